@@ -1,0 +1,70 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Dependencies are the copies on this machine (see docs/dependencies.md for why each is here).
+let package = Package(
+    name: "pws",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "pws", targets: ["pws"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        // The C library, nothing else. Debian ships no pkg-config file for libcsv.
+        .systemLibrary(
+            name: "CLibCSV",
+            providers: [.apt(["libcsv-dev"])]
+        ),
+        // Shared vocabulary: dates, area labels, identifiers, rule codes, diagnostics, errors.
+        .target(name: "PWSCore"),
+        // Bytes → records. The only module that imports CLibCSV.
+        .target(name: "Ingest", dependencies: ["PWSCore", "CLibCSV"]),
+        // Records → accepted events + rejects/warnings.
+        .target(name: "Validate", dependencies: [
+            "PWSCore", "Ingest",
+            .product(name: "Collections", package: "swift-collections"),
+        ]),
+        // Events → indicator values.
+        .target(name: "Aggregate", dependencies: [
+            "PWSCore",
+            .product(name: "Collections", package: "swift-collections"),
+        ]),
+        // Values → CSV tables, report, manifest; atomic publish.
+        .target(name: "Export", dependencies: [
+            "PWSCore", "Ingest", "Aggregate",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Synthetic data folders in the §2 format (`pws generate`).
+        .target(name: "Synthetic", dependencies: ["PWSCore", "Ingest"]),
+        // Pipeline definitions (YAML) and the run that wires the stages.
+        .target(name: "Pipeline", dependencies: [
+            "PWSCore", "Ingest", "Validate", "Aggregate", "Export",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // swift-argument-parser commands, one file each.
+        .target(name: "PWSCommands", dependencies: [
+            "PWSCore", "Pipeline", "Synthetic",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // @main only.
+        .executableTarget(name: "pws", dependencies: ["PWSCommands"]),
+
+        .testTarget(name: "PWSCoreTests", dependencies: ["PWSCore"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "PWSCore"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ValidateTests", dependencies: ["Validate", "Ingest", "PWSCore"]),
+        .testTarget(name: "AggregateTests", dependencies: ["Aggregate", "PWSCore"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Aggregate", "PWSCore"]),
+        .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Ingest", "PWSCore"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "PWSCore"]),
+        .testTarget(name: "PWSCommandsTests", dependencies: ["PWSCommands", "PWSCore"]),
+    ]
+)

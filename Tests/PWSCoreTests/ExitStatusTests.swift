@@ -1,0 +1,19 @@
+import Testing
+@testable import PWSCore
+
+@Suite struct ExitStatusTests {
+    @Test func errorCodesMapToSpecExitStatuses() {
+        #expect(PWSError(.usage, "x").exitStatus.rawValue == 64)
+        #expect(PWSError(.pipelineDefinition, "x").exitStatus.rawValue == 64)
+        #expect(PWSError(.data, "x").exitStatus.rawValue == 65)
+        #expect(PWSError(.inputMissing, "x").exitStatus.rawValue == 66)
+        #expect(PWSError(.outputNotWritable, "x").exitStatus.rawValue == 73)
+        #expect(PWSError(.locked, "x").exitStatus.rawValue == 75)
+    }
+
+    @Test func rulesKnowTheirSeverity() {
+        #expect(RuleCode.parse.severity == .error)
+        #expect(RuleCode.duplicate.severity == .warning)
+        #expect(RuleCode.allCases.count == 20)
+    }
+}
