@@ -1,0 +1,41 @@
+/// How CSV outputs are written: plain (`,`, `.` decimals, no BOM) or for Indonesian-locale Excel
+/// (`;`, decimal comma, UTF-8 BOM, CRLF).
+public struct OutputFormat: Sendable, Equatable {
+    public var delimiter: UInt8
+    public var decimalComma: Bool
+    public var bom: Bool
+    public var crlf: Bool
+
+    public static let standard = OutputFormat(delimiter: 0x2C, decimalComma: false, bom: false, crlf: false)
+    public static let excel = OutputFormat(delimiter: 0x3B, decimalComma: true, bom: true, crlf: true)
+
+    /// A decimal written with `.` in the standard format, with `,` for Excel.
+    public func decimal(_ text: String) -> String {
+        decimalComma ? text.replacingOccurrences(of: ".", with: ",") : text
+    }
+}
+
+/// Cell text made safe for spreadsheets (spec §7): text beginning with `=`, `+`, `-` or `@` gets
+/// a leading `'` so Excel does not run it as a formula — numbers excepted.
+public enum CellText {
+    public static func safe(_ text: String) -> String {
+        guard let first = text.utf8.first, first == UInt8(ascii: "=") || first == UInt8(ascii: "+") ||
+            first == UInt8(ascii: "-") || first == UInt8(ascii: "@") else { return text }
+        if isNumber(text) { return text }
+        return "'" + text
+    }
+
+    /// `-12`, `+3.5`, `-0,25` are numbers; `-` alone or `=1+2` is not.
+    static func isNumber(_ text: String) -> Bool {
+        var digits = 0, marks = 0
+        for (i, b) in text.utf8.enumerated() {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+            case UInt8(ascii: "+"), UInt8(ascii: "-"): if i != 0 { return false }
+            case UInt8(ascii: "."), UInt8(ascii: ","): marks += 1
+            default: return false
+            }
+        }
+        return digits > 0 && marks <= 1
+    }
+}

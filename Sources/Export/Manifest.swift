@@ -1,0 +1,128 @@
+import Foundation
+import PWSCore
+
+/// `run.json`: what ran, on what, with what result (spec §7). The one output that holds
+/// wall-clock times, so the only one that differs between two identical runs.
+public struct Manifest: Codable, Sendable {
+    public struct Tool: Codable, Sendable {
+        public var name = "pws"
+        public var version: String
+    }
+
+    public struct FileEntry: Codable, Sendable {
+        public var path: String
+        public var sha256: String
+        public var bytes: Int
+    }
+
+    /// An input file with its §3 counts (service files) or rows read (register, sasaran).
+    public struct InputEntry: Codable, Sendable {
+        public var path: String
+        public var kind: String
+        public var sha256: String
+        public var bytes: Int
+        public var encoding: String?
+        public var delimiter: String?
+        public var rowsRead: Int
+        public var rowsRejected: Int?
+        public var rowsAccepted: Int?
+        public var rowsUsed: Int?
+        public var rowsDuplicate: Int?
+        public var rowsOutOfPeriod: Int?
+        public var blankRows: Int
+        public var unknownColumns: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case path, kind, sha256, bytes, encoding, delimiter
+            case rowsRead = "rows_read", rowsRejected = "rows_rejected", rowsAccepted = "rows_accepted"
+            case rowsUsed = "rows_used", rowsDuplicate = "rows_duplicate", rowsOutOfPeriod = "rows_out_of_period"
+            case blankRows = "blank_rows", unknownColumns = "unknown_columns"
+        }
+    }
+
+    public struct Counts: Codable, Sendable {
+        public var rowsRead: Int
+        public var rowsRejected: Int
+        public var rowsAccepted: Int
+        public var rowsUsed: Int
+        public var rowsDuplicate: Int
+        public var rowsOutOfPeriod: Int
+        public var blankRows: Int
+        public var rejectRate: Double
+        public var rejectsByRule: [String: Int]
+        public var warningsByRule: [String: Int]
+
+        enum CodingKeys: String, CodingKey {
+            case rowsRead = "rows_read", rowsRejected = "rows_rejected", rowsAccepted = "rows_accepted"
+            case rowsUsed = "rows_used", rowsDuplicate = "rows_duplicate", rowsOutOfPeriod = "rows_out_of_period"
+            case blankRows = "blank_rows", rejectRate = "reject_rate"
+            case rejectsByRule = "rejects_by_rule", warningsByRule = "warnings_by_rule"
+        }
+    }
+
+    /// An output file with its row count (data rows, header excluded).
+    public struct OutputEntry: Codable, Sendable {
+        public var path: String
+        public var sha256: String
+        public var bytes: Int
+        public var rows: Int?
+    }
+
+    public var tool: Tool
+    public var command: String
+    public var arguments: [String]
+    public var pipeline: [FileEntry]
+    public var dataDirectory: String
+    public var asOf: String?
+    public var today: String
+    public var keepIdentifiers: Bool
+    public var maxRejectRate: Double
+    public var inputs: [InputEntry]
+    public var counts: Counts?
+    public var notes: [String]
+    public var timingsSeconds: [String: Double]
+    public var outputs: [OutputEntry]
+    /// `published`, `refused`, `dry-run` or `failed`.
+    public var status: String
+    public var exitStatus: Int32
+    public var message: String?
+    public var startedAt: String
+    public var finishedAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case tool, command, arguments, pipeline, inputs, counts, notes, outputs, status, message
+        case dataDirectory = "data_directory", asOf = "as_of", today
+        case keepIdentifiers = "keep_identifiers", maxRejectRate = "max_reject_rate"
+        case timingsSeconds = "timings_seconds", exitStatus = "exit_status"
+        case startedAt = "started_at", finishedAt = "finished_at"
+    }
+
+    public init(version: String, command: String, arguments: [String], dataDirectory: String, today: String,
+                keepIdentifiers: Bool, maxRejectRate: Double) {
+        tool = Tool(version: version)
+        self.command = command
+        self.arguments = arguments
+        pipeline = []
+        self.dataDirectory = dataDirectory
+        self.today = today
+        self.keepIdentifiers = keepIdentifiers
+        self.maxRejectRate = maxRejectRate
+        inputs = []
+        notes = []
+        timingsSeconds = [:]
+        outputs = []
+        status = "failed"
+        exitStatus = 0
+        startedAt = ISO8601DateFormatter().string(from: Date())
+    }
+
+    /// Writes the manifest as sorted, indented JSON.
+    public func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(self)
+        guard FileManager.default.createFile(atPath: path, contents: data + Data("\n".utf8)) else {
+            throw PWSError(.outputNotWritable, "cannot write \(path)")
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import PWSCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Atomic publishing of one run's output set (spec §7).
+///
+/// Layout under the output folder `OUT`:
+/// - `OUT/.runs/<YYYY-MM>.<stamp>/` — immutable run folders, written in a staging folder
+///   `OUT/.runs/.staging-…` first, flushed to disk, then renamed into place;
+/// - `OUT/YYYY-MM` — a symbolic link to the published run folder, switched with one `rename(2)`,
+///   so a reader sees the old set or the new set, never a mix;
+/// - `OUT/refused/YYYY-MM/` — the rejects, warnings and manifest of the latest refused run.
+///
+/// A failed or killed run leaves only a staging folder, which the next run removes; the link
+/// and the folder it points to are never touched before the switch.
+public struct Publisher {
+    public let outputDirectory: String
+    public let month: YearMonth
+    /// Published run folders kept per month (older ones are removed after a switch).
+    public let retention: Int
+
+    public init(outputDirectory: String, month: YearMonth, retention: Int) {
+        self.outputDirectory = outputDirectory
+        self.month = month
+        self.retention = max(1, retention)
+    }
+
+    var runsDirectory: String { outputDirectory + "/.runs" }
+    /// The path readers use: `OUT/YYYY-MM`.
+    public var publishedPath: String { outputDirectory + "/" + month.description }
+
+    /// Makes a fresh staging folder (removing ones left by killed runs).
+    public func makeStaging() throws -> String {
+        try OutputFolder.ensureDirectory(runsDirectory)
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: runsDirectory)) ?? [] where name.hasPrefix(".staging-") {
+            try? fm.removeItem(atPath: runsDirectory + "/" + name)
+        }
+        let staging = runsDirectory + "/.staging-\(getpid())-\(UInt64(Date().timeIntervalSince1970 * 1000))"
+        try OutputFolder.ensureDirectory(staging)
+        return staging
+    }
+
+    /// Flushes a finished staging folder, moves it to an immutable run folder and switches
+    /// `OUT/YYYY-MM` to it atomically. Returns the run folder.
+    @discardableResult
+    public func publish(staging: String) throws -> String {
+        let fm = FileManager.default
+        try syncTree(staging)
+        let stamp = Publisher.stamp()
+        var name = "\(month).\(stamp)"
+        var n = 1
+        while fm.fileExists(atPath: runsDirectory + "/" + name) { name = "\(month).\(stamp)-\(n)"; n += 1 }
+        let runFolder = runsDirectory + "/" + name
+        guard rename(staging, runFolder) == 0 else {
+            throw PWSError(.outputNotWritable, "cannot move the finished run into \(runFolder)", cause: String(cString: strerror(errno)))
+        }
+        fsyncPath(runsDirectory)
+
+        // An existing real folder at OUT/YYYY-MM (not made by pws) is never overwritten.
+        var st = stat()
+        if lstat(publishedPath, &st) == 0 && (st.st_mode & S_IFMT) != S_IFLNK {
+            throw PWSError(.outputNotWritable, "\(publishedPath) exists and is not a pws link; move it away and run again")
+        }
+        let link = outputDirectory + "/.link-\(getpid())"
+        unlink(link)
+        guard symlink(".runs/" + name, link) == 0 else {
+            throw PWSError(.outputNotWritable, "cannot create a link in \(outputDirectory)", cause: String(cString: strerror(errno)))
+        }
+        guard rename(link, publishedPath) == 0 else {
+            unlink(link)
+            throw PWSError(.outputNotWritable, "cannot switch \(publishedPath) to the new run", cause: String(cString: strerror(errno)))
+        }
+        fsyncPath(outputDirectory)
+        prune(keeping: name)
+        return runFolder
+    }
+
+    /// Copies a refused run's diagnostics to `OUT/refused/YYYY-MM/` (replacing the last refused
+    /// set of that month) and removes the staging folder. Returns the folder.
+    @discardableResult
+    public func keepRefused(staging: String) throws -> String {
+        let fm = FileManager.default
+        let base = outputDirectory + "/refused"
+        try OutputFolder.ensureDirectory(base)
+        let target = base + "/" + month.description
+        let temp = base + "/.\(month).\(getpid())"
+        try? fm.removeItem(atPath: temp)
+        try syncTree(staging)
+        guard rename(staging, temp) == 0 else {
+            throw PWSError(.outputNotWritable, "cannot keep the refused run in \(base)", cause: String(cString: strerror(errno)))
+        }
+        try? fm.removeItem(atPath: target)
+        guard rename(temp, target) == 0 else {
+            throw PWSError(.outputNotWritable, "cannot keep the refused run in \(target)", cause: String(cString: strerror(errno)))
+        }
+        return target
+    }
+
+    /// Removes a staging folder after a failure.
+    public func discard(staging: String) {
+        try? FileManager.default.removeItem(atPath: staging)
+    }
+
+    /// Removes the oldest run folders of this month beyond the retention, never the published one.
+    func prune(keeping current: String) {
+        let fm = FileManager.default
+        let prefix = "\(month)."
+        let names = ((try? fm.contentsOfDirectory(atPath: runsDirectory)) ?? [])
+            .filter { $0.hasPrefix(prefix) }
+            .sorted()
+        let excess = names.count - retention
+        guard excess > 0 else { return }
+        for name in names.prefix(excess) where name != current {
+            try? fm.removeItem(atPath: runsDirectory + "/" + name)
+        }
+    }
+
+    static func stamp() -> String {
+        var t = time(nil)
+        var tmv = tm()
+        gmtime_r(&t, &tmv)
+        let ms = Int(Date().timeIntervalSince1970 * 1000) % 1000
+        return String(format: "%04d%02d%02dT%02d%02d%02d.%03dZ", Int(tmv.tm_year) + 1900, Int(tmv.tm_mon) + 1,
+                      Int(tmv.tm_mday), Int(tmv.tm_hour), Int(tmv.tm_min), Int(tmv.tm_sec), ms)
+    }
+
+    private func syncTree(_ path: String) throws {
+        let fm = FileManager.default
+        if let e = fm.enumerator(atPath: path) {
+            for case let rel as String in e { fsyncPath(path + "/" + rel) }
+        }
+        fsyncPath(path)
+    }
+
+    private func fsyncPath(_ path: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
+    }
+}
