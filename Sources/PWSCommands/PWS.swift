@@ -12,8 +12,3 @@ public struct PWS: AsyncParsableCommand {
 
     public init() {}
 }
-
-/// The tool version written into every manifest.
-public enum PWSVersion {
-    public static let current = "0.1.0"
-}
