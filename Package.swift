@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // The C library, nothing else. Debian ships no pkg-config file for libcsv.
@@ -39,7 +40,9 @@ let package = Package(
         .target(name: "Export", dependencies: [
             "PWSCore", "Ingest", "Aggregate",
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+            .product(name: "Mustache", package: "swift-mustache"),
+        ],
+        resources: [.copy("Templates")]),
         // Synthetic data folders in the §2 format (`pws generate`).
         .target(name: "Synthetic", dependencies: ["PWSCore", "Ingest"]),
         // Pipeline definitions (YAML) and the run that wires the stages.
