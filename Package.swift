@@ -41,8 +41,7 @@ let package = Package(
             "PWSCore", "Ingest", "Aggregate",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Mustache", package: "swift-mustache"),
-        ],
-        resources: [.copy("Templates")]),
+        ]),
         // Synthetic data folders in the §2 format (`pws generate`).
         .target(name: "Synthetic", dependencies: ["PWSCore", "Ingest"]),
         // Pipeline definitions (YAML) and the run that wires the stages.
