@@ -1,0 +1,76 @@
+/// What `CSVReader.read` reports, in file order.
+public enum CSVEvent {
+    /// A record that follows the dialect. The view is valid only inside the callback.
+    case record(CSVRecord)
+    /// A record that breaks the dialect (spec §2.1, `E-PARSE`): bad quoting, an unclosed quote,
+    /// a field over the size limit. `line` is the record's first physical line and `message`
+    /// says what to fix. Reading has already resumed at the next physical line.
+    case malformed(line: Int, message: String)
+}
+
+/// One CSV record, as a view into the reader's reusable buffer.
+///
+/// Valid only inside the `read` callback that received it: copy out what you keep (`string`).
+/// Field bytes are always UTF-8 (a Windows-1252 file is converted line by line).
+public struct CSVRecord {
+    /// The physical line (1-based) where the record starts.
+    public let line: Int
+    /// The 0-based position of this record among the records of the file (the header is 0);
+    /// malformed records and skipped blank ones do not count.
+    public let index: Int
+    /// The number of fields.
+    public let count: Int
+
+    private let bytes: UnsafePointer<UInt8>
+    private let ends: UnsafePointer<Int>
+
+    init(line: Int, index: Int, count: Int, bytes: UnsafePointer<UInt8>, ends: UnsafePointer<Int>) {
+        self.line = line
+        self.index = index
+        self.count = count
+        self.bytes = bytes
+        self.ends = ends
+    }
+
+    @inline(__always)
+    private func bounds(_ i: Int) -> (Int, Int) {
+        precondition(i >= 0 && i < count, "field \(i) out of range 0..<\(count)")
+        return (i == 0 ? 0 : ends[i - 1], ends[i])
+    }
+
+    /// Field `i` as libcsv read it: quotes removed, doubled quotes undone, spaces around an
+    /// unquoted value already dropped by libcsv; nothing else changed.
+    /// - Complexity: O(1).
+    @inline(__always)
+    public func raw(_ i: Int) -> UnsafeRawBufferPointer {
+        let (start, end) = bounds(i)
+        return UnsafeRawBufferPointer(start: bytes + start, count: end - start)
+    }
+
+    /// Field `i` cleaned as spec §2.1 says: surrounding whitespace trimmed, one leading `'`
+    /// removed, a value that is only `-` or `.` empty.
+    /// - Complexity: O(whitespace trimmed), O(1) for a clean field; no allocation.
+    @inline(__always)
+    public func cleaned(_ i: Int) -> UnsafeRawBufferPointer {
+        let (start, end) = bounds(i)
+        let range = Dialect.cleanedRange(bytes, start, end)
+        return UnsafeRawBufferPointer(start: bytes + range.lowerBound, count: range.count)
+    }
+
+    /// Field `i` cleaned, as a `String`. Allocates: use it for values you keep.
+    public func string(_ i: Int) -> String {
+        String(decoding: cleaned(i), as: UTF8.self)
+    }
+
+    /// Field `i` uncleaned, as a `String`.
+    public func rawString(_ i: Int) -> String {
+        String(decoding: raw(i), as: UTF8.self)
+    }
+
+    /// Whether every field is empty once cleaned (a blank spreadsheet row such as `;;;;`).
+    /// - Complexity: O(1) when the first field has content.
+    var isBlank: Bool {
+        for i in 0..<count where !cleaned(i).isEmpty { return false }
+        return true
+    }
+}

@@ -1,0 +1,154 @@
+import CLibCSV
+
+// libcsv 3.0.3's parser states (private #defines in libcsv.c, not in csv.h). The reader needs
+// them to tell a literal quote inside an unquoted field from a real quoting error.
+private let rowNotBegun: Int32 = 0
+private let fieldBegun: Int32 = 2
+
+private let strictOptions = UInt8(CSV_STRICT | CSV_STRICT_FINI)
+private let relaxedOptions = UInt8(0)
+
+/// Where libcsv's callbacks put one record: every field's bytes back to back plus each field's
+/// end offset. Reached from C through the `void *` context, so it is a plain struct behind a
+/// pointer (no class, no closure: see STYLE.md, "The hot path").
+struct RecordSink {
+    var bytes: ByteStorage
+    var ends: UnsafeMutablePointer<Int>
+    var fieldCount = 0
+    var fieldCapacity: Int
+    /// Set by the row callback; the reader clears it.
+    var rowComplete = false
+    /// The longest field submitted since the last reset, for the 64 KiB rule.
+    var longestField = 0
+
+    init() {
+        bytes = ByteStorage(capacity: 4096)
+        fieldCapacity = 64
+        ends = .allocate(capacity: fieldCapacity)
+    }
+
+    @inline(__always)
+    mutating func appendField(_ data: UnsafeRawPointer?, _ length: Int) {
+        bytes.append(data, length)
+        if fieldCount == fieldCapacity { growFields() }
+        ends[fieldCount] = bytes.count
+        fieldCount += 1
+        if length > longestField { longestField = length }
+    }
+
+    private mutating func growFields() {
+        let newCapacity = fieldCapacity * 2
+        let newEnds = UnsafeMutablePointer<Int>.allocate(capacity: newCapacity)
+        newEnds.update(from: ends, count: fieldCount)
+        ends.deallocate()
+        ends = newEnds
+        fieldCapacity = newCapacity
+    }
+
+    mutating func reset() {
+        bytes.removeAll()
+        fieldCount = 0
+        rowComplete = false
+        longestField = 0
+    }
+
+    func deallocate() {
+        bytes.deallocate()
+        ends.deallocate()
+    }
+}
+
+// libcsv callbacks: free functions at file scope, context through the `void *` (STYLE.md).
+private func ingestFieldCallback(_ data: UnsafeMutableRawPointer?, _ length: Int,
+                                 _ context: UnsafeMutableRawPointer?) {
+    context.unsafelyUnwrapped.assumingMemoryBound(to: RecordSink.self).pointee.appendField(data, length)
+}
+
+private func ingestRowCallback(_ terminator: Int32, _ context: UnsafeMutableRawPointer?) {
+    context.unsafelyUnwrapped.assumingMemoryBound(to: RecordSink.self).pointee.rowComplete = true
+}
+
+/// How feeding bytes to libcsv ended.
+enum ParseStatus {
+    case ok
+    /// Something other than a delimiter or line end follows a closing quote.
+    case textAfterClosingQuote
+    /// libcsv could not grow its field buffer.
+    case outOfMemory
+}
+
+/// libcsv in strict mode, with the one relaxation the spec asks for: a `"` inside an unquoted
+/// field is a literal character.
+final class LibCSVParser {
+    private let parser: UnsafeMutablePointer<csv_parser>
+    let sink: UnsafeMutablePointer<RecordSink>
+
+    init(delimiter: UInt8) {
+        parser = .allocate(capacity: 1)
+        csv_init(parser, strictOptions)
+        csv_set_delim(parser, delimiter)
+        // Grow the field buffer in large steps: the default 128 bytes makes a 64 KiB field cost
+        // 512 reallocations.
+        csv_set_blk_size(parser, 64 * 1024)
+        sink = .allocate(capacity: 1)
+        sink.initialize(to: RecordSink())
+    }
+
+    deinit {
+        csv_free(parser)
+        parser.deallocate()
+        sink.pointee.deallocate()
+        sink.deinitialize(count: 1)
+        sink.deallocate()
+    }
+
+    func setDelimiter(_ delimiter: UInt8) { csv_set_delim(parser, delimiter) }
+
+    /// Whether the parser is between records (nothing of a record has been seen).
+    var isBetweenRecords: Bool { parser.pointee.pstate == rowNotBegun }
+
+    /// Bytes of the field still being read, for the 64 KiB rule.
+    var fieldBytesInProgress: Int { parser.pointee.entry_pos }
+
+    /// Feeds bytes (one physical line) to libcsv.
+    /// - Complexity: O(n).
+    @inline(__always)
+    func parse(_ bytes: UnsafeRawBufferPointer) -> ParseStatus {
+        guard var start = bytes.baseAddress else { return .ok }
+        var remaining = bytes.count
+        while remaining > 0 {
+            let used = csv_parse(parser, start, remaining, ingestFieldCallback, ingestRowCallback, sink)
+            let status = parser.pointee.status
+            if status == CSV_SUCCESS { return .ok }
+            guard status == CSV_EPARSE else { return .outOfMemory }
+            guard parser.pointee.pstate == fieldBegun, parser.pointee.quoted == 0 else {
+                return .textAfterClosingQuote
+            }
+            // A quote inside an unquoted field: libcsv stopped on it with its state saved.
+            // Feed exactly that byte in the default (non-strict) mode, which keeps it literally.
+            parser.pointee.status = CSV_SUCCESS
+            csv_set_opts(parser, relaxedOptions)
+            _ = csv_parse(parser, start + used, 1, ingestFieldCallback, ingestRowCallback, sink)
+            csv_set_opts(parser, strictOptions)
+            start += used + 1
+            remaining -= used + 1
+        }
+        return .ok
+    }
+
+    /// Ends the input: completes a last record that has no line end.
+    /// - Returns: false when a quoted field was never closed.
+    func finish() -> Bool {
+        csv_fini(parser, ingestFieldCallback, ingestRowCallback, sink) == 0
+    }
+
+    /// Forgets the record in progress, as after a fresh `csv_init`.
+    func reset() {
+        parser.pointee.pstate = rowNotBegun
+        parser.pointee.quoted = 0
+        parser.pointee.spaces = 0
+        parser.pointee.entry_pos = 0
+        parser.pointee.status = CSV_SUCCESS
+        sink.pointee.reset()
+    }
+}

@@ -1,0 +1,327 @@
+import PWSCore
+
+/// A field index type of one schema (`LayananField`, …), usable wherever a field index is.
+public protocol TableField: RawRepresentable where RawValue == Int {}
+extension WilayahField: TableField {}
+extension SasaranField: TableField {}
+extension LayananField: TableField {}
+
+/// What reading one table file gave, beyond its rows: the §3 counts and what the header held.
+public struct TableReadSummary: Sendable, Hashable {
+    /// The path relative to the data folder.
+    public var source: String
+    /// Data records read, rejected ones included (not the header, not blank rows).
+    public var rowsRead: Int
+    /// Records rejected here: `E-PARSE`, `E-FIELDS`, or all of them under `E-COLUMNS`.
+    public var rowsRejected: Int
+    /// Blank lines and all-empty records skipped.
+    public var blankRows: Int
+    /// The file's encoding; `.windows1252` deserves a warning naming the file.
+    public var encoding: TextEncoding
+    /// The delimiter used (sniffed or given).
+    public var delimiter: UInt8
+    /// The header's column names as written (trimmed); empty when there is no readable header.
+    public var columns: [String]
+    /// Columns that match no field of the schema (blank names left out), in header order.
+    public var unknownColumns: [String]
+    /// Columns that name a field another column already supplies and so are ignored (the
+    /// canonically named column wins, then the leftmost).
+    public var duplicateColumns: [String]
+    /// Canonical names of required fields with no column; non-empty means `E-COLUMNS`.
+    public var missingColumns: [String]
+}
+
+/// One data row of a table, seen through the schema (valid only inside the `row` callback).
+public struct TableRow {
+    /// The file and the physical line where the record starts.
+    public let location: SourceLocation
+    /// The 0-based position of this record among the file's data records as counted in
+    /// `rowsRead` (rejected records included, the header and blank rows not).
+    public let recordIndex: Int
+    /// The underlying record, in header column order.
+    public let record: CSVRecord
+    private let columns: UnsafePointer<Int>
+
+    init(location: SourceLocation, recordIndex: Int, record: CSVRecord, columns: UnsafePointer<Int>) {
+        self.location = location
+        self.recordIndex = recordIndex
+        self.record = record
+        self.columns = columns
+    }
+
+    /// Whether the file has a column for schema field `field`.
+    @inline(__always)
+    public func has(_ field: Int) -> Bool { columns[field] >= 0 }
+
+    /// Schema field `field`, cleaned (§2.1); empty when the column is absent.
+    /// - Complexity: O(1) for a clean field; no allocation.
+    @inline(__always)
+    public func cleaned(_ field: Int) -> UnsafeRawBufferPointer {
+        let column = columns[field]
+        return column < 0 ? UnsafeRawBufferPointer(start: nil, count: 0) : record.cleaned(column)
+    }
+
+    /// Schema field `field`, cleaned, as a `String` (allocates: for values you keep).
+    public func string(_ field: Int) -> String { String(decoding: cleaned(field), as: UTF8.self) }
+
+    /// Whether schema field `field` is empty once cleaned (or its column is absent).
+    @inline(__always)
+    public func isEmpty(_ field: Int) -> Bool { cleaned(field).isEmpty }
+
+    /// `has(_:)` by field name constant.
+    public func has<F: TableField>(_ field: F) -> Bool { has(field.rawValue) }
+    /// `cleaned(_:)` by field name constant.
+    public func cleaned<F: TableField>(_ field: F) -> UnsafeRawBufferPointer { cleaned(field.rawValue) }
+    /// `string(_:)` by field name constant.
+    public func string<F: TableField>(_ field: F) -> String { string(field.rawValue) }
+    /// `isEmpty(_:)` by field name constant.
+    public func isEmpty<F: TableField>(_ field: F) -> Bool { isEmpty(field.rawValue) }
+}
+
+/// Reads one input table: the CSV dialect (`CSVReader`) plus the header mapping of spec §2.1
+/// (names matched case-insensitively after trimming and turning spaces and `-` into `_`,
+/// aliases, the canonical name winning over an alias, then the leftmost column).
+///
+/// Problems it reports, each with the source, the record's first line, and the record_id when
+/// that column is readable: `E-PARSE`, `E-FIELDS`, and `E-COLUMNS` (one diagnostic at line 1 for
+/// the whole file; every record is still counted as read and rejected).
+public final class TableReader {
+    /// The schema the header is mapped onto.
+    public let schema: TableSchema
+    /// The path relative to the data folder.
+    public let source: String
+    private let reader: CSVReader
+    private let names: HeaderNames
+
+    /// Opens a table file.
+    /// - Parameter extraAliases: more column names per canonical field name, from a pipeline.
+    /// - Throws: `PWSError` `.inputMissing` when the file cannot be read; `.pipelineDefinition`
+    ///   when `extraAliases` names an unknown field or gives one name to two fields.
+    public init(path: String, source: String, schema: TableSchema, extraAliases: [String: [String]] = [:],
+                options: CSVReadOptions = .init()) throws {
+        names = try HeaderNames(schema: schema, extraAliases: extraAliases)
+        reader = try CSVReader(path: path, source: source, options: options)
+        self.schema = schema
+        self.source = source
+    }
+
+    /// Reads a table held in memory (tests, small inputs).
+    public init(bytes: [UInt8], source: String, schema: TableSchema, extraAliases: [String: [String]] = [:],
+                options: CSVReadOptions = .init()) throws {
+        names = try HeaderNames(schema: schema, extraAliases: extraAliases)
+        reader = CSVReader(bytes: bytes, source: source, options: options)
+        self.schema = schema
+        self.source = source
+    }
+
+    /// The file's encoding (known before reading).
+    public var encoding: TextEncoding { reader.encoding }
+
+    /// Reads the whole file: `row` for each data row that has the header's field count, `problem`
+    /// for each rejected record (or once, at the end, for `E-COLUMNS`).
+    /// - Throws: what the callbacks throw, or `PWSError` `.inputMissing` when reading fails.
+    /// - Complexity: O(file size); constant memory.
+    public func read(row: (TableRow) throws -> Void, problem: (Diagnostic) throws -> Void) throws
+        -> TableReadSummary {
+        let fieldCount = schema.fields.count
+        let columns = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(1, fieldCount))
+        columns.initialize(repeating: -1, count: Swift.max(1, fieldCount))
+        defer { columns.deallocate() }
+        let recordIDField = schema.index(of: "record_id")
+        let source = self.source
+
+        var map: HeaderMap?
+        var headerFailure: (line: Int, message: String)?
+        var headerCount = 0
+        var rowsRead = 0
+        var rowsRejected = 0
+
+        func recordID(_ record: CSVRecord) -> String {
+            guard let field = recordIDField else { return "" }
+            let column = columns[field]
+            return column >= 0 && column < record.count ? record.string(column) : ""
+        }
+
+        try reader.read { event in
+            switch event {
+            case .record(let record):
+                guard let header = map else {
+                    if headerFailure != nil {
+                        rowsRead += 1
+                        rowsRejected += 1
+                        return
+                    }
+                    let mapped = names.map(header: (0..<record.count).map { record.string($0) })
+                    for field in 0..<fieldCount { columns[field] = mapped.columnOfField[field] }
+                    headerCount = record.count
+                    map = mapped
+                    return
+                }
+                let index = rowsRead
+                rowsRead += 1
+                if !header.missingRequired.isEmpty {
+                    rowsRejected += 1
+                    return
+                }
+                if record.count != headerCount {
+                    rowsRejected += 1
+                    try problem(Diagnostic(
+                        location: SourceLocation(source: source, line: record.line), recordID: recordID(record),
+                        rule: .fields, field: "", value: String(record.count),
+                        message: "the record has \(record.count) fields but the header has \(headerCount); "
+                            + "quote any value that contains \(Self.describe(self.reader.delimiter)) and give every "
+                            + "row as many fields as the header"))
+                    return
+                }
+                try row(TableRow(location: SourceLocation(source: source, line: record.line), recordIndex: index,
+                                 record: record, columns: columns))
+            case .malformed(let line, let message):
+                if map == nil && headerFailure == nil {
+                    headerFailure = (line, message)
+                    return
+                }
+                rowsRead += 1
+                rowsRejected += 1
+                if let header = map, header.missingRequired.isEmpty {
+                    try problem(Diagnostic(location: SourceLocation(source: source, line: line), recordID: "",
+                                           rule: .parse, field: "", value: "", message: message))
+                }
+            }
+        }
+
+        let header = map ?? HeaderMap(fieldCount: fieldCount, missingRequired: names.requiredNames)
+        if !header.missingRequired.isEmpty {
+            let what: String
+            if let failure = headerFailure {
+                what = "the header row (line \(failure.line)) cannot be read: \(failure.message)"
+            } else if map == nil {
+                what = "the file has no header row (it is empty)"
+            } else {
+                what = "required column(s) missing: " + header.missingRequired.map(names.describe).joined(separator: "; ")
+                    + "; rename the column in the header or declare its name as an alias in the pipeline"
+            }
+            try problem(Diagnostic(
+                location: SourceLocation(source: source, line: 1), recordID: "", rule: .columns,
+                field: header.missingRequired.joined(separator: ","), value: String(rowsRead),
+                message: "\(what); all \(rowsRead) record(s) of this file are rejected"))
+        }
+        return TableReadSummary(
+            source: source, rowsRead: rowsRead, rowsRejected: rowsRejected, blankRows: reader.blankRows,
+            encoding: reader.encoding, delimiter: reader.delimiter, columns: header.columns,
+            unknownColumns: header.unknownColumns, duplicateColumns: header.duplicateColumns,
+            missingColumns: header.missingRequired)
+    }
+
+    static func describe(_ delimiter: UInt8) -> String {
+        switch delimiter {
+        case 0x09: "the delimiter (TAB)"
+        default: "the delimiter '\(String(UnicodeScalar(delimiter)))'"
+        }
+    }
+}
+
+/// How one file's header maps onto a schema.
+struct HeaderMap {
+    /// For each schema field, its column, or -1.
+    var columnOfField: [Int]
+    var columns: [String] = []
+    var unknownColumns: [String] = []
+    var duplicateColumns: [String] = []
+    /// Canonical names of required fields without a column.
+    var missingRequired: [String]
+
+    init(fieldCount: Int, missingRequired: [String]) {
+        columnOfField = Array(repeating: -1, count: fieldCount)
+        self.missingRequired = missingRequired
+    }
+}
+
+/// The column names a schema accepts, normalised, with the pipeline's extra aliases.
+struct HeaderNames {
+    private let schema: TableSchema
+    /// Normalised name → (field index, whether it is the canonical name).
+    private var lookup: [String: (field: Int, canonical: Bool)] = [:]
+    private var aliasesOfField: [[String]]
+
+    init(schema: TableSchema, extraAliases: [String: [String]]) throws {
+        self.schema = schema
+        aliasesOfField = schema.fields.map(\.aliases)
+        for (field, spec) in schema.fields.enumerated() {
+            lookup[Self.normalise(spec.name)] = (field, true)
+            for alias in spec.aliases { lookup[Self.normalise(alias)] = (field, false) }
+        }
+        for (canonical, aliases) in extraAliases.sorted(by: { $0.key < $1.key }) {
+            guard let field = schema.index(of: Self.normalise(canonical)) else {
+                throw PWSError(.pipelineDefinition,
+                               "column alias given for unknown field '\(canonical)' of \(schema.name); known fields: "
+                                   + schema.fields.map(\.name).joined(separator: ", "))
+            }
+            for alias in aliases {
+                let name = Self.normalise(alias)
+                if let existing = lookup[name] {
+                    guard existing.field == field else {
+                        throw PWSError(.pipelineDefinition,
+                                       "column alias '\(alias)' for \(schema.name).\(schema.fields[field].name) "
+                                           + "already names \(schema.fields[existing.field].name); remove one of them")
+                    }
+                    continue
+                }
+                lookup[name] = (field, false)
+                aliasesOfField[field].append(name)
+            }
+        }
+    }
+
+    var requiredNames: [String] { schema.fields.filter(\.required).map(\.name) }
+
+    /// Header names match case-insensitively after trimming and turning spaces and `-` into `_`.
+    static func normalise(_ name: String) -> String {
+        var text = name.trimmingSpaces().lowercased()
+        text = String(text.map { $0 == " " || $0 == "-" ? "_" : $0 })
+        return text
+    }
+
+    /// `visit_date (or tanggal_kunjungan, tanggal)` for messages.
+    func describe(_ canonical: String) -> String {
+        guard let field = schema.index(of: canonical), !aliasesOfField[field].isEmpty else { return canonical }
+        return "\(canonical) (or \(aliasesOfField[field].joined(separator: ", ")))"
+    }
+
+    func map(header: [String]) -> HeaderMap {
+        var result = HeaderMap(fieldCount: schema.fields.count, missingRequired: [])
+        result.columns = header
+        var winnerIsCanonical = Array(repeating: false, count: schema.fields.count)
+        var loserColumns = Set<Int>()
+        for (column, name) in header.enumerated() {
+            guard let (field, canonical) = lookup[Self.normalise(name)] else {
+                if !name.isEmpty { result.unknownColumns.append(name) }
+                continue
+            }
+            let current = result.columnOfField[field]
+            if current < 0 {
+                result.columnOfField[field] = column
+                winnerIsCanonical[field] = canonical
+            } else if canonical && !winnerIsCanonical[field] {
+                loserColumns.insert(current)
+                result.columnOfField[field] = column
+                winnerIsCanonical[field] = true
+            } else {
+                loserColumns.insert(column)
+            }
+        }
+        result.duplicateColumns = loserColumns.sorted().map { header[$0] }
+        result.missingRequired = schema.fields.enumerated()
+            .filter { $0.element.required && result.columnOfField[$0.offset] < 0 }
+            .map(\.element.name)
+        return result
+    }
+}
+
+extension String {
+    fileprivate func trimmingSpaces() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(scalars[first...last])
+    }
+}

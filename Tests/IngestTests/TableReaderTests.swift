@@ -1,0 +1,216 @@
+import Foundation
+import Ingest
+import PWSCore
+import Testing
+
+/// Header mapping (§2.1–§2.4) and the table-level rejects E-PARSE, E-FIELDS, E-COLUMNS (§3).
+@Suite struct TableReaderTests {
+    struct Outcome {
+        var rows: [(line: Int, index: Int, values: [String])] = []
+        var problems: [Diagnostic] = []
+        var summary: TableReadSummary?
+    }
+
+    /// Reads `text` as `schema`, collecting the string of every schema field per row.
+    private func read(_ text: String, schema: TableSchema = .layanan, extraAliases: [String: [String]] = [:],
+                      blockSize: Int = 1 << 20) throws -> Outcome {
+        let reader = try TableReader(bytes: Array(text.utf8), source: "layanan/2025-03.csv", schema: schema,
+                                     extraAliases: extraAliases, options: .init(blockSize: blockSize))
+        var outcome = Outcome()
+        outcome.summary = try reader.read(row: { row in
+            #expect(row.location.source == "layanan/2025-03.csv")
+            outcome.rows.append((row.location.line, row.recordIndex,
+                                 schema.fields.indices.map { row.string($0) }))
+        }, problem: { outcome.problems.append($0) })
+        return outcome
+    }
+
+    private static let header =
+        "record_id;visit_date;person_id;birth_date;sex;village_code;rw;rt;facility_type;service_code"
+
+    @Test func aliasesMatchCaseInsensitivelyWithSpacesAndDashes() throws {
+        let text = " ID_Kunjungan ;Tanggal Kunjungan;NIK;tgl-lahir;JK;Kode Desa;RW;rt;Tempat-Layanan;LAYANAN;Hasil\n"
+            + "K1;2025-03-04;3271000000000001;2000-01-01;P;8272012001;1;2;posyandu;ANC;12,5\n"
+        let outcome = try read(text)
+        let values = try #require(outcome.rows.first?.values)
+        #expect(values[LayananField.recordID.rawValue] == "K1")
+        #expect(values[LayananField.visitDate.rawValue] == "2025-03-04")
+        #expect(values[LayananField.personID.rawValue] == "3271000000000001")
+        #expect(values[LayananField.birthDate.rawValue] == "2000-01-01")
+        #expect(values[LayananField.villageCode.rawValue] == "8272012001")
+        #expect(values[LayananField.facilityType.rawValue] == "posyandu")
+        #expect(values[LayananField.serviceCode.rawValue] == "ANC")
+        #expect(values[LayananField.result.rawValue] == "12,5")
+        #expect(outcome.problems.isEmpty)
+        #expect(outcome.summary?.unknownColumns == [])
+        #expect(outcome.summary?.missingColumns == [])
+    }
+
+    @Test func canonicalNameWinsOverAliasThenLeftmost() throws {
+        // `id` (alias) is left of `record_id` (canonical): record_id wins. `nik` and `id_pasien`
+        // are both aliases: the leftmost, nik, wins.
+        let text = "id;record_id;visit_date;nik;id_pasien;birth_date;sex;village_code;rw;rt;facility_type;"
+            + "service_code\n"
+            + "A;B;2025-03-04;111;222;2000-01-01;L;8272012001;1;1;pustu;BCG\n"
+        let outcome = try read(text)
+        let values = try #require(outcome.rows.first?.values)
+        #expect(values[LayananField.recordID.rawValue] == "B")
+        #expect(values[LayananField.personID.rawValue] == "111")
+        #expect(outcome.summary?.duplicateColumns == ["id", "id_pasien"])
+    }
+
+    @Test func unknownColumnsAreListedInHeaderOrderAndBlankNamesLeftOut() throws {
+        let text = "Catatan;" + Self.header + ";Keterangan Lain;\n"
+            + "c;K1;2025-03-04;3271000000000001;2000-01-01;P;8272012001;1;2;posyandu;ANC;k;\n"
+        let outcome = try read(text)
+        #expect(outcome.summary?.unknownColumns == ["Catatan", "Keterangan Lain"])
+        #expect(outcome.rows.first?.values[LayananField.recordID.rawValue] == "K1")
+    }
+
+    @Test func absentOptionalColumnReadsEmpty() throws {
+        let reader = try TableReader(bytes: Array((Self.header + "\nK1;2025-03-04;x;2000-01-01;P;1;1;1;rumah;ANC\n").utf8),
+                                     source: "l.csv", schema: .layanan)
+        var checked = false
+        _ = try reader.read(row: { row in
+            #expect(!row.has(LayananField.result))
+            #expect(row.isEmpty(LayananField.result))
+            #expect(row.cleaned(LayananField.result).isEmpty)
+            #expect(row.has(LayananField.recordID))
+            #expect(!row.isEmpty(LayananField.recordID))
+            checked = true
+        }, problem: { Issue.record("unexpected \($0)") })
+        #expect(checked)
+    }
+
+    @Test func extraAliasesFromThePipelineAreUsed() throws {
+        let text = "record_id;visit_date;no_ktp;birth_date;sex;village_code;rw;rt;facility_type;service_code\n"
+            + "K1;2025-03-04;123;2000-01-01;P;8272012001;1;2;posyandu;ANC\n"
+        let outcome = try read(text, extraAliases: ["person_id": ["No KTP"]])
+        #expect(outcome.rows.first?.values[LayananField.personID.rawValue] == "123")
+        #expect(outcome.problems.isEmpty)
+    }
+
+    @Test func extraAliasForUnknownFieldIsPipelineError() {
+        let error = #expect(throws: PWSError.self) {
+            try TableReader(bytes: [], source: "l.csv", schema: .layanan, extraAliases: ["nope": ["x"]])
+        }
+        #expect(error?.code == .pipelineDefinition)
+    }
+
+    @Test func extraAliasNamingAnotherFieldIsPipelineError() {
+        let error = #expect(throws: PWSError.self) {
+            try TableReader(bytes: [], source: "l.csv", schema: .layanan, extraAliases: ["person_id": ["tanggal"]])
+        }
+        #expect(error?.code == .pipelineDefinition)
+    }
+
+    @Test func wrongFieldCountIsFieldsErrorWithRecordIDAndNextRowIsRead() throws {
+        let text = Self.header + "\n"
+            + "K1;2025-03-04;3271000000000001;2000-01-01;P;8272012001;1;2;posyandu\n"
+            + "K2;2025-03-04;3271000000000001;2000-01-01;P;8272012001;1;2;posyandu;ANC\n"
+        let outcome = try read(text)
+        #expect(outcome.problems.count == 1)
+        let problem = try #require(outcome.problems.first)
+        #expect(problem.rule == .fields)
+        #expect(problem.location == SourceLocation(source: "layanan/2025-03.csv", line: 2))
+        #expect(problem.recordID == "K1")
+        #expect(problem.value == "9")
+        #expect(problem.message.contains("9 fields but the header has 10"))
+        #expect(outcome.rows.map(\.line) == [3])
+        #expect(outcome.rows.map(\.index) == [1])
+        #expect(outcome.summary?.rowsRead == 2)
+        #expect(outcome.summary?.rowsRejected == 1)
+    }
+
+    @Test func parseErrorIsReportedAtItsFirstLineAndReadingGoesOn() throws {
+        let good = ";2025-03-04;3271000000000001;2000-01-01;P;8272012001;1;2;posyandu;ANC\n"
+        let text = Self.header + "\n" + "K1" + good + "K2;\"2025\"x" + good.dropFirst(11) + "\n" + "K3" + good
+        let outcome = try read(text)
+        #expect(outcome.problems.map(\.rule) == [.parse])
+        #expect(outcome.problems.first?.location.line == 3)
+        #expect(outcome.problems.first?.recordID == "")
+        #expect(outcome.rows.map(\.line) == [2, 5])
+        #expect(outcome.rows.map(\.index) == [0, 2])
+        #expect(outcome.summary?.rowsRead == 3)
+        #expect(outcome.summary?.rowsRejected == 1)
+        #expect(outcome.summary?.blankRows == 1)
+    }
+
+    @Test func missingRequiredColumnsRejectTheWholeFileOnce() throws {
+        // No visit_date, no rt. Three data records (one of them malformed, one short), one blank.
+        let text = "record_id;person_id;birth_date;sex;village_code;rw;facility_type;service_code\n"
+            + "K1;1;2000-01-01;P;8272012001;1;posyandu;ANC\n"
+            + "\n"
+            + "K2;\"1\"x;2000-01-01;P;8272012001;1;posyandu;ANC\n"
+            + "K3;1\n"
+        let outcome = try read(text)
+        #expect(outcome.rows.isEmpty)
+        #expect(outcome.problems.count == 1)
+        let problem = try #require(outcome.problems.first)
+        #expect(problem.rule == .columns)
+        #expect(problem.location.line == 1)
+        #expect(problem.field == "visit_date,rt")
+        #expect(problem.value == "3")
+        #expect(problem.message.contains("visit_date (or tanggal_kunjungan, tanggal, tgl_kunjungan)"))
+        let summary = try #require(outcome.summary)
+        #expect(summary.rowsRead == 3)
+        #expect(summary.rowsRejected == 3)
+        #expect(summary.blankRows == 1)
+        #expect(summary.missingColumns == ["visit_date", "rt"])
+    }
+
+    @Test func emptyFileIsColumnsErrorWithNoRecords() throws {
+        let outcome = try read("\n\n")
+        #expect(outcome.problems.map(\.rule) == [.columns])
+        #expect(outcome.problems.first?.value == "0")
+        #expect(outcome.summary?.rowsRead == 0)
+        #expect(outcome.summary?.blankRows == 2)
+    }
+
+    @Test func unreadableHeaderIsColumnsError() throws {
+        let text = "record_id;\"visit\"date\n" + "K1;2025-03-04\n"
+        let outcome = try read(text)
+        #expect(outcome.problems.map(\.rule) == [.columns])
+        #expect(outcome.problems.first?.message.contains("header row (line 1) cannot be read") == true)
+        #expect(outcome.summary?.rowsRead == 1)
+        #expect(outcome.summary?.rowsRejected == 1)
+    }
+
+    @Test func sasaranWithoutAreaColumnsIsComplete() throws {
+        let outcome = try read("Tahun,Kode_Desa,Kelompok,Jumlah\n2025,8272012001,bumil,120\n", schema: .sasaran)
+        #expect(outcome.problems.isEmpty)
+        #expect(outcome.rows.first?.values == ["2025", "8272012001", "", "", "bumil", "120"])
+        #expect(outcome.summary?.delimiter == UInt8(ascii: ","))
+    }
+
+    @Test func wilayahRequiresAllButHamletAndPopulation() throws {
+        let outcome = try read("kode_desa;desa;kecamatan;kabupaten;kode_puskesmas;puskesmas\n", schema: .wilayah)
+        #expect(outcome.problems.first?.field == "rw,rt")
+    }
+
+    @Test func sameRowsInEveryBlockSize() throws {
+        let good = ";2025-03-04;3271000000000001;2000-01-01;P;8272012001;1;2;posyandu;ANC\r\n"
+        let text = Self.header + "\r\n" + "K1" + good + "\"K\r\n2\"" + good + "K3;x\r\n" + "K4" + good
+        let whole = try read(text)
+        for size in [1, 2, 3, 7, 64, 4096] {
+            let chunked = try read(text, blockSize: size)
+            #expect(chunked.rows.map(\.values) == whole.rows.map(\.values), "block size \(size)")
+            #expect(chunked.rows.map(\.line) == [2, 3, 6], "block size \(size)")
+            #expect(chunked.problems == whole.problems, "block size \(size)")
+        }
+        #expect(whole.problems.map(\.location.line) == [5])
+    }
+
+    @Test func fieldConstantsFollowTheSchemaOrder() {
+        func snake(_ name: String) -> String {
+            name.replacingOccurrences(of: "ID", with: "Id").reduce(into: "") { text, character in
+                if character.isUppercase { text += "_" + character.lowercased() } else { text.append(character) }
+            }
+        }
+        #expect(WilayahField.allCases.map { snake("\($0)") } == TableSchema.wilayah.fields.map(\.name))
+        #expect(SasaranField.allCases.map { snake("\($0)") } == TableSchema.sasaran.fields.map(\.name))
+        #expect(LayananField.allCases.map { snake("\($0)") } == TableSchema.layanan.fields.map(\.name))
+        #expect(TableSchema.layanan.index(of: "service_code") == LayananField.serviceCode.rawValue)
+        #expect(TableSchema.layanan.index(of: "nope") == nil)
+    }
+}
