@@ -46,18 +46,41 @@ public struct ServiceDefinition: Sendable, Hashable {
     }
 }
 
-/// The service catalogue: codes in file order, looked up case-insensitively.
+/// The service catalogue: codes in file order, looked up like every enumeration (spec §2.4):
+/// case-insensitively after turning spaces and `-` into `_`.
 public struct ServiceCatalogue: Sendable {
     public private(set) var services: [ServiceDefinition]
-    private var index: [String: UInt16]
+    @usableFromInline var decoder: EnumDecoder<UInt16>
 
+    /// A catalogue of `services` in this order. A code given twice keeps its first definition
+    /// (the YAML loader refuses duplicates before this point).
     public init(_ services: [ServiceDefinition]) {
         self.services = services
-        var index: [String: UInt16] = [:]
-        for (i, s) in services.enumerated() { index[s.code.uppercased()] = UInt16(i) }
-        self.index = index
+        decoder = EnumDecoder(services.enumerated().map { ($0.element.code, UInt16($0.offset)) })
     }
 
-    /// The index of a code, compared case-insensitively.
-    public func index(of code: String) -> UInt16? { index[code.uppercased()] }
+    /// The index of a code, compared case-insensitively with spaces and `-` read as `_`.
+    public func index(of code: String) -> UInt16? { decoder.decode(code) }
+
+    /// The index of the code in `bytes`, or nil when the catalogue does not have it (`E-SERVICE`).
+    ///
+    /// - Complexity: O(n) in the field length; no allocation.
+    @inlinable
+    public func index(of bytes: UnsafeRawBufferPointer) -> UInt16? { decoder.decode(bytes) }
+
+    /// The definition of a code, or nil.
+    public func service(_ code: String) -> ServiceDefinition? {
+        index(of: code).map { services[Int($0)] }
+    }
+
+    /// This catalogue with more spellings for its codes (`"timbang_bb": "TIMBANG"`), as a
+    /// pipeline may declare.
+    ///
+    /// - Throws: `PWSError(.pipelineDefinition)` when a target is not a code or an alias
+    ///   already names another code.
+    public func adding(aliases: [String: String], location: SourceLocation? = nil) throws -> ServiceCatalogue {
+        var copy = self
+        copy.decoder = try decoder.adding(aliases: aliases, what: "service_code", location: location)
+        return copy
+    }
 }

@@ -1,0 +1,146 @@
+/// Person identifiers (spec §2.4 `person_id`, §3 `E-PERSON`, `W-NIK`, masking).
+public enum PersonID {
+    /// What kind of identifier a usable `person_id` is.
+    public enum Kind: Sendable, Hashable {
+        /// A 16-digit NIK (separators removed).
+        case nik
+        /// Any other identifier (a register number, a passport…), kept as written.
+        case other
+    }
+
+    /// Why a `person_id` cannot be used (`E-PERSON`); `reason` says what to fix.
+    public struct Problem: Error, Sendable, Hashable {
+        public var reason: String
+        public init(reason: String) { self.reason = reason }
+    }
+
+    /// A usable identifier and its kind (the `String` overload's answer).
+    public struct Normalised: Sendable, Hashable {
+        public var id: String
+        public var kind: Kind
+        public init(id: String, kind: Kind) {
+            self.id = id
+            self.kind = kind
+        }
+    }
+
+    /// Normalises `bytes` into `output` (cleared first; the caller reuses it between records).
+    ///
+    /// When the id is made of digits, spaces, dots and dashes only (and has a digit), the
+    /// separators are removed and the rest must be a NIK: 16 digits, not all the same digit.
+    /// Any other id is kept as written and must contain a letter or digit.
+    ///
+    /// - Complexity: O(n) in the field length; no allocation once `output` has grown to fit.
+    public static func normalise(_ bytes: UnsafeRawBufferPointer,
+                                 into output: inout [UInt8]) -> Result<Kind, Problem> {
+        output.removeAll(keepingCapacity: true)
+        var digits = 0
+        var numeric = true
+        for b in bytes {
+            if isDigit(b) {
+                digits += 1
+            } else if b != UInt8(ascii: " ") && b != UInt8(ascii: ".") && b != UInt8(ascii: "-") {
+                numeric = false
+                break
+            }
+        }
+        if numeric && digits > 0 {
+            for b in bytes where isDigit(b) { output.append(b) }
+            guard digits == 16 else {
+                return .failure(Problem(reason: "has \(digits) digit\(digits == 1 ? "" : "s"); a NIK "
+                    + "has 16: check for a missing or extra digit, or give another id with letters"))
+            }
+            if output.allSatisfy({ $0 == output[0] }) {
+                return .failure(Problem(reason: "is 16 times the digit \(Character(Unicode.Scalar(output[0]))), "
+                    + "a placeholder rather than a NIK: enter the person's real NIK"))
+            }
+            return .success(.nik)
+        }
+        output.append(contentsOf: bytes)
+        if !hasLetterOrDigit(bytes) {
+            return .failure(Problem(reason: "has no letter or digit: enter the NIK or another "
+                + "identifier of the person"))
+        }
+        return .success(.other)
+    }
+
+    /// Normalises `text`; see ``normalise(_:into:)``.
+    public static func normalise(_ text: String) -> Result<Normalised, Problem> {
+        var output: [UInt8] = []
+        return withBytes(of: text) { bytes in
+            normalise(bytes, into: &output).map {
+                Normalised(id: String(decoding: output, as: UTF8.self), kind: $0)
+            }
+        }
+    }
+
+    static func hasLetterOrDigit(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var nonASCII = false
+        for b in bytes {
+            if isDigit(b) || isASCIILetter(b) { return true }
+            if b >= 0x80 { nonASCII = true }
+        }
+        guard nonASCII else { return false }
+        // Rare: an id in another script. Ask Unicode.
+        return String(decoding: bytes, as: UTF8.self).unicodeScalars.contains {
+            $0.properties.isAlphabetic || $0.properties.numericType != nil
+        }
+    }
+
+    /// A disagreement between a NIK and the record's birth date or sex (`W-NIK`).
+    public struct NIKMismatch: Sendable, Hashable {
+        /// The NIK's day, month or two-digit year differs from `birth_date`.
+        public var birthDate: Bool
+        /// Day + 40 (woman) or not (man) differs from `sex`.
+        public var sex: Bool
+        /// What disagrees and what to check, for `warnings.csv`.
+        public var message: String
+    }
+
+    /// Checks a normalised 16-digit NIK against the record: digits 7–12 are the birth date as
+    /// DDMMYY, with 40 added to the day for women. Nil when they agree (or `nik` is not 16
+    /// digits, which ``normalise(_:into:)`` rejects before this is asked).
+    ///
+    /// - Complexity: O(1); allocates only for the message of a mismatch.
+    public static func checkNIK(_ nik: UnsafeRawBufferPointer, birth: Day, sex: Sex) -> NIKMismatch? {
+        guard nik.count == 16, nik.allSatisfy(isDigit) else { return nil }
+        @inline(__always) func pair(_ i: Int) -> Int { Int(nik[i] &- asciiZero) * 10 + Int(nik[i + 1] &- asciiZero) }
+        var day = pair(6)
+        let month = pair(8), year = pair(10)
+        let nikSex: Sex = day > 40 ? .female : .male
+        if day > 40 { day -= 40 }
+        let b = birth.civil
+        let dateDiffers = day != b.day || month != b.month || year != b.year % 100
+        let sexDiffers = nikSex != sex
+        guard dateDiffers || sexDiffers else { return nil }
+
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        var parts: [String] = []
+        if dateDiffers {
+            parts.append("birth date \(two(day))-\(two(month))-\(two(year)) but birth_date is "
+                + "\(two(b.day))-\(two(b.month))-\(two(b.year % 100))")
+        }
+        if sexDiffers {
+            parts.append("sex \(nikSex.code) but sex is \(sex.code)")
+        }
+        let digits = makeString(nik, 6..<12)
+        let message = "NIK digits 7–12 \"\(digits)\" give " + parts.joined(separator: " and ")
+            + ": check the NIK, birth_date and sex against the person's KTP/KK"
+        return NIKMismatch(birthDate: dateDiffers, sex: sexDiffers, message: message)
+    }
+
+    /// Checks a NIK given as text; see ``checkNIK(_:birth:sex:)``.
+    public static func checkNIK(_ nik: String, birth: Day, sex: Sex) -> NIKMismatch? {
+        withBytes(of: nik) { checkNIK($0, birth: birth, sex: sex) }
+    }
+
+    /// The id as `rejects.csv`/`warnings.csv` show it by default (spec §3): ids of 7 or more
+    /// characters keep their first 4 and last 2 with `*` between (`3271**********01`); shorter
+    /// ids are all `*`. Characters, not bytes, are counted.
+    public static func mask(_ id: String) -> String {
+        let characters = Array(id)
+        guard characters.count >= 7 else { return String(repeating: "*", count: characters.count) }
+        return String(characters[..<4]) + String(repeating: "*", count: characters.count - 6)
+            + String(characters[(characters.count - 2)...])
+    }
+}
