@@ -1,0 +1,61 @@
+import PWSCore
+
+/// The PWSCore decoders as the row checks use them: one place that says which decoder reads
+/// which field.
+enum Decode {
+    @inline(__always) static func date(_ b: UnsafeRawBufferPointer) -> Day? { Day.parse(b) }
+    @inline(__always) static func label(_ b: UnsafeRawBufferPointer) -> String? { AreaLabel.normalise(b) }
+    @inline(__always) static func villageCode(_ b: UnsafeRawBufferPointer) -> String? { VillageCode.normalise(b) }
+    @inline(__always) static func int(_ b: UnsafeRawBufferPointer) -> Int? { NumberField.integer(b) }
+
+    /// The normalised person id bytes, or the problem as an `E-PERSON` message.
+    static func person(_ b: UnsafeRawBufferPointer) -> Result<[UInt8], PersonProblem> {
+        var out: [UInt8] = []
+        switch PersonID.normalise(b, into: &out) {
+        case .success: return .success(out)
+        case .failure(let p): return .failure(PersonProblem(message: "person_id \(p.reason)"))
+        }
+    }
+
+    struct PersonProblem: Error {
+        var message: String
+    }
+
+    static func result(_ b: UnsafeRawBufferPointer, kind: ResultKind) -> ParsedResult { kind.parse(b) }
+
+    /// A `W-NIK` message when a 16-digit NIK disagrees with birth date or sex.
+    static func nikDisagreement(_ person: [UInt8], birth: Day, sex: Sex) -> String? {
+        guard person.count == 16 else { return nil }
+        return person.withUnsafeBytes { PersonID.checkNIK($0, birth: birth, sex: sex)?.message }
+    }
+
+    /// An `E-ELIGIBILITY` message, or nil when the record may have the service.
+    static func eligibility(_ definition: ServiceDefinition, sex: Sex, birth: Day, visit: Day) -> String? {
+        definition.eligibility(sex: sex, birth: birth, visit: visit)?.message(service: definition.code)
+    }
+
+    static func mask(_ id: String) -> String { PersonID.mask(id) }
+}
+
+/// Enumeration decoders with the pipeline's extra spellings.
+struct Decoders {
+    let sexDecoder: EnumDecoder<Sex>
+    let facilityDecoder: EnumDecoder<FacilityType>
+    let providerDecoder: EnumDecoder<Provider>
+    let services: ServiceCatalogue
+
+    init(valueAliases: [String: [String: String]], services: ServiceCatalogue) {
+        // Aliases were checked when the pipeline was loaded; a bad one here is ignored.
+        sexDecoder = (try? Sex.decoder.adding(aliases: valueAliases["sex"] ?? [:], what: "sex")) ?? Sex.decoder
+        facilityDecoder = (try? FacilityType.decoder.adding(aliases: valueAliases["facility_type"] ?? [:],
+                                                            what: "facility_type")) ?? FacilityType.decoder
+        providerDecoder = (try? Provider.decoder.adding(aliases: valueAliases["provider"] ?? [:],
+                                                        what: "provider")) ?? Provider.decoder
+        self.services = (try? services.adding(aliases: valueAliases["service_code"] ?? [:])) ?? services
+    }
+
+    @inline(__always) func sex(_ b: UnsafeRawBufferPointer) -> Sex? { sexDecoder.decode(b) }
+    @inline(__always) func facility(_ b: UnsafeRawBufferPointer) -> FacilityType? { facilityDecoder.decode(b) }
+    @inline(__always) func provider(_ b: UnsafeRawBufferPointer) -> Provider { Provider.decode(b, using: providerDecoder) }
+    @inline(__always) func service(_ b: UnsafeRawBufferPointer) -> UInt16? { services.index(of: b) }
+}

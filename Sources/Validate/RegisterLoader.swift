@@ -1,0 +1,112 @@
+import Foundation
+import Ingest
+import PWSCore
+
+/// Reads `wilayah.csv` into an `AreaRegister` (spec §2.2). Every problem is collected; any
+/// problem is fatal (exit 65) and all of them are listed as `file:line: message`.
+struct RegisterLoader {
+    var delimiter: UInt8?
+    var aliases: [String: [String]]
+
+    /// Register and the notes on names that disagree between RT rows of one area.
+    func load(path: String, source: String) throws -> (AreaRegister, notes: [String], account: FileAccount) {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw PWSError(.inputMissing, "\(source) is missing; the data folder needs the area register wilayah.csv (spec §2.2)")
+        }
+        let schema = TableSchema.wilayah
+        func idx(_ name: String) -> Int { schema.index(of: name)! }
+        let fCode = idx("village_code"), fName = idx("village_name"), fDistrict = idx("district_name"),
+            fRegency = idx("regency_name"), fPkmCode = idx("puskesmas_code"), fPkmName = idx("puskesmas_name"),
+            fHamlet = idx("hamlet"), fRW = idx("rw"), fRT = idx("rt"), fPop = idx("population")
+
+        var options = CSVReadOptions()
+        options.delimiter = delimiter
+        let reader = try TableReader(path: path, source: source, schema: schema, extraAliases: aliases, options: options)
+        var register = AreaRegister()
+        var problems: [String] = []
+        var notes: [String] = []
+        var puskesmasOf: [String: (code: String, line: Int)] = [:]
+        var names: [String: (name: String, line: Int)] = [:]
+        var rtPopulation: [UInt32: Int?] = [:]
+
+        func note(_ key: String, _ name: String, _ what: String, _ loc: SourceLocation) {
+            if let first = names[key] {
+                if first.name != name {
+                    notes.append("\(loc): \(what) is \"\(name)\" here but \"\(first.name)\" on line \(first.line); the first is used")
+                }
+            } else {
+                names[key] = (name, loc.line)
+            }
+        }
+
+        let summary = try reader.read(row: { row in
+            let loc = row.location
+            var bad = false
+            for f in [fCode, fName, fDistrict, fRegency, fPkmCode, fPkmName, fRW, fRT] where row.isEmpty(f) {
+                problems.append("\(loc): \(schema.fields[f].name) is empty; every RT row needs it")
+                bad = true
+            }
+            if bad { return }
+            guard let code = Decode.villageCode(row.cleaned(fCode)) else {
+                problems.append("\(loc): village_code \"\(row.string(fCode))\" is not a 10-digit Kemendagri code (PPKKCCDDDD; dots and spaces are allowed)")
+                return
+            }
+            guard let rw = Decode.label(row.cleaned(fRW)) else {
+                problems.append("\(loc): rw \"\(row.string(fRW))\" has no label left after dropping \"RW\" and punctuation")
+                return
+            }
+            guard let rt = Decode.label(row.cleaned(fRT)) else {
+                problems.append("\(loc): rt \"\(row.string(fRT))\" has no label left after dropping \"RT\" and punctuation")
+                return
+            }
+            var population: Int?
+            if !row.isEmpty(fPop) {
+                guard let p = Decode.int(row.cleaned(fPop)) else {
+                    problems.append("\(loc): population \"\(row.string(fPop))\" is not a whole number")
+                    return
+                }
+                guard p >= 0 else {
+                    problems.append("\(loc): population \(p) is negative; write the number of residents of the RT")
+                    return
+                }
+                population = p
+            }
+            let pkmCode = row.string(fPkmCode)
+            if let first = puskesmasOf[code], first.code != pkmCode {
+                problems.append("\(loc): village \(code) is mapped to puskesmas \(pkmCode) here but to \(first.code) on line \(first.line); a village belongs to exactly one puskesmas")
+                return
+            }
+            if puskesmasOf[code] == nil { puskesmasOf[code] = (pkmCode, loc.line) }
+            let village = Village(code: code, name: row.string(fName), districtName: row.string(fDistrict),
+                                  regencyName: row.string(fRegency), puskesmasCode: pkmCode,
+                                  puskesmasName: row.string(fPkmName))
+            note("desa:\(code)", village.name, "village_name of \(code)", loc)
+            note("kec:\(village.districtCode)", village.districtName, "district_name of \(village.districtCode)", loc)
+            note("kab:\(village.regencyCode)", village.regencyName, "regency_name of \(village.regencyCode)", loc)
+            note("pkm:\(pkmCode)", village.puskesmasName, "puskesmas_name of \(pkmCode)", loc)
+            let v = register.addVillage(village)
+            let area = RTArea(village: v, rw: rw, rt: rt, hamlet: row.string(fHamlet), population: population,
+                              registered: true)
+            guard let index = register.addRT(area) else {
+                problems.append("\(loc): RW \(rw) RT \(rt) of village \(code) is listed twice; keep one row per RT")
+                return
+            }
+            rtPopulation[index] = population
+        }, problem: { diagnostic in
+            problems.append("\(diagnostic.location): \(diagnostic.rule.rawValue) \(diagnostic.message)")
+        })
+        var account = FileAccount(source: source)
+        account.rowsRead = summary.rowsRead
+        account.blankRows = summary.blankRows
+        account.encoding = summary.encoding == .utf8 ? "utf-8" : "windows-1252"
+        account.unknownColumns = summary.unknownColumns
+        if summary.rowsRead == 0 && problems.isEmpty {
+            problems.append("\(source):1: the register has no RT rows")
+        }
+        if !problems.isEmpty {
+            throw PWSError(.data, "\(source) has \(problems.count) problem\(problems.count == 1 ? "" : "s"); fix the register and run again",
+                           details: problems)
+        }
+        return (register, notes, account)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Ingest
+import PWSCore
+
+/// Reads `sasaran.csv` (spec §2.3). Every problem is collected; any problem is fatal (exit 65).
+struct SasaranLoader {
+    var delimiter: UInt8?
+    var aliases: [String: [String]]
+
+    func load(path: String, source: String, register: AreaRegister) throws -> ([SasaranEntry], FileAccount?) {
+        guard FileManager.default.fileExists(atPath: path) else { return ([], nil) }
+        let schema = TableSchema.sasaran
+        func idx(_ name: String) -> Int { schema.index(of: name)! }
+        let fYear = idx("year"), fCode = idx("village_code"), fRW = idx("rw"), fRT = idx("rt"),
+            fGroup = idx("target_group"), fCount = idx("count")
+        var options = CSVReadOptions()
+        options.delimiter = delimiter
+        let reader = try TableReader(path: path, source: source, schema: schema, extraAliases: aliases, options: options)
+
+        // Registered RWs per village, for "RW not in the register".
+        var registeredRW = Set<String>()
+        for rt in register.rts where rt.registered { registeredRW.insert("\(rt.village)|\(rt.rw)") }
+
+        var entries: [SasaranEntry] = []
+        var problems: [String] = []
+        var seen: [String: Int] = [:]
+        let summary = try reader.read(row: { row in
+            let loc = row.location
+            var bad = false
+            for f in [fYear, fCode, fGroup, fCount] where row.isEmpty(f) {
+                problems.append("\(loc): \(schema.fields[f].name) is empty")
+                bad = true
+            }
+            if bad { return }
+            guard let year = Decode.int(row.cleaned(fYear)), (1900...2999).contains(year) else {
+                problems.append("\(loc): year \"\(row.string(fYear))\" is not a four-digit year")
+                return
+            }
+            guard let code = Decode.villageCode(row.cleaned(fCode)), let village = register.village(code: code) else {
+                problems.append("\(loc): village_code \"\(row.string(fCode))\" is not in wilayah.csv; use a village of the register")
+                return
+            }
+            let rwText = row.isEmpty(fRW) ? "" : row.string(fRW)
+            let rtText = row.isEmpty(fRT) ? "" : row.string(fRT)
+            var rw = "", rt = ""
+            if !rwText.isEmpty {
+                guard let l = Decode.label(row.cleaned(fRW)) else {
+                    problems.append("\(loc): rw \"\(rwText)\" has no label")
+                    return
+                }
+                rw = l
+            }
+            if !rtText.isEmpty {
+                guard !rw.isEmpty else {
+                    problems.append("\(loc): rt \"\(rtText)\" is given without rw; give the RW too, or leave rt blank")
+                    return
+                }
+                guard let l = Decode.label(row.cleaned(fRT)) else {
+                    problems.append("\(loc): rt \"\(rtText)\" has no label")
+                    return
+                }
+                rt = l
+            }
+            if !rw.isEmpty && !registeredRW.contains("\(village)|\(rw)") {
+                problems.append("\(loc): RW \(rw) of village \(code) is not in wilayah.csv")
+                return
+            }
+            if !rt.isEmpty && register.rt(village: village, rw: rw, rt: rt) == nil {
+                problems.append("\(loc): RW \(rw) RT \(rt) of village \(code) is not in wilayah.csv")
+                return
+            }
+            let group = row.string(fGroup).lowercased().replacingOccurrences(of: " ", with: "_")
+                .replacingOccurrences(of: "-", with: "_")
+            guard TargetGroup.all.contains(group) else {
+                problems.append("\(loc): target_group \"\(row.string(fGroup))\" is unknown; use one of \(TargetGroup.all.joined(separator: ", "))")
+                return
+            }
+            guard let count = Decode.int(row.cleaned(fCount)), count >= 0 else {
+                problems.append("\(loc): count \"\(row.string(fCount))\" is not a whole number ≥ 0")
+                return
+            }
+            let key = "\(year)|\(code)|\(rw)|\(rt)|\(group)"
+            if let first = seen[key] {
+                problems.append("\(loc): a second \(group) count for \(year) and this area (first on line \(first)); keep one")
+                return
+            }
+            seen[key] = loc.line
+            entries.append(SasaranEntry(year: year, village: village, rw: rw, rt: rt, group: group, count: count))
+        }, problem: { diagnostic in
+            problems.append("\(diagnostic.location): \(diagnostic.rule.rawValue) \(diagnostic.message)")
+        })
+        if !problems.isEmpty {
+            throw PWSError(.data, "\(source) has \(problems.count) problem\(problems.count == 1 ? "" : "s"); fix the targets and run again",
+                           details: problems)
+        }
+        var account = FileAccount(source: source)
+        account.rowsRead = summary.rowsRead
+        account.blankRows = summary.blankRows
+        return (entries, account)
+    }
+}

@@ -1,0 +1,360 @@
+import Foundation
+import Ingest
+import PWSCore
+
+/// Checks service rows one by one (spec §3) and keeps the accepted ones as compact events.
+struct ServiceRowChecker {
+    let settings: ValidationSettings
+    var register: AreaRegister
+    let decoders: Decoders
+
+    // Field indices in TableSchema.layanan.
+    let fID, fVisit, fPerson, fBirth, fSex, fVillage, fRW, fRT, fFacType, fFacID, fService, fResult,
+        fProvider, fPregnancy, fLMP, fGest: Int
+
+    var events = EventSet()
+    var eventSources: [UInt16] = []
+    var eventLines: [UInt32] = []
+    var rejects: [Diagnostic] = []
+    var warnings: [Diagnostic] = []
+    var accounts: [FileAccount] = []
+    /// Per file: accepted, non-duplicate rows per visit month (for rows_out_of_period).
+    var monthCounts: [[YearMonth: Int]] = []
+    var latestAccepted: Day?
+
+    var persons = ByteInterner(capacity: 1 << 16)
+    var recordIDs = ByteInterner(capacity: 1 << 16)
+    /// For each interned record id: the content of its first row that passed every other error
+    /// rule — an event index, or `sideFlag | index` into `sideContent` when that row was a duplicate.
+    var recordContent: [UInt32] = []
+    var sideContent: [ServiceEvent] = []
+    static let sideFlag: UInt32 = 1 << 31
+    var pregnancies = ByteInterner(capacity: 1024)
+    var facilities = ByteInterner(capacity: 1024)
+    var duplicateKeys = EventKeyTable()
+    /// Raw-text hashes of results that did not parse, by event index (W-DUPLICATE compares them).
+    var invalidResultHash: [UInt32: Int] = [:]
+
+    init(settings: ValidationSettings, register: AreaRegister) {
+        self.settings = settings
+        self.register = register
+        decoders = Decoders(valueAliases: settings.valueAliases, services: settings.services)
+        let s = TableSchema.layanan
+        func idx(_ name: String) -> Int { s.index(of: name)! }
+        fID = idx("record_id"); fVisit = idx("visit_date"); fPerson = idx("person_id"); fBirth = idx("birth_date")
+        fSex = idx("sex"); fVillage = idx("village_code"); fRW = idx("rw"); fRT = idx("rt")
+        fFacType = idx("facility_type"); fFacID = idx("facility_id"); fService = idx("service_code")
+        fResult = idx("result"); fProvider = idx("provider"); fPregnancy = idx("pregnancy_id")
+        fLMP = idx("lmp_date"); fGest = idx("gestational_weeks")
+    }
+
+    private func mask(_ id: String) -> String {
+        settings.keepIdentifiers ? id : Decode.mask(id)
+    }
+
+    /// Reads one service file, checking every row.
+    mutating func readFile(path: String, source: String, index: Int) throws -> TableReadSummary {
+        var options = CSVReadOptions()
+        options.delimiter = settings.delimiter
+        let reader = try TableReader(path: path, source: source, schema: .layanan,
+                                     extraAliases: settings.columnAliases["layanan"] ?? [:], options: options)
+        var account = FileAccount(source: source)
+        monthCounts.append([:])
+        let summary = try reader.read(row: { row in
+            check(row, file: index, account: &account)
+        }, problem: { diagnostic in
+            rejects.append(diagnostic)
+        })
+        account.rowsRead = summary.rowsRead
+        account.rowsRejected += summary.rowsRejected
+        account.blankRows = summary.blankRows
+        account.encoding = summary.encoding == .utf8 ? "utf-8" : "windows-1252"
+        account.delimiter = summary.delimiter == 0x09 ? "tab" : String(UnicodeScalar(summary.delimiter))
+        account.unknownColumns = summary.unknownColumns
+        accounts.append(account)
+        return summary
+    }
+
+    // Bits of fields that already failed a rule in this row.
+    private struct Failed: OptionSet {
+        let rawValue: UInt32
+        static let id = Failed(rawValue: 1), visit = Failed(rawValue: 2), person = Failed(rawValue: 4),
+            birth = Failed(rawValue: 8), sex = Failed(rawValue: 16), village = Failed(rawValue: 32),
+            rw = Failed(rawValue: 64), rt = Failed(rawValue: 128), facType = Failed(rawValue: 256),
+            service = Failed(rawValue: 512)
+    }
+
+    // swiftlint:disable:next function_body_length
+    private mutating func check(_ row: TableRow, file: Int, account: inout FileAccount) {
+        var failed: Failed = []
+        var rejected = false
+        let loc = row.location
+        let recordID = row.isEmpty(fID) ? "" : row.string(fID)
+
+        func reject(_ rule: RuleCode, _ field: Int, _ value: String, _ message: String) {
+            rejects.append(Diagnostic(location: loc, recordID: recordID, rule: rule,
+                                      field: TableSchema.layanan.fields[field].name, value: value, message: message))
+            rejected = true
+        }
+        func value(_ field: Int) -> String {
+            field == fPerson ? mask(row.string(field)) : row.string(field)
+        }
+
+        // E-REQUIRED
+        let required: [(Int, Failed)] = [(fID, .id), (fVisit, .visit), (fPerson, .person), (fBirth, .birth),
+                                         (fSex, .sex), (fVillage, .village), (fRW, .rw), (fRT, .rt),
+                                         (fFacType, .facType), (fService, .service)]
+        for (f, bit) in required where row.isEmpty(f) {
+            reject(.required, f, "", "\(TableSchema.layanan.fields[f].name) is empty; every service row needs it")
+            failed.insert(bit)
+        }
+        var rw = "", rt = ""
+        if !failed.contains(.rw) {
+            if let l = Decode.label(row.cleaned(fRW)) { rw = l } else {
+                reject(.required, fRW, row.string(fRW), "rw \"\(row.string(fRW))\" has no label left after dropping \"RW\" and punctuation; write the RW number")
+                failed.insert(.rw)
+            }
+        }
+        if !failed.contains(.rt) {
+            if let l = Decode.label(row.cleaned(fRT)) { rt = l } else {
+                reject(.required, fRT, row.string(fRT), "rt \"\(row.string(fRT))\" has no label left after dropping \"RT\" and punctuation; write the RT number")
+                failed.insert(.rt)
+            }
+        }
+
+        // E-DATE
+        var visit = Day.unknown, birth = Day.unknown
+        if !failed.contains(.visit) {
+            if let d = Decode.date(row.cleaned(fVisit)) { visit = d } else {
+                reject(.date, fVisit, row.string(fVisit), "visit_date \"\(row.string(fVisit))\" is not a date; use DD/MM/YYYY or YYYY-MM-DD")
+                failed.insert(.visit)
+            }
+        }
+        if !failed.contains(.birth) {
+            if let d = Decode.date(row.cleaned(fBirth)) { birth = d } else {
+                reject(.date, fBirth, row.string(fBirth), "birth_date \"\(row.string(fBirth))\" is not a date; use DD/MM/YYYY or YYYY-MM-DD")
+                failed.insert(.birth)
+            }
+        }
+        // E-FUTURE
+        if !failed.contains(.visit) && visit > settings.today {
+            reject(.future, fVisit, row.string(fVisit), "visit_date \(visit) is after today (\(settings.today)); check the year, or pass --today")
+            failed.insert(.visit)
+        }
+        // E-BEFORE-BIRTH
+        if !failed.contains(.visit) && !failed.contains(.birth) && visit < birth {
+            reject(.beforeBirth, fVisit, row.string(fVisit), "visit_date \(visit) is before birth_date \(birth); one of the two dates is wrong")
+            failed.insert(.visit)
+        }
+        // E-SEX
+        var sex = Sex.female
+        if !failed.contains(.sex) {
+            if let s = decoders.sex(row.cleaned(fSex)) { sex = s } else {
+                reject(.sex, fSex, row.string(fSex), "sex \"\(row.string(fSex))\" is not recognised; use L or P")
+                failed.insert(.sex)
+            }
+        }
+        // E-PERSON
+        var personBytes: [UInt8] = []
+        if !failed.contains(.person) {
+            switch Decode.person(row.cleaned(fPerson)) {
+            case .success(let bytes): personBytes = bytes
+            case .failure(let problem):
+                reject(.person, fPerson, value(fPerson), problem.message)
+                failed.insert(.person)
+            }
+        }
+        // E-AREA
+        var village: UInt32 = 0
+        if !failed.contains(.village) {
+            if let code = Decode.villageCode(row.cleaned(fVillage)) {
+                if let v = register.village(code: code) { village = v } else {
+                    reject(.area, fVillage, row.string(fVillage), "village_code \(code) is not in wilayah.csv; check the code or add the village to the register")
+                    failed.insert(.village)
+                }
+            } else {
+                reject(.area, fVillage, row.string(fVillage), "village_code \"\(row.string(fVillage))\" is not a 10-digit Kemendagri code (PPKKCCDDDD)")
+                failed.insert(.village)
+            }
+        }
+        // E-FACILITY
+        var facilityType = FacilityType.lainnya
+        if !failed.contains(.facType) {
+            if let t = decoders.facility(row.cleaned(fFacType)) { facilityType = t } else {
+                reject(.facility, fFacType, row.string(fFacType), "facility_type \"\(row.string(fFacType))\" is not recognised; use posyandu, pustu, puskesmas, rumah_sakit, klinik, rumah or lainnya")
+                failed.insert(.facType)
+            }
+        }
+        // E-SERVICE
+        var service: UInt16 = 0
+        if !failed.contains(.service) {
+            if let s = decoders.service(row.cleaned(fService)) { service = s } else {
+                reject(.service, fService, row.string(fService), "service_code \"\(row.string(fService))\" is not in the service catalogue; see `pipelines/services.yaml`")
+                failed.insert(.service)
+            }
+        }
+        // E-ELIGIBILITY
+        if failed.isDisjoint(with: [.sex, .service, .visit, .birth]) {
+            let definition = settings.services.services[Int(service)]
+            if let problem = Decode.eligibility(definition, sex: sex, birth: birth, visit: visit) {
+                reject(.eligibility, fService, row.string(fService), problem)
+            }
+        }
+        if rejected {
+            account.rowsRejected += 1
+            return
+        }
+
+        // Every other error rule passed: build the content.
+        let rtIndex: UInt32
+        var areaWarning = false
+        if let i = register.rt(village: village, rw: rw, rt: rt) {
+            rtIndex = i
+            areaWarning = !register.rts[Int(i)].registered
+        } else {
+            rtIndex = register.rtAddingUnregistered(village: village, rw: rw, rt: rt)
+            areaWarning = true
+        }
+        let person = persons.intern(personBytes.withUnsafeBytes { $0 }).index
+        var event = ServiceEvent(person: person, record: 0, visit: visit, birth: birth, service: service,
+                                 sex: sex, rt: rtIndex, facilityType: facilityType,
+                                 provider: decoders.provider(row.cleaned(fProvider)))
+        if !row.isEmpty(fPregnancy) { event.pregnancy = pregnancies.intern(row.cleaned(fPregnancy)).index + 1 }
+        if !row.isEmpty(fFacID) { event.facility = facilities.intern(row.cleaned(fFacID)).index + 1 }
+
+        var pending: [Diagnostic] = []
+        func warn(_ rule: RuleCode, _ field: Int, _ value: String, _ message: String) {
+            pending.append(Diagnostic(location: loc, recordID: recordID, rule: rule,
+                                      field: TableSchema.layanan.fields[field].name, value: value, message: message))
+        }
+        // W-RESULT
+        var resultHash: Int?
+        if !row.isEmpty(fResult) {
+            let definition = settings.services.services[Int(service)]
+            switch Decode.result(row.cleaned(fResult), kind: definition.result) {
+            case .value(let a, let b):
+                event.result = a
+                event.result2 = b
+            case .invalid(let reason):
+                resultHash = ByteInterner.hash(row.cleaned(fResult))
+                warn(.result, fResult, row.string(fResult), "result \"\(row.string(fResult))\" of \(definition.code): \(reason); the value is dropped, the service still counts")
+            case .ignored:
+                break
+            }
+        }
+        // W-GESTATION
+        if !row.isEmpty(fLMP) {
+            if let lmp = Decode.date(row.cleaned(fLMP)) {
+                let weeks = lmp.days(to: visit) / 7
+                if lmp <= visit && (0...45).contains(weeks) { event.lmp = lmp } else {
+                    warn(.gestation, fLMP, row.string(fLMP), "lmp_date \(lmp) gives \(lmp <= visit ? "\(weeks) weeks" : "a date after the visit"), outside 0–45 weeks; it is dropped")
+                }
+            } else {
+                warn(.gestation, fLMP, row.string(fLMP), "lmp_date \"\(row.string(fLMP))\" is not a date; it is dropped (use DD/MM/YYYY)")
+            }
+        }
+        if !row.isEmpty(fGest) {
+            if let w = Decode.int(row.cleaned(fGest)), (0...45).contains(w) {
+                if event.lmp.isUnknown { event.gestationalWeeks = Int8(w) }
+            } else {
+                warn(.gestation, fGest, row.string(fGest), "gestational_weeks \"\(row.string(fGest))\" is not a whole number of weeks 0–45; it is dropped")
+            }
+        }
+        // W-AREA
+        if areaWarning {
+            warn(.areaWarning, fRT, "\(rw)/\(rt)", "RW \(rw) RT \(rt) is not in wilayah.csv for village \(register.villages[Int(village)].code); the row is counted there — add the RT to the register if it is real")
+        }
+        // W-NIK
+        if let problem = Decode.nikDisagreement(personBytes, birth: birth, sex: sex) {
+            warn(.nik, fPerson, value(fPerson), problem)
+        }
+
+        // E-DUPLICATE-ID / W-DUPLICATE
+        let (recordIndex, isNewRecord) = recordIDs.intern(row.cleaned(fID))
+        event.record = recordIndex
+        if !isNewRecord {
+            let ref = recordContent[Int(recordIndex)]
+            var first = ref & ServiceRowChecker.sideFlag != 0 ? sideContent[Int(ref & ~ServiceRowChecker.sideFlag)] : events.events[Int(ref)]
+            first.record = recordIndex
+            if !ServiceRowChecker.sameContent(first, event) {
+                // Not accepted after all: the earlier row with this id had other content.
+                reject(.duplicateID, fID, recordID, "record_id \"\(recordID)\" is already used by an earlier row with other content; give each service its own id")
+                account.rowsRejected += 1
+                return
+            }
+        }
+        warnings.append(contentsOf: pending)
+        account.rowsAccepted += 1
+        if latestAccepted.map({ visit > $0 }) ?? true { latestAccepted = visit }
+
+        let candidate = UInt32(events.events.count)
+        events.events.append(event)
+        if let h = resultHash { invalidResultHash[candidate] = h }
+        if let earlier = duplicateKeys.insert(candidate, in: events.events, invalidResultHash: invalidResultHash) {
+            // A duplicate: drop it again, remember its content for its record id.
+            events.events.removeLast()
+            invalidResultHash[candidate] = nil
+            if isNewRecord {
+                recordContent.append(ServiceRowChecker.sideFlag | UInt32(sideContent.count))
+                sideContent.append(event)
+            }
+            let e = Int(earlier)
+            let firstLoc = SourceLocation(source: accounts.count > Int(eventSources[e]) ? accounts[Int(eventSources[e])].source : account.source,
+                                          line: Int(eventLines[e]))
+            warnings.append(Diagnostic(location: loc, recordID: recordID, rule: .duplicate, field: "record_id",
+                                       value: recordID, message: "same person, visit_date, service_code, facility_id and result as \(firstLoc) (record \(recordIDs.arena[events.events[e].record])); dropped as a duplicate"))
+            account.rowsDuplicate += 1
+            return
+        }
+        if isNewRecord { recordContent.append(candidate) }
+        eventSources.append(UInt16(file))
+        eventLines.append(UInt32(loc.line))
+        monthCounts[file][YearMonth(visit), default: 0] += 1
+    }
+
+    /// Same §2.4 content: every field equal, results compared by bit pattern (NaN = no result).
+    static func sameContent(_ a: ServiceEvent, _ b: ServiceEvent) -> Bool {
+        a.person == b.person && a.record == b.record && a.visit == b.visit && a.birth == b.birth &&
+            a.lmp == b.lmp && a.service == b.service && a.gestationalWeeks == b.gestationalWeeks &&
+            a.sex == b.sex && a.rt == b.rt && a.pregnancy == b.pregnancy && a.facility == b.facility &&
+            a.result.bitPattern == b.result.bitPattern && a.result2.bitPattern == b.result2.bitPattern &&
+            a.facilityType == b.facilityType && a.provider == b.provider
+    }
+
+    /// Decides the as-of month, drops events after it, closes the accounts.
+    mutating func finish(sources: [String], register: AreaRegister, sasaran: [SasaranEntry],
+                         registerAccount: FileAccount, sasaranAccount: FileAccount?, notes: [String]) -> ValidationOutcome {
+        let asOf = settings.asOf ?? latestAccepted.map { YearMonth($0) }
+        events.personIDs = persons.arena
+        events.recordIDs = recordIDs.arena
+        events.pregnancyIDs = pregnancies.arena
+        events.facilityIDs = facilities.arena
+        if let asOf {
+            let last = asOf.lastDay
+            var kept = 0
+            for i in events.events.indices where events.events[i].visit <= last {
+                events.events[kept] = events.events[i]
+                eventSources[kept] = eventSources[i]
+                eventLines[kept] = eventLines[i]
+                kept += 1
+            }
+            events.events.removeLast(events.events.count - kept)
+            eventSources.removeLast(eventSources.count - kept)
+            eventLines.removeLast(eventLines.count - kept)
+        }
+        var total = FileAccount(source: "TOTAL")
+        for i in accounts.indices {
+            let outOfPeriod = asOf.map { a in monthCounts[i].filter { $0.key > a }.values.reduce(0, +) } ?? 0
+            accounts[i].rowsOutOfPeriod = outOfPeriod
+            accounts[i].rowsUsed = accounts[i].rowsAccepted - accounts[i].rowsDuplicate - outOfPeriod
+            total.add(accounts[i])
+        }
+        rejects.sort(by: Validation.diagnosticOrder)
+        warnings.sort(by: Validation.diagnosticOrder)
+        return ValidationOutcome(events: events, eventSources: eventSources, eventLines: eventLines,
+                                 register: register, sasaran: sasaran, rejects: rejects, warnings: warnings,
+                                 sources: sources, files: accounts, total: total, registerAccount: registerAccount,
+                                 sasaranAccount: sasaranAccount, asOf: asOf, notes: notes,
+                                 keepIdentifiers: settings.keepIdentifiers)
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import Ingest
+import PWSCore
+
+/// What a validation needs to know beyond the files.
+public struct ValidationSettings: Sendable {
+    /// The run's today: visits after it are `E-FUTURE`.
+    public var today: Day
+    /// The as-of month; nil = the month of the latest accepted visit_date.
+    public var asOf: YearMonth?
+    /// Write person identifiers unmasked into rejects/warnings.
+    public var keepIdentifiers: Bool
+    /// Fixed input delimiter; nil sniffs.
+    public var delimiter: UInt8?
+    /// Extra header aliases per file kind (`layanan`, `wilayah`, `sasaran`).
+    public var columnAliases: [String: [String: [String]]]
+    /// Extra enumeration spellings per kind (`sex`, `facility_type`, `provider`, `service_code`).
+    public var valueAliases: [String: [String: String]]
+    public var services: ServiceCatalogue
+
+    public init(today: Day, asOf: YearMonth? = nil, keepIdentifiers: Bool = false, delimiter: UInt8? = nil,
+                columnAliases: [String: [String: [String]]] = [:], valueAliases: [String: [String: String]] = [:],
+                services: ServiceCatalogue) {
+        self.today = today
+        self.asOf = asOf
+        self.keepIdentifiers = keepIdentifiers
+        self.delimiter = delimiter
+        self.columnAliases = columnAliases
+        self.valueAliases = valueAliases
+        self.services = services
+    }
+}
+
+/// Everything validation hands on: the used events, the register and targets, and the account
+/// of every row read.
+public struct ValidationOutcome: Sendable {
+    /// Accepted, deduplicated events dated up to the end of the as-of month.
+    public var events: EventSet
+    /// For each event: index into `sources` and physical line, to list later warnings (W-NIFAS).
+    public var eventSources: [UInt16]
+    public var eventLines: [UInt32]
+    public var register: AreaRegister
+    public var sasaran: [SasaranEntry]
+    /// Errors, one row per problem, sorted by source, line, rule.
+    public var rejects: [Diagnostic]
+    /// Warnings, one row per problem, sorted by source, line, rule.
+    public var warnings: [Diagnostic]
+    /// Service-record files in read order, relative to the data folder.
+    public var sources: [String]
+    /// Accounting per service-record file (same order as `sources`).
+    public var files: [FileAccount]
+    public var total: FileAccount
+    public var registerAccount: FileAccount
+    public var sasaranAccount: FileAccount?
+    /// The as-of month; nil when no row was accepted and none was given.
+    public var asOf: YearMonth?
+    /// Register name disagreements and encoding notices, for the manifest and the log.
+    public var notes: [String]
+    public var keepIdentifiers: Bool
+
+    /// Adds a warning found by a later stage (W-NIFAS) for event `index`, keeping the order.
+    public mutating func addWarnings(rule: RuleCode, eventIndices: [Int], field: String, message: (Int) -> String) {
+        for i in eventIndices {
+            let loc = SourceLocation(source: sources[Int(eventSources[i])], line: Int(eventLines[i]))
+            warnings.append(Diagnostic(location: loc, recordID: events.recordIDs[events.events[i].record],
+                                       rule: rule, field: field, value: "", message: message(i)))
+        }
+        warnings.sort(by: Validation.diagnosticOrder)
+    }
+}
+
+/// The Validate stage (spec §3): reads the data folder, checks every service row against the
+/// rules in table order, and accounts for every row.
+public enum Validation {
+    /// Service-record files of a data folder in read order (spec §2.1), relative paths.
+    public static func serviceFiles(in dataDirectory: String) -> [String] {
+        let fm = FileManager.default
+        var files: [String] = []
+        if fm.fileExists(atPath: dataDirectory + "/layanan.csv") { files.append("layanan.csv") }
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: dataDirectory + "/layanan", isDirectory: &isDir), isDir.boolValue,
+           let names = try? fm.contentsOfDirectory(atPath: dataDirectory + "/layanan") {
+            for name in names where name.lowercased().hasSuffix(".csv") {
+                var sub: ObjCBool = false
+                if fm.fileExists(atPath: dataDirectory + "/layanan/" + name, isDirectory: &sub), !sub.boolValue {
+                    files.append("layanan/" + name)
+                }
+            }
+        }
+        return files.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    /// The order of rejects.csv and warnings.csv: source, line, rule.
+    @Sendable public static func diagnosticOrder(_ a: Diagnostic, _ b: Diagnostic) -> Bool {
+        if a.location.source != b.location.source {
+            return a.location.source.utf8.lexicographicallyPrecedes(b.location.source.utf8)
+        }
+        if a.location.line != b.location.line { return a.location.line < b.location.line }
+        if a.rule != b.rule { return a.rule < b.rule }
+        return a.field < b.field
+    }
+
+    /// Validates a data folder.
+    /// - Throws: `PWSError` `.inputMissing` (no register, no service files), `.data` (register or
+    ///   sasaran problems, all listed).
+    public static func run(dataDirectory: String, settings: ValidationSettings,
+                           progress: ((String, Int) -> Void)? = nil) throws -> ValidationOutcome {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: dataDirectory, isDirectory: &isDir), isDir.boolValue else {
+            throw PWSError(.inputMissing, "data folder \(dataDirectory) does not exist; pass the folder holding wilayah.csv and layanan/ with --data")
+        }
+        let (register, notes, registerAccount) = try RegisterLoader(
+            delimiter: settings.delimiter, aliases: settings.columnAliases["wilayah"] ?? [:]
+        ).load(path: dataDirectory + "/wilayah.csv", source: "wilayah.csv")
+        let (sasaran, sasaranAccount) = try SasaranLoader(
+            delimiter: settings.delimiter, aliases: settings.columnAliases["sasaran"] ?? [:]
+        ).load(path: dataDirectory + "/sasaran.csv", source: "sasaran.csv", register: register)
+
+        let sources = serviceFiles(in: dataDirectory)
+        guard !sources.isEmpty else {
+            throw PWSError(.inputMissing, "no service records in \(dataDirectory): put layanan.csv or layanan/*.csv there (spec §2)")
+        }
+        var checker = ServiceRowChecker(settings: settings, register: register)
+        var allNotes = notes
+        if registerAccount.encoding != "utf-8" { allNotes.append("wilayah.csv is not UTF-8; read as Windows-1252") }
+        for (i, source) in sources.enumerated() {
+            let summary = try checker.readFile(path: dataDirectory + "/" + source, source: source, index: i)
+            if summary.encoding == .windows1252 {
+                allNotes.append("\(source) is not UTF-8; read as Windows-1252 — save it as UTF-8 to be sure names are right")
+            }
+            progress?(source, checker.accounts[i].rowsRead)
+        }
+        return checker.finish(sources: sources, register: checker.register, sasaran: sasaran,
+                              registerAccount: registerAccount, sasaranAccount: sasaranAccount, notes: allNotes)
+    }
+}
