@@ -14,7 +14,7 @@ public struct CSVReadOptions: Sendable {
     /// The longest field allowed (default 64 KiB); a longer one makes its record `E-PARSE`.
     public var maxFieldBytes: Int
     /// The most bytes one record (or one physical line) may span (default 1 MiB); a longer one
-    /// is `E-PARSE`. This bounds the memory kept to re-read a bad record.
+    /// is `E-PARSE`. This bounds the memory kept to re-read a bad record. At most 256 MiB.
     public var maxRecordBytes: Int
 
     /// Options with the spec's defaults unless given.
@@ -154,7 +154,8 @@ private final class ReadSession {
         delimiter = options.delimiter ?? Dialect.delimiterCandidates[0]
         delimiterKnown = options.delimiter != nil
         self.encoding = encoding
-        maxRecordBytes = Swift.max(1, options.maxRecordBytes)
+        // Capped so field offsets fit the 32-bit `FieldBounds`.
+        maxRecordBytes = Swift.min(Swift.max(1, options.maxRecordBytes), 256 << 20)
         assembler = RecordAssembler(delimiter: delimiter, maxFieldBytes: options.maxFieldBytes,
                                     maxRecordBytes: maxRecordBytes)
     }

@@ -21,40 +21,43 @@ public struct CSVRecord {
     /// The number of fields.
     public let count: Int
 
-    private let bytes: UnsafePointer<UInt8>
-    private let ends: UnsafePointer<Int>
+    // Internal storage, visible to the inlinable accessors below: reading cleaned fields is
+    // the inner loop of Validate, and inlining it across the module boundary is measurable.
+    @usableFromInline let bytes: UnsafePointer<UInt8>
+    @usableFromInline let fields: UnsafePointer<FieldBounds>
 
-    init(line: Int, index: Int, count: Int, bytes: UnsafePointer<UInt8>, ends: UnsafePointer<Int>) {
+    init(line: Int, index: Int, count: Int, bytes: UnsafePointer<UInt8>, fields: UnsafePointer<FieldBounds>) {
         self.line = line
         self.index = index
         self.count = count
         self.bytes = bytes
-        self.ends = ends
-    }
-
-    @inline(__always)
-    private func bounds(_ i: Int) -> (Int, Int) {
-        precondition(i >= 0 && i < count, "field \(i) out of range 0..<\(count)")
-        return (i == 0 ? 0 : ends[i - 1], ends[i])
+        self.fields = fields
     }
 
     /// Field `i` as libcsv read it: quotes removed, doubled quotes undone, spaces around an
     /// unquoted value already dropped by libcsv; nothing else changed.
     /// - Complexity: O(1).
-    @inline(__always)
+    @inlinable
     public func raw(_ i: Int) -> UnsafeRawBufferPointer {
-        let (start, end) = bounds(i)
-        return UnsafeRawBufferPointer(start: bytes + start, count: end - start)
+        precondition(i >= 0 && i < count, "field index out of range")
+        let field = fields[i]
+        return UnsafeRawBufferPointer(start: bytes + Int(field.rawStart), count: Int(field.rawEnd &- field.rawStart))
     }
 
     /// Field `i` cleaned as spec §2.1 says: surrounding whitespace trimmed, one leading `'`
     /// removed, a value that is only `-` or `.` empty.
-    /// - Complexity: O(whitespace trimmed), O(1) for a clean field; no allocation.
-    @inline(__always)
+    /// - Complexity: O(1); no allocation (fields are cleaned once, as they are read).
+    @inlinable
     public func cleaned(_ i: Int) -> UnsafeRawBufferPointer {
-        let (start, end) = bounds(i)
-        let range = Dialect.cleanedRange(bytes, start, end)
-        return UnsafeRawBufferPointer(start: bytes + range.lowerBound, count: range.count)
+        precondition(i >= 0 && i < count, "field index out of range")
+        return uncheckedCleaned(i)
+    }
+
+    @inlinable
+    func uncheckedCleaned(_ i: Int) -> UnsafeRawBufferPointer {
+        let field = fields[i]
+        return UnsafeRawBufferPointer(start: bytes + Int(field.cleanStart),
+                                      count: Int(field.cleanEnd &- field.cleanStart))
     }
 
     /// Field `i` cleaned, as a `String`. Allocates: use it for values you keep.
@@ -65,12 +68,5 @@ public struct CSVRecord {
     /// Field `i` uncleaned, as a `String`.
     public func rawString(_ i: Int) -> String {
         String(decoding: raw(i), as: UTF8.self)
-    }
-
-    /// Whether every field is empty once cleaned (a blank spreadsheet row such as `;;;;`).
-    /// - Complexity: O(1) when the first field has content.
-    var isBlank: Bool {
-        for i in 0..<count where !cleaned(i).isEmpty { return false }
-        return true
     }
 }

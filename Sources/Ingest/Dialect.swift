@@ -41,6 +41,12 @@ enum Dialect {
     /// - Complexity: O(whitespace trimmed); O(1) for an already clean field.
     @inline(__always)
     static func cleanedRange(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Range<Int> {
+        // Fast path, almost every field: two or more bytes, neither end needing a look.
+        if end &- start >= 2 {
+            let first = base[start]
+            let last = base[end &- 1]
+            if first > 0x20, first != 0x27, first != 0xC2, last > 0x20, last != 0xA0 { return start..<end }
+        }
         var lower = skipLeadingSpace(base, start, end)
         var upper = end
         while upper > lower {

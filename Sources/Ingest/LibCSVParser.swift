@@ -8,40 +8,67 @@ private let fieldBegun: Int32 = 2
 private let strictOptions = UInt8(CSV_STRICT | CSV_STRICT_FINI)
 private let relaxedOptions = UInt8(0)
 
+/// Where one field of the record buffer lies: its bytes as read, and its cleaned part (§2.1),
+/// as offsets into the record's bytes. 32-bit offsets suffice because a record is capped
+/// (`CSVReadOptions.maxRecordBytes` ≤ 256 MiB) and keep the table at 16 bytes per field.
+@usableFromInline
+struct FieldBounds {
+    @usableFromInline var rawStart: Int32
+    @usableFromInline var rawEnd: Int32
+    @usableFromInline var cleanStart: Int32
+    @usableFromInline var cleanEnd: Int32
+}
+
 /// Where libcsv's callbacks put one record: every field's bytes back to back plus each field's
-/// end offset. Reached from C through the `void *` context, so it is a plain struct behind a
-/// pointer (no class, no closure: see STYLE.md, "The hot path").
+/// bounds. Reached from C through the `void *` context, so it is a plain struct behind a
+/// pointer (no class, no closure: see STYLE.md, "The hot path"). Fields are cleaned here, while
+/// their bytes are still in the cache, so reading a cleaned field later is two loads.
 struct RecordSink {
     var bytes: ByteStorage
-    var ends: UnsafeMutablePointer<Int>
+    var fields: UnsafeMutablePointer<FieldBounds>
     var fieldCount = 0
     var fieldCapacity: Int
     /// Set by the row callback; the reader clears it.
     var rowComplete = false
     /// The longest field submitted since the last reset, for the 64 KiB rule.
     var longestField = 0
+    /// Whether some field since the last reset is non-empty once cleaned.
+    var hasContent = false
+    /// Whether libcsv's entry buffer, where every field comes from, is at least 16 bytes long
+    /// (normally `csv_set_blk_size`, 64 KiB), so a short field may be copied as two words.
+    /// Set before each `csv_parse`; the buffer only grows.
+    var wideSource = false
 
     init() {
         bytes = ByteStorage(capacity: 4096)
         fieldCapacity = 64
-        ends = .allocate(capacity: fieldCapacity)
+        fields = .allocate(capacity: fieldCapacity)
     }
 
+    /// - Complexity: O(length); no call for fields of up to 16 bytes.
     @inline(__always)
     mutating func appendField(_ data: UnsafeRawPointer?, _ length: Int) {
-        bytes.append(data, length)
+        let start = bytes.count
+        if length > 0, let data {
+            bytes.appendField(data, length, sourceHasSixteenBytes: wideSource)
+        }
         if fieldCount == fieldCapacity { growFields() }
-        ends[fieldCount] = bytes.count
-        fieldCount += 1
+        let clean = Dialect.cleanedRange(bytes.base, start, start &+ length)
+        fields[fieldCount] = FieldBounds(rawStart: Int32(truncatingIfNeeded: start),
+                                         rawEnd: Int32(truncatingIfNeeded: start &+ length),
+                                         cleanStart: Int32(truncatingIfNeeded: clean.lowerBound),
+                                         cleanEnd: Int32(truncatingIfNeeded: clean.upperBound))
+        fieldCount &+= 1
+        if !clean.isEmpty { hasContent = true }
         if length > longestField { longestField = length }
     }
 
     private mutating func growFields() {
         let newCapacity = fieldCapacity * 2
-        let newEnds = UnsafeMutablePointer<Int>.allocate(capacity: newCapacity)
-        newEnds.update(from: ends, count: fieldCount)
-        ends.deallocate()
-        ends = newEnds
+        let newFields = UnsafeMutablePointer<FieldBounds>.allocate(capacity: newCapacity)
+        newFields.update(from: fields, count: fieldCount)
+        fields.deallocate()
+        fields = newFields
         fieldCapacity = newCapacity
     }
 
@@ -50,15 +77,17 @@ struct RecordSink {
         fieldCount = 0
         rowComplete = false
         longestField = 0
+        hasContent = false
     }
 
     func deallocate() {
         bytes.deallocate()
-        ends.deallocate()
+        fields.deallocate()
     }
 }
 
 // libcsv callbacks: free functions at file scope, context through the `void *` (STYLE.md).
+@inline(__always)
 private func ingestFieldCallback(_ data: UnsafeMutableRawPointer?, _ length: Int,
                                  _ context: UnsafeMutableRawPointer?) {
     context.unsafelyUnwrapped.assumingMemoryBound(to: RecordSink.self).pointee.appendField(data, length)
@@ -116,6 +145,7 @@ final class LibCSVParser {
     func parse(_ bytes: UnsafeRawBufferPointer) -> ParseStatus {
         guard var start = bytes.baseAddress else { return .ok }
         var remaining = bytes.count
+        sink.pointee.wideSource = parser.pointee.entry_size >= 16
         while remaining > 0 {
             let used = csv_parse(parser, start, remaining, ingestFieldCallback, ingestRowCallback, sink)
             let status = parser.pointee.status

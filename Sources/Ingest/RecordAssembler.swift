@@ -136,14 +136,15 @@ final class RecordAssembler {
                 pendingLines.removeAll(keepingCapacity: true)
             }
         }
-        let record = CSVRecord(line: recordStart, index: recordIndex, count: sink.pointee.fieldCount,
-                               bytes: sink.pointee.bytes.base, ends: sink.pointee.ends)
-        if record.isBlank {
+        guard sink.pointee.hasContent else {
+            // Every field empty once cleaned: a blank spreadsheet row such as `;;;;`.
             blankRows += 1
-        } else {
-            recordIndex += 1
-            try emit(.record(record))
+            return
         }
+        let record = CSVRecord(line: recordStart, index: recordIndex, count: sink.pointee.fieldCount,
+                               bytes: sink.pointee.bytes.base, fields: sink.pointee.fields)
+        recordIndex += 1
+        try emit(.record(record))
     }
 
     /// Reports the record in progress as malformed at its first line, and queues its later lines

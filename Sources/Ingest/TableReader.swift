@@ -40,7 +40,7 @@ public struct TableRow {
     public let recordIndex: Int
     /// The underlying record, in header column order.
     public let record: CSVRecord
-    private let columns: UnsafePointer<Int>
+    @usableFromInline let columns: UnsafePointer<Int>
 
     init(location: SourceLocation, recordIndex: Int, record: CSVRecord, columns: UnsafePointer<Int>) {
         self.location = location
@@ -50,22 +50,23 @@ public struct TableRow {
     }
 
     /// Whether the file has a column for schema field `field`.
-    @inline(__always)
+    @inlinable
     public func has(_ field: Int) -> Bool { columns[field] >= 0 }
 
     /// Schema field `field`, cleaned (§2.1); empty when the column is absent.
-    /// - Complexity: O(1) for a clean field; no allocation.
-    @inline(__always)
+    /// - Complexity: O(1); no allocation.
+    @inlinable
     public func cleaned(_ field: Int) -> UnsafeRawBufferPointer {
         let column = columns[field]
-        return column < 0 ? UnsafeRawBufferPointer(start: nil, count: 0) : record.cleaned(column)
+        // The column exists in every row handed out: rows with another field count are E-FIELDS.
+        return column < 0 ? UnsafeRawBufferPointer(start: nil, count: 0) : record.uncheckedCleaned(column)
     }
 
     /// Schema field `field`, cleaned, as a `String` (allocates: for values you keep).
     public func string(_ field: Int) -> String { String(decoding: cleaned(field), as: UTF8.self) }
 
     /// Whether schema field `field` is empty once cleaned (or its column is absent).
-    @inline(__always)
+    @inlinable
     public func isEmpty(_ field: Int) -> Bool { cleaned(field).isEmpty }
 
     /// `has(_:)` by field name constant.

@@ -38,6 +38,11 @@ import Testing
         ("", ""),
         ("   ", ""),
         ("'", ""),
+        ("xà", "xà"),            // à is C3 A0: ends in A0 but is not a no-break space
+        ("©x", "©x"),            // © is C2 A9: starts with C2 but is not a no-break space
+        ("x\u{00A0}", "x"),
+        ("a'", "a'"),
+        ("-.", "-."),
     ])
     func cleaningFollowsTheSpec(value: String, cleaned: String) throws {
         let (raw, clean) = try field(value)
