@@ -65,6 +65,9 @@ public struct IndicatorRow: Sendable, Hashable {
     public var indicator: String
     public var scope: String
     public var numeratorMonth: Int
+    /// Subjects attaining in the month before (December of the year before for January); not a
+    /// column of indicators.csv, used by the PWS tables and the report.
+    public var numeratorPrevMonth: Int = 0
     /// Empty for monthly scope.
     public var numeratorCumulative: Int?
     public var denominator: Int?

@@ -13,6 +13,11 @@ public struct Manifest: Codable, Sendable {
         public var path: String
         public var sha256: String
         public var bytes: Int
+        public init(path: String, sha256: String, bytes: Int) {
+            self.path = path
+            self.sha256 = sha256
+            self.bytes = bytes
+        }
     }
 
     /// An input file with its §3 counts (service files) or rows read (register, sasaran).
@@ -31,6 +36,23 @@ public struct Manifest: Codable, Sendable {
         public var rowsOutOfPeriod: Int?
         public var blankRows: Int
         public var unknownColumns: [String]
+
+        public init(path: String, kind: String, sha256: String, bytes: Int, encoding: String?, delimiter: String?, rowsRead: Int, rowsRejected: Int?, rowsAccepted: Int?, rowsUsed: Int?, rowsDuplicate: Int?, rowsOutOfPeriod: Int?, blankRows: Int, unknownColumns: [String]) {
+            self.path = path
+            self.kind = kind
+            self.sha256 = sha256
+            self.bytes = bytes
+            self.encoding = encoding
+            self.delimiter = delimiter
+            self.rowsRead = rowsRead
+            self.rowsRejected = rowsRejected
+            self.rowsAccepted = rowsAccepted
+            self.rowsUsed = rowsUsed
+            self.rowsDuplicate = rowsDuplicate
+            self.rowsOutOfPeriod = rowsOutOfPeriod
+            self.blankRows = blankRows
+            self.unknownColumns = unknownColumns
+        }
 
         enum CodingKeys: String, CodingKey {
             case path, kind, sha256, bytes, encoding, delimiter
@@ -52,6 +74,19 @@ public struct Manifest: Codable, Sendable {
         public var rejectsByRule: [String: Int]
         public var warningsByRule: [String: Int]
 
+        public init(rowsRead: Int, rowsRejected: Int, rowsAccepted: Int, rowsUsed: Int, rowsDuplicate: Int, rowsOutOfPeriod: Int, blankRows: Int, rejectRate: Double, rejectsByRule: [String: Int], warningsByRule: [String: Int]) {
+            self.rowsRead = rowsRead
+            self.rowsRejected = rowsRejected
+            self.rowsAccepted = rowsAccepted
+            self.rowsUsed = rowsUsed
+            self.rowsDuplicate = rowsDuplicate
+            self.rowsOutOfPeriod = rowsOutOfPeriod
+            self.blankRows = blankRows
+            self.rejectRate = rejectRate
+            self.rejectsByRule = rejectsByRule
+            self.warningsByRule = warningsByRule
+        }
+
         enum CodingKeys: String, CodingKey {
             case rowsRead = "rows_read", rowsRejected = "rows_rejected", rowsAccepted = "rows_accepted"
             case rowsUsed = "rows_used", rowsDuplicate = "rows_duplicate", rowsOutOfPeriod = "rows_out_of_period"
@@ -66,6 +101,12 @@ public struct Manifest: Codable, Sendable {
         public var sha256: String
         public var bytes: Int
         public var rows: Int?
+        public init(path: String, sha256: String, bytes: Int, rows: Int?) {
+            self.path = path
+            self.sha256 = sha256
+            self.bytes = bytes
+            self.rows = rows
+        }
     }
 
     public var tool: Tool

@@ -1,0 +1,45 @@
+import Ingest
+import PWSCore
+
+/// A CSV output table: header first, every text cell made spreadsheet-safe, written through
+/// libcsv (Ingest's `CSVWriter`) in the chosen output format.
+public final class TableWriter {
+    private let writer: CSVWriter
+    public let format: OutputFormat
+    public let path: String
+    /// Data rows written (header excluded).
+    public private(set) var rows = 0
+
+    public init(path: String, header: [String], format: OutputFormat) throws {
+        self.path = path
+        self.format = format
+        writer = try CSVWriter(path: path, options: CSVWriteOptions(
+            delimiter: format.delimiter, lineEnding: format.crlf ? [0x0D, 0x0A] : [0x0A], bom: format.bom))
+        try writer.writeRow(header)
+    }
+
+    /// Writes one data row; cells are made safe (`CellText.safe`).
+    public func row(_ cells: [String]) throws {
+        try writer.writeRow(cells.map(CellText.safe))
+        rows += 1
+    }
+
+    public func close() throws { try writer.close() }
+}
+
+/// `rejects.csv` and `warnings.csv` (spec §3).
+public enum DiagnosticsTable {
+    public static let header = ["source", "line", "record_id", "rule", "severity", "field", "value", "message"]
+
+    /// Writes diagnostics (already sorted by source, line, rule). Returns the row count.
+    @discardableResult
+    public static func write(_ diagnostics: [Diagnostic], to path: String, format: OutputFormat) throws -> Int {
+        let table = try TableWriter(path: path, header: header, format: format)
+        for d in diagnostics {
+            try table.row([d.location.source, String(d.location.line), d.recordID, d.rule.rawValue,
+                           d.severity.rawValue, d.field, d.value, d.message])
+        }
+        try table.close()
+        return table.rows
+    }
+}

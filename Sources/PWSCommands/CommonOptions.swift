@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Pipeline
+import PWSCore
+
+/// Options shared by `run` and `validate`.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "Pipeline definition (YAML). Default: pipelines/default.yaml.")
+    var pipeline: String?
+
+    @Option(help: "Data folder with wilayah.csv, sasaran.csv and layanan/.")
+    var data: String = "sample-data"
+
+    @Option(name: .customLong("as-of"), help: "Report year and month, YYYY-MM. Default: the month of the latest accepted visit.")
+    var asOf: String?
+
+    @Option(help: "The run's today, YYYY-MM-DD: later visit dates are rejected (E-FUTURE). Default: the machine's date.")
+    var today: String?
+
+    @Flag(name: .customLong("keep-identifiers"), help: "Write person identifiers unmasked into rejects.csv and warnings.csv.")
+    var keepIdentifiers = false
+
+    @Flag(help: "Write CSV files for Indonesian-locale Excel: ';' separator, decimal comma, UTF-8 BOM.")
+    var excel = false
+
+    @Flag(help: "Print only errors.")
+    var quiet = false
+
+    func validate() throws {
+        if let asOf, YearMonth(asOf) == nil {
+            throw ValidationError("--as-of \"\(asOf)\" is not a month; write it as YYYY-MM, e.g. 2025-03")
+        }
+        if let today, parseToday(today) == nil {
+            throw ValidationError("--today \"\(today)\" is not a date; write it as YYYY-MM-DD")
+        }
+    }
+
+    func parseToday(_ text: String) -> Day? {
+        let p = text.split(separator: "-")
+        guard p.count == 3, p[0].count == 4, let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2]) else { return nil }
+        return Day(year: y, month: m, day: d)
+    }
+
+    func request(command: String, output: String?) -> RunRequest {
+        RunRequest(command: command, arguments: Array(CommandLine.arguments.dropFirst()),
+                   pipelinePath: pipeline ?? PipelineDefinition.defaultPath(), dataDirectory: data,
+                   outputDirectory: output, asOf: asOf.flatMap(YearMonth.init),
+                   today: today.flatMap(parseToday) ?? RunRequest.localToday(),
+                   keepIdentifiers: keepIdentifiers, excel: excel)
+    }
+
+    /// Logs plain lines to stderr (cron); on a terminal also a progress line, unless quiet.
+    func makeLogger() -> (Logger, (@Sendable (String) -> Void)?) {
+        let quiet = self.quiet
+        var logger = Logger(label: "pws") { label in StreamLogHandler.standardError(label: label) }
+        logger.logLevel = quiet ? .error : .info
+        let terminal = isatty(2) == 1
+        guard terminal && !quiet else { return (logger, nil) }
+        let progress: @Sendable (String) -> Void = { line in
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+        }
+        return (logger, progress)
+    }
+}
+
+/// Runs a pipeline command and turns its outcome or error into output and the exit status.
+func finish(_ body: () throws -> RunReport, quiet: Bool) throws {
+    do {
+        let report = try body()
+        if isatty(2) == 1 && !quiet { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if !quiet || report.exitStatus != .success {
+            for line in report.lines { print(line) }
+        }
+        if report.exitStatus != .success { throw ExitCode(report.exitStatus.rawValue) }
+    } catch let error as PWSError {
+        FileHandle.standardError.write(Data("pws: \(error)\n".utf8))
+        throw ExitCode(error.exitStatus.rawValue)
+    }
+}

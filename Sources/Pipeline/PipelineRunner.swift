@@ -1,0 +1,161 @@
+import Export
+import Foundation
+import Logging
+import PWSCore
+import Validate
+
+/// Wires the stages: Ingest+Validate → Aggregate → Export, and publishes atomically.
+public struct PipelineRunner {
+    public var request: RunRequest
+    public var logger: Logger
+    /// Progress lines (stage, records, MB/s) for a terminal; nil when not on one.
+    public var progress: (@Sendable (String) -> Void)?
+
+    public init(request: RunRequest, logger: Logger, progress: (@Sendable (String) -> Void)? = nil) {
+        self.request = request
+        self.logger = logger
+        self.progress = progress
+    }
+
+    /// Loads the pipeline and its service catalogue (exit 64 on a definition error).
+    func loadPipeline() throws -> (PipelineDefinition, ServiceCatalogue) {
+        guard FileManager.default.fileExists(atPath: request.pipelinePath) else {
+            throw PWSError(.usage, "pipeline \(request.pipelinePath) not found; pass an existing file with --pipeline")
+        }
+        let definition = try PipelineDefinition.load(path: request.pipelinePath)
+        var services = try ServiceCatalogueLoader.load(path: definition.servicesPath)
+        // Value aliases are checked here so a bad one stops the run with exit 64.
+        let at = SourceLocation(source: definition.path, line: 1)
+        _ = try Sex.decoder.adding(aliases: definition.valueAliases["sex"] ?? [:], what: "sex", location: at)
+        _ = try FacilityType.decoder.adding(aliases: definition.valueAliases["facility_type"] ?? [:],
+                                            what: "facility_type", location: at)
+        _ = try Provider.decoder.adding(aliases: definition.valueAliases["provider"] ?? [:], what: "provider", location: at)
+        services = try services.adding(aliases: definition.valueAliases["service_code"] ?? [:], location: at)
+        return (definition, services)
+    }
+
+    func validationSettings(_ definition: PipelineDefinition, _ services: ServiceCatalogue) -> ValidationSettings {
+        ValidationSettings(today: request.today, asOf: request.asOf, keepIdentifiers: request.keepIdentifiers,
+                           delimiter: definition.delimiter, columnAliases: definition.columnAliases,
+                           valueAliases: definition.valueAliases, services: services)
+    }
+
+    /// Ingest and validate with progress, timing the stage.
+    func validate(_ settings: ValidationSettings) throws -> (ValidationOutcome, seconds: Double) {
+        let start = Date()
+        let bytesTotal = Validation.serviceFiles(in: request.dataDirectory).reduce(0) { sum, rel in
+            sum + ((try? FileManager.default.attributesOfItem(atPath: request.dataDirectory + "/" + rel)[.size] as? Int) ?? 0)
+        }
+        var rows = 0
+        let progress = self.progress
+        let outcome = try Validation.run(dataDirectory: request.dataDirectory, settings: settings) { source, read in
+            rows += read
+            let elapsed = max(Date().timeIntervalSince(start), 0.001)
+            progress?("ingest+validate: \(source) — \(rows) records, \(String(format: "%.1f", Double(bytesTotal) / 1e6 / elapsed)) MB/s")
+        }
+        let seconds = Date().timeIntervalSince(start)
+        logger.info("validated \(outcome.total.rowsRead) rows in \(outcome.sources.count) files",
+                    metadata: ["seconds": "\(String(format: "%.2f", seconds))",
+                               "rejected": "\(outcome.total.rowsRejected)"])
+        for note in outcome.notes { logger.warning("\(note)") }
+        return (outcome, seconds)
+    }
+
+    /// The §3 accounting as aligned text lines.
+    static func accountingLines(_ outcome: ValidationOutcome) -> [String] {
+        let header = ["file", "read", "rejected", "accepted", "used", "duplicate", "out_of_period", "blank"]
+        var rows = [header]
+        for a in outcome.files + [outcome.total] {
+            rows.append([a.source, "\(a.rowsRead)", "\(a.rowsRejected)", "\(a.rowsAccepted)", "\(a.rowsUsed)",
+                         "\(a.rowsDuplicate)", "\(a.rowsOutOfPeriod)", "\(a.blankRows)"])
+        }
+        let widths = (0..<header.count).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        var lines = rows.map { r in
+            r.enumerated().map { c, cell in
+                c == 0 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[c] - cell.count) + cell
+            }.joined(separator: "  ")
+        }
+        let t = outcome.total
+        lines.append(String(format: "reject rate %.2f %% (%d of %d rows)", t.rejectRate * 100, t.rowsRejected, t.rowsRead))
+        lines.append("identities: read = rejected + accepted: \(t.rowsRead == t.rowsRejected + t.rowsAccepted ? "yes" : "NO"); accepted = used + duplicate + out_of_period: \(t.rowsAccepted == t.rowsUsed + t.rowsDuplicate + t.rowsOutOfPeriod ? "yes" : "NO")")
+        return lines
+    }
+
+    /// Manifest inputs: every input file with its sha256 and counts.
+    func inputEntries(_ outcome: ValidationOutcome) throws -> [Manifest.InputEntry] {
+        func entry(_ a: FileAccount, kind: String, counts: Bool) throws -> Manifest.InputEntry {
+            let digest = try FileDigest.sha256(path: request.dataDirectory + "/" + a.source)
+            return Manifest.InputEntry(
+                path: a.source, kind: kind, sha256: digest.hex, bytes: digest.bytes,
+                encoding: a.encoding, delimiter: counts ? a.delimiter : nil, rowsRead: a.rowsRead,
+                rowsRejected: counts ? a.rowsRejected : nil, rowsAccepted: counts ? a.rowsAccepted : nil,
+                rowsUsed: counts ? a.rowsUsed : nil, rowsDuplicate: counts ? a.rowsDuplicate : nil,
+                rowsOutOfPeriod: counts ? a.rowsOutOfPeriod : nil, blankRows: a.blankRows,
+                unknownColumns: a.unknownColumns)
+        }
+        var entries = [try entry(outcome.registerAccount, kind: "wilayah", counts: false)]
+        if let s = outcome.sasaranAccount { entries.append(try entry(s, kind: "sasaran", counts: false)) }
+        for a in outcome.files { entries.append(try entry(a, kind: "layanan", counts: true)) }
+        return entries
+    }
+
+    static func counts(_ outcome: ValidationOutcome) -> Manifest.Counts {
+        let t = outcome.total
+        var rejects: [String: Int] = [:], warnings: [String: Int] = [:]
+        for d in outcome.rejects { rejects[d.rule.rawValue, default: 0] += 1 }
+        for d in outcome.warnings { warnings[d.rule.rawValue, default: 0] += 1 }
+        return Manifest.Counts(rowsRead: t.rowsRead, rowsRejected: t.rowsRejected, rowsAccepted: t.rowsAccepted,
+                               rowsUsed: t.rowsUsed, rowsDuplicate: t.rowsDuplicate, rowsOutOfPeriod: t.rowsOutOfPeriod,
+                               blankRows: t.blankRows, rejectRate: t.rejectRate, rejectsByRule: rejects,
+                               warningsByRule: warnings)
+    }
+
+    func pipelineEntries(_ definition: PipelineDefinition) throws -> [Manifest.FileEntry] {
+        try [definition.path, definition.servicesPath, definition.indicatorsPath].map { path in
+            let d = try FileDigest.sha256(path: path)
+            return Manifest.FileEntry(path: path, sha256: d.hex, bytes: d.bytes)
+        }
+    }
+
+    func outputEntry(folder: String, name: String, rows: Int?) throws -> Manifest.OutputEntry {
+        let d = try FileDigest.sha256(path: folder + "/" + name)
+        return Manifest.OutputEntry(path: name, sha256: d.hex, bytes: d.bytes, rows: rows)
+    }
+
+    var format: OutputFormat { request.excel ? .excel : .standard }
+
+    /// `pws validate`: a dry run. Prints the accounting; with `--out` writes rejects.csv,
+    /// warnings.csv and run.json there. Publishes nothing.
+    public func validateOnly() throws -> RunReport {
+        let (definition, services) = try loadPipeline()
+        var manifest = Manifest(version: PWSVersion.current, command: "validate", arguments: request.arguments,
+                                dataDirectory: request.dataDirectory, today: request.today.description,
+                                keepIdentifiers: request.keepIdentifiers, maxRejectRate: definition.maxRejectRate)
+        let (outcome, seconds) = try validate(validationSettings(definition, services))
+        var lines = PipelineRunner.accountingLines(outcome)
+        let over = outcome.total.rejectRate > definition.maxRejectRate
+        if over {
+            lines.append(String(format: "the reject rate is over the pipeline's limit of %.2f %%: `pws run` would refuse to publish", definition.maxRejectRate * 100))
+        }
+        if let out = request.outputDirectory {
+            try OutputFolder.ensureDirectory(out)
+            manifest.pipeline = try pipelineEntries(definition)
+            manifest.asOf = outcome.asOf?.description
+            manifest.inputs = try inputEntries(outcome)
+            manifest.counts = PipelineRunner.counts(outcome)
+            manifest.notes = outcome.notes
+            manifest.timingsSeconds = ["ingest_validate": seconds]
+            let r = try DiagnosticsTable.write(outcome.rejects, to: out + "/rejects.csv", format: format)
+            let w = try DiagnosticsTable.write(outcome.warnings, to: out + "/warnings.csv", format: format)
+            manifest.outputs = [try outputEntry(folder: out, name: "rejects.csv", rows: r),
+                                try outputEntry(folder: out, name: "warnings.csv", rows: w)]
+            manifest.status = "dry-run"
+            manifest.exitStatus = over ? ExitStatus.dataError.rawValue : 0
+            manifest.finishedAt = ISO8601DateFormatter().string(from: Date())
+            try manifest.write(to: out + "/run.json")
+            lines.append("wrote \(out)/rejects.csv (\(r) rows), \(out)/warnings.csv (\(w) rows), \(out)/run.json")
+        }
+        return RunReport(exitStatus: over ? .dataError : .success, lines: lines, folder: request.outputDirectory)
+    }
+}

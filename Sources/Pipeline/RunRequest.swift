@@ -1,0 +1,47 @@
+import Foundation
+import PWSCore
+
+/// What the command line asked for, for `pws run` and `pws validate`.
+public struct RunRequest: Sendable {
+    /// `run` or `validate`.
+    public var command: String
+    /// The arguments as given, for the manifest.
+    public var arguments: [String]
+    public var pipelinePath: String
+    public var dataDirectory: String
+    /// `--out`; for `validate` nil means print only.
+    public var outputDirectory: String?
+    public var asOf: YearMonth?
+    public var today: Day
+    public var keepIdentifiers: Bool
+    /// Write CSVs for Indonesian-locale Excel (`;`, decimal comma, BOM).
+    public var excel: Bool
+
+    public init(command: String, arguments: [String], pipelinePath: String, dataDirectory: String,
+                outputDirectory: String?, asOf: YearMonth?, today: Day, keepIdentifiers: Bool, excel: Bool) {
+        self.command = command
+        self.arguments = arguments
+        self.pipelinePath = pipelinePath
+        self.dataDirectory = dataDirectory
+        self.outputDirectory = outputDirectory
+        self.asOf = asOf
+        self.today = today
+        self.keepIdentifiers = keepIdentifiers
+        self.excel = excel
+    }
+
+    /// The machine's local date, the default `--today`.
+    public static func localToday() -> Day {
+        let c = Calendar.current.dateComponents([.year, .month, .day], from: Date())
+        return Day(year: c.year!, month: c.month!, day: c.day!)!
+    }
+}
+
+/// What a finished command reports back: the exit status and lines for people.
+public struct RunReport: Sendable {
+    public var exitStatus: ExitStatus
+    /// The accounting table and where things landed.
+    public var lines: [String]
+    /// The published folder (`OUT/YYYY-MM`), the refused folder, or the dry-run folder.
+    public var folder: String?
+}
