@@ -23,9 +23,9 @@ let package = Package(
             providers: [.apt(["libcsv-dev"])]
         ),
         // Shared vocabulary: dates, area labels, identifiers, rule codes, diagnostics, errors.
-        .target(name: "PWSCore"),
+        .target(name: "PWSCore", exclude: ["README.md"]),
         // Bytes → records. The only module that imports CLibCSV.
-        .target(name: "Ingest", dependencies: ["PWSCore", "CLibCSV"]),
+        .target(name: "Ingest", dependencies: ["PWSCore", "CLibCSV"], exclude: ["README.md"]),
         // Records → accepted events + rejects/warnings.
         .target(name: "Validate", dependencies: [
             "PWSCore", "Ingest",
