@@ -1,7 +1,8 @@
 /// A `result` field read against its service's ``ResultKind`` (spec §2.4, §2.6).
 public enum ParsedResult: Sendable, Hashable {
     /// A plausible value: the number (or SYS) and, for blood pressure, DIA (NaN otherwise) —
-    /// ready for `ServiceEvent.result` / `result2`.
+    /// ready for `ServiceEvent.result` / `result2`. NaN never equals itself, so match this case
+    /// rather than comparing whole values with `==`.
     case value(Float, Float)
     /// Present but unusable (`W-RESULT`): `reason` says what is wrong and how to write it.
     case invalid(reason: String)

@@ -51,7 +51,7 @@ public enum ServiceCatalogueLoader {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
-            return (mark.line, (context.map { "\($0.text) " } ?? "") + problem)
+            return (mark.line, (context.map { "\($0.text) that starts at line \($0.mark.line): " } ?? "") + problem)
         case let .duplicatedKeysInMapping(duplicates, context):
             return (context.mark.line, "key \(duplicates.sorted().joined(separator: ", ")) given twice "
                 + "in one mapping; keep one")

@@ -1,0 +1,103 @@
+import Testing
+@testable import PWSCore
+
+@Suite struct PersonIDTests {
+    static let usable: [(String, String, PersonID.Kind)] = [
+        ("3271011503900001", "3271011503900001", .nik),
+        ("3271 0115 0390 0001", "3271011503900001", .nik),
+        ("3271.0115.0390.0001", "3271011503900001", .nik),
+        ("3271-0115-0390-0001", "3271011503900001", .nik),
+        ("P-12345", "P-12345", .other),              // has a letter: kept as written
+        ("RM 2025/001", "RM 2025/001", .other),
+        ("12345/A", "12345/A", .other),
+        ("Ñ#", "Ñ#", .other),                        // a letter outside ASCII
+    ]
+
+    @Test(arguments: usable)
+    func usableIdsNormalise(_ text: String, _ expected: String, _ kind: PersonID.Kind) {
+        #expect(PersonID.normalise(text) == .success(PersonID.Normalised(id: expected, kind: kind)))
+    }
+
+    static let unusable: [(String, String)] = [
+        ("327101150390001", "has 15 digits"),
+        ("32710115039000012", "has 17 digits"),
+        ("12345", "has 5 digits"),
+        ("1", "has 1 digit;"),
+        ("1111111111111111", "16 times the digit 1"),
+        ("0000-0000-0000-0000", "16 times the digit 0"),
+        ("---", "no letter or digit"),
+        ("#/#", "no letter or digit"),
+        ("...", "no letter or digit"),
+    ]
+
+    @Test(arguments: unusable)
+    func unusableIdsSayWhy(_ text: String, _ fragment: String) {
+        guard case let .failure(problem) = PersonID.normalise(text) else {
+            Issue.record("\(text) should be rejected")
+            return
+        }
+        #expect(problem.reason.contains(fragment), "\(problem.reason)")
+    }
+
+    @Test func outputBufferIsReusedAndCleared() {
+        var buffer: [UInt8] = Array("left over from the previous record".utf8)
+        let kind = bytes("3271-0115-0390-0001") { PersonID.normalise($0, into: &buffer) }
+        #expect(kind == .success(.nik))
+        #expect(String(decoding: buffer, as: UTF8.self) == "3271011503900001")
+    }
+
+    // Digits 7–12 of 3271011503900001 are 150390: born 15 March (19)90, a man.
+    // For a woman the day is 15 + 40 = 55: 3271015503900001.
+    static let man = "3271011503900001"
+    static let woman = "3271015503900001"
+
+    static let nikChecks: [(String, Day, Sex, Bool, Bool)] = [
+        // nik, birth, sex, date differs, sex differs
+        (man, day(1990, 3, 15), .male, false, false),
+        (woman, day(1990, 3, 15), .female, false, false),
+        (man, day(2090, 3, 15), .male, false, false),      // only two year digits are compared
+        (man, day(1990, 3, 16), .male, true, false),       // day
+        (man, day(1990, 4, 15), .male, true, false),       // month
+        (man, day(1991, 3, 15), .male, true, false),       // year
+        (man, day(1990, 3, 15), .female, false, true),     // a woman's NIK has day + 40
+        (woman, day(1990, 3, 15), .male, false, true),
+        (woman, day(1990, 4, 15), .male, true, true),
+        ("3271019903900001", day(1990, 3, 19), .female, true, false),  // day 99 − 40 = 59: no such day
+    ]
+
+    @Test(arguments: nikChecks)
+    func nikEmbeddedBirthDateAndSex(_ nik: String, _ birth: Day, _ sex: Sex,
+                                    _ dateDiffers: Bool, _ sexDiffers: Bool) {
+        let mismatch = PersonID.checkNIK(nik, birth: birth, sex: sex)
+        #expect(mismatch?.birthDate ?? false == dateDiffers)
+        #expect(mismatch?.sex ?? false == sexDiffers)
+        #expect((mismatch == nil) == (!dateDiffers && !sexDiffers))
+    }
+
+    @Test func nikMismatchMessagesSayWhatDisagrees() {
+        #expect(PersonID.checkNIK(Self.man, birth: day(1990, 3, 16), sex: .male)?.message
+            == "NIK digits 7–12 \"150390\" give birth date 15-03-90 but birth_date is 16-03-90: "
+            + "check the NIK, birth_date and sex against the person's KTP/KK")
+        #expect(PersonID.checkNIK(Self.man, birth: day(1990, 3, 15), sex: .female)?.message
+            == "NIK digits 7–12 \"150390\" give sex L but sex is P: "
+            + "check the NIK, birth_date and sex against the person's KTP/KK")
+    }
+
+    @Test func nonNIKIdsAreNotChecked() {
+        #expect(PersonID.checkNIK("P-12345", birth: day(1990, 3, 15), sex: .male) == nil)
+    }
+
+    static let masks: [(String, String)] = [
+        ("3271011503900001", "3271**********01"),   // the §3 example shape: 4 + 10 + 2
+        ("ABC1234", "ABC1*34"),                     // 7 characters: the shortest kept partly
+        ("ABC123", "******"),                       // 6: fully masked
+        ("P-1", "***"),
+        ("", ""),
+        ("ÄÖÜabcde", "ÄÖÜa**de"),                   // counted in characters, not bytes
+    ]
+
+    @Test(arguments: masks)
+    func identifiersAreMaskedForOutputs(_ id: String, _ expected: String) {
+        #expect(PersonID.mask(id) == expected)
+    }
+}
