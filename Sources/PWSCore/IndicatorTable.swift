@@ -1,4 +1,4 @@
-import PWSCore
+
 
 /// A percentage already rounded once, half away from zero, to two decimals, kept exactly as
 /// hundredths of a percent (`12.35 %` is 1235).
