@@ -41,11 +41,8 @@ enum Dialect {
     /// - Complexity: O(whitespace trimmed); O(1) for an already clean field.
     @inline(__always)
     static func cleanedRange(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Range<Int> {
-        // Fast path, almost every field: two or more bytes, neither end needing a look.
-        if end &- start >= 2 {
-            let first = base[start]
-            let last = base[end &- 1]
-            if first > 0x20, first != 0x27, first != 0xC2, last > 0x20, last != 0xA0 { return start..<end }
+        if end > start, isClean(first: base[start], last: base[end &- 1], count: end &- start) {
+            return start..<end
         }
         var lower = skipLeadingSpace(base, start, end)
         var upper = end
@@ -66,6 +63,13 @@ enum Dialect {
             return lower..<lower
         }
         return lower..<upper
+    }
+
+    /// The fast path, true for almost every field: two or more bytes and neither end needing a
+    /// look (no whitespace, no leading `'`, no no-break space).
+    @inline(__always)
+    static func isClean(first: UInt8, last: UInt8, count: Int) -> Bool {
+        count >= 2 && first > 0x20 && first != 0x27 && first != 0xC2 && last > 0x20 && last != 0xA0
     }
 
     @inline(__always)

@@ -49,18 +49,27 @@ struct RecordSink {
     @inline(__always)
     mutating func appendField(_ data: UnsafeRawPointer?, _ length: Int) {
         let start = bytes.count
+        var cleanStart = start
+        var cleanEnd = start &+ length
         if length > 0, let data {
+            // Decide on the source bytes, not the copy, so the check does not wait on the stores.
+            let first = data.load(as: UInt8.self)
+            let last = data.load(fromByteOffset: length &- 1, as: UInt8.self)
             bytes.appendField(data, length, sourceHasSixteenBytes: wideSource)
+            if !Dialect.isClean(first: first, last: last, count: length) {
+                let clean = Dialect.cleanedRange(bytes.base, start, cleanEnd)
+                cleanStart = clean.lowerBound
+                cleanEnd = clean.upperBound
+            }
+            hasContent = hasContent || cleanEnd > cleanStart
+            longestField = Swift.max(longestField, length)
         }
         if fieldCount == fieldCapacity { growFields() }
-        let clean = Dialect.cleanedRange(bytes.base, start, start &+ length)
         fields[fieldCount] = FieldBounds(rawStart: Int32(truncatingIfNeeded: start),
                                          rawEnd: Int32(truncatingIfNeeded: start &+ length),
-                                         cleanStart: Int32(truncatingIfNeeded: clean.lowerBound),
-                                         cleanEnd: Int32(truncatingIfNeeded: clean.upperBound))
+                                         cleanStart: Int32(truncatingIfNeeded: cleanStart),
+                                         cleanEnd: Int32(truncatingIfNeeded: cleanEnd))
         fieldCount &+= 1
-        if !clean.isEmpty { hasContent = true }
-        if length > longestField { longestField = length }
     }
 
     private mutating func growFields() {

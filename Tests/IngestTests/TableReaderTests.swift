@@ -213,4 +213,31 @@ import Testing
         #expect(TableSchema.layanan.index(of: "service_code") == LayananField.serviceCode.rawValue)
         #expect(TableSchema.layanan.index(of: "nope") == nil)
     }
+
+    @Test func windows1252FileFromDiskIsReportedAndRowsAreUTF8() throws {
+        let folder = try TemporaryFolder()
+        let bytes = Array("kode_desa;desa;kecamatan;kabupaten;kode_puskesmas;puskesmas;rw;rt\r\n".utf8)
+            + Array("8272012001;Soasio;Tidore;Kota Tidore Kepulauan;P01;Pusk".utf8) + [0xE9]
+            + Array("smas;1;2\r\n".utf8)
+        let path = try folder.write("wilayah.csv", bytes)
+        let reader = try TableReader(path: path, source: "wilayah.csv", schema: .wilayah)
+        #expect(reader.encoding == .windows1252)
+        var names: [String] = []
+        let summary = try reader.read(row: { names.append($0.string(WilayahField.puskesmasName)) },
+                                      problem: { Issue.record("unexpected \($0)") })
+        #expect(names == ["Puskésmas"])
+        #expect(summary.encoding == .windows1252)
+        #expect(summary.rowsRead == 1)
+        #expect(summary.rowsRejected == 0)
+        #expect(summary.delimiter == UInt8(ascii: ";"))
+        #expect(summary.columns.count == 8)
+    }
+
+    @Test func missingTableFileIsInputMissing() throws {
+        let error = #expect(throws: PWSError.self) {
+            try TableReader(path: "/nonexistent/pws/wilayah.csv", source: "wilayah.csv", schema: .wilayah)
+        }
+        #expect(error?.code == .inputMissing)
+        #expect(error?.exitStatus == .noInput)
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 @testable import Ingest
 import Testing
 
@@ -43,5 +44,16 @@ import Testing
         defer { output.deallocate() }
         bytes.withUnsafeBytes { Windows1252.transcode($0, into: &output) }
         #expect(String(decoding: output.bytes, as: UTF8.self) == "A€Š’Ÿ\u{00A0}éÿ\u{0081}")
+    }
+
+    @Test func fileCheckSeesACharacterAcrossItsWindowBoundaryAndAByteAtTheEnd() throws {
+        // The check maps the file 16 MiB at a time: put "é" (C3 A9) across the boundary.
+        let folder = try TemporaryFolder()
+        var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: (16 << 20) - 1) + [0xC3, 0xA9] + Array("\n".utf8)
+        let good = try folder.write("good.csv", bytes)
+        #expect(try CSVReader(path: good, source: "good.csv").encoding == .utf8)
+        bytes += [0xE9]
+        let bad = try folder.write("bad.csv", bytes)
+        #expect(try CSVReader(path: bad, source: "bad.csv").encoding == .windows1252)
     }
 }
