@@ -52,7 +52,7 @@ let package = Package(
         ]),
         // swift-argument-parser commands, one file each.
         .target(name: "PWSCommands", dependencies: [
-            "PWSCore", "Pipeline", "Synthetic",
+            "PWSCore", "Ingest", "Pipeline", "Synthetic",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
