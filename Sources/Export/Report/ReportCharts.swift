@@ -1,0 +1,213 @@
+/// Geometry of the report's SVG charts: Swift computes positions as whole numbers of viewBox
+/// units, the templates only place them. Nothing here writes markup.
+enum ReportCharts {
+    /// A bar of the classic PWS chart.
+    struct Bar {
+        var x: Int
+        var y: Int
+        var width: Int
+        var height: Int
+        /// Centre of the bar, for its labels.
+        var cx: Int
+        var statusClass: String
+        var statusLetter: String
+        var valueText: String
+        var valueY: Int
+        var name: String
+        var shortName: String
+        var tooltip: String
+        var isTotal: Bool
+        /// A count-only total far above the village bars is drawn cut, with a break mark.
+        var isBroken: Bool
+        var breakY: Int
+    }
+
+    struct Tick {
+        var y: Int
+        var text: String
+    }
+
+    struct HLine {
+        var y: Int
+        var x1: Int
+        var x2: Int
+        var text: String
+    }
+
+    /// The classic PWS bar chart of one puskesmas for one indicator.
+    struct BarChart {
+        var label: String
+        var width: Int
+        var height: Int
+        var minWidth: Int
+        var plotLeft: Int
+        var plotRight: Int
+        var plotTop: Int
+        var plotBottom: Int
+        var letterY: Int
+        var nameY: Int
+        var ticks: [Tick]
+        var bars: [Bar]
+        var target: HLine?
+    }
+
+    /// Input to `barChart`: one village (or the total), already sorted.
+    struct BarValue {
+        var name: String
+        var value: Double?
+        var valueText: String
+        var status: String
+        var tooltip: String
+        var isTotal: Bool
+    }
+
+    static let plotHeight = 220
+    static let barStep = 40
+    static let barWidth = 28
+
+    /// Lays out bars (villages sorted descending, then the total) on a 0…max scale with a
+    /// horizontal target line. `isCount` draws counts: the scale follows the villages and a total
+    /// that does not fit is drawn cut with its value written.
+    static func barChart(label: String, values: [BarValue], target: Double?, targetText: String,
+                         isCount: Bool) -> BarChart {
+        let left = 48, top = 28, right = 96
+        let bottomLabels = 118
+        let villages = values.filter { !$0.isTotal }
+        let villageMax = villages.compactMap(\.value).max() ?? 0
+        let total = values.first(where: \.isTotal)?.value ?? 0
+        var top0 = isCount ? villageMax : max(100, villageMax, total, target ?? 0)
+        if top0 <= 0 { top0 = isCount ? 10 : 100 }
+        let (yMax, step) = niceScale(top0)
+        let plotBottom = top + plotHeight
+        let n = values.count
+        let plotW = n * barStep + (values.contains(where: \.isTotal) ? 12 : 0)
+        let width = max(480, left + plotW + right)
+        func y(_ v: Double) -> Int { plotBottom - Int((min(v, yMax) / yMax * Double(plotHeight)).rounded()) }
+
+        var bars: [Bar] = []
+        var x = left + (barStep - barWidth) / 2
+        for v in values {
+            if v.isTotal { x += 12 }
+            let value = v.value ?? 0
+            let broken = isCount && v.isTotal && value > yMax
+            let by = broken ? top - 8 : y(value)
+            let h = plotBottom - by
+            bars.append(Bar(x: x, y: by, width: barWidth, height: h, cx: x + barWidth / 2,
+                            statusClass: isCount ? (v.isTotal ? "st-count-total" : "st-count")
+                                : ReportText.statusClass(v.status),
+                            statusLetter: ReportText.statusLetter(v.status),
+                            valueText: v.valueText, valueY: by - 4, name: v.name,
+                            shortName: shorten(v.name, to: 20), tooltip: v.tooltip, isTotal: v.isTotal,
+                            isBroken: broken, breakY: top + 10))
+            x += barStep
+        }
+        var ticks: [Tick] = []
+        var t = 0.0
+        while t <= yMax + 1e-9 {
+            ticks.append(Tick(y: y(t), text: tickText(t)))
+            t += step
+        }
+        var targetLine: HLine?
+        if let target {
+            targetLine = HLine(y: y(target), x1: left, x2: left + plotW, text: targetText)
+        }
+        return BarChart(label: label, width: width, height: plotBottom + bottomLabels, minWidth: min(width, 560),
+                        plotLeft: left, plotRight: left + plotW, plotTop: top, plotBottom: plotBottom,
+                        letterY: plotBottom + 13, nameY: plotBottom + 22, ticks: ticks, bars: bars,
+                        target: targetLine)
+    }
+
+    struct Point {
+        var x: Int
+        var y: Int
+        var text: String
+        var month: String
+    }
+
+    struct XLabel {
+        var x: Int
+        var text: String
+    }
+
+    /// The monthly trend chart: one line of values for months 1…M, the target line over the
+    /// whole year (rising for cumulative indicators, flat for monthly ones).
+    struct LineChart {
+        var label: String
+        var width: Int
+        var height: Int
+        var plotLeft: Int
+        var plotRight: Int
+        var plotTop: Int
+        var plotBottom: Int
+        var labelY: Int
+        var ticks: [Tick]
+        var months: [XLabel]
+        var linePoints: String
+        var points: [Point]
+        var targetPoints: String?
+        var targetLabel: HLine?
+    }
+
+    static func lineChart(label: String, values: [(month: Int, value: Double?, text: String)],
+                          target: [(month: Int, value: Double)], targetText: String, isCount: Bool) -> LineChart {
+        let left = 48, right = 110, top = 20, plotH = 200, width = 680
+        let plotBottom = top + plotH
+        let plotW = width - left - right
+        let maxV = max(values.compactMap(\.value).max() ?? 0, target.map(\.value).max() ?? 0)
+        let (yMax, step) = niceScale(isCount ? max(maxV, 10) : max(maxV, 100))
+        func x(_ m: Int) -> Int { left + Int((Double(m - 1) / 11 * Double(plotW)).rounded()) }
+        func y(_ v: Double) -> Int { plotBottom - Int((min(v, yMax) / yMax * Double(plotH)).rounded()) }
+        var ticks: [Tick] = []
+        var t = 0.0
+        while t <= yMax + 1e-9 {
+            ticks.append(Tick(y: y(t), text: tickText(t)))
+            t += step
+        }
+        let months = (1...12).map { XLabel(x: x($0), text: ReportText.monthShortName($0)) }
+        var points: [Point] = []
+        for v in values {
+            guard let value = v.value else { continue }
+            points.append(Point(x: x(v.month), y: y(value), text: v.text, month: ReportText.monthName(v.month)))
+        }
+        let line = points.map { "\($0.x),\($0.y)" }.joined(separator: " ")
+        var targetPoints: String?
+        var targetLabel: HLine?
+        if let last = target.last {
+            targetPoints = target.map { "\(x($0.month)),\(y($0.value))" }.joined(separator: " ")
+            targetLabel = HLine(y: y(last.value), x1: x(last.month), x2: x(last.month) + 6, text: targetText)
+        }
+        return LineChart(label: label, width: width, height: plotBottom + 30, plotLeft: left,
+                         plotRight: left + plotW, plotTop: top, plotBottom: plotBottom, labelY: plotBottom + 16,
+                         ticks: ticks, months: months, linePoints: line, points: points,
+                         targetPoints: targetPoints, targetLabel: targetLabel)
+    }
+
+    /// A scale maximum ≥ `v` on a 1-2-2.5-5 step grid with about five steps.
+    static func niceScale(_ v: Double) -> (max: Double, step: Double) {
+        let raw = v / 5
+        var magnitude = 1.0
+        while magnitude * 10 <= raw { magnitude *= 10 }
+        while magnitude > raw, magnitude > 1 { magnitude /= 10 }
+        var step = magnitude
+        for m in [1.0, 2.0, 2.5, 5.0, 10.0] where m * magnitude >= raw {
+            step = m * magnitude
+            break
+        }
+        step = max(step, 1)
+        return ((v / step).rounded(.up) * step, step)
+    }
+
+    static func tickText(_ v: Double) -> String {
+        v == v.rounded() ? String(Int(v)) : String(v).replacingOccurrences(of: ".", with: ",")
+    }
+
+    /// Chart value label: one decimal, decimal comma (the tables carry the exact two decimals).
+    static func oneDecimal(_ v: Double) -> String {
+        let tenths = Int((abs(v) * 10).rounded())
+        return (v < 0 ? "-" : "") + "\(tenths / 10),\(tenths % 10)"
+    }
+
+    static func shorten(_ s: String, to n: Int) -> String {
+        s.count <= n ? s : String(s.prefix(n - 1)) + "…"
+    }
+}

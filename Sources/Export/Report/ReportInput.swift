@@ -1,0 +1,96 @@
+import PWSCore
+
+/// Everything `report.html` shows, as plain values the run already has: the indicator rows of
+/// `indicators.csv`, the catalogue, the area grouping, diagnostics, completeness and the §3 counts.
+///
+/// The renderer picks what it needs from `rows`: the as-of month at every level for the charts
+/// and tables, the months 1…M of the kabupaten and puskesmas totals for the trend lines, and
+/// the as-of month of RW and RT rows for the drill-down.
+public struct ReportInput: Sendable {
+    /// Kabupaten/kota name (`regency_name`), shown in the title.
+    public var regencyName: String
+    /// Kecamatan names in the area, in display order (empty: taken from the kecamatan rows).
+    public var districtNames: [String]
+    /// The as-of month M: charts and tables are for this month, trends run from 1 to M.
+    public var asOf: YearMonth
+    /// The reporting year Y (normally `asOf.year`).
+    public var year: Int
+    /// The catalogue, in catalogue order: one report section per indicator.
+    public var indicators: [IndicatorInfo]
+    /// The rows of `indicators.csv` (any months and levels; rows of other years are ignored).
+    public var rows: [IndicatorRow]
+    /// Village (desa) code → puskesmas code. A village missing here is shown under "(tanpa puskesmas)".
+    public var villagePuskesmas: [String: String]
+    /// Puskesmas code → name (empty: taken from the puskesmas rows).
+    public var puskesmasNames: [String: String]
+    /// Rows of `rejects.csv` (severity error).
+    public var rejects: [Diagnostic]
+    /// Rows of `warnings.csv` (severity warning).
+    public var warnings: [Diagnostic]
+    /// Source file (path relative to the data folder) → facility name, when known. A file
+    /// without a name is shown by its path: one file per posyandu per month is the usual layout.
+    public var sourceFacilityNames: [String: String]
+    /// Rows of `completeness.csv`.
+    public var completeness: [CompletenessRow]
+    /// The §3 accounting totals of the run.
+    public var accounting: ReportAccounting
+    /// Tool version for the footer (no wall-clock time: the page must be byte-identical across
+    /// reruns of the same inputs).
+    public var toolVersion: String
+
+    public init(regencyName: String, districtNames: [String] = [], asOf: YearMonth, year: Int? = nil,
+                indicators: [IndicatorInfo], rows: [IndicatorRow],
+                villagePuskesmas: [String: String], puskesmasNames: [String: String] = [:],
+                rejects: [Diagnostic] = [], warnings: [Diagnostic] = [],
+                sourceFacilityNames: [String: String] = [:], completeness: [CompletenessRow] = [],
+                accounting: ReportAccounting, toolVersion: String = PWSVersion.current) {
+        self.regencyName = regencyName
+        self.districtNames = districtNames
+        self.asOf = asOf
+        self.year = year ?? asOf.year
+        self.indicators = indicators
+        self.rows = rows
+        self.villagePuskesmas = villagePuskesmas
+        self.puskesmasNames = puskesmasNames
+        self.rejects = rejects
+        self.warnings = warnings
+        self.sourceFacilityNames = sourceFacilityNames
+        self.completeness = completeness
+        self.accounting = accounting
+        self.toolVersion = toolVersion
+    }
+}
+
+/// The §3 accounting of the service-record rows:
+/// `read = rejected + accepted` and `accepted = used + duplicate + outOfPeriod`.
+public struct ReportAccounting: Sendable, Hashable {
+    public var rowsRead: Int
+    public var rowsRejected: Int
+    public var rowsAccepted: Int
+    public var rowsUsed: Int
+    public var rowsDuplicate: Int
+    public var rowsOutOfPeriod: Int
+
+    public init(rowsRead: Int, rowsRejected: Int, rowsAccepted: Int, rowsUsed: Int,
+                rowsDuplicate: Int, rowsOutOfPeriod: Int) {
+        self.rowsRead = rowsRead
+        self.rowsRejected = rowsRejected
+        self.rowsAccepted = rowsAccepted
+        self.rowsUsed = rowsUsed
+        self.rowsDuplicate = rowsDuplicate
+        self.rowsOutOfPeriod = rowsOutOfPeriod
+    }
+
+    /// `read = rejected + accepted`.
+    public var readBalances: Bool { rowsRead == rowsRejected + rowsAccepted }
+    /// `accepted = used + duplicate + out of period`.
+    public var acceptedBalances: Bool { rowsAccepted == rowsUsed + rowsDuplicate + rowsOutOfPeriod }
+}
+
+/// Why a report could not be rendered (a template that does not parse: a programming error
+/// caught by the tests, never by input).
+public struct ReportError: Error, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { "report: \(message)" }
+}

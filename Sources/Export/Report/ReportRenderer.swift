@@ -1,0 +1,29 @@
+import Mustache
+
+/// Renders `report.html` (spec §8): one self-contained page — inline CSS and SVG, no script,
+/// no network — from a `ReportInput`.
+public enum ReportRenderer {
+    /// The compiled templates; parsed once per process.
+    private static let library: Result<MustacheLibrary, ReportError> = {
+        var library = MustacheLibrary()
+        for (name, text) in ReportTemplates.all.sorted(by: { $0.key < $1.key }) {
+            do {
+                try library.register(text, named: name)
+            } catch {
+                return .failure(ReportError("template \(name) does not parse: \(error)"))
+            }
+        }
+        return .success(library)
+    }()
+
+    /// The whole page as UTF-8 text. Deterministic: the same input gives the same bytes.
+    /// - Complexity: O(rows + villages × indicators + RT areas × indicators).
+    public static func render(_ input: ReportInput) throws -> String {
+        let library = try library.get()
+        let model = ReportBuilder(input).build()
+        guard let html = library.render(model, withTemplate: "page") else {
+            throw ReportError("template page is missing")
+        }
+        return html
+    }
+}

@@ -1,0 +1,185 @@
+/// The report's Mustache templates, kept in code (not bundle resources) so a copied `pws`
+/// binary still renders. `{{x}}` escapes HTML (`& < > " '`); the page uses `{{{ }}}` nowhere.
+///
+/// Loops are written on one line each: whitespace in a loop body is repeated per row and would
+/// add megabytes to a district report.
+enum ReportTemplates {
+    static let all: [String: String] = [
+        "page": page,
+        "table": table,
+        "barChart": barChart,
+        "lineChart": lineChart,
+    ]
+
+    static let table = """
+    <div class="scroll"><table class="{{tcls}}">{{#caption}}<caption>{{.}}</caption>{{/caption}}<thead>{{#head}}<tr>{{#hcells}}<th scope="col"{{#colspan}} colspan="{{.}}"{{/colspan}}{{#rowspan}} rowspan="{{.}}"{{/rowspan}}{{#htip}} title="{{.}}"{{/htip}} class="{{hc}}">{{ht}}</th>{{/hcells}}</tr>{{/head}}</thead><tbody>
+    {{#rows}}<tr class="{{rc}}">{{#th}}<th scope="row">{{#href}}<a href="{{.}}">{{/href}}{{t}}{{#href}}</a>{{/href}}</th>{{/th}}{{#cells}}<td class="{{c}}"{{#tip}} title="{{.}}"{{/tip}}>{{#href}}<a href="{{.}}">{{/href}}{{t}}{{#href}}</a>{{/href}}{{#s}}<small>{{.}}</small>{{/s}}</td>{{/cells}}</tr>
+    {{/rows}}</tbody></table></div>
+    """
+
+    /// The classic PWS chart. `data-chart` and `aria-label` are what `.ci/browser-check` counts.
+    static let barChart = """
+    <svg class="chart pws-chart" data-chart="pws" viewBox="0 0 {{width}} {{height}}" style="min-width:{{minWidth}}px;max-width:{{width}}px" role="img" aria-label="{{label}}"><title>{{label}}</title>
+    {{#ticks}}<line class="grid" x1="{{plotLeft}}" x2="{{plotRight}}" y1="{{y}}" y2="{{y}}"/><text class="tick" x="{{plotLeft}}" dx="-6" y="{{y}}" dy="4">{{text}}</text>
+    {{/ticks}}{{#bars}}<g class="{{#isTotal}}total{{/isTotal}}"><rect class="bar {{statusClass}}" x="{{x}}" y="{{y}}" width="{{width}}" height="{{height}}"><title>{{tooltip}}</title></rect>{{#isBroken}}<path class="break" d="M{{x}} {{breakY}}l{{width}} -6v6l-{{width}} 6z"/>{{/isBroken}}<text class="val" x="{{cx}}" y="{{valueY}}">{{valueText}}</text><text class="letter" x="{{cx}}" y="{{letterY}}">{{statusLetter}}</text><text class="name" transform="translate({{cx}},{{nameY}}) rotate(-45)">{{shortName}}</text></g>
+    {{/bars}}<line class="axis" x1="{{plotLeft}}" x2="{{plotRight}}" y1="{{plotBottom}}" y2="{{plotBottom}}"/>{{#target}}<line class="target" x1="{{x1}}" x2="{{x2}}" y1="{{y}}" y2="{{y}}"/><text class="target-label" x="{{x2}}" dx="4" y="{{y}}" dy="4">{{text}}</text>{{/target}}</svg>
+    """
+
+    static let lineChart = """
+    <svg class="chart trend-chart" data-chart="trend" viewBox="0 0 {{width}} {{height}}" style="min-width:480px;max-width:{{width}}px" role="img" aria-label="{{label}}"><title>{{label}}</title>
+    {{#ticks}}<line class="grid" x1="{{plotLeft}}" x2="{{plotRight}}" y1="{{y}}" y2="{{y}}"/><text class="tick" x="{{plotLeft}}" dx="-6" y="{{y}}" dy="4">{{text}}</text>
+    {{/ticks}}{{#months}}<text class="month" x="{{x}}" y="{{labelY}}">{{text}}</text>{{/months}}
+    <line class="axis" x1="{{plotLeft}}" x2="{{plotRight}}" y1="{{plotBottom}}" y2="{{plotBottom}}"/>
+    {{#targetPoints}}<polyline class="target" points="{{.}}"/>{{/targetPoints}}{{#targetLabel}}<text class="target-label" x="{{x2}}" y="{{y}}" dy="4">{{text}}</text>{{/targetLabel}}
+    <polyline class="trendline" points="{{linePoints}}"/>{{#points}}<circle class="pt" cx="{{x}}" cy="{{y}}" r="4"><title>{{month}}: {{text}}</title></circle><text class="val" x="{{x}}" y="{{y}}" dy="-9">{{text}}</text>{{/points}}</svg>
+    """
+
+    static let page = """
+    <!DOCTYPE html>
+    <html lang="id">
+    <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <meta name="generator" content="pws {{version}}">
+    <meta name="pws-charts" content="{{chartCount}}">
+    <meta name="pws-indicators" content="{{indicatorIDs}}">
+    <title>{{title}}</title>
+    <style>
+    \(css)
+    </style>
+    </head>
+    <body>
+    <svg class="defs" width="0" height="0" aria-hidden="true" focusable="false"><defs>
+    <pattern id="p-kurang" width="6" height="6" patternUnits="userSpaceOnUse"><rect width="6" height="6" fill="#F0E442"/><circle cx="3" cy="3" r="1.2" fill="#7a7000"/></pattern>
+    <pattern id="p-cukup" width="7" height="7" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="7" height="7" fill="#E69F00"/><line x1="1" y1="0" x2="1" y2="7" stroke="#6b4600" stroke-width="2"/></pattern>
+    <pattern id="p-jelek" width="7" height="7" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="7" height="7" fill="#D55E00"/><path d="M1 0V7M0 1H7" stroke="#5c2700" stroke-width="1.6"/></pattern>
+    </defs></svg>
+    <header>
+    <h1>Laporan PWS (Pemantauan Wilayah Setempat)</h1>
+    <p class="lead"><strong>{{regency}}</strong>{{#districts}} · Kecamatan {{.}}{{/districts}}</p>
+    <p class="lead">Keadaan s.d. <strong>{{period}}</strong> · data bulan Januari–{{period}}</p>
+    </header>
+    <nav aria-label="Daftar isi"><h2>Daftar isi</h2><ol>
+    <li><a href="#ringkasan">Ringkasan status</a></li>
+    <li><a href="#cara-baca">Cara membaca</a></li>
+    {{#toc}}<li><a href="#{{tocAnchor}}">{{tocID}} — {{tocName}}</a></li>
+    {{/toc}}{{#hasDrill}}<li><a href="#rincian">Rincian per RW/RT</a></li>{{/hasDrill}}
+    <li><a href="#kualitas">Kualitas data</a></li>
+    </ol></nav>
+    <main>
+    <section id="ringkasan">
+    <h2>Ringkasan status per puskesmas</h2>
+    <p>Nilai utama tiap indikator s.d. {{period}} (cakupan kumulatif %, cakupan bulan ini % untuk indikator bulanan, atau jumlah untuk indikator tanpa sasaran). Klik angka untuk membuka grafik dan tabel PWS-nya.</p>
+    {{#summary}}{{> table}}{{/summary}}
+    </section>
+    <section id="cara-baca">
+    <h2>Cara membaca</h2>
+    <ul class="legend">
+    <li><svg width="16" height="16" aria-hidden="true"><rect class="bar st-baik" width="16" height="16"/></svg> <strong>baik (B)</strong>: capaian ≥ target dan tren naik/tetap</li>
+    <li><svg width="16" height="16" aria-hidden="true"><rect class="bar st-kurang" width="16" height="16"/></svg> <strong>kurang (K)</strong>: capaian ≥ target tetapi tren turun</li>
+    <li><svg width="16" height="16" aria-hidden="true"><rect class="bar st-cukup" width="16" height="16"/></svg> <strong>cukup (C)</strong>: capaian &lt; target, tren naik/tetap</li>
+    <li><svg width="16" height="16" aria-hidden="true"><rect class="bar st-jelek" width="16" height="16"/></svg> <strong>jelek (J)</strong>: capaian &lt; target dan tren turun</li>
+    <li><svg width="16" height="16" aria-hidden="true"><rect class="bar st-none" width="16" height="16"/></svg> tanpa status: tidak ada sasaran</li>
+    <li><svg width="16" height="16" aria-hidden="true"><rect class="bar st-count" width="16" height="16"/></svg> jumlah (indikator tanpa sasaran/target)</li>
+    </ul>
+    <p>Grafik PWS: satu batang per desa/kelurahan, diurutkan dari cakupan tertinggi; batang terakhir (bergaris tebal) adalah total puskesmas. Garis putus-putus hitam = target kumulatif bulan ini (target tahunan × bulan/12; untuk indikator bulanan: target tahunan). Tren membandingkan bulan ini dengan bulan lalu (▲ naik, ► tetap, ▼ turun). Selisih = capaian − target (negatif = di bawah target). Angka di grafik dibulatkan satu desimal; tabel memuat nilai tepat dua desimal.</p>
+    </section>
+    {{#sections}}
+    <section class="indicator" id="{{anchor}}">
+    <h2>{{indID}} — {{indName}}</h2>
+    <dl class="meta"><div><dt>Sasaran</dt><dd>{{denominatorText}}</dd></div><div><dt>Dihitung per</dt><dd>{{subjectText}}</dd></div><div><dt>Lingkup</dt><dd>{{scopeText}}</dd></div><div><dt>Target</dt><dd>{{targetText}}</dd></div><div><dt>Grafik</dt><dd>{{measureText}}</dd></div></dl>
+    <figure class="trend">
+    {{#trendChart}}{{> lineChart}}{{/trendChart}}
+    <figcaption>{{trendTitle}}. <span class="key key-line">━ capaian</span>{{^isCount}} <span class="key key-target">╌ target</span>{{/isCount}}{{#trendNote}} {{.}}{{/trendNote}}</figcaption>
+    </figure>
+    <details class="trend-table"><summary>Tabel tren per puskesmas (teks pengganti grafik)</summary>{{#trendTable}}{{> table}}{{/trendTable}}</details>
+    {{#groups}}
+    <div class="pkm" id="{{ganchor}}">
+    <h3>{{indID}} · {{gname}}</h3>
+    <figure class="pws">{{#chart}}{{> barChart}}{{/chart}}<figcaption>{{#chart}}{{label}}{{/chart}}. Tabel di bawah memuat angka yang sama.</figcaption></figure>
+    {{#table}}{{> table}}{{/table}}
+    </div>
+    {{/groups}}
+    </section>
+    {{/sections}}
+    {{#hasDrill}}
+    <section id="rincian">
+    <h2>Rincian per RW/RT — {{period}}</h2>
+    <p>Buka desa/kelurahan untuk melihat capaian tiap RW dan RT untuk semua indikator (nilai utama + huruf status; di bawahnya pembilang/sasaran). Hanya bulan {{period}}.</p>
+    {{#drill}}<h3>{{dpname}}</h3>
+    {{#villages}}<details class="drill" id="{{danchor}}"><summary>{{dname}} <span class="muted">({{dcounts}})</span></summary>{{#dtable}}{{> table}}{{/dtable}}</details>
+    {{/villages}}{{/drill}}
+    </section>
+    {{/hasDrill}}
+    {{#quality}}
+    <section id="kualitas">
+    <h2>Kualitas data</h2>
+    <h3>Penghitungan baris data layanan</h3>
+    <dl class="accounting">{{#accounting}}<div><dt>{{key}}</dt><dd>{{value}}</dd></div>{{/accounting}}</dl>
+    <ul class="identities">{{#identities}}<li class="{{#ok}}ok{{/ok}}{{^ok}}bad{{/ok}}">{{formula}} {{#ok}}✓ sesuai{{/ok}}{{^ok}}✗ TIDAK sesuai{{/ok}}</li>{{/identities}}</ul>
+    <p>Persentase data ditolak: <strong>{{rejectRate}}</strong></p>
+    <h3>Data ditolak dan peringatan per aturan</h3>
+    {{#hasRules}}{{#byRule}}{{> table}}{{/byRule}}{{/hasRules}}{{^hasRules}}<p>Tidak ada data ditolak maupun peringatan.</p>{{/hasRules}}
+    <h3>Data ditolak dan peringatan per file sumber / fasilitas</h3>
+    {{#hasSources}}<details open class="sources"><summary>Per file sumber (terbanyak ditolak dulu)</summary>{{#bySource}}{{> table}}{{/bySource}}</details>{{/hasSources}}{{^hasSources}}<p>Tidak ada.</p>{{/hasSources}}
+    <h3>Kelengkapan laporan per fasilitas per bulan</h3>
+    {{#hasCompleteness}}<p>{{completenessNote}} Warna lebih gelap = lebih banyak catatan.</p>{{#completeness}}{{> table}}{{/completeness}}{{/hasCompleteness}}{{^hasCompleteness}}<p>Tidak ada data kelengkapan laporan.</p>{{/hasCompleteness}}
+    </section>
+    {{/quality}}
+    </main>
+    <footer><p>Dibuat oleh pws {{version}}. Semua persentase dihitung tepat dari pembilang dan sasaran lalu dibulatkan sekali (dua desimal). Halaman ini berdiri sendiri: dapat dibuka tanpa internet dan dicetak pada A4 mendatar.</p></footer>
+    </body>
+    </html>
+
+    """
+
+    static let css = """
+    :root{--baik:#009E73;--kurang:#F0E442;--cukup:#E69F00;--jelek:#D55E00;--none:#bdbdbd;--count:#0072B2;--ink:#1a1a1a;--muted:#5f6368;--line:#d0d4d9}
+    *{box-sizing:border-box}
+    body{margin:0 auto;max-width:1280px;padding:12px 16px 40px;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",Arial,sans-serif;color:var(--ink);background:#fff}
+    h1{font-size:1.5em;margin:.3em 0}h2{font-size:1.3em;margin:1.6em 0 .5em;padding-bottom:.2em;border-bottom:2px solid var(--ink)}h3{font-size:1.08em;margin:1.2em 0 .4em}
+    .lead{margin:.2em 0;color:var(--muted)}.muted{color:var(--muted);font-weight:normal}
+    nav ol{columns:2 18em;margin:.3em 0;padding-left:1.6em}nav h2{border:0;margin-top:.8em}
+    a{color:#0b57a4}
+    .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;max-width:100%;margin:.4em 0 1em}
+    table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}
+    caption{text-align:left;font-weight:600;padding:.2em 0}
+    th,td{border:1px solid var(--line);padding:3px 6px;vertical-align:top}
+    thead th{background:#eef1f4;font-weight:600;text-align:center}
+    tbody th{text-align:left;font-weight:normal;white-space:nowrap}
+    td.num{text-align:right;white-space:nowrap}td small{display:block;color:var(--muted);font-size:11px}
+    tr.total th,tr.total td{font-weight:700;border-top:2px solid var(--ink)}
+    tr.rw th{font-weight:600;background:#f6f7f9}tr.rt th{padding-left:1.5em}tr.target th,tr.target td{font-style:italic}
+    td.trend{white-space:nowrap}td.stcell{font-weight:600;text-align:center}
+    .st-baik{background:var(--baik);color:#fff}.st-kurang{background:var(--kurang);color:#000}.st-cukup{background:var(--cukup);color:#000}.st-jelek{background:var(--jelek);color:#fff}
+    td.st-baik small,td.st-jelek small{color:#f3f3f3}
+    .summary td a{color:inherit;text-decoration:none;display:block}.summary td{text-align:right}
+    figure{margin:.6em 0}figcaption{font-size:13px;color:var(--muted)}
+    svg.chart{display:block;width:100%;height:auto;font-size:11px}
+    svg.defs{position:absolute;width:0;height:0;overflow:hidden}
+    .chart .grid{stroke:#e3e6ea;stroke-width:1}.chart .axis{stroke:var(--ink);stroke-width:1.2}
+    .chart .tick{text-anchor:end;fill:var(--muted)}.chart .month{text-anchor:middle;fill:var(--muted)}
+    .chart .val{text-anchor:middle;font-weight:600;fill:var(--ink)}.chart .letter{text-anchor:middle;font-weight:700;fill:var(--ink)}
+    .chart .name{text-anchor:end;fill:var(--ink)}.chart .total .name{font-weight:700}
+    .chart .total rect{stroke:var(--ink);stroke-width:2.5}
+    .chart .break{fill:#fff;stroke:var(--ink);stroke-width:1}
+    .chart .target{stroke:#000;stroke-width:2;stroke-dasharray:7 4;fill:none}.chart .target-label{font-weight:700;fill:#000}
+    .chart .trendline{stroke:var(--count);stroke-width:3;fill:none}.chart .pt{fill:var(--count);stroke:#fff;stroke-width:1.5}
+    rect.bar.st-baik{fill:var(--baik)}rect.bar.st-kurang{fill:url(#p-kurang)}rect.bar.st-cukup{fill:url(#p-cukup)}rect.bar.st-jelek{fill:url(#p-jelek)}
+    rect.bar.st-none{fill:var(--none)}rect.bar.st-count{fill:var(--count)}rect.bar.st-count-total{fill:#004b75}
+    .key{white-space:nowrap;font-weight:600}.key-line{color:var(--count)}.key-target{color:#000}
+    ul.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.4em 1.4em}ul.legend li{display:flex;align-items:center;gap:.4em}
+    dl.meta,dl.accounting{display:flex;flex-wrap:wrap;gap:.3em 1.6em;margin:.4em 0}dl.meta div,dl.accounting div{display:flex;gap:.4em}dt{color:var(--muted)}dd{margin:0;font-weight:600}
+    ul.identities li.ok{color:#006b4f}ul.identities li.bad{color:#a33a00;font-weight:700}
+    details{margin:.3em 0}summary{cursor:pointer;padding:.2em 0}details.drill{border-left:3px solid var(--line);padding-left:.6em}
+    .heat{min-width:3em}.h0{background:#fbe3d6;color:#8a2b00}.h1{background:#deebf7}.h2{background:#9ecae1}.h3{background:#4292c6;color:#fff}.h4{background:#08519c;color:#fff}
+    td.detail{font-size:12px}
+    .pkm{margin-bottom:1.4em}
+    @media (max-width:640px){body{padding:8px;font-size:14px}h2{font-size:1.15em}nav ol{columns:1}table{font-size:12px}}
+    @page{size:A4 landscape;margin:10mm}
+    @media print{body{max-width:none;padding:0;font-size:11px}nav,#cara-baca p{break-after:avoid}a{color:inherit;text-decoration:none}
+    section.indicator{break-before:page}.pkm{break-inside:avoid}figure,svg.chart,tr,dl.meta{break-inside:avoid}h2,h3{break-after:avoid}
+    .scroll{overflow:visible}svg.chart{max-width:100% !important;min-width:0 !important}details.trend-table,details.drill{display:none}
+    *{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
+    """
+}

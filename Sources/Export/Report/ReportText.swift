@@ -1,0 +1,146 @@
+import PWSCore
+
+/// Indonesian words and number formats of the report. Numbers follow Indonesian usage
+/// (decimal comma, `12,35`), unlike the CSVs, which keep the decimal point for machines.
+enum ReportText {
+    static let monthNames = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
+                             "Agustus", "September", "Oktober", "November", "Desember"]
+    static let monthShort = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep",
+                             "Okt", "Nov", "Des"]
+
+    static func monthName(_ m: Int) -> String { (1...12).contains(m) ? monthNames[m - 1] : "\(m)" }
+    static func monthShortName(_ m: Int) -> String { (1...12).contains(m) ? monthShort[m - 1] : "\(m)" }
+
+    /// `12,35`, or `–` when undefined.
+    static func pct(_ p: Percent?) -> String {
+        guard let p else { return "–" }
+        return p.text.replacingOccurrences(of: ".", with: ",")
+    }
+
+    /// Gap with an explicit sign: `+3,50`, `-12,00`.
+    static func gap(_ p: Percent?) -> String {
+        guard let p else { return "–" }
+        return p.hundredths > 0 ? "+" + pct(p) : pct(p)
+    }
+
+    /// Integers with Indonesian thousands dots: `12.345`.
+    static func int(_ n: Int?) -> String {
+        guard let n else { return "–" }
+        let digits = String(abs(n))
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(".") }
+            out.append(c)
+        }
+        return n < 0 ? "-" + out : out
+    }
+
+    /// Trend word with an arrow that survives black-and-white printing.
+    static func trend(_ t: String) -> String {
+        switch t {
+        case "naik": "▲ naik"
+        case "tetap": "► tetap"
+        case "turun": "▼ turun"
+        default: "–"
+        }
+    }
+
+    /// Status as written in the tables (text, so it reads without colour).
+    static func status(_ s: String) -> String { s.isEmpty ? "–" : s }
+
+    /// CSS class of a status: `st-baik`, …, `st-none`.
+    static func statusClass(_ s: String) -> String {
+        switch s {
+        case "baik", "kurang", "cukup", "jelek": "st-" + s
+        default: "st-none"
+        }
+    }
+
+    /// One-letter status marker for dense cells (legend: B, K, C, J).
+    static func statusLetter(_ s: String) -> String {
+        switch s {
+        case "baik": "B"
+        case "kurang": "K"
+        case "cukup": "C"
+        case "jelek": "J"
+        default: ""
+        }
+    }
+
+    static func scope(_ s: String) -> String {
+        switch s {
+        case "lifetime": "kumulatif (seumur sasaran)"
+        case "year": "kumulatif tahunan"
+        case "monthly": "bulanan"
+        default: s
+        }
+    }
+
+    static func subject(_ s: String) -> String {
+        switch s {
+        case "person": "orang"
+        case "pregnancy": "kehamilan"
+        case "delivery": "persalinan"
+        default: s
+        }
+    }
+
+    static func denominator(_ d: String) -> String {
+        if d.isEmpty { return "tanpa sasaran (jumlah saja)" }
+        if d.hasPrefix("indicator:") { return "pembilang " + d.dropFirst("indicator:".count) }
+        switch d {
+        case "bumil": return "ibu hamil (bumil)"
+        case "bulin": return "ibu bersalin (bulin)"
+        case "bayi_lahir_hidup": return "bayi lahir hidup"
+        case "bayi": return "bayi (0–11 bulan)"
+        case "baduta": return "baduta (bawah dua tahun)"
+        case "balita": return "balita (0–59 bulan)"
+        case "remaja": return "remaja"
+        case "remaja_putri": return "remaja putri"
+        case "usia_produktif": return "usia produktif (15–59 tahun)"
+        case "dewasa": return "dewasa (18–59 tahun)"
+        case "lansia": return "lansia (60+ tahun)"
+        case "penduduk": return "penduduk"
+        default: return d
+        }
+    }
+
+    /// What each §3 rule means, in Indonesian, for the data-quality tables.
+    static func rule(_ r: RuleCode) -> String {
+        switch r {
+        case .parse: "baris CSV rusak (tanda kutip/ukuran)"
+        case .fields: "jumlah kolom tidak sama dengan header"
+        case .columns: "kolom wajib tidak ada: seluruh file ditolak"
+        case .required: "isian wajib kosong"
+        case .date: "tanggal tidak valid"
+        case .future: "tanggal kunjungan di masa depan"
+        case .beforeBirth: "kunjungan sebelum tanggal lahir"
+        case .sex: "jenis kelamin tidak dikenal"
+        case .person: "NIK/ID pasien tidak valid"
+        case .area: "kode desa tidak ada di daftar wilayah"
+        case .facility: "jenis fasilitas tidak dikenal"
+        case .service: "kode layanan tidak ada di katalog"
+        case .eligibility: "jenis kelamin/umur tidak sesuai layanan"
+        case .duplicateID: "ID kunjungan ganda dengan isi berbeda"
+        case .duplicate: "kunjungan ganda (dibuang)"
+        case .result: "hasil pemeriksaan tidak terbaca/di luar batas"
+        case .gestation: "HPHT/usia kehamilan tidak valid"
+        case .areaWarning: "RW/RT tidak ada di daftar wilayah"
+        case .nik: "NIK tidak cocok dengan tanggal lahir/jenis kelamin"
+        case .nifas: "kunjungan nifas tanpa persalinan 42 hari sebelumnya"
+        }
+    }
+
+    static func facilityType(_ t: String) -> String {
+        switch t {
+        case "posyandu": "Posyandu"
+        case "pustu": "Pustu"
+        case "puskesmas": "Puskesmas"
+        case "rumah_sakit": "Rumah sakit"
+        case "klinik": "Klinik"
+        case "rumah": "Kunjungan rumah"
+        case "lainnya": "Lainnya"
+        default: t
+        }
+    }
+}

@@ -1,0 +1,374 @@
+import Foundation
+import Testing
+import PWSCore
+@testable import Export
+
+/// Builds `ReportInput`s from a small area tree: RT numerators from a fixed pseudo-random
+/// sequence, every parent the sum of its children (as §4 guarantees), percentages, trend and
+/// status computed the §6 way from the integers.
+enum ReportFixture {
+    struct Village {
+        var code: String
+        var name: String
+        var puskesmas: String
+        var rws: Int
+        var rtsPerRW: Int
+    }
+
+    static let k1 = IndicatorInfo(id: "K1", name: "Kunjungan ibu hamil pertama (K1)", scope: "lifetime",
+                                  subject: "pregnancy", denominator: "bumil", targetAnnual: Percent(hundredths: 10000))
+    static let ds = IndicatorInfo(id: "D_S", name: "Balita ditimbang (D/S)", scope: "monthly", subject: "person",
+                                  denominator: "balita", targetAnnual: Percent(hundredths: 8000))
+    static let tb = IndicatorInfo(id: "SKRINING_TB", name: "Skrining gejala TB", scope: "year", subject: "person",
+                                  denominator: "", targetAnnual: nil)
+
+    static let weirdName = #"<b>Desa & "Baru"</b>"#
+
+    /// The hand-made district of the structure test: 2 puskesmas, 4 villages, 3 months.
+    static func small() -> ReportInput {
+        let villages = [
+            Village(code: "3201010001", name: "Sukamaju", puskesmas: "P0001", rws: 2, rtsPerRW: 2),
+            Village(code: "3201010002", name: weirdName, puskesmas: "P0001", rws: 1, rtsPerRW: 3),
+            Village(code: "3201020001", name: "Cibodas", puskesmas: "P0002", rws: 2, rtsPerRW: 1),
+            Village(code: "3201020002", name: "Mekarsari", puskesmas: "P0002", rws: 1, rtsPerRW: 2),
+        ]
+        var input = make(villages: villages, puskesmasNames: ["P0001": "Cipanas", "P0002": "Sindang & Laut"],
+                         indicators: [k1, ds, tb], months: 3, seed: 7)
+        input.rejects = [
+            diag("layanan/posyandu-mawar-2025-02.csv", 12, .date),
+            diag("layanan/posyandu-mawar-2025-02.csv", 40, .date),
+            diag("layanan/pustu-cibodas-2025-03.csv", 3, .eligibility),
+        ]
+        input.warnings = [
+            diag("layanan/posyandu-mawar-2025-02.csv", 7, .areaWarning),
+            diag("layanan/posyandu-melati-2025-01.csv", 9, .duplicate),
+        ]
+        input.sourceFacilityNames = ["layanan/posyandu-mawar-2025-02.csv": "Posyandu Mawar <RW 01>"]
+        input.completeness = [
+            CompletenessRow(facility: "PSY-MAWAR", facilityType: "posyandu", year: 2025, month: 1, records: 40, persons: 30, reported: true),
+            CompletenessRow(facility: "PSY-MAWAR", facilityType: "posyandu", year: 2025, month: 2, records: 0, persons: 0, reported: false),
+            CompletenessRow(facility: "PSY-MAWAR", facilityType: "posyandu", year: 2025, month: 3, records: 55, persons: 41, reported: true),
+            CompletenessRow(facility: "PUSTU-CBD", facilityType: "pustu", year: 2025, month: 3, records: 12, persons: 9, reported: true),
+        ]
+        input.accounting = ReportAccounting(rowsRead: 1000, rowsRejected: 20, rowsAccepted: 980, rowsUsed: 950,
+                                            rowsDuplicate: 10, rowsOutOfPeriod: 20)
+        return input
+    }
+
+    static func diag(_ source: String, _ line: Int, _ rule: RuleCode) -> Diagnostic {
+        Diagnostic(location: SourceLocation(source: source, line: line), recordID: "R\(line)", rule: rule,
+                   field: "visit_date", value: "x", message: "test")
+    }
+
+    /// A district of `puskesmas` × `villagesPer` villages, each with `rws` RWs of `rts` RTs.
+    static func district(puskesmas: Int, villagesPer: Int, rws: Int, rts: Int, indicators: [IndicatorInfo],
+                         months: Int) -> ReportInput {
+        var villages: [Village] = []
+        var names: [String: String] = [:]
+        for p in 0..<puskesmas {
+            let pcode = "P\(1000 + p)"
+            names[pcode] = "Puskesmas Nomor \(p + 1)"
+            for v in 0..<villagesPer {
+                let code = "32\(String(10 + p))\(String(10 + p))\(String(1000 + v))"
+                villages.append(Village(code: code, name: "Desa \(p + 1)-\(v + 1) Sukamakmur", puskesmas: pcode,
+                                        rws: rws, rtsPerRW: rts))
+            }
+        }
+        return make(villages: villages, puskesmasNames: names, indicators: indicators, months: months, seed: 11)
+    }
+
+    /// The 19 indicators of the default catalogue (§5.2).
+    static let catalogue: [IndicatorInfo] = {
+        func c(_ id: String, _ scope: String, _ den: String, _ target: Int?) -> IndicatorInfo {
+            IndicatorInfo(id: id, name: "Indikator \(id)", scope: scope, subject: "person", denominator: den,
+                          targetAnnual: target.map { Percent(hundredths: $0 * 100) })
+        }
+        return [c("K1", "lifetime", "bumil", 100), c("K1_MURNI", "lifetime", "bumil", 90), c("K4", "lifetime", "bumil", 95),
+                c("K6", "lifetime", "bumil", 90), c("PF", "lifetime", "bulin", 95), c("KF_LENGKAP", "lifetime", "bulin", 90),
+                c("KN1", "lifetime", "bayi_lahir_hidup", 95), c("KN_LENGKAP", "lifetime", "bayi_lahir_hidup", 90),
+                c("IDL", "lifetime", "bayi", 95), c("IBL", "lifetime", "baduta", 90), c("D_S", "monthly", "balita", 80),
+                c("N_D", "monthly", "indicator:D_S", 80), c("SKRINING_REMAJA", "year", "remaja", 100),
+                c("TTD_REMAJA_PUTRI", "year", "remaja_putri", 100), c("SPM_USIA_PRODUKTIF", "year", "usia_produktif", 100),
+                c("SKRINING_PTM_DEWASA", "year", "dewasa", 100), c("SPM_LANSIA", "year", "lansia", 100),
+                c("SKRINING_TB", "year", "", nil), c("HIPERTENSI", "year", "", nil)]
+    }()
+
+    static func make(villages: [Village], puskesmasNames: [String: String], indicators: [IndicatorInfo],
+                     months: Int, seed: UInt64) -> ReportInput {
+        var state = seed
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let year = 2025
+        // Leaf areas: (desa, rw, rt) codes.
+        struct Leaf { var desa: String; var rw: String; var rt: String }
+        var leaves: [Leaf] = []
+        var names: [String: String] = [:]
+        var parent: [String: String] = [:]
+        for v in villages {
+            names[v.code] = v.name
+            parent[v.code] = String(v.code.prefix(6))
+            names[String(v.code.prefix(6))] = "Kecamatan \(v.code.prefix(6))"
+            parent[String(v.code.prefix(6))] = String(v.code.prefix(4))
+            parent[v.puskesmas] = String(v.code.prefix(4))
+            names[v.puskesmas] = puskesmasNames[v.puskesmas] ?? v.puskesmas
+            for r in 1...v.rws {
+                let rw = "\(v.code)-\(pad(r))"
+                names[rw] = "RW \(pad(r))"
+                parent[rw] = v.code
+                for t in 1...v.rtsPerRW {
+                    let rt = "\(rw)-\(pad(t))"
+                    names[rt] = "RT \(pad(t))"
+                    parent[rt] = rw
+                    leaves.append(Leaf(desa: v.code, rw: rw, rt: rt))
+                }
+            }
+        }
+        let kab = String(villages[0].code.prefix(4))
+        names[kab] = "Kabupaten Contoh"
+        let pkmOf = Dictionary(uniqueKeysWithValues: villages.map { ($0.code, $0.puskesmas) })
+
+        var rows: [IndicatorRow] = []
+        for info in indicators {
+            // Per leaf: denominator and monthly numerators.
+            var den: [String: Int] = [:]
+            var num: [String: [Int]] = [:]
+            for leaf in leaves {
+                den[leaf.rt] = 3 + next(12)
+                num[leaf.rt] = (0...months).map { $0 == 0 ? 0 : next(info.scope == "monthly" ? 8 : 3) }
+            }
+            // Sum to every level.
+            var groups: [(AreaLevel, String, [String])] = []
+            var byRW: [String: [String]] = [:], byDesa: [String: [String]] = [:], byKec: [String: [String]] = [:]
+            var byPkm: [String: [String]] = [:]
+            for leaf in leaves {
+                byRW[leaf.rw, default: []].append(leaf.rt)
+                byDesa[leaf.desa, default: []].append(leaf.rt)
+                byKec[String(leaf.desa.prefix(6)), default: []].append(leaf.rt)
+                byPkm[pkmOf[leaf.desa]!, default: []].append(leaf.rt)
+            }
+            groups.append((.kabkota, kab, leaves.map(\.rt)))
+            for (k, v) in byKec { groups.append((.kecamatan, k, v)) }
+            for (k, v) in byPkm { groups.append((.puskesmas, k, v)) }
+            for (k, v) in byDesa { groups.append((.desa, k, v)) }
+            for (k, v) in byRW { groups.append((.rw, k, v)) }
+            for leaf in leaves { groups.append((.rt, leaf.rt, [leaf.rt])) }
+            for (level, code, rts) in groups {
+                let d = rts.reduce(0) { $0 + den[$1]! }
+                for month in 1...months {
+                    let nm = rts.reduce(0) { $0 + num[$1]![month] }
+                    let prev = rts.reduce(0) { $0 + num[$1]![month - 1] }
+                    let cum = rts.reduce(0) { acc, rt in acc + num[rt]![1...month].reduce(0, +) }
+                    rows.append(row(info, year: year, month: month, level: level, code: code, name: names[code] ?? code,
+                                    parent: level == .puskesmas ? kab : (parent[code] ?? ""),
+                                    numMonth: nm, numPrev: prev, numCum: cum, den: d))
+                }
+            }
+        }
+        return ReportInput(regencyName: "Kabupaten Contoh", asOf: YearMonth(year: year, month: months),
+                           indicators: indicators, rows: rows, villagePuskesmas: pkmOf, puskesmasNames: puskesmasNames,
+                           accounting: ReportAccounting(rowsRead: 0, rowsRejected: 0, rowsAccepted: 0, rowsUsed: 0,
+                                                        rowsDuplicate: 0, rowsOutOfPeriod: 0))
+    }
+
+    static func pad(_ n: Int) -> String { n < 10 ? "00\(n)" : n < 100 ? "0\(n)" : "\(n)" }
+
+    /// n/d × 100 as hundredths, half away from zero (n, d ≥ 0).
+    static func pct(_ n: Int, _ d: Int) -> Percent? {
+        d > 0 ? Percent(hundredths: (n * 20000 + d) / (2 * d)) : nil
+    }
+
+    static func row(_ info: IndicatorInfo, year: Int, month: Int, level: AreaLevel, code: String, name: String,
+                    parent: String, numMonth: Int, numPrev: Int, numCum: Int, den: Int) -> IndicatorRow {
+        let monthly = info.scope == "monthly"
+        let hasDen = !info.isCountOnly
+        let target = info.targetAnnual.map { monthly ? $0 : Percent(hundredths: ($0.hundredths * month * 2 + 12) / 24) }
+        let trend = numMonth > numPrev ? "naik" : numMonth == numPrev ? "tetap" : "turun"
+        let cov = hasDen ? pct(monthly ? numMonth : numCum, den) : nil
+        var status = ""
+        if let cov, let target {
+            let above = cov >= target
+            status = above ? (trend == "turun" ? "kurang" : "baik") : (trend == "turun" ? "jelek" : "cukup")
+        }
+        return IndicatorRow(
+            year: year, month: month, level: level, areaCode: code, areaName: name, parentCode: parent,
+            indicator: info.id, scope: info.scope, numeratorMonth: numMonth, numeratorCumulative: monthly ? nil : numCum,
+            denominator: hasDen ? den : nil, denominatorSource: hasDen ? "sasaran" : "",
+            coverageMonthPct: hasDen ? pct(numMonth, den) : nil, coverageCumulativePct: hasDen && !monthly ? pct(numCum, den) : nil,
+            coveragePrevMonthPct: hasDen ? pct(numPrev, den) : nil, targetAnnualPct: info.targetAnnual, targetPct: target,
+            gapPct: cov.flatMap { c in target.map { Percent(hundredths: c.hundredths - $0.hundredths) } },
+            trend: trend, status: status)
+    }
+}
+
+extension StringProtocol {
+    func occurrences(of needle: String) -> Int {
+        var count = 0
+        var rest = Substring(self)
+        while let r = rest.range(of: needle) {
+            count += 1
+            rest = rest[r.upperBound...]
+        }
+        return count
+    }
+
+    /// The text between the first `start` at or after `from` and the next `end`.
+    func slice(from start: String, to end: String) -> Substring? {
+        let text = Substring(self)
+        guard let a = text.range(of: start), let b = text[a.upperBound...].range(of: end) else { return nil }
+        return text[a.lowerBound..<b.upperBound]
+    }
+}
+
+@Suite struct ReportRendererTests {
+    let input = ReportFixture.small()
+
+    @Test func rendersOneTrendChartPerIndicatorAndOnePWSChartPerPuskesmas() throws {
+        let html = try ReportRenderer.render(input)
+        // 3 indicators × (1 trend + 2 puskesmas PWS charts).
+        #expect(html.occurrences(of: "<svg class=\"chart") == 9)
+        #expect(html.occurrences(of: "data-chart=\"trend\"") == 3)
+        #expect(html.occurrences(of: "data-chart=\"pws\"") == 6)
+        #expect(html.contains("<meta name=\"pws-charts\" content=\"9\">"))
+        #expect(html.contains("<meta name=\"pws-indicators\" content=\"K1 D_S SKRINING_TB\">"))
+        for id in ["K1", "D_S", "SKRINING_TB"] {
+            #expect(html.occurrences(of: "aria-label=\"Tren ") >= 1)
+            #expect(html.contains("aria-label=\"Grafik PWS \(id) — Puskesmas Cipanas:"))
+            #expect(html.contains("aria-label=\"Grafik PWS \(id) — Puskesmas Sindang &amp; Laut:"))
+            #expect(html.contains("<section class=\"indicator\" id=\"ind-\(id)\">"))
+        }
+        // Every chart carries a <title> right after its opening tag.
+        #expect(html.occurrences(of: "\"><title>Grafik PWS ") == 6)
+        #expect(html.occurrences(of: "\"><title>Tren ") == 3)
+    }
+
+    @Test func escapesVillageNamesEverywhere() throws {
+        let html = try ReportRenderer.render(input)
+        #expect(!html.contains(ReportFixture.weirdName))
+        #expect(!html.contains("<b>"))
+        #expect(!html.contains("<RW 01>"))
+        let escaped = "&lt;b&gt;Desa &amp; &quot;Baru&quot;&lt;/b&gt;"
+        // Status table rows (3 indicators), chart labels (3) and tooltips (3), drill-down summary (1).
+        #expect(html.occurrences(of: escaped) >= 10)
+        #expect(html.contains("Posyandu Mawar &lt;RW 01&gt;"))
+    }
+
+    @Test func isSelfContained() throws {
+        let html = try ReportRenderer.render(input)
+        #expect(!html.contains("http://"))
+        #expect(!html.contains("https://"))
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("<link"))
+        #expect(!html.contains("<img"))
+        #expect(!html.contains("@import"))
+        #expect(!html.contains("src="))
+        // The only url() references are the in-page hatch patterns.
+        #expect(html.occurrences(of: "url(") == html.occurrences(of: "url(#"))
+        #expect(html.contains("@page{size:A4 landscape"))
+        #expect(html.contains("<meta name=\"viewport\""))
+    }
+
+    @Test func statusCellsMatchTheRowsInIndonesian() throws {
+        let html = try ReportRenderer.render(input)
+        // One status cell per desa and puskesmas-total row of the as-of month, for indicators with a target.
+        let asOf = input.rows.filter {
+            $0.month == 3 && ($0.level == .desa || $0.level == .puskesmas) && $0.indicator != "SKRINING_TB"
+        }
+        for status in ["baik", "kurang", "cukup", "jelek"] {
+            let expected = asOf.filter { $0.status == status }.count
+            #expect(html.occurrences(of: "<td class=\"stcell st-\(status)\">\(status)</td>") == expected, "\(status)")
+        }
+        #expect(asOf.map(\.status).contains("baik") || asOf.map(\.status).contains("cukup"))
+        for label in ["Sasaran", "Bulan lalu", "Bulan ini", "Kumulatif", "Target %", "Selisih", "Tren", "Status",
+                      "Desa/Kelurahan", "Data ditolak", "peringatan", "Kelengkapan laporan", "Rincian per RW/RT",
+                      "s.d. <strong>Maret 2025</strong>"] {
+            #expect(html.contains(label), "\(label)")
+        }
+    }
+
+    @Test func pwsChartSortsVillagesDescendingWithTheTotalLast() throws {
+        let html = try ReportRenderer.render(input)
+        let chart = try #require(html.slice(from: "aria-label=\"Grafik PWS K1 — Puskesmas Cipanas", to: "</svg>"))
+        let k1 = input.rows.filter { $0.indicator == "K1" && $0.month == 3 && $0.level == .desa && $0.parentCode == "320101" }
+            .sorted { ($0.coverageCumulativePct!, $1.areaName) > ($1.coverageCumulativePct!, $0.areaName) }
+        #expect(k1.count == 2)
+        let first = try #require(chart.range(of: "<title>\(k1[0].areaName.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")):"))
+        let second = try #require(chart.range(of: "<title>\(k1[1].areaName.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")):"))
+        let total = try #require(chart.range(of: "<title>Total Puskesmas Cipanas:"))
+        if k1[0].coverageCumulativePct! != k1[1].coverageCumulativePct! {
+            #expect(first.lowerBound < second.lowerBound)
+        }
+        #expect(second.lowerBound < total.lowerBound || first.lowerBound < total.lowerBound)
+        #expect(chart.range(of: "<title>", options: .backwards)!.lowerBound == total.lowerBound)
+        // Cumulative target for March: 100 × 3 / 12 = 25 %.
+        #expect(chart.contains("class=\"target\""))
+        #expect(chart.contains(">Target 25,00 %</text>"))
+    }
+
+    @Test func countOnlyIsDrawnAsCountsWithoutTarget() throws {
+        let html = try ReportRenderer.render(input)
+        let chart = try #require(html.slice(from: "aria-label=\"Grafik PWS SKRINING_TB — Puskesmas Cipanas", to: "</svg>"))
+        #expect(!chart.contains("class=\"target\""))
+        #expect(chart.contains("bar st-count"))
+        #expect(!chart.contains("st-baik") && !chart.contains("st-none"))
+        #expect(chart.contains("jumlah kumulatif"))
+    }
+
+    @Test func monthlyIndicatorUsesMonthlyCoverageAndTheAnnualTarget() throws {
+        let html = try ReportRenderer.render(input)
+        let chart = try #require(html.slice(from: "aria-label=\"Grafik PWS D_S — Puskesmas Cipanas", to: "</svg>"))
+        #expect(chart.contains("cakupan bulan ini (%)"))
+        #expect(chart.contains(">Target 80,00 %</text>"))
+        let section = try #require(html.slice(from: "<section class=\"indicator\" id=\"ind-D_S\">", to: "</section>"))
+        #expect(!section.contains(">Kumulatif<"))
+    }
+
+    @Test func drillDownListsEveryVillageWithItsRWsAndRTs() throws {
+        let html = try ReportRenderer.render(input)
+        #expect(html.occurrences(of: "<details class=\"drill\"") == 4)
+        let sukamaju = try #require(html.slice(from: "id=\"rinci-3201010001\"", to: "</details>"))
+        #expect(sukamaju.contains("(2 RW, 4 RT)"))
+        #expect(sukamaju.occurrences(of: "<tr class=\"rw\">") == 2)
+        #expect(sukamaju.occurrences(of: "<tr class=\"rt\">") == 4)
+        #expect(sukamaju.contains("RW 002 / RT 002"))
+        // Status table village names link to their drill-down.
+        #expect(html.contains("<a href=\"#rinci-3201010001\">Sukamaju</a>"))
+    }
+
+    @Test func dataQualityShowsTheAccountingIdentityRulesAndCompleteness() throws {
+        let html = try ReportRenderer.render(input)
+        #expect(html.contains("dibaca 1.000 = ditolak 20 + diterima 980 ✓ sesuai"))
+        #expect(html.contains("diterima 980 = dipakai 950 + ganda 10 + di luar periode 20 ✓ sesuai"))
+        #expect(html.contains("<th scope=\"row\">E-DATE</th><td class=\"\">tanggal tidak valid</td><td class=\"\">ditolak</td><td class=\"num\">2</td>"))
+        #expect(html.contains("<th scope=\"row\">W-AREA</th>"))
+        // Sources: the one with most rejects first.
+        let sources = try #require(html.slice(from: "<table class=\"sources\">", to: "</table>"))
+        let mawar = try #require(sources.range(of: "posyandu-mawar-2025-02.csv"))
+        let cibodas = try #require(sources.range(of: "pustu-cibodas-2025-03.csv"))
+        #expect(mawar.lowerBound < cibodas.lowerBound)
+        #expect(sources.contains("E-DATE 2 · W-AREA 1"))
+        // Heat map: PSY-MAWAR skipped February; PUSTU-CBD reported only in March.
+        let heat = try #require(html.slice(from: "<table class=\"heatmap\">", to: "</table>"))
+        let mawarRow = try #require(heat.slice(from: "PSY-MAWAR", to: "</tr>"))
+        #expect(mawarRow.occurrences(of: "heat h0") == 1)
+        #expect(mawarRow.contains(">2/3<"))
+        #expect(heat.contains("Kelengkapan (% fasilitas lapor)"))
+    }
+
+    @Test func unbalancedAccountingIsFlagged() throws {
+        var bad = input
+        bad.accounting.rowsUsed = 949
+        let html = try ReportRenderer.render(bad)
+        #expect(html.contains("✗ TIDAK sesuai"))
+    }
+
+    @Test func isDeterministicAndSmall() throws {
+        let a = try ReportRenderer.render(input)
+        let b = try ReportRenderer.render(input)
+        #expect(a == b)
+        #expect(a.utf8.count < 150_000, "\(a.utf8.count) bytes")
+        #expect(a.hasPrefix("<!DOCTYPE html>\n<html lang=\"id\">"))
+        #expect(a.hasSuffix("</html>\n"))
+    }
+}
