@@ -1,0 +1,157 @@
+import PWSCore
+
+/// What an indicator counts (spec §4).
+public enum SubjectKind: String, Sendable, CaseIterable {
+    case person, pregnancy, delivery
+}
+
+/// Which records an indicator looks at (spec §4.4).
+public enum Scope: String, Sendable, CaseIterable {
+    /// Every accepted record up to the end of the as-of month, earlier years included.
+    case lifetime
+    /// Records of the reporting year only.
+    case year
+    /// Records of the month in question (and the month before, for a change).
+    case monthly
+}
+
+/// A test on a record's result: `result` (or SYS) or `result2` (DIA) against a value.
+public struct ResultTest: Sendable, Hashable {
+    public enum Operand: String, Sendable { case result, dia }
+    public enum Comparison: String, Sendable { case ge = ">=", gt = ">", le = "<=", lt = "<" }
+    public var operand: Operand
+    public var comparison: Comparison
+    public var value: Float
+
+    public init(operand: Operand, comparison: Comparison, value: Float) {
+        self.operand = operand
+        self.comparison = comparison
+        self.value = value
+    }
+
+    @inlinable func holds(_ e: ServiceEvent) -> Bool {
+        let v = operand == .result ? e.result : e.result2
+        if v.isNaN { return false }
+        switch comparison {
+        case .ge: return v >= value
+        case .gt: return v > value
+        case .le: return v <= value
+        case .lt: return v < value
+        }
+    }
+}
+
+/// Conditions on one record: services, sex, age at the visit, facility type, provider, result.
+/// Every condition given must hold; `result` holds when any of its tests does.
+public struct RecordFilter: Sendable, Hashable {
+    /// Service indices in the run's catalogue; empty = any service.
+    public var services: [UInt16] = []
+    public var sex: Sex?
+    public var age: AgeLimit?
+    public var facilityTypes: Set<FacilityType>?
+    public var providers: Set<Provider>?
+    /// Any of these must hold (empty = no result condition).
+    public var result: [ResultTest] = []
+    /// Days after the subject's reference date (birth for persons, delivery for deliveries).
+    public var days: ClosedRange<Int>?
+
+    public init() {}
+
+    /// Whether `e` passes, with `reference` the birth or delivery date for `days`.
+    @inlinable public func matches(_ e: ServiceEvent, reference: Day? = nil) -> Bool {
+        if !services.isEmpty && !services.contains(e.service) { return false }
+        if let sex, e.sex != sex { return false }
+        if let age, !age.contains(Age.age(in: age.unit, birth: e.birth, visit: e.visit)) { return false }
+        if let facilityTypes, !facilityTypes.contains(e.facilityType) { return false }
+        if let providers, !providers.contains(e.provider) { return false }
+        if !result.isEmpty && !result.contains(where: { $0.holds(e) }) { return false }
+        if let days {
+            let ref = reference ?? e.birth
+            if !days.contains(ref.days(to: e.visit)) { return false }
+        }
+        return true
+    }
+
+    /// This filter with `other`'s conditions added (used to put indicator-wide filters on items).
+    func merged(with other: RecordFilter) -> RecordFilter {
+        var f = self
+        if f.services.isEmpty { f.services = other.services }
+        f.sex = f.sex ?? other.sex
+        f.age = f.age ?? other.age
+        f.facilityTypes = f.facilityTypes ?? other.facilityTypes
+        f.providers = f.providers ?? other.providers
+        if f.result.isEmpty { f.result = other.result }
+        f.days = f.days ?? other.days
+        return f
+    }
+}
+
+/// The rule kinds of spec §5.2.
+public enum IndicatorRule: Sendable, Hashable {
+    /// The first qualifying record (for pregnancies: the first visit, optionally only if that visit
+    /// is in one of `firstVisitTrimesters`). `attainOnSubjectStart`: the date is the subject's own
+    /// date (delivery date), the area that of the first qualifying record.
+    case first(RecordFilter, firstVisitTrimesters: Set<Int>?, attainOnSubjectStart: Bool)
+    /// Pregnancy visit counts: at least `minimum[t]` visits in trimester t+1 and `doctor[t]`
+    /// doctor visits; attains at the first visit after which every minimum holds.
+    case visits(minimum: [Int], doctor: [Int])
+    /// Each of a set of items (alternatives inside an item's filter), attaining when the last
+    /// still-missing item is first met. Windows relative to birth or delivery are items with `days`.
+    case eachOf([RecordFilter])
+    /// A qualifying record in the month; area of the latest such record.
+    case monthlyPresence(RecordFilter)
+    /// In `base` this month and the last valid `measure` result this month is greater than the
+    /// last valid one last month; counted at the base indicator's area.
+    case monthlyIncrease(base: String, measure: RecordFilter)
+}
+
+/// One indicator of the catalogue (spec §5.2).
+public struct IndicatorDefinition: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var subject: SubjectKind
+    public var scope: Scope
+    public var rule: IndicatorRule
+    /// A target group of §5.1, or nil.
+    public var targetGroup: String?
+    /// The indicator whose monthly numerator is the denominator (N_D ← D_S), or nil.
+    public var denominatorIndicator: String?
+    /// Annual target in hundredths of a percent (95 % = 9500); nil for count-only.
+    public var targetHundredths: Int?
+
+    public init(id: String, name: String, subject: SubjectKind, scope: Scope, rule: IndicatorRule,
+                targetGroup: String?, denominatorIndicator: String?, targetHundredths: Int?) {
+        self.id = id
+        self.name = name
+        self.subject = subject
+        self.scope = scope
+        self.rule = rule
+        self.targetGroup = targetGroup
+        self.denominatorIndicator = denominatorIndicator
+        self.targetHundredths = targetHundredths
+    }
+
+    /// The description `pws indicators` and the report show.
+    public var info: IndicatorInfo {
+        IndicatorInfo(id: id, name: name, scope: scope.rawValue, subject: subject.rawValue,
+                      denominator: targetGroup ?? denominatorIndicator.map { "indicator:\($0)" } ?? "",
+                      targetAnnual: targetHundredths.map { Percent(hundredths: $0) })
+    }
+}
+
+/// Denominator estimation settings (spec §5.1). Rates are exact decimals as text (`"0.08"`).
+public struct EstimationSettings: Sendable, Equatable {
+    public var enabled: Bool
+    /// Crude birth rate per 1000 people, as decimal text.
+    public var cbrPer1000: String
+    /// Share of the population per target group, as decimal text.
+    public var shares: [String: String]
+
+    public init(enabled: Bool, cbrPer1000: String, shares: [String: String]) {
+        self.enabled = enabled
+        self.cbrPer1000 = cbrPer1000
+        self.shares = shares
+    }
+
+    public static let off = EstimationSettings(enabled: false, cbrPer1000: "0", shares: [:])
+}

@@ -1,0 +1,257 @@
+import Aggregate
+import Foundation
+import PWSCore
+import Yams
+
+/// Reads the indicator catalogue (YAML, docs/indicators.md) into `IndicatorDefinition`s,
+/// checking every entry; a problem stops the run with exit 64 and names `file:line`.
+public enum IndicatorCatalogueLoader {
+    static let filterKeys: Set<String> = ["services", "sex", "age_days", "age_months", "age_years",
+                                          "facility_type", "provider", "result_any", "days_after_delivery"]
+    static let indicatorKeys: Set<String> = filterKeys.union([
+        "id", "name", "subject", "scope", "rule", "first_visit_trimester", "attain_on", "minimum", "doctor",
+        "items", "base", "measure", "denominator", "target",
+    ])
+
+    public static func load(path: String, services: ServiceCatalogue) throws -> [IndicatorDefinition] {
+        let doc = try YAMLFile(path: path)
+        let root = try doc.mapping(doc.root, "the indicator catalogue")
+        if let v = root["version"], try doc.int(v, "version") != 1 {
+            throw doc.error(v, "version must be 1")
+        }
+        let list = try doc.sequence(try doc.required(root, "indicators"), "indicators")
+        var result: [IndicatorDefinition] = []
+        var lines: [String: Int] = [:]
+        for node in list {
+            let def = try indicator(node, doc: doc, services: services)
+            if let first = lines[def.id] {
+                throw doc.error(node, "indicator id \(def.id) is used twice (first on line \(first)); ids must be unique")
+            }
+            lines[def.id] = doc.line(node)
+            result.append(def)
+        }
+        // Cross-references: N_D-like rules need a monthly-presence base.
+        for (def, node) in zip(result, list) {
+            var refs: [String] = []
+            if case let .monthlyIncrease(base, _) = def.rule { refs.append(base) }
+            if let d = def.denominatorIndicator { refs.append(d) }
+            for ref in refs {
+                guard let base = result.first(where: { $0.id == ref }), case .monthlyPresence = base.rule else {
+                    throw doc.error(node, "\(def.id) refers to \(ref), which is not a monthly_presence indicator of this catalogue")
+                }
+            }
+        }
+        guard !result.isEmpty else { throw doc.error(doc.root, "the catalogue has no indicators") }
+        return result
+    }
+
+    static func indicator(_ node: Node, doc: YAMLFile, services: ServiceCatalogue) throws -> IndicatorDefinition {
+        let m = try doc.mapping(node, "an indicator")
+        for (k, _) in m {
+            let key = try doc.string(k, "a key")
+            guard indicatorKeys.contains(key) else {
+                throw doc.error(k, "unknown key \"\(key)\"; see docs/indicators.md for the keys an indicator takes")
+            }
+        }
+        let id = try doc.string(try doc.required(m, "id", node, doc), "id")
+        guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+            throw doc.error(node, "id \"\(id)\" must be letters, digits and _ (it becomes a file name)")
+        }
+        let name = try m["name"].map { try doc.string($0, "name") } ?? id
+        let subjectNode = try doc.required(m, "subject", node, doc)
+        guard let subject = SubjectKind(rawValue: try doc.string(subjectNode, "subject")) else {
+            throw doc.error(subjectNode, "\(id): subject must be person, pregnancy or delivery")
+        }
+        let scopeNode = try doc.required(m, "scope", node, doc)
+        guard let scope = Scope(rawValue: try doc.string(scopeNode, "scope")) else {
+            throw doc.error(scopeNode, "\(id): scope must be lifetime, year or monthly")
+        }
+        let common = try filter(m, doc: doc, services: services, id: id)
+        let ruleNode = try doc.required(m, "rule", node, doc)
+        let ruleName = try doc.string(ruleNode, "rule")
+        let rule: IndicatorRule
+        switch ruleName {
+        case "first":
+            var trimesters: Set<Int>?
+            if let t = m["first_visit_trimester"] {
+                guard subject == .pregnancy else { throw doc.error(t, "\(id): first_visit_trimester is for pregnancy indicators") }
+                trimesters = Set(try doc.sequence(t, "first_visit_trimester").map { try doc.int($0, "a trimester") })
+                guard trimesters!.isSubset(of: [1, 2, 3]) else { throw doc.error(t, "\(id): trimesters are 1, 2 or 3") }
+            }
+            var onStart = false
+            if let a = m["attain_on"] {
+                switch try doc.string(a, "attain_on") {
+                case "delivery_date":
+                    guard subject == .delivery else { throw doc.error(a, "\(id): attain_on: delivery_date is for delivery indicators") }
+                    onStart = true
+                case "record": onStart = false
+                default: throw doc.error(a, "\(id): attain_on must be record or delivery_date")
+                }
+            }
+            rule = .first(common, firstVisitTrimesters: trimesters, attainOnSubjectStart: onStart)
+        case "visits":
+            guard subject == .pregnancy else { throw doc.error(ruleNode, "\(id): visits counts are for pregnancy indicators") }
+            func perTrimester(_ key: String) throws -> [Int] {
+                guard let n = m[key] else { return [0, 0, 0] }
+                let mm = try doc.mapping(n, key)
+                var out = [0, 0, 0]
+                for (k, v) in mm {
+                    let name = try doc.string(k, "a trimester")
+                    guard let t = ["tm1": 0, "tm2": 1, "tm3": 2][name] else { throw doc.error(k, "\(id): \(key) takes tm1, tm2, tm3") }
+                    out[t] = try doc.int(v, "\(key).\(name)")
+                    guard out[t] >= 0 else { throw doc.error(v, "\(id): \(key).\(name) must be ≥ 0") }
+                }
+                return out
+            }
+            rule = .visits(minimum: try perTrimester("minimum"), doctor: try perTrimester("doctor"))
+        case "each_of":
+            let itemsNode = try doc.required(m, "items", node, doc)
+            let items = try doc.sequence(itemsNode, "items").map { item -> RecordFilter in
+                let im = try doc.mapping(item, "an item")
+                for (k, _) in im {
+                    let key = try doc.string(k, "a key")
+                    guard filterKeys.contains(key) else { throw doc.error(k, "\(id): unknown item key \"\(key)\"") }
+                }
+                return mergedFilter(try filter(im, doc: doc, services: services, id: id), common)
+            }
+            guard !items.isEmpty else { throw doc.error(itemsNode, "\(id): each_of needs at least one item") }
+            rule = .eachOf(items)
+        case "monthly_presence":
+            guard scope == .monthly else { throw doc.error(ruleNode, "\(id): monthly_presence needs scope: monthly") }
+            rule = .monthlyPresence(common)
+        case "monthly_increase":
+            guard scope == .monthly else { throw doc.error(ruleNode, "\(id): monthly_increase needs scope: monthly") }
+            let base = try doc.string(try doc.required(m, "base", node, doc), "base")
+            let measureNode = try doc.required(m, "measure", node, doc)
+            let measure = try filter(try doc.mapping(measureNode, "measure"), doc: doc, services: services, id: id)
+            rule = .monthlyIncrease(base: base, measure: measure)
+        default:
+            throw doc.error(ruleNode, "\(id): rule must be first, visits, each_of, monthly_presence or monthly_increase")
+        }
+        var group: String?, denominatorIndicator: String?
+        if let d = m["denominator"] {
+            if let dm = d.mapping {
+                guard let ref = dm["indicator"] else { throw doc.error(d, "\(id): denominator is a target group or {indicator: ID}") }
+                denominatorIndicator = try doc.string(ref, "denominator.indicator")
+            } else {
+                let g = try doc.string(d, "denominator")
+                guard TargetGroup.all.contains(g) else {
+                    throw doc.error(d, "\(id): denominator \"\(g)\" is not a target group; use one of \(TargetGroup.all.joined(separator: ", "))")
+                }
+                group = g
+            }
+        }
+        var target: Int?
+        if let t = m["target"] {
+            let text = try doc.string(t, "target")
+            guard let v = Decimal(string: text), v >= 0, v <= 1000 else { throw doc.error(t, "\(id): target must be a percentage like 95 or 92.5") }
+            let h = NSDecimalNumber(decimal: v * 100)
+            guard h.doubleValue == h.doubleValue.rounded() else { throw doc.error(t, "\(id): target has more than two decimals") }
+            target = h.intValue
+        }
+        if (target == nil) != (group == nil && denominatorIndicator == nil) {
+            throw doc.error(node, "\(id): give both a denominator and a target, or neither (count only)")
+        }
+        return IndicatorDefinition(id: id, name: name, subject: subject, scope: scope, rule: rule, targetGroup: group,
+                                   denominatorIndicator: denominatorIndicator, targetHundredths: target)
+    }
+
+    static func mergedFilter(_ item: RecordFilter, _ common: RecordFilter) -> RecordFilter {
+        var f = item
+        if f.services.isEmpty { f.services = common.services }
+        f.sex = f.sex ?? common.sex
+        f.age = f.age ?? common.age
+        f.facilityTypes = f.facilityTypes ?? common.facilityTypes
+        f.providers = f.providers ?? common.providers
+        if f.result.isEmpty { f.result = common.result }
+        f.days = f.days ?? common.days
+        return f
+    }
+
+    static func filter(_ m: Node.Mapping, doc: YAMLFile, services: ServiceCatalogue, id: String) throws -> RecordFilter {
+        var f = RecordFilter()
+        if let s = m["services"] {
+            for code in try doc.sequence(s, "services") {
+                let text = try doc.string(code, "a service code")
+                guard let index = services.index(of: text) else {
+                    throw doc.error(code, "\(id): service \"\(text)\" is not in the service catalogue")
+                }
+                f.services.append(index)
+            }
+        }
+        if let s = m["sex"] {
+            guard let sex = Sex.decoder.decode(try doc.string(s, "sex")) else { throw doc.error(s, "\(id): sex must be L or P") }
+            f.sex = sex
+        }
+        for (key, unit) in [("age_days", AgeLimit.Unit.days), ("age_months", .months), ("age_years", .years)] {
+            guard let a = m[key] else { continue }
+            let (lo, hi) = try range(a, key, doc: doc, id: id)
+            guard f.age == nil else { throw doc.error(a, "\(id): give one age limit") }
+            f.age = AgeLimit(unit: unit, min: lo, max: hi)
+        }
+        if let d = m["days_after_delivery"] {
+            let (lo, hi) = try range(d, "days_after_delivery", doc: doc, id: id)
+            f.days = (lo ?? 0)...(hi ?? Int(Int32.max))
+        }
+        if let t = m["facility_type"] {
+            f.facilityTypes = Set(try doc.sequence(t, "facility_type").map { n in
+                guard let v = FacilityType.decoder.decode(try doc.string(n, "a facility type")) else {
+                    throw doc.error(n, "\(id): unknown facility type; use posyandu, pustu, puskesmas, rumah_sakit, klinik, rumah, lainnya")
+                }
+                return v
+            })
+        }
+        if let p = m["provider"] {
+            f.providers = Set(try doc.sequence(p, "provider").map { n in
+                guard let v = Provider.decoder.decode(try doc.string(n, "a provider")) else {
+                    throw doc.error(n, "\(id): unknown provider; use dokter, bidan, perawat, gizi, kader, lainnya")
+                }
+                return v
+            })
+        }
+        if let r = m["result_any"] {
+            for test in try doc.sequence(r, "result_any") {
+                for (k, v) in try doc.mapping(test, "a result test") {
+                    let operand: ResultTest.Operand
+                    switch try doc.string(k, "result, sys or dia") {
+                    case "result", "sys": operand = .result
+                    case "dia": operand = .dia
+                    default: throw doc.error(k, "\(id): a result test is on result, sys or dia")
+                    }
+                    let text = try doc.string(v, "a comparison").replacingOccurrences(of: " ", with: "")
+                    var comparison: ResultTest.Comparison?
+                    var rest = Substring(text)
+                    for c in [ResultTest.Comparison.ge, .le, .gt, .lt] where text.hasPrefix(c.rawValue) {
+                        comparison = c
+                        rest = text.dropFirst(c.rawValue.count)
+                        break
+                    }
+                    guard let comparison, let value = Float(rest.replacingOccurrences(of: ",", with: ".")) else {
+                        throw doc.error(v, "\(id): write a comparison like \">= 140\"")
+                    }
+                    f.result.append(ResultTest(operand: operand, comparison: comparison, value: value))
+                }
+            }
+        }
+        return f
+    }
+
+    static func range(_ node: Node, _ key: String, doc: YAMLFile, id: String) throws -> (Int?, Int?) {
+        let s = try doc.sequence(node, key)
+        guard s.count == 2 else { throw doc.error(node, "\(id): \(key) is [min, max] (null for open)") }
+        func bound(_ n: Node) throws -> Int? {
+            if n.scalar?.string == "null" || n.scalar?.string == "~" || n.scalar?.string == "" { return nil }
+            return try doc.int(n, key)
+        }
+        let lo = try bound(s[0]), hi = try bound(s[1])
+        if let lo, let hi, lo > hi { throw doc.error(node, "\(id): \(key) has min > max") }
+        return (lo, hi)
+    }
+}
+
+extension YAMLFile {
+    func required(_ m: Node.Mapping, _ key: String, _ node: Node, _ doc: YAMLFile) throws -> Node {
+        guard let n = m[key] else { throw error(node, "missing key \"\(key)\"") }
+        return n
+    }
+}

@@ -1,0 +1,132 @@
+import Export
+import Foundation
+import Logging
+import PWSCore
+import Validate
+
+extension PipelineRunner {
+    /// `pws run`: the whole pipeline, published atomically under `OUT/YYYY-MM`.
+    public func run() throws -> RunReport {
+        let out = request.outputDirectory ?? "out"
+        let lock = try RunLock(outputDirectory: out)
+        defer { withExtendedLifetime(lock) {} }
+        let started = Date()
+        let (definition, services) = try loadPipeline()
+        let catalogue = try loadIndicators(definition)
+        var manifest = Manifest(version: PWSVersion.current, command: "run", arguments: request.arguments,
+                                dataDirectory: request.dataDirectory, today: request.today.description,
+                                keepIdentifiers: request.keepIdentifiers, maxRejectRate: definition.maxRejectRate)
+        manifest.pipeline = try pipelineEntries(definition)
+
+        var (outcome, validateSeconds) = try validate(validationSettings(definition, services))
+        guard let asOf = outcome.asOf else {
+            throw PWSError(.data, "no service row was accepted, so there is no month to report; see `pws validate --data \(request.dataDirectory) --out DIR` for the rejects")
+        }
+        manifest.asOf = asOf.description
+        manifest.notes = outcome.notes
+        manifest.timingsSeconds["ingest_validate"] = validateSeconds
+        let publisher = Publisher(outputDirectory: out, month: asOf, retention: definition.retention)
+        let staging = try publisher.makeStaging()
+        var published = false
+        defer { if !published { publisher.discard(staging: staging) } }
+
+        func writeDiagnostics() throws {
+            let r = try DiagnosticsTable.write(outcome.rejects, to: staging + "/rejects.csv", format: format)
+            let w = try DiagnosticsTable.write(outcome.warnings, to: staging + "/warnings.csv", format: format)
+            manifest.outputs.append(try outputEntry(folder: staging, name: "rejects.csv", rows: r))
+            manifest.outputs.append(try outputEntry(folder: staging, name: "warnings.csv", rows: w))
+        }
+
+        var lines = PipelineRunner.accountingLines(outcome)
+        if outcome.total.rejectRate > definition.maxRejectRate {
+            manifest.inputs = try inputEntries(outcome)
+            manifest.counts = PipelineRunner.counts(outcome)
+            try writeDiagnostics()
+            manifest.status = "refused"
+            manifest.exitStatus = ExitStatus.dataError.rawValue
+            manifest.message = String(format: "reject rate %.2f %% is over the limit of %.2f %%; nothing was published",
+                                      outcome.total.rejectRate * 100, definition.maxRejectRate * 100)
+            manifest.timingsSeconds["total"] = Date().timeIntervalSince(started)
+            manifest.finishedAt = ISO8601DateFormatter().string(from: Date())
+            try manifest.write(to: staging + "/run.json")
+            let folder = try publisher.keepRefused(staging: staging)
+            published = true
+            lines.append(manifest.message!)
+            lines.append("rejects and manifest of this run: \(folder)/")
+            logger.error("run refused: \(manifest.message!)")
+            return RunReport(exitStatus: .dataError, lines: lines, folder: folder)
+        }
+
+        // Aggregate
+        let aggStart = Date()
+        progress?("aggregate: \(outcome.events.events.count) events")
+        let result = try aggregate(outcome: &outcome, catalogue: catalogue, definition: definition, asOf: asOf)
+        manifest.timingsSeconds["aggregate"] = Date().timeIntervalSince(aggStart)
+        manifest.inputs = try inputEntries(outcome)
+        manifest.counts = PipelineRunner.counts(outcome)
+        manifest.notes = outcome.notes
+
+        // Export
+        let exportStart = Date()
+        progress?("export: \(result.rows.count) indicator rows")
+        try writeDiagnostics()
+        let n = try IndicatorsCSV.write(result.rows, to: staging + "/indicators.csv", format: format)
+        manifest.outputs.append(try outputEntry(folder: staging, name: "indicators.csv", rows: n))
+        try FileManager.default.createDirectory(atPath: staging + "/pws", withIntermediateDirectories: true)
+        let monthRows = result.rows.filter { $0.month == asOf.month }
+        for info in result.infos {
+            let name = "pws/\(info.id).csv"
+            let rows = try PWSTableCSV.write(indicator: info.id, monthRows: monthRows,
+                                             villagePuskesmas: result.villagePuskesmas,
+                                             to: staging + "/" + name, format: format)
+            manifest.outputs.append(try outputEntry(folder: staging, name: name, rows: rows))
+        }
+        let completeness = PipelineRunner.completeness(outcome, asOf: asOf)
+        let c = try CompletenessCSV.write(completeness, to: staging + "/completeness.csv", format: format)
+        manifest.outputs.append(try outputEntry(folder: staging, name: "completeness.csv", rows: c))
+        let html = try renderReport(outcome: outcome, result: result, completeness: completeness, asOf: asOf)
+        guard FileManager.default.createFile(atPath: staging + "/report.html", contents: Data(html.utf8)) else {
+            throw PWSError(.outputNotWritable, "cannot write \(staging)/report.html")
+        }
+        manifest.outputs.append(try outputEntry(folder: staging, name: "report.html", rows: nil))
+        manifest.timingsSeconds["export"] = Date().timeIntervalSince(exportStart)
+        manifest.timingsSeconds["total"] = Date().timeIntervalSince(started)
+        manifest.status = "published"
+        manifest.exitStatus = 0
+        manifest.finishedAt = ISO8601DateFormatter().string(from: Date())
+        try manifest.write(to: staging + "/run.json")
+        let folder = try publisher.publish(staging: staging)
+        published = true
+        lines.append("published \(publisher.publishedPath) -> \(folder)")
+        logger.info("published \(publisher.publishedPath)", metadata: ["rows": "\(result.rows.count)"])
+        return RunReport(exitStatus: .success, lines: lines, folder: publisher.publishedPath)
+    }
+
+    /// Reporting completeness per facility and month of the as-of year (used records).
+    static func completeness(_ outcome: ValidationOutcome, asOf: YearMonth) -> [CompletenessRow] {
+        struct Key: Hashable { var facility: UInt32; var type: FacilityType }
+        var records: [Key: [Int]] = [:]
+        var persons: [Key: [Set<UInt32>]] = [:]
+        for e in outcome.events.events where e.visit.year == asOf.year {
+            let key = Key(facility: e.facility, type: e.facility == 0 ? e.facilityType : .lainnya)
+            let m = e.visit.month - 1
+            records[key, default: Array(repeating: 0, count: 12)][m] += 1
+            persons[key, default: Array(repeating: [], count: 12)][m].insert(e.person)
+        }
+        func name(_ k: Key) -> (String, String) {
+            k.facility == 0 ? ("(\(k.type.code) tanpa kode)", k.type.code)
+                : (outcome.events.facilityIDs[k.facility - 1], "")
+        }
+        var rows: [CompletenessRow] = []
+        let keys = records.keys.sorted { name($0).0.utf8.lexicographicallyPrecedes(name($1).0.utf8) }
+        for k in keys {
+            let (facility, type) = name(k)
+            for m in 1...asOf.month {
+                let n = records[k]![m - 1]
+                rows.append(CompletenessRow(facility: facility, facilityType: type, year: asOf.year, month: m,
+                                            records: n, persons: persons[k]![m - 1].count, reported: n > 0))
+            }
+        }
+        return rows
+    }
+}

@@ -1,0 +1,53 @@
+import Aggregate
+import Export
+import Foundation
+import PWSCore
+import Validate
+
+extension PipelineRunner {
+    /// Loads the pipeline's indicator catalogue against its service catalogue.
+    func loadIndicators(_ definition: PipelineDefinition) throws -> [IndicatorDefinition] {
+        let services = try ServiceCatalogueLoader.load(path: definition.servicesPath)
+        return try IndicatorCatalogueLoader.load(path: definition.indicatorsPath, services: services)
+    }
+
+    /// Runs the Aggregate stage and adds its W-NIFAS warnings to the outcome.
+    func aggregate(outcome: inout ValidationOutcome, catalogue: [IndicatorDefinition],
+                   definition: PipelineDefinition, asOf: YearMonth) throws -> AggregateResult {
+        let services = try ServiceCatalogueLoader.load(path: definition.servicesPath)
+        func decimalText(_ v: Double) -> String { "\(v)" }
+        let estimation = EstimationSettings(
+            enabled: definition.estimation.enabled, cbrPer1000: decimalText(definition.estimation.cbrPer1000),
+            shares: definition.estimation.shares.mapValues(decimalText))
+        let input = AggregateInput(events: outcome.events, register: outcome.register, sasaran: outcome.sasaran,
+                                   services: services, indicators: catalogue, asOf: asOf, estimation: estimation)
+        let result = Aggregator.run(input)
+        if !result.unattachedNifas.isEmpty {
+            outcome.addWarnings(rule: .nifas, eventIndices: result.unattachedNifas, field: "service_code") { _ in
+                "NIFAS visit with no delivery (PERSALINAN) of this woman in the 42 days before it; it is not counted in KF — record the delivery, or check the date"
+            }
+        }
+        return result
+    }
+
+    /// The HTML report (spec §8).
+    func renderReport(outcome: ValidationOutcome, result: AggregateResult, completeness: [CompletenessRow],
+                      asOf: YearMonth) throws -> String {
+        let villages = outcome.register.villages
+        let t = outcome.total
+        let input = ReportInput(
+            regencyName: villages.first?.regencyName ?? "",
+            districtNames: Array(Set(villages.map(\.districtName))).sorted(),
+            asOf: asOf, indicators: result.infos, rows: result.rows,
+            villagePuskesmas: result.villagePuskesmas, puskesmasNames: result.puskesmasNames,
+            rejects: outcome.rejects, warnings: outcome.warnings, completeness: completeness,
+            accounting: ReportAccounting(rowsRead: t.rowsRead, rowsRejected: t.rowsRejected, rowsAccepted: t.rowsAccepted,
+                                         rowsUsed: t.rowsUsed, rowsDuplicate: t.rowsDuplicate,
+                                         rowsOutOfPeriod: t.rowsOutOfPeriod))
+        do {
+            return try ReportRenderer.render(input)
+        } catch {
+            throw PWSError(.outputNotWritable, "cannot render report.html", cause: "\(error)")
+        }
+    }
+}
