@@ -1,0 +1,298 @@
+import CLibCSV
+import PWSCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How a CSV file is written: the dialect choices of spec §2.1 that a writer makes.
+///
+/// The defaults are RFC 4180 with LF line ends and no BOM. `excelIndonesia` is what an
+/// Indonesian-locale Excel "CSV (UTF-8)" export looks like: `;`, CRLF and a UTF-8 BOM.
+public struct CSVWriteOptions: Sendable, Hashable {
+    /// Field separator byte (`,` by default).
+    public var delimiter: UInt8
+    /// Quote byte; a quote inside a quoted field is doubled.
+    public var quote: UInt8
+    /// Bytes written after every row (`[0x0A]` = LF, `[0x0D, 0x0A]` = CRLF).
+    public var lineEnding: [UInt8]
+    /// Whether the file starts with the UTF-8 byte-order mark `EF BB BF`.
+    public var bom: Bool
+
+    /// Creates write options; every argument defaults to plain RFC 4180 with LF.
+    public init(delimiter: UInt8 = 0x2C, lineEnding: [UInt8] = [0x0A], bom: Bool = false,
+                quote: UInt8 = 0x22) {
+        self.delimiter = delimiter
+        self.lineEnding = lineEnding
+        self.bom = bom
+        self.quote = quote
+    }
+
+    /// `,` + LF, no BOM.
+    public static let standard = CSVWriteOptions()
+    /// `;` + CRLF + BOM, as Indonesian Excel writes.
+    public static let excelIndonesia = CSVWriteOptions(delimiter: 0x3B, lineEnding: [0x0D, 0x0A],
+                                                       bom: true)
+}
+
+/// Writes CSV rows through libcsv's quoting, buffered, to a file or to memory.
+///
+/// A field is written as is when it holds no delimiter, quote, CR or LF, and otherwise quoted
+/// with `csv_write2` (which always quotes and doubles inner quotes). Rows can be written whole
+/// (`writeRow`) or a field at a time (`writeField` … `endRow`), the latter for hot loops that
+/// format straight into bytes without a `String` per field.
+///
+/// Not thread-safe: one writer belongs to one task.
+///
+/// - Complexity: O(bytes written); one `fwrite` per `bufferSize` bytes.
+public final class CSVWriter {
+    /// The dialect this writer writes.
+    public let options: CSVWriteOptions
+    /// Rows completed so far (the BOM and raw bytes are not rows).
+    public private(set) var rowsWritten: Int = 0
+    /// Bytes produced so far, including the BOM and what is still buffered.
+    public private(set) var bytesWritten: Int = 0
+
+    private enum Sink {
+        case file(UnsafeMutablePointer<FILE>, path: String)
+        case memory
+        case closed
+    }
+
+    private var sink: Sink
+    private var memory: [UInt8] = []
+    private let buffer: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
+    private var count = 0
+    private var fieldsInRow = 0
+    private var lastFieldEmpty = false
+    private let delimiter: UInt8
+    private let quote: UInt8
+    private let lineEnding: [UInt8]
+
+    /// Opens (creating or truncating) `path` for writing.
+    ///
+    /// - Parameters:
+    ///   - bufferSize: bytes buffered before each write to the file; keep it small when many
+    ///     writers are open at once.
+    /// - Throws: `PWSError` with code `.outputNotWritable` when the file cannot be created.
+    public init(path: String, options: CSVWriteOptions = .init(), bufferSize: Int = 256 * 1024) throws {
+        guard let file = fopen(path, "wb") else {
+            let reason = String(cString: strerror(errno))
+            throw PWSError(.outputNotWritable,
+                           "cannot create \(path): check that the folder exists and is writable",
+                           cause: reason)
+        }
+        self.options = options
+        self.sink = .file(file, path: path)
+        self.capacity = max(bufferSize, 4096)
+        self.buffer = .allocate(capacity: self.capacity)
+        self.delimiter = options.delimiter
+        self.quote = options.quote
+        self.lineEnding = options.lineEnding
+        if options.bom { try writeRaw([0xEF, 0xBB, 0xBF]) }
+    }
+
+    /// An in-memory writer; read the result with `bytes` or `take()`.
+    public init(options: CSVWriteOptions = .init()) {
+        self.options = options
+        self.sink = .memory
+        self.capacity = 16 * 1024
+        self.buffer = .allocate(capacity: self.capacity)
+        self.delimiter = options.delimiter
+        self.quote = options.quote
+        self.lineEnding = options.lineEnding
+        if options.bom { try? writeRaw([0xEF, 0xBB, 0xBF]) }
+    }
+
+    deinit {
+        if case .file(let file, _) = sink {
+            // Best effort: an unclosed writer still gets its data out; errors surface via close().
+            _ = fwrite(buffer, 1, count, file)
+            fclose(file)
+        }
+        buffer.deallocate()
+    }
+
+    /// Everything written so far (in-memory writers only; empty for file writers).
+    public var bytes: [UInt8] {
+        guard case .memory = sink else { return [] }
+        return memory + UnsafeBufferPointer(start: buffer, count: count)
+    }
+
+    /// Returns what an in-memory writer holds and empties it.
+    public func take() -> [UInt8] {
+        let result = bytes
+        memory.removeAll(keepingCapacity: true)
+        count = 0
+        return result
+    }
+
+    /// Encodes one row (with its line ending) in the given dialect.
+    public static func encodeRow(_ fields: [String], options: CSVWriteOptions = .init()) -> [UInt8] {
+        let writer = CSVWriter(options: CSVWriteOptions(delimiter: options.delimiter,
+                                                        lineEnding: options.lineEnding,
+                                                        bom: false, quote: options.quote))
+        try? writer.writeRow(fields)
+        return writer.bytes
+    }
+
+    /// Writes a whole row of strings.
+    public func writeRow(_ fields: [String]) throws {
+        for field in fields {
+            var field = field
+            try field.withUTF8 { try writeField(UnsafeRawBufferPointer($0)) }
+        }
+        try endRow()
+    }
+
+    /// Writes a whole row of byte fields.
+    public func writeRow(bytes fields: [[UInt8]]) throws {
+        for field in fields {
+            try field.withUnsafeBytes { try writeField($0) }
+        }
+        try endRow()
+    }
+
+    /// Appends one field of the current row, quoting it when it needs quoting.
+    public func writeField(_ field: String) throws {
+        var field = field
+        try field.withUTF8 { try writeField(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Appends one field (UTF-8 bytes) of the current row, quoting it when it needs quoting.
+    public func writeField(_ field: [UInt8]) throws {
+        try field.withUnsafeBytes { try writeField($0) }
+    }
+
+    /// Appends one field given as raw bytes, quoting it when it needs quoting.
+    ///
+    /// - Complexity: O(field length).
+    public func writeField(_ field: UnsafeRawBufferPointer) throws {
+        try beginField()
+        var needsQuote = false
+        for b in field where b == delimiter || b == quote || b == 0x0A || b == 0x0D {
+            needsQuote = true
+            break
+        }
+        lastFieldEmpty = field.isEmpty
+        if !needsQuote {
+            try append(field)
+            return
+        }
+        let worst = field.count * 2 + 2
+        if worst > capacity {
+            // A field larger than the buffer: quote into a scratch allocation.
+            let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: worst, alignment: 1)
+            defer { scratch.deallocate() }
+            let n = csv_write2(scratch.baseAddress, worst, field.baseAddress, field.count, quote)
+            try append(UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
+            return
+        }
+        if capacity - count < worst { try flush() }
+        let n = csv_write2(buffer + count, capacity - count, field.baseAddress, field.count, quote)
+        count += n
+        bytesWritten += n
+    }
+
+    /// Appends one field exactly as given, never quoted: for deliberately malformed test data
+    /// (the synthetic generator's `E-PARSE` rows). The caller vouches for the bytes.
+    public func writeRawField(_ field: [UInt8]) throws {
+        try beginField()
+        lastFieldEmpty = field.isEmpty
+        try field.withUnsafeBytes { try append($0) }
+    }
+
+    /// Ends the current row: writes the line ending and counts the row.
+    public func endRow() throws {
+        // One empty field alone would be a blank line, which readers skip: write `""`.
+        if fieldsInRow == 1 && lastFieldEmpty { try writeRaw([quote, quote]) }
+        try writeRaw(lineEnding)
+        fieldsInRow = 0
+        rowsWritten += 1
+    }
+
+    /// Appends bytes verbatim, outside the row/field structure (a BOM, a broken line).
+    public func writeRaw(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try append($0) }
+    }
+
+    /// Writes out what is buffered.
+    public func flush() throws {
+        guard count > 0 else { return }
+        switch sink {
+        case .file(let file, let path):
+            let written = fwrite(buffer, 1, count, file)
+            if written != count {
+                let reason = String(cString: strerror(errno))
+                count = 0
+                throw PWSError(.outputNotWritable, "cannot write \(path): is the disk full?",
+                               cause: reason)
+            }
+        case .memory:
+            memory.append(contentsOf: UnsafeBufferPointer(start: buffer, count: count))
+        case .closed:
+            break
+        }
+        count = 0
+    }
+
+    /// Flushes and closes the file; further writes throw. Closing twice is harmless.
+    public func close() throws {
+        try flush()
+        if case .file(let file, let path) = sink {
+            sink = .closed
+            if fclose(file) != 0 {
+                let reason = String(cString: strerror(errno))
+                throw PWSError(.outputNotWritable, "cannot finish writing \(path)", cause: reason)
+            }
+        }
+    }
+
+    @inline(__always)
+    private func beginField() throws {
+        if case .closed = sink {
+            throw PWSError(.internalFailure, "write after close")
+        }
+        if fieldsInRow > 0 {
+            if count == capacity { try flush() }
+            buffer[count] = delimiter
+            count += 1
+            bytesWritten += 1
+        }
+        fieldsInRow += 1
+    }
+
+    @inline(__always)
+    private func append(_ bytes: UnsafeRawBufferPointer) throws {
+        let n = bytes.count
+        if n == 0 { return }
+        if capacity - count < n {
+            try flush()
+            if n > capacity {
+                // Bigger than the whole buffer: hand it straight to the sink.
+                switch sink {
+                case .file(let file, let path):
+                    if fwrite(bytes.baseAddress, 1, n, file) != n {
+                        throw PWSError(.outputNotWritable, "cannot write \(path): is the disk full?",
+                                       cause: String(cString: strerror(errno)))
+                    }
+                case .memory:
+                    memory.append(contentsOf: bytes)
+                case .closed:
+                    throw PWSError(.internalFailure, "write after close")
+                }
+                bytesWritten += n
+                return
+            }
+        }
+        (buffer + count).initialize(from: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                                    count: n)
+        count += n
+        bytesWritten += n
+    }
+}

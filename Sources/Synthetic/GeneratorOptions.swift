@@ -1,0 +1,94 @@
+import PWSCore
+
+/// What `pws generate` should produce. Every choice that changes the output is here, so the
+/// same options give the same bytes.
+public struct GeneratorOptions: Sendable, Hashable {
+    /// Seed of every random choice.
+    public var seed: UInt64
+    /// Approximate number of service records (rows in `layanan/`); the population is scaled
+    /// to it.
+    public var records: Int
+    /// The reporting year; records cover it plus `historyMonths` before it.
+    public var year: Int
+    /// Number of villages; nil = derived from `records` (8 for the default 50 000, at most 120).
+    public var villages: Int?
+    /// Months of the previous year also written (default 3: October–December), so pregnancies
+    /// and weighings that start before January have their history.
+    public var historyMonths: Int
+    /// Share of service records that carry an injected §3 problem (default 1.5 %).
+    public var problemRate: Double
+    /// Also write one small file that lacks a required column (`E-COLUMNS`): it rejects every
+    /// row of the file, so it is off by default.
+    public var columnsProblemFile: Bool
+    /// The 4-digit kabupaten/kota code (`PPKK`) of every village.
+    public var regencyCode: String
+
+    /// Creates options; `year` has no default here because it depends on today's date.
+    public init(seed: UInt64 = 1, records: Int = 50_000, year: Int, villages: Int? = nil,
+                historyMonths: Int = 3, problemRate: Double = 0.015,
+                columnsProblemFile: Bool = false, regencyCode: String = "3201") {
+        self.seed = seed
+        self.records = records
+        self.year = year
+        self.villages = villages
+        self.historyMonths = historyMonths
+        self.problemRate = problemRate
+        self.columnsProblemFile = columnsProblemFile
+        self.regencyCode = regencyCode
+    }
+
+    /// The villages to build: the given count, or one per ~6 000 records within 4…120.
+    public var effectiveVillages: Int {
+        if let villages { return max(1, villages) }
+        return min(120, max(4, (records + 3_000) / 6_000))
+    }
+
+    /// Checks the options; the message says what to change.
+    public func validate() throws {
+        guard records >= 1 else { throw PWSError(.usage, "--records must be at least 1") }
+        guard records <= 2_000_000_000 else { throw PWSError(.usage, "--records is too large") }
+        guard (1900...2999).contains(year) else {
+            throw PWSError(.usage, "--year must be a four-digit year, got \(year)")
+        }
+        if let villages, !(1...9_999).contains(villages) {
+            throw PWSError(.usage, "--villages must be 1…9999, got \(villages)")
+        }
+        guard (0...12).contains(historyMonths) else {
+            throw PWSError(.usage, "--history-months must be 0…12, got \(historyMonths)")
+        }
+        guard problemRate >= 0, problemRate <= 0.5 else {
+            throw PWSError(.usage, "--problem-rate must be between 0 and 0.5, got \(problemRate)")
+        }
+        guard regencyCode.utf8.count == 4, regencyCode.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              regencyCode.first != "0" else {
+            throw PWSError(.usage, "--regency-code must be 4 digits (PPKK), got \"\(regencyCode)\"")
+        }
+    }
+}
+
+/// What a generation wrote: counts people and tests check.
+public struct GenerationSummary: Sendable {
+    /// Rows written to `layanan/` files (headers and blank lines excluded).
+    public var records: Int = 0
+    /// Service-record files written.
+    public var files: Int = 0
+    /// Total bytes of every file written.
+    public var bytes: Int = 0
+    /// Residents simulated (register population plus births).
+    public var persons: Int = 0
+    /// Villages in the register.
+    public var villages: Int = 0
+    /// RT rows in the register.
+    public var rts: Int = 0
+    /// Injected problems by the rule they should trigger (W-DUPLICATE counts the extra rows).
+    public var injected: [RuleCode: Int] = [:]
+    /// Paths written, relative to the output folder, in byte order.
+    public var paths: [String] = []
+
+    /// All injected problems.
+    public var injectedTotal: Int { injected.values.reduce(0, +) }
+    /// Injected problems whose rule rejects the row.
+    public var injectedErrors: Int {
+        injected.filter { $0.key.severity == .error }.values.reduce(0, +)
+    }
+}
