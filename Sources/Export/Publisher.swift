@@ -58,6 +58,7 @@ public struct Publisher {
             throw PWSError(.outputNotWritable, "cannot move the finished run into \(runFolder)", cause: String(cString: strerror(errno)))
         }
         fsyncPath(runsDirectory)
+        CrashPoint.hit("run-folder")
 
         // An existing real folder at OUT/YYYY-MM (not made by pws) is never overwritten.
         var st = stat()
@@ -74,6 +75,7 @@ public struct Publisher {
             throw PWSError(.outputNotWritable, "cannot switch \(publishedPath) to the new run", cause: String(cString: strerror(errno)))
         }
         fsyncPath(outputDirectory)
+        CrashPoint.hit("switched")
         prune(keeping: name)
         return runFolder
     }

@@ -22,6 +22,7 @@ extension PipelineRunner {
         guard let asOf = outcome.asOf else {
             throw PWSError(.data, "no service row was accepted, so there is no month to report; see `pws validate --data \(request.dataDirectory) --out DIR` for the rejects")
         }
+        CrashPoint.hit("validated")
         manifest.asOf = asOf.description
         manifest.notes = outcome.notes
         manifest.timingsSeconds["ingest_validate"] = validateSeconds
@@ -62,6 +63,7 @@ extension PipelineRunner {
         progress?("aggregate: \(outcome.events.events.count) events")
         let result = try aggregate(outcome: &outcome, catalogue: catalogue, definition: definition, asOf: asOf)
         manifest.timingsSeconds["aggregate"] = Date().timeIntervalSince(aggStart)
+        CrashPoint.hit("aggregated")
         manifest.inputs = try inputEntries(outcome)
         manifest.counts = PipelineRunner.counts(outcome)
         manifest.notes = outcome.notes
@@ -72,6 +74,7 @@ extension PipelineRunner {
         try writeDiagnostics()
         let n = try IndicatorsCSV.write(result.rows, to: staging + "/indicators.csv", format: format)
         manifest.outputs.append(try outputEntry(folder: staging, name: "indicators.csv", rows: n))
+        CrashPoint.hit("staging-partial")
         try FileManager.default.createDirectory(atPath: staging + "/pws", withIntermediateDirectories: true)
         let monthRows = result.rows.filter { $0.month == asOf.month }
         for info in result.infos {
@@ -95,6 +98,7 @@ extension PipelineRunner {
         manifest.exitStatus = 0
         manifest.finishedAt = ISO8601DateFormatter().string(from: Date())
         try manifest.write(to: staging + "/run.json")
+        CrashPoint.hit("staged")
         let folder = try publisher.publish(staging: staging)
         published = true
         lines.append("published \(publisher.publishedPath) -> \(folder)")

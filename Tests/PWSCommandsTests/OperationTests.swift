@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Exit codes, locking, crash safety and refusal (spec §7), through the real binary.
+@Suite struct OperationTests {
+    @Test func overlappingRunExits75AtOnce() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated()
+        let out = tmp.path + "/out"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        // Another process holds the lock (flock is per open file description).
+        let fd = open(out + "/.pws.lock", O_RDWR | O_CREAT, 0o644)
+        #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
+        let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"])
+        flock(fd, LOCK_UN)
+        close(fd)
+        #expect(r.status == 75)
+        #expect(r.stderr.contains("another pws run is writing to"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/2025-12"))
+    }
+
+    /// A run killed (SIGKILL) at each step leaves the published set byte-identical, and no lock
+    /// blocks the next run.
+    @Test(arguments: ["validated", "aggregated", "staging-partial", "staged", "run-folder"])
+    func killedRunLeavesThePublishedSetIntact(point: String) throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated()
+        let out = tmp.path + "/out"
+        let first = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"])
+        #expect(first.status == 0)
+        let before = TempFolder.snapshot(out + "/2025-12")
+        let link = try FileManager.default.destinationOfSymbolicLink(atPath: out + "/2025-12")
+
+        // Change the data so a finished second run would publish different files.
+        let extra = data + "/layanan/zz-extra.csv"
+        try "record_id,visit_date,person_id,birth_date,sex,village_code,rw,rt,facility_type,service_code\n".write(toFile: extra, atomically: true, encoding: .utf8)
+        let killed = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"],
+                                       environment: ["PWS_CRASH_AT": point])
+        #expect(killed.status == 9 || killed.status == 137, "not killed at \(point): \(killed.status)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/2025-12") == link)
+        let after = TempFolder.snapshot(out + "/2025-12")
+        #expect(after == before, "published set changed after a kill at \(point)")
+
+        let next = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"])
+        #expect(next.status == 0, "next run blocked after a kill at \(point): \(next.stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/2025-12") != link)
+        let staging = try FileManager.default.contentsOfDirectory(atPath: out + "/.runs").filter { $0.hasPrefix(".staging") }
+        #expect(staging.isEmpty)
+    }
+
+    @Test func killAfterTheSwitchLeavesTheNewSetComplete() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated()
+        let out = tmp.path + "/out"
+        let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"],
+                                  environment: ["PWS_CRASH_AT": "switched"])
+        #expect(r.status == 9 || r.status == 137)
+        let files = TempFolder.snapshot(out + "/2025-12")
+        #expect(files["run.json"] != nil && files["report.html"] != nil && files["indicators.csv"] != nil)
+    }
+
+    @Test func refusedRunPublishesNothingAndKeepsItsRejects() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated()
+        let out = tmp.path + "/out"
+        #expect(try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"]).status == 0)
+        let before = TempFolder.snapshot(out + "/2025-12")
+        // A pipeline that tolerates no rejects at all.
+        let pipeline = tmp.path + "/strict.yaml"
+        let root = PWSBinary.packageRoot.appendingPathComponent("pipelines").path
+        let yaml = try String(contentsOfFile: root + "/default.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "max_reject_rate: 0.05", with: "max_reject_rate: 0")
+            .replacingOccurrences(of: "services: services.yaml", with: "services: \(root)/services.yaml")
+            .replacingOccurrences(of: "indicators: indicators.yaml", with: "indicators: \(root)/indicators.yaml")
+        try yaml.write(toFile: pipeline, atomically: true, encoding: .utf8)
+        let r = try PWSBinary.run(["run", "--pipeline", pipeline, "--data", data, "--out", out, "--today", "2026-01-15"])
+        #expect(r.status == 65)
+        #expect(r.stdout.contains("nothing was published"))
+        #expect(TempFolder.snapshot(out + "/2025-12") == before)
+        let refused = try String(contentsOfFile: out + "/refused/2025-12/rejects.csv", encoding: .utf8)
+        #expect(refused.split(separator: "\n").count > 1)
+        let manifest = try String(contentsOfFile: out + "/refused/2025-12/run.json", encoding: .utf8)
+        #expect(manifest.contains("\"status\" : \"refused\""))
+    }
+
+    @Test func exitCodesFollowTheSpec() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated()
+        // 66: data folder missing.
+        #expect(try PWSBinary.run(["run", "--data", tmp.path + "/nope", "--out", tmp.path + "/o"]).status == 66)
+        // 64: usage and pipeline definition.
+        #expect(try PWSBinary.run(["run", "--data", data, "--as-of", "2025-13"]).status == 64)
+        let bad = tmp.path + "/bad.yaml"
+        try "version: 1\nservices: nowhere.yaml\nindicators: x.yaml\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let badRun = try PWSBinary.run(["run", "--pipeline", bad, "--data", data, "--out", tmp.path + "/o"])
+        #expect(badRun.status == 64)
+        #expect(badRun.stderr.contains("bad.yaml:2"))
+        // 73: output not writable (a file where the folder should be).
+        try "x".write(toFile: tmp.path + "/file", atomically: true, encoding: .utf8)
+        #expect(try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/file/out", "--today", "2026-01-15"]).status == 73)
+        // 65: register error, every problem listed as file:line.
+        let register = data + "/wilayah.csv"
+        var text = try String(contentsOfFile: register, encoding: .utf8)
+        text += text.split(separator: "\n")[1] + "\n"  // a duplicate RT row
+        try text.write(toFile: register, atomically: true, encoding: .utf8)
+        let r = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/o", "--today", "2026-01-15"])
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("wilayah.csv:"))
+        #expect(r.stderr.contains("is listed twice"))
+    }
+
+    @Test func validateIsADryRun() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated()
+        let out = tmp.path + "/check"
+        let r = try PWSBinary.run(["validate", "--data", data, "--out", out, "--today", "2026-01-15"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("TOTAL"))
+        #expect(r.stdout.contains("identities: read = rejected + accepted: yes; accepted = used + duplicate + out_of_period: yes"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(files == ["rejects.csv", "run.json", "warnings.csv"])
+    }
+
+    @Test func indicatorsListsTheDefaultCatalogue() throws {
+        let r = try PWSBinary.run(["indicators", "--csv"])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == 20)
+        #expect(lines[1].hasPrefix("K1,"))
+        #expect(lines[1].hasSuffix(",pregnancy,lifetime,bumil,100.00"))
+        #expect(lines.last!.hasPrefix("HIPERTENSI,"))
+    }
+}

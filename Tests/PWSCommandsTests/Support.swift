@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// Runs the real `pws` binary (built by `swift build --build-tests`) in a child process.
+enum PWSBinary {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static var path: String {
+        // The test bundle sits next to the binary in .build/<config>/.
+        let bundleDir = Bundle.main.bundleURL.deletingLastPathComponent()
+        for dir in [bundleDir, packageRoot.appendingPathComponent(".build/debug")] {
+            let candidate = dir.appendingPathComponent("pws").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return packageRoot.appendingPathComponent(".build/debug/pws").path
+    }
+
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    @discardableResult
+    static func run(_ arguments: [String], environment: [String: String] = [:], cwd: String? = nil) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["PWS_PIPELINES"] = packageRoot.appendingPathComponent("pipelines").path
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                       stderr: String(decoding: e, as: UTF8.self))
+    }
+}
+
+/// A fresh temporary folder per test.
+struct TempFolder {
+    let path: String
+
+    init() throws {
+        path = NSTemporaryDirectory() + "pws-e2e-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+
+    /// A generated data folder (small, fixed seed).
+    func generated(records: Int = 3000, seed: Int = 3, year: Int = 2025, name: String = "data") throws -> String {
+        let dir = path + "/" + name
+        let r = try PWSBinary.run(["generate", "--out", dir, "--seed", "\(seed)", "--records", "\(records)",
+                                   "--year", "\(year)", "--quiet"])
+        #expect(r.status == 0, "generate failed: \(r.stderr)")
+        return dir
+    }
+
+    /// Every file under `dir` (following the published link) with its bytes.
+    static func snapshot(_ dir: String) -> [String: Data] {
+        var result: [String: Data] = [:]
+        let fm = FileManager.default
+        let base = (try? fm.destinationOfSymbolicLink(atPath: dir)).map {
+            $0.hasPrefix("/") ? $0 : (dir as NSString).deletingLastPathComponent + "/" + $0
+        } ?? dir
+        if let e = fm.enumerator(atPath: base) {
+            for case let rel as String in e {
+                var isDir: ObjCBool = false
+                if fm.fileExists(atPath: base + "/" + rel, isDirectory: &isDir), !isDir.boolValue {
+                    result[rel] = fm.contents(atPath: base + "/" + rel)
+                }
+            }
+        }
+        return result
+    }
+}
