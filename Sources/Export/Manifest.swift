@@ -122,6 +122,8 @@ public struct Manifest: Codable, Sendable {
     public var counts: Counts?
     public var notes: [String]
     public var timingsSeconds: [String: Double]
+    /// Peak resident memory of the run, in MiB (from getrusage).
+    public var peakRSSMiB: Double?
     public var outputs: [OutputEntry]
     /// `published`, `refused`, `dry-run` or `failed`.
     public var status: String
@@ -134,7 +136,7 @@ public struct Manifest: Codable, Sendable {
         case tool, command, arguments, pipeline, inputs, counts, notes, outputs, status, message
         case dataDirectory = "data_directory", asOf = "as_of", today
         case keepIdentifiers = "keep_identifiers", maxRejectRate = "max_reject_rate"
-        case timingsSeconds = "timings_seconds", exitStatus = "exit_status"
+        case timingsSeconds = "timings_seconds", exitStatus = "exit_status", peakRSSMiB = "peak_rss_mib"
         case startedAt = "started_at", finishedAt = "finished_at"
     }
 
@@ -157,8 +159,21 @@ public struct Manifest: Codable, Sendable {
         startedAt = ISO8601DateFormatter().string(from: Date())
     }
 
+    /// Peak resident set size of this process so far, in MiB.
+    public static func peakRSS() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024  // Linux reports KiB
+    }
+
     /// Writes the manifest as sorted, indented JSON.
     public func write(to path: String) throws {
+        var copy = self
+        copy.peakRSSMiB = (Manifest.peakRSS() * 10).rounded() / 10
+        try copy.writeAsIs(to: path)
+    }
+
+    private func writeAsIs(to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(self)
