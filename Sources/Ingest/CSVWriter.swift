@@ -199,6 +199,75 @@ public final class CSVWriter {
         bytesWritten += n
     }
 
+    /// Writes one row whose fields lie back to back in `bytes`, field `i` ending at `ends[i]`
+    /// (so it starts at `ends[i - 1]`, or 0). The hot-path API: one call per row, no allocation.
+    ///
+    /// - Complexity: O(row length).
+    public func writeRow(packed bytes: UnsafeRawBufferPointer, ends: UnsafeBufferPointer<Int>) throws {
+        let fields = ends.count
+        let worst = bytes.count * 2 + fields * 3 + lineEnding.count + 2
+        if fieldsInRow > 0 || worst > capacity {
+            var start = 0
+            for end in ends {
+                try writeField(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+                start = end
+            }
+            try endRow()
+            return
+        }
+        if case .closed = sink { throw PWSError(.internalFailure, "write after close") }
+        if capacity - count < worst { try flush() }
+        let out = buffer
+        let cap = capacity
+        let delimiter = self.delimiter, quote = self.quote
+        var c = count
+        var start = 0
+        if let base = bytes.baseAddress {
+            let src = base.assumingMemoryBound(to: UInt8.self)
+            for i in 0..<fields {
+                if i > 0 {
+                    out[c] = delimiter
+                    c += 1
+                }
+                let end = ends[i]
+                var needsQuote = false
+                var k = start
+                while k < end {
+                    let b = src[k]
+                    if b == delimiter || b == quote || b == 0x0A || b == 0x0D {
+                        needsQuote = true
+                        break
+                    }
+                    k += 1
+                }
+                if needsQuote {
+                    c += csv_write2(out + c, cap - c, src + start, end - start, quote)
+                } else if end > start {
+                    (out + c).update(from: src + start, count: end - start)
+                    c += end - start
+                }
+                start = end
+            }
+        } else if fields > 1 {
+            for _ in 1..<fields {
+                out[c] = delimiter
+                c += 1
+            }
+        }
+        if fields == 1 && ends[0] == 0 {
+            out[c] = quote
+            out[c + 1] = quote
+            c += 2
+        }
+        for b in lineEnding {
+            out[c] = b
+            c += 1
+        }
+        bytesWritten += c - count
+        count = c
+        rowsWritten += 1
+    }
+
     /// Appends one field exactly as given, never quoted: for deliberately malformed test data
     /// (the synthetic generator's `E-PARSE` rows). The caller vouches for the bytes.
     public func writeRawField(_ field: [UInt8]) throws {

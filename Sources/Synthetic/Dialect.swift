@@ -99,7 +99,7 @@ enum Dialect: Int, Sendable, CaseIterable {
 /// Appends ASCII renderings to a byte buffer without making `String`s.
 enum Format {
     @inline(__always)
-    static func digits(_ n: Int, width: Int, into out: inout [UInt8]) {
+    static func digits(_ n: Int, width: Int, into out: inout some ByteAppender) {
         var buf: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
                   UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -115,40 +115,40 @@ enum Format {
                 p[19 - len] = 0x30
                 len += 1
             }
-            if n < 0 { out.append(0x2D) }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: p[(20 - len)...]))
+            if n < 0 { out.appendByte(0x2D) }
+            out.appendBytes(UnsafeRawBufferPointer(rebasing: p[(20 - len)...]))
         }
     }
 
     @inline(__always)
-    static func int(_ n: Int, into out: inout [UInt8]) { digits(n, width: 1, into: &out) }
+    static func int(_ n: Int, into out: inout some ByteAppender) { digits(n, width: 1, into: &out) }
 
     /// A date in the given style; `time` adds ` HH:MM` for `.isoWithTime`.
     static func date(_ y: Int, _ m: Int, _ d: Int, style: DateStyle, time: Int = -1,
-                     into out: inout [UInt8]) {
+                     into out: inout some ByteAppender) {
         switch style {
         case .dayMonthYear:
-            digits(d, width: 2, into: &out); out.append(0x2F)
-            digits(m, width: 2, into: &out); out.append(0x2F)
+            digits(d, width: 2, into: &out); out.appendByte(0x2F)
+            digits(m, width: 2, into: &out); out.appendByte(0x2F)
             digits(y, width: 4, into: &out)
         case .dayMonthYearLoose:
-            digits(d, width: 1, into: &out); out.append(0x2F)
-            digits(m, width: 1, into: &out); out.append(0x2F)
+            digits(d, width: 1, into: &out); out.appendByte(0x2F)
+            digits(m, width: 1, into: &out); out.appendByte(0x2F)
             digits(y, width: 4, into: &out)
         case .iso, .isoWithTime:
-            digits(y, width: 4, into: &out); out.append(0x2D)
-            digits(m, width: 2, into: &out); out.append(0x2D)
+            digits(y, width: 4, into: &out); out.appendByte(0x2D)
+            digits(m, width: 2, into: &out); out.appendByte(0x2D)
             digits(d, width: 2, into: &out)
             if style == .isoWithTime && time >= 0 {
-                out.append(0x20)
-                digits(time / 60, width: 2, into: &out); out.append(0x3A)
+                out.appendByte(0x20)
+                digits(time / 60, width: 2, into: &out); out.appendByte(0x3A)
                 digits(time % 60, width: 2, into: &out)
             }
         }
     }
 
     @inline(__always)
-    static func date(_ day: Day, style: DateStyle, time: Int = -1, into out: inout [UInt8]) {
+    static func date(_ day: Day, style: DateStyle, time: Int = -1, into out: inout some ByteAppender) {
         let c = day.civil
         date(c.year, c.month, c.day, style: style, time: time, into: &out)
     }
@@ -156,16 +156,61 @@ enum Format {
     /// Tenths as a decimal with one fraction digit (`125` → `12.5` or `12,5`); whole values
     /// keep the `.0`, as scales print.
     @inline(__always)
-    static func tenths(_ t: Int, comma: Bool, into out: inout [UInt8]) {
-        if t < 0 { out.append(0x2D) }
+    static func tenths(_ t: Int, comma: Bool, into out: inout some ByteAppender) {
+        if t < 0 { out.appendByte(0x2D) }
         let v = abs(t)
         int(v / 10, into: &out)
-        out.append(comma ? 0x2C : 0x2E)
-        out.append(UInt8(0x30 + v % 10))
+        out.appendByte(comma ? 0x2C : 0x2E)
+        out.appendByte(UInt8(0x30 + v % 10))
     }
 
     @inline(__always)
-    static func append(_ s: StaticString, into out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    static func append(_ s: StaticString, into out: inout some ByteAppender) {
+        out.appendBytes(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
+}
+
+/// Somewhere bytes can be appended: a `[UInt8]`, or the emitter's fixed row buffer.
+protocol ByteAppender {
+    mutating func appendByte(_ b: UInt8)
+    mutating func appendBytes(_ p: UnsafeRawBufferPointer)
+}
+
+extension ByteAppender {
+    @inline(__always)
+    mutating func appendBytes(_ a: [UInt8]) { a.withUnsafeBytes { appendBytes($0) } }
+}
+
+extension Array: ByteAppender where Element == UInt8 {
+    @inline(__always)
+    mutating func appendByte(_ b: UInt8) { append(b) }
+    @inline(__always)
+    mutating func appendBytes(_ p: UnsafeRawBufferPointer) { append(contentsOf: p) }
+}
+
+/// A fixed buffer for one row: no uniqueness checks or growth on the hot path. Bytes beyond
+/// its capacity are dropped (rows are a few hundred bytes; the capacity is 16 KiB).
+struct RowBuffer: ByteAppender {
+    let base: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+    var count = 0
+
+    @inline(__always)
+    mutating func appendByte(_ b: UInt8) {
+        if count < capacity {
+            base[count] = b
+            count += 1
+        }
+    }
+
+    @inline(__always)
+    mutating func appendBytes(_ p: UnsafeRawBufferPointer) {
+        let n = min(p.count, capacity - count)
+        if n > 0 {
+            (base + count).update(from: p.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n)
+            count += n
+        }
+    }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 }

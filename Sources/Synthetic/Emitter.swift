@@ -14,6 +14,25 @@ struct Person {
     var rt0: Int32
     var moveDay: Day = .unknown
     var rt1: Int32
+    /// The birth date's civil parts, computed once: every row prints it.
+    var birthYear: Int16
+    var birthMonth: Int8
+    var birthDay: Int8
+
+    init(id: [UInt8], hasNIK: Bool, birth: Day, sex: Sex, first: UInt8, last: UInt8, rt0: Int32, rt1: Int32) {
+        self.id = id
+        self.hasNIK = hasNIK
+        self.birth = birth
+        self.sex = sex
+        self.first = first
+        self.last = last
+        self.rt0 = rt0
+        self.rt1 = rt1
+        let c = birth.civil
+        birthYear = Int16(c.year)
+        birthMonth = Int8(c.month)
+        birthDay = Int8(c.day)
+    }
 
     @inline(__always)
     func rt(at day: Day) -> Int32 { (!moveDay.isUnknown && day >= moveDay) ? rt1 : rt0 }
@@ -47,15 +66,20 @@ final class OpenFile {
     let path: String
     let facility: Int
     let yymm: Int
+    /// The facility's own id and whether its NIKs get Excel's `'`, copied here for the hot path.
+    let facilityID: [UInt8]
+    let textMarker: Bool
     var seq = 0
     var lastCleanID: [UInt8] = []
 
-    init(writer: CSVWriter, dialect: Dialect, path: String, facility: Int, yymm: Int) {
+    init(writer: CSVWriter, dialect: Dialect, path: String, facility: SynthFacility, yymm: Int) {
         self.writer = writer
+        self.facilityID = facility.idBytes
+        self.textMarker = facility.textMarker
         self.dialect = dialect
         self.columns = dialect.columns.map(\.0)
         self.path = path
-        self.facility = facility
+        self.facility = facility.index
         self.yymm = yymm
     }
 }
@@ -76,7 +100,9 @@ final class Emitter {
     var injector: Injector
 
     private var files: [OpenFile?]
-    private var scratch: [UInt8] = []
+    private static let rowCapacity = 16 * 1024
+    private let rowStorage = UnsafeMutablePointer<UInt8>.allocate(capacity: Emitter.rowCapacity)
+    private let endStorage = UnsafeMutablePointer<Int>.allocate(capacity: 64)
     private var idBuffer: [UInt8] = []
 
     private(set) var records = 0
@@ -99,8 +125,12 @@ final class Emitter {
         windowEnd = last.lastDay
         injector = Injector(seed: seed, rate: problemRate)
         files = Array(repeating: nil, count: plan.facilities.count * months)
-        scratch.reserveCapacity(512)
         idBuffer.reserveCapacity(32)
+    }
+
+    deinit {
+        rowStorage.deallocate()
+        endStorage.deallocate()
     }
 
     // MARK: Files
@@ -112,7 +142,7 @@ final class Emitter {
         let writer = try CSVWriter(path: directory + "/" + relative, options: fac.dialect.writeOptions,
                                    bufferSize: 64 * 1024)
         try writer.writeRow(fac.dialect.columns.map(\.1))
-        let f = OpenFile(writer: writer, dialect: fac.dialect, path: relative, facility: facility,
+        let f = OpenFile(writer: writer, dialect: fac.dialect, path: relative, facility: fac,
                          yymm: (year % 100) * 100 + monthOfYear)
         files[facility * months + month] = f
         paths.append(relative)
@@ -156,6 +186,8 @@ final class Emitter {
         var overrideRaw = false
         var fieldDelta = 0
         var id = IDMode.fresh
+        /// Row number that picks the printed time and unit; a re-entered copy keeps the original's.
+        var look = -1
     }
 
     private enum IDMode { case fresh, keep, lastClean }
@@ -165,20 +197,20 @@ final class Emitter {
     /// - Complexity: O(row length).
     func emit(_ e: Event, person p: Person, village v: SynthVillage) throws {
         guard e.day >= windowStart, e.day <= windowEnd else { return }
-        guard e.service.eligible(birth: p.birth, sex: p.sex, at: e.day) else {
+        let c = e.day.civil
+        let bc = (year: Int(p.birthYear), month: Int(p.birthMonth), day: Int(p.birthDay))
+        guard e.service.eligible(birth: p.birth, birthCivil: bc, sex: p.sex, at: e.day, visitCivil: c) else {
             skipped += 1
             return
         }
-        let c = e.day.civil
         let month = (c.year - firstMonth.year) * 12 + c.month - firstMonth.month
         let file = try open(facility: Int(e.owner), month: month, year: c.year, monthOfYear: c.month)
         let rtIndex = Int(p.rt(at: e.day))
-        let area = v.rts[rtIndex]
-        var row = Row(visit: e.day, birth: p.birth, sex: p.sex, service: e.service, rw: area.rw,
-                      rt: area.rt, result: e.result, lmp: e.lmp, weeks: e.weeks)
+        var row = Row(visit: e.day, birth: p.birth, sex: p.sex, service: e.service, rw: v.rts[rtIndex].rw,
+                      rt: v.rts[rtIndex].rt, result: e.result, lmp: e.lmp, weeks: e.weeks)
 
         let windowEnd = self.windowEnd
-        let problem = injector.next { k in
+        let drawn = injector.next { k in
             switch k {
             case .duplicateID: !file.lastCleanID.isEmpty
             case .result: !e.result.isNone
@@ -189,21 +221,23 @@ final class Emitter {
             default: true
             }
         }
-        if let problem {
-            if plant(problem, in: &row, event: e, person: p, village: v, file: file) {
-                injector.count(problem)
+        var problem = drawn
+        if let planted = problem {
+            if plant(planted, in: &row, event: e, person: p, village: v, file: file) {
+                injector.count(planted)
             } else {
-                injector.giveBack(problem)
+                injector.giveBack(planted)
+                problem = nil
             }
         }
-        try write(&row, event: e, person: p, village: v, file: file)
+        try write(&row, event: e, visitCivil: c, person: p, village: v, file: file)
         if problem == nil {
             file.lastCleanID.removeAll(keepingCapacity: true)
             file.lastCleanID.append(contentsOf: idBuffer)
         } else if problem == .duplicate {
             // Entered twice: most often under a new id, sometimes the very same row again.
             row.id = injector.chance(0.3) ? .keep : .fresh
-            try write(&row, event: e, person: p, village: v, file: file)
+            try write(&row, event: e, visitCivil: c, person: p, village: v, file: file)
         }
     }
 
@@ -348,9 +382,10 @@ final class Emitter {
     private static let maleNames: [[UInt8]] = Names.maleFirst.map { Array($0.utf8) }
     private static let lastNames: [[UInt8]] = Names.lastNames.map { Array($0.utf8) }
 
-    private func write(_ row: inout Row, event e: Event, person p: Person, village v: SynthVillage,
-                       file: OpenFile) throws {
+    private func write(_ row: inout Row, event e: Event, visitCivil: (year: Int, month: Int, day: Int),
+                       person p: Person, village v: SynthVillage, file: OpenFile) throws {
         file.seq += 1
+        if row.look < 0 { row.look = file.seq }
         if row.id == .fresh {
             idBuffer.removeAll(keepingCapacity: true)
             Format.digits(file.yymm, width: 4, into: &idBuffer)
@@ -363,47 +398,61 @@ final class Emitter {
         let style = dialect.dateStyle
         let writer = file.writer
         let count = file.columns.count + (row.fieldDelta < 0 ? -1 : 0)
+        // A fixed buffer in a local: no growth, uniqueness or exclusivity checks per byte.
+        var scratch = RowBuffer(base: rowStorage, capacity: Emitter.rowCapacity)
+        let ends = endStorage
+        var fields = 0
+        var rawField = -1
         for i in 0..<count {
             let column = file.columns[i]
             if let oc = row.overrideColumn, oc == column {
-                if row.overrideRaw {
-                    try writer.writeRawField(row.overrideBytes)
-                } else {
-                    try writer.writeField(row.overrideBytes)
-                }
+                scratch.appendBytes(row.overrideBytes)
+                ends[fields] = scratch.count; fields += 1
+                if row.overrideRaw { rawField = i }
                 continue
             }
-            scratch.removeAll(keepingCapacity: true)
             switch column {
             case .recordID:
-                scratch.append(contentsOf: row.id == .lastClean ? file.lastCleanID : idBuffer)
+                scratch.appendBytes(row.id == .lastClean ? file.lastCleanID : idBuffer)
             case .rowNumber:
                 Format.int(file.seq, into: &scratch)
             case .visitDate:
-                Format.date(row.visit, style: style, time: 450 + (file.seq &* 37) % 360, into: &scratch)
-            case .personID:
-                if dialect == .excel && p.hasNIK && plan.facilities[file.facility].textMarker {
-                    scratch.append(0x27)
+                let time = 450 + (row.look &* 37) % 360
+                if row.visit == e.day {
+                    Format.date(visitCivil.year, visitCivil.month, visitCivil.day, style: style, time: time,
+                                into: &scratch)
+                } else {
+                    Format.date(row.visit, style: style, time: time, into: &scratch)
                 }
-                scratch.append(contentsOf: p.id)
+            case .personID:
+                if dialect == .excel && p.hasNIK && file.textMarker {
+                    scratch.appendByte(0x27)
+                }
+                scratch.appendBytes(p.id)
             case .name:
-                scratch.append(contentsOf: p.sex == .female ? Emitter.femaleNames[Int(p.first)]
+                scratch.appendBytes(p.sex == .female ? Emitter.femaleNames[Int(p.first)]
                                                            : Emitter.maleNames[Int(p.first)])
                 let last = Emitter.lastNames[Int(p.last)]
                 if !last.isEmpty {
-                    scratch.append(0x20)
-                    scratch.append(contentsOf: last)
+                    scratch.appendByte(0x20)
+                    scratch.appendBytes(last)
                 }
             case .birthDate:
-                Format.date(row.birth, style: style == .isoWithTime ? .iso : style, into: &scratch)
+                let birthStyle = style == .isoWithTime ? DateStyle.iso : style
+                if row.birth == p.birth {
+                    Format.date(Int(p.birthYear), Int(p.birthMonth), Int(p.birthDay), style: birthStyle,
+                                into: &scratch)
+                } else {
+                    Format.date(row.birth, style: birthStyle, into: &scratch)
+                }
             case .sex:
                 switch dialect {
-                case .excel, .app: scratch.append(row.sex == .female ? 0x50 : 0x4C)
+                case .excel, .app: scratch.appendByte(row.sex == .female ? 0x50 : 0x4C)
                 case .kader: Format.append(row.sex == .female ? "Perempuan" : "Laki-laki", into: &scratch)
-                case .simpus: scratch.append(row.sex == .female ? 0x46 : 0x4D)
+                case .simpus: scratch.appendByte(row.sex == .female ? 0x46 : 0x4D)
                 }
             case .villageCode:
-                scratch.append(contentsOf: dialect == .kader ? v.dottedBytes : v.codeBytes)
+                scratch.appendBytes(dialect == .kader ? v.dottedBytes : v.codeBytes)
             case .rw:
                 switch dialect {
                 case .excel: Format.digits(row.rw, width: 2, into: &scratch)
@@ -420,19 +469,19 @@ final class Emitter {
             case .facilityType:
                 let t = Int(e.type.rawValue)
                 switch dialect {
-                case .excel, .app: scratch.append(contentsOf: Emitter.lowerTypes[t])
-                case .kader: scratch.append(contentsOf: Emitter.titleTypes[t])
-                case .simpus: scratch.append(contentsOf: Emitter.upperTypes[t])
+                case .excel, .app: scratch.appendBytes(Emitter.lowerTypes[t])
+                case .kader: scratch.appendBytes(Emitter.titleTypes[t])
+                case .simpus: scratch.appendBytes(Emitter.upperTypes[t])
                 }
             case .facilityID:
                 switch e.site {
-                case -1: scratch.append(contentsOf: plan.facilities[Int(e.owner)].idBytes)
+                case -1: scratch.appendBytes(file.facilityID)
                 case -2: break
-                default: scratch.append(contentsOf: plan.sites[Int(e.site)].id)
+                default: scratch.appendBytes(plan.sites[Int(e.site)].id)
                 }
             case .serviceCode:
                 let s = Int(row.service.rawValue)
-                scratch.append(contentsOf: dialect == .simpus ? Service.lowerBytes[s] : Service.upperBytes[s])
+                scratch.appendBytes(dialect == .simpus ? Service.lowerBytes[s] : Service.upperBytes[s])
             case .result:
                 switch row.result {
                 case .none: break
@@ -440,28 +489,28 @@ final class Emitter {
                 case .integer(let n): Format.int(Int(n), into: &scratch)
                 case .pressure(let s, let d):
                     Format.int(Int(s), into: &scratch)
-                    scratch.append(0x2F)
+                    scratch.appendByte(0x2F)
                     Format.int(Int(d), into: &scratch)
                 }
-                if dialect == .kader && !row.result.isNone && file.seq % 4 == 0 {
+                if dialect == .kader && !row.result.isNone && row.look % 4 == 0 {
                     let unit = Service.unitBytes[Int(row.service.rawValue)]
                     if !unit.isEmpty {
-                        scratch.append(0x20)
-                        scratch.append(contentsOf: unit)
+                        scratch.appendByte(0x20)
+                        scratch.appendBytes(unit)
                     }
                 }
             case .provider:
                 let pr = Int(e.provider.rawValue)
                 switch dialect {
-                case .excel, .app: scratch.append(contentsOf: Emitter.lowerProviders[pr])
-                case .kader: scratch.append(contentsOf: Emitter.titleProviders[pr])
-                case .simpus: scratch.append(contentsOf: Emitter.upperProviders[pr])
+                case .excel, .app: scratch.appendBytes(Emitter.lowerProviders[pr])
+                case .kader: scratch.appendBytes(Emitter.titleProviders[pr])
+                case .simpus: scratch.appendBytes(Emitter.upperProviders[pr])
                 }
             case .pregnancyID:
                 if e.pregnancy > 0 {
                     Format.append("KH", into: &scratch)
-                    scratch.append(contentsOf: v.codeBytes)
-                    scratch.append(0x2D)
+                    scratch.appendBytes(v.codeBytes)
+                    scratch.appendByte(0x2D)
                     Format.digits(Int(e.pregnancy), width: 4, into: &scratch)
                 }
             case .lmpDate:
@@ -471,10 +520,25 @@ final class Emitter {
             case .gestationalWeeks:
                 if row.weeks >= 0 { Format.int(Int(row.weeks), into: &scratch) }
             }
-            try writer.writeField(scratch)
+            ends[fields] = scratch.count; fields += 1
         }
-        if row.fieldDelta > 0 { try writer.writeField([UInt8]()) }
-        try writer.endRow()
+        if row.fieldDelta > 0 {
+            ends[fields] = scratch.count
+            fields += 1
+        }
+        if rawField < 0 {
+            try writer.writeRow(packed: scratch.bytes, ends: UnsafeBufferPointer(start: ends, count: fields))
+        } else {
+            // A planted E-PARSE field goes out unquoted, so this row goes field by field.
+            var begin = 0
+            for i in 0..<fields {
+                let end = ends[i]
+                let field = Array(UnsafeRawBufferPointer(rebasing: scratch.bytes[begin..<end]))
+                if i == rawField { try writer.writeRawField(field) } else { try writer.writeField(field) }
+                begin = end
+            }
+            try writer.endRow()
+        }
         records += 1
     }
 }

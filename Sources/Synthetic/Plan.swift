@@ -86,9 +86,10 @@ struct Plan {
     var hospitalSites: [Int] = []
     var clinicSites: [Int] = []
 
-    /// Service records per resident per (15-month) window, measured on large runs of this
-    /// generator; it scales the population to `--records`.
-    static let recordsPerResident = 2.25
+    /// Service records per resident for the reporting year, and extra per month of history,
+    /// measured on runs of a million records; they scale the population to `--records`.
+    static let recordsPerResidentYear = 3.62
+    static let recordsPerHistoryMonth = 0.10
 
     init(options: GeneratorOptions) {
         var rng = SplitMix64(options.seed, 0x504C_414E)
@@ -111,9 +112,9 @@ struct Plan {
         regencyName = "Kabupaten \(nextName())"
 
         let kecCount = (villageCount + 11) / 12
-        let months = 12 + options.historyMonths
-        let totalPopulation = max(Double(villageCount) * 5,
-                                  Double(options.records) / Plan.recordsPerResident * 12 / Double(months))
+        let perResident = Plan.recordsPerResidentYear
+            + Plan.recordsPerHistoryMonth * Double(options.historyMonths)
+        let totalPopulation = max(Double(villageCount) * 5, Double(options.records) / perResident)
         let perVillage = totalPopulation / Double(villageCount)
 
         var posyanduCounter = 0, pustuCounter = 0

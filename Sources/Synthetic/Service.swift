@@ -81,34 +81,46 @@ enum Service: UInt8, CaseIterable, Sendable {
 
     /// Whether the catalogue (§2.6) accepts this service for that sex and age at the visit.
     func eligible(birth: Day, sex: Sex, at visit: Day) -> Bool {
+        eligible(birth: birth, birthCivil: birth.civil, sex: sex, at: visit, visitCivil: visit.civil)
+    }
+
+    /// The same, with the dates' civil parts already at hand (the emitter's hot path).
+    func eligible(birth: Day, birthCivil b: (year: Int, month: Int, day: Int), sex: Sex, at visit: Day,
+                  visitCivil v: (year: Int, month: Int, day: Int)) -> Bool {
         let days = birth.days(to: visit)
         if days < 0 { return false }
+        var years: Int {
+            var y = v.year - b.year
+            if v.month < b.month || (v.month == b.month && v.day < b.day) { y -= 1 }
+            return y
+        }
         switch self {
         case .anc, .persalinan, .nifas, .ttdBumil:
-            let y = Age.years(birth: birth, at: visit)
+            let y = years
             return sex == .female && y >= 10 && y <= 55
         case .kn: return days <= 28
         case .hb0, .bcg, .polio1, .polio2, .polio3, .polio4, .dpt1, .dpt2, .dpt3, .dpt4, .ipv1,
              .ipv2, .pcv1, .pcv2, .pcv3, .rv1, .rv2, .rv3, .mr1, .mr2, .lk, .sdidtk:
-            return Age.years(birth: birth, at: visit) <= 6
+            return years <= 6
         case .timbang, .ukurTB, .lila, .hb, .skriningTB: return true
         case .vita:
-            let m = Age.months(birth: birth, at: visit)
+            var m = (v.year - b.year) * 12 + (v.month - b.month)
+            if v.day < b.day { m -= 1 }
             return m >= 6 && m <= 59
         case .skriningRemaja:
-            let y = Age.years(birth: birth, at: visit)
+            let y = years
             return y >= 10 && y <= 19
         case .ttdRemaja:
-            let y = Age.years(birth: birth, at: visit)
+            let y = years
             return sex == .female && y >= 10 && y <= 19
-        case .imt: return Age.years(birth: birth, at: visit) >= 5
-        case .lingkarPerut, .srq20: return Age.years(birth: birth, at: visit) >= 15
-        case .tensi, .gds: return Age.years(birth: birth, at: visit) >= 10
-        case .puma: return Age.years(birth: birth, at: visit) >= 40
+        case .imt: return years >= 5
+        case .lingkarPerut, .srq20: return years >= 15
+        case .tensi, .gds: return years >= 10
+        case .puma: return years >= 40
         case .iva, .sadanis:
-            let y = Age.years(birth: birth, at: visit)
+            let y = years
             return sex == .female && y >= 30 && y <= 69
-        case .skilas: return Age.years(birth: birth, at: visit) >= 60
+        case .skilas: return years >= 60
         }
     }
 }
