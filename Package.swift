@@ -43,7 +43,7 @@ let package = Package(
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
         // Synthetic data folders in the §2 format (`pws generate`).
-        .target(name: "Synthetic", dependencies: ["PWSCore", "Ingest"]),
+        .target(name: "Synthetic", dependencies: ["PWSCore", "Ingest"], exclude: ["README.md"]),
         // Pipeline definitions (YAML) and the run that wires the stages.
         .target(name: "Pipeline", dependencies: [
             "PWSCore", "Ingest", "Validate", "Aggregate", "Export",
