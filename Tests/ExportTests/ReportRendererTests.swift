@@ -252,6 +252,11 @@ extension StringProtocol {
         // Status table rows (3 indicators), bar labels (3), drill-down summary and its desa row (2).
         #expect(html.occurrences(of: escaped) == 8)
         #expect(html.contains("Posyandu Mawar &lt;RW 01&gt;"))
+        // Cell classes are written unquoted, so each must be one plain token.
+        for part in html.components(separatedBy: "<td class=").dropFirst() {
+            let value = part.prefix { $0 != ">" && $0 != " " }
+            #expect(!value.isEmpty && value.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber) }, "\(value)")
+        }
     }
 
     @Test func isSelfContained() throws {
@@ -277,7 +282,7 @@ extension StringProtocol {
         }
         for (status, cls) in [("baik", "sb"), ("kurang", "sk"), ("cukup", "sc"), ("jelek", "sj")] {
             let expected = asOf.filter { $0.status == status }.count
-            #expect(html.occurrences(of: "<td class=\"st \(cls)\">\(status)</tr>") == expected, "\(status)")
+            #expect(html.occurrences(of: "<td class=\(cls)>\(status)</tr>") == expected, "\(status)")
         }
         #expect(asOf.map(\.status).contains("baik") || asOf.map(\.status).contains("cukup"))
         for label in ["Sasaran", "Bulan lalu", "Bulan ini", "Kumulatif", "Target %", "Selisih", "Tren", "Status",
@@ -355,13 +360,12 @@ extension StringProtocol {
         let sukamaju = try #require(html.slice(from: "id=\"rinci-3201010001\"", to: "</details>"))
         #expect(sukamaju.contains("(2 RW, 4 RT)"))
         #expect(sukamaju.occurrences(of: "<tr class=\"rw\">") == 2)
-        #expect(sukamaju.occurrences(of: "<tr class=\"rt\">") == 4)
+        #expect(sukamaju.occurrences(of: "<tr><th>RT ") == 4)
         // Status table village names link to their drill-down.
         #expect(html.contains("<a href=\"#rinci-3201010001\">Sukamaju</a>"))
         // RTs follow their RW: RW 001, RT 001, RT 002, RW 002, RT 001, RT 002.
-        let headers = sukamaju.components(separatedBy: "<tr class=\"").dropFirst().map { $0.prefix(14) }
-        #expect(headers.map(String.init) == ["total\"><th>Des", "rw\"><th>RW 001", "rt\"><th>RT 001", "rt\"><th>RT 002",
-                                              "rw\"><th>RW 002", "rt\"><th>RT 001", "rt\"><th>RT 002"])
+        let headers = sukamaju.components(separatedBy: "<th>").dropFirst().map { $0.prefix(6) }
+        #expect(headers.map(String.init) == ["Desa S", "RW 001", "RT 001", "RT 002", "RW 002", "RT 001", "RT 002"])
     }
 
     @Test(arguments: [(ReportDrillDown.rw, 4, 0), (.off, 0, 0)])
@@ -370,7 +374,7 @@ extension StringProtocol {
         input.drillDown = depth
         let html = try ReportRenderer.render(input)
         #expect(html.occurrences(of: "<details class=\"drill\"") == villages)
-        #expect(html.occurrences(of: "<tr class=\"rt\">") == rts)
+        #expect(html.occurrences(of: "<tr><th>RT ") == rts)
         #expect(html.contains("id=\"rincian\"") == (villages > 0))
         #expect(!html.contains("#rinci-") || villages > 0)
     }
@@ -379,8 +383,8 @@ extension StringProtocol {
         let html = try ReportRenderer.render(input)
         #expect(html.contains("dibaca 1.000 = ditolak 20 + diterima 980 ✓ sesuai"))
         #expect(html.contains("diterima 980 = dipakai 950 + ganda 10 + di luar periode 20 ✓ sesuai"))
-        #expect(html.contains("<th>E-DATE<td class=\"t\">tanggal tidak valid<td class=\"t\">ditolak<td>2</tr>"))
-        #expect(html.contains("<th>W-AREA<td class=\"t\">RW/RT tidak ada di daftar wilayah<td class=\"t\">peringatan<td>1</tr>"))
+        #expect(html.contains("<th>E-DATE<td class=t>tanggal tidak valid<td class=t>ditolak<td>2</tr>"))
+        #expect(html.contains("<th>W-AREA<td class=t>RW/RT tidak ada di daftar wilayah<td class=t>peringatan<td>1</tr>"))
         // Sources: the one with most rejects first.
         let sources = try #require(html.slice(from: "<table class=\"sources\">", to: "</table>"))
         let mawar = try #require(sources.range(of: "posyandu-mawar-2025-02.csv"))
@@ -390,7 +394,7 @@ extension StringProtocol {
         // Heat map: PSY-MAWAR skipped February; PUSTU-CBD reported only in March.
         let heat = try #require(html.slice(from: "<table class=\"heatmap\">", to: "</table>"))
         let mawarRow = try #require(heat.slice(from: "PSY-MAWAR", to: "</tr>"))
-        #expect(mawarRow.occurrences(of: "class=\"h0\"") == 1)
+        #expect(mawarRow.occurrences(of: "class=h0 title=\"tidak lapor\">✗") == 1)
         #expect(mawarRow.contains(">2/3<"))
         #expect(heat.contains("Kelengkapan (% fasilitas lapor)"))
     }

@@ -283,8 +283,8 @@ struct ReportBuilder {
                            name: String, href: String?, isTotal: Bool) -> TRow {
         let st = ReportText.statusClass(r.status)
         let prevN = prev.map { ReportText.int($0.numeratorMonth) } ?? "–"
-        let trend = Cell(t: ReportText.trend(r.trend), c: "tr")
-        let status = Cell(t: ReportText.status(r.status), c: "st " + st)
+        let trend = Cell(t: ReportText.trend(r.trend))
+        let status = Cell(t: ReportText.status(r.status), c: st)
         var cells: [Cell]
         switch ms {
         case .count:
@@ -294,7 +294,7 @@ struct ReportBuilder {
             cells = [Cell(t: ReportText.int(r.denominator), c: nil),
                      Cell(t: prevN, c: nil), Cell(t: ReportText.pct(r.coveragePrevMonthPct), c: nil),
                      Cell(t: ReportText.int(r.numeratorMonth), c: nil),
-                     Cell(t: ReportText.pct(r.coverageMonthPct), c: "m " + st),
+                     Cell(t: ReportText.pct(r.coverageMonthPct), c: st),
                      Cell(t: ReportText.pct(r.targetPct), c: nil), Cell(t: ReportText.gap(r.gapPct), c: nil),
                      trend, status]
         case .cumulativeCoverage:
@@ -302,7 +302,7 @@ struct ReportBuilder {
                      Cell(t: prevN, c: nil), Cell(t: ReportText.pct(r.coveragePrevMonthPct), c: nil),
                      Cell(t: ReportText.int(r.numeratorMonth), c: nil), Cell(t: ReportText.pct(r.coverageMonthPct), c: nil),
                      Cell(t: ReportText.int(r.numeratorCumulative), c: nil),
-                     Cell(t: ReportText.pct(r.coverageCumulativePct), c: "m " + st),
+                     Cell(t: ReportText.pct(r.coverageCumulativePct), c: st),
                      Cell(t: ReportText.pct(r.targetPct), c: nil), Cell(t: ReportText.gap(r.gapPct), c: nil),
                      trend, status]
         }
@@ -399,7 +399,7 @@ struct ReportBuilder {
                     body.append(TRow(rc: "rw", th: Cell(t: areaNames[rw] ?? rw), cells: cells(.rw, rw)))
                     for rt in input.drillDown == .rt ? (rtsOf[rw] ?? []).sorted(by: Self.byteOrder) : [] {
                         rtCount += 1
-                        body.append(TRow(rc: "rt", th: Cell(t: areaNames[rt] ?? rt),
+                        body.append(TRow(rc: nil, th: Cell(t: areaNames[rt] ?? rt),
                                          cells: cells(.rt, rt)))
                     }
                 }

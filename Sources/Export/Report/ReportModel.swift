@@ -14,7 +14,8 @@ import PWSCore
 // in an enclosing context (a chart's `plotLeft` inside its bars) is never shadowed.
 
 /// A table cell: text, CSS class (none: a right-aligned number), an optional second line, link
-/// and tooltip.
+/// and tooltip. The class is one token of `[a-z0-9]` and written unquoted: a district page has
+/// a quarter of a million cells.
 struct Cell: MustacheParent {
     var t: String
     var c: String? = nil

@@ -16,7 +16,7 @@ enum ReportTemplates {
     /// numbers are right-aligned by default (no class).
     static let table = """
     <div class="scroll"><table class="{{tcls}}">{{#caption}}<caption>{{.}}</caption>{{/caption}}<thead>{{#head}}<tr>{{#hcells}}<th scope="col"{{#colspan}} colspan="{{.}}"{{/colspan}}{{#rowspan}} rowspan="{{.}}"{{/rowspan}}{{#htip}} title="{{.}}"{{/htip}}{{#hc}} class="{{.}}"{{/hc}}>{{ht}}</th>{{/hcells}}</tr>{{/head}}</thead><tbody>
-    {{#rows}}<tr{{#rc}} class="{{.}}"{{/rc}}>{{#th}}<th>{{#href}}<a href="{{.}}">{{/href}}{{t}}{{#href}}</a>{{/href}}{{/th}}{{#cells}}<td{{#c}} class="{{.}}"{{/c}}{{#tip}} title="{{.}}"{{/tip}}>{{#href}}<a href="{{.}}">{{/href}}{{t}}{{#href}}</a>{{/href}}{{#s}}<small>{{.}}</small>{{/s}}{{/cells}}</tr>
+    {{#rows}}<tr{{#rc}} class="{{.}}"{{/rc}}>{{#th}}<th>{{#href}}<a href="{{.}}">{{/href}}{{t}}{{#href}}</a>{{/href}}{{/th}}{{#cells}}<td{{#c}} class={{.}}{{/c}}{{#tip}} title="{{.}}"{{/tip}}>{{#href}}<a href="{{.}}">{{/href}}{{t}}{{#href}}</a>{{/href}}{{#s}}<small>{{.}}</small>{{/s}}{{/cells}}</tr>
     {{/rows}}</tbody></table></div>
     """
 
@@ -148,12 +148,12 @@ enum ReportTemplates {
     table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}
     caption{text-align:left;font-weight:600;padding:.2em 0}
     th,td{border:1px solid var(--line);padding:3px 6px;vertical-align:top}
-    td{text-align:right;white-space:nowrap}td.t{text-align:left;white-space:normal}td.tr{text-align:left}td.m{font-weight:700}td.st{font-weight:700;text-align:center}
+    td{text-align:right;white-space:nowrap}td.t{text-align:left;white-space:normal}td.sb,td.sk,td.sc,td.sj{font-weight:700}.pws td:last-child{text-align:center}
     thead th{background:#eef1f4;font-weight:600;text-align:center}
     tbody th{text-align:left;font-weight:normal;white-space:nowrap}
     td small{display:block;color:inherit;opacity:.8;font-size:11px}
     tr.total th,tr.total td{font-weight:700;border-top:2px solid var(--ink)}
-    tr.rw th{font-weight:600;background:#f6f7f9}tr.rt th{padding-left:1.5em}tr.target th,tr.target td{font-style:italic}
+    .drill th{padding-left:1.5em}.drill tr.rw th{font-weight:600;background:#f6f7f9;padding-left:6px}.drill tr.total th{padding-left:6px}tr.target th,tr.target td{font-style:italic}
     td.sb{background:var(--baik);color:#fff}td.sk{background:var(--kurang);color:#000}td.sc{background:var(--cukup);color:#000}td.sj{background:var(--jelek);color:#fff}
     .summary td a{color:inherit;text-decoration:none;display:block}
     figure{margin:.6em 0}figcaption{font-size:13px;color:var(--muted)}
