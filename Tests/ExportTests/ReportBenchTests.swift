@@ -43,15 +43,18 @@ import PWSCore
 
     @Test func districtOfThreeHundredVillages() throws {
         guard let path = ProcessInfo.processInfo.environment["PWS_REPORT_BENCH"] else { return }
-        let input = ReportFixture.district(puskesmas: 25, villagesPer: 12, rws: 5, rts: 4,
+        var input = ReportFixture.district(puskesmas: 25, villagesPer: 12, rws: 5, rts: 4,
                                            indicators: ReportFixture.catalogue, months: 12)
         let clock = ContinuousClock()
-        var html = ""
-        let elapsed = try clock.measure { html = try ReportRenderer.render(input) }
-        try html.write(toFile: path, atomically: true, encoding: .utf8)
-        let mb = Double(html.utf8.count) / 1_048_576
-        print("report bench: \(input.rows.count) rows, 300 villages, 1500 RW, 6000 RT, 19 indicators, 12 months:"
-              + " \(html.utf8.count) bytes (\(String(format: "%.2f", mb)) MiB) in \(elapsed)")
-        #expect(html.occurrences(of: "<svg class=\"chart") == 19 * 26)
+        for depth in ReportDrillDown.allCases {
+            input.drillDown = depth
+            var html = ""
+            let elapsed = try clock.measure { html = try ReportRenderer.render(input) }
+            if depth == .rt { try html.write(toFile: path, atomically: true, encoding: .utf8) }
+            let mib = Double(html.utf8.count) / 1_048_576
+            print("report bench: \(input.rows.count) rows (300 villages, 1500 RW, 6000 RT, 19 indicators, 12 months),"
+                  + " drill-down \(depth): \(html.utf8.count) bytes (\(String(format: "%.2f", mib)) MiB) in \(elapsed)")
+            #expect(html.occurrences(of: "<svg class=\"chart") == 19 * 26)
+        }
     }
 }

@@ -61,6 +61,14 @@ struct ReportBuilder {
         rows[RowKey(indicator: ind, level: level, area: area, month: month)]
     }
 
+    /// "Puskesmas Cipanas" for a register name "Cipanas", and also for "Puskesmas Cipanas" or
+    /// "PKM Cipanas" (no doubled prefix).
+    private func puskesmasTitle(_ code: String) -> String {
+        let name = puskesmasName(code)
+        let lower = name.lowercased()
+        return lower.hasPrefix("puskesmas") || lower.hasPrefix("pkm ") || code == Self.noPuskesmas ? name : "Puskesmas " + name
+    }
+
     private func puskesmasName(_ code: String) -> String {
         if code == Self.noPuskesmas { return "(tanpa puskesmas)" }
         if let n = input.puskesmasNames[code], !n.isEmpty { return n }
@@ -167,7 +175,7 @@ struct ReportBuilder {
                              cells: cells(level: .kabkota, area: kab, pkm: nil)))
         }
         for p in puskesmasCodes where p != Self.noPuskesmas {
-            body.append(TRow(rc: nil, th: Cell(t: "Puskesmas \(puskesmasName(p))"),
+            body.append(TRow(rc: nil, th: Cell(t: puskesmasTitle(p)),
                              cells: cells(level: .puskesmas, area: p, pkm: p)))
         }
         return Table(tcls: "summary", caption: nil, head: [HeadRow(hcells: head)], rows: body)
@@ -202,6 +210,7 @@ struct ReportBuilder {
     private func block(_ info: IndicatorInfo, _ ms: Measure, puskesmas p: String, villages vs: [String],
                        measureText: String) -> PuskesmasBlock {
         let name = puskesmasName(p)
+        let title = puskesmasTitle(p)
         var values: [(ReportCharts.BarValue, String)] = []
         var tableRows: [TRow] = []
         for v in vs {
@@ -232,22 +241,22 @@ struct ReportBuilder {
             let text = ms == .count ? mainText(t, ms) : (mainValue(t, ms).map(ReportCharts.oneDecimal) ?? "–")
             bars.append(ReportCharts.BarValue(
                 name: "Total \(name)", value: mainValue(t, ms), valueText: text, status: t.status,
-                tooltip: "Total Puskesmas \(name): \(mainText(t, ms))\(ms == .count ? "" : " %")"
+                tooltip: "Total \(title): \(mainText(t, ms))\(ms == .count ? "" : " %")"
                     + (t.status.isEmpty ? "" : ", status \(t.status)"),
                 isTotal: true))
             tableRows.append(statusRow(info, ms, t, prev: row(info.id, .puskesmas, p, m - 1),
-                                       name: "Total Puskesmas \(name)", href: nil, isTotal: true))
+                                       name: "Total \(title)", href: nil, isTotal: true))
         }
         // The rows carry the month's target; the catalogue's is the fallback for an empty puskesmas.
         let targetPct: Percent? = ms == .count ? nil
             : totalRow?.targetPct ?? vs.lazy.compactMap { self.row(info.id, .desa, $0, self.m)?.targetPct }.first
             ?? info.targetAnnual.map { ms == .monthlyCoverage ? $0 : Percent(hundredths: $0.hundredths * m / 12) }
-        let label = "Grafik PWS \(info.id) — Puskesmas \(name): \(measureText)"
+        let label = "Grafik PWS \(info.id) — \(title): \(measureText)"
         let chart = ReportCharts.barChart(
             label: label, values: bars, target: targetPct?.value,
             targetText: targetPct.map { "Target \(ReportText.pct($0)) %" } ?? "", isCount: ms == .count)
-        return PuskesmasBlock(ganchor: Self.anchor("ind", info.id, p), gname: "Puskesmas \(name)", chart: chart,
-                              table: Table(tcls: "pws", caption: "Tabel PWS \(info.id) — Puskesmas \(name), \(ReportText.monthName(m)) \(input.asOf.year)",
+        return PuskesmasBlock(ganchor: Self.anchor("ind", info.id, p), gname: title, chart: chart,
+                              table: Table(tcls: "pws", caption: "Tabel PWS \(info.id) — \(title), \(ReportText.monthName(m)) \(input.asOf.year)",
                                            head: statusHead(ms), rows: tableRows))
     }
 
@@ -359,7 +368,7 @@ struct ReportBuilder {
         }
         if let kab = kabkotaCode { line(.kabkota, kab, "Kabupaten/Kota \(areaNames[kab] ?? kab)", total: true) }
         for p in puskesmasCodes where p != Self.noPuskesmas {
-            line(.puskesmas, p, "Puskesmas \(puskesmasName(p))", total: false)
+            line(.puskesmas, p, puskesmasTitle(p), total: false)
         }
         if ms != .count, info.targetAnnual != nil, let kab = kabkotaCode {
             var cells: [Cell] = []
@@ -409,7 +418,7 @@ struct ReportBuilder {
                     dtable: Table(tcls: "drill", caption: nil, head: [HeadRow(hcells: head)], rows: body)))
             }
             if !drillVillages.isEmpty {
-                out.append(DrillPuskesmas(dpname: "Puskesmas \(puskesmasName(p))", villages: drillVillages))
+                out.append(DrillPuskesmas(dpname: puskesmasTitle(p), villages: drillVillages))
             }
         }
         return out

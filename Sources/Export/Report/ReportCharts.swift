@@ -74,8 +74,9 @@ enum ReportCharts {
     /// that does not fit is drawn cut with its value written.
     static func barChart(label: String, values: [BarValue], target: Double?, targetText: String,
                          isCount: Bool) -> BarChart {
-        let left = 48, top = 28, right = 96
-        let bottomLabels = 118
+        // The left margin holds the y ticks and the overhang of the first rotated village name.
+        let left = 84, top = 28, right = 112
+        let bottomLabels = 132
         let villages = values.filter { !$0.isTotal }
         let villageMax = villages.compactMap(\.value).max() ?? 0
         let total = values.first(where: \.isTotal)?.value ?? 0

@@ -180,7 +180,7 @@ enum ReportTemplates {
     @page{size:A4 landscape;margin:10mm}
     @media print{body{max-width:none;padding:0;font-size:11px}a{color:inherit;text-decoration:none}
     section.indicator{break-before:page}.pkm{break-inside:avoid}figure,svg.chart,tr,dl.meta{break-inside:avoid}h2,h3{break-after:avoid}
-    .scroll{overflow:visible}svg.chart{max-width:100% !important;min-width:0 !important}details.trend-table,details.drill{display:none}
+    .scroll{overflow:visible}svg.chart{width:auto !important;height:105mm !important;max-width:100% !important;min-width:0 !important}details.trend-table,details.drill{display:none}
     *{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
     """
 }
