@@ -249,9 +249,14 @@ extension StringProtocol {
         #expect(!html.contains("<b>"))
         #expect(!html.contains("<RW 01>"))
         let escaped = "&lt;b&gt;Desa &amp; &quot;Baru&quot;&lt;/b&gt;"
-        // Status table rows (3 indicators), chart labels (3) and tooltips (3), drill-down summary (1).
-        #expect(html.occurrences(of: escaped) >= 10)
+        // Status table rows (3 indicators), bar labels (3), drill-down summary and its desa row (2).
+        #expect(html.occurrences(of: escaped) == 8)
         #expect(html.contains("Posyandu Mawar &lt;RW 01&gt;"))
+        // Cell classes are written unquoted, so each must be one plain token.
+        for part in html.components(separatedBy: "<td class=").dropFirst() {
+            let value = part.prefix { $0 != ">" && $0 != " " }
+            #expect(!value.isEmpty && value.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber) }, "\(value)")
+        }
     }
 
     @Test func isSelfContained() throws {
@@ -275,9 +280,9 @@ extension StringProtocol {
         let asOf = input.rows.filter {
             $0.month == 3 && ($0.level == .desa || $0.level == .puskesmas) && $0.indicator != "SKRINING_TB"
         }
-        for status in ["baik", "kurang", "cukup", "jelek"] {
+        for (status, cls) in [("baik", "sb"), ("kurang", "sk"), ("cukup", "sc"), ("jelek", "sj")] {
             let expected = asOf.filter { $0.status == status }.count
-            #expect(html.occurrences(of: "<td class=\"stcell st-\(status)\">\(status)</td>") == expected, "\(status)")
+            #expect(html.occurrences(of: "<td class=\(cls)>\(status)</tr>") == expected, "\(status)")
         }
         #expect(asOf.map(\.status).contains("baik") || asOf.map(\.status).contains("cukup"))
         for label in ["Sasaran", "Bulan lalu", "Bulan ini", "Kumulatif", "Target %", "Selisih", "Tren", "Status",
@@ -287,31 +292,56 @@ extension StringProtocol {
         }
     }
 
+    /// The bar labels of a chart, left to right.
+    static func barNames(_ chart: Substring) -> [String] {
+        chart.components(separatedBy: "<text class=\"n\" ").dropFirst().map { part in
+            let afterTag = part[part.range(of: ">")!.upperBound...]
+            return String(afterTag[..<afterTag.range(of: "</text>")!.lowerBound])
+        }
+    }
+
     @Test func pwsChartSortsVillagesDescendingWithTheTotalLast() throws {
         let html = try ReportRenderer.render(input)
-        let chart = try #require(html.slice(from: "aria-label=\"Grafik PWS K1 — Puskesmas Cipanas", to: "</svg>"))
-        let k1 = input.rows.filter { $0.indicator == "K1" && $0.month == 3 && $0.level == .desa && $0.parentCode == "320101" }
-            .sorted { ($0.coverageCumulativePct!, $1.areaName) > ($1.coverageCumulativePct!, $0.areaName) }
-        #expect(k1.count == 2)
-        let first = try #require(chart.range(of: "<title>\(k1[0].areaName.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")):"))
-        let second = try #require(chart.range(of: "<title>\(k1[1].areaName.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")):"))
-        let total = try #require(chart.range(of: "<title>Total Puskesmas Cipanas:"))
-        if k1[0].coverageCumulativePct! != k1[1].coverageCumulativePct! {
-            #expect(first.lowerBound < second.lowerBound)
+        for (pkm, kec) in [("Cipanas", "320101"), ("Sindang &amp; Laut", "320102")] {
+            let chart = try #require(html.slice(from: "aria-label=\"Grafik PWS K1 — Puskesmas \(pkm)", to: "</svg>"))
+            let villages = input.rows.filter { $0.indicator == "K1" && $0.month == 3 && $0.level == .desa && $0.parentCode == kec }
+            let expected = villages.sorted {
+                ($0.coverageCumulativePct!.hundredths, $1.areaName) > ($1.coverageCumulativePct!.hundredths, $0.areaName)
+            }.map { escape($0.areaName) } + ["Total \(pkm)"]
+            #expect(villages.count == 2)
+            #expect(Self.barNames(chart) == expected)
+            // Cumulative target for March: 100 × 3 / 12 = 25 %.
+            #expect(chart.contains("<line class=\"target\""))
+            #expect(chart.contains(">Target 25,00 %</text>"))
         }
-        #expect(second.lowerBound < total.lowerBound || first.lowerBound < total.lowerBound)
-        #expect(chart.range(of: "<title>", options: .backwards)!.lowerBound == total.lowerBound)
-        // Cumulative target for March: 100 × 3 / 12 = 25 %.
-        #expect(chart.contains("class=\"target\""))
-        #expect(chart.contains(">Target 25,00 %</text>"))
+    }
+
+    @Test func barsWithoutAValueGoLast() throws {
+        var input = ReportFixture.small()
+        // Sukamaju loses its sasaran in March: no coverage, no status.
+        for i in input.rows.indices where input.rows[i].areaCode == "3201010001" && input.rows[i].indicator == "K1" {
+            input.rows[i].denominator = nil
+            input.rows[i].coverageCumulativePct = nil
+            input.rows[i].coverageMonthPct = nil
+            input.rows[i].status = ""
+        }
+        let html = try ReportRenderer.render(input)
+        let chart = try #require(html.slice(from: "aria-label=\"Grafik PWS K1 — Puskesmas Cipanas", to: "</svg>"))
+        #expect(Self.barNames(chart) == [escape(ReportFixture.weirdName), "Sukamaju", "Total Cipanas"])
+        #expect(chart.contains("<rect class=\"sn\""))
+    }
+
+    func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
     @Test func countOnlyIsDrawnAsCountsWithoutTarget() throws {
         let html = try ReportRenderer.render(input)
         let chart = try #require(html.slice(from: "aria-label=\"Grafik PWS SKRINING_TB — Puskesmas Cipanas", to: "</svg>"))
         #expect(!chart.contains("class=\"target\""))
-        #expect(chart.contains("bar st-count"))
-        #expect(!chart.contains("st-baik") && !chart.contains("st-none"))
+        #expect(chart.contains("<rect class=\"cnt\""))
+        #expect(!chart.contains("class=\"sb\"") && !chart.contains("class=\"sn\""))
         #expect(chart.contains("jumlah kumulatif"))
     }
 
@@ -330,18 +360,31 @@ extension StringProtocol {
         let sukamaju = try #require(html.slice(from: "id=\"rinci-3201010001\"", to: "</details>"))
         #expect(sukamaju.contains("(2 RW, 4 RT)"))
         #expect(sukamaju.occurrences(of: "<tr class=\"rw\">") == 2)
-        #expect(sukamaju.occurrences(of: "<tr class=\"rt\">") == 4)
-        #expect(sukamaju.contains("RW 002 / RT 002"))
+        #expect(sukamaju.occurrences(of: "<tr><th>RT ") == 4)
         // Status table village names link to their drill-down.
         #expect(html.contains("<a href=\"#rinci-3201010001\">Sukamaju</a>"))
+        // RTs follow their RW: RW 001, RT 001, RT 002, RW 002, RT 001, RT 002.
+        let headers = sukamaju.components(separatedBy: "<th>").dropFirst().map { $0.prefix(6) }
+        #expect(headers.map(String.init) == ["Desa S", "RW 001", "RT 001", "RT 002", "RW 002", "RT 001", "RT 002"])
+    }
+
+    @Test(arguments: [(ReportDrillDown.rw, 4, 0), (.off, 0, 0)])
+    func drillDownDepthCanBeReduced(depth: ReportDrillDown, villages: Int, rts: Int) throws {
+        var input = ReportFixture.small()
+        input.drillDown = depth
+        let html = try ReportRenderer.render(input)
+        #expect(html.occurrences(of: "<details class=\"drill\"") == villages)
+        #expect(html.occurrences(of: "<tr><th>RT ") == rts)
+        #expect(html.contains("id=\"rincian\"") == (villages > 0))
+        #expect(!html.contains("#rinci-") || villages > 0)
     }
 
     @Test func dataQualityShowsTheAccountingIdentityRulesAndCompleteness() throws {
         let html = try ReportRenderer.render(input)
         #expect(html.contains("dibaca 1.000 = ditolak 20 + diterima 980 ✓ sesuai"))
         #expect(html.contains("diterima 980 = dipakai 950 + ganda 10 + di luar periode 20 ✓ sesuai"))
-        #expect(html.contains("<th scope=\"row\">E-DATE</th><td class=\"\">tanggal tidak valid</td><td class=\"\">ditolak</td><td class=\"num\">2</td>"))
-        #expect(html.contains("<th scope=\"row\">W-AREA</th>"))
+        #expect(html.contains("<th>E-DATE<td class=t>tanggal tidak valid<td class=t>ditolak<td>2</tr>"))
+        #expect(html.contains("<th>W-AREA<td class=t>RW/RT tidak ada di daftar wilayah<td class=t>peringatan<td>1</tr>"))
         // Sources: the one with most rejects first.
         let sources = try #require(html.slice(from: "<table class=\"sources\">", to: "</table>"))
         let mawar = try #require(sources.range(of: "posyandu-mawar-2025-02.csv"))
@@ -351,7 +394,7 @@ extension StringProtocol {
         // Heat map: PSY-MAWAR skipped February; PUSTU-CBD reported only in March.
         let heat = try #require(html.slice(from: "<table class=\"heatmap\">", to: "</table>"))
         let mawarRow = try #require(heat.slice(from: "PSY-MAWAR", to: "</tr>"))
-        #expect(mawarRow.occurrences(of: "heat h0") == 1)
+        #expect(mawarRow.occurrences(of: "class=h0 title=\"tidak lapor\">✗") == 1)
         #expect(mawarRow.contains(">2/3<"))
         #expect(heat.contains("Kelengkapan (% fasilitas lapor)"))
     }

@@ -61,6 +61,14 @@ struct ReportBuilder {
         rows[RowKey(indicator: ind, level: level, area: area, month: month)]
     }
 
+    /// "Puskesmas Cipanas" for a register name "Cipanas", and also for "Puskesmas Cipanas" or
+    /// "PKM Cipanas" (no doubled prefix).
+    private func puskesmasTitle(_ code: String) -> String {
+        let name = puskesmasName(code)
+        let lower = name.lowercased()
+        return lower.hasPrefix("puskesmas") || lower.hasPrefix("pkm ") || code == Self.noPuskesmas ? name : "Puskesmas " + name
+    }
+
     private func puskesmasName(_ code: String) -> String {
         if code == Self.noPuskesmas { return "(tanpa puskesmas)" }
         if let n = input.puskesmasNames[code], !n.isEmpty { return n }
@@ -154,11 +162,11 @@ struct ReportBuilder {
         func cells(level: AreaLevel, area: String, pkm: String?) -> [Cell] {
             input.indicators.map { info in
                 let ms = measure(info)
-                guard let r = row(info.id, level, area, m) else { return Cell(t: "–", c: "num st-none") }
+                guard let r = row(info.id, level, area, m) else { return Cell(t: "–", c: "sn") }
                 let letter = ReportText.statusLetter(r.status)
                 let href = pkm.map { "#" + Self.anchor("ind", info.id, $0) } ?? "#" + Self.anchor("ind", info.id)
                 return Cell(t: mainText(r, ms) + (letter.isEmpty ? "" : " " + letter),
-                            c: "num " + (ms == .count ? "st-none" : ReportText.statusClass(r.status)),
+                            c: ms == .count ? "sn" : ReportText.statusClass(r.status),
                             href: href, tip: "\(info.id): \(ReportText.status(r.status))")
             }
         }
@@ -167,7 +175,7 @@ struct ReportBuilder {
                              cells: cells(level: .kabkota, area: kab, pkm: nil)))
         }
         for p in puskesmasCodes where p != Self.noPuskesmas {
-            body.append(TRow(rc: "", th: Cell(t: "Puskesmas \(puskesmasName(p))"),
+            body.append(TRow(rc: nil, th: Cell(t: puskesmasTitle(p)),
                              cells: cells(level: .puskesmas, area: p, pkm: p)))
         }
         return Table(tcls: "summary", caption: nil, head: [HeadRow(hcells: head)], rows: body)
@@ -202,6 +210,7 @@ struct ReportBuilder {
     private func block(_ info: IndicatorInfo, _ ms: Measure, puskesmas p: String, villages vs: [String],
                        measureText: String) -> PuskesmasBlock {
         let name = puskesmasName(p)
+        let title = puskesmasTitle(p)
         var values: [(ReportCharts.BarValue, String)] = []
         var tableRows: [TRow] = []
         for v in vs {
@@ -214,7 +223,8 @@ struct ReportBuilder {
                     + (r.status.isEmpty ? "" : ", status \(r.status)"),
                 isTotal: false), v))
             tableRows.append(statusRow(info, ms, r, prev: row(info.id, .desa, v, m - 1),
-                                       name: villageNames[v] ?? v, href: "#" + Self.anchor("rinci", v), isTotal: false))
+                                       name: villageNames[v] ?? v,
+                                       href: input.drillDown == .off ? nil : "#" + Self.anchor("rinci", v), isTotal: false))
         }
         // Descending; villages without a value go last; ties by name then code (deterministic).
         values.sort { a, b in
@@ -231,22 +241,22 @@ struct ReportBuilder {
             let text = ms == .count ? mainText(t, ms) : (mainValue(t, ms).map(ReportCharts.oneDecimal) ?? "–")
             bars.append(ReportCharts.BarValue(
                 name: "Total \(name)", value: mainValue(t, ms), valueText: text, status: t.status,
-                tooltip: "Total Puskesmas \(name): \(mainText(t, ms))\(ms == .count ? "" : " %")"
+                tooltip: "Total \(title): \(mainText(t, ms))\(ms == .count ? "" : " %")"
                     + (t.status.isEmpty ? "" : ", status \(t.status)"),
                 isTotal: true))
             tableRows.append(statusRow(info, ms, t, prev: row(info.id, .puskesmas, p, m - 1),
-                                       name: "Total Puskesmas \(name)", href: nil, isTotal: true))
+                                       name: "Total \(title)", href: nil, isTotal: true))
         }
         // The rows carry the month's target; the catalogue's is the fallback for an empty puskesmas.
         let targetPct: Percent? = ms == .count ? nil
             : totalRow?.targetPct ?? vs.lazy.compactMap { self.row(info.id, .desa, $0, self.m)?.targetPct }.first
             ?? info.targetAnnual.map { ms == .monthlyCoverage ? $0 : Percent(hundredths: $0.hundredths * m / 12) }
-        let label = "Grafik PWS \(info.id) — Puskesmas \(name): \(measureText)"
+        let label = "Grafik PWS \(info.id) — \(title): \(measureText)"
         let chart = ReportCharts.barChart(
             label: label, values: bars, target: targetPct?.value,
             targetText: targetPct.map { "Target \(ReportText.pct($0)) %" } ?? "", isCount: ms == .count)
-        return PuskesmasBlock(ganchor: Self.anchor("ind", info.id, p), gname: "Puskesmas \(name)", chart: chart,
-                              table: Table(tcls: "pws", caption: "Tabel PWS \(info.id) — Puskesmas \(name), \(ReportText.monthName(m)) \(input.asOf.year)",
+        return PuskesmasBlock(ganchor: Self.anchor("ind", info.id, p), gname: title, chart: chart,
+                              table: Table(tcls: "pws", caption: "Tabel PWS \(info.id) — \(title), \(ReportText.monthName(m)) \(input.asOf.year)",
                                            head: statusHead(ms), rows: tableRows))
     }
 
@@ -282,30 +292,30 @@ struct ReportBuilder {
                            name: String, href: String?, isTotal: Bool) -> TRow {
         let st = ReportText.statusClass(r.status)
         let prevN = prev.map { ReportText.int($0.numeratorMonth) } ?? "–"
-        let trend = Cell(t: ReportText.trend(r.trend), c: "trend")
-        let status = Cell(t: ReportText.status(r.status), c: "stcell " + st)
+        let trend = Cell(t: ReportText.trend(r.trend))
+        let status = Cell(t: ReportText.status(r.status), c: st)
         var cells: [Cell]
         switch ms {
         case .count:
-            cells = [Cell(t: prevN, c: "num"), Cell(t: ReportText.int(r.numeratorMonth), c: "num"),
-                     Cell(t: ReportText.int(r.numeratorCumulative ?? r.numeratorMonth), c: "num main"), trend]
+            cells = [Cell(t: prevN, c: nil), Cell(t: ReportText.int(r.numeratorMonth), c: nil),
+                     Cell(t: ReportText.int(r.numeratorCumulative ?? r.numeratorMonth), c: "m"), trend]
         case .monthlyCoverage:
-            cells = [Cell(t: ReportText.int(r.denominator), c: "num"),
-                     Cell(t: prevN, c: "num"), Cell(t: ReportText.pct(r.coveragePrevMonthPct), c: "num"),
-                     Cell(t: ReportText.int(r.numeratorMonth), c: "num"),
-                     Cell(t: ReportText.pct(r.coverageMonthPct), c: "num main " + st),
-                     Cell(t: ReportText.pct(r.targetPct), c: "num"), Cell(t: ReportText.gap(r.gapPct), c: "num"),
+            cells = [Cell(t: ReportText.int(r.denominator), c: nil),
+                     Cell(t: prevN, c: nil), Cell(t: ReportText.pct(r.coveragePrevMonthPct), c: nil),
+                     Cell(t: ReportText.int(r.numeratorMonth), c: nil),
+                     Cell(t: ReportText.pct(r.coverageMonthPct), c: st),
+                     Cell(t: ReportText.pct(r.targetPct), c: nil), Cell(t: ReportText.gap(r.gapPct), c: nil),
                      trend, status]
         case .cumulativeCoverage:
-            cells = [Cell(t: ReportText.int(r.denominator), c: "num"),
-                     Cell(t: prevN, c: "num"), Cell(t: ReportText.pct(r.coveragePrevMonthPct), c: "num"),
-                     Cell(t: ReportText.int(r.numeratorMonth), c: "num"), Cell(t: ReportText.pct(r.coverageMonthPct), c: "num"),
-                     Cell(t: ReportText.int(r.numeratorCumulative), c: "num"),
-                     Cell(t: ReportText.pct(r.coverageCumulativePct), c: "num main " + st),
-                     Cell(t: ReportText.pct(r.targetPct), c: "num"), Cell(t: ReportText.gap(r.gapPct), c: "num"),
+            cells = [Cell(t: ReportText.int(r.denominator), c: nil),
+                     Cell(t: prevN, c: nil), Cell(t: ReportText.pct(r.coveragePrevMonthPct), c: nil),
+                     Cell(t: ReportText.int(r.numeratorMonth), c: nil), Cell(t: ReportText.pct(r.coverageMonthPct), c: nil),
+                     Cell(t: ReportText.int(r.numeratorCumulative), c: nil),
+                     Cell(t: ReportText.pct(r.coverageCumulativePct), c: st),
+                     Cell(t: ReportText.pct(r.targetPct), c: nil), Cell(t: ReportText.gap(r.gapPct), c: nil),
                      trend, status]
         }
-        return TRow(rc: isTotal ? "total" : "", th: Cell(t: name, href: href), cells: cells)
+        return TRow(rc: isTotal ? "total" : nil, th: Cell(t: name, href: href), cells: cells)
     }
 
     // MARK: - Trend
@@ -349,21 +359,21 @@ struct ReportBuilder {
             var cells: [Cell] = []
             for month in 1...max(m, 1) {
                 if let r = row(info.id, level, area, month) {
-                    cells.append(Cell(t: mainText(r, ms), c: "num " + (ms == .count ? "" : ReportText.statusClass(r.status))))
+                    cells.append(Cell(t: mainText(r, ms), c: ms == .count ? nil : ReportText.statusClass(r.status)))
                 } else {
-                    cells.append(Cell(t: "–", c: "num"))
+                    cells.append(Cell(t: "–", c: nil))
                 }
             }
-            body.append(TRow(rc: total ? "total" : "", th: Cell(t: name), cells: cells))
+            body.append(TRow(rc: total ? "total" : nil, th: Cell(t: name), cells: cells))
         }
         if let kab = kabkotaCode { line(.kabkota, kab, "Kabupaten/Kota \(areaNames[kab] ?? kab)", total: true) }
         for p in puskesmasCodes where p != Self.noPuskesmas {
-            line(.puskesmas, p, "Puskesmas \(puskesmasName(p))", total: false)
+            line(.puskesmas, p, puskesmasTitle(p), total: false)
         }
         if ms != .count, info.targetAnnual != nil, let kab = kabkotaCode {
             var cells: [Cell] = []
             for month in 1...max(m, 1) {
-                cells.append(Cell(t: ReportText.pct(row(info.id, .kabkota, kab, month)?.targetPct), c: "num"))
+                cells.append(Cell(t: ReportText.pct(row(info.id, .kabkota, kab, month)?.targetPct), c: nil))
             }
             body.append(TRow(rc: "target", th: Cell(t: "Target %"), cells: cells))
         }
@@ -374,16 +384,18 @@ struct ReportBuilder {
 
     private func drillDown() -> [DrillPuskesmas] {
         var out: [DrillPuskesmas] = []
+        if input.drillDown == .off { return out }
         let infos = input.indicators.map { ($0, measure($0)) }
         var head = [Head(ht: "Wilayah")]
-        for (info, _) in infos { head.append(Head(ht: info.id, htip: info.name)) }
+        for (info, _) in infos { head.append(Head(ht: info.id)) }
         func cells(_ level: AreaLevel, _ area: String) -> [Cell] {
             infos.map { info, ms in
-                guard let r = row(info.id, level, area, m) else { return Cell(t: "–", c: "num") }
+                guard let r = row(info.id, level, area, m) else { return Cell(t: "–") }
+                // Numerator/sasaran, not a percentage: at RT level the sasaran is a handful of
+                // people and "2/7" says more than "28,57". The status tables carry the percentages.
                 let letter = ReportText.statusLetter(r.status)
-                return Cell(t: mainText(r, ms) + (letter.isEmpty ? "" : " " + letter),
-                            c: "num " + (ms == .count ? "" : ReportText.statusClass(r.status)),
-                            s: fraction(r, ms))
+                return Cell(t: (fraction(r, ms) ?? mainText(r, ms)) + (letter.isEmpty ? "" : " " + letter),
+                            c: ms == .count ? nil : ReportText.statusClass(r.status))
             }
         }
         for p in puskesmasCodes {
@@ -394,19 +406,19 @@ struct ReportBuilder {
                 var rtCount = 0
                 for rw in rws {
                     body.append(TRow(rc: "rw", th: Cell(t: areaNames[rw] ?? rw), cells: cells(.rw, rw)))
-                    for rt in (rtsOf[rw] ?? []).sorted(by: Self.byteOrder) {
+                    for rt in input.drillDown == .rt ? (rtsOf[rw] ?? []).sorted(by: Self.byteOrder) : [] {
                         rtCount += 1
-                        body.append(TRow(rc: "rt", th: Cell(t: (areaNames[rw] ?? rw) + " / " + (areaNames[rt] ?? rt)),
+                        body.append(TRow(rc: nil, th: Cell(t: areaNames[rt] ?? rt),
                                          cells: cells(.rt, rt)))
                     }
                 }
                 drillVillages.append(DrillVillage(
                     danchor: Self.anchor("rinci", v), dname: villageNames[v] ?? v,
-                    dcounts: "\(rws.count) RW, \(rtCount) RT",
+                    dcounts: input.drillDown == .rt ? "\(rws.count) RW, \(rtCount) RT" : "\(rws.count) RW",
                     dtable: Table(tcls: "drill", caption: nil, head: [HeadRow(hcells: head)], rows: body)))
             }
             if !drillVillages.isEmpty {
-                out.append(DrillPuskesmas(dpname: "Puskesmas \(puskesmasName(p))", villages: drillVillages))
+                out.append(DrillPuskesmas(dpname: puskesmasTitle(p), villages: drillVillages))
             }
         }
         return out
@@ -440,7 +452,7 @@ struct ReportBuilder {
             guard let n = ruleCounts[rule] else { return nil }
             let kind = rule.severity == .error ? "ditolak" : "peringatan"
             return TRow(rc: rule.severity == .error ? "err" : "warn", th: Cell(t: rule.rawValue),
-                        cells: [Cell(t: ReportText.rule(rule)), Cell(t: kind), Cell(t: ReportText.int(n), c: "num")])
+                        cells: [Cell(t: ReportText.rule(rule), c: "t"), Cell(t: kind, c: "t"), Cell(t: ReportText.int(n), c: nil)])
         }
         let byRule = Table(tcls: "rules", caption: nil,
                            head: [HeadRow(hcells: [Head(ht: "Aturan"), Head(ht: "Arti"), Head(ht: "Jenis"), Head(ht: "Jumlah")])],
@@ -467,9 +479,9 @@ struct ReportBuilder {
             let t = bySource[s]!
             let detail = t.rules.keys.sorted().map { "\($0.rawValue) \(t.rules[$0]!)" }.joined(separator: " · ")
             return TRow(rc: t.rejects > 0 ? "err" : "warn", th: Cell(t: s),
-                        cells: [Cell(t: input.sourceFacilityNames[s] ?? ""),
-                                Cell(t: ReportText.int(t.rejects), c: "num"), Cell(t: ReportText.int(t.warnings), c: "num"),
-                                Cell(t: detail, c: "detail")])
+                        cells: [Cell(t: input.sourceFacilityNames[s] ?? "", c: "t"),
+                                Cell(t: ReportText.int(t.rejects), c: nil), Cell(t: ReportText.int(t.warnings), c: nil),
+                                Cell(t: detail, c: "t")])
         }
         let sourceTable = Table(tcls: "sources", caption: nil,
                                 head: [HeadRow(hcells: [Head(ht: "File sumber"), Head(ht: "Fasilitas"), Head(ht: "Ditolak"),
@@ -499,7 +511,7 @@ struct ReportBuilder {
         var reportedPerMonth = Array(repeating: 0, count: m + 1)
         var body: [TRow] = []
         for k in keys {
-            var cells = [Cell(t: ReportText.facilityType(k.type))]
+            var cells = [Cell(t: ReportText.facilityType(k.type), c: "t")]
             var reported = 0
             for month in 1...max(m, 1) {
                 if let c = grid[k]?[month], c.reported {
@@ -507,19 +519,19 @@ struct ReportBuilder {
                     reportedPerMonth[month] += 1
                     // Four shades by share of the busiest facility-month.
                     let bin = min(4, 1 + c.records * 4 / (maxRecords + 1))
-                    cells.append(Cell(t: ReportText.int(c.records), c: "num heat h\(bin)",
+                    cells.append(Cell(t: ReportText.int(c.records), c: "h\(bin)",
                                       tip: "\(ReportText.int(c.records)) catatan, \(ReportText.int(c.persons)) orang"))
                 } else {
-                    cells.append(Cell(t: "✗", c: "num heat h0", tip: "tidak lapor"))
+                    cells.append(Cell(t: "✗", c: "h0", tip: "tidak lapor"))
                 }
             }
-            cells.append(Cell(t: "\(reported)/\(m)", c: "num"))
-            body.append(TRow(rc: "", th: Cell(t: k.facility), cells: cells))
+            cells.append(Cell(t: "\(reported)/\(m)", c: nil))
+            body.append(TRow(rc: nil, th: Cell(t: k.facility), cells: cells))
         }
         if !keys.isEmpty {
             var cells = [Cell(t: "")]
             for month in 1...max(m, 1) {
-                cells.append(Cell(t: ReportCharts.oneDecimal(Double(reportedPerMonth[month]) * 100 / Double(keys.count)) + " %", c: "num"))
+                cells.append(Cell(t: ReportCharts.oneDecimal(Double(reportedPerMonth[month]) * 100 / Double(keys.count)) + " %", c: nil))
             }
             cells.append(Cell(t: ""))
             body.append(TRow(rc: "total", th: Cell(t: "Kelengkapan (% fasilitas lapor)"), cells: cells))

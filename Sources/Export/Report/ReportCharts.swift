@@ -1,5 +1,8 @@
+import Mustache
+
 /// Geometry of the report's SVG charts: Swift computes positions as whole numbers of viewBox
 /// units, the templates only place them. Nothing here writes markup.
+
 enum ReportCharts {
     /// A bar of the classic PWS chart.
     struct Bar {
@@ -46,6 +49,9 @@ enum ReportCharts {
         var plotBottom: Int
         var letterY: Int
         var nameY: Int
+        /// Horizontal grid lines at the ticks, as one path.
+        var gridPath: String
+        var tickX: Int
         var ticks: [Tick]
         var bars: [Bar]
         var target: HLine?
@@ -62,16 +68,15 @@ enum ReportCharts {
     }
 
     static let plotHeight = 220
-    static let barStep = 40
-    static let barWidth = 28
 
     /// Lays out bars (villages sorted descending, then the total) on a 0…max scale with a
     /// horizontal target line. `isCount` draws counts: the scale follows the villages and a total
     /// that does not fit is drawn cut with its value written.
     static func barChart(label: String, values: [BarValue], target: Double?, targetText: String,
                          isCount: Bool) -> BarChart {
-        let left = 48, top = 28, right = 96
-        let bottomLabels = 118
+        // The left margin holds the y ticks and the overhang of the first rotated village name.
+        let left = 84, top = 28, right = 112
+        let bottomLabels = 132
         let villages = values.filter { !$0.isTotal }
         let villageMax = villages.compactMap(\.value).max() ?? 0
         let total = values.first(where: \.isTotal)?.value ?? 0
@@ -80,6 +85,10 @@ enum ReportCharts {
         let (yMax, step) = niceScale(top0)
         let plotBottom = top + plotHeight
         let n = values.count
+        // A puskesmas with few villages gets wider bars (up to 72 units) so the chart does not
+        // shrink to a strip; with many, 40 units per bar and the chart scrolls on a phone.
+        let barStep = max(40, min(72, 400 / max(n, 1)))
+        let barWidth = barStep * 7 / 10
         let plotW = n * barStep + (values.contains(where: \.isTotal) ? 12 : 0)
         let width = max(480, left + plotW + right)
         func y(_ v: Double) -> Int { plotBottom - Int((min(v, yMax) / yMax * Double(plotHeight)).rounded()) }
@@ -93,7 +102,7 @@ enum ReportCharts {
             let by = broken ? top - 8 : y(value)
             let h = plotBottom - by
             bars.append(Bar(x: x, y: by, width: barWidth, height: h, cx: x + barWidth / 2,
-                            statusClass: isCount ? (v.isTotal ? "st-count-total" : "st-count")
+                            statusClass: isCount ? (v.isTotal ? "cnt-total" : "cnt")
                                 : ReportText.statusClass(v.status),
                             statusLetter: ReportText.statusLetter(v.status),
                             valueText: v.valueText, valueY: by - 4, name: v.name,
@@ -113,7 +122,8 @@ enum ReportCharts {
         }
         return BarChart(label: label, width: width, height: plotBottom + bottomLabels, minWidth: min(width, 560),
                         plotLeft: left, plotRight: left + plotW, plotTop: top, plotBottom: plotBottom,
-                        letterY: plotBottom + 13, nameY: plotBottom + 22, ticks: ticks, bars: bars,
+                        letterY: plotBottom + 13, nameY: plotBottom + 22,
+                        gridPath: gridPath(ticks, from: left, to: left + plotW), tickX: left - 6, ticks: ticks, bars: bars,
                         target: targetLine)
     }
 
@@ -140,6 +150,8 @@ enum ReportCharts {
         var plotTop: Int
         var plotBottom: Int
         var labelY: Int
+        var gridPath: String
+        var tickX: Int
         var ticks: [Tick]
         var months: [XLabel]
         var linePoints: String
@@ -155,7 +167,8 @@ enum ReportCharts {
         let plotW = width - left - right
         let maxV = max(values.compactMap(\.value).max() ?? 0, target.map(\.value).max() ?? 0)
         let (yMax, step) = niceScale(isCount ? max(maxV, 10) : max(maxV, 100))
-        func x(_ m: Int) -> Int { left + Int((Double(m - 1) / 11 * Double(plotW)).rounded()) }
+        // Months sit 16 units in from the axes so the first value label clears the y ticks.
+        func x(_ m: Int) -> Int { left + 16 + Int((Double(m - 1) / 11 * Double(plotW - 32)).rounded()) }
         func y(_ v: Double) -> Int { plotBottom - Int((min(v, yMax) / yMax * Double(plotH)).rounded()) }
         var ticks: [Tick] = []
         var t = 0.0
@@ -178,8 +191,12 @@ enum ReportCharts {
         }
         return LineChart(label: label, width: width, height: plotBottom + 30, plotLeft: left,
                          plotRight: left + plotW, plotTop: top, plotBottom: plotBottom, labelY: plotBottom + 16,
-                         ticks: ticks, months: months, linePoints: line, points: points,
+                         gridPath: gridPath(ticks, from: left, to: left + plotW), tickX: left - 6, ticks: ticks, months: months, linePoints: line, points: points,
                          targetPoints: targetPoints, targetLabel: targetLabel)
+    }
+
+    static func gridPath(_ ticks: [Tick], from x1: Int, to x2: Int) -> String {
+        ticks.map { "M\(x1) \($0.y)H\(x2)" }.joined()
     }
 
     /// A scale maximum ≥ `v` on a 1-2-2.5-5 step grid with about five steps.
@@ -209,5 +226,109 @@ enum ReportCharts {
 
     static func shorten(_ s: String, to n: Int) -> String {
         s.count <= n ? s : String(s.prefix(n - 1)) + "…"
+    }
+}
+
+// Direct lookups for the chart parts repeated per bar, tick and point (see ReportModel.swift).
+
+extension ReportCharts.Bar: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "x": x
+        case "y": y
+        case "width": width
+        case "height": height
+        case "cx": cx
+        case "statusClass": statusClass
+        case "statusLetter": statusLetter
+        case "valueText": valueText
+        case "valueY": valueY
+        case "name": name
+        case "shortName": shortName
+        case "tooltip": tooltip
+        case "isTotal": isTotal
+        case "isBroken": isBroken
+        case "breakY": breakY
+        default: nil
+        }
+    }
+}
+
+extension ReportCharts.Tick: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "y": y
+        case "text": text
+        default: nil
+        }
+    }
+}
+
+extension ReportCharts.Point: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "x": x
+        case "y": y
+        case "text": text
+        case "month": month
+        default: nil
+        }
+    }
+}
+
+extension ReportCharts.XLabel: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "x": x
+        case "text": text
+        default: nil
+        }
+    }
+}
+
+extension ReportCharts.BarChart: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "label": label
+        case "width": width
+        case "height": height
+        case "minWidth": minWidth
+        case "plotLeft": plotLeft
+        case "plotRight": plotRight
+        case "plotTop": plotTop
+        case "plotBottom": plotBottom
+        case "letterY": letterY
+        case "nameY": nameY
+        case "gridPath": gridPath
+        case "tickX": tickX
+        case "ticks": ticks
+        case "bars": bars
+        case "target": target ?? false
+        default: nil
+        }
+    }
+}
+
+extension ReportCharts.LineChart: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "label": label
+        case "width": width
+        case "height": height
+        case "plotLeft": plotLeft
+        case "plotRight": plotRight
+        case "plotTop": plotTop
+        case "plotBottom": plotBottom
+        case "labelY": labelY
+        case "gridPath": gridPath
+        case "tickX": tickX
+        case "ticks": ticks
+        case "months": months
+        case "linePoints": linePoints
+        case "points": points
+        case "targetPoints": targetPoints ?? false
+        case "targetLabel": targetLabel ?? false
+        default: nil
+        }
     }
 }

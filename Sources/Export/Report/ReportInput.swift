@@ -37,13 +37,17 @@ public struct ReportInput: Sendable {
     /// Tool version for the footer (no wall-clock time: the page must be byte-identical across
     /// reruns of the same inputs).
     public var toolVersion: String
+    /// How deep the per-village drill-down goes. RT rows are most of a district page's bytes
+    /// (see `bench/report/README.md`); `.rw` roughly halves a 300-village page.
+    public var drillDown: ReportDrillDown
 
     public init(regencyName: String, districtNames: [String] = [], asOf: YearMonth, year: Int? = nil,
                 indicators: [IndicatorInfo], rows: [IndicatorRow],
                 villagePuskesmas: [String: String], puskesmasNames: [String: String] = [:],
                 rejects: [Diagnostic] = [], warnings: [Diagnostic] = [],
                 sourceFacilityNames: [String: String] = [:], completeness: [CompletenessRow] = [],
-                accounting: ReportAccounting, toolVersion: String = PWSVersion.current) {
+                accounting: ReportAccounting, toolVersion: String = PWSVersion.current,
+                drillDown: ReportDrillDown = .rt) {
         self.regencyName = regencyName
         self.districtNames = districtNames
         self.asOf = asOf
@@ -58,7 +62,18 @@ public struct ReportInput: Sendable {
         self.completeness = completeness
         self.accounting = accounting
         self.toolVersion = toolVersion
+        self.drillDown = drillDown
     }
+}
+
+/// The levels the report's RW/RT drill-down shows, for the as-of month.
+public enum ReportDrillDown: String, Sendable, CaseIterable {
+    /// Each village's RWs and the RTs under them.
+    case rt
+    /// Each village's RWs only.
+    case rw
+    /// No drill-down section.
+    case off
 }
 
 /// The §3 accounting of the service-record rows:

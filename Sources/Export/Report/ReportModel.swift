@@ -2,16 +2,23 @@ import Mustache
 import PWSCore
 
 // View models of the report: plain values with the text already formatted, which the
-// templates place. Hot, repeated types answer Mustache lookups directly (MustacheParent)
-// instead of through Mirror, which matters for a 300-village district.
+// templates place.
 //
-// Field names are unique across nesting levels on purpose: Mustache looks a missing (nil)
-// name up in the enclosing contexts, so a nil `href` on a cell must not find another one above.
+// Speed: swift-mustache resolves a name on a plain struct through `Mirror`, and a name that is
+// missing or nil is looked up again in every enclosing context, up to the page. On a district
+// page (≈140 000 cells) that made rendering take minutes in debug builds. So the repeated types
+// answer lookups themselves (`MustacheParent`), and answer `false` — not nil — for an absent
+// optional, which ends the lookup there and renders an empty section.
+//
+// Field names are unique across nesting levels on purpose, so a name that is meant to be found
+// in an enclosing context (a chart's `plotLeft` inside its bars) is never shadowed.
 
-/// A table cell: text, CSS class, an optional second line, link and tooltip.
+/// A table cell: text, CSS class (none: a right-aligned number), an optional second line, link
+/// and tooltip. The class is one token of `[a-z0-9]` and written unquoted: a district page has
+/// a quarter of a million cells.
 struct Cell: MustacheParent {
     var t: String
-    var c: String = ""
+    var c: String? = nil
     var s: String? = nil
     var href: String? = nil
     var tip: String? = nil
@@ -19,37 +26,50 @@ struct Cell: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
         case "t": t
-        case "c": c
-        case "s": s
-        case "href": href
-        case "tip": tip
+        case "c": c ?? false
+        case "s": s ?? false
+        case "href": href ?? false
+        case "tip": tip ?? false
         default: nil
         }
     }
 }
 
 /// A header cell.
-struct Head {
+struct Head: MustacheParent {
     var ht: String
     var colspan: Int? = nil
     var rowspan: Int? = nil
     var htip: String? = nil
-    var hc: String = ""
+    var hc: String? = nil
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "ht": ht
+        case "colspan": colspan ?? false
+        case "rowspan": rowspan ?? false
+        case "htip": htip ?? false
+        case "hc": hc ?? false
+        default: nil
+        }
+    }
 }
 
-struct HeadRow {
+struct HeadRow: MustacheParent {
     var hcells: [Head]
+
+    func child(named name: String) -> Any? { name == "hcells" ? hcells : nil }
 }
 
 /// A body row: a row header cell and data cells.
 struct TRow: MustacheParent {
-    var rc: String
+    var rc: String?
     var th: Cell
     var cells: [Cell]
 
     func child(named name: String) -> Any? {
         switch name {
-        case "rc": rc
+        case "rc": rc ?? false
         case "th": th
         case "cells": cells
         default: nil
@@ -57,11 +77,21 @@ struct TRow: MustacheParent {
     }
 }
 
-struct Table {
+struct Table: MustacheParent {
     var tcls: String
     var caption: String?
     var head: [HeadRow]
     var rows: [TRow]
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "tcls": tcls
+        case "caption": caption ?? false
+        case "head": head
+        case "rows": rows
+        default: nil
+        }
+    }
 }
 
 struct TocItem {

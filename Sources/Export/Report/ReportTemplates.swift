@@ -11,27 +11,30 @@ enum ReportTemplates {
         "lineChart": lineChart,
     ]
 
+    /// A table. Body rows omit the optional `</td>`/`</th>` end tags (valid HTML; it saves about
+    /// a megabyte on a district page), their `<th>` is a row header by position (no `scope`), and
+    /// numbers are right-aligned by default (no class).
     static let table = """
-    <div class="scroll"><table class="{{tcls}}">{{#caption}}<caption>{{.}}</caption>{{/caption}}<thead>{{#head}}<tr>{{#hcells}}<th scope="col"{{#colspan}} colspan="{{.}}"{{/colspan}}{{#rowspan}} rowspan="{{.}}"{{/rowspan}}{{#htip}} title="{{.}}"{{/htip}} class="{{hc}}">{{ht}}</th>{{/hcells}}</tr>{{/head}}</thead><tbody>
-    {{#rows}}<tr class="{{rc}}">{{#th}}<th scope="row">{{#href}}<a href="{{.}}">{{/href}}{{t}}{{#href}}</a>{{/href}}</th>{{/th}}{{#cells}}<td class="{{c}}"{{#tip}} title="{{.}}"{{/tip}}>{{#href}}<a href="{{.}}">{{/href}}{{t}}{{#href}}</a>{{/href}}{{#s}}<small>{{.}}</small>{{/s}}</td>{{/cells}}</tr>
+    <div class="scroll"><table class="{{tcls}}">{{#caption}}<caption>{{.}}</caption>{{/caption}}<thead>{{#head}}<tr>{{#hcells}}<th scope="col"{{#colspan}} colspan="{{.}}"{{/colspan}}{{#rowspan}} rowspan="{{.}}"{{/rowspan}}{{#htip}} title="{{.}}"{{/htip}}{{#hc}} class="{{.}}"{{/hc}}>{{ht}}</th>{{/hcells}}</tr>{{/head}}</thead><tbody>
+    {{#rows}}<tr{{#rc}} class="{{.}}"{{/rc}}>{{#th}}<th>{{#href}}<a href="{{.}}">{{/href}}{{t}}{{#href}}</a>{{/href}}{{/th}}{{#cells}}<td{{#c}} class={{.}}{{/c}}{{#tip}} title="{{.}}"{{/tip}}>{{#href}}<a href="{{.}}">{{/href}}{{t}}{{#href}}</a>{{/href}}{{#s}}<small>{{.}}</small>{{/s}}{{/cells}}</tr>
     {{/rows}}</tbody></table></div>
     """
 
     /// The classic PWS chart. `data-chart` and `aria-label` are what `.ci/browser-check` counts.
     static let barChart = """
-    <svg class="chart pws-chart" data-chart="pws" viewBox="0 0 {{width}} {{height}}" style="min-width:{{minWidth}}px;max-width:{{width}}px" role="img" aria-label="{{label}}"><title>{{label}}</title>
-    {{#ticks}}<line class="grid" x1="{{plotLeft}}" x2="{{plotRight}}" y1="{{y}}" y2="{{y}}"/><text class="tick" x="{{plotLeft}}" dx="-6" y="{{y}}" dy="4">{{text}}</text>
-    {{/ticks}}{{#bars}}<g class="{{#isTotal}}total{{/isTotal}}"><rect class="bar {{statusClass}}" x="{{x}}" y="{{y}}" width="{{width}}" height="{{height}}"><title>{{tooltip}}</title></rect>{{#isBroken}}<path class="break" d="M{{x}} {{breakY}}l{{width}} -6v6l-{{width}} 6z"/>{{/isBroken}}<text class="val" x="{{cx}}" y="{{valueY}}">{{valueText}}</text><text class="letter" x="{{cx}}" y="{{letterY}}">{{statusLetter}}</text><text class="name" transform="translate({{cx}},{{nameY}}) rotate(-45)">{{shortName}}</text></g>
+    <svg class="chart pws-chart" data-chart="pws" data-indicator="{{indID}}" viewBox="0 0 {{width}} {{height}}" style="min-width:{{minWidth}}px;max-width:{{width}}px" role="img" aria-label="{{label}}"><title>{{label}}</title>
+    <path class="grid" d="{{gridPath}}"/>{{#ticks}}<text class="tick" x="{{tickX}}" y="{{y}}">{{text}}</text>{{/ticks}}
+    {{#bars}}<g{{#isTotal}} class="total"{{/isTotal}}><rect class="{{statusClass}}" x="{{x}}" y="{{y}}" width="{{width}}" height="{{height}}"/>{{#isBroken}}<path class="break" d="M{{x}} {{breakY}}l{{width}} -6v6l-{{width}} 6z"/>{{/isBroken}}<text class="v" x="{{cx}}" y="{{valueY}}">{{valueText}}</text><text class="l" x="{{cx}}" y="{{letterY}}">{{statusLetter}}</text><text class="n" transform="translate({{cx}},{{nameY}}) rotate(-45)">{{shortName}}</text></g>
     {{/bars}}<line class="axis" x1="{{plotLeft}}" x2="{{plotRight}}" y1="{{plotBottom}}" y2="{{plotBottom}}"/>{{#target}}<line class="target" x1="{{x1}}" x2="{{x2}}" y1="{{y}}" y2="{{y}}"/><text class="target-label" x="{{x2}}" dx="4" y="{{y}}" dy="4">{{text}}</text>{{/target}}</svg>
     """
 
     static let lineChart = """
-    <svg class="chart trend-chart" data-chart="trend" viewBox="0 0 {{width}} {{height}}" style="min-width:480px;max-width:{{width}}px" role="img" aria-label="{{label}}"><title>{{label}}</title>
-    {{#ticks}}<line class="grid" x1="{{plotLeft}}" x2="{{plotRight}}" y1="{{y}}" y2="{{y}}"/><text class="tick" x="{{plotLeft}}" dx="-6" y="{{y}}" dy="4">{{text}}</text>
-    {{/ticks}}{{#months}}<text class="month" x="{{x}}" y="{{labelY}}">{{text}}</text>{{/months}}
+    <svg class="chart trend-chart" data-chart="trend" data-indicator="{{indID}}" viewBox="0 0 {{width}} {{height}}" style="min-width:480px;max-width:{{width}}px" role="img" aria-label="{{label}}"><title>{{label}}</title>
+    <path class="grid" d="{{gridPath}}"/>{{#ticks}}<text class="tick" x="{{tickX}}" y="{{y}}">{{text}}</text>{{/ticks}}
+    {{#months}}<text class="month" x="{{x}}" y="{{labelY}}">{{text}}</text>{{/months}}
     <line class="axis" x1="{{plotLeft}}" x2="{{plotRight}}" y1="{{plotBottom}}" y2="{{plotBottom}}"/>
     {{#targetPoints}}<polyline class="target" points="{{.}}"/>{{/targetPoints}}{{#targetLabel}}<text class="target-label" x="{{x2}}" y="{{y}}" dy="4">{{text}}</text>{{/targetLabel}}
-    <polyline class="trendline" points="{{linePoints}}"/>{{#points}}<circle class="pt" cx="{{x}}" cy="{{y}}" r="4"><title>{{month}}: {{text}}</title></circle><text class="val" x="{{x}}" y="{{y}}" dy="-9">{{text}}</text>{{/points}}</svg>
+    <polyline class="trendline" points="{{linePoints}}"/>{{#points}}<circle class="pt" cx="{{x}}" cy="{{y}}" r="4"><title>{{month}}: {{text}}</title></circle><text class="v" x="{{x}}" y="{{y}}" dy="-9">{{text}}</text>{{/points}}</svg>
     """
 
     static let page = """
@@ -75,12 +78,12 @@ enum ReportTemplates {
     <section id="cara-baca">
     <h2>Cara membaca</h2>
     <ul class="legend">
-    <li><svg width="16" height="16" aria-hidden="true"><rect class="bar st-baik" width="16" height="16"/></svg> <strong>baik (B)</strong>: capaian ≥ target dan tren naik/tetap</li>
-    <li><svg width="16" height="16" aria-hidden="true"><rect class="bar st-kurang" width="16" height="16"/></svg> <strong>kurang (K)</strong>: capaian ≥ target tetapi tren turun</li>
-    <li><svg width="16" height="16" aria-hidden="true"><rect class="bar st-cukup" width="16" height="16"/></svg> <strong>cukup (C)</strong>: capaian &lt; target, tren naik/tetap</li>
-    <li><svg width="16" height="16" aria-hidden="true"><rect class="bar st-jelek" width="16" height="16"/></svg> <strong>jelek (J)</strong>: capaian &lt; target dan tren turun</li>
-    <li><svg width="16" height="16" aria-hidden="true"><rect class="bar st-none" width="16" height="16"/></svg> tanpa status: tidak ada sasaran</li>
-    <li><svg width="16" height="16" aria-hidden="true"><rect class="bar st-count" width="16" height="16"/></svg> jumlah (indikator tanpa sasaran/target)</li>
+    <li><svg width="16" height="16" aria-hidden="true"><rect class="sb" width="16" height="16"/></svg> <strong>baik (B)</strong>: capaian ≥ target dan tren naik/tetap</li>
+    <li><svg width="16" height="16" aria-hidden="true"><rect class="sk" width="16" height="16"/></svg> <strong>kurang (K)</strong>: capaian ≥ target tetapi tren turun</li>
+    <li><svg width="16" height="16" aria-hidden="true"><rect class="sc" width="16" height="16"/></svg> <strong>cukup (C)</strong>: capaian &lt; target, tren naik/tetap</li>
+    <li><svg width="16" height="16" aria-hidden="true"><rect class="sj" width="16" height="16"/></svg> <strong>jelek (J)</strong>: capaian &lt; target dan tren turun</li>
+    <li><svg width="16" height="16" aria-hidden="true"><rect class="sn" width="16" height="16"/></svg> tanpa status: tidak ada sasaran</li>
+    <li><svg width="16" height="16" aria-hidden="true"><rect class="cnt" width="16" height="16"/></svg> jumlah (indikator tanpa sasaran/target)</li>
     </ul>
     <p>Grafik PWS: satu batang per desa/kelurahan, diurutkan dari cakupan tertinggi; batang terakhir (bergaris tebal) adalah total puskesmas. Garis putus-putus hitam = target kumulatif bulan ini (target tahunan × bulan/12; untuk indikator bulanan: target tahunan). Tren membandingkan bulan ini dengan bulan lalu (▲ naik, ► tetap, ▼ turun). Selisih = capaian − target (negatif = di bawah target). Angka di grafik dibulatkan satu desimal; tabel memuat nilai tepat dua desimal.</p>
     </section>
@@ -145,41 +148,39 @@ enum ReportTemplates {
     table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}
     caption{text-align:left;font-weight:600;padding:.2em 0}
     th,td{border:1px solid var(--line);padding:3px 6px;vertical-align:top}
+    td{text-align:right;white-space:nowrap}td.t{text-align:left;white-space:normal}td.sb,td.sk,td.sc,td.sj{font-weight:700}.pws td:last-child{text-align:center}
     thead th{background:#eef1f4;font-weight:600;text-align:center}
     tbody th{text-align:left;font-weight:normal;white-space:nowrap}
-    td.num{text-align:right;white-space:nowrap}td small{display:block;color:var(--muted);font-size:11px}
+    td small{display:block;color:inherit;opacity:.8;font-size:11px}
     tr.total th,tr.total td{font-weight:700;border-top:2px solid var(--ink)}
-    tr.rw th{font-weight:600;background:#f6f7f9}tr.rt th{padding-left:1.5em}tr.target th,tr.target td{font-style:italic}
-    td.trend{white-space:nowrap}td.stcell{font-weight:600;text-align:center}
-    .st-baik{background:var(--baik);color:#fff}.st-kurang{background:var(--kurang);color:#000}.st-cukup{background:var(--cukup);color:#000}.st-jelek{background:var(--jelek);color:#fff}
-    td.st-baik small,td.st-jelek small{color:#f3f3f3}
-    .summary td a{color:inherit;text-decoration:none;display:block}.summary td{text-align:right}
+    .drill th{padding-left:1.5em}.drill tr.rw th{font-weight:600;background:#f6f7f9;padding-left:6px}.drill tr.total th{padding-left:6px}tr.target th,tr.target td{font-style:italic}
+    td.sb{background:var(--baik);color:#fff}td.sk{background:var(--kurang);color:#000}td.sc{background:var(--cukup);color:#000}td.sj{background:var(--jelek);color:#fff}
+    .summary td a{color:inherit;text-decoration:none;display:block}
     figure{margin:.6em 0}figcaption{font-size:13px;color:var(--muted)}
     svg.chart{display:block;width:100%;height:auto;font-size:11px}
     svg.defs{position:absolute;width:0;height:0;overflow:hidden}
     .chart .grid{stroke:#e3e6ea;stroke-width:1}.chart .axis{stroke:var(--ink);stroke-width:1.2}
-    .chart .tick{text-anchor:end;fill:var(--muted)}.chart .month{text-anchor:middle;fill:var(--muted)}
-    .chart .val{text-anchor:middle;font-weight:600;fill:var(--ink)}.chart .letter{text-anchor:middle;font-weight:700;fill:var(--ink)}
-    .chart .name{text-anchor:end;fill:var(--ink)}.chart .total .name{font-weight:700}
+    .chart .tick{text-anchor:end;fill:var(--muted);dominant-baseline:middle}.chart .month{text-anchor:middle;fill:var(--muted)}
+    .chart .v{text-anchor:middle;font-weight:600;fill:var(--ink)}.chart .l{text-anchor:middle;font-weight:700;fill:var(--ink)}
+    .chart .n{text-anchor:end;fill:var(--ink)}.chart .total .n{font-weight:700}
     .chart .total rect{stroke:var(--ink);stroke-width:2.5}
     .chart .break{fill:#fff;stroke:var(--ink);stroke-width:1}
     .chart .target{stroke:#000;stroke-width:2;stroke-dasharray:7 4;fill:none}.chart .target-label{font-weight:700;fill:#000}
     .chart .trendline{stroke:var(--count);stroke-width:3;fill:none}.chart .pt{fill:var(--count);stroke:#fff;stroke-width:1.5}
-    rect.bar.st-baik{fill:var(--baik)}rect.bar.st-kurang{fill:url(#p-kurang)}rect.bar.st-cukup{fill:url(#p-cukup)}rect.bar.st-jelek{fill:url(#p-jelek)}
-    rect.bar.st-none{fill:var(--none)}rect.bar.st-count{fill:var(--count)}rect.bar.st-count-total{fill:#004b75}
+    rect.sb{fill:var(--baik)}rect.sk{fill:url(#p-kurang)}rect.sc{fill:url(#p-cukup)}rect.sj{fill:url(#p-jelek)}
+    rect.sn{fill:var(--none)}rect.cnt{fill:var(--count)}rect.cnt-total{fill:#004b75}
     .key{white-space:nowrap;font-weight:600}.key-line{color:var(--count)}.key-target{color:#000}
     ul.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.4em 1.4em}ul.legend li{display:flex;align-items:center;gap:.4em}
     dl.meta,dl.accounting{display:flex;flex-wrap:wrap;gap:.3em 1.6em;margin:.4em 0}dl.meta div,dl.accounting div{display:flex;gap:.4em}dt{color:var(--muted)}dd{margin:0;font-weight:600}
     ul.identities li.ok{color:#006b4f}ul.identities li.bad{color:#a33a00;font-weight:700}
     details{margin:.3em 0}summary{cursor:pointer;padding:.2em 0}details.drill{border-left:3px solid var(--line);padding-left:.6em}
-    .heat{min-width:3em}.h0{background:#fbe3d6;color:#8a2b00}.h1{background:#deebf7}.h2{background:#9ecae1}.h3{background:#4292c6;color:#fff}.h4{background:#08519c;color:#fff}
-    td.detail{font-size:12px}
+    .heatmap td{min-width:3em}td.h0{background:#fbe3d6;color:#8a2b00;text-align:center}td.h1{background:#deebf7}td.h2{background:#9ecae1}td.h3{background:#4292c6;color:#fff}td.h4{background:#08519c;color:#fff}
     .pkm{margin-bottom:1.4em}
     @media (max-width:640px){body{padding:8px;font-size:14px}h2{font-size:1.15em}nav ol{columns:1}table{font-size:12px}}
     @page{size:A4 landscape;margin:10mm}
-    @media print{body{max-width:none;padding:0;font-size:11px}nav,#cara-baca p{break-after:avoid}a{color:inherit;text-decoration:none}
+    @media print{body{max-width:none;padding:0;font-size:11px}a{color:inherit;text-decoration:none}
     section.indicator{break-before:page}.pkm{break-inside:avoid}figure,svg.chart,tr,dl.meta{break-inside:avoid}h2,h3{break-after:avoid}
-    .scroll{overflow:visible}svg.chart{max-width:100% !important;min-width:0 !important}details.trend-table,details.drill{display:none}
+    .scroll{overflow:visible}svg.chart{width:auto !important;height:105mm !important;max-width:100% !important;min-width:0 !important}details.trend-table,details.drill{display:none}
     *{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
     """
 }

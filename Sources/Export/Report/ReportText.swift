@@ -48,11 +48,15 @@ enum ReportText {
     /// Status as written in the tables (text, so it reads without colour).
     static func status(_ s: String) -> String { s.isEmpty ? "–" : s }
 
-    /// CSS class of a status: `st-baik`, …, `st-none`.
+    /// CSS class of a status: `sb` baik, `sk` kurang, `sc` cukup, `sj` jelek, `sn` none. Short
+    /// because a district page carries about a hundred thousand of them.
     static func statusClass(_ s: String) -> String {
         switch s {
-        case "baik", "kurang", "cukup", "jelek": "st-" + s
-        default: "st-none"
+        case "baik": "sb"
+        case "kurang": "sk"
+        case "cukup": "sc"
+        case "jelek": "sj"
+        default: "sn"
         }
     }
 
