@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Validate", dependencies: [
             "PWSCore", "Ingest",
             .product(name: "Collections", package: "swift-collections"),
-        ]),
+        ], exclude: ["README.md"]),
         // Events → indicator values.
         .target(name: "Aggregate", dependencies: [
             "PWSCore",
@@ -41,7 +41,7 @@ let package = Package(
             "PWSCore", "Ingest", "Aggregate",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Mustache", package: "swift-mustache"),
-        ]),
+        ], exclude: ["README.md"]),
         // Synthetic data folders in the §2 format (`pws generate`).
         .target(name: "Synthetic", dependencies: ["PWSCore", "Ingest"], exclude: ["README.md"]),
         // Pipeline definitions (YAML) and the run that wires the stages.
@@ -49,13 +49,13 @@ let package = Package(
             "PWSCore", "Ingest", "Validate", "Aggregate", "Export",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], exclude: ["README.md"]),
         // swift-argument-parser commands, one file each.
         .target(name: "PWSCommands", dependencies: [
             "PWSCore", "Ingest", "Pipeline", "Synthetic",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], exclude: ["README.md"]),
         // @main only.
         .executableTarget(name: "pws", dependencies: ["PWSCommands"]),
 
