@@ -42,7 +42,7 @@ public enum Aggregator {
     public static func run(_ input: AggregateInput) -> AggregateResult {
         let events = input.events.events
         let year = input.asOf.year
-        let order = sortedOrder(input.events)
+        let order = sortedOrder(input.events, through: input.asOf.lastDay)
         let builder = SubjectBuilder(events: events, recordIDs: input.events.recordIDs,
                                      anc: input.services.index(of: "ANC"),
                                      persalinan: input.services.index(of: "PERSALINAN"),
@@ -53,6 +53,7 @@ public enum Aggregator {
         var seenRTs = Set<Int>()
         var unattached: [Int] = []
         let firstOfPrev = YearMonth(year: year - 1, month: 12).firstDay
+        let lastOfPrev = YearMonth(year: year - 1, month: 12).lastDay
         let lastDay = input.asOf.lastDay
         let byID = Dictionary(indicators.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
 
@@ -73,8 +74,17 @@ public enum Aggregator {
             let records = order[start..<end]
             for r in records where events[r].visit.year == year { seenRTs.insert(Int(events[r].rt)) }
 
-            var episodes: [Episode]?
-            var deliveries: [Delivery]?
+            // December of Y−1 is what a run for Y−1 gives (spec §6): pregnancies and deliveries are
+            // rebuilt from the records up to its end when later records exist, since those can
+            // move an episode's anchor or bring a delivery its qualifying record. Person rules need
+            // no second pass: "first" and "each of" attain the same with fewer later records.
+            var split = start
+            while split < end && events[order[split]].visit <= lastOfPrev { split += 1 }
+            let spans = split > start && split < end
+            let prior = order[start..<split]
+
+            var episodes: [Episode]?, priorEpisodes: [Episode]?
+            var deliveries: [Delivery]?, priorDeliveries: [Delivery]?
             for (i, ind) in indicators.enumerated() {
                 switch ind.subject {
                 case .person:
@@ -83,8 +93,16 @@ public enum Aggregator {
                 case .pregnancy:
                     if episodes == nil { episodes = builder.episodes(records) }
                     for ep in episodes! {
-                        if let (day, rec) = attainPregnancy(ind.rule, ep, events: events), let s = slot(day) {
+                        if let (day, rec) = attainPregnancy(ind.rule, ep, events: events), let s = slot(day),
+                           s > 0 || !spans {
                             count(i, rec, s)
+                        }
+                    }
+                    guard spans else { continue }
+                    if priorEpisodes == nil { priorEpisodes = builder.episodes(prior) }
+                    for ep in priorEpisodes! {
+                        if let (day, rec) = attainPregnancy(ind.rule, ep, events: events), slot(day) == 0 {
+                            count(i, rec, 0)
                         }
                     }
                 case .delivery:
@@ -94,8 +112,16 @@ public enum Aggregator {
                         unattached += u
                     }
                     for d in deliveries! {
-                        if let (day, rec) = attainDelivery(ind.rule, d, events: events), let s = slot(day) {
+                        if let (day, rec) = attainDelivery(ind.rule, d, events: events), let s = slot(day),
+                           s > 0 || !spans {
                             count(i, rec, s)
+                        }
+                    }
+                    guard spans else { continue }
+                    if priorDeliveries == nil { priorDeliveries = builder.deliveries(prior).0 }
+                    for d in priorDeliveries! {
+                        if let (day, rec) = attainDelivery(ind.rule, d, events: events), slot(day) == 0 {
+                            count(i, rec, 0)
                         }
                     }
                 }
@@ -112,12 +138,14 @@ public enum Aggregator {
                                puskesmasNames: table.puskesmasNames, unattachedNifas: unattached.sorted())
     }
 
-    /// Event indices by (person, visit_date, record_id).
-    static func sortedOrder(_ set: EventSet) -> [Int] {
+    /// Event indices by (person, visit_date, record_id), leaving out visits after `through`.
+    static func sortedOrder(_ set: EventSet, through: Day? = nil) -> [Int] {
         let events = set.events
         guard let minDay = events.map(\.visit.raw).min() else { return [] }
-        var keyed = events.indices.map { i -> (UInt64, Int) in
-            (UInt64(events[i].person) << 32 | UInt64(UInt32(events[i].visit.raw - minDay)), i)
+        let last = through ?? Day(raw: Int32.max)
+        var keyed = events.indices.compactMap { i -> (UInt64, Int)? in
+            guard events[i].visit <= last else { return nil }
+            return (UInt64(events[i].person) << 32 | UInt64(UInt32(events[i].visit.raw - minDay)), i)
         }
         keyed.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
         // Equal (person, date): order by record_id bytes.
@@ -254,9 +282,7 @@ public enum Aggregator {
     }
 
     static func attainDelivery(_ rule: IndicatorRule, _ d: Delivery, events: [ServiceEvent]) -> (Day, Int)? {
-        let pool = (d.deliveryRecords + d.nifasRecords).sorted { a, b in
-            events[a].visit != events[b].visit ? events[a].visit < events[b].visit : a < b
-        }
+        let pool = d.pool
         switch rule {
         case let .first(filter, _, onStart):
             for r in pool where filter.matches(events[r], reference: d.date) {
