@@ -27,7 +27,7 @@ struct AreaTable {
     var puskesmasNames: [String: String] = [:]
 
     /// Builds the table: register areas plus unregistered RT/RW seen in `seenRTs`.
-    init(register: AreaRegister, seenRTs: Set<Int>) {
+    init(register: AreaRegister, seenRTs: [Bool]) {
         var index: [String: Int] = [:]  // "level|code"
         func area(_ level: AreaLevel, _ code: String, _ name: String, _ parent: String, registered: Bool) -> Int {
             let key = "\(level.rawValue)|\(code)"
@@ -47,7 +47,7 @@ struct AreaTable {
         }
         paths = Array(repeating: [], count: register.rts.count)
         for (r, rt) in register.rts.enumerated() {
-            guard rt.registered || seenRTs.contains(r) else { continue }
+            guard rt.registered || seenRTs[r] else { continue }
             let v = register.villages[Int(rt.village)]
             let kab = area(.kabkota, v.regencyCode, v.regencyName, "", registered: true)
             let kec = area(.kecamatan, v.districtCode, v.districtName, v.regencyCode, registered: true)
