@@ -42,7 +42,7 @@ public enum Aggregator {
     public static func run(_ input: AggregateInput) -> AggregateResult {
         let events = input.events.events
         let year = input.asOf.year
-        let order = sortedOrder(input.events)
+        let order = sortedOrder(input.events, through: input.asOf.lastDay)
         let builder = SubjectBuilder(events: events, recordIDs: input.events.recordIDs,
                                      anc: input.services.index(of: "ANC"),
                                      persalinan: input.services.index(of: "PERSALINAN"),
@@ -50,7 +50,7 @@ public enum Aggregator {
         let indicators = input.indicators
         let rtCount = input.register.rts.count
         var counts = [Int32](repeating: 0, count: indicators.count * rtCount * slots)
-        var seenRTs = Set<Int>()
+        var seenRTs = [Bool](repeating: false, count: rtCount)
         var unattached: [Int] = []
         let firstOfPrev = YearMonth(year: year - 1, month: 12).firstDay
         let lastDay = input.asOf.lastDay
@@ -65,26 +65,57 @@ public enum Aggregator {
             counts[(indicator * rtCount + Int(events[record].rt)) * slots + s] += 1
         }
 
+        // Period starts; a person's records are sorted by date, so each period is a contiguous
+        // slice of them, found once per person (no per-month filtering or allocation).
+        var starts = [Day(year: year - 1, month: 1, day: 1)!, Day(year: year - 1, month: 11, day: 1)!, firstOfPrev]
+        for m in 1...input.asOf.month { starts.append(YearMonth(year: year, month: m).firstDay) }
+        starts.append(lastDay.adding(days: 1))
+        var at = [Int](repeating: 0, count: starts.count)
+        let periods = Periods(asOfMonth: input.asOf.month)
+
         var start = 0
         while start < order.count {
             let person = events[order[start]].person
             var end = start
-            while end < order.count && events[order[end]].person == person { end += 1 }
+            var k = 0
+            while end < order.count && events[order[end]].person == person {
+                let v = events[order[end]].visit
+                while k < starts.count && v >= starts[k] { at[k] = end; k += 1 }
+                end += 1
+            }
+            while k < starts.count { at[k] = end; k += 1 }
             let records = order[start..<end]
-            for r in records where events[r].visit.year == year { seenRTs.insert(Int(events[r].rt)) }
+            for r in order[at[Periods.year]..<end] { seenRTs[Int(events[r].rt)] = true }
 
-            var episodes: [Episode]?
-            var deliveries: [Delivery]?
+            // December of Y−1 is what a run for Y−1 gives (spec §6): pregnancies and deliveries are
+            // rebuilt from the records up to its end when later records exist, since those can
+            // move an episode's anchor or bring a delivery its qualifying record. Person rules need
+            // no second pass: "first" and "each of" attain the same with fewer later records.
+            let split = at[Periods.year]
+            let spans = split > start && split < end
+            let prior = order[start..<split]
+            let personRecords = PersonRecords(all: records, order: order, at: at, periods: periods)
+
+            var episodes: [Episode]?, priorEpisodes: [Episode]?
+            var deliveries: [Delivery]?, priorDeliveries: [Delivery]?
             for (i, ind) in indicators.enumerated() {
                 switch ind.subject {
                 case .person:
-                    evaluatePerson(ind, i, records, events: events, year: year, asOf: input.asOf, byID: byID,
-                                   indicators: indicators, slot: slot, count: count)
+                    evaluatePerson(ind, i, personRecords, events: events, byID: byID, indicators: indicators,
+                                   slot: slot, count: count)
                 case .pregnancy:
                     if episodes == nil { episodes = builder.episodes(records) }
                     for ep in episodes! {
-                        if let (day, rec) = attainPregnancy(ind.rule, ep, events: events), let s = slot(day) {
+                        if let (day, rec) = attainPregnancy(ind.rule, ep, events: events), let s = slot(day),
+                           s > 0 || !spans {
                             count(i, rec, s)
+                        }
+                    }
+                    guard spans else { continue }
+                    if priorEpisodes == nil { priorEpisodes = builder.episodes(prior) }
+                    for ep in priorEpisodes! {
+                        if let (day, rec) = attainPregnancy(ind.rule, ep, events: events), slot(day) == 0 {
+                            count(i, rec, 0)
                         }
                     }
                 case .delivery:
@@ -94,8 +125,16 @@ public enum Aggregator {
                         unattached += u
                     }
                     for d in deliveries! {
-                        if let (day, rec) = attainDelivery(ind.rule, d, events: events), let s = slot(day) {
+                        if let (day, rec) = attainDelivery(ind.rule, d, events: events), let s = slot(day),
+                           s > 0 || !spans {
                             count(i, rec, s)
+                        }
+                    }
+                    guard spans else { continue }
+                    if priorDeliveries == nil { priorDeliveries = builder.deliveries(prior).0 }
+                    for d in priorDeliveries! {
+                        if let (day, rec) = attainDelivery(ind.rule, d, events: events), slot(day) == 0 {
+                            count(i, rec, 0)
                         }
                     }
                 }
@@ -112,12 +151,14 @@ public enum Aggregator {
                                puskesmasNames: table.puskesmasNames, unattachedNifas: unattached.sorted())
     }
 
-    /// Event indices by (person, visit_date, record_id).
-    static func sortedOrder(_ set: EventSet) -> [Int] {
+    /// Event indices by (person, visit_date, record_id), leaving out visits after `through`.
+    static func sortedOrder(_ set: EventSet, through: Day? = nil) -> [Int] {
         let events = set.events
         guard let minDay = events.map(\.visit.raw).min() else { return [] }
-        var keyed = events.indices.map { i -> (UInt64, Int) in
-            (UInt64(events[i].person) << 32 | UInt64(UInt32(events[i].visit.raw - minDay)), i)
+        let last = through ?? Day(raw: Int32.max)
+        var keyed = events.indices.compactMap { i -> (UInt64, Int)? in
+            guard events[i].visit <= last else { return nil }
+            return (UInt64(events[i].person) << 32 | UInt64(UInt32(events[i].visit.raw - minDay)), i)
         }
         keyed.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
         // Equal (person, date): order by record_id bytes.
@@ -135,30 +176,56 @@ public enum Aggregator {
 
     // MARK: persons
 
+    /// Positions in a person's period starts (see `run`).
+    struct Periods {
+        static let previousYear = 0, year = 3
+        let asOfMonth: Int
+        /// Slot s (0 = December of Y−1) spans starts[2 + s] ..< starts[3 + s]; its month before,
+        /// starts[1 + s] ..< starts[2 + s].
+        func month(_ s: Int) -> (Int, Int) { (2 + s, 3 + s) }
+    }
+
+    /// One person's records, in (visit, record_id) order, with the slices of each period.
+    struct PersonRecords {
+        let all: ArraySlice<Int>
+        let order: [Int]
+        let at: [Int]
+        let periods: Periods
+
+        var previousYear: ArraySlice<Int> { order[at[Periods.previousYear]..<at[Periods.year]] }
+        var year: ArraySlice<Int> { order[at[Periods.year]..<all.endIndex] }
+        /// Records of slot `s` (0 = December of Y−1) and of the month before it.
+        func month(_ s: Int) -> (now: ArraySlice<Int>, before: ArraySlice<Int>) {
+            (order[at[2 + s]..<at[3 + s]], order[at[1 + s]..<at[2 + s]])
+        }
+    }
+
     // swiftlint:disable:next function_parameter_count
-    static func evaluatePerson(_ ind: IndicatorDefinition, _ i: Int, _ records: ArraySlice<Int>,
-                               events: [ServiceEvent], year: Int, asOf: YearMonth, byID: [String: Int],
-                               indicators: [IndicatorDefinition], slot: (Day) -> Int?,
-                               count: (Int, Int, Int) -> Void) {
+    static func evaluatePerson(_ ind: IndicatorDefinition, _ i: Int, _ person: PersonRecords,
+                               events: [ServiceEvent], byID: [String: Int], indicators: [IndicatorDefinition],
+                               slot: (Day) -> Int?, count: (Int, Int, Int) -> Void) {
         switch ind.scope {
         case .lifetime:
-            if let (day, rec) = attainPerson(ind.rule, records, events: events), let s = slot(day) {
+            if let (day, rec) = attainPerson(ind.rule, person.all, events: events), let s = slot(day) {
                 count(i, rec, s)
             }
         case .year:
-            for y in [year - 1, year] {
-                let scoped = records.filter { events[$0].visit.year == y }
-                if scoped.isEmpty { continue }
-                if let (day, rec) = attainPerson(ind.rule, scoped[...], events: events), let s = slot(day) {
-                    // A run for Y−1 counts only its own year; here only its December is wanted.
-                    if y == year || s == 0 { count(i, rec, s) }
-                }
+            // A run for Y−1 counts only its own year; here only its December is wanted.
+            let previous = person.previousYear
+            if !previous.isEmpty, let (day, rec) = attainPerson(ind.rule, previous, events: events),
+               slot(day) == 0 {
+                count(i, rec, 0)
+            }
+            let current = person.year
+            if !current.isEmpty, let (day, rec) = attainPerson(ind.rule, current, events: events),
+               let s = slot(day) {
+                count(i, rec, s)
             }
         case .monthly:
-            var months = [YearMonth(year: year - 1, month: 12)]
-            for m in 1...asOf.month { months.append(YearMonth(year: year, month: m)) }
-            for (s, month) in months.enumerated() {
-                if let rec = monthly(ind.rule, records, month: month, events: events, byID: byID,
+            for s in 0...person.periods.asOfMonth {
+                let (now, before) = person.month(s)
+                if now.isEmpty { continue }
+                if let rec = monthly(ind.rule, now: now, before: before, events: events, byID: byID,
                                      indicators: indicators) {
                     count(i, rec, s)
                 }
@@ -200,23 +267,20 @@ public enum Aggregator {
         return best.map { ($0.day, $0.record) }
     }
 
-    /// A monthly rule's counting record for `month`, or nil.
-    static func monthly(_ rule: IndicatorRule, _ records: ArraySlice<Int>, month: YearMonth,
+    /// A monthly rule's counting record among a month's records (`now`), with the month
+    /// before's (`before`) for a change; nil when it does not count.
+    static func monthly(_ rule: IndicatorRule, now: ArraySlice<Int>, before: ArraySlice<Int>,
                         events: [ServiceEvent], byID: [String: Int], indicators: [IndicatorDefinition]) -> Int? {
-        func inMonth(_ m: YearMonth) -> [Int] {
-            records.filter { YearMonth(events[$0].visit) == m }
-        }
         switch rule {
         case let .monthlyPresence(filter):
-            return inMonth(month).last { filter.matches(events[$0]) }
+            return now.last { filter.matches(events[$0]) }
         case let .monthlyIncrease(base, measure):
             guard let b = byID[base], case let .monthlyPresence(baseFilter) = indicators[b].rule else { return nil }
-            let now = inMonth(month)
             guard let area = now.last(where: { baseFilter.matches(events[$0]) }) else { return nil }
-            func lastValid(_ list: [Int]) -> Float? {
+            func lastValid(_ list: ArraySlice<Int>) -> Float? {
                 list.last { measure.matches(events[$0]) && !events[$0].result.isNaN }.map { events[$0].result }
             }
-            guard let current = lastValid(now), let previous = lastValid(inMonth(month.previous)) else { return nil }
+            guard let current = lastValid(now), let previous = lastValid(before) else { return nil }
             return current > previous ? area : nil
         default:
             return nil
@@ -254,9 +318,7 @@ public enum Aggregator {
     }
 
     static func attainDelivery(_ rule: IndicatorRule, _ d: Delivery, events: [ServiceEvent]) -> (Day, Int)? {
-        let pool = (d.deliveryRecords + d.nifasRecords).sorted { a, b in
-            events[a].visit != events[b].visit ? events[a].visit < events[b].visit : a < b
-        }
+        let pool = d.pool
         switch rule {
         case let .first(filter, _, onStart):
             for r in pool where filter.matches(events[r], reference: d.date) {

@@ -48,6 +48,10 @@ struct Analysis {
                                         year: input.asOf.year, estimation: input.estimation)
         let byID = Dictionary(input.indicators.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         let order = table.outputOrder
+        // Per indicator, the year's denominator of every area (one §5.1 chain per group and area).
+        let yearly: [[(Int?, String)]?] = input.indicators.map { ind in
+            ind.targetGroup.map { g in table.areas.indices.map { denominators.value(area: $0, group: g) } }
+        }
         var rows: [IndicatorRow] = []
         rows.reserveCapacity(input.asOf.month * order.count * input.indicators.count)
         for m in 1...input.asOf.month {
@@ -59,8 +63,8 @@ struct Analysis {
                     let monthly = ind.scope == .monthly
                     let cumulative = monthly ? nil : counts[1...m].reduce(0, +)
                     var denominator: Int?, source = "", prevDenominator: Int?
-                    if let group = ind.targetGroup {
-                        (denominator, source) = denominators.value(area: a, group: group)
+                    if let values = yearly[i] {
+                        (denominator, source) = values[a]
                         prevDenominator = denominator
                     } else if let base = ind.denominatorIndicator, let b = byID[base] {
                         denominator = areaCounts[b][a][m]

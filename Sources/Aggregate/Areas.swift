@@ -18,14 +18,16 @@ struct Area {
 struct AreaTable {
     var areas: [Area] = []
     /// For each RT of the register: the area indices it counts in (rt, rw, desa, kecamatan,
-    /// kabkota, puskesmas); empty when the RT is not reported (unregistered and unused in Y).
+    /// kabkota, puskesmas). An unregistered RT not seen in Y is not listed, but it still counts in
+    /// its listed ancestors: a December attainment there is in the previous month of January
+    /// that a run for Y−1 (which lists the RT) gives its village.
     var paths: [[Int]] = []
     /// desa code → puskesmas code.
     var villagePuskesmas: [String: String] = [:]
     var puskesmasNames: [String: String] = [:]
 
     /// Builds the table: register areas plus unregistered RT/RW seen in `seenRTs`.
-    init(register: AreaRegister, seenRTs: Set<Int>) {
+    init(register: AreaRegister, seenRTs: [Bool]) {
         var index: [String: Int] = [:]  // "level|code"
         func area(_ level: AreaLevel, _ code: String, _ name: String, _ parent: String, registered: Bool) -> Int {
             let key = "\(level.rawValue)|\(code)"
@@ -45,7 +47,7 @@ struct AreaTable {
         }
         paths = Array(repeating: [], count: register.rts.count)
         for (r, rt) in register.rts.enumerated() {
-            guard rt.registered || seenRTs.contains(r) else { continue }
+            guard rt.registered || seenRTs[r] else { continue }
             let v = register.villages[Int(rt.village)]
             let kab = area(.kabkota, v.regencyCode, v.regencyName, "", registered: true)
             let kec = area(.kecamatan, v.districtCode, v.districtName, v.regencyCode, registered: true)
@@ -63,6 +65,12 @@ struct AreaTable {
             paths[r] = [leaf, rw, desa, kec, kab, pkm]
             villagePuskesmas[v.code] = v.puskesmasCode
             if puskesmasNames[v.puskesmasCode] == nil { puskesmasNames[v.puskesmasCode] = v.puskesmasName }
+        }
+        for (r, rt) in register.rts.enumerated() where paths[r].isEmpty {
+            let v = register.villages[Int(rt.village)]
+            let keys = ["rw|\(v.code)-\(rt.rw)", "desa|\(v.code)", "kecamatan|\(v.districtCode)",
+                        "kabkota|\(v.regencyCode)", "puskesmas|\(v.puskesmasCode)"]
+            paths[r] = keys.compactMap { index[$0] }
         }
     }
 

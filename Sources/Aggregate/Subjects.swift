@@ -27,6 +27,8 @@ struct Delivery {
     var deliveryRecords: [Int]
     /// NIFAS records attached to it, in order.
     var nifasRecords: [Int]
+    /// Both lists merged in (visit_date, record_id) order: what delivery rules look at.
+    var pool: [Int] = []
 }
 
 /// Builds the subjects of one person's records.
@@ -207,6 +209,20 @@ struct SubjectBuilder {
                     unattached.append(r)
                 }
             }
+        }
+        for k in result.indices {
+            let d = result[k].deliveryRecords, n = result[k].nifasRecords
+            var pool: [Int] = []
+            pool.reserveCapacity(d.count + n.count)
+            var i = 0, j = 0
+            while i < d.count || j < n.count {
+                if j == n.count || (i < d.count && ordered(d[i], n[j])) {
+                    pool.append(d[i]); i += 1
+                } else {
+                    pool.append(n[j]); j += 1
+                }
+            }
+            result[k].pool = pool
         }
         return (result, unattached)
     }
