@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Aggregate", dependencies: [
             "PWSCore",
             .product(name: "Collections", package: "swift-collections"),
-        ]),
+        ], exclude: ["README.md"]),
         // Values → CSV tables, report, manifest; atomic publish.
         .target(name: "Export", dependencies: [
             "PWSCore", "Ingest", "Aggregate",
