@@ -73,7 +73,7 @@ public struct RecordFilter: Sendable, Hashable {
     }
 
     /// This filter with `other`'s conditions added (used to put indicator-wide filters on items).
-    func merged(with other: RecordFilter) -> RecordFilter {
+    public func merged(with other: RecordFilter) -> RecordFilter {
         var f = self
         if f.services.isEmpty { f.services = other.services }
         f.sex = f.sex ?? other.sex

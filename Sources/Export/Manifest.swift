@@ -170,6 +170,7 @@ public struct Manifest: Codable, Sendable {
     public func write(to path: String) throws {
         var copy = self
         copy.peakRSSMiB = (Manifest.peakRSS() * 10).rounded() / 10
+        copy.timingsSeconds = timingsSeconds.mapValues { ($0 * 1000).rounded() / 1000 }
         try copy.writeAsIs(to: path)
     }
 

@@ -112,7 +112,7 @@ public enum IndicatorCatalogueLoader {
                     let key = try doc.string(k, "a key")
                     guard filterKeys.contains(key) else { throw doc.error(k, "\(id): unknown item key \"\(key)\"") }
                 }
-                return mergedFilter(try filter(im, doc: doc, services: services, id: id), common)
+                return try filter(im, doc: doc, services: services, id: id).merged(with: common)
             }
             guard !items.isEmpty else { throw doc.error(itemsNode, "\(id): each_of needs at least one item") }
             rule = .eachOf(items)
@@ -154,18 +154,6 @@ public enum IndicatorCatalogueLoader {
         }
         return IndicatorDefinition(id: id, name: name, subject: subject, scope: scope, rule: rule, targetGroup: group,
                                    denominatorIndicator: denominatorIndicator, targetHundredths: target)
-    }
-
-    static func mergedFilter(_ item: RecordFilter, _ common: RecordFilter) -> RecordFilter {
-        var f = item
-        if f.services.isEmpty { f.services = common.services }
-        f.sex = f.sex ?? common.sex
-        f.age = f.age ?? common.age
-        f.facilityTypes = f.facilityTypes ?? common.facilityTypes
-        f.providers = f.providers ?? common.providers
-        if f.result.isEmpty { f.result = common.result }
-        f.days = f.days ?? common.days
-        return f
     }
 
     static func filter(_ m: Node.Mapping, doc: YAMLFile, services: ServiceCatalogue, id: String) throws -> RecordFilter {

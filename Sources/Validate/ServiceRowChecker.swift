@@ -265,7 +265,7 @@ struct ServiceRowChecker {
             warn(.areaWarning, fRT, "\(rw)/\(rt)", "RW \(rw) RT \(rt) is not in wilayah.csv for village \(register.villages[Int(village)].code); the row is counted there — add the RT to the register if it is real")
         }
         // W-NIK
-        if let problem = Decode.nikDisagreement(personBytes, birth: birth, sex: sex) {
+        if let problem = Decode.nikDisagreement(personBytes, birth: birth, sex: sex, detailed: settings.keepIdentifiers) {
             warn(.nik, fPerson, value(fPerson), problem)
         }
 

@@ -140,3 +140,47 @@ import Glibc
         #expect(lines.last!.hasPrefix("HIPERTENSI,"))
     }
 }
+
+@Suite struct PublishingPolicyTests {
+    @Test func retentionKeepsTheNewestRunsOfAMonth() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated()
+        let root = PWSBinary.packageRoot.appendingPathComponent("pipelines").path
+        let pipeline = tmp.path + "/keep2.yaml"
+        let yaml = try String(contentsOfFile: root + "/default.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "retention: 5", with: "retention: 2")
+            .replacingOccurrences(of: "services: services.yaml", with: "services: \(root)/services.yaml")
+            .replacingOccurrences(of: "indicators: indicators.yaml", with: "indicators: \(root)/indicators.yaml")
+        try yaml.write(toFile: pipeline, atomically: true, encoding: .utf8)
+        let out = tmp.path + "/out"
+        var links: [String] = []
+        for _ in 0..<3 {
+            let r = try PWSBinary.run(["run", "--pipeline", pipeline, "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
+            #expect(r.status == 0, "\(r.stderr)")
+            links.append(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/2025-12"))
+        }
+        let runs = try FileManager.default.contentsOfDirectory(atPath: out + "/.runs").filter { $0.hasPrefix("2025-12.") }.sorted()
+        #expect(runs.count == 2)
+        #expect(runs.map { ".runs/" + $0 } == Array(links.suffix(2)).sorted())
+        #expect(Set(links).count == 3)
+    }
+
+    /// Spec §7: no person identifier in any output but rejects/warnings (masked there).
+    @Test func noPersonIdentifierLeavesThroughTheOutputs() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated()
+        let out = tmp.path + "/out"
+        #expect(try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"]).status == 0)
+        let files = TempFolder.snapshot(out + "/2025-12")
+        let nik = try NSRegularExpression(pattern: #"(?<![0-9])[0-9]{16}(?![0-9])"#)
+        for (name, bytes) in files {
+            let text = String(decoding: bytes, as: UTF8.self)
+            let hits = nik.numberOfMatches(in: text, range: NSRange(text.startIndex..., in: text))
+            #expect(hits == 0, "\(name) holds \(hits) 16-digit identifiers")
+        }
+        let listed = String(decoding: files["rejects.csv"]! + files["warnings.csv"]!, as: UTF8.self)
+        #expect(listed.contains("3201**********"))  // masked ids are there
+    }
+}

@@ -90,6 +90,7 @@ import Testing
         let masked = try RuleTests.outcome()
         let nik = try #require(masked.warnings.first { $0.rule == .nik })
         #expect(nik.value == "3201**********01")
+        #expect(!nik.message.contains("450690"), "the message must not give away NIK digits: \(nik.message)")
         let short = try #require(masked.rejects.first { $0.rule == .person })
         #expect(short.value == "*****")
         let kept = try RuleTests.outcome(keep: true)
