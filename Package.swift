@@ -13,7 +13,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
-        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
@@ -27,15 +26,9 @@ let package = Package(
         // Bytes → records. The only module that imports CLibCSV.
         .target(name: "Ingest", dependencies: ["PWSCore", "CLibCSV"], exclude: ["README.md"]),
         // Records → accepted events + rejects/warnings.
-        .target(name: "Validate", dependencies: [
-            "PWSCore", "Ingest",
-            .product(name: "Collections", package: "swift-collections"),
-        ], exclude: ["README.md"]),
+        .target(name: "Validate", dependencies: ["PWSCore", "Ingest"], exclude: ["README.md"]),
         // Events → indicator values.
-        .target(name: "Aggregate", dependencies: [
-            "PWSCore",
-            .product(name: "Collections", package: "swift-collections"),
-        ], exclude: ["README.md"]),
+        .target(name: "Aggregate", dependencies: ["PWSCore"], exclude: ["README.md"]),
         // Values → CSV tables, report, manifest; atomic publish.
         .target(name: "Export", dependencies: [
             "PWSCore", "Ingest", "Aggregate",
