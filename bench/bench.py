@@ -113,6 +113,9 @@ def run_size(args, size, log):
         with open(os.path.join(data, f), "rb") as h:
             while h.read(1 << 20):
                 pass
+    listing = f"{work}/files.txt"
+    with open(listing, "w") as f:
+        f.write("".join(p + "\n" for p in files))
     res = {"size": size, "files": len(files), "bytes": nbytes, "runs": []}
     for run in range(args.runs):
         r = {}
@@ -122,7 +125,7 @@ def run_size(args, size, log):
         r["bare"] = m
         log(f"  run {run + 1} bare libcsv       {m['seconds']:8.2f} s  cpu {m['cpu']:8.2f} s  load {m['load']}")
 
-        m = measure([args.bin, "bench", "ingest", "--machine"] + files, cwd=data, stdout=f"{work}/ingest.out")
+        m = measure([args.bin, "bench", "ingest", "--machine", "--files-from", listing], cwd=data, stdout=f"{work}/ingest.out")
         i_bytes, i_rec, i_sec = open(f"{work}/ingest.out").read().split()
         m.update(seconds=float(i_sec), records=int(i_rec))
         r["ingest"] = m
@@ -269,12 +272,20 @@ def report(results, mach, args, started):
                      f"{duck['detail']['rows_kept']:,}; pws accepted {run['counts']['rows_accepted']:,} and "
                      f"used {run['counts']['rows_used']:,} of {run['counts']['rows_read']:,}.")
         lines.append("")
-        lines.append("| indicator | village-months | differ | Σ pws | Σ DuckDB | Σ abs diff | examples |")
-        lines.append("|---|---:|---:|---:|---:|---:|---|")
+        lines.append("| indicator | village-months | differ | of which hold a row pws rejected | Σ pws | Σ DuckDB | "
+                     "Σ abs diff | examples |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---|")
         for ind, a in ag.items():
-            lines.append(f"| {ind} | {a['village_months']} | {a['differ']} | {a['sum_pws']:,} | {a['sum_duckdb']:,} | "
+            lines.append(f"| {ind} | {a['village_months']} | {a['differ']} | "
+                         f"{a.get('differ_with_row_pws_rejected', '—')} | {a['sum_pws']:,} | {a['sum_duckdb']:,} | "
                          f"{a['abs_diff_sum']} | {'; '.join(a['examples'][:3])} |")
         lines.append("")
+        kept = duck["detail"].get("kept_by_duckdb_rejected_by_pws")
+        if kept is not None:
+            lines.append("Rows DuckDB kept that pws rejected (matched by file and record_id; E-DUPLICATE-ID "
+                         "not matched as the id is shared): "
+                         + (", ".join(f"{k} {v:,}" for k, v in kept.items()) or "none") + ".")
+            lines.append("")
         summary[res["size"]] = {"records": run["records"], "total": t["total"], "cpu": run["cpu"]}
     sizes = sorted(summary)
     if len(sizes) >= 2:
@@ -301,6 +312,7 @@ def main():
     ap.add_argument("--today", default="2026-01-15")
     ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
     ap.add_argument("--no-append", action="store_true")
+    ap.add_argument("--from-json", help="re-render the report of an earlier run's results.json (no measuring)")
     args = ap.parse_args()
     args.bin, args.bare, args.root = map(os.path.abspath, (args.bin, args.bare, args.root))
 
@@ -310,6 +322,11 @@ def main():
     started = datetime.datetime.now()
     mach = machine()
     results = []
+    if args.from_json:
+        saved = json.load(open(args.from_json))
+        results = [r for r in saved if r["size"] in args.sizes]
+        started = datetime.datetime.fromtimestamp(os.path.getmtime(args.from_json))
+        args.sizes = []
     for size in args.sizes:
         log(f"size {size:,}:")
         results.append(run_size(args, size, log))

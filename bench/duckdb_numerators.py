@@ -59,6 +59,12 @@ What it does, all in DuckDB SQL except the file listing and one header read per 
    The numerators cover every month of the reporting year up to the as-of month; lifetime rules
    (K1, IDL) use every kept record up to the end of the as-of month.
 
+Agreement (with --compare, after the timing): per indicator, the village-months whose numerators
+differ, and how many of them hold a row of the indicator's services that DuckDB kept and pws
+rejected (matched through pws's rejects.csv by file and record_id); the kept-but-rejected rows are
+counted per rule. DuckDB's reader, for one, accepts a record with one extra empty field at the end
+(pws: E-FIELDS).
+
 Timing: from the file listing to the three numerator tables, in one process with DuckDB's
 threads set to --threads; CPU time (user+sys of this process, all DuckDB threads) beside wall.
 """
@@ -323,7 +329,7 @@ def main():
             AND (unit IS NULL OR (
                   (CASE unit WHEN 'days' THEN age_days WHEN 'months' THEN age_months ELSE age_years END)
                     BETWEEN coalesce(amin, 0) AND coalesce(amax, 1000000))))
-        SELECT record_id, visit, person, village, service, pregnancy_id, lmp_date, gw_raw, age_days, age_months
+        SELECT path, record_id, visit, person, village, service, pregnancy_id, lmp_date, gw_raw, age_days, age_months
         FROM elig
         QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY path, seq) = 1""")
     asof = con.execute("SELECT max(visit) FROM accepted").fetchone()[0]
@@ -456,12 +462,47 @@ def main():
 
     if args.compare:
         result["agreement"] = compare(rows, args.compare, asof_year, asof_month)
+        result["kept_by_duckdb_rejected_by_pws"] = explain(con, result["agreement"], args.compare, data,
+                                                           asof_year, asof_month)
 
     out = json.dumps(result, indent=2)
     if args.json:
         with open(args.json, "w") as f:
             f.write(out + "\n")
     print(out)
+
+
+def explain(con, agreement, indicators_csv, data, year, month):
+    """Rows DuckDB kept that pws rejected (by source file and record_id, after the timing), and
+    how many differing village-months hold such a row of the indicator's services."""
+    rejects = os.path.join(os.path.dirname(indicators_csv), "rejects.csv")
+    if not os.path.exists(rejects):
+        for a in agreement.values():
+            a.pop("_keys")
+        return {}
+    prefix = sql_str(data.rstrip("/") + "/")
+    con.execute(f"""
+        CREATE TABLE pws_rej AS
+        SELECT {prefix} || source AS path, record_id, first(rule ORDER BY line, rule) AS rule
+        FROM read_csv({sql_str(rejects)}, all_varchar = true, header = true)
+        WHERE record_id IS NOT NULL AND rule <> 'E-DUPLICATE-ID'
+        GROUP BY ALL""")
+    con.execute("""
+        CREATE TABLE kept_rejected AS
+        SELECT a.service, a.village, year(a.visit) AS y, month(a.visit) AS m, r.rule
+        FROM accepted a JOIN pws_rej r ON r.path = a.path AND r.record_id = a.record_id""")
+    by_rule = dict(con.execute("SELECT rule, count(*) FROM kept_rejected GROUP BY rule ORDER BY 2 DESC").fetchall())
+    services = {"K1": ["ANC"], "D_S": ["TIMBANG"], "IDL": IDL_ITEMS}
+    hits = set()
+    for ind, svc in services.items():
+        q = ", ".join(sql_str(x) for x in svc)
+        for village, y, m in con.execute(
+                f"SELECT DISTINCT village, y, m FROM kept_rejected WHERE service IN ({q})").fetchall():
+            hits.add((ind, village, y, m))
+    for ind, a in agreement.items():
+        diffs = a.pop("_keys")
+        a["differ_with_row_pws_rejected"] = sum(1 for k in diffs if k in hits)
+    return by_rule
 
 
 def compare(rows, indicators_csv, year, month):
@@ -496,6 +537,7 @@ def compare(rows, indicators_csv, year, month):
             "sum_duckdb": total_duck,
             "abs_diff_sum": sum(abs(a - b) for _, a, b in diffs),
             "examples": [f"{k[1]} {k[2]}-{k[3]:02d}: pws {a}, duckdb {b}" for k, a, b in diffs[:5]],
+            "_keys": [k for k, _, _ in diffs],
         }
     return out
 
