@@ -26,6 +26,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 TICK = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def loadavg():
@@ -46,7 +47,8 @@ def measure(cmd, cwd=None, stdout=None, sample=False):
             break
         try:
             fields = open(stat).read().rsplit(")", 1)[1].split()
-            samples.append((time.perf_counter() - start, (int(fields[11]) + int(fields[12])) / TICK))
+            samples.append((time.perf_counter() - start, (int(fields[11]) + int(fields[12])) / TICK,
+                            int(fields[21]) * PAGE / 2**20))
         except (OSError, IndexError):
             pass
         time.sleep(0.02)
@@ -61,7 +63,7 @@ def measure(cmd, cwd=None, stdout=None, sample=False):
 def cpu_at(samples, t):
     """CPU seconds used by time t (last sample at or before t)."""
     best = 0.0
-    for st, cpu in samples:
+    for st, cpu, _ in samples:
         if st <= t:
             best = cpu
         else:
@@ -158,7 +160,10 @@ def run_size(args, size, log):
         s = m["samples"]
         stage_cpu = {"ingest_validate": cpu_at(s, b1), "aggregate": cpu_at(s, b2) - cpu_at(s, b1),
                      "export": m["cpu"] - cpu_at(s, b2)}
-        m.update(timings=t, stage_cpu=stage_cpu, peak_rss_mib=rj.get("peak_rss_mib"),
+        # Resident memory (sampled) at its highest within each stage.
+        stage_rss = {name: max([r for t_, _, r in s if lo <= t_ < hi] or [0.0])
+                     for name, lo, hi in (("ingest_validate", 0, b1), ("aggregate", b1, b2), ("export", b2, 1e9))}
+        m.update(timings=t, stage_cpu=stage_cpu, stage_rss=stage_rss, peak_rss_mib=rj.get("peak_rss_mib"),
                  records=rj["counts"]["rows_read"], counts=rj["counts"], month=month,
                  indicators=f"{rout}/{month}/indicators.csv")
         m.pop("samples")
@@ -263,6 +268,10 @@ def report(results, mach, args, started):
         lines.append(f"| pws ingest+validate+aggregate / DuckDB | {vs_duck_core:.2f} | — | < 1 |")
         lines.append(f"| peak RSS pws run | {peak:,.0f} MiB (wait4: {run['maxrss_mib']:,.0f} MiB) | | "
                      f"≤ 1024 MiB at 10 M |")
+        if run.get("stage_rss"):
+            sr = run["stage_rss"]
+            lines.append(f"| RSS high-water per stage (sampled) | ingest+validate {sr['ingest_validate']:,.0f}, "
+                         f"aggregate {sr['aggregate']:,.0f}, export {sr['export']:,.0f} MiB | | |")
         lines.append(f"| peak RSS DuckDB process | {duck['maxrss_mib']:,.0f} MiB | | (for reference) |")
         lines.append("")
         ag = duck["detail"].get("agreement", {})
@@ -286,7 +295,11 @@ def report(results, mach, args, started):
                          "not matched as the id is shared): "
                          + (", ".join(f"{k} {v:,}" for k, v in kept.items()) or "none") + ".")
             lines.append("")
-        summary[res["size"]] = {"records": run["records"], "total": t["total"], "cpu": run["cpu"]}
+        summary[res["size"]] = {"records": run["records"], "total": t["total"], "cpu": run["cpu"],
+                                "stages": {"bare libcsv": bare["seconds"], "pws bench ingest": ingest["seconds"],
+                                           "ingest+validate": t["ingest_validate"], "aggregate": t["aggregate"],
+                                           "export": t["export"], "total": t["total"],
+                                           "total (CPU)": run["cpu"]}}
     sizes = sorted(summary)
     if len(sizes) >= 2:
         a, b = summary[sizes[0]], summary[sizes[-1]]
@@ -296,6 +309,13 @@ def report(results, mach, args, started):
                      f"{b['total'] / b['records'] * 1e6:.2f} µs ({g_wall:+.1%}), CPU "
                      f"{a['cpu'] / a['records'] * 1e6:.2f} → {b['cpu'] / b['records'] * 1e6:.2f} µs ({g_cpu:+.1%}); "
                      f"goal ≤ +10 %.")
+        lines.append("")
+        lines.append(f"| µs per record | {sizes[0]:,} | {sizes[-1]:,} | growth |")
+        lines.append("|---|---:|---:|---:|")
+        for name in a["stages"]:
+            x = a["stages"][name] / a["records"] * 1e6
+            y = b["stages"][name] / b["records"] * 1e6
+            lines.append(f"| {name} | {x:.2f} | {y:.2f} | {y / x - 1:+.1%} |")
         lines.append("")
     return "\n".join(lines)
 

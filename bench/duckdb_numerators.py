@@ -15,8 +15,11 @@ What it does, all in DuckDB SQL except the file listing and one header read per 
    explicit options (no auto-detection): that delimiter, quote and escape `"`, header, every column
    VARCHAR, `ignore_errors` + `store_rejects` (so a record that breaks the dialect — E-PARSE or
    E-FIELDS — is skipped and the rest of the file still read; without store_rejects DuckDB 2.0
-   loses the rest of a file after an unescaped quote). A file missing a required column
-   (E-COLUMNS) is not read.
+   loses the rest of a file after an unescaped quote). DuckDB's reader accepts a record with one
+   field too many when that field is empty, so the schema has one column more than the header,
+   padded with NULL (`null_padding`, no NULL string): a record that fills it or leaves the last
+   header column NULL has the wrong field count (E-FIELDS) and is dropped. A file missing a
+   required column (E-COLUMNS) is not read.
 2. Header aliases: each header name is normalised (trim, lower case, spaces and `-` to `_`) and
    mapped to its canonical field by the alias table of spec §2.4 (+ the default pipeline's
    `tgl_layanan`); the SQL projection renames the columns (`c3 AS person_id`, ...). Canonical
@@ -62,8 +65,7 @@ What it does, all in DuckDB SQL except the file listing and one header read per 
 Agreement (with --compare, after the timing): per indicator, the village-months whose numerators
 differ, and how many of them hold a row of the indicator's services that DuckDB kept and pws
 rejected (matched through pws's rejects.csv by file and record_id); the kept-but-rejected rows are
-counted per rule. DuckDB's reader, for one, accepts a record with one extra empty field at the end
-(pws: E-FIELDS).
+counted per rule.
 
 Timing: from the file listing to the three numerator tables, in one process with DuckDB's
 threads set to --threads; CPU time (user+sys of this process, all DuckDB threads) beside wall.
@@ -219,7 +221,7 @@ def main():
         key = header_of(os.path.join(data, rel))
         groups.setdefault(key, []).append(rel)
 
-    con.execute("CREATE TABLE raw (path VARCHAR, " + ", ".join(f"{f} VARCHAR" for f in KEPT) + ")")
+    con.execute("CREATE TABLE raw (path VARCHAR, fields_ok BOOLEAN, " + ", ".join(f"{f} VARCHAR" for f in KEPT) + ")")
     skipped_files = []
     for (delim, newline, names), rels in groups.items():
         m = mapping(names)
@@ -227,18 +229,23 @@ def main():
         if missing:
             skipped_files += rels  # E-COLUMNS: pws rejects every row of such a file
             continue
-        cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names))) + "}"
+        # One column more than the header, padded with NULL, and no NULL string: a record with a
+        # field too many fills `cx`, one with a field too few leaves the last column NULL (an
+        # empty field reads as ''): both are pws's E-FIELDS, flagged here and dropped below.
+        cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names))) + ", 'cx': 'VARCHAR'}"
         paths = "[" + ", ".join(sql_str(os.path.join(data, r)) for r in rels) + "]"
         proj = ", ".join((f"c{m[f]}" if f in m else "NULL") + f" AS {f}" for f in KEPT)
         d = "\\t" if delim == "\t" else delim
         con.execute(
-            f"INSERT INTO raw SELECT filename AS path, {proj} FROM read_csv({paths}, auto_detect = false, "
+            f"INSERT INTO raw SELECT filename AS path, cx IS NULL AND c{len(names) - 1} IS NOT NULL, {proj} "
+            f"FROM read_csv({paths}, auto_detect = false, "
             f"delim = E'{d}', quote = '\"', escape = '\"', new_line = '{newline}', header = true, "
             f"columns = {cols}, ignore_errors = true, store_rejects = true, filename = true, "
-            f"null_padding = false)")
+            f"null_padding = true, nullstr = '\u0001')")
     t_read = time.perf_counter() - wall0
     raw_rows = con.execute("SELECT count(*) FROM raw").fetchone()[0]
     reader_rejects = con.execute("SELECT count(*) FROM reject_errors").fetchone()[0]
+    field_count_rejects = con.execute("SELECT count(*) FROM raw WHERE NOT fields_ok").fetchone()[0]
 
     elig = eligibility(args.services)
     values = ", ".join(
@@ -287,7 +294,7 @@ def main():
             {c('pregnancy_id')} AS pregnancy_id,
             {pdate('lmp_date')} AS lmp_date,
             {c('gestational_weeks')} AS gw_raw
-          FROM raw),
+          FROM raw WHERE fields_ok),
         p AS (
           SELECT *,
             regexp_replace(pid_raw, '[ .\\-]', '', 'g') AS pid_digits,
@@ -444,6 +451,7 @@ def main():
         "files_skipped_columns": len(skipped_files),
         "rows_read": raw_rows,
         "reader_rejects": reader_rejects,
+        "field_count_rejects": field_count_rejects,
         "rows_kept": accepted,
         "as_of": f"{asof_year}-{asof_month:02d}",
         "seconds_read": round(t_read, 3),
