@@ -26,6 +26,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 TICK = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def loadavg():
@@ -46,7 +47,8 @@ def measure(cmd, cwd=None, stdout=None, sample=False):
             break
         try:
             fields = open(stat).read().rsplit(")", 1)[1].split()
-            samples.append((time.perf_counter() - start, (int(fields[11]) + int(fields[12])) / TICK))
+            samples.append((time.perf_counter() - start, (int(fields[11]) + int(fields[12])) / TICK,
+                            int(fields[21]) * PAGE / 2**20))
         except (OSError, IndexError):
             pass
         time.sleep(0.02)
@@ -61,7 +63,7 @@ def measure(cmd, cwd=None, stdout=None, sample=False):
 def cpu_at(samples, t):
     """CPU seconds used by time t (last sample at or before t)."""
     best = 0.0
-    for st, cpu in samples:
+    for st, cpu, _ in samples:
         if st <= t:
             best = cpu
         else:
@@ -113,6 +115,9 @@ def run_size(args, size, log):
         with open(os.path.join(data, f), "rb") as h:
             while h.read(1 << 20):
                 pass
+    listing = f"{work}/files.txt"
+    with open(listing, "w") as f:
+        f.write("".join(p + "\n" for p in files))
     res = {"size": size, "files": len(files), "bytes": nbytes, "runs": []}
     for run in range(args.runs):
         r = {}
@@ -122,7 +127,7 @@ def run_size(args, size, log):
         r["bare"] = m
         log(f"  run {run + 1} bare libcsv       {m['seconds']:8.2f} s  cpu {m['cpu']:8.2f} s  load {m['load']}")
 
-        m = measure([args.bin, "bench", "ingest", "--machine"] + files, cwd=data, stdout=f"{work}/ingest.out")
+        m = measure([args.bin, "bench", "ingest", "--machine", "--files-from", listing], cwd=data, stdout=f"{work}/ingest.out")
         i_bytes, i_rec, i_sec = open(f"{work}/ingest.out").read().split()
         m.update(seconds=float(i_sec), records=int(i_rec))
         r["ingest"] = m
@@ -155,7 +160,10 @@ def run_size(args, size, log):
         s = m["samples"]
         stage_cpu = {"ingest_validate": cpu_at(s, b1), "aggregate": cpu_at(s, b2) - cpu_at(s, b1),
                      "export": m["cpu"] - cpu_at(s, b2)}
-        m.update(timings=t, stage_cpu=stage_cpu, peak_rss_mib=rj.get("peak_rss_mib"),
+        # Resident memory (sampled) at its highest within each stage.
+        stage_rss = {name: max([r for t_, _, r in s if lo <= t_ < hi] or [0.0])
+                     for name, lo, hi in (("ingest_validate", 0, b1), ("aggregate", b1, b2), ("export", b2, 1e9))}
+        m.update(timings=t, stage_cpu=stage_cpu, stage_rss=stage_rss, peak_rss_mib=rj.get("peak_rss_mib"),
                  records=rj["counts"]["rows_read"], counts=rj["counts"], month=month,
                  indicators=f"{rout}/{month}/indicators.csv")
         m.pop("samples")
@@ -260,6 +268,10 @@ def report(results, mach, args, started):
         lines.append(f"| pws ingest+validate+aggregate / DuckDB | {vs_duck_core:.2f} | — | < 1 |")
         lines.append(f"| peak RSS pws run | {peak:,.0f} MiB (wait4: {run['maxrss_mib']:,.0f} MiB) | | "
                      f"≤ 1024 MiB at 10 M |")
+        if run.get("stage_rss"):
+            sr = run["stage_rss"]
+            lines.append(f"| RSS high-water per stage (sampled) | ingest+validate {sr['ingest_validate']:,.0f}, "
+                         f"aggregate {sr['aggregate']:,.0f}, export {sr['export']:,.0f} MiB | | |")
         lines.append(f"| peak RSS DuckDB process | {duck['maxrss_mib']:,.0f} MiB | | (for reference) |")
         lines.append("")
         ag = duck["detail"].get("agreement", {})
@@ -269,13 +281,25 @@ def report(results, mach, args, started):
                      f"{duck['detail']['rows_kept']:,}; pws accepted {run['counts']['rows_accepted']:,} and "
                      f"used {run['counts']['rows_used']:,} of {run['counts']['rows_read']:,}.")
         lines.append("")
-        lines.append("| indicator | village-months | differ | Σ pws | Σ DuckDB | Σ abs diff | examples |")
-        lines.append("|---|---:|---:|---:|---:|---:|---|")
+        lines.append("| indicator | village-months | differ | of which hold a row pws rejected | Σ pws | Σ DuckDB | "
+                     "Σ abs diff | examples |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---|")
         for ind, a in ag.items():
-            lines.append(f"| {ind} | {a['village_months']} | {a['differ']} | {a['sum_pws']:,} | {a['sum_duckdb']:,} | "
+            lines.append(f"| {ind} | {a['village_months']} | {a['differ']} | "
+                         f"{a.get('differ_with_row_pws_rejected', '—')} | {a['sum_pws']:,} | {a['sum_duckdb']:,} | "
                          f"{a['abs_diff_sum']} | {'; '.join(a['examples'][:3])} |")
         lines.append("")
-        summary[res["size"]] = {"records": run["records"], "total": t["total"], "cpu": run["cpu"]}
+        kept = duck["detail"].get("kept_by_duckdb_rejected_by_pws")
+        if kept is not None:
+            lines.append("Rows DuckDB kept that pws rejected (matched by file and record_id; E-DUPLICATE-ID "
+                         "not matched as the id is shared): "
+                         + (", ".join(f"{k} {v:,}" for k, v in kept.items()) or "none") + ".")
+            lines.append("")
+        summary[res["size"]] = {"records": run["records"], "total": t["total"], "cpu": run["cpu"],
+                                "stages": {"bare libcsv": bare["seconds"], "pws bench ingest": ingest["seconds"],
+                                           "ingest+validate": t["ingest_validate"], "aggregate": t["aggregate"],
+                                           "export": t["export"], "total": t["total"],
+                                           "total (CPU)": run["cpu"]}}
     sizes = sorted(summary)
     if len(sizes) >= 2:
         a, b = summary[sizes[0]], summary[sizes[-1]]
@@ -285,6 +309,13 @@ def report(results, mach, args, started):
                      f"{b['total'] / b['records'] * 1e6:.2f} µs ({g_wall:+.1%}), CPU "
                      f"{a['cpu'] / a['records'] * 1e6:.2f} → {b['cpu'] / b['records'] * 1e6:.2f} µs ({g_cpu:+.1%}); "
                      f"goal ≤ +10 %.")
+        lines.append("")
+        lines.append(f"| µs per record | {sizes[0]:,} | {sizes[-1]:,} | growth |")
+        lines.append("|---|---:|---:|---:|")
+        for name in a["stages"]:
+            x = a["stages"][name] / a["records"] * 1e6
+            y = b["stages"][name] / b["records"] * 1e6
+            lines.append(f"| {name} | {x:.2f} | {y:.2f} | {y / x - 1:+.1%} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -301,6 +332,7 @@ def main():
     ap.add_argument("--today", default="2026-01-15")
     ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
     ap.add_argument("--no-append", action="store_true")
+    ap.add_argument("--from-json", help="re-render the report of an earlier run's results.json (no measuring)")
     args = ap.parse_args()
     args.bin, args.bare, args.root = map(os.path.abspath, (args.bin, args.bare, args.root))
 
@@ -310,6 +342,11 @@ def main():
     started = datetime.datetime.now()
     mach = machine()
     results = []
+    if args.from_json:
+        saved = json.load(open(args.from_json))
+        results = [r for r in saved if r["size"] in args.sizes]
+        started = datetime.datetime.fromtimestamp(os.path.getmtime(args.from_json))
+        args.sizes = []
     for size in args.sizes:
         log(f"size {size:,}:")
         results.append(run_size(args, size, log))

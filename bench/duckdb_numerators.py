@@ -15,8 +15,11 @@ What it does, all in DuckDB SQL except the file listing and one header read per 
    explicit options (no auto-detection): that delimiter, quote and escape `"`, header, every column
    VARCHAR, `ignore_errors` + `store_rejects` (so a record that breaks the dialect — E-PARSE or
    E-FIELDS — is skipped and the rest of the file still read; without store_rejects DuckDB 2.0
-   loses the rest of a file after an unescaped quote). A file missing a required column
-   (E-COLUMNS) is not read.
+   loses the rest of a file after an unescaped quote). DuckDB's reader accepts a record with one
+   field too many when that field is empty, so the schema has one column more than the header,
+   padded with NULL (`null_padding`, no NULL string): a record that fills it or leaves the last
+   header column NULL has the wrong field count (E-FIELDS) and is dropped. A file missing a
+   required column (E-COLUMNS) is not read.
 2. Header aliases: each header name is normalised (trim, lower case, spaces and `-` to `_`) and
    mapped to its canonical field by the alias table of spec §2.4 (+ the default pipeline's
    `tgl_layanan`); the SQL projection renames the columns (`c3 AS person_id`, ...). Canonical
@@ -58,6 +61,11 @@ What it does, all in DuckDB SQL except the file listing and one header read per 
           previous such record's visit (same gap approximation).
    The numerators cover every month of the reporting year up to the as-of month; lifetime rules
    (K1, IDL) use every kept record up to the end of the as-of month.
+
+Agreement (with --compare, after the timing): per indicator, the village-months whose numerators
+differ, and how many of them hold a row of the indicator's services that DuckDB kept and pws
+rejected (matched through pws's rejects.csv by file and record_id); the kept-but-rejected rows are
+counted per rule.
 
 Timing: from the file listing to the three numerator tables, in one process with DuckDB's
 threads set to --threads; CPU time (user+sys of this process, all DuckDB threads) beside wall.
@@ -213,7 +221,7 @@ def main():
         key = header_of(os.path.join(data, rel))
         groups.setdefault(key, []).append(rel)
 
-    con.execute("CREATE TABLE raw (path VARCHAR, " + ", ".join(f"{f} VARCHAR" for f in KEPT) + ")")
+    con.execute("CREATE TABLE raw (path VARCHAR, fields_ok BOOLEAN, " + ", ".join(f"{f} VARCHAR" for f in KEPT) + ")")
     skipped_files = []
     for (delim, newline, names), rels in groups.items():
         m = mapping(names)
@@ -221,18 +229,23 @@ def main():
         if missing:
             skipped_files += rels  # E-COLUMNS: pws rejects every row of such a file
             continue
-        cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names))) + "}"
+        # One column more than the header, padded with NULL, and no NULL string: a record with a
+        # field too many fills `cx`, one with a field too few leaves the last column NULL (an
+        # empty field reads as ''): both are pws's E-FIELDS, flagged here and dropped below.
+        cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names))) + ", 'cx': 'VARCHAR'}"
         paths = "[" + ", ".join(sql_str(os.path.join(data, r)) for r in rels) + "]"
         proj = ", ".join((f"c{m[f]}" if f in m else "NULL") + f" AS {f}" for f in KEPT)
         d = "\\t" if delim == "\t" else delim
         con.execute(
-            f"INSERT INTO raw SELECT filename AS path, {proj} FROM read_csv({paths}, auto_detect = false, "
+            f"INSERT INTO raw SELECT filename AS path, cx IS NULL AND c{len(names) - 1} IS NOT NULL, {proj} "
+            f"FROM read_csv({paths}, auto_detect = false, "
             f"delim = E'{d}', quote = '\"', escape = '\"', new_line = '{newline}', header = true, "
             f"columns = {cols}, ignore_errors = true, store_rejects = true, filename = true, "
-            f"null_padding = false)")
+            f"null_padding = true, nullstr = '\u0001')")
     t_read = time.perf_counter() - wall0
     raw_rows = con.execute("SELECT count(*) FROM raw").fetchone()[0]
     reader_rejects = con.execute("SELECT count(*) FROM reject_errors").fetchone()[0]
+    field_count_rejects = con.execute("SELECT count(*) FROM raw WHERE NOT fields_ok").fetchone()[0]
 
     elig = eligibility(args.services)
     values = ", ".join(
@@ -281,7 +294,7 @@ def main():
             {c('pregnancy_id')} AS pregnancy_id,
             {pdate('lmp_date')} AS lmp_date,
             {c('gestational_weeks')} AS gw_raw
-          FROM raw),
+          FROM raw WHERE fields_ok),
         p AS (
           SELECT *,
             regexp_replace(pid_raw, '[ .\\-]', '', 'g') AS pid_digits,
@@ -323,7 +336,7 @@ def main():
             AND (unit IS NULL OR (
                   (CASE unit WHEN 'days' THEN age_days WHEN 'months' THEN age_months ELSE age_years END)
                     BETWEEN coalesce(amin, 0) AND coalesce(amax, 1000000))))
-        SELECT record_id, visit, person, village, service, pregnancy_id, lmp_date, gw_raw, age_days, age_months
+        SELECT path, record_id, visit, person, village, service, pregnancy_id, lmp_date, gw_raw, age_days, age_months
         FROM elig
         QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY path, seq) = 1""")
     asof = con.execute("SELECT max(visit) FROM accepted").fetchone()[0]
@@ -438,6 +451,7 @@ def main():
         "files_skipped_columns": len(skipped_files),
         "rows_read": raw_rows,
         "reader_rejects": reader_rejects,
+        "field_count_rejects": field_count_rejects,
         "rows_kept": accepted,
         "as_of": f"{asof_year}-{asof_month:02d}",
         "seconds_read": round(t_read, 3),
@@ -456,12 +470,47 @@ def main():
 
     if args.compare:
         result["agreement"] = compare(rows, args.compare, asof_year, asof_month)
+        result["kept_by_duckdb_rejected_by_pws"] = explain(con, result["agreement"], args.compare, data,
+                                                           asof_year, asof_month)
 
     out = json.dumps(result, indent=2)
     if args.json:
         with open(args.json, "w") as f:
             f.write(out + "\n")
     print(out)
+
+
+def explain(con, agreement, indicators_csv, data, year, month):
+    """Rows DuckDB kept that pws rejected (by source file and record_id, after the timing), and
+    how many differing village-months hold such a row of the indicator's services."""
+    rejects = os.path.join(os.path.dirname(indicators_csv), "rejects.csv")
+    if not os.path.exists(rejects):
+        for a in agreement.values():
+            a.pop("_keys")
+        return {}
+    prefix = sql_str(data.rstrip("/") + "/")
+    con.execute(f"""
+        CREATE TABLE pws_rej AS
+        SELECT {prefix} || source AS path, record_id, first(rule ORDER BY line, rule) AS rule
+        FROM read_csv({sql_str(rejects)}, all_varchar = true, header = true)
+        WHERE record_id IS NOT NULL AND rule <> 'E-DUPLICATE-ID'
+        GROUP BY ALL""")
+    con.execute("""
+        CREATE TABLE kept_rejected AS
+        SELECT a.service, a.village, year(a.visit) AS y, month(a.visit) AS m, r.rule
+        FROM accepted a JOIN pws_rej r ON r.path = a.path AND r.record_id = a.record_id""")
+    by_rule = dict(con.execute("SELECT rule, count(*) FROM kept_rejected GROUP BY rule ORDER BY 2 DESC").fetchall())
+    services = {"K1": ["ANC"], "D_S": ["TIMBANG"], "IDL": IDL_ITEMS}
+    hits = set()
+    for ind, svc in services.items():
+        q = ", ".join(sql_str(x) for x in svc)
+        for village, y, m in con.execute(
+                f"SELECT DISTINCT village, y, m FROM kept_rejected WHERE service IN ({q})").fetchall():
+            hits.add((ind, village, y, m))
+    for ind, a in agreement.items():
+        diffs = a.pop("_keys")
+        a["differ_with_row_pws_rejected"] = sum(1 for k in diffs if k in hits)
+    return by_rule
 
 
 def compare(rows, indicators_csv, year, month):
@@ -496,6 +545,7 @@ def compare(rows, indicators_csv, year, month):
             "sum_duckdb": total_duck,
             "abs_diff_sum": sum(abs(a - b) for _, a, b in diffs),
             "examples": [f"{k[1]} {k[2]}-{k[3]:02d}: pws {a}, duckdb {b}" for k, a, b in diffs[:5]],
+            "_keys": [k for k, _, _ in diffs],
         }
     return out
 
