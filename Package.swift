@@ -26,7 +26,7 @@ let package = Package(
         // Bytes → records. The only module that imports CLibCSV.
         .target(name: "Ingest", dependencies: ["PWSCore", "CLibCSV"], exclude: ["README.md"]),
         // Records → accepted events + rejects/warnings.
-        .target(name: "Validate", dependencies: ["PWSCore", "Ingest"], exclude: ["README.md"]),
+        .target(name: "Validate", dependencies: ["PWSCore", "Ingest", "CLibCSV"], exclude: ["README.md"]),
         // Events → indicator values.
         .target(name: "Aggregate", dependencies: ["PWSCore"], exclude: ["README.md"]),
         // Values → CSV tables, report, manifest; atomic publish.

@@ -92,7 +92,7 @@ public final class TableReader {
     /// The path relative to the data folder.
     public let source: String
     private let reader: CSVReader
-    private let names: HeaderNames
+    private let names: TableColumnNames
 
     /// Opens a table file.
     /// - Parameter extraAliases: more column names per canonical field name, from a pipeline.
@@ -100,16 +100,25 @@ public final class TableReader {
     ///   when `extraAliases` names an unknown field or gives one name to two fields.
     public init(path: String, source: String, schema: TableSchema, extraAliases: [String: [String]] = [:],
                 options: CSVReadOptions = .init()) throws {
-        names = try HeaderNames(schema: schema, extraAliases: extraAliases)
+        names = try TableColumnNames(schema: schema, extraAliases: extraAliases)
         reader = try CSVReader(path: path, source: source, options: options)
         self.schema = schema
+        self.source = source
+    }
+
+    /// Opens a table file with column names built once for many files (no per-file cost of
+    /// building the alias table or mapping a header line seen before).
+    public init(path: String, source: String, names: TableColumnNames, options: CSVReadOptions = .init()) throws {
+        self.names = names
+        reader = try CSVReader(path: path, source: source, options: options)
+        schema = names.schema
         self.source = source
     }
 
     /// Reads a table held in memory (tests, small inputs).
     public init(bytes: [UInt8], source: String, schema: TableSchema, extraAliases: [String: [String]] = [:],
                 options: CSVReadOptions = .init()) throws {
-        names = try HeaderNames(schema: schema, extraAliases: extraAliases)
+        names = try TableColumnNames(schema: schema, extraAliases: extraAliases)
         reader = CSVReader(bytes: bytes, source: source, options: options)
         self.schema = schema
         self.source = source
@@ -190,7 +199,7 @@ public final class TableReader {
             }
         }
 
-        let header = map ?? HeaderMap(fieldCount: fieldCount, missingRequired: names.requiredNames)
+        let header = map ?? HeaderMap(fieldCount: fieldCount, missingRequired: names.names.requiredNames)
         if !header.missingRequired.isEmpty {
             let what: String
             if let failure = headerFailure {
@@ -198,7 +207,7 @@ public final class TableReader {
             } else if map == nil {
                 what = "the file has no header row (it is empty)"
             } else {
-                what = "required column(s) missing: " + header.missingRequired.map(names.describe).joined(separator: "; ")
+                what = "required column(s) missing: " + header.missingRequired.map(names.names.describe).joined(separator: "; ")
                     + "; rename the column in the header or declare its name as an alias in the pipeline"
             }
             try problem(Diagnostic(
@@ -234,6 +243,29 @@ struct HeaderMap {
     init(fieldCount: Int, missingRequired: [String]) {
         columnOfField = Array(repeating: -1, count: fieldCount)
         self.missingRequired = missingRequired
+    }
+}
+
+/// The column names a schema accepts with a pipeline's extra aliases, built once and shared by
+/// the readers of many files; header lines already mapped are remembered (so one thread at a
+/// time may map headers: Validate reads all files on one reading thread).
+public final class TableColumnNames: @unchecked Sendable {
+    public let schema: TableSchema
+    let names: HeaderNames
+    private var mapped: [[String]: HeaderMap] = [:]
+
+    /// - Throws: `PWSError` `.pipelineDefinition` when `extraAliases` names an unknown field or
+    ///   gives one name to two fields.
+    public init(schema: TableSchema, extraAliases: [String: [String]] = [:]) throws {
+        self.schema = schema
+        names = try HeaderNames(schema: schema, extraAliases: extraAliases)
+    }
+
+    func map(header: [String]) -> HeaderMap {
+        if let known = mapped[header] { return known }
+        let result = names.map(header: header)
+        if mapped.count < 256 { mapped[header] = result }
+        return result
     }
 }
 

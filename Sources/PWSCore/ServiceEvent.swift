@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One accepted, used service record, integer-coded: what Validate hands to Aggregate.
 ///
 /// Strings are dictionary-encoded before this point (persons, record ids, pregnancy ids,
@@ -75,6 +79,33 @@ public struct StringArena: Sendable {
         bytes.append(contentsOf: value)
         ends.append(UInt32(bytes.count))
         return UInt32(ends.count - 1)
+    }
+
+    /// Appends raw bytes and returns their index (the hot path: no generic dispatch).
+    @discardableResult
+    public mutating func append(_ value: UnsafeRawBufferPointer) -> UInt32 {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: value.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                                                     count: value.count))
+        ends.append(UInt32(bytes.count))
+        return UInt32(ends.count - 1)
+    }
+
+    /// Reserves room for `count` entries of `bytes` bytes in all (pages are only touched when used).
+    public mutating func reserve(count: Int, bytes: Int) {
+        self.bytes.reserveCapacity(bytes)
+        ends.reserveCapacity(count)
+    }
+
+    /// Whether entry `index` holds exactly `value`.
+    public func equals(_ index: UInt32, _ value: UnsafeRawBufferPointer) -> Bool {
+        let i = Int(index)
+        let start = i == 0 ? 0 : Int(ends[i - 1])
+        let end = Int(ends[i])
+        guard end - start == value.count else { return false }
+        if value.isEmpty { return true }
+        return bytes.withUnsafeBytes { all in
+            memcmp(all.baseAddress! + start, value.baseAddress!, value.count) == 0
+        }
     }
 
     @inlinable func range(_ i: Int) -> Range<Int> {

@@ -1,56 +1,85 @@
 import PWSCore
 
 /// The W-DUPLICATE test (spec §3): a set of event indices keyed by normalised person_id,
-/// visit_date, service_code, facility_id and result, stored as 4-byte slots that point into the
-/// event array instead of copies of the keys.
+/// visit_date, service_code, facility_id and result, stored as 8-byte slots (32 bits of the
+/// key's hash, and the index into the event array) instead of copies of the keys.
 ///
 /// - Complexity: amortised O(1) per insert.
 struct EventKeyTable {
-    private var slots = [UInt32](repeating: 0, count: 1 << 16)  // 0 = empty, else index + 1
+    /// 0 = empty, else `hash32 << 32 | (index + 1)`.
+    private var slots = SlotTable(count: 1 << 16)
     private var count = 0
 
-    private static func hash(_ e: ServiceEvent, _ raw: Int?) -> Int {
-        var h = Hasher()
-        h.combine(e.person)
-        h.combine(e.visit.raw)
-        h.combine(e.service)
-        h.combine(e.facility)
-        h.combine(e.result.bitPattern)
-        h.combine(e.result2.bitPattern)
-        h.combine(raw ?? 0)
-        return h.finalize()
+    @inline(__always)
+    private static func mix(_ h: UInt64, _ v: UInt64) -> UInt64 {
+        var x = (h ^ v) &* 0xFF51_AFD7_ED55_8CCD
+        x ^= x >> 32
+        return x
     }
 
-    private static func same(_ a: ServiceEvent, _ ra: Int?, _ b: ServiceEvent, _ rb: Int?) -> Bool {
+    static func hash(_ e: ServiceEvent, _ raw: Int) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+        h = mix(h, UInt64(e.person) | UInt64(UInt32(bitPattern: e.visit.raw)) << 32)
+        h = mix(h, UInt64(e.service) | UInt64(e.facility) << 32)
+        h = mix(h, UInt64(e.result.bitPattern) | UInt64(e.result2.bitPattern) << 32)
+        h = mix(h, UInt64(bitPattern: Int64(raw)))
+        h ^= h >> 29
+        h &*= 0xC4CE_B9FE_1A85_EC53
+        return h ^ (h >> 32)
+    }
+
+    @inline(__always)
+    private static func sameFields(_ a: ServiceEvent, _ b: ServiceEvent) -> Bool {
         a.person == b.person && a.visit == b.visit && a.service == b.service && a.facility == b.facility &&
-            a.result.bitPattern == b.result.bitPattern && a.result2.bitPattern == b.result2.bitPattern && ra == rb
+            a.result.bitPattern == b.result.bitPattern && a.result2.bitPattern == b.result2.bitPattern
+    }
+
+    /// Makes room for at least `count` events without growing.
+    mutating func reserve(_ count: Int) {
+        while count * 4 >= slots.count * 3 { grow() }
+    }
+
+    /// Starts loading the slot where `hash` (from `hash(_:_:)`) begins its probe.
+    @inline(__always) func prefetch(hash: UInt64) {
+        slots.prefetch(Int(UInt32(truncatingIfNeeded: hash)) & (slots.count - 1))
     }
 
     /// Inserts `events[index]`; returns the index of an earlier event with the same key instead
-    /// when there is one (then nothing is inserted).
-    mutating func insert(_ index: UInt32, in events: [ServiceEvent], invalidResultHash: [UInt32: Int]) -> UInt32? {
-        if count * 2 >= slots.count { grow(events, invalidResultHash) }
+    /// when there is one (then nothing is inserted). `invalidResultHash` holds the raw-text hash
+    /// of results that did not parse (they compare by that text).
+    mutating func insert(_ index: UInt32, in events: [ServiceEvent], invalidResultHash: [UInt32: Int],
+                         hash: UInt64? = nil) -> UInt32? {
+        if count * 4 >= slots.count * 3 { grow() }
         let e = events[Int(index)]
-        let raw = invalidResultHash.isEmpty ? nil : invalidResultHash[index]
+        let raw = invalidResultHash.isEmpty ? 0 : (invalidResultHash[index] ?? 0)
+        let h = UInt64(UInt32(truncatingIfNeeded: hash ?? EventKeyTable.hash(e, raw)))
+        let tag = h << 32
         let mask = slots.count - 1
-        var i = EventKeyTable.hash(e, raw) & mask
-        while slots[i] != 0 {
-            let other = slots[i] - 1
-            let otherRaw = invalidResultHash.isEmpty ? nil : invalidResultHash[other]
-            if EventKeyTable.same(e, raw, events[Int(other)], otherRaw) { return other }
+        var i = Int(h) & mask
+        while true {
+            let s = slots[i]
+            if s == 0 { break }
+            if s & 0xFFFF_FFFF_0000_0000 == tag {
+                let other = UInt32(truncatingIfNeeded: s) - 1
+                if EventKeyTable.sameFields(e, events[Int(other)])
+                    && raw == (invalidResultHash.isEmpty ? 0 : (invalidResultHash[other] ?? 0)) {
+                    return other
+                }
+            }
             i = (i + 1) & mask
         }
-        slots[i] = index + 1
+        slots[i] = tag | UInt64(index + 1)
         count += 1
         return nil
     }
 
-    private mutating func grow(_ events: [ServiceEvent], _ invalid: [UInt32: Int]) {
-        var next = [UInt32](repeating: 0, count: slots.count * 2)
+    private mutating func grow() {
+        let next = SlotTable(count: slots.count * 2)
         let mask = next.count - 1
-        for s in slots where s != 0 {
-            let raw = invalid.isEmpty ? nil : invalid[s - 1]
-            var i = EventKeyTable.hash(events[Int(s - 1)], raw) & mask
+        for k in 0..<slots.count {
+            let s = slots[k]
+            if s == 0 { continue }
+            var i = Int(s >> 32) & mask
             while next[i] != 0 { i = (i + 1) & mask }
             next[i] = s
         }

@@ -32,10 +32,30 @@ struct ServiceRowChecker {
     var pregnancies = ByteInterner(capacity: 1024)
     var facilities = ByteInterner(capacity: 1024)
     var duplicateKeys = EventKeyTable()
+    /// Normalised person id of the row being checked (reused, so no allocation per row).
+    var personScratch: [UInt8] = []
+    /// Raw village_code bytes seen before → village index (valid, registered codes only).
+    var villageCache = ByteInterner(capacity: 256)
+    var villageOfRaw: [UInt32] = []
+    /// Raw rw/rt bytes seen before → index into `labelNames` (normalisable ones only).
+    var labelCache = ByteInterner(capacity: 1024)
+    var labelOfRaw: [UInt32] = []
+    var labelNames: [String] = []
+    var labelIndex: [String: UInt32] = [:]
+    /// village << 40 | rw label << 20 | rt label → RT index.
+    var rtCache: [UInt64: UInt32] = [:]
+    /// Run-length count of accepted rows per visit month, flushed into `monthCounts`.
+    var runMonth = YearMonth(year: 0, month: 1)
+    var runCount = 0
+    let required: [(Int, Failed)]
     /// Raw-text hashes of results that did not parse, by event index (W-DUPLICATE compares them).
     var invalidResultHash: [UInt32: Int] = [:]
 
-    init(settings: ValidationSettings, register: AreaRegister) {
+    /// The layanan column names with the pipeline's aliases, shared by every file.
+    let columnNames: TableColumnNames
+
+    init(settings: ValidationSettings, register: AreaRegister) throws {
+        columnNames = try TableColumnNames(schema: .layanan, extraAliases: settings.columnAliases["layanan"] ?? [:])
         self.settings = settings
         self.register = register
         decoders = Decoders(valueAliases: settings.valueAliases, services: settings.services)
@@ -46,25 +66,58 @@ struct ServiceRowChecker {
         fFacType = idx("facility_type"); fFacID = idx("facility_id"); fService = idx("service_code")
         fResult = idx("result"); fProvider = idx("provider"); fPregnancy = idx("pregnancy_id")
         fLMP = idx("lmp_date"); fGest = idx("gestational_weeks")
+        required = [(fID, .id), (fVisit, .visit), (fPerson, .person), (fBirth, .birth), (fSex, .sex),
+                    (fVillage, .village), (fRW, .rw), (fRT, .rt), (fFacType, .facType), (fService, .service)]
+    }
+
+    /// Sizes the arrays and tables for service files of `bytes` bytes in all, so arrays do not
+    /// double (a copy at twice the size) and tables rehash at most once while reading. Array
+    /// capacity is generous (a row is ~110–140 bytes in the exports seen; capacity never used
+    /// costs address space, not memory); hash tables, touched in full, are sized for the likely
+    /// row count.
+    mutating func reserve(bytes: Int) {
+        let rows = min(max(bytes / 90, 1024), 1 << 27)
+        let likely = min(max(bytes / 150, 1024), 1 << 27)
+        recordIDs.reserve(likely, bytes: rows * 16)
+        persons.reserve(likely / 8, bytes: rows * 2)
+        duplicateKeys.reserve(likely)
+        events.events.reserveCapacity(rows)
+        eventSources.reserveCapacity(rows)
+        eventLines.reserveCapacity(rows)
+        recordContent.reserveCapacity(rows)
     }
 
     private func mask(_ id: String) -> String {
         settings.keepIdentifiers ? id : Decode.mask(id)
     }
 
-    /// Reads one service file, checking every row.
-    mutating func readFile(path: String, source: String, index: Int) throws -> TableReadSummary {
+    /// The account of the file whose chunks are being consumed.
+    var current: FileAccount?
+
+    /// How service files are read: the dialect options and the shared column names.
+    func chunkReader(directory: String, sources: [String]) -> RowChunkReader {
         var options = CSVReadOptions()
         options.delimiter = settings.delimiter
-        let reader = try TableReader(path: path, source: source, schema: .layanan,
-                                     extraAliases: settings.columnAliases["layanan"] ?? [:], options: options)
-        var account = FileAccount(source: source)
-        monthCounts.append([:])
-        let summary = try reader.read(row: { row in
-            check(row, file: index, account: &account)
-        }, problem: { diagnostic in
-            rejects.append(diagnostic)
-        })
+        return RowChunkReader(directory: directory, sources: sources, names: columnNames, options: options)
+    }
+
+    /// Checks the rows of one chunk; on a file's last chunk, closes its account.
+    /// - Returns: the file's reading summary when this was its last chunk.
+    mutating func consume(_ chunk: RowChunk) -> TableReadSummary? {
+        if current == nil {
+            current = FileAccount(source: chunk.source)
+            monthCounts.append([:])
+            runCount = 0
+        }
+        var account = current!
+        current = nil  // keeps the account uniquely referenced while rows are added
+        rejects.append(contentsOf: chunk.problems)
+        chunk.forEachRow { row in check(row, file: chunk.file, account: &account) }
+        guard let summary = chunk.summary else {
+            current = account
+            return nil
+        }
+        flushMonthRun(file: chunk.file)
         account.rowsRead = summary.rowsRead
         account.rowsRejected += summary.rowsRejected
         account.blankRows = summary.blankRows
@@ -75,8 +128,28 @@ struct ServiceRowChecker {
         return summary
     }
 
+    private mutating func flushMonthRun(file: Int) {
+        if runCount > 0 { monthCounts[file][runMonth, default: 0] += runCount }
+        runCount = 0
+    }
+
+    /// The normalised label of raw rw/rt bytes, through `labelCache`; nil when none is left.
+    private mutating func labelID(_ raw: UnsafeRawBufferPointer) -> UInt32? {
+        if let i = labelCache.find(raw) { return labelOfRaw[Int(i)] }
+        guard let label = Decode.label(raw) else { return nil }
+        let id: UInt32
+        if let known = labelIndex[label] { id = known } else {
+            id = UInt32(labelNames.count)
+            labelNames.append(label)
+            labelIndex[label] = id
+        }
+        _ = labelCache.intern(raw)
+        labelOfRaw.append(id)
+        return id
+    }
+
     // Bits of fields that already failed a rule in this row.
-    private struct Failed: OptionSet {
+    struct Failed: OptionSet {
         let rawValue: UInt32
         static let id = Failed(rawValue: 1), visit = Failed(rawValue: 2), person = Failed(rawValue: 4),
             birth = Failed(rawValue: 8), sex = Failed(rawValue: 16), village = Failed(rawValue: 32),
@@ -85,14 +158,19 @@ struct ServiceRowChecker {
     }
 
     // swiftlint:disable:next function_body_length
-    private mutating func check(_ row: TableRow, file: Int, account: inout FileAccount) {
+    private mutating func check(_ row: BatchRow, file: Int, account: inout FileAccount) {
         var failed: Failed = []
         var rejected = false
         let loc = row.location
-        let recordID = row.isEmpty(fID) ? "" : row.string(fID)
+        func recordID() -> String { row.isEmpty(fID) ? "" : row.string(fID) }
+        // The record id and person tables are large and read at random: start loading their
+        // slots now, so the misses overlap with the checks below.
+        let idHash = ByteInterner.hash64(row.cleaned(fID))
+        recordIDs.prefetch(hash: idHash)
+        var personHash: UInt64 = 0
 
         func reject(_ rule: RuleCode, _ field: Int, _ value: String, _ message: String) {
-            rejects.append(Diagnostic(location: loc, recordID: recordID, rule: rule,
+            rejects.append(Diagnostic(location: loc, recordID: recordID(), rule: rule,
                                       field: TableSchema.layanan.fields[field].name, value: value, message: message))
             rejected = true
         }
@@ -101,22 +179,19 @@ struct ServiceRowChecker {
         }
 
         // E-REQUIRED
-        let required: [(Int, Failed)] = [(fID, .id), (fVisit, .visit), (fPerson, .person), (fBirth, .birth),
-                                         (fSex, .sex), (fVillage, .village), (fRW, .rw), (fRT, .rt),
-                                         (fFacType, .facType), (fService, .service)]
         for (f, bit) in required where row.isEmpty(f) {
             reject(.required, f, "", "\(TableSchema.layanan.fields[f].name) is empty; every service row needs it")
             failed.insert(bit)
         }
-        var rw = "", rt = ""
+        var rw: UInt32 = 0, rt: UInt32 = 0
         if !failed.contains(.rw) {
-            if let l = Decode.label(row.cleaned(fRW)) { rw = l } else {
+            if let l = labelID(row.cleaned(fRW)) { rw = l } else {
                 reject(.required, fRW, row.string(fRW), "rw \"\(row.string(fRW))\" has no label left after dropping \"RW\" and punctuation; write the RW number")
                 failed.insert(.rw)
             }
         }
         if !failed.contains(.rt) {
-            if let l = Decode.label(row.cleaned(fRT)) { rt = l } else {
+            if let l = labelID(row.cleaned(fRT)) { rt = l } else {
                 reject(.required, fRT, row.string(fRT), "rt \"\(row.string(fRT))\" has no label left after dropping \"RT\" and punctuation; write the RT number")
                 failed.insert(.rt)
             }
@@ -155,20 +230,25 @@ struct ServiceRowChecker {
             }
         }
         // E-PERSON
-        var personBytes: [UInt8] = []
         if !failed.contains(.person) {
-            switch Decode.person(row.cleaned(fPerson)) {
-            case .success(let bytes): personBytes = bytes
-            case .failure(let problem):
-                reject(.person, fPerson, value(fPerson), problem.message)
+            if case .failure(let problem) = PersonID.normalise(row.cleaned(fPerson), into: &personScratch) {
+                reject(.person, fPerson, value(fPerson), "person_id \(problem.reason)")
                 failed.insert(.person)
+            } else {
+                personHash = personScratch.withUnsafeBytes { ByteInterner.hash64($0) }
+                persons.prefetch(hash: personHash)
             }
         }
         // E-AREA
         var village: UInt32 = 0
         if !failed.contains(.village) {
+            if let i = villageCache.find(row.cleaned(fVillage)) { village = villageOfRaw[Int(i)] } else
             if let code = Decode.villageCode(row.cleaned(fVillage)) {
-                if let v = register.village(code: code) { village = v } else {
+                if let v = register.village(code: code) {
+                    village = v
+                    _ = villageCache.intern(row.cleaned(fVillage))
+                    villageOfRaw.append(v)
+                } else {
                     reject(.area, fVillage, row.string(fVillage), "village_code \(code) is not in wilayah.csv; check the code or add the village to the register")
                     failed.insert(.village)
                 }
@@ -206,16 +286,16 @@ struct ServiceRowChecker {
         }
 
         // Every other error rule passed: build the content.
+        let rtKey = UInt64(village) << 40 | UInt64(rw) << 20 | UInt64(rt)
         let rtIndex: UInt32
-        var areaWarning = false
-        if let i = register.rt(village: village, rw: rw, rt: rt) {
-            rtIndex = i
-            areaWarning = !register.rts[Int(i)].registered
-        } else {
-            rtIndex = register.rtAddingUnregistered(village: village, rw: rw, rt: rt)
-            areaWarning = true
+        if let i = rtCache[rtKey], rw < 1 << 20, rt < 1 << 20 { rtIndex = i } else {
+            let rwName = labelNames[Int(rw)], rtName = labelNames[Int(rt)]
+            rtIndex = register.rt(village: village, rw: rwName, rt: rtName)
+                ?? register.rtAddingUnregistered(village: village, rw: rwName, rt: rtName)
+            if rw < 1 << 20, rt < 1 << 20 { rtCache[rtKey] = rtIndex }
         }
-        let person = persons.intern(personBytes.withUnsafeBytes { $0 }).index
+        let areaWarning = !register.rts[Int(rtIndex)].registered
+        let person = personScratch.withUnsafeBytes { persons.intern($0, hash: personHash).index }
         var event = ServiceEvent(person: person, record: 0, visit: visit, birth: birth, service: service,
                                  sex: sex, rt: rtIndex, facilityType: facilityType,
                                  provider: decoders.provider(row.cleaned(fProvider)))
@@ -224,7 +304,7 @@ struct ServiceRowChecker {
 
         var pending: [Diagnostic] = []
         func warn(_ rule: RuleCode, _ field: Int, _ value: String, _ message: String) {
-            pending.append(Diagnostic(location: loc, recordID: recordID, rule: rule,
+            pending.append(Diagnostic(location: loc, recordID: recordID(), rule: rule,
                                       field: TableSchema.layanan.fields[field].name, value: value, message: message))
         }
         // W-RESULT
@@ -242,6 +322,8 @@ struct ServiceRowChecker {
                 break
             }
         }
+        let keyHash = EventKeyTable.hash(event, resultHash ?? 0)
+        duplicateKeys.prefetch(hash: keyHash)
         // W-GESTATION
         if !row.isEmpty(fLMP) {
             if let lmp = Decode.date(row.cleaned(fLMP)) {
@@ -262,15 +344,16 @@ struct ServiceRowChecker {
         }
         // W-AREA
         if areaWarning {
+            let rw = labelNames[Int(rw)], rt = labelNames[Int(rt)]
             warn(.areaWarning, fRT, "\(rw)/\(rt)", "RW \(rw) RT \(rt) is not in wilayah.csv for village \(register.villages[Int(village)].code); the row is counted there — add the RT to the register if it is real")
         }
         // W-NIK
-        if let problem = Decode.nikDisagreement(personBytes, birth: birth, sex: sex, detailed: settings.keepIdentifiers) {
+        if let problem = Decode.nikDisagreement(personScratch, birth: birth, sex: sex, detailed: settings.keepIdentifiers) {
             warn(.nik, fPerson, value(fPerson), problem)
         }
 
         // E-DUPLICATE-ID / W-DUPLICATE
-        let (recordIndex, isNewRecord) = recordIDs.intern(row.cleaned(fID))
+        let (recordIndex, isNewRecord) = recordIDs.intern(row.cleaned(fID), hash: idHash)
         event.record = recordIndex
         if !isNewRecord {
             let ref = recordContent[Int(recordIndex)]
@@ -278,6 +361,7 @@ struct ServiceRowChecker {
             first.record = recordIndex
             if !ServiceRowChecker.sameContent(first, event) {
                 // Not accepted after all: the earlier row with this id had other content.
+                let recordID = recordID()
                 reject(.duplicateID, fID, recordID, "record_id \"\(recordID)\" is already used by an earlier row with other content; give each service its own id")
                 account.rowsRejected += 1
                 return
@@ -290,7 +374,8 @@ struct ServiceRowChecker {
         let candidate = UInt32(events.events.count)
         events.events.append(event)
         if let h = resultHash { invalidResultHash[candidate] = h }
-        if let earlier = duplicateKeys.insert(candidate, in: events.events, invalidResultHash: invalidResultHash) {
+        if let earlier = duplicateKeys.insert(candidate, in: events.events, invalidResultHash: invalidResultHash,
+                                              hash: keyHash) {
             // A duplicate: drop it again, remember its content for its record id.
             events.events.removeLast()
             invalidResultHash[candidate] = nil
@@ -301,6 +386,7 @@ struct ServiceRowChecker {
             let e = Int(earlier)
             let firstLoc = SourceLocation(source: accounts.count > Int(eventSources[e]) ? accounts[Int(eventSources[e])].source : account.source,
                                           line: Int(eventLines[e]))
+            let recordID = recordID()
             warnings.append(Diagnostic(location: loc, recordID: recordID, rule: .duplicate, field: "record_id",
                                        value: recordID, message: "same person, visit_date, service_code, facility_id and result as \(firstLoc) (record \(recordIDs.arena[events.events[e].record])); dropped as a duplicate"))
             account.rowsDuplicate += 1
@@ -309,7 +395,12 @@ struct ServiceRowChecker {
         if isNewRecord { recordContent.append(candidate) }
         eventSources.append(UInt16(file))
         eventLines.append(UInt32(loc.line))
-        monthCounts[file][YearMonth(visit), default: 0] += 1
+        let month = YearMonth(visit)
+        if month != runMonth || runCount == 0 {
+            flushMonthRun(file: file)
+            runMonth = month
+        }
+        runCount += 1
     }
 
     /// Same §2.4 content: every field equal, results compared by bit pattern (NaN = no result).

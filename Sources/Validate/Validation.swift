@@ -121,17 +121,26 @@ public enum Validation {
         guard !sources.isEmpty else {
             throw PWSError(.inputMissing, "no service records in \(dataDirectory): put layanan.csv or layanan/*.csv there (spec §2)")
         }
-        var checker = ServiceRowChecker(settings: settings, register: register)
+        var checker = try ServiceRowChecker(settings: settings, register: register)
+        checker.reserve(bytes: sources.reduce(0) { $0 + fileSize(dataDirectory + "/" + $1) })
         var allNotes = notes
         if registerAccount.encoding != "utf-8" { allNotes.append("wilayah.csv is not UTF-8; read as Windows-1252") }
-        for (i, source) in sources.enumerated() {
-            let summary = try checker.readFile(path: dataDirectory + "/" + source, source: source, index: i)
+        // One thread reads and cleans (Ingest), this one applies the rules in read order.
+        try checker.chunkReader(directory: dataDirectory, sources: sources).run { chunk in
+            guard let summary = checker.consume(chunk) else { return }
             if summary.encoding == .windows1252 {
-                allNotes.append("\(source) is not UTF-8; read as Windows-1252 — save it as UTF-8 to be sure names are right")
+                allNotes.append("\(chunk.source) is not UTF-8; read as Windows-1252 — save it as UTF-8 to be sure names are right")
             }
-            progress?(source, checker.accounts[i].rowsRead)
+            progress?(chunk.source, checker.accounts[chunk.file].rowsRead)
         }
         return checker.finish(sources: sources, register: checker.register, sasaran: sasaran,
                               registerAccount: registerAccount, sasaranAccount: sasaranAccount, notes: allNotes)
+    }
+
+    /// The size of a file in bytes (0 when it cannot be read): stat(2), not FileManager, which
+    /// also looks up owner names.
+    public static func fileSize(_ path: String) -> Int {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : 0
     }
 }

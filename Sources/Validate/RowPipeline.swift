@@ -1,0 +1,178 @@
+import Foundation
+import Ingest
+import PWSCore
+
+/// Rows of one service file, copied out of the reader's buffers: each row's cleaned schema
+/// fields back to back. The reading thread fills chunks; the checking thread consumes them in
+/// order, so the Validate stage uses both cores while the rules still see rows in read order.
+/// A struct, not a class: its arrays are appended to once per field, and stored properties of a
+/// class would pay a dynamic exclusivity check on every access.
+struct RowChunk: @unchecked Sendable {
+    /// Index of the file in the run's file order, and its path relative to the data folder.
+    let file: Int
+    let source: String
+    let fieldCount: Int
+    /// Cleaned field bytes of every row.
+    private(set) var bytes: [UInt8] = []
+    /// Per row, `fieldCount + 1` offsets into `bytes`: where each field starts, then the end.
+    private(set) var offsets: [UInt32] = []
+    /// Physical line where each row starts.
+    private(set) var lines: [Int] = []
+    /// What the reader rejected (E-PARSE, E-FIELDS, E-COLUMNS) in this part of the file.
+    var problems: [Diagnostic] = []
+    /// Set on the file's last chunk.
+    var summary: TableReadSummary?
+
+    static let rowsPerChunk = 4096
+
+    init(file: Int, source: String, fieldCount: Int) {
+        self.file = file
+        self.source = source
+        self.fieldCount = fieldCount
+        bytes.reserveCapacity(RowChunk.rowsPerChunk * 128)
+        offsets.reserveCapacity(RowChunk.rowsPerChunk * (fieldCount + 1))
+        lines.reserveCapacity(RowChunk.rowsPerChunk)
+    }
+
+    var count: Int { lines.count }
+
+    mutating func append(_ row: TableRow) {
+        for f in 0..<fieldCount {
+            offsets.append(UInt32(truncatingIfNeeded: bytes.count))
+            let field = row.cleaned(f)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: field.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                                                         count: field.count))
+        }
+        offsets.append(UInt32(truncatingIfNeeded: bytes.count))
+        lines.append(row.location.line)
+    }
+
+    /// Calls `body` with each row in order.
+    func forEachRow(_ body: (BatchRow) -> Void) {
+        bytes.withUnsafeBytes { all in
+            offsets.withUnsafeBufferPointer { offsets in
+                for r in 0..<lines.count {
+                    body(BatchRow(location: SourceLocation(source: source, line: lines[r]), base: all.baseAddress,
+                                  offsets: offsets.baseAddress! + r * (fieldCount + 1)))
+                }
+            }
+        }
+    }
+}
+
+/// One row of a `RowChunk`, read the way `TableRow` is: by schema field index.
+struct BatchRow {
+    let location: SourceLocation
+    let base: UnsafeRawPointer?
+    let offsets: UnsafePointer<UInt32>
+
+    /// Schema field `field`, cleaned (§2.1); empty when the file has no such column.
+    @inline(__always)
+    func cleaned(_ field: Int) -> UnsafeRawBufferPointer {
+        let start = Int(offsets[field]), end = Int(offsets[field + 1])
+        guard let base, end > start else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: base + start, count: end - start)
+    }
+
+    @inline(__always) func isEmpty(_ field: Int) -> Bool { offsets[field + 1] == offsets[field] }
+
+    /// Schema field `field`, cleaned, as a `String` (allocates: for messages).
+    func string(_ field: Int) -> String { String(decoding: cleaned(field), as: UTF8.self) }
+}
+
+/// What the reading thread hands over.
+enum RowPipelineItem: @unchecked Sendable {
+    case chunk(RowChunk)
+    case failed(any Error)
+    case done
+}
+
+/// A bounded first-in first-out hand-over between the reading and the checking thread.
+final class RowChunkQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [RowPipelineItem] = []
+    private var head = 0
+    private let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    func put(_ item: RowPipelineItem) {
+        condition.lock()
+        while items.count - head >= limit { condition.wait() }
+        items.append(item)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func take() -> RowPipelineItem {
+        condition.lock()
+        while items.count == head { condition.wait() }
+        let item = items[head]
+        head += 1
+        if head > 64 {
+            items.removeFirst(head)
+            head = 0
+        }
+        condition.broadcast()
+        condition.unlock()
+        return item
+    }
+}
+
+/// Reads service files into `RowChunk`s, in file order.
+struct RowChunkReader: @unchecked Sendable {
+    let directory: String
+    let sources: [String]
+    let names: TableColumnNames
+    let options: CSVReadOptions
+
+    /// Reads every file, handing each chunk to `emit`; stops at the first file that cannot be read.
+    func read(_ emit: (RowPipelineItem) -> Void) {
+        let fieldCount = names.schema.fields.count
+        for (i, source) in sources.enumerated() {
+            do {
+                let reader = try TableReader(path: directory + "/" + source, source: source, names: names,
+                                             options: options)
+                var chunk = RowChunk(file: i, source: source, fieldCount: fieldCount)
+                let summary = try reader.read(row: { row in
+                    chunk.append(row)
+                    if chunk.count >= RowChunk.rowsPerChunk {
+                        emit(.chunk(chunk))
+                        chunk = RowChunk(file: i, source: source, fieldCount: fieldCount)
+                    }
+                }, problem: { diagnostic in
+                    chunk.problems.append(diagnostic)
+                })
+                chunk.summary = summary
+                emit(.chunk(chunk))
+            } catch {
+                emit(.failed(error))
+                return
+            }
+        }
+        emit(.done)
+    }
+
+    /// Reads on a second thread, calling `consume` on this one for each chunk in order.
+    /// - Throws: the reading error of the first file that cannot be read (after the chunks of
+    ///   the files before it were consumed).
+    func run(_ consume: (RowChunk) -> Void) throws {
+        let queue = RowChunkQueue(limit: 8)
+        let finished = DispatchSemaphore(value: 0)
+        let reader = self
+        let thread = Thread {
+            reader.read { queue.put($0) }
+            finished.signal()
+        }
+        thread.stackSize = 4 << 20
+        thread.start()
+        defer { finished.wait() }
+        while true {
+            switch queue.take() {
+            case .chunk(let chunk): consume(chunk)
+            case .failed(let error): throw error
+            case .done: return
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import CLibCSV
+import Foundation
+
+/// The zero-initialised `UInt64` slots of an open-addressing hash table (ByteInterner,
+/// EventKeyTable). Tables of millions of slots are read at random, one cache miss per probe, so
+/// large ones are 2 MiB-aligned and asked for transparent huge pages: one TLB entry covers 2 MiB
+/// instead of 4 KiB (on this project's machines the kernel's THP mode is `madvise`).
+final class SlotTable {
+    let count: Int
+    let base: UnsafeMutablePointer<UInt64>
+
+    init(count: Int) {
+        self.count = count
+        let bytes = count * MemoryLayout<UInt64>.stride
+        let huge = 2 << 20
+        var raw: UnsafeMutableRawPointer?
+        guard posix_memalign(&raw, bytes >= huge ? huge : 64, max(bytes, 8)) == 0, let raw else {
+            fatalError("out of memory for a hash table of \(count) slots")
+        }
+        if bytes >= huge { _ = madvise(raw, bytes, MADV_HUGEPAGE) }
+        memset(raw, 0, bytes)
+        base = raw.bindMemory(to: UInt64.self, capacity: count)
+    }
+
+    deinit { free(base) }
+
+    @inline(__always) subscript(i: Int) -> UInt64 {
+        get { base[i] }
+        set { base[i] = newValue }
+    }
+
+    /// Starts loading slot `i` into the cache.
+    @inline(__always) func prefetch(_ i: Int) { pws_prefetch(base + i) }
+}
