@@ -1,0 +1,148 @@
+import Foundation
+import Ingest
+import PWSCore
+import Testing
+@testable import Validate
+
+/// The Validate stage's own data structures: they decide duplicates, so they must be exact.
+@Suite struct ByteInternerTests {
+    func intern(_ t: inout ByteInterner, _ s: String) -> (UInt32, Bool) {
+        var copy = s
+        let r = copy.withUTF8 { t.intern(UnsafeRawBufferPointer($0)) }
+        return (r.index, r.isNew)
+    }
+
+    @Test func indicesAreDenseAndStableAcrossGrowth() {
+        var t = ByteInterner(capacity: 4)  // 16 slots: grows many times below
+        var expected: [String: UInt32] = [:]
+        for i in 0..<5000 {
+            let key = "id-\(i * 7919 % 5000)"
+            let (index, isNew) = intern(&t, key)
+            if let known = expected[key] {
+                #expect(!isNew && index == known)
+            } else {
+                #expect(isNew && index == UInt32(expected.count))
+                expected[key] = index
+            }
+        }
+        // Every key again, after all the growth: same index, not new.
+        for (key, index) in expected {
+            let (again, isNew) = intern(&t, key)
+            #expect(!isNew && again == index)
+            var k = key
+            #expect(k.withUTF8 { t.find(UnsafeRawBufferPointer($0)) } == index)
+            #expect(t.arena[index] == key)
+        }
+        #expect(t.count == 5000)
+    }
+
+    @Test func keysDifferingOnlyInLengthOrLastByteAreDistinct() {
+        var t = ByteInterner()
+        // Prefixes of one another, and the empty key: the 8-byte word hashing must tell them apart.
+        let keys = ["", "a", "aa", "aaaaaaa", "aaaaaaaa", "aaaaaaaaa", "aaaaaaab", "aaaaaaaa\0", "3201014506900001",
+                    "3201014506900002"]
+        for (i, k) in keys.enumerated() {
+            #expect(intern(&t, k) == (UInt32(i), true))
+        }
+        for (i, k) in keys.enumerated() {
+            #expect(intern(&t, k) == (UInt32(i), false))
+        }
+        var missing = "aaaa"
+        #expect(missing.withUTF8 { t.find(UnsafeRawBufferPointer($0)) } == nil)
+    }
+
+    @Test func reserveKeepsWhatIsThere() {
+        var t = ByteInterner(capacity: 4)
+        _ = intern(&t, "x")
+        _ = intern(&t, "y")
+        t.reserve(100_000, bytes: 1 << 20)
+        #expect(intern(&t, "y") == (1, false))
+        #expect(intern(&t, "z") == (2, true))
+    }
+}
+
+@Suite struct EventKeyTableTests {
+    func event(person: UInt32, day: Int32, service: UInt16 = 1, facility: UInt32 = 0, result: Float = .nan) -> ServiceEvent {
+        ServiceEvent(person: person, record: 0, visit: Day(raw: day), birth: Day(raw: 0), service: service,
+                     sex: .female, rt: 0, facility: facility, result: result, facilityType: .posyandu)
+    }
+
+    @Test func sameKeyIsFoundAndOtherKeysAreNot() {
+        var table = EventKeyTable()
+        var events: [ServiceEvent] = []
+        var invalid: [UInt32: Int] = [:]
+        func insert(_ e: ServiceEvent, raw: Int? = nil) -> UInt32? {
+            events.append(e)
+            let i = UInt32(events.count - 1)
+            if let raw { invalid[i] = raw }
+            return table.insert(i, in: events, invalidResultHash: invalid)
+        }
+        // 200 000 distinct keys: the table grows from 65 536 slots several times.
+        for p in 0..<200_000 {
+            #expect(insert(event(person: UInt32(p), day: 100)) == nil)
+        }
+        #expect(insert(event(person: 123, day: 100)) == 123)               // same key
+        #expect(insert(event(person: 123, day: 101)) == nil)               // another day
+        #expect(insert(event(person: 123, day: 100, service: 2)) == nil)   // another service
+        #expect(insert(event(person: 123, day: 100, facility: 1)) == nil)  // another facility
+        #expect(insert(event(person: 5, day: 7, result: 60)) == nil)
+        #expect(insert(event(person: 5, day: 7, result: 60)) == 200_004)
+        #expect(insert(event(person: 5, day: 7, result: 61)) == nil)
+        // Unparsable results compare by their raw text.
+        let first = UInt32(events.count)
+        #expect(insert(event(person: 9, day: 9), raw: 42) == nil)
+        #expect(insert(event(person: 9, day: 9), raw: 43) == nil)
+        #expect(insert(event(person: 9, day: 9), raw: 42) == first)
+        #expect(insert(event(person: 9, day: 9)) == nil)  // no result at all is another key
+    }
+}
+
+@Suite struct ChunkedReadingTests {
+    static let header = "record_id,visit_date,person_id,birth_date,sex,village_code,rw,rt,facility_type,service_code,result"
+
+    /// A file longer than one chunk: duplicates and reused ids across the chunk boundary, and
+    /// rejects on both sides of it, are found exactly as within a chunk.
+    @Test func rulesHoldAcrossChunkBoundaries() throws {
+        let n = RowChunk.rowsPerChunk * 2 + 10
+        var rows = PropertyTests.validRows(n)
+        // Row n-1 repeats row 0's content under another id (W-DUPLICATE, second chunk → first).
+        let parts = rows[0].split(separator: ",", omittingEmptySubsequences: false)
+        rows[n - 1] = "dupe," + parts.dropFirst().joined(separator: ",")
+        // Row 4100 (second chunk) reuses id0 with other content (E-DUPLICATE-ID).
+        rows[4100] = rows[4100].replacingOccurrences(of: "id4100,", with: "id0,")
+        // A bad date on the last row of the first chunk and on the first of the second.
+        let last = RowChunk.rowsPerChunk - 1
+        rows[last] = rows[last].replacingOccurrences(of: "05/06/1990", with: "31/02/1990")
+        rows[last + 1] = rows[last + 1].replacingOccurrences(of: "05/06/1990", with: "31/02/1990")
+        let folder = try DataFolder(layanan: ["layanan.csv": ([ChunkedReadingTests.header] + rows).joined(separator: "\n") + "\n"])
+        defer { folder.remove() }
+        let o = try Validation.run(dataDirectory: folder.path, settings: DataFolder.settings())
+
+        // Data row k is on line k + 2.
+        #expect(o.rejects.map { "\($0.location.line):\($0.rule.rawValue)" } ==
+            ["\(last + 2):E-DATE", "\(last + 3):E-DATE", "4102:E-DUPLICATE-ID"])
+        let dupes = o.warnings.filter { $0.rule == .duplicate }
+        #expect(dupes.map(\.location.line) == [n + 1])
+        #expect(dupes.first?.message.contains("layanan.csv:2") == true)
+        #expect(o.total.rowsRead == n && o.total.rowsRejected == 3 && o.total.rowsDuplicate == 1)
+        #expect(o.total.rowsUsed == n - 4 && o.total.balances)
+        #expect(o.events.events.count == n - 4)
+        // Events keep their source line, in read order.
+        #expect(o.eventLines.prefix(3) == [2, 3, 4])
+    }
+
+    @Test func anUnreadableFileStopsReadingAfterTheFilesBeforeIt() throws {
+        let folder = try DataFolder(layanan: [
+            "layanan/a.csv": "\(ChunkedReadingTests.header)\n" + PropertyTests.validRows(3).joined(separator: "\n") + "\n",
+        ])
+        defer { folder.remove() }
+        let reader = RowChunkReader(directory: folder.path, sources: ["layanan/a.csv", "layanan/gone.csv", "layanan/a.csv"],
+                                    names: try TableColumnNames(schema: .layanan), options: CSVReadOptions())
+        var seen: [String] = []
+        #expect(throws: PWSError.self) {
+            try reader.run { chunk in seen.append("\(chunk.source):\(chunk.count):\(chunk.summary?.rowsRead ?? -1)") }
+        }
+        // a.csv was consumed whole (3 rows, its summary on its last chunk); nothing after gone.csv.
+        #expect(seen == ["layanan/a.csv:3:3"])
+    }
+}
