@@ -44,7 +44,7 @@ public struct PipelineRunner {
     func validate(_ settings: ValidationSettings) throws -> (ValidationOutcome, seconds: Double) {
         let start = Date()
         let bytesTotal = Validation.serviceFiles(in: request.dataDirectory).reduce(0) { sum, rel in
-            sum + ((try? FileManager.default.attributesOfItem(atPath: request.dataDirectory + "/" + rel)[.size] as? Int) ?? 0)
+            sum + Validation.fileSize(request.dataDirectory + "/" + rel)
         }
         var rows = 0
         let progress = self.progress
