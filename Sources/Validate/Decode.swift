@@ -8,19 +8,6 @@ enum Decode {
     @inline(__always) static func villageCode(_ b: UnsafeRawBufferPointer) -> String? { VillageCode.normalise(b) }
     @inline(__always) static func int(_ b: UnsafeRawBufferPointer) -> Int? { NumberField.integer(b) }
 
-    /// The normalised person id bytes, or the problem as an `E-PERSON` message.
-    static func person(_ b: UnsafeRawBufferPointer) -> Result<[UInt8], PersonProblem> {
-        var out: [UInt8] = []
-        switch PersonID.normalise(b, into: &out) {
-        case .success: return .success(out)
-        case .failure(let p): return .failure(PersonProblem(message: "person_id \(p.reason)"))
-        }
-    }
-
-    struct PersonProblem: Error {
-        var message: String
-    }
-
     static func result(_ b: UnsafeRawBufferPointer, kind: ResultKind) -> ParsedResult { kind.parse(b) }
 
     /// A `W-NIK` message when a 16-digit NIK disagrees with birth date or sex.
