@@ -24,14 +24,20 @@ public struct AggregateInput: Sendable {
 
 /// The indicator values and what the tables and the report need to group them.
 public struct AggregateResult: Sendable {
-    /// `indicators.csv` rows in the spec's order.
-    public var rows: [IndicatorRow]
+    /// The PWS values, producing `indicators.csv` rows on demand (`IndicatorValues.forEach`).
+    public var values: IndicatorValues
     public var infos: [IndicatorInfo]
     /// desa code → puskesmas code.
     public var villagePuskesmas: [String: String]
     public var puskesmasNames: [String: String]
     /// NIFAS events attached to no delivery (W-NIFAS), as indices into the event array.
     public var unattachedNifas: [Int]
+
+    /// Every `indicators.csv` row in the spec's order, materialised: for tests and small runs.
+    /// A district-sized run has millions of rows; stream them with `values.forEach` instead.
+    ///
+    /// - Complexity: O(rows), allocating every row.
+    public var rows: [IndicatorRow] { values.rows() }
 }
 
 /// The Aggregate stage: subjects, attainment, areas, denominators, periods (spec §4–§6).
@@ -146,8 +152,8 @@ public enum Aggregator {
         }
 
         let table = AreaTable(register: input.register, seenRTs: seenRTs)
-        let rows = Analysis(input: input, table: table, counts: counts, rtCount: rtCount).rows()
-        return AggregateResult(rows: rows, infos: indicators.map(\.info), villagePuskesmas: table.villagePuskesmas,
+        let values = Analysis.values(input: input, table: table, counts: counts, rtCount: rtCount)
+        return AggregateResult(values: values, infos: indicators.map(\.info), villagePuskesmas: table.villagePuskesmas,
                                puskesmasNames: table.puskesmasNames, unattachedNifas: unattached.sorted())
     }
 

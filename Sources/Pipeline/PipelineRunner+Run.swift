@@ -62,6 +62,12 @@ extension PipelineRunner {
         let aggStart = Date()
         progress?("aggregate: \(outcome.events.events.count) events")
         let result = try aggregate(outcome: &outcome, catalogue: catalogue, definition: definition, asOf: asOf)
+        // The last use of the events: completeness counts them. They are most of the run's
+        // memory (10 M events ≈ 0.6 GB with their ids), and export does not need them.
+        let completeness = PipelineRunner.completeness(outcome, asOf: asOf)
+        outcome.events = EventSet()
+        outcome.eventSources = []
+        outcome.eventLines = []
         manifest.timingsSeconds["aggregate"] = Date().timeIntervalSince(aggStart)
         CrashPoint.hit("aggregated")
         manifest.inputs = try inputEntries(outcome)
@@ -70,13 +76,21 @@ extension PipelineRunner {
 
         // Export
         let exportStart = Date()
-        progress?("export: \(result.rows.count) indicator rows")
+        let values = result.values
+        progress?("export: \(values.rowCount) indicator rows")
         try writeDiagnostics()
-        let n = try IndicatorsCSV.write(result.rows, to: staging + "/indicators.csv", format: format)
-        manifest.outputs.append(try outputEntry(folder: staging, name: "indicators.csv", rows: n))
+        // indicators.csv is written as its rows are computed: none is kept.
+        let indicators = try IndicatorsCSVWriter(path: staging + "/indicators.csv", format: format, year: values.year,
+                                                 areas: values.areas, indicators: values.indicators)
+        try values.forEach { try indicators.write($0) }
+        try indicators.close()
+        manifest.outputs.append(try outputEntry(folder: staging, name: "indicators.csv", rows: indicators.rows))
         CrashPoint.hit("staging-partial")
         try FileManager.default.createDirectory(atPath: staging + "/pws", withIntermediateDirectories: true)
-        let monthRows = result.rows.filter { $0.month == asOf.month }
+        // The PWS tables read the as-of month's village, puskesmas and kabupaten rows.
+        let monthRows = values.rows(months: asOf.month...asOf.month) { level, _ in
+            level == .desa || level == .puskesmas || level == .kabkota
+        }
         for info in result.infos {
             let name = "pws/\(info.id).csv"
             let rows = try PWSTableCSV.write(indicator: info.id, monthRows: monthRows,
@@ -84,7 +98,6 @@ extension PipelineRunner {
                                              to: staging + "/" + name, format: format)
             manifest.outputs.append(try outputEntry(folder: staging, name: name, rows: rows))
         }
-        let completeness = PipelineRunner.completeness(outcome, asOf: asOf)
         let c = try CompletenessCSV.write(completeness, to: staging + "/completeness.csv", format: format)
         manifest.outputs.append(try outputEntry(folder: staging, name: "completeness.csv", rows: c))
         let html = try renderReport(outcome: outcome, result: result, completeness: completeness, asOf: asOf)
@@ -102,7 +115,7 @@ extension PipelineRunner {
         let folder = try publisher.publish(staging: staging)
         published = true
         lines.append("published \(publisher.publishedPath) -> \(folder)")
-        logger.info("published \(publisher.publishedPath)", metadata: ["rows": "\(result.rows.count)"])
+        logger.info("published \(publisher.publishedPath)", metadata: ["rows": "\(result.values.rowCount)"])
         return RunReport(exitStatus: .success, lines: lines, folder: publisher.publishedPath)
     }
 
