@@ -60,12 +60,24 @@ public enum Aggregator {
         var unattached: [Int] = []
         let firstOfPrev = YearMonth(year: year - 1, month: 12).firstDay
         let lastDay = input.asOf.lastDay
-        let byID = Dictionary(indicators.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // The catalogue as plain arrays: the loop below runs once per person and indicator, and
+        // copying an `IndicatorDefinition` there (strings, rule payloads) cost a fifth of the stage
+        // in reference counting.
+        let subjects = indicators.map(\.subject)
+        let scopes = indicators.map(\.scope)
+        let plan = RulePlan(indicators, serviceCount: input.services.services.count)
+        defer { plan.deallocate() }
+        let rules = plan.rules
+        let anyDelivery = subjects.contains(.delivery)
 
+        // Month slot of each day from December of Y−1 to the as-of month's last day.
+        let slotOfDay: [Int8] = (0...firstOfPrev.days(to: lastDay)).map { k in
+            let c = firstOfPrev.adding(days: k).civil
+            return Int8(c.year == year ? c.month : 0)
+        }
         func slot(_ d: Day) -> Int? {
             guard d >= firstOfPrev, d <= lastDay else { return nil }
-            let c = d.civil
-            return c.year == year ? c.month : 0
+            return Int(slotOfDay[firstOfPrev.days(to: d)])
         }
         func count(_ indicator: Int, _ record: Int, _ s: Int) {
             counts[(indicator * rtCount + Int(events[record].rt)) * slots + s] += 1
@@ -104,15 +116,15 @@ public enum Aggregator {
 
             var episodes: [Episode]?, priorEpisodes: [Episode]?
             var deliveries: [Delivery]?, priorDeliveries: [Delivery]?
-            for (i, ind) in indicators.enumerated() {
-                switch ind.subject {
+            for i in 0..<subjects.count {
+                switch subjects[i] {
                 case .person:
-                    evaluatePerson(ind, i, personRecords, events: events, byID: byID, indicators: indicators,
+                    evaluatePerson(rules[i], scopes[i], i, personRecords, events: events, plan: plan,
                                    slot: slot, count: count)
                 case .pregnancy:
                     if episodes == nil { episodes = builder.episodes(records) }
                     for ep in episodes! {
-                        if let (day, rec) = attainPregnancy(ind.rule, ep, events: events), let s = slot(day),
+                        if let (day, rec) = attainPregnancy(rules[i], ep, events: events, plan: plan), let s = slot(day),
                            s > 0 || !spans {
                             count(i, rec, s)
                         }
@@ -120,7 +132,7 @@ public enum Aggregator {
                     guard spans else { continue }
                     if priorEpisodes == nil { priorEpisodes = builder.episodes(prior) }
                     for ep in priorEpisodes! {
-                        if let (day, rec) = attainPregnancy(ind.rule, ep, events: events), slot(day) == 0 {
+                        if let (day, rec) = attainPregnancy(rules[i], ep, events: events, plan: plan), slot(day) == 0 {
                             count(i, rec, 0)
                         }
                     }
@@ -131,7 +143,7 @@ public enum Aggregator {
                         unattached += u
                     }
                     for d in deliveries! {
-                        if let (day, rec) = attainDelivery(ind.rule, d, events: events), let s = slot(day),
+                        if let (day, rec) = attainDelivery(rules[i], d, events: events, plan: plan), let s = slot(day),
                            s > 0 || !spans {
                             count(i, rec, s)
                         }
@@ -139,13 +151,13 @@ public enum Aggregator {
                     guard spans else { continue }
                     if priorDeliveries == nil { priorDeliveries = builder.deliveries(prior).0 }
                     for d in priorDeliveries! {
-                        if let (day, rec) = attainDelivery(ind.rule, d, events: events), slot(day) == 0 {
+                        if let (day, rec) = attainDelivery(rules[i], d, events: events, plan: plan), slot(day) == 0 {
                             count(i, rec, 0)
                         }
                     }
                 }
             }
-            if deliveries == nil && indicators.allSatisfy({ $0.subject != .delivery }) {
+            if deliveries == nil && !anyDelivery {
                 unattached += builder.deliveries(records).unattached
             }
             start = end
@@ -158,26 +170,72 @@ public enum Aggregator {
     }
 
     /// Event indices by (person, visit_date, record_id), leaving out visits after `through`.
+    ///
+    /// (person, day, index) is packed into one `UInt64` when it fits (it does for any realistic
+    /// run: 10 M events of 1.5 M persons over a few years need 21 + 11 + 24 bits), so the sort
+    /// compares plain integers; ties of (person, day) are then ordered by record_id bytes.
+    ///
+    /// - Complexity: O(n log n).
     static func sortedOrder(_ set: EventSet, through: Day? = nil) -> [Int] {
         let events = set.events
-        guard let minDay = events.map(\.visit.raw).min() else { return [] }
+        let recordIDs = set.recordIDs
         let last = through ?? Day(raw: Int32.max)
-        var keyed = events.indices.compactMap { i -> (UInt64, Int)? in
-            guard events[i].visit <= last else { return nil }
-            return (UInt64(events[i].person) << 32 | UInt64(UInt32(events[i].visit.raw - minDay)), i)
+        var minDay = Int32.max, maxDay = Int32.min, maxPerson: UInt32 = 0, kept = 0
+        for e in events where e.visit <= last {
+            minDay = min(minDay, e.visit.raw)
+            maxDay = max(maxDay, e.visit.raw)
+            maxPerson = max(maxPerson, e.person)
+            kept += 1
         }
-        keyed.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
-        // Equal (person, date): order by record_id bytes.
+        guard kept > 0 else { return [] }
+        func bits(_ x: UInt64) -> Int { UInt64.bitWidth - x.leadingZeroBitCount }
+        let dayBits = bits(UInt64(Int64(maxDay) - Int64(minDay)))
+        let indexBits = bits(UInt64(events.count - 1))
+        let personBits = bits(UInt64(maxPerson))
+        var order: [Int]
+        if personBits + dayBits + indexBits <= 64 {
+            var keys = [UInt64]()
+            keys.reserveCapacity(kept)
+            for i in events.indices where events[i].visit <= last {
+                let e = events[i]
+                let day = UInt64(Int64(e.visit.raw) - Int64(minDay))
+                keys.append(UInt64(e.person) << (dayBits + indexBits) | day << indexBits | UInt64(i))
+            }
+            keys.sort()
+            let mask: UInt64 = indexBits == 64 ? .max : (1 << indexBits) - 1
+            order = keys.map { Int($0 & mask) }
+        } else {
+            var keyed: [(UInt64, Int)] = []
+            keyed.reserveCapacity(kept)
+            for i in events.indices where events[i].visit <= last {
+                keyed.append((UInt64(events[i].person) << 32 | UInt64(UInt32(events[i].visit.raw - minDay)), i))
+            }
+            keyed.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+            order = keyed.map(\.1)
+        }
+        // Equal (person, date): order by record_id bytes (stable, so index order stays on equal ids).
         var i = 0
-        while i < keyed.count {
+        while i < order.count {
+            let p = events[order[i]].person, v = events[order[i]].visit
             var j = i + 1
-            while j < keyed.count && keyed[j].0 == keyed[i].0 { j += 1 }
-            if j - i > 1 {
-                keyed[i..<j].sort { set.recordIDs.compare(events[$0.1].record, events[$1.1].record) < 0 }
+            while j < order.count && events[order[j]].person == p && events[order[j]].visit == v { j += 1 }
+            if j - i > 16 {
+                order[i..<j].sort { recordIDs.compare(events[$0].record, events[$1].record) < 0 }
+            } else if j - i > 1 {
+                // A few records of one person on one day: insertion sort, stable and allocation-free.
+                for a in (i + 1)..<j {
+                    let x = order[a]
+                    var b = a
+                    while b > i && recordIDs.compare(events[x].record, events[order[b - 1]].record) < 0 {
+                        order[b] = order[b - 1]
+                        b -= 1
+                    }
+                    order[b] = x
+                }
             }
             i = j
         }
-        return keyed.map(\.1)
+        return order
     }
 
     // MARK: persons
@@ -207,23 +265,23 @@ public enum Aggregator {
     }
 
     // swiftlint:disable:next function_parameter_count
-    static func evaluatePerson(_ ind: IndicatorDefinition, _ i: Int, _ person: PersonRecords,
-                               events: [ServiceEvent], byID: [String: Int], indicators: [IndicatorDefinition],
+    static func evaluatePerson(_ rule: RulePlan.Rule, _ scope: Scope, _ i: Int, _ person: PersonRecords,
+                               events: [ServiceEvent], plan: RulePlan,
                                slot: (Day) -> Int?, count: (Int, Int, Int) -> Void) {
-        switch ind.scope {
+        switch scope {
         case .lifetime:
-            if let (day, rec) = attainPerson(ind.rule, person.all, events: events), let s = slot(day) {
+            if let (day, rec) = attainPerson(rule, person.all, events: events, plan: plan), let s = slot(day) {
                 count(i, rec, s)
             }
         case .year:
             // A run for Y−1 counts only its own year; here only its December is wanted.
             let previous = person.previousYear
-            if !previous.isEmpty, let (day, rec) = attainPerson(ind.rule, previous, events: events),
+            if !previous.isEmpty, let (day, rec) = attainPerson(rule, previous, events: events, plan: plan),
                slot(day) == 0 {
                 count(i, rec, 0)
             }
             let current = person.year
-            if !current.isEmpty, let (day, rec) = attainPerson(ind.rule, current, events: events),
+            if !current.isEmpty, let (day, rec) = attainPerson(rule, current, events: events, plan: plan),
                let s = slot(day) {
                 count(i, rec, s)
             }
@@ -231,8 +289,7 @@ public enum Aggregator {
             for s in 0...person.periods.asOfMonth {
                 let (now, before) = person.month(s)
                 if now.isEmpty { continue }
-                if let rec = monthly(ind.rule, now: now, before: before, events: events, byID: byID,
-                                     indicators: indicators) {
+                if let rec = monthly(rule, now: now, before: before, events: events, plan: plan) {
                     count(i, rec, s)
                 }
             }
@@ -240,14 +297,14 @@ public enum Aggregator {
     }
 
     /// The attaining (date, record) of a person-level rule over `records` in order.
-    static func attainPerson(_ rule: IndicatorRule, _ records: ArraySlice<Int>,
-                             events: [ServiceEvent]) -> (Day, Int)? {
+    static func attainPerson(_ rule: RulePlan.Rule, _ records: ArraySlice<Int>, events: [ServiceEvent],
+                             plan: RulePlan) -> (Day, Int)? {
         switch rule {
         case let .first(filter, _, _):
-            for r in records where filter.matches(events[r]) { return (events[r].visit, r) }
+            for r in records where plan.matches(filter, events[r]) { return (events[r].visit, r) }
             return nil
         case let .eachOf(items):
-            return eachOf(items, records, reference: nil, events: events)
+            return eachOf(items, records, reference: nil, events: events, plan: plan)
         case .visits, .monthlyPresence, .monthlyIncrease:
             return nil
         }
@@ -255,14 +312,18 @@ public enum Aggregator {
 
     /// Each of a set: the maximum over items of each item's earliest qualifying date; the area
     /// record is the earliest qualifying record of the item met last (smallest record_id on ties).
-    static func eachOf(_ items: [RecordFilter], _ records: some Collection<Int>, reference: Day?,
-                       events: [ServiceEvent]) -> (Day, Int)? {
+    static func eachOf(_ items: Range<Int>, _ records: some Collection<Int>, reference: Day?,
+                       events: [ServiceEvent], plan: RulePlan) -> (Day, Int)? {
         var best: (day: Day, position: Int, record: Int)?
         for item in items {
             var found: (Int, Int)?
-            for (p, r) in records.enumerated() where item.matches(events[r], reference: reference) {
-                found = (p, r)
-                break
+            var p = 0
+            for r in records {
+                if plan.matches(item, events[r], reference: reference) {
+                    found = (p, r)
+                    break
+                }
+                p += 1
             }
             guard let (p, r) = found else { return nil }
             let d = events[r].visit
@@ -275,16 +336,15 @@ public enum Aggregator {
 
     /// A monthly rule's counting record among a month's records (`now`), with the month
     /// before's (`before`) for a change; nil when it does not count.
-    static func monthly(_ rule: IndicatorRule, now: ArraySlice<Int>, before: ArraySlice<Int>,
-                        events: [ServiceEvent], byID: [String: Int], indicators: [IndicatorDefinition]) -> Int? {
+    static func monthly(_ rule: RulePlan.Rule, now: ArraySlice<Int>, before: ArraySlice<Int>,
+                        events: [ServiceEvent], plan: RulePlan) -> Int? {
         switch rule {
         case let .monthlyPresence(filter):
-            return now.last { filter.matches(events[$0]) }
+            return now.last { plan.matches(filter, events[$0]) }
         case let .monthlyIncrease(base, measure):
-            guard let b = byID[base], case let .monthlyPresence(baseFilter) = indicators[b].rule else { return nil }
-            guard let area = now.last(where: { baseFilter.matches(events[$0]) }) else { return nil }
+            guard let base, let area = now.last(where: { plan.matches(base, events[$0]) }) else { return nil }
             func lastValid(_ list: ArraySlice<Int>) -> Float? {
-                list.last { measure.matches(events[$0]) && !events[$0].result.isNaN }.map { events[$0].result }
+                list.last { plan.matches(measure, events[$0]) && !events[$0].result.isNaN }.map { events[$0].result }
             }
             guard let current = lastValid(now), let previous = lastValid(before) else { return nil }
             return current > previous ? area : nil
@@ -295,44 +355,51 @@ public enum Aggregator {
 
     // MARK: pregnancies and deliveries
 
-    static func attainPregnancy(_ rule: IndicatorRule, _ ep: Episode, events: [ServiceEvent]) -> (Day, Int)? {
+    static func attainPregnancy(_ rule: RulePlan.Rule, _ ep: Episode, events: [ServiceEvent],
+                                plan: RulePlan) -> (Day, Int)? {
         switch rule {
         case let .first(filter, trimesters, _):
-            for v in ep.visits {
-                let recs = ep.records.filter { events[$0].visit == v.date }
-                guard let rec = recs.first(where: { filter.matches(events[$0]) }) else { continue }
-                if let trimesters, !trimesters.contains(v.trimester) { return nil }
-                return (v.date, rec)
+            // The first visit (distinct date, in order) with a qualifying record; its first such
+            // record (records are in (visit, record_id) order).
+            guard let rec = ep.records.first(where: { plan.matches(filter, events[$0]) }) else { return nil }
+            let date = events[rec].visit
+            if let trimesters, let v = ep.visits.first(where: { $0.date == date }),
+               v.trimester < 0 || v.trimester >= 64 || trimesters & (1 << UInt64(v.trimester)) == 0 {
+                return nil
             }
-            return nil
+            return (date, rec)
         case let .visits(minimum, doctor):
-            var n = [0, 0, 0], dr = [0, 0, 0]
+            var n = (0, 0, 0), dr = (0, 0, 0)
             for v in ep.visits {
-                guard v.trimester > 0 else { continue }
-                n[v.trimester - 1] += 1
-                if v.doctor { dr[v.trimester - 1] += 1 }
-                if (0..<3).allSatisfy({ n[$0] >= minimum[$0] && dr[$0] >= doctor[$0] }) {
+                switch v.trimester {
+                case 1: n.0 += 1; if v.doctor { dr.0 += 1 }
+                case 2: n.1 += 1; if v.doctor { dr.1 += 1 }
+                case 3: n.2 += 1; if v.doctor { dr.2 += 1 }
+                default: continue
+                }
+                if n.0 >= minimum.0 && n.1 >= minimum.1 && n.2 >= minimum.2
+                    && dr.0 >= doctor.0 && dr.1 >= doctor.1 && dr.2 >= doctor.2 {
                     return (v.date, v.firstRecord)
                 }
             }
             return nil
         case let .eachOf(items):
-            return eachOf(items, ep.records, reference: nil, events: events)
+            return eachOf(items, ep.records, reference: nil, events: events, plan: plan)
         case .monthlyPresence, .monthlyIncrease:
             return nil
         }
     }
 
-    static func attainDelivery(_ rule: IndicatorRule, _ d: Delivery, events: [ServiceEvent]) -> (Day, Int)? {
-        let pool = d.pool
+    static func attainDelivery(_ rule: RulePlan.Rule, _ d: Delivery, events: [ServiceEvent],
+                               plan: RulePlan) -> (Day, Int)? {
         switch rule {
         case let .first(filter, _, onStart):
-            for r in pool where filter.matches(events[r], reference: d.date) {
+            for r in d.pool where plan.matches(filter, events[r], reference: d.date) {
                 return (onStart ? d.date : events[r].visit, r)
             }
             return nil
         case let .eachOf(items):
-            return eachOf(items, pool, reference: d.date, events: events)
+            return eachOf(items, d.pool, reference: d.date, events: events, plan: plan)
         case .visits, .monthlyPresence, .monthlyIncrease:
             return nil
         }
