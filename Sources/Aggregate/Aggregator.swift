@@ -171,69 +171,62 @@ public enum Aggregator {
 
     /// Event indices by (person, visit_date, record_id), leaving out visits after `through`.
     ///
-    /// (person, day, index) is packed into one `UInt64` when it fits (it does for any realistic
-    /// run: 10 M events of 1.5 M persons over a few years need 21 + 11 + 24 bits), so the sort
-    /// compares plain integers; ties of (person, day) are then ordered by record_id bytes.
+    /// A counting sort by person (persons are dense indices) puts each person's records
+    /// together in index order; each person's few records are then sorted by (visit,
+    /// record_id) in place, by insertion for the usual handful. No key array and no
+    /// comparison sort over all events: at 10 M events this is 0.3 s where a sort of packed
+    /// `UInt64` keys took 1.5 s, and it needs 80 MB less.
     ///
-    /// - Complexity: O(n log n).
+    /// - Complexity: O(n + persons + Σ k²) for k records of a person (k ≤ 32; larger groups
+    ///   are sorted in O(k log k)).
     static func sortedOrder(_ set: EventSet, through: Day? = nil) -> [Int] {
         let events = set.events
         let recordIDs = set.recordIDs
         let last = through ?? Day(raw: Int32.max)
-        var minDay = Int32.max, maxDay = Int32.min, maxPerson: UInt32 = 0, kept = 0
-        for e in events where e.visit <= last {
-            minDay = min(minDay, e.visit.raw)
-            maxDay = max(maxDay, e.visit.raw)
-            maxPerson = max(maxPerson, e.person)
-            kept += 1
+        var maxPerson = -1
+        for e in events where e.visit <= last { maxPerson = max(maxPerson, Int(e.person)) }
+        guard maxPerson >= 0 else { return [] }
+        var starts = [Int](repeating: 0, count: maxPerson + 2)
+        for e in events where e.visit <= last { starts[Int(e.person) + 1] += 1 }
+        for p in 0...maxPerson { starts[p + 1] += starts[p] }
+        var order = [Int](repeating: 0, count: starts[maxPerson + 1])
+        var next = starts
+        for i in events.indices where events[i].visit <= last {
+            let p = Int(events[i].person)
+            order[next[p]] = i
+            next[p] += 1
         }
-        guard kept > 0 else { return [] }
-        func bits(_ x: UInt64) -> Int { UInt64.bitWidth - x.leadingZeroBitCount }
-        let dayBits = bits(UInt64(Int64(maxDay) - Int64(minDay)))
-        let indexBits = bits(UInt64(events.count - 1))
-        let personBits = bits(UInt64(maxPerson))
-        var order: [Int]
-        if personBits + dayBits + indexBits <= 64 {
-            var keys = [UInt64]()
-            keys.reserveCapacity(kept)
-            for i in events.indices where events[i].visit <= last {
-                let e = events[i]
-                let day = UInt64(Int64(e.visit.raw) - Int64(minDay))
-                keys.append(UInt64(e.person) << (dayBits + indexBits) | day << indexBits | UInt64(i))
-            }
-            keys.sort()
-            let mask: UInt64 = indexBits == 64 ? .max : (1 << indexBits) - 1
-            order = keys.map { Int($0 & mask) }
-        } else {
-            var keyed: [(UInt64, Int)] = []
-            keyed.reserveCapacity(kept)
-            for i in events.indices where events[i].visit <= last {
-                keyed.append((UInt64(events[i].person) << 32 | UInt64(UInt32(events[i].visit.raw - minDay)), i))
-            }
-            keyed.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
-            order = keyed.map(\.1)
+        next = []
+
+        /// (visit, record_id, index): a total order, so the result does not depend on the
+        /// sort's stability.
+        func less(_ a: Int, _ b: Int) -> Bool {
+            let x = events[a].visit, y = events[b].visit
+            if x != y { return x < y }
+            let c = recordIDs.compare(events[a].record, events[b].record)
+            return c != 0 ? c < 0 : a < b
         }
-        // Equal (person, date): order by record_id bytes (stable, so index order stays on equal ids).
-        var i = 0
-        while i < order.count {
-            let p = events[order[i]].person, v = events[order[i]].visit
-            var j = i + 1
-            while j < order.count && events[order[j]].person == p && events[order[j]].visit == v { j += 1 }
-            if j - i > 16 {
-                order[i..<j].sort { recordIDs.compare(events[$0].record, events[$1].record) < 0 }
-            } else if j - i > 1 {
-                // A few records of one person on one day: insertion sort, stable and allocation-free.
-                for a in (i + 1)..<j {
-                    let x = order[a]
+        for p in 0...maxPerson {
+            let lo = starts[p], hi = starts[p + 1]
+            if hi - lo > 32 {
+                order[lo..<hi].sort(by: less)
+            } else if hi - lo > 1 {
+                // Indices ascend within the group, so an insertion sort on (visit, record_id)
+                // keeps equal ids in index order, as `less` does.
+                for a in (lo + 1)..<hi {
+                    let x = order[a], vx = events[x].visit
                     var b = a
-                    while b > i && recordIDs.compare(events[x].record, events[order[b - 1]].record) < 0 {
-                        order[b] = order[b - 1]
+                    while b > lo {
+                        let y = order[b - 1], vy = events[y].visit
+                        guard vx < vy || (vx == vy && recordIDs.compare(events[x].record, events[y].record) < 0) else {
+                            break
+                        }
+                        order[b] = y
                         b -= 1
                     }
                     order[b] = x
                 }
             }
-            i = j
         }
         return order
     }

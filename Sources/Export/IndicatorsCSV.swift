@@ -132,8 +132,8 @@ public final class IndicatorsCSVWriter {
         precondition(f.area >= 0 && f.area < areaCount && f.indicator >= 0 && f.indicator < indicatorCount,
                      "figures of another run")
         var row = PackedRow(buffer: buffer, ends: ends, decimalMark: decimalMark)
-        let texts = self.texts, starts = self.starts
-        func cell(_ k: Int) { row.text(texts + starts[k], count: starts[k + 1] - starts[k]) }
+        let texts = UnsafePointer(self.texts), starts = UnsafePointer(self.starts)
+        @inline(__always) func cell(_ k: Int) { row.cell(k, texts: texts, starts: starts) }
         let area = 3 * f.area, indicator = indicatorCell + 2 * f.indicator
         row.integer(year)
         row.integer(f.month)
@@ -234,6 +234,12 @@ struct PackedRow {
         if n > 0 { (buffer + count).update(from: bytes, count: n) }
         count += n
         endField()
+    }
+
+    /// Text cell `k` of a table of cells back to back (`texts[starts[k] ..< starts[k + 1]]`).
+    @inline(__always)
+    mutating func cell(_ k: Int, texts: UnsafePointer<UInt8>, starts: UnsafePointer<Int>) {
+        text(texts + starts[k], count: starts[k + 1] - starts[k])
     }
 
     /// A whole number, or an empty cell for nil.
