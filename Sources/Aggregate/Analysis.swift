@@ -1,34 +1,176 @@
 import PWSCore
 
-/// Turns attainment counts into the PWS rows of spec §6, with exact integer arithmetic:
-/// every percentage is a fraction rounded once, half away from zero, to hundredths.
-struct Analysis {
-    let input: AggregateInput
-    let table: AreaTable
-    /// [indicator][area][slot] → subjects attaining.
-    private var areaCounts: [[[Int]]]
+/// The PWS values of one run (spec §6), kept as per-area counts and year denominators — a few
+/// tens of MB even for a district of 20 000 RTs — and turned into rows on demand.
+///
+/// A run for M months has `M × areas × indicators` rows (5.4 M at 10 M records); `forEach`
+/// produces them one at a time in `indicators.csv` order without keeping any, so the file is
+/// written as it is computed. `rows(where:)` materialises the subset a consumer needs (the
+/// PWS tables, the report).
+///
+/// Every figure is exact integer arithmetic: each percentage is a fraction rounded once, half
+/// away from zero, to hundredths.
+public struct IndicatorValues: Sendable {
+    /// The reporting year Y.
+    public let year: Int
+    /// The as-of month M: rows exist for months 1…M.
+    public let asOfMonth: Int
+    /// Every area of every level; `IndicatorFigures.area` indexes this.
+    public let areas: [OutputArea]
+    /// The catalogue, in catalogue order; `IndicatorFigures.indicator` indexes this.
+    public let indicators: [IndicatorInfo]
+    /// Area indices in output order: level (kabkota … rt), then code in byte order.
+    public let order: [Int]
 
-    init(input: AggregateInput, table: AreaTable, counts: [Int32], rtCount: Int) {
-        self.input = input
-        self.table = table
-        let slots = Aggregator.slots
-        var areaCounts = Array(repeating: Array(repeating: Array(repeating: 0, count: slots), count: table.areas.count),
-                               count: input.indicators.count)
-        for i in input.indicators.indices {
-            for r in 0..<rtCount {
-                let path = table.paths[r]
-                if path.isEmpty { continue }
-                let base = (i * rtCount + r) * slots
-                for s in 0..<slots {
-                    let n = Int(counts[base + s])
-                    if n == 0 { continue }
-                    for a in path { areaCounts[i][a][s] += n }
+    /// What `figures` needs of each indicator.
+    struct Definition: Sendable {
+        var monthly: Bool
+        var targetHundredths: Int?
+        /// Index of the indicator whose numerator is the denominator (N_D ← D_S).
+        var denominatorIndicator: Int?
+        /// Whether the catalogue names a base indicator (trend and previous coverage then use
+        /// each month's own denominator).
+        var namesBase: Bool
+        /// Whether the indicator has a target group (year denominators in `yearly`).
+        var hasGroup: Bool
+    }
+
+    let definitions: [Definition]
+    /// [indicator][area][slot] → subjects attaining; slot 0 = December of Y−1, 1…12 = months of Y.
+    let counts: [Int32]
+    /// [indicator][area] → year denominator, or -1 for none (indicators with a target group).
+    let yearly: [Int]
+    /// [indicator][area] → source of `yearly`.
+    let yearlySource: [DenominatorSource]
+
+    static let slots = Aggregator.slots
+
+    /// Rows of the run: months × areas × indicators.
+    public var rowCount: Int { asOfMonth * areas.count * indicators.count }
+
+    /// The figures of one (month, area, indicator).
+    ///
+    /// - Complexity: O(month); no allocation.
+    public func figures(month m: Int, area a: Int, indicator i: Int) -> IndicatorFigures {
+        let def = definitions[i]
+        let slots = Self.slots
+        let base = (i * areas.count + a) * slots
+        let n = Int(counts[base + m]), prev = Int(counts[base + m - 1])
+        let monthly = def.monthly
+        var cumulative: Int?
+        if !monthly {
+            var c = 0
+            for s in 1...m { c += Int(counts[base + s]) }
+            cumulative = c
+        }
+        var denominator: Int?, source = DenominatorSource.none, prevDenominator: Int?
+        if def.hasGroup {
+            let v = yearly[i * areas.count + a]
+            if v >= 0 {
+                denominator = v
+                prevDenominator = v
+                source = yearlySource[i * areas.count + a]
+            }
+        } else if let b = def.denominatorIndicator {
+            let bBase = (b * areas.count + a) * slots
+            denominator = Int(counts[bBase + m])
+            prevDenominator = Int(counts[bBase + m - 1])
+            source = .indicator(b)
+        }
+        let d = (denominator ?? 0) > 0 ? denominator : nil
+        let t = def.targetHundredths
+
+        // Trend: monthly coverage of m against m−1.
+        var trend = IndicatorTrend.none
+        if def.namesBase {
+            if let d {
+                let pd = prevDenominator ?? 0
+                let c = pd > 0 ? Analysis.compare(n, d, prev, pd) : Analysis.compare(n, d, 0, 1)
+                trend = c > 0 ? .naik : (c == 0 ? .tetap : .turun)
+            }
+        } else {
+            trend = n > prev ? .naik : (n == prev ? .tetap : .turun)
+        }
+
+        let covMonth = d.map { Analysis.percent(n, $0) }
+        var covCum: Percent?
+        if let d, let cumulative { covCum = Analysis.percent(cumulative, d) }
+        let covPrev: Percent?
+        if def.namesBase {
+            covPrev = (prevDenominator ?? 0) > 0 ? Analysis.percent(prev, prevDenominator!) : nil
+        } else {
+            covPrev = d.map { Analysis.percent(prev, $0) }
+        }
+        let targetPct = t.map { monthly ? Percent(hundredths: $0) : Percent(hundredths: Analysis.roundHalfAway($0 * m, 12)) }
+
+        // Gap and status compare exact values: coverage% − target%.
+        var gap: Percent?
+        var status = IndicatorStatus.none
+        if let d, let t {
+            // coverage − target as a fraction in hundredths: (num*10000*12 − t*m*d) / (12*d)
+            let (num, den): (Int, Int) = monthly
+                ? (n * 10_000 - t * d, d)
+                : (cumulative! * 10_000 * 12 - t * m * d, 12 * d)
+            gap = Percent(hundredths: Analysis.roundHalfAway(num, den))
+            if trend != .none {
+                let atOrAbove = num >= 0
+                let down = trend == .turun
+                status = atOrAbove ? (down ? .kurang : .baik) : (down ? .jelek : .cukup)
+            }
+        }
+        return IndicatorFigures(
+            month: m, area: a, indicator: i, numeratorMonth: n, numeratorPrevMonth: prev,
+            numeratorCumulative: cumulative, denominator: denominator,
+            denominatorSource: denominator == nil ? .none : source, coverageMonthPct: covMonth,
+            coverageCumulativePct: covCum, coveragePrevMonthPct: covPrev,
+            targetAnnualPct: t.map { Percent(hundredths: $0) }, targetPct: targetPct, gapPct: gap,
+            trend: trend, status: status)
+    }
+
+    /// Calls `body` with every row of the months in `months` (default 1…M) whose area passes
+    /// `include`, in `indicators.csv` order: month, level, area code, catalogue order.
+    ///
+    /// - Complexity: O(rows visited); nothing is kept between calls of `body`.
+    public func forEach(months: ClosedRange<Int>? = nil, include: (AreaLevel, _ month: Int) -> Bool = { _, _ in true },
+                        _ body: (IndicatorFigures) throws -> Void) rethrows {
+        // Months outside 1…M have no rows (`clamped` would turn a range past M into M…M).
+        let first = max(months?.lowerBound ?? 1, 1), last = min(months?.upperBound ?? asOfMonth, asOfMonth)
+        guard first <= last else { return }
+        for m in first...last {
+            for a in order where include(areas[a].level, m) {
+                for i in 0..<indicators.count {
+                    try body(figures(month: m, area: a, indicator: i))
                 }
             }
         }
-        self.areaCounts = areaCounts
     }
 
+    /// The full row of `figures`.
+    public func row(_ figures: IndicatorFigures) -> IndicatorRow {
+        IndicatorRow(figures, year: year, area: areas[figures.area], indicators: indicators)
+    }
+
+    /// The rows whose (level, month) pass `include`, in `indicators.csv` order.
+    public func rows(months: ClosedRange<Int>? = nil,
+                     where include: (AreaLevel, _ month: Int) -> Bool = { _, _ in true }) -> [IndicatorRow] {
+        var rows: [IndicatorRow] = []
+        forEach(months: months, include: include) { rows.append(row($0)) }
+        return rows
+    }
+
+    /// The row of (month, level, area code, indicator id), or nil. A linear search over the
+    /// areas: for tests and single look-ups.
+    public func row(month: Int, level: AreaLevel, area code: String, indicator id: String) -> IndicatorRow? {
+        guard month >= 1, month <= asOfMonth,
+              let a = areas.firstIndex(where: { $0.level == level && $0.code == code }),
+              let i = indicators.firstIndex(where: { $0.id == id }) else { return nil }
+        return row(figures(month: month, area: a, indicator: i))
+    }
+}
+
+/// Builds the `IndicatorValues` of a run from the per-RT counts: sums them up every area's
+/// path and computes the year denominators (§5.1).
+struct Analysis {
     /// `round(num / den)` half away from zero, for den > 0.
     static func roundHalfAway(_ num: Int, _ den: Int) -> Int {
         num >= 0 ? (2 * num + den) / (2 * den) : -((-2 * num + den) / (2 * den))
@@ -43,87 +185,57 @@ struct Analysis {
         return l < r ? -1 : (l > r ? 1 : 0)
     }
 
-    func rows() -> [IndicatorRow] {
-        var denominators = Denominators(table: table, register: input.register, sasaran: input.sasaran,
-                                        year: input.asOf.year, estimation: input.estimation)
-        let byID = Dictionary(input.indicators.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let order = table.outputOrder
-        // Per indicator, the year's denominator of every area (one §5.1 chain per group and area).
-        let yearly: [[(Int?, String)]?] = input.indicators.map { ind in
-            ind.targetGroup.map { g in table.areas.indices.map { denominators.value(area: $0, group: g) } }
-        }
-        var rows: [IndicatorRow] = []
-        rows.reserveCapacity(input.asOf.month * order.count * input.indicators.count)
-        for m in 1...input.asOf.month {
-            for a in order {
-                let area = table.areas[a]
-                for (i, ind) in input.indicators.enumerated() {
-                    let counts = areaCounts[i][a]
-                    let n = counts[m], prev = counts[m - 1]
-                    let monthly = ind.scope == .monthly
-                    let cumulative = monthly ? nil : counts[1...m].reduce(0, +)
-                    var denominator: Int?, source = "", prevDenominator: Int?
-                    if let values = yearly[i] {
-                        (denominator, source) = values[a]
-                        prevDenominator = denominator
-                    } else if let base = ind.denominatorIndicator, let b = byID[base] {
-                        denominator = areaCounts[b][a][m]
-                        prevDenominator = areaCounts[b][a][m - 1]
-                        source = base
-                    }
-                    let d = (denominator ?? 0) > 0 ? denominator : nil
-                    let t = ind.targetHundredths
-
-                    // Trend: monthly coverage of m against m−1.
-                    var trend = ""
-                    if ind.denominatorIndicator != nil {
-                        if let d {
-                            let pd = prevDenominator ?? 0
-                            let c = pd > 0 ? Analysis.compare(n, d, prev, pd) : Analysis.compare(n, d, 0, 1)
-                            trend = c > 0 ? "naik" : (c == 0 ? "tetap" : "turun")
-                        }
-                    } else {
-                        trend = n > prev ? "naik" : (n == prev ? "tetap" : "turun")
-                    }
-
-                    let covMonth = d.map { Analysis.percent(n, $0) }
-                    let covCum = d.flatMap { dd in cumulative.map { Analysis.percent($0, dd) } }
-                    let covPrev: Percent?
-                    if ind.denominatorIndicator != nil {
-                        covPrev = (prevDenominator ?? 0) > 0 ? Analysis.percent(prev, prevDenominator!) : nil
-                    } else {
-                        covPrev = d.map { Analysis.percent(prev, $0) }
-                    }
-                    let targetPct = t.map { monthly ? Percent(hundredths: $0) : Percent(hundredths: Analysis.roundHalfAway($0 * m, 12)) }
-
-                    // Gap and status compare exact values: coverage% − target%.
-                    var gap: Percent?
-                    var status = ""
-                    if let d, let t {
-                        // coverage − target as a fraction in hundredths: (num*10000*12 − t*m*d) / (12*d)
-                        let (num, den): (Int, Int) = monthly
-                            ? (n * 10_000 - t * d, d)
-                            : (cumulative! * 10_000 * 12 - t * m * d, 12 * d)
-                        gap = Percent(hundredths: Analysis.roundHalfAway(num, den))
-                        if !trend.isEmpty {
-                            let atOrAbove = num >= 0
-                            let down = trend == "turun"
-                            status = atOrAbove ? (down ? "kurang" : "baik") : (down ? "jelek" : "cukup")
+    /// The values of `input` from `counts` ([indicator][rt][slot], as `Aggregator.run` fills it).
+    static func values(input: AggregateInput, table: AreaTable, counts: [Int32], rtCount: Int) -> IndicatorValues {
+        let slots = Aggregator.slots
+        let indicators = input.indicators
+        let areaCount = table.areas.count
+        var areaCounts = [Int32](repeating: 0, count: indicators.count * areaCount * slots)
+        areaCounts.withUnsafeMutableBufferPointer { out in
+            counts.withUnsafeBufferPointer { rt in
+                for i in indicators.indices {
+                    for r in 0..<rtCount {
+                        let path = table.paths[r]
+                        if path.isEmpty { continue }
+                        let base = (i * rtCount + r) * slots
+                        for s in 0..<slots {
+                            let n = rt[base + s]
+                            if n == 0 { continue }
+                            for a in path { out[(i * areaCount + a) * slots + s] += n }
                         }
                     }
-                    var row = IndicatorRow(
-                        year: input.asOf.year, month: m, level: area.level, areaCode: area.code, areaName: area.name,
-                        parentCode: area.parentCode, indicator: ind.id, scope: ind.scope.rawValue,
-                        numeratorMonth: n, numeratorCumulative: cumulative, denominator: denominator,
-                        denominatorSource: denominator == nil ? "" : source, coverageMonthPct: covMonth,
-                        coverageCumulativePct: covCum, coveragePrevMonthPct: covPrev,
-                        targetAnnualPct: t.map { Percent(hundredths: $0) }, targetPct: targetPct, gapPct: gap,
-                        trend: trend, status: status)
-                    row.numeratorPrevMonth = prev
-                    rows.append(row)
                 }
             }
         }
-        return rows
+
+        var denominators = Denominators(table: table, register: input.register, sasaran: input.sasaran,
+                                        year: input.asOf.year, estimation: input.estimation)
+        let byID = Dictionary(indicators.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var yearly = [Int](repeating: -1, count: indicators.count * areaCount)
+        var yearlySource = [DenominatorSource](repeating: .none, count: indicators.count * areaCount)
+        var definitions: [IndicatorValues.Definition] = []
+        for (i, ind) in indicators.enumerated() {
+            if let g = ind.targetGroup {
+                // One §5.1 chain per group and area (memoised across indicators of a group).
+                for a in 0..<areaCount {
+                    let (v, source) = denominators.value(area: a, group: g)
+                    if let v {
+                        yearly[i * areaCount + a] = v
+                        yearlySource[i * areaCount + a] = source
+                    }
+                }
+            }
+            // An indicator with a target group takes its denominator from it, even when it
+            // also names a base indicator (as before: the group wins).
+            let base = ind.targetGroup == nil ? ind.denominatorIndicator.flatMap { byID[$0] } : nil
+            definitions.append(IndicatorValues.Definition(
+                monthly: ind.scope == .monthly, targetHundredths: ind.targetHundredths,
+                denominatorIndicator: base, namesBase: ind.denominatorIndicator != nil, hasGroup: ind.targetGroup != nil))
+        }
+        return IndicatorValues(
+            year: input.asOf.year, asOfMonth: input.asOf.month,
+            areas: table.areas.map { OutputArea(level: $0.level, code: $0.code, name: $0.name, parentCode: $0.parentCode) },
+            indicators: indicators.map(\.info), order: table.outputOrder, definitions: definitions,
+            counts: areaCounts, yearly: yearly, yearlySource: yearlySource)
     }
 }

@@ -1,24 +1,56 @@
 import Crypto
-import Foundation
 import PWSCore
 
-/// SHA-256 of files for the manifest, streamed in 1 MiB blocks.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// SHA-256 of files for the manifest, streamed with `read(2)` in 64 KiB blocks.
+///
+/// The block is small on purpose: a run hashes thousands of files of a few dozen KB, and a
+/// buffer under malloc's mmap threshold is reused from the heap instead of being mapped and
+/// zero-filled anew for every file (a 1 MiB `FileHandle.readData` per file cost 0.75 s at
+/// 5 585 files).
 public enum FileDigest {
+    static let blockSize = 64 * 1024
+
     /// Lower-case hex SHA-256 of the file at `path`, and its size in bytes.
     public static func sha256(path: String) throws -> (hex: String, bytes: Int) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw PWSError(.inputMissing, "cannot read \(path) to hash it")
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw PWSError(.inputMissing, "cannot read \(path) to hash it", cause: String(cString: strerror(errno)))
         }
-        defer { try? handle.close() }
+        defer { close(fd) }
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)
+        defer { block.deallocate() }
         var hasher = SHA256()
         var size = 0
         while true {
-            let chunk = handle.readData(ofLength: 1 << 20)
-            if chunk.isEmpty { break }
-            size += chunk.count
-            hasher.update(data: chunk)
+            let n = read(fd, block.baseAddress, blockSize)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw PWSError(.inputMissing, "cannot read \(path) to hash it", cause: String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            size += n
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: block[0..<n]))
         }
-        let hex = hasher.finalize().map { b in String(format: "%02x", b) }.joined()
-        return (hex, size)
+        return (hex(hasher.finalize()), size)
+    }
+
+    /// Lower-case hex of `bytes`.
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

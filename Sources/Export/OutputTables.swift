@@ -1,30 +1,5 @@
 import PWSCore
 
-/// `indicators.csv` (spec §7): long format, one row per (month, level, area, indicator), rows
-/// given already in the spec's order.
-public enum IndicatorsCSV {
-    public static let header = ["year", "month", "level", "area_code", "area_name", "parent_code", "indicator",
-                                "scope", "numerator_month", "numerator_cumulative", "denominator",
-                                "denominator_source", "coverage_month_pct", "coverage_cumulative_pct",
-                                "coverage_prev_month_pct", "target_annual_pct", "target_pct", "gap_pct", "trend",
-                                "status"]
-
-    @discardableResult
-    public static func write(_ rows: [IndicatorRow], to path: String, format: OutputFormat) throws -> Int {
-        let table = try TableWriter(path: path, header: header, format: format)
-        func pct(_ p: Percent?) -> String { p.map { format.decimal($0.text) } ?? "" }
-        for r in rows {
-            try table.row([String(r.year), String(r.month), r.level.rawValue, r.areaCode, r.areaName, r.parentCode,
-                           r.indicator, r.scope, String(r.numeratorMonth), r.numeratorCumulative.map(String.init) ?? "",
-                           r.denominator.map(String.init) ?? "", r.denominatorSource, pct(r.coverageMonthPct),
-                           pct(r.coverageCumulativePct), pct(r.coveragePrevMonthPct), pct(r.targetAnnualPct),
-                           pct(r.targetPct), pct(r.gapPct), r.trend, r.status])
-        }
-        try table.close()
-        return table.rows
-    }
-}
-
 /// `pws/<INDICATOR>.csv`: the classic PWS table for the as-of month — one row per village,
 /// grouped by puskesmas with a total row each, and the kabupaten/kota total last.
 public enum PWSTableCSV {

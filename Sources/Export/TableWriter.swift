@@ -13,8 +13,7 @@ public final class TableWriter {
     public init(path: String, header: [String], format: OutputFormat) throws {
         self.path = path
         self.format = format
-        writer = try CSVWriter(path: path, options: CSVWriteOptions(
-            delimiter: format.delimiter, lineEnding: format.crlf ? [0x0D, 0x0A] : [0x0A], bom: format.bom))
+        writer = try CSVWriter(path: path, options: format.writeOptions)
         try writer.writeRow(header)
     }
 
@@ -25,6 +24,13 @@ public final class TableWriter {
     }
 
     public func close() throws { try writer.close() }
+}
+
+extension OutputFormat {
+    /// The libcsv writer's dialect for this format.
+    var writeOptions: CSVWriteOptions {
+        CSVWriteOptions(delimiter: delimiter, lineEnding: crlf ? [0x0D, 0x0A] : [0x0A], bom: bom)
+    }
 }
 
 /// `rejects.csv` and `warnings.csv` (spec §3).

@@ -35,22 +35,41 @@ extension PipelineRunner {
                       asOf: YearMonth) throws -> String {
         let villages = outcome.register.villages
         let t = outcome.total
+        // RT drill-down for a kecamatan-sized run; RW only for a large district, which keeps
+        // the page a few MB (300 villages: 4.3 MiB instead of 6.4 MiB).
+        let drillDown: ReportDrillDown = villages.count > 100 ? .rw : .rt
         let input = ReportInput(
             regencyName: villages.first?.regencyName ?? "",
             districtNames: Array(Set(villages.map(\.districtName))).sorted(),
-            asOf: asOf, indicators: result.infos, rows: result.rows,
+            asOf: asOf, indicators: result.infos, rows: PipelineRunner.reportRows(result.values, drillDown: drillDown),
             villagePuskesmas: result.villagePuskesmas, puskesmasNames: result.puskesmasNames,
             rejects: outcome.rejects, warnings: outcome.warnings, completeness: completeness,
             accounting: ReportAccounting(rowsRead: t.rowsRead, rowsRejected: t.rowsRejected, rowsAccepted: t.rowsAccepted,
                                          rowsUsed: t.rowsUsed, rowsDuplicate: t.rowsDuplicate,
                                          rowsOutOfPeriod: t.rowsOutOfPeriod),
-            // RT drill-down for a kecamatan-sized run; RW only for a large district, which keeps
-            // the page a few MB (300 villages: 4.3 MiB instead of 6.4 MiB).
-            drillDown: villages.count > 100 ? .rw : .rt)
+            drillDown: drillDown)
         do {
             return try ReportRenderer.render(input)
         } catch {
             throw PWSError(.outputNotWritable, "cannot render report.html", cause: "\(error)")
+        }
+    }
+
+    /// The rows the report reads (Export/Report/ReportBuilder), not all of `indicators.csv`:
+    /// kabupaten and puskesmas rows of every month (trend lines and tables), kecamatan rows of
+    /// the as-of month M (district names), village rows of M and M−1 (charts, status tables),
+    /// RW rows of M and, with the RT drill-down, RT rows of M. At 10 M records this is about
+    /// 1 row in 20; all of them as `IndicatorRow`s would not fit in the memory goal.
+    static func reportRows(_ values: IndicatorValues, drillDown: ReportDrillDown) -> [IndicatorRow] {
+        let m = values.asOfMonth
+        return values.rows { level, month in
+            switch level {
+            case .kabkota, .puskesmas: true
+            case .kecamatan: month == m
+            case .desa: month >= m - 1
+            case .rw: month == m
+            case .rt: month == m && drillDown == .rt
+            }
         }
     }
 }

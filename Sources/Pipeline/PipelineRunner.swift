@@ -43,7 +43,8 @@ public struct PipelineRunner {
     /// Ingest and validate with progress, timing the stage.
     func validate(_ settings: ValidationSettings) throws -> (ValidationOutcome, seconds: Double) {
         let start = Date()
-        let bytesTotal = Validation.serviceFiles(in: request.dataDirectory).reduce(0) { sum, rel in
+        // Only the progress line uses the total, so it is not summed for a quiet or non-terminal run.
+        let bytesTotal = self.progress == nil ? 0 : Validation.serviceFiles(in: request.dataDirectory).reduce(0) { sum, rel in
             sum + Validation.fileSize(request.dataDirectory + "/" + rel)
         }
         var rows = 0

@@ -1,3 +1,4 @@
+import Foundation
 import PWSCore
 import Testing
 @testable import Aggregate
@@ -135,5 +136,54 @@ import Testing
         #expect(row.gapPct == nil)
         #expect(row.status == "")
         #expect(row.trend == "naik")
+    }
+}
+
+/// The exact decimal arithmetic of the estimates (spec §5.1: exact, round half up).
+@Suite struct ExactDecimalTests {
+    @Test(arguments: [("16.0", 160, -1), ("16", 16, 0), ("0.08", 8, -2), ("1e-05", 1, -5), ("1.5E+2", 15, 1),
+                      ("-0.5", -5, -1), ("+3", 3, 0), (".5", 5, -1), ("7.", 7, 0), ("0.0176", 176, -4)])
+    func readsDecimalText(text: String, significand: Int, exponent: Int) {
+        #expect(ExactDecimal(text) == ExactDecimal(significand: significand, exponent: exponent))
+    }
+
+    @Test(arguments: ["", "-", ".", "1.2.3", "abc", "1e", "1e+", "inf", "nan", "1,5", " 1", "99999999999999999999",
+                      "1e99999"])
+    func refusesWhatItCannotHoldExactly(text: String) {
+        #expect(ExactDecimal(text) == nil)
+    }
+
+    /// 0.0176 × 11 998 = 211.1648 → 211; 0.0176 × 400 = 7.04 → 7; 0.002 × 750 = 1.5 → 2 (half up);
+    /// −0.5 × 3 = −1.5 → −2 (half away from zero, as `NSDecimalRound(.plain)`); 1.5e2 × 3 = 450;
+    /// 0.016 × 1 500 = 24 exactly.
+    @Test(arguments: [("0.0176", 11_998, 211), ("0.0176", 400, 7), ("0.002", 750, 2), ("-0.5", 3, -2),
+                      ("1.5e2", 3, 450), ("0.016", 1500, 24), ("0.0176", 0, 0)])
+    func roundsHalfAwayFromZero(rate: String, population: Int, expected: Int) throws {
+        let f = try #require(ExactDecimal(rate))
+        #expect(f.roundHalfAway(times: population) == expected)
+        #expect(Denominators.roundHalfUp(f.decimal * Decimal(population)) == expected)
+    }
+
+    /// Too many digits for 64 bits: the estimate falls back to `Decimal` and still agrees.
+    @Test func overflowFallsBackToDecimal() throws {
+        let f = try #require(ExactDecimal("0.123456789012345678"))
+        #expect(f.roundHalfAway(times: 1_000) == nil)
+        #expect(Denominators.Factor.exact(f).roundHalfUp(times: 1_000) == 123)
+        #expect(ExactDecimal("1e-30")?.roundHalfAway(times: 5) == nil)
+        #expect(Denominators.Factor.exact(ExactDecimal("1e-30")!).roundHalfUp(times: 5) == 0)
+    }
+
+    /// f of §5.1: bumil 1.10 × CBR / 1000, bulin 1.05 × CBR / 1000, bayi CBR / 1000, others the share.
+    @Test func factorsOfTheGroups() {
+        let settings = EstimationSettings(enabled: true, cbrPer1000: "16.0", shares: ["balita": "0.08"])
+        func exact(_ group: String) -> ExactDecimal? {
+            if case let .exact(f)? = Denominators.factor(group, settings) { return f }
+            return nil
+        }
+        #expect(exact("bumil")?.roundHalfAway(times: 1_000_000) == 17_600)
+        #expect(exact("bulin")?.roundHalfAway(times: 1_000_000) == 16_800)
+        #expect(exact("bayi")?.roundHalfAway(times: 1_000_000) == 16_000)
+        #expect(exact("balita")?.roundHalfAway(times: 1_000_000) == 80_000)
+        #expect(Denominators.factor("lansia", settings) == nil)
     }
 }

@@ -122,7 +122,7 @@ func day(_ text: String) -> Day {
 extension AggregateResult {
     /// The row of (month, level, area, indicator), or nil.
     func row(_ month: Int, _ level: AreaLevel, _ area: String, _ indicator: String) -> IndicatorRow? {
-        rows.first { $0.month == month && $0.level == level && $0.areaCode == area && $0.indicator == indicator }
+        values.row(month: month, level: level, area: area, indicator: indicator)
     }
 
     /// numerator_month of (month, level, area, indicator); -1 when the row is missing.
@@ -137,7 +137,6 @@ extension AggregateResult {
 
     /// The (month → numerator_month) of an indicator at one area, months 1…M.
     func months(_ indicator: String, _ level: AreaLevel = .kabkota, _ area: String = "3201") -> [Int] {
-        rows.filter { $0.level == level && $0.areaCode == area && $0.indicator == indicator }
-            .sorted { $0.month < $1.month }.map(\.numeratorMonth)
+        (1...max(values.asOfMonth, 1)).compactMap { row($0, level, area, indicator)?.numeratorMonth }
     }
 }

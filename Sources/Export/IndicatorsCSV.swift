@@ -1,0 +1,302 @@
+import Ingest
+import PWSCore
+
+/// `indicators.csv` (spec §7): long format, one row per (month, level, area, indicator), rows
+/// given already in the spec's order.
+public enum IndicatorsCSV {
+    public static let header = ["year", "month", "level", "area_code", "area_name", "parent_code", "indicator",
+                                "scope", "numerator_month", "numerator_cumulative", "denominator",
+                                "denominator_source", "coverage_month_pct", "coverage_cumulative_pct",
+                                "coverage_prev_month_pct", "target_annual_pct", "target_pct", "gap_pct", "trend",
+                                "status"]
+
+    /// Writes materialised rows (tests, small runs); a run streams with `IndicatorsCSVWriter`.
+    /// Returns the row count.
+    @discardableResult
+    public static func write(_ rows: [IndicatorRow], to path: String, format: OutputFormat) throws -> Int {
+        let writer = try IndicatorsCSVWriter(path: path, format: format)
+        for r in rows { try writer.write(r) }
+        try writer.close()
+        return writer.rows
+    }
+}
+
+/// Writes `indicators.csv` one row at a time, straight into bytes: the text cells of every area
+/// and indicator are made safe (`CellText`) and encoded once, numbers and percentages are
+/// formatted into a reused row buffer, and each row goes through libcsv's quoting rules with
+/// `CSVWriter.writeRow(packed:ends:)`. No `String` is made per row.
+///
+/// Not thread-safe: one writer belongs to one task.
+///
+/// - Complexity: O(bytes written) per row; no allocation per row.
+public final class IndicatorsCSVWriter {
+    public let path: String
+    public let format: OutputFormat
+    /// Data rows written (header excluded).
+    public private(set) var rows = 0
+
+    private let csv: CSVWriter
+    private let year: Int
+    private let areaCount: Int
+    private let indicatorCount: Int
+    /// Text cells encoded once, back to back: per area its code, name and parent code; per
+    /// indicator its id and scope; then the levels, trends, statuses and sources. Cell `k` is
+    /// `texts[starts[k] ..< starts[k + 1]]`. Immutable after `init` (plain pointers: no
+    /// exclusivity checks or reference counting per row).
+    private let texts: UnsafeMutablePointer<UInt8>
+    private let starts: UnsafeMutablePointer<Int>
+    /// Per area, the index of its level in `AreaLevel.allCases`.
+    private let levels: UnsafeMutablePointer<UInt8>
+    private let indicatorCell: Int, levelCell: Int, trendCell: Int, statusCell: Int, sourceCell: Int
+    /// The longest text an area's and an indicator's cells add to a row.
+    private let longestArea: Int, longestIndicator: Int
+    /// The row being built.
+    private var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private let ends: UnsafeMutablePointer<Int>
+    private let decimalMark: UInt8
+
+    /// Bytes a row needs besides its area and indicator texts: 5 integers of ≤ 20 bytes,
+    /// 6 percentages of ≤ 24, level, source, trend and status words.
+    private static let numbersRoom = 5 * 20 + 6 * 24 + 64
+
+    /// Opens `path` and writes the header. `areas` and `indicators` are what `write(_:)`'s
+    /// figures index into; `year` is the `year` column.
+    public init(path: String, format: OutputFormat, year: Int = 0, areas: [OutputArea] = [],
+                indicators: [IndicatorInfo] = []) throws {
+        self.path = path
+        self.format = format
+        self.year = year
+        areaCount = areas.count
+        indicatorCount = indicators.count
+        decimalMark = format.decimalComma ? UInt8(ascii: ",") : UInt8(ascii: ".")
+
+        var bytes: [UInt8] = []
+        var offsets = [0]
+        func add(_ text: String) {
+            bytes.append(contentsOf: CellText.safe(text).utf8)
+            offsets.append(bytes.count)
+        }
+        var longest = 0
+        for a in areas {
+            let before = bytes.count
+            add(a.code)
+            add(a.name)
+            add(a.parentCode)
+            longest = max(longest, bytes.count - before)
+        }
+        longestArea = longest
+        indicatorCell = offsets.count - 1
+        longest = 0
+        for i in indicators {
+            let before = bytes.count
+            add(i.id)
+            add(i.scope)
+            longest = max(longest, bytes.count - before)
+        }
+        longestIndicator = longest
+        levelCell = offsets.count - 1
+        for level in AreaLevel.allCases { add(level.rawValue) }
+        trendCell = offsets.count - 1
+        for t in [IndicatorTrend.none, .naik, .tetap, .turun] { add(t.text) }
+        statusCell = offsets.count - 1
+        for s in [IndicatorStatus.none, .baik, .kurang, .cukup, .jelek] { add(s.text) }
+        sourceCell = offsets.count - 1
+        for s in [DenominatorSource.none, .sasaran, .sum, .estimate] { add(s.text(indicators: [])) }
+
+        texts = .allocate(capacity: max(bytes.count, 1))
+        texts.initialize(from: bytes, count: bytes.count)
+        starts = .allocate(capacity: offsets.count)
+        starts.initialize(from: offsets, count: offsets.count)
+        levels = .allocate(capacity: max(areas.count, 1))
+        let order = Dictionary(uniqueKeysWithValues: AreaLevel.allCases.enumerated().map { ($1, UInt8($0)) })
+        for (k, a) in areas.enumerated() { levels[k] = order[a.level]! }
+        // A source naming an indicator is that indicator's id: no longer than `longestIndicator`.
+        capacity = Self.numbersRoom + longestArea + 2 * longestIndicator
+        buffer = .allocate(capacity: capacity)
+        ends = .allocate(capacity: IndicatorsCSV.header.count)
+        csv = try CSVWriter(path: path, options: format.writeOptions)
+        try csv.writeRow(IndicatorsCSV.header)
+    }
+
+    deinit {
+        texts.deallocate()
+        starts.deallocate()
+        levels.deallocate()
+        buffer.deallocate()
+        ends.deallocate()
+    }
+
+    /// Writes the row of `figures` (its area and indicator index the lists given at `init`).
+    public func write(_ f: IndicatorFigures) throws {
+        precondition(f.area >= 0 && f.area < areaCount && f.indicator >= 0 && f.indicator < indicatorCount,
+                     "figures of another run")
+        var row = PackedRow(buffer: buffer, ends: ends, decimalMark: decimalMark)
+        let texts = UnsafePointer(self.texts), starts = UnsafePointer(self.starts)
+        @inline(__always) func cell(_ k: Int) { row.cell(k, texts: texts, starts: starts) }
+        let area = 3 * f.area, indicator = indicatorCell + 2 * f.indicator
+        row.integer(year)
+        row.integer(f.month)
+        cell(levelCell + Int(levels[f.area]))
+        cell(area)
+        cell(area + 1)
+        cell(area + 2)
+        cell(indicator)
+        cell(indicator + 1)
+        row.integer(f.numeratorMonth)
+        row.integer(f.numeratorCumulative)
+        row.integer(f.denominator)
+        switch f.denominatorSource {
+        case .none: cell(sourceCell)
+        case .sasaran: cell(sourceCell + 1)
+        case .sum: cell(sourceCell + 2)
+        case .estimate: cell(sourceCell + 3)
+        case .indicator(let b):
+            precondition(b >= 0 && b < indicatorCount, "figures of another run")
+            cell(indicatorCell + 2 * b)
+        }
+        row.percent(f.coverageMonthPct)
+        row.percent(f.coverageCumulativePct)
+        row.percent(f.coveragePrevMonthPct)
+        row.percent(f.targetAnnualPct)
+        row.percent(f.targetPct)
+        row.percent(f.gapPct)
+        cell(trendCell + Int(f.trend.rawValue))
+        cell(statusCell + Int(f.status.rawValue))
+        try finish(row)
+    }
+
+    /// Writes a materialised row, making its text cells safe one by one (the slow path).
+    public func write(_ r: IndicatorRow) throws {
+        let cells = [r.level.rawValue, r.areaCode, r.areaName, r.parentCode, r.indicator, r.scope,
+                     r.denominatorSource, r.trend, r.status].map { Array(CellText.safe($0).utf8) }
+        let room = Self.numbersRoom + cells.reduce(0) { $0 + $1.count }
+        if room > capacity {
+            buffer.deallocate()
+            capacity = room
+            buffer = .allocate(capacity: capacity)
+        }
+        var row = PackedRow(buffer: buffer, ends: ends, decimalMark: decimalMark)
+        func text(_ k: Int) { cells[k].withUnsafeBufferPointer { row.text($0.baseAddress!, count: $0.count) } }
+        row.integer(r.year)
+        row.integer(r.month)
+        for k in 0..<6 { text(k) }
+        row.integer(r.numeratorMonth)
+        row.integer(r.numeratorCumulative)
+        row.integer(r.denominator)
+        text(6)
+        row.percent(r.coverageMonthPct)
+        row.percent(r.coverageCumulativePct)
+        row.percent(r.coveragePrevMonthPct)
+        row.percent(r.targetAnnualPct)
+        row.percent(r.targetPct)
+        row.percent(r.gapPct)
+        text(7)
+        text(8)
+        try finish(row)
+    }
+
+    /// Flushes and closes the file.
+    public func close() throws { try csv.close() }
+
+    private func finish(_ row: PackedRow) throws {
+        try csv.writeRow(packed: UnsafeRawBufferPointer(start: buffer, count: row.count),
+                         ends: UnsafeBufferPointer(start: ends, count: row.fields))
+        rows += 1
+    }
+}
+
+/// A row being packed into a caller-owned buffer (fields back to back, `ends[i]` the end of
+/// field `i`), the input of `CSVWriter.writeRow(packed:ends:)`. The caller makes the buffer
+/// big enough for the row.
+struct PackedRow {
+    let buffer: UnsafeMutablePointer<UInt8>
+    let ends: UnsafeMutablePointer<Int>
+    let decimalMark: UInt8
+    var count = 0
+    var fields = 0
+
+    init(buffer: UnsafeMutablePointer<UInt8>, ends: UnsafeMutablePointer<Int>, decimalMark: UInt8) {
+        self.buffer = buffer
+        self.ends = ends
+        self.decimalMark = decimalMark
+    }
+
+    @inline(__always)
+    mutating func endField() {
+        ends[fields] = count
+        fields += 1
+    }
+
+    /// A text cell, already made safe.
+    @inline(__always)
+    mutating func text(_ bytes: UnsafePointer<UInt8>, count n: Int) {
+        if n > 0 { (buffer + count).update(from: bytes, count: n) }
+        count += n
+        endField()
+    }
+
+    /// Text cell `k` of a table of cells back to back (`texts[starts[k] ..< starts[k + 1]]`).
+    @inline(__always)
+    mutating func cell(_ k: Int, texts: UnsafePointer<UInt8>, starts: UnsafePointer<Int>) {
+        text(texts + starts[k], count: starts[k + 1] - starts[k])
+    }
+
+    /// A whole number, or an empty cell for nil.
+    @inline(__always)
+    mutating func integer(_ value: Int?) {
+        if let value { count += NumberText.write(value, to: buffer + count) }
+        endField()
+    }
+
+    /// A percentage with two decimals and the decimal mark, or an empty cell for nil.
+    @inline(__always)
+    mutating func percent(_ value: Percent?) {
+        if let value { count += NumberText.write(value, decimalMark: decimalMark, to: buffer + count) }
+        endField()
+    }
+}
+
+/// Numbers written as ASCII straight into a byte buffer, as `String(n)` and `Percent.text`
+/// would spell them.
+public enum NumberText {
+    /// Writes `value` in decimal (`-` for negatives) at `out`; returns the bytes written (≤ 20).
+    @inline(__always)
+    public static func write(_ value: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var n = 0
+        var magnitude = value.magnitude
+        if value < 0 {
+            out[0] = UInt8(ascii: "-")
+            n = 1
+        }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // 24 bytes of scratch, reversed digits
+        return withUnsafeMutableBytes(of: &digits) { scratch in
+            var k = 0
+            repeat {
+                scratch[k] = UInt8(truncatingIfNeeded: magnitude % 10) &+ UInt8(ascii: "0")
+                magnitude /= 10
+                k += 1
+            } while magnitude > 0
+            for j in 0..<k { out[n + j] = scratch[k - 1 - j] }
+            return n + k
+        }
+    }
+
+    /// Writes a percentage as `Percent.text` spells it (`12.35`, `-0.05`, `100.00`) with
+    /// `decimalMark` for the point; returns the bytes written (≤ 24).
+    @inline(__always)
+    public static func write(_ value: Percent, decimalMark: UInt8, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var n = 0
+        let magnitude = value.hundredths.magnitude
+        if value.hundredths < 0 {
+            out[0] = UInt8(ascii: "-")
+            n = 1
+        }
+        n += write(Int(magnitude / 100), to: out + n)
+        let frac = magnitude % 100
+        out[n] = decimalMark
+        out[n + 1] = UInt8(truncatingIfNeeded: frac / 10) &+ UInt8(ascii: "0")
+        out[n + 2] = UInt8(truncatingIfNeeded: frac % 10) &+ UInt8(ascii: "0")
+        return n + 3
+    }
+}

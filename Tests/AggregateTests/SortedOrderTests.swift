@@ -1,0 +1,42 @@
+import PWSCore
+import Testing
+@testable import Aggregate
+
+/// `Aggregator.sortedOrder`: event indices by (person, visit_date, record_id), later visits left out.
+@Suite struct SortedOrderTests {
+    /// Added in this order (index: person, date, record id):
+    /// 0: ani 03-05 r9 · 1: budi 01-02 r5 · 2: ani 03-01 r7 · 3: ani 03-05 r2 · 4: budi 01-02 r1 ·
+    /// 5: ani 03-05 r4 · 6: ani 04-01 r0 (after `through` 03-31).
+    /// Persons by first appearance: ani (0), budi (1). ani: 03-01 r7 (2), then 03-05 by record id
+    /// r2 (3), r4 (5), r9 (0); budi: 01-02 r1 (4), r5 (1).
+    @Test func personThenDateThenRecordID() {
+        var w = TestCatalogue.world([])
+        for (person, date, id) in [("ani", "2025-03-05", "r9"), ("budi", "2025-01-02", "r5"), ("ani", "2025-03-01", "r7"),
+                                   ("ani", "2025-03-05", "r2"), ("budi", "2025-01-02", "r1"), ("ani", "2025-03-05", "r4"),
+                                   ("ani", "2025-04-01", "r0")] {
+            w.add("ANC", person, date, born: "1995-01-01", record: id)
+        }
+        #expect(Aggregator.sortedOrder(w.set, through: Day(year: 2025, month: 3, day: 31)!) == [2, 3, 5, 0, 4, 1])
+        #expect(Aggregator.sortedOrder(w.set) == [2, 3, 5, 0, 6, 4, 1])
+        #expect(Aggregator.sortedOrder(w.set, through: Day(year: 2024, month: 12, day: 31)!) == [])
+    }
+
+    /// 40 records of one person (more than the insertion-sort limit of 32): record ids in
+    /// descending order of addition on two dates, and two records with the same id, which keep
+    /// their order of addition.
+    @Test func largeGroupsAndEqualIDs() {
+        var w = TestCatalogue.world([])
+        var added: [(date: String, id: String, index: Int)] = []
+        for k in 0..<40 {
+            let date = k % 2 == 0 ? "2025-02-02" : "2025-02-01"
+            let id = "x" + String(99 - k)
+            added.append((date, id, w.add("TIMBANG", "anak", date, born: "2024-01-01", record: id)))
+        }
+        let dup1 = w.add("TIMBANG", "anak", "2025-02-01", born: "2024-01-01", record: "x00")
+        let dup2 = w.add("TIMBANG", "anak", "2025-02-01", born: "2024-01-01", record: "x00")
+        let expected = [dup1, dup2]
+            + added.filter { $0.date == "2025-02-01" }.sorted { $0.id < $1.id }.map(\.index)
+            + added.filter { $0.date == "2025-02-02" }.sorted { $0.id < $1.id }.map(\.index)
+        #expect(Aggregator.sortedOrder(w.set) == expected)
+    }
+}
