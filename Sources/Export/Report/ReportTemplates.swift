@@ -78,7 +78,7 @@ enum ReportTemplates {
     {{#hasDrill}}
     <section id="rincian">
     <h2>Rincian per RW/RT — {{period}}</h2>
-    <p>Buka desa/kelurahan untuk melihat capaian tiap RW dan RT untuk semua indikator (nilai utama + huruf status; di bawahnya pembilang/sasaran). Hanya bulan {{period}}.{{#drillNote}} {{.}}{{/drillNote}}</p>
+    <p>Buka desa/kelurahan untuk melihat capaian tiap RW dan RT untuk semua indikator: pembilang/sasaran dan huruf status (jumlah saja untuk indikator tanpa sasaran); persentasenya ada di tabel PWS. Hanya bulan {{period}}.{{#drillNote}} {{.}}{{/drillNote}}</p>
     {{#drill}}<h3>{{dpname}}</h3>
     {{{villages}}}{{/drill}}
     </section>
