@@ -76,9 +76,10 @@ import PWSCore
         ])], rows: [
             TRow(rc: "total", th: Cell(t: .text("Desa <X>"), href: "#rinci-1"), cells: [
                 Cell(t: .fraction(714, 1_250), letter: "B", c: "sb"),
-                Cell(t: .pct(Percent(hundredths: 5_712)), tip: "K1: baik"),
+                Cell(t: .pct(Percent(hundredths: 5_712)), tip: .text("K1: baik")),
             ]),
-            TRow(rc: nil, th: Cell(t: .literal("RT 001")), cells: [Cell(t: .share(87.5)), Cell(t: .literal("–"))]),
+            TRow(rc: nil, th: Cell(t: .literal("RT 001")), cells: [Cell(t: .share(87.5)), Cell(t: .literal("–")),
+                                                                   Cell(t: .count(1_250), c: "h2", tip: .records(1_250, persons: 980))]),
         ])
         let html = Self.written { $0.table(table) }
         #expect(html == """
@@ -86,7 +87,7 @@ import PWSCore
             <th scope="col" rowspan="2">Wilayah</th>\
             <th scope="col" colspan="2" title="Kunjungan &quot;pertama&quot;" class="main">K1</th></tr></thead><tbody>
             <tr class="total"><th><a href="#rinci-1">Desa &lt;X&gt;</a><td class=sb>714/1.250 B<td title="K1: baik">57,12</tr>
-            <tr><th>RT 001<td>87,5 %<td>–</tr>
+            <tr><th>RT 001<td>87,5 %<td>–<td class=h2 title="1.250 catatan, 980 orang">1.250</tr>
             </tbody></table></div>
             """)
     }

@@ -75,6 +75,22 @@ import PWSCore
         #expect(html.contains("<th>W-DUPLICATE<td class=t>kunjungan ganda (dibuang)<td class=t>peringatan<td>1</tr>"))
     }
 
+    @Test func sourcesWithEqualCountsAreInNameOrderUpToTheCut() throws {
+        var input = ReportFixture.small()
+        input.warnings = []
+        // c: 2 rejects; a, b, d: 1 each. Shown: c, then a and b by name; d is left out.
+        input.rejects = [ReportFixture.diag("layanan/d.csv", 1, .date), ReportFixture.diag("layanan/c.csv", 1, .date),
+                         ReportFixture.diag("layanan/b.csv", 1, .sex), ReportFixture.diag("layanan/c.csv", 2, .sex),
+                         ReportFixture.diag("layanan/a.csv", 1, .date)]
+        input.limits.sourceFiles = 3
+        let html = try ReportRenderer.render(input)
+        let sources = try #require(html.slice(from: "<table class=\"sources\">", to: "</table>"))
+        let files = sources.components(separatedBy: "<th>layanan/").dropFirst().map { $0.prefix(5) }
+        #expect(files == ["c.csv", "a.csv", "b.csv"])
+        #expect(sources.contains("<th>layanan/c.csv<td class=t><td>2<td>0<td class=t>E-DATE 1 · E-SEX 1</tr>"))
+        #expect(html.contains("Ditampilkan 3 dari 4 file sumber (terbanyak ditolak dulu). 1 file lainnya (1 ditolak, 0 peringatan)"))
+    }
+
     /// 40 villages with 6 RW × 5 RT each (36 rows a village) and a total of 600 rows: 600 / 40 =
     /// 15 rows a village, so RWs only. (The default total, 6 000, does the same for 400 villages.)
     @Test func bigDistrictDrillDownStaysWithinTheTotal() throws {

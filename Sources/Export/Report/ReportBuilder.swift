@@ -323,7 +323,7 @@ struct ReportBuilder {
                 let href = pkm.map { "#" + Self.anchor("ind", info.id, $0) } ?? "#" + Self.anchor("ind", info.id)
                 return Cell(t: mainCell(r, ms), letter: ReportText.statusLetter(r.status),
                             c: ms == .count ? "sn" : ReportText.statusClass(r.status),
-                            href: href, tip: "\(info.id): \(ReportText.status(r.status))")
+                            href: href, tip: .text("\(info.id): \(ReportText.status(r.status))"))
             }
         }
         if let kab = kabkotaCode {
@@ -703,14 +703,24 @@ struct ReportBuilder {
                            rows: ruleRows)
 
         // Most rejects first, then most warnings, then by name.
+        // Counts first; names (byte order) break ties, and are compared only within the groups
+        // of equal counts that reach into the rows shown — a big district has thousands of files
+        // with a warning or two, and only the worst are listed.
         let counts = tallies.map { (rejects: $0.rejects, warnings: $0.warnings) }
-        let sources = tallies.indices.sorted { x, y in
+        var sources = Array(tallies.indices)
+        sources.sort { x, y in
             let cx = counts[x], cy = counts[y]
             if cx.rejects != cy.rejects { return cx.rejects > cy.rejects }
             if cx.warnings != cy.warnings { return cx.warnings > cy.warnings }
-            return Self.byteOrder(sourceNames[x], sourceNames[y])
+            return x < y
         }
-        // The worst files only: a big district has thousands of files with a warning or two.
+        var groupStart = 0
+        while groupStart < min(input.limits.sourceFiles, sources.count) {
+            var groupEnd = groupStart + 1
+            while groupEnd < sources.count, counts[sources[groupEnd]] == counts[sources[groupStart]] { groupEnd += 1 }
+            sources[groupStart..<groupEnd].sort { Self.byteOrder(sourceNames[$0], sourceNames[$1]) }
+            groupStart = groupEnd
+        }
         let shownSources = sources.prefix(input.limits.sourceFiles)
         let sourceRows = shownSources.map { p -> TRow in
             let t = tallies[p]
@@ -782,9 +792,9 @@ struct ReportBuilder {
                     // Four shades by share of the busiest facility-month.
                     let bin = min(4, 1 + c.records * 4 / (maxRecords + 1))
                     cells.append(Cell(t: .count(c.records), c: Self.heatClass(bin),
-                                      tip: "\(ReportText.int(c.records)) catatan, \(ReportText.int(c.persons)) orang"))
+                                      tip: .records(c.records, persons: c.persons)))
                 } else {
-                    cells.append(Cell(t: .literal("✗"), c: "h0", tip: "tidak lapor"))
+                    cells.append(Cell(t: .literal("✗"), c: "h0", tip: .literal("tidak lapor")))
                 }
             }
             cells.append(Cell(t: .fraction(reported, m)))

@@ -87,7 +87,7 @@ extension HTMLWriter {
         }
         if let tip = cell.tip {
             raw(" title=\"")
-            text(tip)
+            value(tip)
             raw("\"")
         }
         raw(">")
@@ -108,7 +108,17 @@ extension HTMLWriter {
             text(href)
             raw("\">")
         }
-        switch cell.t {
+        value(cell.t)
+        if cell.letter.utf8CodeUnitCount > 0 {
+            raw(" ")
+            raw(cell.letter)
+        }
+        if cell.href != nil { raw("</a>") }
+    }
+
+    /// A cell's value (or tooltip), formatted.
+    mutating func value(_ v: CellValue) {
+        switch v {
         case .text(let s): text(s)
         case .literal(let s): raw(s)
         case .count(let n): count(n)
@@ -121,12 +131,12 @@ extension HTMLWriter {
         case .share(let v):
             oneDecimal(v)
             raw(" %")
+        case .records(let records, let persons):
+            count(records)
+            raw(" catatan, ")
+            count(persons)
+            raw(" orang")
         }
-        if cell.letter.utf8CodeUnitCount > 0 {
-            raw(" ")
-            raw(cell.letter)
-        }
-        if cell.href != nil { raw("</a>") }
     }
 
     // MARK: - Blocks repeated per puskesmas and per village

@@ -33,6 +33,8 @@ enum CellValue {
     case fraction(Int?, Int?)
     /// A share with one decimal and a percent sign (`87,5 %`).
     case share(Double)
+    /// Records and persons of a facility-month (`1.250 catatan, 980 orang`).
+    case records(Int, persons: Int)
 }
 
 /// A table cell: text with an optional status letter after it, CSS class (none: a
@@ -44,7 +46,7 @@ struct Cell {
     var letter: StaticString = ""
     var c: StaticString? = nil
     var href: String? = nil
-    var tip: String? = nil
+    var tip: CellValue? = nil
 }
 
 /// A header cell.
