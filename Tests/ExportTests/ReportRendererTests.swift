@@ -166,6 +166,16 @@ enum ReportFixture {
                 }
             }
         }
+        // The order of indicators.csv and of the Aggregate stage: month, level, area, catalogue.
+        let position = Dictionary(uniqueKeysWithValues: indicators.enumerated().map { ($1.id, $0) })
+        let order = rows.indices.sorted { a, b in
+            let x = rows[a], y = rows[b]
+            if x.month != y.month { return x.month < y.month }
+            if x.level != y.level { return x.level < y.level }
+            if x.areaCode != y.areaCode { return x.areaCode.utf8.lexicographicallyPrecedes(y.areaCode.utf8) }
+            return position[x.indicator]! < position[y.indicator]!
+        }
+        rows = order.map { rows[$0] }
         return ReportInput(regencyName: "Kabupaten Contoh", asOf: YearMonth(year: year, month: months),
                            indicators: indicators, rows: rows, villagePuskesmas: pkmOf, puskesmasNames: puskesmasNames,
                            accounting: ReportAccounting(rowsRead: 0, rowsRejected: 0, rowsAccepted: 0, rowsUsed: 0,
@@ -413,5 +423,72 @@ extension StringProtocol {
         #expect(a.utf8.count < 150_000, "\(a.utf8.count) bytes")
         #expect(a.hasPrefix("<!DOCTYPE html>\n<html lang=\"id\">"))
         #expect(a.hasSuffix("</html>\n"))
+    }
+}
+
+/// Numbers checked by hand in the cells of a one-village district, as-of March 2025.
+@Suite struct ReportHandCheckedTests {
+    /// Sukamaju (the only village of Puskesmas Cipanas), with one RW and one RT holding all of it.
+    /// K1: sasaran 1 250; 100 reached in February, 125 in March, 714 from January to March.
+    /// D_S: sasaran 40; 20 weighed in February, 14 in March.
+    static func input() -> ReportInput {
+        let k1 = ReportFixture.k1, ds = ReportFixture.ds
+        let areas: [(AreaLevel, String, String, String)] = [
+            (.kabkota, "3201", "Kabupaten Contoh", ""), (.puskesmas, "P0001", "Cipanas", "3201"),
+            (.desa, "3201010001", "Sukamaju", "320101"), (.rw, "3201010001-001", "RW 001", "3201010001"),
+            (.rt, "3201010001-001-001", "RT 001", "3201010001-001"),
+        ]
+        var rows: [IndicatorRow] = []
+        for (level, code, name, parent) in areas {
+            for month in 1...3 {
+                // K1 by month: 489, 100, 125 (cumulative 489, 589, 714); D_S: 25, 20, 14.
+                let k1Month = [489, 100, 125][month - 1], dsMonth = [25, 20, 14][month - 1]
+                rows.append(ReportFixture.row(k1, year: 2025, month: month, level: level, code: code, name: name,
+                                              parent: parent, numMonth: k1Month,
+                                              numPrev: month == 1 ? 0 : [489, 100, 125][month - 2],
+                                              numCum: [489, 589, 714][month - 1], den: 1_250))
+                rows.append(ReportFixture.row(ds, year: 2025, month: month, level: level, code: code, name: name,
+                                              parent: parent, numMonth: dsMonth,
+                                              numPrev: month == 1 ? 0 : [25, 20, 14][month - 2], numCum: 0, den: 40))
+            }
+        }
+        return ReportInput(regencyName: "Kabupaten Contoh", asOf: YearMonth(year: 2025, month: 3), indicators: [k1, ds],
+                           rows: rows, villagePuskesmas: ["3201010001": "P0001"], puskesmasNames: ["P0001": "Cipanas"],
+                           accounting: ReportAccounting(rowsRead: 1_250_000, rowsRejected: 2_500, rowsAccepted: 1_247_500,
+                                                        rowsUsed: 1_247_000, rowsDuplicate: 300, rowsOutOfPeriod: 200))
+    }
+
+    @Test func statusTableRowsHaveTheHandComputedValues() throws {
+        let html = try ReportRenderer.render(Self.input())
+        // K1, March: sasaran 1.250; February 100 = 100/1250 = 8,00 %; March 125 = 10,00 %;
+        // cumulative 714/1250 = 57,12 %; target 100 × 3/12 = 25,00; gap 57,12 − 25 = +32,12;
+        // 125 > 100: naik; at or above target and naik: baik.
+        #expect(html.contains("<tr><th><a href=\"#rinci-3201010001\">Sukamaju</a><td>1.250<td>100<td>8,00<td>125<td>10,00"
+                              + "<td>714<td class=sb>57,12<td>25,00<td>+32,12<td>▲ naik<td class=sb>baik</tr>"))
+        // D_S, March: 14/40 = 35,00 %; February 20/40 = 50,00 %; target 80 every month;
+        // gap 35 − 80 = −45,00; 14 < 20: turun; below target and turun: jelek.
+        #expect(html.contains("<tr><th><a href=\"#rinci-3201010001\">Sukamaju</a><td>40<td>20<td>50,00<td>14"
+                              + "<td class=sj>35,00<td>80,00<td>-45,00<td>▼ turun<td class=sj>jelek</tr>"))
+        // The puskesmas total has the same numbers (one village).
+        #expect(html.contains("<tr class=\"total\"><th>Total Puskesmas Cipanas<td>1.250<td>100<td>8,00<td>125<td>10,00"
+                              + "<td>714<td class=sb>57,12<td>25,00<td>+32,12<td>▲ naik<td class=sb>baik</tr>"))
+    }
+
+    @Test func summaryDrillDownAndChartsHaveTheHandComputedValues() throws {
+        let html = try ReportRenderer.render(Self.input())
+        #expect(html.contains("<td class=sb title=\"K1: baik\"><a href=\"#ind-K1-P0001\">57,12 B</a>"))
+        #expect(html.contains("<td class=sj title=\"D_S: jelek\"><a href=\"#ind-D_S-P0001\">35,00 J</a>"))
+        // Drill-down: numerator/sasaran with the status letter, for the village, its RW and RT.
+        let drill = try #require(html.slice(from: "id=\"rinci-3201010001\"", to: "</details>"))
+        #expect(drill.contains("<tr class=\"total\"><th>Desa Sukamaju<td class=sb>714/1.250 B<td class=sj>14/40 J</tr>"))
+        #expect(drill.contains("<tr class=\"rw\"><th>RW 001<td class=sb>714/1.250 B<td class=sj>14/40 J</tr>"))
+        #expect(drill.contains("<tr><th>RT 001<td class=sb>714/1.250 B<td class=sj>14/40 J</tr>"))
+        // Bars: one decimal (57,12 → 57,1); the trend line: January 489/1250 = 39,12 → 39,1.
+        let chart = try #require(html.slice(from: "aria-label=\"Grafik PWS K1 — Puskesmas Cipanas", to: "</svg>"))
+        #expect(chart.occurrences(of: ">57,1</text>") == 2)
+        #expect(html.contains("<title>Januari: 39,1</title>"))
+        // Accounting with thousands dots: 1.250.000 = 2.500 + 1.247.500.
+        #expect(html.contains("dibaca 1.250.000 = ditolak 2.500 + diterima 1.247.500 ✓ sesuai"))
+        #expect(html.contains("Persentase data ditolak: <strong>0,2 %</strong>"))
     }
 }

@@ -1,65 +1,202 @@
 import PWSCore
 
+/// How much of a big district the page shows, so that it stays a few megabytes and opens on a
+/// phone (docs/report.md, "Size"). What is left out is counted in a note that says where the
+/// full numbers are (`indicators.csv`, `rejects.csv`, `warnings.csv`).
+struct ReportLimits {
+    /// Rows (RW and RT) one village's drill-down table shows at most under the village total.
+    var drillRowsPerVillage = 40
+    /// Rows the whole drill-down shows at most: each village gets at most this divided by the
+    /// number of villages (300 villages: 20 rows each).
+    var drillRowsTotal = 6_000
+    /// Source files listed in the data-quality table, worst first.
+    var sourceFiles = 250
+
+    /// The drill-down rows one village may show in a district of `villages` villages.
+    func drillRows(villages: Int) -> Int {
+        min(drillRowsPerVillage, drillRowsTotal / max(villages, 1))
+    }
+}
+
 /// Turns a `ReportInput` into the page's view model: picks rows, groups villages under their
-/// puskesmas, sorts bars, formats every number once.
+/// puskesmas, sorts bars, and writes the tables and charts as `HTML` fragments.
 struct ReportBuilder {
     let input: ReportInput
     let m: Int
-    private var rows: [RowKey: IndicatorRow] = [:]
+    /// Where each row the report reads sits in `input.rows` (rows are not copied): for every
+    /// area, a block of `months × indicators` slots holding a row index, or -1. Kabupaten,
+    /// kecamatan and puskesmas keep months 1…M (trend lines), villages M−1 and M (last month's
+    /// n), RW and RT only M.
+    private var slots: [Int32] = []
+    /// Per level, area code → area number.
+    private var areaIDs: [[String: Int32]] = Array(repeating: [:], count: AreaLevel.allCases.count)
+    /// Per area number, its first slot.
+    private var areaBase: [Int] = []
+    /// Indicator id → catalogue position.
+    private let indicatorPosition: [String: Int32]
     /// Villages seen in the as-of month: code → name.
     private var villageNames: [String: String] = [:]
+    /// Puskesmas code → its villages, sorted by name then code.
+    private var villagesOf: [String: [String]] = [:]
+    /// Village code → the `id` of its drill-down entry.
+    private var drillAnchors: [String: String] = [:]
     /// Village code → its RW codes (as-of month), and RW code → its RT codes.
     private var rwsOf: [String: Set<String>] = [:]
     private var rtsOf: [String: Set<String>] = [:]
     private var areaNames: [String: String] = [:]
+    private var kecamatanNames: Set<String> = []
     private var puskesmasCodes: [String] = []
     private var kabkotaCode: String?
-
-    private struct RowKey: Hashable {
-        var indicator: String
-        var level: AreaLevel
-        var area: String
-        var month: Int
-    }
 
     /// Puskesmas code used for villages that the map does not place.
     static let noPuskesmas = "~"
 
+    /// - Complexity: O(rows) to index the rows the page reads (fields are read in place; a row
+    ///   is copied only when a table cell needs it); the rest is O(what the page shows).
     init(_ input: ReportInput) {
         self.input = input
         self.m = input.asOf.month
+        var positions: [String: Int32] = [:]
+        for (i, info) in input.indicators.enumerated() where positions[info.id] == nil {
+            positions[info.id] = Int32(i)
+        }
+        indicatorPosition = positions
         var pkm = Set(input.villagePuskesmas.values)
         var kab: [String] = []
-        for r in input.rows where r.year == input.year && r.month <= m {
-            switch r.level {
-            case .kabkota, .kecamatan, .puskesmas:
-                if r.level == .puskesmas { pkm.insert(r.areaCode) }
-                if r.level == .kabkota, r.month == m { kab.append(r.areaCode) }
-            case .desa:
-                guard r.month >= m - 1 else { continue }
-                if r.month == m { villageNames[r.areaCode] = r.areaName }
-            case .rw:
-                guard r.month == m else { continue }
-                rwsOf[r.parentCode, default: []].insert(r.areaCode)
-            case .rt:
-                guard r.month == m else { continue }
-                rtsOf[r.parentCode, default: []].insert(r.areaCode)
+        let m = self.m, year = input.year
+        // RT rows are read only when the drill-down goes down to RT.
+        let wantRT = input.drillDown == .rt
+        let wantRW = input.drillDown != .off
+        @inline(__always) func wanted(_ y: Int, _ month: Int, _ level: AreaLevel) -> Bool {
+            guard month <= m, y == year else { return false }
+            switch level {
+            case .kabkota, .kecamatan, .puskesmas: return true
+            case .desa: return month >= m - 1
+            case .rw: return wantRW && month == m
+            case .rt: return wantRT && month == m
             }
-            if r.month == m { areaNames[r.areaCode] = r.areaName }
-            rows[RowKey(indicator: r.indicator, level: r.level, area: r.areaCode, month: r.month)] = r
+        }
+        let indicatorCount = input.indicators.count
+        input.rows.withUnsafeBufferPointer { rows in
+            // Rows come grouped by area in catalogue order (as in indicators.csv): the area is
+            // looked up and its facts recorded once per group, and the next indicator is tried
+            // before hashing. Any other order gives the same result, only slower.
+            var last: (code: String, level: AreaLevel, month: Int, id: Int32)?
+            var nextIndicator = 0
+            for i in rows.indices {
+                let month = rows[i].month, level = rows[i].level
+                guard wanted(rows[i].year, month, level) else { continue }
+                let code = rows[i].areaCode
+                let area: Int32
+                var newGroup = true
+                if let l = last, l.level == level, l.code == code {
+                    area = l.id
+                    newGroup = l.month != month
+                    last!.month = month
+                } else {
+                    area = areaID(code, level)
+                    last = (code, level, month, area)
+                    if level == .puskesmas { pkm.insert(code) }
+                }
+                if newGroup, month == m {
+                    // The area's facts, once per group of rows.
+                    switch level {
+                    case .kabkota: kab.append(code)
+                    case .kecamatan: kecamatanNames.insert(rows[i].areaName)
+                    case .puskesmas: break
+                    case .desa: villageNames[code] = rows[i].areaName
+                    case .rw: rwsOf[rows[i].parentCode, default: []].insert(code)
+                    case .rt: rtsOf[rows[i].parentCode, default: []].insert(code)
+                    }
+                    areaNames[code] = rows[i].areaName
+                }
+                let ind: Int32
+                if nextIndicator < indicatorCount, input.indicators[nextIndicator].id == rows[i].indicator {
+                    ind = Int32(nextIndicator)
+                } else if let p = positions[rows[i].indicator] {
+                    ind = p
+                } else {
+                    continue
+                }
+                nextIndicator = Int(ind) + 1
+                if let slot = slot(area, level, month, ind) { slots[slot] = Int32(i) }
+            }
         }
         if villageNames.keys.contains(where: { input.villagePuskesmas[$0] == nil }) {
             pkm.insert(Self.noPuskesmas)
         }
         puskesmasCodes = pkm.sorted(by: Self.byteOrder)
         kabkotaCode = kab.min(by: Self.byteOrder)
+        for v in villageNames.keys {
+            villagesOf[input.villagePuskesmas[v] ?? Self.noPuskesmas, default: []].append(v)
+            drillAnchors[v] = Self.anchor("rinci", v)
+        }
+        for p in villagesOf.keys {
+            villagesOf[p]!.sort { (villageNames[$0]!, $0) < (villageNames[$1]!, $1) }
+        }
+    }
+
+    /// `AreaLevel.order` without its `allCases` array.
+    private static func levelKey(_ level: AreaLevel) -> Int16 {
+        switch level {
+        case .kabkota: 0
+        case .kecamatan: 1
+        case .puskesmas: 2
+        case .desa: 3
+        case .rw: 4
+        case .rt: 5
+        }
+    }
+
+    /// The first month whose rows the report reads at `level`.
+    private static func firstMonth(_ level: AreaLevel, _ m: Int) -> Int {
+        switch level {
+        case .kabkota, .kecamatan, .puskesmas: 1
+        case .desa: m - 1
+        case .rw, .rt: m
+        }
+    }
+
+    /// The number of an area, given a block of slots the first time it is seen.
+    private mutating func areaID(_ code: String, _ level: AreaLevel) -> Int32 {
+        let l = Int(Self.levelKey(level))
+        if let id = areaIDs[l][code] { return id }
+        let id = Int32(areaBase.count)
+        areaIDs[l][code] = id
+        areaBase.append(slots.count)
+        slots.append(contentsOf: repeatElement(-1, count: (m - Self.firstMonth(level, m) + 1) * input.indicators.count))
+        return id
+    }
+
+    private func slot(_ area: Int32, _ level: AreaLevel, _ month: Int, _ ind: Int32) -> Int? {
+        let first = Self.firstMonth(level, m)
+        guard month >= first, month <= m, ind >= 0 else { return nil }
+        return areaBase[Int(area)] + (month - first) * input.indicators.count + Int(ind)
     }
 
     static func byteOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 
-    private func row(_ ind: String, _ level: AreaLevel, _ area: String, _ month: Int) -> IndicatorRow? {
-        rows[RowKey(indicator: ind, level: level, area: area, month: month)]
+    private func row(_ ind: Int32, _ level: AreaLevel, _ area: Int32?, _ month: Int) -> IndicatorRow? {
+        rowIndex(ind, level, area, month).map { input.rows[$0] }
     }
+
+    /// Where the row sits in `input.rows`, for reading a few fields without copying the row.
+    private func rowIndex(_ ind: Int32, _ level: AreaLevel, _ area: Int32?, _ month: Int) -> Int? {
+        guard let area, let slot = slot(area, level, month, ind) else { return nil }
+        let i = slots[slot]
+        return i < 0 ? nil : Int(i)
+    }
+
+    private func row(_ ind: Int32, _ level: AreaLevel, _ area: String, _ month: Int) -> IndicatorRow? {
+        row(ind, level, knownArea(area, level), month)
+    }
+
+    /// The number of an area already seen at `level`.
+    private func knownArea(_ code: String, _ level: AreaLevel) -> Int32? {
+        areaIDs[Int(Self.levelKey(level))][code]
+    }
+
+    private func position(_ info: IndicatorInfo) -> Int32 { indicatorPosition[info.id] ?? -1 }
 
     /// "Puskesmas Cipanas" for a register name "Cipanas", and also for "Puskesmas Cipanas" or
     /// "PKM Cipanas" (no doubled prefix).
@@ -75,13 +212,23 @@ struct ReportBuilder {
         return areaNames[code] ?? code
     }
 
-    private func villages(of pkm: String) -> [String] {
-        villageNames.keys.filter { (input.villagePuskesmas[$0] ?? Self.noPuskesmas) == pkm }
-            .sorted { (villageNames[$0]!, $0) < (villageNames[$1]!, $1) }
-    }
+    private func villages(of pkm: String) -> [String] { villagesOf[pkm] ?? [] }
 
+    /// An `id` for a link target: the parts joined with `-`, every character other than ASCII
+    /// letters, digits, `_` and `-` replaced by `_`.
     static func anchor(_ parts: String...) -> String {
-        String(parts.joined(separator: "-").map { c -> Character in
+        let joined = parts.joined(separator: "-")
+        if joined.utf8.allSatisfy({ $0 < 0x80 }) {
+            // Area codes are ASCII: byte by byte, without Unicode character properties.
+            return String(decoding: joined.utf8.map { b -> UInt8 in
+                switch b {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                     UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"): b
+                default: UInt8(ascii: "_")
+                }
+            }, as: UTF8.self)
+        }
+        return String(joined.map { c -> Character in
             c.isASCII && (c.isLetter || c.isNumber || c == "_" || c == "-") ? c : "_"
         })
     }
@@ -114,13 +261,23 @@ struct ReportBuilder {
         }
     }
 
-    /// `12/35` (numerator over sasaran) under a coverage value.
-    private func fraction(_ r: IndicatorRow, _ ms: Measure) -> String? {
+    /// The main value as a cell: the percentage, or the count.
+    private func mainCell(_ r: IndicatorRow, _ ms: Measure) -> CellValue {
         switch ms {
-        case .count: nil
-        case .cumulativeCoverage: "\(ReportText.int(r.numeratorCumulative))/\(ReportText.int(r.denominator))"
-        case .monthlyCoverage: "\(ReportText.int(r.numeratorMonth))/\(ReportText.int(r.denominator))"
+        case .cumulativeCoverage: .pct(r.coverageCumulativePct)
+        case .monthlyCoverage: .pct(r.coverageMonthPct)
+        case .count: .count(r.numeratorCumulative ?? r.numeratorMonth)
         }
+    }
+
+    private static func fragment(capacity: Int = 4096, _ write: (inout HTMLWriter) -> Void) -> HTML {
+        var w = HTMLWriter(capacity: capacity)
+        write(&w)
+        return w.html
+    }
+
+    private static func tableHTML(_ t: Table) -> HTML {
+        fragment(capacity: 256 + t.rows.count * (64 + 24 * (t.rows.first?.cells.count ?? 0))) { $0.table(t) }
     }
 
     // MARK: - Page
@@ -131,15 +288,15 @@ struct ReportBuilder {
         var charts = 0
         for info in input.indicators {
             let s = section(info, period: period)
-            charts += 1 + s.groups.count
+            charts += 1 + s.groupCount
             sections.append(s)
         }
         var districts = input.districtNames
         if districts.isEmpty {
-            districts = Set(rows.values.filter { $0.level == .kecamatan && $0.month == m }.map(\.areaName)).sorted()
+            districts = kecamatanNames.sorted()
         }
         let regency = input.regencyName.isEmpty ? (kabkotaCode.flatMap { areaNames[$0] } ?? "") : input.regencyName
-        let drill = drillDown()
+        let (drill, drillNote) = drillDown()
         return PageModel(
             title: "Laporan PWS \(regency) — s.d. \(period)",
             regency: regency,
@@ -147,8 +304,8 @@ struct ReportBuilder {
             period: period, version: input.toolVersion, chartCount: charts,
             indicatorIDs: input.indicators.map(\.id).joined(separator: " "),
             toc: input.indicators.map { TocItem(tocAnchor: Self.anchor("ind", $0.id), tocID: $0.id, tocName: $0.name) },
-            summary: summary(), sections: sections, drill: drill, hasDrill: !drill.isEmpty,
-            quality: quality())
+            summary: Self.tableHTML(summary()), sections: sections, drill: drill, hasDrill: !drill.isEmpty,
+            drillNote: drillNote, quality: quality())
     }
 
     // MARK: - Summary matrix
@@ -162,20 +319,19 @@ struct ReportBuilder {
         func cells(level: AreaLevel, area: String, pkm: String?) -> [Cell] {
             input.indicators.map { info in
                 let ms = measure(info)
-                guard let r = row(info.id, level, area, m) else { return Cell(t: "–", c: "sn") }
-                let letter = ReportText.statusLetter(r.status)
+                guard let r = row(position(info), level, area, m) else { return Cell(t: .literal("–"), c: "sn") }
                 let href = pkm.map { "#" + Self.anchor("ind", info.id, $0) } ?? "#" + Self.anchor("ind", info.id)
-                return Cell(t: mainText(r, ms) + (letter.isEmpty ? "" : " " + letter),
+                return Cell(t: mainCell(r, ms), letter: ReportText.statusLetter(r.status),
                             c: ms == .count ? "sn" : ReportText.statusClass(r.status),
-                            href: href, tip: "\(info.id): \(ReportText.status(r.status))")
+                            href: href, tip: .text("\(info.id): \(ReportText.status(r.status))"))
             }
         }
         if let kab = kabkotaCode {
-            body.append(TRow(rc: "total", th: Cell(t: "Kabupaten/Kota \(areaNames[kab] ?? kab)"),
+            body.append(TRow(rc: "total", th: Cell(t: .text("Kabupaten/Kota \(areaNames[kab] ?? kab)")),
                              cells: cells(level: .kabkota, area: kab, pkm: nil)))
         }
         for p in puskesmasCodes where p != Self.noPuskesmas {
-            body.append(TRow(rc: nil, th: Cell(t: puskesmasTitle(p)),
+            body.append(TRow(rc: nil, th: Cell(t: .text(puskesmasTitle(p))),
                              cells: cells(level: .puskesmas, area: p, pkm: p)))
         }
         return Table(tcls: "summary", caption: nil, head: [HeadRow(hcells: head)], rows: body)
@@ -185,17 +341,21 @@ struct ReportBuilder {
 
     private func section(_ info: IndicatorInfo, period: String) -> IndicatorSection {
         let ms = measure(info)
+        let ind = position(info)
         let measureText: String
         switch ms {
         case .cumulativeCoverage: measureText = "cakupan kumulatif (%) s.d. \(period)"
         case .monthlyCoverage: measureText = "cakupan bulan ini (%), \(period)"
         case .count: measureText = "jumlah kumulatif (orang) s.d. \(period)"
         }
-        var groups: [PuskesmasBlock] = []
+        let head = statusHead(ms)
+        var groups = HTMLWriter(capacity: 1 << 16)
+        var groupCount = 0
         for p in puskesmasCodes {
             let vs = villages(of: p)
-            if vs.isEmpty, row(info.id, .puskesmas, p, m) == nil { continue }
-            groups.append(block(info, ms, puskesmas: p, villages: vs, measureText: measureText))
+            if vs.isEmpty, row(ind, .puskesmas, p, m) == nil { continue }
+            block(info, ms, puskesmas: p, villages: vs, measureText: measureText, head: head, into: &groups)
+            groupCount += 1
         }
         let (chart, title, note) = trendChart(info, ms)
         return IndicatorSection(
@@ -203,61 +363,63 @@ struct ReportBuilder {
             scopeText: ReportText.scope(info.scope), subjectText: ReportText.subject(info.subject),
             denominatorText: ReportText.denominator(info.denominator),
             targetText: info.targetAnnual.map { ReportText.pct($0) + " % per tahun" + (ms == .monthlyCoverage ? " (setiap bulan)" : "") } ?? "–",
-            measureText: measureText, isCount: ms == .count, isMonthly: ms == .monthlyCoverage,
-            trendChart: chart, trendTitle: title, trendNote: note, trendTable: trendTable(info, ms), groups: groups)
+            measureText: measureText, isCount: ms == .count,
+            trendChart: Self.fragment { $0.lineChart(chart, indicator: info.id) }, trendTitle: title, trendNote: note,
+            trendTable: Self.tableHTML(trendTable(info, ms)), groups: groups.html, groupCount: groupCount)
     }
 
+    /// The PWS chart and status table of one puskesmas for one indicator.
     private func block(_ info: IndicatorInfo, _ ms: Measure, puskesmas p: String, villages vs: [String],
-                       measureText: String) -> PuskesmasBlock {
+                       measureText: String, head: [HeadRow], into w: inout HTMLWriter) {
+        let ind = position(info)
         let name = puskesmasName(p)
         let title = puskesmasTitle(p)
-        var values: [(ReportCharts.BarValue, String)] = []
-        var tableRows: [TRow] = []
+        // The villages with a row this month: (bar, code, area number), in table order.
+        var values: [(bar: ReportCharts.BarValue, code: String, area: Int32)] = []
+        values.reserveCapacity(vs.count)
         for v in vs {
-            guard let r = row(info.id, .desa, v, m) else { continue }
+            guard let area = knownArea(v, .desa), let r = row(ind, .desa, area, m) else { continue }
             let text = ms == .count ? mainText(r, ms) : (mainValue(r, ms).map(ReportCharts.oneDecimal) ?? "–")
-            values.append((ReportCharts.BarValue(
-                name: villageNames[v] ?? v, value: mainValue(r, ms), valueText: text, status: r.status,
-                tooltip: "\(villageNames[v] ?? v): \(mainText(r, ms))\(ms == .count ? "" : " %")"
-                    + (fraction(r, ms).map { " (\($0))" } ?? "")
-                    + (r.status.isEmpty ? "" : ", status \(r.status)"),
-                isTotal: false), v))
-            tableRows.append(statusRow(info, ms, r, prev: row(info.id, .desa, v, m - 1),
-                                       name: villageNames[v] ?? v,
-                                       href: input.drillDown == .off ? nil : "#" + Self.anchor("rinci", v), isTotal: false))
+            values.append((ReportCharts.BarValue(name: villageNames[v] ?? v, value: mainValue(r, ms), valueText: text,
+                                                 status: r.status, isTotal: false), v, area))
         }
-        // Descending; villages without a value go last; ties by name then code (deterministic).
-        values.sort { a, b in
-            switch (a.0.value, b.0.value) {
+        // Bars descending; villages without a value go last; ties by name then code (deterministic).
+        var bars = values.sorted { a, b in
+            switch (a.bar.value, b.bar.value) {
             case let (x?, y?) where x != y: return x > y
             case (.some, nil): return true
             case (nil, .some): return false
-            default: return (a.0.name, a.1) < (b.0.name, b.1)
+            default: return (a.bar.name, a.code) < (b.bar.name, b.code)
             }
-        }
-        var bars = values.map(\.0)
-        let totalRow = row(info.id, .puskesmas, p, m)
+        }.map(\.bar)
+        let totalRow = row(ind, .puskesmas, p, m)
         if let t = totalRow {
             let text = ms == .count ? mainText(t, ms) : (mainValue(t, ms).map(ReportCharts.oneDecimal) ?? "–")
-            bars.append(ReportCharts.BarValue(
-                name: "Total \(name)", value: mainValue(t, ms), valueText: text, status: t.status,
-                tooltip: "Total \(title): \(mainText(t, ms))\(ms == .count ? "" : " %")"
-                    + (t.status.isEmpty ? "" : ", status \(t.status)"),
-                isTotal: true))
-            tableRows.append(statusRow(info, ms, t, prev: row(info.id, .puskesmas, p, m - 1),
-                                       name: "Total \(title)", href: nil, isTotal: true))
+            bars.append(ReportCharts.BarValue(name: "Total \(name)", value: mainValue(t, ms), valueText: text,
+                                              status: t.status, isTotal: true))
         }
         // The rows carry the month's target; the catalogue's is the fallback for an empty puskesmas.
         let targetPct: Percent? = ms == .count ? nil
-            : totalRow?.targetPct ?? vs.lazy.compactMap { self.row(info.id, .desa, $0, self.m)?.targetPct }.first
+            : totalRow?.targetPct ?? vs.lazy.compactMap { self.row(ind, .desa, $0, self.m)?.targetPct }.first
             ?? info.targetAnnual.map { ms == .monthlyCoverage ? $0 : Percent(hundredths: $0.hundredths * m / 12) }
         let label = "Grafik PWS \(info.id) — \(title): \(measureText)"
         let chart = ReportCharts.barChart(
             label: label, values: bars, target: targetPct?.value,
             targetText: targetPct.map { "Target \(ReportText.pct($0)) %" } ?? "", isCount: ms == .count)
-        return PuskesmasBlock(ganchor: Self.anchor("ind", info.id, p), gname: title, chart: chart,
-                              table: Table(tcls: "pws", caption: "Tabel PWS \(info.id) — \(title), \(ReportText.monthName(m)) \(input.asOf.year)",
-                                           head: statusHead(ms), rows: tableRows))
+        let table = Table(tcls: "pws", caption: "Tabel PWS \(info.id) — \(title), \(ReportText.monthName(m)) \(input.asOf.year)",
+                          head: head, rows: [])
+        w.puskesmasBlock(anchor: Self.anchor("ind", info.id, p), indicator: info.id, title: title, chartLabel: label,
+                         chart: chart, table: table) { w in
+            // Villages by name, then the puskesmas total.
+            for v in values {
+                statusRow(ms, row(ind, .desa, v.area, m)!, prev: row(ind, .desa, v.area, m - 1), name: v.bar.name,
+                          href: input.drillDown == .off ? nil : "#" + drillAnchors[v.code]!, isTotal: false, into: &w)
+            }
+            if let t = totalRow {
+                statusRow(ms, t, prev: row(ind, .puskesmas, p, m - 1), name: "Total \(title)", href: nil,
+                          isTotal: true, into: &w)
+            }
+        }
     }
 
     private func statusHead(_ ms: Measure) -> [HeadRow] {
@@ -288,34 +450,40 @@ struct ReportBuilder {
         }
     }
 
-    private func statusRow(_ info: IndicatorInfo, _ ms: Measure, _ r: IndicatorRow, prev: IndicatorRow?,
-                           name: String, href: String?, isTotal: Bool) -> TRow {
+    /// A row of the PWS status table (the columns of `pws/<INDICATOR>.csv`).
+    private func statusRow(_ ms: Measure, _ r: IndicatorRow, prev: IndicatorRow?, name: String, href: String?,
+                           isTotal: Bool, into w: inout HTMLWriter) {
         let st = ReportText.statusClass(r.status)
-        let prevN = prev.map { ReportText.int($0.numeratorMonth) } ?? "–"
-        let trend = Cell(t: ReportText.trend(r.trend))
-        let status = Cell(t: ReportText.status(r.status), c: st)
-        var cells: [Cell]
+        // January: December of the year before is not in this run.
+        let prevN: CellValue = prev.map { .count($0.numeratorMonth) } ?? .literal("–")
+        w.rowOpen(isTotal ? "total" : nil, th: Cell(t: .text(name), href: href))
         switch ms {
         case .count:
-            cells = [Cell(t: prevN, c: nil), Cell(t: ReportText.int(r.numeratorMonth), c: nil),
-                     Cell(t: ReportText.int(r.numeratorCumulative ?? r.numeratorMonth), c: "m"), trend]
+            w.td(Cell(t: prevN))
+            w.td(Cell(t: .count(r.numeratorMonth)))
+            w.td(Cell(t: .count(r.numeratorCumulative ?? r.numeratorMonth), c: "m"))
         case .monthlyCoverage:
-            cells = [Cell(t: ReportText.int(r.denominator), c: nil),
-                     Cell(t: prevN, c: nil), Cell(t: ReportText.pct(r.coveragePrevMonthPct), c: nil),
-                     Cell(t: ReportText.int(r.numeratorMonth), c: nil),
-                     Cell(t: ReportText.pct(r.coverageMonthPct), c: st),
-                     Cell(t: ReportText.pct(r.targetPct), c: nil), Cell(t: ReportText.gap(r.gapPct), c: nil),
-                     trend, status]
+            w.td(Cell(t: .count(r.denominator)))
+            w.td(Cell(t: prevN))
+            w.td(Cell(t: .pct(r.coveragePrevMonthPct)))
+            w.td(Cell(t: .count(r.numeratorMonth)))
+            w.td(Cell(t: .pct(r.coverageMonthPct), c: st))
+            w.td(Cell(t: .pct(r.targetPct)))
+            w.td(Cell(t: .gap(r.gapPct)))
         case .cumulativeCoverage:
-            cells = [Cell(t: ReportText.int(r.denominator), c: nil),
-                     Cell(t: prevN, c: nil), Cell(t: ReportText.pct(r.coveragePrevMonthPct), c: nil),
-                     Cell(t: ReportText.int(r.numeratorMonth), c: nil), Cell(t: ReportText.pct(r.coverageMonthPct), c: nil),
-                     Cell(t: ReportText.int(r.numeratorCumulative), c: nil),
-                     Cell(t: ReportText.pct(r.coverageCumulativePct), c: st),
-                     Cell(t: ReportText.pct(r.targetPct), c: nil), Cell(t: ReportText.gap(r.gapPct), c: nil),
-                     trend, status]
+            w.td(Cell(t: .count(r.denominator)))
+            w.td(Cell(t: prevN))
+            w.td(Cell(t: .pct(r.coveragePrevMonthPct)))
+            w.td(Cell(t: .count(r.numeratorMonth)))
+            w.td(Cell(t: .pct(r.coverageMonthPct)))
+            w.td(Cell(t: .count(r.numeratorCumulative)))
+            w.td(Cell(t: .pct(r.coverageCumulativePct), c: st))
+            w.td(Cell(t: .pct(r.targetPct)))
+            w.td(Cell(t: .gap(r.gapPct)))
         }
-        return TRow(rc: isTotal ? "total" : nil, th: Cell(t: name, href: href), cells: cells)
+        w.td(Cell(t: .literal(ReportText.trend(r.trend))))
+        if ms != .count { w.td(Cell(t: .text(ReportText.status(r.status)), c: st)) }
+        w.rowClose()
     }
 
     // MARK: - Trend
@@ -325,7 +493,7 @@ struct ReportBuilder {
         let kabName = areaNames[area] ?? area
         var values: [(month: Int, value: Double?, text: String)] = []
         for month in 1...max(m, 1) {
-            guard let r = row(info.id, .kabkota, area, month) else { continue }
+            guard let r = row(position(info), .kabkota, area, month) else { continue }
             let v = mainValue(r, ms)
             values.append((month, v, v.map { ms == .count ? ReportText.int(Int($0)) : ReportCharts.oneDecimal($0) } ?? ""))
         }
@@ -352,19 +520,20 @@ struct ReportBuilder {
     }
 
     private func trendTable(_ info: IndicatorInfo, _ ms: Measure) -> Table {
+        let ind = position(info)
         var head = [Head(ht: "Wilayah")]
         for month in 1...max(m, 1) { head.append(Head(ht: ReportText.monthShortName(month))) }
         var body: [TRow] = []
         func line(_ level: AreaLevel, _ area: String, _ name: String, total: Bool) {
             var cells: [Cell] = []
             for month in 1...max(m, 1) {
-                if let r = row(info.id, level, area, month) {
-                    cells.append(Cell(t: mainText(r, ms), c: ms == .count ? nil : ReportText.statusClass(r.status)))
+                if let r = row(ind, level, area, month) {
+                    cells.append(Cell(t: mainCell(r, ms), c: ms == .count ? nil : ReportText.statusClass(r.status)))
                 } else {
-                    cells.append(Cell(t: "–", c: nil))
+                    cells.append(Cell(t: .literal("–")))
                 }
             }
-            body.append(TRow(rc: total ? "total" : nil, th: Cell(t: name), cells: cells))
+            body.append(TRow(rc: total ? "total" : nil, th: Cell(t: .text(name)), cells: cells))
         }
         if let kab = kabkotaCode { line(.kabkota, kab, "Kabupaten/Kota \(areaNames[kab] ?? kab)", total: true) }
         for p in puskesmasCodes where p != Self.noPuskesmas {
@@ -373,55 +542,95 @@ struct ReportBuilder {
         if ms != .count, info.targetAnnual != nil, let kab = kabkotaCode {
             var cells: [Cell] = []
             for month in 1...max(m, 1) {
-                cells.append(Cell(t: ReportText.pct(row(info.id, .kabkota, kab, month)?.targetPct), c: nil))
+                cells.append(Cell(t: .pct(row(ind, .kabkota, kab, month)?.targetPct)))
             }
-            body.append(TRow(rc: "target", th: Cell(t: "Target %"), cells: cells))
+            body.append(TRow(rc: "target", th: Cell(t: .literal("Target %")), cells: cells))
         }
         return Table(tcls: "trend", caption: nil, head: [HeadRow(hcells: head)], rows: body)
     }
 
     // MARK: - RW/RT drill-down (as-of month only, all indicators in one table per village)
 
-    private func drillDown() -> [DrillPuskesmas] {
+    /// One table per village: the village total, its RWs, and the RTs under each RW. A village
+    /// shows its RTs only when all its RW and RT rows fit in `ReportLimits.drillRows`; otherwise
+    /// its RWs (as many as fit), with a note of what is left out and where it is.
+    private func drillDown() -> ([DrillPuskesmas], String?) {
         var out: [DrillPuskesmas] = []
-        if input.drillDown == .off { return out }
-        let infos = input.indicators.map { ($0, measure($0)) }
+        if input.drillDown == .off { return (out, nil) }
+        let infos = input.indicators.map { (position($0), measure($0)) }
         var head = [Head(ht: "Wilayah")]
-        for (info, _) in infos { head.append(Head(ht: info.id)) }
-        func cells(_ level: AreaLevel, _ area: String) -> [Cell] {
-            infos.map { info, ms in
-                guard let r = row(info.id, level, area, m) else { return Cell(t: "–") }
+        for info in input.indicators { head.append(Head(ht: info.id)) }
+        let headRows = [HeadRow(hcells: head)]
+        func drillRow(_ rc: StaticString?, _ name: String, _ level: AreaLevel, _ code: String, into w: inout HTMLWriter) {
+            let area = knownArea(code, level)
+            w.rowOpen(rc, th: Cell(t: .text(name)))
+            for (ind, ms) in infos {
+                guard let i = rowIndex(ind, level, area, m) else {
+                    w.td(Cell(t: .literal("–")))
+                    continue
+                }
                 // Numerator/sasaran, not a percentage: at RT level the sasaran is a handful of
                 // people and "2/7" says more than "28,57". The status tables carry the percentages.
-                let letter = ReportText.statusLetter(r.status)
-                return Cell(t: (fraction(r, ms) ?? mainText(r, ms)) + (letter.isEmpty ? "" : " " + letter),
-                            c: ms == .count ? nil : ReportText.statusClass(r.status))
+                // (Fields are read in place: a district has a quarter of a million such cells.)
+                let value: CellValue = switch ms {
+                case .count: .count(input.rows[i].numeratorCumulative ?? input.rows[i].numeratorMonth)
+                case .cumulativeCoverage: .fraction(input.rows[i].numeratorCumulative, input.rows[i].denominator)
+                case .monthlyCoverage: .fraction(input.rows[i].numeratorMonth, input.rows[i].denominator)
+                }
+                let status = input.rows[i].status
+                w.td(Cell(t: value, letter: ReportText.statusLetter(status),
+                          c: ms == .count ? nil : ReportText.statusClass(status)))
             }
+            w.rowClose()
         }
+        let frame = Table(tcls: "drill", caption: nil, head: headRows, rows: [])
+        let cap = input.limits.drillRows(villages: villageNames.count)
+        var shortened = 0
         for p in puskesmasCodes {
-            var drillVillages: [DrillVillage] = []
-            for v in villages(of: p) {
+            let vs = villages(of: p)
+            if vs.isEmpty { continue }
+            var drillVillages = HTMLWriter(capacity: 1 << 16)
+            for v in vs {
                 let rws = (rwsOf[v] ?? []).sorted(by: Self.byteOrder)
-                var body = [TRow(rc: "total", th: Cell(t: "Desa \(villageNames[v] ?? v)"), cells: cells(.desa, v))]
-                var rtCount = 0
-                for rw in rws {
-                    body.append(TRow(rc: "rw", th: Cell(t: areaNames[rw] ?? rw), cells: cells(.rw, rw)))
-                    for rt in input.drillDown == .rt ? (rtsOf[rw] ?? []).sorted(by: Self.byteOrder) : [] {
-                        rtCount += 1
-                        body.append(TRow(rc: nil, th: Cell(t: areaNames[rt] ?? rt),
-                                         cells: cells(.rt, rt)))
+                let rtsOfRW = input.drillDown == .rt ? rws.map { (rtsOf[$0] ?? []).sorted(by: Self.byteOrder) } : []
+                let rtCount = rtsOfRW.reduce(0) { $0 + $1.count }
+                let showRTs = rws.count + rtCount <= cap
+                let shownRWs = min(rws.count, cap)
+                var note: String?
+                if shownRWs < rws.count {
+                    note = "Hanya \(shownRWs) dari \(ReportText.int(rws.count)) RW yang ditampilkan (urut kode)"
+                        + (rtCount > 0 ? ", tanpa RT" : "")
+                        + "; angka semua RW dan RT ada di indicators.csv."
+                } else if !showRTs, rtCount > 0 {
+                    note = "RT tidak ditampilkan: desa ini punya \(ReportText.int(rws.count)) RW dan "
+                        + "\(ReportText.int(rtCount)) RT, lebih dari \(cap) baris; angka per RT ada di indicators.csv (level rt)."
+                }
+                if note != nil { shortened += 1 }
+                drillVillages.drillVillage(
+                    anchor: drillAnchors[v]!, name: villageNames[v] ?? v,
+                    counts: input.drillDown == .rt ? "\(ReportText.int(rws.count)) RW, \(ReportText.int(rtCount)) RT"
+                        : "\(ReportText.int(rws.count)) RW",
+                    table: frame, note: note) { w in
+                    drillRow("total", "Desa \(villageNames[v] ?? v)", .desa, v, into: &w)
+                    for (i, rw) in rws.prefix(shownRWs).enumerated() {
+                        drillRow("rw", areaNames[rw] ?? rw, .rw, rw, into: &w)
+                        if showRTs, i < rtsOfRW.count {
+                            for rt in rtsOfRW[i] { drillRow(nil, areaNames[rt] ?? rt, .rt, rt, into: &w) }
+                        }
                     }
                 }
-                drillVillages.append(DrillVillage(
-                    danchor: Self.anchor("rinci", v), dname: villageNames[v] ?? v,
-                    dcounts: input.drillDown == .rt ? "\(rws.count) RW, \(rtCount) RT" : "\(rws.count) RW",
-                    dtable: Table(tcls: "drill", caption: nil, head: [HeadRow(hcells: head)], rows: body)))
             }
-            if !drillVillages.isEmpty {
-                out.append(DrillPuskesmas(dpname: puskesmasTitle(p), villages: drillVillages))
-            }
+            out.append(DrillPuskesmas(dpname: puskesmasTitle(p), villages: drillVillages.html))
         }
-        return out
+        var notes: [String] = []
+        if input.drillDown == .rw {
+            notes.append("Hanya sampai RW; angka per RT ada di indicators.csv (level rt).")
+        }
+        if shortened > 0 {
+            notes.append("Agar halaman tetap ringan, tiap desa/kelurahan memuat paling banyak \(cap) baris RW/RT; "
+                         + "\(ReportText.int(shortened)) desa/kelurahan diringkas (lihat catatan di bawah tabelnya).")
+        }
+        return (out, notes.isEmpty ? nil : notes.joined(separator: " "))
     }
 
     // MARK: - Data quality
@@ -444,55 +653,115 @@ struct ReportBuilder {
         ]
         let rate = a.rowsRead > 0 ? ReportCharts.oneDecimal(Double(a.rowsRejected) * 100 / Double(a.rowsRead)) + " %" : "–"
 
-        // By rule.
-        var ruleCounts: [RuleCode: Int] = [:]
-        for d in input.rejects { ruleCounts[d.rule, default: 0] += 1 }
-        for d in input.warnings { ruleCounts[d.rule, default: 0] += 1 }
-        let ruleRows = RuleCode.allCases.compactMap { rule -> TRow? in
-            guard let n = ruleCounts[rule] else { return nil }
-            let kind = rule.severity == .error ? "ditolak" : "peringatan"
-            return TRow(rc: rule.severity == .error ? "err" : "warn", th: Cell(t: rule.rawValue),
-                        cells: [Cell(t: ReportText.rule(rule), c: "t"), Cell(t: kind, c: "t"), Cell(t: ReportText.int(n), c: nil)])
+        // Per source file (the facility proxy) and per rule, in one pass. Diagnostics come file by
+        // file, so the last file's tally is reused without hashing its name again.
+        let rules = RuleCode.allCases
+        var rulePosition: [RuleCode: Int] = [:]
+        for (i, rule) in rules.enumerated() { rulePosition[rule] = i }
+        struct Tally { var rejects = 0; var warnings = 0; var rules: [Int] }
+        var ruleCounts = Array(repeating: 0, count: rules.count)
+        var sourcePosition: [String: Int] = [:]
+        var sourceNames: [String] = []
+        var tallies: [Tally] = []
+        var last: (source: String, position: Int)?
+        for (diagnostics, isReject) in [(input.rejects, true), (input.warnings, false)] {
+            // Two fields of each diagnostic, read in place (a big district has hundreds of thousands).
+            diagnostics.withUnsafeBufferPointer { ds in
+                for i in ds.indices {
+                    let p: Int
+                    if let last, last.source == ds[i].location.source {
+                        p = last.position
+                    } else {
+                        let source = ds[i].location.source
+                        if let known = sourcePosition[source] {
+                            p = known
+                        } else {
+                            p = tallies.count
+                            sourcePosition[source] = p
+                            sourceNames.append(source)
+                            tallies.append(Tally(rules: Array(repeating: 0, count: rules.count)))
+                        }
+                        last = (source, p)
+                    }
+                    let r = rulePosition[ds[i].rule]!
+                    ruleCounts[r] += 1
+                    tallies[p].rules[r] += 1
+                    if isReject { tallies[p].rejects += 1 } else { tallies[p].warnings += 1 }
+                }
+            }
+        }
+
+        let ruleRows = rules.indices.compactMap { i -> TRow? in
+            let rule = rules[i], n = ruleCounts[i]
+            guard n > 0 else { return nil }
+            let kind: StaticString = rule.severity == .error ? "ditolak" : "peringatan"
+            return TRow(rc: rule.severity == .error ? "err" : "warn", th: Cell(t: .text(rule.rawValue)),
+                        cells: [Cell(t: .text(ReportText.rule(rule)), c: "t"), Cell(t: .literal(kind), c: "t"), Cell(t: .count(n))])
         }
         let byRule = Table(tcls: "rules", caption: nil,
                            head: [HeadRow(hcells: [Head(ht: "Aturan"), Head(ht: "Arti"), Head(ht: "Jenis"), Head(ht: "Jumlah")])],
                            rows: ruleRows)
 
-        // By source file (the facility proxy).
-        struct Tally { var rejects = 0; var warnings = 0; var rules: [RuleCode: Int] = [:] }
-        var bySource: [String: Tally] = [:]
-        for d in input.rejects {
-            bySource[d.location.source, default: Tally()].rejects += 1
-            bySource[d.location.source, default: Tally()].rules[d.rule, default: 0] += 1
+        // Most rejects first, then most warnings, then by name.
+        // Counts first; names (byte order) break ties, and are compared only within the groups
+        // of equal counts that reach into the rows shown — a big district has thousands of files
+        // with a warning or two, and only the worst are listed.
+        let counts = tallies.map { (rejects: $0.rejects, warnings: $0.warnings) }
+        var sources = Array(tallies.indices)
+        sources.sort { x, y in
+            let cx = counts[x], cy = counts[y]
+            if cx.rejects != cy.rejects { return cx.rejects > cy.rejects }
+            if cx.warnings != cy.warnings { return cx.warnings > cy.warnings }
+            return x < y
         }
-        for d in input.warnings {
-            bySource[d.location.source, default: Tally()].warnings += 1
-            bySource[d.location.source, default: Tally()].rules[d.rule, default: 0] += 1
+        var groupStart = 0
+        while groupStart < min(input.limits.sourceFiles, sources.count) {
+            var groupEnd = groupStart + 1
+            while groupEnd < sources.count, counts[sources[groupEnd]] == counts[sources[groupStart]] { groupEnd += 1 }
+            sources[groupStart..<groupEnd].sort { Self.byteOrder(sourceNames[$0], sourceNames[$1]) }
+            groupStart = groupEnd
         }
-        let sources = bySource.keys.sorted { x, y in
-            let tx = bySource[x]!, ty = bySource[y]!
-            if tx.rejects != ty.rejects { return tx.rejects > ty.rejects }
-            if tx.warnings != ty.warnings { return tx.warnings > ty.warnings }
-            return Self.byteOrder(x, y)
-        }
-        let sourceRows = sources.map { s -> TRow in
-            let t = bySource[s]!
-            let detail = t.rules.keys.sorted().map { "\($0.rawValue) \(t.rules[$0]!)" }.joined(separator: " · ")
-            return TRow(rc: t.rejects > 0 ? "err" : "warn", th: Cell(t: s),
-                        cells: [Cell(t: input.sourceFacilityNames[s] ?? "", c: "t"),
-                                Cell(t: ReportText.int(t.rejects), c: nil), Cell(t: ReportText.int(t.warnings), c: nil),
-                                Cell(t: detail, c: "t")])
+        let shownSources = sources.prefix(input.limits.sourceFiles)
+        let sourceRows = shownSources.map { p -> TRow in
+            let t = tallies[p]
+            let detail = rules.indices.filter { t.rules[$0] > 0 }.sorted { rules[$0] < rules[$1] }
+                .map { "\(rules[$0].rawValue) \(t.rules[$0])" }.joined(separator: " · ")
+            return TRow(rc: t.rejects > 0 ? "err" : "warn", th: Cell(t: .text(sourceNames[p])),
+                        cells: [Cell(t: .text(input.sourceFacilityNames[sourceNames[p]] ?? ""), c: "t"),
+                                Cell(t: .count(t.rejects)), Cell(t: .count(t.warnings)),
+                                Cell(t: .text(detail), c: "t")])
         }
         let sourceTable = Table(tcls: "sources", caption: nil,
                                 head: [HeadRow(hcells: [Head(ht: "File sumber"), Head(ht: "Fasilitas"), Head(ht: "Ditolak"),
                                                         Head(ht: "Peringatan"), Head(ht: "Rincian aturan")])],
                                 rows: sourceRows)
 
+        var sourcesNote: String?
+        if sources.count > shownSources.count {
+            let rest = sources.dropFirst(shownSources.count)
+            let restRejects = rest.reduce(0) { $0 + tallies[$1].rejects }
+            let restWarnings = rest.reduce(0) { $0 + tallies[$1].warnings }
+            sourcesNote = "Ditampilkan \(ReportText.int(shownSources.count)) dari \(ReportText.int(sources.count)) file sumber "
+                + "(terbanyak ditolak dulu). \(ReportText.int(rest.count)) file lainnya (\(ReportText.int(restRejects)) ditolak, "
+                + "\(ReportText.int(restWarnings)) peringatan) tidak ditampilkan; daftar lengkap per baris ada di rejects.csv dan warnings.csv."
+        }
+
         let (completeness, note) = completenessTable()
         return QualityModel(accounting: accounting, identities: identities, rejectRate: rate,
-                            byRule: byRule, hasRules: !ruleRows.isEmpty, bySource: sourceTable,
-                            hasSources: !sourceRows.isEmpty, completeness: completeness,
+                            byRule: Self.tableHTML(byRule), hasRules: !ruleRows.isEmpty, bySource: Self.tableHTML(sourceTable),
+                            hasSources: !sourceRows.isEmpty, sourcesNote: sourcesNote,
+                            completeness: Self.tableHTML(completeness),
                             hasCompleteness: !completeness.rows.isEmpty, completenessNote: note)
+    }
+
+    private static func heatClass(_ bin: Int) -> StaticString {
+        switch bin {
+        case ...0: "h0"
+        case 1: "h1"
+        case 2: "h2"
+        case 3: "h3"
+        default: "h4"
+        }
     }
 
     /// Facilities × months 1…M: records per month, shaded by volume; a month without a report
@@ -504,14 +773,17 @@ struct ReportBuilder {
             grid[FacilityKey(facility: c.facility, type: c.facilityType), default: [:]][c.month] = c
         }
         let maxRecords = max(1, grid.values.flatMap { $0.values.map(\.records) }.max() ?? 1)
-        let keys = grid.keys.sorted { Self.byteOrder($0.type + "\u{0}" + $0.facility, $1.type + "\u{0}" + $1.facility) }
+        // By type, then facility (byte order).
+        let keys = grid.keys.sorted {
+            $0.type != $1.type ? Self.byteOrder($0.type, $1.type) : Self.byteOrder($0.facility, $1.facility)
+        }
         var head = [Head(ht: "Fasilitas"), Head(ht: "Jenis")]
         for month in 1...max(m, 1) { head.append(Head(ht: ReportText.monthShortName(month))) }
         head.append(Head(ht: "Bulan lapor"))
         var reportedPerMonth = Array(repeating: 0, count: m + 1)
         var body: [TRow] = []
         for k in keys {
-            var cells = [Cell(t: ReportText.facilityType(k.type), c: "t")]
+            var cells = [Cell(t: .text(ReportText.facilityType(k.type)), c: "t")]
             var reported = 0
             for month in 1...max(m, 1) {
                 if let c = grid[k]?[month], c.reported {
@@ -519,22 +791,22 @@ struct ReportBuilder {
                     reportedPerMonth[month] += 1
                     // Four shades by share of the busiest facility-month.
                     let bin = min(4, 1 + c.records * 4 / (maxRecords + 1))
-                    cells.append(Cell(t: ReportText.int(c.records), c: "h\(bin)",
-                                      tip: "\(ReportText.int(c.records)) catatan, \(ReportText.int(c.persons)) orang"))
+                    cells.append(Cell(t: .count(c.records), c: Self.heatClass(bin),
+                                      tip: .records(c.records, persons: c.persons)))
                 } else {
-                    cells.append(Cell(t: "✗", c: "h0", tip: "tidak lapor"))
+                    cells.append(Cell(t: .literal("✗"), c: "h0", tip: .literal("tidak lapor")))
                 }
             }
-            cells.append(Cell(t: "\(reported)/\(m)", c: nil))
-            body.append(TRow(rc: nil, th: Cell(t: k.facility), cells: cells))
+            cells.append(Cell(t: .fraction(reported, m)))
+            body.append(TRow(rc: nil, th: Cell(t: .text(k.facility)), cells: cells))
         }
         if !keys.isEmpty {
-            var cells = [Cell(t: "")]
+            var cells = [Cell(t: .literal(""))]
             for month in 1...max(m, 1) {
-                cells.append(Cell(t: ReportCharts.oneDecimal(Double(reportedPerMonth[month]) * 100 / Double(keys.count)) + " %", c: nil))
+                cells.append(Cell(t: .share(Double(reportedPerMonth[month]) * 100 / Double(keys.count))))
             }
-            cells.append(Cell(t: ""))
-            body.append(TRow(rc: "total", th: Cell(t: "Kelengkapan (% fasilitas lapor)"), cells: cells))
+            cells.append(Cell(t: .literal("")))
+            body.append(TRow(rc: "total", th: Cell(t: .literal("Kelengkapan (% fasilitas lapor)")), cells: cells))
         }
         let note = "\(keys.count) fasilitas; angka = jumlah catatan layanan bulan itu; ✗ = tidak lapor."
         return (Table(tcls: "heatmap", caption: nil, head: [HeadRow(hcells: head)], rows: body), note)

@@ -1,7 +1,5 @@
-import Mustache
-
-/// Geometry of the report's SVG charts: Swift computes positions as whole numbers of viewBox
-/// units, the templates only place them. Nothing here writes markup.
+/// Geometry of the report's SVG charts: positions as whole numbers of viewBox units. Nothing
+/// here writes markup (that is `ReportMarkup.swift`).
 
 enum ReportCharts {
     /// A bar of the classic PWS chart.
@@ -12,13 +10,11 @@ enum ReportCharts {
         var height: Int
         /// Centre of the bar, for its labels.
         var cx: Int
-        var statusClass: String
-        var statusLetter: String
+        var statusClass: StaticString
+        var statusLetter: StaticString
         var valueText: String
         var valueY: Int
-        var name: String
         var shortName: String
-        var tooltip: String
         var isTotal: Bool
         /// A count-only total far above the village bars is drawn cut, with a break mark.
         var isBroken: Bool
@@ -49,8 +45,6 @@ enum ReportCharts {
         var plotBottom: Int
         var letterY: Int
         var nameY: Int
-        /// Horizontal grid lines at the ticks, as one path.
-        var gridPath: String
         var tickX: Int
         var ticks: [Tick]
         var bars: [Bar]
@@ -63,7 +57,6 @@ enum ReportCharts {
         var value: Double?
         var valueText: String
         var status: String
-        var tooltip: String
         var isTotal: Bool
     }
 
@@ -105,8 +98,8 @@ enum ReportCharts {
                             statusClass: isCount ? (v.isTotal ? "cnt-total" : "cnt")
                                 : ReportText.statusClass(v.status),
                             statusLetter: ReportText.statusLetter(v.status),
-                            valueText: v.valueText, valueY: by - 4, name: v.name,
-                            shortName: shorten(v.name, to: 20), tooltip: v.tooltip, isTotal: v.isTotal,
+                            valueText: v.valueText, valueY: by - 4,
+                            shortName: shorten(v.name, to: 20), isTotal: v.isTotal,
                             isBroken: broken, breakY: top + 10))
             x += barStep
         }
@@ -123,7 +116,7 @@ enum ReportCharts {
         return BarChart(label: label, width: width, height: plotBottom + bottomLabels, minWidth: min(width, 560),
                         plotLeft: left, plotRight: left + plotW, plotTop: top, plotBottom: plotBottom,
                         letterY: plotBottom + 13, nameY: plotBottom + 22,
-                        gridPath: gridPath(ticks, from: left, to: left + plotW), tickX: left - 6, ticks: ticks, bars: bars,
+                        tickX: left - 6, ticks: ticks, bars: bars,
                         target: targetLine)
     }
 
@@ -150,7 +143,6 @@ enum ReportCharts {
         var plotTop: Int
         var plotBottom: Int
         var labelY: Int
-        var gridPath: String
         var tickX: Int
         var ticks: [Tick]
         var months: [XLabel]
@@ -191,12 +183,8 @@ enum ReportCharts {
         }
         return LineChart(label: label, width: width, height: plotBottom + 30, plotLeft: left,
                          plotRight: left + plotW, plotTop: top, plotBottom: plotBottom, labelY: plotBottom + 16,
-                         gridPath: gridPath(ticks, from: left, to: left + plotW), tickX: left - 6, ticks: ticks, months: months, linePoints: line, points: points,
+                         tickX: left - 6, ticks: ticks, months: months, linePoints: line, points: points,
                          targetPoints: targetPoints, targetLabel: targetLabel)
-    }
-
-    static func gridPath(_ ticks: [Tick], from x1: Int, to x2: Int) -> String {
-        ticks.map { "M\(x1) \($0.y)H\(x2)" }.joined()
     }
 
     /// A scale maximum ≥ `v` on a 1-2-2.5-5 step grid with about five steps.
@@ -226,109 +214,5 @@ enum ReportCharts {
 
     static func shorten(_ s: String, to n: Int) -> String {
         s.count <= n ? s : String(s.prefix(n - 1)) + "…"
-    }
-}
-
-// Direct lookups for the chart parts repeated per bar, tick and point (see ReportModel.swift).
-
-extension ReportCharts.Bar: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "x": x
-        case "y": y
-        case "width": width
-        case "height": height
-        case "cx": cx
-        case "statusClass": statusClass
-        case "statusLetter": statusLetter
-        case "valueText": valueText
-        case "valueY": valueY
-        case "name": name
-        case "shortName": shortName
-        case "tooltip": tooltip
-        case "isTotal": isTotal
-        case "isBroken": isBroken
-        case "breakY": breakY
-        default: nil
-        }
-    }
-}
-
-extension ReportCharts.Tick: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "y": y
-        case "text": text
-        default: nil
-        }
-    }
-}
-
-extension ReportCharts.Point: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "x": x
-        case "y": y
-        case "text": text
-        case "month": month
-        default: nil
-        }
-    }
-}
-
-extension ReportCharts.XLabel: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "x": x
-        case "text": text
-        default: nil
-        }
-    }
-}
-
-extension ReportCharts.BarChart: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "label": label
-        case "width": width
-        case "height": height
-        case "minWidth": minWidth
-        case "plotLeft": plotLeft
-        case "plotRight": plotRight
-        case "plotTop": plotTop
-        case "plotBottom": plotBottom
-        case "letterY": letterY
-        case "nameY": nameY
-        case "gridPath": gridPath
-        case "tickX": tickX
-        case "ticks": ticks
-        case "bars": bars
-        case "target": target ?? false
-        default: nil
-        }
-    }
-}
-
-extension ReportCharts.LineChart: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "label": label
-        case "width": width
-        case "height": height
-        case "plotLeft": plotLeft
-        case "plotRight": plotRight
-        case "plotTop": plotTop
-        case "plotBottom": plotBottom
-        case "labelY": labelY
-        case "gridPath": gridPath
-        case "tickX": tickX
-        case "ticks": ticks
-        case "months": months
-        case "linePoints": linePoints
-        case "points": points
-        case "targetPoints": targetPoints ?? false
-        case "targetLabel": targetLabel ?? false
-        default: nil
-        }
     }
 }

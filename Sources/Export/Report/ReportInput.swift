@@ -38,8 +38,11 @@ public struct ReportInput: Sendable {
     /// reruns of the same inputs).
     public var toolVersion: String
     /// How deep the per-village drill-down goes. RT rows are most of a district page's bytes
-    /// (see `bench/report/README.md`); `.rw` roughly halves a 300-village page.
+    /// (see `bench/report/README.md`). Whatever the depth, a village shows at most the rows
+    /// `ReportLimits` allows (its RWs only when its RTs do not fit).
     public var drillDown: ReportDrillDown
+    /// How many drill-down rows and source files a big district shows (docs/report.md, "Size").
+    var limits = ReportLimits()
 
     public init(regencyName: String, districtNames: [String] = [], asOf: YearMonth, year: Int? = nil,
                 indicators: [IndicatorInfo], rows: [IndicatorRow],

@@ -1,114 +1,97 @@
 import Mustache
 import PWSCore
 
-// View models of the report: plain values with the text already formatted, which the
-// templates place.
+// View models of the report. Two kinds:
+//
+// - Tables (`Table`, `TRow`, `Cell`) are data that `HTMLWriter.table` turns into markup; their
+//   numbers stay numbers until written.
+// - The page (`PageModel` and what it holds) is what the Mustache page template places: words,
+//   and the finished tables, charts and per-puskesmas/per-village blocks as `HTML` fragments, so
+//   the template has a few hundred tags to resolve even on a district page, not millions.
 //
 // Speed: swift-mustache resolves a name on a plain struct through `Mirror`, and a name that is
-// missing or nil is looked up again in every enclosing context, up to the page. On a district
-// page (≈140 000 cells) that made rendering take minutes in debug builds. So the repeated types
-// answer lookups themselves (`MustacheParent`), and answer `false` — not nil — for an absent
-// optional, which ends the lookup there and renders an empty section.
-//
-// Field names are unique across nesting levels on purpose, so a name that is meant to be found
-// in an enclosing context (a chart's `plotLeft` inside its bars) is never shadowed.
+// missing or nil is looked up again in every enclosing context, up to the page. So the types
+// that repeat (per indicator, per puskesmas, per village) answer lookups themselves
+// (`MustacheParent`), and answer `false` — not nil — for an absent optional, which ends the
+// lookup there and renders an empty section. Field names are unique across nesting levels on
+// purpose, so a name meant for an enclosing context is never shadowed.
 
-/// A table cell: text, CSS class (none: a right-aligned number), an optional second line, link
-/// and tooltip. The class is one token of `[a-z0-9]` and written unquoted: a district page has
-/// a quarter of a million cells.
-struct Cell: MustacheParent {
-    var t: String
-    var c: String? = nil
-    var s: String? = nil
+/// What a table cell says. Numbers stay numbers until the writer formats them, so the quarter
+/// of a million cells of a district page allocate no strings.
+enum CellValue {
+    /// Text (escaped when written).
+    case text(String)
+    /// A fixed word of the report.
+    case literal(StaticString)
+    /// A count with thousands dots (`1.250`); `–` when nil.
+    case count(Int?)
+    /// A percentage, two decimals, decimal comma (`57,14`); `–` when nil.
+    case pct(Percent?)
+    /// A gap with its sign (`+3,50`); `–` when nil.
+    case gap(Percent?)
+    /// Numerator over sasaran (`3/12`).
+    case fraction(Int?, Int?)
+    /// A share with one decimal and a percent sign (`87,5 %`).
+    case share(Double)
+    /// Records and persons of a facility-month (`1.250 catatan, 980 orang`).
+    case records(Int, persons: Int)
+}
+
+/// A table cell: text with an optional status letter after it, CSS class (none: a
+/// right-aligned number), link and tooltip. The class is one token of `[a-z0-9]` and written
+/// unquoted: a district page has a quarter of a million cells.
+struct Cell {
+    var t: CellValue
+    /// Status letter (`B`, `K`, `C`, `J`) written after the text, or empty.
+    var letter: StaticString = ""
+    var c: StaticString? = nil
     var href: String? = nil
-    var tip: String? = nil
-
-    func child(named name: String) -> Any? {
-        switch name {
-        case "t": t
-        case "c": c ?? false
-        case "s": s ?? false
-        case "href": href ?? false
-        case "tip": tip ?? false
-        default: nil
-        }
-    }
+    var tip: CellValue? = nil
 }
 
 /// A header cell.
-struct Head: MustacheParent {
+struct Head {
     var ht: String
     var colspan: Int? = nil
     var rowspan: Int? = nil
     var htip: String? = nil
-    var hc: String? = nil
-
-    func child(named name: String) -> Any? {
-        switch name {
-        case "ht": ht
-        case "colspan": colspan ?? false
-        case "rowspan": rowspan ?? false
-        case "htip": htip ?? false
-        case "hc": hc ?? false
-        default: nil
-        }
-    }
+    var hc: StaticString? = nil
 }
 
-struct HeadRow: MustacheParent {
+struct HeadRow {
     var hcells: [Head]
-
-    func child(named name: String) -> Any? { name == "hcells" ? hcells : nil }
 }
 
 /// A body row: a row header cell and data cells.
-struct TRow: MustacheParent {
-    var rc: String?
+struct TRow {
+    var rc: StaticString?
     var th: Cell
     var cells: [Cell]
-
-    func child(named name: String) -> Any? {
-        switch name {
-        case "rc": rc ?? false
-        case "th": th
-        case "cells": cells
-        default: nil
-        }
-    }
 }
 
-struct Table: MustacheParent {
-    var tcls: String
+struct Table {
+    var tcls: StaticString
     var caption: String?
     var head: [HeadRow]
     var rows: [TRow]
+}
+
+struct TocItem: MustacheParent {
+    var tocAnchor: String
+    var tocID: String
+    var tocName: String
 
     func child(named name: String) -> Any? {
         switch name {
-        case "tcls": tcls
-        case "caption": caption ?? false
-        case "head": head
-        case "rows": rows
+        case "tocAnchor": tocAnchor
+        case "tocID": tocID
+        case "tocName": tocName
         default: nil
         }
     }
 }
 
-struct TocItem {
-    var tocAnchor: String
-    var tocID: String
-    var tocName: String
-}
-
-/// One puskesmas block of an indicator: its PWS chart and status table.
-struct PuskesmasBlock {
-    var ganchor: String
-    var gname: String
-    var chart: ReportCharts.BarChart
-    var table: Table
-}
-
-struct IndicatorSection {
+struct IndicatorSection: MustacheParent {
     var anchor: String
     var indID: String
     var indName: String
@@ -118,50 +101,109 @@ struct IndicatorSection {
     var targetText: String
     var measureText: String
     var isCount: Bool
-    var isMonthly: Bool
-    var trendChart: ReportCharts.LineChart
+    var trendChart: HTML
     var trendTitle: String
     var trendNote: String?
-    var trendTable: Table
-    var groups: [PuskesmasBlock]
+    var trendTable: HTML
+    /// The puskesmas blocks: for each puskesmas its PWS chart and status table (`ReportMarkup`).
+    var groups: HTML
+    /// How many PWS charts `groups` holds.
+    var groupCount: Int
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "anchor": anchor
+        case "indID": indID
+        case "indName": indName
+        case "scopeText": scopeText
+        case "subjectText": subjectText
+        case "denominatorText": denominatorText
+        case "targetText": targetText
+        case "measureText": measureText
+        case "isCount": isCount
+        case "trendChart": trendChart
+        case "trendTitle": trendTitle
+        case "trendNote": trendNote ?? false
+        case "trendTable": trendTable
+        case "groups": groups
+        default: nil
+        }
+    }
 }
 
-struct DrillVillage {
-    var danchor: String
-    var dname: String
-    var dcounts: String
-    var dtable: Table
-}
-
-struct DrillPuskesmas {
+struct DrillPuskesmas: MustacheParent {
     var dpname: String
-    var villages: [DrillVillage]
+    /// One collapsible entry per village (`ReportMarkup`).
+    var villages: HTML
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "dpname": dpname
+        case "villages": villages
+        default: nil
+        }
+    }
 }
 
-struct KeyValue {
+struct KeyValue: MustacheParent {
     var key: String
     var value: String
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "key": key
+        case "value": value
+        default: nil
+        }
+    }
 }
 
-struct Identity {
+struct Identity: MustacheParent {
     var formula: String
     var ok: Bool
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "formula": formula
+        case "ok": ok
+        default: nil
+        }
+    }
 }
 
-struct QualityModel {
+struct QualityModel: MustacheParent {
     var accounting: [KeyValue]
     var identities: [Identity]
     var rejectRate: String
-    var byRule: Table
+    var byRule: HTML
     var hasRules: Bool
-    var bySource: Table
+    var bySource: HTML
     var hasSources: Bool
-    var completeness: Table
+    /// Says how many source files the table leaves out (see `ReportLimits`).
+    var sourcesNote: String?
+    var completeness: HTML
     var hasCompleteness: Bool
     var completenessNote: String
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "accounting": accounting
+        case "identities": identities
+        case "rejectRate": rejectRate
+        case "byRule": byRule
+        case "hasRules": hasRules
+        case "bySource": bySource
+        case "hasSources": hasSources
+        case "sourcesNote": sourcesNote ?? false
+        case "completeness": completeness
+        case "hasCompleteness": hasCompleteness
+        case "completenessNote": completenessNote
+        default: nil
+        }
+    }
 }
 
-struct PageModel {
+struct PageModel: MustacheParent {
     var title: String
     var regency: String
     var districts: String?
@@ -170,9 +212,30 @@ struct PageModel {
     var chartCount: Int
     var indicatorIDs: String
     var toc: [TocItem]
-    var summary: Table
+    var summary: HTML
     var sections: [IndicatorSection]
     var drill: [DrillPuskesmas]
     var hasDrill: Bool
+    var drillNote: String?
     var quality: QualityModel
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "regency": regency
+        case "districts": districts ?? false
+        case "period": period
+        case "version": version
+        case "chartCount": chartCount
+        case "indicatorIDs": indicatorIDs
+        case "toc": toc
+        case "summary": summary
+        case "sections": sections
+        case "drill": drill
+        case "hasDrill": hasDrill
+        case "drillNote": drillNote ?? false
+        case "quality": quality
+        default: nil
+        }
+    }
 }

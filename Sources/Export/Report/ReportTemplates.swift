@@ -1,41 +1,18 @@
-/// The report's Mustache templates, kept in code (not bundle resources) so a copied `pws`
-/// binary still renders. `{{x}}` escapes HTML (`& < > " '`); the page uses `{{{ }}}` nowhere.
+/// The report's page template (swift-mustache), kept in code (not a bundle resource) so a copied
+/// `pws` binary still renders. `{{x}}` escapes HTML (`& < > " '`). `{{{x}}}` places an `HTML`
+/// fragment — a table or chart that `HTMLWriter` built and escaped — and is used for nothing
+/// else (`ReportRendererTests` checks every `{{{…}}}` name against `fragmentNames`).
 ///
-/// Loops are written on one line each: whitespace in a loop body is repeated per row and would
-/// add megabytes to a district report.
+/// Loops are written on one line each: whitespace in a loop body is repeated per row.
 enum ReportTemplates {
     static let all: [String: String] = [
         "page": page,
-        "table": table,
-        "barChart": barChart,
-        "lineChart": lineChart,
     ]
 
-    /// A table. Body rows omit the optional `</td>`/`</th>` end tags (valid HTML; it saves about
-    /// a megabyte on a district page), their `<th>` is a row header by position (no `scope`), and
-    /// numbers are right-aligned by default (no class).
-    static let table = """
-    <div class="scroll"><table class="{{tcls}}">{{#caption}}<caption>{{.}}</caption>{{/caption}}<thead>{{#head}}<tr>{{#hcells}}<th scope="col"{{#colspan}} colspan="{{.}}"{{/colspan}}{{#rowspan}} rowspan="{{.}}"{{/rowspan}}{{#htip}} title="{{.}}"{{/htip}}{{#hc}} class="{{.}}"{{/hc}}>{{ht}}</th>{{/hcells}}</tr>{{/head}}</thead><tbody>
-    {{#rows}}<tr{{#rc}} class="{{.}}"{{/rc}}>{{#th}}<th>{{#href}}<a href="{{.}}">{{/href}}{{t}}{{#href}}</a>{{/href}}{{/th}}{{#cells}}<td{{#c}} class={{.}}{{/c}}{{#tip}} title="{{.}}"{{/tip}}>{{#href}}<a href="{{.}}">{{/href}}{{t}}{{#href}}</a>{{/href}}{{#s}}<small>{{.}}</small>{{/s}}{{/cells}}</tr>
-    {{/rows}}</tbody></table></div>
-    """
-
-    /// The classic PWS chart. `data-chart` and `aria-label` are what `.ci/browser-check` counts.
-    static let barChart = """
-    <svg class="chart pws-chart" data-chart="pws" data-indicator="{{indID}}" viewBox="0 0 {{width}} {{height}}" style="min-width:{{minWidth}}px;max-width:{{width}}px" role="img" aria-label="{{label}}"><title>{{label}}</title>
-    <path class="grid" d="{{gridPath}}"/>{{#ticks}}<text class="tick" x="{{tickX}}" y="{{y}}">{{text}}</text>{{/ticks}}
-    {{#bars}}<g{{#isTotal}} class="total"{{/isTotal}}><rect class="{{statusClass}}" x="{{x}}" y="{{y}}" width="{{width}}" height="{{height}}"/>{{#isBroken}}<path class="break" d="M{{x}} {{breakY}}l{{width}} -6v6l-{{width}} 6z"/>{{/isBroken}}<text class="v" x="{{cx}}" y="{{valueY}}">{{valueText}}</text><text class="l" x="{{cx}}" y="{{letterY}}">{{statusLetter}}</text><text class="n" transform="translate({{cx}},{{nameY}}) rotate(-45)">{{shortName}}</text></g>
-    {{/bars}}<line class="axis" x1="{{plotLeft}}" x2="{{plotRight}}" y1="{{plotBottom}}" y2="{{plotBottom}}"/>{{#target}}<line class="target" x1="{{x1}}" x2="{{x2}}" y1="{{y}}" y2="{{y}}"/><text class="target-label" x="{{x2}}" dx="4" y="{{y}}" dy="4">{{text}}</text>{{/target}}</svg>
-    """
-
-    static let lineChart = """
-    <svg class="chart trend-chart" data-chart="trend" data-indicator="{{indID}}" viewBox="0 0 {{width}} {{height}}" style="min-width:480px;max-width:{{width}}px" role="img" aria-label="{{label}}"><title>{{label}}</title>
-    <path class="grid" d="{{gridPath}}"/>{{#ticks}}<text class="tick" x="{{tickX}}" y="{{y}}">{{text}}</text>{{/ticks}}
-    {{#months}}<text class="month" x="{{x}}" y="{{labelY}}">{{text}}</text>{{/months}}
-    <line class="axis" x1="{{plotLeft}}" x2="{{plotRight}}" y1="{{plotBottom}}" y2="{{plotBottom}}"/>
-    {{#targetPoints}}<polyline class="target" points="{{.}}"/>{{/targetPoints}}{{#targetLabel}}<text class="target-label" x="{{x2}}" y="{{y}}" dy="4">{{text}}</text>{{/targetLabel}}
-    <polyline class="trendline" points="{{linePoints}}"/>{{#points}}<circle class="pt" cx="{{x}}" cy="{{y}}" r="4"><title>{{month}}: {{text}}</title></circle><text class="v" x="{{x}}" y="{{y}}" dy="-9">{{text}}</text>{{/points}}</svg>
-    """
+    /// The names the page places unescaped with `{{{…}}}`: each is an `HTML` fragment.
+    static let fragmentNames: Set<String> = [
+        "summary", "trendChart", "trendTable", "groups", "villages", "byRule", "bySource", "completeness",
+    ]
 
     static let page = """
     <!DOCTYPE html>
@@ -73,7 +50,7 @@ enum ReportTemplates {
     <section id="ringkasan">
     <h2>Ringkasan status per puskesmas</h2>
     <p>Nilai utama tiap indikator s.d. {{period}} (cakupan kumulatif %, cakupan bulan ini % untuk indikator bulanan, atau jumlah untuk indikator tanpa sasaran). Klik angka untuk membuka grafik dan tabel PWS-nya.</p>
-    {{#summary}}{{> table}}{{/summary}}
+    {{{summary}}}
     </section>
     <section id="cara-baca">
     <h2>Cara membaca</h2>
@@ -92,26 +69,18 @@ enum ReportTemplates {
     <h2>{{indID}} — {{indName}}</h2>
     <dl class="meta"><div><dt>Sasaran</dt><dd>{{denominatorText}}</dd></div><div><dt>Dihitung per</dt><dd>{{subjectText}}</dd></div><div><dt>Lingkup</dt><dd>{{scopeText}}</dd></div><div><dt>Target</dt><dd>{{targetText}}</dd></div><div><dt>Grafik</dt><dd>{{measureText}}</dd></div></dl>
     <figure class="trend">
-    {{#trendChart}}{{> lineChart}}{{/trendChart}}
+    {{{trendChart}}}
     <figcaption>{{trendTitle}}. <span class="key key-line">━ capaian</span>{{^isCount}} <span class="key key-target">╌ target</span>{{/isCount}}{{#trendNote}} {{.}}{{/trendNote}}</figcaption>
     </figure>
-    <details class="trend-table"><summary>Tabel tren per puskesmas (teks pengganti grafik)</summary>{{#trendTable}}{{> table}}{{/trendTable}}</details>
-    {{#groups}}
-    <div class="pkm" id="{{ganchor}}">
-    <h3>{{indID}} · {{gname}}</h3>
-    <figure class="pws">{{#chart}}{{> barChart}}{{/chart}}<figcaption>{{#chart}}{{label}}{{/chart}}. Tabel di bawah memuat angka yang sama.</figcaption></figure>
-    {{#table}}{{> table}}{{/table}}
-    </div>
-    {{/groups}}
-    </section>
+    <details class="trend-table"><summary>Tabel tren per puskesmas (teks pengganti grafik)</summary>{{{trendTable}}}</details>
+    {{{groups}}}</section>
     {{/sections}}
     {{#hasDrill}}
     <section id="rincian">
     <h2>Rincian per RW/RT — {{period}}</h2>
-    <p>Buka desa/kelurahan untuk melihat capaian tiap RW dan RT untuk semua indikator (nilai utama + huruf status; di bawahnya pembilang/sasaran). Hanya bulan {{period}}.</p>
+    <p>Buka desa/kelurahan untuk melihat capaian tiap RW dan RT untuk semua indikator: pembilang/sasaran dan huruf status (jumlah saja untuk indikator tanpa sasaran); persentasenya ada di tabel PWS. Hanya bulan {{period}}.{{#drillNote}} {{.}}{{/drillNote}}</p>
     {{#drill}}<h3>{{dpname}}</h3>
-    {{#villages}}<details class="drill" id="{{danchor}}"><summary>{{dname}} <span class="muted">({{dcounts}})</span></summary>{{#dtable}}{{> table}}{{/dtable}}</details>
-    {{/villages}}{{/drill}}
+    {{{villages}}}{{/drill}}
     </section>
     {{/hasDrill}}
     {{#quality}}
@@ -122,11 +91,11 @@ enum ReportTemplates {
     <ul class="identities">{{#identities}}<li class="{{#ok}}ok{{/ok}}{{^ok}}bad{{/ok}}">{{formula}} {{#ok}}✓ sesuai{{/ok}}{{^ok}}✗ TIDAK sesuai{{/ok}}</li>{{/identities}}</ul>
     <p>Persentase data ditolak: <strong>{{rejectRate}}</strong></p>
     <h3>Data ditolak dan peringatan per aturan</h3>
-    {{#hasRules}}{{#byRule}}{{> table}}{{/byRule}}{{/hasRules}}{{^hasRules}}<p>Tidak ada data ditolak maupun peringatan.</p>{{/hasRules}}
+    {{#hasRules}}{{{byRule}}}{{/hasRules}}{{^hasRules}}<p>Tidak ada data ditolak maupun peringatan.</p>{{/hasRules}}
     <h3>Data ditolak dan peringatan per file sumber / fasilitas</h3>
-    {{#hasSources}}<details open class="sources"><summary>Per file sumber (terbanyak ditolak dulu)</summary>{{#bySource}}{{> table}}{{/bySource}}</details>{{/hasSources}}{{^hasSources}}<p>Tidak ada.</p>{{/hasSources}}
+    {{#hasSources}}<details open class="sources"><summary>Per file sumber (terbanyak ditolak dulu)</summary>{{{bySource}}}</details>{{#sourcesNote}}<p class="muted">{{.}}</p>{{/sourcesNote}}{{/hasSources}}{{^hasSources}}<p>Tidak ada.</p>{{/hasSources}}
     <h3>Kelengkapan laporan per fasilitas per bulan</h3>
-    {{#hasCompleteness}}<p>{{completenessNote}} Warna lebih gelap = lebih banyak catatan.</p>{{#completeness}}{{> table}}{{/completeness}}{{/hasCompleteness}}{{^hasCompleteness}}<p>Tidak ada data kelengkapan laporan.</p>{{/hasCompleteness}}
+    {{#hasCompleteness}}<p>{{completenessNote}} Warna lebih gelap = lebih banyak catatan.</p>{{{completeness}}}{{/hasCompleteness}}{{^hasCompleteness}}<p>Tidak ada data kelengkapan laporan.</p>{{/hasCompleteness}}
     </section>
     {{/quality}}
     </main>

@@ -11,32 +11,29 @@ enum ReportText {
     static func monthName(_ m: Int) -> String { (1...12).contains(m) ? monthNames[m - 1] : "\(m)" }
     static func monthShortName(_ m: Int) -> String { (1...12).contains(m) ? monthShort[m - 1] : "\(m)" }
 
-    /// `12,35`, or `–` when undefined.
+    /// `12,35`, or `–` when undefined (the table cells' format, `HTMLWriter.pct`).
     static func pct(_ p: Percent?) -> String {
-        guard let p else { return "–" }
-        return p.text.replacingOccurrences(of: ".", with: ",")
+        var w = HTMLWriter(capacity: 16)
+        w.pct(p)
+        return w.html.markup
     }
 
     /// Gap with an explicit sign: `+3,50`, `-12,00`.
     static func gap(_ p: Percent?) -> String {
-        guard let p else { return "–" }
-        return p.hundredths > 0 ? "+" + pct(p) : pct(p)
+        var w = HTMLWriter(capacity: 16)
+        w.gap(p)
+        return w.html.markup
     }
 
     /// Integers with Indonesian thousands dots: `12.345`.
     static func int(_ n: Int?) -> String {
-        guard let n else { return "–" }
-        let digits = String(abs(n))
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(".") }
-            out.append(c)
-        }
-        return n < 0 ? "-" + out : out
+        var w = HTMLWriter(capacity: 16)
+        w.count(n)
+        return w.html.markup
     }
 
     /// Trend word with an arrow that survives black-and-white printing.
-    static func trend(_ t: String) -> String {
+    static func trend(_ t: String) -> StaticString {
         switch t {
         case "naik": "▲ naik"
         case "tetap": "► tetap"
@@ -50,7 +47,7 @@ enum ReportText {
 
     /// CSS class of a status: `sb` baik, `sk` kurang, `sc` cukup, `sj` jelek, `sn` none. Short
     /// because a district page carries about a hundred thousand of them.
-    static func statusClass(_ s: String) -> String {
+    static func statusClass(_ s: String) -> StaticString {
         switch s {
         case "baik": "sb"
         case "kurang": "sk"
@@ -61,7 +58,7 @@ enum ReportText {
     }
 
     /// One-letter status marker for dense cells (legend: B, K, C, J).
-    static func statusLetter(_ s: String) -> String {
+    static func statusLetter(_ s: String) -> StaticString {
         switch s {
         case "baik": "B"
         case "kurang": "K"

@@ -1,0 +1,196 @@
+import Mustache
+import PWSCore
+
+/// A piece of finished, already escaped markup that the page template places with `{{{…}}}`.
+///
+/// Only `HTMLWriter` makes one, so a value placed unescaped has always gone through the writer's
+/// escaping. Placed with `{{…}}` by mistake it would show its tags as text (the tests would see
+/// `&lt;table`), never the other way round.
+struct HTML: MustacheCustomRenderable {
+    fileprivate(set) var markup: String
+
+    var renderText: String { markup }
+    var isNull: Bool { false }
+}
+
+/// Builds the report's repeated parts (tables, charts) as UTF-8 bytes.
+///
+/// Why not Mustache for these: swift-mustache resolves every `{{name}}` at render time by walking
+/// the context stack with dynamic casts, about a microsecond per tag, and a district page has
+/// millions of tags (≈0.5 MB/s). Here markup is appended as bytes.
+///
+/// Escaping: markup can only come in as a `StaticString` — a literal in this module's source —
+/// through `raw`. Every `String` goes through `text`, which escapes `& < > " '` byte by byte
+/// (also inside grapheme clusters such as `"` + U+0338, which a per-`Character` escaper misses),
+/// so it is safe in element content and in quoted attribute values alike. Numbers are written
+/// by the number methods.
+struct HTMLWriter: ~Copyable {
+    // A plain growing buffer: a district page is a few million small appends, and `[UInt8]`'s
+    // checks per append cost more than the copying.
+    private var base: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
+
+    init(capacity: Int = 4096) {
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit {
+        base.deallocate()
+    }
+
+    /// The bytes written so far as a fragment for the page template.
+    var html: HTML {
+        HTML(markup: String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self))
+    }
+
+    @inline(__always)
+    private mutating func reserve(_ n: Int) {
+        if count + n > capacity { grow(to: count + n) }
+    }
+
+    @inline(never)
+    private mutating func grow(to needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.initialize(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    private mutating func put(_ bytes: UnsafePointer<UInt8>, _ n: Int) {
+        reserve(n)
+        (base + count).initialize(from: bytes, count: n)
+        count += n
+    }
+
+    @inline(__always)
+    private mutating func put(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    /// Markup: a literal of this module, written as is.
+    /// - Complexity: O(length).
+    @inline(__always)
+    mutating func raw(_ s: StaticString) {
+        if s.hasPointerRepresentation {
+            put(s.utf8Start, s.utf8CodeUnitCount)
+        } else {
+            // A one-character literal is stored as its Unicode scalar.
+            for b in String(s.unicodeScalar).utf8 { put(b) }
+        }
+    }
+
+    /// Text, escaped for element content and quoted attribute values: `&` `<` `>` `"` `'`.
+    /// - Complexity: O(length); one pass, unescaped runs copied whole.
+    mutating func text(_ s: String) {
+        var s = s
+        s.withUTF8 { appendEscaped($0) }
+    }
+
+    /// Text, escaped (see `text`).
+    mutating func text(_ s: Substring) {
+        var s = s
+        s.withUTF8 { appendEscaped($0) }
+    }
+
+    private mutating func appendEscaped(_ buf: UnsafeBufferPointer<UInt8>) {
+        guard let start = buf.baseAddress else { return }
+        var from = 0
+        for i in 0..<buf.count {
+            let replacement: StaticString
+            switch buf[i] {
+            case UInt8(ascii: "&"): replacement = "&amp;"
+            case UInt8(ascii: "<"): replacement = "&lt;"
+            case UInt8(ascii: ">"): replacement = "&gt;"
+            case UInt8(ascii: "\""): replacement = "&quot;"
+            case UInt8(ascii: "'"): replacement = "&#39;"
+            default: continue
+            }
+            put(start + from, i - from)
+            raw(replacement)
+            from = i + 1
+        }
+        put(start + from, buf.count - from)
+    }
+
+    /// An integer in plain digits (coordinates, attribute values): `-12`, `340`.
+    mutating func int(_ n: Int) {
+        reserve(20)
+        if n < 0 { put(UInt8(ascii: "-")) }
+        var v = n.magnitude
+        var digits = 1
+        var rest = v
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
+        }
+        var p = count + digits - 1
+        repeat {
+            base[p] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+            p -= 1
+        } while v > 0
+        count += digits
+    }
+
+    /// A count the Indonesian way, with thousands dots (`12.345`); `–` when nil.
+    mutating func count(_ n: Int?) {
+        guard let n else { return raw("–") }
+        reserve(28)
+        if n < 0 { put(UInt8(ascii: "-")) }
+        var v = n.magnitude
+        var digits = 1
+        var rest = v
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
+        }
+        let length = digits + (digits - 1) / 3
+        var p = count + length - 1
+        var written = 0
+        repeat {
+            if written > 0, written % 3 == 0 {
+                base[p] = UInt8(ascii: ".")
+                p -= 1
+            }
+            base[p] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+            p -= 1
+            written += 1
+        } while v > 0
+        count += length
+    }
+
+    /// A percentage with two decimals and the decimal comma (`57,14`, `-3,50`); `–` when nil.
+    mutating func pct(_ p: Percent?) {
+        guard let p else { return raw("–") }
+        if p.hundredths < 0 { put(UInt8(ascii: "-")) }
+        let a = p.hundredths.magnitude
+        int(Int(a / 100))
+        put(UInt8(ascii: ","))
+        put(UInt8(ascii: "0") + UInt8(a % 100 / 10))
+        put(UInt8(ascii: "0") + UInt8(a % 10))
+    }
+
+    /// A gap in percentage points with its sign: `+3,50`, `-12,00`, `0,00`; `–` when nil.
+    mutating func gap(_ p: Percent?) {
+        if let p, p.hundredths > 0 { put(UInt8(ascii: "+")) }
+        pct(p)
+    }
+
+    /// A chart label: one decimal with the decimal comma (`57,1`), as `ReportCharts.oneDecimal`.
+    mutating func oneDecimal(_ v: Double) {
+        let tenths = Int((abs(v) * 10).rounded())
+        if v < 0 { put(UInt8(ascii: "-")) }
+        int(tenths / 10)
+        put(UInt8(ascii: ","))
+        put(UInt8(ascii: "0") + UInt8(tenths % 10))
+    }
+}
