@@ -94,16 +94,40 @@ extension ServiceDefinition {
     ///
     /// - Complexity: O(1).
     public func eligibility(sex: Sex, birth: Day, visit: Day) -> EligibilityViolation? {
+        limits.violation(sex: sex, birth: birth, visit: visit)
+    }
+
+    /// The sex and age limits alone.
+    public var limits: EligibilityLimits { EligibilityLimits(sex: sex, age: age) }
+
+    /// Whether the record's sex and age at the visit are within this service's limits.
+    public func isEligible(sex: Sex, birth: Day, visit: Day) -> Bool {
+        eligibility(sex: sex, birth: birth, visit: visit) == nil
+    }
+}
+
+/// The sex and age limits of a service without its texts: a plain value the row checks can
+/// read per row without retaining strings.
+public struct EligibilityLimits: Sendable, Hashable {
+    /// nil = any sex.
+    public var sex: Sex?
+    /// nil = any age.
+    public var age: AgeLimit?
+
+    public init(sex: Sex?, age: AgeLimit?) {
+        self.sex = sex
+        self.age = age
+    }
+
+    /// The first limit the record breaks (sex, then age), or nil.
+    ///
+    /// - Complexity: O(1).
+    public func violation(sex: Sex, birth: Day, visit: Day) -> EligibilityViolation? {
         if let required = self.sex, required != sex { return .sex(required: required, given: sex) }
         if let age {
             let actual = Age.age(in: age.unit, birth: birth, visit: visit)
             if !age.contains(actual) { return .age(limit: age, actual: actual) }
         }
         return nil
-    }
-
-    /// Whether the record's sex and age at the visit are within this service's limits.
-    public func isEligible(sex: Sex, birth: Day, visit: Day) -> Bool {
-        eligibility(sex: sex, birth: birth, visit: visit) == nil
     }
 }

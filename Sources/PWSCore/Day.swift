@@ -22,7 +22,32 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
     @inlinable public func adding(days n: Int) -> Day { Day(raw: raw + Int32(n)) }
 
     /// Year, month and day of this date.
-    public var civil: (year: Int, month: Int, day: Int) { Day.civilFromDays(Int(raw)) }
+    ///
+    /// - Complexity: O(1): a table read for 1900–2099 (every row converts two or three dates),
+    ///   the arithmetic of `civilFromDays` outside it.
+    @inlinable
+    public var civil: (year: Int, month: Int, day: Int) {
+        let i = Int(raw) &- Day.tableStart
+        if i >= 0 && i < Day.tableCount {
+            let packed = Day.civilTable[i]
+            return (Int(packed >> 9), Int((packed >> 5) & 15), Int(packed & 31))
+        }
+        return Day.civilFromDays(Int(raw))
+    }
+
+    /// Days since 1970 of 1900-01-01, the first day of `civilTable`.
+    @usableFromInline static let tableStart = -25_567
+    /// Days in 1900–2099.
+    @usableFromInline static let tableCount = 73_049
+    /// Per day of 1900–2099: `year << 9 | month << 5 | day`. Allocated once, never freed.
+    @usableFromInline nonisolated(unsafe) static let civilTable: UnsafePointer<UInt32> = {
+        let table = UnsafeMutablePointer<UInt32>.allocate(capacity: tableCount)
+        for i in 0..<tableCount {
+            let c = civilFromDays(tableStart + i)
+            table[i] = UInt32(c.year) << 9 | UInt32(c.month) << 5 | UInt32(c.day)
+        }
+        return UnsafePointer(table)
+    }()
 
     public var year: Int { civil.year }
     public var month: Int { civil.month }
@@ -56,6 +81,7 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
         return era * 146_097 + doe - 719_468
     }
 
+    @usableFromInline
     static func civilFromDays(_ z0: Int) -> (year: Int, month: Int, day: Int) {
         let z = z0 + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097

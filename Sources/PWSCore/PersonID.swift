@@ -34,34 +34,75 @@ public enum PersonID {
     public static func normalise(_ bytes: UnsafeRawBufferPointer,
                                  into output: inout [UInt8]) -> Result<Kind, Problem> {
         output.removeAll(keepingCapacity: true)
+        output.append(contentsOf: repeatElement(0, count: max(bytes.count, 1)))
+        var written = 0
+        let result = output.withUnsafeMutableBufferPointer {
+            normalise(bytes, into: $0.baseAddress!, written: &written)
+        }
+        output.removeLast(output.count - written)
+        return result
+    }
+
+    /// `normalise(_:into:)` writing into `output`, which has room for `bytes.count` bytes, and
+    /// setting `written` to the number of bytes of the normalised id (the validation hot path:
+    /// no array to resize per row).
+    @inlinable
+    public static func normalise(_ bytes: UnsafeRawBufferPointer, into output: UnsafeMutablePointer<UInt8>,
+                                 written: inout Int) -> Result<Kind, Problem> {
         var digits = 0
+        var separators = 0
         var numeric = true
         for b in bytes {
             if isDigit(b) {
                 digits += 1
-            } else if b != UInt8(ascii: " ") && b != UInt8(ascii: ".") && b != UInt8(ascii: "-") {
+            } else if b == UInt8(ascii: " ") || b == UInt8(ascii: ".") || b == UInt8(ascii: "-") {
+                separators += 1
+            } else {
                 numeric = false
                 break
             }
         }
         if numeric && digits > 0 {
-            for b in bytes where isDigit(b) { output.append(b) }
-            guard digits == 16 else {
-                return .failure(Problem(reason: "has \(digits) digit\(digits == 1 ? "" : "s"); a NIK "
-                    + "has 16: check for a missing or extra digit, or give another id with letters"))
+            if separators == 0 {
+                output.update(from: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), count: digits)
+            } else {
+                var n = 0
+                for b in bytes where isDigit(b) {
+                    output[n] = b
+                    n += 1
+                }
             }
-            if output.allSatisfy({ $0 == output[0] }) {
-                return .failure(Problem(reason: "is 16 times the digit \(Character(Unicode.Scalar(output[0]))), "
-                    + "a placeholder rather than a NIK: enter the person's real NIK"))
+            written = digits
+            guard digits == 16 else { return .failure(nikLength(digits)) }
+            var same = true
+            for k in 1..<16 where output[k] != output[0] {
+                same = false
+                break
             }
+            if same { return .failure(nikPlaceholder(output[0])) }
             return .success(.nik)
         }
-        output.append(contentsOf: bytes)
+        if let src = bytes.baseAddress, !bytes.isEmpty {
+            output.update(from: src.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        }
+        written = bytes.count
         if !hasLetterOrDigit(bytes) {
             return .failure(Problem(reason: "has no letter or digit: enter the NIK or another "
                 + "identifier of the person"))
         }
         return .success(.other)
+    }
+
+    @usableFromInline
+    static func nikLength(_ digits: Int) -> Problem {
+        Problem(reason: "has \(digits) digit\(digits == 1 ? "" : "s"); a NIK "
+            + "has 16: check for a missing or extra digit, or give another id with letters")
+    }
+
+    @usableFromInline
+    static func nikPlaceholder(_ digit: UInt8) -> Problem {
+        Problem(reason: "is 16 times the digit \(Character(Unicode.Scalar(digit))), "
+            + "a placeholder rather than a NIK: enter the person's real NIK")
     }
 
     /// Normalises `text`; see ``normalise(_:into:)``.
@@ -74,6 +115,7 @@ public enum PersonID {
         }
     }
 
+    @usableFromInline
     static func hasLetterOrDigit(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var nonASCII = false
         for b in bytes {

@@ -89,20 +89,25 @@ extension ResultKind {
     /// `range` without one trailing `unit` (and the spaces before it), when it ends with one.
     static func droppingUnit(_ unit: String, _ bytes: UnsafeRawBufferPointer,
                              _ range: Range<Int>) -> Range<Int> {
-        var spellings = [unit]
-        if unit.lowercased() == "kg/m2" { spellings.append("kg/m²") }
-        for spelling in spellings {
-            var spelling = spelling
-            let matched = spelling.withUTF8 { suffix in
-                hasSuffixCaseInsensitive(bytes, range, UnsafeRawBufferPointer(suffix)) ? suffix.count : 0
-            }
-            if matched > 0 {
-                var hi = range.upperBound - matched
-                while hi > range.lowerBound, isASCIISpace(bytes[hi - 1]) { hi -= 1 }
-                return range.lowerBound..<hi
-            }
+        // No array or lower-cased copy per call: this runs for every row with a result.
+        if let r = droppingSuffix(unit, bytes, range) { return r }
+        if unit.utf8.count == 5, unit.utf8.elementsEqual("kg/m2".utf8, by: { asciiLower($0) == $1 }),
+           let r = droppingSuffix("kg/m²", bytes, range) {
+            return r
         }
         return range
+    }
+
+    private static func droppingSuffix(_ spelling: String, _ bytes: UnsafeRawBufferPointer,
+                                       _ range: Range<Int>) -> Range<Int>? {
+        var spelling = spelling
+        let matched = spelling.withUTF8 { suffix in
+            hasSuffixCaseInsensitive(bytes, range, UnsafeRawBufferPointer(suffix)) ? suffix.count : 0
+        }
+        guard matched > 0 else { return nil }
+        var hi = range.upperBound - matched
+        while hi > range.lowerBound, isASCIISpace(bytes[hi - 1]) { hi -= 1 }
+        return range.lowerBound..<hi
     }
 
     /// `SYS/DIA`: two unsigned integers around one `/`, spaces allowed around it.

@@ -13,18 +13,12 @@ enum Decode {
     /// A `W-NIK` message when a 16-digit NIK disagrees with birth date or sex.
     /// Without `detailed` the message names no digit of the NIK: with the masked value beside it,
     /// digits 7–12 would give away most of the identifier.
-    static func nikDisagreement(_ person: [UInt8], birth: Day, sex: Sex, detailed: Bool) -> String? {
-        guard person.count == 16,
-              let mismatch = person.withUnsafeBytes({ PersonID.checkNIK($0, birth: birth, sex: sex) }) else { return nil }
+    static func nikDisagreement(_ person: UnsafeRawBufferPointer, birth: Day, sex: Sex, detailed: Bool) -> String? {
+        guard person.count == 16, let mismatch = PersonID.checkNIK(person, birth: birth, sex: sex) else { return nil }
         if detailed { return mismatch.message }
         let what = [mismatch.birthDate ? "birth_date" : nil, mismatch.sex ? "sex" : nil].compactMap { $0 }
             .joined(separator: " and ")
         return "the birth date and sex encoded in the NIK (digits 7–12) disagree with \(what): check the NIK, birth_date and sex against the person's KTP/KK"
-    }
-
-    /// An `E-ELIGIBILITY` message, or nil when the record may have the service.
-    static func eligibility(_ definition: ServiceDefinition, sex: Sex, birth: Day, visit: Day) -> String? {
-        definition.eligibility(sex: sex, birth: birth, visit: visit)?.message(service: definition.code)
     }
 
     static func mask(_ id: String) -> String { PersonID.mask(id) }

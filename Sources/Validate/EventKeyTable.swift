@@ -46,12 +46,13 @@ struct EventKeyTable {
 
     /// Inserts `events[index]`; returns the index of an earlier event with the same key instead
     /// when there is one (then nothing is inserted). `invalidResultHash` holds the raw-text hash
-    /// of results that did not parse (they compare by that text).
+    /// of results that did not parse (they compare by that text); `raw` is that hash for this
+    /// event (0 when its result parsed or is absent), so the dictionary is read only for the
+    /// rare probe that meets an equal hash tag.
     mutating func insert(_ index: UInt32, in events: [ServiceEvent], invalidResultHash: [UInt32: Int],
-                         hash: UInt64? = nil) -> UInt32? {
+                         raw: Int, hash: UInt64? = nil) -> UInt32? {
         if count * 4 >= slots.count * 3 { grow() }
         let e = events[Int(index)]
-        let raw = invalidResultHash.isEmpty ? 0 : (invalidResultHash[index] ?? 0)
         let h = UInt64(UInt32(truncatingIfNeeded: hash ?? EventKeyTable.hash(e, raw)))
         let tag = h << 32
         let mask = slots.count - 1

@@ -33,7 +33,17 @@ struct ServiceRowChecker {
     var facilities = ByteInterner(capacity: 1024)
     var duplicateKeys = EventKeyTable()
     /// Normalised person id of the row being checked (reused, so no allocation per row).
-    var personScratch: [UInt8] = []
+    var personScratch = ByteScratch()
+    /// The key of the row's code or area combination (`FieldComboCache`).
+    var keyScratch = ByteScratch()
+    /// sex, facility_type, service_code, provider spellings seen before → their values.
+    var codeCache = FieldComboCache<CachedCodes>()
+    /// village_code, rw, rt spellings seen before → village, labels, RT (rows that passed).
+    var areaCache = FieldComboCache<CachedArea>()
+    /// Per service: its sex and age limits, and how its result is read (plain copies of the
+    /// catalogue's, so a row does not copy a `ServiceDefinition` with its strings).
+    let limits: [EligibilityLimits]
+    let resultKinds: [ResultKind]
     /// Raw village_code bytes seen before → village index (valid, registered codes only).
     var villageCache = ByteInterner(capacity: 256)
     var villageOfRaw: [UInt32] = []
@@ -59,6 +69,8 @@ struct ServiceRowChecker {
         self.settings = settings
         self.register = register
         decoders = Decoders(valueAliases: settings.valueAliases, services: settings.services)
+        limits = settings.services.services.map(\.limits)
+        resultKinds = settings.services.services.map(\.result)
         let s = TableSchema.layanan
         func idx(_ name: String) -> Int { s.index(of: name)! }
         fID = idx("record_id"); fVisit = idx("visit_date"); fPerson = idx("person_id"); fBirth = idx("birth_date")
@@ -183,7 +195,14 @@ struct ServiceRowChecker {
             reject(.required, f, "", "\(TableSchema.layanan.fields[f].name) is empty; every service row needs it")
             failed.insert(bit)
         }
+        // A combination of spellings seen in an earlier accepted row passes its rules again.
+        let area = FieldComboCache<CachedArea>.key(row.cleaned(fVillage), row.cleaned(fRW), row.cleaned(fRT),
+                                                   into: &keyScratch) ? areaCache.find(keyScratch) : nil
         var rw: UInt32 = 0, rt: UInt32 = 0
+        if let area {
+            rw = area.rw
+            rt = area.rt
+        } else {
         if !failed.contains(.rw) {
             if let l = labelID(row.cleaned(fRW)) { rw = l } else {
                 reject(.required, fRW, row.string(fRW), "rw \"\(row.string(fRW))\" has no label left after dropping \"RW\" and punctuation; write the RW number")
@@ -195,6 +214,7 @@ struct ServiceRowChecker {
                 reject(.required, fRT, row.string(fRT), "rt \"\(row.string(fRT))\" has no label left after dropping \"RT\" and punctuation; write the RT number")
                 failed.insert(.rt)
             }
+        }
         }
 
         // E-DATE
@@ -222,7 +242,11 @@ struct ServiceRowChecker {
             failed.insert(.visit)
         }
         // E-SEX
+        let codes = FieldComboCache<CachedCodes>.key(row.cleaned(fSex), row.cleaned(fFacType), row.cleaned(fService),
+                                                     row.cleaned(fProvider), into: &keyScratch)
+            ? codeCache.find(keyScratch) : nil
         var sex = Sex.female
+        if let codes { sex = codes.sex } else
         if !failed.contains(.sex) {
             if let s = decoders.sex(row.cleaned(fSex)) { sex = s } else {
                 reject(.sex, fSex, row.string(fSex), "sex \"\(row.string(fSex))\" is not recognised; use L or P")
@@ -231,16 +255,20 @@ struct ServiceRowChecker {
         }
         // E-PERSON
         if !failed.contains(.person) {
-            if case .failure(let problem) = PersonID.normalise(row.cleaned(fPerson), into: &personScratch) {
+            let raw = row.cleaned(fPerson)
+            personScratch.reserve(raw.count)
+            let normalised = PersonID.normalise(raw, into: personScratch.base, written: &personScratch.count)
+            if case .failure(let problem) = normalised {
                 reject(.person, fPerson, value(fPerson), "person_id \(problem.reason)")
                 failed.insert(.person)
             } else {
-                personHash = personScratch.withUnsafeBytes { ByteInterner.hash64($0) }
+                personHash = ByteInterner.hash64(personScratch.bytes)
                 persons.prefetch(hash: personHash)
             }
         }
         // E-AREA
         var village: UInt32 = 0
+        if let area { village = area.village } else
         if !failed.contains(.village) {
             if let i = villageCache.find(row.cleaned(fVillage)) { village = villageOfRaw[Int(i)] } else
             if let code = Decode.villageCode(row.cleaned(fVillage)) {
@@ -259,6 +287,7 @@ struct ServiceRowChecker {
         }
         // E-FACILITY
         var facilityType = FacilityType.lainnya
+        if let codes { facilityType = codes.facilityType } else
         if !failed.contains(.facType) {
             if let t = decoders.facility(row.cleaned(fFacType)) { facilityType = t } else {
                 reject(.facility, fFacType, row.string(fFacType), "facility_type \"\(row.string(fFacType))\" is not recognised; use posyandu, pustu, puskesmas, rumah_sakit, klinik, rumah or lainnya")
@@ -267,18 +296,28 @@ struct ServiceRowChecker {
         }
         // E-SERVICE
         var service: UInt16 = 0
+        if let codes { service = codes.service } else
         if !failed.contains(.service) {
             if let s = decoders.service(row.cleaned(fService)) { service = s } else {
                 reject(.service, fService, row.string(fService), "service_code \"\(row.string(fService))\" is not in the service catalogue; see `pipelines/services.yaml`")
                 failed.insert(.service)
             }
         }
-        // E-ELIGIBILITY
-        if failed.isDisjoint(with: [.sex, .service, .visit, .birth]) {
-            let definition = settings.services.services[Int(service)]
-            if let problem = Decode.eligibility(definition, sex: sex, birth: birth, visit: visit) {
-                reject(.eligibility, fService, row.string(fService), problem)
+        let provider: Provider
+        if let codes { provider = codes.provider } else {
+            provider = decoders.provider(row.cleaned(fProvider))
+            if failed.isDisjoint(with: [.sex, .facType, .service]),
+               FieldComboCache<CachedCodes>.key(row.cleaned(fSex), row.cleaned(fFacType), row.cleaned(fService),
+                                                row.cleaned(fProvider), into: &keyScratch) {
+                codeCache.store(CachedCodes(sex: sex, facilityType: facilityType, service: service, provider: provider),
+                                keyScratch)
             }
+        }
+        // E-ELIGIBILITY
+        if failed.isDisjoint(with: [.sex, .service, .visit, .birth]),
+           let violation = limits[Int(service)].violation(sex: sex, birth: birth, visit: visit) {
+            let code = settings.services.services[Int(service)].code
+            reject(.eligibility, fService, row.string(fService), violation.message(service: code))
         }
         if rejected {
             account.rowsRejected += 1
@@ -286,19 +325,29 @@ struct ServiceRowChecker {
         }
 
         // Every other error rule passed: build the content.
-        let rtKey = UInt64(village) << 40 | UInt64(rw) << 20 | UInt64(rt)
         let rtIndex: UInt32
-        if let i = rtCache[rtKey], rw < 1 << 20, rt < 1 << 20 { rtIndex = i } else {
-            let rwName = labelNames[Int(rw)], rtName = labelNames[Int(rt)]
-            rtIndex = register.rt(village: village, rw: rwName, rt: rtName)
-                ?? register.rtAddingUnregistered(village: village, rw: rwName, rt: rtName)
-            if rw < 1 << 20, rt < 1 << 20 { rtCache[rtKey] = rtIndex }
+        let areaWarning: Bool
+        if let area {
+            rtIndex = area.rtIndex
+            areaWarning = area.unregistered
+        } else {
+            let rtKey = UInt64(village) << 40 | UInt64(rw) << 20 | UInt64(rt)
+            if let i = rtCache[rtKey], rw < 1 << 20, rt < 1 << 20 { rtIndex = i } else {
+                let rwName = labelNames[Int(rw)], rtName = labelNames[Int(rt)]
+                rtIndex = register.rt(village: village, rw: rwName, rt: rtName)
+                    ?? register.rtAddingUnregistered(village: village, rw: rwName, rt: rtName)
+                if rw < 1 << 20, rt < 1 << 20 { rtCache[rtKey] = rtIndex }
+            }
+            areaWarning = !register.rts[Int(rtIndex)].registered
+            if FieldComboCache<CachedArea>.key(row.cleaned(fVillage), row.cleaned(fRW), row.cleaned(fRT),
+                                               into: &keyScratch) {
+                areaCache.store(CachedArea(village: village, rw: rw, rt: rt, rtIndex: rtIndex,
+                                           unregistered: areaWarning), keyScratch)
+            }
         }
-        let areaWarning = !register.rts[Int(rtIndex)].registered
-        let person = personScratch.withUnsafeBytes { persons.intern($0, hash: personHash).index }
+        let person = persons.intern(personScratch.bytes, hash: personHash).index
         var event = ServiceEvent(person: person, record: 0, visit: visit, birth: birth, service: service,
-                                 sex: sex, rt: rtIndex, facilityType: facilityType,
-                                 provider: decoders.provider(row.cleaned(fProvider)))
+                                 sex: sex, rt: rtIndex, facilityType: facilityType, provider: provider)
         if !row.isEmpty(fPregnancy) { event.pregnancy = pregnancies.intern(row.cleaned(fPregnancy)).index + 1 }
         if !row.isEmpty(fFacID) { event.facility = facilities.intern(row.cleaned(fFacID)).index + 1 }
 
@@ -310,14 +359,13 @@ struct ServiceRowChecker {
         // W-RESULT
         var resultHash: Int?
         if !row.isEmpty(fResult) {
-            let definition = settings.services.services[Int(service)]
-            switch Decode.result(row.cleaned(fResult), kind: definition.result) {
+            switch Decode.result(row.cleaned(fResult), kind: resultKinds[Int(service)]) {
             case .value(let a, let b):
                 event.result = a
                 event.result2 = b
             case .invalid(let reason):
                 resultHash = ByteInterner.hash(row.cleaned(fResult))
-                warn(.result, fResult, row.string(fResult), "result \"\(row.string(fResult))\" of \(definition.code): \(reason); the value is dropped, the service still counts")
+                warn(.result, fResult, row.string(fResult), "result \"\(row.string(fResult))\" of \(settings.services.services[Int(service)].code): \(reason); the value is dropped, the service still counts")
             case .ignored:
                 break
             }
@@ -348,7 +396,7 @@ struct ServiceRowChecker {
             warn(.areaWarning, fRT, "\(rw)/\(rt)", "RW \(rw) RT \(rt) is not in wilayah.csv for village \(register.villages[Int(village)].code); the row is counted there — add the RT to the register if it is real")
         }
         // W-NIK
-        if let problem = Decode.nikDisagreement(personScratch, birth: birth, sex: sex, detailed: settings.keepIdentifiers) {
+        if let problem = Decode.nikDisagreement(personScratch.bytes, birth: birth, sex: sex, detailed: settings.keepIdentifiers) {
             warn(.nik, fPerson, value(fPerson), problem)
         }
 
@@ -367,7 +415,7 @@ struct ServiceRowChecker {
                 return
             }
         }
-        warnings.append(contentsOf: pending)
+        if !pending.isEmpty { warnings.append(contentsOf: pending) }
         account.rowsAccepted += 1
         if latestAccepted.map({ visit > $0 }) ?? true { latestAccepted = visit }
 
@@ -375,7 +423,7 @@ struct ServiceRowChecker {
         events.events.append(event)
         if let h = resultHash { invalidResultHash[candidate] = h }
         if let earlier = duplicateKeys.insert(candidate, in: events.events, invalidResultHash: invalidResultHash,
-                                              hash: keyHash) {
+                                              raw: resultHash ?? 0, hash: keyHash) {
             // A duplicate: drop it again, remember its content for its record id.
             events.events.removeLast()
             invalidResultHash[candidate] = nil

@@ -71,3 +71,24 @@ import Testing
         #expect(parsed == day(2025, 3, 4))
     }
 }
+
+/// `Day.civil` reads a table for 1900–2099: it must agree with the arithmetic everywhere,
+/// and the dates just outside the table must still convert.
+@Suite struct DayCivilTableTests {
+    @Test func tableAgreesWithArithmeticOnEveryDay() {
+        for raw in (Day.tableStart - 3)..<(Day.tableStart + Day.tableCount + 3) {
+            let d = Day(raw: Int32(raw))
+            let c = d.civil, e = Day.civilFromDays(raw)
+            #expect(c.year == e.year && c.month == e.month && c.day == e.day)
+        }
+    }
+
+    @Test func tableEdges() {
+        #expect(Day(year: 1900, month: 1, day: 1)!.raw == Int32(Day.tableStart))
+        #expect(Day(year: 1899, month: 12, day: 31)!.description == "1899-12-31")
+        #expect(Day(year: 2099, month: 12, day: 31)!.description == "2099-12-31")
+        #expect(Day(year: 2100, month: 1, day: 1)!.description == "2100-01-01")
+        #expect(Day(year: 2024, month: 2, day: 29)!.description == "2024-02-29")
+        #expect(Day(raw: 0).description == "1970-01-01")
+    }
+}

@@ -75,7 +75,7 @@ import Testing
             events.append(e)
             let i = UInt32(events.count - 1)
             if let raw { invalid[i] = raw }
-            return table.insert(i, in: events, invalidResultHash: invalid)
+            return table.insert(i, in: events, invalidResultHash: invalid, raw: raw ?? 0)
         }
         // 200 000 distinct keys: the table grows from 65 536 slots several times.
         for p in 0..<200_000 {
@@ -144,5 +144,74 @@ import Testing
         }
         // a.csv was consumed whole (3 rows, its summary on its last chunk); nothing after gone.csv.
         #expect(seen == ["layanan/a.csv:3:3"])
+    }
+}
+
+/// The spelling-combination caches: a hit must decide exactly what the full checks would.
+@Suite struct FieldComboCacheTests {
+    func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
+
+    func key(_ a: String, _ b: String, _ c: String, _ scratch: inout ByteScratch) -> [UInt8]? {
+        let (x, y, z) = (bytes(a), bytes(b), bytes(c))
+        return x.withUnsafeBytes { xa in
+            y.withUnsafeBytes { ya in
+                z.withUnsafeBytes { za in
+                    FieldComboCache<Int>.key(xa, ya, za, into: &scratch) ? Array(scratch.bytes) : nil
+                }
+            }
+        }
+    }
+
+    @Test func keysAreLengthPrefixedSoFieldBordersCannotMove() {
+        var s = ByteScratch(capacity: 2)  // grows on the first key
+        let k1 = key("ab", "c", "", &s), k2 = key("a", "bc", "", &s)
+        #expect(k1 == [2, 0x61, 0x62, 1, 0x63, 0])
+        #expect(k2 == [1, 0x61, 2, 0x62, 0x63, 0])
+        // A field of 255 bytes or more is not cached at all.
+        #expect(key(String(repeating: "x", count: 255), "1", "2", &s) == nil)
+        #expect(key(String(repeating: "x", count: 254), "1", "2", &s)?.count == 259)
+    }
+
+    @Test func storesFirstValueAndFindsIt() {
+        var s = ByteScratch()
+        var cache = FieldComboCache<Int>()
+        _ = key("3201010001", "001", "002", &s)
+        #expect(cache.find(s) == nil)
+        cache.store(7, s)
+        cache.store(8, s)  // the first value stays
+        _ = key("3201010001", "001", "001", &s)
+        #expect(cache.find(s) == nil)
+        _ = key("3201010001", "001", "002", &s)
+        #expect(cache.find(s) == 7)
+        #expect(cache.count == 1)
+    }
+
+    /// Rows that repeat an accepted row's spellings but break a rule the caches do not cover
+    /// (eligibility, dates) are still rejected; an unregistered RT warns on every row; and a
+    /// combination first seen in a rejected row is checked in full the next time.
+    @Test func cachedRowsAreCheckedLikeTheFirst() throws {
+        let header = "record_id,visit_date,person_id,birth_date,sex,village_code,rw,rt,facility_type,service_code,result"
+        let rows = [
+            "r1,05/03/2025,3201014506900001,05/06/1990,P,3201010001,001,001,posyandu,ANC,",  // accepted
+            "r2,05/03/2025,3201014506200002,05/06/2020,P,3201010001,001,001,posyandu,ANC,",  // age 4: E-ELIGIBILITY
+            "r3,06/03/2025,3201010506900003,05/06/1990,L,3201010001,001,001,posyandu,ANC,",  // sex L: E-ELIGIBILITY
+            "r4,07/03/2025,3201014506900001,05/06/1990,P,3201010001,001,009,posyandu,ANC,",  // RT 009: W-AREA
+            "r5,08/03/2025,3201014506900001,05/06/1990,P,3201010001,001,009,posyandu,ANC,",  // RT 009 again: W-AREA
+            "r6,32/03/2025,3201014506900001,05/06/1990,P,3201010002,001,001,pustu,TIMBANG,9",  // E-DATE
+            "r7,09/03/2025,3201014506900001,05/06/1990,P,3201010002,001,001,pustu,TIMBANG,9",  // accepted
+            "r8,10/03/2025,3201014506900001,05/06/1990,P,3201010002,001,001,pustu,TIMBANG,999",  // W-RESULT
+        ]
+        let folder = try DataFolder(layanan: ["layanan/a.csv": ([header] + rows).joined(separator: "\n") + "\n"])
+        defer { folder.remove() }
+        let o = try Validation.run(dataDirectory: folder.path, settings: DataFolder.settings())
+        #expect(o.rejects.map { "\($0.location.line):\($0.rule.rawValue):\($0.field)" } ==
+            ["3:E-ELIGIBILITY:service_code", "4:E-ELIGIBILITY:service_code", "7:E-DATE:visit_date"])
+        #expect(o.warnings.map { "\($0.location.line):\($0.rule.rawValue)" } ==
+            ["5:W-AREA", "6:W-AREA", "9:W-RESULT"])
+        #expect(o.total.rowsAccepted == 5 && o.total.rowsRejected == 3)
+        // r4 and r5 share the one unregistered RT added to the register.
+        #expect(o.events.events[1].rt == o.events.events[2].rt)
+        #expect(o.register.rts[Int(o.events.events[1].rt)].registered == false)
+        #expect(o.events.events[3].service == 1 && o.events.events[3].facilityType == .pustu)
     }
 }
