@@ -26,6 +26,8 @@ extension PipelineRunner {
         manifest.asOf = asOf.description
         manifest.notes = outcome.notes
         manifest.timingsSeconds["ingest_validate"] = validateSeconds
+        manifest.timingsSeconds["validate_reading_cpu"] = outcome.readingCPUSeconds
+        manifest.timingsSeconds["validate_checking_cpu"] = outcome.checkingCPUSeconds
         let publisher = Publisher(outputDirectory: out, month: asOf, retention: definition.retention)
         let staging = try publisher.makeStaging()
         var published = false

@@ -146,7 +146,8 @@ public struct PipelineRunner {
             manifest.inputs = try inputEntries(outcome)
             manifest.counts = PipelineRunner.counts(outcome)
             manifest.notes = outcome.notes
-            manifest.timingsSeconds = ["ingest_validate": seconds]
+            manifest.timingsSeconds = ["ingest_validate": seconds, "validate_reading_cpu": outcome.readingCPUSeconds,
+                                       "validate_checking_cpu": outcome.checkingCPUSeconds]
             let r = try DiagnosticsTable.write(outcome.rejects, to: out + "/rejects.csv", format: format)
             let w = try DiagnosticsTable.write(outcome.warnings, to: out + "/warnings.csv", format: format)
             manifest.outputs = [try outputEntry(folder: out, name: "rejects.csv", rows: r),

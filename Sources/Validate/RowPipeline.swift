@@ -182,23 +182,44 @@ struct RowChunkReader: @unchecked Sendable {
     /// Reads on a second thread, calling `consume` on this one for each chunk in order.
     /// - Throws: the reading error of the first file that cannot be read (after the chunks of
     ///   the files before it were consumed).
-    func run(_ consume: (RowChunk) -> Void) throws {
+    /// - Returns: the CPU seconds the reading thread used (for the run's timings).
+    @discardableResult
+    func run(_ consume: (RowChunk) -> Void) throws -> Double {
         let queue = RowChunkQueue(limit: 8)
         let finished = DispatchSemaphore(value: 0)
         let reader = self
+        let readingCPU = CPUTime()
         let thread = Thread {
             reader.read { queue.put($0) }
+            readingCPU.seconds = CPUTime.thisThread()
             finished.signal()
         }
         thread.stackSize = 4 << 20
         thread.start()
-        defer { finished.wait() }
+        // The reader emits `.failed` or `.done` last, then records its CPU time and finishes.
         while true {
             switch queue.take() {
             case .chunk(let chunk): consume(chunk)
-            case .failed(let error): throw error
-            case .done: return
+            case .failed(let error):
+                finished.wait()
+                throw error
+            case .done:
+                finished.wait()
+                return readingCPU.seconds
             }
         }
+    }
+}
+
+/// CPU time of a thread, handed from the reading thread to the checking one (written before
+/// the reader signals that it finished, read after).
+final class CPUTime: @unchecked Sendable {
+    var seconds = 0.0
+
+    /// CPU seconds used so far by the calling thread.
+    static func thisThread() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 }

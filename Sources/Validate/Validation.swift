@@ -57,6 +57,10 @@ public struct ValidationOutcome: Sendable {
     /// Register name disagreements and encoding notices, for the manifest and the log.
     public var notes: [String]
     public var keepIdentifiers: Bool
+    /// CPU seconds of the two Validate threads: the one reading and cleaning service files
+    /// (Ingest) and the one applying the rules. The stage takes about as long as the larger.
+    public var readingCPUSeconds = 0.0
+    public var checkingCPUSeconds = 0.0
 
     /// Adds a warning found by a later stage (W-NIFAS) for event `index`, keeping the order.
     public mutating func addWarnings(rule: RuleCode, eventIndices: [Int], field: String, message: (Int) -> String) {
@@ -126,15 +130,19 @@ public enum Validation {
         var allNotes = notes
         if registerAccount.encoding != "utf-8" { allNotes.append("wilayah.csv is not UTF-8; read as Windows-1252") }
         // One thread reads and cleans (Ingest), this one applies the rules in read order.
-        try checker.chunkReader(directory: dataDirectory, sources: sources).run { chunk in
+        let checkingStart = CPUTime.thisThread()
+        let readingCPU = try checker.chunkReader(directory: dataDirectory, sources: sources).run { chunk in
             guard let summary = checker.consume(chunk) else { return }
             if summary.encoding == .windows1252 {
                 allNotes.append("\(chunk.source) is not UTF-8; read as Windows-1252 — save it as UTF-8 to be sure names are right")
             }
             progress?(chunk.source, checker.accounts[chunk.file].rowsRead)
         }
-        return checker.finish(sources: sources, register: checker.register, sasaran: sasaran,
-                              registerAccount: registerAccount, sasaranAccount: sasaranAccount, notes: allNotes)
+        var outcome = checker.finish(sources: sources, register: checker.register, sasaran: sasaran,
+                                     registerAccount: registerAccount, sasaranAccount: sasaranAccount, notes: allNotes)
+        outcome.readingCPUSeconds = readingCPU
+        outcome.checkingCPUSeconds = CPUTime.thisThread() - checkingStart
+        return outcome
     }
 
     /// The size of a file in bytes (0 when it cannot be read): stat(2), not FileManager, which
