@@ -137,10 +137,13 @@ def run_size(args, size, log):
         m = measure([args.bin, "validate", "--data", data, "--today", args.today, "--out", vout, "--quiet"],
                     stdout=f"{work}/validate.log")
         vj = json.load(open(f"{vout}/run.json"))
-        m.update(seconds=vj["timings_seconds"]["ingest_validate"], records=vj["counts"]["rows_read"])
+        vt = vj["timings_seconds"]
+        m.update(seconds=vt["ingest_validate"], records=vj["counts"]["rows_read"],
+                 reading_cpu=vt.get("validate_reading_cpu"), checking_cpu=vt.get("validate_checking_cpu"))
         r["validate"] = m
         log(f"  run {run + 1} pws validate      {m['seconds']:8.2f} s  cpu {m['cpu']:8.2f} s  load {m['load']}"
-            f"  (exit {m['rc']})")
+            f"  (exit {m['rc']}; thread CPU: reading {fmt(m['reading_cpu'], '.2f')} s, "
+            f"checking {fmt(m['checking_cpu'], '.2f')} s)")
 
         rout = f"{work}/out"
         shutil.rmtree(rout, ignore_errors=True)
@@ -263,6 +266,9 @@ def report(results, mach, args, started):
         lines.append(f"| pws run total / bare libcsv | {ratio_total:.2f} | {ratio_total_cpu:.2f} | ≤ 1.5 |")
         lines.append(f"| validate overhead over ingest (pws validate / bench ingest − 1) | {overhead:+.0%} | "
                      f"{overhead_cpu:+.0%} | ≤ +30 % |")
+        if validate.get("reading_cpu") is not None:
+            lines.append(f"| validate threads, CPU s: reading+cleaning (Ingest) / checking rules | "
+                         f"{validate['reading_cpu']:.2f} / {validate['checking_cpu']:.2f} | | stage ≈ the larger |")
         lines.append(f"| aggregate / ingest | {agg_vs_ingest:.2f} | {agg_cpu_vs_ingest:.2f} | ≤ 1 |")
         lines.append(f"| pws run total / DuckDB (3 numerators) | {vs_duck:.2f} | {vs_duck_cpu:.2f} | < 1 |")
         lines.append(f"| pws ingest+validate+aggregate / DuckDB | {vs_duck_core:.2f} | — | < 1 |")
