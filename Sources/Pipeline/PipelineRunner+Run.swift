@@ -60,7 +60,8 @@ extension PipelineRunner {
             return RunReport(exitStatus: .dataError, lines: lines, folder: folder)
         }
 
-        // Aggregate
+        // Aggregate, while another thread hashes the inputs for the manifest.
+        let digests = InputDigests(directory: request.dataDirectory, sources: InputDigests.sources(of: outcome))
         let aggStart = Date()
         progress?("aggregate: \(outcome.events.events.count) events")
         let result = try aggregate(outcome: &outcome, catalogue: catalogue, definition: definition, asOf: asOf)
@@ -72,7 +73,7 @@ extension PipelineRunner {
         outcome.eventLines = []
         manifest.timingsSeconds["aggregate"] = Date().timeIntervalSince(aggStart)
         CrashPoint.hit("aggregated")
-        manifest.inputs = try inputEntries(outcome)
+        manifest.inputs = try inputEntries(outcome, digests: digests.wait())
         manifest.counts = PipelineRunner.counts(outcome)
         manifest.notes = outcome.notes
 
