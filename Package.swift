@@ -56,10 +56,13 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "PWSCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ValidateTests", dependencies: ["Validate", "Ingest", "PWSCore"]),
-        .testTarget(name: "AggregateTests", dependencies: ["Aggregate", "PWSCore"]),
+        // The register-and-events fixture the Aggregate and Pipeline tests share.
+        .target(name: "AggregateTestSupport", dependencies: ["Aggregate", "PWSCore"],
+                path: "Tests/AggregateTestSupport"),
+        .testTarget(name: "AggregateTests", dependencies: ["Aggregate", "PWSCore", "AggregateTestSupport"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Aggregate", "PWSCore"]),
         .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Ingest", "PWSCore"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "PWSCore"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "PWSCore", "AggregateTestSupport"]),
         .testTarget(name: "PWSCommandsTests", dependencies: ["PWSCommands", "PWSCore"]),
     ]
 )

@@ -1,3 +1,4 @@
+import AggregateTestSupport
 import Foundation
 import PWSCore
 import Testing

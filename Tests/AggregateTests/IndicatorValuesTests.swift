@@ -1,3 +1,4 @@
+import AggregateTestSupport
 import PWSCore
 import Testing
 @testable import Aggregate

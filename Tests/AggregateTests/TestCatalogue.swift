@@ -1,3 +1,4 @@
+import AggregateTestSupport
 import PWSCore
 @testable import Aggregate
 

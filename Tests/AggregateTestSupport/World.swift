@@ -1,9 +1,8 @@
-// The same file is at Tests/AggregateTests/Fixture.swift (test targets cannot
-// share code); keep the two the same apart from this line.
 import PWSCore
-@testable import Aggregate
+import Aggregate
 
-/// A small area register and an event builder for Aggregate tests.
+/// A small area register and an event builder for the Aggregate and Pipeline tests (a target of
+/// its own so both test targets share one copy).
 ///
 /// Register (1 kabkota, 1 kecamatan, 2 puskesmas, 3 villages; populations per RT):
 ///
@@ -14,23 +13,23 @@ import PWSCore
 ///     PKM01 ─ 3201012002 Sukajadi   RW 001: RT 001 (1000)
 ///     PKM02 ─ 3201012003 Cibening   RW 001: RT 001 (750), RT 002 (no population)
 /// ```
-struct World {
-    static let v1 = "3201012001", v2 = "3201012002", v3 = "3201012003"
+public struct World {
+    public static let v1 = "3201012001", v2 = "3201012002", v3 = "3201012003"
     /// RT codes of the register, `<village>-<rw>-<rt>`.
-    static let rt1 = "3201012001-001-001", rt2 = "3201012001-001-002", rt3 = "3201012001-002-001"
-    static let rt4 = "3201012002-001-001", rt5 = "3201012003-001-001", rt6 = "3201012003-001-002"
+    public static let rt1 = "3201012001-001-001", rt2 = "3201012001-001-002", rt3 = "3201012001-002-001"
+    public static let rt4 = "3201012002-001-001", rt5 = "3201012003-001-001", rt6 = "3201012003-001-002"
 
-    var register = AreaRegister()
-    var set = EventSet()
-    let services: ServiceCatalogue
-    var indicators: [IndicatorDefinition]
-    var sasaran: [SasaranEntry] = []
-    var estimation = EstimationSettings.off
+    public var register = AreaRegister()
+    public var set = EventSet()
+    public let services: ServiceCatalogue
+    public var indicators: [IndicatorDefinition]
+    public var sasaran: [SasaranEntry] = []
+    public var estimation = EstimationSettings.off
     private var persons: [String: UInt32] = [:]
     private var pregnancies: [String: UInt32] = [:]
     private var nextRecord = 0
 
-    init(services: ServiceCatalogue, indicators: [IndicatorDefinition], extraKecamatan: Bool = false) {
+    public init(services: ServiceCatalogue, indicators: [IndicatorDefinition], extraKecamatan: Bool = false) {
         self.services = services
         self.indicators = indicators
         let villages = [
@@ -59,7 +58,7 @@ struct World {
     }
 
     /// The RT index of `code` (`<village>-<rw>-<rt>`), added as unregistered when not in the register.
-    mutating func rtIndex(_ code: String) -> UInt32 {
+    public mutating func rtIndex(_ code: String) -> UInt32 {
         let parts = code.split(separator: "-").map(String.init)
         let village = register.village(code: parts[0])!
         return register.rtAddingUnregistered(village: village, rw: parts[1], rt: parts[2])
@@ -68,7 +67,7 @@ struct World {
     /// Adds one accepted record and returns its event index. Record ids default to `r000001`,
     /// `r000002`, … (byte order = the order added).
     @discardableResult
-    mutating func add(_ service: String, _ person: String, _ visit: String, born: String,
+    public mutating func add(_ service: String, _ person: String, _ visit: String, born: String,
                       rt: String = World.rt1, sex: Sex = .female, provider: Provider = .none,
                       facility: FacilityType = .posyandu, result: Float? = nil, dia: Float? = nil,
                       lmp: String? = nil, weeks: Int? = nil, pregnancy: String? = nil,
@@ -98,45 +97,45 @@ struct World {
     }
 
     /// Adds a sasaran value for `area` (`<village>`, `<village>-<rw>` or `<village>-<rw>-<rt>`).
-    mutating func target(_ group: String, _ area: String, _ count: Int, year: Int = 2025) {
+    public mutating func target(_ group: String, _ area: String, _ count: Int, year: Int = 2025) {
         let parts = area.split(separator: "-").map(String.init)
         sasaran.append(SasaranEntry(year: year, village: register.village(code: parts[0])!,
                                     rw: parts.count > 1 ? parts[1] : "", rt: parts.count > 2 ? parts[2] : "",
                                     group: group, count: count))
     }
 
-    func input(asOf: String) -> AggregateInput {
+    public func input(asOf: String) -> AggregateInput {
         AggregateInput(events: set, register: register, sasaran: sasaran, services: services,
                        indicators: indicators, asOf: YearMonth(asOf)!, estimation: estimation)
     }
 
-    func run(asOf: String) -> AggregateResult { Aggregator.run(input(asOf: asOf)) }
+    public func run(asOf: String) -> AggregateResult { Aggregator.run(input(asOf: asOf)) }
 }
 
 /// `YYYY-MM-DD` as a `Day`.
-func day(_ text: String) -> Day {
+public func day(_ text: String) -> Day {
     let p = text.split(separator: "-").map { Int($0)! }
     return Day(year: p[0], month: p[1], day: p[2])!
 }
 
 extension AggregateResult {
     /// The row of (month, level, area, indicator), or nil.
-    func row(_ month: Int, _ level: AreaLevel, _ area: String, _ indicator: String) -> IndicatorRow? {
+    public func row(_ month: Int, _ level: AreaLevel, _ area: String, _ indicator: String) -> IndicatorRow? {
         values.row(month: month, level: level, area: area, indicator: indicator)
     }
 
     /// numerator_month of (month, level, area, indicator); -1 when the row is missing.
-    func n(_ indicator: String, _ month: Int, _ level: AreaLevel = .kabkota, _ area: String = "3201") -> Int {
+    public func n(_ indicator: String, _ month: Int, _ level: AreaLevel = .kabkota, _ area: String = "3201") -> Int {
         row(month, level, area, indicator)?.numeratorMonth ?? -1
     }
 
     /// numerator_cumulative of (month, level, area, indicator); -1 when missing or empty.
-    func cum(_ indicator: String, _ month: Int, _ level: AreaLevel = .kabkota, _ area: String = "3201") -> Int {
+    public func cum(_ indicator: String, _ month: Int, _ level: AreaLevel = .kabkota, _ area: String = "3201") -> Int {
         row(month, level, area, indicator)?.numeratorCumulative ?? -1
     }
 
     /// The (month → numerator_month) of an indicator at one area, months 1…M.
-    func months(_ indicator: String, _ level: AreaLevel = .kabkota, _ area: String = "3201") -> [Int] {
+    public func months(_ indicator: String, _ level: AreaLevel = .kabkota, _ area: String = "3201") -> [Int] {
         (1...max(values.asOfMonth, 1)).compactMap { row($0, level, area, indicator)?.numeratorMonth }
     }
 }
