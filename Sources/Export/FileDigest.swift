@@ -54,3 +54,24 @@ public enum FileDigest {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+/// A SHA-256 fed block by block while a file is written (`CSVWriter`'s `onWrite`).
+final class RunningDigest {
+    private var hasher = SHA256()
+    private var size = 0
+    private var finished: (hex: String, bytes: Int)?
+
+    func update(_ bytes: UnsafeRawBufferPointer) {
+        precondition(finished == nil, "bytes written after the digest was read")
+        hasher.update(bufferPointer: bytes)
+        size += bytes.count
+    }
+
+    /// The digest of everything fed so far; feeding more afterwards is a programming error.
+    var result: (hex: String, bytes: Int) {
+        if let finished { return finished }
+        let r = (FileDigest.hex(hasher.finalize()), size)
+        finished = r
+        return r
+    }
+}

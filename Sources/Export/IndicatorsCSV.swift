@@ -34,6 +34,9 @@ public final class IndicatorsCSVWriter {
     public let format: OutputFormat
     /// Data rows written (header excluded).
     public private(set) var rows = 0
+    /// SHA-256 of the bytes as they are written (indicators.csv is the largest output: hashing
+    /// it on the way out saves reading it back for run.json).
+    private let hasher = RunningDigest()
 
     private let csv: CSVWriter
     private let year: Int
@@ -115,7 +118,8 @@ public final class IndicatorsCSVWriter {
         capacity = Self.numbersRoom + longestArea + 2 * longestIndicator
         buffer = .allocate(capacity: capacity)
         ends = .allocate(capacity: IndicatorsCSV.header.count)
-        csv = try CSVWriter(path: path, options: format.writeOptions)
+        let hasher = hasher
+        csv = try CSVWriter(path: path, options: format.writeOptions, onWrite: { hasher.update($0) })
         try csv.writeRow(IndicatorsCSV.header)
     }
 
@@ -198,6 +202,10 @@ public final class IndicatorsCSVWriter {
 
     /// Flushes and closes the file.
     public func close() throws { try csv.close() }
+
+    /// The file's SHA-256 (lower-case hex) and size, as `FileDigest.sha256(path:)` would read
+    /// them; valid after `close()`.
+    public var digest: (hex: String, bytes: Int) { hasher.result }
 
     private func finish(_ row: PackedRow) throws {
         try csv.writeRow(packed: UnsafeRawBufferPointer(start: buffer, count: row.count),

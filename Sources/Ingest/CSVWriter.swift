@@ -64,6 +64,8 @@ public final class CSVWriter {
     }
 
     private var sink: Sink
+    /// See `init(path:options:bufferSize:onWrite:)`.
+    private let onWrite: ((UnsafeRawBufferPointer) -> Void)?
     private var memory: [UInt8] = []
     private let buffer: UnsafeMutablePointer<UInt8>
     private let capacity: Int
@@ -79,8 +81,12 @@ public final class CSVWriter {
     /// - Parameters:
     ///   - bufferSize: bytes buffered before each write to the file; keep it small when many
     ///     writers are open at once.
+    ///   - onWrite: called with every block of bytes just before it goes to the file, in file
+    ///     order (the BOM and header included): a checksum of the file as it is written, so it
+    ///     need not be read back.
     /// - Throws: `PWSError` with code `.outputNotWritable` when the file cannot be created.
-    public init(path: String, options: CSVWriteOptions = .init(), bufferSize: Int = 256 * 1024) throws {
+    public init(path: String, options: CSVWriteOptions = .init(), bufferSize: Int = 256 * 1024,
+                onWrite: ((UnsafeRawBufferPointer) -> Void)? = nil) throws {
         guard let file = fopen(path, "wb") else {
             let reason = String(cString: strerror(errno))
             throw PWSError(.outputNotWritable,
@@ -89,6 +95,7 @@ public final class CSVWriter {
         }
         self.options = options
         self.sink = .file(file, path: path)
+        self.onWrite = onWrite
         self.capacity = max(bufferSize, 4096)
         self.buffer = .allocate(capacity: self.capacity)
         self.delimiter = options.delimiter
@@ -101,6 +108,7 @@ public final class CSVWriter {
     public init(options: CSVWriteOptions = .init()) {
         self.options = options
         self.sink = .memory
+        self.onWrite = nil
         self.capacity = 16 * 1024
         self.buffer = .allocate(capacity: self.capacity)
         self.delimiter = options.delimiter
@@ -295,6 +303,7 @@ public final class CSVWriter {
         guard count > 0 else { return }
         switch sink {
         case .file(let file, let path):
+            onWrite?(UnsafeRawBufferPointer(start: buffer, count: count))
             let written = fwrite(buffer, 1, count, file)
             if written != count {
                 let reason = String(cString: strerror(errno))
@@ -346,6 +355,7 @@ public final class CSVWriter {
                 // Bigger than the whole buffer: hand it straight to the sink.
                 switch sink {
                 case .file(let file, let path):
+                    onWrite?(bytes)
                     if fwrite(bytes.baseAddress, 1, n, file) != n {
                         throw PWSError(.outputNotWritable, "cannot write \(path): is the disk full?",
                                        cause: String(cString: strerror(errno)))

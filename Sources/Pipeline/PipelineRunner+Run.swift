@@ -87,7 +87,9 @@ extension PipelineRunner {
                                                  areas: values.areas, indicators: values.indicators)
         try values.forEach { try indicators.write($0) }
         try indicators.close()
-        manifest.outputs.append(try outputEntry(folder: staging, name: "indicators.csv", rows: indicators.rows))
+        let digest = indicators.digest
+        manifest.outputs.append(Manifest.OutputEntry(path: "indicators.csv", sha256: digest.hex, bytes: digest.bytes,
+                                                     rows: indicators.rows))
         CrashPoint.hit("staging-partial")
         try FileManager.default.createDirectory(atPath: staging + "/pws", withIntermediateDirectories: true)
         // The PWS tables read the as-of month's village, puskesmas and kabupaten rows.

@@ -130,6 +130,28 @@ import Testing
         #expect(streamed == (try Self.stringPath(Self.all.map(Self.row), format: format)))
     }
 
+    /// The digest taken while writing is the file's: BOM and header included, across many
+    /// buffer flushes (the rows repeated past the 256 KiB write buffer).
+    @Test(arguments: [OutputFormat.standard, .excel])
+    func digestWhileWritingIsTheFilesDigest(format: OutputFormat) throws {
+        let path = Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try IndicatorsCSVWriter(path: path, format: format, year: 2025, areas: Self.areas,
+                                             indicators: Self.indicators)
+        let once = try Self.stream(Self.all, format: format).count
+        for _ in 0...(300_000 / once) {
+            for f in Self.all { try writer.write(f) }
+        }
+        try writer.close()
+        let file = try FileDigest.sha256(path: path)
+        #expect(writer.digest.hex == file.hex)
+        #expect(writer.digest.bytes == file.bytes)
+        #expect(file.bytes > 256 * 1024)
+        if format == .excel {
+            #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path)).prefix(3)) == [0xEF, 0xBB, 0xBF])
+        }
+    }
+
     @Test(arguments: [OutputFormat.standard, .excel])
     func materialisedRowsWriteTheSameBytes(format: OutputFormat) throws {
         let path = Self.temporaryPath()
