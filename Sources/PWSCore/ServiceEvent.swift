@@ -148,28 +148,24 @@ extension Day {
 /// Strings stored back to back in one byte buffer, addressed by index: record ids, person ids.
 /// Keeps millions of short strings without a `String` (and its allocation) each.
 ///
-/// Each entry is the length of the prefix it shares with the entry before, the length of the
-/// rest, then the rest (lengths as LEB128, one byte below 128). Every `blockSize`-th entry
-/// shares nothing and its offset is kept. With the default block size of 1 every entry stands
-/// alone and is read in place (person ids, looked up on every row). Record ids use blocks of
-/// 4: ids exported in sequence share most of their bytes with the one before
-/// (`2410-0147-00001`, `2410-0147-00002`), so ten million 15-byte ids take about 75 MB
-/// instead of 190 MB (bytes plus a 4-byte offset each), and reading one decodes at most 4
-/// (Aggregate compares the ids of same-day records; blocks of 16 saved another 25 MB but made
-/// those compares cost 2 s more at 10 M events).
+/// Entries are grouped in blocks of `blockSize`; the first entry of a block is stored whole and
+/// its offset kept, each other one as the length of the prefix it shares with its block's first
+/// entry, the length of the rest, then the rest (lengths as LEB128, one byte below 128). With
+/// the default block size of 1 every entry stands alone and is read in place (person ids,
+/// looked up on every row). Record ids use blocks of 4: ids exported in sequence share most of
+/// their bytes (`2410-0147-00001`, `2410-0147-00002`), so ten million 15-byte ids take about
+/// 75 MB instead of 190 MB (bytes plus a 4-byte offset each). Reading an entry skips at most
+/// 3 headers in its block and copies no more than the entry.
 ///
-/// - Complexity: `append` O(length); reading an entry O(length) in block size 1, O(`blockSize`
-///   × length) otherwise.
+/// - Complexity: `append` O(length); reading an entry O(length + `blockSize`).
 public struct StringArena: Sendable {
     private var bytes: [UInt8] = []
     /// Offset in `bytes` of entries 0, `blockSize`, 2 × `blockSize`, …
     private var blocks: [UInt32] = []
-    /// The last entry in full, whose prefix the next one may share.
-    private var last: [UInt8] = []
     /// The length of the longest entry (sizes the buffer entries are decoded into).
     private var longest = 0
     public private(set) var count = 0
-    /// The bytes the entries take (front-coded), without the block offsets.
+    /// The bytes the entries take (with their length headers), without the block offsets.
     public var byteCount: Int { bytes.count }
 
     /// log2 of the entries per block.
@@ -198,13 +194,18 @@ public struct StringArena: Sendable {
         if count & (blockSize - 1) == 0 {
             blocks.append(UInt32(bytes.count))
         } else {
-            let m = Swift.min(n, last.count)
-            last.withUnsafeBytes { previous in
-                while shared + 8 <= m && previous.loadUnaligned(fromByteOffset: shared, as: UInt64.self)
-                        == value.loadUnaligned(fromByteOffset: shared, as: UInt64.self) {
-                    shared += 8
+            // The prefix shared with the block's first entry (written whole, just before).
+            let start = Int(blocks[blocks.count - 1])
+            shared = bytes.withUnsafeBufferPointer { all in
+                let first = StringArena.firstEntry(all, start)
+                let m = Swift.min(n, first.count)
+                var k = 0
+                while k + 8 <= m && first.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+                        == value.loadUnaligned(fromByteOffset: k, as: UInt64.self) {
+                    k += 8
                 }
-                while shared < m && previous[shared] == value[shared] { shared += 1 }
+                while k < m && first[k] == value[k] { k += 1 }
+                return k
             }
         }
         // Header and rest in one append: this runs once per row for record ids.
@@ -217,12 +218,6 @@ public struct StringArena: Sendable {
             }
             bytes.append(contentsOf: UnsafeBufferPointer(start: entry.baseAddress!.assumingMemoryBound(to: UInt8.self),
                                                          count: k + restCount))
-        }
-        if blockShift > 0 {
-            // The next entry compares with this one: keep the shared prefix, replace the rest.
-            last.removeLast(last.count - shared)
-            last.append(contentsOf: UnsafeBufferPointer(
-                start: value.baseAddress.map { ($0 + shared).assumingMemoryBound(to: UInt8.self) }, count: restCount))
         }
         longest = Swift.max(longest, n)
         count += 1
@@ -260,14 +255,34 @@ public struct StringArena: Sendable {
         blocks.reserveCapacity(count >> blockShift + 1)
     }
 
-    /// Calls `body` with the bytes of entry `index`: in place when it starts a block, else
-    /// decoded into a temporary buffer.
-    public func withEntry<R>(_ index: UInt32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        let (start, steps) = locate(index)
-        let longest = self.longest
-        return try bytes.withUnsafeBufferPointer { all in
-            try StringArena.decode(all, start: start, steps: steps, longest: longest, body)
+    // The readers below are static and given only pointers and numbers, so that no closure
+    // captures (and retains) the arena's arrays: Validate looks up a person id on every row and
+    // Aggregate compares record ids millions of times.
+
+    /// The whole first entry of the block starting at `start`, in place.
+    @inline(__always)
+    private static func firstEntry(_ all: UnsafeBufferPointer<UInt8>, _ start: Int) -> UnsafeRawBufferPointer {
+        var at = start
+        _ = readLength(all, &at)  // 0: shares nothing
+        let length = readLength(all, &at)
+        return UnsafeRawBufferPointer(start: all.baseAddress! + at, count: length)
+    }
+
+    /// Entry `steps` of the block starting at `start`: the prefix it shares with the block's
+    /// first entry (in place), and its own rest (in place).
+    @inline(__always)
+    private static func parts(_ all: UnsafeBufferPointer<UInt8>, start: Int, steps: Int)
+        -> (first: UnsafeRawBufferPointer, shared: Int, rest: UnsafeRawBufferPointer) {
+        let first = firstEntry(all, start)
+        if steps == 0 { return (first, 0, UnsafeRawBufferPointer(start: first.baseAddress, count: first.count)) }
+        var at = UnsafeRawPointer(all.baseAddress!).distance(to: first.baseAddress!) + first.count
+        for _ in 1..<steps {
+            _ = readLength(all, &at)
+            at += readLength(all, &at)
         }
+        let shared = readLength(all, &at)
+        let rest = readLength(all, &at)
+        return (first, shared, UnsafeRawBufferPointer(start: all.baseAddress! + at, count: rest))
     }
 
     /// Where entry `index`'s block starts in `bytes`, and how many entries precede it there.
@@ -278,36 +293,36 @@ public struct StringArena: Sendable {
         return (Int(blocks[i >> blockShift]), i & ((1 << blockShift) - 1))
     }
 
-    // Static and given only pointers and numbers, so that no closure captures (and retains)
-    // the arena's arrays: Aggregate compares ids millions of times.
     @inline(__always)
     private static func decode<R>(_ all: UnsafeBufferPointer<UInt8>, start: Int, steps: Int, longest: Int,
                                   _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        var at = start
-        if steps == 0 {
-            _ = readLength(all, &at)  // shares nothing
-            let length = readLength(all, &at)
-            return try body(UnsafeRawBufferPointer(start: all.baseAddress! + at, count: length))
-        }
+        let (first, shared, rest) = parts(all, start: start, steps: steps)
+        if shared == 0 { return try body(rest) }
         return try withUnsafeTemporaryAllocation(byteCount: Swift.max(longest, 1), alignment: 1) { buffer in
-            var at = start, length = 0
-            for _ in 0...steps {
-                let shared = readLength(all, &at)
-                let rest = readLength(all, &at)
-                if rest > 0 {
-                    (buffer.baseAddress! + shared).copyMemory(from: all.baseAddress! + at, byteCount: rest)
-                }
-                at += rest
-                length = shared + rest
-            }
-            return try body(UnsafeRawBufferPointer(rebasing: buffer[..<length]))
+            buffer.baseAddress!.copyMemory(from: first.baseAddress!, byteCount: shared)
+            if !rest.isEmpty { (buffer.baseAddress! + shared).copyMemory(from: rest.baseAddress!, byteCount: rest.count) }
+            return try body(UnsafeRawBufferPointer(rebasing: buffer[..<(shared + rest.count)]))
         }
     }
 
-    /// Whether entry `index` holds exactly `value`.
+    /// Calls `body` with the bytes of entry `index`: in place when it shares no prefix, else
+    /// assembled in a temporary buffer.
+    public func withEntry<R>(_ index: UInt32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let (start, steps) = locate(index)
+        let longest = self.longest
+        return try bytes.withUnsafeBufferPointer { all in
+            try StringArena.decode(all, start: start, steps: steps, longest: longest, body)
+        }
+    }
+
+    /// Whether entry `index` holds exactly `value` (compared in place, nothing copied).
     public func equals(_ index: UInt32, _ value: UnsafeRawBufferPointer) -> Bool {
-        withEntry(index) { entry in
-            entry.count == value.count && (value.isEmpty || memcmp(entry.baseAddress!, value.baseAddress!, value.count) == 0)
+        let (start, steps) = locate(index)
+        return bytes.withUnsafeBufferPointer { all in
+            let (first, shared, rest) = StringArena.parts(all, start: start, steps: steps)
+            guard shared + rest.count == value.count else { return false }
+            if shared > 0 && memcmp(first.baseAddress!, value.baseAddress!, shared) != 0 { return false }
+            return rest.isEmpty || memcmp(rest.baseAddress!, value.baseAddress! + shared, rest.count) == 0
         }
     }
 

@@ -135,13 +135,14 @@ import Testing
     }
 
     @Test func sequentialIdsShareTheirPrefix() {
-        // "2410-0147-00000" … "2410-0147-00031", 15 bytes each. Per entry: shared length,
-        // rest length (one byte each), the rest. Block 0 (0–15): entry 0 in full (2 + 15), 1–9
-        // share 14 (2 + 1 each: 27), 10 shares 13 ("0001" vs "0000"; 2 + 2), 11–15 (5 × 3): 63.
-        // Block 1 (16–31): 16 in full (17), 17–19 (9), 20 (4), 21–29 (27), 30 (4), 31 (3): 64.
+        // "2410-0147-00000" … "2410-0147-00031", 15 bytes each, blocks of 16. Per entry: shared
+        // length and rest length (one byte each), then the rest. Block 0, first "…00000" in full
+        // (2 + 15 = 17); 1–9 share 14 bytes with it (3 each: 27); 10–15 share 13 ("…000",
+        // 4 each: 24): 68. Block 1, first "…00016" (17); 17–19 share 14 (9); 20–31 share 13
+        // (12 × 4 = 48): 74.
         let values = (0..<32).map { "2410-0147-000\($0 < 10 ? "0" : "")\($0)" }
         let a = Self.arena(values, blockSize: 16)
-        #expect(a.byteCount == 63 + 64)
+        #expect(a.byteCount == 68 + 74)
         // Block size 1: every entry in full, 2 + 15 bytes.
         #expect(Self.arena(values, blockSize: 1).byteCount == 32 * 17)
         #expect(values.indices.allSatisfy { a[UInt32($0)] == values[$0] })
