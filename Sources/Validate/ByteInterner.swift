@@ -102,9 +102,15 @@ struct ByteInterner {
         }
     }
 
-    /// Makes room for at least `count` keys without growing.
-    mutating func reserve(_ count: Int, bytes: Int) {
+    /// Makes room for at least `count` keys without growing; a `blockSize` above 1 front-codes
+    /// the keys in blocks of that many (see `StringArena`: for keys that are mostly new and
+    /// share prefixes, like record ids; a key met again then costs decoding its block).
+    mutating func reserve(_ count: Int, bytes: Int, blockSize: Int? = nil) {
         while count * 4 >= slots.count * 3 { grow() }
+        if let blockSize {
+            precondition(arena.count == 0, "the block size is chosen before the first key")
+            arena = StringArena(blockSize: blockSize)
+        }
         arena.reserve(count: count, bytes: bytes)
     }
 

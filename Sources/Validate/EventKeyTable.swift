@@ -7,8 +7,15 @@ import PWSCore
 /// - Complexity: amortised O(1) per insert.
 struct EventKeyTable {
     /// 0 = empty, else `hash32 << 32 | (index + 1)`.
-    private var slots = SlotTable(count: 1 << 16)
+    private var slots: SlotTable
     private var count = 0
+
+    /// An empty set with room for `capacity` events before it grows.
+    init(capacity: Int = 1 << 15) {
+        var size = 16
+        while size * 3 <= capacity * 4 { size <<= 1 }
+        slots = SlotTable(count: size)
+    }
 
     @inline(__always)
     private static func mix(_ h: UInt64, _ v: UInt64) -> UInt64 {

@@ -13,8 +13,8 @@ struct ServiceRowChecker {
         fProvider, fPregnancy, fLMP, fGest: Int
 
     var events = EventSet()
-    var eventSources: [UInt16] = []
-    var eventLines: [UInt32] = []
+    var eventSources = RunCodedIndices(step: 0)
+    var eventLines = EventLines()
     var rejects: [Diagnostic] = []
     var warnings: [Diagnostic] = []
     var accounts: [FileAccount] = []
@@ -26,7 +26,7 @@ struct ServiceRowChecker {
     var recordIDs = ByteInterner(capacity: 1 << 16)
     /// For each interned record id: the content of its first row that passed every other error
     /// rule — an event index, or `sideFlag | index` into `sideContent` when that row was a duplicate.
-    var recordContent: [UInt32] = []
+    var recordContent = RunCodedIndices(step: 1)
     var sideContent: [ServiceEvent] = []
     static let sideFlag: UInt32 = 1 << 31
     var pregnancies = ByteInterner(capacity: 1024)
@@ -90,13 +90,11 @@ struct ServiceRowChecker {
     mutating func reserve(bytes: Int) {
         let rows = min(max(bytes / 90, 1024), 1 << 27)
         let likely = min(max(bytes / 150, 1024), 1 << 27)
-        recordIDs.reserve(likely, bytes: rows * 16)
+        recordIDs.reserve(likely, bytes: rows * 16, blockSize: 4)
         persons.reserve(likely / 8, bytes: rows * 2)
         duplicateKeys.reserve(likely)
         events.events.reserveCapacity(rows)
-        eventSources.reserveCapacity(rows)
         eventLines.reserveCapacity(rows)
-        recordContent.reserveCapacity(rows)
     }
 
     private func mask(_ id: String) -> String {
@@ -452,15 +450,13 @@ struct ServiceRowChecker {
     }
 
     /// Same §2.4 content: every field equal, results compared by bit pattern (NaN = no result).
-    static func sameContent(_ a: ServiceEvent, _ b: ServiceEvent) -> Bool {
-        a.person == b.person && a.record == b.record && a.visit == b.visit && a.birth == b.birth &&
-            a.lmp == b.lmp && a.service == b.service && a.gestationalWeeks == b.gestationalWeeks &&
-            a.sex == b.sex && a.rt == b.rt && a.pregnancy == b.pregnancy && a.facility == b.facility &&
-            a.result.bitPattern == b.result.bitPattern && a.result2.bitPattern == b.result2.bitPattern &&
-            a.facilityType == b.facilityType && a.provider == b.provider
-    }
+    static func sameContent(_ a: ServiceEvent, _ b: ServiceEvent) -> Bool { a.sameContent(as: b) }
 
     /// Decides the as-of month, drops events after it, closes the accounts.
+    ///
+    /// The lookup tables (record ids, persons, event keys, caches) are released first: the
+    /// events and the id arenas are all that is handed on, and the sorts below then run with
+    /// the hash tables' 256 MB (at 10 M rows) already given back.
     mutating func finish(sources: [String], register: AreaRegister, sasaran: [SasaranEntry],
                          registerAccount: FileAccount, sasaranAccount: FileAccount?, notes: [String]) -> ValidationOutcome {
         let asOf = settings.asOf ?? latestAccepted.map { YearMonth($0) }
@@ -468,18 +464,29 @@ struct ServiceRowChecker {
         events.recordIDs = recordIDs.arena
         events.pregnancyIDs = pregnancies.arena
         events.facilityIDs = facilities.arena
+        persons = ByteInterner(capacity: 0)
+        recordIDs = ByteInterner(capacity: 0)
+        pregnancies = ByteInterner(capacity: 0)
+        facilities = ByteInterner(capacity: 0)
+        duplicateKeys = EventKeyTable(capacity: 0)
+        recordContent = RunCodedIndices(step: 1)
+        sideContent = []
+        invalidResultHash = [:]
+        rtCache = [:]
         if let asOf {
             let last = asOf.lastDay
-            var kept = 0
-            for i in events.events.indices where events.events[i].visit <= last {
-                events.events[kept] = events.events[i]
-                eventSources[kept] = eventSources[i]
-                eventLines[kept] = eventLines[i]
-                kept += 1
+            if events.events.contains(where: { $0.visit > last }) {
+                events.events.withUnsafeBufferPointer { all in
+                    eventSources.keep { all[$0].visit <= last }
+                    eventLines.keep { all[$0].visit <= last }
+                }
+                var kept = 0
+                for i in events.events.indices where events.events[i].visit <= last {
+                    events.events[kept] = events.events[i]
+                    kept += 1
+                }
+                events.events.removeLast(events.events.count - kept)
             }
-            events.events.removeLast(events.events.count - kept)
-            eventSources.removeLast(eventSources.count - kept)
-            eventLines.removeLast(eventLines.count - kept)
         }
         var total = FileAccount(source: "TOTAL")
         for i in accounts.indices {

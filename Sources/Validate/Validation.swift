@@ -37,8 +37,9 @@ public struct ValidationOutcome: Sendable {
     /// Accepted, deduplicated events dated up to the end of the as-of month.
     public var events: EventSet
     /// For each event: index into `sources` and physical line, to list later warnings (W-NIFAS).
-    public var eventSources: [UInt16]
-    public var eventLines: [UInt32]
+    /// Kept as runs (files are read in order) and 16-bit line numbers: see `RunCodedIndices`.
+    public var eventSources: RunCodedIndices
+    public var eventLines: EventLines
     public var register: AreaRegister
     public var sasaran: [SasaranEntry]
     /// Errors, one row per problem, sorted by source, line, rule.
