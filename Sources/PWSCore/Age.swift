@@ -114,6 +114,7 @@ public struct EligibilityLimits: Sendable, Hashable {
     /// nil = any age.
     public var age: AgeLimit?
 
+    /// Limits on sex (nil = any) and age (nil = any).
     public init(sex: Sex?, age: AgeLimit?) {
         self.sex = sex
         self.age = age

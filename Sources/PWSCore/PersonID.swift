@@ -46,6 +46,8 @@ public enum PersonID {
     /// `normalise(_:into:)` writing into `output`, which has room for `bytes.count` bytes, and
     /// setting `written` to the number of bytes of the normalised id (the validation hot path:
     /// no array to resize per row).
+    ///
+    /// - Complexity: O(n) in the field length; no allocation.
     @inlinable
     public static func normalise(_ bytes: UnsafeRawBufferPointer, into output: UnsafeMutablePointer<UInt8>,
                                  written: inout Int) -> Result<Kind, Problem> {

@@ -62,8 +62,9 @@ public struct ServiceEvent: Sendable, Hashable {
         self.facilityType = facilityType
         self.provider = provider
         self.lmp = lmp
-        // Weeks only count when there is no LMP (spec §4.2): the LMP decides the gestation.
-        if lmp.isUnknown { self.gestationalWeeks = gestationalWeeks }
+        // Weeks only count when there is no usable LMP (spec §4.2): the LMP decides the
+        // gestation, and an LMP outside 0–45 weeks is dropped, so the weeks stand.
+        if self.lmp.isUnknown { self.gestationalWeeks = gestationalWeeks }
     }
 
     public var hasResult: Bool { !result.isNaN }
@@ -76,8 +77,8 @@ public struct ServiceEvent: Sendable, Hashable {
     /// LMP date; `Day.unknown` when absent or dropped (W-GESTATION).
     ///
     /// Stored as days before `visit`: an LMP 0…321 days (0–45 weeks) before the visit is kept
-    /// and replaces any gestational weeks; any other date is stored as unknown, as Validate
-    /// drops it (W-GESTATION) and Aggregate ignores it.
+    /// and replaces any gestational weeks; any other date is stored as unknown (keeping the
+    /// weeks), as Validate drops it (W-GESTATION) and Aggregate ignores it.
     @inlinable public var lmp: Day {
         get {
             let g = gestation
@@ -89,7 +90,11 @@ public struct ServiceEvent: Sendable, Hashable {
                 return
             }
             let days = newValue.days(to: visit)
-            gestation = (0...Gestation.maxLMPDays).contains(days) ? UInt16(days + 1) : 0
+            if (0...Gestation.maxLMPDays).contains(days) {
+                gestation = UInt16(days + 1)
+            } else if gestation < Gestation.firstWeeks {
+                gestation = 0  // an earlier LMP goes; recorded weeks stay
+            }
         }
     }
 
@@ -278,7 +283,8 @@ public struct StringArena: Sendable {
         var at = UnsafeRawPointer(all.baseAddress!).distance(to: first.baseAddress!) + first.count
         for _ in 1..<steps {
             _ = readLength(all, &at)
-            at += readLength(all, &at)
+            let skip = readLength(all, &at)
+            at += skip
         }
         let shared = readLength(all, &at)
         let rest = readLength(all, &at)

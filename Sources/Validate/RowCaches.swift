@@ -6,7 +6,8 @@ import PWSCore
 ///
 /// A struct (pointer and sizes read per row are plain stored properties of the checker; a
 /// class's would pay a dynamic exclusivity check per access) whose allocation is owned by a
-/// class, so it is freed with its last copy. Copies share the buffer: one owner uses it.
+/// class, so it is freed with its last copy. Copies share the buffer until one of them grows:
+/// that one then takes a buffer of its own, so no copy is left pointing at freed memory.
 struct ByteScratch {
     private final class Allocation {
         var pointer: UnsafeMutablePointer<UInt8>
@@ -14,7 +15,7 @@ struct ByteScratch {
         deinit { pointer.deallocate() }
     }
 
-    private let allocation: Allocation
+    private var allocation: Allocation
     private(set) var base: UnsafeMutablePointer<UInt8>
     private(set) var capacity: Int
     /// Bytes in use (set by whoever filled the buffer).
@@ -33,8 +34,12 @@ struct ByteScratch {
 
     private mutating func grow(_ n: Int) {
         capacity = max(n, capacity * 2)
-        allocation.pointer.deallocate()
-        allocation.pointer = .allocate(capacity: capacity)
+        if isKnownUniquelyReferenced(&allocation) {
+            allocation.pointer.deallocate()
+            allocation.pointer = .allocate(capacity: capacity)
+        } else {
+            allocation = Allocation(capacity)  // another copy keeps the old buffer
+        }
         base = allocation.pointer
     }
 
@@ -54,11 +59,15 @@ struct FieldComboCache<Value> {
     private var values: [Value] = []
     /// Distinct combinations kept; past this, new ones are decoded every time (a file of
     /// free-text garbage cannot make the cache grow without bound).
-    static var limit: Int { 1 << 16 }
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
 
     /// Writes three fields into `scratch`, each behind its length byte (so no two field lists
     /// give the same key); false when a field is 255 bytes or longer (such rows skip the cache).
     /// Written out per arity: a variadic parameter would allocate an array per row.
+    ///
+    /// - Complexity: O(total field length); no allocation once `scratch` has grown to fit.
     @inline(__always)
     static func key(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, _ c: UnsafeRawBufferPointer,
                     into scratch: inout ByteScratch) -> Bool {
@@ -93,6 +102,8 @@ struct FieldComboCache<Value> {
     }
 
     /// The value stored for the key in `scratch`.
+    ///
+    /// - Complexity: O(key length) expected: one hash and usually one comparison.
     @inline(__always)
     func find(_ scratch: ByteScratch) -> Value? {
         guard let i = keys.find(scratch.bytes) else { return nil }
@@ -101,7 +112,7 @@ struct FieldComboCache<Value> {
 
     /// Stores `value` for the key in `scratch` (a key already present keeps its value).
     mutating func store(_ value: Value, _ scratch: ByteScratch) {
-        guard values.count < Self.limit else { return }
+        guard values.count < limit else { return }
         if keys.intern(scratch.bytes).isNew { values.append(value) }
     }
 

@@ -3,9 +3,10 @@ import Ingest
 import PWSCore
 
 /// Rows of one service file, copied out of the reader's buffers: each row's bytes from its
-/// first to its last schema field in one copy, with where each cleaned field lies in them. The reading thread fills chunks; the checking thread consumes them in
-/// order, so the Validate stage uses both cores while the rules still see rows in read order.
-/// A struct, not a class: its arrays are appended to once per field, and stored properties of a
+/// first to its last schema field in one copy, with where each cleaned field lies in them.
+/// The reading thread fills chunks; the checking thread consumes them in order, so the
+/// Validate stage uses both cores while the rules still see rows in read order.
+/// A struct, not a class: its arrays are appended to per row, and stored properties of a
 /// class would pay a dynamic exclusivity check on every access.
 struct RowChunk: @unchecked Sendable {
     /// Index of the file in the run's file order, and its path relative to the data folder.

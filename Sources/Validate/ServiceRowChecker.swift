@@ -37,9 +37,9 @@ struct ServiceRowChecker {
     /// The key of the row's code or area combination (`FieldComboCache`).
     var keyScratch = ByteScratch()
     /// sex, facility_type, service_code, provider spellings seen before → their values.
-    var codeCache = FieldComboCache<CachedCodes>()
+    var codeCache: FieldComboCache<CachedCodes>
     /// village_code, rw, rt spellings seen before → village, labels, RT (rows that passed).
-    var areaCache = FieldComboCache<CachedArea>()
+    var areaCache: FieldComboCache<CachedArea>
     /// Per service: its sex and age limits, and how its result is read (plain copies of the
     /// catalogue's, so a row does not copy a `ServiceDefinition` with its strings).
     let limits: [EligibilityLimits]
@@ -70,6 +70,8 @@ struct ServiceRowChecker {
         self.register = register
         decoders = Decoders(valueAliases: settings.valueAliases, services: settings.services)
         limits = settings.services.services.map(\.limits)
+        codeCache = FieldComboCache(limit: settings.comboCacheLimit)
+        areaCache = FieldComboCache(limit: settings.comboCacheLimit)
         resultKinds = settings.services.services.map(\.result)
         let s = TableSchema.layanan
         func idx(_ name: String) -> Int { s.index(of: name)! }
@@ -201,18 +203,18 @@ struct ServiceRowChecker {
             rw = area.rw
             rt = area.rt
         } else {
-        if !failed.contains(.rw) {
-            if let l = labelID(row.cleaned(fRW)) { rw = l } else {
-                reject(.required, fRW, row.string(fRW), "rw \"\(row.string(fRW))\" has no label left after dropping \"RW\" and punctuation; write the RW number")
-                failed.insert(.rw)
+            if !failed.contains(.rw) {
+                if let l = labelID(row.cleaned(fRW)) { rw = l } else {
+                    reject(.required, fRW, row.string(fRW), "rw \"\(row.string(fRW))\" has no label left after dropping \"RW\" and punctuation; write the RW number")
+                    failed.insert(.rw)
+                }
             }
-        }
-        if !failed.contains(.rt) {
-            if let l = labelID(row.cleaned(fRT)) { rt = l } else {
-                reject(.required, fRT, row.string(fRT), "rt \"\(row.string(fRT))\" has no label left after dropping \"RT\" and punctuation; write the RT number")
-                failed.insert(.rt)
+            if !failed.contains(.rt) {
+                if let l = labelID(row.cleaned(fRT)) { rt = l } else {
+                    reject(.required, fRT, row.string(fRT), "rt \"\(row.string(fRT))\" has no label left after dropping \"RT\" and punctuation; write the RT number")
+                    failed.insert(.rt)
+                }
             }
-        }
         }
 
         // E-DATE
@@ -244,8 +246,7 @@ struct ServiceRowChecker {
                                                      row.cleaned(fProvider), into: &keyScratch)
             ? codeCache.find(keyScratch) : nil
         var sex = Sex.female
-        if let codes { sex = codes.sex } else
-        if !failed.contains(.sex) {
+        if let codes { sex = codes.sex } else if !failed.contains(.sex) {
             if let s = decoders.sex(row.cleaned(fSex)) { sex = s } else {
                 reject(.sex, fSex, row.string(fSex), "sex \"\(row.string(fSex))\" is not recognised; use L or P")
                 failed.insert(.sex)
@@ -266,10 +267,10 @@ struct ServiceRowChecker {
         }
         // E-AREA
         var village: UInt32 = 0
-        if let area { village = area.village } else
-        if !failed.contains(.village) {
-            if let i = villageCache.find(row.cleaned(fVillage)) { village = villageOfRaw[Int(i)] } else
-            if let code = Decode.villageCode(row.cleaned(fVillage)) {
+        if let area { village = area.village } else if !failed.contains(.village) {
+            if let i = villageCache.find(row.cleaned(fVillage)) {
+                village = villageOfRaw[Int(i)]
+            } else if let code = Decode.villageCode(row.cleaned(fVillage)) {
                 if let v = register.village(code: code) {
                     village = v
                     _ = villageCache.intern(row.cleaned(fVillage))
@@ -285,8 +286,7 @@ struct ServiceRowChecker {
         }
         // E-FACILITY
         var facilityType = FacilityType.lainnya
-        if let codes { facilityType = codes.facilityType } else
-        if !failed.contains(.facType) {
+        if let codes { facilityType = codes.facilityType } else if !failed.contains(.facType) {
             if let t = decoders.facility(row.cleaned(fFacType)) { facilityType = t } else {
                 reject(.facility, fFacType, row.string(fFacType), "facility_type \"\(row.string(fFacType))\" is not recognised; use posyandu, pustu, puskesmas, rumah_sakit, klinik, rumah or lainnya")
                 failed.insert(.facType)
@@ -294,8 +294,7 @@ struct ServiceRowChecker {
         }
         // E-SERVICE
         var service: UInt16 = 0
-        if let codes { service = codes.service } else
-        if !failed.contains(.service) {
+        if let codes { service = codes.service } else if !failed.contains(.service) {
             if let s = decoders.service(row.cleaned(fService)) { service = s } else {
                 reject(.service, fService, row.string(fService), "service_code \"\(row.string(fService))\" is not in the service catalogue; see `pipelines/services.yaml`")
                 failed.insert(.service)
@@ -405,7 +404,7 @@ struct ServiceRowChecker {
             let ref = recordContent[Int(recordIndex)]
             var first = ref & ServiceRowChecker.sideFlag != 0 ? sideContent[Int(ref & ~ServiceRowChecker.sideFlag)] : events.events[Int(ref)]
             first.record = recordIndex
-            if !ServiceRowChecker.sameContent(first, event) {
+            if !first.sameContent(as: event) {
                 // Not accepted after all: the earlier row with this id had other content.
                 let recordID = recordID()
                 reject(.duplicateID, fID, recordID, "record_id \"\(recordID)\" is already used by an earlier row with other content; give each service its own id")
@@ -448,9 +447,6 @@ struct ServiceRowChecker {
         }
         runCount += 1
     }
-
-    /// Same §2.4 content: every field equal, results compared by bit pattern (NaN = no result).
-    static func sameContent(_ a: ServiceEvent, _ b: ServiceEvent) -> Bool { a.sameContent(as: b) }
 
     /// Decides the as-of month, drops events after it, closes the accounts.
     ///

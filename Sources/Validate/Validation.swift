@@ -17,6 +17,9 @@ public struct ValidationSettings: Sendable {
     /// Extra enumeration spellings per kind (`sex`, `facility_type`, `provider`, `service_code`).
     public var valueAliases: [String: [String: String]]
     public var services: ServiceCatalogue
+    /// Distinct spelling combinations each `FieldComboCache` keeps (0 turns the caches off;
+    /// the tests compare both ways).
+    var comboCacheLimit = 1 << 16
 
     public init(today: Day, asOf: YearMonth? = nil, keepIdentifiers: Bool = false, delimiter: UInt8? = nil,
                 columnAliases: [String: [String: [String]]] = [:], valueAliases: [String: [String: String]] = [:],
@@ -59,7 +62,8 @@ public struct ValidationOutcome: Sendable {
     public var notes: [String]
     public var keepIdentifiers: Bool
     /// CPU seconds of the two Validate threads: the one reading and cleaning service files
-    /// (Ingest) and the one applying the rules. The stage takes about as long as the larger.
+    /// (Ingest) and the one applying the rules (its figure includes the closing step: the
+    /// as-of trimming and sorting the diagnostics). The stage takes about as long as the larger.
     public var readingCPUSeconds = 0.0
     public var checkingCPUSeconds = 0.0
 

@@ -41,8 +41,16 @@ import Testing
         // Visit 2025-03-10: the day after (−1 day), 322 days before (one more than 45 weeks 6
         // days), and 799 days before — what Validate drops with W-GESTATION.
         let e = Self.event(lmp: lmp, weeks: 20)
-        #expect(e.lmp.isUnknown && e.packed & 0x1FF == 0)
-        #expect(e.gestationalWeeks == -1)  // an LMP was given, so the weeks do not count
+        #expect(e.lmp.isUnknown)
+        #expect(e.gestationalWeeks == 20)  // the LMP is dropped, so the weeks stand (§4.2)
+        #expect(e.packed & 0x1FF == 323 + 20)
+        // Without weeks nothing is left.
+        let bare = Self.event(lmp: lmp)
+        #expect(bare.lmp.isUnknown && bare.gestationalWeeks == -1 && bare.packed & 0x1FF == 0)
+        // Setting an out-of-range LMP on an event with a usable one drops it, keeping nothing else.
+        var moved = Self.event(lmp: day(2025, 3, 1))
+        moved.lmp = lmp
+        #expect(moved.lmp.isUnknown && moved.gestationalWeeks == -1)
     }
 
     @Test func noLMPAndNoWeeksIsCodeZero() {

@@ -174,7 +174,7 @@ import Testing
 
     @Test func storesFirstValueAndFindsIt() {
         var s = ByteScratch()
-        var cache = FieldComboCache<Int>()
+        var cache = FieldComboCache<Int>(limit: 16)
         _ = key("3201010001", "001", "002", &s)
         #expect(cache.find(s) == nil)
         cache.store(7, s)
@@ -213,5 +213,72 @@ import Testing
         #expect(o.events.events[1].rt == o.events.events[2].rt)
         #expect(o.register.rts[Int(o.events.events[1].rt)].registered == false)
         #expect(o.events.events[3].service == 1 && o.events.events[3].facilityType == .pustu)
+    }
+}
+
+/// The caches must change nothing: the same mixed file validated with them off and on gives
+/// the same rejects, warnings, events and register.
+@Suite struct CacheDifferentialTests {
+    static let header = "record_id,visit_date,person_id,birth_date,sex,village_code,rw,rt,facility_type,service_code,result"
+
+    /// Rows that combine good, aliased, misspelt and empty values of every cached field, so
+    /// each combination recurs (hits) and bad ones recur too (each must be reported again).
+    static func rows(_ n: Int) -> [String] {
+        var rng = SeededRandom(state: 7)
+        let sexes = ["P", "p", "L", "Perempuan", "laki-laki", "wanita", "X", ""]
+        let villages = ["3201010001", "3201010002", "3201019999", "abc", ""]
+        let rws = ["001", "1", "RW 01", "", "RW"]
+        let rts = ["001", "2", "RT 002", "009", "", "RT"]
+        let facilities = ["posyandu", "Posyandu", "PUSTU", "rumah sakit", "gudang", ""]
+        let services = ["ANC", "anc", "TIMBANG", "Timbang", "IMT", "TENSI", "XRAY", ""]
+        let results = ["", "\"12,5\"", "999", "120/80", "abc", "23 kg/m2"]
+        let persons = ["3201014506900001", "3201010506900003", "P-123", "3201014506200002", "1234", ""]
+        let births = ["05/06/1990", "05/06/2020", "31/02/1990"]
+        let visits = ["05/03/2025", "2025-04-01", "31/04/2025", "01/01/2030", "10/10/2025"]
+        // The first value of each list is a good one, picked most often so that many rows are
+        // accepted (and the caches fill); the others come up often enough to recur.
+        func pick(_ list: [String]) -> String {
+            Int.random(in: 0..<10, using: &rng) < 7 ? list[0] : list[Int.random(in: 0..<list.count, using: &rng)]
+        }
+        return (0..<n).map { i in
+            let id = i % 37 == 5 ? "r\(i - 5)" : "r\(i)"  // some ids reused
+            // Mostly distinct visit dates, so that rows are seldom duplicates of each other.
+            let day = Day(raw: Day(year: 2025, month: 1, day: 1)!.raw + Int32(i % 300))
+            let visit = Int.random(in: 0..<10, using: &rng) < 8 ? "\(day)" : pick(visits)
+            return [id, visit, pick(persons), pick(births), pick(sexes), pick(villages), pick(rws), pick(rts),
+                    pick(facilities), pick(services), pick(results)].joined(separator: ",")
+        }
+    }
+
+    @Test func cachesOnAndOffGiveTheSameOutcome() throws {
+        let text = ([Self.header] + Self.rows(3000)).joined(separator: "\n") + "\n"
+        let folder = try DataFolder(layanan: ["layanan/a.csv": text, "layanan/b.csv": text])
+        defer { folder.remove() }
+        var settings = DataFolder.settings()
+        settings.valueAliases = ["sex": ["wanita": "P"], "facility_type": ["rumah sakit": "rumah_sakit"]]
+        var off = settings
+        off.comboCacheLimit = 0
+        let cached = try Validation.run(dataDirectory: folder.path, settings: settings)
+        let plain = try Validation.run(dataDirectory: folder.path, settings: off)
+
+        func lines(_ d: [Diagnostic]) -> [String] {
+            d.map { "\($0.location)|\($0.recordID)|\($0.rule.rawValue)|\($0.field)|\($0.value)|\($0.message)" }
+        }
+        #expect(lines(cached.rejects) == lines(plain.rejects))
+        #expect(lines(cached.warnings) == lines(plain.warnings))
+        // Field by field (`==` would fail on the NaN of an absent result).
+        #expect(cached.events.events.count == plain.events.events.count)
+        #expect(zip(cached.events.events, plain.events.events).allSatisfy { $0.sameContent(as: $1) })
+        #expect(cached.register.rts.map { "\($0.village)/\($0.rw)/\($0.rt)/\($0.registered)" } ==
+            plain.register.rts.map { "\($0.village)/\($0.rw)/\($0.rt)/\($0.registered)" })
+        #expect(cached.total.rowsRejected == plain.total.rowsRejected)
+        #expect(cached.total.rowsUsed == plain.total.rowsUsed && cached.total.rowsDuplicate == plain.total.rowsDuplicate)
+        // The mix exercises what it should: rows of every kind, and the aliases in use.
+        let rules = Set(cached.rejects.map(\.rule))
+        #expect(rules.isSuperset(of: [.required, .date, .future, .sex, .area, .facility, .service, .eligibility,
+                                      .person, .duplicateID]))
+        #expect(Set(cached.warnings.map(\.rule)).isSuperset(of: [.areaWarning, .result, .duplicate]))
+        #expect(cached.events.events.contains { $0.facilityType == .rumahSakit })
+        #expect(cached.total.rowsUsed > 100)
     }
 }
