@@ -55,14 +55,15 @@ let package = Package(
         .testTarget(name: "PWSCoreTests", dependencies: ["PWSCore"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "PWSCore"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ValidateTests", dependencies: ["Validate", "Ingest", "PWSCore"]),
-        // The register-and-events fixture the Aggregate and Pipeline tests share.
-        .target(name: "AggregateTestSupport", dependencies: ["Aggregate", "PWSCore"],
-                path: "Tests/AggregateTestSupport"),
-        .testTarget(name: "AggregateTests", dependencies: ["Aggregate", "PWSCore", "AggregateTestSupport"]),
+        .testTarget(name: "ValidateTests", dependencies: ["Validate", "Ingest", "PWSCore", "PWSTestSupport"]),
+        // What several test targets share: the register-and-events fixture of the Aggregate and
+        // Pipeline tests, and a seeded random generator.
+        .target(name: "PWSTestSupport", dependencies: ["Aggregate", "PWSCore"],
+                path: "Tests/PWSTestSupport"),
+        .testTarget(name: "AggregateTests", dependencies: ["Aggregate", "PWSCore", "PWSTestSupport"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Aggregate", "PWSCore"]),
         .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Ingest", "PWSCore"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "PWSCore", "AggregateTestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "PWSCore", "PWSTestSupport"]),
         .testTarget(name: "PWSCommandsTests", dependencies: ["PWSCommands", "PWSCore"]),
     ]
 )

@@ -115,17 +115,7 @@ struct ByteInterner {
     }
 
     private mutating func grow() {
-        let size = slots.count * 2
-        let next = SlotTable(count: size)
-        let m = size - 1
-        for k in 0..<slots.count {
-            let s = slots[k]
-            if s == 0 { continue }
-            var i = Int(s >> 32) & m
-            while next[i] != 0 { i = (i + 1) & m }
-            next[i] = s
-        }
-        slots = next
-        mask = m
+        slots = slots.doubled()
+        mask = slots.count - 1
     }
 }

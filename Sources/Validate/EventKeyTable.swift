@@ -81,16 +81,5 @@ struct EventKeyTable {
         return nil
     }
 
-    private mutating func grow() {
-        let next = SlotTable(count: slots.count * 2)
-        let mask = next.count - 1
-        for k in 0..<slots.count {
-            let s = slots[k]
-            if s == 0 { continue }
-            var i = Int(s >> 32) & mask
-            while next[i] != 0 { i = (i + 1) & mask }
-            next[i] = s
-        }
-        slots = next
-    }
+    private mutating func grow() { slots = slots.doubled() }
 }

@@ -127,12 +127,10 @@ struct CachedCodes {
     var provider: Provider
 }
 
-/// What `FieldComboCache` keeps for village_code, rw and rt: the village, the RW and RT label
-/// ids, the RT index and whether that RT is missing from the register (W-AREA).
+/// What `FieldComboCache` keeps for village_code, rw and rt: the village, the RT index and
+/// whether that RT is missing from the register (W-AREA).
 struct CachedArea {
     var village: UInt32
-    var rw: UInt32
-    var rt: UInt32
     var rtIndex: UInt32
     var unregistered: Bool
 }

@@ -38,22 +38,12 @@ struct ServiceRowChecker {
     var keyScratch = ByteScratch()
     /// sex, facility_type, service_code, provider spellings seen before → their values.
     var codeCache: FieldComboCache<CachedCodes>
-    /// village_code, rw, rt spellings seen before → village, labels, RT (rows that passed).
+    /// village_code, rw, rt spellings seen before → village and RT (rows that passed).
     var areaCache: FieldComboCache<CachedArea>
     /// Per service: its sex and age limits, and how its result is read (plain copies of the
     /// catalogue's, so a row does not copy a `ServiceDefinition` with its strings).
     let limits: [EligibilityLimits]
     let resultKinds: [ResultKind]
-    /// Raw village_code bytes seen before → village index (valid, registered codes only).
-    var villageCache = ByteInterner(capacity: 256)
-    var villageOfRaw: [UInt32] = []
-    /// Raw rw/rt bytes seen before → index into `labelNames` (normalisable ones only).
-    var labelCache = ByteInterner(capacity: 1024)
-    var labelOfRaw: [UInt32] = []
-    var labelNames: [String] = []
-    var labelIndex: [String: UInt32] = [:]
-    /// village << 40 | rw label << 20 | rt label → RT index.
-    var rtCache: [UInt64: UInt32] = [:]
     /// Run-length count of accepted rows per visit month, flushed into `monthCounts`.
     var runMonth = YearMonth(year: 0, month: 1)
     var runCount = 0
@@ -145,21 +135,6 @@ struct ServiceRowChecker {
         runCount = 0
     }
 
-    /// The normalised label of raw rw/rt bytes, through `labelCache`; nil when none is left.
-    private mutating func labelID(_ raw: UnsafeRawBufferPointer) -> UInt32? {
-        if let i = labelCache.find(raw) { return labelOfRaw[Int(i)] }
-        guard let label = Decode.label(raw) else { return nil }
-        let id: UInt32
-        if let known = labelIndex[label] { id = known } else {
-            id = UInt32(labelNames.count)
-            labelNames.append(label)
-            labelIndex[label] = id
-        }
-        _ = labelCache.intern(raw)
-        labelOfRaw.append(id)
-        return id
-    }
-
     // Bits of fields that already failed a rule in this row.
     struct Failed: OptionSet {
         let rawValue: UInt32
@@ -198,19 +173,16 @@ struct ServiceRowChecker {
         // A combination of spellings seen in an earlier accepted row passes its rules again.
         let area = FieldComboCache<CachedArea>.key(row.cleaned(fVillage), row.cleaned(fRW), row.cleaned(fRT),
                                                    into: &keyScratch) ? areaCache.find(keyScratch) : nil
-        var rw: UInt32 = 0, rt: UInt32 = 0
-        if let area {
-            rw = area.rw
-            rt = area.rt
-        } else {
+        var rwLabel = "", rtLabel = ""
+        if area == nil {
             if !failed.contains(.rw) {
-                if let l = labelID(row.cleaned(fRW)) { rw = l } else {
+                if let l = Decode.label(row.cleaned(fRW)) { rwLabel = l } else {
                     reject(.required, fRW, row.string(fRW), "rw \"\(row.string(fRW))\" has no label left after dropping \"RW\" and punctuation; write the RW number")
                     failed.insert(.rw)
                 }
             }
             if !failed.contains(.rt) {
-                if let l = labelID(row.cleaned(fRT)) { rt = l } else {
+                if let l = Decode.label(row.cleaned(fRT)) { rtLabel = l } else {
                     reject(.required, fRT, row.string(fRT), "rt \"\(row.string(fRT))\" has no label left after dropping \"RT\" and punctuation; write the RT number")
                     failed.insert(.rt)
                 }
@@ -268,14 +240,8 @@ struct ServiceRowChecker {
         // E-AREA
         var village: UInt32 = 0
         if let area { village = area.village } else if !failed.contains(.village) {
-            if let i = villageCache.find(row.cleaned(fVillage)) {
-                village = villageOfRaw[Int(i)]
-            } else if let code = Decode.villageCode(row.cleaned(fVillage)) {
-                if let v = register.village(code: code) {
-                    village = v
-                    _ = villageCache.intern(row.cleaned(fVillage))
-                    villageOfRaw.append(v)
-                } else {
+            if let code = Decode.villageCode(row.cleaned(fVillage)) {
+                if let v = register.village(code: code) { village = v } else {
                     reject(.area, fVillage, row.string(fVillage), "village_code \(code) is not in wilayah.csv; check the code or add the village to the register")
                     failed.insert(.village)
                 }
@@ -328,18 +294,13 @@ struct ServiceRowChecker {
             rtIndex = area.rtIndex
             areaWarning = area.unregistered
         } else {
-            let rtKey = UInt64(village) << 40 | UInt64(rw) << 20 | UInt64(rt)
-            if let i = rtCache[rtKey], rw < 1 << 20, rt < 1 << 20 { rtIndex = i } else {
-                let rwName = labelNames[Int(rw)], rtName = labelNames[Int(rt)]
-                rtIndex = register.rt(village: village, rw: rwName, rt: rtName)
-                    ?? register.rtAddingUnregistered(village: village, rw: rwName, rt: rtName)
-                if rw < 1 << 20, rt < 1 << 20 { rtCache[rtKey] = rtIndex }
-            }
+            rtIndex = register.rt(village: village, rw: rwLabel, rt: rtLabel)
+                ?? register.rtAddingUnregistered(village: village, rw: rwLabel, rt: rtLabel)
             areaWarning = !register.rts[Int(rtIndex)].registered
             if FieldComboCache<CachedArea>.key(row.cleaned(fVillage), row.cleaned(fRW), row.cleaned(fRT),
                                                into: &keyScratch) {
-                areaCache.store(CachedArea(village: village, rw: rw, rt: rt, rtIndex: rtIndex,
-                                           unregistered: areaWarning), keyScratch)
+                areaCache.store(CachedArea(village: village, rtIndex: rtIndex, unregistered: areaWarning),
+                                keyScratch)
             }
         }
         let person = persons.intern(personScratch.bytes, hash: personHash).index
@@ -389,7 +350,7 @@ struct ServiceRowChecker {
         }
         // W-AREA
         if areaWarning {
-            let rw = labelNames[Int(rw)], rt = labelNames[Int(rt)]
+            let rw = register.rts[Int(rtIndex)].rw, rt = register.rts[Int(rtIndex)].rt
             warn(.areaWarning, fRT, "\(rw)/\(rt)", "RW \(rw) RT \(rt) is not in wilayah.csv for village \(register.villages[Int(village)].code); the row is counted there — add the RT to the register if it is real")
         }
         // W-NIK
@@ -468,7 +429,6 @@ struct ServiceRowChecker {
         recordContent = RunCodedIndices(step: 1)
         sideContent = []
         invalidResultHash = [:]
-        rtCache = [:]
         if let asOf {
             let last = asOf.lastDay
             if events.events.contains(where: { $0.visit > last }) {

@@ -29,6 +29,24 @@ final class SlotTable {
         set { base[i] = newValue }
     }
 
+    /// A table twice the size holding the same slots, each placed by the hash bits it carries
+    /// (both tables keep `hash32 << 32 | (index + 1)`, 0 = empty, and probe linearly), so
+    /// growing never recomputes a key's hash.
+    ///
+    /// - Complexity: O(count).
+    func doubled() -> SlotTable {
+        let next = SlotTable(count: count * 2)
+        let mask = next.count - 1
+        for k in 0..<count {
+            let s = base[k]
+            if s == 0 { continue }
+            var i = Int(s >> 32) & mask
+            while next[i] != 0 { i = (i + 1) & mask }
+            next[i] = s
+        }
+        return next
+    }
+
     /// Starts loading slot `i` into the cache.
     @inline(__always) func prefetch(_ i: Int) { pws_prefetch(base + i) }
 }

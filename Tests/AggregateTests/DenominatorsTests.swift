@@ -1,4 +1,4 @@
-import AggregateTestSupport
+import PWSTestSupport
 import Foundation
 import PWSCore
 import Testing

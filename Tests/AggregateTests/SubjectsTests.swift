@@ -1,4 +1,4 @@
-import AggregateTestSupport
+import PWSTestSupport
 import PWSCore
 import Testing
 @testable import Aggregate

@@ -1,4 +1,4 @@
-import AggregateTestSupport
+import PWSTestSupport
 import PWSCore
 @testable import Aggregate
 

@@ -1,20 +1,7 @@
-import AggregateTestSupport
+import PWSTestSupport
 import PWSCore
 import Testing
 @testable import Aggregate
-
-/// SplitMix64: a small seeded generator, so a failing case can be replayed.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Properties of the default catalogue on random records: every parent's numerator is the sum
 /// of its children's, every subject counts once, and the input order does not matter.

@@ -1,6 +1,7 @@
 import Foundation
 import Ingest
 import PWSCore
+import PWSTestSupport
 import Testing
 @testable import Validate
 

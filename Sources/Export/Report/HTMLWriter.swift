@@ -123,21 +123,7 @@ struct HTMLWriter: ~Copyable {
     /// An integer in plain digits (coordinates, attribute values): `-12`, `340`.
     mutating func int(_ n: Int) {
         reserve(20)
-        if n < 0 { put(UInt8(ascii: "-")) }
-        var v = n.magnitude
-        var digits = 1
-        var rest = v
-        while rest >= 10 {
-            rest /= 10
-            digits += 1
-        }
-        var p = count + digits - 1
-        repeat {
-            base[p] = UInt8(ascii: "0") + UInt8(v % 10)
-            v /= 10
-            p -= 1
-        } while v > 0
-        count += digits
+        count += NumberText.write(n, to: base + count)
     }
 
     /// A count the Indonesian way, with thousands dots (`12.345`); `–` when nil.
@@ -171,12 +157,8 @@ struct HTMLWriter: ~Copyable {
     /// A percentage with two decimals and the decimal comma (`57,14`, `-3,50`); `–` when nil.
     mutating func pct(_ p: Percent?) {
         guard let p else { return raw("–") }
-        if p.hundredths < 0 { put(UInt8(ascii: "-")) }
-        let a = p.hundredths.magnitude
-        int(Int(a / 100))
-        put(UInt8(ascii: ","))
-        put(UInt8(ascii: "0") + UInt8(a % 100 / 10))
-        put(UInt8(ascii: "0") + UInt8(a % 10))
+        reserve(24)
+        count += NumberText.write(p, decimalMark: UInt8(ascii: ","), to: base + count)
     }
 
     /// A gap in percentage points with its sign: `+3,50`, `-12,00`, `0,00`; `–` when nil.
