@@ -9,9 +9,12 @@ public struct AggregateInput: Sendable {
     public var indicators: [IndicatorDefinition]
     public var asOf: YearMonth
     public var estimation: EstimationSettings
+    /// Threads the stage may use (at least 1); the results do not depend on it.
+    public var workers: Int
 
     public init(events: EventSet, register: AreaRegister, sasaran: [SasaranEntry], services: ServiceCatalogue,
-                indicators: [IndicatorDefinition], asOf: YearMonth, estimation: EstimationSettings) {
+                indicators: [IndicatorDefinition], asOf: YearMonth, estimation: EstimationSettings,
+                workers: Int = Parallel.processorCount) {
         self.events = events
         self.register = register
         self.sasaran = sasaran
@@ -19,6 +22,7 @@ public struct AggregateInput: Sendable {
         self.indicators = indicators
         self.asOf = asOf
         self.estimation = estimation
+        self.workers = max(1, workers)
     }
 }
 
@@ -46,142 +50,216 @@ public enum Aggregator {
     static let slots = 13
 
     public static func run(_ input: AggregateInput) -> AggregateResult {
+        let order = sortedOrder(input.events, through: input.asOf.lastDay, parts: input.workers)
+        let plan = RulePlan(input.indicators, serviceCount: input.services.services.count)
+        defer { plan.deallocate() }
+        let pass = PersonPass(input: input, order: order, plan: plan)
+        // Persons are independent: each part counts whole persons into counts of its own, and
+        // the parts' counts are added (sums do not depend on how the persons were split).
         let events = input.events.events
-        let year = input.asOf.year
-        let order = sortedOrder(input.events, through: input.asOf.lastDay)
-        let builder = SubjectBuilder(events: events, recordIDs: input.events.recordIDs,
+        let parts = Parallel.ranges(order.count, parts: input.workers) { k in
+            events[order[k]].person != events[order[k - 1]].person
+        }
+        let partials = Parallel.map(parts.count) { pass.count(parts[$0]) }
+        var tally = partials.first ?? pass.emptyTally()
+        for other in partials.dropFirst() { tally.add(other) }
+
+        let table = AreaTable(register: input.register, seenRTs: tally.seenRTs)
+        let values = Analysis.values(input: input, table: table, counts: tally.counts, rtCount: pass.rtCount)
+        return AggregateResult(values: values, infos: input.indicators.map(\.info),
+                               villagePuskesmas: table.villagePuskesmas, puskesmasNames: table.puskesmasNames,
+                               unattachedNifas: tally.unattached.sorted())
+    }
+
+    /// What a run of the per-person loop counts.
+    struct Tally {
+        /// [indicator][rt][slot] → subjects attaining.
+        var counts: [Int32]
+        /// RTs with a record of the reporting year.
+        var seenRTs: [Bool]
+        /// NIFAS events attached to no delivery (unordered).
+        var unattached: [Int]
+
+        mutating func add(_ other: Tally) {
+            counts.withUnsafeMutableBufferPointer { c in
+                for k in other.counts.indices { c[k] &+= other.counts[k] }
+            }
+            for k in other.seenRTs.indices where other.seenRTs[k] { seenRTs[k] = true }
+            unattached += other.unattached
+        }
+    }
+
+    /// The per-person loop over a range of `order`: the catalogue and the period tables, shared
+    /// read-only by every part of a run.
+    struct PersonPass {
+        let events: [ServiceEvent]
+        let order: [Int]
+        let plan: RulePlan
+        let builder: SubjectBuilder
+        let rtCount: Int
+        let asOfMonth: Int
+        // The catalogue as plain arrays: the loop below runs once per person and indicator, and
+        // copying an `IndicatorDefinition` there (strings, rule payloads) cost a fifth of the
+        // stage in reference counting.
+        let subjects: [SubjectKind]
+        let scopes: [Scope]
+        let anyDelivery: Bool
+        let firstOfPrev: Day
+        let lastDay: Day
+        /// Month slot of each day from December of Y−1 to the as-of month's last day.
+        let slotOfDay: [Int8]
+        /// Period starts; a person's records are sorted by date, so each period is a contiguous
+        /// slice of them, found once per person (no per-month filtering or allocation).
+        let starts: [Day]
+
+        init(input: AggregateInput, order: [Int], plan: RulePlan) {
+            events = input.events.events
+            self.order = order
+            self.plan = plan
+            builder = SubjectBuilder(events: events, recordIDs: input.events.recordIDs,
                                      anc: input.services.index(of: "ANC"),
                                      persalinan: input.services.index(of: "PERSALINAN"),
                                      nifas: input.services.index(of: "NIFAS"))
-        let indicators = input.indicators
-        let rtCount = input.register.rts.count
-        var counts = [Int32](repeating: 0, count: indicators.count * rtCount * slots)
-        var seenRTs = [Bool](repeating: false, count: rtCount)
-        var unattached: [Int] = []
-        let firstOfPrev = YearMonth(year: year - 1, month: 12).firstDay
-        let lastDay = input.asOf.lastDay
-        // The catalogue as plain arrays: the loop below runs once per person and indicator, and
-        // copying an `IndicatorDefinition` there (strings, rule payloads) cost a fifth of the stage
-        // in reference counting.
-        let subjects = indicators.map(\.subject)
-        let scopes = indicators.map(\.scope)
-        let plan = RulePlan(indicators, serviceCount: input.services.services.count)
-        defer { plan.deallocate() }
-        let rules = plan.rules
-        let anyDelivery = subjects.contains(.delivery)
-
-        // Month slot of each day from December of Y−1 to the as-of month's last day.
-        let slotOfDay: [Int8] = (0...firstOfPrev.days(to: lastDay)).map { k in
-            let c = firstOfPrev.adding(days: k).civil
-            return Int8(c.year == year ? c.month : 0)
-        }
-        func slot(_ d: Day) -> Int? {
-            guard d >= firstOfPrev, d <= lastDay else { return nil }
-            return Int(slotOfDay[firstOfPrev.days(to: d)])
-        }
-        func count(_ indicator: Int, _ record: Int, _ s: Int) {
-            counts[(indicator * rtCount + Int(events[record].rt)) * slots + s] += 1
-        }
-
-        // Period starts; a person's records are sorted by date, so each period is a contiguous
-        // slice of them, found once per person (no per-month filtering or allocation).
-        var starts = [Day(year: year - 1, month: 1, day: 1)!, Day(year: year - 1, month: 11, day: 1)!, firstOfPrev]
-        for m in 1...input.asOf.month { starts.append(YearMonth(year: year, month: m).firstDay) }
-        starts.append(lastDay.adding(days: 1))
-        var at = [Int](repeating: 0, count: starts.count)
-        let periods = Periods(asOfMonth: input.asOf.month)
-
-        var start = 0
-        while start < order.count {
-            let person = events[order[start]].person
-            var end = start
-            var k = 0
-            while end < order.count && events[order[end]].person == person {
-                let v = events[order[end]].visit
-                while k < starts.count && v >= starts[k] { at[k] = end; k += 1 }
-                end += 1
+            rtCount = input.register.rts.count
+            asOfMonth = input.asOf.month
+            subjects = input.indicators.map(\.subject)
+            scopes = input.indicators.map(\.scope)
+            anyDelivery = subjects.contains(.delivery)
+            let year = input.asOf.year
+            let firstOfPrev = YearMonth(year: year - 1, month: 12).firstDay
+            let lastDay = input.asOf.lastDay
+            self.firstOfPrev = firstOfPrev
+            self.lastDay = lastDay
+            slotOfDay = (0...firstOfPrev.days(to: lastDay)).map { k in
+                let c = firstOfPrev.adding(days: k).civil
+                return Int8(c.year == year ? c.month : 0)
             }
-            while k < starts.count { at[k] = end; k += 1 }
-            let records = order[start..<end]
-            for r in order[at[Periods.year]..<end] { seenRTs[Int(events[r].rt)] = true }
+            var starts = [Day(year: year - 1, month: 1, day: 1)!, Day(year: year - 1, month: 11, day: 1)!, firstOfPrev]
+            for m in 1...input.asOf.month { starts.append(YearMonth(year: year, month: m).firstDay) }
+            starts.append(lastDay.adding(days: 1))
+            self.starts = starts
+        }
 
-            // December of Y−1 is what a run for Y−1 gives (spec §6): pregnancies and deliveries are
-            // rebuilt from the records up to its end when later records exist, since those can
-            // move an episode's anchor or bring a delivery its qualifying record. Person rules need
-            // no second pass: "first" and "each of" attain the same with fewer later records.
-            let split = at[Periods.year]
-            let spans = split > start && split < end
-            let prior = order[start..<split]
-            let personRecords = PersonRecords(all: records, order: order, at: at, periods: periods)
+        func emptyTally() -> Tally {
+            Tally(counts: [Int32](repeating: 0, count: subjects.count * rtCount * slots),
+                  seenRTs: [Bool](repeating: false, count: rtCount), unattached: [])
+        }
 
-            var episodes: [Episode]?, priorEpisodes: [Episode]?
-            var deliveries: [Delivery]?, priorDeliveries: [Delivery]?
-            for i in 0..<subjects.count {
-                switch subjects[i] {
-                case .person:
-                    evaluatePerson(rules[i], scopes[i], i, personRecords, events: events, plan: plan,
-                                   slot: slot, count: count)
-                case .pregnancy:
-                    if episodes == nil { episodes = builder.episodes(records) }
-                    for ep in episodes! {
-                        if let (day, rec) = attainPregnancy(rules[i], ep, events: events, plan: plan), let s = slot(day),
-                           s > 0 || !spans {
-                            count(i, rec, s)
+        /// Counts the persons of `order[range]` (whole persons: the range starts and ends at
+        /// a change of person).
+        func count(_ range: Range<Int>) -> Tally {
+            var tally = emptyTally()
+            let events = events, order = order, plan = plan, builder = builder, starts = starts
+            let rtCount = rtCount, firstOfPrev = firstOfPrev, lastDay = lastDay, slotOfDay = slotOfDay
+            let rules = plan.rules
+            func slot(_ d: Day) -> Int? {
+                guard d >= firstOfPrev, d <= lastDay else { return nil }
+                return Int(slotOfDay[firstOfPrev.days(to: d)])
+            }
+            func count(_ indicator: Int, _ record: Int, _ s: Int) {
+                tally.counts[(indicator * rtCount + Int(events[record].rt)) * slots + s] += 1
+            }
+            var at = [Int](repeating: 0, count: starts.count)
+            let periods = Periods(asOfMonth: asOfMonth)
+
+            var start = range.lowerBound
+            while start < range.upperBound {
+                let person = events[order[start]].person
+                var end = start
+                var k = 0
+                while end < range.upperBound && events[order[end]].person == person {
+                    let v = events[order[end]].visit
+                    while k < starts.count && v >= starts[k] { at[k] = end; k += 1 }
+                    end += 1
+                }
+                while k < starts.count { at[k] = end; k += 1 }
+                let records = order[start..<end]
+                for r in order[at[Periods.year]..<end] { tally.seenRTs[Int(events[r].rt)] = true }
+
+                // December of Y−1 is what a run for Y−1 gives (spec §6): pregnancies and
+                // deliveries are rebuilt from the records up to its end when later records
+                // exist, since those can move an episode's anchor or bring a delivery its
+                // qualifying record. Person rules need no second pass: "first" and "each of"
+                // attain the same with fewer later records.
+                let split = at[Periods.year]
+                let spans = split > start && split < end
+                let prior = order[start..<split]
+                let personRecords = PersonRecords(all: records, order: order, at: at, periods: periods)
+
+                var episodes: [Episode]?, priorEpisodes: [Episode]?
+                var deliveries: [Delivery]?, priorDeliveries: [Delivery]?
+                for i in 0..<subjects.count {
+                    switch subjects[i] {
+                    case .person:
+                        evaluatePerson(rules[i], scopes[i], i, personRecords, events: events, plan: plan,
+                                       slot: slot, count: count)
+                    case .pregnancy:
+                        if episodes == nil { episodes = builder.episodes(records) }
+                        for ep in episodes! {
+                            if let (day, rec) = attainPregnancy(rules[i], ep, events: events, plan: plan),
+                               let s = slot(day), s > 0 || !spans {
+                                count(i, rec, s)
+                            }
                         }
-                    }
-                    guard spans else { continue }
-                    if priorEpisodes == nil { priorEpisodes = builder.episodes(prior) }
-                    for ep in priorEpisodes! {
-                        if let (day, rec) = attainPregnancy(rules[i], ep, events: events, plan: plan), slot(day) == 0 {
-                            count(i, rec, 0)
+                        guard spans else { continue }
+                        if priorEpisodes == nil { priorEpisodes = builder.episodes(prior) }
+                        for ep in priorEpisodes! {
+                            if let (day, rec) = attainPregnancy(rules[i], ep, events: events, plan: plan),
+                               slot(day) == 0 {
+                                count(i, rec, 0)
+                            }
                         }
-                    }
-                case .delivery:
-                    if deliveries == nil {
-                        let (d, u) = builder.deliveries(records)
-                        deliveries = d
-                        unattached += u
-                    }
-                    for d in deliveries! {
-                        if let (day, rec) = attainDelivery(rules[i], d, events: events, plan: plan), let s = slot(day),
-                           s > 0 || !spans {
-                            count(i, rec, s)
+                    case .delivery:
+                        if deliveries == nil {
+                            let (d, u) = builder.deliveries(records)
+                            deliveries = d
+                            tally.unattached += u
                         }
-                    }
-                    guard spans else { continue }
-                    if priorDeliveries == nil { priorDeliveries = builder.deliveries(prior).0 }
-                    for d in priorDeliveries! {
-                        if let (day, rec) = attainDelivery(rules[i], d, events: events, plan: plan), slot(day) == 0 {
-                            count(i, rec, 0)
+                        for d in deliveries! {
+                            if let (day, rec) = attainDelivery(rules[i], d, events: events, plan: plan),
+                               let s = slot(day), s > 0 || !spans {
+                                count(i, rec, s)
+                            }
+                        }
+                        guard spans else { continue }
+                        if priorDeliveries == nil { priorDeliveries = builder.deliveries(prior).0 }
+                        for d in priorDeliveries! {
+                            if let (day, rec) = attainDelivery(rules[i], d, events: events, plan: plan),
+                               slot(day) == 0 {
+                                count(i, rec, 0)
+                            }
                         }
                     }
                 }
+                if deliveries == nil && !anyDelivery {
+                    tally.unattached += builder.deliveries(records).unattached
+                }
+                start = end
             }
-            if deliveries == nil && !anyDelivery {
-                unattached += builder.deliveries(records).unattached
-            }
-            start = end
+            return tally
         }
-
-        let table = AreaTable(register: input.register, seenRTs: seenRTs)
-        let values = Analysis.values(input: input, table: table, counts: counts, rtCount: rtCount)
-        return AggregateResult(values: values, infos: indicators.map(\.info), villagePuskesmas: table.villagePuskesmas,
-                               puskesmasNames: table.puskesmasNames, unattachedNifas: unattached.sorted())
     }
 
     /// Event indices by (person, visit_date, record_id), leaving out visits after `through`.
     ///
     /// A counting sort by person (persons are dense indices) puts each person's records
     /// together in index order; each person's few records are then sorted by (visit,
-    /// record_id) in place, by insertion for the usual handful. No key array and no
-    /// comparison sort over all events: at 10 M events this is 0.3 s where a sort of packed
-    /// `UInt64` keys took 1.5 s, and it needs 80 MB less.
+    /// record_id) in place, by insertion for the usual handful. No comparison sort over all
+    /// events: at 10 M events this is well under a second where a sort of packed `UInt64` keys
+    /// took 1.5 s.
+    ///
+    /// While a person's records are sorted, each position holds its visit day in the high 32
+    /// bits and the event index in the low 32 (`key`), so the sort compares positions without
+    /// reading the events, which lie scattered in memory; only records of the same day read
+    /// their record ids. The keys become plain indices at the end. Runs of persons are sorted
+    /// on `parts` threads.
     ///
     /// - Complexity: O(n + persons + Σ k²) for k records of a person (k ≤ 32; larger groups
     ///   are sorted in O(k log k)).
-    static func sortedOrder(_ set: EventSet, through: Day? = nil) -> [Int] {
+    static func sortedOrder(_ set: EventSet, through: Day? = nil, parts: Int = 1) -> [Int] {
         let events = set.events
         let recordIDs = set.recordIDs
+        precondition(events.count <= Int(UInt32.max), "more events than a 32-bit index holds")
         let last = through ?? Day(raw: Int32.max)
         var maxPerson = -1
         for e in events where e.visit <= last { maxPerson = max(maxPerson, Int(e.person)) }
@@ -189,42 +267,51 @@ public enum Aggregator {
         var starts = [Int](repeating: 0, count: maxPerson + 2)
         for e in events where e.visit <= last { starts[Int(e.person) + 1] += 1 }
         for p in 0...maxPerson { starts[p + 1] += starts[p] }
+        /// Visit day, order-preserving as unsigned, above the event index.
+        @inline(__always) func key(_ i: Int) -> Int {
+            Int(bitPattern: UInt(UInt32(bitPattern: events[i].visit.raw) ^ 0x8000_0000) << 32 | UInt(i))
+        }
         var order = [Int](repeating: 0, count: starts[maxPerson + 1])
         var next = starts
         for i in events.indices where events[i].visit <= last {
             let p = Int(events[i].person)
-            order[next[p]] = i
+            order[next[p]] = key(i)
             next[p] += 1
         }
         next = []
 
-        /// (visit, record_id, index): a total order, so the result does not depend on the
-        /// sort's stability.
-        func less(_ a: Int, _ b: Int) -> Bool {
-            let x = events[a].visit, y = events[b].visit
-            if x != y { return x < y }
-            let c = recordIDs.compare(events[a].record, events[b].record)
-            return c != 0 ? c < 0 : a < b
+        /// (visit, record_id, index) of two keys: a total order, so the result does not depend
+        /// on the sort's stability.
+        @inline(__always) func less(_ a: Int, _ b: Int) -> Bool {
+            let da = UInt(bitPattern: a) >> 32, db = UInt(bitPattern: b) >> 32
+            if da != db { return da < db }
+            let x = a & 0xFFFF_FFFF, y = b & 0xFFFF_FFFF
+            let c = recordIDs.compare(events[x].record, events[y].record)
+            return c != 0 ? c < 0 : x < y
         }
-        for p in 0...maxPerson {
-            let lo = starts[p], hi = starts[p + 1]
-            if hi - lo > 32 {
-                order[lo..<hi].sort(by: less)
-            } else if hi - lo > 1 {
-                // Indices ascend within the group, so an insertion sort on (visit, record_id)
-                // keeps equal ids in index order, as `less` does.
-                for a in (lo + 1)..<hi {
-                    let x = order[a], vx = events[x].visit
-                    var b = a
-                    while b > lo {
-                        let y = order[b - 1], vy = events[y].visit
-                        guard vx < vy || (vx == vy && recordIDs.compare(events[x].record, events[y].record) < 0) else {
-                            break
+        // Persons are dense and mixed: equal runs of persons hold about equal numbers of
+        // records.
+        let runs = Parallel.ranges(maxPerson + 1, parts: parts)
+        order.withUnsafeMutableBufferPointer { buffer in
+            // Each run writes only its own persons' positions.
+            nonisolated(unsafe) let order = buffer
+            _ = Parallel.map(runs.count) { k in
+                for p in runs[k] {
+                    let lo = starts[p], hi = starts[p + 1]
+                    if hi - lo > 32 {
+                        order[lo..<hi].sort(by: less)
+                    } else if hi - lo > 1 {
+                        for a in (lo + 1)..<hi {
+                            let x = order[a]
+                            var b = a
+                            while b > lo, less(x, order[b - 1]) {
+                                order[b] = order[b - 1]
+                                b -= 1
+                            }
+                            order[b] = x
                         }
-                        order[b] = y
-                        b -= 1
                     }
-                    order[b] = x
+                    for k in lo..<hi { order[k] &= 0xFFFF_FFFF }
                 }
             }
         }

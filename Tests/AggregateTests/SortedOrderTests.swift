@@ -39,4 +39,20 @@ import Testing
             + added.filter { $0.date == "2025-02-02" }.sorted { $0.id < $1.id }.map(\.index)
         #expect(Aggregator.sortedOrder(w.set) == expected)
     }
+
+    /// Days before 1970 are negative: they still sort before later days, also when the sort
+    /// runs in several parts. Same-day records order by record id, then by index.
+    @Test func daysAcrossTheEpochAndParts() {
+        var w = TestCatalogue.world([])
+        let a = w.add("IMT", "tua", "1970-01-02", born: "1940-01-01", record: "b")
+        let b = w.add("IMT", "tua", "1969-12-30", born: "1940-01-01", record: "z")
+        let c = w.add("IMT", "tua", "1970-01-01", born: "1940-01-01", record: "a")
+        let d = w.add("IMT", "muda", "2025-01-01", born: "2000-01-01", record: "m")
+        let e = w.add("IMT", "tua", "1970-01-02", born: "1940-01-01", record: "a")
+        let f = w.add("IMT", "muda", "2024-12-31", born: "2000-01-01", record: "n")
+        let g = w.add("IMT", "tua", "1970-01-02", born: "1940-01-01", record: "a")
+        for parts in [1, 2, 5] {
+            #expect(Aggregator.sortedOrder(w.set, parts: parts) == [b, c, e, g, a, f, d])
+        }
+    }
 }

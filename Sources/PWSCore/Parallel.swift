@@ -1,0 +1,50 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Fork–join over the machine's cores, for the stages that split their work into independent
+/// parts (Aggregate's persons).
+///
+/// The parts must only read shared state; each returns its own result, and the caller merges
+/// the results in part order, so the outcome does not depend on how many threads ran.
+public enum Parallel {
+    /// Processors online (at least 1): the default number of parts.
+    public static let processorCount: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+    /// `body(k)` for every k in `0..<count`, on up to `count` threads at once; the results in
+    /// k order. One part runs on the calling thread without any hand-over.
+    ///
+    /// - Complexity: the longest part, plus thread hand-over (microseconds).
+    public static func map<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
+        guard count > 1 else { return count == 1 ? [body(0)] : [] }
+        var results = [T?](repeating: nil, count: count)
+        results.withUnsafeMutableBufferPointer { out in
+            withoutActuallyEscaping(body) { body in
+                // The parts only read what they share, and each writes only its own element:
+                // what the compiler cannot check here is the caller's contract above.
+                nonisolated(unsafe) let out = out, body = body
+                DispatchQueue.concurrentPerform(iterations: count) { k in out[k] = body(k) }
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// `0..<total` cut into at most `parts` contiguous ranges of about equal length, each cut
+    /// moved forward to the next position where `boundary` holds (so a group that must stay
+    /// whole, such as one person's records, is never split). Empty ranges are left out.
+    public static func ranges(_ total: Int, parts: Int, boundary: (Int) -> Bool = { _ in true }) -> [Range<Int>] {
+        let parts = max(1, min(parts, total))
+        var ranges: [Range<Int>] = []
+        var lower = 0
+        for p in 1...parts {
+            var upper = p == parts ? total : max(lower, total * p / parts)
+            while upper < total && upper > lower && !boundary(upper) { upper += 1 }
+            if upper > lower { ranges.append(lower..<upper) }
+            lower = upper
+        }
+        return ranges
+    }
+}
