@@ -82,7 +82,7 @@ public enum Aggregator {
 
         mutating func add(_ other: Tally) {
             counts.withUnsafeMutableBufferPointer { c in
-                for k in other.counts.indices { c[k] &+= other.counts[k] }
+                for k in other.counts.indices { c[k] += other.counts[k] }
             }
             for k in other.seenRTs.indices where other.seenRTs[k] { seenRTs[k] = true }
             unattached += other.unattached
