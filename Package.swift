@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "PWSTestSupport", dependencies: ["Aggregate", "PWSCore"],
                 path: "Tests/PWSTestSupport"),
         .testTarget(name: "AggregateTests", dependencies: ["Aggregate", "PWSCore", "PWSTestSupport"]),
-        .testTarget(name: "ExportTests", dependencies: ["Export", "Aggregate", "PWSCore"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Aggregate", "Ingest", "PWSCore", "PWSTestSupport"]),
         .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Ingest", "PWSCore"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "PWSCore", "PWSTestSupport"]),
         .testTarget(name: "PWSCommandsTests", dependencies: ["PWSCommands", "PWSCore"]),

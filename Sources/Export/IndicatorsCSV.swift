@@ -10,8 +10,8 @@ public enum IndicatorsCSV {
                                 "coverage_prev_month_pct", "target_annual_pct", "target_pct", "gap_pct", "trend",
                                 "status"]
 
-    /// Writes materialised rows (tests, small runs); a run streams with `IndicatorsCSVWriter`.
-    /// Returns the row count.
+    /// Writes materialised rows (tests, small runs); a run writes with
+    /// `IndicatorsCSVParallelWriter`. Returns the row count.
     @discardableResult
     public static func write(_ rows: [IndicatorRow], to path: String, format: OutputFormat) throws -> Int {
         let writer = try IndicatorsCSVWriter(path: path, format: format)
@@ -21,10 +21,9 @@ public enum IndicatorsCSV {
     }
 }
 
-/// Writes `indicators.csv` one row at a time, straight into bytes: the text cells of every area
-/// and indicator are made safe (`CellText`) and encoded once, numbers and percentages are
-/// formatted into a reused row buffer, and each row goes through libcsv's quoting rules with
-/// `CSVWriter.writeRow(packed:ends:)`. No `String` is made per row.
+/// Writes `indicators.csv` one row at a time on the calling thread, straight into bytes
+/// (`IndicatorRowFormatter`): the reference for `IndicatorsCSVParallelWriter`, and the writer of
+/// materialised rows.
 ///
 /// Not thread-safe: one writer belongs to one task.
 ///
@@ -37,31 +36,8 @@ public final class IndicatorsCSVWriter {
     /// SHA-256 of the bytes as they are written (indicators.csv is the largest output: hashing
     /// it on the way out saves reading it back for run.json).
     private let hasher = RunningDigest()
-
     private let csv: CSVWriter
-    private let year: Int
-    private let areaCount: Int
-    private let indicatorCount: Int
-    /// Text cells encoded once, back to back: per area its code, name and parent code; per
-    /// indicator its id and scope; then the levels, trends, statuses and sources. Cell `k` is
-    /// `texts[starts[k] ..< starts[k + 1]]`. Immutable after `init` (plain pointers: no
-    /// exclusivity checks or reference counting per row).
-    private let texts: UnsafeMutablePointer<UInt8>
-    private let starts: UnsafeMutablePointer<Int>
-    /// Per area, the index of its level in `AreaLevel.allCases`.
-    private let levels: UnsafeMutablePointer<UInt8>
-    private let indicatorCell: Int, levelCell: Int, trendCell: Int, statusCell: Int, sourceCell: Int
-    /// The longest text an area's and an indicator's cells add to a row.
-    private let longestArea: Int, longestIndicator: Int
-    /// The row being built.
-    private var buffer: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
-    private let ends: UnsafeMutablePointer<Int>
-    private let decimalMark: UInt8
-
-    /// Bytes a row needs besides its area and indicator texts: 5 integers of ≤ 20 bytes,
-    /// 6 percentages of ≤ 24, level, source, trend and status words.
-    private static let numbersRoom = 5 * 20 + 6 * 24 + 64
+    private let formatter: IndicatorRowFormatter
 
     /// Opens `path` and writes the header. `areas` and `indicators` are what `write(_:)`'s
     /// figures index into; `year` is the `year` column.
@@ -69,11 +45,53 @@ public final class IndicatorsCSVWriter {
                 indicators: [IndicatorInfo] = []) throws {
         self.path = path
         self.format = format
-        self.year = year
+        formatter = IndicatorRowFormatter(cells: IndicatorCells(areas: areas, indicators: indicators), year: year,
+                                          format: format)
+        let hasher = hasher
+        csv = try CSVWriter(path: path, options: format.writeOptions, onWrite: { hasher.update($0) })
+        try csv.writeRow(IndicatorsCSV.header)
+    }
+
+    /// Writes the row of `figures` (its area and indicator index the lists given at `init`).
+    public func write(_ f: IndicatorFigures) throws {
+        try formatter.write(f, to: csv)
+        rows += 1
+    }
+
+    /// Writes a materialised row, making its text cells safe one by one (the slow path).
+    public func write(_ r: IndicatorRow) throws {
+        try formatter.write(r, to: csv)
+        rows += 1
+    }
+
+    /// Flushes and closes the file.
+    public func close() throws { try csv.close() }
+
+    /// The file's SHA-256 (lower-case hex) and size, as `FileDigest.sha256(path:)` would read
+    /// them; valid after `close()`.
+    public var digest: (hex: String, bytes: Int) { hasher.result }
+}
+
+/// The text cells of a run's areas and indicators, made safe (`CellText`) and encoded once,
+/// back to back: per area its code, name and parent code; per indicator its id and scope; then
+/// the levels, trends, statuses and sources. Cell `k` is `texts[starts[k] ..< starts[k + 1]]`.
+///
+/// Immutable after `init` and read through plain pointers (no exclusivity checks or reference
+/// counting per row), so the threads of `IndicatorsCSVParallelWriter` share one.
+final class IndicatorCells: @unchecked Sendable {
+    let areaCount: Int
+    let indicatorCount: Int
+    let texts: UnsafeMutablePointer<UInt8>
+    let starts: UnsafeMutablePointer<Int>
+    /// Per area, the index of its level in `AreaLevel.allCases`.
+    let levels: UnsafeMutablePointer<UInt8>
+    let indicatorCell: Int, levelCell: Int, trendCell: Int, statusCell: Int, sourceCell: Int
+    /// The longest text an area's and an indicator's cells add to a row.
+    let longestArea: Int, longestIndicator: Int
+
+    init(areas: [OutputArea], indicators: [IndicatorInfo]) {
         areaCount = areas.count
         indicatorCount = indicators.count
-        decimalMark = format.decimalComma ? UInt8(ascii: ",") : UInt8(ascii: ".")
-
         var bytes: [UInt8] = []
         var offsets = [0]
         func add(_ text: String) {
@@ -114,34 +132,65 @@ public final class IndicatorsCSVWriter {
         levels = .allocate(capacity: max(areas.count, 1))
         let order = Dictionary(uniqueKeysWithValues: AreaLevel.allCases.enumerated().map { ($1, UInt8($0)) })
         for (k, a) in areas.enumerated() { levels[k] = order[a.level]! }
-        // A source naming an indicator is that indicator's id: no longer than `longestIndicator`.
-        capacity = Self.numbersRoom + longestArea + 2 * longestIndicator
-        buffer = .allocate(capacity: capacity)
-        ends = .allocate(capacity: IndicatorsCSV.header.count)
-        let hasher = hasher
-        csv = try CSVWriter(path: path, options: format.writeOptions, onWrite: { hasher.update($0) })
-        try csv.writeRow(IndicatorsCSV.header)
     }
 
     deinit {
         texts.deallocate()
         starts.deallocate()
         levels.deallocate()
+    }
+}
+
+/// Formats rows of `indicators.csv` into a `CSVWriter`: numbers and percentages straight into
+/// a reused row buffer, text cells copied from the shared `IndicatorCells`, and the row through
+/// libcsv's quoting rules with `CSVWriter.writeRow(packed:ends:)`. No `String` is made per row.
+///
+/// Not thread-safe (the row buffer is its own): one formatter per thread, any number of them
+/// sharing one `IndicatorCells`.
+///
+/// - Complexity: O(bytes written) per row; no allocation per row.
+final class IndicatorRowFormatter {
+    let cells: IndicatorCells
+    private let year: Int
+    private let decimalMark: UInt8
+    /// The row being built.
+    private var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private let ends: UnsafeMutablePointer<Int>
+
+    /// Bytes a row needs besides its area and indicator texts: 5 integers of ≤ 20 bytes,
+    /// 6 percentages of ≤ 24, level, source, trend and status words.
+    private static let numbersRoom = 5 * 20 + 6 * 24 + 64
+
+    /// `year` is the `year` column of every figures row; `format` gives the decimal mark (the
+    /// `CSVWriter` written to gives the delimiter and line ending).
+    init(cells: IndicatorCells, year: Int, format: OutputFormat) {
+        self.cells = cells
+        self.year = year
+        decimalMark = format.decimalComma ? UInt8(ascii: ",") : UInt8(ascii: ".")
+        // A source naming an indicator is that indicator's id: no longer than `longestIndicator`.
+        capacity = Self.numbersRoom + cells.longestArea + 2 * cells.longestIndicator
+        buffer = .allocate(capacity: capacity)
+        ends = .allocate(capacity: IndicatorsCSV.header.count)
+    }
+
+    deinit {
         buffer.deallocate()
         ends.deallocate()
     }
 
-    /// Writes the row of `figures` (its area and indicator index the lists given at `init`).
-    public func write(_ f: IndicatorFigures) throws {
-        precondition(f.area >= 0 && f.area < areaCount && f.indicator >= 0 && f.indicator < indicatorCount,
+    /// Writes the row of `figures` (its area and indicator index the lists `cells` was made of).
+    func write(_ f: IndicatorFigures, to csv: CSVWriter) throws {
+        let c = cells
+        precondition(f.area >= 0 && f.area < c.areaCount && f.indicator >= 0 && f.indicator < c.indicatorCount,
                      "figures of another run")
         var row = PackedRow(buffer: buffer, ends: ends, decimalMark: decimalMark)
-        let texts = UnsafePointer(self.texts), starts = UnsafePointer(self.starts)
+        let texts = UnsafePointer(c.texts), starts = UnsafePointer(c.starts)
         @inline(__always) func cell(_ k: Int) { row.cell(k, texts: texts, starts: starts) }
-        let area = 3 * f.area, indicator = indicatorCell + 2 * f.indicator
+        let area = 3 * f.area, indicator = c.indicatorCell + 2 * f.indicator
         row.integer(year)
         row.integer(f.month)
-        cell(levelCell + Int(levels[f.area]))
+        cell(c.levelCell + Int(c.levels[f.area]))
         cell(area)
         cell(area + 1)
         cell(area + 2)
@@ -151,13 +200,13 @@ public final class IndicatorsCSVWriter {
         row.integer(f.numeratorCumulative)
         row.integer(f.denominator)
         switch f.denominatorSource {
-        case .none: cell(sourceCell)
-        case .sasaran: cell(sourceCell + 1)
-        case .sum: cell(sourceCell + 2)
-        case .estimate: cell(sourceCell + 3)
+        case .none: cell(c.sourceCell)
+        case .sasaran: cell(c.sourceCell + 1)
+        case .sum: cell(c.sourceCell + 2)
+        case .estimate: cell(c.sourceCell + 3)
         case .indicator(let b):
-            precondition(b >= 0 && b < indicatorCount, "figures of another run")
-            cell(indicatorCell + 2 * b)
+            precondition(b >= 0 && b < c.indicatorCount, "figures of another run")
+            cell(c.indicatorCell + 2 * b)
         }
         row.percent(f.coverageMonthPct)
         row.percent(f.coverageCumulativePct)
@@ -165,13 +214,13 @@ public final class IndicatorsCSVWriter {
         row.percent(f.targetAnnualPct)
         row.percent(f.targetPct)
         row.percent(f.gapPct)
-        cell(trendCell + Int(f.trend.rawValue))
-        cell(statusCell + Int(f.status.rawValue))
-        try finish(row)
+        cell(c.trendCell + Int(f.trend.rawValue))
+        cell(c.statusCell + Int(f.status.rawValue))
+        try finish(row, to: csv)
     }
 
     /// Writes a materialised row, making its text cells safe one by one (the slow path).
-    public func write(_ r: IndicatorRow) throws {
+    func write(_ r: IndicatorRow, to csv: CSVWriter) throws {
         let cells = [r.level.rawValue, r.areaCode, r.areaName, r.parentCode, r.indicator, r.scope,
                      r.denominatorSource, r.trend, r.status].map { Array(CellText.safe($0).utf8) }
         let room = Self.numbersRoom + cells.reduce(0) { $0 + $1.count }
@@ -197,20 +246,12 @@ public final class IndicatorsCSVWriter {
         row.percent(r.gapPct)
         text(7)
         text(8)
-        try finish(row)
+        try finish(row, to: csv)
     }
 
-    /// Flushes and closes the file.
-    public func close() throws { try csv.close() }
-
-    /// The file's SHA-256 (lower-case hex) and size, as `FileDigest.sha256(path:)` would read
-    /// them; valid after `close()`.
-    public var digest: (hex: String, bytes: Int) { hasher.result }
-
-    private func finish(_ row: PackedRow) throws {
+    private func finish(_ row: PackedRow, to csv: CSVWriter) throws {
         try csv.writeRow(packed: UnsafeRawBufferPointer(start: buffer, count: row.count),
                          ends: UnsafeBufferPointer(start: ends, count: row.fields))
-        rows += 1
     }
 }
 

@@ -133,10 +133,15 @@ public final class CSVWriter {
     }
 
     /// Returns what an in-memory writer holds and empties it.
+    ///
+    /// The bytes are handed over, not copied: the writer goes on in fresh storage of the same
+    /// capacity, so a writer reused for blocks of similar size does not grow its storage again.
     public func take() -> [UInt8] {
-        let result = bytes
-        memory.removeAll(keepingCapacity: true)
+        guard case .memory = sink else { return [] }
+        memory.append(contentsOf: UnsafeBufferPointer(start: buffer, count: count))
         count = 0
+        let result = memory
+        memory.removeAll(keepingCapacity: true)
         return result
     }
 
@@ -291,6 +296,17 @@ public final class CSVWriter {
         try writeRaw(lineEnding)
         fieldsInRow = 0
         rowsWritten += 1
+    }
+
+    /// Appends `count` whole rows already encoded in this writer's dialect — by an in-memory
+    /// writer on another thread, say — verbatim, and counts them.
+    ///
+    /// - Complexity: O(bytes); a block larger than the buffer goes to the file in one `fwrite`.
+    public func writeRows(encoded bytes: [UInt8], count rows: Int) throws {
+        precondition(fieldsInRow == 0, "encoded rows written inside a row")
+        if case .closed = sink { throw PWSError(.internalFailure, "write after close") }
+        try writeRaw(bytes)
+        rowsWritten += rows
     }
 
     /// Appends bytes verbatim, outside the row/field structure (a BOM, a broken line).

@@ -1,9 +1,5 @@
 import Dispatch
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 
 /// Fork–join over the machine's cores, for the stages that split their work into independent
 /// parts (Aggregate's persons).
@@ -11,8 +7,9 @@ import Darwin
 /// The parts must only read shared state; each returns its own result, and the caller merges
 /// the results in part order, so the outcome does not depend on how many threads ran.
 public enum Parallel {
-    /// Processors online (at least 1): the default number of parts.
-    public static let processorCount: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// The processors this process may use (Foundation reads its CPU affinity, as `taskset`
+    /// sets it), at least 1: the default number of parts and threads.
+    public static let processorCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// `body(k)` for every k in `0..<count`, on up to `count` threads at once; the results in
     /// k order. One part runs on the calling thread without any hand-over.

@@ -33,18 +33,18 @@ extension PipelineRunner {
         var published = false
         defer { if !published { publisher.discard(staging: staging) } }
 
-        func writeDiagnostics() throws {
+        func writeDiagnostics() throws -> [Manifest.OutputEntry] {
             let r = try DiagnosticsTable.write(outcome.rejects, to: staging + "/rejects.csv", format: format)
             let w = try DiagnosticsTable.write(outcome.warnings, to: staging + "/warnings.csv", format: format)
-            manifest.outputs.append(try outputEntry(folder: staging, name: "rejects.csv", rows: r))
-            manifest.outputs.append(try outputEntry(folder: staging, name: "warnings.csv", rows: w))
+            return [try outputEntry(folder: staging, name: "rejects.csv", rows: r),
+                    try outputEntry(folder: staging, name: "warnings.csv", rows: w)]
         }
 
         var lines = PipelineRunner.accountingLines(outcome)
         if outcome.total.rejectRate > definition.maxRejectRate {
             manifest.inputs = try inputEntries(outcome)
             manifest.counts = PipelineRunner.counts(outcome)
-            try writeDiagnostics()
+            manifest.outputs += try writeDiagnostics()
             manifest.status = "refused"
             manifest.exitStatus = ExitStatus.dataError.rawValue
             manifest.message = String(format: "reject rate %.2f %% is over the limit of %.2f %%; nothing was published",
@@ -77,20 +77,18 @@ extension PipelineRunner {
         manifest.counts = PipelineRunner.counts(outcome)
         manifest.notes = outcome.notes
 
-        // Export
+        // Export. indicators.csv (most of the bytes) is written by threads of its own, formatted
+        // on every core as its rows are computed (none is kept), while this thread writes the
+        // other outputs; run.json lists them in the same order whichever finishes first.
         let exportStart = Date()
         let values = result.values
         progress?("export: \(values.rowCount) indicator rows")
-        try writeDiagnostics()
-        // indicators.csv is written as its rows are computed: none is kept.
-        let indicators = try IndicatorsCSVWriter(path: staging + "/indicators.csv", format: format, year: values.year,
-                                                 areas: values.areas, indicators: values.indicators)
-        try values.forEach { try indicators.write($0) }
-        try indicators.close()
-        let digest = indicators.digest
-        manifest.outputs.append(Manifest.OutputEntry(path: "indicators.csv", sha256: digest.hex, bytes: digest.bytes,
-                                                     rows: indicators.rows))
+        let indicators = try IndicatorsCSVParallelWriter(values: values, path: staging + "/indicators.csv",
+                                                         format: format)
+        defer { indicators.cancel() }  // stops its threads when this thread fails first; else harmless
+        let diagnostics = try writeDiagnostics()
         CrashPoint.hit("staging-partial")
+        var later: [Manifest.OutputEntry] = []
         try FileManager.default.createDirectory(atPath: staging + "/pws", withIntermediateDirectories: true)
         // The PWS tables read the as-of month's village, puskesmas and kabupaten rows.
         let monthRows = values.rows(months: asOf.month...asOf.month) { level, _ in
@@ -101,15 +99,20 @@ extension PipelineRunner {
             let rows = try PWSTableCSV.write(indicator: info.id, monthRows: monthRows,
                                              villagePuskesmas: result.villagePuskesmas,
                                              to: staging + "/" + name, format: format)
-            manifest.outputs.append(try outputEntry(folder: staging, name: name, rows: rows))
+            later.append(try outputEntry(folder: staging, name: name, rows: rows))
         }
         let c = try CompletenessCSV.write(completeness, to: staging + "/completeness.csv", format: format)
-        manifest.outputs.append(try outputEntry(folder: staging, name: "completeness.csv", rows: c))
+        later.append(try outputEntry(folder: staging, name: "completeness.csv", rows: c))
         let html = try renderReport(outcome: outcome, result: result, completeness: completeness, asOf: asOf)
         guard FileManager.default.createFile(atPath: staging + "/report.html", contents: Data(html.utf8)) else {
             throw PWSError(.outputNotWritable, "cannot write \(staging)/report.html")
         }
-        manifest.outputs.append(try outputEntry(folder: staging, name: "report.html", rows: nil))
+        later.append(try outputEntry(folder: staging, name: "report.html", rows: nil))
+        let written = try indicators.finish()
+        manifest.outputs += diagnostics
+        manifest.outputs.append(Manifest.OutputEntry(path: "indicators.csv", sha256: written.sha256,
+                                                     bytes: written.bytes, rows: written.rows))
+        manifest.outputs += later
         manifest.timingsSeconds["export"] = Date().timeIntervalSince(exportStart)
         manifest.timingsSeconds["total"] = Date().timeIntervalSince(started)
         manifest.status = "published"

@@ -38,11 +38,38 @@ import Testing
         #expect(rejected > 0)  // the generator plants problems
         // rejects.csv has one row per problem; every rejected row has at least one.
         #expect(rejects.split(separator: "\n").count - 1 >= rejected)
+        // The outputs in a fixed order, whichever thread finished its file first, each with the
+        // size and sha256 of the file (indicators.csv's taken while its threads wrote it).
         let outputs = manifest["outputs"] as! [[String: Any]]
-        #expect(outputs.contains { $0["path"] as? String == "indicators.csv" && ($0["sha256"] as? String)?.count == 64 })
+        #expect(outputs.map { $0["path"] as! String } == ["rejects.csv", "warnings.csv", "indicators.csv"]
+            + RunEndToEndTests.indicatorIDs.map { "pws/\($0).csv" } + ["completeness.csv", "report.html"])
+        let sums = try RunEndToEndTests.sha256sum(outputs.map { month + "/" + ($0["path"] as! String) })
+        for o in outputs {
+            let path = o["path"] as! String
+            #expect(o["sha256"] as? String == sums[month + "/" + path], "\(path): sha256")
+            #expect(o["bytes"] as? Int == (try fm.attributesOfItem(atPath: month + "/" + path)[.size] as? Int), "\(path): bytes")
+        }
         let inputs = manifest["inputs"] as! [[String: Any]]
         #expect(inputs.contains { $0["kind"] as? String == "wilayah" })
         #expect(r.stdout.contains("published"))
+    }
+
+    /// File → lower-case hex SHA-256, from coreutils' `sha256sum` (a check independent of pws).
+    static func sha256sum(_ paths: [String]) throws -> [String: String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        process.arguments = paths
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        var sums: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            sums[String(parts[1].drop { $0 == " " || $0 == "*" })] = String(parts[0])
+        }
+        return sums
     }
 
     @Test func twoRunsGiveByteIdenticalFilesButTheManifest() throws {

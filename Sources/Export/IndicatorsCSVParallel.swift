@@ -1,0 +1,301 @@
+import Aggregate
+import Foundation
+import Ingest
+import PWSCore
+
+/// What `IndicatorsCSVParallelWriter` wrote: the data rows (header excluded), and the file's
+/// SHA-256 (lower-case hex) and size as `FileDigest.sha256(path:)` reads them.
+public struct IndicatorsCSVWritten: Sendable, Equatable {
+    public var rows: Int
+    public var sha256: String
+    public var bytes: Int
+}
+
+/// Writes a run's whole `indicators.csv` on threads of its own while the caller does other
+/// work: `workers` threads format blocks of rows into memory (`IndicatorRowFormatter`, the same
+/// code as `IndicatorsCSVWriter`), one more writes the blocks to the file in row order and
+/// hashes them on the way. The bytes are those of `IndicatorsCSVWriter` fed `values.forEach`.
+///
+/// A block is a run of consecutive (month, area) pairs of the output order with all their
+/// indicators, about `rowsPerBlock` rows (~2 MB at the default). At most `2 × workers + 2`
+/// blocks are claimed and not yet taken by the writing thread, plus the one it is writing:
+/// the memory used does not grow with the file.
+///
+/// `init` opens the file and writes the header (an unwritable path throws there); `finish()`
+/// waits for the rest. After an error — the file cannot be written, or `cancel()` — every
+/// thread stops within a block and `finish()` throws; no thread outlives `finish()` or
+/// `cancel()`.
+///
+/// - Complexity: O(rows) work spread over `workers` threads; the writing thread's share is the
+///   SHA-256 and `fwrite` of the bytes.
+public final class IndicatorsCSVParallelWriter {
+    /// Worker threads by default: the processors this process may use.
+    public static var defaultWorkers: Int { Parallel.processorCount }
+    /// Rows per block by default: a few MB, large enough that hand-overs cost nothing, small
+    /// enough that the blocks in flight take little memory.
+    public static let defaultRowsPerBlock = 16_384
+
+    public let path: String
+    private let job: IndicatorsCSVJob
+
+    /// Opens `path`, writes the header and starts the threads; returns at once.
+    ///
+    /// - Parameters:
+    ///   - workers: formatting threads (at least 1), besides the writing thread.
+    ///   - rowsPerBlock: rows per block, rounded to whole (month, area) pairs (at least one).
+    /// - Throws: `PWSError(.outputNotWritable)` when the file cannot be created.
+    public convenience init(values: IndicatorValues, path: String, format: OutputFormat,
+                            workers: Int = defaultWorkers, rowsPerBlock: Int = defaultRowsPerBlock) throws {
+        try self.init(values: values, path: path, format: format, workers: workers, rowsPerBlock: rowsPerBlock,
+                      afterFormatting: nil)
+    }
+
+    /// As the public `init`, with `afterFormatting` called on a worker thread with each block's
+    /// number once the block is formatted, before it is handed in (tests use it to finish
+    /// blocks out of order, or to count them).
+    init(values: IndicatorValues, path: String, format: OutputFormat, workers: Int, rowsPerBlock: Int,
+         afterFormatting: (@Sendable (Int) -> Void)?) throws {
+        self.path = path
+        job = try IndicatorsCSVJob(values: values, path: path, format: format, workers: max(1, workers),
+                                   rowsPerBlock: rowsPerBlock, afterFormatting: afterFormatting)
+        job.start()
+    }
+
+    deinit { cancel() }
+
+    /// Waits until the file is written and closed.
+    ///
+    /// - Throws: `PWSError(.outputNotWritable)` when a block or the end of the file could not
+    ///   be written, or the error of `cancel()`.
+    public func finish() throws -> IndicatorsCSVWritten { try job.wait() }
+
+    /// Stops the threads (on an error elsewhere in the run) and waits for them; the file is left
+    /// incomplete. Harmless after `finish()`.
+    public func cancel() {
+        job.blocks.stop(PWSError(.internalFailure, "writing \(path) was cancelled"))
+        _ = try? job.wait()
+    }
+
+    /// The most blocks that were claimed and not yet taken by the writing thread at once (tests).
+    var peakBlocksInFlight: Int { job.blocks.peakInFlight }
+    /// The bound on `peakBlocksInFlight`.
+    var window: Int { job.blocks.window }
+}
+
+/// The state the threads of one `IndicatorsCSVParallelWriter` share. The file writer and the
+/// digest belong to the writing thread once `start()` has run; everything else is immutable
+/// or guarded by `blocks`.
+private final class IndicatorsCSVJob: @unchecked Sendable {
+    let values: IndicatorValues
+    let cells: IndicatorCells
+    let format: OutputFormat
+    let workers: Int
+    let plan: IndicatorBlockPlan
+    let blocks: OrderedBlockQueue<EncodedRows>
+    let afterFormatting: (@Sendable (Int) -> Void)?
+    private let csv: CSVWriter
+    private let hasher = RunningDigest()
+    /// The outcome, set by the writing thread before `finished` is signalled.
+    private var written: IndicatorsCSVWritten?
+    private var failure: (any Error)?
+    private let running = DispatchGroup()
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(values: IndicatorValues, path: String, format: OutputFormat, workers: Int, rowsPerBlock: Int,
+         afterFormatting: (@Sendable (Int) -> Void)?) throws {
+        self.values = values
+        self.format = format
+        self.workers = workers
+        self.afterFormatting = afterFormatting
+        cells = IndicatorCells(areas: values.areas, indicators: values.indicators)
+        plan = IndicatorBlockPlan(months: values.asOfMonth, areas: values.order.count,
+                                  indicators: values.indicators.count, rowsPerBlock: rowsPerBlock)
+        blocks = OrderedBlockQueue(count: plan.count, window: 2 * workers + 2)
+        let hasher = hasher
+        csv = try CSVWriter(path: path, options: format.writeOptions, onWrite: { hasher.update($0) })
+        try csv.writeRow(IndicatorsCSV.header)
+    }
+
+    func start() {
+        for _ in 0..<workers {
+            running.enter()
+            Thread { [self] in
+                formatBlocks()
+                running.leave()
+            }.start()
+        }
+        Thread { [self] in
+            writeBlocks()
+            running.wait()
+            finished.signal()
+        }.start()
+    }
+
+    /// The file's rows and digest once every thread has stopped.
+    func wait() throws -> IndicatorsCSVWritten {
+        finished.wait()
+        finished.signal()  // a second wait returns at once
+        if let failure { throw failure }
+        return written!
+    }
+
+    /// A worker: formats the blocks it claims until none is left or the queue stops.
+    private func formatBlocks() {
+        let values = values
+        let formatter = IndicatorRowFormatter(cells: cells, year: values.year, format: format)
+        var options = format.writeOptions
+        options.bom = false  // the file's BOM is written once, before the header
+        let memory = CSVWriter(options: options)
+        let areaCount = plan.areas, indicatorCount = plan.indicators
+        while let b = blocks.claim() {
+            do {
+                let pairs = plan.areaMonths(of: b)
+                for k in pairs {
+                    let month = k / areaCount + 1, area = values.order[k % areaCount]
+                    for i in 0..<indicatorCount {
+                        try formatter.write(values.figures(month: month, area: area, indicator: i), to: memory)
+                    }
+                }
+                afterFormatting?(b)
+                blocks.put(EncodedRows(bytes: memory.take(), rows: pairs.count * indicatorCount), at: b)
+            } catch {
+                blocks.stop(error)
+            }
+        }
+    }
+
+    /// The writing thread: the blocks in order, then the end of the file. On an error it stops
+    /// the workers; on a worker's error or `cancel()` it stops at the block it waits for.
+    private func writeBlocks() {
+        do {
+            for b in 0..<plan.count {
+                guard let block = blocks.take(b) else {
+                    throw blocks.failure ?? PWSError(.internalFailure, "writing indicators.csv stopped")
+                }
+                try csv.writeRows(encoded: block.bytes, count: block.rows)
+            }
+            try csv.close()
+            let digest = hasher.result
+            written = IndicatorsCSVWritten(rows: csv.rowsWritten - 1, sha256: digest.hex, bytes: digest.bytes)
+        } catch {
+            failure = error
+            blocks.stop(error)
+            try? csv.close()  // let go of the file now; what it holds is incomplete anyway
+        }
+    }
+}
+
+/// Rows encoded in the file's dialect, ready to be written.
+struct EncodedRows: Sendable {
+    var bytes: [UInt8]
+    var rows: Int
+}
+
+/// How `indicators.csv` is cut into blocks: the (month, area) pairs of the output order —
+/// pair `k` is month `k / areas + 1` and the area at position `k % areas` of
+/// `IndicatorValues.order`, each followed by all its indicators, as `IndicatorValues.forEach`
+/// goes — in runs of `areasPerBlock`.
+struct IndicatorBlockPlan {
+    let months: Int, areas: Int, indicators: Int
+    let areasPerBlock: Int
+    /// Blocks in the file (0 when it has no rows).
+    let count: Int
+
+    init(months: Int, areas: Int, indicators: Int, rowsPerBlock: Int) {
+        self.months = max(months, 0)
+        self.areas = areas
+        self.indicators = indicators
+        areasPerBlock = max(1, rowsPerBlock / max(indicators, 1))
+        let pairs = indicators > 0 ? self.months * areas : 0
+        count = (pairs + areasPerBlock - 1) / areasPerBlock
+    }
+
+    /// The (month, area) pairs of block `b`.
+    func areaMonths(of b: Int) -> Range<Int> {
+        b * areasPerBlock ..< min((b + 1) * areasPerBlock, months * areas)
+    }
+}
+
+/// Numbered blocks handed from any number of producing threads to one consuming thread in
+/// number order, whatever order they are finished in.
+///
+/// Producers claim numbers in increasing order, never more than `window` past the oldest block
+/// the consumer has not taken, so at most `window` blocks wait at once (the slot of block `b`
+/// is `b % window`). `stop` wakes every thread and makes `claim` and `take` return nil.
+final class OrderedBlockQueue<Block>: @unchecked Sendable {
+    let count: Int
+    let window: Int
+    private let condition = NSCondition()
+    private var slots: [Block?]
+    private var claimed = 0
+    private var taken = 0
+    private var stopped = false
+    private var firstFailure: (any Error)?
+    private var peak = 0
+
+    init(count: Int, window: Int) {
+        self.count = count
+        self.window = max(window, 1)
+        slots = Array(repeating: nil, count: self.window)
+    }
+
+    /// The next block to make, waiting while `window` blocks are out; nil when every block is
+    /// claimed or the queue stopped.
+    func claim() -> Int? {
+        condition.lock()
+        defer { condition.unlock() }
+        while !stopped && claimed < count && claimed - taken >= window { condition.wait() }
+        guard !stopped && claimed < count else { return nil }
+        claimed += 1
+        peak = max(peak, claimed - taken)
+        return claimed - 1
+    }
+
+    /// Hands in block `b` (a number `claim` returned); dropped when the queue stopped.
+    func put(_ block: Block, at b: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        if stopped { return }
+        precondition(b >= taken && b < claimed && slots[b % window] == nil, "block \(b) handed in twice")
+        slots[b % window] = block
+        condition.broadcast()
+    }
+
+    /// Block `b`, waiting until it is handed in; the consumer takes 0, 1, 2, … in turn. Nil when
+    /// the queue stopped.
+    func take(_ b: Int) -> Block? {
+        condition.lock()
+        defer { condition.unlock() }
+        precondition(b == taken, "blocks taken out of order")
+        while !stopped && slots[b % window] == nil { condition.wait() }
+        guard !stopped, let block = slots[b % window] else { return nil }
+        slots[b % window] = nil
+        taken += 1
+        condition.broadcast()
+        return block
+    }
+
+    /// Stops every thread at its next `claim` or `take`; the first error given is kept.
+    func stop(_ error: any Error) {
+        condition.lock()
+        defer { condition.unlock() }
+        if firstFailure == nil { firstFailure = error }
+        stopped = true
+        slots = Array(repeating: nil, count: window)
+        condition.broadcast()
+    }
+
+    /// The error the queue stopped with, if any.
+    var failure: (any Error)? {
+        condition.lock()
+        defer { condition.unlock() }
+        return firstFailure
+    }
+
+    /// The most blocks claimed and not yet taken at once.
+    var peakInFlight: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return peak
+    }
+}
