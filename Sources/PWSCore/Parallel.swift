@@ -7,8 +7,9 @@ import Foundation
 /// The parts must only read shared state; each returns its own result, and the caller merges
 /// the results in part order, so the outcome does not depend on how many threads ran.
 public enum Parallel {
-    /// The processors this process may use (Foundation reads its CPU affinity, as `taskset`
-    /// sets it), at least 1: the default number of parts and threads.
+    /// The active processors as Foundation counts them (at least 1): the default number of
+    /// parts and threads. It does not see a `taskset` affinity; with fewer cores than parts the
+    /// threads simply take turns, and the results are the same.
     public static let processorCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// `body(k)` for every k in `0..<count`, on up to `count` threads at once; the results in
