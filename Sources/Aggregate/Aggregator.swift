@@ -14,7 +14,7 @@ public struct AggregateInput: Sendable {
 
     public init(events: EventSet, register: AreaRegister, sasaran: [SasaranEntry], services: ServiceCatalogue,
                 indicators: [IndicatorDefinition], asOf: YearMonth, estimation: EstimationSettings,
-                workers: Int = Parallel.processorCount) {
+                workers: Int = Parallel.defaultWorkers) {
         self.events = events
         self.register = register
         self.sasaran = sasaran
@@ -60,9 +60,10 @@ public enum Aggregator {
         let parts = Parallel.ranges(order.count, parts: input.workers) { k in
             events[order[k]].person != events[order[k - 1]].person
         }
-        let partials = Parallel.map(parts.count) { pass.count(parts[$0]) }
-        var tally = partials.first ?? pass.emptyTally()
-        for other in partials.dropFirst() { tally.add(other) }
+        var partials = Parallel.map(parts.count) { pass.count(parts[$0]) }
+        // Each part's counts are freed as soon as they are added.
+        var tally = partials.popLast() ?? pass.emptyTally()
+        while let other = partials.popLast() { tally.add(other) }
 
         let table = AreaTable(register: input.register, seenRTs: tally.seenRTs)
         let values = Analysis.values(input: input, table: table, counts: tally.counts, rtCount: pass.rtCount)
@@ -156,7 +157,7 @@ public enum Aggregator {
                 guard d >= firstOfPrev, d <= lastDay else { return nil }
                 return Int(slotOfDay[firstOfPrev.days(to: d)])
             }
-            func count(_ indicator: Int, _ record: Int, _ s: Int) {
+            func hit(_ indicator: Int, _ record: Int, _ s: Int) {
                 tally.counts[(indicator * rtCount + Int(events[record].rt)) * slots + s] += 1
             }
             var at = [Int](repeating: 0, count: starts.count)
@@ -192,13 +193,13 @@ public enum Aggregator {
                     switch subjects[i] {
                     case .person:
                         evaluatePerson(rules[i], scopes[i], i, personRecords, events: events, plan: plan,
-                                       slot: slot, count: count)
+                                       slot: slot, count: hit)
                     case .pregnancy:
                         if episodes == nil { episodes = builder.episodes(records) }
                         for ep in episodes! {
                             if let (day, rec) = attainPregnancy(rules[i], ep, events: events, plan: plan),
                                let s = slot(day), s > 0 || !spans {
-                                count(i, rec, s)
+                                hit(i, rec, s)
                             }
                         }
                         guard spans else { continue }
@@ -206,7 +207,7 @@ public enum Aggregator {
                         for ep in priorEpisodes! {
                             if let (day, rec) = attainPregnancy(rules[i], ep, events: events, plan: plan),
                                slot(day) == 0 {
-                                count(i, rec, 0)
+                                hit(i, rec, 0)
                             }
                         }
                     case .delivery:
@@ -218,7 +219,7 @@ public enum Aggregator {
                         for d in deliveries! {
                             if let (day, rec) = attainDelivery(rules[i], d, events: events, plan: plan),
                                let s = slot(day), s > 0 || !spans {
-                                count(i, rec, s)
+                                hit(i, rec, s)
                             }
                         }
                         guard spans else { continue }
@@ -226,7 +227,7 @@ public enum Aggregator {
                         for d in priorDeliveries! {
                             if let (day, rec) = attainDelivery(rules[i], d, events: events, plan: plan),
                                slot(day) == 0 {
-                                count(i, rec, 0)
+                                hit(i, rec, 0)
                             }
                         }
                     }
@@ -292,12 +293,13 @@ public enum Aggregator {
         // Persons are dense and mixed: equal runs of persons hold about equal numbers of
         // records.
         let runs = Parallel.ranges(maxPerson + 1, parts: parts)
+        let first = starts  // each person's first position, read by every run
         order.withUnsafeMutableBufferPointer { buffer in
             // Each run writes only its own persons' positions.
             nonisolated(unsafe) let order = buffer
-            _ = Parallel.map(runs.count) { k in
-                for p in runs[k] {
-                    let lo = starts[p], hi = starts[p + 1]
+            _ = Parallel.map(runs.count) { run in
+                for p in runs[run] {
+                    let lo = first[p], hi = first[p + 1]
                     if hi - lo > 32 {
                         order[lo..<hi].sort(by: less)
                     } else if hi - lo > 1 {
@@ -311,7 +313,7 @@ public enum Aggregator {
                             order[b] = x
                         }
                     }
-                    for k in lo..<hi { order[k] &= 0xFFFF_FFFF }
+                    for position in lo..<hi { order[position] &= 0xFFFF_FFFF }
                 }
             }
         }

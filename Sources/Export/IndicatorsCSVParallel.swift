@@ -29,8 +29,8 @@ public struct IndicatorsCSVWritten: Sendable, Equatable {
 /// - Complexity: O(rows) work spread over `workers` threads; the writing thread's share is the
 ///   SHA-256 and `fwrite` of the bytes.
 public final class IndicatorsCSVParallelWriter {
-    /// Worker threads by default: the processors this process may use.
-    public static var defaultWorkers: Int { Parallel.processorCount }
+    /// Worker threads by default: one per processor, at most 8 (`Parallel.defaultWorkers`).
+    public static var defaultWorkers: Int { Parallel.defaultWorkers }
     /// Rows per block by default: a few MB, large enough that hand-overs cost nothing, small
     /// enough that the blocks in flight take little memory.
     public static let defaultRowsPerBlock = 16_384
@@ -146,18 +146,11 @@ private final class IndicatorsCSVJob: @unchecked Sendable {
         var options = format.writeOptions
         options.bom = false  // the file's BOM is written once, before the header
         let memory = CSVWriter(options: options)
-        let areaCount = plan.areas, indicatorCount = plan.indicators
         while let b = blocks.claim() {
             do {
-                let pairs = plan.areaMonths(of: b)
-                for k in pairs {
-                    let month = k / areaCount + 1, area = values.order[k % areaCount]
-                    for i in 0..<indicatorCount {
-                        try formatter.write(values.figures(month: month, area: area, indicator: i), to: memory)
-                    }
-                }
+                let rows = try plan.format(b, of: values, with: formatter, into: memory)
                 afterFormatting?(b)
-                blocks.put(EncodedRows(bytes: memory.take(), rows: pairs.count * indicatorCount), at: b)
+                blocks.put(EncodedRows(bytes: memory.take(), rows: rows), at: b)
             } catch {
                 blocks.stop(error)
             }
@@ -213,6 +206,19 @@ struct IndicatorBlockPlan {
     /// The (month, area) pairs of block `b`.
     func areaMonths(of b: Int) -> Range<Int> {
         b * areasPerBlock ..< min((b + 1) * areasPerBlock, months * areas)
+    }
+
+    /// Formats the rows of block `b` of `values` into `memory`, in file order; returns the rows.
+    func format(_ b: Int, of values: IndicatorValues, with formatter: IndicatorRowFormatter,
+                into memory: CSVWriter) throws -> Int {
+        let pairs = areaMonths(of: b)
+        for k in pairs {
+            let month = k / areas + 1, area = values.order[k % areas]
+            for i in 0..<indicators {
+                try formatter.write(values.figures(month: month, area: area, indicator: i), to: memory)
+            }
+        }
+        return pairs.count * indicators
     }
 }
 

@@ -1,0 +1,32 @@
+import PWSCore
+import Testing
+
+/// `Parallel`: ranges cut at allowed boundaries, results in part order.
+@Suite struct ParallelTests {
+    @Test func rangesAreEqualCutsMovedToBoundaries() {
+        #expect(Parallel.ranges(10, parts: 3) == [0..<3, 3..<6, 6..<10])
+        #expect(Parallel.ranges(10, parts: 1) == [0..<10])
+        // Cuts at 3 and 6 move forward to the next even position.
+        #expect(Parallel.ranges(10, parts: 3) { $0 % 2 == 0 } == [0..<4, 4..<6, 6..<10])
+        // No boundary anywhere: one range.
+        #expect(Parallel.ranges(10, parts: 4) { _ in false } == [0..<10])
+        // A boundary only near the end: the first part takes most, the later cuts fall inside it.
+        #expect(Parallel.ranges(10, parts: 4) { $0 == 9 } == [0..<9, 9..<10])
+        #expect(Parallel.ranges(2, parts: 5) == [0..<1, 1..<2])
+        #expect(Parallel.ranges(0, parts: 3) == [])
+    }
+
+    @Test func defaultWorkersAreCapped() {
+        #expect(Parallel.processorCount >= 1)
+        #expect(Parallel.defaultWorkers == min(Parallel.processorCount, 8))
+    }
+
+    @Test func mapKeepsPartOrder() {
+        #expect(Parallel.map(0) { $0 } == [])
+        #expect(Parallel.map(1) { $0 + 10 } == [10])
+        // Enough work per part that the parts overlap in time.
+        let sums = Parallel.map(6) { k in (0..<(200_000 * (6 - k))).reduce(0) { $0 &+ $1 % 7 } + k }
+        let expected = (0..<6).map { k in (0..<(200_000 * (6 - k))).reduce(0) { $0 &+ $1 % 7 } + k }
+        #expect(sums == expected)
+    }
+}
