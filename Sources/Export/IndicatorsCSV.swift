@@ -64,6 +64,13 @@ public final class IndicatorsCSVWriter {
         rows += 1
     }
 
+    /// Writes `rows` rows already encoded in this file's dialect (no BOM, no header): a block of
+    /// `IndicatorsCSVParallelWriter`.
+    func write(encoded bytes: [UInt8], rows added: Int) throws {
+        try csv.writeRows(encoded: bytes, count: added)
+        rows += added
+    }
+
     /// Flushes and closes the file.
     public func close() throws { try csv.close() }
 

@@ -82,8 +82,9 @@ public final class IndicatorsCSVParallelWriter {
     var window: Int { job.blocks.window }
 }
 
-/// The state the threads of one `IndicatorsCSVParallelWriter` share. The file writer and the
-/// digest belong to the writing thread once `start()` has run; everything else is immutable
+/// The state the threads of one `IndicatorsCSVParallelWriter` share. The file (an
+/// `IndicatorsCSVWriter`, which writes the header and hashes the bytes) belongs to the writing
+/// thread once `start()` has run; everything else is immutable
 /// or guarded by `blocks`.
 private final class IndicatorsCSVJob: @unchecked Sendable {
     let values: IndicatorValues
@@ -93,8 +94,7 @@ private final class IndicatorsCSVJob: @unchecked Sendable {
     let plan: IndicatorBlockPlan
     let blocks: OrderedBlockQueue<EncodedRows>
     let afterFormatting: (@Sendable (Int) -> Void)?
-    private let csv: CSVWriter
-    private let hasher = RunningDigest()
+    private let file: IndicatorsCSVWriter
     /// The outcome, set by the writing thread before `finished` is signalled.
     private var written: IndicatorsCSVWritten?
     private var failure: (any Error)?
@@ -111,9 +111,7 @@ private final class IndicatorsCSVJob: @unchecked Sendable {
         plan = IndicatorBlockPlan(months: values.asOfMonth, areas: values.order.count,
                                   indicators: values.indicators.count, rowsPerBlock: rowsPerBlock)
         blocks = OrderedBlockQueue(count: plan.count, window: 2 * workers + 2)
-        let hasher = hasher
-        csv = try CSVWriter(path: path, options: format.writeOptions, onWrite: { hasher.update($0) })
-        try csv.writeRow(IndicatorsCSV.header)
+        file = try IndicatorsCSVWriter(path: path, format: format)
     }
 
     func start() {
@@ -165,15 +163,15 @@ private final class IndicatorsCSVJob: @unchecked Sendable {
                 guard let block = blocks.take(b) else {
                     throw blocks.failure ?? PWSError(.internalFailure, "writing indicators.csv stopped")
                 }
-                try csv.writeRows(encoded: block.bytes, count: block.rows)
+                try file.write(encoded: block.bytes, rows: block.rows)
             }
-            try csv.close()
-            let digest = hasher.result
-            written = IndicatorsCSVWritten(rows: csv.rowsWritten - 1, sha256: digest.hex, bytes: digest.bytes)
+            try file.close()
+            let digest = file.digest
+            written = IndicatorsCSVWritten(rows: file.rows, sha256: digest.hex, bytes: digest.bytes)
         } catch {
             failure = error
             blocks.stop(error)
-            try? csv.close()  // let go of the file now; what it holds is incomplete anyway
+            try? file.close()  // let go of the file now; what it holds is incomplete anyway
         }
     }
 }
