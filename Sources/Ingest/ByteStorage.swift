@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A growable run of bytes behind a plain pointer.
 ///
 /// The reader's buffers live here rather than in `[UInt8]` so the hot path has no
@@ -55,6 +61,14 @@ struct ByteStorage {
     }
 
     mutating func removeAll() { count = 0 }
+
+    /// Drops the first `n` bytes, moving the rest to the front.
+    /// - Complexity: O(`count` − `n`).
+    mutating func removeFirst(_ n: Int) {
+        let rest = count - n
+        if rest > 0 { memmove(base, base + n, rest) }
+        count = Swift.max(0, rest)
+    }
 
     private mutating func grow(to needed: Int) {
         var newCapacity = capacity

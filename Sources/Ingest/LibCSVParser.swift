@@ -181,6 +181,20 @@ final class LibCSVParser {
         csv_fini(parser, ingestFieldCallback, ingestRowCallback, sink) == 0
     }
 
+    /// Whether the parser is inside a quoted field (as at the start of a line that a record
+    /// continues on: only a line end inside quotes lets a record go on).
+    var isInQuotedField: Bool { parser.pointee.pstate == fieldBegun && parser.pointee.quoted != 0 }
+
+    /// Forgets the record in progress and continues as if a quoted field had just been opened,
+    /// with nothing in it: the state a record is in at the start of a line inside a quoted field.
+    /// The record's earlier fields are not there; the recovery uses this only to learn how a
+    /// record it will not deliver ends (`RecordAssembler`).
+    func resetInsideQuotedField() {
+        reset()
+        parser.pointee.pstate = fieldBegun
+        parser.pointee.quoted = 1
+    }
+
     /// Forgets the record in progress, as after a fresh `csv_init`.
     func reset() {
         parser.pointee.pstate = rowNotBegun

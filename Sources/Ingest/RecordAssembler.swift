@@ -1,19 +1,98 @@
 /// Turns physical lines into records, and recovers from records that break the dialect.
 ///
 /// Lines go to libcsv one at a time, so the line where a record starts is always known and at
-/// most one record completes per line. The complete lines of a record still in progress (a
-/// quoted field spanning lines) are kept in `pending`; when the record turns out to be bad it
-/// is reported at its first line and its later lines are read again (`replay`) as if the first
-/// line had not been there, so one bad record never costs the rest of the file. `pending` is
-/// capped at `maxRecordBytes`, which keeps memory bounded whatever the input.
+/// most one record completes per line. The lines of a record still in progress (a quoted field
+/// spanning lines) are kept in a window; when the record turns out to be bad it is reported at
+/// its first line and reading resumes at the line after it, from the window, as if the first
+/// line had not been there — so one bad record never costs the rest of the file. The window is
+/// capped by `maxRecordBytes`, which keeps memory bounded whatever the input.
+///
+/// ## Recovery in linear time
+/// Resuming at the next line can make every line the start of a record that fails only far
+/// away: in a file whose every line is `x","y` each line opens a quote the next line closes and
+/// reopens, so each attempt runs to the end of the file (or to `maxRecordBytes`), and re-reading
+/// them all is quadratic (32,000 lines took 28 s). The assembler avoids re-reading by
+/// remembering what failed attempts learnt.
+///
+/// At the start of a line inside a record the parser is always inside a quoted field (only a
+/// line end inside quotes lets a record go on). From there on, what libcsv does depends on the
+/// bytes alone — where the quoted field closes, where fields and the record end, where a quote
+/// is misplaced — except for the two size limits, which depend on how long the open field and
+/// the record already are. So when an attempt that is inside a quoted field at the start of
+/// line `t` reaches a line that a failed attempt `A` also entered inside a quoted field, with an
+/// open field no longer than `A`'s was there, it behaves exactly as `A` from `t` on, except that
+/// it is shorter, so a size limit can only come later. Each line a failed attempt entered keeps
+/// a `Memo` of that: `A`'s open-field length there and how `A` ended.
+/// - `A` ended on something that does not depend on lengths (a quote never closed before the end
+///   of the file, text after a closing quote, a single overlong line): the new attempt ends the
+///   same way, so it is rejected with the same message at once.
+/// - `A` ended on a size limit at line `P`: the new attempt reaches `P` inside the same quoted
+///   state without ending, so reading jumps to `P` with the parser put inside a quoted field
+///   (`LibCSVParser.resetInsideQuotedField`) and the lengths carried over. Such an attempt can
+///   no longer deliver its record (the fields before `P` are not in the parser); if it turns
+///   out to complete one, the attempt is read again from its first line without memos
+///   (`verifying`), which costs at most the record's length, once.
+/// Every line is then read a bounded number of times, and `RecordRecoveryTests` checks the
+/// events against the plain re-reading assembler on random inputs with small limits.
 final class RecordAssembler {
-    /// A line kept for later: its number, its bytes in a `ByteStorage`, and whether it was too
-    /// long to keep (then it has no bytes and is rejected when read again).
-    private struct LineSpan {
+    /// What a failed attempt learnt about the rest of the input from one line it entered inside
+    /// a quoted field.
+    private struct Memo {
+        /// Bytes of the open field at the start of the line, in that attempt.
+        var openField: Int
+        var outcome: Outcome
+    }
+
+    private enum Outcome {
+        /// The attempt failed in a way that does not depend on lengths.
+        case fails(Failure)
+        /// The attempt was still inside its record at the start of line `line`, with `openField`
+        /// bytes in its open field, and failed there on a size limit. `sameField`: the field
+        /// open at the memo's line was still the one open at `line`.
+        case reaches(line: Int, openField: Int, sameField: Bool)
+    }
+
+    /// Why an attempt was rejected.
+    private enum Failure {
+        case textAfterClosingQuote, unclosedQuote, outOfMemory, fieldTooLarge, recordTooLarge
+        /// The record goes on into a line longer than `maxRecordBytes`.
+        case overlongLine
+
+        /// Whether an attempt that reaches the same point fails the same way whatever its length.
+        var ignoresLength: Bool {
+            switch self {
+            case .textAfterClosingQuote, .unclosedQuote, .overlongLine: true
+            case .outOfMemory, .fieldTooLarge, .recordTooLarge: false
+            }
+        }
+
+        func message(maxFieldBytes: Int, maxRecordBytes: Int) -> String {
+            switch self {
+            case .textAfterClosingQuote: ParseMessage.textAfterClosingQuote
+            case .unclosedQuote: ParseMessage.unclosedQuote
+            case .outOfMemory: ParseMessage.outOfMemory
+            case .fieldTooLarge: ParseMessage.fieldTooLarge(maxFieldBytes)
+            case .recordTooLarge, .overlongLine: ParseMessage.recordTooLarge(maxRecordBytes)
+            }
+        }
+    }
+
+    /// A physical line kept in the window: its number, its bytes in `window`, whether it was
+    /// too long to keep (then it has no bytes and is rejected when read again), and what a
+    /// failed attempt learnt there.
+    private struct Line {
         var number: Int
         var start: Int
         var end: Int
         var overlong: Bool
+        var memo: Memo?
+    }
+
+    /// A line the attempt in progress entered inside a quoted field.
+    private struct Entered {
+        var index: Int
+        var openField: Int
+        var fieldOrdinal: Int
     }
 
     let parser: LibCSVParser
@@ -21,16 +100,32 @@ final class RecordAssembler {
     private let maxRecordBytes: Int
 
     private(set) var blankRows = 0
+    /// Lines handed to libcsv so far, counting every re-read (what the linear recovery bounds).
+    private(set) var linesParsed = 0
     private var recordIndex = 0
     /// The physical line where the record in progress started.
     private var recordStart = 0
 
-    private var pending = ByteStorage(capacity: 4096)
-    private var pendingLines: [LineSpan] = []
-    private var replay = ByteStorage(capacity: 16)
-    private var replayLines: [LineSpan] = []
-    private var replayCursor = 0
+    private var window = ByteStorage(capacity: 4096)
+    private var lines: [Line] = []
+    /// The first line still needed: the first line of the attempt in progress, or the next to read.
+    private var head = 0
+    /// The next line to read from the window (`lines.count` when there is none).
+    private var cursor = 0
     private var scratch = ByteStorage(capacity: 4096)
+
+    /// The window index of the first line of the attempt in progress; nil while that line was
+    /// read straight from the input and not kept (it is kept once the record goes on past it).
+    private var attemptFirst: Int?
+    private var entered: [Entered] = []
+    /// Fields completed before the parser was put inside a quoted field by a jump, counted so
+    /// that two points of one attempt tell whether they are in the same field.
+    private var ordinalOffset = 0
+    /// Bytes the open field had at the last jump (the parser's own count starts at 0 there);
+    /// nil when the attempt has not jumped.
+    private var jumpedOpenField: Int?
+    /// The attempt is being read again without memos, after a jump showed it completes.
+    private var verifying = false
 
     init(delimiter: UInt8, maxFieldBytes: Int, maxRecordBytes: Int) {
         parser = LibCSVParser(delimiter: delimiter)
@@ -39,71 +134,142 @@ final class RecordAssembler {
     }
 
     deinit {
-        pending.deallocate()
-        replay.deallocate()
+        window.deallocate()
         scratch.deallocate()
     }
 
     /// Reads one physical line (with its line end, if it has one).
     /// - Parameter overlong: the line was longer than `maxRecordBytes` and its bytes were dropped.
-    /// - Complexity: O(line length) on the good path.
+    /// - Complexity: O(line length) on the good path; amortised O(line length) overall.
     @inline(__always)
     func feedLine(_ line: UnsafeRawBufferPointer, number: Int, overlong: Bool,
                   emit: (CSVEvent) throws -> Void) throws {
-        try feedOne(line, number: number, overlong: overlong, emit: emit)
-        if replayCursor < replayLines.count { try drainReplay(emit: emit) }
+        if lines.isEmpty && parser.isBetweenRecords {
+            // The common case: read in place, kept only if the record goes on past it.
+            return try feedOne(line, number: number, overlong: overlong, index: nil, emit: emit)
+        }
+        keep(line, number: number, overlong: overlong)
+        try drain(emit: emit)
     }
 
     /// Ends the input: completes or rejects the record in progress.
     func finish(emit: (CSVEvent) throws -> Void) throws {
         while true {
-            try drainReplay(emit: emit)
+            try drain(emit: emit)
             if parser.isBetweenRecords { return }
             if parser.finish() {
                 let sink = parser.sink
                 if sink.pointee.rowComplete {
-                    if sink.pointee.longestField > maxFieldBytes {
-                        try reject(ParseMessage.fieldTooLarge(maxFieldBytes), current: nil, number: 0,
-                                   overlong: false, emit: emit)
+                    if jumpedOpenField != nil {
+                        restartVerifying()
+                    } else if sink.pointee.longestField > maxFieldBytes {
+                        try reject(.fieldTooLarge, at: nil, emit: emit)
                     } else {
                         try completeRecord(emit: emit)
                     }
                 }
             } else {
-                try reject(ParseMessage.unclosedQuote, current: nil, number: 0, overlong: false, emit: emit)
+                try reject(.unclosedQuote, at: nil, emit: emit)
             }
         }
     }
 
+    private func keep(_ line: UnsafeRawBufferPointer, number: Int, overlong: Bool) {
+        let start = window.count
+        if !overlong { window.append(line) }
+        lines.append(Line(number: number, start: start, end: window.count, overlong: overlong, memo: nil))
+    }
+
+    private func drain(emit: (CSVEvent) throws -> Void) throws {
+        while cursor < lines.count {
+            let index = cursor
+            cursor += 1
+            let line = lines[index]
+            // Copied out: the window may be compacted while the line is read.
+            scratch.removeAll()
+            scratch.append(UnsafeRawBufferPointer(start: window.base + line.start, count: line.end - line.start))
+            try feedOne(scratch.bytes, number: line.number, overlong: line.overlong, index: index, emit: emit)
+            if parser.isBetweenRecords { release() }
+        }
+    }
+
+    /// Forgets the lines before the cursor once nothing can go back to them.
+    private func release() {
+        head = cursor
+        if head == lines.count {
+            lines.removeAll(keepingCapacity: lines.count < 4096)
+            window.removeAll()
+            head = 0
+            cursor = 0
+        } else if head >= 1024 && head * 2 >= lines.count {
+            let shift = lines[head].start
+            window.removeFirst(shift)
+            lines.removeFirst(head)
+            for i in lines.indices {
+                lines[i].start -= shift
+                lines[i].end -= shift
+            }
+            cursor -= head
+            head = 0
+        }
+    }
+
+    /// The open field's length as the whole attempt has it (after a jump the parser counts
+    /// only what it read since).
+    private var openFieldBytes: Int {
+        let own = parser.fieldBytesInProgress
+        if let jumpedOpenField, parser.sink.pointee.fieldCount == 0 { return jumpedOpenField + own }
+        return own
+    }
+
+    private var fieldOrdinal: Int { ordinalOffset + parser.sink.pointee.fieldCount }
+
     @inline(__always)
-    private func feedOne(_ line: UnsafeRawBufferPointer, number: Int, overlong: Bool,
+    private func feedOne(_ line: UnsafeRawBufferPointer, number: Int, overlong: Bool, index: Int?,
                          emit: (CSVEvent) throws -> Void) throws {
         let fresh = parser.isBetweenRecords
-        if fresh { recordStart = number }
+        if fresh {
+            recordStart = number
+            attemptFirst = index
+            entered.removeAll(keepingCapacity: true)
+            ordinalOffset = 0
+            jumpedOpenField = nil
+        } else if let index, parser.isInQuotedField {
+            let open = openFieldBytes
+            if !verifying, let memo = lines[index].memo, open <= memo.openField {
+                switch memo.outcome {
+                case .fails(let failure):
+                    // Reached what a failed attempt reached, no longer than it: it fails the same way.
+                    return try reject(failure, at: index, emit: emit)
+                case .reaches(let target, let targetOpen, let sameField) where target > number:
+                    let ordinal = fieldOrdinal
+                    parser.resetInsideQuotedField()
+                    jumpedOpenField = sameField ? open + (targetOpen - memo.openField) : targetOpen
+                    ordinalOffset = sameField ? ordinal : ordinal + 1
+                    cursor = index + (target - number)
+                    return
+                default:
+                    break
+                }
+            }
+            entered.append(Entered(index: index, openField: open, fieldOrdinal: fieldOrdinal))
+        }
         if overlong {
             if fresh {
-                try emit(.malformed(line: number, message: ParseMessage.lineTooLong(maxRecordBytes)))
-            } else {
-                try reject(ParseMessage.recordTooLarge(maxRecordBytes), current: line, number: number,
-                           overlong: true, emit: emit)
+                return try emit(.malformed(line: number, message: ParseMessage.lineTooLong(maxRecordBytes)))
             }
-            return
+            return try reject(.overlongLine, at: index, emit: emit)
         }
+        linesParsed &+= 1
         switch parser.parse(line) {
         case .ok: break
-        case .textAfterClosingQuote:
-            return try reject(ParseMessage.textAfterClosingQuote, current: line, number: number,
-                              overlong: false, emit: emit)
-        case .outOfMemory:
-            return try reject(ParseMessage.outOfMemory, current: line, number: number,
-                              overlong: false, emit: emit)
+        case .textAfterClosingQuote: return try reject(.textAfterClosingQuote, at: index, emit: emit)
+        case .outOfMemory: return try reject(.outOfMemory, at: index, emit: emit)
         }
         let sink = parser.sink
         if sink.pointee.rowComplete {
-            if sink.pointee.longestField > maxFieldBytes {
-                return try reject(ParseMessage.fieldTooLarge(maxFieldBytes), current: line, number: number,
-                                  overlong: false, emit: emit)
-            }
+            if jumpedOpenField != nil { return restartVerifying() }
+            if sink.pointee.longestField > maxFieldBytes { return try reject(.fieldTooLarge, at: index, emit: emit) }
             return try completeRecord(emit: emit)
         }
         if parser.isBetweenRecords {
@@ -113,29 +279,42 @@ final class RecordAssembler {
         }
         // The record goes on past this line (a quoted field with a line break, or the last line
         // of the file without a line end): keep the line in case the record has to be re-read.
-        if parser.fieldBytesInProgress > maxFieldBytes || sink.pointee.longestField > maxFieldBytes {
-            return try reject(ParseMessage.fieldTooLarge(maxFieldBytes), current: line, number: number,
-                              overlong: false, emit: emit)
+        if openFieldBytes > maxFieldBytes || longestCompletedField > maxFieldBytes {
+            return try reject(.fieldTooLarge, at: index, emit: emit)
         }
-        if pending.count + line.count > maxRecordBytes {
-            return try reject(ParseMessage.recordTooLarge(maxRecordBytes), current: line, number: number,
-                              overlong: false, emit: emit)
+        let first = attemptFirst.map { lines[$0].start } ?? window.count
+        let end = index.map { lines[$0].end } ?? window.count + line.count
+        if end - first > maxRecordBytes { return try reject(.recordTooLarge, at: index, emit: emit) }
+        if index == nil {
+            keep(line, number: number, overlong: false)
+            attemptFirst = lines.count - 1
+            head = attemptFirst!
+            cursor = lines.count
         }
-        pendingLines.append(LineSpan(number: number, start: pending.count, end: pending.count + line.count,
-                                     overlong: false))
-        pending.append(line)
+    }
+
+    /// The longest field completed in this attempt, counting what came before a jump.
+    private var longestCompletedField: Int {
+        let sink = parser.sink.pointee
+        guard let jumpedOpenField, sink.fieldCount > 0 else { return sink.longestField }
+        let first = sink.fields[0]
+        return Swift.max(sink.longestField, jumpedOpenField + Int(first.rawEnd - first.rawStart))
+    }
+
+    /// A jump showed the attempt completes a record: read it again from its first line, in full.
+    private func restartVerifying() {
+        parser.reset()
+        jumpedOpenField = nil
+        ordinalOffset = 0
+        verifying = true
+        cursor = attemptFirst!
     }
 
     @inline(__always)
     private func completeRecord(emit: (CSVEvent) throws -> Void) throws {
         let sink = parser.sink
-        defer {
-            sink.pointee.reset()
-            if !pendingLines.isEmpty {
-                pending.removeAll()
-                pendingLines.removeAll(keepingCapacity: true)
-            }
-        }
+        verifying = false
+        defer { sink.pointee.reset() }
         guard sink.pointee.hasContent else {
             // Every field empty once cleaned: a blank spreadsheet row such as `;;;;`.
             blankRows += 1
@@ -147,52 +326,35 @@ final class RecordAssembler {
         try emit(.record(record))
     }
 
-    /// Reports the record in progress as malformed at its first line, and queues its later lines
-    /// (and `current`, the line being read, when that is not the first) to be read again before
-    /// anything else.
-    private func reject(_ message: String, current: UnsafeRawBufferPointer?, number: Int, overlong: Bool,
-                        emit: (CSVEvent) throws -> Void) throws {
-        let first = recordStart
+    /// Reports the record in progress as malformed at its first line, leaves what it learnt on
+    /// the lines it entered, and resumes at the line after its first.
+    /// - Parameter index: the window index of the line it failed on (nil: the end of the input,
+    ///   or a line read in place).
+    private func reject(_ failure: Failure, at index: Int?, emit: (CSVEvent) throws -> Void) throws {
+        if failure.ignoresLength {
+            for line in entered {
+                lines[line.index].memo = Memo(openField: line.openField, outcome: .fails(failure))
+            }
+        } else if let index, let last = entered.last, last.index == index {
+            let number = lines[index].number
+            for line in entered.dropLast() {
+                lines[line.index].memo = Memo(openField: line.openField,
+                                              outcome: .reaches(line: number, openField: last.openField,
+                                                                sameField: line.fieldOrdinal == last.fieldOrdinal))
+            }
+        }
+        entered.removeAll(keepingCapacity: true)
         parser.reset()
-        var newReplay = ByteStorage(capacity: 4096)
-        var newLines: [LineSpan] = []
-        func keep(_ bytes: UnsafeRawBufferPointer, _ number: Int, _ overlong: Bool) {
-            newLines.append(LineSpan(number: number, start: newReplay.count, end: newReplay.count + bytes.count,
-                                     overlong: overlong))
-            newReplay.append(bytes)
+        jumpedOpenField = nil
+        ordinalOffset = 0
+        verifying = false
+        if let first = attemptFirst {
+            head = first + 1
+            cursor = first + 1
         }
-        for span in pendingLines.dropFirst() {
-            keep(UnsafeRawBufferPointer(start: pending.base + span.start, count: span.end - span.start),
-                 span.number, false)
-        }
-        if let current, number > first {
-            keep(overlong ? UnsafeRawBufferPointer(start: nil, count: 0) : current, number, overlong)
-        }
-        for span in replayLines[replayCursor...] {
-            keep(UnsafeRawBufferPointer(start: replay.base + span.start, count: span.end - span.start),
-                 span.number, span.overlong)
-        }
-        replay.deallocate()
-        replay = newReplay
-        replayLines = newLines
-        replayCursor = 0
-        pending.removeAll()
-        pendingLines.removeAll(keepingCapacity: true)
-        try emit(.malformed(line: first, message: message))
-    }
-
-    private func drainReplay(emit: (CSVEvent) throws -> Void) throws {
-        while replayCursor < replayLines.count {
-            let span = replayLines[replayCursor]
-            replayCursor += 1
-            // Copied out because reading it may rebuild `replay`.
-            scratch.removeAll()
-            scratch.append(UnsafeRawBufferPointer(start: replay.base + span.start, count: span.end - span.start))
-            try feedOne(scratch.bytes, number: span.number, overlong: span.overlong, emit: emit)
-        }
-        replay.removeAll()
-        replayLines.removeAll(keepingCapacity: true)
-        replayCursor = 0
+        attemptFirst = nil
+        try emit(.malformed(line: recordStart,
+                            message: failure.message(maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes)))
     }
 }
 
