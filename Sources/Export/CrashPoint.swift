@@ -5,9 +5,13 @@ import Glibc
 
 /// A test harness for crash safety: when the environment variable `PWS_CRASH_AT` names a point,
 /// the process kills itself with SIGKILL there — exactly what `kill -9` does — so tests can stop
-/// a run at every step of publishing without relying on timing. Unset in normal use.
+/// a run at every step of publishing without relying on timing. `PWS_PAUSE_AT` instead makes
+/// the process create the file named by `PWS_PAUSE_FILE` there and wait, so a test can send it
+/// a signal at a known step (spec §A8). Unset in normal use.
 public enum CrashPoint {
     static let target = ProcessInfo.processInfo.environment["PWS_CRASH_AT"]
+    static let pause = ProcessInfo.processInfo.environment["PWS_PAUSE_AT"]
+    static let pauseFile = ProcessInfo.processInfo.environment["PWS_PAUSE_FILE"]
 
     /// The named points, in the order a run passes them.
     public static let all = ["validated", "aggregated", "staging-partial", "staged", "run-folder", "switched"]
@@ -15,6 +19,11 @@ public enum CrashPoint {
     public static func hit(_ name: String) {
         if let target, target == name {
             kill(getpid(), SIGKILL)
+        }
+        if let pause, pause == name, let pauseFile {
+            FileManager.default.createFile(atPath: pauseFile, contents: nil)
+            // Waits for the test's signal; bounded so a forgotten test cannot hang forever.
+            for _ in 0..<600 { usleep(100_000) }
         }
     }
 }

@@ -109,6 +109,17 @@ public struct Manifest: Codable, Sendable {
         }
     }
 
+    /// An input that was listed but could not be read, and why.
+    public struct UnreadableEntry: Codable, Sendable, Equatable {
+        public var path: String
+        public var reason: String
+
+        public init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
+    }
+
     public var tool: Tool
     public var command: String
     public var arguments: [String]
@@ -119,6 +130,9 @@ public struct Manifest: Codable, Sendable {
     public var keepIdentifiers: Bool
     public var maxRejectRate: Double
     public var inputs: [InputEntry]
+    /// Service-record inputs that could not be read and were skipped (`--skip-unreadable`);
+    /// nil (left out) when there were none.
+    public var unreadableInputs: [UnreadableEntry]?
     public var counts: Counts?
     public var notes: [String]
     public var timingsSeconds: [String: Double]
@@ -136,6 +150,7 @@ public struct Manifest: Codable, Sendable {
         case tool, command, arguments, pipeline, inputs, counts, notes, outputs, status, message
         case dataDirectory = "data_directory", asOf = "as_of", today
         case keepIdentifiers = "keep_identifiers", maxRejectRate = "max_reject_rate"
+        case unreadableInputs = "unreadable_inputs"
         case timingsSeconds = "timings_seconds", exitStatus = "exit_status", peakRSSMiB = "peak_rss_mib"
         case startedAt = "started_at", finishedAt = "finished_at"
     }

@@ -39,6 +39,7 @@ public struct Publisher {
             try? fm.removeItem(atPath: runsDirectory + "/" + name)
         }
         let staging = runsDirectory + "/.staging-\(getpid())-\(UInt64(Date().timeIntervalSince1970 * 1000))"
+        Interruption.removeOnStop(staging)
         try OutputFolder.ensureDirectory(staging)
         return staging
     }
@@ -57,6 +58,7 @@ public struct Publisher {
         guard rename(staging, runFolder) == 0 else {
             throw PWSError(.outputNotWritable, "cannot move the finished run into \(runFolder)", cause: String(cString: strerror(errno)))
         }
+        Interruption.forget(staging)
         fsyncPath(runsDirectory)
         CrashPoint.hit("run-folder")
 
@@ -94,6 +96,9 @@ public struct Publisher {
         guard rename(staging, temp) == 0 else {
             throw PWSError(.outputNotWritable, "cannot keep the refused run in \(base)", cause: String(cString: strerror(errno)))
         }
+        Interruption.forget(staging)
+        Interruption.removeOnStop(temp)
+        defer { Interruption.forget(temp) }
         try? fm.removeItem(atPath: target)
         guard rename(temp, target) == 0 else {
             throw PWSError(.outputNotWritable, "cannot keep the refused run in \(target)", cause: String(cString: strerror(errno)))
@@ -104,6 +109,7 @@ public struct Publisher {
     /// Removes a staging folder after a failure.
     public func discard(staging: String) {
         try? FileManager.default.removeItem(atPath: staging)
+        Interruption.forget(staging)
     }
 
     /// Removes the oldest run folders of this month beyond the retention, never the published one.

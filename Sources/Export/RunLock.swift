@@ -4,7 +4,8 @@ import PWSCore
 import Glibc
 #endif
 
-/// One run at a time per output folder (spec §7): an exclusive `flock` on `OUT/.pws.lock`.
+/// One run at a time per output folder (spec §7): an exclusive `flock` on `OUT/.pws.lock`,
+/// opened without following symbolic links (spec §A8).
 /// The kernel drops the lock when the process dies, even by `kill -9`, so a killed run never
 /// blocks the next one; the file itself may stay and means nothing.
 public final class RunLock {
@@ -15,14 +16,27 @@ public final class RunLock {
     public init(outputDirectory: String) throws {
         try OutputFolder.ensureDirectory(outputDirectory)
         path = outputDirectory + "/.pws.lock"
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        // Never through a symbolic link, and only a plain file with one name: a planted link or
+        // hard link must not make pws truncate and write another file (spec §A8).
+        fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
+            if errno == ELOOP {
+                throw PWSError(.outputNotWritable, "the lock file \(path) is a symbolic link; pws never writes through one — remove it (rm \(path)) and run again")
+            }
             throw PWSError(.outputNotWritable, "cannot create the lock file \(path); check that the output folder is writable",
                            cause: String(cString: strerror(errno)))
         }
+        var status = stat()
+        guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, status.st_nlink == 1 else {
+            close(fd)
+            throw PWSError(.outputNotWritable, "the lock file \(path) is not a plain file of its own (a directory, device, FIFO or a hard link to another file); remove it and run again")
+        }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?
-                .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            // Who holds it, read through the descriptor already checked (not the path again).
+            var note = [UInt8](repeating: 0, count: 200)
+            let count = note.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+            let holder = String(decoding: note.prefix(max(0, count)), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
             close(fd)
             throw PWSError(.locked, "another pws run is writing to \(outputDirectory)\(holder.isEmpty ? "" : " (\(holder))"); this run exits without touching it — try again when that one has finished")
         }

@@ -38,12 +38,21 @@ public enum DiagnosticsTable {
     public static let header = ["source", "line", "record_id", "rule", "severity", "field", "value", "message"]
 
     /// Writes diagnostics (already sorted by source, line, rule). Returns the row count.
+    ///
+    /// Unless `keepIdentifiers`, every number in the record_id, value and message cells that
+    /// may be a NIK is masked (`PersonID.maskEmbeddedIdentifiers`): those cells can hold any
+    /// part of a raw line (a `;` row read in a `,` file is one long record id), and Validate
+    /// masks only the fields it knows are person ids.
     @discardableResult
-    public static func write(_ diagnostics: [Diagnostic], to path: String, format: OutputFormat) throws -> Int {
+    public static func write(_ diagnostics: [Diagnostic], to path: String, format: OutputFormat,
+                             keepIdentifiers: Bool = false) throws -> Int {
         let table = try TableWriter(path: path, header: header, format: format)
+        func safe(_ text: String) -> String {
+            keepIdentifiers ? text : PersonID.maskEmbeddedIdentifiers(text)
+        }
         for d in diagnostics {
-            try table.row([d.location.source, String(d.location.line), d.recordID, d.rule.rawValue,
-                           d.severity.rawValue, d.field, d.value, d.message])
+            try table.row([d.location.source, String(d.location.line), safe(d.recordID), d.rule.rawValue,
+                           d.severity.rawValue, d.field, safe(d.value), safe(d.message)])
         }
         try table.close()
         return table.rows

@@ -266,11 +266,19 @@ private final class FileInput {
 
     init(path: String, source: String) throws {
         self.source = source
-        descriptor = open(path, O_RDONLY)
+        // Non-blocking, so a FIFO cannot hold the run at open(2); then only regular files are read
+        // (a device such as /dev/zero never ends).
+        descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else {
             let reason = String(cString: strerror(errno))
             throw PWSError(.inputMissing, "cannot open \(source) (\(reason)); check that the file exists "
                                + "in the data folder and is readable", cause: "\(path): \(reason)")
+        }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
+            throw PWSError(.inputMissing, "\(source) is not a regular file but a directory, FIFO, socket or device; "
+                               + "only files can be read — move it out of the data folder")
         }
     }
 

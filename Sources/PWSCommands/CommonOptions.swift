@@ -27,6 +27,10 @@ struct CommonOptions: ParsableArguments {
     @Flag(help: "Print only errors.")
     var quiet = false
 
+    @Flag(name: .customLong("skip-unreadable"),
+          help: "Go on without service files that cannot be read (FIFO, device, directory, broken symlink, unreadable, non-UTF-8 name), listing them; without it such inputs stop the run with exit 66.")
+    var skipUnreadable = false
+
     func validate() throws {
         if let asOf, YearMonth(asOf) == nil {
             throw ValidationError("--as-of \"\(asOf)\" is not a month; write it as YYYY-MM, e.g. 2025-03")
@@ -43,11 +47,13 @@ struct CommonOptions: ParsableArguments {
     }
 
     func request(command: String, output: String?) -> RunRequest {
-        RunRequest(command: command, arguments: Array(CommandLine.arguments.dropFirst()),
+        var request = RunRequest(command: command, arguments: Array(CommandLine.arguments.dropFirst()),
                    pipelinePath: pipeline ?? PipelineDefinition.defaultPath(), dataDirectory: data,
                    outputDirectory: output, asOf: asOf.flatMap(YearMonth.init),
                    today: today.flatMap(parseToday) ?? RunRequest.localToday(),
                    keepIdentifiers: keepIdentifiers, excel: excel)
+        request.skipUnreadable = skipUnreadable
+        return request
     }
 
     /// Logs plain lines to stderr (cron); on a terminal also a progress line, unless quiet.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Export
 import Pipeline
 import PWSCore
 
@@ -19,6 +20,7 @@ extension PWS {
         var out: String = "out"
 
         func run() async throws {
+            Interruption.install()
             let (logger, progress) = common.makeLogger()
             let runner = PipelineRunner(request: common.request(command: "run", output: out),
                                         logger: logger, progress: progress)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Export
 import Pipeline
 import PWSCore
 
@@ -15,6 +16,7 @@ extension PWS {
         var out: String?
 
         func run() async throws {
+            Interruption.install()
             let (logger, progress) = common.makeLogger()
             let runner = PipelineRunner(request: common.request(command: "validate", output: out),
                                         logger: logger, progress: progress)

@@ -187,4 +187,48 @@ public enum PersonID {
         return String(characters[..<4]) + String(repeating: "*", count: characters.count - 6)
             + String(characters[(characters.count - 2)...])
     }
+
+    /// Digits a run must have to be taken for an identifier inside other text: a NIK's 16.
+    public static let embeddedIdentifierDigits = 16
+
+    /// `text` with every number that may be a NIK masked like a person id (spec §3; §A8): a run
+    /// of at least 16 digits, possibly split by single spaces, dots or dashes as NIKs are
+    /// written (`3271 0112 0395 0001`), keeps its first 4 and last 2 digits and shows `*` for
+    /// everything between. For cells that can hold any part of a raw line — a record id read
+    /// from a row that broke the dialect, a value, a message quoting one — so no NIK leaves in
+    /// rejects.csv or warnings.csv unless the run keeps identifiers. Shorter numbers (dates,
+    /// record ids such as `2410-0009-00059`) are left as they are.
+    /// - Complexity: O(n); returns `text` itself when it has fewer than 16 digits.
+    public static func maskEmbeddedIdentifiers(_ text: String) -> String {
+        var utf8 = Array(text.utf8)
+        guard utf8.lazy.filter({ $0 >= 48 && $0 <= 57 }).count >= embeddedIdentifierDigits else { return text }
+        func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+        func isSeparator(_ b: UInt8) -> Bool { b == 32 || b == 46 || b == 45 }
+        var changed = false
+        var i = 0
+        while i < utf8.count {
+            guard isDigit(utf8[i]) else { i += 1; continue }
+            // The run: digits, with single separators between digits.
+            var end = i
+            var digitPositions: [Int] = []
+            while end < utf8.count {
+                if isDigit(utf8[end]) {
+                    digitPositions.append(end)
+                    end += 1
+                } else if isSeparator(utf8[end]), end + 1 < utf8.count, isDigit(utf8[end + 1]) {
+                    end += 1
+                } else {
+                    break
+                }
+            }
+            if digitPositions.count >= embeddedIdentifierDigits {
+                let first = digitPositions[3] + 1
+                let last = digitPositions[digitPositions.count - 2]
+                for k in first..<last { utf8[k] = UInt8(ascii: "*") }
+                changed = true
+            }
+            i = end
+        }
+        return changed ? String(decoding: utf8, as: UTF8.self) : text
+    }
 }

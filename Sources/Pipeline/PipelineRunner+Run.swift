@@ -34,8 +34,10 @@ extension PipelineRunner {
         defer { if !published { publisher.discard(staging: staging) } }
 
         func writeDiagnostics() throws -> [Manifest.OutputEntry] {
-            let r = try DiagnosticsTable.write(outcome.rejects, to: staging + "/rejects.csv", format: format)
-            let w = try DiagnosticsTable.write(outcome.warnings, to: staging + "/warnings.csv", format: format)
+            let r = try DiagnosticsTable.write(outcome.rejects, to: staging + "/rejects.csv", format: format,
+                                                  keepIdentifiers: request.keepIdentifiers)
+            let w = try DiagnosticsTable.write(outcome.warnings, to: staging + "/warnings.csv", format: format,
+                                                  keepIdentifiers: request.keepIdentifiers)
             return [try outputEntry(folder: staging, name: "rejects.csv", rows: r),
                     try outputEntry(folder: staging, name: "warnings.csv", rows: w)]
         }
@@ -43,6 +45,7 @@ extension PipelineRunner {
         var lines = PipelineRunner.accountingLines(outcome)
         if outcome.total.rejectRate > definition.maxRejectRate {
             manifest.inputs = try inputEntries(outcome)
+            manifest.unreadableInputs = PipelineRunner.unreadableEntries(outcome)
             manifest.counts = PipelineRunner.counts(outcome)
             manifest.outputs += try writeDiagnostics()
             manifest.status = "refused"
@@ -67,13 +70,21 @@ extension PipelineRunner {
         let result = try aggregate(outcome: &outcome, catalogue: catalogue, definition: definition, asOf: asOf)
         // The last use of the events: completeness counts them. They are most of the run's
         // memory (10 M events ≈ 0.5 GB with their ids), and export does not need them.
-        let completeness = PipelineRunner.completeness(outcome.events, asOf: asOf)
+        var completeness = PipelineRunner.completeness(outcome.events, asOf: asOf)
+        if !outcome.unreadable.isEmpty {
+            // In the table's order: facility, then month.
+            completeness = (completeness + PipelineRunner.unreadableCompleteness(outcome.unreadable, asOf: asOf))
+                .sorted { a, b in
+                    a.facility != b.facility ? a.facility.utf8.lexicographicallyPrecedes(b.facility.utf8) : a.month < b.month
+                }
+        }
         outcome.events = EventSet()
         outcome.eventSources = RunCodedIndices(step: 0)
         outcome.eventLines = EventLines()
         manifest.timingsSeconds["aggregate"] = Date().timeIntervalSince(aggStart)
         CrashPoint.hit("aggregated")
         manifest.inputs = try inputEntries(outcome, digests: digests.wait())
+        manifest.unreadableInputs = PipelineRunner.unreadableEntries(outcome)
         manifest.counts = PipelineRunner.counts(outcome)
         manifest.notes = outcome.notes
 
@@ -125,6 +136,31 @@ extension PipelineRunner {
         lines.append("published \(publisher.publishedPath) -> \(folder)")
         logger.info("published \(publisher.publishedPath)", metadata: ["rows": "\(result.values.rowCount)"])
         return RunReport(exitStatus: .success, lines: lines, folder: publisher.publishedPath)
+    }
+
+    /// Completeness rows for the service files skipped as unreadable (`--skip-unreadable`): the
+    /// facility is unknown, so the row names the file, and it is marked not reported in the
+    /// month the file name carries (`YYYY-MM` anywhere in it, as the generator and most
+    /// districts name monthly files) when that is in the as-of year up to the as-of month, else
+    /// in the as-of month.
+    static func unreadableCompleteness(_ unreadable: [UnreadableInput], asOf: YearMonth) -> [CompletenessRow] {
+        unreadable.map { input in
+            let name = input.path.split(separator: "/").last.map(String.init) ?? input.path
+            var month = asOf.month
+            let bytes = Array(name.utf8)
+            if bytes.count >= 7 {
+                for i in 0...(bytes.count - 7) where bytes[i + 4] == UInt8(ascii: "-") {
+                    let digits = bytes[i..<i + 4] + bytes[i + 5..<i + 7]
+                    guard digits.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+                          let candidate = YearMonth(String(decoding: bytes[i..<i + 7], as: UTF8.self)),
+                          candidate.year == asOf.year, candidate.month <= asOf.month else { continue }
+                    month = candidate.month
+                    break
+                }
+            }
+            return CompletenessRow(facility: "(tidak terbaca) \(input.path)", facilityType: "", year: asOf.year,
+                                   month: month, records: 0, persons: 0, reported: false)
+        }
     }
 
     /// Reporting completeness per facility and month of the as-of year (used records).

@@ -35,9 +35,12 @@ public struct PipelineRunner {
     }
 
     func validationSettings(_ definition: PipelineDefinition, _ services: ServiceCatalogue) -> ValidationSettings {
-        ValidationSettings(today: request.today, asOf: request.asOf, keepIdentifiers: request.keepIdentifiers,
-                           delimiter: definition.delimiter, columnAliases: definition.columnAliases,
-                           valueAliases: definition.valueAliases, services: services)
+        var settings = ValidationSettings(today: request.today, asOf: request.asOf,
+                                          keepIdentifiers: request.keepIdentifiers,
+                                          delimiter: definition.delimiter, columnAliases: definition.columnAliases,
+                                          valueAliases: definition.valueAliases, services: services)
+        settings.skipUnreadable = request.skipUnreadable
+        return settings
     }
 
     /// Ingest and validate with progress, timing the stage.
@@ -59,6 +62,7 @@ public struct PipelineRunner {
                     metadata: ["seconds": "\(String(format: "%.2f", seconds))",
                                "rejected": "\(outcome.total.rowsRejected)"])
         for note in outcome.notes { logger.warning("\(note)") }
+        for input in outcome.unreadable { logger.warning("skipped \(input.path): \(input.reason)") }
         return (outcome, seconds)
     }
 
@@ -79,6 +83,11 @@ public struct PipelineRunner {
         }
         let t = outcome.total
         lines.append(String(format: "reject rate %.2f %% (%d of %d rows)", t.rejectRate * 100, t.rowsRejected, t.rowsRead))
+        if !outcome.unreadable.isEmpty {
+            lines.append("skipped \(outcome.unreadable.count) input(s) that cannot be read (--skip-unreadable):")
+            lines += outcome.unreadable.prefix(10).map { "  \($0.path): \($0.reason)" }
+            if outcome.unreadable.count > 10 { lines.append("  … and \(outcome.unreadable.count - 10) more (run.json lists all)") }
+        }
         lines.append("identities: read = rejected + accepted: \(t.rowsRead == t.rowsRejected + t.rowsAccepted ? "yes" : "NO"); accepted = used + duplicate + out_of_period: \(t.rowsAccepted == t.rowsUsed + t.rowsDuplicate + t.rowsOutOfPeriod ? "yes" : "NO")")
         return lines
     }
@@ -101,6 +110,11 @@ public struct PipelineRunner {
         if let s = outcome.sasaranAccount { entries.append(try entry(s, kind: "sasaran", counts: false)) }
         for a in outcome.files { entries.append(try entry(a, kind: "layanan", counts: true)) }
         return entries
+    }
+
+    /// Manifest entries for the inputs that could not be read, nil when there were none.
+    static func unreadableEntries(_ outcome: ValidationOutcome) -> [Manifest.UnreadableEntry]? {
+        outcome.unreadable.isEmpty ? nil : outcome.unreadable.map { Manifest.UnreadableEntry(path: $0.path, reason: $0.reason) }
     }
 
     static func counts(_ outcome: ValidationOutcome) -> Manifest.Counts {
@@ -146,12 +160,15 @@ public struct PipelineRunner {
             manifest.pipeline = try pipelineEntries(definition)
             manifest.asOf = outcome.asOf?.description
             manifest.inputs = try inputEntries(outcome)
+            manifest.unreadableInputs = PipelineRunner.unreadableEntries(outcome)
             manifest.counts = PipelineRunner.counts(outcome)
             manifest.notes = outcome.notes
             manifest.timingsSeconds = ["ingest_validate": seconds, "validate_reading_cpu": outcome.readingCPUSeconds,
                                        "validate_checking_cpu": outcome.checkingCPUSeconds]
-            let r = try DiagnosticsTable.write(outcome.rejects, to: out + "/rejects.csv", format: format)
-            let w = try DiagnosticsTable.write(outcome.warnings, to: out + "/warnings.csv", format: format)
+            let r = try DiagnosticsTable.write(outcome.rejects, to: out + "/rejects.csv", format: format,
+                                                  keepIdentifiers: request.keepIdentifiers)
+            let w = try DiagnosticsTable.write(outcome.warnings, to: out + "/warnings.csv", format: format,
+                                                  keepIdentifiers: request.keepIdentifiers)
             manifest.outputs = [try outputEntry(folder: out, name: "rejects.csv", rows: r),
                                 try outputEntry(folder: out, name: "warnings.csv", rows: w)]
             manifest.status = "dry-run"

@@ -16,6 +16,8 @@ public struct RunRequest: Sendable {
     public var keepIdentifiers: Bool
     /// Write CSVs for Indonesian-locale Excel (`;`, decimal comma, BOM).
     public var excel: Bool
+    /// Go on without service files that cannot be read, listing them (`--skip-unreadable`).
+    public var skipUnreadable = false
 
     public init(command: String, arguments: [String], pipelinePath: String, dataDirectory: String,
                 outputDirectory: String?, asOf: YearMonth?, today: Day, keepIdentifiers: Bool, excel: Bool) {

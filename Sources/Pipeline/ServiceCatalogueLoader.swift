@@ -39,6 +39,11 @@ public enum ServiceCatalogueLoader {
                            location: SourceLocation(source: source, line: line))
         }
         let services = reader.catalogue(root)
+        // Events keep the service as a 16-bit index.
+        if services.count > Int(UInt16.max) {
+            throw PWSError(.pipelineDefinition, "the catalogue has \(services.count) service codes; at most \(UInt16.max) are supported — split it or remove unused codes",
+                           location: SourceLocation(source: source, line: 1))
+        }
         if let first = reader.problems.first {
             throw PWSError(.pipelineDefinition, first.message, location: first.location,
                            details: reader.problems.dropFirst().map { "\($0.location): error: \($0.message)" })

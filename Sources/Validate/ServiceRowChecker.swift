@@ -399,8 +399,10 @@ struct ServiceRowChecker {
             return
         }
         if isNewRecord { recordContent.append(candidate) }
-        eventSources.append(UInt16(file))
-        eventLines.append(UInt32(loc.line))
+        eventSources.append(UInt32(file))
+        // A line past 2³² (a file of over 4 G lines) is kept as the largest line number rather
+        // than trap; only a later W-NIFAS warning would show it.
+        eventLines.append(UInt32(clamping: loc.line))
         let month = YearMonth(visit)
         if month != runMonth || runCount == 0 {
             flushMonthRun(file: file)

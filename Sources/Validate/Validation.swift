@@ -17,6 +17,9 @@ public struct ValidationSettings: Sendable {
     /// Extra enumeration spellings per kind (`sex`, `facility_type`, `provider`, `service_code`).
     public var valueAliases: [String: [String: String]]
     public var services: ServiceCatalogue
+    /// Go on without service files that cannot be read (listing them) instead of refusing the
+    /// run with exit 66 (spec §A8, `--skip-unreadable`).
+    public var skipUnreadable = false
     /// Distinct spelling combinations each `FieldComboCache` keeps (0 turns the caches off;
     /// the tests compare both ways).
     var comboCacheLimit = 1 << 16
@@ -51,6 +54,8 @@ public struct ValidationOutcome: Sendable {
     public var warnings: [Diagnostic]
     /// Service-record files in read order, relative to the data folder.
     public var sources: [String]
+    /// Service-record inputs that could not be read and were skipped (`skipUnreadable`).
+    public var unreadable: [UnreadableInput] = []
     /// Accounting per service-record file (same order as `sources`).
     public var files: [FileAccount]
     public var total: FileAccount
@@ -81,22 +86,10 @@ public struct ValidationOutcome: Sendable {
 /// The Validate stage (spec §3): reads the data folder, checks every service row against the
 /// rules in table order, and accounts for every row.
 public enum Validation {
-    /// Service-record files of a data folder in read order (spec §2.1), relative paths.
+    /// Readable service-record files of a data folder in read order (spec §2.1), relative
+    /// paths; `InputFiles.serviceFiles` also lists the ones that cannot be read.
     public static func serviceFiles(in dataDirectory: String) -> [String] {
-        let fm = FileManager.default
-        var files: [String] = []
-        if fm.fileExists(atPath: dataDirectory + "/layanan.csv") { files.append("layanan.csv") }
-        var isDir: ObjCBool = false
-        if fm.fileExists(atPath: dataDirectory + "/layanan", isDirectory: &isDir), isDir.boolValue,
-           let names = try? fm.contentsOfDirectory(atPath: dataDirectory + "/layanan") {
-            for name in names where name.lowercased().hasSuffix(".csv") {
-                var sub: ObjCBool = false
-                if fm.fileExists(atPath: dataDirectory + "/layanan/" + name, isDirectory: &sub), !sub.boolValue {
-                    files.append("layanan/" + name)
-                }
-            }
-        }
-        return files.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        InputFiles.serviceFiles(in: dataDirectory).files
     }
 
     /// The order of rejects.csv and warnings.csv: source, line, rule.
@@ -119,6 +112,16 @@ public enum Validation {
         guard fm.fileExists(atPath: dataDirectory, isDirectory: &isDir), isDir.boolValue else {
             throw PWSError(.inputMissing, "data folder \(dataDirectory) does not exist; pass the folder holding wilayah.csv and layanan/ with --data")
         }
+        for name in ["wilayah.csv", "sasaran.csv"] {
+            if let problem = InputFiles.problem(dataDirectory: dataDirectory, name: name) {
+                throw PWSError(.inputMissing, "\(name) cannot be read: \(problem)")
+            }
+        }
+        let listing = InputFiles.serviceFiles(in: dataDirectory)
+        if !listing.unreadable.isEmpty && !settings.skipUnreadable {
+            let list = listing.unreadable.map { "  \($0.path): \($0.reason)" }.joined(separator: "\n")
+            throw PWSError(.inputMissing, "\(listing.unreadable.count) service-record input(s) in \(dataDirectory) cannot be read; nothing was published:\n\(list)\nfix or remove them, or run with --skip-unreadable to go on without them (they are then listed in run.json and marked not reported in completeness.csv)")
+        }
         let (register, notes, registerAccount) = try RegisterLoader(
             delimiter: settings.delimiter, aliases: settings.columnAliases["wilayah"] ?? [:]
         ).load(path: dataDirectory + "/wilayah.csv", source: "wilayah.csv")
@@ -126,12 +129,12 @@ public enum Validation {
             delimiter: settings.delimiter, aliases: settings.columnAliases["sasaran"] ?? [:]
         ).load(path: dataDirectory + "/sasaran.csv", source: "sasaran.csv", register: register)
 
-        let sources = serviceFiles(in: dataDirectory)
+        let sources = listing.files
         guard !sources.isEmpty else {
             throw PWSError(.inputMissing, "no service records in \(dataDirectory): put layanan.csv or layanan/*.csv there (spec §2)")
         }
         var checker = try ServiceRowChecker(settings: settings, register: register)
-        checker.reserve(bytes: sources.reduce(0) { $0 + fileSize(dataDirectory + "/" + $1) })
+        checker.reserve(bytes: sources.reduce(0) { $0 + recordBytesEstimate(dataDirectory + "/" + $1) })
         var allNotes = notes
         if registerAccount.encoding != "utf-8" { allNotes.append("wilayah.csv is not UTF-8; read as Windows-1252") }
         // One thread reads and cleans (Ingest), this one applies the rules in read order.
@@ -145,9 +148,31 @@ public enum Validation {
         }
         var outcome = checker.finish(sources: sources, register: checker.register, sasaran: sasaran,
                                      registerAccount: registerAccount, sasaranAccount: sasaranAccount, notes: allNotes)
+        outcome.unreadable = listing.unreadable
         outcome.readingCPUSeconds = readingCPU
         outcome.checkingCPUSeconds = CPUTime.thisThread() - checkingStart
         return outcome
+    }
+
+    /// How many bytes of records a file likely holds, to size the tables before reading: its
+    /// size, except that a file over 64 MiB counts only as far as its first 64 KiB has line
+    /// ends at the same density. A huge file that is one bad line (an 8 GiB run of zeros) then
+    /// reserves nothing, so memory does not grow with a file's size; a real big export is
+    /// estimated as before.
+    static func recordBytesEstimate(_ path: String) -> Int {
+        let size = fileSize(path)
+        let sampleSize = 64 << 10
+        guard size > 64 << 20 else { return size }
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return 0 }
+        defer { close(descriptor) }
+        var sample = [UInt8](repeating: 0, count: sampleSize)
+        let count = sample.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, sampleSize, 0) }
+        guard count > 0 else { return 0 }
+        let lineEnds = sample.prefix(count).lazy.filter { $0 == 10 || $0 == 13 }.count
+        // Full density (a line end every ≤ 200 bytes) keeps the whole size; none keeps none.
+        let perLine = lineEnds == 0 ? Int.max : count / lineEnds
+        return perLine <= 200 ? size : (perLine == Int.max ? 0 : size / (perLine / 200 + 1))
     }
 
     /// The size of a file in bytes (0 when it cannot be read): stat(2), not FileManager, which

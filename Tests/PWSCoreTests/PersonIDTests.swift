@@ -100,4 +100,30 @@ import Testing
     func identifiersAreMaskedForOutputs(_ id: String, _ expected: String) {
         #expect(PersonID.mask(id) == expected)
     }
+
+    /// Numbers that may be a NIK inside other text (a raw line in a record id, a merged result):
+    /// 16 or more digits, single spaces, dots or dashes allowed between them, keep their first 4
+    /// and last 2 digits; everything shorter stays.
+    static let embedded: [(String, String)] = [
+        ("3201010304210002", "3201**********02"),
+        ("R2;2025-03-04;3201010304210002;2021-04-03", "R2;2025-03-04;3201**********02;2021-04-03"),
+        // Spaces and dots between groups: the run is 19 characters, 16 of them digits.
+        ("nik 3201 0103 0421 0004.", "nik 3201*************04."),
+        ("32.01.01.030421.0002", "32.01*************02"),
+        // 15 digits, a record id and dates: not identifiers.
+        ("320101030421000", "320101030421000"),
+        ("2410-0009-00059", "2410-0009-00059"),
+        ("visit_date 2024-10-14 is before birth_date 2024-12-06", "visit_date 2024-10-14 is before birth_date 2024-12-06"),
+        // Two separators in a row end the run: 8 + 8 digits are two short numbers.
+        ("12345678--87654321", "12345678--87654321"),
+        // Two NIKs in one cell, both masked; a longer run is masked as one.
+        ("3201010304210002,3201010304210003", "3201**********02,3201**********03"),
+        ("12345678901234567890", "1234**************90"),
+        ("", ""),
+    ]
+
+    @Test(arguments: embedded)
+    func identifiersInsideTextAreMasked(_ text: String, _ expected: String) {
+        #expect(PersonID.maskEmbeddedIdentifiers(text) == expected)
+    }
 }

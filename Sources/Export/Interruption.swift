@@ -1,0 +1,74 @@
+import Dispatch
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Clean stops on SIGTERM, SIGINT and SIGHUP (spec §A8): the staging folder of the run in
+/// progress is removed and the process exits with 128 + the signal number (143, 130, 129).
+/// The lock is released by the kernel when the process ends, and the published set is never
+/// touched: it is switched by one `rename(2)` only after the new set is complete.
+///
+/// The signals are set to be ignored and watched by Dispatch signal sources, so they arrive
+/// on a queue of their own whatever the threads of the run are doing. Staging folders are
+/// registered by `Publisher` while they exist.
+public enum Interruption {
+    /// Installs the handlers once; later calls do nothing.
+    public static func install() {
+        state.withLock { state in
+            guard state.sources.isEmpty else { return }
+            for signalNumber in [SIGTERM, SIGINT, SIGHUP] {
+                signal(signalNumber, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+                source.setEventHandler { stop(signalNumber) }
+                source.resume()
+                state.sources.append(source)
+            }
+        }
+    }
+
+    /// The exit status for a stop by `signalNumber`: 128 + its number.
+    public static func exitStatus(_ signalNumber: Int32) -> Int32 { 128 + signalNumber }
+
+    /// Removes `path` if the process is stopped by a signal before `forget(path)`.
+    public static func removeOnStop(_ path: String) {
+        state.withLock { $0.paths.insert(path) }
+    }
+
+    /// No longer removes `path` on a stop (it was published, kept as refused, or discarded).
+    public static func forget(_ path: String) {
+        state.withLock { _ = $0.paths.remove(path) }
+    }
+
+    private static func stop(_ signalNumber: Int32) {
+        let paths = state.withLock { $0.paths }
+        let name = signalNumber == SIGTERM ? "SIGTERM" : signalNumber == SIGINT ? "SIGINT" : "SIGHUP"
+        for path in paths { try? FileManager.default.removeItem(atPath: path) }
+        let note = "pws: stopped by \(name); the run's unfinished output was removed and nothing was published\n"
+        _ = note.withCString { write(2, $0, strlen($0)) }
+        _exit(exitStatus(signalNumber))
+    }
+
+    private struct State {
+        var sources: [any DispatchSourceSignal] = []
+        var paths: Set<String> = []
+    }
+
+    private static let state = Locked(State())
+}
+
+/// A value behind a mutex. Only `Interruption` uses it; the signal handler runs on a Dispatch
+/// queue while the run's threads register folders.
+private final class Locked<Value>: @unchecked Sendable {
+    // @unchecked: every access to `value` goes through `withLock`, which holds `lock`.
+    private var value: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<R>(_ body: (inout Value) -> R) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}

@@ -1,0 +1,164 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import PWSCore
+
+/// An input the data folder lists that cannot be read as a file (spec §A8): a FIFO, device,
+/// socket or directory named like a CSV file, a dangling or looping symlink, an unreadable file,
+/// or a name that is not valid UTF-8.
+public struct UnreadableInput: Sendable, Hashable {
+    /// The path relative to the data folder; bytes that are not UTF-8 are written `\xNN`.
+    public var path: String
+    /// Why it cannot be read, and what to do.
+    public var reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+}
+
+/// The service-record files of a data folder (spec §2.1): the readable ones in read order and
+/// the ones that cannot be read.
+public struct ServiceFileListing: Sendable {
+    /// Regular, readable files, relative to the data folder, in byte order of their paths.
+    public var files: [String] = []
+    /// Everything else the pattern names, in the same order.
+    public var unreadable: [UnreadableInput] = []
+}
+
+/// Looks at the inputs before anything is opened for reading, so no input can block the run: a
+/// FIFO would block `open(2)` until a writer comes, and a device such as `/dev/zero` never ends.
+public enum InputFiles {
+    /// Lists `layanan.csv` and every `*.csv` directly in `layanan/` (extension case-insensitive),
+    /// reading directory entries as bytes so a name that is not UTF-8 is seen and reported
+    /// instead of dropped or mangled.
+    /// - Complexity: one `lstat`/`stat` and one `open` per matching entry.
+    public static func serviceFiles(in dataDirectory: String) -> ServiceFileListing {
+        var found: [(path: [UInt8], problem: String?)] = []
+        let top = Array("layanan.csv".utf8)
+        if let problem = check(dataDirectory, top, mustExist: false) {
+            if problem != absent { found.append((top, problem)) }
+        } else {
+            found.append((top, nil))
+        }
+        let folder = dataDirectory + "/layanan"
+        var st = stat()
+        if stat(folder, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, let dir = opendir(folder) {
+            defer { closedir(dir) }
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    Array(raw.prefix { $0 != 0 })
+                }
+                guard isCSVName(name) else { continue }
+                let path = Array("layanan/".utf8) + name
+                found.append((path, check(dataDirectory, path, mustExist: true)))
+            }
+        }
+        found.sort { $0.path.lexicographicallyPrecedes($1.path) }
+        var listing = ServiceFileListing()
+        for (path, problem) in found {
+            if let problem {
+                listing.unreadable.append(UnreadableInput(path: display(path), reason: problem))
+            } else {
+                listing.files.append(String(decoding: path, as: UTF8.self))
+            }
+        }
+        return listing
+    }
+
+    /// Why a required or optional single input (`wilayah.csv`, `sasaran.csv`) cannot be read,
+    /// or nil when it is a regular readable file or (optional) absent.
+    public static func problem(dataDirectory: String, name: String) -> String? {
+        let problem = check(dataDirectory, Array(name.utf8), mustExist: false)
+        return problem == absent ? nil : problem
+    }
+
+    private static let absent = "absent"
+
+    /// `name` ends in `.csv`, any case, and is more than that.
+    static func isCSVName(_ name: [UInt8]) -> Bool {
+        guard name.count > 4 else { return false }
+        let tail = name.suffix(4).map { $0 | 0x20 }
+        return name[name.count - 4] == UInt8(ascii: ".") && tail == Array(".csv".utf8).map { $0 | 0x20 }
+    }
+
+    /// The path's bytes as text, every byte that is not part of valid UTF-8 written `\xNN`.
+    static func display(_ bytes: [UInt8]) -> String {
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        var out = ""
+        var i = 0
+        while i < bytes.count {
+            var length = 1
+            let b = bytes[i]
+            if b >= 0xC2 && b <= 0xDF { length = 2 } else if b >= 0xE0 && b <= 0xEF { length = 3 }
+            else if b >= 0xF0 && b <= 0xF4 { length = 4 }
+            if i + length <= bytes.count, let piece = String(validating: bytes[i..<i + length], as: UTF8.self) {
+                out += piece
+                i += length
+            } else {
+                out += "\\x" + String(b, radix: 16, uppercase: true).leftPadded(to: 2)
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// What is wrong with `dataDirectory/path`, or nil when it is a regular file this process
+    /// can open for reading. Opening is non-blocking, so a FIFO cannot hold the run.
+    private static func check(_ dataDirectory: String, _ path: [UInt8], mustExist: Bool) -> String? {
+        guard String(validating: path, as: UTF8.self) != nil else {
+            return "the file name is not valid UTF-8; rename it using only letters, digits, '-' and '_'"
+        }
+        let full = dataDirectory + "/" + String(decoding: path, as: UTF8.self)
+        var link = stat()
+        guard lstat(full, &link) == 0 else {
+            return mustExist ? "it cannot be examined (\(String(cString: strerror(errno)))); check the folder's permissions" : absent
+        }
+        var st = stat()
+        if (link.st_mode & S_IFMT) == S_IFLNK {
+            guard stat(full, &st) == 0 else {
+                if errno == ELOOP {
+                    return "it is a symbolic link that loops back on itself; replace it with the file it should point to"
+                }
+                return "it is a symbolic link to something that does not exist; replace it with the file or remove it"
+            }
+        } else {
+            st = link
+        }
+        if let kind = nonRegularKind(st.st_mode) {
+            return "it is \(kind), not a regular file; only files can be read — move it out of the data folder"
+        }
+        let descriptor = open(full, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            return "it cannot be opened (\(String(cString: strerror(errno)))); check its permissions"
+        }
+        defer { close(descriptor) }
+        var opened = stat()
+        if fstat(descriptor, &opened) == 0, let kind = nonRegularKind(opened.st_mode) {
+            return "it is \(kind), not a regular file; only files can be read — move it out of the data folder"
+        }
+        return nil
+    }
+
+    /// What a file type that is not a regular file is called, or nil for a regular file.
+    public static func nonRegularKind(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: nil
+        case S_IFDIR: "a directory"
+        case S_IFIFO: "a FIFO (named pipe)"
+        case S_IFSOCK: "a socket"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        default: "not a file"
+        }
+    }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

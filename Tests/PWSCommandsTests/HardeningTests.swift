@@ -1,0 +1,289 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Hostile inputs and operation (spec §3, §7, §A8), through the real binary: nothing hangs,
+/// traps, leaks a NIK or is skipped silently.
+@Suite struct HardeningTests {
+    static let header = "record_id,visit_date,person_id,birth_date,sex,village_code,rw,rt,facility_type,service_code,result\n"
+
+    /// A data folder with the sample register and the given service files.
+    static func dataFolder(_ tmp: TempFolder, files: [String: String]) throws -> String {
+        let data = tmp.path + "/data"
+        try FileManager.default.createDirectory(atPath: data + "/layanan", withIntermediateDirectories: true)
+        let sample = PWSBinary.packageRoot.appendingPathComponent("sample-data").path
+        try FileManager.default.copyItem(atPath: sample + "/wilayah.csv", toPath: data + "/wilayah.csv")
+        for (name, text) in files { try text.write(toFile: data + "/layanan/" + name, atomically: true, encoding: .utf8) }
+        return data
+    }
+
+    /// A village code and RT of the sample register, for rows that pass.
+    static let area = "3201012004,001,001"
+    static let goodRow = "R1,2025-03-04,3201010304210001,2021-04-03,L,\(area),posyandu,TIMBANG,12.5\n"
+
+    /// Every kind of input that is not a regular readable file, named `*.csv` in `layanan/`.
+    static func plantNonRegular(in layanan: String) throws {
+        #expect(mkfifo(layanan + "/fifo.csv", 0o644) == 0)
+        try FileManager.default.createDirectory(atPath: layanan + "/folder.csv", withIntermediateDirectories: false)
+        #expect(symlink("/dev/zero", layanan + "/zero.csv") == 0)
+        #expect(symlink(layanan + "/missing", layanan + "/dangling.csv") == 0)
+        #expect(symlink(layanan + "/loop.csv", layanan + "/loop.csv") == 0)
+        // A name that is not UTF-8: "bad\xFF.csv".
+        let badName = Array((layanan + "/bad").utf8) + [0xFF] + Array(".csv".utf8) + [0]
+        let fd = badName.withUnsafeBufferPointer { p in
+            p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) { open($0, O_CREAT | O_WRONLY, 0o644) }
+        }
+        #expect(fd >= 0)
+        close(fd)
+        // A socket.
+        let sock = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let path = Array((layanan + "/sock.csv").utf8)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, b) in path.prefix(raw.count - 1).enumerated() { raw[i] = b }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(sock, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(bound == 0)
+        close(sock)
+    }
+
+    static let plantedReasons = [
+        "layanan/bad\\xFF.csv": "not valid UTF-8",
+        "layanan/dangling.csv": "does not exist",
+        "layanan/fifo.csv": "a FIFO (named pipe), not a regular file",
+        "layanan/folder.csv": "a directory, not a regular file",
+        "layanan/loop.csv": "loops back on itself",
+        "layanan/sock.csv": "a socket, not a regular file",
+        "layanan/zero.csv": "a character device, not a regular file",
+    ]
+
+    /// A FIFO would block open(2) and /dev/zero never ends: each is refused at once, listed with
+    /// its reason, and the run exits 66 publishing nothing (spec §A8).
+    @Test func inputsThatAreNotRegularFilesStopTheRunWith66() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try Self.dataFolder(tmp, files: ["a.csv": Self.header + Self.goodRow])
+        try Self.plantNonRegular(in: data + "/layanan")
+        let out = tmp.path + "/out"
+        let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"])
+        #expect(r.status == 66)
+        #expect(r.stderr.contains("7 service-record input(s)"))
+        for (path, reason) in Self.plantedReasons {
+            #expect(r.stderr.contains("  \(path): "), "\(path) not listed")
+            #expect(r.stderr.contains(reason), "\(path): no \"\(reason)\"")
+        }
+        #expect(!FileManager.default.fileExists(atPath: out + "/2026-01"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/2025-03"))
+    }
+
+    /// With `--skip-unreadable` the run goes on: each input is listed in the console and
+    /// run.json, and completeness.csv marks it not reported.
+    @Test func skipUnreadableListsEachInputAndGoesOn() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try Self.dataFolder(tmp, files: ["a.csv": Self.header + Self.goodRow])
+        try Self.plantNonRegular(in: data + "/layanan")
+        let out = tmp.path + "/out"
+        let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--skip-unreadable"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("skipped 7 input(s) that cannot be read"))
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/2025-03/run.json")))
+        let entries = try #require((manifest as? [String: Any])?["unreadable_inputs"] as? [[String: String]])
+        #expect(Set(entries.compactMap { $0["path"] }) == Set(Self.plantedReasons.keys))
+        // The one readable file was read: 1 row.
+        let counts = try #require((manifest as? [String: Any])?["counts"] as? [String: Any])
+        #expect(counts["rows_read"] as? Int == 1)
+        let completeness = try String(contentsOfFile: out + "/2025-03/completeness.csv", encoding: .utf8)
+        #expect(completeness.contains("(tidak terbaca) layanan/fifo.csv,,2025,3,0,0,tidak"))
+        #expect(completeness.contains("(tidak terbaca) layanan/bad\\xFF.csv,,2025,3,0,0,tidak"))
+    }
+
+    /// A register that is a FIFO is refused at once too (it cannot be skipped).
+    @Test func registerThatIsAFIFOExits66AtOnce() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try Self.dataFolder(tmp, files: ["a.csv": Self.header + Self.goodRow])
+        try FileManager.default.removeItem(atPath: data + "/wilayah.csv")
+        #expect(mkfifo(data + "/wilayah.csv", 0o644) == 0)
+        let r = try PWSBinary.run(["validate", "--data", data, "--today", "2026-01-15", "--skip-unreadable"])
+        #expect(r.status == 66)
+        #expect(r.stderr.contains("wilayah.csv cannot be read: it is a FIFO (named pipe), not a regular file"))
+    }
+
+    /// A file that opens but cannot be read (an I/O error) stops the run with 66, naming it.
+    @Test func fileThatFailsToReadExits66() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try Self.dataFolder(tmp, files: ["a.csv": Self.header + Self.goodRow])
+        if geteuid() == 0 {
+            // Root reads any file; /proc/self/mem opens but fails to read at offset 0 (EIO).
+            #expect(symlink("/proc/self/mem", data + "/layanan/mem.csv") == 0)
+        } else {
+            try "x".write(toFile: data + "/layanan/mem.csv", atomically: true, encoding: .utf8)
+            #expect(chmod(data + "/layanan/mem.csv", 0) == 0)
+        }
+        let r = try PWSBinary.run(["validate", "--data", data, "--today", "2026-01-15"])
+        #expect(r.status == 66)
+        #expect(r.stderr.contains("layanan/mem.csv"))
+    }
+
+    /// A planted `OUT/.pws.lock` symlink makes the run stop with 73 naming it; the file it
+    /// points to is untouched (spec §A8).
+    @Test func lockFileSymlinkIsRefusedWith73() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try Self.dataFolder(tmp, files: ["a.csv": Self.header + Self.goodRow])
+        let out = tmp.path + "/out"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let victim = tmp.path + "/victim.txt"
+        try "keep me\n".write(toFile: victim, atomically: true, encoding: .utf8)
+        #expect(symlink(victim, out + "/.pws.lock") == 0)
+        let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"])
+        #expect(r.status == 73)
+        #expect(r.stderr.contains("\(out)/.pws.lock is a symbolic link"))
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep me\n")
+        #expect(!FileManager.default.fileExists(atPath: out + "/2025-03"))
+    }
+
+    /// A hard link to another file as the lock is refused too: pws would truncate it.
+    @Test func lockFileHardLinkIsRefusedWith73() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try Self.dataFolder(tmp, files: ["a.csv": Self.header + Self.goodRow])
+        let out = tmp.path + "/out"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let victim = tmp.path + "/victim.txt"
+        try "keep me\n".write(toFile: victim, atomically: true, encoding: .utf8)
+        #expect(link(victim, out + "/.pws.lock") == 0)
+        let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"])
+        #expect(r.status == 73)
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep me\n")
+    }
+
+    /// SIGTERM, SIGINT and SIGHUP in the middle of writing outputs: exit 143/130/129, the
+    /// staging folder removed, the published set byte-identical, and the next run not blocked.
+    @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130)), (SIGHUP, Int32(129))])
+    func signalsStopTheRunCleanly(signalNumber: Int32, status: Int32) throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated(records: 1500)
+        let out = tmp.path + "/out"
+        #expect(try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"]).status == 0)
+        let before = TempFolder.snapshot(out + "/2025-12")
+        let link = try FileManager.default.destinationOfSymbolicLink(atPath: out + "/2025-12")
+
+        let marker = tmp.path + "/paused"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: PWSBinary.path)
+        process.arguments = ["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"]
+        var env = ProcessInfo.processInfo.environment
+        env["PWS_PAUSE_AT"] = "staging-partial"
+        env["PWS_PAUSE_FILE"] = marker
+        process.environment = env
+        process.standardOutput = FileHandle.nullDevice
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: marker) && waited < 600 {
+            usleep(100_000)
+            waited += 1
+        }
+        #expect(FileManager.default.fileExists(atPath: marker), "the run never reached the pause point")
+        // A staging folder exists while the run is paused in the middle of writing.
+        let staging = { (try? FileManager.default.contentsOfDirectory(atPath: out + "/.runs"))?
+            .filter { $0.hasPrefix(".staging") } ?? [] }
+        #expect(staging().count == 1)
+        kill(process.processIdentifier, signalNumber)
+        let message = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == status)
+        #expect(String(decoding: message, as: UTF8.self).contains("stopped by SIG"))
+        #expect(staging().isEmpty)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/2025-12") == link)
+        #expect(TempFolder.snapshot(out + "/2025-12") == before)
+        #expect(try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"]).status == 0)
+    }
+
+    /// A NIK can reach rejects.csv in cells Validate does not know hold one: a `;` row in a
+    /// `,` file is one long record id (E-FIELDS); a stray quote merges two rows into one field.
+    /// Masked unless `--keep-identifiers` (spec §3, §A8).
+    @Test func noNIKInRejectsFromRawLines() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let semicolonRow = "R2;2025-03-04;3201010304210002;2021-04-03;L;3201012004;001;001;posyandu;TIMBANG;12\n"
+        // The quote opened in R3's result closes at the end of the next line: R4 becomes part
+        // of R3's result, which W-RESULT then quotes.
+        let mergedRows = "R3,2025-03-04,3201010304210003,2021-04-03,L,\(Self.area),posyandu,TIMBANG,\"12\n"
+            + "R4,2025-03-04,3201 0103 0421 0004,2021-04-03,L,\(Self.area),posyandu,TIMBANG,12\"\n"
+        let data = try Self.dataFolder(tmp, files: ["a.csv": Self.header + Self.goodRow + semicolonRow + mergedRows])
+        let out = tmp.path + "/out"
+        let r = try PWSBinary.run(["validate", "--data", data, "--out", out, "--today", "2026-01-15"])
+        #expect(r.status == 0 || r.status == 65, "\(r.stderr)")
+        let rejects = try String(contentsOfFile: out + "/rejects.csv", encoding: .utf8)
+        let warnings = try String(contentsOfFile: out + "/warnings.csv", encoding: .utf8)
+        #expect(rejects.contains("E-FIELDS"))
+        #expect(warnings.contains("W-RESULT"))
+        for nik in ["3201010304210002", "0304210002", "3201 0103 0421 0004", "0103 0421"] {
+            #expect(!rejects.contains(nik) && !warnings.contains(nik), "\(nik) leaked")
+        }
+        // The masked forms: first 4 and last 2 digits kept.
+        #expect(rejects.contains("R2;2025-03-04;3201**********02;2021-04-03"))
+        #expect(warnings.contains("R4,2025-03-04,3201*************04,2021-04-03"))
+
+        let kept = try PWSBinary.run(["validate", "--data", data, "--out", out, "--today", "2026-01-15",
+                                      "--keep-identifiers"])
+        #expect(kept.status == 0 || kept.status == 65)
+        #expect(try String(contentsOfFile: out + "/rejects.csv", encoding: .utf8).contains("3201010304210002"))
+        #expect(try String(contentsOfFile: out + "/warnings.csv", encoding: .utf8).contains("3201 0103 0421 0004"))
+    }
+
+    /// More than 65,535 service files: the file index no longer fits 16 bits (it trapped at
+    /// 65,537). The last file holds the one row that is not a duplicate of the first's.
+    @Test func moreThan65535FilesAreRead() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try Self.dataFolder(tmp, files: [:])
+        let count = 65_537
+        for i in 0..<count {
+            let result = i == count - 1 ? "13.5" : "12.5"
+            let row = "R\(i),2025-03-04,3201010304210001,2021-04-03,L,\(Self.area),posyandu,TIMBANG,\(result)\n"
+            let name = String(format: "layanan/f%06d.csv", i)
+            #expect(FileManager.default.createFile(atPath: data + "/" + name, contents: Data((Self.header + row).utf8)))
+        }
+        let out = tmp.path + "/out"
+        let v = try PWSBinary.run(["validate", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
+        #expect(v.status == 0, "\(v.stderr)")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/run.json")))
+        let counts = try #require((manifest as? [String: Any])?["counts"] as? [String: Any])
+        // 65,537 read; all but the first and the last are duplicates of the first.
+        #expect(counts["rows_read"] as? Int == count)
+        #expect(counts["rows_used"] as? Int == 2)
+        #expect(counts["rows_duplicate"] as? Int == count - 2)
+    }
+
+    /// A 2 GiB file that is one bad line (a sparse run of zeros) is rejected in bounded memory:
+    /// the tables are no longer sized by the file's bytes (8 GiB cost 2.7 GB before).
+    @Test func hugeRejectedLineUsesBoundedMemory() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try Self.dataFolder(tmp, files: ["a.csv": Self.header + Self.goodRow])
+        let huge = data + "/layanan/huge.csv"
+        #expect(FileManager.default.createFile(atPath: huge, contents: nil))
+        #expect(truncate(huge, 2 << 30) == 0)
+        let out = tmp.path + "/out"
+        let r = try PWSBinary.run(["validate", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/run.json")))
+        let peak = try #require((manifest as? [String: Any])?["peak_rss_mib"] as? Double)
+        #expect(peak < 200, "peak RSS \(peak) MiB")
+        let rejects = try String(contentsOfFile: out + "/rejects.csv", encoding: .utf8)
+        #expect(rejects.contains("layanan/huge.csv,1,,E-COLUMNS"))
+    }
+}
