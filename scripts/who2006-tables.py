@@ -122,6 +122,8 @@ def main():
                 if part == "2_5" and month == 24:
                     continue  # the height-based start of 2-5 years; day 730 is still length-based
                 day = int(Decimal(month) * Decimal("30.4375") + Decimal("0.5"))
+                if part == "0_2":
+                    day = min(day, 730)  # month 24 (730.5 days) of the length-based table
                 sds = ",".join(r[c] for c, _ in SD_COLUMNS)
                 reference.append(f"bfa,{sex},{day},{sds},0.07,pygrowup-0.8.2 {path} month {month}")
     os.makedirs(os.path.dirname(FIXTURE), exist_ok=True)
