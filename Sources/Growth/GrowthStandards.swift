@@ -18,6 +18,10 @@ public struct GrowthStandards: Sendable {
     /// a child is measured lying (length) and scored by weight-for-length.
     public static let heightFromDay = 731
 
+    /// The last age in days the standards cover (WHO's daily tables end here; §A4 scores
+    /// children 0–59 completed months, at most 1826 days).
+    public static let lastDay = 1856
+
     /// The standards from their six tables; `tables` must hold each `GrowthTableName` once.
     public init(tables: [LMSTable]) throws(PWSError) {
         func table(_ name: GrowthTableName) throws(PWSError) -> LMSTable {
@@ -74,12 +78,13 @@ public struct GrowthStandards: Sendable {
 
     /// Weight-for-length/height z (WHZ): weight-for-length below 731 days (45.0–110.0 cm),
     /// weight-for-height from 731 days (65.0–120.0 cm), L, M, S interpolated between the 0.1 cm
-    /// grid points; restricted tail. Nil outside the range (§A4: no WHZ) or for a negative age.
+    /// grid points; restricted tail. Nil outside the range (§A4: no WHZ) or outside days 0–1856,
+    /// like the age-based indicators.
     ///
     /// - Complexity: O(1), no allocation.
     @inlinable
     public func weightForLengthHeightZ(weightKg: Double, lengthCm: Double, ageDays: Int, sex: Sex) -> Double? {
-        guard valid(weightKg), ageDays >= 0 else { return nil }
+        guard valid(weightKg), ageDays >= 0, ageDays <= Self.lastDay else { return nil }
         let table = ageDays < Self.heightFromDay ? weightForLength : weightForHeight
         guard let lms = table.lms(lengthCm: lengthCm, sex: sex) else { return nil }
         return lms.restrictedZ(weightKg)

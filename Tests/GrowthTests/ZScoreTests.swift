@@ -89,6 +89,10 @@ import Testing
         #expect(who.weightForLengthHeightZ(weightKg: 3.5, lengthCm: 50, ageDays: 731, sex: .male) == nil)
         #expect(close(who.weightForLengthHeightZ(weightKg: 2.441, lengthCm: 45.0, ageDays: 0, sex: .male), 0, 1e-12))
         #expect(close(who.weightForLengthHeightZ(weightKg: 22.8173, lengthCm: 120.0, ageDays: 1856, sex: .female), 0, 1e-12))
+        // Outside days 0–1856 there is no WHZ either, as for the age-based z-scores.
+        #expect(who.weightForLengthHeightZ(weightKg: 18, lengthCm: 105, ageDays: 1857, sex: .male) == nil)
+        #expect(who.weightForLengthHeightZ(weightKg: 3, lengthCm: 50, ageDays: -1, sex: .male) == nil)
+        #expect(who.weightForLengthHeightZ(weightKg: 18, lengthCm: 105, ageDays: 1856, sex: .male) != nil)
         // 110.5 cm from day 731 is weight-for-height's.
         #expect(who.weightForLengthHeightZ(weightKg: 18, lengthCm: 110.5, ageDays: 731, sex: .male) != nil)
     }
