@@ -35,6 +35,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Mustache", package: "swift-mustache"),
         ], exclude: ["README.md"]),
+        // The WHO 2006 Child Growth Standards: tables in memory and z-scores (§A4).
+        .target(name: "Growth", dependencies: ["PWSCore"], exclude: ["README.md"]),
         // Synthetic data folders in the §2 format (`pws generate`).
         .target(name: "Synthetic", dependencies: ["PWSCore", "Ingest"], exclude: ["README.md"]),
         // Pipeline definitions (YAML) and the run that wires the stages.
@@ -62,6 +64,7 @@ let package = Package(
                 path: "Tests/PWSTestSupport"),
         .testTarget(name: "AggregateTests", dependencies: ["Aggregate", "PWSCore", "PWSTestSupport"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Aggregate", "Ingest", "PWSCore", "PWSTestSupport"]),
+        .testTarget(name: "GrowthTests", dependencies: ["Growth", "PWSCore"], exclude: ["Fixtures"]),
         .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Ingest", "PWSCore"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "PWSCore", "PWSTestSupport"]),
         .testTarget(name: "PWSCommandsTests", dependencies: ["PWSCommands", "PWSCore"]),
