@@ -10,6 +10,9 @@ public struct PipelineDefinition: Sendable {
         public var enabled: Bool
         public var cbrPer1000: Double
         public var shares: [String: Double]
+        /// `estimation.round`: round an estimate half up to an integer (default), or keep the
+        /// exact product (spec §A1).
+        public var round: Bool = true
     }
 
     /// Absolute path of the definition file.
@@ -25,6 +28,9 @@ public struct PipelineDefinition: Sendable {
     public var estimation: Estimation
     /// Fixed input delimiter; nil sniffs (spec §2.1).
     public var delimiter: UInt8?
+    /// `sasaran.decimal_separator` (`.` or `,`): decides `1.234`-like sasaran counts and RT
+    /// populations; nil leaves them ambiguous, hence errors (spec §A1).
+    public var decimalSeparator: UInt8?
     /// Extra header aliases: file kind (`layanan`, `wilayah`, `sasaran`) → canonical → aliases.
     public var columnAliases: [String: [String: [String]]]
     /// Extra enumeration spellings: `sex`/`facility_type`/`provider`/`service_code` → spelling → canonical.
@@ -53,7 +59,7 @@ public struct PipelineDefinition: Sendable {
             path: url.path, name: "", version: 1, servicesPath: try resolve("services"),
             indicatorsPath: try resolve("indicators"), maxRejectRate: 0.05,
             estimation: Estimation(enabled: false, cbrPer1000: 0, shares: [:]),
-            delimiter: nil, columnAliases: [:], valueAliases: [:], retention: 5)
+            delimiter: nil, decimalSeparator: nil, columnAliases: [:], valueAliases: [:], retention: 5)
         def.name = try root["name"].map { try doc.string($0, "name") } ?? url.deletingPathExtension().lastPathComponent
         def.version = try root["version"].map { try doc.int($0, "version") } ?? 1
         guard def.version == 1 else {
@@ -73,6 +79,7 @@ public struct PipelineDefinition: Sendable {
             let m = try doc.mapping(n, "estimation")
             def.estimation.enabled = try m["enabled"].map { try doc.bool($0, "estimation.enabled") } ?? true
             def.estimation.cbrPer1000 = try m["cbr_per_1000"].map { try doc.double($0, "estimation.cbr_per_1000") } ?? 0
+            def.estimation.round = try m["round"].map { try doc.bool($0, "estimation.round") } ?? true
             if let s = m["shares"] {
                 for (k, v) in try doc.mapping(s, "estimation.shares") {
                     let group = try doc.string(k, "a target group")
@@ -81,6 +88,14 @@ public struct PipelineDefinition: Sendable {
                     }
                     def.estimation.shares[group] = try doc.double(v, "estimation.shares.\(group)")
                 }
+            }
+        }
+        if let n = root["sasaran"], let d = try doc.mapping(n, "sasaran")["decimal_separator"] {
+            switch try doc.string(d, "sasaran.decimal_separator") {
+            case ".": def.decimalSeparator = UInt8(ascii: ".")
+            case ",": def.decimalSeparator = UInt8(ascii: ",")
+            case "auto", "": def.decimalSeparator = nil
+            default: throw doc.error(d, "sasaran.decimal_separator must be \".\", \",\" or auto (1.234 and 12,500 are then errors)")
             }
         }
         if let csv = root["csv"], let d = try doc.mapping(csv, "csv")["delimiter"] {

@@ -35,9 +35,12 @@ public struct PipelineRunner {
     }
 
     func validationSettings(_ definition: PipelineDefinition, _ services: ServiceCatalogue) -> ValidationSettings {
-        ValidationSettings(today: request.today, asOf: request.asOf, keepIdentifiers: request.keepIdentifiers,
-                           delimiter: definition.delimiter, columnAliases: definition.columnAliases,
-                           valueAliases: definition.valueAliases, services: services)
+        var settings = ValidationSettings(
+            today: request.today, asOf: request.asOf, keepIdentifiers: request.keepIdentifiers,
+            delimiter: definition.delimiter, columnAliases: definition.columnAliases,
+            valueAliases: definition.valueAliases, services: services)
+        settings.decimalSeparator = definition.decimalSeparator
+        return settings
     }
 
     /// Ingest and validate with progress, timing the stage.

@@ -17,6 +17,9 @@ public struct ValidationSettings: Sendable {
     /// Extra enumeration spellings per kind (`sex`, `facility_type`, `provider`, `service_code`).
     public var valueAliases: [String: [String: String]]
     public var services: ServiceCatalogue
+    /// `sasaran.decimal_separator` (`.` or `,`) for sasaran counts and RT populations; nil
+    /// leaves `1.234`-like values ambiguous, hence errors (spec §A1).
+    public var decimalSeparator: UInt8?
     /// Distinct spelling combinations each `FieldComboCache` keeps (0 turns the caches off;
     /// the tests compare both ways).
     var comboCacheLimit = 1 << 16
@@ -120,10 +123,12 @@ public enum Validation {
             throw PWSError(.inputMissing, "data folder \(dataDirectory) does not exist; pass the folder holding wilayah.csv and layanan/ with --data")
         }
         let (register, notes, registerAccount) = try RegisterLoader(
-            delimiter: settings.delimiter, aliases: settings.columnAliases["wilayah"] ?? [:]
+            delimiter: settings.delimiter, aliases: settings.columnAliases["wilayah"] ?? [:],
+            decimalSeparator: settings.decimalSeparator
         ).load(path: dataDirectory + "/wilayah.csv", source: "wilayah.csv")
         let (sasaran, sasaranAccount) = try SasaranLoader(
-            delimiter: settings.delimiter, aliases: settings.columnAliases["sasaran"] ?? [:]
+            delimiter: settings.delimiter, aliases: settings.columnAliases["sasaran"] ?? [:],
+            decimalSeparator: settings.decimalSeparator
         ).load(path: dataDirectory + "/sasaran.csv", source: "sasaran.csv", register: register)
 
         let sources = serviceFiles(in: dataDirectory)
