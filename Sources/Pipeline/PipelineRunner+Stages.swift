@@ -18,7 +18,7 @@ extension PipelineRunner {
         func decimalText(_ v: Double) -> String { "\(v)" }
         let estimation = EstimationSettings(
             enabled: definition.estimation.enabled, cbrPer1000: decimalText(definition.estimation.cbrPer1000),
-            shares: definition.estimation.shares.mapValues(decimalText))
+            shares: definition.estimation.shares.mapValues(decimalText), round: definition.estimation.round)
         let input = AggregateInput(events: outcome.events, register: outcome.register, sasaran: outcome.sasaran,
                                    services: services, indicators: catalogue, asOf: asOf, estimation: estimation)
         let result = Aggregator.run(input)

@@ -61,7 +61,7 @@ import Testing
     static func figures(month: Int, area: Int, indicator: Int, n: Int, source: DenominatorSource,
                         denominator: Int?, gap: Int?, trend: IndicatorTrend, status: IndicatorStatus) -> IndicatorFigures {
         IndicatorFigures(month: month, area: area, indicator: indicator, numeratorMonth: n, numeratorPrevMonth: 0,
-                         numeratorCumulative: indicator == 0 ? n * 2 : nil, denominator: denominator,
+                         numeratorCumulative: indicator == 0 ? n * 2 : nil, denominator: denominator.map { ExactDecimal($0) },
                          denominatorSource: source, coverageMonthPct: denominator.map { _ in Percent(hundredths: 250) },
                          coverageCumulativePct: indicator == 0 ? Percent(hundredths: 500) : nil,
                          coveragePrevMonthPct: Percent(hundredths: -5), targetAnnualPct: Percent(hundredths: 10_000),
