@@ -89,4 +89,31 @@ import Testing
         #expect(report.contains("28,13"))
         #expect(report.contains("98,13"))
     }
+
+    /// A NIK pasted into `jumlah` and `9223372036854775807` as an RT population: exit 65 with
+    /// `file:line` and what to do, never an overflow trap, and the digits are not printed.
+    @Test func hugeValuesAreErrorsWithoutEchoingThem() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = tmp.path + "/data"
+        try FileManager.default.copyItem(atPath: Self.sampleData, toPath: data)
+        let sasaran = try String(contentsOfFile: data + "/sasaran.csv", encoding: .utf8)
+        let edited = sasaran.replacingOccurrences(of: "2025;3201012001;;;bumil;28\r\n",
+                                                  with: "2025;3201012001;;;bumil;3201014506900001\r\n")
+        try #require(edited != sasaran)
+        try edited.write(toFile: data + "/sasaran.csv", atomically: true, encoding: .utf8)
+        let r = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/out", "--today", "2026-01-15"])
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("sasaran.csv:2: count (a value of 16 digits, not shown) is over 1000000000; check the column (a NIK or a phone number pasted in?)"), "\(r.stderr)")
+        #expect(!r.stderr.contains("3201014506900001") && !r.stdout.contains("3201014506900001"))
+
+        let wilayah = try String(contentsOfFile: data + "/wilayah.csv", encoding: .utf8)
+        var lines = wilayah.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let cells = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        lines[1] = (cells.dropLast() + ["9223372036854775807"]).joined(separator: ",")   // population is last (LF file)
+        try lines.joined(separator: "\n").write(toFile: data + "/wilayah.csv", atomically: true, encoding: .utf8)
+        let p = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/out", "--today", "2026-01-15"])
+        #expect(p.status == 65)
+        #expect(p.stderr.contains("wilayah.csv:2: population (a value of 19 digits, not shown) is over 1000000000"), "\(p.stderr)")
+    }
 }
