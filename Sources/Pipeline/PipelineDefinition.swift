@@ -8,8 +8,9 @@ public struct PipelineDefinition: Sendable {
     /// Denominator estimation settings (spec §5.1).
     public struct Estimation: Sendable, Equatable {
         public var enabled: Bool
-        public var cbrPer1000: Double
-        public var shares: [String: Double]
+        /// Decimal text as written (`16`, `0.08`): read exactly, never through a `Double`.
+        public var cbrPer1000: String
+        public var shares: [String: String]
         /// `estimation.round`: round an estimate half up to an integer (default), or keep the
         /// exact product (spec §A1).
         public var round: Bool = true
@@ -58,7 +59,7 @@ public struct PipelineDefinition: Sendable {
         var def = PipelineDefinition(
             path: url.path, name: "", version: 1, servicesPath: try resolve("services"),
             indicatorsPath: try resolve("indicators"), maxRejectRate: 0.05,
-            estimation: Estimation(enabled: false, cbrPer1000: 0, shares: [:]),
+            estimation: Estimation(enabled: false, cbrPer1000: "0", shares: [:]),
             delimiter: nil, decimalSeparator: nil, columnAliases: [:], valueAliases: [:], retention: 5)
         def.name = try root["name"].map { try doc.string($0, "name") } ?? url.deletingPathExtension().lastPathComponent
         def.version = try root["version"].map { try doc.int($0, "version") } ?? 1
@@ -78,7 +79,14 @@ public struct PipelineDefinition: Sendable {
         if let n = root["estimation"] {
             let m = try doc.mapping(n, "estimation")
             def.estimation.enabled = try m["enabled"].map { try doc.bool($0, "estimation.enabled") } ?? true
-            def.estimation.cbrPer1000 = try m["cbr_per_1000"].map { try doc.double($0, "estimation.cbr_per_1000") } ?? 0
+            // Rates stay decimal text so estimates are exact (spec §A1).
+            func rate(_ node: Node, _ what: String) throws -> String {
+                guard let text = node.scalar?.string, let v = ExactDecimal(text), v.units >= 0 else {
+                    throw doc.error(node, "\(what) must be a decimal number ≥ 0, e.g. 16 or 0.08")
+                }
+                return text
+            }
+            def.estimation.cbrPer1000 = try m["cbr_per_1000"].map { try rate($0, "estimation.cbr_per_1000") } ?? "0"
             def.estimation.round = try m["round"].map { try doc.bool($0, "estimation.round") } ?? true
             if let s = m["shares"] {
                 for (k, v) in try doc.mapping(s, "estimation.shares") {
@@ -86,7 +94,7 @@ public struct PipelineDefinition: Sendable {
                     guard TargetGroup.all.contains(group) else {
                         throw doc.error(k, "estimation.shares: unknown target group \"\(group)\"; use one of \(TargetGroup.all.joined(separator: ", "))")
                     }
-                    def.estimation.shares[group] = try doc.double(v, "estimation.shares.\(group)")
+                    def.estimation.shares[group] = try rate(v, "estimation.shares.\(group)")
                 }
             }
         }

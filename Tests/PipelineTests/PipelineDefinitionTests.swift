@@ -42,4 +42,20 @@ import Testing
             return e.location?.line == 5 && e.message.hasPrefix("sasaran.decimal_separator must be \".\", \",\" or auto")
         }
     }
+
+    /// Rates are kept as the decimal text written (no `Double` on the way: 0.055 stays 0.055);
+    /// anything else is refused at its line (line 7 here).
+    @Test func ratesAreExactDecimalText() throws {
+        let d = try Self.load("estimation:\n  cbr_per_1000: 16.35\n  shares:\n    remaja_putri: 0.055\n")
+        #expect(d.estimation.cbrPer1000 == "16.35")
+        #expect(d.estimation.shares["remaja_putri"] == "0.055")
+        for bad in ["inf", "-1", "1,5", "lots"] {
+            #expect {
+                _ = try Self.load("estimation:\n  cbr_per_1000: 16\n  shares:\n    balita: \(bad)\n")
+            } throws: { error in
+                guard let e = error as? PWSError else { return false }
+                return e.location?.line == 7 && e.message == "estimation.shares.balita must be a decimal number ≥ 0, e.g. 16 or 0.08"
+            }
+        }
+    }
 }
