@@ -9,7 +9,8 @@ import PWSCore
 /// PWS tables, the report).
 ///
 /// Every figure is exact integer arithmetic: each percentage is a fraction rounded once, half
-/// away from zero, to hundredths.
+/// away from zero, to hundredths. Denominators are `ExactDecimal`s (spec §A1); whole ones up to
+/// 10¹² take 64-bit arithmetic, others `ExactFraction`'s 128-bit arithmetic.
 public struct IndicatorValues: Sendable {
     /// The reporting year Y.
     public let year: Int
@@ -38,8 +39,8 @@ public struct IndicatorValues: Sendable {
     let definitions: [Definition]
     /// [indicator][area][slot] → subjects attaining; slot 0 = December of Y−1, 1…12 = months of Y.
     let counts: [Int32]
-    /// [indicator][area] → year denominator, or -1 for none (indicators with a target group).
-    let yearly: [Int]
+    /// [indicator][area] → year denominator, or nil for none (indicators with a target group).
+    let yearly: [ExactDecimal?]
     /// [indicator][area] → source of `yearly`.
     let yearlySource: [DenominatorSource]
 
@@ -63,59 +64,58 @@ public struct IndicatorValues: Sendable {
             for s in 1...m { c += Int(counts[base + s]) }
             cumulative = c
         }
-        var denominator: Int?, source = DenominatorSource.none, prevDenominator: Int?
+        var denominator: ExactDecimal?, source = DenominatorSource.none, prevDenominator: ExactDecimal?
         if def.hasGroup {
-            let v = yearly[i * areas.count + a]
-            if v >= 0 {
+            if let v = yearly[i * areas.count + a] {
                 denominator = v
                 prevDenominator = v
                 source = yearlySource[i * areas.count + a]
             }
         } else if let b = def.denominatorIndicator {
             let bBase = (b * areas.count + a) * slots
-            denominator = Int(counts[bBase + m])
-            prevDenominator = Int(counts[bBase + m - 1])
+            denominator = ExactDecimal(Int(counts[bBase + m]))
+            prevDenominator = ExactDecimal(Int(counts[bBase + m - 1]))
             source = .indicator(b)
         }
-        let d = (denominator ?? 0) > 0 ? denominator : nil
+        let d = denominator?.isPositive == true ? denominator : nil
         let t = def.targetHundredths
 
         // Trend: monthly coverage of m against m−1.
         var trend = IndicatorTrend.none
         if def.namesBase {
             if let d {
-                let pd = prevDenominator ?? 0
-                let c = pd > 0 ? Analysis.compare(n, d, prev, pd) : Analysis.compare(n, d, 0, 1)
-                trend = c > 0 ? .naik : (c == 0 ? .tetap : .turun)
+                let c: Int?
+                if let pd = prevDenominator, pd.isPositive {
+                    c = Analysis.compare(n, d, prev, pd)
+                } else {
+                    c = Analysis.compare(n, d, 0, ExactDecimal(1))
+                }
+                if let c { trend = c > 0 ? .naik : (c == 0 ? .tetap : .turun) }
             }
         } else {
             trend = n > prev ? .naik : (n == prev ? .tetap : .turun)
         }
 
-        let covMonth = d.map { Analysis.percent(n, $0) }
+        let covMonth = d.flatMap { Analysis.percent(n, $0) }
         var covCum: Percent?
         if let d, let cumulative { covCum = Analysis.percent(cumulative, d) }
         let covPrev: Percent?
         if def.namesBase {
-            covPrev = (prevDenominator ?? 0) > 0 ? Analysis.percent(prev, prevDenominator!) : nil
+            covPrev = prevDenominator.flatMap { $0.isPositive ? Analysis.percent(prev, $0) : nil }
         } else {
-            covPrev = d.map { Analysis.percent(prev, $0) }
+            covPrev = d.flatMap { Analysis.percent(prev, $0) }
         }
         let targetPct = t.map { monthly ? Percent(hundredths: $0) : Percent(hundredths: Analysis.roundHalfAway($0 * m, 12)) }
 
-        // Gap and status compare exact values: coverage% − target%.
+        // Gap and status compare exact values: coverage% − target%, from the unrounded
+        // denominator (spec §A1).
         var gap: Percent?
         var status = IndicatorStatus.none
-        if let d, let t {
-            // coverage − target as a fraction in hundredths: (num*10000*12 − t*m*d) / (12*d)
-            let (num, den): (Int, Int) = monthly
-                ? (n * 10_000 - t * d, d)
-                : (cumulative! * 10_000 * 12 - t * m * d, 12 * d)
-            gap = Percent(hundredths: Analysis.roundHalfAway(num, den))
+        if let d, let t, let g = Analysis.gap(monthly ? n : cumulative ?? 0, d, target: t, months: monthly ? nil : m) {
+            gap = Percent(hundredths: g.hundredths)
             if trend != .none {
-                let atOrAbove = num >= 0
                 let down = trend == .turun
-                status = atOrAbove ? (down ? .kurang : .baik) : (down ? .jelek : .cukup)
+                status = g.atOrAbove ? (down ? .kurang : .baik) : (down ? .jelek : .cukup)
             }
         }
         return IndicatorFigures(
@@ -176,13 +176,44 @@ struct Analysis {
         num >= 0 ? (2 * num + den) / (2 * den) : -((-2 * num + den) / (2 * den))
     }
 
-    /// n / d as a percentage in hundredths.
-    static func percent(_ n: Int, _ d: Int) -> Percent { Percent(hundredths: roundHalfAway(n * 10_000, d)) }
+    /// The largest whole denominator (and target, in hundredths) taken on the 64-bit path:
+    /// n·10⁴·12 and t·12·d stay far inside `Int` for any count of a run.
+    static let smallLimit: Int128 = 1_000_000_000_000
 
-    /// Compares a/b with c/d (b, d > 0): -1, 0, 1.
-    static func compare(_ a: Int, _ b: Int, _ c: Int, _ d: Int) -> Int {
-        let l = a * d, r = c * b
-        return l < r ? -1 : (l > r ? 1 : 0)
+    /// `d` as an `Int` when it is whole and small enough for 64-bit arithmetic (every
+    /// integer-only input), else nil: the fractions then go through `ExactFraction` in 128 bits.
+    @inline(__always)
+    static func small(_ d: ExactDecimal) -> Int? {
+        d.scale == 0 && d.units <= smallLimit ? Int(d.units) : nil
+    }
+
+    /// n / d as a percentage in hundredths (d > 0); nil only when 128 bits overflow.
+    static func percent(_ n: Int, _ d: ExactDecimal) -> Percent? {
+        if let d = small(d) { return Percent(hundredths: roundHalfAway(n * 10_000, d)) }
+        return ExactFraction.percentHundredths(n, d).map(Percent.init(hundredths:))
+    }
+
+    /// coverage% − target% in hundredths, rounded half away from zero, and whether coverage is
+    /// at or above target (exact); `months` nil for a monthly target, else the months of the
+    /// cumulative target t·m/12.
+    static func gap(_ n: Int, _ d: ExactDecimal, target t: Int, months: Int?) -> (hundredths: Int, atOrAbove: Bool)? {
+        if let d = small(d), t.magnitude <= 1_000_000 {
+            // (n·10⁴ − t·d) / d, or (n·10⁴·12 − t·m·d) / (12·d)
+            let (num, den) = months.map { (n * 10_000 * 12 - t * $0 * d, 12 * d) } ?? (n * 10_000 - t * d, d)
+            return (roundHalfAway(num, den), num >= 0)
+        }
+        guard let f = ExactFraction.gap(n, d, targetHundredths: t, months: months),
+              let h = Int(exactly: ExactFraction.roundHalfAway(f.num, f.den)) else { return nil }
+        return (h, f.num >= 0)
+    }
+
+    /// Compares a/b with c/d (b, d > 0): -1, 0, 1; nil only when 128 bits overflow.
+    static func compare(_ a: Int, _ b: ExactDecimal, _ c: Int, _ d: ExactDecimal) -> Int? {
+        if let b = small(b), let d = small(d) {
+            let l = a * d, r = c * b
+            return l < r ? -1 : (l > r ? 1 : 0)
+        }
+        return ExactFraction.compare(a, b, c, d)
     }
 
     /// The values of `input` from `counts` ([indicator][rt][slot], as `Aggregator.run` fills it).
@@ -211,7 +242,7 @@ struct Analysis {
         var denominators = Denominators(table: table, register: input.register, sasaran: input.sasaran,
                                         year: input.asOf.year, estimation: input.estimation)
         let byID = Dictionary(indicators.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
-        var yearly = [Int](repeating: -1, count: indicators.count * areaCount)
+        var yearly = [ExactDecimal?](repeating: nil, count: indicators.count * areaCount)
         var yearlySource = [DenominatorSource](repeating: .none, count: indicators.count * areaCount)
         var definitions: [IndicatorValues.Definition] = []
         for (i, ind) in indicators.enumerated() {

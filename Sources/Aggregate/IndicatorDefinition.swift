@@ -146,11 +146,15 @@ public struct EstimationSettings: Sendable, Equatable {
     public var cbrPer1000: String
     /// Share of the population per target group, as decimal text.
     public var shares: [String: String]
+    /// Whether an estimate is rounded half up to an integer (`estimation.round`, default true);
+    /// false keeps the exact product (spec §A1).
+    public var round: Bool
 
-    public init(enabled: Bool, cbrPer1000: String, shares: [String: String]) {
+    public init(enabled: Bool, cbrPer1000: String, shares: [String: String], round: Bool = true) {
         self.enabled = enabled
         self.cbrPer1000 = cbrPer1000
         self.shares = shares
+        self.round = round
     }
 
     public static let off = EstimationSettings(enabled: false, cbrPer1000: "0", shares: [:])

@@ -165,9 +165,9 @@ final class IndicatorRowFormatter {
     private var capacity: Int
     private let ends: UnsafeMutablePointer<Int>
 
-    /// Bytes a row needs besides its area and indicator texts: 5 integers of ≤ 20 bytes,
-    /// 6 percentages of ≤ 24, level, source, trend and status words.
-    private static let numbersRoom = 5 * 20 + 6 * 24 + 64
+    /// Bytes a row needs besides its area and indicator texts: 4 integers of ≤ 20 bytes, the
+    /// denominator of ≤ 44, 6 percentages of ≤ 24, level, source, trend and status words.
+    private static let numbersRoom = 4 * 20 + 44 + 6 * 24 + 64
 
     /// `year` is the `year` column of every figures row; `format` gives the decimal mark (the
     /// `CSVWriter` written to gives the delimiter and line ending).
@@ -205,7 +205,7 @@ final class IndicatorRowFormatter {
         cell(indicator + 1)
         row.integer(f.numeratorMonth)
         row.integer(f.numeratorCumulative)
-        row.integer(f.denominator)
+        row.decimal(f.denominator)
         switch f.denominatorSource {
         case .none: cell(c.sourceCell)
         case .sasaran: cell(c.sourceCell + 1)
@@ -243,7 +243,7 @@ final class IndicatorRowFormatter {
         for k in 0..<6 { text(k) }
         row.integer(r.numeratorMonth)
         row.integer(r.numeratorCumulative)
-        row.integer(r.denominator)
+        row.decimal(r.denominator)
         text(6)
         row.percent(r.coverageMonthPct)
         row.percent(r.coverageCumulativePct)
@@ -305,6 +305,14 @@ struct PackedRow {
         endField()
     }
 
+    /// A denominator as spec §A1 prints it (at most 2 decimals, trimmed; `96`, `101.2`), or
+    /// an empty cell for nil.
+    @inline(__always)
+    mutating func decimal(_ value: ExactDecimal?) {
+        if let value { count += NumberText.write(value, decimalMark: decimalMark, to: buffer + count) }
+        endField()
+    }
+
     /// A percentage with two decimals and the decimal mark, or an empty cell for nil.
     @inline(__always)
     mutating func percent(_ value: Percent?) {
@@ -335,6 +343,41 @@ public enum NumberText {
             } while magnitude > 0
             for j in 0..<k { out[n + j] = scratch[k - 1 - j] }
             return n + k
+        }
+    }
+
+    /// Writes a denominator as `ExactDecimal.outputText` spells it — rounded half away from
+    /// zero to at most 2 decimals, trailing zeros and mark dropped (`96`, `101.2`, `1018.55`) —
+    /// with `decimalMark`; returns the bytes written (≤ 44). A whole number is written as
+    /// `write(_: Int)` writes it, so integer-only runs keep their bytes.
+    public static func write(_ value: ExactDecimal, decimalMark: UInt8, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        if let n = value.integerValue { return write(n, to: out) }
+        let r = value.rounded(places: 2)
+        if let n = r.integerValue { return write(n, to: out) }
+        var n = 0
+        if r.units < 0 {
+            out[0] = UInt8(ascii: "-")
+            n = 1
+        }
+        var magnitude = r.units.magnitude
+        var digits: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)  // 48 bytes, reversed
+        return withUnsafeMutableBytes(of: &digits) { scratch in
+            var k = 0
+            // At least scale + 1 digits, so 0.05 gets its leading 0.
+            repeat {
+                scratch[k] = UInt8(truncatingIfNeeded: magnitude % 10) &+ UInt8(ascii: "0")
+                magnitude /= 10
+                k += 1
+            } while magnitude > 0 || k <= r.scale
+            for j in 0..<k {
+                if j == k - r.scale {
+                    out[n] = decimalMark
+                    n += 1
+                }
+                out[n] = scratch[k - 1 - j]
+                n += 1
+            }
+            return n
         }
     }
 

@@ -20,7 +20,7 @@ public enum PWSTableCSV {
         func line(_ pkm: IndicatorRow, _ r: IndicatorRow, total: Bool) throws {
             try table.row([pkm.areaCode, pkm.areaName, total ? "" : r.areaCode,
                            total ? "TOTAL \(r.areaName)" : r.areaName,
-                           r.denominator.map(String.init) ?? "", String(r.numeratorPrevMonth), pct(r.coveragePrevMonthPct),
+                           r.denominator.map { $0.outputText(decimalMark: format.decimalComma ? "," : ".") } ?? "", String(r.numeratorPrevMonth), pct(r.coveragePrevMonthPct),
                            String(r.numeratorMonth), pct(r.coverageMonthPct), r.numeratorCumulative.map(String.init) ?? "",
                            pct(r.coverageCumulativePct), pct(r.targetPct), pct(r.gapPct), r.trend, r.status])
         }
@@ -31,7 +31,7 @@ public enum PWSTableCSV {
             try line(pkm, pkm, total: true)
         }
         for kab in rows where kab.level == .kabkota {
-            try table.row(["", "", kab.areaCode, "TOTAL \(kab.areaName)", kab.denominator.map(String.init) ?? "",
+            try table.row(["", "", kab.areaCode, "TOTAL \(kab.areaName)", kab.denominator.map { $0.outputText(decimalMark: format.decimalComma ? "," : ".") } ?? "",
                            String(kab.numeratorPrevMonth), pct(kab.coveragePrevMonthPct), String(kab.numeratorMonth),
                            pct(kab.coverageMonthPct), kab.numeratorCumulative.map(String.init) ?? "",
                            pct(kab.coverageCumulativePct), pct(kab.targetPct), pct(kab.gapPct), kab.trend, kab.status])

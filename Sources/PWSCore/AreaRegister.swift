@@ -33,13 +33,13 @@ public struct RTArea: Sendable, Hashable {
     /// Normalised RT label (§2.5).
     public var rt: String
     public var hamlet: String
-    /// Residents; nil when the register gives none.
-    public var population: Int?
+    /// Residents (a projection may carry decimals, spec §A1); nil when the register gives none.
+    public var population: ExactDecimal?
     /// False for an RT seen only in service records (W-AREA).
     public var registered: Bool
 
     public init(village: UInt32, rw: String, rt: String, hamlet: String = "",
-                population: Int? = nil, registered: Bool) {
+                population: ExactDecimal? = nil, registered: Bool) {
         self.village = village
         self.rw = rw
         self.rt = rt
@@ -109,9 +109,10 @@ public struct SasaranEntry: Sendable, Hashable {
     /// Normalised RT label, empty for RW (or village) level.
     public var rt: String
     public var group: String
-    public var count: Int
+    /// Up to 4 decimals, 0…10⁹ (spec §A1).
+    public var count: ExactDecimal
 
-    public init(year: Int, village: UInt32, rw: String, rt: String, group: String, count: Int) {
+    public init(year: Int, village: UInt32, rw: String, rt: String, group: String, count: ExactDecimal) {
         self.year = year
         self.village = village
         self.rw = rw

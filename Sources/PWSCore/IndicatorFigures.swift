@@ -74,7 +74,8 @@ public struct IndicatorFigures: Sendable, Hashable {
     public var numeratorPrevMonth: Int
     /// nil for monthly scope.
     public var numeratorCumulative: Int?
-    public var denominator: Int?
+    /// Exact, unrounded (spec §A1); printed with at most 2 decimals.
+    public var denominator: ExactDecimal?
     public var denominatorSource: DenominatorSource
     public var coverageMonthPct: Percent?
     public var coverageCumulativePct: Percent?
@@ -86,7 +87,7 @@ public struct IndicatorFigures: Sendable, Hashable {
     public var status: IndicatorStatus
 
     public init(month: Int, area: Int, indicator: Int, numeratorMonth: Int, numeratorPrevMonth: Int,
-                numeratorCumulative: Int?, denominator: Int?, denominatorSource: DenominatorSource,
+                numeratorCumulative: Int?, denominator: ExactDecimal?, denominatorSource: DenominatorSource,
                 coverageMonthPct: Percent?, coverageCumulativePct: Percent?, coveragePrevMonthPct: Percent?,
                 targetAnnualPct: Percent?, targetPct: Percent?, gapPct: Percent?, trend: IndicatorTrend,
                 status: IndicatorStatus) {

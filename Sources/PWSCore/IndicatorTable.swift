@@ -70,7 +70,8 @@ public struct IndicatorRow: Sendable, Hashable {
     public var numeratorPrevMonth: Int = 0
     /// Empty for monthly scope.
     public var numeratorCumulative: Int?
-    public var denominator: Int?
+    /// Exact, unrounded (spec §A1); printed with at most 2 decimals.
+    public var denominator: ExactDecimal?
     public var denominatorSource: String
     public var coverageMonthPct: Percent?
     public var coverageCumulativePct: Percent?
@@ -85,7 +86,7 @@ public struct IndicatorRow: Sendable, Hashable {
 
     public init(year: Int, month: Int, level: AreaLevel, areaCode: String, areaName: String, parentCode: String,
                 indicator: String, scope: String, numeratorMonth: Int, numeratorCumulative: Int?,
-                denominator: Int?, denominatorSource: String, coverageMonthPct: Percent?,
+                denominator: ExactDecimal?, denominatorSource: String, coverageMonthPct: Percent?,
                 coverageCumulativePct: Percent?, coveragePrevMonthPct: Percent?, targetAnnualPct: Percent?,
                 targetPct: Percent?, gapPct: Percent?, trend: String, status: String) {
         self.year = year

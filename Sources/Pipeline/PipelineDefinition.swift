@@ -8,8 +8,12 @@ public struct PipelineDefinition: Sendable {
     /// Denominator estimation settings (spec §5.1).
     public struct Estimation: Sendable, Equatable {
         public var enabled: Bool
-        public var cbrPer1000: Double
-        public var shares: [String: Double]
+        /// Decimal text as written (`16`, `0.08`): read exactly, never through a `Double`.
+        public var cbrPer1000: String
+        public var shares: [String: String]
+        /// `estimation.round`: round an estimate half up to an integer (default), or keep the
+        /// exact product (spec §A1).
+        public var round: Bool = true
     }
 
     /// Absolute path of the definition file.
@@ -25,6 +29,9 @@ public struct PipelineDefinition: Sendable {
     public var estimation: Estimation
     /// Fixed input delimiter; nil sniffs (spec §2.1).
     public var delimiter: UInt8?
+    /// `sasaran.decimal_separator` (`.` or `,`): decides `1.234`-like sasaran counts and RT
+    /// populations; nil leaves them ambiguous, hence errors (spec §A1).
+    public var decimalSeparator: UInt8?
     /// Extra header aliases: file kind (`layanan`, `wilayah`, `sasaran`) → canonical → aliases.
     public var columnAliases: [String: [String: [String]]]
     /// Extra enumeration spellings: `sex`/`facility_type`/`provider`/`service_code` → spelling → canonical.
@@ -52,8 +59,8 @@ public struct PipelineDefinition: Sendable {
         var def = PipelineDefinition(
             path: url.path, name: "", version: 1, servicesPath: try resolve("services"),
             indicatorsPath: try resolve("indicators"), maxRejectRate: 0.05,
-            estimation: Estimation(enabled: false, cbrPer1000: 0, shares: [:]),
-            delimiter: nil, columnAliases: [:], valueAliases: [:], retention: 5)
+            estimation: Estimation(enabled: false, cbrPer1000: "0", shares: [:]),
+            delimiter: nil, decimalSeparator: nil, columnAliases: [:], valueAliases: [:], retention: 5)
         def.name = try root["name"].map { try doc.string($0, "name") } ?? url.deletingPathExtension().lastPathComponent
         def.version = try root["version"].map { try doc.int($0, "version") } ?? 1
         guard def.version == 1 else {
@@ -72,15 +79,31 @@ public struct PipelineDefinition: Sendable {
         if let n = root["estimation"] {
             let m = try doc.mapping(n, "estimation")
             def.estimation.enabled = try m["enabled"].map { try doc.bool($0, "estimation.enabled") } ?? true
-            def.estimation.cbrPer1000 = try m["cbr_per_1000"].map { try doc.double($0, "estimation.cbr_per_1000") } ?? 0
+            // Rates stay decimal text so estimates are exact (spec §A1).
+            func rate(_ node: Node, _ what: String) throws -> String {
+                guard let text = node.scalar?.string, let v = ExactDecimal(text), v.units >= 0 else {
+                    throw doc.error(node, "\(what) must be a decimal number ≥ 0, e.g. 16 or 0.08")
+                }
+                return text
+            }
+            def.estimation.cbrPer1000 = try m["cbr_per_1000"].map { try rate($0, "estimation.cbr_per_1000") } ?? "0"
+            def.estimation.round = try m["round"].map { try doc.bool($0, "estimation.round") } ?? true
             if let s = m["shares"] {
                 for (k, v) in try doc.mapping(s, "estimation.shares") {
                     let group = try doc.string(k, "a target group")
                     guard TargetGroup.all.contains(group) else {
                         throw doc.error(k, "estimation.shares: unknown target group \"\(group)\"; use one of \(TargetGroup.all.joined(separator: ", "))")
                     }
-                    def.estimation.shares[group] = try doc.double(v, "estimation.shares.\(group)")
+                    def.estimation.shares[group] = try rate(v, "estimation.shares.\(group)")
                 }
+            }
+        }
+        if let n = root["sasaran"], let d = try doc.mapping(n, "sasaran")["decimal_separator"] {
+            switch try doc.string(d, "sasaran.decimal_separator") {
+            case ".": def.decimalSeparator = UInt8(ascii: ".")
+            case ",": def.decimalSeparator = UInt8(ascii: ",")
+            case "auto", "": def.decimalSeparator = nil
+            default: throw doc.error(d, "sasaran.decimal_separator must be \".\", \",\" or auto (1.234 and 12,500 are then errors)")
             }
         }
         if let csv = root["csv"], let d = try doc.mapping(csv, "csv")["delimiter"] {

@@ -15,10 +15,9 @@ extension PipelineRunner {
     func aggregate(outcome: inout ValidationOutcome, catalogue: [IndicatorDefinition],
                    definition: PipelineDefinition, asOf: YearMonth) throws -> AggregateResult {
         let services = try ServiceCatalogueLoader.load(path: definition.servicesPath)
-        func decimalText(_ v: Double) -> String { "\(v)" }
         let estimation = EstimationSettings(
-            enabled: definition.estimation.enabled, cbrPer1000: decimalText(definition.estimation.cbrPer1000),
-            shares: definition.estimation.shares.mapValues(decimalText))
+            enabled: definition.estimation.enabled, cbrPer1000: definition.estimation.cbrPer1000,
+            shares: definition.estimation.shares, round: definition.estimation.round)
         let input = AggregateInput(events: outcome.events, register: outcome.register, sasaran: outcome.sasaran,
                                    services: services, indicators: catalogue, asOf: asOf, estimation: estimation)
         let result = Aggregator.run(input)

@@ -35,10 +35,11 @@ public struct PipelineRunner {
     }
 
     func validationSettings(_ definition: PipelineDefinition, _ services: ServiceCatalogue) -> ValidationSettings {
-        var settings = ValidationSettings(today: request.today, asOf: request.asOf,
-                                          keepIdentifiers: request.keepIdentifiers,
-                                          delimiter: definition.delimiter, columnAliases: definition.columnAliases,
-                                          valueAliases: definition.valueAliases, services: services)
+        var settings = ValidationSettings(
+            today: request.today, asOf: request.asOf, keepIdentifiers: request.keepIdentifiers,
+            delimiter: definition.delimiter, columnAliases: definition.columnAliases,
+            valueAliases: definition.valueAliases, services: services)
+        settings.decimalSeparator = definition.decimalSeparator
         settings.skipUnreadable = request.skipUnreadable
         return settings
     }

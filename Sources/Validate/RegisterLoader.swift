@@ -7,6 +7,8 @@ import PWSCore
 struct RegisterLoader {
     var delimiter: UInt8?
     var aliases: [String: [String]]
+    /// `sasaran.decimal_separator`, which RT populations follow too; nil: `1.234` is ambiguous.
+    var decimalSeparator: UInt8?
 
     /// Register and the notes on names that disagree between RT rows of one area.
     func load(path: String, source: String) throws -> (AreaRegister, notes: [String], account: FileAccount) {
@@ -27,7 +29,6 @@ struct RegisterLoader {
         var notes: [String] = []
         var puskesmasOf: [String: (code: String, line: Int)] = [:]
         var names: [String: (name: String, line: Int)] = [:]
-        var rtPopulation: [UInt32: Int?] = [:]
 
         func note(_ key: String, _ name: String, _ what: String, _ loc: SourceLocation) {
             if let first = names[key] {
@@ -59,17 +60,15 @@ struct RegisterLoader {
                 problems.append("\(loc): rt \"\(row.string(fRT))\" has no label left after dropping \"RT\" and punctuation")
                 return
             }
-            var population: Int?
+            var population: ExactDecimal?
             if !row.isEmpty(fPop) {
-                guard let p = Decode.int(row.cleaned(fPop)) else {
-                    problems.append("\(loc): population \"\(row.string(fPop))\" is not a whole number")
+                // Projections may carry decimals; the rules of sasaran counts (spec §A1).
+                switch DecimalCount.parse(row.cleaned(fPop), decimalSeparator: decimalSeparator) {
+                case .success(let p): population = p
+                case .failure(let problem):
+                    problems.append("\(loc): \(DecimalCount.message(problem, field: "population", shown: DecimalCount.shown(row.string(fPop))))")
                     return
                 }
-                guard p >= 0 else {
-                    problems.append("\(loc): population \(p) is negative; write the number of residents of the RT")
-                    return
-                }
-                population = p
             }
             let pkmCode = row.string(fPkmCode)
             if let first = puskesmasOf[code], first.code != pkmCode {
@@ -87,11 +86,10 @@ struct RegisterLoader {
             let v = register.addVillage(village)
             let area = RTArea(village: v, rw: rw, rt: rt, hamlet: row.string(fHamlet), population: population,
                               registered: true)
-            guard let index = register.addRT(area) else {
+            guard register.addRT(area) != nil else {
                 problems.append("\(loc): RW \(rw) RT \(rt) of village \(code) is listed twice; keep one row per RT")
                 return
             }
-            rtPopulation[index] = population
         }, problem: { diagnostic in
             problems.append("\(diagnostic.location): \(diagnostic.rule.rawValue) \(diagnostic.message)")
         })

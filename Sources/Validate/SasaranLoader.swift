@@ -6,6 +6,8 @@ import PWSCore
 struct SasaranLoader {
     var delimiter: UInt8?
     var aliases: [String: [String]]
+    /// `sasaran.decimal_separator`; nil: `1.234` is ambiguous (spec §A1).
+    var decimalSeparator: UInt8?
 
     func load(path: String, source: String, register: AreaRegister) throws -> ([SasaranEntry], FileAccount?) {
         guard FileManager.default.fileExists(atPath: path) else { return ([], nil) }
@@ -75,8 +77,11 @@ struct SasaranLoader {
                 problems.append("\(loc): target_group \"\(row.string(fGroup))\" is unknown; use one of \(TargetGroup.all.joined(separator: ", "))")
                 return
             }
-            guard let count = Decode.int(row.cleaned(fCount)), count >= 0 else {
-                problems.append("\(loc): count \"\(row.string(fCount))\" is not a whole number ≥ 0")
+            let count: ExactDecimal
+            switch DecimalCount.parse(row.cleaned(fCount), decimalSeparator: decimalSeparator) {
+            case .success(let v): count = v
+            case .failure(let problem):
+                problems.append("\(loc): \(DecimalCount.message(problem, field: "count", shown: DecimalCount.shown(row.string(fCount))))")
                 return
             }
             let key = "\(year)|\(code)|\(rw)|\(rt)|\(group)"

@@ -20,6 +20,9 @@ public struct ValidationSettings: Sendable {
     /// Go on without service files that cannot be read (listing them) instead of refusing the
     /// run with exit 66 (spec §A8, `--skip-unreadable`).
     public var skipUnreadable = false
+    /// `sasaran.decimal_separator` (`.` or `,`) for sasaran counts and RT populations; nil
+    /// leaves `1.234`-like values ambiguous, hence errors (spec §A1).
+    public var decimalSeparator: UInt8?
     /// Distinct spelling combinations each `FieldComboCache` keeps (0 turns the caches off;
     /// the tests compare both ways).
     var comboCacheLimit = 1 << 16
@@ -123,10 +126,12 @@ public enum Validation {
             throw PWSError(.inputMissing, "\(listing.unreadable.count) service-record input(s) in \(dataDirectory) cannot be read; nothing was published:\n\(list)\nfix or remove them, or run with --skip-unreadable to go on without them (they are then listed in run.json and marked not reported in completeness.csv)")
         }
         let (register, notes, registerAccount) = try RegisterLoader(
-            delimiter: settings.delimiter, aliases: settings.columnAliases["wilayah"] ?? [:]
+            delimiter: settings.delimiter, aliases: settings.columnAliases["wilayah"] ?? [:],
+            decimalSeparator: settings.decimalSeparator
         ).load(path: dataDirectory + "/wilayah.csv", source: "wilayah.csv")
         let (sasaran, sasaranAccount) = try SasaranLoader(
-            delimiter: settings.delimiter, aliases: settings.columnAliases["sasaran"] ?? [:]
+            delimiter: settings.delimiter, aliases: settings.columnAliases["sasaran"] ?? [:],
+            decimalSeparator: settings.decimalSeparator
         ).load(path: dataDirectory + "/sasaran.csv", source: "sasaran.csv", register: register)
 
         let sources = listing.files

@@ -12,7 +12,9 @@ import Testing
     func percentRoundsOnceHalfAwayFromZero(_ n: Int, _ d: Int, _ hundredths: Int) {
         // 1/8 = 12.5 % exactly; 2/3 = 66.666… → 66.67; 1/20000 = 0.005 % → 0.01 (half away);
         // 1/20001 = 0.00499… % → 0.00.
-        #expect(Analysis.percent(n, d) == Percent(hundredths: hundredths))
+        #expect(Analysis.percent(n, ExactDecimal(d)) == Percent(hundredths: hundredths))
+        // The 128-bit path (decimal denominators) gives the same on whole ones.
+        #expect(ExactFraction.percentHundredths(n, ExactDecimal(d)) == hundredths)
     }
 
     @Test(arguments: [(-1, 2, -1), (1, 2, 1), (-3, 2, -2), (-1, 3, 0), (-2, 3, -1), (7, 2, 4)])

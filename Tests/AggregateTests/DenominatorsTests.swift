@@ -4,12 +4,13 @@ import PWSCore
 import Testing
 @testable import Aggregate
 
-/// The denominator chain of spec §5.1: sasaran, sum of registered children, estimate, none.
+/// The denominator chain of spec §5.1 as §A1 changes it: sasaran, the sum of registered children
+/// whose denominators come from any step (estimates included), estimate, none.
 @Suite struct DenominatorsTests {
     typealias W = World
 
     /// (denominator, source) of indicator `id` at month 1 of `r` for one area.
-    static func den(_ r: AggregateResult, _ level: AreaLevel, _ code: String, _ id: String = "K") -> (Int?, String) {
+    static func den(_ r: AggregateResult, _ level: AreaLevel, _ code: String, _ id: String = "K") -> (ExactDecimal?, String) {
         let row = r.row(1, level, code, id)!
         return (row.denominator, row.denominatorSource)
     }
@@ -71,30 +72,70 @@ import Testing
     }
 
     /// Estimates: bumil f = 1.10 × 16 / 1000 = 0.0176 per person.
-    /// RT 1 (400) 7.04 → 7; RT 2 (600) 10.56 → 11; RT 3 (500) 8.8 → 9; RW 001 (1000) 17.6 → 18;
-    /// Sukamaju (1500) 26.4 → 26 — not 7 + 11 + 9 = 27: estimates are never summed;
-    /// Sukajadi (1000) → 18; PKM01 (2500) 44.0 → 44. Cibening's RT 002 has no population →
-    /// Cibening, PKM02, the kecamatan and the kabkota have none.
-    @Test func estimateFromPopulation() {
+    /// RT 1 (400) 7.04 → 7; RT 2 (600) 10.56 → 11; RT 3 (500) 8.8 → 9; RT 4 (1000) 17.6 → 18;
+    /// RT 5 (750) 13.2 → 13. §A1: the RTs' estimates are summed up the tree — RW 001 = 7 + 11
+    /// = 18, RW 002 = 9, Sukamaju = 18 + 9 = 27 (the estimate from its 1500 people would be 26),
+    /// Sukajadi = 18, PKM01 = 27 + 18 = 45 (not 44). Cibening's RT 002 has no population → its
+    /// RW has a child without one and no population of its own → none, and so Cibening, PKM02,
+    /// the kecamatan and the kabkota.
+    @Test func estimatesAreSummedUpEveryLevel() {
         var w = Self.world()
         w.estimation = EstimationSettings(enabled: true, cbrPer1000: "16.0", shares: [:])
         let r = w.run(asOf: "2025-01")
         #expect(Self.den(r, .rt, W.rt1) == (7, "estimate"))
         #expect(Self.den(r, .rt, W.rt2) == (11, "estimate"))
         #expect(Self.den(r, .rt, W.rt3) == (9, "estimate"))
-        #expect(Self.den(r, .rw, "3201012001-001") == (18, "estimate"))
-        #expect(Self.den(r, .desa, W.v1) == (26, "estimate"))
-        #expect(Self.den(r, .desa, W.v2) == (18, "estimate"))
-        #expect(Self.den(r, .puskesmas, "PKM01") == (44, "estimate"))
+        #expect(Self.den(r, .rw, "3201012001-001") == (18, "sum"))
+        #expect(Self.den(r, .rw, "3201012001-002") == (9, "sum"))
+        #expect(Self.den(r, .desa, W.v1) == (27, "sum"))
+        #expect(Self.den(r, .desa, W.v2) == (18, "sum"))
+        #expect(Self.den(r, .puskesmas, "PKM01") == (45, "sum"))
         #expect(Self.den(r, .rt, W.rt5) == (13, "estimate"))   // 750 × 0.0176 = 13.2
         #expect(Self.den(r, .rt, W.rt6) == (nil, ""))
+        #expect(Self.den(r, .rw, "3201012003-001") == (nil, ""))
         #expect(Self.den(r, .desa, W.v3) == (nil, ""))
         #expect(Self.den(r, .puskesmas, "PKM02") == (nil, ""))
+        #expect(Self.den(r, .kecamatan, "320101") == (nil, ""))
         #expect(Self.den(r, .kabkota, "3201") == (nil, ""))
     }
 
-    /// round_half_up: a share of 0.002 × 750 = 1.5 → 2 (half rounds up); bayi 0.016 × 1500 = 24;
-    /// bulin 1.05 × 0.016 × 1500 = 25.2 → 25.
+    /// With Cibening's RT 002 at 250.5 people (250.5 × 0.0176 = 4.4088 → 4): Cibening's RW =
+    /// 13 + 4 = 17, Cibening = 17, PKM02 = 17, the kecamatan = 27 + 18 + 17 = 62 = the kabkota —
+    /// each the sum of its rows, at every level.
+    @Test func everyLevelIsTheSumOfItsChildren() {
+        var w = Self.world()
+        w.estimation = EstimationSettings(enabled: true, cbrPer1000: "16.0", shares: [:])
+        w.setPopulation(W.rt6, ExactDecimal("250.5"))
+        let r = w.run(asOf: "2025-01")
+        #expect(Self.den(r, .rt, W.rt6) == (4, "estimate"))
+        #expect(Self.den(r, .rw, "3201012003-001") == (17, "sum"))
+        #expect(Self.den(r, .desa, W.v3) == (17, "sum"))
+        #expect(Self.den(r, .puskesmas, "PKM02") == (17, "sum"))
+        #expect(Self.den(r, .kecamatan, "320101") == (62, "sum"))
+        #expect(Self.den(r, .kabkota, "3201") == (62, "sum"))
+    }
+
+    /// `estimation.round: false` keeps the exact products: RT 1 400 × 0.0176 = 7.04, RT 2
+    /// 10.56, RT 3 8.8; RW 001 = 17.6; Sukamaju = 7.04 + 10.56 + 8.8 = 26.4; Sukajadi 17.6;
+    /// PKM01 = 44. A population with decimals: RT 1 at 400.25 → 7.0444.
+    @Test func unroundedEstimatesKeepTheExactProduct() {
+        var w = Self.world()
+        w.estimation = EstimationSettings(enabled: true, cbrPer1000: "16", shares: [:], round: false)
+        let r = w.run(asOf: "2025-01")
+        #expect(Self.den(r, .rt, W.rt1) == (ExactDecimal("7.04"), "estimate"))
+        #expect(Self.den(r, .rt, W.rt2) == (ExactDecimal("10.56"), "estimate"))
+        #expect(Self.den(r, .rw, "3201012001-001") == (ExactDecimal("17.6"), "sum"))
+        #expect(Self.den(r, .desa, W.v1) == (ExactDecimal("26.4"), "sum"))
+        #expect(Self.den(r, .puskesmas, "PKM01") == (44, "sum"))
+        w.setPopulation(W.rt1, ExactDecimal("400.25"))
+        let d = w.run(asOf: "2025-01")
+        #expect(Self.den(d, .rt, W.rt1) == (ExactDecimal("7.0444"), "estimate"))   // 400.25 × 0.0176
+    }
+
+    /// round_half_up: a share of 0.002 × 750 = 1.5 → 2 (half rounds up). bayi 0.016: RTs 6.4 → 6,
+    /// 9.6 → 10, 8 → Sukamaju = 6 + 10 + 8 = 24 (sum). bulin 0.0168: RT 1 has sasaran 1, RT 2
+    /// 10.08 → 10, RT 3 8.4 → 8: Sukamaju = 1 + 10 + 8 = 19 (sum; the village estimate would be
+    /// 1500 × 0.0168 = 25.2 → 25).
     @Test func estimateRoundsHalfUp() {
         var w = TestCatalogue.world([TestCatalogue.first("L", group: "lansia"), TestCatalogue.first("B", group: "bulin"),
                                      TestCatalogue.first("Y", group: "bayi")])
@@ -105,8 +146,58 @@ import Testing
         #expect(Self.den(r, .rt, W.rt5, "L") == (2, "estimate"))
         #expect(Self.den(r, .rw, "3201012003-001", "L") == (nil, ""))   // RT 002 has no population
         #expect(Self.den(r, .rt, W.rt1, "B") == (1, "sasaran"))
-        #expect(Self.den(r, .desa, W.v1, "Y") == (24, "estimate"))
-        #expect(Self.den(r, .desa, W.v1, "B") == (25, "estimate"))   // 1500 × 0.0168 = 25.2
+        #expect(Self.den(r, .desa, W.v1, "Y") == (24, "sum"))
+        #expect(Self.den(r, .desa, W.v1, "B") == (19, "sum"))
+    }
+
+    /// Decimal sasaran sums exactly: RT 1 3.25 + RT 2 4.5 = RW 001 7.75; with RT 3 0.0001 the
+    /// village is 7.7501; with Sukajadi 10.1 the puskesmas is 17.8501.
+    @Test func decimalSasaranSumsExactly() {
+        var w = Self.world()
+        w.target("bumil", W.rt1, ExactDecimal("3.25")!)
+        w.target("bumil", W.rt2, ExactDecimal("4.5")!)
+        w.target("bumil", W.rt3, ExactDecimal("0.0001")!)
+        w.target("bumil", W.v2, ExactDecimal("10.1")!)
+        let r = w.run(asOf: "2025-01")
+        #expect(Self.den(r, .rw, "3201012001-001") == (ExactDecimal("7.75"), "sum"))
+        #expect(Self.den(r, .desa, W.v1) == (ExactDecimal("7.7501"), "sum"))
+        #expect(Self.den(r, .puskesmas, "PKM01") == (ExactDecimal("17.8501"), "sum"))
+    }
+
+    /// A sum that would not fit in 128 bits (values far beyond the 10⁹ input limit, made here
+    /// directly) leaves the area without a denominator instead of trapping.
+    @Test func overflowingSumLeavesNoDenominator() throws {
+        var w = Self.world()
+        let huge = try #require(ExactDecimal(units: Int128.max / 2 + 1, scale: 0))
+        w.target("bumil", W.rt1, huge)
+        w.target("bumil", W.rt2, huge)
+        let r = w.run(asOf: "2025-01")
+        #expect(Self.den(r, .rt, W.rt1) == (huge, "sasaran"))
+        #expect(Self.den(r, .rw, "3201012001-001") == (nil, ""))
+        // The RT row's coverage: 1 / huge rounds to 0.00 %, through 128-bit arithmetic.
+        #expect(r.row(1, .rt, W.rt1, "K")?.coverageMonthPct == Percent(hundredths: 0))
+    }
+
+    /// Coverage, gap and status at the exact boundary with a decimal denominator (monthly D,
+    /// target 80 %, balita sasaran of Sukamaju; one child weighed in January, two in February →
+    /// trend naik):
+    /// - 2.5: 2 / 2.5 = 80 % exactly → gap 0.00, at target → baik;
+    /// - 2.5001: 2 / 2.5001 = 79.9968 % → printed 80.00, gap −0.32 hundredths → 0.00, but below
+    ///   the target → cukup;
+    /// - 2.4999: 80.0032 % → 80.00, gap 0.00, above → baik.
+    @Test(arguments: [("2.5", "baik"), ("2.5001", "cukup"), ("2.4999", "baik")])
+    func statusComparesTheUnroundedDenominator(sasaran: String, status: String) throws {
+        var w = TestCatalogue.world([TestCatalogue.presence("D")])
+        w.add("TIMBANG", "a", "2025-01-10", born: "2024-01-01")
+        w.add("TIMBANG", "a", "2025-02-10", born: "2024-01-01")
+        w.add("TIMBANG", "b", "2025-02-11", born: "2024-01-01")
+        w.target("balita", W.v1, try #require(ExactDecimal(sasaran)))
+        let row = try #require(w.run(asOf: "2025-02").row(2, .desa, W.v1, "D"))
+        #expect(row.numeratorMonth == 2)
+        #expect(row.coverageMonthPct == Percent(hundredths: 8000))
+        #expect(row.gapPct == Percent(hundredths: 0))
+        #expect(row.trend == "naik")
+        #expect(row.status == status)
     }
 
     /// No denominator: coverage, gap and status empty; numerator, target and trend written.
@@ -137,54 +228,5 @@ import Testing
         #expect(row.gapPct == nil)
         #expect(row.status == "")
         #expect(row.trend == "naik")
-    }
-}
-
-/// The exact decimal arithmetic of the estimates (spec §5.1: exact, round half up).
-@Suite struct ExactDecimalTests {
-    @Test(arguments: [("16.0", 160, -1), ("16", 16, 0), ("0.08", 8, -2), ("1e-05", 1, -5), ("1.5E+2", 15, 1),
-                      ("-0.5", -5, -1), ("+3", 3, 0), (".5", 5, -1), ("7.", 7, 0), ("0.0176", 176, -4)])
-    func readsDecimalText(text: String, significand: Int, exponent: Int) {
-        #expect(ExactDecimal(text) == ExactDecimal(significand: significand, exponent: exponent))
-    }
-
-    @Test(arguments: ["", "-", ".", "1.2.3", "abc", "1e", "1e+", "inf", "nan", "1,5", " 1", "99999999999999999999",
-                      "1e99999"])
-    func refusesWhatItCannotHoldExactly(text: String) {
-        #expect(ExactDecimal(text) == nil)
-    }
-
-    /// 0.0176 × 11 998 = 211.1648 → 211; 0.0176 × 400 = 7.04 → 7; 0.002 × 750 = 1.5 → 2 (half up);
-    /// −0.5 × 3 = −1.5 → −2 (half away from zero, as `NSDecimalRound(.plain)`); 1.5e2 × 3 = 450;
-    /// 0.016 × 1 500 = 24 exactly.
-    @Test(arguments: [("0.0176", 11_998, 211), ("0.0176", 400, 7), ("0.002", 750, 2), ("-0.5", 3, -2),
-                      ("1.5e2", 3, 450), ("0.016", 1500, 24), ("0.0176", 0, 0)])
-    func roundsHalfAwayFromZero(rate: String, population: Int, expected: Int) throws {
-        let f = try #require(ExactDecimal(rate))
-        #expect(f.roundHalfAway(times: population) == expected)
-        #expect(Denominators.roundHalfUp(f.decimal * Decimal(population)) == expected)
-    }
-
-    /// Too many digits for 64 bits: the estimate falls back to `Decimal` and still agrees.
-    @Test func overflowFallsBackToDecimal() throws {
-        let f = try #require(ExactDecimal("0.123456789012345678"))
-        #expect(f.roundHalfAway(times: 1_000) == nil)
-        #expect(Denominators.Factor.exact(f).roundHalfUp(times: 1_000) == 123)
-        #expect(ExactDecimal("1e-30")?.roundHalfAway(times: 5) == nil)
-        #expect(Denominators.Factor.exact(ExactDecimal("1e-30")!).roundHalfUp(times: 5) == 0)
-    }
-
-    /// f of §5.1: bumil 1.10 × CBR / 1000, bulin 1.05 × CBR / 1000, bayi CBR / 1000, others the share.
-    @Test func factorsOfTheGroups() {
-        let settings = EstimationSettings(enabled: true, cbrPer1000: "16.0", shares: ["balita": "0.08"])
-        func exact(_ group: String) -> ExactDecimal? {
-            if case let .exact(f)? = Denominators.factor(group, settings) { return f }
-            return nil
-        }
-        #expect(exact("bumil")?.roundHalfAway(times: 1_000_000) == 17_600)
-        #expect(exact("bulin")?.roundHalfAway(times: 1_000_000) == 16_800)
-        #expect(exact("bayi")?.roundHalfAway(times: 1_000_000) == 16_000)
-        #expect(exact("balita")?.roundHalfAway(times: 1_000_000) == 80_000)
-        #expect(Denominators.factor("lansia", settings) == nil)
     }
 }

@@ -41,6 +41,20 @@ import PWSCore
         #expect(ReportText.int(n) == expected)
     }
 
+    /// Sasaran (spec §A1) the Indonesian way: thousands dots, at most 2 decimals after a comma,
+    /// half away from zero, trailing zeros dropped; a whole one as `count` writes it.
+    @Test(arguments: [
+        ("96", "96"), ("1018.5", "1.018,5"), ("101.2", "101,2"), ("12345.678", "12.345,68"), ("0.05", "0,05"),
+        ("0.004", "0"), ("99.996", "100"), ("1234567.25", "1.234.567,25"), ("-0.5", "-0,5"), ("7.0444", "7,04"),
+    ])
+    func sasaranHasThousandsDotsAndADecimalComma(value: String, expected: String) {
+        #expect(Self.written { $0.sasaran(ExactDecimal(value)) } == expected)
+    }
+
+    @Test func missingSasaranIsADash() {
+        #expect(Self.written { $0.sasaran(nil) } == "–")
+    }
+
     @Test(arguments: [(0, "0"), (10, "10"), (1_000_000, "1000000"), (-340, "-340"), (Int.max, "\(Int.max)")])
     func plainIntegers(n: Int, expected: String) {
         #expect(Self.written { $0.int(n) } == expected)

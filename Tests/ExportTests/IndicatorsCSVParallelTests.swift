@@ -40,7 +40,7 @@ import Testing
 
     /// World's register plus a kecamatan whose names need every quoting rule (`;`, `,`, `"`, a
     /// newline, a formula mark), RW/RT labels that do too, `extraRTs` more RTs to make the file
-    /// large, and services in five months. As of May 2025: 5 months of rows.
+    /// large, decimal denominators (a sasaran and unrounded estimates), and services in five months. As of May 2025: 5 months of rows.
     static func values(indicators: [IndicatorDefinition] = indicators, extraRTs: Int = 0) -> IndicatorValues {
         var w = World(services: services, indicators: indicators)
         let odd = w.register.addVillage(Village(
@@ -50,11 +50,13 @@ import Testing
         _ = w.register.addRT(RTArea(village: odd, rw: "002", rt: "x,\ny", population: 200, registered: true))
         for k in 0..<extraRTs {
             _ = w.register.addRT(RTArea(village: odd, rw: String(format: "%03d", 100 + k / 50),
-                                        rt: String(format: "%03d", k % 50), population: 10 + k, registered: true))
+                                        rt: String(format: "%03d", k % 50), population: ExactDecimal(10 + k), registered: true))
         }
         w.target("bumil", World.v1, 40)
         w.target("balita", World.v1, 25)
-        w.target("balita", "3201032001", 12)
+        w.target("balita", "3201032001", ExactDecimal("12.375")!)   // printed 12.38 (spec §A1)
+        // Unrounded estimates (bumil 0.0176 × population): decimal denominators in most rows.
+        w.estimation = EstimationSettings(enabled: true, cbrPer1000: "16", shares: ["balita": "0.08"], round: false)
         for m in 1...5 {
             for p in 0..<(m + 2) {
                 w.add("TIMBANG", "balita\(p)", "2025-0\(m)-1\(p % 9)", born: "2023-01-01",
@@ -116,6 +118,12 @@ import Testing
         let excel = String(decoding: try Self.reference(Self.small, format: .excel).bytes, as: UTF8.self)
         #expect(excel.contains("\"PKM;03\""))
         #expect(excel.contains(";\"3201032001-002-x,\ny\";"))
+        // Decimal denominators, rounded to 2 places for print: 12.375 → 12.38; RT 001-001 of
+        // Sukamaju: 400 × 0.0176 = 7.04 (bumil, unrounded estimate).
+        #expect(text.contains(",12.38,sasaran,"))
+        #expect(text.contains(",7.04,estimate,"))
+        #expect(excel.contains(";12,38;sasaran;"))
+        #expect(excel.contains(";7,04;estimate;"))
     }
 
     /// Rows per block 1 (one (month, area) per block: hundreds of blocks), a prime, and the

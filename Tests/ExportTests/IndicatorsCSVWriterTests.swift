@@ -20,6 +20,33 @@ import Testing
         return String(decoding: UnsafeBufferPointer(start: out, count: n), as: UTF8.self)
     }
 
+    static func denominator(_ d: ExactDecimal, mark: UInt8 = UInt8(ascii: ".")) -> String {
+        let out = UnsafeMutablePointer<UInt8>.allocate(capacity: 48)
+        defer { out.deallocate() }
+        let n = NumberText.write(d, decimalMark: mark, to: out)
+        return String(decoding: UnsafeBufferPointer(start: out, count: n), as: UTF8.self)
+    }
+
+    /// Denominators (spec §A1): at most 2 decimals, half away from zero, trailing zeros and
+    /// mark dropped, as `ExactDecimal.outputText` spells them; the largest value fits the room.
+    @Test(arguments: ["96", "101.2", "1018.5", "12.375", "0.05", "0.004", "99.996", "7.0444", "-2.345", "0",
+                      "170141183460469231731687303715884105727", "0.000000000000000000000000000001",
+                      "1701411834604692317316873037.1588410572"])
+    func denominatorsAreSpelledAsOutputTextDoes(text: String) throws {
+        let d = try #require(ExactDecimal(text))
+        #expect(Self.denominator(d) == d.outputText())
+        #expect(Self.denominator(d, mark: UInt8(ascii: ",")) == d.outputText(decimalMark: ","))
+    }
+
+    /// Hand-checked spellings of the above.
+    @Test func denominatorSpellings() {
+        #expect(Self.denominator(ExactDecimal("12.375")!) == "12.38")
+        #expect(Self.denominator(ExactDecimal("101.20")!, mark: UInt8(ascii: ",")) == "101,2")
+        #expect(Self.denominator(ExactDecimal("0.05")!) == "0.05")
+        #expect(Self.denominator(ExactDecimal("99.996")!) == "100")
+        #expect(Self.denominator(ExactDecimal("-2.345")!) == "-2.35")
+    }
+
     @Test(arguments: [(0, "0"), (7, "7"), (-5, "-5"), (10, "10"), (-100, "-100"), (1_234_567_890_123, "1234567890123"),
                       (Int.max, "9223372036854775807"), (Int.min, "-9223372036854775808")])
     func integersAreSpelledAsStringDoes(value: Int, text: String) {
@@ -61,7 +88,7 @@ import Testing
     static func figures(month: Int, area: Int, indicator: Int, n: Int, source: DenominatorSource,
                         denominator: Int?, gap: Int?, trend: IndicatorTrend, status: IndicatorStatus) -> IndicatorFigures {
         IndicatorFigures(month: month, area: area, indicator: indicator, numeratorMonth: n, numeratorPrevMonth: 0,
-                         numeratorCumulative: indicator == 0 ? n * 2 : nil, denominator: denominator,
+                         numeratorCumulative: indicator == 0 ? n * 2 : nil, denominator: denominator.map { ExactDecimal($0) },
                          denominatorSource: source, coverageMonthPct: denominator.map { _ in Percent(hundredths: 250) },
                          coverageCumulativePct: indicator == 0 ? Percent(hundredths: 500) : nil,
                          coveragePrevMonthPct: Percent(hundredths: -5), targetAnnualPct: Percent(hundredths: 10_000),

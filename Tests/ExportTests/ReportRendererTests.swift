@@ -204,7 +204,7 @@ enum ReportFixture {
         return IndicatorRow(
             year: year, month: month, level: level, areaCode: code, areaName: name, parentCode: parent,
             indicator: info.id, scope: info.scope, numeratorMonth: numMonth, numeratorCumulative: monthly ? nil : numCum,
-            denominator: hasDen ? den : nil, denominatorSource: hasDen ? "sasaran" : "",
+            denominator: hasDen ? ExactDecimal(den) : nil, denominatorSource: hasDen ? "sasaran" : "",
             coverageMonthPct: hasDen ? pct(numMonth, den) : nil, coverageCumulativePct: hasDen && !monthly ? pct(numCum, den) : nil,
             coveragePrevMonthPct: hasDen ? pct(numPrev, den) : nil, targetAnnualPct: info.targetAnnual, targetPct: target,
             gapPct: cov.flatMap { c in target.map { Percent(hundredths: c.hundredths - $0.hundredths) } },

@@ -46,7 +46,7 @@ public struct World {
             (1, "001", "001", 1000), (2, "001", "001", 750), (2, "001", "002", nil),
         ]
         for (v, rw, rt, pop) in rts {
-            _ = register.addRT(RTArea(village: v, rw: rw, rt: rt, population: pop, registered: true))
+            _ = register.addRT(RTArea(village: v, rw: rw, rt: rt, population: pop.map { ExactDecimal($0) }, registered: true))
         }
         if extraKecamatan {
             let v = register.addVillage(Village(code: "3201022004", name: "Mekar", districtName: "Dua",
@@ -58,6 +58,20 @@ public struct World {
     }
 
     /// The RT index of `code` (`<village>-<rw>-<rt>`), added as unregistered when not in the register.
+    /// Sets the population of the registered RT `code` (decimals allowed, spec §A1).
+    public mutating func setPopulation(_ code: String, _ population: ExactDecimal?) {
+        let parts = code.split(separator: "-").map(String.init)
+        var rebuilt = AreaRegister()
+        for v in register.villages { rebuilt.addVillage(v) }
+        for var rt in register.rts {
+            if register.villages[Int(rt.village)].code == parts[0], rt.rw == parts[1], rt.rt == parts[2] {
+                rt.population = population
+            }
+            _ = rebuilt.addRT(rt)
+        }
+        register = rebuilt
+    }
+
     public mutating func rtIndex(_ code: String) -> UInt32 {
         let parts = code.split(separator: "-").map(String.init)
         let village = register.village(code: parts[0])!
@@ -98,6 +112,11 @@ public struct World {
 
     /// Adds a sasaran value for `area` (`<village>`, `<village>-<rw>` or `<village>-<rw>-<rt>`).
     public mutating func target(_ group: String, _ area: String, _ count: Int, year: Int = 2025) {
+        target(group, area, ExactDecimal(count), year: year)
+    }
+
+    /// Adds a decimal sasaran value (`ExactDecimal("101.2")!`) for `area`.
+    public mutating func target(_ group: String, _ area: String, _ count: ExactDecimal, year: Int = 2025) {
         let parts = area.split(separator: "-").map(String.init)
         sasaran.append(SasaranEntry(year: year, village: register.village(code: parts[0])!,
                                     rw: parts.count > 1 ? parts[1] : "", rt: parts.count > 2 ? parts[2] : "",

@@ -53,7 +53,7 @@ import Aggregate
                                                      puskesmasName: "Puskesmas \(k * 2 + v % 2)"))
                 for r in 0..<12 {
                     _ = register.addRT(RTArea(village: vi, rw: "00\(r / 4 + 1)", rt: "00\(r % 4 + 1)",
-                                              population: 300 + r * 10, registered: true))
+                                              population: ExactDecimal(300 + r * 10), registered: true))
                 }
             }
         }

@@ -154,6 +154,21 @@ struct HTMLWriter: ~Copyable {
         count += length
     }
 
+    /// A sasaran the Indonesian way (spec §A1): thousands dots, at most 2 decimals after a
+    /// decimal comma, trailing zeros dropped (`1.018,5`, `96`); `–` when nil.
+    mutating func sasaran(_ d: ExactDecimal?) {
+        guard let d else { return raw("–") }
+        if let n = d.integerValue { return count(n) }
+        let r = d.rounded(places: 2)
+        if let n = r.integerValue { return count(n) }
+        let whole = ExactDecimal(units: r.units / ExactDecimal.power(r.scale), scale: 0)!
+        if r.units < 0, whole.isZero { put(UInt8(ascii: "-")) }
+        if let n = whole.integerValue { count(n) } else { text(whole.description) }
+        put(UInt8(ascii: ","))
+        let fraction = String(r.units.magnitude % UInt128(ExactDecimal.power(r.scale)))
+        text(String(repeating: "0", count: r.scale - fraction.count) + fraction)
+    }
+
     /// A percentage with two decimals and the decimal comma (`57,14`, `-3,50`); `–` when nil.
     mutating func pct(_ p: Percent?) {
         guard let p else { return raw("–") }

@@ -463,7 +463,7 @@ struct ReportBuilder {
             w.td(Cell(t: .count(r.numeratorMonth)))
             w.td(Cell(t: .count(r.numeratorCumulative ?? r.numeratorMonth), c: "m"))
         case .monthlyCoverage:
-            w.td(Cell(t: .count(r.denominator)))
+            w.td(Cell(t: .sasaran(r.denominator)))
             w.td(Cell(t: prevN))
             w.td(Cell(t: .pct(r.coveragePrevMonthPct)))
             w.td(Cell(t: .count(r.numeratorMonth)))
@@ -471,7 +471,7 @@ struct ReportBuilder {
             w.td(Cell(t: .pct(r.targetPct)))
             w.td(Cell(t: .gap(r.gapPct)))
         case .cumulativeCoverage:
-            w.td(Cell(t: .count(r.denominator)))
+            w.td(Cell(t: .sasaran(r.denominator)))
             w.td(Cell(t: prevN))
             w.td(Cell(t: .pct(r.coveragePrevMonthPct)))
             w.td(Cell(t: .count(r.numeratorMonth)))
@@ -574,8 +574,8 @@ struct ReportBuilder {
                 // (Fields are read in place: a district has a quarter of a million such cells.)
                 let value: CellValue = switch ms {
                 case .count: .count(input.rows[i].numeratorCumulative ?? input.rows[i].numeratorMonth)
-                case .cumulativeCoverage: .fraction(input.rows[i].numeratorCumulative, input.rows[i].denominator)
-                case .monthlyCoverage: .fraction(input.rows[i].numeratorMonth, input.rows[i].denominator)
+                case .cumulativeCoverage: .ofSasaran(input.rows[i].numeratorCumulative, input.rows[i].denominator)
+                case .monthlyCoverage: .ofSasaran(input.rows[i].numeratorMonth, input.rows[i].denominator)
                 }
                 let status = input.rows[i].status
                 w.td(Cell(t: value, letter: ReportText.statusLetter(status),

@@ -128,6 +128,11 @@ extension HTMLWriter {
             count(n)
             raw("/")
             count(d)
+        case .sasaran(let d): sasaran(d)
+        case .ofSasaran(let n, let d):
+            count(n)
+            raw("/")
+            sasaran(d)
         case .share(let v):
             oneDecimal(v)
             raw(" %")

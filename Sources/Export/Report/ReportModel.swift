@@ -29,8 +29,12 @@ enum CellValue {
     case pct(Percent?)
     /// A gap with its sign (`+3,50`); `–` when nil.
     case gap(Percent?)
-    /// Numerator over sasaran (`3/12`).
+    /// A count over another (`3/12`).
     case fraction(Int?, Int?)
+    /// A sasaran, with thousands dots and at most 2 decimals (`1.018,5`); `–` when nil.
+    case sasaran(ExactDecimal?)
+    /// Numerator over sasaran (`3/12`, `3/101,2`).
+    case ofSasaran(Int?, ExactDecimal?)
     /// A share with one decimal and a percent sign (`87,5 %`).
     case share(Double)
     /// Records and persons of a facility-month (`1.250 catatan, 980 orang`).

@@ -1,0 +1,61 @@
+import Foundation
+import PWSCore
+import Testing
+@testable import Pipeline
+
+/// The §A1 settings of the pipeline: `estimation.round` and `sasaran.decimal_separator`.
+@Suite struct PipelineDefinitionTests {
+    static let pipelines = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("pipelines").path
+
+    /// Loads `body` after the catalogue lines (lines 1–3), from a temporary file.
+    static func load(_ body: String) throws -> PipelineDefinition {
+        let path = NSTemporaryDirectory() + "pws-pipeline-\(UUID().uuidString).yaml"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let text = "version: 1\nservices: \(pipelines)/services.yaml\nindicators: \(pipelines)/indicators.yaml\n" + body
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return try PipelineDefinition.load(path: path)
+    }
+
+    @Test func defaultsRoundEstimatesAndLeaveTheSeparatorOpen() throws {
+        let d = try PipelineDefinition.load(path: Self.pipelines + "/default.yaml")
+        #expect(d.estimation.round)
+        #expect(d.decimalSeparator == nil)
+        let bare = try Self.load("")
+        #expect(bare.estimation.round)
+        #expect(bare.decimalSeparator == nil)
+    }
+
+    @Test func settingsAreRead() throws {
+        let d = try Self.load("estimation:\n  cbr_per_1000: 16\n  round: false\nsasaran:\n  decimal_separator: \",\"\n")
+        #expect(!d.estimation.round)
+        #expect(d.decimalSeparator == UInt8(ascii: ","))
+        #expect(try Self.load("sasaran:\n  decimal_separator: \".\"\n").decimalSeparator == UInt8(ascii: "."))
+    }
+
+    /// A separator other than `.` or `,` is a usage error at its line (line 5 here).
+    @Test func otherSeparatorsAreRefusedAtTheirLine() throws {
+        #expect {
+            _ = try Self.load("sasaran:\n  decimal_separator: \";\"\n")
+        } throws: { error in
+            guard let e = error as? PWSError else { return false }
+            return e.location?.line == 5 && e.message.hasPrefix("sasaran.decimal_separator must be \".\", \",\" or auto")
+        }
+    }
+
+    /// Rates are kept as the decimal text written (no `Double` on the way: 0.055 stays 0.055);
+    /// anything else is refused at its line (line 7 here).
+    @Test func ratesAreExactDecimalText() throws {
+        let d = try Self.load("estimation:\n  cbr_per_1000: 16.35\n  shares:\n    remaja_putri: 0.055\n")
+        #expect(d.estimation.cbrPer1000 == "16.35")
+        #expect(d.estimation.shares["remaja_putri"] == "0.055")
+        for bad in ["inf", "-1", "1,5", "lots"] {
+            #expect {
+                _ = try Self.load("estimation:\n  cbr_per_1000: 16\n  shares:\n    balita: \(bad)\n")
+            } throws: { error in
+                guard let e = error as? PWSError else { return false }
+                return e.location?.line == 7 && e.message == "estimation.shares.balita must be a decimal number ≥ 0, e.g. 16 or 0.08"
+            }
+        }
+    }
+}
