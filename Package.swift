@@ -37,12 +37,16 @@ let package = Package(
         ], exclude: ["README.md"]),
         // Synthetic data folders in the §2 format (`pws generate`).
         .target(name: "Synthetic", dependencies: ["PWSCore", "Ingest"], exclude: ["README.md"]),
-        // Pipeline definitions (YAML) and the run that wires the stages.
+        // Pipeline definitions (YAML) and the run that wires the stages. pipelines/*.yaml are
+        // built in (EmbedPipelines), so an installed binary needs no files beside it.
         .target(name: "Pipeline", dependencies: [
             "PWSCore", "Ingest", "Validate", "Aggregate", "Export",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
-        ], exclude: ["README.md"]),
+        ], exclude: ["README.md"], plugins: ["EmbedPipelines"]),
+        // Build-time only: pipelines/*.yaml → a Swift source with their bytes.
+        .plugin(name: "EmbedPipelines", capability: .buildTool(), dependencies: ["PipelineEmbedder"]),
+        .executableTarget(name: "PipelineEmbedder", path: "Plugins/PipelineEmbedder"),
         // swift-argument-parser commands, one file each.
         .target(name: "PWSCommands", dependencies: [
             "PWSCore", "Ingest", "Pipeline", "Synthetic",

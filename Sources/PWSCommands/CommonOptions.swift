@@ -6,7 +6,7 @@ import PWSCore
 
 /// Options shared by `run` and `validate`.
 struct CommonOptions: ParsableArguments {
-    @Option(help: "Pipeline definition (YAML). Default: pipelines/default.yaml.")
+    @Option(help: "Pipeline definition (YAML). Default: the built-in one (`pws pipeline show`).")
     var pipeline: String?
 
     @Option(help: "Data folder with wilayah.csv, sasaran.csv and layanan/.")

@@ -19,7 +19,7 @@ public struct PipelineRunner {
 
     /// Loads the pipeline and its service catalogue (exit 64 on a definition error).
     func loadPipeline() throws -> (PipelineDefinition, ServiceCatalogue) {
-        guard FileManager.default.fileExists(atPath: request.pipelinePath) else {
+        guard PipelineFiles.exists(request.pipelinePath) else {
             throw PWSError(.usage, "pipeline \(request.pipelinePath) not found; pass an existing file with --pipeline")
         }
         let definition = try PipelineDefinition.load(path: request.pipelinePath)
@@ -116,7 +116,12 @@ public struct PipelineRunner {
 
     func pipelineEntries(_ definition: PipelineDefinition) throws -> [Manifest.FileEntry] {
         try [definition.path, definition.servicesPath, definition.indicatorsPath].map { path in
-            let d = try FileDigest.sha256(path: path)
+            let d: (hex: String, bytes: Int)
+            if BuiltInPipeline.isBuiltIn(path), let data = PipelineFiles.contents(atPath: path) {
+                d = FileDigest.sha256(bytes: [UInt8](data))
+            } else {
+                d = try FileDigest.sha256(path: path)
+            }
             return Manifest.FileEntry(path: path, sha256: d.hex, bytes: d.bytes)
         }
     }

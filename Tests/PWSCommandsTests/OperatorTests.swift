@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+/// Operator experience (issue 19, amendments §A8) through the real binary: the built-in
+/// pipeline, the console summary, validate's warnings, `pws diff`.
+@Suite struct OperatorTests {
+    static let sampleData = PWSBinary.packageRoot.appendingPathComponent("sample-data").path
+    static let pipelines = PWSBinary.packageRoot.appendingPathComponent("pipelines").path
+
+    /// From a folder with no pipelines/ anywhere near, `pws run` uses the built-in pipeline and
+    /// records it in run.json.
+    @Test func runWorksFromAnyFolderWithTheBuiltInPipeline() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated()
+        let r = try PWSBinary.run(["run", "--data", data, "--out", "out", "--today", "2026-01-15", "--quiet"], cwd: tmp.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let manifest = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out/2025-12/run.json"))) as? [String: Any]
+        let pipeline = try #require(manifest?["pipeline"] as? [[String: Any]])
+        #expect(pipeline.map { $0["path"] as? String } == ["(built-in)/default.yaml", "(built-in)/services.yaml",
+                                                           "(built-in)/indicators.yaml"])
+        // Its hash is the hash of pipelines/default.yaml.
+        let sums = try RunEndToEndTests.sha256sum([Self.pipelines + "/default.yaml"])
+        #expect(pipeline.first?["sha256"] as? String == sums[Self.pipelines + "/default.yaml"])
+    }
+
+    /// `pws pipeline show` prints pipelines/default.yaml; `--all DIR` writes the three files, and
+    /// a run with `--pipeline DIR/default.yaml` reads the catalogues beside it.
+    @Test func pipelineShowWritesTheBuiltInFilesOut() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let shown = try PWSBinary.run(["pipeline", "show"], cwd: tmp.path)
+        #expect(shown.status == 0)
+        #expect(shown.stdout == (try String(contentsOfFile: Self.pipelines + "/default.yaml", encoding: .utf8)))
+        let services = try PWSBinary.run(["pipeline", "show", "services.yaml"])
+        #expect(services.stdout == (try String(contentsOfFile: Self.pipelines + "/services.yaml", encoding: .utf8)))
+        #expect(try PWSBinary.run(["pipeline", "show", "nope.yaml"]).status == 64)
+
+        let dir = tmp.path + "/my-pipeline"
+        let all = try PWSBinary.run(["pipeline", "show", "--all", dir])
+        #expect(all.status == 0, "\(all.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+                == ["default.yaml", "indicators.yaml", "services.yaml"])
+        // Not again without --force.
+        let again = try PWSBinary.run(["pipeline", "show", "--all", dir])
+        #expect(again.status == 64)
+        #expect(again.stderr.contains("--force"))
+        #expect(try PWSBinary.run(["pipeline", "show", "--all", dir, "--force"]).status == 0)
+
+        let r = try PWSBinary.run(["indicators", "--csv", "--pipeline", dir + "/default.yaml"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").count == 20)
+    }
+}
