@@ -1,3 +1,4 @@
+import Aggregate
 import Export
 import Foundation
 import Logging
@@ -42,6 +43,9 @@ extension PipelineRunner {
 
         var lines = PipelineRunner.accountingLines(outcome)
         if outcome.total.rejectRate > definition.maxRejectRate {
+            // The refused run lists the warnings Aggregate would have added, as validate does.
+            PipelineRunner.addNifasWarnings(&outcome, eventIndices: Aggregator.unattachedNifas(
+                events: outcome.events, services: services, asOf: asOf))
             manifest.inputs = try inputEntries(outcome)
             manifest.counts = PipelineRunner.counts(outcome)
             manifest.outputs += try writeDiagnostics()

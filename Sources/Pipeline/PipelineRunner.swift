@@ -1,3 +1,4 @@
+import Aggregate
 import Export
 import Foundation
 import Logging
@@ -140,7 +141,12 @@ public struct PipelineRunner {
         var manifest = Manifest(version: PWSVersion.current, command: "validate", arguments: request.arguments,
                                 dataDirectory: request.dataDirectory, today: request.today.description,
                                 keepIdentifiers: request.keepIdentifiers, maxRejectRate: definition.maxRejectRate)
-        let (outcome, seconds) = try validate(validationSettings(definition, services))
+        var (outcome, seconds) = try validate(validationSettings(definition, services))
+        if let asOf = outcome.asOf {
+            // The warnings `pws run` adds after validation (W-NIFAS), so a dry run lists them too.
+            let unattached = Aggregator.unattachedNifas(events: outcome.events, services: services, asOf: asOf)
+            PipelineRunner.addNifasWarnings(&outcome, eventIndices: unattached)
+        }
         var lines = PipelineRunner.accountingLines(outcome)
         let over = outcome.total.rejectRate > definition.maxRejectRate
         if over {

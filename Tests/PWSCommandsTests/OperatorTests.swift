@@ -52,4 +52,21 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.split(separator: "\n").count == 20)
     }
+
+    /// `pws validate` lists every warning `pws run` does, W-NIFAS included: warnings.csv of both
+    /// are byte-identical on sample-data.
+    @Test func validateWarningsEqualRunWarningsOnSampleData() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let v = try PWSBinary.run(["validate", "--data", Self.sampleData, "--out", tmp.path + "/check",
+                                   "--today", "2026-01-15", "--quiet"])
+        #expect(v.status == 0, "\(v.stderr)")
+        let r = try PWSBinary.run(["run", "--data", Self.sampleData, "--out", tmp.path + "/out",
+                                   "--today", "2026-01-15", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let fromValidate = try Data(contentsOf: URL(fileURLWithPath: tmp.path + "/check/warnings.csv"))
+        let fromRun = try Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out/2025-12/warnings.csv"))
+        #expect(fromValidate == fromRun)
+        #expect(String(decoding: fromValidate, as: UTF8.self).contains(",W-NIFAS,"))
+    }
 }
