@@ -69,4 +69,48 @@ import Testing
         #expect(fromValidate == fromRun)
         #expect(String(decoding: fromValidate, as: UTF8.self).contains(",W-NIFAS,"))
     }
+
+    /// 2,500 one-row service files: the summary stays within 40 lines, the per-file table
+    /// comes with --verbose, and stderr (a pipe, not a terminal) has no progress line.
+    @Test func summaryFitsAScreenWithThousandsOfFiles() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated(records: 8000)
+        let layanan = data + "/layanan"
+        let fm = FileManager.default
+        var made = 0
+        for name in try fm.contentsOfDirectory(atPath: layanan).sorted() where made < 2500 {
+            let bytes = try #require(fm.contents(atPath: layanan + "/" + name))
+            // Files whose rows may span lines (quoted fields) are left whole.
+            guard !bytes.contains(0x22) else { continue }
+            let lines = bytes.split(separator: 0x0A)
+            guard lines.count > 2 else { continue }
+            try fm.removeItem(atPath: layanan + "/" + name)
+            for (k, row) in lines.dropFirst().enumerated() {
+                try Data(lines[0] + [0x0A] + row + [0x0A])
+                    .write(to: URL(fileURLWithPath: layanan + "/" + name.replacingOccurrences(of: ".csv", with: "-\(k).csv")))
+                made += 1
+            }
+        }
+        let files = try fm.contentsOfDirectory(atPath: layanan).count
+        #expect(files >= 2500)
+        let r = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/out", "--today", "2026-01-15"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(lines.count <= 40, "\(lines.count) lines:\n\(r.stdout)")
+        #expect(lines.first?.hasPrefix("\(files) service files read: ") == true)
+        #expect(r.stdout.contains("identities: read = rejected + accepted: yes; accepted = used + duplicate + out_of_period: yes"))
+        #expect(r.stdout.contains("rejects by rule: "))
+        #expect(r.stdout.contains("outputs in \(tmp.path)/out/2025-12/:"))
+        #expect(!r.stderr.contains("\r") && !r.stderr.contains("\u{1B}["))
+        #expect(r.stderr.contains("info pws:"))  // the cron log lines
+
+        let verbose = try PWSBinary.run(["validate", "--data", data, "--today", "2026-01-15", "--verbose"])
+        #expect(verbose.status == 0, "\(verbose.stderr)")
+        // The table: a header, one line per file, TOTAL; then the summary.
+        #expect(verbose.stdout.split(separator: "\n").count > files + 2)
+        #expect(verbose.stdout.contains("\nTOTAL "))
+        let quiet = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/out", "--today", "2026-01-15", "--quiet"])
+        #expect(quiet.status == 0 && quiet.stdout.isEmpty && quiet.stderr.isEmpty)
+    }
 }
