@@ -35,6 +35,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Mustache", package: "swift-mustache"),
         ], exclude: ["README.md"]),
+        // What changed between two published runs (`pws diff`).
+        .target(name: "RunDiff", dependencies: ["PWSCore", "Ingest"], exclude: ["README.md"]),
         // Synthetic data folders in the §2 format (`pws generate`).
         .target(name: "Synthetic", dependencies: ["PWSCore", "Ingest"], exclude: ["README.md"]),
         // Pipeline definitions (YAML) and the run that wires the stages. pipelines/*.yaml are
@@ -49,7 +51,7 @@ let package = Package(
         .executableTarget(name: "PipelineEmbedder", path: "Plugins/PipelineEmbedder"),
         // swift-argument-parser commands, one file each.
         .target(name: "PWSCommands", dependencies: [
-            "PWSCore", "Ingest", "Pipeline", "Synthetic",
+            "PWSCore", "Ingest", "Pipeline", "RunDiff", "Synthetic",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["README.md"]),
@@ -69,5 +71,6 @@ let package = Package(
         .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Ingest", "PWSCore"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "PWSCore", "PWSTestSupport"]),
         .testTarget(name: "PWSCommandsTests", dependencies: ["PWSCommands", "PWSCore"]),
+        .testTarget(name: "RunDiffTests", dependencies: ["RunDiff", "PWSCore"]),
     ]
 )

@@ -113,4 +113,51 @@ import Testing
         let quiet = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/out", "--today", "2026-01-15", "--quiet"])
         #expect(quiet.status == 0 && quiet.stdout.isEmpty && quiet.stderr.isEmpty)
     }
+
+    /// A rerun after a correction: `pws diff` names the changed file, its row counts, and the
+    /// indicator rows that moved.
+    @Test func diffExplainsARerunAfterACorrection() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated()
+        let out = tmp.path + "/out"
+        #expect(try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"]).status == 0)
+        // Keep the first run's folder (the link moves to the next run).
+        let first = try FileManager.default.destinationOfSymbolicLink(atPath: out + "/2025-12")
+        let firstFolder = first.hasPrefix("/") ? first : out + "/" + first
+        // The correction: the largest December file loses its last 20 rows.
+        let layanan = data + "/layanan"
+        let december = try FileManager.default.contentsOfDirectory(atPath: layanan).filter { $0.hasPrefix("2025-12") }
+        let target = try #require(december.max { a, b in
+            RunEndToEndTests.size(layanan + "/" + a) < RunEndToEndTests.size(layanan + "/" + b)
+        })
+        let bytes = try #require(FileManager.default.contents(atPath: layanan + "/" + target))
+        var lines = bytes.split(separator: 0x0A)
+        lines.removeLast(20)
+        try Data(lines.joined(separator: [0x0A]) + [0x0A]).write(to: URL(fileURLWithPath: layanan + "/" + target))
+        #expect(try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"]).status == 0)
+
+        let r = try PWSBinary.run(["diff", firstFolder, out + "/2025-12", "--out", tmp.path + "/d"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("input files: 0 added, 0 removed, 1 changed,"))
+        let csv = try String(contentsOfFile: tmp.path + "/d/diff.csv", encoding: .utf8)
+        let rows = csv.split(separator: "\n").map(String.init)
+        #expect(rows[0] == "kind,key,field,before,after")
+        #expect(rows.contains { $0.hasPrefix("input,layanan/\(target),sha256,") })
+        #expect(rows.contains { $0.hasPrefix("rows,layanan/\(target),rows_read,") })
+        #expect(rows.contains { $0.hasPrefix("indicator,2025-12/") })
+        #expect(r.stdout.contains("wrote \(tmp.path)/d/diff.csv"))
+
+        // The same run twice: nothing but the header.
+        let same = try PWSBinary.run(["diff", out + "/2025-12", out + "/2025-12", "--out", tmp.path + "/e", "--quiet"])
+        #expect(same.status == 0 && same.stdout.isEmpty)
+        #expect(try String(contentsOfFile: tmp.path + "/e/diff.csv", encoding: .utf8) == "kind,key,field,before,after\n")
+        #expect(try PWSBinary.run(["diff", tmp.path + "/nope", out + "/2025-12"], cwd: tmp.path).status == 66)
+    }
+}
+
+extension RunEndToEndTests {
+    static func size(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+    }
 }
