@@ -114,6 +114,37 @@ import Testing
         #expect(quiet.status == 0 && quiet.stdout.isEmpty && quiet.stderr.isEmpty)
     }
 
+    /// On a terminal (util-linux `script` gives the run a pseudo-terminal) the reading stage
+    /// shows a progress line rewritten in place; `--quiet` shows none.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func progressOnATerminalOnly() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated()
+        func onTerminal(_ extra: String) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            process.arguments = ["-qec", "'\(PWSBinary.path)' run --data '\(data)' --out '\(tmp.path)/out' "
+                                 + "--today 2026-01-15 \(extra) >/dev/null", "/dev/null"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let output = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            return String(decoding: output, as: UTF8.self)
+        }
+        let shown = try onTerminal("")
+        let files = try FileManager.default.contentsOfDirectory(atPath: data + "/layanan").count
+        #expect(shown.contains("\r\u{1B}[Kreading "))
+        #expect(shown.contains("reading \(files)/\(files) files, "))
+        #expect(shown.contains("\r\u{1B}[Kaggregating "))
+        #expect(!shown.contains("info pws:"))  // the progress line replaces the log lines
+        let quiet = try onTerminal("--quiet")
+        #expect(!quiet.contains("\u{1B}[K") && !quiet.contains("reading"))
+    }
+
     /// A rerun after a correction: `pws diff` names the changed file, its row counts, and the
     /// indicator rows that moved.
     @Test func diffExplainsARerunAfterACorrection() throws {
