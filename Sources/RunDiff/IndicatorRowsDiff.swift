@@ -85,7 +85,11 @@ extension RunDiff {
         }
         // The side held in memory; `heldIsBefore` says which it is.
         let heldIsBefore = size(beforePath) <= size(afterPath)
+        // ~260 bytes a held row (measured: 504 k rows, 165 MB peak against 35 MB for a small
+        // pair); reserved up front from the file size (~120 bytes a row) so the table is not
+        // rehashed as it grows.
         var held: [String: [String]] = [:]
+        held.reserveCapacity(min(size(heldIsBefore ? beforePath : afterPath) / 120, 1 << 26))
         try IndicatorRowsFile.forEach(path: heldIsBefore ? beforePath : afterPath) { row in
             held[row.key] = row.values
         }
