@@ -37,17 +37,23 @@ let package = Package(
         ], exclude: ["README.md"]),
         // The WHO 2006 Child Growth Standards: tables in memory and z-scores (§A4).
         .target(name: "Growth", dependencies: ["PWSCore"], exclude: ["README.md"]),
+        // What changed between two published runs (`pws diff`).
+        .target(name: "RunDiff", dependencies: ["PWSCore", "Ingest"], exclude: ["README.md"]),
         // Synthetic data folders in the §2 format (`pws generate`).
         .target(name: "Synthetic", dependencies: ["PWSCore", "Ingest"], exclude: ["README.md"]),
-        // Pipeline definitions (YAML) and the run that wires the stages.
+        // Pipeline definitions (YAML) and the run that wires the stages. pipelines/*.yaml are
+        // built in (EmbedPipelines), so an installed binary needs no files beside it.
         .target(name: "Pipeline", dependencies: [
             "PWSCore", "Ingest", "Validate", "Aggregate", "Export",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
-        ], exclude: ["README.md"]),
+        ], exclude: ["README.md"], plugins: ["EmbedPipelines"]),
+        // Build-time only: pipelines/*.yaml → a Swift source with their bytes.
+        .plugin(name: "EmbedPipelines", capability: .buildTool(), dependencies: ["PipelineEmbedder"]),
+        .executableTarget(name: "PipelineEmbedder", path: "Plugins/PipelineEmbedder"),
         // swift-argument-parser commands, one file each.
         .target(name: "PWSCommands", dependencies: [
-            "PWSCore", "Ingest", "Export", "Pipeline", "Synthetic",
+            "PWSCore", "Ingest", "Export", "Pipeline", "RunDiff", "Synthetic",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["README.md"]),
@@ -68,5 +74,6 @@ let package = Package(
         .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Ingest", "PWSCore"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "PWSCore", "PWSTestSupport"]),
         .testTarget(name: "PWSCommandsTests", dependencies: ["PWSCommands", "PWSCore"]),
+        .testTarget(name: "RunDiffTests", dependencies: ["RunDiff", "PWSCore"]),
     ]
 )

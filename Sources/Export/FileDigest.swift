@@ -42,6 +42,13 @@ public enum FileDigest {
         return (hex(hasher.finalize()), size)
     }
 
+    /// Lower-case hex SHA-256 of bytes in memory (the built-in pipeline files), and their count.
+    public static func sha256(bytes: [UInt8]) -> (hex: String, bytes: Int) {
+        var hasher = SHA256()
+        bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        return (hex(hasher.finalize()), bytes.count)
+    }
+
     /// Lower-case hex of `bytes`.
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)

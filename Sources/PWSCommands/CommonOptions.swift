@@ -6,7 +6,7 @@ import PWSCore
 
 /// Options shared by `run` and `validate`.
 struct CommonOptions: ParsableArguments {
-    @Option(help: "Pipeline definition (YAML). Default: pipelines/default.yaml.")
+    @Option(help: "Pipeline definition (YAML). Default: the built-in one (`pws pipeline show`).")
     var pipeline: String?
 
     @Option(help: "Data folder with wilayah.csv, sasaran.csv and layanan/.")
@@ -24,12 +24,15 @@ struct CommonOptions: ParsableArguments {
     @Flag(help: "Write CSV files for Indonesian-locale Excel: ';' separator, decimal comma, UTF-8 BOM.")
     var excel = false
 
-    @Flag(help: "Print only errors.")
+    @Flag(help: "Print only errors: no summary, no progress (for cron).")
     var quiet = false
 
     @Flag(name: .customLong("skip-unreadable"),
           help: "Go on without service files that cannot be read (FIFO, device, directory, broken symlink, unreadable, non-UTF-8 name), listing them; without it such inputs stop the run with exit 66.")
     var skipUnreadable = false
+
+    @Flag(help: "Also print the per-file row accounting (it is always in run.json).")
+    var verbose = false
 
     func validate() throws {
         if let asOf, YearMonth(asOf) == nil {
@@ -56,12 +59,14 @@ struct CommonOptions: ParsableArguments {
         return request
     }
 
-    /// Logs plain lines to stderr (cron); on a terminal also a progress line, unless quiet.
+    /// Logs plain lines to stderr when it is not a terminal (cron); on a terminal, a progress
+    /// line (stage, files, rows, ETA) takes the place of the info lines. `--quiet` keeps errors
+    /// only, and no progress.
     func makeLogger() -> (Logger, (@Sendable (String) -> Void)?) {
         let quiet = self.quiet
-        var logger = Logger(label: "pws") { label in StreamLogHandler.standardError(label: label) }
-        logger.logLevel = quiet ? .error : .info
         let terminal = isatty(2) == 1
+        var logger = Logger(label: "pws") { label in StreamLogHandler.standardError(label: label) }
+        logger.logLevel = quiet ? .error : terminal ? .warning : .info
         guard terminal && !quiet else { return (logger, nil) }
         let progress: @Sendable (String) -> Void = { line in
             FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
@@ -71,15 +76,18 @@ struct CommonOptions: ParsableArguments {
 }
 
 /// Runs a pipeline command and turns its outcome or error into output and the exit status.
-func finish(_ body: () throws -> RunReport, quiet: Bool) throws {
+func finish(_ body: () throws -> RunReport, options: CommonOptions) throws {
+    let quiet = options.quiet
     do {
         let report = try body()
         if isatty(2) == 1 && !quiet { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if !quiet || report.exitStatus != .success {
+            if options.verbose { for line in report.perFileLines { print(line) } }
             for line in report.lines { print(line) }
         }
         if report.exitStatus != .success { throw ExitCode(report.exitStatus.rawValue) }
     } catch let error as PWSError {
+        if isatty(2) == 1 && !quiet { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         FileHandle.standardError.write(Data("pws: \(error)\n".utf8))
         throw ExitCode(error.exitStatus.rawValue)
     }

@@ -9,7 +9,7 @@ extension PWS {
         static let configuration = CommandConfiguration(
             abstract: "List the indicator catalogue: id, name, scope, denominator, annual target.")
 
-        @Option(help: "Pipeline definition (YAML). Default: pipelines/default.yaml.")
+        @Option(help: "Pipeline definition (YAML). Default: the built-in one (`pws pipeline show`).")
         var pipeline: String?
 
         @Flag(help: "Print CSV instead of an aligned table.")
@@ -18,7 +18,7 @@ extension PWS {
         func run() async throws {
             do {
                 let path = pipeline ?? PipelineDefinition.defaultPath()
-                guard FileManager.default.fileExists(atPath: path) else {
+                guard PipelineFiles.exists(path) else {
                     throw PWSError(.usage, "pipeline \(path) not found; pass an existing file with --pipeline")
                 }
                 let definition = try PipelineDefinition.load(path: path)

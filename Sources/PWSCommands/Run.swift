@@ -24,7 +24,7 @@ extension PWS {
             let (logger, progress) = common.makeLogger()
             let runner = PipelineRunner(request: common.request(command: "run", output: out),
                                         logger: logger, progress: progress)
-            try finish({ try runner.run() }, quiet: common.quiet)
+            try finish({ try runner.run() }, options: common)
         }
     }
 }

@@ -20,7 +20,7 @@ extension PWS {
             let (logger, progress) = common.makeLogger()
             let runner = PipelineRunner(request: common.request(command: "validate", output: out),
                                         logger: logger, progress: progress)
-            try finish({ try runner.validateOnly() }, quiet: common.quiet)
+            try finish({ try runner.validateOnly() }, options: common)
         }
     }
 }

@@ -41,23 +41,29 @@ public struct PipelineDefinition: Sendable {
 
     /// Loads and checks a definition; every problem is a `file:line` usage error (exit 64).
     public static func load(path: String) throws -> PipelineDefinition {
-        let url = URL(fileURLWithPath: path).standardizedFileURL
-        let doc = try YAMLFile(path: url.path)
+        let builtIn = BuiltInPipeline.isBuiltIn(path)
+        let url = URL(fileURLWithPath: builtIn ? "/" + path : path).standardizedFileURL
+        let fullPath = builtIn ? path : url.path
+        let doc = try YAMLFile(path: fullPath)
         let root = try doc.mapping(doc.root, "the pipeline")
         let dir = url.deletingLastPathComponent()
 
+        // Catalogue paths are relative to the pipeline file's folder; the built-in pipeline's
+        // name the built-in catalogues.
         func resolve(_ key: String) throws -> String {
             let node = try doc.required(root, key)
             let rel = try doc.string(node, key)
-            let full = rel.hasPrefix("/") ? rel : dir.appendingPathComponent(rel).standardizedFileURL.path
-            guard FileManager.default.fileExists(atPath: full) else {
+            let full = rel.hasPrefix("/") ? rel
+                : builtIn ? BuiltInPipeline.directory + "/" + rel
+                : dir.appendingPathComponent(rel).standardizedFileURL.path
+            guard PipelineFiles.exists(full) else {
                 throw doc.error(node, "\(key): file \"\(rel)\" not found next to the pipeline; fix the path")
             }
             return full
         }
 
         var def = PipelineDefinition(
-            path: url.path, name: "", version: 1, servicesPath: try resolve("services"),
+            path: fullPath, name: "", version: 1, servicesPath: try resolve("services"),
             indicatorsPath: try resolve("indicators"), maxRejectRate: 0.05,
             estimation: Estimation(enabled: false, cbrPer1000: "0", shares: [:]),
             delimiter: nil, decimalSeparator: nil, columnAliases: [:], valueAliases: [:], retention: 5)
@@ -145,22 +151,7 @@ public struct PipelineDefinition: Sendable {
         return def
     }
 
-    /// The default pipeline: `pipelines/default.yaml`, found beside the executable's package or
-    /// the working directory, or through `PWS_PIPELINES`.
-    public static func defaultPath() -> String {
-        let fm = FileManager.default
-        var candidates: [String] = []
-        if let env = ProcessInfo.processInfo.environment["PWS_PIPELINES"] {
-            candidates.append(env + "/default.yaml")
-        }
-        candidates.append(fm.currentDirectoryPath + "/pipelines/default.yaml")
-        // The executable lives in <package>/.build/<config>/pws.
-        var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-            .deletingLastPathComponent()
-        for _ in 0..<4 {
-            candidates.append(dir.appendingPathComponent("pipelines/default.yaml").path)
-            dir = dir.deletingLastPathComponent()
-        }
-        return candidates.first(where: { fm.fileExists(atPath: $0) }) ?? candidates[0]
-    }
+    /// The default pipeline when no `--pipeline` is given: the one built into the binary
+    /// (`pipelines/default.yaml` of the source it was built from; `pws pipeline show` prints it).
+    public static func defaultPath() -> String { BuiltInPipeline.defaultPath }
 }

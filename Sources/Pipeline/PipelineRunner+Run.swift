@@ -1,3 +1,4 @@
+import Aggregate
 import Export
 import Foundation
 import Logging
@@ -42,8 +43,11 @@ extension PipelineRunner {
                     try outputEntry(folder: staging, name: "warnings.csv", rows: w)]
         }
 
-        var lines = PipelineRunner.accountingLines(outcome)
         if outcome.total.rejectRate > definition.maxRejectRate {
+            // The refused run lists the warnings Aggregate would have added, as validate does.
+            PipelineRunner.addNifasWarnings(&outcome, eventIndices: Aggregator.unattachedNifas(
+                events: outcome.events, services: services, asOf: asOf))
+            var lines = ConsoleSummary.lines(outcome, maxRejectRate: definition.maxRejectRate)
             manifest.inputs = try inputEntries(outcome)
             manifest.unreadableInputs = PipelineRunner.unreadableEntries(outcome)
             manifest.counts = PipelineRunner.counts(outcome)
@@ -60,13 +64,14 @@ extension PipelineRunner {
             lines.append(manifest.message!)
             lines.append("rejects and manifest of this run: \(folder)/")
             logger.error("run refused: \(manifest.message!)")
-            return RunReport(exitStatus: .dataError, lines: lines, folder: folder)
+            return RunReport(exitStatus: .dataError, lines: lines, folder: folder,
+                             perFileLines: ConsoleSummary.perFileLines(outcome))
         }
 
         // Aggregate, while another thread hashes the inputs for the manifest.
         let digests = InputDigests(directory: request.dataDirectory, sources: InputDigests.sources(of: outcome))
         let aggStart = Date()
-        progress?("aggregate: \(outcome.events.events.count) events")
+        progress?("aggregating \(outcome.events.events.count) events")
         let result = try aggregate(outcome: &outcome, catalogue: catalogue, definition: definition, asOf: asOf)
         // The last use of the events: completeness counts them. They are most of the run's
         // memory (10 M events ≈ 0.5 GB with their ids), and export does not need them.
@@ -93,7 +98,7 @@ extension PipelineRunner {
         // other outputs; run.json lists them in the same order whichever finishes first.
         let exportStart = Date()
         let values = result.values
-        progress?("export: \(values.rowCount) indicator rows")
+        progress?("writing \(values.rowCount) indicator rows, the PWS tables and the report")
         let indicators = try IndicatorsCSVParallelWriter(values: values, path: staging + "/indicators.csv",
                                                          format: format)
         defer { indicators.cancel() }  // stops its threads when this thread fails first; else harmless
@@ -133,9 +138,12 @@ extension PipelineRunner {
         CrashPoint.hit("staged")
         let folder = try publisher.publish(staging: staging)
         published = true
-        lines.append("published \(publisher.publishedPath) -> \(folder)")
+        var lines = ConsoleSummary.lines(outcome, maxRejectRate: definition.maxRejectRate)
+        lines.append("as-of \(asOf); published \(publisher.publishedPath) -> \(folder)")
+        lines += ConsoleSummary.outputLines(folder: publisher.publishedPath, outputs: manifest.outputs)
         logger.info("published \(publisher.publishedPath)", metadata: ["rows": "\(result.values.rowCount)"])
-        return RunReport(exitStatus: .success, lines: lines, folder: publisher.publishedPath)
+        return RunReport(exitStatus: .success, lines: lines, folder: publisher.publishedPath,
+                         perFileLines: ConsoleSummary.perFileLines(outcome))
     }
 
     /// Completeness rows for the service files skipped as unreadable (`--skip-unreadable`): the

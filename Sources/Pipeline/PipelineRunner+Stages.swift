@@ -21,12 +21,18 @@ extension PipelineRunner {
         let input = AggregateInput(events: outcome.events, register: outcome.register, sasaran: outcome.sasaran,
                                    services: services, indicators: catalogue, asOf: asOf, estimation: estimation)
         let result = Aggregator.run(input)
-        if !result.unattachedNifas.isEmpty {
-            outcome.addWarnings(rule: .nifas, eventIndices: result.unattachedNifas, field: "service_code") { _ in
-                "NIFAS visit with no delivery (PERSALINAN) of this woman in the 42 days before it; it is not counted in KF — record the delivery, or check the date"
-            }
-        }
+        PipelineRunner.addNifasWarnings(&outcome, eventIndices: result.unattachedNifas)
         return result
+    }
+
+    /// Adds a `W-NIFAS` warning for each NIFAS event attached to no delivery. `pws run` gets the
+    /// events from the Aggregate stage, `pws validate` from `Aggregator.unattachedNifas`: the
+    /// same events, so both list the same warnings.
+    static func addNifasWarnings(_ outcome: inout ValidationOutcome, eventIndices: [Int]) {
+        guard !eventIndices.isEmpty else { return }
+        outcome.addWarnings(rule: .nifas, eventIndices: eventIndices, field: "service_code") { _ in
+            "NIFAS visit with no delivery (PERSALINAN) of this woman in the 42 days before it; it is not counted in KF — record the delivery, or check the date"
+        }
     }
 
     /// The HTML report (spec §8).

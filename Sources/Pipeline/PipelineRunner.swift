@@ -1,3 +1,4 @@
+import Aggregate
 import Export
 import Foundation
 import Logging
@@ -19,7 +20,7 @@ public struct PipelineRunner {
 
     /// Loads the pipeline and its service catalogue (exit 64 on a definition error).
     func loadPipeline() throws -> (PipelineDefinition, ServiceCatalogue) {
-        guard FileManager.default.fileExists(atPath: request.pipelinePath) else {
+        guard PipelineFiles.exists(request.pipelinePath) else {
             throw PWSError(.usage, "pipeline \(request.pipelinePath) not found; pass an existing file with --pipeline")
         }
         let definition = try PipelineDefinition.load(path: request.pipelinePath)
@@ -47,16 +48,21 @@ public struct PipelineRunner {
     /// Ingest and validate with progress, timing the stage.
     func validate(_ settings: ValidationSettings) throws -> (ValidationOutcome, seconds: Double) {
         let start = Date()
-        // Only the progress line uses the total, so it is not summed for a quiet or non-terminal run.
-        let bytesTotal = self.progress == nil ? 0 : Validation.serviceFiles(in: request.dataDirectory).reduce(0) { sum, rel in
-            sum + Validation.fileSize(request.dataDirectory + "/" + rel)
+        // Only the progress line uses the sizes, so they are not read for a quiet or
+        // non-terminal run.
+        var meter: ProgressMeter?
+        var sizes: [String: Int] = [:]
+        if progress != nil {
+            for rel in Validation.serviceFiles(in: request.dataDirectory) {
+                sizes[rel] = Validation.fileSize(request.dataDirectory + "/" + rel)
+            }
+            meter = ProgressMeter(filesTotal: sizes.count, bytesTotal: sizes.values.reduce(0, +))
         }
-        var rows = 0
         let progress = self.progress
         let outcome = try Validation.run(dataDirectory: request.dataDirectory, settings: settings) { source, read in
-            rows += read
-            let elapsed = max(Date().timeIntervalSince(start), 0.001)
-            progress?("ingest+validate: \(source) — \(rows) records, \(String(format: "%.1f", Double(bytesTotal) / 1e6 / elapsed)) MB/s")
+            if let line = meter?.fileDone(bytes: sizes[source] ?? 0, rows: read, elapsed: Date().timeIntervalSince(start)) {
+                progress?(line)
+            }
         }
         let seconds = Date().timeIntervalSince(start)
         logger.info("validated \(outcome.total.rowsRead) rows in \(outcome.sources.count) files",
@@ -65,32 +71,6 @@ public struct PipelineRunner {
         for note in outcome.notes { logger.warning("\(note)") }
         for input in outcome.unreadable { logger.warning("skipped \(input.path): \(input.reason)") }
         return (outcome, seconds)
-    }
-
-    /// The §3 accounting as aligned text lines.
-    static func accountingLines(_ outcome: ValidationOutcome) -> [String] {
-        let header = ["file", "read", "rejected", "accepted", "used", "duplicate", "out_of_period", "blank"]
-        var rows = [header]
-        for a in outcome.files + [outcome.total] {
-            rows.append([a.source, "\(a.rowsRead)", "\(a.rowsRejected)", "\(a.rowsAccepted)", "\(a.rowsUsed)",
-                         "\(a.rowsDuplicate)", "\(a.rowsOutOfPeriod)", "\(a.blankRows)"])
-        }
-        let widths = (0..<header.count).map { c in rows.map { $0[c].count }.max() ?? 0 }
-        var lines = rows.map { r in
-            r.enumerated().map { c, cell in
-                c == 0 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[c] - cell.count) + cell
-            }.joined(separator: "  ")
-        }
-        let t = outcome.total
-        lines.append(String(format: "reject rate %.2f %% (%d of %d rows)", t.rejectRate * 100, t.rowsRejected, t.rowsRead))
-        if !outcome.unreadable.isEmpty {
-            lines.append("skipped \(outcome.unreadable.count) input(s) that cannot be read (--skip-unreadable):")
-            lines += outcome.unreadable.prefix(10).map { "  \($0.path): \($0.reason)" }
-            if outcome.unreadable.count > 10 { lines.append("  … and \(outcome.unreadable.count - 10) more (run.json lists all)") }
-        }
-        lines.append("identities: read = rejected + accepted: \(t.rowsRead == t.rowsRejected + t.rowsAccepted ? "yes" : "NO"); accepted = used + duplicate + out_of_period: \(t.rowsAccepted == t.rowsUsed + t.rowsDuplicate + t.rowsOutOfPeriod ? "yes" : "NO")")
-        return lines
     }
 
     /// Manifest inputs: every input file with its sha256 and counts. `digests` (from
@@ -131,7 +111,12 @@ public struct PipelineRunner {
 
     func pipelineEntries(_ definition: PipelineDefinition) throws -> [Manifest.FileEntry] {
         try [definition.path, definition.servicesPath, definition.indicatorsPath].map { path in
-            let d = try FileDigest.sha256(path: path)
+            let d: (hex: String, bytes: Int)
+            if BuiltInPipeline.isBuiltIn(path), let data = PipelineFiles.contents(atPath: path) {
+                d = FileDigest.sha256(bytes: [UInt8](data))
+            } else {
+                d = try FileDigest.sha256(path: path)
+            }
             return Manifest.FileEntry(path: path, sha256: d.hex, bytes: d.bytes)
         }
     }
@@ -150,8 +135,13 @@ public struct PipelineRunner {
         var manifest = Manifest(version: PWSVersion.current, command: "validate", arguments: request.arguments,
                                 dataDirectory: request.dataDirectory, today: request.today.description,
                                 keepIdentifiers: request.keepIdentifiers, maxRejectRate: definition.maxRejectRate)
-        let (outcome, seconds) = try validate(validationSettings(definition, services))
-        var lines = PipelineRunner.accountingLines(outcome)
+        var (outcome, seconds) = try validate(validationSettings(definition, services))
+        if let asOf = outcome.asOf {
+            // The warnings `pws run` adds after validation (W-NIFAS), so a dry run lists them too.
+            let unattached = Aggregator.unattachedNifas(events: outcome.events, services: services, asOf: asOf)
+            PipelineRunner.addNifasWarnings(&outcome, eventIndices: unattached)
+        }
+        var lines = ConsoleSummary.lines(outcome, maxRejectRate: definition.maxRejectRate)
         let over = outcome.total.rejectRate > definition.maxRejectRate
         if over {
             lines.append(String(format: "the reject rate is over the pipeline's limit of %.2f %%: `pws run` would refuse to publish", definition.maxRejectRate * 100))
@@ -178,7 +168,8 @@ public struct PipelineRunner {
             try manifest.write(to: out + "/run.json")
             lines.append("wrote \(out)/rejects.csv (\(r) rows), \(out)/warnings.csv (\(w) rows), \(out)/run.json")
         }
-        return RunReport(exitStatus: over ? .dataError : .success, lines: lines, folder: request.outputDirectory)
+        return RunReport(exitStatus: over ? .dataError : .success, lines: lines, folder: request.outputDirectory,
+                         perFileLines: ConsoleSummary.perFileLines(outcome))
     }
 }
 

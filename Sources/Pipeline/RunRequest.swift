@@ -46,4 +46,6 @@ public struct RunReport: Sendable {
     public var lines: [String]
     /// The published folder (`OUT/YYYY-MM`), the refused folder, or the dry-run folder.
     public var folder: String?
+    /// The per-file §3 table, printed before `lines` with `--verbose` (it is in run.json too).
+    public var perFileLines: [String] = []
 }

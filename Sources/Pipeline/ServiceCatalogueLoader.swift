@@ -13,13 +13,9 @@ public enum ServiceCatalogueLoader {
     ///   `PWSError(.pipelineDefinition)` with the first problem's location, and every further
     ///   problem in `details`, when it is not a valid catalogue.
     public static func load(path: String, source: String? = nil) throws -> ServiceCatalogue {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
+        guard let data = PipelineFiles.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw PWSError(.inputMissing,
-                           "cannot read the service catalogue \(path): check the path given in the pipeline",
-                           cause: String(describing: error))
+                           "cannot read the service catalogue \(path) as UTF-8 text: check the path given in the pipeline")
         }
         return try load(yaml: text, source: source ?? path)
     }

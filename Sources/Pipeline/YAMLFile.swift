@@ -9,7 +9,7 @@ struct YAMLFile {
 
     init(path: String) throws {
         self.path = path
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = PipelineFiles.contents(atPath: path) else {
             throw PWSError(.pipelineDefinition, "cannot read \(path); check the path given with --pipeline")
         }
         let text = String(decoding: data, as: UTF8.self)

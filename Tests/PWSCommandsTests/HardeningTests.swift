@@ -92,6 +92,7 @@ import Glibc
         let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--skip-unreadable"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("skipped 7 input(s) that cannot be read"))
+        #expect(r.stdout.contains("… and 5 more (run.json lists all)"))
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/2025-03/run.json")))
         let entries = try #require((manifest as? [String: Any])?["unreadable_inputs"] as? [[String: String]])
         #expect(Set(entries.compactMap { $0["path"] }) == Set(Self.plantedReasons.keys))

@@ -122,7 +122,7 @@ import Glibc
         defer { tmp.remove() }
         let data = try tmp.generated()
         let out = tmp.path + "/check"
-        let r = try PWSBinary.run(["validate", "--data", data, "--out", out, "--today", "2026-01-15"])
+        let r = try PWSBinary.run(["validate", "--data", data, "--out", out, "--today", "2026-01-15", "--verbose"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("TOTAL"))
         #expect(r.stdout.contains("identities: read = rejected + accepted: yes; accepted = used + duplicate + out_of_period: yes"))

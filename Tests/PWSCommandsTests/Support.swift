@@ -28,7 +28,6 @@ enum PWSBinary {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
-        env["PWS_PIPELINES"] = packageRoot.appendingPathComponent("pipelines").path
         for (k, v) in environment { env[k] = v }
         process.environment = env
         if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }

@@ -313,7 +313,9 @@ struct ReportBuilder {
     private func summary() -> Table {
         var head = [Head(ht: "Wilayah")]
         for info in input.indicators {
-            head.append(Head(ht: info.id, htip: info.name))
+            // A break opportunity (U+200B) after each "_" lets a long id (SKRINING_PTM_DEWASA)
+            // wrap between its words, so the table fits a 1280-px screen.
+            head.append(Head(ht: info.id.replacingOccurrences(of: "_", with: "_\u{200B}"), htip: info.name))
         }
         var body: [TRow] = []
         func cells(level: AreaLevel, area: String, pkm: String?) -> [Cell] {

@@ -125,6 +125,8 @@ enum ReportTemplates {
     .drill th{padding-left:1.5em}.drill tr.rw th{font-weight:600;background:#f6f7f9;padding-left:6px}.drill tr.total th{padding-left:6px}tr.target th,tr.target td{font-style:italic}
     td.sb{background:var(--baik);color:#fff}td.sk{background:var(--kurang);color:#000}td.sc{background:var(--cukup);color:#000}td.sj{background:var(--jelek);color:#fff}
     .summary td a{color:inherit;text-decoration:none;display:block}
+    .summary{font-size:12px}.summary th,.summary td{padding:3px 4px}.summary td{white-space:normal}
+    .summary thead th{font-size:11px;overflow-wrap:anywhere;min-width:3.6em}.summary tbody th{white-space:normal;min-width:8em}
     figure{margin:.6em 0}figcaption{font-size:13px;color:var(--muted)}
     svg.chart{display:block;width:100%;height:auto;font-size:11px}
     svg.defs{position:absolute;width:0;height:0;overflow:hidden}

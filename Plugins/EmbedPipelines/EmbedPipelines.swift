@@ -1,0 +1,25 @@
+import Foundation
+import PackagePlugin
+
+/// Builds `pipelines/*.yaml` into the target it is applied to (Pipeline) as a generated Swift
+/// source, so the installed `pws` carries its default pipeline and catalogues and needs no
+/// files beside it. Rebuilt whenever one of the YAML files changes: the binary and
+/// `pipelines/` cannot drift apart.
+@main
+struct EmbedPipelines: BuildToolPlugin {
+    func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
+        let folder = context.package.directoryURL.appendingPathComponent("pipelines")
+        let inputs = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "yaml" }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        let output = context.pluginWorkDirectoryURL.appendingPathComponent("BuiltInPipelineFiles.swift")
+        return [
+            .buildCommand(
+                displayName: "Embedding pipelines/*.yaml into \(target.name)",
+                executable: try context.tool(named: "PipelineEmbedder").url,
+                arguments: [output.path] + inputs.map(\.path),
+                inputFiles: inputs,
+                outputFiles: [output]),
+        ]
+    }
+}

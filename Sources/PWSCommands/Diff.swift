@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import PWSCore
+import RunDiff
+
+extension PWS {
+    /// `pws diff A B` (amendments §A8): what changed between two published runs, and why.
+    struct Diff: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare two published runs (OUT/YYYY-MM folders): inputs, row counts, indicator rows.",
+            discussion: """
+                Writes diff.csv (kind, key, field, before, after) into --out and prints a short \
+                summary: input files added, removed or changed (by sha256), the §3 row counts of \
+                each file that changed, and the indicator rows whose numerator, denominator or \
+                status changed, largest change first. Exit status 0 whether or not anything \
+                changed; 66 when a folder, its run.json or indicators.csv is missing. See \
+                docs/operations.md.
+                """)
+
+        @Argument(help: "The earlier run's folder (e.g. OUT/.runs/2025-12.<time> or a copy of OUT/2025-12).")
+        var before: String
+
+        @Argument(help: "The later run's folder (e.g. OUT/2025-12).")
+        var after: String
+
+        @Option(help: "Folder for diff.csv (created).")
+        var out: String = "."
+
+        @Option(help: "Largest indicator changes listed in the summary.")
+        var top: Int = 10
+
+        @Flag(help: "Print nothing but errors.")
+        var quiet = false
+
+        func validate() throws {
+            guard top >= 0 else { throw ValidationError("--top must be 0 or more") }
+        }
+
+        func run() async throws {
+            do {
+                let diff = try RunDiff.compare(before: before, after: after)
+                do {
+                    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                } catch {
+                    throw PWSError(.outputNotWritable, "cannot create \(out)", cause: "\(error)")
+                }
+                let path = out + "/diff.csv"
+                let count = try diff.write(to: path)
+                guard !quiet else { return }
+                for line in diff.summaryLines(top: top) { print(line) }
+                print("wrote \(path) (\(count) rows)")
+            } catch let error as PWSError {
+                FileHandle.standardError.write(Data("pws: \(error)\n".utf8))
+                throw ExitCode(error.exitStatus.rawValue)
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+import PWSCore
+
+extension PWS {
+    /// `pws pipeline …`: the pipeline built into the binary.
+    struct PipelineCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pipeline",
+            abstract: "The built-in default pipeline and its catalogues.",
+            subcommands: [Show.self]
+        )
+    }
+}
+
+extension PWS.PipelineCommand {
+    /// `pws pipeline show [FILE] [--all DIR]`: a built-in file on stdout, or all of them into a
+    /// folder to copy and edit.
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the built-in pipeline (or one of its catalogues), or write them all to a folder.",
+            discussion: """
+                `pws pipeline show > my.yaml` writes the default pipeline. It names its catalogues \
+                (services.yaml, indicators.yaml) relative to its own folder, so to change a \
+                catalogue write all three with `pws pipeline show --all DIR`, edit them there, and \
+                run with `--pipeline DIR/default.yaml`. See docs/pipeline.md.
+                """)
+
+        @Argument(help: "Which built-in file to print: default.yaml, services.yaml or indicators.yaml.")
+        var file: String = "default.yaml"
+
+        @Option(name: .customLong("all"), help: "Write every built-in file into this folder (created) instead of printing one.")
+        var folder: String?
+
+        @Flag(help: "With --all: replace files that already exist in the folder.")
+        var force = false
+
+        func validate() throws {
+            guard BuiltInPipeline.fileNames.contains(file) else {
+                throw ValidationError("no built-in file \"\(file)\"; use one of \(BuiltInPipeline.fileNames.joined(separator: ", "))")
+            }
+        }
+
+        func run() async throws {
+            do {
+                if let folder {
+                    try write(into: folder)
+                } else if let data = BuiltInPipeline.contents(ofFile: file) {
+                    FileHandle.standardOutput.write(data)
+                }
+            } catch let error as PWSError {
+                FileHandle.standardError.write(Data("pws: \(error)\n".utf8))
+                throw ExitCode(error.exitStatus.rawValue)
+            }
+        }
+
+        /// Writes every built-in file into `folder`; refuses to replace one unless `--force`.
+        private func write(into folder: String) throws {
+            let fm = FileManager.default
+            do {
+                try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw PWSError(.outputNotWritable, "cannot create \(folder)", cause: "\(error)")
+            }
+            let names = BuiltInPipeline.fileNames
+            let existing = names.filter { fm.fileExists(atPath: folder + "/" + $0) }
+            if !existing.isEmpty && !force {
+                throw PWSError(.usage, "\(folder) already has \(existing.joined(separator: ", ")); pass --force to replace them, or choose another folder")
+            }
+            for name in names {
+                guard let data = BuiltInPipeline.contents(ofFile: name) else { continue }
+                do {
+                    try data.write(to: URL(fileURLWithPath: folder + "/" + name), options: .atomic)
+                } catch {
+                    throw PWSError(.outputNotWritable, "cannot write \(folder)/\(name)", cause: "\(error)")
+                }
+            }
+            print("wrote \(names.map { folder + "/" + $0 }.joined(separator: ", ")); run with --pipeline \(folder)/default.yaml")
+        }
+    }
+}

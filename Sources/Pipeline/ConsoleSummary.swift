@@ -1,0 +1,119 @@
+import Export
+import Foundation
+import PWSCore
+import Validate
+
+/// What `pws run` and `pws validate` print: a summary that fits a screen whatever the number of
+/// input files (amendments §A8: at most `maxLines` lines, 6,760 files or one) — the §3 totals
+/// and identities, rejects and warnings by rule, the files with the most rejected rows, and
+/// (added by the run) where the outputs went. The per-file table is in `run.json` and, with
+/// `--verbose`, on the console (`perFileLines`).
+enum ConsoleSummary {
+    /// The most lines a summary has, the run's output lines included.
+    static let maxLines = 40
+    /// Files listed by rejected rows.
+    static let worstFiles = 5
+    /// Width the by-rule lists wrap at, and the most lines each takes.
+    static let width = 100, ruleLines = 3
+
+    /// The totals, identities, skipped inputs, rules and worst files of `outcome` (at most 30 lines).
+    static func lines(_ outcome: ValidationOutcome, maxRejectRate: Double) -> [String] {
+        let t = outcome.total
+        let files = outcome.files.count
+        var lines = ["\(files) service file\(files == 1 ? "" : "s") read: \(t.rowsRead) rows"
+                     + (t.blankRows > 0 ? " (and \(t.blankRows) blank rows skipped)" : "")]
+        let counts = [("rejected", t.rowsRejected), ("accepted", t.rowsAccepted), ("  used", t.rowsUsed),
+                      ("  duplicate", t.rowsDuplicate), ("  out of period", t.rowsOutOfPeriod)]
+        let digits = counts.map { "\($0.1)".count }.max() ?? 1
+        for (name, n) in counts {
+            let number = String(repeating: " ", count: digits - "\(n)".count) + "\(n)"
+            lines.append("  " + name.padding(toLength: 16, withPad: " ", startingAt: 0) + number)
+        }
+        lines.append(String(format: "reject rate %.2f %% (%d of %d rows); the pipeline's limit is %.2f %%",
+                            t.rejectRate * 100, t.rowsRejected, t.rowsRead, maxRejectRate * 100))
+        lines.append("identities: read = rejected + accepted: \(t.rowsRead == t.rowsRejected + t.rowsAccepted ? "yes" : "NO"); "
+                     + "accepted = used + duplicate + out_of_period: "
+                     + "\(t.rowsAccepted == t.rowsUsed + t.rowsDuplicate + t.rowsOutOfPeriod ? "yes" : "NO")")
+        if !outcome.unreadable.isEmpty {
+            // At most 4 lines: run.json lists them all.
+            lines.append("skipped \(outcome.unreadable.count) input(s) that cannot be read (--skip-unreadable):")
+            lines += outcome.unreadable.prefix(2).map { "  \($0.path): \($0.reason)" }
+            if outcome.unreadable.count > 2 { lines.append("  … and \(outcome.unreadable.count - 2) more (run.json lists all)") }
+        }
+        lines += byRule("rejects by rule", outcome.rejects)
+        lines += byRule("warnings by rule", outcome.warnings)
+        let worst = outcome.files.filter { $0.rowsRejected > 0 }
+            .sorted { ($0.rowsRejected, $1.source) > ($1.rowsRejected, $0.source) }
+            .prefix(worstFiles)
+        if !worst.isEmpty {
+            lines.append("most rejected rows (of \(outcome.files.filter { $0.rowsRejected > 0 }.count) files with rejects; "
+                         + "each file is one facility's records):")
+            for a in worst {
+                let rate = a.rowsRead == 0 ? 0 : Double(a.rowsRejected) / Double(a.rowsRead) * 100
+                lines.append("  \(a.source)  \(a.rowsRejected) of \(a.rowsRead) rows (" + String(format: "%.1f %%", rate) + ")")
+            }
+        }
+        return lines
+    }
+
+    /// `title: RULE n, RULE n, …`, most frequent first, wrapped at `width` into at most
+    /// `ruleLines` lines (the rest summed as "… n more rules").
+    static func byRule(_ title: String, _ diagnostics: [Diagnostic]) -> [String] {
+        var counts: [RuleCode: Int] = [:]
+        for d in diagnostics { counts[d.rule, default: 0] += 1 }
+        guard !counts.isEmpty else { return ["\(title): none"] }
+        let items = counts.sorted { ($0.value, $1.key.rawValue) > ($1.value, $0.key.rawValue) }
+            .map { "\($0.key.rawValue) \($0.value)" }
+        var lines = [title + ":"]
+        for (k, item) in items.enumerated() {
+            let last = lines.count - 1
+            if lines[last].count + item.count + 2 <= width {
+                lines[last] += (lines[last].hasSuffix(":") ? " " : ", ") + item
+            } else if lines.count < ruleLines {
+                lines.append("  " + item)
+            } else {
+                lines[last] += ", … \(items.count - k) more rules (see run.json)"
+                break
+            }
+        }
+        return lines
+    }
+
+    /// Where a published run's files are: the folder, then the files with their row counts,
+    /// the PWS tables as one item (at most 4 lines).
+    static func outputLines(folder: String, outputs: [Manifest.OutputEntry]) -> [String] {
+        let tables = outputs.filter { $0.path.hasPrefix("pws/") }.count
+        var items = outputs.filter { !$0.path.hasPrefix("pws/") }.map { o in
+            o.path + (o.rows.map { " (\($0) rows)" } ?? "")
+        }
+        if tables > 0 { items.append("pws/ (\(tables) PWS tables)") }
+        items.append("run.json (the per-file accounting; --verbose prints it)")
+        var lines = ["outputs in \(folder)/:"]
+        for item in items {
+            let last = lines.count - 1
+            if lines[last].count + item.count + 2 <= width {
+                lines[last] += (lines[last].hasSuffix(":") ? " " : ", ") + item
+            } else {
+                lines.append("  " + item)
+            }
+        }
+        return lines
+    }
+
+    /// The per-file §3 table (`--verbose`): a line per file and the total.
+    static func perFileLines(_ outcome: ValidationOutcome) -> [String] {
+        let header = ["file", "read", "rejected", "accepted", "used", "duplicate", "out_of_period", "blank"]
+        var rows = [header]
+        for a in outcome.files + [outcome.total] {
+            rows.append([a.source, "\(a.rowsRead)", "\(a.rowsRejected)", "\(a.rowsAccepted)", "\(a.rowsUsed)",
+                         "\(a.rowsDuplicate)", "\(a.rowsOutOfPeriod)", "\(a.blankRows)"])
+        }
+        let widths = (0..<header.count).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        return rows.map { r in
+            r.enumerated().map { c, cell in
+                c == 0 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[c] - cell.count) + cell
+            }.joined(separator: "  ")
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import PWSCore
+
+/// What `pws diff` reads of a published run folder's `run.json`: its inputs with their hashes
+/// and row counts, the as-of month and the pipeline files. Decoded with `JSONDecoder` into
+/// this subset only, so fields added to the manifest later do not break the comparison of
+/// older runs.
+struct PublishedRun: Decodable {
+    struct Input: Decodable {
+        var path: String
+        var kind: String
+        var sha256: String
+        var rowsRead: Int
+        var rowsRejected: Int?
+        var rowsAccepted: Int?
+        var rowsUsed: Int?
+        var rowsDuplicate: Int?
+        var rowsOutOfPeriod: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case path, kind, sha256
+            case rowsRead = "rows_read", rowsRejected = "rows_rejected", rowsAccepted = "rows_accepted"
+            case rowsUsed = "rows_used", rowsDuplicate = "rows_duplicate", rowsOutOfPeriod = "rows_out_of_period"
+        }
+
+        /// The per-file counts compared, in the order of the §3 accounting.
+        var counts: [(field: String, value: Int?)] {
+            [("rows_read", rowsRead), ("rows_rejected", rowsRejected), ("rows_accepted", rowsAccepted),
+             ("rows_used", rowsUsed), ("rows_duplicate", rowsDuplicate), ("rows_out_of_period", rowsOutOfPeriod)]
+        }
+    }
+
+    struct PipelineFile: Decodable {
+        var path: String
+        var sha256: String
+    }
+
+    var asOf: String?
+    var today: String?
+    var status: String?
+    var pipeline: [PipelineFile]
+    var inputs: [Input]
+
+    enum CodingKeys: String, CodingKey {
+        case asOf = "as_of", today, status, pipeline, inputs
+    }
+
+    /// The folder as given, and its `run.json`.
+    static func load(folder: String) throws -> PublishedRun {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw PWSError(.inputMissing, "\(folder) is not a folder; name two published run folders, e.g. OUT/2025-11 OUT/2025-12")
+        }
+        let path = folder + "/run.json"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PWSError(.inputMissing, "\(path) not found; name a folder pws run published (it holds run.json and indicators.csv)")
+        }
+        do {
+            return try JSONDecoder().decode(PublishedRun.self, from: data)
+        } catch {
+            throw PWSError(.data, "\(path) is not a pws run.json", cause: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import PWSCore
+import Testing
+@testable import Pipeline
+
+/// The console summary of `pws run` / `pws validate` (amendments §A8) and the progress line.
+@Suite struct ConsoleSummaryTests {
+    static func diagnostic(_ rule: RuleCode, line: Int) -> Diagnostic {
+        Diagnostic(location: SourceLocation(source: "layanan/a.csv", line: line), recordID: "r\(line)", rule: rule,
+                   field: "f", value: "", message: "m")
+    }
+
+    /// Every rule code 100 times: the by-rule lists still take at most 3 lines each.
+    @Test func byRuleListWrapsIntoAtMostThreeLines() {
+        let diagnostics = RuleCode.allCases.flatMap { rule in (0..<100).map { Self.diagnostic(rule, line: $0) } }
+        let lines = ConsoleSummary.byRule("rejects by rule", diagnostics)
+        #expect(lines.count <= ConsoleSummary.ruleLines)
+        #expect(lines[0].hasPrefix("rejects by rule: "))
+        #expect(lines.allSatisfy { $0.count <= ConsoleSummary.width + 40 })
+    }
+
+    /// E-DATE 3, E-AREA 1, W-AREA 2: most frequent first, ties by code.
+    @Test func byRuleCountsMostFrequentFirst() {
+        let d = [Self.diagnostic(.area, line: 1), Self.diagnostic(.date, line: 2), Self.diagnostic(.date, line: 3),
+                 Self.diagnostic(.date, line: 4), Self.diagnostic(.sex, line: 5)]
+        #expect(ConsoleSummary.byRule("rejects by rule", d) == ["rejects by rule: E-DATE 3, E-AREA 1, E-SEX 1"])
+        #expect(ConsoleSummary.byRule("warnings by rule", []) == ["warnings by rule: none"])
+    }
+
+    /// 10 s for a quarter of the bytes: 30 s left at that rate.
+    @Test func progressEstimatesTimeLeftFromBytes() throws {
+        #expect(ProgressMeter.secondsLeft(done: 250, total: 1000, elapsed: 10) == 30)
+        #expect(ProgressMeter.secondsLeft(done: 0, total: 1000, elapsed: 10) == nil)
+        #expect(ProgressMeter.clock(30) == "0:30")
+        #expect(ProgressMeter.clock(3725) == "1:02:05")  // 1 h 2 min 5 s
+        var meter = ProgressMeter(filesTotal: 4, bytesTotal: 1000, interval: 1)
+        // First file after 10 s: 250 of 1000 bytes, 30 s left; 250 bytes / 10 s = 0.000025 MB/s.
+        let shown = meter.fileDone(bytes: 250, rows: 7, elapsed: 10)
+        let line = try #require(shown)
+        #expect(line == "reading 1/4 files, 7 rows, 0.0 MB/s, about 0:30 left")
+        // Within the interval: nothing shown; the last file always is.
+        #expect(meter.fileDone(bytes: 250, rows: 1, elapsed: 10.5) == nil)
+        #expect(meter.fileDone(bytes: 250, rows: 1, elapsed: 10.6) == nil)
+        #expect(meter.fileDone(bytes: 250, rows: 1, elapsed: 10.7)?.hasPrefix("reading 4/4 files, 10 rows") == true)
+    }
+}
