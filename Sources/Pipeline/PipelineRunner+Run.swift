@@ -98,7 +98,7 @@ extension PipelineRunner {
             let name = "pws/\(info.id).csv"
             let rows = try PWSTableCSV.write(indicator: info.id, monthRows: monthRows,
                                              villagePuskesmas: result.villagePuskesmas,
-                                             to: staging + "/" + name, format: format)
+                                             direction: info.direction, to: staging + "/" + name, format: format)
             later.append(try outputEntry(folder: staging, name: name, rows: rows))
         }
         let c = try CompletenessCSV.write(completeness, to: staging + "/completeness.csv", format: format)
