@@ -51,7 +51,7 @@ let package = Package(
         ], exclude: ["README.md"]),
         // swift-argument-parser commands, one file each.
         .target(name: "PWSCommands", dependencies: [
-            "PWSCore", "Ingest", "Pipeline", "Synthetic",
+            "PWSCore", "Ingest", "Pipeline", "Export", "Synthetic",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["README.md"]),
