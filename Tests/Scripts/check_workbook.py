@@ -9,8 +9,8 @@ Every number of the workbook must equal the CSV's (percentages as numeric cells 
   - Indikator, Indikator (2), ... against the rows of indicators.csv at desa level and above;
   - Ringkasan against the as-of month's puskesmas and kabupaten statuses in indicators.csv;
   - Kualitas data against the accounting in run.json.
-Exits 1 with the differences listed, 0 when all match. Needs the CSVs in the plain format
-(comma, decimal point), i.e. a run without --excel.
+Exits 1 with the differences listed, 0 when all match. The CSVs may be plain or --excel
+(`;`, decimal comma): the workbook is the same either way.
 """
 import csv
 import json
@@ -37,8 +37,11 @@ def report():
 
 
 def read_csv(path):
+    """A CSV of the run, plain (`,`) or written with --excel (`;`, decimal comma)."""
     with open(path, newline="", encoding="utf-8-sig") as f:
-        rows = list(csv.reader(f))
+        first = f.readline()
+        f.seek(0)
+        rows = list(csv.reader(f, delimiter=";" if ";" in first and "," not in first else ","))
     return rows[0], rows[1:]
 
 
@@ -52,9 +55,9 @@ def same(where, cell, text, numeric):
     if numeric:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             fail(f"{where}: expected the number {text}, found {type(value).__name__} {value!r}")
-        elif float(value) != float(text):
+        elif float(value) != float(text.replace(",", ".")):
             fail(f"{where}: {value!r} != {text}")
-        elif "." in text and cell.number_format != "0.00":
+        elif ("." in text or "," in text) and cell.number_format != "0.00":
             fail(f"{where}: percentage format {cell.number_format!r}, expected '0.00'")
         return
     if value != text:
