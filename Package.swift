@@ -21,6 +21,12 @@ let package = Package(
             name: "CLibCSV",
             providers: [.apt(["libcsv-dev"])]
         ),
+        // libxlsxwriter, nothing else: the writer of pws.xlsx (Export/Workbook).
+        .systemLibrary(
+            name: "CLibXlsxWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
+        ),
         // Shared vocabulary: dates, area labels, identifiers, rule codes, diagnostics, errors.
         .target(name: "PWSCore", exclude: ["README.md"]),
         // Bytes → records. The only module that imports CLibCSV.
@@ -31,7 +37,7 @@ let package = Package(
         .target(name: "Aggregate", dependencies: ["PWSCore"], exclude: ["README.md"]),
         // Values → CSV tables, report, manifest; atomic publish.
         .target(name: "Export", dependencies: [
-            "PWSCore", "Ingest", "Aggregate",
+            "PWSCore", "Ingest", "Aggregate", "CLibXlsxWriter",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Mustache", package: "swift-mustache"),
         ], exclude: ["README.md"]),

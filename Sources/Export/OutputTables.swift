@@ -5,36 +5,28 @@ import PWSCore
 public enum PWSTableCSV {
     public static let header = ["puskesmas_code", "puskesmas_name", "area_code", "area_name", "sasaran",
                                 "last_month_n", "last_month_pct", "this_month_n", "this_month_pct",
-                                "cumulative_n", "cumulative_pct", "target_pct", "gap_pct", "trend", "status"]
+                                "cumulative_n", "cumulative_pct", "target_pct", "gap_pct", "trend", "status", "rank"]
 
     /// Writes the table of `indicator` for one month from that month's rows of all levels.
-    /// `villagePuskesmas` maps a desa code to its puskesmas code.
+    /// `villagePuskesmas` maps a desa code to its puskesmas code; `direction` orders the `rank`
+    /// column (`PWSRanking`; total rows have none).
     @discardableResult
     public static func write(indicator: String, monthRows: [IndicatorRow], villagePuskesmas: [String: String],
+                             direction: IndicatorDirection = .higherIsBetter,
                              to path: String, format: OutputFormat) throws -> Int {
         let table = try TableWriter(path: path, header: header, format: format)
         func pct(_ p: Percent?) -> String { p.map { format.decimal($0.text) } ?? "" }
-        let rows = monthRows.filter { $0.indicator == indicator }
-        let puskesmas = rows.filter { $0.level == .puskesmas }
-        let villages = rows.filter { $0.level == .desa }
-        func line(_ pkm: IndicatorRow, _ r: IndicatorRow, total: Bool) throws {
-            try table.row([pkm.areaCode, pkm.areaName, total ? "" : r.areaCode,
-                           total ? "TOTAL \(r.areaName)" : r.areaName,
-                           r.denominator.map { $0.outputText(decimalMark: format.decimalComma ? "," : ".") } ?? "", String(r.numeratorPrevMonth), pct(r.coveragePrevMonthPct),
-                           String(r.numeratorMonth), pct(r.coverageMonthPct), r.numeratorCumulative.map(String.init) ?? "",
-                           pct(r.coverageCumulativePct), pct(r.targetPct), pct(r.gapPct), r.trend, r.status])
-        }
-        for pkm in puskesmas {
-            for v in villages where villagePuskesmas[v.areaCode] == pkm.areaCode {
-                try line(pkm, v, total: false)
-            }
-            try line(pkm, pkm, total: true)
-        }
-        for kab in rows where kab.level == .kabkota {
-            try table.row(["", "", kab.areaCode, "TOTAL \(kab.areaName)", kab.denominator.map { $0.outputText(decimalMark: format.decimalComma ? "," : ".") } ?? "",
-                           String(kab.numeratorPrevMonth), pct(kab.coveragePrevMonthPct), String(kab.numeratorMonth),
-                           pct(kab.coverageMonthPct), kab.numeratorCumulative.map(String.init) ?? "",
-                           pct(kab.coverageCumulativePct), pct(kab.targetPct), pct(kab.gapPct), kab.trend, kab.status])
+        for line in PWSTable.lines(indicator: indicator, monthRows: monthRows, villagePuskesmas: villagePuskesmas,
+                                   direction: direction) {
+            let r = line.row
+            let puskesmasCode = line.puskesmas?.areaCode ?? "", puskesmasName = line.puskesmas?.areaName ?? ""
+            let areaCode = line.kind == .puskesmasTotal ? "" : r.areaCode
+            let areaName = line.kind == .village ? r.areaName : "TOTAL \(r.areaName)"
+            let counts = [r.denominator.map { $0.outputText(decimalMark: format.decimalComma ? "," : ".") } ?? "", String(r.numeratorPrevMonth)]
+            try table.row([puskesmasCode, puskesmasName, areaCode, areaName] + counts
+                          + [pct(r.coveragePrevMonthPct), String(r.numeratorMonth), pct(r.coverageMonthPct),
+                             r.numeratorCumulative.map(String.init) ?? "", pct(r.coverageCumulativePct),
+                             pct(r.targetPct), pct(r.gapPct), r.trend, r.status, line.rank.map(String.init) ?? ""])
         }
         try table.close()
         return table.rows

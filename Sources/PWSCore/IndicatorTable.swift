@@ -41,17 +41,30 @@ public struct IndicatorInfo: Sendable, Hashable {
     public var denominator: String
     /// Annual target; nil for count-only.
     public var targetAnnual: Percent?
+    /// Which way coverage is better: villages are ranked best first (§A6). Every indicator of
+    /// today's catalogue is higher-is-better; the growth indicators (§A4) will be lower-is-better.
+    public var direction: IndicatorDirection
 
-    public init(id: String, name: String, scope: String, subject: String, denominator: String, targetAnnual: Percent?) {
+    public init(id: String, name: String, scope: String, subject: String, denominator: String, targetAnnual: Percent?,
+                direction: IndicatorDirection = .higherIsBetter) {
         self.id = id
         self.name = name
         self.scope = scope
         self.subject = subject
         self.denominator = denominator
         self.targetAnnual = targetAnnual
+        self.direction = direction
     }
 
     public var isCountOnly: Bool { targetAnnual == nil && denominator.isEmpty }
+}
+
+/// Which way an indicator's coverage is better.
+public enum IndicatorDirection: String, Sendable, Hashable {
+    /// More is better (coverage of a service): ranked descending.
+    case higherIsBetter
+    /// Less is better (stunting, drop-out): ranked ascending.
+    case lowerIsBetter
 }
 
 /// One row of `indicators.csv` (spec §7): one (month, level, area, indicator).

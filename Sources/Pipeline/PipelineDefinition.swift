@@ -38,6 +38,8 @@ public struct PipelineDefinition: Sendable {
     public var valueAliases: [String: [String: String]]
     /// Published runs kept per as-of month.
     public var retention: Int
+    /// What a published run writes (`outputs:`; default all, `RunOutput.defaults`).
+    public var outputs: Set<RunOutput> = RunOutput.defaults
 
     /// Loads and checks a definition; every problem is a `file:line` usage error (exit 64).
     public static func load(path: String) throws -> PipelineDefinition {
@@ -81,6 +83,18 @@ public struct PipelineDefinition: Sendable {
         if let n = root["retention"] {
             def.retention = try doc.int(n, "retention")
             guard def.retention >= 1 else { throw doc.error(n, "retention must be at least 1") }
+        }
+        if let n = root["outputs"] {
+            def.outputs = []
+            for item in try doc.sequence(n, "outputs") {
+                let name = try doc.string(item, "an output")
+                guard let output = RunOutput(rawValue: name) else {
+                    throw doc.error(item, "outputs: unknown output \"\(name)\"; use any of \(RunOutput.names) (run.json is always written)")
+                }
+                guard def.outputs.insert(output).inserted else {
+                    throw doc.error(item, "outputs: \"\(name)\" is listed twice; list each output once")
+                }
+            }
         }
         if let n = root["estimation"] {
             let m = try doc.mapping(n, "estimation")

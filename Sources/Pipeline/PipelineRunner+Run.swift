@@ -34,13 +34,20 @@ extension PipelineRunner {
         var published = false
         defer { if !published { publisher.discard(staging: staging) } }
 
-        func writeDiagnostics() throws -> [Manifest.OutputEntry] {
-            let r = try DiagnosticsTable.write(outcome.rejects, to: staging + "/rejects.csv", format: format,
+        // A refused run writes both whatever `outputs:` says: they say why it was refused.
+        func writeDiagnostics(_ wanted: Set<RunOutput> = [.rejects, .warnings]) throws -> [Manifest.OutputEntry] {
+            var entries: [Manifest.OutputEntry] = []
+            if wanted.contains(.rejects) {
+                let r = try DiagnosticsTable.write(outcome.rejects, to: staging + "/rejects.csv", format: format,
                                                   keepIdentifiers: request.keepIdentifiers)
-            let w = try DiagnosticsTable.write(outcome.warnings, to: staging + "/warnings.csv", format: format,
+                entries.append(try outputEntry(folder: staging, name: "rejects.csv", rows: r))
+            }
+            if wanted.contains(.warnings) {
+                let w = try DiagnosticsTable.write(outcome.warnings, to: staging + "/warnings.csv", format: format,
                                                   keepIdentifiers: request.keepIdentifiers)
-            return [try outputEntry(folder: staging, name: "rejects.csv", rows: r),
-                    try outputEntry(folder: staging, name: "warnings.csv", rows: w)]
+                entries.append(try outputEntry(folder: staging, name: "warnings.csv", rows: w))
+            }
+            return entries
         }
 
         if outcome.total.rejectRate > definition.maxRejectRate {
@@ -99,35 +106,48 @@ extension PipelineRunner {
         let exportStart = Date()
         let values = result.values
         progress?("writing \(values.rowCount) indicator rows, the PWS tables and the report")
-        let indicators = try IndicatorsCSVParallelWriter(values: values, path: staging + "/indicators.csv",
-                                                         format: format)
-        defer { indicators.cancel() }  // stops its threads when this thread fails first; else harmless
-        let diagnostics = try writeDiagnostics()
+        let wanted = definition.outputs
+        let indicators = wanted.contains(.indicators)
+            ? try IndicatorsCSVParallelWriter(values: values, path: staging + "/indicators.csv", format: format) : nil
+        defer { indicators?.cancel() }  // stops its threads when this thread fails first; else harmless
+        let diagnostics = try writeDiagnostics(wanted)
         CrashPoint.hit("staging-partial")
         var later: [Manifest.OutputEntry] = []
-        try FileManager.default.createDirectory(atPath: staging + "/pws", withIntermediateDirectories: true)
-        // The PWS tables read the as-of month's village, puskesmas and kabupaten rows.
-        let monthRows = values.rows(months: asOf.month...asOf.month) { level, _ in
-            level == .desa || level == .puskesmas || level == .kabkota
+        // The PWS tables and the workbook read the as-of month's village, puskesmas and kabupaten rows.
+        let monthRows = wanted.contains(.pwsTables) || wanted.contains(.workbook)
+            ? values.rows(months: asOf.month...asOf.month) { level, _ in
+                level == .desa || level == .puskesmas || level == .kabkota
+            } : []
+        if wanted.contains(.pwsTables) {
+            try FileManager.default.createDirectory(atPath: staging + "/pws", withIntermediateDirectories: true)
+            for info in result.infos {
+                let name = "pws/\(info.id).csv"
+                let rows = try PWSTableCSV.write(indicator: info.id, monthRows: monthRows,
+                                                 villagePuskesmas: result.villagePuskesmas,
+                                                 direction: info.direction, to: staging + "/" + name, format: format)
+                later.append(try outputEntry(folder: staging, name: name, rows: rows))
+            }
         }
-        for info in result.infos {
-            let name = "pws/\(info.id).csv"
-            let rows = try PWSTableCSV.write(indicator: info.id, monthRows: monthRows,
-                                             villagePuskesmas: result.villagePuskesmas,
-                                             to: staging + "/" + name, format: format)
-            later.append(try outputEntry(folder: staging, name: name, rows: rows))
+        if wanted.contains(.completeness) {
+            let c = try CompletenessCSV.write(completeness, to: staging + "/completeness.csv", format: format)
+            later.append(try outputEntry(folder: staging, name: "completeness.csv", rows: c))
         }
-        let c = try CompletenessCSV.write(completeness, to: staging + "/completeness.csv", format: format)
-        later.append(try outputEntry(folder: staging, name: "completeness.csv", rows: c))
-        let html = try renderReport(outcome: outcome, result: result, completeness: completeness, asOf: asOf)
-        guard FileManager.default.createFile(atPath: staging + "/report.html", contents: Data(html.utf8)) else {
-            throw PWSError(.outputNotWritable, "cannot write \(staging)/report.html")
+        if wanted.contains(.report) {
+            let html = try renderReport(outcome: outcome, result: result, completeness: completeness, asOf: asOf)
+            guard FileManager.default.createFile(atPath: staging + "/report.html", contents: Data(html.utf8)) else {
+                throw PWSError(.outputNotWritable, "cannot write \(staging)/report.html")
+            }
+            later.append(try outputEntry(folder: staging, name: "report.html", rows: nil))
         }
-        later.append(try outputEntry(folder: staging, name: "report.html", rows: nil))
-        let written = try indicators.finish()
+        if wanted.contains(.workbook) {
+            later.append(try writeWorkbook(outcome: outcome, values: values, monthRows: monthRows,
+                                           villagePuskesmas: result.villagePuskesmas, staging: staging))
+        }
         manifest.outputs += diagnostics
-        manifest.outputs.append(Manifest.OutputEntry(path: "indicators.csv", sha256: written.sha256,
-                                                     bytes: written.bytes, rows: written.rows))
+        if let written = try indicators?.finish() {
+            manifest.outputs.append(Manifest.OutputEntry(path: "indicators.csv", sha256: written.sha256,
+                                                         bytes: written.bytes, rows: written.rows))
+        }
         manifest.outputs += later
         manifest.timingsSeconds["export"] = Date().timeIntervalSince(exportStart)
         manifest.timingsSeconds["total"] = Date().timeIntervalSince(started)

@@ -19,6 +19,11 @@ struct YAMLFile {
                                location: SourceLocation(source: path, line: 1))
             }
             root = node
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            // Yams refuses a mapping with a repeated key; its mark is the key's first occurrence.
+            throw PWSError(.pipelineDefinition,
+                           "key \(duplicates.map { "\"\($0)\"" }.joined(separator: ", ")) appears more than once in the same mapping (first here); keep one",
+                           location: SourceLocation(source: path, line: context.mark.line))
         } catch let error as YamlError {
             throw PWSError(.pipelineDefinition, "\(path) is not valid YAML: \(error)",
                            location: SourceLocation(source: path, line: 1))

@@ -292,7 +292,8 @@ extension StringProtocol {
         }
         for (status, cls) in [("baik", "sb"), ("kurang", "sk"), ("cukup", "sc"), ("jelek", "sj")] {
             let expected = asOf.filter { $0.status == status }.count
-            #expect(html.occurrences(of: "<td class=\(cls)>\(status)</tr>") == expected, "\(status)")
+            // The status cell is followed by the rank cell (§A6).
+            #expect(html.occurrences(of: "<td class=\(cls)>\(status)<td>") == expected, "\(status)")
         }
         #expect(asOf.map(\.status).contains("baik") || asOf.map(\.status).contains("cukup"))
         for label in ["Sasaran", "Bulan lalu", "Bulan ini", "Kumulatif", "Target %", "Selisih", "Tren", "Status",
@@ -462,16 +463,16 @@ extension StringProtocol {
         let html = try ReportRenderer.render(Self.input())
         // K1, March: sasaran 1.250; February 100 = 100/1250 = 8,00 %; March 125 = 10,00 %;
         // cumulative 714/1250 = 57,12 %; target 100 × 3/12 = 25,00; gap 57,12 − 25 = +32,12;
-        // 125 > 100: naik; at or above target and naik: baik.
+        // 125 > 100: naik; at or above target and naik: baik. The only village ranks 1.
         #expect(html.contains("<tr><th><a href=\"#rinci-3201010001\">Sukamaju</a><td>1.250<td>100<td>8,00<td>125<td>10,00"
-                              + "<td>714<td class=sb>57,12<td>25,00<td>+32,12<td>▲ naik<td class=sb>baik</tr>"))
+                              + "<td>714<td class=sb>57,12<td>25,00<td>+32,12<td>▲ naik<td class=sb>baik<td>1</tr>"))
         // D_S, March: 14/40 = 35,00 %; February 20/40 = 50,00 %; target 80 every month;
         // gap 35 − 80 = −45,00; 14 < 20: turun; below target and turun: jelek.
         #expect(html.contains("<tr><th><a href=\"#rinci-3201010001\">Sukamaju</a><td>40<td>20<td>50,00<td>14"
-                              + "<td class=sj>35,00<td>80,00<td>-45,00<td>▼ turun<td class=sj>jelek</tr>"))
-        // The puskesmas total has the same numbers (one village).
+                              + "<td class=sj>35,00<td>80,00<td>-45,00<td>▼ turun<td class=sj>jelek<td>1</tr>"))
+        // The puskesmas total has the same numbers (one village) and no rank.
         #expect(html.contains("<tr class=\"total\"><th>Total Puskesmas Cipanas<td>1.250<td>100<td>8,00<td>125<td>10,00"
-                              + "<td>714<td class=sb>57,12<td>25,00<td>+32,12<td>▲ naik<td class=sb>baik</tr>"))
+                              + "<td>714<td class=sb>57,12<td>25,00<td>+32,12<td>▲ naik<td class=sb>baik<td></tr>"))
     }
 
     @Test func summaryDrillDownAndChartsHaveTheHandComputedValues() throws {

@@ -412,14 +412,17 @@ struct ReportBuilder {
                           head: head, rows: [])
         w.puskesmasBlock(anchor: Self.anchor("ind", info.id, p), indicator: info.id, title: title, chartLabel: label,
                          chart: chart, table: table) { w in
-            // Villages by name, then the puskesmas total.
-            for v in values {
-                statusRow(ms, row(ind, .desa, v.area, m)!, prev: row(ind, .desa, v.area, m - 1), name: v.bar.name,
-                          href: input.drillDown == .off ? nil : "#" + drillAnchors[v.code]!, isTotal: false, into: &w)
+            // Villages by name, then the puskesmas total; the rank column as in pws/<ID>.csv.
+            let villageRows = values.map { row(ind, .desa, $0.area, m)! }
+            let ranks = PWSRanking.ranks(villageRows, direction: info.direction)
+            for (k, v) in values.enumerated() {
+                statusRow(ms, villageRows[k], prev: row(ind, .desa, v.area, m - 1), name: v.bar.name,
+                          href: input.drillDown == .off ? nil : "#" + drillAnchors[v.code]!, isTotal: false,
+                          rank: ranks[k], into: &w)
             }
             if let t = totalRow {
                 statusRow(ms, t, prev: row(ind, .puskesmas, p, m - 1), name: "Total \(title)", href: nil,
-                          isTotal: true, into: &w)
+                          isTotal: true, rank: nil, into: &w)
             }
         }
     }
@@ -436,7 +439,8 @@ struct ReportBuilder {
                 HeadRow(hcells: [Head(ht: "Desa/Kelurahan", rowspan: 2), Head(ht: "Sasaran", rowspan: 2),
                                  Head(ht: prev, colspan: 2), Head(ht: now, colspan: 2),
                                  Head(ht: "Target %", rowspan: 2), Head(ht: "Selisih", rowspan: 2, htip: "cakupan bulan ini − target"),
-                                 Head(ht: "Tren", rowspan: 2), Head(ht: "Status", rowspan: 2)]),
+                                 Head(ht: "Tren", rowspan: 2), Head(ht: "Status", rowspan: 2),
+                                 Head(ht: "Peringkat", rowspan: 2, htip: "peringkat desa dalam puskesmas menurut cakupan; sama besar, peringkat sama")]),
                 HeadRow(hcells: [Head(ht: "n"), Head(ht: "%"), Head(ht: "n"), Head(ht: "%", hc: "main")]),
             ]
         case .cumulativeCoverage:
@@ -445,7 +449,8 @@ struct ReportBuilder {
                                  Head(ht: prev, colspan: 2), Head(ht: now, colspan: 2),
                                  Head(ht: "Kumulatif", colspan: 2),
                                  Head(ht: "Target %", rowspan: 2), Head(ht: "Selisih", rowspan: 2, htip: "cakupan kumulatif − target"),
-                                 Head(ht: "Tren", rowspan: 2), Head(ht: "Status", rowspan: 2)]),
+                                 Head(ht: "Tren", rowspan: 2), Head(ht: "Status", rowspan: 2),
+                                 Head(ht: "Peringkat", rowspan: 2, htip: "peringkat desa dalam puskesmas menurut cakupan; sama besar, peringkat sama")]),
                 HeadRow(hcells: [Head(ht: "n"), Head(ht: "%"), Head(ht: "n"), Head(ht: "%"), Head(ht: "n"),
                                  Head(ht: "%", hc: "main")]),
             ]
@@ -454,7 +459,7 @@ struct ReportBuilder {
 
     /// A row of the PWS status table (the columns of `pws/<INDICATOR>.csv`).
     private func statusRow(_ ms: Measure, _ r: IndicatorRow, prev: IndicatorRow?, name: String, href: String?,
-                           isTotal: Bool, into w: inout HTMLWriter) {
+                           isTotal: Bool, rank: Int?, into w: inout HTMLWriter) {
         let st = ReportText.statusClass(r.status)
         // January: December of the year before is not in this run.
         let prevN: CellValue = prev.map { .count($0.numeratorMonth) } ?? .literal("–")
@@ -484,7 +489,10 @@ struct ReportBuilder {
             w.td(Cell(t: .gap(r.gapPct)))
         }
         w.td(Cell(t: .literal(ReportText.trend(r.trend))))
-        if ms != .count { w.td(Cell(t: .text(ReportText.status(r.status)), c: st)) }
+        if ms != .count {
+            w.td(Cell(t: .text(ReportText.status(r.status)), c: st))
+            w.td(Cell(t: isTotal ? .literal("") : .count(rank)))
+        }
         w.rowClose()
     }
 

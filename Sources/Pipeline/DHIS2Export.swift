@@ -1,0 +1,194 @@
+import Export
+import Foundation
+import Ingest
+import PWSCore
+
+/// `pws export dhis2`: a published run's numerators and denominators as a DHIS2 import file
+/// (§A6, docs/dhis2.md). Reads the run's `indicators.csv` and `run.json`; never the inputs.
+public struct DHIS2Export {
+    public var runFolder: String
+    public var mappingPath: String
+    public var format: DHIS2Format
+
+    public init(runFolder: String, mappingPath: String, format: DHIS2Format) {
+        self.runFolder = runFolder
+        self.mappingPath = mappingPath
+        self.format = format
+    }
+
+    /// What was exported and what was left out, for the console.
+    public struct Outcome: Sendable {
+        public var data: Data
+        public var values: Int
+        public var unmappedIndicators: [String]
+        /// `code (level name)` of areas at a mapped level with no org unit.
+        public var unmappedAreas: [String]
+        /// Mapping areas that are not in the run.
+        public var unknownAreas: [String]
+        /// Mapped denominators that are empty in the run (no sasaran), per indicator.
+        public var missingDenominators: [String: Int]
+        public var lines: [String]
+    }
+
+    /// One row of indicators.csv, as far as the export reads it.
+    struct Row {
+        var year: Int, month: Int, level: String, code: String, name: String, indicator: String
+        var numerator: Int
+        var denominator: Decimal?
+        var denominatorSource: String
+    }
+
+    public func run() throws -> Outcome {
+        let csvPath = runFolder + "/indicators.csv"
+        guard FileManager.default.isReadableFile(atPath: csvPath) else {
+            throw PWSError(.inputMissing, "\(runFolder) has no indicators.csv; pass a published run folder (OUT/YYYY-MM) with --run")
+        }
+        let mapping = try DHIS2Mapping.load(path: mappingPath)
+        if format == .adx && mapping.dataSet == nil {
+            throw PWSError(.usage, "ADX needs the data set: add dataSet: to the mapping, or use --format json or csv",
+                           location: SourceLocation(source: mappingPath, line: 1))
+        }
+        var indicators: Set<String> = []
+        var areaNames: [String: (level: String, name: String)] = [:]
+        let rows = try readRows(csvPath) { indicator, level, code, name in
+            indicators.insert(indicator)
+            if areaNames[code] == nil { areaNames[code] = (level, name) }
+            return mapping.dataElements[indicator] != nil && mapping.orgUnits[code] != nil
+        }
+        try mapping.check(indicators: indicators)
+
+        // Accumulate per (indicator, area, period): quarters add their months' numerators.
+        struct Key: Hashable { var indicator: String, code: String, period: String }
+        struct Sum { var row: Row; var adxPeriod: String; var numerator = 0; var denominator: Decimal?; var months = 0 }
+        var sums: [Key: Sum] = [:]
+        var order: [Key] = []
+        let mappedLevels = Set(mapping.orgUnits.keys.compactMap { areaNames[$0]?.level })
+        for r in rows {
+            let key = Key(indicator: r.indicator, code: r.code,
+                          period: mapping.periodType.period(year: r.year, month: r.month))
+            var sum = sums[key] ?? {
+                order.append(key)
+                return Sum(row: r, adxPeriod: mapping.periodType.adxPeriod(year: r.year, month: r.month))
+            }()
+            sum.numerator += r.numerator
+            // A denominator that is another indicator's numerator (N_D ← D_S) counts per month and
+            // adds up over a quarter; a year denominator (sasaran, sum, estimate) is the same
+            // every month and is taken as it is.
+            let perMonth = !["", "sasaran", "sum", "estimate"].contains(r.denominatorSource)
+            if let d = r.denominator {
+                sum.denominator = perMonth ? (sum.denominator ?? 0) + d : d
+            } else if !perMonth {
+                sum.denominator = nil
+            }
+            sum.months += 1
+            sums[key] = sum
+        }
+
+        var values: [DHIS2DataValue] = []
+        var missing: [String: Int] = [:]
+        for key in order {
+            let sum = sums[key]!
+            let parts = mapping.dataElements[key.indicator]!.parts
+            let unit = mapping.orgUnits[key.code]!
+            for part in DHIS2Part.allCases {
+                guard let target = parts[part] else { continue }
+                let value: String
+                switch part {
+                case .numerator: value = String(sum.numerator)
+                case .denominator:
+                    guard let d = sum.denominator else {
+                        missing[key.indicator, default: 0] += 1
+                        continue
+                    }
+                    value = "\(d)"
+                }
+                values.append(DHIS2DataValue(
+                    dataElement: target.dataElement, period: key.period, adxPeriod: sum.adxPeriod, orgUnit: unit,
+                    categoryOptionCombo: target.categoryOptionCombo, attributeOptionCombo: mapping.attributeOptionCombo,
+                    value: value, storedBy: mapping.storedBy,
+                    comment: "pws \(key.indicator) \(part.rawValue), \(sum.row.level) \(key.code)"))
+            }
+        }
+
+        let unmappedIndicators = indicators.filter { mapping.dataElements[$0] == nil }.sorted()
+        let unmappedAreas = areaNames.filter { mappedLevels.contains($0.value.level) && mapping.orgUnits[$0.key] == nil }
+            .map { "\($0.key) (\($0.value.level) \($0.value.name))" }.sorted()
+        let unknownAreas = mapping.orgUnits.keys.filter { areaNames[$0] == nil }.sorted()
+        var lines: [String] = []
+        for id in unmappedIndicators {
+            lines.append("warning: indicator \(id) has no data element in \(mappingPath); its values are not exported")
+        }
+        for area in unmappedAreas {
+            lines.append("warning: area \(area) has no org unit in \(mappingPath); its values are not exported")
+        }
+        for area in unknownAreas {
+            lines.append("warning: area \(area) of \(mappingPath) is not in this run; nothing is exported for it")
+        }
+        for (id, n) in missing.sorted(by: { $0.key < $1.key }) {
+            lines.append("warning: \(id): \(n) denominator value(s) not exported: the run has no denominator there (no sasaran)")
+        }
+        lines.append("\(values.count) values (\(format.rawValue)); not exported: \(unmappedIndicators.count) unmapped indicator(s), \(unmappedAreas.count) unmapped area(s), \(missing.values.reduce(0, +)) missing denominator(s)")
+        guard !values.isEmpty else {
+            throw PWSError(.data, "nothing to export: no mapped indicator has a mapped area in \(runFolder); check dataElements and orgUnits in \(mappingPath)")
+        }
+        let data = try DHIS2Writer.encode(values, format: format, dataSet: mapping.dataSet, exported: exportedTime())
+        return Outcome(data: data, values: values.count, unmappedIndicators: unmappedIndicators,
+                       unmappedAreas: unmappedAreas, unknownAreas: unknownAreas, missingDenominators: missing,
+                       lines: lines)
+    }
+
+    /// The run's finish time from run.json (so the same run always exports the same bytes).
+    func exportedTime() -> String {
+        if let data = FileManager.default.contents(atPath: runFolder + "/run.json"),
+           let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+           let t = (json["finished_at"] as? String) ?? (json["started_at"] as? String) {
+            return t
+        }
+        return "1970-01-01T00:00:00Z"
+    }
+
+    /// The rows of indicators.csv (plain or `--excel` format) that `keep` (indicator, level, area
+    /// code, area name) accepts; `keep` sees every row.
+    func readRows(_ path: String, keep: (String, String, String, String) -> Bool) throws -> [Row] {
+        let reader = try CSVReader(path: path, source: "indicators.csv")
+        var columns: [String: Int] = [:]
+        var rows: [Row] = []
+        let needed = ["year", "month", "level", "area_code", "area_name", "indicator", "numerator_month",
+                      "denominator", "denominator_source"]
+        func bad(_ line: Int, _ what: String) -> PWSError {
+            PWSError(.data, "\(what); is this a pws run folder?", location: SourceLocation(source: path, line: line))
+        }
+        try reader.read { event in
+            switch event {
+            case .malformed(let line, let message):
+                throw bad(line, message)
+            case .record(let r):
+                if r.index == 0 {
+                    for i in 0..<r.count { columns[r.string(i)] = i }
+                    if let missing = needed.first(where: { columns[$0] == nil }) {
+                        throw bad(r.line, "indicators.csv has no column \(missing)")
+                    }
+                    return
+                }
+                func s(_ name: String) -> String { let i = columns[name]!; return i < r.count ? r.string(i) : "" }
+                guard keep(s("indicator"), s("level"), s("area_code"), s("area_name")) else { return }
+                guard let year = Int(s("year")), let month = Int(s("month")), (1...12).contains(month),
+                      let numerator = Int(s("numerator_month")) else {
+                    throw bad(r.line, "year, month or numerator_month is not a number")
+                }
+                let denominatorText = s("denominator").replacingOccurrences(of: ",", with: ".")
+                var denominator: Decimal?
+                if !denominatorText.isEmpty {
+                    guard let d = Decimal(string: denominatorText, locale: Locale(identifier: "en_US_POSIX")) else {
+                        throw bad(r.line, "denominator \"\(denominatorText)\" is not a number")
+                    }
+                    denominator = d
+                }
+                rows.append(Row(year: year, month: month, level: s("level"), code: s("area_code"), name: s("area_name"),
+                                indicator: s("indicator"), numerator: numerator, denominator: denominator,
+                                denominatorSource: s("denominator_source")))
+            }
+        }
+        return rows
+    }
+}

@@ -1,0 +1,17 @@
+/// An output a published run can write (spec §7, §A6), as named in a pipeline's `outputs:`
+/// list. `run.json` is always written and is not one of them.
+public enum RunOutput: String, Sendable, CaseIterable, Hashable {
+    case indicators = "indicators.csv"
+    case pwsTables = "pws/*.csv"
+    case rejects = "rejects.csv"
+    case warnings = "warnings.csv"
+    case completeness = "completeness.csv"
+    case report = "report.html"
+    case workbook = "pws.xlsx"
+
+    /// What a pipeline without `outputs:` writes: everything.
+    public static let defaults = Set(allCases)
+
+    /// The list of names for messages: `indicators.csv, pws/*.csv, …`.
+    static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}

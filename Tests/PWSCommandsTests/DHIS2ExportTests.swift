@@ -1,0 +1,191 @@
+import Foundation
+import Testing
+
+/// `pws export dhis2` end to end on sample-data's published run: the values (hand-checked against
+/// indicators.csv), the three layouts (JSON in the documented dataValueSets shape, the DHIS2 CSV
+/// header, ADX valid against the published ADX schema with xmllint), the unmapped reported, and
+/// bad mapping files refused with `file:line` and exit 64.
+@Suite struct DHIS2ExportTests {
+    /// One published run of sample-data, shared by the tests (read only).
+    static let run: String = {
+        let dir = NSTemporaryDirectory() + "pws-dhis2-\(UUID().uuidString)"
+        _ = try? PWSBinary.run(["run", "--data", PWSBinary.packageRoot.appendingPathComponent("sample-data").path,
+                                "--out", dir, "--today", "2026-01-15", "--quiet"])
+        return dir + "/2025-12"
+    }()
+
+    static let example = PWSBinary.packageRoot.appendingPathComponent("docs/examples/dhis2-mapping.yaml").path
+
+    static func export(_ mapping: String, _ format: String = "json") throws -> PWSBinary.Outcome {
+        try PWSBinary.run(["export", "dhis2", "--run", run, "--mapping", mapping, "--format", format])
+    }
+
+    /// Writes a mapping file and returns its path.
+    static func mapping(_ tmp: TempFolder, _ text: String) throws -> String {
+        let path = tmp.path + "/mapping.yaml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func csvCarriesNumeratorsAndDenominatorsPerMonth() throws {
+        let r = try Self.export(Self.example, "csv")
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "dataelement,period,orgunit,catoptcombo,attroptcombo,value,storedby,lastupdated,comment,followup")
+        // indicators.csv, puskesmas P3201010101 (org unit code PKM-JATIWANGI), March 2025:
+        // K1 numerator_month 10, denominator 98 (the sum of its villages, §A1). Values, not percentages.
+        #expect(lines.contains("Jtf34kNZhzP,202503,PKM-JATIWANGI,,,10,,,\"pws K1 numerator, puskesmas P3201010101\",false"))
+        #expect(lines.contains("Xk4vJ8eGk2a,202503,PKM-JATIWANGI,,,98,,,\"pws K1 denominator, puskesmas P3201010101\",false"))
+        // 3 indicators × 2 parts × 2 puskesmas × 12 months = 144 values.
+        #expect(lines.count == 1 + 144)
+        #expect(r.stderr.contains("144 values (csv)"))
+    }
+
+    @Test func quarterlySumsTheMonthsNumeratorsAndMonthlyDenominators() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let text = try String(contentsOfFile: Self.example, encoding: .utf8)
+            .replacingOccurrences(of: "periodType: Monthly", with: "periodType: Quarterly")
+        let r = try Self.export(try Self.mapping(tmp, text), "csv")
+        #expect(r.status == 0, "\(r.stderr)")
+        // P3201010101, October–December: K1 numerators 11 + 12 + 9 = 32 over the year denominator 98 (the sum of its villages);
+        // N_D 126 + 106 + 128 = 360 over its D_S denominators 242 + 251 + 297 = 790.
+        #expect(r.stdout.contains("Jtf34kNZhzP,2025Q4,PKM-JATIWANGI,,,32,"))
+        #expect(r.stdout.contains("Xk4vJ8eGk2a,2025Q4,PKM-JATIWANGI,,,98,"))
+        #expect(r.stdout.contains("sB79w2hiLp8,2025Q4,PKM-JATIWANGI,,,360,"))
+        #expect(r.stdout.contains("ZdWEkSu6Vc5,2025Q4,PKM-JATIWANGI,,,790,"))
+        // 3 indicators × 2 parts × 2 puskesmas × 4 quarters.
+        #expect(r.stdout.split(separator: "\n").count == 1 + 48)
+    }
+
+    @Test func jsonHasTheDataValueSetsShape() throws {
+        let r = try Self.export(Self.example, "json")
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        // The fields of a data value set and of a data value in the DHIS2 developer guide
+        // ("Sending data values", dataValueSets).
+        let setFields: Set<String> = ["dataSet", "completeDate", "period", "orgUnit", "attributeOptionCombo", "dataValues"]
+        let valueFields: Set<String> = ["dataElement", "period", "orgUnit", "categoryOptionCombo",
+                                        "attributeOptionCombo", "value", "storedBy", "created", "lastUpdated",
+                                        "comment", "followup"]
+        #expect(Set((json ?? [:]).keys).isSubset(of: setFields))
+        #expect(json?["dataSet"] as? String == "QX4ZTUbOt3a")
+        let values = json?["dataValues"] as? [[String: Any]] ?? []
+        #expect(values.count == 144)
+        for v in values {
+            #expect(Set(v.keys).isSubset(of: valueFields), "\(v.keys)")
+            for key in ["dataElement", "period", "orgUnit", "value"] { #expect(v[key] is String, "\(key)") }
+            let period = v["period"] as? String ?? ""
+            #expect(period.count == 6 && period.allSatisfy(\.isNumber), "\(period)")
+            #expect(Double(v["value"] as? String ?? "x") != nil)
+        }
+        let k1 = values.first { $0["dataElement"] as? String == "Jtf34kNZhzP" && $0["period"] as? String == "202503"
+            && $0["orgUnit"] as? String == "PKM-JATIWANGI" }
+        #expect(k1?["value"] as? String == "10")
+    }
+
+    @Test func adxValidatesAgainstThePublishedSchema() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let file = tmp.path + "/data.adx.xml"
+        let r = try PWSBinary.run(["export", "dhis2", "--run", Self.run, "--mapping", Self.example,
+                                   "--format", "adx", "--out", file])
+        #expect(r.status == 0, "\(r.stderr)")
+        let xml = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(xml.contains("<adx xmlns=\"urn:ihe:qrph:adx:2015\""))
+        // One group per org unit and month: 2 × 12; March's K1 numerator of Jatiwangi is 10.
+        #expect(xml.components(separatedBy: "<group ").count - 1 == 24)
+        #expect(xml.contains("<group dataSet=\"QX4ZTUbOt3a\" orgUnit=\"PKM-JATIWANGI\" period=\"2025-03-01/P1M\">\n    <dataValue dataElement=\"Jtf34kNZhzP\" value=\"10\">"))
+        let schema = PWSBinary.packageRoot.appendingPathComponent("Tests/Schemas/adx/adx_loose.xsd").path
+        let v = try Self.xmllint(["--noout", "--schema", schema, file])
+        #expect(v.status == 0, "xmllint: \(v.output)")
+        // The check can fail: a period that is not an ISO interval does not validate.
+        try xml.replacingOccurrences(of: "/P1M", with: "/month").write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try Self.xmllint(["--noout", "--schema", schema, file]).status != 0)
+    }
+
+    static func xmllint(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/xmllint") else {
+            Issue.record("xmllint is missing: install libxml2-utils (bash .ci/install-deps)")
+            return (-1, "")
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
+        p.arguments = arguments
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, out)
+    }
+
+    @Test func unmappedAreasAndIndicatorsAreReportedNotDropped() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let path = try Self.mapping(tmp, """
+        idScheme: UID
+        dataElements:
+          K1:
+            numerator: { dataElement: Jtf34kNZhzP }
+        orgUnits:
+          areas:
+            "P3201010101": DiszpKrYNg8
+            "3201099999": ImspTQPwCqd
+        """)
+        let r = try Self.export(path, "csv")
+        #expect(r.status == 0, "\(r.stderr)")
+        // The other puskesmas (the mapped level) is listed; villages and RTs are not expected.
+        #expect(r.stderr.contains("area P3201010201 (puskesmas Puskesmas Bukitjaya) has no org unit"))
+        #expect(r.stderr.contains("indicator K4 has no data element"))
+        #expect(r.stderr.contains("area 3201099999 of \(path) is not in this run"))
+        // 19 indicators in the run, 1 mapped; 1 of 2 puskesmas unmapped; 12 months of one value.
+        #expect(r.stderr.contains("12 values (csv); not exported: 18 unmapped indicator(s), 1 unmapped area(s)"))
+        #expect(r.stdout.split(separator: "\n").count == 13)
+    }
+
+    @Test(arguments: [
+        // (mapping text, line, message)
+        ("dataElements:\n  K1:\n    numerator: { dataElement: Jtf34kNZhzP }\n  K1:\n    numerator: { dataElement: bqK6eSIwo3h }\norgUnits:\n  areas: { \"3201\": DiszpKrYNg8 }\n",
+         2, "key \"K1\" appears more than once in the same mapping"),
+        ("dataElements:\n  K1:\n    numerator: { dataElement: Jtf34kNZhzP }\norgUnits:\n  areas:\n    \"3201\": DiszpKrYNg8\n    \"3201\": ImspTQPwCqd\n",
+         6, "key \"3201\" appears more than once in the same mapping"),
+        ("dataElements:\n  K1:\n    numerator: { dataElement: Jtf34kNZhzP }\n  K99:\n    numerator: { dataElement: bqK6eSIwo3h }\norgUnits:\n  areas: { \"3201\": DiszpKrYNg8 }\n",
+         4, "indicator \"K99\" is not in this run"),
+        ("dataElements:\n  K1:\n    numerator: { dataElement: 1tf34kNZhzP }\norgUnits:\n  areas: { \"3201\": DiszpKrYNg8 }\n",
+         3, "\"1tf34kNZhzP\" is not a DHIS2 uid"),
+        ("dataElements:\n  K1:\n    numerator: { dataElement: Jtf34kNZhz }\norgUnits:\n  areas: { \"3201\": DiszpKrYNg8 }\n",
+         3, "\"Jtf34kNZhz\" is not a DHIS2 uid"),
+        ("dataElements:\n  K1:\n    numerator: { dataElement: Jtf34kNZhzP }\norgUnits:\n  areas: { \"3201\": Diszp-rYNg8 }\n",
+         5, "\"Diszp-rYNg8\" is not a DHIS2 uid"),
+        ("dataElements:\n  K1:\n    numerator: { dataElement: Jtf34kNZhzP }\n    denominatr: { dataElement: bqK6eSIwo3h }\norgUnits:\n  areas: { \"3201\": DiszpKrYNg8 }\n",
+         4, "unknown key \"denominatr\""),
+        ("dataElements:\n  K1:\n    numerator: { dataElement: Jtf34kNZhzP }\n  K4:\n    numerator: { dataElement: Jtf34kNZhzP }\norgUnits:\n  areas: { \"3201\": DiszpKrYNg8 }\n",
+         5, "data element Jtf34kNZhzP is already the target of dataElements.K1.numerator (line 3)"),
+        ("periodType: Weekly\ndataElements:\n  K1:\n    numerator: { dataElement: Jtf34kNZhzP }\norgUnits:\n  areas: { \"3201\": DiszpKrYNg8 }\n",
+         1, "periodType \"Weekly\" is not supported"),
+    ])
+    func badMappingIsAUsageErrorAtItsLine(text: String, line: Int, message: String) throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let path = try Self.mapping(tmp, text)
+        let r = try Self.export(path)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("\(path):\(line):"), "\(r.stderr)")
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func adxWithoutADataSetAndAMissingRunAreRefused() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let path = try Self.mapping(tmp, "dataElements:\n  K1:\n    numerator: { dataElement: Jtf34kNZhzP }\norgUnits:\n  areas: { \"3201\": DiszpKrYNg8 }\n")
+        let adx = try Self.export(path, "adx")
+        #expect(adx.status == 64)
+        #expect(adx.stderr.contains("ADX needs the data set"))
+        let missing = try PWSBinary.run(["export", "dhis2", "--run", tmp.path, "--mapping", path])
+        #expect(missing.status == 66)
+        #expect(missing.stderr.contains("has no indicators.csv"))
+    }
+}
