@@ -133,9 +133,11 @@ import Glibc
         #expect(r.stderr.contains("layanan/mem.csv"))
     }
 
-    /// A planted `OUT/.pws.lock` symlink makes the run stop with 73 naming it; the file it
-    /// points to is untouched (spec §A8).
-    @Test func lockFileSymlinkIsRefusedWith73() throws {
+    /// A planted `OUT/.pws.lock` — a symbolic link, or a hard link to another file — makes the
+    /// run stop with 73 naming it; the file it leads to is untouched (spec §A8), where pws used
+    /// to truncate it and write its pid there.
+    @Test(arguments: [true, false])
+    func plantedLockFileIsRefusedWith73(symbolic: Bool) throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
         let data = try Self.dataFolder(tmp, files: ["a.csv": Self.header + Self.goodRow])
@@ -143,27 +145,12 @@ import Glibc
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let victim = tmp.path + "/victim.txt"
         try "keep me\n".write(toFile: victim, atomically: true, encoding: .utf8)
-        #expect(symlink(victim, out + "/.pws.lock") == 0)
+        #expect((symbolic ? symlink(victim, out + "/.pws.lock") : link(victim, out + "/.pws.lock")) == 0)
         let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"])
         #expect(r.status == 73)
-        #expect(r.stderr.contains("\(out)/.pws.lock is a symbolic link"))
+        #expect(r.stderr.contains(symbolic ? "\(out)/.pws.lock is a symbolic link" : "a hard link to another file"))
         #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep me\n")
         #expect(!FileManager.default.fileExists(atPath: out + "/2025-03"))
-    }
-
-    /// A hard link to another file as the lock is refused too: pws would truncate it.
-    @Test func lockFileHardLinkIsRefusedWith73() throws {
-        let tmp = try TempFolder()
-        defer { tmp.remove() }
-        let data = try Self.dataFolder(tmp, files: ["a.csv": Self.header + Self.goodRow])
-        let out = tmp.path + "/out"
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let victim = tmp.path + "/victim.txt"
-        try "keep me\n".write(toFile: victim, atomically: true, encoding: .utf8)
-        #expect(link(victim, out + "/.pws.lock") == 0)
-        let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"])
-        #expect(r.status == 73)
-        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep me\n")
     }
 
     /// SIGTERM, SIGINT and SIGHUP in the middle of writing outputs: exit 143/130/129, the
