@@ -6,25 +6,36 @@ import Testing
 
 /// `IndicatorCatalogueLoader`: the default catalogue, and broken ones reported at `file:line`.
 @Suite struct IndicatorCatalogueLoaderTests {
-    @Test func defaultCatalogueHoldsSection5_2InOrder() {
+    /// Spec §5.2's 19 indicators with the §A5 ones (docs/guidance.md) in their places: 30.
+    @Test func defaultCatalogueHoldsSection5_2AndA5InOrder() {
         let defs = DefaultCatalogue.indicators
-        #expect(defs.map(\.id) == ["K1", "K1_MURNI", "K4", "K6", "PF", "KF_LENGKAP", "KN1", "KN_LENGKAP", "IDL", "IBL",
+        #expect(defs.map(\.id) == ["K1", "K1_MURNI", "K2", "K3", "K4", "K5", "K6", "PF", "PF_NAKES", "KF1", "KF2", "KF3",
+                                   "KF4", "KF_LENGKAP", "KN1", "KN2", "KN3", "KN_LENGKAP", "IBL", "IBADUTA", "IDL",
                                    "D_S", "N_D", "SKRINING_REMAJA", "TTD_REMAJA_PUTRI", "SPM_USIA_PRODUKTIF",
                                    "SKRINING_PTM_DEWASA", "SPM_LANSIA", "SKRINING_TB", "HIPERTENSI"])
         #expect(defs.map { $0.targetHundredths.map { $0 / 100 } } ==
-                [100, 90, 95, 90, 95, 90, 95, 90, 95, 90, 80, 80, 100, 100, 100, 100, 100, nil, nil])
+                [100, 90, 95, 95, 95, 90, 90, 95, 95, 90, 90, 90, 90, 90, 95, 90, 90, 90, 95, 90, 95,
+                 80, 80, 100, 100, 100, 100, 100, nil, nil])
         #expect(defs.map { $0.targetGroup ?? $0.denominatorIndicator.map { "=" + $0 } } ==
-                ["bumil", "bumil", "bumil", "bumil", "bulin", "bulin", "bayi_lahir_hidup", "bayi_lahir_hidup", "bayi",
-                 "baduta", "balita", "=D_S", "remaja", "remaja_putri", "usia_produktif", "dewasa", "lansia", nil, nil])
-        #expect(defs.map(\.subject.rawValue) == Array(repeating: "pregnancy", count: 4) + ["delivery", "delivery"]
-                + Array(repeating: "person", count: 13))
-        #expect(defs.map(\.scope.rawValue) == Array(repeating: "lifetime", count: 10) + ["monthly", "monthly"]
+                Array(repeating: "bumil", count: 7) + Array(repeating: "bulin", count: 7)
+                + Array(repeating: "bayi_lahir_hidup", count: 4)
+                + ["bayi", "baduta", "bayi", "balita", "=D_S", "remaja", "remaja_putri", "usia_produktif", "dewasa",
+                   "lansia", nil, nil])
+        #expect(defs.map(\.subject.rawValue) == Array(repeating: "pregnancy", count: 7)
+                + Array(repeating: "delivery", count: 7) + Array(repeating: "person", count: 16))
+        #expect(defs.map(\.scope.rawValue) == Array(repeating: "lifetime", count: 21) + ["monthly", "monthly"]
                 + Array(repeating: "year", count: 7))
-        #expect(defs[2].rule == .visits(minimum: [1, 1, 2], doctor: [0, 0, 0]))
-        #expect(defs[3].rule == .visits(minimum: [1, 2, 3], doctor: [1, 0, 1]))
-        guard case let .eachOf(items) = defs[8].rule else { Issue.record("IDL is each_of"); return }
-        #expect(items.count == 11)
-        #expect(items.allSatisfy { $0.age == AgeLimit(unit: .days, min: 0, max: 364) && $0.services.count == 1 })
+        #expect(defs[2].rule == .visits(minimum: [1, 1, 0], doctor: [0, 0, 0]))   // K2
+        #expect(defs[3].rule == .visits(minimum: [1, 2, 0], doctor: [0, 0, 0]))   // K3
+        #expect(defs[4].rule == .visits(minimum: [1, 1, 2], doctor: [0, 0, 0]))   // K4
+        #expect(defs[5].rule == .visits(minimum: [1, 2, 2], doctor: [0, 0, 0]))   // K5
+        #expect(defs[6].rule == .visits(minimum: [1, 2, 3], doctor: [1, 0, 1]))   // K6
+        guard case let .eachOf(ibl) = defs[18].rule, case let .eachOf(idl) = defs[20].rule else {
+            Issue.record("IBL and IDL are each_of"); return
+        }
+        #expect(ibl.count == 17)   // IDL's 11 + PCV1, PCV2, RV1, RV2, RV3, IPV2
+        #expect(idl.count == 11)
+        #expect((ibl + idl).allSatisfy { $0.age == AgeLimit(unit: .days, min: 0, max: 364) && $0.services.count == 1 })
     }
 
     static let head = "version: 1\nindicators:\n"
