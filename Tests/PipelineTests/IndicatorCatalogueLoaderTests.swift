@@ -1,5 +1,6 @@
 import Foundation
 import PWSCore
+import PWSTestSupport
 import Testing
 @testable import Aggregate
 @testable import Pipeline
@@ -56,6 +57,7 @@ import Testing
             + "    measure: {services: [TIMBANG]}\n", 3, "refers to X, which is not a monthly_presence indicator"),
         (head + k1.replacingOccurrences(of: "scope: lifetime", with: "scope: forever"), 5, "scope must be lifetime, year or monthly"),
         ("indicators: []\n", 1, "no indicators"),
+        (head + k1 + "    source: [Juknis, ILP]\n", 10, "source must be text"),
     ]
 
     @Test(arguments: broken)
@@ -73,6 +75,50 @@ import Testing
             #expect(error.exitStatus == .usage)
             #expect(error.location == SourceLocation(source: path, line: line), "\(error)")
             #expect(error.message.contains(fragment), "\(error.message)")
+        }
+    }
+
+    /// Writes `yaml` to a fresh temporary folder and gives its path to `body`.
+    static func withCatalogue(_ yaml: String, _ body: (String) throws -> Void) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pws-indicators-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("indicators.yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        try body(path)
+    }
+
+    /// `source:` is read for `pws indicators` only; an indicator without one is absent.
+    @Test func sourcesArePerIndicator() throws {
+        let yaml = Self.head + Self.k1 + "    source: \"Juknis ILP, klaster 2\"\n"
+            + Self.k1.replacingOccurrences(of: "id: K1", with: "id: K1B")
+        try Self.withCatalogue(yaml) { path in
+            let ids = try IndicatorCatalogueLoader.load(path: path, services: DefaultCatalogue.services).map(\.id)
+            let sources = try IndicatorSources.load(path: path)
+            #expect(ids == ["K1", "K1B"])
+            #expect(sources == ["K1": "Juknis ILP, klaster 2"])
+        }
+    }
+
+    /// Any target group is a denominator for any indicator (issue 16: "a district may put K4 on
+    /// bulin"). K4 on `bulin` = 4 at Sukamaju; one pregnancy with LMP 2025-01-06 and visits at
+    /// 35 d (TM1), 105 d (TM2), 189 d and 217 d (TM3) → K4 on 2025-08-11; cumulative coverage
+    /// 1 / 4 = 25.00 %, target 95 × 8 / 12 = 63.33 %.
+    @Test func k4CanUseTheBulinDenominator() throws {
+        let yaml = Self.head + "  - id: K4\n    subject: pregnancy\n    scope: lifetime\n    rule: visits\n"
+            + "    minimum: {tm1: 1, tm2: 1, tm3: 2}\n    denominator: bulin\n    target: 95\n"
+        try Self.withCatalogue(yaml) { path in
+            let defs = try IndicatorCatalogueLoader.load(path: path, services: DefaultCatalogue.services)
+            var w = World(services: DefaultCatalogue.services, indicators: defs, extraKecamatan: false)
+            w.target("bulin", World.v1, 4)
+            w.add("ANC", "ibu", "2025-02-10", born: "1995-05-01", lmp: "2025-01-06")
+            for d in ["2025-04-21", "2025-07-14", "2025-08-11"] { w.add("ANC", "ibu", d, born: "1995-05-01") }
+            let row = w.run(asOf: "2025-08").row(8, .desa, World.v1, "K4")
+            #expect(row?.numeratorCumulative == 1)
+            #expect(row?.denominator == 4)
+            #expect(row?.denominatorSource == "sasaran")
+            #expect(row?.coverageCumulativePct == Percent(hundredths: 2500))
+            #expect(row?.targetPct == Percent(hundredths: 6333))
         }
     }
 }
