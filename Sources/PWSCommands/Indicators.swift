@@ -7,7 +7,7 @@ extension PWS {
     /// `pws indicators` (spec §6.1): the indicator catalogue of a pipeline.
     struct Indicators: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List the indicator catalogue: id, name, scope, denominator, annual target.")
+            abstract: "List the indicator catalogue: id, name, scope, denominator, annual target, source.")
 
         @Option(help: "Pipeline definition (YAML). Default: the built-in one (`pws pipeline show`).")
         var pipeline: String?
@@ -24,15 +24,17 @@ extension PWS {
                 let definition = try PipelineDefinition.load(path: path)
                 let services = try ServiceCatalogueLoader.load(path: definition.servicesPath)
                 let catalogue = try IndicatorCatalogueLoader.load(path: definition.indicatorsPath, services: services)
-                let header = ["id", "name", "subject", "scope", "denominator", "target_annual_pct"]
+                let sources = try IndicatorSources.load(path: definition.indicatorsPath)
+                let header = ["id", "name", "subject", "scope", "denominator", "target_annual_pct", "source"]
                 let rows = catalogue.map { d -> [String] in
                     let info = d.info
                     return [info.id, info.name, info.subject, info.scope, info.denominator.isEmpty ? "-" : info.denominator,
-                            info.targetAnnual?.text ?? "-"]
+                            info.targetAnnual?.text ?? "-", sources[info.id] ?? "-"]
                 }
                 if csv {
                     for r in [header] + rows {
-                        print(r.map { $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ","))
+                        print(r.map { $0.contains(",") || $0.contains("\"")
+                            ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0 }.joined(separator: ","))
                     }
                 } else {
                     let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max()! }

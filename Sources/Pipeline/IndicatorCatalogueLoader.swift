@@ -10,7 +10,7 @@ public enum IndicatorCatalogueLoader {
                                           "facility_type", "provider", "result_any", "days_after_delivery"]
     static let indicatorKeys: Set<String> = filterKeys.union([
         "id", "name", "subject", "scope", "rule", "first_visit_trimester", "attain_on", "minimum", "doctor",
-        "items", "base", "measure", "denominator", "target",
+        "items", "base", "measure", "denominator", "target", "source",
     ])
 
     public static func load(path: String, services: ServiceCatalogue) throws -> [IndicatorDefinition] {
@@ -58,6 +58,7 @@ public enum IndicatorCatalogueLoader {
             throw doc.error(node, "id \"\(id)\" must be letters, digits and _ (it becomes a file name)")
         }
         let name = try m["name"].map { try doc.string($0, "name") } ?? id
+        if let s = m["source"] { _ = try doc.string(s, "source") }   // read by IndicatorSources
         let subjectNode = try doc.required(m, "subject", node, doc)
         guard let subject = SubjectKind(rawValue: try doc.string(subjectNode, "subject")) else {
             throw doc.error(subjectNode, "\(id): subject must be person, pregnancy or delivery")

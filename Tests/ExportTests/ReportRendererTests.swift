@@ -253,6 +253,28 @@ extension StringProtocol {
         #expect(html.occurrences(of: "\"><title>Tren ") == 3)
     }
 
+    /// The status summary has at most 20 indicator columns per table (19 fit a 1280-px screen):
+    /// §5.2's 19 stay one table; 30 (§A5) become 15 + 15; 41 become 14 + 14 + 13.
+    @Test(arguments: [(19, [19]), (20, [20]), (21, [11, 10]), (30, [15, 15]), (41, [14, 14, 13])])
+    func summarySplitsIntoTablesOfAtMost20Indicators(count: Int, widths: [Int]) throws {
+        let indicators = (0..<count).map { k in
+            IndicatorInfo(id: "I\(k)", name: "Indikator \(k)", scope: "year", subject: "person", denominator: "",
+                          targetAnnual: nil)
+        }
+        let html = try ReportRenderer.render(ReportFixture.district(puskesmas: 1, villagesPer: 1, rws: 1, rts: 1,
+                                                                    indicators: indicators, months: 2))
+        let section = try #require(html.slice(from: "<section id=\"ringkasan\">", to: "</section>"))
+        let tables = section.components(separatedBy: "<table class=\"summary\">").dropFirst()
+            .map { $0.components(separatedBy: "</thead>")[0] }
+        // Indicator columns per table: the header cells with a title (the indicator's name).
+        #expect(tables.map { $0.components(separatedBy: "<th scope=\"col\" title=").count - 1 } == widths)
+        #expect(tables.allSatisfy { $0.hasPrefix("<thead><tr><th scope=\"col\">Wilayah</th>") })
+        // Every indicator once, in catalogue order.
+        let ids = tables.flatMap { $0.components(separatedBy: "title=\"Indikator ").dropFirst()
+            .map { String($0.prefix(while: { $0 != "\"" })) } }
+        #expect(ids == (0..<count).map(String.init))
+    }
+
     @Test func escapesVillageNamesEverywhere() throws {
         let html = try ReportRenderer.render(input)
         #expect(!html.contains(ReportFixture.weirdName))

@@ -3,7 +3,8 @@ import Testing
 
 /// `pws run` end to end, through the real binary.
 @Suite struct RunEndToEndTests {
-    static let indicatorIDs = ["K1", "K1_MURNI", "K4", "K6", "PF", "KF_LENGKAP", "KN1", "KN_LENGKAP", "IDL", "IBL", "D_S",
+    static let indicatorIDs = ["K1", "K1_MURNI", "K2", "K3", "K4", "K5", "K6", "PF", "PF_NAKES", "KF1", "KF2", "KF3",
+                               "KF4", "KF_LENGKAP", "KN1", "KN2", "KN3", "KN_LENGKAP", "IBL", "IBADUTA", "IDL", "D_S",
                                "N_D", "SKRINING_REMAJA", "TTD_REMAJA_PUTRI", "SPM_USIA_PRODUKTIF",
                                "SKRINING_PTM_DEWASA", "SPM_LANSIA", "SKRINING_TB", "HIPERTENSI"]
 

@@ -1,30 +1,42 @@
 import Foundation
 import PWSCore
+import PWSTestSupport
 import Testing
 @testable import Aggregate
 @testable import Pipeline
 
 /// `IndicatorCatalogueLoader`: the default catalogue, and broken ones reported at `file:line`.
 @Suite struct IndicatorCatalogueLoaderTests {
-    @Test func defaultCatalogueHoldsSection5_2InOrder() {
+    /// Spec §5.2's 19 indicators with the §A5 ones (docs/guidance.md) in their places: 30.
+    @Test func defaultCatalogueHoldsSection5_2AndA5InOrder() {
         let defs = DefaultCatalogue.indicators
-        #expect(defs.map(\.id) == ["K1", "K1_MURNI", "K4", "K6", "PF", "KF_LENGKAP", "KN1", "KN_LENGKAP", "IDL", "IBL",
+        #expect(defs.map(\.id) == ["K1", "K1_MURNI", "K2", "K3", "K4", "K5", "K6", "PF", "PF_NAKES", "KF1", "KF2", "KF3",
+                                   "KF4", "KF_LENGKAP", "KN1", "KN2", "KN3", "KN_LENGKAP", "IBL", "IBADUTA", "IDL",
                                    "D_S", "N_D", "SKRINING_REMAJA", "TTD_REMAJA_PUTRI", "SPM_USIA_PRODUKTIF",
                                    "SKRINING_PTM_DEWASA", "SPM_LANSIA", "SKRINING_TB", "HIPERTENSI"])
         #expect(defs.map { $0.targetHundredths.map { $0 / 100 } } ==
-                [100, 90, 95, 90, 95, 90, 95, 90, 95, 90, 80, 80, 100, 100, 100, 100, 100, nil, nil])
+                [100, 90, 95, 95, 95, 90, 90, 95, 95, 90, 90, 90, 90, 90, 95, 90, 90, 90, 95, 90, 95,
+                 80, 80, 100, 100, 100, 100, 100, nil, nil])
         #expect(defs.map { $0.targetGroup ?? $0.denominatorIndicator.map { "=" + $0 } } ==
-                ["bumil", "bumil", "bumil", "bumil", "bulin", "bulin", "bayi_lahir_hidup", "bayi_lahir_hidup", "bayi",
-                 "baduta", "balita", "=D_S", "remaja", "remaja_putri", "usia_produktif", "dewasa", "lansia", nil, nil])
-        #expect(defs.map(\.subject.rawValue) == Array(repeating: "pregnancy", count: 4) + ["delivery", "delivery"]
-                + Array(repeating: "person", count: 13))
-        #expect(defs.map(\.scope.rawValue) == Array(repeating: "lifetime", count: 10) + ["monthly", "monthly"]
+                Array(repeating: "bumil", count: 7) + Array(repeating: "bulin", count: 7)
+                + Array(repeating: "bayi_lahir_hidup", count: 4)
+                + ["bayi", "baduta", "bayi", "balita", "=D_S", "remaja", "remaja_putri", "usia_produktif", "dewasa",
+                   "lansia", nil, nil])
+        #expect(defs.map(\.subject.rawValue) == Array(repeating: "pregnancy", count: 7)
+                + Array(repeating: "delivery", count: 7) + Array(repeating: "person", count: 16))
+        #expect(defs.map(\.scope.rawValue) == Array(repeating: "lifetime", count: 21) + ["monthly", "monthly"]
                 + Array(repeating: "year", count: 7))
-        #expect(defs[2].rule == .visits(minimum: [1, 1, 2], doctor: [0, 0, 0]))
-        #expect(defs[3].rule == .visits(minimum: [1, 2, 3], doctor: [1, 0, 1]))
-        guard case let .eachOf(items) = defs[8].rule else { Issue.record("IDL is each_of"); return }
-        #expect(items.count == 11)
-        #expect(items.allSatisfy { $0.age == AgeLimit(unit: .days, min: 0, max: 364) && $0.services.count == 1 })
+        #expect(defs[2].rule == .visits(minimum: [1, 1, 0], doctor: [0, 0, 0]))   // K2
+        #expect(defs[3].rule == .visits(minimum: [1, 2, 0], doctor: [0, 0, 0]))   // K3
+        #expect(defs[4].rule == .visits(minimum: [1, 1, 2], doctor: [0, 0, 0]))   // K4
+        #expect(defs[5].rule == .visits(minimum: [1, 2, 2], doctor: [0, 0, 0]))   // K5
+        #expect(defs[6].rule == .visits(minimum: [1, 2, 3], doctor: [1, 0, 1]))   // K6
+        guard case let .eachOf(ibl) = defs[18].rule, case let .eachOf(idl) = defs[20].rule else {
+            Issue.record("IBL and IDL are each_of"); return
+        }
+        #expect(ibl.count == 17)   // IDL's 11 + PCV1, PCV2, RV1, RV2, RV3, IPV2
+        #expect(idl.count == 11)
+        #expect((ibl + idl).allSatisfy { $0.age == AgeLimit(unit: .days, min: 0, max: 364) && $0.services.count == 1 })
     }
 
     static let head = "version: 1\nindicators:\n"
@@ -45,6 +57,7 @@ import Testing
             + "    measure: {services: [TIMBANG]}\n", 3, "refers to X, which is not a monthly_presence indicator"),
         (head + k1.replacingOccurrences(of: "scope: lifetime", with: "scope: forever"), 5, "scope must be lifetime, year or monthly"),
         ("indicators: []\n", 1, "no indicators"),
+        (head + k1 + "    source: [Juknis, ILP]\n", 10, "source must be text"),
     ]
 
     @Test(arguments: broken)
@@ -62,6 +75,50 @@ import Testing
             #expect(error.exitStatus == .usage)
             #expect(error.location == SourceLocation(source: path, line: line), "\(error)")
             #expect(error.message.contains(fragment), "\(error.message)")
+        }
+    }
+
+    /// Writes `yaml` to a fresh temporary folder and gives its path to `body`.
+    static func withCatalogue(_ yaml: String, _ body: (String) throws -> Void) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pws-indicators-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("indicators.yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        try body(path)
+    }
+
+    /// `source:` is read for `pws indicators` only; an indicator without one is absent.
+    @Test func sourcesArePerIndicator() throws {
+        let yaml = Self.head + Self.k1 + "    source: \"Juknis ILP, klaster 2\"\n"
+            + Self.k1.replacingOccurrences(of: "id: K1", with: "id: K1B")
+        try Self.withCatalogue(yaml) { path in
+            let ids = try IndicatorCatalogueLoader.load(path: path, services: DefaultCatalogue.services).map(\.id)
+            let sources = try IndicatorSources.load(path: path)
+            #expect(ids == ["K1", "K1B"])
+            #expect(sources == ["K1": "Juknis ILP, klaster 2"])
+        }
+    }
+
+    /// Any target group is a denominator for any indicator (issue 16: "a district may put K4 on
+    /// bulin"). K4 on `bulin` = 4 at Sukamaju; one pregnancy with LMP 2025-01-06 and visits at
+    /// 35 d (TM1), 105 d (TM2), 189 d and 217 d (TM3) → K4 on 2025-08-11; cumulative coverage
+    /// 1 / 4 = 25.00 %, target 95 × 8 / 12 = 63.33 %.
+    @Test func k4CanUseTheBulinDenominator() throws {
+        let yaml = Self.head + "  - id: K4\n    subject: pregnancy\n    scope: lifetime\n    rule: visits\n"
+            + "    minimum: {tm1: 1, tm2: 1, tm3: 2}\n    denominator: bulin\n    target: 95\n"
+        try Self.withCatalogue(yaml) { path in
+            let defs = try IndicatorCatalogueLoader.load(path: path, services: DefaultCatalogue.services)
+            var w = World(services: DefaultCatalogue.services, indicators: defs, extraKecamatan: false)
+            w.target("bulin", World.v1, 4)
+            w.add("ANC", "ibu", "2025-02-10", born: "1995-05-01", lmp: "2025-01-06")
+            for d in ["2025-04-21", "2025-07-14", "2025-08-11"] { w.add("ANC", "ibu", d, born: "1995-05-01") }
+            let row = w.run(asOf: "2025-08").row(8, .desa, World.v1, "K4")
+            #expect(row?.numeratorCumulative == 1)
+            #expect(row?.denominator == 4)
+            #expect(row?.denominatorSource == "sasaran")
+            #expect(row?.coverageCumulativePct == Percent(hundredths: 2500))
+            #expect(row?.targetPct == Percent(hundredths: 6333))
         }
     }
 }

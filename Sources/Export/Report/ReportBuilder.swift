@@ -280,6 +280,11 @@ struct ReportBuilder {
         fragment(capacity: 256 + t.rows.count * (64 + 24 * (t.rows.first?.cells.count ?? 0))) { $0.table(t) }
     }
 
+    private static func tablesHTML(_ tables: [Table]) -> HTML {
+        let cells = tables.reduce(0) { $0 + $1.rows.count * (64 + 24 * ($1.rows.first?.cells.count ?? 0)) }
+        return fragment(capacity: 256 * tables.count + cells) { w in for t in tables { w.table(t) } }
+    }
+
     // MARK: - Page
 
     func build() -> PageModel {
@@ -304,22 +309,37 @@ struct ReportBuilder {
             period: period, version: input.toolVersion, chartCount: charts,
             indicatorIDs: input.indicators.map(\.id).joined(separator: " "),
             toc: input.indicators.map { TocItem(tocAnchor: Self.anchor("ind", $0.id), tocID: $0.id, tocName: $0.name) },
-            summary: Self.tableHTML(summary()), sections: sections, drill: drill, hasDrill: !drill.isEmpty,
+            summary: Self.tablesHTML(summaryTables()), sections: sections, drill: drill, hasDrill: !drill.isEmpty,
             drillNote: drillNote, quality: quality())
     }
 
     // MARK: - Summary matrix
 
-    private func summary() -> Table {
+    /// At most this many indicator columns in one summary table: 19 fit a 1280-px screen
+    /// (`.ci/browser-check`), 30 do not.
+    static let summaryColumns = 20
+
+    /// The summary matrix, split into tables of at most `summaryColumns` indicators, as equal
+    /// as possible and in catalogue order (30 indicators: 15 + 15), each with the area column.
+    private func summaryTables() -> [Table] {
+        let n = input.indicators.count
+        let parts = max(1, (n + Self.summaryColumns - 1) / Self.summaryColumns)
+        let size = max(1, (n + parts - 1) / parts)
+        return stride(from: 0, to: max(n, 1), by: size).map { start in
+            summary(Array(input.indicators[start..<min(n, start + size)]))
+        }
+    }
+
+    private func summary(_ indicators: [IndicatorInfo]) -> Table {
         var head = [Head(ht: "Wilayah")]
-        for info in input.indicators {
+        for info in indicators {
             // A break opportunity (U+200B) after each "_" lets a long id (SKRINING_PTM_DEWASA)
             // wrap between its words, so the table fits a 1280-px screen.
             head.append(Head(ht: info.id.replacingOccurrences(of: "_", with: "_\u{200B}"), htip: info.name))
         }
         var body: [TRow] = []
         func cells(level: AreaLevel, area: String, pkm: String?) -> [Cell] {
-            input.indicators.map { info in
+            indicators.map { info in
                 let ms = measure(info)
                 guard let r = row(position(info), level, area, m) else { return Cell(t: .literal("–"), c: "sn") }
                 let href = pkm.map { "#" + Self.anchor("ind", info.id, $0) } ?? "#" + Self.anchor("ind", info.id)
