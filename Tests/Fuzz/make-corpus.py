@@ -86,6 +86,9 @@ ROW_CASES = {
     "rows-results": rows([(b"result", b"9223372036854775807")], [(b"result", b"-1")], [(b"result", b"1e308")],
                          [(b"result", b"15,4 kg")], [(b"service_code", b"TENSI"), (b"result", b"120/80")],
                          [(b"service_code", b"TENSI"), (b"result", b"999/0")]),
+    # 16-digit numbers outside person_id: they must come out masked (FUZZ_CHECK_NIK=1)
+    "rows-nik-in-values": rows([(b"visit_date", b"3201010304210002")], [(b"result", b"3201010304210003")],
+                               [(b"birth_date", b"3201010304210004")], [(b"record_id", b"3201010304210005")]),
     "rows-pregnancy": (HEADER + b",lmp,gestation_weeks\n"
                        + ROW.replace(b"TIMBANG,15.4", b"ANC,").replace(b",L,", b",P,").replace(b"3/4/2021", b"1/1/1995")
                        + b",1/5/2024,23\n"
