@@ -18,11 +18,14 @@ scratch=.build-fuzz
 artifacts=${FUZZ_ARTIFACTS:-$scratch/artifacts}
 if [ $# -gt 0 ]; then targets=("$@"); else targets=(FuzzCSVReader FuzzServiceRows FuzzCatalogues); fi
 
-toolchain=$(dirname "$(dirname "$(command -v swiftc)")")
-if ! ls "$toolchain"/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1; then
-  echo "fuzz: this Swift toolchain ($toolchain) has no libFuzzer (libclang_rt.fuzzer); use a swift.org Linux toolchain" >&2
+# The compiler's resource folder holds clang's runtimes (libFuzzer, the sanitizers); asking
+# swiftc works whether it is on PATH directly, through a symlink, or through a toolchain manager.
+resources=$(swiftc -print-target-info | sed -n 's/.*"runtimeResourcePath": *"\(.*\)".*/\1/p')
+if ! ls "$resources"/clang/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1; then
+  echo "fuzz: this Swift toolchain ($resources) has no libFuzzer (libclang_rt.fuzzer); use a swift.org Linux toolchain" >&2
   exit 69
 fi
+toolchain=$(dirname "$(dirname "$resources")")
 
 # PWS_FUZZ=1 adds the targets to the package (Package.swift). `--sanitize fuzzer` makes SwiftPM
 # link libFuzzer's main instead of the target's; the -Xswiftc flag is what instruments the Swift
