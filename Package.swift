@@ -1,5 +1,6 @@
 // swift-tools-version: 6.0
 import PackageDescription
+import Foundation  // ProcessInfo, for the fuzz targets at the end
 
 // Dependencies are the copies on this machine (see docs/dependencies.md for why each is here).
 let package = Package(
@@ -83,3 +84,18 @@ let package = Package(
         .testTarget(name: "RunDiffTests", dependencies: ["RunDiff", "PWSCore"]),
     ]
 )
+
+// libFuzzer targets (docs/fuzzing.md). They exist only when `PWS_FUZZ=1` is in the environment,
+// which `scripts/fuzz.sh` sets for its own scratch path (`.build-fuzz`, built with
+// `--sanitize fuzzer -Xswiftc -sanitize=fuzzer,address`): a plain `swift build` or `swift test`
+// neither sees nor builds them, and they have no `main` of their own (libFuzzer provides it).
+if ProcessInfo.processInfo.environment["PWS_FUZZ"] == "1" {
+    package.targets += [
+        .executableTarget(name: "FuzzCSVReader", dependencies: ["Ingest", "PWSCore"],
+                          path: "Tests/Fuzz/FuzzCSVReader"),
+        .executableTarget(name: "FuzzServiceRows", dependencies: ["Validate", "Pipeline", "Ingest", "PWSCore"],
+                          path: "Tests/Fuzz/FuzzServiceRows"),
+        .executableTarget(name: "FuzzCatalogues", dependencies: ["Pipeline", "PWSCore"],
+                          path: "Tests/Fuzz/FuzzCatalogues"),
+    ]
+}
