@@ -56,8 +56,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["README.md"], plugins: ["EmbedPipelines"]),
         // Build-time only: pipelines/*.yaml → a Swift source with their bytes.
-        .plugin(name: "EmbedPipelines", capability: .buildTool(), dependencies: ["PipelineEmbedder"]),
-        .executableTarget(name: "PipelineEmbedder", path: "Plugins/PipelineEmbedder"),
+        .plugin(name: "EmbedPipelines", capability: .buildTool(), exclude: ["embed.sh"]),
         // swift-argument-parser commands, one file each.
         .target(name: "PWSCommands", dependencies: [
             "PWSCore", "Ingest", "Export", "Pipeline", "RunDiff", "Synthetic",
@@ -93,7 +92,7 @@ if ProcessInfo.processInfo.environment["PWS_FUZZ"] == "1" {
     package.targets += [
         .executableTarget(name: "FuzzCSVReader", dependencies: ["Ingest", "PWSCore"],
                           path: "Tests/Fuzz/FuzzCSVReader"),
-        .executableTarget(name: "FuzzServiceRows", dependencies: ["Validate", "Pipeline", "Ingest", "PWSCore"],
+        .executableTarget(name: "FuzzServiceRows", dependencies: ["Validate", "Pipeline", "Export", "Ingest", "PWSCore"],
                           path: "Tests/Fuzz/FuzzServiceRows"),
         .executableTarget(name: "FuzzCatalogues", dependencies: ["Pipeline", "PWSCore"],
                           path: "Tests/Fuzz/FuzzCatalogues"),

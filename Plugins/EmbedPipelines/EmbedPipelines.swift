@@ -13,12 +13,14 @@ struct EmbedPipelines: BuildToolPlugin {
             .filter { $0.pathExtension == "yaml" }
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
         let output = context.pluginWorkDirectoryURL.appendingPathComponent("BuiltInPipelineFiles.swift")
+        // A shell script (embed.sh beside this file), not a Swift tool of the package: see there why.
+        let script = context.package.directoryURL.appendingPathComponent("Plugins/EmbedPipelines/embed.sh")
         return [
             .buildCommand(
                 displayName: "Embedding pipelines/*.yaml into \(target.name)",
-                executable: try context.tool(named: "PipelineEmbedder").url,
-                arguments: [output.path] + inputs.map(\.path),
-                inputFiles: inputs,
+                executable: URL(fileURLWithPath: "/bin/sh"),
+                arguments: [script.path, output.path] + inputs.map(\.path),
+                inputFiles: inputs + [script],
                 outputFiles: [output]),
         ]
     }

@@ -37,23 +37,26 @@ extension OutputFormat {
 public enum DiagnosticsTable {
     public static let header = ["source", "line", "record_id", "rule", "severity", "field", "value", "message"]
 
-    /// Writes diagnostics (already sorted by source, line, rule). Returns the row count.
+    /// The cells of one row, as written.
     ///
     /// Unless `keepIdentifiers`, every number in the record_id, value and message cells that
     /// may be a NIK is masked (`PersonID.maskEmbeddedIdentifiers`): those cells can hold any
     /// part of a raw line (a `;` row read in a `,` file is one long record id), and Validate
     /// masks only the fields it knows are person ids.
+    public static func cells(_ d: Diagnostic, keepIdentifiers: Bool) -> [String] {
+        func safe(_ text: String) -> String {
+            keepIdentifiers ? text : PersonID.maskEmbeddedIdentifiers(text)
+        }
+        return [d.location.source, String(d.location.line), safe(d.recordID), d.rule.rawValue,
+                d.severity.rawValue, d.field, safe(d.value), safe(d.message)]
+    }
+
+    /// Writes diagnostics (already sorted by source, line, rule). Returns the row count.
     @discardableResult
     public static func write(_ diagnostics: [Diagnostic], to path: String, format: OutputFormat,
                              keepIdentifiers: Bool = false) throws -> Int {
         let table = try TableWriter(path: path, header: header, format: format)
-        func safe(_ text: String) -> String {
-            keepIdentifiers ? text : PersonID.maskEmbeddedIdentifiers(text)
-        }
-        for d in diagnostics {
-            try table.row([d.location.source, String(d.location.line), safe(d.recordID), d.rule.rawValue,
-                           d.severity.rawValue, d.field, safe(d.value), safe(d.message)])
-        }
+        for d in diagnostics { try table.row(cells(d, keepIdentifiers: keepIdentifiers)) }
         try table.close()
         return table.rows
     }
