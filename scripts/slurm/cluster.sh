@@ -13,7 +13,8 @@
 #   scripts/slurm/cluster.sh env      print `export SLURM_CONF=…` for sbatch/squeue/scontrol
 #
 # Environment:
-#   PWS_SLURM_DIR    its folder (default ${TMPDIR:-/tmp}/pws-slurm)
+#   PWS_SLURM_DIR    its folder (default ${TMPDIR:-/tmp}/pws-slurm); every folder above it must
+#                    be searchable by all (munged checks that of its socket's folders)
 #   PWS_SLURM_PORT   slurmctld's port (default 16817); slurmd n1..nN use PORT+11..PORT+10+N
 #   PWS_SLURM_NODES  how many slurmd (default 3), each a 1-CPU node n1..nN
 #
