@@ -19,9 +19,9 @@
 #   PWS_SLURM_NODES  how many slurmd (default 3), each a 1-CPU node n1..nN
 #
 # Three slurmd on one host: each is started as `slurmd -N nK` with its own Port=, spool folder
-# and pid file (%n in slurm.conf). Debian's build accepts several NodeName lines with the same
-# NodeHostName (a build without --enable-multiple-slurmd refuses them with "Duplicated
-# NodeHostName"), so this is Slurm's own multiple-slurmd mode, not an emulation.
+# and pid file (%n in slurm.conf). That is Slurm's multiple-slurmd mode, which Debian's build
+# has (its auth_munge.so carries the message compiled only with --enable-multiple-slurmd: "…
+# expected in multiple slurmd mode"), not an emulation. docs/scale.md.
 # Debian also installs /etc/munge/munge.key and systemd units; neither is used here.
 set -euo pipefail
 
