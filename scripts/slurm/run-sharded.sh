@@ -4,9 +4,9 @@
 #
 #   run-sharded.sh run --shared DIR --data DIR --out DIR [--pws PATH] [--map-tasks M]
 #                      [--partitions P] [--sbatch ARG]... [--poll SECONDS] [-- PWS_OPTION...]
-#       A new run: SHARED (a folder every node sees at the same path) gets the settings, the
-#       intermediate files, the task logs (SHARED/slurm/logs) and one done marker per finished
-#       task (SHARED/slurm/done). PWS_OPTIONs (e.g. --as-of 2025-12 --today 2026-01-05) go to
+#       A new run: SHARED (a new or empty folder every node sees at the same path) gets the
+#       settings, the intermediate files, the task logs (SHARED/slurm/logs) and one done marker
+#       per finished task (SHARED/slurm/done). PWS_OPTIONs (e.g. --as-of 2025-12 --today 2026-01-05) go to
 #       every pws command. --sbatch ARG is given to every sbatch (e.g. --sbatch --partition=batch
 #       --sbatch --time=01:00:00). Defaults: --pws pws (on the nodes' PATH), M = 4, P = 8.
 #   run-sharded.sh resume --shared DIR [--poll SECONDS]
@@ -142,10 +142,14 @@ case "$mode" in
     [ -n "$data" ] && [ -n "$out" ] || die "run needs --data DIR and --out DIR"
     [[ "$map_tasks" =~ ^[1-9][0-9]*$ ]] || die "--map-tasks must be a positive whole number"
     [[ "$partitions" =~ ^[1-9][0-9]*$ ]] || die "--partitions must be a positive whole number"
+    # A run starts in a folder of its own: files of another run (other M, P or inputs) must not
+    # mix with this one's. A failed run is continued with resume, not run.
+    if [ -e "$shared" ] && [ -n "$(ls -A "$shared" 2>/dev/null)" ]; then
+      die "$shared is not empty: give a new --shared folder, or continue that run with: $0 resume --shared $shared"
+    fi
     shared=$(abs "$shared"); data=$(abs "$data"); out=$(abs "$out")
     # A pws path with a slash must be absolute: tasks start in SHARED, on other nodes.
     if [[ "$pws" == */* ]]; then pws=$(cd "$(dirname "$pws")" && pwd)/$(basename "$pws"); fi
-    rm -rf "$shared/slurm/done"
     mkdir -p "$shared/slurm/done" "$shared/slurm/logs"
     PWS_BIN=$pws PWS_DATA=$data PWS_OUT=$out PWS_MAP_TASKS=$map_tasks PWS_PARTITIONS=$partitions
     PWS_ARGS=("${pws_args[@]}") PWS_SBATCH_ARGS=("${sbatch_args[@]}")
