@@ -136,6 +136,9 @@ JobCompType=jobcomp/none
 MpiDefault=none
 SwitchType=switch/none
 SchedulerType=sched/backfill
+# Test all pending jobs every 2 s (defaults: 60 s, backfill 30 s), so a test sees a job start,
+# or its dependency fail, within seconds.
+SchedulerParameters=sched_interval=2,bf_interval=2
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
 ReturnToService=2
