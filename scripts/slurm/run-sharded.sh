@@ -6,9 +6,10 @@
 #                      [--partitions P] [--sbatch ARG]... [--poll SECONDS] [-- PWS_OPTION...]
 #       A new run: SHARED (a new or empty folder every node sees at the same path) gets the
 #       settings, the intermediate files, the task logs (SHARED/slurm/logs) and one done marker
-#       per finished task (SHARED/slurm/done). PWS_OPTIONs (e.g. --as-of 2025-12 --today 2026-01-05) go to
-#       every pws command. --sbatch ARG is given to every sbatch (e.g. --sbatch --partition=batch
-#       --sbatch --time=01:00:00). Defaults: --pws pws (on the nodes' PATH), M = 4, P = 8.
+#       per finished task (SHARED/slurm/done). PWS_OPTIONs (e.g. --as-of 2025-12
+#       --today 2026-01-05) go to every pws command. --sbatch ARG is given to every sbatch
+#       (e.g. --sbatch --partition=batch --sbatch --time=01:00:00).
+#       Defaults: --pws pws (on the nodes' PATH), M = 4, P = 8.
 #   run-sharded.sh resume --shared DIR [--poll SECONDS]
 #       Resubmits only what has no done marker: the failed map indices (--array=<list>), then
 #       reduce (all of it when a map task reran, else its failed indices), then merge.
