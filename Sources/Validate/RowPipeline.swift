@@ -105,6 +105,11 @@ struct BatchRow {
 
     /// Schema field `field`, cleaned, as a `String` (allocates: for messages).
     func string(_ field: Int) -> String { String(decoding: cleaned(field), as: UTF8.self) }
+
+    /// Field `field` of `TableSchema.layanan`, cleaned.
+    @inline(__always) func cleaned(_ field: LayananField) -> UnsafeRawBufferPointer { cleaned(field.rawValue) }
+    @inline(__always) func isEmpty(_ field: LayananField) -> Bool { isEmpty(field.rawValue) }
+    func string(_ field: LayananField) -> String { string(field.rawValue) }
 }
 
 /// What the reading thread hands over.
