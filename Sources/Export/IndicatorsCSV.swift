@@ -1,4 +1,4 @@
-import Ingest
+import CSV
 import PWSCore
 
 /// `indicators.csv` (spec §7): long format, one row per (month, level, area, indicator), rows

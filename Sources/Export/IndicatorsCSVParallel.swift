@@ -1,6 +1,6 @@
 import Aggregate
 import Foundation
-import Ingest
+import CSV
 import PWSCore
 
 /// What `IndicatorsCSVParallelWriter` wrote: the data rows (header excluded), and the file's

@@ -1,4 +1,4 @@
-import Ingest
+import CSV
 import PWSCore
 
 /// A CSV output table: header first, every text cell made spreadsheet-safe, written through

@@ -1,3 +1,4 @@
+import CSV
 import PWSCore
 
 /// A field index type of one schema (`LayananField`, …), usable wherever a field index is.
