@@ -31,17 +31,19 @@ let package = Package(
         .target(name: "CPrefetch"),
         // Shared vocabulary: dates, area labels, identifiers, rule codes, diagnostics, errors.
         .target(name: "PWSCore", exclude: ["README.md"]),
+        // Thread helpers: a lock, queues, an ordered hand-off, a background thread, fork–join.
+        .target(name: "Concurrency", exclude: ["README.md"]),
         // CSV reading (the §2.1 dialect) and writing over libcsv. The only module that imports CLibCSV.
         .target(name: "CSV", dependencies: ["PWSCore", "CLibCSV"], exclude: ["README.md"]),
         // Bytes → records: a CSV file's header mapped onto a table schema.
         .target(name: "Ingest", dependencies: ["PWSCore", "CSV"], exclude: ["README.md"]),
         // Records → accepted events + rejects/warnings.
-        .target(name: "Validate", dependencies: ["PWSCore", "CSV", "Ingest", "CPrefetch"], exclude: ["README.md"]),
+        .target(name: "Validate", dependencies: ["PWSCore", "Concurrency", "CSV", "Ingest", "CPrefetch"], exclude: ["README.md"]),
         // Events → indicator values.
-        .target(name: "Aggregate", dependencies: ["PWSCore"], exclude: ["README.md"]),
+        .target(name: "Aggregate", dependencies: ["PWSCore", "Concurrency"], exclude: ["README.md"]),
         // Values → CSV tables, report, manifest; atomic publish.
         .target(name: "Export", dependencies: [
-            "PWSCore", "CSV", "Aggregate", "CLibXlsxWriter",
+            "PWSCore", "Concurrency", "CSV", "Aggregate", "CLibXlsxWriter",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Mustache", package: "swift-mustache"),
         ], exclude: ["README.md"]),
@@ -54,7 +56,7 @@ let package = Package(
         // Pipeline definitions (YAML) and the run that wires the stages. pipelines/*.yaml are
         // built in (EmbedPipelines), so an installed binary needs no files beside it.
         .target(name: "Pipeline", dependencies: [
-            "PWSCore", "CSV", "Validate", "Aggregate", "Export",
+            "PWSCore", "Concurrency", "CSV", "Validate", "Aggregate", "Export",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["README.md"], plugins: ["EmbedPipelines"]),
@@ -71,6 +73,7 @@ let package = Package(
         .executableTarget(name: "pws", dependencies: ["PWSCommands"]),
 
         .testTarget(name: "PWSCoreTests", dependencies: ["PWSCore"]),
+        .testTarget(name: "ConcurrencyTests", dependencies: ["Concurrency"]),
         .testTarget(name: "CSVTests", dependencies: ["CSV", "PWSCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "CSV", "PWSCore"]),
         .testTarget(name: "ValidateTests", dependencies: ["Validate", "Ingest", "CSV", "PWSCore", "PWSTestSupport"]),

@@ -1,3 +1,4 @@
+import Concurrency
 import PWSCore
 
 /// Everything the Aggregate stage needs.
@@ -305,7 +306,8 @@ public enum Aggregator {
         let runs = Parallel.ranges(maxPerson + 1, parts: parts)
         let first = starts  // each person's first position, read by every run
         order.withUnsafeMutableBufferPointer { buffer in
-            // Each run writes only its own persons' positions.
+            // Each run writes only its own persons' positions (disjoint slices of one buffer),
+            // which the compiler cannot see: hence nonisolated(unsafe).
             nonisolated(unsafe) let order = buffer
             _ = Parallel.map(runs.count) { run in
                 for p in runs[run] {

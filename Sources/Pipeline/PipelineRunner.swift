@@ -1,4 +1,5 @@
 import Aggregate
+import Concurrency
 import Export
 import Foundation
 import Logging
@@ -165,34 +166,23 @@ public struct PipelineRunner {
 
 /// The sha256 of every input file, computed on a thread of its own while Aggregate runs on
 /// the calling one (hashing the 1.4 GB of a 10 M-record district takes ~1.5 s of one core).
-final class InputDigests: @unchecked Sendable {
-    private var digests: [String: (hex: String, bytes: Int)] = [:]
-    private var failure: (any Error)?
-    private let finished = DispatchSemaphore(value: 0)
+struct InputDigests {
+    private let thread: BackgroundThread<[String: (hex: String, bytes: Int)]>
 
     /// Starts hashing `sources` (relative to `directory`).
     init(directory: String, sources: [String]) {
-        let thread = Thread { [self] in
-            do {
-                for source in sources {
-                    digests[source] = try FileDigest.sha256(path: directory + "/" + source)
-                }
-            } catch {
-                failure = error
+        thread = BackgroundThread {
+            var digests: [String: (hex: String, bytes: Int)] = [:]
+            for source in sources {
+                digests[source] = try FileDigest.sha256(path: directory + "/" + source)
             }
-            finished.signal()
+            return digests
         }
-        thread.start()
     }
 
     /// Waits for the hashes.
     /// - Throws: the first file that could not be read.
-    func wait() throws -> [String: (hex: String, bytes: Int)] {
-        finished.wait()
-        finished.signal()  // a second wait returns at once
-        if let failure { throw failure }
-        return digests
-    }
+    func wait() throws -> [String: (hex: String, bytes: Int)] { try thread.wait() }
 
     /// Every input of an outcome: register, targets, service files.
     static func sources(of outcome: ValidationOutcome) -> [String] {

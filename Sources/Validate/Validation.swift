@@ -1,5 +1,6 @@
 import Foundation
 import CSV
+import Concurrency
 import PWSCore
 
 /// What a validation needs to know beyond the files.
@@ -152,7 +153,7 @@ public enum Validation {
         var allNotes = notes
         if registerAccount.encoding != "utf-8" { allNotes.append("wilayah.csv is not UTF-8; read as Windows-1252") }
         // One thread reads and cleans (Ingest), this one applies the rules in read order.
-        let checkingStart = CPUTime.thisThread()
+        let checkingStart = ThreadCPUTime.seconds()
         let readingCPU = try checker.chunkReader(directory: dataDirectory, sources: sources).run { chunk in
             guard let summary = checker.consume(chunk) else { return }
             if summary.encoding == .windows1252 {
@@ -164,7 +165,7 @@ public enum Validation {
                                      registerAccount: registerAccount, sasaranAccount: sasaranAccount, notes: allNotes)
         outcome.unreadable = listing.unreadable
         outcome.readingCPUSeconds = readingCPU
-        outcome.checkingCPUSeconds = CPUTime.thisThread() - checkingStart
+        outcome.checkingCPUSeconds = ThreadCPUTime.seconds() - checkingStart
         return outcome
     }
 
