@@ -28,30 +28,36 @@ let package = Package(
             pkgConfig: "xlsxwriter",
             providers: [.apt(["libxlsxwriter-dev"])]
         ),
+        // The prefetch hint of Validate's hash tables: one static inline C function.
+        .target(name: "CPrefetch"),
         // Shared vocabulary: dates, area labels, identifiers, rule codes, diagnostics, errors.
         .target(name: "PWSCore", exclude: ["README.md"]),
-        // Bytes → records. The only module that imports CLibCSV.
-        .target(name: "Ingest", dependencies: ["PWSCore", "CLibCSV"], exclude: ["README.md"]),
+        // Thread helpers: a lock, queues, an ordered hand-off, a background thread, fork–join.
+        .target(name: "Concurrency", exclude: ["README.md"]),
+        // CSV reading (the §2.1 dialect) and writing over libcsv. The only module that imports CLibCSV.
+        .target(name: "CSV", dependencies: ["PWSCore", "CLibCSV"], exclude: ["README.md"]),
+        // Bytes → records: a CSV file's header mapped onto a table schema.
+        .target(name: "Ingest", dependencies: ["PWSCore", "CSV"], exclude: ["README.md"]),
         // Records → accepted events + rejects/warnings.
-        .target(name: "Validate", dependencies: ["PWSCore", "Ingest", "CLibCSV"], exclude: ["README.md"]),
+        .target(name: "Validate", dependencies: ["PWSCore", "Concurrency", "CSV", "Ingest", "CPrefetch"], exclude: ["README.md"]),
         // Events → indicator values.
-        .target(name: "Aggregate", dependencies: ["PWSCore"], exclude: ["README.md"]),
+        .target(name: "Aggregate", dependencies: ["PWSCore", "Concurrency"], exclude: ["README.md"]),
         // Values → CSV tables, report, manifest; atomic publish.
         .target(name: "Export", dependencies: [
-            "PWSCore", "Ingest", "Aggregate", "CLibXlsxWriter",
+            "PWSCore", "Concurrency", "CSV", "Aggregate", "CLibXlsxWriter",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Mustache", package: "swift-mustache"),
         ], exclude: ["README.md"]),
         // The WHO 2006 Child Growth Standards: tables in memory and z-scores (§A4).
         .target(name: "Growth", dependencies: ["PWSCore"], exclude: ["README.md"]),
         // What changed between two published runs (`pws diff`).
-        .target(name: "RunDiff", dependencies: ["PWSCore", "Ingest"], exclude: ["README.md"]),
+        .target(name: "RunDiff", dependencies: ["PWSCore", "CSV"], exclude: ["README.md"]),
         // Synthetic data folders in the §2 format (`pws generate`).
-        .target(name: "Synthetic", dependencies: ["PWSCore", "Ingest"], exclude: ["README.md"]),
+        .target(name: "Synthetic", dependencies: ["PWSCore", "CSV"], exclude: ["README.md"]),
         // Pipeline definitions (YAML) and the run that wires the stages. pipelines/*.yaml are
         // built in (EmbedPipelines), so an installed binary needs no files beside it.
         .target(name: "Pipeline", dependencies: [
-            "PWSCore", "Ingest", "Validate", "Aggregate", "Export",
+            "PWSCore", "Concurrency", "CSV", "Validate", "Aggregate", "Export",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["README.md"], plugins: ["EmbedPipelines"]),
@@ -59,7 +65,7 @@ let package = Package(
         .plugin(name: "EmbedPipelines", capability: .buildTool(), exclude: ["embed.sh"]),
         // swift-argument-parser commands, one file each.
         .target(name: "PWSCommands", dependencies: [
-            "PWSCore", "Ingest", "Export", "Pipeline", "RunDiff", "Synthetic",
+            "PWSCore", "CSV", "Ingest", "Export", "Pipeline", "RunDiff", "Synthetic",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["README.md"]),
@@ -67,17 +73,18 @@ let package = Package(
         .executableTarget(name: "pws", dependencies: ["PWSCommands"]),
 
         .testTarget(name: "PWSCoreTests", dependencies: ["PWSCore"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "PWSCore"],
-                    resources: [.copy("Fixtures")]),
-        .testTarget(name: "ValidateTests", dependencies: ["Validate", "Ingest", "PWSCore", "PWSTestSupport"]),
+        .testTarget(name: "ConcurrencyTests", dependencies: ["Concurrency"]),
+        .testTarget(name: "CSVTests", dependencies: ["CSV", "PWSCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "CSV", "PWSCore"]),
+        .testTarget(name: "ValidateTests", dependencies: ["Validate", "Ingest", "CSV", "PWSCore", "PWSTestSupport"]),
         // What several test targets share: the register-and-events fixture of the Aggregate and
         // Pipeline tests, and a seeded random generator.
         .target(name: "PWSTestSupport", dependencies: ["Aggregate", "PWSCore"],
                 path: "Tests/PWSTestSupport"),
         .testTarget(name: "AggregateTests", dependencies: ["Aggregate", "PWSCore", "PWSTestSupport"]),
-        .testTarget(name: "ExportTests", dependencies: ["Export", "Aggregate", "Ingest", "PWSCore", "PWSTestSupport"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Aggregate", "CSV", "PWSCore", "PWSTestSupport"]),
         .testTarget(name: "GrowthTests", dependencies: ["Growth", "PWSCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Ingest", "PWSCore"]),
+        .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "CSV", "PWSCore"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "PWSCore", "PWSTestSupport"]),
         .testTarget(name: "PWSCommandsTests", dependencies: ["PWSCommands", "PWSCore"]),
         .testTarget(name: "RunDiffTests", dependencies: ["RunDiff", "PWSCore"]),

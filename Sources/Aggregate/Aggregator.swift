@@ -1,3 +1,4 @@
+import Concurrency
 import PWSCore
 
 /// Everything the Aggregate stage needs.
@@ -11,10 +12,13 @@ public struct AggregateInput: Sendable {
     public var estimation: EstimationSettings
     /// Threads the stage may use (at least 1); the results do not depend on it.
     public var workers: Int
+    /// Service files that could not be read (`--skip-unreadable`), by path: each gets a
+    /// not-reported row in `completeness.csv`.
+    public var unreadableSources: [String]
 
     public init(events: EventSet, register: AreaRegister, sasaran: [SasaranEntry], services: ServiceCatalogue,
                 indicators: [IndicatorDefinition], asOf: YearMonth, estimation: EstimationSettings,
-                workers: Int = Parallel.defaultWorkers) {
+                workers: Int = Parallel.defaultWorkers, unreadableSources: [String] = []) {
         self.events = events
         self.register = register
         self.sasaran = sasaran
@@ -23,6 +27,7 @@ public struct AggregateInput: Sendable {
         self.asOf = asOf
         self.estimation = estimation
         self.workers = max(1, workers)
+        self.unreadableSources = unreadableSources
     }
 }
 
@@ -36,6 +41,8 @@ public struct AggregateResult: Sendable {
     public var puskesmasNames: [String: String]
     /// NIFAS events attached to no delivery (W-NIFAS), as indices into the event array.
     public var unattachedNifas: [Int]
+    /// The rows of `completeness.csv` (`Completeness.table`).
+    public var completeness: [CompletenessRow]
 
     /// Every `indicators.csv` row in the spec's order, materialised: for tests and small runs.
     /// A district-sized run has millions of rows; stream them with `values.forEach` instead.
@@ -50,6 +57,9 @@ public enum Aggregator {
     static let slots = 13
 
     public static func run(_ input: AggregateInput) -> AggregateResult {
+        // First, while nothing else of the stage is allocated: its counting arrays are then
+        // freed before the sort and the counts reach the stage's peak.
+        let completeness = Completeness.table(input.events, unreadable: input.unreadableSources, asOf: input.asOf)
         let order = sortedOrder(input.events, through: input.asOf.lastDay, parts: input.workers)
         let plan = RulePlan(input.indicators, serviceCount: input.services.services.count)
         defer { plan.deallocate() }
@@ -69,7 +79,8 @@ public enum Aggregator {
         let values = Analysis.values(input: input, table: table, counts: tally.counts, rtCount: pass.rtCount)
         return AggregateResult(values: values, infos: input.indicators.map(\.info),
                                villagePuskesmas: table.villagePuskesmas, puskesmasNames: table.puskesmasNames,
-                               unattachedNifas: tally.unattached.sorted())
+                               unattachedNifas: tally.unattached.sorted(),
+                               completeness: completeness)
     }
 
     /// What a run of the per-person loop counts.
@@ -295,7 +306,8 @@ public enum Aggregator {
         let runs = Parallel.ranges(maxPerson + 1, parts: parts)
         let first = starts  // each person's first position, read by every run
         order.withUnsafeMutableBufferPointer { buffer in
-            // Each run writes only its own persons' positions.
+            // Each run writes only its own persons' positions (disjoint slices of one buffer),
+            // which the compiler cannot see: hence nonisolated(unsafe).
             nonisolated(unsafe) let order = buffer
             _ = Parallel.map(runs.count) { run in
                 for p in runs[run] {

@@ -1,6 +1,11 @@
+import Concurrency
 import PWSCore
 
 extension Aggregator {
+    /// The W-NIFAS warning (spec §3) of each unattached NIFAS event, on its service_code.
+    public static let unattachedNifasMessage =
+        "NIFAS visit with no delivery (PERSALINAN) of this woman in the 42 days before it; it is not counted in KF — record the delivery, or check the date"
+
     /// NIFAS events attached to no delivery (W-NIFAS), as sorted indices into the event array:
     /// exactly what `run(_:)` reports in `AggregateResult.unattachedNifas`, without counting any
     /// indicator. `pws validate` lists these warnings too, so a dry run shows every warning a

@@ -1,4 +1,4 @@
-import Ingest
+import CSV
 import PWSCore
 
 /// `indicators.csv` (spec §7): long format, one row per (month, level, area, indicator), rows
@@ -86,6 +86,8 @@ public final class IndicatorsCSVWriter {
 /// Immutable after `init` and read through plain pointers (no exclusivity checks or reference
 /// counting per row), so the threads of `IndicatorsCSVParallelWriter` share one.
 final class IndicatorCells: @unchecked Sendable {
+    // @unchecked: it holds raw pointers (not Sendable), written only in `init` and freed in
+    // `deinit`; every thread only reads them.
     let areaCount: Int
     let indicatorCount: Int
     let texts: UnsafeMutablePointer<UInt8>

@@ -1,6 +1,7 @@
 import Aggregate
 import Foundation
-import Ingest
+import CSV
+import Concurrency
 import PWSCore
 
 /// What `IndicatorsCSVParallelWriter` wrote: the data rows (header excluded), and the file's
@@ -87,6 +88,8 @@ public final class IndicatorsCSVParallelWriter {
 /// thread once `start()` has run; everything else is immutable
 /// or guarded by `blocks`.
 private final class IndicatorsCSVJob: @unchecked Sendable {
+    // @unchecked: `written` and `failure` are set by the writing thread before `finished` is
+    // signalled and read only after it; `file` is touched by that thread only (see above).
     let values: IndicatorValues
     let cells: IndicatorCells
     let format: OutputFormat
@@ -217,89 +220,5 @@ struct IndicatorBlockPlan {
             }
         }
         return pairs.count * indicators
-    }
-}
-
-/// Numbered blocks handed from any number of producing threads to one consuming thread in
-/// number order, whatever order they are finished in.
-///
-/// Producers claim numbers in increasing order, never more than `window` past the oldest block
-/// the consumer has not taken, so at most `window` blocks wait at once (the slot of block `b`
-/// is `b % window`). `stop` wakes every thread and makes `claim` and `take` return nil.
-final class OrderedBlockQueue<Block>: @unchecked Sendable {
-    let count: Int
-    let window: Int
-    private let condition = NSCondition()
-    private var slots: [Block?]
-    private var claimed = 0
-    private var taken = 0
-    private var stopped = false
-    private var firstFailure: (any Error)?
-    private var peak = 0
-
-    init(count: Int, window: Int) {
-        self.count = count
-        self.window = max(window, 1)
-        slots = Array(repeating: nil, count: self.window)
-    }
-
-    /// The next block to make, waiting while `window` blocks are out; nil when every block is
-    /// claimed or the queue stopped.
-    func claim() -> Int? {
-        condition.lock()
-        defer { condition.unlock() }
-        while !stopped && claimed < count && claimed - taken >= window { condition.wait() }
-        guard !stopped && claimed < count else { return nil }
-        claimed += 1
-        peak = max(peak, claimed - taken)
-        return claimed - 1
-    }
-
-    /// Hands in block `b` (a number `claim` returned); dropped when the queue stopped.
-    func put(_ block: Block, at b: Int) {
-        condition.lock()
-        defer { condition.unlock() }
-        if stopped { return }
-        precondition(b >= taken && b < claimed && slots[b % window] == nil, "block \(b) handed in twice")
-        slots[b % window] = block
-        condition.broadcast()
-    }
-
-    /// Block `b`, waiting until it is handed in; the consumer takes 0, 1, 2, … in turn. Nil when
-    /// the queue stopped.
-    func take(_ b: Int) -> Block? {
-        condition.lock()
-        defer { condition.unlock() }
-        precondition(b == taken, "blocks taken out of order")
-        while !stopped && slots[b % window] == nil { condition.wait() }
-        guard !stopped, let block = slots[b % window] else { return nil }
-        slots[b % window] = nil
-        taken += 1
-        condition.broadcast()
-        return block
-    }
-
-    /// Stops every thread at its next `claim` or `take`; the first error given is kept.
-    func stop(_ error: any Error) {
-        condition.lock()
-        defer { condition.unlock() }
-        if firstFailure == nil { firstFailure = error }
-        stopped = true
-        slots = Array(repeating: nil, count: window)
-        condition.broadcast()
-    }
-
-    /// The error the queue stopped with, if any.
-    var failure: (any Error)? {
-        condition.lock()
-        defer { condition.unlock() }
-        return firstFailure
-    }
-
-    /// The most blocks claimed and not yet taken at once.
-    var peakInFlight: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return peak
     }
 }

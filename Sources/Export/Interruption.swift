@@ -1,3 +1,4 @@
+import Concurrency
 import Dispatch
 import Foundation
 #if canImport(Glibc)
@@ -54,21 +55,6 @@ public enum Interruption {
         var paths: Set<String> = []
     }
 
+    // The signal handler runs on a Dispatch queue while the run's threads register folders.
     private static let state = Locked(State())
-}
-
-/// A value behind a mutex. Only `Interruption` uses it; the signal handler runs on a Dispatch
-/// queue while the run's threads register folders.
-private final class Locked<Value>: @unchecked Sendable {
-    // @unchecked: every access to `value` goes through `withLock`, which holds `lock`.
-    private var value: Value
-    private let lock = NSLock()
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
 }

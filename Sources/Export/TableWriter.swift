@@ -1,8 +1,8 @@
-import Ingest
+import CSV
 import PWSCore
 
 /// A CSV output table: header first, every text cell made spreadsheet-safe, written through
-/// libcsv (Ingest's `CSVWriter`) in the chosen output format.
+/// libcsv (the CSV module's `CSVWriter`) in the chosen output format.
 public final class TableWriter {
     private let writer: CSVWriter
     public let format: OutputFormat

@@ -1,3 +1,4 @@
+import CSV
 import PWSCore
 
 /// A field index type of one schema (`LayananField`, …), usable wherever a field index is.
@@ -250,6 +251,8 @@ struct HeaderMap {
 /// the readers of many files; header lines already mapped are remembered (so one thread at a
 /// time may map headers: Validate reads all files on one reading thread).
 public final class TableColumnNames: @unchecked Sendable {
+    // @unchecked: the header cache is mutable without a lock; the contract above (one mapping
+    // thread at a time) is what makes sharing it safe, and the compiler cannot check it.
     public let schema: TableSchema
     let names: HeaderNames
     private var mapped: [[String]: HeaderMap] = [:]

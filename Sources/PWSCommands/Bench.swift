@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import CSV
 import Ingest
 import PWSCore
 

@@ -40,6 +40,8 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Days in 1900–2099.
     @usableFromInline static let tableCount = 73_049
     /// Per day of 1900–2099: `year << 9 | month << 5 | day`. Allocated once, never freed.
+    // nonisolated(unsafe): a pointer is not Sendable; the table is filled once by this
+    // initializer (a lazy global, so exactly once) and only read afterwards, from any thread.
     @usableFromInline nonisolated(unsafe) static let civilTable: UnsafePointer<UInt32> = {
         let table = UnsafeMutablePointer<UInt32>.allocate(capacity: tableCount)
         for i in 0..<tableCount {

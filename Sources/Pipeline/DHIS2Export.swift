@@ -1,6 +1,6 @@
 import Export
 import Foundation
-import Ingest
+import CSV
 import PWSCore
 
 /// `pws export dhis2`: a published run's numerators and denominators as a DHIS2 import file

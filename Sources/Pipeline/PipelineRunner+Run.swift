@@ -12,14 +12,14 @@ extension PipelineRunner {
         let lock = try RunLock(outputDirectory: out)
         defer { withExtendedLifetime(lock) {} }
         let started = Date()
-        let (definition, services) = try loadPipeline()
-        let catalogue = try loadIndicators(definition)
+        let pipeline = try loadPipeline(indicators: true)
+        let definition = pipeline.definition
         var manifest = Manifest(version: PWSVersion.current, command: "run", arguments: request.arguments,
                                 dataDirectory: request.dataDirectory, today: request.today.description,
                                 keepIdentifiers: request.keepIdentifiers, maxRejectRate: definition.maxRejectRate)
         manifest.pipeline = try pipelineEntries(definition)
 
-        var (outcome, validateSeconds) = try validate(validationSettings(definition, services))
+        var (outcome, validateSeconds) = try validate(validationSettings(pipeline))
         guard let asOf = outcome.asOf else {
             throw PWSError(.data, "no service row was accepted, so there is no month to report; see `pws validate --data \(request.dataDirectory) --out DIR` for the rejects")
         }
@@ -52,8 +52,7 @@ extension PipelineRunner {
 
         if outcome.total.rejectRate > definition.maxRejectRate {
             // The refused run lists the warnings Aggregate would have added, as validate does.
-            PipelineRunner.addNifasWarnings(&outcome, eventIndices: Aggregator.unattachedNifas(
-                events: outcome.events, services: services, asOf: asOf))
+            addNifasWarnings(&outcome, services: pipeline.services, asOf: asOf)
             var lines = ConsoleSummary.lines(outcome, maxRejectRate: definition.maxRejectRate)
             manifest.inputs = try inputEntries(outcome)
             manifest.unreadableInputs = PipelineRunner.unreadableEntries(outcome)
@@ -79,20 +78,8 @@ extension PipelineRunner {
         let digests = InputDigests(directory: request.dataDirectory, sources: InputDigests.sources(of: outcome))
         let aggStart = Date()
         progress?("aggregating \(outcome.events.events.count) events")
-        let result = try aggregate(outcome: &outcome, catalogue: catalogue, definition: definition, asOf: asOf)
-        // The last use of the events: completeness counts them. They are most of the run's
-        // memory (10 M events ≈ 0.5 GB with their ids), and export does not need them.
-        var completeness = PipelineRunner.completeness(outcome.events, asOf: asOf)
-        if !outcome.unreadable.isEmpty {
-            // In the table's order: facility, then month.
-            completeness = (completeness + PipelineRunner.unreadableCompleteness(outcome.unreadable, asOf: asOf))
-                .sorted { a, b in
-                    a.facility != b.facility ? a.facility.utf8.lexicographicallyPrecedes(b.facility.utf8) : a.month < b.month
-                }
-        }
-        outcome.events = EventSet()
-        outcome.eventSources = RunCodedIndices(step: 0)
-        outcome.eventLines = EventLines()
+        let result = aggregate(outcome: &outcome, pipeline: pipeline, asOf: asOf)
+        let completeness = result.completeness
         manifest.timingsSeconds["aggregate"] = Date().timeIntervalSince(aggStart)
         CrashPoint.hit("aggregated")
         manifest.inputs = try inputEntries(outcome, digests: digests.wait())
@@ -164,91 +151,5 @@ extension PipelineRunner {
         logger.info("published \(publisher.publishedPath)", metadata: ["rows": "\(result.values.rowCount)"])
         return RunReport(exitStatus: .success, lines: lines, folder: publisher.publishedPath,
                          perFileLines: ConsoleSummary.perFileLines(outcome))
-    }
-
-    /// Completeness rows for the service files skipped as unreadable (`--skip-unreadable`): the
-    /// facility is unknown, so the row names the file, and it is marked not reported in the
-    /// month the file name carries (`YYYY-MM` anywhere in it, as the generator and most
-    /// districts name monthly files) when that is in the as-of year up to the as-of month, else
-    /// in the as-of month.
-    static func unreadableCompleteness(_ unreadable: [UnreadableInput], asOf: YearMonth) -> [CompletenessRow] {
-        unreadable.map { input in
-            let name = input.path.split(separator: "/").last.map(String.init) ?? input.path
-            var month = asOf.month
-            let bytes = Array(name.utf8)
-            if bytes.count >= 7 {
-                for i in 0...(bytes.count - 7) where bytes[i + 4] == UInt8(ascii: "-") {
-                    let digits = bytes[i..<i + 4] + bytes[i + 5..<i + 7]
-                    guard digits.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-                          let candidate = YearMonth(String(decoding: bytes[i..<i + 7], as: UTF8.self)),
-                          candidate.year == asOf.year, candidate.month <= asOf.month else { continue }
-                    month = candidate.month
-                    break
-                }
-            }
-            return CompletenessRow(facility: "(tidak terbaca) \(input.path)", facilityType: "", year: asOf.year,
-                                   month: month, records: 0, persons: 0, reported: false)
-        }
-    }
-
-    /// Reporting completeness per facility and month of the as-of year (used records).
-    ///
-    /// Facilities are counted in (facility, month) buckets; distinct persons per bucket come from
-    /// one counting sort of the persons by bucket and a last-seen mark per person, so 10 M
-    /// events take a fraction of a second and no hashing (a `Set` per facility and month took
-    /// 2 s).
-    static func completeness(_ set: EventSet, asOf: YearMonth) -> [CompletenessRow] {
-        let types = FacilityType.allCases
-        // Bucket key: a facility without a code counts per facility type (keys 0..<types), a
-        // facility with one by its id (types + id − 1).
-        let keyCount = types.count + set.facilityIDs.count
-        let first = YearMonth(year: asOf.year, month: 1).firstDay
-        let next = YearMonth(year: asOf.year + 1, month: 1).firstDay
-        let monthOfDay: [UInt8] = (0..<first.days(to: next)).map { UInt8(first.adding(days: $0).civil.month - 1) }
-        func bucket(_ e: ServiceEvent) -> Int? {
-            guard e.visit >= first, e.visit < next else { return nil }
-            let key = e.facility == 0 ? Int(e.facilityType.rawValue) : types.count + Int(e.facility) - 1
-            return key * 12 + Int(monthOfDay[first.days(to: e.visit)])
-        }
-        var records = [Int](repeating: 0, count: keyCount * 12)
-        for e in set.events {
-            if let b = bucket(e) { records[b] += 1 }
-        }
-        // Persons grouped by bucket (counting sort), then counted once each per bucket.
-        var starts = [Int](repeating: 0, count: keyCount * 12 + 1)
-        for b in 0..<records.count { starts[b + 1] = starts[b] + records[b] }
-        var fill = starts
-        var persons = [UInt32](repeating: 0, count: starts[records.count])
-        for e in set.events {
-            guard let b = bucket(e) else { continue }
-            persons[fill[b]] = e.person
-            fill[b] += 1
-        }
-        let personCount = Int(set.events.lazy.map(\.person).max() ?? 0) + 1
-        var seenIn = [Int32](repeating: -1, count: personCount)
-        var distinct = [Int](repeating: 0, count: keyCount * 12)
-        for b in 0..<records.count where records[b] > 0 {
-            for k in starts[b]..<starts[b + 1] where seenIn[Int(persons[k])] != Int32(b) {
-                seenIn[Int(persons[k])] = Int32(b)
-                distinct[b] += 1
-            }
-        }
-
-        func name(_ key: Int) -> (String, String) {
-            key < types.count ? ("(\(types[key].code) tanpa kode)", types[key].code)
-                : (set.facilityIDs[UInt32(key - types.count)], "")
-        }
-        let keys = (0..<keyCount).filter { k in (0..<12).contains { records[k * 12 + $0] > 0 } }
-            .map { ($0, name($0)) }
-            .sorted { $0.1.0.utf8.lexicographicallyPrecedes($1.1.0.utf8) }
-        var rows: [CompletenessRow] = []
-        for (k, (facility, type)) in keys {
-            for m in 1...asOf.month {
-                let n = records[k * 12 + m - 1]
-                rows.append(CompletenessRow(facility: facility, facilityType: type, year: asOf.year, month: m,
-                                            records: n, persons: distinct[k * 12 + m - 1], reported: n > 0))
-            }
-        }
-        return rows
     }
 }

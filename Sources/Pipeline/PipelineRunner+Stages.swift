@@ -5,33 +5,32 @@ import PWSCore
 import Validate
 
 extension PipelineRunner {
-    /// Loads the pipeline's indicator catalogue against its service catalogue.
-    func loadIndicators(_ definition: PipelineDefinition) throws -> [IndicatorDefinition] {
-        let services = try ServiceCatalogueLoader.load(path: definition.servicesPath)
-        return try IndicatorCatalogueLoader.load(path: definition.indicatorsPath, services: services)
-    }
-
-    /// Runs the Aggregate stage and adds its W-NIFAS warnings to the outcome.
-    func aggregate(outcome: inout ValidationOutcome, catalogue: [IndicatorDefinition],
-                   definition: PipelineDefinition, asOf: YearMonth) throws -> AggregateResult {
-        let services = try ServiceCatalogueLoader.load(path: definition.servicesPath)
-        let estimation = EstimationSettings(
-            enabled: definition.estimation.enabled, cbrPer1000: definition.estimation.cbrPer1000,
-            shares: definition.estimation.shares, round: definition.estimation.round)
+    /// The Aggregate stage: the indicator values and completeness, and its W-NIFAS warnings
+    /// added to the outcome. Then the outcome's events are released: nothing after Aggregate
+    /// reads them, and they are most of the run's memory.
+    func aggregate(outcome: inout ValidationOutcome, pipeline: LoadedPipeline, asOf: YearMonth) -> AggregateResult {
         let input = AggregateInput(events: outcome.events, register: outcome.register, sasaran: outcome.sasaran,
-                                   services: services, indicators: catalogue, asOf: asOf, estimation: estimation)
+                                   services: pipeline.services, indicators: pipeline.indicators, asOf: asOf,
+                                   estimation: pipeline.estimation,
+                                   unreadableSources: outcome.unreadable.map(\.path))
         let result = Aggregator.run(input)
         PipelineRunner.addNifasWarnings(&outcome, eventIndices: result.unattachedNifas)
+        outcome.releaseEvents()
         return result
     }
 
-    /// Adds a `W-NIFAS` warning for each NIFAS event attached to no delivery. `pws run` gets the
-    /// events from the Aggregate stage, `pws validate` from `Aggregator.unattachedNifas`: the
-    /// same events, so both list the same warnings.
+    /// The W-NIFAS warnings Aggregate would add, for a command that does not aggregate
+    /// (`pws validate`, a refused run): the same events, so every command lists the same warnings.
+    func addNifasWarnings(_ outcome: inout ValidationOutcome, services: ServiceCatalogue, asOf: YearMonth) {
+        PipelineRunner.addNifasWarnings(&outcome, eventIndices: Aggregator.unattachedNifas(
+            events: outcome.events, services: services, asOf: asOf))
+    }
+
+    /// Adds a `W-NIFAS` warning (Aggregate's message) for each NIFAS event attached to no delivery.
     static func addNifasWarnings(_ outcome: inout ValidationOutcome, eventIndices: [Int]) {
         guard !eventIndices.isEmpty else { return }
         outcome.addWarnings(rule: .nifas, eventIndices: eventIndices, field: "service_code") { _ in
-            "NIFAS visit with no delivery (PERSALINAN) of this woman in the 42 days before it; it is not counted in KF — record the delivery, or check the date"
+            Aggregator.unattachedNifasMessage
         }
     }
 

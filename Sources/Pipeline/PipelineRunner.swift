@@ -1,4 +1,5 @@
 import Aggregate
+import Concurrency
 import Export
 import Foundation
 import Logging
@@ -18,28 +19,18 @@ public struct PipelineRunner {
         self.progress = progress
     }
 
-    /// Loads the pipeline and its service catalogue (exit 64 on a definition error).
-    func loadPipeline() throws -> (PipelineDefinition, ServiceCatalogue) {
-        guard PipelineFiles.exists(request.pipelinePath) else {
-            throw PWSError(.usage, "pipeline \(request.pipelinePath) not found; pass an existing file with --pipeline")
-        }
-        let definition = try PipelineDefinition.load(path: request.pipelinePath)
-        var services = try ServiceCatalogueLoader.load(path: definition.servicesPath)
-        // Value aliases are checked here so a bad one stops the run with exit 64.
-        let at = SourceLocation(source: definition.path, line: 1)
-        _ = try Sex.decoder.adding(aliases: definition.valueAliases["sex"] ?? [:], what: "sex", location: at)
-        _ = try FacilityType.decoder.adding(aliases: definition.valueAliases["facility_type"] ?? [:],
-                                            what: "facility_type", location: at)
-        _ = try Provider.decoder.adding(aliases: definition.valueAliases["provider"] ?? [:], what: "provider", location: at)
-        services = try services.adding(aliases: definition.valueAliases["service_code"] ?? [:], location: at)
-        return (definition, services)
+    /// Loads the pipeline once (exit 64 on a definition error); `indicators` also loads the
+    /// indicator catalogue, which only `run` needs.
+    func loadPipeline(indicators: Bool) throws -> LoadedPipeline {
+        try LoadedPipeline.load(path: request.pipelinePath, indicators: indicators)
     }
 
-    func validationSettings(_ definition: PipelineDefinition, _ services: ServiceCatalogue) -> ValidationSettings {
+    func validationSettings(_ pipeline: LoadedPipeline) -> ValidationSettings {
+        let definition = pipeline.definition
         var settings = ValidationSettings(
             today: request.today, asOf: request.asOf, keepIdentifiers: request.keepIdentifiers,
             delimiter: definition.delimiter, columnAliases: definition.columnAliases,
-            valueAliases: definition.valueAliases, services: services)
+            valueAliases: definition.valueAliases, services: pipeline.services)
         settings.decimalSeparator = definition.decimalSeparator
         settings.skipUnreadable = request.skipUnreadable
         return settings
@@ -131,15 +122,15 @@ public struct PipelineRunner {
     /// `pws validate`: a dry run. Prints the accounting; with `--out` writes rejects.csv,
     /// warnings.csv and run.json there. Publishes nothing.
     public func validateOnly() throws -> RunReport {
-        let (definition, services) = try loadPipeline()
+        let pipeline = try loadPipeline(indicators: false)
+        let definition = pipeline.definition
         var manifest = Manifest(version: PWSVersion.current, command: "validate", arguments: request.arguments,
                                 dataDirectory: request.dataDirectory, today: request.today.description,
                                 keepIdentifiers: request.keepIdentifiers, maxRejectRate: definition.maxRejectRate)
-        var (outcome, seconds) = try validate(validationSettings(definition, services))
+        var (outcome, seconds) = try validate(validationSettings(pipeline))
         if let asOf = outcome.asOf {
             // The warnings `pws run` adds after validation (W-NIFAS), so a dry run lists them too.
-            let unattached = Aggregator.unattachedNifas(events: outcome.events, services: services, asOf: asOf)
-            PipelineRunner.addNifasWarnings(&outcome, eventIndices: unattached)
+            addNifasWarnings(&outcome, services: pipeline.services, asOf: asOf)
         }
         var lines = ConsoleSummary.lines(outcome, maxRejectRate: definition.maxRejectRate)
         let over = outcome.total.rejectRate > definition.maxRejectRate
@@ -175,34 +166,23 @@ public struct PipelineRunner {
 
 /// The sha256 of every input file, computed on a thread of its own while Aggregate runs on
 /// the calling one (hashing the 1.4 GB of a 10 M-record district takes ~1.5 s of one core).
-final class InputDigests: @unchecked Sendable {
-    private var digests: [String: (hex: String, bytes: Int)] = [:]
-    private var failure: (any Error)?
-    private let finished = DispatchSemaphore(value: 0)
+struct InputDigests {
+    private let thread: BackgroundThread<[String: (hex: String, bytes: Int)]>
 
     /// Starts hashing `sources` (relative to `directory`).
     init(directory: String, sources: [String]) {
-        let thread = Thread { [self] in
-            do {
-                for source in sources {
-                    digests[source] = try FileDigest.sha256(path: directory + "/" + source)
-                }
-            } catch {
-                failure = error
+        thread = BackgroundThread {
+            var digests: [String: (hex: String, bytes: Int)] = [:]
+            for source in sources {
+                digests[source] = try FileDigest.sha256(path: directory + "/" + source)
             }
-            finished.signal()
+            return digests
         }
-        thread.start()
     }
 
     /// Waits for the hashes.
     /// - Throws: the first file that could not be read.
-    func wait() throws -> [String: (hex: String, bytes: Int)] {
-        finished.wait()
-        finished.signal()  // a second wait returns at once
-        if let failure { throw failure }
-        return digests
-    }
+    func wait() throws -> [String: (hex: String, bytes: Int)] { try thread.wait() }
 
     /// Every input of an outcome: register, targets, service files.
     static func sources(of outcome: ValidationOutcome) -> [String] {

@@ -1,5 +1,5 @@
 import Foundation
-import Ingest
+import CSV
 import PWSCore
 
 /// The `indicators.csv` columns `pws diff` reads; every other column follows from them.

@@ -1,5 +1,5 @@
 import Foundation
-import Ingest
+import CSV
 import PWSCore
 
 /// What changed between two published runs (`pws diff A B`, amendments §A8): the run settings,

@@ -1,4 +1,4 @@
-import Ingest
+import CSV
 import PWSCore
 
 /// A column of a service-record file, by meaning (spec §2.4), plus the extras real exports carry.

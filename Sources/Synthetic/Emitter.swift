@@ -1,4 +1,4 @@
-import Ingest
+import CSV
 import PWSCore
 
 /// One simulated resident, as far as records need them.

@@ -1,5 +1,5 @@
 import Foundation
-import Ingest
+import CSV
 import PWSCore
 
 /// Writes a synthetic data folder in the spec §2 format (`pws generate`, spec §6.1).

@@ -1,4 +1,5 @@
 import Foundation
+import CSV
 import Ingest
 import PWSCore
 
@@ -16,10 +17,10 @@ struct RegisterLoader {
             throw PWSError(.inputMissing, "\(source) is missing; the data folder needs the area register wilayah.csv (spec §2.2)")
         }
         let schema = TableSchema.wilayah
-        func idx(_ name: String) -> Int { schema.index(of: name)! }
-        let fCode = idx("village_code"), fName = idx("village_name"), fDistrict = idx("district_name"),
-            fRegency = idx("regency_name"), fPkmCode = idx("puskesmas_code"), fPkmName = idx("puskesmas_name"),
-            fHamlet = idx("hamlet"), fRW = idx("rw"), fRT = idx("rt"), fPop = idx("population")
+        let fCode = WilayahField.villageCode, fName = WilayahField.villageName, fDistrict = WilayahField.districtName,
+            fRegency = WilayahField.regencyName, fPkmCode = WilayahField.puskesmasCode,
+            fPkmName = WilayahField.puskesmasName, fHamlet = WilayahField.hamlet, fRW = WilayahField.rw,
+            fRT = WilayahField.rt, fPop = WilayahField.population
 
         var options = CSVReadOptions()
         options.delimiter = delimiter
@@ -44,7 +45,7 @@ struct RegisterLoader {
             let loc = row.location
             var bad = false
             for f in [fCode, fName, fDistrict, fRegency, fPkmCode, fPkmName, fRW, fRT] where row.isEmpty(f) {
-                problems.append("\(loc): \(schema.fields[f].name) is empty; every RT row needs it")
+                problems.append("\(loc): \(schema.fields[f.rawValue].name) is empty; every RT row needs it")
                 bad = true
             }
             if bad { return }

@@ -1,4 +1,6 @@
 import Foundation
+import CSV
+import Concurrency
 import Ingest
 import PWSCore
 
@@ -8,7 +10,7 @@ import PWSCore
 /// Validate stage uses both cores while the rules still see rows in read order.
 /// A struct, not a class: its arrays are appended to per row, and stored properties of a
 /// class would pay a dynamic exclusivity check on every access.
-struct RowChunk: @unchecked Sendable {
+struct RowChunk: Sendable {
     /// Index of the file in the run's file order, and its path relative to the data folder.
     let file: Int
     let source: String
@@ -105,52 +107,22 @@ struct BatchRow {
 
     /// Schema field `field`, cleaned, as a `String` (allocates: for messages).
     func string(_ field: Int) -> String { String(decoding: cleaned(field), as: UTF8.self) }
+
+    /// Field `field` of `TableSchema.layanan`, cleaned.
+    @inline(__always) func cleaned(_ field: LayananField) -> UnsafeRawBufferPointer { cleaned(field.rawValue) }
+    @inline(__always) func isEmpty(_ field: LayananField) -> Bool { isEmpty(field.rawValue) }
+    func string(_ field: LayananField) -> String { string(field.rawValue) }
 }
 
 /// What the reading thread hands over.
-enum RowPipelineItem: @unchecked Sendable {
+enum RowPipelineItem: Sendable {
     case chunk(RowChunk)
     case failed(any Error)
     case done
 }
 
-/// A bounded first-in first-out hand-over between the reading and the checking thread.
-final class RowChunkQueue: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var items: [RowPipelineItem] = []
-    private var head = 0
-    private let limit: Int
-
-    init(limit: Int) { self.limit = limit }
-
-    func put(_ item: RowPipelineItem) {
-        condition.lock()
-        while items.count - head >= limit { condition.wait() }
-        items.append(item)
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func take() -> RowPipelineItem {
-        condition.lock()
-        while items.count == head { condition.wait() }
-        let item = items[head]
-        // Drop the queue's reference now: consumed chunks (their buffers reserved for 4 096
-        // rows) would otherwise stay alive until the next compaction, ~60 MiB at 10 M rows.
-        items[head] = .done
-        head += 1
-        if head > 64 {
-            items.removeFirst(head)
-            head = 0
-        }
-        condition.broadcast()
-        condition.unlock()
-        return item
-    }
-}
-
 /// Reads service files into `RowChunk`s, in file order.
-struct RowChunkReader: @unchecked Sendable {
+struct RowChunkReader: Sendable {
     let directory: String
     let sources: [String]
     let names: TableColumnNames
@@ -189,41 +161,22 @@ struct RowChunkReader: @unchecked Sendable {
     /// - Returns: the CPU seconds the reading thread used (for the run's timings).
     @discardableResult
     func run(_ consume: (RowChunk) -> Void) throws -> Double {
-        let queue = RowChunkQueue(limit: 8)
-        let finished = DispatchSemaphore(value: 0)
+        let queue = BoundedQueue<RowPipelineItem>(limit: 8)
         let reader = self
-        let readingCPU = CPUTime()
-        let thread = Thread {
+        let thread = BackgroundThread(stackSize: 4 << 20) {
             reader.read { queue.put($0) }
-            readingCPU.seconds = CPUTime.thisThread()
-            finished.signal()
+            return ThreadCPUTime.seconds()
         }
-        thread.stackSize = 4 << 20
-        thread.start()
         // The reader emits `.failed` or `.done` last, then records its CPU time and finishes.
         while true {
             switch queue.take() {
             case .chunk(let chunk): consume(chunk)
             case .failed(let error):
-                finished.wait()
+                _ = try thread.wait()
                 throw error
             case .done:
-                finished.wait()
-                return readingCPU.seconds
+                return try thread.wait()
             }
         }
-    }
-}
-
-/// CPU time of a thread, handed from the reading thread to the checking one (written before
-/// the reader signals that it finished, read after).
-final class CPUTime: @unchecked Sendable {
-    var seconds = 0.0
-
-    /// CPU seconds used so far by the calling thread.
-    static func thisThread() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import CSV
 import Ingest
 import PWSCore
 
@@ -12,9 +13,8 @@ struct SasaranLoader {
     func load(path: String, source: String, register: AreaRegister) throws -> ([SasaranEntry], FileAccount?) {
         guard FileManager.default.fileExists(atPath: path) else { return ([], nil) }
         let schema = TableSchema.sasaran
-        func idx(_ name: String) -> Int { schema.index(of: name)! }
-        let fYear = idx("year"), fCode = idx("village_code"), fRW = idx("rw"), fRT = idx("rt"),
-            fGroup = idx("target_group"), fCount = idx("count")
+        let fYear = SasaranField.year, fCode = SasaranField.villageCode, fRW = SasaranField.rw,
+            fRT = SasaranField.rt, fGroup = SasaranField.targetGroup, fCount = SasaranField.count
         var options = CSVReadOptions()
         options.delimiter = delimiter
         let reader = try TableReader(path: path, source: source, schema: schema, extraAliases: aliases, options: options)
@@ -30,7 +30,7 @@ struct SasaranLoader {
             let loc = row.location
             var bad = false
             for f in [fYear, fCode, fGroup, fCount] where row.isEmpty(f) {
-                problems.append("\(loc): \(schema.fields[f].name) is empty")
+                problems.append("\(loc): \(schema.fields[f.rawValue].name) is empty")
                 bad = true
             }
             if bad { return }

@@ -1,4 +1,5 @@
 import Foundation
+import CSV
 import Ingest
 import PWSCore
 
@@ -7,10 +8,6 @@ struct ServiceRowChecker {
     let settings: ValidationSettings
     var register: AreaRegister
     let decoders: Decoders
-
-    // Field indices in TableSchema.layanan.
-    let fID, fVisit, fPerson, fBirth, fSex, fVillage, fRW, fRT, fFacType, fFacID, fService, fResult,
-        fProvider, fPregnancy, fLMP, fGest: Int
 
     var events = EventSet()
     var eventSources = RunCodedIndices(step: 0)
@@ -47,7 +44,6 @@ struct ServiceRowChecker {
     /// Run-length count of accepted rows per visit month, flushed into `monthCounts`.
     var runMonth = YearMonth(year: 0, month: 1)
     var runCount = 0
-    let required: [(Int, Failed)]
     /// Raw-text hashes of results that did not parse, by event index (W-DUPLICATE compares them).
     var invalidResultHash: [UInt32: Int] = [:]
 
@@ -63,15 +59,6 @@ struct ServiceRowChecker {
         codeCache = FieldComboCache(limit: settings.comboCacheLimit)
         areaCache = FieldComboCache(limit: settings.comboCacheLimit)
         resultKinds = settings.services.services.map(\.result)
-        let s = TableSchema.layanan
-        func idx(_ name: String) -> Int { s.index(of: name)! }
-        fID = idx("record_id"); fVisit = idx("visit_date"); fPerson = idx("person_id"); fBirth = idx("birth_date")
-        fSex = idx("sex"); fVillage = idx("village_code"); fRW = idx("rw"); fRT = idx("rt")
-        fFacType = idx("facility_type"); fFacID = idx("facility_id"); fService = idx("service_code")
-        fResult = idx("result"); fProvider = idx("provider"); fPregnancy = idx("pregnancy_id")
-        fLMP = idx("lmp_date"); fGest = idx("gestational_weeks")
-        required = [(fID, .id), (fVisit, .visit), (fPerson, .person), (fBirth, .birth), (fSex, .sex),
-                    (fVillage, .village), (fRW, .rw), (fRT, .rt), (fFacType, .facType), (fService, .service)]
     }
 
     /// Sizes the arrays and tables for service files of `bytes` bytes in all, so arrays do not
@@ -87,10 +74,6 @@ struct ServiceRowChecker {
         duplicateKeys.reserve(likely)
         events.events.reserveCapacity(rows)
         eventLines.reserveCapacity(rows)
-    }
-
-    private func mask(_ id: String) -> String {
-        settings.keepIdentifiers ? id : Decode.mask(id)
     }
 
     /// The account of the file whose chunks are being consumed.
@@ -135,275 +118,123 @@ struct ServiceRowChecker {
         runCount = 0
     }
 
-    // Bits of fields that already failed a rule in this row.
-    struct Failed: OptionSet {
-        let rawValue: UInt32
-        static let id = Failed(rawValue: 1), visit = Failed(rawValue: 2), person = Failed(rawValue: 4),
-            birth = Failed(rawValue: 8), sex = Failed(rawValue: 16), village = Failed(rawValue: 32),
-            rw = Failed(rawValue: 64), rt = Failed(rawValue: 128), facType = Failed(rawValue: 256),
-            service = Failed(rawValue: 512)
-    }
-
-    // swiftlint:disable:next function_body_length
+    /// Checks one row: the §3 rules as named steps (`Rules/`), in the table order of §3, in one
+    /// pass; a step skips a field that already failed. The cache look-ups and prefetches sit
+    /// between the steps, where they let memory loads overlap with the checks.
+    /// - Complexity: O(1) expected per row; no allocation unless a rule fails.
     private mutating func check(_ row: BatchRow, file: Int, account: inout FileAccount) {
-        var failed: Failed = []
-        var rejected = false
-        let loc = row.location
-        func recordID() -> String { row.isEmpty(fID) ? "" : row.string(fID) }
+        var c = RowCheck(row: row)
         // The record id and person tables are large and read at random: start loading their
         // slots now, so the misses overlap with the checks below.
-        let idHash = ByteInterner.hash64(row.cleaned(fID))
-        recordIDs.prefetch(hash: idHash)
-        var personHash: UInt64 = 0
+        recordIDs.prefetch(hash: c.idHash)
 
-        func reject(_ rule: RuleCode, _ field: Int, _ value: String, _ message: String) {
-            rejects.append(Diagnostic(location: loc, recordID: recordID(), rule: rule,
-                                      field: TableSchema.layanan.fields[field].name, value: value, message: message))
-            rejected = true
-        }
-        func value(_ field: Int) -> String {
-            field == fPerson ? mask(row.string(field)) : row.string(field)
-        }
-
-        // E-REQUIRED
-        for (f, bit) in required where row.isEmpty(f) {
-            reject(.required, f, "", "\(TableSchema.layanan.fields[f].name) is empty; every service row needs it")
-            failed.insert(bit)
-        }
-        // A combination of spellings seen in an earlier accepted row passes its rules again.
-        let area = FieldComboCache<CachedArea>.key(row.cleaned(fVillage), row.cleaned(fRW), row.cleaned(fRT),
-                                                   into: &keyScratch) ? areaCache.find(keyScratch) : nil
-        var rwLabel = "", rtLabel = ""
-        if area == nil {
-            if !failed.contains(.rw) {
-                if let l = Decode.label(row.cleaned(fRW)) { rwLabel = l } else {
-                    reject(.required, fRW, row.string(fRW), "rw \"\(row.string(fRW))\" has no label left after dropping \"RW\" and punctuation; write the RW number")
-                    failed.insert(.rw)
-                }
-            }
-            if !failed.contains(.rt) {
-                if let l = Decode.label(row.cleaned(fRT)) { rtLabel = l } else {
-                    reject(.required, fRT, row.string(fRT), "rt \"\(row.string(fRT))\" has no label left after dropping \"RT\" and punctuation; write the RT number")
-                    failed.insert(.rt)
-                }
-            }
-        }
-
-        // E-DATE
-        var visit = Day.unknown, birth = Day.unknown
-        if !failed.contains(.visit) {
-            if let d = Decode.date(row.cleaned(fVisit)) { visit = d } else {
-                reject(.date, fVisit, row.string(fVisit), "visit_date \"\(row.string(fVisit))\" is not a date; use DD/MM/YYYY or YYYY-MM-DD")
-                failed.insert(.visit)
-            }
-        }
-        if !failed.contains(.birth) {
-            if let d = Decode.date(row.cleaned(fBirth)) { birth = d } else {
-                reject(.date, fBirth, row.string(fBirth), "birth_date \"\(row.string(fBirth))\" is not a date; use DD/MM/YYYY or YYYY-MM-DD")
-                failed.insert(.birth)
-            }
-        }
-        // E-FUTURE
-        if !failed.contains(.visit) && visit > settings.today {
-            reject(.future, fVisit, row.string(fVisit), "visit_date \(visit) is after today (\(settings.today)); check the year, or pass --today")
-            failed.insert(.visit)
-        }
-        // E-BEFORE-BIRTH
-        if !failed.contains(.visit) && !failed.contains(.birth) && visit < birth {
-            reject(.beforeBirth, fVisit, row.string(fVisit), "visit_date \(visit) is before birth_date \(birth); one of the two dates is wrong")
-            failed.insert(.visit)
-        }
-        // E-SEX
-        let codes = FieldComboCache<CachedCodes>.key(row.cleaned(fSex), row.cleaned(fFacType), row.cleaned(fService),
-                                                     row.cleaned(fProvider), into: &keyScratch)
-            ? codeCache.find(keyScratch) : nil
-        var sex = Sex.female
-        if let codes { sex = codes.sex } else if !failed.contains(.sex) {
-            if let s = decoders.sex(row.cleaned(fSex)) { sex = s } else {
-                reject(.sex, fSex, row.string(fSex), "sex \"\(row.string(fSex))\" is not recognised; use L or P")
-                failed.insert(.sex)
-            }
-        }
-        // E-PERSON
-        if !failed.contains(.person) {
-            let raw = row.cleaned(fPerson)
-            personScratch.reserve(raw.count)
-            let normalised = PersonID.normalise(raw, into: personScratch.base, written: &personScratch.count)
-            if case .failure(let problem) = normalised {
-                reject(.person, fPerson, value(fPerson), "person_id \(problem.reason)")
-                failed.insert(.person)
-            } else {
-                personHash = ByteInterner.hash64(personScratch.bytes)
-                persons.prefetch(hash: personHash)
-            }
-        }
-        // E-AREA
-        var village: UInt32 = 0
-        if let area { village = area.village } else if !failed.contains(.village) {
-            if let code = Decode.villageCode(row.cleaned(fVillage)) {
-                if let v = register.village(code: code) { village = v } else {
-                    reject(.area, fVillage, row.string(fVillage), "village_code \(code) is not in wilayah.csv; check the code or add the village to the register")
-                    failed.insert(.village)
-                }
-            } else {
-                reject(.area, fVillage, row.string(fVillage), "village_code \"\(row.string(fVillage))\" is not a 10-digit Kemendagri code (PPKKCCDDDD)")
-                failed.insert(.village)
-            }
-        }
-        // E-FACILITY
-        var facilityType = FacilityType.lainnya
-        if let codes { facilityType = codes.facilityType } else if !failed.contains(.facType) {
-            if let t = decoders.facility(row.cleaned(fFacType)) { facilityType = t } else {
-                reject(.facility, fFacType, row.string(fFacType), "facility_type \"\(row.string(fFacType))\" is not recognised; use posyandu, pustu, puskesmas, rumah_sakit, klinik, rumah or lainnya")
-                failed.insert(.facType)
-            }
-        }
-        // E-SERVICE
-        var service: UInt16 = 0
-        if let codes { service = codes.service } else if !failed.contains(.service) {
-            if let s = decoders.service(row.cleaned(fService)) { service = s } else {
-                reject(.service, fService, row.string(fService), "service_code \"\(row.string(fService))\" is not in the service catalogue; see `pipelines/services.yaml`")
-                failed.insert(.service)
-            }
-        }
-        let provider: Provider
-        if let codes { provider = codes.provider } else {
-            provider = decoders.provider(row.cleaned(fProvider))
-            if failed.isDisjoint(with: [.sex, .facType, .service]),
-               FieldComboCache<CachedCodes>.key(row.cleaned(fSex), row.cleaned(fFacType), row.cleaned(fService),
-                                                row.cleaned(fProvider), into: &keyScratch) {
-                codeCache.store(CachedCodes(sex: sex, facilityType: facilityType, service: service, provider: provider),
-                                keyScratch)
-            }
-        }
-        // E-ELIGIBILITY
-        if failed.isDisjoint(with: [.sex, .service, .visit, .birth]),
-           let violation = limits[Int(service)].violation(sex: sex, birth: birth, visit: visit) {
-            let code = settings.services.services[Int(service)].code
-            reject(.eligibility, fService, row.string(fService), violation.message(service: code))
-        }
-        if rejected {
+        checkRequired(&c)          // E-REQUIRED
+        lookUpArea(&c)
+        checkAreaLabels(&c)        // E-REQUIRED (rw, rt)
+        checkDates(&c)             // E-DATE
+        checkFuture(&c)            // E-FUTURE
+        checkBeforeBirth(&c)       // E-BEFORE-BIRTH
+        lookUpCodes(&c)
+        checkSex(&c)               // E-SEX
+        checkPerson(&c)            // E-PERSON
+        checkArea(&c)              // E-AREA
+        checkFacility(&c)          // E-FACILITY
+        checkService(&c)           // E-SERVICE
+        decodeProvider(&c)
+        checkEligibility(&c)       // E-ELIGIBILITY
+        if c.rejected {
             account.rowsRejected += 1
             return
         }
 
-        // Every other error rule passed: build the content.
-        let rtIndex: UInt32
-        let areaWarning: Bool
-        if let area {
-            rtIndex = area.rtIndex
-            areaWarning = area.unregistered
+        var event = makeEvent(&c)
+        checkResult(&c, &event)    // W-RESULT
+        let keyHash = EventKeyTable.hash(event, c.resultHash ?? 0)
+        duplicateKeys.prefetch(hash: keyHash)
+        checkGestation(&c, &event) // W-GESTATION
+        checkAreaWarning(&c)       // W-AREA
+        checkNIK(&c)               // W-NIK
+        guard let record = checkDuplicateID(&c, &event) else {  // E-DUPLICATE-ID
+            account.rowsRejected += 1
+            return
+        }
+        let isNewRecord = record.isNew
+        if !c.pending.isEmpty { warnings.append(contentsOf: c.pending) }
+        account.rowsAccepted += 1
+        if latestAccepted.map({ c.visit > $0 }) ?? true { latestAccepted = c.visit }
+        if dropDuplicateEvent(c, event, isNewRecord: isNewRecord, source: account.source, keyHash: keyHash) {
+            account.rowsDuplicate += 1  // W-DUPLICATE
+            return
+        }
+        accept(c, isNewRecord: isNewRecord, file: file)
+    }
+
+    /// The area combination as decided by an earlier accepted row, if any.
+    @inline(__always)
+    private mutating func lookUpArea(_ c: inout RowCheck) {
+        let row = c.row
+        if FieldComboCache<CachedArea>.key(row.cleaned(.villageCode), row.cleaned(.rw), row.cleaned(.rt),
+                                           into: &keyScratch) {
+            c.area = areaCache.find(keyScratch)
+        }
+    }
+
+    /// The code combination (sex, facility type, service, provider) as decided by an earlier
+    /// accepted row, if any.
+    @inline(__always)
+    private mutating func lookUpCodes(_ c: inout RowCheck) {
+        let row = c.row
+        if FieldComboCache<CachedCodes>.key(row.cleaned(.sex), row.cleaned(.facilityType), row.cleaned(.serviceCode),
+                                            row.cleaned(.provider), into: &keyScratch) {
+            c.codes = codeCache.find(keyScratch)
+        }
+    }
+
+    /// Caches the row's code combination, which passed E-SEX, E-FACILITY and E-SERVICE.
+    mutating func storeCodes(_ c: RowCheck) {
+        let row = c.row
+        if FieldComboCache<CachedCodes>.key(row.cleaned(.sex), row.cleaned(.facilityType), row.cleaned(.serviceCode),
+                                            row.cleaned(.provider), into: &keyScratch) {
+            codeCache.store(CachedCodes(sex: c.sex, facilityType: c.facilityType, service: c.service,
+                                        provider: c.provider), keyScratch)
+        }
+    }
+
+    /// The event of a row that passed every error rule: its RT (added as unregistered when the
+    /// register lacks it; the combination is cached) and its interned ids.
+    private mutating func makeEvent(_ c: inout RowCheck) -> ServiceEvent {
+        let row = c.row
+        if let area = c.area {
+            c.rtIndex = area.rtIndex
+            c.areaWarning = area.unregistered
         } else {
-            rtIndex = register.rt(village: village, rw: rwLabel, rt: rtLabel)
-                ?? register.rtAddingUnregistered(village: village, rw: rwLabel, rt: rtLabel)
-            areaWarning = !register.rts[Int(rtIndex)].registered
-            if FieldComboCache<CachedArea>.key(row.cleaned(fVillage), row.cleaned(fRW), row.cleaned(fRT),
+            c.rtIndex = register.rt(village: c.village, rw: c.rwLabel, rt: c.rtLabel)
+                ?? register.rtAddingUnregistered(village: c.village, rw: c.rwLabel, rt: c.rtLabel)
+            c.areaWarning = !register.rts[Int(c.rtIndex)].registered
+            if FieldComboCache<CachedArea>.key(row.cleaned(.villageCode), row.cleaned(.rw), row.cleaned(.rt),
                                                into: &keyScratch) {
-                areaCache.store(CachedArea(village: village, rtIndex: rtIndex, unregistered: areaWarning),
+                areaCache.store(CachedArea(village: c.village, rtIndex: c.rtIndex, unregistered: c.areaWarning),
                                 keyScratch)
             }
         }
-        let person = persons.intern(personScratch.bytes, hash: personHash).index
-        var event = ServiceEvent(person: person, record: 0, visit: visit, birth: birth, service: service,
-                                 sex: sex, rt: rtIndex, facilityType: facilityType, provider: provider)
-        if !row.isEmpty(fPregnancy) { event.pregnancy = pregnancies.intern(row.cleaned(fPregnancy)).index + 1 }
-        if !row.isEmpty(fFacID) { event.facility = facilities.intern(row.cleaned(fFacID)).index + 1 }
+        let person = persons.intern(personScratch.bytes, hash: c.personHash).index
+        var event = ServiceEvent(person: person, record: 0, visit: c.visit, birth: c.birth, service: c.service,
+                                 sex: c.sex, rt: c.rtIndex, facilityType: c.facilityType, provider: c.provider)
+        if !row.isEmpty(.pregnancyID) { event.pregnancy = pregnancies.intern(row.cleaned(.pregnancyID)).index + 1 }
+        if !row.isEmpty(.facilityID) { event.facility = facilities.intern(row.cleaned(.facilityID)).index + 1 }
+        return event
+    }
 
-        var pending: [Diagnostic] = []
-        func warn(_ rule: RuleCode, _ field: Int, _ value: String, _ message: String) {
-            pending.append(Diagnostic(location: loc, recordID: recordID(), rule: rule,
-                                      field: TableSchema.layanan.fields[field].name, value: value, message: message))
-        }
-        // W-RESULT
-        var resultHash: Int?
-        if !row.isEmpty(fResult) {
-            switch Decode.result(row.cleaned(fResult), kind: resultKinds[Int(service)]) {
-            case .value(let a, let b):
-                event.result = a
-                event.result2 = b
-            case .invalid(let reason):
-                resultHash = ByteInterner.hash(row.cleaned(fResult))
-                warn(.result, fResult, row.string(fResult), "result \"\(row.string(fResult))\" of \(settings.services.services[Int(service)].code): \(reason); the value is dropped, the service still counts")
-            case .ignored:
-                break
-            }
-        }
-        let keyHash = EventKeyTable.hash(event, resultHash ?? 0)
-        duplicateKeys.prefetch(hash: keyHash)
-        // W-GESTATION
-        if !row.isEmpty(fLMP) {
-            if let lmp = Decode.date(row.cleaned(fLMP)) {
-                let weeks = lmp.days(to: visit) / 7
-                if lmp <= visit && (0...45).contains(weeks) { event.lmp = lmp } else {
-                    warn(.gestation, fLMP, row.string(fLMP), "lmp_date \(lmp) gives \(lmp <= visit ? "\(weeks) weeks" : "a date after the visit"), outside 0–45 weeks; it is dropped")
-                }
-            } else {
-                warn(.gestation, fLMP, row.string(fLMP), "lmp_date \"\(row.string(fLMP))\" is not a date; it is dropped (use DD/MM/YYYY)")
-            }
-        }
-        if !row.isEmpty(fGest) {
-            if let w = Decode.int(row.cleaned(fGest)), (0...45).contains(w) {
-                if event.lmp.isUnknown { event.gestationalWeeks = Int8(w) }
-            } else {
-                warn(.gestation, fGest, row.string(fGest), "gestational_weeks \"\(row.string(fGest))\" is not a whole number of weeks 0–45; it is dropped")
-            }
-        }
-        // W-AREA
-        if areaWarning {
-            let rw = register.rts[Int(rtIndex)].rw, rt = register.rts[Int(rtIndex)].rt
-            warn(.areaWarning, fRT, "\(rw)/\(rt)", "RW \(rw) RT \(rt) is not in wilayah.csv for village \(register.villages[Int(village)].code); the row is counted there — add the RT to the register if it is real")
-        }
-        // W-NIK
-        if let problem = Decode.nikDisagreement(personScratch.bytes, birth: birth, sex: sex, detailed: settings.keepIdentifiers) {
-            warn(.nik, fPerson, value(fPerson), problem)
-        }
-
-        // E-DUPLICATE-ID / W-DUPLICATE
-        let (recordIndex, isNewRecord) = recordIDs.intern(row.cleaned(fID), hash: idHash)
-        event.record = recordIndex
-        if !isNewRecord {
-            let ref = recordContent[Int(recordIndex)]
-            var first = ref & ServiceRowChecker.sideFlag != 0 ? sideContent[Int(ref & ~ServiceRowChecker.sideFlag)] : events.events[Int(ref)]
-            first.record = recordIndex
-            if !first.sameContent(as: event) {
-                // Not accepted after all: the earlier row with this id had other content.
-                let recordID = recordID()
-                reject(.duplicateID, fID, recordID, "record_id \"\(recordID)\" is already used by an earlier row with other content; give each service its own id")
-                account.rowsRejected += 1
-                return
-            }
-        }
-        if !pending.isEmpty { warnings.append(contentsOf: pending) }
-        account.rowsAccepted += 1
-        if latestAccepted.map({ visit > $0 }) ?? true { latestAccepted = visit }
-
-        let candidate = UInt32(events.events.count)
-        events.events.append(event)
-        if let h = resultHash { invalidResultHash[candidate] = h }
-        if let earlier = duplicateKeys.insert(candidate, in: events.events, invalidResultHash: invalidResultHash,
-                                              raw: resultHash ?? 0, hash: keyHash) {
-            // A duplicate: drop it again, remember its content for its record id.
-            events.events.removeLast()
-            invalidResultHash[candidate] = nil
-            if isNewRecord {
-                recordContent.append(ServiceRowChecker.sideFlag | UInt32(sideContent.count))
-                sideContent.append(event)
-            }
-            let e = Int(earlier)
-            let firstLoc = SourceLocation(source: accounts.count > Int(eventSources[e]) ? accounts[Int(eventSources[e])].source : account.source,
-                                          line: Int(eventLines[e]))
-            let recordID = recordID()
-            warnings.append(Diagnostic(location: loc, recordID: recordID, rule: .duplicate, field: "record_id",
-                                       value: recordID, message: "same person, visit_date, service_code, facility_id and result as \(firstLoc) (record \(recordIDs.arena[events.events[e].record])); dropped as a duplicate"))
-            account.rowsDuplicate += 1
-            return
-        }
+    /// Keeps an accepted, non-duplicate event's file, line and record content, and counts its
+    /// visit month.
+    private mutating func accept(_ c: RowCheck, isNewRecord: Bool, file: Int) {
+        let candidate = UInt32(events.events.count - 1)
         if isNewRecord { recordContent.append(candidate) }
         eventSources.append(UInt32(file))
         // A line past 2³² (a file of over 4 G lines) is kept as the largest line number rather
         // than trap; only a later W-NIFAS warning would show it.
-        eventLines.append(UInt32(clamping: loc.line))
-        let month = YearMonth(visit)
+        eventLines.append(UInt32(clamping: c.row.location.line))
+        let month = YearMonth(c.visit)
         if month != runMonth || runCount == 0 {
             flushMonthRun(file: file)
             runMonth = month

@@ -1,4 +1,4 @@
-import CLibCSV
+import CPrefetch
 import Foundation
 
 /// The zero-initialised `UInt64` slots of an open-addressing hash table (ByteInterner,

@@ -1,6 +1,6 @@
 import Aggregate
 import Foundation
-import Ingest
+import CSV
 import PWSCore
 import PWSTestSupport
 import Testing

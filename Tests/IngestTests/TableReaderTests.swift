@@ -1,4 +1,5 @@
 import Foundation
+import CSV
 import Ingest
 import PWSCore
 import Testing

@@ -2,7 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import Ingest
+import CSV
 import PWSCore
 
 /// The three import layouts of DHIS2's `POST /api/dataValueSets` (docs/dhis2.md).

@@ -1,4 +1,4 @@
-@testable import Ingest
+@testable import CSV
 
 // The record assembler as it was before recovery became linear (commit c005047): it re-reads
 // every later line of a bad record, which is quadratic on a file whose every line reopens a

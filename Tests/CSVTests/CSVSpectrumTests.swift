@@ -1,5 +1,5 @@
 import Foundation
-import Ingest
+import CSV
 import Testing
 
 /// The csv-spectrum corpus (spec §2.1: "must read exactly").

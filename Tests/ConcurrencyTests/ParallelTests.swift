@@ -1,4 +1,4 @@
-import PWSCore
+import Concurrency
 import Testing
 
 /// `Parallel`: ranges cut at allowed boundaries, results in part order.

@@ -1,5 +1,5 @@
 import Foundation
-@testable import Ingest
+@testable import CSV
 import Testing
 
 /// UTF-8 detection (per file) and the Windows-1252 fallback.

@@ -53,8 +53,10 @@ public struct CSVRecord {
         return uncheckedCleaned(i)
     }
 
+    /// Field `i` cleaned, without the bounds check: for a caller that checked `i < count` once
+    /// for many fields (Ingest's `TableRow`).
     @inlinable
-    func uncheckedCleaned(_ i: Int) -> UnsafeRawBufferPointer {
+    public func uncheckedCleaned(_ i: Int) -> UnsafeRawBufferPointer {
         let field = fields[i]
         return UnsafeRawBufferPointer(start: bytes + Int(field.cleanStart),
                                       count: Int(field.cleanEnd &- field.cleanStart))

@@ -1,6 +1,6 @@
 import PWSCore
 import Testing
-@testable import Pipeline
+import Aggregate
 
 /// `completeness.csv` rows from the events (spec §7): per facility and month of the as-of year.
 @Suite struct CompletenessTests {
@@ -27,7 +27,7 @@ import Testing
             Self.event(person: 2, facility: 2, 2024, 12, 30),
             Self.event(person: 2, facility: 0, type: .rumah, 2025, 3, 1),
         ]
-        let rows = PipelineRunner.completeness(set, asOf: YearMonth(year: 2025, month: 2))
+        let rows = Completeness.rows(set, asOf: YearMonth(year: 2025, month: 2))
         func row(_ f: String, _ t: String, _ m: Int, _ n: Int, _ p: Int) -> CompletenessRow {
             CompletenessRow(facility: f, facilityType: t, year: 2025, month: m, records: n, persons: p, reported: n > 0)
         }
@@ -39,6 +39,31 @@ import Testing
     }
 
     @Test func noEventsNoRows() {
-        #expect(PipelineRunner.completeness(EventSet(), asOf: YearMonth(year: 2025, month: 6)).isEmpty)
+        #expect(Completeness.rows(EventSet(), asOf: YearMonth(year: 2025, month: 6)).isEmpty)
+    }
+}
+
+/// Rows for unreadable service files (`--skip-unreadable`).
+@Suite struct UnreadableCompletenessTests {
+    /// "layanan/2025-02.csv" carries February, in the as-of year up to March: that month.
+    /// "layanan/2024-12.csv" is of another year and "rusak.csv" carries no month: both March.
+    @Test func unreadableFileIsNotReportedInTheMonthItsNameCarries() {
+        let rows = Completeness.unreadableRows(["layanan/2025-02.csv", "layanan/2024-12.csv", "rusak.csv"],
+                                               asOf: YearMonth(year: 2025, month: 3))
+        #expect(rows.map(\.month) == [2, 3, 3])
+        #expect(rows.map(\.facility) == ["(tidak terbaca) layanan/2025-02.csv", "(tidak terbaca) layanan/2024-12.csv",
+                                         "(tidak terbaca) rusak.csv"])
+        #expect(rows.allSatisfy { !$0.reported && $0.records == 0 })
+    }
+
+    /// The table merges them into facility order: "(posyandu …" < "(tidak terbaca) …" < "PKM-A"
+    /// (bytes: "(p" < "(t" < "P").
+    @Test func tableSortsUnreadableRowsAmongFacilities() {
+        var set = EventSet()
+        set.facilityIDs.append(Array("PKM-A".utf8))
+        set.events = [CompletenessTests.event(person: 0, facility: 1, 2025, 1, 5),
+                      CompletenessTests.event(person: 1, facility: 0, type: .posyandu, 2025, 1, 6)]
+        let rows = Completeness.table(set, unreadable: ["x.csv"], asOf: YearMonth(year: 2025, month: 1))
+        #expect(rows.map(\.facility) == ["(posyandu tanpa kode)", "(tidak terbaca) x.csv", "PKM-A"])
     }
 }

@@ -1,5 +1,5 @@
 import Testing
-@testable import Ingest
+@testable import CSV
 
 /// The recovery of `RecordAssembler` reads each line a bounded number of times and gives exactly
 /// the events of the plain re-reading assembler (`ReferenceRecordAssembler`, spec §2.1: a bad

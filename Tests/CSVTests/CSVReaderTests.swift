@@ -1,5 +1,5 @@
 import Foundation
-import Ingest
+import CSV
 import PWSCore
 import Testing
 

@@ -1,4 +1,4 @@
-import Ingest
+import CSV
 import Testing
 
 /// Spec §2.1: "surrounding whitespace is trimmed, one leading `'` is removed, and a value that is

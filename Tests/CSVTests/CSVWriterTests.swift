@@ -1,7 +1,7 @@
 import Foundation
 import PWSCore
 import Testing
-@testable import Ingest
+@testable import CSV
 
 /// `CSVWriter`'s hand-over of rows encoded elsewhere: `take()` of an in-memory writer and
 /// `writeRows(encoded:count:)` of a file writer.

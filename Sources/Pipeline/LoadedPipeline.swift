@@ -1,0 +1,38 @@
+import Aggregate
+import PWSCore
+
+/// A pipeline as a command uses it, each of its files read once: the definition, the service
+/// catalogue with the pipeline's value aliases, and the indicator catalogue.
+struct LoadedPipeline {
+    let definition: PipelineDefinition
+    /// `services.yaml` with the pipeline's `value_aliases.service_code` (what Validate decodes).
+    let services: ServiceCatalogue
+    /// `indicators.yaml` against the catalogue as written (aliases are for data, not for the
+    /// catalogue); empty when loaded without indicators (`pws validate`).
+    let indicators: [IndicatorDefinition]
+
+    /// Loads the pipeline at `path` (exit 64 on a definition error). Value aliases are checked
+    /// here so a bad one stops the run at once.
+    static func load(path: String, indicators withIndicators: Bool) throws -> LoadedPipeline {
+        guard PipelineFiles.exists(path) else {
+            throw PWSError(.usage, "pipeline \(path) not found; pass an existing file with --pipeline")
+        }
+        let definition = try PipelineDefinition.load(path: path)
+        let catalogue = try ServiceCatalogueLoader.load(path: definition.servicesPath)
+        let at = SourceLocation(source: definition.path, line: 1)
+        _ = try Sex.decoder.adding(aliases: definition.valueAliases["sex"] ?? [:], what: "sex", location: at)
+        _ = try FacilityType.decoder.adding(aliases: definition.valueAliases["facility_type"] ?? [:],
+                                            what: "facility_type", location: at)
+        _ = try Provider.decoder.adding(aliases: definition.valueAliases["provider"] ?? [:], what: "provider", location: at)
+        let services = try catalogue.adding(aliases: definition.valueAliases["service_code"] ?? [:], location: at)
+        let indicators = withIndicators
+            ? try IndicatorCatalogueLoader.load(path: definition.indicatorsPath, services: catalogue) : []
+        return LoadedPipeline(definition: definition, services: services, indicators: indicators)
+    }
+
+    /// The estimation settings of the definition, as Aggregate takes them.
+    var estimation: EstimationSettings {
+        EstimationSettings(enabled: definition.estimation.enabled, cbrPer1000: definition.estimation.cbrPer1000,
+                           shares: definition.estimation.shares, round: definition.estimation.round)
+    }
+}

@@ -1,0 +1,62 @@
+import Ingest
+import PWSCore
+
+// W-RESULT, W-GESTATION, W-AREA, W-NIK (spec §3): warnings on a row that passed every error
+// rule. They go to `c.pending` and are kept only if the row is accepted.
+extension ServiceRowChecker {
+    /// W-RESULT: a result that does not parse as the service's result kind is dropped; the
+    /// service still counts.
+    mutating func checkResult(_ c: inout RowCheck, _ event: inout ServiceEvent) {
+        guard !c.row.isEmpty(.result) else { return }
+        switch Decode.result(c.row.cleaned(.result), kind: resultKinds[Int(c.service)]) {
+        case .value(let a, let b):
+            event.result = a
+            event.result2 = b
+        case .invalid(let reason):
+            c.resultHash = ByteInterner.hash(c.row.cleaned(.result))
+            let text = c.row.string(.result)
+            warn(&c, .result, .result, text, "result \"\(text)\" of \(settings.services.services[Int(c.service)].code): \(reason); the value is dropped, the service still counts")
+        case .ignored:
+            break
+        }
+    }
+
+    /// W-GESTATION: lmp_date and gestational_weeks must give 0–45 weeks; otherwise dropped.
+    /// The LMP wins over the weeks when both are given.
+    func checkGestation(_ c: inout RowCheck, _ event: inout ServiceEvent) {
+        if !c.row.isEmpty(.lmpDate) {
+            if let lmp = Decode.date(c.row.cleaned(.lmpDate)) {
+                let weeks = lmp.days(to: c.visit) / 7
+                if lmp <= c.visit && (0...45).contains(weeks) { event.lmp = lmp } else {
+                    warn(&c, .gestation, .lmpDate, c.row.string(.lmpDate), "lmp_date \(lmp) gives \(lmp <= c.visit ? "\(weeks) weeks" : "a date after the visit"), outside 0–45 weeks; it is dropped")
+                }
+            } else {
+                let text = c.row.string(.lmpDate)
+                warn(&c, .gestation, .lmpDate, text, "lmp_date \"\(text)\" is not a date; it is dropped (use DD/MM/YYYY)")
+            }
+        }
+        if !c.row.isEmpty(.gestationalWeeks) {
+            if let w = Decode.int(c.row.cleaned(.gestationalWeeks)), (0...45).contains(w) {
+                if event.lmp.isUnknown { event.gestationalWeeks = Int8(w) }
+            } else {
+                let text = c.row.string(.gestationalWeeks)
+                warn(&c, .gestation, .gestationalWeeks, text, "gestational_weeks \"\(text)\" is not a whole number of weeks 0–45; it is dropped")
+            }
+        }
+    }
+
+    /// W-AREA: the RT is not in the register; the row is counted there anyway.
+    func checkAreaWarning(_ c: inout RowCheck) {
+        guard c.areaWarning else { return }
+        let rw = register.rts[Int(c.rtIndex)].rw, rt = register.rts[Int(c.rtIndex)].rt
+        warn(&c, .areaWarning, .rt, "\(rw)/\(rt)", "RW \(rw) RT \(rt) is not in wilayah.csv for village \(register.villages[Int(c.village)].code); the row is counted there — add the RT to the register if it is real")
+    }
+
+    /// W-NIK: a 16-digit NIK whose encoded birth date or sex disagrees with the row's.
+    func checkNIK(_ c: inout RowCheck) {
+        if let problem = Decode.nikDisagreement(personScratch.bytes, birth: c.birth, sex: c.sex,
+                                                detailed: settings.keepIdentifiers) {
+            warn(&c, .nik, .personID, shown(c, .personID), problem)
+        }
+    }
+}
