@@ -97,9 +97,9 @@ let package = Package(
 // neither sees nor builds them, and they have no `main` of their own (libFuzzer provides it).
 if ProcessInfo.processInfo.environment["PWS_FUZZ"] == "1" {
     package.targets += [
-        .executableTarget(name: "FuzzCSVReader", dependencies: ["Ingest", "PWSCore"],
+        .executableTarget(name: "FuzzCSVReader", dependencies: ["CSV", "Ingest", "PWSCore"],
                           path: "Tests/Fuzz/FuzzCSVReader"),
-        .executableTarget(name: "FuzzServiceRows", dependencies: ["Validate", "Pipeline", "Export", "Ingest", "PWSCore"],
+        .executableTarget(name: "FuzzServiceRows", dependencies: ["Validate", "Pipeline", "Export", "CSV", "Ingest", "PWSCore"],
                           path: "Tests/Fuzz/FuzzServiceRows"),
         .executableTarget(name: "FuzzCatalogues", dependencies: ["Pipeline", "PWSCore"],
                           path: "Tests/Fuzz/FuzzCatalogues"),

@@ -6,6 +6,7 @@
 // - any block size gives the same records and E-PARSE lines (CSVReadOptions.blockSize);
 // - every record starts on a line at or after the previous one, and its fields can be read;
 // - TableReader accounts for every record: rows delivered + rows rejected = rows read.
+import CSV
 import Ingest
 import PWSCore
 

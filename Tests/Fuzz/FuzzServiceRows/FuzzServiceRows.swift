@@ -10,6 +10,7 @@
 // warning as written (issue 19 point 3); FUZZ_CHECK_NIK=0 in the environment turns that off.
 import Export
 import Foundation
+import CSV
 import Ingest
 import PWSCore
 import Pipeline
