@@ -27,10 +27,22 @@ let package = Package(
             pkgConfig: "xlsxwriter",
             providers: [.apt(["libxlsxwriter-dev"])]
         ),
+        // libxml2, nothing else: the streaming XML reader (xmlTextReader) of .xlsx inputs.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // minizip (zlib's contrib), nothing else: the parts of an .xlsx, inflated as they are read.
+        .systemLibrary(
+            name: "CMinizip",
+            pkgConfig: "minizip",
+            providers: [.apt(["libminizip-dev"])]
+        ),
         // Shared vocabulary: dates, area labels, identifiers, rule codes, diagnostics, errors.
         .target(name: "PWSCore", exclude: ["README.md"]),
-        // Bytes → records. The only module that imports CLibCSV.
-        .target(name: "Ingest", dependencies: ["PWSCore", "CLibCSV"], exclude: ["README.md"]),
+        // Bytes → records. The only module that imports CLibCSV, CLibXML2 and CMinizip.
+        .target(name: "Ingest", dependencies: ["PWSCore", "CLibCSV", "CLibXML2", "CMinizip"], exclude: ["README.md"]),
         // Records → accepted events + rejects/warnings.
         .target(name: "Validate", dependencies: ["PWSCore", "Ingest", "CLibCSV"], exclude: ["README.md"]),
         // Events → indicator values.
