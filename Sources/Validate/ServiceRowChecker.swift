@@ -18,6 +18,9 @@ struct ServiceRowChecker {
     var rejects: [Diagnostic] = []
     var warnings: [Diagnostic] = []
     var accounts: [FileAccount] = []
+    /// Row position labels in read order (a CSV file's path, a worksheet's `FILE:SHEET`);
+    /// events keep an index into it.
+    var positions: [String] = []
     /// Per file: accepted, non-duplicate rows per visit month (for rows_out_of_period).
     var monthCounts: [[YearMonth: Int]] = []
     var latestAccepted: Day?
@@ -100,7 +103,8 @@ struct ServiceRowChecker {
     func chunkReader(directory: String, sources: [String]) -> RowChunkReader {
         var options = CSVReadOptions()
         options.delimiter = settings.delimiter
-        return RowChunkReader(directory: directory, sources: sources, names: columnNames, options: options)
+        return RowChunkReader(directory: directory, sources: sources, names: columnNames, options: options,
+                              workbook: settings.workbooks["layanan"] ?? .init())
     }
 
     /// Checks the rows of one chunk; on a file's last chunk, closes its account.
@@ -114,7 +118,9 @@ struct ServiceRowChecker {
         var account = current!
         current = nil  // keeps the account uniquely referenced while rows are added
         rejects.append(contentsOf: chunk.problems)
-        chunk.forEachRow { row in check(row, file: chunk.file, account: &account) }
+        if positions.last != chunk.label { positions.append(chunk.label) }
+        let position = positions.count - 1
+        chunk.forEachRow { row in check(row, file: chunk.file, position: position, account: &account) }
         guard let summary = chunk.summary else {
             current = account
             return nil
@@ -124,7 +130,8 @@ struct ServiceRowChecker {
         account.rowsRejected += summary.rowsRejected
         account.blankRows = summary.blankRows
         account.encoding = summary.encoding == .utf8 ? "utf-8" : "windows-1252"
-        account.delimiter = summary.delimiter == 0x09 ? "tab" : String(UnicodeScalar(summary.delimiter))
+        account.delimiter = summary.sheets != nil ? "" : summary.delimiter == 0x09 ? "tab" : String(UnicodeScalar(summary.delimiter))
+        account.sheets = summary.sheets
         account.unknownColumns = summary.unknownColumns
         accounts.append(account)
         return summary
@@ -145,7 +152,7 @@ struct ServiceRowChecker {
     }
 
     // swiftlint:disable:next function_body_length
-    private mutating func check(_ row: BatchRow, file: Int, account: inout FileAccount) {
+    private mutating func check(_ row: BatchRow, file: Int, position: Int, account: inout FileAccount) {
         var failed: Failed = []
         var rejected = false
         let loc = row.location
@@ -390,8 +397,7 @@ struct ServiceRowChecker {
                 sideContent.append(event)
             }
             let e = Int(earlier)
-            let firstLoc = SourceLocation(source: accounts.count > Int(eventSources[e]) ? accounts[Int(eventSources[e])].source : account.source,
-                                          line: Int(eventLines[e]))
+            let firstLoc = SourceLocation(source: positions[Int(eventSources[e])], line: Int(eventLines[e]))
             let recordID = recordID()
             warnings.append(Diagnostic(location: loc, recordID: recordID, rule: .duplicate, field: "record_id",
                                        value: recordID, message: "same person, visit_date, service_code, facility_id and result as \(firstLoc) (record \(recordIDs.arena[events.events[e].record])); dropped as a duplicate"))
@@ -399,7 +405,7 @@ struct ServiceRowChecker {
             return
         }
         if isNewRecord { recordContent.append(candidate) }
-        eventSources.append(UInt32(file))
+        eventSources.append(UInt32(position))
         // A line past 2³² (a file of over 4 G lines) is kept as the largest line number rather
         // than trap; only a later W-NIFAS warning would show it.
         eventLines.append(UInt32(clamping: loc.line))
@@ -457,7 +463,7 @@ struct ServiceRowChecker {
         warnings.sort(by: Validation.diagnosticOrder)
         return ValidationOutcome(events: events, eventSources: eventSources, eventLines: eventLines,
                                  register: register, sasaran: sasaran, rejects: rejects, warnings: warnings,
-                                 sources: sources, files: accounts, total: total, registerAccount: registerAccount,
+                                 sources: sources, positions: positions, files: accounts, total: total, registerAccount: registerAccount,
                                  sasaranAccount: sasaranAccount, asOf: asOf, notes: notes,
                                  keepIdentifiers: settings.keepIdentifiers)
     }
