@@ -58,7 +58,7 @@ let package = Package(
         // What changed between two published runs (`pws diff`).
         .target(name: "RunDiff", dependencies: ["PWSCore", "Ingest"], exclude: ["README.md"]),
         // Synthetic data folders in the §2 format (`pws generate`).
-        .target(name: "Synthetic", dependencies: ["PWSCore", "Ingest"], exclude: ["README.md"]),
+        .target(name: "Synthetic", dependencies: ["PWSCore", "Ingest", "CLibXlsxWriter"], exclude: ["README.md"]),
         // Pipeline definitions (YAML) and the run that wires the stages. pipelines/*.yaml are
         // built in (EmbedPipelines), so an installed binary needs no files beside it.
         .target(name: "Pipeline", dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import Ingest
 import PWSCore
 import Yams
 
@@ -36,6 +37,9 @@ public struct PipelineDefinition: Sendable {
     public var columnAliases: [String: [String: [String]]]
     /// Extra enumeration spellings: `sex`/`facility_type`/`provider`/`service_code` → spelling → canonical.
     public var valueAliases: [String: [String: String]]
+    /// `workbooks:` per file kind: which sheets of an .xlsx input are read and which row is the
+    /// header (spec §A2); kinds not named read every sheet whose header maps.
+    public var workbooks: [String: WorkbookReadOptions] = [:]
     /// Published runs kept per as-of month.
     public var retention: Int
     /// What a published run writes (`outputs:`; default all, `RunOutput.defaults`).
@@ -147,6 +151,30 @@ public struct PipelineDefinition: Sendable {
                     table[name] = try doc.sequence(list, "column_aliases.\(kind).\(name)").map { try doc.string($0, "an alias") }
                 }
                 def.columnAliases[kind] = table
+            }
+        }
+        if let n = root["workbooks"] {
+            for (k, v) in try doc.mapping(n, "workbooks") {
+                let kind = try doc.string(k, "a file kind")
+                guard ["layanan", "wilayah", "sasaran"].contains(kind) else {
+                    throw doc.error(k, "workbooks: unknown file kind \"\(kind)\"; use layanan, wilayah or sasaran")
+                }
+                var options = WorkbookReadOptions()
+                for (key, value) in try doc.mapping(v, "workbooks.\(kind)") {
+                    switch try doc.string(key, "a setting") {
+                    case "sheets":
+                        options.sheets = try doc.sequence(value, "workbooks.\(kind).sheets").map { try doc.string($0, "a sheet name") }
+                    case "header_row":
+                        let row = try doc.int(value, "workbooks.\(kind).header_row")
+                        guard (1...1_048_576).contains(row) else {
+                            throw doc.error(value, "workbooks.\(kind).header_row must be a row number from 1 to 1048576")
+                        }
+                        options.headerRow = row
+                    case let other:
+                        throw doc.error(key, "workbooks.\(kind): unknown setting \"\(other)\"; use sheets or header_row")
+                    }
+                }
+                def.workbooks[kind] = options
             }
         }
         if let n = root["value_aliases"] {

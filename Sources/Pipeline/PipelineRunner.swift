@@ -41,6 +41,7 @@ public struct PipelineRunner {
             delimiter: definition.delimiter, columnAliases: definition.columnAliases,
             valueAliases: definition.valueAliases, services: services)
         settings.decimalSeparator = definition.decimalSeparator
+        settings.workbooks = definition.workbooks
         settings.skipUnreadable = request.skipUnreadable
         return settings
     }
