@@ -162,6 +162,12 @@ import Testing
         #expect(small.message.contains("inflates to more than 1 MiB"))
     }
 
+    @Test func deepNestingIsRefused() throws {
+        let error = try #require(throws: PWSError.self) { _ = try read("deep.xlsx") }
+        #expect(error.message.contains("nests elements more than 64 deep"))
+        #expect(error.message.contains("layanan/deep.xlsx:Kunjungan"))
+    }
+
     @Test func dateFormats() {
         #expect(WorkbookFormats.isDate(id: 14, code: nil))
         #expect(WorkbookFormats.isDate(id: 164, code: "dd/mm/yyyy"))

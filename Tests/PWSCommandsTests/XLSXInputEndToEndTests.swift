@@ -63,6 +63,37 @@ import Testing
         #expect(counts["rows_accepted"] as? Int == 2)
     }
 
+    /// The sample register and targets as workbooks (numbers as number cells) give the same
+    /// indicators as the CSV files; a folder with both forms of one file is refused.
+    @Test func registerAndTargetsAsWorkbooks() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let fm = FileManager.default
+        let sample = PWSBinary.packageRoot.appendingPathComponent("sample-data").path
+        let data = tmp.path + "/data"
+        try fm.createDirectory(atPath: data, withIntermediateDirectories: true)
+        try fm.copyItem(atPath: sample + "/layanan", toPath: data + "/layanan")
+        try fm.copyItem(atPath: Self.fixtures + "/sample-wilayah.xlsx", toPath: data + "/wilayah.xlsx")
+        try fm.copyItem(atPath: Self.fixtures + "/sample-sasaran.xlsx", toPath: data + "/sasaran.xlsx")
+        for (dir, out) in [(sample, tmp.path + "/out-csv"), (data, tmp.path + "/out-xlsx")] {
+            let r = try PWSBinary.run(["run", "--data", dir, "--out", out, "--today", "2026-01-15", "--quiet"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let a = try Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out-csv/2025-12/indicators.csv"))
+        let b = try Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out-xlsx/2025-12/indicators.csv"))
+        #expect(a == b)
+        let manifest = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out-xlsx/2025-12/run.json"))) as? [String: Any]
+        let inputs = try #require(manifest?["inputs"] as? [[String: Any]])
+        let register = try #require(inputs.first { $0["kind"] as? String == "wilayah" })
+        #expect(register["path"] as? String == "wilayah.xlsx")
+        #expect(register["sheets"] as? [String] == ["Wilayah"])
+        try fm.copyItem(atPath: sample + "/wilayah.csv", toPath: data + "/wilayah.csv")
+        let both = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/out-both", "--today", "2026-01-15"])
+        #expect(both.status == 66)
+        #expect(both.stderr.contains("holds both wilayah.csv and wilayah.xlsx"))
+    }
+
     static let workbookReasons = [
         "layanan/lama.xls": "Excel 97–2003 workbook (.xls)",
         "layanan/rahasia.xlsx": "password-protected (encrypted)",

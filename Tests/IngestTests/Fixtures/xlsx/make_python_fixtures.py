@@ -169,3 +169,36 @@ openpyxl_sheets()
 xlsxwriter_cells()
 encrypted()
 damaged()
+
+
+def register_workbooks():
+    """The sample register and targets as workbooks (the sample-data CSV files, cells as text
+    except populations and counts, which are numbers), for wilayah.xlsx / sasaran.xlsx runs."""
+    import csv as csvmodule
+    for name, numeric in [("wilayah", {"jumlah_penduduk"}), ("sasaran", {"jumlah", "tahun"})]:
+        raw = open(f"../../../../sample-data/{name}.csv", encoding="utf-8-sig").read().splitlines()
+        delim = max([",", ";"], key=raw[0].count)
+        rows = list(csvmodule.reader(raw, delimiter=delim))
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = name.capitalize()
+        ws.append(rows[0])
+        for row in rows[1:]:
+            ws.append([float(v) if h in numeric and v and v.replace(".", "", 1).isdigit() and "." in v
+                       else int(v) if h in numeric and v.isdigit() else v for h, v in zip(rows[0], row)])
+        wb.save(f"sample-{name}.xlsx")
+
+
+def deep():
+    """A sheet nested 100 elements deep inside a cell: refused, not recursed into."""
+    with zipfile.ZipFile("openpyxl-cells.xlsx") as src, zipfile.ZipFile("deep.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            if item.filename == "xl/worksheets/sheet1.xml":
+                head = b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1">'
+                dst.writestr(item.filename, head + b"<x>" * 100 + b"</x>" * 100 + b"</c></row></sheetData></worksheet>")
+            else:
+                dst.writestr(item, src.read(item.filename))
+
+
+register_workbooks()
+deep()
