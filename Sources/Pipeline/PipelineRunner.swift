@@ -42,6 +42,7 @@ public struct PipelineRunner {
             valueAliases: definition.valueAliases, services: services)
         settings.decimalSeparator = definition.decimalSeparator
         settings.workbooks = definition.workbooks
+        settings.reshape = definition.reshape
         settings.skipUnreadable = request.skipUnreadable
         return settings
     }

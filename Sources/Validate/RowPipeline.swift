@@ -159,6 +159,26 @@ struct RowChunkReader: @unchecked Sendable {
     let names: TableColumnNames
     let options: CSVReadOptions
     var workbook = WorkbookReadOptions()
+    var reshape: [ReshapeRule] = []
+
+    /// The reader of one service file: a wide register through its reshape rule, a workbook,
+    /// or CSV (directly, the hot path).
+    func reader(_ source: String) throws -> (TableReader, sectioned: Bool) {
+        let path = directory + "/" + source
+        if let rule = reshape.first(where: { $0.matches(source) }) {
+            let inner: RecordSource = TableReader.isWorkbookName(source)
+                ? try WorkbookRecordSource(path: path, source: source, options: workbook)
+                : CSVRecordSource(reader: try CSVReader(path: path, source: source, options: options),
+                                  headerLine: workbook.headerRow)
+            return (TableReader(records: ReshapeSource(inner: inner, rule: rule, source: source), source: source,
+                                names: names), true)
+        }
+        if TableReader.isWorkbookName(source) {
+            return (try TableReader.open(path: path, source: source, names: names, options: options, workbook: workbook),
+                    true)
+        }
+        return (try TableReader(path: path, source: source, names: names, options: options), false)
+    }
 
     /// Reads every file, handing each chunk to `emit`; stops at the first file that cannot be read.
     /// A workbook's rows are positioned by sheet: a chunk holds rows of one sheet only.
@@ -166,11 +186,7 @@ struct RowChunkReader: @unchecked Sendable {
         let fieldCount = names.schema.fields.count
         for (i, source) in sources.enumerated() {
             do {
-                let sectioned = TableReader.isWorkbookName(source)
-                let reader = sectioned
-                    ? try TableReader.open(path: directory + "/" + source, source: source, names: names,
-                                           options: options, workbook: workbook)
-                    : try TableReader(path: directory + "/" + source, source: source, names: names, options: options)
+                let (reader, sectioned) = try self.reader(source)
                 var chunk = RowChunk(file: i, source: source, fieldCount: fieldCount)
                 let summary = try reader.read(row: { row in
                     if sectioned && row.location.source != chunk.label {

@@ -104,7 +104,7 @@ struct ServiceRowChecker {
         var options = CSVReadOptions()
         options.delimiter = settings.delimiter
         return RowChunkReader(directory: directory, sources: sources, names: columnNames, options: options,
-                              workbook: settings.workbooks["layanan"] ?? .init())
+                              workbook: settings.workbooks["layanan"] ?? .init(), reshape: settings.reshape)
     }
 
     /// Checks the rows of one chunk; on a file's last chunk, closes its account.

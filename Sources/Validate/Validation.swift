@@ -23,6 +23,8 @@ public struct ValidationSettings: Sendable {
     /// How workbooks (`.xlsx`) of each file kind (`layanan`, `wilayah`, `sasaran`) are read:
     /// sheets and header row (spec §A2). Absent kinds read every sheet that maps.
     public var workbooks: [String: WorkbookReadOptions] = [:]
+    /// `reshape` rules: service files they match are wide registers made into records (§A2).
+    public var reshape: [ReshapeRule] = []
     /// `sasaran.decimal_separator` (`.` or `,`) for sasaran counts and RT populations; nil
     /// leaves `1.234`-like values ambiguous, hence errors (spec §A1).
     public var decimalSeparator: UInt8?
