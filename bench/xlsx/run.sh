@@ -6,8 +6,9 @@
 # Generates a folder (seed 1), writes its first ROWS records as one CSV, one XlsxWriter workbook
 # (inline strings) and one workbook with every text in the shared-string table
 # (make_workbooks.py; needs a Python with xlsxwriter: PYTHON=/path/to/venv/bin/python), then
-# per file: `pws bench ingest` (records/s of the Ingest stage) and `pws validate` under
-# /usr/bin/time (peak RSS of the whole Validate stage). PWS defaults to .build/release/pws.
+# per file: `pws bench ingest` under /usr/bin/time (records/s and peak RSS of the Ingest stage:
+# the reader's own memory) and `pws validate` (peak RSS of the whole Validate stage, which also
+# holds every accepted event). PWS defaults to .build/release/pws.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS=${1:-1000000}
@@ -22,12 +23,14 @@ if [ ! -f "$ROOT/$ROWS/csv/layanan/all.csv" ]; then
   "$PYTHON" bench/xlsx/make_workbooks.py "$ROOT/gen-$ROWS" "$ROOT/$ROWS" "$ROWS"
   rm -rf "$ROOT/gen-$ROWS"
 fi
-printf '%-8s %12s %10s %12s %14s %12s\n' input bytes records ingest_s records_per_s validate_rss
+printf '%-8s %12s %10s %10s %14s %12s %14s\n' input bytes records ingest_s records_per_s ingest_rss validate_rss
 for kind in csv inline shared; do
   file=$(ls "$ROOT/$ROWS/$kind/layanan/"*)
-  read -r bytes records seconds < <("$PWS" bench ingest --machine "$file")
+  /usr/bin/time -f '%M' -o "$ROOT/rss" "$PWS" bench ingest --machine "$file" > "$ROOT/ingest"
+  read -r bytes records seconds < "$ROOT/ingest"
+  ingest_rss=$(tail -1 "$ROOT/rss")
   /usr/bin/time -f '%M' -o "$ROOT/rss" "$PWS" validate --data "$ROOT/$ROWS/$kind" --today "$TODAY" --quiet >/dev/null 2>&1 || true
   rss=$(tail -1 "$ROOT/rss")
-  printf '%-8s %12s %10s %12.2f %14.0f %9.0f MiB\n' "$kind" "$bytes" "$records" "$seconds" \
-    "$(echo "$records / $seconds" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+  printf '%-8s %12s %10s %10.2f %14.0f %8.0f MiB %10.0f MiB\n' "$kind" "$bytes" "$records" "$seconds" \
+    "$(echo "$records / $seconds" | bc -l)" "$(echo "$ingest_rss / 1024" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
 done

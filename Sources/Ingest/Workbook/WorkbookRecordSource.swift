@@ -249,14 +249,21 @@ struct SheetRows {
         }
     }
 
+    /// The `t` attribute's value, compared as bytes (no allocation: this runs per cell).
     private static func cellType(_ v: UnsafeRawBufferPointer) -> CellType {
-        switch Array(v) {
-        case Array("s".utf8): .shared
-        case Array("inlineStr".utf8): .inline
-        case Array("str".utf8): .formulaString
-        case Array("b".utf8): .boolean
-        case Array("e".utf8): .error
-        case Array("d".utf8): .isoDate
+        switch v.count {
+        case 1:
+            switch v[0] {
+            case UInt8(ascii: "s"): .shared
+            case UInt8(ascii: "b"): .boolean
+            case UInt8(ascii: "e"): .error
+            case UInt8(ascii: "d"): .isoDate
+            default: .number
+            }
+        case 3 where v[0] == UInt8(ascii: "s") && v[1] == UInt8(ascii: "t") && v[2] == UInt8(ascii: "r"):
+            .formulaString
+        case 9 where v[0] == UInt8(ascii: "i") && v[6] == UInt8(ascii: "S"):  // inlineStr
+            .inline
         default: .number
         }
     }
@@ -310,7 +317,7 @@ struct SheetRows {
                                      hasValue: Bool) {
         guard column >= fields.count else { return }
         padFields(to: column)
-        let reference = { CellIssue.columnName(column) + String(row) }
+        func reference() -> String { CellIssue.columnName(column) + String(row) }
         // `<f>…</f>` with no `<v>`, or an empty `<v/>` (openpyxl writes that): never calculated.
         if hasFormula && value.isEmpty && type != .formulaString && type != .inline {
             issues.append(CellIssue(column: column, reference: reference(), kind: .formulaWithoutValue))
