@@ -144,6 +144,14 @@ import Testing
         #expect(error.message.contains("save it again"))
     }
 
+    @Test func damagedSheetIsAClearErrorNamingTheSheet() throws {
+        // The sheet's compressed bytes were changed: inflating fails, the checksum fails, or the
+        // XML is broken; whichever comes first, the message names the sheet and says what to do.
+        let error = try #require(throws: PWSError.self) { _ = try read("corrupt-sheet.xlsx") }
+        #expect(error.message.hasPrefix("layanan/corrupt-sheet.xlsx:Kunjungan: "))
+        #expect(error.message.contains("save"))
+    }
+
     @Test func encryptedWorkbookIsAClearError() throws {
         let error = try #require(throws: PWSError.self) { _ = try read("encrypted.xlsx") }
         #expect(error.message.contains("layanan/encrypted.xlsx"))

@@ -202,3 +202,19 @@ def deep():
 
 register_workbooks()
 deep()
+
+
+def corrupt_inside():
+    """The sheet's compressed bytes changed in the middle (the zip directory intact): inflating
+    fails or the checksum does not match."""
+    data = bytearray(open("openpyxl-cells.xlsx", "rb").read())
+    with zipfile.ZipFile("openpyxl-cells.xlsx") as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    middle = start + info.compress_size // 2
+    for i in range(middle, middle + 8):
+        data[i] ^= 0x5A
+    open("corrupt-sheet.xlsx", "wb").write(bytes(data))
+
+
+corrupt_inside()
