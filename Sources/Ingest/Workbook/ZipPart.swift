@@ -69,22 +69,6 @@ final class ZipArchive {
         return ZipPartStream(handle: handle, archive: self, name: name, compressed: Int(info.compressed_size),
                              limits: limits)
     }
-
-    /// A whole small part (workbook, relationships, styles) as bytes.
-    func bytes(of name: String, limit: Int = 64 << 20) throws -> [UInt8] {
-        var limits = WorkbookLimits()
-        limits.maxPartBytes = limit
-        let stream = try open(name, limits: limits)
-        defer { stream.close() }
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let n = try buffer.withUnsafeMutableBytes { try stream.read(into: $0) }
-            if n == 0 { break }
-            out.append(contentsOf: buffer[0..<n])
-        }
-        return out
-    }
 }
 
 /// The inflated bytes of one part, read in order, within the limits.
