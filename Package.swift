@@ -28,6 +28,18 @@ let package = Package(
             pkgConfig: "xlsxwriter",
             providers: [.apt(["libxlsxwriter-dev"])]
         ),
+        // libxml2, nothing else: the streaming XML reader (xmlTextReader) of .xlsx inputs.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // minizip (zlib's contrib), nothing else: the parts of an .xlsx, inflated as they are read.
+        .systemLibrary(
+            name: "CMinizip",
+            pkgConfig: "minizip",
+            providers: [.apt(["libminizip-dev"])]
+        ),
         // The prefetch hint of Validate's hash tables: one static inline C function.
         .target(name: "CPrefetch"),
         // Shared vocabulary: dates, area labels, identifiers, rule codes, diagnostics, errors.
@@ -36,8 +48,9 @@ let package = Package(
         .target(name: "Concurrency", exclude: ["README.md"]),
         // CSV reading (the §2.1 dialect) and writing over libcsv. The only module that imports CLibCSV.
         .target(name: "CSV", dependencies: ["PWSCore", "CLibCSV"], exclude: ["README.md"]),
-        // Bytes → records: a CSV file's header mapped onto a table schema.
-        .target(name: "Ingest", dependencies: ["PWSCore", "CSV"], exclude: ["README.md"]),
+        // Bytes → records: a CSV file's or worksheet's header mapped onto a table schema; the
+        // xlsx reader. The only module that imports CLibXML2 and CMinizip.
+        .target(name: "Ingest", dependencies: ["PWSCore", "CSV", "CLibXML2", "CMinizip"], exclude: ["README.md"]),
         // Records → accepted events + rejects/warnings.
         .target(name: "Validate", dependencies: ["PWSCore", "Concurrency", "CSV", "Ingest", "CPrefetch"], exclude: ["README.md"]),
         // Events → indicator values.
@@ -53,7 +66,7 @@ let package = Package(
         // What changed between two published runs (`pws diff`).
         .target(name: "RunDiff", dependencies: ["PWSCore", "CSV"], exclude: ["README.md"]),
         // Synthetic data folders in the §2 format (`pws generate`).
-        .target(name: "Synthetic", dependencies: ["PWSCore", "CSV"], exclude: ["README.md"]),
+        .target(name: "Synthetic", dependencies: ["PWSCore", "CSV", "Ingest", "CLibXlsxWriter"], exclude: ["README.md"]),
         // Pipeline definitions (YAML) and the run that wires the stages. pipelines/*.yaml are
         // built in (EmbedPipelines), so an installed binary needs no files beside it.
         .target(name: "Pipeline", dependencies: [
@@ -75,7 +88,7 @@ let package = Package(
         .testTarget(name: "PWSCoreTests", dependencies: ["PWSCore"]),
         .testTarget(name: "ConcurrencyTests", dependencies: ["Concurrency"]),
         .testTarget(name: "CSVTests", dependencies: ["CSV", "PWSCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "CSV", "PWSCore"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "CSV", "PWSCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ValidateTests", dependencies: ["Validate", "Ingest", "CSV", "PWSCore", "PWSTestSupport"]),
         // What several test targets share: the register-and-events fixture of the Aggregate and
         // Pipeline tests, and a seeded random generator.

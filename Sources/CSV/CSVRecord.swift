@@ -26,7 +26,7 @@ public struct CSVRecord {
     @usableFromInline let bytes: UnsafePointer<UInt8>
     @usableFromInline let fields: UnsafePointer<FieldBounds>
 
-    init(line: Int, index: Int, count: Int, bytes: UnsafePointer<UInt8>, fields: UnsafePointer<FieldBounds>) {
+    public init(line: Int, index: Int, count: Int, bytes: UnsafePointer<UInt8>, fields: UnsafePointer<FieldBounds>) {
         self.line = line
         self.index = index
         self.count = count

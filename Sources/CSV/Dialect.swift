@@ -1,5 +1,5 @@
 /// The byte-level rules of the CSV dialect (spec §2.1) that are not libcsv's job.
-enum Dialect {
+public enum Dialect {
     static let quote: UInt8 = 0x22
     static let lineFeed: UInt8 = 0x0A
     static let carriageReturn: UInt8 = 0x0D
@@ -40,7 +40,7 @@ enum Dialect {
     /// marker) removed, and a lone `-` or `.` made empty.
     /// - Complexity: O(whitespace trimmed); O(1) for an already clean field.
     @inline(__always)
-    static func cleanedRange(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Range<Int> {
+    public static func cleanedRange(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Range<Int> {
         if end > start, isClean(first: base[start], last: base[end &- 1], count: end &- start) {
             return start..<end
         }

@@ -11,12 +11,20 @@ private let relaxedOptions = UInt8(0)
 /// Where one field of the record buffer lies: its bytes as read, and its cleaned part (§2.1),
 /// as offsets into the record's bytes. 32-bit offsets suffice because a record is capped
 /// (`CSVReadOptions.maxRecordBytes` ≤ 256 MiB) and keep the table at 16 bytes per field.
-@usableFromInline
-struct FieldBounds {
-    @usableFromInline var rawStart: Int32
-    @usableFromInline var rawEnd: Int32
-    @usableFromInline var cleanStart: Int32
-    @usableFromInline var cleanEnd: Int32
+/// Public for the record sources that are not CSV text (Ingest's workbook and reshape readers),
+/// which build `CSVRecord`s of their own.
+public struct FieldBounds {
+    public var rawStart: Int32
+    public var rawEnd: Int32
+    public var cleanStart: Int32
+    public var cleanEnd: Int32
+
+    public init(rawStart: Int32, rawEnd: Int32, cleanStart: Int32, cleanEnd: Int32) {
+        self.rawStart = rawStart
+        self.rawEnd = rawEnd
+        self.cleanStart = cleanStart
+        self.cleanEnd = cleanEnd
+    }
 }
 
 /// Where libcsv's callbacks put one record: every field's bytes back to back plus each field's

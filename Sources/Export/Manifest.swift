@@ -36,6 +36,8 @@ public struct Manifest: Codable, Sendable {
         public var rowsOutOfPeriod: Int?
         public var blankRows: Int
         public var unknownColumns: [String]
+        /// For a workbook: the sheets whose rows were read (absent for CSV).
+        public var sheets: [String]?
 
         public init(path: String, kind: String, sha256: String, bytes: Int, encoding: String?, delimiter: String?, rowsRead: Int, rowsRejected: Int?, rowsAccepted: Int?, rowsUsed: Int?, rowsDuplicate: Int?, rowsOutOfPeriod: Int?, blankRows: Int, unknownColumns: [String]) {
             self.path = path
@@ -58,7 +60,7 @@ public struct Manifest: Codable, Sendable {
             case path, kind, sha256, bytes, encoding, delimiter
             case rowsRead = "rows_read", rowsRejected = "rows_rejected", rowsAccepted = "rows_accepted"
             case rowsUsed = "rows_used", rowsDuplicate = "rows_duplicate", rowsOutOfPeriod = "rows_out_of_period"
-            case blankRows = "blank_rows", unknownColumns = "unknown_columns"
+            case blankRows = "blank_rows", unknownColumns = "unknown_columns", sheets
         }
     }
 

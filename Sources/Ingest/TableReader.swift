@@ -30,6 +30,10 @@ public struct TableReadSummary: Sendable, Hashable {
     public var duplicateColumns: [String]
     /// Canonical names of required fields with no column; non-empty means `E-COLUMNS`.
     public var missingColumns: [String]
+    /// For a workbook: the sheets whose rows were read (nil for a CSV file).
+    public var sheets: [String]? = nil
+    /// For a workbook: notices for the run's notes (sheets not read, values with no column name).
+    public var notes: [String] = []
 }
 
 /// One data row of a table, seen through the schema (valid only inside the `row` callback).
@@ -92,8 +96,14 @@ public final class TableReader {
     public let schema: TableSchema
     /// The path relative to the data folder.
     public let source: String
-    private let reader: CSVReader
-    private let names: TableColumnNames
+    private let input: Input
+    let names: TableColumnNames
+
+    /// CSV text, or another source of records (a workbook).
+    private enum Input {
+        case csv(CSVReader)
+        case records(RecordSource)
+    }
 
     /// Opens a table file.
     /// - Parameter extraAliases: more column names per canonical field name, from a pipeline.
@@ -102,7 +112,7 @@ public final class TableReader {
     public init(path: String, source: String, schema: TableSchema, extraAliases: [String: [String]] = [:],
                 options: CSVReadOptions = .init()) throws {
         names = try TableColumnNames(schema: schema, extraAliases: extraAliases)
-        reader = try CSVReader(path: path, source: source, options: options)
+        input = .csv(try CSVReader(path: path, source: source, options: options))
         self.schema = schema
         self.source = source
     }
@@ -111,7 +121,7 @@ public final class TableReader {
     /// building the alias table or mapping a header line seen before).
     public init(path: String, source: String, names: TableColumnNames, options: CSVReadOptions = .init()) throws {
         self.names = names
-        reader = try CSVReader(path: path, source: source, options: options)
+        input = .csv(try CSVReader(path: path, source: source, options: options))
         schema = names.schema
         self.source = source
     }
@@ -120,13 +130,43 @@ public final class TableReader {
     public init(bytes: [UInt8], source: String, schema: TableSchema, extraAliases: [String: [String]] = [:],
                 options: CSVReadOptions = .init()) throws {
         names = try TableColumnNames(schema: schema, extraAliases: extraAliases)
-        reader = CSVReader(bytes: bytes, source: source, options: options)
+        input = .csv(CSVReader(bytes: bytes, source: source, options: options))
         self.schema = schema
         self.source = source
     }
 
-    /// The file's encoding (known before reading).
-    public var encoding: TextEncoding { reader.encoding }
+    /// Reads records that are not CSV text (worksheets of a workbook) through the same header
+    /// mapping, cleaning and accounting.
+    public init(records: RecordSource, source: String, names: TableColumnNames) {
+        self.names = names
+        input = .records(records)
+        schema = names.schema
+        self.source = source
+    }
+
+    /// Opens `path` as a workbook when its name ends in `.xlsx` (any case), else as CSV.
+    /// - Throws: `PWSError` `.inputMissing` when it cannot be read.
+    public static func open(path: String, source: String, names: TableColumnNames, options: CSVReadOptions = .init(),
+                            workbook: WorkbookReadOptions = .init()) throws -> TableReader {
+        if isWorkbookName(source) {
+            return TableReader(records: try WorkbookRecordSource(path: path, source: source, options: workbook),
+                               source: source, names: names)
+        }
+        return try TableReader(path: path, source: source, names: names, options: options)
+    }
+
+    /// Whether a file name ends in `.xlsx`, any case.
+    public static func isWorkbookName(_ name: String) -> Bool {
+        name.count > 5 && name.lowercased().hasSuffix(".xlsx")
+    }
+
+    /// The file's encoding (known before reading; a workbook is UTF-8).
+    public var encoding: TextEncoding {
+        switch input {
+        case .csv(let reader): reader.encoding
+        case .records: .utf8
+        }
+    }
 
     /// Reads the whole file: `row` for each data row that has the header's field count, `problem`
     /// for each rejected record (or once, at the end, for `E-COLUMNS`).
@@ -134,6 +174,11 @@ public final class TableReader {
     /// - Complexity: O(file size); constant memory.
     public func read(row: (TableRow) throws -> Void, problem: (Diagnostic) throws -> Void) throws
         -> TableReadSummary {
+        let reader: CSVReader
+        switch input {
+        case .csv(let csv): reader = csv
+        case .records(let records): return try read(records, row: row, problem: problem)
+        }
         let fieldCount = schema.fields.count
         let columns = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(1, fieldCount))
         columns.initialize(repeating: -1, count: Swift.max(1, fieldCount))
@@ -180,7 +225,7 @@ public final class TableReader {
                         location: SourceLocation(source: source, line: record.line), recordID: recordID(record),
                         rule: .fields, field: "", value: String(record.count),
                         message: "the record has \(record.count) fields but the header has \(headerCount); "
-                            + "quote any value that contains \(Self.describe(self.reader.delimiter)) and give every "
+                            + "quote any value that contains \(Self.describe(reader.delimiter)) and give every "
                             + "row as many fields as the header"))
                     return
                 }

@@ -43,13 +43,19 @@ extension PWS {
         @Flag(name: .long, help: "Also write one small file missing a required column (E-COLUMNS; rejects all its rows).")
         var columnsProblem = false
 
-        @Flag(name: .long, help: "Replace wilayah.csv, sasaran.csv and layanan/*.csv in a non-empty --out folder.")
+        @Flag(name: .long, help: "Replace wilayah.csv, sasaran.csv and layanan/*.csv (and *.xlsx) in a non-empty --out folder.")
         var force = false
 
         @Flag(name: .long, help: "Print nothing on success.")
         var quiet = false
 
+        @Option(name: .long, help: "Service-file format: csv, or xlsx (the same records as workbooks, one sheet each).")
+        var format = "csv"
+
         func validate() throws {
+            guard ["csv", "xlsx"].contains(format) else {
+                throw ValidationError("--format must be csv or xlsx, got \"\(format)\"")
+            }
             do {
                 try options.validate()
             } catch let error as PWSError {
@@ -59,10 +65,12 @@ extension PWS {
 
         var options: GeneratorOptions {
             let defaultYear = Calendar.current.component(.year, from: Date()) - 1
-            return GeneratorOptions(seed: seed, records: records, year: year ?? defaultYear,
-                                    villages: villages, historyMonths: historyMonths,
-                                    problemRate: problemRate, columnsProblemFile: columnsProblem,
-                                    regencyCode: regencyCode)
+            var options = GeneratorOptions(seed: seed, records: records, year: year ?? defaultYear,
+                                           villages: villages, historyMonths: historyMonths,
+                                           problemRate: problemRate, columnsProblemFile: columnsProblem,
+                                           regencyCode: regencyCode)
+            options.workbooks = format == "xlsx"
+            return options
         }
 
         func run() async throws {

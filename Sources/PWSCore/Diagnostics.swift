@@ -2,6 +2,7 @@
 public enum RuleCode: String, Sendable, CaseIterable, Comparable {
     case parse = "E-PARSE"
     case fields = "E-FIELDS"
+    case cell = "E-CELL"
     case columns = "E-COLUMNS"
     case required = "E-REQUIRED"
     case date = "E-DATE"

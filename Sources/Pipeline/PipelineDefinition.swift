@@ -1,4 +1,5 @@
 import Foundation
+import Ingest
 import PWSCore
 import Yams
 
@@ -36,6 +37,11 @@ public struct PipelineDefinition: Sendable {
     public var columnAliases: [String: [String: [String]]]
     /// Extra enumeration spellings: `sex`/`facility_type`/`provider`/`service_code` → spelling → canonical.
     public var valueAliases: [String: [String: String]]
+    /// `workbooks:` per file kind: which sheets of an .xlsx input are read and which row is the
+    /// header (spec §A2); kinds not named read every sheet whose header maps.
+    public var workbooks: [String: WorkbookReadOptions] = [:]
+    /// `reshape:` rules turning wide registers into service records (spec §A2, docs/pipeline.md).
+    public var reshape: [ReshapeRule] = []
     /// Published runs kept per as-of month.
     public var retention: Int
     /// What a published run writes (`outputs:`; default all, `RunOutput.defaults`).
@@ -149,6 +155,33 @@ public struct PipelineDefinition: Sendable {
                 def.columnAliases[kind] = table
             }
         }
+        if let n = root["workbooks"] {
+            for (k, v) in try doc.mapping(n, "workbooks") {
+                let kind = try doc.string(k, "a file kind")
+                guard ["layanan", "wilayah", "sasaran"].contains(kind) else {
+                    throw doc.error(k, "workbooks: unknown file kind \"\(kind)\"; use layanan, wilayah or sasaran")
+                }
+                var options = WorkbookReadOptions()
+                for (key, value) in try doc.mapping(v, "workbooks.\(kind)") {
+                    switch try doc.string(key, "a setting") {
+                    case "sheets":
+                        options.sheets = try doc.sequence(value, "workbooks.\(kind).sheets").map { try doc.string($0, "a sheet name") }
+                    case "header_row":
+                        let row = try doc.int(value, "workbooks.\(kind).header_row")
+                        guard (1...1_048_576).contains(row) else {
+                            throw doc.error(value, "workbooks.\(kind).header_row must be a row number from 1 to 1048576")
+                        }
+                        options.headerRow = row
+                    case let other:
+                        throw doc.error(key, "workbooks.\(kind): unknown setting \"\(other)\"; use sheets or header_row")
+                    }
+                }
+                def.workbooks[kind] = options
+            }
+        }
+        if let n = root["reshape"] {
+            def.reshape = try doc.sequence(n, "reshape").map { try Self.reshapeRule($0, doc) }
+        }
         if let n = root["value_aliases"] {
             for (k, v) in try doc.mapping(n, "value_aliases") {
                 let kind = try doc.string(k, "an enumeration")
@@ -163,6 +196,74 @@ public struct PipelineDefinition: Sendable {
             }
         }
         return def
+    }
+
+    /// One `reshape:` entry; every problem names its line.
+    static func reshapeRule(_ node: Node, _ doc: YAMLFile) throws -> ReshapeRule {
+        let fields = ["record_id", "visit_date", "person_id", "birth_date", "sex", "village_code", "rw", "rt",
+                      "facility_type", "facility_id", "service_code", "result", "provider"]
+        var rule = ReshapeRule(files: "")
+        var hasFiles = false
+        for (k, v) in try doc.mapping(node, "a reshape rule") {
+            let key = try doc.string(k, "a setting")
+            switch key {
+            case "files":
+                rule.files = try doc.string(v, "reshape.files")
+                hasFiles = true
+            case "columns", "values":
+                for (f, c) in try doc.mapping(v, "reshape.\(key)") {
+                    let field = try doc.string(f, "a field")
+                    guard fields.contains(field), !["record_id", "visit_date", "service_code", "result"].contains(field) else {
+                        throw doc.error(f, "reshape.\(key): \"\(field)\" cannot be given; use person_id, birth_date, sex, village_code, rw, rt, facility_type, facility_id or provider")
+                    }
+                    let value = try doc.string(c, "reshape.\(key).\(field)")
+                    if key == "columns" { rule.columns[field] = value } else { rule.values[field] = value }
+                }
+            case "year":
+                let m = try doc.mapping(v, "reshape.year")
+                guard m.count == 1, let (yk, yv) = m.first else {
+                    throw doc.error(v, "reshape.year takes one of column: NAME, value: YYYY, from_file_name: true")
+                }
+                switch try doc.string(yk, "reshape.year") {
+                case "column": rule.year = .column(try doc.string(yv, "reshape.year.column"))
+                case "value":
+                    let y = try doc.int(yv, "reshape.year.value")
+                    guard (1900...2999).contains(y) else { throw doc.error(yv, "reshape.year.value must be a four-digit year") }
+                    rule.year = .value(y)
+                case "from_file_name": rule.year = .fileName
+                case let other: throw doc.error(yk, "reshape.year: unknown source \"\(other)\"; use column, value or from_file_name")
+                }
+            case "months":
+                for (mk, mv) in try doc.mapping(v, "reshape.months") {
+                    switch try doc.string(mk, "reshape.months setting") {
+                    case "columns":
+                        rule.months = try doc.sequence(mv, "reshape.months.columns").map { try doc.string($0, "a column") }
+                        guard rule.months.count == 12 else {
+                            throw doc.error(mv, "reshape.months.columns must name 12 columns, January to December (JAN … DES)")
+                        }
+                    case "service": rule.monthService = try doc.string(mv, "reshape.months.service")
+                    case "day":
+                        rule.day = try doc.int(mv, "reshape.months.day")
+                        guard (1...31).contains(rule.day) else { throw doc.error(mv, "reshape.months.day must be 1…31") }
+                    case let other: throw doc.error(mk, "reshape.months: unknown setting \"\(other)\"; use columns, service, day")
+                    }
+                }
+            case "dated":
+                for (sk, sv) in try doc.mapping(v, "reshape.dated") {
+                    rule.dated.append((try doc.string(sk, "a service code"), try doc.string(sv, "reshape.dated column")))
+                }
+            case let other:
+                throw doc.error(k, "reshape: unknown setting \"\(other)\"; use files, columns, values, year, months, dated")
+            }
+        }
+        guard hasFiles else { throw doc.error(node, "reshape: a rule needs files: (a pattern such as layanan/register-*.xlsx)") }
+        guard !rule.months.isEmpty || !rule.dated.isEmpty else {
+            throw doc.error(node, "reshape: a rule needs months: or dated:, or it makes no record")
+        }
+        if !rule.months.isEmpty && rule.year == nil {
+            throw doc.error(node, "reshape: months need a year: (column, value or from_file_name)")
+        }
+        return rule
     }
 
     /// The default pipeline when no `--pipeline` is given: the one built into the binary

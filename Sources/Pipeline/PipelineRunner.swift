@@ -32,6 +32,8 @@ public struct PipelineRunner {
             delimiter: definition.delimiter, columnAliases: definition.columnAliases,
             valueAliases: definition.valueAliases, services: pipeline.services)
         settings.decimalSeparator = definition.decimalSeparator
+        settings.workbooks = definition.workbooks
+        settings.reshape = definition.reshape
         settings.skipUnreadable = request.skipUnreadable
         return settings
     }
@@ -70,13 +72,15 @@ public struct PipelineRunner {
                       digests: [String: (hex: String, bytes: Int)] = [:]) throws -> [Manifest.InputEntry] {
         func entry(_ a: FileAccount, kind: String, counts: Bool) throws -> Manifest.InputEntry {
             let digest = try digests[a.source] ?? FileDigest.sha256(path: request.dataDirectory + "/" + a.source)
-            return Manifest.InputEntry(
+            var entry = Manifest.InputEntry(
                 path: a.source, kind: kind, sha256: digest.hex, bytes: digest.bytes,
-                encoding: a.encoding, delimiter: counts ? a.delimiter : nil, rowsRead: a.rowsRead,
+                encoding: a.encoding, delimiter: counts && a.sheets == nil ? a.delimiter : nil, rowsRead: a.rowsRead,
                 rowsRejected: counts ? a.rowsRejected : nil, rowsAccepted: counts ? a.rowsAccepted : nil,
                 rowsUsed: counts ? a.rowsUsed : nil, rowsDuplicate: counts ? a.rowsDuplicate : nil,
                 rowsOutOfPeriod: counts ? a.rowsOutOfPeriod : nil, blankRows: a.blankRows,
                 unknownColumns: a.unknownColumns)
+            entry.sheets = a.sheets
+            return entry
         }
         var entries = [try entry(outcome.registerAccount, kind: "wilayah", counts: false)]
         if let s = outcome.sasaranAccount { entries.append(try entry(s, kind: "sasaran", counts: false)) }

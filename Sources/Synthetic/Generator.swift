@@ -81,12 +81,24 @@ public struct SyntheticGenerator: Sendable {
             summary.bytes += bytes
             summary.injected[.columns] = rows
         }
+        if options.workbooks {
+            let csvBytes = summary.paths.filter { $0.hasPrefix("layanan/") }
+                .reduce(0) { $0 + Self.size(directory + "/" + $1) }
+            let converted = try WorkbookConversion.convertServiceFiles(in: directory, paths: summary.paths)
+            summary.paths = converted.paths
+            summary.bytes += converted.bytes - csvBytes
+            summary.records -= converted.dropped
+        }
         summary.files = summary.paths.filter { $0.hasPrefix("layanan/") }.count
         summary.paths.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         return summary
     }
 
     // MARK: Folder
+
+    private static func size(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0
+    }
 
     private func prepare(_ directory: String, overwrite: Bool) throws {
         let fm = FileManager.default
@@ -105,7 +117,7 @@ public struct SyntheticGenerator: Sendable {
                 }
                 let layanan = directory + "/layanan"
                 for name in (try? fm.contentsOfDirectory(atPath: layanan)) ?? []
-                where name.lowercased().hasSuffix(".csv") {
+                where name.lowercased().hasSuffix(".csv") || name.lowercased().hasSuffix(".xlsx") {
                     try? fm.removeItem(atPath: layanan + "/" + name)
                 }
             }

@@ -22,6 +22,8 @@ public struct GeneratorOptions: Sendable, Hashable {
     public var columnsProblemFile: Bool
     /// The 4-digit kabupaten/kota code (`PPKK`) of every village.
     public var regencyCode: String
+    /// Write the service files as `.xlsx` workbooks holding the same records (`--format xlsx`).
+    public var workbooks = false
 
     /// Creates options; `year` has no default here because it depends on today's date.
     public init(seed: UInt64 = 1, records: Int = 50_000, year: Int, villages: Int? = nil,

@@ -18,6 +18,8 @@ public struct FileAccount: Sendable, Equatable {
     public var encoding = "utf-8"
     /// The delimiter used, as text (`,` `;` `tab` `|`).
     public var delimiter = ","
+    /// For a workbook: the sheets read (nil for CSV).
+    public var sheets: [String]?
     /// Header names that matched no field.
     public var unknownColumns: [String] = []
 

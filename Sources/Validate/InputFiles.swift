@@ -32,17 +32,20 @@ public struct ServiceFileListing: Sendable {
 /// Looks at the inputs before anything is opened for reading, so no input can block the run: a
 /// FIFO would block `open(2)` until a writer comes, and a device such as `/dev/zero` never ends.
 public enum InputFiles {
-    /// Lists `layanan.csv` and every `*.csv` directly in `layanan/` (extension case-insensitive),
+    /// Lists `layanan.csv`/`.xlsx` and every `*.csv` and `*.xlsx` directly in `layanan/`
+    /// (extension case-insensitive; `*.xls` too, as unreadable with what to do),
     /// reading directory entries as bytes so a name that is not UTF-8 is seen and reported
     /// instead of dropped or mangled.
     /// - Complexity: one `lstat`/`stat` and one `open` per matching entry.
     public static func serviceFiles(in dataDirectory: String) -> ServiceFileListing {
         var found: [(path: [UInt8], problem: String?)] = []
-        let top = Array("layanan.csv".utf8)
-        if let problem = check(dataDirectory, top, mustExist: false) {
-            if problem != absent { found.append((top, problem)) }
-        } else {
-            found.append((top, nil))
+        for name in ["layanan.csv", "layanan.xlsx", "layanan.xls"] {
+            let top = Array(name.utf8)
+            if let problem = check(dataDirectory, top, mustExist: false) {
+                if problem != absent { found.append((top, problem)) }
+            } else {
+                found.append((top, workbookProblem(dataDirectory, top)))
+            }
         }
         let folder = dataDirectory + "/layanan"
         var st = stat()
@@ -52,9 +55,9 @@ public enum InputFiles {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                     Array(raw.prefix { $0 != 0 })
                 }
-                guard isCSVName(name) else { continue }
+                guard isCSVName(name) || isWorkbookName(name) || isLegacyWorkbookName(name) else { continue }
                 let path = Array("layanan/".utf8) + name
-                found.append((path, check(dataDirectory, path, mustExist: true)))
+                found.append((path, check(dataDirectory, path, mustExist: true) ?? workbookProblem(dataDirectory, path)))
             }
         }
         found.sort { $0.path.lexicographicallyPrecedes($1.path) }
@@ -73,7 +76,65 @@ public enum InputFiles {
     /// or nil when it is a regular readable file or (optional) absent.
     public static func problem(dataDirectory: String, name: String) -> String? {
         let problem = check(dataDirectory, Array(name.utf8), mustExist: false)
-        return problem == absent ? nil : problem
+        if problem == absent { return nil }
+        return problem ?? workbookProblem(dataDirectory, Array(name.utf8))
+    }
+
+    /// The file holding `base` (`wilayah`, `sasaran`) in the data folder: `base.csv`, else
+    /// `base.xlsx`, else `base.xls` (refused later with its reason); nil when none is there.
+    /// - Throws: `PWSError` `.inputMissing` when both a CSV and a workbook are there.
+    public static func single(dataDirectory: String, base: String) throws -> String? {
+        let present = ["\(base).csv", "\(base).xlsx", "\(base).xls"].filter { name in
+            var st = stat()
+            return lstat(dataDirectory + "/" + name, &st) == 0
+        }
+        if present.count > 1 {
+            throw PWSError(.inputMissing, "the data folder holds both \(present.joined(separator: " and ")); keep one of them")
+        }
+        return present.first
+    }
+
+    /// Why a file named like a workbook cannot be read, or nil (also for CSV names). Looks at
+    /// the first bytes only: an `.xls` (BIFF) or a password-protected `.xlsx` is an OLE compound
+    /// file (D0 CF 11 E0 A1 B1 1A E1); an `.xlsx` must be a zip (`PK`).
+    static func workbookProblem(_ dataDirectory: String, _ path: [UInt8]) -> String? {
+        let name = path.split(separator: UInt8(ascii: "/")).last.map(Array.init) ?? path
+        let legacy = isLegacyWorkbookName(name)
+        guard legacy || isWorkbookName(name) else { return nil }
+        let full = dataDirectory + "/" + String(decoding: path, as: UTF8.self)
+        let descriptor = open(full, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return "it cannot be opened (\(String(cString: strerror(errno)))); check its permissions" }
+        defer { close(descriptor) }
+        var head = [UInt8](repeating: 0, count: 8)
+        let count = head.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 8) }
+        let ole: [UInt8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]
+        if name.starts(with: [0x7E, 0x24]) {  // "~$"
+            return "it is the lock file Excel leaves beside a workbook that is open; close the workbook in Excel, or delete this file"
+        }
+        if count == 8 && head == ole {
+            return legacy
+                ? "it is an old Excel 97–2003 workbook (.xls), which pws does not read; open it in Excel or LibreOffice and save it as .xlsx (Excel Workbook)"
+                : "it is a password-protected (encrypted) or old-format Excel file, which pws cannot read; remove the password (File → Info → Protect Workbook) or open it and save it as .xlsx (Excel Workbook)"
+        }
+        if legacy {
+            return "it is named .xls, which pws does not read; save it as .xlsx (Excel Workbook) or as CSV"
+        }
+        if count < 4 || head[0] != 0x50 || head[1] != 0x4B {
+            return "it is named .xlsx but is not an Excel workbook (not a zip archive: empty, damaged or another format); open it in Excel or LibreOffice and save it again as .xlsx"
+        }
+        return nil
+    }
+
+    /// `name` ends in `.xlsx`, any case, and is more than that.
+    static func isWorkbookName(_ name: [UInt8]) -> Bool { hasExtension(name, ".xlsx") }
+
+    /// `name` ends in `.xls`, any case: an Excel 97–2003 workbook, listed so it is not skipped silently.
+    static func isLegacyWorkbookName(_ name: [UInt8]) -> Bool { hasExtension(name, ".xls") }
+
+    private static func hasExtension(_ name: [UInt8], _ ext: String) -> Bool {
+        let e = Array(ext.utf8)
+        guard name.count > e.count else { return false }
+        return zip(name.suffix(e.count), e).allSatisfy { ($0 | 0x20) == ($1 | 0x20) }
     }
 
     private static let absent = "absent"

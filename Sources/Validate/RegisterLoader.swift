@@ -10,6 +10,8 @@ struct RegisterLoader {
     var aliases: [String: [String]]
     /// `sasaran.decimal_separator`, which RT populations follow too; nil: `1.234` is ambiguous.
     var decimalSeparator: UInt8?
+    /// Sheets and header row when the file is a workbook.
+    var workbook = WorkbookReadOptions()
 
     /// Register and the notes on names that disagree between RT rows of one area.
     func load(path: String, source: String) throws -> (AreaRegister, notes: [String], account: FileAccount) {
@@ -24,7 +26,9 @@ struct RegisterLoader {
 
         var options = CSVReadOptions()
         options.delimiter = delimiter
-        let reader = try TableReader(path: path, source: source, schema: schema, extraAliases: aliases, options: options)
+        let reader = try TableReader.open(path: path, source: source,
+                                          names: TableColumnNames(schema: schema, extraAliases: aliases),
+                                          options: options, workbook: workbook)
         var register = AreaRegister()
         var problems: [String] = []
         var notes: [String] = []
@@ -94,9 +98,11 @@ struct RegisterLoader {
         }, problem: { diagnostic in
             problems.append("\(diagnostic.location): \(diagnostic.rule.rawValue) \(diagnostic.message)")
         })
+        notes += summary.notes
         var account = FileAccount(source: source)
         account.rowsRead = summary.rowsRead
         account.blankRows = summary.blankRows
+        account.sheets = summary.sheets
         account.encoding = summary.encoding == .utf8 ? "utf-8" : "windows-1252"
         account.unknownColumns = summary.unknownColumns
         if summary.rowsRead == 0 && problems.isEmpty {

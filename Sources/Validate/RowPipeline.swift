@@ -14,6 +14,8 @@ struct RowChunk: Sendable {
     /// Index of the file in the run's file order, and its path relative to the data folder.
     let file: Int
     let source: String
+    /// What the rows are positioned by: `source` for a CSV file, `FILE:SHEET` for a worksheet.
+    let label: String
     let fieldCount: Int
     /// The bytes of every row (each row's span of the record buffer, columns not in the
     /// schema included when they lie between schema columns).
@@ -30,9 +32,10 @@ struct RowChunk: Sendable {
 
     static let rowsPerChunk = 4096
 
-    init(file: Int, source: String, fieldCount: Int) {
+    init(file: Int, source: String, label: String? = nil, fieldCount: Int) {
         self.file = file
         self.source = source
+        self.label = label ?? source
         self.fieldCount = fieldCount
         bytes.reserveCapacity(RowChunk.rowsPerChunk * 128)
         offsets.reserveCapacity(RowChunk.rowsPerChunk * 2 * fieldCount)
@@ -81,7 +84,7 @@ struct RowChunk: Sendable {
         bytes.withUnsafeBytes { all in
             offsets.withUnsafeBufferPointer { offsets in
                 for r in 0..<lines.count {
-                    body(BatchRow(location: SourceLocation(source: source, line: lines[r]), base: all.baseAddress,
+                    body(BatchRow(location: SourceLocation(source: label, line: lines[r]), base: all.baseAddress,
                                   offsets: offsets.baseAddress! + r * 2 * fieldCount))
                 }
             }
@@ -127,20 +130,45 @@ struct RowChunkReader: Sendable {
     let sources: [String]
     let names: TableColumnNames
     let options: CSVReadOptions
+    var workbook = WorkbookReadOptions()
+    var reshape: [ReshapeRule] = []
+
+    /// The reader of one service file: a wide register through its reshape rule, a workbook,
+    /// or CSV (directly, the hot path).
+    func reader(_ source: String) throws -> (TableReader, sectioned: Bool) {
+        let path = directory + "/" + source
+        if let rule = reshape.first(where: { $0.matches(source) }) {
+            let inner: RecordSource = TableReader.isWorkbookName(source)
+                ? try WorkbookRecordSource(path: path, source: source, options: workbook)
+                : CSVRecordSource(reader: try CSVReader(path: path, source: source, options: options),
+                                  headerLine: workbook.headerRow)
+            return (TableReader(records: ReshapeSource(inner: inner, rule: rule, source: source), source: source,
+                                names: names), true)
+        }
+        if TableReader.isWorkbookName(source) {
+            return (try TableReader.open(path: path, source: source, names: names, options: options, workbook: workbook),
+                    true)
+        }
+        return (try TableReader(path: path, source: source, names: names, options: options), false)
+    }
 
     /// Reads every file, handing each chunk to `emit`; stops at the first file that cannot be read.
+    /// A workbook's rows are positioned by sheet: a chunk holds rows of one sheet only.
     func read(_ emit: (RowPipelineItem) -> Void) {
         let fieldCount = names.schema.fields.count
         for (i, source) in sources.enumerated() {
             do {
-                let reader = try TableReader(path: directory + "/" + source, source: source, names: names,
-                                             options: options)
+                let (reader, sectioned) = try self.reader(source)
                 var chunk = RowChunk(file: i, source: source, fieldCount: fieldCount)
                 let summary = try reader.read(row: { row in
+                    if sectioned && row.location.source != chunk.label {
+                        if chunk.count > 0 || !chunk.problems.isEmpty { emit(.chunk(chunk)) }
+                        chunk = RowChunk(file: i, source: source, label: row.location.source, fieldCount: fieldCount)
+                    }
                     chunk.append(row)
                     if chunk.count >= RowChunk.rowsPerChunk {
                         emit(.chunk(chunk))
-                        chunk = RowChunk(file: i, source: source, fieldCount: fieldCount)
+                        chunk = RowChunk(file: i, source: source, label: chunk.label, fieldCount: fieldCount)
                     }
                 }, problem: { diagnostic in
                     chunk.problems.append(diagnostic)

@@ -9,6 +9,8 @@ struct SasaranLoader {
     var aliases: [String: [String]]
     /// `sasaran.decimal_separator`; nil: `1.234` is ambiguous (spec §A1).
     var decimalSeparator: UInt8?
+    /// Sheets and header row when the file is a workbook.
+    var workbook = WorkbookReadOptions()
 
     func load(path: String, source: String, register: AreaRegister) throws -> ([SasaranEntry], FileAccount?) {
         guard FileManager.default.fileExists(atPath: path) else { return ([], nil) }
@@ -17,7 +19,9 @@ struct SasaranLoader {
             fRT = SasaranField.rt, fGroup = SasaranField.targetGroup, fCount = SasaranField.count
         var options = CSVReadOptions()
         options.delimiter = delimiter
-        let reader = try TableReader(path: path, source: source, schema: schema, extraAliases: aliases, options: options)
+        let reader = try TableReader.open(path: path, source: source,
+                                          names: TableColumnNames(schema: schema, extraAliases: aliases),
+                                          options: options, workbook: workbook)
 
         // Registered RWs per village, for "RW not in the register".
         var registeredRW = Set<String>()
@@ -101,6 +105,7 @@ struct SasaranLoader {
         var account = FileAccount(source: source)
         account.rowsRead = summary.rowsRead
         account.blankRows = summary.blankRows
+        account.sheets = summary.sheets
         return (entries, account)
     }
 }

@@ -15,6 +15,9 @@ struct ServiceRowChecker {
     var rejects: [Diagnostic] = []
     var warnings: [Diagnostic] = []
     var accounts: [FileAccount] = []
+    /// Row position labels in read order (a CSV file's path, a worksheet's `FILE:SHEET`);
+    /// events keep an index into it.
+    var positions: [String] = []
     /// Per file: accepted, non-duplicate rows per visit month (for rows_out_of_period).
     var monthCounts: [[YearMonth: Int]] = []
     var latestAccepted: Day?
@@ -83,7 +86,8 @@ struct ServiceRowChecker {
     func chunkReader(directory: String, sources: [String]) -> RowChunkReader {
         var options = CSVReadOptions()
         options.delimiter = settings.delimiter
-        return RowChunkReader(directory: directory, sources: sources, names: columnNames, options: options)
+        return RowChunkReader(directory: directory, sources: sources, names: columnNames, options: options,
+                              workbook: settings.workbooks["layanan"] ?? .init(), reshape: settings.reshape)
     }
 
     /// Checks the rows of one chunk; on a file's last chunk, closes its account.
@@ -97,7 +101,9 @@ struct ServiceRowChecker {
         var account = current!
         current = nil  // keeps the account uniquely referenced while rows are added
         rejects.append(contentsOf: chunk.problems)
-        chunk.forEachRow { row in check(row, file: chunk.file, account: &account) }
+        if positions.last != chunk.label { positions.append(chunk.label) }
+        let position = positions.count - 1
+        chunk.forEachRow { row in check(row, file: chunk.file, position: position, account: &account) }
         guard let summary = chunk.summary else {
             current = account
             return nil
@@ -107,7 +113,8 @@ struct ServiceRowChecker {
         account.rowsRejected += summary.rowsRejected
         account.blankRows = summary.blankRows
         account.encoding = summary.encoding == .utf8 ? "utf-8" : "windows-1252"
-        account.delimiter = summary.delimiter == 0x09 ? "tab" : String(UnicodeScalar(summary.delimiter))
+        account.delimiter = summary.sheets != nil ? "" : summary.delimiter == 0x09 ? "tab" : String(UnicodeScalar(summary.delimiter))
+        account.sheets = summary.sheets
         account.unknownColumns = summary.unknownColumns
         accounts.append(account)
         return summary
@@ -122,7 +129,7 @@ struct ServiceRowChecker {
     /// pass; a step skips a field that already failed. The cache look-ups and prefetches sit
     /// between the steps, where they let memory loads overlap with the checks.
     /// - Complexity: O(1) expected per row; no allocation unless a rule fails.
-    private mutating func check(_ row: BatchRow, file: Int, account: inout FileAccount) {
+    private mutating func check(_ row: BatchRow, file: Int, position: Int, account: inout FileAccount) {
         var c = RowCheck(row: row)
         // The record id and person tables are large and read at random: start loading their
         // slots now, so the misses overlap with the checks below.
@@ -166,7 +173,7 @@ struct ServiceRowChecker {
             account.rowsDuplicate += 1  // W-DUPLICATE
             return
         }
-        accept(c, isNewRecord: isNewRecord, file: file)
+        accept(c, isNewRecord: isNewRecord, file: file, position: position)
     }
 
     /// The area combination as decided by an earlier accepted row, if any.
@@ -227,10 +234,10 @@ struct ServiceRowChecker {
 
     /// Keeps an accepted, non-duplicate event's file, line and record content, and counts its
     /// visit month.
-    private mutating func accept(_ c: RowCheck, isNewRecord: Bool, file: Int) {
+    private mutating func accept(_ c: RowCheck, isNewRecord: Bool, file: Int, position: Int) {
         let candidate = UInt32(events.events.count - 1)
         if isNewRecord { recordContent.append(candidate) }
-        eventSources.append(UInt32(file))
+        eventSources.append(UInt32(position))
         // A line past 2³² (a file of over 4 G lines) is kept as the largest line number rather
         // than trap; only a later W-NIFAS warning would show it.
         eventLines.append(UInt32(clamping: c.row.location.line))
@@ -288,7 +295,7 @@ struct ServiceRowChecker {
         warnings.sort(by: Validation.diagnosticOrder)
         return ValidationOutcome(events: events, eventSources: eventSources, eventLines: eventLines,
                                  register: register, sasaran: sasaran, rejects: rejects, warnings: warnings,
-                                 sources: sources, files: accounts, total: total, registerAccount: registerAccount,
+                                 sources: sources, positions: positions, files: accounts, total: total, registerAccount: registerAccount,
                                  sasaranAccount: sasaranAccount, asOf: asOf, notes: notes,
                                  keepIdentifiers: settings.keepIdentifiers)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import CSV
 import Concurrency
+import Ingest
 import PWSCore
 
 /// What a validation needs to know beyond the files.
@@ -21,6 +22,11 @@ public struct ValidationSettings: Sendable {
     /// Go on without service files that cannot be read (listing them) instead of refusing the
     /// run with exit 66 (spec §A8, `--skip-unreadable`).
     public var skipUnreadable = false
+    /// How workbooks (`.xlsx`) of each file kind (`layanan`, `wilayah`, `sasaran`) are read:
+    /// sheets and header row (spec §A2). Absent kinds read every sheet that maps.
+    public var workbooks: [String: WorkbookReadOptions] = [:]
+    /// `reshape` rules: service files they match are wide registers made into records (§A2).
+    public var reshape: [ReshapeRule] = []
     /// `sasaran.decimal_separator` (`.` or `,`) for sasaran counts and RT populations; nil
     /// leaves `1.234`-like values ambiguous, hence errors (spec §A1).
     public var decimalSeparator: UInt8?
@@ -46,7 +52,7 @@ public struct ValidationSettings: Sendable {
 public struct ValidationOutcome: Sendable {
     /// Accepted, deduplicated events dated up to the end of the as-of month.
     public var events: EventSet
-    /// For each event: index into `sources` and physical line, to list later warnings (W-NIFAS).
+    /// For each event: index into `positions` and physical line, to list later warnings (W-NIFAS).
     /// Kept as runs (files are read in order) and 16-bit line numbers: see `RunCodedIndices`.
     public var eventSources: RunCodedIndices
     public var eventLines: EventLines
@@ -58,6 +64,9 @@ public struct ValidationOutcome: Sendable {
     public var warnings: [Diagnostic]
     /// Service-record files in read order, relative to the data folder.
     public var sources: [String]
+    /// What `eventSources` index: the labels rows are positioned by, in read order — a CSV
+    /// file's path, a worksheet's `FILE:SHEET` (so for CSV inputs, the same as `sources`).
+    public var positions: [String] = []
     /// Service-record inputs that could not be read and were skipped (`skipUnreadable`).
     public var unreadable: [UnreadableInput] = []
     /// Accounting per service-record file (same order as `sources`).
@@ -88,7 +97,7 @@ public struct ValidationOutcome: Sendable {
     /// Adds a warning found by a later stage (W-NIFAS) for event `index`, keeping the order.
     public mutating func addWarnings(rule: RuleCode, eventIndices: [Int], field: String, message: (Int) -> String) {
         for i in eventIndices {
-            let loc = SourceLocation(source: sources[Int(eventSources[i])], line: Int(eventLines[i]))
+            let loc = SourceLocation(source: positions[Int(eventSources[i])], line: Int(eventLines[i]))
             warnings.append(Diagnostic(location: loc, recordID: events.recordIDs[events.events[i].record],
                                        rule: rule, field: field, value: "", message: message(i)))
         }
@@ -125,7 +134,9 @@ public enum Validation {
         guard fm.fileExists(atPath: dataDirectory, isDirectory: &isDir), isDir.boolValue else {
             throw PWSError(.inputMissing, "data folder \(dataDirectory) does not exist; pass the folder holding wilayah.csv and layanan/ with --data")
         }
-        for name in ["wilayah.csv", "sasaran.csv"] {
+        let wilayahName = try InputFiles.single(dataDirectory: dataDirectory, base: "wilayah") ?? "wilayah.csv"
+        let sasaranName = try InputFiles.single(dataDirectory: dataDirectory, base: "sasaran") ?? "sasaran.csv"
+        for name in [wilayahName, sasaranName] {
             if let problem = InputFiles.problem(dataDirectory: dataDirectory, name: name) {
                 throw PWSError(.inputMissing, "\(name) cannot be read: \(problem)")
             }
@@ -137,25 +148,26 @@ public enum Validation {
         }
         let (register, notes, registerAccount) = try RegisterLoader(
             delimiter: settings.delimiter, aliases: settings.columnAliases["wilayah"] ?? [:],
-            decimalSeparator: settings.decimalSeparator
-        ).load(path: dataDirectory + "/wilayah.csv", source: "wilayah.csv")
+            decimalSeparator: settings.decimalSeparator, workbook: settings.workbooks["wilayah"] ?? .init()
+        ).load(path: dataDirectory + "/" + wilayahName, source: wilayahName)
         let (sasaran, sasaranAccount) = try SasaranLoader(
             delimiter: settings.delimiter, aliases: settings.columnAliases["sasaran"] ?? [:],
-            decimalSeparator: settings.decimalSeparator
-        ).load(path: dataDirectory + "/sasaran.csv", source: "sasaran.csv", register: register)
+            decimalSeparator: settings.decimalSeparator, workbook: settings.workbooks["sasaran"] ?? .init()
+        ).load(path: dataDirectory + "/" + sasaranName, source: sasaranName, register: register)
 
         let sources = listing.files
         guard !sources.isEmpty else {
-            throw PWSError(.inputMissing, "no service records in \(dataDirectory): put layanan.csv or layanan/*.csv there (spec §2)")
+            throw PWSError(.inputMissing, "no service records in \(dataDirectory): put layanan.csv or layanan/*.csv (or .xlsx) there (spec §2)")
         }
         var checker = try ServiceRowChecker(settings: settings, register: register)
         checker.reserve(bytes: sources.reduce(0) { $0 + recordBytesEstimate(dataDirectory + "/" + $1) })
         var allNotes = notes
-        if registerAccount.encoding != "utf-8" { allNotes.append("wilayah.csv is not UTF-8; read as Windows-1252") }
+        if registerAccount.encoding != "utf-8" { allNotes.append("\(wilayahName) is not UTF-8; read as Windows-1252") }
         // One thread reads and cleans (Ingest), this one applies the rules in read order.
         let checkingStart = ThreadCPUTime.seconds()
         let readingCPU = try checker.chunkReader(directory: dataDirectory, sources: sources).run { chunk in
             guard let summary = checker.consume(chunk) else { return }
+            allNotes += summary.notes
             if summary.encoding == .windows1252 {
                 allNotes.append("\(chunk.source) is not UTF-8; read as Windows-1252 — save it as UTF-8 to be sure names are right")
             }

@@ -14,6 +14,8 @@ import Testing
     @Test func rulesKnowTheirSeverity() {
         #expect(RuleCode.parse.severity == .error)
         #expect(RuleCode.duplicate.severity == .warning)
-        #expect(RuleCode.allCases.count == 20)
+        // The 20 rules of spec §3 and E-CELL (§A2, workbooks).
+        #expect(RuleCode.allCases.count == 21)
+        #expect(RuleCode.cell.severity == .error)
     }
 }

@@ -111,6 +111,7 @@ enum ReportText {
         switch r {
         case .parse: "baris CSV rusak (tanda kutip/ukuran)"
         case .fields: "jumlah kolom tidak sama dengan header"
+        case .cell: "sel Excel berisi galat (#N/A …) atau rumus tanpa nilai"
         case .columns: "kolom wajib tidak ada: seluruh file ditolak"
         case .required: "isian wajib kosong"
         case .date: "tanggal tidak valid"

@@ -40,7 +40,7 @@ extension ServiceRowChecker {
             sideContent.append(event)
         }
         let e = Int(earlier)
-        let firstLoc = SourceLocation(source: accounts.count > Int(eventSources[e]) ? accounts[Int(eventSources[e])].source : source,
+        let firstLoc = SourceLocation(source: positions[Int(eventSources[e])],
                                       line: Int(eventLines[e]))
         let recordID = c.recordID
         warnings.append(Diagnostic(location: c.row.location, recordID: recordID, rule: .duplicate, field: "record_id",

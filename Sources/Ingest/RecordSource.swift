@@ -1,0 +1,71 @@
+import CSV
+import PWSCore
+
+/// A cell a record source could not turn into plain text. The table reader judges it once it
+/// knows which field the cell's column is: only cells of schema fields reject a row.
+public struct CellIssue: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// An error value (`#N/A`, `#DIV/0!`, `#VALUE!` …): the row is `E-CELL`.
+        case error(String)
+        /// A formula saved without its result: the row is `E-CELL`.
+        case formulaWithoutValue
+        /// A number of 15 or more integer digits: as a person_id, `E-PERSON` (a NIK stored as
+        /// a number has lost digits in Excel already).
+        case longNumber
+    }
+
+    /// The 0-based column of the record.
+    public var column: Int
+    /// The cell's reference for messages, e.g. `C12`.
+    public var reference: String
+    public var kind: Kind
+
+    public init(column: Int, reference: String, kind: Kind) {
+        self.column = column
+        self.reference = reference
+        self.kind = kind
+    }
+
+    /// `A`…`XFD` for column `c` (0-based), as spreadsheets name columns.
+    public static func columnName(_ c: Int) -> String {
+        var n = c + 1
+        var out: [UInt8] = []
+        while n > 0 {
+            out.insert(UInt8(0x41 + (n - 1) % 26), at: 0)
+            n = (n - 1) / 26
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// What a `RecordSource` reports, in order.
+public enum RecordSourceEvent {
+    /// A new section (a worksheet) begins: the records after it are positioned
+    /// `label:line` and the section has its own header row.
+    case section(label: String)
+    /// A record, valid only inside the callback; `issues` is empty for most records.
+    case record(CSVRecord, issues: [CellIssue])
+    /// A record that cannot be read, at `line` of the current section.
+    case malformed(line: Int, message: String)
+}
+
+/// Records that do not come from CSV text (worksheets of an .xlsx; later FHIR resources), read
+/// by `TableReader` through the same header mapping, §2.1 cleaning and accounting as a CSV
+/// file. The CSV path does not go through this protocol: it stays a direct call per file.
+public protocol RecordSource: AnyObject {
+    /// All-empty records skipped (not counted as read).
+    var blankRows: Int { get }
+    /// Notices for the run's notes (a sheet not read, values with no column name).
+    var notes: [String] { get }
+    /// The fewest fields every later record of this section has (the table reader sets it
+    /// to the header's width, so a short row reads its missing trailing cells as empty).
+    var minimumFieldCount: Int { get set }
+    /// The section's header row when the caller names it (1-based line), else nil: then the
+    /// table reader takes the first of the first `headerSearchRows` records that maps.
+    var headerLine: Int? { get }
+    /// Reads every record in order.
+    /// - Throws: what `body` throws, or `PWSError` `.inputMissing` when the input cannot be read.
+    func read(_ body: (RecordSourceEvent) throws -> Void) throws
+    /// Adds a note (the table reader's notices about a section).
+    func note(_ text: String)
+}

@@ -1,0 +1,329 @@
+import CSV
+import PWSCore
+
+/// A pipeline `reshape` rule (spec §A2): how a wide register (one row per person, a column per
+/// month or per vaccine) becomes service records. Column names are matched like header names
+/// (case, spaces and `-` ignored).
+public struct ReshapeRule: Sendable, Hashable {
+    /// Where the year of a month series comes from.
+    public enum Year: Sendable, Hashable {
+        case column(String)
+        case value(Int)
+        /// The first 4-digit year (1900–2999) in the file's name.
+        case fileName
+    }
+
+    /// Which files the rule reads: a pattern over the path relative to the data folder, `*`
+    /// matching any run of characters but `/` (`layanan/register-*.xlsx`).
+    public var files: String
+    /// Service-record field (canonical name, e.g. `person_id`) → the register's column.
+    public var columns: [String: String]
+    /// Service-record field → a value for every made record (e.g. `facility_type: posyandu`).
+    public var values: [String: String]
+    public var year: Year?
+    /// The 12 month columns, January first; each non-empty cell is one `monthService` record
+    /// with result = the cell, visit date = `day` of that month (the last day when shorter).
+    public var months: [String]
+    public var monthService: String
+    public var day: Int
+    /// Service code → the column holding the date it was given (`HB0: HB0`, `BCG: TGL_BCG`).
+    public var dated: [(service: String, column: String)]
+
+    public init(files: String, columns: [String: String] = [:], values: [String: String] = [:], year: Year? = nil,
+                months: [String] = [], monthService: String = "TIMBANG", day: Int = 15,
+                dated: [(service: String, column: String)] = []) {
+        self.files = files
+        self.columns = columns
+        self.values = values
+        self.year = year
+        self.months = months
+        self.monthService = monthService
+        self.day = day
+        self.dated = dated
+    }
+
+    public static func == (a: ReshapeRule, b: ReshapeRule) -> Bool {
+        a.files == b.files && a.columns == b.columns && a.values == b.values && a.year == b.year
+            && a.months == b.months && a.monthService == b.monthService && a.day == b.day
+            && a.dated.map { "\($0.service)=\($0.column)" } == b.dated.map { "\($0.service)=\($0.column)" }
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(files) }
+
+    /// Whether `path` (relative to the data folder) is one of the rule's files.
+    public func matches(_ path: String) -> Bool { Self.glob(Array(files.utf8)[...], Array(path.utf8)[...]) }
+
+    private static func glob(_ p: ArraySlice<UInt8>, _ s: ArraySlice<UInt8>) -> Bool {
+        guard let first = p.first else { return s.isEmpty }
+        if first == UInt8(ascii: "*") {
+            var rest = s
+            while true {
+                if glob(p.dropFirst(), rest) { return true }
+                guard let c = rest.first, c != UInt8(ascii: "/") else { return false }
+                rest = rest.dropFirst()
+            }
+        }
+        guard let c = s.first, c | 0x20 == first | 0x20 || (first == UInt8(ascii: "?") && c != UInt8(ascii: "/"))
+        else { return false }
+        return glob(p.dropFirst(), s.dropFirst())
+    }
+
+    /// The fields made records have, in this order (the header the table reader maps).
+    static let fields = ["record_id", "visit_date", "person_id", "birth_date", "sex", "village_code", "rw", "rt",
+                         "facility_type", "facility_id", "service_code", "result", "provider"]
+}
+
+/// Rows of a CSV file as a `RecordSource` of one section labelled with the file's path (for a
+/// reshape over a CSV register).
+public final class CSVRecordSource: RecordSource {
+    private let reader: CSVReader
+    public var blankRows: Int { reader.blankRows }
+    public private(set) var notes: [String] = []
+    public var minimumFieldCount = 0
+    public let headerLine: Int?
+
+    public init(reader: CSVReader, headerLine: Int? = nil) {
+        self.reader = reader
+        self.headerLine = headerLine
+    }
+
+    public func note(_ text: String) { notes.append(text) }
+
+    public func read(_ body: (RecordSourceEvent) throws -> Void) throws {
+        try body(.section(label: reader.source))
+        try reader.read { event in
+            switch event {
+            case .record(let record): try body(.record(record, issues: []))
+            case .malformed(let line, let message): try body(.malformed(line: line, message: message))
+            }
+        }
+    }
+}
+
+/// A wide register read through a `ReshapeRule`: each section's header row (the first of its
+/// first 20 rows holding every column the rule names) is replaced by the service-record header,
+/// and each register row by one record per non-empty month or dated-service cell. A made
+/// record's record_id is `FILE:SHEET:CELL` (deterministic and unique), its line the register
+/// row; cell issues of the row's person and area columns go with every record of the row, a
+/// month or date cell's with its own record. Registers rows with no such cell make no record.
+public final class ReshapeSource: RecordSource {
+    private let inner: RecordSource
+    private let rule: ReshapeRule
+    private let fileName: String
+    public var blankRows: Int { inner.blankRows }
+    public var notes: [String] { inner.notes + ownNotes }
+    private var ownNotes: [String] = []
+    public var minimumFieldCount = 0
+    public var headerLine: Int? { nil }
+    private let innerHeaderLine: Int?
+
+    public init(inner: RecordSource, rule: ReshapeRule, source: String) {
+        self.inner = inner
+        self.rule = rule
+        innerHeaderLine = inner.headerLine
+        fileName = String(source.split(separator: "/").last ?? Substring(source))
+    }
+
+    public func note(_ text: String) { ownNotes.append(text) }
+
+    private struct Layout {
+        var fixed: [(field: Int, column: Int)] = []
+        var months: [Int] = []
+        var dated: [(service: String, column: Int)] = []
+        var year: Int?
+    }
+
+    public func read(_ body: (RecordSourceEvent) throws -> Void) throws {
+        let fields = ReshapeRule.fields
+        var label = ""
+        var layout: Layout?
+        var searched = 0
+        var builder = RecordBuilder()
+        let constantYear: Int? = switch rule.year {
+        case .value(let y): y
+        case .fileName: Self.year(in: fileName)
+        default: nil
+        }
+        func finishSection() {
+            if layout == nil && searched > 0 {
+                ownNotes.append("\(label): not read — no row has the register columns of the reshape rule for \(rule.files)")
+            }
+        }
+        try inner.read { event in
+            switch event {
+            case .section(let next):
+                finishSection()
+                label = next
+                layout = nil
+                searched = 0
+                inner.minimumFieldCount = 0
+                try body(.section(label: next))
+            case .malformed(let line, let message):
+                if layout != nil { try body(.malformed(line: line, message: message)) }
+            case .record(let record, let issues):
+                guard let l = layout else {
+                    if let wanted = innerHeaderLine, record.line < wanted { return }
+                    searched += 1
+                    if let found = findLayout(record) {
+                        layout = found
+                        inner.minimumFieldCount = record.count
+                        builder.reset()
+                        for name in fields { builder.append(name) }
+                        try builder.withRecord(line: record.line) { try body(.record($0, issues: [])) }
+                    } else if searched == TableReader.headerSearchRows || innerHeaderLine != nil {
+                        // Not a register: the section's other rows are not read.
+                        ownNotes.append("\(label): not read — no row has the register columns of the reshape rule for \(rule.files)")
+                        layout = Layout()
+                        searched = 0
+                    }
+                    return
+                }
+                if l.months.isEmpty && l.dated.isEmpty { return }
+                try emit(record, issues: issues, layout: l, label: label, constantYear: constantYear,
+                         builder: &builder, body)
+            }
+        }
+        finishSection()
+    }
+
+    private func findLayout(_ header: CSVRecord) -> Layout? {
+        var index: [String: Int] = [:]
+        for c in 0..<header.count {
+            let name = Self.normalise(header.string(c))
+            if !name.isEmpty && index[name] == nil { index[name] = c }
+        }
+        var layout = Layout()
+        for (field, column) in rule.columns.sorted(by: { $0.key < $1.key }) {
+            guard let f = ReshapeRule.fields.firstIndex(of: field), let c = index[Self.normalise(column)] else { return nil }
+            layout.fixed.append((f, c))
+        }
+        for month in rule.months {
+            guard let c = index[Self.normalise(month)] else { return nil }
+            layout.months.append(c)
+        }
+        for (service, column) in rule.dated {
+            guard let c = index[Self.normalise(column)] else { return nil }
+            layout.dated.append((service, c))
+        }
+        if case .column(let name) = rule.year {
+            guard let c = index[Self.normalise(name)] else { return nil }
+            layout.year = c
+        }
+        return layout
+    }
+
+    private func emit(_ record: CSVRecord, issues: [CellIssue], layout: Layout, label: String, constantYear: Int?,
+                      builder: inout RecordBuilder, _ body: (RecordSourceEvent) throws -> Void) throws {
+        let fields = ReshapeRule.fields
+        func cell(_ c: Int) -> String { c < record.count ? record.string(c) : "" }
+        var year = constantYear
+        if let c = layout.year {
+            let text = cell(c)
+            year = Int(text) ?? Int(text.split(separator: ".").first ?? "")
+        }
+        // Issues of the person and area columns go with every record of the row.
+        var rowIssues: [CellIssue] = []
+        for issue in issues {
+            if let fixed = layout.fixed.first(where: { $0.column == issue.column }) {
+                rowIssues.append(CellIssue(column: fixed.field, reference: issue.reference, kind: issue.kind))
+            }
+        }
+        let resultField = fields.firstIndex(of: "result") ?? 0
+        let visitField = fields.firstIndex(of: "visit_date") ?? 0
+        func make(column: Int, service: String, visit: String, result: String) throws {
+            builder.reset()
+            let reference = CellIssue.columnName(column) + String(record.line)
+            var values = Array(repeating: "", count: fields.count)
+            for (field, value) in rule.values { if let f = fields.firstIndex(of: field) { values[f] = value } }
+            for (f, c) in layout.fixed { values[f] = cell(c) }
+            values[0] = "\(label):\(reference)"
+            values[visitField] = visit
+            values[fields.firstIndex(of: "service_code") ?? 0] = service
+            values[resultField] = result
+            for v in values { builder.append(v) }
+            var own = rowIssues
+            for issue in issues where issue.column == column {
+                own.append(CellIssue(column: result.isEmpty ? visitField : resultField, reference: issue.reference,
+                                     kind: issue.kind))
+            }
+            try builder.withRecord(line: record.line) { try body(.record($0, issues: own)) }
+        }
+        for (m, c) in layout.months.enumerated() {
+            let value = cell(c).trimmingCharacters(in: " ")
+            guard !value.isEmpty || issues.contains(where: { $0.column == c }) else { continue }
+            // No year: the visit date stays empty, so the record is E-REQUIRED at this cell.
+            var visit = ""
+            if let year, (1900...2999).contains(year) {
+                let last = Day.daysIn(month: m + 1, year: year)
+                visit = Day(year: year, month: m + 1, day: min(rule.day, last))?.description ?? ""
+            }
+            try make(column: c, service: rule.monthService, visit: visit, result: value)
+        }
+        for (service, c) in layout.dated {
+            let value = cell(c).trimmingCharacters(in: " ")
+            guard !value.isEmpty || issues.contains(where: { $0.column == c }) else { continue }
+            try make(column: c, service: service, visit: value, result: "")
+        }
+    }
+
+    static func normalise(_ name: String) -> String {
+        String(name.trimmingCharacters(in: " ").lowercased().map { $0 == " " || $0 == "-" ? "_" : $0 })
+    }
+
+    static func year(in name: String) -> Int? {
+        let bytes = Array(name.utf8)
+        var i = 0
+        while i + 4 <= bytes.count {
+            let run = bytes[i..<i + 4]
+            let before = i == 0 || !(0x30...0x39).contains(bytes[i - 1])
+            let after = i + 4 == bytes.count || !(0x30...0x39).contains(bytes[i + 4])
+            if before && after && run.allSatisfy({ (0x30...0x39).contains($0) }),
+               let y = Int(String(decoding: run, as: UTF8.self)), (1900...2999).contains(y) {
+                return y
+            }
+            i += 1
+        }
+        return nil
+    }
+}
+
+/// One record built from values: bytes back to back, each field cleaned as §2.1.
+struct RecordBuilder {
+    private var bytes: [UInt8] = [0]
+    private var fields: [FieldBounds] = []
+
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(0)
+        fields.removeAll(keepingCapacity: true)
+    }
+
+    mutating func append(_ text: String) {
+        let start = bytes.count
+        bytes.append(contentsOf: text.utf8)
+        let end = bytes.count
+        var clean = start..<end
+        if end > start { clean = bytes.withUnsafeBufferPointer { Dialect.cleanedRange($0.baseAddress!, start, end) } }
+        fields.append(FieldBounds(rawStart: Int32(truncatingIfNeeded: start), rawEnd: Int32(truncatingIfNeeded: end),
+                                  cleanStart: Int32(truncatingIfNeeded: clean.lowerBound),
+                                  cleanEnd: Int32(truncatingIfNeeded: clean.upperBound)))
+    }
+
+    func withRecord(line: Int, _ body: (CSVRecord) throws -> Void) throws {
+        try bytes.withUnsafeBufferPointer { b in
+            try fields.withUnsafeBufferPointer { f in
+                guard let base = b.baseAddress, let bounds = f.baseAddress else { return }
+                try body(CSVRecord(line: line, index: line - 1, count: f.count, bytes: base, fields: bounds))
+            }
+        }
+    }
+}
+
+private extension String {
+    func trimmingCharacters(in set: Character) -> String {
+        var s = Substring(self)
+        while s.first?.isWhitespace == true { s = s.dropFirst() }
+        while s.last?.isWhitespace == true { s = s.dropLast() }
+        return String(s)
+    }
+}

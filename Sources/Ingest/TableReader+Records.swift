@@ -1,0 +1,193 @@
+import CSV
+import PWSCore
+
+extension TableReader {
+    /// How many non-empty rows at the top of a section may come before its header (titles,
+    /// notes) when the header row is not named.
+    public static let headerSearchRows = 20
+
+    /// Reads a `RecordSource` section by section (spec §A2): each section's header is found
+    /// (the named row, else the first of its first `headerSearchRows` records that maps every
+    /// required field) and mapped as a CSV header is; its records then go through the same
+    /// checks and are positioned `label:line`. A section whose header does not map is not read
+    /// and gets a note; when no section maps, the file is `E-COLUMNS` with every candidate row
+    /// counted as read and rejected. Cells of schema fields that hold an error value or a
+    /// formula without a value reject their row as `E-CELL`; a person_id stored as a number of
+    /// 15 or more digits is `E-PERSON`.
+    func read(_ records: RecordSource, row: (TableRow) throws -> Void,
+              problem: (Diagnostic) throws -> Void) throws -> TableReadSummary {
+        let fieldCount = schema.fields.count
+        let columns = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(1, fieldCount))
+        columns.initialize(repeating: -1, count: Swift.max(1, fieldCount))
+        defer { columns.deallocate() }
+        let recordIDField = schema.index(of: "record_id")
+        let personField = schema.index(of: "person_id")
+        let names = self.names
+        let source = self.source
+
+        enum State { case searching(seen: Int), mapped, unmapped }
+        var state = State.searching(seen: 0)
+        var label = source
+        var map = HeaderMap(fieldCount: fieldCount, missingRequired: [])
+        var fieldOfColumn: [Int: Int] = [:]
+        var headerWidth = 0
+        var unnamed: [Int] = []
+        var noted = false
+        var firstMapped: HeaderMap?
+        var candidate: (label: String, line: Int, map: HeaderMap)?
+        var sectionCandidate: (line: Int, map: HeaderMap)?
+        var unmappedRows = 0, sectionRows = 0
+        var rowsRead = 0, rowsRejected = 0
+        var sheets: [String] = []
+
+        func recordID(_ record: CSVRecord) -> String {
+            guard let field = recordIDField else { return "" }
+            let column = columns[field]
+            return column >= 0 && column < record.count ? record.string(column) : ""
+        }
+        func describe(_ missing: [String]) -> String { missing.map(names.names.describe).joined(separator: "; ") }
+
+        func closeSection() {
+            switch state {
+            case .mapped: break
+            case .searching, .unmapped:
+                unmappedRows += Swift.max(0, sectionRows - 1)
+                if let found = sectionCandidate {
+                    if candidate == nil { candidate = (label, found.line, found.map) }
+                    records.note("\(label): not read — no row \(records.headerLine.map { "(row \($0) was named)" } ?? "among its first \(Self.headerSearchRows)") has the \(schema.name) columns (missing: \(describe(found.map.missingRequired)))")
+                } else {
+                    records.note("\(label): not read — the sheet is empty")
+                }
+            }
+        }
+
+        func take(header record: CSVRecord) -> Bool {
+            var header = (0..<record.count).map { record.string($0) }
+            while let last = header.last, last.isEmpty { header.removeLast() }
+            let mapped = names.map(header: header)
+            if sectionCandidate == nil { sectionCandidate = (record.line, mapped) }
+            guard mapped.missingRequired.isEmpty else { return false }
+            map = mapped
+            for field in 0..<fieldCount { columns[field] = mapped.columnOfField[field] }
+            fieldOfColumn = [:]
+            for field in 0..<fieldCount where mapped.columnOfField[field] >= 0 {
+                fieldOfColumn[mapped.columnOfField[field]] = field
+            }
+            headerWidth = header.count
+            unnamed = header.indices.filter { header[$0].isEmpty }
+            records.minimumFieldCount = headerWidth
+            noted = false
+            if firstMapped == nil { firstMapped = mapped }
+            sheets.append(String(label.dropFirst(source.count + 1)))
+            state = .mapped
+            return true
+        }
+
+        /// A value in a column the header does not name is not read: say so once per section.
+        func checkUnnamed(_ record: CSVRecord) {
+            guard !noted else { return }
+            for c in unnamed where c < record.count && !record.cleaned(c).isEmpty {
+                noted = true
+                records.note("\(label): column \(CellIssue.columnName(c)) has values (first at \(CellIssue.columnName(c))\(record.line)) but no name in the header row (a merged header cell?); they are not read — give the column a name")
+                return
+            }
+            for c in headerWidth..<Swift.max(headerWidth, record.count) where !record.cleaned(c).isEmpty {
+                noted = true
+                records.note("\(label): cell \(CellIssue.columnName(c))\(record.line) lies right of the header's last column; such values are not read — give the column a name in the header row")
+                return
+            }
+        }
+
+        try records.read { event in
+            switch event {
+            case .section(let next):
+                closeSection()
+                label = next
+                state = .searching(seen: 0)
+                sectionCandidate = nil
+                sectionRows = 0
+                for field in 0..<fieldCount { columns[field] = -1 }
+            case .record(let record, let issues):
+                switch state {
+                case .searching(let seen):
+                    sectionRows += 1
+                    if let wanted = records.headerLine {
+                        if record.line < wanted { return }
+                        if !take(header: record) { state = .unmapped }
+                    } else if !take(header: record) {
+                        state = seen + 1 >= Self.headerSearchRows ? .unmapped : .searching(seen: seen + 1)
+                    }
+                case .unmapped:
+                    sectionRows += 1
+                case .mapped:
+                    let index = rowsRead
+                    rowsRead += 1
+                    checkUnnamed(record)
+                    var rejected = false
+                    for issue in issues {
+                        guard let field = fieldOfColumn[issue.column] else { continue }
+                        let name = schema.fields[field].name
+                        let at = "\(label):\(issue.reference)"
+                        let diagnostic: Diagnostic
+                        switch issue.kind {
+                        case .error(let value):
+                            diagnostic = Diagnostic(
+                                location: SourceLocation(source: label, line: record.line), recordID: recordID(record),
+                                rule: .cell, field: name, value: value,
+                                message: "\(at) (\(name)) holds the error value \(value); correct the formula or type the value in the workbook")
+                        case .formulaWithoutValue:
+                            diagnostic = Diagnostic(
+                                location: SourceLocation(source: label, line: record.line), recordID: recordID(record),
+                                rule: .cell, field: name, value: "",
+                                message: "\(at) (\(name)) holds a formula saved without its result; open the workbook in Excel or LibreOffice, let it calculate and save it again")
+                        case .longNumber:
+                            guard field == personField else { continue }
+                            diagnostic = Diagnostic(
+                                location: SourceLocation(source: label, line: record.line), recordID: recordID(record),
+                                rule: .person, field: name, value: "",
+                                message: "\(at) (\(name)) is stored as a number; Excel keeps only 15 digits of a number, so a 16-digit NIK has already lost its last digit — format the column as Text and type the NIKs again")
+                        }
+                        try problem(diagnostic)
+                        rejected = true
+                    }
+                    if rejected {
+                        rowsRejected += 1
+                        return
+                    }
+                    try row(TableRow(location: SourceLocation(source: label, line: record.line), recordIndex: index,
+                                     record: record, columns: columns))
+                }
+            case .malformed(let line, let message):
+                switch state {
+                case .mapped:
+                    rowsRead += 1
+                    rowsRejected += 1
+                    try problem(Diagnostic(location: SourceLocation(source: label, line: line), recordID: "",
+                                           rule: .parse, field: "", value: "", message: message))
+                case .searching, .unmapped:
+                    sectionRows += 1
+                }
+            }
+        }
+        closeSection()
+
+        var missing: [String] = []
+        if firstMapped == nil {
+            missing = candidate?.map.missingRequired ?? names.names.requiredNames
+            rowsRead = unmappedRows
+            rowsRejected = unmappedRows
+            let what = candidate.map {
+                "no sheet has a header row with the \(schema.name) columns (\($0.label):\($0.line) lacks \(describe($0.map.missingRequired))); rename the columns in the header or declare their names as aliases in the pipeline"
+            } ?? "the workbook has no rows"
+            try problem(Diagnostic(
+                location: SourceLocation(source: candidate?.label ?? source, line: candidate?.line ?? 1), recordID: "",
+                rule: .columns, field: missing.joined(separator: ","), value: String(rowsRead),
+                message: "\(what); all \(rowsRead) record(s) of this file are rejected"))
+        }
+        let header = firstMapped ?? HeaderMap(fieldCount: fieldCount, missingRequired: missing)
+        return TableReadSummary(
+            source: source, rowsRead: rowsRead, rowsRejected: rowsRejected, blankRows: records.blankRows,
+            encoding: .utf8, delimiter: 0, columns: header.columns, unknownColumns: header.unknownColumns,
+            duplicateColumns: header.duplicateColumns, missingColumns: missing, sheets: sheets, notes: records.notes)
+    }
+}

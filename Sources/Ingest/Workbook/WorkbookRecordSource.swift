@@ -1,0 +1,387 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CSV
+import PWSCore
+
+/// How a workbook input is read: which sheets, which header row, and the limits.
+public struct WorkbookReadOptions: Sendable {
+    /// Sheets to read, by tab name; nil reads every sheet whose header maps to the file kind.
+    public var sheets: [String]?
+    /// The header's row (1-based) in every sheet read; nil: the first of the first 20
+    /// non-empty rows that maps.
+    public var headerRow: Int?
+    public var limits: WorkbookLimits
+
+    public init(sheets: [String]? = nil, headerRow: Int? = nil, limits: WorkbookLimits = .init()) {
+        self.sheets = sheets
+        self.headerRow = headerRow
+        self.limits = limits
+    }
+}
+
+/// The rows of an .xlsx workbook's worksheets as records (spec §A2): each sheet a section
+/// labelled `FILE:SHEET`, each row a record whose line is the sheet's 1-based row number.
+///
+/// Cell text: shared and inline strings as written; numbers as written in the file (full
+/// precision, no exponent for whole numbers); booleans `TRUE`/`FALSE`; a number whose style is
+/// a date format as `YYYY-MM-DD` (1900 system with Excel's 29 February 1900, or 1904 system);
+/// a formula's cached value. Error values and formulas without a value become `CellIssue`s.
+/// Memory: one row's cells, libxml2's window and the shared strings.
+public final class WorkbookRecordSource: RecordSource {
+    public let source: String
+    public private(set) var blankRows = 0
+    public private(set) var notes: [String] = []
+    public var minimumFieldCount = 0
+    public let headerLine: Int?
+    private let workbook: Workbook
+    private let sheets: [WorksheetInfo]
+
+    /// Opens a workbook and reads its workbook-level parts (sheet list, styles, shared strings).
+    /// - Throws: `PWSError` `.inputMissing` with a message saying what to do.
+    public init(path: String, source: String, options: WorkbookReadOptions = .init()) throws {
+        self.source = source
+        headerLine = options.headerRow
+        do {
+            workbook = try Workbook(path: path, displayName: source, limits: options.limits)
+        } catch let error as WorkbookError {
+            throw PWSError(.inputMissing, error.message)
+        }
+        if let wanted = options.sheets {
+            var chosen: [WorksheetInfo] = []
+            for name in wanted {
+                guard let sheet = workbook.sheets.first(where: { $0.name == name }) else {
+                    throw PWSError(.inputMissing, "\(source) has no sheet named \"\(name)\" (it has: "
+                                   + workbook.sheets.map { "\"\($0.name)\"" }.joined(separator: ", ")
+                                   + "); correct the sheet name in the pipeline")
+                }
+                chosen.append(sheet)
+            }
+            sheets = chosen
+        } else {
+            sheets = workbook.sheets
+        }
+        if sheets.isEmpty {
+            throw PWSError(.inputMissing, "\(source) has no worksheet; save a sheet with the records as .xlsx")
+        }
+    }
+
+    /// The sheets that will be read, in workbook order.
+    public var sheetNames: [String] { sheets.map(\.name) }
+
+    public func note(_ text: String) { notes.append(text) }
+
+    public func read(_ body: (RecordSourceEvent) throws -> Void) throws {
+        for sheet in sheets {
+            let label = "\(source):\(sheet.name)"
+            if sheet.hidden {
+                notes.append("\(label): the sheet is hidden in the workbook; it is read like the others")
+            }
+            minimumFieldCount = 0
+            try body(.section(label: label))
+            var rows = SheetRows(workbook: workbook, label: label)
+            do {
+                let xml = try XMLPartReader(stream: workbook.archive.open(sheet.part, limits: workbook.limits),
+                                            displayName: source, limits: workbook.limits)
+                try rows.read(xml, minimumFieldCount: { self.minimumFieldCount }, body)
+            } catch let error as WorkbookError {
+                throw PWSError(.inputMissing, "\(label): \(error.message)")
+            }
+            blankRows += rows.blankRows
+        }
+    }
+}
+
+/// Streams one sheet's `<row>` elements into records.
+struct SheetRows {
+    let workbook: Workbook
+    let label: String
+    var blankRows = 0
+
+    // The record being built: its bytes, its fields, the row's issues.
+    private var bytes: [UInt8] = []
+    private var fields: [FieldBounds] = []
+    private var issues: [CellIssue] = []
+    private var hasContent = false
+    // The cell being read.
+    private var value: [UInt8] = []
+    private var inline: [UInt8] = []
+
+    init(workbook: Workbook, label: String) {
+        self.workbook = workbook
+        self.label = label
+        bytes.reserveCapacity(4096)
+        bytes.append(0)
+        fields.reserveCapacity(64)
+    }
+
+    /// Excel's limits: 1,048,576 rows, 16,384 columns (`XFD`).
+    static let maxRow = 1 << 20
+    static let maxColumn = 1 << 14
+
+    private enum CellType { case number, shared, inline, formulaString, boolean, error, isoDate }
+
+    mutating func read(_ xml: XMLPartReader, minimumFieldCount: () -> Int,
+                       _ body: (RecordSourceEvent) throws -> Void) throws {
+        var inSheetData = false
+        var row = 0
+        var column = -1
+        var type = CellType.number
+        var style = 0
+        var hasFormula = false, hasValue = false
+        var inV = false, inIS = false, inT = false, phonetic = 0
+        var rowProblem: String?
+
+        func parseReference(_ ref: UnsafeRawBufferPointer) -> (column: Int, row: Int)? {
+            var col = 0, r = 0, i = 0
+            while i < ref.count, case let c = ref[i] | 0x20, c >= 0x61 && c <= 0x7A {
+                col = col * 26 + Int(c - 0x60)
+                if col > Self.maxColumn { return nil }
+                i += 1
+            }
+            guard col > 0 else { return nil }
+            while i < ref.count, ref[i] >= 0x30 && ref[i] <= 0x39 {
+                r = r * 10 + Int(ref[i] - 0x30)
+                if r > Self.maxRow { return nil }
+                i += 1
+            }
+            return i == ref.count ? (col - 1, r) : nil
+        }
+
+        while try xml.next() {
+            let node = xml.nodeType
+            if node == XMLNode.element.rawValue {
+                if !inSheetData {
+                    if xml.named("sheetData") {
+                        if xml.isEmptyElement { return }
+                        inSheetData = true
+                    }
+                    continue
+                }
+                if xml.named("c") {
+                    column += 1
+                    type = .number
+                    style = 0
+                    hasFormula = false
+                    hasValue = false
+                    value.removeAll(keepingCapacity: true)
+                    inline.removeAll(keepingCapacity: true)
+                    var badReference = false
+                    xml.forEachAttribute { name, v in
+                        switch (name[0], name[1]) {
+                        case (0x72, 0):  // r
+                            if let (c, _) = parseReference(v), c < Self.maxColumn { column = c } else { badReference = true }
+                        case (0x74, 0):  // t
+                            type = Self.cellType(v)
+                        case (0x73, 0):  // s
+                            style = Self.integer(v) ?? 0
+                        default: break
+                        }
+                    }
+                    if column >= Self.maxColumn {
+                        column = Self.maxColumn - 1
+                        badReference = true
+                    }
+                    if badReference {
+                        rowProblem = rowProblem ?? "a cell reference of the row is not a valid cell address"
+                    } else if column < fields.count {
+                        rowProblem = rowProblem ?? "two cells of the row name the same column, or cells are out of order; save the workbook again"
+                    }
+                    if xml.isEmptyElement { finishCell(column: column, row: row, type: type, style: style,
+                                                       hasFormula: false, hasValue: false) }
+                } else if xml.named("v") {
+                    inV = !xml.isEmptyElement
+                    hasValue = true
+                } else if xml.named("f") {
+                    hasFormula = true
+                } else if xml.named("is") {
+                    inIS = !xml.isEmptyElement
+                    hasValue = true
+                } else if xml.named("rPh") {
+                    if !xml.isEmptyElement { phonetic += 1 }
+                } else if inIS && phonetic == 0 && xml.named("t") {
+                    inT = !xml.isEmptyElement
+                } else if xml.named("row") {
+                    var next = row + 1
+                    var bad = false
+                    xml.forEachAttribute { name, v in
+                        if name[0] == 0x72 && name[1] == 0 {
+                            if let n = Self.integer(v), n >= 1 && n <= Self.maxRow { next = n } else { bad = true }
+                        }
+                    }
+                    if bad || next <= row {
+                        throw WorkbookError("row \(row + 1) of the sheet has a row number that is not valid or out of order; save the workbook again")
+                    }
+                    row = next
+                    column = -1
+                    startRow()
+                    rowProblem = nil
+                    if xml.isEmptyElement {
+                        try finishRow(row: row, problem: nil, minimumFieldCount: minimumFieldCount(), body)
+                    }
+                }
+            } else if node == XMLNode.endElement.rawValue {
+                guard inSheetData else { continue }
+                if xml.named("c") {
+                    finishCell(column: column, row: row, type: type, style: style, hasFormula: hasFormula,
+                               hasValue: hasValue)
+                } else if xml.named("v") {
+                    inV = false
+                } else if xml.named("is") {
+                    inIS = false
+                } else if xml.named("t") {
+                    inT = false
+                } else if xml.named("rPh") {
+                    phonetic -= 1
+                } else if xml.named("row") {
+                    try finishRow(row: row, problem: rowProblem, minimumFieldCount: minimumFieldCount(), body)
+                } else if xml.named("sheetData") {
+                    return
+                }
+            } else if inV || inT {
+                if node == XMLNode.text.rawValue || node == XMLNode.cdata.rawValue
+                    || node == XMLNode.whitespace.rawValue || node == XMLNode.significantWhitespace.rawValue {
+                    let text = xml.value
+                    if inV { value.append(contentsOf: text) } else { inline.append(contentsOf: text) }
+                }
+            }
+        }
+    }
+
+    /// The `t` attribute's value, compared as bytes (no allocation: this runs per cell).
+    private static func cellType(_ v: UnsafeRawBufferPointer) -> CellType {
+        switch v.count {
+        case 1:
+            switch v[0] {
+            case UInt8(ascii: "s"): .shared
+            case UInt8(ascii: "b"): .boolean
+            case UInt8(ascii: "e"): .error
+            case UInt8(ascii: "d"): .isoDate
+            default: .number
+            }
+        case 3 where v[0] == UInt8(ascii: "s") && v[1] == UInt8(ascii: "t") && v[2] == UInt8(ascii: "r"):
+            .formulaString
+        case 9 where v[0] == UInt8(ascii: "i") && v[6] == UInt8(ascii: "S"):  // inlineStr
+            .inline
+        default: .number
+        }
+    }
+
+    private static func integer(_ v: UnsafeRawBufferPointer) -> Int? {
+        guard !v.isEmpty, v.count <= 12 else { return nil }
+        var n = 0
+        for b in v {
+            guard b >= 0x30 && b <= 0x39 else { return nil }
+            n = n * 10 + Int(b - 0x30)
+        }
+        return n
+    }
+
+    private mutating func startRow() {
+        // A first byte no field uses, so the buffer has an address even when every field is empty.
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(0)
+        fields.removeAll(keepingCapacity: true)
+        issues.removeAll(keepingCapacity: true)
+        hasContent = false
+    }
+
+    private mutating func padFields(to column: Int) {
+        while fields.count < column {
+            let at = Int32(truncatingIfNeeded: bytes.count)
+            fields.append(FieldBounds(rawStart: at, rawEnd: at, cleanStart: at, cleanEnd: at))
+        }
+    }
+
+    private mutating func appendField(_ text: UnsafeRawBufferPointer) {
+        let start = bytes.count
+        bytes.append(contentsOf: text)
+        let end = bytes.count
+        var clean = start..<end
+        if end > start {
+            clean = bytes.withUnsafeBufferPointer { Dialect.cleanedRange($0.baseAddress!, start, end) }
+        }
+        hasContent = hasContent || !clean.isEmpty
+        fields.append(FieldBounds(rawStart: Int32(truncatingIfNeeded: start), rawEnd: Int32(truncatingIfNeeded: end),
+                                  cleanStart: Int32(truncatingIfNeeded: clean.lowerBound),
+                                  cleanEnd: Int32(truncatingIfNeeded: clean.upperBound)))
+    }
+
+    private mutating func appendField(_ text: String) {
+        var text = text
+        text.withUTF8 { appendField(UnsafeRawBufferPointer($0)) }
+    }
+
+    private mutating func finishCell(column: Int, row: Int, type: CellType, style: Int, hasFormula: Bool,
+                                     hasValue: Bool) {
+        guard column >= fields.count else { return }
+        padFields(to: column)
+        func reference() -> String { CellIssue.columnName(column) + String(row) }
+        // `<f>…</f>` with no `<v>`, or an empty `<v/>` (openpyxl writes that): never calculated.
+        if hasFormula && value.isEmpty && type != .formulaString && type != .inline {
+            issues.append(CellIssue(column: column, reference: reference(), kind: .formulaWithoutValue))
+            appendField(UnsafeRawBufferPointer(start: nil, count: 0))
+            hasContent = true
+            return
+        }
+        switch type {
+        case .shared:
+            let index = value.withUnsafeBytes { Self.integer($0) }
+            if let index, let range = workbook.sharedStrings.range(index) {
+                workbook.sharedStrings.bytes.withUnsafeBytes { appendField(UnsafeRawBufferPointer(rebasing: $0[range])) }
+            } else {
+                issues.append(CellIssue(column: column, reference: reference(),
+                                        kind: .error("shared string \(String(decoding: value, as: UTF8.self)) missing")))
+                appendField(UnsafeRawBufferPointer(start: nil, count: 0))
+                hasContent = true
+            }
+        case .inline:
+            inline.withUnsafeBytes { appendField($0) }
+        case .formulaString:
+            value.withUnsafeBytes { appendField($0) }
+        case .boolean:
+            appendField(value == [0x31] ? "TRUE" : value == [0x30] ? "FALSE" : String(decoding: value, as: UTF8.self))
+        case .error:
+            issues.append(CellIssue(column: column, reference: reference(), kind: .error(String(decoding: value, as: UTF8.self))))
+            value.withUnsafeBytes { appendField($0) }
+            hasContent = true
+        case .isoDate:
+            // `2025-03-14T00:00:00`: the date part.
+            value.withUnsafeBytes { appendField(UnsafeRawBufferPointer(rebasing: $0.prefix(10))) }
+        case .number:
+            if value.isEmpty {
+                appendField(UnsafeRawBufferPointer(start: nil, count: 0))
+            } else if style < workbook.dateStyles.count && workbook.dateStyles[style],
+                      let text = WorkbookFormats.dateText(String(decoding: value, as: UTF8.self),
+                                                          date1904: workbook.date1904) {
+                appendField(text)
+            } else {
+                let text = WorkbookFormats.numberText(String(decoding: value, as: UTF8.self))
+                if WorkbookFormats.numberDigits(text) >= 15 { issues.append(CellIssue(column: column, reference: reference(), kind: .longNumber)) }
+                appendField(text)
+            }
+        }
+    }
+
+    private mutating func finishRow(row: Int, problem: String?, minimumFieldCount: Int,
+                                    _ body: (RecordSourceEvent) throws -> Void) throws {
+        if let problem {
+            try body(.malformed(line: row, message: problem))
+            return
+        }
+        guard hasContent else {
+            blankRows += 1
+            return
+        }
+        padFields(to: minimumFieldCount)
+        try bytes.withUnsafeBufferPointer { b in
+            try fields.withUnsafeBufferPointer { f in
+                guard let base = b.baseAddress, let bounds = f.baseAddress else { return }
+                let record = CSVRecord(line: row, index: row - 1, count: f.count, bytes: base, fields: bounds)
+                try body(.record(record, issues: issues))
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import CMinizip
+import CSV
+import PWSCore
+
+/// Limits on what one workbook may inflate to, so a zip bomb (a small file whose parts claim or
+/// inflate to gigabytes) ends with a message instead of filling memory or running for hours.
+public struct WorkbookLimits: Sendable {
+    /// The most bytes one part (a sheet, the shared strings) may inflate to (default 4 GiB:
+    /// a full 1,048,576-row sheet of 20 columns is about 1.5 GiB of XML).
+    public var maxPartBytes: Int
+    /// The largest ratio of inflated bytes so far to the part's stored size, checked once a part
+    /// has inflated 16 MiB (default 250: sheet XML compresses 5–30 times, a sheet of identical
+    /// rows under 100 times; deflate's limit, a run of one repeated byte, is ~1000).
+    public var maxRatio: Int
+    /// The most bytes the shared-string table may hold in memory (default 512 MiB).
+    public var maxSharedStringBytes: Int
+    /// The deepest XML element nesting accepted (a sheet is 6 deep; default 64).
+    public var maxDepth: Int
+
+    public init(maxPartBytes: Int = 4 << 30, maxRatio: Int = 250, maxSharedStringBytes: Int = 512 << 20,
+                maxDepth: Int = 64) {
+        self.maxPartBytes = maxPartBytes
+        self.maxRatio = maxRatio
+        self.maxSharedStringBytes = maxSharedStringBytes
+        self.maxDepth = maxDepth
+    }
+}
+
+/// Why a workbook cannot be read, said so that the person holding the file knows what to do.
+struct WorkbookError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// An opened .xlsx (a zip file) whose parts are read one at a time, inflated as they are read.
+final class ZipArchive {
+    private let handle: unzFile
+    let displayName: String
+
+    /// - Throws: `WorkbookError` when the file is not a zip archive.
+    init(path: String, displayName: String) throws {
+        guard let handle = unzOpen64(path) else {
+            throw WorkbookError("\(displayName) is not a readable .xlsx workbook (not a zip archive, or a damaged one); open it in Excel or LibreOffice and save it again as .xlsx")
+        }
+        self.handle = handle
+        self.displayName = displayName
+    }
+
+    deinit { unzClose(handle) }
+
+    /// Whether the archive holds the part `name` (a zip entry name, no leading `/`).
+    func has(_ name: String) -> Bool { unzLocateFile(handle, name, 1) == UNZ_OK }
+
+    /// Opens part `name` for reading. Only one part is open at a time.
+    /// - Throws: `WorkbookError` when it is missing, encrypted or cannot be inflated.
+    func open(_ name: String, limits: WorkbookLimits) throws -> ZipPartStream {
+        guard unzLocateFile(handle, name, 1) == UNZ_OK else {
+            throw WorkbookError("\(displayName) has no part \(name); the workbook is incomplete — open it in Excel or LibreOffice and save it again")
+        }
+        var info = unz_file_info64()
+        guard unzGetCurrentFileInfo64(handle, &info, nil, 0, nil, 0, nil, 0) == UNZ_OK else {
+            throw WorkbookError("\(displayName): the zip entry of \(name) is damaged; save the workbook again")
+        }
+        if info.flag & 1 != 0 {
+            throw WorkbookError("\(displayName) is password-protected; remove the password (File → Info → Protect Workbook) and save it as .xlsx")
+        }
+        guard unzOpenCurrentFile(handle) == UNZ_OK else {
+            throw WorkbookError("\(displayName): \(name) uses a compression method that cannot be read; save the workbook again as .xlsx")
+        }
+        return ZipPartStream(handle: handle, archive: self, name: name, compressed: Int(info.compressed_size),
+                             limits: limits)
+    }
+}
+
+/// The inflated bytes of one part, read in order, within the limits.
+final class ZipPartStream {
+    private let handle: unzFile
+    /// Keeps the archive open while the part is read.
+    private let archive: ZipArchive
+    let name: String
+    private let compressed: Int
+    private let limits: WorkbookLimits
+    private(set) var inflated = 0
+    private var closed = false
+    /// Set when reading failed, for the XML reader's caller to report instead of a parse error.
+    var failure: WorkbookError?
+
+    init(handle: unzFile, archive: ZipArchive, name: String, compressed: Int, limits: WorkbookLimits) {
+        self.handle = handle
+        self.archive = archive
+        self.name = name
+        self.compressed = compressed
+        self.limits = limits
+    }
+
+    /// Inflates up to `buffer.count` bytes; 0 at the end.
+    /// - Throws: `WorkbookError` on damaged data or a part beyond the limits.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard !closed, let base = buffer.baseAddress, !buffer.isEmpty else { return 0 }
+        let n = Int(unzReadCurrentFile(handle, base, UInt32(clamping: buffer.count)))
+        if n < 0 {
+            throw WorkbookError("\(archive.displayName): \(name) is damaged (zip error \(n) while inflating); save the workbook again")
+        }
+        inflated += n
+        if inflated > limits.maxPartBytes {
+            throw WorkbookError("\(archive.displayName): \(name) inflates to more than \(limits.maxPartBytes >> 20) MiB; this is not a workbook pws can read (a zip bomb or a damaged file)")
+        }
+        if inflated > 16 << 20 && inflated / Swift.max(compressed, 1) > limits.maxRatio {
+            throw WorkbookError("\(archive.displayName): \(name) inflates more than \(limits.maxRatio) times its stored size; this is not a workbook pws can read (a zip bomb or a damaged file)")
+        }
+        if n == 0 {
+            if unzCloseCurrentFile(handle) == UNZ_CRCERROR {
+                closed = true
+                throw WorkbookError("\(archive.displayName): \(name) fails its checksum (the file is damaged); save the workbook again")
+            }
+            closed = true
+        }
+        return n
+    }
+
+    func close() {
+        if !closed {
+            unzCloseCurrentFile(handle)
+            closed = true
+        }
+    }
+}

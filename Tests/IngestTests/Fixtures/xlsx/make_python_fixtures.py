@@ -1,0 +1,220 @@
+"""Writes the .xlsx fixtures made with openpyxl and XlsxWriter (see README.md).
+
+Run from this folder with a virtual environment holding openpyxl, XlsxWriter and
+msoffcrypto-tool:  python make_python_fixtures.py
+"""
+import datetime
+import io
+import zipfile
+
+from msoffcrypto.format.ooxml import OOXMLFile
+import openpyxl
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
+import xlsxwriter
+
+HEADER = ["record_id", "visit_date", "person_id", "birth_date", "sex", "village_code", "rw", "rt",
+          "facility_type", "facility_id", "service_code", "result"]
+
+
+def openpyxl_cells():
+    """Shared strings, numbers, a NIK stored as a number, a boolean, date cells, a date as
+    text, an error cell and a formula saved without a value (openpyxl never calculates)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Kunjungan"
+    ws.append(HEADER)
+    ws.append(["A-1", datetime.date(2025, 3, 14), "3201010304210001", datetime.date(2021, 4, 3), "L",
+               "3201012001", "01", "001", "posyandu", "PSY-1", "TIMBANG", 15.4])
+    ws.append(["A-2", "14/03/2025", 3201010304210002, "2021-04-03", "P",
+               3201012001, 1, 1, "posyandu", "PSY-1", "TIMBANG", 12])
+    ws.append(["A-3", datetime.date(2025, 3, 14), "3201010304210003", datetime.date(2021, 4, 3), "L",
+               "3201012001", "01", "001", "posyandu", "PSY-1", "TIMBANG", "#N/A"])
+    ws.append(["A-4", datetime.date(2025, 3, 14), "3201010304210004", datetime.date(2021, 4, 3), "L",
+               "3201012001", "01", "001", "posyandu", "PSY-1", "TIMBANG", "=1+1"])
+    ws.append(["A-5", datetime.date(2025, 3, 14), "3201010304210005", datetime.date(2021, 4, 3), "L",
+               "3201012001", "01", "001", "posyandu", True, "TIMBANG", "  7,5 "])
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, datetime.date):
+                cell.number_format = "dd/mm/yyyy"
+    wb.save("openpyxl-cells.xlsx")
+
+
+def openpyxl_1904():
+    wb = openpyxl.Workbook()
+    wb.epoch = CALENDAR_MAC_1904
+    ws = wb.active
+    ws.title = "Mac"
+    ws.append(HEADER)
+    ws.append(["M-1", datetime.date(2025, 3, 14), "3201010304210001", datetime.date(2021, 4, 3), "L",
+               "3201012001", "01", "001", "posyandu", "PSY-1", "TIMBANG", 15.4])
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, datetime.date):
+                cell.number_format = "yyyy-mm-dd"
+    wb.save("openpyxl-1904.xlsx")
+
+
+def openpyxl_sheets():
+    """A title block above the header, a hidden sheet with records, a notes sheet that maps to
+    nothing, and a header with a merged cell over a column with values."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Maret"
+    ws.append(["LAPORAN POSYANDU MAWAR"])
+    ws.append(["Bulan: Maret 2025"])
+    ws.append([])
+    ws.append(HEADER + ["", "catatan"])
+    ws.append(["S-1", "2025-03-14", "3201010304210001", "2021-04-03", "L", "3201012001", "01", "001",
+               "posyandu", "PSY-1", "TIMBANG", "15.4", "lihat", "ok"])
+    ws.merge_cells("L4:M4")
+    hidden = wb.create_sheet("Arsip")
+    hidden.sheet_state = "hidden"
+    hidden.append(HEADER)
+    hidden.append(["S-2", "2025-03-15", "3201010304210002", "2021-04-03", "P", "3201012001", "01", "001",
+                   "posyandu", "PSY-1", "TIMBANG", "12"])
+    notes = wb.create_sheet("Catatan")
+    notes.append(["Catatan kader"])
+    notes.append(["Timbangan dikalibrasi 1 Maret"])
+    wb.save("openpyxl-sheets.xlsx")
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws.append(["S-9", "2025-03-14", "3201010304210001", "2021-04-03", "L", "3201012001", "01", "001",
+               "posyandu", "PSY-1", "TIMBANG", "15.4"])
+    ws.append(["S-10", "2025-03-14", "3201010304210002", "2021-04-03", "L", "3201012001", "01", "001",
+               "posyandu", "PSY-1", "TIMBANG", "15.4"])
+    wb.save("openpyxl-no-header.xlsx")
+
+
+def xlsxwriter_cells():
+    """Inline strings (constant_memory mode), custom and built-in date formats, serials around
+    Excel's 29 February 1900, booleans, formulas with cached values (a number, a string, an
+    error), and one record in the sheet's last row, 1,048,576."""
+    wb = xlsxwriter.Workbook("xlsxwriter-cells.xlsx", {"constant_memory": True})
+    ws = wb.add_worksheet("Layanan")
+    long_date = wb.add_format({"num_format": "d mmmm yyyy"})
+    builtin = wb.add_format({"num_format": 14})
+    for c, name in enumerate(HEADER):
+        ws.write_string(0, c, name)
+    rows = [
+        ("X-1", 45730, "3201010304210001", 44289, "L", "15.4"),     # 45730 = 2025-03-14, 44289 = 2021-04-03
+        ("X-2", 59, "3201010304210002", 1, "P", "1"),               # 1900-02-28, 1900-01-01
+        ("X-3", 60, "3201010304210003", 1, "P", "1"),               # Excel's 1900-02-29
+        ("X-4", 61.75, "3201010304210004", 1, "P", "1"),            # 1900-03-01 18:00
+    ]
+    for r, (rid, visit, nik, birth, sex, result) in enumerate(rows, start=1):
+        ws.write_string(r, 0, rid)
+        ws.write_number(r, 1, visit, long_date)
+        ws.write_string(r, 2, nik)
+        ws.write_number(r, 3, birth, builtin)
+        ws.write_string(r, 4, sex)
+        ws.write_string(r, 5, "3201012001")
+        ws.write_string(r, 6, "01")
+        ws.write_string(r, 7, "001")
+        ws.write_string(r, 8, "posyandu")
+        ws.write_boolean(r, 9, r % 2 == 0)
+        ws.write_string(r, 10, "TIMBANG")
+        ws.write_string(r, 11, result)
+    ws.write_string(5, 0, "X-5")
+    ws.write_formula(5, 1, "=DATE(2025,3,14)", long_date, 45730)
+    ws.write_string(5, 2, "3201010304210005")
+    ws.write_formula(5, 3, "=DATE(2021,4,3)", builtin, 44289)
+    ws.write_formula(5, 4, '="L"', None, "L")
+    for c, text in [(5, "3201012001"), (6, "01"), (7, "001"), (8, "posyandu"), (9, "PSY-1"), (10, "TIMBANG")]:
+        ws.write_string(5, c, text)
+    ws.write_formula(5, 11, "=1/0", None, "#DIV/0!")
+    last = 1048575
+    ws.write_string(last, 0, "X-LAST")
+    ws.write_number(last, 1, 45730, long_date)
+    ws.write_string(last, 2, "3201010304210009")
+    ws.write_number(last, 3, 44289, builtin)
+    for c, text in [(4, "L"), (5, "3201012001"), (6, "01"), (7, "001"), (8, "posyandu"), (9, "PSY-1"),
+                    (10, "TIMBANG"), (11, "9")]:
+        ws.write_string(last, c, text)
+    wb.close()
+
+
+def encrypted():
+    plain = io.BytesIO()
+    wb = openpyxl.Workbook()
+    wb.active.append(HEADER)
+    wb.save(plain)
+    plain.seek(0)
+    office = OOXMLFile(plain)
+    with open("encrypted.xlsx", "wb") as out:
+        office.encrypt("rahasia", out)
+
+
+def damaged():
+    """A workbook cut off in the middle (its central directory lost), and a zip bomb: a sheet
+    of 200 MiB of ignorable elements stored in a few hundred kilobytes."""
+    data = open("openpyxl-cells.xlsx", "rb").read()
+    open("truncated.xlsx", "wb").write(data[: len(data) // 2])
+    with zipfile.ZipFile("openpyxl-cells.xlsx") as src, zipfile.ZipFile("bomb.xlsx", "w", zipfile.ZIP_DEFLATED,
+                                                                         compresslevel=9) as dst:
+        for item in src.infolist():
+            if item.filename == "xl/worksheets/sheet1.xml":
+                head = b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                body = b"<x/>" * (50 << 20)
+                dst.writestr(item.filename, head + body + b"</sheetData></worksheet>")
+            else:
+                dst.writestr(item, src.read(item.filename))
+
+
+openpyxl_cells()
+openpyxl_1904()
+openpyxl_sheets()
+xlsxwriter_cells()
+encrypted()
+damaged()
+
+
+def register_workbooks():
+    """The sample register and targets as workbooks (the sample-data CSV files, cells as text
+    except populations and counts, which are numbers), for wilayah.xlsx / sasaran.xlsx runs."""
+    import csv as csvmodule
+    for name, numeric in [("wilayah", {"jumlah_penduduk"}), ("sasaran", {"jumlah", "tahun"})]:
+        raw = open(f"../../../../sample-data/{name}.csv", encoding="utf-8-sig").read().splitlines()
+        delim = max([",", ";"], key=raw[0].count)
+        rows = list(csvmodule.reader(raw, delimiter=delim))
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = name.capitalize()
+        ws.append(rows[0])
+        for row in rows[1:]:
+            ws.append([float(v) if h in numeric and v and v.replace(".", "", 1).isdigit() and "." in v
+                       else int(v) if h in numeric and v.isdigit() else v for h, v in zip(rows[0], row)])
+        wb.save(f"sample-{name}.xlsx")
+
+
+def deep():
+    """A sheet nested 100 elements deep inside a cell: refused, not recursed into."""
+    with zipfile.ZipFile("openpyxl-cells.xlsx") as src, zipfile.ZipFile("deep.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            if item.filename == "xl/worksheets/sheet1.xml":
+                head = b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1">'
+                dst.writestr(item.filename, head + b"<x>" * 100 + b"</x>" * 100 + b"</c></row></sheetData></worksheet>")
+            else:
+                dst.writestr(item, src.read(item.filename))
+
+
+register_workbooks()
+deep()
+
+
+def corrupt_inside():
+    """The sheet's compressed bytes changed in the middle (the zip directory intact): inflating
+    fails or the checksum does not match."""
+    data = bytearray(open("openpyxl-cells.xlsx", "rb").read())
+    with zipfile.ZipFile("openpyxl-cells.xlsx") as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    middle = start + info.compress_size // 2
+    for i in range(middle, middle + 8):
+        data[i] ^= 0x5A
+    open("corrupt-sheet.xlsx", "wb").write(bytes(data))
+
+
+corrupt_inside()

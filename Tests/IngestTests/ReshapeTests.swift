@@ -1,0 +1,125 @@
+import Foundation
+import Ingest
+import PWSCore
+import CSV
+import Testing
+
+/// Wide registers made into service records by a `ReshapeRule` (spec §A2).
+@Suite struct ReshapeTests {
+    static let rule = ReshapeRule(
+        files: "layanan/register-*.csv",
+        columns: ["person_id": "NIK", "birth_date": "TGL LAHIR", "sex": "JK", "village_code": "KODE DESA",
+                  "rw": "RW", "rt": "RT"],
+        values: ["facility_type": "posyandu", "facility_id": "PSY-1"],
+        year: .fileName,
+        months: ["JAN", "FEB", "MAR", "APR", "MEI", "JUN", "JUL", "AGS", "SEP", "OKT", "NOV", "DES"],
+        monthService: "TIMBANG", day: 31,
+        dated: [("HB0", "HB0"), ("BCG", "BCG")])
+
+    private func read(_ text: String, source: String = "layanan/register-mawar-2025.csv",
+                      rule: ReshapeRule = rule) throws -> (rows: [[String: String]], positions: [String],
+                                                           problems: [Diagnostic], summary: TableReadSummary) {
+        let csv = CSVReader(bytes: Array(text.utf8), source: source)
+        let reader = TableReader(records: ReshapeSource(inner: CSVRecordSource(reader: csv), rule: rule, source: source),
+                                 source: source, names: try TableColumnNames(schema: .layanan))
+        var rows: [[String: String]] = []
+        var positions: [String] = []
+        var problems: [Diagnostic] = []
+        let summary = try reader.read(row: { row in
+            var values: [String: String] = [:]
+            for (i, field) in TableSchema.layanan.fields.enumerated() where !row.isEmpty(i) { values[field.name] = row.string(i) }
+            rows.append(values)
+            positions.append("\(row.location)")
+        }, problem: { problems.append($0) })
+        return (rows, positions, problems, summary)
+    }
+
+    static let header = "NO,NAMA,NIK,TGL LAHIR,JK,KODE DESA,RW,RT,JAN,FEB,MAR,APR,MEI,JUN,JUL,AGS,SEP,OKT,NOV,DES,HB0,BCG\n"
+
+    @Test func monthSeriesAndDatedServicesBecomeRecords() throws {
+        let text = "REGISTER POSYANDU MAWAR\n\n" + Self.header
+            // Row 4: weighed in January and February (February has 28 days in 2025: day 31 → 28), HB0 given.
+            + "1,Adi,3201011503250001,15/03/2024,L,3201012001,01,001,7.5,\"7,9\",,,,,,,,,,,2024-03-15,\n"
+            // Row 5: no month and no date cell: no record.
+            + "2,Budi,3201011503250002,15/03/2024,L,3201012001,01,001,,,,,,,,,,,,,,\n"
+            // Row 6: weighed in December only, BCG given.
+            + "3,Citra,3201015504240003,15/04/2024,P,3201012001,01,002,,,,,,,,,,,,9.1,,2024-05-01\n"
+        let o = try read(text)
+        // 2 + 1 records from row 4, 2 from row 6; row 5 makes none: 5 records read, none rejected.
+        #expect(o.summary.rowsRead == 5)
+        #expect(o.summary.rowsRejected == 0)
+        #expect(o.problems.isEmpty)
+        #expect(o.rows.map { $0["record_id"] ?? "" } == [
+            "layanan/register-mawar-2025.csv:I4", "layanan/register-mawar-2025.csv:J4",
+            "layanan/register-mawar-2025.csv:U4",
+            "layanan/register-mawar-2025.csv:T6", "layanan/register-mawar-2025.csv:V6",
+        ])
+        #expect(o.positions == ["layanan/register-mawar-2025.csv:4", "layanan/register-mawar-2025.csv:4",
+                                "layanan/register-mawar-2025.csv:4", "layanan/register-mawar-2025.csv:6",
+                                "layanan/register-mawar-2025.csv:6"])
+        #expect(o.rows.map { $0["visit_date"] ?? "" } == ["2025-01-31", "2025-02-28", "2024-03-15", "2025-12-31", "2024-05-01"])
+        #expect(o.rows.map { $0["service_code"] ?? "" } == ["TIMBANG", "TIMBANG", "HB0", "TIMBANG", "BCG"])
+        #expect(o.rows.map { $0["result"] ?? "" } == ["7.5", "7,9", "", "9.1", ""])
+        let first = o.rows[0]
+        #expect(first["person_id"] == "3201011503250001")
+        #expect(first["birth_date"] == "15/03/2024")
+        #expect(first["sex"] == "L")
+        #expect(first["village_code"] == "3201012001")
+        #expect(first["facility_type"] == "posyandu")
+        #expect(first["facility_id"] == "PSY-1")
+    }
+
+    @Test func yearFromAColumnOrMissing() throws {
+        var rule = Self.rule
+        rule.year = .column("TAHUN")
+        let text = "TAHUN," + Self.header + "2024,1,Adi,3201011503250001,15/03/2024,L,3201012001,01,001,,,7.5,,,,,,,,,,,\n"
+            + ",2,Budi,3201011503250002,15/03/2024,L,3201012001,01,001,,,7.6,,,,,,,,,,,\n"
+        let o = try read(text, rule: rule)
+        #expect(o.rows.map { $0["visit_date"] ?? "" } == ["2024-03-31", ""])
+        // No year: the visit date is empty, E-REQUIRED is left to Validate; here the row is read.
+        #expect(o.summary.rowsRead == 2)
+        let none = try read(Self.header + "1,Adi,3201011503250001,15/03/2024,L,3201012001,01,001,7.5,,,,,,,,,,,,,\n",
+                            source: "layanan/register-mawar.csv")
+        #expect(none.rows.first?.keys.contains("visit_date") == false)
+    }
+
+    @Test func registerWithoutTheColumnsIsNotRead() throws {
+        let o = try read("NO,NAMA\n1,Adi\n")
+        #expect(o.summary.rowsRead == 0)
+        #expect(o.problems.map(\.rule) == [.columns])
+        #expect(o.summary.notes.contains { $0.contains("no row has the register columns") })
+    }
+
+    @Test func filePatterns() {
+        #expect(Self.rule.matches("layanan/register-mawar-2025.csv"))
+        #expect(Self.rule.matches("layanan/REGISTER-x.CSV"))
+        #expect(!Self.rule.matches("layanan/sub/register-x.csv"))
+        #expect(!Self.rule.matches("layanan/2025-03.csv"))
+    }
+
+    @Test func sampleRegisterWorkbook() throws {
+        let path = PWSPaths.root + "/sample-data/layanan/register-posyandu-mawar-sumbermurni-2025.xlsx"
+        let source = "layanan/register-posyandu-mawar-sumbermurni-2025.xlsx"
+        var rule = Self.rule
+        rule.files = "layanan/register-*.xlsx"
+        rule.dated = [("HB0", "HB0"), ("BCG", "BCG"), ("POLIO1", "POLIO1")]
+        let inner = try WorkbookRecordSource(path: path, source: source)
+        let reader = TableReader(records: ReshapeSource(inner: inner, rule: rule, source: source), source: source,
+                                 names: try TableColumnNames(schema: .layanan))
+        var first: (String, String, String)?
+        let summary = try reader.read(row: { row in
+            if first == nil { first = ("\(row.location)", row.string(LayananField.recordID), row.string(LayananField.visitDate)) }
+        }, problem: { _ in })
+        #expect(summary.sheets == ["Register"])
+        #expect(summary.rowsRead > 50)
+        // The header is on row 5 under three title rows; the first child's row is 6.
+        #expect(first?.0 == "\(source):Register:6")
+        #expect(first?.1.hasPrefix("\(source):Register:") == true)
+        #expect(first?.2.hasPrefix("2025-") == true)
+    }
+}
+
+enum PWSPaths {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+}

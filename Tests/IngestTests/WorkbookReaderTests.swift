@@ -1,0 +1,211 @@
+import Foundation
+import Ingest
+import PWSCore
+import Testing
+
+/// Reading .xlsx workbooks (spec §A2) through `TableReader`: cell kinds, dates, positions,
+/// sheets, and bad workbooks. The fixtures were written by openpyxl, XlsxWriter and LibreOffice
+/// (Fixtures/xlsx/README.md); no writer is needed here.
+@Suite struct WorkbookReaderTests {
+    struct Outcome {
+        /// Per row: `label:line` and the schema fields by name.
+        var rows: [(position: String, values: [String: String])] = []
+        var problems: [Diagnostic] = []
+        var summary: TableReadSummary?
+    }
+
+    static func path(_ name: String) -> String {
+        Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
+            .appendingPathComponent("xlsx/\(name)").path
+    }
+
+    private func read(_ name: String, schema: TableSchema = .layanan,
+                      options: WorkbookReadOptions = .init()) throws -> Outcome {
+        let names = try TableColumnNames(schema: schema)
+        let reader = try TableReader.open(path: Self.path(name), source: "layanan/\(name)", names: names,
+                                          workbook: options)
+        var outcome = Outcome()
+        outcome.summary = try reader.read(row: { row in
+            var values: [String: String] = [:]
+            for (i, field) in schema.fields.enumerated() { values[field.name] = row.string(i) }
+            outcome.rows.append(("\(row.location)", values))
+        }, problem: { outcome.problems.append($0) })
+        return outcome
+    }
+
+    @Test func openpyxlCellsInlineStringsNumbersBooleansDatesAndBadCells() throws {
+        let o = try read("openpyxl-cells.xlsx")
+        // Rows 2–6 are records; 3 (NIK as a number), 4 (#N/A), 5 (formula, no value) are rejected.
+        #expect(o.summary?.rowsRead == 5)
+        #expect(o.summary?.rowsRejected == 3)
+        #expect(o.summary?.sheets == ["Kunjungan"])
+        #expect(o.rows.map(\.position) == ["layanan/openpyxl-cells.xlsx:Kunjungan:2",
+                                           "layanan/openpyxl-cells.xlsx:Kunjungan:6"])
+        let first = o.rows[0].values
+        #expect(first["visit_date"] == "2025-03-14")  // a date cell, dd/mm/yyyy
+        #expect(first["birth_date"] == "2021-04-03")
+        #expect(first["person_id"] == "3201010304210001")  // a string cell keeps all 16 digits
+        #expect(first["result"] == "15.4")
+        let last = o.rows[1].values
+        #expect(last["facility_id"] == "TRUE")  // a boolean cell
+        #expect(last["result"] == "7,5")  // cleaned as §2.1: spaces trimmed
+        let rules = o.problems.map { "\($0.location) \($0.rule.rawValue) \($0.field) \($0.value)" }
+        #expect(rules == ["layanan/openpyxl-cells.xlsx:Kunjungan:3 E-PERSON person_id ",
+                          "layanan/openpyxl-cells.xlsx:Kunjungan:4 E-CELL result #N/A",
+                          "layanan/openpyxl-cells.xlsx:Kunjungan:5 E-CELL result "])
+        #expect(o.problems[0].message.contains("layanan/openpyxl-cells.xlsx:Kunjungan:C3"))
+        #expect(o.problems[0].message.contains("format the column as Text"))
+        #expect(!o.problems[0].message.contains("3201010304210002"))
+        #expect(o.problems[1].message.contains("Kunjungan:L4"))
+        #expect(o.problems[2].message.contains("Kunjungan:L5"))
+        #expect(o.problems[2].message.contains("formula saved without its result"))
+    }
+
+    @Test func date1904System() throws {
+        let o = try read("openpyxl-1904.xlsx")
+        // In the 1904 system 2025-03-14 is serial 44268 (= 45730 − 1462); read back as the same day.
+        #expect(o.rows.first?.values["visit_date"] == "2025-03-14")
+        #expect(o.rows.first?.values["birth_date"] == "2021-04-03")
+    }
+
+    @Test func xlsxwriterInlineStringsFormulasAnd1900Quirk() throws {
+        let o = try read("xlsxwriter-cells.xlsx")
+        let visits = o.rows.map { $0.values["visit_date"] ?? "" }
+        // 45730 → 2025-03-14; 59 → 1900-02-28; 60 → Excel's 1900-02-29 (left for E-DATE);
+        // 61.75 → 1900-03-01 (the time dropped); the formula's cached 45730; the last row.
+        // (Row 6, rejected below, is not among the rows.)
+        #expect(visits == ["2025-03-14", "1900-02-28", "1900-02-29", "1900-03-01", "2025-03-14"])
+        #expect(o.rows.map { $0.values["birth_date"] ?? "" }.prefix(2) == ["2021-04-03", "1900-01-01"])
+        #expect(o.rows.map { $0.values["facility_id"] ?? "" }.prefix(2) == ["FALSE", "TRUE"])
+        // Row 6 holds =1/0 with the cached error #DIV/0!: E-CELL; its other formulas were fine.
+        #expect(o.problems.map { "\($0.location) \($0.rule.rawValue) \($0.value)" }
+                == ["layanan/xlsxwriter-cells.xlsx:Layanan:6 E-CELL #DIV/0!"])
+        // The sheet's last row, 1,048,576, is read and positioned.
+        #expect(o.rows.last?.position == "layanan/xlsxwriter-cells.xlsx:Layanan:1048576")
+        #expect(o.rows.last?.values["record_id"] == "X-LAST")
+        #expect(o.summary?.rowsRead == 6)
+    }
+
+    @Test func libreofficeSharedStringsAndTypedColumns() throws {
+        let o = try read("libreoffice-typed.xlsx")
+        #expect(o.problems.isEmpty)
+        #expect(o.rows.count == 2)
+        let first = o.rows[0].values
+        #expect(first["record_id"] == "L-1")
+        #expect(first["visit_date"] == "2025-03-14")  // ISO text became a date cell (yyyy-mm-dd)
+        #expect(first["person_id"] == "3201010304210001")
+        #expect(first["rw"] == "01")
+        #expect(first["result"] == "15.4")
+        #expect(o.rows[1].values["result"] == "12")
+    }
+
+    @Test func libreofficeDefaultImportStoresTheNIKAsANumber() throws {
+        let o = try read("libreoffice-default.xlsx")
+        // Both rows' person_id became numbers: E-PERSON, each with its cell.
+        #expect(o.problems.map(\.rule) == [.person, .person])
+        #expect(o.problems.map(\.location.line) == [2, 3])
+        #expect(o.summary?.rowsRejected == 2)
+    }
+
+    @Test func titleRowsHiddenSheetsNotesAndMergedHeader() throws {
+        let o = try read("openpyxl-sheets.xlsx")
+        #expect(o.summary?.sheets == ["Maret", "Arsip"])
+        #expect(o.rows.map(\.position) == ["layanan/openpyxl-sheets.xlsx:Maret:5",
+                                           "layanan/openpyxl-sheets.xlsx:Arsip:2"])
+        #expect(o.rows[0].values["result"] == "15.4")
+        #expect(o.summary?.unknownColumns == ["catatan"])
+        let notes = o.summary?.notes ?? []
+        #expect(notes.contains { $0.hasPrefix("layanan/openpyxl-sheets.xlsx:Maret: column M has values (first at M5)") })
+        #expect(notes.contains("layanan/openpyxl-sheets.xlsx:Arsip: the sheet is hidden in the workbook; it is read like the others"))
+        #expect(notes.contains { $0.hasPrefix("layanan/openpyxl-sheets.xlsx:Catatan: not read") })
+    }
+
+    @Test func namedSheetAndHeaderRow() throws {
+        let o = try read("openpyxl-sheets.xlsx", options: WorkbookReadOptions(sheets: ["Maret"], headerRow: 4))
+        #expect(o.summary?.sheets == ["Maret"])
+        #expect(o.rows.map(\.position) == ["layanan/openpyxl-sheets.xlsx:Maret:5"])
+        #expect(throws: PWSError.self) {
+            _ = try read("openpyxl-sheets.xlsx", options: WorkbookReadOptions(sheets: ["April"]))
+        }
+    }
+
+    @Test func sheetWithoutHeaderIsEColumnsAndAccounted() throws {
+        let o = try read("openpyxl-no-header.xlsx")
+        // Two rows, the first taken as the would-be header: 1 record read and rejected.
+        #expect(o.summary?.rowsRead == 1)
+        #expect(o.summary?.rowsRejected == 1)
+        #expect(o.problems.map(\.rule) == [.columns])
+        #expect(o.problems.first?.location.description == "layanan/openpyxl-no-header.xlsx:Data:1")
+    }
+
+    @Test func truncatedZipIsAClearError() throws {
+        let error = try #require(throws: PWSError.self) { _ = try read("truncated.xlsx") }
+        #expect(error.message.contains("not a readable .xlsx workbook"))
+        #expect(error.message.contains("save it again"))
+    }
+
+    @Test func damagedSheetIsAClearErrorNamingTheSheet() throws {
+        // The sheet's compressed bytes were changed: inflating fails, the checksum fails, or the
+        // XML is broken; whichever comes first, the message names the sheet and says what to do.
+        let error = try #require(throws: PWSError.self) { _ = try read("corrupt-sheet.xlsx") }
+        #expect(error.message.hasPrefix("layanan/corrupt-sheet.xlsx:Kunjungan: "))
+        #expect(error.message.contains("save"))
+    }
+
+    @Test func encryptedWorkbookIsAClearError() throws {
+        let error = try #require(throws: PWSError.self) { _ = try read("encrypted.xlsx") }
+        #expect(error.message.contains("layanan/encrypted.xlsx"))
+    }
+
+    @Test func zipBombStopsAtTheInflateLimit() throws {
+        // The sheet inflates to 200 MiB from 204 KB: at 250 × 204 KB ≈ 50 MiB the ratio stops it.
+        let error = try #require(throws: PWSError.self) { _ = try read("bomb.xlsx") }
+        #expect(error.message.contains("inflates more than 250 times"))
+        // And with a lower absolute limit, at that limit.
+        var limits = WorkbookLimits()
+        limits.maxPartBytes = 1 << 20
+        let small = try #require(throws: PWSError.self) {
+            _ = try read("bomb.xlsx", options: WorkbookReadOptions(limits: limits))
+        }
+        #expect(small.message.contains("inflates to more than 1 MiB"))
+    }
+
+    @Test func deepNestingIsRefused() throws {
+        let error = try #require(throws: PWSError.self) { _ = try read("deep.xlsx") }
+        #expect(error.message.contains("nests elements more than 64 deep"))
+        #expect(error.message.contains("layanan/deep.xlsx:Kunjungan"))
+    }
+
+    @Test func dateFormats() {
+        #expect(WorkbookFormats.isDate(id: 14, code: nil))
+        #expect(WorkbookFormats.isDate(id: 164, code: "dd/mm/yyyy"))
+        #expect(WorkbookFormats.isDate(id: 165, code: "[$-421]d mmmm yyyy"))
+        #expect(WorkbookFormats.isDate(id: 165, code: #"yyyy\-mm\-dd"#))
+        #expect(!WorkbookFormats.isDate(id: 164, code: "General"))
+        #expect(!WorkbookFormats.isDate(id: 164, code: "h:mm"))
+        #expect(!WorkbookFormats.isDate(id: 164, code: #"0.0" days""#))
+        #expect(!WorkbookFormats.isDate(id: 2, code: nil))
+    }
+
+    @Test func dateSerials() {
+        // 1900: 1 = 1900-01-01, 59 = 1900-02-28, 60 = the 29th Excel invented, 61 = 1900-03-01.
+        #expect(WorkbookFormats.dateText("1", date1904: false) == "1900-01-01")
+        #expect(WorkbookFormats.dateText("59", date1904: false) == "1900-02-28")
+        #expect(WorkbookFormats.dateText("60", date1904: false) == "1900-02-29")
+        #expect(WorkbookFormats.dateText("61", date1904: false) == "1900-03-01")
+        #expect(WorkbookFormats.dateText("45730.99", date1904: false) == "2025-03-14")
+        // 1904: 0 = 1904-01-01; 44268 = 2025-03-14 (45730 − 1462).
+        #expect(WorkbookFormats.dateText("0", date1904: true) == "1904-01-01")
+        #expect(WorkbookFormats.dateText("44268", date1904: true) == "2025-03-14")
+        #expect(WorkbookFormats.dateText("-1", date1904: false) == nil)
+        #expect(WorkbookFormats.dateText("abc", date1904: false) == nil)
+    }
+
+    @Test func numberText() {
+        #expect(WorkbookFormats.numberText("15.4") == "15.4")
+        #expect(WorkbookFormats.numberText("3.2710123456789E+15") == "3271012345678900")
+        #expect(WorkbookFormats.numberDigits("3271012345678900") == 16)
+        #expect(WorkbookFormats.numberDigits("123456789012345.5") == 15)
+        #expect(WorkbookFormats.numberDigits("3201012001") == 10)
+    }
+}

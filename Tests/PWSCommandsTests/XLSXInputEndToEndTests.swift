@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+
+/// .xlsx inputs through the real binary (spec §A2): the same records as CSV give the same
+/// indicators; rows are positioned FILE:SHEET:ROW; workbooks that cannot be read are listed
+/// like other unreadable inputs.
+@Suite struct XLSXInputEndToEndTests {
+    static let fixtures = PWSBinary.packageRoot.appendingPathComponent("Tests/IngestTests/Fixtures/xlsx").path
+
+    /// `pws generate --format xlsx` writes the records of the CSV folder of the same seed as
+    /// workbooks (dates as date cells); both runs publish byte-identical indicators.csv.
+    @Test func csvAndXlsxOfOnePopulationGiveTheSameIndicators() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let csv = try tmp.generated(records: 3000, seed: 5, name: "csv")
+        let xlsx = tmp.path + "/xlsx"
+        let g = try PWSBinary.run(["generate", "--out", xlsx, "--seed", "5", "--records", "3000", "--year", "2025",
+                                   "--format", "xlsx", "--quiet"])
+        #expect(g.status == 0, "\(g.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: xlsx + "/layanan")
+        #expect(!names.isEmpty && names.allSatisfy { $0.hasSuffix(".xlsx") })
+        for (data, out) in [(csv, tmp.path + "/out-csv"), (xlsx, tmp.path + "/out-xlsx")] {
+            let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let a = try Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out-csv/2025-12/indicators.csv"))
+        let b = try Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out-xlsx/2025-12/indicators.csv"))
+        #expect(a.count > 1000)
+        #expect(a == b)
+        // run.json names each workbook's sheets and gives no delimiter for it.
+        let manifest = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out-xlsx/2025-12/run.json"))) as? [String: Any]
+        let inputs = try #require(manifest?["inputs"] as? [[String: Any]])
+        let layanan = inputs.filter { $0["kind"] as? String == "layanan" }
+        #expect(!layanan.isEmpty)
+        #expect(layanan.allSatisfy { ($0["sheets"] as? [String]) == ["Layanan"] && $0["delimiter"] == nil })
+    }
+
+    /// Rejects name the sheet and row; the cell is in the message; accounting adds up.
+    @Test func rejectsArePositionedBySheetAndRow() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try HardeningTests.dataFolder(tmp, files: [:])
+        try FileManager.default.copyItem(atPath: Self.fixtures + "/openpyxl-cells.xlsx",
+                                         toPath: data + "/layanan/2025-03.xlsx")
+        let out = tmp.path + "/out"
+        let r = try PWSBinary.run(["validate", "--data", data, "--out", out, "--today", "2026-01-15"])
+        // 3 of 5 rows rejected: over the 5 % limit, so 65, with the files written.
+        #expect(r.status == 65)
+        let rejects = try String(contentsOfFile: out + "/rejects.csv", encoding: .utf8)
+        let lines = rejects.split(separator: "\n").dropFirst().map { $0.split(separator: ",").prefix(4).joined(separator: ",") }
+        #expect(lines == ["layanan/2025-03.xlsx:Kunjungan,3,A-2,E-PERSON",
+                          "layanan/2025-03.xlsx:Kunjungan,4,A-3,E-CELL",
+                          "layanan/2025-03.xlsx:Kunjungan,5,A-4,E-CELL"])
+        #expect(rejects.contains("layanan/2025-03.xlsx:Kunjungan:L4 (result) holds the error value #N/A"))
+        #expect(!rejects.contains("3201010304210002"))
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/run.json")))
+            as? [String: Any]
+        let counts = try #require(manifest?["counts"] as? [String: Any])
+        // 5 read = 3 rejected + 2 accepted.
+        #expect(counts["rows_read"] as? Int == 5)
+        #expect(counts["rows_rejected"] as? Int == 3)
+        #expect(counts["rows_accepted"] as? Int == 2)
+    }
+
+    /// The sample register and targets as workbooks (numbers as number cells) give the same
+    /// indicators as the CSV files; a folder with both forms of one file is refused.
+    @Test func registerAndTargetsAsWorkbooks() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let fm = FileManager.default
+        let sample = PWSBinary.packageRoot.appendingPathComponent("sample-data").path
+        let data = tmp.path + "/data"
+        try fm.createDirectory(atPath: data, withIntermediateDirectories: true)
+        try fm.copyItem(atPath: sample + "/layanan", toPath: data + "/layanan")
+        try fm.copyItem(atPath: Self.fixtures + "/sample-wilayah.xlsx", toPath: data + "/wilayah.xlsx")
+        try fm.copyItem(atPath: Self.fixtures + "/sample-sasaran.xlsx", toPath: data + "/sasaran.xlsx")
+        for (dir, out) in [(sample, tmp.path + "/out-csv"), (data, tmp.path + "/out-xlsx")] {
+            let r = try PWSBinary.run(["run", "--data", dir, "--out", out, "--today", "2026-01-15", "--quiet"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let a = try Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out-csv/2025-12/indicators.csv"))
+        let b = try Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out-xlsx/2025-12/indicators.csv"))
+        #expect(a == b)
+        let manifest = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out-xlsx/2025-12/run.json"))) as? [String: Any]
+        let inputs = try #require(manifest?["inputs"] as? [[String: Any]])
+        let register = try #require(inputs.first { $0["kind"] as? String == "wilayah" })
+        #expect(register["path"] as? String == "wilayah.xlsx")
+        #expect(register["sheets"] as? [String] == ["Wilayah"])
+        try fm.copyItem(atPath: sample + "/wilayah.csv", toPath: data + "/wilayah.csv")
+        let both = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/out-both", "--today", "2026-01-15"])
+        #expect(both.status == 66)
+        #expect(both.stderr.contains("holds both wilayah.csv and wilayah.xlsx"))
+    }
+
+    static let workbookReasons = [
+        "layanan/lama.xls": "Excel 97–2003 workbook (.xls)",
+        "layanan/rahasia.xlsx": "password-protected (encrypted)",
+        "layanan/rusak.xlsx": "not an Excel workbook (not a zip archive",
+        "layanan/~$2025-03.xlsx": "the lock file Excel leaves",
+    ]
+
+    static func plantWorkbooks(in layanan: String) throws {
+        let fm = FileManager.default
+        try fm.copyItem(atPath: fixtures + "/legacy.xls", toPath: layanan + "/lama.xls")
+        try fm.copyItem(atPath: fixtures + "/encrypted.xlsx", toPath: layanan + "/rahasia.xlsx")
+        try "bukan workbook".write(toFile: layanan + "/rusak.xlsx", atomically: true, encoding: .utf8)
+        try Data([0x0B, 0x00]).write(to: URL(fileURLWithPath: layanan + "/~$2025-03.xlsx"))
+    }
+
+    /// .xls, encrypted, non-zip and lock files are unreadable inputs: exit 66 listing each with
+    /// what to do; with --skip-unreadable they are listed and the rest is read.
+    @Test func workbooksThatCannotBeReadAreUnreadableInputs() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try HardeningTests.dataFolder(tmp, files: ["a.csv": HardeningTests.header + HardeningTests.goodRow])
+        try Self.plantWorkbooks(in: data + "/layanan")
+        let out = tmp.path + "/out"
+        let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"])
+        #expect(r.status == 66)
+        #expect(r.stderr.contains("4 service-record input(s)"))
+        for (path, reason) in Self.workbookReasons {
+            #expect(r.stderr.contains("  \(path): "), "\(path) not listed")
+            #expect(r.stderr.contains(reason), "\(path): no \"\(reason)\"")
+        }
+        #expect(r.stderr.contains("save it as .xlsx"))
+        let skipped = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--skip-unreadable"])
+        #expect(skipped.status == 0, "\(skipped.stderr)")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/2025-03/run.json")))
+            as? [String: Any]
+        let entries = try #require(manifest?["unreadable_inputs"] as? [[String: String]])
+        #expect(Set(entries.compactMap { $0["path"] }) == Set(Self.workbookReasons.keys))
+        let counts = try #require(manifest?["counts"] as? [String: Any])
+        #expect(counts["rows_read"] as? Int == 1)
+    }
+}

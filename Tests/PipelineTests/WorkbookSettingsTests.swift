@@ -1,0 +1,58 @@
+import Foundation
+import PWSCore
+import Testing
+@testable import Pipeline
+
+/// The §A2 settings of the pipeline: `workbooks:` and `reshape:`.
+@Suite struct WorkbookSettingsTests {
+    static func load(_ body: String) throws -> PipelineDefinition { try PipelineDefinitionTests.load(body) }
+
+    static func refused(_ body: String, line: Int, _ prefix: String) {
+        #expect {
+            _ = try load(body)
+        } throws: { error in
+            guard let e = error as? PWSError else { return false }
+            return e.location?.line == line && e.message.hasPrefix(prefix)
+        }
+    }
+
+    @Test func workbooksAreRead() throws {
+        let d = try Self.load("workbooks:\n  layanan:\n    sheets: [Kunjungan, Arsip]\n    header_row: 4\n")
+        #expect(d.workbooks["layanan"]?.sheets == ["Kunjungan", "Arsip"])
+        #expect(d.workbooks["layanan"]?.headerRow == 4)
+        #expect(d.workbooks["wilayah"] == nil)
+    }
+
+    @Test func badWorkbookSettingsAreRefusedAtTheirLine() {
+        // Lines 1–3 are the catalogue lines; `workbooks:` is line 4.
+        Self.refused("workbooks:\n  layanan:\n    header_row: 0\n", line: 6, "workbooks.layanan.header_row must be a row number")
+        Self.refused("workbooks:\n  register:\n    header_row: 2\n", line: 5, "workbooks: unknown file kind \"register\"")
+        Self.refused("workbooks:\n  layanan:\n    sheet: [A]\n", line: 6, "workbooks.layanan: unknown setting \"sheet\"")
+    }
+
+    @Test func theDefaultPipelineReshapesTheSampleRegister() throws {
+        let d = try PipelineDefinition.load(path: PipelineDefinitionTests.pipelines + "/default.yaml")
+        let rule = try #require(d.reshape.first)
+        #expect(rule.matches("layanan/register-posyandu-mawar-sumbermurni-2025.xlsx"))
+        #expect(rule.months.count == 12)
+        #expect(rule.monthService == "TIMBANG")
+        #expect(rule.day == 15)
+        #expect(rule.year == .fileName)
+        #expect(rule.dated.map(\.service) == ["HB0", "BCG", "POLIO1"])
+        #expect(rule.columns["person_id"] == "NIK")
+        #expect(rule.values["facility_type"] == "posyandu")
+    }
+
+    @Test func badReshapeRulesAreRefusedAtTheirLine() {
+        let head = "reshape:\n  - files: \"layanan/r-*.csv\"\n    year: {value: 2025}\n"
+        // Line 4 is `reshape:`; 5 files, 6 year, 7 months, 8 its columns.
+        Self.refused(head + "    months:\n      columns: [JAN, FEB]\n", line: 8,
+                     "reshape.months.columns must name 12 columns")
+        Self.refused(head + "    columns: {record_id: ID}\n    dated: {HB0: HB0}\n", line: 7,
+                     "reshape.columns: \"record_id\" cannot be given")
+        Self.refused("reshape:\n  - files: \"layanan/r-*.csv\"\n    months:\n      columns: [A, B, C, D, E, F, G, H, I, J, K, L]\n",
+                     line: 5, "reshape: months need a year")
+        Self.refused("reshape:\n  - files: \"x\"\n", line: 5, "reshape: a rule needs months: or dated:")
+        Self.refused(head + "    dated: {HB0: HB0}\n    weights: [A]\n", line: 8, "reshape: unknown setting \"weights\"")
+    }
+}
