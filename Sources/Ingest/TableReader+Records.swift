@@ -156,6 +156,15 @@ extension TableReader {
                     try row(TableRow(location: SourceLocation(source: label, line: record.line), recordIndex: index,
                                      record: record, columns: columns))
                 }
+            case .rejected(let diagnostic):
+                switch state {
+                case .mapped:
+                    rowsRead += 1
+                    rowsRejected += 1
+                    try problem(diagnostic)
+                case .searching, .unmapped:
+                    sectionRows += 1
+                }
             case .malformed(let line, let message):
                 switch state {
                 case .mapped:
