@@ -39,10 +39,16 @@ let package = Package(
             pkgConfig: "minizip",
             providers: [.apt(["libminizip-dev"])]
         ),
+        // yajl, nothing else: the streaming JSON parser of FHIR inputs (Ingest/FHIR).
+        .systemLibrary(
+            name: "CYAJL",
+            pkgConfig: "yajl",
+            providers: [.apt(["libyajl-dev"])]
+        ),
         // Shared vocabulary: dates, area labels, identifiers, rule codes, diagnostics, errors.
         .target(name: "PWSCore", exclude: ["README.md"]),
-        // Bytes → records. The only module that imports CLibCSV, CLibXML2 and CMinizip.
-        .target(name: "Ingest", dependencies: ["PWSCore", "CLibCSV", "CLibXML2", "CMinizip"], exclude: ["README.md"]),
+        // Bytes → records. The only module that imports CLibCSV, CLibXML2, CMinizip and CYAJL.
+        .target(name: "Ingest", dependencies: ["PWSCore", "CLibCSV", "CLibXML2", "CMinizip", "CYAJL"], exclude: ["README.md"]),
         // Records → accepted events + rejects/warnings.
         .target(name: "Validate", dependencies: ["PWSCore", "Ingest", "CLibCSV"], exclude: ["README.md"]),
         // Events → indicator values.
