@@ -38,6 +38,7 @@ extension TableReader {
         var unmappedRows = 0, sectionRows = 0
         var rowsRead = 0, rowsRejected = 0
         var sheets: [String] = []
+        var started = false
 
         func recordID(_ record: CSVRecord) -> String {
             guard let field = recordIDField else { return "" }
@@ -100,7 +101,9 @@ extension TableReader {
         try records.read { event in
             switch event {
             case .section(let next):
-                closeSection()
+                // Before the first section there is nothing to close (no spurious "empty" note).
+                if started { closeSection() }
+                started = true
                 label = next
                 state = .searching(seen: 0)
                 sectionCandidate = nil
