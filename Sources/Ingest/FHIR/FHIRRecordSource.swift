@@ -56,7 +56,8 @@ public final class FHIRContext: @unchecked Sendable {
             }
         case "Organization", "Location":
             var site = Site()
-            site.identifier = r["identifier"].elements.first?["value"]?.text ?? id
+            // No identifier: an empty facility_id, as an empty kode_fasilitas column gives.
+            site.identifier = r["identifier"].elements.first?["value"]?.text ?? ""
             for c in codings(r["type"]) {
                 if let t = FHIRMapping.lookup(mapping.facilityTypes, system: c.system, code: c.code) { site.type = t; break }
             }
@@ -249,14 +250,16 @@ public final class FHIRRecordSource: RecordSource {
             if let pregnancy = context.antenatal[e.episode] {
                 service = "ANC"
                 values[13] = pregnancy
-                values[14] = context.lmp[recordID] ?? ""
-                values[15] = context.gestation[recordID] ?? ""
             } else if let s = (codings(r["type"]) + codings(r["serviceType"])).lazy
                 .compactMap({ mapping.service(system: $0.system, code: $0.code) }).first {
                 service = s
             } else {
                 return .context(type)   // an Encounter that only holds its Observations
             }
+            // The LMP and gestational age Observations of the encounter (any service: Validate
+            // reads them for ANC only, as it does a CSV row's hpht and usia_kehamilan).
+            values[14] = context.lmp[recordID] ?? ""
+            values[15] = context.gestation[recordID] ?? ""
             values[1] = e.date
             values[8] = e.facilityType
             values[9] = e.facilityID
@@ -265,7 +268,10 @@ public final class FHIRRecordSource: RecordSource {
             if status == "cancelled" { return .ignored("Observation (status cancelled)") }
             let cs = codings(r["code"])
             func has(_ set: Set<String>) -> Bool { cs.contains { FHIRMapping.contains(set, system: $0.system, code: $0.code) } }
-            guard let s = cs.lazy.compactMap({ FHIRMapping.lookup(mapping.observations, system: $0.system, code: $0.code) }).first else {
+            guard let s = cs.lazy.compactMap({
+                FHIRMapping.lookup(mapping.observations, system: $0.system, code: $0.code)
+                    ?? ($0.system == mapping.serviceCodeSystem ? $0.code : nil)
+            }).first else {
                 if has(mapping.lmpCodes) || has(mapping.gestationCodes) || has(mapping.diastolicCodes) { return .context(type) }
                 return .ignored("Observation (code not in fhir.observations)")
             }
@@ -317,10 +323,11 @@ public final class FHIRRecordSource: RecordSource {
             }
             service = s
             values[1] = r["performedDateTime"]?.text ?? r["performedPeriod"]?["start"]?.text ?? encounter?.date ?? ""
+            let actor = r["performer"].elements.first { self.context.sites[$0["actor"]?["reference"]?.text ?? ""] != nil }?["actor"]
             if let e = encounter {
                 (values[9], values[8]) = (e.facilityID, e.facilityType)
             } else {
-                (values[9], values[8]) = context.facility(r["location"], classCodes: [])
+                (values[9], values[8]) = context.facility(r["location"] ?? actor, classCodes: [])
             }
             values[12] = context.provider(r["performer"].elements.flatMap { codings($0["function"]) })
             if values[12].isEmpty { values[12] = encounter?.provider ?? "" }
