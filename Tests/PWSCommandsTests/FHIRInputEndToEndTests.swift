@@ -35,4 +35,65 @@ import Testing
         let notes = (manifest?["notes"] as? [String]) ?? []
         #expect(notes.contains { $0.hasPrefix("fhir/visits.ndjson: ignored") && $0.contains("1 Condition") })
     }
+
+    /// `pws generate --format fhir` writes the records of the CSV folder of the same seed as
+    /// a FHIR export; both runs publish byte-identical indicators.csv.
+    @Test(arguments: [(5, 3000), (11, 6000)])
+    func csvAndFHIROfOnePopulationGiveTheSameIndicators(seed: Int, records: Int) throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let csv = try tmp.generated(records: records, seed: seed, name: "csv")
+        let fhir = tmp.path + "/fhir"
+        let g = try PWSBinary.run(["generate", "--out", fhir, "--seed", "\(seed)", "--records", "\(records)",
+                                   "--year", "2025", "--format", "fhir", "--quiet"])
+        #expect(g.status == 0, "\(g.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: fhir + "/fhir")
+        #expect(names.count > 3 && names.allSatisfy { $0.hasSuffix(".ndjson") })
+        #expect(!FileManager.default.fileExists(atPath: fhir + "/layanan"))
+        for (data, out) in [(csv, tmp.path + "/out-csv"), (fhir, tmp.path + "/out-fhir")] {
+            let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let a = try Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out-csv/2025-12/indicators.csv"))
+        let b = try Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out-fhir/2025-12/indicators.csv"))
+        #expect(a.count > 1000)
+        #expect(a == b)
+    }
+
+    static let requireChecker = ProcessInfo.processInfo.environment["PWS_REQUIRE_FHIR_RESOURCES"] == "1"
+    static let checkerAvailable: Bool = {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import fhir.resources"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }()
+
+    /// Every resource of the committed fixtures and of a generated export is valid FHIR R4 for
+    /// a real implementation (the `fhir.resources` models, Tests/Scripts/check_fhir.py); the
+    /// fixtures' one deliberate malformed line is listed in their `.invalid` file.
+    @Test(.enabled(if: checkerAvailable || requireChecker, "python3 with fhir.resources is not installed (pip install fhir.resources)"))
+    func fixturesAndGeneratedExportAreValidFHIR() throws {
+        #expect(Self.checkerAvailable, "python3 with fhir.resources is required here (PWS_REQUIRE_FHIR_RESOURCES=1)")
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let g = try PWSBinary.run(["generate", "--out", tmp.path + "/gen", "--seed", "7", "--records", "2000",
+                                   "--year", "2025", "--format", "fhir", "--quiet"])
+        #expect(g.status == 0, "\(g.stderr)")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", PWSBinary.packageRoot.appendingPathComponent("Tests/Scripts/check_fhir.py").path,
+                       Self.fixtures, tmp.path + "/gen/fhir"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(output)")
+        #expect(output.contains(" 0 unexpected"), "\(output)")
+    }
 }
