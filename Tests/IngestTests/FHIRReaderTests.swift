@@ -128,6 +128,19 @@ import Testing
         #expect(o.summary?.rowsRead == 2)
     }
 
+    @Test func anOversizedBundleEntryStopsTheFileThere() throws {
+        let dir = try TemporaryFolder()
+        let big = #"{"resourceType":"Observation","id":"big","note":[{"text":""# + String(repeating: "x", count: 3 << 20) + #""}]}"#
+        let text = #"{"resourceType":"Bundle","type":"collection","entry":[{"resource":"# + Self.patient + #"},{"resource":"#
+            + Self.weight("w1") + #"},{"resource":"# + big + #"},{"resource":"# + Self.weight("w2") + "}]}"
+        _ = try dir.write("big.json", Array(text.utf8))
+        let o = try read("big.json", directory: dir.url.path, all: ["big.json"], limits: JSONLimits(maxResourceBytes: 1 << 20))
+        // Entry 2 is a record; entry 3 is over 1 MiB: E-PARSE there, and entry 4 is not read.
+        #expect(o.positions == ["big.json:2"])
+        #expect(o.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["big.json:3 E-PARSE"])
+        #expect(o.problems.first?.message.contains("larger than 1 MiB") == true)
+    }
+
     @Test func deepNestingIsRefusedNotRecursedInto() throws {
         let dir = try TemporaryFolder()
         let deep = #"{"resourceType":"Observation","id":"d","x":"# + String(repeating: "[", count: 100_000)
