@@ -151,45 +151,53 @@ private extension String {
     }
 }
 
-/// Builds one `JSONValue` from parse events, with an explicit stack (no recursion).
+/// Builds one `JSONValue` from parse events, with an explicit stack (no recursion). Open
+/// containers live in their own stacks and are appended to in place: an enum frame would be
+/// taken apart and rebuilt on every value, copying its array each time.
 struct TreeBuilder {
-    private enum Frame {
-        case object([(key: String, value: JSONValue)], key: String?)
-        case array([JSONValue])
-    }
-    private var stack: [Frame] = []
+    private var isObject: [Bool] = []
+    private var members: [[(key: String, value: JSONValue)]] = []
+    private var keys: [String] = []
+    private var items: [[JSONValue]] = []
     private(set) var result: JSONValue?
 
-    var isOpen: Bool { !stack.isEmpty }
+    var isOpen: Bool { !isObject.isEmpty }
 
-    mutating func startObject() { stack.append(.object([], key: nil)) }
-    mutating func startArray() { stack.append(.array([])) }
+    mutating func startObject() {
+        isObject.append(true)
+        members.append([])
+        keys.append("")
+    }
+
+    mutating func startArray() {
+        isObject.append(false)
+        items.append([])
+    }
 
     mutating func key(_ k: String) {
-        guard case .object(let members, _) = stack.last else { return }
-        stack[stack.count - 1] = .object(members, key: k)
+        guard isObject.last == true else { return }
+        keys[keys.count - 1] = k
     }
 
     mutating func value(_ v: JSONValue) {
-        guard let top = stack.popLast() else {
+        guard let object = isObject.last else {
             result = v
             return
         }
-        switch top {
-        case .object(var members, let key):
-            members.append((key ?? "", v))
-            stack.append(.object(members, key: nil))
-        case .array(var items):
-            items.append(v)
-            stack.append(.array(items))
+        if object {
+            members[members.count - 1].append((keys[keys.count - 1], v))
+        } else {
+            items[items.count - 1].append(v)
         }
     }
 
     mutating func end() {
-        guard let top = stack.popLast() else { return }
-        switch top {
-        case .object(let members, _): value(.object(members))
-        case .array(let items): value(.array(items))
+        guard let object = isObject.popLast() else { return }
+        if object {
+            keys.removeLast()
+            value(.object(members.removeLast()))
+        } else {
+            value(.array(items.removeLast()))
         }
     }
 }
