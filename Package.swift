@@ -40,6 +40,12 @@ let package = Package(
             pkgConfig: "minizip",
             providers: [.apt(["libminizip-dev"])]
         ),
+        // yajl, nothing else: the streaming JSON parser of FHIR inputs (Ingest/FHIR).
+        .systemLibrary(
+            name: "CYAJL",
+            pkgConfig: "yajl",
+            providers: [.apt(["libyajl-dev"])]
+        ),
         // The prefetch hint of Validate's hash tables: one static inline C function.
         .target(name: "CPrefetch"),
         // Shared vocabulary: dates, area labels, identifiers, rule codes, diagnostics, errors.
@@ -48,9 +54,9 @@ let package = Package(
         .target(name: "Concurrency", exclude: ["README.md"]),
         // CSV reading (the §2.1 dialect) and writing over libcsv. The only module that imports CLibCSV.
         .target(name: "CSV", dependencies: ["PWSCore", "CLibCSV"], exclude: ["README.md"]),
-        // Bytes → records: a CSV file's or worksheet's header mapped onto a table schema; the
-        // xlsx reader. The only module that imports CLibXML2 and CMinizip.
-        .target(name: "Ingest", dependencies: ["PWSCore", "CSV", "CLibXML2", "CMinizip"], exclude: ["README.md"]),
+        // Bytes → records: a CSV file's, worksheet's or FHIR export's records mapped onto a table
+        // schema; the xlsx and FHIR readers. The only module that imports CLibXML2, CMinizip, CYAJL.
+        .target(name: "Ingest", dependencies: ["PWSCore", "CSV", "CLibXML2", "CMinizip", "CYAJL"], exclude: ["README.md"]),
         // Records → accepted events + rejects/warnings.
         .target(name: "Validate", dependencies: ["PWSCore", "Concurrency", "CSV", "Ingest", "CPrefetch"], exclude: ["README.md"]),
         // Events → indicator values.

@@ -21,7 +21,7 @@ public enum CrashPoint {
             kill(getpid(), SIGKILL)
         }
         if let pause, pause == name, let pauseFile {
-            FileManager.default.createFile(atPath: pauseFile, contents: nil)
+            _ = FileManager.default.createFile(atPath: pauseFile, contents: nil)
             // Waits for the test's signal; bounded so a forgotten test cannot hang forever.
             for _ in 0..<600 { usleep(100_000) }
         }

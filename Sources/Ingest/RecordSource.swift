@@ -47,9 +47,12 @@ public enum RecordSourceEvent {
     case record(CSVRecord, issues: [CellIssue])
     /// A record that cannot be read, at `line` of the current section.
     case malformed(line: Int, message: String)
+    /// A record the source itself rejects with its own rule (a FHIR resource that cannot
+    /// become a record: `E-FHIR`): counted as read and rejected once the section is mapped.
+    case rejected(Diagnostic)
 }
 
-/// Records that do not come from CSV text (worksheets of an .xlsx; later FHIR resources), read
+/// Records that do not come from CSV text (worksheets of an .xlsx, FHIR resources), read
 /// by `TableReader` through the same header mapping, §2.1 cleaning and accounting as a CSV
 /// file. The CSV path does not go through this protocol: it stays a direct call per file.
 public protocol RecordSource: AnyObject {

@@ -160,6 +160,8 @@ public final class ReshapeSource: RecordSource {
                 try body(.section(label: next))
             case .malformed(let line, let message):
                 if layout != nil { try body(.malformed(line: line, message: message)) }
+            case .rejected(let diagnostic):
+                if layout != nil { try body(.rejected(diagnostic)) }
             case .record(let record, let issues):
                 guard let l = layout else {
                     if let wanted = innerHeaderLine, record.line < wanted { return }

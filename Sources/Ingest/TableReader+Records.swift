@@ -39,6 +39,7 @@ extension TableReader {
         var unmappedRows = 0, sectionRows = 0
         var rowsRead = 0, rowsRejected = 0
         var sheets: [String] = []
+        var started = false
 
         func recordID(_ record: CSVRecord) -> String {
             guard let field = recordIDField else { return "" }
@@ -101,7 +102,9 @@ extension TableReader {
         try records.read { event in
             switch event {
             case .section(let next):
-                closeSection()
+                // Before the first section there is nothing to close (no spurious "empty" note).
+                if started { closeSection() }
+                started = true
                 label = next
                 state = .searching(seen: 0)
                 sectionCandidate = nil
@@ -156,6 +159,15 @@ extension TableReader {
                     }
                     try row(TableRow(location: SourceLocation(source: label, line: record.line), recordIndex: index,
                                      record: record, columns: columns))
+                }
+            case .rejected(let diagnostic):
+                switch state {
+                case .mapped:
+                    rowsRead += 1
+                    rowsRejected += 1
+                    try problem(diagnostic)
+                case .searching, .unmapped:
+                    sectionRows += 1
                 }
             case .malformed(let line, let message):
                 switch state {

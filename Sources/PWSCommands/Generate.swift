@@ -49,12 +49,12 @@ extension PWS {
         @Flag(name: .long, help: "Print nothing on success.")
         var quiet = false
 
-        @Option(name: .long, help: "Service-file format: csv, or xlsx (the same records as workbooks, one sheet each).")
+        @Option(name: .long, help: "Service-file format: csv, xlsx (the same records as workbooks, one sheet each), or fhir (a FHIR R4 NDJSON export in fhir/).")
         var format = "csv"
 
         func validate() throws {
-            guard ["csv", "xlsx"].contains(format) else {
-                throw ValidationError("--format must be csv or xlsx, got \"\(format)\"")
+            guard ["csv", "xlsx", "fhir"].contains(format) else {
+                throw ValidationError("--format must be csv, xlsx or fhir, got \"\(format)\"")
             }
             do {
                 try options.validate()
@@ -70,6 +70,7 @@ extension PWS {
                                            problemRate: problemRate, columnsProblemFile: columnsProblem,
                                            regencyCode: regencyCode)
             options.workbooks = format == "xlsx"
+            options.fhir = format == "fhir"
             return options
         }
 

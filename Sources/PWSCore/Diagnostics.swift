@@ -4,6 +4,7 @@ public enum RuleCode: String, Sendable, CaseIterable, Comparable {
     case fields = "E-FIELDS"
     case cell = "E-CELL"
     case columns = "E-COLUMNS"
+    case fhir = "E-FHIR"
     case required = "E-REQUIRED"
     case date = "E-DATE"
     case future = "E-FUTURE"

@@ -40,6 +40,11 @@ enum ConsoleSummary {
             lines += outcome.unreadable.prefix(2).map { "  \($0.path): \($0.reason)" }
             if outcome.unreadable.count > 2 { lines.append("  … and \(outcome.unreadable.count - 2) more (run.json lists all)") }
         }
+        // FHIR resources that are not rows (spec §A3): one line; run.json's notes count them per type.
+        let ignoring = outcome.notes.filter { $0.hasPrefix("fhir/") && $0.contains(": ignored, not mapped") }.count
+        if ignoring > 0 {
+            lines.append("FHIR: resources not mapped to a service were ignored in \(ignoring) file(s); run.json notes count them per type")
+        }
         lines += byRule("rejects by rule", outcome.rejects)
         lines += byRule("warnings by rule", outcome.warnings)
         let worst = outcome.files.filter { $0.rowsRejected > 0 }

@@ -42,6 +42,8 @@ public struct PipelineDefinition: Sendable {
     public var workbooks: [String: WorkbookReadOptions] = [:]
     /// `reshape:` rules turning wide registers into service records (spec §A2, docs/pipeline.md).
     public var reshape: [ReshapeRule] = []
+    /// `fhir:` — how FHIR R4 resources in `fhir/` become service records (spec §A3, docs/fhir.md).
+    public var fhir = FHIRMapping()
     /// Published runs kept per as-of month.
     public var retention: Int
     /// What a published run writes (`outputs:`; default all, `RunOutput.defaults`).
@@ -182,6 +184,9 @@ public struct PipelineDefinition: Sendable {
         if let n = root["reshape"] {
             def.reshape = try doc.sequence(n, "reshape").map { try Self.reshapeRule($0, doc) }
         }
+        if let n = root["fhir"] {
+            def.fhir = try Self.fhirMapping(n, doc)
+        }
         if let n = root["value_aliases"] {
             for (k, v) in try doc.mapping(n, "value_aliases") {
                 let kind = try doc.string(k, "an enumeration")
@@ -196,6 +201,53 @@ public struct PipelineDefinition: Sendable {
             }
         }
         return def
+    }
+
+    /// The `fhir:` section over the default mapping: tables add to (and override) the
+    /// defaults, single values replace them; every problem names its line.
+    static func fhirMapping(_ node: Node, _ doc: YAMLFile) throws -> FHIRMapping {
+        var m = FHIRMapping()
+        func table(_ v: Node, _ what: String, allowed: [String]? = nil) throws -> [String: String] {
+            var out: [String: String] = [:]
+            for (k, value) in try doc.mapping(v, what) {
+                let code = try doc.string(k, "a code (system|code or code)")
+                let target = try doc.string(value, "\(what).\(code)")
+                if let allowed, !allowed.contains(target) {
+                    throw doc.error(value, "\(what).\(code): \"\(target)\" is not one of \(allowed.joined(separator: ", "))")
+                }
+                out[code] = target
+            }
+            return out
+        }
+        func codes(_ v: Node, _ what: String) throws -> Set<String> {
+            Set(try doc.sequence(v, what).map { try doc.string($0, "a code (system|code or code)") })
+        }
+        let facilityTypes = ["posyandu", "pustu", "puskesmas", "rumah_sakit", "klinik", "rumah", "lainnya"]
+        for (k, v) in try doc.mapping(node, "fhir") {
+            switch try doc.string(k, "a fhir setting") {
+            case "nik_system": m.nikSystem = try doc.string(v, "fhir.nik_system")
+            case "address_extension": m.addressExtension = try doc.string(v, "fhir.address_extension")
+            case "service_code_system": m.serviceCodeSystem = try doc.string(v, "fhir.service_code_system")
+            case "antenatal_episode_codes": m.antenatalEpisodeCodes = try codes(v, "fhir.antenatal_episode_codes")
+            case "systolic_codes": m.systolicCodes = try codes(v, "fhir.systolic_codes")
+            case "diastolic_codes": m.diastolicCodes = try codes(v, "fhir.diastolic_codes")
+            case "lmp_codes": m.lmpCodes = try codes(v, "fhir.lmp_codes")
+            case "gestation_codes": m.gestationCodes = try codes(v, "fhir.gestation_codes")
+            case "observations": m.observations.merge(try table(v, "fhir.observations")) { $1 }
+            case "services": m.services.merge(try table(v, "fhir.services")) { $1 }
+            case "facility_types": m.facilityTypes.merge(try table(v, "fhir.facility_types", allowed: facilityTypes)) { $1 }
+            case "providers": m.providers.merge(try table(v, "fhir.providers")) { $1 }
+            case "default_facility_type":
+                let t = try doc.string(v, "fhir.default_facility_type")
+                guard facilityTypes.contains(t) else {
+                    throw doc.error(v, "fhir.default_facility_type: \"\(t)\" is not one of \(facilityTypes.joined(separator: ", "))")
+                }
+                m.defaultFacilityType = t
+            case let other:
+                throw doc.error(k, "fhir: unknown setting \"\(other)\"; see docs/fhir.md for the settings")
+            }
+        }
+        return m
     }
 
     /// One `reshape:` entry; every problem names its line.

@@ -34,6 +34,7 @@ public struct PipelineRunner {
         settings.decimalSeparator = definition.decimalSeparator
         settings.workbooks = definition.workbooks
         settings.reshape = definition.reshape
+        settings.fhir = definition.fhir
         settings.skipUnreadable = request.skipUnreadable
         return settings
     }

@@ -89,7 +89,15 @@ public struct SyntheticGenerator: Sendable {
             summary.bytes += converted.bytes - csvBytes
             summary.records -= converted.dropped
         }
-        summary.files = summary.paths.filter { $0.hasPrefix("layanan/") }.count
+        if options.fhir {
+            let csvBytes = summary.paths.filter { $0.hasPrefix("layanan/") }
+                .reduce(0) { $0 + Self.size(directory + "/" + $1) }
+            let converted = try FHIRConversion.convertServiceFiles(in: directory, paths: summary.paths)
+            summary.paths = converted.paths
+            summary.bytes += converted.bytes - csvBytes
+            summary.records -= converted.dropped
+        }
+        summary.files = summary.paths.filter { $0.hasPrefix("layanan/") || $0.hasPrefix("fhir/") }.count
         summary.paths.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         return summary
     }

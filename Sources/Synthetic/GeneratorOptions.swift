@@ -24,6 +24,8 @@ public struct GeneratorOptions: Sendable, Hashable {
     public var regencyCode: String
     /// Write the service files as `.xlsx` workbooks holding the same records (`--format xlsx`).
     public var workbooks = false
+    /// Write the service records as a FHIR R4 NDJSON export in `fhir/` (`--format fhir`).
+    public var fhir = false
 
     /// Creates options; `year` has no default here because it depends on today's date.
     public init(seed: UInt64 = 1, records: Int = 50_000, year: Int, villages: Int? = nil,

@@ -33,7 +33,8 @@ public struct ServiceFileListing: Sendable {
 /// FIFO would block `open(2)` until a writer comes, and a device such as `/dev/zero` never ends.
 public enum InputFiles {
     /// Lists `layanan.csv`/`.xlsx` and every `*.csv` and `*.xlsx` directly in `layanan/`
-    /// (extension case-insensitive; `*.xls` too, as unreadable with what to do),
+    /// (extension case-insensitive; `*.xls` too, as unreadable with what to do), and
+    /// `*.ndjson` and `*.json` directly in `fhir/` (FHIR R4, spec §A3),
     /// reading directory entries as bytes so a name that is not UTF-8 is seen and reported
     /// instead of dropped or mangled.
     /// - Complexity: one `lstat`/`stat` and one `open` per matching entry.
@@ -58,6 +59,19 @@ public enum InputFiles {
                 guard isCSVName(name) || isWorkbookName(name) || isLegacyWorkbookName(name) else { continue }
                 let path = Array("layanan/".utf8) + name
                 found.append((path, check(dataDirectory, path, mustExist: true) ?? workbookProblem(dataDirectory, path)))
+            }
+        }
+        // FHIR R4 exports (spec §A3): `fhir/*.ndjson` and `fhir/*.json`.
+        let fhirFolder = dataDirectory + "/fhir"
+        if stat(fhirFolder, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, let dir = opendir(fhirFolder) {
+            defer { closedir(dir) }
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    Array(raw.prefix { $0 != 0 })
+                }
+                guard hasExtension(name, ".ndjson") || hasExtension(name, ".json") else { continue }
+                let path = Array("fhir/".utf8) + name
+                found.append((path, check(dataDirectory, path, mustExist: true)))
             }
         }
         found.sort { $0.path.lexicographicallyPrecedes($1.path) }

@@ -132,6 +132,9 @@ struct RowChunkReader: Sendable {
     let options: CSVReadOptions
     var workbook = WorkbookReadOptions()
     var reshape: [ReshapeRule] = []
+    var fhir = FHIRMapping()
+    /// Filled before the first FHIR file is read: what every `fhir/` file tells the others.
+    private let fhirContext = FHIRContextBox()
 
     /// The reader of one service file: a wide register through its reshape rule, a workbook,
     /// or CSV (directly, the hot path).
@@ -144,6 +147,14 @@ struct RowChunkReader: Sendable {
                                   headerLine: workbook.headerRow)
             return (TableReader(records: ReshapeSource(inner: inner, rule: rule, source: source), source: source,
                                 names: names), true)
+        }
+        if source.hasPrefix("fhir/") {
+            let context = try fhirContext.context
+                ?? FHIRContext.collect(directory: directory, sources: sources.filter { $0.hasPrefix("fhir/") },
+                                       mapping: fhir)
+            fhirContext.context = context
+            return (TableReader(records: FHIRRecordSource(path: path, source: source, context: context),
+                                source: source, names: names), true)
         }
         if TableReader.isWorkbookName(source) {
             return (try TableReader.open(path: path, source: source, names: names, options: options, workbook: workbook),
@@ -208,3 +219,10 @@ struct RowChunkReader: Sendable {
         }
     }
 }
+
+/// The FHIR context, built on the reading thread when it meets the first `fhir/` file and
+/// used only there.
+final class FHIRContextBox: @unchecked Sendable {
+    var context: FHIRContext?
+}
+

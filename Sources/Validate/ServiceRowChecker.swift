@@ -87,7 +87,8 @@ struct ServiceRowChecker {
         var options = CSVReadOptions()
         options.delimiter = settings.delimiter
         return RowChunkReader(directory: directory, sources: sources, names: columnNames, options: options,
-                              workbook: settings.workbooks["layanan"] ?? .init(), reshape: settings.reshape)
+                              workbook: settings.workbooks["layanan"] ?? .init(), reshape: settings.reshape,
+                              fhir: settings.fhir)
     }
 
     /// Checks the rows of one chunk; on a file's last chunk, closes its account.

@@ -27,6 +27,8 @@ public struct ValidationSettings: Sendable {
     public var workbooks: [String: WorkbookReadOptions] = [:]
     /// `reshape` rules: service files they match are wide registers made into records (§A2).
     public var reshape: [ReshapeRule] = []
+    /// How FHIR resources in `fhir/` become service records (the pipeline's `fhir:`, spec §A3).
+    public var fhir = FHIRMapping()
     /// `sasaran.decimal_separator` (`.` or `,`) for sasaran counts and RT populations; nil
     /// leaves `1.234`-like values ambiguous, hence errors (spec §A1).
     public var decimalSeparator: UInt8?
@@ -157,7 +159,7 @@ public enum Validation {
 
         let sources = listing.files
         guard !sources.isEmpty else {
-            throw PWSError(.inputMissing, "no service records in \(dataDirectory): put layanan.csv or layanan/*.csv (or .xlsx) there (spec §2)")
+            throw PWSError(.inputMissing, "no service records in \(dataDirectory): put layanan.csv or layanan/*.csv (or .xlsx), or a FHIR export in fhir/*.ndjson, there (spec §2, §A3)")
         }
         var checker = try ServiceRowChecker(settings: settings, register: register)
         checker.reserve(bytes: sources.reduce(0) { $0 + recordBytesEstimate(dataDirectory + "/" + $1) })

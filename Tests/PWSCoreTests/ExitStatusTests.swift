@@ -14,8 +14,9 @@ import Testing
     @Test func rulesKnowTheirSeverity() {
         #expect(RuleCode.parse.severity == .error)
         #expect(RuleCode.duplicate.severity == .warning)
-        // The 20 rules of spec §3 and E-CELL (§A2, workbooks).
-        #expect(RuleCode.allCases.count == 21)
+        // The 20 rules of spec §3, E-CELL (§A2, workbooks) and E-FHIR (§A3, FHIR resources).
+        #expect(RuleCode.allCases.count == 22)
         #expect(RuleCode.cell.severity == .error)
+        #expect(RuleCode.fhir.severity == .error)
     }
 }

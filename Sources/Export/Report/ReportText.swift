@@ -113,6 +113,7 @@ enum ReportText {
         case .fields: "jumlah kolom tidak sama dengan header"
         case .cell: "sel Excel berisi galat (#N/A …) atau rumus tanpa nilai"
         case .columns: "kolom wajib tidak ada: seluruh file ditolak"
+        case .fhir: "sumber daya FHIR tidak dapat menjadi catatan layanan"
         case .required: "isian wajib kosong"
         case .date: "tanggal tidak valid"
         case .future: "tanggal kunjungan di masa depan"

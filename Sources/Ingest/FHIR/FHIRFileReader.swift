@@ -1,0 +1,138 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CSV
+import PWSCore
+
+/// What a FHIR file holds, one resource at a time.
+enum FHIRFileEvent {
+    /// A resource at `position`: the NDJSON line, or the Bundle entry index (1 for a single
+    /// resource in a `.json` file). `fullUrl` is the Bundle entry's, if any.
+    case resource(position: Int, JSONValue, fullUrl: String?)
+    /// A Bundle entry with no resource (a DELETE in a transaction).
+    case emptyEntry(position: Int)
+    /// Text that is not a resource at `position`; for a `.json` file the rest of the file is lost.
+    case malformed(position: Int, message: String)
+    /// The Bundle's `type`, when the file is a Bundle.
+    case bundle(type: String)
+}
+
+/// Reads `fhir/*.ndjson` (one resource a line; lines split here, each parsed on its own, so one
+/// bad line costs only itself) and `fhir/*.json` (a resource or a Bundle, streamed entry by entry).
+struct FHIRFileReader {
+    let path: String
+    let limits: JSONLimits
+    let blockSize = 1 << 20
+
+    static func isNDJSON(_ name: String) -> Bool { name.lowercased().hasSuffix(".ndjson") }
+
+    /// Blank NDJSON lines skipped.
+    private(set) var blankLines = 0
+
+    /// Calls `body` with every resource of the file in order.
+    /// - Throws: what `body` throws; `PWSError(.inputMissing)` when the file cannot be opened.
+    mutating func read(_ body: (FHIRFileEvent) throws -> Void) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw PWSError(.inputMissing, "\(path) cannot be opened (\(String(cString: strerror(errno)))); check its permissions")
+        }
+        defer { close(fd) }
+        if Self.isNDJSON(path) {
+            try readLines(fd, body)
+        } else {
+            try readDocument(fd, body)
+        }
+    }
+
+    private mutating func readLines(_ fd: Int32, _ body: (FHIRFileEvent) throws -> Void) throws {
+        let stream = JSONStream(limits: limits)
+        var block = [UInt8](repeating: 0, count: blockSize)
+        var line: [UInt8] = []
+        var lineNumber = 1
+        var oversized = false
+        func finishLine() throws {
+            defer {
+                line.removeAll(keepingCapacity: line.capacity <= 4 << 20)
+                oversized = false
+                lineNumber += 1
+            }
+            if oversized {
+                try body(.malformed(position: lineNumber, message: "line \(lineNumber) is longer than \(limits.maxResourceBytes >> 20) MiB; it was not read (one resource per line, each under the limit)"))
+                return
+            }
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
+                blankLines += 1
+                return
+            }
+            stream.reset()
+            do {
+                try line.withUnsafeBytes { try stream.feed($0) { _ in } }
+                var done: JSONValue?
+                try stream.finish { if case .top(let v) = $0 { done = v } }
+                if let done, case .object = done {
+                    try body(.resource(position: lineNumber, done, fullUrl: nil))
+                } else {
+                    try body(.malformed(position: lineNumber, message: "line \(lineNumber) is not a JSON object; NDJSON holds one FHIR resource per line"))
+                }
+            } catch let error as JSONStreamError {
+                try body(.malformed(position: lineNumber, message: "line \(lineNumber) is not valid JSON (\(error.message)); export it again or remove the line"))
+            }
+        }
+        while true {
+            let n = block.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, blockSize) }
+            if n < 0 { throw PWSError(.inputMissing, "\(path) could not be read (\(String(cString: strerror(errno))))") }
+            if n == 0 { break }
+            var start = 0
+            for i in 0..<n where block[i] == 0x0A {
+                if !oversized { line.append(contentsOf: block[start..<i]) }
+                try finishLine()
+                start = i + 1
+            }
+            if !oversized { line.append(contentsOf: block[start..<n]) }
+            if line.count > limits.maxResourceBytes {
+                oversized = true
+                line.removeAll()
+            }
+        }
+        if !line.isEmpty || oversized { try finishLine() }
+    }
+
+    private func readDocument(_ fd: Int32, _ body: (FHIRFileEvent) throws -> Void) throws {
+        let stream = JSONStream(limits: limits)
+        var block = [UInt8](repeating: 0, count: blockSize)
+        var sawEntries = false
+        func deliver(_ event: JSONStreamEvent) throws {
+            switch event {
+            case .entry(let index, let resource, let fullUrl):
+                sawEntries = true
+                if let resource { try body(.resource(position: index, resource, fullUrl: fullUrl)) } else { try body(.emptyEntry(position: index)) }
+            case .top(let top):
+                if top["resourceType"]?.text == "Bundle" {
+                    try body(.bundle(type: top["type"]?.text ?? ""))
+                } else if !sawEntries, case .object = top {
+                    try body(.resource(position: 1, top, fullUrl: nil))
+                } else {
+                    try body(.malformed(position: 1, message: "the file is not a FHIR resource or Bundle (a JSON object with resourceType)"))
+                }
+            }
+        }
+        do {
+            while true {
+                let n = block.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, blockSize) }
+                if n < 0 { throw PWSError(.inputMissing, "\(path) could not be read (\(String(cString: strerror(errno))))") }
+                if n == 0 { break }
+                try block.withUnsafeBytes { raw in
+                    try stream.feed(UnsafeRawBufferPointer(rebasing: raw[0..<n])) { event in
+                        try deliver(event)
+                    }
+                }
+            }
+            try stream.finish(deliver)
+        } catch let error as JSONStreamError {
+            let at = Swift.max(1, stream.currentEntry)
+            try body(.malformed(position: at, message: "\(sawEntries || stream.currentEntry > 0 ? "Bundle entry \(at)" : "the file") is not valid JSON (\(error.message)); the rest of the file is not read — export it again"))
+        }
+    }
+}

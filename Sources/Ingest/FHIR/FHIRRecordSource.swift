@@ -1,0 +1,352 @@
+import CSV
+import PWSCore
+
+/// What resources of other files tell a record (spec §A3): Patients (person, birth date, sex,
+/// area), antenatal EpisodesOfCare, Encounters (date, facility, provider, episode),
+/// Organizations and Locations (identifier, type), and the LMP, gestational-age and diastolic
+/// Observations that complete another record. A bulk export writes one file per type, so this
+/// is collected from every `fhir/` file before any record is made: held per resource as a few
+/// short strings, never as JSON.
+public final class FHIRContext: @unchecked Sendable {
+    struct Patient { var person = "", birthDate = "", sex = "", village = "", rw = "", rt = "" }
+    struct Encounter {
+        var date = "", facilityID = "", facilityType = "", provider = "", episode = "", subject = ""
+    }
+    struct Site { var identifier = "", type: String? }
+
+    // Keyed by `Type/id` and by the Bundle entry's fullUrl (`urn:uuid:…`), as references are written.
+    var patients: [String: Patient] = [:]
+    /// Antenatal episodes: reference → the episode id (the pregnancy_id).
+    var antenatal: [String: String] = [:]
+    var encounters: [String: Encounter] = [:]
+    var sites: [String: Site] = [:]
+    /// Encounter reference → LMP date / gestational weeks.
+    var lmp: [String: String] = [:]
+    var gestation: [String: String] = [:]
+    /// Encounter reference (else `subject|time`) → diastolic value.
+    var diastolic: [String: String] = [:]
+    let mapping: FHIRMapping
+
+    init(mapping: FHIRMapping) { self.mapping = mapping }
+
+    /// Reads every file once for the context (malformed text is reported by the second pass).
+    /// - Throws: `PWSError(.inputMissing)` when a file cannot be opened.
+    public static func collect(directory: String, sources: [String], mapping: FHIRMapping,
+                               limits: JSONLimits = JSONLimits()) throws -> FHIRContext {
+        let context = FHIRContext(mapping: mapping)
+        for source in sources {
+            var reader = FHIRFileReader(path: directory + "/" + source, limits: limits)
+            try reader.read { event in
+                if case .resource(_, let resource, let fullUrl) = event { context.add(resource, fullUrl: fullUrl) }
+            }
+        }
+        return context
+    }
+
+    func add(_ r: JSONValue, fullUrl: String?) {
+        guard let type = r["resourceType"]?.text, let id = r["id"]?.text else { return }
+        var keys = [type + "/" + id]
+        if let fullUrl { keys.append(fullUrl) }
+        switch type {
+        case "Patient":
+            let p = patient(r, id: id)
+            for k in keys { patients[k] = p }
+        case "EpisodeOfCare":
+            if codings(r["type"]).contains(where: { FHIRMapping.contains(mapping.antenatalEpisodeCodes, system: $0.system, code: $0.code) }) {
+                for k in keys { antenatal[k] = id }
+            }
+        case "Organization", "Location":
+            var site = Site()
+            // No identifier: an empty facility_id, as an empty kode_fasilitas column gives.
+            site.identifier = r["identifier"].elements.first?["value"]?.text ?? ""
+            for c in codings(r["type"]) {
+                if let t = FHIRMapping.lookup(mapping.facilityTypes, system: c.system, code: c.code) { site.type = t; break }
+            }
+            for k in keys { sites[k] = site }
+        case "Encounter":
+            let e = encounter(r)
+            for k in keys { encounters[k] = e }
+        case "Observation":
+            let cs = codings(r["code"])
+            let at = r["encounter"]?["reference"]?.text ?? ""
+            func has(_ set: Set<String>) -> Bool { cs.contains { FHIRMapping.contains(set, system: $0.system, code: $0.code) } }
+            if has(mapping.lmpCodes), !at.isEmpty, let d = r["valueDateTime"]?.text { lmp[at] = d }
+            if has(mapping.gestationCodes), !at.isEmpty, let q = r["valueQuantity"], let v = q["value"]?.text {
+                let unit = q["code"]?.text ?? q["unit"]?.text ?? "wk"
+                if unit == "d", let days = Double(v) { gestation[at] = String(Int(days / 7)) } else { gestation[at] = v }
+            }
+            if has(mapping.diastolicCodes) && !has(mapping.systolicCodes), let v = r["valueQuantity"]?["value"]?.text {
+                diastolic[pairKey(r)] = v
+            }
+        default: break
+        }
+    }
+
+    /// How a systolic Observation finds its diastolic one.
+    func pairKey(_ r: JSONValue) -> String {
+        if let e = r["encounter"]?["reference"]?.text { return e }
+        return (r["subject"]?["reference"]?.text ?? "") + "|" + (r["effectiveDateTime"]?.text ?? "")
+    }
+
+    private func patient(_ r: JSONValue, id: String) -> Patient {
+        var p = Patient()
+        p.person = r["identifier"].elements.first { $0["system"]?.text == mapping.nikSystem }?["value"]?.text ?? id
+        p.birthDate = r["birthDate"]?.text ?? ""
+        switch r["gender"]?.text ?? "" {
+        case "male": p.sex = "L"
+        case "female": p.sex = "P"
+        case let other: p.sex = other   // `other`/`unknown`: E-SEX names it
+        }
+        for address in r["address"].elements {
+            guard let ext = address["extension"].elements.first(where: { $0["url"]?.text == mapping.addressExtension })
+            else { continue }
+            for part in ext["extension"].elements {
+                let value = part["valueCode"]?.text ?? part["valueString"]?.text ?? ""
+                switch part["url"]?.text ?? "" {
+                case "village": p.village = value
+                case "rw": p.rw = value
+                case "rt": p.rt = value
+                default: break
+                }
+            }
+            break
+        }
+        return p
+    }
+
+    private func encounter(_ r: JSONValue) -> Encounter {
+        var e = Encounter()
+        e.date = r["period"]?["start"]?.text ?? ""
+        e.subject = r["subject"]?["reference"]?.text ?? ""
+        let site = r["serviceProvider"] ?? r["location"].elements.first?["location"]
+        (e.facilityID, e.facilityType) = facility(site, classCodes: [r["class"]?["code"]?.text ?? ""])
+        e.provider = provider(r["participant"].elements.flatMap { codings($0["type"]) })
+        e.episode = r["episodeOfCare"].elements.first?["reference"]?.text ?? ""
+        return e
+    }
+
+    /// A reference's facility id (its identifier, the referenced Organization's or Location's,
+    /// else the id in the reference) and type (the site's type, else the class code's).
+    func facility(_ reference: JSONValue?, classCodes: [String]) -> (String, String) {
+        let ref = reference?["reference"]?.text ?? ""
+        let site = sites[ref]
+        let id = reference?["identifier"]?["value"]?.text ?? site?.identifier
+            ?? String(ref.split(separator: "/").last ?? "")
+        var type = site?.type
+        if type == nil {
+            type = classCodes.lazy.compactMap { FHIRMapping.lookup(self.mapping.facilityTypes, system: "", code: $0) }.first
+        }
+        return (id, type ?? mapping.defaultFacilityType)
+    }
+
+    func provider(_ cs: [(system: String, code: String)]) -> String {
+        cs.lazy.compactMap { FHIRMapping.lookup(self.mapping.providers, system: $0.system, code: $0.code) }.first ?? ""
+    }
+}
+
+/// One `fhir/` file as a `RecordSource` (spec §A3): one section labelled with the file's path,
+/// a header of the service-record fields, then one record per resource that becomes a service
+/// record, positioned at its NDJSON line or Bundle entry index. A resource that should but
+/// cannot become a record is rejected `E-FHIR` with its id; resources that only complete others
+/// (Patient, EpisodeOfCare …) and resources not mapped are counted per type in the notes.
+public final class FHIRRecordSource: RecordSource {
+    static let fields = ["record_id", "visit_date", "person_id", "birth_date", "sex", "village_code", "rw", "rt",
+                         "facility_type", "facility_id", "service_code", "result", "provider",
+                         "pregnancy_id", "lmp_date", "gestational_weeks"]
+    private let path: String
+    private let source: String
+    private let context: FHIRContext
+    private let limits: JSONLimits
+    public private(set) var blankRows = 0
+    public var notes: [String] {
+        var out = ownNotes
+        if !contextCounts.isEmpty { out.append("\(source): used to complete other records (not rows): \(Self.describe(contextCounts))") }
+        if !ignoredCounts.isEmpty { out.append("\(source): ignored, not mapped (not rows): \(Self.describe(ignoredCounts)) — map their codes in the pipeline's fhir: section if they are services") }
+        return out
+    }
+    private var ownNotes: [String] = []
+    public var minimumFieldCount = 0
+    public var headerLine: Int? { nil }
+    /// Resources per type that completed others, and resources not mapped (by type and reason).
+    public private(set) var contextCounts: [String: Int] = [:]
+    public private(set) var ignoredCounts: [String: Int] = [:]
+
+    public init(path: String, source: String, context: FHIRContext, limits: JSONLimits = JSONLimits()) {
+        self.path = path
+        self.source = source
+        self.context = context
+        self.limits = limits
+    }
+
+    public func note(_ text: String) { ownNotes.append(text) }
+
+    static func describe(_ counts: [String: Int]) -> String {
+        counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+    }
+
+    public func read(_ body: (RecordSourceEvent) throws -> Void) throws {
+        var builder = RecordBuilder()
+        try body(.section(label: source))
+        for name in Self.fields { builder.append(name) }
+        try builder.withRecord(line: 0) { try body(.record($0, issues: [])) }
+        var reader = FHIRFileReader(path: path, limits: limits)
+        try reader.read { event in
+            switch event {
+            case .resource(let position, let resource, _):
+                switch make(resource) {
+                case .record(let values):
+                    builder.reset()
+                    for v in values { builder.append(v) }
+                    try builder.withRecord(line: position) { try body(.record($0, issues: [])) }
+                case .context(let type): contextCounts[type, default: 0] += 1
+                case .ignored(let what): ignoredCounts[what, default: 0] += 1
+                case .rejected(let id, let field, let message):
+                    try body(.rejected(Diagnostic(location: SourceLocation(source: source, line: position), recordID: id,
+                                                  rule: .fhir, field: field, value: "", message: message)))
+                }
+            case .emptyEntry:
+                ignoredCounts["Bundle entry without a resource", default: 0] += 1
+            case .malformed(let position, let message):
+                try body(.malformed(line: position, message: message))
+            case .bundle(let type):
+                if !["collection", "transaction", "searchset", "batch"].contains(type) {
+                    ownNotes.append("\(source): a Bundle of type \"\(type)\"; its entries were read as a collection")
+                }
+            }
+        }
+        blankRows = reader.blankLines
+    }
+
+    private enum Outcome {
+        case record([String])
+        case context(String)
+        case ignored(String)
+        case rejected(id: String, field: String, message: String)
+    }
+
+    private func make(_ r: JSONValue) -> Outcome {
+        let mapping = context.mapping
+        guard let type = r["resourceType"]?.text else {
+            return .rejected(id: "", field: "resourceType", message: "a JSON object without resourceType is not a FHIR resource")
+        }
+        let status = r["status"]?.text ?? ""
+        if status == "entered-in-error" { return .ignored("\(type) (status entered-in-error)") }
+        switch type {
+        case "Patient", "EpisodeOfCare", "Organization", "Location": return .context(type)
+        case "Encounter", "Observation", "Immunization", "Procedure": break
+        default: return .ignored(type)
+        }
+        guard let id = r["id"]?.text, !id.isEmpty else {
+            return .rejected(id: "", field: "id", message: "a \(type) without an id cannot be a record (record_id is Type/id); export it with its id")
+        }
+        let recordID = type + "/" + id
+        var values = Array(repeating: "", count: Self.fields.count)
+        values[0] = recordID
+        let encounterRef = r["encounter"]?["reference"]?.text ?? ""
+        let encounter = context.encounters[encounterRef]
+        var service = ""
+        switch type {
+        case "Encounter":
+            guard let e = context.encounters[recordID] else { return .context(type) }
+            if let pregnancy = context.antenatal[e.episode] {
+                service = "ANC"
+                values[13] = pregnancy
+            } else if let s = (codings(r["type"]) + codings(r["serviceType"])).lazy
+                .compactMap({ mapping.service(system: $0.system, code: $0.code) }).first {
+                service = s
+            } else {
+                return .context(type)   // an Encounter that only holds its Observations
+            }
+            // The LMP and gestational age Observations of the encounter (any service: Validate
+            // reads them for ANC only, as it does a CSV row's hpht and usia_kehamilan).
+            values[14] = context.lmp[recordID] ?? ""
+            values[15] = context.gestation[recordID] ?? ""
+            values[1] = e.date
+            values[8] = e.facilityType
+            values[9] = e.facilityID
+            values[12] = e.provider
+        case "Observation":
+            if status == "cancelled" { return .ignored("Observation (status cancelled)") }
+            let cs = codings(r["code"])
+            func has(_ set: Set<String>) -> Bool { cs.contains { FHIRMapping.contains(set, system: $0.system, code: $0.code) } }
+            guard let s = cs.lazy.compactMap({
+                FHIRMapping.lookup(mapping.observations, system: $0.system, code: $0.code)
+                    ?? ($0.system == mapping.serviceCodeSystem ? $0.code : nil)
+            }).first else {
+                if has(mapping.lmpCodes) || has(mapping.gestationCodes) || has(mapping.diastolicCodes) { return .context(type) }
+                return .ignored("Observation (code not in fhir.observations)")
+            }
+            service = s
+            if has(mapping.systolicCodes) {
+                let sys = r["valueQuantity"]?["value"]?.text ?? ""
+                values[11] = context.diastolic[context.pairKey(r)].map { sys + "/" + $0 } ?? sys
+            } else if r["component"] != nil {
+                var sys = "", dia = ""
+                for c in r["component"].elements {
+                    let v = c["valueQuantity"]?["value"]?.text ?? ""
+                    for cc in codings(c["code"]) {
+                        if FHIRMapping.contains(mapping.systolicCodes, system: cc.system, code: cc.code) { sys = v }
+                        if FHIRMapping.contains(mapping.diastolicCodes, system: cc.system, code: cc.code) { dia = v }
+                    }
+                }
+                values[11] = sys.isEmpty && dia.isEmpty ? "" : sys + "/" + dia
+            } else {
+                values[11] = r["valueQuantity"]?["value"]?.text ?? r["valueString"]?.text ?? ""
+            }
+            values[1] = r["effectiveDateTime"]?.text ?? r["effectivePeriod"]?["start"]?.text ?? encounter?.date ?? ""
+            (values[9], values[8]) = encounter.map { ($0.facilityID, $0.facilityType) }
+                ?? context.facility(r["performer"].elements.first, classCodes: [])
+            values[12] = encounter?.provider ?? ""
+        case "Immunization":
+            if status == "not-done" { return .ignored("Immunization (status not-done)") }
+            let cs = codings(r["vaccineCode"])
+            guard let s = cs.lazy.compactMap({ mapping.service(system: $0.system, code: $0.code) }).first else {
+                let shown = cs.map { "\($0.system)|\($0.code)" }.joined(separator: ", ")
+                return .rejected(id: recordID, field: "vaccineCode", message: "\(recordID): vaccine code \(shown.isEmpty ? "(none)" : shown) is not in the pipeline's fhir.services table; add it there with its service code (HB0, BCG, POLIO1 …)")
+            }
+            service = s
+            values[1] = r["occurrenceDateTime"]?.text ?? encounter?.date ?? ""
+            let performers = r["performer"].elements
+            let actor = performers.first { ($0["actor"]?["reference"]?.text ?? "").hasPrefix("Organization/") || context.sites[$0["actor"]?["reference"]?.text ?? ""] != nil }?["actor"]
+            if let site = actor ?? r["location"] {
+                (values[9], values[8]) = context.facility(site, classCodes: [])
+            } else if let e = encounter {
+                (values[9], values[8]) = (e.facilityID, e.facilityType)
+            } else {
+                values[8] = mapping.defaultFacilityType
+            }
+            values[12] = context.provider(performers.flatMap { codings($0["function"]) })
+            if values[12].isEmpty { values[12] = encounter?.provider ?? "" }
+        default:  // Procedure
+            if status == "not-done" { return .ignored("Procedure (status not-done)") }
+            guard let s = codings(r["code"]).lazy.compactMap({ mapping.service(system: $0.system, code: $0.code) }).first else {
+                return .ignored("Procedure (code not in fhir.services)")
+            }
+            service = s
+            values[1] = r["performedDateTime"]?.text ?? r["performedPeriod"]?["start"]?.text ?? encounter?.date ?? ""
+            let actor = r["performer"].elements.first { self.context.sites[$0["actor"]?["reference"]?.text ?? ""] != nil }?["actor"]
+            if let e = encounter {
+                (values[9], values[8]) = (e.facilityID, e.facilityType)
+            } else {
+                (values[9], values[8]) = context.facility(r["location"] ?? actor, classCodes: [])
+            }
+            values[12] = context.provider(r["performer"].elements.flatMap { codings($0["function"]) })
+            if values[12].isEmpty { values[12] = encounter?.provider ?? "" }
+        }
+        values[10] = service
+        let subjectKey = type == "Immunization" ? "patient" : "subject"
+        guard let subject = r[subjectKey]?["reference"]?.text, !subject.isEmpty else {
+            return .rejected(id: recordID, field: subjectKey, message: "\(recordID) has no \(subjectKey) reference; a record needs its Patient")
+        }
+        guard let p = context.patients[subject] else {
+            return .rejected(id: recordID, field: subjectKey, message: "\(recordID) refers to \(subject), which is not in the export's fhir/ files; export the Patient resources too")
+        }
+        values[2] = p.person
+        values[3] = p.birthDate
+        values[4] = p.sex
+        values[5] = p.village
+        values[6] = p.rw
+        values[7] = p.rt
+        return .record(values)
+    }
+}

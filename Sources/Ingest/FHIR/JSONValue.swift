@@ -1,0 +1,48 @@
+/// One JSON value, built for one FHIR resource at a time (never for a whole file). Numbers keep
+/// the text they were written with, so `12.50` stays `12.50` on its way to a `result` field.
+public indirect enum JSONValue: Sendable, Equatable {
+    case object([(key: String, value: JSONValue)])
+    case array([JSONValue])
+    case string(String)
+    case number(String)
+    case bool(Bool)
+    case null
+
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.object(let x), .object(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        case (.array(let x), .array(let y)): return x == y
+        case (.string(let x), .string(let y)), (.number(let x), .number(let y)): return x == y
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.null, .null): return true
+        default: return false
+        }
+    }
+
+    /// The member `key` of an object (the first, if written twice); nil otherwise.
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.key == key }?.value
+    }
+
+    /// The elements of an array; a single value reads as one element, nothing as none.
+    public var elements: [JSONValue] {
+        if case .array(let items) = self { return items }
+        return [self]
+    }
+
+    /// A string's text, or a number's (FHIR decimals are JSON numbers).
+    public var text: String? {
+        switch self {
+        case .string(let s), .number(let s): return s
+        case .bool(let b): return b ? "true" : "false"
+        default: return nil
+        }
+    }
+}
+
+extension Optional where Wrapped == JSONValue {
+    /// The elements of an optional array (none when absent).
+    var elements: [JSONValue] { self?.elements ?? [] }
+}

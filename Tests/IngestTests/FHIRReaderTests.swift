@@ -1,0 +1,166 @@
+import Foundation
+import Ingest
+import PWSCore
+import Testing
+
+/// FHIR R4 inputs (spec §A3): resources made into service records, E-FHIR rejects, context
+/// resources and ignored ones counted, malformed and oversized text bounded.
+@Suite struct FHIRReaderTests {
+    static var folder: URL {
+        Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("fhir", isDirectory: true)
+    }
+
+    struct Read {
+        var rows: [[String: String]] = []
+        var positions: [String] = []
+        var problems: [Diagnostic] = []
+        var summary: TableReadSummary?
+        var notes: [String] = []
+    }
+
+    /// Reads `source` of `directory`, the context collected from `all` of its files.
+    private func read(_ source: String, directory: String, all: [String], limits: JSONLimits = JSONLimits(),
+                      mapping: FHIRMapping = FHIRMapping()) throws -> Read {
+        let context = try FHIRContext.collect(directory: directory, sources: all, mapping: mapping, limits: limits)
+        let records = FHIRRecordSource(path: directory + "/" + source, source: source, context: context, limits: limits)
+        let reader = TableReader(records: records, source: source, names: try TableColumnNames(schema: .layanan))
+        var out = Read()
+        out.summary = try reader.read(row: { row in
+            var values: [String: String] = [:]
+            for (i, field) in TableSchema.layanan.fields.enumerated() where !row.isEmpty(i) { values[field.name] = row.string(i) }
+            out.rows.append(values)
+            out.positions.append("\(row.location)")
+        }, problem: { out.problems.append($0) })
+        out.notes = records.notes
+        return out
+    }
+
+    private func fixtures(_ source: String) throws -> Read {
+        try read(source, directory: Self.folder.deletingLastPathComponent().path,
+                 all: ["fhir/bundle.json", "fhir/visits.ndjson"])
+    }
+
+    @Test func ndjsonResourcesBecomeRecordsWithTheirContext() throws {
+        let o = try fixtures("fhir/visits.ndjson")
+        // Records: Encounter e1 (ANC, line 6), bp1 (8), hb1 (9), w1 (10), i1 (14), pr1 (17) = 6;
+        // rejects: line 11 (malformed), w2 (13, no Patient), i2 (15, vaccine code unknown) = 3;
+        // read = 6 + 3 = 9. Patients, Organization, Location, EpisodeOfCare, the LMP Observation
+        // and the Condition are not rows; line 12 is blank.
+        #expect(o.summary?.rowsRead == 9)
+        #expect(o.summary?.rowsRejected == 3)
+        #expect(o.summary?.blankRows == 1)
+        #expect(o.positions == (["6", "8", "9", "10", "14", "17"]).map { "fhir/visits.ndjson:" + $0 })
+        #expect(o.rows.map { $0["record_id"] ?? "" } == ["Encounter/e1", "Observation/bp1", "Observation/hb1",
+                                                          "Observation/w1", "Immunization/i1", "Procedure/pr1"])
+        #expect(o.rows.map { $0["service_code"] ?? "" } == ["ANC", "TENSI", "HB", "TIMBANG", "BCG", "PERSALINAN"])
+        #expect(o.rows.map { $0["result"] ?? "" } == ["", "120/80", "10.5", "9.25", "", ""])
+        let anc = o.rows[0]
+        #expect(anc["person_id"] == "3201015504900001")
+        #expect(anc["birth_date"] == "1990-04-15")
+        #expect(anc["sex"] == "P")
+        #expect(anc["village_code"] == "3201012001")
+        #expect(anc["rw"] == "01")
+        #expect(anc["rt"] == "001")
+        #expect(anc["visit_date"] == "2025-03-04T09:00:00+07:00")
+        #expect(anc["pregnancy_id"] == "preg-1")
+        #expect(anc["lmp_date"] == "2025-01-10")
+        #expect(anc["provider"] == "bidan")
+        // The Organization's type code `posyandu` gives the facility type; its identifier the id.
+        #expect(anc["facility_type"] == "posyandu")
+        #expect(anc["facility_id"] == "PSY-3201012001-01")
+        // No NIK identifier: the Patient id is the person; male → L.
+        #expect(o.rows[3]["person_id"] == "p2")
+        #expect(o.rows[3]["sex"] == "L")
+        // The delivery at the Location l1 (type pustu) by a physician.
+        #expect(o.rows[5]["facility_type"] == "pustu")
+        #expect(o.rows[5]["facility_id"] == "PUSTU-3201012001")
+        #expect(o.rows[5]["provider"] == "dokter")
+        #expect(o.problems.map { "\($0.location) \($0.rule.rawValue) \($0.recordID)" } == [
+            "fhir/visits.ndjson:11 E-PARSE ",
+            "fhir/visits.ndjson:13 E-FHIR Observation/w2",
+            "fhir/visits.ndjson:15 E-FHIR Immunization/i2",
+        ])
+        #expect(o.problems[1].message.contains("Patient/missing"))
+        #expect(o.problems[2].message.contains("http://example.org/vaksin|X99"))
+        #expect(o.notes.contains { $0.contains("2 Patient") && $0.contains("1 EpisodeOfCare") && $0.contains("1 Observation") })
+        #expect(o.notes.contains { $0.contains("ignored") && $0.contains("1 Condition") })
+    }
+
+    @Test func bundleEntriesArePositionedByIndexAndResolveFullUrls() throws {
+        let o = try fixtures("fhir/bundle.json")
+        // Entry 1 Patient (context), 2 Immunization HB0 (a record), 3 a DELETE without a
+        // resource and 4 a not-done Immunization (both ignored): 1 row read.
+        #expect(o.summary?.rowsRead == 1)
+        #expect(o.summary?.rowsRejected == 0)
+        #expect(o.positions == ["fhir/bundle.json:2"])
+        #expect(o.rows.first?["service_code"] == "HB0")
+        #expect(o.rows.first?["person_id"] == "3201011503250001")
+        #expect(o.rows.first?["facility_type"] == "puskesmas")  // no site, no encounter: the default
+        #expect(o.notes.contains { $0.contains("1 Bundle entry without a resource") && $0.contains("1 Immunization (status not-done)") })
+    }
+
+    private static let patient = #"{"resourceType":"Patient","id":"p","birthDate":"2024-01-01","gender":"female"}"#
+    private static func weight(_ id: String) -> String {
+        #"{"resourceType":"Observation","id":"\#(id)","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]},"subject":{"reference":"Patient/p"},"effectiveDateTime":"2025-01-02","valueQuantity":{"value":7.1}}"#
+    }
+
+    @Test func anOversizedLineIsOneRejectAndTheRestIsRead() throws {
+        let dir = try TemporaryFolder()
+        let huge = #"{"resourceType":"Observation","id":"big","note":[{"text":""# + String(repeating: "x", count: 3 << 20) + #""}]}"#
+        _ = try dir.write("a.ndjson", Array([Self.patient, huge, Self.weight("w1")].joined(separator: "\n").utf8))
+        let o = try read("a.ndjson", directory: dir.url.path, all: ["a.ndjson"], limits: JSONLimits(maxResourceBytes: 1 << 20))
+        // Line 2 is over 1 MiB: E-PARSE; line 3 a record: 2 read, 1 rejected.
+        #expect(o.summary?.rowsRead == 2)
+        #expect(o.summary?.rowsRejected == 1)
+        #expect(o.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["a.ndjson:2 E-PARSE"])
+        #expect(o.positions == ["a.ndjson:3"])
+    }
+
+    @Test func aTruncatedBundleRejectsTheEntryItStopsIn() throws {
+        let dir = try TemporaryFolder()
+        let text = #"{"resourceType":"Bundle","type":"collection","entry":[{"resource":"# + Self.patient + #"},{"resource":"#
+            + Self.weight("w1") + #"},{"resource":{"resourceType":"Obs"#
+        _ = try dir.write("b.json", Array(text.utf8))
+        let o = try read("b.json", directory: dir.url.path, all: ["b.json"])
+        // Entry 2 is a record; entry 3 is cut off: E-PARSE at 3, the rest of the file lost.
+        #expect(o.positions == ["b.json:2"])
+        #expect(o.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["b.json:3 E-PARSE"])
+        #expect(o.summary?.rowsRead == 2)
+    }
+
+    @Test func anOversizedBundleEntryStopsTheFileThere() throws {
+        let dir = try TemporaryFolder()
+        let big = #"{"resourceType":"Observation","id":"big","note":[{"text":""# + String(repeating: "x", count: 3 << 20) + #""}]}"#
+        let text = #"{"resourceType":"Bundle","type":"collection","entry":[{"resource":"# + Self.patient + #"},{"resource":"#
+            + Self.weight("w1") + #"},{"resource":"# + big + #"},{"resource":"# + Self.weight("w2") + "}]}"
+        _ = try dir.write("big.json", Array(text.utf8))
+        let o = try read("big.json", directory: dir.url.path, all: ["big.json"], limits: JSONLimits(maxResourceBytes: 1 << 20))
+        // Entry 2 is a record; entry 3 is over 1 MiB: E-PARSE there, and entry 4 is not read.
+        #expect(o.positions == ["big.json:2"])
+        #expect(o.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["big.json:3 E-PARSE"])
+        #expect(o.problems.first?.message.contains("larger than 1 MiB") == true)
+    }
+
+    @Test func deepNestingIsRefusedNotRecursedInto() throws {
+        let dir = try TemporaryFolder()
+        let deep = #"{"resourceType":"Observation","id":"d","x":"# + String(repeating: "[", count: 100_000)
+            + String(repeating: "]", count: 100_000) + "}"
+        _ = try dir.write("c.ndjson", Array([Self.patient, deep, Self.weight("w1")].joined(separator: "\n").utf8))
+        let o = try read("c.ndjson", directory: dir.url.path, all: ["c.ndjson"])
+        #expect(o.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["c.ndjson:2 E-PARSE"])
+        #expect(o.problems.first?.message.contains("nested deeper than 64") == true)
+        #expect(o.positions == ["c.ndjson:3"])
+    }
+
+    @Test func theMappingIsConfigurable() throws {
+        var mapping = FHIRMapping()
+        mapping.services["http://example.org/vaksin|X99"] = "BCG"
+        mapping.defaultFacilityType = "pustu"
+        let o = try read("fhir/visits.ndjson", directory: Self.folder.deletingLastPathComponent().path,
+                         all: ["fhir/visits.ndjson"], mapping: mapping)
+        // i2's code is now mapped: 7 records, 2 rejects (line 11, line 13).
+        #expect(o.rows.map { $0["record_id"] ?? "" }.contains("Immunization/i2"))
+        #expect(o.summary?.rowsRejected == 2)
+        #expect(o.rows.first { $0["record_id"] == "Immunization/i2" }?["facility_type"] == "pustu")
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Ingest
+import PWSCore
+import Testing
+@testable import Pipeline
+
+/// The pipeline's `fhir:` section (spec §A3): tables add to the default mapping, values replace it.
+@Suite struct FHIRMappingDefinitionTests {
+    @Test func tablesAddToTheDefaultsAndValuesReplaceThem() throws {
+        let d = try PipelineDefinitionTests.load("""
+        fhir:
+          nik_system: https://example.org/nik
+          default_facility_type: pustu
+          services:
+            "http://sys-ids.kemkes.go.id/kfa|93001019": BCG
+          observations:
+            "http://loinc.org|29463-7": UKUR_TB
+          antenatal_episode_codes: [K1]
+
+        """)
+        #expect(d.fhir.nikSystem == "https://example.org/nik")
+        #expect(d.fhir.defaultFacilityType == "pustu")
+        #expect(d.fhir.services["http://sys-ids.kemkes.go.id/kfa|93001019"] == "BCG")
+        // The defaults stay: PERSALINAN's SNOMED code is still there; 29463-7 was overridden.
+        #expect(d.fhir.services["http://snomed.info/sct|236973005"] == "PERSALINAN")
+        #expect(d.fhir.observations["http://loinc.org|29463-7"] == "UKUR_TB")
+        #expect(d.fhir.antenatalEpisodeCodes == ["K1"])
+        #expect(try PipelineDefinitionTests.load("").fhir == FHIRMapping())
+    }
+
+    /// An unknown setting or facility type is a usage error at its line (line 5 of the file).
+    @Test func mistakesAreRefusedAtTheirLine() throws {
+        for body in ["fhir:\n  nik: x\n", "fhir:\n  default_facility_type: kantor\n"] {
+            #expect {
+                _ = try PipelineDefinitionTests.load(body)
+            } throws: { error in
+                guard let e = error as? PWSError else { return false }
+                return e.location?.line == 5
+            }
+        }
+    }
+}
