@@ -93,11 +93,11 @@ let package = Package(
 
         .testTarget(name: "PWSCoreTests", dependencies: ["PWSCore"]),
         .testTarget(name: "ConcurrencyTests", dependencies: ["Concurrency"]),
-        .testTarget(name: "CSVTests", dependencies: ["CSV", "PWSCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "CSV", "PWSCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CSVTests", dependencies: ["CSV", "PWSCore", "PWSTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "CSV", "PWSCore", "PWSTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ValidateTests", dependencies: ["Validate", "Ingest", "CSV", "PWSCore", "PWSTestSupport"]),
         // What several test targets share: the register-and-events fixture of the Aggregate and
-        // Pipeline tests, and a seeded random generator.
+        // Pipeline tests, a seeded random generator, and a temporary folder.
         .target(name: "PWSTestSupport", dependencies: ["Aggregate", "PWSCore"],
                 path: "Tests/PWSTestSupport"),
         .testTarget(name: "AggregateTests", dependencies: ["Aggregate", "PWSCore", "PWSTestSupport"]),

@@ -1,6 +1,7 @@
 import Foundation
 import CSV
 import PWSCore
+import PWSTestSupport
 import Testing
 
 /// Physical lines, dialect variants, recovery from bad records, blank rows.

@@ -57,25 +57,6 @@ func readCSV(_ text: String, blockSize: Int = 1 << 20, delimiter: UInt8? = nil, 
                 maxRecordBytes: maxRecordBytes, cleaned: cleaned)
 }
 
-/// A fresh temporary folder per test, removed when the value is released.
-final class TemporaryFolder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("ingest-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let file = url.appendingPathComponent(name)
-        try Data(bytes).write(to: file)
-        return file.path
-    }
-}
-
 /// The csv-spectrum fixtures copied into the test bundle.
 enum Fixtures {
     static var spectrum: URL {

@@ -1,5 +1,6 @@
 import Foundation
 @testable import CSV
+import PWSTestSupport
 import Testing
 
 /// UTF-8 detection (per file) and the Windows-1252 fallback.

@@ -1,6 +1,7 @@
 import Foundation
 import Ingest
 import PWSCore
+import PWSTestSupport
 import Testing
 
 /// FHIR R4 inputs (spec §A3): resources made into service records, E-FHIR rejects, context

@@ -2,6 +2,7 @@ import Foundation
 import CSV
 import Ingest
 import PWSCore
+import PWSTestSupport
 import Testing
 
 /// Header mapping (§2.1–§2.4) and the table-level rejects E-PARSE, E-FIELDS, E-COLUMNS (§3).
