@@ -161,9 +161,10 @@ public enum Aggregator {
         /// a change of person).
         func count(_ range: Range<Int>) -> Tally {
             var tally = emptyTally()
-            let events = events, order = order, plan = plan, builder = builder, starts = starts
+            let events = events, order = order, builder = builder, starts = starts
             let rtCount = rtCount, firstOfPrev = firstOfPrev, lastDay = lastDay, slotOfDay = slotOfDay
             let rules = plan.rules
+            let context = RuleContext(events: events, plan: plan)
             func slot(_ d: Day) -> Int? {
                 guard d >= firstOfPrev, d <= lastDay else { return nil }
                 return Int(slotOfDay[firstOfPrev.days(to: d)])
@@ -203,12 +204,12 @@ public enum Aggregator {
                 for i in 0..<subjects.count {
                     switch subjects[i] {
                     case .person:
-                        evaluatePerson(rules[i], scopes[i], i, personRecords, events: events, plan: plan,
+                        evaluatePerson(rules[i], scopes[i], i, personRecords, context: context,
                                        slot: slot, count: hit)
                     case .pregnancy:
                         if episodes == nil { episodes = builder.episodes(records) }
                         for ep in episodes! {
-                            if let (day, rec) = attainPregnancy(rules[i], ep, events: events, plan: plan),
+                            if let (day, rec) = rules[i].attain(pregnancy: ep, context),
                                let s = slot(day), s > 0 || !spans {
                                 hit(i, rec, s)
                             }
@@ -216,7 +217,7 @@ public enum Aggregator {
                         guard spans else { continue }
                         if priorEpisodes == nil { priorEpisodes = builder.episodes(prior) }
                         for ep in priorEpisodes! {
-                            if let (day, rec) = attainPregnancy(rules[i], ep, events: events, plan: plan),
+                            if let (day, rec) = rules[i].attain(pregnancy: ep, context),
                                slot(day) == 0 {
                                 hit(i, rec, 0)
                             }
@@ -228,7 +229,7 @@ public enum Aggregator {
                             tally.unattached += u
                         }
                         for d in deliveries! {
-                            if let (day, rec) = attainDelivery(rules[i], d, events: events, plan: plan),
+                            if let (day, rec) = rules[i].attain(delivery: d, context),
                                let s = slot(day), s > 0 || !spans {
                                 hit(i, rec, s)
                             }
@@ -236,7 +237,7 @@ public enum Aggregator {
                         guard spans else { continue }
                         if priorDeliveries == nil { priorDeliveries = builder.deliveries(prior).0 }
                         for d in priorDeliveries! {
-                            if let (day, rec) = attainDelivery(rules[i], d, events: events, plan: plan),
+                            if let (day, rec) = rules[i].attain(delivery: d, context),
                                slot(day) == 0 {
                                 hit(i, rec, 0)
                             }
@@ -359,143 +360,31 @@ public enum Aggregator {
     }
 
     // swiftlint:disable:next function_parameter_count
-    static func evaluatePerson(_ rule: RulePlan.Rule, _ scope: Scope, _ i: Int, _ person: PersonRecords,
-                               events: [ServiceEvent], plan: RulePlan,
-                               slot: (Day) -> Int?, count: (Int, Int, Int) -> Void) {
+    static func evaluatePerson(_ rule: any CompiledRule, _ scope: Scope, _ i: Int, _ person: PersonRecords,
+                               context c: RuleContext, slot: (Day) -> Int?, count: (Int, Int, Int) -> Void) {
         switch scope {
         case .lifetime:
-            if let (day, rec) = attainPerson(rule, person.all, events: events, plan: plan), let s = slot(day) {
+            if let (day, rec) = rule.attain(person: person.all, c), let s = slot(day) {
                 count(i, rec, s)
             }
         case .year:
             // A run for Y−1 counts only its own year; here only its December is wanted.
             let previous = person.previousYear
-            if !previous.isEmpty, let (day, rec) = attainPerson(rule, previous, events: events, plan: plan),
-               slot(day) == 0 {
+            if !previous.isEmpty, let (day, rec) = rule.attain(person: previous, c), slot(day) == 0 {
                 count(i, rec, 0)
             }
             let current = person.year
-            if !current.isEmpty, let (day, rec) = attainPerson(rule, current, events: events, plan: plan),
-               let s = slot(day) {
+            if !current.isEmpty, let (day, rec) = rule.attain(person: current, c), let s = slot(day) {
                 count(i, rec, s)
             }
         case .monthly:
             for s in 0...person.periods.asOfMonth {
                 let (now, before) = person.month(s)
                 if now.isEmpty { continue }
-                if let rec = monthly(rule, now: now, before: before, events: events, plan: plan) {
+                if let rec = rule.monthly(now: now, before: before, c) {
                     count(i, rec, s)
                 }
             }
-        }
-    }
-
-    /// The attaining (date, record) of a person-level rule over `records` in order.
-    static func attainPerson(_ rule: RulePlan.Rule, _ records: ArraySlice<Int>, events: [ServiceEvent],
-                             plan: RulePlan) -> (Day, Int)? {
-        switch rule {
-        case let .first(filter, _, _):
-            for r in records where plan.matches(filter, events[r]) { return (events[r].visit, r) }
-            return nil
-        case let .eachOf(items):
-            return eachOf(items, records, reference: nil, events: events, plan: plan)
-        case .visits, .monthlyPresence, .monthlyIncrease:
-            return nil
-        }
-    }
-
-    /// Each of a set: the maximum over items of each item's earliest qualifying date; the area
-    /// record is the earliest qualifying record of the item met last (smallest record_id on ties).
-    static func eachOf(_ items: Range<Int>, _ records: some Collection<Int>, reference: Day?,
-                       events: [ServiceEvent], plan: RulePlan) -> (Day, Int)? {
-        var best: (day: Day, position: Int, record: Int)?
-        for item in items {
-            var found: (Int, Int)?
-            var p = 0
-            for r in records {
-                if plan.matches(item, events[r], reference: reference) {
-                    found = (p, r)
-                    break
-                }
-                p += 1
-            }
-            guard let (p, r) = found else { return nil }
-            let d = events[r].visit
-            if best == nil || d > best!.day || (d == best!.day && p < best!.position) {
-                best = (d, p, r)
-            }
-        }
-        return best.map { ($0.day, $0.record) }
-    }
-
-    /// A monthly rule's counting record among a month's records (`now`), with the month
-    /// before's (`before`) for a change; nil when it does not count.
-    static func monthly(_ rule: RulePlan.Rule, now: ArraySlice<Int>, before: ArraySlice<Int>,
-                        events: [ServiceEvent], plan: RulePlan) -> Int? {
-        switch rule {
-        case let .monthlyPresence(filter):
-            return now.last { plan.matches(filter, events[$0]) }
-        case let .monthlyIncrease(base, measure):
-            guard let base, let area = now.last(where: { plan.matches(base, events[$0]) }) else { return nil }
-            func lastValid(_ list: ArraySlice<Int>) -> Float? {
-                list.last { plan.matches(measure, events[$0]) && !events[$0].result.isNaN }.map { events[$0].result }
-            }
-            guard let current = lastValid(now), let previous = lastValid(before) else { return nil }
-            return current > previous ? area : nil
-        default:
-            return nil
-        }
-    }
-
-    // MARK: pregnancies and deliveries
-
-    static func attainPregnancy(_ rule: RulePlan.Rule, _ ep: Episode, events: [ServiceEvent],
-                                plan: RulePlan) -> (Day, Int)? {
-        switch rule {
-        case let .first(filter, trimesters, _):
-            // The first visit (distinct date, in order) with a qualifying record; its first such
-            // record (records are in (visit, record_id) order).
-            guard let rec = ep.records.first(where: { plan.matches(filter, events[$0]) }) else { return nil }
-            let date = events[rec].visit
-            if let trimesters, let v = ep.visits.first(where: { $0.date == date }),
-               v.trimester < 0 || v.trimester >= 64 || trimesters & (1 << UInt64(v.trimester)) == 0 {
-                return nil
-            }
-            return (date, rec)
-        case let .visits(minimum, doctor):
-            var n = (0, 0, 0), dr = (0, 0, 0)
-            for v in ep.visits {
-                switch v.trimester {
-                case 1: n.0 += 1; if v.doctor { dr.0 += 1 }
-                case 2: n.1 += 1; if v.doctor { dr.1 += 1 }
-                case 3: n.2 += 1; if v.doctor { dr.2 += 1 }
-                default: continue
-                }
-                if n.0 >= minimum.0 && n.1 >= minimum.1 && n.2 >= minimum.2
-                    && dr.0 >= doctor.0 && dr.1 >= doctor.1 && dr.2 >= doctor.2 {
-                    return (v.date, v.firstRecord)
-                }
-            }
-            return nil
-        case let .eachOf(items):
-            return eachOf(items, ep.records, reference: nil, events: events, plan: plan)
-        case .monthlyPresence, .monthlyIncrease:
-            return nil
-        }
-    }
-
-    static func attainDelivery(_ rule: RulePlan.Rule, _ d: Delivery, events: [ServiceEvent],
-                               plan: RulePlan) -> (Day, Int)? {
-        switch rule {
-        case let .first(filter, _, onStart):
-            for r in d.pool where plan.matches(filter, events[r], reference: d.date) {
-                return (onStart ? d.date : events[r].visit, r)
-            }
-            return nil
-        case let .eachOf(items):
-            return eachOf(items, d.pool, reference: d.date, events: events, plan: plan)
-        case .visits, .monthlyPresence, .monthlyIncrease:
-            return nil
         }
     }
 }

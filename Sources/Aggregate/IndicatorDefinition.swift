@@ -86,31 +86,13 @@ public struct RecordFilter: Sendable, Hashable {
     }
 }
 
-/// The rule kinds of spec §5.2.
-public enum IndicatorRule: Sendable, Hashable {
-    /// The first qualifying record (for pregnancies: the first visit, optionally only if that visit
-    /// is in one of `firstVisitTrimesters`). `attainOnSubjectStart`: the date is the subject's own
-    /// date (delivery date), the area that of the first qualifying record.
-    case first(RecordFilter, firstVisitTrimesters: Set<Int>?, attainOnSubjectStart: Bool)
-    /// Pregnancy visit counts: at least `minimum[t]` visits in trimester t+1 and `doctor[t]`
-    /// doctor visits; attains at the first visit after which every minimum holds.
-    case visits(minimum: [Int], doctor: [Int])
-    /// Each of a set of items (alternatives inside an item's filter), attaining when the last
-    /// still-missing item is first met. Windows relative to birth or delivery are items with `days`.
-    case eachOf([RecordFilter])
-    /// A qualifying record in the month; area of the latest such record.
-    case monthlyPresence(RecordFilter)
-    /// In `base` this month and the last valid `measure` result this month is greater than the
-    /// last valid one last month; counted at the base indicator's area.
-    case monthlyIncrease(base: String, measure: RecordFilter)
-}
-
 /// One indicator of the catalogue (spec §5.2).
 public struct IndicatorDefinition: Sendable, Hashable {
     public var id: String
     public var name: String
     public var subject: SubjectKind
     public var scope: Scope
+    /// Its rule: a value of one of the kinds in `Rules/`.
     public var rule: IndicatorRule
     /// A target group of §5.1, or nil.
     public var targetGroup: String?

@@ -1,8 +1,8 @@
 import PWSCore
 
 /// The catalogue's rules compiled for the per-person loop of `Aggregator.run`: record filters as
-/// bit masks and integer bounds, rules that name their filters by index, everything in plain
-/// memory that is not reference-counted.
+/// bit masks and integer bounds in plain memory that is not reference-counted, and each
+/// indicator's `CompiledRule` (compiled by its kind, `Rules/`), which names its filters by index.
 ///
 /// Evaluating `IndicatorRule`/`RecordFilter` directly cost, per person and indicator, a copy of
 /// the rule (a retain and release of every array and set inside it) and, per record tested, a
@@ -10,7 +10,8 @@ import PWSCore
 /// at 10 M events. The plan gives the same answers (`RulePlanTests` checks them against
 /// `RecordFilter.matches`).
 ///
-/// A value type of unsafe buffers: copying it is free. The buffers live until `deallocate()`.
+/// A value type of unsafe buffers and one array of small compiled rules: copying it is cheap.
+/// The buffers live until `deallocate()`.
 struct RulePlan {
     /// A `RecordFilter` as plain values.
     struct Filter {
@@ -28,41 +29,37 @@ struct RulePlan {
         var days: ClosedRange<Int>?
     }
 
-    /// An `IndicatorRule` naming its filters by index.
-    enum Rule {
-        /// `trimesters`: a bit per allowed trimester, nil = any.
-        case first(filter: Int, trimesters: UInt64?, onStart: Bool)
-        case visits(minimum: (Int, Int, Int), doctor: (Int, Int, Int))
-        /// Items: filter indices.
-        case eachOf(Range<Int>)
-        case monthlyPresence(filter: Int)
-        /// `base`: the presence filter of the base indicator; nil when the catalogue names no
-        /// monthly-presence indicator by that id (the rule then never counts).
-        case monthlyIncrease(base: Int?, measure: Int)
-    }
-
-    let rules: UnsafeMutableBufferPointer<Rule>
+    /// Each indicator's compiled rule, in catalogue order (`IndicatorRuleKind` values compiled by
+    /// their kind's file in `Rules/`).
+    let rules: [any CompiledRule]
     let filters: UnsafeMutableBufferPointer<Filter>
     let masks: UnsafeMutableBufferPointer<UInt64>
     let results: UnsafeMutableBufferPointer<ResultTest>
     /// Words per service mask.
     let words: Int
 
+    /// Collects the record filters of the rules being compiled; each rule names its filters by
+    /// the index `add` returns.
+    struct Builder {
+        fileprivate(set) var filters: [RecordFilter] = []
+
+        /// Adds `filter`; its index in the plan.
+        mutating func add(_ filter: RecordFilter) -> Int {
+            filters.append(filter)
+            return filters.count - 1
+        }
+    }
+
     /// Compiles `indicators`' rules; `serviceCount` is the size of the run's service catalogue.
     init(_ indicators: [IndicatorDefinition], serviceCount: Int) {
-        let byID = Dictionary(indicators.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var builder = Builder()
+        rules = indicators.map { $0.rule.planned.compile(&builder, catalogue: indicators) }
+        let maxService = builder.filters.flatMap(\.services).max().map(Int.init) ?? 0
+        let words = (max(serviceCount, maxService + 1) + 63) / 64
         var filters: [Filter] = []
         var masks: [UInt64] = []
         var results: [ResultTest] = []
-        let maxService = indicators.flatMap { ind -> [UInt16] in
-            switch ind.rule {
-            case let .first(f, _, _), let .monthlyPresence(f), let .monthlyIncrease(_, f): return f.services
-            case let .eachOf(items): return items.flatMap(\.services)
-            case .visits: return []
-            }
-        }.max().map(Int.init) ?? 0
-        let words = (max(serviceCount, maxService + 1) + 63) / 64
-        func add(_ f: RecordFilter) -> Int {
+        for f in builder.filters {
             var services = -1
             if !f.services.isEmpty {
                 services = masks.count
@@ -79,37 +76,12 @@ struct RulePlan {
                                   ageMin: f.age?.min ?? .min, ageMax: f.age?.max ?? .max,
                                   facilityTypes: mask(f.facilityTypes), providers: mask(f.providers),
                                   results: start..<results.count, days: f.days))
-            return filters.count - 1
-        }
-        func three(_ list: [Int]) -> (Int, Int, Int) {
-            (list.count > 0 ? list[0] : 0, list.count > 1 ? list[1] : 0, list.count > 2 ? list[2] : 0)
-        }
-        var rules: [Rule] = []
-        for ind in indicators {
-            switch ind.rule {
-            case let .first(f, trimesters, onStart):
-                let bits = trimesters.map { set in set.reduce(UInt64(0)) { $0 | ((0..<64).contains($1) ? 1 << UInt64($1) : 0) } }
-                rules.append(.first(filter: add(f), trimesters: bits, onStart: onStart))
-            case let .visits(minimum, doctor):
-                rules.append(.visits(minimum: three(minimum), doctor: three(doctor)))
-            case let .eachOf(items):
-                let start = filters.count
-                for item in items { _ = add(item) }
-                rules.append(.eachOf(start..<filters.count))
-            case let .monthlyPresence(f):
-                rules.append(.monthlyPresence(filter: add(f)))
-            case let .monthlyIncrease(base, measure):
-                var baseFilter: Int?
-                if let b = byID[base], case let .monthlyPresence(f) = indicators[b].rule { baseFilter = add(f) }
-                rules.append(.monthlyIncrease(base: baseFilter, measure: add(measure)))
-            }
         }
         func copy<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
             let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(array.count, 1))
             _ = buffer.initialize(from: array)
             return UnsafeMutableBufferPointer(rebasing: buffer[0..<array.count])
         }
-        self.rules = copy(rules)
         self.filters = copy(filters)
         self.masks = copy(masks)
         self.results = copy(results)
@@ -118,7 +90,7 @@ struct RulePlan {
 
     /// Frees the buffers; the plan must not be used afterwards.
     func deallocate() {
-        for b in [UnsafeMutableRawPointer(rules.baseAddress), UnsafeMutableRawPointer(filters.baseAddress),
+        for b in [UnsafeMutableRawPointer(filters.baseAddress),
                   UnsafeMutableRawPointer(masks.baseAddress), UnsafeMutableRawPointer(results.baseAddress)] {
             b?.deallocate()
         }

@@ -8,10 +8,11 @@ import Yams
 public enum IndicatorCatalogueLoader {
     static let filterKeys: Set<String> = ["services", "sex", "age_days", "age_months", "age_years",
                                           "facility_type", "provider", "result_any", "days_after_delivery"]
-    static let indicatorKeys: Set<String> = filterKeys.union([
-        "id", "name", "subject", "scope", "rule", "first_visit_trimester", "attain_on", "minimum", "doctor",
-        "items", "base", "measure", "denominator", "target", "source",
+    /// The keys every indicator may have; each rule kind adds its own (`IndicatorRuleKind.keys`).
+    static let commonKeys: Set<String> = filterKeys.union([
+        "id", "name", "subject", "scope", "rule", "denominator", "target", "source",
     ])
+    static let indicatorKeys: Set<String> = IndicatorRuleKinds.all.reduce(commonKeys) { $0.union($1.keys) }
 
     public static func load(path: String, services: ServiceCatalogue) throws -> [IndicatorDefinition] {
         let doc = try YAMLFile(path: path)
@@ -30,15 +31,15 @@ public enum IndicatorCatalogueLoader {
             lines[def.id] = doc.line(node)
             result.append(def)
         }
-        // Cross-references: N_D-like rules need a monthly-presence base.
+        // Cross-references: what a rule names, and a denominator indicator (a monthly-presence
+        // indicator, as N_D's D_S).
         for (def, node) in zip(result, list) {
-            var refs: [String] = []
-            if case let .monthlyIncrease(base, _) = def.rule { refs.append(base) }
-            if let d = def.denominatorIndicator { refs.append(d) }
-            for ref in refs {
-                guard let base = result.first(where: { $0.id == ref }), case .monthlyPresence = base.rule else {
-                    throw doc.error(node, "\(def.id) refers to \(ref), which is not a monthly_presence indicator of this catalogue")
-                }
+            if let message = def.rule.kind.checkReferences(in: result) {
+                throw doc.error(node, "\(def.id) \(message)")
+            }
+            if let ref = def.denominatorIndicator,
+               !(result.first(where: { $0.id == ref })?.rule.kind is MonthlyPresenceRule) {
+                throw doc.error(node, "\(def.id) refers to \(ref), which is not a monthly_presence indicator of this catalogue")
             }
         }
         guard !result.isEmpty else { throw doc.error(doc.root, "the catalogue has no indicators") }
@@ -70,65 +71,18 @@ public enum IndicatorCatalogueLoader {
         let common = try filter(m, doc: doc, services: services, id: id)
         let ruleNode = try doc.required(m, "rule", node, doc)
         let ruleName = try doc.string(ruleNode, "rule")
-        let rule: IndicatorRule
-        switch ruleName {
-        case "first":
-            var trimesters: Set<Int>?
-            if let t = m["first_visit_trimester"] {
-                guard subject == .pregnancy else { throw doc.error(t, "\(id): first_visit_trimester is for pregnancy indicators") }
-                trimesters = Set(try doc.sequence(t, "first_visit_trimester").map { try doc.int($0, "a trimester") })
-                guard trimesters!.isSubset(of: [1, 2, 3]) else { throw doc.error(t, "\(id): trimesters are 1, 2 or 3") }
-            }
-            var onStart = false
-            if let a = m["attain_on"] {
-                switch try doc.string(a, "attain_on") {
-                case "delivery_date":
-                    guard subject == .delivery else { throw doc.error(a, "\(id): attain_on: delivery_date is for delivery indicators") }
-                    onStart = true
-                case "record": onStart = false
-                default: throw doc.error(a, "\(id): attain_on must be record or delivery_date")
-                }
-            }
-            rule = .first(common, firstVisitTrimesters: trimesters, attainOnSubjectStart: onStart)
-        case "visits":
-            guard subject == .pregnancy else { throw doc.error(ruleNode, "\(id): visits counts are for pregnancy indicators") }
-            func perTrimester(_ key: String) throws -> [Int] {
-                guard let n = m[key] else { return [0, 0, 0] }
-                let mm = try doc.mapping(n, key)
-                var out = [0, 0, 0]
-                for (k, v) in mm {
-                    let name = try doc.string(k, "a trimester")
-                    guard let t = ["tm1": 0, "tm2": 1, "tm3": 2][name] else { throw doc.error(k, "\(id): \(key) takes tm1, tm2, tm3") }
-                    out[t] = try doc.int(v, "\(key).\(name)")
-                    guard out[t] >= 0 else { throw doc.error(v, "\(id): \(key).\(name) must be ≥ 0") }
-                }
-                return out
-            }
-            rule = .visits(minimum: try perTrimester("minimum"), doctor: try perTrimester("doctor"))
-        case "each_of":
-            let itemsNode = try doc.required(m, "items", node, doc)
-            let items = try doc.sequence(itemsNode, "items").map { item -> RecordFilter in
-                let im = try doc.mapping(item, "an item")
-                for (k, _) in im {
-                    let key = try doc.string(k, "a key")
-                    guard filterKeys.contains(key) else { throw doc.error(k, "\(id): unknown item key \"\(key)\"") }
-                }
-                return try filter(im, doc: doc, services: services, id: id).merged(with: common)
-            }
-            guard !items.isEmpty else { throw doc.error(itemsNode, "\(id): each_of needs at least one item") }
-            rule = .eachOf(items)
-        case "monthly_presence":
-            guard scope == .monthly else { throw doc.error(ruleNode, "\(id): monthly_presence needs scope: monthly") }
-            rule = .monthlyPresence(common)
-        case "monthly_increase":
-            guard scope == .monthly else { throw doc.error(ruleNode, "\(id): monthly_increase needs scope: monthly") }
-            let base = try doc.string(try doc.required(m, "base", node, doc), "base")
-            let measureNode = try doc.required(m, "measure", node, doc)
-            let measure = try filter(try doc.mapping(measureNode, "measure"), doc: doc, services: services, id: id)
-            rule = .monthlyIncrease(base: base, measure: measure)
-        default:
-            throw doc.error(ruleNode, "\(id): rule must be first, visits, each_of, monthly_presence or monthly_increase")
+        guard let kind = IndicatorRuleKinds.named(ruleName) else {
+            throw doc.error(ruleNode, "\(id): rule must be \(IndicatorRuleKinds.names)")
         }
+        for (k, _) in m {
+            let key = try doc.string(k, "a key")
+            if !commonKeys.contains(key) && !kind.keys.contains(key) {
+                throw doc.error(k, "\(id): \"\(key)\" is not a key of rule \(ruleName); see docs/indicators.md")
+            }
+        }
+        let entry = YAMLRuleEntry(doc: doc, node: node, mapping: m, id: id, subject: subject, scope: scope,
+                                  filter: common, services: services)
+        let rule = IndicatorRule(try kind.parse(entry))
         var group: String?, denominatorIndicator: String?
         if let d = m["denominator"] {
             if let dm = d.mapping {
@@ -235,6 +189,68 @@ public enum IndicatorCatalogueLoader {
         let lo = try bound(s[0]), hi = try bound(s[1])
         if let lo, let hi, lo > hi { throw doc.error(node, "\(id): \(key) has min > max") }
         return (lo, hi)
+    }
+}
+
+/// One catalogue entry as a rule kind reads it (`RuleEntry`), over the YAML nodes.
+struct YAMLRuleEntry: RuleEntry {
+    let doc: YAMLFile
+    let node: Node
+    let mapping: Node.Mapping
+    let id: String
+    let subject: SubjectKind
+    let scope: Scope
+    let filter: RecordFilter
+    let services: ServiceCatalogue
+
+    func has(_ key: String) -> Bool { mapping[key] != nil }
+
+    func error(_ key: String?, _ message: String) -> any Error {
+        doc.error(key.flatMap { mapping[$0] } ?? node, message)
+    }
+
+    func string(_ key: String) throws -> String? {
+        try mapping[key].map { try doc.string($0, key) }
+    }
+
+    func int(_ key: String) throws -> Int? {
+        try mapping[key].map { try doc.int($0, key) }
+    }
+
+    func ints(_ key: String) throws -> [Int]? {
+        try mapping[key].map { try doc.sequence($0, key).map { try doc.int($0, "an item of \(key)") } }
+    }
+
+    func intsByName(_ key: String, names: [String]) throws -> [String: Int]? {
+        guard let n = mapping[key] else { return nil }
+        var out: [String: Int] = [:]
+        for (k, v) in try doc.mapping(n, key) {
+            let name = try doc.string(k, "a key of \(key)")
+            guard names.contains(name) else {
+                throw doc.error(k, "\(id): \(key) takes \(names.joined(separator: ", "))")
+            }
+            out[name] = try doc.int(v, "\(key).\(name)")
+        }
+        return out
+    }
+
+    func filter(_ key: String) throws -> RecordFilter? {
+        guard let n = mapping[key] else { return nil }
+        return try IndicatorCatalogueLoader.filter(try doc.mapping(n, key), doc: doc, services: services, id: id)
+    }
+
+    func filters(_ key: String) throws -> [RecordFilter]? {
+        guard let n = mapping[key] else { return nil }
+        return try doc.sequence(n, key).map { item in
+            let im = try doc.mapping(item, "an item")
+            for (k, _) in im {
+                let name = try doc.string(k, "a key")
+                guard IndicatorCatalogueLoader.filterKeys.contains(name) else {
+                    throw doc.error(k, "\(id): unknown item key \"\(name)\"")
+                }
+            }
+            return try IndicatorCatalogueLoader.filter(im, doc: doc, services: services, id: id)
+        }
     }
 }
 

@@ -82,7 +82,7 @@ import Testing
                                               denominatorIndicator: nil, targetHundredths: nil)]
         let plan = RulePlan(indicators, serviceCount: Self.services.services.count)
         defer { plan.deallocate() }
-        guard case let .eachOf(items) = plan.rules[0] else {
+        guard let items = (plan.rules[0] as? EachOfRule.Compiled)?.items else {
             Issue.record("eachOf not compiled to eachOf")
             return
         }
@@ -120,10 +120,11 @@ import Testing
         }
         #expect(plan.matches(0, event(70)) && plan.matches(0, event(3)))
         #expect(!plan.matches(0, event(6)) && !plan.matches(0, event(134)) && !plan.matches(0, event(200)))
-        guard case let .first(_, trimesters, onStart) = plan.rules[0] else {
+        guard let first = plan.rules[0] as? FirstRule.Compiled else {
             Issue.record("first not compiled to first")
             return
         }
+        let trimesters = first.trimesters, onStart = first.onStart
         #expect(trimesters == 0b10 && !onStart)
     }
 }

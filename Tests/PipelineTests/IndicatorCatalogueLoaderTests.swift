@@ -31,7 +31,7 @@ import Testing
         #expect(defs[4].rule == .visits(minimum: [1, 1, 2], doctor: [0, 0, 0]))   // K4
         #expect(defs[5].rule == .visits(minimum: [1, 2, 2], doctor: [0, 0, 0]))   // K5
         #expect(defs[6].rule == .visits(minimum: [1, 2, 3], doctor: [1, 0, 1]))   // K6
-        guard case let .eachOf(ibl) = defs[18].rule, case let .eachOf(idl) = defs[20].rule else {
+        guard let ibl = (defs[18].rule.kind as? EachOfRule)?.items, let idl = (defs[20].rule.kind as? EachOfRule)?.items else {
             Issue.record("IBL and IDL are each_of"); return
         }
         #expect(ibl.count == 17)   // IDL's 11 + PCV1, PCV2, RV1, RV2, RV3, IPV2

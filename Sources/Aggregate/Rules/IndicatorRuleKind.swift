@@ -1,0 +1,145 @@
+import PWSCore
+
+/// A kind of indicator rule (spec §5.2, amendments §A4–§A5): what `rule:` names in the
+/// catalogue. A kind lives in one file of this folder with everything about it: the catalogue
+/// keys it reads (`parse`), what it compiles to for the per-person loop (`PlannedRule.compile`),
+/// and how that compiled rule attains (its `CompiledRule`). Adding a kind is that file, its line
+/// in `IndicatorRuleKinds.all`, and its section in docs/indicators.md.
+///
+/// The public side is what the catalogue loader and `pws indicators` need; `PlannedRule` (the
+/// same values, module-internal) is what the Aggregate stage needs.
+public protocol IndicatorRuleKind: Sendable, Hashable {
+    /// The `rule:` value in the catalogue.
+    static var name: String { get }
+    /// The catalogue keys this kind reads besides an indicator's common keys (id, name,
+    /// subject, scope, denominator, target, source, the record filter keys). Another kind's
+    /// keys on an indicator of this kind are an error.
+    static var keys: Set<String> { get }
+    /// Reads the kind's keys of one catalogue entry, checking them (errors via `entry.error`).
+    static func parse(_ entry: some RuleEntry) throws -> Self
+    /// Checks what this rule refers to in the whole catalogue (another indicator by id, say);
+    /// returns the error message for the entry, or nil.
+    func checkReferences(in catalogue: [IndicatorDefinition]) -> String?
+}
+
+/// The Aggregate side of a rule kind; every kind of `IndicatorRuleKinds.all` conforms
+/// (`RuleKindTests` compiles each).
+protocol PlannedRule: IndicatorRuleKind {
+    /// Compiles the rule for the per-person loop: its record filters go to `plan`, which
+    /// returns their indices; `catalogue` is the whole catalogue in order (a rule may use
+    /// another indicator's filters).
+    func compile(_ plan: inout RulePlan.Builder, catalogue: [IndicatorDefinition]) -> any CompiledRule
+}
+
+extension IndicatorRuleKind {
+    public func checkReferences(in catalogue: [IndicatorDefinition]) -> String? { nil }
+}
+
+/// The kinds a catalogue may name, in the order `pws` lists them.
+public enum IndicatorRuleKinds {
+    public static let all: [any IndicatorRuleKind.Type] = [
+        FirstRule.self, VisitsRule.self, EachOfRule.self, MonthlyPresenceRule.self, MonthlyIncreaseRule.self,
+    ]
+
+    /// The kind named `name`, or nil.
+    public static func named(_ name: String) -> (any IndicatorRuleKind.Type)? {
+        all.first { $0.name == name }
+    }
+
+    /// Every kind's name, for messages: "first, visits, …".
+    public static var names: String { all.map { $0.name }.joined(separator: ", ") }
+}
+
+/// One catalogue entry as a rule kind reads it: typed access to its keys, each failure an error
+/// at the key's `file:line` (the Pipeline module implements it over YAML; Aggregate knows no
+/// YAML).
+public protocol RuleEntry {
+    /// The indicator's id (for messages) and what it counts.
+    var id: String { get }
+    var subject: SubjectKind { get }
+    var scope: Scope { get }
+    /// The record filter written on the indicator itself (services, sex, age, …).
+    var filter: RecordFilter { get }
+    /// Whether the entry has `key`.
+    func has(_ key: String) -> Bool
+    /// The error to throw for the entry, at `key`'s line (the entry's line when nil or absent).
+    func error(_ key: String?, _ message: String) -> any Error
+    /// `key` as text / an integer; nil when absent; an error when of another type.
+    func string(_ key: String) throws -> String?
+    func int(_ key: String) throws -> Int?
+    /// `key` as a list of integers.
+    func ints(_ key: String) throws -> [Int]?
+    /// `key` as a mapping from some of `names` to integers (`{tm1: 1, tm3: 2}`).
+    func intsByName(_ key: String, names: [String]) throws -> [String: Int]?
+    /// `key` as one record filter (a mapping of filter keys), or a list of them.
+    func filter(_ key: String) throws -> RecordFilter?
+    func filters(_ key: String) throws -> [RecordFilter]?
+}
+
+/// An indicator's rule: a value of one of the kinds.
+public struct IndicatorRule: Sendable, Hashable {
+    public let kind: any IndicatorRuleKind
+
+    public init(_ kind: some IndicatorRuleKind) {
+        self.kind = kind
+    }
+
+    /// The kind's catalogue name.
+    public var name: String { type(of: kind).name }
+
+    /// The kind as the Aggregate stage compiles it.
+    var planned: any PlannedRule {
+        guard let k = kind as? any PlannedRule else {
+            preconditionFailure("rule kind \(name) does not conform to PlannedRule")
+        }
+        return k
+    }
+
+    public static func == (a: IndicatorRule, b: IndicatorRule) -> Bool {
+        AnyHashable(a.kind) == AnyHashable(b.kind)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(AnyHashable(kind))
+    }
+}
+
+/// A rule compiled for the per-person loop of `Aggregator` (`IndicatorRuleKind.compile`).
+/// The loop asks each indicator's rule once per person (or pregnancy, delivery, month) — never
+/// once per record — so the call through the protocol is not on the per-record path; the
+/// records are tested with `RulePlan.matches`, which is plain memory. A kind implements the
+/// questions that fit its subjects and scopes; the others never attain.
+///
+/// Compiled rules are small values of plain integers (no references): calling one costs no
+/// reference counting.
+protocol CompiledRule: Sendable {
+    /// A person rule of scope `lifetime` or `year`: the attaining (date, record) over
+    /// `records` (event indices in (visit_date, record_id) order), or nil.
+    func attain(person records: ArraySlice<Int>, _ c: RuleContext) -> (Day, Int)?
+    /// A person rule of scope `monthly`: the counting record among one month's records
+    /// (`now`), with the month before's (`before`); nil when it does not count.
+    func monthly(now: ArraySlice<Int>, before: ArraySlice<Int>, _ c: RuleContext) -> Int?
+    /// A pregnancy rule: the attaining (date, record) of one ANC episode, or nil.
+    func attain(pregnancy: Episode, _ c: RuleContext) -> (Day, Int)?
+    /// A delivery rule: the attaining (date, record) of one delivery, or nil.
+    func attain(delivery: Delivery, _ c: RuleContext) -> (Day, Int)?
+}
+
+extension CompiledRule {
+    func attain(person records: ArraySlice<Int>, _ c: RuleContext) -> (Day, Int)? { nil }
+    func monthly(now: ArraySlice<Int>, before: ArraySlice<Int>, _ c: RuleContext) -> Int? { nil }
+    func attain(pregnancy: Episode, _ c: RuleContext) -> (Day, Int)? { nil }
+    func attain(delivery: Delivery, _ c: RuleContext) -> (Day, Int)? { nil }
+}
+
+/// What a compiled rule reads: the run's events and the plan's filters.
+struct RuleContext {
+    let events: [ServiceEvent]
+    let plan: RulePlan
+
+    /// Whether event `r` passes filter `k` (`RulePlan.matches`).
+    @inline(__always)
+    func matches(_ k: Int, _ r: Int, reference: Day? = nil) -> Bool {
+        plan.matches(k, events[r], reference: reference)
+    }
+}
