@@ -34,6 +34,11 @@ public struct IndicatorValues: Sendable {
         var namesBase: Bool
         /// Whether the indicator has a target group (year denominators in `yearly`).
         var hasGroup: Bool
+        /// Whether a cumulative target is annual × m / 12 (false: the annual one every month,
+        /// for ratios such as drop-out rates).
+        var proratesTarget: Bool = true
+        /// The status rule and ranking mirror for lower-is-better (§A4).
+        var lowerIsBetter: Bool = false
     }
 
     let definitions: [Definition]
@@ -65,6 +70,9 @@ public struct IndicatorValues: Sendable {
             cumulative = c
         }
         var denominator: ExactDecimal?, source = DenominatorSource.none, prevDenominator: ExactDecimal?
+        // The denominator of the month's coverage when it is not `denominator` (a cumulative
+        // indicator over another indicator's counts: the month's own count).
+        var monthDenominator: ExactDecimal?
         if def.hasGroup {
             if let v = yearly[i * areas.count + a] {
                 denominator = v
@@ -73,22 +81,34 @@ public struct IndicatorValues: Sendable {
             }
         } else if let b = def.denominatorIndicator {
             let bBase = (b * areas.count + a) * slots
-            denominator = ExactDecimal(Int(counts[bBase + m]))
             prevDenominator = ExactDecimal(Int(counts[bBase + m - 1]))
             source = .indicator(b)
+            if monthly {
+                denominator = ExactDecimal(Int(counts[bBase + m]))
+            } else {
+                // Cumulative coverage over the base's cumulative count; the month's over its
+                // count of the month.
+                var c = 0
+                for s in 1...m { c += Int(counts[bBase + s]) }
+                denominator = ExactDecimal(c)
+                monthDenominator = ExactDecimal(Int(counts[bBase + m]))
+            }
         }
         let d = denominator?.isPositive == true ? denominator : nil
+        // The month's denominator: `d` unless the base gives one of its own.
+        let dm = monthDenominator.map { $0.isPositive ? $0 : nil } ?? d
         let t = def.targetHundredths
+        let prorated = !monthly && def.proratesTarget
 
         // Trend: monthly coverage of m against m−1.
         var trend = IndicatorTrend.none
         if def.namesBase {
-            if let d {
+            if let dm {
                 let c: Int?
                 if let pd = prevDenominator, pd.isPositive {
-                    c = Analysis.compare(n, d, prev, pd)
+                    c = Analysis.compare(n, dm, prev, pd)
                 } else {
-                    c = Analysis.compare(n, d, 0, ExactDecimal(1))
+                    c = Analysis.compare(n, dm, 0, ExactDecimal(1))
                 }
                 if let c { trend = c > 0 ? .naik : (c == 0 ? .tetap : .turun) }
             }
@@ -96,7 +116,7 @@ public struct IndicatorValues: Sendable {
             trend = n > prev ? .naik : (n == prev ? .tetap : .turun)
         }
 
-        let covMonth = d.flatMap { Analysis.percent(n, $0) }
+        let covMonth = dm.flatMap { Analysis.percent(n, $0) }
         var covCum: Percent?
         if let d, let cumulative { covCum = Analysis.percent(cumulative, d) }
         let covPrev: Percent?
@@ -105,17 +125,23 @@ public struct IndicatorValues: Sendable {
         } else {
             covPrev = d.flatMap { Analysis.percent(prev, $0) }
         }
-        let targetPct = t.map { monthly ? Percent(hundredths: $0) : Percent(hundredths: Analysis.roundHalfAway($0 * m, 12)) }
+        let targetPct = t.map { prorated ? Percent(hundredths: Analysis.roundHalfAway($0 * m, 12)) : Percent(hundredths: $0) }
 
         // Gap and status compare exact values: coverage% − target%, from the unrounded
         // denominator (spec §A1).
         var gap: Percent?
         var status = IndicatorStatus.none
-        if let d, let t, let g = Analysis.gap(monthly ? n : cumulative ?? 0, d, target: t, months: monthly ? nil : m) {
+        if let d, let t, let g = Analysis.gap(monthly ? n : cumulative ?? 0, d, target: t, months: prorated ? m : nil) {
             gap = Percent(hundredths: g.hundredths)
             if trend != .none {
-                let down = trend == .turun
-                status = g.atOrAbove ? (down ? .kurang : .baik) : (down ? .jelek : .cukup)
+                if def.lowerIsBetter {
+                    // Mirrored (§A4): at or below target is good, rising is bad.
+                    let up = trend == .naik
+                    status = g.sign <= 0 ? (up ? .kurang : .baik) : (up ? .jelek : .cukup)
+                } else {
+                    let down = trend == .turun
+                    status = g.sign >= 0 ? (down ? .kurang : .baik) : (down ? .jelek : .cukup)
+                }
             }
         }
         return IndicatorFigures(
@@ -193,18 +219,18 @@ struct Analysis {
         return ExactFraction.percentHundredths(n, d).map(Percent.init(hundredths:))
     }
 
-    /// coverage% − target% in hundredths, rounded half away from zero, and whether coverage is
-    /// at or above target (exact); `months` nil for a monthly target, else the months of the
-    /// cumulative target t·m/12.
-    static func gap(_ n: Int, _ d: ExactDecimal, target t: Int, months: Int?) -> (hundredths: Int, atOrAbove: Bool)? {
+    /// coverage% − target% in hundredths, rounded half away from zero, and the sign of the exact
+    /// difference (1 above target, 0 at, −1 below); `months` nil for a target the same every
+    /// month, else the months of the cumulative target t·m/12.
+    static func gap(_ n: Int, _ d: ExactDecimal, target t: Int, months: Int?) -> (hundredths: Int, sign: Int)? {
         if let d = small(d), t.magnitude <= 1_000_000 {
             // (n·10⁴ − t·d) / d, or (n·10⁴·12 − t·m·d) / (12·d)
             let (num, den) = months.map { (n * 10_000 * 12 - t * $0 * d, 12 * d) } ?? (n * 10_000 - t * d, d)
-            return (roundHalfAway(num, den), num >= 0)
+            return (roundHalfAway(num, den), num.signum())
         }
         guard let f = ExactFraction.gap(n, d, targetHundredths: t, months: months),
               let h = Int(exactly: ExactFraction.roundHalfAway(f.num, f.den)) else { return nil }
-        return (h, f.num >= 0)
+        return (h, f.num > 0 ? 1 : (f.num == 0 ? 0 : -1))
     }
 
     /// Compares a/b with c/d (b, d > 0): -1, 0, 1; nil only when 128 bits overflow.
@@ -239,6 +265,19 @@ struct Analysis {
             }
         }
 
+        // Derived indicators (a rate's from − to): linear in the counted ones, so computed on
+        // every area at once; their RT counts are zero.
+        for (i, ind) in indicators.enumerated() {
+            guard let derivation = ind.rule.planned.derivation(catalogue: indicators) else { continue }
+            for a in 0..<areaCount {
+                for s in 0..<slots {
+                    var v: Int32 = 0
+                    for (j, w) in derivation.terms { v &+= w &* areaCounts[(j * areaCount + a) * slots + s] }
+                    areaCounts[(i * areaCount + a) * slots + s] = v
+                }
+            }
+        }
+
         var denominators = Denominators(table: table, register: input.register, sasaran: input.sasaran,
                                         year: input.asOf.year, estimation: input.estimation)
         let byID = Dictionary(indicators.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -261,7 +300,8 @@ struct Analysis {
             let base = ind.targetGroup == nil ? ind.denominatorIndicator.flatMap { byID[$0] } : nil
             definitions.append(IndicatorValues.Definition(
                 monthly: ind.scope == .monthly, targetHundredths: ind.targetHundredths,
-                denominatorIndicator: base, namesBase: ind.denominatorIndicator != nil, hasGroup: ind.targetGroup != nil))
+                denominatorIndicator: base, namesBase: ind.denominatorIndicator != nil, hasGroup: ind.targetGroup != nil,
+                proratesTarget: type(of: ind.rule.planned).proratesTarget, lowerIsBetter: ind.direction == .lowerIsBetter))
         }
         return IndicatorValues(
             year: input.asOf.year, asOfMonth: input.asOf.month,

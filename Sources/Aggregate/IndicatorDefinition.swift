@@ -100,9 +100,13 @@ public struct IndicatorDefinition: Sendable, Hashable {
     public var denominatorIndicator: String?
     /// Annual target in hundredths of a percent (95 % = 9500); nil for count-only.
     public var targetHundredths: Int?
+    /// Which way is better: the status rule and the ranking mirror for lower-is-better (§A4).
+    public var direction: IndicatorDirection
 
     public init(id: String, name: String, subject: SubjectKind, scope: Scope, rule: IndicatorRule,
-                targetGroup: String?, denominatorIndicator: String?, targetHundredths: Int?) {
+                targetGroup: String?, denominatorIndicator: String?, targetHundredths: Int?,
+                direction: IndicatorDirection = .higherIsBetter) {
+        self.direction = direction
         self.id = id
         self.name = name
         self.subject = subject
@@ -117,7 +121,7 @@ public struct IndicatorDefinition: Sendable, Hashable {
     public var info: IndicatorInfo {
         IndicatorInfo(id: id, name: name, scope: scope.rawValue, subject: subject.rawValue,
                       denominator: targetGroup ?? denominatorIndicator.map { "indicator:\($0)" } ?? "",
-                      targetAnnual: targetHundredths.map { Percent(hundredths: $0) })
+                      targetAnnual: targetHundredths.map { Percent(hundredths: $0) }, direction: direction)
     }
 }
 

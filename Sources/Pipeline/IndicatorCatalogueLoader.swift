@@ -10,7 +10,7 @@ public enum IndicatorCatalogueLoader {
                                           "facility_type", "provider", "result_any", "days_after_delivery"]
     /// The keys every indicator may have; each rule kind adds its own (`IndicatorRuleKind.keys`).
     static let commonKeys: Set<String> = filterKeys.union([
-        "id", "name", "subject", "scope", "rule", "denominator", "target", "source",
+        "id", "name", "subject", "scope", "rule", "denominator", "target", "source", "direction",
     ])
     static let indicatorKeys: Set<String> = IndicatorRuleKinds.all.reduce(commonKeys) { $0.union($1.keys) }
 
@@ -34,10 +34,10 @@ public enum IndicatorCatalogueLoader {
         // Cross-references: what a rule names, and a denominator indicator (a monthly-presence
         // indicator, as N_D's D_S).
         for (def, node) in zip(result, list) {
-            if let message = def.rule.kind.checkReferences(in: result) {
+            if let message = def.rule.kind.checkReferences(of: def, in: result) {
                 throw doc.error(node, "\(def.id) \(message)")
             }
-            if let ref = def.denominatorIndicator,
+            if def.rule.kind.impliedDenominator == nil, let ref = def.denominatorIndicator,
                !(result.first(where: { $0.id == ref })?.rule.kind is MonthlyPresenceRule) {
                 throw doc.error(node, "\(def.id) refers to \(ref), which is not a monthly_presence indicator of this catalogue")
             }
@@ -104,11 +104,21 @@ public enum IndicatorCatalogueLoader {
             guard h.doubleValue == h.doubleValue.rounded() else { throw doc.error(t, "\(id): target has more than two decimals") }
             target = h.intValue
         }
+        denominatorIndicator = denominatorIndicator ?? rule.kind.impliedDenominator
+        var direction = IndicatorDirection.higherIsBetter
+        if let d = m["direction"] {
+            switch try doc.string(d, "direction") {
+            case "higher_is_better": direction = .higherIsBetter
+            case "lower_is_better": direction = .lowerIsBetter
+            default: throw doc.error(d, "\(id): direction must be higher_is_better or lower_is_better")
+            }
+        }
         if (target == nil) != (group == nil && denominatorIndicator == nil) {
             throw doc.error(node, "\(id): give both a denominator and a target, or neither (count only)")
         }
         return IndicatorDefinition(id: id, name: name, subject: subject, scope: scope, rule: rule, targetGroup: group,
-                                   denominatorIndicator: denominatorIndicator, targetHundredths: target)
+                                   denominatorIndicator: denominatorIndicator, targetHundredths: target,
+                                   direction: direction)
     }
 
     static func filter(_ m: Node.Mapping, doc: YAMLFile, services: ServiceCatalogue, id: String) throws -> RecordFilter {

@@ -17,9 +17,12 @@ public protocol IndicatorRuleKind: Sendable, Hashable {
     static var keys: Set<String> { get }
     /// Reads the kind's keys of one catalogue entry, checking them (errors via `entry.error`).
     static func parse(_ entry: some RuleEntry) throws -> Self
-    /// Checks what this rule refers to in the whole catalogue (another indicator by id, say);
-    /// returns the error message for the entry, or nil.
-    func checkReferences(in catalogue: [IndicatorDefinition]) -> String?
+    /// Checks what this rule (of indicator `own`) refers to in the whole catalogue (another
+    /// indicator by id, say); returns the error message for the entry, or nil.
+    func checkReferences(of own: IndicatorDefinition, in catalogue: [IndicatorDefinition]) -> String?
+    /// The indicator whose numerator this rule's denominator is, when the rule fixes it (a
+    /// rate's `from`); the catalogue then takes no `denominator:`. Default nil.
+    var impliedDenominator: String? { get }
 }
 
 /// The Aggregate side of a rule kind; every kind of `IndicatorRuleKinds.all` conforms
@@ -29,16 +32,41 @@ protocol PlannedRule: IndicatorRuleKind {
     /// returns their indices; `catalogue` is the whole catalogue in order (a rule may use
     /// another indicator's filters).
     func compile(_ plan: inout RulePlan.Builder, catalogue: [IndicatorDefinition]) -> any CompiledRule
+    /// For a kind computed from other indicators' counts rather than from records: how
+    /// (`Derivation`). Default nil: counted per person by the compiled rule.
+    func derivation(catalogue: [IndicatorDefinition]) -> Derivation?
+    /// Whether a cumulative target is the annual one × m / 12 (spec §6; coverage of a year
+    /// grows month by month) or the annual one every month (a ratio, such as a drop-out rate).
+    static var proratesTarget: Bool { get }
 }
 
+extension PlannedRule {
+    func derivation(catalogue: [IndicatorDefinition]) -> Derivation? { nil }
+    static var proratesTarget: Bool { true }
+}
+
+/// An indicator computed from other indicators' per-area counts: in every area and month slot,
+/// its numerator is Σ weight × the term's numerator. Its denominator is the one the catalogue
+/// gives (`impliedDenominator` or `denominator:`). Linear, so a parent's figure is still the
+/// sum of its children's.
+struct Derivation {
+    /// (indicator index in the catalogue, weight); terms are counted, not derived, indicators.
+    var terms: [(indicator: Int, weight: Int32)]
+}
+
+/// The compiled rule of a derived kind: attains nothing in the per-person loop.
+struct NotCountedPerPerson: CompiledRule {}
+
 extension IndicatorRuleKind {
-    public func checkReferences(in catalogue: [IndicatorDefinition]) -> String? { nil }
+    public func checkReferences(of own: IndicatorDefinition, in catalogue: [IndicatorDefinition]) -> String? { nil }
+    public var impliedDenominator: String? { nil }
 }
 
 /// The kinds a catalogue may name, in the order `pws` lists them.
 public enum IndicatorRuleKinds {
     public static let all: [any IndicatorRuleKind.Type] = [
         FirstRule.self, VisitsRule.self, EachOfRule.self, MonthlyPresenceRule.self, MonthlyIncreaseRule.self,
+        RateRule.self,
     ]
 
     /// The kind named `name`, or nil.

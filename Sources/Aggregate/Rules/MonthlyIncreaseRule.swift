@@ -25,7 +25,7 @@ public struct MonthlyIncreaseRule: PlannedRule {
         return MonthlyIncreaseRule(base: base, measure: measure)
     }
 
-    public func checkReferences(in catalogue: [IndicatorDefinition]) -> String? {
+    public func checkReferences(of own: IndicatorDefinition, in catalogue: [IndicatorDefinition]) -> String? {
         Self.presence(base, in: catalogue) == nil
             ? "refers to \(base), which is not a monthly_presence indicator of this catalogue" : nil
     }

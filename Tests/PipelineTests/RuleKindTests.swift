@@ -1,0 +1,127 @@
+@testable import Aggregate
+import Foundation
+@testable import Pipeline
+import PWSCore
+import PWSTestSupport
+import Testing
+
+/// Rule kinds as the catalogue names them (`Sources/Aggregate/Rules/`): every kind parses and
+/// compiles, and the `rate` kind (added after the split, in one file) with `direction:
+/// lower_is_better` gives hand-computed rows.
+@Suite struct RuleKindTests {
+    static let head = "version: 1\nindicators:\n"
+    static func counted(_ id: String, _ service: String) -> String {
+        "  - id: \(id)\n    subject: person\n    scope: year\n    rule: first\n    services: [\(service)]\n"
+            + "    age_days: [0, 364]\n"
+    }
+    static let rate = "  - id: DO\n    subject: person\n    scope: year\n    rule: rate\n    from: DPT1\n    to: MR1\n"
+        + "    target: 5\n    direction: lower_is_better\n"
+    static let catalogue = head + counted("DPT1", "DPTHBHIB1") + counted("MR1", "MR1") + rate
+
+    static func load(_ yaml: String) throws -> [IndicatorDefinition] {
+        var defs: [IndicatorDefinition] = []
+        try IndicatorCatalogueLoaderTests.withCatalogue(yaml) { path in
+            defs = try IndicatorCatalogueLoader.load(path: path, services: DefaultCatalogue.services)
+        }
+        return defs
+    }
+
+    /// The default catalogue's kinds are all registered, and every registered kind is named once.
+    @Test func everyKindIsRegisteredOnce() throws {
+        let names = IndicatorRuleKinds.all.map { $0.name }
+        #expect(Set(names).count == names.count)
+        #expect(names == ["first", "visits", "each_of", "monthly_presence", "monthly_increase", "rate"])
+        let defs = DefaultCatalogue.indicators
+        #expect(Set(defs.map(\.rule.name)).isSubset(of: Set(names)))
+        let rate = try Self.load(Self.catalogue)
+        #expect(rate.map(\.rule.name) == ["first", "first", "rate"])
+        #expect(rate[2].rule == IndicatorRule(RateRule(from: "DPT1", to: "MR1")))
+        #expect(rate[2].denominatorIndicator == "DPT1")
+        #expect(rate[2].direction == .lowerIsBetter && rate[0].direction == .higherIsBetter)
+    }
+
+    /// Drop-out DPT1 → MR1 at one village, 2025: DPT1 in Jan 4, Feb 2, Mar 0; MR1 in Feb 3,
+    /// Mar 1 (children born 2024-12-01, all under one year).
+    ///
+    /// | m | num (4−0, 2−3, 0−1) | cum | den (cum DPT1) | month % | cum % | target | gap | trend | status |
+    /// |---|---|---|---|---|---|---|---|---|---|
+    /// | 1 | 4 | 4 | 4 | 4/4 = 100 | 100 | 5 | 95 | naik (Dec: none) | above, naik → jelek |
+    /// | 2 | −1 | 3 | 6 | −1/2 = −50 | 50 | 5 | 45 | turun (−50 < 100) | above, turun → cukup |
+    /// | 3 | −1 | 2 | 6 | none (no DPT1 in Mar) | 33.33 | 5 | 28.33 | none | none |
+    @Test func dropOutRateRows() throws {
+        let defs = try Self.load(Self.catalogue)
+        var w = World(services: DefaultCatalogue.services, indicators: defs, extraKecamatan: false)
+        for k in 0..<4 { w.add("DPTHBHIB1", "b\(k)", "2025-01-1\(k)", born: "2024-12-01") }
+        for k in 4..<6 { w.add("DPTHBHIB1", "b\(k)", "2025-02-0\(k)", born: "2024-12-01") }
+        for k in 0..<3 { w.add("MR1", "b\(k)", "2025-02-2\(k)", born: "2024-12-01") }
+        w.add("MR1", "b3", "2025-03-03", born: "2024-12-01")
+        let r = w.run(asOf: "2025-03")
+        let rows = (1...3).map { r.row($0, .desa, World.v1, "DO")! }
+        #expect(rows.map(\.numeratorMonth) == [4, -1, -1])
+        #expect(rows.map(\.numeratorCumulative) == [4, 3, 2])
+        #expect(rows.map(\.denominator) == [4, 6, 6])
+        #expect(rows.map(\.denominatorSource) == ["DPT1", "DPT1", "DPT1"])
+        #expect(rows.map { $0.coverageMonthPct?.hundredths } == [10_000, -5000, nil])
+        #expect(rows.map { $0.coverageCumulativePct?.hundredths } == [10_000, 5000, 3333])
+        #expect(rows.map { $0.coveragePrevMonthPct?.hundredths } == [nil, 10_000, -5000])
+        #expect(rows.map { $0.targetPct?.hundredths } == [500, 500, 500])
+        #expect(rows.map { $0.gapPct?.hundredths } == [9500, 4500, 2833])
+        #expect(rows.map(\.trend) == ["naik", "turun", ""])
+        #expect(rows.map(\.status) == ["jelek", "cukup", ""])
+        // A parent is the sum of its children: the kecamatan has the same figures.
+        let kec = r.row(2, .kecamatan, "320101", "DO")!
+        #expect(kec.numeratorCumulative == 3 && kec.denominator == 6)
+        // The counted indicators are unchanged by the rate.
+        #expect(r.row(2, .desa, World.v1, "DPT1")?.numeratorCumulative == 6)
+        #expect(r.row(3, .desa, World.v1, "MR1")?.numeratorCumulative == 4)
+    }
+
+    /// Lower-is-better status (§A4), a monthly indicator over 4 balita with a 50 % maximum:
+    /// Jan 1 child (25 %, naik from 0) → kurang; Feb 3 (75 %, naik) → jelek; Mar 3 (75 %, tetap)
+    /// → cukup; Apr 1 (25 %, turun) → baik. Higher-is-better, the same months: cukup, baik,
+    /// baik, jelek.
+    @Test func lowerIsBetterMirrorsTheStatus() throws {
+        let presence = "  - id: P\n    subject: person\n    scope: monthly\n    rule: monthly_presence\n"
+            + "    services: [TIMBANG]\n    denominator: balita\n    target: 50\n"
+        let defs = try Self.load(Self.head + presence + "    direction: lower_is_better\n"
+                                 + presence.replacingOccurrences(of: "id: P", with: "id: H"))
+        var w = World(services: DefaultCatalogue.services, indicators: defs, extraKecamatan: false)
+        w.target("balita", World.v1, 4)
+        for (m, n) in [(1, 1), (2, 3), (3, 3), (4, 1)] {
+            for k in 0..<n { w.add("TIMBANG", "c\(k)", "2025-0\(m)-15", born: "2023-01-01") }
+        }
+        let r = w.run(asOf: "2025-04")
+        #expect((1...4).map { r.row($0, .desa, World.v1, "P")!.status } == ["kurang", "jelek", "cukup", "baik"])
+        #expect((1...4).map { r.row($0, .desa, World.v1, "H")!.status } == ["cukup", "baik", "baik", "jelek"])
+        #expect((1...4).map { r.row($0, .desa, World.v1, "P")!.gapPct?.hundredths } == [-2500, 2500, 2500, -2500])
+    }
+
+    static let broken: [(String, Int, String)] = [
+        (head + counted("DPT1", "DPTHBHIB1") + counted("MR1", "MR1")
+            + rate.replacingOccurrences(of: "scope: year", with: "scope: monthly"), 17, "rate needs scope: year or lifetime"),
+        (head + counted("DPT1", "DPTHBHIB1") + rate, 9, "DO refers to MR1, which is not an indicator of this catalogue"),
+        (head + counted("DPT1", "DPTHBHIB1") + counted("MR1", "MR1") + rate + "    denominator: bayi\n", 23,
+         "a rate's denominator is its from indicator"),
+        (head + counted("DPT1", "DPTHBHIB1") + counted("MR1", "MR1").replacingOccurrences(of: "scope: year", with: "scope: lifetime")
+            + rate, 15, "refers to MR1 of scope lifetime"),
+        (catalogue + rate.replacingOccurrences(of: "id: DO", with: "id: DO2").replacingOccurrences(of: "to: MR1", with: "to: DO"),
+         23, "refers to DO, which is itself derived"),
+        (catalogue.replacingOccurrences(of: "lower_is_better", with: "lower"), 22, "direction must be higher_is_better or lower_is_better"),
+        (head + counted("DPT1", "DPTHBHIB1") + "    minimum: {tm1: 1}\n", 9, "\"minimum\" is not a key of rule first"),
+        (head + counted("DPT1", "DPTHBHIB1").replacingOccurrences(of: "rule: first", with: "rule: fist"), 6,
+         "rule must be first, visits, each_of, monthly_presence, monthly_increase, rate"),
+    ]
+
+    @Test(arguments: broken)
+    func brokenRateIsRejectedAtItsLine(_ yaml: String, _ line: Int, _ fragment: String) throws {
+        try IndicatorCatalogueLoaderTests.withCatalogue(yaml) { path in
+            do {
+                _ = try IndicatorCatalogueLoader.load(path: path, services: DefaultCatalogue.services)
+                Issue.record("expected a pipeline-definition error")
+            } catch let error as PWSError {
+                #expect(error.location == SourceLocation(source: path, line: line), "\(error)")
+                #expect(error.message.contains(fragment), "\(error.message)")
+            }
+        }
+    }
+}
