@@ -76,7 +76,8 @@ public enum Aggregator {
         while let other = partials.popLast() { tally.add(other) }
 
         let table = AreaTable(register: input.register, seenRTs: tally.seenRTs)
-        let values = Analysis.values(input: input, table: table, counts: tally.counts, rtCount: pass.rtCount)
+        let values = Analysis.values(input: input, table: table, counts: tally.counts, rtCount: pass.rtCount,
+                                     denominatorPlanes: plan.denominatorPlanes)
         return AggregateResult(values: values, infos: input.indicators.map(\.info),
                                villagePuskesmas: table.villagePuskesmas, puskesmasNames: table.puskesmasNames,
                                unattachedNifas: tally.unattached.sorted(),
@@ -85,7 +86,8 @@ public enum Aggregator {
 
     /// What a run of the per-person loop counts.
     struct Tally {
-        /// [indicator][rt][slot] → subjects attaining.
+        /// [plane][rt][slot] → subjects attaining: a plane per indicator, then one per counted
+        /// denominator (`RulePlan.rules`).
         var counts: [Int32]
         /// RTs with a record of the reporting year.
         var seenRTs: [Bool]
@@ -134,8 +136,8 @@ public enum Aggregator {
                                      nifas: input.services.index(of: "NIFAS"))
             rtCount = input.register.rts.count
             asOfMonth = input.asOf.month
-            subjects = input.indicators.map(\.subject)
-            scopes = input.indicators.map(\.scope)
+            subjects = plan.subjects
+            scopes = plan.scopes
             anyDelivery = subjects.contains(.delivery)
             let year = input.asOf.year
             let firstOfPrev = YearMonth(year: year - 1, month: 12).firstDay

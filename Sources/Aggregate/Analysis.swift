@@ -29,6 +29,8 @@ public struct IndicatorValues: Sendable {
         var targetHundredths: Int?
         /// Index of the indicator whose numerator is the denominator (N_D ← D_S).
         var denominatorIndicator: Int?
+        /// The plane of `counts` holding the indicator's counted denominator (`measured`).
+        var denominatorPlane: Int? = nil
         /// Whether the catalogue names a base indicator (trend and previous coverage then use
         /// each month's own denominator).
         var namesBase: Bool
@@ -42,7 +44,8 @@ public struct IndicatorValues: Sendable {
     }
 
     let definitions: [Definition]
-    /// [indicator][area][slot] → subjects attaining; slot 0 = December of Y−1, 1…12 = months of Y.
+    /// [plane][area][slot] → subjects attaining; slot 0 = December of Y−1, 1…12 = months of Y.
+    /// Planes: each indicator in catalogue order, then the counted denominators.
     let counts: [Int32]
     /// [indicator][area] → year denominator, or nil for none (indicators with a target group).
     let yearly: [ExactDecimal?]
@@ -79,10 +82,10 @@ public struct IndicatorValues: Sendable {
                 prevDenominator = v
                 source = yearlySource[i * areas.count + a]
             }
-        } else if let b = def.denominatorIndicator {
+        } else if let b = def.denominatorIndicator ?? def.denominatorPlane {
             let bBase = (b * areas.count + a) * slots
             prevDenominator = ExactDecimal(Int(counts[bBase + m - 1]))
-            source = .indicator(b)
+            source = def.denominatorPlane != nil ? .measured : .indicator(b)
             if monthly {
                 denominator = ExactDecimal(Int(counts[bBase + m]))
             } else {
@@ -243,14 +246,16 @@ struct Analysis {
     }
 
     /// The values of `input` from `counts` ([indicator][rt][slot], as `Aggregator.run` fills it).
-    static func values(input: AggregateInput, table: AreaTable, counts: [Int32], rtCount: Int) -> IndicatorValues {
+    static func values(input: AggregateInput, table: AreaTable, counts: [Int32], rtCount: Int,
+                       denominatorPlanes: [Int?]) -> IndicatorValues {
         let slots = Aggregator.slots
         let indicators = input.indicators
         let areaCount = table.areas.count
-        var areaCounts = [Int32](repeating: 0, count: indicators.count * areaCount * slots)
+        let planes = indicators.count + denominatorPlanes.lazy.compactMap { $0 }.count
+        var areaCounts = [Int32](repeating: 0, count: planes * areaCount * slots)
         areaCounts.withUnsafeMutableBufferPointer { out in
             counts.withUnsafeBufferPointer { rt in
-                for i in indicators.indices {
+                for i in 0..<planes {
                     for r in 0..<rtCount {
                         let path = table.paths[r]
                         if path.isEmpty { continue }
@@ -298,10 +303,14 @@ struct Analysis {
             // An indicator with a target group takes its denominator from it, even when it
             // also names a base indicator (as before: the group wins).
             let base = ind.targetGroup == nil ? ind.denominatorIndicator.flatMap { byID[$0] } : nil
+            let plane = ind.targetGroup == nil && base == nil ? denominatorPlanes[i] : nil
             definitions.append(IndicatorValues.Definition(
                 monthly: ind.scope == .monthly, targetHundredths: ind.targetHundredths,
-                denominatorIndicator: base, namesBase: ind.denominatorIndicator != nil, hasGroup: ind.targetGroup != nil,
-                proratesTarget: type(of: ind.rule.planned).proratesTarget, lowerIsBetter: ind.direction == .lowerIsBetter))
+                denominatorIndicator: base, denominatorPlane: plane,
+                namesBase: ind.denominatorIndicator != nil || plane != nil, hasGroup: ind.targetGroup != nil,
+                // Pro-rating a target by m / 12 fits a year's sasaran only; against counted
+                // subjects (a rate, a prevalence) the target is a ratio, the same every month.
+                proratesTarget: type(of: ind.rule.planned).proratesTarget && ind.targetGroup != nil, lowerIsBetter: ind.direction == .lowerIsBetter))
         }
         return IndicatorValues(
             year: input.asOf.year, asOfMonth: input.asOf.month,

@@ -102,11 +102,16 @@ public struct IndicatorDefinition: Sendable, Hashable {
     public var targetHundredths: Int?
     /// Which way is better: the status rule and the ranking mirror for lower-is-better (§A4).
     public var direction: IndicatorDirection
+    /// A counted denominator (`denominator: {records: FILTER}`): the subjects with a record
+    /// passing the filter, counted like a `first` rule (`monthly_presence` for monthly scope)
+    /// of the indicator's subject and scope; `denominator_source` `measured`.
+    public var countedDenominator: RecordFilter?
 
     public init(id: String, name: String, subject: SubjectKind, scope: Scope, rule: IndicatorRule,
                 targetGroup: String?, denominatorIndicator: String?, targetHundredths: Int?,
-                direction: IndicatorDirection = .higherIsBetter) {
+                direction: IndicatorDirection = .higherIsBetter, countedDenominator: RecordFilter? = nil) {
         self.direction = direction
+        self.countedDenominator = countedDenominator
         self.id = id
         self.name = name
         self.subject = subject
@@ -117,10 +122,17 @@ public struct IndicatorDefinition: Sendable, Hashable {
         self.targetHundredths = targetHundredths
     }
 
+    /// Whether the rule counts a denominator of its own (`PlannedRule.compileDenominator`).
+    public var hasOwnDenominator: Bool {
+        var builder = RulePlan.Builder()
+        return rule.planned.compileDenominator(&builder, catalogue: []) != nil
+    }
+
     /// The description `pws indicators` and the report show.
     public var info: IndicatorInfo {
         IndicatorInfo(id: id, name: name, scope: scope.rawValue, subject: subject.rawValue,
-                      denominator: targetGroup ?? denominatorIndicator.map { "indicator:\($0)" } ?? "",
+                      denominator: targetGroup ?? denominatorIndicator.map { "indicator:\($0)" }
+                          ?? (countedDenominator != nil || hasOwnDenominator ? "measured" : ""),
                       targetAnnual: targetHundredths.map { Percent(hundredths: $0) }, direction: direction)
     }
 }

@@ -29,9 +29,15 @@ struct RulePlan {
         var days: ClosedRange<Int>?
     }
 
-    /// Each indicator's compiled rule, in catalogue order (`IndicatorRuleKind` values compiled by
-    /// their kind's file in `Rules/`).
+    /// The counting units of the per-person loop: each indicator's compiled rule in catalogue
+    /// order (`IndicatorRuleKind` values compiled by their kind's file in `Rules/`), then the
+    /// counted denominators of the indicators that have one. Unit k counts into plane k of the
+    /// counts; `subjects` and `scopes` are each unit's (a denominator's are its indicator's).
     let rules: [any CompiledRule]
+    let subjects: [SubjectKind]
+    let scopes: [Scope]
+    /// Per indicator, the plane of its counted denominator, or nil.
+    let denominatorPlanes: [Int?]
     let filters: UnsafeMutableBufferPointer<Filter>
     let masks: UnsafeMutableBufferPointer<UInt64>
     let results: UnsafeMutableBufferPointer<ResultTest>
@@ -53,7 +59,30 @@ struct RulePlan {
     /// Compiles `indicators`' rules; `serviceCount` is the size of the run's service catalogue.
     init(_ indicators: [IndicatorDefinition], serviceCount: Int) {
         var builder = Builder()
-        rules = indicators.map { $0.rule.planned.compile(&builder, catalogue: indicators) }
+        var rules = indicators.map { $0.rule.planned.compile(&builder, catalogue: indicators) }
+        var subjects = indicators.map(\.subject), scopes = indicators.map(\.scope)
+        var planes: [Int?] = []
+        for ind in indicators {
+            var unit: (any CompiledRule)?
+            if let f = ind.countedDenominator {
+                unit = ind.scope == .monthly ? MonthlyPresenceRule(f).compile(&builder, catalogue: indicators)
+                                             : FirstRule(f).compile(&builder, catalogue: indicators)
+            } else {
+                unit = ind.rule.planned.compileDenominator(&builder, catalogue: indicators)
+            }
+            guard let unit else {
+                planes.append(nil)
+                continue
+            }
+            planes.append(rules.count)
+            rules.append(unit)
+            subjects.append(ind.subject)
+            scopes.append(ind.scope)
+        }
+        self.rules = rules
+        self.subjects = subjects
+        self.scopes = scopes
+        denominatorPlanes = planes
         let maxService = builder.filters.flatMap(\.services).max().map(Int.init) ?? 0
         let words = (max(serviceCount, maxService + 1) + 63) / 64
         var filters: [Filter] = []

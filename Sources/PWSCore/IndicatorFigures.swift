@@ -25,6 +25,9 @@ public enum DenominatorSource: Sendable, Hashable {
     case estimate
     /// The numerator of another indicator of the catalogue (its index), as `D_S` is for `N_D`.
     case indicator(Int)
+    /// Counted by the indicator itself: the subjects with a qualifying record (children measured,
+    /// pregnancies tested; amendments §A4).
+    case measured
 }
 
 /// `trend` (spec §6): monthly coverage of m against m−1.
@@ -119,6 +122,7 @@ extension DenominatorSource {
         case .sum: "sum"
         case .estimate: "estimate"
         case .indicator(let i): indicators[i].id
+        case .measured: "measured"
         }
     }
 }

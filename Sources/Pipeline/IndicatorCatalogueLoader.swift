@@ -83,11 +83,17 @@ public enum IndicatorCatalogueLoader {
         let entry = YAMLRuleEntry(doc: doc, node: node, mapping: m, id: id, subject: subject, scope: scope,
                                   filter: common, services: services)
         let rule = IndicatorRule(try kind.parse(entry))
-        var group: String?, denominatorIndicator: String?
+        var group: String?, denominatorIndicator: String?, counted: RecordFilter?
         if let d = m["denominator"] {
             if let dm = d.mapping {
-                guard let ref = dm["indicator"] else { throw doc.error(d, "\(id): denominator is a target group or {indicator: ID}") }
-                denominatorIndicator = try doc.string(ref, "denominator.indicator")
+                if let records = dm["records"], dm.count == 1 {
+                    counted = try filter(try doc.mapping(records, "denominator.records"), doc: doc, services: services, id: id)
+                } else {
+                    guard let ref = dm["indicator"], dm.count == 1 else {
+                        throw doc.error(d, "\(id): denominator is a target group, {indicator: ID} or {records: FILTER}")
+                    }
+                    denominatorIndicator = try doc.string(ref, "denominator.indicator")
+                }
             } else {
                 let g = try doc.string(d, "denominator")
                 guard TargetGroup.all.contains(g) else {
@@ -113,12 +119,15 @@ public enum IndicatorCatalogueLoader {
             default: throw doc.error(d, "\(id): direction must be higher_is_better or lower_is_better")
             }
         }
-        if (target == nil) != (group == nil && denominatorIndicator == nil) {
+        let ownDenominator = counted != nil || IndicatorDefinition(
+            id: id, name: name, subject: subject, scope: scope, rule: rule, targetGroup: nil,
+            denominatorIndicator: nil, targetHundredths: nil).hasOwnDenominator
+        if (target == nil) != (group == nil && denominatorIndicator == nil && !ownDenominator) {
             throw doc.error(node, "\(id): give both a denominator and a target, or neither (count only)")
         }
         return IndicatorDefinition(id: id, name: name, subject: subject, scope: scope, rule: rule, targetGroup: group,
                                    denominatorIndicator: denominatorIndicator, targetHundredths: target,
-                                   direction: direction)
+                                   direction: direction, countedDenominator: counted)
     }
 
     static func filter(_ m: Node.Mapping, doc: YAMLFile, services: ServiceCatalogue, id: String) throws -> RecordFilter {

@@ -96,6 +96,60 @@ import Testing
         #expect((1...4).map { r.row($0, .desa, World.v1, "P")!.gapPct?.hundredths } == [-2500, 2500, 2500, -2500])
     }
 
+    /// `denominator: {records: …}`, monthly: children weighed under 8 kg among children weighed.
+    /// Jan 7, 9, 10 kg → 1 / 3 = 33.33 % (naik from none; above the 10 % maximum → jelek);
+    /// Feb 7.5, 7.9 → 2 / 2 = 100 % (naik → jelek); Mar 12 → 0 / 1 = 0 % (turun, at or below →
+    /// baik).
+    @Test func countedDenominatorMonthly() throws {
+        let yaml = Self.head + "  - id: RENDAH\n    subject: person\n    scope: monthly\n    rule: monthly_presence\n"
+            + "    services: [TIMBANG]\n    result_any: [{result: \"< 8\"}]\n"
+            + "    denominator: {records: {services: [TIMBANG]}}\n    target: 10\n    direction: lower_is_better\n"
+        let defs = try Self.load(yaml)
+        #expect(defs[0].info.denominator == "measured")
+        var w = World(services: DefaultCatalogue.services, indicators: defs, extraKecamatan: false)
+        for (k, kg) in [7, 9, 10].enumerated() { w.add("TIMBANG", "c\(k)", "2025-01-10", born: "2024-06-01", result: Float(kg)) }
+        w.add("TIMBANG", "c0", "2025-02-10", born: "2024-06-01", result: 7.5)
+        w.add("TIMBANG", "c1", "2025-02-10", born: "2024-06-01", result: 7.9)
+        w.add("TIMBANG", "c3", "2025-03-10", born: "2024-06-01", result: 12)
+        let r = w.run(asOf: "2025-03")
+        let rows = (1...3).map { r.row($0, .desa, World.v1, "RENDAH")! }
+        #expect(rows.map(\.numeratorMonth) == [1, 2, 0])
+        #expect(rows.map(\.denominator) == [3, 2, 1])
+        #expect(rows.map(\.denominatorSource) == ["measured", "measured", "measured"])
+        #expect(rows.map { $0.coverageMonthPct?.hundredths } == [3333, 10_000, 0])
+        #expect(rows.map { $0.coveragePrevMonthPct?.hundredths } == [nil, 3333, 10_000])
+        #expect(rows.map { $0.gapPct?.hundredths } == [2333, 9000, -1000])
+        #expect(rows.map(\.trend) == ["naik", "naik", "turun"])
+        #expect(rows.map(\.status) == ["jelek", "jelek", "baik"])
+        #expect(r.row(3, .kabkota, "3201", "RENDAH")?.denominator == 1)
+    }
+
+    /// `denominator: {records: …}`, year scope: persons with an HB under 11 among persons with
+    /// an HB. p0 10 (Jan), p1 12 (Jan), p2 12 (Feb) then 10.5 (Mar): numerators 1, 0, 1 (p0, p2);
+    /// denominators 2, 1, 0 (first HB: p0, p1, p2); cumulative 1/2 = 50 %, 1/3 = 33.33 %,
+    /// 2/3 = 66.67 %; the month's 1/2 = 50 %, 0/1 = 0 %, none in March; against 20 % every
+    /// month: gaps 30, 13.33, 46.67.
+    @Test func countedDenominatorYear() throws {
+        let yaml = Self.head + "  - id: ANEMIA\n    subject: person\n    scope: year\n    rule: first\n"
+            + "    services: [HB]\n    result_any: [{result: \"< 11\"}]\n"
+            + "    denominator: {records: {services: [HB]}}\n    target: 20\n    direction: lower_is_better\n"
+        var w = World(services: DefaultCatalogue.services, indicators: try Self.load(yaml), extraKecamatan: false)
+        w.add("HB", "p0", "2025-01-05", born: "1990-01-01", result: 10)
+        w.add("HB", "p1", "2025-01-06", born: "1990-01-01", result: 12)
+        w.add("HB", "p2", "2025-02-06", born: "1990-01-01", result: 12)
+        w.add("HB", "p2", "2025-03-06", born: "1990-01-01", result: 10.5)
+        let r = w.run(asOf: "2025-03")
+        let rows = (1...3).map { r.row($0, .desa, World.v1, "ANEMIA")! }
+        #expect(rows.map(\.numeratorMonth) == [1, 0, 1])
+        #expect(rows.map(\.numeratorCumulative) == [1, 1, 2])
+        #expect(rows.map(\.denominator) == [2, 3, 3])
+        #expect(rows.map { $0.coverageCumulativePct?.hundredths } == [5000, 3333, 6667])
+        #expect(rows.map { $0.coverageMonthPct?.hundredths } == [5000, 0, nil])
+        // A ratio's target is not pro-rated (it is over counted subjects, not a year's sasaran).
+        #expect(rows.map { $0.targetPct?.hundredths } == [2000, 2000, 2000])
+        #expect(rows.map { $0.gapPct?.hundredths } == [3000, 1333, 4667])
+    }
+
     static let broken: [(String, Int, String)] = [
         (head + counted("DPT1", "DPTHBHIB1") + counted("MR1", "MR1")
             + rate.replacingOccurrences(of: "scope: year", with: "scope: monthly"), 17, "rate needs scope: year or lifetime"),

@@ -35,6 +35,10 @@ protocol PlannedRule: IndicatorRuleKind {
     /// For a kind computed from other indicators' counts rather than from records: how
     /// (`Derivation`). Default nil: counted per person by the compiled rule.
     func derivation(catalogue: [IndicatorDefinition]) -> Derivation?
+    /// For a kind whose denominator is counted per person as its numerator is (children with a
+    /// plausible z-score in the month, say): that count's rule, evaluated for the indicator's
+    /// subject and scope like the numerator's; `denominator_source` `measured`. Default nil.
+    func compileDenominator(_ plan: inout RulePlan.Builder, catalogue: [IndicatorDefinition]) -> (any CompiledRule)?
     /// Whether a cumulative target is the annual one × m / 12 (spec §6; coverage of a year
     /// grows month by month) or the annual one every month (a ratio, such as a drop-out rate).
     static var proratesTarget: Bool { get }
@@ -42,6 +46,7 @@ protocol PlannedRule: IndicatorRuleKind {
 
 extension PlannedRule {
     func derivation(catalogue: [IndicatorDefinition]) -> Derivation? { nil }
+    func compileDenominator(_ plan: inout RulePlan.Builder, catalogue: [IndicatorDefinition]) -> (any CompiledRule)? { nil }
     static var proratesTarget: Bool { true }
 }
 
