@@ -148,7 +148,8 @@ public enum Aggregator {
                 let c = firstOfPrev.adding(days: k).civil
                 return Int8(c.year == year ? c.month : 0)
             }
-            var starts = [Day(year: year - 1, month: 1, day: 1)!, Day(year: year - 1, month: 11, day: 1)!, firstOfPrev]
+            var starts = [Day(year: year - 1, month: 1, day: 1)!, Day(year: year - 1, month: 10, day: 1)!,
+                          Day(year: year - 1, month: 11, day: 1)!, firstOfPrev]
             for m in 1...input.asOf.month { starts.append(YearMonth(year: year, month: m).firstDay) }
             starts.append(lastDay.adding(days: 1))
             self.starts = starts
@@ -337,13 +338,11 @@ public enum Aggregator {
 
     // MARK: persons
 
-    /// Positions in a person's period starts (see `run`).
+    /// Positions in a person's period starts (see `run`): January of Y−1, October, November and
+    /// December of Y−1, the months of Y up to the as-of month, the day after it.
     struct Periods {
-        static let previousYear = 0, year = 3
+        static let previousYear = 0, year = 4
         let asOfMonth: Int
-        /// Slot s (0 = December of Y−1) spans starts[2 + s] ..< starts[3 + s]; its month before,
-        /// starts[1 + s] ..< starts[2 + s].
-        func month(_ s: Int) -> (Int, Int) { (2 + s, 3 + s) }
     }
 
     /// One person's records, in (visit, record_id) order, with the slices of each period.
@@ -355,9 +354,11 @@ public enum Aggregator {
 
         var previousYear: ArraySlice<Int> { order[at[Periods.previousYear]..<at[Periods.year]] }
         var year: ArraySlice<Int> { order[at[Periods.year]..<all.endIndex] }
-        /// Records of slot `s` (0 = December of Y−1) and of the month before it.
-        func month(_ s: Int) -> (now: ArraySlice<Int>, before: ArraySlice<Int>) {
-            (order[at[2 + s]..<at[3 + s]], order[at[1 + s]..<at[2 + s]])
+        /// Records of slot `s` (0 = December of Y−1) and of the two months before it: slot s
+        /// spans starts[3 + s] ..< starts[4 + s].
+        func month(_ s: Int) -> MonthRecords {
+            MonthRecords(now: order[at[3 + s]..<at[4 + s]], before: order[at[2 + s]..<at[3 + s]],
+                         twoBefore: order[at[1 + s]..<at[2 + s]])
         }
     }
 
@@ -381,9 +382,9 @@ public enum Aggregator {
             }
         case .monthly:
             for s in 0...person.periods.asOfMonth {
-                let (now, before) = person.month(s)
-                if now.isEmpty { continue }
-                if let rec = rule.monthly(now: now, before: before, c) {
+                let month = person.month(s)
+                if month.now.isEmpty { continue }
+                if let rec = rule.monthly(month, c) {
                     count(i, rec, s)
                 }
             }

@@ -150,8 +150,8 @@ protocol CompiledRule: Sendable {
     /// `records` (event indices in (visit_date, record_id) order), or nil.
     func attain(person records: ArraySlice<Int>, _ c: RuleContext) -> (Day, Int)?
     /// A person rule of scope `monthly`: the counting record among one month's records
-    /// (`now`), with the month before's (`before`); nil when it does not count.
-    func monthly(now: ArraySlice<Int>, before: ArraySlice<Int>, _ c: RuleContext) -> Int?
+    /// (`month.now`, never empty), with the two months before's; nil when it does not count.
+    func monthly(_ month: MonthRecords, _ c: RuleContext) -> Int?
     /// A pregnancy rule: the attaining (date, record) of one ANC episode, or nil.
     func attain(pregnancy: Episode, _ c: RuleContext) -> (Day, Int)?
     /// A delivery rule: the attaining (date, record) of one delivery, or nil.
@@ -160,9 +160,18 @@ protocol CompiledRule: Sendable {
 
 extension CompiledRule {
     func attain(person records: ArraySlice<Int>, _ c: RuleContext) -> (Day, Int)? { nil }
-    func monthly(now: ArraySlice<Int>, before: ArraySlice<Int>, _ c: RuleContext) -> Int? { nil }
+    func monthly(_ month: MonthRecords, _ c: RuleContext) -> Int? { nil }
     func attain(pregnancy: Episode, _ c: RuleContext) -> (Day, Int)? { nil }
     func attain(delivery: Delivery, _ c: RuleContext) -> (Day, Int)? { nil }
+}
+
+/// One person's records of a month and of the two months before it (event indices in
+/// (visit_date, record_id) order), for monthly rules: `N_D` compares with the month before, `2T`
+/// (§A4) with the two before.
+struct MonthRecords {
+    let now: ArraySlice<Int>
+    let before: ArraySlice<Int>
+    let twoBefore: ArraySlice<Int>
 }
 
 /// What a compiled rule reads: the run's events and the plan's filters.

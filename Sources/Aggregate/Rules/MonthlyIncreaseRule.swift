@@ -45,12 +45,12 @@ public struct MonthlyIncreaseRule: PlannedRule {
         let base: Int?
         let measure: Int
 
-        func monthly(now: ArraySlice<Int>, before: ArraySlice<Int>, _ c: RuleContext) -> Int? {
-            guard let base, let area = now.last(where: { c.matches(base, $0) }) else { return nil }
+        func monthly(_ month: MonthRecords, _ c: RuleContext) -> Int? {
+            guard let base, let area = month.now.last(where: { c.matches(base, $0) }) else { return nil }
             func lastValid(_ list: ArraySlice<Int>) -> Float? {
                 list.last { c.matches(measure, $0) && !c.events[$0].result.isNaN }.map { c.events[$0].result }
             }
-            guard let current = lastValid(now), let previous = lastValid(before) else { return nil }
+            guard let current = lastValid(month.now), let previous = lastValid(month.before) else { return nil }
             return current > previous ? area : nil
         }
     }

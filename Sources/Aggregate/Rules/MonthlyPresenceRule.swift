@@ -26,8 +26,8 @@ public struct MonthlyPresenceRule: PlannedRule {
     struct Compiled: CompiledRule {
         let filter: Int
 
-        func monthly(now: ArraySlice<Int>, before: ArraySlice<Int>, _ c: RuleContext) -> Int? {
-            now.last { c.matches(filter, $0) }
+        func monthly(_ month: MonthRecords, _ c: RuleContext) -> Int? {
+            month.now.last { c.matches(filter, $0) }
         }
     }
 }
