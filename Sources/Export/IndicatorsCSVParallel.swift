@@ -86,10 +86,10 @@ public final class IndicatorsCSVParallelWriter {
 /// The state the threads of one `IndicatorsCSVParallelWriter` share. The file (an
 /// `IndicatorsCSVWriter`, which writes the header and hashes the bytes) belongs to the writing
 /// thread once `start()` has run; everything else is immutable
-/// or guarded by `blocks`.
+/// or guarded by `blocks`. The threads are Concurrency's `BackgroundThread`s.
 private final class IndicatorsCSVJob: @unchecked Sendable {
-    // @unchecked: `written` and `failure` are set by the writing thread before `finished` is
-    // signalled and read only after it; `file` is touched by that thread only (see above).
+    // @unchecked: `file` (not Sendable) is touched by the writing thread only once `start()`
+    // has run, and `writer` by the thread that owns the job only.
     let values: IndicatorValues
     let cells: IndicatorCells
     let format: OutputFormat
@@ -98,11 +98,8 @@ private final class IndicatorsCSVJob: @unchecked Sendable {
     let blocks: OrderedBlockQueue<EncodedRows>
     let afterFormatting: (@Sendable (Int) -> Void)?
     private let file: IndicatorsCSVWriter
-    /// The outcome, set by the writing thread before `finished` is signalled.
-    private var written: IndicatorsCSVWritten?
-    private var failure: (any Error)?
-    private let running = DispatchGroup()
-    private let finished = DispatchSemaphore(value: 0)
+    /// The writing thread, whose value is the outcome; it returns after every worker stopped.
+    private var writer: BackgroundThread<IndicatorsCSVWritten>?
 
     init(values: IndicatorValues, path: String, format: OutputFormat, workers: Int, rowsPerBlock: Int,
          afterFormatting: (@Sendable (Int) -> Void)?) throws {
@@ -118,26 +115,17 @@ private final class IndicatorsCSVJob: @unchecked Sendable {
     }
 
     func start() {
-        for _ in 0..<workers {
-            running.enter()
-            Thread { [self] in
-                formatBlocks()
-                running.leave()
-            }.start()
+        let formatting = (0..<workers).map { _ in BackgroundThread { [self] in formatBlocks() } }
+        writer = BackgroundThread { [self] in
+            defer { for w in formatting { try? w.wait() } }
+            return try writeBlocks()
         }
-        Thread { [self] in
-            writeBlocks()
-            running.wait()
-            finished.signal()
-        }.start()
     }
 
-    /// The file's rows and digest once every thread has stopped.
+    /// The file's rows and digest once every thread has stopped; a second wait returns at once.
     func wait() throws -> IndicatorsCSVWritten {
-        finished.wait()
-        finished.signal()  // a second wait returns at once
-        if let failure { throw failure }
-        return written!
+        guard let writer else { preconditionFailure("wait() before start()") }
+        return try writer.wait()
     }
 
     /// A worker: formats the blocks it claims until none is left or the queue stops.
@@ -160,7 +148,7 @@ private final class IndicatorsCSVJob: @unchecked Sendable {
 
     /// The writing thread: the blocks in order, then the end of the file. On an error it stops
     /// the workers; on a worker's error or `cancel()` it stops at the block it waits for.
-    private func writeBlocks() {
+    private func writeBlocks() throws -> IndicatorsCSVWritten {
         do {
             for b in 0..<plan.count {
                 guard let block = blocks.take(b) else {
@@ -170,11 +158,11 @@ private final class IndicatorsCSVJob: @unchecked Sendable {
             }
             try file.close()
             let digest = file.digest
-            written = IndicatorsCSVWritten(rows: file.rows, sha256: digest.hex, bytes: digest.bytes)
+            return IndicatorsCSVWritten(rows: file.rows, sha256: digest.hex, bytes: digest.bytes)
         } catch {
-            failure = error
             blocks.stop(error)
             try? file.close()  // let go of the file now; what it holds is incomplete anyway
+            throw error
         }
     }
 }
