@@ -22,12 +22,12 @@ extension PWS.PipelineCommand {
             abstract: "Print the built-in pipeline (or one of its catalogues), or write them all to a folder.",
             discussion: """
                 `pws pipeline show > my.yaml` writes the default pipeline. It names its catalogues \
-                (services.yaml, indicators.yaml) relative to its own folder, so to change a \
-                catalogue write all three with `pws pipeline show --all DIR`, edit them there, and \
+                (services.yaml, indicators.yaml, spm.yaml) relative to its own folder, so to change a \
+                catalogue write them all with `pws pipeline show --all DIR`, edit them there, and \
                 run with `--pipeline DIR/default.yaml`. See docs/pipeline.md.
                 """)
 
-        @Argument(help: "Which built-in file to print: default.yaml, services.yaml or indicators.yaml.")
+        @Argument(help: "Which built-in file to print: default.yaml, services.yaml, indicators.yaml or spm.yaml.")
         var file: String = "default.yaml"
 
         @Option(name: .customLong("all"), help: "Write every built-in file into this folder (created) instead of printing one.")

@@ -122,9 +122,18 @@ public struct SasaranEntry: Sendable, Hashable {
     }
 }
 
-/// The target groups of spec §5.1.
+/// The target groups: the twelve of spec §5.1, then the SPM ones (issue 16, docs/spm.md) that
+/// the §5.1 groups do not cover.
 public enum TargetGroup {
-    public static let all = ["bumil", "bulin", "bayi_lahir_hidup", "bayi", "baduta", "balita",
+    /// The groups of spec §5.1, in that order (the generator's `sasaran.csv` writes these).
+    public static let ilp = ["bumil", "bulin", "bayi_lahir_hidup", "bayi", "baduta", "balita",
                              "remaja", "remaja_putri", "usia_produktif", "dewasa", "lansia",
                              "penduduk"]
+    /// The SPM target populations that are not §5.1 groups: children of basic-education age
+    /// (grades 1–9, 7–15 years), people ≥ 15 with hypertension or diabetes, people with a severe
+    /// mental disorder, presumptive TB cases, people at risk of HIV infection.
+    public static let spm = ["usia_pendidikan_dasar", "penderita_hipertensi", "penderita_dm", "odgj_berat",
+                             "terduga_tb", "risiko_hiv"]
+    /// Every group a sasaran row, a denominator or an estimation share may name.
+    public static let all = ilp + spm
 }

@@ -10,6 +10,9 @@ struct LoadedPipeline {
     /// `indicators.yaml` against the catalogue as written (aliases are for data, not for the
     /// catalogue); empty when loaded without indicators (`pws validate`).
     let indicators: [IndicatorDefinition]
+    /// The SPM catalogue (`spm:`, docs/spm.md); empty without one or when loaded without
+    /// indicators.
+    var spm: [IndicatorDefinition] = []
 
     /// Loads the pipeline at `path` (exit 64 on a definition error). Value aliases are checked
     /// here so a bad one stops the run at once.
@@ -27,7 +30,11 @@ struct LoadedPipeline {
         let services = try catalogue.adding(aliases: definition.valueAliases["service_code"] ?? [:], location: at)
         let indicators = withIndicators
             ? try IndicatorCatalogueLoader.load(path: definition.indicatorsPath, services: catalogue) : []
-        return LoadedPipeline(definition: definition, services: services, indicators: indicators)
+        var loaded = LoadedPipeline(definition: definition, services: services, indicators: indicators)
+        if withIndicators, let spmPath = definition.spmPath {
+            loaded.spm = try SPMCatalogue.load(path: spmPath, services: catalogue)
+        }
+        return loaded
     }
 
     /// The estimation settings of the definition, as Aggregate takes them.

@@ -25,6 +25,8 @@ public struct PipelineDefinition: Sendable {
     public var servicesPath: String
     /// Absolute path of the indicator catalogue.
     public var indicatorsPath: String
+    /// Absolute path of the SPM catalogue (`spm:`, docs/spm.md), nil when the pipeline has none.
+    public var spmPath: String?
     /// Largest accepted `rows_rejected / rows_read` (spec §3).
     public var maxRejectRate: Double
     public var estimation: Estimation
@@ -60,8 +62,7 @@ public struct PipelineDefinition: Sendable {
 
         // Catalogue paths are relative to the pipeline file's folder; the built-in pipeline's
         // name the built-in catalogues.
-        func resolve(_ key: String) throws -> String {
-            let node = try doc.required(root, key)
+        func resolvePath(_ key: String, _ node: Node) throws -> String {
             let rel = try doc.string(node, key)
             let full = rel.hasPrefix("/") ? rel
                 : builtIn ? BuiltInPipeline.directory + "/" + rel
@@ -71,12 +72,16 @@ public struct PipelineDefinition: Sendable {
             }
             return full
         }
+        func resolve(_ key: String) throws -> String {
+            try resolvePath(key, try doc.required(root, key))
+        }
 
         var def = PipelineDefinition(
             path: fullPath, name: "", version: 1, servicesPath: try resolve("services"),
             indicatorsPath: try resolve("indicators"), maxRejectRate: 0.05,
             estimation: Estimation(enabled: false, cbrPer1000: "0", shares: [:]),
             delimiter: nil, decimalSeparator: nil, columnAliases: [:], valueAliases: [:], retention: 5)
+        def.spmPath = try root["spm"].map { try resolvePath("spm", $0) }
         def.name = try root["name"].map { try doc.string($0, "name") } ?? url.deletingPathExtension().lastPathComponent
         def.version = try root["version"].map { try doc.int($0, "version") } ?? 1
         guard def.version == 1 else {
@@ -102,8 +107,13 @@ public struct PipelineDefinition: Sendable {
                 guard def.outputs.insert(output).inserted else {
                     throw doc.error(item, "outputs: \"\(name)\" is listed twice; list each output once")
                 }
+                if RunOutput.spm.contains(output) && def.spmPath == nil {
+                    throw doc.error(item, "outputs: \"\(name)\" needs an SPM catalogue; add spm: spm.yaml (docs/spm.md) or leave \(name) out")
+                }
             }
         }
+        // Without an SPM catalogue there are no SPM figures to write.
+        if def.spmPath == nil { def.outputs.subtract(RunOutput.spm) }
         if let n = root["estimation"] {
             let m = try doc.mapping(n, "estimation")
             def.estimation.enabled = try m["enabled"].map { try doc.bool($0, "estimation.enabled") } ?? true

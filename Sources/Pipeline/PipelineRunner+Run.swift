@@ -78,9 +78,12 @@ extension PipelineRunner {
         let digests = InputDigests(directory: request.dataDirectory, sources: InputDigests.sources(of: outcome))
         let aggStart = Date()
         progress?("aggregating \(outcome.events.events.count) events")
-        let result = aggregate(outcome: &outcome, pipeline: pipeline, asOf: asOf)
+        let wanted = definition.outputs
+        let spmWanted = !wanted.isDisjoint(with: RunOutput.spm) ? pipeline.spm : []
+        let (result, spm) = aggregate(outcome: &outcome, pipeline: pipeline, asOf: asOf, spm: spmWanted)
         let completeness = result.completeness
         manifest.timingsSeconds["aggregate"] = Date().timeIntervalSince(aggStart)
+        if let spm { manifest.timingsSeconds["aggregate_spm"] = spm.seconds }
         CrashPoint.hit("aggregated")
         manifest.inputs = try inputEntries(outcome, digests: digests.wait())
         manifest.unreadableInputs = PipelineRunner.unreadableEntries(outcome)
@@ -93,7 +96,6 @@ extension PipelineRunner {
         let exportStart = Date()
         let values = result.values
         progress?("writing \(values.rowCount) indicator rows, the PWS tables and the report")
-        let wanted = definition.outputs
         let indicators = wanted.contains(.indicators)
             ? try IndicatorsCSVParallelWriter(values: values, path: staging + "/indicators.csv", format: format) : nil
         defer { indicators?.cancel() }  // stops its threads when this thread fails first; else harmless
@@ -129,6 +131,10 @@ extension PipelineRunner {
         if wanted.contains(.workbook) {
             later.append(try writeWorkbook(outcome: outcome, values: values, monthRows: monthRows,
                                            villagePuskesmas: result.villagePuskesmas, staging: staging))
+        }
+        if let spm {
+            later += try writeSPM(spm.0.values, regencyName: outcome.register.villages.first?.regencyName ?? "",
+                                  wanted: wanted, staging: staging)
         }
         manifest.outputs += diagnostics
         if let written = try indicators?.finish() {

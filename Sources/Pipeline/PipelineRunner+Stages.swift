@@ -8,15 +8,28 @@ extension PipelineRunner {
     /// The Aggregate stage: the indicator values and completeness, and its W-NIFAS warnings
     /// added to the outcome. Then the outcome's events are released: nothing after Aggregate
     /// reads them, and they are most of the run's memory.
-    func aggregate(outcome: inout ValidationOutcome, pipeline: LoadedPipeline, asOf: YearMonth) -> AggregateResult {
-        let input = AggregateInput(events: outcome.events, register: outcome.register, sasaran: outcome.sasaran,
+    ///
+    /// With `spm` (the SPM catalogue, when its outputs are wanted) the stage runs a second time
+    /// over the same events with those definitions only, before they are released: the SPM
+    /// values, and how long that second run took. Its warnings and completeness are the first
+    /// run's and are not used.
+    func aggregate(outcome: inout ValidationOutcome, pipeline: LoadedPipeline, asOf: YearMonth,
+                   spm: [IndicatorDefinition] = []) -> (AggregateResult, spm: (AggregateResult, seconds: Double)?) {
+        var input = AggregateInput(events: outcome.events, register: outcome.register, sasaran: outcome.sasaran,
                                    services: pipeline.services, indicators: pipeline.indicators, asOf: asOf,
                                    estimation: pipeline.estimation,
                                    unreadableSources: outcome.unreadable.map(\.path))
         let result = Aggregator.run(input)
+        var spmResult: (AggregateResult, seconds: Double)?
+        if !spm.isEmpty {
+            let start = Date()
+            input.indicators = spm
+            input.unreadableSources = []
+            spmResult = (Aggregator.run(input), Date().timeIntervalSince(start))
+        }
         PipelineRunner.addNifasWarnings(&outcome, eventIndices: result.unattachedNifas)
         outcome.releaseEvents()
-        return result
+        return (result, spmResult)
     }
 
     /// The W-NIFAS warnings Aggregate would add, for a command that does not aggregate

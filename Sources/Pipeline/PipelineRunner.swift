@@ -106,7 +106,7 @@ public struct PipelineRunner {
     }
 
     func pipelineEntries(_ definition: PipelineDefinition) throws -> [Manifest.FileEntry] {
-        try [definition.path, definition.servicesPath, definition.indicatorsPath].map { path in
+        try ([definition.path, definition.servicesPath, definition.indicatorsPath] + [definition.spmPath].compactMap { $0 }).map { path in
             let d: (hex: String, bytes: Int)
             if BuiltInPipeline.isBuiltIn(path), let data = PipelineFiles.contents(atPath: path) {
                 d = FileDigest.sha256(bytes: [UInt8](data))

@@ -8,9 +8,17 @@ public enum RunOutput: String, Sendable, CaseIterable, Hashable {
     case completeness = "completeness.csv"
     case report = "report.html"
     case workbook = "pws.xlsx"
+    /// The SPM figures (§A5, docs/spm.md); written only when the pipeline names an SPM catalogue.
+    case spmCSV = "spm.csv"
+    /// The e-SPM table (§A6); written only when the pipeline names an SPM catalogue.
+    case spmWorkbook = "spm.xlsx"
 
-    /// What a pipeline without `outputs:` writes: everything.
+    /// What a pipeline without `outputs:` writes: everything (the SPM outputs when it has an
+    /// SPM catalogue).
     public static let defaults = Set(allCases)
+
+    /// The outputs that need an SPM catalogue.
+    static let spm: Set<RunOutput> = [.spmCSV, .spmWorkbook]
 
     /// The list of names for messages: `indicators.csv, pws/*.csv, …`.
     static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }

@@ -8,6 +8,8 @@ enum Service: UInt8, CaseIterable, Sendable {
     case timbang, ukurTB, lila, lk, vita, sdidtk, hb
     case skriningRemaja, ttdRemaja, imt, lingkarPerut, tensi, gds, srq20, puma, skriningTB
     case iva, sadanis, skilas
+    // For the SPM catalogue (pipelines/spm.yaml); after the others so their raw values stay.
+    case skriningDikdas, layananHT, layananDM, layananODGJ, pemeriksaanTB, tesHIV
 
     var code: String {
         switch self {
@@ -55,6 +57,12 @@ enum Service: UInt8, CaseIterable, Sendable {
         case .iva: "IVA"
         case .sadanis: "SADANIS"
         case .skilas: "SKILAS"
+        case .skriningDikdas: "SKRINING_DIKDAS"
+        case .layananHT: "LAYANAN_HT"
+        case .layananDM: "LAYANAN_DM"
+        case .layananODGJ: "LAYANAN_ODGJ"
+        case .pemeriksaanTB: "PEMERIKSAAN_TB"
+        case .tesHIV: "TES_HIV"
         }
     }
 
@@ -69,8 +77,8 @@ enum Service: UInt8, CaseIterable, Sendable {
         case .ukurTB, .lila, .lk, .lingkarPerut: "cm"
         case .hb: "g/dL"
         case .imt: "kg/m2"
-        case .gds: "mg/dL"
-        case .tensi: "mmHg"
+        case .gds, .layananDM: "mg/dL"
+        case .tensi, .layananHT: "mmHg"
         default: ""
         }
     }
@@ -102,7 +110,7 @@ enum Service: UInt8, CaseIterable, Sendable {
         case .hb0, .bcg, .polio1, .polio2, .polio3, .polio4, .dpt1, .dpt2, .dpt3, .dpt4, .ipv1,
              .ipv2, .pcv1, .pcv2, .pcv3, .rv1, .rv2, .rv3, .mr1, .mr2, .lk, .sdidtk:
             return years <= 6
-        case .timbang, .ukurTB, .lila, .hb, .skriningTB: return true
+        case .timbang, .ukurTB, .lila, .hb, .skriningTB, .layananODGJ, .pemeriksaanTB, .tesHIV: return true
         case .vita:
             var m = (v.year - b.year) * 12 + (v.month - b.month)
             if v.day < b.day { m -= 1 }
@@ -121,6 +129,10 @@ enum Service: UInt8, CaseIterable, Sendable {
             let y = years
             return sex == .female && y >= 30 && y <= 69
         case .skilas: return years >= 60
+        case .skriningDikdas:
+            let y = years
+            return y >= 5 && y <= 18
+        case .layananHT, .layananDM: return years >= 15
         }
     }
 }

@@ -34,10 +34,11 @@ struct NIKCounter {
     }
 }
 
-/// Target-group tallies of one RT, in `TargetGroup.all` order.
-enum Group: Int {
+/// Target-group tallies of one RT, in `TargetGroup.all` order (the §5.1 groups, then the SPM ones).
+enum Group: Int, CaseIterable {
     case bumil, bulin, bayiLahirHidup, bayi, baduta, balita, remaja, remajaPutri, usiaProduktif
     case dewasa, lansia, penduduk
+    case usiaPendidikanDasar, penderitaHipertensi, penderitaDM, odgjBerat, terdugaTB, risikoHIV
 }
 
 /// Simulates the residents of one village, one person at a time, and hands every service to
@@ -84,7 +85,7 @@ final class VillageSimulator {
         windowEnd = emitter.windowEnd
         midYear = Day(year: year, month: 7, day: 1)!
         yearStart = Day(year: year, month: 1, day: 1)!
-        tally = Array(repeating: Array(repeating: 0, count: 12), count: village.rts.count)
+        tally = Array(repeating: Array(repeating: 0, count: Group.allCases.count), count: village.rts.count)
     }
 
     private var puskesmasFacility: Int32 { Int32(plan.puskesmas[village.puskesmas].facility) }
@@ -107,12 +108,16 @@ final class VillageSimulator {
         let birth = windowStart.adding(days: -(band * 1826 + rng.below(1826)) - 1)
         let sex: Sex = rng.chance(0.5) ? .female : .male
         let p = makePerson(birth: birth, sex: sex, rt: rt, nikShare: 0.97, rng: &rng, nik: &nik)
+        // The SPM services draw from a stream of their own, so every other record is the same
+        // as before they were added.
+        var spm = SplitMix64(seed, UInt64(village.index) << 32 | UInt64(persons), 0x5350_4D31)
         countResident(p)
 
         let ageAtStart = Age.years(birth: birth, at: windowStart)
         if ageAtStart < 5 { try child(p, born: nil, rng: &rng) }
         if ageAtStart >= 9 && ageAtStart <= 18 { try adolescent(p, rng: &rng) }
-        if ageAtStart >= 14 { try adult(p, rng: &rng) }
+        var conditions = Conditions()
+        if ageAtStart >= 14 { conditions = try adult(p, rng: &rng) }
         if sex == .female && ageAtStart >= 14 && ageAtStart <= 49 {
             try pregnancy(p, rng: &rng, nik: &nik)
         }
@@ -121,6 +126,70 @@ final class VillageSimulator {
             try emitter.emit(Event(day: day, service: .skriningTB, owner: puskesmasFacility,
                                    type: .puskesmas, site: -1, provider: .perawat),
                              person: p, village: village)
+        }
+        try spmServices(p, conditions: conditions, rng: &spm)
+    }
+
+    /// What `adult` decided about a person's health, for the care visits of `spmServices`.
+    struct Conditions {
+        var hypertensive = false
+        var diabetic = false
+    }
+
+    // MARK: SPM services
+
+    /// The services only the SPM catalogue counts (docs/spm.md): school-age screening, care
+    /// visits of hypertensives and diabetics, care of severe mental disorders, the examination
+    /// of presumptive TB cases and HIV tests of key populations (pregnant women's tests are
+    /// planted with their ANC). Care starts in a month of the year at random, so every quarter
+    /// has first visits.
+    private func spmServices(_ p: Person, conditions: Conditions, rng: inout SplitMix64) throws {
+        let age = Age.years(birth: p.birth, at: midYear)
+        let r = Int(p.rt0)
+        let puskesmas = Place(owner: puskesmasFacility, type: .puskesmas, site: -1, provider: .perawat)
+        func day(_ m: Int, _ rng: inout SplitMix64) -> Day {
+            Day(year: year, month: m, day: rng.int(1...Day.daysIn(month: m, year: year)))!
+        }
+        if (7...15).contains(age) && rng.chance(0.75) {
+            // Penjaringan at school, recorded by the puskesmas.
+            let school = Place(owner: puskesmasFacility, type: .lainnya, site: -2, provider: .perawat)
+            let m = rng.int(1...12)
+            try emit(.skriningDikdas, Day(year: year, month: m, day: rng.int(3...25))!, school, p)
+        }
+        if age >= 15 {
+            // Follow-up care: a first month, then most months of the rest of the year.
+            func care(_ service: Service, _ share: Double, result: (inout SplitMix64) -> Measure,
+                      _ rng: inout SplitMix64) throws {
+                guard rng.chance(share) else { return }
+                for m in rng.int(1...12)...12 where rng.chance(0.7) {
+                    let place = rng.chance(0.7) ? Place(owner: puskesmasFacility, type: .puskesmas, site: -1,
+                                                         provider: rng.chance(0.5) ? .dokter : .perawat)
+                                                : Place(owner: pustu, type: .pustu, site: -1, provider: .perawat)
+                    try emit(service, day(m, &rng), place, p, result: result(&rng))
+                }
+            }
+            if conditions.hypertensive { tally[r][Group.penderitaHipertensi.rawValue] += 1 }
+            if conditions.diabetic { tally[r][Group.penderitaDM.rawValue] += 1 }
+            if conditions.hypertensive {
+                try care(.layananHT, 0.6, result: { .pressure(Int16($0.int(125...175)), Int16($0.int(75...105))) }, &rng)
+            }
+            if conditions.diabetic {
+                try care(.layananDM, 0.55, result: { .integer(Int32($0.int(90...320))) }, &rng)
+            }
+            if rng.chance(0.0025) {
+                tally[r][Group.odgjBerat.rawValue] += 1
+                try care(.layananODGJ, 0.8, result: { _ in .none }, &rng)
+            }
+            if age <= 49 && rng.chance(0.008) {
+                // A key population (sex workers, MSM, people who inject drugs …).
+                tally[r][Group.risikoHIV.rawValue] += 1
+                if rng.chance(0.75) { try emit(.tesHIV, randomDay(rng: &rng), puskesmas, p) }
+            }
+        }
+        if rng.chance(0.007) {
+            // A presumptive TB case, most of them examined.
+            tally[r][Group.terdugaTB.rawValue] += 1
+            if rng.chance(0.85) { try emit(.pemeriksaanTB, randomDay(rng: &rng), puskesmas, p) }
         }
     }
 
@@ -171,6 +240,7 @@ final class VillageSimulator {
         if years >= 15 && years <= 59 { tally[r][Group.usiaProduktif.rawValue] += 1 }
         if years >= 18 && years <= 59 { tally[r][Group.dewasa.rawValue] += 1 }
         if years >= 60 { tally[r][Group.lansia.rawValue] += 1 }
+        if years >= 7 && years <= 15 { tally[r][Group.usiaPendidikanDasar.rawValue] += 1 }
     }
 
     // MARK: Calendar helpers
@@ -401,7 +471,8 @@ final class VillageSimulator {
 
     // MARK: Adults and the elderly
 
-    private func adult(_ p: Person, rng: inout SplitMix64) throws {
+    @discardableResult
+    private func adult(_ p: Person, rng: inout SplitMix64) throws -> Conditions {
         let age = Age.years(birth: p.birth, at: midYear)
         let hypertensive = rng.chance(age < 40 ? 0.08 : age < 60 ? 0.3 : 0.45)
         let diabetic = rng.chance(age < 40 ? 0.03 : 0.12)
@@ -474,6 +545,7 @@ final class VillageSimulator {
             try emit(.iva, day, place, p)
             if rng.chance(0.9) { try emit(.sadanis, day, place, p) }
         }
+        return Conditions(hypertensive: hypertensive, diabetic: diabetic)
     }
 
     // MARK: Pregnancy, delivery, postpartum, newborn
@@ -490,7 +562,10 @@ final class VillageSimulator {
         let lost = rng.chance(0.08)
         let end = lost ? lmp.adding(days: rng.int(56...140)) : delivery
         let r = Int(mother.rt(at: lmp.adding(days: 91)))
-        if lmp.adding(days: 91).year == year { tally[r][Group.bumil.rawValue] += 1 }
+        if lmp.adding(days: 91).year == year {
+            tally[r][Group.bumil.rawValue] += 1
+            tally[r][Group.risikoHIV.rawValue] += 1   // every pregnant woman is at risk (SPM)
+        }
 
         // ANC visits.
         pregnancies += 1
@@ -498,6 +573,7 @@ final class VillageSimulator {
         let hasID = rng.chance(0.35)
         let lmpKnown = rng.chance(0.65)
         let noGestation = !lmpKnown && rng.chance(0.06)
+        var firstANC: (Day, Place)?
         if rng.chance(0.96) {
             let firstGA = rng.chance(0.8) ? rng.int(35...84) : rng.int(91...196)
             let planned = [firstGA, rng.int(112...140), rng.int(154...168), rng.int(196...210),
@@ -537,11 +613,18 @@ final class VillageSimulator {
                     e.weeks = Int8(max(0, w))
                 }
                 try emitter.emit(e, person: mother, village: village)
+                if firstANC == nil { firstANC = (day, place) }
                 if rng.chance(0.6) { try emit(.ttdBumil, day, place, mother) }
                 if i == 0 && place.owner == puskesmasFacility && rng.chance(0.6) {
                     try emit(.hb, day, place, mother, result: .tenths(Int32(rng.int(95...135))))
                 }
             }
+        }
+        if let (day, place) = firstANC {
+            // HIV test at the first ANC visit (SPM: every pregnant woman is at risk), from a
+            // stream of its own.
+            var hiv = SplitMix64(seed, UInt64(village.index) << 32 | UInt64(pregnancies), 0x4849_5654)
+            if hiv.chance(0.75) { try emit(.tesHIV, day, place, mother) }
         }
         if lost { return }
 

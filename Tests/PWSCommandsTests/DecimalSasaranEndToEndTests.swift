@@ -66,6 +66,7 @@ import Testing
         try (try String(contentsOfFile: Self.pipelines + "/default.yaml", encoding: .utf8))
             .replacingOccurrences(of: "services: services.yaml", with: "services: \(Self.pipelines)/services.yaml")
             .replacingOccurrences(of: "indicators: indicators.yaml", with: "indicators: \(Self.pipelines)/indicators.yaml")
+            .replacingOccurrences(of: "spm: spm.yaml", with: "spm: \(Self.pipelines)/spm.yaml")
             .replacingOccurrences(of: "decimal_separator: auto", with: "decimal_separator: \",\"")
             .write(toFile: pipeline, atomically: true, encoding: .utf8)
         for excel in [false, true] {

@@ -79,6 +79,7 @@ import Glibc
             .replacingOccurrences(of: "max_reject_rate: 0.05", with: "max_reject_rate: 0")
             .replacingOccurrences(of: "services: services.yaml", with: "services: \(root)/services.yaml")
             .replacingOccurrences(of: "indicators: indicators.yaml", with: "indicators: \(root)/indicators.yaml")
+            .replacingOccurrences(of: "spm: spm.yaml", with: "spm: \(root)/spm.yaml")
         try yaml.write(toFile: pipeline, atomically: true, encoding: .utf8)
         let r = try PWSBinary.run(["run", "--pipeline", pipeline, "--data", data, "--out", out, "--today", "2026-01-15"])
         #expect(r.status == 65)
@@ -155,6 +156,7 @@ import Glibc
             .replacingOccurrences(of: "retention: 5", with: "retention: 2")
             .replacingOccurrences(of: "services: services.yaml", with: "services: \(root)/services.yaml")
             .replacingOccurrences(of: "indicators: indicators.yaml", with: "indicators: \(root)/indicators.yaml")
+            .replacingOccurrences(of: "spm: spm.yaml", with: "spm: \(root)/spm.yaml")
         try yaml.write(toFile: pipeline, atomically: true, encoding: .utf8)
         let out = tmp.path + "/out"
         var links: [String] = []

@@ -19,13 +19,13 @@ import Testing
             with: Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out/2025-12/run.json"))) as? [String: Any]
         let pipeline = try #require(manifest?["pipeline"] as? [[String: Any]])
         #expect(pipeline.map { $0["path"] as? String } == ["(built-in)/default.yaml", "(built-in)/services.yaml",
-                                                           "(built-in)/indicators.yaml"])
+                                                           "(built-in)/indicators.yaml", "(built-in)/spm.yaml"])
         // Its hash is the hash of pipelines/default.yaml.
         let sums = try RunEndToEndTests.sha256sum([Self.pipelines + "/default.yaml"])
         #expect(pipeline.first?["sha256"] as? String == sums[Self.pipelines + "/default.yaml"])
     }
 
-    /// `pws pipeline show` prints pipelines/default.yaml; `--all DIR` writes the three files, and
+    /// `pws pipeline show` prints pipelines/default.yaml; `--all DIR` writes the four files, and
     /// a run with `--pipeline DIR/default.yaml` reads the catalogues beside it.
     @Test func pipelineShowWritesTheBuiltInFilesOut() throws {
         let tmp = try TempFolder()
@@ -41,7 +41,7 @@ import Testing
         let all = try PWSBinary.run(["pipeline", "show", "--all", dir])
         #expect(all.status == 0, "\(all.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
-                == ["default.yaml", "indicators.yaml", "services.yaml"])
+                == ["default.yaml", "indicators.yaml", "services.yaml", "spm.yaml"])
         // Not again without --force.
         let again = try PWSBinary.run(["pipeline", "show", "--all", dir])
         #expect(again.status == 64)
@@ -156,9 +156,11 @@ import Testing
         // Keep the first run's folder (the link moves to the next run).
         let first = try FileManager.default.destinationOfSymbolicLink(atPath: out + "/2025-12")
         let firstFolder = first.hasPrefix("/") ? first : out + "/" + first
-        // The correction: the largest December file loses its last 20 rows.
+        // The correction: the largest December posyandu file loses its last 20 rows (weighings,
+        // so D_S moves; a puskesmas file may end with SPM care visits no PWS indicator counts).
         let layanan = data + "/layanan"
-        let december = try FileManager.default.contentsOfDirectory(atPath: layanan).filter { $0.hasPrefix("2025-12") }
+        let december = try FileManager.default.contentsOfDirectory(atPath: layanan)
+            .filter { $0.hasPrefix("2025-12") && $0.contains("posyandu") }
         let target = try #require(december.max { a, b in
             RunEndToEndTests.size(layanan + "/" + a) < RunEndToEndTests.size(layanan + "/" + b)
         })

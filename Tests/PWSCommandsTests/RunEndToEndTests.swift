@@ -43,7 +43,7 @@ import Testing
         // size and sha256 of the file (indicators.csv's taken while its threads wrote it).
         let outputs = manifest["outputs"] as! [[String: Any]]
         #expect(outputs.map { $0["path"] as! String } == ["rejects.csv", "warnings.csv", "indicators.csv"]
-            + RunEndToEndTests.indicatorIDs.map { "pws/\($0).csv" } + ["completeness.csv", "report.html", "pws.xlsx"])
+            + RunEndToEndTests.indicatorIDs.map { "pws/\($0).csv" } + ["completeness.csv", "report.html", "pws.xlsx", "spm.csv", "spm.xlsx"])
         let sums = try RunEndToEndTests.sha256sum(outputs.map { month + "/" + ($0["path"] as! String) })
         for o in outputs {
             let path = o["path"] as! String

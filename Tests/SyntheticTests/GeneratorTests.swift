@@ -128,6 +128,30 @@ import Testing
         #expect(dates.contains { $0.range(of: #"^\d{4}-\d{2}-\d{2}"#, options: .regularExpression) != nil })
     }
 
+    /// The services only the SPM catalogue counts (docs/spm.md) are planted, so sample data
+    /// exercises all 12 SPM services; the care visits carry their measurement.
+    @Test func spmServicesArePlanted() throws {
+        let folder = TempFolder()
+        defer { folder.cleanup() }
+        _ = try generate(GeneratorOptions(seed: 7, records: 30_000, year: 2024, villages: 4), into: folder)
+        var counts: [String: Int] = [:], withResult: [String: Int] = [:]
+        for f in try TestCSV.layanan(folder.path) {
+            guard let code = f.columns["service_code"] else { continue }
+            for r in f.rows where code < r.count {
+                let service = r[code].uppercased().replacingOccurrences(of: " ", with: "_")
+                    .replacingOccurrences(of: "-", with: "_")
+                counts[service, default: 0] += 1
+                if let c = f.columns["result"], c < r.count, !r[c].isEmpty { withResult[service, default: 0] += 1 }
+            }
+        }
+        for code in ["SKRINING_DIKDAS", "LAYANAN_HT", "LAYANAN_DM", "LAYANAN_ODGJ", "PEMERIKSAAN_TB", "TES_HIV"] {
+            #expect((counts[code] ?? 0) > 0, "\(code) is never planted")
+        }
+        // Blood pressure and glucose on (almost) every care visit: only planted problems lack one.
+        #expect(Double(withResult["LAYANAN_HT"] ?? 0) > 0.9 * Double(counts["LAYANAN_HT"] ?? 1))
+        #expect(Double(withResult["LAYANAN_DM"] ?? 0) > 0.9 * Double(counts["LAYANAN_DM"] ?? 1))
+    }
+
     @Test func filesArePerFacilityAndMonth() throws {
         let folder = TempFolder()
         defer { folder.cleanup() }
