@@ -1,5 +1,6 @@
 import Foundation
 import Ingest
+import PWSCore
 import Testing
 @testable import Synthetic
 
@@ -90,5 +91,48 @@ import Testing
         #expect(WideConversion.plainNumber("1.2.3") == nil)
         #expect(WideConversion.plainNumber(",5") == nil)
         #expect(WideConversion.plainNumber("tdk diukur") == nil)
+    }
+}
+
+/// `--posyandu-day`: every posyandu session on that day; checked options.
+@Suite struct PosyanduDayTests {
+    @Test func everyPosyanduSessionIsOnTheDayAndOtherFilesKeepTheirDays() throws {
+        let folder = TempFolder()
+        defer { folder.cleanup() }
+        var options = GeneratorOptions(seed: 2, records: 6_000, year: 2024, villages: 2, problemRate: 0)
+        options.posyanduDay = 30
+        _ = try SyntheticGenerator(options: options).generate(into: folder.path)
+        var posyandu = 0, february = 0, otherDays: Set<Int> = []
+        for f in try TestCSV.layanan(folder.path) {
+            let v = try #require(f.columns["visit_date"]), service = try #require(f.columns["service_code"])
+            for r in f.rows {
+                let day = try #require(TestCSV.date(r[v]))
+                // ANC at the posyandu keeps the day of the pregnancy's schedule; sessions move.
+                if f.name.contains("_posyandu-") && r[service].uppercased() != "ANC" && r[service].uppercased() != "TTD_BUMIL" {
+                    posyandu += 1
+                    // Day 30, or the month's last day when it is shorter (29 February 2024).
+                    if day.month == 2 { february += 1 }
+                    #expect(day.civil.day == (day.month == 2 ? 29 : 30), "\(f.name): \(r[v])")
+                } else {
+                    otherDays.insert(day.civil.day)
+                }
+            }
+        }
+        #expect(posyandu > 1_000)
+        #expect(february > 0)
+        #expect(otherDays.count > 20)
+    }
+
+    @Test func theDayIsCheckedAndWideRegistersNeedOne() {
+        var options = GeneratorOptions(year: 2025)
+        options.posyanduDay = 0
+        #expect(throws: PWSError.self) { try options.validate() }
+        options.posyanduDay = 32
+        #expect(throws: PWSError.self) { try options.validate() }
+        options.posyanduDay = nil
+        options.wideRegisters = true
+        #expect(throws: PWSError.self) { try options.validate() }
+        options.posyanduDay = 15
+        #expect(throws: Never.self) { try options.validate() }
     }
 }
