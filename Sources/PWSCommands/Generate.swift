@@ -49,12 +49,15 @@ extension PWS {
         @Flag(name: .long, help: "Print nothing on success.")
         var quiet = false
 
-        @Option(name: .long, help: "Service-file format: csv, xlsx (the same records as workbooks, one sheet each), or fhir (a FHIR R4 NDJSON export in fhir/).")
+        @Option(name: .long, help: "Service-file format: csv, xlsx (the same records as workbooks, one sheet each), fhir (a FHIR R4 NDJSON export in fhir/), or wide (the posyandu weighings as wide registers, layanan/register-<posyandu>-<year>.xlsx, the other records as csv; implies --posyandu-day 15).")
         var format = "csv"
 
+        @Option(name: .long, help: "Hold every posyandu session on this day of the month (1…31, the last day in shorter months); default: each posyandu its own day. --format csv --posyandu-day 15 writes the records of --format wide as long files.")
+        var posyanduDay: Int?
+
         func validate() throws {
-            guard ["csv", "xlsx", "fhir"].contains(format) else {
-                throw ValidationError("--format must be csv, xlsx or fhir, got \"\(format)\"")
+            guard ["csv", "xlsx", "fhir", "wide"].contains(format) else {
+                throw ValidationError("--format must be csv, xlsx, fhir or wide, got \"\(format)\"")
             }
             do {
                 try options.validate()
@@ -71,6 +74,8 @@ extension PWS {
                                            regencyCode: regencyCode)
             options.workbooks = format == "xlsx"
             options.fhir = format == "fhir"
+            options.wideRegisters = format == "wide"
+            options.posyanduDay = posyanduDay ?? (format == "wide" ? 15 : nil)
             return options
         }
 
@@ -96,6 +101,10 @@ extension PWS {
                 (\(perSecond) records/s)
                 planted problems (\(summary.injectedTotal), \(summary.injectedErrors) rejecting): \(problems)
                 """)
+            if options.wideRegisters {
+                let registers = summary.paths.filter { $0.hasPrefix("layanan/register-") }.count
+                print("wide registers: \(summary.registerRecords) weighings in \(registers) registers (posyandu day \(options.posyanduDay ?? 15)); the other records in csv")
+            }
         }
     }
 }

@@ -56,6 +56,7 @@ public struct SyntheticGenerator: Sendable {
                 }
                 let sim = VillageSimulator(plan: plan, village: village, emitter: emitter,
                                            seed: options.seed, year: options.year)
+                sim.posyanduDay = options.posyanduDay
                 try sim.run(nik: &nik)
                 tallies[v] = sim.tally
                 summary.persons += sim.persons
@@ -96,6 +97,16 @@ public struct SyntheticGenerator: Sendable {
             summary.paths = converted.paths
             summary.bytes += converted.bytes - csvBytes
             summary.records -= converted.dropped
+        }
+        if options.wideRegisters {
+            let csvBytes = summary.paths.filter { $0.hasPrefix("layanan/") }
+                .reduce(0) { $0 + Self.size(directory + "/" + $1) }
+            let converted = try WideConversion.convertServiceFiles(
+                in: directory, paths: summary.paths, day: options.posyanduDay ?? 15,
+                titles: WideConversion.titles(plan))
+            summary.paths = converted.paths
+            summary.bytes += converted.bytes - csvBytes
+            summary.registerRecords = converted.moved
         }
         summary.files = summary.paths.filter { $0.hasPrefix("layanan/") || $0.hasPrefix("fhir/") }.count
         summary.paths.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }

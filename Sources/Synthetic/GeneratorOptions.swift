@@ -26,6 +26,12 @@ public struct GeneratorOptions: Sendable, Hashable {
     public var workbooks = false
     /// Write the service records as a FHIR R4 NDJSON export in `fhir/` (`--format fhir`).
     public var fhir = false
+    /// Every posyandu session on this day of the month, 1…31 (the month's last day when
+    /// shorter); nil = each posyandu on its own day ± 2 (`--posyandu-day`).
+    public var posyanduDay: Int?
+    /// Move the posyandu weighings into wide registers, one `.xlsx` per posyandu and year
+    /// (`--format wide`; needs `posyanduDay`, the registers' visit day). See `WideConversion`.
+    public var wideRegisters = false
 
     /// Creates options; `year` has no default here because it depends on today's date.
     public init(seed: UInt64 = 1, records: Int = 50_000, year: Int, villages: Int? = nil,
@@ -63,6 +69,12 @@ public struct GeneratorOptions: Sendable, Hashable {
         guard problemRate >= 0, problemRate <= 0.5 else {
             throw PWSError(.usage, "--problem-rate must be between 0 and 0.5, got \(problemRate)")
         }
+        if let posyanduDay, !(1...31).contains(posyanduDay) {
+            throw PWSError(.usage, "--posyandu-day must be 1…31, got \(posyanduDay)")
+        }
+        if wideRegisters && posyanduDay == nil {
+            throw PWSError(.usage, "wide registers need a posyandu day (the day their month columns stand for)")
+        }
         guard regencyCode.utf8.count == 4, regencyCode.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
               regencyCode.first != "0" else {
             throw PWSError(.usage, "--regency-code must be 4 digits (PPKK), got \"\(regencyCode)\"")
@@ -88,6 +100,8 @@ public struct GenerationSummary: Sendable {
     public var injected: [RuleCode: Int] = [:]
     /// Paths written, relative to the output folder, in byte order.
     public var paths: [String] = []
+    /// Of `records`, the weighings written as cells of wide registers (`--format wide`).
+    public var registerRecords = 0
 
     /// All injected problems.
     public var injectedTotal: Int { injected.values.reduce(0, +) }

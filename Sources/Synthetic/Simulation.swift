@@ -58,6 +58,9 @@ final class VillageSimulator {
     private(set) var persons = 0
     private var otherIDs = 0
     private var pregnancies = 0
+    /// Every posyandu session on this day of the month (the month's last day when shorter);
+    /// nil: each posyandu on its own day ± 2 (`GeneratorOptions.posyanduDay`).
+    var posyanduDay: Int?
 
     /// Share of residents per 5-year age band (0–4 … 80–84), Indonesia around 2020.
     private static let ageBands: [Double] = {
@@ -249,6 +252,7 @@ final class VillageSimulator {
     private func posyanduDate(_ facility: Int32, _ y: Int, _ m: Int) -> Day? {
         let h = SplitMix64.mix(seed ^ 0x5053_4459, UInt64(facility), UInt64(y * 12 + m))
         if h % 100 < 3 { return nil }
+        if let posyanduDay { return Day(year: y, month: m, day: min(posyanduDay, Day.daysIn(month: m, year: y))) }
         let base = plan.facilities[Int(facility)].baseDay
         let d = min(max(1, base + Int((h >> 8) % 5) - 2), Day.daysIn(month: m, year: y))
         return Day(year: y, month: m, day: d)

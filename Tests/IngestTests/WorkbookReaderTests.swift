@@ -176,6 +176,23 @@ import Testing
         #expect(error.message.contains("layanan/deep.xlsx:Kunjungan"))
     }
 
+    /// The rows reach the caller from inside the XML parser's callbacks: an error thrown for a
+    /// row stops the sheet there and reaches the caller as it was thrown.
+    @Test func anErrorThrownForARowStopsTheSheet() throws {
+        struct Stop: Error, Equatable { let line: Int }
+        let source = try WorkbookRecordSource(path: Self.path("openpyxl-cells.xlsx"), source: "layanan/a.xlsx")
+        var lines: [Int] = []
+        let thrown = try #require(throws: Stop.self) {
+            try source.read { event in
+                guard case .record(let record, _) = event else { return }
+                lines.append(record.line)
+                if lines.count == 3 { throw Stop(line: record.line) }
+            }
+        }
+        #expect(lines == [1, 2, 3])
+        #expect(thrown == Stop(line: 3))
+    }
+
     @Test func dateFormats() {
         #expect(WorkbookFormats.isDate(id: 14, code: nil))
         #expect(WorkbookFormats.isDate(id: 164, code: "dd/mm/yyyy"))

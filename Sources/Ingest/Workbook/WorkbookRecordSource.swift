@@ -81,20 +81,21 @@ public final class WorkbookRecordSource: RecordSource {
             }
             minimumFieldCount = 0
             try body(.section(label: label))
-            var rows = SheetRows(workbook: workbook, label: label)
+            let rows = SheetRows(workbook: workbook, label: label)
             do {
-                let xml = try XMLPartReader(stream: workbook.archive.open(sheet.part, limits: workbook.limits),
-                                            displayName: source, limits: workbook.limits)
-                try rows.read(xml, minimumFieldCount: { self.minimumFieldCount }, body)
+                let stream = try workbook.archive.open(sheet.part, limits: workbook.limits)
+                let parser = SheetSAXParser(rows: rows, limits: workbook.limits)
+                try parser.read(stream, displayName: source, minimumFieldCount: { self.minimumFieldCount }, body)
+                blankRows += parser.blankRows
             } catch let error as WorkbookError {
                 throw PWSError(.inputMissing, "\(label): \(error.message)")
             }
-            blankRows += rows.blankRows
         }
     }
 }
 
-/// Streams one sheet's `<row>` elements into records.
+/// One sheet's rows as records: `SheetSAXParser` (SheetSAX.swift) parses the part and calls
+/// `startRow`, `startCell`, `appendText`, `finishCell` and `finishRow` as elements open and close.
 struct SheetRows {
     let workbook: Workbook
     let label: String
@@ -121,137 +122,41 @@ struct SheetRows {
     static let maxRow = 1 << 20
     static let maxColumn = 1 << 14
 
-    private enum CellType { case number, shared, inline, formulaString, boolean, error, isoDate }
+    enum CellType { case number, shared, inline, formulaString, boolean, error, isoDate }
 
-    mutating func read(_ xml: XMLPartReader, minimumFieldCount: () -> Int,
-                       _ body: (RecordSourceEvent) throws -> Void) throws {
-        var inSheetData = false
-        var row = 0
-        var column = -1
-        var type = CellType.number
-        var style = 0
-        var hasFormula = false, hasValue = false
-        var inV = false, inIS = false, inT = false, phonetic = 0
-        var rowProblem: String?
-
-        func parseReference(_ ref: UnsafeRawBufferPointer) -> (column: Int, row: Int)? {
-            var col = 0, r = 0, i = 0
-            while i < ref.count, case let c = ref[i] | 0x20, c >= 0x61 && c <= 0x7A {
-                col = col * 26 + Int(c - 0x60)
-                if col > Self.maxColumn { return nil }
-                i += 1
-            }
-            guard col > 0 else { return nil }
-            while i < ref.count, ref[i] >= 0x30 && ref[i] <= 0x39 {
-                r = r * 10 + Int(ref[i] - 0x30)
-                if r > Self.maxRow { return nil }
-                i += 1
-            }
-            return i == ref.count ? (col - 1, r) : nil
+    /// A cell reference (`B12`) as a 0-based column and a row; nil when it is not one.
+    static func parseReference(_ ref: UnsafeRawBufferPointer) -> (column: Int, row: Int)? {
+        var col = 0, r = 0, i = 0
+        while i < ref.count, case let c = ref[i] | 0x20, c >= 0x61 && c <= 0x7A {
+            col = col * 26 + Int(c - 0x60)
+            if col > Self.maxColumn { return nil }
+            i += 1
         }
-
-        while try xml.next() {
-            let node = xml.nodeType
-            if node == XMLNode.element.rawValue {
-                if !inSheetData {
-                    if xml.named("sheetData") {
-                        if xml.isEmptyElement { return }
-                        inSheetData = true
-                    }
-                    continue
-                }
-                if xml.named("c") {
-                    column += 1
-                    type = .number
-                    style = 0
-                    hasFormula = false
-                    hasValue = false
-                    value.removeAll(keepingCapacity: true)
-                    inline.removeAll(keepingCapacity: true)
-                    var badReference = false
-                    xml.forEachAttribute { name, v in
-                        switch (name[0], name[1]) {
-                        case (0x72, 0):  // r
-                            if let (c, _) = parseReference(v), c < Self.maxColumn { column = c } else { badReference = true }
-                        case (0x74, 0):  // t
-                            type = Self.cellType(v)
-                        case (0x73, 0):  // s
-                            style = Self.integer(v) ?? 0
-                        default: break
-                        }
-                    }
-                    if column >= Self.maxColumn {
-                        column = Self.maxColumn - 1
-                        badReference = true
-                    }
-                    if badReference {
-                        rowProblem = rowProblem ?? "a cell reference of the row is not a valid cell address"
-                    } else if column < fields.count {
-                        rowProblem = rowProblem ?? "two cells of the row name the same column, or cells are out of order; save the workbook again"
-                    }
-                    if xml.isEmptyElement { finishCell(column: column, row: row, type: type, style: style,
-                                                       hasFormula: false, hasValue: false) }
-                } else if xml.named("v") {
-                    inV = !xml.isEmptyElement
-                    hasValue = true
-                } else if xml.named("f") {
-                    hasFormula = true
-                } else if xml.named("is") {
-                    inIS = !xml.isEmptyElement
-                    hasValue = true
-                } else if xml.named("rPh") {
-                    if !xml.isEmptyElement { phonetic += 1 }
-                } else if inIS && phonetic == 0 && xml.named("t") {
-                    inT = !xml.isEmptyElement
-                } else if xml.named("row") {
-                    var next = row + 1
-                    var bad = false
-                    xml.forEachAttribute { name, v in
-                        if name[0] == 0x72 && name[1] == 0 {
-                            if let n = Self.integer(v), n >= 1 && n <= Self.maxRow { next = n } else { bad = true }
-                        }
-                    }
-                    if bad || next <= row {
-                        throw WorkbookError("row \(row + 1) of the sheet has a row number that is not valid or out of order; save the workbook again")
-                    }
-                    row = next
-                    column = -1
-                    startRow()
-                    rowProblem = nil
-                    if xml.isEmptyElement {
-                        try finishRow(row: row, problem: nil, minimumFieldCount: minimumFieldCount(), body)
-                    }
-                }
-            } else if node == XMLNode.endElement.rawValue {
-                guard inSheetData else { continue }
-                if xml.named("c") {
-                    finishCell(column: column, row: row, type: type, style: style, hasFormula: hasFormula,
-                               hasValue: hasValue)
-                } else if xml.named("v") {
-                    inV = false
-                } else if xml.named("is") {
-                    inIS = false
-                } else if xml.named("t") {
-                    inT = false
-                } else if xml.named("rPh") {
-                    phonetic -= 1
-                } else if xml.named("row") {
-                    try finishRow(row: row, problem: rowProblem, minimumFieldCount: minimumFieldCount(), body)
-                } else if xml.named("sheetData") {
-                    return
-                }
-            } else if inV || inT {
-                if node == XMLNode.text.rawValue || node == XMLNode.cdata.rawValue
-                    || node == XMLNode.whitespace.rawValue || node == XMLNode.significantWhitespace.rawValue {
-                    let text = xml.value
-                    if inV { value.append(contentsOf: text) } else { inline.append(contentsOf: text) }
-                }
-            }
+        guard col > 0 else { return nil }
+        while i < ref.count, ref[i] >= 0x30 && ref[i] <= 0x39 {
+            r = r * 10 + Int(ref[i] - 0x30)
+            if r > Self.maxRow { return nil }
+            i += 1
         }
+        return i == ref.count ? (col - 1, r) : nil
+    }
+
+    /// Fields of the row so far.
+    var fieldCount: Int { fields.count }
+
+    /// A new cell: its value and inline text are empty.
+    mutating func startCell() {
+        value.removeAll(keepingCapacity: true)
+        inline.removeAll(keepingCapacity: true)
+    }
+
+    /// Text of the cell's `<v>` (`toValue`) or of its inline string's `<t>`.
+    mutating func appendText(_ text: UnsafeRawBufferPointer, toValue: Bool) {
+        if toValue { value.append(contentsOf: text) } else { inline.append(contentsOf: text) }
     }
 
     /// The `t` attribute's value, compared as bytes (no allocation: this runs per cell).
-    private static func cellType(_ v: UnsafeRawBufferPointer) -> CellType {
+    static func cellType(_ v: UnsafeRawBufferPointer) -> CellType {
         switch v.count {
         case 1:
             switch v[0] {
@@ -269,7 +174,7 @@ struct SheetRows {
         }
     }
 
-    private static func integer(_ v: UnsafeRawBufferPointer) -> Int? {
+    static func integer(_ v: UnsafeRawBufferPointer) -> Int? {
         guard !v.isEmpty, v.count <= 12 else { return nil }
         var n = 0
         for b in v {
@@ -279,7 +184,7 @@ struct SheetRows {
         return n
     }
 
-    private mutating func startRow() {
+    mutating func startRow() {
         // A first byte no field uses, so the buffer has an address even when every field is empty.
         bytes.removeAll(keepingCapacity: true)
         bytes.append(0)
@@ -314,7 +219,7 @@ struct SheetRows {
         text.withUTF8 { appendField(UnsafeRawBufferPointer($0)) }
     }
 
-    private mutating func finishCell(column: Int, row: Int, type: CellType, style: Int, hasFormula: Bool,
+    mutating func finishCell(column: Int, row: Int, type: CellType, style: Int, hasFormula: Bool,
                                      hasValue: Bool) {
         guard column >= fields.count else { return }
         padFields(to: column)
@@ -365,7 +270,7 @@ struct SheetRows {
         }
     }
 
-    private mutating func finishRow(row: Int, problem: String?, minimumFieldCount: Int,
+    mutating func finishRow(row: Int, problem: String?, minimumFieldCount: Int,
                                     _ body: (RecordSourceEvent) throws -> Void) throws {
         if let problem {
             try body(.malformed(line: row, message: problem))
