@@ -52,7 +52,7 @@ extension PipelineRunner {
 
         if outcome.total.rejectRate > definition.maxRejectRate {
             // The refused run lists the warnings Aggregate would have added, as validate does.
-            addNifasWarnings(&outcome, services: pipeline.services, asOf: asOf)
+            addLaterWarnings(&outcome, pipeline: pipeline, asOf: asOf)
             var lines = ConsoleSummary.lines(outcome, maxRejectRate: definition.maxRejectRate)
             manifest.inputs = try inputEntries(outcome)
             manifest.unreadableInputs = PipelineRunner.unreadableEntries(outcome)
@@ -78,7 +78,7 @@ extension PipelineRunner {
         let digests = InputDigests(directory: request.dataDirectory, sources: InputDigests.sources(of: outcome))
         let aggStart = Date()
         progress?("aggregating \(outcome.events.events.count) events")
-        let result = aggregate(outcome: &outcome, pipeline: pipeline, asOf: asOf)
+        let (result, followUp) = aggregate(outcome: &outcome, pipeline: pipeline, asOf: asOf)
         let completeness = result.completeness
         manifest.timingsSeconds["aggregate"] = Date().timeIntervalSince(aggStart)
         CrashPoint.hit("aggregated")
@@ -118,6 +118,10 @@ extension PipelineRunner {
         if wanted.contains(.completeness) {
             let c = try CompletenessCSV.write(completeness, to: staging + "/completeness.csv", format: format)
             later.append(try outputEntry(folder: staging, name: "completeness.csv", rows: c))
+        }
+        if wanted.contains(.followUp) {
+            let f = try FollowUpCSV.write(followUp, to: staging + "/tindak-lanjut.csv", format: format)
+            later.append(try outputEntry(folder: staging, name: "tindak-lanjut.csv", rows: f))
         }
         if wanted.contains(.report) {
             let html = try renderReport(outcome: outcome, result: result, completeness: completeness, asOf: asOf)

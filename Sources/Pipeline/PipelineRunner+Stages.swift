@@ -6,24 +6,30 @@ import Validate
 
 extension PipelineRunner {
     /// The Aggregate stage: the indicator values and completeness, and its W-NIFAS warnings
-    /// added to the outcome. Then the outcome's events are released: nothing after Aggregate
-    /// reads them, and they are most of the run's memory.
-    func aggregate(outcome: inout ValidationOutcome, pipeline: LoadedPipeline, asOf: YearMonth) -> AggregateResult {
+    /// added to the outcome; then the growth pass (§A4): its W-GROWTH warnings added too, and
+    /// the rows of `tindak-lanjut.csv`. Then the outcome's events are released: nothing after
+    /// Aggregate reads them, and they are most of the run's memory.
+    func aggregate(outcome: inout ValidationOutcome, pipeline: LoadedPipeline,
+                   asOf: YearMonth) -> (result: AggregateResult, followUp: [FollowUpRow]) {
         let input = AggregateInput(events: outcome.events, register: outcome.register, sasaran: outcome.sasaran,
                                    services: pipeline.services, indicators: pipeline.indicators, asOf: asOf,
                                    estimation: pipeline.estimation,
                                    unreadableSources: outcome.unreadable.map(\.path))
         let result = Aggregator.run(input)
         PipelineRunner.addNifasWarnings(&outcome, eventIndices: result.unattachedNifas)
+        let followUp = PipelineRunner.reviewGrowth(&outcome, pipeline: pipeline, asOf: asOf,
+                                                   keepIdentifiers: request.keepIdentifiers)
         outcome.releaseEvents()
-        return result
+        return (result, followUp)
     }
 
-    /// The W-NIFAS warnings Aggregate would add, for a command that does not aggregate
-    /// (`pws validate`, a refused run): the same events, so every command lists the same warnings.
-    func addNifasWarnings(_ outcome: inout ValidationOutcome, services: ServiceCatalogue, asOf: YearMonth) {
+    /// The warnings Aggregate would add (W-NIFAS, W-GROWTH), for a command that does not
+    /// aggregate (`pws validate`, a refused run): the same events, so every command lists the
+    /// same warnings.
+    func addLaterWarnings(_ outcome: inout ValidationOutcome, pipeline: LoadedPipeline, asOf: YearMonth) {
         PipelineRunner.addNifasWarnings(&outcome, eventIndices: Aggregator.unattachedNifas(
-            events: outcome.events, services: services, asOf: asOf))
+            events: outcome.events, services: pipeline.services, asOf: asOf))
+        PipelineRunner.addGrowthWarnings(&outcome, pipeline: pipeline, asOf: asOf)
     }
 
     /// Adds a `W-NIFAS` warning (Aggregate's message) for each NIFAS event attached to no delivery.
