@@ -81,6 +81,15 @@ public struct GrowthMonth: Sendable, Equatable {
         /// `z` unless flagged: what the indicators count (nil = the child is in neither the
         /// numerator nor the denominator of the indicators that use it).
         @inlinable public var usableZ: Double? { flagged ? nil : z }
+
+        public init(record: Int, day: Day, value: Float, ageDays: Int, z: Double?, flagged: Bool) {
+            self.record = record
+            self.day = day
+            self.value = value
+            self.ageDays = ageDays
+            self.z = z
+            self.flagged = flagged
+        }
     }
 
     /// The weight and length/height of one date and their WHZ.
@@ -101,6 +110,18 @@ public struct GrowthMonth: Sendable, Equatable {
 
         /// `z` unless flagged.
         @inlinable public var usableZ: Double? { flagged ? nil : z }
+
+        public init(weightRecord: Int, lengthRecord: Int, day: Day, weight: Float, length: Float, ageDays: Int,
+                    z: Double?, flagged: Bool) {
+            self.weightRecord = weightRecord
+            self.lengthRecord = lengthRecord
+            self.day = day
+            self.weight = weight
+            self.length = length
+            self.ageDays = ageDays
+            self.z = z
+            self.flagged = flagged
+        }
     }
 
     /// The latest valid weight of the month and its WAZ.

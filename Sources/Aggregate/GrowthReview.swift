@@ -18,6 +18,17 @@ public struct GrowthFlag: Sendable, Equatable {
     public var length: Float?
     /// Age in days at the visit.
     public var ageDays: Int
+
+    public init(record: Int, indicator: GrowthIndicator, z: Double, value: Float, lengthRecord: Int?,
+                length: Float?, ageDays: Int) {
+        self.record = record
+        self.indicator = indicator
+        self.z = z
+        self.value = value
+        self.lengthRecord = lengthRecord
+        self.length = length
+        self.ageDays = ageDays
+    }
 }
 
 /// Why a child is on the follow-up list (`tindak-lanjut.csv`, §A4), in the list's order.

@@ -78,9 +78,10 @@ extension PipelineRunner {
         let digests = InputDigests(directory: request.dataDirectory, sources: InputDigests.sources(of: outcome))
         let aggStart = Date()
         progress?("aggregating \(outcome.events.events.count) events")
-        let (result, followUp) = aggregate(outcome: &outcome, pipeline: pipeline, asOf: asOf)
+        let (result, followUp, growthSeconds) = aggregate(outcome: &outcome, pipeline: pipeline, asOf: asOf)
         let completeness = result.completeness
         manifest.timingsSeconds["aggregate"] = Date().timeIntervalSince(aggStart)
+        manifest.timingsSeconds["aggregate_growth"] = growthSeconds
         CrashPoint.hit("aggregated")
         manifest.inputs = try inputEntries(outcome, digests: digests.wait())
         manifest.unreadableInputs = PipelineRunner.unreadableEntries(outcome)

@@ -9,18 +9,21 @@ extension PipelineRunner {
     /// added to the outcome; then the growth pass (§A4): its W-GROWTH warnings added too, and
     /// the rows of `tindak-lanjut.csv`. Then the outcome's events are released: nothing after
     /// Aggregate reads them, and they are most of the run's memory.
+    /// `growthSeconds`: the growth pass's share of the stage (run.json's `aggregate_growth`).
     func aggregate(outcome: inout ValidationOutcome, pipeline: LoadedPipeline,
-                   asOf: YearMonth) -> (result: AggregateResult, followUp: [FollowUpRow]) {
+                   asOf: YearMonth) -> (result: AggregateResult, followUp: [FollowUpRow], growthSeconds: Double) {
         let input = AggregateInput(events: outcome.events, register: outcome.register, sasaran: outcome.sasaran,
                                    services: pipeline.services, indicators: pipeline.indicators, asOf: asOf,
                                    estimation: pipeline.estimation,
                                    unreadableSources: outcome.unreadable.map(\.path))
         let result = Aggregator.run(input)
         PipelineRunner.addNifasWarnings(&outcome, eventIndices: result.unattachedNifas)
+        let growthStart = Date()
         let followUp = PipelineRunner.reviewGrowth(&outcome, pipeline: pipeline, asOf: asOf,
                                                    keepIdentifiers: request.keepIdentifiers)
+        let growthSeconds = Date().timeIntervalSince(growthStart)
         outcome.releaseEvents()
-        return (result, followUp)
+        return (result, followUp, growthSeconds)
     }
 
     /// The warnings Aggregate would add (W-NIFAS, W-GROWTH), for a command that does not
