@@ -11,6 +11,8 @@ public struct FollowUpRow: Sendable, Equatable {
     public var person: String
     /// The full person id, for sorting: the order is the same with or without masking.
     public var sortKey: String
+    /// The child's name (`--keep-identifiers` only; empty when the records have none).
+    public var name: String = ""
     public var ageMonths: Int
     /// Reason codes separated by spaces (`BGM 2T`).
     public var reasons: String
@@ -45,9 +47,11 @@ public struct FollowUpRow: Sendable, Equatable {
 
 /// `tindak-lanjut.csv`: the children the posyandu should follow up in the as-of month (§A4).
 public enum FollowUpCSV {
-    /// The columns; `name` is not among them (the service records carry no name column).
-    public static let header = ["facility_id", "village_code", "rw", "rt", "person", "age_months", "reasons",
-                                "weight_date", "weight_kg", "length_date", "length_cm", "waz", "haz", "whz"]
+    /// The columns; `name` (after `person`) only when the run keeps identifiers.
+    public static func header(names: Bool) -> [String] {
+        ["facility_id", "village_code", "rw", "rt", "person"] + (names ? ["name"] : [])
+            + ["age_months", "reasons", "weight_date", "weight_kg", "length_date", "length_cm", "waz", "haz", "whz"]
+    }
 
     /// The §A4 order: facility, village, RW, RT, person (byte order; the full id, so masking
     /// does not change the order).
@@ -61,12 +65,15 @@ public enum FollowUpCSV {
         }
     }
 
-    /// Writes `rows` (sorted here) and returns the row count.
+    /// Writes `rows` (sorted here) and returns the row count; `names`: with the `name` column
+    /// (a run with `--keep-identifiers`).
     @discardableResult
-    public static func write(_ rows: [FollowUpRow], to path: String, format: OutputFormat) throws -> Int {
-        let table = try TableWriter(path: path, header: header, format: format)
+    public static func write(_ rows: [FollowUpRow], to path: String, format: OutputFormat,
+                             names: Bool = false) throws -> Int {
+        let table = try TableWriter(path: path, header: header(names: names), format: format)
         for r in sorted(rows) {
-            try table.row([r.facilityID, r.villageCode, r.rw, r.rt, r.person, String(r.ageMonths), r.reasons,
+            try table.row([r.facilityID, r.villageCode, r.rw, r.rt, r.person] + (names ? [r.name] : [])
+                          + [String(r.ageMonths), r.reasons,
                            r.weightDate, format.decimal(r.weightKg), r.lengthDate, format.decimal(r.lengthCm),
                            format.decimal(r.waz), format.decimal(r.haz), format.decimal(r.whz)])
         }

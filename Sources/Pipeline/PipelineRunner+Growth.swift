@@ -91,7 +91,7 @@ extension PipelineRunner {
             let area = register.rts[Int(e.rt)]
             let id = events.personIDs[child.person]
             let weight = child.lastWeight, length = child.lastLength, pair = child.lastWeightForLength
-            return FollowUpRow(
+            var row = FollowUpRow(
                 facilityID: e.facility == 0 ? "" : events.facilityIDs[e.facility - 1],
                 villageCode: register.villages[Int(area.village)].code, rw: area.rw, rt: area.rt,
                 person: keepIdentifiers ? id : PersonID.mask(id), sortKey: id,
@@ -101,6 +101,8 @@ extension PipelineRunner {
                 waz: z(weight?.z, flagged: weight?.flagged ?? false),
                 haz: z(length?.z, flagged: length?.flagged ?? false),
                 whz: z(pair?.z, flagged: pair?.flagged ?? false))
+            if keepIdentifiers { row.name = events.name(ofPerson: child.person) ?? "" }
+            return row
         }
     }
 }

@@ -121,7 +121,8 @@ extension PipelineRunner {
             later.append(try outputEntry(folder: staging, name: "completeness.csv", rows: c))
         }
         if wanted.contains(.followUp) {
-            let f = try FollowUpCSV.write(followUp, to: staging + "/tindak-lanjut.csv", format: format)
+            let f = try FollowUpCSV.write(followUp, to: staging + "/tindak-lanjut.csv", format: format,
+                                          names: request.keepIdentifiers)
             later.append(try outputEntry(folder: staging, name: "tindak-lanjut.csv", rows: f))
         }
         if wanted.contains(.report) {

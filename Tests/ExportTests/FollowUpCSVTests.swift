@@ -43,6 +43,21 @@ import Testing
             """)
     }
 
+    /// With identifiers kept: the `name` column after `person`.
+    @Test func nameColumnWithKeptIdentifiers() throws {
+        let tmp = try TemporaryFolder()
+        let path = tmp.url.path + "/tindak-lanjut.csv"
+        var row = Self.rows[0]
+        row.person = row.sortKey
+        row.name = "Siti Aminah"
+        try FollowUpCSV.write([row], to: path, format: .standard, names: true)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == """
+            facility_id,village_code,rw,rt,person,name,age_months,reasons,weight_date,weight_kg,length_date,length_cm,waz,haz,whz
+            PSY-02,3201012001,001,001,3201010101240002,Siti Aminah,14,BGM,2025-03-20,7.5,,,-3.39,,
+
+            """)
+    }
+
     /// `--excel`: `;`, decimal comma, CRLF, BOM; a negative z-score stays a number (no `'`).
     @Test func excelFormat() throws {
         let tmp = try TemporaryFolder()

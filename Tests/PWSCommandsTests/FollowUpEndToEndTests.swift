@@ -9,8 +9,8 @@ import Testing
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
     }
 
-    /// Masked like rejects by default; the full id with --keep-identifiers, in the same order
-    /// (the sort uses the full id either way).
+    /// Masked like rejects by default, without names; the full id and the `nama` column with
+    /// --keep-identifiers, in the same order (the sort uses the full id either way).
     @Test func identifiersMaskedUnlessKept() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
@@ -22,6 +22,7 @@ import Testing
         let masked = try Self.lines(tmp.path + "/masked/2025-12/tindak-lanjut.csv")
         let kept = try Self.lines(tmp.path + "/kept/2025-12/tindak-lanjut.csv")
         #expect(masked.first == "facility_id,village_code,rw,rt,person,age_months,reasons,weight_date,weight_kg,length_date,length_cm,waz,haz,whz")
+        #expect(kept.first == "facility_id,village_code,rw,rt,person,name,age_months,reasons,weight_date,weight_kg,length_date,length_cm,waz,haz,whz")
         #expect(masked.count == kept.count && masked.count > 1)
         for (m, k) in zip(masked.dropFirst(), kept.dropFirst()) {
             let mf = m.split(separator: ",", omittingEmptySubsequences: false)
@@ -29,12 +30,19 @@ import Testing
             // A NIK (16 digits) or another id (`KIA-…`), masked as in rejects: first 4, last 2.
             #expect(kf[4].count >= 7 && !kf[4].contains("*"), "\(k)")
             #expect(mf[4] == kf[4].prefix(4) + String(repeating: "*", count: kf[4].count - 6) + kf[4].suffix(2))
-            #expect(Array(mf[0..<4]) == Array(kf[0..<4]) && Array(mf[5...]) == Array(kf[5...]))
-            let reasons = kf[6].split(separator: " ")
+            #expect(Array(mf[0..<4]) == Array(kf[0..<4]) && Array(mf[5...]) == Array(kf[6...]))
+            let reasons = kf[7].split(separator: " ")
             #expect(!reasons.isEmpty && reasons.allSatisfy {
                 ["BGM", "2T", "STUNTING", "WASTING", "TIDAK_DITIMBANG_2_BULAN"].contains($0)
             })
         }
+        // Most of sample-data's files have a `nama` column (the English-headed ones have none):
+        // the children's names are in the kept file only.
+        let names = kept.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[5] }
+            .filter { !$0.isEmpty }
+        #expect(names.count > kept.count / 2)
+        let maskedText = try String(contentsOfFile: tmp.path + "/masked/2025-12/tindak-lanjut.csv", encoding: .utf8)
+        #expect(!names.contains { maskedText.contains($0) })
         // Sorted by facility, village, RW, RT, person.
         let keys = kept.dropFirst().map { line -> [String] in
             let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
