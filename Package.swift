@@ -59,11 +59,11 @@ let package = Package(
         .target(name: "Ingest", dependencies: ["PWSCore", "CSV", "CLibXML2", "CMinizip", "CYAJL"], exclude: ["README.md"]),
         // Records → accepted events + rejects/warnings.
         .target(name: "Validate", dependencies: ["PWSCore", "Concurrency", "CSV", "Ingest", "CPrefetch"], exclude: ["README.md"]),
-        // Events → indicator values.
-        .target(name: "Aggregate", dependencies: ["PWSCore", "Concurrency"], exclude: ["README.md"]),
+        // Events → indicator values; growth months and the follow-up list (z-scores from Growth).
+        .target(name: "Aggregate", dependencies: ["PWSCore", "Concurrency", "Growth"], exclude: ["README.md"]),
         // Values → CSV tables, report, manifest; atomic publish.
         .target(name: "Export", dependencies: [
-            "PWSCore", "Concurrency", "CSV", "Aggregate", "CLibXlsxWriter",
+            "PWSCore", "Concurrency", "CSV", "Aggregate", "Growth", "CLibXlsxWriter",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Mustache", package: "swift-mustache"),
         ], exclude: ["README.md"]),
@@ -76,7 +76,7 @@ let package = Package(
         // Pipeline definitions (YAML) and the run that wires the stages. pipelines/*.yaml are
         // built in (EmbedPipelines), so an installed binary needs no files beside it.
         .target(name: "Pipeline", dependencies: [
-            "PWSCore", "Concurrency", "CSV", "Validate", "Aggregate", "Export",
+            "PWSCore", "Concurrency", "CSV", "Validate", "Aggregate", "Export", "Growth",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["README.md"], plugins: ["EmbedPipelines"]),
@@ -100,11 +100,11 @@ let package = Package(
         // Pipeline tests, a seeded random generator, and a temporary folder.
         .target(name: "PWSTestSupport", dependencies: ["Aggregate", "PWSCore"],
                 path: "Tests/PWSTestSupport"),
-        .testTarget(name: "AggregateTests", dependencies: ["Aggregate", "PWSCore", "PWSTestSupport"]),
+        .testTarget(name: "AggregateTests", dependencies: ["Aggregate", "Growth", "PWSCore", "PWSTestSupport"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Aggregate", "CSV", "PWSCore", "PWSTestSupport"]),
         .testTarget(name: "GrowthTests", dependencies: ["Growth", "PWSCore"], exclude: ["Fixtures"]),
         .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "CSV", "Ingest", "PWSCore"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "PWSCore", "PWSTestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Growth", "PWSCore", "PWSTestSupport"]),
         .testTarget(name: "PWSCommandsTests", dependencies: ["PWSCommands", "PWSCore"]),
         .testTarget(name: "RunDiffTests", dependencies: ["RunDiff", "PWSCore"]),
     ]

@@ -77,6 +77,8 @@ public struct TableSchema: Sendable, Hashable {
         FieldSpec("pregnancy_id", aliases: ["id_kehamilan"], required: false),
         FieldSpec("lmp_date", aliases: ["hpht"], required: false),
         FieldSpec("gestational_weeks", aliases: ["usia_kehamilan"], required: false),
+        // Kept only with --keep-identifiers, for tindak-lanjut.csv (amendments §A4).
+        FieldSpec("name", aliases: ["nama", "nama_anak", "nama_balita", "nama_pasien"], required: false),
     ])
 }
 
@@ -94,5 +96,5 @@ public enum SasaranField: Int, Sendable, CaseIterable {
 /// Field indices of `TableSchema.layanan`.
 public enum LayananField: Int, Sendable, CaseIterable {
     case recordID, visitDate, personID, birthDate, sex, villageCode, rw, rt, facilityType, facilityID
-    case serviceCode, result, provider, pregnancyID, lmpDate, gestationalWeeks
+    case serviceCode, result, provider, pregnancyID, lmpDate, gestationalWeeks, name
 }

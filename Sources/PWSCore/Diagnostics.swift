@@ -22,6 +22,7 @@ public enum RuleCode: String, Sendable, CaseIterable, Comparable {
     case areaWarning = "W-AREA"
     case nik = "W-NIK"
     case nifas = "W-NIFAS"
+    case growth = "W-GROWTH"
 
     /// Errors reject the row; warnings keep it.
     public var severity: Severity { rawValue.hasPrefix("E-") ? .error : .warning }

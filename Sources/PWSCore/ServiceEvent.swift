@@ -361,6 +361,20 @@ public struct EventSet: Sendable {
     public var recordIDs = StringArena()
     public var pregnancyIDs = StringArena()
     public var facilityIDs = StringArena()
+    /// Person names (the optional `name` column), read only when the run keeps identifiers
+    /// (`--keep-identifiers`): they go to `tindak-lanjut.csv` and nowhere else.
+    public var personNames = StringArena()
+    /// By person index: 0 = no name; otherwise 1 + index into `personNames` (the name of the
+    /// person's last accepted row that had one, in read order). Shorter than `personIDs` when
+    /// the last persons had none; empty without `--keep-identifiers`.
+    public var nameOfPerson: [UInt32] = []
 
     public init() {}
+
+    /// The name of person `index`, or nil.
+    public func name(ofPerson index: UInt32) -> String? {
+        let i = Int(index)
+        guard i < nameOfPerson.count, nameOfPerson[i] > 0 else { return nil }
+        return personNames[nameOfPerson[i] - 1]
+    }
 }

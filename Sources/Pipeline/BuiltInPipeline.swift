@@ -11,6 +11,9 @@ public enum BuiltInPipeline {
     public static let directory = "(built-in)"
     /// The default pipeline, used when no `--pipeline` is given.
     public static let defaultPath = directory + "/default.yaml"
+    /// The virtual folder of the built-in WHO growth tables (`pipelines/growth/who2006/*.csv`),
+    /// what a pipeline without `growth_tables:` uses.
+    public static let growthTablesDirectory = directory + "/growth/who2006"
 
     /// The built-in files' names, sorted (`default.yaml`, `indicators.yaml`, `services.yaml`).
     public static var fileNames: [String] { files.keys.sorted() }
@@ -21,6 +24,11 @@ public enum BuiltInPipeline {
     /// Whether `path` names a built-in file (it lies under `directory`).
     public static func isBuiltIn(_ path: String) -> Bool { path.hasPrefix(directory + "/") }
 
+    /// The bytes of a built-in WHO growth table by file name (`wfa.csv`), or nil.
+    public static func growthTable(_ name: String) -> Data? {
+        BuiltInGrowthTableFiles.base64[name].flatMap { Data(base64Encoded: $0) }
+    }
+
     private static let files: [String: Data] = BuiltInPipelineFiles.base64.compactMapValues {
         Data(base64Encoded: $0)
     }
@@ -30,6 +38,10 @@ public enum BuiltInPipeline {
 public enum PipelineFiles {
     /// The file's bytes, or nil when it does not exist or cannot be read.
     public static func contents(atPath path: String) -> Data? {
+        let tables = BuiltInPipeline.growthTablesDirectory + "/"
+        if path.hasPrefix(tables) {
+            return BuiltInPipeline.growthTable(String(path.dropFirst(tables.count)))
+        }
         if BuiltInPipeline.isBuiltIn(path) {
             return BuiltInPipeline.contents(ofFile: String(path.dropFirst(BuiltInPipeline.directory.count + 1)))
         }

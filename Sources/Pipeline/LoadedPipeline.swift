@@ -1,4 +1,5 @@
 import Aggregate
+import Growth
 import PWSCore
 
 /// A pipeline as a command uses it, each of its files read once: the definition, the service
@@ -13,6 +14,9 @@ struct LoadedPipeline {
     /// The SPM catalogue (`spm:`, docs/spm.md); empty without one or when loaded without
     /// indicators.
     var spm: [IndicatorDefinition] = []
+    /// The WHO 2006 growth standards of `definition.growthTablesPath` (built in by default),
+    /// read once per run: W-GROWTH warnings and `tindak-lanjut.csv` score with them.
+    let growth: GrowthStandards
 
     /// Loads the pipeline at `path` (exit 64 on a definition error). Value aliases are checked
     /// here so a bad one stops the run at once.
@@ -30,11 +34,26 @@ struct LoadedPipeline {
         let services = try catalogue.adding(aliases: definition.valueAliases["service_code"] ?? [:], location: at)
         let indicators = withIndicators
             ? try IndicatorCatalogueLoader.load(path: definition.indicatorsPath, services: catalogue) : []
-        var loaded = LoadedPipeline(definition: definition, services: services, indicators: indicators)
+        var loaded = LoadedPipeline(definition: definition, services: services, indicators: indicators,
+                                    growth: try growthStandards(folder: definition.growthTablesPath))
         if withIndicators, let spmPath = definition.spmPath {
             loaded.spm = try SPMCatalogue.load(path: spmPath, services: catalogue)
         }
         return loaded
+    }
+
+    /// The six WHO tables of `folder` (built-in or on disk), parsed; a damaged table is a
+    /// definition error naming the file and line.
+    static func growthStandards(folder: String) throws -> GrowthStandards {
+        try GrowthStandards.parse { name throws(PWSError) in
+            let path = folder + "/" + name.fileName
+            guard let data = PipelineFiles.contents(atPath: path) else {
+                throw PWSError(.pipelineDefinition, "cannot read the WHO growth table \(path); "
+                               + "growth_tables: must name a folder holding "
+                               + GrowthTableName.allCases.map(\.fileName).joined(separator: ", "))
+            }
+            return ([UInt8](data), path)
+        }
     }
 
     /// The estimation settings of the definition, as Aggregate takes them.

@@ -1,4 +1,5 @@
 import Foundation
+import Growth
 import Ingest
 import PWSCore
 import Yams
@@ -50,6 +51,10 @@ public struct PipelineDefinition: Sendable {
     public var retention: Int
     /// What a published run writes (`outputs:`; default all, `RunOutput.defaults`).
     public var outputs: Set<RunOutput> = RunOutput.defaults
+    /// The folder of the WHO 2006 growth tables (`growth_tables:`, relative to the pipeline
+    /// file): the six files of `GrowthTableName`. Default: the tables built into the binary
+    /// (`BuiltInPipeline.growthTablesDirectory`, from `pipelines/growth/who2006/`).
+    public var growthTablesPath: String = BuiltInPipeline.growthTablesDirectory
 
     /// Loads and checks a definition; every problem is a `file:line` usage error (exit 64).
     public static func load(path: String) throws -> PipelineDefinition {
@@ -114,6 +119,20 @@ public struct PipelineDefinition: Sendable {
         }
         // Without an SPM catalogue there are no SPM figures to write.
         if def.spmPath == nil { def.outputs.subtract(RunOutput.spm) }
+        if let n = root["growth_tables"] {
+            let rel = try doc.string(n, "growth_tables")
+            let trimmed = rel.hasSuffix("/") && rel.count > 1 ? String(rel.dropLast()) : rel
+            let full = trimmed.hasPrefix("/") ? trimmed
+                : builtIn ? BuiltInPipeline.directory + "/" + trimmed
+                : dir.appendingPathComponent(trimmed).standardizedFileURL.path
+            let missing = GrowthTableName.allCases.map(\.fileName).filter { !PipelineFiles.exists(full + "/" + $0) }
+            guard missing.isEmpty else {
+                throw doc.error(n, "growth_tables: the folder \"\(rel)\" has no \(missing.joined(separator: ", ")); "
+                                + "give the folder holding the six WHO tables (like pipelines/growth/who2006/), "
+                                + "or remove the key to use the tables built into pws")
+            }
+            def.growthTablesPath = full
+        }
         if let n = root["estimation"] {
             let m = try doc.mapping(n, "estimation")
             def.estimation.enabled = try m["enabled"].map { try doc.bool($0, "estimation.enabled") } ?? true

@@ -52,7 +52,7 @@ extension PipelineRunner {
 
         if outcome.total.rejectRate > definition.maxRejectRate {
             // The refused run lists the warnings Aggregate would have added, as validate does.
-            addNifasWarnings(&outcome, services: pipeline.services, asOf: asOf)
+            addLaterWarnings(&outcome, pipeline: pipeline, asOf: asOf)
             var lines = ConsoleSummary.lines(outcome, maxRejectRate: definition.maxRejectRate)
             manifest.inputs = try inputEntries(outcome)
             manifest.unreadableInputs = PipelineRunner.unreadableEntries(outcome)
@@ -80,10 +80,12 @@ extension PipelineRunner {
         progress?("aggregating \(outcome.events.events.count) events")
         let wanted = definition.outputs
         let spmWanted = !wanted.isDisjoint(with: RunOutput.spm) ? pipeline.spm : []
-        let (result, spm) = aggregate(outcome: &outcome, pipeline: pipeline, asOf: asOf, spm: spmWanted)
+        let (result, spm, followUp, growthSeconds) = aggregate(outcome: &outcome, pipeline: pipeline, asOf: asOf,
+                                                               spm: spmWanted)
         let completeness = result.completeness
         manifest.timingsSeconds["aggregate"] = Date().timeIntervalSince(aggStart)
         if let spm { manifest.timingsSeconds["aggregate_spm"] = spm.seconds }
+        manifest.timingsSeconds["aggregate_growth"] = growthSeconds
         CrashPoint.hit("aggregated")
         manifest.inputs = try inputEntries(outcome, digests: digests.wait())
         manifest.unreadableInputs = PipelineRunner.unreadableEntries(outcome)
@@ -120,6 +122,11 @@ extension PipelineRunner {
         if wanted.contains(.completeness) {
             let c = try CompletenessCSV.write(completeness, to: staging + "/completeness.csv", format: format)
             later.append(try outputEntry(folder: staging, name: "completeness.csv", rows: c))
+        }
+        if wanted.contains(.followUp) {
+            let f = try FollowUpCSV.write(followUp, to: staging + "/tindak-lanjut.csv", format: format,
+                                          names: request.keepIdentifiers)
+            later.append(try outputEntry(folder: staging, name: "tindak-lanjut.csv", rows: f))
         }
         if wanted.contains(.report) {
             let html = try renderReport(outcome: outcome, result: result, completeness: completeness, asOf: asOf)

@@ -6,15 +6,18 @@ import Validate
 
 extension PipelineRunner {
     /// The Aggregate stage: the indicator values and completeness, and its W-NIFAS warnings
-    /// added to the outcome. Then the outcome's events are released: nothing after Aggregate
-    /// reads them, and they are most of the run's memory.
+    /// added to the outcome; then the growth pass (§A4): its W-GROWTH warnings added too, and
+    /// the rows of `tindak-lanjut.csv`. Then the outcome's events are released: nothing after
+    /// Aggregate reads them, and they are most of the run's memory.
+    /// `growthSeconds`: the growth pass's share of the stage (run.json's `aggregate_growth`).
     ///
     /// With `spm` (the SPM catalogue, when its outputs are wanted) the stage runs a second time
     /// over the same events with those definitions only, before they are released: the SPM
     /// values, and how long that second run took. Its warnings and completeness are the first
     /// run's and are not used.
     func aggregate(outcome: inout ValidationOutcome, pipeline: LoadedPipeline, asOf: YearMonth,
-                   spm: [IndicatorDefinition] = []) -> (AggregateResult, spm: (AggregateResult, seconds: Double)?) {
+                   spm: [IndicatorDefinition] = [])
+        -> (result: AggregateResult, spm: (AggregateResult, seconds: Double)?, followUp: [FollowUpRow], growthSeconds: Double) {
         var input = AggregateInput(events: outcome.events, register: outcome.register, sasaran: outcome.sasaran,
                                    services: pipeline.services, indicators: pipeline.indicators, asOf: asOf,
                                    estimation: pipeline.estimation,
@@ -28,15 +31,21 @@ extension PipelineRunner {
             spmResult = (Aggregator.run(input), Date().timeIntervalSince(start))
         }
         PipelineRunner.addNifasWarnings(&outcome, eventIndices: result.unattachedNifas)
+        let growthStart = Date()
+        let followUp = PipelineRunner.reviewGrowth(&outcome, pipeline: pipeline, asOf: asOf,
+                                                   keepIdentifiers: request.keepIdentifiers)
+        let growthSeconds = Date().timeIntervalSince(growthStart)
         outcome.releaseEvents()
-        return (result, spmResult)
+        return (result, spmResult, followUp, growthSeconds)
     }
 
-    /// The W-NIFAS warnings Aggregate would add, for a command that does not aggregate
-    /// (`pws validate`, a refused run): the same events, so every command lists the same warnings.
-    func addNifasWarnings(_ outcome: inout ValidationOutcome, services: ServiceCatalogue, asOf: YearMonth) {
+    /// The warnings Aggregate would add (W-NIFAS, W-GROWTH), for a command that does not
+    /// aggregate (`pws validate`, a refused run): the same events, so every command lists the
+    /// same warnings.
+    func addLaterWarnings(_ outcome: inout ValidationOutcome, pipeline: LoadedPipeline, asOf: YearMonth) {
         PipelineRunner.addNifasWarnings(&outcome, eventIndices: Aggregator.unattachedNifas(
-            events: outcome.events, services: services, asOf: asOf))
+            events: outcome.events, services: pipeline.services, asOf: asOf))
+        PipelineRunner.addGrowthWarnings(&outcome, pipeline: pipeline, asOf: asOf)
     }
 
     /// Adds a `W-NIFAS` warning (Aggregate's message) for each NIFAS event attached to no delivery.

@@ -134,8 +134,9 @@ public struct PipelineRunner {
                                 keepIdentifiers: request.keepIdentifiers, maxRejectRate: definition.maxRejectRate)
         var (outcome, seconds) = try validate(validationSettings(pipeline))
         if let asOf = outcome.asOf {
-            // The warnings `pws run` adds after validation (W-NIFAS), so a dry run lists them too.
-            addNifasWarnings(&outcome, services: pipeline.services, asOf: asOf)
+            // The warnings `pws run` adds after validation (W-NIFAS, W-GROWTH), so a dry run
+            // lists them too.
+            addLaterWarnings(&outcome, pipeline: pipeline, asOf: asOf)
         }
         var lines = ConsoleSummary.lines(outcome, maxRejectRate: definition.maxRejectRate)
         let over = outcome.total.rejectRate > definition.maxRejectRate

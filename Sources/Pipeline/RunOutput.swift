@@ -6,6 +6,8 @@ public enum RunOutput: String, Sendable, CaseIterable, Hashable {
     case rejects = "rejects.csv"
     case warnings = "warnings.csv"
     case completeness = "completeness.csv"
+    /// The children to follow up in the as-of month (amendments §A4).
+    case followUp = "tindak-lanjut.csv"
     case report = "report.html"
     case workbook = "pws.xlsx"
     /// The SPM figures (§A5, docs/spm.md); written only when the pipeline names an SPM catalogue.

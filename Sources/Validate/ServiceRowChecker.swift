@@ -31,6 +31,9 @@ struct ServiceRowChecker {
     static let sideFlag: UInt32 = 1 << 31
     var pregnancies = ByteInterner(capacity: 1024)
     var facilities = ByteInterner(capacity: 1024)
+    /// Names (`--keep-identifiers` only) and, by person index, 1 + the name's index (0 = none).
+    var names = ByteInterner(capacity: 1024)
+    var nameOfPerson: [UInt32] = []
     var duplicateKeys = EventKeyTable()
     /// Normalised person id of the row being checked (reused, so no allocation per row).
     var personScratch = ByteScratch()
@@ -230,6 +233,13 @@ struct ServiceRowChecker {
                                  sex: c.sex, rt: c.rtIndex, facilityType: c.facilityType, provider: c.provider)
         if !row.isEmpty(.pregnancyID) { event.pregnancy = pregnancies.intern(row.cleaned(.pregnancyID)).index + 1 }
         if !row.isEmpty(.facilityID) { event.facility = facilities.intern(row.cleaned(.facilityID)).index + 1 }
+        if settings.keepIdentifiers && !row.isEmpty(.name) {
+            let name = names.intern(row.cleaned(.name)).index + 1
+            if nameOfPerson.count <= Int(person) {
+                nameOfPerson.append(contentsOf: repeatElement(0, count: Int(person) + 1 - nameOfPerson.count))
+            }
+            nameOfPerson[Int(person)] = name
+        }
         return event
     }
 
@@ -262,6 +272,10 @@ struct ServiceRowChecker {
         events.recordIDs = recordIDs.arena
         events.pregnancyIDs = pregnancies.arena
         events.facilityIDs = facilities.arena
+        events.personNames = names.arena
+        events.nameOfPerson = nameOfPerson
+        names = ByteInterner(capacity: 0)
+        nameOfPerson = []
         persons = ByteInterner(capacity: 0)
         recordIDs = ByteInterner(capacity: 0)
         pregnancies = ByteInterner(capacity: 0)

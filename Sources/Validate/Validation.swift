@@ -96,10 +96,15 @@ public struct ValidationOutcome: Sendable {
         eventLines = EventLines()
     }
 
-    /// Adds a warning found by a later stage (W-NIFAS) for event `index`, keeping the order.
+    /// Where event `index` was read: its file (or `FILE:SHEET`) and physical line.
+    public func location(ofEvent index: Int) -> SourceLocation {
+        SourceLocation(source: positions[Int(eventSources[index])], line: Int(eventLines[index]))
+    }
+
+    /// Adds a warning found by a later stage (W-NIFAS, W-GROWTH) for event `index`, keeping the order.
     public mutating func addWarnings(rule: RuleCode, eventIndices: [Int], field: String, message: (Int) -> String) {
         for i in eventIndices {
-            let loc = SourceLocation(source: positions[Int(eventSources[i])], line: Int(eventLines[i]))
+            let loc = location(ofEvent: i)
             warnings.append(Diagnostic(location: loc, recordID: events.recordIDs[events.events[i].record],
                                        rule: rule, field: field, value: "", message: message(i)))
         }

@@ -53,7 +53,7 @@ import Testing
         #expect(r.stdout.split(separator: "\n").count == 31)
     }
 
-    /// `pws validate` lists every warning `pws run` does, W-NIFAS included: warnings.csv of both
+    /// `pws validate` lists every warning `pws run` does, W-NIFAS and W-GROWTH included: warnings.csv of both
     /// are byte-identical on sample-data.
     @Test func validateWarningsEqualRunWarningsOnSampleData() throws {
         let tmp = try TempFolder()
@@ -68,6 +68,7 @@ import Testing
         let fromRun = try Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out/2025-12/warnings.csv"))
         #expect(fromValidate == fromRun)
         #expect(String(decoding: fromValidate, as: UTF8.self).contains(",W-NIFAS,"))
+        #expect(String(decoding: fromValidate, as: UTF8.self).contains(",W-GROWTH,"))
     }
 
     /// 2,500 one-row service files: the summary stays within 40 lines, the per-file table

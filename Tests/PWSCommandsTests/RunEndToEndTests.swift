@@ -17,7 +17,8 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let month = out + "/2025-12"
         let fm = FileManager.default
-        for name in ["indicators.csv", "rejects.csv", "warnings.csv", "completeness.csv", "report.html", "run.json"] {
+        for name in ["indicators.csv", "rejects.csv", "warnings.csv", "completeness.csv", "tindak-lanjut.csv",
+                     "report.html", "run.json"] {
             #expect(fm.fileExists(atPath: month + "/" + name), "\(name) missing")
         }
         for id in RunEndToEndTests.indicatorIDs {
@@ -43,7 +44,8 @@ import Testing
         // size and sha256 of the file (indicators.csv's taken while its threads wrote it).
         let outputs = manifest["outputs"] as! [[String: Any]]
         #expect(outputs.map { $0["path"] as! String } == ["rejects.csv", "warnings.csv", "indicators.csv"]
-            + RunEndToEndTests.indicatorIDs.map { "pws/\($0).csv" } + ["completeness.csv", "report.html", "pws.xlsx", "spm.csv", "spm.xlsx"])
+            + RunEndToEndTests.indicatorIDs.map { "pws/\($0).csv" }
+            + ["completeness.csv", "tindak-lanjut.csv", "report.html", "pws.xlsx", "spm.csv", "spm.xlsx"])
         let sums = try RunEndToEndTests.sha256sum(outputs.map { month + "/" + ($0["path"] as! String) })
         for o in outputs {
             let path = o["path"] as! String

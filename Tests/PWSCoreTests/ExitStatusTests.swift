@@ -14,8 +14,10 @@ import Testing
     @Test func rulesKnowTheirSeverity() {
         #expect(RuleCode.parse.severity == .error)
         #expect(RuleCode.duplicate.severity == .warning)
-        // The 20 rules of spec §3, E-CELL (§A2, workbooks) and E-FHIR (§A3, FHIR resources).
-        #expect(RuleCode.allCases.count == 22)
+        // The 20 rules of spec §3, E-CELL (§A2, workbooks), E-FHIR (§A3, FHIR resources) and
+        // W-GROWTH (§A4, implausible z-scores).
+        #expect(RuleCode.allCases.count == 23)
+        #expect(RuleCode.growth.severity == .warning)
         #expect(RuleCode.cell.severity == .error)
         #expect(RuleCode.fhir.severity == .error)
     }

@@ -131,6 +131,7 @@ enum ReportText {
         case .areaWarning: "RW/RT tidak ada di daftar wilayah"
         case .nik: "NIK tidak cocok dengan tanggal lahir/jenis kelamin"
         case .nifas: "kunjungan nifas tanpa persalinan 42 hari sebelumnya"
+        case .growth: "z-skor pertumbuhan tidak masuk akal (flag WHO): berat/panjang/tanggal lahir perlu dicek"
         }
     }
 
