@@ -73,6 +73,7 @@ import Testing
         let text = try String(contentsOfFile: root + "/default.yaml", encoding: .utf8)
             .replacingOccurrences(of: "services: services.yaml", with: "services: \(root)/services.yaml")
             .replacingOccurrences(of: "indicators: indicators.yaml", with: "indicators: \(root)/indicators.yaml")
+            .replacingOccurrences(of: "spm: spm.yaml", with: "spm: \(root)/spm.yaml")
         try (text + "\noutputs: [warnings.csv]\n").write(toFile: pipeline, atomically: true, encoding: .utf8)
         let r = try PWSBinary.run(["run", "--data", Self.sampleData, "--out", tmp.path + "/out", "--pipeline", pipeline,
                                    "--today", "2026-01-15", "--quiet"])

@@ -118,6 +118,7 @@ import Testing
         let yaml = try String(contentsOfFile: pipelines + "/default.yaml", encoding: .utf8)
             .replacingOccurrences(of: "services: services.yaml", with: "services: \(pipelines)/services.yaml")
             .replacingOccurrences(of: "indicators: indicators.yaml", with: "indicators: \(pipelines)/indicators.yaml")
+            .replacingOccurrences(of: "spm: spm.yaml", with: "spm: \(pipelines)/spm.yaml")
             .replacingOccurrences(of: "      rt: RT\n", with: "      rt: RT\n      facility_id: KODE POSYANDU\n")
         #expect(yaml.contains("facility_id: KODE POSYANDU"))
         try yaml.write(toFile: pipeline, atomically: true, encoding: .utf8)

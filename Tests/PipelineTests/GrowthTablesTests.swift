@@ -17,8 +17,8 @@ import Testing
             #expect(PipelineFiles.contents(atPath: BuiltInPipeline.growthTablesDirectory + "/" + name) == disk)
         }
         #expect(BuiltInPipeline.growthTable("README.md") == nil)
-        // The built-in pipeline's files stay the three YAML files (`pws pipeline show`).
-        #expect(BuiltInPipeline.fileNames == ["default.yaml", "indicators.yaml", "services.yaml"])
+        // The built-in pipeline's files stay its YAML files (`pws pipeline show`): no tables.
+        #expect(BuiltInPipeline.fileNames == ["default.yaml", "indicators.yaml", "services.yaml", "spm.yaml"])
     }
 
     /// Without `growth_tables:` any pipeline, built-in or on disk, uses the built-in tables, and

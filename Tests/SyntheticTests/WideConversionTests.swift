@@ -107,8 +107,9 @@ import Testing
             let v = try #require(f.columns["visit_date"]), service = try #require(f.columns["service_code"])
             for r in f.rows {
                 let day = try #require(TestCSV.date(r[v]))
-                // ANC at the posyandu keeps the day of the pregnancy's schedule; sessions move.
-                if f.name.contains("_posyandu-") && r[service].uppercased() != "ANC" && r[service].uppercased() != "TTD_BUMIL" {
+                // ANC at the posyandu keeps the day of the pregnancy's schedule, and so do the
+                // records given with it (TTD_BUMIL, the HIV test of the ANC visit); sessions move.
+                if f.name.contains("_posyandu-") && !["ANC", "TTD_BUMIL", "TES_HIV"].contains(r[service].uppercased()) {
                     posyandu += 1
                     // Day 30, or the month's last day when it is shorter (29 February 2024).
                     if day.month == 2 { february += 1 }
