@@ -51,6 +51,9 @@ public struct IndicatorValues: Sendable {
     let yearly: [ExactDecimal?]
     /// [indicator][area] → source of `yearly`.
     let yearlySource: [DenominatorSource]
+    /// The status of "below target and `tetap`" (mirrored: above, for lower-is-better):
+    /// `cukup` or `jelek` (amendments §A5).
+    var tetapBelowTarget: IndicatorStatus = .cukup
 
     static let slots = Aggregator.slots
 
@@ -140,10 +143,12 @@ public struct IndicatorValues: Sendable {
                 if def.lowerIsBetter {
                     // Mirrored (§A4): at or below target is good, rising is bad.
                     let up = trend == .naik
-                    status = g.sign <= 0 ? (up ? .kurang : .baik) : (up ? .jelek : .cukup)
+                    status = g.sign <= 0 ? (up ? .kurang : .baik)
+                        : (up ? .jelek : (trend == .tetap ? tetapBelowTarget : .cukup))
                 } else {
                     let down = trend == .turun
-                    status = g.sign >= 0 ? (down ? .kurang : .baik) : (down ? .jelek : .cukup)
+                    status = g.sign >= 0 ? (down ? .kurang : .baik)
+                        : (down ? .jelek : (trend == .tetap ? tetapBelowTarget : .cukup))
                 }
             }
         }
@@ -316,6 +321,7 @@ struct Analysis {
             year: input.asOf.year, asOfMonth: input.asOf.month,
             areas: table.areas.map { OutputArea(level: $0.level, code: $0.code, name: $0.name, parentCode: $0.parentCode) },
             indicators: indicators.map(\.info), order: table.outputOrder, definitions: definitions,
-            counts: areaCounts, yearly: yearly, yearlySource: yearlySource)
+            counts: areaCounts, yearly: yearly, yearlySource: yearlySource,
+            tetapBelowTarget: input.tetapBelowTarget)
     }
 }

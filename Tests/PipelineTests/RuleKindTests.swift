@@ -96,6 +96,39 @@ import Testing
         #expect((1...4).map { r.row($0, .desa, World.v1, "P")!.gapPct?.hundredths } == [-2500, 2500, 2500, -2500])
     }
 
+    /// `status.tetap_below_target: jelek` (§A5) changes only "below target and tetap" (above
+    /// it, lower-is-better): the months of `lowerIsBetterMirrorsTheStatus` give, for P (lower is
+    /// better), kurang, jelek, **jelek** (75 % above 50 %, tetap), baik; for H (higher is
+    /// better) cukup, baik, baik, jelek — unchanged, as H is never below target and tetap. A
+    /// second indicator L with a 100 % target is below it every month: Jan 25 % naik → cukup,
+    /// Feb 75 % naik → cukup, Mar 75 % tetap → jelek (cukup by default), Apr 25 % turun → jelek.
+    @Test func tetapBelowTargetSetting() throws {
+        let presence = "  - id: P\n    subject: person\n    scope: monthly\n    rule: monthly_presence\n"
+            + "    services: [TIMBANG]\n    denominator: balita\n    target: 50\n"
+        let defs = try Self.load(Self.head + presence + "    direction: lower_is_better\n"
+                                 + presence.replacingOccurrences(of: "id: P", with: "id: H")
+                                 + presence.replacingOccurrences(of: "id: P", with: "id: L")
+                                    .replacingOccurrences(of: "target: 50", with: "target: 100"))
+        var w = World(services: DefaultCatalogue.services, indicators: defs, extraKecamatan: false)
+        w.target("balita", World.v1, 4)
+        for (m, n) in [(1, 1), (2, 3), (3, 3), (4, 1)] {
+            for k in 0..<n { w.add("TIMBANG", "c\(k)", "2025-0\(m)-15", born: "2023-01-01") }
+        }
+        var input = w.input(asOf: "2025-04")
+        let byDefault = Aggregator.run(input)
+        input.tetapBelowTarget = .jelek
+        let strict = Aggregator.run(input)
+        func statuses(_ r: AggregateResult, _ id: String) -> [String] {
+            (1...4).map { r.values.row(month: $0, level: .desa, area: World.v1, indicator: id)!.status }
+        }
+        #expect(statuses(byDefault, "P") == ["kurang", "jelek", "cukup", "baik"])
+        #expect(statuses(strict, "P") == ["kurang", "jelek", "jelek", "baik"])
+        #expect(statuses(byDefault, "H") == ["cukup", "baik", "baik", "jelek"])
+        #expect(statuses(strict, "H") == ["cukup", "baik", "baik", "jelek"])
+        #expect(statuses(byDefault, "L") == ["cukup", "cukup", "cukup", "jelek"])
+        #expect(statuses(strict, "L") == ["cukup", "cukup", "jelek", "jelek"])
+    }
+
     /// `denominator: {records: …}`, monthly: children weighed under 8 kg among children weighed.
     /// Jan 7, 9, 10 kg → 1 / 3 = 33.33 % (naik from none; above the 10 % maximum → jelek);
     /// Feb 7.5, 7.9 → 2 / 2 = 100 % (naik → jelek); Mar 12 → 0 / 1 = 0 % (turun, at or below →
