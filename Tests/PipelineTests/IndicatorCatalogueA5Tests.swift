@@ -135,7 +135,30 @@ import Testing
         #expect(row.targetPct?.hundredths == 833 && row.gapPct?.hundredths == 2870)
     }
 
+    /// `rule: sum_at_least` (TTD_BUMIL90's form, here per person and year): p gets 30 tablets
+    /// in January, a record without a count in February (adds 0), 30 in March, 29 in April
+    /// (89) and 1 in May → reaches 90 in May; q 60 in February and 30 in June → June; r 60 then
+    /// 20 → 80, never. Sasaran bumil 4: cumulative June 2 / 4 = 50 %.
+    @Test func sumOfResultsReachesTheMinimum() throws {
+        let yaml = Self.head + "  - id: TTD90\n    subject: person\n    scope: year\n    rule: sum_at_least\n"
+            + "    services: [TTD_BUMIL]\n    minimum: 90\n    denominator: bumil\n    target: 95\n"
+        var w = World(services: DefaultCatalogue.services, indicators: try RuleKindTests.load(yaml), extraKecamatan: false)
+        w.target("bumil", W.v1, 4)
+        for (d, n) in [("2025-01-10", 30), ("2025-02-10", nil), ("2025-03-10", 30), ("2025-04-10", 29), ("2025-05-10", 1)] as [(String, Int?)] {
+            w.add("TTD_BUMIL", "p", d, born: "1995-01-01", result: n.map(Float.init))
+        }
+        w.add("TTD_BUMIL", "q", "2025-02-10", born: "1995-01-01", result: 60)
+        w.add("TTD_BUMIL", "q", "2025-06-10", born: "1995-01-01", result: 30)
+        w.add("TTD_BUMIL", "r", "2025-02-10", born: "1995-01-01", result: 60)
+        w.add("TTD_BUMIL", "r", "2025-03-10", born: "1995-01-01", result: 20)
+        let r = w.run(asOf: "2025-06")
+        #expect(r.months("TTD90", .desa, W.v1) == [0, 0, 0, 0, 1, 1])
+        #expect(r.row(6, .desa, W.v1, "TTD90")?.coverageCumulativePct?.hundredths == 5000)
+    }
+
     static let broken: [(String, Int, String)] = [
+        (head + "  - id: T\n    subject: person\n    scope: year\n    rule: sum_at_least\n    services: [TTD_BUMIL]\n"
+            + "    minimum: 0\n", 8, "minimum must be above 0"),
         (head + bcg.replacingOccurrences(of: "denominator: bayi", with: "denominator: {group: bayi, percent: 150}"), 9,
          "denominator.percent must be a percentage above 0 and at most 100"),
         (head + bcg.replacingOccurrences(of: "denominator: bayi", with: "denominator: {group: bayi, percent: 0}"), 9,

@@ -30,7 +30,7 @@ import Testing
     @Test func everyKindIsRegisteredOnce() throws {
         let names = IndicatorRuleKinds.all.map { $0.name }
         #expect(Set(names).count == names.count)
-        #expect(names == ["first", "visits", "each_of", "monthly_presence", "monthly_increase", "rate", "area_count"])
+        #expect(names == ["first", "visits", "each_of", "monthly_presence", "monthly_increase", "rate", "area_count", "sum_at_least"])
         let defs = DefaultCatalogue.indicators
         #expect(Set(defs.map(\.rule.name)).isSubset(of: Set(names)))
         let rate = try Self.load(Self.catalogue)
@@ -196,7 +196,7 @@ import Testing
         (catalogue.replacingOccurrences(of: "lower_is_better", with: "lower"), 22, "direction must be higher_is_better or lower_is_better"),
         (head + counted("DPT1", "DPTHBHIB1") + "    minimum: {tm1: 1}\n", 9, "\"minimum\" is not a key of rule first"),
         (head + counted("DPT1", "DPTHBHIB1").replacingOccurrences(of: "rule: first", with: "rule: fist"), 6,
-         "rule must be first, visits, each_of, monthly_presence, monthly_increase, rate, area_count"),
+         "rule must be first, visits, each_of, monthly_presence, monthly_increase, rate, area_count, sum_at_least"),
     ]
 
     @Test(arguments: broken)

@@ -91,7 +91,7 @@ extension IndicatorRuleKind {
 public enum IndicatorRuleKinds {
     public static let all: [any IndicatorRuleKind.Type] = [
         FirstRule.self, VisitsRule.self, EachOfRule.self, MonthlyPresenceRule.self, MonthlyIncreaseRule.self,
-        RateRule.self, AreaCountRule.self,
+        RateRule.self, AreaCountRule.self, SumAtLeastRule.self,
     ]
 
     /// The kind named `name`, or nil.
