@@ -138,7 +138,8 @@ public enum Aggregator {
             builder = SubjectBuilder(events: events, recordIDs: input.events.recordIDs,
                                      anc: input.services.index(of: "ANC"),
                                      persalinan: input.services.index(of: "PERSALINAN"),
-                                     nifas: input.services.index(of: "NIFAS"))
+                                     nifas: input.services.index(of: "NIFAS"),
+                                     joining: SubjectBuilder.joiningServices(input.services))
             rtCount = input.register.rts.count
             asOfMonth = input.asOf.month
             subjects = plan.subjects

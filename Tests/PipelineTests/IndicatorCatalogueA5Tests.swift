@@ -156,6 +156,38 @@ import Testing
         #expect(r.row(6, .desa, W.v1, "TTD90")?.coverageCumulativePct?.hundredths == 5000)
     }
 
+    /// Maternal records other than ANC join the episode whose span holds them (docs/guidance.md
+    /// item 5), so ANEMIA_BUMIL's form works per pregnancy. A: ANC 02-10, LMP 01-06 (span to
+    /// 10-28), HB 10.2 on 02-10 → anaemic in February. B: ANC 03-03, LMP 01-20, HB 12 → tested
+    /// in March, not anaemic. C: HB 9 with no ANC → no pregnancy, counts nowhere. D: ANC 01-10
+    /// without a gestation (span 01-10 … 02-07): HB 12.5 on 02-05 joins (tested in February), HB
+    /// 9 on 02-20 is outside → not anaemic.
+    /// Numerators Jan 0, Feb 1, Mar 0; pregnancies with an HB 0, 2 (A, D), 1 (B), cumulative 0, 2, 3:
+    /// cumulative 1 / 3 = 33.33 %, February's 1 / 2 = 50 %, March's 0 / 1 = 0 %.
+    @Test func maternalRecordsJoinTheirPregnancy() throws {
+        let yaml = Self.head + "  - id: ANEMIA\n    subject: pregnancy\n    scope: lifetime\n    rule: first\n"
+            + "    services: [HB]\n    result_any: [{result: \"< 11\"}]\n    denominator: {records: {services: [HB]}}\n"
+            + "    target: 20\n    direction: lower_is_better\n"
+            + "  - id: K1\n    subject: pregnancy\n    scope: lifetime\n    rule: first\n    services: [ANC]\n"
+        var w = World(services: DefaultCatalogue.services, indicators: try RuleKindTests.load(yaml), extraKecamatan: false)
+        w.add("ANC", "A", "2025-02-10", born: "1995-01-01", lmp: "2025-01-06")
+        w.add("HB", "A", "2025-02-10", born: "1995-01-01", result: 10.2)
+        w.add("ANC", "B", "2025-03-03", born: "1995-01-01", lmp: "2025-01-20")
+        w.add("HB", "B", "2025-03-03", born: "1995-01-01", result: 12)
+        w.add("HB", "C", "2025-03-05", born: "1995-01-01", result: 9)
+        w.add("ANC", "D", "2025-01-10", born: "1995-01-01")
+        w.add("HB", "D", "2025-02-05", born: "1995-01-01", result: 12.5)
+        w.add("HB", "D", "2025-02-20", born: "1995-01-01", result: 9)
+        let r = w.run(asOf: "2025-03")
+        let rows = (1...3).map { r.row($0, .desa, W.v1, "ANEMIA")! }
+        #expect(rows.map(\.numeratorMonth) == [0, 1, 0])
+        #expect(rows.map(\.denominator) == [0, 2, 3])
+        #expect(rows.map { $0.coverageMonthPct?.hundredths } == [nil, 5000, 0])
+        #expect(rows[2].coverageCumulativePct?.hundredths == 3333)
+        // The ANC visits are unchanged: K1 counts A, B, D by their ANC records.
+        #expect(r.months("K1", .desa, W.v1) == [1, 1, 1])
+    }
+
     static let broken: [(String, Int, String)] = [
         (head + "  - id: T\n    subject: person\n    scope: year\n    rule: sum_at_least\n    services: [TTD_BUMIL]\n"
             + "    minimum: 0\n", 8, "minimum must be above 0"),
