@@ -188,6 +188,21 @@ import Testing
         #expect(r.months("K1", .desa, W.v1) == [1, 1, 1])
     }
 
+    /// The default catalogue's ANEMIA_BUMIL is that form: A anaemic (HB 10.2 in February), B
+    /// not (HB 12 in March) → 1 / 2 = 50.00 % cumulative in March, against a 20 % ceiling
+    /// (not pro-rated) → gap 30.00.
+    @Test func anemiaBumilInTheDefaultCatalogue() {
+        var w = DefaultCatalogue.world()
+        w.add("ANC", "A", "2025-02-10", born: "1995-01-01", lmp: "2025-01-06")
+        w.add("HB", "A", "2025-02-10", born: "1995-01-01", result: 10.2)
+        w.add("ANC", "B", "2025-03-03", born: "1995-01-01", lmp: "2025-01-20")
+        w.add("HB", "B", "2025-03-03", born: "1995-01-01", result: 12)
+        let row = w.run(asOf: "2025-03").row(3, .desa, W.v1, "ANEMIA_BUMIL")!
+        #expect(row.numeratorCumulative == 1 && row.denominator == 2 && row.denominatorSource == "measured")
+        #expect(row.coverageCumulativePct?.hundredths == 5000 && row.targetPct?.hundredths == 2000)
+        #expect(row.gapPct?.hundredths == 3000)
+    }
+
     static let broken: [(String, Int, String)] = [
         (head + "  - id: T\n    subject: person\n    scope: year\n    rule: sum_at_least\n    services: [TTD_BUMIL]\n"
             + "    minimum: 0\n", 8, "minimum must be above 0"),
