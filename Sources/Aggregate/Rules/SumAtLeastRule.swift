@@ -6,8 +6,8 @@ import PWSCore
 /// Records without a valid result add 0 (they were already reported as `W-RESULT`).
 ///
 /// - person: over the person's records of the scope;
-/// - pregnancy: over the episode's records (today `ANC` records only, spec §4.2: joining other
-///   maternal records — TTD_BUMIL — to an episode is docs/guidance.md's item 5, not built);
+/// - pregnancy: over the episode's records (its ANC records and the maternal records that
+///   joined it — TTD_BUMIL among them, `SubjectBuilder.join`);
 /// - delivery: over the delivery's pool (PERSALINAN and NIFAS records).
 public struct SumAtLeastRule: PlannedRule {
     public static let name = "sum_at_least"
