@@ -15,10 +15,14 @@ public struct AggregateInput: Sendable {
     /// Service files that could not be read (`--skip-unreadable`), by path: each gets a
     /// not-reported row in `completeness.csv`.
     public var unreadableSources: [String]
+    /// The status of "below target and `tetap`" (above target, for lower-is-better indicators):
+    /// `cukup` or `jelek` (pipeline `status.tetap_below_target`, amendments §A5).
+    public var tetapBelowTarget: IndicatorStatus
 
     public init(events: EventSet, register: AreaRegister, sasaran: [SasaranEntry], services: ServiceCatalogue,
                 indicators: [IndicatorDefinition], asOf: YearMonth, estimation: EstimationSettings,
-                workers: Int = Parallel.defaultWorkers, unreadableSources: [String] = []) {
+                workers: Int = Parallel.defaultWorkers, unreadableSources: [String] = [],
+                tetapBelowTarget: IndicatorStatus = .cukup) {
         self.events = events
         self.register = register
         self.sasaran = sasaran
@@ -28,6 +32,7 @@ public struct AggregateInput: Sendable {
         self.estimation = estimation
         self.workers = max(1, workers)
         self.unreadableSources = unreadableSources
+        self.tetapBelowTarget = tetapBelowTarget
     }
 }
 
@@ -133,7 +138,8 @@ public enum Aggregator {
             builder = SubjectBuilder(events: events, recordIDs: input.events.recordIDs,
                                      anc: input.services.index(of: "ANC"),
                                      persalinan: input.services.index(of: "PERSALINAN"),
-                                     nifas: input.services.index(of: "NIFAS"))
+                                     nifas: input.services.index(of: "NIFAS"),
+                                     joining: SubjectBuilder.joiningServices(input.services))
             rtCount = input.register.rts.count
             asOfMonth = input.asOf.month
             subjects = plan.subjects

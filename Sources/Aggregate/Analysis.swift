@@ -51,6 +51,9 @@ public struct IndicatorValues: Sendable {
     let yearly: [ExactDecimal?]
     /// [indicator][area] → source of `yearly`.
     let yearlySource: [DenominatorSource]
+    /// The status of "below target and `tetap`" (mirrored: above, for lower-is-better):
+    /// `cukup` or `jelek` (amendments §A5).
+    var tetapBelowTarget: IndicatorStatus = .cukup
 
     static let slots = Aggregator.slots
 
@@ -140,10 +143,12 @@ public struct IndicatorValues: Sendable {
                 if def.lowerIsBetter {
                     // Mirrored (§A4): at or below target is good, rising is bad.
                     let up = trend == .naik
-                    status = g.sign <= 0 ? (up ? .kurang : .baik) : (up ? .jelek : .cukup)
+                    status = g.sign <= 0 ? (up ? .kurang : .baik)
+                        : (up ? .jelek : (trend == .tetap ? tetapBelowTarget : .cukup))
                 } else {
                     let down = trend == .turun
-                    status = g.sign >= 0 ? (down ? .kurang : .baik) : (down ? .jelek : .cukup)
+                    status = g.sign >= 0 ? (down ? .kurang : .baik)
+                        : (down ? .jelek : (trend == .tetap ? tetapBelowTarget : .cukup))
                 }
             }
         }
@@ -292,8 +297,12 @@ struct Analysis {
         for (i, ind) in indicators.enumerated() {
             if let g = ind.targetGroup {
                 // One §5.1 chain per group and area (memoised across indicators of a group).
+                // A share of the group (`{group: bumil, percent: 20}`): exact, p / 100 × value;
+                // an overflowing product leaves the area without a denominator.
+                let share = ind.targetGroupPercent.flatMap { ExactDecimal(units: $0.units, scale: $0.scale + 2) }
                 for a in 0..<areaCount {
-                    let (v, source) = denominators.value(area: a, group: g)
+                    let (whole, source) = denominators.value(area: a, group: g)
+                    let v = share.map { s in whole.flatMap { $0.multiplied(by: s) } } ?? whole
                     if let v {
                         yearly[i * areaCount + a] = v
                         yearlySource[i * areaCount + a] = source
@@ -307,15 +316,66 @@ struct Analysis {
             definitions.append(IndicatorValues.Definition(
                 monthly: ind.scope == .monthly, targetHundredths: ind.targetHundredths,
                 denominatorIndicator: base, denominatorPlane: plane,
-                namesBase: ind.denominatorIndicator != nil || plane != nil, hasGroup: ind.targetGroup != nil,
+                namesBase: ind.denominatorIndicator != nil || plane != nil,
+                hasGroup: ind.targetGroup != nil || ind.rule.planned.areaCount(catalogue: indicators) != nil,
                 // Pro-rating a target by m / 12 fits a year's sasaran only; against counted
                 // subjects (a rate, a prevalence) the target is a ratio, the same every month.
                 proratesTarget: type(of: ind.rule.planned).proratesTarget && ind.targetGroup != nil, lowerIsBetter: ind.direction == .lowerIsBetter))
         }
-        return IndicatorValues(
+        let values = IndicatorValues(
             year: input.asOf.year, asOfMonth: input.asOf.month,
             areas: table.areas.map { OutputArea(level: $0.level, code: $0.code, name: $0.name, parentCode: $0.parentCode) },
             indicators: indicators.map(\.info), order: table.outputOrder, definitions: definitions,
-            counts: areaCounts, yearly: yearly, yearlySource: yearlySource)
+            counts: areaCounts, yearly: yearly, yearlySource: yearlySource,
+            tetapBelowTarget: input.tetapBelowTarget)
+        return countAreas(values, table: table, indicators: indicators)
+    }
+
+    /// The area counts (`AreaCount`, `area_count`), from the other indicators' figures in
+    /// `values`: per village and month, whether it passes; a parent sums its villages. Their
+    /// denominators are the villages under each area (`villages`). `values` unchanged when the
+    /// catalogue has none.
+    static func countAreas(_ values: IndicatorValues, table: AreaTable, indicators: [IndicatorDefinition]) -> IndicatorValues {
+        let tests = indicators.enumerated().compactMap { i, ind in ind.rule.planned.areaCount(catalogue: indicators).map { (i, $0) } }
+        guard !tests.isEmpty else { return values }
+        let slots = Aggregator.slots, areaCount = table.areas.count, months = values.asOfMonth
+        // Each village and the areas it counts in (itself, kecamatan, kab/kota, puskesmas).
+        var index: [String: Int] = [:]
+        for (a, area) in table.areas.enumerated() { index["\(area.level.rawValue)|\(area.code)"] = a }
+        var villages: [(desa: Int, path: [Int])] = []
+        for (a, area) in table.areas.enumerated() where area.level == .desa && area.registered {
+            var path = [a]
+            if let kec = index["kecamatan|\(area.parentCode)"] {
+                path.append(kec)
+                if let kab = index["kabkota|\(table.areas[kec].parentCode)"] { path.append(kab) }
+            }
+            if let p = table.villagePuskesmas[area.code], let pkm = index["puskesmas|\(p)"] { path.append(pkm) }
+            villages.append((a, path))
+        }
+        var counts = values.counts, yearly = values.yearly, yearlySource = values.yearlySource
+        for (i, test) in tests {
+            var villageCount = [Int](repeating: 0, count: areaCount)
+            for v in villages { for a in v.path { villageCount[a] += 1 } }
+            for a in 0..<areaCount where villageCount[a] > 0 {
+                yearly[i * areaCount + a] = ExactDecimal(villageCount[a])
+                yearlySource[i * areaCount + a] = .villages
+            }
+            // passing[m][a]: villages under a passing at m (m = 0: none, as coverage restarts).
+            var before = [Int32](repeating: 0, count: areaCount)
+            for m in 1...max(months, 1) where m <= months {
+                var now = [Int32](repeating: 0, count: areaCount)
+                for v in villages where test.passes(values.figures(month: m, area: v.desa, indicator: test.of)) {
+                    for a in v.path { now[a] += 1 }
+                }
+                for a in 0..<areaCount {
+                    counts[(i * areaCount + a) * slots + m] = now[a] - before[a]
+                }
+                before = now
+            }
+        }
+        return IndicatorValues(
+            year: values.year, asOfMonth: values.asOfMonth, areas: values.areas, indicators: values.indicators,
+            order: values.order, definitions: values.definitions, counts: counts, yearly: yearly,
+            yearlySource: yearlySource, tetapBelowTarget: values.tetapBelowTarget)
     }
 }

@@ -54,6 +54,8 @@ public struct RecordFilter: Sendable, Hashable {
     public var result: [ResultTest] = []
     /// Days after the subject's reference date (birth for persons, delivery for deliveries).
     public var days: ClosedRange<Int>?
+    /// Calendar months of the visit (`months: [2, 8]`): bit m set for month m (1–12); nil = any.
+    public var months: UInt16?
 
     public init() {}
 
@@ -69,6 +71,7 @@ public struct RecordFilter: Sendable, Hashable {
             let ref = reference ?? e.birth
             if !days.contains(ref.days(to: e.visit)) { return false }
         }
+        if let months, months & (1 << UInt16(e.visit.month)) == 0 { return false }
         return true
     }
 
@@ -82,6 +85,7 @@ public struct RecordFilter: Sendable, Hashable {
         f.providers = f.providers ?? other.providers
         if f.result.isEmpty { f.result = other.result }
         f.days = f.days ?? other.days
+        f.months = f.months ?? other.months
         return f
     }
 }
@@ -106,10 +110,15 @@ public struct IndicatorDefinition: Sendable, Hashable {
     /// passing the filter, counted like a `first` rule (`monthly_presence` for monthly scope)
     /// of the indicator's subject and scope; `denominator_source` `measured`.
     public var countedDenominator: RecordFilter?
+    /// `denominator: {group: G, percent: P}`: the denominator is P % of the target group's
+    /// (`DETEKSI_RISTI_NAKES`: 20 % of bumil), exact, not rounded; nil = 100 %.
+    public var targetGroupPercent: ExactDecimal?
 
     public init(id: String, name: String, subject: SubjectKind, scope: Scope, rule: IndicatorRule,
                 targetGroup: String?, denominatorIndicator: String?, targetHundredths: Int?,
-                direction: IndicatorDirection = .higherIsBetter, countedDenominator: RecordFilter? = nil) {
+                direction: IndicatorDirection = .higherIsBetter, countedDenominator: RecordFilter? = nil,
+                targetGroupPercent: ExactDecimal? = nil) {
+        self.targetGroupPercent = targetGroupPercent
         self.direction = direction
         self.countedDenominator = countedDenominator
         self.id = id
@@ -124,6 +133,7 @@ public struct IndicatorDefinition: Sendable, Hashable {
 
     /// Whether the rule counts a denominator of its own (`PlannedRule.compileDenominator`).
     public var hasOwnDenominator: Bool {
+        if type(of: rule.planned).ownDenominator != nil { return true }
         var builder = RulePlan.Builder()
         return rule.planned.compileDenominator(&builder, catalogue: []) != nil
     }
@@ -131,8 +141,10 @@ public struct IndicatorDefinition: Sendable, Hashable {
     /// The description `pws indicators` and the report show.
     public var info: IndicatorInfo {
         IndicatorInfo(id: id, name: name, scope: scope.rawValue, subject: subject.rawValue,
-                      denominator: targetGroup ?? denominatorIndicator.map { "indicator:\($0)" }
-                          ?? (countedDenominator != nil || hasOwnDenominator ? "measured" : ""),
+                      denominator: targetGroup.map { g in targetGroupPercent.map { "\(g) × \($0)%" } ?? g }
+                          ?? denominatorIndicator.map { "indicator:\($0)" }
+                          ?? (countedDenominator != nil ? "measured" : type(of: rule.planned).ownDenominator
+                              ?? (hasOwnDenominator ? "measured" : "")),
                       targetAnnual: targetHundredths.map { Percent(hundredths: $0) }, direction: direction)
     }
 }

@@ -27,6 +27,8 @@ struct RulePlan {
         /// Indices into `results`; empty = no result condition (any test may hold).
         var results: Range<Int>
         var days: ClosedRange<Int>?
+        /// A bit per calendar month of the visit (1–12); all ones = any.
+        var months: UInt16
     }
 
     /// The counting units of the per-person loop: each indicator's compiled rule in catalogue
@@ -104,7 +106,7 @@ struct RulePlan {
             filters.append(Filter(services: services, sex: f.sex?.rawValue ?? 0, ageUnit: f.age?.unit,
                                   ageMin: f.age?.min ?? .min, ageMax: f.age?.max ?? .max,
                                   facilityTypes: mask(f.facilityTypes), providers: mask(f.providers),
-                                  results: start..<results.count, days: f.days))
+                                  results: start..<results.count, days: f.days, months: f.months ?? .max))
         }
         func copy<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
             let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(array.count, 1))
@@ -155,6 +157,7 @@ struct RulePlan {
             let ref = reference ?? e.birth
             if !days.contains(ref.days(to: e.visit)) { return false }
         }
+        if f.months != .max && f.months & (1 << UInt16(e.visit.month)) == 0 { return false }
         return true
     }
 }

@@ -38,6 +38,15 @@ struct SubjectBuilder {
     let anc: UInt16?
     let persalinan: UInt16?
     let nifas: UInt16?
+    /// Maternal services other than ANC whose records join the episode whose span holds their
+    /// date (docs/guidance.md item 5): they count for pregnancy rules, not as visits.
+    var joining: Set<UInt16> = []
+
+    /// The maternal services whose records join a pregnancy: HB, LILA, TTD_BUMIL and RISTI_NAKES,
+    /// those of them the catalogue has.
+    static func joiningServices(_ services: ServiceCatalogue) -> Set<UInt16> {
+        Set(["HB", "LILA", "TTD_BUMIL", "RISTI_NAKES"].compactMap { services.index(of: $0) })
+    }
 
     /// The record's LMP: its lmp_date, else visit − 7 × gestational weeks; nil when unknown or
     /// giving a gestational age outside 0–45 weeks.
@@ -145,7 +154,32 @@ struct SubjectBuilder {
                 first = v
             }
         }
-        return groups.map(makeEpisode)
+        var result = groups.map(makeEpisode)
+        if !joining.isEmpty { join(person, into: &result) }
+        return result
+    }
+
+    /// Adds the woman's records of `joining` services to the episode whose span holds their
+    /// date — anchor … anchor + 294 days (42 weeks), or without an anchor first … last ANC visit
+    /// + 28 days — the latest-starting one when two do; a record no span holds joins none.
+    /// Episodes keep their ANC visits; their `records` stay in (visit, record_id) order.
+    func join(_ person: ArraySlice<Int>, into episodes: inout [Episode]) {
+        let spans: [(start: Day, end: Day)] = episodes.map { ep in
+            if let a = ep.anchor { return (a, a.adding(days: 294)) }
+            return (ep.visits.first!.date, ep.visits.last!.date.adding(days: 28))
+        }
+        var added = [[Int]](repeating: [], count: episodes.count)
+        for r in person where joining.contains(events[r].service) {
+            let v = events[r].visit
+            var best: Int?
+            for (k, s) in spans.enumerated() where s.start <= v && v <= s.end {
+                if best == nil || spans[best!].start < s.start { best = k }
+            }
+            if let k = best { added[k].append(r) }
+        }
+        for k in episodes.indices where !added[k].isEmpty {
+            episodes[k].records = (episodes[k].records + added[k]).sorted(by: ordered)
+        }
     }
 
     func makeEpisode(_ records: [Int]) -> Episode {

@@ -132,7 +132,7 @@ final class IndicatorCells: @unchecked Sendable {
         statusCell = offsets.count - 1
         for s in [IndicatorStatus.none, .baik, .kurang, .cukup, .jelek] { add(s.text) }
         sourceCell = offsets.count - 1
-        for s in [DenominatorSource.none, .sasaran, .sum, .estimate, .measured] { add(s.text(indicators: [])) }
+        for s in [DenominatorSource.none, .sasaran, .sum, .estimate, .measured, .villages] { add(s.text(indicators: [])) }
 
         texts = .allocate(capacity: max(bytes.count, 1))
         texts.initialize(from: bytes, count: bytes.count)
@@ -214,6 +214,7 @@ final class IndicatorRowFormatter {
         case .sum: cell(c.sourceCell + 2)
         case .estimate: cell(c.sourceCell + 3)
         case .measured: cell(c.sourceCell + 4)
+        case .villages: cell(c.sourceCell + 5)
         case .indicator(let b):
             precondition(b >= 0 && b < c.indicatorCount, "figures of another run")
             cell(c.indicatorCell + 2 * b)

@@ -28,6 +28,8 @@ public enum DenominatorSource: Sendable, Hashable {
     /// Counted by the indicator itself: the subjects with a qualifying record (children measured,
     /// pregnancies tested; amendments §A4).
     case measured
+    /// The number of registered villages under the area (an area count, `UCI_DESA`; §A5).
+    case villages
 }
 
 /// `trend` (spec §6): monthly coverage of m against m−1.
@@ -123,6 +125,7 @@ extension DenominatorSource {
         case .estimate: "estimate"
         case .indicator(let i): indicators[i].id
         case .measured: "measured"
+        case .villages: "villages"
         }
     }
 }

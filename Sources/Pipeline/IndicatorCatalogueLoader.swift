@@ -7,7 +7,7 @@ import Yams
 /// checking every entry; a problem stops the run with exit 64 and names `file:line`.
 public enum IndicatorCatalogueLoader {
     static let filterKeys: Set<String> = ["services", "sex", "age_days", "age_months", "age_years",
-                                          "facility_type", "provider", "result_any", "days_after_delivery"]
+                                          "facility_type", "provider", "result_any", "days_after_delivery", "months"]
     /// The keys every indicator may have; each rule kind adds its own (`IndicatorRuleKind.keys`).
     static let commonKeys: Set<String> = filterKeys.union([
         "id", "name", "subject", "scope", "rule", "denominator", "target", "source", "direction",
@@ -83,23 +83,33 @@ public enum IndicatorCatalogueLoader {
         let entry = YAMLRuleEntry(doc: doc, node: node, mapping: m, id: id, subject: subject, scope: scope,
                                   filter: common, services: services)
         let rule = IndicatorRule(try kind.parse(entry))
-        var group: String?, denominatorIndicator: String?, counted: RecordFilter?
+        var group: String?, denominatorIndicator: String?, counted: RecordFilter?, percent: ExactDecimal?
+        func targetGroup(_ n: Node, _ key: String) throws -> String {
+            let g = try doc.string(n, key)
+            guard TargetGroup.all.contains(g) else {
+                throw doc.error(n, "\(id): denominator \"\(g)\" is not a target group; use one of \(TargetGroup.all.joined(separator: ", "))")
+            }
+            return g
+        }
         if let d = m["denominator"] {
             if let dm = d.mapping {
-                if let records = dm["records"], dm.count == 1 {
+                if let g = dm["group"], let p = dm["percent"], dm.count == 2 {
+                    group = try targetGroup(g, "denominator.group")
+                    guard let text = p.scalar?.string, let v = ExactDecimal(text), v.isPositive,
+                          v.scale <= 2, v.units <= 100 * ExactDecimal.power(v.scale) else {
+                        throw doc.error(p, "\(id): denominator.percent must be a percentage above 0 and at most 100, up to two decimals (20 = one in five)")
+                    }
+                    percent = v
+                } else if let records = dm["records"], dm.count == 1 {
                     counted = try filter(try doc.mapping(records, "denominator.records"), doc: doc, services: services, id: id)
                 } else {
                     guard let ref = dm["indicator"], dm.count == 1 else {
-                        throw doc.error(d, "\(id): denominator is a target group, {indicator: ID} or {records: FILTER}")
+                        throw doc.error(d, "\(id): denominator is a target group, {group: G, percent: P}, {indicator: ID} or {records: FILTER}")
                     }
                     denominatorIndicator = try doc.string(ref, "denominator.indicator")
                 }
             } else {
-                let g = try doc.string(d, "denominator")
-                guard TargetGroup.all.contains(g) else {
-                    throw doc.error(d, "\(id): denominator \"\(g)\" is not a target group; use one of \(TargetGroup.all.joined(separator: ", "))")
-                }
-                group = g
+                group = try targetGroup(d, "denominator")
             }
         }
         var target: Int?
@@ -127,7 +137,7 @@ public enum IndicatorCatalogueLoader {
         }
         return IndicatorDefinition(id: id, name: name, subject: subject, scope: scope, rule: rule, targetGroup: group,
                                    denominatorIndicator: denominatorIndicator, targetHundredths: target,
-                                   direction: direction, countedDenominator: counted)
+                                   direction: direction, countedDenominator: counted, targetGroupPercent: percent)
     }
 
     static func filter(_ m: Node.Mapping, doc: YAMLFile, services: ServiceCatalogue, id: String) throws -> RecordFilter {
@@ -154,6 +164,18 @@ public enum IndicatorCatalogueLoader {
         if let d = m["days_after_delivery"] {
             let (lo, hi) = try range(d, "days_after_delivery", doc: doc, id: id)
             f.days = (lo ?? 0)...(hi ?? Int(Int32.max))
+        }
+        if let n = m["months"] {
+            var bits: UInt16 = 0
+            for item in try doc.sequence(n, "months") {
+                let month = try doc.int(item, "months")
+                guard (1...12).contains(month) else {
+                    throw doc.error(item, "\(id): months lists calendar months 1-12 (2 = February); \(month) is not one")
+                }
+                bits |= 1 << UInt16(month)
+            }
+            guard bits != 0 else { throw doc.error(n, "\(id): months is empty; list the months, e.g. [2, 8], or remove it") }
+            f.months = bits
         }
         if let t = m["facility_type"] {
             f.facilityTypes = Set(try doc.sequence(t, "facility_type").map { n in

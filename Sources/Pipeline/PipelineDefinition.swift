@@ -55,6 +55,10 @@ public struct PipelineDefinition: Sendable {
     /// file): the six files of `GrowthTableName`. Default: the tables built into the binary
     /// (`BuiltInPipeline.growthTablesDirectory`, from `pipelines/growth/who2006/`).
     public var growthTablesPath: String = BuiltInPipeline.growthTablesDirectory
+    /// `status.tetap_below_target` (amendments §A5): the status of an indicator below its
+    /// target whose trend is `tetap` (above it, for lower-is-better ones) — `cukup` (default)
+    /// or `jelek`.
+    public var tetapBelowTarget: IndicatorStatus = .cukup
 
     /// Loads and checks a definition; every problem is a `file:line` usage error (exit 64).
     public static func load(path: String) throws -> PipelineDefinition {
@@ -152,6 +156,19 @@ public struct PipelineDefinition: Sendable {
                         throw doc.error(k, "estimation.shares: unknown target group \"\(group)\"; use one of \(TargetGroup.all.joined(separator: ", "))")
                     }
                     def.estimation.shares[group] = try rate(v, "estimation.shares.\(group)")
+                }
+            }
+        }
+        if let n = root["status"] {
+            for (k, v) in try doc.mapping(n, "status") {
+                let key = try doc.string(k, "a status setting")
+                guard key == "tetap_below_target" else {
+                    throw doc.error(k, "status: unknown setting \"\(key)\"; use tetap_below_target")
+                }
+                switch try doc.string(v, "status.tetap_below_target") {
+                case "cukup": def.tetapBelowTarget = .cukup
+                case "jelek": def.tetapBelowTarget = .jelek
+                default: throw doc.error(v, "status.tetap_below_target must be cukup or jelek (the status of an indicator below target whose trend is tetap)")
                 }
             }
         }

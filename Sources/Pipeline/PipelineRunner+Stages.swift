@@ -21,7 +21,8 @@ extension PipelineRunner {
         var input = AggregateInput(events: outcome.events, register: outcome.register, sasaran: outcome.sasaran,
                                    services: pipeline.services, indicators: pipeline.indicators, asOf: asOf,
                                    estimation: pipeline.estimation,
-                                   unreadableSources: outcome.unreadable.map(\.path))
+                                   unreadableSources: outcome.unreadable.map(\.path),
+                                   tetapBelowTarget: pipeline.definition.tetapBelowTarget)
         let result = Aggregator.run(input)
         var spmResult: (AggregateResult, seconds: Double)?
         if !spm.isEmpty {

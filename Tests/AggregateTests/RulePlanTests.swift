@@ -127,4 +127,28 @@ import Testing
         let trimesters = first.trimesters, onStart = first.onStart
         #expect(trimesters == 0b10 && !onStart)
     }
+
+    /// `months: [2, 8]`: a visit in February or August passes, in no other month (the plan and
+    /// `RecordFilter.matches` agree); merged under an item, an indicator-wide `months` applies.
+    @Test func monthsFilterTestsTheVisitMonth() {
+        var f = RecordFilter()
+        f.months = 1 << 2 | 1 << 8
+        let ind = IndicatorDefinition(id: "V", name: "V", subject: .person, scope: .year,
+                                      rule: .first(f, firstVisitTrimesters: nil, attainOnSubjectStart: false),
+                                      targetGroup: nil, denominatorIndicator: nil, targetHundredths: nil)
+        let plan = RulePlan([ind], serviceCount: 5)
+        defer { plan.deallocate() }
+        let birth = Day(year: 2022, month: 1, day: 1)!
+        var passing: [Int] = []
+        for m in 1...12 {
+            let e = ServiceEvent(person: 0, record: 0, visit: Day(year: 2025, month: m, day: 15)!,
+                                 birth: birth, service: 0, sex: .female, rt: 0, facilityType: .posyandu)
+            #expect(plan.matches(0, e) == f.matches(e))
+            if f.matches(e) { passing.append(m) }
+        }
+        #expect(passing == [2, 8])
+        var item = RecordFilter()
+        item.services = [0]
+        #expect(item.merged(with: f).months == f.months)
+    }
 }

@@ -3,7 +3,8 @@ import PWSCore
 import Testing
 @testable import Pipeline
 
-/// The §A1 settings of the pipeline: `estimation.round` and `sasaran.decimal_separator`.
+/// The §A1 settings of the pipeline: `estimation.round` and `sasaran.decimal_separator`; and
+/// §A5's `status.tetap_below_target`.
 @Suite struct PipelineDefinitionTests {
     static let pipelines = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("pipelines").path
@@ -55,6 +56,26 @@ import Testing
             } throws: { error in
                 guard let e = error as? PWSError else { return false }
                 return e.location?.line == 7 && e.message == "estimation.shares.balita must be a decimal number ≥ 0, e.g. 16 or 0.08"
+            }
+        }
+    }
+
+    /// `status.tetap_below_target`: `cukup` when absent (and in the default pipeline), `jelek`
+    /// when asked; any other value or key is refused at its line (line 5 here).
+    @Test func tetapBelowTargetIsRead() throws {
+        #expect(try PipelineDefinition.load(path: Self.pipelines + "/default.yaml").tetapBelowTarget == .cukup)
+        #expect(try Self.load("").tetapBelowTarget == .cukup)
+        #expect(try Self.load("status:\n  tetap_below_target: jelek\n").tetapBelowTarget == .jelek)
+        #expect(try Self.load("status:\n  tetap_below_target: cukup\n").tetapBelowTarget == .cukup)
+        for (body, message) in [
+            ("status:\n  tetap_below_target: kurang\n", "status.tetap_below_target must be cukup or jelek"),
+            ("status:\n  tetap: jelek\n", "status: unknown setting \"tetap\"; use tetap_below_target"),
+        ] {
+            #expect {
+                _ = try Self.load(body)
+            } throws: { error in
+                guard let e = error as? PWSError else { return false }
+                return e.location?.line == 5 && e.message.hasPrefix(message)
             }
         }
     }

@@ -30,7 +30,7 @@ import Testing
     @Test func everyKindIsRegisteredOnce() throws {
         let names = IndicatorRuleKinds.all.map { $0.name }
         #expect(Set(names).count == names.count)
-        #expect(names == ["first", "visits", "each_of", "monthly_presence", "monthly_increase", "rate"])
+        #expect(names == ["first", "visits", "each_of", "monthly_presence", "monthly_increase", "rate", "area_count", "sum_at_least"])
         let defs = DefaultCatalogue.indicators
         #expect(Set(defs.map(\.rule.name)).isSubset(of: Set(names)))
         let rate = try Self.load(Self.catalogue)
@@ -94,6 +94,39 @@ import Testing
         #expect((1...4).map { r.row($0, .desa, World.v1, "P")!.status } == ["kurang", "jelek", "cukup", "baik"])
         #expect((1...4).map { r.row($0, .desa, World.v1, "H")!.status } == ["cukup", "baik", "baik", "jelek"])
         #expect((1...4).map { r.row($0, .desa, World.v1, "P")!.gapPct?.hundredths } == [-2500, 2500, 2500, -2500])
+    }
+
+    /// `status.tetap_below_target: jelek` (§A5) changes only "below target and tetap" (above
+    /// it, lower-is-better): the months of `lowerIsBetterMirrorsTheStatus` give, for P (lower is
+    /// better), kurang, jelek, **jelek** (75 % above 50 %, tetap), baik; for H (higher is
+    /// better) cukup, baik, baik, jelek — unchanged, as H is never below target and tetap. A
+    /// second indicator L with a 100 % target is below it every month: Jan 25 % naik → cukup,
+    /// Feb 75 % naik → cukup, Mar 75 % tetap → jelek (cukup by default), Apr 25 % turun → jelek.
+    @Test func tetapBelowTargetSetting() throws {
+        let presence = "  - id: P\n    subject: person\n    scope: monthly\n    rule: monthly_presence\n"
+            + "    services: [TIMBANG]\n    denominator: balita\n    target: 50\n"
+        let defs = try Self.load(Self.head + presence + "    direction: lower_is_better\n"
+                                 + presence.replacingOccurrences(of: "id: P", with: "id: H")
+                                 + presence.replacingOccurrences(of: "id: P", with: "id: L")
+                                    .replacingOccurrences(of: "target: 50", with: "target: 100"))
+        var w = World(services: DefaultCatalogue.services, indicators: defs, extraKecamatan: false)
+        w.target("balita", World.v1, 4)
+        for (m, n) in [(1, 1), (2, 3), (3, 3), (4, 1)] {
+            for k in 0..<n { w.add("TIMBANG", "c\(k)", "2025-0\(m)-15", born: "2023-01-01") }
+        }
+        var input = w.input(asOf: "2025-04")
+        let byDefault = Aggregator.run(input)
+        input.tetapBelowTarget = .jelek
+        let strict = Aggregator.run(input)
+        func statuses(_ r: AggregateResult, _ id: String) -> [String] {
+            (1...4).map { r.values.row(month: $0, level: .desa, area: World.v1, indicator: id)!.status }
+        }
+        #expect(statuses(byDefault, "P") == ["kurang", "jelek", "cukup", "baik"])
+        #expect(statuses(strict, "P") == ["kurang", "jelek", "jelek", "baik"])
+        #expect(statuses(byDefault, "H") == ["cukup", "baik", "baik", "jelek"])
+        #expect(statuses(strict, "H") == ["cukup", "baik", "baik", "jelek"])
+        #expect(statuses(byDefault, "L") == ["cukup", "cukup", "cukup", "jelek"])
+        #expect(statuses(strict, "L") == ["cukup", "cukup", "jelek", "jelek"])
     }
 
     /// `denominator: {records: …}`, monthly: children weighed under 8 kg among children weighed.
@@ -163,7 +196,7 @@ import Testing
         (catalogue.replacingOccurrences(of: "lower_is_better", with: "lower"), 22, "direction must be higher_is_better or lower_is_better"),
         (head + counted("DPT1", "DPTHBHIB1") + "    minimum: {tm1: 1}\n", 9, "\"minimum\" is not a key of rule first"),
         (head + counted("DPT1", "DPTHBHIB1").replacingOccurrences(of: "rule: first", with: "rule: fist"), 6,
-         "rule must be first, visits, each_of, monthly_presence, monthly_increase, rate"),
+         "rule must be first, visits, each_of, monthly_presence, monthly_increase, rate, area_count, sum_at_least"),
     ]
 
     @Test(arguments: broken)

@@ -42,10 +42,19 @@ protocol PlannedRule: IndicatorRuleKind {
     /// Whether a cumulative target is the annual one × m / 12 (spec §6; coverage of a year
     /// grows month by month) or the annual one every month (a ratio, such as a drop-out rate).
     static var proratesTarget: Bool { get }
+    /// For a kind counting areas by another indicator's figures (UCI villages): which
+    /// indicator and the test (`AreaCount`); computed after every other indicator. Default nil.
+    func areaCount(catalogue: [IndicatorDefinition]) -> AreaCount?
+    /// The `denominator_source` of a denominator the kind gives itself without counting it per
+    /// person (`villages` for an area count); the catalogue then takes no `denominator:`.
+    /// Default nil.
+    static var ownDenominator: String? { get }
 }
 
 extension PlannedRule {
     func derivation(catalogue: [IndicatorDefinition]) -> Derivation? { nil }
+    func areaCount(catalogue: [IndicatorDefinition]) -> AreaCount? { nil }
+    static var ownDenominator: String? { nil }
     func compileDenominator(_ plan: inout RulePlan.Builder, catalogue: [IndicatorDefinition]) -> (any CompiledRule)? { nil }
     static var proratesTarget: Bool { true }
 }
@@ -57,6 +66,17 @@ extension PlannedRule {
 struct Derivation {
     /// (indicator index in the catalogue, weight); terms are counted, not derived, indicators.
     var terms: [(indicator: Int, weight: Int32)]
+}
+
+/// An indicator counting the registered villages whose figures of another indicator pass a
+/// test (`area_count`): in every month m, a village counts when `passes` holds for the figures
+/// of indicator `of` there at m (its numerators, denominator, coverages); a parent's count is
+/// the sum over its villages, and its denominator the number of its villages (`villages`).
+/// Not linear in counts, so computed after all other indicators' figures.
+struct AreaCount {
+    /// The tested indicator's index in the catalogue (counted or linearly derived).
+    var of: Int
+    var passes: @Sendable (IndicatorFigures) -> Bool
 }
 
 /// The compiled rule of a derived kind: attains nothing in the per-person loop.
@@ -71,7 +91,7 @@ extension IndicatorRuleKind {
 public enum IndicatorRuleKinds {
     public static let all: [any IndicatorRuleKind.Type] = [
         FirstRule.self, VisitsRule.self, EachOfRule.self, MonthlyPresenceRule.self, MonthlyIncreaseRule.self,
-        RateRule.self,
+        RateRule.self, AreaCountRule.self, SumAtLeastRule.self,
     ]
 
     /// The kind named `name`, or nil.

@@ -102,6 +102,7 @@ enum ReportText {
         case "dewasa": return "dewasa (18–59 tahun)"
         case "lansia": return "lansia (60+ tahun)"
         case "penduduk": return "penduduk"
+        case "villages": return "desa/kelurahan terdaftar"
         default: return d
         }
     }
