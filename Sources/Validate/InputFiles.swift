@@ -25,6 +25,9 @@ public struct UnreadableInput: Sendable, Hashable {
 public struct ServiceFileListing: Sendable {
     /// Regular, readable files, relative to the data folder, in byte order of their paths.
     public var files: [String] = []
+    /// The size in bytes of each of `files`, as the listing saw it (so reading needs no
+    /// further `stat` to size its tables and buffers).
+    public var sizes: [Int] = []
     /// Everything else the pattern names, in the same order.
     public var unreadable: [UnreadableInput] = []
 }
@@ -39,13 +42,14 @@ public enum InputFiles {
     /// instead of dropped or mangled.
     /// - Complexity: one `lstat`/`stat` and one `open` per matching entry.
     public static func serviceFiles(in dataDirectory: String) -> ServiceFileListing {
-        var found: [(path: [UInt8], problem: String?)] = []
+        var found: [(path: [UInt8], problem: String?, size: Int)] = []
+        var size = 0
         for name in ["layanan.csv", "layanan.xlsx", "layanan.xls"] {
             let top = Array(name.utf8)
-            if let problem = check(dataDirectory, top, mustExist: false) {
-                if problem != absent { found.append((top, problem)) }
+            if let problem = check(dataDirectory, top, mustExist: false, size: &size) {
+                if problem != absent { found.append((top, problem, 0)) }
             } else {
-                found.append((top, workbookProblem(dataDirectory, top)))
+                found.append((top, workbookProblem(dataDirectory, top), size))
             }
         }
         let folder = dataDirectory + "/layanan"
@@ -58,7 +62,8 @@ public enum InputFiles {
                 }
                 guard isCSVName(name) || isWorkbookName(name) || isLegacyWorkbookName(name) else { continue }
                 let path = Array("layanan/".utf8) + name
-                found.append((path, check(dataDirectory, path, mustExist: true) ?? workbookProblem(dataDirectory, path)))
+                let problem = check(dataDirectory, path, mustExist: true, size: &size) ?? workbookProblem(dataDirectory, path)
+                found.append((path, problem, size))
             }
         }
         // FHIR R4 exports (spec §A3): `fhir/*.ndjson` and `fhir/*.json`.
@@ -71,16 +76,17 @@ public enum InputFiles {
                 }
                 guard hasExtension(name, ".ndjson") || hasExtension(name, ".json") else { continue }
                 let path = Array("fhir/".utf8) + name
-                found.append((path, check(dataDirectory, path, mustExist: true)))
+                found.append((path, check(dataDirectory, path, mustExist: true, size: &size), size))
             }
         }
         found.sort { $0.path.lexicographicallyPrecedes($1.path) }
         var listing = ServiceFileListing()
-        for (path, problem) in found {
+        for (path, problem, size) in found {
             if let problem {
                 listing.unreadable.append(UnreadableInput(path: display(path), reason: problem))
             } else {
                 listing.files.append(String(decoding: path, as: UTF8.self))
+                listing.sizes.append(size)
             }
         }
         return listing
@@ -89,7 +95,8 @@ public enum InputFiles {
     /// Why a required or optional single input (`wilayah.csv`, `sasaran.csv`) cannot be read,
     /// or nil when it is a regular readable file or (optional) absent.
     public static func problem(dataDirectory: String, name: String) -> String? {
-        let problem = check(dataDirectory, Array(name.utf8), mustExist: false)
+        var size = 0
+        let problem = check(dataDirectory, Array(name.utf8), mustExist: false, size: &size)
         if problem == absent { return nil }
         return problem ?? workbookProblem(dataDirectory, Array(name.utf8))
     }
@@ -182,8 +189,9 @@ public enum InputFiles {
     }
 
     /// What is wrong with `dataDirectory/path`, or nil when it is a regular file this process
-    /// can open for reading. Opening is non-blocking, so a FIFO cannot hold the run.
-    private static func check(_ dataDirectory: String, _ path: [UInt8], mustExist: Bool) -> String? {
+    /// can open for reading (its size then in `size`). Opening is non-blocking, so a FIFO cannot
+    /// hold the run.
+    private static func check(_ dataDirectory: String, _ path: [UInt8], mustExist: Bool, size: inout Int) -> String? {
         guard String(validating: path, as: UTF8.self) != nil else {
             return "the file name is not valid UTF-8; rename it using only letters, digits, '-' and '_'"
         }
@@ -215,6 +223,7 @@ public enum InputFiles {
         if fstat(descriptor, &opened) == 0, let kind = nonRegularKind(opened.st_mode) {
             return "it is \(kind), not a regular file; only files can be read — move it out of the data folder"
         }
+        size = Int(opened.st_size)
         return nil
     }
 
