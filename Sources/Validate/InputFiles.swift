@@ -40,7 +40,8 @@ public enum InputFiles {
     /// `*.ndjson` and `*.json` directly in `fhir/` (FHIR R4, spec §A3),
     /// reading directory entries as bytes so a name that is not UTF-8 is seen and reported
     /// instead of dropped or mangled.
-    /// - Complexity: one `lstat`/`stat` and one `open` per matching entry.
+    /// - Complexity: one `lstat` (and a `stat` for a symbolic link) and one `faccessat` per
+    ///   matching entry; no file is opened (a workbook's first bytes aside).
     public static func serviceFiles(in dataDirectory: String) -> ServiceFileListing {
         var found: [(path: [UInt8], problem: String?, size: Int)] = []
         var size = 0
@@ -79,7 +80,14 @@ public enum InputFiles {
                 found.append((path, check(dataDirectory, path, mustExist: true, size: &size), size))
             }
         }
-        found.sort { $0.path.lexicographicallyPrecedes($1.path) }
+        // Byte order of the paths (memcmp, then length: what `lexicographicallyPrecedes` gives).
+        found.sort { a, b in
+            let common = Swift.min(a.path.count, b.path.count)
+            let order = a.path.withUnsafeBufferPointer { x in
+                b.path.withUnsafeBufferPointer { y in memcmp(x.baseAddress!, y.baseAddress!, common) }
+            }
+            return order != 0 ? order < 0 : a.path.count < b.path.count
+        }
         var listing = ServiceFileListing()
         for (path, problem, size) in found {
             if let problem {
@@ -214,16 +222,13 @@ public enum InputFiles {
         if let kind = nonRegularKind(st.st_mode) {
             return "it is \(kind), not a regular file; only files can be read — move it out of the data folder"
         }
-        let descriptor = open(full, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else {
+        // A regular file (just seen): whether this process may open it for reading is what
+        // `open(2)` would decide, asked without opening it (one call instead of open, fstat and
+        // close per file; the reader checks the type again when it opens the file).
+        guard faccessat(AT_FDCWD, full, R_OK, AT_EACCESS) == 0 else {
             return "it cannot be opened (\(String(cString: strerror(errno)))); check its permissions"
         }
-        defer { close(descriptor) }
-        var opened = stat()
-        if fstat(descriptor, &opened) == 0, let kind = nonRegularKind(opened.st_mode) {
-            return "it is \(kind), not a regular file; only files can be read — move it out of the data folder"
-        }
-        size = Int(opened.st_size)
+        size = Int(st.st_size)
         return nil
     }
 

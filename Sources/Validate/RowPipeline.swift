@@ -31,9 +31,13 @@ struct RowChunk: Sendable {
     var summary: TableReadSummary?
 
     static let rowsPerChunk = 4096
+    /// Rows handed over at once when files are small (several files' chunks together); a
+    /// quarter of a chunk, so the rows waiting in the queue stay below what 8 single chunks
+    /// held before batching (peak memory not above).
+    static let rowsPerBatch = 1024
 
     /// - Parameter expectedBytes: the file's size when known: a small file's chunk reserves
-    ///   room for its likely rows (~1 per 64 bytes), not for a full chunk (~1 MiB), so reading
+    ///   room for its likely rows (~1 per 128 bytes), not for a full chunk (~1 MiB), so reading
     ///   many small files does not allocate and touch a megabyte each.
     init(file: Int, source: String, label: String? = nil, fieldCount: Int, expectedBytes: Int? = nil) {
         self.file = file
@@ -41,7 +45,7 @@ struct RowChunk: Sendable {
         self.label = label ?? source
         self.fieldCount = fieldCount
         var rows = RowChunk.rowsPerChunk
-        if let expectedBytes { rows = Swift.min(rows, expectedBytes / 64 + 16) }
+        if let expectedBytes { rows = Swift.min(rows, expectedBytes / 128 + 16) }
         bytes.reserveCapacity(rows * 128)
         offsets.reserveCapacity(rows * 2 * fieldCount)
         lines.reserveCapacity(rows)
@@ -172,8 +176,8 @@ struct RowChunkReader: Sendable {
         return (try TableReader(path: path, source: source, names: names, options: options), false)
     }
 
-    /// Reads every file, handing chunks to `emit` in batches of about `RowChunk.rowsPerChunk`
-    /// rows; stops at the first file that cannot be read. A workbook's rows are positioned by
+    /// Reads every file, handing chunks to `emit` in batches of at least `RowChunk.rowsPerBatch`
+    /// rows (or 64 chunks); stops at the first file that cannot be read. A workbook's rows are positioned by
     /// sheet: a chunk holds rows of one sheet only.
     func read(_ emit: (RowPipelineItem) -> Void) {
         let fieldCount = names.schema.fields.count
@@ -182,7 +186,7 @@ struct RowChunkReader: Sendable {
         func add(_ chunk: RowChunk) {
             batch.append(chunk)
             batchRows += chunk.count
-            if batchRows >= RowChunk.rowsPerChunk || batch.count >= 256 {
+            if batchRows >= RowChunk.rowsPerBatch || batch.count >= 64 {
                 emit(.chunks(batch))
                 batch = []
                 batchRows = 0
@@ -225,7 +229,7 @@ struct RowChunkReader: Sendable {
     /// - Returns: the CPU seconds the reading thread used (for the run's timings).
     @discardableResult
     func run(_ consume: (RowChunk) -> Void) throws -> Double {
-        let queue = BoundedQueue<RowPipelineItem>(limit: 8)
+        let queue = BoundedQueue<RowPipelineItem>(limit: 4)
         let reader = self
         let thread = BackgroundThread(stackSize: 4 << 20) {
             reader.read { queue.put($0) }
