@@ -42,9 +42,11 @@ def service_files(data):
 
 
 def run_json(out):
-    for root, _, files in os.walk(out):
-        if "run.json" in files and ".runs" not in root:
-            with open(os.path.join(root, "run.json")) as f:
+    # OUT/YYYY-MM is a symbolic link to the published run (os.walk would not follow it).
+    for name in sorted(os.listdir(out)):
+        path = os.path.join(out, name, "run.json")
+        if not name.startswith(".") and os.path.isfile(path):
+            with open(path) as f:
                 return json.load(f)
     return {}
 
