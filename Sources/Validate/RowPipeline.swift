@@ -31,9 +31,9 @@ struct RowChunk: Sendable {
     var summary: TableReadSummary?
 
     static let rowsPerChunk = 4096
-    /// Rows handed over at once when files are small (several files' chunks together); a
-    /// quarter of a chunk, so the rows waiting in the queue stay below what 8 single chunks
-    /// held before batching (peak memory not above).
+    /// Rows handed over at once when files are small (several files' chunks together); with
+    /// a queue of 2 batches the rows waiting stay about what 8 single chunks held before
+    /// batching, and so does peak memory (Validate README).
     static let rowsPerBatch = 1024
 
     /// - Parameter expectedBytes: the file's size when known: a small file's chunk reserves
@@ -229,7 +229,7 @@ struct RowChunkReader: Sendable {
     /// - Returns: the CPU seconds the reading thread used (for the run's timings).
     @discardableResult
     func run(_ consume: (RowChunk) -> Void) throws -> Double {
-        let queue = BoundedQueue<RowPipelineItem>(limit: 4)
+        let queue = BoundedQueue<RowPipelineItem>(limit: 2)
         let reader = self
         let thread = BackgroundThread(stackSize: 4 << 20) {
             reader.read { queue.put($0) }
