@@ -52,8 +52,18 @@ public final class CSVReader {
     /// The delimiter in use: the option, else the one sniffed on the header line by `read`
     /// (`,` before `read`, or when no candidate occurs).
     public private(set) var delimiter: UInt8
-    /// The file's encoding, known from the start (the initializer checks the whole file).
-    public let encoding: TextEncoding
+    /// The file's encoding: UTF-8 when the whole file is valid UTF-8, else Windows-1252.
+    /// Decided by `read` as it goes (each byte read once); asked before `read`, it is found by
+    /// checking the input then, which costs a read of the file.
+    public var encoding: TextEncoding {
+        if let knownEncoding { return knownEncoding }
+        let found = checkEncoding()
+        knownEncoding = found
+        return found
+    }
+    private var knownEncoding: TextEncoding?
+    /// Bytes the last `read` read twice to decide the encoding (see `read`); 0 in the common case.
+    private(set) var bytesCheckedAhead = 0
     /// Blank lines and all-empty records skipped by the last `read` (spec §2.1 `blank_rows`).
     public private(set) var blankRows = 0
 
@@ -64,66 +74,94 @@ public final class CSVReader {
 
     private let input: Input
 
-    /// Opens a file and checks whether it is UTF-8.
-    /// - Throws: `PWSError` `.inputMissing` when the file cannot be opened or read.
-    /// - Complexity: reads the whole file once (at several GB/s for ASCII text).
+    /// Opens a file (one `open`, one `fstat`; nothing is read yet).
+    /// - Throws: `PWSError` `.inputMissing` when the file cannot be opened or is not a regular file.
     public init(path: String, source: String, options: CSVReadOptions = .init()) throws {
-        let file = try FileInput(path: path, source: source)
-        var validator = UTF8Validator()
-        try file.scan { validator.consume($0) }
-        self.input = .file(file)
+        self.input = .file(try FileInput(path: path, source: source))
         self.source = source
         self.options = options
         self.delimiter = options.delimiter ?? Dialect.delimiterCandidates[0]
-        self.encoding = validator.isComplete ? .utf8 : .windows1252
     }
 
     /// Reads CSV text held in memory (tests, small inputs).
     public init(bytes: [UInt8], source: String, options: CSVReadOptions = .init()) {
-        var validator = UTF8Validator()
-        bytes.withUnsafeBytes { validator.consume($0) }
         self.input = .bytes(bytes)
         self.source = source
         self.options = options
         self.delimiter = options.delimiter ?? Dialect.delimiterCandidates[0]
-        self.encoding = validator.isComplete ? .utf8 : .windows1252
     }
 
     /// Reads the whole input from the start, calling `body` for every record and every
     /// malformed record, in file order. Blank rows are skipped and counted in `blankRows`.
     ///
+    /// Each block is read once: the encoding is decided on the way (`EncodingDecision`); only a
+    /// file longer than one block whose first non-ASCII text is followed by more blocks has that
+    /// rest checked ahead (read twice) before the text is delivered.
+    ///
     /// The `CSVRecord` passed to `body` is a view into a buffer reused for the next record.
     /// - Throws: what `body` throws, or `PWSError` `.inputMissing` when the file cannot be read.
     /// - Complexity: O(file size) time; memory bounded by the block size and `maxRecordBytes`.
     public func read(_ body: (CSVEvent) throws -> Void) throws {
-        let session = ReadSession(options: options, encoding: encoding)
+        let session = ReadSession(options: options)
+        var decision = EncodingDecision()
         defer {
             delimiter = session.delimiter
             blankRows = session.assembler.blankRows
         }
+        let size = Swift.max(1, options.blockSize)
         switch input {
         case .bytes(let bytes):
             try bytes.withUnsafeBytes { all in
-                let size = Swift.max(1, options.blockSize)
                 var offset = 0
                 while offset < all.count {
                     let end = Swift.min(all.count, offset + size)
-                    try session.consume(UnsafeRawBufferPointer(rebasing: all[offset..<end]), emit: body)
+                    let block = UnsafeRawBufferPointer(rebasing: all[offset..<end])
+                    session.encoding = decision.admit(block, isLast: end == all.count) { validator in
+                        validator.consume(UnsafeRawBufferPointer(rebasing: all[end...]))
+                        return all.count - end
+                    }
+                    try session.consume(block, emit: body)
                     offset = end
                 }
             }
         case .file(let file):
-            try file.rewind()
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(1, options.blockSize),
-                                                                alignment: 8)
+            // A file smaller than a block is read whole in one call (the buffer holds one byte
+            // more, so the short count shows the end without a further read).
+            let capacity = Swift.min(size, Swift.max(file.size, 0) + 1)
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 8)
             defer { buffer.deallocate() }
+            var offset = 0
             while true {
-                let count = try file.read(into: buffer)
+                let count = try file.read(into: buffer, at: offset)
                 if count == 0 { break }
-                try session.consume(UnsafeRawBufferPointer(rebasing: buffer[..<count]), emit: body)
+                offset += count
+                let atEnd = count < buffer.count && offset >= file.size
+                let block = UnsafeRawBufferPointer(rebasing: buffer[..<count])
+                session.encoding = try decision.admit(block, isLast: atEnd) { validator in
+                    try file.check(from: offset, with: &validator)
+                }
+                try session.consume(block, emit: body)
+                if atEnd { break }
             }
         }
+        // A sequence cut off by the end of the input is decided only now; it can only be in the
+        // last line, which `finish` delivers.
+        session.encoding = decision.final
+        knownEncoding = decision.final
+        bytesCheckedAhead = decision.checkedAhead
         try session.finish(emit: body)
+    }
+
+    /// The encoding found by checking the whole input, without parsing it.
+    private func checkEncoding() -> TextEncoding {
+        var validator = UTF8Validator()
+        switch input {
+        case .bytes(let bytes): bytes.withUnsafeBytes { validator.consume($0) }
+        case .file(let file):
+            // A file that cannot be read now fails `read` with its message; say UTF-8 meanwhile.
+            guard (try? file.check(from: 0, with: &validator)) != nil else { return .utf8 }
+        }
+        return validator.isComplete ? .utf8 : .windows1252
     }
 }
 
@@ -132,7 +170,8 @@ private final class ReadSession {
     let assembler: RecordAssembler
     private(set) var delimiter: UInt8
     private var delimiterKnown: Bool
-    private let encoding: TextEncoding
+    /// The encoding the lines of the current block are read in (`EncodingDecision`).
+    var encoding = TextEncoding.utf8
     private let maxRecordBytes: Int
 
     private var lineNumber = 1
@@ -144,10 +183,9 @@ private final class ReadSession {
     private var carriedCR = false
     private var decoded = ByteStorage(capacity: 4096)
 
-    init(options: CSVReadOptions, encoding: TextEncoding) {
+    init(options: CSVReadOptions) {
         delimiter = options.delimiter ?? Dialect.delimiterCandidates[0]
         delimiterKnown = options.delimiter != nil
-        self.encoding = encoding
         // Capped so field offsets fit the 32-bit `FieldBounds`.
         maxRecordBytes = Swift.min(Swift.max(1, options.maxRecordBytes), 256 << 20)
         assembler = RecordAssembler(delimiter: delimiter, maxFieldBytes: options.maxFieldBytes,
@@ -259,10 +297,13 @@ private final class ReadSession {
     }
 }
 
-/// A file opened for reading, closed when released.
+/// A file opened for reading (one `open`, one `fstat`), closed when released. Reads are
+/// positioned (`pread`), so reading again or checking ahead needs no seek.
 private final class FileInput {
     private let descriptor: Int32
     private let source: String
+    /// The size `fstat` gave when the file was opened.
+    let size: Int
 
     init(path: String, source: String) throws {
         self.source = source
@@ -280,50 +321,31 @@ private final class FileInput {
             throw PWSError(.inputMissing, "\(source) is not a regular file but a directory, FIFO, socket or device; "
                                + "only files can be read — move it out of the data folder")
         }
+        size = Int(status.st_size)
     }
 
     deinit { close(descriptor) }
 
-    /// Passes the whole file to `body` in pieces: mapped into memory 16 MiB at a time when
-    /// possible (no copy, and resident memory stays bounded), else read in 1 MiB blocks.
-    func scan(_ body: (UnsafeRawBufferPointer) -> Void) throws {
-        var offset = 0
-        var status = stat()
-        if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG {
-            let size = Int(status.st_size)
-            while offset < size {
-                let length = Swift.min(16 << 20, size - offset)
-                guard let mapped = mmap(nil, length, PROT_READ, MAP_PRIVATE, descriptor, off_t(offset)),
-                      mapped != MAP_FAILED else { break }
-                body(UnsafeRawBufferPointer(start: mapped, count: length))
-                munmap(mapped, length)
-                offset += length
-            }
-            if offset >= size { return }
-        }
-        // Not mappable (a pipe, or mmap refused part way): read the rest.
-        guard lseek(descriptor, off_t(offset), SEEK_SET) == off_t(offset) else { throw failure() }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 8)
+    /// Feeds the file from `offset` to its end to `validator`, 64 KiB at a time, stopping at
+    /// the first invalid byte; returns the bytes read.
+    @discardableResult
+    func check(from offset: Int, with validator: inout UTF8Validator) throws -> Int {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 8)
         defer { buffer.deallocate() }
-        while true {
-            let count = try read(into: buffer)
+        var position = offset
+        while validator.isValid {
+            let count = try read(into: buffer, at: position)
             if count == 0 { break }
-            body(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+            validator.consume(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+            position += count
         }
+        return position - offset
     }
 
-    func rewind() throws {
-        guard lseek(descriptor, 0, SEEK_SET) == 0 else { throw failure() }
-    }
-
-    /// Reads up to `buffer.count` bytes; 0 at the end of the file.
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    /// Reads up to `buffer.count` bytes at `offset`; 0 at the end of the file.
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int {
         while true {
-            #if canImport(Glibc)
-            let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
-            #else
-            let count = Darwin.read(descriptor, buffer.baseAddress, buffer.count)
-            #endif
+            let count = pread(descriptor, buffer.baseAddress, buffer.count, off_t(offset))
             if count >= 0 { return count }
             if errno == EINTR { continue }
             throw failure()

@@ -16,6 +16,14 @@ struct UTF8Validator {
     private var low: UInt8 = 0x80
     private var high: UInt8 = 0xBF
     private(set) var isValid = true
+    /// Whether a whole non-ASCII character was seen, a byte-order mark at the very start aside
+    /// (it is dropped from line 1 in either encoding). A sequence still open at the end of a
+    /// block does not count yet: its line cannot be complete before the sequence is.
+    private(set) var sawNonASCII = false
+    /// Bytes consumed so far (only the first three matter, for the byte-order mark).
+    private var offset = 0
+    /// The sequence in progress started at offset 0 with EF and has followed with BB BF so far.
+    private var sequenceIsBOM = false
 
     /// - Complexity: O(n); 8 bytes per step while the text is ASCII.
     mutating func consume(_ block: UnsafeRawBufferPointer) {
@@ -32,14 +40,21 @@ struct UTF8Validator {
                 guard i < count else { break }
             }
             let byte = start.load(fromByteOffset: i, as: UInt8.self)
+            let position = offset + i
             i += 1
             if pending > 0 {
                 guard byte >= low, byte <= high else { isValid = false; return }
                 pending -= 1
                 low = 0x80
                 high = 0xBF
+                if sequenceIsBOM { sequenceIsBOM = (position == 1 && byte == 0xBB) || (position == 2 && byte == 0xBF) }
+                if pending == 0 {
+                    if !sequenceIsBOM { sawNonASCII = true }
+                    sequenceIsBOM = false
+                }
                 continue
             }
+            if byte >= 0x80 { sequenceIsBOM = position == 0 && byte == 0xEF }
             switch byte {
             case 0x00...0x7F: continue
             case 0xC2...0xDF: pending = 1
@@ -52,6 +67,7 @@ struct UTF8Validator {
             default: isValid = false; return
             }
         }
+        offset += count
     }
 
     /// Whether everything consumed was valid and no sequence was cut off at the end.
@@ -93,4 +109,44 @@ enum Windows1252 {
             }
         }
     }
+}
+
+/// Decides a file's encoding while it is read, so each byte is read once (spec §2.1: UTF-8,
+/// else Windows-1252 for the whole file).
+///
+/// Every block is checked before any of its lines is delivered. While the text is ASCII (a
+/// leading byte-order mark aside) nothing needs deciding: ASCII reads the same either way. An
+/// invalid byte in that state makes the file Windows-1252 from then on, and the lines already
+/// delivered read the same in both. The first other non-ASCII byte forces the decision before
+/// its line is delivered: in the last block the block itself decides; otherwise the rest of the
+/// input is checked ahead (`rest`, up to its first invalid byte), the one case where bytes are
+/// read twice.
+struct EncodingDecision {
+    private var validator = UTF8Validator()
+    private(set) var decided: TextEncoding?
+    /// Bytes `rest` read ahead (read twice); 0 in the common case.
+    private(set) var checkedAhead = 0
+
+    /// Admits the next block; returns the encoding its lines are to be read in.
+    /// - Parameters:
+    ///   - isLast: whether no bytes follow `block`.
+    ///   - rest: checks the bytes after `block` with the validator given and returns how many it
+    ///     read (called at most once).
+    mutating func admit(_ block: UnsafeRawBufferPointer, isLast: Bool,
+                        rest: (inout UTF8Validator) throws -> Int) rethrows -> TextEncoding {
+        if let decided { return decided }
+        validator.consume(block)
+        if !validator.isValid {
+            decided = .windows1252
+            return .windows1252
+        }
+        guard validator.sawNonASCII else { return .utf8 }
+        if !isLast { checkedAhead += try rest(&validator) }
+        let encoding: TextEncoding = validator.isComplete ? .utf8 : .windows1252
+        decided = encoding
+        return encoding
+    }
+
+    /// The encoding once the whole input was admitted.
+    var final: TextEncoding { decided ?? (validator.isComplete ? .utf8 : .windows1252) }
 }

@@ -160,7 +160,8 @@ public final class TableReader {
         name.count > 5 && name.lowercased().hasSuffix(".xlsx")
     }
 
-    /// The file's encoding (known before reading; a workbook is UTF-8).
+    /// The file's encoding (a workbook is UTF-8). A CSV file's is decided while `read` reads it;
+    /// asked before, the file is checked then, which costs a read of it.
     public var encoding: TextEncoding {
         switch input {
         case .csv(let reader): reader.encoding

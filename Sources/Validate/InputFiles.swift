@@ -25,6 +25,9 @@ public struct UnreadableInput: Sendable, Hashable {
 public struct ServiceFileListing: Sendable {
     /// Regular, readable files, relative to the data folder, in byte order of their paths.
     public var files: [String] = []
+    /// The size in bytes of each of `files`, as the listing saw it (so reading needs no
+    /// further `stat` to size its tables and buffers).
+    public var sizes: [Int] = []
     /// Everything else the pattern names, in the same order.
     public var unreadable: [UnreadableInput] = []
 }
@@ -37,15 +40,17 @@ public enum InputFiles {
     /// `*.ndjson` and `*.json` directly in `fhir/` (FHIR R4, spec §A3),
     /// reading directory entries as bytes so a name that is not UTF-8 is seen and reported
     /// instead of dropped or mangled.
-    /// - Complexity: one `lstat`/`stat` and one `open` per matching entry.
+    /// - Complexity: one `lstat` (and a `stat` for a symbolic link) and one `faccessat` per
+    ///   matching entry; no file is opened (a workbook's first bytes aside).
     public static func serviceFiles(in dataDirectory: String) -> ServiceFileListing {
-        var found: [(path: [UInt8], problem: String?)] = []
+        var found: [(path: [UInt8], problem: String?, size: Int)] = []
+        var size = 0
         for name in ["layanan.csv", "layanan.xlsx", "layanan.xls"] {
             let top = Array(name.utf8)
-            if let problem = check(dataDirectory, top, mustExist: false) {
-                if problem != absent { found.append((top, problem)) }
+            if let problem = check(dataDirectory, top, mustExist: false, size: &size) {
+                if problem != absent { found.append((top, problem, 0)) }
             } else {
-                found.append((top, workbookProblem(dataDirectory, top)))
+                found.append((top, workbookProblem(dataDirectory, top), size))
             }
         }
         let folder = dataDirectory + "/layanan"
@@ -58,7 +63,8 @@ public enum InputFiles {
                 }
                 guard isCSVName(name) || isWorkbookName(name) || isLegacyWorkbookName(name) else { continue }
                 let path = Array("layanan/".utf8) + name
-                found.append((path, check(dataDirectory, path, mustExist: true) ?? workbookProblem(dataDirectory, path)))
+                let problem = check(dataDirectory, path, mustExist: true, size: &size) ?? workbookProblem(dataDirectory, path)
+                found.append((path, problem, size))
             }
         }
         // FHIR R4 exports (spec §A3): `fhir/*.ndjson` and `fhir/*.json`.
@@ -71,16 +77,24 @@ public enum InputFiles {
                 }
                 guard hasExtension(name, ".ndjson") || hasExtension(name, ".json") else { continue }
                 let path = Array("fhir/".utf8) + name
-                found.append((path, check(dataDirectory, path, mustExist: true)))
+                found.append((path, check(dataDirectory, path, mustExist: true, size: &size), size))
             }
         }
-        found.sort { $0.path.lexicographicallyPrecedes($1.path) }
+        // Byte order of the paths (memcmp, then length: what `lexicographicallyPrecedes` gives).
+        found.sort { a, b in
+            let common = Swift.min(a.path.count, b.path.count)
+            let order = a.path.withUnsafeBufferPointer { x in
+                b.path.withUnsafeBufferPointer { y in memcmp(x.baseAddress!, y.baseAddress!, common) }
+            }
+            return order != 0 ? order < 0 : a.path.count < b.path.count
+        }
         var listing = ServiceFileListing()
-        for (path, problem) in found {
+        for (path, problem, size) in found {
             if let problem {
                 listing.unreadable.append(UnreadableInput(path: display(path), reason: problem))
             } else {
                 listing.files.append(String(decoding: path, as: UTF8.self))
+                listing.sizes.append(size)
             }
         }
         return listing
@@ -89,7 +103,8 @@ public enum InputFiles {
     /// Why a required or optional single input (`wilayah.csv`, `sasaran.csv`) cannot be read,
     /// or nil when it is a regular readable file or (optional) absent.
     public static func problem(dataDirectory: String, name: String) -> String? {
-        let problem = check(dataDirectory, Array(name.utf8), mustExist: false)
+        var size = 0
+        let problem = check(dataDirectory, Array(name.utf8), mustExist: false, size: &size)
         if problem == absent { return nil }
         return problem ?? workbookProblem(dataDirectory, Array(name.utf8))
     }
@@ -182,8 +197,9 @@ public enum InputFiles {
     }
 
     /// What is wrong with `dataDirectory/path`, or nil when it is a regular file this process
-    /// can open for reading. Opening is non-blocking, so a FIFO cannot hold the run.
-    private static func check(_ dataDirectory: String, _ path: [UInt8], mustExist: Bool) -> String? {
+    /// can open for reading (its size then in `size`). Opening is non-blocking, so a FIFO cannot
+    /// hold the run.
+    private static func check(_ dataDirectory: String, _ path: [UInt8], mustExist: Bool, size: inout Int) -> String? {
         guard String(validating: path, as: UTF8.self) != nil else {
             return "the file name is not valid UTF-8; rename it using only letters, digits, '-' and '_'"
         }
@@ -206,15 +222,13 @@ public enum InputFiles {
         if let kind = nonRegularKind(st.st_mode) {
             return "it is \(kind), not a regular file; only files can be read — move it out of the data folder"
         }
-        let descriptor = open(full, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else {
+        // A regular file (just seen): whether this process may open it for reading is what
+        // `open(2)` would decide, asked without opening it (one call instead of open, fstat and
+        // close per file; the reader checks the type again when it opens the file).
+        guard faccessat(AT_FDCWD, full, R_OK, AT_EACCESS) == 0 else {
             return "it cannot be opened (\(String(cString: strerror(errno)))); check its permissions"
         }
-        defer { close(descriptor) }
-        var opened = stat()
-        if fstat(descriptor, &opened) == 0, let kind = nonRegularKind(opened.st_mode) {
-            return "it is \(kind), not a regular file; only files can be read — move it out of the data folder"
-        }
+        size = Int(st.st_size)
         return nil
     }
 

@@ -31,15 +31,24 @@ struct RowChunk: Sendable {
     var summary: TableReadSummary?
 
     static let rowsPerChunk = 4096
+    /// Rows handed over at once when files are small (several files' chunks together); with
+    /// a queue of 2 batches the rows waiting stay about what 8 single chunks held before
+    /// batching, and so does peak memory (Validate README).
+    static let rowsPerBatch = 1024
 
-    init(file: Int, source: String, label: String? = nil, fieldCount: Int) {
+    /// - Parameter expectedBytes: the file's size when known: a small file's chunk reserves
+    ///   room for its likely rows (~1 per 128 bytes), not for a full chunk (~1 MiB), so reading
+    ///   many small files does not allocate and touch a megabyte each.
+    init(file: Int, source: String, label: String? = nil, fieldCount: Int, expectedBytes: Int? = nil) {
         self.file = file
         self.source = source
         self.label = label ?? source
         self.fieldCount = fieldCount
-        bytes.reserveCapacity(RowChunk.rowsPerChunk * 128)
-        offsets.reserveCapacity(RowChunk.rowsPerChunk * 2 * fieldCount)
-        lines.reserveCapacity(RowChunk.rowsPerChunk)
+        var rows = RowChunk.rowsPerChunk
+        if let expectedBytes { rows = Swift.min(rows, expectedBytes / 128 + 16) }
+        bytes.reserveCapacity(rows * 128)
+        offsets.reserveCapacity(rows * 2 * fieldCount)
+        lines.reserveCapacity(rows)
     }
 
     var count: Int { lines.count }
@@ -117,9 +126,11 @@ struct BatchRow {
     func string(_ field: LayananField) -> String { string(field.rawValue) }
 }
 
-/// What the reading thread hands over.
+/// What the reading thread hands over: chunks in read order, several small ones at a time
+/// (a file of a few hundred rows is one small chunk; one hand-off per file would cost a lock
+/// round and a thread wake-up each).
 enum RowPipelineItem: Sendable {
-    case chunk(RowChunk)
+    case chunks([RowChunk])
     case failed(any Error)
     case done
 }
@@ -130,6 +141,8 @@ struct RowChunkReader: Sendable {
     let sources: [String]
     let names: TableColumnNames
     let options: CSVReadOptions
+    /// The size of each source when the listing knew it (sizes the first chunk of small files).
+    var sizes: [Int]? = nil
     var workbook = WorkbookReadOptions()
     var reshape: [ReshapeRule] = []
     var fhir = FHIRMapping()
@@ -163,34 +176,50 @@ struct RowChunkReader: Sendable {
         return (try TableReader(path: path, source: source, names: names, options: options), false)
     }
 
-    /// Reads every file, handing each chunk to `emit`; stops at the first file that cannot be read.
-    /// A workbook's rows are positioned by sheet: a chunk holds rows of one sheet only.
+    /// Reads every file, handing chunks to `emit` in batches of at least `RowChunk.rowsPerBatch`
+    /// rows (or 64 chunks); stops at the first file that cannot be read. A workbook's rows are positioned by
+    /// sheet: a chunk holds rows of one sheet only.
     func read(_ emit: (RowPipelineItem) -> Void) {
         let fieldCount = names.schema.fields.count
+        var batch: [RowChunk] = []
+        var batchRows = 0
+        func add(_ chunk: RowChunk) {
+            batch.append(chunk)
+            batchRows += chunk.count
+            if batchRows >= RowChunk.rowsPerBatch || batch.count >= 64 {
+                emit(.chunks(batch))
+                batch = []
+                batchRows = 0
+            }
+        }
         for (i, source) in sources.enumerated() {
             do {
                 let (reader, sectioned) = try self.reader(source)
-                var chunk = RowChunk(file: i, source: source, fieldCount: fieldCount)
+                var chunk = RowChunk(file: i, source: source, fieldCount: fieldCount, expectedBytes: sizes?[i])
                 let summary = try reader.read(row: { row in
                     if sectioned && row.location.source != chunk.label {
-                        if chunk.count > 0 || !chunk.problems.isEmpty { emit(.chunk(chunk)) }
+                        if chunk.count > 0 || !chunk.problems.isEmpty { add(chunk) }
                         chunk = RowChunk(file: i, source: source, label: row.location.source, fieldCount: fieldCount)
                     }
                     chunk.append(row)
                     if chunk.count >= RowChunk.rowsPerChunk {
-                        emit(.chunk(chunk))
+                        add(chunk)
                         chunk = RowChunk(file: i, source: source, label: chunk.label, fieldCount: fieldCount)
                     }
                 }, problem: { diagnostic in
                     chunk.problems.append(diagnostic)
                 })
                 chunk.summary = summary
-                emit(.chunk(chunk))
+                add(chunk)
             } catch {
+                if !batch.isEmpty { emit(.chunks(batch)) }
+                batch = []
                 emit(.failed(error))
                 return
             }
         }
+        if !batch.isEmpty { emit(.chunks(batch)) }
+        batch = []
         emit(.done)
     }
 
@@ -200,7 +229,7 @@ struct RowChunkReader: Sendable {
     /// - Returns: the CPU seconds the reading thread used (for the run's timings).
     @discardableResult
     func run(_ consume: (RowChunk) -> Void) throws -> Double {
-        let queue = BoundedQueue<RowPipelineItem>(limit: 8)
+        let queue = BoundedQueue<RowPipelineItem>(limit: 2)
         let reader = self
         let thread = BackgroundThread(stackSize: 4 << 20) {
             reader.read { queue.put($0) }
@@ -209,7 +238,7 @@ struct RowChunkReader: Sendable {
         // The reader emits `.failed` or `.done` last, then records its CPU time and finishes.
         while true {
             switch queue.take() {
-            case .chunk(let chunk): consume(chunk)
+            case .chunks(let chunks): for chunk in chunks { consume(chunk) }
             case .failed(let error):
                 _ = try thread.wait()
                 throw error

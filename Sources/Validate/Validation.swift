@@ -167,12 +167,16 @@ public enum Validation {
             throw PWSError(.inputMissing, "no service records in \(dataDirectory): put layanan.csv or layanan/*.csv (or .xlsx), or a FHIR export in fhir/*.ndjson, there (spec §2, §A3)")
         }
         var checker = try ServiceRowChecker(settings: settings, register: register)
-        checker.reserve(bytes: sources.reduce(0) { $0 + recordBytesEstimate(dataDirectory + "/" + $1) })
+        checker.reserve(bytes: zip(sources, listing.sizes).reduce(0) { total, file in
+            total + recordBytesEstimate(dataDirectory + "/" + file.0, size: file.1)
+        })
         var allNotes = notes
         if registerAccount.encoding != "utf-8" { allNotes.append("\(wilayahName) is not UTF-8; read as Windows-1252") }
         // One thread reads and cleans (Ingest), this one applies the rules in read order.
         let checkingStart = ThreadCPUTime.seconds()
-        let readingCPU = try checker.chunkReader(directory: dataDirectory, sources: sources).run { chunk in
+        var chunkReader = checker.chunkReader(directory: dataDirectory, sources: sources)
+        chunkReader.sizes = listing.sizes
+        let readingCPU = try chunkReader.run { chunk in
             guard let summary = checker.consume(chunk) else { return }
             allNotes += summary.notes
             if summary.encoding == .windows1252 {
@@ -193,8 +197,9 @@ public enum Validation {
     /// ends at the same density. A huge file that is one bad line (an 8 GiB run of zeros) then
     /// reserves nothing, so memory does not grow with a file's size; a real big export is
     /// estimated as before.
-    static func recordBytesEstimate(_ path: String) -> Int {
-        let size = fileSize(path)
+    /// - Parameter size: the file's size when the listing already knows it (saves a `stat`).
+    static func recordBytesEstimate(_ path: String, size known: Int? = nil) -> Int {
+        let size = known ?? fileSize(path)
         let sampleSize = 64 << 10
         guard size > 64 << 20 else { return size }
         let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)

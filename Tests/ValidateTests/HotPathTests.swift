@@ -133,6 +133,38 @@ import Testing
         #expect(Array(o.eventLines.prefix(3)) == [2, 3, 4])
     }
 
+    @Test func manySmallFilesArriveInFileOrderEachWithItsSummaryOnItsLastChunk() throws {
+        // 70 files of 3 rows: chunks are handed over in batches (≥ 1 024 rows or 64 chunks), so
+        // one batch holds 64 files and the next the other 6; the consumer must see every file
+        // whole and in order, whatever the batching.
+        let text = "\(ChunkedReadingTests.header)\n" + PropertyTests.validRows(3).joined(separator: "\n") + "\n"
+        var files: [String: String] = [:]
+        for k in 0..<70 { files["layanan/f\(k + 100).csv"] = text }
+        let folder = try DataFolder(layanan: files)
+        defer { folder.remove() }
+        let listing = InputFiles.serviceFiles(in: folder.path)
+        #expect(listing.files.count == 70)
+        #expect(listing.sizes == Array(repeating: text.utf8.count, count: 70))
+        var reader = RowChunkReader(directory: folder.path, sources: listing.files,
+                                    names: try TableColumnNames(schema: .layanan), options: CSVReadOptions())
+        reader.sizes = listing.sizes
+        var seen: [String] = []
+        try reader.run { chunk in seen.append("\(chunk.source):\(chunk.count):\(chunk.summary?.rowsRead ?? -1)") }
+        #expect(seen == (0..<70).map { "layanan/f\($0 + 100).csv:3:3" })
+    }
+
+    @Test func listingIsInByteOrderOfPathsWithEachSize() throws {
+        // Byte order: "B" (0x42) < "a-" (0x2D) < "a." (0x2E) < "ab"; a prefix sorts first.
+        let folder = try DataFolder(layanan: ["layanan/a.csv": "1234", "layanan/ab.csv": "1", "layanan/B.csv": "12",
+                                              "layanan/a-b.csv": "123", "layanan/a.csv.csv": "12345", "layanan.csv": ""])
+        defer { folder.remove() }
+        let listing = InputFiles.serviceFiles(in: folder.path)
+        #expect(listing.files == ["layanan.csv", "layanan/B.csv", "layanan/a-b.csv", "layanan/a.csv",
+                                  "layanan/a.csv.csv", "layanan/ab.csv"])
+        #expect(listing.sizes == [0, 2, 3, 4, 5, 1])
+        #expect(listing.unreadable.isEmpty)
+    }
+
     @Test func anUnreadableFileStopsReadingAfterTheFilesBeforeIt() throws {
         let folder = try DataFolder(layanan: [
             "layanan/a.csv": "\(ChunkedReadingTests.header)\n" + PropertyTests.validRows(3).joined(separator: "\n") + "\n",
