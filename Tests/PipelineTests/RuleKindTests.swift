@@ -193,6 +193,12 @@ import Testing
             + rate, 15, "refers to MR1 of scope lifetime"),
         (catalogue + rate.replacingOccurrences(of: "id: DO", with: "id: DO2").replacingOccurrences(of: "to: MR1", with: "to: DO"),
          23, "refers to DO, which is itself derived"),
+        (catalogue + "  - id: K\n    subject: person\n    scope: year\n    rule: first\n    services: [DPTHBHIB1]\n"
+            + "    denominator: bayi\n    target: 90\n"
+            + "  - id: UCI\n    subject: person\n    scope: year\n    rule: area_count\n    of: K\n    threshold: 80\n"
+            + "    target: 100\n"
+            + rate.replacingOccurrences(of: "id: DO", with: "id: DO2").replacingOccurrences(of: "from: DPT1", with: "from: UCI"),
+         37, "refers to UCI, which is itself derived"),
         (catalogue.replacingOccurrences(of: "lower_is_better", with: "lower"), 22, "direction must be higher_is_better or lower_is_better"),
         (head + counted("DPT1", "DPTHBHIB1") + "    minimum: {tm1: 1}\n", 9, "\"minimum\" is not a key of rule first"),
         (head + counted("DPT1", "DPTHBHIB1").replacingOccurrences(of: "rule: first", with: "rule: fist"), 6,

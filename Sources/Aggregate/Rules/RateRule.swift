@@ -49,7 +49,8 @@ public struct RateRule: PlannedRule {
             guard let other = catalogue.first(where: { $0.id == id }) else {
                 return "refers to \(id), which is not an indicator of this catalogue"
             }
-            if other.rule.planned.derivation(catalogue: catalogue) != nil || other.rule.kind is RateRule {
+            let planned = other.rule.planned
+            if planned.derivation(catalogue: catalogue) != nil || planned.areaCount(catalogue: catalogue) != nil {
                 return "refers to \(id), which is itself derived; a rate needs two counted indicators"
             }
             if other.scope != scope {
