@@ -76,7 +76,7 @@ let package = Package(
         // Pipeline definitions (YAML) and the run that wires the stages. pipelines/*.yaml are
         // built in (EmbedPipelines), so an installed binary needs no files beside it.
         .target(name: "Pipeline", dependencies: [
-            "PWSCore", "Concurrency", "CSV", "Validate", "Aggregate", "Export",
+            "PWSCore", "Concurrency", "CSV", "Validate", "Aggregate", "Export", "CMinizip",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["README.md"], plugins: ["EmbedPipelines"]),
