@@ -104,7 +104,8 @@ let package = Package(
         .testTarget(name: "ExportTests", dependencies: ["Export", "Aggregate", "CSV", "PWSCore", "PWSTestSupport"]),
         .testTarget(name: "GrowthTests", dependencies: ["Growth", "PWSCore"], exclude: ["Fixtures"]),
         .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "CSV", "Ingest", "PWSCore"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "PWSCore", "PWSTestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "PWSCore", "PWSTestSupport", "Synthetic",
+                                                   .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "PWSCommandsTests", dependencies: ["PWSCommands", "PWSCore"]),
         .testTarget(name: "RunDiffTests", dependencies: ["RunDiff", "PWSCore"]),
     ]

@@ -110,7 +110,11 @@ enum ShardFile {
                 guard at + 20 == bytes.count else { throw broken("corrupted (bytes after the trailer)") }
                 break
             }
-            guard bytes.count - at >= 8 else { throw broken("truncated after block \(blocks) (no trailer)") }
+            let left = bytes.count - at
+            if left < 20 && Array(bytes[at..<at + min(left, 8)]) == Array(trailerMagic.prefix(min(left, 8))) {
+                throw broken("truncated in its trailer")
+            }
+            guard left >= 8 else { throw broken("truncated after block \(blocks) (no trailer)") }
             let length = Int(readUInt32(bytes, at)), sum = readUInt32(bytes, at + 4)
             guard length <= blockSize, bytes.count - at - 8 >= length else {
                 throw broken(length > blockSize ? "corrupted (block \(blocks) claims \(length) bytes)" : "truncated in block \(blocks)")

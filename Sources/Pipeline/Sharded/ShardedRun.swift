@@ -1,6 +1,7 @@
 import Aggregate
 import Export
 import Foundation
+import Logging
 import PWSCore
 import Validate
 
@@ -299,5 +300,23 @@ public struct ShardedRun {
         AggregateInput(events: events, register: register, sasaran: sasaran, services: pipeline.services,
                        indicators: pipeline.indicators, asOf: asOf, estimation: pipeline.estimation,
                        unreadableSources: unreadable)
+    }
+}
+
+extension ShardedRun {
+    /// Every stage in turn in this process — map tasks, dedup, reduce, merge — as a scheduler
+    /// would run them (the tests compare it with `run`). Logs nothing.
+    public static func runAll(request: RunRequest, shared: String, mapTasks: Int, partitions: Int) throws -> RunReport {
+        let quiet = Logger(label: "pws") { _ in SwiftLogNoOpLogHandler() }
+        let run = ShardedRun(runner: PipelineRunner(request: request, logger: quiet), shared: shared)
+        for i in 0..<mapTasks { _ = try run.map(task: i, tasks: mapTasks, partitions: partitions) }
+        for j in 0..<partitions { _ = try run.dedup(task: j, tasks: partitions) }
+        for j in 0..<partitions { _ = try run.reduce(task: j, tasks: partitions) }
+        return try run.merge()
+    }
+
+    /// `pws run` with the same request, logging nothing (for the tests' reference).
+    public static func runOneProcess(request: RunRequest) throws -> RunReport {
+        try PipelineRunner(request: request, logger: Logger(label: "pws") { _ in SwiftLogNoOpLogHandler() }).run()
     }
 }
