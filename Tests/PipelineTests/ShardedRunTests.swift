@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Pipeline
 import PWSCore
 import PWSTestSupport
@@ -183,5 +184,26 @@ import Testing
         options.problemRate = 0.05
         _ = try SyntheticGenerator(options: options).generate(into: data)
         try ShardedRunTests.compare(data: data, in: tmp.url.path, shapes: [(1, 1), (3, 5), (13, 2)])
+    }
+}
+
+/// `pws run --partitions P`: the same bytes as `pws run`, and nothing left of its partitions.
+@Suite struct PartitionedRunTests {
+    @Test func partitionedRunIsExact() throws {
+        let tmp = try TemporaryFolder()
+        let data = tmp.url.path + "/data"
+        try ShardedRunTests.randomData(seed: 21, at: data, files: 4, rowsPerFile: 15...30, persons: 12)
+        let reference = try ShardedRun.runOneProcess(request: ShardedRunTests.request(data: data, out: tmp.url.path + "/reference"))
+        #expect(reference.exitStatus == .success)
+        let expected = ShardedRunTests.snapshot(tmp.url.path + "/reference")
+        for p in [1, 5, 40] {
+            let out = tmp.url.path + "/out-\(p)"
+            let request = ShardedRunTests.request(data: data, out: out)
+            let runner = PipelineRunner(request: request, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+            let report = try ShardedRun.runPartitioned(runner: runner, partitions: p)
+            #expect(report.exitStatus == .success)
+            #expect(ShardedRunTests.snapshot(out) == expected, "--partitions \(p)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".partitions") }.isEmpty)
+        }
     }
 }

@@ -33,40 +33,9 @@ enum ShardFile {
     /// same folder, then renames it, so a reader never sees a half-written file and a retried
     /// task replaces its output whole.
     static func write(_ header: ShardHeader, payload: [UInt8], to path: String) throws {
-        var out = magic
-        appendUInt32(&out, formatVersion)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json = [UInt8](try encoder.encode(header))
-        appendUInt32(&out, UInt32(json.count))
-        appendUInt32(&out, crc(json))
-        out += json
-        var blocks: UInt64 = 0
-        var at = 0
-        while at < payload.count {
-            let end = min(at + blockSize, payload.count)
-            let chunk = payload[at..<end]
-            appendUInt32(&out, UInt32(chunk.count))
-            appendUInt32(&out, chunk.withUnsafeBytes { crc($0) })
-            out += chunk
-            blocks += 1
-            at = end
-        }
-        var trailer = trailerMagic
-        for k in 0..<8 { trailer.append(UInt8(truncatingIfNeeded: blocks >> (8 * UInt64(k)))) }
-        out += trailer
-        appendUInt32(&out, crc(trailer))
-        let folder = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let temporary = "\(path).tmp.\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(out)) else {
-            throw PWSError(.outputNotWritable, "cannot write \(temporary); check that the shared folder is writable and not full")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw PWSError(.outputNotWritable, "cannot rename \(temporary) to \(path): \(reason)")
-        }
+        let writer = try ShardFileWriter(path: path, header: header)
+        try writer.append(payload)
+        try writer.finish()
     }
 
     /// Reads and checks a file: its magic, format version, header, every block's crc32 and the
@@ -140,6 +109,83 @@ enum ShardFile {
 
     static func readUInt32(_ b: [UInt8], _ at: Int) -> UInt32 {
         UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24
+    }
+}
+
+/// A file written as its records come: the header at once, each `append` as blocks (at most
+/// `ShardFile.blockSize` bytes each), the trailer and the rename in `finish`. Until then the
+/// file has its temporary name (`PATH.tmp.PID`); nothing stays open between appends, so a
+/// task may write many partitions at once without running out of file descriptors.
+final class ShardFileWriter {
+    let path: String
+    let temporary: String
+    private var blocks: UInt64 = 0
+
+    init(path: String, header: ShardHeader) throws {
+        self.path = path
+        temporary = "\(path).tmp.\(getpid())"
+        var out = ShardFile.magic
+        ShardFile.appendUInt32(&out, ShardFile.formatVersion)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = [UInt8](try encoder.encode(header))
+        ShardFile.appendUInt32(&out, UInt32(json.count))
+        ShardFile.appendUInt32(&out, ShardFile.crc(json))
+        out += json
+        let folder = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(out)) else {
+            throw PWSError(.outputNotWritable, "cannot write \(temporary); check that the shared folder is writable and not full")
+        }
+    }
+
+    private func write(_ bytes: [UInt8]) throws {
+        let fd = open(temporary, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw PWSError(.outputNotWritable, "cannot write \(temporary): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var at = 0
+        while at < bytes.count {
+            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + at, bytes.count - at) }
+            guard n > 0 else {
+                throw PWSError(.outputNotWritable, "cannot write \(temporary): \(String(cString: strerror(errno))); check that the shared folder is not full")
+            }
+            at += n
+        }
+    }
+
+    /// Appends `payload` as one or more blocks.
+    func append(_ payload: [UInt8]) throws {
+        var out: [UInt8] = []
+        out.reserveCapacity(payload.count + 16)
+        var at = 0
+        while at < payload.count {
+            let end = min(at + ShardFile.blockSize, payload.count)
+            let chunk = payload[at..<end]
+            ShardFile.appendUInt32(&out, UInt32(chunk.count))
+            ShardFile.appendUInt32(&out, chunk.withUnsafeBytes { ShardFile.crc($0) })
+            out += chunk
+            blocks += 1
+            at = end
+        }
+        if !out.isEmpty { try write(out) }
+    }
+
+    /// Removes the temporary file of a task that failed.
+    func discard() { unlink(temporary) }
+
+    /// Writes the trailer and gives the file its name.
+    func finish() throws {
+        var trailer = ShardFile.trailerMagic
+        for k in 0..<8 { trailer.append(UInt8(truncatingIfNeeded: blocks >> (8 * UInt64(k)))) }
+        ShardFile.appendUInt32(&trailer, ShardFile.crc(trailer))
+        try write(trailer)
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw PWSError(.outputNotWritable, "cannot rename \(temporary) to \(path): \(reason)")
+        }
     }
 }
 

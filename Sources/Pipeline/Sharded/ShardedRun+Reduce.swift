@@ -217,7 +217,8 @@ extension ShardedRun {
     // MARK: merge
 
     /// `pws merge`: everything the tasks found, summed and published as `pws run` would.
-    public func merge() throws -> RunReport {
+    /// `command` is what run.json says ran: `merge`, or `run` for `pws run --partitions`.
+    public func merge(command: String = "merge") throws -> RunReport {
         let started = Date()
         let out = request.outputDirectory ?? "out"
         let lock = try RunLock(outputDirectory: out)
@@ -274,7 +275,7 @@ extension ShardedRun {
             throw PWSError(.data, "no service row was accepted, so there is no month to report; see `pws validate --data \(key.dataDirectory) --out DIR` for the rejects")
         }
 
-        var manifest = Manifest(version: PWSVersion.current, command: "merge", arguments: request.arguments,
+        var manifest = Manifest(version: PWSVersion.current, command: command, arguments: request.arguments,
                                 dataDirectory: key.dataDirectory, today: request.today.description,
                                 keepIdentifiers: request.keepIdentifiers, maxRejectRate: pipeline.definition.maxRejectRate)
         manifest.pipeline = try runner.pipelineEntries(pipeline.definition)

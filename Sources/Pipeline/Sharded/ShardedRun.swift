@@ -104,8 +104,20 @@ public struct ShardedRun {
            (0..<tasks).contains(where: { ShardedRun.share(files: listing.files.count, task: $0, tasks: tasks).contains(a) != ShardedRun.share(files: listing.files.count, task: $0, tasks: tasks).contains(b) }) {
             throw PWSError(.usage, "the FHIR export (fhir/) would be split over several map tasks, but its resources refer to each other across files; use fewer map tasks or `pws run` for this data folder")
         }
+        // Each partition's records are written out in blocks of about 64 KiB as they come, so
+        // the task holds 2 × P such buffers, not its share of the rows.
         var parts = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
         var ids = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
+        let partWriters = try (0..<partitions).map {
+            try ShardFileWriter(path: partPath(task, $0), header: ShardHeader(kind: "map-partition", task: task, key: key))
+        }
+        let idWriters = try (0..<partitions).map {
+            try ShardFileWriter(path: idsPath(task, $0), header: ShardHeader(kind: "map-ids", task: task, key: key))
+        }
+        let flushAt = 64 << 10
+        var failure: (any Error)?
+        var finished = false
+        defer { if !finished { for w in partWriters + idWriters { w.discard() } } }
         var ordinals = [Int](repeating: 0, count: range.count)
         var candidates = 0
         let outcome = try Validation.runMap(dataDirectory: data, settings: settings, register: inputs.register,
@@ -118,16 +130,32 @@ public struct ShardedRun {
             let partition = PartitionHash.partition(c.person, of: partitions)
             ShardRow(file: file, ordinal: ordinal, label: c.label, line: c.line, recordID: c.recordID, content: content,
                      rawResultHash: c.rawResultHash, pending: c.pending).encode(&parts[partition])
+            let idPartition = PartitionHash.partition(c.recordID, of: partitions)
             ShardIDEntry(recordID: c.recordID, file: file, ordinal: ordinal, label: c.label, line: c.line,
                          partition: partition, content: content, visit: c.event.visit)
-                .encode(&ids[PartitionHash.partition(c.recordID, of: partitions)])
+                .encode(&ids[idPartition])
+            guard failure == nil else { return }
+            do {
+                if parts[partition].bytes.count >= flushAt {
+                    try partWriters[partition].append(parts[partition].bytes)
+                    parts[partition].bytes.removeAll(keepingCapacity: true)
+                }
+                if ids[idPartition].bytes.count >= flushAt {
+                    try idWriters[idPartition].append(ids[idPartition].bytes)
+                    ids[idPartition].bytes.removeAll(keepingCapacity: true)
+                }
+            } catch {
+                failure = error
+            }
         }
+        if let failure { throw failure }
         for j in 0..<partitions {
-            try ShardFile.write(ShardHeader(kind: "map-partition", task: task, key: key), payload: parts[j].bytes,
-                                to: partPath(task, j))
-            try ShardFile.write(ShardHeader(kind: "map-ids", task: task, key: key), payload: ids[j].bytes,
-                                to: idsPath(task, j))
+            try partWriters[j].append(parts[j].bytes)
+            try partWriters[j].finish()
+            try idWriters[j].append(ids[j].bytes)
+            try idWriters[j].finish()
         }
+        finished = true
         var e = ShardEncoder()
         e.uint(UInt64(range.lowerBound))
         e.uint(UInt64(outcome.accounts.count))
@@ -308,11 +336,26 @@ extension ShardedRun {
     /// would run them (the tests compare it with `run`). Logs nothing.
     public static func runAll(request: RunRequest, shared: String, mapTasks: Int, partitions: Int) throws -> RunReport {
         let quiet = Logger(label: "pws") { _ in SwiftLogNoOpLogHandler() }
-        let run = ShardedRun(runner: PipelineRunner(request: request, logger: quiet), shared: shared)
-        for i in 0..<mapTasks { _ = try run.map(task: i, tasks: mapTasks, partitions: partitions) }
-        for j in 0..<partitions { _ = try run.dedup(task: j, tasks: partitions) }
-        for j in 0..<partitions { _ = try run.reduce(task: j, tasks: partitions) }
-        return try run.merge()
+        return try ShardedRun(runner: PipelineRunner(request: request, logger: quiet), shared: shared)
+            .runStages(mapTasks: mapTasks, partitions: partitions)
+    }
+
+    func runStages(mapTasks: Int, partitions: Int, command: String = "merge") throws -> RunReport {
+        for i in 0..<mapTasks { _ = try map(task: i, tasks: mapTasks, partitions: partitions) }
+        for j in 0..<partitions { _ = try dedup(task: j, tasks: partitions) }
+        for j in 0..<partitions { _ = try reduce(task: j, tasks: partitions) }
+        return try merge(command: command)
+    }
+
+    /// `pws run --partitions P`: the sharded run in this process, one partition at a time, so
+    /// memory holds a partition's rows rather than all of them. The intermediate files go to a
+    /// folder of their own under OUT (`.partitions.PID`), removed at the end, failed or not.
+    public static func runPartitioned(runner: PipelineRunner, partitions: Int) throws -> RunReport {
+        let out = runner.request.outputDirectory ?? "out"
+        try OutputFolder.ensureDirectory(out)
+        let shared = out + "/.partitions.\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: shared) }
+        return try ShardedRun(runner: runner, shared: shared).runStages(mapTasks: 1, partitions: partitions, command: "run")
     }
 
     /// `pws run` with the same request, logging nothing (for the tests' reference).
