@@ -44,10 +44,9 @@ enum ShardFile {
     /// - Throws: `PWSError` `.inputMissing` when the file is absent (the stage before did not
     ///   finish), `.data` when it is truncated, corrupted or of another run.
     static func read(_ path: String, kind: String, expected: ShardRunKey?) throws -> (ShardHeader, [UInt8]) {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard var bytes = readWhole(path) else {
             throw PWSError(.inputMissing, "intermediate file \(path) is missing: the stage that writes it has not finished (run it, or resume the run)")
         }
-        let bytes = [UInt8](data)
         func broken(_ what: String) -> PWSError {
             PWSError(.data, "intermediate file \(path) is \(what); rerun the task that wrote it (it is rewritten whole)")
         }
@@ -66,7 +65,9 @@ enum ShardFile {
         do { header = try JSONDecoder().decode(ShardHeader.self, from: Data(json)) } catch {
             throw broken("corrupted (header is not readable)")
         }
-        var payload: [UInt8] = []
+        // The payloads are moved down over the block headers in place: one buffer of the file's
+        // size, not a copy beside it.
+        var payloadEnd = 0
         var at = 20 + headerLength
         var blocks: UInt64 = 0
         while true {
@@ -90,7 +91,10 @@ enum ShardFile {
             }
             let ok = bytes.withUnsafeBytes { crc(UnsafeRawBufferPointer(rebasing: $0[at + 8..<at + 8 + length])) } == sum
             guard ok else { throw broken("corrupted (checksum of block \(blocks) differs)") }
-            payload += bytes[at + 8..<at + 8 + length]
+            bytes.withUnsafeMutableBytes { b in
+                if length > 0 { memmove(b.baseAddress! + payloadEnd, b.baseAddress! + at + 8, length) }
+            }
+            payloadEnd += length
             at += 8 + length
             blocks += 1
         }
@@ -100,7 +104,26 @@ enum ShardFile {
         if let expected, let difference = header.key.difference(from: expected) {
             throw PWSError(.data, "intermediate file \(path) was written by a run with other settings (\(difference)); every stage must be given the same data, pipeline and run options — or start a new shared folder")
         }
-        return (header, payload)
+        bytes.removeLast(bytes.count - payloadEnd)
+        return (header, bytes)
+    }
+
+    /// The bytes of a file read with read(2) into one array; nil when it cannot be opened.
+    static func readWhole(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+        var at = 0
+        while at < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress! + at, $0.count - at) }
+            if n <= 0 { break }
+            at += n
+        }
+        bytes.removeLast(bytes.count - at)
+        return bytes
     }
 
     static func appendUInt32(_ out: inout [UInt8], _ v: UInt32) {

@@ -86,10 +86,16 @@ struct ShardRow {
         return e.bytes
     }
 
-    func encode(_ e: inout ShardEncoder) {
+    /// Writes the row; its label only when it differs from the previous row's in this stream
+    /// (`previous`), as a flag byte then the text: rows come in file order, so most repeat it.
+    func encode(_ e: inout ShardEncoder, previous: inout String) {
         e.uint(UInt64(file))
         e.uint(UInt64(ordinal))
-        e.string(label)
+        e.bool(label != previous)
+        if label != previous {
+            e.string(label)
+            previous = label
+        }
         e.uint(UInt64(line))
         e.raw(recordID)
         e.raw(content)
@@ -98,8 +104,10 @@ struct ShardRow {
         for d in pending { e.diagnostic(d) }
     }
 
-    static func decode(_ d: inout ShardDecoder) throws -> ShardRow {
-        let file = Int(try d.uint()), ordinal = Int(try d.uint()), label = try d.string(), line = Int(try d.uint())
+    static func decode(_ d: inout ShardDecoder, previous: inout String) throws -> ShardRow {
+        let file = Int(try d.uint()), ordinal = Int(try d.uint())
+        if try d.bool() { previous = try d.string() }
+        let label = previous, line = Int(try d.uint())
         let recordID = try d.raw(), content = try d.raw(), raw = try d.int()
         let pending = try (0..<d.count()).map { _ in try d.diagnostic() }
         return ShardRow(file: file, ordinal: ordinal, label: label, line: line, recordID: recordID, content: content,

@@ -30,8 +30,13 @@ extension ShardedRun {
         /// file → (accepted, duplicate, out of period).
         var files: [Int: (accepted: Int, duplicate: Int, outOfPeriod: Int)] = [:]
         var warnings: [KeyedDiagnostic] = []
+        /// Dense as counted (written); read back sparse (`sparseCounts`, `seen`), so the merge
+        /// never holds P dense arrays.
         var counts: [Int32] = []
         var seenRTs: [Bool] = []
+        var countsSize = 0, rtCount = 0
+        var sparseCounts: [(index: Int, value: Int32)] = []
+        var seen: [Int] = []
         var completeness: [CompletenessRow] = []
         var events = 0
     }
@@ -69,8 +74,9 @@ extension ShardedRun {
                 let path = partPath(i, task)
                 let (_, payload) = try ShardFile.read(path, kind: "map-partition", expected: key)
                 var d = ShardDecoder(payload, path: path)
+                var label = ""
                 while !d.atEnd {
-                    let row = try ShardRow.decode(&d)
+                    let row = try ShardRow.decode(&d, previous: &label)
                     let rowKey = shardRowKey(row.file, row.ordinal)
                     if rejected.contains(rowKey) { continue }  // E-DUPLICATE-ID: its warnings go with it
                     output.files[row.file, default: (0, 0, 0)].accepted += 1
@@ -188,21 +194,19 @@ extension ShardedRun {
             o.warnings.append(KeyedDiagnostic(row: Int(try d.uint()), seq: Int(try d.uint()), diagnostic: try d.diagnostic()))
         }
         let size = Int(try d.uint())
-        guard size <= 1 << 34 else { throw d.corrupted() }
-        o.counts = [Int32](repeating: 0, count: size)
+        o.countsSize = size
         var at = 0
         for _ in 0..<(try d.count()) {
             at += Int(try d.uint())
             guard at < size else { throw d.corrupted() }
-            o.counts[at] = Int32(truncatingIfNeeded: try d.uint())
+            o.sparseCounts.append((at, Int32(truncatingIfNeeded: try d.uint())))
         }
         let rts = Int(try d.uint())
-        guard rts <= 1 << 32 else { throw d.corrupted() }
-        o.seenRTs = [Bool](repeating: false, count: rts)
+        o.rtCount = rts
         for _ in 0..<(try d.count()) {
             let k = Int(try d.uint())
             guard k < rts else { throw d.corrupted() }
-            o.seenRTs[k] = true
+            o.seen.append(k)
         }
         for _ in 0..<(try d.count()) {
             let facility = try d.string(), type = try d.string()
@@ -287,14 +291,12 @@ extension ShardedRun {
         let rtCount = register.rts.count
         var counts = [Int32](repeating: 0, count: pipeline.indicators.count * rtCount * Aggregator.slotCount)
         var seen = [Bool](repeating: false, count: rtCount)
-        for r in reduces {
-            if !r.counts.isEmpty {
-                guard r.counts.count == counts.count, r.seenRTs.count == rtCount else {
-                    throw PWSError(.data, "a reduce output in \(folder)/reduce does not fit the register and catalogue of this run; rerun the reduce tasks")
-                }
-                for k in r.counts.indices where r.counts[k] != 0 { counts[k] += r.counts[k] }
-                for k in r.seenRTs.indices where r.seenRTs[k] { seen[k] = true }
+        for r in reduces where r.countsSize > 0 {
+            guard r.countsSize == counts.count, r.rtCount == rtCount else {
+                throw PWSError(.data, "a reduce output in \(folder)/reduce does not fit the register and catalogue of this run; rerun the reduce tasks")
             }
+            for (k, v) in r.sparseCounts { counts[k] += v }
+            for k in r.seen { seen[k] = true }
         }
         let summed = AggregateCounts(counts: counts, seenRTs: seen, unattachedNifas: [],
                                      completeness: Completeness.sum(reduces.map(\.completeness), asOf: asOf))

@@ -107,6 +107,7 @@ public struct ShardedRun {
         // Each partition's records are written out in blocks of about 64 KiB as they come, so
         // the task holds 2 × P such buffers, not its share of the rows.
         var parts = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
+        var lastLabel = [String](repeating: "", count: partitions)
         var ids = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
         let partWriters = try (0..<partitions).map {
             try ShardFileWriter(path: partPath(task, $0), header: ShardHeader(kind: "map-partition", task: task, key: key))
@@ -129,7 +130,7 @@ public struct ShardedRun {
             let content = ShardRow.content(c)
             let partition = PartitionHash.partition(c.person, of: partitions)
             ShardRow(file: file, ordinal: ordinal, label: c.label, line: c.line, recordID: c.recordID, content: content,
-                     rawResultHash: c.rawResultHash, pending: c.pending).encode(&parts[partition])
+                     rawResultHash: c.rawResultHash, pending: c.pending).encode(&parts[partition], previous: &lastLabel[partition])
             let idPartition = PartitionHash.partition(c.recordID, of: partitions)
             ShardIDEntry(recordID: c.recordID, file: file, ordinal: ordinal, label: c.label, line: c.line,
                          partition: partition, content: content, visit: c.event.visit)
