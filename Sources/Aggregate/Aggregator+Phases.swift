@@ -26,6 +26,14 @@ extension Aggregator {
     /// Month slots per indicator and RT in `AggregateCounts.counts`.
     public static var slotCount: Int { slots }
 
+    /// The length of `AggregateCounts.counts` for this catalogue and register: a plane of
+    /// [RT][slot] per rule the per-person loop counts.
+    public static func countsSize(_ input: AggregateInput) -> Int {
+        let plan = RulePlan(input.indicators, serviceCount: input.services.services.count)
+        defer { plan.deallocate() }
+        return plan.rules.count * input.register.rts.count * slots
+    }
+
     /// The counting phase: completeness and the per-person loop over `input.events`.
     public static func countPhase(_ input: AggregateInput) -> AggregateCounts {
         // First, while nothing else of the stage is allocated: its counting arrays are then

@@ -288,8 +288,10 @@ extension ShardedRun {
         manifest.timingsSeconds["validate_checking_cpu"] = outcome.checkingCPUSeconds
 
         // The counts of every partition, summed: persons are in one partition each.
+        let input = aggregateInput(events: EventSet(), register: register, sasaran: inputs.sasaran, pipeline: pipeline,
+                                   asOf: asOf, unreadable: outcome.unreadable.map(\.path))
         let rtCount = register.rts.count
-        var counts = [Int32](repeating: 0, count: pipeline.indicators.count * rtCount * Aggregator.slotCount)
+        var counts = [Int32](repeating: 0, count: Aggregator.countsSize(input))
         var seen = [Bool](repeating: false, count: rtCount)
         for r in reduces where r.countsSize > 0 {
             guard r.countsSize == counts.count, r.rtCount == rtCount else {
@@ -300,8 +302,6 @@ extension ShardedRun {
         }
         let summed = AggregateCounts(counts: counts, seenRTs: seen, unattachedNifas: [],
                                      completeness: Completeness.sum(reduces.map(\.completeness), asOf: asOf))
-        let input = aggregateInput(events: EventSet(), register: register, sasaran: inputs.sasaran, pipeline: pipeline,
-                                   asOf: asOf, unreadable: outcome.unreadable.map(\.path))
         // W-NIFAS came with the reduces' warnings: nothing to add, refused or not.
         var report = try runner.publishRun(outcome: &outcome, asOf: asOf, pipeline: pipeline, manifest: manifest,
                                            started: started, out: out, addRefusedWarnings: { _ in },
