@@ -39,6 +39,18 @@ extension ShardedRun {
         var seen: [Int] = []
         var completeness: [CompletenessRow] = []
         var events = 0
+        /// The SPM catalogue's counts (when its outputs are wanted): dense as counted, sparse read.
+        var spmCounts: [Int32] = []
+        var spmSeenRTs: [Bool] = []
+        var spmSize = 0
+        var spmSparse: [(index: Int, value: Int32)] = []
+        var spmSeen: [Int] = []
+    }
+
+    /// The SPM definitions the run computes: the catalogue when an SPM output is wanted (as
+    /// `pws run` decides), else none.
+    static func spmDefinitions(_ pipeline: LoadedPipeline) -> [IndicatorDefinition] {
+        pipeline.definition.outputs.isDisjoint(with: RunOutput.spm) ? [] : pipeline.spm
     }
 
     // MARK: reduce
@@ -132,12 +144,58 @@ extension ShardedRun {
             output.counts = counted.counts
             output.seenRTs = counted.seenRTs
             output.completeness = counted.completeness
+            let spm = ShardedRun.spmDefinitions(pipeline)
+            if !spm.isEmpty {
+                var input = aggregateInput(events: set, register: register, sasaran: inputs.sasaran,
+                                           pipeline: pipeline, asOf: asOf, unreadable: [])
+                input.indicators = spm
+                let spmCounted = Aggregator.countPhase(input)
+                output.spmCounts = spmCounted.counts
+                output.spmSeenRTs = spmCounted.seenRTs
+            }
         }
         try ShardFile.write(ShardHeader(kind: "reduce", task: task, key: key), payload: encode(output),
                             to: reducePath(task))
         return RunReport(exitStatus: .success, lines: [
             "reduce \(task) of \(tasks): \(output.events) events counted, \(output.warnings.count) warnings",
         ], folder: nil)
+    }
+
+    /// Counts as (gap, value) pairs of the non-zero entries, and the indices of the RTs seen.
+    static func encodeCounts(_ counts: [Int32], _ seenRTs: [Bool], _ e: inout ShardEncoder) {
+        let nonZero = counts.indices.filter { counts[$0] != 0 }
+        e.uint(UInt64(counts.count))
+        e.uint(UInt64(nonZero.count))
+        var previous = 0
+        for k in nonZero {
+            e.uint(UInt64(k - previous))
+            e.uint(UInt64(counts[k]))
+            previous = k
+        }
+        let seen = seenRTs.indices.filter { seenRTs[$0] }
+        e.uint(UInt64(seenRTs.count))
+        e.uint(UInt64(seen.count))
+        for k in seen { e.uint(UInt64(k)) }
+    }
+
+    static func decodeCounts(_ d: inout ShardDecoder) throws
+        -> (size: Int, sparse: [(index: Int, value: Int32)], rtCount: Int, seen: [Int]) {
+        let size = Int(try d.uint())
+        var sparse: [(index: Int, value: Int32)] = []
+        var at = 0
+        for _ in 0..<(try d.count()) {
+            at += Int(try d.uint())
+            guard at < size else { throw d.corrupted() }
+            sparse.append((at, Int32(truncatingIfNeeded: try d.uint())))
+        }
+        let rts = Int(try d.uint())
+        var seen: [Int] = []
+        for _ in 0..<(try d.count()) {
+            let k = Int(try d.uint())
+            guard k < rts else { throw d.corrupted() }
+            seen.append(k)
+        }
+        return (size, sparse, rts, seen)
     }
 
     func encode(_ o: ReduceOutput) -> [UInt8] {
@@ -178,6 +236,7 @@ extension ShardedRun {
             e.uint(UInt64(r.records))
             e.uint(UInt64(r.persons))
         }
+        ShardedRun.encodeCounts(o.spmCounts, o.spmSeenRTs, &e)
         return e.bytes
     }
 
@@ -214,6 +273,7 @@ extension ShardedRun {
             o.completeness.append(CompletenessRow(facility: facility, facilityType: type, year: asOf?.year ?? 0,
                                                   month: month, records: records, persons: persons, reported: records > 0))
         }
+        (o.spmSize, o.spmSparse, _, o.spmSeen) = try ShardedRun.decodeCounts(&d)
         guard d.atEnd else { throw d.corrupted() }
         return o
     }
@@ -302,10 +362,29 @@ extension ShardedRun {
         }
         let summed = AggregateCounts(counts: counts, seenRTs: seen, unattachedNifas: [],
                                      completeness: Completeness.sum(reduces.map(\.completeness), asOf: asOf))
+        // The SPM catalogue's counts likewise, when its outputs are wanted.
+        func spmResult(_ definitions: [IndicatorDefinition]) throws -> (AggregateResult, seconds: Double)? {
+            guard !definitions.isEmpty else { return nil }
+            var spmInput = input
+            spmInput.indicators = definitions
+            spmInput.unreadableSources = []
+            var spmCounts = [Int32](repeating: 0, count: Aggregator.countsSize(spmInput))
+            var spmSeen = [Bool](repeating: false, count: rtCount)
+            for r in reduces where r.spmSize > 0 {
+                guard r.spmSize == spmCounts.count else {
+                    throw PWSError(.data, "a reduce output in \(folder)/reduce does not fit the SPM catalogue of this run; rerun the reduce tasks")
+                }
+                for (k, v) in r.spmSparse { spmCounts[k] += v }
+                for k in r.spmSeen { spmSeen[k] = true }
+            }
+            let counts = AggregateCounts(counts: spmCounts, seenRTs: spmSeen, unattachedNifas: [], completeness: [])
+            return (Aggregator.finishPhase(spmInput, counts: counts), 0)
+        }
+        let spm = try spmResult(ShardedRun.spmDefinitions(pipeline))
         // W-NIFAS came with the reduces' warnings: nothing to add, refused or not.
         var report = try runner.publishRun(outcome: &outcome, asOf: asOf, pipeline: pipeline, manifest: manifest,
                                            started: started, out: out, addRefusedWarnings: { _ in },
-                                           aggregate: { _ in Aggregator.finishPhase(input, counts: summed) })
+                                           aggregate: { _, _ in (Aggregator.finishPhase(input, counts: summed), spm) })
         report.lines.insert("merged \(key.mapTasks) map task(s) and \(key.partitions) partition(s) from \(folder)", at: 0)
         return report
     }
