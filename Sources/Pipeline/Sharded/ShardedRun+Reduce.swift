@@ -1,6 +1,7 @@
 import Aggregate
 import Export
 import Foundation
+import Growth
 import PWSCore
 import Validate
 
@@ -18,7 +19,8 @@ extension ShardedRun {
     }
 
     /// A diagnostic with the global key of its row, so the merge orders ties as one process
-    /// would (read order): `seq` 0… for the row's warnings in order, then W-DUPLICATE, W-NIFAS.
+    /// would (read order): `seq` 0… for the row's warnings in order, then W-DUPLICATE, W-NIFAS,
+    /// W-GROWTH.
     struct KeyedDiagnostic {
         var row: Int
         var seq: Int
@@ -45,6 +47,9 @@ extension ShardedRun {
         var spmSize = 0
         var spmSparse: [(index: Int, value: Int32)] = []
         var spmSeen: [Int] = []
+        /// The partition's rows of `tindak-lanjut.csv` (the growth pass, §A4), as written:
+        /// persons are whole within a partition, so each child's row is exact here.
+        var followUp: [FollowUpRow] = []
     }
 
     /// The SPM definitions the run computes: the catalogue when an SPM output is wanted (as
@@ -141,6 +146,24 @@ extension ShardedRun {
                     location: location, recordID: recordID, rule: .nifas, field: "service_code", value: "",
                     message: Aggregator.unattachedNifasMessage)))
             }
+            // The growth pass (§A4) over the partition's events, as `pws run` runs it: W-GROWTH
+            // (one row per flagged record; WHZ names its length record by file:line) and the
+            // follow-up list's rows. Added whether or not the merge refuses the run: a refused
+            // `pws run` lists them too.
+            let review = Aggregator.growthReview(events: set, services: GrowthServices(pipeline.services),
+                                                 standards: pipeline.growth, asOf: asOf)
+            var flagsByRecord: [Int: [GrowthFlag]] = [:]
+            for f in review.flags { flagsByRecord[f.record, default: []].append(f) }
+            for record in flagsByRecord.keys.sorted() {
+                let (row, location, recordID) = eventRows[record]
+                let message = PipelineRunner.growthMessage(flagsByRecord[record] ?? [], event: set.events[record]) {
+                    eventRows[$0].location.description
+                }
+                output.warnings.append(KeyedDiagnostic(row: row, seq: 1 << 22, diagnostic: Diagnostic(
+                    location: location, recordID: recordID, rule: .growth, field: "result", value: "", message: message)))
+            }
+            output.followUp = PipelineRunner.followUpRows(review.followUp, events: set, register: register,
+                                                          keepIdentifiers: request.keepIdentifiers)
             output.counts = counted.counts
             output.seenRTs = counted.seenRTs
             output.completeness = counted.completeness
@@ -237,6 +260,12 @@ extension ShardedRun {
             e.uint(UInt64(r.persons))
         }
         ShardedRun.encodeCounts(o.spmCounts, o.spmSeenRTs, &e)
+        e.uint(UInt64(o.followUp.count))
+        for r in o.followUp {
+            e.strings([r.facilityID, r.villageCode, r.rw, r.rt, r.person, r.sortKey, r.name, r.reasons,
+                       r.weightDate, r.weightKg, r.lengthDate, r.lengthCm, r.waz, r.haz, r.whz])
+            e.uint(UInt64(r.ageMonths))
+        }
         return e.bytes
     }
 
@@ -274,6 +303,15 @@ extension ShardedRun {
                                                   month: month, records: records, persons: persons, reported: records > 0))
         }
         (o.spmSize, o.spmSparse, _, o.spmSeen) = try ShardedRun.decodeCounts(&d)
+        for _ in 0..<(try d.count()) {
+            let f = try d.strings()
+            guard f.count == 15 else { throw d.corrupted() }
+            var row = FollowUpRow(facilityID: f[0], villageCode: f[1], rw: f[2], rt: f[3], person: f[4], sortKey: f[5],
+                                  ageMonths: Int(try d.uint()), reasons: f[7], weightDate: f[8], weightKg: f[9],
+                                  lengthDate: f[10], lengthCm: f[11], waz: f[12], haz: f[13], whz: f[14])
+            row.name = f[6]
+            o.followUp.append(row)
+        }
         guard d.atEnd else { throw d.corrupted() }
         return o
     }
@@ -381,10 +419,12 @@ extension ShardedRun {
             return (Aggregator.finishPhase(spmInput, counts: counts), 0)
         }
         let spm = try spmResult(ShardedRun.spmDefinitions(pipeline))
-        // W-NIFAS came with the reduces' warnings: nothing to add, refused or not.
+        // W-NIFAS and W-GROWTH came with the reduces' warnings: nothing to add, refused or not;
+        // the follow-up rows likewise (FollowUpCSV sorts them as `pws run` writes them).
         var report = try runner.publishRun(outcome: &outcome, asOf: asOf, pipeline: pipeline, manifest: manifest,
                                            started: started, out: out, addRefusedWarnings: { _ in },
-                                           aggregate: { _, _ in (Aggregator.finishPhase(input, counts: summed), spm, [], 0) })
+                                           aggregate: { _, _ in (Aggregator.finishPhase(input, counts: summed), spm,
+                                                                        reduces.flatMap(\.followUp), 0) })
         report.lines.insert("merged \(key.mapTasks) map task(s) and \(key.partitions) partition(s) from \(folder)", at: 0)
         return report
     }
