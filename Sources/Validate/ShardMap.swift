@@ -38,6 +38,8 @@ public struct ShardCandidate: Sendable {
     public var rawResultHash: Int
     /// The row's warnings, kept only if it is accepted (passes E-DUPLICATE-ID).
     public var pending: [Diagnostic]
+    /// The `name` column as cleaned, only when the run keeps identifiers; empty otherwise.
+    public var name: [UInt8] = []
 }
 
 /// What a map task found besides its candidates.
@@ -137,7 +139,8 @@ extension ServiceRowChecker {
             recordID: Array(row.cleaned(.recordID)), person: Array(personScratch.bytes),
             pregnancyID: Array(row.cleaned(.pregnancyID)), facilityID: Array(row.cleaned(.facilityID)),
             event: event, unregisteredRT: rt.registered ? nil : rt,
-            rawResultHash: c.resultHash ?? 0, pending: c.pending))
+            rawResultHash: c.resultHash ?? 0, pending: c.pending,
+            name: settings.keepIdentifiers ? Array(row.cleaned(.name)) : []))
     }
 }
 

@@ -55,6 +55,9 @@ struct ShardRow {
     var content: [UInt8]
     var rawResultHash: Int
     var pending: [Diagnostic]
+    /// The `name` column (`--keep-identifiers` only; empty otherwise): the reduce gives each
+    /// person the name of its last candidate row with one, as `pws run` does.
+    var name: [UInt8] = []
 
     /// The content bytes of a candidate: person, dates, gestation, service, codes, results, RT,
     /// pregnancy and facility ids.
@@ -102,6 +105,7 @@ struct ShardRow {
         e.int(rawResultHash)
         e.uint(UInt64(pending.count))
         for d in pending { e.diagnostic(d) }
+        e.raw(name)
     }
 
     static func decode(_ d: inout ShardDecoder, previous: inout String) throws -> ShardRow {
@@ -110,8 +114,9 @@ struct ShardRow {
         let label = previous, line = Int(try d.uint())
         let recordID = try d.raw(), content = try d.raw(), raw = try d.int()
         let pending = try (0..<d.count()).map { _ in try d.diagnostic() }
+        let name = try d.raw()
         return ShardRow(file: file, ordinal: ordinal, label: label, line: line, recordID: recordID, content: content,
-                        rawResultHash: raw, pending: pending)
+                        rawResultHash: raw, pending: pending, name: name)
     }
 }
 

@@ -87,6 +87,9 @@ extension ShardedRun {
             }
             // Per event: its row key, position and record id, for W-NIFAS.
             var eventRows: [(row: Int, location: SourceLocation, recordID: String)] = []
+            // `--keep-identifiers`: each person's name, from its last candidate row with one in
+            // read order (rejected, duplicate and out-of-period rows too), as `pws run` keeps it.
+            var lastName: [[UInt8]: [UInt8]] = [:]
             for i in 0..<key.mapTasks {
                 let path = partPath(i, task)
                 let (_, payload) = try ShardFile.read(path, kind: "map-partition", expected: key)
@@ -95,6 +98,7 @@ extension ShardedRun {
                 while !d.atEnd {
                     let row = try ShardRow.decode(&d, previous: &label)
                     let rowKey = shardRowKey(row.file, row.ordinal)
+                    if !row.name.isEmpty { lastName[try ShardContent(row.content, path: path).person] = row.name }
                     if rejected.contains(rowKey) { continue }  // E-DUPLICATE-ID: its warnings go with it
                     output.files[row.file, default: (0, 0, 0)].accepted += 1
                     for (s, w) in row.pending.enumerated() {
@@ -138,6 +142,14 @@ extension ShardedRun {
                 }
             }
             output.events = set.events.count
+            if !lastName.isEmpty {
+                var names: [[UInt8]: UInt32] = [:]
+                set.nameOfPerson = [UInt32](repeating: 0, count: set.personIDs.count)
+                for (bytes, person) in persons {
+                    guard let name = lastName[bytes] else { continue }
+                    set.nameOfPerson[Int(person)] = intern(name, &names, &set.personNames) + 1
+                }
+            }
             let counted = Aggregator.countPhase(aggregateInput(events: set, register: register, sasaran: inputs.sasaran,
                                                                pipeline: pipeline, asOf: asOf, unreadable: []))
             for e in counted.unattachedNifas {
