@@ -30,22 +30,24 @@ import Testing
         return result
     }
 
-    static func request(data: String, out: String, asOf: YearMonth? = nil) -> RunRequest {
+    static func request(data: String, out: String, asOf: YearMonth? = nil, keepIdentifiers: Bool = false) -> RunRequest {
         RunRequest(command: "run", arguments: [], pipelinePath: PipelineDefinition.defaultPath(), dataDirectory: data,
                    outputDirectory: out, asOf: asOf, today: Day(year: 2026, month: 1, day: 10)!,
-                   keepIdentifiers: false, excel: false)
+                   keepIdentifiers: keepIdentifiers, excel: false)
     }
 
     /// Runs `pws run` and the sharded run for each shape; every output must be equal.
     /// - Returns: the exit status of `pws run`.
     @discardableResult
-    static func compare(data: String, in folder: String, shapes: [(Int, Int)], asOf: YearMonth? = nil) throws -> PWSCore.ExitStatus {
-        let reference = try ShardedRunTests.runOneProcess(data: data, out: folder + "/reference", asOf: asOf)
+    static func compare(data: String, in folder: String, shapes: [(Int, Int)], asOf: YearMonth? = nil,
+                        keepIdentifiers: Bool = false) throws -> PWSCore.ExitStatus {
+        let reference = try ShardedRun.runOneProcess(request: request(data: data, out: folder + "/reference", asOf: asOf,
+                                                                      keepIdentifiers: keepIdentifiers))
         let expected = snapshot(folder + "/reference")
         #expect(!expected.isEmpty)
         for (m, p) in shapes {
             let out = folder + "/out-\(m)x\(p)"
-            let report = try ShardedRun.runAll(request: request(data: data, out: out, asOf: asOf),
+            let report = try ShardedRun.runAll(request: request(data: data, out: out, asOf: asOf, keepIdentifiers: keepIdentifiers),
                                                shared: folder + "/shared-\(m)x\(p)", mapTasks: m, partitions: p)
             #expect(report.exitStatus == reference.exitStatus, "\(m) x \(p): exit status")
             let got = snapshot(out)
@@ -184,6 +186,26 @@ import Testing
         options.problemRate = 0.05
         _ = try SyntheticGenerator(options: options).generate(into: data)
         try ShardedRunTests.compare(data: data, in: tmp.url.path, shapes: [(1, 1), (3, 5), (13, 2)])
+        // The growth pass ran: W-GROWTH rows and a follow-up list, compared above.
+        let base = tmp.url.path + "/reference/2025-12"
+        #expect(try String(contentsOfFile: base + "/warnings.csv", encoding: .utf8).contains("W-GROWTH"))
+        let followUp = try String(contentsOfFile: base + "/tindak-lanjut.csv", encoding: .utf8).split(separator: "\n")
+        #expect(followUp.count > 1)
+    }
+
+    /// With `--keep-identifiers`: full ids, and the `name` column of `tindak-lanjut.csv`, whose
+    /// names the map carries to the reduce of their person.
+    @Test func generatorDataWithIdentifiersIsExact() throws {
+        let tmp = try TemporaryFolder()
+        let data = tmp.url.path + "/data"
+        var options = GeneratorOptions(seed: 11, records: 1200, year: 2025)
+        options.problemRate = 0.05
+        _ = try SyntheticGenerator(options: options).generate(into: data)
+        try ShardedRunTests.compare(data: data, in: tmp.url.path, shapes: [(2, 3)], keepIdentifiers: true)
+        let followUp = try String(contentsOfFile: tmp.url.path + "/reference/2025-12/tindak-lanjut.csv", encoding: .utf8)
+            .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(followUp.first?[5] == "name")
+        #expect(followUp.dropFirst().contains { !$0[5].isEmpty }, "some child has a name")
     }
 }
 
