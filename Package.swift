@@ -76,7 +76,7 @@ let package = Package(
         // Pipeline definitions (YAML) and the run that wires the stages. pipelines/*.yaml are
         // built in (EmbedPipelines), so an installed binary needs no files beside it.
         .target(name: "Pipeline", dependencies: [
-            "PWSCore", "Concurrency", "CSV", "Validate", "Aggregate", "Export", "Growth",
+            "PWSCore", "Concurrency", "CSV", "Validate", "Aggregate", "Export", "Growth", "CMinizip",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["README.md"], plugins: ["EmbedPipelines"]),
@@ -104,7 +104,8 @@ let package = Package(
         .testTarget(name: "ExportTests", dependencies: ["Export", "Aggregate", "CSV", "PWSCore", "PWSTestSupport"]),
         .testTarget(name: "GrowthTests", dependencies: ["Growth", "PWSCore"], exclude: ["Fixtures"]),
         .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "CSV", "Ingest", "PWSCore"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Growth", "PWSCore", "PWSTestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Growth", "PWSCore", "PWSTestSupport", "Synthetic",
+                                                   .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "PWSCommandsTests", dependencies: ["PWSCommands", "PWSCore"]),
         .testTarget(name: "RunDiffTests", dependencies: ["RunDiff", "PWSCore"]),
     ]

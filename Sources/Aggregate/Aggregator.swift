@@ -62,31 +62,9 @@ public enum Aggregator {
     static let slots = 13
 
     public static func run(_ input: AggregateInput) -> AggregateResult {
-        // First, while nothing else of the stage is allocated: its counting arrays are then
-        // freed before the sort and the counts reach the stage's peak.
-        let completeness = Completeness.table(input.events, unreadable: input.unreadableSources, asOf: input.asOf)
-        let order = sortedOrder(input.events, through: input.asOf.lastDay, parts: input.workers)
-        let plan = RulePlan(input.indicators, serviceCount: input.services.services.count)
-        defer { plan.deallocate() }
-        let pass = PersonPass(input: input, order: order, plan: plan)
-        // Persons are independent: each part counts whole persons into counts of its own, and
-        // the parts' counts are added (sums do not depend on how the persons were split).
-        let events = input.events.events
-        let parts = Parallel.ranges(order.count, parts: input.workers) { k in
-            events[order[k]].person != events[order[k - 1]].person
-        }
-        var partials = Parallel.map(parts.count) { pass.count(parts[$0]) }
-        // Each part's counts are freed as soon as they are added.
-        var tally = partials.popLast() ?? pass.emptyTally()
-        while let other = partials.popLast() { tally.add(other) }
-
-        let table = AreaTable(register: input.register, seenRTs: tally.seenRTs)
-        let values = Analysis.values(input: input, table: table, counts: tally.counts, rtCount: pass.rtCount,
-                                     denominatorPlanes: plan.denominatorPlanes)
-        return AggregateResult(values: values, infos: input.indicators.map(\.info),
-                               villagePuskesmas: table.villagePuskesmas, puskesmasNames: table.puskesmasNames,
-                               unattachedNifas: tally.unattached.sorted(),
-                               completeness: completeness)
+        // Two phases (Aggregator+Phases.swift), so that a sharded run can count persons in
+        // several processes and finish once over the summed counts.
+        finishPhase(input, counts: countPhase(input))
     }
 
     /// What a run of the per-person loop counts.

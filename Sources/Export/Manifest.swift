@@ -147,6 +147,24 @@ public struct Manifest: Codable, Sendable {
     public var message: String?
     public var startedAt: String
     public var finishedAt: String?
+    /// The tasks of a sharded run (`pws merge`, spec §A7); nil (left out) for `pws run`.
+    public var sharded: Sharded?
+
+    /// How a sharded run was split: map tasks, partitions (= dedup and reduce tasks) and the
+    /// shared folder of the intermediate files.
+    public struct Sharded: Codable, Sendable {
+        public var mapTasks: Int
+        public var partitions: Int
+        public var shared: String
+        public init(mapTasks: Int, partitions: Int, shared: String) {
+            self.mapTasks = mapTasks
+            self.partitions = partitions
+            self.shared = shared
+        }
+        enum CodingKeys: String, CodingKey {
+            case mapTasks = "map_tasks", partitions, shared
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case tool, command, arguments, pipeline, inputs, counts, notes, outputs, status, message
@@ -155,6 +173,7 @@ public struct Manifest: Codable, Sendable {
         case unreadableInputs = "unreadable_inputs"
         case timingsSeconds = "timings_seconds", exitStatus = "exit_status", peakRSSMiB = "peak_rss_mib"
         case startedAt = "started_at", finishedAt = "finished_at"
+        case sharded
     }
 
     public init(version: String, command: String, arguments: [String], dataDirectory: String, today: String,

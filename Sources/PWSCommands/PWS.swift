@@ -7,7 +7,7 @@ public struct PWS: AsyncParsableCommand {
         commandName: "pws",
         abstract: "PWS-ILP: life-cycle coverage indicators (PWS) from posyandu/pustu/puskesmas records.",
         version: PWSVersion.current,
-        subcommands: [Run.self, Validate.self, Diff.self, Generate.self, Indicators.self, PipelineCommand.self, ExportGroup.self, Bench.self]
+        subcommands: [Run.self, Map.self, Dedup.self, Reduce.self, Merge.self, Validate.self, Diff.self, Generate.self, Indicators.self, PipelineCommand.self, ExportGroup.self, Bench.self]
     )
 
     public init() {}

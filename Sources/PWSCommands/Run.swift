@@ -19,12 +19,23 @@ extension PWS {
         @Option(help: "Output folder; the run lands in OUT/YYYY-MM/.")
         var out: String = "out"
 
+        @Option(help: "Split the persons into P partitions and process them one at a time (bounded memory; the same outputs). Default: all at once.")
+        var partitions: Int?
+
+        func validate() throws {
+            if let partitions, partitions < 1 { throw ValidationError("--partitions must be at least 1") }
+        }
+
         func run() async throws {
             Interruption.install()
             let (logger, progress) = common.makeLogger()
             let runner = PipelineRunner(request: common.request(command: "run", output: out),
                                         logger: logger, progress: progress)
-            try finish({ try runner.run() }, options: common)
+            if let partitions {
+                try finish({ try ShardedRun.runPartitioned(runner: runner, partitions: partitions) }, options: common)
+            } else {
+                try finish({ try runner.run() }, options: common)
+            }
         }
     }
 }

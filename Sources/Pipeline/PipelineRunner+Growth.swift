@@ -80,8 +80,13 @@ extension PipelineRunner {
     /// The follow-up list's rows from the growth pass's children.
     static func followUpRows(_ children: [FollowUpChild], outcome: ValidationOutcome,
                              keepIdentifiers: Bool) -> [FollowUpRow] {
-        let events = outcome.events
-        let register = outcome.register
+        followUpRows(children, events: outcome.events, register: outcome.register, keepIdentifiers: keepIdentifiers)
+    }
+
+    /// The follow-up list's rows from the growth pass's children over `events` (the sharded
+    /// run's reduce gives its partition's events and the run's register).
+    static func followUpRows(_ children: [FollowUpChild], events: EventSet, register: AreaRegister,
+                             keepIdentifiers: Bool) -> [FollowUpRow] {
         func z(_ value: Double?, flagged: Bool) -> String {
             guard let value, !flagged else { return "" }
             return ZScoreText.twoDecimals(value)

@@ -24,11 +24,30 @@ extension PipelineRunner {
             throw PWSError(.data, "no service row was accepted, so there is no month to report; see `pws validate --data \(request.dataDirectory) --out DIR` for the rejects")
         }
         CrashPoint.hit("validated")
-        manifest.asOf = asOf.description
-        manifest.notes = outcome.notes
         manifest.timingsSeconds["ingest_validate"] = validateSeconds
         manifest.timingsSeconds["validate_reading_cpu"] = outcome.readingCPUSeconds
         manifest.timingsSeconds["validate_checking_cpu"] = outcome.checkingCPUSeconds
+        return try publishRun(outcome: &outcome, asOf: asOf, pipeline: pipeline, manifest: manifest, started: started,
+                              out: out,
+                              addRefusedWarnings: { addLaterWarnings(&$0, pipeline: pipeline, asOf: asOf) },
+                              aggregate: { aggregate(outcome: &$0, pipeline: pipeline, asOf: asOf, spm: $1) })
+    }
+
+    /// What `run` does once the rows are validated, and what `pws merge` does with the
+    /// outcome and counts of a sharded run: the refusal decision, Aggregate (`aggregate`, given
+    /// the SPM catalogue when its outputs are wanted; it also adds its W-NIFAS warnings to the
+    /// outcome), Export and the atomic publish. `addRefusedWarnings` adds to a refused run's
+    /// outcome the warnings Aggregate would have added. The caller holds the lock.
+    // swiftlint:disable:next function_body_length function_parameter_count
+    func publishRun(outcome: inout ValidationOutcome, asOf: YearMonth, pipeline: LoadedPipeline, manifest: Manifest,
+                    started: Date, out: String, addRefusedWarnings: (inout ValidationOutcome) -> Void,
+                    aggregate: (inout ValidationOutcome, [IndicatorDefinition])
+                        -> (AggregateResult, spm: (AggregateResult, seconds: Double)?, followUp: [FollowUpRow],
+                            growthSeconds: Double)) throws -> RunReport {
+        var manifest = manifest
+        let definition = pipeline.definition
+        manifest.asOf = asOf.description
+        manifest.notes = outcome.notes
         let publisher = Publisher(outputDirectory: out, month: asOf, retention: definition.retention)
         let staging = try publisher.makeStaging()
         var published = false
@@ -52,7 +71,7 @@ extension PipelineRunner {
 
         if outcome.total.rejectRate > definition.maxRejectRate {
             // The refused run lists the warnings Aggregate would have added, as validate does.
-            addLaterWarnings(&outcome, pipeline: pipeline, asOf: asOf)
+            addRefusedWarnings(&outcome)
             var lines = ConsoleSummary.lines(outcome, maxRejectRate: definition.maxRejectRate)
             manifest.inputs = try inputEntries(outcome)
             manifest.unreadableInputs = PipelineRunner.unreadableEntries(outcome)
@@ -80,8 +99,7 @@ extension PipelineRunner {
         progress?("aggregating \(outcome.events.events.count) events")
         let wanted = definition.outputs
         let spmWanted = !wanted.isDisjoint(with: RunOutput.spm) ? pipeline.spm : []
-        let (result, spm, followUp, growthSeconds) = aggregate(outcome: &outcome, pipeline: pipeline, asOf: asOf,
-                                                               spm: spmWanted)
+        let (result, spm, followUp, growthSeconds) = aggregate(&outcome, spmWanted)
         let completeness = result.completeness
         manifest.timingsSeconds["aggregate"] = Date().timeIntervalSince(aggStart)
         if let spm { manifest.timingsSeconds["aggregate_spm"] = spm.seconds }

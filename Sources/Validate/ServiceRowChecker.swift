@@ -55,6 +55,9 @@ struct ServiceRowChecker {
 
     /// The layanan column names with the pipeline's aliases, shared by every file.
     let columnNames: TableColumnNames
+    /// Set by the map stage of a sharded run (`Validation.runMap`): rows that pass every
+    /// per-row error rule go here, and the cross-file rules are left to later stages.
+    var candidateSink: ((ShardCandidate) -> Void)?
 
     init(settings: ValidationSettings, register: AreaRegister) throws {
         columnNames = try TableColumnNames(schema: .layanan, extraAliases: settings.columnAliases["layanan"] ?? [:])
@@ -165,6 +168,7 @@ struct ServiceRowChecker {
         checkGestation(&c, &event) // W-GESTATION
         checkAreaWarning(&c)       // W-AREA
         checkNIK(&c)               // W-NIK
+        if candidateSink != nil { return emitCandidate(c, event, file: file) }  // map stage (ShardMap.swift)
         guard let record = checkDuplicateID(&c, &event) else {  // E-DUPLICATE-ID
             account.rowsRejected += 1
             return

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs pws as a sharded job on Slurm: a map array, a reduce array after it (afterok), a merge
-# job after that (afterok), then waits and says which tasks failed. docs/scale.md.
+# Runs pws as a sharded job on Slurm: a map array, a dedup array after it (afterok), a reduce
+# array after that (afterok), a merge job last (afterok), then waits and says which tasks
+# failed. docs/scale.md.
 #
 #   run-sharded.sh run --shared DIR --data DIR --out DIR [--pws PATH] [--map-tasks M]
 #                      [--partitions P] [--sbatch ARG]... [--poll SECONDS] [-- PWS_OPTION...]
@@ -12,7 +13,8 @@
 #       Defaults: --pws pws (on the nodes' PATH), M = 4, P = 8.
 #   run-sharded.sh resume --shared DIR [--poll SECONDS]
 #       Resubmits only what has no done marker: the failed map indices (--array=<list>), then
-#       reduce (all of it when a map task reran, else its failed indices), then merge.
+#       dedup and reduce (all of a stage when a stage before it reran, else its failed
+#       indices), then merge.
 #   run-sharded.sh status --shared DIR
 #       Which tasks are done, and the submissions so far (SHARED/slurm/submissions).
 #
@@ -103,8 +105,8 @@ wait_for() { # JOB...
 
 status() {
   local stage n t
-  for stage in map reduce merge; do
-    case $stage in map) n=$PWS_MAP_TASKS ;; reduce) n=$PWS_PARTITIONS ;; merge) n=1 ;; esac
+  for stage in map dedup reduce merge; do
+    case $stage in map) n=$PWS_MAP_TASKS ;; dedup | reduce) n=$PWS_PARTITIONS ;; merge) n=1 ;; esac
     t=$(todo "$stage" "$n")
     if [ -z "$t" ]; then echo "$stage: $n of $n done"
     else echo "$stage: $((n - $(tr ',' '\n' <<< "$t" | wc -l))) of $n done; not done: $t"; fi
@@ -112,19 +114,23 @@ status() {
 }
 
 submit_and_wait() {
-  local map_todo reduce_todo merge_todo dep="" ids=() mj="" rj="" gj=""
+  local map_todo dedup_todo reduce_todo merge_todo dep="" ids=() mj="" dj="" rj="" gj=""
   map_todo=$(todo map "$PWS_MAP_TASKS")
-  # Downstream outputs are only as good as their inputs: a map rerun means every reduce and
-  # the merge run again; a reduce rerun means the merge runs again.
-  if [ -n "$map_todo" ]; then rm -f "$shared"/slurm/done/reduce.* "$shared"/slurm/done/merge.*; fi
+  # Downstream outputs are only as good as their inputs: a map rerun means every dedup, every
+  # reduce and the merge run again; a dedup rerun, every reduce and the merge; a reduce rerun,
+  # the merge.
+  if [ -n "$map_todo" ]; then rm -f "$shared"/slurm/done/dedup.* "$shared"/slurm/done/reduce.* "$shared"/slurm/done/merge.*; fi
+  dedup_todo=$(todo dedup "$PWS_PARTITIONS")
+  if [ -n "$dedup_todo" ]; then rm -f "$shared"/slurm/done/reduce.* "$shared"/slurm/done/merge.*; fi
   reduce_todo=$(todo reduce "$PWS_PARTITIONS")
   if [ -n "$reduce_todo" ]; then rm -f "$shared"/slurm/done/merge.*; fi
   merge_todo=$(todo merge 1)
   if [ -z "$merge_todo" ]; then echo "run-sharded.sh: already complete ($shared)"; return 0; fi
   if [ -n "$map_todo" ]; then mj=$(submit map "$map_todo" ""); dep=$mj; ids+=("$mj"); fi
+  if [ -n "$dedup_todo" ]; then dj=$(submit dedup "$dedup_todo" "$dep"); dep=$dj; ids+=("$dj"); fi
   if [ -n "$reduce_todo" ]; then rj=$(submit reduce "$reduce_todo" "$dep"); dep=$rj; ids+=("$rj"); fi
   gj=$(submit merge "" "$dep"); ids+=("$gj")
-  echo "run-sharded.sh: submitted map ${mj:-(done)} [${map_todo:-}], reduce ${rj:-(done)} [${reduce_todo:-}], merge $gj"
+  echo "run-sharded.sh: submitted map ${mj:-(done)} [${map_todo:-}], dedup ${dj:-(done)} [${dedup_todo:-}], reduce ${rj:-(done)} [${reduce_todo:-}], merge $gj"
   wait_for "${ids[@]}"
   if [ -f "$shared/slurm/done/merge.0" ]; then
     echo "run-sharded.sh: done; published to $PWS_OUT"

@@ -15,7 +15,7 @@ extension ServiceRowChecker {
             if !first.sameContent(as: event) {
                 // Not accepted after all: the earlier row with this id had other content.
                 let recordID = c.recordID
-                reject(&c, .duplicateID, .recordID, recordID, "record_id \"\(recordID)\" is already used by an earlier row with other content; give each service its own id")
+                reject(&c, .duplicateID, .recordID, recordID, Validation.duplicateIDMessage(recordID))
                 return nil
             }
         }
@@ -44,7 +44,7 @@ extension ServiceRowChecker {
                                       line: Int(eventLines[e]))
         let recordID = c.recordID
         warnings.append(Diagnostic(location: c.row.location, recordID: recordID, rule: .duplicate, field: "record_id",
-                                   value: recordID, message: "same person, visit_date, service_code, facility_id and result as \(firstLoc) (record \(recordIDs.arena[events.events[e].record])); dropped as a duplicate"))
+                                   value: recordID, message: Validation.duplicateEventMessage(first: firstLoc, firstRecordID: recordIDs.arena[events.events[e].record])))
         return true
     }
 }

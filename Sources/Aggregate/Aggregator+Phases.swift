@@ -1,0 +1,112 @@
+import Concurrency
+import PWSCore
+
+/// What the counting phase of Aggregate gives, for a set of whole persons: counts that are
+/// additive over disjoint sets of persons (a sharded run's reduce tasks, spec §A7), so the sum
+/// over the partitions is what one process counts over all of them.
+public struct AggregateCounts: Sendable {
+    /// [indicator][rt][slot] → subjects attaining (slots: see `Aggregator.slotCount`).
+    public var counts: [Int32]
+    /// RTs with a record of the reporting year.
+    public var seenRTs: [Bool]
+    /// NIFAS events attached to no delivery (W-NIFAS), as indices into the input's events, sorted.
+    public var unattachedNifas: [Int]
+    /// `completeness.csv` facility rows of these events (`Completeness.rows`; no unreadable rows).
+    public var completeness: [CompletenessRow]
+
+    public init(counts: [Int32], seenRTs: [Bool], unattachedNifas: [Int], completeness: [CompletenessRow]) {
+        self.counts = counts
+        self.seenRTs = seenRTs
+        self.unattachedNifas = unattachedNifas
+        self.completeness = completeness
+    }
+}
+
+extension Aggregator {
+    /// Month slots per indicator and RT in `AggregateCounts.counts`.
+    public static var slotCount: Int { slots }
+
+    /// The length of `AggregateCounts.counts` for this catalogue and register: a plane of
+    /// [RT][slot] per rule the per-person loop counts.
+    public static func countsSize(_ input: AggregateInput) -> Int {
+        let plan = RulePlan(input.indicators, serviceCount: input.services.services.count)
+        defer { plan.deallocate() }
+        return plan.rules.count * input.register.rts.count * slots
+    }
+
+    /// The counting phase: completeness and the per-person loop over `input.events`.
+    public static func countPhase(_ input: AggregateInput) -> AggregateCounts {
+        // First, while nothing else of the stage is allocated: its counting arrays are then
+        // freed before the sort and the counts reach the stage's peak.
+        let completeness = Completeness.rows(input.events, asOf: input.asOf)
+        let order = sortedOrder(input.events, through: input.asOf.lastDay, parts: input.workers)
+        let plan = RulePlan(input.indicators, serviceCount: input.services.services.count)
+        defer { plan.deallocate() }
+        let pass = PersonPass(input: input, order: order, plan: plan)
+        // Persons are independent: each part counts whole persons into counts of its own, and
+        // the parts' counts are added (sums do not depend on how the persons were split).
+        let events = input.events.events
+        let parts = Parallel.ranges(order.count, parts: input.workers) { k in
+            events[order[k]].person != events[order[k - 1]].person
+        }
+        var partials = Parallel.map(parts.count) { pass.count(parts[$0]) }
+        // Each part's counts are freed as soon as they are added.
+        var tally = partials.popLast() ?? pass.emptyTally()
+        while let other = partials.popLast() { tally.add(other) }
+        return AggregateCounts(counts: tally.counts, seenRTs: tally.seenRTs, unattachedNifas: tally.unattached.sorted(),
+                               completeness: completeness)
+    }
+
+    /// The finishing phase: areas, denominators and values from counts over every person
+    /// (`input.events` is not read: it may be empty). `completeness` is the table's facility
+    /// rows; the unreadable files' rows are added here.
+    public static func finishPhase(_ input: AggregateInput, counts: AggregateCounts) -> AggregateResult {
+        let table = AreaTable(register: input.register, seenRTs: counts.seenRTs)
+        let plan = RulePlan(input.indicators, serviceCount: input.services.services.count)
+        defer { plan.deallocate() }
+        let values = Analysis.values(input: input, table: table, counts: counts.counts, rtCount: input.register.rts.count,
+                                     denominatorPlanes: plan.denominatorPlanes)
+        return AggregateResult(values: values, infos: input.indicators.map(\.info),
+                               villagePuskesmas: table.villagePuskesmas, puskesmasNames: table.puskesmasNames,
+                               unattachedNifas: counts.unattachedNifas,
+                               completeness: Completeness.withUnreadable(counts.completeness,
+                                                                         unreadable: input.unreadableSources,
+                                                                         asOf: input.asOf))
+    }
+}
+
+extension Completeness {
+    /// Facility rows with the rows of unreadable files added, in the table's order (as `table`).
+    public static func withUnreadable(_ rows: [CompletenessRow], unreadable: [String], asOf: YearMonth) -> [CompletenessRow] {
+        guard !unreadable.isEmpty else { return rows }
+        return (rows + unreadableRows(unreadable, asOf: asOf)).sorted { a, b in
+            a.facility != b.facility ? a.facility.utf8.lexicographicallyPrecedes(b.facility.utf8) : a.month < b.month
+        }
+    }
+
+    /// Facility rows of disjoint sets of persons summed into the rows over all of them: records
+    /// and distinct persons per facility and month add up because no person is in two sets.
+    /// Facilities in byte order of their names, months 1 … the as-of month, as `rows` gives them.
+    public static func sum(_ parts: [[CompletenessRow]], asOf: YearMonth) -> [CompletenessRow] {
+        var byFacility: [String: (type: String, records: [Int], persons: [Int])] = [:]
+        for part in parts {
+            for row in part {
+                var entry = byFacility[row.facility] ?? (row.facilityType, [Int](repeating: 0, count: 13),
+                                                         [Int](repeating: 0, count: 13))
+                entry.records[row.month] += row.records
+                entry.persons[row.month] += row.persons
+                byFacility[row.facility] = entry
+            }
+        }
+        var rows: [CompletenessRow] = []
+        for facility in byFacility.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            let entry = byFacility[facility]!
+            for m in 1...asOf.month {
+                rows.append(CompletenessRow(facility: facility, facilityType: entry.type, year: asOf.year, month: m,
+                                            records: entry.records[m], persons: entry.persons[m],
+                                            reported: entry.records[m] > 0))
+            }
+        }
+        return rows
+    }
+}

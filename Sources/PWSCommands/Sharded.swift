@@ -1,0 +1,123 @@
+import ArgumentParser
+import Export
+import Foundation
+import Pipeline
+import PWSCore
+
+/// The task of an array job: `--task`, else the scheduler's index (`SLURM_ARRAY_TASK_ID`,
+/// Kubernetes' `JOB_COMPLETION_INDEX`), and the number of tasks.
+struct TaskOptions: ParsableArguments {
+    @Option(help: "This task's index, 0 … TASKS−1. Default: $SLURM_ARRAY_TASK_ID, else $JOB_COMPLETION_INDEX.")
+    var task: Int?
+
+    @Option(help: "How many tasks the stage has.")
+    var tasks: Int
+
+    @Option(help: "The shared folder of the run's intermediate files (the same path for every task).")
+    var shared: String
+
+    func index() throws -> Int {
+        let env = ProcessInfo.processInfo.environment
+        if let task { return task }
+        for name in ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"] {
+            if let text = env[name] {
+                guard let i = Int(text) else { throw ValidationError("$\(name) is \"\(text)\", not a task index") }
+                return i
+            }
+        }
+        throw ValidationError("no task index: give --task, or run as a Slurm array task (SLURM_ARRAY_TASK_ID) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX)")
+    }
+
+    func validate() throws {
+        guard tasks >= 1 else { throw ValidationError("--tasks must be at least 1") }
+        if let task, !(0..<tasks).contains(task) {
+            throw ValidationError("--task \(task) is out of range 0…\(tasks - 1)")
+        }
+    }
+}
+
+extension PWS {
+    /// `pws map` (spec §A7): stage 1 of a sharded run.
+    struct Map: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sharded run, stage 1 of 4: read a share of the service files, apply the per-row rules, write person partitions (docs/scale.md).")
+
+        @OptionGroup var common: CommonOptions
+        @OptionGroup var task: TaskOptions
+
+        @Option(help: "Person partitions (= dedup and reduce tasks).")
+        var partitions: Int
+
+        func validate() throws {
+            guard partitions >= 1 else { throw ValidationError("--partitions must be at least 1") }
+        }
+
+        func run() async throws {
+            Interruption.install()
+            let (logger, _) = common.makeLogger()
+            let index = try task.index()
+            let sharded = ShardedRun(runner: PipelineRunner(request: common.request(command: "map", output: nil), logger: logger),
+                                     shared: task.shared)
+            try finish({ try sharded.map(task: index, tasks: task.tasks, partitions: partitions) }, options: common)
+        }
+    }
+
+    /// `pws dedup` (spec §A7): stage 2, E-DUPLICATE-ID by record id.
+    struct Dedup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sharded run, stage 2 of 4: E-DUPLICATE-ID over one record-id partition, in read order (docs/scale.md).")
+
+        @OptionGroup var common: CommonOptions
+        @OptionGroup var task: TaskOptions
+
+        func run() async throws {
+            Interruption.install()
+            let (logger, _) = common.makeLogger()
+            let index = try task.index()
+            let sharded = ShardedRun(runner: PipelineRunner(request: common.request(command: "dedup", output: nil), logger: logger),
+                                     shared: task.shared)
+            try finish({ try sharded.dedup(task: index, tasks: task.tasks) }, options: common)
+        }
+    }
+
+    /// `pws reduce` (spec §A7): stage 3, the per-person rules of one partition.
+    struct Reduce: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sharded run, stage 3 of 4: W-DUPLICATE and the per-person rules of one person partition, as additive counts (docs/scale.md).")
+
+        @OptionGroup var common: CommonOptions
+        @OptionGroup var task: TaskOptions
+
+        func run() async throws {
+            Interruption.install()
+            let (logger, _) = common.makeLogger()
+            let index = try task.index()
+            let sharded = ShardedRun(runner: PipelineRunner(request: common.request(command: "reduce", output: nil), logger: logger),
+                                     shared: task.shared)
+            try finish({ try sharded.reduce(task: index, tasks: task.tasks) }, options: common)
+        }
+    }
+
+    /// `pws merge` (spec §A7): stage 4, publish.
+    struct Merge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sharded run, stage 4 of 4: sum the partitions and publish OUT/YYYY-MM/ exactly as `pws run` would (docs/scale.md).",
+            discussion: "Exit status as `pws run`.")
+
+        @OptionGroup var common: CommonOptions
+
+        @Option(help: "The shared folder of the run's intermediate files.")
+        var shared: String
+
+        @Option(help: "Output folder; the run lands in OUT/YYYY-MM/.")
+        var out: String = "out"
+
+        func run() async throws {
+            Interruption.install()
+            let (logger, progress) = common.makeLogger()
+            let sharded = ShardedRun(runner: PipelineRunner(request: common.request(command: "merge", output: out),
+                                                            logger: logger, progress: progress), shared: shared)
+            try finish({ try sharded.merge() }, options: common)
+        }
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import PWSCore
+import Validate
+
+// The records inside the intermediate files (docs/scale.md, "Intermediate format"). Every key
+// in them is global: a file is its index in the run's file order (the sorted listing of the
+// data folder, the same in every task, checked by the run key), a row is (file, ordinal among
+// the file's candidate rows), ids are their bytes, an RT is its register index when the register
+// lists it and its labels otherwise.
+
+extension ShardEncoder {
+    mutating func diagnostic(_ d: Diagnostic) {
+        string(d.location.source)
+        int(d.location.line)
+        string(d.recordID)
+        string(d.rule.rawValue)
+        string(d.field)
+        string(d.value)
+        string(d.message)
+    }
+
+    mutating func strings(_ list: [String]) {
+        uint(UInt64(list.count))
+        for s in list { string(s) }
+    }
+
+    mutating func double(_ v: Double) { uint(v.bitPattern) }
+}
+
+extension ShardDecoder {
+    mutating func diagnostic() throws -> Diagnostic {
+        let source = try string(), line = try int(), recordID = try string(), rule = try string()
+        guard let code = RuleCode(rawValue: rule) else { throw corrupted() }
+        return Diagnostic(location: SourceLocation(source: source, line: line), recordID: recordID, rule: code,
+                          field: try string(), value: try string(), message: try string())
+    }
+
+    mutating func strings() throws -> [String] {
+        try (0..<count()).map { _ in try string() }
+    }
+
+    mutating func double() throws -> Double { Double(bitPattern: try uint()) }
+}
+
+/// A candidate row as the map writes it into a person partition (and, its content only, into
+/// a record-id partition for E-DUPLICATE-ID).
+struct ShardRow {
+    var file: Int
+    var ordinal: Int
+    var label: String
+    var line: Int
+    var recordID: [UInt8]
+    /// The §2.4 content that E-DUPLICATE-ID compares, encoded with global keys: two rows have
+    /// the same content exactly when these bytes are equal (`ServiceEvent.sameContent`).
+    var content: [UInt8]
+    var rawResultHash: Int
+    var pending: [Diagnostic]
+    /// The `name` column (`--keep-identifiers` only; empty otherwise): the reduce gives each
+    /// person the name of its last candidate row with one, as `pws run` does.
+    var name: [UInt8] = []
+
+    /// The content bytes of a candidate: person, dates, gestation, service, codes, results, RT,
+    /// pregnancy and facility ids.
+    static func content(_ c: ShardCandidate) -> [UInt8] {
+        var e = ShardEncoder()
+        let ev = c.event
+        e.raw(c.person)
+        e.int(Int(ev.visit.raw))
+        e.int(Int(ev.birth.raw))
+        e.int(Int(ev.lmp.raw))
+        e.int(Int(ev.gestationalWeeks))
+        e.uint(UInt64(ev.service))
+        e.uint(UInt64(ev.sex.rawValue))
+        e.uint(UInt64(ev.facilityType.rawValue))
+        e.uint(UInt64(ev.provider.rawValue))
+        e.fixed32(ev.result.bitPattern)
+        e.fixed32(ev.result2.bitPattern)
+        if let rt = c.unregisteredRT {
+            e.bool(false)
+            e.uint(UInt64(rt.village))
+            e.string(rt.rw)
+            e.string(rt.rt)
+        } else {
+            e.bool(true)
+            e.uint(UInt64(ev.rt))
+        }
+        e.raw(c.pregnancyID)
+        e.raw(c.facilityID)
+        return e.bytes
+    }
+
+    /// Writes the row; its label only when it differs from the previous row's in this stream
+    /// (`previous`), as a flag byte then the text: rows come in file order, so most repeat it.
+    func encode(_ e: inout ShardEncoder, previous: inout String) {
+        e.uint(UInt64(file))
+        e.uint(UInt64(ordinal))
+        e.bool(label != previous)
+        if label != previous {
+            e.string(label)
+            previous = label
+        }
+        e.uint(UInt64(line))
+        e.raw(recordID)
+        e.raw(content)
+        e.int(rawResultHash)
+        e.uint(UInt64(pending.count))
+        for d in pending { e.diagnostic(d) }
+        e.raw(name)
+    }
+
+    static func decode(_ d: inout ShardDecoder, previous: inout String) throws -> ShardRow {
+        let file = Int(try d.uint()), ordinal = Int(try d.uint())
+        if try d.bool() { previous = try d.string() }
+        let label = previous, line = Int(try d.uint())
+        let recordID = try d.raw(), content = try d.raw(), raw = try d.int()
+        let pending = try (0..<d.count()).map { _ in try d.diagnostic() }
+        let name = try d.raw()
+        return ShardRow(file: file, ordinal: ordinal, label: label, line: line, recordID: recordID, content: content,
+                        rawResultHash: raw, pending: pending, name: name)
+    }
+}
+
+/// A row's content decoded back (in the reduce, which rebuilds events from it).
+struct ShardContent {
+    var person: [UInt8]
+    var visit: Day
+    var birth: Day
+    var lmp: Day
+    var weeks: Int8
+    var service: UInt16
+    var sex: Sex
+    var facilityType: FacilityType
+    var provider: Provider
+    var result: Float
+    var result2: Float
+    /// The register index, or the unregistered RT's village and labels.
+    var rt: (index: UInt32?, village: UInt32, rw: String, rt: String)
+    var pregnancyID: [UInt8]
+    var facilityID: [UInt8]
+
+    init(_ bytes: [UInt8], path: String) throws {
+        var d = ShardDecoder(bytes, path: path)
+        person = try d.raw()
+        visit = Day(raw: Int32(truncatingIfNeeded: try d.int()))
+        birth = Day(raw: Int32(truncatingIfNeeded: try d.int()))
+        lmp = Day(raw: Int32(truncatingIfNeeded: try d.int()))
+        weeks = Int8(truncatingIfNeeded: try d.int())
+        service = UInt16(truncatingIfNeeded: try d.uint())
+        guard let sex = Sex(rawValue: UInt8(truncatingIfNeeded: try d.uint())),
+              let type = FacilityType(rawValue: UInt8(truncatingIfNeeded: try d.uint())),
+              let provider = Provider(rawValue: UInt8(truncatingIfNeeded: try d.uint())) else { throw d.corrupted() }
+        self.sex = sex
+        facilityType = type
+        self.provider = provider
+        result = Float(bitPattern: try d.fixed32())
+        result2 = Float(bitPattern: try d.fixed32())
+        if try d.bool() {
+            rt = (UInt32(truncatingIfNeeded: try d.uint()), 0, "", "")
+        } else {
+            rt = (nil, UInt32(truncatingIfNeeded: try d.uint()), try d.string(), try d.string())
+        }
+        pregnancyID = try d.raw()
+        facilityID = try d.raw()
+    }
+}
+
+/// A candidate's entry in a record-id partition: enough for the dedup task to decide
+/// E-DUPLICATE-ID, to name the row in the reject, and to tell the reduce of its person.
+struct ShardIDEntry {
+    var recordID: [UInt8]
+    var file: Int
+    var ordinal: Int
+    var label: String
+    var line: Int
+    /// The person partition of the row (where its reduce is).
+    var partition: Int
+    var content: [UInt8]
+    var visit: Day
+
+    func encode(_ e: inout ShardEncoder) {
+        e.raw(recordID)
+        e.uint(UInt64(file))
+        e.uint(UInt64(ordinal))
+        e.string(label)
+        e.uint(UInt64(line))
+        e.uint(UInt64(partition))
+        e.raw(content)
+        e.int(Int(visit.raw))
+    }
+
+    static func decode(_ d: inout ShardDecoder) throws -> ShardIDEntry {
+        ShardIDEntry(recordID: try d.raw(), file: Int(try d.uint()), ordinal: Int(try d.uint()), label: try d.string(),
+                     line: Int(try d.uint()), partition: Int(try d.uint()), content: try d.raw(),
+                     visit: Day(raw: Int32(truncatingIfNeeded: try d.int())))
+    }
+}
+
+/// A row rejected by E-DUPLICATE-ID (dedup output).
+struct ShardDuplicateID {
+    var file: Int
+    var ordinal: Int
+    var partition: Int
+    var label: String
+    var line: Int
+    var recordID: String
+
+    var diagnostic: Diagnostic {
+        Diagnostic(location: SourceLocation(source: label, line: line), recordID: recordID, rule: .duplicateID,
+                   field: "record_id", value: recordID, message: Validation.duplicateIDMessage(recordID))
+    }
+}
+
+/// The row key (file, ordinal) packed into one integer for sets and sorting.
+@inline(__always) func shardRowKey(_ file: Int, _ ordinal: Int) -> Int { file << 36 | ordinal }

@@ -1,0 +1,443 @@
+import Aggregate
+import Export
+import Foundation
+import Growth
+import PWSCore
+import Validate
+
+extension ShardedRun {
+    /// The W-DUPLICATE key (spec §3): person, visit, service, facility and result (an
+    /// unparsed result by its text's hash), as `EventKeyTable` compares them.
+    struct DuplicateKey: Hashable {
+        var person: [UInt8]
+        var visit: Int32
+        var service: UInt16
+        var facility: [UInt8]
+        var result: UInt32
+        var result2: UInt32
+        var raw: Int
+    }
+
+    /// A diagnostic with the global key of its row, so the merge orders ties as one process
+    /// would (read order): `seq` 0… for the row's warnings in order, then W-DUPLICATE, W-NIFAS,
+    /// W-GROWTH.
+    struct KeyedDiagnostic {
+        var row: Int
+        var seq: Int
+        var diagnostic: Diagnostic
+    }
+
+    /// What a reduce task writes.
+    struct ReduceOutput {
+        /// file → (accepted, duplicate, out of period).
+        var files: [Int: (accepted: Int, duplicate: Int, outOfPeriod: Int)] = [:]
+        var warnings: [KeyedDiagnostic] = []
+        /// Dense as counted (written); read back sparse (`sparseCounts`, `seen`), so the merge
+        /// never holds P dense arrays.
+        var counts: [Int32] = []
+        var seenRTs: [Bool] = []
+        var countsSize = 0, rtCount = 0
+        var sparseCounts: [(index: Int, value: Int32)] = []
+        var seen: [Int] = []
+        var completeness: [CompletenessRow] = []
+        var events = 0
+        /// The SPM catalogue's counts (when its outputs are wanted): dense as counted, sparse read.
+        var spmCounts: [Int32] = []
+        var spmSeenRTs: [Bool] = []
+        var spmSize = 0
+        var spmSparse: [(index: Int, value: Int32)] = []
+        var spmSeen: [Int] = []
+        /// The partition's rows of `tindak-lanjut.csv` (the growth pass, §A4), as written:
+        /// persons are whole within a partition, so each child's row is exact here.
+        var followUp: [FollowUpRow] = []
+    }
+
+    /// The SPM definitions the run computes: the catalogue when an SPM output is wanted (as
+    /// `pws run` decides), else none.
+    static func spmDefinitions(_ pipeline: LoadedPipeline) -> [IndicatorDefinition] {
+        pipeline.definition.outputs.isDisjoint(with: RunOutput.spm) ? [] : pipeline.spm
+    }
+
+    // MARK: reduce
+
+    /// `pws reduce`: person partition `task`, in read order.
+    public func reduce(task: Int, tasks: Int) throws -> RunReport {
+        let pipeline = try runner.loadPipeline(indicators: true)
+        let key = try expectedKey(pipeline: pipeline)
+        try checkTask(task, tasks, expected: key.partitions, stage: "reduce")
+        let settings = runner.validationSettings(pipeline)
+        let inputs = try Validation.loadRegister(dataDirectory: key.dataDirectory, settings: settings)
+        let summaries = try (0..<key.mapTasks).map { try readSummary($0, key: key) }
+        let register = globalRegister(inputs.register, summaries: summaries)
+        let (duplicateIDs, latest) = try readDedups(key: key)
+        let rejected = Set(duplicateIDs.lazy.filter { $0.partition == task }.map { shardRowKey($0.file, $0.ordinal) })
+        var output = ReduceOutput()
+
+        if let asOf = asOf(latest: latest) {
+            let last = asOf.lastDay
+            var firstOfKey: [DuplicateKey: (SourceLocation, String)] = [:]
+            var set = EventSet()
+            set.recordIDs = StringArena(blockSize: 4)
+            var persons: [[UInt8]: UInt32] = [:], pregnancies: [[UInt8]: UInt32] = [:], facilities: [[UInt8]: UInt32] = [:]
+            func intern(_ bytes: [UInt8], _ table: inout [[UInt8]: UInt32], _ arena: inout StringArena) -> UInt32 {
+                if let i = table[bytes] { return i }
+                let i = arena.append(bytes)
+                table[bytes] = i
+                return i
+            }
+            // Per event: its row key, position and record id, for W-NIFAS.
+            var eventRows: [(row: Int, location: SourceLocation, recordID: String)] = []
+            // `--keep-identifiers`: each person's name, from its last candidate row with one in
+            // read order (rejected, duplicate and out-of-period rows too), as `pws run` keeps it.
+            var lastName: [[UInt8]: [UInt8]] = [:]
+            for i in 0..<key.mapTasks {
+                let path = partPath(i, task)
+                let (_, payload) = try ShardFile.read(path, kind: "map-partition", expected: key)
+                var d = ShardDecoder(payload, path: path)
+                var label = ""
+                while !d.atEnd {
+                    let row = try ShardRow.decode(&d, previous: &label)
+                    let rowKey = shardRowKey(row.file, row.ordinal)
+                    if !row.name.isEmpty { lastName[try ShardContent(row.content, path: path).person] = row.name }
+                    if rejected.contains(rowKey) { continue }  // E-DUPLICATE-ID: its warnings go with it
+                    output.files[row.file, default: (0, 0, 0)].accepted += 1
+                    for (s, w) in row.pending.enumerated() {
+                        output.warnings.append(KeyedDiagnostic(row: rowKey, seq: s, diagnostic: w))
+                    }
+                    let c = try ShardContent(row.content, path: path)
+                    let location = SourceLocation(source: row.label, line: row.line)
+                    let recordID = String(decoding: row.recordID, as: UTF8.self)
+                    let dupKey = DuplicateKey(person: c.person, visit: c.visit.raw, service: c.service, facility: c.facilityID,
+                                              result: c.result.bitPattern, result2: c.result2.bitPattern,
+                                              raw: row.rawResultHash)
+                    if let (first, firstRecord) = firstOfKey[dupKey] {
+                        output.files[row.file]!.duplicate += 1
+                        output.warnings.append(KeyedDiagnostic(row: rowKey, seq: 1 << 20, diagnostic: Diagnostic(
+                            location: location, recordID: recordID, rule: .duplicate, field: "record_id", value: recordID,
+                            message: Validation.duplicateEventMessage(first: first, firstRecordID: firstRecord))))
+                        continue
+                    }
+                    firstOfKey[dupKey] = (location, recordID)
+                    if c.visit > last {
+                        output.files[row.file]!.outOfPeriod += 1
+                        continue
+                    }
+                    let rt: UInt32
+                    if let index = c.rt.index {
+                        rt = index
+                    } else if let index = register.rt(village: c.rt.village, rw: c.rt.rw, rt: c.rt.rt) {
+                        rt = index
+                    } else {
+                        throw PWSError(.data, "intermediate file \(path) names an RT (\(c.rt.rw)/\(c.rt.rt)) that no map summary lists; rerun the map tasks")
+                    }
+                    let person = intern(c.person, &persons, &set.personIDs)
+                    let pregnancy = c.pregnancyID.isEmpty ? 0 : intern(c.pregnancyID, &pregnancies, &set.pregnancyIDs) + 1
+                    let facility = c.facilityID.isEmpty ? 0 : intern(c.facilityID, &facilities, &set.facilityIDs) + 1
+                    let record = set.recordIDs.append(row.recordID)
+                    set.events.append(ServiceEvent(person: person, record: record, visit: c.visit, birth: c.birth, lmp: c.lmp,
+                                                   service: c.service, gestationalWeeks: c.weeks, sex: c.sex, rt: rt,
+                                                   pregnancy: pregnancy, facility: facility, result: c.result,
+                                                   result2: c.result2, facilityType: c.facilityType, provider: c.provider))
+                    eventRows.append((rowKey, location, recordID))
+                }
+            }
+            output.events = set.events.count
+            if !lastName.isEmpty {
+                var names: [[UInt8]: UInt32] = [:]
+                set.nameOfPerson = [UInt32](repeating: 0, count: set.personIDs.count)
+                for (bytes, person) in persons {
+                    guard let name = lastName[bytes] else { continue }
+                    set.nameOfPerson[Int(person)] = intern(name, &names, &set.personNames) + 1
+                }
+            }
+            let counted = Aggregator.countPhase(aggregateInput(events: set, register: register, sasaran: inputs.sasaran,
+                                                               pipeline: pipeline, asOf: asOf, unreadable: []))
+            for e in counted.unattachedNifas {
+                let (row, location, recordID) = eventRows[e]
+                output.warnings.append(KeyedDiagnostic(row: row, seq: 1 << 21, diagnostic: Diagnostic(
+                    location: location, recordID: recordID, rule: .nifas, field: "service_code", value: "",
+                    message: Aggregator.unattachedNifasMessage)))
+            }
+            // The growth pass (§A4) over the partition's events, as `pws run` runs it: W-GROWTH
+            // (one row per flagged record; WHZ names its length record by file:line) and the
+            // follow-up list's rows. Added whether or not the merge refuses the run: a refused
+            // `pws run` lists them too.
+            let review = Aggregator.growthReview(events: set, services: GrowthServices(pipeline.services),
+                                                 standards: pipeline.growth, asOf: asOf)
+            var flagsByRecord: [Int: [GrowthFlag]] = [:]
+            for f in review.flags { flagsByRecord[f.record, default: []].append(f) }
+            for record in flagsByRecord.keys.sorted() {
+                let (row, location, recordID) = eventRows[record]
+                let message = PipelineRunner.growthMessage(flagsByRecord[record] ?? [], event: set.events[record]) {
+                    eventRows[$0].location.description
+                }
+                output.warnings.append(KeyedDiagnostic(row: row, seq: 1 << 22, diagnostic: Diagnostic(
+                    location: location, recordID: recordID, rule: .growth, field: "result", value: "", message: message)))
+            }
+            output.followUp = PipelineRunner.followUpRows(review.followUp, events: set, register: register,
+                                                          keepIdentifiers: request.keepIdentifiers)
+            output.counts = counted.counts
+            output.seenRTs = counted.seenRTs
+            output.completeness = counted.completeness
+            let spm = ShardedRun.spmDefinitions(pipeline)
+            if !spm.isEmpty {
+                var input = aggregateInput(events: set, register: register, sasaran: inputs.sasaran,
+                                           pipeline: pipeline, asOf: asOf, unreadable: [])
+                input.indicators = spm
+                let spmCounted = Aggregator.countPhase(input)
+                output.spmCounts = spmCounted.counts
+                output.spmSeenRTs = spmCounted.seenRTs
+            }
+        }
+        try ShardFile.write(ShardHeader(kind: "reduce", task: task, key: key), payload: encode(output),
+                            to: reducePath(task))
+        return RunReport(exitStatus: .success, lines: [
+            "reduce \(task) of \(tasks): \(output.events) events counted, \(output.warnings.count) warnings",
+        ], folder: nil)
+    }
+
+    /// Counts as (gap, value) pairs of the non-zero entries, and the indices of the RTs seen.
+    static func encodeCounts(_ counts: [Int32], _ seenRTs: [Bool], _ e: inout ShardEncoder) {
+        let nonZero = counts.indices.filter { counts[$0] != 0 }
+        e.uint(UInt64(counts.count))
+        e.uint(UInt64(nonZero.count))
+        var previous = 0
+        for k in nonZero {
+            e.uint(UInt64(k - previous))
+            e.uint(UInt64(counts[k]))
+            previous = k
+        }
+        let seen = seenRTs.indices.filter { seenRTs[$0] }
+        e.uint(UInt64(seenRTs.count))
+        e.uint(UInt64(seen.count))
+        for k in seen { e.uint(UInt64(k)) }
+    }
+
+    static func decodeCounts(_ d: inout ShardDecoder) throws
+        -> (size: Int, sparse: [(index: Int, value: Int32)], rtCount: Int, seen: [Int]) {
+        let size = Int(try d.uint())
+        var sparse: [(index: Int, value: Int32)] = []
+        var at = 0
+        for _ in 0..<(try d.count()) {
+            at += Int(try d.uint())
+            guard at < size else { throw d.corrupted() }
+            sparse.append((at, Int32(truncatingIfNeeded: try d.uint())))
+        }
+        let rts = Int(try d.uint())
+        var seen: [Int] = []
+        for _ in 0..<(try d.count()) {
+            let k = Int(try d.uint())
+            guard k < rts else { throw d.corrupted() }
+            seen.append(k)
+        }
+        return (size, sparse, rts, seen)
+    }
+
+    func encode(_ o: ReduceOutput) -> [UInt8] {
+        var e = ShardEncoder()
+        e.uint(UInt64(o.events))
+        e.uint(UInt64(o.files.count))
+        for (file, n) in o.files.sorted(by: { $0.key < $1.key }) {
+            e.uint(UInt64(file))
+            e.uint(UInt64(n.accepted))
+            e.uint(UInt64(n.duplicate))
+            e.uint(UInt64(n.outOfPeriod))
+        }
+        e.uint(UInt64(o.warnings.count))
+        for w in o.warnings {
+            e.uint(UInt64(w.row))
+            e.uint(UInt64(w.seq))
+            e.diagnostic(w.diagnostic)
+        }
+        // Counts: (gap since the previous non-zero index, value) pairs; most are zero.
+        let nonZero = o.counts.indices.filter { o.counts[$0] != 0 }
+        e.uint(UInt64(o.counts.count))
+        e.uint(UInt64(nonZero.count))
+        var previous = 0
+        for k in nonZero {
+            e.uint(UInt64(k - previous))
+            e.uint(UInt64(o.counts[k]))
+            previous = k
+        }
+        let seen = o.seenRTs.indices.filter { o.seenRTs[$0] }
+        e.uint(UInt64(o.seenRTs.count))
+        e.uint(UInt64(seen.count))
+        for k in seen { e.uint(UInt64(k)) }
+        e.uint(UInt64(o.completeness.count))
+        for r in o.completeness {
+            e.string(r.facility)
+            e.string(r.facilityType)
+            e.uint(UInt64(r.month))
+            e.uint(UInt64(r.records))
+            e.uint(UInt64(r.persons))
+        }
+        ShardedRun.encodeCounts(o.spmCounts, o.spmSeenRTs, &e)
+        e.uint(UInt64(o.followUp.count))
+        for r in o.followUp {
+            e.strings([r.facilityID, r.villageCode, r.rw, r.rt, r.person, r.sortKey, r.name, r.reasons,
+                       r.weightDate, r.weightKg, r.lengthDate, r.lengthCm, r.waz, r.haz, r.whz])
+            e.uint(UInt64(r.ageMonths))
+        }
+        return e.bytes
+    }
+
+    func readReduce(_ j: Int, key: ShardRunKey, asOf: YearMonth?) throws -> ReduceOutput {
+        let path = reducePath(j)
+        let (_, payload) = try ShardFile.read(path, kind: "reduce", expected: key)
+        var d = ShardDecoder(payload, path: path)
+        var o = ReduceOutput()
+        o.events = Int(try d.uint())
+        for _ in 0..<(try d.count()) {
+            o.files[Int(try d.uint())] = (Int(try d.uint()), Int(try d.uint()), Int(try d.uint()))
+        }
+        for _ in 0..<(try d.count()) {
+            o.warnings.append(KeyedDiagnostic(row: Int(try d.uint()), seq: Int(try d.uint()), diagnostic: try d.diagnostic()))
+        }
+        let size = Int(try d.uint())
+        o.countsSize = size
+        var at = 0
+        for _ in 0..<(try d.count()) {
+            at += Int(try d.uint())
+            guard at < size else { throw d.corrupted() }
+            o.sparseCounts.append((at, Int32(truncatingIfNeeded: try d.uint())))
+        }
+        let rts = Int(try d.uint())
+        o.rtCount = rts
+        for _ in 0..<(try d.count()) {
+            let k = Int(try d.uint())
+            guard k < rts else { throw d.corrupted() }
+            o.seen.append(k)
+        }
+        for _ in 0..<(try d.count()) {
+            let facility = try d.string(), type = try d.string()
+            let month = Int(try d.uint()), records = Int(try d.uint()), persons = Int(try d.uint())
+            o.completeness.append(CompletenessRow(facility: facility, facilityType: type, year: asOf?.year ?? 0,
+                                                  month: month, records: records, persons: persons, reported: records > 0))
+        }
+        (o.spmSize, o.spmSparse, _, o.spmSeen) = try ShardedRun.decodeCounts(&d)
+        for _ in 0..<(try d.count()) {
+            let f = try d.strings()
+            guard f.count == 15 else { throw d.corrupted() }
+            var row = FollowUpRow(facilityID: f[0], villageCode: f[1], rw: f[2], rt: f[3], person: f[4], sortKey: f[5],
+                                  ageMonths: Int(try d.uint()), reasons: f[7], weightDate: f[8], weightKg: f[9],
+                                  lengthDate: f[10], lengthCm: f[11], waz: f[12], haz: f[13], whz: f[14])
+            row.name = f[6]
+            o.followUp.append(row)
+        }
+        guard d.atEnd else { throw d.corrupted() }
+        return o
+    }
+
+    // MARK: merge
+
+    /// `pws merge`: everything the tasks found, summed and published as `pws run` would.
+    /// `command` is what run.json says ran: `merge`, or `run` for `pws run --partitions`.
+    public func merge(command: String = "merge") throws -> RunReport {
+        let started = Date()
+        let out = request.outputDirectory ?? "out"
+        let lock = try RunLock(outputDirectory: out)
+        defer { withExtendedLifetime(lock) {} }
+        let pipeline = try runner.loadPipeline(indicators: true)
+        let key = try expectedKey(pipeline: pipeline)
+        var runner = self.runner
+        runner.request.dataDirectory = key.dataDirectory
+        let settings = runner.validationSettings(pipeline)
+        let inputs = try Validation.loadRegister(dataDirectory: key.dataDirectory, settings: settings)
+        let summaries = try (0..<key.mapTasks).map { try readSummary($0, key: key) }
+        let register = globalRegister(inputs.register, summaries: summaries)
+        let (duplicateIDs, latest) = try readDedups(key: key)
+        let asOf = asOf(latest: latest)
+        let reduces = try (0..<key.partitions).map { try readReduce($0, key: key, asOf: asOf) }
+
+        // Accounts: the map's reading and per-row rejects, E-DUPLICATE-ID, then the reduces'.
+        var files = summaries.flatMap(\.accounts)
+        let sources = Validation.serviceListing(in: key.dataDirectory).files
+        guard files.map(\.source) == sources else {
+            throw PWSError(.data, "the map summaries in \(folder)/map list other files than \(key.dataDirectory) holds; rerun the map tasks")
+        }
+        for dup in duplicateIDs { files[dup.file].rowsRejected += 1 }
+        for r in reduces {
+            for (file, n) in r.files {
+                files[file].rowsAccepted += n.accepted
+                files[file].rowsDuplicate += n.duplicate
+                files[file].rowsOutOfPeriod += n.outOfPeriod
+            }
+        }
+        var total = FileAccount(source: "TOTAL")
+        for i in files.indices {
+            files[i].rowsUsed = files[i].rowsAccepted - files[i].rowsDuplicate - files[i].rowsOutOfPeriod
+            total.add(files[i])
+        }
+        // Diagnostics in the order one process lists them: read order, then sorted (ties keep
+        // read order).
+        var rejects = summaries.flatMap(\.rejects)
+        rejects += duplicateIDs.sorted { shardRowKey($0.file, $0.ordinal) < shardRowKey($1.file, $1.ordinal) }.map(\.diagnostic)
+        rejects.sort(by: Validation.diagnosticOrder)
+        let warnings = reduces.flatMap(\.warnings).sorted { a, b in
+            if Validation.diagnosticOrder(a.diagnostic, b.diagnostic) { return true }
+            if Validation.diagnosticOrder(b.diagnostic, a.diagnostic) { return false }
+            return (a.row, a.seq) < (b.row, b.seq)
+        }.map(\.diagnostic)
+        var outcome = ValidationOutcome.merged(
+            register: register, sasaran: inputs.sasaran, rejects: rejects, warnings: warnings, sources: sources,
+            files: files, total: total, registerAccount: inputs.registerAccount, sasaranAccount: inputs.sasaranAccount,
+            asOf: asOf, notes: inputs.notes + summaries.flatMap(\.notes), keepIdentifiers: request.keepIdentifiers)
+        outcome.unreadable = summaries.first?.unreadable ?? []
+        outcome.readingCPUSeconds = summaries.reduce(0) { $0 + $1.readingCPU }
+        outcome.checkingCPUSeconds = summaries.reduce(0) { $0 + $1.checkingCPU }
+        guard let asOf else {
+            throw PWSError(.data, "no service row was accepted, so there is no month to report; see `pws validate --data \(key.dataDirectory) --out DIR` for the rejects")
+        }
+
+        var manifest = Manifest(version: PWSVersion.current, command: command, arguments: request.arguments,
+                                dataDirectory: key.dataDirectory, today: request.today.description,
+                                keepIdentifiers: request.keepIdentifiers, maxRejectRate: pipeline.definition.maxRejectRate)
+        manifest.pipeline = try runner.pipelineEntries(pipeline.definition)
+        manifest.sharded = Manifest.Sharded(mapTasks: key.mapTasks, partitions: key.partitions, shared: shared)
+        manifest.timingsSeconds["validate_reading_cpu"] = outcome.readingCPUSeconds
+        manifest.timingsSeconds["validate_checking_cpu"] = outcome.checkingCPUSeconds
+
+        // The counts of every partition, summed: persons are in one partition each.
+        let input = aggregateInput(events: EventSet(), register: register, sasaran: inputs.sasaran, pipeline: pipeline,
+                                   asOf: asOf, unreadable: outcome.unreadable.map(\.path))
+        let rtCount = register.rts.count
+        var counts = [Int32](repeating: 0, count: Aggregator.countsSize(input))
+        var seen = [Bool](repeating: false, count: rtCount)
+        for r in reduces where r.countsSize > 0 {
+            guard r.countsSize == counts.count, r.rtCount == rtCount else {
+                throw PWSError(.data, "a reduce output in \(folder)/reduce does not fit the register and catalogue of this run; rerun the reduce tasks")
+            }
+            for (k, v) in r.sparseCounts { counts[k] += v }
+            for k in r.seen { seen[k] = true }
+        }
+        let summed = AggregateCounts(counts: counts, seenRTs: seen, unattachedNifas: [],
+                                     completeness: Completeness.sum(reduces.map(\.completeness), asOf: asOf))
+        // The SPM catalogue's counts likewise, when its outputs are wanted.
+        func spmResult(_ definitions: [IndicatorDefinition]) throws -> (AggregateResult, seconds: Double)? {
+            guard !definitions.isEmpty else { return nil }
+            var spmInput = input
+            spmInput.indicators = definitions
+            spmInput.unreadableSources = []
+            var spmCounts = [Int32](repeating: 0, count: Aggregator.countsSize(spmInput))
+            var spmSeen = [Bool](repeating: false, count: rtCount)
+            for r in reduces where r.spmSize > 0 {
+                guard r.spmSize == spmCounts.count else {
+                    throw PWSError(.data, "a reduce output in \(folder)/reduce does not fit the SPM catalogue of this run; rerun the reduce tasks")
+                }
+                for (k, v) in r.spmSparse { spmCounts[k] += v }
+                for k in r.spmSeen { spmSeen[k] = true }
+            }
+            let counts = AggregateCounts(counts: spmCounts, seenRTs: spmSeen, unattachedNifas: [], completeness: [])
+            return (Aggregator.finishPhase(spmInput, counts: counts), 0)
+        }
+        let spm = try spmResult(ShardedRun.spmDefinitions(pipeline))
+        // W-NIFAS and W-GROWTH came with the reduces' warnings: nothing to add, refused or not;
+        // the follow-up rows likewise (FollowUpCSV sorts them as `pws run` writes them).
+        var report = try runner.publishRun(outcome: &outcome, asOf: asOf, pipeline: pipeline, manifest: manifest,
+                                           started: started, out: out, addRefusedWarnings: { _ in },
+                                           aggregate: { _, _ in (Aggregator.finishPhase(input, counts: summed), spm,
+                                                                        reduces.flatMap(\.followUp), 0) })
+        report.lines.insert("merged \(key.mapTasks) map task(s) and \(key.partitions) partition(s) from \(folder)", at: 0)
+        return report
+    }
+}

@@ -1,0 +1,366 @@
+import Aggregate
+import Export
+import Foundation
+import Logging
+import PWSCore
+import Validate
+
+/// The stages of a sharded run (spec §A7, docs/scale.md):
+///
+/// 1. **map** (task i of M): the per-row rules over its share of the files (a contiguous range
+///    in read order); each candidate row goes to person partition `fnv1a(person) mod P` and its
+///    id entry to record-id partition `fnv1a(record_id) mod P`.
+/// 2. **dedup** (task j of P): E-DUPLICATE-ID over record-id partition j, in read order; the
+///    latest accepted visit of its rows (for the default as-of).
+/// 3. **reduce** (task j of P): person partition j without the E-DUPLICATE-ID rejects, in
+///    read order: W-DUPLICATE, the as-of trimming, Aggregate's counting phase and W-NIFAS.
+/// 4. **merge**: accounts, diagnostics, the summed counts, Aggregate's finishing phase, the
+///    refusal decision and the outputs, published as `pws run` publishes them.
+///
+/// Every file is written under a temporary name and renamed (`ShardFile.write`).
+public struct ShardedRun {
+    public var runner: PipelineRunner
+    /// The shared folder every task reads and writes.
+    public var shared: String
+
+    public init(runner: PipelineRunner, shared: String) {
+        self.runner = runner
+        self.shared = shared
+    }
+
+    var request: RunRequest { runner.request }
+    var folder: String { shared + "/pws" }
+
+    func summaryPath(_ i: Int) -> String { "\(folder)/map/summary-\(i).pws" }
+    func partPath(_ i: Int, _ j: Int) -> String { "\(folder)/map/part-\(i)-\(j).pws" }
+    func idsPath(_ i: Int, _ j: Int) -> String { "\(folder)/map/ids-\(i)-\(j).pws" }
+    func dedupPath(_ j: Int) -> String { "\(folder)/dedup/dedup-\(j).pws" }
+    func reducePath(_ j: Int) -> String { "\(folder)/reduce/reduce-\(j).pws" }
+
+    /// The files of map task `task` of `tasks`: a contiguous range in read order, so the read
+    /// order of the run is map task 0's rows, then task 1's, …
+    static func share(files: Int, task: Int, tasks: Int) -> Range<Int> {
+        (files * task / tasks)..<(files * (task + 1) / tasks)
+    }
+
+    // MARK: the run key
+
+    /// The key of this run: the hashes of the pipeline, catalogues, register and file list, and
+    /// the options that change the result (spec §A7).
+    func runKey(dataDirectory: String, mapTasks: Int, partitions: Int, pipeline: LoadedPipeline,
+                files: [String]) throws -> ShardRunKey {
+        let entries = try runner.pipelineEntries(pipeline.definition)
+        func digest(_ base: String) throws -> String {
+            let name = try InputFiles.single(dataDirectory: dataDirectory, base: base) ?? "\(base).csv"
+            let path = dataDirectory + "/" + name
+            return FileManager.default.fileExists(atPath: path) ? try FileDigest.sha256(path: path).hex : "absent"
+        }
+        return ShardRunKey(
+            pipeline: entries[0].sha256, services: entries[1].sha256, indicators: entries[2].sha256,
+            register: try digest("wilayah"), sasaran: try digest("sasaran"),
+            files: FileDigest.sha256(bytes: Array(files.joined(separator: "\n").utf8)).hex,
+            today: request.today.description, asOf: request.asOf?.description,
+            keepIdentifiers: request.keepIdentifiers, skipUnreadable: request.skipUnreadable,
+            mapTasks: mapTasks, partitions: partitions, dataDirectory: dataDirectory)
+    }
+
+    /// The key the later stages expect: the data folder and task counts from map task 0's
+    /// summary, everything else from this process's own options and files.
+    func expectedKey(pipeline: LoadedPipeline) throws -> ShardRunKey {
+        let (header, _) = try ShardFile.read(summaryPath(0), kind: "map-summary", expected: nil)
+        let data = header.key.dataDirectory
+        return try runKey(dataDirectory: data, mapTasks: header.key.mapTasks, partitions: header.key.partitions,
+                          pipeline: pipeline, files: Validation.serviceListing(in: data).files)
+    }
+
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    // MARK: map
+
+    /// `pws map`: task `task` of `tasks`, writing `partitions` person partitions.
+    public func map(task: Int, tasks: Int, partitions: Int) throws -> RunReport {
+        let pipeline = try runner.loadPipeline(indicators: false)
+        let settings = runner.validationSettings(pipeline)
+        let data = ShardedRun.absolute(request.dataDirectory)
+        let inputs = try Validation.loadRegister(dataDirectory: data, settings: settings)
+        let listing = Validation.serviceListing(in: data)
+        if !listing.unreadable.isEmpty && !request.skipUnreadable {
+            let list = listing.unreadable.map { "  \($0.path): \($0.reason)" }.joined(separator: "\n")
+            throw PWSError(.inputMissing, "\(listing.unreadable.count) service-record input(s) in \(data) cannot be read; nothing was published:\n\(list)\nfix or remove them, or run with --skip-unreadable to go on without them (they are then listed in run.json and marked not reported in completeness.csv)")
+        }
+        guard !listing.files.isEmpty else {
+            throw PWSError(.inputMissing, "no service records in \(data): put layanan.csv or layanan/*.csv (or .xlsx), or a FHIR export in fhir/*.ndjson, there (spec §2, §A3)")
+        }
+        let key = try runKey(dataDirectory: data, mapTasks: tasks, partitions: partitions, pipeline: pipeline,
+                             files: listing.files)
+        let range = ShardedRun.share(files: listing.files.count, task: task, tasks: tasks)
+        // FHIR resources refer to each other across the files of fhir/ (one context from all
+        // of them): a sharded run reads them only when one map task has them all.
+        let fhir = listing.files.indices.filter { listing.files[$0].hasPrefix("fhir/") }
+        if let a = fhir.first, let b = fhir.last,
+           (0..<tasks).contains(where: { ShardedRun.share(files: listing.files.count, task: $0, tasks: tasks).contains(a) != ShardedRun.share(files: listing.files.count, task: $0, tasks: tasks).contains(b) }) {
+            throw PWSError(.usage, "the FHIR export (fhir/) would be split over several map tasks, but its resources refer to each other across files; use fewer map tasks or `pws run` for this data folder")
+        }
+        // Each partition's records are written out in blocks of about 64 KiB as they come, so
+        // the task holds 2 × P such buffers, not its share of the rows.
+        var parts = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
+        var lastLabel = [String](repeating: "", count: partitions)
+        var ids = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
+        let partWriters = try (0..<partitions).map {
+            try ShardFileWriter(path: partPath(task, $0), header: ShardHeader(kind: "map-partition", task: task, key: key))
+        }
+        let idWriters = try (0..<partitions).map {
+            try ShardFileWriter(path: idsPath(task, $0), header: ShardHeader(kind: "map-ids", task: task, key: key))
+        }
+        let flushAt = 64 << 10
+        var failure: (any Error)?
+        var finished = false
+        defer { if !finished { for w in partWriters + idWriters { w.discard() } } }
+        var ordinals = [Int](repeating: 0, count: range.count)
+        var candidates = 0
+        let outcome = try Validation.runMap(dataDirectory: data, settings: settings, register: inputs.register,
+                                            sources: Array(listing.files[range])) { c in
+            let file = range.lowerBound + c.file
+            let ordinal = ordinals[c.file]
+            ordinals[c.file] += 1
+            candidates += 1
+            let content = ShardRow.content(c)
+            let partition = PartitionHash.partition(c.person, of: partitions)
+            ShardRow(file: file, ordinal: ordinal, label: c.label, line: c.line, recordID: c.recordID, content: content,
+                     rawResultHash: c.rawResultHash, pending: c.pending, name: c.name).encode(&parts[partition], previous: &lastLabel[partition])
+            let idPartition = PartitionHash.partition(c.recordID, of: partitions)
+            ShardIDEntry(recordID: c.recordID, file: file, ordinal: ordinal, label: c.label, line: c.line,
+                         partition: partition, content: content, visit: c.event.visit)
+                .encode(&ids[idPartition])
+            guard failure == nil else { return }
+            do {
+                if parts[partition].bytes.count >= flushAt {
+                    try partWriters[partition].append(parts[partition].bytes)
+                    parts[partition].bytes.removeAll(keepingCapacity: true)
+                }
+                if ids[idPartition].bytes.count >= flushAt {
+                    try idWriters[idPartition].append(ids[idPartition].bytes)
+                    ids[idPartition].bytes.removeAll(keepingCapacity: true)
+                }
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        for j in 0..<partitions {
+            try partWriters[j].append(parts[j].bytes)
+            try partWriters[j].finish()
+            try idWriters[j].append(ids[j].bytes)
+            try idWriters[j].finish()
+        }
+        finished = true
+        var e = ShardEncoder()
+        e.uint(UInt64(range.lowerBound))
+        e.uint(UInt64(outcome.accounts.count))
+        for a in outcome.accounts {
+            e.string(a.source)
+            e.uint(UInt64(a.rowsRead))
+            e.uint(UInt64(a.rowsRejected))
+            e.uint(UInt64(a.blankRows))
+            e.string(a.encoding)
+            e.string(a.delimiter)
+            e.bool(a.sheets != nil)
+            if let sheets = a.sheets { e.strings(sheets) }
+            e.strings(a.unknownColumns)
+        }
+        e.uint(UInt64(outcome.rejects.count))
+        for d in outcome.rejects { e.diagnostic(d) }
+        e.strings(outcome.notes)
+        e.uint(UInt64(outcome.unregistered.count))
+        for rt in outcome.unregistered {
+            e.uint(UInt64(rt.village))
+            e.string(rt.rw)
+            e.string(rt.rt)
+        }
+        e.uint(UInt64(listing.unreadable.count))
+        for u in listing.unreadable {
+            e.string(u.path)
+            e.string(u.reason)
+        }
+        e.double(outcome.readingCPUSeconds)
+        e.double(outcome.checkingCPUSeconds)
+        // Written last: a summary means the task's partitions are all there.
+        try ShardFile.write(ShardHeader(kind: "map-summary", task: task, key: key), payload: e.bytes,
+                            to: summaryPath(task))
+        return RunReport(exitStatus: .success, lines: [
+            "map \(task) of \(tasks): \(range.count) file(s), \(outcome.accounts.reduce(0) { $0 + $1.rowsRead }) rows, \(candidates) passed the per-row rules, \(outcome.rejects.count) rejected; \(partitions) partitions in \(folder)/map/",
+        ], folder: nil)
+    }
+
+    /// A map task's summary, decoded.
+    struct MapSummary {
+        var offset: Int
+        var accounts: [FileAccount]
+        var rejects: [Diagnostic]
+        var notes: [String]
+        var unregistered: [(village: UInt32, rw: String, rt: String)]
+        var unreadable: [UnreadableInput]
+        var readingCPU: Double
+        var checkingCPU: Double
+    }
+
+    func readSummary(_ i: Int, key: ShardRunKey) throws -> MapSummary {
+        let path = summaryPath(i)
+        let (_, payload) = try ShardFile.read(path, kind: "map-summary", expected: key)
+        var d = ShardDecoder(payload, path: path)
+        let offset = Int(try d.uint())
+        let accounts: [FileAccount] = try (0..<d.count()).map { _ in
+            var a = FileAccount(source: try d.string())
+            a.rowsRead = Int(try d.uint())
+            a.rowsRejected = Int(try d.uint())
+            a.blankRows = Int(try d.uint())
+            a.encoding = try d.string()
+            a.delimiter = try d.string()
+            if try d.bool() { a.sheets = try d.strings() }
+            a.unknownColumns = try d.strings()
+            return a
+        }
+        let rejects = try (0..<d.count()).map { _ in try d.diagnostic() }
+        let notes = try d.strings()
+        let unregistered = try (0..<d.count()).map { _ in
+            (UInt32(truncatingIfNeeded: try d.uint()), try d.string(), try d.string())
+        }
+        let unreadable = try (0..<d.count()).map { _ in UnreadableInput(path: try d.string(), reason: try d.string()) }
+        return MapSummary(offset: offset, accounts: accounts, rejects: rejects, notes: notes, unregistered: unregistered,
+                          unreadable: unreadable, readingCPU: try d.double(), checkingCPU: try d.double())
+    }
+
+    /// The register with every unregistered RT the rows used, added in read order (map task
+    /// order, then each task's order of first use): the RT indices `pws run` gives them.
+    func globalRegister(_ register: AreaRegister, summaries: [MapSummary]) -> AreaRegister {
+        var register = register
+        for s in summaries {
+            for rt in s.unregistered { _ = register.rtAddingUnregistered(village: rt.village, rw: rt.rw, rt: rt.rt) }
+        }
+        return register
+    }
+
+    func checkTask(_ task: Int, _ tasks: Int, expected: Int, stage: String) throws {
+        guard tasks == expected else {
+            throw PWSError(.usage, "\(stage) --tasks \(tasks) but the map tasks wrote \(expected) partitions; give \(stage) --tasks \(expected)")
+        }
+        guard (0..<tasks).contains(task) else {
+            throw PWSError(.usage, "\(stage) --task \(task) is out of range 0…\(tasks - 1)")
+        }
+    }
+
+    // MARK: dedup
+
+    /// `pws dedup`: E-DUPLICATE-ID over record-id partition `task`, in read order.
+    public func dedup(task: Int, tasks: Int) throws -> RunReport {
+        let pipeline = try runner.loadPipeline(indicators: false)
+        let key = try expectedKey(pipeline: pipeline)
+        try checkTask(task, tasks, expected: key.partitions, stage: "dedup")
+        // Entries of every map task, in task order: the run's read order.
+        var first: [[UInt8]: [UInt8]] = [:]
+        var latest: Day?
+        var rejected: [ShardDuplicateID] = []
+        for i in 0..<key.mapTasks {
+            let path = idsPath(i, task)
+            let (_, payload) = try ShardFile.read(path, kind: "map-ids", expected: key)
+            var d = ShardDecoder(payload, path: path)
+            while !d.atEnd {
+                let entry = try ShardIDEntry.decode(&d)
+                if let content = first[entry.recordID] {
+                    if content != entry.content {
+                        rejected.append(ShardDuplicateID(file: entry.file, ordinal: entry.ordinal, partition: entry.partition,
+                                                         label: entry.label, line: entry.line,
+                                                         recordID: String(decoding: entry.recordID, as: UTF8.self)))
+                        continue
+                    }
+                } else {
+                    first[entry.recordID] = entry.content
+                }
+                if latest.map({ entry.visit > $0 }) ?? true { latest = entry.visit }
+            }
+        }
+        var e = ShardEncoder()
+        e.bool(latest != nil)
+        if let latest { e.int(Int(latest.raw)) }
+        e.uint(UInt64(rejected.count))
+        for r in rejected {
+            e.uint(UInt64(r.file))
+            e.uint(UInt64(r.ordinal))
+            e.uint(UInt64(r.partition))
+            e.string(r.label)
+            e.uint(UInt64(r.line))
+            e.string(r.recordID)
+        }
+        try ShardFile.write(ShardHeader(kind: "dedup", task: task, key: key), payload: e.bytes, to: dedupPath(task))
+        return RunReport(exitStatus: .success, lines: [
+            "dedup \(task) of \(tasks): \(first.count) record ids, \(rejected.count) E-DUPLICATE-ID",
+        ], folder: nil)
+    }
+
+    /// Every dedup task's output: the E-DUPLICATE-ID rejects and the latest accepted visit.
+    func readDedups(key: ShardRunKey) throws -> (rejects: [ShardDuplicateID], latest: Day?) {
+        var rejects: [ShardDuplicateID] = []
+        var latest: Day?
+        for j in 0..<key.partitions {
+            let path = dedupPath(j)
+            let (_, payload) = try ShardFile.read(path, kind: "dedup", expected: key)
+            var d = ShardDecoder(payload, path: path)
+            if try d.bool() {
+                let day = Day(raw: Int32(truncatingIfNeeded: try d.int()))
+                if latest.map({ day > $0 }) ?? true { latest = day }
+            }
+            for _ in 0..<(try d.count()) {
+                rejects.append(ShardDuplicateID(file: Int(try d.uint()), ordinal: Int(try d.uint()),
+                                                partition: Int(try d.uint()), label: try d.string(),
+                                                line: Int(try d.uint()), recordID: try d.string()))
+            }
+        }
+        return (rejects, latest)
+    }
+
+    /// The as-of month: the option, or the month of the latest accepted visit over all files.
+    func asOf(latest: Day?) -> YearMonth? { request.asOf ?? latest.map { YearMonth($0) } }
+
+    func aggregateInput(events: EventSet, register: AreaRegister, sasaran: [SasaranEntry], pipeline: LoadedPipeline,
+                        asOf: YearMonth, unreadable: [String]) -> AggregateInput {
+        AggregateInput(events: events, register: register, sasaran: sasaran, services: pipeline.services,
+                       indicators: pipeline.indicators, asOf: asOf, estimation: pipeline.estimation,
+                       unreadableSources: unreadable)
+    }
+}
+
+extension ShardedRun {
+    /// Every stage in turn in this process — map tasks, dedup, reduce, merge — as a scheduler
+    /// would run them (the tests compare it with `run`). Logs nothing.
+    public static func runAll(request: RunRequest, shared: String, mapTasks: Int, partitions: Int) throws -> RunReport {
+        let quiet = Logger(label: "pws") { _ in SwiftLogNoOpLogHandler() }
+        return try ShardedRun(runner: PipelineRunner(request: request, logger: quiet), shared: shared)
+            .runStages(mapTasks: mapTasks, partitions: partitions)
+    }
+
+    func runStages(mapTasks: Int, partitions: Int, command: String = "merge") throws -> RunReport {
+        for i in 0..<mapTasks { _ = try map(task: i, tasks: mapTasks, partitions: partitions) }
+        for j in 0..<partitions { _ = try dedup(task: j, tasks: partitions) }
+        for j in 0..<partitions { _ = try reduce(task: j, tasks: partitions) }
+        return try merge(command: command)
+    }
+
+    /// `pws run --partitions P`: the sharded run in this process, one partition at a time, so
+    /// memory holds a partition's rows rather than all of them. The intermediate files go to a
+    /// folder of their own under OUT (`.partitions.PID`), removed at the end, failed or not.
+    public static func runPartitioned(runner: PipelineRunner, partitions: Int) throws -> RunReport {
+        let out = runner.request.outputDirectory ?? "out"
+        try OutputFolder.ensureDirectory(out)
+        let shared = out + "/.partitions.\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: shared) }
+        return try ShardedRun(runner: runner, shared: shared).runStages(mapTasks: 1, partitions: partitions, command: "run")
+    }
+
+    /// `pws run` with the same request, logging nothing (for the tests' reference).
+    public static func runOneProcess(request: RunRequest) throws -> RunReport {
+        try PipelineRunner(request: request, logger: Logger(label: "pws") { _ in SwiftLogNoOpLogHandler() }).run()
+    }
+}

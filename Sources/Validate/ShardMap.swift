@@ -1,0 +1,171 @@
+import Foundation
+import CSV
+import Concurrency
+import Ingest
+import PWSCore
+
+// The map stage of a sharded run (spec §A7, docs/scale.md): the per-row rules of §3 over a
+// share of the service files, without the rules that compare rows across files
+// (E-DUPLICATE-ID, W-DUPLICATE) and without the as-of trimming. Each row that passes every
+// per-row error rule is handed on as a `ShardCandidate` carrying global keys only (its file's
+// index in the run's file order, its position label and line, its ids as bytes, its RT as the
+// register's index or as labels when unregistered), so later stages in other processes decide
+// the cross-file rules exactly as `Validation.run` decides them in one process.
+
+/// A row that passed every per-row error rule of §3: what the later stages need to decide
+/// E-DUPLICATE-ID, W-DUPLICATE and the indicators, with no process-local index in it.
+public struct ShardCandidate: Sendable {
+    /// Index of the file in the share given to `Validation.runMap` (the caller adds the share's
+    /// offset to get the index in the run's file order).
+    public var file: Int
+    /// What the row is positioned by (a CSV file's path, a worksheet's `FILE:SHEET`) and its line.
+    public var label: String
+    public var line: Int
+    /// The record id as cleaned (§2.1) and the normalised person id (§2.4), as bytes.
+    public var recordID: [UInt8]
+    public var person: [UInt8]
+    /// pregnancy_id and facility_id as cleaned; empty when absent.
+    public var pregnancyID: [UInt8]
+    public var facilityID: [UInt8]
+    /// The event's values. Its `person`, `record`, `pregnancy` and `facility` indices are
+    /// meaningless here (0); `rt` is an index into the register as loaded, valid only when
+    /// `unregisteredRT` is nil.
+    public var event: ServiceEvent
+    /// The RT when the register does not list it (W-AREA): village index and labels.
+    public var unregisteredRT: RTArea?
+    /// Hash of the raw text of a result that did not parse (W-RESULT), 0 otherwise:
+    /// W-DUPLICATE compares such results by their text.
+    public var rawResultHash: Int
+    /// The row's warnings, kept only if it is accepted (passes E-DUPLICATE-ID).
+    public var pending: [Diagnostic]
+    /// The `name` column as cleaned, only when the run keeps identifiers; empty otherwise.
+    public var name: [UInt8] = []
+}
+
+/// What a map task found besides its candidates.
+public struct ShardMapOutcome: Sendable {
+    /// Per file of the share, in order: rows read, blank rows, encoding, delimiter, sheets,
+    /// unknown columns, and the rows rejected by the per-row rules (E-DUPLICATE-ID is added
+    /// later; accepted, duplicate and out-of-period counts are decided later).
+    public var accounts: [FileAccount]
+    /// The per-row rejects (reader problems and §3 error rules other than E-DUPLICATE-ID).
+    public var rejects: [Diagnostic]
+    /// Encoding notices and the readers' notes, in read order.
+    public var notes: [String]
+    /// RTs the rows used that the register does not list, in order of first use.
+    public var unregistered: [RTArea]
+    public var readingCPUSeconds = 0.0
+    public var checkingCPUSeconds = 0.0
+}
+
+/// The register and targets of a data folder, loaded as `Validation.run` loads them.
+public struct RegisterInputs: Sendable {
+    public var register: AreaRegister
+    public var sasaran: [SasaranEntry]
+    /// Register name disagreements and the register's encoding notice.
+    public var notes: [String]
+    public var registerAccount: FileAccount
+    public var sasaranAccount: FileAccount?
+}
+
+extension Validation {
+    /// Every service file of a data folder, the readable ones in read order and the others
+    /// with their reasons (spec §A8).
+    public static func serviceListing(in dataDirectory: String) -> ServiceFileListing {
+        InputFiles.serviceFiles(in: dataDirectory)
+    }
+
+    /// Loads `wilayah` and `sasaran` of a data folder exactly as `run` does.
+    /// - Throws: as `run` for a missing folder, register or targets, or their problems.
+    public static func loadRegister(dataDirectory: String, settings: ValidationSettings) throws -> RegisterInputs {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dataDirectory, isDirectory: &isDir), isDir.boolValue else {
+            throw PWSError(.inputMissing, "data folder \(dataDirectory) does not exist; pass the folder holding wilayah.csv and layanan/ with --data")
+        }
+        let wilayahName = try InputFiles.single(dataDirectory: dataDirectory, base: "wilayah") ?? "wilayah.csv"
+        let sasaranName = try InputFiles.single(dataDirectory: dataDirectory, base: "sasaran") ?? "sasaran.csv"
+        for name in [wilayahName, sasaranName] {
+            if let problem = InputFiles.problem(dataDirectory: dataDirectory, name: name) {
+                throw PWSError(.inputMissing, "\(name) cannot be read: \(problem)")
+            }
+        }
+        let (register, notes, registerAccount) = try RegisterLoader(
+            delimiter: settings.delimiter, aliases: settings.columnAliases["wilayah"] ?? [:],
+            decimalSeparator: settings.decimalSeparator, workbook: settings.workbooks["wilayah"] ?? .init()
+        ).load(path: dataDirectory + "/" + wilayahName, source: wilayahName)
+        let (sasaran, sasaranAccount) = try SasaranLoader(
+            delimiter: settings.delimiter, aliases: settings.columnAliases["sasaran"] ?? [:],
+            decimalSeparator: settings.decimalSeparator, workbook: settings.workbooks["sasaran"] ?? .init()
+        ).load(path: dataDirectory + "/" + sasaranName, source: sasaranName, register: register)
+        var allNotes = notes
+        if registerAccount.encoding != "utf-8" { allNotes.append("\(wilayahName) is not UTF-8; read as Windows-1252") }
+        return RegisterInputs(register: register, sasaran: sasaran, notes: allNotes,
+                              registerAccount: registerAccount, sasaranAccount: sasaranAccount)
+    }
+
+    /// The map stage over `sources` (a share of the run's files, in read order): the same
+    /// reading and per-row rules as `run`, each candidate handed to `emit` in read order.
+    /// - Throws: as `run` when a file cannot be read.
+    public static func runMap(dataDirectory: String, settings: ValidationSettings, register: AreaRegister,
+                              sources: [String], emit: @escaping (ShardCandidate) -> Void) throws -> ShardMapOutcome {
+        var checker = try ServiceRowChecker(settings: settings, register: register)
+        checker.candidateSink = emit
+        var notes: [String] = []
+        let checkingStart = ThreadCPUTime.seconds()
+        var readingCPU = 0.0
+        if !sources.isEmpty {
+            readingCPU = try checker.chunkReader(directory: dataDirectory, sources: sources).run { chunk in
+                guard let summary = checker.consume(chunk) else { return }
+                notes += summary.notes
+                if summary.encoding == .windows1252 {
+                    notes.append("\(chunk.source) is not UTF-8; read as Windows-1252 — save it as UTF-8 to be sure names are right")
+                }
+            }
+        }
+        let unregistered = Array(checker.register.rts[register.rts.count...])
+        return ShardMapOutcome(accounts: checker.accounts, rejects: checker.rejects, notes: notes,
+                               unregistered: unregistered, readingCPUSeconds: readingCPU,
+                               checkingCPUSeconds: ThreadCPUTime.seconds() - checkingStart)
+    }
+}
+
+extension ServiceRowChecker {
+    /// Hands a row that passed every per-row error rule to the map stage's sink (see `check`).
+    func emitCandidate(_ c: RowCheck, _ event: ServiceEvent, file: Int) {
+        let row = c.row
+        let rt = register.rts[Int(c.rtIndex)]
+        candidateSink?(ShardCandidate(
+            file: file, label: row.location.source, line: row.location.line,
+            recordID: Array(row.cleaned(.recordID)), person: Array(personScratch.bytes),
+            pregnancyID: Array(row.cleaned(.pregnancyID)), facilityID: Array(row.cleaned(.facilityID)),
+            event: event, unregisteredRT: rt.registered ? nil : rt,
+            rawResultHash: c.resultHash ?? 0, pending: c.pending,
+            name: settings.keepIdentifiers ? Array(row.cleaned(.name)) : []))
+    }
+}
+
+extension Validation {
+    /// The message of E-DUPLICATE-ID (one text for `pws run` and the sharded run).
+    public static func duplicateIDMessage(_ recordID: String) -> String {
+        "record_id \"\(recordID)\" is already used by an earlier row with other content; give each service its own id"
+    }
+
+    /// The message of W-DUPLICATE: where the first row with the same key was, and its record id.
+    public static func duplicateEventMessage(first: SourceLocation, firstRecordID: String) -> String {
+        "same person, visit_date, service_code, facility_id and result as \(first) (record \(firstRecordID)); dropped as a duplicate"
+    }
+}
+
+extension ValidationOutcome {
+    /// An outcome put together by the merge of a sharded run from its tasks' accounts and
+    /// diagnostics: no events (Aggregate's counts come with it instead).
+    public static func merged(register: AreaRegister, sasaran: [SasaranEntry], rejects: [Diagnostic],
+                              warnings: [Diagnostic], sources: [String], files: [FileAccount], total: FileAccount,
+                              registerAccount: FileAccount, sasaranAccount: FileAccount?, asOf: YearMonth?,
+                              notes: [String], keepIdentifiers: Bool) -> ValidationOutcome {
+        ValidationOutcome(events: EventSet(), eventSources: RunCodedIndices(step: 0), eventLines: EventLines(),
+                          register: register, sasaran: sasaran, rejects: rejects, warnings: warnings, sources: sources,
+                          files: files, total: total, registerAccount: registerAccount, sasaranAccount: sasaranAccount,
+                          asOf: asOf, notes: notes, keepIdentifiers: keepIdentifiers)
+    }
+}
