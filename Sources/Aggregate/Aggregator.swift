@@ -1,4 +1,5 @@
 import Concurrency
+import Growth
 import PWSCore
 
 /// Everything the Aggregate stage needs.
@@ -15,10 +16,15 @@ public struct AggregateInput: Sendable {
     /// Service files that could not be read (`--skip-unreadable`), by path: each gets a
     /// not-reported row in `completeness.csv`.
     public var unreadableSources: [String]
+    /// The WHO 2006 standards the growth rule kinds (`growth_change`, `growth_zscore`, §A4)
+    /// score with; nil: those indicators count nothing.
+    public var growthStandards: GrowthStandards?
 
     public init(events: EventSet, register: AreaRegister, sasaran: [SasaranEntry], services: ServiceCatalogue,
                 indicators: [IndicatorDefinition], asOf: YearMonth, estimation: EstimationSettings,
-                workers: Int = Parallel.defaultWorkers, unreadableSources: [String] = []) {
+                workers: Int = Parallel.defaultWorkers, unreadableSources: [String] = [],
+                growthStandards: GrowthStandards? = nil) {
+        self.growthStandards = growthStandards
         self.events = events
         self.register = register
         self.sasaran = sasaran
@@ -110,6 +116,8 @@ public enum Aggregator {
         let order: [Int]
         let plan: RulePlan
         let builder: SubjectBuilder
+        let growthStandards: GrowthStandards?
+        let growthServices: GrowthServices
         let rtCount: Int
         let asOfMonth: Int
         // The catalogue as plain arrays: the loop below runs once per person and indicator, and
@@ -134,6 +142,8 @@ public enum Aggregator {
                                      anc: input.services.index(of: "ANC"),
                                      persalinan: input.services.index(of: "PERSALINAN"),
                                      nifas: input.services.index(of: "NIFAS"))
+            growthStandards = input.growthStandards
+            growthServices = GrowthServices(input.services)
             rtCount = input.register.rts.count
             asOfMonth = input.asOf.month
             subjects = plan.subjects
@@ -167,7 +177,8 @@ public enum Aggregator {
             let events = events, order = order, builder = builder, starts = starts
             let rtCount = rtCount, firstOfPrev = firstOfPrev, lastDay = lastDay, slotOfDay = slotOfDay
             let rules = plan.rules
-            let context = RuleContext(events: events, plan: plan)
+            let context = RuleContext(events: events, plan: plan, growthStandards: growthStandards,
+                                      growthServices: growthServices)
             func slot(_ d: Day) -> Int? {
                 guard d >= firstOfPrev, d <= lastDay else { return nil }
                 return Int(slotOfDay[firstOfPrev.days(to: d)])

@@ -21,7 +21,7 @@ extension PipelineRunner {
         var input = AggregateInput(events: outcome.events, register: outcome.register, sasaran: outcome.sasaran,
                                    services: pipeline.services, indicators: pipeline.indicators, asOf: asOf,
                                    estimation: pipeline.estimation,
-                                   unreadableSources: outcome.unreadable.map(\.path))
+                                   unreadableSources: outcome.unreadable.map(\.path), growthStandards: pipeline.growth)
         let result = Aggregator.run(input)
         var spmResult: (AggregateResult, seconds: Double)?
         if !spm.isEmpty {
