@@ -50,15 +50,19 @@ public struct GrowthChangeRule: PlannedRule {
         let months: Int
 
         func monthly(_ month: MonthRecords, _ c: RuleContext) -> Int? {
-            guard let base, let standards = c.growthStandards, !month.before.isEmpty,
+            guard let base, c.growthStandards != nil, !month.before.isEmpty,
                   let area = month.now.last(where: { c.matches(base, $0) }) else { return nil }
-            func growth(_ records: ArraySlice<Int>) -> GrowthMonth {
-                GrowthMonth(records: records, events: c.events, services: c.growthServices, standards: standards)
+            // The month's weight as `GrowthMonth.weight.value` (the last counting `TIMBANG`),
+            // without scoring it: T and 2T compare weights only.
+            guard let service = c.growthServices.weight else { return nil }
+            func weight(_ records: ArraySlice<Int>) -> Float? {
+                records.last { c.events[$0].service == service && GrowthMonth.counts(c.events[$0]) }
+                    .map { c.events[$0].result }
             }
-            let now = growth(month.now), before = growth(month.before)
-            if months == 1 { return GrowthMonth.isT(now: now, before: before) ? area : nil }
-            guard !month.twoBefore.isEmpty else { return nil }
-            return GrowthMonth.isTwoT(now: now, before: before, beforeThat: growth(month.twoBefore)) ? area : nil
+            guard let now = weight(month.now), let before = weight(month.before), now <= before else { return nil }
+            if months == 1 { return area }
+            guard let beforeThat = weight(month.twoBefore) else { return nil }
+            return before <= beforeThat ? area : nil
         }
     }
 }
