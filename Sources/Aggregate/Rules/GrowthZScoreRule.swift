@@ -74,7 +74,13 @@ public struct GrowthZScoreRule: PlannedRule {
 
         func monthly(_ month: MonthRecords, _ c: RuleContext) -> Int? {
             guard let standards = c.growthStandards else { return nil }
-            let g = GrowthMonth(records: month.now, events: c.events, services: c.growthServices, standards: standards)
+            let parts: GrowthMonth.Parts = switch measure {
+            case .weightForAge: .weight
+            case .lengthHeightForAge: .length
+            case .weightForLengthHeight: .weightForLength
+            }
+            let g = GrowthMonth(records: month.now, events: c.events, services: c.growthServices, standards: standards,
+                                parts: parts)
             let z: Double?, record: Int
             switch measure {
             case .weightForAge:
