@@ -12,19 +12,19 @@ import Testing
         let defs = DefaultCatalogue.indicators
         #expect(defs.map(\.id) == ["K1", "K1_MURNI", "K2", "K3", "K4", "K5", "K6", "PF", "PF_NAKES", "KF1", "KF2", "KF3",
                                    "KF4", "KF_LENGKAP", "KN1", "KN2", "KN3", "KN_LENGKAP", "IBL", "IBADUTA", "IDL",
-                                   "D_S", "N_D", "SKRINING_REMAJA", "TTD_REMAJA_PUTRI", "SPM_USIA_PRODUKTIF",
+                                   "D_S", "N_D", "T", "2T", "BGM", "UNDERWEIGHT", "STUNTING", "WASTING", "GIZI_BURUK", "OVERWEIGHT", "SKRINING_REMAJA", "TTD_REMAJA_PUTRI", "SPM_USIA_PRODUKTIF",
                                    "SKRINING_PTM_DEWASA", "SPM_LANSIA", "SKRINING_TB", "HIPERTENSI"])
         #expect(defs.map { $0.targetHundredths.map { $0 / 100 } } ==
                 [100, 90, 95, 95, 95, 90, 90, 95, 95, 90, 90, 90, 90, 90, 95, 90, 90, 90, 95, 90, 95,
-                 80, 80, 100, 100, 100, 100, 100, nil, nil])
+                 80, 80, 20, 5, 1, 10, 14, 7, 1, 3, 100, 100, 100, 100, 100, nil, nil])
         #expect(defs.map { $0.targetGroup ?? $0.denominatorIndicator.map { "=" + $0 } } ==
                 Array(repeating: "bumil", count: 7) + Array(repeating: "bulin", count: 7)
                 + Array(repeating: "bayi_lahir_hidup", count: 4)
-                + ["bayi", "baduta", "bayi", "balita", "=D_S", "remaja", "remaja_putri", "usia_produktif", "dewasa",
+                + ["bayi", "baduta", "bayi", "balita", "=D_S", "=D_S", "=D_S", "=D_S", nil, nil, nil, nil, nil, "remaja", "remaja_putri", "usia_produktif", "dewasa",
                    "lansia", nil, nil])
         #expect(defs.map(\.subject.rawValue) == Array(repeating: "pregnancy", count: 7)
-                + Array(repeating: "delivery", count: 7) + Array(repeating: "person", count: 16))
-        #expect(defs.map(\.scope.rawValue) == Array(repeating: "lifetime", count: 21) + ["monthly", "monthly"]
+                + Array(repeating: "delivery", count: 7) + Array(repeating: "person", count: 24))
+        #expect(defs.map(\.scope.rawValue) == Array(repeating: "lifetime", count: 21) + Array(repeating: "monthly", count: 10)
                 + Array(repeating: "year", count: 7))
         #expect(defs[2].rule == .visits(minimum: [1, 1, 0], doctor: [0, 0, 0]))   // K2
         #expect(defs[3].rule == .visits(minimum: [1, 2, 0], doctor: [0, 0, 0]))   // K3
