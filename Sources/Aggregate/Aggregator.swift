@@ -1,4 +1,5 @@
 import Concurrency
+import Growth
 import PWSCore
 
 /// Everything the Aggregate stage needs.
@@ -18,11 +19,15 @@ public struct AggregateInput: Sendable {
     /// The status of "below target and `tetap`" (above target, for lower-is-better indicators):
     /// `cukup` or `jelek` (pipeline `status.tetap_below_target`, amendments §A5).
     public var tetapBelowTarget: IndicatorStatus
+    /// The WHO 2006 standards the growth rule kinds (`growth_change`, `growth_zscore`, §A4)
+    /// score with; nil: those indicators count nothing.
+    public var growthStandards: GrowthStandards?
 
     public init(events: EventSet, register: AreaRegister, sasaran: [SasaranEntry], services: ServiceCatalogue,
                 indicators: [IndicatorDefinition], asOf: YearMonth, estimation: EstimationSettings,
                 workers: Int = Parallel.defaultWorkers, unreadableSources: [String] = [],
-                tetapBelowTarget: IndicatorStatus = .cukup) {
+                tetapBelowTarget: IndicatorStatus = .cukup, growthStandards: GrowthStandards? = nil) {
+        self.growthStandards = growthStandards
         self.events = events
         self.register = register
         self.sasaran = sasaran
@@ -93,6 +98,8 @@ public enum Aggregator {
         let order: [Int]
         let plan: RulePlan
         let builder: SubjectBuilder
+        let growthStandards: GrowthStandards?
+        let growthServices: GrowthServices
         let rtCount: Int
         let asOfMonth: Int
         // The catalogue as plain arrays: the loop below runs once per person and indicator, and
@@ -118,6 +125,8 @@ public enum Aggregator {
                                      persalinan: input.services.index(of: "PERSALINAN"),
                                      nifas: input.services.index(of: "NIFAS"),
                                      joining: SubjectBuilder.joiningServices(input.services))
+            growthStandards = input.growthStandards
+            growthServices = GrowthServices(input.services)
             rtCount = input.register.rts.count
             asOfMonth = input.asOf.month
             subjects = plan.subjects
@@ -151,7 +160,8 @@ public enum Aggregator {
             let events = events, order = order, builder = builder, starts = starts
             let rtCount = rtCount, firstOfPrev = firstOfPrev, lastDay = lastDay, slotOfDay = slotOfDay
             let rules = plan.rules
-            let context = RuleContext(events: events, plan: plan)
+            let context = RuleContext(events: events, plan: plan, growthStandards: growthStandards,
+                                      growthServices: growthServices)
             func slot(_ d: Day) -> Int? {
                 guard d >= firstOfPrev, d <= lastDay else { return nil }
                 return Int(slotOfDay[firstOfPrev.days(to: d)])

@@ -137,10 +137,21 @@ public struct GrowthMonth: Sendable, Equatable {
     /// An empty month (no valid weight, no valid length).
     public init() {}
 
+    /// Which of the month's three measurements to build (the growth rule kinds need one each).
+    public struct Parts: OptionSet, Sendable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        public static let weight = Parts(rawValue: 1)
+        public static let length = Parts(rawValue: 2)
+        public static let weightForLength = Parts(rawValue: 4)
+        public static let all: Parts = [.weight, .length, .weightForLength]
+    }
+
     /// The measurement of the month of `records` (one person, one calendar month, in
-    /// (visit_date, record_id) order; other records of the slice are skipped).
+    /// (visit_date, record_id) order; other records of the slice are skipped). Only `parts`
+    /// are built (scored); the others stay nil.
     public init(records: ArraySlice<Int>, events: [ServiceEvent], services: GrowthServices,
-                standards: GrowthStandards) {
+                standards: GrowthStandards, parts: Parts = .all) {
         guard services.weight != nil || services.length != nil else { return }
         var lastWeight = -1, lastLength = -1
         // The weight and length of the date being read, and the latest date with both.
@@ -167,21 +178,21 @@ public struct GrowthMonth: Sendable, Equatable {
                 pairLength = dateLength
             }
         }
-        if lastWeight >= 0 {
+        if lastWeight >= 0 && parts.contains(.weight) {
             let e = events[lastWeight]
             let age = Age.days(birth: e.birth, visit: e.visit)
             let z = standards.weightForAgeZ(weightKg: Self.decimal(e.result), ageDays: age, sex: e.sex)
             weight = Measurement(record: lastWeight, day: e.visit, value: e.result, ageDays: age, z: z,
                                  flagged: z.map(GrowthIndicator.weightForAge.isFlagged) ?? false)
         }
-        if lastLength >= 0 {
+        if lastLength >= 0 && parts.contains(.length) {
             let e = events[lastLength]
             let age = Age.days(birth: e.birth, visit: e.visit)
             let z = standards.lengthHeightForAgeZ(lengthCm: Self.decimal(e.result), ageDays: age, sex: e.sex)
             length = Measurement(record: lastLength, day: e.visit, value: e.result, ageDays: age, z: z,
                                  flagged: z.map(GrowthIndicator.lengthHeightForAge.isFlagged) ?? false)
         }
-        if pairWeight >= 0 {
+        if pairWeight >= 0 && parts.contains(.weightForLength) {
             let w = events[pairWeight], l = events[pairLength]
             let age = Age.days(birth: w.birth, visit: w.visit)
             let z = standards.weightForLengthHeightZ(weightKg: Self.decimal(w.result), lengthCm: Self.decimal(l.result),

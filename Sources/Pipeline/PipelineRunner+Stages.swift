@@ -22,7 +22,7 @@ extension PipelineRunner {
                                    services: pipeline.services, indicators: pipeline.indicators, asOf: asOf,
                                    estimation: pipeline.estimation,
                                    unreadableSources: outcome.unreadable.map(\.path),
-                                   tetapBelowTarget: pipeline.definition.tetapBelowTarget)
+                                   tetapBelowTarget: pipeline.definition.tetapBelowTarget, growthStandards: pipeline.growth)
         let result = Aggregator.run(input)
         var spmResult: (AggregateResult, seconds: Double)?
         if !spm.isEmpty {

@@ -30,7 +30,8 @@ import Testing
     @Test func everyKindIsRegisteredOnce() throws {
         let names = IndicatorRuleKinds.all.map { $0.name }
         #expect(Set(names).count == names.count)
-        #expect(names == ["first", "visits", "each_of", "monthly_presence", "monthly_increase", "rate", "area_count", "sum_at_least"])
+        #expect(names == ["first", "visits", "each_of", "monthly_presence", "monthly_increase", "rate", "area_count", "sum_at_least",
+                          "growth_change", "growth_zscore"])
         let defs = DefaultCatalogue.indicators
         #expect(Set(defs.map(\.rule.name)).isSubset(of: Set(names)))
         let rate = try Self.load(Self.catalogue)
@@ -38,6 +39,40 @@ import Testing
         #expect(rate[2].rule == IndicatorRule(RateRule(from: "DPT1", to: "MR1")))
         #expect(rate[2].denominatorIndicator == "DPT1")
         #expect(rate[2].direction == .lowerIsBetter && rate[0].direction == .higherIsBetter)
+    }
+
+    /// The built-in catalogue's growth indicators (§A4): kinds, denominators, targets, direction.
+    @Test func growthIndicatorsOfTheCatalogue() throws {
+        let defs = DefaultCatalogue.indicators
+        func def(_ id: String) throws -> IndicatorDefinition { try #require(defs.first { $0.id == id }) }
+        #expect(try def("T").rule == .growthChange(base: "D_S", months: 1))
+        #expect(try def("2T").rule == .growthChange(base: "D_S", months: 2))
+        #expect(try def("BGM").rule == .growthZScore(.weightForAge, below: -3, measuredDenominator: false))
+        #expect(try def("UNDERWEIGHT").rule == .growthZScore(.weightForAge, below: -2))
+        #expect(try def("STUNTING").rule == .growthZScore(.lengthHeightForAge, below: -2))
+        #expect(try def("WASTING").rule == .growthZScore(.weightForLengthHeight, below: -2))
+        #expect(try def("GIZI_BURUK").rule == .growthZScore(.weightForLengthHeight, below: -3))
+        #expect(try def("OVERWEIGHT").rule == .growthZScore(.weightForLengthHeight, above: 2))
+        let ids = ["T", "2T", "BGM", "UNDERWEIGHT", "STUNTING", "WASTING", "GIZI_BURUK", "OVERWEIGHT"]
+        let growth = try ids.map(def)
+        #expect(growth.map { $0.targetHundredths } == [2000, 500, 100, 1000, 1400, 700, 100, 300])
+        #expect(growth.allSatisfy { $0.direction == .lowerIsBetter && $0.scope == .monthly })
+        #expect(growth.map { $0.info.denominator } == ["indicator:D_S", "indicator:D_S", "indicator:D_S",
+                                                       "measured", "measured", "measured", "measured", "measured"])
+    }
+
+    /// A growth_zscore needs exactly one of below/above; growth_change consecutive is 1 or 2 (its own key: `months` is the record filter).
+    @Test func brokenGrowthRulesAreRejected() throws {
+        let base = "  - id: D_S\n    subject: person\n    scope: monthly\n    rule: monthly_presence\n    services: [TIMBANG]\n"
+        let both = "  - id: X\n    subject: person\n    scope: monthly\n    rule: growth_zscore\n    measure: weight_for_age\n"
+            + "    below: -2\n    above: 2\n"
+        let months = "  - id: X\n    subject: person\n    scope: monthly\n    rule: growth_change\n    base: D_S\n    consecutive: 3\n"
+        let measure = "  - id: X\n    subject: person\n    scope: monthly\n    rule: growth_zscore\n    measure: bmi\n    below: -2\n"
+        for bad in [both, months, measure] {
+            #expect(throws: (any Error).self) { try Self.load(Self.head + base + bad) }
+        }
+        let good = try Self.load(Self.head + base + months.replacingOccurrences(of: "consecutive: 3", with: "consecutive: 2"))
+        #expect(good[1].rule == .growthChange(base: "D_S", months: 2))
     }
 
     /// Drop-out DPT1 → MR1 at one village, 2025: DPT1 in Jan 4, Feb 2, Mar 0; MR1 in Feb 3,

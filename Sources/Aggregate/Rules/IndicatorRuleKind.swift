@@ -1,3 +1,4 @@
+import Growth
 import PWSCore
 
 /// A kind of indicator rule (spec §5.2, amendments §A4–§A5): what `rule:` names in the
@@ -92,6 +93,7 @@ public enum IndicatorRuleKinds {
     public static let all: [any IndicatorRuleKind.Type] = [
         FirstRule.self, VisitsRule.self, EachOfRule.self, MonthlyPresenceRule.self, MonthlyIncreaseRule.self,
         RateRule.self, AreaCountRule.self, SumAtLeastRule.self,
+        GrowthChangeRule.self, GrowthZScoreRule.self,
     ]
 
     /// The kind named `name`, or nil.
@@ -194,10 +196,14 @@ struct MonthRecords {
     let twoBefore: ArraySlice<Int>
 }
 
-/// What a compiled rule reads: the run's events and the plan's filters.
+/// What a compiled rule reads: the run's events and the plan's filters, and for the growth
+/// kinds (§A4) the WHO standards (`AggregateInput.growthStandards`; nil: they never count) and
+/// the `TIMBANG`/`UKUR_TB` service indices.
 struct RuleContext {
     let events: [ServiceEvent]
     let plan: RulePlan
+    var growthStandards: GrowthStandards? = nil
+    var growthServices = GrowthServices(weight: nil, length: nil)
 
     /// Whether event `r` passes filter `k` (`RulePlan.matches`).
     @inline(__always)

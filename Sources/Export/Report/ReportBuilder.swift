@@ -320,7 +320,7 @@ struct ReportBuilder {
     static let summaryColumns = 20
 
     /// The summary matrix, split into tables of at most `summaryColumns` indicators, as equal
-    /// as possible and in catalogue order (38 indicators: 19 + 19), each with the area column.
+    /// as possible and in catalogue order (46 indicators: 16 + 16 + 14), each with the area column.
     private func summaryTables() -> [Table] {
         let n = input.indicators.count
         let parts = max(1, (n + Self.summaryColumns - 1) / Self.summaryColumns)

@@ -328,7 +328,8 @@ public struct ShardedRun {
                         asOf: YearMonth, unreadable: [String]) -> AggregateInput {
         AggregateInput(events: events, register: register, sasaran: sasaran, services: pipeline.services,
                        indicators: pipeline.indicators, asOf: asOf, estimation: pipeline.estimation,
-                       unreadableSources: unreadable, tetapBelowTarget: pipeline.definition.tetapBelowTarget)
+                       unreadableSources: unreadable, tetapBelowTarget: pipeline.definition.tetapBelowTarget,
+                       growthStandards: pipeline.growth)
     }
 }
 
