@@ -36,6 +36,18 @@ struct TaskOptions: ParsableArguments {
     }
 }
 
+extension TaskOptions {
+    /// A task stage's set-up: signals handled, the stage's `ShardedRun` over the shared folder,
+    /// and this task's index.
+    func stage(_ command: String, _ common: CommonOptions) throws -> (ShardedRun, Int) {
+        Interruption.install()
+        let (logger, _) = common.makeLogger()
+        let index = try self.index()
+        let runner = PipelineRunner(request: common.request(command: command, output: nil), logger: logger)
+        return (ShardedRun(runner: runner, shared: shared), index)
+    }
+}
+
 extension PWS {
     /// `pws map` (spec §A7): stage 1 of a sharded run.
     struct Map: AsyncParsableCommand {
@@ -53,11 +65,7 @@ extension PWS {
         }
 
         func run() async throws {
-            Interruption.install()
-            let (logger, _) = common.makeLogger()
-            let index = try task.index()
-            let sharded = ShardedRun(runner: PipelineRunner(request: common.request(command: "map", output: nil), logger: logger),
-                                     shared: task.shared)
+            let (sharded, index) = try task.stage("map", common)
             try finish({ try sharded.map(task: index, tasks: task.tasks, partitions: partitions) }, options: common)
         }
     }
@@ -71,11 +79,7 @@ extension PWS {
         @OptionGroup var task: TaskOptions
 
         func run() async throws {
-            Interruption.install()
-            let (logger, _) = common.makeLogger()
-            let index = try task.index()
-            let sharded = ShardedRun(runner: PipelineRunner(request: common.request(command: "dedup", output: nil), logger: logger),
-                                     shared: task.shared)
+            let (sharded, index) = try task.stage("dedup", common)
             try finish({ try sharded.dedup(task: index, tasks: task.tasks) }, options: common)
         }
     }
@@ -89,11 +93,7 @@ extension PWS {
         @OptionGroup var task: TaskOptions
 
         func run() async throws {
-            Interruption.install()
-            let (logger, _) = common.makeLogger()
-            let index = try task.index()
-            let sharded = ShardedRun(runner: PipelineRunner(request: common.request(command: "reduce", output: nil), logger: logger),
-                                     shared: task.shared)
+            let (sharded, index) = try task.stage("reduce", common)
             try finish({ try sharded.reduce(task: index, tasks: task.tasks) }, options: common)
         }
     }
