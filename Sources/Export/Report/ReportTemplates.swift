@@ -127,7 +127,7 @@ enum ReportTemplates {
     /// keeps its bytes. Line styles `g0`…`g7` (the growth indicators in §A4 order): the
     /// Okabe–Ito colours without yellow, plus grey, each with its own dash.
     static let growthCSS = """
-    .growth tr.pk th,.growth tr.pk td{background:#f6f7f9;font-weight:600;border-top:2px solid var(--line)}.growth tbody tr:not(.pk):not(.total) th{padding-left:1.5em}
+    .growth tr.pk th,.growth tr.pk td{font-weight:600;border-top:2px solid var(--line)}.growth tr.pk th{background:#f6f7f9}.growth tbody tr:not(.pk):not(.total) th{padding-left:1.5em}
     .growth td small{font-weight:normal}
     .g0{--c:#E69F00}.g1{--c:#D55E00}.g2{--c:#000}.g3{--c:#56B4E9}.g4{--c:#0072B2}.g5{--c:#009E73}.g6{--c:#CC79A7}.g7{--c:#777}
     .gl{fill:none;stroke:var(--c);stroke-width:2.5}.gp{fill:var(--c);stroke:#fff;stroke-width:1}.chart .ge{fill:var(--c);font-weight:700;dominant-baseline:middle}
