@@ -290,6 +290,35 @@ enum GrowthFixture {
     }
 }
 
+@Suite struct ReportGrowthSizeTests {
+    /// A 300-village district (25 puskesmas) with the eight growth indicators over 12 months and
+    /// 2 400 children on the follow-up list at 600 posyandu: the section is complete (a chart per
+    /// puskesmas, a row per village and posyandu) and stays a small part of a district page.
+    @Test func threeHundredVillages() throws {
+        let growth = ReportBuilder.growthIDs.map { id in
+            IndicatorInfo(id: id, name: "Indikator \(id)", scope: "monthly", subject: "person", denominator: "indicator:D_S",
+                          targetAnnual: Percent(hundredths: 1000), direction: .lowerIsBetter)
+        }
+        var input = ReportFixture.district(puskesmas: 25, villagesPer: 12, rws: 1, rts: 1, indicators: growth, months: 12)
+        input.drillDown = .off
+        let villages = input.villagePuskesmas.keys.sorted()
+        input.followUp = (0..<2_400).map { k in
+            let village = villages[k % villages.count]
+            return GrowthFixture.child("PSY-\(village)-\(k / villages.count % 2)", village, "C\(k)",
+                                       ["BGM", "2T STUNTING", "WASTING", "TIDAK_DITIMBANG_2_BULAN"][k % 4])
+        }
+        let clock = ContinuousClock()
+        var html = ""
+        let elapsed = try clock.measure { html = try ReportRenderer.render(input) }
+        let section = try ReportGrowthTests.section(html)
+        print("growth section: \(section.utf8.count) of \(html.utf8.count) bytes, render \(elapsed) (debug build)")
+        #expect(section.occurrences(of: "data-chart=\"growth\"") == 26)
+        #expect(section.occurrences(of: "\n<tr><th>Desa ") == 300)
+        #expect(section.occurrences(of: "<tr><th>PSY-") == 600)
+        #expect(section.utf8.count < 800_000, "\(section.utf8.count) bytes")
+    }
+}
+
 @Suite struct MultiLineChartTests {
     /// Keys of lines ending at the same month are moved at least 12 units apart in their
     /// order, and back up when pushed below the plot.
