@@ -127,6 +127,7 @@ enum GrowthFixture {
     @Test func prevalenceCellsCarryTheRowsValuesAndStatus() throws {
         let html = try ReportRenderer.render(GrowthFixture.input())
         let section = try Self.section(html)
+        #expect(section.contains("jumlah balita/penyebut. Klik desa untuk rincian RW/RT.</p>"))
         let table = try #require(section.slice(from: "<table class=\"growth\">", to: "</table>"))
         // Columns: the growth indicators in catalogue order (K1 is not one).
         let expected1 = [
@@ -316,6 +317,8 @@ enum GrowthFixture {
         #expect(section.occurrences(of: "\n<tr><th>Desa ") == 300)
         #expect(section.occurrences(of: "<tr><th>PSY-") == 600)
         #expect(section.utf8.count < 800_000, "\(section.utf8.count) bytes")
+        // No drill-down: villages are not links, and the text does not say to click them.
+        #expect(!section.contains("Klik desa") && !section.contains("href=\"#rinci-"))
     }
 }
 

@@ -83,7 +83,7 @@ enum ReportTemplates {
     <h2>Pertumbuhan balita — {{period}}</h2>
     <p>Indikator pertumbuhan balita (standar WHO 2006): {{growthList}}. Angkanya prevalensi: persentase dari balita yang ditimbang atau diukur bulan itu (dalam katalog bawaan: T, 2T dan BGM dari balita yang ditimbang, D; lainnya dari balita dengan z-skor yang masuk akal). <strong>Makin rendah makin baik</strong>: targetnya batas atas, dan status dibalik — <strong>baik (B)</strong>: prevalensi ≤ target dan tren turun/tetap; <strong>kurang (K)</strong>: ≤ target tetapi naik; <strong>cukup (C)</strong>: &gt; target, turun/tetap; <strong>jelek (J)</strong>: &gt; target dan naik. Warna sama dengan bagian lain laporan.</p>
     <h3>Prevalensi per desa/kelurahan — {{period}}</h3>
-    <p>Nilai bulan {{period}} saja: indikator ini dihitung per bulan, tiap bulan dengan penyebutnya sendiri (balita yang ditimbang/diukur bulan itu), dan statusnya dinilai per bulan; perubahan antarbulan ada di tren di bawah. Di bawah persentase: jumlah balita/penyebut. Klik desa untuk rincian RW/RT.</p>
+    <p>Nilai bulan {{period}} saja: indikator ini dihitung per bulan, tiap bulan dengan penyebutnya sendiri (balita yang ditimbang/diukur bulan itu), dan statusnya dinilai per bulan; perubahan antarbulan ada di tren di bawah. Di bawah persentase: jumlah balita/penyebut.{{#hasDrill}} Klik desa untuk rincian RW/RT.{{/hasDrill}}</p>
     {{{growthTable}}}
     <h3>Tren bulanan</h3>
     <p>Satu garis per indikator, Januari–{{period}}: kabupaten/kota, lalu tiap puskesmas. Nama indikator tertulis di ujung garisnya; tabel di bawah tiap grafik memuat angka dua desimal dan statusnya. Target tiap indikator ada di bagiannya sendiri.</p>
