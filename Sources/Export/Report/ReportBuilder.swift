@@ -37,7 +37,7 @@ struct ReportBuilder {
     /// Villages seen in the as-of month: code → name.
     private(set) var villageNames: [String: String] = [:]
     /// Puskesmas code → its villages, sorted by name then code.
-    private(set) var villagesOf: [String: [String]] = [:]
+    private var villagesOf: [String: [String]] = [:]
     /// Village code → the `id` of its drill-down entry.
     private(set) var drillAnchors: [String: String] = [:]
     /// Village code → its RW codes (as-of month), and RW code → its RT codes.
@@ -206,7 +206,7 @@ struct ReportBuilder {
         return lower.hasPrefix("puskesmas") || lower.hasPrefix("pkm ") || code == Self.noPuskesmas ? name : "Puskesmas " + name
     }
 
-    func puskesmasName(_ code: String) -> String {
+    private func puskesmasName(_ code: String) -> String {
         if code == Self.noPuskesmas { return "(tanpa puskesmas)" }
         if let n = input.puskesmasNames[code], !n.isEmpty { return n }
         return areaNames[code] ?? code
