@@ -147,7 +147,8 @@ extension PipelineRunner {
             later.append(try outputEntry(folder: staging, name: "tindak-lanjut.csv", rows: f))
         }
         if wanted.contains(.report) {
-            let html = try renderReport(outcome: outcome, result: result, completeness: completeness, asOf: asOf)
+            let html = try renderReport(outcome: outcome, result: result, completeness: completeness, asOf: asOf,
+                                        followUp: followUp)
             guard FileManager.default.createFile(atPath: staging + "/report.html", contents: Data(html.utf8)) else {
                 throw PWSError(.outputNotWritable, "cannot write \(staging)/report.html")
             }

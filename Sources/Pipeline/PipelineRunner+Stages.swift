@@ -58,8 +58,10 @@ extension PipelineRunner {
     }
 
     /// The HTML report (spec §8).
+    /// `followUp`: the rows of the run's `tindak-lanjut.csv`, counted per posyandu in the growth
+    /// section (shown when the catalogue has a growth indicator).
     func renderReport(outcome: ValidationOutcome, result: AggregateResult, completeness: [CompletenessRow],
-                      asOf: YearMonth) throws -> String {
+                      asOf: YearMonth, followUp: [FollowUpRow] = []) throws -> String {
         let villages = outcome.register.villages
         let t = outcome.total
         // RT drill-down for a kecamatan-sized run; RW only for a large district, which keeps
@@ -74,7 +76,7 @@ extension PipelineRunner {
             accounting: ReportAccounting(rowsRead: t.rowsRead, rowsRejected: t.rowsRejected, rowsAccepted: t.rowsAccepted,
                                          rowsUsed: t.rowsUsed, rowsDuplicate: t.rowsDuplicate,
                                          rowsOutOfPeriod: t.rowsOutOfPeriod),
-            drillDown: drillDown)
+            drillDown: drillDown, followUp: followUp)
         do {
             return try ReportRenderer.render(input)
         } catch {

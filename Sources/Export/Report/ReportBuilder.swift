@@ -35,18 +35,18 @@ struct ReportBuilder {
     /// Indicator id → catalogue position.
     private let indicatorPosition: [String: Int32]
     /// Villages seen in the as-of month: code → name.
-    private var villageNames: [String: String] = [:]
+    private(set) var villageNames: [String: String] = [:]
     /// Puskesmas code → its villages, sorted by name then code.
     private var villagesOf: [String: [String]] = [:]
     /// Village code → the `id` of its drill-down entry.
-    private var drillAnchors: [String: String] = [:]
+    private(set) var drillAnchors: [String: String] = [:]
     /// Village code → its RW codes (as-of month), and RW code → its RT codes.
     private var rwsOf: [String: Set<String>] = [:]
     private var rtsOf: [String: Set<String>] = [:]
-    private var areaNames: [String: String] = [:]
+    private(set) var areaNames: [String: String] = [:]
     private var kecamatanNames: Set<String> = []
-    private var puskesmasCodes: [String] = []
-    private var kabkotaCode: String?
+    private(set) var puskesmasCodes: [String] = []
+    private(set) var kabkotaCode: String?
 
     /// Puskesmas code used for villages that the map does not place.
     static let noPuskesmas = "~"
@@ -176,31 +176,31 @@ struct ReportBuilder {
 
     static func byteOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 
-    private func row(_ ind: Int32, _ level: AreaLevel, _ area: Int32?, _ month: Int) -> IndicatorRow? {
+    func row(_ ind: Int32, _ level: AreaLevel, _ area: Int32?, _ month: Int) -> IndicatorRow? {
         rowIndex(ind, level, area, month).map { input.rows[$0] }
     }
 
     /// Where the row sits in `input.rows`, for reading a few fields without copying the row.
-    private func rowIndex(_ ind: Int32, _ level: AreaLevel, _ area: Int32?, _ month: Int) -> Int? {
+    func rowIndex(_ ind: Int32, _ level: AreaLevel, _ area: Int32?, _ month: Int) -> Int? {
         guard let area, let slot = slot(area, level, month, ind) else { return nil }
         let i = slots[slot]
         return i < 0 ? nil : Int(i)
     }
 
-    private func row(_ ind: Int32, _ level: AreaLevel, _ area: String, _ month: Int) -> IndicatorRow? {
+    func row(_ ind: Int32, _ level: AreaLevel, _ area: String, _ month: Int) -> IndicatorRow? {
         row(ind, level, knownArea(area, level), month)
     }
 
     /// The number of an area already seen at `level`.
-    private func knownArea(_ code: String, _ level: AreaLevel) -> Int32? {
+    func knownArea(_ code: String, _ level: AreaLevel) -> Int32? {
         areaIDs[Int(Self.levelKey(level))][code]
     }
 
-    private func position(_ info: IndicatorInfo) -> Int32 { indicatorPosition[info.id] ?? -1 }
+    func position(_ info: IndicatorInfo) -> Int32 { indicatorPosition[info.id] ?? -1 }
 
     /// "Puskesmas Cipanas" for a register name "Cipanas", and also for "Puskesmas Cipanas" or
     /// "PKM Cipanas" (no doubled prefix).
-    private func puskesmasTitle(_ code: String) -> String {
+    func puskesmasTitle(_ code: String) -> String {
         let name = puskesmasName(code)
         let lower = name.lowercased()
         return lower.hasPrefix("puskesmas") || lower.hasPrefix("pkm ") || code == Self.noPuskesmas ? name : "Puskesmas " + name
@@ -212,7 +212,7 @@ struct ReportBuilder {
         return areaNames[code] ?? code
     }
 
-    private func villages(of pkm: String) -> [String] { villagesOf[pkm] ?? [] }
+    func villages(of pkm: String) -> [String] { villagesOf[pkm] ?? [] }
 
     /// An `id` for a link target: the parts joined with `-`, every character other than ASCII
     /// letters, digits, `_` and `-` replaced by `_`.
@@ -235,17 +235,17 @@ struct ReportBuilder {
 
     // MARK: - What an indicator measures
 
-    private enum Measure {
+    enum Measure {
         case cumulativeCoverage, monthlyCoverage, count
     }
 
-    private func measure(_ info: IndicatorInfo) -> Measure {
+    func measure(_ info: IndicatorInfo) -> Measure {
         if info.isCountOnly { return .count }
         return info.scope == "monthly" ? .monthlyCoverage : .cumulativeCoverage
     }
 
     /// The number the chart draws and the summary shows, for drawing only.
-    private func mainValue(_ r: IndicatorRow, _ ms: Measure) -> Double? {
+    func mainValue(_ r: IndicatorRow, _ ms: Measure) -> Double? {
         switch ms {
         case .cumulativeCoverage: r.coverageCumulativePct?.value
         case .monthlyCoverage: r.coverageMonthPct?.value
@@ -262,7 +262,7 @@ struct ReportBuilder {
     }
 
     /// The main value as a cell: the percentage, or the count.
-    private func mainCell(_ r: IndicatorRow, _ ms: Measure) -> CellValue {
+    func mainCell(_ r: IndicatorRow, _ ms: Measure) -> CellValue {
         switch ms {
         case .cumulativeCoverage: .pct(r.coverageCumulativePct)
         case .monthlyCoverage: .pct(r.coverageMonthPct)
@@ -270,13 +270,13 @@ struct ReportBuilder {
         }
     }
 
-    private static func fragment(capacity: Int = 4096, _ write: (inout HTMLWriter) -> Void) -> HTML {
+    static func fragment(capacity: Int = 4096, _ write: (inout HTMLWriter) -> Void) -> HTML {
         var w = HTMLWriter(capacity: capacity)
         write(&w)
         return w.html
     }
 
-    private static func tableHTML(_ t: Table) -> HTML {
+    static func tableHTML(_ t: Table) -> HTML {
         fragment(capacity: 256 + t.rows.count * (64 + 24 * (t.rows.first?.cells.count ?? 0))) { $0.table(t) }
     }
 
@@ -302,6 +302,8 @@ struct ReportBuilder {
         }
         let regency = input.regencyName.isEmpty ? (kabkotaCode.flatMap { areaNames[$0] } ?? "") : input.regencyName
         let (drill, drillNote) = drillDown()
+        let growth = growthSection(period: period)
+        charts += growth?.charts ?? 0
         return PageModel(
             title: "Laporan PWS \(regency) — s.d. \(period)",
             regency: regency,
@@ -310,7 +312,7 @@ struct ReportBuilder {
             indicatorIDs: input.indicators.map(\.id).joined(separator: " "),
             toc: input.indicators.map { TocItem(tocAnchor: Self.anchor("ind", $0.id), tocID: $0.id, tocName: $0.name) },
             summary: Self.tablesHTML(summaryTables()), sections: sections, drill: drill, hasDrill: !drill.isEmpty,
-            drillNote: drillNote, quality: quality())
+            drillNote: drillNote, quality: quality(), growth: growth?.section)
     }
 
     // MARK: - Summary matrix

@@ -187,6 +187,95 @@ enum ReportCharts {
                          targetPoints: targetPoints, targetLabel: targetLabel)
     }
 
+    /// One line of a `MultiLineChart`: an indicator's values by month.
+    struct Series {
+        /// The indicator id, written at the line's last point.
+        var key: String
+        /// The line style (`g0`…`g7`: colour, dash and marker; CSS of the growth section).
+        var style: StaticString
+        var linePoints: String
+        var points: [Point]
+        /// Where the key is written: right of the last point, moved up or down so that keys
+        /// of lines ending close together do not overlap.
+        var keyX: Int
+        var keyY: Int
+    }
+
+    /// The growth section's trend chart of one area: a line per indicator over months 1…M, on
+    /// the month axis of `LineChart`, with no target lines (each indicator has its own; the
+    /// table under the chart is coloured by status).
+    struct MultiLineChart {
+        var label: String
+        var width: Int
+        var height: Int
+        var plotLeft: Int
+        var plotRight: Int
+        var plotTop: Int
+        var plotBottom: Int
+        var labelY: Int
+        var tickX: Int
+        var ticks: [Tick]
+        var months: [XLabel]
+        var series: [Series]
+    }
+
+    /// The line styles of a multi-line chart, by the indicator's place in the growth list.
+    static let lineStyles: [StaticString] = ["g0", "g1", "g2", "g3", "g4", "g5", "g6", "g7"]
+
+    /// Lays out one line per series on a 0…max scale of percentages (at least 0–5 %, so a
+    /// district with no case does not draw noise as a slope). Values are drawn from their
+    /// `value`; `text` is what a point's tooltip says.
+    static func multiLineChart(label: String,
+                               series: [(key: String, style: Int, values: [(month: Int, value: Double?, text: String)])])
+        -> MultiLineChart {
+        let left = 48, right = 110, top = 20, plotH = 200, width = 680
+        let plotBottom = top + plotH
+        let plotW = width - left - right
+        let maxV = series.flatMap { $0.values.compactMap(\.value) }.max() ?? 0
+        let (yMax, step) = niceScale(max(maxV, 5))
+        func x(_ m: Int) -> Int { left + 16 + Int((Double(m - 1) / 11 * Double(plotW - 32)).rounded()) }
+        func y(_ v: Double) -> Int { plotBottom - Int((min(v, yMax) / yMax * Double(plotH)).rounded()) }
+        var ticks: [Tick] = []
+        var t = 0.0
+        while t <= yMax + 1e-9 {
+            ticks.append(Tick(y: y(t), text: tickText(t)))
+            t += step
+        }
+        let months = (1...12).map { XLabel(x: x($0), text: ReportText.monthShortName($0)) }
+        var out: [Series] = []
+        for s in series {
+            let points = s.values.compactMap { v in
+                v.value.map { Point(x: x(v.month), y: y($0), text: v.text, month: ReportText.monthName(v.month)) }
+            }
+            let last = points.last
+            out.append(Series(key: s.key, style: lineStyles[s.style % lineStyles.count],
+                              linePoints: points.map { "\($0.x),\($0.y)" }.joined(separator: " "), points: points,
+                              keyX: (last?.x ?? x(1)) + 7, keyY: last?.y ?? plotBottom))
+        }
+        spreadKeys(&out, minGap: 12, top: top, bottom: plotBottom + 4)
+        return MultiLineChart(label: label, width: width, height: plotBottom + 30, plotLeft: left,
+                              plotRight: left + plotW, plotTop: top, plotBottom: plotBottom, labelY: plotBottom + 16,
+                              tickX: left - 6, ticks: ticks, months: months, series: out)
+    }
+
+    /// Moves the keys of lines that end at the same x at least `minGap` apart, keeping their
+    /// order by height, within `top…bottom`.
+    static func spreadKeys(_ series: inout [Series], minGap: Int, top: Int, bottom: Int) {
+        let byX = Dictionary(grouping: series.indices.filter { !series[$0].points.isEmpty }) { series[$0].keyX }
+        for (_, group) in byX {
+            let order = group.sorted { (series[$0].keyY, $0) < (series[$1].keyY, $1) }
+            var ys = order.map { series[$0].keyY }
+            for i in ys.indices.dropFirst() where ys[i] < ys[i - 1] + minGap { ys[i] = ys[i - 1] + minGap }
+            // Pushed below the plot: shift the whole run back up.
+            if let last = ys.last, last > bottom {
+                let shift = last - bottom
+                for i in ys.indices { ys[i] -= shift }
+                for i in ys.indices.reversed().dropFirst() where ys[i] > ys[i + 1] - minGap { ys[i] = ys[i + 1] - minGap }
+            }
+            for (k, i) in order.enumerated() { series[i].keyY = max(top, ys[k]) }
+        }
+    }
+
     /// A scale maximum ≥ `v` on a 1-2-2.5-5 step grid with about five steps.
     static func niceScale(_ v: Double) -> (max: Double, step: Double) {
         let raw = v / 5

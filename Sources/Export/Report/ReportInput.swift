@@ -34,6 +34,9 @@ public struct ReportInput: Sendable {
     public var completeness: [CompletenessRow]
     /// The §3 accounting totals of the run.
     public var accounting: ReportAccounting
+    /// The rows of `tindak-lanjut.csv` (§A4) of the run: the growth section counts them per
+    /// posyandu. Shown only when the catalogue has a growth indicator (`ReportBuilder.growthIDs`).
+    public var followUp: [FollowUpRow]
     /// Tool version for the footer (no wall-clock time: the page must be byte-identical across
     /// reruns of the same inputs).
     public var toolVersion: String
@@ -50,7 +53,7 @@ public struct ReportInput: Sendable {
                 rejects: [Diagnostic] = [], warnings: [Diagnostic] = [],
                 sourceFacilityNames: [String: String] = [:], completeness: [CompletenessRow] = [],
                 accounting: ReportAccounting, toolVersion: String = PWSVersion.current,
-                drillDown: ReportDrillDown = .rt) {
+                drillDown: ReportDrillDown = .rt, followUp: [FollowUpRow] = []) {
         self.regencyName = regencyName
         self.districtNames = districtNames
         self.asOf = asOf
@@ -66,6 +69,7 @@ public struct ReportInput: Sendable {
         self.accounting = accounting
         self.toolVersion = toolVersion
         self.drillDown = drillDown
+        self.followUp = followUp
     }
 }
 

@@ -141,6 +141,17 @@ extension HTMLWriter {
             raw(" catatan, ")
             count(persons)
             raw(" orang")
+        case .prevalence(let p, let letter, let n, let d):
+            pct(p)
+            if letter.utf8CodeUnitCount > 0 {
+                raw(" ")
+                raw(letter)
+            }
+            raw("<small>")
+            count(n)
+            raw("/")
+            sasaran(d)
+            raw("</small>")
         }
     }
 
@@ -372,5 +383,71 @@ extension HTMLWriter {
             raw("</text>")
         }
         raw("</svg>")
+    }
+
+    /// The growth section's trend chart of one area: a line per indicator, each in its style
+    /// (`g0`…`g7`) with its id written at its last point, so it reads without colour.
+    /// - Complexity: O(points).
+    mutating func multiLineChart(_ c: ReportCharts.MultiLineChart, indicators: String) {
+        chartOpening(kind: "growth", indicator: indicators, width: c.width, height: c.height, minWidth: 420,
+                     label: c.label)
+        grid(c.ticks, from: c.plotLeft, to: c.plotRight, tickX: c.tickX)
+        for m in c.months {
+            raw("<text class=\"month\" x=\"")
+            int(m.x)
+            raw("\" y=\"")
+            int(c.labelY)
+            raw("\">")
+            text(m.text)
+            raw("</text>")
+        }
+        raw("\n")
+        axis(c.plotLeft, c.plotRight, c.plotBottom)
+        raw("\n")
+        for s in c.series where !s.points.isEmpty {
+            raw("<g class=\"")
+            raw(s.style)
+            raw("\"><polyline class=\"gl\" points=\"")
+            text(s.linePoints)
+            raw("\"/>")
+            for p in s.points {
+                raw("<circle class=\"gp\" cx=\"")
+                int(p.x)
+                raw("\" cy=\"")
+                int(p.y)
+                raw("\" r=\"3\"><title>")
+                text(s.key)
+                raw(", ")
+                text(p.month)
+                raw(": ")
+                text(p.text)
+                raw(" %</title></circle>")
+            }
+            raw("<text class=\"ge\" x=\"")
+            int(s.keyX)
+            raw("\" y=\"")
+            int(s.keyY)
+            raw("\">")
+            text(s.key)
+            raw("</text></g>\n")
+        }
+        raw("</svg>")
+    }
+
+    /// One area of the growth section's trend part: heading, chart, and the same values as a
+    /// collapsible table (`table` with its rows).
+    mutating func growthTrendBlock(anchor: String, title: String, chart: ReportCharts.MultiLineChart,
+                                   indicators: String, table: Table) {
+        raw("<div class=\"pkm\" id=\"")
+        text(anchor)
+        raw("\">\n<h3>")
+        text(title)
+        raw("</h3>\n<figure class=\"growth-trend\">")
+        multiLineChart(chart, indicators: indicators)
+        raw("<figcaption>")
+        text(chart.label)
+        raw(".</figcaption></figure>\n<details class=\"trend-table\"><summary>Tabel tren (teks pengganti grafik)</summary>")
+        self.table(table)
+        raw("</details>\n</div>\n")
     }
 }

@@ -39,6 +39,9 @@ enum CellValue {
     case share(Double)
     /// Records and persons of a facility-month (`1.250 catatan, 980 orang`).
     case records(Int, persons: Int)
+    /// A prevalence with its status letter, and numerator/denominator on a second line
+    /// (`12,50 C<small>2/16</small>`): a growth section cell, where "2 of 16 children" matters.
+    case prevalence(Percent?, letter: StaticString, numerator: Int?, denominator: ExactDecimal?)
 }
 
 /// A table cell: text with an optional status letter after it, CSS class (none: a
@@ -207,6 +210,36 @@ struct QualityModel: MustacheParent {
     }
 }
 
+/// The growth section (§A4, `ReportBuilder+Growth.swift`): prevalence per desa, the monthly
+/// trend per area, and the follow-up list counted per posyandu.
+struct GrowthSection: MustacheParent {
+    /// The growth indicators shown, in catalogue order (`T, 2T, BGM`).
+    var growthList: String
+    /// The prevalence table: kabupaten, then each puskesmas and its villages.
+    var growthTable: HTML
+    /// The line-style key of the trend charts.
+    var growthKey: HTML
+    /// The trend charts with their tables: the kabupaten, then each puskesmas.
+    var growthTrends: HTML
+    /// The follow-up counts per posyandu.
+    var followUpTable: HTML
+    var hasFollowUp: Bool
+    var followUpNote: String
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "growthList": growthList
+        case "growthTable": growthTable
+        case "growthKey": growthKey
+        case "growthTrends": growthTrends
+        case "followUpTable": followUpTable
+        case "hasFollowUp": hasFollowUp
+        case "followUpNote": followUpNote
+        default: nil
+        }
+    }
+}
+
 struct PageModel: MustacheParent {
     var title: String
     var regency: String
@@ -222,6 +255,9 @@ struct PageModel: MustacheParent {
     var hasDrill: Bool
     var drillNote: String?
     var quality: QualityModel
+    /// The growth section; nil when the catalogue has no growth indicator (the page is then
+    /// byte for byte what it was before the section existed).
+    var growth: GrowthSection?
 
     func child(named name: String) -> Any? {
         switch name {
@@ -239,6 +275,7 @@ struct PageModel: MustacheParent {
         case "hasDrill": hasDrill
         case "drillNote": drillNote ?? false
         case "quality": quality
+        case "growth": growth ?? false
         default: nil
         }
     }

@@ -12,6 +12,7 @@ enum ReportTemplates {
     /// The names the page places unescaped with `{{{…}}}`: each is an `HTML` fragment.
     static let fragmentNames: Set<String> = [
         "summary", "trendChart", "trendTable", "groups", "villages", "byRule", "bySource", "completeness",
+        "growthTable", "growthKey", "growthTrends", "followUpTable",
     ]
 
     static let page = """
@@ -25,7 +26,8 @@ enum ReportTemplates {
     <meta name="pws-indicators" content="{{indicatorIDs}}">
     <title>{{title}}</title>
     <style>
-    \(css)
+    \(css){{#growth}}
+    \(growthCSS){{/growth}}
     </style>
     </head>
     <body>
@@ -43,7 +45,8 @@ enum ReportTemplates {
     <li><a href="#ringkasan">Ringkasan status</a></li>
     <li><a href="#cara-baca">Cara membaca</a></li>
     {{#toc}}<li><a href="#{{tocAnchor}}">{{tocID}} — {{tocName}}</a></li>
-    {{/toc}}{{#hasDrill}}<li><a href="#rincian">Rincian per RW/RT</a></li>{{/hasDrill}}
+    {{/toc}}{{#growth}}<li><a href="#pertumbuhan">Pertumbuhan balita</a></li>
+    {{/growth}}{{#hasDrill}}<li><a href="#rincian">Rincian per RW/RT</a></li>{{/hasDrill}}
     <li><a href="#kualitas">Kualitas data</a></li>
     </ol></nav>
     <main>
@@ -75,6 +78,21 @@ enum ReportTemplates {
     <details class="trend-table"><summary>Tabel tren per puskesmas (teks pengganti grafik)</summary>{{{trendTable}}}</details>
     {{{groups}}}</section>
     {{/sections}}
+    {{#growth}}
+    <section class="growth" id="pertumbuhan">
+    <h2>Pertumbuhan balita — {{period}}</h2>
+    <p>Indikator pertumbuhan balita (standar WHO 2006): {{growthList}}. Angkanya prevalensi: persentase dari balita yang ditimbang atau diukur bulan itu (dalam katalog bawaan: T, 2T dan BGM dari balita yang ditimbang, D; lainnya dari balita dengan z-skor yang masuk akal). <strong>Makin rendah makin baik</strong>: targetnya batas atas, dan status dibalik — <strong>baik (B)</strong>: prevalensi ≤ target dan tren turun/tetap; <strong>kurang (K)</strong>: ≤ target tetapi naik; <strong>cukup (C)</strong>: &gt; target, turun/tetap; <strong>jelek (J)</strong>: &gt; target dan naik. Warna sama dengan bagian lain laporan.</p>
+    <h3>Prevalensi per desa/kelurahan — {{period}}</h3>
+    <p>Nilai bulan {{period}} saja: indikator ini dihitung per bulan, tiap bulan dengan penyebutnya sendiri (balita yang ditimbang/diukur bulan itu), dan statusnya dinilai per bulan; perubahan antarbulan ada di tren di bawah. Di bawah persentase: jumlah balita/penyebut.{{#hasDrill}} Klik desa untuk rincian RW/RT.{{/hasDrill}}</p>
+    {{{growthTable}}}
+    <h3>Tren bulanan</h3>
+    <p>Satu garis per indikator, Januari–{{period}}: kabupaten/kota, lalu tiap puskesmas. Nama indikator tertulis di ujung garisnya; tabel di bawah tiap grafik memuat angka dua desimal dan statusnya. Target tiap indikator ada di bagiannya sendiri.</p>
+    {{{growthKey}}}
+    {{{growthTrends}}}
+    <h3>Tindak lanjut per posyandu — {{period}}</h3>
+    {{#hasFollowUp}}<p>{{followUpNote}}</p>{{{followUpTable}}}{{/hasFollowUp}}{{^hasFollowUp}}<p>Tidak ada balita dalam daftar tindak lanjut (tindak-lanjut.csv) bulan {{period}}.</p>{{/hasFollowUp}}
+    </section>
+    {{/growth}}
     {{#hasDrill}}
     <section id="rincian">
     <h2>Rincian per RW/RT — {{period}}</h2>
@@ -103,6 +121,19 @@ enum ReportTemplates {
     </body>
     </html>
 
+    """
+
+    /// CSS of the growth section only, in the page when the section is: a page without it
+    /// keeps its bytes. Line styles `g0`…`g7` (the growth indicators in §A4 order): the
+    /// Okabe–Ito colours without yellow, plus grey, each with its own dash.
+    static let growthCSS = """
+    .growth tr.pk th,.growth tr.pk td{font-weight:600;border-top:2px solid var(--line)}.growth tr.pk th{background:#f6f7f9}.growth tbody tr:not(.pk):not(.total) th{padding-left:1.5em}
+    .growth td small{font-weight:normal}
+    .g0{--c:#E69F00}.g1{--c:#D55E00}.g2{--c:#000}.g3{--c:#56B4E9}.g4{--c:#0072B2}.g5{--c:#009E73}.g6{--c:#CC79A7}.g7{--c:#777}
+    .gl{fill:none;stroke:var(--c);stroke-width:2.5}.gp{fill:var(--c);stroke:#fff;stroke-width:1}.chart .ge{fill:var(--c);font-weight:700;dominant-baseline:middle}
+    .g1 .gl{stroke-dasharray:8 4}.g3 .gl{stroke-dasharray:2 3}.g5 .gl{stroke-dasharray:10 3 2 3}.g6 .gl{stroke-dasharray:5 5}.g7 .gl{stroke-dasharray:1 4}
+    .growth-key .key{color:var(--c);margin-right:1em}.growth-key svg{vertical-align:middle}
+    @media print{section.growth{break-before:page}}
     """
 
     static let css = """
