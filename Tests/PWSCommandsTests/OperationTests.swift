@@ -135,7 +135,7 @@ import Glibc
         let r = try PWSBinary.run(["indicators", "--csv"])
         #expect(r.status == 0)
         let lines = r.stdout.split(separator: "\n")
-        #expect(lines.count == 47)   // header + the 46 indicators
+        #expect(lines.count == 50)   // header + the 49 indicators
         #expect(lines[0] == "id,name,subject,scope,denominator,target_annual_pct,source")
         #expect(lines[1].hasPrefix("K1,"))
         #expect(lines[1].contains(",pregnancy,lifetime,bumil,100.00,\"KMK HK.01.07/MENKES/2015/2023"))
