@@ -41,6 +41,8 @@ public struct IndicatorValues: Sendable {
         var proratesTarget: Bool = true
         /// The status rule and ranking mirror for lower-is-better (§A4).
         var lowerIsBetter: Bool = false
+        /// An area count (`UCI_DESA`): counted over villages, so it has no rows at RW and RT.
+        var countsVillages: Bool = false
     }
 
     let definitions: [Definition]
@@ -57,8 +59,20 @@ public struct IndicatorValues: Sendable {
 
     static let slots = Aggregator.slots
 
-    /// Rows of the run: months × areas × indicators.
-    public var rowCount: Int { asOfMonth * areas.count * indicators.count }
+    /// Rows of the run: months × areas × indicators, less the RW and RT rows of area counts
+    /// (`hasRow`).
+    public var rowCount: Int {
+        let below = areas.lazy.filter { $0.level == .rw || $0.level == .rt }.count
+        let villageCounts = definitions.lazy.filter(\.countsVillages).count
+        return asOfMonth * (areas.count * indicators.count - below * villageCounts)
+    }
+
+    /// Whether (area, indicator) has a row: every pair but an area count (`UCI_DESA`, counted
+    /// over villages: per desa, puskesmas, kecamatan and kab/kota) at an RW or RT.
+    @inline(__always)
+    public func hasRow(area a: Int, indicator i: Int) -> Bool {
+        !definitions[i].countsVillages || (areas[a].level != .rw && areas[a].level != .rt)
+    }
 
     /// The figures of one (month, area, indicator).
     ///
@@ -172,7 +186,7 @@ public struct IndicatorValues: Sendable {
         guard first <= last else { return }
         for m in first...last {
             for a in order where include(areas[a].level, m) {
-                for i in 0..<indicators.count {
+                for i in 0..<indicators.count where hasRow(area: a, indicator: i) {
                     try body(figures(month: m, area: a, indicator: i))
                 }
             }
@@ -192,12 +206,12 @@ public struct IndicatorValues: Sendable {
         return rows
     }
 
-    /// The row of (month, level, area code, indicator id), or nil. A linear search over the
-    /// areas: for tests and single look-ups.
+    /// The row of (month, level, area code, indicator id), or nil (also for a pair without a
+    /// row, `hasRow`). A linear search over the areas: for tests and single look-ups.
     public func row(month: Int, level: AreaLevel, area code: String, indicator id: String) -> IndicatorRow? {
         guard month >= 1, month <= asOfMonth,
               let a = areas.firstIndex(where: { $0.level == level && $0.code == code }),
-              let i = indicators.firstIndex(where: { $0.id == id }) else { return nil }
+              let i = indicators.firstIndex(where: { $0.id == id }), hasRow(area: a, indicator: i) else { return nil }
         return row(figures(month: month, area: a, indicator: i))
     }
 }
@@ -320,7 +334,8 @@ struct Analysis {
                 hasGroup: ind.targetGroup != nil || ind.rule.planned.areaCount(catalogue: indicators) != nil,
                 // Pro-rating a target by m / 12 fits a year's sasaran only; against counted
                 // subjects (a rate, a prevalence) the target is a ratio, the same every month.
-                proratesTarget: type(of: ind.rule.planned).proratesTarget && ind.targetGroup != nil, lowerIsBetter: ind.direction == .lowerIsBetter))
+                proratesTarget: type(of: ind.rule.planned).proratesTarget && ind.targetGroup != nil, lowerIsBetter: ind.direction == .lowerIsBetter,
+                countsVillages: ind.rule.planned.areaCount(catalogue: indicators) != nil))
         }
         let values = IndicatorValues(
             year: input.asOf.year, asOfMonth: input.asOf.month,

@@ -119,3 +119,34 @@ struct Denominators {
         }
     }
 }
+
+extension IndicatorDefinition {
+    /// What is wrong with this indicator's `denominator: {indicator: ID}` in `catalogue`, or nil
+    /// (also nil without one, and for a rate, whose `from` is its denominator by definition).
+    ///
+    /// ID may be any **counted** indicator defined before this one (not a rate or an area count,
+    /// whose figures are derived) whose scope fits: a monthly indicator takes the month's
+    /// numerator of a monthly one (`N_D` ← `D_S`); a year or lifetime one the cumulative
+    /// numerator of a year or lifetime one (and its month's numerator for the month's
+    /// coverage). `IndicatorValues.figures` computes both.
+    public func denominatorIndicatorProblem(in catalogue: [IndicatorDefinition]) -> String? {
+        guard rule.kind.impliedDenominator == nil, let ref = denominatorIndicator else { return nil }
+        if ref == id { return "names itself as its denominator indicator" }
+        guard let j = catalogue.firstIndex(where: { $0.id == ref }) else {
+            return "refers to \(ref), which is not an indicator of this catalogue"
+        }
+        if let own = catalogue.firstIndex(where: { $0.id == id }), j > own {
+            return "refers to \(ref), which is defined after it; a denominator indicator must come earlier in the catalogue"
+        }
+        let other = catalogue[j]
+        let planned = other.rule.planned
+        if planned.derivation(catalogue: catalogue) != nil || planned.areaCount(catalogue: catalogue) != nil {
+            return "refers to \(ref), which is derived (a rate or an area count); a denominator indicator must be counted"
+        }
+        if (other.scope == .monthly) != (scope == .monthly) {
+            return "refers to \(ref) of scope \(other.scope.rawValue); a \(scope.rawValue) indicator's denominator indicator has scope "
+                + (scope == .monthly ? "monthly" : "year or lifetime")
+        }
+        return nil
+    }
+}

@@ -201,12 +201,14 @@ struct IndicatorBlockPlan {
     func format(_ b: Int, of values: IndicatorValues, with formatter: IndicatorRowFormatter,
                 into memory: CSVWriter) throws -> Int {
         let pairs = areaMonths(of: b)
+        var rows = 0
         for k in pairs {
             let month = k / areas + 1, area = values.order[k % areas]
-            for i in 0..<indicators {
+            for i in 0..<indicators where values.hasRow(area: area, indicator: i) {
                 try formatter.write(values.figures(month: month, area: area, indicator: i), to: memory)
+                rows += 1
             }
         }
-        return pairs.count * indicators
+        return rows
     }
 }

@@ -31,15 +31,14 @@ public enum IndicatorCatalogueLoader {
             lines[def.id] = doc.line(node)
             result.append(def)
         }
-        // Cross-references: what a rule names, and a denominator indicator (a monthly-presence
-        // indicator, as N_D's D_S).
+        // Cross-references: what a rule names, and a denominator indicator (any counted one
+        // defined earlier, of a fitting scope: N_D's D_S).
         for (def, node) in zip(result, list) {
             if let message = def.rule.kind.checkReferences(of: def, in: result) {
                 throw doc.error(node, "\(def.id) \(message)")
             }
-            if def.rule.kind.impliedDenominator == nil, let ref = def.denominatorIndicator,
-               !(result.first(where: { $0.id == ref })?.rule.kind is MonthlyPresenceRule) {
-                throw doc.error(node, "\(def.id) refers to \(ref), which is not a monthly_presence indicator of this catalogue")
+            if let message = def.denominatorIndicatorProblem(in: result) {
+                throw doc.error(node, "\(def.id) \(message)")
             }
         }
         guard !result.isEmpty else { throw doc.error(doc.root, "the catalogue has no indicators") }

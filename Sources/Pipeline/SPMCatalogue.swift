@@ -8,8 +8,8 @@ import PWSCore
 /// `scope: monthly`: spm.csv adds the numerators of a quarter's months, which counts a subject
 /// once only when it is counted once in the year. A problem stops the run with exit 64 and
 /// names `file:line`, like every catalogue error.
-enum SPMCatalogue {
-    static func load(path: String, services: ServiceCatalogue) throws -> [IndicatorDefinition] {
+public enum SPMCatalogue {
+    public static func load(path: String, services: ServiceCatalogue) throws -> [IndicatorDefinition] {
         let definitions = try IndicatorCatalogueLoader.load(path: path, services: services)
         let doc = try YAMLFile(path: path)
         let nodes = try doc.sequence(try doc.required(try doc.mapping(doc.root, "the SPM catalogue"), "indicators"),

@@ -34,7 +34,7 @@ enum FHIRConversion {
         "HB": ("g/dL", "g/dL"), "IMT": ("kg/m2", "kg/m2"), "LINGKAR_PERUT": ("cm", "cm"), "GDS": ("mg/dL", "mg/dL"),
     ]
     static let measured: Set<String> = ["TIMBANG", "UKUR_TB", "LILA", "LK", "HB", "IMT", "LINGKAR_PERUT", "TENSI",
-                                        "GDS", "SRQ20", "PUMA"]
+                                        "GDS", "SRQ20", "PUMA", "TTD_BUMIL"]
     static let vaccines: Set<String> = {
         var s: Set<String> = ["HB0", "BCG", "IPV1", "IPV2", "MR1", "MR2"]
         for i in 1...4 { s.insert("POLIO\(i)"); s.insert("DPTHBHIB\(i)") }

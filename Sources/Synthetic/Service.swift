@@ -10,6 +10,8 @@ enum Service: UInt8, CaseIterable, Sendable {
     case iva, sadanis, skilas
     // For the SPM catalogue (pipelines/spm.yaml); after the others so their raw values stay.
     case skriningDikdas, layananHT, layananDM, layananODGJ, pemeriksaanTB, tesHIV
+    // For the §A5 maternal indicators (DETEKSI_RISTI_NAKES); last, so the raw values above stay.
+    case ristiNakes
 
     var code: String {
         switch self {
@@ -63,6 +65,7 @@ enum Service: UInt8, CaseIterable, Sendable {
         case .layananODGJ: "LAYANAN_ODGJ"
         case .pemeriksaanTB: "PEMERIKSAAN_TB"
         case .tesHIV: "TES_HIV"
+        case .ristiNakes: "RISTI_NAKES"
         }
     }
 
@@ -85,7 +88,9 @@ enum Service: UInt8, CaseIterable, Sendable {
 
     static let unitBytes: [[UInt8]] = allCases.map { Array($0.unit.utf8) }
 
-    var isMaternal: Bool { self == .anc || self == .persalinan || self == .nifas || self == .ttdBumil }
+    var isMaternal: Bool {
+        self == .anc || self == .persalinan || self == .nifas || self == .ttdBumil || self == .ristiNakes
+    }
 
     /// Whether the catalogue (§2.6) accepts this service for that sex and age at the visit.
     func eligible(birth: Day, sex: Sex, at visit: Day) -> Bool {
@@ -103,7 +108,7 @@ enum Service: UInt8, CaseIterable, Sendable {
             return y
         }
         switch self {
-        case .anc, .persalinan, .nifas, .ttdBumil:
+        case .anc, .persalinan, .nifas, .ttdBumil, .ristiNakes:
             let y = years
             return sex == .female && y >= 10 && y <= 55
         case .kn: return days <= 28

@@ -578,6 +578,13 @@ final class VillageSimulator {
         let lmpKnown = rng.chance(0.65)
         let noGestation = !lmpKnown && rng.chance(0.06)
         var firstANC: (Day, Place)?
+        // The §A5 maternal records (LILA at the first visit, tablet counts on TTD_BUMIL, a risk
+        // found by a health worker) draw from a stream of their own, so every other record is
+        // what it was before they were added.
+        var maternal = SplitMix64(seed, UInt64(village.index) << 32 | UInt64(pregnancies), 0x4D41_544E)
+        let lilaMeasured = maternal.chance(0.9), kek = maternal.chance(0.15)
+        let ristiVisit = maternal.chance(0.25) ? maternal.int(0...4) : -1
+        var held = 0
         if rng.chance(0.96) {
             let firstGA = rng.chance(0.8) ? rng.int(35...84) : rng.int(91...196)
             let planned = [firstGA, rng.int(112...140), rng.int(154...168), rng.int(196...210),
@@ -618,10 +625,25 @@ final class VillageSimulator {
                 }
                 try emitter.emit(e, person: mother, village: village)
                 if firstANC == nil { firstANC = (day, place) }
-                if rng.chance(0.6) { try emit(.ttdBumil, day, place, mother) }
+                if rng.chance(0.6) {
+                    // Tablets handed out: a month's supply mostly, sometimes less or two months'.
+                    let u = maternal.unit()
+                    let tablets = u < 0.75 ? 30 : u < 0.85 ? 15 : u < 0.92 ? 10 : 60
+                    try emit(.ttdBumil, day, place, mother, result: .integer(Int32(tablets)))
+                }
                 if i == 0 && place.owner == puskesmasFacility && rng.chance(0.6) {
                     try emit(.hb, day, place, mother, result: .tenths(Int32(rng.int(95...135))))
                 }
+                if held == 0 && lilaMeasured {
+                    // Mid-upper-arm circumference at the first visit; KEK below 23.5 cm.
+                    let tenths = kek ? maternal.int(190...234) : maternal.int(235...320)
+                    try emit(.lila, day, place, mother, result: .tenths(Int32(tenths)))
+                }
+                if held == ristiVisit {
+                    // A risk factor found by the bidan or doctor of this visit.
+                    try emit(.ristiNakes, day, place, mother)
+                }
+                held += 1
             }
         }
         if let (day, place) = firstANC {

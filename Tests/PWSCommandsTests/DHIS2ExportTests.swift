@@ -141,8 +141,8 @@ import Testing
         #expect(r.stderr.contains("area P3201010201 (puskesmas Puskesmas Bukitjaya) has no org unit"))
         #expect(r.stderr.contains("indicator K4 has no data element"))
         #expect(r.stderr.contains("area 3201099999 of \(path) is not in this run"))
-        // 46 indicators in the run, 1 mapped; 1 of 2 puskesmas unmapped; 12 months of one value.
-        #expect(r.stderr.contains("12 values (csv); not exported: 45 unmapped indicator(s), 1 unmapped area(s)"))
+        // 49 indicators in the run, 1 mapped; 1 of 2 puskesmas unmapped; 12 months of one value.
+        #expect(r.stderr.contains("12 values (csv); not exported: 48 unmapped indicator(s), 1 unmapped area(s)"))
         #expect(r.stdout.split(separator: "\n").count == 13)
     }
 

@@ -135,16 +135,36 @@ import Glibc
         let r = try PWSBinary.run(["indicators", "--csv"])
         #expect(r.status == 0)
         let lines = r.stdout.split(separator: "\n")
-        #expect(lines.count == 47)   // header + the 46 indicators
-        #expect(lines[0] == "id,name,subject,scope,denominator,target_annual_pct,source")
-        #expect(lines[1].hasPrefix("K1,"))
+        #expect(lines.count == 62)   // header + the 49 indicators + the 12 SPM services
+        #expect(lines[0] == "catalogue,id,name,subject,scope,denominator,target_annual_pct,source")
+        #expect(lines[1].hasPrefix("indicators,K1,"))
         #expect(lines[1].contains(",pregnancy,lifetime,bumil,100.00,\"KMK HK.01.07/MENKES/2015/2023"))
-        // Every indicator names its source.
+        // Every indicator and every SPM service names its source.
         #expect(lines.dropFirst().allSatisfy { !$0.hasSuffix(",-") })
-        #expect(lines.last!.hasPrefix("HIPERTENSI,"))
-        // The area count's denominator is the villages; a rate's its from indicator.
-        #expect(lines.contains { $0.hasPrefix("UCI_DESA,Desa/kelurahan UCI,person,lifetime,villages,100.00,") })
-        #expect(lines.contains { $0.hasPrefix("DO_DPT1_MR1,") && $0.contains(",indicator:IMM_DPT1,5.00,") })
+        #expect(lines[49].hasPrefix("indicators,HIPERTENSI,"))
+        #expect(lines[50].hasPrefix("spm,SPM01_IBU_HAMIL,Pelayanan kesehatan ibu hamil,pregnancy,lifetime,bumil,100.00,\"Permenkes 4/2019 SPM 1"))
+        #expect(lines.last!.hasPrefix("spm,SPM12_RISIKO_HIV,"))
+        #expect(lines.dropFirst(50).allSatisfy { $0.hasPrefix("spm,SPM") })
+        // The area count's denominator is the villages; a rate's its from indicator; the new
+        // maternal ones: measured (LILA), bumil, 20 % of bumil.
+        #expect(lines.contains { $0.hasPrefix("indicators,UCI_DESA,Desa/kelurahan UCI,person,lifetime,villages,100.00,") })
+        #expect(lines.contains { $0.hasPrefix("indicators,DO_DPT1_MR1,") && $0.contains(",indicator:IMM_DPT1,5.00,") })
+        #expect(lines.contains { $0.hasPrefix("indicators,KEK_BUMIL,") && $0.contains(",pregnancy,lifetime,measured,10.00,") })
+        #expect(lines.contains { $0.hasPrefix("indicators,TTD_BUMIL90,") && $0.contains(",pregnancy,lifetime,bumil,90.00,") })
+        #expect(lines.contains { $0.hasPrefix("indicators,DETEKSI_RISTI_NAKES,") && $0.contains(",bumil × 20%,100.00,") })
+    }
+
+    /// The aligned tables: the indicators, a blank line, the SPM services, each under a title.
+    @Test func indicatorsPrintsBothCataloguesAsTables() throws {
+        let r = try PWSBinary.run(["indicators"])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines[0] == "49 indicators ((built-in)/indicators.yaml):")
+        #expect(lines[1].hasPrefix("id ") && lines[1].hasSuffix("source"))
+        #expect(lines[2].hasPrefix("K1 "))
+        #expect(lines[51] == "" && lines[52] == "12 SPM services ((built-in)/spm.yaml):")
+        #expect(lines[54].hasPrefix("SPM01_IBU_HAMIL "))
+        #expect(lines.count == 67)   // 2 titles, 2 headers, 61 rows, the blank line, the last newline
     }
 }
 

@@ -50,7 +50,7 @@ import Testing
 
         let r = try PWSBinary.run(["indicators", "--csv", "--pipeline", dir + "/default.yaml"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.split(separator: "\n").count == 47)   // header + the 46 indicators
+        #expect(r.stdout.split(separator: "\n").count == 62)   // header + the 49 indicators + 12 SPM services
     }
 
     /// `pws validate` lists every warning `pws run` does, W-NIFAS and W-GROWTH included: warnings.csv of both

@@ -3,7 +3,7 @@ import Testing
 
 /// `pws run` end to end, through the real binary.
 @Suite struct RunEndToEndTests {
-    static let indicatorIDs = ["K1", "K1_MURNI", "K2", "K3", "K4", "K5", "K6", "ANEMIA_BUMIL", "PF", "PF_NAKES", "KF1", "KF2", "KF3",
+    static let indicatorIDs = ["K1", "K1_MURNI", "K2", "K3", "K4", "K5", "K6", "ANEMIA_BUMIL", "KEK_BUMIL", "TTD_BUMIL90", "DETEKSI_RISTI_NAKES", "PF", "PF_NAKES", "KF1", "KF2", "KF3",
                                "KF4", "KF_LENGKAP", "KN1", "KN2", "KN3", "KN_LENGKAP", "IBL", "IBADUTA", "IDL",
                                "IMM_DPT1", "IMM_DPT3", "IMM_MR1", "DO_DPT1_MR1", "DO_DPT1_DPT3", "UCI_DESA", "D_S",
                                "N_D", "T", "2T", "BGM", "UNDERWEIGHT", "STUNTING", "WASTING", "GIZI_BURUK", "OVERWEIGHT", "VITA_BALITA", "SKRINING_REMAJA", "TTD_REMAJA_PUTRI", "SPM_USIA_PRODUKTIF",
@@ -29,6 +29,15 @@ import Testing
         #expect(indicators.hasPrefix("year,month,level,area_code,area_name,parent_code,indicator,scope,numerator_month,numerator_cumulative,denominator,denominator_source,coverage_month_pct,coverage_cumulative_pct,coverage_prev_month_pct,target_annual_pct,target_pct,gap_pct,trend,status\n"))
         let rejects = try String(contentsOfFile: month + "/rejects.csv", encoding: .utf8)
         #expect(rejects.hasPrefix("source,line,record_id,rule,severity,field,value,message\n"))
+        // UCI_DESA counts villages: rows per desa and above only; K1 has rows at every level.
+        // (Columns 3 and 7 are level and indicator; names hold no comma in generated data.)
+        var levels: [String: Set<String>] = [:]
+        for line in indicators.split(separator: "\n").dropFirst() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            if cells[6] == "UCI_DESA" || cells[6] == "K1" { levels[String(cells[6]), default: []].insert(String(cells[2])) }
+        }
+        #expect(levels["UCI_DESA"] == ["kabkota", "kecamatan", "puskesmas", "desa"])
+        #expect(levels["K1"] == ["kabkota", "kecamatan", "puskesmas", "desa", "rw", "rt"])
 
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: month + "/run.json"))) as! [String: Any]
         #expect(manifest["status"] as? String == "published")

@@ -57,7 +57,7 @@ import Testing
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         #expect(p.terminationStatus == 0, "\(output)")
-        #expect(output.contains("matches its CSVs (46 indicator sheets"), "\(output)")
+        #expect(output.contains("matches its CSVs (49 indicator sheets"), "\(output)")
     }
 
     @Test func outputsListDecidesWhatIsPublished() throws {

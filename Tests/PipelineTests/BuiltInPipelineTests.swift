@@ -33,7 +33,7 @@ import Testing
         #expect(definition.estimation == disk.estimation)
         let services = try ServiceCatalogueLoader.load(path: definition.servicesPath)
         let indicators = try IndicatorCatalogueLoader.load(path: definition.indicatorsPath, services: services)
-        #expect(indicators.count == 46)   // §5.2 + §A5 (docs/guidance.md) + §A4 growth (8)
+        #expect(indicators.count == 49)   // §5.2 + §A5 (docs/guidance.md) + §A4 growth (8)
     }
 
     /// A copy written elsewhere resolves its catalogues against its own folder.

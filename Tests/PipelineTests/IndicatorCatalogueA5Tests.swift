@@ -109,9 +109,18 @@ import Testing
         #expect(kab[2].gapPct?.hundredths == -3333)
         #expect(kab.map(\.trend) == ["tetap", "naik", "tetap", "turun"])
         #expect(kab.map(\.status) == ["cukup", "cukup", "cukup", "jelek"])
-        // RW and RT have no villages: no denominator, nothing counted.
-        let rt = r.row(3, .rt, W.rt1, "UCI")!
-        #expect(rt.denominator == nil && rt.numeratorCumulative == 0 && rt.status == "")
+        // RW and RT have no villages: no rows at all (the tested indicator has them).
+        #expect(r.row(3, .rt, W.rt1, "UCI") == nil && r.row(3, .rw, "3201012001-001", "UCI") == nil)
+        #expect(r.row(3, .rt, W.rt1, "C") != nil && r.row(3, .rw, "3201012001-001", "C") != nil)
+        var uciLevels: Set<AreaLevel> = [], rows = 0
+        r.values.forEach { f in
+            rows += 1
+            if f.indicator == 1 { uciLevels.insert(r.values.areas[f.area].level) }
+        }
+        #expect(uciLevels == [.kabkota, .kecamatan, .puskesmas, .desa])
+        // 4 months × (areas × 2 indicators − the RW and RT areas, which have C only).
+        let below = r.values.areas.filter { $0.level == .rw || $0.level == .rt }.count
+        #expect(below == 10 && rows == r.values.rowCount && rows == 4 * (r.values.areas.count * 2 - below))
         // The tested indicator is unchanged.
         #expect(r.row(2, .desa, W.v2, "C")?.coverageCumulativePct?.hundredths == 8000)
     }
@@ -186,6 +195,86 @@ import Testing
         #expect(rows[2].coverageCumulativePct?.hundredths == 3333)
         // The ANC visits are unchanged: K1 counts A, B, D by their ANC records.
         #expect(r.months("K1", .desa, W.v1) == [1, 1, 1])
+    }
+
+    /// `denominator: {indicator: ID}` over a counted lifetime indicator: ANEMIA over HBT (the
+    /// pregnancies with an HB, count only) gives the figures the `{records: {services: [HB]}}`
+    /// form gives on the same records (`maternalRecordsJoinTheirPregnancy`): numerators 0, 1, 0;
+    /// HBT's months 0, 2 (A, D), 1 (B) → cumulative 0, 2, 3; cumulative 1 / 3 = 33.33 %, the
+    /// month's over HBT's month: February 1 / 2 = 50 %, March 0 / 1 = 0 %; source HBT; the
+    /// target is a ratio (20 every month, not pro-rated).
+    @Test func denominatorIndicatorOfLifetimeScope() throws {
+        let yaml = Self.head + "  - id: HBT\n    subject: pregnancy\n    scope: lifetime\n    rule: first\n    services: [HB]\n"
+            + "  - id: ANEMIA\n    subject: pregnancy\n    scope: lifetime\n    rule: first\n"
+            + "    services: [HB]\n    result_any: [{result: \"< 11\"}]\n    denominator: {indicator: HBT}\n"
+            + "    target: 20\n    direction: lower_is_better\n"
+        let defs = try RuleKindTests.load(yaml)
+        #expect(defs[1].info.denominator == "indicator:HBT")
+        var w = World(services: DefaultCatalogue.services, indicators: defs, extraKecamatan: false)
+        w.add("ANC", "A", "2025-02-10", born: "1995-01-01", lmp: "2025-01-06")
+        w.add("HB", "A", "2025-02-10", born: "1995-01-01", result: 10.2)
+        w.add("ANC", "B", "2025-03-03", born: "1995-01-01", lmp: "2025-01-20")
+        w.add("HB", "B", "2025-03-03", born: "1995-01-01", result: 12)
+        w.add("HB", "C", "2025-03-05", born: "1995-01-01", result: 9)
+        w.add("ANC", "D", "2025-01-10", born: "1995-01-01")
+        w.add("HB", "D", "2025-02-05", born: "1995-01-01", result: 12.5)
+        w.add("HB", "D", "2025-02-20", born: "1995-01-01", result: 9)
+        let r = w.run(asOf: "2025-03")
+        #expect(r.months("HBT", .desa, W.v1) == [0, 2, 1])
+        let rows = (1...3).map { r.row($0, .desa, W.v1, "ANEMIA")! }
+        #expect(rows.map(\.numeratorMonth) == [0, 1, 0])
+        #expect(rows.map(\.denominator) == [0, 2, 3])
+        #expect(rows.map(\.denominatorSource) == ["HBT", "HBT", "HBT"])
+        #expect(rows.map { $0.coverageMonthPct?.hundredths } == [nil, 5000, 0])
+        #expect(rows[2].coverageCumulativePct?.hundredths == 3333)
+        #expect(rows[2].targetPct?.hundredths == 2000 && rows[2].gapPct?.hundredths == 1333)
+    }
+
+    /// A year-scope person indicator over another year-scope one of a different subject kind
+    /// works too: TB examined (PEMERIKSAAN_TB) over TB screened (SKRINING_TB). Screened: p, q, r
+    /// in January, s in March; examined: p in February, q in March → cumulative March 2 / 4 =
+    /// 50 %, March's month 1 / 1 = 100 %, February's 1 / 0 → none.
+    @Test func denominatorIndicatorOfYearScope() throws {
+        let yaml = Self.head + "  - id: SCR\n    subject: person\n    scope: year\n    rule: first\n    services: [SKRINING_TB]\n"
+            + "  - id: EXAM\n    subject: person\n    scope: year\n    rule: first\n    services: [PEMERIKSAAN_TB]\n"
+            + "    denominator: {indicator: SCR}\n    target: 100\n"
+        var w = World(services: DefaultCatalogue.services, indicators: try RuleKindTests.load(yaml), extraKecamatan: false)
+        for p in ["p", "q", "r"] { w.add("SKRINING_TB", p, "2025-01-10", born: "1980-01-01") }
+        w.add("SKRINING_TB", "s", "2025-03-10", born: "1980-01-01")
+        w.add("PEMERIKSAAN_TB", "p", "2025-02-10", born: "1980-01-01")
+        w.add("PEMERIKSAAN_TB", "q", "2025-03-10", born: "1980-01-01")
+        let r = w.run(asOf: "2025-03")
+        let rows = (1...3).map { r.row($0, .desa, W.v1, "EXAM")! }
+        #expect(rows.map(\.denominator) == [3, 3, 4])
+        #expect(rows.map { $0.coverageMonthPct?.hundredths } == [0, nil, 10_000])
+        #expect(rows[2].coverageCumulativePct?.hundredths == 5000 && rows[2].targetPct?.hundredths == 10_000)
+    }
+
+    static let scr = "  - id: SCR\n    subject: person\n    scope: year\n    rule: first\n    services: [SKRINING_TB]\n"
+    static let exam = "  - id: EXAM\n    subject: person\n    scope: year\n    rule: first\n    services: [PEMERIKSAAN_TB]\n"
+        + "    denominator: {indicator: SCR}\n    target: 100\n"
+
+    /// `{indicator: ID}` names a counted indicator defined earlier, of a fitting scope.
+    static let brokenDenominatorIndicators: [(String, Int, String)] = [
+        // Defined after it (EXAM at line 3, SCR at line 10).
+        (head + exam + scr, 3, "EXAM refers to SCR, which is defined after it"),
+        (head + scr + exam.replacingOccurrences(of: "{indicator: SCR}", with: "{indicator: EXAM}"), 8,
+         "EXAM names itself as its denominator indicator"),
+        (head + scr + exam.replacingOccurrences(of: "{indicator: SCR}", with: "{indicator: NOPE}"), 8,
+         "EXAM refers to NOPE, which is not an indicator of this catalogue"),
+        // A monthly indicator as the denominator of a year one.
+        (head + "  - id: SCR\n    subject: person\n    scope: monthly\n    rule: monthly_presence\n    services: [SKRINING_TB]\n"
+            + exam, 8, "EXAM refers to SCR of scope monthly; a year indicator's denominator indicator has scope year or lifetime"),
+        // A rate is derived, not counted.
+        (head + scr + scr.replacingOccurrences(of: "id: SCR", with: "id: SCR2")
+            + "  - id: DO\n    subject: person\n    scope: year\n    rule: rate\n    from: SCR\n    to: SCR2\n    target: 5\n"
+            + exam.replacingOccurrences(of: "{indicator: SCR}", with: "{indicator: DO}"), 20,
+         "EXAM refers to DO, which is derived (a rate or an area count)"),
+    ]
+
+    @Test(arguments: brokenDenominatorIndicators)
+    func brokenDenominatorIndicatorsAreRejectedAtTheirLine(_ yaml: String, _ line: Int, _ fragment: String) throws {
+        try brokenEntriesAreRejectedAtTheirLine(yaml, line, fragment)
     }
 
     /// The default catalogue's ANEMIA_BUMIL is that form: A anaemic (HB 10.2 in February), B

@@ -12,7 +12,8 @@ import Testing
     /// The default catalogue's ids, in order: §5.2's 19 with the §A5 ones in their places.
     @Test func defaultCatalogueOrder() {
         #expect(DefaultCatalogue.indicators.map(\.id) == [
-            "K1", "K1_MURNI", "K2", "K3", "K4", "K5", "K6", "ANEMIA_BUMIL", "PF", "PF_NAKES", "KF1", "KF2", "KF3", "KF4",
+            "K1", "K1_MURNI", "K2", "K3", "K4", "K5", "K6", "ANEMIA_BUMIL", "KEK_BUMIL", "TTD_BUMIL90", "DETEKSI_RISTI_NAKES",
+            "PF", "PF_NAKES", "KF1", "KF2", "KF3", "KF4",
             "KF_LENGKAP", "KN1", "KN2", "KN3", "KN_LENGKAP", "IBL", "IBADUTA", "IDL", "IMM_DPT1", "IMM_DPT3",
             "IMM_MR1", "DO_DPT1_MR1", "DO_DPT1_DPT3", "UCI_DESA", "D_S", "N_D", "T", "2T", "BGM", "UNDERWEIGHT", "STUNTING", "WASTING", "GIZI_BURUK", "OVERWEIGHT", 
             "VITA_BALITA",

@@ -15,10 +15,11 @@ import PWSCore
 
     @Test func defaultCatalogueHoldsTheSection2_6Table() throws {
         let catalogue = try ServiceCatalogueLoader.load(path: Self.defaultPath)
-        // 5 maternal/neonatal + 20 immunisations + 19 others + 6 for the SPM = 50 codes.
-        #expect(catalogue.services.count == 50)
+        // 5 maternal/neonatal + 20 immunisations + 19 others + 6 for the SPM + RISTI_NAKES (§A5)
+        // = 51 codes.
+        #expect(catalogue.services.count == 51)
         #expect(catalogue.services.first?.code == "ANC")
-        #expect(catalogue.services.last?.code == "TES_HIV")
+        #expect(catalogue.services.last?.code == "RISTI_NAKES")
         for code in Self.immunisations {
             let service = catalogue.service(code)
             #expect(service?.age == AgeLimit(unit: .years, min: 0, max: 6), "\(code)")

@@ -105,11 +105,15 @@ import Testing
         var posyandu = 0, february = 0, otherDays: Set<Int> = []
         for f in try TestCSV.layanan(folder.path) {
             let v = try #require(f.columns["visit_date"]), service = try #require(f.columns["service_code"])
+            let birth = try #require(f.columns["birth_date"])
             for r in f.rows {
                 let day = try #require(TestCSV.date(r[v]))
                 // ANC at the posyandu keeps the day of the pregnancy's schedule, and so do the
-                // records given with it (TTD_BUMIL, the HIV test of the ANC visit); sessions move.
-                if f.name.contains("_posyandu-") && !["ANC", "TTD_BUMIL", "TES_HIV"].contains(r[service].uppercased()) {
+                // records given with it (TTD_BUMIL, the HIV test, the mother's LILA and a risk
+                // found at the ANC visit); sessions move. A child's LILA is at the session.
+                let maternal = ["ANC", "TTD_BUMIL", "TES_HIV", "RISTI_NAKES"].contains(r[service].uppercased())
+                    || (r[service].uppercased() == "LILA" && (TestCSV.date(r[birth]).map { $0.days(to: day) > 365 * 6 } ?? false))
+                if f.name.contains("_posyandu-") && !maternal {
                     posyandu += 1
                     // Day 30, or the month's last day when it is shorter (29 February 2024).
                     if day.month == 2 { february += 1 }
