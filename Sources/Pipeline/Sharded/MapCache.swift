@@ -406,7 +406,9 @@ final class PartitionSink {
     let partitions: Int
     private var parts: [ShardEncoder]
     private var ids: [ShardEncoder]
-    private var lastLabel: [String]
+    /// The label last written to each person partition (UTF-8): ShardRow writes a label only
+    /// when it changes within a stream.
+    private var lastLabel: [[UInt8]]
     private let partWriters: [ShardFileWriter]
     private let idWriters: [ShardFileWriter]
     static let flushAt = 64 << 10
@@ -422,7 +424,7 @@ final class PartitionSink {
         self.partitions = partitions
         parts = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
         ids = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
-        lastLabel = [String](repeating: "", count: partitions)
+        lastLabel = [[UInt8]](repeating: [], count: partitions)
         self.partWriters = partWriters
         self.idWriters = idWriters
     }
@@ -444,10 +446,10 @@ final class PartitionSink {
         let count = try d.count()
         let partLengths = parts.map(\.bytes.count), idLengths = ids.map(\.bytes.count), labels = lastLabel
         do {
-            var label = ""
+            var label: [UInt8] = []
             for ordinal in 0..<count {
                 let personHash = try d.fixed64(), idHash = try d.fixed64()
-                if try d.bool() { label = try d.string() }
+                if try d.bool() { label = try d.raw() }
                 let visit = try d.int()
                 let tailLength = try d.uint()
                 guard tailLength <= UInt64(d.bytes.count - d.at) else { throw d.corrupted() }
@@ -466,7 +468,7 @@ final class PartitionSink {
                 parts[p].uint(UInt64(ordinal))
                 if label != lastLabel[p] {
                     parts[p].bool(true)
-                    parts[p].string(label)
+                    parts[p].raw(label)
                     lastLabel[p] = label
                 } else {
                     parts[p].bool(false)
@@ -476,7 +478,7 @@ final class PartitionSink {
                 ids[q].bytes.append(contentsOf: payload[idStart..<idEnd])
                 ids[q].uint(UInt64(file))
                 ids[q].uint(UInt64(ordinal))
-                ids[q].string(label)
+                ids[q].raw(label)
                 ids[q].uint(line)
                 ids[q].uint(UInt64(p))
                 ids[q].bytes.append(contentsOf: payload[idEnd..<contentEnd])
