@@ -22,8 +22,16 @@ extension PWS {
         @Option(help: "Split the persons into P partitions and process them one at a time (bounded memory; the same outputs). Default: all at once.")
         var partitions: Int?
 
+        @Flag(help: "With --partitions: keep the map of each input file in OUT/.cache/map/ and read only new or changed files on the next run (docs/scale.md).")
+        var incremental = false
+
+        @Flag(help: "With --incremental: hash every input file's bytes instead of trusting the hash index for files whose size, mtime, ctime and inode are unchanged.")
+        var rehash = false
+
         func validate() throws {
             if let partitions, partitions < 1 { throw ValidationError("--partitions must be at least 1") }
+            if incremental && partitions == nil { throw ValidationError("--incremental needs --partitions P (the cache serves the partitioned run)") }
+            if rehash && !incremental { throw ValidationError("--rehash goes with --incremental") }
         }
 
         func run() async throws {
@@ -32,7 +40,9 @@ extension PWS {
             let runner = PipelineRunner(request: common.request(command: "run", output: out),
                                         logger: logger, progress: progress)
             if let partitions {
-                try finish({ try ShardedRun.runPartitioned(runner: runner, partitions: partitions) }, options: common)
+                try finish({ try ShardedRun.runPartitioned(runner: runner, partitions: partitions,
+                                                             incremental: incremental ? MapCacheOptions(rehash: rehash) : nil) },
+                           options: common)
             } else {
                 try finish({ try runner.run() }, options: common)
             }

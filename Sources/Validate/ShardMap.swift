@@ -105,20 +105,31 @@ extension Validation {
 
     /// The map stage over `sources` (a share of the run's files, in read order): the same
     /// reading and per-row rules as `run`, each candidate handed to `emit` in read order.
+    /// `fileDone`, when given, is called at the end of each file (after all its candidates) with
+    /// the file's index in `sources`, its account, its per-row rejects and its notes — the
+    /// outcome's lists are these, concatenated (the incremental cache keeps them per file).
     /// - Throws: as `run` when a file cannot be read.
     public static func runMap(dataDirectory: String, settings: ValidationSettings, register: AreaRegister,
-                              sources: [String], emit: @escaping (ShardCandidate) -> Void) throws -> ShardMapOutcome {
+                              sources: [String], emit: @escaping (ShardCandidate) -> Void,
+                              fileDone: ((_ file: Int, _ account: FileAccount, _ rejects: ArraySlice<Diagnostic>,
+                                          _ notes: ArraySlice<String>) -> Void)? = nil) throws -> ShardMapOutcome {
         var checker = try ServiceRowChecker(settings: settings, register: register)
         checker.candidateSink = emit
         var notes: [String] = []
         let checkingStart = ThreadCPUTime.seconds()
         var readingCPU = 0.0
+        var rejectsStart = 0, notesStart = 0
         if !sources.isEmpty {
             readingCPU = try checker.chunkReader(directory: dataDirectory, sources: sources).run { chunk in
                 guard let summary = checker.consume(chunk) else { return }
                 notes += summary.notes
                 if summary.encoding == .windows1252 {
                     notes.append("\(chunk.source) is not UTF-8; read as Windows-1252 — save it as UTF-8 to be sure names are right")
+                }
+                if let fileDone, let account = checker.accounts.last {
+                    fileDone(chunk.file, account, checker.rejects[rejectsStart...], notes[notesStart...])
+                    rejectsStart = checker.rejects.count
+                    notesStart = notes.count
                 }
             }
         }

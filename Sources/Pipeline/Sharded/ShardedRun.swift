@@ -22,6 +22,8 @@ public struct ShardedRun {
     public var runner: PipelineRunner
     /// The shared folder every task reads and writes.
     public var shared: String
+    /// The incremental map cache (`pws run --partitions P --incremental`), or nil.
+    var mapCache: MapCache?
 
     public init(runner: PipelineRunner, shared: String) {
         self.runner = runner
@@ -104,6 +106,14 @@ public struct ShardedRun {
            (0..<tasks).contains(where: { ShardedRun.share(files: listing.files.count, task: $0, tasks: tasks).contains(a) != ShardedRun.share(files: listing.files.count, task: $0, tasks: tasks).contains(b) }) {
             throw PWSError(.usage, "the FHIR export (fhir/) would be split over several map tasks, but its resources refer to each other across files; use fewer map tasks or `pws run` for this data folder")
         }
+        if let mapCache {
+            if fhir.isEmpty {
+                return try mapIncremental(cache: mapCache, task: task, tasks: tasks, partitions: partitions, data: data,
+                                          settings: settings, register: inputs.register, listing: listing, key: key,
+                                          range: range, pipeline: pipeline)
+            }
+            mapCache.lines.append("map cache not used: the FHIR export (fhir/) is read as one whole, so every file was read")
+        }
         // Each partition's records are written out in blocks of about 64 KiB as they come, so
         // the task holds 2 × P such buffers, not its share of the rows.
         var parts = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
@@ -157,10 +167,27 @@ public struct ShardedRun {
             try idWriters[j].finish()
         }
         finished = true
+        let e = ShardedRun.encodeSummary(
+            offset: range.lowerBound, accounts: outcome.accounts, rejects: outcome.rejects, notes: outcome.notes,
+            unregistered: outcome.unregistered.map { ($0.village, $0.rw, $0.rt) }, unreadable: listing.unreadable,
+            readingCPU: outcome.readingCPUSeconds, checkingCPU: outcome.checkingCPUSeconds)
+        // Written last: a summary means the task's partitions are all there.
+        try ShardFile.write(ShardHeader(kind: "map-summary", task: task, key: key), payload: e.bytes,
+                            to: summaryPath(task))
+        return RunReport(exitStatus: .success, lines: [
+            "map \(task) of \(tasks): \(range.count) file(s), \(outcome.accounts.reduce(0) { $0 + $1.rowsRead }) rows, \(candidates) passed the per-row rules, \(outcome.rejects.count) rejected; \(partitions) partitions in \(folder)/map/",
+        ], folder: nil)
+    }
+
+    /// A map task's summary (`summary-i.pws`): the accounts, per-row rejects, notes and
+    /// unregistered RTs of its files in read order, the unreadable inputs, the CPU times.
+    static func encodeSummary(offset: Int, accounts: [FileAccount], rejects: [Diagnostic], notes: [String],
+                              unregistered: [(village: UInt32, rw: String, rt: String)],
+                              unreadable: [UnreadableInput], readingCPU: Double, checkingCPU: Double) -> ShardEncoder {
         var e = ShardEncoder()
-        e.uint(UInt64(range.lowerBound))
-        e.uint(UInt64(outcome.accounts.count))
-        for a in outcome.accounts {
+        e.uint(UInt64(offset))
+        e.uint(UInt64(accounts.count))
+        for a in accounts {
             e.string(a.source)
             e.uint(UInt64(a.rowsRead))
             e.uint(UInt64(a.rowsRejected))
@@ -171,28 +198,23 @@ public struct ShardedRun {
             if let sheets = a.sheets { e.strings(sheets) }
             e.strings(a.unknownColumns)
         }
-        e.uint(UInt64(outcome.rejects.count))
-        for d in outcome.rejects { e.diagnostic(d) }
-        e.strings(outcome.notes)
-        e.uint(UInt64(outcome.unregistered.count))
-        for rt in outcome.unregistered {
+        e.uint(UInt64(rejects.count))
+        for d in rejects { e.diagnostic(d) }
+        e.strings(notes)
+        e.uint(UInt64(unregistered.count))
+        for rt in unregistered {
             e.uint(UInt64(rt.village))
             e.string(rt.rw)
             e.string(rt.rt)
         }
-        e.uint(UInt64(listing.unreadable.count))
-        for u in listing.unreadable {
+        e.uint(UInt64(unreadable.count))
+        for u in unreadable {
             e.string(u.path)
             e.string(u.reason)
         }
-        e.double(outcome.readingCPUSeconds)
-        e.double(outcome.checkingCPUSeconds)
-        // Written last: a summary means the task's partitions are all there.
-        try ShardFile.write(ShardHeader(kind: "map-summary", task: task, key: key), payload: e.bytes,
-                            to: summaryPath(task))
-        return RunReport(exitStatus: .success, lines: [
-            "map \(task) of \(tasks): \(range.count) file(s), \(outcome.accounts.reduce(0) { $0 + $1.rowsRead }) rows, \(candidates) passed the per-row rules, \(outcome.rejects.count) rejected; \(partitions) partitions in \(folder)/map/",
-        ], folder: nil)
+        e.double(readingCPU)
+        e.double(checkingCPU)
+        return e
     }
 
     /// A map task's summary, decoded.
@@ -352,12 +374,27 @@ extension ShardedRun {
     /// `pws run --partitions P`: the sharded run in this process, one partition at a time, so
     /// memory holds a partition's rows rather than all of them. The intermediate files go to a
     /// folder of their own under OUT (`.partitions.PID`), removed at the end, failed or not.
-    public static func runPartitioned(runner: PipelineRunner, partitions: Int) throws -> RunReport {
+    /// With `incremental` (`--incremental`), the map of each input file is kept in
+    /// `OUT/.cache/map/` and reused while the file and the settings are unchanged (MapCache);
+    /// after a published run, the entries no kept run uses are removed.
+    public static func runPartitioned(runner: PipelineRunner, partitions: Int,
+                                      incremental: MapCacheOptions? = nil) throws -> RunReport {
         let out = runner.request.outputDirectory ?? "out"
         try OutputFolder.ensureDirectory(out)
         let shared = out + "/.partitions.\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: shared) }
-        return try ShardedRun(runner: runner, shared: shared).runStages(mapTasks: 1, partitions: partitions, command: "run")
+        var run = ShardedRun(runner: runner, shared: shared)
+        let cache = incremental.map { MapCache(outputDirectory: out, options: $0) }
+        run.mapCache = cache
+        var report = try run.runStages(mapTasks: 1, partitions: partitions, command: "run")
+        if let cache {
+            report.lines.insert(contentsOf: cache.consoleLines(), at: 0)
+            if report.exitStatus == .success, let link = report.folder {
+                cache.recordRun(published: link)
+                cache.prune(outputDirectory: out)
+            }
+        }
+        return report
     }
 
     /// `pws run` with the same request, logging nothing (for the tests' reference).

@@ -1,0 +1,662 @@
+import Export
+import Foundation
+import PWSCore
+import Validate
+
+// The incremental map cache (spec §A7, docs/scale.md "The incremental cache"): the map of one
+// input file — its candidate rows, per-row rejects, notes, account and unregistered RTs — is a
+// pure function of the file's bytes, its path and the run settings that change the per-row
+// rules (pipeline, catalogues, register, sasaran, --today, --keep-identifiers). It is kept per
+// file under OUT/.cache/map/, so a rerun reads only new or changed files; every cross-file
+// step (E-DUPLICATE-ID, W-DUPLICATE, the as-of, the reject rate) is still decided over all
+// files by the dedup, reduce and merge stages, from the same partition streams.
+
+/// How `pws run --partitions P --incremental` uses the cache.
+public struct MapCacheOptions: Sendable {
+    /// Hash every input file's bytes, not trusting the hash index (`--rehash`).
+    public var rehash: Bool
+
+    public init(rehash: Bool = false) {
+        self.rehash = rehash
+    }
+}
+
+/// The cache folder `OUT/.cache/map/`:
+/// - `entries/<sha256 of the entry key>.pws` — one file's map, in the intermediate container
+///   (kind `map-cache`, its key in the header: a reader refuses another key);
+/// - `runs/<run folder>` — the entry names a published run used, one a line (for pruning);
+/// - `hashes.pws` — the hash index: per input file its size, mtime, ctime, inode, device and
+///   sha256, so an unchanged file is not hashed again (see `contentHashes`).
+final class MapCache {
+    let folder: String
+    let options: MapCacheOptions
+    /// Console lines about entries that could not be used or written.
+    var lines: [String] = []
+    /// Files whose map came from the cache, files read (new, changed, or rebuilt), of which
+    /// rebuilt because their entry could not be used.
+    var reused = 0, remapped = 0, rebuilt = 0
+    /// Files hashed, and files whose hash came from the index.
+    var hashed = 0, trusted = 0
+    /// The entry names of this run's files, in read order.
+    var referenced: [String] = []
+    /// Wall seconds of the map task(s) that used the cache (hashing included).
+    var mapSeconds = 0.0
+
+    init(outputDirectory: String, options: MapCacheOptions) {
+        folder = outputDirectory + "/.cache/map"
+        self.options = options
+    }
+
+    var entriesFolder: String { folder + "/entries" }
+    var runsFolder: String { folder + "/runs" }
+    var hashIndexPath: String { folder + "/hashes.pws" }
+    func entryPath(_ name: String) -> String { "\(entriesFolder)/\(name).pws" }
+
+    static let entryKind = "map-cache"
+
+    /// The key of one file's entry: the run key's hashes of the pipeline, catalogues, register
+    /// and sasaran, `--today` and `--keep-identifiers`, with the file's sha256 (in `files`) and
+    /// its path in the data folder (in `dataDirectory`: the path is in every row's position).
+    /// Not in it: the data folder, the file list, M, P, `--as-of` (the per-row rules do not read
+    /// it) and `--skip-unreadable` (which decides the listing, not a file's map).
+    static func entryKey(run: ShardRunKey, path: String, sha256: String) -> ShardRunKey {
+        ShardRunKey(pipeline: run.pipeline, services: run.services, indicators: run.indicators, register: run.register,
+                    sasaran: run.sasaran, files: sha256, today: run.today, asOf: nil,
+                    keepIdentifiers: run.keepIdentifiers, skipUnreadable: false, mapTasks: 0, partitions: 0,
+                    dataDirectory: path)
+    }
+
+    static func entryName(_ key: ShardRunKey) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = (try? encoder.encode(key)).map { [UInt8]($0) } ?? []
+        return FileDigest.sha256(bytes: Array("pws-map-cache-1\n".utf8) + json).hex
+    }
+
+    /// Writes one file's entry (temporary name, then rename); a failure costs only the cache.
+    func store(_ payload: [UInt8], key: ShardRunKey, name: String) {
+        do {
+            try ShardFile.write(ShardHeader(kind: MapCache.entryKind, task: 0, key: key), payload: payload,
+                                to: entryPath(name))
+        } catch {
+            note("map cache: cannot write \(entryPath(name)) (\(MapCache.reason(error))); that file will be read again next time")
+        }
+    }
+
+    func note(_ line: String) {
+        lines.append(line)
+    }
+
+    static func reason(_ error: any Error) -> String {
+        (error as? PWSError)?.message ?? "\(error)"
+    }
+
+    // MARK: content hashes
+
+    /// What `stat(2)` says of a file, as the hash index keeps it.
+    struct FileStat: Equatable {
+        var size: Int64
+        var mtimeSeconds: Int64
+        var mtimeNanoseconds: Int64
+        var ctimeSeconds: Int64
+        var ctimeNanoseconds: Int64
+        var inode: UInt64
+        var device: UInt64
+
+        init?(_ path: String) {
+            var st = stat()
+            guard stat(path, &st) == 0 else { return nil }
+            size = Int64(st.st_size)
+            mtimeSeconds = Int64(st.st_mtim.tv_sec)
+            mtimeNanoseconds = Int64(st.st_mtim.tv_nsec)
+            ctimeSeconds = Int64(st.st_ctim.tv_sec)
+            ctimeNanoseconds = Int64(st.st_ctim.tv_nsec)
+            inode = UInt64(st.st_ino)
+            device = UInt64(st.st_dev)
+        }
+
+        init(size: Int64, mtimeSeconds: Int64, mtimeNanoseconds: Int64, ctimeSeconds: Int64, ctimeNanoseconds: Int64,
+             inode: UInt64, device: UInt64) {
+            self.size = size
+            self.mtimeSeconds = mtimeSeconds
+            self.mtimeNanoseconds = mtimeNanoseconds
+            self.ctimeSeconds = ctimeSeconds
+            self.ctimeNanoseconds = ctimeNanoseconds
+            self.inode = inode
+            self.device = device
+        }
+    }
+
+    /// The sha256 of each file (`files` relative to `data`). A file's hash is taken from the
+    /// index when its size, mtime, ctime (nanoseconds), inode and device are those recorded;
+    /// otherwise (or with `--rehash`) its bytes are hashed. A hash is recorded only when the
+    /// file did not change while it was hashed (same stat before and after) and its mtime and
+    /// ctime are more than 2 s older than the hashing — so a write in the same clock tick as a
+    /// hashing cannot leave a stale hash behind a matching stat. ctime cannot be set by a user
+    /// (any write, `touch`, `cp -p`, rename or `chmod` sets it to the current time), so a
+    /// changed file differs in it even when its size and mtime were restored.
+    func contentHashes(data: String, files: [String]) throws -> [String] {
+        let index = options.rehash ? [:] : loadIndex()
+        var kept: [String: (stat: FileStat, sha256: String)] = [:]
+        var hashes: [String] = []
+        hashes.reserveCapacity(files.count)
+        for file in files {
+            let path = data + "/" + file
+            guard let before = FileStat(path) else {
+                throw PWSError(.inputMissing, "cannot read \(path) to hash it", cause: String(cString: strerror(errno)))
+            }
+            if let known = index[path], known.stat == before {
+                trusted += 1
+                kept[path] = known
+                hashes.append(known.sha256)
+                continue
+            }
+            let now = Int64(time(nil))
+            let digest = try FileDigest.sha256(path: path).hex
+            hashed += 1
+            if let after = FileStat(path), after == before,
+               before.mtimeSeconds < now - 2, before.ctimeSeconds < now - 2 {
+                kept[path] = (before, digest)
+            }
+            hashes.append(digest)
+        }
+        saveIndex(kept)
+        return hashes
+    }
+
+    private static let indexKey = ShardRunKey(pipeline: "", services: "", indicators: "", register: "", sasaran: "",
+                                              files: "", today: "", asOf: nil, keepIdentifiers: false,
+                                              skipUnreadable: false, mapTasks: 0, partitions: 0, dataDirectory: "")
+
+    /// The hash index; empty (every file hashed) when it is absent or cannot be used.
+    func loadIndex() -> [String: (stat: FileStat, sha256: String)] {
+        guard FileManager.default.fileExists(atPath: hashIndexPath) else { return [:] }
+        do {
+            let (_, payload) = try ShardFile.read(hashIndexPath, kind: "map-cache-hashes", expected: MapCache.indexKey)
+            var d = ShardDecoder(payload, path: hashIndexPath)
+            var index: [String: (stat: FileStat, sha256: String)] = [:]
+            for _ in 0..<(try d.count()) {
+                let path = try d.string()
+                let st = FileStat(size: Int64(try d.int()), mtimeSeconds: Int64(try d.int()),
+                                  mtimeNanoseconds: Int64(try d.int()), ctimeSeconds: Int64(try d.int()),
+                                  ctimeNanoseconds: Int64(try d.int()), inode: try d.uint(), device: try d.uint())
+                index[path] = (st, try d.string())
+            }
+            return index
+        } catch {
+            note("map cache: the hash index \(hashIndexPath) cannot be used (\(MapCache.reason(error))); every input file was hashed")
+            return [:]
+        }
+    }
+
+    func saveIndex(_ index: [String: (stat: FileStat, sha256: String)]) {
+        var e = ShardEncoder()
+        e.uint(UInt64(index.count))
+        for (path, entry) in index.sorted(by: { $0.key < $1.key }) {
+            e.string(path)
+            for v in [entry.stat.size, entry.stat.mtimeSeconds, entry.stat.mtimeNanoseconds, entry.stat.ctimeSeconds,
+                      entry.stat.ctimeNanoseconds] { e.int(Int(v)) }
+            e.uint(entry.stat.inode)
+            e.uint(entry.stat.device)
+            e.string(entry.sha256)
+        }
+        do {
+            try ShardFile.write(ShardHeader(kind: "map-cache-hashes", task: 0, key: MapCache.indexKey), payload: e.bytes,
+                                to: hashIndexPath)
+        } catch {
+            note("map cache: cannot write the hash index \(hashIndexPath) (\(MapCache.reason(error)))")
+        }
+    }
+
+    // MARK: runs and pruning
+
+    /// Records the entries this run used under the name of the run folder `OUT/YYYY-MM` now
+    /// points to (`runs/<YYYY-MM.stamp>`).
+    func recordRun(published link: String) {
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: link) else { return }
+        let name = (target as NSString).lastPathComponent
+        let path = runsFolder + "/" + name
+        let temporary = runsFolder + "/.\(name).tmp.\(getpid())"
+        do {
+            try FileManager.default.createDirectory(atPath: runsFolder, withIntermediateDirectories: true)
+            try Data(referenced.map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: temporary))
+            guard rename(temporary, path) == 0 else {
+                unlink(temporary)
+                throw PWSError(.outputNotWritable, String(cString: strerror(errno)))
+            }
+        } catch {
+            note("map cache: cannot record the run's entries in \(path) (\(MapCache.reason(error)))")
+        }
+    }
+
+    /// Removes what no kept run uses: the records of runs whose folder `OUT/.runs/NAME` is gone
+    /// (pruned by the publisher's retention, or removed by hand), then every entry that no
+    /// remaining record names — this run's entries are named by its own record. Temporary
+    /// files older than an hour (a killed run's) go too.
+    /// - Returns: the number of entries removed.
+    @discardableResult
+    func prune(outputDirectory: String) -> Int {
+        let fm = FileManager.default
+        let runs = Set((try? fm.contentsOfDirectory(atPath: outputDirectory + "/.runs")) ?? [])
+        var keep = Set<String>()
+        let hourAgo = Date().addingTimeInterval(-3600)
+        func stale(_ path: String) -> Bool {
+            let modified = (try? fm.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+            return modified.map { $0 < hourAgo } ?? false
+        }
+        for name in (try? fm.contentsOfDirectory(atPath: runsFolder)) ?? [] {
+            let path = runsFolder + "/" + name
+            if name.hasPrefix(".") {
+                if stale(path) { try? fm.removeItem(atPath: path) }
+                continue
+            }
+            guard runs.contains(name) else {
+                try? fm.removeItem(atPath: path)
+                continue
+            }
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n") { keep.insert(String(line)) }
+        }
+        var removed = 0
+        for name in (try? fm.contentsOfDirectory(atPath: entriesFolder)) ?? [] {
+            let path = entriesFolder + "/" + name
+            if name.hasSuffix(".pws") {
+                if !keep.contains(String(name.dropLast(4))) {
+                    try? fm.removeItem(atPath: path)
+                    removed += 1
+                }
+            } else if stale(path) {
+                try? fm.removeItem(atPath: path)
+            }
+        }
+        return removed
+    }
+
+    /// The console lines of a run: what was read and reused, then the problems (at most 5,
+    /// so the summary stays short).
+    func consoleLines() -> [String] {
+        var out = ["map cache: \(remapped) of \(remapped + reused) file(s) read, \(reused) from the cache, "
+                   + "\(hashed) of \(hashed + trusted) hashed, map \(String(format: "%.2f", mapSeconds)) s (\(folder))"
+                   + (rebuilt > 0 ? "; \(rebuilt) entr\(rebuilt == 1 ? "y" : "ies") rebuilt" : "")]
+        out += lines.prefix(5)
+        if lines.count > 5 { out.append("map cache: … and \(lines.count - 5) more such line(s)") }
+        return out
+    }
+}
+
+// MARK: entries
+
+extension ShardEncoder {
+    mutating func fixed64(_ v: UInt64) {
+        for k in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(k)))) }
+    }
+
+    mutating func account(_ a: FileAccount) {
+        string(a.source)
+        uint(UInt64(a.rowsRead))
+        uint(UInt64(a.rowsRejected))
+        uint(UInt64(a.blankRows))
+        string(a.encoding)
+        string(a.delimiter)
+        bool(a.sheets != nil)
+        if let sheets = a.sheets { strings(sheets) }
+        strings(a.unknownColumns)
+    }
+}
+
+extension ShardDecoder {
+    mutating func fixed64() throws -> UInt64 {
+        guard bytes.count - at >= 8 else { throw corrupted() }
+        var v: UInt64 = 0
+        for k in 0..<8 { v |= UInt64(bytes[at + k]) << (8 * UInt64(k)) }
+        at += 8
+        return v
+    }
+
+    /// Steps over a length-prefixed byte string.
+    mutating func skipRaw() throws {
+        let n = try uint()
+        guard n <= UInt64(bytes.count - at) else { throw corrupted() }
+        at += Int(n)
+    }
+
+    mutating func account() throws -> FileAccount {
+        var a = FileAccount(source: try string())
+        a.rowsRead = Int(try uint())
+        a.rowsRejected = Int(try uint())
+        a.blankRows = Int(try uint())
+        a.encoding = try string()
+        a.delimiter = try string()
+        if try bool() { a.sheets = try strings() }
+        a.unknownColumns = try strings()
+        return a
+    }
+}
+
+/// Builds one file's entry from the candidates `Validation.runMap` hands on. The entry is
+///
+/// ```
+/// account, per-row rejects, notes, unregistered RTs (first use in the file)
+/// candidate count, then per candidate (its ordinal is its place):
+///   fnv1a(person) fixed64, fnv1a(record id) fixed64, label (flag, text when it changes), visit,
+///   tail: the bytes ShardRow writes after the label (line, record id, content, raw result
+///         hash, pending warnings, name), length-prefixed
+/// ```
+///
+/// so that a map task copies the tail into a person partition and the record id and content
+/// out of it into a record-id partition, without decoding the row.
+final class MapEntryBuilder {
+    private var candidates = ShardEncoder()
+    private var count = 0
+    private var lastLabel = ""
+    private var unregistered: [RTArea] = []
+    private var seen = Set<RTArea>()
+
+    func add(_ c: ShardCandidate) {
+        candidates.fixed64(PartitionHash.fnv1a(c.person))
+        candidates.fixed64(PartitionHash.fnv1a(c.recordID))
+        candidates.bool(c.label != lastLabel)
+        if c.label != lastLabel {
+            candidates.string(c.label)
+            lastLabel = c.label
+        }
+        candidates.int(Int(c.event.visit.raw))
+        var tail = ShardEncoder()
+        tail.uint(UInt64(c.line))
+        tail.raw(c.recordID)
+        tail.raw(ShardRow.content(c))
+        tail.int(c.rawResultHash)
+        tail.uint(UInt64(c.pending.count))
+        for d in c.pending { tail.diagnostic(d) }
+        tail.raw(c.name)
+        candidates.raw(tail.bytes)
+        count += 1
+        if var rt = c.unregisteredRT {
+            rt.hamlet = ""
+            rt.population = nil
+            if seen.insert(rt).inserted { unregistered.append(rt) }
+        }
+    }
+
+    /// The entry of the file whose candidates were added; the builder starts afresh.
+    func finish(account: FileAccount, rejects: ArraySlice<Diagnostic>, notes: ArraySlice<String>) -> [UInt8] {
+        var e = ShardEncoder()
+        e.account(account)
+        e.uint(UInt64(rejects.count))
+        for d in rejects { e.diagnostic(d) }
+        e.strings(Array(notes))
+        e.uint(UInt64(unregistered.count))
+        for rt in unregistered {
+            e.uint(UInt64(rt.village))
+            e.string(rt.rw)
+            e.string(rt.rt)
+        }
+        e.uint(UInt64(count))
+        e.bytes += candidates.bytes
+        candidates = ShardEncoder()
+        count = 0
+        lastLabel = ""
+        unregistered = []
+        seen = []
+        return e.bytes
+    }
+}
+
+/// A map task's partition outputs fed from entries, file by file in read order, and what its
+/// summary will hold.
+final class PartitionSink {
+    let partitions: Int
+    private var parts: [ShardEncoder]
+    private var ids: [ShardEncoder]
+    /// The label last written to each person partition (UTF-8): ShardRow writes a label only
+    /// when it changes within a stream.
+    private var lastLabel: [[UInt8]]
+    private let partWriters: [ShardFileWriter]
+    private let idWriters: [ShardFileWriter]
+    static let flushAt = 64 << 10
+
+    var accounts: [FileAccount] = []
+    var rejects: [Diagnostic] = []
+    var notes: [String] = []
+    var unregistered: [(village: UInt32, rw: String, rt: String)] = []
+    private var seenRT = Set<String>()
+    var candidates = 0
+
+    init(partitions: Int, partWriters: [ShardFileWriter], idWriters: [ShardFileWriter]) {
+        self.partitions = partitions
+        parts = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
+        ids = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
+        lastLabel = [[UInt8]](repeating: [], count: partitions)
+        self.partWriters = partWriters
+        self.idWriters = idWriters
+    }
+
+    /// Adds file `file`'s entry (its index in the run's file order), named `source`: its
+    /// candidates to the partitions, its account and diagnostics to the summary. All or
+    /// nothing: an entry that does not decode to the end leaves the sink as it was and throws.
+    func add(entry payload: [UInt8], path: String, file: Int, source: String) throws {
+        var d = ShardDecoder(payload, path: path)
+        let account = try d.account()
+        guard account.source == source else {
+            throw PWSError(.data, "entry \(path) is the map of \(account.source), not of \(source)")
+        }
+        let fileRejects = try (0..<d.count()).map { _ in try d.diagnostic() }
+        let fileNotes = try d.strings()
+        let fileUnregistered = try (0..<d.count()).map { _ in
+            (village: UInt32(truncatingIfNeeded: try d.uint()), rw: try d.string(), rt: try d.string())
+        }
+        let count = try d.count()
+        let partLengths = parts.map(\.bytes.count), idLengths = ids.map(\.bytes.count), labels = lastLabel
+        do {
+            var label: [UInt8] = []
+            for ordinal in 0..<count {
+                let personHash = try d.fixed64(), idHash = try d.fixed64()
+                if try d.bool() { label = try d.raw() }
+                let visit = try d.int()
+                let tailLength = try d.uint()
+                guard tailLength <= UInt64(d.bytes.count - d.at) else { throw d.corrupted() }
+                let tailStart = d.at, tailEnd = d.at + Int(tailLength)
+                let line = try d.uint()
+                let idStart = d.at
+                try d.skipRaw()
+                let idEnd = d.at
+                try d.skipRaw()
+                let contentEnd = d.at
+                guard contentEnd <= tailEnd else { throw d.corrupted() }
+                d.at = tailEnd
+                let p = Int(personHash % UInt64(partitions)), q = Int(idHash % UInt64(partitions))
+                // As ShardRow.encode writes it: file, ordinal, label flag (and text), the tail.
+                parts[p].uint(UInt64(file))
+                parts[p].uint(UInt64(ordinal))
+                if label != lastLabel[p] {
+                    parts[p].bool(true)
+                    parts[p].raw(label)
+                    lastLabel[p] = label
+                } else {
+                    parts[p].bool(false)
+                }
+                parts[p].bytes.append(contentsOf: payload[tailStart..<tailEnd])
+                // As ShardIDEntry.encode writes it.
+                ids[q].bytes.append(contentsOf: payload[idStart..<idEnd])
+                ids[q].uint(UInt64(file))
+                ids[q].uint(UInt64(ordinal))
+                ids[q].raw(label)
+                ids[q].uint(line)
+                ids[q].uint(UInt64(p))
+                ids[q].bytes.append(contentsOf: payload[idEnd..<contentEnd])
+                ids[q].int(visit)
+            }
+            guard d.atEnd else { throw d.corrupted() }
+        } catch {
+            for j in 0..<partitions {
+                parts[j].bytes.removeLast(parts[j].bytes.count - partLengths[j])
+                ids[j].bytes.removeLast(ids[j].bytes.count - idLengths[j])
+            }
+            lastLabel = labels
+            throw error
+        }
+        candidates += count
+        accounts.append(account)
+        rejects += fileRejects
+        notes += fileNotes
+        for rt in fileUnregistered where seenRT.insert("\(rt.village)\u{1}\(rt.rw)\u{1}\(rt.rt)").inserted {
+            unregistered.append(rt)
+        }
+    }
+
+    /// Writes out the partitions that reached the block size.
+    func flush() throws {
+        for j in 0..<partitions {
+            if parts[j].bytes.count >= PartitionSink.flushAt {
+                try partWriters[j].append(parts[j].bytes)
+                parts[j].bytes.removeAll(keepingCapacity: true)
+            }
+            if ids[j].bytes.count >= PartitionSink.flushAt {
+                try idWriters[j].append(ids[j].bytes)
+                ids[j].bytes.removeAll(keepingCapacity: true)
+            }
+        }
+    }
+
+    func finish() throws {
+        for j in 0..<partitions {
+            try partWriters[j].append(parts[j].bytes)
+            try partWriters[j].finish()
+            try idWriters[j].append(ids[j].bytes)
+            try idWriters[j].finish()
+        }
+    }
+
+    func discard() {
+        for w in partWriters + idWriters { w.discard() }
+    }
+}
+
+/// One map task with the cache: the files in read order, each from its entry or, when it has
+/// none or its entry cannot be used, read with `Validation.runMap` (one pass over all the files
+/// without a usable entry) and its entry written.
+final class IncrementalMap {
+    let cache: MapCache
+    let data: String
+    let settings: ValidationSettings
+    let register: AreaRegister
+    let sources: [String]
+    let offset: Int
+    let keys: [ShardRunKey]
+    let names: [String]
+    let sink: PartitionSink
+    /// The next file (index in `sources`) to hand to the sink.
+    private var next = 0
+    var readingCPU = 0.0, checkingCPU = 0.0
+
+    init(cache: MapCache, data: String, settings: ValidationSettings, register: AreaRegister, sources: [String],
+         offset: Int, keys: [ShardRunKey], names: [String], sink: PartitionSink) {
+        self.cache = cache
+        self.data = data
+        self.settings = settings
+        self.register = register
+        self.sources = sources
+        self.offset = offset
+        self.keys = keys
+        self.names = names
+        self.sink = sink
+    }
+
+    func run() throws {
+        let missing = sources.indices.filter { !FileManager.default.fileExists(atPath: cache.entryPath(names[$0])) }
+        try read(missing)
+        try useEntries(upTo: sources.count)
+    }
+
+    /// Reads `list` (indices in `sources`, ascending) with the per-row rules; at the end of each
+    /// file, the files before it come from their entries, then its own new entry is written
+    /// and handed on.
+    private func read(_ list: [Int]) throws {
+        guard !list.isEmpty else { return }
+        let builder = MapEntryBuilder()
+        var failure: (any Error)?
+        let outcome = try Validation.runMap(
+            dataDirectory: data, settings: settings, register: register, sources: list.map { sources[$0] },
+            emit: { c in if failure == nil { builder.add(c) } },
+            fileDone: { [self] i, account, rejects, notes in
+                guard failure == nil else { return }
+                let k = list[i]
+                do {
+                    try useEntries(upTo: k)
+                    let payload = builder.finish(account: account, rejects: rejects, notes: notes)
+                    cache.store(payload, key: keys[k], name: names[k])
+                    try sink.add(entry: payload, path: cache.entryPath(names[k]), file: offset + k, source: sources[k])
+                    try sink.flush()
+                    cache.remapped += 1
+                    next = max(next, k + 1)
+                } catch {
+                    failure = error
+                }
+            })
+        if let failure { throw failure }
+        readingCPU += outcome.readingCPUSeconds
+        checkingCPU += outcome.checkingCPUSeconds
+    }
+
+    /// Hands on the files before `end` that are not handed on yet, from their entries; an entry
+    /// that cannot be used (missing, truncated, corrupted, of another key, not decodable) is
+    /// never trusted: the file is read again and its entry rewritten, with a console line.
+    private func useEntries(upTo end: Int) throws {
+        while next < end {
+            let k = next
+            next += 1
+            let path = cache.entryPath(names[k])
+            do {
+                let (_, payload) = try ShardFile.read(path, kind: MapCache.entryKind, expected: keys[k])
+                try sink.add(entry: payload, path: path, file: offset + k, source: sources[k])
+                cache.reused += 1
+            } catch {
+                cache.note("map cache: the entry of \(sources[k]) cannot be used (\(MapCache.reason(error))); the file was read again and its entry rebuilt")
+                unlink(path)
+                cache.rebuilt += 1
+                try read([k])
+                continue
+            }
+            try sink.flush()
+        }
+    }
+}
+
+extension ShardedRun {
+    /// `map` with the incremental cache (`mapCache` set): the same partition streams and
+    /// summary as `map`, each file's share from its cache entry when it has a usable one.
+    func mapIncremental(cache: MapCache, task: Int, tasks: Int, partitions: Int, data: String,
+                        settings: ValidationSettings, register: AreaRegister, listing: ServiceFileListing,
+                        key: ShardRunKey, range: Range<Int>, pipeline: LoadedPipeline) throws -> RunReport {
+        let started = Date()
+        defer { cache.mapSeconds += Date().timeIntervalSince(started) }
+        let sources = Array(listing.files[range])
+        let hashes = try cache.contentHashes(data: data, files: sources)
+        let keys = zip(sources, hashes).map { MapCache.entryKey(run: key, path: $0, sha256: $1) }
+        let names = keys.map(MapCache.entryName)
+        cache.referenced += names
+        let partWriters = try (0..<partitions).map {
+            try ShardFileWriter(path: partPath(task, $0), header: ShardHeader(kind: "map-partition", task: task, key: key))
+        }
+        let idWriters = try (0..<partitions).map {
+            try ShardFileWriter(path: idsPath(task, $0), header: ShardHeader(kind: "map-ids", task: task, key: key))
+        }
+        let sink = PartitionSink(partitions: partitions, partWriters: partWriters, idWriters: idWriters)
+        var finished = false
+        defer { if !finished { sink.discard() } }
+        let map = IncrementalMap(cache: cache, data: data, settings: settings, register: register, sources: sources,
+                                 offset: range.lowerBound, keys: keys, names: names, sink: sink)
+        try map.run()
+        try sink.finish()
+        finished = true
+        let e = ShardedRun.encodeSummary(
+            offset: range.lowerBound, accounts: sink.accounts, rejects: sink.rejects, notes: sink.notes,
+            unregistered: sink.unregistered, unreadable: listing.unreadable, readingCPU: map.readingCPU,
+            checkingCPU: map.checkingCPU)
+        try ShardFile.write(ShardHeader(kind: "map-summary", task: task, key: key), payload: e.bytes,
+                            to: summaryPath(task))
+        return RunReport(exitStatus: .success, lines: [
+            "map \(task) of \(tasks): \(range.count) file(s), \(sink.accounts.reduce(0) { $0 + $1.rowsRead }) rows, \(sink.candidates) passed the per-row rules, \(sink.rejects.count) rejected; \(partitions) partitions in \(folder)/map/",
+        ], folder: nil)
+    }
+}

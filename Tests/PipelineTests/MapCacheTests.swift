@@ -1,0 +1,274 @@
+import Foundation
+import Logging
+import Pipeline
+import PWSCore
+import PWSTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The incremental map cache of `pws run --partitions P --incremental` (spec §A7, docs/scale.md
+/// "The incremental cache"): a rerun reads only new or changed files and publishes the bytes a
+/// fresh `pws run` publishes; a changed catalogue, register or `--today` invalidates every
+/// entry; an entry that cannot be used is rebuilt; entries no kept run uses are pruned.
+@Suite struct MapCacheTests {
+    static let today = Day(year: 2026, month: 1, day: 10)!
+
+    static func request(data: String, out: String, pipeline: String? = nil, today: Day = today,
+                        asOf: YearMonth? = nil) -> RunRequest {
+        var request = ShardedRunTests.request(data: data, out: out, asOf: asOf)
+        if let pipeline { request.pipelinePath = pipeline }
+        request.today = today
+        return request
+    }
+
+    /// `pws run --partitions 3 --incremental` (and `--rehash`).
+    static func incremental(data: String, out: String, pipeline: String? = nil, today: Day = today,
+                            asOf: YearMonth? = nil, rehash: Bool = false, partitions: Int = 3) throws -> RunReport {
+        let runner = PipelineRunner(request: request(data: data, out: out, pipeline: pipeline, today: today, asOf: asOf),
+                                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        return try ShardedRun.runPartitioned(runner: runner, partitions: partitions,
+                                             incremental: MapCacheOptions(rehash: rehash))
+    }
+
+    /// The published outputs of a fresh `pws run` (run.json aside).
+    static func reference(data: String, out: String, pipeline: String? = nil, today: Day = today,
+                          asOf: YearMonth? = nil) throws -> [String: Data] {
+        let report = try ShardedRun.runOneProcess(request: request(data: data, out: out, pipeline: pipeline, today: today,
+                                                                   asOf: asOf))
+        #expect(report.exitStatus == .success)
+        return ShardedRunTests.snapshot(out)
+    }
+
+    /// The report's first line: `map cache: R of N file(s) read, C from the cache, H of N hashed, map S s (…)`.
+    static func counts(_ report: RunReport) -> (read: Int, cached: Int, hashed: Int, rebuilt: Int)? {
+        guard let line = report.lines.first(where: { $0.hasPrefix("map cache: ") && $0.contains(" read, ") }) else {
+            return nil
+        }
+        let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        // read, total, cached, hashed, total[, rebuilt]
+        guard numbers.count >= 5 else { return nil }
+        return (numbers[0], numbers[2], numbers[3], line.contains("rebuilt") ? numbers.last! : 0)
+    }
+
+    static func entries(_ out: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: out + "/.cache/map/entries")) ?? []).sorted()
+    }
+
+    static func makeData(_ tmp: TemporaryFolder, seed: UInt64 = 31) throws -> String {
+        let data = tmp.url.path + "/data"
+        try ShardedRunTests.randomData(seed: seed, at: data, files: 5, rowsPerFile: 15...30, persons: 12)
+        return data
+    }
+
+    /// A copy of `pipelines/` to change.
+    static func pipelineCopy(_ tmp: TemporaryFolder) throws -> String {
+        let folder = tmp.url.path + "/pipelines"
+        try FileManager.default.copyItem(atPath: ShardedRunTests.root + "/pipelines", toPath: folder)
+        return folder + "/default.yaml"
+    }
+
+    static func append(_ text: String, to path: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+        try handle.close()
+    }
+
+    @Test func warmRerunIsColdRunAndPwsRun() throws {
+        let tmp = try TemporaryFolder()
+        let data = try MapCacheTests.makeData(tmp)
+        let expected = try MapCacheTests.reference(data: data, out: tmp.url.path + "/reference")
+        let out = tmp.url.path + "/out"
+        let cold = try MapCacheTests.incremental(data: data, out: out)
+        #expect(cold.exitStatus == .success)
+        #expect(MapCacheTests.counts(cold)?.read == 5)
+        #expect(MapCacheTests.counts(cold)?.cached == 0)
+        #expect(ShardedRunTests.snapshot(out) == expected, "cold")
+        #expect(MapCacheTests.entries(out).count == 5)
+        let warm = try MapCacheTests.incremental(data: data, out: out)
+        #expect(MapCacheTests.counts(warm)?.read == 0)
+        #expect(MapCacheTests.counts(warm)?.cached == 5)
+        #expect(ShardedRunTests.snapshot(out) == expected, "warm")
+        // Other partition counts use the same entries (the entry does not depend on P).
+        let other = try MapCacheTests.incremental(data: data, out: out, partitions: 7)
+        #expect(MapCacheTests.counts(other)?.cached == 5)
+        #expect(ShardedRunTests.snapshot(out) == expected, "warm, 7 partitions")
+        // --as-of is not in the key: the per-row rules do not read it.
+        let asOf = YearMonth(year: 2025, month: 6)
+        let expectedAsOf = try MapCacheTests.reference(data: data, out: tmp.url.path + "/reference-asof", asOf: asOf)
+        let june = try MapCacheTests.incremental(data: data, out: tmp.url.path + "/out", asOf: asOf)
+        #expect(MapCacheTests.counts(june)?.cached == 5)
+        let published = ShardedRunTests.snapshot(out).filter { $0.key.hasPrefix("2025-06/") }
+        #expect(published == expectedAsOf)
+    }
+
+    @Test func onlyNewAndChangedFilesAreRead() throws {
+        let tmp = try TemporaryFolder()
+        let data = try MapCacheTests.makeData(tmp)
+        let out = tmp.url.path + "/out"
+        _ = try MapCacheTests.incremental(data: data, out: out)
+        // One file changed (its last row dropped), one new file between the others (a new month
+        // of the file order): 2 read, 4 from the cache.
+        let changed = data + "/layanan/2025-03_f02.csv"
+        var lines = try String(contentsOfFile: changed, encoding: .utf8).split(separator: "\n")
+        lines.removeLast()
+        try (lines.joined(separator: "\n") + "\n").write(toFile: changed, atomically: false, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: data + "/layanan/2025-01_f00.csv", toPath: data + "/layanan/2025-02_new.csv")
+        let expected = try MapCacheTests.reference(data: data, out: tmp.url.path + "/reference")
+        let warm = try MapCacheTests.incremental(data: data, out: out)
+        #expect(MapCacheTests.counts(warm)?.read == 2)
+        #expect(MapCacheTests.counts(warm)?.cached == 4)
+        #expect(ShardedRunTests.snapshot(out) == expected)
+        // The copy repeats f00's ids and rows in another file: the cross-file rules saw it.
+        let rejects = try String(contentsOfFile: out + "/2025-12/warnings.csv", encoding: .utf8)
+        #expect(rejects.contains("W-DUPLICATE"))
+    }
+
+    @Test func changedCatalogueRegisterOrTodayInvalidatesAll() throws {
+        let tmp = try TemporaryFolder()
+        let data = try MapCacheTests.makeData(tmp)
+        let out = tmp.url.path + "/out"
+        let pipeline = try MapCacheTests.pipelineCopy(tmp)
+        #expect(MapCacheTests.counts(try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline))?.read == 5)
+        #expect(MapCacheTests.counts(try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline))?.read == 0)
+        // The service catalogue (a comment changes its sha256 only).
+        try MapCacheTests.append("# changed\n", to: tmp.url.path + "/pipelines/services.yaml")
+        #expect(MapCacheTests.counts(try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline))?.read == 5)
+        #expect(MapCacheTests.counts(try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline))?.read == 0)
+        // The indicator catalogue.
+        try MapCacheTests.append("# changed\n", to: tmp.url.path + "/pipelines/indicators.yaml")
+        #expect(MapCacheTests.counts(try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline))?.read == 5)
+        // --today.
+        let later = Day(year: 2026, month: 1, day: 11)!
+        #expect(MapCacheTests.counts(try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline, today: later))?.read == 5)
+        #expect(MapCacheTests.counts(try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline, today: later))?.read == 0)
+        // The register: a new RT (099, which the random data does not use) in the last village.
+        let wilayah = data + "/wilayah.csv"
+        let rows = try String(contentsOfFile: wilayah, encoding: .utf8).split(separator: "\n")
+        var last = rows.last!.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        last[8] = "099"
+        try MapCacheTests.append(last.joined(separator: ",") + "\n", to: wilayah)
+        let expected = try MapCacheTests.reference(data: data, out: tmp.url.path + "/reference", pipeline: pipeline,
+                                                   today: later)
+        let report = try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline, today: later)
+        #expect(MapCacheTests.counts(report)?.read == 5)
+        #expect(ShardedRunTests.snapshot(out) == expected)
+    }
+
+    @Test func unusableEntriesAreRebuiltNeverTrusted() throws {
+        let tmp = try TemporaryFolder()
+        let data = try MapCacheTests.makeData(tmp)
+        let out = tmp.url.path + "/out"
+        _ = try MapCacheTests.incremental(data: data, out: out)
+        let folder = out + "/.cache/map/entries/"
+        let names = MapCacheTests.entries(out)
+        #expect(names.count == 5)
+        // A flipped bit in the middle, a truncated entry, and another file's entry (another key)
+        // under this one's name.
+        var flipped = try [UInt8](Data(contentsOf: URL(fileURLWithPath: folder + names[0])))
+        flipped[flipped.count / 2] ^= 0x40
+        try Data(flipped).write(to: URL(fileURLWithPath: folder + names[0]))
+        let whole = try Data(contentsOf: URL(fileURLWithPath: folder + names[1]))
+        try whole.prefix(whole.count - 10).write(to: URL(fileURLWithPath: folder + names[1]))
+        try FileManager.default.removeItem(atPath: folder + names[2])
+        try FileManager.default.copyItem(atPath: folder + names[3], toPath: folder + names[2])
+        // And a new file, last in read order: the unusable entries are met (and their files
+        // read again) while the new file is being read.
+        try FileManager.default.copyItem(atPath: data + "/layanan/2025-02_f01.csv", toPath: data + "/layanan/2025-12_new.csv")
+        let expected = try MapCacheTests.reference(data: data, out: tmp.url.path + "/reference")
+        let warm = try MapCacheTests.incremental(data: data, out: out)
+        #expect(MapCacheTests.counts(warm)?.read == 4)
+        #expect(MapCacheTests.counts(warm)?.cached == 2)
+        #expect(MapCacheTests.counts(warm)?.rebuilt == 3)
+        let notes = warm.lines.filter { $0.contains("cannot be used") }
+        #expect(notes.count == 3)
+        #expect(notes.contains { $0.contains("corrupted") })
+        #expect(notes.contains { $0.contains("truncated") })
+        #expect(notes.contains { $0.contains("other settings") })
+        #expect(ShardedRunTests.snapshot(out) == expected)
+        // Rebuilt: the next run reads nothing.
+        let next = try MapCacheTests.incremental(data: data, out: out)
+        #expect(MapCacheTests.counts(next)?.read == 0)
+        #expect(ShardedRunTests.snapshot(out) == expected)
+    }
+
+    @Test func entriesNoKeptRunUsesArePruned() throws {
+        let tmp = try TemporaryFolder()
+        let data = try MapCacheTests.makeData(tmp)
+        let out = tmp.url.path + "/out"
+        let pipeline = try MapCacheTests.pipelineCopy(tmp)
+        let definition = tmp.url.path + "/pipelines/default.yaml"
+        let text = try String(contentsOfFile: definition, encoding: .utf8)
+        #expect(text.contains("retention: 5"))
+        try text.replacingOccurrences(of: "retention: 5", with: "retention: 2")
+            .write(toFile: definition, atomically: false, encoding: .utf8)
+        _ = try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline)
+        let first = Set(MapCacheTests.entries(out))
+        #expect(first.count == 5)
+        // Run 2: f04 changed — 6 entries, both runs kept.
+        try MapCacheTests.append("\n", to: data + "/layanan/2025-05_f04.csv")
+        _ = try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline)
+        let second = Set(MapCacheTests.entries(out))
+        #expect(second.count == 6)
+        #expect(second.isSuperset(of: first))
+        // Run 3: f04 changed again — run 1 is pruned (retention 2), and with it the entry of
+        // f04's first version, which only run 1 used; run 2's f04 entry stays.
+        try MapCacheTests.append("\n", to: data + "/layanan/2025-05_f04.csv")
+        _ = try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline)
+        let third = Set(MapCacheTests.entries(out))
+        #expect(third.count == 6)
+        #expect(first.subtracting(third).count == 1)
+        #expect(third.isSuperset(of: second.subtracting(first)))
+        let runs = try FileManager.default.contentsOfDirectory(atPath: out + "/.runs").filter { !$0.hasPrefix(".") }.sorted()
+        let records = try FileManager.default.contentsOfDirectory(atPath: out + "/.cache/map/runs").sorted()
+        #expect(runs.count == 2)
+        #expect(records == runs)
+    }
+
+    /// The hash index: a file whose size, mtime, ctime and inode are those recorded is not
+    /// hashed again; a file rewritten with its size and mtime restored is (its ctime moved);
+    /// `--rehash` hashes every file.
+    @Test func hashIndexTrustsOnlyAnUnchangedStat() throws {
+        let tmp = try TemporaryFolder()
+        let data = try MapCacheTests.makeData(tmp)
+        let out = tmp.url.path + "/out"
+        // A file whose mtime or ctime is not more than 2 s older than its hashing is not
+        // recorded (a write in the same clock tick as the hashing could go unseen): one with an
+        // mtime an hour ahead is hashed on every run.
+        let future = data + "/layanan/2025-04_f03.csv"
+        var ahead = [timespec(tv_sec: time(nil) + 3600, tv_nsec: 0), timespec(tv_sec: time(nil) + 3600, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, future, &ahead, 0) == 0)
+        Thread.sleep(forTimeInterval: 3)
+        let first = try MapCacheTests.incremental(data: data, out: out)
+        #expect(MapCacheTests.counts(first)?.hashed == 5)
+        #expect(MapCacheTests.counts(first)?.read == 5)
+        let trusted = try MapCacheTests.incremental(data: data, out: out)
+        #expect(MapCacheTests.counts(trusted)?.hashed == 1)
+        #expect(MapCacheTests.counts(trusted)?.cached == 5)
+        // Same size, same mtime (to the nanosecond), other bytes: the ctime gives it away.
+        let path = data + "/layanan/2025-02_f01.csv"
+        var st = stat()
+        #expect(stat(path, &st) == 0)
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        let name = Array("Nama ".utf8)
+        let at = (0..<bytes.count - name.count).last { Array(bytes[$0..<$0 + name.count]) == name }!
+        bytes[at] = UInt8(ascii: "M")  // "Nama 0007" → "Mama 0007": same size, other bytes
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        var times = [timespec(tv_sec: st.st_atim.tv_sec, tv_nsec: st.st_atim.tv_nsec),
+                     timespec(tv_sec: st.st_mtim.tv_sec, tv_nsec: st.st_mtim.tv_nsec)]
+        #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+        var after = stat()
+        #expect(stat(path, &after) == 0)
+        #expect(after.st_size == st.st_size && after.st_mtim.tv_nsec == st.st_mtim.tv_nsec)
+        let expected = try MapCacheTests.reference(data: data, out: tmp.url.path + "/reference")
+        let changed = try MapCacheTests.incremental(data: data, out: out)
+        #expect(MapCacheTests.counts(changed)?.hashed == 2)
+        #expect(MapCacheTests.counts(changed)?.read == 1)
+        #expect(ShardedRunTests.snapshot(out) == expected)
+        let rehashed = try MapCacheTests.incremental(data: data, out: out, rehash: true)
+        #expect(MapCacheTests.counts(rehashed)?.hashed == 5)
+        #expect(MapCacheTests.counts(rehashed)?.read == 0)
+    }
+}

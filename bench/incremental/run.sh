@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The incremental map cache (issue 18 point 6, docs/scale.md "The incremental cache"): a nightly
+# rerun after one new month of files, against the bare libcsv pass over all files.
+#
+#   bench/incremental/run.sh [RECORDS] [P]     (defaults 3000000 8; release build)
+#
+# Generates `pws generate --seed 3 --records RECORDS --year 2025` once under $INC_ROOT (default
+# /tmp/pws-incremental; never in the repository), then in a fresh work folder:
+#   1. bare libcsv over every service file (the floor, bench/bare-libcsv.c), RUNS times;
+#   2. pws run --partitions P (no cache) over every file: the reference outputs and time;
+#   3. the data folder without the files of 2025-12 (hard links): a cold incremental run,
+#      which fills OUT/.cache/map;
+#   4. the 2025-12 files linked in: the warm rerun (reads only the new month) — the figure the
+#      issue asks for (≤ 0.3 × bare libcsv);
+#   5. the same again, nothing new: a rerun that reads nothing; then with --rehash (every file
+#      hashed, nothing read: the cost of not trusting the hash index);
+#   6. a cold incremental run over all files into an empty OUT (what the first night costs);
+# checks that 4, 5 and 6 publish every file byte-identical to 2 (run.json aside) and prints
+# wall, CPU and peak RSS per step, and the "map N s" of each incremental run's console line.
+set -euo pipefail
+records=${1:-3000000} p=${2:-8}
+RUNS=${RUNS:-3}
+today=2026-01-15
+cd "$(dirname "$0")/../.."
+swift build -c release --product pws >/dev/null
+pws="$(swift build -c release --show-bin-path)/pws"
+mkdir -p bench/work
+gcc -O2 -Wall -o bench/work/bare-libcsv bench/bare-libcsv.c -lcsv
+root=${INC_ROOT:-/tmp/pws-incremental}
+full=$root/$records
+if [ ! -f "$full.complete" ]; then
+  rm -rf "$full"
+  "$pws" generate --out "$full" --seed 3 --records "$records" --year 2025 --quiet
+  touch "$full.complete"
+fi
+work=$root/work-$records
+rm -rf "$work"; mkdir -p "$work"
+data=$work/data
+# The folder of the night before: every file but those of 2025-12 (hard links, no copies).
+mkdir -p "$data"
+(cd "$full" && find . -type d) | while read -r d; do mkdir -p "$data/$d"; done
+(cd "$full" && find . -type f ! -name '*2025-12*') | while read -r f; do ln "$full/$f" "$data/$f"; done
+new=$(cd "$full" && find . -type f -name '*2025-12*' | wc -l)
+all=$(cd "$full" && find layanan -type f | wc -l)
+# Files changed in the last 2 s are hashed again rather than trusted (MapCache.contentHashes).
+sleep 3
+
+measure() { # LABEL OUTFILE COMMAND... -> a table row: wall s, CPU s, peak RSS MiB
+  local label=$1 log=$2; shift 2
+  /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" > "$log" 2>&1
+  read -r wall user sys kb < "$work/time"
+  printf '| %s | %s | %.2f | %d |\n' "$label" "$wall" "$(awk "BEGIN{print $user + $sys}")" $((kb / 1024))
+}
+echo "$records records, $all service files ($new of 2025-12), P = $p, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
+echo
+echo "| step | wall s | CPU s | peak RSS MiB |"
+echo "|---|---|---|---|"
+mapfile -t files < <(cd "$full" && find layanan -type f | sort | sed "s|^|$full/|")
+for ((r = 1; r <= RUNS; r++)); do
+  measure "bare libcsv, all files (run $r)" "$work/bare-$r.log" bench/work/bare-libcsv -d auto "${files[@]}"
+done
+measure "pws run --partitions $p, all files, no cache" "$work/ref.log" \
+  "$pws" run --data "$full" --out "$work/reference" --today "$today" --partitions "$p"
+measure "cold --incremental, 11 months (the night before)" "$work/before.log" \
+  "$pws" run --data "$data" --out "$work/out" --today "$today" --partitions "$p" --incremental
+(cd "$full" && find . -type f -name '*2025-12*') | while read -r f; do ln "$full/$f" "$data/$f"; done
+measure "**warm --incremental, + 2025-12 ($new new files)**" "$work/warm.log" \
+  "$pws" run --data "$data" --out "$work/out" --today "$today" --partitions "$p" --incremental
+cp -r "$work/out/2025-12/." "$work/warm-published"
+measure "warm --incremental, nothing new" "$work/again.log" \
+  "$pws" run --data "$data" --out "$work/out" --today "$today" --partitions "$p" --incremental
+measure "warm --incremental --rehash, nothing new" "$work/rehash.log" \
+  "$pws" run --data "$data" --out "$work/out" --today "$today" --partitions "$p" --incremental --rehash
+measure "cold --incremental, all files, empty cache" "$work/cold.log" \
+  "$pws" run --data "$data" --out "$work/cold" --today "$today" --partitions "$p" --incremental
+echo
+for f in before warm again rehash cold; do echo "$f: $(grep -h '^map cache:' "$work/$f.log" | head -1)"; done
+for r in $(seq 1 "$RUNS"); do echo "bare run $r: $(tail -1 "$work/bare-$r.log")"; done
+echo
+for out in warm-published out/2025-12 cold/2025-12; do
+  if diff -r -x run.json -x '.*' "$work/reference/2025-12" "$work/$out" > /dev/null; then
+    echo "$out: every published file byte-identical to pws run --partitions $p without the cache (run.json aside)"
+  else
+    echo "$out: DIFFERS"; exit 1
+  fi
+done
+echo "cache: $(du -sh "$work/out/.cache/map" | cut -f1) for $(du -sh "$full/layanan" | cut -f1) of service files; $(ls "$work/out/.cache/map/entries" | wc -l) entries"
+[ "${KEEP_WORK:-0}" = 1 ] || rm -rf "$work"
