@@ -22,6 +22,9 @@ public struct ShardedRun {
     public var runner: PipelineRunner
     /// The shared folder every task reads and writes.
     public var shared: String
+    /// True when the caller holds OUT's run lock for the whole run (`pws run --partitions`):
+    /// the merge then does not take it again.
+    var holdsRunLock = false
 
     public init(runner: PipelineRunner, shared: String) {
         self.runner = runner
@@ -67,7 +70,8 @@ public struct ShardedRun {
     /// The key the later stages expect: the data folder and task counts from map task 0's
     /// summary, everything else from this process's own options and files.
     func expectedKey(pipeline: LoadedPipeline) throws -> ShardRunKey {
-        let (header, _) = try ShardFile.read(summaryPath(0), kind: "map-summary", expected: nil)
+        // The header only: the summary's blocks are read (and checked) by readSummary.
+        let header = try ShardFileReader(path: summaryPath(0), kind: "map-summary", expected: nil).header
         let data = header.key.dataDirectory
         return try runKey(dataDirectory: data, mapTasks: header.key.mapTasks, partitions: header.key.partitions,
                           pipeline: pipeline, files: Validation.serviceListing(in: data).files)
@@ -256,6 +260,11 @@ public struct ShardedRun {
 
     /// `pws dedup`: E-DUPLICATE-ID over record-id partition `task`, in read order.
     public func dedup(task: Int, tasks: Int) throws -> RunReport {
+        defer { ShardedRun.returnFreedMemory() }
+        return try dedupPartition(task: task, tasks: tasks)
+    }
+
+    private func dedupPartition(task: Int, tasks: Int) throws -> RunReport {
         let pipeline = try runner.loadPipeline(indicators: false)
         let key = try expectedKey(pipeline: pipeline)
         try checkTask(task, tasks, expected: key.partitions, stage: "dedup")
@@ -265,10 +274,8 @@ public struct ShardedRun {
         var rejected: [ShardDuplicateID] = []
         for i in 0..<key.mapTasks {
             let path = idsPath(i, task)
-            let (_, payload) = try ShardFile.read(path, kind: "map-ids", expected: key)
-            var d = ShardDecoder(payload, path: path)
-            while !d.atEnd {
-                let entry = try ShardIDEntry.decode(&d)
+            var stream = try ShardRecordStream(path: path, kind: "map-ids", expected: key)
+            while let entry = try stream.next(ShardIDEntry.decode) {
                 if let content = first[entry.recordID] {
                     if content != entry.content {
                         rejected.append(ShardDuplicateID(file: entry.file, ordinal: entry.ordinal, partition: entry.partition,
@@ -354,10 +361,16 @@ extension ShardedRun {
     /// folder of their own under OUT (`.partitions.PID`), removed at the end, failed or not.
     public static func runPartitioned(runner: PipelineRunner, partitions: Int) throws -> RunReport {
         let out = runner.request.outputDirectory ?? "out"
-        try OutputFolder.ensureDirectory(out)
+        // The whole run holds OUT's lock, as `pws run` does: a second run into OUT fails at once
+        // (exit 75) rather than after its map, dedup and reduce, and the scratch folder under
+        // OUT is this run's alone while it exists.
+        let lock = try RunLock(outputDirectory: out)
+        defer { withExtendedLifetime(lock) {} }
         let shared = out + "/.partitions.\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: shared) }
-        return try ShardedRun(runner: runner, shared: shared).runStages(mapTasks: 1, partitions: partitions, command: "run")
+        var run = ShardedRun(runner: runner, shared: shared)
+        run.holdsRunLock = true
+        return try run.runStages(mapTasks: 1, partitions: partitions, command: "run")
     }
 
     /// `pws run` with the same request, logging nothing (for the tests' reference).
