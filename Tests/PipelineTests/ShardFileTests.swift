@@ -100,6 +100,96 @@ import Testing
             .contains("is missing") == true)
     }
 
+    /// Records of 1 to 600 bytes, numbered, whose payload runs over three blocks (records are
+    /// cut by the block boundaries): what `ShardRecordStream` must give back one by one.
+    static func writtenRecords(_ folder: TemporaryFolder) throws -> (path: String, count: Int) {
+        let path = folder.url.path + "/part-0-2.pws"
+        var e = ShardEncoder()
+        var n = 0
+        while e.bytes.count < ShardFile.blockSize * 5 / 2 {
+            e.uint(UInt64(n))
+            e.raw([UInt8](repeating: UInt8(truncatingIfNeeded: n), count: n % 600))
+            n += 1
+        }
+        try ShardFile.write(ShardHeader(kind: "map-partition", task: 0, key: key), payload: e.bytes, to: path)
+        return (path, n)
+    }
+
+    static func record(_ d: inout ShardDecoder) throws -> (Int, [UInt8]) { (Int(try d.uint()), try d.raw()) }
+
+    /// Reads every record with the stream; the numbers of those read before an error.
+    static func streamed(_ path: String) -> (read: [Int], error: String?) {
+        var read: [Int] = []
+        do {
+            var stream = try ShardRecordStream(path: path, kind: "map-partition", expected: key)
+            while let (n, bytes) = try stream.next(record) {
+                guard bytes == [UInt8](repeating: UInt8(truncatingIfNeeded: n), count: n % 600) else {
+                    return (read, "record \(n) decoded wrong")
+                }
+                read.append(n)
+            }
+        } catch {
+            return (read, "\(error)")
+        }
+        return (read, nil)
+    }
+
+    @Test func streamedRecordsAcrossBlocks() throws {
+        let folder = try TemporaryFolder()
+        let (path, count) = try ShardFileTests.writtenRecords(folder)
+        let (read, error) = ShardFileTests.streamed(path)
+        #expect(error == nil, "\(error ?? "")")
+        #expect(read == Array(0..<count))
+    }
+
+    /// The streamed reader holds one block at a time, so a damaged third block is found after
+    /// the records of the first two were given out — and still fails the reading with the
+    /// messages of the whole-file reader.
+    @Test func streamedReaderFindsDamageInALaterBlock() throws {
+        let folder = try TemporaryFolder()
+        let (path, count) = try ShardFileTests.writtenRecords(folder)
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let thirdBlock = 20 + Int(ShardFile.readUInt32(bytes, 12)) + 2 * (8 + ShardFile.blockSize)
+        var corrupted = bytes
+        corrupted[thirdBlock + 8 + 100] ^= 0x01
+        try Data(corrupted).write(to: URL(fileURLWithPath: path))
+        var (read, error) = ShardFileTests.streamed(path)
+        #expect(error?.contains("\(path) is corrupted (checksum of block 2 differs)") == true, "\(error ?? "no error")")
+        #expect(!read.isEmpty && read.count < count && read == Array(0..<read.count), "\(read.count) of \(count)")
+        // Cut inside the third block: the records of the first two come, then the error.
+        try Data(bytes.prefix(thirdBlock + 1000)).write(to: URL(fileURLWithPath: path))
+        (read, error) = ShardFileTests.streamed(path)
+        #expect(error?.contains("\(path) is truncated in block 2") == true, "\(error ?? "no error")")
+        #expect(!read.isEmpty && read.count < count && read == Array(0..<read.count), "\(read.count) of \(count)")
+        // Cut in or before the trailer: every record comes, and still the reading fails at the end.
+        for cut in [bytes.count - 20, bytes.count - 5] {
+            try Data(bytes.prefix(cut)).write(to: URL(fileURLWithPath: path))
+            (read, error) = ShardFileTests.streamed(path)
+            #expect(error?.contains("\(path) is truncated in its trailer") == true, "cut at \(cut): \(error ?? "no error")")
+        }
+        // A trailer that counts other blocks than the file has.
+        var trailer = bytes
+        trailer[bytes.count - 12] = 7
+        try Data(trailer).write(to: URL(fileURLWithPath: path))
+        #expect(ShardFileTests.streamed(path).error?.contains("corrupted (trailer") == true)
+    }
+
+    /// A key that differs in an optional field names both values as a user reads them.
+    @Test func keyMismatchShowsOptionalValuesPlainly() throws {
+        let folder = try TemporaryFolder()
+        let (path, _) = try ShardFileTests.written(folder)
+        var other = ShardFileTests.key
+        other.asOf = "2025-06"
+        let message = ShardFileTests.message { _ = try ShardFile.read(path, kind: "map-partition", expected: other) }
+        #expect(message?.contains("other settings (asOf: none here, 2025-06 expected)") == true, "\(message ?? "read")")
+        #expect(message?.contains("Optional") == false)
+        var mine = ShardFileTests.key
+        mine.asOf = "2025-05"
+        try ShardFile.write(ShardHeader(kind: "map-partition", task: 0, key: mine), payload: [1, 2, 3], to: path)
+        let both = ShardFileTests.message { _ = try ShardFile.read(path, kind: "map-partition", expected: other) }
+        #expect(both?.contains("(asOf: 2025-05 here, 2025-06 expected)") == true, "\(both ?? "read")")
+    }
+
     /// A stage reading a damaged file of the run fails naming it; rerunning the task that wrote
     /// it (it is rewritten whole) lets the run finish with the same output.
     @Test func damagedPartitionFailsTheReduceUntilTheMapReruns() throws {

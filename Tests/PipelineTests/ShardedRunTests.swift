@@ -1,3 +1,4 @@
+import Export
 import Foundation
 import Logging
 import Pipeline
@@ -227,5 +228,28 @@ import Testing
             #expect(ShardedRunTests.snapshot(out) == expected, "--partitions \(p)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".partitions") }.isEmpty)
         }
+    }
+
+    /// The whole partitioned run holds OUT's run lock, as `pws run` does: while another run
+    /// holds it, `--partitions` fails at once with exit 75 — before reading the data folder
+    /// (here one without service records, which the map would refuse) and without a scratch
+    /// folder under OUT. Once the lock is free it runs.
+    @Test func partitionedRunHoldsTheLockFromTheStart() throws {
+        let tmp = try TemporaryFolder()
+        let out = tmp.url.path + "/out"
+        let empty = tmp.url.path + "/empty"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let runner = PipelineRunner(request: ShardedRunTests.request(data: empty, out: out),
+                                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        var other: RunLock? = try RunLock(outputDirectory: out)
+        var status: PWSError.Code?
+        do { _ = try ShardedRun.runPartitioned(runner: runner, partitions: 3) } catch let error as PWSError { status = error.code }
+        #expect(status == .locked)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".partitions") }.isEmpty)
+        withExtendedLifetime(other) {}
+        other = nil
+        status = nil
+        do { _ = try ShardedRun.runPartitioned(runner: runner, partitions: 3) } catch let error as PWSError { status = error.code }
+        #expect(status == .inputMissing, "the lock is free: the map reads the folder and finds no service records")
     }
 }

@@ -38,92 +38,17 @@ enum ShardFile {
         try writer.finish()
     }
 
-    /// Reads and checks a file: its magic, format version, header, every block's crc32 and the
-    /// trailer; then that the header's run key is `expected` and its kind `kind`.
-    /// - Returns: the header and the payload stream.
+    /// Reads and checks a whole file: its magic, format version, header, kind and run key
+    /// (`expected`), every block's crc32 and the trailer (`ShardFileReader`, block by block).
+    /// - Returns: the header and the payload stream, in one array (for small files: summaries;
+    ///   the large ones are read a block at a time with `ShardRecordStream`).
     /// - Throws: `PWSError` `.inputMissing` when the file is absent (the stage before did not
     ///   finish), `.data` when it is truncated, corrupted or of another run.
     static func read(_ path: String, kind: String, expected: ShardRunKey?) throws -> (ShardHeader, [UInt8]) {
-        guard var bytes = readWhole(path) else {
-            throw PWSError(.inputMissing, "intermediate file \(path) is missing: the stage that writes it has not finished (run it, or resume the run)")
-        }
-        func broken(_ what: String) -> PWSError {
-            PWSError(.data, "intermediate file \(path) is \(what); rerun the task that wrote it (it is rewritten whole)")
-        }
-        guard bytes.count >= 20, Array(bytes[0..<8]) == magic else {
-            throw broken(bytes.count < 20 ? "truncated (\(bytes.count) bytes)" : "not a pws intermediate file (no PWSSHARD magic)")
-        }
-        let version = readUInt32(bytes, 8)
-        guard version == formatVersion else {
-            throw PWSError(.data, "intermediate file \(path) has format version \(version); this pws reads version \(formatVersion) only — rerun the whole sharded run with one pws version")
-        }
-        let headerLength = Int(readUInt32(bytes, 12))
-        guard bytes.count >= 20 + headerLength else { throw broken("truncated in its header") }
-        let json = Array(bytes[20..<20 + headerLength])
-        guard crc(json) == readUInt32(bytes, 16) else { throw broken("corrupted (header checksum differs)") }
-        let header: ShardHeader
-        do { header = try JSONDecoder().decode(ShardHeader.self, from: Data(json)) } catch {
-            throw broken("corrupted (header is not readable)")
-        }
-        // The payloads are moved down over the block headers in place: one buffer of the file's
-        // size, not a copy beside it.
-        var payloadEnd = 0
-        var at = 20 + headerLength
-        var blocks: UInt64 = 0
-        while true {
-            if bytes.count - at >= 20 && Array(bytes[at..<at + 8]) == trailerMagic {
-                let trailer = Array(bytes[at..<at + 16])
-                guard crc(trailer) == readUInt32(bytes, at + 16) else { throw broken("corrupted (trailer checksum differs)") }
-                var count: UInt64 = 0
-                for k in 0..<8 { count |= UInt64(trailer[8 + k]) << (8 * UInt64(k)) }
-                guard count == blocks else { throw broken("corrupted (trailer counts \(count) blocks, the file has \(blocks))") }
-                guard at + 20 == bytes.count else { throw broken("corrupted (bytes after the trailer)") }
-                break
-            }
-            let left = bytes.count - at
-            if left < 20 && Array(bytes[at..<at + min(left, 8)]) == Array(trailerMagic.prefix(min(left, 8))) {
-                throw broken("truncated in its trailer")
-            }
-            guard left >= 8 else { throw broken("truncated after block \(blocks) (no trailer)") }
-            let length = Int(readUInt32(bytes, at)), sum = readUInt32(bytes, at + 4)
-            guard length <= blockSize, bytes.count - at - 8 >= length else {
-                throw broken(length > blockSize ? "corrupted (block \(blocks) claims \(length) bytes)" : "truncated in block \(blocks)")
-            }
-            let ok = bytes.withUnsafeBytes { crc(UnsafeRawBufferPointer(rebasing: $0[at + 8..<at + 8 + length])) } == sum
-            guard ok else { throw broken("corrupted (checksum of block \(blocks) differs)") }
-            bytes.withUnsafeMutableBytes { b in
-                if length > 0 { memmove(b.baseAddress! + payloadEnd, b.baseAddress! + at + 8, length) }
-            }
-            payloadEnd += length
-            at += 8 + length
-            blocks += 1
-        }
-        guard header.kind == kind else {
-            throw PWSError(.data, "intermediate file \(path) holds \(header.kind), expected \(kind)")
-        }
-        if let expected, let difference = header.key.difference(from: expected) {
-            throw PWSError(.data, "intermediate file \(path) was written by a run with other settings (\(difference)); every stage must be given the same data, pipeline and run options — or start a new shared folder")
-        }
-        bytes.removeLast(bytes.count - payloadEnd)
-        return (header, bytes)
-    }
-
-    /// The bytes of a file read with read(2) into one array; nil when it cannot be opened.
-    static func readWhole(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
-        var at = 0
-        while at < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress! + at, $0.count - at) }
-            if n <= 0 { break }
-            at += n
-        }
-        bytes.removeLast(bytes.count - at)
-        return bytes
+        let reader = try ShardFileReader(path: path, kind: kind, expected: expected)
+        var payload: [UInt8] = []
+        while let block = try reader.nextBlock() { payload += block }
+        return (reader.header, payload)
     }
 
     static func appendUInt32(_ out: inout [UInt8], _ v: UInt32) {
@@ -132,6 +57,176 @@ enum ShardFile {
 
     static func readUInt32(_ b: [UInt8], _ at: Int) -> UInt32 {
         UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24
+    }
+}
+
+/// A file read a block at a time, so a reader holds one block (≤ `ShardFile.blockSize`), not
+/// the file. `init` reads and checks the magic, format version, header (crc32), kind and run
+/// key; `nextBlock` returns each block's payload after checking its crc32, and nil once the
+/// trailer is read and checked. A truncated or corrupted block fails when it is reached, with
+/// the messages `ShardFile.read` always gave ("truncated after block 3 (no trailer)",
+/// "corrupted (checksum of block 1 differs)", …), naming the file.
+final class ShardFileReader {
+    let path: String
+    let header: ShardHeader
+    private let fd: Int32
+    private let size: Int
+    private var at: Int
+    private var blocks: UInt64 = 0
+    private var finished = false
+
+    init(path: String, kind: String, expected: ShardRunKey?) throws {
+        self.path = path
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw PWSError(.inputMissing, "intermediate file \(path) is missing: the stage that writes it has not finished (run it, or resume the run)")
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            close(fd)
+            throw PWSError(.inputMissing, "intermediate file \(path) cannot be read: \(String(cString: strerror(errno)))")
+        }
+        size = Int(st.st_size)
+        at = 0
+        do {
+            let start = try ShardFileReader.pread(fd, path, at: 0, count: min(size, 20))
+            guard start.count >= 20, Array(start[0..<8]) == ShardFile.magic else {
+                throw ShardFileReader.broken(path, start.count < 20 ? "truncated (\(start.count) bytes)" : "not a pws intermediate file (no PWSSHARD magic)")
+            }
+            let version = ShardFile.readUInt32(start, 8)
+            guard version == ShardFile.formatVersion else {
+                throw PWSError(.data, "intermediate file \(path) has format version \(version); this pws reads version \(ShardFile.formatVersion) only — rerun the whole sharded run with one pws version")
+            }
+            let headerLength = Int(ShardFile.readUInt32(start, 12))
+            guard size >= 20 + headerLength else { throw ShardFileReader.broken(path, "truncated in its header") }
+            let json = try ShardFileReader.pread(fd, path, at: 20, count: headerLength)
+            guard json.count == headerLength else { throw ShardFileReader.broken(path, "truncated in its header") }
+            guard ShardFile.crc(json) == ShardFile.readUInt32(start, 16) else {
+                throw ShardFileReader.broken(path, "corrupted (header checksum differs)")
+            }
+            do { header = try JSONDecoder().decode(ShardHeader.self, from: Data(json)) } catch {
+                throw ShardFileReader.broken(path, "corrupted (header is not readable)")
+            }
+            at = 20 + headerLength
+            guard header.kind == kind else {
+                throw PWSError(.data, "intermediate file \(path) holds \(header.kind), expected \(kind)")
+            }
+            if let expected, let difference = header.key.difference(from: expected) {
+                throw PWSError(.data, "intermediate file \(path) was written by a run with other settings (\(difference)); every stage must be given the same data, pipeline and run options — or start a new shared folder")
+            }
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    deinit { close(fd) }
+
+    static func broken(_ path: String, _ what: String) -> PWSError {
+        PWSError(.data, "intermediate file \(path) is \(what); rerun the task that wrote it (it is rewritten whole)")
+    }
+
+    /// Up to `count` bytes at `at` (fewer only at the end of the file).
+    static func pread(_ fd: Int32, _ path: String, at: Int, count: Int) throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let n = bytes.withUnsafeMutableBytes { Foundation.pread(fd, $0.baseAddress! + got, count - got, off_t(at + got)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw PWSError(.data, "intermediate file \(path) cannot be read: \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            got += n
+        }
+        bytes.removeLast(count - got)
+        return bytes
+    }
+
+    /// The next block's payload (checked), or nil after the trailer (checked).
+    func nextBlock() throws -> [UInt8]? {
+        if finished { return nil }
+        let left = size - at
+        let peek = try ShardFileReader.pread(fd, path, at: at, count: min(left, 20))
+        guard peek.count == min(left, 20) else { throw ShardFileReader.broken(path, "truncated after block \(blocks) (no trailer)") }
+        if left >= 20 && Array(peek[0..<8]) == ShardFile.trailerMagic {
+            let trailer = Array(peek[0..<16])
+            guard ShardFile.crc(trailer) == ShardFile.readUInt32(peek, 16) else {
+                throw ShardFileReader.broken(path, "corrupted (trailer checksum differs)")
+            }
+            var count: UInt64 = 0
+            for k in 0..<8 { count |= UInt64(trailer[8 + k]) << (8 * UInt64(k)) }
+            guard count == blocks else { throw ShardFileReader.broken(path, "corrupted (trailer counts \(count) blocks, the file has \(blocks))") }
+            guard at + 20 == size else { throw ShardFileReader.broken(path, "corrupted (bytes after the trailer)") }
+            finished = true
+            return nil
+        }
+        if left < 20 && Array(peek[0..<min(left, 8)]) == Array(ShardFile.trailerMagic.prefix(min(left, 8))) {
+            throw ShardFileReader.broken(path, "truncated in its trailer")
+        }
+        guard left >= 8 else { throw ShardFileReader.broken(path, "truncated after block \(blocks) (no trailer)") }
+        let length = Int(ShardFile.readUInt32(peek, 0)), sum = ShardFile.readUInt32(peek, 4)
+        guard length <= ShardFile.blockSize, left - 8 >= length else {
+            throw ShardFileReader.broken(path, length > ShardFile.blockSize ? "corrupted (block \(blocks) claims \(length) bytes)" : "truncated in block \(blocks)")
+        }
+        let payload = try ShardFileReader.pread(fd, path, at: at + 8, count: length)
+        guard payload.count == length else { throw ShardFileReader.broken(path, "truncated in block \(blocks)") }
+        guard ShardFile.crc(payload) == sum else { throw ShardFileReader.broken(path, "corrupted (checksum of block \(blocks) differs)") }
+        at += 8 + length
+        blocks += 1
+        return payload
+    }
+}
+
+/// The records of a file, decoded as they come: the stream holds the current block and the
+/// part of a record that runs on into the next one, never the whole payload. A record cut by
+/// a block boundary is decoded again from its start once the next block is there; a record
+/// that runs past the last block is a corrupted file, as with `ShardDecoder`.
+struct ShardRecordStream {
+    let reader: ShardFileReader
+    private var decoder: ShardDecoder
+    private var more = true
+
+    init(path: String, kind: String, expected: ShardRunKey?) throws {
+        reader = try ShardFileReader(path: path, kind: kind, expected: expected)
+        decoder = ShardDecoder([], path: path)
+    }
+
+    var header: ShardHeader { reader.header }
+
+    /// Appends the next block to what is left of the current one; false at the end.
+    private mutating func refill() throws -> Bool {
+        guard more else { return false }
+        guard let block = try reader.nextBlock() else {
+            more = false
+            return false
+        }
+        let left = decoder.bytes.count - decoder.at
+        decoder = ShardDecoder(left == 0 ? block : Array(decoder.bytes[decoder.at...]) + block, path: reader.path)
+        return true
+    }
+
+    /// True when every record has been read (the trailer checked).
+    mutating func atEnd() throws -> Bool {
+        while decoder.atEnd {
+            if try !refill() { return true }
+        }
+        return false
+    }
+
+    /// The next record, decoded by `decode` (which must change nothing outside its decoder
+    /// when it throws: it may run again on the same record). Nil at the end.
+    mutating func next<T>(_ decode: (inout ShardDecoder) throws -> T) throws -> T? {
+        if try atEnd() { return nil }
+        while true {
+            var d = decoder
+            do {
+                let value = try decode(&d)
+                decoder = d
+                return value
+            } catch {
+                // Cut by a block boundary, or corrupted when there is no block left.
+                if try !refill() { throw error }
+            }
+        }
     }
 }
 
@@ -246,9 +341,17 @@ struct ShardRunKey: Codable, Equatable {
     func difference(from other: ShardRunKey) -> String? {
         let mine = Mirror(reflecting: self).children, theirs = Mirror(reflecting: other).children
         for (a, b) in zip(mine, theirs) where "\(a.value)" != "\(b.value)" {
-            return "\(a.label ?? "?"): \(a.value) here, \(b.value) expected"
+            return "\(a.label ?? "?"): \(ShardRunKey.shown(a.value)) here, \(ShardRunKey.shown(b.value)) expected"
         }
         return nil
+    }
+
+    /// A field's value as a user reads it: an optional's value without `Optional(…)`, an
+    /// absent one as `none`.
+    static func shown(_ value: Any) -> String {
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return "\(value)" }
+        return mirror.children.first.map { "\($0.value)" } ?? "none"
     }
 }
 

@@ -6,18 +6,6 @@ import PWSCore
 import Validate
 
 extension ShardedRun {
-    /// The W-DUPLICATE key (spec §3): person, visit, service, facility and result (an
-    /// unparsed result by its text's hash), as `EventKeyTable` compares them.
-    struct DuplicateKey: Hashable {
-        var person: [UInt8]
-        var visit: Int32
-        var service: UInt16
-        var facility: [UInt8]
-        var result: UInt32
-        var result2: UInt32
-        var raw: Int
-    }
-
     /// A diagnostic with the global key of its row, so the merge orders ties as one process
     /// would (read order): `seq` 0… for the row's warnings in order, then W-DUPLICATE, W-NIFAS,
     /// W-GROWTH.
@@ -60,8 +48,26 @@ extension ShardedRun {
 
     // MARK: reduce
 
-    /// `pws reduce`: person partition `task`, in read order.
+    /// `pws reduce`: person partition `task`, in read order. Its memory is handed back to the
+    /// system when it returns (`ShardedRun.returnFreedMemory`), so the partitions of a
+    /// `pws run --partitions` follow each other in the same pages rather than piling up.
     public func reduce(task: Int, tasks: Int) throws -> RunReport {
+        defer { ShardedRun.returnFreedMemory() }
+        return try reducePartition(task: task, tasks: tasks)
+    }
+
+    /// glibc's `malloc_trim(0)`: gives the free pages of every malloc arena back to the system.
+    /// The map's and the counting phase's worker threads leave freed memory in arenas of their
+    /// own, which glibc keeps; without this a one-process partitioned run kept ~45 MiB more at
+    /// 1 M records than its stages do alone. Looked up at run time (it is not in Swift's Glibc
+    /// module); a no-op where it does not exist.
+    static func returnFreedMemory() {
+        typealias Trim = @convention(c) (Int) -> Int32
+        guard let symbol = dlsym(nil, "malloc_trim") else { return }
+        _ = unsafeBitCast(symbol, to: Trim.self)(0)
+    }
+
+    private func reducePartition(task: Int, tasks: Int) throws -> RunReport {
         let pipeline = try runner.loadPipeline(indicators: true)
         let key = try expectedKey(pipeline: pipeline)
         try checkTask(task, tasks, expected: key.partitions, stage: "reduce")
@@ -75,87 +81,27 @@ extension ShardedRun {
 
         if let asOf = asOf(latest: latest) {
             let last = asOf.lastDay
-            var firstOfKey: [DuplicateKey: (SourceLocation, String)] = [:]
             var set = EventSet()
             set.recordIDs = StringArena(blockSize: 4)
-            var persons: [[UInt8]: UInt32] = [:], pregnancies: [[UInt8]: UInt32] = [:], facilities: [[UInt8]: UInt32] = [:]
-            func intern(_ bytes: [UInt8], _ table: inout [[UInt8]: UInt32], _ arena: inout StringArena) -> UInt32 {
-                if let i = table[bytes] { return i }
-                let i = arena.append(bytes)
-                table[bytes] = i
-                return i
-            }
-            // Per event: its row key, position and record id, for W-NIFAS.
-            var eventRows: [(row: Int, location: SourceLocation, recordID: String)] = []
-            // `--keep-identifiers`: each person's name, from its last candidate row with one in
-            // read order (rejected, duplicate and out-of-period rows too), as `pws run` keeps it.
-            var lastName: [[UInt8]: [UInt8]] = [:]
-            for i in 0..<key.mapTasks {
-                let path = partPath(i, task)
-                let (_, payload) = try ShardFile.read(path, kind: "map-partition", expected: key)
-                var d = ShardDecoder(payload, path: path)
-                var label = ""
-                while !d.atEnd {
-                    let row = try ShardRow.decode(&d, previous: &label)
-                    let rowKey = shardRowKey(row.file, row.ordinal)
-                    if !row.name.isEmpty { lastName[try ShardContent(row.content, path: path).person] = row.name }
-                    if rejected.contains(rowKey) { continue }  // E-DUPLICATE-ID: its warnings go with it
-                    output.files[row.file, default: (0, 0, 0)].accepted += 1
-                    for (s, w) in row.pending.enumerated() {
-                        output.warnings.append(KeyedDiagnostic(row: rowKey, seq: s, diagnostic: w))
-                    }
-                    let c = try ShardContent(row.content, path: path)
-                    let location = SourceLocation(source: row.label, line: row.line)
-                    let recordID = String(decoding: row.recordID, as: UTF8.self)
-                    let dupKey = DuplicateKey(person: c.person, visit: c.visit.raw, service: c.service, facility: c.facilityID,
-                                              result: c.result.bitPattern, result2: c.result2.bitPattern,
-                                              raw: row.rawResultHash)
-                    if let (first, firstRecord) = firstOfKey[dupKey] {
-                        output.files[row.file]!.duplicate += 1
-                        output.warnings.append(KeyedDiagnostic(row: rowKey, seq: 1 << 20, diagnostic: Diagnostic(
-                            location: location, recordID: recordID, rule: .duplicate, field: "record_id", value: recordID,
-                            message: Validation.duplicateEventMessage(first: first, firstRecordID: firstRecord))))
-                        continue
-                    }
-                    firstOfKey[dupKey] = (location, recordID)
-                    if c.visit > last {
-                        output.files[row.file]!.outOfPeriod += 1
-                        continue
-                    }
-                    let rt: UInt32
-                    if let index = c.rt.index {
-                        rt = index
-                    } else if let index = register.rt(village: c.rt.village, rw: c.rt.rw, rt: c.rt.rt) {
-                        rt = index
-                    } else {
-                        throw PWSError(.data, "intermediate file \(path) names an RT (\(c.rt.rw)/\(c.rt.rt)) that no map summary lists; rerun the map tasks")
-                    }
-                    let person = intern(c.person, &persons, &set.personIDs)
-                    let pregnancy = c.pregnancyID.isEmpty ? 0 : intern(c.pregnancyID, &pregnancies, &set.pregnancyIDs) + 1
-                    let facility = c.facilityID.isEmpty ? 0 : intern(c.facilityID, &facilities, &set.facilityIDs) + 1
-                    let record = set.recordIDs.append(row.recordID)
-                    set.events.append(ServiceEvent(person: person, record: record, visit: c.visit, birth: c.birth, lmp: c.lmp,
-                                                   service: c.service, gestationalWeeks: c.weeks, sex: c.sex, rt: rt,
-                                                   pregnancy: pregnancy, facility: facility, result: c.result,
-                                                   result2: c.result2, facilityType: c.facilityType, provider: c.provider))
-                    eventRows.append((rowKey, location, recordID))
-                }
-            }
+            // Per event: its row key and position (label index, line), for W-NIFAS and W-GROWTH;
+            // its record id is the event's. 16 bytes an event.
+            var eventRows = ContiguousArray<EventRow>()
+            var labels = LabelTable()
+            // The W-DUPLICATE table and the interners are freed when it returns, before counting.
+            _ = try readPartition(task, key: key, rejected: rejected, last: last, register: register,
+                                  set: &set, eventRows: &eventRows, labels: &labels, output: &output)
             output.events = set.events.count
-            if !lastName.isEmpty {
-                var names: [[UInt8]: UInt32] = [:]
-                set.nameOfPerson = [UInt32](repeating: 0, count: set.personIDs.count)
-                for (bytes, person) in persons {
-                    guard let name = lastName[bytes] else { continue }
-                    set.nameOfPerson[Int(person)] = intern(name, &names, &set.personNames) + 1
-                }
+            func location(_ e: Int) -> SourceLocation {
+                SourceLocation(source: labels.names[Int(eventRows[e].label)], line: Int(eventRows[e].line))
+            }
+            func recordID(_ e: Int) -> String {
+                set.recordIDs.withEntry(set.events[e].record) { String(decoding: $0, as: UTF8.self) }
             }
             let counted = Aggregator.countPhase(aggregateInput(events: set, register: register, sasaran: inputs.sasaran,
                                                                pipeline: pipeline, asOf: asOf, unreadable: []))
             for e in counted.unattachedNifas {
-                let (row, location, recordID) = eventRows[e]
-                output.warnings.append(KeyedDiagnostic(row: row, seq: 1 << 21, diagnostic: Diagnostic(
-                    location: location, recordID: recordID, rule: .nifas, field: "service_code", value: "",
+                output.warnings.append(KeyedDiagnostic(row: eventRows[e].row, seq: 1 << 21, diagnostic: Diagnostic(
+                    location: location(e), recordID: recordID(e), rule: .nifas, field: "service_code", value: "",
                     message: Aggregator.unattachedNifasMessage)))
             }
             // The growth pass (§A4) over the partition's events, as `pws run` runs it: W-GROWTH
@@ -167,12 +113,11 @@ extension ShardedRun {
             var flagsByRecord: [Int: [GrowthFlag]] = [:]
             for f in review.flags { flagsByRecord[f.record, default: []].append(f) }
             for record in flagsByRecord.keys.sorted() {
-                let (row, location, recordID) = eventRows[record]
                 let message = PipelineRunner.growthMessage(flagsByRecord[record] ?? [], event: set.events[record]) {
-                    eventRows[$0].location.description
+                    location($0).description
                 }
-                output.warnings.append(KeyedDiagnostic(row: row, seq: 1 << 22, diagnostic: Diagnostic(
-                    location: location, recordID: recordID, rule: .growth, field: "result", value: "", message: message)))
+                output.warnings.append(KeyedDiagnostic(row: eventRows[record].row, seq: 1 << 22, diagnostic: Diagnostic(
+                    location: location(record), recordID: recordID(record), rule: .growth, field: "result", value: "", message: message)))
             }
             output.followUp = PipelineRunner.followUpRows(review.followUp, events: set, register: register,
                                                           keepIdentifiers: request.keepIdentifiers)
@@ -194,6 +139,178 @@ extension ShardedRun {
         return RunReport(exitStatus: .success, lines: [
             "reduce \(task) of \(tasks): \(output.events) events counted, \(output.warnings.count) warnings",
         ], folder: nil)
+    }
+
+    /// A row's place for the diagnostics that name it: its row key and position.
+    struct EventRow {
+        var row: Int
+        var label: UInt32
+        var line: UInt32
+    }
+
+    /// The positions' labels (one per input file), each kept once.
+    struct LabelTable {
+        var names: [String] = []
+        var index: [String: UInt32] = [:]
+        var lastName = "", lastIndex: UInt32 = 0
+
+        mutating func intern(_ name: String) -> UInt32 {
+            if !names.isEmpty && name == lastName { return lastIndex }
+            let i: UInt32
+            if let known = index[name] {
+                i = known
+            } else {
+                i = UInt32(names.count)
+                names.append(name)
+                index[name] = i
+            }
+            lastName = name
+            lastIndex = i
+            return i
+        }
+    }
+
+    /// The W-DUPLICATE key of a row (spec §3) with the person and facility as indices of the
+    /// partition's interners: 32 bytes, no allocation.
+    struct CompactDuplicateKey: Hashable {
+        var person: UInt32
+        var facility: UInt32
+        var visit: Int32
+        var service: UInt16
+        var result: UInt32
+        var result2: UInt32
+        var raw: Int
+    }
+
+    /// Reads person partition `task` of every map task, a block at a time and in read order:
+    /// drops the E-DUPLICATE-ID rejects (`rejected`), decides W-DUPLICATE, counts the rows out
+    /// of period (after `last`), and appends the other rows to `set` as events (with their
+    /// positions in `eventRows`). Returns the number of rows read. What it needs only while
+    /// reading — the W-DUPLICATE table, the interners, the names — is freed when it returns.
+    ///
+    /// Per row kept in memory: the event (40 bytes, its ids interned), its `EventRow` (16) and
+    /// the W-DUPLICATE entry (`CompactDuplicateKey` and a 4-byte reference to the first row:
+    /// ~48 bytes with the table's slack); per distinct person its id bytes once.
+    func readPartition(_ task: Int, key: ShardRunKey, rejected: Set<Int>, last: Day, register: AreaRegister,
+                       set: inout EventSet, eventRows: inout ContiguousArray<EventRow>, labels: inout LabelTable,
+                       output: inout ReduceOutput) throws -> Int {
+        func intern(_ bytes: [UInt8], _ table: inout [[UInt8]: UInt32], _ arena: inout StringArena) -> UInt32 {
+            if let i = table[bytes] { return i }
+            let i = arena.append(bytes)
+            table[bytes] = i
+            return i
+        }
+        // Every row's person (rejected, duplicate and out-of-period rows too) → its index here;
+        // `eventPerson` maps that to the EventSet's index, given at the person's first event,
+        // so the events' person indices are those of reading the events alone.
+        var rowPersons: [[UInt8]: UInt32] = [:]
+        var eventPerson: [UInt32] = []
+        func rowPerson(_ bytes: [UInt8]) -> UInt32 {
+            if let i = rowPersons[bytes] { return i }
+            let i = UInt32(eventPerson.count)
+            rowPersons[bytes] = i
+            eventPerson.append(.max)
+            return i
+        }
+        var rowFacilities: [[UInt8]: UInt32] = [:]
+        var pregnancies: [[UInt8]: UInt32] = [:], facilities: [[UInt8]: UInt32] = [:]
+        // The first row of each W-DUPLICATE key: an event index, or (with the top bit set) an
+        // index into `outOfPeriod` (rows after the as-of month are no events).
+        var firstOfKey: [CompactDuplicateKey: UInt32] = [:]
+        var outOfPeriod: [(label: UInt32, line: Int, recordID: String)] = []
+        // `--keep-identifiers`: each person's name, from its last candidate row with one in
+        // read order (rejected, duplicate and out-of-period rows too), as `pws run` keeps it.
+        var lastName: [UInt32: [UInt8]] = [:]
+        var rows = 0
+        for i in 0..<key.mapTasks {
+            let path = partPath(i, task)
+            // A block at a time: the partition's rows are never all in memory.
+            var stream = try ShardRecordStream(path: path, kind: "map-partition", expected: key)
+            var label = ""
+            while let row = try stream.next({ d in
+                var previous = label
+                let row = try ShardRow.decode(&d, previous: &previous)
+                label = previous
+                return row
+            }) {
+                rows += 1
+                let rowKey = shardRowKey(row.file, row.ordinal)
+                if !row.name.isEmpty { lastName[rowPerson(try ShardContent(row.content, path: path).person)] = row.name }
+                if rejected.contains(rowKey) { continue }  // E-DUPLICATE-ID: its warnings go with it
+                output.files[row.file, default: (0, 0, 0)].accepted += 1
+                for (s, w) in row.pending.enumerated() {
+                    output.warnings.append(KeyedDiagnostic(row: rowKey, seq: s, diagnostic: w))
+                }
+                let c = try ShardContent(row.content, path: path)
+                let labelIndex = labels.intern(row.label)
+                let person = rowPerson(c.person)
+                let rowFacility: UInt32
+                if let f = rowFacilities[c.facilityID] {
+                    rowFacility = f
+                } else {
+                    rowFacility = UInt32(rowFacilities.count)
+                    rowFacilities[c.facilityID] = rowFacility
+                }
+                let dupKey = CompactDuplicateKey(person: person, facility: rowFacility, visit: c.visit.raw, service: c.service,
+                                                 result: c.result.bitPattern, result2: c.result2.bitPattern,
+                                                 raw: row.rawResultHash)
+                if let first = firstOfKey[dupKey] {
+                    let firstLocation: SourceLocation, firstRecord: String
+                    if first & 0x8000_0000 != 0 {
+                        let o = outOfPeriod[Int(first & 0x7FFF_FFFF)]
+                        firstLocation = SourceLocation(source: labels.names[Int(o.label)], line: o.line)
+                        firstRecord = o.recordID
+                    } else {
+                        let e = eventRows[Int(first)]
+                        firstLocation = SourceLocation(source: labels.names[Int(e.label)], line: Int(e.line))
+                        firstRecord = set.recordIDs.withEntry(set.events[Int(first)].record) { String(decoding: $0, as: UTF8.self) }
+                    }
+                    let recordID = String(decoding: row.recordID, as: UTF8.self)
+                    output.files[row.file]!.duplicate += 1
+                    output.warnings.append(KeyedDiagnostic(row: rowKey, seq: 1 << 20, diagnostic: Diagnostic(
+                        location: SourceLocation(source: row.label, line: row.line), recordID: recordID, rule: .duplicate,
+                        field: "record_id", value: recordID,
+                        message: Validation.duplicateEventMessage(first: firstLocation, firstRecordID: firstRecord))))
+                    continue
+                }
+                if c.visit > last {
+                    firstOfKey[dupKey] = 0x8000_0000 | UInt32(outOfPeriod.count)
+                    outOfPeriod.append((labelIndex, row.line, String(decoding: row.recordID, as: UTF8.self)))
+                    output.files[row.file]!.outOfPeriod += 1
+                    continue
+                }
+                guard set.events.count < 0x8000_0000, row.line <= Int(UInt32.max) else {
+                    throw PWSError(.data, "intermediate file \(path) holds more rows than one reduce task takes (2^31); use more partitions")
+                }
+                firstOfKey[dupKey] = UInt32(set.events.count)
+                let rt: UInt32
+                if let index = c.rt.index {
+                    rt = index
+                } else if let index = register.rt(village: c.rt.village, rw: c.rt.rw, rt: c.rt.rt) {
+                    rt = index
+                } else {
+                    throw PWSError(.data, "intermediate file \(path) names an RT (\(c.rt.rw)/\(c.rt.rt)) that no map summary lists; rerun the map tasks")
+                }
+                if eventPerson[Int(person)] == .max { eventPerson[Int(person)] = set.personIDs.append(c.person) }
+                let pregnancy = c.pregnancyID.isEmpty ? 0 : intern(c.pregnancyID, &pregnancies, &set.pregnancyIDs) + 1
+                let facility = c.facilityID.isEmpty ? 0 : intern(c.facilityID, &facilities, &set.facilityIDs) + 1
+                let record = set.recordIDs.append(row.recordID)
+                set.events.append(ServiceEvent(person: eventPerson[Int(person)], record: record, visit: c.visit, birth: c.birth,
+                                               lmp: c.lmp, service: c.service, gestationalWeeks: c.weeks, sex: c.sex, rt: rt,
+                                               pregnancy: pregnancy, facility: facility, result: c.result,
+                                               result2: c.result2, facilityType: c.facilityType, provider: c.provider))
+                eventRows.append(EventRow(row: rowKey, label: labelIndex, line: UInt32(row.line)))
+            }
+        }
+        if !lastName.isEmpty {
+            var names: [[UInt8]: UInt32] = [:]
+            set.nameOfPerson = [UInt32](repeating: 0, count: set.personIDs.count)
+            for p in eventPerson.indices where eventPerson[p] != .max {
+                guard let name = lastName[UInt32(p)] else { continue }
+                set.nameOfPerson[Int(eventPerson[p])] = intern(name, &names, &set.personNames) + 1
+            }
+        }
+        return rows
     }
 
     /// Counts as (gap, value) pairs of the non-zero entries, and the indices of the RTs seen.
@@ -335,7 +452,7 @@ extension ShardedRun {
     public func merge(command: String = "merge") throws -> RunReport {
         let started = Date()
         let out = request.outputDirectory ?? "out"
-        let lock = try RunLock(outputDirectory: out)
+        let lock = holdsRunLock ? nil : try RunLock(outputDirectory: out)
         defer { withExtendedLifetime(lock) {} }
         let pipeline = try runner.loadPipeline(indicators: true)
         let key = try expectedKey(pipeline: pipeline)

@@ -24,6 +24,9 @@ public struct ShardedRun {
     public var shared: String
     /// The incremental map cache (`pws run --partitions P --incremental`), or nil.
     var mapCache: MapCache?
+    /// True when the caller holds OUT's run lock for the whole run (`pws run --partitions`):
+    /// the merge then does not take it again.
+    var holdsRunLock = false
 
     public init(runner: PipelineRunner, shared: String) {
         self.runner = runner
@@ -69,7 +72,8 @@ public struct ShardedRun {
     /// The key the later stages expect: the data folder and task counts from map task 0's
     /// summary, everything else from this process's own options and files.
     func expectedKey(pipeline: LoadedPipeline) throws -> ShardRunKey {
-        let (header, _) = try ShardFile.read(summaryPath(0), kind: "map-summary", expected: nil)
+        // The header only: the summary's blocks are read (and checked) by readSummary.
+        let header = try ShardFileReader(path: summaryPath(0), kind: "map-summary", expected: nil).header
         let data = header.key.dataDirectory
         return try runKey(dataDirectory: data, mapTasks: header.key.mapTasks, partitions: header.key.partitions,
                           pipeline: pipeline, files: Validation.serviceListing(in: data).files)
@@ -278,6 +282,11 @@ public struct ShardedRun {
 
     /// `pws dedup`: E-DUPLICATE-ID over record-id partition `task`, in read order.
     public func dedup(task: Int, tasks: Int) throws -> RunReport {
+        defer { ShardedRun.returnFreedMemory() }
+        return try dedupPartition(task: task, tasks: tasks)
+    }
+
+    private func dedupPartition(task: Int, tasks: Int) throws -> RunReport {
         let pipeline = try runner.loadPipeline(indicators: false)
         let key = try expectedKey(pipeline: pipeline)
         try checkTask(task, tasks, expected: key.partitions, stage: "dedup")
@@ -287,10 +296,8 @@ public struct ShardedRun {
         var rejected: [ShardDuplicateID] = []
         for i in 0..<key.mapTasks {
             let path = idsPath(i, task)
-            let (_, payload) = try ShardFile.read(path, kind: "map-ids", expected: key)
-            var d = ShardDecoder(payload, path: path)
-            while !d.atEnd {
-                let entry = try ShardIDEntry.decode(&d)
+            var stream = try ShardRecordStream(path: path, kind: "map-ids", expected: key)
+            while let entry = try stream.next(ShardIDEntry.decode) {
                 if let content = first[entry.recordID] {
                     if content != entry.content {
                         rejected.append(ShardDuplicateID(file: entry.file, ordinal: entry.ordinal, partition: entry.partition,
@@ -380,10 +387,15 @@ extension ShardedRun {
     public static func runPartitioned(runner: PipelineRunner, partitions: Int,
                                       incremental: MapCacheOptions? = nil) throws -> RunReport {
         let out = runner.request.outputDirectory ?? "out"
-        try OutputFolder.ensureDirectory(out)
+        // The whole run holds OUT's lock, as `pws run` does: a second run into OUT fails at once
+        // (exit 75) rather than after its map, dedup and reduce, and the scratch folder under
+        // OUT is this run's alone while it exists.
+        let lock = try RunLock(outputDirectory: out)
+        defer { withExtendedLifetime(lock) {} }
         let shared = out + "/.partitions.\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: shared) }
         var run = ShardedRun(runner: runner, shared: shared)
+        run.holdsRunLock = true
         let cache = incremental.map { MapCache(outputDirectory: out, options: $0) }
         run.mapCache = cache
         var report = try run.runStages(mapTasks: 1, partitions: partitions, command: "run")
