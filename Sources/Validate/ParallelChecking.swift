@@ -60,45 +60,51 @@ extension ServiceRowChecker {
         var out = CheckedChunk(chunk: chunk)
         out.rows.reserveCapacity(chunk.count)
         out.personBytes.reserveCapacity(chunk.count * 16)
-        chunk.forEachRow { row in
-            var c = RowCheck(row: row)
-            checkErrorRules(&c)
-            var r = CheckedRow(event: ServiceEvent(person: 0, record: 0, visit: c.visit, birth: c.birth,
-                                                   service: c.service, sex: c.sex, rt: 0,
-                                                   facilityType: c.facilityType, provider: c.provider),
-                               idHash: c.idHash)
-            if !c.rejected {
-                resolveRT(&c)
-                var event = ServiceEvent(person: 0, record: 0, visit: c.visit, birth: c.birth, service: c.service,
-                                         sex: c.sex, rt: c.rtIndex, facilityType: c.facilityType,
-                                         provider: c.provider)
-                checkResult(&c, &event)    // W-RESULT
-                checkGestation(&c, &event) // W-GESTATION
-                checkAreaWarning(&c)       // W-AREA
-                checkNIK(&c)               // W-NIK
-                if Int(c.rtIndex) >= registeredRTs {
-                    out.newRTs.append(register.rts[Int(c.rtIndex)])
-                    event.rt = UInt32(out.newRTs.count - 1)
-                    r.newRT = true
-                }
-                r.event = event
-                r.passed = true
-                r.personHash = c.personHash
-                if let h = c.resultHash {
-                    r.resultHash = h
-                    r.hasResultHash = true
-                }
-                out.personBytes.append(contentsOf: personScratch.bytes)
-                if !c.pending.isEmpty { out.pending.append(contentsOf: c.pending) }
-            }
-            r.personEnd = UInt32(out.personBytes.count)
-            r.rejectsEnd = UInt32(rejects.count)
-            r.pendingEnd = UInt32(out.pending.count)
-            out.rows.append(r)
-        }
+        // The closure only calls a mutating method: a non-mutating call on the captured `self`
+        // copied the whole checker (some 30 references) per row.
+        chunk.forEachRow { row in precheckRow(row, registeredRTs: registeredRTs, into: &out) }
         out.rejects = rejects
         rejects = []
         return out
+    }
+
+    /// One row of `precheck` (not inlined into the closure: see there).
+    @inline(never)
+    private mutating func precheckRow(_ row: BatchRow, registeredRTs: Int, into out: inout CheckedChunk) {
+        var c = RowCheck(row: row)
+        checkErrorRules(&c)
+        var r = CheckedRow(event: ServiceEvent(person: 0, record: 0, visit: c.visit, birth: c.birth,
+                                               service: c.service, sex: c.sex, rt: 0,
+                                               facilityType: c.facilityType, provider: c.provider),
+                           idHash: c.idHash)
+        if !c.rejected {
+            resolveRT(&c)
+            var event = ServiceEvent(person: 0, record: 0, visit: c.visit, birth: c.birth, service: c.service,
+                                     sex: c.sex, rt: c.rtIndex, facilityType: c.facilityType,
+                                     provider: c.provider)
+            checkResult(&c, &event)    // W-RESULT
+            checkGestation(&c, &event) // W-GESTATION
+            checkAreaWarning(&c)       // W-AREA
+            checkNIK(&c)               // W-NIK
+            if Int(c.rtIndex) >= registeredRTs {
+                out.newRTs.append(register.rts[Int(c.rtIndex)])
+                event.rt = UInt32(out.newRTs.count - 1)
+                r.newRT = true
+            }
+            r.event = event
+            r.passed = true
+            r.personHash = c.personHash
+            if let h = c.resultHash {
+                r.resultHash = h
+                r.hasResultHash = true
+            }
+            out.personBytes.append(contentsOf: personScratch.bytes)
+            if !c.pending.isEmpty { out.pending.append(contentsOf: c.pending) }
+        }
+        r.personEnd = UInt32(out.personBytes.count)
+        r.rejectsEnd = UInt32(rejects.count)
+        r.pendingEnd = UInt32(out.pending.count)
+        out.rows.append(r)
     }
 
     /// The rules across rows over a worker's `checked` chunk (the calling thread's part), in
@@ -107,53 +113,64 @@ extension ServiceRowChecker {
     mutating func merge(_ checked: CheckedChunk) -> TableReadSummary? {
         let chunk = checked.chunk
         var account = openAccount(chunk)
-        let position = positions.count - 1
+        var at = MergePosition(position: positions.count - 1, file: chunk.file)
+        // As in `precheck`, the closure only calls a mutating method (no copy of the checker).
+        chunk.forEachRow { row in mergeRow(row, checked, &at, account: &account) }
+        return closeAccount(chunk, account)
+    }
+
+    /// One row of `merge` (not inlined into the closure).
+    @inline(never)
+    private mutating func mergeRow(_ row: BatchRow, _ checked: CheckedChunk, _ at: inout MergePosition,
+                                   account: inout FileAccount) {
+        let r = at.row
+        let cr = checked.rows[r]
         // How far ahead the record id and person slots are prefetched: the workers did the
         // checks that hid these misses in `check`, so the merge loads them a few rows early.
         let ahead = 8
-        checked.rows.withUnsafeBufferPointer { rows in
-            checked.personBytes.withUnsafeBytes { personBytes in
-                var r = 0, rejectStart = 0, pendingStart = 0, personStart = 0
-                chunk.forEachRow { row in
-                    let cr = rows[r]
-                    if r + ahead < rows.count {
-                        recordIDs.prefetch(hash: rows[r + ahead].idHash)
-                        if rows[r + ahead].passed { persons.prefetch(hash: rows[r + ahead].personHash) }
-                    }
-                    defer {
-                        r += 1
-                        rejectStart = Int(cr.rejectsEnd)
-                        pendingStart = Int(cr.pendingEnd)
-                        personStart = Int(cr.personEnd)
-                    }
-                    guard cr.passed else {
-                        rejects.append(contentsOf: checked.rejects[rejectStart..<Int(cr.rejectsEnd)])
-                        account.rowsRejected += 1
-                        return
-                    }
-                    var c = RowCheck(row: row, idHash: cr.idHash)
-                    c.visit = cr.event.visit
-                    c.birth = cr.event.birth
-                    if cr.hasResultHash { c.resultHash = cr.resultHash }
-                    if Int(cr.pendingEnd) > pendingStart {
-                        c.pending = Array(checked.pending[pendingStart..<Int(cr.pendingEnd)])
-                    }
-                    var event = cr.event
-                    if cr.newRT {
-                        let a = checked.newRTs[Int(event.rt)]
-                        event.rt = register.rt(village: a.village, rw: a.rw, rt: a.rt)
-                            ?? register.rtAddingUnregistered(village: a.village, rw: a.rw, rt: a.rt)
-                    }
-                    let person = UnsafeRawBufferPointer(rebasing: personBytes[personStart..<Int(cr.personEnd)])
-                    event = internIDs(c, personBytes: person, personHash: cr.personHash, event: event)
-                    let keyHash = EventKeyTable.hash(event, c.resultHash ?? 0)
-                    checkAcrossRows(&c, &event, keyHash: keyHash, file: chunk.file, position: position,
-                                    account: &account)
-                }
-            }
+        if r + ahead < checked.rows.count {
+            let next = checked.rows[r + ahead]
+            recordIDs.prefetch(hash: next.idHash)
+            if next.passed { persons.prefetch(hash: next.personHash) }
         }
-        return closeAccount(chunk, account)
+        defer {
+            at.row += 1
+            at.rejectStart = Int(cr.rejectsEnd)
+            at.pendingStart = Int(cr.pendingEnd)
+            at.personStart = Int(cr.personEnd)
+        }
+        guard cr.passed else {
+            rejects.append(contentsOf: checked.rejects[at.rejectStart..<Int(cr.rejectsEnd)])
+            account.rowsRejected += 1
+            return
+        }
+        var c = RowCheck(row: row, idHash: cr.idHash)
+        c.visit = cr.event.visit
+        c.birth = cr.event.birth
+        if cr.hasResultHash { c.resultHash = cr.resultHash }
+        if Int(cr.pendingEnd) > at.pendingStart {
+            c.pending = Array(checked.pending[at.pendingStart..<Int(cr.pendingEnd)])
+        }
+        var event = cr.event
+        if cr.newRT {
+            let a = checked.newRTs[Int(event.rt)]
+            event.rt = register.rt(village: a.village, rw: a.rw, rt: a.rt)
+                ?? register.rtAddingUnregistered(village: a.village, rw: a.rw, rt: a.rt)
+        }
+        event = checked.personBytes.withUnsafeBytes { bytes in
+            internIDs(c, personBytes: UnsafeRawBufferPointer(rebasing: bytes[at.personStart..<Int(cr.personEnd)]),
+                      personHash: cr.personHash, event: event)
+        }
+        let keyHash = EventKeyTable.hash(event, c.resultHash ?? 0)
+        checkAcrossRows(&c, &event, keyHash: keyHash, file: at.file, position: at.position, account: &account)
     }
+}
+
+/// Where `merge` is in a checked chunk: the row, and where its shares of the chunk's arrays start.
+struct MergePosition {
+    let position: Int
+    let file: Int
+    var row = 0, rejectStart = 0, pendingStart = 0, personStart = 0
 }
 
 /// Reading and the per-row rules on `workers` threads, the rules across rows on the calling
