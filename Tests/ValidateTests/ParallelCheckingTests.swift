@@ -115,6 +115,30 @@ import Testing
         #expect(o.total.rowsUsed > 400 && o.total.rowsDuplicate > 100, "\(o.total)")
     }
 
+    /// With `--keep-identifiers`, names are interned in the merge as in the sequential pass:
+    /// the last accepted row's name per person, across files read by different workers.
+    @Test func namesAreKeptPerPersonInFileOrder() throws {
+        var files: [String: String] = [:]
+        for k in 0..<6 {
+            let rows = PropertyTests.validRows(20).enumerated().map { i, row in
+                row.replacingOccurrences(of: "id\(i),", with: "f\(k)-\(i),") + ",Nama \(k)-\(i % 3)"
+            }
+            files["layanan/f\(k).csv"] = ([Self.header + ",nama"] + rows).joined(separator: "\n") + "\n"
+        }
+        let folder = try DataFolder(layanan: files)
+        defer { folder.remove() }
+        let settings = DataFolder.settings(keep: true)
+        let sequential = try Self.run(folder, workers: 0, settings: settings)
+        let parallel = try Self.run(folder, workers: 2, unitBytes: 1, settings: settings)
+        func names(_ o: ValidationOutcome) -> [String] {
+            o.events.nameOfPerson.map { $0 == 0 ? "-" : o.events.personNames[$0 - 1] }
+        }
+        #expect(Self.summary(parallel) == Self.summary(sequential))
+        #expect(names(parallel) == names(sequential))
+        // 20 persons (ids …000–…019), each met in every file: the last file's name is kept.
+        #expect(names(parallel) == (0..<20).map { "Nama 5-\($0 % 3)" })
+    }
+
     /// A file that cannot be read stops the run with its error after the files before it, and
     /// no worker is left waiting (the run returns).
     @Test func anUnreadableFileStopsTheWorkers() throws {
