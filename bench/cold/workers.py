@@ -6,7 +6,7 @@ on ingest and validation), runs of the two binaries interleaved.
 
 Prints per command and binary the medians of wall seconds, user + sys CPU seconds, CPU
 utilisation ((user + sys) / wall: above 1 means more than one core busy), peak RSS, run.json's
-ingest_validate wall and the Validate threads' CPU (validate_reading_cpu: reading threads or
+ingest_validate wall, peak RSS (run.json) and the Validate threads' CPU (validate_reading_cpu: reading threads or
 workers; validate_checking_cpu: the checking thread or the merge), and the load average around
 each run. Outputs go under --work (never the repository).
 """
@@ -30,15 +30,14 @@ def timed(cmd):
     if proc.returncode not in (0, 2):  # 2: published with warnings/rejects
         sys.exit(f"{' '.join(cmd[:3])}… failed ({proc.returncode}): {proc.stderr.decode()[-2000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "util": cpu / wall, "rss": after.ru_maxrss / 1024,
-            "load": (load + os.getloadavg()[0]) / 2}
+    return {"wall": wall, "cpu": cpu, "util": cpu / wall, "load": (load + os.getloadavg()[0]) / 2}
 
 
 def run_json(out):
     for root, _, files in os.walk(out):
         if "run.json" in files:
             with open(os.path.join(root, "run.json")) as f:
-                return json.load(f).get("timings_seconds", {})
+                return json.load(f)
     return {}
 
 
@@ -59,7 +58,9 @@ def main():
                 out = os.path.join(args.work, f"{command}-{name}")
                 subprocess.run(["rm", "-rf", out])
                 r = timed([binary, command, "--data", args.data, "--out", out, "--today", args.today, "--quiet"])
-                t = run_json(out)
+                manifest = run_json(out)
+                t = manifest.get("timings_seconds", {})
+                r["rss"] = manifest.get("peak_rss_mib", float("nan"))
                 r["ingest_validate"] = t.get("ingest_validate", float("nan"))
                 r["reading_cpu"] = t.get("validate_reading_cpu", float("nan"))
                 r["checking_cpu"] = t.get("validate_checking_cpu", float("nan"))
