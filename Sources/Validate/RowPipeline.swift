@@ -176,10 +176,11 @@ struct RowChunkReader: Sendable {
         return (try TableReader(path: path, source: source, names: names, options: options), false)
     }
 
-    /// Reads every file, handing chunks to `emit` in batches of at least `RowChunk.rowsPerBatch`
-    /// rows (or 64 chunks); stops at the first file that cannot be read. A workbook's rows are positioned by
-    /// sheet: a chunk holds rows of one sheet only.
-    func read(_ emit: (RowPipelineItem) -> Void) {
+    /// Reads every file (or the files at `files`, indices into `sources`), handing chunks to
+    /// `emit` in batches of at least `RowChunk.rowsPerBatch` rows (or 64 chunks); stops at the
+    /// first file that cannot be read. A workbook's rows are positioned by sheet: a chunk holds
+    /// rows of one sheet only.
+    func read(files: Range<Int>? = nil, _ emit: (RowPipelineItem) -> Void) {
         let fieldCount = names.schema.fields.count
         var batch: [RowChunk] = []
         var batchRows = 0
@@ -192,7 +193,8 @@ struct RowChunkReader: Sendable {
                 batchRows = 0
             }
         }
-        for (i, source) in sources.enumerated() {
+        for i in files ?? sources.indices {
+            let source = sources[i]
             do {
                 let (reader, sectioned) = try self.reader(source)
                 var chunk = RowChunk(file: i, source: source, fieldCount: fieldCount, expectedBytes: sizes?[i])

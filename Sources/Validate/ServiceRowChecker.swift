@@ -100,17 +100,32 @@ struct ServiceRowChecker {
     /// Checks the rows of one chunk; on a file's last chunk, closes its account.
     /// - Returns: the file's reading summary when this was its last chunk.
     mutating func consume(_ chunk: RowChunk) -> TableReadSummary? {
+        var account = openAccount(chunk)
+        let position = positions.count - 1
+        chunk.forEachRow { row in check(row, file: chunk.file, position: position, account: &account) }
+        return closeAccount(chunk, account)
+    }
+
+    /// The account of `chunk`'s file (a new one at its first chunk), taken out of `current` so
+    /// it stays uniquely referenced while rows are added; the chunk's reader problems are added
+    /// to the rejects and its label to the positions.
+    mutating func openAccount(_ chunk: RowChunk) -> FileAccount {
         if current == nil {
             current = FileAccount(source: chunk.source)
             monthCounts.append([:])
             runCount = 0
         }
-        var account = current!
-        current = nil  // keeps the account uniquely referenced while rows are added
+        let account = current!
+        current = nil
         rejects.append(contentsOf: chunk.problems)
         if positions.last != chunk.label { positions.append(chunk.label) }
-        let position = positions.count - 1
-        chunk.forEachRow { row in check(row, file: chunk.file, position: position, account: &account) }
+        return account
+    }
+
+    /// Puts the account back, or on the file's last chunk closes it with the reading summary.
+    /// - Returns: the file's reading summary when this was its last chunk.
+    mutating func closeAccount(_ chunk: RowChunk, _ account: FileAccount) -> TableReadSummary? {
+        var account = account
         guard let summary = chunk.summary else {
             current = account
             return nil
@@ -127,7 +142,7 @@ struct ServiceRowChecker {
         return summary
     }
 
-    private mutating func flushMonthRun(file: Int) {
+    mutating func flushMonthRun(file: Int) {
         if runCount > 0 { monthCounts[file][runMonth, default: 0] += runCount }
         runCount = 0
     }
@@ -141,7 +156,48 @@ struct ServiceRowChecker {
         // The record id and person tables are large and read at random: start loading their
         // slots now, so the misses overlap with the checks below.
         recordIDs.prefetch(hash: c.idHash)
+        checkErrorRules(&c)
+        if c.rejected {
+            account.rowsRejected += 1
+            return
+        }
 
+        var event = makeEvent(&c)
+        checkResult(&c, &event)    // W-RESULT
+        let keyHash = EventKeyTable.hash(event, c.resultHash ?? 0)
+        duplicateKeys.prefetch(hash: keyHash)
+        checkGestation(&c, &event) // W-GESTATION
+        checkAreaWarning(&c)       // W-AREA
+        checkNIK(&c)               // W-NIK
+        if candidateSink != nil { return emitCandidate(c, event, file: file) }  // map stage (ShardMap.swift)
+        checkAcrossRows(&c, &event, keyHash: keyHash, file: file, position: position, account: &account)
+    }
+
+    /// The rules that compare a row with the rows before it, for a row that passed every
+    /// per-row rule (its warnings in `c.pending`): E-DUPLICATE-ID, then W-DUPLICATE; keeps the
+    /// accepted event. Rows must come here in read order.
+    @inline(__always)
+    mutating func checkAcrossRows(_ c: inout RowCheck, _ event: inout ServiceEvent, keyHash: UInt64, file: Int,
+                                  position: Int, account: inout FileAccount) {
+        guard let record = checkDuplicateID(&c, &event) else {  // E-DUPLICATE-ID
+            account.rowsRejected += 1
+            return
+        }
+        let isNewRecord = record.isNew
+        if !c.pending.isEmpty { warnings.append(contentsOf: c.pending) }
+        account.rowsAccepted += 1
+        if latestAccepted.map({ c.visit > $0 }) ?? true { latestAccepted = c.visit }
+        if dropDuplicateEvent(c, event, isNewRecord: isNewRecord, source: account.source, keyHash: keyHash) {
+            account.rowsDuplicate += 1  // W-DUPLICATE
+            return
+        }
+        accept(c, isNewRecord: isNewRecord, file: file, position: position)
+    }
+
+    /// The per-row error rules of §3 in their table order (everything but E-DUPLICATE-ID); a
+    /// rule that fails sets `c.rejected`. Shared by `check` and the workers' `precheck`.
+    @inline(__always)
+    mutating func checkErrorRules(_ c: inout RowCheck) {
         checkRequired(&c)          // E-REQUIRED
         lookUpArea(&c)
         checkAreaLabels(&c)        // E-REQUIRED (rw, rt)
@@ -156,32 +212,6 @@ struct ServiceRowChecker {
         checkService(&c)           // E-SERVICE
         decodeProvider(&c)
         checkEligibility(&c)       // E-ELIGIBILITY
-        if c.rejected {
-            account.rowsRejected += 1
-            return
-        }
-
-        var event = makeEvent(&c)
-        checkResult(&c, &event)    // W-RESULT
-        let keyHash = EventKeyTable.hash(event, c.resultHash ?? 0)
-        duplicateKeys.prefetch(hash: keyHash)
-        checkGestation(&c, &event) // W-GESTATION
-        checkAreaWarning(&c)       // W-AREA
-        checkNIK(&c)               // W-NIK
-        if candidateSink != nil { return emitCandidate(c, event, file: file) }  // map stage (ShardMap.swift)
-        guard let record = checkDuplicateID(&c, &event) else {  // E-DUPLICATE-ID
-            account.rowsRejected += 1
-            return
-        }
-        let isNewRecord = record.isNew
-        if !c.pending.isEmpty { warnings.append(contentsOf: c.pending) }
-        account.rowsAccepted += 1
-        if latestAccepted.map({ c.visit > $0 }) ?? true { latestAccepted = c.visit }
-        if dropDuplicateEvent(c, event, isNewRecord: isNewRecord, source: account.source, keyHash: keyHash) {
-            account.rowsDuplicate += 1  // W-DUPLICATE
-            return
-        }
-        accept(c, isNewRecord: isNewRecord, file: file, position: position)
     }
 
     /// The area combination as decided by an earlier accepted row, if any.
@@ -218,6 +248,17 @@ struct ServiceRowChecker {
     /// The event of a row that passed every error rule: its RT (added as unregistered when the
     /// register lacks it; the combination is cached) and its interned ids.
     private mutating func makeEvent(_ c: inout RowCheck) -> ServiceEvent {
+        resolveRT(&c)
+        return internIDs(c, personBytes: personScratch.bytes, personHash: c.personHash,
+                         event: ServiceEvent(person: 0, record: 0, visit: c.visit, birth: c.birth, service: c.service,
+                                             sex: c.sex, rt: c.rtIndex, facilityType: c.facilityType,
+                                             provider: c.provider))
+    }
+
+    /// The RT of a row that passed every error rule (added as unregistered when the register
+    /// lacks it; the combination is cached) and whether it is unregistered (W-AREA).
+    @inline(__always)
+    mutating func resolveRT(_ c: inout RowCheck) {
         let row = c.row
         if let area = c.area {
             c.rtIndex = area.rtIndex
@@ -232,9 +273,17 @@ struct ServiceRowChecker {
                                 keyScratch)
             }
         }
-        let person = persons.intern(personScratch.bytes, hash: c.personHash).index
-        var event = ServiceEvent(person: person, record: 0, visit: c.visit, birth: c.birth, service: c.service,
-                                 sex: c.sex, rt: c.rtIndex, facilityType: c.facilityType, provider: c.provider)
+    }
+
+    /// `event` with its interned person, pregnancy, facility (and, with `--keep-identifiers`,
+    /// name): the indices that depend on the order rows are met in.
+    @inline(__always)
+    mutating func internIDs(_ c: RowCheck, personBytes: UnsafeRawBufferPointer, personHash: UInt64,
+                            event: ServiceEvent) -> ServiceEvent {
+        let row = c.row
+        var event = event
+        let person = persons.intern(personBytes, hash: personHash).index
+        event.person = person
         if !row.isEmpty(.pregnancyID) { event.pregnancy = pregnancies.intern(row.cleaned(.pregnancyID)).index + 1 }
         if !row.isEmpty(.facilityID) { event.facility = facilities.intern(row.cleaned(.facilityID)).index + 1 }
         if settings.keepIdentifiers && !row.isEmpty(.name) {
@@ -249,7 +298,7 @@ struct ServiceRowChecker {
 
     /// Keeps an accepted, non-duplicate event's file, line and record content, and counts its
     /// visit month.
-    private mutating func accept(_ c: RowCheck, isNewRecord: Bool, file: Int, position: Int) {
+    mutating func accept(_ c: RowCheck, isNewRecord: Bool, file: Int, position: Int) {
         let candidate = UInt32(events.events.count - 1)
         if isNewRecord { recordContent.append(candidate) }
         eventSources.append(UInt32(position))

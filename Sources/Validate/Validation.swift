@@ -35,6 +35,18 @@ public struct ValidationSettings: Sendable {
     /// Distinct spelling combinations each `FieldComboCache` keeps (0 turns the caches off;
     /// the tests compare both ways).
     var comboCacheLimit = 1 << 16
+    /// Threads that read service files and apply the per-row rules while the calling thread
+    /// applies the rules across rows in file order (`ParallelRowChecking`); 0 = one reading
+    /// thread and every rule on the calling thread (`RowChunkReader.run`, also taken for FHIR
+    /// inputs, whose files are read with one context built from all of them). The outputs
+    /// are the same either way (the tests compare 0, 1, 2 and 3).
+    ///
+    /// Default: the workers from 3 cores on; 0 on 1 or 2 cores, where the reading and the
+    /// checking thread already keep both cores busy and the workers measured no faster
+    /// (bench/RESULTS.md, 2026-12-02) with 8–12 MiB more peak memory.
+    var checkingWorkers = Parallel.processorCount >= 3 ? Parallel.defaultWorkers : 0
+    /// `ParallelRowChecking.unitBytes` (the tests cut files into units of one file and more).
+    var checkingUnitBytes = 128 << 10
 
     public init(today: Day, asOf: YearMonth? = nil, keepIdentifiers: Bool = false, delimiter: UInt8? = nil,
                 columnAliases: [String: [String: [String]]] = [:], valueAliases: [String: [String: String]] = [:],
@@ -81,9 +93,10 @@ public struct ValidationOutcome: Sendable {
     /// Register name disagreements and encoding notices, for the manifest and the log.
     public var notes: [String]
     public var keepIdentifiers: Bool
-    /// CPU seconds of the two Validate threads: the one reading and cleaning service files
-    /// (Ingest) and the one applying the rules (its figure includes the closing step: the
-    /// as-of trimming and sorting the diagnostics). The stage takes about as long as the larger.
+    /// CPU seconds of the Validate threads: those reading and cleaning service files (Ingest;
+    /// with `ParallelRowChecking`, the workers together, which also apply the per-row rules) and
+    /// the one applying the rules (with workers: the rules across rows; its figure includes the
+    /// closing step: the as-of trimming and sorting the diagnostics).
     public var readingCPUSeconds = 0.0
     public var checkingCPUSeconds = 0.0
 
@@ -172,17 +185,30 @@ public enum Validation {
         })
         var allNotes = notes
         if registerAccount.encoding != "utf-8" { allNotes.append("\(wilayahName) is not UTF-8; read as Windows-1252") }
-        // One thread reads and cleans (Ingest), this one applies the rules in read order.
         let checkingStart = ThreadCPUTime.seconds()
         var chunkReader = checker.chunkReader(directory: dataDirectory, sources: sources)
         chunkReader.sizes = listing.sizes
-        let readingCPU = try chunkReader.run { chunk in
-            guard let summary = checker.consume(chunk) else { return }
+        func fileDone(_ chunk: RowChunk, _ summary: TableReadSummary?) {
+            guard let summary else { return }
             allNotes += summary.notes
             if summary.encoding == .windows1252 {
                 allNotes.append("\(chunk.source) is not UTF-8; read as Windows-1252 — save it as UTF-8 to be sure names are right")
             }
             progress?(chunk.source, checker.accounts[chunk.file].rowsRead)
+        }
+        let readingCPU: Double
+        if settings.checkingWorkers > 0 && !sources.contains(where: { $0.hasPrefix("fhir/") }) {
+            // Workers read and apply the per-row rules; this thread the rules across rows, in
+            // read order.
+            var parallel = ParallelRowChecking(reader: chunkReader, workers: settings.checkingWorkers)
+            parallel.unitBytes = settings.checkingUnitBytes
+            readingCPU = try parallel.run(
+                makeChecker: { try ServiceRowChecker(settings: settings, register: register) },
+                registeredRTs: register.rts.count
+            ) { checked in fileDone(checked.chunk, checker.merge(checked)) }
+        } else {
+            // One thread reads and cleans (Ingest), this one applies the rules in read order.
+            readingCPU = try chunkReader.run { chunk in fileDone(chunk, checker.consume(chunk)) }
         }
         var outcome = checker.finish(sources: sources, register: checker.register, sasaran: sasaran,
                                      registerAccount: registerAccount, sasaranAccount: sasaranAccount, notes: allNotes)

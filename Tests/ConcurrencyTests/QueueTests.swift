@@ -13,6 +13,24 @@ import Testing
         try producer.wait()
         #expect(seen == Array(0..<1000))
     }
+
+    /// A producer blocked on a full queue (limit 2, third item) returns when the consumer
+    /// closes it; that put and every later one report false and keep nothing.
+    @Test func closeReleasesABlockedProducer() throws {
+        let queue = BoundedQueue<Int>(limit: 2)
+        let filled = DispatchSemaphore(value: 0)
+        let producer = BackgroundThread { () -> [Bool] in
+            var kept = [queue.put(1), queue.put(2)]
+            filled.signal()
+            kept.append(queue.put(3))  // waits: two items wait already
+            kept.append(queue.put(4))
+            return kept
+        }
+        filled.wait()
+        Thread.sleep(forTimeInterval: 0.05)
+        queue.close()
+        #expect(try producer.wait() == [true, true, false, false])
+    }
 }
 
 /// `OrderedBlockQueue`: blocks made on any thread are taken in number order.

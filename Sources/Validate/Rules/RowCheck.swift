@@ -33,6 +33,12 @@ struct RowCheck {
         idHash = ByteInterner.hash64(row.cleaned(.recordID))
     }
 
+    /// The check of a row whose record id hash a worker computed already (`CheckedRow`).
+    init(row: BatchRow, idHash: UInt64) {
+        self.row = row
+        self.idHash = idHash
+    }
+
     /// Whether `field` already failed a rule in this row (later rules on it are skipped).
     @inline(__always) func hasFailed(_ field: LayananField) -> Bool { failed.contains(FailedFields(field)) }
 
