@@ -69,8 +69,10 @@ public struct ReshapeRule: Sendable, Hashable {
     }
 
     /// The fields made records have, in this order (the header the table reader maps).
-    static let fields = ["record_id", "visit_date", "person_id", "birth_date", "sex", "village_code", "rw", "rt",
-                         "facility_type", "facility_id", "service_code", "result", "provider"]
+    public static let fields = ["record_id", "visit_date", "person_id", "birth_date", "sex", "village_code", "rw", "rt",
+                                "facility_type", "facility_id", "service_code", "result", "provider", "name"]
+    /// Fields whose column a register may lack (the records then have the field empty).
+    static let optionalColumns: Set<String> = ["name"]
 }
 
 /// Rows of a CSV file as a `RecordSource` of one section labelled with the file's path (for a
@@ -196,7 +198,11 @@ public final class ReshapeSource: RecordSource {
         }
         var layout = Layout()
         for (field, column) in rule.columns.sorted(by: { $0.key < $1.key }) {
-            guard let f = ReshapeRule.fields.firstIndex(of: field), let c = index[Self.normalise(column)] else { return nil }
+            guard let f = ReshapeRule.fields.firstIndex(of: field) else { return nil }
+            guard let c = index[Self.normalise(column)] else {
+                if ReshapeRule.optionalColumns.contains(field) { continue }
+                return nil
+            }
             layout.fixed.append((f, c))
         }
         for month in rule.months {

@@ -298,8 +298,7 @@ public struct PipelineDefinition: Sendable {
 
     /// One `reshape:` entry; every problem names its line.
     static func reshapeRule(_ node: Node, _ doc: YAMLFile) throws -> ReshapeRule {
-        let fields = ["record_id", "visit_date", "person_id", "birth_date", "sex", "village_code", "rw", "rt",
-                      "facility_type", "facility_id", "service_code", "result", "provider"]
+        let fields = ReshapeRule.fields
         var rule = ReshapeRule(files: "")
         var hasFiles = false
         for (k, v) in try doc.mapping(node, "a reshape rule") {
@@ -312,7 +311,7 @@ public struct PipelineDefinition: Sendable {
                 for (f, c) in try doc.mapping(v, "reshape.\(key)") {
                     let field = try doc.string(f, "a field")
                     guard fields.contains(field), !["record_id", "visit_date", "service_code", "result"].contains(field) else {
-                        throw doc.error(f, "reshape.\(key): \"\(field)\" cannot be given; use person_id, birth_date, sex, village_code, rw, rt, facility_type, facility_id or provider")
+                        throw doc.error(f, "reshape.\(key): \"\(field)\" cannot be given; use person_id, birth_date, sex, village_code, rw, rt, facility_type, facility_id, provider or name")
                     }
                     let value = try doc.string(c, "reshape.\(key).\(field)")
                     if key == "columns" { rule.columns[field] = value } else { rule.values[field] = value }

@@ -105,6 +105,28 @@ import Testing
         #"{"resourceType":"Observation","id":"\#(id)","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]},"subject":{"reference":"Patient/p"},"effectiveDateTime":"2025-01-02","valueQuantity":{"value":7.1}}"#
     }
 
+    /// `Patient.name` gives the records' name (read only with --keep-identifiers): the official
+    /// HumanName's text, else its given names and family; no name, an empty one.
+    @Test func patientNames() throws {
+        let dir = try TemporaryFolder()
+        func patient(_ id: String, _ name: String) -> String {
+            #"{"resourceType":"Patient","id":"\#(id)","birthDate":"2024-01-01","gender":"female"\#(name)}"#
+        }
+        func weight(_ id: String, _ subject: String) -> String {
+            Self.weight(id).replacingOccurrences(of: "Patient/p", with: "Patient/" + subject)
+        }
+        let lines = [
+            patient("a", #","name":[{"use":"usual","text":"Ani"},{"use":"official","text":"Siti Aminah"}]"#),
+            patient("b", #","name":[{"given":["Dewi","Sri"],"family":"Lestari"}]"#),
+            patient("c", ""),
+            weight("w1", "a"), weight("w2", "b"), weight("w3", "c"),
+        ]
+        _ = try dir.write("n.ndjson", Array(lines.joined(separator: "\n").utf8))
+        let o = try read("n.ndjson", directory: dir.url.path, all: ["n.ndjson"])
+        #expect(o.rows.map { $0["record_id"] ?? "" } == ["Observation/w1", "Observation/w2", "Observation/w3"])
+        #expect(o.rows.map { $0["name"] ?? "" } == ["Siti Aminah", "Dewi Sri Lestari", ""])
+    }
+
     @Test func anOversizedLineIsOneRejectAndTheRestIsRead() throws {
         let dir = try TemporaryFolder()
         let huge = #"{"resourceType":"Observation","id":"big","note":[{"text":""# + String(repeating: "x", count: 3 << 20) + #""}]}"#

@@ -97,6 +97,25 @@ import Testing
         #expect(!Self.rule.matches("layanan/2025-03.csv"))
     }
 
+    /// `columns: {name: NAMA}` carries the child's name to every record of the row; a register
+    /// without the name column is still read (the name is optional), with the records' name empty.
+    @Test func nameColumnIsOptional() throws {
+        var rule = Self.rule
+        rule.columns["name"] = "NAMA"
+        let row = "1,Adi Saputra,3201011503250001,15/03/2024,L,3201012001,01,001,7.5,7.9,,,,,,,,,,,,\n"
+        let named = try read("\(Self.header)\(row)", rule: rule)
+        #expect(named.rows.count == 2)
+        #expect(named.rows.map { $0["name"] ?? "" } == ["Adi Saputra", "Adi Saputra"])
+        let noName = Self.header.replacingOccurrences(of: "NO,NAMA,", with: "NO,PANGGILAN,")
+        let unnamed = try read("\(noName)\(row)", rule: rule)
+        #expect(unnamed.rows.count == 2)
+        #expect(unnamed.problems.isEmpty)
+        #expect(unnamed.rows.allSatisfy { $0["name"] == nil })
+        // A required column missing still stops the register (as registerWithoutTheColumnsIsNotRead).
+        let noNIK = Self.header.replacingOccurrences(of: ",NIK,", with: ",NOMOR,")
+        #expect(try read("\(noNIK)\(row)", rule: rule).rows.isEmpty)
+    }
+
     @Test func sampleRegisterWorkbook() throws {
         let path = PWSPaths.root + "/sample-data/layanan/register-posyandu-mawar-sumbermurni-2025.xlsx"
         let source = "layanan/register-posyandu-mawar-sumbermurni-2025.xlsx"

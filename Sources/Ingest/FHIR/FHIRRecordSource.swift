@@ -8,7 +8,7 @@ import PWSCore
 /// is collected from every `fhir/` file before any record is made: held per resource as a few
 /// short strings, never as JSON.
 public final class FHIRContext: @unchecked Sendable {
-    struct Patient { var person = "", birthDate = "", sex = "", village = "", rw = "", rt = "" }
+    struct Patient { var person = "", birthDate = "", sex = "", village = "", rw = "", rt = "", name = "" }
     struct Encounter {
         var date = "", facilityID = "", facilityType = "", provider = "", episode = "", subject = ""
     }
@@ -92,6 +92,7 @@ public final class FHIRContext: @unchecked Sendable {
         var p = Patient()
         p.person = r["identifier"].elements.first { $0["system"]?.text == mapping.nikSystem }?["value"]?.text ?? id
         p.birthDate = r["birthDate"]?.text ?? ""
+        p.name = Self.name(r["name"].elements)
         switch r["gender"]?.text ?? "" {
         case "male": p.sex = "L"
         case "female": p.sex = "P"
@@ -112,6 +113,16 @@ public final class FHIRContext: @unchecked Sendable {
             break
         }
         return p
+    }
+
+    /// A Patient's name as people write it: the `official` HumanName (else the first), its
+    /// `text`, else its `given` names and `family` joined by spaces; empty when it has none. Read
+    /// only with `--keep-identifiers` (`tindak-lanjut.csv`'s `name`).
+    static func name(_ names: [JSONValue]) -> String {
+        guard let n = names.first(where: { $0["use"]?.text == "official" }) ?? names.first else { return "" }
+        if let text = n["text"]?.text, !text.isEmpty { return text }
+        let parts = n["given"].elements.compactMap { $0.text } + [n["family"]?.text].compactMap { $0 }
+        return parts.filter { !$0.isEmpty }.joined(separator: " ")
     }
 
     private func encounter(_ r: JSONValue) -> Encounter {
@@ -152,7 +163,7 @@ public final class FHIRContext: @unchecked Sendable {
 public final class FHIRRecordSource: RecordSource {
     static let fields = ["record_id", "visit_date", "person_id", "birth_date", "sex", "village_code", "rw", "rt",
                          "facility_type", "facility_id", "service_code", "result", "provider",
-                         "pregnancy_id", "lmp_date", "gestational_weeks"]
+                         "pregnancy_id", "lmp_date", "gestational_weeks", "name"]
     private let path: String
     private let source: String
     private let context: FHIRContext
@@ -347,6 +358,7 @@ public final class FHIRRecordSource: RecordSource {
         values[5] = p.village
         values[6] = p.rw
         values[7] = p.rt
+        values[16] = p.name
         return .record(values)
     }
 }
