@@ -155,13 +155,29 @@ public enum Aggregator {
 
         /// Counts the persons of `order[range]` (whole persons: the range starts and ends at
         /// a change of person).
+        ///
+        /// The loop runs once per person and counting unit (and month, for monthly units): it
+        /// reads `order` and the period bounds through unsafe buffers, so handing a rule its
+        /// records (`Positions`, `MonthRecords`) costs no reference counting.
         func count(_ range: Range<Int>) -> Tally {
+            order.withUnsafeBufferPointer { order in
+                let at = UnsafeMutableBufferPointer<Int>.allocate(capacity: starts.count)
+                at.initialize(repeating: 0)
+                defer { at.deallocate() }
+                return count(range, order: order, at: at)
+            }
+        }
+
+        private func count(_ range: Range<Int>, order: UnsafeBufferPointer<Int>,
+                           at: UnsafeMutableBufferPointer<Int>) -> Tally {
             var tally = emptyTally()
-            let events = events, order = order, builder = builder, starts = starts
+            let events = events, builder = builder, starts = starts
             let rtCount = rtCount, firstOfPrev = firstOfPrev, lastDay = lastDay, slotOfDay = slotOfDay
             let rules = plan.rules
+            let growthCache = plan.growthParts.isEmpty ? nil : GrowthMonthCache(parts: plan.growthParts)
+            defer { growthCache?.deallocate() }
             let context = RuleContext(events: events, plan: plan, growthStandards: growthStandards,
-                                      growthServices: growthServices)
+                                      growthServices: growthServices, growthCache: growthCache)
             func slot(_ d: Day) -> Int? {
                 guard d >= firstOfPrev, d <= lastDay else { return nil }
                 return Int(slotOfDay[firstOfPrev.days(to: d)])
@@ -169,7 +185,6 @@ public enum Aggregator {
             func hit(_ indicator: Int, _ record: Int, _ s: Int) {
                 tally.counts[(indicator * rtCount + Int(events[record].rt)) * slots + s] += 1
             }
-            var at = [Int](repeating: 0, count: starts.count)
             let periods = Periods(asOfMonth: asOfMonth)
 
             var start = range.lowerBound
@@ -341,13 +356,15 @@ public enum Aggregator {
 
     /// One person's records, in (visit, record_id) order, with the slices of each period.
     struct PersonRecords {
-        let all: ArraySlice<Int>
-        let order: [Int]
-        let at: [Int]
+        let all: Positions
+        let order: UnsafeBufferPointer<Int>
+        let at: UnsafeMutableBufferPointer<Int>
         let periods: Periods
 
-        var previousYear: ArraySlice<Int> { order[at[Periods.previousYear]..<at[Periods.year]] }
-        var year: ArraySlice<Int> { order[at[Periods.year]..<all.endIndex] }
+        var previousYear: Positions { order[at[Periods.previousYear]..<at[Periods.year]] }
+        var year: Positions { order[at[Periods.year]..<all.endIndex] }
+        /// Whether the person has records in slot `s`.
+        func hasRecords(inSlot s: Int) -> Bool { at[3 + s] < at[4 + s] }
         /// Records of slot `s` (0 = December of Y−1) and of the two months before it: slot s
         /// spans starts[3 + s] ..< starts[4 + s].
         func month(_ s: Int) -> MonthRecords {
@@ -375,10 +392,8 @@ public enum Aggregator {
                 count(i, rec, s)
             }
         case .monthly:
-            for s in 0...person.periods.asOfMonth {
-                let month = person.month(s)
-                if month.now.isEmpty { continue }
-                if let rec = rule.monthly(month, c) {
+            for s in 0...person.periods.asOfMonth where person.hasRecords(inSlot: s) {
+                if let rec = rule.monthly(person.month(s), c) {
                     count(i, rec, s)
                 }
             }

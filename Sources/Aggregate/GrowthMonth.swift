@@ -150,7 +150,7 @@ public struct GrowthMonth: Sendable, Equatable {
     /// The measurement of the month of `records` (one person, one calendar month, in
     /// (visit_date, record_id) order; other records of the slice are skipped). Only `parts`
     /// are built (scored); the others stay nil.
-    public init(records: ArraySlice<Int>, events: [ServiceEvent], services: GrowthServices,
+    public init<Records: Collection<Int>>(records: Records, events: [ServiceEvent], services: GrowthServices,
                 standards: GrowthStandards, parts: Parts = .all) {
         guard services.weight != nil || services.length != nil else { return }
         var lastWeight = -1, lastLength = -1
@@ -237,5 +237,49 @@ public struct GrowthMonth: Sendable, Equatable {
     @inlinable
     public static func decimal(_ value: Float) -> Double {
         (Double(value) * 1000).rounded() / 1000
+    }
+}
+
+/// The growth months of one part of the per-person loop, built once per person-month and shared
+/// by every growth rule of the catalogue: `BGM`, `UNDERWEIGHT` and their measured denominators
+/// all read the month's WAZ, the three weight-for-length indicators and theirs its WHZ. Each
+/// month is built with every part any rule of the plan reads (`RulePlan.growthParts`), so each
+/// measurement is scored once.
+///
+/// Direct-mapped by the month's first position in the sorted order: positions are unique
+/// within a run of the loop, so an entry is only ever the same person-month (a colliding month
+/// is built again, never confused). Unsafe buffers: no reference counting in the loop; one
+/// cache per thread, freed with `deallocate()`.
+struct GrowthMonthCache {
+    private static let size = 32
+    /// Per entry: the month's first and end positions (-1: empty), and its growth month.
+    private let bounds: UnsafeMutableBufferPointer<(Int, Int)>
+    private let months: UnsafeMutableBufferPointer<GrowthMonth>
+    /// What every month is built with.
+    let parts: GrowthMonth.Parts
+
+    init(parts: GrowthMonth.Parts) {
+        self.parts = parts
+        bounds = .allocate(capacity: Self.size)
+        bounds.initialize(repeating: (-1, -1))
+        months = .allocate(capacity: Self.size)
+        months.initialize(repeating: GrowthMonth())
+    }
+
+    func deallocate() {
+        bounds.deallocate()
+        months.deallocate()
+    }
+
+    /// The growth month of `records` (one person's records of one month), built on first use.
+    func month(_ records: Positions, events: [ServiceEvent], services: GrowthServices,
+               standards: GrowthStandards) -> GrowthMonth {
+        let k = records.startIndex & (Self.size - 1)
+        if bounds[k] != (records.startIndex, records.endIndex) {
+            months[k] = GrowthMonth(records: records, events: events, services: services, standards: standards,
+                                    parts: parts)
+            bounds[k] = (records.startIndex, records.endIndex)
+        }
+        return months[k]
     }
 }

@@ -145,7 +145,8 @@ public struct IndicatorDefinition: Sendable, Hashable {
                           ?? denominatorIndicator.map { "indicator:\($0)" }
                           ?? (countedDenominator != nil ? "measured" : type(of: rule.planned).ownDenominator
                               ?? (hasOwnDenominator ? "measured" : "")),
-                      targetAnnual: targetHundredths.map { Percent(hundredths: $0) }, direction: direction)
+                      targetAnnual: targetHundredths.map { Percent(hundredths: $0) }, direction: direction,
+                      rule: rule.name)
     }
 }
 

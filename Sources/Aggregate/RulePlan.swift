@@ -35,9 +35,14 @@ struct RulePlan {
     /// order (`IndicatorRuleKind` values compiled by their kind's file in `Rules/`), then the
     /// counted denominators of the indicators that have one. Unit k counts into plane k of the
     /// counts; `subjects` and `scopes` are each unit's (a denominator's are its indicator's).
-    let rules: [any CompiledRule]
+    /// In an unsafe buffer: the loop calls a rule in place, where an array element of a
+    /// protocol type is copied out (through its type's witnesses) for every call.
+    let rules: UnsafeMutableBufferPointer<any CompiledRule>
     let subjects: [SubjectKind]
     let scopes: [Scope]
+    /// The growth measurements any rule reads (`CompiledRule.growthParts`): what the loop's
+    /// `GrowthMonthCache` builds per person-month.
+    let growthParts: GrowthMonth.Parts
     /// Per indicator, the plane of its counted denominator, or nil.
     let denominatorPlanes: [Int?]
     let filters: UnsafeMutableBufferPointer<Filter>
@@ -81,10 +86,13 @@ struct RulePlan {
             subjects.append(ind.subject)
             scopes.append(ind.scope)
         }
-        self.rules = rules
+        let ruleBuffer = UnsafeMutableBufferPointer<any CompiledRule>.allocate(capacity: max(rules.count, 1))
+        _ = ruleBuffer.initialize(from: rules)
+        self.rules = UnsafeMutableBufferPointer(rebasing: ruleBuffer[0..<rules.count])
         self.subjects = subjects
         self.scopes = scopes
         denominatorPlanes = planes
+        growthParts = rules.reduce(into: []) { $0.formUnion($1.growthParts) }
         let maxService = builder.filters.flatMap(\.services).max().map(Int.init) ?? 0
         let words = (max(serviceCount, maxService + 1) + 63) / 64
         var filters: [Filter] = []
@@ -121,6 +129,8 @@ struct RulePlan {
 
     /// Frees the buffers; the plan must not be used afterwards.
     func deallocate() {
+        rules.deinitialize()
+        rules.baseAddress?.deallocate()
         for b in [UnsafeMutableRawPointer(filters.baseAddress),
                   UnsafeMutableRawPointer(masks.baseAddress), UnsafeMutableRawPointer(results.baseAddress)] {
             b?.deallocate()

@@ -73,7 +73,7 @@ struct SubjectBuilder {
     }
 
     /// The pregnancy episodes of one woman's records (`person` is in (visit, record) order).
-    func episodes(_ person: ArraySlice<Int>) -> [Episode] {
+    func episodes(_ person: some Collection<Int>) -> [Episode] {
         guard let anc else { return [] }
         let records = person.filter { events[$0].service == anc }
         if records.isEmpty { return [] }
@@ -163,7 +163,7 @@ struct SubjectBuilder {
     /// date — anchor … anchor + 294 days (42 weeks), or without an anchor first … last ANC visit
     /// + 28 days — the latest-starting one when two do; a record no span holds joins none.
     /// Episodes keep their ANC visits; their `records` stay in (visit, record_id) order.
-    func join(_ person: ArraySlice<Int>, into episodes: inout [Episode]) {
+    func join(_ person: some Collection<Int>, into episodes: inout [Episode]) {
         let spans: [(start: Day, end: Day)] = episodes.map { ep in
             if let a = ep.anchor { return (a, a.adding(days: 294)) }
             return (ep.visits.first!.date, ep.visits.last!.date.adding(days: 28))
@@ -221,7 +221,7 @@ struct SubjectBuilder {
     }
 
     /// Deliveries of one woman, and her NIFAS records attached to none (W-NIFAS).
-    func deliveries(_ person: ArraySlice<Int>) -> ([Delivery], unattached: [Int]) {
+    func deliveries(_ person: some Collection<Int>) -> ([Delivery], unattached: [Int]) {
         var result: [Delivery] = []
         if let persalinan {
             for r in person where events[r].service == persalinan {

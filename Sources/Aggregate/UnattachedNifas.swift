@@ -24,16 +24,18 @@ extension Aggregator {
         let builder = SubjectBuilder(events: events, recordIDs: set.recordIDs, anc: services.index(of: "ANC"),
                                      persalinan: services.index(of: "PERSALINAN"), nifas: nifas)
         var unattached: [Int] = []
-        var start = 0
-        while start < order.count {
-            let person = events[order[start]].person
-            var end = start + 1
-            while end < order.count && events[order[end]].person == person { end += 1 }
-            // Only a person with a NIFAS record can have one unattached.
-            if order[start..<end].contains(where: { events[$0].service == nifas }) {
-                unattached += builder.deliveries(order[start..<end]).unattached
+        order.withUnsafeBufferPointer { order in
+            var start = 0
+            while start < order.count {
+                let person = events[order[start]].person
+                var end = start + 1
+                while end < order.count && events[order[end]].person == person { end += 1 }
+                // Only a person with a NIFAS record can have one unattached.
+                if order[start..<end].contains(where: { events[$0].service == nifas }) {
+                    unattached += builder.deliveries(order[start..<end]).unattached
+                }
+                start = end
             }
-            start = end
         }
         return unattached.sorted()
     }

@@ -44,9 +44,11 @@ public struct IndicatorInfo: Sendable, Hashable {
     /// Which way coverage is better: villages are ranked best first (§A6). Every indicator of
     /// today's catalogue is higher-is-better; the growth indicators (§A4) will be lower-is-better.
     public var direction: IndicatorDirection
+    /// The rule kind's catalogue name (`first`, `growth_zscore`, …); empty when not known.
+    public var rule: String
 
     public init(id: String, name: String, scope: String, subject: String, denominator: String, targetAnnual: Percent?,
-                direction: IndicatorDirection = .higherIsBetter) {
+                direction: IndicatorDirection = .higherIsBetter, rule: String = "") {
         self.id = id
         self.name = name
         self.scope = scope
@@ -54,6 +56,7 @@ public struct IndicatorInfo: Sendable, Hashable {
         self.denominator = denominator
         self.targetAnnual = targetAnnual
         self.direction = direction
+        self.rule = rule
     }
 
     public var isCountOnly: Bool { targetAnnual == nil && denominator.isEmpty }

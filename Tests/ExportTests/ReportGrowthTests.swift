@@ -276,6 +276,22 @@ enum GrowthFixture {
         #expect(one.contains("Indikator pertumbuhan balita (standar WHO 2006): STUNTING."))
     }
 
+    /// The section takes the catalogue's growth indicators by rule kind: a district's own id on
+    /// `growth_zscore` is in it (with the styles after the eight of §A4), an id of §A4 on another
+    /// kind is not; without a known kind, the ids of §A4 decide.
+    @Test func growthIndicatorsByRuleKind() {
+        func info(_ id: String, _ rule: String) -> IndicatorInfo {
+            IndicatorInfo(id: id, name: id, scope: "monthly", subject: "person", denominator: "measured",
+                          targetAnnual: Percent(hundredths: 1000), direction: .lowerIsBetter, rule: rule)
+        }
+        var input = GrowthFixture.input()
+        input.indicators = [ReportFixture.k1, info("BB_KURANG_DESA", "growth_zscore"), info("T", "first"),
+                            info("STUNTING", "growth_zscore"), info("2T", ""), info("NAIK_2X", "growth_change")]
+        let growth = ReportBuilder(input).growthIndicators()
+        #expect(growth.map(\.info.id) == ["BB_KURANG_DESA", "STUNTING", "2T", "NAIK_2X"])
+        #expect(growth.map(\.style) == [8, 4, 1, 9])
+    }
+
     @Test func isValidAndEscaped() throws {
         var input = GrowthFixture.input()
         input.followUp.append(GrowthFixture.child("<PSY & \"D\">", GrowthFixture.cibodas, "C9", "BGM"))

@@ -34,7 +34,7 @@ public struct EachOfRule: PlannedRule {
         /// The items' filter indices (consecutive).
         let items: Range<Int>
 
-        func attain(person records: ArraySlice<Int>, _ c: RuleContext) -> (Day, Int)? {
+        func attain(person records: Positions, _ c: RuleContext) -> (Day, Int)? {
             Self.eachOf(items, records, reference: nil, c)
         }
 

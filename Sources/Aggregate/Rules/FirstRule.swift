@@ -62,7 +62,7 @@ public struct FirstRule: PlannedRule {
         let trimesters: UInt64?
         let onStart: Bool
 
-        func attain(person records: ArraySlice<Int>, _ c: RuleContext) -> (Day, Int)? {
+        func attain(person records: Positions, _ c: RuleContext) -> (Day, Int)? {
             for r in records where c.matches(filter, r) { return (c.events[r].visit, r) }
             return nil
         }

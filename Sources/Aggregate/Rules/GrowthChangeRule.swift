@@ -55,7 +55,7 @@ public struct GrowthChangeRule: PlannedRule {
             // The month's weight as `GrowthMonth.weight.value` (the last counting `TIMBANG`),
             // without scoring it: T and 2T compare weights only.
             guard let service = c.growthServices.weight else { return nil }
-            func weight(_ records: ArraySlice<Int>) -> Float? {
+            func weight(_ records: Positions) -> Float? {
                 records.last { c.events[$0].service == service && GrowthMonth.counts(c.events[$0]) }
                     .map { c.events[$0].result }
             }

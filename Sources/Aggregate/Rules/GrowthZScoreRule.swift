@@ -72,15 +72,16 @@ public struct GrowthZScoreRule: PlannedRule {
         let above: Double?
         let counting: Bool
 
-        func monthly(_ month: MonthRecords, _ c: RuleContext) -> Int? {
-            guard let standards = c.growthStandards else { return nil }
-            let parts: GrowthMonth.Parts = switch measure {
+        var growthParts: GrowthMonth.Parts {
+            switch measure {
             case .weightForAge: .weight
             case .lengthHeightForAge: .length
             case .weightForLengthHeight: .weightForLength
             }
-            let g = GrowthMonth(records: month.now, events: c.events, services: c.growthServices, standards: standards,
-                                parts: parts)
+        }
+
+        func monthly(_ month: MonthRecords, _ c: RuleContext) -> Int? {
+            guard let g = c.growthMonth(month.now, parts: growthParts) else { return nil }
             let z: Double?, record: Int
             switch measure {
             case .weightForAge:

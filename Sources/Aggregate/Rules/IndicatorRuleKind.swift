@@ -170,7 +170,7 @@ public struct IndicatorRule: Sendable, Hashable {
 protocol CompiledRule: Sendable {
     /// A person rule of scope `lifetime` or `year`: the attaining (date, record) over
     /// `records` (event indices in (visit_date, record_id) order), or nil.
-    func attain(person records: ArraySlice<Int>, _ c: RuleContext) -> (Day, Int)?
+    func attain(person records: Positions, _ c: RuleContext) -> (Day, Int)?
     /// A person rule of scope `monthly`: the counting record among one month's records
     /// (`month.now`, never empty), with the two months before's; nil when it does not count.
     func monthly(_ month: MonthRecords, _ c: RuleContext) -> Int?
@@ -178,22 +178,32 @@ protocol CompiledRule: Sendable {
     func attain(pregnancy: Episode, _ c: RuleContext) -> (Day, Int)?
     /// A delivery rule: the attaining (date, record) of one delivery, or nil.
     func attain(delivery: Delivery, _ c: RuleContext) -> (Day, Int)?
+    /// The parts of the month's growth measurement (`GrowthMonth`) the rule reads through
+    /// `RuleContext.growthMonth`; the loop builds them once per person-month for all rules.
+    /// Default: none.
+    var growthParts: GrowthMonth.Parts { get }
 }
 
 extension CompiledRule {
-    func attain(person records: ArraySlice<Int>, _ c: RuleContext) -> (Day, Int)? { nil }
+    func attain(person records: Positions, _ c: RuleContext) -> (Day, Int)? { nil }
     func monthly(_ month: MonthRecords, _ c: RuleContext) -> Int? { nil }
     func attain(pregnancy: Episode, _ c: RuleContext) -> (Day, Int)? { nil }
     func attain(delivery: Delivery, _ c: RuleContext) -> (Day, Int)? { nil }
+    var growthParts: GrowthMonth.Parts { [] }
 }
+
+/// Positions in `Aggregator.sortedOrder` (event indices, in (visit_date, record_id) order) of one
+/// person's records: a slice of an unsafe buffer, so that handing records to a rule costs no
+/// reference counting (the per-person loop asks each rule once per person or month).
+typealias Positions = Slice<UnsafeBufferPointer<Int>>
 
 /// One person's records of a month and of the two months before it (event indices in
 /// (visit_date, record_id) order), for monthly rules: `N_D` compares with the month before, `2T`
 /// (§A4) with the two before.
 struct MonthRecords {
-    let now: ArraySlice<Int>
-    let before: ArraySlice<Int>
-    let twoBefore: ArraySlice<Int>
+    let now: Positions
+    let before: Positions
+    let twoBefore: Positions
 }
 
 /// What a compiled rule reads: the run's events and the plan's filters, and for the growth
@@ -204,6 +214,20 @@ struct RuleContext {
     let plan: RulePlan
     var growthStandards: GrowthStandards? = nil
     var growthServices = GrowthServices(weight: nil, length: nil)
+    /// The growth months shared by the rules of one person-month; nil: each rule builds its own.
+    var growthCache: GrowthMonthCache? = nil
+
+    /// The growth measurement of a month's records (`GrowthMonth`, with at least `parts`
+    /// built), or nil without growth standards.
+    @inline(__always)
+    func growthMonth(_ records: Positions, parts: GrowthMonth.Parts) -> GrowthMonth? {
+        guard let standards = growthStandards else { return nil }
+        if let cache = growthCache, cache.parts.isSuperset(of: parts) {
+            return cache.month(records, events: events, services: growthServices, standards: standards)
+        }
+        return GrowthMonth(records: records, events: events, services: growthServices, standards: standards,
+                           parts: parts)
+    }
 
     /// Whether event `r` passes filter `k` (`RulePlan.matches`).
     @inline(__always)

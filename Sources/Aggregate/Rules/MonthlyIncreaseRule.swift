@@ -47,7 +47,7 @@ public struct MonthlyIncreaseRule: PlannedRule {
 
         func monthly(_ month: MonthRecords, _ c: RuleContext) -> Int? {
             guard let base, let area = month.now.last(where: { c.matches(base, $0) }) else { return nil }
-            func lastValid(_ list: ArraySlice<Int>) -> Float? {
+            func lastValid(_ list: Positions) -> Float? {
                 list.last { c.matches(measure, $0) && !c.events[$0].result.isNaN }.map { c.events[$0].result }
             }
             guard let current = lastValid(month.now), let previous = lastValid(month.before) else { return nil }

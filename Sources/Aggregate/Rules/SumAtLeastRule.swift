@@ -56,7 +56,7 @@ public struct SumAtLeastRule: PlannedRule {
             return nil
         }
 
-        func attain(person records: ArraySlice<Int>, _ c: RuleContext) -> (Day, Int)? { reach(records, c) }
+        func attain(person records: Positions, _ c: RuleContext) -> (Day, Int)? { reach(records, c) }
         func attain(pregnancy ep: Episode, _ c: RuleContext) -> (Day, Int)? { reach(ep.records, c) }
         func attain(delivery d: Delivery, _ c: RuleContext) -> (Day, Int)? { reach(d.pool, c, reference: d.date) }
     }

@@ -14,14 +14,26 @@ import PWSCore
 // - The follow-up counts are counted from the run's `tindak-lanjut.csv` rows themselves.
 
 extension ReportBuilder {
-    /// The growth indicators of §A4, in the amendment's order: a catalogue indicator with one of
-    /// these ids is shown in the section, and keeps its line style (colour, dash) by its place
-    /// here, whatever the catalogue's order.
+    /// The growth indicators of §A4, in the amendment's order: one of these keeps its line style
+    /// (colour, dash) by its place here, whatever the catalogue's order.
     static let growthIDs = ["T", "2T", "BGM", "UNDERWEIGHT", "STUNTING", "WASTING", "GIZI_BURUK", "OVERWEIGHT"]
 
-    /// The catalogue's growth indicators, in catalogue order, with their line style.
+    /// The rule kinds of the growth indicators (§A4): an indicator of one of them is shown in the
+    /// section whatever its id (a district's own, or a renamed one).
+    static let growthRules: Set<String> = ["growth_change", "growth_zscore"]
+
+    /// The catalogue's growth indicators, in catalogue order, with their line style: by place in
+    /// `growthIDs`, else the styles after those, in catalogue order.
     func growthIndicators() -> [(info: IndicatorInfo, style: Int)] {
-        input.indicators.compactMap { info in Self.growthIDs.firstIndex(of: info.id).map { (info, $0) } }
+        var others = Self.growthIDs.count
+        return input.indicators.compactMap { info in
+            if let k = Self.growthIDs.firstIndex(of: info.id), info.rule.isEmpty || Self.growthRules.contains(info.rule) {
+                return (info, k)
+            }
+            guard Self.growthRules.contains(info.rule) else { return nil }
+            others += 1
+            return (info, others - 1)
+        }
     }
 
     /// The section, and how many charts it draws; nil when the catalogue has no growth indicator.

@@ -35,7 +35,7 @@ public struct ReportInput: Sendable {
     /// The §3 accounting totals of the run.
     public var accounting: ReportAccounting
     /// The rows of `tindak-lanjut.csv` (§A4) of the run: the growth section counts them per
-    /// posyandu. Shown only when the catalogue has a growth indicator (`ReportBuilder.growthIDs`).
+    /// posyandu. Shown only when the catalogue has a growth indicator (`ReportBuilder.growthIndicators`).
     public var followUp: [FollowUpRow]
     /// Tool version for the footer (no wall-clock time: the page must be byte-identical across
     /// reruns of the same inputs).
