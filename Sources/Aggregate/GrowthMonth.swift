@@ -130,6 +130,10 @@ public struct GrowthMonth: Sendable, Equatable {
     public var length: Measurement?
     /// The latest date of the month with both, and its WHZ.
     public var weightForLength: WeightForLength?
+    /// The same date's weight and length/height as BMI-for-age (BAZ, `z`; BMI = weight /
+    /// (length in m)², at the weight record's age): no indicator counts it, but an implausible
+    /// BAZ (§A4: < −5 or > 5) gives a `W-GROWTH` warning at the weight record.
+    public var bmiForAge: WeightForLength?
 
     /// The oldest age, in completed months, whose records count (§A4: 0–59, as `D_S`).
     public static let lastMonthOfAge = 59
@@ -144,7 +148,9 @@ public struct GrowthMonth: Sendable, Equatable {
         public static let weight = Parts(rawValue: 1)
         public static let length = Parts(rawValue: 2)
         public static let weightForLength = Parts(rawValue: 4)
-        public static let all: Parts = [.weight, .length, .weightForLength]
+        /// BMI-for-age of the weight-for-length date (the warnings read it; no indicator does).
+        public static let bmi = Parts(rawValue: 8)
+        public static let all: Parts = [.weight, .length, .weightForLength, .bmi]
     }
 
     /// The measurement of the month of `records` (one person, one calendar month, in
@@ -201,6 +207,15 @@ public struct GrowthMonth: Sendable, Equatable {
                 weightRecord: pairWeight, lengthRecord: pairLength, day: w.visit, weight: w.result, length: l.result,
                 ageDays: age, z: z, flagged: z.map(GrowthIndicator.weightForLengthHeight.isFlagged) ?? false)
         }
+        if pairWeight >= 0 && parts.contains(.bmi) {
+            let w = events[pairWeight], l = events[pairLength]
+            let age = Age.days(birth: w.birth, visit: w.visit)
+            let metres = Self.decimal(l.result) / 100
+            let z = standards.bmiForAgeZ(bmi: Self.decimal(w.result) / (metres * metres), ageDays: age, sex: w.sex)
+            bmiForAge = WeightForLength(
+                weightRecord: pairWeight, lengthRecord: pairLength, day: w.visit, weight: w.result, length: l.result,
+                ageDays: age, z: z, flagged: z.map(GrowthIndicator.bmiForAge.isFlagged) ?? false)
+        }
     }
 
     /// Whether a `TIMBANG`/`UKUR_TB` record counts for growth (§A4): a result that is a
@@ -214,6 +229,7 @@ public struct GrowthMonth: Sendable, Equatable {
     /// Whether any z-score of the month is flagged (a `W-GROWTH` warning is due).
     public var hasFlag: Bool {
         weight?.flagged == true || length?.flagged == true || weightForLength?.flagged == true
+            || bmiForAge?.flagged == true
     }
 
     /// `T` in this month (§A4): a valid weight in this month and in the month before (the last

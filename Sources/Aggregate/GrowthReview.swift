@@ -130,6 +130,11 @@ extension Aggregator {
                                             value: p.weight, lengthRecord: p.lengthRecord, length: p.length,
                                             ageDays: p.ageDays))
                 }
+                if let b = month.bmiForAge, b.flagged, let z = b.z {
+                    review.flags.append(GrowthFlag(record: b.weightRecord, indicator: .bmiForAge, z: z,
+                                            value: b.weight, lengthRecord: b.lengthRecord, length: b.length,
+                                            ageDays: b.ageDays))
+                }
             }
             var start = parts[part].lowerBound
             let end = parts[part].upperBound

@@ -49,7 +49,7 @@ extension PipelineRunner {
             let measured: String = switch f.indicator {
             case .weightForAge: "weight \(number(f.value)) kg"
             case .lengthHeightForAge: "\(f.ageDays < GrowthStandards.heightFromDay ? "length" : "height") \(number(f.value)) cm"
-            case .weightForLengthHeight:
+            case .weightForLengthHeight, .bmiForAge:
                 "weight \(number(f.value)) kg with \(f.ageDays < GrowthStandards.heightFromDay ? "length" : "height") "
                     + "\(number(f.length ?? .nan)) cm" + (f.lengthRecord.map { " (\(place($0)))" } ?? "")
             default: "\(number(f.value))"
@@ -57,8 +57,8 @@ extension PipelineRunner {
             return "\(f.indicator.code) \(z) is implausible (WHO flag: \(limit)) for \(measured) at \(f.ageDays) days"
         }
         let checks: String
-        if flags.contains(where: { $0.indicator == .weightForLengthHeight }) {
-            checks = flags.contains(where: { $0.indicator == .weightForAge })
+        if flags.contains(where: { $0.indicator == .weightForLengthHeight || $0.indicator == .bmiForAge }) {
+            checks = flags.contains(where: { $0.indicator == .weightForAge || $0.indicator == .bmiForAge })
                 ? "the weight, the length/height, the birth_date and the sex"
                 : "the weight and the length/height of that date"
         } else if flags.contains(where: { $0.indicator == .lengthHeightForAge }) {
@@ -66,8 +66,10 @@ extension PipelineRunner {
         } else {
             checks = "the weight (kg), the birth_date and the sex"
         }
-        return parts.joined(separator: "; ") + " — left out of the growth indicators and the follow-up list; check "
-            + checks + " (\(event.sex == .female ? "girl" : "boy"), born \(event.birth))"
+        // BAZ alone leaves nothing out: no indicator uses it (§A4).
+        let effect = flags.allSatisfy { $0.indicator == .bmiForAge } ? "no indicator uses BAZ"
+            : "left out of the growth indicators and the follow-up list"
+        return parts.joined(separator: "; ") + " — \(effect); check " + checks + " (\(event.sex == .female ? "girl" : "boy"), born \(event.birth))"
     }
 
     /// A measurement or limit as people read it: the decimal it was written as (`9.7`, `80`).

@@ -57,6 +57,11 @@ func near(_ z: Double?, _ expected: Double) -> Bool {
         #expect(pair.weightRecord == early && pair.lengthRecord == length && pair.day == day("2025-03-03"))
         #expect(pair.weight == 9.0 && pair.length == 75.0 && pair.ageDays == 427)
         #expect(near(pair.z, -0.66219))
+        // BAZ of the same date: BMI 9.0 / 0.75² = 16.0; bfa boys day 427: L −0.4637, M 16.5514,
+        // S 0.07957 → ((16/16.5514)^−0.4637 − 1)/(−0.4637·0.07957) = −0.42918
+        let bmi = try #require(m.bmiForAge)
+        #expect(bmi.weightRecord == early && bmi.lengthRecord == length && bmi.ageDays == 427)
+        #expect(near(bmi.z, -0.42918) && !bmi.flagged)
         #expect(!m.hasFlag)
     }
 

@@ -106,7 +106,10 @@ import Testing
     /// A BGM weight and an implausible length on one date: BGM stands (WAZ −3.38528 is not
     /// flagged); HAZ of 45.0 cm at day 444 ((45/78.6973 − 1)/0.03187 = −13.43548) and WHZ of 7.0 kg
     /// at 45.0 cm (wfl boys 45.0: M 2.441, far above +5) are flagged — HAZ at the length record,
-    /// WHZ at the weight record naming the length record — so no STUNTING, no WASTING.
+    /// WHZ at the weight record naming the length record — so no STUNTING, no WASTING. BAZ too:
+    /// BMI 7.0 / 0.45² = 34.56790, bfa boys day 444 L −0.4769, M 16.4871, S 0.07944, restricted
+    /// tail 3 + (34.56790 − SD3)/(SD3 − SD2) = 10.47434 (SDk = M·(1 + L·S·k)^(1/L)), at the weight
+    /// record; no indicator uses BAZ, so it only warns.
     @Test func flaggedWHZAndHAZBesideBGM() throws {
         var f = Fixture()
         f.add("campur", "TIMBANG", "2025-03-20", 7.0)
@@ -115,8 +118,10 @@ import Testing
         let child = try #require(review.followUp.first)
         #expect(review.followUp.count == 1 && child.reasons == .bgm)
         #expect(child.lastLength?.flagged == true && child.lastWeightForLength?.flagged == true)
-        #expect(review.flags.map(\.indicator) == [.lengthHeightForAge, .weightForLengthHeight])
-        let haz = review.flags[0], whz = review.flags[1]
+        #expect(review.flags.map(\.indicator) == [.lengthHeightForAge, .weightForLengthHeight, .bmiForAge])
+        let haz = review.flags[0], whz = review.flags[1], baz = review.flags[2]
+        #expect(baz.record == f.records["campur 2025-03-20 TIMBANG"] && abs(baz.z - 10.47434) < 1e-4)
+        #expect(baz.lengthRecord == f.records["campur 2025-03-20 UKUR_TB"] && baz.value == 7.0 && baz.length == 45.0)
         #expect(haz.record == f.records["campur 2025-03-20 UKUR_TB"] && abs(haz.z - -13.43548) < 1e-4)
         #expect(whz.record == f.records["campur 2025-03-20 TIMBANG"] && whz.z > 5)
         #expect(whz.lengthRecord == f.records["campur 2025-03-20 UKUR_TB"] && whz.length == 45.0)

@@ -39,6 +39,19 @@ import Testing
                 + "list; check the weight, the length/height, the birth_date and the sex (boy, born 2024-01-01)")
     }
 
+    /// BAZ (no indicator uses it) names the weight and the length/height like WHZ, and asks for
+    /// the birth date and sex too (BMI-for-age depends on age).
+    @Test func bmiForAgeMessage() {
+        let baz = GrowthFlag(record: 7, indicator: .bmiForAge, z: 10.474336, value: 7.0, lengthRecord: 9,
+                             length: 45.0, ageDays: 444)
+        let text = PipelineRunner.growthMessage([baz], event: Self.boy) { record in
+            record == 9 ? "layanan/2025-03.csv:12" : "?"
+        }
+        #expect(text == "BAZ 10.47 is implausible (WHO flag: above 5) for weight 7 kg with length 45 cm "
+                + "(layanan/2025-03.csv:12) at 444 days — no indicator uses BAZ; check the weight, the "
+                + "length/height, the birth_date and the sex (boy, born 2024-01-01)")
+    }
+
     @Test func lengthMessageSaysLengthBelow731Days() {
         let haz = GrowthFlag(record: 7, indicator: .lengthHeightForAge, z: -11.327, value: 50, lengthRecord: nil,
                              length: nil, ageDays: 427)
