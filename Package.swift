@@ -123,5 +123,15 @@ if ProcessInfo.processInfo.environment["PWS_FUZZ"] == "1" {
                           path: "Tests/Fuzz/FuzzServiceRows"),
         .executableTarget(name: "FuzzCatalogues", dependencies: ["Pipeline", "PWSCore"],
                           path: "Tests/Fuzz/FuzzCatalogues"),
+        .executableTarget(name: "FuzzFHIR", dependencies: ["Validate", "Pipeline", "Export", "Ingest", "PWSCore"],
+                          path: "Tests/Fuzz/FuzzFHIR"),
+        // minizip's zip writer: FuzzWorkbook packs fuzzed XML parts into an .xlsx with it.
+        .systemLibrary(name: "CMinizipZip", path: "Tests/Fuzz/CMinizipZip", pkgConfig: "minizip"),
+        .executableTarget(name: "FuzzWorkbook", dependencies: ["Validate", "Pipeline", "Export", "PWSCore", "CMinizipZip"],
+                          path: "Tests/Fuzz/FuzzWorkbook"),
+        .executableTarget(name: "FuzzDHIS2Mapping", dependencies: ["Pipeline", "Export", "PWSCore"],
+                          path: "Tests/Fuzz/FuzzDHIS2Mapping"),
+        .executableTarget(name: "FuzzShardFile", dependencies: ["Pipeline", "PWSCore"],
+                          path: "Tests/Fuzz/FuzzShardFile"),
     ]
 }

@@ -4,19 +4,20 @@
 # input taking over FUZZ_TIMEOUT seconds), a leak, or an input needing over FUZZ_RSS_MB of memory;
 # the input that did it is kept under FUZZ_ARTIFACTS and the command to replay it is printed.
 #
-#   scripts/fuzz.sh [TARGET...]      # default: FuzzCSVReader FuzzServiceRows FuzzCatalogues
+#   scripts/fuzz.sh [TARGET...]      # default: every target below (`all_targets`)
 #
-# Environment (defaults): FUZZ_SECONDS=35 per target, FUZZ_TIMEOUT=10, FUZZ_RSS_MB=2048,
+# Environment (defaults): FUZZ_SECONDS=25 per target, FUZZ_TIMEOUT=10, FUZZ_RSS_MB=2048,
 # FUZZ_ARTIFACTS=.build-fuzz/artifacts. Run by .ci/test after the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=${FUZZ_SECONDS:-35}
+seconds=${FUZZ_SECONDS:-25}
 timeout=${FUZZ_TIMEOUT:-10}
 rss_mb=${FUZZ_RSS_MB:-2048}
 scratch=.build-fuzz
 artifacts=${FUZZ_ARTIFACTS:-$scratch/artifacts}
-if [ $# -gt 0 ]; then targets=("$@"); else targets=(FuzzCSVReader FuzzServiceRows FuzzCatalogues); fi
+all_targets=(FuzzCSVReader FuzzServiceRows FuzzCatalogues FuzzFHIR FuzzWorkbook FuzzDHIS2Mapping FuzzShardFile)
+if [ $# -gt 0 ]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 
 # The compiler's resource folder holds clang's runtimes (libFuzzer, the sanitizers); asking
 # swiftc works whether it is on PATH directly, through a symlink, or through a toolchain manager.

@@ -6,7 +6,8 @@
 Tests/Fuzz/corpus/<Target>/ gets the edge cases below, the first lines of a few sample-data
 service files (each header spelling and delimiter; for both CSV targets), the pipelines/ YAML files and, when
 CSV_SPECTRUM_DIR (csv-spectrum's csvs/ folder) is given, csv-spectrum's files as
-spectrum-<name>. Files already there are rewritten; others (such as a committed crash-<name>
+spectrum-<name>; FHIR exports, worksheet XML parts and small fixture workbooks, DHIS2 mapping
+files, and intermediate shard files and payloads for the four later targets. Files already there are rewritten; others (such as a committed crash-<name>
 reproducer) are left alone. The seeds stay small so libFuzzer's default input length stays small.
 """
 import glob
@@ -117,6 +118,238 @@ YAML_CASES = {
 }
 
 
+# FHIR R4 exports (docs/fhir.md): each seed is read as fhir/export.json and fhir/export.ndjson.
+NIK_SYSTEM = "https://fhir.kemkes.go.id/id/nik"
+ADDRESS = "https://fhir.kemkes.go.id/r4/StructureDefinition/administrativeCode"
+LAYANAN = "https://pws.dinkes.local/CodeSystem/layanan"
+
+
+def fhir_patient(pid, nik, birth="2024-03-15", gender="male", village="3201012001"):
+    return {"resourceType": "Patient", "id": pid, "birthDate": birth, "gender": gender,
+            "identifier": [{"system": NIK_SYSTEM, "value": nik}],
+            "address": [{"extension": [{"url": ADDRESS, "extension": [
+                {"url": "village", "valueCode": village}, {"url": "rw", "valueCode": "01"},
+                {"url": "rt", "valueCode": "001"}]}]}]}
+
+
+def fhir_observation(oid, loinc, value, subject="Patient/p1", encounter=None, unit="kg"):
+    r = {"resourceType": "Observation", "id": oid, "status": "final",
+         "code": {"coding": [{"system": "http://loinc.org", "code": loinc}]},
+         "subject": {"reference": subject}, "effectiveDateTime": "2025-10-14",
+         "valueQuantity": {"value": value, "unit": unit, "code": unit}}
+    if encounter:
+        r["encounter"] = {"reference": encounter}
+    return r
+
+
+def fhir_cases():
+    import json
+    def line(*resources):
+        return b"".join(json.dumps(r, separators=(",", ":")).encode() + b"\n" for r in resources)
+    def bundle(*resources, kind="collection"):
+        return json.dumps({"resourceType": "Bundle", "type": kind, "entry": [
+            {"fullUrl": "urn:uuid:%d" % i, "resource": r} for i, r in enumerate(resources)]}, indent=1).encode()
+    p1 = fhir_patient("p1", "3201010304210001")
+    org = {"resourceType": "Organization", "id": "o1", "identifier": [{"value": "PSY-3201012001-01"}],
+           "type": [{"coding": [{"system": "https://pws.dinkes.local/CodeSystem/fasilitas", "code": "posyandu"}]}]}
+    episode = {"resourceType": "EpisodeOfCare", "id": "e1", "type": [{"coding": [{"code": "ANC"}]}],
+               "patient": {"reference": "Patient/p2"}}
+    enc = {"resourceType": "Encounter", "id": "v1", "status": "finished", "class": {"code": "AMB"},
+           "subject": {"reference": "Patient/p2"}, "period": {"start": "2025-10-02"},
+           "serviceProvider": {"reference": "Organization/o1"}, "episodeOfCare": [{"reference": "EpisodeOfCare/e1"}],
+           "participant": [{"type": [{"coding": [{"system": "http://snomed.info/sct", "code": "309453006"}]}]}]}
+    weight = fhir_observation("w1", "29463-7", 15.4)
+    systolic = fhir_observation("s1", "8480-6", 120, subject="Patient/p2", encounter="Encounter/v1", unit="mm[Hg]")
+    diastolic = fhir_observation("d1", "8462-4", 80, subject="Patient/p2", encounter="Encounter/v1", unit="mm[Hg]")
+    lmp = {"resourceType": "Observation", "id": "l1", "code": {"coding": [{"system": "http://loinc.org", "code": "8665-2"}]},
+           "encounter": {"reference": "Encounter/v1"}, "valueDateTime": "2025-06-01"}
+    gest = fhir_observation("g1", "18185-9", 120, encounter="Encounter/v1", unit="d")
+    imm = {"resourceType": "Immunization", "id": "i1", "status": "completed",
+           "vaccineCode": {"coding": [{"system": LAYANAN, "code": "BCG"}]}, "patient": {"reference": "Patient/p1"},
+           "occurrenceDateTime": "2024-04-01", "performer": [{"actor": {"reference": "Organization/o1"}}]}
+    imm_unmapped = dict(imm, id="i2", vaccineCode={"coding": [{"system": "http://sys-ids.kemkes.go.id/kfa", "code": "3201019999990001"}]})
+    proc = {"resourceType": "Procedure", "id": "pr1", "status": "completed",
+            "code": {"coding": [{"system": "http://snomed.info/sct", "code": "236973005"}]},
+            "subject": {"reference": "Patient/p2"}, "performedPeriod": {"start": "2025-10-20"}}
+    p2 = fhir_patient("p2", "3201014105950002", birth="1995-05-01", gender="female")
+    everything = (p1, p2, org, episode, enc, weight, systolic, diastolic, lmp, gest, imm, imm_unmapped, proc)
+    return {
+        "ndjson-everything": line(*everything),
+        "bundle-everything": bundle(*everything),
+        "bundle-transaction-delete": bundle(p1, weight, kind="transaction")[:-3] + b',{"request":{"method":"DELETE","url":"Observation/x"}}]}',
+        "bundle-odd-type": bundle(p1, kind="history"),
+        "single-resource": json.dumps(weight).encode(),
+        "single-line-patient-weight": line(p1).rstrip(b"\n"),
+        "unknown-patient": line(fhir_observation("w2", "29463-7", 9.1, subject="Patient/nobody")),
+        "no-id-no-subject": b'{"resourceType":"Observation","code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]}}\n'
+                            b'{"resourceType":"Immunization","id":"x","vaccineCode":{"coding":[{"system":"' + LAYANAN.encode() + b'","code":"BCG"}]}}\n',
+        "nik-everywhere": b'{"resourceType":"3201010304210001","id":"3201010304210002"}\n'
+                          b'{"resourceType":"Observation","id":"3201010304210003","code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]},"subject":{"reference":"Patient/3201010304210004"}}\n'
+                          b'{"resourceType":"Bundle","type":"3201010304210005"}\n',
+        "bundle-type-nik": b'{"resourceType":"Bundle","type":"3201010304210006","entry":[]}',
+        "entry-not-array": b'{"resourceType":"Bundle","type":"collection","entry":5}',
+        "entry-objects-odd": b'{"resourceType":"Bundle","entry":[1,[],{"resource":7},{"resource":{"a":{"b":[1,2]}}},{"fullUrl":3,"resource":{}}]}',
+        "entry-before-type": b'{"entry":[{"resource":{"resourceType":"Patient","id":"p9"}}],"resourceType":"Bundle","type":"batch"}',
+        "deep-nesting": b'{"resourceType":"Observation","id":"d","x":' + b"[" * 70 + b"]" * 70 + b"}\n",
+        "deep-in-entry": b'{"resourceType":"Bundle","entry":[{"resource":' + b'{"a":' * 66 + b"1" + b"}" * 66 + b"}]}",
+        "truncated-bundle": bundle(p1, weight)[:200],
+        "not-json": b"resourceType: Patient\nid: p1\n",
+        "json-scalars": b'null\n[]\n"text"\n1e999\n-0\ntrue\n{}\n',
+        "numbers": b'{"resourceType":"Observation","id":"n","code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]},"subject":{"reference":"Patient/p1"},"valueQuantity":{"value":-1.5e+308}}\n',
+        "escapes-utf8": '{"resourceType":"Pat\\u0069ent","id":"\\ud83d\\ude00","gender":"fem\\u0061le","birthDate":"2020-01-0\\u0031","x":"\xe9\u00e9"}\n'.encode("utf-8"),
+        "invalid-utf8": b'{"resourceType":"Patient","id":"\xc3(\xff"}\n',
+        "bom": b"\xef\xbb\xbf" + line(p1),
+        "blank-lines-crlf": b"\r\n  \n\t\r\n" + line(p1).replace(b"\n", b"\r\n") + b"\n\n",
+        "two-documents": line(p1).rstrip(b"\n") + line(weight).rstrip(b"\n"),
+        "duplicate-keys": b'{"resourceType":"Patient","id":"a","id":"b","resourceType":"Observation"}\n',
+        "empty": b"",
+    }
+
+
+# Worksheets for FuzzWorkbook: XML parts separated by NUL (sheet, shared strings, styles,
+# workbook.xml), packed by the target into an .xlsx; or an .xlsx itself (starts with PK).
+MAIN_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+XLSX_FIELDS = [b"record_id", b"visit_date", b"person_id", b"birth_date", b"sex", b"village_code", b"rw", b"rt",
+               b"facility_type", b"facility_id", b"service_code", b"result", b"provider"]
+XLSX_ROW = [b"R1", 45579, b"3201010304210001", b"3/4/2021", b"L", b"32.01.01.2001", b"01", b"001", b"posyandu",
+            b"PSY-01", b"TIMBANG", 15.4, b"kader"]
+
+
+def col(i):
+    return bytes([0x41 + i]) if i < 26 else b"A" + bytes([0x41 + i - 26])
+
+
+def cell(ref, value, style=None, shared=None):
+    s = b' s="%d"' % style if style is not None else b""
+    if shared is not None:
+        return b'<c r="%s" t="s"%s><v>%d</v></c>' % (ref, s, shared)
+    if isinstance(value, (int, float)):
+        return b'<c r="%s"%s><v>%s</v></c>' % (ref, s, str(value).encode())
+    return b'<c r="%s" t="inlineStr"%s><is><t>%s</t></is></c>' % (ref, s, value)
+
+
+def sheet(rows, extra=b""):
+    out = [b'<?xml version="1.0" encoding="UTF-8"?><worksheet ' + MAIN_NS + b"><sheetData>"]
+    for r, cells in enumerate(rows, 1):
+        out.append(b'<row r="%d">' % r + b"".join(cells(r)) + b"</row>")
+    return b"".join(out) + b"</sheetData>" + extra + b"</worksheet>"
+
+
+def workbook_cases():
+    header = lambda r: [cell(col(i) + b"%d" % r, f) for i, f in enumerate(XLSX_FIELDS)]
+    data = lambda r: [cell(col(i) + b"%d" % r, v, style=1 if i == 1 else None) for i, v in enumerate(XLSX_ROW)]
+    canonical = sheet([header, data, data])
+    sst = (b"<sst " + MAIN_NS + b' count="3" uniqueCount="3"><si><t>record_id</t></si>'
+           b"<si><r><t>person</t></r><r><t>_id</t></r><rPh><t>x</t></rPh></si><si><t xml:space=\"preserve\"> 3201010304210001 </t></si></sst>")
+    shared_sheet = sheet([lambda r: [cell(b"A1", None, shared=0), cell(b"B1", None, shared=1)],
+                          lambda r: [cell(b"A2", None, shared=2), cell(b"B2", None, shared=9)]])
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">'
+              b'<!ENTITY c "&b;&b;&b;&b;&b;">]><worksheet ' + MAIN_NS + b'><sheetData><row r="1">'
+              b'<c r="A1" t="inlineStr"><is><t>&c;</t></is></c></row></sheetData></worksheet>')
+    return {
+        "sheet-canonical": canonical,
+        "sheet-shared-strings": shared_sheet + b"\x00" + sst,
+        "sheet-1904-dates": canonical + b"\x00\x00\x00<workbook " + MAIN_NS + b' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><workbookPr date1904="1"/><sheets><sheet name="L" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "sheet-formula-bool-error": sheet([header, lambda r: [b'<c r="A2"><f>1+1</f><v>2</v></c><c r="B2" t="b"><v>1</v></c>'
+                                                             b'<c r="C2" t="e"><v>#N/A</v></c><c r="D2" t="str"><f>X</f><v>3201010304210001</v></c>'
+                                                             b'<c r="E2"><v>3.2010103042100E+15</v></c>']]),
+        "sheet-rows-out-of-order": sheet([header]).replace(b"</sheetData>", b'<row r="5"><c r="A5"><v>1</v></c></row><row r="3"/><row r="0"/><row r="99999999999"/></sheetData>'),
+        "sheet-no-refs": sheet([lambda r: [b"<c><v>1</v></c><c><v>2</v></c>"], lambda r: [b'<c r="XFD2"><v>1</v></c><c r="A"><v>2</v></c><c r="1A"><v>2</v></c>']]),
+        "sheet-deep": b"<worksheet " + MAIN_NS + b"><sheetData>" + b"<x>" * 70 + b"</x>" * 70 + b"</sheetData></worksheet>",
+        "sheet-entities": laughs,
+        "sheet-cdata-phonetic": sheet([lambda r: [b'<c r="A1" t="inlineStr"><is><t><![CDATA[record_id]]></t><rPh><t>p</t></rPh></is></c>']]),
+        "sheet-malformed": canonical[: len(canonical) // 2],
+        "sheet-not-xml": b"record_id,visit_date\nR1,2025-01-01\n",
+        "sheet-empty-parts": b"\x00\x00\x00",
+        "styles-odd": canonical + b"\x00\x00<styleSheet " + MAIN_NS + b'><numFmts><numFmt numFmtId="x" formatCode="yyyy"/><numFmt numFmtId="200" formatCode="[h]:mm"/></numFmts><cellXfs><xf numFmtId="200"/><xf numFmtId="-1"/><xf/></cellXfs></styleSheet>',
+        "workbook-no-sheets": canonical + b"\x00\x00\x00<workbook/>",
+        "workbook-two-sheet-entries": canonical + b"\x00\x00\x00<workbook " + MAIN_NS + b' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="A" r:id="rId1"/><sheet name="B" r:id="rId1" state="hidden"/><sheet name="C" r:id="rId3"/></sheets></workbook>',
+    }
+
+
+DHIS2_CASES = {
+    "minimal.yaml": b"dataElements:\n  K1:\n    numerator: { dataElement: Jtf34kNZhzP }\norgUnits:\n  areas:\n    P3201010101: DiszpKrYNg8\n",
+    "code-scheme.yaml": b"periodType: Quarterly\nidScheme: CODE\nstoredBy: pws\nattributeOptionCombo: X\ndataElements:\n  K1:\n    numerator: { dataElement: K1_NUM, categoryOptionCombo: ALL }\n    denominator: { dataElement: K1_DEN }\norgUnits:\n  idScheme: UID\n  areas:\n    \"3201012001\": DiszpKrYNg8\n",
+    "duplicate-target.yaml": b"dataElements:\n  K1: { numerator: { dataElement: Jtf34kNZhzP } }\n  K4: { numerator: { dataElement: Jtf34kNZhzP } }\norgUnits: { areas: {} }\n",
+    "duplicate-org-unit.yaml": b"dataElements: {}\norgUnits:\n  areas:\n    A: DiszpKrYNg8\n    B: DiszpKrYNg8\n",
+    "duplicate-key.yaml": b"dataElements:\n  K1: { numerator: { dataElement: Jtf34kNZhzP } }\n  K1: { denominator: { dataElement: Xk4vJ8eGk2a } }\norgUnits: { areas: {} }\n",
+    "bad-uid.yaml": b"dataElements:\n  K1: { numerator: { dataElement: 1tf34kNZhzP } }\norgUnits: { areas: { A: 'Dis zpKrYNg' } }\n",
+    "unknown-keys.yaml": b"periodType: Weekly\ndataElements:\n  K1: { numerator: { dataElement: Jtf34kNZhzP, extra: 1 }, other: {} }\norgUnits: { areas: {}, level: 3 }\n",
+    "wrong-types.yaml": b"dataElements: [K1, K4]\norgUnits: 5\n",
+    "empty-parts.yaml": b"dataElements:\n  K1: {}\n  ? [a, b]\n  : { numerator: { dataElement: Jtf34kNZhzP } }\norgUnits: { areas: { ? {x: 1} : y } }\n",
+    "anchors.yaml": b"dataElements:\n  K1: &n { numerator: { dataElement: Jtf34kNZhzP } }\n  K4: *n\norgUnits: { areas: { A: &u DiszpKrYNg8, B: *u } }\n",
+    "tags-nulls.yaml": b"dataSet: !!int 12\nstoredBy: ~\ndataElements:\n  !!null : { numerator: { dataElement: !!str Jtf34kNZhzP } }\norgUnits: { areas: { A: null } }\n",
+    "not-a-mapping.yaml": b"- 1\n- 2\n",
+    "empty.yaml": b"",
+}
+
+
+
+# Intermediate files of the sharded run for FuzzShardFile (docs/scale.md): payloads (the target
+# writes them into a valid file) and whole files (starting with PWSSHARD).
+def varint(v):
+    out = bytearray()
+    while v >= 0x80:
+        out.append((v & 0x7F) | 0x80)
+        v >>= 7
+    out.append(v)
+    return bytes(out)
+
+
+def zigzag(v):
+    return varint((v << 1) ^ (v >> 63) if v < 0 else v << 1)
+
+
+def raw(b):
+    return varint(len(b)) + b
+
+
+def shard_content(person=b"3201010304210001", visit=20000, village=5):
+    return (raw(person) + zigzag(visit) + zigzag(visit - 1500) + zigzag(0) + zigzag(0) + varint(3)
+            + varint(1) + varint(1) + varint(1) + b"\x66\x66\x76\x41" + b"\x00\x00\xc0\x7f"
+            + b"\x00" + varint(village) + raw(b"01") + raw(b"001") + raw(b"") + raw(b"PSY-01"))
+
+
+def shard_row(file, ordinal, label, line, record, content, pending=b"\x00", name=b""):
+    return (varint(file) + varint(ordinal) + (b"\x01" + raw(label) if label is not None else b"\x00")
+            + varint(line) + raw(record) + raw(content) + zigzag(-7) + pending + raw(name))
+
+
+def shard_file(payload, blocks=None, kind="map-partition"):
+    import json, struct, zlib
+    key = {"asOf": None, "dataDirectory": "/data", "files": "f", "indicators": "i", "keepIdentifiers": False,
+           "mapTasks": 1, "partitions": 1, "pipeline": "p", "register": "r", "sasaran": "", "services": "s",
+           "skipUnreadable": False, "today": "2026-01-15"}
+    header = json.dumps({"format": 2, "kind": kind, "key": key, "task": 0}, separators=(",", ":"), sort_keys=True).encode()
+    out = b"PWSSHARD" + struct.pack("<III", 2, len(header), zlib.crc32(header)) + header
+    pieces = blocks if blocks is not None else [payload]
+    for piece in pieces:
+        out += struct.pack("<II", len(piece), zlib.crc32(piece)) + piece
+    trailer = b"PWSEND\0\0" + struct.pack("<Q", len(pieces))
+    return out + trailer + struct.pack("<I", zlib.crc32(trailer))
+
+
+def shard_cases():
+    diag = raw(b"layanan.csv") + zigzag(3) + raw(b"R1") + raw(b"W-RESULT") + raw(b"result") + raw(b"99") + raw(b"odd")
+    rows = (shard_row(0, 0, b"layanan.csv", 2, b"R1", shard_content())
+            + shard_row(0, 1, None, 3, b"R2", shard_content(visit=20010), pending=varint(1) + diag, name=b"Siti"))
+    ids = raw(b"R1") + varint(0) + varint(0) + raw(b"layanan.csv") + varint(2) + varint(0) + raw(shard_content()) + zigzag(20000)
+    return {
+        "payload-rows": rows,
+        "payload-ids": ids,
+        "payload-huge-varints": varint(2 ** 63) + varint(2 ** 64 - 1) + b"\x01" + raw(b"x") + b"\xff" * 10 + b"\x01",
+        "payload-long-count": varint(0) + varint(0) + b"\x00" + varint(1) + raw(b"R") + raw(b"") + zigzag(0) + varint(2 ** 40),
+        "payload-empty": b"",
+        "file-rows": shard_file(rows),
+        "file-two-blocks": shard_file(None, blocks=[rows[:20], rows[20:]]),
+        "file-empty-payload": shard_file(b"", blocks=[]),
+        "file-other-kind": shard_file(ids, kind="map-ids"),
+        "file-truncated": shard_file(rows)[:-5],
+        "file-bad-block-crc": shard_file(rows).replace(b"R1", b"R9", 1),
+        "file-magic-only": b"PWSSHARD",
+    }
+
+
 def write(target, name, data):
     folder = os.path.join(CORPUS, target)
     os.makedirs(folder, exist_ok=True)
@@ -155,6 +388,23 @@ def main():
     for path in sorted(glob.glob(os.path.join(ROOT, "pipelines", "*.yaml"))):
         with open(path, "rb") as f:
             write("FuzzCatalogues", "pipelines-" + os.path.basename(path), f.read())
+    for name, data in fhir_cases().items():
+        write("FuzzFHIR", name, data)
+    for path in sorted(glob.glob(os.path.join(ROOT, "Tests", "IngestTests", "Fixtures", "fhir", "*.*json"))):
+        with open(path, "rb") as f:
+            write("FuzzFHIR", "fixture-" + os.path.basename(path), f.read())
+    for name, data in workbook_cases().items():
+        write("FuzzWorkbook", name, data)
+    # Whole workbooks, for the zip layer (the small fixtures only: no zip bomb as a seed).
+    for name in ["openpyxl-cells", "libreoffice-typed", "deep", "truncated", "corrupt-sheet", "encrypted"]:
+        with open(os.path.join(ROOT, "Tests", "IngestTests", "Fixtures", "xlsx", name + ".xlsx"), "rb") as f:
+            write("FuzzWorkbook", "fixture-" + name + ".xlsx", f.read())
+    for name, data in DHIS2_CASES.items():
+        write("FuzzDHIS2Mapping", name, data)
+    with open(os.path.join(ROOT, "docs", "examples", "dhis2-mapping.yaml"), "rb") as f:
+        write("FuzzDHIS2Mapping", "docs-example.yaml", f.read())
+    for name, data in shard_cases().items():
+        write("FuzzShardFile", name, data)
 
 
 if __name__ == "__main__":

@@ -175,6 +175,41 @@ import Testing
         #expect(o.positions == ["c.ndjson:3"])
     }
 
+    /// A gestational age in days (`code: d`) becomes whole weeks; a day count that is no finite
+    /// number of weeks an Int can hold (1e999, "NaN") trapped in `Int(_:)` (found by FuzzFHIR)
+    /// and is now passed on as written, for Validate to refuse like any other bad value.
+    @Test func gestationInDaysThatIsNoNumberIsPassedOnNotATrap() throws {
+        let dir = try TemporaryFolder()
+        func encounter(_ id: String) -> String {
+            #"{"resourceType":"Encounter","id":"\#(id)","status":"finished","type":[{"coding":[{"system":"https://pws.dinkes.local/CodeSystem/layanan","code":"ANC"}]}],"subject":{"reference":"Patient/p"},"period":{"start":"2025-01-02"}}"#
+        }
+        func gestation(_ id: String, _ encounter: String, _ value: String) -> String {
+            #"{"resourceType":"Observation","id":"\#(id)","code":{"coding":[{"system":"http://loinc.org","code":"18185-9"}]},"encounter":{"reference":"Encounter/\#(encounter)"},"valueQuantity":{"value":\#(value),"code":"d"}}"#
+        }
+        let lines = [Self.patient, encounter("e1"), encounter("e2"), encounter("e3"), encounter("e4"),
+                     gestation("g1", "e1", "119"), gestation("g2", "e2", "1e999"), gestation("g3", "e3", #""NaN""#),
+                     gestation("g4", "e4", "-1e300")]
+        _ = try dir.write("g.ndjson", Array(lines.joined(separator: "\n").utf8))
+        let o = try read("g.ndjson", directory: dir.url.path, all: ["g.ndjson"])
+        #expect(o.rows.map { $0["record_id"] ?? "" } == ["Encounter/e1", "Encounter/e2", "Encounter/e3", "Encounter/e4"])
+        // 119 days = 17 weeks; the others as written.
+        #expect(o.rows.map { $0["gestational_weeks"] ?? "" } == ["17", "1e999", "NaN", "-1e300"])
+        #expect(o.problems.isEmpty)
+    }
+
+    /// The notes name resource and Bundle types as the file writes them, and go to run.json and
+    /// the log: a 16-digit number there is masked like a NIK in rejects.csv (FuzzFHIR's check).
+    @Test func typesInTheNotesAreMaskedLikeANIK() throws {
+        let dir = try TemporaryFolder()
+        _ = try dir.write("n.json", Array(#"{"resourceType":"Bundle","type":"3201010304210006","entry":[{"resource":{"resourceType":"3201010304210007","id":"x"}}]}"#.utf8))
+        let o = try read("n.json", directory: dir.url.path, all: ["n.json"])
+        #expect(o.notes == [
+            #"n.json: a Bundle of type "3201**********06"; its entries were read as a collection"#,
+            "n.json: ignored, not mapped (not rows): 1 3201**********07 — map their codes in the pipeline's fhir: section if they are services",
+        ])
+        #expect(o.summary?.rowsRead == 0)
+    }
+
     @Test func theMappingIsConfigurable() throws {
         var mapping = FHIRMapping()
         mapping.services["http://example.org/vaksin|X99"] = "BCG"

@@ -73,7 +73,13 @@ public final class FHIRContext: @unchecked Sendable {
             if has(mapping.lmpCodes), !at.isEmpty, let d = r["valueDateTime"]?.text { lmp[at] = d }
             if has(mapping.gestationCodes), !at.isEmpty, let q = r["valueQuantity"], let v = q["value"]?.text {
                 let unit = q["code"]?.text ?? q["unit"]?.text ?? "wk"
-                if unit == "d", let days = Double(v) { gestation[at] = String(Int(days / 7)) } else { gestation[at] = v }
+                // Days → whole weeks. A count that is no finite number of weeks an Int holds
+                // (1e999, "NaN") is passed on as written, for Validate to refuse.
+                if unit == "d", let days = Double(v), let weeks = Int(exactly: (days / 7).rounded(.towardZero)) {
+                    gestation[at] = String(weeks)
+                } else {
+                    gestation[at] = v
+                }
             }
             if has(mapping.diastolicCodes) && !has(mapping.systolicCodes), let v = r["valueQuantity"]?["value"]?.text {
                 diastolic[pairKey(r)] = v
@@ -210,7 +216,9 @@ public final class FHIRRecordSource: RecordSource {
                     for v in values { builder.append(v) }
                     try builder.withRecord(line: position) { try body(.record($0, issues: [])) }
                 case .context(let type): contextCounts[type, default: 0] += 1
-                case .ignored(let what): ignoredCounts[what, default: 0] += 1
+                // The resource type is the input's text: masked like a NIK in rejects.csv, as
+                // the notes go to run.json and the log (FuzzFHIR checks this).
+                case .ignored(let what): ignoredCounts[PersonID.maskEmbeddedIdentifiers(what), default: 0] += 1
                 case .rejected(let id, let field, let message):
                     try body(.rejected(Diagnostic(location: SourceLocation(source: source, line: position), recordID: id,
                                                   rule: .fhir, field: field, value: "", message: message)))
@@ -221,7 +229,7 @@ public final class FHIRRecordSource: RecordSource {
                 try body(.malformed(line: position, message: message))
             case .bundle(let type):
                 if !["collection", "transaction", "searchset", "batch"].contains(type) {
-                    ownNotes.append("\(source): a Bundle of type \"\(type)\"; its entries were read as a collection")
+                    ownNotes.append("\(source): a Bundle of type \"\(PersonID.maskEmbeddedIdentifiers(type))\"; its entries were read as a collection")
                 }
             }
         }

@@ -40,6 +40,14 @@ extension ShardDecoder {
     }
 
     mutating func double() throws -> Double { Double(bitPattern: try uint()) }
+
+    /// A file index, ordinal, line or partition: a varint that fits an `Int`. A larger one (over
+    /// 2^63, which no writer produces) is a corrupted file, not a trap in `Int(_:)`.
+    mutating func index() throws -> Int {
+        let v = try uint()
+        guard v <= UInt64(Int.max) else { throw corrupted() }
+        return Int(v)
+    }
 }
 
 /// A candidate row as the map writes it into a person partition (and, its content only, into
@@ -109,9 +117,9 @@ struct ShardRow {
     }
 
     static func decode(_ d: inout ShardDecoder, previous: inout String) throws -> ShardRow {
-        let file = Int(try d.uint()), ordinal = Int(try d.uint())
+        let file = try d.index(), ordinal = try d.index()
         if try d.bool() { previous = try d.string() }
-        let label = previous, line = Int(try d.uint())
+        let label = previous, line = try d.index()
         let recordID = try d.raw(), content = try d.raw(), raw = try d.int()
         let pending = try (0..<d.count()).map { _ in try d.diagnostic() }
         let name = try d.raw()
@@ -189,8 +197,8 @@ struct ShardIDEntry {
     }
 
     static func decode(_ d: inout ShardDecoder) throws -> ShardIDEntry {
-        ShardIDEntry(recordID: try d.raw(), file: Int(try d.uint()), ordinal: Int(try d.uint()), label: try d.string(),
-                     line: Int(try d.uint()), partition: Int(try d.uint()), content: try d.raw(),
+        ShardIDEntry(recordID: try d.raw(), file: try d.index(), ordinal: try d.index(), label: try d.string(),
+                     line: try d.index(), partition: try d.index(), content: try d.raw(),
                      visit: Day(raw: Int32(truncatingIfNeeded: try d.int())))
     }
 }

@@ -218,3 +218,18 @@ def corrupt_inside():
 
 
 corrupt_inside()
+
+
+def doctype():
+    """openpyxl-cells.xlsx with a DOCTYPE declaring entities before its sheet's root: read as
+    before (libxml2 keeps the declarations in a document of its own, which the reader frees)."""
+    with zipfile.ZipFile("openpyxl-cells.xlsx") as src, zipfile.ZipFile("doctype.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                root = data.index(b"<worksheet")
+                data = data[:root] + b'<!DOCTYPE worksheet [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]>' + data[root:]
+            dst.writestr(item, data)
+
+
+doctype()
