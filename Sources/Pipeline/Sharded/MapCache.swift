@@ -322,9 +322,9 @@ extension ShardDecoder {
 
     mutating func account() throws -> FileAccount {
         var a = FileAccount(source: try string())
-        a.rowsRead = Int(try uint())
-        a.rowsRejected = Int(try uint())
-        a.blankRows = Int(try uint())
+        a.rowsRead = try index()
+        a.rowsRejected = try index()
+        a.blankRows = try index()
         a.encoding = try string()
         a.delimiter = try string()
         if try bool() { a.sheets = try strings() }

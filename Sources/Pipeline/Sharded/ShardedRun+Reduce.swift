@@ -332,18 +332,19 @@ extension ShardedRun {
 
     static func decodeCounts(_ d: inout ShardDecoder) throws
         -> (size: Int, sparse: [(index: Int, value: Int32)], rtCount: Int, seen: [Int]) {
-        let size = Int(try d.uint())
+        let size = try d.index()
         var sparse: [(index: Int, value: Int32)] = []
         var at = 0
         for _ in 0..<(try d.count()) {
-            at += Int(try d.uint())
-            guard at < size else { throw d.corrupted() }
+            let step = try d.index()
+            guard step < size - at else { throw d.corrupted() }
+            at += step
             sparse.append((at, Int32(truncatingIfNeeded: try d.uint())))
         }
-        let rts = Int(try d.uint())
+        let rts = try d.index()
         var seen: [Int] = []
         for _ in 0..<(try d.count()) {
-            let k = Int(try d.uint())
+            let k = try d.index()
             guard k < rts else { throw d.corrupted() }
             seen.append(k)
         }
@@ -403,31 +404,33 @@ extension ShardedRun {
         let (_, payload) = try ShardFile.read(path, kind: "reduce", expected: key)
         var d = ShardDecoder(payload, path: path)
         var o = ReduceOutput()
-        o.events = Int(try d.uint())
+        o.events = try d.index()
         for _ in 0..<(try d.count()) {
-            o.files[Int(try d.uint())] = (Int(try d.uint()), Int(try d.uint()), Int(try d.uint()))
+            o.files[try d.index()] = (try d.index(), try d.index(), try d.index())
         }
         for _ in 0..<(try d.count()) {
-            o.warnings.append(KeyedDiagnostic(row: Int(try d.uint()), seq: Int(try d.uint()), diagnostic: try d.diagnostic()))
+            o.warnings.append(KeyedDiagnostic(row: try d.index(), seq: try d.index(), diagnostic: try d.diagnostic()))
         }
-        let size = Int(try d.uint())
+        let size = try d.index()
         o.countsSize = size
         var at = 0
         for _ in 0..<(try d.count()) {
-            at += Int(try d.uint())
-            guard at < size else { throw d.corrupted() }
+            let step = try d.index()
+            guard step < size - at else { throw d.corrupted() }
+            at += step
             o.sparseCounts.append((at, Int32(truncatingIfNeeded: try d.uint())))
         }
-        let rts = Int(try d.uint())
+        let rts = try d.index()
         o.rtCount = rts
         for _ in 0..<(try d.count()) {
-            let k = Int(try d.uint())
+            let k = try d.index()
             guard k < rts else { throw d.corrupted() }
             o.seen.append(k)
         }
         for _ in 0..<(try d.count()) {
             let facility = try d.string(), type = try d.string()
-            let month = Int(try d.uint()), records = Int(try d.uint()), persons = Int(try d.uint())
+            let month = try d.index(), records = try d.index(), persons = try d.index()
+            guard (1...12).contains(month) else { throw d.corrupted() }
             o.completeness.append(CompletenessRow(facility: facility, facilityType: type, year: asOf?.year ?? 0,
                                                   month: month, records: records, persons: persons, reported: records > 0))
         }
@@ -436,7 +439,7 @@ extension ShardedRun {
             let f = try d.strings()
             guard f.count == 15 else { throw d.corrupted() }
             var row = FollowUpRow(facilityID: f[0], villageCode: f[1], rw: f[2], rt: f[3], person: f[4], sortKey: f[5],
-                                  ageMonths: Int(try d.uint()), reasons: f[7], weightDate: f[8], weightKg: f[9],
+                                  ageMonths: try d.index(), reasons: f[7], weightDate: f[8], weightKg: f[9],
                                   lengthDate: f[10], lengthCm: f[11], waz: f[12], haz: f[13], whz: f[14])
             row.name = f[6]
             o.followUp.append(row)

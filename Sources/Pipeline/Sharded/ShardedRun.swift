@@ -237,12 +237,12 @@ public struct ShardedRun {
         let path = summaryPath(i)
         let (_, payload) = try ShardFile.read(path, kind: "map-summary", expected: key)
         var d = ShardDecoder(payload, path: path)
-        let offset = Int(try d.uint())
+        let offset = try d.index()
         let accounts: [FileAccount] = try (0..<d.count()).map { _ in
             var a = FileAccount(source: try d.string())
-            a.rowsRead = Int(try d.uint())
-            a.rowsRejected = Int(try d.uint())
-            a.blankRows = Int(try d.uint())
+            a.rowsRead = try d.index()
+            a.rowsRejected = try d.index()
+            a.blankRows = try d.index()
             a.encoding = try d.string()
             a.delimiter = try d.string()
             if try d.bool() { a.sheets = try d.strings() }
@@ -342,9 +342,9 @@ public struct ShardedRun {
                 if latest.map({ day > $0 }) ?? true { latest = day }
             }
             for _ in 0..<(try d.count()) {
-                rejects.append(ShardDuplicateID(file: Int(try d.uint()), ordinal: Int(try d.uint()),
-                                                partition: Int(try d.uint()), label: try d.string(),
-                                                line: Int(try d.uint()), recordID: try d.string()))
+                rejects.append(ShardDuplicateID(file: try d.index(), ordinal: try d.index(),
+                                                partition: try d.index(), label: try d.string(),
+                                                line: try d.index(), recordID: try d.string()))
             }
         }
         return (rejects, latest)
