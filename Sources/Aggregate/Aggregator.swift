@@ -174,7 +174,9 @@ public enum Aggregator {
             let events = events, builder = builder, starts = starts
             let rtCount = rtCount, firstOfPrev = firstOfPrev, lastDay = lastDay, slotOfDay = slotOfDay
             let rules = plan.rules
-            let growthCache = plan.growthParts.isEmpty ? nil : GrowthMonthCache(parts: plan.growthParts)
+            let growthCache = growthStandards.flatMap { standards in
+                plan.growthParts.isEmpty ? nil : GrowthMonthCache(parts: plan.growthParts, standards: standards)
+            }
             defer { growthCache?.deallocate() }
             let context = RuleContext(events: events, plan: plan, growthStandards: growthStandards,
                                       growthServices: growthServices, growthCache: growthCache)

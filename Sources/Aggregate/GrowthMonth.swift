@@ -273,9 +273,14 @@ struct GrowthMonthCache {
     private let months: UnsafeMutableBufferPointer<GrowthMonth>
     /// What every month is built with.
     let parts: GrowthMonth.Parts
+    /// The standards, held once: a `GrowthStandards` is a value of many tables, and copying it
+    /// per call (a retain and release of each) cost more than the scoring.
+    private let standards: UnsafeMutablePointer<GrowthStandards>
 
-    init(parts: GrowthMonth.Parts) {
+    init(parts: GrowthMonth.Parts, standards: GrowthStandards) {
         self.parts = parts
+        self.standards = .allocate(capacity: 1)
+        self.standards.initialize(to: standards)
         bounds = .allocate(capacity: Self.size)
         bounds.initialize(repeating: (-1, -1))
         months = .allocate(capacity: Self.size)
@@ -285,14 +290,15 @@ struct GrowthMonthCache {
     func deallocate() {
         bounds.deallocate()
         months.deallocate()
+        standards.deinitialize(count: 1)
+        standards.deallocate()
     }
 
     /// The growth month of `records` (one person's records of one month), built on first use.
-    func month(_ records: Positions, events: [ServiceEvent], services: GrowthServices,
-               standards: GrowthStandards) -> GrowthMonth {
+    func month(_ records: Positions, events: [ServiceEvent], services: GrowthServices) -> GrowthMonth {
         let k = records.startIndex & (Self.size - 1)
         if bounds[k] != (records.startIndex, records.endIndex) {
-            months[k] = GrowthMonth(records: records, events: events, services: services, standards: standards,
+            months[k] = GrowthMonth(records: records, events: events, services: services, standards: standards.pointee,
                                     parts: parts)
             bounds[k] = (records.startIndex, records.endIndex)
         }

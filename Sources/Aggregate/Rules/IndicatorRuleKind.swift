@@ -221,10 +221,11 @@ struct RuleContext {
     /// built), or nil without growth standards.
     @inline(__always)
     func growthMonth(_ records: Positions, parts: GrowthMonth.Parts) -> GrowthMonth? {
-        guard let standards = growthStandards else { return nil }
+        // The cache holds the standards (it exists only with them): no copy of them per call.
         if let cache = growthCache, cache.parts.isSuperset(of: parts) {
-            return cache.month(records, events: events, services: growthServices, standards: standards)
+            return cache.month(records, events: events, services: growthServices)
         }
+        guard let standards = growthStandards else { return nil }
         return GrowthMonth(records: records, events: events, services: growthServices, standards: standards,
                            parts: parts)
     }
