@@ -257,7 +257,10 @@ import Glibc
     }
 
     /// A 2 GiB file that is one bad line (a sparse run of zeros) is rejected in bounded memory:
-    /// the tables are no longer sized by the file's bytes (8 GiB cost 2.7 GB before).
+    /// the tables are no longer sized by the file's bytes (8 GiB cost 2.7 GB before). The peak
+    /// was below 200 MiB when the test was written, and up to 261 MiB with the machine's two cores
+    /// loaded four times over (three sessions saw 206–261 MiB then); the limit guards against
+    /// growth with the file's size (gigabytes), not against that variation.
     @Test func hugeRejectedLineUsesBoundedMemory() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
@@ -270,7 +273,7 @@ import Glibc
         #expect(r.status == 0, "\(r.stderr)")
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/run.json")))
         let peak = try #require((manifest as? [String: Any])?["peak_rss_mib"] as? Double)
-        #expect(peak < 200, "peak RSS \(peak) MiB")
+        #expect(peak < 320, "peak RSS \(peak) MiB")
         let rejects = try String(contentsOfFile: out + "/rejects.csv", encoding: .utf8)
         #expect(rejects.contains("layanan/huge.csv,1,,E-COLUMNS"))
     }
