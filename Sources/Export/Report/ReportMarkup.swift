@@ -331,20 +331,25 @@ extension HTMLWriter {
         raw("</svg>")
     }
 
+    /// The month names under a chart's axis (`LineChart`, `MultiLineChart`).
+    private mutating func monthLabels(_ months: [ReportCharts.XLabel], y: Int) {
+        for m in months {
+            raw("<text class=\"month\" x=\"")
+            int(m.x)
+            raw("\" y=\"")
+            int(y)
+            raw("\">")
+            text(m.text)
+            raw("</text>")
+        }
+    }
+
     /// The monthly trend chart of the kabupaten/kota against the target line.
     mutating func lineChart(_ c: ReportCharts.LineChart, indicator: String) {
         chartOpening(kind: "trend", indicator: indicator, width: c.width, height: c.height, minWidth: 480,
                      label: c.label)
         grid(c.ticks, from: c.plotLeft, to: c.plotRight, tickX: c.tickX)
-        for m in c.months {
-            raw("<text class=\"month\" x=\"")
-            int(m.x)
-            raw("\" y=\"")
-            int(c.labelY)
-            raw("\">")
-            text(m.text)
-            raw("</text>")
-        }
+        monthLabels(c.months, y: c.labelY)
         raw("\n")
         axis(c.plotLeft, c.plotRight, c.plotBottom)
         raw("\n")
@@ -392,15 +397,7 @@ extension HTMLWriter {
         chartOpening(kind: "growth", indicator: indicators, width: c.width, height: c.height, minWidth: 420,
                      label: c.label)
         grid(c.ticks, from: c.plotLeft, to: c.plotRight, tickX: c.tickX)
-        for m in c.months {
-            raw("<text class=\"month\" x=\"")
-            int(m.x)
-            raw("\" y=\"")
-            int(c.labelY)
-            raw("\">")
-            text(m.text)
-            raw("</text>")
-        }
+        monthLabels(c.months, y: c.labelY)
         raw("\n")
         axis(c.plotLeft, c.plotRight, c.plotBottom)
         raw("\n")
