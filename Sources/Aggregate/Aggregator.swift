@@ -102,6 +102,7 @@ public enum Aggregator {
         let growthServices: GrowthServices
         let rtCount: Int
         let asOfMonth: Int
+        let asOf: YearMonth
         // The catalogue as plain arrays: the loop below runs once per person and indicator, and
         // copying an `IndicatorDefinition` there (strings, rule payloads) cost a fifth of the
         // stage in reference counting.
@@ -129,6 +130,7 @@ public enum Aggregator {
             growthServices = GrowthServices(input.services)
             rtCount = input.register.rts.count
             asOfMonth = input.asOf.month
+            asOf = input.asOf
             subjects = plan.subjects
             scopes = plan.scopes
             anyDelivery = subjects.contains(.delivery)
@@ -178,7 +180,7 @@ public enum Aggregator {
                 plan.growthParts.isEmpty ? nil : GrowthMonthCache(parts: plan.growthParts, standards: standards)
             }
             defer { growthCache?.deallocate() }
-            let context = RuleContext(events: events, plan: plan, growthStandards: growthStandards,
+            let context = RuleContext(events: events, plan: plan, asOf: asOf, growthStandards: growthStandards,
                                       growthServices: growthServices, growthCache: growthCache)
             func slot(_ d: Day) -> Int? {
                 guard d >= firstOfPrev, d <= lastDay else { return nil }

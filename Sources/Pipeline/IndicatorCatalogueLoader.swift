@@ -292,6 +292,22 @@ struct YAMLRuleEntry: RuleEntry {
             return try IndicatorCatalogueLoader.filter(im, doc: doc, services: services, id: id)
         }
     }
+
+    func items(_ key: String, extraKeys: Set<String>) throws -> [any RuleEntry]? {
+        guard let n = mapping[key] else { return nil }
+        return try doc.sequence(n, key).map { item in
+            let im = try doc.mapping(item, "an item")
+            for (k, _) in im {
+                let name = try doc.string(k, "a key")
+                guard IndicatorCatalogueLoader.filterKeys.contains(name) || extraKeys.contains(name) else {
+                    throw doc.error(k, "\(id): unknown item key \"\(name)\"")
+                }
+            }
+            let itemFilter = try IndicatorCatalogueLoader.filter(im, doc: doc, services: services, id: id)
+            return YAMLRuleEntry(doc: doc, node: item, mapping: im, id: id, subject: subject, scope: scope,
+                                 filter: itemFilter, services: services)
+        }
+    }
 }
 
 extension YAMLFile {

@@ -56,6 +56,9 @@ struct Event {
     var weeks: Int8 = -1
     /// For NIFAS: the delivery it follows (lets the injector plant W-NIFAS).
     var delivery: Day = .unknown
+    /// A dose of the immunisation register entered back when records began: a date before the
+    /// window is kept and written to the owner's file of the window's first month.
+    var backEntered = false
 }
 
 /// One open service-record file: a facility's register for one month.
@@ -110,6 +113,9 @@ final class Emitter {
     private(set) var paths: [String] = []
     /// Events the simulation proposed that the catalogue would refuse (a safety net; stays 0).
     private(set) var skipped = 0
+    /// Doses written back from before the window (`Event.backEntered`), before any planted
+    /// duplicate.
+    private(set) var backEntries = 0
 
     init(plan: Plan, directory: String, firstMonth: YearMonth, months: Int, seed: UInt64,
          problemRate: Double) {
@@ -196,15 +202,22 @@ final class Emitter {
     ///
     /// - Complexity: O(row length).
     func emit(_ e: Event, person p: Person, village v: SynthVillage) throws {
-        guard e.day >= windowStart, e.day <= windowEnd else { return }
+        let early = e.day < windowStart
+        guard !early || e.backEntered, e.day <= windowEnd else { return }
         let c = e.day.civil
         let bc = (year: Int(p.birthYear), month: Int(p.birthMonth), day: Int(p.birthDay))
         guard e.service.eligible(birth: p.birth, birthCivil: bc, sex: p.sex, at: e.day, visitCivil: c) else {
             skipped += 1
             return
         }
-        let month = (c.year - firstMonth.year) * 12 + c.month - firstMonth.month
-        let file = try open(facility: Int(e.owner), month: month, year: c.year, monthOfYear: c.month)
+        let file: OpenFile
+        if early {
+            backEntries += 1
+            file = try open(facility: Int(e.owner), month: 0, year: firstMonth.year, monthOfYear: firstMonth.month)
+        } else {
+            let month = (c.year - firstMonth.year) * 12 + c.month - firstMonth.month
+            file = try open(facility: Int(e.owner), month: month, year: c.year, monthOfYear: c.month)
+        }
         let rtIndex = Int(p.rt(at: e.day))
         var row = Row(visit: e.day, birth: p.birth, sex: p.sex, service: e.service, rw: v.rts[rtIndex].rw,
                       rt: v.rts[rtIndex].rt, result: e.result, lmp: e.lmp, weeks: e.weeks)

@@ -66,6 +66,7 @@ public struct SyntheticGenerator: Sendable {
             try emitter.close(facility: pkm.facility)
         }
         summary.records = emitter.records
+        summary.backEntered = emitter.backEntries
         summary.bytes += emitter.bytes
         summary.paths = emitter.paths
         for p in Problem.allCases where emitter.injector.counts[p.rawValue] > 0 {

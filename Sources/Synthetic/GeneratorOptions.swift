@@ -102,6 +102,9 @@ public struct GenerationSummary: Sendable {
     public var paths: [String] = []
     /// Of `records`, the weighings written as cells of wide registers (`--format wide`).
     public var registerRecords = 0
+    /// Immunisation doses given before the window to children under one year at its start,
+    /// entered back into the registers of the window's first month (before planted duplicates).
+    public var backEntered = 0
 
     /// All injected problems.
     public var injectedTotal: Int { injected.values.reduce(0, +) }

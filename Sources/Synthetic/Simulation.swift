@@ -91,6 +91,15 @@ final class VillageSimulator {
         tally = Array(repeating: Array(repeating: 0, count: Group.allCases.count), count: village.rts.count)
     }
 
+    /// Whether the village has a strong immunisation programme (every other village, which
+    /// half by the seed): most families keep to the schedule and a dose is rarely missed, so its
+    /// complete-immunisation coverage reaches the UCI threshold. The others keep the former rates.
+    private var strongImmunisation: Bool { (village.index + Int(seed % 2)) % 2 == 0 }
+
+    /// Children born at most this many days before the window have the doses they were given
+    /// before it entered back (the immunisation register, `Event.backEntered`).
+    private static let backEntryDays = 365
+
     private var puskesmasFacility: Int32 { Int32(plan.puskesmas[village.puskesmas].facility) }
     private var pustu: Int32 { Int32(village.pustu) }
 
@@ -114,6 +123,9 @@ final class VillageSimulator {
         // The SPM services draw from a stream of their own, so every other record is the same
         // as before they were added.
         var spm = SplitMix64(seed, UInt64(village.index) << 32 | UInt64(persons), 0x5350_4D31)
+        // Whether a person in hypertension or diabetes care keeps to the monthly visits: a stream
+        // of its own too, so the SPM stream (and the target groups it tallies) is unchanged.
+        var adherence = SplitMix64(seed, UInt64(village.index) << 32 | UInt64(persons), 0x4144_4852)
         countResident(p)
 
         let ageAtStart = Age.years(birth: birth, at: windowStart)
@@ -130,7 +142,7 @@ final class VillageSimulator {
                                    type: .puskesmas, site: -1, provider: .perawat),
                              person: p, village: village)
         }
-        try spmServices(p, conditions: conditions, rng: &spm)
+        try spmServices(p, conditions: conditions, rng: &spm, adherence: &adherence)
     }
 
     /// What `adult` decided about a person's health, for the care visits of `spmServices`.
@@ -146,7 +158,8 @@ final class VillageSimulator {
     /// of presumptive TB cases and HIV tests of key populations (pregnant women's tests are
     /// planted with their ANC). Care starts in a month of the year at random, so every quarter
     /// has first visits.
-    private func spmServices(_ p: Person, conditions: Conditions, rng: inout SplitMix64) throws {
+    private func spmServices(_ p: Person, conditions: Conditions, rng: inout SplitMix64,
+                             adherence: inout SplitMix64) throws {
         let age = Age.years(birth: p.birth, at: midYear)
         let r = Int(p.rt0)
         let puskesmas = Place(owner: puskesmasFacility, type: .puskesmas, site: -1, provider: .perawat)
@@ -164,11 +177,22 @@ final class VillageSimulator {
             func care(_ service: Service, _ share: Double, result: (inout SplitMix64) -> Measure,
                       _ rng: inout SplitMix64) throws {
                 guard rng.chance(share) else { return }
-                for m in rng.int(1...12)...12 where rng.chance(0.7) {
+                // Half keep to the monthly visits (the SPM standard): a month the others miss
+                // (30 %) they mostly come anyway, drawn from `adherence` so that `rng` gives
+                // every other record as before.
+                let keeps = adherence.chance(0.5)
+                func visit(_ m: Int, _ rng: inout SplitMix64) throws {
                     let place = rng.chance(0.7) ? Place(owner: puskesmasFacility, type: .puskesmas, site: -1,
                                                          provider: rng.chance(0.5) ? .dokter : .perawat)
                                                 : Place(owner: pustu, type: .pustu, site: -1, provider: .perawat)
                     try emit(service, day(m, &rng), place, p, result: result(&rng))
+                }
+                for m in rng.int(1...12)...12 {
+                    if rng.chance(0.7) {
+                        try visit(m, &rng)
+                    } else if keeps && adherence.chance(0.9) {
+                        try visit(m, &adherence)
+                    }
                 }
             }
             if conditions.hypertensive { tally[r][Group.penderitaHipertensi.rawValue] += 1 }
@@ -339,11 +363,22 @@ final class VillageSimulator {
         if rng.chance(kn2 ? 0.8 : 0.55) {
             try emit(.kn, b.adding(days: rng.int(8...28)), followUpPlace(rng: &rng), p)
         }
-        if rng.chance(0.88) { try emit(.hb0, b.adding(days: rng.int(0...1)), place, p) }
+        // Doses given before the window are entered back for children under one year at its
+        // start (the register of the window's first month), so their series are complete.
+        let backEntered = windowStart.days(to: b) >= -Self.backEntryDays
+        func dose(_ service: Service, _ day: Day, _ site: Place) throws {
+            var e = Event(day: day, service: service, owner: site.owner, type: site.type, site: site.site,
+                          provider: site.provider)
+            e.backEntered = backEntered
+            try emitter.emit(e, person: p, village: village)
+        }
+        let strong = strongImmunisation
+        if rng.chance(strong ? 0.99 : 0.88) { try dose(.hb0, b.adding(days: rng.int(0...1)), place) }
 
         // Immunisation sessions, with delays and drop-outs by the family's compliance.
         let c = rng.unit()
-        let (attend, delayMax, dropOut) = c < 0.65 ? (0.95, 7, 0.01) : c < 0.9 ? (0.8, 30, 0.03) : (0.55, 75, 0.08)
+        let (good, middling) = strong ? (0.95, 0.99) : (0.65, 0.9)
+        let (attend, delayMax, dropOut) = c < good ? (0.95, 7, 0.01) : c < middling ? (0.8, 30, 0.03) : (0.55, 75, 0.08)
         let atPuskesmas = rng.chance(0.2)
         var due = b.adding(days: Self.sessionAges[0])
         for k in 0..<Self.sessionAges.count {
@@ -362,8 +397,8 @@ final class VillageSimulator {
                 site = Place(owner: fac, type: .posyandu, site: -1, provider: .bidan)
             }
             guard let date, date <= windowEnd else { break }
-            for dose in Self.sessionDoses[k] where rng.chance(0.97) {
-                try emit(dose, date, site, p)
+            for service in Self.sessionDoses[k] where rng.chance(strong ? 0.998 : 0.97) {
+                try dose(service, date, site)
             }
             if k + 1 < Self.sessionAges.count {
                 due = max(b.adding(days: Self.sessionAges[k + 1]), date.adding(days: 28))
@@ -371,7 +406,7 @@ final class VillageSimulator {
         }
 
         // Monthly weighing with growth; height, arm, head, vitamin A, development checks.
-        let propensity = 0.35 + 0.6 * rng.unit()
+        let propensity = 0.65 + 0.35 * rng.unit()
         let f = 0.85 + 0.27 * rng.unit()
         let fh = 0.95 + 0.09 * rng.unit()
         var weight = Double(rng.chance(0.08) ? rng.int(20...24) : rng.int(25...38))
@@ -390,10 +425,12 @@ final class VillageSimulator {
                 if let date = posyanduDate(fac, ym.year, ym.month), date >= b {
                     let months = Age.months(birth: b, at: date)
                     let ageFactor = months < 12 ? 1.0 : months < 24 ? 0.9 : 0.75
-                    if months <= 59 && rng.chance(propensity * ageFactor) {
+                    // February and August are the vitamin A months (bulan vitamin A): most
+                    // children come, whatever their usual attendance.
+                    let campaign = ym.month == 2 || ym.month == 8
+                    if months <= 59 && rng.chance(campaign ? max(0.9, propensity * ageFactor) : propensity * ageFactor) {
                         let kader = Place(owner: fac, type: .posyandu, site: -1, provider: .kader)
                         try emit(.timbang, date, kader, p, result: .tenths(Int32(max(15, weight.rounded()))))
-                        let campaign = ym.month == 2 || ym.month == 8
                         if (months < 24 && rng.chance(0.5)) || (campaign && rng.chance(0.8)) {
                             let h = Self.height(months) * fh + rng.normal() * 5
                             try emit(.ukurTB, date, kader, p, result: .tenths(Int32(h.rounded())))
@@ -409,7 +446,8 @@ final class VillageSimulator {
                             try emit(.vita, date, Place(owner: fac, type: .posyandu, site: -1,
                                                         provider: .bidan), p)
                         }
-                        if rng.chance(0.08) {
+                        // Development checks mostly in the February and August rounds.
+                        if rng.chance(campaign ? 0.75 : 0.05) {
                             try emit(.sdidtk, date, Place(owner: fac, type: .posyandu, site: -1,
                                                           provider: .bidan), p)
                         }

@@ -49,17 +49,17 @@ import Testing
         let r = try Self.export(try Self.mapping(tmp, text), "csv")
         #expect(r.status == 0, "\(r.stderr)")
         // P3201010101, October–December: K1 numerators 11 + 13 + 8 = 32 over the year denominator 98 (the sum of its villages);
-        // N_D 130 + 111 + 131 = 372 over its D_S denominators 246 + 260 + 303 = 809 (the sample's wide
+        // N_D 178 + 158 + 204 = 540 over its D_S denominators 293 + 344 + 358 = 995 (the sample's wide
         // register adds weighings in Sumbermurni, a village of this puskesmas). Derived from the
-        // input files without pws: after the §3 rules and W-DUPLICATE (read 55 552, rejected 573,
-        // duplicate 57, as run.json), K1 = §4.2 episodes of each woman's ANC records, each counted
+        // input files without pws: after the §3 rules and W-DUPLICATE (read 64 189, rejected 677,
+        // duplicate 64, as run.json), K1 = §4.2 episodes of each woman's ANC records, each counted
         // at the month and village of its first visit; D_S = children 0–59 months with a TIMBANG
         // in the month (at their first record's village); N_D = those whose last valid weight of
         // the month exceeds that of the month before.
         #expect(r.stdout.contains("Jtf34kNZhzP,2025Q4,PKM-JATIWANGI,,,32,"))
         #expect(r.stdout.contains("Xk4vJ8eGk2a,2025Q4,PKM-JATIWANGI,,,98,"))
-        #expect(r.stdout.contains("sB79w2hiLp8,2025Q4,PKM-JATIWANGI,,,372,"))
-        #expect(r.stdout.contains("ZdWEkSu6Vc5,2025Q4,PKM-JATIWANGI,,,809,"))
+        #expect(r.stdout.contains("sB79w2hiLp8,2025Q4,PKM-JATIWANGI,,,540,"))
+        #expect(r.stdout.contains("ZdWEkSu6Vc5,2025Q4,PKM-JATIWANGI,,,995,"))
         // 3 indicators × 2 parts × 2 puskesmas × 4 quarters.
         #expect(r.stdout.split(separator: "\n").count == 1 + 48)
     }

@@ -31,7 +31,7 @@ import Testing
         let names = IndicatorRuleKinds.all.map { $0.name }
         #expect(Set(names).count == names.count)
         #expect(names == ["first", "visits", "each_of", "monthly_presence", "monthly_increase", "rate", "area_count", "sum_at_least",
-                          "growth_change", "growth_zscore"])
+                          "growth_change", "growth_zscore", "counts", "monthly_all"])
         let defs = DefaultCatalogue.indicators
         #expect(Set(defs.map(\.rule.name)).isSubset(of: Set(names)))
         let rate = try Self.load(Self.catalogue)

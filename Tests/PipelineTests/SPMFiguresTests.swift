@@ -55,14 +55,26 @@ import Testing
         w.add("SKILAS", "lansia1", "2025-01-20", born: "1950-01-01", rt: World.rt3)
         w.add("SKILAS", "lansia1", "2025-04-05", born: "1950-01-01", rt: World.rt3)
         w.add("SKILAS", "lansia2", "2025-02-20", born: "1970-01-01", rt: World.rt3)
-        // SPM08: ht1 at the puskesmas 2025-05-02 (quarter 2, PKM01); ht2 at a posyandu in
-        // February (not a health facility), then at the pustu 2025-03-15 (quarter 1, PKM02).
+        // SPM08 (a care visit at a health facility in every month from the year's first to the
+        // as-of month, counted at the first): ht1 at the puskesmas 2025-05-02 only, May being the
+        // as-of month (quarter 2, PKM01); ht2 at a posyandu in February (not a health facility),
+        // then at the pustu 2025-03-15, 2025-04-12 and the puskesmas 2025-05-03 (quarter 1,
+        // PKM02); ht3 at the puskesmas in January, February, April and May, missing March: not
+        // served.
         w.add("LAYANAN_HT", "ht1", "2025-05-02", born: "1960-01-01", rt: World.rt4, provider: .dokter,
               facility: .puskesmas, result: 150, dia: 95)
         w.add("LAYANAN_HT", "ht2", "2025-02-01", born: "1961-01-01", rt: World.rt6, provider: .kader,
               facility: .posyandu, result: 160, dia: 100)
         w.add("LAYANAN_HT", "ht2", "2025-03-15", born: "1961-01-01", rt: World.rt6, provider: .perawat,
               facility: .pustu, result: 150, dia: 92)
+        w.add("LAYANAN_HT", "ht2", "2025-04-12", born: "1961-01-01", rt: World.rt6, provider: .perawat,
+              facility: .pustu, result: 145, dia: 90)
+        w.add("LAYANAN_HT", "ht2", "2025-05-03", born: "1961-01-01", rt: World.rt6, provider: .dokter,
+              facility: .puskesmas, result: 140, dia: 90)
+        for d in ["2025-01-08", "2025-02-08", "2025-04-08", "2025-05-08"] {
+            w.add("LAYANAN_HT", "ht3", d, born: "1962-01-01", rt: World.rt5, provider: .dokter,
+                  facility: .puskesmas, result: 150, dia: 95)
+        }
         // SPM12: one HIV test, but no sasaran anywhere.
         w.add("TES_HIV", "hiv1", "2025-01-10", born: "1990-01-01", rt: World.rt2, facility: .puskesmas)
         let result = w.run(asOf: "2025-05")
@@ -127,9 +139,10 @@ import Testing
         #expect(t["YTD|3201|SPM07_USIA_LANJUT"]?[6...] == ["40", "1", "39", "2.50"])
     }
 
-    /// Hipertensi: only care at a health facility counts. ht1 in quarter 2 at PKM01 (1/50 =
-    /// 2.00 %), ht2 at the pustu in quarter 1 at PKM02 (1/25 = 4.00 %; the posyandu visit before
-    /// does not count); kabupaten YTD 2/75 = 2.67 %.
+    /// Hipertensi: only care at a health facility counts, every month from the first. ht1 in
+    /// quarter 2 at PKM01 (1/50 = 2.00 %), ht2 at the pustu in quarter 1 at PKM02 (1/25 = 4.00 %;
+    /// the posyandu visit before does not count); ht3 (PKM02) missed March; kabupaten YTD
+    /// 2/75 = 2.67 %.
     @Test func hipertensiCountsCareAtAHealthFacility() throws {
         let (_, t) = try Self.table()
         #expect(t["1|PKM02|SPM08_HIPERTENSI"]?[6...] == ["25", "1", "24", "4.00"])

@@ -93,7 +93,7 @@ public enum IndicatorRuleKinds {
     public static let all: [any IndicatorRuleKind.Type] = [
         FirstRule.self, VisitsRule.self, EachOfRule.self, MonthlyPresenceRule.self, MonthlyIncreaseRule.self,
         RateRule.self, AreaCountRule.self, SumAtLeastRule.self,
-        GrowthChangeRule.self, GrowthZScoreRule.self,
+        GrowthChangeRule.self, GrowthZScoreRule.self, CountsRule.self, MonthlyAllRule.self,
     ]
 
     /// The kind named `name`, or nil.
@@ -129,6 +129,12 @@ public protocol RuleEntry {
     /// `key` as one record filter (a mapping of filter keys), or a list of them.
     func filter(_ key: String) throws -> RecordFilter?
     func filters(_ key: String) throws -> [RecordFilter]?
+    /// `key` as a list of items that carry keys of their own besides the record filter keys
+    /// (`counts`: `minimum`, `when`): one entry per item, whose `filter` is the item's record
+    /// filter (without the indicator's), whose other keys are read with `int`, `filter`, … and
+    /// whose `id`, `subject` and `scope` are the indicator's. A key that is neither a filter key
+    /// nor one of `extraKeys` is an error.
+    func items(_ key: String, extraKeys: Set<String>) throws -> [any RuleEntry]?
 }
 
 /// An indicator's rule: a value of one of the kinds.
@@ -212,6 +218,8 @@ struct MonthRecords {
 struct RuleContext {
     let events: [ServiceEvent]
     let plan: RulePlan
+    /// The run's as-of month (`monthly_all` needs a record in every month up to it).
+    var asOf = YearMonth(year: 0, month: 12)
     var growthStandards: GrowthStandards? = nil
     var growthServices = GrowthServices(weight: nil, length: nil)
     /// The growth months shared by the rules of one person-month; nil: each rule builds its own.
