@@ -36,10 +36,22 @@ extension Aggregator {
 
     /// The counting phase: completeness and the per-person loop over `input.events`.
     public static func countPhase(_ input: AggregateInput) -> AggregateCounts {
+        var order: [Int]?
+        return countPhase(input, order: &order)
+    }
+
+    /// The counting phase, sharing its sort by person with the caller: `order` is
+    /// `personOrder(input)` — sorted here when nil and handed back, so that a second catalogue
+    /// over the same events (the SPM services) and the growth pass (`growthReview`) need no sort
+    /// of their own. `completeness: false` leaves `AggregateCounts.completeness` empty (the
+    /// second catalogue's would be the same rows).
+    public static func countPhase(_ input: AggregateInput, order shared: inout [Int]?,
+                                  completeness wanted: Bool = true) -> AggregateCounts {
         // First, while nothing else of the stage is allocated: its counting arrays are then
         // freed before the sort and the counts reach the stage's peak.
-        let completeness = Completeness.rows(input.events, asOf: input.asOf)
-        let order = sortedOrder(input.events, through: input.asOf.lastDay, parts: input.workers)
+        let completeness = wanted ? Completeness.rows(input.events, asOf: input.asOf) : []
+        if shared == nil { shared = personOrder(input) }
+        let order = shared ?? []
         let plan = RulePlan(input.indicators, serviceCount: input.services.services.count)
         defer { plan.deallocate() }
         let pass = PersonPass(input: input, order: order, plan: plan)
@@ -55,6 +67,13 @@ extension Aggregator {
         while let other = partials.popLast() { tally.add(other) }
         return AggregateCounts(counts: tally.counts, seenRTs: tally.seenRTs, unattachedNifas: tally.unattached.sorted(),
                                completeness: completeness)
+    }
+
+    /// The events of `input` up to the end of its as-of month by (person, visit_date,
+    /// record_id): what the per-person loop (`countPhase`) and the growth pass (`growthReview`)
+    /// walk. One sort can serve both, and a second catalogue over the same events.
+    public static func personOrder(_ input: AggregateInput) -> [Int] {
+        sortedOrder(input.events, through: input.asOf.lastDay, parts: input.workers)
     }
 
     /// The finishing phase: areas, denominators and values from counts over every person

@@ -190,6 +190,9 @@ public enum Aggregator {
                 tally.counts[(indicator * rtCount + Int(events[record].rt)) * slots + s] += 1
             }
             let periods = Periods(asOfMonth: asOfMonth)
+            let growthMonthsOnly = plan.growthMonthsOnly
+            let anyGrowthUnit = growthMonthsOnly.contains(true)
+            let weightService = growthServices.weight, lengthService = growthServices.length
 
             var start = range.lowerBound
             while start < range.upperBound {
@@ -214,13 +217,28 @@ public enum Aggregator {
                 let spans = split > start && split < end
                 let prior = order[start..<split]
                 let personRecords = PersonRecords(all: records, order: order, at: at, periods: periods)
+                // The month slots with a TIMBANG/UKUR_TB record that counts for growth: the
+                // growth units (`RulePlan.growthMonthsOnly`) are asked for those only — for most
+                // persons (not balita) none.
+                var growthSlots: UInt16 = 0
+                if anyGrowthUnit {
+                    for r in order[at[3]..<end] {
+                        let e = events[r]
+                        if e.service == weightService || e.service == lengthService, GrowthMonth.counts(e),
+                           let s = slot(e.visit) {
+                            growthSlots |= 1 << UInt16(s)
+                        }
+                    }
+                }
 
                 var episodes: [Episode]?, priorEpisodes: [Episode]?
                 var deliveries: [Delivery]?, priorDeliveries: [Delivery]?
                 for i in 0..<subjects.count {
                     switch subjects[i] {
                     case .person:
-                        evaluatePerson(rules[i], scopes[i], i, personRecords, context: context,
+                        let months: UInt16 = growthMonthsOnly[i] ? growthSlots : .max
+                        guard months != 0 else { continue }
+                        evaluatePerson(rules[i], scopes[i], i, personRecords, months: months, context: context,
                                        slot: slot, count: hit)
                     case .pregnancy:
                         if episodes == nil { episodes = builder.episodes(records) }
@@ -378,7 +396,10 @@ public enum Aggregator {
     }
 
     // swiftlint:disable:next function_parameter_count
+    /// Counts person rule `rule` (unit `i`) over one person's records; a monthly rule is asked
+    /// only for the month slots whose bit is set in `months` (and that have records).
     static func evaluatePerson(_ rule: any CompiledRule, _ scope: Scope, _ i: Int, _ person: PersonRecords,
+                               months: UInt16 = .max,
                                context c: RuleContext, slot: (Day) -> Int?, count: (Int, Int, Int) -> Void) {
         switch scope {
         case .lifetime:
@@ -396,7 +417,7 @@ public enum Aggregator {
                 count(i, rec, s)
             }
         case .monthly:
-            for s in 0...person.periods.asOfMonth where person.hasRecords(inSlot: s) {
+            for s in 0...person.periods.asOfMonth where months & (1 << UInt16(s)) != 0 && person.hasRecords(inSlot: s) {
                 if let rec = rule.monthly(person.month(s), c) {
                     count(i, rec, s)
                 }

@@ -295,13 +295,15 @@ struct GrowthMonthCache {
     }
 
     /// The growth month of `records` (one person's records of one month), built on first use.
-    func month(_ records: Positions, events: [ServiceEvent], services: GrowthServices) -> GrowthMonth {
+    /// A pointer into the cache, valid until the next call: the rules read a field or two of
+    /// it, where returning the month copied its ~260 bytes for each of the 14 growth units.
+    func month(_ records: Positions, events: [ServiceEvent], services: GrowthServices) -> UnsafePointer<GrowthMonth> {
         let k = records.startIndex & (Self.size - 1)
         if bounds[k] != (records.startIndex, records.endIndex) {
             months[k] = GrowthMonth(records: records, events: events, services: services, standards: standards.pointee,
                                     parts: parts)
             bounds[k] = (records.startIndex, records.endIndex)
         }
-        return months[k]
+        return UnsafePointer(months.baseAddress! + k)
     }
 }

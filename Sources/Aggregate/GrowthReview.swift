@@ -100,12 +100,17 @@ extension Aggregator {
     /// Persons are independent: `workers` threads each take whole persons, and the results are
     /// joined in person order, so they do not depend on `workers`.
     ///
-    /// - Complexity: the sort by person (`sortedOrder`), then O(n); a `GrowthMonth` per
-    ///   (person, month) with growth records, no allocation per record.
+    /// `order`: the events by person up to the end of `asOf` (`personOrder` of an input with
+    /// these events and as-of month), when the caller has it from the counting phase; nil:
+    /// sorted here.
+    ///
+    /// - Complexity: the sort by person (`sortedOrder`) unless given, then O(n); a
+    ///   `GrowthMonth` per (person, month) with growth records, no allocation per record.
     public static func growthReview(events set: EventSet, services: GrowthServices, standards: GrowthStandards,
-                                    asOf: YearMonth, workers: Int = Parallel.defaultWorkers) -> GrowthReview {
+                                    asOf: YearMonth, workers: Int = Parallel.defaultWorkers,
+                                    order given: [Int]? = nil) -> GrowthReview {
         guard services.weight != nil || services.length != nil else { return GrowthReview(flags: [], followUp: []) }
-        let order = sortedOrder(set, through: asOf.lastDay, parts: max(1, workers))
+        let order = given ?? sortedOrder(set, through: asOf.lastDay, parts: max(1, workers))
         let events = set.events
         let parts = Parallel.ranges(order.count, parts: max(1, workers)) { k in
             events[order[k]].person != events[order[k - 1]].person

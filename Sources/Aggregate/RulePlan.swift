@@ -43,6 +43,9 @@ struct RulePlan {
     /// The growth measurements any rule reads (`CompiledRule.growthParts`): what the loop's
     /// `GrowthMonthCache` builds per person-month.
     let growthParts: GrowthMonth.Parts
+    /// Per counting unit, `CompiledRule.countsOnlyGrowthMonths`: the loop asks it only for the
+    /// months with a counting `TIMBANG`/`UKUR_TB` record.
+    let growthMonthsOnly: [Bool]
     /// Per indicator, the plane of its counted denominator, or nil.
     let denominatorPlanes: [Int?]
     let filters: UnsafeMutableBufferPointer<Filter>
@@ -93,6 +96,7 @@ struct RulePlan {
         self.scopes = scopes
         denominatorPlanes = planes
         growthParts = rules.reduce(into: []) { $0.formUnion($1.growthParts) }
+        growthMonthsOnly = rules.map(\.countsOnlyGrowthMonths)
         let maxService = builder.filters.flatMap(\.services).max().map(Int.init) ?? 0
         let words = (max(serviceCount, maxService + 1) + 63) / 64
         var filters: [Filter] = []

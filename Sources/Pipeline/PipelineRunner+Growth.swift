@@ -5,12 +5,11 @@ import PWSCore
 import Validate
 
 extension PipelineRunner {
-    /// The growth pass (§A4) over the outcome's events: its `W-GROWTH` warnings added to the
-    /// outcome, and the rows of `tindak-lanjut.csv`. Runs before the events are released.
-    static func reviewGrowth(_ outcome: inout ValidationOutcome, pipeline: LoadedPipeline, asOf: YearMonth,
-                             keepIdentifiers: Bool) -> [FollowUpRow] {
-        let review = Aggregator.growthReview(events: outcome.events, services: GrowthServices(pipeline.services),
-                                             standards: pipeline.growth, asOf: asOf)
+    /// What the growth pass (§A4, `Aggregator.growthReview`) found, as text: its `W-GROWTH`
+    /// warnings added to the outcome, and the rows of `tindak-lanjut.csv`. Runs before the
+    /// events are released.
+    static func applyGrowthReview(_ review: GrowthReview, to outcome: inout ValidationOutcome,
+                                  keepIdentifiers: Bool) -> [FollowUpRow] {
         addGrowthWarnings(&outcome, flags: review.flags)
         return followUpRows(review.followUp, outcome: outcome, keepIdentifiers: keepIdentifiers)
     }

@@ -107,6 +107,44 @@ import Testing
         #expect(stunting.trend == "" && stunting.status == "")
     }
 
+    /// The per-person loop asks the growth units only for the months with a `TIMBANG`/`UKUR_TB`
+    /// record that counts for growth (`CompiledRule.countsOnlyGrowthMonths`); these months must
+    /// count as before. Boys born 2024-01-01 unless said (day 427 = 2025-03-03, as above):
+    ///
+    /// | child | Feb 15 | Mar |
+    /// |---|---|---|
+    /// | h | | only a length, 72.0 (03-03): HAZ −2.453, stunted |
+    /// | k (born 2019-01-01, 73–74 months) | 20.0 | 19.0: weighed (D_S), but no growth record counts |
+    /// | m | 10.0 | a weighing with result 0 (D_S; no valid weight: no T, not in UNDERWEIGHT) |
+    /// | n | 9.0 | 9.0 (WAZ −1.05): T |
+    /// | p | 10.0 | only a VITA record: a month with records but none for growth |
+    ///
+    /// March: D_S k, m, n (3); T n (1/3); 2T 0; BGM 0/3; UNDERWEIGHT 0 over n (1); STUNTING h
+    /// (1/1); WASTING no date with both (0/0). February: D_S k, m, n, p (4); UNDERWEIGHT 0 over
+    /// m, n, p (3); T 0 (nobody weighed in January).
+    @Test func onlyMonthsWithGrowthRecordsCount() throws {
+        var w = TestCatalogue.world(Self.catalogue)
+        w.add("UKUR_TB", "h", "2025-03-03", born: "2024-01-01", sex: .male, result: 72.0)
+        w.add("TIMBANG", "k", "2025-02-15", born: "2019-01-01", sex: .male, result: 20.0)
+        w.add("TIMBANG", "k", "2025-03-03", born: "2019-01-01", sex: .male, result: 19.0)
+        w.add("TIMBANG", "m", "2025-02-15", born: "2024-01-01", sex: .male, result: 10.0)
+        w.add("TIMBANG", "m", "2025-03-03", born: "2024-01-01", sex: .male, result: 0)
+        w.add("TIMBANG", "n", "2025-02-15", born: "2024-01-01", sex: .male, result: 9.0)
+        w.add("TIMBANG", "n", "2025-03-03", born: "2024-01-01", sex: .male, result: 9.0)
+        w.add("TIMBANG", "p", "2025-02-15", born: "2024-01-01", sex: .male, result: 10.0)
+        w.add("VITA", "p", "2025-03-03", born: "2024-01-01", sex: .male)
+        var input = w.input(asOf: "2025-03")
+        input.growthStandards = WHOTables.standards
+        let r = Aggregator.run(input)
+        let ids = ["D_S", "T", "2T", "BGM", "UNDERWEIGHT", "STUNTING", "WASTING"]
+        let march = try ids.map { try #require(r.row(3, .desa, World.v1, $0)) }
+        #expect(march.map(\.numeratorMonth) == [3, 1, 0, 0, 0, 1, 0])
+        #expect(march.dropFirst().map(\.denominator) == [3, 3, 3, 1, 1, 0])
+        let february = try ids.map { try #require(r.row(2, .desa, World.v1, $0)) }
+        #expect(february.map(\.numeratorMonth) == [4, 0, 0, 0, 0, 0, 0])
+        #expect(february.dropFirst().map(\.denominator) == [4, 4, 4, 3, 0, 0])
+    }
+
     /// Without the standards the growth kinds count nothing; D_S is the same.
     @Test func withoutStandardsNothingCounts() {
         let r = Self.run(standards: nil)

@@ -49,6 +49,9 @@ public struct GrowthChangeRule: PlannedRule {
         let base: Int?
         let months: Int
 
+        /// Counts only in a month with a counting weight (`GrowthMonth.counts`).
+        var countsOnlyGrowthMonths: Bool { true }
+
         func monthly(_ month: MonthRecords, _ c: RuleContext) -> Int? {
             guard let base, c.growthStandards != nil, !month.before.isEmpty,
                   let area = month.now.last(where: { c.matches(base, $0) }) else { return nil }

@@ -81,17 +81,18 @@ public struct GrowthZScoreRule: PlannedRule {
         }
 
         func monthly(_ month: MonthRecords, _ c: RuleContext) -> Int? {
+            // Fields read through the cache's pointer: no copy of the whole month.
             guard let g = c.growthMonth(month.now, parts: growthParts) else { return nil }
             let z: Double?, record: Int
             switch measure {
             case .weightForAge:
-                guard let w = g.weight else { return nil }
+                guard let w = g.pointee.weight else { return nil }
                 (z, record) = (w.usableZ, w.record)
             case .lengthHeightForAge:
-                guard let l = g.length else { return nil }
+                guard let l = g.pointee.length else { return nil }
                 (z, record) = (l.usableZ, l.record)
             case .weightForLengthHeight:
-                guard let p = g.weightForLength else { return nil }
+                guard let p = g.pointee.weightForLength else { return nil }
                 (z, record) = (p.usableZ, p.weightRecord)
             }
             guard let z else { return nil }

@@ -188,6 +188,11 @@ protocol CompiledRule: Sendable {
     /// `RuleContext.growthMonth`; the loop builds them once per person-month for all rules.
     /// Default: none.
     var growthParts: GrowthMonth.Parts { get }
+    /// Whether the rule (scope `monthly`) counts only in a month with a `TIMBANG` or `UKUR_TB`
+    /// record that counts for growth (`GrowthMonth.counts`): the loop then skips the other
+    /// months, and the persons without such a record, without asking it. Default: whether it
+    /// reads `growthParts`.
+    var countsOnlyGrowthMonths: Bool { get }
 }
 
 extension CompiledRule {
@@ -196,6 +201,7 @@ extension CompiledRule {
     func attain(pregnancy: Episode, _ c: RuleContext) -> (Day, Int)? { nil }
     func attain(delivery: Delivery, _ c: RuleContext) -> (Day, Int)? { nil }
     var growthParts: GrowthMonth.Parts { [] }
+    var countsOnlyGrowthMonths: Bool { !growthParts.isEmpty }
 }
 
 /// Positions in `Aggregator.sortedOrder` (event indices, in (visit_date, record_id) order) of one
@@ -226,16 +232,14 @@ struct RuleContext {
     var growthCache: GrowthMonthCache? = nil
 
     /// The growth measurement of a month's records (`GrowthMonth`, with at least `parts`
-    /// built), or nil without growth standards.
+    /// built), or nil without growth standards: a pointer into the loop's `GrowthMonthCache`,
+    /// valid until the next call.
     @inline(__always)
-    func growthMonth(_ records: Positions, parts: GrowthMonth.Parts) -> GrowthMonth? {
-        // The cache holds the standards (it exists only with them): no copy of them per call.
-        if let cache = growthCache, cache.parts.isSuperset(of: parts) {
-            return cache.month(records, events: events, services: growthServices)
-        }
-        guard let standards = growthStandards else { return nil }
-        return GrowthMonth(records: records, events: events, services: growthServices, standards: standards,
-                           parts: parts)
+    func growthMonth(_ records: Positions, parts: GrowthMonth.Parts) -> UnsafePointer<GrowthMonth>? {
+        // The cache exists with the standards and holds them (no copy of them per call); it
+        // builds every part a rule of the plan reads (`RulePlan.growthParts`).
+        guard let cache = growthCache, cache.parts.isSuperset(of: parts) else { return nil }
+        return cache.month(records, events: events, services: growthServices)
     }
 
     /// Whether event `r` passes filter `k` (`RulePlan.matches`).

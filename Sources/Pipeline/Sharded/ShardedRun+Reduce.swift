@@ -97,8 +97,11 @@ extension ShardedRun {
             func recordID(_ e: Int) -> String {
                 set.recordIDs.withEntry(set.events[e].record) { String(decoding: $0, as: UTF8.self) }
             }
-            let counted = Aggregator.countPhase(aggregateInput(events: set, register: register, sasaran: inputs.sasaran,
-                                                               pipeline: pipeline, asOf: asOf, unreadable: []))
+            let input = aggregateInput(events: set, register: register, sasaran: inputs.sasaran,
+                                       pipeline: pipeline, asOf: asOf, unreadable: [])
+            // One sort by person for the indicators, the growth pass and the SPM services.
+            var order: [Int]?
+            let counted = Aggregator.countPhase(input, order: &order)
             for e in counted.unattachedNifas {
                 output.warnings.append(KeyedDiagnostic(row: eventRows[e].row, seq: 1 << 21, diagnostic: Diagnostic(
                     location: location(e), recordID: recordID(e), rule: .nifas, field: "service_code", value: "",
@@ -109,7 +112,7 @@ extension ShardedRun {
             // follow-up list's rows. Added whether or not the merge refuses the run: a refused
             // `pws run` lists them too.
             let review = Aggregator.growthReview(events: set, services: GrowthServices(pipeline.services),
-                                                 standards: pipeline.growth, asOf: asOf)
+                                                 standards: pipeline.growth, asOf: asOf, order: order)
             var flagsByRecord: [Int: [GrowthFlag]] = [:]
             for f in review.flags { flagsByRecord[f.record, default: []].append(f) }
             for record in flagsByRecord.keys.sorted() {
@@ -126,10 +129,9 @@ extension ShardedRun {
             output.completeness = counted.completeness
             let spm = ShardedRun.spmDefinitions(pipeline)
             if !spm.isEmpty {
-                var input = aggregateInput(events: set, register: register, sasaran: inputs.sasaran,
-                                           pipeline: pipeline, asOf: asOf, unreadable: [])
-                input.indicators = spm
-                let spmCounted = Aggregator.countPhase(input)
+                var spmInput = input
+                spmInput.indicators = spm
+                let spmCounted = Aggregator.countPhase(spmInput, order: &order, completeness: false)
                 output.spmCounts = spmCounted.counts
                 output.spmSeenRTs = spmCounted.seenRTs
             }
