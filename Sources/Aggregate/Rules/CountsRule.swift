@@ -97,13 +97,13 @@ public struct CountsRule: PlannedRule {
             guard let head = records.first else { return nil }
             let birth = c.events[head].birth
             let january = Day(year: c.events[head].visit.year, month: 1, day: 1)!
-            var best: (day: Day, position: Int, record: Int)?
-            for item in items {
-                if let unit = item.whenUnit {
-                    let age = Age.age(in: unit, birth: birth, visit: january)
-                    if age < Int(item.whenMin) || age > Int(item.whenMax) { continue }
-                }
-                var found: (Int, Int)?
+            // Items that do not apply at the child's age on 1 January are left out.
+            let applying = items.lazy.filter { item in
+                guard let unit = item.whenUnit else { return true }
+                let age = Age.age(in: unit, birth: birth, visit: january)
+                return age >= Int(item.whenMin) && age <= Int(item.whenMax)
+            }
+            return EachOfRule.latest(of: applying, c) { item in
                 var months: Int32 = 0
                 var lastMonth = -1
                 var p = 0
@@ -113,21 +113,13 @@ public struct CountsRule: PlannedRule {
                         if month != lastMonth {
                             lastMonth = month
                             months += 1
-                            if months >= item.minimum {
-                                found = (p, r)
-                                break
-                            }
+                            if months >= item.minimum { return (p, r) }
                         }
                     }
                     p += 1
                 }
-                guard let (p, r) = found else { return nil }
-                let d = c.events[r].visit
-                if best == nil || d > best!.day || (d == best!.day && p < best!.position) {
-                    best = (d, p, r)
-                }
+                return nil
             }
-            return best.map { ($0.day, $0.record) }
         }
     }
 }

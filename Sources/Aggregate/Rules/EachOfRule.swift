@@ -48,25 +48,33 @@ public struct EachOfRule: PlannedRule {
 
         static func eachOf(_ items: Range<Int>, _ records: some Collection<Int>, reference: Day?,
                            _ c: RuleContext) -> (Day, Int)? {
-            var best: (day: Day, position: Int, record: Int)?
-            for item in items {
-                var found: (Int, Int)?
+            EachOfRule.latest(of: items, c) { item in
                 var p = 0
                 for r in records {
-                    if c.matches(item, r, reference: reference) {
-                        found = (p, r)
-                        break
-                    }
+                    if c.matches(item, r, reference: reference) { return (p, r) }
                     p += 1
                 }
-                guard let (p, r) = found else { return nil }
-                let d = c.events[r].visit
-                if best == nil || d > best!.day || (d == best!.day && p < best!.position) {
-                    best = (d, p, r)
-                }
+                return nil
             }
-            return best.map { ($0.day, $0.record) }
         }
+    }
+
+    /// "Each item attained" (this kind and `counts`): attained at the latest of the items' own
+    /// attaining records — `attain(item)` gives its position among the records and the record —
+    /// ties on the day going to the earlier position; nil when an item is not attained, or
+    /// there are no items.
+    @inline(__always)
+    static func latest<Items: Sequence>(of items: Items, _ c: RuleContext,
+                                        attain: (Items.Element) -> (position: Int, record: Int)?) -> (Day, Int)? {
+        var best: (day: Day, position: Int, record: Int)?
+        for item in items {
+            guard let (p, r) = attain(item) else { return nil }
+            let d = c.events[r].visit
+            if best == nil || d > best!.day || (d == best!.day && p < best!.position) {
+                best = (d, p, r)
+            }
+        }
+        return best.map { ($0.day, $0.record) }
     }
 }
 
