@@ -34,32 +34,12 @@ extension Aggregator {
         return plan.rules.count * input.register.rts.count * slots
     }
 
-    /// What the counting phase computes from the events alone, whatever the catalogue: the
-    /// `completeness.csv` facility rows and the persons' records in order. Two runs over the
-    /// same events (the catalogue, then the SPM catalogue) compute it once (`countPhase(_:prelude:)`).
-    public struct Prelude: Sendable {
-        let completeness: [CompletenessRow]
-        let order: [Int]
-    }
-
-    /// The prelude of `input`'s events (see `Prelude`).
-    public static func prelude(_ input: AggregateInput) -> Prelude {
-        // Completeness first, while nothing else of the stage is allocated: its counting arrays
-        // are then freed before the sort and the counts reach the stage's peak.
-        let completeness = Completeness.rows(input.events, asOf: input.asOf)
-        let order = sortedOrder(input.events, through: input.asOf.lastDay, parts: input.workers)
-        return Prelude(completeness: completeness, order: order)
-    }
-
     /// The counting phase: completeness and the per-person loop over `input.events`.
     public static func countPhase(_ input: AggregateInput) -> AggregateCounts {
-        countPhase(input, prelude: prelude(input))
-    }
-
-    /// The counting phase over a prelude computed before (`prelude(_:)` of the same input).
-    public static func countPhase(_ input: AggregateInput, prelude: Prelude) -> AggregateCounts {
-        let completeness = prelude.completeness
-        let order = prelude.order
+        // First, while nothing else of the stage is allocated: its counting arrays are then
+        // freed before the sort and the counts reach the stage's peak.
+        let completeness = Completeness.rows(input.events, asOf: input.asOf)
+        let order = sortedOrder(input.events, through: input.asOf.lastDay, parts: input.workers)
         let plan = RulePlan(input.indicators, serviceCount: input.services.services.count)
         defer { plan.deallocate() }
         let pass = PersonPass(input: input, order: order, plan: plan)

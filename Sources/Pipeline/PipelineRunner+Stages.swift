@@ -14,36 +14,22 @@ extension PipelineRunner {
     /// With `spm` (the SPM catalogue, when its outputs are wanted) the stage runs a second time
     /// over the same events with those definitions only, before they are released: the SPM
     /// values, and how long that second run took. Its warnings and completeness are the first
-    /// run's and are not used; the persons' record order (the sort) is the first run's too
-    /// (`Aggregator.prelude`), not computed again.
+    /// run's and are not used.
     func aggregate(outcome: inout ValidationOutcome, pipeline: LoadedPipeline, asOf: YearMonth,
                    spm: [IndicatorDefinition] = [])
         -> (result: AggregateResult, spm: (AggregateResult, seconds: Double)?, followUp: [FollowUpRow], growthSeconds: Double) {
-        let input = AggregateInput(events: outcome.events, register: outcome.register, sasaran: outcome.sasaran,
+        var input = AggregateInput(events: outcome.events, register: outcome.register, sasaran: outcome.sasaran,
                                    services: pipeline.services, indicators: pipeline.indicators, asOf: asOf,
                                    estimation: pipeline.estimation,
                                    unreadableSources: outcome.unreadable.map(\.path),
                                    tetapBelowTarget: pipeline.definition.tetapBelowTarget, growthStandards: pipeline.growth)
-        // The persons' record order and completeness are the same for both catalogues: computed
-        // once, and released after both counting phases, before the values are made (so the
-        // stage holds no more at once than when each catalogue sorted the records itself).
-        var prelude: Aggregator.Prelude? = Aggregator.prelude(input)
-        let counts = Aggregator.countPhase(input, prelude: prelude!)
-        var spmInput = input
-        var spmCounts: (AggregateCounts, seconds: Double)?
+        let result = Aggregator.run(input)
+        var spmResult: (AggregateResult, seconds: Double)?
         if !spm.isEmpty {
             let start = Date()
-            spmInput.indicators = spm
-            spmInput.unreadableSources = []
-            spmCounts = (Aggregator.countPhase(spmInput, prelude: prelude!), Date().timeIntervalSince(start))
-        }
-        prelude = nil
-        let result = Aggregator.finishPhase(input, counts: counts)
-        var spmResult: (AggregateResult, seconds: Double)?
-        if let spmCounts {
-            let start = Date()
-            spmResult = (Aggregator.finishPhase(spmInput, counts: spmCounts.0),
-                         spmCounts.seconds + Date().timeIntervalSince(start))
+            input.indicators = spm
+            input.unreadableSources = []
+            spmResult = (Aggregator.run(input), Date().timeIntervalSince(start))
         }
         PipelineRunner.addNifasWarnings(&outcome, eventIndices: result.unattachedNifas)
         let growthStart = Date()
