@@ -52,8 +52,10 @@ let package = Package(
         .target(name: "PWSCore", exclude: ["README.md"]),
         // Thread helpers: a lock, queues, an ordered hand-off, a background thread, fork–join.
         .target(name: "Concurrency", exclude: ["README.md"]),
-        // CSV reading (the §2.1 dialect) and writing over libcsv. The only module that imports CLibCSV.
-        .target(name: "CSV", dependencies: ["PWSCore", "CLibCSV"], exclude: ["README.md"]),
+        // CSV reading (the §2.1 dialect) and writing over libcsv. The only module that imports CLibCSV;
+        // swift-crypto hashes an input's bytes as they are read (run.json's input digests).
+        .target(name: "CSV", dependencies: ["PWSCore", "CLibCSV", .product(name: "Crypto", package: "swift-crypto")],
+                exclude: ["README.md"]),
         // Bytes → records: a CSV file's, worksheet's or FHIR export's records mapped onto a table
         // schema; the xlsx and FHIR readers. The only module that imports CLibXML2, CMinizip, CYAJL.
         .target(name: "Ingest", dependencies: ["PWSCore", "CSV", "CLibXML2", "CMinizip", "CYAJL"], exclude: ["README.md"]),

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Crypto
 import PWSCore
 
 /// How a CSV file is read; the defaults are the spec's (§2.1).
@@ -16,6 +17,10 @@ public struct CSVReadOptions: Sendable {
     /// The most bytes one record (or one physical line) may span (default 1 MiB); a longer one
     /// is `E-PARSE`. This bounds the memory kept to re-read a bad record. At most 256 MiB.
     public var maxRecordBytes: Int
+    /// Also hash the bytes as they are read (`CSVReader.contentDigest`), so a caller that
+    /// needs the file's SHA-256 (run.json's inputs) does not read it a second time. Off by
+    /// default: a file read for its records only does not pay for the hash.
+    public var hashesContent = false
 
     /// Options with the spec's defaults unless given.
     public init(delimiter: UInt8? = nil, blockSize: Int = 1 << 20, maxFieldBytes: Int = 64 << 10,
@@ -66,6 +71,11 @@ public final class CSVReader {
     private(set) var bytesCheckedAhead = 0
     /// Blank lines and all-empty records skipped by the last `read` (spec §2.1 `blank_rows`).
     public private(set) var blankRows = 0
+    /// With `options.hashesContent`: the SHA-256 and count of the bytes the last `read` read
+    /// from the file, set when that `read` reached the end of the file (nil otherwise, and for
+    /// text held in memory). Fed the blocks of the one pass over the file, in order; bytes read
+    /// ahead for the encoding decision are not fed twice.
+    public private(set) var contentDigest: ContentDigest?
 
     private enum Input {
         case file(FileInput)
@@ -131,9 +141,12 @@ public final class CSVReader {
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 8)
             defer { buffer.deallocate() }
             var offset = 0
+            var hasher = options.hashesContent ? SHA256() : nil
+            contentDigest = nil
             while true {
                 let count = try file.read(into: buffer, at: offset)
                 if count == 0 { break }
+                hasher?.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<count]))
                 offset += count
                 let atEnd = count < buffer.count && offset >= file.size
                 let block = UnsafeRawBufferPointer(rebasing: buffer[..<count])
@@ -143,6 +156,7 @@ public final class CSVReader {
                 try session.consume(block, emit: body)
                 if atEnd { break }
             }
+            if let hasher { contentDigest = ContentDigest(digest: hasher.finalize(), bytes: offset) }
         }
         // A sequence cut off by the end of the input is decided only now; it can only be in the
         // last line, which `finish` delivers.

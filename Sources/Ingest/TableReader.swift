@@ -34,6 +34,9 @@ public struct TableReadSummary: Sendable, Hashable {
     public var sheets: [String]? = nil
     /// For a workbook: notices for the run's notes (sheets not read, values with no column name).
     public var notes: [String] = []
+    /// A CSV file read with `CSVReadOptions.hashesContent`: the SHA-256 and size of the bytes
+    /// read (nil for a workbook, a record source, or without the option).
+    public var digest: ContentDigest?
 }
 
 /// One data row of a table, seen through the schema (valid only inside the `row` callback).
@@ -262,11 +265,13 @@ public final class TableReader {
                 field: header.missingRequired.joined(separator: ","), value: String(rowsRead),
                 message: "\(what); all \(rowsRead) record(s) of this file are rejected"))
         }
-        return TableReadSummary(
+        var summary = TableReadSummary(
             source: source, rowsRead: rowsRead, rowsRejected: rowsRejected, blankRows: reader.blankRows,
             encoding: reader.encoding, delimiter: reader.delimiter, columns: header.columns,
             unknownColumns: header.unknownColumns, duplicateColumns: header.duplicateColumns,
             missingColumns: header.missingRequired)
+        summary.digest = reader.contentDigest
+        return summary
     }
 
     static func describe(_ delimiter: UInt8) -> String {

@@ -19,7 +19,9 @@ extension PipelineRunner {
                                 keepIdentifiers: request.keepIdentifiers, maxRejectRate: definition.maxRejectRate)
         manifest.pipeline = try pipelineEntries(definition)
 
-        var (outcome, validateSeconds) = try validate(validationSettings(pipeline))
+        var settings = validationSettings(pipeline)
+        settings.hashesInputs = true  // run.json's input hashes, from the bytes as they are read
+        var (outcome, validateSeconds) = try validate(settings)
         guard let asOf = outcome.asOf else {
             throw PWSError(.data, "no service row was accepted, so there is no month to report; see `pws validate --data \(request.dataDirectory) --out DIR` for the rejects")
         }
@@ -93,7 +95,8 @@ extension PipelineRunner {
                              perFileLines: ConsoleSummary.perFileLines(outcome))
         }
 
-        // Aggregate, while another thread hashes the inputs for the manifest.
+        // Aggregate, while another thread hashes the inputs the reader did not hash (workbooks,
+        // FHIR; all of them after a sharded run's merge).
         let digests = InputDigests(directory: request.dataDirectory, sources: InputDigests.sources(of: outcome))
         let aggStart = Date()
         progress?("aggregating \(outcome.events.events.count) events")

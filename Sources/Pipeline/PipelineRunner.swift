@@ -67,12 +67,15 @@ public struct PipelineRunner {
         return (outcome, seconds)
     }
 
-    /// Manifest inputs: every input file with its sha256 and counts. `digests` (from
-    /// `InputDigests`) holds hashes computed earlier, by path relative to the data folder.
+    /// Manifest inputs: every input file with its sha256 and counts. The hash of a file read as
+    /// CSV comes from the reader (`ValidationOutcome.inputDigest`); `digests` (from
+    /// `InputDigests`) holds the others' computed earlier, by path relative to the data folder;
+    /// any other file is hashed here.
     func inputEntries(_ outcome: ValidationOutcome,
                       digests: [String: (hex: String, bytes: Int)] = [:]) throws -> [Manifest.InputEntry] {
-        func entry(_ a: FileAccount, kind: String, counts: Bool) throws -> Manifest.InputEntry {
-            let digest = try digests[a.source] ?? FileDigest.sha256(path: request.dataDirectory + "/" + a.source)
+        func entry(_ a: FileAccount, kind: String, counts: Bool, file: Int? = nil) throws -> Manifest.InputEntry {
+            let digest = try outcome.inputDigest(a.source, file: file).map { (hex: $0.hex, bytes: $0.bytes) }
+                ?? digests[a.source] ?? FileDigest.sha256(path: request.dataDirectory + "/" + a.source)
             var entry = Manifest.InputEntry(
                 path: a.source, kind: kind, sha256: digest.hex, bytes: digest.bytes,
                 encoding: a.encoding, delimiter: counts && a.sheets == nil ? a.delimiter : nil, rowsRead: a.rowsRead,
@@ -85,7 +88,7 @@ public struct PipelineRunner {
         }
         var entries = [try entry(outcome.registerAccount, kind: "wilayah", counts: false)]
         if let s = outcome.sasaranAccount { entries.append(try entry(s, kind: "sasaran", counts: false)) }
-        for a in outcome.files { entries.append(try entry(a, kind: "layanan", counts: true)) }
+        for (i, a) in outcome.files.enumerated() { entries.append(try entry(a, kind: "layanan", counts: true, file: i)) }
         return entries
     }
 
@@ -132,7 +135,9 @@ public struct PipelineRunner {
         var manifest = Manifest(version: PWSVersion.current, command: "validate", arguments: request.arguments,
                                 dataDirectory: request.dataDirectory, today: request.today.description,
                                 keepIdentifiers: request.keepIdentifiers, maxRejectRate: definition.maxRejectRate)
-        var (outcome, seconds) = try validate(validationSettings(pipeline))
+        var settings = validationSettings(pipeline)
+        settings.hashesInputs = request.outputDirectory != nil  // run.json lists the inputs' hashes
+        var (outcome, seconds) = try validate(settings)
         if let asOf = outcome.asOf {
             // The warnings `pws run` adds after validation (W-NIFAS, W-GROWTH), so a dry run
             // lists them too.
@@ -170,8 +175,10 @@ public struct PipelineRunner {
     }
 }
 
-/// The sha256 of every input file, computed on a thread of its own while Aggregate runs on
-/// the calling one (hashing the 1.4 GB of a 10 M-record district takes ~1.5 s of one core).
+/// The sha256 of the input files the reader did not hash (workbooks, FHIR files, reshaped
+/// registers; every input of a sharded run's merge), computed on a thread of its own while
+/// Aggregate runs on the calling one (hashing the 1.4 GB of a 10 M-record district takes
+/// ~1.5 s of one core).
 struct InputDigests {
     private let thread: BackgroundThread<[String: (hex: String, bytes: Int)]>
 
@@ -190,9 +197,15 @@ struct InputDigests {
     /// - Throws: the first file that could not be read.
     func wait() throws -> [String: (hex: String, bytes: Int)] { try thread.wait() }
 
-    /// Every input of an outcome: register, targets, service files.
+    /// Every input of an outcome (register, targets, service files) whose hash the reader did
+    /// not compute (`ValidationOutcome.inputDigest`).
     static func sources(of outcome: ValidationOutcome) -> [String] {
-        [outcome.registerAccount.source] + (outcome.sasaranAccount.map { [$0.source] } ?? [])
-            + outcome.files.map(\.source)
+        var sources: [String] = []
+        if outcome.registerDigest == nil { sources.append(outcome.registerAccount.source) }
+        if let s = outcome.sasaranAccount, outcome.sasaranDigest == nil { sources.append(s.source) }
+        for (i, a) in outcome.files.enumerated() where outcome.inputDigest(a.source, file: i) == nil {
+            sources.append(a.source)
+        }
+        return sources
     }
 }

@@ -12,9 +12,13 @@ struct RegisterLoader {
     var decimalSeparator: UInt8?
     /// Sheets and header row when the file is a workbook.
     var workbook = WorkbookReadOptions()
+    /// Hash the file's bytes as they are read (`digest`; run.json's input list).
+    var hashesContent = false
 
-    /// Register and the notes on names that disagree between RT rows of one area.
-    func load(path: String, source: String) throws -> (AreaRegister, notes: [String], account: FileAccount) {
+    /// Register and the notes on names that disagree between RT rows of one area; with
+    /// `hashesContent`, the digest of a CSV register's bytes (nil for a workbook).
+    func load(path: String, source: String)
+        throws -> (AreaRegister, notes: [String], account: FileAccount, digest: ContentDigest?) {
         guard FileManager.default.fileExists(atPath: path) else {
             throw PWSError(.inputMissing, "\(source) is missing; the data folder needs the area register wilayah.csv (spec §2.2)")
         }
@@ -26,6 +30,7 @@ struct RegisterLoader {
 
         var options = CSVReadOptions()
         options.delimiter = delimiter
+        options.hashesContent = hashesContent
         let reader = try TableReader.open(path: path, source: source,
                                           names: TableColumnNames(schema: schema, extraAliases: aliases),
                                           options: options, workbook: workbook)
@@ -112,6 +117,6 @@ struct RegisterLoader {
             throw PWSError(.data, "\(source) has \(problems.count) problem\(problems.count == 1 ? "" : "s"); fix the register and run again",
                            details: problems)
         }
-        return (register, notes, account)
+        return (register, notes, account, summary.digest)
     }
 }

@@ -12,13 +12,20 @@ struct SasaranLoader {
     /// Sheets and header row when the file is a workbook.
     var workbook = WorkbookReadOptions()
 
-    func load(path: String, source: String, register: AreaRegister) throws -> ([SasaranEntry], FileAccount?) {
-        guard FileManager.default.fileExists(atPath: path) else { return ([], nil) }
+    /// Hash the file's bytes as they are read (the digest returned; run.json's input list).
+    var hashesContent = false
+
+    /// The targets and the file's account (nil when there is no sasaran file); with
+    /// `hashesContent`, the digest of a CSV file's bytes (nil for a workbook).
+    func load(path: String, source: String, register: AreaRegister)
+        throws -> ([SasaranEntry], FileAccount?, digest: ContentDigest?) {
+        guard FileManager.default.fileExists(atPath: path) else { return ([], nil, nil) }
         let schema = TableSchema.sasaran
         let fYear = SasaranField.year, fCode = SasaranField.villageCode, fRW = SasaranField.rw,
             fRT = SasaranField.rt, fGroup = SasaranField.targetGroup, fCount = SasaranField.count
         var options = CSVReadOptions()
         options.delimiter = delimiter
+        options.hashesContent = hashesContent
         let reader = try TableReader.open(path: path, source: source,
                                           names: TableColumnNames(schema: schema, extraAliases: aliases),
                                           options: options, workbook: workbook)
@@ -106,6 +113,6 @@ struct SasaranLoader {
         account.rowsRead = summary.rowsRead
         account.blankRows = summary.blankRows
         account.sheets = summary.sheets
-        return (entries, account)
+        return (entries, account, summary.digest)
     }
 }

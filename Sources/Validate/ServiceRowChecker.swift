@@ -92,6 +92,7 @@ struct ServiceRowChecker {
     func chunkReader(directory: String, sources: [String]) -> RowChunkReader {
         var options = CSVReadOptions()
         options.delimiter = settings.delimiter
+        options.hashesContent = settings.hashesInputs
         return RowChunkReader(directory: directory, sources: sources, names: columnNames, options: options,
                               workbook: settings.workbooks["layanan"] ?? .init(), reshape: settings.reshape,
                               fhir: settings.fhir)

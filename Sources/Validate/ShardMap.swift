@@ -89,11 +89,11 @@ extension Validation {
                 throw PWSError(.inputMissing, "\(name) cannot be read: \(problem)")
             }
         }
-        let (register, notes, registerAccount) = try RegisterLoader(
+        let (register, notes, registerAccount, _) = try RegisterLoader(
             delimiter: settings.delimiter, aliases: settings.columnAliases["wilayah"] ?? [:],
             decimalSeparator: settings.decimalSeparator, workbook: settings.workbooks["wilayah"] ?? .init()
         ).load(path: dataDirectory + "/" + wilayahName, source: wilayahName)
-        let (sasaran, sasaranAccount) = try SasaranLoader(
+        let (sasaran, sasaranAccount, _) = try SasaranLoader(
             delimiter: settings.delimiter, aliases: settings.columnAliases["sasaran"] ?? [:],
             decimalSeparator: settings.decimalSeparator, workbook: settings.workbooks["sasaran"] ?? .init()
         ).load(path: dataDirectory + "/" + sasaranName, source: sasaranName, register: register)

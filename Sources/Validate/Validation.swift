@@ -47,6 +47,9 @@ public struct ValidationSettings: Sendable {
     var checkingWorkers = Parallel.processorCount >= 3 ? Parallel.defaultWorkers : 0
     /// `ParallelRowChecking.unitBytes` (the tests cut files into units of one file and more).
     var checkingUnitBytes = 128 << 10
+    /// Hash every CSV input's bytes while reading them (`ValidationOutcome.inputDigests`), for
+    /// run.json's input list: each byte is read once instead of again by a separate hashing pass.
+    public var hashesInputs = false
 
     public init(today: Day, asOf: YearMonth? = nil, keepIdentifiers: Bool = false, delimiter: UInt8? = nil,
                 columnAliases: [String: [String: [String]]] = [:], valueAliases: [String: [String: String]] = [:],
@@ -99,6 +102,23 @@ public struct ValidationOutcome: Sendable {
     /// closing step: the as-of trimming and sorting the diagnostics).
     public var readingCPUSeconds = 0.0
     public var checkingCPUSeconds = 0.0
+    /// With `ValidationSettings.hashesInputs`: the SHA-256 and size of each input read as CSV,
+    /// from the bytes the reader read — the register, the targets, and each service file (same
+    /// order as `files`). Workbooks, FHIR files and reshaped registers have none: the caller
+    /// hashes those itself.
+    public var registerDigest: ContentDigest?
+    public var sasaranDigest: ContentDigest?
+    public var fileDigests: [ContentDigest?] = []
+
+    /// The reader's digest of input `source` (register, targets or a service file), if any.
+    public func inputDigest(_ source: String, file index: Int? = nil) -> ContentDigest? {
+        if let index {
+            return fileDigests.indices.contains(index) && files[index].source == source ? fileDigests[index] : nil
+        }
+        if source == registerAccount.source { return registerDigest }
+        if source == sasaranAccount?.source { return sasaranDigest }
+        return nil
+    }
 
     /// Drops the events with their files and lines, keeping accounts, diagnostics, register and
     /// targets. They are most of a run's memory (10 M events ≈ 0.5 GB with their ids), and
@@ -166,14 +186,17 @@ public enum Validation {
             let list = listing.unreadable.map { "  \($0.path): \($0.reason)" }.joined(separator: "\n")
             throw PWSError(.inputMissing, "\(listing.unreadable.count) service-record input(s) in \(dataDirectory) cannot be read; nothing was published:\n\(list)\nfix or remove them, or run with --skip-unreadable to go on without them (they are then listed in run.json and marked not reported in completeness.csv)")
         }
-        let (register, notes, registerAccount) = try RegisterLoader(
+        let (register, notes, registerAccount, registerDigest) = try RegisterLoader(
             delimiter: settings.delimiter, aliases: settings.columnAliases["wilayah"] ?? [:],
-            decimalSeparator: settings.decimalSeparator, workbook: settings.workbooks["wilayah"] ?? .init()
+            decimalSeparator: settings.decimalSeparator, workbook: settings.workbooks["wilayah"] ?? .init(),
+            hashesContent: settings.hashesInputs
         ).load(path: dataDirectory + "/" + wilayahName, source: wilayahName)
-        let (sasaran, sasaranAccount) = try SasaranLoader(
+        let (sasaran, sasaranAccount, sasaranDigest) = try SasaranLoader(
             delimiter: settings.delimiter, aliases: settings.columnAliases["sasaran"] ?? [:],
-            decimalSeparator: settings.decimalSeparator, workbook: settings.workbooks["sasaran"] ?? .init()
+            decimalSeparator: settings.decimalSeparator, workbook: settings.workbooks["sasaran"] ?? .init(),
+            hashesContent: settings.hashesInputs
         ).load(path: dataDirectory + "/" + sasaranName, source: sasaranName, register: register)
+        var digests = [ContentDigest?](repeating: nil, count: settings.hashesInputs ? listing.files.count : 0)
 
         let sources = listing.files
         guard !sources.isEmpty else {
@@ -191,6 +214,7 @@ public enum Validation {
         func fileDone(_ chunk: RowChunk, _ summary: TableReadSummary?) {
             guard let summary else { return }
             allNotes += summary.notes
+            if let digest = summary.digest { digests[chunk.file] = digest }
             if summary.encoding == .windows1252 {
                 allNotes.append("\(chunk.source) is not UTF-8; read as Windows-1252 — save it as UTF-8 to be sure names are right")
             }
@@ -213,6 +237,9 @@ public enum Validation {
         var outcome = checker.finish(sources: sources, register: checker.register, sasaran: sasaran,
                                      registerAccount: registerAccount, sasaranAccount: sasaranAccount, notes: allNotes)
         outcome.unreadable = listing.unreadable
+        outcome.fileDigests = digests
+        outcome.registerDigest = registerDigest
+        outcome.sasaranDigest = sasaranDigest
         outcome.readingCPUSeconds = readingCPU
         outcome.checkingCPUSeconds = ThreadCPUTime.seconds() - checkingStart
         return outcome
