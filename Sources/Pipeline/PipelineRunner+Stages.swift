@@ -70,7 +70,7 @@ extension PipelineRunner {
         let input = ReportInput(
             regencyName: villages.first?.regencyName ?? "",
             districtNames: Array(Set(villages.map(\.districtName))).sorted(),
-            asOf: asOf, indicators: result.infos, rows: PipelineRunner.reportRows(result.values, drillDown: drillDown),
+            asOf: asOf, indicators: result.infos, reportRows: PipelineRunner.reportRows(result.values, drillDown: drillDown),
             villagePuskesmas: result.villagePuskesmas, puskesmasNames: result.puskesmasNames,
             rejects: outcome.rejects, warnings: outcome.warnings, completeness: completeness,
             accounting: ReportAccounting(rowsRead: t.rowsRead, rowsRejected: t.rowsRejected, rowsAccepted: t.rowsAccepted,
@@ -88,10 +88,11 @@ extension PipelineRunner {
     /// kabupaten and puskesmas rows of every month (trend lines and tables), kecamatan rows of
     /// the as-of month M (district names), village rows of M and M−1 (charts, status tables),
     /// RW rows of M and, with the RT drill-down, RT rows of M. At 10 M records this is about
-    /// 1 row in 20; all of them as `IndicatorRow`s would not fit in the memory goal.
-    static func reportRows(_ values: IndicatorValues, drillDown: ReportDrillDown) -> [IndicatorRow] {
+    /// 1 row in 20, kept as positions in `values` (`ReportRows`): 1.7 M rows at 30 M records,
+    /// which as `IndicatorRow`s took ~0.5 GiB.
+    static func reportRows(_ values: IndicatorValues, drillDown: ReportDrillDown) -> ReportRows {
         let m = values.asOfMonth
-        return values.rows { level, month in
+        return ReportRows(values: values) { level, month in
             switch level {
             case .kabkota, .puskesmas: true
             case .kecamatan: month == m
