@@ -87,9 +87,9 @@ extension PipelineRunner {
     /// The rows the report reads (Export/Report/ReportBuilder), not all of `indicators.csv`:
     /// kabupaten and puskesmas rows of every month (trend lines and tables), kecamatan rows of
     /// the as-of month M (district names), village rows of M and M−1 (charts, status tables),
-    /// RW rows of M and, with the RT drill-down, RT rows of M. At 10 M records this is about
-    /// 1 row in 20, kept as positions in `values` (`ReportRows`): 1.7 M rows at 30 M records,
-    /// which as `IndicatorRow`s took ~0.5 GiB.
+    /// RW rows of M and, with the RT drill-down, RT rows of M: about 1 row in 55 (76 k rows at 3 M
+    /// records), kept as positions in `values` (`ReportRows`, 8 bytes a row) rather than as
+    /// `IndicatorRow`s (~320 bytes).
     static func reportRows(_ values: IndicatorValues, drillDown: ReportDrillDown) -> ReportRows {
         let m = values.asOfMonth
         return ReportRows(values: values) { level, month in

@@ -74,7 +74,7 @@ import Testing
             if merged.counts[k] != Int32(expected) { wrong += 1 }
         }
         #expect(wrong == 0)
-        #expect(merged.counts[315] == 6 && merged.counts[1] == 0 && merged.counts[2_999_997] == 1 + 3)
+        #expect(merged.counts[315] == 6 && merged.counts[1] == 0 && merged.counts[2_999_997] == 2 + 3, "7 and 9 divide 2 999 997")
         // Seen: multiples of 3, 4 or 5.
         #expect(merged.seen == (0..<rts).map { $0 % 3 == 0 || $0 % 4 == 0 || $0 % 5 == 0 })
         #expect(merged.spmCounts[0] == 1 && merged.spmCounts[1] == 1 && merged.spmCounts[2] == 1)

@@ -3,9 +3,9 @@ import PWSCore
 
 /// The indicator rows a report reads: either rows as given (tests, small inputs), or the
 /// positions (month, area, indicator) of rows of a run's `IndicatorValues`, each row computed
-/// when it is read. A run's report reads ~1 row in 20 of `indicators.csv` — 1.7 M rows at 30 M
-/// records — which as `IndicatorRow`s (~320 bytes each) took half a GiB; as positions they take
-/// 8 bytes a row. Reading a row twice computes it twice (the same bytes: `IndicatorValues` is
+/// when it is read. A run's report reads ~1 row in 55 of `indicators.csv` (76 k rows at 3 M
+/// records, ten times that at 30 M), which as `IndicatorRow`s take ~320 bytes each; as positions
+/// they take 8 bytes a row. Reading a row twice computes it twice (the same bytes: `IndicatorValues` is
 /// immutable).
 public struct ReportRows: RandomAccessCollection, MutableCollection, Sendable {
     private enum Storage: Sendable {
