@@ -29,9 +29,14 @@ extension Aggregator {
     /// The length of `AggregateCounts.counts` for this catalogue and register: a plane of
     /// [RT][slot] per rule the per-person loop counts.
     public static func countsSize(_ input: AggregateInput) -> Int {
-        let plan = RulePlan(input.indicators, serviceCount: input.services.services.count)
+        countsSize(indicators: input.indicators, services: input.services, rtCount: input.register.rts.count)
+    }
+
+    /// `countsSize(_:)` from the catalogue, the services and the register's RT count.
+    public static func countsSize(indicators: [IndicatorDefinition], services: ServiceCatalogue, rtCount: Int) -> Int {
+        let plan = RulePlan(indicators, serviceCount: services.services.count)
         defer { plan.deallocate() }
-        return plan.rules.count * input.register.rts.count * slots
+        return plan.rules.count * rtCount * slots
     }
 
     /// The counting phase: completeness and the per-person loop over `input.events`.
@@ -80,10 +85,21 @@ extension Aggregator {
     /// (`input.events` is not read: it may be empty). `completeness` is the table's facility
     /// rows; the unreadable files' rows are added here.
     public static func finishPhase(_ input: AggregateInput, counts: AggregateCounts) -> AggregateResult {
+        var owned: AggregateCounts? = counts
+        return finishPhase(input, counts: &owned)
+    }
+
+    /// `finishPhase(_:counts:)` taking the counts over: `counts` is nil on return, and the
+    /// per-RT counts are freed as soon as every area's counts are summed from them (before the
+    /// denominators and values), so the phase never holds both at their full size for long.
+    public static func finishPhase(_ input: AggregateInput, counts: inout AggregateCounts?) -> AggregateResult {
+        guard var counts = counts.take() else { preconditionFailure("finishPhase without counts") }
         let table = AreaTable(register: input.register, seenRTs: counts.seenRTs)
         let plan = RulePlan(input.indicators, serviceCount: input.services.services.count)
         defer { plan.deallocate() }
-        let values = Analysis.values(input: input, table: table, counts: counts.counts, rtCount: input.register.rts.count,
+        var rtCounts = counts.counts
+        counts.counts = []
+        let values = Analysis.values(input: input, table: table, counts: &rtCounts, rtCount: input.register.rts.count,
                                      denominatorPlanes: plan.denominatorPlanes)
         return AggregateResult(values: values, infos: input.indicators.map(\.info),
                                villagePuskesmas: table.villagePuskesmas, puskesmasNames: table.puskesmasNames,

@@ -69,7 +69,8 @@ public enum Aggregator {
     public static func run(_ input: AggregateInput) -> AggregateResult {
         // Two phases (Aggregator+Phases.swift), so that a sharded run can count persons in
         // several processes and finish once over the summed counts.
-        finishPhase(input, counts: countPhase(input))
+        var counts: AggregateCounts? = countPhase(input)
+        return finishPhase(input, counts: &counts)
     }
 
     /// What a run of the per-person loop counts.

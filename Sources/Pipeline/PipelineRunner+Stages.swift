@@ -89,7 +89,7 @@ extension PipelineRunner {
         let input = ReportInput(
             regencyName: villages.first?.regencyName ?? "",
             districtNames: Array(Set(villages.map(\.districtName))).sorted(),
-            asOf: asOf, indicators: result.infos, rows: PipelineRunner.reportRows(result.values, drillDown: drillDown),
+            asOf: asOf, indicators: result.infos, reportRows: PipelineRunner.reportRows(result.values, drillDown: drillDown),
             villagePuskesmas: result.villagePuskesmas, puskesmasNames: result.puskesmasNames,
             rejects: outcome.rejects, warnings: outcome.warnings, completeness: completeness,
             accounting: ReportAccounting(rowsRead: t.rowsRead, rowsRejected: t.rowsRejected, rowsAccepted: t.rowsAccepted,
@@ -106,11 +106,12 @@ extension PipelineRunner {
     /// The rows the report reads (Export/Report/ReportBuilder), not all of `indicators.csv`:
     /// kabupaten and puskesmas rows of every month (trend lines and tables), kecamatan rows of
     /// the as-of month M (district names), village rows of M and M−1 (charts, status tables),
-    /// RW rows of M and, with the RT drill-down, RT rows of M. At 10 M records this is about
-    /// 1 row in 20; all of them as `IndicatorRow`s would not fit in the memory goal.
-    static func reportRows(_ values: IndicatorValues, drillDown: ReportDrillDown) -> [IndicatorRow] {
+    /// RW rows of M and, with the RT drill-down, RT rows of M: about 1 row in 55 (76 k rows at 3 M
+    /// records), kept as positions in `values` (`ReportRows`, 8 bytes a row) rather than as
+    /// `IndicatorRow`s (~320 bytes).
+    static func reportRows(_ values: IndicatorValues, drillDown: ReportDrillDown) -> ReportRows {
         let m = values.asOfMonth
-        return values.rows { level, month in
+        return ReportRows(values: values) { level, month in
             switch level {
             case .kabkota, .puskesmas: true
             case .kecamatan: month == m

@@ -8,20 +8,20 @@ import PWSCore
 /// never rehashes a key.
 ///
 /// - Complexity: amortised O(length) per lookup.
-struct ByteInterner {
-    private(set) var arena = StringArena()
+public struct ByteInterner {
+    public private(set) var arena = StringArena()
     /// 0 = empty, else `hash32 << 32 | (index + 1)`.
     private var slots: SlotTable
     private var mask: Int
 
-    init(capacity: Int = 1024) {
+    public init(capacity: Int = 1024) {
         var size = 16
         while size * 3 <= capacity * 4 { size <<= 1 }
         slots = SlotTable(count: size)
         mask = size - 1
     }
 
-    var count: Int { arena.count }
+    public var count: Int { arena.count }
 
     /// A 64-bit hash of `bytes`, eight bytes at a time (not for adversarial input: ids come
     /// from the district's own exports).
@@ -61,7 +61,7 @@ struct ByteInterner {
     @inline(__always) func prefetch(hash: UInt64) { slots.prefetch(Int(UInt32(truncatingIfNeeded: hash)) & mask) }
 
     /// The index of `bytes`, adding it when new.
-    mutating func intern(_ bytes: UnsafeRawBufferPointer) -> (index: UInt32, isNew: Bool) {
+    public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> (index: UInt32, isNew: Bool) {
         intern(bytes, hash: ByteInterner.hash64(bytes))
     }
 
@@ -87,7 +87,7 @@ struct ByteInterner {
     }
 
     /// The index of `bytes` if present.
-    func find(_ bytes: UnsafeRawBufferPointer) -> UInt32? {
+    public func find(_ bytes: UnsafeRawBufferPointer) -> UInt32? {
         let h = UInt64(UInt32(truncatingIfNeeded: ByteInterner.hash64(bytes)))
         var i = Int(h) & mask
         let tag = h << 32
@@ -105,7 +105,7 @@ struct ByteInterner {
     /// Makes room for at least `count` keys without growing; a `blockSize` above 1 front-codes
     /// the keys in blocks of that many (see `StringArena`: for keys that are mostly new and
     /// share prefixes, like record ids; a key met again then costs decoding its block).
-    mutating func reserve(_ count: Int, bytes: Int, blockSize: Int? = nil) {
+    public mutating func reserve(_ count: Int, bytes: Int, blockSize: Int? = nil) {
         while count * 4 >= slots.count * 3 { grow() }
         if let blockSize {
             precondition(arena.count == 0, "the block size is chosen before the first key")

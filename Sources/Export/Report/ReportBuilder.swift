@@ -77,16 +77,18 @@ struct ReportBuilder {
             }
         }
         let indicatorCount = input.indicators.count
-        input.rows.withUnsafeBufferPointer { rows in
+        do {
             // Rows come grouped by area in catalogue order (as in indicators.csv): the area is
             // looked up and its facts recorded once per group, and the next indicator is tried
-            // before hashing. Any other order gives the same result, only slower.
+            // before hashing. Any other order gives the same result, only slower. Each row is
+            // read once (a run's rows are computed when read: `ReportRows`).
             var last: (code: String, level: AreaLevel, month: Int, id: Int32)?
             var nextIndicator = 0
-            for i in rows.indices {
-                let month = rows[i].month, level = rows[i].level
-                guard wanted(rows[i].year, month, level) else { continue }
-                let code = rows[i].areaCode
+            for i in input.rows.indices {
+                let row = input.rows[i]
+                let month = row.month, level = row.level
+                guard wanted(row.year, month, level) else { continue }
+                let code = row.areaCode
                 let area: Int32
                 var newGroup = true
                 if let l = last, l.level == level, l.code == code {
@@ -102,18 +104,18 @@ struct ReportBuilder {
                     // The area's facts, once per group of rows.
                     switch level {
                     case .kabkota: kab.append(code)
-                    case .kecamatan: kecamatanNames.insert(rows[i].areaName)
+                    case .kecamatan: kecamatanNames.insert(row.areaName)
                     case .puskesmas: break
-                    case .desa: villageNames[code] = rows[i].areaName
-                    case .rw: rwsOf[rows[i].parentCode, default: []].insert(code)
-                    case .rt: rtsOf[rows[i].parentCode, default: []].insert(code)
+                    case .desa: villageNames[code] = row.areaName
+                    case .rw: rwsOf[row.parentCode, default: []].insert(code)
+                    case .rt: rtsOf[row.parentCode, default: []].insert(code)
                     }
-                    areaNames[code] = rows[i].areaName
+                    areaNames[code] = row.areaName
                 }
                 let ind: Int32
-                if nextIndicator < indicatorCount, input.indicators[nextIndicator].id == rows[i].indicator {
+                if nextIndicator < indicatorCount, input.indicators[nextIndicator].id == row.indicator {
                     ind = Int32(nextIndicator)
-                } else if let p = positions[rows[i].indicator] {
+                } else if let p = positions[row.indicator] {
                     ind = p
                 } else {
                     continue

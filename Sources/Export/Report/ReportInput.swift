@@ -18,7 +18,7 @@ public struct ReportInput: Sendable {
     /// The catalogue, in catalogue order: one report section per indicator.
     public var indicators: [IndicatorInfo]
     /// The rows of `indicators.csv` (any months and levels; rows of other years are ignored).
-    public var rows: [IndicatorRow]
+    public var rows: ReportRows
     /// Village (desa) code → puskesmas code. A village missing here is shown under "(tanpa puskesmas)".
     public var villagePuskesmas: [String: String]
     /// Puskesmas code → name (empty: taken from the puskesmas rows).
@@ -49,6 +49,21 @@ public struct ReportInput: Sendable {
 
     public init(regencyName: String, districtNames: [String] = [], asOf: YearMonth, year: Int? = nil,
                 indicators: [IndicatorInfo], rows: [IndicatorRow],
+                villagePuskesmas: [String: String], puskesmasNames: [String: String] = [:],
+                rejects: [Diagnostic] = [], warnings: [Diagnostic] = [],
+                sourceFacilityNames: [String: String] = [:], completeness: [CompletenessRow] = [],
+                accounting: ReportAccounting, toolVersion: String = PWSVersion.current,
+                drillDown: ReportDrillDown = .rt, followUp: [FollowUpRow] = []) {
+        self.init(regencyName: regencyName, districtNames: districtNames, asOf: asOf, year: year, indicators: indicators,
+                  reportRows: ReportRows(rows), villagePuskesmas: villagePuskesmas, puskesmasNames: puskesmasNames,
+                  rejects: rejects, warnings: warnings, sourceFacilityNames: sourceFacilityNames,
+                  completeness: completeness, accounting: accounting, toolVersion: toolVersion,
+                  drillDown: drillDown, followUp: followUp)
+    }
+
+    /// The same, with the rows as `ReportRows` (a run's: positions in its values).
+    public init(regencyName: String, districtNames: [String] = [], asOf: YearMonth, year: Int? = nil,
+                indicators: [IndicatorInfo], reportRows rows: ReportRows,
                 villagePuskesmas: [String: String], puskesmasNames: [String: String] = [:],
                 rejects: [Diagnostic] = [], warnings: [Diagnostic] = [],
                 sourceFacilityNames: [String: String] = [:], completeness: [CompletenessRow] = [],

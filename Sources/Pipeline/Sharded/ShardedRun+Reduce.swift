@@ -20,21 +20,15 @@ extension ShardedRun {
         /// file → (accepted, duplicate, out of period).
         var files: [Int: (accepted: Int, duplicate: Int, outOfPeriod: Int)] = [:]
         var warnings: [KeyedDiagnostic] = []
-        /// Dense as counted (written); read back sparse (`sparseCounts`, `seen`), so the merge
-        /// never holds P dense arrays.
+        /// Dense as counted; written sparse, and added into the merge's sums as they are read
+        /// (`MergedReduces`), so the merge holds one dense array, never one per partition.
         var counts: [Int32] = []
         var seenRTs: [Bool] = []
-        var countsSize = 0, rtCount = 0
-        var sparseCounts: [(index: Int, value: Int32)] = []
-        var seen: [Int] = []
         var completeness: [CompletenessRow] = []
         var events = 0
-        /// The SPM catalogue's counts (when its outputs are wanted): dense as counted, sparse read.
+        /// The SPM catalogue's counts (when its outputs are wanted), likewise.
         var spmCounts: [Int32] = []
         var spmSeenRTs: [Bool] = []
-        var spmSize = 0
-        var spmSparse: [(index: Int, value: Int32)] = []
-        var spmSeen: [Int] = []
         /// The partition's rows of `tindak-lanjut.csv` (the growth pass, §A4), as written:
         /// persons are whole within a partition, so each child's row is exact here.
         var followUp: [FollowUpRow] = []
@@ -332,27 +326,6 @@ extension ShardedRun {
         for k in seen { e.uint(UInt64(k)) }
     }
 
-    static func decodeCounts(_ d: inout ShardDecoder) throws
-        -> (size: Int, sparse: [(index: Int, value: Int32)], rtCount: Int, seen: [Int]) {
-        let size = try d.index()
-        var sparse: [(index: Int, value: Int32)] = []
-        var at = 0
-        for _ in 0..<(try d.count()) {
-            let step = try d.index()
-            guard step < size - at else { throw d.corrupted() }
-            at += step
-            sparse.append((at, Int32(truncatingIfNeeded: try d.uint())))
-        }
-        let rts = try d.index()
-        var seen: [Int] = []
-        for _ in 0..<(try d.count()) {
-            let k = try d.index()
-            guard k < rts else { throw d.corrupted() }
-            seen.append(k)
-        }
-        return (size, sparse, rts, seen)
-    }
-
     func encode(_ o: ReduceOutput) -> [UInt8] {
         var e = ShardEncoder()
         e.uint(UInt64(o.events))
@@ -401,53 +374,101 @@ extension ShardedRun {
         return e.bytes
     }
 
-    func readReduce(_ j: Int, key: ShardRunKey, asOf: YearMonth?) throws -> ReduceOutput {
+    /// What the merge keeps of the reduce outputs: their counts summed as each is read (one
+    /// dense array per catalogue, whatever P), and the rows it publishes.
+    struct MergedReduces {
+        /// [indicator][rt][slot], summed over the partitions; `seen` likewise.
+        var counts: [Int32]
+        var seen: [Bool]
+        /// The SPM catalogue's (empty when its outputs are not wanted).
+        var spmCounts: [Int32]
+        var spmSeen: [Bool]
+        var warnings: [KeyedDiagnostic] = []
+        /// Each partition's completeness facility rows (`Completeness.sum` adds them up).
+        var completeness: [[CompletenessRow]] = []
+        var followUp: [FollowUpRow] = []
+        /// file → (accepted, duplicate, out of period), summed.
+        var files: [Int: (accepted: Int, duplicate: Int, outOfPeriod: Int)] = [:]
+    }
+
+    /// Reads reduce output `j` a block at a time (`ShardRecordStream`), adding its counts into
+    /// `merged` as they come: the merge never holds a partition's counts, dense or sparse.
+    func readReduce(_ j: Int, key: ShardRunKey, asOf: YearMonth?, into merged: inout MergedReduces) throws {
         let path = reducePath(j)
-        let (_, payload) = try ShardFile.read(path, kind: "reduce", expected: key)
-        var d = ShardDecoder(payload, path: path)
-        var o = ReduceOutput()
-        o.events = try d.index()
-        for _ in 0..<(try d.count()) {
-            o.files[try d.index()] = (try d.index(), try d.index(), try d.index())
+        var stream = try ShardRecordStream(path: path, kind: "reduce", expected: key)
+        func corrupted() -> PWSError {
+            PWSError(.data, "intermediate file \(path) is corrupted (a record runs past its end); rerun the task that wrote it")
         }
-        for _ in 0..<(try d.count()) {
-            o.warnings.append(KeyedDiagnostic(row: try d.index(), seq: try d.index(), diagnostic: try d.diagnostic()))
+        func next<T>(_ decode: (inout ShardDecoder) throws -> T) throws -> T {
+            guard let value = try stream.next(decode) else { throw corrupted() }
+            return value
         }
-        let size = try d.index()
-        o.countsSize = size
-        var at = 0
-        for _ in 0..<(try d.count()) {
-            let step = try d.index()
-            guard step < size - at else { throw d.corrupted() }
-            at += step
-            o.sparseCounts.append((at, Int32(truncatingIfNeeded: try d.uint())))
+        // A list's length: counted by the records that follow, not bounded by a block's bytes.
+        func index() throws -> Int { try next { try $0.index() } }
+        let misfit = PWSError(.data, "a reduce output in \(folder)/reduce does not fit the register and catalogue of this run; rerun the reduce tasks")
+        /// Adds sparse counts (gap, value pairs) into `dense`, and the RTs seen into `seen`.
+        func addCounts(into dense: inout [Int32], seen: inout [Bool], misfit: PWSError, checkRTs: Bool) throws {
+            let size = try index()
+            let pairs = try index()
+            guard size == 0 || size == dense.count else { throw misfit }
+            var at = 0
+            for _ in 0..<pairs {
+                let (step, value) = try next { d in (try d.index(), try d.uint()) }
+                guard step < size - at else { throw corrupted() }
+                at += step
+                dense[at] &+= Int32(truncatingIfNeeded: value)
+            }
+            let rts = try index()
+            guard !checkRTs || size == 0 || rts == seen.count else { throw misfit }
+            for _ in 0..<(try index()) {
+                let k = try index()
+                guard k < rts else { throw corrupted() }
+                if size > 0 && k < seen.count { seen[k] = true }
+            }
         }
-        let rts = try d.index()
-        o.rtCount = rts
-        for _ in 0..<(try d.count()) {
-            let k = try d.index()
-            guard k < rts else { throw d.corrupted() }
-            o.seen.append(k)
+        _ = try index()  // events
+        for _ in 0..<(try index()) {
+            let (file, accepted, duplicate, outOfPeriod) = try next { d in
+                (try d.index(), try d.index(), try d.index(), try d.index())
+            }
+            var n = merged.files[file] ?? (0, 0, 0)
+            n.accepted += accepted
+            n.duplicate += duplicate
+            n.outOfPeriod += outOfPeriod
+            merged.files[file] = n
         }
-        for _ in 0..<(try d.count()) {
-            let facility = try d.string(), type = try d.string()
-            let month = try d.index(), records = try d.index(), persons = try d.index()
-            guard (1...12).contains(month) else { throw d.corrupted() }
-            o.completeness.append(CompletenessRow(facility: facility, facilityType: type, year: asOf?.year ?? 0,
-                                                  month: month, records: records, persons: persons, reported: records > 0))
+        for _ in 0..<(try index()) {
+            merged.warnings.append(try next { d in
+                KeyedDiagnostic(row: try d.index(), seq: try d.index(), diagnostic: try d.diagnostic())
+            })
         }
-        (o.spmSize, o.spmSparse, _, o.spmSeen) = try ShardedRun.decodeCounts(&d)
-        for _ in 0..<(try d.count()) {
-            let f = try d.strings()
-            guard f.count == 15 else { throw d.corrupted() }
-            var row = FollowUpRow(facilityID: f[0], villageCode: f[1], rw: f[2], rt: f[3], person: f[4], sortKey: f[5],
-                                  ageMonths: try d.index(), reasons: f[7], weightDate: f[8], weightKg: f[9],
-                                  lengthDate: f[10], lengthCm: f[11], waz: f[12], haz: f[13], whz: f[14])
-            row.name = f[6]
-            o.followUp.append(row)
+        try addCounts(into: &merged.counts, seen: &merged.seen, misfit: misfit, checkRTs: true)
+        var completeness: [CompletenessRow] = []
+        for _ in 0..<(try index()) {
+            completeness.append(try next { d in
+                let facility = try d.string(), type = try d.string()
+                let month = try d.index(), records = try d.index(), persons = try d.index()
+                guard (1...12).contains(month) else { throw d.corrupted() }
+                return CompletenessRow(facility: facility, facilityType: type, year: asOf?.year ?? 0, month: month,
+                                       records: records, persons: persons, reported: records > 0)
+            })
         }
-        guard d.atEnd else { throw d.corrupted() }
-        return o
+        merged.completeness.append(completeness)
+        try addCounts(into: &merged.spmCounts, seen: &merged.spmSeen,
+                      misfit: PWSError(.data, "a reduce output in \(folder)/reduce does not fit the SPM catalogue of this run; rerun the reduce tasks"),
+                      checkRTs: false)
+        for _ in 0..<(try index()) {
+            merged.followUp.append(try next { d in
+                let f = try d.strings()
+                guard f.count == 15 else { throw d.corrupted() }
+                var row = FollowUpRow(facilityID: f[0], villageCode: f[1], rw: f[2], rt: f[3], person: f[4], sortKey: f[5],
+                                      ageMonths: try d.index(), reasons: f[7], weightDate: f[8], weightKg: f[9],
+                                      lengthDate: f[10], lengthCm: f[11], waz: f[12], haz: f[13], whz: f[14])
+                row.name = f[6]
+                return row
+            })
+        }
+        guard try stream.atEnd() else { throw corrupted() }
     }
 
     // MARK: merge
@@ -465,11 +486,22 @@ extension ShardedRun {
         runner.request.dataDirectory = key.dataDirectory
         let settings = runner.validationSettings(pipeline)
         let inputs = try Validation.loadRegister(dataDirectory: key.dataDirectory, settings: settings)
-        let summaries = try (0..<key.mapTasks).map { try readSummary($0, key: key) }
+        var summaries = try (0..<key.mapTasks).map { try readSummary($0, key: key) }
         let register = globalRegister(inputs.register, summaries: summaries)
         let (duplicateIDs, latest) = try readDedups(key: key)
         let asOf = asOf(latest: latest)
-        let reduces = try (0..<key.partitions).map { try readReduce($0, key: key, asOf: asOf) }
+        // The reduce outputs one at a time, their counts added as they are read.
+        let rtCount = register.rts.count
+        let spmDefinitions = ShardedRun.spmDefinitions(pipeline)
+        func countsSize(_ indicators: [IndicatorDefinition]) -> Int {
+            indicators.isEmpty ? 0 : Aggregator.countsSize(indicators: indicators, services: pipeline.services, rtCount: rtCount)
+        }
+        var merged = MergedReduces(
+            counts: [Int32](repeating: 0, count: countsSize(pipeline.indicators)),
+            seen: [Bool](repeating: false, count: rtCount),
+            spmCounts: [Int32](repeating: 0, count: countsSize(spmDefinitions)),
+            spmSeen: [Bool](repeating: false, count: spmDefinitions.isEmpty ? 0 : rtCount))
+        for j in 0..<key.partitions { try readReduce(j, key: key, asOf: asOf, into: &merged) }
 
         // Accounts: the map's reading and per-row rejects, E-DUPLICATE-ID, then the reduces'.
         var files = summaries.flatMap(\.accounts)
@@ -478,12 +510,13 @@ extension ShardedRun {
             throw PWSError(.data, "the map summaries in \(folder)/map list other files than \(key.dataDirectory) holds; rerun the map tasks")
         }
         for dup in duplicateIDs { files[dup.file].rowsRejected += 1 }
-        for r in reduces {
-            for (file, n) in r.files {
-                files[file].rowsAccepted += n.accepted
-                files[file].rowsDuplicate += n.duplicate
-                files[file].rowsOutOfPeriod += n.outOfPeriod
+        for (file, n) in merged.files {
+            guard file < files.count else {
+                throw PWSError(.data, "a reduce output in \(folder)/reduce names file \(file) of \(files.count); rerun the reduce tasks")
             }
+            files[file].rowsAccepted += n.accepted
+            files[file].rowsDuplicate += n.duplicate
+            files[file].rowsOutOfPeriod += n.outOfPeriod
         }
         var total = FileAccount(source: "TOTAL")
         for i in files.indices {
@@ -492,14 +525,20 @@ extension ShardedRun {
         }
         // Diagnostics in the order one process lists them: read order, then sorted (ties keep
         // read order).
-        var rejects = summaries.flatMap(\.rejects)
+        var rejects: [Diagnostic] = []
+        for i in summaries.indices {
+            rejects += summaries[i].rejects
+            summaries[i].rejects = []  // held once, not twice, for the rest of the merge
+        }
         rejects += duplicateIDs.sorted { shardRowKey($0.file, $0.ordinal) < shardRowKey($1.file, $1.ordinal) }.map(\.diagnostic)
         rejects.sort(by: Validation.diagnosticOrder)
-        let warnings = reduces.flatMap(\.warnings).sorted { a, b in
+        merged.warnings.sort { a, b in
             if Validation.diagnosticOrder(a.diagnostic, b.diagnostic) { return true }
             if Validation.diagnosticOrder(b.diagnostic, a.diagnostic) { return false }
             return (a.row, a.seq) < (b.row, b.seq)
-        }.map(\.diagnostic)
+        }
+        let warnings = merged.warnings.map(\.diagnostic)
+        merged.warnings = []
         var outcome = ValidationOutcome.merged(
             register: register, sasaran: inputs.sasaran, rejects: rejects, warnings: warnings, sources: sources,
             files: files, total: total, registerAccount: inputs.registerAccount, sasaranAccount: inputs.sasaranAccount,
@@ -519,46 +558,36 @@ extension ShardedRun {
         manifest.timingsSeconds["validate_reading_cpu"] = outcome.readingCPUSeconds
         manifest.timingsSeconds["validate_checking_cpu"] = outcome.checkingCPUSeconds
 
-        // The counts of every partition, summed: persons are in one partition each.
+        // The counts of every partition, summed (persons are in one partition each), handed
+        // to the finishing phase, which lets go of them once the areas' counts are built.
         let input = aggregateInput(events: EventSet(), register: register, sasaran: inputs.sasaran, pipeline: pipeline,
                                    asOf: asOf, unreadable: outcome.unreadable.map(\.path))
-        let rtCount = register.rts.count
-        var counts = [Int32](repeating: 0, count: Aggregator.countsSize(input))
-        var seen = [Bool](repeating: false, count: rtCount)
-        for r in reduces where r.countsSize > 0 {
-            guard r.countsSize == counts.count, r.rtCount == rtCount else {
-                throw PWSError(.data, "a reduce output in \(folder)/reduce does not fit the register and catalogue of this run; rerun the reduce tasks")
-            }
-            for (k, v) in r.sparseCounts { counts[k] += v }
-            for k in r.seen { seen[k] = true }
-        }
-        let summed = AggregateCounts(counts: counts, seenRTs: seen, unattachedNifas: [],
-                                     completeness: Completeness.sum(reduces.map(\.completeness), asOf: asOf))
+        let completeness = Completeness.sum(merged.completeness, asOf: asOf)
+        merged.completeness = []
+        var summed: AggregateCounts? = AggregateCounts(counts: merged.counts, seenRTs: merged.seen, unattachedNifas: [],
+                                                       completeness: completeness)
+        merged.counts = []
+        merged.seen = []
         // The SPM catalogue's counts likewise, when its outputs are wanted.
-        func spmResult(_ definitions: [IndicatorDefinition]) throws -> (AggregateResult, seconds: Double)? {
-            guard !definitions.isEmpty else { return nil }
+        var spm: (AggregateResult, seconds: Double)?
+        if !spmDefinitions.isEmpty {
             var spmInput = input
-            spmInput.indicators = definitions
+            spmInput.indicators = spmDefinitions
             spmInput.unreadableSources = []
-            var spmCounts = [Int32](repeating: 0, count: Aggregator.countsSize(spmInput))
-            var spmSeen = [Bool](repeating: false, count: rtCount)
-            for r in reduces where r.spmSize > 0 {
-                guard r.spmSize == spmCounts.count else {
-                    throw PWSError(.data, "a reduce output in \(folder)/reduce does not fit the SPM catalogue of this run; rerun the reduce tasks")
-                }
-                for (k, v) in r.spmSparse { spmCounts[k] += v }
-                for k in r.spmSeen { spmSeen[k] = true }
-            }
-            let counts = AggregateCounts(counts: spmCounts, seenRTs: spmSeen, unattachedNifas: [], completeness: [])
-            return (Aggregator.finishPhase(spmInput, counts: counts), 0)
+            var counts: AggregateCounts? = AggregateCounts(counts: merged.spmCounts, seenRTs: merged.spmSeen,
+                                                           unattachedNifas: [], completeness: [])
+            merged.spmCounts = []
+            merged.spmSeen = []
+            spm = (Aggregator.finishPhase(spmInput, counts: &counts), 0)
         }
-        let spm = try spmResult(ShardedRun.spmDefinitions(pipeline))
+        let followUp = merged.followUp
+        merged.followUp = []
         // W-NIFAS and W-GROWTH came with the reduces' warnings: nothing to add, refused or not;
         // the follow-up rows likewise (FollowUpCSV sorts them as `pws run` writes them).
         var report = try runner.publishRun(outcome: &outcome, asOf: asOf, pipeline: pipeline, manifest: manifest,
                                            started: started, out: out, addRefusedWarnings: { _ in },
-                                           aggregate: { _, _ in (Aggregator.finishPhase(input, counts: summed), spm,
-                                                                        reduces.flatMap(\.followUp), 0) })
+                                           aggregate: { _, _ in (Aggregator.finishPhase(input, counts: &summed), spm,
+                                                                        followUp, 0) })
         report.lines.insert("merged \(key.mapTasks) map task(s) and \(key.partitions) partition(s) from \(folder)", at: 0)
         return report
     }

@@ -290,23 +290,26 @@ public struct ShardedRun {
         let pipeline = try runner.loadPipeline(indicators: false)
         let key = try expectedKey(pipeline: pipeline)
         try checkTask(task, tasks, expected: key.partitions, stage: "dedup")
-        // Entries of every map task, in task order: the run's read order.
-        var first: [[UInt8]: [UInt8]] = [:]
+        // Entries of every map task, in task order: the run's read order. The first content of
+        // each record id, kept in two arenas (no array or dictionary entry per id): record id
+        // k of `ids` has content k of `contents`.
+        var ids = ByteInterner(capacity: 1 << 16)
+        ids.reserve(0, bytes: 0, blockSize: 4)  // record ids share prefixes; most are met once
+        var contents = StringArena()
         var latest: Day?
         var rejected: [ShardDuplicateID] = []
         for i in 0..<key.mapTasks {
             let path = idsPath(i, task)
             var stream = try ShardRecordStream(path: path, kind: "map-ids", expected: key)
             while let entry = try stream.next(ShardIDEntry.decode) {
-                if let content = first[entry.recordID] {
-                    if content != entry.content {
-                        rejected.append(ShardDuplicateID(file: entry.file, ordinal: entry.ordinal, partition: entry.partition,
-                                                         label: entry.label, line: entry.line,
-                                                         recordID: String(decoding: entry.recordID, as: UTF8.self)))
-                        continue
-                    }
-                } else {
-                    first[entry.recordID] = entry.content
+                let (index, isNew) = entry.recordID.withUnsafeBytes { ids.intern($0) }
+                if isNew {
+                    contents.append(entry.content)
+                } else if !entry.content.withUnsafeBytes({ contents.equals(index, $0) }) {
+                    rejected.append(ShardDuplicateID(file: entry.file, ordinal: entry.ordinal, partition: entry.partition,
+                                                     label: entry.label, line: entry.line,
+                                                     recordID: String(decoding: entry.recordID, as: UTF8.self)))
+                    continue
                 }
                 if latest.map({ entry.visit > $0 }) ?? true { latest = entry.visit }
             }
@@ -325,7 +328,7 @@ public struct ShardedRun {
         }
         try ShardFile.write(ShardHeader(kind: "dedup", task: task, key: key), payload: e.bytes, to: dedupPath(task))
         return RunReport(exitStatus: .success, lines: [
-            "dedup \(task) of \(tasks): \(first.count) record ids, \(rejected.count) E-DUPLICATE-ID",
+            "dedup \(task) of \(tasks): \(ids.count) record ids, \(rejected.count) E-DUPLICATE-ID",
         ], folder: nil)
     }
 
