@@ -40,9 +40,9 @@ extension PipelineRunner {
         // returned before the finishing, the stage's peak is no higher than without the shared
         // order (measured at 10 M records).
         ShardedRun.returnFreedMemory()
-        let result = Aggregator.finishPhase(input, counts: counts!)
-        let unattachedNifas = counts!.unattachedNifas
-        counts = nil
+        // Handed over, so the per-RT counts are freed inside the phase once the areas' are summed.
+        let result = Aggregator.finishPhase(input, counts: &counts)
+        let unattachedNifas = result.unattachedNifas
         var spmResult: (AggregateResult, seconds: Double)?
         if !spm.isEmpty {
             let start = Date()
