@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cold-run speed on many small files (issue 21), see bench/cold/README.md:
+# Cold-run speed on many small files (issue 21), see bench/README.md ("Cold runs on many small files"):
 #
 #   bench/cold/run.sh                 the 3 M-record / 10 k-file set and the 10 M set, 3 runs each
 #   RUNS=5 bench/cold/run.sh 3m       one set, five runs
