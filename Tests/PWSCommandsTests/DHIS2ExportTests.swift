@@ -5,10 +5,16 @@ import Testing
 /// indicators.csv), the three layouts (JSON in the documented dataValueSets shape, the DHIS2 CSV
 /// header, ADX valid against the published ADX schema with xmllint), the unmapped reported, and
 /// bad mapping files refused with `file:line` and exit 64.
+/// The shared run's folder, for the removal at exit (a C function pointer cannot capture it).
+nonisolated(unsafe) private var dhis2SharedRunFolder = ""
+
 @Suite struct DHIS2ExportTests {
-    /// One published run of sample-data, shared by the tests (read only).
+    /// One published run of sample-data, shared by the tests (read only); removed when the test
+    /// process exits.
     static let run: String = {
         let dir = NSTemporaryDirectory() + "pws-dhis2-\(UUID().uuidString)"
+        dhis2SharedRunFolder = dir
+        atexit { if !dhis2SharedRunFolder.isEmpty { try? FileManager.default.removeItem(atPath: dhis2SharedRunFolder) } }
         _ = try? PWSBinary.run(["run", "--data", PWSBinary.packageRoot.appendingPathComponent("sample-data").path,
                                 "--out", dir, "--today", "2026-01-15", "--quiet"])
         return dir + "/2025-12"
