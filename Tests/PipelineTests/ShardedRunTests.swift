@@ -227,6 +227,12 @@ import Testing
             #expect(report.exitStatus == .success)
             #expect(ShardedRunTests.snapshot(out) == expected, "--partitions \(p)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".partitions") }.isEmpty)
+            // run.json times every stage of the run, and its total covers them all.
+            let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: try #require(report.folder) + "/run.json")))
+            let timings = try #require((manifest as? [String: Any])?["timings_seconds"] as? [String: Double])
+            let stages = ["map", "dedup", "reduce", "merge_read", "aggregate", "export"]
+            #expect(stages.allSatisfy { timings[$0] != nil }, "timings: \(timings.keys.sorted())")
+            #expect((timings["total"] ?? 0) >= stages.compactMap { timings[$0] }.reduce(0, +))
         }
     }
 

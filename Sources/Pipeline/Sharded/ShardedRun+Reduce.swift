@@ -476,7 +476,8 @@ extension ShardedRun {
     /// `pws merge`: everything the tasks found, summed and published as `pws run` would.
     /// `command` is what run.json says ran: `merge`, or `run` for `pws run --partitions`.
     public func merge(command: String = "merge") throws -> RunReport {
-        let started = Date()
+        let started = stages?.started ?? Date()
+        let mergeStarted = Date()
         let out = request.outputDirectory ?? "out"
         let lock = holdsRunLock ? nil : try RunLock(outputDirectory: out)
         defer { withExtendedLifetime(lock) {} }
@@ -557,6 +558,10 @@ extension ShardedRun {
         manifest.sharded = Manifest.Sharded(mapTasks: key.mapTasks, partitions: key.partitions, shared: shared)
         manifest.timingsSeconds["validate_reading_cpu"] = outcome.readingCPUSeconds
         manifest.timingsSeconds["validate_checking_cpu"] = outcome.checkingCPUSeconds
+        // The merge's reading of the task outputs (its aggregate and export are timed as in
+        // `pws run`), and the other stages' when they ran in this process.
+        manifest.timingsSeconds["merge_read"] = Date().timeIntervalSince(mergeStarted)
+        if let stages { manifest.timingsSeconds.merge(stages.seconds) { _, stage in stage } }
 
         // The counts of every partition, summed (persons are in one partition each), handed
         // to the finishing phase, which lets go of them once the areas' counts are built.

@@ -27,6 +27,10 @@ public struct ShardedRun {
     /// True when the caller holds OUT's run lock for the whole run (`pws run --partitions`):
     /// the merge then does not take it again.
     var holdsRunLock = false
+    /// When every stage runs in this process (`runStages`): when the run began and the wall
+    /// seconds of the map, dedup and reduce stages, which the merge's run.json records (its
+    /// `total` then covers the whole run, not the merge alone).
+    var stages: (started: Date, seconds: [String: Double])?
 
     public init(runner: PipelineRunner, shared: String) {
         self.runner = runner
@@ -375,10 +379,19 @@ extension ShardedRun {
     }
 
     func runStages(mapTasks: Int, partitions: Int, command: String = "merge") throws -> RunReport {
-        for i in 0..<mapTasks { _ = try map(task: i, tasks: mapTasks, partitions: partitions) }
-        for j in 0..<partitions { _ = try dedup(task: j, tasks: partitions) }
-        for j in 0..<partitions { _ = try reduce(task: j, tasks: partitions) }
-        return try merge(command: command)
+        let started = Date()
+        var seconds: [String: Double] = [:]
+        func timed(_ stage: String, _ body: () throws -> Void) rethrows {
+            let start = Date()
+            try body()
+            seconds[stage] = Date().timeIntervalSince(start)
+        }
+        try timed("map") { for i in 0..<mapTasks { _ = try map(task: i, tasks: mapTasks, partitions: partitions) } }
+        try timed("dedup") { for j in 0..<partitions { _ = try dedup(task: j, tasks: partitions) } }
+        try timed("reduce") { for j in 0..<partitions { _ = try reduce(task: j, tasks: partitions) } }
+        var run = self
+        run.stages = (started, seconds)
+        return try run.merge(command: command)
     }
 
     /// `pws run --partitions P`: the sharded run in this process, one partition at a time, so
