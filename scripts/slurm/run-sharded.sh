@@ -4,13 +4,17 @@
 # failed. docs/scale.md.
 #
 #   run-sharded.sh run --shared DIR --data DIR --out DIR [--pws PATH] [--map-tasks M]
-#                      [--partitions P] [--sbatch ARG]... [--poll SECONDS] [-- PWS_OPTION...]
+#                      [--partitions P] [--incremental] [--sbatch ARG]... [--poll SECONDS]
+#                      [-- PWS_OPTION...]
 #       A new run: SHARED (a new or empty folder every node sees at the same path) gets the
 #       settings, the intermediate files, the task logs (SHARED/slurm/logs) and one done marker
 #       per finished task (SHARED/slurm/done). PWS_OPTIONs (e.g. --as-of 2025-12
 #       --today 2026-01-05) go to every pws command. --sbatch ARG is given to every sbatch
 #       (e.g. --sbatch --partition=batch --sbatch --time=01:00:00).
-#       Defaults: --pws pws (on the nodes' PATH), M = 4, P = 8.
+#       --incremental: the map tasks keep each input file's map in OUT/.cache/map/ and read
+#       only new or changed files (`pws map --incremental --out OUT`; nightly reruns, each with
+#       a new SHARED; docs/scale.md "The cache on a cluster").
+#       Defaults: --pws pws (on the nodes' PATH), M = 4, P = 8, no cache.
 #   run-sharded.sh resume --shared DIR [--poll SECONDS]
 #       Resubmits only what has no done marker: the failed map indices (--array=<list>), then
 #       dedup and reduce (all of a stage when a stage before it reran, else its failed
@@ -30,7 +34,7 @@ die() { echo "run-sharded.sh: $*" >&2; exit 2; }
 
 mode=${1:-}; shift || true
 case "$mode" in run | resume | status) ;; *) usage ;; esac
-shared="" data="" out="" pws=pws map_tasks=4 partitions=8 poll=2
+shared="" data="" out="" pws=pws map_tasks=4 partitions=8 poll=2 incremental=0
 sbatch_args=() pws_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -40,6 +44,7 @@ while [ $# -gt 0 ]; do
     --pws) pws=$2; shift 2 ;;
     --map-tasks) map_tasks=$2; shift 2 ;;
     --partitions) partitions=$2; shift 2 ;;
+    --incremental) incremental=1; shift ;;
     --sbatch) sbatch_args+=("$2"); shift 2 ;;
     --poll) poll=$2; shift 2 ;;
     --) shift; pws_args=("$@"); break ;;
@@ -159,10 +164,10 @@ case "$mode" in
     if [[ "$pws" == */* ]]; then pws=$(cd "$(dirname "$pws")" && pwd)/$(basename "$pws"); fi
     mkdir -p "$shared/slurm/done" "$shared/slurm/logs"
     PWS_BIN=$pws PWS_DATA=$data PWS_OUT=$out PWS_MAP_TASKS=$map_tasks PWS_PARTITIONS=$partitions
-    PWS_ARGS=("${pws_args[@]}") PWS_SBATCH_ARGS=("${sbatch_args[@]}")
+    PWS_ARGS=("${pws_args[@]}") PWS_SBATCH_ARGS=("${sbatch_args[@]}") PWS_INCREMENTAL=$incremental
     {
       echo "# Written by run-sharded.sh run; read by the sbatch templates and by resume."
-      declare -p PWS_BIN PWS_DATA PWS_OUT PWS_MAP_TASKS PWS_PARTITIONS PWS_ARGS PWS_SBATCH_ARGS
+      declare -p PWS_BIN PWS_DATA PWS_OUT PWS_MAP_TASKS PWS_PARTITIONS PWS_ARGS PWS_SBATCH_ARGS PWS_INCREMENTAL
     } > "$shared/slurm/settings.tmp"
     mv -f "$shared/slurm/settings.tmp" "$shared/slurm/settings"
     ;;

@@ -21,15 +21,24 @@ public struct MapCacheOptions: Sendable {
     }
 }
 
-/// The cache folder `OUT/.cache/map/`:
+/// The cache folder `OUT/.cache/map/` (or `pws map --cache DIR`):
 /// - `entries/<sha256 of the entry key>.pws` — one file's map, in the intermediate container
 ///   (kind `map-cache`, its key in the header: a reader refuses another key);
 /// - `runs/<run folder>` — the entry names a published run used, one a line (for pruning);
 /// - `hashes.pws` — the hash index: per input file its size, mtime, ctime, inode, device and
-///   sha256, so an unchanged file is not hashed again (see `contentHashes`).
+///   sha256, so an unchanged file is not hashed again (see `contentHashes`);
+/// - `hashes.d/<run>.<task>.pws` — the hash index of one map task of a staged run (`pws map
+///   --incremental`): the map tasks of a run may run at once on several nodes, so each writes
+///   its own, and the run's `pws merge` folds them into `hashes.pws` (`consolidateIndex`);
+/// - `inflight/<run>.<task>` — the entry names a map task of a staged run uses, written before
+///   it reads or writes any, so that no prune (another run's merge) removes them while its run
+///   is going; its merge removes them, and a prune ignores (and removes) those older than a day.
 final class MapCache {
     let folder: String
     let options: MapCacheOptions
+    /// Set for a map task of a staged run (`pws map --incremental`): the run (a digest of its
+    /// shared folder) and the task, which name its hash index part and in-flight record.
+    var staged: (run: String, task: Int)?
     /// Console lines about entries that could not be used or written.
     var lines: [String] = []
     /// Files whose map came from the cache, files read (new, changed, or rebuilt), of which
@@ -47,9 +56,19 @@ final class MapCache {
         self.options = options
     }
 
+    init(folder: String, options: MapCacheOptions) {
+        self.folder = folder
+        self.options = options
+    }
+
     var entriesFolder: String { folder + "/entries" }
     var runsFolder: String { folder + "/runs" }
     var hashIndexPath: String { folder + "/hashes.pws" }
+    var indexPartsFolder: String { folder + "/hashes.d" }
+    var inflightFolder: String { folder + "/inflight" }
+    /// How long an in-flight record protects its entries from a prune: a run still mapping, or
+    /// one that died before its merge (whose record then goes).
+    static let inflightLifetime: TimeInterval = 24 * 3600
     func entryPath(_ name: String) -> String { "\(entriesFolder)/\(name).pws" }
 
     static let entryKind = "map-cache"
@@ -136,7 +155,7 @@ final class MapCache {
     /// (any write, `touch`, `cp -p`, rename or `chmod` sets it to the current time), so a
     /// changed file differs in it even when its size and mtime were restored.
     func contentHashes(data: String, files: [String]) throws -> [String] {
-        let index = options.rehash ? [:] : loadIndex()
+        let index: [String: [(stat: FileStat, sha256: String)]] = options.rehash ? [:] : loadIndex()
         var kept: [String: (stat: FileStat, sha256: String)] = [:]
         var hashes: [String] = []
         hashes.reserveCapacity(files.count)
@@ -145,7 +164,7 @@ final class MapCache {
             guard let before = FileStat(path) else {
                 throw PWSError(.inputMissing, "cannot read \(path) to hash it", cause: String(cString: strerror(errno)))
             }
-            if let known = index[path], known.stat == before {
+            if let known = index[path]?.first(where: { $0.stat == before }) {
                 trusted += 1
                 kept[path] = known
                 hashes.append(known.sha256)
@@ -168,28 +187,61 @@ final class MapCache {
                                               files: "", today: "", asOf: nil, keepIdentifiers: false,
                                               skipUnreadable: false, mapTasks: 0, partitions: 0, dataDirectory: "")
 
-    /// The hash index; empty (every file hashed) when it is absent or cannot be used.
-    func loadIndex() -> [String: (stat: FileStat, sha256: String)] {
-        guard FileManager.default.fileExists(atPath: hashIndexPath) else { return [:] }
-        do {
-            let (_, payload) = try ShardFile.read(hashIndexPath, kind: "map-cache-hashes", expected: MapCache.indexKey)
-            var d = ShardDecoder(payload, path: hashIndexPath)
-            var index: [String: (stat: FileStat, sha256: String)] = [:]
-            for _ in 0..<(try d.count()) {
-                let path = try d.string()
-                let st = FileStat(size: Int64(try d.int()), mtimeSeconds: Int64(try d.int()),
-                                  mtimeNanoseconds: Int64(try d.int()), ctimeSeconds: Int64(try d.int()),
-                                  ctimeNanoseconds: Int64(try d.int()), inode: try d.uint(), device: try d.uint())
-                index[path] = (st, try d.string())
-            }
-            return index
-        } catch {
-            note("map cache: the hash index \(hashIndexPath) cannot be used (\(MapCache.reason(error))); every input file was hashed")
-            return [:]
+    /// One hash index file: per path its stat and sha256.
+    static func readIndex(_ file: String) throws -> [(path: String, stat: FileStat, sha256: String)] {
+        let (_, payload) = try ShardFile.read(file, kind: "map-cache-hashes", expected: MapCache.indexKey)
+        var d = ShardDecoder(payload, path: file)
+        var index: [(path: String, stat: FileStat, sha256: String)] = []
+        for _ in 0..<(try d.count()) {
+            let path = try d.string()
+            let st = FileStat(size: Int64(try d.int()), mtimeSeconds: Int64(try d.int()),
+                              mtimeNanoseconds: Int64(try d.int()), ctimeSeconds: Int64(try d.int()),
+                              ctimeNanoseconds: Int64(try d.int()), inode: try d.uint(), device: try d.uint())
+            index.append((path, st, try d.string()))
         }
+        guard d.atEnd else { throw d.corrupted() }
+        return index
     }
 
+    /// The parts of the hash index staged map tasks wrote (`hashes.d/`) and a merge has not
+    /// folded into `hashes.pws` yet.
+    func indexParts() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: indexPartsFolder)) ?? [])
+            .filter { $0.hasSuffix(".pws") }.sorted().map { indexPartsFolder + "/" + $0 }
+    }
+
+    /// The hash index (`hashes.pws` and the parts in `hashes.d/`), every record of a path; empty
+    /// (every file hashed) when it is absent or cannot be used. A record is used only when the
+    /// file's stat is the one it holds, so two records of one path (a part and the index)
+    /// cannot both apply unless they agree.
+    func loadIndex() -> [String: [(stat: FileStat, sha256: String)]] {
+        var index: [String: [(stat: FileStat, sha256: String)]] = [:]
+        func add(_ records: [(path: String, stat: FileStat, sha256: String)]) {
+            for r in records { index[r.path, default: []].append((r.stat, r.sha256)) }
+        }
+        if FileManager.default.fileExists(atPath: hashIndexPath) {
+            do {
+                add(try MapCache.readIndex(hashIndexPath))
+            } catch {
+                note("map cache: the hash index \(hashIndexPath) cannot be used (\(MapCache.reason(error))); every input file was hashed")
+            }
+        }
+        for part in indexParts() {
+            do {
+                add(try MapCache.readIndex(part))
+            } catch let error as PWSError where error.exitStatus == .noInput {
+                continue  // folded in and removed by a merge meanwhile
+            } catch {
+                note("map cache: the hash index part \(part) cannot be used (\(MapCache.reason(error)))")
+            }
+        }
+        return index
+    }
+
+    /// Writes this task's hash index: `hashes.pws`, or for a staged map task its own part
+    /// `hashes.d/<run>.<task>.pws` (map tasks of one run may write at the same moment).
     func saveIndex(_ index: [String: (stat: FileStat, sha256: String)]) {
+        let hashIndexPath = staged.map { "\(indexPartsFolder)/\($0.run).\($0.task).pws" } ?? self.hashIndexPath
         var e = ShardEncoder()
         e.uint(UInt64(index.count))
         for (path, entry) in index.sorted(by: { $0.key < $1.key }) {
@@ -205,6 +257,69 @@ final class MapCache {
                                 to: hashIndexPath)
         } catch {
             note("map cache: cannot write the hash index \(hashIndexPath) (\(MapCache.reason(error)))")
+        }
+    }
+
+    /// The merge of a staged run: `hashes.pws` becomes the records of `paths` (this run's input
+    /// files, absolute) and of the files in the parts in `hashes.d/` (another run's map tasks
+    /// may have written one), each with the record whose stat is still the file's, and the parts
+    /// read are removed — as `pws run --partitions --incremental` leaves the index with its own
+    /// files. A part written after the listing stays for the next merge.
+    func consolidateIndex(paths: [String]) {
+        let parts = indexParts()
+        var wanted = paths
+        var seen = Set(paths)
+        for part in parts {
+            for record in (try? MapCache.readIndex(part)) ?? [] where seen.insert(record.path).inserted {
+                wanted.append(record.path)
+            }
+        }
+        let index = loadIndex()
+        var kept: [String: (stat: FileStat, sha256: String)] = [:]
+        for path in wanted {
+            guard let now = FileStat(path), let record = index[path]?.first(where: { $0.stat == now }) else { continue }
+            kept[path] = record
+        }
+        let staged = self.staged
+        self.staged = nil
+        saveIndex(kept)
+        self.staged = staged
+        for part in parts { unlink(part) }
+    }
+
+    // MARK: in-flight records (staged runs)
+
+    var inflightPath: String? { staged.map { "\(inflightFolder)/\($0.run).\($0.task)" } }
+
+    /// A staged map task's in-flight record: the entry names it is about to use (temporary
+    /// name, then rename; a failure costs only the cache).
+    func recordInflight(_ names: [String]) {
+        guard let path = inflightPath else { return }
+        do {
+            try MapCache.writeList(names, to: path)
+        } catch {
+            note("map cache: cannot record the entries in use in \(path) (\(MapCache.reason(error))); a concurrent run's merge may remove them")
+        }
+    }
+
+    /// Removes the in-flight records of staged run `run` (its merge is done with them).
+    func removeInflight(run: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: inflightFolder)) ?? []
+        where name.hasPrefix(run + ".") {
+            unlink(inflightFolder + "/" + name)
+        }
+    }
+
+    /// `lines` written to `path`, one a line, under a temporary name then renamed.
+    static func writeList(_ lines: [String], to path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        let temporary = folder + "/.\((path as NSString).lastPathComponent).tmp.\(ShardFile.host).\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data(lines.map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: temporary))
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw PWSError(.outputNotWritable, reason)
         }
     }
 
@@ -251,6 +366,22 @@ final class MapCache {
                 continue
             }
             guard runs.contains(name) else {
+                try? fm.removeItem(atPath: path)
+                continue
+            }
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n") { keep.insert(String(line)) }
+        }
+        // The entries staged map tasks of a run still going use (or have just written).
+        let dayAgo = Date().addingTimeInterval(-MapCache.inflightLifetime)
+        for name in (try? fm.contentsOfDirectory(atPath: inflightFolder)) ?? [] {
+            let path = inflightFolder + "/" + name
+            let modified = (try? fm.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+            if name.hasPrefix(".") {
+                if stale(path) { try? fm.removeItem(atPath: path) }
+                continue
+            }
+            if modified.map({ $0 < dayAgo }) ?? false {
                 try? fm.removeItem(atPath: path)
                 continue
             }
@@ -635,6 +766,7 @@ extension ShardedRun {
         let keys = zip(sources, hashes).map { MapCache.entryKey(run: key, path: $0, sha256: $1) }
         let names = keys.map(MapCache.entryName)
         cache.referenced += names
+        cache.recordInflight(names)
         let partWriters = try (0..<partitions).map {
             try ShardFileWriter(path: partPath(task, $0), header: ShardHeader(kind: "map-partition", task: task, key: key))
         }
@@ -653,10 +785,105 @@ extension ShardedRun {
             offset: range.lowerBound, accounts: sink.accounts, rejects: sink.rejects, notes: sink.notes,
             unregistered: sink.unregistered, unreadable: listing.unreadable, readingCPU: map.readingCPU,
             checkingCPU: map.checkingCPU)
+        if cache.staged != nil {
+            try writeCacheUse(cache, task: task, key: key, seconds: Date().timeIntervalSince(started))
+        }
         try ShardFile.write(ShardHeader(kind: "map-summary", task: task, key: key), payload: e.bytes,
                             to: summaryPath(task))
         return RunReport(exitStatus: .success, lines: [
             "map \(task) of \(tasks): \(range.count) file(s), \(sink.accounts.reduce(0) { $0 + $1.rowsRead }) rows, \(sink.candidates) passed the per-row rules, \(sink.rejects.count) rejected; \(partitions) partitions in \(folder)/map/",
         ], folder: nil)
+    }
+}
+
+// MARK: the cache of a staged run
+
+/// What one map task of a staged run did with the cache (`map/cache-i.pws`).
+struct MapCacheUse {
+    var folder: String
+    var run: String
+    var reused = 0, remapped = 0, rebuilt = 0, hashed = 0, trusted = 0
+    var seconds = 0.0
+    var lines: [String] = []
+    var names: [String] = []
+}
+
+extension ShardedRun {
+    /// Written by a staged map task with the cache before its summary (kind `map-cache-use`).
+    func writeCacheUse(_ cache: MapCache, task: Int, key: ShardRunKey, seconds: Double) throws {
+        var e = ShardEncoder()
+        e.string(cache.folder)
+        e.string(cache.staged?.run ?? "")
+        for n in [cache.reused, cache.remapped, cache.rebuilt, cache.hashed, cache.trusted] { e.uint(UInt64(n)) }
+        e.double(seconds)
+        e.strings(cache.lines)
+        e.strings(cache.referenced)
+        try ShardFile.write(ShardHeader(kind: "map-cache-use", task: task, key: key), payload: e.bytes,
+                            to: cacheUsePath(task))
+    }
+
+    func readCacheUse(_ task: Int, key: ShardRunKey) throws -> MapCacheUse {
+        let path = cacheUsePath(task)
+        let (_, payload) = try ShardFile.read(path, kind: "map-cache-use", expected: key)
+        var d = ShardDecoder(payload, path: path)
+        var use = MapCacheUse(folder: try d.string(), run: try d.string())
+        use.reused = try d.index()
+        use.remapped = try d.index()
+        use.rebuilt = try d.index()
+        use.hashed = try d.index()
+        use.trusted = try d.index()
+        use.seconds = try d.double()
+        use.lines = try d.strings()
+        use.names = try d.strings()
+        guard d.atEnd else { throw d.corrupted() }
+        return use
+    }
+
+    /// The merge of a staged run whose map tasks used the cache (`pws map --incremental`),
+    /// under OUT's run lock: the console lines (files read and from the cache over all map
+    /// tasks, then at most five lines about entries); the hash index parts folded into
+    /// `hashes.pws`; after a published run, the run's entries recorded under its run folder
+    /// and the entries no kept run (nor a run still mapping) uses pruned, as `pws run
+    /// --partitions P --incremental` does; the run's in-flight records removed. What fails here
+    /// costs only the cache (a console line), never the run.
+    func finishMapCache(key: ShardRunKey, sources: [String], report: inout RunReport, out: String) {
+        var uses: [MapCacheUse] = []
+        var problems: [String] = []
+        for i in 0..<key.mapTasks where FileManager.default.fileExists(atPath: cacheUsePath(i)) {
+            do {
+                uses.append(try readCacheUse(i, key: key))
+            } catch {
+                problems.append("map cache: \(cacheUsePath(i)) cannot be used (\(MapCache.reason(error)))")
+            }
+        }
+        guard let first = uses.first else {
+            report.lines.insert(contentsOf: problems, at: 0)
+            return
+        }
+        let cache = MapCache(folder: first.folder, options: MapCacheOptions())
+        for use in uses {
+            cache.reused += use.reused
+            cache.remapped += use.remapped
+            cache.rebuilt += use.rebuilt
+            cache.hashed += use.hashed
+            cache.trusted += use.trusted
+            cache.mapSeconds += use.seconds
+            cache.lines += use.lines
+        }
+        cache.lines += problems
+        if uses.count == key.mapTasks, problems.isEmpty, uses.allSatisfy({ $0.folder == first.folder && $0.run == first.run }) {
+            cache.consolidateIndex(paths: sources.map { key.dataDirectory + "/" + $0 })
+            if report.exitStatus == .success, let link = report.folder {
+                cache.referenced = uses.flatMap(\.names)
+                cache.recordRun(published: link)
+                cache.removeInflight(run: first.run)
+                cache.prune(outputDirectory: out)
+            } else {
+                cache.removeInflight(run: first.run)
+            }
+        } else {
+            cache.note("map cache: \(uses.count) of \(key.mapTasks) map task(s) used \(first.folder) (others none or another folder); the run is not recorded in the cache and nothing is pruned")
+        }
+        report.lines.insert(contentsOf: cache.consoleLines(), at: 0)
     }
 }

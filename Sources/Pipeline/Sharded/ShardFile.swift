@@ -29,6 +29,15 @@ enum ShardFile {
 
     static func crc(_ bytes: [UInt8]) -> UInt32 { bytes.withUnsafeBytes { crc($0) } }
 
+    /// This machine's name, in temporary names (`NAME.tmp.HOST.PID`): tasks on several nodes
+    /// of a cluster may have the same PID and write into one shared folder.
+    static let host: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        guard gethostname(&name, name.count - 1) == 0 else { return "host" }
+        let text = String(cString: name).replacingOccurrences(of: "/", with: "_")
+        return text.isEmpty ? "host" : text
+    }()
+
     /// Writes `header` and `payload` (cut into blocks) to `path` under a temporary name in the
     /// same folder, then renames it, so a reader never sees a half-written file and a retried
     /// task replaces its output whole.
@@ -232,7 +241,7 @@ struct ShardRecordStream {
 
 /// A file written as its records come: the header at once, each `append` as blocks (at most
 /// `ShardFile.blockSize` bytes each), the trailer and the rename in `finish`. Until then the
-/// file has its temporary name (`PATH.tmp.PID`); nothing stays open between appends, so a
+/// file has its temporary name (`PATH.tmp.HOST.PID`); nothing stays open between appends, so a
 /// task may write many partitions at once without running out of file descriptors.
 final class ShardFileWriter {
     let path: String
@@ -241,7 +250,7 @@ final class ShardFileWriter {
 
     init(path: String, header: ShardHeader) throws {
         self.path = path
-        temporary = "\(path).tmp.\(getpid())"
+        temporary = "\(path).tmp.\(ShardFile.host).\(getpid())"
         var out = ShardFile.magic
         ShardFile.appendUInt32(&out, ShardFile.formatVersion)
         let encoder = JSONEncoder()

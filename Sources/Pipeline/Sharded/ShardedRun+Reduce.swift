@@ -594,6 +594,8 @@ extension ShardedRun {
                                            aggregate: { _, _ in (Aggregator.finishPhase(input, counts: &summed), spm,
                                                                         followUp, 0) })
         report.lines.insert("merged \(key.mapTasks) map task(s) and \(key.partitions) partition(s) from \(folder)", at: 0)
+        // The map tasks' incremental cache (`pws map --incremental`), when they used one.
+        finishMapCache(key: key, sources: sources, report: &report, out: out)
         return report
     }
 }

@@ -24,6 +24,9 @@ public struct ShardedRun {
     public var shared: String
     /// The incremental map cache (`pws run --partitions P --incremental`), or nil.
     var mapCache: MapCache?
+    /// The cache of a staged run's map tasks (`pws map --incremental`): its folder and options;
+    /// each `map` call uses a `MapCache` of its own (see `useMapCache`).
+    var stagedCache: (folder: String, options: MapCacheOptions)?
     /// True when the caller holds OUT's run lock for the whole run (`pws run --partitions`):
     /// the merge then does not take it again.
     var holdsRunLock = false
@@ -45,6 +48,24 @@ public struct ShardedRun {
     func idsPath(_ i: Int, _ j: Int) -> String { "\(folder)/map/ids-\(i)-\(j).pws" }
     func dedupPath(_ j: Int) -> String { "\(folder)/dedup/dedup-\(j).pws" }
     func reducePath(_ j: Int) -> String { "\(folder)/reduce/reduce-\(j).pws" }
+    /// What map task `i` did with the incremental cache (`pws map --incremental`), for the merge.
+    func cacheUsePath(_ i: Int) -> String { "\(folder)/map/cache-\(i).pws" }
+
+    /// `pws map --incremental`: each input file's map is kept in `folder` (`OUT/.cache/map/`,
+    /// the cache of `pws run --partitions P --incremental`, or `--cache DIR`) and reused while
+    /// the file and the settings are unchanged. Several map tasks of a run may use the folder
+    /// at once: each writes its own part of the hash index and an in-flight record of the
+    /// entries it uses; the run's `pws merge` records the run, folds the index parts in and
+    /// prunes (`finishMapCache`).
+    public mutating func useMapCache(folder: String, rehash: Bool = false) {
+        stagedCache = (ShardedRun.absolute(folder), MapCacheOptions(rehash: rehash))
+    }
+
+    /// The name of this run in the cache's in-flight records and index parts: a digest of its
+    /// shared folder, the same for every task (on every node) of the run.
+    var cacheRunName: String {
+        String(FileDigest.sha256(bytes: Array(ShardedRun.absolute(shared).utf8)).hex.prefix(16))
+    }
 
     /// The files of map task `task` of `tasks`: a contiguous range in read order, so the read
     /// order of the run is map task 0's rows, then task 1's, …
@@ -114,11 +135,21 @@ public struct ShardedRun {
            (0..<tasks).contains(where: { ShardedRun.share(files: listing.files.count, task: $0, tasks: tasks).contains(a) != ShardedRun.share(files: listing.files.count, task: $0, tasks: tasks).contains(b) }) {
             throw PWSError(.usage, "the FHIR export (fhir/) would be split over several map tasks, but its resources refer to each other across files; use fewer map tasks or `pws run` for this data folder")
         }
+        // A record of an earlier attempt of this task with the cache goes: the merge reads the
+        // records of this attempt only.
+        unlink(cacheUsePath(task))
+        let mapCache = self.mapCache ?? stagedCache.map {
+            let cache = MapCache(folder: $0.folder, options: $0.options)
+            cache.staged = (cacheRunName, task)
+            return cache
+        }
         if let mapCache {
             if fhir.isEmpty {
-                return try mapIncremental(cache: mapCache, task: task, tasks: tasks, partitions: partitions, data: data,
-                                          settings: settings, register: inputs.register, listing: listing, key: key,
-                                          range: range, pipeline: pipeline)
+                var report = try mapIncremental(cache: mapCache, task: task, tasks: tasks, partitions: partitions,
+                                                data: data, settings: settings, register: inputs.register,
+                                                listing: listing, key: key, range: range, pipeline: pipeline)
+                if mapCache.staged != nil { report.lines.insert(contentsOf: mapCache.consoleLines(), at: 0) }
+                return report
             }
             mapCache.lines.append("map cache not used: the FHIR export (fhir/) is read as one whole, so every file was read")
         }
@@ -179,10 +210,11 @@ public struct ShardedRun {
             offset: range.lowerBound, accounts: outcome.accounts, rejects: outcome.rejects, notes: outcome.notes,
             unregistered: outcome.unregistered.map { ($0.village, $0.rw, $0.rt) }, unreadable: listing.unreadable,
             readingCPU: outcome.readingCPUSeconds, checkingCPU: outcome.checkingCPUSeconds)
+        if let mapCache, mapCache.staged != nil { try writeCacheUse(mapCache, task: task, key: key, seconds: 0) }
         // Written last: a summary means the task's partitions are all there.
         try ShardFile.write(ShardHeader(kind: "map-summary", task: task, key: key), payload: e.bytes,
                             to: summaryPath(task))
-        return RunReport(exitStatus: .success, lines: [
+        return RunReport(exitStatus: .success, lines: (mapCache?.staged != nil ? mapCache!.consoleLines() : []) + [
             "map \(task) of \(tasks): \(range.count) file(s), \(outcome.accounts.reduce(0) { $0 + $1.rowsRead }) rows, \(candidates) passed the per-row rules, \(outcome.rejects.count) rejected; \(partitions) partitions in \(folder)/map/",
         ], folder: nil)
     }

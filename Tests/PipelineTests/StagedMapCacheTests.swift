@@ -1,0 +1,198 @@
+import Foundation
+import Logging
+import Pipeline
+import PWSCore
+import PWSTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The incremental map cache of the staged commands (`pws map --incremental`, then dedup,
+/// reduce and merge; docs/scale.md "The cache on a cluster"): a rerun's map tasks read only new
+/// or changed files and the merge publishes the bytes a fresh `pws run` publishes; the merge
+/// says how many files were read and how many came from the cache over all map tasks; an
+/// unusable entry is rebuilt; a changed catalogue invalidates; two runs share one cache without
+/// one's merge pruning what the other's map tasks are using.
+@Suite struct StagedMapCacheTests {
+    struct Staged {
+        var maps: [RunReport]
+        var merge: RunReport
+    }
+
+    /// The four stages in turn, as a scheduler runs them, each map task with the cache in
+    /// `OUT/.cache/map/` (or `cache`).
+    static func staged(data: String, out: String, shared: String, mapTasks: Int = 2, partitions: Int = 3,
+                       pipeline: String? = nil, cache: String? = nil) throws -> Staged {
+        let request = MapCacheTests.request(data: data, out: out, pipeline: pipeline)
+        var run = ShardedRun(runner: PipelineRunner(request: request, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }),
+                             shared: shared)
+        run.useMapCache(folder: cache ?? out + "/.cache/map")
+        let maps = try (0..<mapTasks).map { try run.map(task: $0, tasks: mapTasks, partitions: partitions) }
+        for j in 0..<partitions { _ = try run.dedup(task: j, tasks: partitions) }
+        for j in 0..<partitions { _ = try run.reduce(task: j, tasks: partitions) }
+        return Staged(maps: maps, merge: try run.merge())
+    }
+
+    static func listing(_ path: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    @Test func rerunReadsOnlyNewAndChangedFilesAndPublishesPwsRunsBytes() throws {
+        let tmp = try TemporaryFolder()
+        let data = try MapCacheTests.makeData(tmp)
+        let out = tmp.url.path + "/out"
+        let expected = try MapCacheTests.reference(data: data, out: tmp.url.path + "/reference")
+        // Files in read order: 2025-01_f00 … 2025-05_f04; map task 0 has 0..<2, task 1 2..<5.
+        let cold = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-1")
+        #expect(cold.merge.exitStatus == .success)
+        #expect(MapCacheTests.counts(cold.maps[0])?.read == 2)
+        #expect(MapCacheTests.counts(cold.maps[1])?.read == 3)
+        #expect(MapCacheTests.counts(cold.merge)?.read == 5)
+        #expect(MapCacheTests.counts(cold.merge)?.cached == 0)
+        #expect(cold.merge.lines.first?.hasPrefix("map cache: 5 of 5 file(s) read, 0 from the cache") == true)
+        #expect(ShardedRunTests.snapshot(out) == expected, "cold")
+        #expect(MapCacheTests.entries(out).count == 5)
+        // The merge recorded the run, folded the tasks' index parts in and removed its in-flight records.
+        #expect(StagedMapCacheTests.listing(out + "/.cache/map/runs").count == 1)
+        #expect(StagedMapCacheTests.listing(out + "/.cache/map/hashes.d").isEmpty)
+        #expect(StagedMapCacheTests.listing(out + "/.cache/map/inflight").isEmpty)
+
+        // One file changed (its last row dropped) and a new one: 2025-01_f00, 2025-02_f01,
+        // 2025-02_new | 2025-03_f02 (changed), 2025-04_f03, 2025-05_f04 — each task reads one.
+        let changed = data + "/layanan/2025-03_f02.csv"
+        var lines = try String(contentsOfFile: changed, encoding: .utf8).split(separator: "\n")
+        lines.removeLast()
+        try (lines.joined(separator: "\n") + "\n").write(toFile: changed, atomically: false, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: data + "/layanan/2025-01_f00.csv", toPath: data + "/layanan/2025-02_new.csv")
+        let expected2 = try MapCacheTests.reference(data: data, out: tmp.url.path + "/reference-2")
+        let warm = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-2")
+        for task in 0..<2 {
+            #expect(MapCacheTests.counts(warm.maps[task])?.read == 1, "task \(task)")
+            #expect(MapCacheTests.counts(warm.maps[task])?.cached == 2, "task \(task)")
+        }
+        #expect(warm.merge.lines.first?.hasPrefix("map cache: 2 of 6 file(s) read, 4 from the cache") == true)
+        #expect(ShardedRunTests.snapshot(out) == expected2, "warm")
+        #expect(try String(contentsOfFile: out + "/2025-12/warnings.csv", encoding: .utf8).contains("W-DUPLICATE"))
+        // Other task counts and `pws run --partitions --incremental` use the same entries.
+        let three = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-3", mapTasks: 3,
+                                                   partitions: 2)
+        #expect(MapCacheTests.counts(three.merge)?.read == 0)
+        #expect(MapCacheTests.counts(three.merge)?.cached == 6)
+        #expect(ShardedRunTests.snapshot(out) == expected2, "3 x 2")
+        let oneProcess = try MapCacheTests.incremental(data: data, out: out)
+        #expect(MapCacheTests.counts(oneProcess)?.read == 0)
+        #expect(ShardedRunTests.snapshot(out) == expected2, "pws run --partitions --incremental")
+    }
+
+    @Test func unusableEntryIsRebuiltNotTrusted() throws {
+        let tmp = try TemporaryFolder()
+        let data = try MapCacheTests.makeData(tmp)
+        let out = tmp.url.path + "/out"
+        let expected = try MapCacheTests.reference(data: data, out: tmp.url.path + "/reference")
+        _ = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-1")
+        let names = MapCacheTests.entries(out)
+        #expect(names.count == 5)
+        let entry = out + "/.cache/map/entries/" + names[2]
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: entry)))
+        bytes[bytes.count / 2] ^= 0x40
+        try Data(bytes).write(to: URL(fileURLWithPath: entry))
+        let warm = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-2")
+        #expect(warm.merge.exitStatus == .success)
+        #expect(MapCacheTests.counts(warm.merge)?.read == 1)
+        #expect(MapCacheTests.counts(warm.merge)?.cached == 4)
+        #expect(MapCacheTests.counts(warm.merge)?.rebuilt == 1)
+        #expect(warm.merge.lines.filter { $0.contains("cannot be used") && $0.contains("corrupted") }.count == 1)
+        // The task that met it says so too, the other reused all of its files.
+        #expect(warm.maps.map { MapCacheTests.counts($0)?.rebuilt ?? -1 }.sorted() == [0, 1])
+        #expect(ShardedRunTests.snapshot(out) == expected)
+        let next = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-3")
+        #expect(MapCacheTests.counts(next.merge)?.read == 0)
+        #expect(ShardedRunTests.snapshot(out) == expected)
+    }
+
+    @Test func changedCatalogueInvalidatesEveryEntry() throws {
+        let tmp = try TemporaryFolder()
+        let data = try MapCacheTests.makeData(tmp)
+        let out = tmp.url.path + "/out"
+        let pipeline = try MapCacheTests.pipelineCopy(tmp)
+        var n = 0
+        func run() throws -> RunReport {
+            n += 1
+            return try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-\(n)",
+                                                  pipeline: pipeline).merge
+        }
+        #expect(MapCacheTests.counts(try run())?.read == 5)
+        #expect(MapCacheTests.counts(try run())?.read == 0)
+        try MapCacheTests.append("# changed\n", to: tmp.url.path + "/pipelines/services.yaml")
+        let services = try run()
+        #expect(MapCacheTests.counts(services)?.read == 5)
+        #expect(MapCacheTests.counts(services)?.cached == 0)
+        #expect(MapCacheTests.counts(try run())?.read == 0)
+        try MapCacheTests.append("# changed\n", to: tmp.url.path + "/pipelines/indicators.yaml")
+        #expect(MapCacheTests.counts(try run())?.read == 5)
+        let expected = try MapCacheTests.reference(data: data, out: tmp.url.path + "/reference", pipeline: pipeline)
+        #expect(ShardedRunTests.snapshot(out) == expected)
+    }
+
+    /// Two staged runs into one OUT: run B's map tasks write an entry while run A merges; A's
+    /// prune keeps it (B's in-flight records name it), B's merge then records it. An in-flight
+    /// record older than a day protects nothing and goes.
+    @Test func twoRunsShareOneCacheWithoutPruningEachOthersEntries() throws {
+        let tmp = try TemporaryFolder()
+        let dataA = try MapCacheTests.makeData(tmp)
+        let dataB = tmp.url.path + "/data-b"
+        try FileManager.default.copyItem(atPath: dataA, toPath: dataB)
+        try FileManager.default.copyItem(atPath: dataB + "/layanan/2025-02_f01.csv", toPath: dataB + "/layanan/2025-12_new.csv")
+        let out = tmp.url.path + "/out"
+        let inflight = out + "/.cache/map/inflight"
+        let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        func stage(_ data: String, _ shared: String) -> ShardedRun {
+            var run = ShardedRun(runner: PipelineRunner(request: MapCacheTests.request(data: data, out: out), logger: quiet),
+                                 shared: tmp.url.path + "/" + shared)
+            run.useMapCache(folder: out + "/.cache/map")
+            return run
+        }
+        let a = stage(dataA, "shared-a"), b = stage(dataB, "shared-b")
+        let mapsA = try (0..<2).map { try a.map(task: $0, tasks: 2, partitions: 2) }
+        #expect(mapsA.map { MapCacheTests.counts($0)?.read } == [2, 3])
+        #expect(StagedMapCacheTests.listing(inflight).count == 2)
+        // B's files have A's paths in their data folder and A's bytes, so A's entries serve them,
+        // all but the new file's (B task 1: 2025-04_f03, 2025-05_f04, 2025-12_new).
+        let mapsB = try (0..<2).map { try b.map(task: $0, tasks: 2, partitions: 2) }
+        #expect(mapsB.map { MapCacheTests.counts($0)?.read } == [0, 1])
+        #expect(mapsB.map { MapCacheTests.counts($0)?.cached } == [3, 2])
+        #expect(StagedMapCacheTests.listing(inflight).count == 4)
+        #expect(MapCacheTests.entries(out).count == 6)
+        for j in 0..<2 { _ = try a.dedup(task: j, tasks: 2) }
+        for j in 0..<2 { _ = try a.reduce(task: j, tasks: 2) }
+        let mergeA = try a.merge()
+        #expect(mergeA.exitStatus == .success)
+        // A recorded its 5 entries and pruned, but B's new entry is in use: it stays.
+        #expect(MapCacheTests.entries(out).count == 6)
+        #expect(StagedMapCacheTests.listing(inflight).count == 2)
+        for j in 0..<2 { _ = try b.dedup(task: j, tasks: 2) }
+        for j in 0..<2 { _ = try b.reduce(task: j, tasks: 2) }
+        let mergeB = try b.merge()
+        #expect(mergeB.lines.first?.hasPrefix("map cache: 1 of 6 file(s) read, 5 from the cache") == true)
+        #expect(StagedMapCacheTests.listing(inflight).isEmpty)
+        #expect(MapCacheTests.entries(out).count == 6)
+        let expectedB = try MapCacheTests.reference(data: dataB, out: tmp.url.path + "/reference-b")
+        #expect(ShardedRunTests.snapshot(out) == expectedB)
+        #expect(MapCacheTests.counts(try StagedMapCacheTests.staged(data: dataB, out: out, shared: tmp.url.path + "/shared-b2").merge)?.read == 0)
+
+        // A run whose map tasks died a day ago: its in-flight record no longer protects its entry.
+        try FileManager.default.copyItem(atPath: dataB + "/layanan/2025-02_f01.csv", toPath: dataB + "/layanan/2025-12_z.csv")
+        let c = stage(dataB, "shared-c")
+        #expect(MapCacheTests.counts(try c.map(task: 0, tasks: 1, partitions: 2))?.read == 1)
+        #expect(MapCacheTests.entries(out).count == 7)
+        let records = StagedMapCacheTests.listing(inflight)
+        #expect(records.count == 1)
+        var old = [timespec(tv_sec: time(nil) - 25 * 3600, tv_nsec: 0), timespec(tv_sec: time(nil) - 25 * 3600, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, inflight + "/" + records[0], &old, 0) == 0)
+        try FileManager.default.removeItem(atPath: dataB + "/layanan/2025-12_z.csv")
+        #expect(MapCacheTests.counts(try StagedMapCacheTests.staged(data: dataB, out: out, shared: tmp.url.path + "/shared-b3").merge)?.read == 0)
+        #expect(StagedMapCacheTests.listing(inflight).isEmpty)
+        #expect(MapCacheTests.entries(out).count == 6)
+    }
+}
