@@ -1,13 +1,13 @@
 import Foundation
 import Testing
 
+/// The shared run's folder, for the removal at exit (a C function pointer cannot capture it).
+nonisolated(unsafe) private var dhis2SharedRunFolder = ""
+
 /// `pws export dhis2` end to end on sample-data's published run: the values (hand-checked against
 /// indicators.csv), the three layouts (JSON in the documented dataValueSets shape, the DHIS2 CSV
 /// header, ADX valid against the published ADX schema with xmllint), the unmapped reported, and
 /// bad mapping files refused with `file:line` and exit 64.
-/// The shared run's folder, for the removal at exit (a C function pointer cannot capture it).
-nonisolated(unsafe) private var dhis2SharedRunFolder = ""
-
 @Suite struct DHIS2ExportTests {
     /// One published run of sample-data, shared by the tests (read only); removed when the test
     /// process exits.
