@@ -407,23 +407,27 @@ extension ShardedRun {
         func index() throws -> Int { try next { try $0.index() } }
         let misfit = PWSError(.data, "a reduce output in \(folder)/reduce does not fit the register and catalogue of this run; rerun the reduce tasks")
         /// Adds sparse counts (gap, value pairs) into `dense`, and the RTs seen into `seen`.
-        func addCounts(into dense: inout [Int32], seen: inout [Bool], misfit: PWSError, checkRTs: Bool) throws {
+        /// A count that does not fit an `Int32`, alone or summed, is a corrupted file (the counts
+        /// are of persons, far below it), never a wrapped sum.
+        func addCounts(into dense: inout [Int32], seen: inout [Bool], misfit: PWSError) throws {
             let size = try index()
             let pairs = try index()
             guard size == 0 || size == dense.count else { throw misfit }
             var at = 0
             for _ in 0..<pairs {
                 let (step, value) = try next { d in (try d.index(), try d.uint()) }
-                guard step < size - at else { throw corrupted() }
+                guard step < size - at, value <= UInt64(Int32.max) else { throw corrupted() }
                 at += step
-                dense[at] &+= Int32(truncatingIfNeeded: value)
+                let (sum, overflow) = dense[at].addingReportingOverflow(Int32(value))
+                guard !overflow else { throw corrupted() }
+                dense[at] = sum
             }
             let rts = try index()
-            guard !checkRTs || size == 0 || rts == seen.count else { throw misfit }
+            guard size == 0 || rts == seen.count else { throw misfit }
             for _ in 0..<(try index()) {
                 let k = try index()
                 guard k < rts else { throw corrupted() }
-                if size > 0 && k < seen.count { seen[k] = true }
+                if size > 0 { seen[k] = true }
             }
         }
         _ = try index()  // events
@@ -442,7 +446,7 @@ extension ShardedRun {
                 KeyedDiagnostic(row: try d.index(), seq: try d.index(), diagnostic: try d.diagnostic())
             })
         }
-        try addCounts(into: &merged.counts, seen: &merged.seen, misfit: misfit, checkRTs: true)
+        try addCounts(into: &merged.counts, seen: &merged.seen, misfit: misfit)
         var completeness: [CompletenessRow] = []
         for _ in 0..<(try index()) {
             completeness.append(try next { d in
@@ -455,8 +459,7 @@ extension ShardedRun {
         }
         merged.completeness.append(completeness)
         try addCounts(into: &merged.spmCounts, seen: &merged.spmSeen,
-                      misfit: PWSError(.data, "a reduce output in \(folder)/reduce does not fit the SPM catalogue of this run; rerun the reduce tasks"),
-                      checkRTs: false)
+                      misfit: PWSError(.data, "a reduce output in \(folder)/reduce does not fit the SPM catalogue of this run; rerun the reduce tasks"))
         for _ in 0..<(try index()) {
             merged.followUp.append(try next { d in
                 let f = try d.strings()
