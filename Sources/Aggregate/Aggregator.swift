@@ -92,24 +92,36 @@ public enum Aggregator {
         }
     }
 
-    /// The per-person loop over a range of `order`: the catalogue and the period tables, shared
-    /// read-only by every part of a run.
+    /// The per-person loop over a range of `order`: one catalogue or several (`plans`: the
+    /// indicators, and the SPM services when they are wanted), each counted into a tally of its
+    /// own, and the period tables; shared read-only by every part of a run.
+    ///
+    /// With several plans each person's records are still walked once: the periods, the growth
+    /// months, the pregnancies and the deliveries are found once, and every plan's counting
+    /// units are asked over them. The tallies are what separate passes would count
+    /// (`JointCountTests`).
     struct PersonPass {
         let events: [ServiceEvent]
         let order: [Int]
-        let plan: RulePlan
+        let plans: [RulePlan]
         let builder: SubjectBuilder
         let growthStandards: GrowthStandards?
         let growthServices: GrowthServices
         let rtCount: Int
         let asOfMonth: Int
         let asOf: YearMonth
-        // The catalogue as plain arrays: the loop below runs once per person and indicator, and
-        // copying an `IndicatorDefinition` there (strings, rule payloads) cost a fifth of the
-        // stage in reference counting.
+        // The catalogues' counting units as plain arrays, the plans' one after the other: the
+        // loop below runs once per person and unit, and copying an `IndicatorDefinition` there
+        // (strings, rule payloads) cost a fifth of the stage in reference counting.
+        /// Per unit: its plan (an index into `plans`) and its plane in that plan's tally.
+        let unitPlan: [Int]
+        let unitPlane: [Int]
         let subjects: [SubjectKind]
         let scopes: [Scope]
-        let anyDelivery: Bool
+        /// Per unit, `RulePlan.growthMonthsOnly`.
+        let growthMonthsOnly: [Bool]
+        /// The growth measurements any plan's rules read: one `GrowthMonthCache` serves all.
+        let growthParts: GrowthMonth.Parts
         let firstOfPrev: Day
         let lastDay: Day
         /// Month slot of each day from December of Y−1 to the as-of month's last day.
@@ -118,10 +130,11 @@ public enum Aggregator {
         /// slice of them, found once per person (no per-month filtering or allocation).
         let starts: [Day]
 
-        init(input: AggregateInput, order: [Int], plan: RulePlan) {
+        init(input: AggregateInput, order: [Int], plans: [RulePlan]) {
+            precondition(!plans.isEmpty, "a person pass needs a plan")
             events = input.events.events
             self.order = order
-            self.plan = plan
+            self.plans = plans
             builder = SubjectBuilder(events: events, recordIDs: input.events.recordIDs,
                                      anc: input.services.index(of: "ANC"),
                                      persalinan: input.services.index(of: "PERSALINAN"),
@@ -132,9 +145,12 @@ public enum Aggregator {
             rtCount = input.register.rts.count
             asOfMonth = input.asOf.month
             asOf = input.asOf
-            subjects = plan.subjects
-            scopes = plan.scopes
-            anyDelivery = subjects.contains(.delivery)
+            unitPlan = plans.indices.flatMap { p in repeatElement(p, count: plans[p].subjects.count) }
+            unitPlane = plans.flatMap { $0.subjects.indices }
+            subjects = plans.flatMap(\.subjects)
+            scopes = plans.flatMap(\.scopes)
+            growthMonthsOnly = plans.flatMap(\.growthMonthsOnly)
+            growthParts = plans.reduce(into: []) { $0.formUnion($1.growthParts) }
             let year = input.asOf.year
             let firstOfPrev = YearMonth(year: year - 1, month: 12).firstDay
             let lastDay = input.asOf.lastDay
@@ -151,47 +167,69 @@ public enum Aggregator {
             self.starts = starts
         }
 
-        func emptyTally() -> Tally {
-            Tally(counts: [Int32](repeating: 0, count: subjects.count * rtCount * slots),
+        /// Plan `p`'s tally with nothing counted.
+        func emptyTally(_ p: Int = 0) -> Tally {
+            Tally(counts: [Int32](repeating: 0, count: plans[p].rules.count * rtCount * slots),
                   seenRTs: [Bool](repeating: false, count: rtCount), unattached: [])
         }
 
         /// Counts the persons of `order[range]` (whole persons: the range starts and ends at
-        /// a change of person).
+        /// a change of person): a tally per plan, in `plans` order. Every tally has the same
+        /// RTs seen and unattached NIFAS records (they do not depend on the catalogue).
         ///
         /// The loop runs once per person and counting unit (and month, for monthly units): it
         /// reads `order` and the period bounds through unsafe buffers, so handing a rule its
         /// records (`Positions`, `MonthRecords`) costs no reference counting.
-        func count(_ range: Range<Int>) -> Tally {
+        func count(_ range: Range<Int>) -> [Tally] {
             order.withUnsafeBufferPointer { order in
                 let at = UnsafeMutableBufferPointer<Int>.allocate(capacity: starts.count)
                 at.initialize(repeating: 0)
                 defer { at.deallocate() }
-                return count(range, order: order, at: at)
+                var tallies = count(range, order: order, at: at)
+                for p in tallies.indices.dropFirst() {
+                    tallies[p].seenRTs = tallies[0].seenRTs
+                    tallies[p].unattached = tallies[0].unattached
+                }
+                return tallies
             }
         }
 
         private func count(_ range: Range<Int>, order: UnsafeBufferPointer<Int>,
-                           at: UnsafeMutableBufferPointer<Int>) -> Tally {
-            var tally = emptyTally()
+                           at: UnsafeMutableBufferPointer<Int>) -> [Tally] {
+            // The first plan's tally holds the RTs seen and the unattached NIFAS records; the
+            // others get them at the end (`count(_:)`).
+            var tallies = [emptyTally(0)]
+            for p in plans.indices.dropFirst() {
+                tallies.append(Tally(counts: [Int32](repeating: 0, count: plans[p].rules.count * rtCount * slots),
+                                     seenRTs: [], unattached: []))
+            }
             let events = events, builder = builder, starts = starts
             let rtCount = rtCount, firstOfPrev = firstOfPrev, lastDay = lastDay, slotOfDay = slotOfDay
-            let rules = plan.rules
+            let rules = plans.map(\.rules)
+            let unitPlan = unitPlan, unitPlane = unitPlane, subjects = subjects, scopes = scopes
             let growthCache = growthStandards.flatMap { standards in
-                plan.growthParts.isEmpty ? nil : GrowthMonthCache(parts: plan.growthParts, standards: standards)
+                growthParts.isEmpty ? nil : GrowthMonthCache(parts: growthParts, standards: standards)
             }
             defer { growthCache?.deallocate() }
-            let context = RuleContext(events: events, plan: plan, asOf: asOf, growthStandards: growthStandards,
-                                      growthServices: growthServices, growthCache: growthCache)
+            // A context per plan (its filters), all sharing the growth cache; read in place.
+            let contexts = UnsafeMutableBufferPointer<RuleContext>.allocate(capacity: plans.count)
+            _ = contexts.initialize(from: plans.map { plan in
+                RuleContext(events: events, plan: plan, asOf: asOf, growthStandards: growthStandards,
+                            growthServices: growthServices, growthCache: growthCache)
+            })
+            defer {
+                contexts.deinitialize()
+                contexts.deallocate()
+            }
             func slot(_ d: Day) -> Int? {
                 guard d >= firstOfPrev, d <= lastDay else { return nil }
                 return Int(slotOfDay[firstOfPrev.days(to: d)])
             }
-            func hit(_ indicator: Int, _ record: Int, _ s: Int) {
-                tally.counts[(indicator * rtCount + Int(events[record].rt)) * slots + s] += 1
+            func hit(_ p: Int, _ plane: Int, _ record: Int, _ s: Int) {
+                tallies[p].counts[(plane * rtCount + Int(events[record].rt)) * slots + s] += 1
             }
             let periods = Periods(asOfMonth: asOfMonth)
-            let growthMonthsOnly = plan.growthMonthsOnly
+            let growthMonthsOnly = growthMonthsOnly
             let anyGrowthUnit = growthMonthsOnly.contains(true)
             let weightService = growthServices.weight, lengthService = growthServices.length
 
@@ -207,7 +245,7 @@ public enum Aggregator {
                 }
                 while k < starts.count { at[k] = end; k += 1 }
                 let records = order[start..<end]
-                for r in order[at[Periods.year]..<end] { tally.seenRTs[Int(events[r].rt)] = true }
+                for r in order[at[Periods.year]..<end] { tallies[0].seenRTs[Int(events[r].rt)] = true }
 
                 // December of Y−1 is what a run for Y−1 gives (spec §6): pregnancies and
                 // deliveries are rebuilt from the records up to its end when later records
@@ -232,59 +270,63 @@ public enum Aggregator {
                     }
                 }
 
+                // Built on first use, for every plan.
                 var episodes: [Episode]?, priorEpisodes: [Episode]?
                 var deliveries: [Delivery]?, priorDeliveries: [Delivery]?
-                for i in 0..<subjects.count {
-                    switch subjects[i] {
+                for u in 0..<subjects.count {
+                    let p = unitPlan[u], i = unitPlane[u]
+                    let rules = rules[p]
+                    switch subjects[u] {
                     case .person:
-                        let months: UInt16 = growthMonthsOnly[i] ? growthSlots : .max
+                        let months: UInt16 = growthMonthsOnly[u] ? growthSlots : .max
                         guard months != 0 else { continue }
-                        evaluatePerson(rules[i], scopes[i], i, personRecords, months: months, context: context,
-                                       slot: slot, count: hit)
+                        evaluatePerson(rules[i], scopes[u], i, personRecords, months: months, context: contexts[p],
+                                       slot: slot) { hit(p, $0, $1, $2) }
                     case .pregnancy:
                         if episodes == nil { episodes = builder.episodes(records) }
                         for ep in episodes! {
-                            if let (day, rec) = rules[i].attain(pregnancy: ep, context),
+                            if let (day, rec) = rules[i].attain(pregnancy: ep, contexts[p]),
                                let s = slot(day), s > 0 || !spans {
-                                hit(i, rec, s)
+                                hit(p, i, rec, s)
                             }
                         }
                         guard spans else { continue }
                         if priorEpisodes == nil { priorEpisodes = builder.episodes(prior) }
                         for ep in priorEpisodes! {
-                            if let (day, rec) = rules[i].attain(pregnancy: ep, context),
+                            if let (day, rec) = rules[i].attain(pregnancy: ep, contexts[p]),
                                slot(day) == 0 {
-                                hit(i, rec, 0)
+                                hit(p, i, rec, 0)
                             }
                         }
                     case .delivery:
                         if deliveries == nil {
                             let (d, u) = builder.deliveries(records)
                             deliveries = d
-                            tally.unattached += u
+                            tallies[0].unattached += u
                         }
                         for d in deliveries! {
-                            if let (day, rec) = rules[i].attain(delivery: d, context),
+                            if let (day, rec) = rules[i].attain(delivery: d, contexts[p]),
                                let s = slot(day), s > 0 || !spans {
-                                hit(i, rec, s)
+                                hit(p, i, rec, s)
                             }
                         }
                         guard spans else { continue }
                         if priorDeliveries == nil { priorDeliveries = builder.deliveries(prior).0 }
                         for d in priorDeliveries! {
-                            if let (day, rec) = rules[i].attain(delivery: d, context),
+                            if let (day, rec) = rules[i].attain(delivery: d, contexts[p]),
                                slot(day) == 0 {
-                                hit(i, rec, 0)
+                                hit(p, i, rec, 0)
                             }
                         }
                     }
                 }
-                if deliveries == nil && !anyDelivery {
-                    tally.unattached += builder.deliveries(records).unattached
+                // No plan has a delivery unit: the unattached NIFAS records are still wanted.
+                if deliveries == nil {
+                    tallies[0].unattached += builder.deliveries(records).unattached
                 }
                 start = end
             }
-            return tally
+            return tallies
         }
     }
 
