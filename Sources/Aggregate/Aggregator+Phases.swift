@@ -67,7 +67,7 @@ extension Aggregator {
         return (counted[0], counted[1])
     }
 
-    /// The counting phase of one or more catalogues over `input.events` (`input.indicators` is
+    /// The counting phase of one catalogue or two over `input.events` (`input.indicators` is
     /// not read): their counts in `catalogues` order, the first with the completeness rows.
     static func countPhase(_ input: AggregateInput, catalogues: [[IndicatorDefinition]], order shared: inout [Int]?,
                            completeness wanted: Bool) -> [AggregateCounts] {

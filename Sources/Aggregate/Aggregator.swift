@@ -92,11 +92,30 @@ public enum Aggregator {
         }
     }
 
-    /// The per-person loop over a range of `order`: one catalogue or several (`plans`: the
+    /// Arrays of zeros of the given sizes, and `body`'s result over buffers of them: the
+    /// buffers are the arrays' own storage (made with `init(unsafeUninitializedCapacity:)`),
+    /// so what `body` writes is in the arrays returned, with no copy.
+    static func withZeroedCounts<R>(_ sizes: [Int], _ body: ([UnsafeMutableBufferPointer<Int32>]) -> R) -> ([[Int32]], R) {
+        func make(_ k: Int, _ buffers: [UnsafeMutableBufferPointer<Int32>]) -> ([[Int32]], R) {
+            guard k < sizes.count else { return ([], body(buffers)) }
+            var rest: [[Int32]] = []
+            var result: R?
+            let counts = [Int32](unsafeUninitializedCapacity: sizes[k]) { buffer, initialized in
+                let zeroed = UnsafeMutableBufferPointer(rebasing: buffer[0..<sizes[k]])
+                zeroed.initialize(repeating: 0)
+                initialized = sizes[k]
+                (rest, result) = make(k + 1, buffers + [zeroed])
+            }
+            return ([counts] + rest, result!)
+        }
+        return make(0, [])
+    }
+
+    /// The per-person loop over a range of `order`: one catalogue or two (`plans`: the
     /// indicators, and the SPM services when they are wanted), each counted into a tally of its
     /// own, and the period tables; shared read-only by every part of a run.
     ///
-    /// With several plans each person's records are still walked once: the periods, the growth
+    /// With two plans each person's records are still walked once: the periods, the growth
     /// months, the pregnancies and the deliveries are found once, and every plan's counting
     /// units are asked over them. The tallies are what separate passes would count
     /// (`JointCountTests`).
@@ -131,7 +150,7 @@ public enum Aggregator {
         let starts: [Day]
 
         init(input: AggregateInput, order: [Int], plans: [RulePlan]) {
-            precondition(!plans.isEmpty, "a person pass needs a plan")
+            precondition((1...2).contains(plans.count), "a person pass counts one catalogue or two")
             events = input.events.events
             self.order = order
             self.plans = plans
@@ -185,24 +204,22 @@ public enum Aggregator {
                 let at = UnsafeMutableBufferPointer<Int>.allocate(capacity: starts.count)
                 at.initialize(repeating: 0)
                 defer { at.deallocate() }
-                var tallies = count(range, order: order, at: at)
-                for p in tallies.indices.dropFirst() {
-                    tallies[p].seenRTs = tallies[0].seenRTs
-                    tallies[p].unattached = tallies[0].unattached
+                var seenRTs = [Bool](repeating: false, count: rtCount)
+                var unattached: [Int] = []
+                let (counts, _) = Aggregator.withZeroedCounts(plans.map { $0.rules.count * rtCount * slots }) { counts in
+                    count(range, order: order, at: at, counts: counts, seenRTs: &seenRTs, unattached: &unattached)
                 }
-                return tallies
+                return counts.map { Tally(counts: $0, seenRTs: seenRTs, unattached: unattached) }
             }
         }
 
-        private func count(_ range: Range<Int>, order: UnsafeBufferPointer<Int>,
-                           at: UnsafeMutableBufferPointer<Int>) -> [Tally] {
-            // The first plan's tally holds the RTs seen and the unattached NIFAS records; the
-            // others get them at the end (`count(_:)`).
-            var tallies = [emptyTally(0)]
-            for p in plans.indices.dropFirst() {
-                tallies.append(Tally(counts: [Int32](repeating: 0, count: plans[p].rules.count * rtCount * slots),
-                                     seenRTs: [], unattached: []))
-            }
+        /// The loop of `count(_:)`: plan p counts into `counts[p]` ([unit][rt][slot]); the RTs
+        /// seen and the unattached NIFAS records are the same for every plan. The counts are
+        /// written through buffers, not through a captured tally, which cost a dynamic
+        /// exclusivity check per write.
+        // swiftlint:disable:next function_parameter_count
+        private func count(_ range: Range<Int>, order: UnsafeBufferPointer<Int>, at: UnsafeMutableBufferPointer<Int>,
+                           counts: [UnsafeMutableBufferPointer<Int32>], seenRTs: inout [Bool], unattached: inout [Int]) {
             let events = events, builder = builder, starts = starts
             let rtCount = rtCount, firstOfPrev = firstOfPrev, lastDay = lastDay, slotOfDay = slotOfDay
             let rules = plans.map(\.rules)
@@ -211,22 +228,21 @@ public enum Aggregator {
                 growthParts.isEmpty ? nil : GrowthMonthCache(parts: growthParts, standards: standards)
             }
             defer { growthCache?.deallocate() }
-            // A context per plan (its filters), all sharing the growth cache; read in place.
-            let contexts = UnsafeMutableBufferPointer<RuleContext>.allocate(capacity: plans.count)
-            _ = contexts.initialize(from: plans.map { plan in
-                RuleContext(events: events, plan: plan, asOf: asOf, growthStandards: growthStandards,
-                            growthServices: growthServices, growthCache: growthCache)
-            })
-            defer {
-                contexts.deinitialize()
-                contexts.deallocate()
-            }
+            // A context per plan (its filters), both sharing the growth cache. Two local values,
+            // not an array or buffer of them: a rule gets its context as an argument, and one
+            // read from an array or a buffer is copied (a retain and release of every table in
+            // it) for each call.
+            let context0 = RuleContext(events: events, plan: plans[0], asOf: asOf, growthStandards: growthStandards,
+                                       growthServices: growthServices, growthCache: growthCache)
+            let context1 = RuleContext(events: events, plan: plans[plans.count - 1], asOf: asOf,
+                                       growthStandards: growthStandards, growthServices: growthServices,
+                                       growthCache: growthCache)
             func slot(_ d: Day) -> Int? {
                 guard d >= firstOfPrev, d <= lastDay else { return nil }
                 return Int(slotOfDay[firstOfPrev.days(to: d)])
             }
             func hit(_ p: Int, _ plane: Int, _ record: Int, _ s: Int) {
-                tallies[p].counts[(plane * rtCount + Int(events[record].rt)) * slots + s] += 1
+                counts[p][(plane * rtCount + Int(events[record].rt)) * slots + s] += 1
             }
             let periods = Periods(asOfMonth: asOfMonth)
             let growthMonthsOnly = growthMonthsOnly
@@ -245,7 +261,7 @@ public enum Aggregator {
                 }
                 while k < starts.count { at[k] = end; k += 1 }
                 let records = order[start..<end]
-                for r in order[at[Periods.year]..<end] { tallies[0].seenRTs[Int(events[r].rt)] = true }
+                for r in order[at[Periods.year]..<end] { seenRTs[Int(events[r].rt)] = true }
 
                 // December of Y−1 is what a run for Y−1 gives (spec §6): pregnancies and
                 // deliveries are rebuilt from the records up to its end when later records
@@ -273,27 +289,28 @@ public enum Aggregator {
                 // Built on first use, for every plan.
                 var episodes: [Episode]?, priorEpisodes: [Episode]?
                 var deliveries: [Delivery]?, priorDeliveries: [Delivery]?
-                for u in 0..<subjects.count {
-                    let p = unitPlan[u], i = unitPlane[u]
+                /// Counts unit `u` of plan `p` for this person.
+                func evaluate(_ u: Int, _ p: Int, _ context: RuleContext) {
+                    let i = unitPlane[u]
                     let rules = rules[p]
                     switch subjects[u] {
                     case .person:
                         let months: UInt16 = growthMonthsOnly[u] ? growthSlots : .max
-                        guard months != 0 else { continue }
-                        evaluatePerson(rules[i], scopes[u], i, personRecords, months: months, context: contexts[p],
-                                       slot: slot) { hit(p, $0, $1, $2) }
+                        guard months != 0 else { return }
+                        evaluatePerson(rules.baseAddress! + i, scopes[u], i, personRecords, months: months,
+                                       context: context, slot: slot) { hit(p, $0, $1, $2) }
                     case .pregnancy:
                         if episodes == nil { episodes = builder.episodes(records) }
                         for ep in episodes! {
-                            if let (day, rec) = rules[i].attain(pregnancy: ep, contexts[p]),
+                            if let (day, rec) = rules[i].attain(pregnancy: ep, context),
                                let s = slot(day), s > 0 || !spans {
                                 hit(p, i, rec, s)
                             }
                         }
-                        guard spans else { continue }
+                        guard spans else { return }
                         if priorEpisodes == nil { priorEpisodes = builder.episodes(prior) }
                         for ep in priorEpisodes! {
-                            if let (day, rec) = rules[i].attain(pregnancy: ep, contexts[p]),
+                            if let (day, rec) = rules[i].attain(pregnancy: ep, context),
                                slot(day) == 0 {
                                 hit(p, i, rec, 0)
                             }
@@ -302,31 +319,33 @@ public enum Aggregator {
                         if deliveries == nil {
                             let (d, u) = builder.deliveries(records)
                             deliveries = d
-                            tallies[0].unattached += u
+                            unattached += u
                         }
                         for d in deliveries! {
-                            if let (day, rec) = rules[i].attain(delivery: d, contexts[p]),
+                            if let (day, rec) = rules[i].attain(delivery: d, context),
                                let s = slot(day), s > 0 || !spans {
                                 hit(p, i, rec, s)
                             }
                         }
-                        guard spans else { continue }
+                        guard spans else { return }
                         if priorDeliveries == nil { priorDeliveries = builder.deliveries(prior).0 }
                         for d in priorDeliveries! {
-                            if let (day, rec) = rules[i].attain(delivery: d, contexts[p]),
+                            if let (day, rec) = rules[i].attain(delivery: d, context),
                                slot(day) == 0 {
                                 hit(p, i, rec, 0)
                             }
                         }
                     }
                 }
+                for u in 0..<subjects.count {
+                    if unitPlan[u] == 0 { evaluate(u, 0, context0) } else { evaluate(u, 1, context1) }
+                }
                 // No plan has a delivery unit: the unattached NIFAS records are still wanted.
                 if deliveries == nil {
-                    tallies[0].unattached += builder.deliveries(records).unattached
+                    unattached += builder.deliveries(records).unattached
                 }
                 start = end
             }
-            return tallies
         }
     }
 
@@ -441,27 +460,30 @@ public enum Aggregator {
     // swiftlint:disable:next function_parameter_count
     /// Counts person rule `rule` (unit `i`) over one person's records; a monthly rule is asked
     /// only for the month slots whose bit is set in `months` (and that have records).
-    static func evaluatePerson(_ rule: any CompiledRule, _ scope: Scope, _ i: Int, _ person: PersonRecords,
+    ///
+    /// The rule is read in place (`rule.pointee`): an `any CompiledRule` passed by value is
+    /// copied out of the plan's buffer and destroyed again for every call.
+    static func evaluatePerson(_ rule: UnsafeMutablePointer<any CompiledRule>, _ scope: Scope, _ i: Int, _ person: PersonRecords,
                                months: UInt16 = .max,
                                context c: RuleContext, slot: (Day) -> Int?, count: (Int, Int, Int) -> Void) {
         switch scope {
         case .lifetime:
-            if let (day, rec) = rule.attain(person: person.all, c), let s = slot(day) {
+            if let (day, rec) = rule.pointee.attain(person: person.all, c), let s = slot(day) {
                 count(i, rec, s)
             }
         case .year:
             // A run for Y−1 counts only its own year; here only its December is wanted.
             let previous = person.previousYear
-            if !previous.isEmpty, let (day, rec) = rule.attain(person: previous, c), slot(day) == 0 {
+            if !previous.isEmpty, let (day, rec) = rule.pointee.attain(person: previous, c), slot(day) == 0 {
                 count(i, rec, 0)
             }
             let current = person.year
-            if !current.isEmpty, let (day, rec) = rule.attain(person: current, c), let s = slot(day) {
+            if !current.isEmpty, let (day, rec) = rule.pointee.attain(person: current, c), let s = slot(day) {
                 count(i, rec, s)
             }
         case .monthly:
             for s in 0...person.periods.asOfMonth where months & (1 << UInt16(s)) != 0 && person.hasRecords(inSlot: s) {
-                if let rec = rule.monthly(person.month(s), c) {
+                if let rec = rule.pointee.monthly(person.month(s), c) {
                     count(i, rec, s)
                 }
             }

@@ -17,7 +17,8 @@ import Testing
         folder: DefaultCatalogue.folder.appendingPathComponent("growth/who2006").path)
 
     /// `AggregateWorkersTests.district()` (mothers, deliveries spanning December, W-NIFAS,
-    /// infants with growth records, adults) and 300 persons more with the SPM services:
+    /// infants with growth records, adults), six mothers meeting SPM 1, and 300 persons more
+    /// with the SPM services:
     /// hypertension and diabetes care visits in runs of months (with gaps), balita with
     /// weighings, length, SDIDTK and vitamin A, school-age screenings, the elderly, HIV tests,
     /// TB examinations and mental-health visits, at random facilities.
@@ -26,6 +27,13 @@ import Testing
         var g = SeededRandom(seed: seed)
         let rts = [World.rt1, World.rt2, World.rt3, World.rt4, World.rt5, World.rt6]
         let facilities: [FacilityType] = [.puskesmas, .pustu, .posyandu, .rumahSakit, .klinik]
+        // Mothers whose ANC visits meet SPM 1's 1-1-2 (TM1 day 44, TM2 day 131, TM3 days 200
+        // and 221 from an LMP of 2024-09-01: met on 2025-04-10), one in each RT.
+        for (k, rt) in rts.enumerated() {
+            for d in ["2024-10-15", "2025-01-10", "2025-03-20", "2025-04-10"] {
+                w.add("ANC", "anc\(k)", d, born: "1995-05-05", rt: rt, provider: .bidan, lmp: "2024-09-01")
+            }
+        }
         for p in 0..<300 {
             let person = "s\(p)"
             let rt = rts[Int(g.next() % 6)]
@@ -94,7 +102,8 @@ import Testing
         #expect(jointSPM.unattachedNifas == spm.unattachedNifas)
         #expect(jointSPM.completeness.isEmpty)
 
-        // Not vacuous: every SPM service but the rare ones counts someone, the W-NIFAS list is
+        // Not vacuous: every SPM service but the balita one (8 weighings: not before August)
+        // counts someone (the six SPM 1 mothers in April), the W-NIFAS list is
         // not empty, and the indicators count as much as they do alone.
         let plane = Aggregator.slotCount * world.register.rts.count
         let perService = (0..<Self.spm.count).map { k in jointSPM.counts[k * plane..<(k + 1) * plane].reduce(0, +) }
