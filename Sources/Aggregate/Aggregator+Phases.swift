@@ -46,20 +46,39 @@ extension Aggregator {
     }
 
     /// The counting phase, sharing its sort by person with the caller: `order` is
-    /// `personOrder(input)` — sorted here when nil and handed back, so that a second catalogue
-    /// over the same events (the SPM services) and the growth pass (`growthReview`) need no sort
-    /// of their own. `completeness: false` leaves `AggregateCounts.completeness` empty (the
-    /// second catalogue's would be the same rows).
+    /// `personOrder(input)` — sorted here when nil and handed back, so that the growth pass
+    /// (`growthReview`) needs no sort of its own. `completeness: false` leaves
+    /// `AggregateCounts.completeness` empty.
     public static func countPhase(_ input: AggregateInput, order shared: inout [Int]?,
                                   completeness wanted: Bool = true) -> AggregateCounts {
+        countPhase(input, catalogues: [input.indicators], order: &shared, completeness: wanted)[0]
+    }
+
+    /// The counting phase of `input.indicators` and, in the same walk over each person's
+    /// records, of a second catalogue over the same events (`also`: the SPM services): the
+    /// counts of each, as two `countPhase` calls with those catalogues would give them, for one
+    /// sort, one completeness table and one walk (the periods, growth months, pregnancies and
+    /// deliveries of a person found once for both). The second's completeness is empty (it
+    /// would be the same rows); its RTs seen and unattached NIFAS are the first's. `order` as
+    /// in `countPhase(_:order:completeness:)`.
+    public static func countPhase(_ input: AggregateInput, also other: [IndicatorDefinition], order shared: inout [Int]?,
+                                  completeness wanted: Bool = true) -> (AggregateCounts, also: AggregateCounts) {
+        let counted = countPhase(input, catalogues: [input.indicators, other], order: &shared, completeness: wanted)
+        return (counted[0], counted[1])
+    }
+
+    /// The counting phase of one catalogue or two over `input.events` (`input.indicators` is
+    /// not read): their counts in `catalogues` order, the first with the completeness rows.
+    static func countPhase(_ input: AggregateInput, catalogues: [[IndicatorDefinition]], order shared: inout [Int]?,
+                           completeness wanted: Bool) -> [AggregateCounts] {
         // First, while nothing else of the stage is allocated: its counting arrays are then
         // freed before the sort and the counts reach the stage's peak.
         let completeness = wanted ? Completeness.rows(input.events, asOf: input.asOf) : []
         if shared == nil { shared = personOrder(input) }
         let order = shared ?? []
-        let plan = RulePlan(input.indicators, serviceCount: input.services.services.count)
-        defer { plan.deallocate() }
-        let pass = PersonPass(input: input, order: order, plan: plan)
+        let plans = catalogues.map { RulePlan($0, serviceCount: input.services.services.count) }
+        defer { for plan in plans { plan.deallocate() } }
+        let pass = PersonPass(input: input, order: order, plans: plans)
         // Persons are independent: each part counts whole persons into counts of its own, and
         // the parts' counts are added (sums do not depend on how the persons were split).
         let events = input.events.events
@@ -68,10 +87,18 @@ extension Aggregator {
         }
         var partials = Parallel.map(parts.count) { pass.count(parts[$0]) }
         // Each part's counts are freed as soon as they are added.
-        var tally = partials.popLast() ?? pass.emptyTally()
-        while let other = partials.popLast() { tally.add(other) }
-        return AggregateCounts(counts: tally.counts, seenRTs: tally.seenRTs, unattachedNifas: tally.unattached.sorted(),
-                               completeness: completeness)
+        var tallies = partials.popLast() ?? plans.indices.map { pass.emptyTally($0) }
+        while var other = partials.popLast() {
+            for p in tallies.indices {
+                tallies[p].add(other[p])
+                other[p] = Tally(counts: [], seenRTs: [], unattached: [])
+            }
+        }
+        let unattached = tallies[0].unattached.sorted()
+        return tallies.indices.map { p in
+            AggregateCounts(counts: tallies[p].counts, seenRTs: tallies[p].seenRTs, unattachedNifas: unattached,
+                            completeness: p == 0 ? completeness : [])
+        }
     }
 
     /// The events of `input` up to the end of its as-of month by (person, visit_date,

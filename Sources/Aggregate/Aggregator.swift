@@ -92,24 +92,55 @@ public enum Aggregator {
         }
     }
 
-    /// The per-person loop over a range of `order`: the catalogue and the period tables, shared
-    /// read-only by every part of a run.
+    /// Arrays of zeros of the given sizes, and `body`'s result over buffers of them: the
+    /// buffers are the arrays' own storage (made with `init(unsafeUninitializedCapacity:)`),
+    /// so what `body` writes is in the arrays returned, with no copy.
+    static func withZeroedCounts<R>(_ sizes: [Int], _ body: ([UnsafeMutableBufferPointer<Int32>]) -> R) -> ([[Int32]], R) {
+        func make(_ k: Int, _ buffers: [UnsafeMutableBufferPointer<Int32>]) -> ([[Int32]], R) {
+            guard k < sizes.count else { return ([], body(buffers)) }
+            var rest: [[Int32]] = []
+            var result: R?
+            let counts = [Int32](unsafeUninitializedCapacity: sizes[k]) { buffer, initialized in
+                let zeroed = UnsafeMutableBufferPointer(rebasing: buffer[0..<sizes[k]])
+                zeroed.initialize(repeating: 0)
+                initialized = sizes[k]
+                (rest, result) = make(k + 1, buffers + [zeroed])
+            }
+            return ([counts] + rest, result!)
+        }
+        return make(0, [])
+    }
+
+    /// The per-person loop over a range of `order`: one catalogue or two (`plans`: the
+    /// indicators, and the SPM services when they are wanted), each counted into a tally of its
+    /// own, and the period tables; shared read-only by every part of a run.
+    ///
+    /// With two plans each person's records are still walked once: the periods, the growth
+    /// months, the pregnancies and the deliveries are found once, and every plan's counting
+    /// units are asked over them. The tallies are what separate passes would count
+    /// (`JointCountTests`).
     struct PersonPass {
         let events: [ServiceEvent]
         let order: [Int]
-        let plan: RulePlan
+        let plans: [RulePlan]
         let builder: SubjectBuilder
         let growthStandards: GrowthStandards?
         let growthServices: GrowthServices
         let rtCount: Int
         let asOfMonth: Int
         let asOf: YearMonth
-        // The catalogue as plain arrays: the loop below runs once per person and indicator, and
-        // copying an `IndicatorDefinition` there (strings, rule payloads) cost a fifth of the
-        // stage in reference counting.
+        // The catalogues' counting units as plain arrays, the plans' one after the other: the
+        // loop below runs once per person and unit, and copying an `IndicatorDefinition` there
+        // (strings, rule payloads) cost a fifth of the stage in reference counting.
+        /// Per unit: its plan (an index into `plans`) and its plane in that plan's tally.
+        let unitPlan: [Int]
+        let unitPlane: [Int]
         let subjects: [SubjectKind]
         let scopes: [Scope]
-        let anyDelivery: Bool
+        /// Per unit, `RulePlan.growthMonthsOnly`.
+        let growthMonthsOnly: [Bool]
+        /// The growth measurements any plan's rules read: one `GrowthMonthCache` serves all.
+        let growthParts: GrowthMonth.Parts
         let firstOfPrev: Day
         let lastDay: Day
         /// Month slot of each day from December of Y−1 to the as-of month's last day.
@@ -118,10 +149,11 @@ public enum Aggregator {
         /// slice of them, found once per person (no per-month filtering or allocation).
         let starts: [Day]
 
-        init(input: AggregateInput, order: [Int], plan: RulePlan) {
+        init(input: AggregateInput, order: [Int], plans: [RulePlan]) {
+            precondition((1...2).contains(plans.count), "a person pass counts one catalogue or two")
             events = input.events.events
             self.order = order
-            self.plan = plan
+            self.plans = plans
             builder = SubjectBuilder(events: events, recordIDs: input.events.recordIDs,
                                      anc: input.services.index(of: "ANC"),
                                      persalinan: input.services.index(of: "PERSALINAN"),
@@ -132,9 +164,12 @@ public enum Aggregator {
             rtCount = input.register.rts.count
             asOfMonth = input.asOf.month
             asOf = input.asOf
-            subjects = plan.subjects
-            scopes = plan.scopes
-            anyDelivery = subjects.contains(.delivery)
+            unitPlan = plans.indices.flatMap { p in repeatElement(p, count: plans[p].subjects.count) }
+            unitPlane = plans.flatMap { $0.subjects.indices }
+            subjects = plans.flatMap(\.subjects)
+            scopes = plans.flatMap(\.scopes)
+            growthMonthsOnly = plans.flatMap(\.growthMonthsOnly)
+            growthParts = plans.reduce(into: []) { $0.formUnion($1.growthParts) }
             let year = input.asOf.year
             let firstOfPrev = YearMonth(year: year - 1, month: 12).firstDay
             let lastDay = input.asOf.lastDay
@@ -151,47 +186,66 @@ public enum Aggregator {
             self.starts = starts
         }
 
-        func emptyTally() -> Tally {
-            Tally(counts: [Int32](repeating: 0, count: subjects.count * rtCount * slots),
+        /// Plan `p`'s tally with nothing counted.
+        func emptyTally(_ p: Int = 0) -> Tally {
+            Tally(counts: [Int32](repeating: 0, count: plans[p].rules.count * rtCount * slots),
                   seenRTs: [Bool](repeating: false, count: rtCount), unattached: [])
         }
 
         /// Counts the persons of `order[range]` (whole persons: the range starts and ends at
-        /// a change of person).
+        /// a change of person): a tally per plan, in `plans` order. Every tally has the same
+        /// RTs seen and unattached NIFAS records (they do not depend on the catalogue).
         ///
         /// The loop runs once per person and counting unit (and month, for monthly units): it
         /// reads `order` and the period bounds through unsafe buffers, so handing a rule its
         /// records (`Positions`, `MonthRecords`) costs no reference counting.
-        func count(_ range: Range<Int>) -> Tally {
+        func count(_ range: Range<Int>) -> [Tally] {
             order.withUnsafeBufferPointer { order in
                 let at = UnsafeMutableBufferPointer<Int>.allocate(capacity: starts.count)
                 at.initialize(repeating: 0)
                 defer { at.deallocate() }
-                return count(range, order: order, at: at)
+                var seenRTs = [Bool](repeating: false, count: rtCount)
+                var unattached: [Int] = []
+                let (counts, _) = Aggregator.withZeroedCounts(plans.map { $0.rules.count * rtCount * slots }) { counts in
+                    count(range, order: order, at: at, counts: counts, seenRTs: &seenRTs, unattached: &unattached)
+                }
+                return counts.map { Tally(counts: $0, seenRTs: seenRTs, unattached: unattached) }
             }
         }
 
-        private func count(_ range: Range<Int>, order: UnsafeBufferPointer<Int>,
-                           at: UnsafeMutableBufferPointer<Int>) -> Tally {
-            var tally = emptyTally()
+        /// The loop of `count(_:)`: plan p counts into `counts[p]` ([unit][rt][slot]); the RTs
+        /// seen and the unattached NIFAS records are the same for every plan. The counts are
+        /// written through buffers, not through a captured tally, which cost a dynamic
+        /// exclusivity check per write.
+        // swiftlint:disable:next function_parameter_count
+        private func count(_ range: Range<Int>, order: UnsafeBufferPointer<Int>, at: UnsafeMutableBufferPointer<Int>,
+                           counts: [UnsafeMutableBufferPointer<Int32>], seenRTs: inout [Bool], unattached: inout [Int]) {
             let events = events, builder = builder, starts = starts
             let rtCount = rtCount, firstOfPrev = firstOfPrev, lastDay = lastDay, slotOfDay = slotOfDay
-            let rules = plan.rules
+            let rules = plans.map(\.rules)
+            let unitPlan = unitPlan, unitPlane = unitPlane, subjects = subjects, scopes = scopes
             let growthCache = growthStandards.flatMap { standards in
-                plan.growthParts.isEmpty ? nil : GrowthMonthCache(parts: plan.growthParts, standards: standards)
+                growthParts.isEmpty ? nil : GrowthMonthCache(parts: growthParts, standards: standards)
             }
             defer { growthCache?.deallocate() }
-            let context = RuleContext(events: events, plan: plan, asOf: asOf, growthStandards: growthStandards,
-                                      growthServices: growthServices, growthCache: growthCache)
+            // A context per plan (its filters), both sharing the growth cache. Two local values,
+            // not an array or buffer of them: a rule gets its context as an argument, and one
+            // read from an array or a buffer is copied (a retain and release of every table in
+            // it) for each call.
+            let context0 = RuleContext(events: events, plan: plans[0], asOf: asOf, growthStandards: growthStandards,
+                                       growthServices: growthServices, growthCache: growthCache)
+            let context1 = RuleContext(events: events, plan: plans[plans.count - 1], asOf: asOf,
+                                       growthStandards: growthStandards, growthServices: growthServices,
+                                       growthCache: growthCache)
             func slot(_ d: Day) -> Int? {
                 guard d >= firstOfPrev, d <= lastDay else { return nil }
                 return Int(slotOfDay[firstOfPrev.days(to: d)])
             }
-            func hit(_ indicator: Int, _ record: Int, _ s: Int) {
-                tally.counts[(indicator * rtCount + Int(events[record].rt)) * slots + s] += 1
+            func hit(_ p: Int, _ plane: Int, _ record: Int, _ s: Int) {
+                counts[p][(plane * rtCount + Int(events[record].rt)) * slots + s] += 1
             }
             let periods = Periods(asOfMonth: asOfMonth)
-            let growthMonthsOnly = plan.growthMonthsOnly
+            let growthMonthsOnly = growthMonthsOnly
             let anyGrowthUnit = growthMonthsOnly.contains(true)
             let weightService = growthServices.weight, lengthService = growthServices.length
 
@@ -207,7 +261,7 @@ public enum Aggregator {
                 }
                 while k < starts.count { at[k] = end; k += 1 }
                 let records = order[start..<end]
-                for r in order[at[Periods.year]..<end] { tally.seenRTs[Int(events[r].rt)] = true }
+                for r in order[at[Periods.year]..<end] { seenRTs[Int(events[r].rt)] = true }
 
                 // December of Y−1 is what a run for Y−1 gives (spec §6): pregnancies and
                 // deliveries are rebuilt from the records up to its end when later records
@@ -232,59 +286,66 @@ public enum Aggregator {
                     }
                 }
 
+                // Built on first use, for every plan.
                 var episodes: [Episode]?, priorEpisodes: [Episode]?
                 var deliveries: [Delivery]?, priorDeliveries: [Delivery]?
-                for i in 0..<subjects.count {
-                    switch subjects[i] {
+                /// Counts unit `u` of plan `p` for this person.
+                func evaluate(_ u: Int, _ p: Int, _ context: RuleContext) {
+                    let i = unitPlane[u]
+                    let rules = rules[p]
+                    switch subjects[u] {
                     case .person:
-                        let months: UInt16 = growthMonthsOnly[i] ? growthSlots : .max
-                        guard months != 0 else { continue }
-                        evaluatePerson(rules[i], scopes[i], i, personRecords, months: months, context: context,
-                                       slot: slot, count: hit)
+                        let months: UInt16 = growthMonthsOnly[u] ? growthSlots : .max
+                        guard months != 0 else { return }
+                        evaluatePerson(rules.baseAddress! + i, scopes[u], i, personRecords, months: months,
+                                       context: context, slot: slot) { hit(p, $0, $1, $2) }
                     case .pregnancy:
                         if episodes == nil { episodes = builder.episodes(records) }
                         for ep in episodes! {
                             if let (day, rec) = rules[i].attain(pregnancy: ep, context),
                                let s = slot(day), s > 0 || !spans {
-                                hit(i, rec, s)
+                                hit(p, i, rec, s)
                             }
                         }
-                        guard spans else { continue }
+                        guard spans else { return }
                         if priorEpisodes == nil { priorEpisodes = builder.episodes(prior) }
                         for ep in priorEpisodes! {
                             if let (day, rec) = rules[i].attain(pregnancy: ep, context),
                                slot(day) == 0 {
-                                hit(i, rec, 0)
+                                hit(p, i, rec, 0)
                             }
                         }
                     case .delivery:
                         if deliveries == nil {
                             let (d, u) = builder.deliveries(records)
                             deliveries = d
-                            tally.unattached += u
+                            unattached += u
                         }
                         for d in deliveries! {
                             if let (day, rec) = rules[i].attain(delivery: d, context),
                                let s = slot(day), s > 0 || !spans {
-                                hit(i, rec, s)
+                                hit(p, i, rec, s)
                             }
                         }
-                        guard spans else { continue }
+                        guard spans else { return }
                         if priorDeliveries == nil { priorDeliveries = builder.deliveries(prior).0 }
                         for d in priorDeliveries! {
                             if let (day, rec) = rules[i].attain(delivery: d, context),
                                slot(day) == 0 {
-                                hit(i, rec, 0)
+                                hit(p, i, rec, 0)
                             }
                         }
                     }
                 }
-                if deliveries == nil && !anyDelivery {
-                    tally.unattached += builder.deliveries(records).unattached
+                for u in 0..<subjects.count {
+                    if unitPlan[u] == 0 { evaluate(u, 0, context0) } else { evaluate(u, 1, context1) }
+                }
+                // No plan has a delivery unit: the unattached NIFAS records are still wanted.
+                if deliveries == nil {
+                    unattached += builder.deliveries(records).unattached
                 }
                 start = end
             }
-            return tally
         }
     }
 
@@ -399,27 +460,30 @@ public enum Aggregator {
     // swiftlint:disable:next function_parameter_count
     /// Counts person rule `rule` (unit `i`) over one person's records; a monthly rule is asked
     /// only for the month slots whose bit is set in `months` (and that have records).
-    static func evaluatePerson(_ rule: any CompiledRule, _ scope: Scope, _ i: Int, _ person: PersonRecords,
+    ///
+    /// The rule is read in place (`rule.pointee`): an `any CompiledRule` passed by value is
+    /// copied out of the plan's buffer and destroyed again for every call.
+    static func evaluatePerson(_ rule: UnsafeMutablePointer<any CompiledRule>, _ scope: Scope, _ i: Int, _ person: PersonRecords,
                                months: UInt16 = .max,
                                context c: RuleContext, slot: (Day) -> Int?, count: (Int, Int, Int) -> Void) {
         switch scope {
         case .lifetime:
-            if let (day, rec) = rule.attain(person: person.all, c), let s = slot(day) {
+            if let (day, rec) = rule.pointee.attain(person: person.all, c), let s = slot(day) {
                 count(i, rec, s)
             }
         case .year:
             // A run for Y−1 counts only its own year; here only its December is wanted.
             let previous = person.previousYear
-            if !previous.isEmpty, let (day, rec) = rule.attain(person: previous, c), slot(day) == 0 {
+            if !previous.isEmpty, let (day, rec) = rule.pointee.attain(person: previous, c), slot(day) == 0 {
                 count(i, rec, 0)
             }
             let current = person.year
-            if !current.isEmpty, let (day, rec) = rule.attain(person: current, c), let s = slot(day) {
+            if !current.isEmpty, let (day, rec) = rule.pointee.attain(person: current, c), let s = slot(day) {
                 count(i, rec, s)
             }
         case .monthly:
             for s in 0...person.periods.asOfMonth where months & (1 << UInt16(s)) != 0 && person.hasRecords(inSlot: s) {
-                if let rec = rule.monthly(person.month(s), c) {
+                if let rec = rule.pointee.monthly(person.month(s), c) {
                     count(i, rec, s)
                 }
             }

@@ -12,10 +12,11 @@ extension PipelineRunner {
     /// Aggregate reads them, and they are most of the run's memory.
     /// `growthSeconds`: the growth pass's share of the stage (run.json's `aggregate_growth`).
     ///
-    /// With `spm` (the SPM catalogue, when its outputs are wanted) the stage runs a second time
-    /// over the same events with those definitions only, before they are released: the SPM
-    /// values, and how long that second run took. Its warnings and completeness are the first
-    /// run's and are not used.
+    /// With `spm` (the SPM catalogue, when its outputs are wanted) the same walk over each
+    /// person's records counts those definitions too (`Aggregator.countPhase(_:also:order:)`),
+    /// and their values are finished after the indicators': the SPM values, and how long their
+    /// finishing took (their counting is part of the indicators'). Their warnings and
+    /// completeness are the indicators' and are not used.
     func aggregate(outcome: inout ValidationOutcome, pipeline: LoadedPipeline, asOf: YearMonth,
                    spm: [IndicatorDefinition] = [])
         -> (result: AggregateResult, spm: (AggregateResult, seconds: Double)?, followUp: [FollowUpRow], growthSeconds: Double) {
@@ -24,13 +25,20 @@ extension PipelineRunner {
                                    estimation: pipeline.estimation,
                                    unreadableSources: outcome.unreadable.map(\.path),
                                    tetapBelowTarget: pipeline.definition.tetapBelowTarget, growthStandards: pipeline.growth)
-        // One sort by person serves the indicators and the growth pass; it is freed before the
-        // values are finished. The SPM catalogue (a second count over the same events) sorts
-        // again after that: holding the order or its counts through the finishing of the
-        // indicators would raise the stage's peak. The warnings and follow-up rows, which are
-        // text, are made last.
+        // One sort by person serves the indicators, the SPM services and the growth pass; the
+        // two catalogues are counted in one walk over each person's records. The order is freed
+        // before either catalogue's values are finished (holding it through a finishing raised
+        // the stage's peak); the SPM counts (12 planes) wait through the indicators' finishing.
+        // The warnings and follow-up rows, which are text, are made last.
         var order: [Int]?
-        var counts: AggregateCounts? = Aggregator.countPhase(input, order: &order)
+        var counts: AggregateCounts?, spmCounts: AggregateCounts?
+        if spm.isEmpty {
+            counts = Aggregator.countPhase(input, order: &order)
+        } else {
+            let counted = Aggregator.countPhase(input, also: spm, order: &order)
+            counts = counted.0
+            spmCounts = counted.also
+        }
         var growthStart = Date()
         let review = Aggregator.growthReview(events: outcome.events, services: GrowthServices(pipeline.services),
                                              standards: pipeline.growth, asOf: asOf, order: order)
@@ -44,12 +52,12 @@ extension PipelineRunner {
         let result = Aggregator.finishPhase(input, counts: &counts)
         let unattachedNifas = result.unattachedNifas
         var spmResult: (AggregateResult, seconds: Double)?
-        if !spm.isEmpty {
+        if spmCounts != nil {
             let start = Date()
             var spmInput = input
             spmInput.indicators = spm
             spmInput.unreadableSources = []
-            spmResult = (Aggregator.run(spmInput), Date().timeIntervalSince(start))
+            spmResult = (Aggregator.finishPhase(spmInput, counts: &spmCounts), Date().timeIntervalSince(start))
         }
         PipelineRunner.addNifasWarnings(&outcome, eventIndices: unattachedNifas)
         growthStart = Date()
