@@ -56,20 +56,21 @@ public enum FollowUpCSV {
     /// The §A4 order: facility, village, RW, RT, person (byte order; the full id, so masking
     /// does not change the order).
     public static func sorted(_ rows: [FollowUpRow]) -> [FollowUpRow] {
-        rows.sorted { a, b in
-            for (x, y) in [(a.facilityID, b.facilityID), (a.villageCode, b.villageCode), (a.rw, b.rw), (a.rt, b.rt),
-                           (a.sortKey, b.sortKey)] where x != y {
-                return x.utf8.lexicographicallyPrecedes(y.utf8)
-            }
-            return false
+        // The first field that differs decides, by its bytes (no array per comparison).
+        @inline(__always) func precedes(_ x: String, _ y: String) -> Bool? {
+            x == y ? nil : x.utf8.lexicographicallyPrecedes(y.utf8)
+        }
+        return rows.sorted { a, b in
+            precedes(a.facilityID, b.facilityID) ?? precedes(a.villageCode, b.villageCode) ?? precedes(a.rw, b.rw)
+                ?? precedes(a.rt, b.rt) ?? precedes(a.sortKey, b.sortKey) ?? false
         }
     }
 
-    /// Writes `rows` (sorted here) and returns the row count; `names`: with the `name` column
+    /// Writes `rows` (sorted here) and returns the row count and digest; `names`: with the `name` column
     /// (a run with `--keep-identifiers`).
     @discardableResult
     public static func write(_ rows: [FollowUpRow], to path: String, format: OutputFormat,
-                             names: Bool = false) throws -> Int {
+                             names: Bool = false) throws -> WrittenFile {
         let table = try TableWriter(path: path, header: header(names: names), format: format)
         for r in sorted(rows) {
             try table.row([r.facilityID, r.villageCode, r.rw, r.rt, r.person] + (names ? [r.name] : [])
@@ -77,7 +78,6 @@ public enum FollowUpCSV {
                            r.weightDate, format.decimal(r.weightKg), r.lengthDate, format.decimal(r.lengthCm),
                            format.decimal(r.waz), format.decimal(r.haz), format.decimal(r.whz)])
         }
-        try table.close()
-        return table.rows
+        return try table.close()
     }
 }

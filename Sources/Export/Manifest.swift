@@ -109,6 +109,11 @@ public struct Manifest: Codable, Sendable {
             self.bytes = bytes
             self.rows = rows
         }
+
+        /// The entry of a file a writer hashed as it wrote it.
+        public init(path: String, _ written: WrittenFile) {
+            self.init(path: path, sha256: written.sha256, bytes: written.bytes, rows: written.rows)
+        }
     }
 
     /// An input that was listed but could not be read, and why.

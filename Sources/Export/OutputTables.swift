@@ -13,7 +13,7 @@ public enum PWSTableCSV {
     @discardableResult
     public static func write(indicator: String, monthRows: [IndicatorRow], villagePuskesmas: [String: String],
                              direction: IndicatorDirection = .higherIsBetter,
-                             to path: String, format: OutputFormat) throws -> Int {
+                             to path: String, format: OutputFormat) throws -> WrittenFile {
         let table = try TableWriter(path: path, header: header, format: format)
         func pct(_ p: Percent?) -> String { p.map { format.decimal($0.text) } ?? "" }
         for line in PWSTable.lines(indicator: indicator, monthRows: monthRows, villagePuskesmas: villagePuskesmas,
@@ -28,8 +28,7 @@ public enum PWSTableCSV {
                              r.numeratorCumulative.map(String.init) ?? "", pct(r.coverageCumulativePct),
                              pct(r.targetPct), pct(r.gapPct), r.trend, r.status, line.rank.map(String.init) ?? ""])
         }
-        try table.close()
-        return table.rows
+        return try table.close()
     }
 }
 
@@ -38,13 +37,12 @@ public enum CompletenessCSV {
     public static let header = ["facility", "facility_type", "year", "month", "records", "persons", "reported"]
 
     @discardableResult
-    public static func write(_ rows: [CompletenessRow], to path: String, format: OutputFormat) throws -> Int {
+    public static func write(_ rows: [CompletenessRow], to path: String, format: OutputFormat) throws -> WrittenFile {
         let table = try TableWriter(path: path, header: header, format: format)
         for r in rows {
             try table.row([r.facility, r.facilityType, String(r.year), String(r.month), String(r.records),
                            String(r.persons), r.reported ? "ya" : "tidak"])
         }
-        try table.close()
-        return table.rows
+        return try table.close()
     }
 }

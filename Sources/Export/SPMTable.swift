@@ -86,12 +86,11 @@ public enum SPMTable {
                 r.notServed?.outputText(decimalMark: mark) ?? "", r.capaian.map { format.decimal($0.text) } ?? ""]
     }
 
-    /// Writes spm.csv; returns the number of data rows.
+    /// Writes spm.csv; returns the number of data rows and the digest.
     @discardableResult
-    public static func write(_ rows: [SPMRow], to path: String, format: OutputFormat) throws -> Int {
+    public static func write(_ rows: [SPMRow], to path: String, format: OutputFormat) throws -> WrittenFile {
         let table = try TableWriter(path: path, header: header, format: format)
         for r in rows { try table.row(cells(r, format: format)) }
-        try table.close()
-        return table.rows
+        return try table.close()
     }
 }

@@ -1,10 +1,27 @@
 import CSV
 import PWSCore
 
+/// What a writer put in an output file: its data rows (nil for a file that is not a table),
+/// and the file's SHA-256 (lower-case hex) and size, as `FileDigest.sha256(path:)` would read
+/// them back — computed from the bytes as they were written, so run.json need not read the file.
+public struct WrittenFile: Sendable, Equatable {
+    public var rows: Int?
+    public var sha256: String
+    public var bytes: Int
+
+    public init(rows: Int?, sha256: String, bytes: Int) {
+        self.rows = rows
+        self.sha256 = sha256
+        self.bytes = bytes
+    }
+}
+
 /// A CSV output table: header first, every text cell made spreadsheet-safe, written through
-/// libcsv (the CSV module's `CSVWriter`) in the chosen output format.
+/// libcsv (the CSV module's `CSVWriter`) in the chosen output format. The bytes are hashed as
+/// they go to the file (`close()` returns the digest).
 public final class TableWriter {
     private let writer: CSVWriter
+    private let digest = RunningDigest()
     public let format: OutputFormat
     public let path: String
     /// Data rows written (header excluded).
@@ -13,7 +30,8 @@ public final class TableWriter {
     public init(path: String, header: [String], format: OutputFormat) throws {
         self.path = path
         self.format = format
-        writer = try CSVWriter(path: path, options: format.writeOptions)
+        let digest = digest
+        writer = try CSVWriter(path: path, options: format.writeOptions, onWrite: { digest.update($0) })
         try writer.writeRow(header)
     }
 
@@ -23,7 +41,14 @@ public final class TableWriter {
         rows += 1
     }
 
-    public func close() throws { try writer.close() }
+    /// Flushes and closes the file; returns its rows, SHA-256 and size. Closing twice returns
+    /// the same.
+    @discardableResult
+    public func close() throws -> WrittenFile {
+        try writer.close()
+        let d = digest.result
+        return WrittenFile(rows: rows, sha256: d.hex, bytes: d.bytes)
+    }
 }
 
 extension OutputFormat {
@@ -51,13 +76,12 @@ public enum DiagnosticsTable {
                 d.severity.rawValue, d.field, safe(d.value), safe(d.message)]
     }
 
-    /// Writes diagnostics (already sorted by source, line, rule). Returns the row count.
+    /// Writes diagnostics (already sorted by source, line, rule). Returns the row count and digest.
     @discardableResult
     public static func write(_ diagnostics: [Diagnostic], to path: String, format: OutputFormat,
-                             keepIdentifiers: Bool = false) throws -> Int {
+                             keepIdentifiers: Bool = false) throws -> WrittenFile {
         let table = try TableWriter(path: path, header: header, format: format)
         for d in diagnostics { try table.row(cells(d, keepIdentifiers: keepIdentifiers)) }
-        try table.close()
-        return table.rows
+        return try table.close()
     }
 }

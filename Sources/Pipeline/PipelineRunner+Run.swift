@@ -1,4 +1,5 @@
 import Aggregate
+import Concurrency
 import Export
 import Foundation
 import Logging
@@ -61,12 +62,12 @@ extension PipelineRunner {
             if wanted.contains(.rejects) {
                 let r = try DiagnosticsTable.write(outcome.rejects, to: staging + "/rejects.csv", format: format,
                                                   keepIdentifiers: request.keepIdentifiers)
-                entries.append(try outputEntry(folder: staging, name: "rejects.csv", rows: r))
+                entries.append(Manifest.OutputEntry(path: "rejects.csv", r))
             }
             if wanted.contains(.warnings) {
                 let w = try DiagnosticsTable.write(outcome.warnings, to: staging + "/warnings.csv", format: format,
                                                   keepIdentifiers: request.keepIdentifiers)
-                entries.append(try outputEntry(folder: staging, name: "warnings.csv", rows: w))
+                entries.append(Manifest.OutputEntry(path: "warnings.csv", w))
             }
             return entries
         }
@@ -113,58 +114,77 @@ extension PipelineRunner {
         manifest.counts = PipelineRunner.counts(outcome)
         manifest.notes = outcome.notes
 
-        // Export. indicators.csv (most of the bytes) is written by threads of its own, formatted
-        // on every core as its rows are computed (none is kept), while this thread writes the
-        // other outputs; run.json lists them in the same order whichever finishes first.
+        // Export. Three sets of threads write at once, each file written by one of them, and
+        // run.json lists the files in the same order whichever finishes first:
+        // - indicators.csv (most of the bytes): threads of its own, formatting on every core as
+        //   its rows are computed (none is kept);
+        // - pws.xlsx, then spm.csv and spm.xlsx: one more thread (libxlsxwriter and its zlib make
+        //   pws.xlsx the longest single writer; one thread keeps the two workbooks apart);
+        // - this thread: rejects, warnings, the PWS tables, completeness, tindak-lanjut, report.html.
+        // Each file is hashed from its bytes as they are written; only the workbooks, which
+        // libxlsxwriter writes itself, are read back.
         let exportStart = Date()
         let values = result.values
         progress?("writing \(values.rowCount) indicator rows, the PWS tables and the report")
         let indicators = wanted.contains(.indicators)
             ? try IndicatorsCSVParallelWriter(values: values, path: staging + "/indicators.csv", format: format) : nil
         defer { indicators?.cancel() }  // stops its threads when this thread fails first; else harmless
-        let diagnostics = try writeDiagnostics(wanted)
-        CrashPoint.hit("staging-partial")
-        var later: [Manifest.OutputEntry] = []
         // The PWS tables and the workbook read the as-of month's village, puskesmas and kabupaten rows.
         let monthRows = wanted.contains(.pwsTables) || wanted.contains(.workbook)
             ? values.rows(months: asOf.month...asOf.month) { level, _ in
                 level == .desa || level == .puskesmas || level == .kabkota
             } : []
+        var workbooks: BackgroundThread<[Manifest.OutputEntry]>?
+        if wanted.contains(.workbook) || spm != nil {
+            let quality = wanted.contains(.workbook) ? PipelineRunner.workbookQuality(outcome) : nil
+            let villagePuskesmas = result.villagePuskesmas, created = workbookCreated, format = format
+            let spmValues = spm?.0.values, regencyName = outcome.register.villages.first?.regencyName ?? ""
+            workbooks = BackgroundThread {
+                var entries: [Manifest.OutputEntry] = []
+                if let quality {
+                    entries.append(try PipelineRunner.writeWorkbook(values: values, monthRows: monthRows,
+                                                                    villagePuskesmas: villagePuskesmas,
+                                                                    quality: quality, created: created,
+                                                                    staging: staging))
+                }
+                if let spmValues {
+                    entries += try PipelineRunner.writeSPM(spmValues, regencyName: regencyName, wanted: wanted,
+                                                           format: format, created: created, staging: staging)
+                }
+                return entries
+            }
+        }
+        // Never leave the thread writing into a staging folder that a failure is about to remove.
+        defer { _ = try? workbooks?.wait() }
+        let diagnostics = try writeDiagnostics(wanted)
+        CrashPoint.hit("staging-partial")
+        var later: [Manifest.OutputEntry] = []
         if wanted.contains(.pwsTables) {
             try FileManager.default.createDirectory(atPath: staging + "/pws", withIntermediateDirectories: true)
             for info in result.infos {
                 let name = "pws/\(info.id).csv"
-                let rows = try PWSTableCSV.write(indicator: info.id, monthRows: monthRows,
-                                                 villagePuskesmas: result.villagePuskesmas,
-                                                 direction: info.direction, to: staging + "/" + name, format: format)
-                later.append(try outputEntry(folder: staging, name: name, rows: rows))
+                let written = try PWSTableCSV.write(indicator: info.id, monthRows: monthRows,
+                                                    villagePuskesmas: result.villagePuskesmas,
+                                                    direction: info.direction, to: staging + "/" + name, format: format)
+                later.append(Manifest.OutputEntry(path: name, written))
             }
         }
         if wanted.contains(.completeness) {
             let c = try CompletenessCSV.write(completeness, to: staging + "/completeness.csv", format: format)
-            later.append(try outputEntry(folder: staging, name: "completeness.csv", rows: c))
+            later.append(Manifest.OutputEntry(path: "completeness.csv", c))
         }
         if wanted.contains(.followUp) {
             let f = try FollowUpCSV.write(followUp, to: staging + "/tindak-lanjut.csv", format: format,
                                           names: request.keepIdentifiers)
-            later.append(try outputEntry(folder: staging, name: "tindak-lanjut.csv", rows: f))
+            later.append(Manifest.OutputEntry(path: "tindak-lanjut.csv", f))
         }
         if wanted.contains(.report) {
             let html = try renderReport(outcome: outcome, result: result, completeness: completeness, asOf: asOf,
                                         followUp: followUp)
-            guard FileManager.default.createFile(atPath: staging + "/report.html", contents: Data(html.utf8)) else {
-                throw PWSError(.outputNotWritable, "cannot write \(staging)/report.html")
-            }
-            later.append(try outputEntry(folder: staging, name: "report.html", rows: nil))
+            later.append(Manifest.OutputEntry(path: "report.html",
+                                              try OutputFile.write(Data(html.utf8), to: staging + "/report.html")))
         }
-        if wanted.contains(.workbook) {
-            later.append(try writeWorkbook(outcome: outcome, values: values, monthRows: monthRows,
-                                           villagePuskesmas: result.villagePuskesmas, staging: staging))
-        }
-        if let spm {
-            later += try writeSPM(spm.0.values, regencyName: outcome.register.villages.first?.regencyName ?? "",
-                                  wanted: wanted, staging: staging)
-        }
+        if let workbooks { later += try workbooks.wait() }
         manifest.outputs += diagnostics
         if let written = try indicators?.finish() {
             manifest.outputs.append(Manifest.OutputEntry(path: "indicators.csv", sha256: written.sha256,

@@ -6,17 +6,18 @@ import PWSCore
 extension PipelineRunner {
     /// Writes spm.csv and spm.xlsx (those of them `wanted`) into the staging folder from the
     /// values of the Aggregate stage run on the SPM catalogue, and returns their manifest entries.
-    func writeSPM(_ values: IndicatorValues, regencyName: String, wanted: Set<RunOutput>,
-                  staging: String) throws -> [Manifest.OutputEntry] {
+    /// Touches nothing but its arguments, so it runs on a thread of its own beside the other writers.
+    static func writeSPM(_ values: IndicatorValues, regencyName: String, wanted: Set<RunOutput>, format: OutputFormat,
+                         created: Date, staging: String) throws -> [Manifest.OutputEntry] {
         let rows = SPMTable.rows(values)
         var entries: [Manifest.OutputEntry] = []
         if wanted.contains(.spmCSV) {
-            let n = try SPMTable.write(rows, to: staging + "/spm.csv", format: format)
-            entries.append(try outputEntry(folder: staging, name: "spm.csv", rows: n))
+            entries.append(Manifest.OutputEntry(path: "spm.csv",
+                                                try SPMTable.write(rows, to: staging + "/spm.csv", format: format)))
         }
         if wanted.contains(.spmWorkbook) {
             try SPMWorkbook.write(rows: rows, year: values.year, asOfMonth: values.asOfMonth, regencyName: regencyName,
-                                  created: workbookCreated, to: staging + "/spm.xlsx")
+                                  created: created, to: staging + "/spm.xlsx")
             entries.append(try outputEntry(folder: staging, name: "spm.xlsx", rows: nil))
         }
         return entries

@@ -120,7 +120,10 @@ public struct PipelineRunner {
         }
     }
 
-    func outputEntry(folder: String, name: String, rows: Int?) throws -> Manifest.OutputEntry {
+    /// The manifest entry of an output written by a library that does not hand its bytes over
+    /// (the workbooks): the file is read back to be hashed. Every other writer returns its
+    /// `WrittenFile`, hashed as it wrote.
+    static func outputEntry(folder: String, name: String, rows: Int?) throws -> Manifest.OutputEntry {
         let d = try FileDigest.sha256(path: folder + "/" + name)
         return Manifest.OutputEntry(path: name, sha256: d.hex, bytes: d.bytes, rows: rows)
     }
@@ -162,13 +165,12 @@ public struct PipelineRunner {
                                                   keepIdentifiers: request.keepIdentifiers)
             let w = try DiagnosticsTable.write(outcome.warnings, to: out + "/warnings.csv", format: format,
                                                   keepIdentifiers: request.keepIdentifiers)
-            manifest.outputs = [try outputEntry(folder: out, name: "rejects.csv", rows: r),
-                                try outputEntry(folder: out, name: "warnings.csv", rows: w)]
+            manifest.outputs = [Manifest.OutputEntry(path: "rejects.csv", r), Manifest.OutputEntry(path: "warnings.csv", w)]
             manifest.status = "dry-run"
             manifest.exitStatus = over ? ExitStatus.dataError.rawValue : 0
             manifest.finishedAt = ISO8601DateFormatter().string(from: Date())
             try manifest.write(to: out + "/run.json")
-            lines.append("wrote \(out)/rejects.csv (\(r) rows), \(out)/warnings.csv (\(w) rows), \(out)/run.json")
+            lines.append("wrote \(out)/rejects.csv (\(r.rows ?? 0) rows), \(out)/warnings.csv (\(w.rows ?? 0) rows), \(out)/run.json")
         }
         return RunReport(exitStatus: over ? .dataError : .success, lines: lines, folder: request.outputDirectory,
                          perFileLines: ConsoleSummary.perFileLines(outcome))

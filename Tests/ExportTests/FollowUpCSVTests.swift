@@ -28,7 +28,7 @@ import Testing
     @Test func sortedByFacilityVillageRWRTAndPerson() throws {
         let tmp = try TemporaryFolder()
         let path = tmp.url.path + "/tindak-lanjut.csv"
-        #expect(try FollowUpCSV.write(Self.rows, to: path, format: .standard) == 7)
+        #expect(try FollowUpCSV.write(Self.rows, to: path, format: .standard).rows == 7)
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text == """
             facility_id,village_code,rw,rt,person,age_months,reasons,weight_date,weight_kg,length_date,length_cm,waz,haz,whz
