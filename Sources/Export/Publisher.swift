@@ -126,11 +126,16 @@ public struct Publisher {
         }
     }
 
+    /// One reading of the clock: the seconds and the milliseconds from the same instant (two
+    /// readings put a run a second early when a second began between them, so its name sorted
+    /// before an earlier run's and retention removed the wrong one).
     static func stamp() -> String {
-        var t = time(nil)
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var t = now.tv_sec
         var tmv = tm()
         gmtime_r(&t, &tmv)
-        let ms = Int(Date().timeIntervalSince1970 * 1000) % 1000
+        let ms = Int(now.tv_nsec / 1_000_000)
         return String(format: "%04d%02d%02dT%02d%02d%02d.%03dZ", Int(tmv.tm_year) + 1900, Int(tmv.tm_mon) + 1,
                       Int(tmv.tm_mday), Int(tmv.tm_hour), Int(tmv.tm_min), Int(tmv.tm_sec), ms)
     }
