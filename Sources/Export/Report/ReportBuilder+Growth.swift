@@ -79,20 +79,21 @@ extension ReportBuilder {
                 let area = knownArea(code, level)
                 w.rowOpen(rc, th: Cell(t: .text(name), href: href))
                 for (ind, ms) in infos {
-                    // Fields read in place, as in the drill-down.
+                    // One row computed per cell, as in the drill-down.
                     guard let i = rowIndex(ind, level, area, m) else {
                         w.td(Cell(t: .literal("–"), c: "sn"))
                         continue
                     }
-                    let status = input.rows[i].status
+                    let r = input.rows[i]
+                    let status = r.status
                     let value: CellValue = switch ms {
-                    case .count: .count(input.rows[i].numeratorCumulative ?? input.rows[i].numeratorMonth)
+                    case .count: .count(r.numeratorCumulative ?? r.numeratorMonth)
                     case .monthlyCoverage:
-                        .prevalence(input.rows[i].coverageMonthPct, letter: ReportText.statusLetter(status),
-                                    numerator: input.rows[i].numeratorMonth, denominator: input.rows[i].denominator)
+                        .prevalence(r.coverageMonthPct, letter: ReportText.statusLetter(status),
+                                    numerator: r.numeratorMonth, denominator: r.denominator)
                     case .cumulativeCoverage:
-                        .prevalence(input.rows[i].coverageCumulativePct, letter: ReportText.statusLetter(status),
-                                    numerator: input.rows[i].numeratorCumulative, denominator: input.rows[i].denominator)
+                        .prevalence(r.coverageCumulativePct, letter: ReportText.statusLetter(status),
+                                    numerator: r.numeratorCumulative, denominator: r.denominator)
                     }
                     w.td(Cell(t: value, c: ms == .count ? nil : ReportText.statusClass(status)))
                 }

@@ -182,7 +182,7 @@ struct ReportBuilder {
         rowIndex(ind, level, area, month).map { input.rows[$0] }
     }
 
-    /// Where the row sits in `input.rows`, for reading a few fields without copying the row.
+    /// Where the row sits in `input.rows` (each read of `input.rows[i]` computes the row: read it once).
     func rowIndex(_ ind: Int32, _ level: AreaLevel, _ area: Int32?, _ month: Int) -> Int? {
         guard let area, let slot = slot(area, level, month, ind) else { return nil }
         let i = slots[slot]
@@ -605,13 +605,15 @@ struct ReportBuilder {
                 }
                 // Numerator/sasaran, not a percentage: at RT level the sasaran is a handful of
                 // people and "2/7" says more than "28,57". The status tables carry the percentages.
-                // (Fields are read in place: a district has a quarter of a million such cells.)
+                // (A row is computed when read: once per cell, as a district has a quarter of a
+                // million such cells.)
+                let r = input.rows[i]
                 let value: CellValue = switch ms {
-                case .count: .count(input.rows[i].numeratorCumulative ?? input.rows[i].numeratorMonth)
-                case .cumulativeCoverage: .ofSasaran(input.rows[i].numeratorCumulative, input.rows[i].denominator)
-                case .monthlyCoverage: .ofSasaran(input.rows[i].numeratorMonth, input.rows[i].denominator)
+                case .count: .count(r.numeratorCumulative ?? r.numeratorMonth)
+                case .cumulativeCoverage: .ofSasaran(r.numeratorCumulative, r.denominator)
+                case .monthlyCoverage: .ofSasaran(r.numeratorMonth, r.denominator)
                 }
-                let status = input.rows[i].status
+                let status = r.status
                 w.td(Cell(t: value, letter: ReportText.statusLetter(status),
                           c: ms == .count ? nil : ReportText.statusClass(status)))
             }
