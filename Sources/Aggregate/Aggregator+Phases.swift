@@ -110,15 +110,10 @@ extension Aggregator {
 
     /// The finishing phase: areas, denominators and values from counts over every person
     /// (`input.events` is not read: it may be empty). `completeness` is the table's facility
-    /// rows; the unreadable files' rows are added here.
-    public static func finishPhase(_ input: AggregateInput, counts: AggregateCounts) -> AggregateResult {
-        var owned: AggregateCounts? = counts
-        return finishPhase(input, counts: &owned)
-    }
-
-    /// `finishPhase(_:counts:)` taking the counts over: `counts` is nil on return, and the
-    /// per-RT counts are freed as soon as every area's counts are summed from them (before the
-    /// denominators and values), so the phase never holds both at their full size for long.
+    /// rows; the unreadable files' rows are added here. It takes the counts over: `counts` is
+    /// nil on return, and the per-RT counts are freed as soon as every area's counts are summed
+    /// from them (before the denominators and values), so the phase never holds both at their
+    /// full size for long.
     public static func finishPhase(_ input: AggregateInput, counts: inout AggregateCounts?) -> AggregateResult {
         guard var counts = counts.take() else { preconditionFailure("finishPhase without counts") }
         let table = AreaTable(register: input.register, seenRTs: counts.seenRTs)
