@@ -115,4 +115,26 @@ import Testing
         // Task 0 has file a only; task 1 files b and c: the one E-PARSE (file b) once.
         #expect(parses == 1)
     }
+
+    /// The incremental map cache stays off for FHIR (an entry keys on one file's bytes; a FHIR
+    /// file's records depend on every fhir/ file): the run says so, reads every file twice in a
+    /// row alike, and publishes `pws run`'s bytes both times.
+    @Test func incrementalRunReadsAFHIRExportWhole() throws {
+        let tmp = try TemporaryFolder()
+        let data = tmp.url.path + "/data"
+        try Self.data(at: data, seed: 34)
+        let reference = try ShardedRun.runOneProcess(request: ShardedRunTests.request(data: data, out: tmp.url.path + "/reference"))
+        #expect(reference.exitStatus == .success)
+        let expected = ShardedRunTests.snapshot(tmp.url.path + "/reference")
+        let out = tmp.url.path + "/out"
+        for attempt in 0..<2 {
+            let runner = PipelineRunner(request: ShardedRunTests.request(data: data, out: out),
+                                        logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+            let report = try ShardedRun.runPartitioned(runner: runner, partitions: 3, incremental: MapCacheOptions())
+            #expect(report.exitStatus == .success)
+            #expect(report.lines.contains("map cache not used: the FHIR export (fhir/) is read as one whole, so every file was read"),
+                    "attempt \(attempt): \(report.lines.prefix(3))")
+            #expect(ShardedRunTests.snapshot(out) == expected, "attempt \(attempt)")
+        }
+    }
 }
