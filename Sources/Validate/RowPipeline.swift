@@ -146,6 +146,10 @@ struct RowChunkReader: Sendable {
     var workbook = WorkbookReadOptions()
     var reshape: [ReshapeRule] = []
     var fhir = FHIRMapping()
+    /// The `fhir/` files the FHIR context is built from, in read order; nil: those of
+    /// `sources`. A map task of a sharded run reads a share of the files but gives all of the
+    /// run's `fhir/` files here, so its records are completed as `pws run` completes them.
+    var fhirContextSources: [String]? = nil
     /// Filled before the first FHIR file is read: what every `fhir/` file tells the others.
     private let fhirContext = FHIRContextBox()
 
@@ -163,7 +167,8 @@ struct RowChunkReader: Sendable {
         }
         if source.hasPrefix("fhir/") {
             let context = try fhirContext.context
-                ?? FHIRContext.collect(directory: directory, sources: sources.filter { $0.hasPrefix("fhir/") },
+                ?? FHIRContext.collect(directory: directory,
+                                       sources: fhirContextSources ?? sources.filter { $0.hasPrefix("fhir/") },
                                        mapping: fhir)
             fhirContext.context = context
             return (TableReader(records: FHIRRecordSource(path: path, source: source, context: context),

@@ -108,9 +108,15 @@ extension Validation {
     /// `fileDone`, when given, is called at the end of each file (after all its candidates) with
     /// the file's index in `sources`, its account, its per-row rejects and its notes — the
     /// outcome's lists are these, concatenated (the incremental cache keeps them per file).
+    /// `fhirContext`: every `fhir/` file of the run, in read order, when `sources` is a share of
+    /// them (the FHIR context is built from all; records are made only from `sources`). The
+    /// context pass reports nothing (no notes, no rejects, no accounts): a file's malformed
+    /// lines and notes come from its record pass, in the task whose share holds it. Nil: the
+    /// `fhir/` files of `sources`.
     /// - Throws: as `run` when a file cannot be read.
     public static func runMap(dataDirectory: String, settings: ValidationSettings, register: AreaRegister,
-                              sources: [String], emit: @escaping (ShardCandidate) -> Void,
+                              sources: [String], fhirContext: [String]? = nil,
+                              emit: @escaping (ShardCandidate) -> Void,
                               fileDone: ((_ file: Int, _ account: FileAccount, _ rejects: ArraySlice<Diagnostic>,
                                           _ notes: ArraySlice<String>) -> Void)? = nil) throws -> ShardMapOutcome {
         var checker = try ServiceRowChecker(settings: settings, register: register)
@@ -120,7 +126,9 @@ extension Validation {
         var readingCPU = 0.0
         var rejectsStart = 0, notesStart = 0
         if !sources.isEmpty {
-            readingCPU = try checker.chunkReader(directory: dataDirectory, sources: sources).run { chunk in
+            var reader = checker.chunkReader(directory: dataDirectory, sources: sources)
+            reader.fhirContextSources = fhirContext
+            readingCPU = try reader.run { chunk in
                 guard let summary = checker.consume(chunk) else { return }
                 notes += summary.notes
                 if summary.encoding == .windows1252 {

@@ -128,13 +128,10 @@ public struct ShardedRun {
         let key = try runKey(dataDirectory: data, mapTasks: tasks, partitions: partitions, pipeline: pipeline,
                              files: listing.files)
         let range = ShardedRun.share(files: listing.files.count, task: task, tasks: tasks)
-        // FHIR resources refer to each other across the files of fhir/ (one context from all
-        // of them): a sharded run reads them only when one map task has them all.
-        let fhir = listing.files.indices.filter { listing.files[$0].hasPrefix("fhir/") }
-        if let a = fhir.first, let b = fhir.last,
-           (0..<tasks).contains(where: { ShardedRun.share(files: listing.files.count, task: $0, tasks: tasks).contains(a) != ShardedRun.share(files: listing.files.count, task: $0, tasks: tasks).contains(b) }) {
-            throw PWSError(.usage, "the FHIR export (fhir/) would be split over several map tasks, but its resources refer to each other across files; use fewer map tasks or `pws run` for this data folder")
-        }
+        // FHIR resources refer to each other across the files of fhir/: every task builds the
+        // context from all of them (in read order, as `pws run` does) and makes records only
+        // from the fhir/ files of its share.
+        let fhirFiles = listing.files.filter { $0.hasPrefix("fhir/") }
         // A record of an earlier attempt of this task with the cache goes: the merge reads the
         // records of this attempt only.
         unlink(cacheUsePath(task))
@@ -144,7 +141,9 @@ public struct ShardedRun {
             return cache
         }
         if let mapCache {
-            if fhir.isEmpty {
+            // Not for FHIR: an entry keys on one file's bytes, but a FHIR file's records depend
+            // on the context from every fhir/ file.
+            if fhirFiles.isEmpty {
                 var report = try mapIncremental(cache: mapCache, task: task, tasks: tasks, partitions: partitions,
                                                 data: data, settings: settings, register: inputs.register,
                                                 listing: listing, key: key, range: range, pipeline: pipeline)
@@ -171,7 +170,8 @@ public struct ShardedRun {
         var ordinals = [Int](repeating: 0, count: range.count)
         var candidates = 0
         let outcome = try Validation.runMap(dataDirectory: data, settings: settings, register: inputs.register,
-                                            sources: Array(listing.files[range])) { c in
+                                            sources: Array(listing.files[range]),
+                                            fhirContext: fhirFiles) { c in
             let file = range.lowerBound + c.file
             let ordinal = ordinals[c.file]
             ordinals[c.file] += 1

@@ -1,0 +1,140 @@
+import Foundation
+import Logging
+@testable import Pipeline
+import PWSCore
+import PWSTestSupport
+import Testing
+
+/// A FHIR export split over the map tasks of a sharded run (docs/scale.md): every task builds
+/// the FHIR context from all of `fhir/` and makes records from the `fhir/` files of its share
+/// only, so the published outputs are the bytes `pws run` publishes.
+@Suite struct ShardedFHIRTests {
+    static let fixtures = ShardedRunTests.root + "/Tests/IngestTests/Fixtures/fhir"
+
+    /// Random CSV files in `layanan/` and the Ingest fixtures' export cut into four files in
+    /// `fhir/`, whose resources refer across files: the Encounter (file a) names an
+    /// EpisodeOfCare and a Patient of file c; the Observations (file b, before the Patients'
+    /// file c) name the Encounter of file a and the Patients and Organization of file c. File
+    /// b also holds a malformed line (E-PARSE), a blank line, a reference to a missing Patient
+    /// and an unmapped vaccine code (E-FHIR); file a an unmapped Condition (a note).
+    static func data(at dir: String, seed: UInt64) throws {
+        try ShardedRunTests.randomData(seed: seed, at: dir, files: 3, rowsPerFile: 60...80, persons: 14, badShare: 0)
+        let lines = try String(contentsOfFile: fixtures + "/visits.ndjson", encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        func id(_ line: String) -> String {
+            guard let r = line.range(of: "\"id\":\"") else { return "" }
+            return String(line[r.upperBound...].prefix { $0 != "\"" })
+        }
+        let byID = Dictionary(lines.map { (id($0), $0) }, uniquingKeysWith: { a, _ in a })
+        let bad = try #require(lines.first { $0.contains("\"id\":\"bad\"") })
+        let files: [(String, [String])] = [
+            ("fhir/a-encounters.ndjson", [byID["e1"]!, byID["c1"]!]),
+            ("fhir/b-observations.ndjson", [byID["lmp1"]!, byID["bp1"]!, byID["hb1"]!, byID["w1"]!, bad, "   ",
+                                            byID["w2"]!, byID["i1"]!, byID["i2"]!, byID["pr1"]!]),
+            ("fhir/c-patients.ndjson", [byID["p1"]!, byID["p2"]!, byID["o1"]!, byID["l1"]!, byID["preg-1"]!]),
+        ]
+        try FileManager.default.createDirectory(atPath: dir + "/fhir", withIntermediateDirectories: true)
+        for (name, content) in files {
+            try (content.joined(separator: "\n") + "\n").write(toFile: dir + "/" + name, atomically: false, encoding: .utf8)
+        }
+        try FileManager.default.copyItem(atPath: fixtures + "/bundle.json", toPath: dir + "/fhir/d-bundle.json")
+    }
+
+    /// run.json's counts and notes (run.json itself differs: times, paths).
+    static func manifestFacts(_ out: String) throws -> (counts: NSDictionary, notes: [String]) {
+        let link = try FileManager.default.contentsOfDirectory(atPath: out).first { !$0.hasPrefix(".") && $0 != "refused" }
+        let path = out + "/" + (try #require(link)) + "/run.json"
+        let manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        return (try #require(manifest["counts"] as? NSDictionary), try #require(manifest["notes"] as? [String]))
+    }
+
+    @Test func fhirExportSplitOverMapTasksIsExact() throws {
+        let tmp = try TemporaryFolder()
+        let data = tmp.url.path + "/data"
+        try Self.data(at: data, seed: 31)
+        // 7 files (4 fhir/, 3 layanan/): one task, the export cut in two and in three, a task
+        // per file, more tasks than files.
+        let shapes = [(1, 1), (2, 3), (3, 2), (4, 1), (7, 5), (11, 2)]
+        let status = try ShardedRunTests.compare(data: data, in: tmp.url.path, shapes: shapes)
+        #expect(status == .success, "the reference run published (so the indicators were compared)")
+        let month = try #require(try FileManager.default.contentsOfDirectory(atPath: tmp.url.path + "/reference")
+            .first { !$0.hasPrefix(".") })
+        let rejects = try String(contentsOfFile: tmp.url.path + "/reference/\(month)/rejects.csv", encoding: .utf8)
+            .split(separator: "\n").filter { $0.hasPrefix("fhir/") }
+            .map { $0.split(separator: ",", omittingEmptySubsequences: false).prefix(4).joined(separator: ",") }
+        // Hand-counted from the files written above: line 5 is the malformed one, line 7 the
+        // missing Patient, line 9 the unmapped vaccine code.
+        #expect(rejects == ["fhir/b-observations.ndjson,5,,E-PARSE",
+                            "fhir/b-observations.ndjson,7,Observation/w2,E-FHIR",
+                            "fhir/b-observations.ndjson,9,Immunization/i2,E-FHIR"])
+        // The records completed across files reached the indicators: the ANC visit (its
+        // EpisodeOfCare and Patient in file c) is accepted, not rejected.
+        let reference = try Self.manifestFacts(tmp.url.path + "/reference")
+        for (m, p) in shapes {
+            let got = try Self.manifestFacts(tmp.url.path + "/out-\(m)x\(p)")
+            #expect(got.counts == reference.counts, "\(m) x \(p): run.json counts")
+            #expect(got.notes == reference.notes, "\(m) x \(p): run.json notes")
+        }
+        // Each file's notes once: the context pass of every task reads file a, the record
+        // pass of one task only notes its Condition.
+        #expect(reference.notes.filter { $0.hasPrefix("fhir/a-encounters.ndjson: ignored") }.count == 1)
+        #expect(reference.notes.contains { $0.hasPrefix("fhir/c-patients.ndjson: used to complete other records") })
+    }
+
+    @Test func fhirExportSplitWithIdentifiersIsExact() throws {
+        let tmp = try TemporaryFolder()
+        let data = tmp.url.path + "/data"
+        try Self.data(at: data, seed: 32)
+        try ShardedRunTests.compare(data: data, in: tmp.url.path, shapes: [(3, 4), (5, 2)], keepIdentifiers: true)
+    }
+
+    /// `pws map` no longer refuses a split export: each task of 4 reads its share, and its
+    /// summary holds the accounts, rejects and notes of its own files only.
+    @Test func mapTasksSplittingTheExportRunAndReportTheirOwnFilesOnly() throws {
+        let tmp = try TemporaryFolder()
+        let data = tmp.url.path + "/data"
+        try Self.data(at: data, seed: 33)
+        let request = ShardedRunTests.request(data: data, out: tmp.url.path + "/out")
+        let run = ShardedRun(runner: PipelineRunner(request: request, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }),
+                             shared: tmp.url.path + "/shared")
+        var parses = 0
+        for task in 0..<4 {
+            let report = try run.map(task: task, tasks: 4, partitions: 2)
+            #expect(report.exitStatus == .success)
+            let pipeline = try run.runner.loadPipeline(indicators: false)
+            let key = try run.expectedKey(pipeline: pipeline)
+            let summary = try run.readSummary(task, key: key)
+            // 7 files over 4 tasks: shares of 1, 2, 2, 2 files (0..<1, 1..<3, 3..<5, 5..<7).
+            let share = ShardedRun.share(files: 7, task: task, tasks: 4)
+            #expect(summary.accounts.count == share.count)
+            let own = Set(summary.accounts.map(\.source))
+            #expect(summary.rejects.allSatisfy { own.contains($0.location.source) }, "task \(task): rejects of its own files")
+            #expect(summary.notes.allSatisfy { note in own.contains { note.hasPrefix($0 + ":") } }, "task \(task): \(summary.notes)")
+            parses += summary.rejects.filter { $0.rule == .parse }.count
+        }
+        // Task 0 has file a only; task 1 files b and c: the one E-PARSE (file b) once.
+        #expect(parses == 1)
+    }
+
+    /// The incremental map cache stays off for FHIR (an entry keys on one file's bytes; a FHIR
+    /// file's records depend on every fhir/ file): the run says so, reads every file twice in a
+    /// row alike, and publishes `pws run`'s bytes both times.
+    @Test func incrementalRunReadsAFHIRExportWhole() throws {
+        let tmp = try TemporaryFolder()
+        let data = tmp.url.path + "/data"
+        try Self.data(at: data, seed: 34)
+        let reference = try ShardedRun.runOneProcess(request: ShardedRunTests.request(data: data, out: tmp.url.path + "/reference"))
+        #expect(reference.exitStatus == .success)
+        let expected = ShardedRunTests.snapshot(tmp.url.path + "/reference")
+        let out = tmp.url.path + "/out"
+        for attempt in 0..<2 {
+            let runner = PipelineRunner(request: ShardedRunTests.request(data: data, out: out),
+                                        logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+            let report = try ShardedRun.runPartitioned(runner: runner, partitions: 3, incremental: MapCacheOptions())
+            #expect(report.exitStatus == .success)
+            #expect(report.lines.contains("map cache not used: the FHIR export (fhir/) is read as one whole, so every file was read"),
+                    "attempt \(attempt): \(report.lines.prefix(3))")
+            #expect(ShardedRunTests.snapshot(out) == expected, "attempt \(attempt)")
+        }
+    }
+}
