@@ -26,7 +26,8 @@ public struct MapCacheOptions: Sendable {
 ///   (kind `map-cache`, its key in the header: a reader refuses another key);
 /// - `runs/<run folder>` — the entry names a published run used, one a line (for pruning);
 /// - `hashes.pws` — the hash index: per input file its size, mtime, ctime, inode, device and
-///   sha256, so an unchanged file is not hashed again (see `contentHashes`);
+///   sha256, so an unchanged file is not hashed again (see `contentHashes`; the device is kept
+///   but not compared);
 /// - `hashes.d/<run>.<task>.pws` — the hash index of one map task of a staged run (`pws map
 ///   --incremental`): the map tasks of a run may run at once on several nodes, so each writes
 ///   its own, and the run's `pws merge` folds them into `hashes.pws` (`consolidateIndex`);
@@ -112,8 +113,10 @@ final class MapCache {
 
     // MARK: content hashes
 
-    /// What `stat(2)` says of a file, as the hash index keeps it.
-    struct FileStat: Equatable {
+    /// What `stat(2)` says of a file, as the hash index keeps it. `device` is kept (the index
+    /// format has it) but not compared: on NFS or Lustre each node numbers the mount's device
+    /// differently, so a map task on another node would hash every file again (`matches`).
+    struct FileStat {
         var size: Int64
         var mtimeSeconds: Int64
         var mtimeNanoseconds: Int64
@@ -144,10 +147,19 @@ final class MapCache {
             self.inode = inode
             self.device = device
         }
+
+        /// The same file unchanged: size, mtime, ctime (nanoseconds) and inode equal; the
+        /// device is not compared (see above).
+        func matches(_ other: FileStat) -> Bool {
+            size == other.size && mtimeSeconds == other.mtimeSeconds && mtimeNanoseconds == other.mtimeNanoseconds
+                && ctimeSeconds == other.ctimeSeconds && ctimeNanoseconds == other.ctimeNanoseconds
+                && inode == other.inode
+        }
     }
 
     /// The sha256 of each file (`files` relative to `data`). A file's hash is taken from the
-    /// index when its size, mtime, ctime (nanoseconds), inode and device are those recorded;
+    /// index when its size, mtime, ctime (nanoseconds) and inode are those recorded (not its
+    /// device: see `FileStat`);
     /// otherwise (or with `--rehash`) its bytes are hashed. A hash is recorded only when the
     /// file did not change while it was hashed (same stat before and after) and its mtime and
     /// ctime are more than 2 s older than the hashing — so a write in the same clock tick as a
@@ -164,7 +176,7 @@ final class MapCache {
             guard let before = FileStat(path) else {
                 throw PWSError(.inputMissing, "cannot read \(path) to hash it", cause: String(cString: strerror(errno)))
             }
-            if let known = index[path]?.first(where: { $0.stat == before }) {
+            if let known = index[path]?.first(where: { $0.stat.matches(before) }) {
                 trusted += 1
                 kept[path] = known
                 hashes.append(known.sha256)
@@ -173,7 +185,7 @@ final class MapCache {
             let now = Int64(time(nil))
             let digest = try FileDigest.sha256(path: path).hex
             hashed += 1
-            if let after = FileStat(path), after == before,
+            if let after = FileStat(path), after.matches(before),
                before.mtimeSeconds < now - 2, before.ctimeSeconds < now - 2 {
                 kept[path] = (before, digest)
             }
@@ -277,7 +289,7 @@ final class MapCache {
         let index = loadIndex()
         var kept: [String: (stat: FileStat, sha256: String)] = [:]
         for path in wanted {
-            guard let now = FileStat(path), let record = index[path]?.first(where: { $0.stat == now }) else { continue }
+            guard let now = FileStat(path), let record = index[path]?.first(where: { $0.stat.matches(now) }) else { continue }
             kept[path] = record
         }
         let staged = self.staged
