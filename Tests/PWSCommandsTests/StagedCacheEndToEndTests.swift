@@ -86,5 +86,11 @@ import Testing
                                    "--rehash"])
         #expect(s.status == 64)
         #expect(s.stderr.contains("go with --incremental"))
+        // The cache is OUT/.cache/map/ only (spec §A7: its entries hold row contents).
+        let c = try PWSBinary.run(["map", "--task", "0", "--tasks", "1", "--partitions", "2", "--shared", "/tmp/x",
+                                   "--incremental", "--out", "/tmp/x-out", "--cache", "/tmp/x-cache"])
+        #expect(c.status == 64)
+        #expect(c.stderr.contains("Unknown option '--cache'"))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/x-cache"))
     }
 }

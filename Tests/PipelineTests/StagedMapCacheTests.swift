@@ -21,13 +21,13 @@ import Glibc
     }
 
     /// The four stages in turn, as a scheduler runs them, each map task with the cache in
-    /// `OUT/.cache/map/` (or `cache`).
+    /// `OUT/.cache/map/`.
     static func staged(data: String, out: String, shared: String, mapTasks: Int = 2, partitions: Int = 3,
-                       pipeline: String? = nil, cache: String? = nil) throws -> Staged {
+                       pipeline: String? = nil) throws -> Staged {
         let request = MapCacheTests.request(data: data, out: out, pipeline: pipeline)
         var run = ShardedRun(runner: PipelineRunner(request: request, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }),
                              shared: shared)
-        run.useMapCache(folder: cache ?? out + "/.cache/map")
+        run.useMapCache(out: out)
         let maps = try (0..<mapTasks).map { try run.map(task: $0, tasks: mapTasks, partitions: partitions) }
         for j in 0..<partitions { _ = try run.dedup(task: j, tasks: partitions) }
         for j in 0..<partitions { _ = try run.reduce(task: j, tasks: partitions) }
@@ -150,7 +150,7 @@ import Glibc
         func stage(_ data: String, _ shared: String) -> ShardedRun {
             var run = ShardedRun(runner: PipelineRunner(request: MapCacheTests.request(data: data, out: out), logger: quiet),
                                  shared: tmp.url.path + "/" + shared)
-            run.useMapCache(folder: out + "/.cache/map")
+            run.useMapCache(out: out)
             return run
         }
         let a = stage(dataA, "shared-a"), b = stage(dataB, "shared-b")

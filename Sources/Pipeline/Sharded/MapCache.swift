@@ -21,7 +21,7 @@ public struct MapCacheOptions: Sendable {
     }
 }
 
-/// The cache folder `OUT/.cache/map/` (or `pws map --cache DIR`):
+/// The cache folder `OUT/.cache/map/` (always under OUT: its entries hold row contents):
 /// - `entries/<sha256 of the entry key>.pws` — one file's map, in the intermediate container
 ///   (kind `map-cache`, its key in the header: a reader refuses another key);
 /// - `runs/<run folder>` — the entry names a published run used, one a line (for pruning);
