@@ -32,8 +32,10 @@ public struct MapCacheOptions: Sendable {
 ///   --incremental`): the map tasks of a run may run at once on several nodes, so each writes
 ///   its own, and the run's `pws merge` folds them into `hashes.pws` (`consolidateIndex`);
 /// - `inflight/<run>.<task>` — the entry names a map task of a staged run uses, written before
-///   it reads or writes any, so that no prune (another run's merge) removes them while its run
-///   is going; its merge removes them, and a prune ignores (and removes) those older than a day.
+///   it reads or writes any and again when it ends, so that a prune (another run's merge)
+///   keeps them while its run is going; its merge removes them, and a prune ignores (and
+///   removes) those older than a day. A prune also keeps every entry written in the last hour
+///   (`recentLifetime`), whatever the records say.
 final class MapCache {
     let folder: String
     let options: MapCacheOptions
@@ -70,6 +72,10 @@ final class MapCache {
     /// How long an in-flight record protects its entries from a prune: a run still mapping, or
     /// one that died before its merge (whose record then goes).
     static let inflightLifetime: TimeInterval = 24 * 3600
+    /// How long a prune keeps any entry (and temporary file) after it was written: an entry a
+    /// map task has just written is safe even if the prune read `inflight/` before the task's
+    /// record was there.
+    static let recentLifetime: TimeInterval = 3600
     func entryPath(_ name: String) -> String { "\(entriesFolder)/\(name).pws" }
 
     static let entryKind = "map-cache"
@@ -358,15 +364,16 @@ final class MapCache {
 
     /// Removes what no kept run uses: the records of runs whose folder `OUT/.runs/NAME` is gone
     /// (pruned by the publisher's retention, or removed by hand), then every entry that no
-    /// remaining record names — this run's entries are named by its own record. Temporary
-    /// files older than an hour (a killed run's) go too.
+    /// remaining record nor in-flight record names and that is over an hour old — this run's
+    /// entries are named by its own record. Temporary files older than an hour (a killed
+    /// run's) go too.
     /// - Returns: the number of entries removed.
     @discardableResult
     func prune(outputDirectory: String) -> Int {
         let fm = FileManager.default
         let runs = Set((try? fm.contentsOfDirectory(atPath: outputDirectory + "/.runs")) ?? [])
         var keep = Set<String>()
-        let hourAgo = Date().addingTimeInterval(-3600)
+        let hourAgo = Date().addingTimeInterval(-MapCache.recentLifetime)
         func stale(_ path: String) -> Bool {
             let modified = (try? fm.attributesOfItem(atPath: path))?[.modificationDate] as? Date
             return modified.map { $0 < hourAgo } ?? false
@@ -404,7 +411,7 @@ final class MapCache {
         for name in (try? fm.contentsOfDirectory(atPath: entriesFolder)) ?? [] {
             let path = entriesFolder + "/" + name
             if name.hasSuffix(".pws") {
-                if !keep.contains(String(name.dropLast(4))) {
+                if !keep.contains(String(name.dropLast(4))), stale(path) {
                     try? fm.removeItem(atPath: path)
                     removed += 1
                 }
@@ -798,6 +805,8 @@ extension ShardedRun {
             unregistered: sink.unregistered, unreadable: listing.unreadable, readingCPU: map.readingCPU,
             checkingCPU: map.checkingCPU)
         if cache.staged != nil {
+            // Rewritten at the end too, so its day of protection counts from the task's end.
+            cache.recordInflight(names)
             try writeCacheUse(cache, task: task, key: key, seconds: Date().timeIntervalSince(started))
         }
         try ShardFile.write(ShardHeader(kind: "map-summary", task: task, key: key), payload: e.bytes,
