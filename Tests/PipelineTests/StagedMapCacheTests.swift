@@ -204,4 +204,37 @@ import Glibc
         #expect(MapCacheTests.counts(try StagedMapCacheTests.staged(data: dataB, out: out, shared: tmp.url.path + "/shared-b4").merge)?.read == 0)
         #expect(Set(MapCacheTests.entries(out)) == before)
     }
+
+    /// Map tasks that name the run differently (the shared folder reached by another path on
+    /// one node): the merge publishes as usual, says why it records and prunes nothing, and
+    /// still removes both tasks' in-flight records.
+    @Test func tasksThatNameTheRunDifferentlyLeaveNoInflightRecords() throws {
+        let tmp = try TemporaryFolder()
+        let data = try MapCacheTests.makeData(tmp)
+        let out = tmp.url.path + "/out"
+        let shared = tmp.url.path + "/shared"
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: tmp.url.path + "/shared-link", withDestinationPath: shared)
+        let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        func stage(_ folder: String) -> ShardedRun {
+            var run = ShardedRun(runner: PipelineRunner(request: MapCacheTests.request(data: data, out: out), logger: quiet),
+                                 shared: folder)
+            run.useMapCache(out: out)
+            return run
+        }
+        let direct = stage(shared), linked = stage(tmp.url.path + "/shared-link")
+        _ = try direct.map(task: 0, tasks: 2, partitions: 2)
+        _ = try linked.map(task: 1, tasks: 2, partitions: 2)
+        let inflight = out + "/.cache/map/inflight"
+        #expect(Set(StagedMapCacheTests.listing(inflight).map { $0.split(separator: ".")[0] }).count == 2)
+        for j in 0..<2 { _ = try direct.dedup(task: j, tasks: 2) }
+        for j in 0..<2 { _ = try direct.reduce(task: j, tasks: 2) }
+        let merge = try direct.merge()
+        #expect(merge.exitStatus == .success)
+        #expect(merge.lines.contains { $0.hasPrefix("map cache: the map tasks named the run 2 ways (") && $0.hasSuffix("; the run is not recorded in the cache and nothing is pruned") })
+        #expect(StagedMapCacheTests.listing(inflight).isEmpty)
+        #expect(StagedMapCacheTests.listing(out + "/.cache/map/runs").isEmpty)
+        let expected = try MapCacheTests.reference(data: data, out: tmp.url.path + "/reference")
+        #expect(ShardedRunTests.snapshot(out) == expected)
+    }
 }

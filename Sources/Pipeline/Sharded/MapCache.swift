@@ -256,10 +256,11 @@ final class MapCache {
         return index
     }
 
-    /// Writes this task's hash index: `hashes.pws`, or for a staged map task its own part
-    /// `hashes.d/<run>.<task>.pws` (map tasks of one run may write at the same moment).
-    func saveIndex(_ index: [String: (stat: FileStat, sha256: String)]) {
-        let hashIndexPath = staged.map { "\(indexPartsFolder)/\($0.run).\($0.task).pws" } ?? self.hashIndexPath
+    /// Writes a hash index to `path`; by default this task's: `hashes.pws`, or for a staged map
+    /// task its own part `hashes.d/<run>.<task>.pws` (map tasks of one run may write at the
+    /// same moment).
+    func saveIndex(_ index: [String: (stat: FileStat, sha256: String)], to path: String? = nil) {
+        let hashIndexPath = path ?? staged.map { "\(indexPartsFolder)/\($0.run).\($0.task).pws" } ?? self.hashIndexPath
         var e = ShardEncoder()
         e.uint(UInt64(index.count))
         for (path, entry) in index.sorted(by: { $0.key < $1.key }) {
@@ -298,10 +299,7 @@ final class MapCache {
             guard let now = FileStat(path), let record = index[path]?.first(where: { $0.stat.matches(now) }) else { continue }
             kept[path] = record
         }
-        let staged = self.staged
-        self.staged = nil
-        saveIndex(kept)
-        self.staged = staged
+        saveIndex(kept, to: hashIndexPath)
         for part in parts { unlink(part) }
     }
 
@@ -333,7 +331,12 @@ final class MapCache {
         let folder = (path as NSString).deletingLastPathComponent
         let temporary = folder + "/.\((path as NSString).lastPathComponent).tmp.\(ShardFile.host).\(getpid())"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try Data(lines.map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: temporary))
+        do {
+            try Data(lines.map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: temporary))
+        } catch {
+            unlink(temporary)
+            throw error
+        }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
@@ -347,16 +350,9 @@ final class MapCache {
     /// points to (`runs/<YYYY-MM.stamp>`).
     func recordRun(published link: String) {
         guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: link) else { return }
-        let name = (target as NSString).lastPathComponent
-        let path = runsFolder + "/" + name
-        let temporary = runsFolder + "/.\(name).tmp.\(getpid())"
+        let path = runsFolder + "/" + (target as NSString).lastPathComponent
         do {
-            try FileManager.default.createDirectory(atPath: runsFolder, withIntermediateDirectories: true)
-            try Data(referenced.map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: temporary))
-            guard rename(temporary, path) == 0 else {
-                unlink(temporary)
-                throw PWSError(.outputNotWritable, String(cString: strerror(errno)))
-            }
+            try MapCache.writeList(referenced, to: path)
         } catch {
             note("map cache: cannot record the run's entries in \(path) (\(MapCache.reason(error)))")
         }
@@ -406,6 +402,15 @@ final class MapCache {
             }
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
             for line in text.split(separator: "\n") { keep.insert(String(line)) }
+        }
+        // A killed task's temporary files (`NAME.tmp.HOST.PID`): hash index parts, the index.
+        for name in (try? fm.contentsOfDirectory(atPath: indexPartsFolder)) ?? [] where !name.hasSuffix(".pws") {
+            let path = indexPartsFolder + "/" + name
+            if stale(path) { try? fm.removeItem(atPath: path) }
+        }
+        for name in (try? fm.contentsOfDirectory(atPath: folder)) ?? [] where name.contains(".tmp.") {
+            let path = folder + "/" + name
+            if stale(path) { try? fm.removeItem(atPath: path) }
         }
         var removed = 0
         for name in (try? fm.contentsOfDirectory(atPath: entriesFolder)) ?? [] {
@@ -865,8 +870,9 @@ extension ShardedRun {
     /// tasks, then at most five lines about entries); the hash index parts folded into
     /// `hashes.pws`; after a published run, the run's entries recorded under its run folder
     /// and the entries no kept run (nor a run still mapping) uses pruned, as `pws run
-    /// --partitions P --incremental` does; the run's in-flight records removed. What fails here
-    /// costs only the cache (a console line), never the run.
+    /// --partitions P --incremental` does; the run's in-flight records removed (also when the
+    /// map tasks' records disagree or cannot be read, when nothing else is done). What fails
+    /// here costs only the cache (a console line), never the run.
     func finishMapCache(key: ShardRunKey, sources: [String], report: inout RunReport, out: String) {
         var uses: [MapCacheUse] = []
         var problems: [String] = []
@@ -877,7 +883,17 @@ extension ShardedRun {
                 problems.append("map cache: \(cacheUsePath(i)) cannot be used (\(MapCache.reason(error)))")
             }
         }
+        // This run's in-flight records, wherever its map tasks wrote them (OUT/.cache/map/,
+        // under the name this merge gives the run, or under the names the tasks gave it).
+        func removeInflight() {
+            let runs = Set([cacheRunName] + uses.map(\.run))
+            for folder in Set([ShardedRun.absolute(out) + "/.cache/map"] + uses.map(\.folder)) {
+                let cache = MapCache(folder: folder, options: MapCacheOptions())
+                for run in runs { cache.removeInflight(run: run) }
+            }
+        }
         guard let first = uses.first else {
+            if !problems.isEmpty { removeInflight() }
             report.lines.insert(contentsOf: problems, at: 0)
             return
         }
@@ -892,7 +908,8 @@ extension ShardedRun {
             cache.lines += use.lines
         }
         cache.lines += problems
-        if uses.count == key.mapTasks, problems.isEmpty, uses.allSatisfy({ $0.folder == first.folder && $0.run == first.run }) {
+        let folders = Set(uses.map(\.folder)), runs = Set(uses.map(\.run))
+        if uses.count == key.mapTasks, problems.isEmpty, folders.count == 1, runs.count == 1 {
             cache.consolidateIndex(paths: sources.map { key.dataDirectory + "/" + $0 })
             if report.exitStatus == .success, let link = report.folder {
                 cache.referenced = uses.flatMap(\.names)
@@ -903,7 +920,16 @@ extension ShardedRun {
                 cache.removeInflight(run: first.run)
             }
         } else {
-            cache.note("map cache: \(uses.count) of \(key.mapTasks) map task(s) used \(first.folder) (others none or another folder); the run is not recorded in the cache and nothing is pruned")
+            let why: String
+            if uses.count < key.mapTasks {
+                why = "\(key.mapTasks - uses.count) of \(key.mapTasks) map task(s) left no usable record of the cache (run without --incremental, or the record cannot be read)"
+            } else if folders.count > 1 {
+                why = "the map tasks used \(folders.count) cache folders (\(folders.sorted().joined(separator: ", ")))"
+            } else {
+                why = "the map tasks named the run \(runs.count) ways (\(runs.sorted().joined(separator: ", ")): the shared folder's path differs between their nodes)"
+            }
+            cache.note("map cache: \(why); the run is not recorded in the cache and nothing is pruned")
+            removeInflight()
         }
         report.lines.insert(contentsOf: cache.consoleLines(), at: 0)
     }
