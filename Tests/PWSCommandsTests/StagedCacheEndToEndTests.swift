@@ -7,13 +7,15 @@ import Testing
 /// another's) and the merge folds them into one index, so the next night nothing is hashed or
 /// read again.
 @Suite struct StagedCacheEndToEndTests {
-    /// Starts `pws ARGUMENTS` without waiting; its output goes to `log`.
+    /// Starts `pws ARGUMENTS` without waiting; its output goes to `log`. The log's handle is
+    /// closed here once the child has it (its own copy), so no descriptor is left open.
     static func start(_ arguments: [String], log: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: PWSBinary.path)
         process.arguments = arguments
         FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        defer { try? handle.close() }
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
