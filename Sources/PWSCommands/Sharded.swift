@@ -60,31 +60,28 @@ extension PWS {
         @Option(help: "Person partitions (= dedup and reduce tasks).")
         var partitions: Int
 
-        @Flag(help: "Keep the map of each input file in OUT/.cache/map/ (with --out OUT, the folder the merge publishes to) or in --cache DIR, and read only new or changed files on the next run (docs/scale.md).")
+        @Flag(help: "Keep the map of each input file in OUT/.cache/map/ (with --out OUT, the folder the merge publishes to) and read only new or changed files on the next run (docs/scale.md).")
         var incremental = false
 
         @Option(help: "With --incremental: the output folder the merge publishes to; the cache is OUT/.cache/map/, the cache of `pws run --partitions P --incremental` too.")
         var out: String?
-
-        @Option(help: "With --incremental: the cache folder, instead of OUT/.cache/map/ (one cache per output folder).")
-        var cache: String?
 
         @Flag(help: "With --incremental: hash every input file's bytes instead of trusting the hash index for files whose size, mtime, ctime and inode are unchanged.")
         var rehash = false
 
         func validate() throws {
             guard partitions >= 1 else { throw ValidationError("--partitions must be at least 1") }
-            if incremental && out == nil && cache == nil {
-                throw ValidationError("--incremental needs --out OUT (the cache is OUT/.cache/map/) or --cache DIR")
+            if incremental && out == nil {
+                throw ValidationError("--incremental needs --out OUT (the cache is OUT/.cache/map/)")
             }
-            if !incremental && (out != nil || cache != nil || rehash) {
-                throw ValidationError("--out, --cache and --rehash go with --incremental")
+            if !incremental && (out != nil || rehash) {
+                throw ValidationError("--out and --rehash go with --incremental")
             }
         }
 
         func run() async throws {
             var (sharded, index) = try task.stage("map", common)
-            if incremental { sharded.useMapCache(folder: cache ?? (out! + "/.cache/map"), rehash: rehash) }
+            if incremental { sharded.useMapCache(out: out!, rehash: rehash) }
             try finish({ try sharded.map(task: index, tasks: task.tasks, partitions: partitions) }, options: common)
         }
     }

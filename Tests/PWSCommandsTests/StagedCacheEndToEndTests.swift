@@ -7,13 +7,15 @@ import Testing
 /// another's) and the merge folds them into one index, so the next night nothing is hashed or
 /// read again.
 @Suite struct StagedCacheEndToEndTests {
-    /// Starts `pws ARGUMENTS` without waiting; its output goes to `log`.
+    /// Starts `pws ARGUMENTS` without waiting; its output goes to `log`. The log's handle is
+    /// closed here once the child has it (its own copy), so no descriptor is left open.
     static func start(_ arguments: [String], log: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: PWSBinary.path)
         process.arguments = arguments
         FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        defer { try? handle.close() }
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
@@ -86,5 +88,11 @@ import Testing
                                    "--rehash"])
         #expect(s.status == 64)
         #expect(s.stderr.contains("go with --incremental"))
+        // The cache is OUT/.cache/map/ only (spec §A7: its entries hold row contents).
+        let c = try PWSBinary.run(["map", "--task", "0", "--tasks", "1", "--partitions", "2", "--shared", "/tmp/x",
+                                   "--incremental", "--out", "/tmp/x-out", "--cache", "/tmp/x-cache"])
+        #expect(c.status == 64)
+        #expect(c.stderr.contains("Unknown option '--cache'"))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/x-cache"))
     }
 }

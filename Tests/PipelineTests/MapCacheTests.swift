@@ -56,6 +56,13 @@ import Glibc
         ((try? FileManager.default.contentsOfDirectory(atPath: out + "/.cache/map/entries")) ?? []).sorted()
     }
 
+    /// Sets the access and modification times of `path` to `seconds` ago (a prune keeps every
+    /// entry younger than an hour).
+    static func age(_ path: String, seconds: Int) {
+        var old = [timespec(tv_sec: time(nil) - seconds, tv_nsec: 0), timespec(tv_sec: time(nil) - seconds, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, path, &old, 0) == 0, "\(path)")
+    }
+
     static func makeData(_ tmp: TemporaryFolder, seed: UInt64 = 31) throws -> String {
         let data = tmp.url.path + "/data"
         try ShardedRunTests.randomData(seed: seed, at: data, files: 5, rowsPerFile: 15...30, persons: 12)
@@ -214,7 +221,9 @@ import Glibc
         #expect(second.count == 6)
         #expect(second.isSuperset(of: first))
         // Run 3: f04 changed again — run 1 is pruned (retention 2), and with it the entry of
-        // f04's first version, which only run 1 used; run 2's f04 entry stays.
+        // f04's first version, which only run 1 used (written over an hour ago); run 2's f04
+        // entry stays.
+        for name in second { MapCacheTests.age(out + "/.cache/map/entries/" + name, seconds: 2 * 3600) }
         try MapCacheTests.append("\n", to: data + "/layanan/2025-05_f04.csv")
         _ = try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline)
         let third = Set(MapCacheTests.entries(out))

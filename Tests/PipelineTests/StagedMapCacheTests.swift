@@ -21,13 +21,13 @@ import Glibc
     }
 
     /// The four stages in turn, as a scheduler runs them, each map task with the cache in
-    /// `OUT/.cache/map/` (or `cache`).
+    /// `OUT/.cache/map/`.
     static func staged(data: String, out: String, shared: String, mapTasks: Int = 2, partitions: Int = 3,
-                       pipeline: String? = nil, cache: String? = nil) throws -> Staged {
+                       pipeline: String? = nil) throws -> Staged {
         let request = MapCacheTests.request(data: data, out: out, pipeline: pipeline)
         var run = ShardedRun(runner: PipelineRunner(request: request, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }),
                              shared: shared)
-        run.useMapCache(folder: cache ?? out + "/.cache/map")
+        run.useMapCache(out: out)
         let maps = try (0..<mapTasks).map { try run.map(task: $0, tasks: mapTasks, partitions: partitions) }
         for j in 0..<partitions { _ = try run.dedup(task: j, tasks: partitions) }
         for j in 0..<partitions { _ = try run.reduce(task: j, tasks: partitions) }
@@ -137,7 +137,8 @@ import Glibc
 
     /// Two staged runs into one OUT: run B's map tasks write an entry while run A merges; A's
     /// prune keeps it (B's in-flight records name it), B's merge then records it. An in-flight
-    /// record older than a day protects nothing and goes.
+    /// record older than a day protects nothing and goes; the entry it named then stays until it
+    /// is over an hour old.
     @Test func twoRunsShareOneCacheWithoutPruningEachOthersEntries() throws {
         let tmp = try TemporaryFolder()
         let dataA = try MapCacheTests.makeData(tmp)
@@ -150,7 +151,7 @@ import Glibc
         func stage(_ data: String, _ shared: String) -> ShardedRun {
             var run = ShardedRun(runner: PipelineRunner(request: MapCacheTests.request(data: data, out: out), logger: quiet),
                                  shared: tmp.url.path + "/" + shared)
-            run.useMapCache(folder: out + "/.cache/map")
+            run.useMapCache(out: out)
             return run
         }
         let a = stage(dataA, "shared-a"), b = stage(dataB, "shared-b")
@@ -164,6 +165,8 @@ import Glibc
         #expect(mapsB.map { MapCacheTests.counts($0)?.cached } == [3, 2])
         #expect(StagedMapCacheTests.listing(inflight).count == 4)
         #expect(MapCacheTests.entries(out).count == 6)
+        // Entries over an hour old, so that only B's in-flight records keep B's new entry.
+        for name in MapCacheTests.entries(out) { MapCacheTests.age(out + "/.cache/map/entries/" + name, seconds: 2 * 3600) }
         for j in 0..<2 { _ = try a.dedup(task: j, tasks: 2) }
         for j in 0..<2 { _ = try a.reduce(task: j, tasks: 2) }
         let mergeA = try a.merge()
@@ -184,15 +187,54 @@ import Glibc
         // A run whose map tasks died a day ago: its in-flight record no longer protects its entry.
         try FileManager.default.copyItem(atPath: dataB + "/layanan/2025-02_f01.csv", toPath: dataB + "/layanan/2025-12_z.csv")
         let c = stage(dataB, "shared-c")
+        let before = Set(MapCacheTests.entries(out))
         #expect(MapCacheTests.counts(try c.map(task: 0, tasks: 1, partitions: 2))?.read == 1)
-        #expect(MapCacheTests.entries(out).count == 7)
+        let dead = Set(MapCacheTests.entries(out)).subtracting(before)
+        #expect(dead.count == 1)
         let records = StagedMapCacheTests.listing(inflight)
         #expect(records.count == 1)
-        var old = [timespec(tv_sec: time(nil) - 25 * 3600, tv_nsec: 0), timespec(tv_sec: time(nil) - 25 * 3600, tv_nsec: 0)]
-        #expect(utimensat(AT_FDCWD, inflight + "/" + records[0], &old, 0) == 0)
+        MapCacheTests.age(inflight + "/" + records[0], seconds: 25 * 3600)
         try FileManager.default.removeItem(atPath: dataB + "/layanan/2025-12_z.csv")
         #expect(MapCacheTests.counts(try StagedMapCacheTests.staged(data: dataB, out: out, shared: tmp.url.path + "/shared-b3").merge)?.read == 0)
         #expect(StagedMapCacheTests.listing(inflight).isEmpty)
-        #expect(MapCacheTests.entries(out).count == 6)
+        // The record went, but its entry was written less than an hour ago: it stays …
+        #expect(Set(MapCacheTests.entries(out)) == before.union(dead))
+        // … until it is over an hour old.
+        MapCacheTests.age(out + "/.cache/map/entries/" + dead.first!, seconds: 3600 + 60)
+        #expect(MapCacheTests.counts(try StagedMapCacheTests.staged(data: dataB, out: out, shared: tmp.url.path + "/shared-b4").merge)?.read == 0)
+        #expect(Set(MapCacheTests.entries(out)) == before)
+    }
+
+    /// Map tasks that name the run differently (the shared folder reached by another path on
+    /// one node): the merge publishes as usual, says why it records and prunes nothing, and
+    /// still removes both tasks' in-flight records.
+    @Test func tasksThatNameTheRunDifferentlyLeaveNoInflightRecords() throws {
+        let tmp = try TemporaryFolder()
+        let data = try MapCacheTests.makeData(tmp)
+        let out = tmp.url.path + "/out"
+        let shared = tmp.url.path + "/shared"
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: tmp.url.path + "/shared-link", withDestinationPath: shared)
+        let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        func stage(_ folder: String) -> ShardedRun {
+            var run = ShardedRun(runner: PipelineRunner(request: MapCacheTests.request(data: data, out: out), logger: quiet),
+                                 shared: folder)
+            run.useMapCache(out: out)
+            return run
+        }
+        let direct = stage(shared), linked = stage(tmp.url.path + "/shared-link")
+        _ = try direct.map(task: 0, tasks: 2, partitions: 2)
+        _ = try linked.map(task: 1, tasks: 2, partitions: 2)
+        let inflight = out + "/.cache/map/inflight"
+        #expect(Set(StagedMapCacheTests.listing(inflight).map { $0.split(separator: ".")[0] }).count == 2)
+        for j in 0..<2 { _ = try direct.dedup(task: j, tasks: 2) }
+        for j in 0..<2 { _ = try direct.reduce(task: j, tasks: 2) }
+        let merge = try direct.merge()
+        #expect(merge.exitStatus == .success)
+        #expect(merge.lines.contains { $0.hasPrefix("map cache: the map tasks named the run 2 ways (") && $0.hasSuffix("; the run is not recorded in the cache and nothing is pruned") })
+        #expect(StagedMapCacheTests.listing(inflight).isEmpty)
+        #expect(StagedMapCacheTests.listing(out + "/.cache/map/runs").isEmpty)
+        let expected = try MapCacheTests.reference(data: data, out: tmp.url.path + "/reference")
+        #expect(ShardedRunTests.snapshot(out) == expected)
     }
 }

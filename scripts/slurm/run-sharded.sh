@@ -4,7 +4,7 @@
 # failed. docs/scale.md.
 #
 #   run-sharded.sh run --shared DIR --data DIR --out DIR [--pws PATH] [--map-tasks M]
-#                      [--partitions P] [--incremental] [--sbatch ARG]... [--poll SECONDS]
+#                      [--partitions P] [--incremental [--rehash]] [--sbatch ARG]... [--poll SECONDS]
 #                      [-- PWS_OPTION...]
 #       A new run: SHARED (a new or empty folder every node sees at the same path) gets the
 #       settings, the intermediate files, the task logs (SHARED/slurm/logs) and one done marker
@@ -14,6 +14,9 @@
 #       --incremental: the map tasks keep each input file's map in OUT/.cache/map/ and read
 #       only new or changed files (`pws map --incremental --out OUT`; nightly reruns, each with
 #       a new SHARED; docs/scale.md "The cache on a cluster").
+#       --rehash (with --incremental): the map tasks hash every input file's bytes instead of
+#       trusting the cache's hash index (`pws map --rehash`; for a network file system whose
+#       ctime is not to be trusted). Kept in the settings, so resume keeps it too.
 #       Defaults: --pws pws (on the nodes' PATH), M = 4, P = 8, no cache.
 #   run-sharded.sh resume --shared DIR [--poll SECONDS]
 #       Resubmits only what has no done marker: the failed map indices (--array=<list>), then
@@ -34,7 +37,7 @@ die() { echo "run-sharded.sh: $*" >&2; exit 2; }
 
 mode=${1:-}; shift || true
 case "$mode" in run | resume | status) ;; *) usage ;; esac
-shared="" data="" out="" pws=pws map_tasks=4 partitions=8 poll=2 incremental=0
+shared="" data="" out="" pws=pws map_tasks=4 partitions=8 poll=2 incremental=0 rehash=0
 sbatch_args=() pws_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -45,6 +48,7 @@ while [ $# -gt 0 ]; do
     --map-tasks) map_tasks=$2; shift 2 ;;
     --partitions) partitions=$2; shift 2 ;;
     --incremental) incremental=1; shift ;;
+    --rehash) rehash=1; shift ;;
     --sbatch) sbatch_args+=("$2"); shift 2 ;;
     --poll) poll=$2; shift 2 ;;
     --) shift; pws_args=("$@"); break ;;
@@ -154,6 +158,7 @@ case "$mode" in
     [ -n "$data" ] && [ -n "$out" ] || die "run needs --data DIR and --out DIR"
     [[ "$map_tasks" =~ ^[1-9][0-9]*$ ]] || die "--map-tasks must be a positive whole number"
     [[ "$partitions" =~ ^[1-9][0-9]*$ ]] || die "--partitions must be a positive whole number"
+    [ "$rehash" = 0 ] || [ "$incremental" = 1 ] || die "--rehash goes with --incremental"
     # A run starts in a folder of its own: files of another run (other M, P or inputs) must not
     # mix with this one's. A failed run is continued with resume, not run.
     if [ -e "$shared" ] && [ -n "$(ls -A "$shared" 2>/dev/null)" ]; then
@@ -165,9 +170,12 @@ case "$mode" in
     mkdir -p "$shared/slurm/done" "$shared/slurm/logs"
     PWS_BIN=$pws PWS_DATA=$data PWS_OUT=$out PWS_MAP_TASKS=$map_tasks PWS_PARTITIONS=$partitions
     PWS_ARGS=("${pws_args[@]}") PWS_SBATCH_ARGS=("${sbatch_args[@]}") PWS_INCREMENTAL=$incremental
+    PWS_MAP_CACHE_ARGS=()
+    if [ "$rehash" = 1 ]; then PWS_MAP_CACHE_ARGS=(--rehash); fi
     {
       echo "# Written by run-sharded.sh run; read by the sbatch templates and by resume."
-      declare -p PWS_BIN PWS_DATA PWS_OUT PWS_MAP_TASKS PWS_PARTITIONS PWS_ARGS PWS_SBATCH_ARGS PWS_INCREMENTAL
+      declare -p PWS_BIN PWS_DATA PWS_OUT PWS_MAP_TASKS PWS_PARTITIONS PWS_ARGS PWS_SBATCH_ARGS PWS_INCREMENTAL \
+        PWS_MAP_CACHE_ARGS
     } > "$shared/slurm/settings.tmp"
     mv -f "$shared/slurm/settings.tmp" "$shared/slurm/settings"
     ;;

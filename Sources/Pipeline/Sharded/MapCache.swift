@@ -21,18 +21,21 @@ public struct MapCacheOptions: Sendable {
     }
 }
 
-/// The cache folder `OUT/.cache/map/` (or `pws map --cache DIR`):
+/// The cache folder `OUT/.cache/map/` (always under OUT: its entries hold row contents):
 /// - `entries/<sha256 of the entry key>.pws` — one file's map, in the intermediate container
 ///   (kind `map-cache`, its key in the header: a reader refuses another key);
 /// - `runs/<run folder>` — the entry names a published run used, one a line (for pruning);
 /// - `hashes.pws` — the hash index: per input file its size, mtime, ctime, inode, device and
-///   sha256, so an unchanged file is not hashed again (see `contentHashes`);
+///   sha256, so an unchanged file is not hashed again (see `contentHashes`; the device is kept
+///   but not compared);
 /// - `hashes.d/<run>.<task>.pws` — the hash index of one map task of a staged run (`pws map
 ///   --incremental`): the map tasks of a run may run at once on several nodes, so each writes
 ///   its own, and the run's `pws merge` folds them into `hashes.pws` (`consolidateIndex`);
 /// - `inflight/<run>.<task>` — the entry names a map task of a staged run uses, written before
-///   it reads or writes any, so that no prune (another run's merge) removes them while its run
-///   is going; its merge removes them, and a prune ignores (and removes) those older than a day.
+///   it reads or writes any and again when it ends, so that a prune (another run's merge)
+///   keeps them while its run is going; its merge removes them, and a prune ignores (and
+///   removes) those older than a day. A prune also keeps every entry written in the last hour
+///   (`recentLifetime`), whatever the records say.
 final class MapCache {
     let folder: String
     let options: MapCacheOptions
@@ -69,6 +72,10 @@ final class MapCache {
     /// How long an in-flight record protects its entries from a prune: a run still mapping, or
     /// one that died before its merge (whose record then goes).
     static let inflightLifetime: TimeInterval = 24 * 3600
+    /// How long a prune keeps any entry (and temporary file) after it was written: an entry a
+    /// map task has just written is safe even if the prune read `inflight/` before the task's
+    /// record was there.
+    static let recentLifetime: TimeInterval = 3600
     func entryPath(_ name: String) -> String { "\(entriesFolder)/\(name).pws" }
 
     static let entryKind = "map-cache"
@@ -112,8 +119,10 @@ final class MapCache {
 
     // MARK: content hashes
 
-    /// What `stat(2)` says of a file, as the hash index keeps it.
-    struct FileStat: Equatable {
+    /// What `stat(2)` says of a file, as the hash index keeps it. `device` is kept (the index
+    /// format has it) but not compared: on NFS or Lustre each node numbers the mount's device
+    /// differently, so a map task on another node would hash every file again (`matches`).
+    struct FileStat {
         var size: Int64
         var mtimeSeconds: Int64
         var mtimeNanoseconds: Int64
@@ -144,10 +153,19 @@ final class MapCache {
             self.inode = inode
             self.device = device
         }
+
+        /// The same file unchanged: size, mtime, ctime (nanoseconds) and inode equal; the
+        /// device is not compared (see above).
+        func matches(_ other: FileStat) -> Bool {
+            size == other.size && mtimeSeconds == other.mtimeSeconds && mtimeNanoseconds == other.mtimeNanoseconds
+                && ctimeSeconds == other.ctimeSeconds && ctimeNanoseconds == other.ctimeNanoseconds
+                && inode == other.inode
+        }
     }
 
     /// The sha256 of each file (`files` relative to `data`). A file's hash is taken from the
-    /// index when its size, mtime, ctime (nanoseconds), inode and device are those recorded;
+    /// index when its size, mtime, ctime (nanoseconds) and inode are those recorded (not its
+    /// device: see `FileStat`);
     /// otherwise (or with `--rehash`) its bytes are hashed. A hash is recorded only when the
     /// file did not change while it was hashed (same stat before and after) and its mtime and
     /// ctime are more than 2 s older than the hashing — so a write in the same clock tick as a
@@ -164,7 +182,7 @@ final class MapCache {
             guard let before = FileStat(path) else {
                 throw PWSError(.inputMissing, "cannot read \(path) to hash it", cause: String(cString: strerror(errno)))
             }
-            if let known = index[path]?.first(where: { $0.stat == before }) {
+            if let known = index[path]?.first(where: { $0.stat.matches(before) }) {
                 trusted += 1
                 kept[path] = known
                 hashes.append(known.sha256)
@@ -173,7 +191,7 @@ final class MapCache {
             let now = Int64(time(nil))
             let digest = try FileDigest.sha256(path: path).hex
             hashed += 1
-            if let after = FileStat(path), after == before,
+            if let after = FileStat(path), after.matches(before),
                before.mtimeSeconds < now - 2, before.ctimeSeconds < now - 2 {
                 kept[path] = (before, digest)
             }
@@ -238,10 +256,11 @@ final class MapCache {
         return index
     }
 
-    /// Writes this task's hash index: `hashes.pws`, or for a staged map task its own part
-    /// `hashes.d/<run>.<task>.pws` (map tasks of one run may write at the same moment).
-    func saveIndex(_ index: [String: (stat: FileStat, sha256: String)]) {
-        let hashIndexPath = staged.map { "\(indexPartsFolder)/\($0.run).\($0.task).pws" } ?? self.hashIndexPath
+    /// Writes a hash index to `path`; by default this task's: `hashes.pws`, or for a staged map
+    /// task its own part `hashes.d/<run>.<task>.pws` (map tasks of one run may write at the
+    /// same moment).
+    func saveIndex(_ index: [String: (stat: FileStat, sha256: String)], to path: String? = nil) {
+        let hashIndexPath = path ?? staged.map { "\(indexPartsFolder)/\($0.run).\($0.task).pws" } ?? self.hashIndexPath
         var e = ShardEncoder()
         e.uint(UInt64(index.count))
         for (path, entry) in index.sorted(by: { $0.key < $1.key }) {
@@ -277,13 +296,10 @@ final class MapCache {
         let index = loadIndex()
         var kept: [String: (stat: FileStat, sha256: String)] = [:]
         for path in wanted {
-            guard let now = FileStat(path), let record = index[path]?.first(where: { $0.stat == now }) else { continue }
+            guard let now = FileStat(path), let record = index[path]?.first(where: { $0.stat.matches(now) }) else { continue }
             kept[path] = record
         }
-        let staged = self.staged
-        self.staged = nil
-        saveIndex(kept)
-        self.staged = staged
+        saveIndex(kept, to: hashIndexPath)
         for part in parts { unlink(part) }
     }
 
@@ -315,7 +331,12 @@ final class MapCache {
         let folder = (path as NSString).deletingLastPathComponent
         let temporary = folder + "/.\((path as NSString).lastPathComponent).tmp.\(ShardFile.host).\(getpid())"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try Data(lines.map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: temporary))
+        do {
+            try Data(lines.map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: temporary))
+        } catch {
+            unlink(temporary)
+            throw error
+        }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
@@ -329,16 +350,9 @@ final class MapCache {
     /// points to (`runs/<YYYY-MM.stamp>`).
     func recordRun(published link: String) {
         guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: link) else { return }
-        let name = (target as NSString).lastPathComponent
-        let path = runsFolder + "/" + name
-        let temporary = runsFolder + "/.\(name).tmp.\(getpid())"
+        let path = runsFolder + "/" + (target as NSString).lastPathComponent
         do {
-            try FileManager.default.createDirectory(atPath: runsFolder, withIntermediateDirectories: true)
-            try Data(referenced.map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: temporary))
-            guard rename(temporary, path) == 0 else {
-                unlink(temporary)
-                throw PWSError(.outputNotWritable, String(cString: strerror(errno)))
-            }
+            try MapCache.writeList(referenced, to: path)
         } catch {
             note("map cache: cannot record the run's entries in \(path) (\(MapCache.reason(error)))")
         }
@@ -346,15 +360,16 @@ final class MapCache {
 
     /// Removes what no kept run uses: the records of runs whose folder `OUT/.runs/NAME` is gone
     /// (pruned by the publisher's retention, or removed by hand), then every entry that no
-    /// remaining record names — this run's entries are named by its own record. Temporary
-    /// files older than an hour (a killed run's) go too.
+    /// remaining record nor in-flight record names and that is over an hour old — this run's
+    /// entries are named by its own record. Temporary files older than an hour (a killed
+    /// run's) go too.
     /// - Returns: the number of entries removed.
     @discardableResult
     func prune(outputDirectory: String) -> Int {
         let fm = FileManager.default
         let runs = Set((try? fm.contentsOfDirectory(atPath: outputDirectory + "/.runs")) ?? [])
         var keep = Set<String>()
-        let hourAgo = Date().addingTimeInterval(-3600)
+        let hourAgo = Date().addingTimeInterval(-MapCache.recentLifetime)
         func stale(_ path: String) -> Bool {
             let modified = (try? fm.attributesOfItem(atPath: path))?[.modificationDate] as? Date
             return modified.map { $0 < hourAgo } ?? false
@@ -388,11 +403,20 @@ final class MapCache {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
             for line in text.split(separator: "\n") { keep.insert(String(line)) }
         }
+        // A killed task's temporary files (`NAME.tmp.HOST.PID`): hash index parts, the index.
+        for name in (try? fm.contentsOfDirectory(atPath: indexPartsFolder)) ?? [] where !name.hasSuffix(".pws") {
+            let path = indexPartsFolder + "/" + name
+            if stale(path) { try? fm.removeItem(atPath: path) }
+        }
+        for name in (try? fm.contentsOfDirectory(atPath: folder)) ?? [] where name.contains(".tmp.") {
+            let path = folder + "/" + name
+            if stale(path) { try? fm.removeItem(atPath: path) }
+        }
         var removed = 0
         for name in (try? fm.contentsOfDirectory(atPath: entriesFolder)) ?? [] {
             let path = entriesFolder + "/" + name
             if name.hasSuffix(".pws") {
-                if !keep.contains(String(name.dropLast(4))) {
+                if !keep.contains(String(name.dropLast(4))), stale(path) {
                     try? fm.removeItem(atPath: path)
                     removed += 1
                 }
@@ -786,6 +810,8 @@ extension ShardedRun {
             unregistered: sink.unregistered, unreadable: listing.unreadable, readingCPU: map.readingCPU,
             checkingCPU: map.checkingCPU)
         if cache.staged != nil {
+            // Rewritten at the end too, so its day of protection counts from the task's end.
+            cache.recordInflight(names)
             try writeCacheUse(cache, task: task, key: key, seconds: Date().timeIntervalSince(started))
         }
         try ShardFile.write(ShardHeader(kind: "map-summary", task: task, key: key), payload: e.bytes,
@@ -844,8 +870,9 @@ extension ShardedRun {
     /// tasks, then at most five lines about entries); the hash index parts folded into
     /// `hashes.pws`; after a published run, the run's entries recorded under its run folder
     /// and the entries no kept run (nor a run still mapping) uses pruned, as `pws run
-    /// --partitions P --incremental` does; the run's in-flight records removed. What fails here
-    /// costs only the cache (a console line), never the run.
+    /// --partitions P --incremental` does; the run's in-flight records removed (also when the
+    /// map tasks' records disagree or cannot be read, when nothing else is done). What fails
+    /// here costs only the cache (a console line), never the run.
     func finishMapCache(key: ShardRunKey, sources: [String], report: inout RunReport, out: String) {
         var uses: [MapCacheUse] = []
         var problems: [String] = []
@@ -856,7 +883,17 @@ extension ShardedRun {
                 problems.append("map cache: \(cacheUsePath(i)) cannot be used (\(MapCache.reason(error)))")
             }
         }
+        // This run's in-flight records, wherever its map tasks wrote them (OUT/.cache/map/,
+        // under the name this merge gives the run, or under the names the tasks gave it).
+        func removeInflight() {
+            let runs = Set([cacheRunName] + uses.map(\.run))
+            for folder in Set([ShardedRun.absolute(out) + "/.cache/map"] + uses.map(\.folder)) {
+                let cache = MapCache(folder: folder, options: MapCacheOptions())
+                for run in runs { cache.removeInflight(run: run) }
+            }
+        }
         guard let first = uses.first else {
+            if !problems.isEmpty { removeInflight() }
             report.lines.insert(contentsOf: problems, at: 0)
             return
         }
@@ -871,7 +908,8 @@ extension ShardedRun {
             cache.lines += use.lines
         }
         cache.lines += problems
-        if uses.count == key.mapTasks, problems.isEmpty, uses.allSatisfy({ $0.folder == first.folder && $0.run == first.run }) {
+        let folders = Set(uses.map(\.folder)), runs = Set(uses.map(\.run))
+        if uses.count == key.mapTasks, problems.isEmpty, folders.count == 1, runs.count == 1 {
             cache.consolidateIndex(paths: sources.map { key.dataDirectory + "/" + $0 })
             if report.exitStatus == .success, let link = report.folder {
                 cache.referenced = uses.flatMap(\.names)
@@ -882,7 +920,16 @@ extension ShardedRun {
                 cache.removeInflight(run: first.run)
             }
         } else {
-            cache.note("map cache: \(uses.count) of \(key.mapTasks) map task(s) used \(first.folder) (others none or another folder); the run is not recorded in the cache and nothing is pruned")
+            let why: String
+            if uses.count < key.mapTasks {
+                why = "\(key.mapTasks - uses.count) of \(key.mapTasks) map task(s) left no usable record of the cache (run without --incremental, or the record cannot be read)"
+            } else if folders.count > 1 {
+                why = "the map tasks used \(folders.count) cache folders (\(folders.sorted().joined(separator: ", ")))"
+            } else {
+                why = "the map tasks named the run \(runs.count) ways (\(runs.sorted().joined(separator: ", ")): the shared folder's path differs between their nodes)"
+            }
+            cache.note("map cache: \(why); the run is not recorded in the cache and nothing is pruned")
+            removeInflight()
         }
         report.lines.insert(contentsOf: cache.consoleLines(), at: 0)
     }

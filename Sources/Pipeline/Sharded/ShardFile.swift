@@ -43,8 +43,13 @@ enum ShardFile {
     /// task replaces its output whole.
     static func write(_ header: ShardHeader, payload: [UInt8], to path: String) throws {
         let writer = try ShardFileWriter(path: path, header: header)
-        try writer.append(payload)
-        try writer.finish()
+        do {
+            try writer.append(payload)
+            try writer.finish()
+        } catch {
+            writer.discard()
+            throw error
+        }
     }
 
     /// Reads and checks a whole file: its magic, format version, header, kind and run key

@@ -51,14 +51,15 @@ public struct ShardedRun {
     /// What map task `i` did with the incremental cache (`pws map --incremental`), for the merge.
     func cacheUsePath(_ i: Int) -> String { "\(folder)/map/cache-\(i).pws" }
 
-    /// `pws map --incremental`: each input file's map is kept in `folder` (`OUT/.cache/map/`,
-    /// the cache of `pws run --partitions P --incremental`, or `--cache DIR`) and reused while
+    /// `pws map --incremental --out OUT`: each input file's map is kept in `OUT/.cache/map/` (the
+    /// cache of `pws run --partitions P --incremental`; spec §A7: it lives under OUT, as its
+    /// entries hold row contents) and reused while
     /// the file and the settings are unchanged. Several map tasks of a run may use the folder
     /// at once: each writes its own part of the hash index and an in-flight record of the
     /// entries it uses; the run's `pws merge` records the run, folds the index parts in and
     /// prunes (`finishMapCache`).
-    public mutating func useMapCache(folder: String, rehash: Bool = false) {
-        stagedCache = (ShardedRun.absolute(folder), MapCacheOptions(rehash: rehash))
+    public mutating func useMapCache(out: String, rehash: Bool = false) {
+        stagedCache = (ShardedRun.absolute(out) + "/.cache/map", MapCacheOptions(rehash: rehash))
     }
 
     /// The name of this run in the cache's in-flight records and index parts: a digest of its

@@ -1,0 +1,68 @@
+import Foundation
+@testable import Pipeline
+import PWSCore
+import PWSTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The map cache's bookkeeping, on the `MapCache` itself: which hash index records are trusted
+/// and what a prune keeps (docs/scale.md "Hashing", "The cache on a cluster").
+@Suite struct MapCacheIndexTests {
+    /// sha256("abc"), FIPS 180-2 appendix B.1.
+    static let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+    /// A record whose device differs (another NFS/Lustre client numbers the mount differently)
+    /// but whose size, mtime, ctime and inode are the file's is trusted; one whose inode
+    /// differs is not, and the file is hashed.
+    @Test func recordOfAnotherDeviceIsTrusted() throws {
+        let tmp = try TemporaryFolder()
+        let data = tmp.url.path + "/data"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        try Data("abc".utf8).write(to: URL(fileURLWithPath: data + "/a.csv"))
+        let path = data + "/a.csv"
+        let stat = try #require(MapCache.FileStat(path))
+        var otherDevice = stat
+        otherDevice.device &+= 1
+        let cache = MapCache(folder: tmp.url.path + "/cache", options: MapCacheOptions())
+        cache.saveIndex([path: (otherDevice, "recorded")])
+        // The index keeps the device as written (the format is unchanged).
+        #expect(try MapCache.readIndex(cache.hashIndexPath).map(\.stat.device) == [stat.device &+ 1])
+        #expect(try cache.contentHashes(data: data, files: ["a.csv"]) == ["recorded"])
+        #expect((cache.trusted, cache.hashed) == (1, 0))
+
+        var otherInode = stat
+        otherInode.inode &+= 1
+        let second = MapCache(folder: tmp.url.path + "/cache-2", options: MapCacheOptions())
+        second.saveIndex([path: (otherInode, "recorded")])
+        #expect(try second.contentHashes(data: data, files: ["a.csv"]) == [MapCacheIndexTests.abc])
+        #expect((second.trusted, second.hashed) == (0, 1))
+    }
+
+    /// A prune removes entries no record names only once they are over an hour old, and the
+    /// temporary files (a killed task's) over an hour old in entries/, hashes.d/ and the cache
+    /// folder itself; hash index parts, younger files and the cache's folders stay.
+    @Test func pruneKeepsWhatIsYoungerThanAnHour() throws {
+        let tmp = try TemporaryFolder()
+        let out = tmp.url.path + "/out"
+        let cache = MapCache(outputDirectory: out, options: MapCacheOptions())
+        let fm = FileManager.default
+        for folder in [out + "/.runs", cache.entriesFolder, cache.indexPartsFolder, cache.runsFolder, cache.inflightFolder] {
+            try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        let old = ["entries/old.pws", "entries/x.pws.tmp.node1.7", "hashes.d/r.0.pws.tmp.node1.7", "hashes.d/r.1.pws",
+                   "hashes.pws.tmp.node1.7"]
+        let young = ["entries/new.pws", "entries/y.pws.tmp.node1.8", "hashes.d/s.0.pws.tmp.node2.8", "hashes.pws.tmp.node2.8",
+                     "hashes.pws"]
+        for name in old + young { #expect(fm.createFile(atPath: cache.folder + "/" + name, contents: Data("x".utf8))) }
+        for name in old { MapCacheTests.age(cache.folder + "/" + name, seconds: 3600 + 60) }
+        MapCacheTests.age(cache.folder + "/hashes.pws", seconds: 3 * 3600)
+        #expect(cache.prune(outputDirectory: out) == 1)
+        var left: [String] = []
+        for folder in ["", "entries/", "hashes.d/"] {
+            for name in try fm.contentsOfDirectory(atPath: cache.folder + "/" + folder) { left.append(folder + name) }
+        }
+        #expect(left.sorted() == (young + ["hashes.d/r.1.pws", "entries", "hashes.d", "runs", "inflight"]).sorted())
+    }
+}
