@@ -259,3 +259,22 @@ import Testing
         #expect(status == .inputMissing, "the lock is free: the map reads the folder and finds no service records")
     }
 }
+
+/// A reduce bounds its counting threads by their dense tallies (one each), so that its memory
+/// does not grow with the machine's cores (the budget is 288 MiB).
+@Suite struct ReduceCountingWorkersTests {
+    @Test func tallyBudgetBoundsTheThreads() {
+        // 30 M records: 134 MB a tally; 288 MiB = 301 989 888 bytes holds 2 of them.
+        #expect(ShardedRun.countingWorkers(tallyBytes: 134_000_000, available: 8) == 2)
+        #expect(ShardedRun.countingWorkers(tallyBytes: 134_000_000, available: 1) == 1)
+        // 10 M records: 45 MB a tally, 6 fit.
+        #expect(ShardedRun.countingWorkers(tallyBytes: 45_000_000, available: 8) == 6)
+        #expect(ShardedRun.countingWorkers(tallyBytes: 45_000_000, available: 2) == 2)
+        // A tally above the whole budget: one thread, never none.
+        #expect(ShardedRun.countingWorkers(tallyBytes: 500_000_000, available: 8) == 1)
+        // Exactly at the budget: one; nothing to count: all threads.
+        #expect(ShardedRun.countingWorkers(tallyBytes: 288 << 20, available: 4) == 1)
+        #expect(ShardedRun.countingWorkers(tallyBytes: 0, available: 4) == 4)
+        #expect(ShardedRun.tallyBudget == 301_989_888)
+    }
+}

@@ -61,6 +61,19 @@ extension ShardedRun {
         _ = unsafeBitCast(symbol, to: Trim.self)(0)
     }
 
+    /// What a reduce's counting threads may hold in dense tallies together (each thread one
+    /// tally of planes × RTs × 13 months of `Int32`: 134 MB at 30 M records, 45 MB at 10 M). It
+    /// keeps a reduce of 30 M records / P = 8 under 1 GiB on any number of cores (docs/scale.md,
+    /// "Memory model"); P does not divide the tallies, so a larger district needs fewer threads.
+    public static let tallyBudget = 288 << 20
+
+    /// The counting threads a reduce uses: `available`, fewer when their tallies of `tallyBytes`
+    /// each would not fit `tallyBudget`, never fewer than one.
+    public static func countingWorkers(tallyBytes: Int, available: Int) -> Int {
+        guard tallyBytes > 0 else { return max(1, available) }
+        return max(1, min(available, tallyBudget / tallyBytes))
+    }
+
     private func reducePartition(task: Int, tasks: Int) throws -> RunReport {
         let pipeline = try runner.loadPipeline(indicators: true)
         let key = try expectedKey(pipeline: pipeline)
@@ -91,8 +104,12 @@ extension ShardedRun {
             func recordID(_ e: Int) -> String {
                 set.recordIDs.withEntry(set.events[e].record) { String(decoding: $0, as: UTF8.self) }
             }
-            let input = aggregateInput(events: set, register: register, sasaran: inputs.sasaran,
+            var input = aggregateInput(events: set, register: register, sasaran: inputs.sasaran,
                                        pipeline: pipeline, asOf: asOf, unreadable: [])
+            // Each counting thread holds a dense tally of its own (planes × RTs × months): on a
+            // many-core machine the threads are bounded so that the tallies fit the budget.
+            input.workers = ShardedRun.countingWorkers(tallyBytes: Aggregator.countsSize(input) * MemoryLayout<Int32>.size,
+                                                       available: input.workers)
             // One sort by person for the indicators, the growth pass and the SPM services.
             var order: [Int]?
             let counted = Aggregator.countPhase(input, order: &order)
