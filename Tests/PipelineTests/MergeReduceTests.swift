@@ -131,4 +131,43 @@ import Testing
         try Self.write(run, 2, whole + [0])
         #expect(refusal(2, size: 30, rts: 4)?.contains("reduce-2.pws is corrupted") == true)
     }
+    /// Counts are of persons, far below `Int32.max`: partitions whose counts for one cell sum
+    /// past it make a corrupted file (named), never a wrapped, negative count; for the SPM
+    /// catalogue's counts too. One below the limit still adds up.
+    @Test func countsThatOverflowInt32AreCorruption() throws {
+        let tmp = try TemporaryFolder()
+        let run = Self.run(tmp.url.path)
+        func output(count: Int32, spm: Int32) -> ShardedRun.ReduceOutput {
+            var o = ShardedRun.ReduceOutput()
+            o.counts = [count, 0, 0]
+            o.seenRTs = [true, false]
+            o.spmCounts = [spm] + [Int32](repeating: 0, count: 39)
+            o.spmSeenRTs = [true, false]
+            return o
+        }
+        func merge(_ outputs: [ShardedRun.ReduceOutput]) throws -> ShardedRun.MergedReduces {
+            for (j, o) in outputs.enumerated() { try Self.write(run, j, run.encode(o)) }
+            var merged = Self.empty(size: 3, rts: 2)
+            for j in outputs.indices { try run.readReduce(j, key: Self.key, asOf: nil, into: &merged) }
+            return merged
+        }
+        func refusal(_ outputs: [ShardedRun.ReduceOutput]) -> String? {
+            do {
+                _ = try merge(outputs)
+                return nil
+            } catch let error as PWSError {
+                #expect(error.code == .data)
+                return error.message
+            } catch {
+                return "\(error)"
+            }
+        }
+        let fits = try merge([output(count: Int32.max - 1, spm: Int32.max - 2), output(count: 1, spm: 2)])
+        #expect(fits.counts == [Int32.max, 0, 0] && fits.spmCounts[0] == Int32.max)
+        // (2³¹ − 2) + 2 = 2³¹, one past the limit: refused in the second partition's file.
+        #expect(refusal([output(count: Int32.max - 1, spm: 0), output(count: 2, spm: 0)])?
+            .contains("reduce-1.pws is corrupted") == true)
+        #expect(refusal([output(count: 0, spm: Int32.max), output(count: 0, spm: 0), output(count: 0, spm: 1)])?
+            .contains("reduce-2.pws is corrupted") == true)
+    }
 }
