@@ -92,6 +92,8 @@ private final class IndicatorsCSVJob: @unchecked Sendable {
     // has run, and `writer` by the thread that owns the job only.
     let values: IndicatorValues
     let cells: IndicatorCells
+    /// The fast path, nil in a dialect where numbers would need quoting.
+    let encoder: IndicatorRowEncoder?
     let format: OutputFormat
     let workers: Int
     let plan: IndicatorBlockPlan
@@ -108,6 +110,7 @@ private final class IndicatorsCSVJob: @unchecked Sendable {
         self.workers = workers
         self.afterFormatting = afterFormatting
         cells = IndicatorCells(areas: values.areas, indicators: values.indicators)
+        encoder = IndicatorRowEncoder(cells: cells, year: values.year, format: format)
         plan = IndicatorBlockPlan(months: values.asOfMonth, areas: values.order.count,
                                   indicators: values.indicators.count, rowsPerBlock: rowsPerBlock)
         blocks = OrderedBlockQueue(count: plan.count, window: 2 * workers + 2)
@@ -130,6 +133,7 @@ private final class IndicatorsCSVJob: @unchecked Sendable {
 
     /// A worker: formats the blocks it claims until none is left or the queue stops.
     private func formatBlocks() {
+        if let encoder { return encodeBlocks(with: encoder) }
         let values = values
         let formatter = IndicatorRowFormatter(cells: cells, year: values.year, format: format)
         var options = format.writeOptions
@@ -143,6 +147,16 @@ private final class IndicatorsCSVJob: @unchecked Sendable {
             } catch {
                 blocks.stop(error)
             }
+        }
+    }
+
+    /// A worker on the fast path: encodes the blocks it claims into a buffer of its own.
+    private func encodeBlocks(with encoder: IndicatorRowEncoder) {
+        var buffer = EncodedBlockBuffer(capacity: plan.areasPerBlock * max(plan.indicators, 1) * 128)
+        while let b = blocks.claim() {
+            let rows = plan.encode(b, of: values, with: encoder, into: &buffer)
+            afterFormatting?(b)
+            blocks.put(EncodedRows(bytes: buffer.take(), rows: rows), at: b)
         }
     }
 
@@ -195,6 +209,24 @@ struct IndicatorBlockPlan {
     /// The (month, area) pairs of block `b`.
     func areaMonths(of b: Int) -> Range<Int> {
         b * areasPerBlock ..< min((b + 1) * areasPerBlock, months * areas)
+    }
+
+    /// Encodes the rows of block `b` of `values` into `buffer` (`IndicatorRowEncoder`), in file
+    /// order; returns the rows.
+    func encode(_ b: Int, of values: IndicatorValues, with encoder: IndicatorRowEncoder,
+                into buffer: inout EncodedBlockBuffer) -> Int {
+        let pairs = areaMonths(of: b)
+        let room = encoder.longestRow
+        var rows = 0
+        for k in pairs {
+            let month = k / areas + 1, area = values.order[k % areas]
+            for i in 0..<indicators where values.hasRow(area: area, indicator: i) {
+                let out = buffer.reserve(room)
+                buffer.count += encoder.encode(values.figures(month: month, area: area, indicator: i), to: out)
+                rows += 1
+            }
+        }
+        return rows
     }
 
     /// Formats the rows of block `b` of `values` into `memory`, in file order; returns the rows.

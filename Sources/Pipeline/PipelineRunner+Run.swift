@@ -30,10 +30,13 @@ extension PipelineRunner {
         manifest.timingsSeconds["ingest_validate"] = validateSeconds
         manifest.timingsSeconds["validate_reading_cpu"] = outcome.readingCPUSeconds
         manifest.timingsSeconds["validate_checking_cpu"] = outcome.checkingCPUSeconds
+        let early = EarlyWorkbooks()
         return try publishRun(outcome: &outcome, asOf: asOf, pipeline: pipeline, manifest: manifest, started: started,
                               out: out,
                               addRefusedWarnings: { addLaterWarnings(&$0, pipeline: pipeline, asOf: asOf) },
-                              aggregate: { aggregate(outcome: &$0, pipeline: pipeline, asOf: asOf, spm: $1) })
+                              aggregate: { aggregate(outcome: &$0, pipeline: pipeline, asOf: asOf, spm: $1,
+                                                     valuesReady: early.valuesReady) },
+                              early: early)
     }
 
     /// What `run` does once the rows are validated, and what `pws merge` does with the
@@ -41,12 +44,15 @@ extension PipelineRunner {
     /// the SPM catalogue when its outputs are wanted; it also adds its W-NIFAS warnings to the
     /// outcome), Export and the atomic publish. `addRefusedWarnings` adds to a refused run's
     /// outcome the warnings Aggregate would have added. The caller holds the lock.
-    // swiftlint:disable:next function_body_length function_parameter_count
+    /// With `early` (`pws run`, whose `aggregate` calls `early.valuesReady`), the workbooks'
+    /// thread starts inside Aggregate, as soon as the indicator values are finished.
+    // swiftlint:disable:next function_body_length function_parameter_count cyclomatic_complexity
     func publishRun(outcome: inout ValidationOutcome, asOf: YearMonth, pipeline: LoadedPipeline, manifest: Manifest,
                     started: Date, out: String, addRefusedWarnings: (inout ValidationOutcome) -> Void,
                     aggregate: (inout ValidationOutcome, [IndicatorDefinition])
                         -> (AggregateResult, spm: (AggregateResult, seconds: Double)?, followUp: [FollowUpRow],
-                            growthSeconds: Double)) throws -> RunReport {
+                            growthSeconds: Double),
+                    early: EarlyWorkbooks? = nil) throws -> RunReport {
         var manifest = manifest
         let definition = pipeline.definition
         manifest.asOf = asOf.description
@@ -103,6 +109,36 @@ extension PipelineRunner {
         progress?("aggregating \(outcome.events.events.count) events")
         let wanted = definition.outputs
         let spmWanted = !wanted.isDisjoint(with: RunOutput.spm) ? pipeline.spm : []
+        // Never leave the early thread waiting, nor writing into a staging folder that a failure
+        // is about to remove (this runs before the discard above).
+        defer {
+            early?.abandon()
+            _ = try? early?.thread?.wait()
+            early?.thread = nil  // the thread's closure holds `early`
+            early?.start = nil
+        }
+        if let early, wanted.contains(.workbook) || !spmWanted.isEmpty {
+            let created = workbookCreated, format = format, wantsWorkbook = wanted.contains(.workbook)
+            let regencyName = outcome.register.villages.first?.regencyName ?? ""
+            early.start = { [unowned early] result in
+                let values = result.values, villagePuskesmas = result.villagePuskesmas
+                let monthRows = PipelineRunner.monthRows(values, asOf: asOf, wanted: wanted)
+                early.monthRows = monthRows
+                early.thread = BackgroundThread {
+                    var entries: [Manifest.OutputEntry] = []
+                    if wantsWorkbook {
+                        entries.append(try PipelineRunner.writeWorkbook(
+                            values: values, monthRows: monthRows, villagePuskesmas: villagePuskesmas,
+                            quality: { try early.waitForLate().quality! }, created: created, staging: staging))
+                    }
+                    if let spmValues = try early.waitForLate().spm {
+                        entries += try PipelineRunner.writeSPM(spmValues, regencyName: regencyName, wanted: wanted,
+                                                               format: format, created: created, staging: staging)
+                    }
+                    return entries
+                }
+            }
+        }
         let (result, spm, followUp, growthSeconds) = aggregate(&outcome, spmWanted)
         let completeness = result.completeness
         manifest.timingsSeconds["aggregate"] = Date().timeIntervalSince(aggStart)
@@ -130,12 +166,14 @@ extension PipelineRunner {
             ? try IndicatorsCSVParallelWriter(values: values, path: staging + "/indicators.csv", format: format) : nil
         defer { indicators?.cancel() }  // stops its threads when this thread fails first; else harmless
         // The PWS tables and the workbook read the as-of month's village, puskesmas and kabupaten rows.
-        let monthRows = wanted.contains(.pwsTables) || wanted.contains(.workbook)
-            ? values.rows(months: asOf.month...asOf.month) { level, _ in
-                level == .desa || level == .puskesmas || level == .kabkota
-            } : []
+        let monthRows = early?.monthRows ?? PipelineRunner.monthRows(values, asOf: asOf, wanted: wanted)
         var workbooks: BackgroundThread<[Manifest.OutputEntry]>?
-        if wanted.contains(.workbook) || spm != nil {
+        if let early, let thread = early.thread {
+            // Started inside Aggregate: hand it the accounting and the SPM values.
+            early.finish(EarlyWorkbooks.Late(
+                quality: wanted.contains(.workbook) ? PipelineRunner.workbookQuality(outcome) : nil, spm: spm?.0.values))
+            workbooks = thread
+        } else if wanted.contains(.workbook) || spm != nil {
             let quality = wanted.contains(.workbook) ? PipelineRunner.workbookQuality(outcome) : nil
             let villagePuskesmas = result.villagePuskesmas, created = workbookCreated, format = format
             let spmValues = spm?.0.values, regencyName = outcome.register.villages.first?.regencyName ?? ""
@@ -144,7 +182,7 @@ extension PipelineRunner {
                 if let quality {
                     entries.append(try PipelineRunner.writeWorkbook(values: values, monthRows: monthRows,
                                                                     villagePuskesmas: villagePuskesmas,
-                                                                    quality: quality, created: created,
+                                                                    quality: { quality }, created: created,
                                                                     staging: staging))
                 }
                 if let spmValues {

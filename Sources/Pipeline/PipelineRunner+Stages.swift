@@ -17,8 +17,12 @@ extension PipelineRunner {
     /// and their values are finished after the indicators': the SPM values, and how long their
     /// finishing took (their counting is part of the indicators'). Their warnings and
     /// completeness are the indicators' and are not used.
+    ///
+    /// `valuesReady` is called with the indicators' result as soon as their values are
+    /// finished, before the SPM values, the warnings and the follow-up rows (`pws run` starts
+    /// writing `pws.xlsx` there).
     func aggregate(outcome: inout ValidationOutcome, pipeline: LoadedPipeline, asOf: YearMonth,
-                   spm: [IndicatorDefinition] = [])
+                   spm: [IndicatorDefinition] = [], valuesReady: ((AggregateResult) -> Void)? = nil)
         -> (result: AggregateResult, spm: (AggregateResult, seconds: Double)?, followUp: [FollowUpRow], growthSeconds: Double) {
         let input = AggregateInput(events: outcome.events, register: outcome.register, sasaran: outcome.sasaran,
                                    services: pipeline.services, indicators: pipeline.indicators, asOf: asOf,
@@ -50,6 +54,7 @@ extension PipelineRunner {
         ShardedRun.returnFreedMemory()
         // Handed over, so the per-RT counts are freed inside the phase once the areas' are summed.
         let result = Aggregator.finishPhase(input, counts: &counts)
+        valuesReady?(result)
         let unattachedNifas = result.unattachedNifas
         var spmResult: (AggregateResult, seconds: Double)?
         if spmCounts != nil {

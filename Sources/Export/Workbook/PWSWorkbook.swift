@@ -67,6 +67,15 @@ public enum PWSWorkbook {
     public static func write(values: IndicatorValues, monthRows: [IndicatorRow], villagePuskesmas: [String: String],
                              quality: WorkbookQuality, created: Date, to path: String,
                              rowsPerSheet: Int = maxDataRows) throws {
+        try write(values: values, monthRows: monthRows, villagePuskesmas: villagePuskesmas, quality: { quality },
+                  created: created, to: path, rowsPerSheet: rowsPerSheet)
+    }
+
+    /// As above, with the accounting asked for only when its sheet, the last, is written: a
+    /// run starts the workbook before its warnings are all counted.
+    public static func write(values: IndicatorValues, monthRows: [IndicatorRow], villagePuskesmas: [String: String],
+                             quality: () throws -> WorkbookQuality, created: Date, to path: String,
+                             rowsPerSheet: Int = maxDataRows) throws {
         let m = values.asOfMonth
         let period = "\(ReportText.monthName(m)) \(values.year)"
         let book = try XLSXWriter(path: path, title: "PWS \(period)", created: created)
@@ -83,7 +92,7 @@ public enum PWSWorkbook {
                                                villagePuskesmas: villagePuskesmas, direction: info.direction))
         }
         try indikator(book, styles, values: values, rowsPerSheet: max(1, min(rowsPerSheet, maxDataRows)), taken: &taken)
-        try kualitas(book, styles, quality)
+        try kualitas(book, styles, try quality())
         try book.close()
     }
 
