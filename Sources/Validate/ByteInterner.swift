@@ -106,7 +106,11 @@ public struct ByteInterner {
     /// the keys in blocks of that many (see `StringArena`: for keys that are mostly new and
     /// share prefixes, like record ids; a key met again then costs decoding its block).
     public mutating func reserve(_ count: Int, bytes: Int, blockSize: Int? = nil) {
-        while count * 4 >= slots.count * 3 { grow() }
+        let size = SlotTable.slotCount(forKeys: count, minimum: slots.count)
+        if size > slots.count {
+            slots = slots.resized(to: size)
+            mask = size - 1
+        }
         if let blockSize {
             precondition(arena.count == 0, "the block size is chosen before the first key")
             arena = StringArena(blockSize: blockSize)
