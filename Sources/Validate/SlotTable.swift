@@ -48,8 +48,8 @@ final class SlotTable {
     /// A table of `newCount` slots (a power of two, not smaller) holding the same slots, placed
     /// as `doubled` places them. Reserving room for millions of keys makes one table of the
     /// final size instead of one per doubling: each table is zeroed page by page as it is
-    /// allocated, which cost ~0.3 s before the first row at 3 M rows (bench/RESULTS.md, issue 21
-    /// validation), half of it for the tables in between.
+    /// allocated, ~0.3 s before the first row at 3 M rows, of which the tables in between took
+    /// ~50 ms (bench/RESULTS.md, issue 21 validation).
     ///
     /// - Complexity: O(count + newCount).
     func resized(to newCount: Int) -> SlotTable {
