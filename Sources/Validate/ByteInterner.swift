@@ -106,11 +106,7 @@ public struct ByteInterner {
     /// the keys in blocks of that many (see `StringArena`: for keys that are mostly new and
     /// share prefixes, like record ids; a key met again then costs decoding its block).
     public mutating func reserve(_ count: Int, bytes: Int, blockSize: Int? = nil) {
-        let size = SlotTable.slotCount(forKeys: count, minimum: slots.count)
-        if size > slots.count {
-            slots = slots.resized(to: size)
-            mask = size - 1
-        }
+        while count * 4 >= slots.count * 3 { grow() }
         if let blockSize {
             precondition(arena.count == 0, "the block size is chosen before the first key")
             arena = StringArena(blockSize: blockSize)

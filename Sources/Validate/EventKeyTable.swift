@@ -62,8 +62,7 @@ struct EventKeyTable {
 
     /// Makes room for at least `count` events without growing.
     mutating func reserve(_ count: Int) {
-        let size = SlotTable.slotCount(forKeys: count, minimum: slots.count)
-        if size > slots.count { slots = slots.resized(to: size) }
+        while count * 4 >= slots.count * 3 { grow() }
     }
 
     /// Starts loading the slot where `hash` (from `hash(_:_:)`) begins its probe.

@@ -34,27 +34,8 @@ final class SlotTable {
     /// growing never recomputes a key's hash.
     ///
     /// - Complexity: O(count).
-    func doubled() -> SlotTable { resized(to: count * 2) }
-
-    /// The number of slots (a power of two, at least `minimum`) that holds `keys` keys at a load
-    /// below 3/4: what repeated doubling from `minimum` reaches, found without allocating the
-    /// tables in between.
-    static func slotCount(forKeys keys: Int, minimum: Int) -> Int {
-        var size = minimum
-        while keys * 4 >= size * 3 { size <<= 1 }
-        return size
-    }
-
-    /// A table of `newCount` slots (a power of two, not smaller) holding the same slots, placed
-    /// as `doubled` places them. Reserving room for millions of keys makes one table of the
-    /// final size instead of one per doubling: each table is zeroed page by page as it is
-    /// allocated, ~0.3 s before the first row at 3 M rows, of which the tables in between took
-    /// ~50 ms (bench/RESULTS.md, issue 21 validation).
-    ///
-    /// - Complexity: O(count + newCount).
-    func resized(to newCount: Int) -> SlotTable {
-        precondition(newCount >= count && newCount & (newCount - 1) == 0, "a slot table only grows by powers of two")
-        let next = SlotTable(count: newCount)
+    func doubled() -> SlotTable {
+        let next = SlotTable(count: count * 2)
         let mask = next.count - 1
         for k in 0..<count {
             let s = base[k]

@@ -63,38 +63,8 @@ import Testing
     }
 }
 
-/// `SlotTable` sizing and resizing, and the combo caches' short copy.
-@Suite struct SlotTableTests {
-    @Test func slotCountIsWhatDoublingReaches() {
-        // The load stays below 3/4: 11 keys fit 16 slots, 12 need 32.
-        #expect(SlotTable.slotCount(forKeys: 11, minimum: 16) == 16)
-        #expect(SlotTable.slotCount(forKeys: 12, minimum: 16) == 32)
-        #expect(SlotTable.slotCount(forKeys: 0, minimum: 64) == 64)
-        // 3 M keys: 2^22 slots would be 71.5 % full, still below 3/4; 3.2 M makes it 2^23.
-        #expect(SlotTable.slotCount(forKeys: 3_000_000, minimum: 1 << 16) == 1 << 22)
-        #expect(SlotTable.slotCount(forKeys: 3_200_000, minimum: 1 << 16) == 1 << 23)
-    }
-
-    @Test func reservingAtOnceKeepsKeysAndIndices() {
-        // Keys interned before a large reserve are found after it at the same index (the one
-        // resize places them by their stored hash bits, as doubling does).
-        var t = ByteInterner(capacity: 4)
-        var keys: [String] = []
-        for i in 0..<100 {
-            var k = "key-\(i)"
-            keys.append(k)
-            #expect(k.withUTF8 { t.intern(UnsafeRawBufferPointer($0)) }.index == UInt32(i))
-        }
-        t.reserve(1 << 20, bytes: 1 << 20)
-        for (i, key) in keys.enumerated() {
-            var k = key
-            let r = k.withUTF8 { t.intern(UnsafeRawBufferPointer($0)) }
-            #expect(r.index == UInt32(i) && !r.isNew)
-        }
-        var n = "new"
-        #expect(n.withUTF8 { t.intern(UnsafeRawBufferPointer($0)) } == (100, true))
-    }
-
+/// The combo caches' short copy.
+@Suite struct ShortCopyTests {
     @Test func shortCopyCopiesEveryLengthExactly() {
         let source: [UInt8] = (0..<40).map { UInt8($0 + 1) }
         for n in 1...40 {
