@@ -278,8 +278,8 @@ struct ServiceRowChecker {
 
     /// `event` with its interned person, pregnancy, facility (and, with `--keep-identifiers`,
     /// name): the indices that depend on the order rows are met in.
-    @inline(__always)
     /// - Parameter facilityHash: `ByteInterner.hash64` of the facility_id (unused when it is empty).
+    @inline(__always)
     mutating func internIDs(_ c: RowCheck, personBytes: UnsafeRawBufferPointer, personHash: UInt64,
                             facilityHash: UInt64, event: ServiceEvent) -> ServiceEvent {
         let row = c.row
