@@ -35,6 +35,25 @@ struct EventKeyTable {
         return h ^ (h >> 32)
     }
 
+    /// The key's hash from the hashes of the person's normalised id (`ByteInterner.hash64`)
+    /// and of the facility_id's bytes (0 when empty) instead of their interned indices: equal
+    /// keys have equal ids, so they still hash alike, and the checker knows both hashes before
+    /// it interns the ids, so the slot is prefetched while the person table is searched (a
+    /// miss that otherwise waited for the person's index). One table must be given one hash
+    /// function throughout (the checker uses this one on every path).
+    @inline(__always)
+    static func hash(_ e: ServiceEvent, personHash: UInt64, facilityHash: UInt64, raw: Int) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+        h = mix(h, personHash)
+        h = mix(h, UInt64(UInt32(bitPattern: e.visit.raw)) | UInt64(e.service) << 32)
+        h = mix(h, facilityHash)
+        h = mix(h, UInt64(e.result.bitPattern) | UInt64(e.result2.bitPattern) << 32)
+        h = mix(h, UInt64(bitPattern: Int64(raw)))
+        h ^= h >> 29
+        h &*= 0xC4CE_B9FE_1A85_EC53
+        return h ^ (h >> 32)
+    }
+
     @inline(__always)
     private static func sameFields(_ a: ServiceEvent, _ b: ServiceEvent) -> Bool {
         a.person == b.person && a.visit == b.visit && a.service == b.service && a.facility == b.facility &&

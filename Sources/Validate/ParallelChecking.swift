@@ -157,11 +157,14 @@ extension ServiceRowChecker {
             event.rt = register.rt(village: a.village, rw: a.rw, rt: a.rt)
                 ?? register.rtAddingUnregistered(village: a.village, rw: a.rw, rt: a.rt)
         }
+        let facilityHash = row.isEmpty(.facilityID) ? 0 : ByteInterner.hash64(row.cleaned(.facilityID))
+        let keyHash = EventKeyTable.hash(event, personHash: cr.personHash, facilityHash: facilityHash,
+                                         raw: c.resultHash ?? 0)
+        duplicateKeys.prefetch(hash: keyHash)
         event = checked.personBytes.withUnsafeBytes { bytes in
             internIDs(c, personBytes: UnsafeRawBufferPointer(rebasing: bytes[at.personStart..<Int(cr.personEnd)]),
-                      personHash: cr.personHash, event: event)
+                      personHash: cr.personHash, facilityHash: facilityHash, event: event)
         }
-        let keyHash = EventKeyTable.hash(event, c.resultHash ?? 0)
         checkAcrossRows(&c, &event, keyHash: keyHash, file: at.file, position: at.position, account: &account)
     }
 }

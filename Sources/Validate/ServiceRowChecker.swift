@@ -163,10 +163,20 @@ struct ServiceRowChecker {
             return
         }
 
-        var event = makeEvent(&c)
+        // The result first (it adds no warning before W-RESULT's and needs no interned id), so
+        // the W-DUPLICATE slot is known and prefetched before the ids are interned: its miss
+        // then overlaps with the person table's.
+        var event = ServiceEvent(person: 0, record: 0, visit: c.visit, birth: c.birth, service: c.service,
+                                 sex: c.sex, rt: 0, facilityType: c.facilityType, provider: c.provider)
         checkResult(&c, &event)    // W-RESULT
-        let keyHash = EventKeyTable.hash(event, c.resultHash ?? 0)
+        let facilityHash = c.row.isEmpty(.facilityID) ? 0 : ByteInterner.hash64(c.row.cleaned(.facilityID))
+        let keyHash = EventKeyTable.hash(event, personHash: c.personHash, facilityHash: facilityHash,
+                                         raw: c.resultHash ?? 0)
         duplicateKeys.prefetch(hash: keyHash)
+        resolveRT(&c)
+        event.rt = c.rtIndex
+        event = internIDs(c, personBytes: personScratch.bytes, personHash: c.personHash,
+                          facilityHash: facilityHash, event: event)
         checkGestation(&c, &event) // W-GESTATION
         checkAreaWarning(&c)       // W-AREA
         checkNIK(&c)               // W-NIK
@@ -246,16 +256,6 @@ struct ServiceRowChecker {
         }
     }
 
-    /// The event of a row that passed every error rule: its RT (added as unregistered when the
-    /// register lacks it; the combination is cached) and its interned ids.
-    private mutating func makeEvent(_ c: inout RowCheck) -> ServiceEvent {
-        resolveRT(&c)
-        return internIDs(c, personBytes: personScratch.bytes, personHash: c.personHash,
-                         event: ServiceEvent(person: 0, record: 0, visit: c.visit, birth: c.birth, service: c.service,
-                                             sex: c.sex, rt: c.rtIndex, facilityType: c.facilityType,
-                                             provider: c.provider))
-    }
-
     /// The RT of a row that passed every error rule (added as unregistered when the register
     /// lacks it; the combination is cached) and whether it is unregistered (W-AREA).
     @inline(__always)
@@ -278,15 +278,18 @@ struct ServiceRowChecker {
 
     /// `event` with its interned person, pregnancy, facility (and, with `--keep-identifiers`,
     /// name): the indices that depend on the order rows are met in.
+    /// - Parameter facilityHash: `ByteInterner.hash64` of the facility_id (unused when it is empty).
     @inline(__always)
     mutating func internIDs(_ c: RowCheck, personBytes: UnsafeRawBufferPointer, personHash: UInt64,
-                            event: ServiceEvent) -> ServiceEvent {
+                            facilityHash: UInt64, event: ServiceEvent) -> ServiceEvent {
         let row = c.row
         var event = event
         let person = persons.intern(personBytes, hash: personHash).index
         event.person = person
         if !row.isEmpty(.pregnancyID) { event.pregnancy = pregnancies.intern(row.cleaned(.pregnancyID)).index + 1 }
-        if !row.isEmpty(.facilityID) { event.facility = facilities.intern(row.cleaned(.facilityID)).index + 1 }
+        if !row.isEmpty(.facilityID) {
+            event.facility = facilities.intern(row.cleaned(.facilityID), hash: facilityHash).index + 1
+        }
         if settings.keepIdentifiers && !row.isEmpty(.name) {
             let name = names.intern(row.cleaned(.name)).index + 1
             if nameOfPerson.count <= Int(person) {

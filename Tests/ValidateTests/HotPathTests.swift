@@ -63,6 +63,24 @@ import Testing
     }
 }
 
+/// The combo caches' short copy.
+@Suite struct ShortCopyTests {
+    @Test func shortCopyCopiesEveryLengthExactly() {
+        let source: [UInt8] = (0..<40).map { UInt8($0 + 1) }
+        for n in 1...40 {
+            var target = [UInt8](repeating: 0, count: 48)
+            source.withUnsafeBytes { src in
+                target.withUnsafeMutableBufferPointer { dst in
+                    FieldComboCache<Int>.copyShort(src.baseAddress!, to: dst.baseAddress! + 3, count: n)
+                }
+            }
+            // Bytes 3..<3+n hold 1...n; nothing before or after was written.
+            #expect(Array(target[3..<(3 + n)]) == Array(source[0..<n]))
+            #expect(target[0..<3].allSatisfy { $0 == 0 } && target[(3 + n)...].allSatisfy { $0 == 0 })
+        }
+    }
+}
+
 @Suite struct EventKeyTableTests {
     func event(person: UInt32, day: Int32, service: UInt16 = 1, facility: UInt32 = 0, result: Float = .nan) -> ServiceEvent {
         ServiceEvent(person: person, record: 0, visit: Day(raw: day), birth: Day(raw: 0), service: service,
@@ -96,6 +114,29 @@ import Testing
         #expect(insert(event(person: 9, day: 9), raw: 43) == nil)
         #expect(insert(event(person: 9, day: 9), raw: 42) == first)
         #expect(insert(event(person: 9, day: 9)) == nil)  // no result at all is another key
+    }
+
+    /// The checker's hash (from the ids' byte hashes, before interning) decides like the
+    /// default one: equal keys meet, keys differing in any field do not.
+    @Test func hashFromIDHashesFindsTheSameKeys() {
+        var table = EventKeyTable(capacity: 16)
+        var events: [ServiceEvent] = []
+        // Person p's id hash and facility f's, as the checker has them (any injective choice).
+        func personHash(_ p: UInt32) -> UInt64 { UInt64(p) &* 0x9E37_79B9_7F4A_7C15 ^ 0xABCD }
+        func insert(_ e: ServiceEvent) -> UInt32? {
+            events.append(e)
+            let h = EventKeyTable.hash(e, personHash: personHash(e.person),
+                                       facilityHash: e.facility == 0 ? 0 : UInt64(e.facility) << 40, raw: 0)
+            return table.insert(UInt32(events.count - 1), in: events, invalidResultHash: [:], raw: 0, hash: h)
+        }
+        for p in 0..<50_000 { #expect(insert(event(person: UInt32(p), day: 3)) == nil) }  // grows from 16 slots
+        #expect(insert(event(person: 77, day: 3)) == 77)
+        #expect(insert(event(person: 77, day: 4)) == nil)
+        #expect(insert(event(person: 77, day: 3, facility: 2)) == nil)
+        #expect(insert(event(person: 77, day: 3, facility: 2)) == 50_002)
+        #expect(insert(event(person: 77, day: 3, service: 5)) == nil)
+        #expect(insert(event(person: 78, day: 3, result: 1)) == nil)
+        #expect(insert(event(person: 78, day: 3, result: 1)) == 50_005)
     }
 }
 

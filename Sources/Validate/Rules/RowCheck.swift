@@ -20,7 +20,7 @@ struct RowCheck {
     var facilityType = FacilityType.lainnya
     var service: UInt16 = 0
     var provider = Provider.none
-    /// Set once every error rule passed (`ServiceRowChecker.makeEvent`).
+    /// Set once every error rule passed (`ServiceRowChecker.resolveRT`).
     var rtIndex: UInt32 = 0
     var areaWarning = false
     /// Raw-text hash of a result that did not parse (W-RESULT), for W-DUPLICATE.

@@ -3,6 +3,11 @@ import PWSCore
 
 // W-RESULT, W-GESTATION, W-AREA, W-NIK (spec §3): warnings on a row that passed every error
 // rule. They go to `c.pending` and are kept only if the row is accepted.
+//
+// All four are `mutating` although only W-RESULT changes the checker: called from the mutating
+// `check` on every accepted row, a non-mutating method makes Swift copy the whole checker
+// (1.6 KB, with a retain and release of each of its references) to pass it by value, twice per
+// row in the profile (bench/RESULTS.md, issue 21 validation).
 extension ServiceRowChecker {
     /// W-RESULT: a result that does not parse as the service's result kind is dropped; the
     /// service still counts.
@@ -23,7 +28,7 @@ extension ServiceRowChecker {
 
     /// W-GESTATION: lmp_date and gestational_weeks must give 0–45 weeks; otherwise dropped.
     /// The LMP wins over the weeks when both are given.
-    func checkGestation(_ c: inout RowCheck, _ event: inout ServiceEvent) {
+    mutating func checkGestation(_ c: inout RowCheck, _ event: inout ServiceEvent) {
         if !c.row.isEmpty(.lmpDate) {
             if let lmp = Decode.date(c.row.cleaned(.lmpDate)) {
                 let weeks = lmp.days(to: c.visit) / 7
@@ -46,14 +51,14 @@ extension ServiceRowChecker {
     }
 
     /// W-AREA: the RT is not in the register; the row is counted there anyway.
-    func checkAreaWarning(_ c: inout RowCheck) {
+    mutating func checkAreaWarning(_ c: inout RowCheck) {
         guard c.areaWarning else { return }
         let rw = register.rts[Int(c.rtIndex)].rw, rt = register.rts[Int(c.rtIndex)].rt
         warn(&c, .areaWarning, .rt, "\(rw)/\(rt)", "RW \(rw) RT \(rt) is not in wilayah.csv for village \(register.villages[Int(c.village)].code); the row is counted there — add the RT to the register if it is real")
     }
 
     /// W-NIK: a 16-digit NIK whose encoded birth date or sex disagrees with the row's.
-    func checkNIK(_ c: inout RowCheck) {
+    mutating func checkNIK(_ c: inout RowCheck) {
         if let problem = Decode.nikDisagreement(personScratch.bytes, birth: c.birth, sex: c.sex,
                                                 detailed: settings.keepIdentifiers) {
             warn(&c, .nik, .personID, shown(c, .personID), problem)
