@@ -23,7 +23,8 @@ public struct MapCacheOptions: Sendable {
 
 /// The cache folder `OUT/.cache/map/` (always under OUT: its entries hold row contents):
 /// - `entries/<sha256 of the entry key>.pws` — one file's map, in the intermediate container
-///   (kind `map-cache`, its key in the header: a reader refuses another key);
+///   (kind `map-cache`, its key in the header, its name in its table: a map task refuses
+///   another), its rows split by the run's P (MapEntry); dedup and reduce read them in place;
 /// - `runs/<run folder>` — the entry names a published run used, one a line (for pruning);
 /// - `hashes.pws` — the hash index: per input file its size, mtime, ctime, inode, device and
 ///   sha256, so an unchanged file is not hashed again (see `contentHashes`; the device is kept
