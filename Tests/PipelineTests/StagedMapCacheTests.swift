@@ -74,11 +74,15 @@ import Glibc
         #expect(warm.merge.lines.first?.hasPrefix("map cache: 2 of 6 file(s) read, 4 from the cache") == true)
         #expect(ShardedRunTests.snapshot(out) == expected2, "warm")
         #expect(try String(contentsOfFile: out + "/2025-12/warnings.csv", encoding: .utf8).contains("W-DUPLICATE"))
-        // Other task counts and `pws run --partitions --incremental` use the same entries.
-        let three = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-3", mapTasks: 3,
-                                                   partitions: 2)
+        // Other task counts and `pws run --partitions --incremental` use the same entries (same P).
+        let three = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-3", mapTasks: 3)
         #expect(MapCacheTests.counts(three.merge)?.read == 0)
         #expect(MapCacheTests.counts(three.merge)?.cached == 6)
+        #expect(ShardedRunTests.snapshot(out) == expected2, "3 x 3")
+        // Another P has entries of its own (an entry holds its rows split by P).
+        let two = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-4", mapTasks: 3,
+                                                 partitions: 2)
+        #expect(MapCacheTests.counts(two.merge)?.read == 6)
         #expect(ShardedRunTests.snapshot(out) == expected2, "3 x 2")
         let oneProcess = try MapCacheTests.incremental(data: data, out: out)
         #expect(MapCacheTests.counts(oneProcess)?.read == 0)
@@ -93,20 +97,41 @@ import Glibc
         _ = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-1")
         let names = MapCacheTests.entries(out)
         #expect(names.count == 5)
+        // A flipped bit in the middle: in a partition's rows, which the map does not read — the
+        // dedup task that reads them fails, naming the entry, and removes it.
         let entry = out + "/.cache/map/entries/" + names[2]
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: entry)))
         bytes[bytes.count / 2] ^= 0x40
         try Data(bytes).write(to: URL(fileURLWithPath: entry))
-        let warm = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-2")
+        do {
+            _ = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-2")
+            Issue.record("a corrupted entry was read")
+        } catch let error as PWSError {
+            #expect(error.message.contains(entry) && error.message.contains("corrupted (checksum of a block differs)"))
+            #expect(error.message.contains("it was removed — run map task"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: entry))
+        #expect(MapCacheTests.entries(out).count == 4)
+        // Its map task reads the file again; here the whole run is rerun. The merge of the
+        // failed run never ran: its in-flight records stay (a day) and protect nothing else.
+        let rerun = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-2")
+        #expect(MapCacheTests.counts(rerun.merge)?.read == 1)
+        #expect(MapCacheTests.counts(rerun.merge)?.cached == 4)
+        #expect(ShardedRunTests.snapshot(out) == expected)
+        // An entry the map can see is unusable (truncated) is rebuilt by the map itself.
+        let other = out + "/.cache/map/entries/" + names[0]
+        let whole = try Data(contentsOf: URL(fileURLWithPath: other))
+        try whole.prefix(whole.count - 10).write(to: URL(fileURLWithPath: other))
+        let warm = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-3")
         #expect(warm.merge.exitStatus == .success)
         #expect(MapCacheTests.counts(warm.merge)?.read == 1)
         #expect(MapCacheTests.counts(warm.merge)?.cached == 4)
         #expect(MapCacheTests.counts(warm.merge)?.rebuilt == 1)
-        #expect(warm.merge.lines.filter { $0.contains("cannot be used") && $0.contains("corrupted") }.count == 1)
+        #expect(warm.merge.lines.filter { $0.contains("cannot be used") && $0.contains("truncated") }.count == 1)
         // The task that met it says so too, the other reused all of its files.
         #expect(warm.maps.map { MapCacheTests.counts($0)?.rebuilt ?? -1 }.sorted() == [0, 1])
         #expect(ShardedRunTests.snapshot(out) == expected)
-        let next = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-3")
+        let next = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-4")
         #expect(MapCacheTests.counts(next.merge)?.read == 0)
         #expect(ShardedRunTests.snapshot(out) == expected)
     }
@@ -171,7 +196,8 @@ import Glibc
         for j in 0..<2 { _ = try a.reduce(task: j, tasks: 2) }
         let mergeA = try a.merge()
         #expect(mergeA.exitStatus == .success)
-        // A recorded its 5 entries and pruned, but B's new entry is in use: it stays.
+        // A recorded its 5 entries and pruned, but B's new entry is in use: it stays — B's
+        // dedup and reduce below read its rows from it.
         #expect(MapCacheTests.entries(out).count == 6)
         #expect(StagedMapCacheTests.listing(inflight).count == 2)
         for j in 0..<2 { _ = try b.dedup(task: j, tasks: 2) }
@@ -182,7 +208,8 @@ import Glibc
         #expect(MapCacheTests.entries(out).count == 6)
         let expectedB = try MapCacheTests.reference(data: dataB, out: tmp.url.path + "/reference-b")
         #expect(ShardedRunTests.snapshot(out) == expectedB)
-        #expect(MapCacheTests.counts(try StagedMapCacheTests.staged(data: dataB, out: out, shared: tmp.url.path + "/shared-b2").merge)?.read == 0)
+        #expect(MapCacheTests.counts(try StagedMapCacheTests.staged(data: dataB, out: out, shared: tmp.url.path + "/shared-b2",
+                                                                    partitions: 2).merge)?.read == 0)
 
         // A run whose map tasks died a day ago: its in-flight record no longer protects its entry.
         try FileManager.default.copyItem(atPath: dataB + "/layanan/2025-02_f01.csv", toPath: dataB + "/layanan/2025-12_z.csv")
@@ -195,13 +222,15 @@ import Glibc
         #expect(records.count == 1)
         MapCacheTests.age(inflight + "/" + records[0], seconds: 25 * 3600)
         try FileManager.default.removeItem(atPath: dataB + "/layanan/2025-12_z.csv")
-        #expect(MapCacheTests.counts(try StagedMapCacheTests.staged(data: dataB, out: out, shared: tmp.url.path + "/shared-b3").merge)?.read == 0)
+        #expect(MapCacheTests.counts(try StagedMapCacheTests.staged(data: dataB, out: out, shared: tmp.url.path + "/shared-b3",
+                                                                    partitions: 2).merge)?.read == 0)
         #expect(StagedMapCacheTests.listing(inflight).isEmpty)
         // The record went, but its entry was written less than an hour ago: it stays …
         #expect(Set(MapCacheTests.entries(out)) == before.union(dead))
         // … until it is over an hour old.
         MapCacheTests.age(out + "/.cache/map/entries/" + dead.first!, seconds: 3600 + 60)
-        #expect(MapCacheTests.counts(try StagedMapCacheTests.staged(data: dataB, out: out, shared: tmp.url.path + "/shared-b4").merge)?.read == 0)
+        #expect(MapCacheTests.counts(try StagedMapCacheTests.staged(data: dataB, out: out, shared: tmp.url.path + "/shared-b4",
+                                                                    partitions: 2).merge)?.read == 0)
         #expect(Set(MapCacheTests.entries(out)) == before)
     }
 

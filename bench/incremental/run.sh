@@ -3,6 +3,7 @@
 # rerun after one new month of files, against the bare libcsv pass over all files.
 #
 #   bench/incremental/run.sh [RECORDS] [P]     (defaults 3000000 8; release build)
+#   PWS_BIN=/path/to/pws bench/incremental/run.sh …   (another binary, e.g. main's, not built)
 #
 # Generates `pws generate --seed 3 --records RECORDS --year 2025` once under $INC_ROOT (default
 # /tmp/pws-incremental; never in the repository), then in a fresh work folder:
@@ -22,8 +23,12 @@ records=${1:-3000000} p=${2:-8}
 RUNS=${RUNS:-3}
 today=2026-01-15
 cd "$(dirname "$0")/../.."
-swift build -c release --product pws >/dev/null
-pws="$(swift build -c release --show-bin-path)/pws"
+if [ -n "${PWS_BIN:-}" ]; then
+  pws=$PWS_BIN
+else
+  swift build -c release --product pws >/dev/null
+  pws="$(swift build -c release --show-bin-path)/pws"
+fi
 mkdir -p bench/work
 gcc -O2 -Wall -o bench/work/bare-libcsv bench/bare-libcsv.c -lcsv
 root=${INC_ROOT:-/tmp/pws-incremental}
@@ -51,6 +56,9 @@ measure() { # LABEL OUTFILE COMMAND... -> a table row: wall s, CPU s, peak RSS M
   read -r wall user sys kb < "$work/time"
   printf '| %s | %s | %.2f | %d |\n' "$label" "$wall" "$(awk "BEGIN{print $user + $sys}")" $((kb / 1024))
 }
+stages() { # RUNJSON -> "map … dedup … reduce … merge …" (run.json timings_seconds)
+  python3 -c 'import json,sys; t=json.load(open(sys.argv[1])).get("timings_seconds",{}); print(" ".join("%s %.2f" % (k, t[k]) for k in ("map","dedup","reduce","merge","total") if k in t))' "$1"
+}
 echo "$records records, $all service files ($new of 2025-12), P = $p, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
 echo
 echo "| step | wall s | CPU s | peak RSS MiB |"
@@ -67,13 +75,22 @@ measure "cold --incremental, 11 months (the night before)" "$work/before.log" \
 measure "**warm --incremental, + 2025-12 ($new new files)**" "$work/warm.log" \
   "$pws" run --data "$data" --out "$work/out" --today "$today" --partitions "$p" --incremental
 cp -r "$work/out/2025-12/." "$work/warm-published"
+stage_warm=$(stages "$work/out/2025-12/run.json")
 measure "warm --incremental, nothing new" "$work/again.log" \
   "$pws" run --data "$data" --out "$work/out" --today "$today" --partitions "$p" --incremental
+stage_again=$(stages "$work/out/2025-12/run.json")
 measure "warm --incremental --rehash, nothing new" "$work/rehash.log" \
   "$pws" run --data "$data" --out "$work/out" --today "$today" --partitions "$p" --incremental --rehash
+stage_rehash=$(stages "$work/out/2025-12/run.json")
 measure "cold --incremental, all files, empty cache" "$work/cold.log" \
   "$pws" run --data "$data" --out "$work/cold" --today "$today" --partitions "$p" --incremental
 echo
+echo "stage seconds (run.json timings_seconds): reference $(stages "$work/reference/2025-12/run.json")"
+echo "  warm + 2025-12: $stage_warm"
+echo "  warm, nothing new: $stage_again"
+echo "  warm --rehash, nothing new: $stage_rehash"
+echo "  cold, all files: $(stages "$work/cold/2025-12/run.json")"
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 for f in before warm again rehash cold; do echo "$f: $(grep -h '^map cache:' "$work/$f.log" | head -1)"; done
 for r in $(seq 1 "$RUNS"); do echo "bare run $r: $(tail -1 "$work/bare-$r.log")"; done
 echo

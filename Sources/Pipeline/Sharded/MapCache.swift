@@ -23,7 +23,8 @@ public struct MapCacheOptions: Sendable {
 
 /// The cache folder `OUT/.cache/map/` (always under OUT: its entries hold row contents):
 /// - `entries/<sha256 of the entry key>.pws` — one file's map, in the intermediate container
-///   (kind `map-cache`, its key in the header: a reader refuses another key);
+///   (kind `map-cache`, its key in the header, its name in its table: a map task refuses
+///   another), its rows split by the run's P (MapEntry); dedup and reduce read them in place;
 /// - `runs/<run folder>` — the entry names a published run used, one a line (for pruning);
 /// - `hashes.pws` — the hash index: per input file its size, mtime, ctime, inode, device and
 ///   sha256, so an unchanged file is not hashed again (see `contentHashes`; the device is kept
@@ -53,6 +54,22 @@ final class MapCache {
     var referenced: [String] = []
     /// Wall seconds of the map task(s) that used the cache (hashing included).
     var mapSeconds = 0.0
+    /// The files whose entry a dedup or reduce task of this process could not read (and
+    /// removed): `pws run --partitions --incremental` then runs its stages once more.
+    var broken: [String] = []
+
+    /// Forgets what the map did, before the stages run again (`runPartitioned`); the console
+    /// lines and the count of entries rebuilt stay.
+    func restart() {
+        rebuilt += broken.count
+        reused = 0
+        remapped = 0
+        hashed = 0
+        trusted = 0
+        referenced = []
+        mapSeconds = 0
+        broken = []
+    }
 
     init(outputDirectory: String, options: MapCacheOptions) {
         folder = outputDirectory + "/.cache/map"
@@ -82,31 +99,24 @@ final class MapCache {
 
     /// The key of one file's entry: the run key's hashes of the pipeline, catalogues, register
     /// and sasaran, `--today` and `--keep-identifiers`, with the file's sha256 (in `files`) and
-    /// its path in the data folder (in `dataDirectory`: the path is in every row's position).
-    /// Not in it: the data folder, the file list, M, P, `--as-of` (the per-row rules do not read
+    /// its path in the data folder (in `dataDirectory`: the path is in every row's position),
+    /// and P (the entry holds the rows split into the run's P partitions, MapEntry).
+    /// Not in it: the data folder, the file list, M, `--as-of` (the per-row rules do not read
     /// it) and `--skip-unreadable` (which decides the listing, not a file's map).
     static func entryKey(run: ShardRunKey, path: String, sha256: String) -> ShardRunKey {
         ShardRunKey(pipeline: run.pipeline, services: run.services, indicators: run.indicators, register: run.register,
                     sasaran: run.sasaran, files: sha256, today: run.today, asOf: nil,
-                    keepIdentifiers: run.keepIdentifiers, skipUnreadable: false, mapTasks: 0, partitions: 0,
+                    keepIdentifiers: run.keepIdentifiers, skipUnreadable: false, mapTasks: 0, partitions: run.partitions,
                     dataDirectory: path)
     }
 
+    /// The entry's name: the sha256 of its key and of the intermediate format version (an entry
+    /// of another layout has another name).
     static func entryName(_ key: ShardRunKey) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = (try? encoder.encode(key)).map { [UInt8]($0) } ?? []
-        return FileDigest.sha256(bytes: Array("pws-map-cache-1\n".utf8) + json).hex
-    }
-
-    /// Writes one file's entry (temporary name, then rename); a failure costs only the cache.
-    func store(_ payload: [UInt8], key: ShardRunKey, name: String) {
-        do {
-            try ShardFile.write(ShardHeader(kind: MapCache.entryKind, task: 0, key: key), payload: payload,
-                                to: entryPath(name))
-        } catch {
-            note("map cache: cannot write \(entryPath(name)) (\(MapCache.reason(error))); that file will be read again next time")
-        }
+        return FileDigest.sha256(bytes: Array("pws-map-cache-\(ShardFile.formatVersion)\n".utf8) + json).hex
     }
 
     func note(_ line: String) {
@@ -488,88 +498,10 @@ extension ShardDecoder {
     }
 }
 
-/// Builds one file's entry from the candidates `Validation.runMap` hands on. The entry is
-///
-/// ```
-/// account, per-row rejects, notes, unregistered RTs (first use in the file)
-/// candidate count, then per candidate (its ordinal is its place):
-///   fnv1a(person) fixed64, fnv1a(record id) fixed64, label (flag, text when it changes), visit,
-///   tail: the bytes ShardRow writes after the label (line, record id, content, raw result
-///         hash, pending warnings, name), length-prefixed
-/// ```
-///
-/// so that a map task copies the tail into a person partition and the record id and content
-/// out of it into a record-id partition, without decoding the row.
-final class MapEntryBuilder {
-    private var candidates = ShardEncoder()
-    private var count = 0
-    private var lastLabel = ""
-    private var unregistered: [RTArea] = []
-    private var seen = Set<RTArea>()
-
-    func add(_ c: ShardCandidate) {
-        candidates.fixed64(PartitionHash.fnv1a(c.person))
-        candidates.fixed64(PartitionHash.fnv1a(c.recordID))
-        candidates.bool(c.label != lastLabel)
-        if c.label != lastLabel {
-            candidates.string(c.label)
-            lastLabel = c.label
-        }
-        candidates.int(Int(c.event.visit.raw))
-        var tail = ShardEncoder()
-        tail.uint(UInt64(c.line))
-        tail.raw(c.recordID)
-        tail.raw(ShardRow.content(c))
-        tail.int(c.rawResultHash)
-        tail.uint(UInt64(c.pending.count))
-        for d in c.pending { tail.diagnostic(d) }
-        tail.raw(c.name)
-        candidates.raw(tail.bytes)
-        count += 1
-        if var rt = c.unregisteredRT {
-            rt.hamlet = ""
-            rt.population = nil
-            if seen.insert(rt).inserted { unregistered.append(rt) }
-        }
-    }
-
-    /// The entry of the file whose candidates were added; the builder starts afresh.
-    func finish(account: FileAccount, rejects: ArraySlice<Diagnostic>, notes: ArraySlice<String>) -> [UInt8] {
-        var e = ShardEncoder()
-        e.account(account)
-        e.uint(UInt64(rejects.count))
-        for d in rejects { e.diagnostic(d) }
-        e.strings(Array(notes))
-        e.uint(UInt64(unregistered.count))
-        for rt in unregistered {
-            e.uint(UInt64(rt.village))
-            e.string(rt.rw)
-            e.string(rt.rt)
-        }
-        e.uint(UInt64(count))
-        e.bytes += candidates.bytes
-        candidates = ShardEncoder()
-        count = 0
-        lastLabel = ""
-        unregistered = []
-        seen = []
-        return e.bytes
-    }
-}
-
-/// A map task's partition outputs fed from entries, file by file in read order, and what its
-/// summary will hold.
-final class PartitionSink {
-    let partitions: Int
-    private var parts: [ShardEncoder]
-    private var ids: [ShardEncoder]
-    /// The label last written to each person partition (UTF-8): ShardRow writes a label only
-    /// when it changes within a stream.
-    private var lastLabel: [[UInt8]]
-    private let partWriters: [ShardFileWriter]
-    private let idWriters: [ShardFileWriter]
-    static let flushAt = 64 << 10
-
+/// What a map task with the cache hands on: per file in read order its entry's layout (the
+/// manifest), and what its summary will hold.
+final class MapTaskOutline {
+    var layouts: [MapEntryLayout] = []
     var accounts: [FileAccount] = []
     var rejects: [Diagnostic] = []
     var notes: [String] = []
@@ -577,79 +509,23 @@ final class PartitionSink {
     private var seenRT = Set<String>()
     var candidates = 0
 
-    init(partitions: Int, partWriters: [ShardFileWriter], idWriters: [ShardFileWriter]) {
-        self.partitions = partitions
-        parts = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
-        ids = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
-        lastLabel = [[UInt8]](repeating: [], count: partitions)
-        self.partWriters = partWriters
-        self.idWriters = idWriters
-    }
-
-    /// Adds file `file`'s entry (its index in the run's file order), named `source`: its
-    /// candidates to the partitions, its account and diagnostics to the summary. All or
-    /// nothing: an entry that does not decode to the end leaves the sink as it was and throws.
-    func add(entry payload: [UInt8], path: String, file: Int, source: String) throws {
-        var d = ShardDecoder(payload, path: path)
+    /// Adds the next file: its entry's layout and metadata section (account, rejects, notes,
+    /// unregistered RTs, candidate count). All or nothing: a metadata section that does not
+    /// decode to the end, or is the map of another file, changes nothing and throws.
+    func add(_ layout: MapEntryLayout, metadata: [UInt8], source: String) throws {
+        var d = ShardDecoder(metadata, path: layout.path)
         let account = try d.account()
         guard account.source == source else {
-            throw PWSError(.data, "entry \(path) is the map of \(account.source), not of \(source)")
+            throw PWSError(.data, "entry \(layout.path) is the map of \(account.source), not of \(source)")
         }
         let fileRejects = try (0..<d.count()).map { _ in try d.diagnostic() }
         let fileNotes = try d.strings()
         let fileUnregistered = try (0..<d.count()).map { _ in
             (village: UInt32(truncatingIfNeeded: try d.uint()), rw: try d.string(), rt: try d.string())
         }
-        let count = try d.count()
-        let partLengths = parts.map(\.bytes.count), idLengths = ids.map(\.bytes.count), labels = lastLabel
-        do {
-            var label: [UInt8] = []
-            for ordinal in 0..<count {
-                let personHash = try d.fixed64(), idHash = try d.fixed64()
-                if try d.bool() { label = try d.raw() }
-                let visit = try d.int()
-                let tailLength = try d.uint()
-                guard tailLength <= UInt64(d.bytes.count - d.at) else { throw d.corrupted() }
-                let tailStart = d.at, tailEnd = d.at + Int(tailLength)
-                let line = try d.uint()
-                let idStart = d.at
-                try d.skipRaw()
-                let idEnd = d.at
-                try d.skipRaw()
-                let contentEnd = d.at
-                guard contentEnd <= tailEnd else { throw d.corrupted() }
-                d.at = tailEnd
-                let p = Int(personHash % UInt64(partitions)), q = Int(idHash % UInt64(partitions))
-                // As ShardRow.encode writes it: file, ordinal, label flag (and text), the tail.
-                parts[p].uint(UInt64(file))
-                parts[p].uint(UInt64(ordinal))
-                if label != lastLabel[p] {
-                    parts[p].bool(true)
-                    parts[p].raw(label)
-                    lastLabel[p] = label
-                } else {
-                    parts[p].bool(false)
-                }
-                parts[p].bytes.append(contentsOf: payload[tailStart..<tailEnd])
-                // As ShardIDEntry.encode writes it.
-                ids[q].bytes.append(contentsOf: payload[idStart..<idEnd])
-                ids[q].uint(UInt64(file))
-                ids[q].uint(UInt64(ordinal))
-                ids[q].raw(label)
-                ids[q].uint(line)
-                ids[q].uint(UInt64(p))
-                ids[q].bytes.append(contentsOf: payload[idEnd..<contentEnd])
-                ids[q].int(visit)
-            }
-            guard d.atEnd else { throw d.corrupted() }
-        } catch {
-            for j in 0..<partitions {
-                parts[j].bytes.removeLast(parts[j].bytes.count - partLengths[j])
-                ids[j].bytes.removeLast(ids[j].bytes.count - idLengths[j])
-            }
-            lastLabel = labels
-            throw error
-        }
+        let count = try d.index()  // the rows are in the part sections, not after it
+        guard d.atEnd else { throw d.corrupted() }
+        layouts.append(layout)
         candidates += count
         accounts.append(account)
         rejects += fileRejects
@@ -658,63 +534,41 @@ final class PartitionSink {
             unregistered.append(rt)
         }
     }
-
-    /// Writes out the partitions that reached the block size.
-    func flush() throws {
-        for j in 0..<partitions {
-            if parts[j].bytes.count >= PartitionSink.flushAt {
-                try partWriters[j].append(parts[j].bytes)
-                parts[j].bytes.removeAll(keepingCapacity: true)
-            }
-            if ids[j].bytes.count >= PartitionSink.flushAt {
-                try idWriters[j].append(ids[j].bytes)
-                ids[j].bytes.removeAll(keepingCapacity: true)
-            }
-        }
-    }
-
-    func finish() throws {
-        for j in 0..<partitions {
-            try partWriters[j].append(parts[j].bytes)
-            try partWriters[j].finish()
-            try idWriters[j].append(ids[j].bytes)
-            try idWriters[j].finish()
-        }
-    }
-
-    func discard() {
-        for w in partWriters + idWriters { w.discard() }
-    }
 }
 
 /// One map task with the cache: the files in read order, each from its entry or, when it has
 /// none or its entry cannot be used, read with `Validation.runMap` (one pass over all the files
-/// without a usable entry) and its entry written.
+/// without a usable entry) and its entry written. A cached file costs the map its entry's
+/// table and metadata only: its rows stay where they are, and dedup and reduce read them from
+/// the entry (`ShardedRun.entrySections`).
 final class IncrementalMap {
     let cache: MapCache
     let data: String
     let settings: ValidationSettings
     let register: AreaRegister
     let sources: [String]
-    let offset: Int
     let keys: [ShardRunKey]
     let names: [String]
-    let sink: PartitionSink
-    /// The next file (index in `sources`) to hand to the sink.
+    let partitions: Int
+    let outline = MapTaskOutline()
+    /// Where an entry goes when the cache cannot take it (file `k` of the task): a file of the
+    /// run's own, in its shared folder.
+    let privatePath: (Int) -> String
+    /// The next file (index in `sources`) to hand on.
     private var next = 0
     var readingCPU = 0.0, checkingCPU = 0.0
 
     init(cache: MapCache, data: String, settings: ValidationSettings, register: AreaRegister, sources: [String],
-         offset: Int, keys: [ShardRunKey], names: [String], sink: PartitionSink) {
+         keys: [ShardRunKey], names: [String], partitions: Int, privatePath: @escaping (Int) -> String) {
         self.cache = cache
         self.data = data
         self.settings = settings
         self.register = register
         self.sources = sources
-        self.offset = offset
         self.keys = keys
         self.names = names
-        self.sink = sink
+        self.partitions = partitions
+        self.privatePath = privatePath
     }
 
     func run() throws {
@@ -728,7 +582,7 @@ final class IncrementalMap {
     /// and handed on.
     private func read(_ list: [Int]) throws {
         guard !list.isEmpty else { return }
-        let builder = MapEntryBuilder()
+        let builder = MapEntryBuilder(partitions: partitions)
         var failure: (any Error)?
         let outcome = try Validation.runMap(
             dataDirectory: data, settings: settings, register: register, sources: list.map { sources[$0] },
@@ -738,10 +592,18 @@ final class IncrementalMap {
                 let k = list[i]
                 do {
                     try useEntries(upTo: k)
-                    let payload = builder.finish(account: account, rejects: rejects, notes: notes)
-                    cache.store(payload, key: keys[k], name: names[k])
-                    try sink.add(entry: payload, path: cache.entryPath(names[k]), file: offset + k, source: sources[k])
-                    try sink.flush()
+                    let sections = builder.finish(name: names[k], account: account, rejects: rejects, notes: notes)
+                    let header = ShardHeader(kind: MapCache.entryKind, task: 0, key: keys[k])
+                    var path = cache.entryPath(names[k])
+                    do {
+                        try MapEntry.write(sections, header: header, to: path)
+                    } catch {
+                        cache.note("map cache: cannot write \(path) (\(MapCache.reason(error))); that file will be read again next time")
+                        path = privatePath(k)
+                        try MapEntry.write(sections, header: header, to: path)
+                    }
+                    let layout = try MapEntry.layout(of: sections, header: header, path: path, source: sources[k])
+                    try outline.add(layout, metadata: sections[1], source: sources[k])
                     cache.remapped += 1
                     next = max(next, k + 1)
                 } catch {
@@ -755,31 +617,36 @@ final class IncrementalMap {
 
     /// Hands on the files before `end` that are not handed on yet, from their entries; an entry
     /// that cannot be used (missing, truncated, corrupted, of another key, not decodable) is
-    /// never trusted: the file is read again and its entry rewritten, with a console line.
+    /// never trusted: the file is read again and its entry rewritten, with a console line. The
+    /// rows' sections are checked by their readers (dedup, reduce).
     private func useEntries(upTo end: Int) throws {
         while next < end {
             let k = next
             next += 1
             let path = cache.entryPath(names[k])
             do {
-                let (_, payload) = try ShardFile.read(path, kind: MapCache.entryKind, expected: keys[k])
-                try sink.add(entry: payload, path: path, file: offset + k, source: sources[k])
+                let (layout, metadata) = try MapEntry.open(path: path, name: names[k], partitions: partitions,
+                                                           source: sources[k])
+                try outline.add(layout, metadata: metadata, source: sources[k])
                 cache.reused += 1
             } catch {
                 cache.note("map cache: the entry of \(sources[k]) cannot be used (\(MapCache.reason(error))); the file was read again and its entry rebuilt")
                 unlink(path)
                 cache.rebuilt += 1
                 try read([k])
-                continue
             }
-            try sink.flush()
         }
     }
 }
 
 extension ShardedRun {
-    /// `map` with the incremental cache (`mapCache` set): the same partition streams and
-    /// summary as `map`, each file's share from its cache entry when it has a usable one.
+    /// The manifest of map task `i` when it used the cache: its files' entries in read order.
+    func manifestPath(_ i: Int) -> String { "\(folder)/map/manifest-\(i).pws" }
+    /// An entry map task `i` could not put in the cache (file `k` of its share).
+    func privateEntryPath(_ i: Int, _ k: Int) -> String { "\(folder)/map/entry-\(i)-\(k).pws" }
+
+    /// `map` with the incremental cache (`mapCache` set): no partition files, but a manifest
+    /// naming each file's entry (kind `map-manifest`), and the same summary as `map`.
     func mapIncremental(cache: MapCache, task: Int, tasks: Int, partitions: Int, data: String,
                         settings: ValidationSettings, register: AreaRegister, listing: ServiceFileListing,
                         key: ShardRunKey, range: Range<Int>, pipeline: LoadedPipeline) throws -> RunReport {
@@ -791,23 +658,26 @@ extension ShardedRun {
         let names = keys.map(MapCache.entryName)
         cache.referenced += names
         cache.recordInflight(names)
-        let partWriters = try (0..<partitions).map {
-            try ShardFileWriter(path: partPath(task, $0), header: ShardHeader(kind: "map-partition", task: task, key: key))
-        }
-        let idWriters = try (0..<partitions).map {
-            try ShardFileWriter(path: idsPath(task, $0), header: ShardHeader(kind: "map-ids", task: task, key: key))
-        }
-        let sink = PartitionSink(partitions: partitions, partWriters: partWriters, idWriters: idWriters)
-        var finished = false
-        defer { if !finished { sink.discard() } }
         let map = IncrementalMap(cache: cache, data: data, settings: settings, register: register, sources: sources,
-                                 offset: range.lowerBound, keys: keys, names: names, sink: sink)
+                                 keys: keys, names: names, partitions: partitions,
+                                 privatePath: { [self] in ShardedRun.absolute(privateEntryPath(task, $0)) })
         try map.run()
-        try sink.finish()
-        finished = true
+        let outline = map.outline
+        var manifest = ShardEncoder()
+        manifest.uint(UInt64(range.lowerBound))
+        manifest.uint(UInt64(outline.layouts.count))
+        for l in outline.layouts {
+            manifest.string(l.path)
+            manifest.string(l.source)
+            for v in [l.size, l.dataStart, l.tableLength] { manifest.uint(UInt64(v)) }
+            manifest.uint(UInt64(l.lengths.count))
+            for v in l.lengths { manifest.uint(UInt64(v)) }
+        }
+        try ShardFile.write(ShardHeader(kind: "map-manifest", task: task, key: key), payload: manifest.bytes,
+                            to: manifestPath(task))
         let e = ShardedRun.encodeSummary(
-            offset: range.lowerBound, accounts: sink.accounts, rejects: sink.rejects, notes: sink.notes,
-            unregistered: sink.unregistered, unreadable: listing.unreadable, readingCPU: map.readingCPU,
+            offset: range.lowerBound, accounts: outline.accounts, rejects: outline.rejects, notes: outline.notes,
+            unregistered: outline.unregistered, unreadable: listing.unreadable, readingCPU: map.readingCPU,
             checkingCPU: map.checkingCPU)
         if cache.staged != nil {
             // Rewritten at the end too, so its day of protection counts from the task's end.
@@ -817,11 +687,43 @@ extension ShardedRun {
         try ShardFile.write(ShardHeader(kind: "map-summary", task: task, key: key), payload: e.bytes,
                             to: summaryPath(task))
         return RunReport(exitStatus: .success, lines: [
-            "map \(task) of \(tasks): \(range.count) file(s), \(sink.accounts.reduce(0) { $0 + $1.rowsRead }) rows, \(sink.candidates) passed the per-row rules, \(sink.rejects.count) rejected; \(partitions) partitions in \(folder)/map/",
+            "map \(task) of \(tasks): \(range.count) file(s), \(outline.accounts.reduce(0) { $0 + $1.rowsRead }) rows, \(outline.candidates) passed the per-row rules, \(outline.rejects.count) rejected; \(partitions) partitions in \(folder)/map/ (from \(outline.layouts.count) cache entries)",
         ], folder: nil)
     }
-}
 
+    /// Map task `i`'s manifest, or nil when the task wrote partition files (no cache).
+    func readManifest(_ i: Int, key: ShardRunKey) throws -> (offset: Int, layouts: [MapEntryLayout])? {
+        let path = manifestPath(i)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let (_, payload) = try ShardFile.read(path, kind: "map-manifest", expected: key)
+        var d = ShardDecoder(payload, path: path)
+        let offset = try d.index()
+        let layouts = try (0..<d.count()).map { _ in
+            MapEntryLayout(path: try d.string(), source: try d.string(), size: try d.index(), dataStart: try d.index(),
+                           tableLength: try d.index(), lengths: try (0..<d.count()).map { _ in try d.index() })
+        }
+        guard d.atEnd, layouts.allSatisfy({ $0.partitions == key.partitions }) else { throw d.corrupted() }
+        return (offset, layouts)
+    }
+
+    /// Section `section` of map task `task`'s entry `layout`, for a dedup or reduce task. An
+    /// entry that cannot be read as its map task saw it (removed, truncated, a block corrupted)
+    /// is never trusted: it is removed, so the next map reads its file again and rebuilds it,
+    /// and the stage fails naming it (`pws run --partitions --incremental` then runs its stages
+    /// once more, see `runPartitioned`).
+    func entrySection(_ layout: MapEntryLayout, section: Int, task: Int) throws -> [UInt8] {
+        do {
+            return try MapEntry.read(layout, section: section)
+        } catch {
+            unlink(layout.path)
+            if let mapCache {
+                mapCache.broken.append(layout.source)
+                mapCache.note("map cache: the entry of \(layout.source) cannot be used (\(MapCache.reason(error))); it was removed and the stages ran again from the map, which read the file again and rebuilt its entry")
+            }
+            throw PWSError(.data, "map cache: \(MapCache.reason(error)) (the map of \(layout.source)); it was removed — run map task \(task) again (it reads that file again and rebuilds its entry), then dedup and reduce")
+        }
+    }
+}
 // MARK: the cache of a staged run
 
 /// What one map task of a staged run did with the cache (`map/cache-i.pws`).

@@ -19,7 +19,7 @@ import PWSCore
 enum ShardFile {
     static let magic = Array("PWSSHARD".utf8)
     static let trailerMagic = Array("PWSEND\0\0".utf8)
-    static let formatVersion: UInt32 = 2
+    static let formatVersion: UInt32 = 3
     static let blockSize = 1 << 20
 
     static func crc(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
@@ -324,7 +324,8 @@ final class ShardFileWriter {
 /// What every intermediate file's header says: its kind and task, and the run it belongs to.
 struct ShardHeader: Codable, Equatable {
     var format: UInt32 = ShardFile.formatVersion
-    /// `map-summary`, `map-partition`, `map-ids`, `dedup`, `reduce`.
+    /// `map-summary`, `map-partition`, `map-ids`, `map-manifest`, `dedup`, `reduce`; `map-cache`
+    /// and `map-cache-hashes` in the incremental cache.
     var kind: String
     var task: Int
     var key: ShardRunKey

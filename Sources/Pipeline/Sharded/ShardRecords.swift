@@ -117,7 +117,12 @@ struct ShardRow {
     }
 
     static func decode(_ d: inout ShardDecoder, previous: inout String) throws -> ShardRow {
-        let file = try d.index(), ordinal = try d.index()
+        try decode(&d, file: try d.index(), previous: &previous)
+    }
+
+    /// A row without its file index (a cache entry's section, MapEntry), of file `file`.
+    static func decode(_ d: inout ShardDecoder, file: Int, previous: inout String) throws -> ShardRow {
+        let ordinal = try d.index()
         if try d.bool() { previous = try d.string() }
         let label = previous, line = try d.index()
         let recordID = try d.raw(), content = try d.raw(), raw = try d.int()
@@ -198,6 +203,13 @@ struct ShardIDEntry {
 
     static func decode(_ d: inout ShardDecoder) throws -> ShardIDEntry {
         ShardIDEntry(recordID: try d.raw(), file: try d.index(), ordinal: try d.index(), label: try d.string(),
+                     line: try d.index(), partition: try d.index(), content: try d.raw(),
+                     visit: Day(raw: Int32(truncatingIfNeeded: try d.int())))
+    }
+
+    /// An entry without its file index (a cache entry's section, MapEntry), of file `file`.
+    static func decode(_ d: inout ShardDecoder, file: Int) throws -> ShardIDEntry {
+        ShardIDEntry(recordID: try d.raw(), file: file, ordinal: try d.index(), label: try d.string(),
                      line: try d.index(), partition: try d.index(), content: try d.raw(),
                      visit: Day(raw: Int32(truncatingIfNeeded: try d.int())))
     }

@@ -235,85 +235,74 @@ extension ShardedRun {
         // read order (rejected, duplicate and out-of-period rows too), as `pws run` keeps it.
         var lastName: [UInt32: [UInt8]] = [:]
         var rows = 0
-        for i in 0..<key.mapTasks {
-            let path = partPath(i, task)
-            // A block at a time: the partition's rows are never all in memory.
-            var stream = try ShardRecordStream(path: path, kind: "map-partition", expected: key)
-            var label = ""
-            while let row = try stream.next({ d in
-                var previous = label
-                let row = try ShardRow.decode(&d, previous: &previous)
-                label = previous
-                return row
-            }) {
-                rows += 1
-                let rowKey = shardRowKey(row.file, row.ordinal)
-                if !row.name.isEmpty { lastName[rowPerson(try ShardContent(row.content, path: path).person)] = row.name }
-                if rejected.contains(rowKey) { continue }  // E-DUPLICATE-ID: its warnings go with it
-                output.files[row.file, default: (0, 0, 0)].accepted += 1
-                for (s, w) in row.pending.enumerated() {
-                    output.warnings.append(KeyedDiagnostic(row: rowKey, seq: s, diagnostic: w))
-                }
-                let c = try ShardContent(row.content, path: path)
-                let labelIndex = labels.intern(row.label)
-                let person = rowPerson(c.person)
-                let rowFacility: UInt32
-                if let f = rowFacilities[c.facilityID] {
-                    rowFacility = f
-                } else {
-                    rowFacility = UInt32(rowFacilities.count)
-                    rowFacilities[c.facilityID] = rowFacility
-                }
-                let dupKey = CompactDuplicateKey(person: person, facility: rowFacility, visit: c.visit.raw, service: c.service,
-                                                 result: c.result.bitPattern, result2: c.result2.bitPattern,
-                                                 raw: row.rawResultHash)
-                if let first = firstOfKey[dupKey] {
-                    let firstLocation: SourceLocation, firstRecord: String
-                    if first & 0x8000_0000 != 0 {
-                        let o = outOfPeriod[Int(first & 0x7FFF_FFFF)]
-                        firstLocation = SourceLocation(source: labels.names[Int(o.label)], line: o.line)
-                        firstRecord = o.recordID
-                    } else {
-                        let e = eventRows[Int(first)]
-                        firstLocation = SourceLocation(source: labels.names[Int(e.label)], line: Int(e.line))
-                        firstRecord = set.recordIDs.withEntry(set.events[Int(first)].record) { String(decoding: $0, as: UTF8.self) }
-                    }
-                    let recordID = String(decoding: row.recordID, as: UTF8.self)
-                    output.files[row.file]!.duplicate += 1
-                    output.warnings.append(KeyedDiagnostic(row: rowKey, seq: 1 << 20, diagnostic: Diagnostic(
-                        location: SourceLocation(source: row.label, line: row.line), recordID: recordID, rule: .duplicate,
-                        field: "record_id", value: recordID,
-                        message: Validation.duplicateEventMessage(first: firstLocation, firstRecordID: firstRecord))))
-                    continue
-                }
-                if c.visit > last {
-                    firstOfKey[dupKey] = 0x8000_0000 | UInt32(outOfPeriod.count)
-                    outOfPeriod.append((labelIndex, row.line, String(decoding: row.recordID, as: UTF8.self)))
-                    output.files[row.file]!.outOfPeriod += 1
-                    continue
-                }
-                guard set.events.count < 0x8000_0000, row.line <= Int(UInt32.max) else {
-                    throw PWSError(.data, "intermediate file \(path) holds more rows than one reduce task takes (2^31); use more partitions")
-                }
-                firstOfKey[dupKey] = UInt32(set.events.count)
-                let rt: UInt32
-                if let index = c.rt.index {
-                    rt = index
-                } else if let index = register.rt(village: c.rt.village, rw: c.rt.rw, rt: c.rt.rt) {
-                    rt = index
-                } else {
-                    throw PWSError(.data, "intermediate file \(path) names an RT (\(c.rt.rw)/\(c.rt.rt)) that no map summary lists; rerun the map tasks")
-                }
-                if eventPerson[Int(person)] == .max { eventPerson[Int(person)] = set.personIDs.append(c.person) }
-                let pregnancy = c.pregnancyID.isEmpty ? 0 : intern(c.pregnancyID, &pregnancies, &set.pregnancyIDs) + 1
-                let facility = c.facilityID.isEmpty ? 0 : intern(c.facilityID, &facilities, &set.facilityIDs) + 1
-                let record = set.recordIDs.append(row.recordID)
-                set.events.append(ServiceEvent(person: eventPerson[Int(person)], record: record, visit: c.visit, birth: c.birth,
-                                               lmp: c.lmp, service: c.service, gestationalWeeks: c.weeks, sex: c.sex, rt: rt,
-                                               pregnancy: pregnancy, facility: facility, result: c.result,
-                                               result2: c.result2, facilityType: c.facilityType, provider: c.provider))
-                eventRows.append(EventRow(row: rowKey, label: labelIndex, line: UInt32(row.line)))
+        try forEachRow(task, key: key) { row, path in
+            rows += 1
+            let rowKey = shardRowKey(row.file, row.ordinal)
+            if !row.name.isEmpty { lastName[rowPerson(try ShardContent(row.content, path: path).person)] = row.name }
+            if rejected.contains(rowKey) { return }  // E-DUPLICATE-ID: its warnings go with it
+            output.files[row.file, default: (0, 0, 0)].accepted += 1
+            for (s, w) in row.pending.enumerated() {
+                output.warnings.append(KeyedDiagnostic(row: rowKey, seq: s, diagnostic: w))
             }
+            let c = try ShardContent(row.content, path: path)
+            let labelIndex = labels.intern(row.label)
+            let person = rowPerson(c.person)
+            let rowFacility: UInt32
+            if let f = rowFacilities[c.facilityID] {
+                rowFacility = f
+            } else {
+                rowFacility = UInt32(rowFacilities.count)
+                rowFacilities[c.facilityID] = rowFacility
+            }
+            let dupKey = CompactDuplicateKey(person: person, facility: rowFacility, visit: c.visit.raw, service: c.service,
+                                             result: c.result.bitPattern, result2: c.result2.bitPattern,
+                                             raw: row.rawResultHash)
+            if let first = firstOfKey[dupKey] {
+                let firstLocation: SourceLocation, firstRecord: String
+                if first & 0x8000_0000 != 0 {
+                    let o = outOfPeriod[Int(first & 0x7FFF_FFFF)]
+                    firstLocation = SourceLocation(source: labels.names[Int(o.label)], line: o.line)
+                    firstRecord = o.recordID
+                } else {
+                    let e = eventRows[Int(first)]
+                    firstLocation = SourceLocation(source: labels.names[Int(e.label)], line: Int(e.line))
+                    firstRecord = set.recordIDs.withEntry(set.events[Int(first)].record) { String(decoding: $0, as: UTF8.self) }
+                }
+                let recordID = String(decoding: row.recordID, as: UTF8.self)
+                output.files[row.file]!.duplicate += 1
+                output.warnings.append(KeyedDiagnostic(row: rowKey, seq: 1 << 20, diagnostic: Diagnostic(
+                    location: SourceLocation(source: row.label, line: row.line), recordID: recordID, rule: .duplicate,
+                    field: "record_id", value: recordID,
+                    message: Validation.duplicateEventMessage(first: firstLocation, firstRecordID: firstRecord))))
+                return
+            }
+            if c.visit > last {
+                firstOfKey[dupKey] = 0x8000_0000 | UInt32(outOfPeriod.count)
+                outOfPeriod.append((labelIndex, row.line, String(decoding: row.recordID, as: UTF8.self)))
+                output.files[row.file]!.outOfPeriod += 1
+                return
+            }
+            guard set.events.count < 0x8000_0000, row.line <= Int(UInt32.max) else {
+                throw PWSError(.data, "intermediate file \(path) holds more rows than one reduce task takes (2^31); use more partitions")
+            }
+            firstOfKey[dupKey] = UInt32(set.events.count)
+            let rt: UInt32
+            if let index = c.rt.index {
+                rt = index
+            } else if let index = register.rt(village: c.rt.village, rw: c.rt.rw, rt: c.rt.rt) {
+                rt = index
+            } else {
+                throw PWSError(.data, "intermediate file \(path) names an RT (\(c.rt.rw)/\(c.rt.rt)) that no map summary lists; rerun the map tasks")
+            }
+            if eventPerson[Int(person)] == .max { eventPerson[Int(person)] = set.personIDs.append(c.person) }
+            let pregnancy = c.pregnancyID.isEmpty ? 0 : intern(c.pregnancyID, &pregnancies, &set.pregnancyIDs) + 1
+            let facility = c.facilityID.isEmpty ? 0 : intern(c.facilityID, &facilities, &set.facilityIDs) + 1
+            let record = set.recordIDs.append(row.recordID)
+            set.events.append(ServiceEvent(person: eventPerson[Int(person)], record: record, visit: c.visit, birth: c.birth,
+                                           lmp: c.lmp, service: c.service, gestationalWeeks: c.weeks, sex: c.sex, rt: rt,
+                                           pregnancy: pregnancy, facility: facility, result: c.result,
+                                           result2: c.result2, facilityType: c.facilityType, provider: c.provider))
+            eventRows.append(EventRow(row: rowKey, label: labelIndex, line: UInt32(row.line)))
         }
         if !lastName.isEmpty {
             var names: [[UInt8]: UInt32] = [:]
@@ -324,6 +313,35 @@ extension ShardedRun {
             }
         }
         return rows
+    }
+
+    /// Person partition `task` of every map task, in read order, with the file it was read
+    /// from: a block at a time from its partition file, or, for a map task that used the
+    /// cache, section part_task of each entry its manifest names — the partition's rows are
+    /// never all in memory.
+    func forEachRow(_ task: Int, key: ShardRunKey, _ body: (ShardRow, String) throws -> Void) throws {
+        for i in 0..<key.mapTasks {
+            if let manifest = try readManifest(i, key: key) {
+                for (n, layout) in manifest.layouts.enumerated() {
+                    let bytes = try entrySection(layout, section: 1 + 2 * task, task: i)
+                    var d = ShardDecoder(bytes, path: layout.path)
+                    var label = ""
+                    while !d.atEnd { try body(try ShardRow.decode(&d, file: manifest.offset + n, previous: &label), layout.path) }
+                }
+                continue
+            }
+            let path = partPath(i, task)
+            var stream = try ShardRecordStream(path: path, kind: "map-partition", expected: key)
+            var label = ""
+            while let row = try stream.next({ d in
+                var previous = label
+                let row = try ShardRow.decode(&d, previous: &previous)
+                label = previous
+                return row
+            }) {
+                try body(row, path)
+            }
+        }
     }
 
     /// Counts as (gap, value) pairs of the non-zero entries, and the indices of the RTs seen.

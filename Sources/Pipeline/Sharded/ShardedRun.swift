@@ -136,6 +136,8 @@ public struct ShardedRun {
         // A record of an earlier attempt of this task with the cache goes: the merge reads the
         // records of this attempt only.
         unlink(cacheUsePath(task))
+        // Likewise its manifest: dedup and reduce read the partition files when there is none.
+        unlink(manifestPath(task))
         let mapCache = self.mapCache ?? stagedCache.map {
             let cache = MapCache(folder: $0.folder, options: $0.options)
             cache.staged = (cacheRunName, task)
@@ -335,21 +337,17 @@ public struct ShardedRun {
         var contents = StringArena()
         var latest: Day?
         var rejected: [ShardDuplicateID] = []
-        for i in 0..<key.mapTasks {
-            let path = idsPath(i, task)
-            var stream = try ShardRecordStream(path: path, kind: "map-ids", expected: key)
-            while let entry = try stream.next(ShardIDEntry.decode) {
-                let (index, isNew) = entry.recordID.withUnsafeBytes { ids.intern($0) }
-                if isNew {
-                    contents.append(entry.content)
-                } else if !entry.content.withUnsafeBytes({ contents.equals(index, $0) }) {
-                    rejected.append(ShardDuplicateID(file: entry.file, ordinal: entry.ordinal, partition: entry.partition,
-                                                     label: entry.label, line: entry.line,
-                                                     recordID: String(decoding: entry.recordID, as: UTF8.self)))
-                    continue
-                }
-                if latest.map({ entry.visit > $0 }) ?? true { latest = entry.visit }
+        try forEachIDEntry(task, key: key) { entry in
+            let (index, isNew) = entry.recordID.withUnsafeBytes { ids.intern($0) }
+            if isNew {
+                contents.append(entry.content)
+            } else if !entry.content.withUnsafeBytes({ contents.equals(index, $0) }) {
+                rejected.append(ShardDuplicateID(file: entry.file, ordinal: entry.ordinal, partition: entry.partition,
+                                                 label: entry.label, line: entry.line,
+                                                 recordID: String(decoding: entry.recordID, as: UTF8.self)))
+                return
             }
+            if latest.map({ entry.visit > $0 }) ?? true { latest = entry.visit }
         }
         var e = ShardEncoder()
         e.bool(latest != nil)
@@ -367,6 +365,23 @@ public struct ShardedRun {
         return RunReport(exitStatus: .success, lines: [
             "dedup \(task) of \(tasks): \(ids.count) record ids, \(rejected.count) E-DUPLICATE-ID",
         ], folder: nil)
+    }
+
+    /// Record-id partition `task` of every map task, in read order: from its partition file,
+    /// or, for a map task that used the cache, section ids_task of each entry its manifest names.
+    func forEachIDEntry(_ task: Int, key: ShardRunKey, _ body: (ShardIDEntry) throws -> Void) throws {
+        for i in 0..<key.mapTasks {
+            if let manifest = try readManifest(i, key: key) {
+                for (n, layout) in manifest.layouts.enumerated() {
+                    let bytes = try entrySection(layout, section: 2 + 2 * task, task: i)
+                    var d = ShardDecoder(bytes, path: layout.path)
+                    while !d.atEnd { try body(try ShardIDEntry.decode(&d, file: manifest.offset + n)) }
+                }
+                continue
+            }
+            var stream = try ShardRecordStream(path: idsPath(i, task), kind: "map-ids", expected: key)
+            while let entry = try stream.next(ShardIDEntry.decode) { try body(entry) }
+        }
     }
 
     /// Every dedup task's output: the E-DUPLICATE-ID rejects and the latest accepted visit.
@@ -447,7 +462,16 @@ extension ShardedRun {
         run.holdsRunLock = true
         let cache = incremental.map { MapCache(outputDirectory: out, options: $0) }
         run.mapCache = cache
-        var report = try run.runStages(mapTasks: 1, partitions: partitions, command: "run")
+        var report: RunReport
+        do {
+            report = try run.runStages(mapTasks: 1, partitions: partitions, command: "run")
+        } catch where !(cache?.broken.isEmpty ?? true) {
+            // A dedup or reduce task met an entry it could not read (and removed it, with a
+            // console line): the map runs again, reads those files again and rebuilds their
+            // entries. Once: what fails then fails the run.
+            cache!.restart()
+            report = try run.runStages(mapTasks: 1, partitions: partitions, command: "run")
+        }
         if let cache {
             report.lines.insert(contentsOf: cache.consoleLines(), at: 0)
             if report.exitStatus == .success, let link = report.folder {

@@ -1,0 +1,268 @@
+import Foundation
+import PWSCore
+import Validate
+
+// One input file's entry in the incremental map cache (docs/scale.md, "Intermediate format"),
+// laid out so that a warm map task copies nothing: the entry holds the file's rows already
+// split by person partition and by record-id partition for the run's P (P is in the entry's
+// key), each partition's rows in a section of their own that starts a new block of the
+// container, and without the file's index in the run (given by whoever reads the section, from
+// the run's file order). The map task then writes a manifest naming the entries in read order
+// (`map/manifest-i.pws`), and dedup task j / reduce task j read section ids_j / part_j of each
+// entry straight from it — one `pread` of the section's blocks, each checked by its crc32.
+
+/// An entry's layout:
+///
+/// ```
+/// ShardFile container, kind "map-cache", the entry key in its header; the payload in sections,
+/// each appended on its own (so each starts a block; an empty one has no block):
+///   table      the entry name, P, the byte lengths of the 1 + 2P sections below
+///   metadata   account, per-row rejects, notes, unregistered RTs (first use), candidate count
+///   part_j     (j = 0..<P) the rows of person partition j: ShardRow without its file index
+///              (ordinal, label flag and text, line, record id, content, raw result hash,
+///              pending warnings, name; the label written when it changes within the section)
+///   ids_j      the record-id entries of partition j: ShardIDEntry without its file index
+///              (record id, ordinal, label, line, person partition, content, visit)
+/// ```
+///
+/// A section's offset follows from the lengths before it: a section of L bytes takes
+/// ⌈L / blockSize⌉ blocks of 8 bytes of block header each.
+struct MapEntryLayout: Equatable {
+    /// The entry file (absolute).
+    var path: String
+    /// The input file it is the map of (for messages).
+    var source: String
+    /// The file's size, checked before a section is read (a truncated or rewritten file).
+    var size: Int
+    /// Where the payload's first block starts (after magic, version and header).
+    var dataStart: Int
+    /// The byte length of the table section.
+    var tableLength: Int
+    /// The byte lengths of the metadata section and of part_0, ids_0, part_1, ….
+    var lengths: [Int]
+
+    var partitions: Int { (lengths.count - 1) / 2 }
+
+    static func blocks(_ length: Int) -> Int { (length + ShardFile.blockSize - 1) / ShardFile.blockSize }
+    static func stored(_ length: Int) -> Int { length + 8 * blocks(length) }
+
+    /// The offset of section `s` (0 metadata, 1 + 2j part_j, 2 + 2j ids_j).
+    func offset(_ s: Int) -> Int {
+        var at = dataStart + MapEntryLayout.stored(tableLength)
+        for k in 0..<s { at += MapEntryLayout.stored(lengths[k]) }
+        return at
+    }
+
+    /// The table section as written: the entry name, P, the lengths.
+    static func table(name: String, lengths: [Int]) -> [UInt8] {
+        var e = ShardEncoder()
+        e.string(name)
+        e.uint(UInt64((lengths.count - 1) / 2))
+        for l in lengths { e.uint(UInt64(l)) }
+        return e.bytes
+    }
+}
+
+/// Builds one file's entry from the candidates `Validation.runMap` hands on.
+final class MapEntryBuilder {
+    let partitions: Int
+    private var parts: [ShardEncoder]
+    private var ids: [ShardEncoder]
+    private var lastLabel: [String]
+    private var count = 0
+    private var unregistered: [RTArea] = []
+    private var seen = Set<RTArea>()
+
+    init(partitions: Int) {
+        self.partitions = partitions
+        parts = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
+        ids = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
+        lastLabel = [String](repeating: "", count: partitions)
+    }
+
+    func add(_ c: ShardCandidate) {
+        let ordinal = count
+        count += 1
+        let content = ShardRow.content(c)
+        let p = PartitionHash.partition(c.person, of: partitions)
+        // As ShardRow.encode writes it, without the file index.
+        parts[p].uint(UInt64(ordinal))
+        parts[p].bool(c.label != lastLabel[p])
+        if c.label != lastLabel[p] {
+            parts[p].string(c.label)
+            lastLabel[p] = c.label
+        }
+        parts[p].uint(UInt64(c.line))
+        parts[p].raw(c.recordID)
+        parts[p].raw(content)
+        parts[p].int(c.rawResultHash)
+        parts[p].uint(UInt64(c.pending.count))
+        for d in c.pending { parts[p].diagnostic(d) }
+        parts[p].raw(c.name)
+        // As ShardIDEntry.encode writes it, without the file index.
+        let q = PartitionHash.partition(c.recordID, of: partitions)
+        ids[q].raw(c.recordID)
+        ids[q].uint(UInt64(ordinal))
+        ids[q].string(c.label)
+        ids[q].uint(UInt64(c.line))
+        ids[q].uint(UInt64(p))
+        ids[q].raw(content)
+        ids[q].int(Int(c.event.visit.raw))
+        if var rt = c.unregisteredRT {
+            rt.hamlet = ""
+            rt.population = nil
+            if seen.insert(rt).inserted { unregistered.append(rt) }
+        }
+    }
+
+    /// The sections of the file whose candidates were added — table, metadata, part_0, ids_0,
+    /// … — for the entry `name`; the builder starts afresh.
+    func finish(name: String, account: FileAccount, rejects: ArraySlice<Diagnostic>,
+                notes: ArraySlice<String>) -> [[UInt8]] {
+        var e = ShardEncoder()
+        e.account(account)
+        e.uint(UInt64(rejects.count))
+        for d in rejects { e.diagnostic(d) }
+        e.strings(Array(notes))
+        e.uint(UInt64(unregistered.count))
+        for rt in unregistered {
+            e.uint(UInt64(rt.village))
+            e.string(rt.rw)
+            e.string(rt.rt)
+        }
+        e.uint(UInt64(count))
+        var sections = [e.bytes]
+        for j in 0..<partitions {
+            sections.append(parts[j].bytes)
+            sections.append(ids[j].bytes)
+        }
+        sections.insert(MapEntryLayout.table(name: name, lengths: sections.map(\.count)), at: 0)
+        parts = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
+        ids = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
+        lastLabel = [String](repeating: "", count: partitions)
+        count = 0
+        unregistered = []
+        seen = []
+        return sections
+    }
+}
+
+/// Reading entries without reading them whole.
+enum MapEntry {
+    static func problem(_ path: String, _ what: String) -> PWSError {
+        PWSError(.data, "entry \(path) is \(what)")
+    }
+
+    /// Writes `sections` (table first) as the entry at `path` (temporary name, then rename).
+    static func write(_ sections: [[UInt8]], header: ShardHeader, to path: String) throws {
+        let writer = try ShardFileWriter(path: path, header: header)
+        do {
+            for s in sections { try writer.append(s) }
+            try writer.finish()
+        } catch {
+            writer.discard()
+            throw error
+        }
+    }
+
+    /// The layout of entry `sections` once written at `path` with `header`.
+    static func layout(of sections: [[UInt8]], header: ShardHeader, path: String, source: String) throws -> MapEntryLayout {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let dataStart = 20 + (try encoder.encode(header)).count
+        let size = dataStart + sections.reduce(0) { $0 + MapEntryLayout.stored($1.count) } + 20
+        return MapEntryLayout(path: path, source: source, size: size, dataStart: dataStart,
+                              tableLength: sections[0].count, lengths: sections.dropFirst().map(\.count))
+    }
+
+    /// Opens entry `path` as a map task does for a cached file: checks its magic, format
+    /// version, header checksum, table (its name must be `name`, its P `partitions`), its size
+    /// against the table and its trailer, and reads its metadata section (checked).
+    /// - Returns: its layout and metadata; never the rows.
+    /// - Throws: `.inputMissing` when absent, `.data` when it cannot be used, naming it.
+    static func open(path: String, name: String, partitions: Int, source: String) throws -> (MapEntryLayout, [UInt8]) {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw PWSError(.inputMissing, "entry \(path) is missing") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw problem(path, "not readable") }
+        let size = Int(st.st_size)
+        let start = try ShardFileReader.pread(fd, path, at: 0, count: min(size, 4096))
+        guard start.count >= 20, Array(start[0..<8]) == ShardFile.magic else { throw problem(path, "truncated or not an entry") }
+        let version = ShardFile.readUInt32(start, 8)
+        guard version == ShardFile.formatVersion else {
+            throw problem(path, "of format version \(version), not \(ShardFile.formatVersion)")
+        }
+        let headerLength = Int(ShardFile.readUInt32(start, 12))
+        let dataStart = 20 + headerLength
+        guard size >= dataStart + 8 else { throw problem(path, "truncated in its header") }
+        let head = start.count >= dataStart + 8 ? start : try ShardFileReader.pread(fd, path, at: 0, count: dataStart + 8)
+        guard ShardFile.crc(Array(head[20..<dataStart])) == ShardFile.readUInt32(head, 16) else {
+            throw problem(path, "corrupted (header checksum differs)")
+        }
+        let tableLength = Int(ShardFile.readUInt32(head, dataStart))
+        guard tableLength <= ShardFile.blockSize, size >= dataStart + 8 + tableLength else {
+            throw problem(path, "truncated in its table")
+        }
+        let table = try section(fd: fd, path: path, at: dataStart, length: tableLength)
+        var d = ShardDecoder(table, path: path)
+        let tableName = try d.string()
+        let p = try d.index()
+        guard tableName == name, p == partitions else {
+            throw problem(path, "the map of another file or of other settings (its name or P differs)")
+        }
+        let lengths = try (0..<(1 + 2 * p)).map { _ in try d.index() }
+        guard d.atEnd else { throw problem(path, "corrupted (its table does not decode)") }
+        let layout = MapEntryLayout(path: path, source: source, size: size, dataStart: dataStart,
+                                    tableLength: tableLength, lengths: lengths)
+        let expected = layout.offset(lengths.count) + 20
+        guard size == expected else {
+            throw problem(path, size < expected ? "truncated (\(size) bytes, its table says \(expected))" : "corrupted (\(size) bytes, its table says \(expected))")
+        }
+        let trailer = try ShardFileReader.pread(fd, path, at: size - 20, count: 20)
+        var blocks: UInt64 = 0
+        for k in 0..<8 { blocks |= UInt64(trailer[8 + k]) << (8 * UInt64(k)) }
+        let written = ([tableLength] + lengths).reduce(0) { $0 + MapEntryLayout.blocks($1) }
+        guard Array(trailer[0..<8]) == ShardFile.trailerMagic, ShardFile.crc(Array(trailer[0..<16])) == ShardFile.readUInt32(trailer, 16),
+              blocks == UInt64(written) else {
+            throw problem(path, "corrupted (its trailer differs)")
+        }
+        let metadata = try section(fd: fd, path: path, at: layout.offset(0), length: lengths[0])
+        return (layout, metadata)
+    }
+
+    /// Section `s` of the entry (0 metadata, 1 + 2j part_j, 2 + 2j ids_j): one read of its
+    /// blocks, each crc32 checked; the file must still have the size the map saw.
+    static func read(_ layout: MapEntryLayout, section s: Int) throws -> [UInt8] {
+        let fd = Glibc.open(layout.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw PWSError(.inputMissing, "entry \(layout.path) is missing") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw problem(layout.path, "not readable") }
+        guard Int(st.st_size) == layout.size else {
+            throw problem(layout.path, "truncated or rewritten (\(st.st_size) bytes, \(layout.size) when its map task read it)")
+        }
+        return try section(fd: fd, path: layout.path, at: layout.offset(s), length: layout.lengths[s])
+    }
+
+    /// The payload of a section of `length` bytes whose blocks start at `at`.
+    static func section(fd: Int32, path: String, at: Int, length: Int) throws -> [UInt8] {
+        guard length > 0 else { return [] }
+        let stored = MapEntryLayout.stored(length)
+        let raw = try ShardFileReader.pread(fd, path, at: at, count: stored)
+        guard raw.count == stored else { throw problem(path, "truncated") }
+        var payload: [UInt8] = []
+        payload.reserveCapacity(length)
+        var k = 0
+        while payload.count < length {
+            let want = min(ShardFile.blockSize, length - payload.count)
+            let got = Int(ShardFile.readUInt32(raw, k)), sum = ShardFile.readUInt32(raw, k + 4)
+            guard got == want else { throw problem(path, "corrupted (a block of \(got) bytes where its table says \(want))") }
+            let ok = raw.withUnsafeBytes { ShardFile.crc(UnsafeRawBufferPointer(rebasing: $0[(k + 8)..<(k + 8 + want)])) == sum }
+            guard ok else { throw problem(path, "corrupted (checksum of a block differs)") }
+            payload += raw[(k + 8)..<(k + 8 + want)]
+            k += 8 + want
+        }
+        return payload
+    }
+}

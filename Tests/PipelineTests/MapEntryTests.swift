@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+@testable import Pipeline
+import PWSCore
+import PWSTestSupport
+import Testing
+
+/// The layout of a map cache entry (MapEntry, docs/scale.md "Intermediate format"): a map task
+/// reads an entry's table and metadata only, dedup and reduce one partition's section, each
+/// block checked; a warm map task writes a manifest naming the entries, not the rows.
+@Suite struct MapEntryTests {
+    static let key = ShardRunKey(pipeline: "p", services: "s", indicators: "i", register: "r", sasaran: "a", files: "f",
+                                 today: "2026-01-10", asOf: nil, keepIdentifiers: false, skipUnreadable: false,
+                                 mapTasks: 0, partitions: 2, dataDirectory: "layanan/x.csv")
+
+    /// Sections of known lengths — metadata 3 bytes, part_0 empty, ids_0 5 bytes, part_1 two
+    /// blocks and one byte, ids_1 empty — land where the layout says, and each reads back.
+    @Test func sectionsAreWhereTheTableSays() throws {
+        let tmp = try TemporaryFolder()
+        let path = tmp.url.path + "/entry.pws"
+        let name = String(repeating: "ab", count: 32)
+        let big = (0..<(2 * ShardFile.blockSize + 1)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        var sections: [[UInt8]] = [[1, 2, 3], [], [9, 8, 7, 6, 5], big, []]
+        sections.insert(MapEntryLayout.table(name: name, lengths: sections.map(\.count)), at: 0)
+        let header = ShardHeader(kind: MapCache.entryKind, task: 0, key: MapEntryTests.key)
+        try MapEntry.write(sections, header: header, to: path)
+        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+        let layout = try MapEntry.layout(of: sections, header: header, path: path, source: "x")
+        // Table: name (1 + 64 bytes), P (1), five lengths: 3, 0, 5, 2097153 (2^21 + 1: 4 bytes), 0.
+        #expect(sections[0].count == 65 + 1 + 1 + 1 + 1 + 4 + 1)
+        let dataStart = layout.dataStart
+        #expect(layout.offset(0) == dataStart + 8 + 74)
+        #expect(layout.offset(1) == layout.offset(0) + 8 + 3)
+        #expect(layout.offset(2) == layout.offset(1))  // part_0 is empty: no block
+        #expect(layout.offset(3) == layout.offset(2) + 8 + 5)
+        #expect(layout.offset(4) == layout.offset(3) + 3 * 8 + big.count)
+        #expect(size == layout.offset(4) + 20)
+        #expect(layout.size == size)
+        let (opened, metadata) = try MapEntry.open(path: path, name: name, partitions: 2, source: "x")
+        #expect(opened == layout)
+        #expect(metadata == [1, 2, 3])
+        #expect(try MapEntry.read(layout, section: 2) == [9, 8, 7, 6, 5])
+        #expect(try MapEntry.read(layout, section: 3) == big)
+        #expect(try MapEntry.read(layout, section: 1) == [])
+        // Another name or another P: refused.
+        #expect(throws: PWSError.self) { try MapEntry.open(path: path, name: String(repeating: "cd", count: 32), partitions: 2, source: "x") }
+        #expect(throws: PWSError.self) { try MapEntry.open(path: path, name: name, partitions: 3, source: "x") }
+
+        // A flipped byte in part_1's second block: the map still opens the entry (it reads no
+        // rows), the reader of part_1 refuses it, the other sections still read.
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes[layout.offset(3) + 8 + ShardFile.blockSize + 8 + 100] ^= 0x01
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        _ = try MapEntry.open(path: path, name: name, partitions: 2, source: "x")
+        #expect(try MapEntry.read(layout, section: 2) == [9, 8, 7, 6, 5])
+        do {
+            _ = try MapEntry.read(layout, section: 3)
+            Issue.record("a corrupted section was read")
+        } catch let error as PWSError {
+            #expect(error.message == "entry \(path) is corrupted (checksum of a block differs)")
+        }
+        // Truncated: the map refuses it (size against the table), so does a reader.
+        try Data(bytes.prefix(size - 30)).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try MapEntry.open(path: path, name: name, partitions: 2, source: "x")
+            Issue.record("a truncated entry was opened")
+        } catch let error as PWSError {
+            #expect(error.message == "entry \(path) is truncated (\(size - 30) bytes, its table says \(size))")
+        }
+        #expect(throws: PWSError.self) { try MapEntry.read(layout, section: 2) }
+    }
+
+    /// A warm staged map task with nothing new writes its manifest and summary only: no
+    /// partition files; the manifest names the cache entries of its files in read order.
+    /// A dedup task that finds an entry gone (pruned, removed by hand) fails naming it.
+    @Test func warmMapWritesAManifestNotRows() throws {
+        let tmp = try TemporaryFolder()
+        let data = try MapCacheTests.makeData(tmp)
+        let out = tmp.url.path + "/out"
+        let expected = try MapCacheTests.reference(data: data, out: tmp.url.path + "/reference")
+        _ = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-1")
+        let shared = tmp.url.path + "/shared-2"
+        let warm = try StagedMapCacheTests.staged(data: data, out: out, shared: shared)
+        #expect(MapCacheTests.counts(warm.merge)?.cached == 5)
+        #expect(ShardedRunTests.snapshot(out) == expected)
+        #expect(StagedMapCacheTests.listing(shared + "/pws/map") == [
+            "cache-0.pws", "cache-1.pws", "manifest-0.pws", "manifest-1.pws", "summary-0.pws", "summary-1.pws",
+        ])
+        var run = ShardedRun(runner: PipelineRunner(request: MapCacheTests.request(data: data, out: out),
+                                                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }),
+                             shared: shared)
+        run.useMapCache(out: out)
+        let key = try run.expectedKey(pipeline: try run.runner.loadPipeline(indicators: false))
+        // Files in read order 2025-01_f00 … 2025-05_f04: task 0 has 0..<2, task 1 2..<5.
+        let first = try #require(try run.readManifest(0, key: key))
+        let second = try #require(try run.readManifest(1, key: key))
+        #expect(first.offset == 0 && second.offset == 2)
+        #expect((first.layouts + second.layouts).map(\.source) == [
+            "layanan/2025-01_f00.csv", "layanan/2025-02_f01.csv", "layanan/2025-03_f02.csv",
+            "layanan/2025-04_f03.csv", "layanan/2025-05_f04.csv",
+        ])
+        let entries = Set(MapCacheTests.entries(out).map { ShardedRun.absolute(out) + "/.cache/map/entries/" + $0 })
+        #expect(Set((first.layouts + second.layouts).map(\.path)) == entries)
+        #expect((first.layouts + second.layouts).allSatisfy { $0.partitions == 3 })
+
+        let gone = second.layouts[0].path
+        try FileManager.default.removeItem(atPath: gone)
+        do {
+            _ = try run.dedup(task: 0, tasks: 3)
+            Issue.record("dedup ran without an entry")
+        } catch let error as PWSError {
+            #expect(error.message.hasPrefix("map cache: entry \(gone) is missing (the map of layanan/2025-03_f02.csv)"))
+            #expect(error.message.contains("run map task 1 again"))
+        }
+    }
+}
