@@ -315,13 +315,16 @@ def shard_row(file, ordinal, label, line, record, content, pending=b"\x00", name
             + varint(line) + raw(record) + raw(content) + zigzag(-7) + pending + raw(name))
 
 
+SHARD_FORMAT = 3  # ShardFile.formatVersion (Sources/Pipeline/Sharded/ShardFile.swift)
+
+
 def shard_file(payload, blocks=None, kind="map-partition"):
     import json, struct, zlib
     key = {"asOf": None, "dataDirectory": "/data", "files": "f", "indicators": "i", "keepIdentifiers": False,
            "mapTasks": 1, "partitions": 1, "pipeline": "p", "register": "r", "sasaran": "", "services": "s",
            "skipUnreadable": False, "today": "2026-01-15"}
-    header = json.dumps({"format": 2, "kind": kind, "key": key, "task": 0}, separators=(",", ":"), sort_keys=True).encode()
-    out = b"PWSSHARD" + struct.pack("<III", 2, len(header), zlib.crc32(header)) + header
+    header = json.dumps({"format": SHARD_FORMAT, "kind": kind, "key": key, "task": 0}, separators=(",", ":"), sort_keys=True).encode()
+    out = b"PWSSHARD" + struct.pack("<III", SHARD_FORMAT, len(header), zlib.crc32(header)) + header
     pieces = blocks if blocks is not None else [payload]
     for piece in pieces:
         out += struct.pack("<II", len(piece), zlib.crc32(piece)) + piece
