@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Pipeline
+@testable import Pipeline
 import PWSCore
 import PWSTestSupport
 import Testing
@@ -17,6 +17,8 @@ import Glibc
 @Suite struct StagedMapCacheTests {
     struct Staged {
         var maps: [RunReport]
+        var dedups: [RunReport]
+        var reduces: [RunReport]
         var merge: RunReport
     }
 
@@ -29,9 +31,9 @@ import Glibc
                              shared: shared)
         run.useMapCache(out: out)
         let maps = try (0..<mapTasks).map { try run.map(task: $0, tasks: mapTasks, partitions: partitions) }
-        for j in 0..<partitions { _ = try run.dedup(task: j, tasks: partitions) }
-        for j in 0..<partitions { _ = try run.reduce(task: j, tasks: partitions) }
-        return Staged(maps: maps, merge: try run.merge())
+        let dedups = try (0..<partitions).map { try run.dedup(task: $0, tasks: partitions) }
+        let reduces = try (0..<partitions).map { try run.reduce(task: $0, tasks: partitions) }
+        return Staged(maps: maps, dedups: dedups, reduces: reduces, merge: try run.merge())
     }
 
     static func listing(_ path: String) -> [String] {
@@ -98,25 +100,22 @@ import Glibc
         let names = MapCacheTests.entries(out)
         #expect(names.count == 5)
         // A flipped bit in the middle: in a partition's rows, which the map does not read — the
-        // dedup task that reads them fails, naming the entry, and removes it.
+        // dedup or reduce task that reads them reads the file again, takes its section from the
+        // rebuilt entry and writes the entry back, as it was.
         let entry = out + "/.cache/map/entries/" + names[2]
-        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: entry)))
+        let original = try Data(contentsOf: URL(fileURLWithPath: entry))
+        var bytes = [UInt8](original)
         bytes[bytes.count / 2] ^= 0x40
         try Data(bytes).write(to: URL(fileURLWithPath: entry))
-        do {
-            _ = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-2")
-            Issue.record("a corrupted entry was read")
-        } catch let error as PWSError {
-            #expect(error.message.contains(entry) && error.message.contains("corrupted (checksum of a block differs)"))
-            #expect(error.message.contains("it was removed — run map task"))
-        }
-        #expect(!FileManager.default.fileExists(atPath: entry))
-        #expect(MapCacheTests.entries(out).count == 4)
-        // Its map task reads the file again; here the whole run is rerun. The merge of the
-        // failed run never ran: its in-flight records stay (a day) and protect nothing else.
         let rerun = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-2")
-        #expect(MapCacheTests.counts(rerun.merge)?.read == 1)
-        #expect(MapCacheTests.counts(rerun.merge)?.cached == 4)
+        #expect(rerun.merge.exitStatus == .success)
+        let repaired = (rerun.dedups + rerun.reduces).flatMap(\.lines).filter { $0.contains("cannot be used") }
+        #expect(repaired.count == 1)
+        #expect(repaired.first?.contains("(entry \(ShardedRun.absolute(entry)) is corrupted (checksum of a block differs))") == true)
+        #expect(repaired.first?.hasSuffix("read the file again and rebuilt its entry") == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: entry)) == original)
+        #expect(MapCacheTests.counts(rerun.merge)?.read == 0)
+        #expect(MapCacheTests.counts(rerun.merge)?.cached == 5)
         #expect(ShardedRunTests.snapshot(out) == expected)
         // An entry the map can see is unusable (truncated) is rebuilt by the map itself.
         let other = out + "/.cache/map/entries/" + names[0]
@@ -134,6 +133,96 @@ import Glibc
         let next = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-4")
         #expect(MapCacheTests.counts(next.merge)?.read == 0)
         #expect(ShardedRunTests.snapshot(out) == expected)
+    }
+
+    /// A staged run's dedup and reduce tasks each meet an entry with a corrupted row section
+    /// and an entry removed after the map: each rebuilds that entry in place from its file
+    /// (one console line), and the merge publishes `pws run`'s bytes; every entry is then as
+    /// the cold run wrote it. A file changed since the map cannot be rebuilt into the map its
+    /// summary describes: the task fails naming the map task to rerun, and removes the entry.
+    @Test func dedupAndReduceRebuildAnEntryInPlace() throws {
+        let tmp = try TemporaryFolder()
+        let data = try MapCacheTests.makeData(tmp)
+        let out = tmp.url.path + "/out"
+        let expected = try MapCacheTests.reference(data: data, out: tmp.url.path + "/reference")
+        _ = try StagedMapCacheTests.staged(data: data, out: out, shared: tmp.url.path + "/shared-1")
+        let folder = out + "/.cache/map/entries/"
+        var original: [String: Data] = [:]
+        for name in MapCacheTests.entries(out) { original[folder + name] = try Data(contentsOf: URL(fileURLWithPath: folder + name)) }
+        #expect(original.count == 5)
+        let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        var run = ShardedRun(runner: PipelineRunner(request: MapCacheTests.request(data: data, out: out), logger: quiet),
+                             shared: tmp.url.path + "/shared-2")
+        run.useMapCache(out: out)
+        // Map task 0: 2025-01_f00, 2025-02_f01; task 1: 2025-03_f02, 2025-04_f03, 2025-05_f04.
+        _ = try (0..<2).map { try run.map(task: $0, tasks: 2, partitions: 3) }
+        let key = try run.expectedKey(pipeline: try run.runner.loadPipeline(indicators: false))
+        let layouts = try (0..<2).flatMap { try #require(try run.readManifest($0, key: key)).layouts }
+        #expect(layouts.map(\.source) == (0..<5).map { "layanan/2025-0\($0 + 1)_f0\($0).csv" })
+        // A byte of `section`'s first block flipped (section 2 + 2j: ids_j, 1 + 2j: part_j).
+        func flip(_ layout: MapEntryLayout, section: Int) throws {
+            #expect(layout.lengths[section] >= 2)
+            var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: layout.path)))
+            bytes[layout.offset(section) + 8 + 1] ^= 0x01
+            try Data(bytes).write(to: URL(fileURLWithPath: layout.path))
+        }
+        func repaired(_ report: RunReport) -> [String] { report.lines.filter { $0.contains("cannot be used") } }
+        let rebuilt = "read the file again and rebuilt its entry"
+
+        // Dedup 1 meets f01's corrupted ids_1; dedup 0 meets f02's entry gone (first to read it).
+        try flip(layouts[1], section: 2 + 2 * 1)
+        try FileManager.default.removeItem(atPath: layouts[2].path)
+        let dedups = try (0..<3).map { try run.dedup(task: $0, tasks: 3) }
+        #expect(repaired(dedups[0]) == [
+            "map cache: the entry of layanan/2025-03_f02.csv cannot be used (entry \(layouts[2].path) is missing); dedup task 0 \(rebuilt)",
+        ])
+        #expect(repaired(dedups[1]) == [
+            "map cache: the entry of layanan/2025-02_f01.csv cannot be used (entry \(layouts[1].path) is corrupted (checksum of a block differs)); dedup task 1 \(rebuilt)",
+        ])
+        #expect(repaired(dedups[2]).isEmpty)
+        for layout in layouts { #expect(try Data(contentsOf: URL(fileURLWithPath: layout.path)) == original[layout.path], "\(layout.source)") }
+
+        // Reduce 2 meets f04's corrupted part_2; reduce 0 meets f03's entry gone.
+        try flip(layouts[4], section: 1 + 2 * 2)
+        try FileManager.default.removeItem(atPath: layouts[3].path)
+        let reduces = try (0..<3).map { try run.reduce(task: $0, tasks: 3) }
+        #expect(repaired(reduces[0]) == [
+            "map cache: the entry of layanan/2025-04_f03.csv cannot be used (entry \(layouts[3].path) is missing); reduce task 0 \(rebuilt)",
+        ])
+        #expect(repaired(reduces[1]).isEmpty)
+        #expect(repaired(reduces[2]) == [
+            "map cache: the entry of layanan/2025-05_f04.csv cannot be used (entry \(layouts[4].path) is corrupted (checksum of a block differs)); reduce task 2 \(rebuilt)",
+        ])
+        for layout in layouts { #expect(try Data(contentsOf: URL(fileURLWithPath: layout.path)) == original[layout.path], "\(layout.source)") }
+        let merge = try run.merge()
+        #expect(merge.exitStatus == .success)
+        #expect(ShardedRunTests.snapshot(out) == expected)
+        #expect(MapCacheTests.counts(merge)?.cached == 5)
+        // The rewritten entries serve the next run as the others do.
+        #expect(MapCacheTests.counts(try StagedMapCacheTests.staged(data: data, out: out,
+                                                                    shared: tmp.url.path + "/shared-3").merge)?.read == 0)
+        #expect(ShardedRunTests.snapshot(out) == expected)
+
+        // f02 changed (its last row dropped) after its map task read it, and its entry gone:
+        // the dedup task cannot rebuild what the summary describes.
+        var again = ShardedRun(runner: PipelineRunner(request: MapCacheTests.request(data: data, out: out), logger: quiet),
+                               shared: tmp.url.path + "/shared-4")
+        again.useMapCache(out: out)
+        _ = try (0..<2).map { try again.map(task: $0, tasks: 2, partitions: 3) }
+        let changed = data + "/layanan/2025-03_f02.csv"
+        var lines = try String(contentsOfFile: changed, encoding: .utf8).split(separator: "\n")
+        lines.removeLast()
+        try (lines.joined(separator: "\n") + "\n").write(toFile: changed, atomically: false, encoding: .utf8)
+        try flip(layouts[2], section: 2 + 2 * 0)
+        do {
+            _ = try again.dedup(task: 0, tasks: 3)
+            Issue.record("dedup used the map of a changed file")
+        } catch let error as PWSError {
+            #expect(error.exitStatus == .dataError)
+            #expect(error.message == "map cache: entry \(layouts[2].path) is corrupted (checksum of a block differs) (the map of layanan/2025-03_f02.csv), and it cannot be rebuilt here: \(changed) changed since map task 1 read it (its sha256 differs), so the map summary no longer describes it; it was removed — run map task 1 again (it reads that file again and rebuilds its entry), then dedup and reduce")
+        }
+        #expect(!FileManager.default.fileExists(atPath: layouts[2].path))
+        #expect(MapCacheTests.entries(out).count == 4)
     }
 
     @Test func changedCatalogueInvalidatesEveryEntry() throws {

@@ -54,22 +54,6 @@ final class MapCache {
     var referenced: [String] = []
     /// Wall seconds of the map task(s) that used the cache (hashing included).
     var mapSeconds = 0.0
-    /// The files whose entry a dedup or reduce task of this process could not read (and
-    /// removed): `pws run --partitions --incremental` then runs its stages once more.
-    var broken: [String] = []
-
-    /// Forgets what the map did, before the stages run again (`runPartitioned`); the console
-    /// lines and the count of entries rebuilt stay.
-    func restart() {
-        rebuilt += broken.count
-        reused = 0
-        remapped = 0
-        hashed = 0
-        trusted = 0
-        referenced = []
-        mapSeconds = 0
-        broken = []
-    }
 
     init(outputDirectory: String, options: MapCacheOptions) {
         folder = outputDirectory + "/.cache/map"
@@ -540,7 +524,7 @@ final class MapTaskOutline {
 /// none or its entry cannot be used, read with `Validation.runMap` (one pass over all the files
 /// without a usable entry) and its entry written. A cached file costs the map its entry's
 /// table and metadata only: its rows stay where they are, and dedup and reduce read them from
-/// the entry (`ShardedRun.entrySections`).
+/// the entry (`ShardedRun.entrySection`).
 final class IncrementalMap {
     let cache: MapCache
     let data: String
@@ -666,9 +650,10 @@ extension ShardedRun {
         var manifest = ShardEncoder()
         manifest.uint(UInt64(range.lowerBound))
         manifest.uint(UInt64(outline.layouts.count))
-        for l in outline.layouts {
+        for (l, sha256) in zip(outline.layouts, hashes) {
             manifest.string(l.path)
             manifest.string(l.source)
+            manifest.string(sha256)
             for v in [l.size, l.dataStart, l.tableLength] { manifest.uint(UInt64(v)) }
             manifest.uint(UInt64(l.lengths.count))
             for v in l.lengths { manifest.uint(UInt64(v)) }
@@ -691,39 +676,120 @@ extension ShardedRun {
         ], folder: nil)
     }
 
-    /// Map task `i`'s manifest, or nil when the task wrote partition files (no cache).
-    func readManifest(_ i: Int, key: ShardRunKey) throws -> (offset: Int, layouts: [MapEntryLayout])? {
+    /// Map task `i`'s manifest, or nil when the task wrote partition files (no cache): per
+    /// file in read order its entry's layout and the sha256 of the file's bytes its map was of.
+    func readManifest(_ i: Int, key: ShardRunKey) throws -> (offset: Int, layouts: [MapEntryLayout], hashes: [String])? {
         let path = manifestPath(i)
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         let (_, payload) = try ShardFile.read(path, kind: "map-manifest", expected: key)
         var d = ShardDecoder(payload, path: path)
         let offset = try d.index()
+        var hashes: [String] = []
         let layouts = try (0..<d.count()).map { _ in
-            MapEntryLayout(path: try d.string(), source: try d.string(), size: try d.index(), dataStart: try d.index(),
-                           tableLength: try d.index(), lengths: try (0..<d.count()).map { _ in try d.index() })
+            let path = try d.string(), source = try d.string()
+            hashes.append(try d.string())
+            return MapEntryLayout(path: path, source: source, size: try d.index(), dataStart: try d.index(),
+                                  tableLength: try d.index(), lengths: try (0..<d.count()).map { _ in try d.index() })
         }
         guard d.atEnd, layouts.allSatisfy({ $0.partitions == key.partitions }) else { throw d.corrupted() }
-        return (offset, layouts)
+        return (offset, layouts, hashes)
     }
 
-    /// Section `section` of map task `task`'s entry `layout`, for a dedup or reduce task. An
-    /// entry that cannot be read as its map task saw it (removed, truncated, a block corrupted)
-    /// is never trusted: it is removed, so the next map reads its file again and rebuilds it,
-    /// and the stage fails naming it (`pws run --partitions --incremental` then runs its stages
-    /// once more, see `runPartitioned`).
-    func entrySection(_ layout: MapEntryLayout, section: Int, task: Int) throws -> [UInt8] {
+    /// Section `section` of entry `n` of map task `task`'s manifest (its file's bytes of sha256
+    /// `sha256`), for dedup or reduce task `repairs.task`. An entry that cannot be read as its
+    /// map task saw it (removed, truncated, rewritten, a block corrupted) is never trusted: its
+    /// file is read again with the per-row rules (`rebuildEntry`), the section taken from the
+    /// rebuilt entry, the entry written back (a failure to write costs only the cache) and one
+    /// console line says so. When the file can no longer give the map its map task recorded
+    /// (changed or gone since), the entry is removed and the task fails naming the map task to
+    /// rerun.
+    func entrySection(_ layout: MapEntryLayout, section: Int, task: Int, n: Int, sha256: String, key: ShardRunKey,
+                      repairs: EntryRepairs) throws -> [UInt8] {
+        let problem: String
         do {
             return try MapEntry.read(layout, section: section)
         } catch {
-            unlink(layout.path)
-            if let mapCache {
-                mapCache.broken.append(layout.source)
-                mapCache.note("map cache: the entry of \(layout.source) cannot be used (\(MapCache.reason(error))); it was removed and the stages ran again from the map, which read the file again and rebuilt its entry")
-            }
-            throw PWSError(.data, "map cache: \(MapCache.reason(error)) (the map of \(layout.source)); it was removed — run map task \(task) again (it reads that file again and rebuilds its entry), then dedup and reduce")
+            problem = MapCache.reason(error)
         }
+        let sections: [[UInt8]], header: ShardHeader
+        do {
+            (sections, header) = try rebuildEntry(layout, task: task, n: n, sha256: sha256, key: key, repairs: repairs)
+        } catch {
+            unlink(layout.path)
+            throw PWSError(.data, "map cache: \(problem) (the map of \(layout.source)), and it cannot be rebuilt here: \(MapCache.reason(error)); it was removed — run map task \(task) again (it reads that file again and rebuilds its entry), then dedup and reduce")
+        }
+        var line = "map cache: the entry of \(layout.source) cannot be used (\(problem)); \(repairs.stage) task \(repairs.task) read the file again and rebuilt its entry"
+        do {
+            try MapEntry.write(sections, header: header, to: layout.path)
+        } catch {
+            unlink(layout.path)
+            line += ", but cannot write it back (\(MapCache.reason(error))); that file will be read again next time"
+        }
+        repairs.lines.append(line)
+        if let mapCache {
+            mapCache.note(line)
+            mapCache.rebuilt += 1
+        }
+        return sections[1 + section]
+    }
+
+    /// Entry `n` of map task `task`'s manifest built again from its file, as a map task builds
+    /// it when the file has no usable entry (`Validation.runMap` with the run's settings and
+    /// register, `MapEntryBuilder`), and checked against what the map task recorded: the file's
+    /// sha256, the entry's layout (every section's length) and the file's account in the map
+    /// summary.
+    /// - Returns: the entry's sections (table first) and header, ready to be written.
+    func rebuildEntry(_ layout: MapEntryLayout, task: Int, n: Int, sha256: String, key: ShardRunKey,
+                      repairs: EntryRepairs) throws -> ([[UInt8]], ShardHeader) {
+        let file = key.dataDirectory + "/" + layout.source
+        let now: String
+        do {
+            now = try FileDigest.sha256(path: file).hex
+        } catch {
+            throw PWSError(.data, "\(file) cannot be read (\(MapCache.reason(error)))")
+        }
+        guard now == sha256 else {
+            throw PWSError(.data, "\(file) changed since map task \(task) read it (its sha256 differs), so the map summary no longer describes it")
+        }
+        let inputs = try repairs.inputs(runner: runner, data: key.dataDirectory)
+        let entryKey = MapCache.entryKey(run: key, path: layout.source, sha256: sha256)
+        let sections = try MapEntry.build(data: key.dataDirectory, settings: inputs.settings, register: inputs.register,
+                                          source: layout.source, name: MapCache.entryName(entryKey),
+                                          partitions: key.partitions)
+        let header = ShardHeader(kind: MapCache.entryKind, task: 0, key: entryKey)
+        let rebuilt = try MapEntry.layout(of: sections, header: header, path: layout.path, source: layout.source)
+        let summary = try readSummary(task, key: key)
+        var d = ShardDecoder(sections[1], path: layout.path)
+        let account = try d.account()
+        guard rebuilt == layout, n < summary.accounts.count, summary.accounts[n] == account else {
+            throw PWSError(.data, "reading \(file) again gives another map than map task \(task) recorded")
+        }
+        return (sections, header)
     }
 }
+
+/// What a dedup or reduce task needs to rebuild the entries it cannot use, and the console
+/// lines it prints about them; the run's settings and register are loaded at the first one.
+final class EntryRepairs {
+    let stage: String
+    let task: Int
+    var lines: [String] = []
+    private var loaded: (settings: ValidationSettings, register: AreaRegister)?
+
+    init(stage: String, task: Int) {
+        self.stage = stage
+        self.task = task
+    }
+
+    func inputs(runner: PipelineRunner, data: String) throws -> (settings: ValidationSettings, register: AreaRegister) {
+        if let loaded { return loaded }
+        let settings = runner.validationSettings(try runner.loadPipeline(indicators: false))
+        let register = try Validation.loadRegister(dataDirectory: data, settings: settings).register
+        loaded = (settings, register)
+        return (settings, register)
+    }
+}
+
 // MARK: the cache of a staged run
 
 /// What one map task of a staged run did with the cache (`map/cache-i.pws`).

@@ -153,6 +153,23 @@ enum MapEntry {
         PWSError(.data, "entry \(path) is \(what)")
     }
 
+    /// The sections (table first) of the entry `name` of one file, `source` in `data`, read
+    /// with the per-row rules as a map task reads a file without a usable entry
+    /// (`Validation.runMap` with the run's settings and register, `MapEntryBuilder`): dedup
+    /// and reduce rebuild an entry they cannot use with it (`ShardedRun.entrySection`).
+    static func build(data: String, settings: ValidationSettings, register: AreaRegister, source: String,
+                      name: String, partitions: Int) throws -> [[UInt8]] {
+        let builder = MapEntryBuilder(partitions: partitions)
+        var sections: [[UInt8]]?
+        _ = try Validation.runMap(dataDirectory: data, settings: settings, register: register, sources: [source],
+                                  emit: { builder.add($0) },
+                                  fileDone: { _, account, rejects, notes in
+                                      sections = builder.finish(name: name, account: account, rejects: rejects, notes: notes)
+                                  })
+        guard let sections else { throw PWSError(.data, "\(data)/\(source) gave no map (it was not read)") }
+        return sections
+    }
+
     /// Writes `sections` (table first) as the entry at `path` (temporary name, then rename).
     static func write(_ sections: [[UInt8]], header: ShardHeader, to path: String) throws {
         let writer = try ShardFileWriter(path: path, header: header)

@@ -85,6 +85,7 @@ extension ShardedRun {
         let (duplicateIDs, latest) = try readDedups(key: key)
         let rejected = Set(duplicateIDs.lazy.filter { $0.partition == task }.map { shardRowKey($0.file, $0.ordinal) })
         var output = ReduceOutput()
+        let repairs = EntryRepairs(stage: "reduce", task: task)
 
         if let asOf = asOf(latest: latest) {
             let last = asOf.lastDay
@@ -95,7 +96,7 @@ extension ShardedRun {
             var eventRows = ContiguousArray<EventRow>()
             var labels = LabelTable()
             // The W-DUPLICATE table and the interners are freed when it returns, before counting.
-            _ = try readPartition(task, key: key, rejected: rejected, last: last, register: register,
+            _ = try readPartition(task, key: key, rejected: rejected, last: last, register: register, repairs: repairs,
                                   set: &set, eventRows: &eventRows, labels: &labels, output: &output)
             output.events = set.events.count
             func location(_ e: Int) -> SourceLocation {
@@ -149,7 +150,7 @@ extension ShardedRun {
         }
         try ShardFile.write(ShardHeader(kind: "reduce", task: task, key: key), payload: encode(output),
                             to: reducePath(task))
-        return RunReport(exitStatus: .success, lines: [
+        return RunReport(exitStatus: .success, lines: repairs.lines + [
             "reduce \(task) of \(tasks): \(output.events) events counted, \(output.warnings.count) warnings",
         ], folder: nil)
     }
@@ -205,7 +206,7 @@ extension ShardedRun {
     /// the W-DUPLICATE entry (`CompactDuplicateKey` and a 4-byte reference to the first row:
     /// ~48 bytes with the table's slack); per distinct person its id bytes once.
     func readPartition(_ task: Int, key: ShardRunKey, rejected: Set<Int>, last: Day, register: AreaRegister,
-                       set: inout EventSet, eventRows: inout ContiguousArray<EventRow>, labels: inout LabelTable,
+                       repairs: EntryRepairs, set: inout EventSet, eventRows: inout ContiguousArray<EventRow>, labels: inout LabelTable,
                        output: inout ReduceOutput) throws -> Int {
         func intern(_ bytes: [UInt8], _ table: inout [[UInt8]: UInt32], _ arena: inout StringArena) -> UInt32 {
             if let i = table[bytes] { return i }
@@ -235,7 +236,7 @@ extension ShardedRun {
         // read order (rejected, duplicate and out-of-period rows too), as `pws run` keeps it.
         var lastName: [UInt32: [UInt8]] = [:]
         var rows = 0
-        try forEachRow(task, key: key) { row, path in
+        try forEachRow(task, key: key, repairs: repairs) { row, path in
             rows += 1
             let rowKey = shardRowKey(row.file, row.ordinal)
             if !row.name.isEmpty { lastName[rowPerson(try ShardContent(row.content, path: path).person)] = row.name }
@@ -319,11 +320,14 @@ extension ShardedRun {
     /// from: a block at a time from its partition file, or, for a map task that used the
     /// cache, section part_task of each entry its manifest names — the partition's rows are
     /// never all in memory.
-    func forEachRow(_ task: Int, key: ShardRunKey, _ body: (ShardRow, String) throws -> Void) throws {
+    /// An entry it cannot use is rebuilt in place (`entrySection`), with a line in `repairs`.
+    func forEachRow(_ task: Int, key: ShardRunKey, repairs: EntryRepairs,
+                    _ body: (ShardRow, String) throws -> Void) throws {
         for i in 0..<key.mapTasks {
             if let manifest = try readManifest(i, key: key) {
                 for (n, layout) in manifest.layouts.enumerated() {
-                    let bytes = try entrySection(layout, section: 1 + 2 * task, task: i)
+                    let bytes = try entrySection(layout, section: 1 + 2 * task, task: i, n: n, sha256: manifest.hashes[n],
+                                                 key: key, repairs: repairs)
                     var d = ShardDecoder(bytes, path: layout.path)
                     var label = ""
                     while !d.atEnd { try body(try ShardRow.decode(&d, file: manifest.offset + n, previous: &label), layout.path) }

@@ -337,7 +337,8 @@ public struct ShardedRun {
         var contents = StringArena()
         var latest: Day?
         var rejected: [ShardDuplicateID] = []
-        try forEachIDEntry(task, key: key) { entry in
+        let repairs = EntryRepairs(stage: "dedup", task: task)
+        try forEachIDEntry(task, key: key, repairs: repairs) { entry in
             let (index, isNew) = entry.recordID.withUnsafeBytes { ids.intern($0) }
             if isNew {
                 contents.append(entry.content)
@@ -362,18 +363,21 @@ public struct ShardedRun {
             e.string(r.recordID)
         }
         try ShardFile.write(ShardHeader(kind: "dedup", task: task, key: key), payload: e.bytes, to: dedupPath(task))
-        return RunReport(exitStatus: .success, lines: [
+        return RunReport(exitStatus: .success, lines: repairs.lines + [
             "dedup \(task) of \(tasks): \(ids.count) record ids, \(rejected.count) E-DUPLICATE-ID",
         ], folder: nil)
     }
 
     /// Record-id partition `task` of every map task, in read order: from its partition file,
     /// or, for a map task that used the cache, section ids_task of each entry its manifest names.
-    func forEachIDEntry(_ task: Int, key: ShardRunKey, _ body: (ShardIDEntry) throws -> Void) throws {
+    /// An entry it cannot use is rebuilt in place (`entrySection`), with a line in `repairs`.
+    func forEachIDEntry(_ task: Int, key: ShardRunKey, repairs: EntryRepairs,
+                        _ body: (ShardIDEntry) throws -> Void) throws {
         for i in 0..<key.mapTasks {
             if let manifest = try readManifest(i, key: key) {
                 for (n, layout) in manifest.layouts.enumerated() {
-                    let bytes = try entrySection(layout, section: 2 + 2 * task, task: i)
+                    let bytes = try entrySection(layout, section: 2 + 2 * task, task: i, n: n, sha256: manifest.hashes[n],
+                                                 key: key, repairs: repairs)
                     var d = ShardDecoder(bytes, path: layout.path)
                     while !d.atEnd { try body(try ShardIDEntry.decode(&d, file: manifest.offset + n)) }
                 }
@@ -462,16 +466,9 @@ extension ShardedRun {
         run.holdsRunLock = true
         let cache = incremental.map { MapCache(outputDirectory: out, options: $0) }
         run.mapCache = cache
-        var report: RunReport
-        do {
-            report = try run.runStages(mapTasks: 1, partitions: partitions, command: "run")
-        } catch where !(cache?.broken.isEmpty ?? true) {
-            // A dedup or reduce task met an entry it could not read (and removed it, with a
-            // console line): the map runs again, reads those files again and rebuilds their
-            // entries. Once: what fails then fails the run.
-            cache!.restart()
-            report = try run.runStages(mapTasks: 1, partitions: partitions, command: "run")
-        }
+        // A dedup or reduce task that meets an entry it cannot read rebuilds it in place
+        // (`entrySection`, a console line): the stages run once.
+        var report = try run.runStages(mapTasks: 1, partitions: partitions, command: "run")
         if let cache {
             report.lines.insert(contentsOf: cache.consoleLines(), at: 0)
             if report.exitStatus == .success, let link = report.folder {
