@@ -127,17 +127,7 @@ final class IndicatorRowEncoder: @unchecked Sendable {
         if let d = f.denominator { n += NumberText.write(d, decimalMark: mark, to: out + n) }
         out[n] = delimiter
         n += 1
-        switch f.denominatorSource {
-        case .none: cell(c.sourceCell)
-        case .sasaran: cell(c.sourceCell + 1)
-        case .sum: cell(c.sourceCell + 2)
-        case .estimate: cell(c.sourceCell + 3)
-        case .measured: cell(c.sourceCell + 4)
-        case .villages: cell(c.sourceCell + 5)
-        case .indicator(let b):
-            precondition(b >= 0 && b < c.indicatorCount, "figures of another run")
-            cell(c.indicatorCell + 2 * b)
-        }
+        cell(c.denominatorSourceCell(f.denominatorSource))
         percent(f.coverageMonthPct)
         percent(f.coverageCumulativePct)
         percent(f.coveragePrevMonthPct)

@@ -98,6 +98,22 @@ final class IndicatorCells: @unchecked Sendable {
     /// The longest text an area's and an indicator's cells add to a row.
     let longestArea: Int, longestIndicator: Int
 
+    /// The cell of a row's denominator source: one of the six fixed texts, or the id of the
+    /// indicator it is derived from.
+    @inline(__always) func denominatorSourceCell(_ source: DenominatorSource) -> Int {
+        switch source {
+        case .none: return sourceCell
+        case .sasaran: return sourceCell + 1
+        case .sum: return sourceCell + 2
+        case .estimate: return sourceCell + 3
+        case .measured: return sourceCell + 4
+        case .villages: return sourceCell + 5
+        case .indicator(let b):
+            precondition(b >= 0 && b < indicatorCount, "figures of another run")
+            return indicatorCell + 2 * b
+        }
+    }
+
     init(areas: [OutputArea], indicators: [IndicatorInfo]) {
         areaCount = areas.count
         indicatorCount = indicators.count
@@ -208,17 +224,7 @@ final class IndicatorRowFormatter {
         row.integer(f.numeratorMonth)
         row.integer(f.numeratorCumulative)
         row.decimal(f.denominator)
-        switch f.denominatorSource {
-        case .none: cell(c.sourceCell)
-        case .sasaran: cell(c.sourceCell + 1)
-        case .sum: cell(c.sourceCell + 2)
-        case .estimate: cell(c.sourceCell + 3)
-        case .measured: cell(c.sourceCell + 4)
-        case .villages: cell(c.sourceCell + 5)
-        case .indicator(let b):
-            precondition(b >= 0 && b < c.indicatorCount, "figures of another run")
-            cell(c.indicatorCell + 2 * b)
-        }
+        cell(c.denominatorSourceCell(f.denominatorSource))
         row.percent(f.coverageMonthPct)
         row.percent(f.coverageCumulativePct)
         row.percent(f.coveragePrevMonthPct)
