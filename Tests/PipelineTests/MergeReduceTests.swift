@@ -49,6 +49,19 @@ import Testing
         try ShardFile.write(ShardHeader(kind: "reduce", task: j, key: key), payload: payload, to: run.reducePath(j))
     }
 
+    /// The message of `body`'s refusal, which must be a `PWSError(.data)`; nil when it succeeds.
+    static func refusal(_ body: () throws -> Void) -> String? {
+        do {
+            try body()
+            return nil
+        } catch let error as PWSError {
+            #expect(error.code == .data)
+            return error.message
+        } catch {
+            return "\(error)"
+        }
+    }
+
     static func empty(size: Int, rts: Int) -> ShardedRun.MergedReduces {
         ShardedRun.MergedReduces(counts: [Int32](repeating: 0, count: size), seen: [Bool](repeating: false, count: rts),
                                  spmCounts: [Int32](repeating: 0, count: 40), spmSeen: [Bool](repeating: false, count: rts))
@@ -111,15 +124,7 @@ import Testing
         let run = Self.run(tmp.url.path)
         func refusal(_ j: Int, size: Int, rts: Int) -> String? {
             var merged = Self.empty(size: size, rts: rts)
-            do {
-                try run.readReduce(j, key: Self.key, asOf: nil, into: &merged)
-                return nil
-            } catch let error as PWSError {
-                #expect(error.code == .data)
-                return error.message
-            } catch {
-                return "\(error)"
-            }
+            return Self.refusal { try run.readReduce(j, key: Self.key, asOf: nil, into: &merged) }
         }
         try Self.write(run, 0, run.encode(Self.output(0, size: 30, rts: 4)))
         #expect(refusal(0, size: 31, rts: 4)?.contains("does not fit the register and catalogue") == true)
@@ -151,17 +156,7 @@ import Testing
             for j in outputs.indices { try run.readReduce(j, key: Self.key, asOf: nil, into: &merged) }
             return merged
         }
-        func refusal(_ outputs: [ShardedRun.ReduceOutput]) -> String? {
-            do {
-                _ = try merge(outputs)
-                return nil
-            } catch let error as PWSError {
-                #expect(error.code == .data)
-                return error.message
-            } catch {
-                return "\(error)"
-            }
-        }
+        func refusal(_ outputs: [ShardedRun.ReduceOutput]) -> String? { Self.refusal { _ = try merge(outputs) } }
         let fits = try merge([output(count: Int32.max - 1, spm: Int32.max - 2), output(count: 1, spm: 2)])
         #expect(fits.counts == [Int32.max, 0, 0] && fits.spmCounts[0] == Int32.max)
         // (2³¹ − 2) + 2 = 2³¹, one past the limit: refused in the second partition's file.
