@@ -44,10 +44,24 @@ public enum Interruption {
     private static func stop(_ signalNumber: Int32) {
         let paths = state.withLock { $0.paths }
         let name = signalNumber == SIGTERM ? "SIGTERM" : signalNumber == SIGINT ? "SIGINT" : "SIGHUP"
-        for path in paths { try? FileManager.default.removeItem(atPath: path) }
+        for path in paths { remove(path) }
         let note = "pws: stopped by \(name); the run's unfinished output was removed and nothing was published\n"
         _ = note.withCString { write(2, $0, strlen($0)) }
         _exit(exitStatus(signalNumber))
+    }
+
+    /// Removes a staging folder that threads of the run may still be writing into (the
+    /// workbook and indicators.csv threads do not stop for a signal). Removing it in place can
+    /// fail when a thread creates a file in it between the listing and the `rmdir`; so it is
+    /// first renamed out of their way — they open files by path, so nothing new appears in the
+    /// renamed folder — and then removed; the path itself is removed again in case a thread
+    /// made it anew (a subfolder made with its parents).
+    static func remove(_ path: String) {
+        let fm = FileManager.default
+        let doomed = path + ".stopped"
+        let target = rename(path, doomed) == 0 ? doomed : path
+        for _ in 0..<3 where fm.fileExists(atPath: target) { try? fm.removeItem(atPath: target) }
+        if target != path { try? fm.removeItem(atPath: path) }
     }
 
     private struct State {
