@@ -70,6 +70,58 @@ import Testing
         #expect(throws: PWSError.self) { try MapEntry.read(layout, section: 2) }
     }
 
+    /// An entry's table and a manifest are checksummed, not trusted: lengths crafted to overflow
+    /// the layout's sums (2^62, Int.max) are refused as corrupted, never a trap.
+    @Test func craftedLengthsAreRefusedNotTrapped() throws {
+        let tmp = try TemporaryFolder()
+        let path = tmp.url.path + "/entry.pws"
+        let name = String(repeating: "ab", count: 32)
+        // A table claiming part_0 is 2^62 bytes long, written with valid checksums.
+        let sections: [[UInt8]] = [MapEntryLayout.table(name: name, lengths: [3, 1 << 62, 0, 0, 0]), [1, 2, 3], [], [], [], []]
+        try MapEntry.write(sections, header: ShardHeader(kind: MapCache.entryKind, task: 0, key: MapEntryTests.key), to: path)
+        do {
+            _ = try MapEntry.open(path: path, name: name, partitions: 2, source: "x")
+            Issue.record("an entry with a crafted table was opened")
+        } catch let error as PWSError {
+            #expect(error.code == .data)
+            #expect(error.message == "entry \(path) is corrupted (its table gives section lengths no entry can have)")
+        }
+        #expect(MapEntryLayout.size(dataStart: 100, lengths: [Int.max]) == nil)
+        #expect(MapEntryLayout.size(dataStart: Int.max - 20, lengths: [1]) == nil)  // + 9 fits, + the 20-byte trailer does not
+        #expect(MapEntryLayout.size(dataStart: 100, lengths: [3, 0, 5]) == 100 + 11 + 0 + 13 + 20)
+
+        // A manifest (valid checksums) whose entry claims a section of Int.max bytes.
+        let run = MergeReduceTests.run(tmp.url.path)
+        let key = ShardFileTests.key
+        func manifest(lengths: [Int], size: Int) throws {
+            var e = ShardEncoder()
+            e.uint(0)
+            e.uint(1)
+            e.string(path)
+            e.string("layanan/x.csv")
+            e.string(String(repeating: "0", count: 64))
+            for v in [size, 120, 80] { e.uint(UInt64(v)) }
+            e.uint(UInt64(lengths.count))
+            for v in lengths { e.uint(UInt64(v)) }
+            try FileManager.default.createDirectory(atPath: run.folder + "/map", withIntermediateDirectories: true)
+            try ShardFile.write(ShardHeader(kind: "map-manifest", task: 0, key: key), payload: e.bytes, to: run.manifestPath(0))
+        }
+        let fits = [3, 0, 5, 0, 0, 0, 0]  // P = 3: metadata, then part/ids of 3 partitions
+        // 120 + (80 + 8) + (3 + 8) + 0 + (5 + 8) + 0 + 0 + 0 + 0 + 20 = 252
+        try manifest(lengths: fits, size: 252)
+        #expect(try run.readManifest(0, key: key)?.layouts.first?.size == 252)
+        for (lengths, size) in [(fits, 253), ([3, Int.max, 0, 0, 0, 0, 0], 252), ([3, 1 << 60, 0, 0, 0, 0, 0], 252)] {
+            try manifest(lengths: lengths, size: size)
+            do {
+                _ = try run.readManifest(0, key: key)
+                Issue.record("a manifest with lengths \(lengths) and size \(size) was read")
+            } catch let error as PWSError {
+                #expect(error.code == .data)
+                #expect(error.message.contains("manifest-0.pws"), "\(error.message)")
+            }
+        }
+    }
+
     /// A warm staged map task with nothing new writes its manifest and summary only: no
     /// partition files; the manifest names the cache entries of its files in read order.
     /// A dedup task that finds an entry gone (pruned, removed by hand) rebuilds it.

@@ -691,7 +691,8 @@ extension ShardedRun {
             return MapEntryLayout(path: path, source: source, size: try d.index(), dataStart: try d.index(),
                                   tableLength: try d.index(), lengths: try (0..<d.count()).map { _ in try d.index() })
         }
-        guard d.atEnd, layouts.allSatisfy({ $0.partitions == key.partitions }) else { throw d.corrupted() }
+        guard d.atEnd, offset <= Int(Int32.max),
+              layouts.allSatisfy({ $0.partitions == key.partitions && $0.isConsistent }) else { throw d.corrupted() }
         return (offset, layouts, hashes)
     }
 

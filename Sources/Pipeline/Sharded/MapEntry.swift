@@ -46,6 +46,26 @@ struct MapEntryLayout: Equatable {
     static func blocks(_ length: Int) -> Int { (length + ShardFile.blockSize - 1) / ShardFile.blockSize }
     static func stored(_ length: Int) -> Int { length + 8 * blocks(length) }
 
+    /// The size of an entry whose payload starts at `dataStart` with sections of these lengths
+    /// (table first), its trailer included; nil when the numbers cannot be an entry's — a
+    /// crafted table or manifest whose lengths would overflow the sum.
+    static func size(dataStart: Int, lengths: [Int]) -> Int? {
+        var at = dataStart
+        for n in lengths {
+            guard n >= 0, n <= 1 << 48 else { return nil }
+            let (sum, overflow) = at.addingReportingOverflow(stored(n))
+            guard !overflow else { return nil }
+            at = sum
+        }
+        let (end, overflow) = at.addingReportingOverflow(20)
+        return overflow ? nil : end
+    }
+
+    /// True when `size` is what the table and section lengths add up to.
+    var isConsistent: Bool {
+        dataStart >= 20 && MapEntryLayout.size(dataStart: dataStart, lengths: [tableLength] + lengths) == size
+    }
+
     /// The offset of section `s` (0 metadata, 1 + 2j part_j, 2 + 2j ids_j).
     func offset(_ s: Int) -> Int {
         var at = dataStart + MapEntryLayout.stored(tableLength)
@@ -187,7 +207,9 @@ enum MapEntry {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let dataStart = 20 + (try encoder.encode(header)).count
-        let size = dataStart + sections.reduce(0) { $0 + MapEntryLayout.stored($1.count) } + 20
+        guard let size = MapEntryLayout.size(dataStart: dataStart, lengths: sections.map(\.count)) else {
+            throw PWSError(.internalFailure, "an entry of \(source) too large to lay out")
+        }
         return MapEntryLayout(path: path, source: source, size: size, dataStart: dataStart,
                               tableLength: sections[0].count, lengths: sections.dropFirst().map(\.count))
     }
@@ -232,7 +254,9 @@ enum MapEntry {
         guard d.atEnd else { throw problem(path, "corrupted (its table does not decode)") }
         let layout = MapEntryLayout(path: path, source: source, size: size, dataStart: dataStart,
                                     tableLength: tableLength, lengths: lengths)
-        let expected = layout.offset(lengths.count) + 20
+        guard let expected = MapEntryLayout.size(dataStart: dataStart, lengths: [tableLength] + lengths) else {
+            throw problem(path, "corrupted (its table gives section lengths no entry can have)")
+        }
         guard size == expected else {
             throw problem(path, size < expected ? "truncated (\(size) bytes, its table says \(expected))" : "corrupted (\(size) bytes, its table says \(expected))")
         }
