@@ -71,7 +71,8 @@ import Testing
     }
 
     /// An entry's table and a manifest are checksummed, not trusted: lengths crafted to overflow
-    /// the layout's sums (2^62, Int.max) are refused as corrupted, never a trap.
+    /// the layout's sums (2^62, Int.max) are refused as corrupted, never a trap; so is a
+    /// manifest naming a file that is not an entry.
     @Test func craftedLengthsAreRefusedNotTrapped() throws {
         let tmp = try TemporaryFolder()
         let path = tmp.url.path + "/entry.pws"
@@ -93,7 +94,8 @@ import Testing
         // A manifest (valid checksums) whose entry claims a section of Int.max bytes.
         let run = MergeReduceTests.run(tmp.url.path)
         let key = ShardFileTests.key
-        func manifest(lengths: [Int], size: Int) throws {
+        let entry = tmp.url.path + "/out/.cache/map/entries/" + String(repeating: "0f", count: 32) + ".pws"
+        func manifest(lengths: [Int], size: Int, path: String = entry) throws {
             var e = ShardEncoder()
             e.uint(0)
             e.uint(1)
@@ -110,16 +112,29 @@ import Testing
         // 120 + (80 + 8) + (3 + 8) + 0 + (5 + 8) + 0 + 0 + 0 + 0 + 20 = 252
         try manifest(lengths: fits, size: 252)
         #expect(try run.readManifest(0, key: key)?.layouts.first?.size == 252)
-        for (lengths, size) in [(fits, 253), ([3, Int.max, 0, 0, 0, 0, 0], 252), ([3, 1 << 60, 0, 0, 0, 0, 0], 252)] {
-            try manifest(lengths: lengths, size: size)
+        // dedup and reduce rewrite, and on failure remove, the file a manifest names: only a
+        // cache entry or the map task's own entry file may be named.
+        let victim = tmp.url.path + "/victim.txt"
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: victim))
+        try manifest(lengths: fits, size: 252, path: run.folder + "/map/entry-0-0.pws")
+        #expect(try run.readManifest(0, key: key)?.layouts.first?.size == 252)
+        let refused: [([Int], Int, String)] = [
+            (fits, 253, entry), ([3, Int.max, 0, 0, 0, 0, 0], 252, entry), ([3, 1 << 60, 0, 0, 0, 0, 0], 252, entry),
+            (fits, 252, victim), (fits, 252, run.folder + "/map/entry-0-1.pws"),
+            (fits, 252, tmp.url.path + "/out/.cache/map/entries/../../../victim.txt"),
+            (fits, 252, tmp.url.path + "/out/.cache/map/entries/" + String(repeating: "0F", count: 32) + ".pws"),
+        ]
+        for (lengths, size, path) in refused {
+            try manifest(lengths: lengths, size: size, path: path)
             do {
                 _ = try run.readManifest(0, key: key)
-                Issue.record("a manifest with lengths \(lengths) and size \(size) was read")
+                Issue.record("a manifest with lengths \(lengths), size \(size) and path \(path) was read")
             } catch let error as PWSError {
                 #expect(error.code == .data)
                 #expect(error.message.contains("manifest-0.pws"), "\(error.message)")
             }
         }
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep")
     }
 
     /// A warm staged map task with nothing new writes its manifest and summary only: no

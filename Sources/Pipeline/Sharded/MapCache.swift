@@ -692,8 +692,23 @@ extension ShardedRun {
                                   tableLength: try d.index(), lengths: try (0..<d.count()).map { _ in try d.index() })
         }
         guard d.atEnd, offset <= Int(Int32.max),
-              layouts.allSatisfy({ $0.partitions == key.partitions && $0.isConsistent }) else { throw d.corrupted() }
+              layouts.allSatisfy({ $0.partitions == key.partitions && $0.isConsistent }),
+              layouts.indices.allSatisfy({ ShardedRun.isEntryPath(layouts[$0].path, task: i, n: $0) }) else {
+            throw d.corrupted()
+        }
         return (offset, layouts, hashes)
+    }
+
+    /// Where a manifest may point — dedup and reduce read, rewrite and on failure remove the
+    /// file named there: a cache entry (`OUT/.cache/map/entries/<64 hex digits>.pws`) or the
+    /// map task's own entry of a file the cache could not take (`map/entry-<task>-<n>.pws`).
+    static func isEntryPath(_ path: String, task: Int, n: Int) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let last = parts.last, !parts.contains(".."), !parts.contains(".") else { return false }
+        if last == "entry-\(task)-\(n).pws" { return parts[parts.count - 2] == "map" }
+        let digits = last.dropLast(4)
+        return parts.suffix(4).dropLast().elementsEqual([".cache", "map", "entries"]) && last.hasSuffix(".pws")
+            && digits.count == 64 && digits.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
     }
 
     /// Section `section` of entry `n` of map task `task`'s manifest (its file's bytes of sha256
