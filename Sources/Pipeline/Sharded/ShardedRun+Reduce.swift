@@ -184,18 +184,6 @@ extension ShardedRun {
         }
     }
 
-    /// The W-DUPLICATE key of a row (spec §3) with the person and facility as indices of the
-    /// partition's interners: 32 bytes, no allocation.
-    struct CompactDuplicateKey: Hashable {
-        var person: UInt32
-        var facility: UInt32
-        var visit: Int32
-        var service: UInt16
-        var result: UInt32
-        var result2: UInt32
-        var raw: Int
-    }
-
     /// Reads person partition `task` of every map task, a block at a time and in read order:
     /// drops the E-DUPLICATE-ID rejects (`rejected`), decides W-DUPLICATE, counts the rows out
     /// of period (after `last`), and appends the other rows to `set` as events (with their
@@ -208,57 +196,60 @@ extension ShardedRun {
     func readPartition(_ task: Int, key: ShardRunKey, rejected: Set<Int>, last: Day, register: AreaRegister,
                        repairs: EntryRepairs, set: inout EventSet, eventRows: inout ContiguousArray<EventRow>, labels: inout LabelTable,
                        output: inout ReduceOutput) throws -> Int {
-        func intern(_ bytes: [UInt8], _ table: inout [[UInt8]: UInt32], _ arena: inout StringArena) -> UInt32 {
-            if let i = table[bytes] { return i }
-            let i = arena.append(bytes)
-            table[bytes] = i
-            return i
-        }
         // Every row's person (rejected, duplicate and out-of-period rows too) → its index here;
         // `eventPerson` maps that to the EventSet's index, given at the person's first event,
         // so the events' person indices are those of reading the events alone.
-        var rowPersons: [[UInt8]: UInt32] = [:]
+        var rowPersons = ByteInterner()
         var eventPerson: [UInt32] = []
         func rowPerson(_ bytes: [UInt8]) -> UInt32 {
-            if let i = rowPersons[bytes] { return i }
-            let i = UInt32(eventPerson.count)
-            rowPersons[bytes] = i
-            eventPerson.append(.max)
+            let (i, isNew) = bytes.withUnsafeBytes { rowPersons.intern($0) }
+            if isNew { eventPerson.append(.max) }
             return i
         }
-        var rowFacilities: [[UInt8]: UInt32] = [:]
-        var pregnancies: [[UInt8]: UInt32] = [:], facilities: [[UInt8]: UInt32] = [:]
+        var rowFacilities = ByteInterner()
+        // The events' pregnancy and facility ids; their arenas become the EventSet's.
+        var pregnancies = ByteInterner(), facilities = ByteInterner()
         // The first row of each W-DUPLICATE key: an event index, or (with the top bit set) an
         // index into `outOfPeriod` (rows after the as-of month are no events).
-        var firstOfKey: [CompactDuplicateKey: UInt32] = [:]
+        var firstOfKey = DuplicateTable()
         var outOfPeriod: [(label: UInt32, line: Int, recordID: String)] = []
         // `--keep-identifiers`: each person's name, from its last candidate row with one in
         // read order (rejected, duplicate and out-of-period rows too), as `pws run` keeps it.
         var lastName: [UInt32: [UInt8]] = [:]
+        // The per-file counts of the file being read (rows come a file at a time), added to
+        // `output.files` when the next file starts; a file none of whose rows is accepted gets
+        // no entry, as before.
+        var countedFile = -1, counted = (accepted: 0, duplicate: 0, outOfPeriod: 0)
+        func flushCounts() {
+            guard counted.accepted > 0 else { return }
+            output.files[countedFile, default: (0, 0, 0)].accepted += counted.accepted
+            output.files[countedFile]!.duplicate += counted.duplicate
+            output.files[countedFile]!.outOfPeriod += counted.outOfPeriod
+            counted = (0, 0, 0)
+        }
         var rows = 0
         try forEachRow(task, key: key, repairs: repairs) { row, path in
             rows += 1
             let rowKey = shardRowKey(row.file, row.ordinal)
-            if !row.name.isEmpty { lastName[rowPerson(try ShardContent(row.content, path: path).person)] = row.name }
-            if rejected.contains(rowKey) { return }  // E-DUPLICATE-ID: its warnings go with it
-            output.files[row.file, default: (0, 0, 0)].accepted += 1
+            let c = try ShardContent(row.content, path: path)
+            let person = rowPerson(c.person)
+            if !row.name.isEmpty { lastName[person] = row.name }
+            if !rejected.isEmpty && rejected.contains(rowKey) { return }  // E-DUPLICATE-ID: its warnings go with it
+            if row.file != countedFile {
+                flushCounts()
+                countedFile = row.file
+            }
+            counted.accepted += 1
             for (s, w) in row.pending.enumerated() {
                 output.warnings.append(KeyedDiagnostic(row: rowKey, seq: s, diagnostic: w))
             }
-            let c = try ShardContent(row.content, path: path)
             let labelIndex = labels.intern(row.label)
-            let person = rowPerson(c.person)
-            let rowFacility: UInt32
-            if let f = rowFacilities[c.facilityID] {
-                rowFacility = f
-            } else {
-                rowFacility = UInt32(rowFacilities.count)
-                rowFacilities[c.facilityID] = rowFacility
-            }
+            let rowFacility = c.facilityID.withUnsafeBytes { rowFacilities.intern($0).index }
             let dupKey = CompactDuplicateKey(person: person, facility: rowFacility, visit: c.visit.raw, service: c.service,
                                              result: c.result.bitPattern, result2: c.result2.bitPattern,
                                              raw: row.rawResultHash)
-            if let first = firstOfKey[dupKey] {
+            let (found, slot) = firstOfKey.find(dupKey)
+            if let first = found {
                 let firstLocation: SourceLocation, firstRecord: String
                 if first & 0x8000_0000 != 0 {
                     let o = outOfPeriod[Int(first & 0x7FFF_FFFF)]
@@ -270,7 +261,7 @@ extension ShardedRun {
                     firstRecord = set.recordIDs.withEntry(set.events[Int(first)].record) { String(decoding: $0, as: UTF8.self) }
                 }
                 let recordID = String(decoding: row.recordID, as: UTF8.self)
-                output.files[row.file]!.duplicate += 1
+                counted.duplicate += 1
                 output.warnings.append(KeyedDiagnostic(row: rowKey, seq: 1 << 20, diagnostic: Diagnostic(
                     location: SourceLocation(source: row.label, line: row.line), recordID: recordID, rule: .duplicate,
                     field: "record_id", value: recordID,
@@ -278,15 +269,15 @@ extension ShardedRun {
                 return
             }
             if c.visit > last {
-                firstOfKey[dupKey] = 0x8000_0000 | UInt32(outOfPeriod.count)
+                firstOfKey.insert(dupKey, 0x8000_0000 | UInt32(outOfPeriod.count), at: slot)
                 outOfPeriod.append((labelIndex, row.line, String(decoding: row.recordID, as: UTF8.self)))
-                output.files[row.file]!.outOfPeriod += 1
+                counted.outOfPeriod += 1
                 return
             }
             guard set.events.count < 0x8000_0000, row.line <= Int(UInt32.max) else {
                 throw PWSError(.data, "intermediate file \(path) holds more rows than one reduce task takes (2^31); use more partitions")
             }
-            firstOfKey[dupKey] = UInt32(set.events.count)
+            firstOfKey.insert(dupKey, UInt32(set.events.count), at: slot)
             let rt: UInt32
             if let index = c.rt.index {
                 rt = index
@@ -296,8 +287,8 @@ extension ShardedRun {
                 throw PWSError(.data, "intermediate file \(path) names an RT (\(c.rt.rw)/\(c.rt.rt)) that no map summary lists; rerun the map tasks")
             }
             if eventPerson[Int(person)] == .max { eventPerson[Int(person)] = set.personIDs.append(c.person) }
-            let pregnancy = c.pregnancyID.isEmpty ? 0 : intern(c.pregnancyID, &pregnancies, &set.pregnancyIDs) + 1
-            let facility = c.facilityID.isEmpty ? 0 : intern(c.facilityID, &facilities, &set.facilityIDs) + 1
+            let pregnancy = c.pregnancyID.isEmpty ? 0 : c.pregnancyID.withUnsafeBytes { pregnancies.intern($0).index } + 1
+            let facility = c.facilityID.isEmpty ? 0 : c.facilityID.withUnsafeBytes { facilities.intern($0).index } + 1
             let record = set.recordIDs.append(row.recordID)
             set.events.append(ServiceEvent(person: eventPerson[Int(person)], record: record, visit: c.visit, birth: c.birth,
                                            lmp: c.lmp, service: c.service, gestationalWeeks: c.weeks, sex: c.sex, rt: rt,
@@ -305,13 +296,17 @@ extension ShardedRun {
                                            result2: c.result2, facilityType: c.facilityType, provider: c.provider))
             eventRows.append(EventRow(row: rowKey, label: labelIndex, line: UInt32(row.line)))
         }
+        flushCounts()
+        set.pregnancyIDs = pregnancies.arena
+        set.facilityIDs = facilities.arena
         if !lastName.isEmpty {
-            var names: [[UInt8]: UInt32] = [:]
+            var names = ByteInterner()
             set.nameOfPerson = [UInt32](repeating: 0, count: set.personIDs.count)
             for p in eventPerson.indices where eventPerson[p] != .max {
                 guard let name = lastName[UInt32(p)] else { continue }
-                set.nameOfPerson[Int(eventPerson[p])] = intern(name, &names, &set.personNames) + 1
+                set.nameOfPerson[Int(eventPerson[p])] = name.withUnsafeBytes { names.intern($0).index } + 1
             }
+            set.personNames = names.arena
         }
         return rows
     }
