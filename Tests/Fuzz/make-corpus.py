@@ -315,7 +315,7 @@ def shard_row(file, ordinal, label, line, record, content, pending=b"\x00", name
             + varint(line) + raw(record) + raw(content) + zigzag(-7) + pending + raw(name))
 
 
-SHARD_FORMAT = 3  # ShardFile.formatVersion (Sources/Pipeline/Sharded/ShardFile.swift)
+SHARD_FORMAT = 4  # ShardFile.formatVersion (Sources/Pipeline/Sharded/ShardFile.swift)
 
 
 def shard_file(payload, blocks=None, kind="map-partition"):
@@ -336,7 +336,10 @@ def shard_cases():
     diag = raw(b"layanan.csv") + zigzag(3) + raw(b"R1") + raw(b"W-RESULT") + raw(b"result") + raw(b"99") + raw(b"odd")
     rows = (shard_row(0, 0, b"layanan.csv", 2, b"R1", shard_content())
             + shard_row(0, 1, None, 3, b"R2", shard_content(visit=20010), pending=varint(1) + diag, name=b"Siti"))
-    ids = raw(b"R1") + varint(0) + varint(0) + raw(b"layanan.csv") + varint(2) + varint(0) + raw(shard_content()) + zigzag(20000)
+    ids = (raw(b"R1") + varint(0) + varint(0) + b"\x01" + raw(b"layanan.csv") + varint(2) + varint(0)
+           + raw(shard_content()) + zigzag(20000)
+           + raw(b"R2") + varint(0) + varint(1) + b"\x00" + varint(3) + varint(0) + raw(shard_content(visit=20010))
+           + zigzag(20010))
     return {
         "payload-rows": rows,
         "payload-ids": ids,

@@ -48,13 +48,40 @@ import Testing
         id.raw(Array("R1".utf8))
         id.uint(0)
         id.uint(0)
+        id.bool(true)
         id.string("layanan.csv")
         id.uint(UInt64.max)
         id.uint(0)
         id.raw([])
         id.int(0)
         var di = ShardDecoder(id.bytes, path: "ids-0-0.pws")
-        #expect(throws: PWSError.self) { _ = try ShardIDEntry.decode(&di) }
+        var idLabel = ""
+        #expect(throws: PWSError.self) { _ = try ShardIDEntry.decode(&di, previous: &idLabel) }
+    }
+
+    /// A record-id stream writes each label once per run of equal labels (format 4) and reads
+    /// every entry's label back: a workbook's sheets change it within one file.
+    @Test func recordIDLabelsAreWrittenOnceAndReadBack() throws {
+        let labels = ["register.xlsx[Jan]", "register.xlsx[Jan]", "register.xlsx[Feb]", "register.xlsx[Feb]", "b.csv"]
+        var e = ShardEncoder()
+        var previous = ""
+        for (n, label) in labels.enumerated() {
+            ShardIDEntry(recordID: Array("R\(n)".utf8), file: 4, ordinal: n, label: label, line: n + 2, partition: n % 3,
+                         content: [UInt8(n)], visit: Day(raw: Int32(20_000 + n))).encode(&e, previous: &previous)
+        }
+        // Three label texts, not five.
+        let text = String(decoding: e.bytes, as: UTF8.self)
+        #expect(text.components(separatedBy: "register.xlsx[Jan]").count == 2)
+        #expect(text.components(separatedBy: "register.xlsx[Feb]").count == 2)
+        var d = ShardDecoder(e.bytes, path: "ids-0-0.pws")
+        var label = ""
+        var read: [ShardIDEntry] = []
+        while !d.atEnd { read.append(try ShardIDEntry.decode(&d, previous: &label)) }
+        #expect(read.map(\.label) == labels)
+        #expect(read.map(\.ordinal) == [0, 1, 2, 3, 4])
+        #expect(read.map(\.line) == [2, 3, 4, 5, 6])
+        #expect(read.map(\.partition) == [0, 1, 2, 0, 1])
+        #expect(read.map { String(decoding: $0.recordID, as: UTF8.self) } == ["R0", "R1", "R2", "R3", "R4"])
     }
 
     /// Int.max itself still fits: the check refuses only what `Int` cannot hold.

@@ -22,7 +22,8 @@ import Validate
 ///              (ordinal, label flag and text, line, record id, content, raw result hash,
 ///              pending warnings, name; the label written when it changes within the section)
 ///   ids_j      the record-id entries of partition j: ShardIDEntry without its file index
-///              (record id, ordinal, label, line, person partition, content, visit)
+///              (record id, ordinal, label flag and text, line, person partition, content,
+///              visit; the label written when it changes within the section)
 /// ```
 ///
 /// A section's offset follows from the lengths before it: a section of L bytes takes
@@ -89,6 +90,7 @@ final class MapEntryBuilder {
     private var parts: [ShardEncoder]
     private var ids: [ShardEncoder]
     private var lastLabel: [String]
+    private var lastIDLabel: [String]
     private var count = 0
     private var unregistered: [RTArea] = []
     private var seen = Set<RTArea>()
@@ -98,6 +100,7 @@ final class MapEntryBuilder {
         parts = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
         ids = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
         lastLabel = [String](repeating: "", count: partitions)
+        lastIDLabel = lastLabel
     }
 
     func add(_ c: ShardCandidate) {
@@ -123,7 +126,11 @@ final class MapEntryBuilder {
         let q = PartitionHash.partition(c.recordID, of: partitions)
         ids[q].raw(c.recordID)
         ids[q].uint(UInt64(ordinal))
-        ids[q].string(c.label)
+        ids[q].bool(c.label != lastIDLabel[q])
+        if c.label != lastIDLabel[q] {
+            ids[q].string(c.label)
+            lastIDLabel[q] = c.label
+        }
         ids[q].uint(UInt64(c.line))
         ids[q].uint(UInt64(p))
         ids[q].raw(content)
@@ -160,6 +167,7 @@ final class MapEntryBuilder {
         parts = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
         ids = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
         lastLabel = [String](repeating: "", count: partitions)
+        lastIDLabel = lastLabel
         count = 0
         unregistered = []
         seen = []

@@ -190,28 +190,40 @@ struct ShardIDEntry {
     var content: [UInt8]
     var visit: Day
 
-    func encode(_ e: inout ShardEncoder) {
+    /// Writes the entry; its label only when it differs from the previous entry's in this
+    /// stream (`previous`), as a flag byte then the text, as `ShardRow.encode` does.
+    func encode(_ e: inout ShardEncoder, previous: inout String) {
         e.raw(recordID)
         e.uint(UInt64(file))
         e.uint(UInt64(ordinal))
-        e.string(label)
+        e.bool(label != previous)
+        if label != previous {
+            e.string(label)
+            previous = label
+        }
         e.uint(UInt64(line))
         e.uint(UInt64(partition))
         e.raw(content)
         e.int(Int(visit.raw))
     }
 
-    static func decode(_ d: inout ShardDecoder) throws -> ShardIDEntry {
-        ShardIDEntry(recordID: try d.raw(), file: try d.index(), ordinal: try d.index(), label: try d.string(),
-                     line: try d.index(), partition: try d.index(), content: try d.raw(),
-                     visit: Day(raw: Int32(truncatingIfNeeded: try d.int())))
+    static func decode(_ d: inout ShardDecoder, previous: inout String) throws -> ShardIDEntry {
+        let recordID = try d.raw()
+        return try decode(&d, recordID: recordID, file: try d.index(), previous: &previous)
     }
 
     /// An entry without its file index (a cache entry's section, MapEntry), of file `file`.
-    static func decode(_ d: inout ShardDecoder, file: Int) throws -> ShardIDEntry {
-        ShardIDEntry(recordID: try d.raw(), file: file, ordinal: try d.index(), label: try d.string(),
-                     line: try d.index(), partition: try d.index(), content: try d.raw(),
-                     visit: Day(raw: Int32(truncatingIfNeeded: try d.int())))
+    static func decode(_ d: inout ShardDecoder, file: Int, previous: inout String) throws -> ShardIDEntry {
+        try decode(&d, recordID: try d.raw(), file: file, previous: &previous)
+    }
+
+    private static func decode(_ d: inout ShardDecoder, recordID: [UInt8], file: Int,
+                               previous: inout String) throws -> ShardIDEntry {
+        let ordinal = try d.index()
+        if try d.bool() { previous = try d.string() }
+        return ShardIDEntry(recordID: recordID, file: file, ordinal: ordinal, label: previous,
+                            line: try d.index(), partition: try d.index(), content: try d.raw(),
+                            visit: Day(raw: Int32(truncatingIfNeeded: try d.int())))
     }
 }
 

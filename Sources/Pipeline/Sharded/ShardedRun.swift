@@ -160,6 +160,7 @@ public struct ShardedRun {
         var parts = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
         var lastLabel = [String](repeating: "", count: partitions)
         var ids = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
+        var lastIDLabel = [String](repeating: "", count: partitions)
         let partWriters = try (0..<partitions).map {
             try ShardFileWriter(path: partPath(task, $0), header: ShardHeader(kind: "map-partition", task: task, key: key))
         }
@@ -186,7 +187,7 @@ public struct ShardedRun {
             let idPartition = PartitionHash.partition(c.recordID, of: partitions)
             ShardIDEntry(recordID: c.recordID, file: file, ordinal: ordinal, label: c.label, line: c.line,
                          partition: partition, content: content, visit: c.event.visit)
-                .encode(&ids[idPartition])
+                .encode(&ids[idPartition], previous: &lastIDLabel[idPartition])
             guard failure == nil else { return }
             do {
                 if parts[partition].bytes.count >= flushAt {
@@ -379,12 +380,21 @@ public struct ShardedRun {
                     let bytes = try entrySection(layout, section: 2 + 2 * task, task: i, n: n, sha256: manifest.hashes[n],
                                                  key: key, repairs: repairs)
                     var d = ShardDecoder(bytes, path: layout.path)
-                    while !d.atEnd { try body(try ShardIDEntry.decode(&d, file: manifest.offset + n)) }
+                    var label = ""
+                    while !d.atEnd { try body(try ShardIDEntry.decode(&d, file: manifest.offset + n, previous: &label)) }
                 }
                 continue
             }
             var stream = try ShardRecordStream(path: idsPath(i, task), kind: "map-ids", expected: key)
-            while let entry = try stream.next(ShardIDEntry.decode) { try body(entry) }
+            var label = ""
+            while let entry = try stream.next({ d in
+                var previous = label
+                let entry = try ShardIDEntry.decode(&d, previous: &previous)
+                label = previous
+                return entry
+            }) {
+                try body(entry)
+            }
         }
     }
 

@@ -70,7 +70,8 @@ public func fuzzShardFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     }
     refusedAsData("ShardIDEntry.decode") {
         var d = ShardDecoder(payload, path: path)
-        while !d.atEnd { _ = try ShardIDEntry.decode(&d) }
+        var label = ""
+        while !d.atEnd { _ = try ShardIDEntry.decode(&d, previous: &label) }
     }
     return 0
 }
