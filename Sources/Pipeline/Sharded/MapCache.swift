@@ -703,12 +703,26 @@ extension ShardedRun {
     /// file named there: a cache entry (`OUT/.cache/map/entries/<64 hex digits>.pws`) or the
     /// map task's own entry of a file the cache could not take (`map/entry-<task>-<n>.pws`).
     static func isEntryPath(_ path: String, task: Int, n: Int) -> Bool {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count >= 3, let last = parts.last, !parts.contains(".."), !parts.contains(".") else { return false }
-        if last == "entry-\(task)-\(n).pws" { return parts[parts.count - 2] == "map" }
-        let digits = last.dropLast(4)
-        return parts.suffix(4).dropLast().elementsEqual([".cache", "map", "entries"]) && last.hasSuffix(".pws")
-            && digits.count == 64 && digits.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
+        // On the UTF-8 bytes: every dedup and reduce task checks every entry of every manifest.
+        let bytes = Array(path.utf8)
+        var parts: [Range<Int>] = []
+        var start = 0
+        for (i, b) in bytes.enumerated() where b == UInt8(ascii: "/") {
+            parts.append(start..<i)
+            start = i + 1
+        }
+        parts.append(start..<bytes.count)
+        func part(_ k: Int) -> ArraySlice<UInt8> { bytes[parts[k]] }
+        guard parts.count >= 3,
+              !parts.contains(where: { bytes[$0].elementsEqual(".".utf8) || bytes[$0].elementsEqual("..".utf8) }) else {
+            return false
+        }
+        let last = part(parts.count - 1)
+        if last.elementsEqual("entry-\(task)-\(n).pws".utf8) { return part(parts.count - 2).elementsEqual("map".utf8) }
+        guard parts.count >= 4, last.count == 68, last.suffix(4).elementsEqual(".pws".utf8),
+              part(parts.count - 4).elementsEqual(".cache".utf8), part(parts.count - 3).elementsEqual("map".utf8),
+              part(parts.count - 2).elementsEqual("entries".utf8) else { return false }
+        return last.prefix(64).allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
     }
 
     /// Section `section` of entry `n` of map task `task`'s manifest (its file's bytes of sha256
