@@ -23,9 +23,17 @@ import Testing
         var sections: [[UInt8]] = [[1, 2, 3], [], [9, 8, 7, 6, 5], big, []]
         sections.insert(MapEntryLayout.table(name: name, lengths: sections.map(\.count)), at: 0)
         let header = ShardHeader(kind: MapCache.entryKind, task: 0, key: MapEntryTests.key)
-        try MapEntry.write(sections, header: header, to: path)
+        let written = try MapEntry.write(sections, header: header, to: path, source: "x")
         let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
         let layout = try MapEntry.layout(of: sections, header: header, path: path, source: "x")
+        #expect(written == layout)
+        // The same bytes a ShardFileWriter leaves when the sections are appended in turn.
+        let appended = tmp.url.path + "/appended.pws"
+        let writer = try ShardFileWriter(path: appended, header: header)
+        for s in sections { try writer.append(s) }
+        try writer.finish()
+        #expect(FileManager.default.contents(atPath: appended) == FileManager.default.contents(atPath: path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.url.path).sorted() == ["appended.pws", "entry.pws"])
         // Table: name (1 + 64 bytes), P (1), five lengths: 3, 0, 5, 2097153 (2^21 + 1: 4 bytes), 0.
         #expect(sections[0].count == 65 + 1 + 1 + 1 + 1 + 4 + 1)
         let dataStart = layout.dataStart
@@ -79,7 +87,8 @@ import Testing
         let name = String(repeating: "ab", count: 32)
         // A table claiming part_0 is 2^62 bytes long, written with valid checksums.
         let sections: [[UInt8]] = [MapEntryLayout.table(name: name, lengths: [3, 1 << 62, 0, 0, 0]), [1, 2, 3], [], [], [], []]
-        try MapEntry.write(sections, header: ShardHeader(kind: MapCache.entryKind, task: 0, key: MapEntryTests.key), to: path)
+        try MapEntry.write(sections, header: ShardHeader(kind: MapCache.entryKind, task: 0, key: MapEntryTests.key), to: path,
+                           source: "x")
         do {
             _ = try MapEntry.open(path: path, name: name, partitions: 2, source: "x")
             Issue.record("an entry with a crafted table was opened")

@@ -578,15 +578,14 @@ final class IncrementalMap {
                     try useEntries(upTo: k)
                     let sections = builder.finish(name: names[k], account: account, rejects: rejects, notes: notes)
                     let header = ShardHeader(kind: MapCache.entryKind, task: 0, key: keys[k])
-                    var path = cache.entryPath(names[k])
+                    let path = cache.entryPath(names[k])
+                    let layout: MapEntryLayout
                     do {
-                        try MapEntry.write(sections, header: header, to: path)
+                        layout = try MapEntry.write(sections, header: header, to: path, source: sources[k])
                     } catch {
                         cache.note("map cache: cannot write \(path) (\(MapCache.reason(error))); that file will be read again next time")
-                        path = privatePath(k)
-                        try MapEntry.write(sections, header: header, to: path)
+                        layout = try MapEntry.write(sections, header: header, to: privatePath(k), source: sources[k])
                     }
-                    let layout = try MapEntry.layout(of: sections, header: header, path: path, source: sources[k])
                     try outline.add(layout, metadata: sections[1], source: sources[k])
                     cache.remapped += 1
                     next = max(next, k + 1)
@@ -750,7 +749,7 @@ extension ShardedRun {
         }
         var line = "map cache: the entry of \(layout.source) cannot be used (\(problem)); \(repairs.stage) task \(repairs.task) read the file again and rebuilt its entry"
         do {
-            try MapEntry.write(sections, header: header, to: layout.path)
+            try MapEntry.write(sections, header: header, to: layout.path, source: layout.source)
         } catch {
             unlink(layout.path)
             line += ", but cannot write it back (\(MapCache.reason(error))); that file will be read again next time"

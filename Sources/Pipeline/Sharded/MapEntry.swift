@@ -199,22 +199,24 @@ enum MapEntry {
     }
 
     /// Writes `sections` (table first) as the entry at `path` (temporary name, then rename).
-    static func write(_ sections: [[UInt8]], header: ShardHeader, to path: String) throws {
-        let writer = try ShardFileWriter(path: path, header: header)
-        do {
-            for s in sections { try writer.append(s) }
-            try writer.finish()
-        } catch {
-            writer.discard()
-            throw error
-        }
+    /// - Returns: the entry's layout.
+    @discardableResult
+    static func write(_ sections: [[UInt8]], header: ShardHeader, to path: String, source: String) throws -> MapEntryLayout {
+        // The entry is small (the map of one input file): built whole in memory and written
+        // with one `write` rather than appended section by section.
+        let (bytes, dataStart) = try ShardFile.image(header, payloads: sections)
+        try ShardFile.writeWhole(bytes, to: path)
+        return try layout(of: sections, dataStart: dataStart, path: path, source: source)
     }
 
     /// The layout of entry `sections` once written at `path` with `header`.
     static func layout(of sections: [[UInt8]], header: ShardHeader, path: String, source: String) throws -> MapEntryLayout {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let dataStart = 20 + (try encoder.encode(header)).count
+        return try layout(of: sections, dataStart: 20 + (try encoder.encode(header)).count, path: path, source: source)
+    }
+
+    static func layout(of sections: [[UInt8]], dataStart: Int, path: String, source: String) throws -> MapEntryLayout {
         guard let size = MapEntryLayout.size(dataStart: dataStart, lengths: sections.map(\.count)) else {
             throw PWSError(.internalFailure, "an entry of \(source) too large to lay out")
         }

@@ -65,6 +65,72 @@ enum ShardFile {
         return (reader.header, payload)
     }
 
+    /// The bytes a `ShardFileWriter` leaves for `header` and `payloads` appended in turn (each
+    /// starting a block of its own, an empty one none), trailer included, built in memory; and
+    /// where the first block starts. For a small file written with one `write` (a cache entry).
+    static func image(_ header: ShardHeader, payloads: [[UInt8]]) throws -> (bytes: [UInt8], dataStart: Int) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = [UInt8](try encoder.encode(header))
+        var out = magic
+        out.reserveCapacity(20 + json.count + payloads.reduce(0) { $0 + $1.count + 8 * ($1.count / blockSize + 1) } + 20)
+        appendUInt32(&out, formatVersion)
+        appendUInt32(&out, UInt32(json.count))
+        appendUInt32(&out, crc(json))
+        out += json
+        let dataStart = out.count
+        var blocks: UInt64 = 0
+        for payload in payloads {
+            var at = 0
+            while at < payload.count {
+                let end = min(at + blockSize, payload.count)
+                let sum = payload.withUnsafeBytes { crc(UnsafeRawBufferPointer(rebasing: $0[at..<end])) }
+                appendUInt32(&out, UInt32(end - at))
+                appendUInt32(&out, sum)
+                out += payload[at..<end]
+                blocks += 1
+                at = end
+            }
+        }
+        var trailer = trailerMagic
+        for k in 0..<8 { trailer.append(UInt8(truncatingIfNeeded: blocks >> (8 * UInt64(k)))) }
+        appendUInt32(&trailer, crc(trailer))
+        out += trailer
+        return (out, dataStart)
+    }
+
+    /// Writes `bytes` as file `path`: to a temporary name in its folder (made when missing),
+    /// with one `write`, then renamed — a reader never sees a part of it.
+    static func writeWhole(_ bytes: [UInt8], to path: String) throws {
+        let temporary = "\(path).tmp.\(host).\(getpid())"
+        var fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == ENOENT {
+            let folder = (path as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        }
+        guard fd >= 0 else {
+            throw PWSError(.outputNotWritable, "cannot write \(temporary): \(String(cString: strerror(errno))); check that the folder is writable and not full")
+        }
+        var at = 0
+        while at < bytes.count {
+            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + at, bytes.count - at) }
+            guard n > 0 else {
+                let reason = String(cString: strerror(errno))
+                close(fd)
+                unlink(temporary)
+                throw PWSError(.outputNotWritable, "cannot write \(temporary): \(reason); check that the folder is not full")
+            }
+            at += n
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw PWSError(.outputNotWritable, "cannot rename \(temporary) to \(path): \(reason)")
+        }
+    }
+
     static func appendUInt32(_ out: inout [UInt8], _ v: UInt32) {
         for k in 0..<4 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(k)))) }
     }
