@@ -42,14 +42,7 @@ enum ShardFile {
     /// same folder, then renames it, so a reader never sees a half-written file and a retried
     /// task replaces its output whole.
     static func write(_ header: ShardHeader, payload: [UInt8], to path: String) throws {
-        let writer = try ShardFileWriter(path: path, header: header)
-        do {
-            try writer.append(payload)
-            try writer.finish()
-        } catch {
-            writer.discard()
-            throw error
-        }
+        try writeWhole(try image(header, payloads: [payload]).bytes, to: path)
     }
 
     /// Reads and checks a whole file: its magic, format version, header, kind and run key
