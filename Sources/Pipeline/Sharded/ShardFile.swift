@@ -285,6 +285,21 @@ struct ShardRecordStream {
         return false
     }
 
+    /// The next record of a stream whose records carry their position label over (rows and
+    /// record-id entries write it only when it changes): `label` is the last one read, and is
+    /// updated only by a record that decodes whole (one cut by a block boundary is decoded again).
+    mutating func next<T>(label: inout String, _ decode: (inout ShardDecoder, inout String) throws -> T) throws -> T? {
+        var last = label
+        let value = try next { d in
+            var previous = label
+            let value = try decode(&d, &previous)
+            last = previous
+            return value
+        }
+        label = last
+        return value
+    }
+
     /// The next record, decoded by `decode` (which must change nothing outside its decoder
     /// when it throws: it may run again on the same record). Nil at the end.
     mutating func next<T>(_ decode: (inout ShardDecoder) throws -> T) throws -> T? {

@@ -332,14 +332,7 @@ extension ShardedRun {
             let path = partPath(i, task)
             var stream = try ShardRecordStream(path: path, kind: "map-partition", expected: key)
             var label = ""
-            while let row = try stream.next({ d in
-                var previous = label
-                let row = try ShardRow.decode(&d, previous: &previous)
-                label = previous
-                return row
-            }) {
-                try body(row, path)
-            }
+            while let row = try stream.next(label: &label, ShardRow.decode) { try body(row, path) }
         }
     }
 

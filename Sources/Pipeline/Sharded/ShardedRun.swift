@@ -387,14 +387,7 @@ public struct ShardedRun {
             }
             var stream = try ShardRecordStream(path: idsPath(i, task), kind: "map-ids", expected: key)
             var label = ""
-            while let entry = try stream.next({ d in
-                var previous = label
-                let entry = try ShardIDEntry.decode(&d, previous: &previous)
-                label = previous
-                return entry
-            }) {
-                try body(entry)
-            }
+            while let entry = try stream.next(label: &label, ShardIDEntry.decode) { try body(entry) }
         }
     }
 
