@@ -4,12 +4,13 @@ import Foundation
 /// The zero-initialised `UInt64` slots of an open-addressing hash table (ByteInterner,
 /// EventKeyTable). Tables of millions of slots are read at random, one cache miss per probe, so
 /// large ones are 2 MiB-aligned and asked for transparent huge pages: one TLB entry covers 2 MiB
-/// instead of 4 KiB (on this project's machines the kernel's THP mode is `madvise`).
-final class SlotTable {
-    let count: Int
+/// instead of 4 KiB (on this project's machines the kernel's THP mode is `madvise`). Public for
+/// the sharded reduce's W-DUPLICATE table (Pipeline's `DuplicateTable`).
+public final class SlotTable {
+    public let count: Int
     let base: UnsafeMutablePointer<UInt64>
 
-    init(count: Int) {
+    public init(count: Int) {
         self.count = count
         let bytes = count * MemoryLayout<UInt64>.stride
         let huge = 2 << 20
@@ -24,7 +25,7 @@ final class SlotTable {
 
     deinit { free(base) }
 
-    @inline(__always) subscript(i: Int) -> UInt64 {
+    @inline(__always) public subscript(i: Int) -> UInt64 {
         get { base[i] }
         set { base[i] = newValue }
     }
@@ -34,7 +35,7 @@ final class SlotTable {
     /// growing never recomputes a key's hash.
     ///
     /// - Complexity: O(count).
-    func doubled() -> SlotTable {
+    public func doubled() -> SlotTable {
         let next = SlotTable(count: count * 2)
         let mask = next.count - 1
         for k in 0..<count {

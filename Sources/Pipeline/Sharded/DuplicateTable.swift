@@ -1,4 +1,5 @@
 import PWSCore
+import Validate
 
 extension ShardedRun {
     /// The W-DUPLICATE key of a row (spec §3) with the person and facility as indices of the
@@ -32,35 +33,34 @@ extension ShardedRun {
         }
     }
 
-    /// The reduce's W-DUPLICATE table: the first row of each key. Open addressing over 8-byte
-    /// slots (`hash32 << 32 | (index + 1)` into `keys`, 0 = empty; linear probe, at most 3/4
-    /// full), so a row costs one multiply–xorshift hash and, mostly, one slot read — not
-    /// `Hasher` over seven fields as a `Dictionary` would. 32 + 4 bytes a key and 11–21 of slots.
+    /// The reduce's W-DUPLICATE table: the first row of each key. Open addressing over
+    /// Validate's `SlotTable` (`hash32 << 32 | (index + 1)` into `keys`, 0 = empty; linear probe,
+    /// at most 3/4 full), so a row costs one multiply–xorshift hash and, mostly, one slot read —
+    /// not `Hasher` over seven fields as a `Dictionary` would. 32 + 4 bytes a key and 11–21 of
+    /// slots.
     struct DuplicateTable {
         private var keys = ContiguousArray<CompactDuplicateKey>()
         private var values = ContiguousArray<UInt32>()
-        private var slots = ContiguousArray<UInt64>(repeating: 0, count: 1024)
+        private var slots = SlotTable(count: 1024)
 
         var count: Int { keys.count }
 
         /// The value recorded for `key`, or nil with the slot where `insert(_:_:at:)` puts it
         /// (valid until the next insert).
         mutating func find(_ key: CompactDuplicateKey) -> (value: UInt32?, slot: Int) {
-            if (keys.count + 1) * 4 >= slots.count * 3 { grow() }
+            if (keys.count + 1) * 4 >= slots.count * 3 { slots = slots.doubled() }
             let h = UInt64(UInt32(truncatingIfNeeded: key.hash))
             let tag = h << 32
             let mask = slots.count - 1
-            return slots.withUnsafeBufferPointer { s in
-                var i = Int(h) & mask
-                while true {
-                    let slot = s[i]
-                    if slot == 0 { return (nil, i) }
-                    if slot & 0xFFFF_FFFF_0000_0000 == tag {
-                        let k = Int(UInt32(truncatingIfNeeded: slot)) - 1
-                        if keys[k] == key { return (values[k], i) }
-                    }
-                    i = (i + 1) & mask
+            var i = Int(h) & mask
+            while true {
+                let slot = slots[i]
+                if slot == 0 { return (nil, i) }
+                if slot & 0xFFFF_FFFF_0000_0000 == tag {
+                    let k = Int(UInt32(truncatingIfNeeded: slot)) - 1
+                    if keys[k] == key { return (values[k], i) }
                 }
+                i = (i + 1) & mask
             }
         }
 
@@ -70,18 +70,6 @@ extension ShardedRun {
             slots[slot] = h << 32 | UInt64(keys.count + 1)
             keys.append(key)
             values.append(value)
-        }
-
-        /// Twice the slots, each key placed again by the hash bits its slot carries.
-        private mutating func grow() {
-            let size = slots.count * 2, mask = size - 1
-            var next = ContiguousArray<UInt64>(repeating: 0, count: size)
-            for slot in slots where slot != 0 {
-                var i = Int(slot >> 32) & mask
-                while next[i] != 0 { i = (i + 1) & mask }
-                next[i] = slot
-            }
-            slots = next
         }
     }
 }

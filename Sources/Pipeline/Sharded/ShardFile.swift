@@ -58,38 +58,66 @@ enum ShardFile {
         return (reader.header, payload)
     }
 
-    /// The bytes a `ShardFileWriter` leaves for `header` and `payloads` appended in turn (each
-    /// starting a block of its own, an empty one none), trailer included, built in memory; and
-    /// where the first block starts. For a small file written with one `write` (a cache entry).
-    static func image(_ header: ShardHeader, payloads: [[UInt8]]) throws -> (bytes: [UInt8], dataStart: Int) {
+    /// The start of a file: magic, format version, the header's length and crc32, the header.
+    static func head(_ header: ShardHeader) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = [UInt8](try encoder.encode(header))
         var out = magic
-        out.reserveCapacity(20 + json.count + payloads.reduce(0) { $0 + $1.count + 8 * ($1.count / blockSize + 1) } + 20)
         appendUInt32(&out, formatVersion)
         appendUInt32(&out, UInt32(json.count))
         appendUInt32(&out, crc(json))
-        out += json
-        let dataStart = out.count
+        return out + json
+    }
+
+    /// Appends `payload` to `out` as blocks of at most `blockSize` bytes, each with its length
+    /// and crc32 (none for an empty payload). - Returns: the number of blocks.
+    static func appendBlocks(_ out: inout [UInt8], _ payload: [UInt8]) -> UInt64 {
         var blocks: UInt64 = 0
-        for payload in payloads {
-            var at = 0
-            while at < payload.count {
-                let end = min(at + blockSize, payload.count)
-                let sum = payload.withUnsafeBytes { crc(UnsafeRawBufferPointer(rebasing: $0[at..<end])) }
-                appendUInt32(&out, UInt32(end - at))
-                appendUInt32(&out, sum)
-                out += payload[at..<end]
-                blocks += 1
-                at = end
-            }
+        var at = 0
+        while at < payload.count {
+            let end = min(at + blockSize, payload.count)
+            let chunk = payload[at..<end]
+            appendUInt32(&out, UInt32(chunk.count))
+            appendUInt32(&out, chunk.withUnsafeBytes { crc($0) })
+            out += chunk
+            blocks += 1
+            at = end
         }
+        return blocks
+    }
+
+    /// The end of a file of `blocks` blocks: trailer magic, the count, their crc32.
+    static func trailer(blocks: UInt64) -> [UInt8] {
         var trailer = trailerMagic
         for k in 0..<8 { trailer.append(UInt8(truncatingIfNeeded: blocks >> (8 * UInt64(k)))) }
         appendUInt32(&trailer, crc(trailer))
-        out += trailer
+        return trailer
+    }
+
+    /// The bytes a `ShardFileWriter` leaves for `header` and `payloads` appended in turn (each
+    /// starting a block of its own, an empty one none), trailer included, built in memory; and
+    /// where the first block starts. For a small file written with one `write` (a cache entry).
+    static func image(_ header: ShardHeader, payloads: [[UInt8]]) throws -> (bytes: [UInt8], dataStart: Int) {
+        var out = try head(header)
+        let dataStart = out.count
+        out.reserveCapacity(dataStart + payloads.reduce(0) { $0 + $1.count + 8 * ($1.count / blockSize + 1) } + 20)
+        var blocks: UInt64 = 0
+        for payload in payloads { blocks += appendBlocks(&out, payload) }
+        out += trailer(blocks: blocks)
         return (out, dataStart)
+    }
+
+    /// Writes all of `bytes` to `fd` (the file `name`), however many `write` calls it takes.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], name: String) throws {
+        var at = 0
+        while at < bytes.count {
+            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + at, bytes.count - at) }
+            guard n > 0 else {
+                throw PWSError(.outputNotWritable, "cannot write \(name): \(String(cString: strerror(errno))); check that the folder is writable and not full")
+            }
+            at += n
+        }
     }
 
     /// Writes `bytes` as file `path`: to a temporary name in its folder (made when missing),
@@ -105,16 +133,12 @@ enum ShardFile {
         guard fd >= 0 else {
             throw PWSError(.outputNotWritable, "cannot write \(temporary): \(String(cString: strerror(errno))); check that the folder is writable and not full")
         }
-        var at = 0
-        while at < bytes.count {
-            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + at, bytes.count - at) }
-            guard n > 0 else {
-                let reason = String(cString: strerror(errno))
-                close(fd)
-                unlink(temporary)
-                throw PWSError(.outputNotWritable, "cannot write \(temporary): \(reason); check that the folder is not full")
-            }
-            at += n
+        do {
+            try writeAll(fd, bytes, name: temporary)
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
         }
         close(fd)
         guard rename(temporary, path) == 0 else {
@@ -330,14 +354,7 @@ final class ShardFileWriter {
     init(path: String, header: ShardHeader) throws {
         self.path = path
         temporary = "\(path).tmp.\(ShardFile.host).\(getpid())"
-        var out = ShardFile.magic
-        ShardFile.appendUInt32(&out, ShardFile.formatVersion)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json = [UInt8](try encoder.encode(header))
-        ShardFile.appendUInt32(&out, UInt32(json.count))
-        ShardFile.appendUInt32(&out, ShardFile.crc(json))
-        out += json
+        let out = try ShardFile.head(header)
         let folder = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         guard FileManager.default.createFile(atPath: temporary, contents: Data(out)) else {
@@ -345,36 +362,22 @@ final class ShardFileWriter {
         }
     }
 
+    /// Appends to the temporary file, opening it for this write only (a map task has 2P of
+    /// them: holding each open could pass the descriptor limit for a large P).
     private func write(_ bytes: [UInt8]) throws {
         let fd = open(temporary, O_WRONLY | O_APPEND | O_CLOEXEC)
         guard fd >= 0 else {
             throw PWSError(.outputNotWritable, "cannot write \(temporary): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
-        var at = 0
-        while at < bytes.count {
-            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + at, bytes.count - at) }
-            guard n > 0 else {
-                throw PWSError(.outputNotWritable, "cannot write \(temporary): \(String(cString: strerror(errno))); check that the shared folder is not full")
-            }
-            at += n
-        }
+        try ShardFile.writeAll(fd, bytes, name: temporary)
     }
 
     /// Appends `payload` as one or more blocks.
     func append(_ payload: [UInt8]) throws {
         var out: [UInt8] = []
         out.reserveCapacity(payload.count + 16)
-        var at = 0
-        while at < payload.count {
-            let end = min(at + ShardFile.blockSize, payload.count)
-            let chunk = payload[at..<end]
-            ShardFile.appendUInt32(&out, UInt32(chunk.count))
-            ShardFile.appendUInt32(&out, chunk.withUnsafeBytes { ShardFile.crc($0) })
-            out += chunk
-            blocks += 1
-            at = end
-        }
+        blocks += ShardFile.appendBlocks(&out, payload)
         if !out.isEmpty { try write(out) }
     }
 
@@ -383,10 +386,7 @@ final class ShardFileWriter {
 
     /// Writes the trailer and gives the file its name.
     func finish() throws {
-        var trailer = ShardFile.trailerMagic
-        for k in 0..<8 { trailer.append(UInt8(truncatingIfNeeded: blocks >> (8 * UInt64(k)))) }
-        ShardFile.appendUInt32(&trailer, ShardFile.crc(trailer))
-        try write(trailer)
+        try write(ShardFile.trailer(blocks: blocks))
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
