@@ -103,38 +103,52 @@ final class MapEntryBuilder {
         lastIDLabel = lastLabel
     }
 
+    /// The row's content, encoded once for both of its records (reused for every row).
+    private var content = ShardEncoder()
+
     func add(_ c: ShardCandidate) {
         let ordinal = count
         count += 1
-        let content = ShardRow.content(c)
+        content.bytes.removeAll(keepingCapacity: true)
+        ShardRow.appendContent(c, to: &content)
+        // Each section is taken out of its array while the row is written into it, so the
+        // writes check the array's uniqueness and exclusivity once, not once per field.
         let p = PartitionHash.partition(c.person, of: partitions)
+        var part = ShardEncoder()
+        swap(&part, &parts[p])
         // As ShardRow.encode writes it, without the file index.
-        parts[p].uint(UInt64(ordinal))
-        parts[p].bool(c.label != lastLabel[p])
-        if c.label != lastLabel[p] {
-            parts[p].string(c.label)
+        part.uint(UInt64(ordinal))
+        let newLabel = c.label != lastLabel[p]
+        part.bool(newLabel)
+        if newLabel {
+            part.string(c.label)
             lastLabel[p] = c.label
         }
-        parts[p].uint(UInt64(c.line))
-        parts[p].raw(c.recordID)
-        parts[p].raw(content)
-        parts[p].int(c.rawResultHash)
-        parts[p].uint(UInt64(c.pending.count))
-        for d in c.pending { parts[p].diagnostic(d) }
-        parts[p].raw(c.name)
+        part.uint(UInt64(c.line))
+        part.raw(c.recordID)
+        part.raw(content.bytes)
+        part.int(c.rawResultHash)
+        part.uint(UInt64(c.pending.count))
+        for d in c.pending { part.diagnostic(d) }
+        part.raw(c.name)
+        swap(&part, &parts[p])
         // As ShardIDEntry.encode writes it, without the file index.
         let q = PartitionHash.partition(c.recordID, of: partitions)
-        ids[q].raw(c.recordID)
-        ids[q].uint(UInt64(ordinal))
-        ids[q].bool(c.label != lastIDLabel[q])
-        if c.label != lastIDLabel[q] {
-            ids[q].string(c.label)
+        var id = ShardEncoder()
+        swap(&id, &ids[q])
+        id.raw(c.recordID)
+        id.uint(UInt64(ordinal))
+        let newIDLabel = c.label != lastIDLabel[q]
+        id.bool(newIDLabel)
+        if newIDLabel {
+            id.string(c.label)
             lastIDLabel[q] = c.label
         }
-        ids[q].uint(UInt64(c.line))
-        ids[q].uint(UInt64(p))
-        ids[q].raw(content)
-        ids[q].int(Int(c.event.visit.raw))
+        id.uint(UInt64(c.line))
+        id.uint(UInt64(p))
+        id.raw(content.bytes)
+        id.int(Int(c.event.visit.raw))
+        swap(&id, &ids[q])
         if var rt = c.unregisteredRT {
             rt.hamlet = ""
             rt.population = nil

@@ -448,7 +448,15 @@ struct ShardRunKey: Codable, Equatable {
 struct ShardEncoder {
     var bytes: [UInt8] = []
 
-    mutating func uint(_ v: UInt64) {
+    @inline(__always) mutating func uint(_ v: UInt64) {
+        // Most values (ordinals in a file, flags, lengths of ids) take one byte.
+        if v < 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v))
+        } else {
+            longUInt(v)
+        }
+    }
+    private mutating func longUInt(_ v: UInt64) {
         var v = v
         while v >= 0x80 {
             bytes.append(UInt8(v & 0x7F) | 0x80)
@@ -460,9 +468,13 @@ struct ShardEncoder {
     mutating func bool(_ v: Bool) { bytes.append(v ? 1 : 0) }
     mutating func raw(_ v: [UInt8]) {
         uint(UInt64(v.count))
-        bytes += v
+        bytes.append(contentsOf: v)
     }
-    mutating func string(_ s: String) { raw(Array(s.utf8)) }
+    mutating func string(_ s: String) {
+        let utf8 = s.utf8
+        uint(UInt64(utf8.count))
+        bytes.append(contentsOf: utf8)
+    }
     mutating func fixed32(_ v: UInt32) { ShardFile.appendUInt32(&bytes, v) }
 }
 
@@ -532,5 +544,11 @@ enum PartitionHash {
 
     static func partition(_ bytes: some Sequence<UInt8>, of count: Int) -> Int {
         Int(fnv1a(bytes) % UInt64(count))
+    }
+
+    /// The same for an array, over its buffer (no bounds check per byte): every candidate row
+    /// is partitioned by its person and its record id.
+    static func partition(_ bytes: [UInt8], of count: Int) -> Int {
+        Int(bytes.withUnsafeBufferPointer { fnv1a($0) } % UInt64(count))
     }
 }

@@ -35,6 +35,16 @@ extension ShardDecoder {
                           field: try string(), value: try string(), message: try string())
     }
 
+    /// Steps over a diagnostic as `diagnostic()` reads it, checking it the same way but making
+    /// no strings (a warm map copies its files' rejects into its summary as they are).
+    mutating func skipDiagnostic() throws {
+        try skipRaw()  // source
+        _ = try int()  // line
+        try skipRaw()  // record id
+        guard RuleCode(rawValue: try string()) != nil else { throw corrupted() }
+        for _ in 0..<3 { try skipRaw() }  // field, value, message
+    }
+
     mutating func strings() throws -> [String] {
         try (0..<count()).map { _ in try string() }
     }
@@ -71,6 +81,12 @@ struct ShardRow {
     /// pregnancy and facility ids.
     static func content(_ c: ShardCandidate) -> [UInt8] {
         var e = ShardEncoder()
+        appendContent(c, to: &e)
+        return e.bytes
+    }
+
+    /// `content(c)` appended to `e` (the map's entry builder reuses one buffer for every row).
+    static func appendContent(_ c: ShardCandidate, to e: inout ShardEncoder) {
         let ev = c.event
         e.raw(c.person)
         e.int(Int(ev.visit.raw))
@@ -94,7 +110,6 @@ struct ShardRow {
         }
         e.raw(c.pregnancyID)
         e.raw(c.facilityID)
-        return e.bytes
     }
 
     /// Writes the row; its label only when it differs from the previous row's in this stream

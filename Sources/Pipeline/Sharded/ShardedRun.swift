@@ -228,6 +228,17 @@ public struct ShardedRun {
     static func encodeSummary(offset: Int, accounts: [FileAccount], rejects: [Diagnostic], notes: [String],
                               unregistered: [(village: UInt32, rw: String, rt: String)],
                               unreadable: [UnreadableInput], readingCPU: Double, checkingCPU: Double) -> ShardEncoder {
+        var encoded = ShardEncoder()
+        for d in rejects { encoded.diagnostic(d) }
+        return encodeSummary(offset: offset, accounts: accounts, rejectCount: rejects.count, rejects: encoded.bytes,
+                             notes: notes, unregistered: unregistered, unreadable: unreadable, readingCPU: readingCPU,
+                             checkingCPU: checkingCPU)
+    }
+
+    /// The same with the rejects already encoded (`rejectCount` diagnostics, one after another).
+    static func encodeSummary(offset: Int, accounts: [FileAccount], rejectCount: Int, rejects: [UInt8], notes: [String],
+                              unregistered: [(village: UInt32, rw: String, rt: String)],
+                              unreadable: [UnreadableInput], readingCPU: Double, checkingCPU: Double) -> ShardEncoder {
         var e = ShardEncoder()
         e.uint(UInt64(offset))
         e.uint(UInt64(accounts.count))
@@ -242,8 +253,8 @@ public struct ShardedRun {
             if let sheets = a.sheets { e.strings(sheets) }
             e.strings(a.unknownColumns)
         }
-        e.uint(UInt64(rejects.count))
-        for d in rejects { e.diagnostic(d) }
+        e.uint(UInt64(rejectCount))
+        e.bytes += rejects
         e.strings(notes)
         e.uint(UInt64(unregistered.count))
         for rt in unregistered {

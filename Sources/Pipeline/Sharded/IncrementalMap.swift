@@ -1,0 +1,249 @@
+import Concurrency
+import Foundation
+import PWSCore
+import Validate
+
+/// What a map task with the cache hands on: per file in read order its entry's layout (the
+/// manifest), and what its summary will hold.
+final class MapTaskOutline {
+    var layouts: [MapEntryLayout] = []
+    var accounts: [FileAccount] = []
+    /// The files' per-row rejects as their entries encode them (`ShardEncoder.diagnostic`, as
+    /// the summary does too): copied, not decoded into `Diagnostic`s and encoded again.
+    var rejects: [UInt8] = []
+    var rejectCount = 0
+    var notes: [String] = []
+    var unregistered: [(village: UInt32, rw: String, rt: String)] = []
+    private var seenRT = Set<String>()
+    var candidates = 0
+
+    /// Adds the next file: its entry's layout and metadata section (account, rejects, notes,
+    /// unregistered RTs, candidate count). All or nothing: a metadata section that does not
+    /// decode to the end, or is the map of another file, changes nothing and throws.
+    func add(_ layout: MapEntryLayout, metadata: [UInt8], source: String) throws {
+        var d = ShardDecoder(metadata, path: layout.path)
+        let account = try d.account()
+        guard account.source == source else {
+            throw PWSError(.data, "entry \(layout.path) is the map of \(account.source), not of \(source)")
+        }
+        let rejectCount = try d.count()
+        let rejectsStart = d.at
+        for _ in 0..<rejectCount { try d.skipDiagnostic() }
+        let rejectsEnd = d.at
+        let fileNotes = try d.strings()
+        let fileUnregistered = try (0..<d.count()).map { _ in
+            (village: UInt32(truncatingIfNeeded: try d.uint()), rw: try d.string(), rt: try d.string())
+        }
+        let count = try d.index()  // the rows are in the part sections, not after it
+        guard d.atEnd else { throw d.corrupted() }
+        layouts.append(layout)
+        candidates += count
+        accounts.append(account)
+        rejects += metadata[rejectsStart..<rejectsEnd]
+        self.rejectCount += rejectCount
+        notes += fileNotes
+        addUnregistered(fileUnregistered)
+    }
+
+    /// Adds the files of `next`, which come after this outline's in read order.
+    func append(_ next: MapTaskOutline) {
+        layouts += next.layouts
+        candidates += next.candidates
+        accounts += next.accounts
+        rejects += next.rejects
+        rejectCount += next.rejectCount
+        notes += next.notes
+        addUnregistered(next.unregistered)
+    }
+
+    /// The RTs not seen yet, in order of first use.
+    private func addUnregistered(_ rts: [(village: UInt32, rw: String, rt: String)]) {
+        for rt in rts where seenRT.insert("\(rt.village)\u{1}\(rt.rw)\u{1}\(rt.rt)").inserted {
+            unregistered.append(rt)
+        }
+    }
+}
+
+/// One map task with the cache: the files in read order, each from its entry or, when it has
+/// none or its entry cannot be used, read with `Validation.runMap` and its entry written. A
+/// cached file costs the map its entry's table and metadata only: its rows stay where they
+/// are, and dedup and reduce read them from the entry (`ShardedRun.entrySection`).
+///
+/// The files are cut into contiguous runs of about equal expected cost (`IncrementalMapRun`);
+/// `workers` threads each take the next run not taken yet, and the runs' outlines, console
+/// lines and counts are joined in read order — so the manifest and summary are the same for
+/// any number of workers. A new file costs about as much as 100 cached ones, and the new
+/// month's files come last in read order: cutting by cost, not by count, keeps both cores
+/// busy on the night's new files.
+final class IncrementalMap {
+    let cache: MapCache
+    let data: String
+    let settings: ValidationSettings
+    let register: AreaRegister
+    let sources: [String]
+    let keys: [ShardRunKey]
+    let names: [String]
+    let partitions: Int
+    /// Threads reading and checking at once, and how many runs each takes on average (so a
+    /// worker that finishes early takes over runs of the other's share).
+    let workers: Int
+    let runsPerWorker: Int
+    let outline = MapTaskOutline()
+    /// Where an entry goes when the cache cannot take it (file `k` of the task): a file of the
+    /// run's own, in its shared folder.
+    let privatePath: (Int) -> String
+    var readingCPU = 0.0, checkingCPU = 0.0
+
+    /// The expected cost of a file, in nanoseconds of one core: from its entry (open, check
+    /// the table and metadata, decode the metadata) or read with the per-row rules (parse,
+    /// check, build and write its entry). Measured on the 3 M-record year of bench/incremental.
+    static let cachedCost = 20_000, readCostFixed = 100_000, readCostPerByte = 27
+
+    init(cache: MapCache, data: String, settings: ValidationSettings, register: AreaRegister, sources: [String],
+         keys: [ShardRunKey], names: [String], partitions: Int, workers: Int = Parallel.defaultWorkers,
+         runsPerWorker: Int = 8, privatePath: @escaping (Int) -> String) {
+        self.cache = cache
+        self.data = data
+        self.settings = settings
+        self.register = register
+        self.sources = sources
+        self.keys = keys
+        self.names = names
+        self.partitions = partitions
+        self.workers = max(1, workers)
+        self.runsPerWorker = max(1, runsPerWorker)
+        self.privatePath = privatePath
+    }
+
+    func run() throws {
+        let existing = cache.entryNames()
+        let costs = sources.indices.map { k -> Int in
+            if existing.contains(names[k]) { return Self.cachedCost }
+            let size = MapCache.FileStat(data + "/" + sources[k]).map { Int($0.size) } ?? 0
+            return Self.readCostFixed + Self.readCostPerByte * size
+        }
+        let ranges = Parallel.ranges(weights: costs, parts: workers * runsPerWorker)
+        let runs = ranges.map { IncrementalMapRun(self, range: $0, missing: $0.filter { !existing.contains(names[$0]) }) }
+        let claimed = Locked((next: 0, failed: false))
+        _ = Parallel.map(min(workers, runs.count)) { _ in
+            while let r = claimed.withLock({ state -> Int? in
+                guard !state.failed, state.next < runs.count else { return nil }
+                state.next += 1
+                return state.next - 1
+            }) {
+                runs[r].run()
+                if runs[r].failure != nil { claimed.withLock { $0.failed = true } }
+            }
+        }
+        // Runs are claimed in order and every claimed run ends, so the first failure in read
+        // order is the one a single thread would have met first.
+        for run in runs {
+            if let failure = run.failure { throw failure }
+            guard run.done else { break }
+            outline.append(run.outline)
+            cache.lines += run.lines
+            cache.reused += run.reused
+            cache.remapped += run.remapped
+            cache.rebuilt += run.rebuilt
+            readingCPU += run.readingCPU
+            checkingCPU += run.checkingCPU
+        }
+    }
+}
+
+/// A contiguous run of a map task's files (`range`, indices in `IncrementalMap.sources`),
+/// worked through by one thread: the files without an entry (`missing`) read in one pass, the
+/// others taken from their entries, all in read order. It touches nothing shared but the
+/// files of its own range: its outline, console lines and counts are joined by the task.
+final class IncrementalMapRun: @unchecked Sendable {
+    private unowned let map: IncrementalMap
+    let range: Range<Int>
+    let missing: [Int]
+    let outline = MapTaskOutline()
+    var lines: [String] = []
+    var reused = 0, remapped = 0, rebuilt = 0
+    var readingCPU = 0.0, checkingCPU = 0.0
+    private(set) var failure: (any Error)?
+    private(set) var done = false
+    /// The next file (index in `sources`) to hand on.
+    private var next: Int
+
+    init(_ map: IncrementalMap, range: Range<Int>, missing: [Int]) {
+        self.map = map
+        self.range = range
+        self.missing = missing
+        next = range.lowerBound
+    }
+
+    func run() {
+        do {
+            try read(missing)
+            try useEntries(upTo: range.upperBound)
+            done = true
+        } catch {
+            failure = error
+        }
+    }
+
+    /// Reads `list` (indices in `sources`, ascending) with the per-row rules; at the end of each
+    /// file, the files before it come from their entries, then its own new entry is written
+    /// and handed on.
+    private func read(_ list: [Int]) throws {
+        guard !list.isEmpty else { return }
+        let builder = MapEntryBuilder(partitions: map.partitions)
+        var failure: (any Error)?
+        let outcome = try Validation.runMap(
+            dataDirectory: map.data, settings: map.settings, register: map.register,
+            sources: list.map { map.sources[$0] },
+            emit: { c in if failure == nil { builder.add(c) } },
+            fileDone: { [self] i, account, rejects, notes in
+                guard failure == nil else { return }
+                let k = list[i]
+                do {
+                    try useEntries(upTo: k)
+                    let sections = builder.finish(name: map.names[k], account: account, rejects: rejects, notes: notes)
+                    let header = ShardHeader(kind: MapCache.entryKind, task: 0, key: map.keys[k])
+                    let path = map.cache.entryPath(map.names[k])
+                    let layout: MapEntryLayout
+                    do {
+                        layout = try MapEntry.write(sections, header: header, to: path, source: map.sources[k])
+                    } catch {
+                        lines.append("map cache: cannot write \(path) (\(MapCache.reason(error))); that file will be read again next time")
+                        layout = try MapEntry.write(sections, header: header, to: map.privatePath(k),
+                                                    source: map.sources[k])
+                    }
+                    try outline.add(layout, metadata: sections[1], source: map.sources[k])
+                    remapped += 1
+                    next = max(next, k + 1)
+                } catch {
+                    failure = error
+                }
+            })
+        if let failure { throw failure }
+        readingCPU += outcome.readingCPUSeconds
+        checkingCPU += outcome.checkingCPUSeconds
+    }
+
+    /// Hands on the files before `end` that are not handed on yet, from their entries; an entry
+    /// that cannot be used (missing, truncated, corrupted, of another key, not decodable) is
+    /// never trusted: the file is read again and its entry rewritten, with a console line. The
+    /// rows' sections are checked by their readers (dedup, reduce).
+    private func useEntries(upTo end: Int) throws {
+        while next < end {
+            let k = next
+            next += 1
+            let path = map.cache.entryPath(map.names[k])
+            do {
+                let (layout, metadata) = try MapEntry.open(path: path, name: map.names[k], partitions: map.partitions,
+                                                           source: map.sources[k])
+                try outline.add(layout, metadata: metadata, source: map.sources[k])
+                reused += 1
+            } catch {
+                lines.append("map cache: the entry of \(map.sources[k]) cannot be used (\(MapCache.reason(error))); the file was read again and its entry rebuilt")
+                unlink(path)
+                rebuilt += 1
+                try read([k])
+            }
+        }
+    }
+}
