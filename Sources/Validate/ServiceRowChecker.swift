@@ -58,6 +58,8 @@ struct ServiceRowChecker {
     /// Set by the map stage of a sharded run (`Validation.runMap`): rows that pass every
     /// per-row error rule go here, and the cross-file rules are left to later stages.
     var candidateSink: ((ShardCandidate) -> Void)?
+    /// The candidate handed to `candidateSink` last, kept so the next one reuses its arrays.
+    var candidateScratch: ShardCandidate?
 
     init(settings: ValidationSettings, register: AreaRegister) throws {
         columnNames = try TableColumnNames(schema: .layanan, extraAliases: settings.columnAliases["layanan"] ?? [:])
@@ -169,18 +171,26 @@ struct ServiceRowChecker {
         var event = ServiceEvent(person: 0, record: 0, visit: c.visit, birth: c.birth, service: c.service,
                                  sex: c.sex, rt: 0, facilityType: c.facilityType, provider: c.provider)
         checkResult(&c, &event)    // W-RESULT
-        let facilityHash = c.row.isEmpty(.facilityID) ? 0 : ByteInterner.hash64(c.row.cleaned(.facilityID))
-        let keyHash = EventKeyTable.hash(event, personHash: c.personHash, facilityHash: facilityHash,
+        // The map stage (ShardMap.swift) hands the row on with its ids as bytes: it needs no
+        // W-DUPLICATE slot and no interned ids.
+        let mapStage = candidateSink != nil
+        var keyHash: UInt64 = 0, facilityHash: UInt64 = 0
+        if !mapStage {
+            facilityHash = c.row.isEmpty(.facilityID) ? 0 : ByteInterner.hash64(c.row.cleaned(.facilityID))
+            keyHash = EventKeyTable.hash(event, personHash: c.personHash, facilityHash: facilityHash,
                                          raw: c.resultHash ?? 0)
-        duplicateKeys.prefetch(hash: keyHash)
+            duplicateKeys.prefetch(hash: keyHash)
+        }
         resolveRT(&c)
         event.rt = c.rtIndex
-        event = internIDs(c, personBytes: personScratch.bytes, personHash: c.personHash,
-                          facilityHash: facilityHash, event: event)
+        if !mapStage {
+            event = internIDs(c, personBytes: personScratch.bytes, personHash: c.personHash,
+                              facilityHash: facilityHash, event: event)
+        }
         checkGestation(&c, &event) // W-GESTATION
         checkAreaWarning(&c)       // W-AREA
         checkNIK(&c)               // W-NIK
-        if candidateSink != nil { return emitCandidate(c, event, file: file) }  // map stage (ShardMap.swift)
+        if mapStage { return emitCandidate(c, event, file: file) }
         checkAcrossRows(&c, &event, keyHash: keyHash, file: file, position: position, account: &account)
     }
 

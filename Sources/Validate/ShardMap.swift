@@ -150,16 +150,32 @@ extension Validation {
 
 extension ServiceRowChecker {
     /// Hands a row that passed every per-row error rule to the map stage's sink (see `check`).
-    func emitCandidate(_ c: RowCheck, _ event: ServiceEvent, file: Int) {
+    /// The candidate's arrays are the last one's, refilled: a sink that keeps a candidate keeps
+    /// its own copy (copy on write), one that does not costs no allocation per row.
+    mutating func emitCandidate(_ c: RowCheck, _ event: ServiceEvent, file: Int) {
         let row = c.row
         let rt = register.rts[Int(c.rtIndex)]
-        candidateSink?(ShardCandidate(
-            file: file, label: row.location.source, line: row.location.line,
-            recordID: Array(row.cleaned(.recordID)), person: Array(personScratch.bytes),
-            pregnancyID: Array(row.cleaned(.pregnancyID)), facilityID: Array(row.cleaned(.facilityID)),
-            event: event, unregisteredRT: rt.registered ? nil : rt,
-            rawResultHash: c.resultHash ?? 0, pending: c.pending,
-            name: settings.keepIdentifiers ? Array(row.cleaned(.name)) : []))
+        var candidate = candidateScratch.take() ?? ShardCandidate(
+            file: 0, label: "", line: 0, recordID: [], person: [], pregnancyID: [], facilityID: [], event: event,
+            unregisteredRT: nil, rawResultHash: 0, pending: [])
+        candidate.file = file
+        candidate.label = row.location.source
+        candidate.line = row.location.line
+        func refill(_ bytes: inout [UInt8], _ from: UnsafeRawBufferPointer) {
+            bytes.removeAll(keepingCapacity: true)
+            bytes.append(contentsOf: from)
+        }
+        refill(&candidate.recordID, row.cleaned(.recordID))
+        refill(&candidate.person, personScratch.bytes)
+        refill(&candidate.pregnancyID, row.cleaned(.pregnancyID))
+        refill(&candidate.facilityID, row.cleaned(.facilityID))
+        refill(&candidate.name, settings.keepIdentifiers ? row.cleaned(.name) : UnsafeRawBufferPointer(start: nil, count: 0))
+        candidate.event = event
+        candidate.unregisteredRT = rt.registered ? nil : rt
+        candidate.rawResultHash = c.resultHash ?? 0
+        candidate.pending = c.pending
+        candidateSink?(candidate)
+        candidateScratch = candidate
     }
 }
 
