@@ -41,13 +41,9 @@ import Concurrency
     static func map(_ folder: String, data: String, sources: [String], settings: ValidationSettings,
                     register: AreaRegister, workers: Int, runsPerWorker: Int) throws -> Outcome {
         let cache = MapCache(folder: folder, options: MapCacheOptions())
-        let run = MapEntryTests.key
-        let hashes = try cache.contentHashes(data: data, files: sources)
-        let keys = zip(sources, hashes).map { MapCache.entryKey(run: run, path: $0, sha256: $1) }
-        let names = keys.map(MapCache.entryName)
-        let map = IncrementalMap(cache: cache, data: data, settings: settings, register: register, sources: sources,
-                                 keys: keys, names: names, partitions: run.partitions, workers: workers,
-                                 runsPerWorker: runsPerWorker, privatePath: { folder + "/private-\($0).pws" })
+        let map = try IncrementalMap(cache: cache, data: data, settings: settings, register: register, sources: sources,
+                                     run: MapEntryTests.key, partitions: MapEntryTests.key.partitions, workers: workers,
+                                     runsPerWorker: runsPerWorker, privatePath: { folder + "/private-\($0).pws" })
         try map.run()
         let o = map.outline
         let entries = Dictionary(uniqueKeysWithValues: try FileManager.default.contentsOfDirectory(atPath: cache.entriesFolder)
@@ -58,7 +54,7 @@ import Concurrency
             rejects: o.rejects, rejectCount: o.rejectCount, notes: o.notes,
             unregistered: o.unregistered.map { "\($0.village) \($0.rw) \($0.rt)" }, candidates: o.candidates,
             lines: cache.lines.map { $0.replacingOccurrences(of: folder, with: "CACHE") },
-            counts: [cache.reused, cache.remapped, cache.rebuilt], entries: entries)
+            counts: [cache.reused, cache.remapped, cache.rebuilt, cache.hashed, cache.trusted], entries: entries)
     }
 
     /// 9 files: 4 cached, 4 without an entry and 1 whose entry is truncated (rebuilt), with
@@ -76,7 +72,8 @@ import Concurrency
         // The cold map of all files, on one thread: the reference.
         let cold = try IncrementalMapTests.map(tmp.url.path + "/cold", data: data, sources: sources, settings: settings,
                                                register: register, workers: 1, runsPerWorker: 1)
-        #expect(cold.counts == [0, 9, 0])
+        // The files are seconds old: none is in the hash index yet, every one is hashed.
+        #expect(cold.counts == [0, 9, 0, 9, 0])
         #expect(cold.entries.count == 9)
         #expect(cold.rejectCount > 0)
         #expect(cold.lines.isEmpty)
@@ -95,7 +92,7 @@ import Concurrency
             let warm = try IncrementalMapTests.map(folder, data: data, sources: sources, settings: settings,
                                                    register: register, workers: workers, runsPerWorker: runs)
             // 4 from their entries; 4 read; file 6 read again, its entry rebuilt, with one line.
-            #expect(warm.counts == [4, 5, 1], "\(workers) × \(runs)")
+            #expect(warm.counts == [4, 5, 1, 9, 0], "\(workers) × \(runs)")
             #expect(warm.lines.count == 1)
             #expect(warm.lines.first?.hasPrefix("map cache: the entry of \(sources[6]) cannot be used (") == true)
             // The same manifest, summary and entries as the cold map.

@@ -15,7 +15,7 @@ import Glibc
 
     /// A record whose device differs (another NFS/Lustre client numbers the mount differently)
     /// but whose size, mtime, ctime and inode are the file's is trusted; one whose inode
-    /// differs is not, and the file is hashed.
+    /// differs is not, and the file is hashed (and, seconds old, not recorded).
     @Test func recordOfAnotherDeviceIsTrusted() throws {
         let tmp = try TemporaryFolder()
         let data = tmp.url.path + "/data"
@@ -29,15 +29,17 @@ import Glibc
         cache.saveIndex([path: (otherDevice, "recorded")])
         // The index keeps the device as written (the format is unchanged).
         #expect(try MapCache.readIndex(cache.hashIndexPath).map(\.stat.device) == [stat.device &+ 1])
-        #expect(try cache.contentHashes(data: data, files: ["a.csv"]) == ["recorded"])
-        #expect((cache.trusted, cache.hashed) == (1, 0))
+        #expect(try cache.lookUp(data: data, files: ["a.csv"]).hashes == ["recorded"])
 
         var otherInode = stat
         otherInode.inode &+= 1
         let second = MapCache(folder: tmp.url.path + "/cache-2", options: MapCacheOptions())
         second.saveIndex([path: (otherInode, "recorded")])
-        #expect(try second.contentHashes(data: data, files: ["a.csv"]) == [MapCacheIndexTests.abc])
-        #expect((second.trusted, second.hashed) == (0, 1))
+        #expect(try second.lookUp(data: data, files: ["a.csv"]).hashes == [nil])
+        // Hashed instead; not recorded, as it was written less than 2 s ago.
+        let hashed = try MapCache.hash(path: path, before: stat)
+        #expect(hashed.sha256 == MapCacheIndexTests.abc)
+        #expect(hashed.record == nil)
     }
 
     /// A prune removes entries no record names only once they are over an hour old, and the

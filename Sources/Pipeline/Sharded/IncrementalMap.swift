@@ -81,13 +81,22 @@ final class IncrementalMap {
     let settings: ValidationSettings
     let register: AreaRegister
     let sources: [String]
-    let keys: [ShardRunKey]
-    let names: [String]
+    /// The run's key, and the names of its files' entries from it.
+    let runKey: ShardRunKey
+    let namer: MapCache.EntryNamer
     let partitions: Int
     /// Threads reading and checking at once, and how many runs each takes on average (so a
     /// worker that finishes early takes over runs of the other's share).
     let workers: Int
     let runsPerWorker: Int
+    /// Each file's stat when the task began.
+    let stats: [MapCache.FileStat]
+    /// Each file's sha256 and entry name: from the hash index when it vouches for the file's
+    /// stat, else nil until a map thread has hashed the file (all set once `run` returns).
+    private(set) var hashes: [String?]
+    private(set) var names: [String?]
+    /// The hash index to save: the records used and those of the files hashed (`MapCache.hash`).
+    private(set) var indexRecords: [String: (stat: MapCache.FileStat, sha256: String)] = [:]
     let outline = MapTaskOutline()
     /// Where an entry goes when the cache cannot take it (file `k` of the task): a file of the
     /// run's own, in its shared folder.
@@ -99,31 +108,45 @@ final class IncrementalMap {
     /// check, build and write its entry). Measured on the 3 M-record year of bench/incremental.
     static let cachedCost = 20_000, readCostFixed = 100_000, readCostPerByte = 27
 
+    /// Looks the files up in the hash index (`MapCache.lookUp`) and names the entries of those
+    /// it vouches for. - Throws: as `lookUp`, for a file that cannot be stat'ed.
     init(cache: MapCache, data: String, settings: ValidationSettings, register: AreaRegister, sources: [String],
-         keys: [ShardRunKey], names: [String], partitions: Int, workers: Int = Parallel.defaultWorkers,
-         runsPerWorker: Int = 8, privatePath: @escaping (Int) -> String) {
+         run: ShardRunKey, partitions: Int, workers: Int = Parallel.defaultWorkers, runsPerWorker: Int = 8,
+         privatePath: @escaping (Int) -> String) throws {
         self.cache = cache
         self.data = data
         self.settings = settings
         self.register = register
         self.sources = sources
-        self.keys = keys
-        self.names = names
+        runKey = run
         self.partitions = partitions
         self.workers = max(1, workers)
         self.runsPerWorker = max(1, runsPerWorker)
         self.privatePath = privatePath
+        let namer = MapCache.EntryNamer(run: run)
+        self.namer = namer
+        (stats, hashes) = try cache.lookUp(data: data, files: sources)
+        let hashes = hashes
+        let parts = Parallel.ranges(sources.count, parts: Parallel.defaultWorkers * 2)
+        names = Array(Parallel.map(parts.count) { p in
+            parts[p].map { k in hashes[k].map { namer.name(path: sources[k], sha256: $0) } }
+        }.joined())
+        for k in sources.indices {
+            guard let sha256 = hashes[k] else { continue }
+            indexRecords[data + "/" + sources[k]] = (stats[k], sha256)
+            cache.trusted += 1
+        }
     }
 
     func run() throws {
         let existing = cache.entryNames()
+        // A file the index does not vouch for is most likely new: costed as read.
         let costs = sources.indices.map { k -> Int in
-            if existing.contains(names[k]) { return Self.cachedCost }
-            let size = MapCache.FileStat(data + "/" + sources[k]).map { Int($0.size) } ?? 0
-            return Self.readCostFixed + Self.readCostPerByte * size
+            if let name = names[k], existing.contains(name) { return Self.cachedCost }
+            return Self.readCostFixed + Self.readCostPerByte * Int(stats[k].size)
         }
         let ranges = Parallel.ranges(weights: costs, parts: workers * runsPerWorker)
-        let runs = ranges.map { IncrementalMapRun(self, range: $0, missing: $0.filter { !existing.contains(names[$0]) }) }
+        let runs = ranges.map { IncrementalMapRun(self, range: $0, existing: existing) }
         let claimed = Locked((next: 0, failed: false))
         _ = Parallel.map(min(workers, runs.count)) { _ in
             while let r = claimed.withLock({ state -> Int? in
@@ -141,6 +164,12 @@ final class IncrementalMap {
             if let failure = run.failure { throw failure }
             guard run.done else { break }
             outline.append(run.outline)
+            for (k, hashed) in run.hashed {
+                hashes[k] = hashed.sha256
+                names[k] = hashed.name
+                if let record = hashed.record { indexRecords[data + "/" + sources[k]] = (record, hashed.sha256) }
+            }
+            cache.hashed += run.hashed.count
             cache.lines += run.lines
             cache.reused += run.reused
             cache.remapped += run.remapped
@@ -158,8 +187,12 @@ final class IncrementalMap {
 final class IncrementalMapRun: @unchecked Sendable {
     private unowned let map: IncrementalMap
     let range: Range<Int>
-    let missing: [Int]
+    /// The entries in the cache when the task began.
+    private let existing: Set<String>
     let outline = MapTaskOutline()
+    /// The files of the range the hash index did not vouch for, hashed here: sha256, entry name
+    /// and the stat to record in the index (nil when the file is too recent or changed).
+    private(set) var hashed: [Int: (sha256: String, name: String, record: MapCache.FileStat?)] = [:]
     var lines: [String] = []
     var reused = 0, remapped = 0, rebuilt = 0
     var readingCPU = 0.0, checkingCPU = 0.0
@@ -168,16 +201,26 @@ final class IncrementalMapRun: @unchecked Sendable {
     /// The next file (index in `sources`) to hand on.
     private var next: Int
 
-    init(_ map: IncrementalMap, range: Range<Int>, missing: [Int]) {
+    init(_ map: IncrementalMap, range: Range<Int>, existing: Set<String>) {
         self.map = map
         self.range = range
-        self.missing = missing
+        self.existing = existing
         next = range.lowerBound
+    }
+
+    /// File `k`'s entry name and key (its sha256 from the index or hashed here).
+    private func name(_ k: Int) -> String { map.names[k] ?? hashed[k]!.name }
+    private func key(_ k: Int) -> ShardRunKey {
+        MapCache.entryKey(run: map.runKey, path: map.sources[k], sha256: map.hashes[k] ?? hashed[k]!.sha256)
     }
 
     func run() {
         do {
-            try read(missing)
+            for k in range where map.names[k] == nil {
+                let (sha256, record) = try MapCache.hash(path: map.data + "/" + map.sources[k], before: map.stats[k])
+                hashed[k] = (sha256, map.namer.name(path: map.sources[k], sha256: sha256), record)
+            }
+            try read(range.filter { !existing.contains(name($0)) })
             try useEntries(upTo: range.upperBound)
             done = true
         } catch {
@@ -201,9 +244,9 @@ final class IncrementalMapRun: @unchecked Sendable {
                 let k = list[i]
                 do {
                     try useEntries(upTo: k)
-                    let sections = builder.finish(name: map.names[k], account: account, rejects: rejects, notes: notes)
-                    let header = ShardHeader(kind: MapCache.entryKind, task: 0, key: map.keys[k])
-                    let path = map.cache.entryPath(map.names[k])
+                    let sections = builder.finish(name: name(k), account: account, rejects: rejects, notes: notes)
+                    let header = ShardHeader(kind: MapCache.entryKind, task: 0, key: key(k))
+                    let path = map.cache.entryPath(name(k))
                     let layout: MapEntryLayout
                     do {
                         layout = try MapEntry.write(sections, header: header, to: path, source: map.sources[k])
@@ -232,9 +275,9 @@ final class IncrementalMapRun: @unchecked Sendable {
         while next < end {
             let k = next
             next += 1
-            let path = map.cache.entryPath(map.names[k])
+            let path = map.cache.entryPath(name(k))
             do {
-                let (layout, metadata) = try MapEntry.open(path: path, name: map.names[k], partitions: map.partitions,
+                let (layout, metadata) = try MapEntry.open(path: path, name: name(k), partitions: map.partitions,
                                                            source: map.sources[k])
                 try outline.add(layout, metadata: metadata, source: map.sources[k])
                 reused += 1

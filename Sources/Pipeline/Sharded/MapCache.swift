@@ -231,69 +231,47 @@ final class MapCache {
         }
     }
 
-    /// The sha256 of each file (`files` relative to `data`). A file's hash is taken from the
-    /// index when its size, mtime, ctime (nanoseconds) and inode are those recorded (not its
-    /// device: see `FileStat`);
-    /// otherwise (or with `--rehash`) its bytes are hashed. A hash is recorded only when the
-    /// file did not change while it was hashed (same stat before and after) and its mtime and
-    /// ctime are more than 2 s older than the hashing — so a write in the same clock tick as a
-    /// hashing cannot leave a stale hash behind a matching stat. ctime cannot be set by a user
-    /// (any write, `touch`, `cp -p`, rename or `chmod` sets it to the current time), so a
-    /// changed file differs in it even when its size and mtime were restored.
-    func contentHashes(data: String, files: [String]) throws -> [String] {
+    /// What the hash index knows of each file (`files` relative to `data`), on every core: its
+    /// stat now, and its sha256 when the index holds a record with that same size, mtime, ctime
+    /// (nanoseconds) and inode (not its device: see `FileStat`) — nil when its bytes must be
+    /// hashed (`hash(path:before:)`); every file is hashed with `--rehash`. ctime cannot be set
+    /// by a user (any write, `touch`, `cp -p`, rename or `chmod` sets it to the current time),
+    /// so a changed file differs in it even when its size and mtime were restored.
+    /// - Throws: `.inputMissing` naming a file that cannot be stat'ed.
+    func lookUp(data: String, files: [String]) throws -> (stats: [FileStat], hashes: [String?]) {
         let index: [String: [(stat: FileStat, sha256: String)]] = options.rehash ? [:] : loadIndex()
-        var kept: [String: (stat: FileStat, sha256: String)] = [:]
-        var hashes = [String](repeating: "", count: files.count)
-        var stats: [FileStat] = []
-        stats.reserveCapacity(files.count)
-        var unknown: [Int] = []
-        // Each file's stat and its record in the index, on every core (a stat is a path lookup
-        // in the kernel: ~3 µs, 30 ms for a year of a big district's files).
         let parts = Parallel.ranges(files.count, parts: Parallel.defaultWorkers * 2)
         let looked = Parallel.map(parts.count) { p in
-            parts[p].map { k -> (stat: FileStat?, known: (stat: FileStat, sha256: String)?, problem: String) in
+            parts[p].map { k -> (stat: FileStat?, sha256: String?, problem: String) in
                 let path = data + "/" + files[k]
                 guard let before = FileStat(path) else { return (nil, nil, String(cString: strerror(errno))) }
-                return (before, index[path]?.first(where: { $0.stat.matches(before) }), "")
+                return (before, index[path]?.first(where: { $0.stat.matches(before) })?.sha256, "")
             }
         }
+        var stats: [FileStat] = [], hashes: [String?] = []
+        stats.reserveCapacity(files.count)
+        hashes.reserveCapacity(files.count)
         for (k, found) in looked.joined().enumerated() {
-            let path = data + "/" + files[k]
-            guard let before = found.stat else {
-                throw PWSError(.inputMissing, "cannot read \(path) to hash it", cause: found.problem)
+            guard let stat = found.stat else {
+                throw PWSError(.inputMissing, "cannot read \(data)/\(files[k]) to hash it", cause: found.problem)
             }
-            stats.append(before)
-            if let known = found.known {
-                trusted += 1
-                kept[path] = known
-                hashes[k] = known.sha256
-            } else {
-                unknown.append(k)
-            }
+            stats.append(stat)
+            hashes.append(found.sha256)
         }
-        // The files to hash (a night's new files, or all with --rehash), on every core: cut
-        // into runs of about equal bytes, each hashed by one thread.
-        let runs = Parallel.ranges(weights: unknown.map { max(Int(stats[$0].size), 1) },
-                                   parts: Parallel.defaultWorkers * 4)
+        return (stats, hashes)
+    }
+
+    /// The sha256 of a file the index does not know (its stat `before`), and the record for the
+    /// index — only when the file did not change while it was hashed (same stat before and
+    /// after) and its mtime and ctime are more than 2 s older than the hashing, so a write in the
+    /// same clock tick as a hashing cannot leave a stale hash behind a matching stat. Touches no
+    /// state of the cache: map threads call it at once.
+    static func hash(path: String, before: FileStat) throws -> (sha256: String, record: FileStat?) {
         let now = Int64(time(nil))
-        let digests = Parallel.map(runs.count) { run in
-            Result { try unknown[runs[run]].map { k in
-                (digest: try FileDigest.sha256(path: data + "/" + files[k]).hex, after: FileStat(data + "/" + files[k]))
-            } }
-        }
-        for (run, result) in digests.enumerated() {
-            for (j, hashed) in try result.get().enumerated() {
-                let k = unknown[runs[run].lowerBound + j], before = stats[k]
-                self.hashed += 1
-                if let after = hashed.after, after.matches(before), before.mtimeSeconds < now - 2,
-                   before.ctimeSeconds < now - 2 {
-                    kept[data + "/" + files[k]] = (before, hashed.digest)
-                }
-                hashes[k] = hashed.digest
-            }
-        }
-        saveIndex(kept)
-        return hashes
+        let digest = try FileDigest.sha256(path: path).hex
+        guard let after = FileStat(path), after.matches(before), before.mtimeSeconds < now - 2,
+              before.ctimeSeconds < now - 2 else { return (digest, nil) }
+        return (digest, before)
     }
 
     private static let indexKey = ShardRunKey(pipeline: "", services: "", indicators: "", register: "", sasaran: "",
@@ -597,19 +575,17 @@ extension ShardedRun {
         let started = Date()
         defer { cache.mapSeconds += Date().timeIntervalSince(started) }
         let sources = Array(listing.files[range])
-        let hashes = try cache.contentHashes(data: data, files: sources)
-        let keys = zip(sources, hashes).map { MapCache.entryKey(run: key, path: $0, sha256: $1) }
-        let namer = MapCache.EntryNamer(run: key)
-        let nameParts = Parallel.ranges(sources.count, parts: Parallel.defaultWorkers * 2)
-        let names = Array(Parallel.map(nameParts.count) { p in
-            nameParts[p].map { namer.name(path: sources[$0], sha256: hashes[$0]) }
-        }.joined())
-        cache.referenced += names
-        cache.recordInflight(names)
-        let map = IncrementalMap(cache: cache, data: data, settings: settings, register: register, sources: sources,
-                                 keys: keys, names: names, partitions: partitions,
-                                 privatePath: { [self] in ShardedRun.absolute(privateEntryPath(task, $0)) })
+        let map = try IncrementalMap(cache: cache, data: data, settings: settings, register: register,
+                                     sources: sources, run: key, partitions: partitions,
+                                     privatePath: { [self] in ShardedRun.absolute(privateEntryPath(task, $0)) })
+        // The entries the index vouches for, before any is read (a prune keeps them); those of
+        // the files hashed by the map threads are written during the task, so a prune keeps
+        // them by their age.
+        cache.recordInflight(map.names.compactMap { $0 })
         try map.run()
+        let names = map.names.map { $0! }, hashes = map.hashes.map { $0! }
+        cache.referenced += names
+        cache.saveIndex(map.indexRecords)
         let outline = map.outline
         var manifest = ShardEncoder()
         manifest.uint(UInt64(range.lowerBound))
