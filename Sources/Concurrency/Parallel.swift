@@ -58,13 +58,16 @@ public enum Parallel {
     /// `0..<weights.count` cut into at most `parts` contiguous ranges of about equal total
     /// weight: a range closes once its weight reaches the share (total / parts, rounded up), so
     /// an item heavier than a share is a range of its own. Empty when there are no items.
+    /// Weights are taken as 0…2^48 (a negative one as 0).
     public static func ranges(weights: [Int], parts: Int) -> [Range<Int>] {
         guard !weights.isEmpty else { return [] }
         let parts = max(1, parts)
-        let share = max(1, (weights.reduce(0, +) + parts - 1) / parts)
+        // Each weight is clamped to 0…2^48, so no sum overflows.
+        let clamped = weights.map { min(max($0, 0), 1 << 48) }
+        let share = max(1, (clamped.reduce(0, +) + parts - 1) / parts)
         var ranges: [Range<Int>] = []
         var lower = 0, sum = 0
-        for (k, weight) in weights.enumerated() {
+        for (k, weight) in clamped.enumerated() {
             sum += weight
             if sum >= share || k == weights.count - 1 {
                 ranges.append(lower..<(k + 1))

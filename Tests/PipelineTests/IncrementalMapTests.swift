@@ -44,6 +44,7 @@ import Concurrency
         let map = try IncrementalMap(cache: cache, data: data, settings: settings, register: register, sources: sources,
                                      run: MapEntryTests.key, partitions: MapEntryTests.key.partitions, workers: workers,
                                      runsPerWorker: runsPerWorker, privatePath: { folder + "/private-\($0).pws" })
+        cache.saveIndex(map.indexRecords)
         try map.run()
         let o = map.outline
         let entries = Dictionary(uniqueKeysWithValues: try FileManager.default.contentsOfDirectory(atPath: cache.entriesFolder)
@@ -101,6 +102,61 @@ import Concurrency
             same.counts = cold.counts
             #expect(same == cold, "\(workers) × \(runs)")
             if let reference { #expect(warm == reference, "\(workers) × \(runs)") } else { reference = warm }
+        }
+    }
+
+    /// Files over 2 s old are recorded in the hash index when hashed, and the next map trusts
+    /// the records instead of hashing: the same map either way.
+    @Test func theIndexVouchesForFilesOnceTheyAreOld() throws {
+        let tmp = try TemporaryFolder()
+        let data = tmp.url.path + "/data"
+        try ShardedRunTests.randomData(seed: 78, at: data, files: 4, rowsPerFile: 5...12, persons: 6)
+        let sources = Validation.serviceListing(in: data).files
+        let runner = PipelineRunner(request: MapCacheTests.request(data: data, out: tmp.url.path + "/out"),
+                                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let settings = runner.validationSettings(try runner.loadPipeline(indicators: false))
+        let register = try Validation.loadRegister(dataDirectory: data, settings: settings).register
+        let folder = tmp.url.path + "/cache"
+        func map() throws -> Outcome {
+            try IncrementalMapTests.map(folder, data: data, sources: sources, settings: settings, register: register,
+                                        workers: 2, runsPerWorker: 2)
+        }
+        let first = try map()  // seconds old: hashed, not recorded
+        #expect(first.counts == [0, 4, 0, 4, 0])
+        #expect(try MapCache.readIndex(folder + "/hashes.pws").isEmpty)
+        Thread.sleep(forTimeInterval: 3)
+        let second = try map()  // hashed again, now recorded
+        #expect(second.counts == [4, 0, 0, 4, 0])
+        #expect(try MapCache.readIndex(folder + "/hashes.pws").map(\.path).sorted() == sources.map { data + "/" + $0 }.sorted())
+        let third = try map()  // trusted
+        #expect(third.counts == [4, 0, 0, 0, 4])
+        #expect(third.layouts == first.layouts && third.rejects == first.rejects && third.entries == first.entries)
+    }
+
+    /// Two files that cannot be hashed (folders with a file's name): the map fails naming the
+    /// first in read order, with any number of threads.
+    @Test func theFirstFailureInReadOrderIsReported() throws {
+        let tmp = try TemporaryFolder()
+        let data = tmp.url.path + "/data"
+        try ShardedRunTests.randomData(seed: 79, at: data, files: 8, rowsPerFile: 5...8, persons: 6)
+        var sources = Validation.serviceListing(in: data).files
+        for k in [3, 6] {
+            sources[k] = "layanan/2025-0\(k)_broken.csv"
+            try FileManager.default.createDirectory(atPath: data + "/" + sources[k], withIntermediateDirectories: true)
+        }
+        let runner = PipelineRunner(request: MapCacheTests.request(data: data, out: tmp.url.path + "/out"),
+                                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let settings = runner.validationSettings(try runner.loadPipeline(indicators: false))
+        let register = try Validation.loadRegister(dataDirectory: data, settings: settings).register
+        for (workers, runs) in [(1, 1), (2, 8), (3, 2)] {
+            let error = #expect(throws: (any Error).self) {
+                _ = try IncrementalMapTests.map(tmp.url.path + "/cache-\(workers)-\(runs)", data: data, sources: sources,
+                                                settings: settings, register: register, workers: workers,
+                                                runsPerWorker: runs)
+            }
+            let message = (error as? PWSError)?.message ?? "\(String(describing: error))"
+            #expect(message.contains("2025-03_broken.csv"), "\(workers) × \(runs): \(message)")
+            #expect(!message.contains("2025-06_broken.csv"), "\(workers) × \(runs): \(message)")
         }
     }
 }

@@ -81,9 +81,8 @@ final class IncrementalMap {
     let settings: ValidationSettings
     let register: AreaRegister
     let sources: [String]
-    /// The run's key, and the names of its files' entries from it.
+    /// The run's key (each entry's key is made from it).
     let runKey: ShardRunKey
-    let namer: MapCache.EntryNamer
     let partitions: Int
     /// Threads reading and checking at once, and how many runs each takes on average (so a
     /// worker that finishes early takes over runs of the other's share).
@@ -91,10 +90,10 @@ final class IncrementalMap {
     let runsPerWorker: Int
     /// Each file's stat when the task began.
     let stats: [MapCache.FileStat]
-    /// Each file's sha256 and entry name: from the hash index when it vouches for the file's
-    /// stat, else nil until a map thread has hashed the file (all set once `run` returns).
-    private(set) var hashes: [String?]
-    private(set) var names: [String?]
+    /// Each file's sha256 (from the hash index when it vouches for the file's stat, else its
+    /// bytes hashed) and its entry's name.
+    let hashes: [String]
+    let names: [String]
     /// The hash index to save: the records used and those of the files hashed (`MapCache.hash`).
     private(set) var indexRecords: [String: (stat: MapCache.FileStat, sha256: String)] = [:]
     let outline = MapTaskOutline()
@@ -108,8 +107,10 @@ final class IncrementalMap {
     /// check, build and write its entry). Measured on the 3 M-record year of bench/incremental.
     static let cachedCost = 20_000, readCostFixed = 100_000, readCostPerByte = 27
 
-    /// Looks the files up in the hash index (`MapCache.lookUp`) and names the entries of those
-    /// it vouches for. - Throws: as `lookUp`, for a file that cannot be stat'ed.
+    /// Each file's sha256 and entry name, on `workers` threads: looked up in the hash index
+    /// (`MapCache.lookUp`), the others' bytes hashed (`MapCache.hash`, a night's new files).
+    /// - Throws: as `lookUp` for a file that cannot be stat'ed, and the first file in read order
+    ///   that cannot be hashed — whatever the number of threads.
     init(cache: MapCache, data: String, settings: ValidationSettings, register: AreaRegister, sources: [String],
          run: ShardRunKey, partitions: Int, workers: Int = Parallel.defaultWorkers, runsPerWorker: Int = 8,
          privatePath: @escaping (Int) -> String) throws {
@@ -123,27 +124,40 @@ final class IncrementalMap {
         self.workers = max(1, workers)
         self.runsPerWorker = max(1, runsPerWorker)
         self.privatePath = privatePath
-        let namer = MapCache.EntryNamer(run: run)
-        self.namer = namer
-        (stats, hashes) = try cache.lookUp(data: data, files: sources)
-        let hashes = hashes
-        let parts = Parallel.ranges(sources.count, parts: Parallel.defaultWorkers * 2)
-        names = Array(Parallel.map(parts.count) { p in
-            parts[p].map { k in hashes[k].map { namer.name(path: sources[k], sha256: $0) } }
-        }.joined())
-        for k in sources.indices {
-            guard let sha256 = hashes[k] else { continue }
-            indexRecords[data + "/" + sources[k]] = (stats[k], sha256)
+        let (stats, known) = try cache.lookUp(data: data, files: sources, workers: self.workers)
+        self.stats = stats
+        var hashes = known.map { $0 ?? "" }
+        for k in sources.indices where known[k] != nil {
+            indexRecords[data + "/" + sources[k]] = (stats[k], known[k]!)
             cache.trusted += 1
         }
+        let unknown = sources.indices.filter { known[$0] == nil }
+        let runs = Parallel.ranges(weights: unknown.map { Int(clamping: stats[$0].size) }, parts: self.workers * 4)
+        let hashed = Parallel.map(runs.count) { r in
+            Result { try unknown[runs[r]].map { k in try MapCache.hash(path: data + "/" + sources[k], before: stats[k]) } }
+        }
+        for (r, result) in hashed.enumerated() {
+            for (j, file) in try result.get().enumerated() {
+                let k = unknown[runs[r].lowerBound + j]
+                hashes[k] = file.sha256
+                if let record = file.record { indexRecords[data + "/" + sources[k]] = (record, file.sha256) }
+                cache.hashed += 1
+            }
+        }
+        let namer = MapCache.EntryNamer(run: run)
+        let parts = Parallel.ranges(sources.count, parts: self.workers * 2)
+        names = Array(Parallel.map(parts.count) { p in
+            parts[p].map { [hashes] k in namer.name(path: sources[k], sha256: hashes[k]) }
+        }.joined())
+        self.hashes = hashes
     }
 
     func run() throws {
         let existing = cache.entryNames()
-        // A file the index does not vouch for is most likely new: costed as read.
         let costs = sources.indices.map { k -> Int in
-            if let name = names[k], existing.contains(name) { return Self.cachedCost }
-            return Self.readCostFixed + Self.readCostPerByte * Int(stats[k].size)
+            if existing.contains(names[k]) { return Self.cachedCost }
+            let (cost, overflow) = Self.readCostPerByte.multipliedReportingOverflow(by: Int(clamping: stats[k].size))
+            return overflow ? Int.max / 2 : Self.readCostFixed + min(cost, Int.max / 4)
         }
         let ranges = Parallel.ranges(weights: costs, parts: workers * runsPerWorker)
         let runs = ranges.map { IncrementalMapRun(self, range: $0, existing: existing) }
@@ -162,14 +176,9 @@ final class IncrementalMap {
         // order is the one a single thread would have met first.
         for run in runs {
             if let failure = run.failure { throw failure }
-            guard run.done else { break }
+            // Runs are claimed in order and stop being claimed only after a failure.
+            precondition(run.done, "a run of the map task was not worked through")
             outline.append(run.outline)
-            for (k, hashed) in run.hashed {
-                hashes[k] = hashed.sha256
-                names[k] = hashed.name
-                if let record = hashed.record { indexRecords[data + "/" + sources[k]] = (record, hashed.sha256) }
-            }
-            cache.hashed += run.hashed.count
             cache.lines += run.lines
             cache.reused += run.reused
             cache.remapped += run.remapped
@@ -190,9 +199,6 @@ final class IncrementalMapRun: @unchecked Sendable {
     /// The entries in the cache when the task began.
     private let existing: Set<String>
     let outline = MapTaskOutline()
-    /// The files of the range the hash index did not vouch for, hashed here: sha256, entry name
-    /// and the stat to record in the index (nil when the file is too recent or changed).
-    private(set) var hashed: [Int: (sha256: String, name: String, record: MapCache.FileStat?)] = [:]
     var lines: [String] = []
     var reused = 0, remapped = 0, rebuilt = 0
     var readingCPU = 0.0, checkingCPU = 0.0
@@ -208,18 +214,14 @@ final class IncrementalMapRun: @unchecked Sendable {
         next = range.lowerBound
     }
 
-    /// File `k`'s entry name and key (its sha256 from the index or hashed here).
-    private func name(_ k: Int) -> String { map.names[k] ?? hashed[k]!.name }
+    /// File `k`'s entry name and key.
+    private func name(_ k: Int) -> String { map.names[k] }
     private func key(_ k: Int) -> ShardRunKey {
-        MapCache.entryKey(run: map.runKey, path: map.sources[k], sha256: map.hashes[k] ?? hashed[k]!.sha256)
+        MapCache.entryKey(run: map.runKey, path: map.sources[k], sha256: map.hashes[k])
     }
 
     func run() {
         do {
-            for k in range where map.names[k] == nil {
-                let (sha256, record) = try MapCache.hash(path: map.data + "/" + map.sources[k], before: map.stats[k])
-                hashed[k] = (sha256, map.namer.name(path: map.sources[k], sha256: sha256), record)
-            }
             try read(range.filter { !existing.contains(name($0)) })
             try useEntries(upTo: range.upperBound)
             done = true

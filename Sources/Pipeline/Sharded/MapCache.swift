@@ -28,7 +28,7 @@ public struct MapCacheOptions: Sendable {
 ///   another), its rows split by the run's P (MapEntry); dedup and reduce read them in place;
 /// - `runs/<run folder>` — the entry names a published run used, one a line (for pruning);
 /// - `hashes.pws` — the hash index: per input file its size, mtime, ctime, inode, device and
-///   sha256, so an unchanged file is not hashed again (see `contentHashes`; the device is kept
+///   sha256, so an unchanged file is not hashed again (see `lookUp`; the device is kept
 ///   but not compared);
 /// - `hashes.d/<run>.<task>.pws` — the hash index of one map task of a staged run (`pws map
 ///   --incremental`): the map tasks of a run may run at once on several nodes, so each writes
@@ -161,7 +161,12 @@ final class MapCache {
     /// rather than a stat of each file's entry. A name listed as a link (or of unknown type)
     /// counts only when it leads to a file.
     func entryNames() -> Set<String> {
-        guard let dir = opendir(entriesFolder) else { return [] }
+        guard let dir = opendir(entriesFolder) else {
+            if errno != ENOENT {
+                note("map cache: cannot list \(entriesFolder) (\(String(cString: strerror(errno)))); every file was read again")
+            }
+            return []
+        }
         defer { closedir(dir) }
         var names = Set<String>()
         while let entry = readdir(dir) {
@@ -238,9 +243,10 @@ final class MapCache {
     /// by a user (any write, `touch`, `cp -p`, rename or `chmod` sets it to the current time),
     /// so a changed file differs in it even when its size and mtime were restored.
     /// - Throws: `.inputMissing` naming a file that cannot be stat'ed.
-    func lookUp(data: String, files: [String]) throws -> (stats: [FileStat], hashes: [String?]) {
+    func lookUp(data: String, files: [String], workers: Int = Parallel.defaultWorkers) throws
+        -> (stats: [FileStat], hashes: [String?]) {
         let index: [String: [(stat: FileStat, sha256: String)]] = options.rehash ? [:] : loadIndex()
-        let parts = Parallel.ranges(files.count, parts: Parallel.defaultWorkers * 2)
+        let parts = Parallel.ranges(files.count, parts: workers * 2)
         let looked = Parallel.map(parts.count) { p in
             parts[p].map { k -> (stat: FileStat?, sha256: String?, problem: String) in
                 let path = data + "/" + files[k]
@@ -578,14 +584,11 @@ extension ShardedRun {
         let map = try IncrementalMap(cache: cache, data: data, settings: settings, register: register,
                                      sources: sources, run: key, partitions: partitions,
                                      privatePath: { [self] in ShardedRun.absolute(privateEntryPath(task, $0)) })
-        // The entries the index vouches for, before any is read (a prune keeps them); those of
-        // the files hashed by the map threads are written during the task, so a prune keeps
-        // them by their age.
-        cache.recordInflight(map.names.compactMap { $0 })
-        try map.run()
-        let names = map.names.map { $0! }, hashes = map.hashes.map { $0! }
-        cache.referenced += names
+        let names = map.names, hashes = map.hashes
         cache.saveIndex(map.indexRecords)
+        cache.referenced += names
+        cache.recordInflight(names)
+        try map.run()
         let outline = map.outline
         var manifest = ShardEncoder()
         manifest.uint(UInt64(range.lowerBound))
