@@ -37,6 +37,14 @@ import Concurrency
         var entries: [String: Data]
     }
 
+    /// The run's settings and register, as a map task loads them.
+    static func inputs(data: String, out: String) throws -> (ValidationSettings, AreaRegister) {
+        let runner = PipelineRunner(request: MapCacheTests.request(data: data, out: out),
+                                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let settings = runner.validationSettings(try runner.loadPipeline(indicators: false))
+        return (settings, try Validation.loadRegister(dataDirectory: data, settings: settings).register)
+    }
+
     /// One map over `sources` with the cache in `folder`.
     static func map(_ folder: String, data: String, sources: [String], settings: ValidationSettings,
                     register: AreaRegister, workers: Int, runsPerWorker: Int) throws -> Outcome {
@@ -66,10 +74,7 @@ import Concurrency
         try ShardedRunTests.randomData(seed: 77, at: data, files: 9, rowsPerFile: 10...25, persons: 15)
         let sources = Validation.serviceListing(in: data).files
         #expect(sources.count == 9)
-        let runner = PipelineRunner(request: MapCacheTests.request(data: data, out: tmp.url.path + "/out"),
-                                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
-        let settings = runner.validationSettings(try runner.loadPipeline(indicators: false))
-        let register = try Validation.loadRegister(dataDirectory: data, settings: settings).register
+        let (settings, register) = try IncrementalMapTests.inputs(data: data, out: tmp.url.path + "/out")
         // The cold map of all files, on one thread: the reference.
         let cold = try IncrementalMapTests.map(tmp.url.path + "/cold", data: data, sources: sources, settings: settings,
                                                register: register, workers: 1, runsPerWorker: 1)
@@ -112,10 +117,7 @@ import Concurrency
         let data = tmp.url.path + "/data"
         try ShardedRunTests.randomData(seed: 78, at: data, files: 4, rowsPerFile: 5...12, persons: 6)
         let sources = Validation.serviceListing(in: data).files
-        let runner = PipelineRunner(request: MapCacheTests.request(data: data, out: tmp.url.path + "/out"),
-                                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
-        let settings = runner.validationSettings(try runner.loadPipeline(indicators: false))
-        let register = try Validation.loadRegister(dataDirectory: data, settings: settings).register
+        let (settings, register) = try IncrementalMapTests.inputs(data: data, out: tmp.url.path + "/out")
         let folder = tmp.url.path + "/cache"
         func map() throws -> Outcome {
             try IncrementalMapTests.map(folder, data: data, sources: sources, settings: settings, register: register,
@@ -144,10 +146,7 @@ import Concurrency
             sources[k] = "layanan/2025-0\(k)_broken.csv"
             try FileManager.default.createDirectory(atPath: data + "/" + sources[k], withIntermediateDirectories: true)
         }
-        let runner = PipelineRunner(request: MapCacheTests.request(data: data, out: tmp.url.path + "/out"),
-                                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
-        let settings = runner.validationSettings(try runner.loadPipeline(indicators: false))
-        let register = try Validation.loadRegister(dataDirectory: data, settings: settings).register
+        let (settings, register) = try IncrementalMapTests.inputs(data: data, out: tmp.url.path + "/out")
         for (workers, runs) in [(1, 1), (2, 8), (3, 2)] {
             let error = #expect(throws: (any Error).self) {
                 _ = try IncrementalMapTests.map(tmp.url.path + "/cache-\(workers)-\(runs)", data: data, sources: sources,

@@ -67,7 +67,7 @@ echo "|---|---|---|---|"
 mapfile -t files < <(cd "$full" && find layanan -type f | sort | sed "s|^|$full/|")
 # One untimed pass first: the files may have left the page cache since they were written, and
 # every timed step reads them from memory.
-bench/work/bare-libcsv -d auto "${files[@]}" > /dev/null
+bench/work/bare-libcsv -d auto "${files[@]}" > /dev/null 2>&1
 for ((r = 1; r <= RUNS; r++)); do
   measure "bare libcsv, all files (run $r)" "$work/bare-$r.log" bench/work/bare-libcsv -d auto "${files[@]}"
 done
