@@ -1,3 +1,4 @@
+import Concurrency
 import Foundation
 import Logging
 @testable import Pipeline
@@ -194,5 +195,38 @@ import Testing
         let dedup = try run.dedup(task: 0, tasks: 3)
         #expect(dedup.lines.first == "map cache: the entry of layanan/2025-03_f02.csv cannot be used (entry \(gone) is missing); dedup task 0 read the file again and rebuilt its entry")
         #expect(try Data(contentsOf: URL(fileURLWithPath: gone)) == bytes)
+    }
+
+    /// A FIFO where an entry or an intermediate file should be is refused at once, not waited
+    /// on (an open for reading blocks until a writer comes).
+    @Test func aFIFOIsRefusedNotWaitedOn() throws {
+        let tmp = try TemporaryFolder()
+        let path = tmp.url.path + "/entry.pws"
+        #expect(mkfifo(path, 0o644) == 0)
+        let messages = Locked<[String]>([])
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            func message(_ body: () throws -> Void) -> String {
+                do { try body() } catch { return (error as? PWSError)?.message ?? "\(error)" }
+                return "opened"
+            }
+            let layout = MapEntryLayout(path: path, source: "x", size: 0, dataStart: 0, tableLength: 0, lengths: [0])
+            let found = [
+                message { _ = try MapEntry.open(path: path, name: "x", partitions: 2, source: "x") },
+                message { _ = try MapEntry.read(layout, section: 0) },
+                message { _ = try ShardFileReader(path: path, kind: "map-summary", expected: nil) },
+            ]
+            messages.withLock { $0 = found }
+            done.signal()
+        }.start()
+        if done.wait(timeout: .now() + 20) == .timedOut {
+            Issue.record("opening a FIFO blocked")
+            for _ in 0..<3 { let fd = open(path, O_WRONLY | O_NONBLOCK); if fd >= 0 { close(fd) } }
+            return
+        }
+        #expect(messages.withLock { $0 } == [
+            "entry \(path) is not a plain file", "entry \(path) is not a plain file",
+            "intermediate file \(path) is not a plain file (a FIFO, device or folder); remove it and rerun the stage that writes it",
+        ])
     }
 }

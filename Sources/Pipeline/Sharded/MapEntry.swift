@@ -244,11 +244,14 @@ enum MapEntry {
     /// - Returns: its layout and metadata; never the rows.
     /// - Throws: `.inputMissing` when absent, `.data` when it cannot be used, naming it.
     static func open(path: String, name: String, partitions: Int, source: String) throws -> (MapEntryLayout, [UInt8]) {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: a FIFO in its place must not hold the task (checked below; no effect on
+        // a plain file's reads).
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw PWSError(.inputMissing, "entry \(path) is missing") }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw problem(path, "not readable") }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw problem(path, "not a plain file") }
         let size = Int(st.st_size)
         let start = try ShardFileReader.pread(fd, path, at: 0, count: min(size, 4096))
         guard start.count >= 20, Array(start[0..<8]) == ShardFile.magic else { throw problem(path, "truncated or not an entry") }
@@ -299,11 +302,12 @@ enum MapEntry {
     /// Section `s` of the entry (0 metadata, 1 + 2j part_j, 2 + 2j ids_j): one read of its
     /// blocks, each crc32 checked; the file must still have the size the map saw.
     static func read(_ layout: MapEntryLayout, section s: Int) throws -> [UInt8] {
-        let fd = Glibc.open(layout.path, O_RDONLY | O_CLOEXEC)
+        let fd = Glibc.open(layout.path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw PWSError(.inputMissing, "entry \(layout.path) is missing") }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw problem(layout.path, "not readable") }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw problem(layout.path, "not a plain file") }
         guard Int(st.st_size) == layout.size else {
             throw problem(layout.path, "truncated or rewritten (\(st.st_size) bytes, \(layout.size) when its map task read it)")
         }

@@ -174,7 +174,8 @@ final class ShardFileReader {
 
     init(path: String, kind: String, expected: ShardRunKey?) throws {
         self.path = path
-        fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: a FIFO in its place must not hold the task (refused below).
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             throw PWSError(.inputMissing, "intermediate file \(path) is missing: the stage that writes it has not finished (run it, or resume the run)")
         }
@@ -182,6 +183,10 @@ final class ShardFileReader {
         guard fstat(fd, &st) == 0 else {
             close(fd)
             throw PWSError(.inputMissing, "intermediate file \(path) cannot be read: \(String(cString: strerror(errno)))")
+        }
+        guard st.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw PWSError(.data, "intermediate file \(path) is not a plain file (a FIFO, device or folder); remove it and rerun the stage that writes it")
         }
         size = Int(st.st_size)
         at = 0
