@@ -156,8 +156,8 @@ final class IncrementalMap {
         let existing = cache.entryNames()
         let costs = sources.indices.map { k -> Int in
             if existing.contains(names[k]) { return Self.cachedCost }
-            let (cost, overflow) = Self.readCostPerByte.multipliedReportingOverflow(by: Int(clamping: stats[k].size))
-            return overflow ? Int.max / 2 : Self.readCostFixed + min(cost, Int.max / 4)
+            // Sizes past 1 TiB cost alike (`Parallel.ranges` clamps the weights anyway).
+            return Self.readCostFixed + Self.readCostPerByte * Int(min(stats[k].size, 1 << 40))
         }
         let ranges = Parallel.ranges(weights: costs, parts: workers * runsPerWorker)
         let runs = ranges.map { IncrementalMapRun(self, range: $0, existing: existing) }
@@ -172,11 +172,11 @@ final class IncrementalMap {
                 if runs[r].failure != nil { claimed.withLock { $0.failed = true } }
             }
         }
-        // Runs are claimed in order and every claimed run ends, so the first failure in read
-        // order is the one a single thread would have met first.
+        // Runs are claimed in order, stop being claimed only after a failure, and every claimed
+        // run ends: the first failure in read order is the one a single thread would have met
+        // first, and every run before it was worked through.
         for run in runs {
             if let failure = run.failure { throw failure }
-            // Runs are claimed in order and stop being claimed only after a failure.
             precondition(run.done, "a run of the map task was not worked through")
             outline.append(run.outline)
             cache.lines += run.lines
@@ -190,8 +190,8 @@ final class IncrementalMap {
 }
 
 /// A contiguous run of a map task's files (`range`, indices in `IncrementalMap.sources`),
-/// worked through by one thread: the files without an entry (`missing`) read in one pass, the
-/// others taken from their entries, all in read order. It touches nothing shared but the
+/// worked through by one thread: the files without an entry read in one pass, the others taken
+/// from their entries, all in read order. It touches nothing shared but the
 /// files of its own range: its outline, console lines and counts are joined by the task.
 final class IncrementalMapRun: @unchecked Sendable {
     private unowned let map: IncrementalMap
@@ -214,15 +214,14 @@ final class IncrementalMapRun: @unchecked Sendable {
         next = range.lowerBound
     }
 
-    /// File `k`'s entry name and key.
-    private func name(_ k: Int) -> String { map.names[k] }
+    /// File `k`'s entry key.
     private func key(_ k: Int) -> ShardRunKey {
         MapCache.entryKey(run: map.runKey, path: map.sources[k], sha256: map.hashes[k])
     }
 
     func run() {
         do {
-            try read(range.filter { !existing.contains(name($0)) })
+            try read(range.filter { !existing.contains(map.names[$0]) })
             try useEntries(upTo: range.upperBound)
             done = true
         } catch {
@@ -246,9 +245,9 @@ final class IncrementalMapRun: @unchecked Sendable {
                 let k = list[i]
                 do {
                     try useEntries(upTo: k)
-                    let sections = builder.finish(name: name(k), account: account, rejects: rejects, notes: notes)
+                    let sections = builder.finish(name: map.names[k], account: account, rejects: rejects, notes: notes)
                     let header = ShardHeader(kind: MapCache.entryKind, task: 0, key: key(k))
-                    let path = map.cache.entryPath(name(k))
+                    let path = map.cache.entryPath(map.names[k])
                     let layout: MapEntryLayout
                     do {
                         layout = try MapEntry.write(sections, header: header, to: path, source: map.sources[k])
@@ -277,9 +276,9 @@ final class IncrementalMapRun: @unchecked Sendable {
         while next < end {
             let k = next
             next += 1
-            let path = map.cache.entryPath(name(k))
+            let path = map.cache.entryPath(map.names[k])
             do {
-                let (layout, metadata) = try MapEntry.open(path: path, name: name(k), partitions: map.partitions,
+                let (layout, metadata) = try MapEntry.open(path: path, name: map.names[k], partitions: map.partitions,
                                                            source: map.sources[k])
                 try outline.add(layout, metadata: metadata, source: map.sources[k])
                 reused += 1
