@@ -118,8 +118,11 @@ private final class IndicatorsCSVJob: @unchecked Sendable {
     }
 
     func start() {
-        let formatting = (0..<workers).map { _ in BackgroundThread { [self] in formatBlocks() } }
-        writer = BackgroundThread { [self] in
+        // The threads yield to the run's others: the file is ready long before the workbook
+        // thread (libxlsxwriter's one thread and zlib) ends, so taking a core from it in the
+        // meantime would only lengthen the stage.
+        let formatting = (0..<workers).map { _ in BackgroundThread(yielding: true) { [self] in formatBlocks() } }
+        writer = BackgroundThread(yielding: true) { [self] in
             defer { for w in formatting { try? w.wait() } }
             return try writeBlocks()
         }

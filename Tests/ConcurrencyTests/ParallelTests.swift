@@ -1,5 +1,9 @@
 import Concurrency
+import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `Parallel`: ranges cut at allowed boundaries, results in part order.
 @Suite struct ParallelTests {
@@ -29,4 +33,17 @@ import Testing
         let expected = (0..<6).map { k in (0..<(200_000 * (6 - k))).reduce(0) { $0 &+ $1 % 7 } + k }
         #expect(sums == expected)
     }
+
+    #if os(Linux)
+    @Test func aYieldingThreadRunsAtALowerPriorityAndLeavesItsStarterAsItWas() throws {
+        errno = 0
+        let before = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        let yielding = try BackgroundThread(yielding: true) { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
+            .wait()
+        let plain = try BackgroundThread { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }.wait()
+        #expect(yielding == min(before + 10, 19))
+        #expect(plain == before)
+        #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == before)
+    }
+    #endif
 }
