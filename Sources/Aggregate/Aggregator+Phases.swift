@@ -67,6 +67,10 @@ extension Aggregator {
         return (counted[0], counted[1])
     }
 
+    /// Ranges of persons per thread where persons are split over threads (`countPhase`,
+    /// `sortedOrder`, `growthReview`).
+    static let rangesPerWorker = 16
+
     /// The counting phase of one catalogue or two over `input.events` (`input.indicators` is
     /// not read): their counts in `catalogues` order, the first with the completeness rows.
     static func countPhase(_ input: AggregateInput, catalogues: [[IndicatorDefinition]], order shared: inout [Int]?,
@@ -79,13 +83,18 @@ extension Aggregator {
         let plans = catalogues.map { RulePlan($0, serviceCount: input.services.services.count) }
         defer { for plan in plans { plan.deallocate() } }
         let pass = PersonPass(input: input, order: order, plans: plans)
-        // Persons are independent: each part counts whole persons into counts of its own, and
-        // the parts' counts are added (sums do not depend on how the persons were split).
+        // Persons are independent: each thread counts whole persons into counts of its own,
+        // and the threads' counts are added (sums do not depend on how the persons were split).
+        // The persons are cut into many more ranges than threads, claimed one by one: persons
+        // differ in cost (a balita's growth months, a mother's pregnancies), and equal halves
+        // left one thread counting alone for a fifth of the phase.
         let events = input.events.events
-        let parts = Parallel.ranges(order.count, parts: input.workers) { k in
+        let parts = Parallel.ranges(order.count, parts: input.workers * rangesPerWorker) { k in
             events[order[k]].person != events[order[k - 1]].person
         }
-        var partials = Parallel.map(parts.count) { pass.count(parts[$0]) }
+        var partials = Parallel.claiming(parts.count, workers: input.workers) { next in
+            pass.count(next: { next().map { parts[$0] } })
+        }
         // Each part's counts are freed as soon as they are added.
         var tallies = partials.popLast() ?? plans.indices.map { pass.emptyTally($0) }
         while var other = partials.popLast() {

@@ -200,6 +200,16 @@ public enum Aggregator {
         /// reads `order` and the period bounds through unsafe buffers, so handing a rule its
         /// records (`Positions`, `MonthRecords`) costs no reference counting.
         func count(_ range: Range<Int>) -> [Tally] {
+            var pending: Range<Int>? = range
+            return count(next: { defer { pending = nil }; return pending })
+        }
+
+        /// Counts the persons of every range `next` hands out until it returns nil (each range
+        /// starts and ends at a change of person), into one tally per plan as `count(_:)`.
+        /// Threads that share a `next` which claims the ranges of `order` one by one each count
+        /// what they claimed; the sum of their tallies is `count(_:)` of the whole, whichever
+        /// thread got which range.
+        func count(next: () -> Range<Int>?) -> [Tally] {
             order.withUnsafeBufferPointer { order in
                 let at = UnsafeMutableBufferPointer<Int>.allocate(capacity: starts.count)
                 at.initialize(repeating: 0)
@@ -207,18 +217,18 @@ public enum Aggregator {
                 var seenRTs = [Bool](repeating: false, count: rtCount)
                 var unattached: [Int] = []
                 let (counts, _) = Aggregator.withZeroedCounts(plans.map { $0.rules.count * rtCount * slots }) { counts in
-                    count(range, order: order, at: at, counts: counts, seenRTs: &seenRTs, unattached: &unattached)
+                    count(next: next, order: order, at: at, counts: counts, seenRTs: &seenRTs, unattached: &unattached)
                 }
                 return counts.map { Tally(counts: $0, seenRTs: seenRTs, unattached: unattached) }
             }
         }
 
-        /// The loop of `count(_:)`: plan p counts into `counts[p]` ([unit][rt][slot]); the RTs
+        /// The loop of `count(next:)`: plan p counts into `counts[p]` ([unit][rt][slot]); the RTs
         /// seen and the unattached NIFAS records are the same for every plan. The counts are
         /// written through buffers, not through a captured tally, which cost a dynamic
         /// exclusivity check per write.
         // swiftlint:disable:next function_parameter_count
-        private func count(_ range: Range<Int>, order: UnsafeBufferPointer<Int>, at: UnsafeMutableBufferPointer<Int>,
+        private func count(next: () -> Range<Int>?, order: UnsafeBufferPointer<Int>, at: UnsafeMutableBufferPointer<Int>,
                            counts: [UnsafeMutableBufferPointer<Int32>], seenRTs: inout [Bool], unattached: inout [Int]) {
             let events = events, builder = builder, starts = starts
             let rtCount = rtCount, firstOfPrev = firstOfPrev, lastDay = lastDay, slotOfDay = slotOfDay
@@ -249,102 +259,104 @@ public enum Aggregator {
             let anyGrowthUnit = growthMonthsOnly.contains(true)
             let weightService = growthServices.weight, lengthService = growthServices.length
 
-            var start = range.lowerBound
-            while start < range.upperBound {
-                let person = events[order[start]].person
-                var end = start
-                var k = 0
-                while end < range.upperBound && events[order[end]].person == person {
-                    let v = events[order[end]].visit
-                    while k < starts.count && v >= starts[k] { at[k] = end; k += 1 }
-                    end += 1
-                }
-                while k < starts.count { at[k] = end; k += 1 }
-                let records = order[start..<end]
-                for r in order[at[Periods.year]..<end] { seenRTs[Int(events[r].rt)] = true }
-
-                // December of Y−1 is what a run for Y−1 gives (spec §6): pregnancies and
-                // deliveries are rebuilt from the records up to its end when later records
-                // exist, since those can move an episode's anchor or bring a delivery its
-                // qualifying record. Person rules need no second pass: "first" and "each of"
-                // attain the same with fewer later records.
-                let split = at[Periods.year]
-                let spans = split > start && split < end
-                let prior = order[start..<split]
-                let personRecords = PersonRecords(all: records, order: order, at: at, periods: periods)
-                // The month slots with a TIMBANG/UKUR_TB record that counts for growth: the
-                // growth units (`RulePlan.growthMonthsOnly`) are asked for those only — for most
-                // persons (not balita) none.
-                var growthSlots: UInt16 = 0
-                if anyGrowthUnit {
-                    for r in order[at[3]..<end] {
-                        let e = events[r]
-                        if e.service == weightService || e.service == lengthService, GrowthMonth.counts(e),
-                           let s = slot(e.visit) {
-                            growthSlots |= 1 << UInt16(s)
-                        }
+            while let range = next() {
+                var start = range.lowerBound
+                while start < range.upperBound {
+                    let person = events[order[start]].person
+                    var end = start
+                    var k = 0
+                    while end < range.upperBound && events[order[end]].person == person {
+                        let v = events[order[end]].visit
+                        while k < starts.count && v >= starts[k] { at[k] = end; k += 1 }
+                        end += 1
                     }
-                }
+                    while k < starts.count { at[k] = end; k += 1 }
+                    let records = order[start..<end]
+                    for r in order[at[Periods.year]..<end] { seenRTs[Int(events[r].rt)] = true }
 
-                // Built on first use, for every plan.
-                var episodes: [Episode]?, priorEpisodes: [Episode]?
-                var deliveries: [Delivery]?, priorDeliveries: [Delivery]?
-                /// Counts unit `u` of plan `p` for this person.
-                func evaluate(_ u: Int, _ p: Int, _ context: RuleContext) {
-                    let i = unitPlane[u]
-                    let rules = rules[p]
-                    switch subjects[u] {
-                    case .person:
-                        let months: UInt16 = growthMonthsOnly[u] ? growthSlots : .max
-                        guard months != 0 else { return }
-                        evaluatePerson(rules.baseAddress! + i, scopes[u], i, personRecords, months: months,
-                                       context: context, slot: slot) { hit(p, $0, $1, $2) }
-                    case .pregnancy:
-                        if episodes == nil { episodes = builder.episodes(records) }
-                        for ep in episodes! {
-                            if let (day, rec) = rules[i].attain(pregnancy: ep, context),
-                               let s = slot(day), s > 0 || !spans {
-                                hit(p, i, rec, s)
-                            }
-                        }
-                        guard spans else { return }
-                        if priorEpisodes == nil { priorEpisodes = builder.episodes(prior) }
-                        for ep in priorEpisodes! {
-                            if let (day, rec) = rules[i].attain(pregnancy: ep, context),
-                               slot(day) == 0 {
-                                hit(p, i, rec, 0)
-                            }
-                        }
-                    case .delivery:
-                        if deliveries == nil {
-                            let (d, u) = builder.deliveries(records)
-                            deliveries = d
-                            unattached += u
-                        }
-                        for d in deliveries! {
-                            if let (day, rec) = rules[i].attain(delivery: d, context),
-                               let s = slot(day), s > 0 || !spans {
-                                hit(p, i, rec, s)
-                            }
-                        }
-                        guard spans else { return }
-                        if priorDeliveries == nil { priorDeliveries = builder.deliveries(prior).0 }
-                        for d in priorDeliveries! {
-                            if let (day, rec) = rules[i].attain(delivery: d, context),
-                               slot(day) == 0 {
-                                hit(p, i, rec, 0)
+                    // December of Y−1 is what a run for Y−1 gives (spec §6): pregnancies and
+                    // deliveries are rebuilt from the records up to its end when later records
+                    // exist, since those can move an episode's anchor or bring a delivery its
+                    // qualifying record. Person rules need no second pass: "first" and "each of"
+                    // attain the same with fewer later records.
+                    let split = at[Periods.year]
+                    let spans = split > start && split < end
+                    let prior = order[start..<split]
+                    let personRecords = PersonRecords(all: records, order: order, at: at, periods: periods)
+                    // The month slots with a TIMBANG/UKUR_TB record that counts for growth: the
+                    // growth units (`RulePlan.growthMonthsOnly`) are asked for those only — for most
+                    // persons (not balita) none.
+                    var growthSlots: UInt16 = 0
+                    if anyGrowthUnit {
+                        for r in order[at[3]..<end] {
+                            let e = events[r]
+                            if e.service == weightService || e.service == lengthService, GrowthMonth.counts(e),
+                               let s = slot(e.visit) {
+                                growthSlots |= 1 << UInt16(s)
                             }
                         }
                     }
+
+                    // Built on first use, for every plan.
+                    var episodes: [Episode]?, priorEpisodes: [Episode]?
+                    var deliveries: [Delivery]?, priorDeliveries: [Delivery]?
+                    /// Counts unit `u` of plan `p` for this person.
+                    func evaluate(_ u: Int, _ p: Int, _ context: RuleContext) {
+                        let i = unitPlane[u]
+                        let rules = rules[p]
+                        switch subjects[u] {
+                        case .person:
+                            let months: UInt16 = growthMonthsOnly[u] ? growthSlots : .max
+                            guard months != 0 else { return }
+                            evaluatePerson(rules.baseAddress! + i, scopes[u], i, personRecords, months: months,
+                                           context: context, slot: slot) { hit(p, $0, $1, $2) }
+                        case .pregnancy:
+                            if episodes == nil { episodes = builder.episodes(records) }
+                            for ep in episodes! {
+                                if let (day, rec) = rules[i].attain(pregnancy: ep, context),
+                                   let s = slot(day), s > 0 || !spans {
+                                    hit(p, i, rec, s)
+                                }
+                            }
+                            guard spans else { return }
+                            if priorEpisodes == nil { priorEpisodes = builder.episodes(prior) }
+                            for ep in priorEpisodes! {
+                                if let (day, rec) = rules[i].attain(pregnancy: ep, context),
+                                   slot(day) == 0 {
+                                    hit(p, i, rec, 0)
+                                }
+                            }
+                        case .delivery:
+                            if deliveries == nil {
+                                let (d, u) = builder.deliveries(records)
+                                deliveries = d
+                                unattached += u
+                            }
+                            for d in deliveries! {
+                                if let (day, rec) = rules[i].attain(delivery: d, context),
+                                   let s = slot(day), s > 0 || !spans {
+                                    hit(p, i, rec, s)
+                                }
+                            }
+                            guard spans else { return }
+                            if priorDeliveries == nil { priorDeliveries = builder.deliveries(prior).0 }
+                            for d in priorDeliveries! {
+                                if let (day, rec) = rules[i].attain(delivery: d, context),
+                                   slot(day) == 0 {
+                                    hit(p, i, rec, 0)
+                                }
+                            }
+                        }
+                    }
+                    for u in 0..<subjects.count {
+                        if unitPlan[u] == 0 { evaluate(u, 0, context0) } else { evaluate(u, 1, context1) }
+                    }
+                    // No plan has a delivery unit: the unattached NIFAS records are still wanted.
+                    if deliveries == nil {
+                        unattached += builder.deliveries(records).unattached
+                    }
+                    start = end
                 }
-                for u in 0..<subjects.count {
-                    if unitPlan[u] == 0 { evaluate(u, 0, context0) } else { evaluate(u, 1, context1) }
-                }
-                // No plan has a delivery unit: the unattached NIFAS records are still wanted.
-                if deliveries == nil {
-                    unattached += builder.deliveries(records).unattached
-                }
-                start = end
             }
         }
     }
@@ -398,31 +410,34 @@ public enum Aggregator {
             let c = recordIDs.compare(events[x].record, events[y].record)
             return c != 0 ? c < 0 : x < y
         }
-        // Persons are dense and mixed: equal runs of persons hold about equal numbers of
-        // records.
-        let runs = Parallel.ranges(maxPerson + 1, parts: parts)
+        // Runs of persons of equal count can hold very unequal numbers of records (ids are
+        // interned in read order, and files group persons by service): many more runs than
+        // threads, claimed one by one, keep the threads busy to the end.
+        let runs = Parallel.ranges(maxPerson + 1, parts: parts * rangesPerWorker)
         let first = starts  // each person's first position, read by every run
         order.withUnsafeMutableBufferPointer { buffer in
             // Each run writes only its own persons' positions (disjoint slices of one buffer),
             // which the compiler cannot see: hence nonisolated(unsafe).
             nonisolated(unsafe) let order = buffer
-            _ = Parallel.map(runs.count) { run in
-                for p in runs[run] {
-                    let lo = first[p], hi = first[p + 1]
-                    if hi - lo > 32 {
-                        order[lo..<hi].sort(by: less)
-                    } else if hi - lo > 1 {
-                        for a in (lo + 1)..<hi {
-                            let x = order[a]
-                            var b = a
-                            while b > lo, less(x, order[b - 1]) {
-                                order[b] = order[b - 1]
-                                b -= 1
+            _ = Parallel.claiming(runs.count, workers: parts) { next in
+                while let run = next() {
+                    for p in runs[run] {
+                        let lo = first[p], hi = first[p + 1]
+                        if hi - lo > 32 {
+                            order[lo..<hi].sort(by: less)
+                        } else if hi - lo > 1 {
+                            for a in (lo + 1)..<hi {
+                                let x = order[a]
+                                var b = a
+                                while b > lo, less(x, order[b - 1]) {
+                                    order[b] = order[b - 1]
+                                    b -= 1
+                                }
+                                order[b] = x
                             }
-                            order[b] = x
                         }
+                        for position in lo..<hi { order[position] &= 0xFFFF_FFFF }
                     }
-                    for position in lo..<hi { order[position] &= 0xFFFF_FFFF }
                 }
             }
         }

@@ -97,8 +97,8 @@ extension Aggregator {
     /// - `TIDAK_DITIMBANG_2_BULAN`: no valid weight in m nor m−1, and one in an earlier month;
     /// only children 0–59 completed months old on the first day of m are listed.
     ///
-    /// Persons are independent: `workers` threads each take whole persons, and the results are
-    /// joined in person order, so they do not depend on `workers`.
+    /// Persons are independent: up to `workers` threads each take runs of whole persons, and
+    /// the results are joined in person order, so they do not depend on `workers`.
     ///
     /// `order`: the events by person up to the end of `asOf` (`personOrder` of an input with
     /// these events and as-of month), when the caller has it from the counting phase; nil:
@@ -112,12 +112,15 @@ extension Aggregator {
         guard services.weight != nil || services.length != nil else { return GrowthReview(flags: [], followUp: []) }
         let order = given ?? sortedOrder(set, through: asOf.lastDay, parts: max(1, workers))
         let events = set.events
-        let parts = Parallel.ranges(order.count, parts: max(1, workers)) { k in
+        // Many more parts than threads (the threads take the next part as they finish one):
+        // persons differ in cost, and halves left one thread working alone.
+        let parts = Parallel.ranges(order.count, parts: max(1, workers) * rangesPerWorker) { k in
             events[order[k]].person != events[order[k - 1]].person
         }
         let m = monthKey(asOf)
         let firstOfM = asOf.firstDay, lastOfM = asOf.lastDay
-        let results = Parallel.map(parts.count) { part -> GrowthReview in
+        /// The flags and follow-up of the persons of `parts[part]`.
+        func review(_ part: Int) -> GrowthReview {
             var review = GrowthReview(flags: [], followUp: [])
             func flag(_ month: GrowthMonth) {
                 // WAZ, HAZ, WHZ of one month (Pipeline groups them by record: WAZ and WHZ may
@@ -207,8 +210,13 @@ extension Aggregator {
             }
             return review
         }
+        let claimed = Parallel.claiming(parts.count, workers: workers) { next -> [(part: Int, GrowthReview)] in
+            var done: [(part: Int, GrowthReview)] = []
+            while let part = next() { done.append((part, review(part))) }
+            return done
+        }
         var review = GrowthReview(flags: [], followUp: [])
-        for r in results {
+        for (_, r) in claimed.flatMap({ $0 }).sorted(by: { $0.part < $1.part }) {
             review.flags += r.flags
             review.followUp += r.followUp
         }

@@ -39,6 +39,26 @@ public enum Parallel {
         return results.map { $0! }
     }
 
+    /// `body` on up to `workers` threads at once (one per part at most, and at least one, so
+    /// there is a result even with no parts), each handed a `next` that claims the first part
+    /// of `0..<count` no thread has claimed yet, in order, and nil once every part is claimed:
+    /// the threads' results, one per thread. A thread that finishes its part early claims
+    /// another, so parts of unequal cost still keep every thread busy to the end. Which thread
+    /// gets which part depends on timing: the caller must combine the results so that it does
+    /// not matter (sums; or results kept with their part number and joined in part order).
+    public static func claiming<T>(_ count: Int, workers: Int, _ body: (_ next: () -> Int?) -> T) -> [T] {
+        let claimed = Locked(0)
+        return map(max(1, min(workers, count))) { _ in
+            body {
+                claimed.withLock { k -> Int? in
+                    guard k < count else { return nil }
+                    k += 1
+                    return k - 1
+                }
+            }
+        }
+    }
+
     /// `0..<total` cut into at most `parts` contiguous ranges of about equal length, each cut
     /// moved forward to the next position where `boundary` holds (so a group that must stay
     /// whole, such as one person's records, is never split). Empty ranges are left out.

@@ -34,6 +34,27 @@ import Glibc
         #expect(sums == expected)
     }
 
+    @Test func claimingHandsEveryPartOutOnceToAsManyThreadsAsAsked() {
+        for workers in [1, 2, 3, 8, 50] {
+            let claimed = Parallel.claiming(37, workers: workers) { next -> [Int] in
+                var mine: [Int] = []
+                while let k = next() {
+                    // Uneven work: a thread that drew a long part claims fewer.
+                    _ = (0..<(k % 3) * 20_000).reduce(0) { $0 &+ $1 }
+                    mine.append(k)
+                }
+                return mine
+            }
+            // One result per thread: never more threads than parts.
+            #expect(claimed.count == min(workers, 37))
+            // Each thread claims in order, and together they claimed every part exactly once.
+            for mine in claimed { #expect(mine == mine.sorted()) }
+            #expect(claimed.flatMap { $0 }.sorted() == Array(0..<37))
+        }
+        // No parts: one thread, told at once there is nothing.
+        #expect(Parallel.claiming(0, workers: 4) { next in next() } == [nil])
+    }
+
     #if os(Linux)
     @Test func aYieldingThreadRunsAtALowerPriorityAndLeavesItsStarterAsItWas() throws {
         errno = 0
