@@ -21,6 +21,11 @@ public struct CSVReadOptions: Sendable {
     /// needs the file's SHA-256 (run.json's inputs) does not read it a second time. Off by
     /// default: a file read for its records only does not pay for the hash.
     public var hashesContent = false
+    /// With `hashesContent`: a file read in one block (smaller than `blockSize`, most service
+    /// files) is not hashed while read. Its bytes are kept instead (`CSVReader.unhashedContent`)
+    /// for the caller to hash on another thread: Validate's reading thread is its busier one, so
+    /// the checking thread hashes what the reading thread read.
+    public var defersSingleBlockDigest = false
 
     /// Options with the spec's defaults unless given.
     public init(delimiter: UInt8? = nil, blockSize: Int = 1 << 20, maxFieldBytes: Int = 64 << 10,
@@ -76,6 +81,9 @@ public final class CSVReader {
     /// text held in memory). Fed the blocks of the one pass over the file, in order; bytes read
     /// ahead for the encoding decision are not fed twice.
     public private(set) var contentDigest: ContentDigest?
+    /// With `options.defersSingleBlockDigest`: the bytes of a file the last `read` read in one
+    /// block, not hashed (`contentDigest` is then nil); nil otherwise.
+    public private(set) var unhashedContent: UnhashedContent?
 
     private enum Input {
         case file(FileInput)
@@ -139,16 +147,24 @@ public final class CSVReader {
             // more, so the short count shows the end without a further read).
             let capacity = Swift.min(size, Swift.max(file.size, 0) + 1)
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 8)
-            defer { buffer.deallocate() }
+            // A deferred digest takes the buffer over, once the whole file was read without error.
+            var handedOver = false
+            defer { if !handedOver { buffer.deallocate() } }
             var offset = 0
             var hasher = options.hashesContent ? SHA256() : nil
+            var deferred = false
             contentDigest = nil
+            unhashedContent = nil
             while true {
                 let count = try file.read(into: buffer, at: offset)
                 if count == 0 { break }
-                hasher?.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+                let atEnd = count < buffer.count && offset + count >= file.size
+                if hasher != nil && offset == 0 && atEnd && options.defersSingleBlockDigest {
+                    deferred = true
+                } else {
+                    hasher?.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+                }
                 offset += count
-                let atEnd = count < buffer.count && offset >= file.size
                 let block = UnsafeRawBufferPointer(rebasing: buffer[..<count])
                 session.encoding = try decision.admit(block, isLast: atEnd) { validator in
                     try file.check(from: offset, with: &validator)
@@ -156,7 +172,12 @@ public final class CSVReader {
                 try session.consume(block, emit: body)
                 if atEnd { break }
             }
-            if let hasher { contentDigest = ContentDigest(digest: hasher.finalize(), bytes: offset) }
+            if deferred {
+                unhashedContent = UnhashedContent(buffer: buffer, count: offset)
+                handedOver = true
+            } else if let hasher {
+                contentDigest = ContentDigest(digest: hasher.finalize(), bytes: offset)
+            }
         }
         // A sequence cut off by the end of the input is decided only now; it can only be in the
         // last line, which `finish` delivers.
@@ -370,5 +391,39 @@ private final class FileInput {
         let reason = String(cString: strerror(errno))
         return PWSError(.inputMissing, "cannot read \(source) (\(reason)); check that it is a readable file",
                         cause: reason)
+    }
+}
+
+/// The bytes of a file read in one block whose SHA-256 was deferred
+/// (`CSVReadOptions.defersSingleBlockDigest`): owned here, freed with it, hashed by `digest()`
+/// on whichever thread asks.
+public final class UnhashedContent: @unchecked Sendable, Hashable {
+    // @unchecked: the buffer is written before init and only read afterwards.
+    private let buffer: UnsafeMutableRawBufferPointer
+    /// Bytes of the file (the buffer may be one byte longer).
+    public let count: Int
+
+    init(buffer: UnsafeMutableRawBufferPointer, count: Int) {
+        self.buffer = buffer
+        self.count = count
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Equal when the bytes are.
+    public static func == (a: UnhashedContent, b: UnhashedContent) -> Bool {
+        a === b || (a.count == b.count && (a.count == 0 || memcmp(a.buffer.baseAddress!, b.buffer.baseAddress!, a.count) == 0))
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+        hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: buffer[..<Swift.min(count, 64)]))
+    }
+
+    /// The SHA-256 and size of the bytes, as `CSVReader.contentDigest` would have given them.
+    public func digest() -> ContentDigest {
+        var hasher = SHA256()
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        return ContentDigest(digest: hasher.finalize(), bytes: count)
     }
 }

@@ -37,6 +37,13 @@ public struct TableReadSummary: Sendable, Hashable {
     /// A CSV file read with `CSVReadOptions.hashesContent`: the SHA-256 and size of the bytes
     /// read (nil for a workbook, a record source, or without the option).
     public var digest: ContentDigest?
+    /// A CSV file read with `CSVReadOptions.defersSingleBlockDigest` in one block: its bytes, not
+    /// yet hashed (`digest` is then nil); `contentDigest` gives the digest either way.
+    public var unhashedContent: UnhashedContent?
+
+    /// The SHA-256 and size of the file's bytes when they were hashed or kept for it; computed
+    /// here (on the calling thread) when the reader deferred it.
+    public var contentDigest: ContentDigest? { digest ?? unhashedContent?.digest() }
 }
 
 /// One data row of a table, seen through the schema (valid only inside the `row` callback).
@@ -271,6 +278,7 @@ public final class TableReader {
             unknownColumns: header.unknownColumns, duplicateColumns: header.duplicateColumns,
             missingColumns: header.missingRequired)
         summary.digest = reader.contentDigest
+        summary.unhashedContent = reader.unhashedContent
         return summary
     }
 

@@ -140,7 +140,7 @@ struct RowChunkReader: Sendable {
     let directory: String
     let sources: [String]
     let names: TableColumnNames
-    let options: CSVReadOptions
+    var options: CSVReadOptions
     /// The size of each source when the listing knew it (sizes the first chunk of small files).
     var sizes: [Int]? = nil
     var workbook = WorkbookReadOptions()

@@ -214,7 +214,7 @@ public enum Validation {
         func fileDone(_ chunk: RowChunk, _ summary: TableReadSummary?) {
             guard let summary else { return }
             allNotes += summary.notes
-            if let digest = summary.digest { digests[chunk.file] = digest }
+            if let digest = summary.contentDigest { digests[chunk.file] = digest }
             if summary.encoding == .windows1252 {
                 allNotes.append("\(chunk.source) is not UTF-8; read as Windows-1252 — save it as UTF-8 to be sure names are right")
             }
@@ -231,7 +231,9 @@ public enum Validation {
                 registeredRTs: register.rts.count
             ) { checked in fileDone(checked.chunk, checker.merge(checked)) }
         } else {
-            // One thread reads and cleans (Ingest), this one applies the rules in read order.
+            // One thread reads and cleans (Ingest), this one applies the rules in read order,
+            // and hashes the files read in one block (the reading thread is the busier one).
+            chunkReader.options.defersSingleBlockDigest = true
             readingCPU = try chunkReader.run { chunk in fileDone(chunk, checker.consume(chunk)) }
         }
         var outcome = checker.finish(sources: sources, register: checker.register, sasaran: sasaran,

@@ -79,4 +79,53 @@ import Testing
         #expect(throws: Stop.self) { try reader.read { _ in throw Stop() } }
         #expect(reader.contentDigest == nil)
     }
+
+    /// `defersSingleBlockDigest`: a file read in one block keeps its bytes unhashed for the
+    /// caller (Validate's checking thread), whose `digest()` is the digest the reader would
+    /// have computed; a file of several blocks is hashed while read as before.
+    @Test(arguments: [(1 << 20, true), (91, true), (90, false), (16, false), (1, false)])
+    func aFileReadInOneBlockKeepsItsBytesForADeferredDigest(blockSize: Int, oneBlock: Bool) throws {
+        let folder = try TemporaryFolder()
+        let path = try folder.write("t.csv", Self.asciiLines)
+        var options = CSVReadOptions(blockSize: blockSize)
+        options.hashesContent = true
+        options.defersSingleBlockDigest = true
+        let reader = try CSVReader(path: path, source: "t.csv", options: options)
+        let result = try reader.collect()
+        #expect(result.events.count == 9)
+        if oneBlock {
+            #expect(reader.contentDigest == nil)
+            #expect(reader.unhashedContent?.count == 90)
+            #expect(reader.unhashedContent?.digest().hex == Self.asciiLinesSHA256)
+            #expect(reader.unhashedContent?.digest().bytes == 90)
+        } else {
+            #expect(reader.unhashedContent == nil)
+            #expect(reader.contentDigest?.hex == Self.asciiLinesSHA256)
+        }
+        // Read again: the state is the last read's.
+        _ = try reader.collect()
+        #expect((reader.unhashedContent != nil) == oneBlock)
+    }
+
+    @Test func deferredDigestOfAnEmptyFileAndAStoppedRead() throws {
+        struct Stop: Error {}
+        let folder = try TemporaryFolder()
+        var options = CSVReadOptions()
+        options.hashesContent = true
+        options.defersSingleBlockDigest = true
+        let empty = try CSVReader(path: try folder.write("e.csv", []), source: "e.csv", options: options)
+        _ = try empty.collect()
+        // Nothing was read: hashed (nothing) as before, nothing kept.
+        #expect(empty.contentDigest?.hex == Self.emptySHA256)
+        #expect(empty.unhashedContent == nil)
+        let stopped = try CSVReader(path: try folder.write("t.csv", Self.asciiLines), source: "t.csv", options: options)
+        #expect(throws: Stop.self) { try stopped.read { _ in throw Stop() } }
+        #expect(stopped.contentDigest == nil)
+        #expect(stopped.unhashedContent == nil)
+        // Without `hashesContent` the option does nothing.
+        options.hashesContent = false
+        let plain = try CSVReader(path: try folder.write("p.csv", Self.asciiLines), source: "p.csv", options: options)
+        _ = try plain.collect()
+        #expect(plain.contentDigest == nil && plain.unhashedContent == nil)
+    }
 }
