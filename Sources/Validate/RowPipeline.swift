@@ -35,6 +35,9 @@ struct RowChunk: Sendable {
     /// a queue of 2 batches the rows waiting stay about what 8 single chunks held before
     /// batching, and so does peak memory (Validate README).
     static let rowsPerBatch = 1024
+    /// Bytes of files not yet hashed (`CSVReadOptions.defersSingleBlockDigest`) that close a
+    /// batch: with the queue's 2 batches, at most a few of these wait for the checking thread.
+    static let unhashedPerBatch = 256 << 10
 
     /// - Parameter expectedBytes: the file's size when known: a small file's chunk reserves
     ///   room for its likely rows (~1 per 128 bytes), not for a full chunk (~1 MiB), so reading
@@ -188,14 +191,18 @@ struct RowChunkReader: Sendable {
     func read(files: Range<Int>? = nil, _ emit: (RowPipelineItem) -> Void) {
         let fieldCount = names.schema.fields.count
         var batch: [RowChunk] = []
-        var batchRows = 0
+        var batchRows = 0, batchUnhashed = 0
         func add(_ chunk: RowChunk) {
             batch.append(chunk)
             batchRows += chunk.count
-            if batchRows >= RowChunk.rowsPerBatch || batch.count >= 64 {
+            // Files whose bytes wait for the checking thread's hash (`defersSingleBlockDigest`)
+            // close a batch sooner, so the bytes held between the threads stay small.
+            batchUnhashed += chunk.summary?.unhashedContent?.count ?? 0
+            if batchRows >= RowChunk.rowsPerBatch || batch.count >= 64 || batchUnhashed >= RowChunk.unhashedPerBatch {
                 emit(.chunks(batch))
                 batch = []
                 batchRows = 0
+                batchUnhashed = 0
             }
         }
         for i in files ?? sources.indices {

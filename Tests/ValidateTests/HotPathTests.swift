@@ -194,6 +194,41 @@ import Testing
         #expect(seen == (0..<70).map { "layanan/f\($0 + 100).csv:3:3" })
     }
 
+    @Test func unhashedFilesCloseABatchSoTheirBytesWaitingStaySmall() throws {
+        // 20 files of 3 rows and ~100 KB each (a long comment column the schema ignores): by
+        // rows, one batch would hold all 20; with their digests deferred to the checking thread,
+        // a batch closes once it holds 256 KB of unhashed bytes, i.e. every third file.
+        let rows = PropertyTests.validRows(3).map { $0 + "," + String(repeating: "x", count: 33_000) }
+        let text = "\(ChunkedReadingTests.header),catatan\n" + rows.joined(separator: "\n") + "\n"
+        var files: [String: String] = [:]
+        for k in 0..<20 { files["layanan/f\(k + 100).csv"] = text }
+        let folder = try DataFolder(layanan: files)
+        defer { folder.remove() }
+        let listing = InputFiles.serviceFiles(in: folder.path)
+        var options = CSVReadOptions()
+        options.hashesContent = true
+        options.defersSingleBlockDigest = true
+        var reader = RowChunkReader(directory: folder.path, sources: listing.files,
+                                    names: try TableColumnNames(schema: .layanan), options: options)
+        reader.sizes = listing.sizes
+        var batches: [[Int]] = []
+        reader.read { item in
+            if case .chunks(let chunks) = item { batches.append(chunks.map { $0.summary?.unhashedContent?.count ?? 0 }) }
+        }
+        let size = text.utf8.count
+        #expect(size > 99_000 && size < 128 << 10)
+        #expect(batches.map(\.count) == [3, 3, 3, 3, 3, 3, 2])
+        #expect(batches.joined().allSatisfy { $0 == size })
+        // Each file's deferred digest is the file's SHA-256, as the reader would have hashed it.
+        var plain = CSVReadOptions()
+        plain.hashesContent = true
+        let direct = try CSVReader(path: folder.path + "/" + listing.files[0], source: "f", options: plain)
+        try direct.read { _ in }
+        var first: ContentDigest?
+        try reader.run { chunk in if first == nil { first = chunk.summary?.contentDigest } }
+        #expect(first != nil && first == direct.contentDigest)
+    }
+
     @Test func listingIsInByteOrderOfPathsWithEachSize() throws {
         // Byte order: "B" (0x42) < "a-" (0x2D) < "a." (0x2E) < "ab"; a prefix sorts first.
         let folder = try DataFolder(layanan: ["layanan/a.csv": "1234", "layanan/ab.csv": "1", "layanan/B.csv": "12",
