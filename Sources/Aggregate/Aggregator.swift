@@ -382,24 +382,57 @@ public enum Aggregator {
         let recordIDs = set.recordIDs
         precondition(events.count <= Int(UInt32.max), "more events than a 32-bit index holds")
         let last = through ?? Day(raw: Int32.max)
-        var maxPerson = -1
-        for e in events where e.visit <= last { maxPerson = max(maxPerson, Int(e.person)) }
+        // A counting sort by person over `parts` contiguous ranges of the events, each on a
+        // thread: a range counts its persons' events, then writes them after the earlier
+        // ranges' events of the same person, so each person's positions hold its events in
+        // index order, as one pass in index order would place them.
+        let halves = Parallel.ranges(events.count, parts: max(1, parts))
+        let maxPerson = Parallel.map(halves.count) { s in
+            var top = -1
+            for i in halves[s] where events[i].visit <= last { top = max(top, Int(events[i].person)) }
+            return top
+        }.max() ?? -1
         guard maxPerson >= 0 else { return [] }
-        var starts = [Int](repeating: 0, count: maxPerson + 2)
-        for e in events where e.visit <= last { starts[Int(e.person) + 1] += 1 }
-        for p in 0...maxPerson { starts[p + 1] += starts[p] }
+        let persons = maxPerson + 1
+        // Per range, per person: its count, then the position its next event goes to. Fewer
+        // ranges when persons have few events each, so these cells never take more memory
+        // than `order` itself.
+        let slices = Parallel.ranges(events.count, parts: max(1, min(parts, events.count / persons)))
+        let tally = UnsafeMutableBufferPointer<Int>.allocate(capacity: slices.count * persons)
+        tally.initialize(repeating: 0)
+        nonisolated(unsafe) let cells = tally  // each range touches its own `persons` cells only
+        _ = Parallel.map(slices.count) { s in
+            let mine = cells.baseAddress! + s * persons
+            for i in slices[s] where events[i].visit <= last { mine[Int(events[i].person)] += 1 }
+        }
+        var starts = [Int](repeating: 0, count: persons + 1)
+        for p in 0..<persons {
+            var at = starts[p]
+            for s in slices.indices {
+                let count = tally[s * persons + p]
+                tally[s * persons + p] = at
+                at += count
+            }
+            starts[p + 1] = at
+        }
         /// Visit day, order-preserving as unsigned, above the event index.
         @inline(__always) func key(_ i: Int) -> Int {
             Int(bitPattern: UInt(UInt32(bitPattern: events[i].visit.raw) ^ 0x8000_0000) << 32 | UInt(i))
         }
-        var order = [Int](repeating: 0, count: starts[maxPerson + 1])
-        var next = starts
-        for i in events.indices where events[i].visit <= last {
-            let p = Int(events[i].person)
-            order[next[p]] = key(i)
-            next[p] += 1
+        var order = [Int](repeating: 0, count: starts[persons])
+        order.withUnsafeMutableBufferPointer { buffer in
+            // Ranges write disjoint positions (each person's share of each range).
+            nonisolated(unsafe) let order = buffer
+            _ = Parallel.map(slices.count) { s in
+                let next = cells.baseAddress! + s * persons
+                for i in slices[s] where events[i].visit <= last {
+                    let p = Int(events[i].person)
+                    order[next[p]] = key(i)
+                    next[p] += 1
+                }
+            }
         }
-        next = []
+        tally.deallocate()
 
         /// (visit, record_id, index) of two keys: a total order, so the result does not depend
         /// on the sort's stability.

@@ -55,4 +55,32 @@ import Testing
             #expect(Aggregator.sortedOrder(w.set, parts: parts) == [b, c, e, g, a, f, d])
         }
     }
+
+    /// 3 000 records of 40 persons over 60 days, record ids from a pool of 25 (so many ties of
+    /// day and id), some after `through`: every number of parts gives the order of a plain sort
+    /// by (person index, visit, record id, event index). The counting pass splits the events
+    /// into ranges, each writing after the earlier ranges' events of the same person.
+    @Test func manyPartsGiveThePlainSortsOrder() {
+        var w = TestCatalogue.world([])
+        var g = SystemRandomNumberGenerator()
+        let start = Day(year: 2025, month: 1, day: 1)!
+        for _ in 0..<3_000 {
+            let person = "p\(Int.random(in: 0..<40, using: &g))"
+            let visit = start.adding(days: Int.random(in: 0..<60, using: &g))
+            w.add("IMT", person, visit.description, born: "1990-01-01", record: "r\(Int.random(in: 0..<25, using: &g))")
+        }
+        let through = start.adding(days: 49)
+        let set = w.set
+        let expected = set.events.indices.filter { set.events[$0].visit <= through }.sorted { x, y in
+            let a = set.events[x], b = set.events[y]
+            if a.person != b.person { return a.person < b.person }
+            if a.visit != b.visit { return a.visit < b.visit }
+            let c = set.recordIDs.compare(a.record, b.record)
+            return c != 0 ? c < 0 : x < y
+        }
+        #expect(expected.count > 2_000)
+        for parts in 1...4 {
+            #expect(Aggregator.sortedOrder(set, through: through, parts: parts) == expected, "parts \(parts)")
+        }
+    }
 }
