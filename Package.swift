@@ -91,7 +91,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["README.md"]),
         // @main only.
-        .executableTarget(name: "pws", dependencies: ["PWSCommands"]),
+        .executableTarget(name: "pws", dependencies: ["PWSCommands", "CPrefetch"]),
 
         .testTarget(name: "PWSCoreTests", dependencies: ["PWSCore"]),
         .testTarget(name: "ConcurrencyTests", dependencies: ["Concurrency"]),

@@ -106,6 +106,16 @@ public struct ByteInterner {
     /// the keys in blocks of that many (see `StringArena`: for keys that are mostly new and
     /// share prefixes, like record ids; a key met again then costs decoding its block).
     public mutating func reserve(_ count: Int, bytes: Int, blockSize: Int? = nil) {
+        if arena.count == 0 {
+            // Nothing to move: the table of the final size at once, not every size on the way
+            // (each zeroed in full: twice the final table's bytes, before the first row).
+            var size = slots.count
+            while count * 4 >= size * 3 { size <<= 1 }
+            if size > slots.count {
+                slots = SlotTable(count: size)
+                mask = size - 1
+            }
+        }
         while count * 4 >= slots.count * 3 { grow() }
         if let blockSize {
             precondition(arena.count == 0, "the block size is chosen before the first key")

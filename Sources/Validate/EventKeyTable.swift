@@ -62,6 +62,12 @@ struct EventKeyTable {
 
     /// Makes room for at least `count` events without growing.
     mutating func reserve(_ count: Int) {
+        if self.count == 0 {
+            // Nothing to move: the final size at once (see ByteInterner.reserve).
+            var size = slots.count
+            while count * 4 >= size * 3 { size <<= 1 }
+            if size > slots.count { slots = SlotTable(count: size) }
+        }
         while count * 4 >= slots.count * 3 { grow() }
     }
 

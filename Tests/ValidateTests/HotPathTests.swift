@@ -61,6 +61,24 @@ import Testing
         #expect(intern(&t, "y") == (1, false))
         #expect(intern(&t, "z") == (2, true))
     }
+
+    /// An empty table is sized for the reservation at once (not doubled step by step), and it
+    /// holds that many keys and more, each found again at its index.
+    @Test func reserveOnAnEmptyTableHoldsAndFindsEveryKey() {
+        var t = ByteInterner(capacity: 4)
+        t.reserve(3_000, bytes: 1 << 16)
+        for i in 0..<10_000 { #expect(intern(&t, "k\(i)") == (UInt32(i), true)) }
+        for i in stride(from: 0, to: 10_000, by: 7) { #expect(intern(&t, "k\(i)") == (UInt32(i), false)) }
+        var events = (0..<2_000).map { p in
+            ServiceEvent(person: UInt32(p), record: 0, visit: Day(raw: 100), birth: Day(raw: 0), service: 1,
+                         sex: .female, rt: 0, facility: 0, result: .nan, facilityType: .posyandu)
+        }
+        var keys = EventKeyTable(capacity: 16)
+        keys.reserve(1_500)
+        for i in events.indices { #expect(keys.insert(UInt32(i), in: events, invalidResultHash: [:], raw: 0) == nil) }
+        events.append(events[1_234])
+        #expect(keys.insert(UInt32(events.count - 1), in: events, invalidResultHash: [:], raw: 0) == 1_234)
+    }
 }
 
 /// The combo caches' short copy.
