@@ -386,10 +386,10 @@ public enum Aggregator {
         // thread: a range counts its persons' events, then writes them after the earlier
         // ranges' events of the same person, so each person's positions hold its events in
         // index order, as one pass in index order would place them.
-        let halves = Parallel.ranges(events.count, parts: max(1, parts))
-        let maxPerson = Parallel.map(halves.count) { s in
+        let cuts = Parallel.ranges(events.count, parts: max(1, parts))
+        let maxPerson = Parallel.map(cuts.count) { s in
             var top = -1
-            for i in halves[s] where events[i].visit <= last { top = max(top, Int(events[i].person)) }
+            for i in cuts[s] where events[i].visit <= last { top = max(top, Int(events[i].person)) }
             return top
         }.max() ?? -1
         guard maxPerson >= 0 else { return [] }

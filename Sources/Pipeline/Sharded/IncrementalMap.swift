@@ -161,18 +161,14 @@ final class IncrementalMap {
         }
         let ranges = Parallel.ranges(weights: costs, parts: workers * runsPerWorker)
         let runs = ranges.map { IncrementalMapRun(self, range: $0, existing: existing) }
-        let claimed = Locked((next: 0, failed: false))
-        _ = Parallel.map(min(workers, runs.count)) { _ in
-            while let r = claimed.withLock({ state -> Int? in
-                guard !state.failed, state.next < runs.count else { return nil }
-                state.next += 1
-                return state.next - 1
-            }) {
+        let failed = Locked(false)
+        _ = Parallel.claiming(runs.count, workers: workers) { next in
+            while !failed.withLock({ $0 }), let r = next() {
                 runs[r].run()
-                if runs[r].failure != nil { claimed.withLock { $0.failed = true } }
+                if runs[r].failure != nil { failed.withLock { $0 = true } }
             }
         }
-        // Runs are claimed in order, stop being claimed only after a failure, and every claimed
+        // Runs are claimed in order, stop being claimed soon after a failure, and every claimed
         // run ends: the first failure in read order is the one a single thread would have met
         // first, and every run before it was worked through.
         for run in runs {
