@@ -39,6 +39,26 @@ public enum Parallel {
         return results.map { $0! }
     }
 
+    /// `first` and `second` at once, on two threads when there are cores for them: both
+    /// results. For two independent pieces of work (each reads only what they share).
+    public static func pair<A, B>(_ first: () -> A, _ second: () -> B) -> (A, B) {
+        var a: A?, b: B?
+        withUnsafeMutablePointer(to: &a) { pa in
+            withUnsafeMutablePointer(to: &b) { pb in
+                withoutActuallyEscaping(first) { first in
+                    withoutActuallyEscaping(second) { second in
+                        // Each part writes only its own result: the caller's contract above.
+                        nonisolated(unsafe) let pa = pa, pb = pb, first = first, second = second
+                        DispatchQueue.concurrentPerform(iterations: 2) { k in
+                            if k == 0 { pa.pointee = first() } else { pb.pointee = second() }
+                        }
+                    }
+                }
+            }
+        }
+        return (a!, b!)
+    }
+
     /// `body` on up to `workers` threads at once (one per part at most, and at least one, so
     /// there is a result even with no parts), each handed a `next` that claims the first part
     /// of `0..<count` no thread has claimed yet, in order, and nil once every part is claimed:

@@ -34,6 +34,22 @@ import Glibc
         #expect(sums == expected)
     }
 
+    @Test func pairGivesEachResultItsPlaceAndRunsBothAtOnce() {
+        // Two types, each in its own place.
+        let (a, b) = Parallel.pair({ "first" }, { 2 })
+        #expect(a == "first")
+        #expect(b == 2)
+        // Each waits (at most 5 s) for the other to have started: true for both only when both
+        // ran at once.
+        let started = [DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)]
+        func meet(_ me: Int) -> Bool {
+            started[me].signal()
+            return started[1 - me].wait(timeout: .now() + 5) == .success
+        }
+        let (first, second) = Parallel.pair({ meet(0) }, { meet(1) })
+        #expect(first && second)
+    }
+
     @Test func claimingHandsEveryPartOutOnceToAsManyThreadsAsAsked() {
         for workers in [1, 2, 3, 8, 50] {
             let claimed = Parallel.claiming(37, workers: workers) { next -> [Int] in

@@ -79,6 +79,46 @@ import Testing
         #expect(throws: PWSError.self) { try MapEntry.read(layout, section: 2) }
     }
 
+    /// `open` takes the header, table and metadata from one read of the entry's first
+    /// `MapEntry.openRead` bytes when they lie there, and reads a longer metadata section (or
+    /// the trailer of a larger entry) on its own: either way the same metadata, and a flipped
+    /// byte in the metadata or the trailer is refused.
+    @Test func openReadsTheEntrysStartOnceAndStillChecksEveryByte() throws {
+        let tmp = try TemporaryFolder()
+        let path = tmp.url.path + "/entry.pws"
+        let name = String(repeating: "ab", count: 32)
+        let header = ShardHeader(kind: MapCache.entryKind, task: 0, key: MapEntryTests.key)
+        let read = MapEntry.openRead
+        // Metadata inside the first read, ending near it, past it, and of several blocks; the
+        // entry smaller than one read (its trailer in it too) or larger (rows after).
+        for metadataLength in [3, read - 900, read - 100, read + 1, 2 * ShardFile.blockSize + 5] {
+            for rows in [0, read] {
+                let metadata = (0..<metadataLength).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 1) }
+                var sections: [[UInt8]] = [metadata, [UInt8](repeating: 4, count: rows), [], [], []]
+                sections.insert(MapEntryLayout.table(name: name, lengths: sections.map(\.count)), at: 0)
+                let layout = try MapEntry.write(sections, header: header, to: path, source: "x")
+                let (opened, got) = try MapEntry.open(path: path, name: name, partitions: 2, source: "x")
+                #expect(opened == layout)
+                #expect(got == metadata, "metadata of \(metadataLength) bytes, rows of \(rows)")
+                let good = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+                // A flipped byte in the metadata's last byte, then in the trailer's block count.
+                for (at, expected) in [(layout.offset(0) + 8 * MapEntryLayout.blocks(metadataLength) + metadataLength - 1,
+                                        "corrupted (checksum of a block differs)"),
+                                       (layout.size - 12, "corrupted (its trailer differs)")] {
+                    var bytes = good
+                    bytes[at] ^= 0x01
+                    try Data(bytes).write(to: URL(fileURLWithPath: path))
+                    do {
+                        _ = try MapEntry.open(path: path, name: name, partitions: 2, source: "x")
+                        Issue.record("a flipped byte at \(at) was not seen (metadata \(metadataLength), rows \(rows))")
+                    } catch let error as PWSError {
+                        #expect(error.message == "entry \(path) is \(expected)")
+                    }
+                }
+            }
+        }
+    }
+
     /// An entry's table and a manifest are checksummed, not trusted: lengths crafted to overflow
     /// the layout's sums (2^62, Int.max) are refused as corrupted, never a trap; so is a
     /// manifest naming a file that is not an entry.

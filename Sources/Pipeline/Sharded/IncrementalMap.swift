@@ -152,8 +152,10 @@ final class IncrementalMap {
         self.hashes = hashes
     }
 
-    func run() throws {
-        let existing = cache.entryNames()
+    /// Works through the task's files; `existing`: the entries in the cache (`entryNames`),
+    /// listed now when not given.
+    func run(existing: Set<String>? = nil) throws {
+        let existing = existing ?? cache.entryNames()
         let costs = sources.indices.map { k -> Int in
             if existing.contains(names[k]) { return Self.cachedCost }
             // Sizes past 1 TiB cost alike (`Parallel.ranges` clamps the weights anyway).

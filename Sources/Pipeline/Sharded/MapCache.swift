@@ -339,6 +339,13 @@ final class MapCache {
     /// task its own part `hashes.d/<run>.<task>.pws` (map tasks of one run may write at the
     /// same moment).
     func saveIndex(_ index: [String: (stat: FileStat, sha256: String)], to path: String? = nil) {
+        if let line = writeIndex(index, to: path) { note(line) }
+    }
+
+    /// `saveIndex` without the console line: what it would say when the index cannot be
+    /// written, or nil. Touches no state of the cache (a map task writes it on a thread of its
+    /// own while it lists the entries).
+    func writeIndex(_ index: [String: (stat: FileStat, sha256: String)], to path: String? = nil) -> String? {
         let hashIndexPath = path ?? staged.map { "\(indexPartsFolder)/\($0.run).\($0.task).pws" } ?? self.hashIndexPath
         var e = ShardEncoder()
         e.uint(UInt64(index.count))
@@ -353,8 +360,9 @@ final class MapCache {
         do {
             try ShardFile.write(ShardHeader(kind: "map-cache-hashes", task: 0, key: MapCache.indexKey), payload: e.bytes,
                                 to: hashIndexPath)
+            return nil
         } catch {
-            note("map cache: cannot write the hash index \(hashIndexPath) (\(MapCache.reason(error)))")
+            return "map cache: cannot write the hash index \(hashIndexPath) (\(MapCache.reason(error)))"
         }
     }
 
@@ -585,36 +593,49 @@ extension ShardedRun {
                                      sources: sources, run: key, partitions: partitions,
                                      privatePath: { [self] in ShardedRun.absolute(privateEntryPath(task, $0)) })
         let names = map.names, hashes = map.hashes
-        cache.saveIndex(map.indexRecords)
         cache.referenced += names
-        cache.recordInflight(names)
-        try map.run()
+        // The hash index is written on a thread of its own while this one records the names in
+        // flight and lists the entries; its console line, if any, keeps its place before theirs.
+        let linesBefore = cache.lines.count
+        let (indexLine, existing) = Parallel.pair({ cache.writeIndex(map.indexRecords) }, {
+            cache.recordInflight(names)
+            return cache.entryNames()
+        })
+        if let indexLine { cache.lines.insert(indexLine, at: linesBefore) }
+        try map.run(existing: existing)
         let outline = map.outline
-        var manifest = ShardEncoder()
-        manifest.uint(UInt64(range.lowerBound))
-        manifest.uint(UInt64(outline.layouts.count))
-        for (l, sha256) in zip(outline.layouts, hashes) {
-            manifest.string(l.path)
-            manifest.string(l.source)
-            manifest.string(sha256)
-            for v in [l.size, l.dataStart, l.tableLength] { manifest.uint(UInt64(v)) }
-            manifest.uint(UInt64(l.lengths.count))
-            for v in l.lengths { manifest.uint(UInt64(v)) }
-        }
-        try ShardFile.write(ShardHeader(kind: "map-manifest", task: task, key: key), payload: manifest.bytes,
-                            to: manifestPath(task))
-        let e = ShardedRun.encodeSummary(
-            offset: range.lowerBound, accounts: outline.accounts, rejectCount: outline.rejectCount, rejects: outline.rejects,
-            notes: outline.notes,
-            unregistered: outline.unregistered, unreadable: listing.unreadable, readingCPU: map.readingCPU,
-            checkingCPU: map.checkingCPU)
+        // The manifest and the summary (with every per-row reject of the task's files) are
+        // encoded at once, on two threads; the summary is written last, as before, so that a
+        // summary still means the task's manifest is there.
+        let (manifestImage, summaryImage) = Parallel.pair({
+            var manifest = ShardEncoder()
+            manifest.uint(UInt64(range.lowerBound))
+            manifest.uint(UInt64(outline.layouts.count))
+            for (l, sha256) in zip(outline.layouts, hashes) {
+                manifest.string(l.path)
+                manifest.string(l.source)
+                manifest.string(sha256)
+                for v in [l.size, l.dataStart, l.tableLength] { manifest.uint(UInt64(v)) }
+                manifest.uint(UInt64(l.lengths.count))
+                for v in l.lengths { manifest.uint(UInt64(v)) }
+            }
+            return Result { try ShardFile.image(ShardHeader(kind: "map-manifest", task: task, key: key),
+                                                payloads: [manifest.bytes]).bytes }
+        }, {
+            let e = ShardedRun.encodeSummary(
+                offset: range.lowerBound, accounts: outline.accounts, rejectCount: outline.rejectCount,
+                rejects: outline.rejects, notes: outline.notes, unregistered: outline.unregistered,
+                unreadable: listing.unreadable, readingCPU: map.readingCPU, checkingCPU: map.checkingCPU)
+            return Result { try ShardFile.image(ShardHeader(kind: "map-summary", task: task, key: key),
+                                                payloads: [e.bytes]).bytes }
+        })
+        try ShardFile.writeWhole(try manifestImage.get(), to: manifestPath(task))
         if cache.staged != nil {
             // Rewritten at the end too, so its day of protection counts from the task's end.
             cache.recordInflight(names)
             try writeCacheUse(cache, task: task, key: key, seconds: Date().timeIntervalSince(started))
         }
-        try ShardFile.write(ShardHeader(kind: "map-summary", task: task, key: key), payload: e.bytes,
-                            to: summaryPath(task))
+        try ShardFile.writeWhole(try summaryImage.get(), to: summaryPath(task))
         return RunReport(exitStatus: .success, lines: [
             "map \(task) of \(tasks): \(range.count) file(s), \(outline.accounts.reduce(0) { $0 + $1.rowsRead }) rows, \(outline.candidates) passed the per-row rules, \(outline.rejectCount) rejected; \(partitions) partitions in \(folder)/map/ (from \(outline.layouts.count) cache entries)",
         ], folder: nil)

@@ -253,7 +253,9 @@ enum MapEntry {
         guard fstat(fd, &st) == 0 else { throw problem(path, "not readable") }
         guard st.st_mode & S_IFMT == S_IFREG else { throw problem(path, "not a plain file") }
         let size = Int(st.st_size)
-        let start = try ShardFileReader.pread(fd, path, at: 0, count: min(size, 4096))
+        // One read for the header, the table and (most often) the metadata: the entry's first
+        // `openRead` bytes; a section beyond them is read on its own.
+        let start = try ShardFileReader.pread(fd, path, at: 0, count: min(size, openRead))
         guard start.count >= 20, Array(start[0..<8]) == ShardFile.magic else { throw problem(path, "truncated or not an entry") }
         let version = ShardFile.readUInt32(start, 8)
         guard version == ShardFile.formatVersion else {
@@ -270,7 +272,7 @@ enum MapEntry {
         guard tableLength <= ShardFile.blockSize, size >= dataStart + 8 + tableLength else {
             throw problem(path, "truncated in its table")
         }
-        let table = try section(fd: fd, path: path, at: dataStart, length: tableLength)
+        let table = try section(fd: fd, path: path, at: dataStart, length: tableLength, within: start)
         var d = ShardDecoder(table, path: path)
         let tableName = try d.string()
         let p = try d.index()
@@ -287,7 +289,8 @@ enum MapEntry {
         guard size == expected else {
             throw problem(path, size < expected ? "truncated (\(size) bytes, its table says \(expected))" : "corrupted (\(size) bytes, its table says \(expected))")
         }
-        let trailer = try ShardFileReader.pread(fd, path, at: size - 20, count: 20)
+        let trailer = start.count == size ? Array(start[(size - 20)...])
+            : try ShardFileReader.pread(fd, path, at: size - 20, count: 20)
         var blocks: UInt64 = 0
         for k in 0..<8 { blocks |= UInt64(trailer[8 + k]) << (8 * UInt64(k)) }
         let written = ([tableLength] + lengths).reduce(0) { $0 + MapEntryLayout.blocks($1) }
@@ -295,7 +298,7 @@ enum MapEntry {
               blocks == UInt64(written) else {
             throw problem(path, "corrupted (its trailer differs)")
         }
-        let metadata = try section(fd: fd, path: path, at: layout.offset(0), length: lengths[0])
+        let metadata = try section(fd: fd, path: path, at: layout.offset(0), length: lengths[0], within: start)
         return (layout, metadata)
     }
 
@@ -314,15 +317,29 @@ enum MapEntry {
         return try section(fd: fd, path: layout.path, at: layout.offset(s), length: layout.lengths[s])
     }
 
-    /// The payload of a section of `length` bytes whose blocks start at `at`.
-    static func section(fd: Int32, path: String, at: Int, length: Int) throws -> [UInt8] {
+    /// How much of an entry `open` reads at once: the header (~700 bytes), the table and the
+    /// metadata of most entries (per-row rejects make it longer), in one `pread`.
+    static let openRead = 8192
+
+    /// The payload of a section of `length` bytes whose blocks start at `at`: taken from
+    /// `within` (the file's first bytes, already read) when it lies there, else read.
+    static func section(fd: Int32, path: String, at: Int, length: Int, within: [UInt8] = []) throws -> [UInt8] {
         guard length > 0 else { return [] }
         let stored = MapEntryLayout.stored(length)
+        if at + stored <= within.count {
+            return try payload(within, from: at, length: length, path: path)
+        }
         let raw = try ShardFileReader.pread(fd, path, at: at, count: stored)
         guard raw.count == stored else { throw problem(path, "truncated") }
+        return try payload(raw, from: 0, length: length, path: path)
+    }
+
+    /// The payload of the `length` bytes stored from `raw[start...]` in blocks, each checked
+    /// (its length against the table's, its crc32).
+    private static func payload(_ raw: [UInt8], from start: Int, length: Int, path: String) throws -> [UInt8] {
         var payload: [UInt8] = []
         payload.reserveCapacity(length)
-        var k = 0
+        var k = start
         while payload.count < length {
             let want = min(ShardFile.blockSize, length - payload.count)
             let got = Int(ShardFile.readUInt32(raw, k)), sum = ShardFile.readUInt32(raw, k + 4)
