@@ -154,7 +154,6 @@ extension ServiceRowChecker {
     /// its own copy (copy on write), one that does not costs no allocation per row.
     mutating func emitCandidate(_ c: RowCheck, _ event: ServiceEvent, file: Int) {
         let row = c.row
-        let rt = register.rts[Int(c.rtIndex)]
         var candidate = candidateScratch.take() ?? ShardCandidate(
             file: 0, label: "", line: 0, recordID: [], person: [], pregnancyID: [], facilityID: [], event: event,
             unregisteredRT: nil, rawResultHash: 0, pending: [])
@@ -171,7 +170,9 @@ extension ServiceRowChecker {
         refill(&candidate.facilityID, row.cleaned(.facilityID))
         refill(&candidate.name, settings.keepIdentifiers ? row.cleaned(.name) : UnsafeRawBufferPointer(start: nil, count: 0))
         candidate.event = event
-        candidate.unregisteredRT = rt.registered ? nil : rt
+        // The RT is copied (its labels retained) only when the register does not list it.
+        let rt = Int(c.rtIndex)
+        candidate.unregisteredRT = register.rts[rt].registered ? nil : register.rts[rt]
         candidate.rawResultHash = c.resultHash ?? 0
         candidate.pending = c.pending
         candidateSink?(candidate)
