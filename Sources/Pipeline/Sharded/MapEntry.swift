@@ -84,8 +84,28 @@ struct MapEntryLayout: Equatable {
     }
 }
 
-/// Builds one file's entry from the candidates `Validation.runMap` hands on.
+/// Builds one file's entry from the candidates `Validation.runMap` hands on. A class (the
+/// reader's callbacks share it) around a struct: one exclusive access to the builder's state
+/// per row, not one per field it touches.
 final class MapEntryBuilder {
+    private var rows: MapEntryRows
+
+    init(partitions: Int) { rows = MapEntryRows(partitions: partitions) }
+
+    var partitions: Int { rows.partitions }
+
+    func add(_ c: ShardCandidate) { rows.add(c) }
+
+    /// The sections of the file whose candidates were added — table, metadata, part_0, ids_0,
+    /// … — for the entry `name`; the builder starts afresh.
+    func finish(name: String, account: FileAccount, rejects: ArraySlice<Diagnostic>,
+                notes: ArraySlice<String>) -> [[UInt8]] {
+        rows.finish(name: name, account: account, rejects: rejects, notes: notes)
+    }
+}
+
+/// `MapEntryBuilder`'s state: each person partition's and record-id partition's rows so far.
+struct MapEntryRows {
     let partitions: Int
     private var parts: [ShardEncoder]
     private var ids: [ShardEncoder]
@@ -106,7 +126,7 @@ final class MapEntryBuilder {
     /// The row's content, encoded once for both of its records (reused for every row).
     private var content = ShardEncoder()
 
-    func add(_ c: ShardCandidate) {
+    mutating func add(_ c: ShardCandidate) {
         let ordinal = count
         count += 1
         content.bytes.removeAll(keepingCapacity: true)
@@ -156,10 +176,9 @@ final class MapEntryBuilder {
         }
     }
 
-    /// The sections of the file whose candidates were added — table, metadata, part_0, ids_0,
-    /// … — for the entry `name`; the builder starts afresh.
-    func finish(name: String, account: FileAccount, rejects: ArraySlice<Diagnostic>,
-                notes: ArraySlice<String>) -> [[UInt8]] {
+    /// `MapEntryBuilder.finish`.
+    mutating func finish(name: String, account: FileAccount, rejects: ArraySlice<Diagnostic>,
+                         notes: ArraySlice<String>) -> [[UInt8]] {
         var e = ShardEncoder()
         e.account(account)
         e.uint(UInt64(rejects.count))
