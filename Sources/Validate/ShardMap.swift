@@ -153,30 +153,40 @@ extension ServiceRowChecker {
     /// The candidate's arrays are the last one's, refilled: a sink that keeps a candidate keeps
     /// its own copy (copy on write), one that does not costs no allocation per row.
     mutating func emitCandidate(_ c: RowCheck, _ event: ServiceEvent, file: Int) {
+        if candidateScratch == nil {
+            candidateScratch = ShardCandidate(
+                file: 0, label: "", line: 0, recordID: [], person: [], pregnancyID: [], facilityID: [], event: event,
+                unregisteredRT: nil, rawResultHash: 0, pending: [])
+        }
+        // Filled where it lies (no copy of the candidate, so no retain and release of its
+        // arrays per row); the RT is copied, its labels retained, only when unregistered.
+        let rt = Int(c.rtIndex)
+        ServiceRowChecker.fill(&candidateScratch!, c, event, file: file, person: personScratch.bytes,
+                               keepName: settings.keepIdentifiers,
+                               unregisteredRT: register.rts[rt].registered ? nil : register.rts[rt])
+        candidateSink?(candidateScratch!)
+    }
+
+    private static func fill(_ candidate: inout ShardCandidate, _ c: RowCheck, _ event: ServiceEvent, file: Int,
+                             person: UnsafeRawBufferPointer, keepName: Bool, unregisteredRT: RTArea?) {
         let row = c.row
-        var candidate = candidateScratch.take() ?? ShardCandidate(
-            file: 0, label: "", line: 0, recordID: [], person: [], pregnancyID: [], facilityID: [], event: event,
-            unregisteredRT: nil, rawResultHash: 0, pending: [])
         candidate.file = file
         candidate.label = row.location.source
         candidate.line = row.location.line
-        func refill(_ bytes: inout [UInt8], _ from: UnsafeRawBufferPointer) {
-            bytes.removeAll(keepingCapacity: true)
-            bytes.append(contentsOf: from)
-        }
         refill(&candidate.recordID, row.cleaned(.recordID))
-        refill(&candidate.person, personScratch.bytes)
+        refill(&candidate.person, person)
         refill(&candidate.pregnancyID, row.cleaned(.pregnancyID))
         refill(&candidate.facilityID, row.cleaned(.facilityID))
-        refill(&candidate.name, settings.keepIdentifiers ? row.cleaned(.name) : UnsafeRawBufferPointer(start: nil, count: 0))
+        refill(&candidate.name, keepName ? row.cleaned(.name) : UnsafeRawBufferPointer(start: nil, count: 0))
         candidate.event = event
-        // The RT is copied (its labels retained) only when the register does not list it.
-        let rt = Int(c.rtIndex)
-        candidate.unregisteredRT = register.rts[rt].registered ? nil : register.rts[rt]
+        candidate.unregisteredRT = unregisteredRT
         candidate.rawResultHash = c.resultHash ?? 0
         candidate.pending = c.pending
-        candidateSink?(candidate)
-        candidateScratch = candidate
+    }
+
+    private static func refill(_ bytes: inout [UInt8], _ from: UnsafeRawBufferPointer) {
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: from)
     }
 }
 

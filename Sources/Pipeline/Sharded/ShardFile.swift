@@ -462,12 +462,18 @@ struct ShardEncoder {
         }
     }
     private mutating func longUInt(_ v: UInt64) {
-        var v = v
-        while v >= 0x80 {
-            bytes.append(UInt8(v & 0x7F) | 0x80)
-            v >>= 7
+        // Into a buffer on the stack first, then one append (a varint takes at most 10 bytes).
+        var buffer: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &buffer) { out in
+            var v = v, n = 0
+            while v >= 0x80 {
+                out[n] = UInt8(v & 0x7F) | 0x80
+                v >>= 7
+                n += 1
+            }
+            out[n] = UInt8(v)
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: out[...n]))
         }
-        bytes.append(UInt8(v))
     }
     mutating func int(_ v: Int) { uint(UInt64(bitPattern: Int64(v)) << 1 ^ UInt64(bitPattern: Int64(v) >> 63)) }
     mutating func bool(_ v: Bool) { bytes.append(v ? 1 : 0) }
