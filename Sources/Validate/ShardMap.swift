@@ -106,8 +106,10 @@ extension Validation {
     /// The map stage over `sources` (a share of the run's files, in read order): the same
     /// reading and per-row rules as `run`, each candidate handed to `emit` in read order.
     /// `fileDone`, when given, is called at the end of each file (after all its candidates) with
-    /// the file's index in `sources`, its account, its per-row rejects and its notes — the
-    /// outcome's lists are these, concatenated (the incremental cache keeps them per file).
+    /// the file's index in `sources`, its account, its per-row rejects, its notes — the
+    /// outcome's lists are these, concatenated (the incremental cache keeps them per file) — and
+    /// the latest visit date E-FUTURE compared with today in it (nil when none): the file's
+    /// map is the same under any today on or after that day.
     /// `fhirContext`: every `fhir/` file of the run, in read order, when `sources` is a share of
     /// them (the FHIR context is built from all; records are made only from `sources`). The
     /// context pass reports nothing (no notes, no rejects, no accounts): a file's malformed
@@ -118,7 +120,7 @@ extension Validation {
                               sources: [String], fhirContext: [String]? = nil,
                               emit: @escaping (ShardCandidate) -> Void,
                               fileDone: ((_ file: Int, _ account: FileAccount, _ rejects: ArraySlice<Diagnostic>,
-                                          _ notes: ArraySlice<String>) -> Void)? = nil) throws -> ShardMapOutcome {
+                                          _ notes: ArraySlice<String>, _ latestVisit: Day?) -> Void)? = nil) throws -> ShardMapOutcome {
         var checker = try ServiceRowChecker(settings: settings, register: register)
         checker.candidateSink = emit
         var notes: [String] = []
@@ -135,10 +137,13 @@ extension Validation {
                     notes.append("\(chunk.source) is not UTF-8; read as Windows-1252 — save it as UTF-8 to be sure names are right")
                 }
                 if let fileDone, let account = checker.accounts.last {
-                    fileDone(chunk.file, account, checker.rejects[rejectsStart...], notes[notesStart...])
+                    let latest = checker.latestComparedVisit
+                    fileDone(chunk.file, account, checker.rejects[rejectsStart...], notes[notesStart...],
+                             latest.raw == .min ? nil : latest)
                     rejectsStart = checker.rejects.count
                     notesStart = notes.count
                 }
+                checker.latestComparedVisit = Day(raw: .min)
             }
         }
         let unregistered = Array(checker.register.rts[register.rts.count...])

@@ -9,7 +9,24 @@ struct EntryNamerTests {
                                  skipUnreadable: true, mapTasks: 3, partitions: 8, dataDirectory: "/data/pws")
 
     @Test func namesAreThoseOfTheEncodedKey() {
-        let namer = MapCache.EntryNamer(run: Self.run)
+        for todaySpecific in [false, true] {
+            check(MapCache.EntryNamer(run: Self.run, todaySpecific: todaySpecific))
+        }
+        // Keyed with today or not: other names for the same file.
+        let sha = String(repeating: "0f", count: 32)
+        #expect(MapCache.EntryNamer(run: Self.run, todaySpecific: false).name(path: "a.csv", sha256: sha)
+                    != MapCache.EntryNamer(run: Self.run, todaySpecific: true).name(path: "a.csv", sha256: sha))
+        // Without today, another --today gives the same names; with it, other names.
+        var later = Self.run
+        later.today = "2026-01-16"
+        for todaySpecific in [false, true] {
+            let a = MapCache.EntryNamer(run: Self.run, todaySpecific: todaySpecific).name(path: "a.csv", sha256: sha)
+            let b = MapCache.EntryNamer(run: later, todaySpecific: todaySpecific).name(path: "a.csv", sha256: sha)
+            #expect((a == b) == !todaySpecific)
+        }
+    }
+
+    func check(_ namer: MapCache.EntryNamer) {
         let sha = String(repeating: "0f", count: 32)
         let paths = [
             "layanan/2025-01/posyandu-3201010001-01.csv", "layanan.csv", "a b/c-d_e.f.CSV", "fhir/x.ndjson",
@@ -18,7 +35,8 @@ struct EntryNamerTests {
             "layanan/line\nbreak.csv", "",
         ]
         for path in paths {
-            let expected = MapCache.entryName(MapCache.entryKey(run: Self.run, path: path, sha256: sha))
+            let expected = MapCache.entryName(MapCache.entryKey(run: Self.run, path: path, sha256: sha,
+                                                                todaySpecific: namer.todaySpecific))
             #expect(namer.name(path: path, sha256: sha) == expected, "\(path)")
         }
         // Different files, different names.

@@ -10,8 +10,8 @@ import Glibc
 
 /// The incremental map cache of `pws run --partitions P --incremental` (spec §A7, docs/scale.md
 /// "The incremental cache"): a rerun reads only new or changed files and publishes the bytes a
-/// fresh `pws run` publishes; a changed catalogue, register or `--today` invalidates every
-/// entry; an entry that cannot be used is rebuilt; entries no kept run uses are pruned.
+/// fresh `pws run` publishes; a changed catalogue or register invalidates every entry, a
+/// changed `--today` the entries of files with a visit after the old today; an entry that cannot be used is rebuilt; entries no kept run uses are pruned.
 @Suite struct MapCacheTests {
     static let today = Day(year: 2026, month: 1, day: 10)!
 
@@ -137,7 +137,7 @@ import Glibc
         #expect(rejects.contains("W-DUPLICATE"))
     }
 
-    @Test func changedCatalogueRegisterOrTodayInvalidatesAll() throws {
+    @Test func changedCatalogueOrRegisterInvalidatesAllTodayOnlyFilesWithLaterVisits() throws {
         let tmp = try TemporaryFolder()
         let data = try MapCacheTests.makeData(tmp)
         let out = tmp.url.path + "/out"
@@ -151,9 +151,12 @@ import Glibc
         // The indicator catalogue.
         try MapCacheTests.append("# changed\n", to: tmp.url.path + "/pipelines/indicators.yaml")
         #expect(MapCacheTests.counts(try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline))?.read == 5)
-        // --today.
+        // --today: only the files with a visit after the old today are read again (E-FUTURE is
+        // the one rule that reads today; every other file's entry holds for any later today).
         let later = Day(year: 2026, month: 1, day: 11)!
-        #expect(MapCacheTests.counts(try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline, today: later))?.read == 5)
+        let future = try MapCacheTests.filesWithVisits(after: MapCacheTests.today, in: data)
+        #expect(future > 0 && future < 5)
+        #expect(MapCacheTests.counts(try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline, today: later))?.read == future)
         #expect(MapCacheTests.counts(try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline, today: later))?.read == 0)
         // The register: a new RT (099, which the random data does not use) in the last village.
         let wilayah = data + "/wilayah.csv"
@@ -166,6 +169,61 @@ import Glibc
         let report = try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline, today: later)
         #expect(MapCacheTests.counts(report)?.read == 5)
         #expect(ShardedRunTests.snapshot(out) == expected)
+    }
+
+    /// The service files of `data` with a visit date (column 2, D/M/YYYY) after `day`: counted
+    /// here from the text, apart from the checker.
+    static func filesWithVisits(after day: Day, in data: String) throws -> Int {
+        try filesWithVisits(after: day, in: data, each: true).count
+    }
+
+    /// The same files, as paths in the data folder (`layanan/…`).
+    static func filesWithVisits(after day: Day, in data: String, each: Bool) throws -> Set<String> {
+        let folder = data + "/layanan"
+        return Set(try FileManager.default.contentsOfDirectory(atPath: folder).filter { name in
+            let rows = try String(contentsOfFile: folder + "/" + name, encoding: .utf8).split(separator: "\n").dropFirst()
+            return rows.contains { row in
+                let date = row.split(separator: ",", omittingEmptySubsequences: false)[1].split(separator: "/").compactMap { Int($0) }
+                return date.count == 3 && Day(year: date[2], month: date[1], day: date[0]).map { $0 > day } == true
+            }
+        }.map { "layanan/" + $0 })
+    }
+
+    /// A nightly run's today moves on: the entries of files with no visit after it are used
+    /// under every later today; a file with a visit after today has an entry for that today
+    /// only, and one for every today once its visits are past. Each run publishes what an
+    /// uncached `pws run` with the same today publishes.
+    @Test func todayMovingOnReadsOnlyTheFilesWithAVisitAfterIt() throws {
+        let tmp = try TemporaryFolder()
+        let data = tmp.url.path + "/data"
+        try ShardedRunTests.randomData(seed: 31, at: data, files: 5, rowsPerFile: 15...30, persons: 12, badShare: 0)
+        #expect(try MapCacheTests.filesWithVisits(after: MapCacheTests.today, in: data) == 0)
+        // One row of f02 again under a new id, its visit on 12/1/2026.
+        let f02 = data + "/layanan/2025-03_f02.csv"
+        let lines = try String(contentsOfFile: f02, encoding: .utf8).split(separator: "\n")
+        var row = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        row[0] = "FUTURE-1"
+        row[1] = "12/1/2026"
+        try MapCacheTests.append(row.joined(separator: ",") + "\n", to: f02)
+        #expect(try MapCacheTests.filesWithVisits(after: MapCacheTests.today, in: data) == 1)
+        let out = tmp.url.path + "/out"
+        // (today, files read): f02 is read while 12/1 is after today and once when it is not.
+        let nights: [(Int, Int)] = [(10, 5), (11, 1), (11, 0), (15, 1), (20, 0), (10, 0)]
+        for (n, (day, read)) in nights.enumerated() {
+            let today = Day(year: 2026, month: 1, day: day)!
+            // As of 2025-12 every night, so the outputs stay in one folder.
+            let asOf = YearMonth(year: 2025, month: 12)
+            let expected = try MapCacheTests.reference(data: data, out: tmp.url.path + "/reference-\(n)", today: today,
+                                                       asOf: asOf)
+            let report = try MapCacheTests.incremental(data: data, out: out, today: today, asOf: asOf)
+            #expect(MapCacheTests.counts(report)?.read == read, "night \(n), today \(today)")
+            #expect(report.lines.allSatisfy { !$0.contains("cannot be used") })
+            #expect(ShardedRunTests.snapshot(out) == expected, "night \(n), today \(today)")
+            let rejects = try String(contentsOfFile: out + "/2025-12/rejects.csv", encoding: .utf8)
+            #expect(rejects.contains("FUTURE-1") == (day < 12), "night \(n)")
+        }
+        // 4 entries for every today, and f02's: for 10/1, for 11/1, and for every today from 12/1.
+        #expect(MapCacheTests.entries(out).count == 7)
     }
 
     @Test func unusableEntriesAreRebuiltNeverTrusted() throws {

@@ -35,17 +35,19 @@ import Testing
         try writer.finish()
         #expect(FileManager.default.contents(atPath: appended) == FileManager.default.contents(atPath: path))
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.url.path).sorted() == ["appended.pws", "entry.pws"])
-        // Table: name (1 + 64 bytes), P (1), five lengths: 3, 0, 5, 2097153 (2^21 + 1: 4 bytes), 0.
-        #expect(sections[0].count == 65 + 1 + 1 + 1 + 1 + 4 + 1)
+        // Table: name (1 + 64 bytes), P (1), five lengths: 3, 0, 5, 2097153 (2^21 + 1: 4 bytes), 0;
+        // no latest visit (a flag byte).
+        #expect(sections[0].count == 65 + 1 + 1 + 1 + 1 + 4 + 1 + 1)
         let dataStart = layout.dataStart
-        #expect(layout.offset(0) == dataStart + 8 + 74)
+        #expect(layout.offset(0) == dataStart + 8 + 75)
         #expect(layout.offset(1) == layout.offset(0) + 8 + 3)
         #expect(layout.offset(2) == layout.offset(1))  // part_0 is empty: no block
         #expect(layout.offset(3) == layout.offset(2) + 8 + 5)
         #expect(layout.offset(4) == layout.offset(3) + 3 * 8 + big.count)
         #expect(size == layout.offset(4) + 20)
         #expect(layout.size == size)
-        let (opened, metadata) = try MapEntry.open(path: path, name: name, partitions: 2, source: "x")
+        let (opened, metadata, latest) = try MapEntry.open(path: path, name: name, partitions: 2, source: "x")
+        #expect(latest == nil)
         #expect(opened == layout)
         #expect(metadata == [1, 2, 3])
         #expect(try MapEntry.read(layout, section: 2) == [9, 8, 7, 6, 5])
@@ -97,7 +99,7 @@ import Testing
                 var sections: [[UInt8]] = [metadata, [UInt8](repeating: 4, count: rows), [], [], []]
                 sections.insert(MapEntryLayout.table(name: name, lengths: sections.map(\.count)), at: 0)
                 let layout = try MapEntry.write(sections, header: header, to: path, source: "x")
-                let (opened, got) = try MapEntry.open(path: path, name: name, partitions: 2, source: "x")
+                let (opened, got, _) = try MapEntry.open(path: path, name: name, partitions: 2, source: "x")
                 #expect(opened == layout)
                 #expect(got == metadata, "metadata of \(metadataLength) bytes, rows of \(rows)")
                 let good = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
@@ -221,9 +223,11 @@ import Testing
         #expect((first.layouts + second.layouts).allSatisfy { $0.partitions == 3 })
 
         // The manifest holds the sha256 of each file's bytes the map used: each entry's name
-        // is that of its key with it.
+        // is that of its key with it — with today for the files with a visit after today.
+        let later = try MapCacheTests.filesWithVisits(after: MapCacheTests.today, in: data, each: true)
         for (layout, sha256) in zip(first.layouts + second.layouts, first.hashes + second.hashes) {
-            let name = MapCache.entryName(MapCache.entryKey(run: key, path: layout.source, sha256: sha256))
+            let name = MapCache.entryName(MapCache.entryKey(run: key, path: layout.source, sha256: sha256,
+                                                            todaySpecific: later.contains(layout.source)))
             #expect(layout.path.hasSuffix("/entries/\(name).pws"), "\(layout.source)")
         }
 

@@ -91,9 +91,15 @@ final class IncrementalMap {
     /// Each file's stat when the task began.
     let stats: [MapCache.FileStat]
     /// Each file's sha256 (from the hash index when it vouches for the file's stat, else its
-    /// bytes hashed) and its entry's name.
+    /// bytes hashed) and the name of its entry keyed without today (`MapCache.entryKey`); a
+    /// file with a visit after today has an entry keyed with it instead (`todayName`).
     let hashes: [String]
     let names: [String]
+    private let todayNamer: MapCache.EntryNamer
+    /// The entry name each file's map was taken from or written to (`names[k]` or
+    /// `todayName(k)`), once the task has run: what the run's record of the entries it used
+    /// lists, so pruning keeps them.
+    private(set) var usedNames: [String] = []
     /// The hash index to save: the records used and those of the files hashed (`MapCache.hash`).
     private(set) var indexRecords: [String: (stat: MapCache.FileStat, sha256: String)] = [:]
     let outline = MapTaskOutline()
@@ -144,12 +150,22 @@ final class IncrementalMap {
                 cache.hashed += 1
             }
         }
-        let namer = MapCache.EntryNamer(run: run)
+        let namer = MapCache.EntryNamer(run: run, todaySpecific: false)
+        todayNamer = MapCache.EntryNamer(run: run, todaySpecific: true)
         let parts = Parallel.ranges(sources.count, parts: self.workers * 2)
         names = Array(Parallel.map(parts.count) { p in
             parts[p].map { [hashes] k in namer.name(path: sources[k], sha256: hashes[k]) }
         }.joined())
         self.hashes = hashes
+    }
+
+    /// The name of file `k`'s entry keyed with today (a file with a visit after today).
+    func todayName(_ k: Int) -> String { todayNamer.name(path: sources[k], sha256: hashes[k]) }
+
+    /// File `k`'s entry name and key, keyed with today or not.
+    func entry(_ k: Int, todaySpecific: Bool) -> (name: String, key: ShardRunKey) {
+        (todaySpecific ? todayName(k) : names[k],
+         MapCache.entryKey(run: runKey, path: sources[k], sha256: hashes[k], todaySpecific: todaySpecific))
     }
 
     /// Works through the task's files; `existing`: the entries in the cache (`entryNames`),
@@ -177,6 +193,7 @@ final class IncrementalMap {
             if let failure = run.failure { throw failure }
             precondition(run.done, "a run of the map task was not worked through")
             outline.append(run.outline)
+            usedNames += run.usedNames
             cache.lines += run.lines
             cache.reused += run.reused
             cache.remapped += run.remapped
@@ -197,6 +214,8 @@ final class IncrementalMapRun: @unchecked Sendable {
     /// The entries in the cache when the task began.
     private let existing: Set<String>
     let outline = MapTaskOutline()
+    /// The entry name each file of the run was handed on from, in read order.
+    private(set) var usedNames: [String] = []
     var lines: [String] = []
     var reused = 0, remapped = 0, rebuilt = 0
     var readingCPU = 0.0, checkingCPU = 0.0
@@ -212,14 +231,10 @@ final class IncrementalMapRun: @unchecked Sendable {
         next = range.lowerBound
     }
 
-    /// File `k`'s entry key.
-    private func key(_ k: Int) -> ShardRunKey {
-        MapCache.entryKey(run: map.runKey, path: map.sources[k], sha256: map.hashes[k])
-    }
-
     func run() {
         do {
-            try read(range.filter { !existing.contains(map.names[$0]) })
+            // Without an entry: neither one keyed without today nor one keyed with it.
+            try read(range.filter { !existing.contains(map.names[$0]) && !existing.contains(map.todayName($0)) })
             try useEntries(upTo: range.upperBound)
             done = true
         } catch {
@@ -238,14 +253,17 @@ final class IncrementalMapRun: @unchecked Sendable {
             dataDirectory: map.data, settings: map.settings, register: map.register,
             sources: list.map { map.sources[$0] },
             emit: { c in if failure == nil { builder.add(c) } },
-            fileDone: { [self] i, account, rejects, notes in
+            fileDone: { [self] i, account, rejects, notes, latest in
                 guard failure == nil else { return }
                 let k = list[i]
                 do {
                     try useEntries(upTo: k)
-                    let sections = builder.finish(name: map.names[k], account: account, rejects: rejects, notes: notes)
-                    let header = ShardHeader(kind: MapCache.entryKind, task: 0, key: key(k))
-                    let path = map.cache.entryPath(map.names[k])
+                    let (name, key) = map.entry(k, todaySpecific: MapCache.isTodaySpecific(latestVisit: latest,
+                                                                                           today: map.settings.today))
+                    let sections = builder.finish(name: name, account: account, rejects: rejects, notes: notes,
+                                                  latestVisit: latest)
+                    let header = ShardHeader(kind: MapCache.entryKind, task: 0, key: key)
+                    let path = map.cache.entryPath(name)
                     let layout: MapEntryLayout
                     do {
                         layout = try MapEntry.write(sections, header: header, to: path, source: map.sources[k])
@@ -255,6 +273,7 @@ final class IncrementalMapRun: @unchecked Sendable {
                                                     source: map.sources[k])
                     }
                     try outline.add(layout, metadata: sections[1], source: map.sources[k])
+                    usedNames.append(name)
                     remapped += 1
                     next = max(next, k + 1)
                 } catch {
@@ -266,26 +285,50 @@ final class IncrementalMapRun: @unchecked Sendable {
         checkingCPU += outcome.checkingCPUSeconds
     }
 
-    /// Hands on the files before `end` that are not handed on yet, from their entries; an entry
-    /// that cannot be used (missing, truncated, corrupted, of another key, not decodable) is
-    /// never trusted: the file is read again and its entry rewritten, with a console line. The
-    /// rows' sections are checked by their readers (dedup, reduce).
+    /// Hands on the files before `end` that are not handed on yet, from their entries: the one
+    /// keyed without today when its file's latest visit is not after today, else the one keyed
+    /// with today; a file with neither (its visits after today moved on with today) is read
+    /// again. An entry that cannot be used (missing, truncated, corrupted, of another key, not
+    /// decodable) is never trusted: the file is read again and its entry rewritten, with a
+    /// console line. The rows' sections are checked by their readers (dedup, reduce).
     private func useEntries(upTo end: Int) throws {
         while next < end {
             let k = next
             next += 1
-            let path = map.cache.entryPath(map.names[k])
+            let plain = map.names[k]
+            var name = plain
             do {
-                let (layout, metadata) = try MapEntry.open(path: path, name: map.names[k], partitions: map.partitions,
-                                                           source: map.sources[k])
-                try outline.add(layout, metadata: metadata, source: map.sources[k])
-                reused += 1
+                if existing.contains(plain) {
+                    let (layout, metadata, latest) = try MapEntry.open(path: map.cache.entryPath(plain), name: plain,
+                                                                       partitions: map.partitions, source: map.sources[k])
+                    if !MapCache.isTodaySpecific(latestVisit: latest, today: map.settings.today) {
+                        try hand(k, layout, metadata, plain)
+                        continue
+                    }
+                }
+                name = map.todayName(k)
+                if existing.contains(name) {
+                    let (layout, metadata, _) = try MapEntry.open(path: map.cache.entryPath(name), name: name,
+                                                                  partitions: map.partitions, source: map.sources[k])
+                    try hand(k, layout, metadata, name)
+                    continue
+                }
             } catch {
                 lines.append("map cache: the entry of \(map.sources[k]) cannot be used (\(MapCache.reason(error))); the file was read again and its entry rebuilt")
-                unlink(path)
+                unlink(map.cache.entryPath(name))
                 rebuilt += 1
                 try read([k])
+                continue
             }
+            // Its entry holds for an earlier today only (a visit after today then, and still).
+            try read([k])
         }
+    }
+
+    /// File `k` handed on from its entry `name`.
+    private func hand(_ k: Int, _ layout: MapEntryLayout, _ metadata: [UInt8], _ name: String) throws {
+        try outline.add(layout, metadata: metadata, source: map.sources[k])
+        usedNames.append(name)
+        reused += 1
     }
 }

@@ -83,25 +83,43 @@ final class MapCache {
     static let entryKind = "map-cache"
 
     /// The key of one file's entry: the run key's hashes of the pipeline, catalogues, register
-    /// and sasaran, `--today` and `--keep-identifiers`, with the file's sha256 (in `files`) and
-    /// its path in the data folder (in `dataDirectory`: the path is in every row's position),
-    /// and P (the entry holds the rows split into the run's P partitions, MapEntry).
+    /// and sasaran and `--keep-identifiers`, with the file's sha256 (in `files`) and its path in
+    /// the data folder (in `dataDirectory`: the path is in every row's position), and P (the
+    /// entry holds the rows split into the run's P partitions, MapEntry).
+    ///
+    /// `--today` only when `todaySpecific`. Today is read by one per-row rule, E-FUTURE, so the
+    /// map of a file whose visits are all on or before today is the same under every later
+    /// today: its entry is keyed without it and records its latest visit (`MapEntry.open`), and
+    /// a run uses it when that visit is not after the run's today — a nightly run whose today
+    /// moves on finds it. The map of a file with a visit after today (E-FUTURE rows) is keyed
+    /// with today (`isTodaySpecific`).
     /// Not in it: the data folder, the file list, M, `--as-of` (the per-row rules do not read
     /// it) and `--skip-unreadable` (which decides the listing, not a file's map).
-    static func entryKey(run: ShardRunKey, path: String, sha256: String) -> ShardRunKey {
+    static func entryKey(run: ShardRunKey, path: String, sha256: String, todaySpecific: Bool) -> ShardRunKey {
         ShardRunKey(pipeline: run.pipeline, services: run.services, indicators: run.indicators, register: run.register,
-                    sasaran: run.sasaran, files: sha256, today: run.today, asOf: nil,
+                    sasaran: run.sasaran, files: sha256, today: todaySpecific ? run.today : "", asOf: nil,
                     keepIdentifiers: run.keepIdentifiers, skipUnreadable: false, mapTasks: 0, partitions: run.partitions,
                     dataDirectory: path)
     }
 
-    /// The entry's name: the sha256 of its key and of the intermediate format version (an entry
-    /// of another layout has another name).
+    /// True when a file whose latest visit compared with today is `latestVisit` (nil: none)
+    /// has a map that holds for `today` only: a visit after it (`entryKey`).
+    static func isTodaySpecific(latestVisit: Day?, today: Day) -> Bool {
+        latestVisit.map { $0 > today } ?? false
+    }
+
+    /// What an entry's name hashes before its key: the intermediate format version and the
+    /// version of the entry's own layout (2: the table holds the latest visit, and the key
+    /// holds today only for a file with visits after it) — an entry of another layout has
+    /// another name.
+    static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).2\n"
+
+    /// The entry's name: the sha256 of `namePrefix` and its key.
     static func entryName(_ key: ShardRunKey) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = (try? encoder.encode(key)).map { [UInt8]($0) } ?? []
-        return FileDigest.sha256(bytes: Array("pws-map-cache-\(ShardFile.formatVersion)\n".utf8) + json).hex
+        return FileDigest.sha256(bytes: Array(namePrefix.utf8) + json).hex
     }
 
     /// `entryName(entryKey(run:path:sha256:))` for many files of one run without a JSON
@@ -112,19 +130,24 @@ final class MapCache {
     /// encoder's path, so the names are the same either way (EntryNamerTests).
     struct EntryNamer {
         let run: ShardRunKey
+        let todaySpecific: Bool
         /// The versioned JSON before the path, between the path and the sha256, after the sha256.
         private let head: [UInt8], middle: [UInt8], tail: [UInt8]
         /// How the encoder writes `/` inside a string (`/` or `\/`).
         private let slash: [UInt8]
 
-        init(run: ShardRunKey) {
+        init(run: ShardRunKey, todaySpecific: Bool) {
             self.run = run
+            self.todaySpecific = todaySpecific
             let pathMark = "PWS_PATH_MARK", shaMark = "PWS_SHA_MARK"
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            let json = (try? encoder.encode(MapCache.entryKey(run: run, path: pathMark, sha256: shaMark))).map { [UInt8]($0) } ?? []
-            let probe = (try? encoder.encode(MapCache.entryKey(run: run, path: "a/b", sha256: shaMark))).map { [UInt8]($0) } ?? []
-            let version = Array("pws-map-cache-\(ShardFile.formatVersion)\n".utf8)
+            func key(_ path: String) -> ShardRunKey {
+                MapCache.entryKey(run: run, path: path, sha256: shaMark, todaySpecific: todaySpecific)
+            }
+            let json = (try? encoder.encode(key(pathMark))).map { [UInt8]($0) } ?? []
+            let probe = (try? encoder.encode(key("a/b"))).map { [UInt8]($0) } ?? []
+            let version = Array(MapCache.namePrefix.utf8)
             if let p = json.firstRange(of: Array(pathMark.utf8)), let s = json.firstRange(of: Array(shaMark.utf8)),
                p.upperBound <= s.lowerBound, let a = probe.firstRange(of: Array("\"a".utf8)),
                let b = probe[a.upperBound...].firstRange(of: Array("b\"".utf8)) {
@@ -143,7 +166,7 @@ final class MapCache {
                     || $0 == 0x2D || $0 == 0x20 || $0 == 0x2F
             }
             guard !head.isEmpty, path.utf8.allSatisfy(plain), sha256.utf8.allSatisfy(plain), !sha256.utf8.contains(0x2F) else {
-                return MapCache.entryName(MapCache.entryKey(run: run, path: path, sha256: sha256))
+                return MapCache.entryName(MapCache.entryKey(run: run, path: path, sha256: sha256, todaySpecific: todaySpecific))
             }
             var bytes = head
             bytes.reserveCapacity(head.count + middle.count + tail.count + 2 * path.utf8.count + sha256.utf8.count)
@@ -593,7 +616,6 @@ extension ShardedRun {
                                      sources: sources, run: key, partitions: partitions,
                                      privatePath: { [self] in ShardedRun.absolute(privateEntryPath(task, $0)) })
         let names = map.names, hashes = map.hashes
-        cache.referenced += names
         // The hash index is written on a thread of its own while this one records the names in
         // flight and lists the entries; its console line, if any, keeps its place before theirs.
         let linesBefore = cache.lines.count
@@ -603,6 +625,10 @@ extension ShardedRun {
         })
         if let indexLine { cache.lines.insert(indexLine, at: linesBefore) }
         try map.run(existing: existing)
+        // The entries used: the names keyed without today, and those keyed with it that files
+        // with a visit after today were taken from instead.
+        let used = names + zip(names, map.usedNames).compactMap { $0 == $1 ? nil : $1 }
+        cache.referenced += used
         let outline = map.outline
         // The manifest and the summary (with every per-row reject of the task's files) are
         // encoded at once, on two threads; the summary is written last, as before, so that a
@@ -632,7 +658,7 @@ extension ShardedRun {
         try ShardFile.writeWhole(try manifestImage.get(), to: manifestPath(task))
         if cache.staged != nil {
             // Rewritten at the end too, so its day of protection counts from the task's end.
-            cache.recordInflight(names)
+            cache.recordInflight(used)
             try writeCacheUse(cache, task: task, key: key, seconds: Date().timeIntervalSince(started))
         }
         try ShardFile.writeWhole(try summaryImage.get(), to: summaryPath(task))
@@ -747,11 +773,15 @@ extension ShardedRun {
             throw PWSError(.data, "\(file) changed since map task \(task) read it (its sha256 differs), so the map summary no longer describes it")
         }
         let inputs = try repairs.inputs(runner: runner, data: key.dataDirectory)
-        let entryKey = MapCache.entryKey(run: key, path: layout.source, sha256: sha256)
-        let sections = try MapEntry.build(data: key.dataDirectory, settings: inputs.settings, register: inputs.register,
-                                          source: layout.source, name: MapCache.entryName(entryKey),
-                                          partitions: key.partitions)
-        let header = ShardHeader(kind: MapCache.entryKind, task: 0, key: entryKey)
+        func entryKey(_ todaySpecific: Bool) -> ShardRunKey {
+            MapCache.entryKey(run: key, path: layout.source, sha256: sha256, todaySpecific: todaySpecific)
+        }
+        // Keyed with today or not as the map task's own build of it was: by the file's latest
+        // visit, which does not depend on today.
+        let (sections, todaySpecific) = try MapEntry.build(
+            data: key.dataDirectory, settings: inputs.settings, register: inputs.register, source: layout.source,
+            name: { MapCache.entryName(entryKey($0)) }, partitions: key.partitions)
+        let header = ShardHeader(kind: MapCache.entryKind, task: 0, key: entryKey(todaySpecific))
         let rebuilt = try MapEntry.layout(of: sections, header: header, path: layout.path, source: layout.source)
         let summary = try readSummary(task, key: key)
         var d = ShardDecoder(sections[1], path: layout.path)

@@ -21,6 +21,9 @@ extension ServiceRowChecker {
 
     /// E-FUTURE: the visit is not after today.
     mutating func checkFuture(_ c: inout RowCheck) {
+        // The latest visit compared with today: a file's map is the same for every today on or
+        // after it (the incremental cache keys on it, not on today).
+        if !c.hasFailed(.visitDate) && c.visit > latestComparedVisit { latestComparedVisit = c.visit }
         if !c.hasFailed(.visitDate) && c.visit > settings.today {
             reject(&c, .future, .visitDate, c.row.string(.visitDate),
                    "visit_date \(c.visit) is after today (\(settings.today)); check the year, or pass --today")
