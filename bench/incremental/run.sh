@@ -14,6 +14,8 @@
 #   4. the 2025-12 files linked in: the warm rerun (reads only the new month), RUNS times, each
 #      from its own copy of the night before's OUT — the figure the issue asks for (≤ 0.3 ×
 #      bare libcsv): the median map stage against the median bare pass, printed last;
+#      Then once with --today one day later, as a cron run has it (the files with a visit after
+#      today are read again), against an uncached run with that today;
 #   5. the same again, nothing new: a rerun that reads nothing; then with --rehash (every file
 #      hashed, nothing read: the cost of not trusting the hash index);
 #   6. a cold incremental run over all files into an empty OUT (what the first night costs);
@@ -22,7 +24,7 @@
 set -euo pipefail
 records=${1:-3000000} p=${2:-8}
 RUNS=${RUNS:-3}
-today=2026-01-15
+today=2026-01-15 next_day=2026-01-16
 cd "$(dirname "$0")/../.."
 if [ -n "${PWS_BIN:-}" ]; then
   pws=$PWS_BIN
@@ -82,10 +84,17 @@ measure "cold --incremental, 11 months (the night before)" "$work/before.log" \
 # creates files right after many deletions pays for it, in find_inode_bit).
 # (OUT's lock file must be a file of its own: pws refuses a hard-linked one.)
 for ((r = 1; r <= RUNS; r++)); do cp -al "$work/out" "$work/night-$r" && rm "$work/night-$r/.pws.lock"; done
+cp -al "$work/out" "$work/night-next" && rm "$work/night-next/.pws.lock"
 for ((r = 1; r <= RUNS; r++)); do
   measure "**warm --incremental, + 2025-12 ($new new files), run $r**" "$work/warm-$r.log" \
     "$pws" run --data "$data" --out "$work/night-$r" --today "$today" --partitions "$p" --incremental
 done
+# As a cron run has it: today one day later than the night before's (the entries of files with
+# a visit after today hold for that today only, docs/scale.md "--today and a nightly run").
+measure "warm --incremental, + 2025-12, today one day later" "$work/next.log" \
+  "$pws" run --data "$data" --out "$work/night-next" --today "$next_day" --partitions "$p" --incremental
+measure "pws run --partitions $p, today one day later, no cache" "$work/ref-next.log" \
+  "$pws" run --data "$full" --out "$work/reference-next" --today "$next_day" --partitions "$p"
 out=$work/night-1  # the OUT the later steps go on with
 cp -r "$out/2025-12/." "$work/warm-published"
 stage_warm=$(stages "$out/2025-12/run.json")
@@ -104,7 +113,7 @@ echo "  warm, nothing new: $stage_again"
 echo "  warm --rehash, nothing new: $stage_rehash"
 echo "  cold, all files: $(stages "$work/cold/2025-12/run.json")"
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-for f in before $(for r in $(seq 1 "$RUNS"); do echo "warm-$r"; done) again rehash cold; do
+for f in before $(for r in $(seq 1 "$RUNS"); do echo "warm-$r"; done) next again rehash cold; do
   echo "$f: $(grep -h '^map cache:' "$work/$f.log" | head -1)"
 done
 for r in $(seq 1 "$RUNS"); do echo "bare run $r: $(tail -1 "$work/bare-$r.log")"; done
@@ -125,5 +134,10 @@ for published in warm-published night-1/2025-12 cold/2025-12; do
     echo "$published: DIFFERS"; exit 1
   fi
 done
+if diff -r -x run.json -x '.*' "$work/reference-next/2025-12" "$work/night-next/2025-12" > /dev/null; then
+  echo "night-next/2025-12: every published file byte-identical to pws run --partitions $p --today $next_day without the cache (run.json aside)"
+else
+  echo "night-next/2025-12: DIFFERS"; exit 1
+fi
 echo "cache: $(du -sh "$out/.cache/map" | cut -f1) for $(du -sh "$full/layanan" | cut -f1) of service files; $(ls "$out/.cache/map/entries" | wc -l) entries"
 [ "${KEEP_WORK:-0}" = 1 ] || rm -rf "$work"

@@ -201,6 +201,9 @@ final class IncrementalMap {
             readingCPU += run.readingCPU
             checkingCPU += run.checkingCPU
         }
+        guard outline.layouts.count == sources.count, usedNames.count == sources.count else {
+            throw PWSError(.internalFailure, "the map task handed on \(outline.layouts.count) of its \(sources.count) files")
+        }
     }
 }
 
@@ -231,15 +234,58 @@ final class IncrementalMapRun: @unchecked Sendable {
         next = range.lowerBound
     }
 
+    /// The usable entries of the run's files, opened before any file is read (by index in
+    /// `sources`): every file without one — new, changed, its entry unusable, or its entry
+    /// holding for an earlier today only — is then read in one pass.
+    private var opened: [Int: (layout: MapEntryLayout, metadata: [UInt8], name: String)] = [:]
+
     func run() {
         do {
-            // Without an entry: neither one keyed without today nor one keyed with it.
-            try read(range.filter { !existing.contains(map.names[$0]) && !existing.contains(map.todayName($0)) })
+            var list: [Int] = []
+            for k in range {
+                if let entry = usableEntry(k) { opened[k] = entry } else { list.append(k) }
+            }
+            try read(list)
             try useEntries(upTo: range.upperBound)
             done = true
         } catch {
             failure = error
         }
+    }
+
+    /// File `k`'s entry, opened: the one keyed without today when its file's latest visit is
+    /// not after today, else the one keyed with today; nil when the file is to be read — it
+    /// has neither (a new or changed file, or one with a visit after today that moved on with
+    /// today), or the one it has cannot be used (missing, truncated, corrupted, of another key,
+    /// not decodable: never trusted; the entry is removed, with a console line).
+    private func usableEntry(_ k: Int) -> (layout: MapEntryLayout, metadata: [UInt8], name: String)? {
+        let plain = map.names[k]
+        var name = plain
+        do {
+            if existing.contains(plain) {
+                let (layout, metadata, latest) = try MapEntry.open(path: map.cache.entryPath(plain), name: plain,
+                                                                   partitions: map.partitions, source: map.sources[k])
+                if !MapCache.isTodaySpecific(latestVisit: latest, today: map.settings.today) {
+                    return (layout, metadata, plain)
+                }
+            }
+            name = map.todayName(k)
+            if existing.contains(name) {
+                let (layout, metadata, _) = try MapEntry.open(path: map.cache.entryPath(name), name: name,
+                                                              partitions: map.partitions, source: map.sources[k])
+                return (layout, metadata, name)
+            }
+        } catch {
+            unusable(k, name, error)
+        }
+        return nil
+    }
+
+    /// Entry `name` of file `k` cannot be used: removed, with a console line (the file is read).
+    private func unusable(_ k: Int, _ name: String, _ error: any Error) {
+        lines.append("map cache: the entry of \(map.sources[k]) cannot be used (\(MapCache.reason(error))); the file was read again and its entry rebuilt")
+        unlink(map.cache.entryPath(name))
+        rebuilt += 1
     }
 
     /// Reads `list` (indices in `sources`, ascending) with the per-row rules; at the end of each
@@ -285,43 +331,21 @@ final class IncrementalMapRun: @unchecked Sendable {
         checkingCPU += outcome.checkingCPUSeconds
     }
 
-    /// Hands on the files before `end` that are not handed on yet, from their entries: the one
-    /// keyed without today when its file's latest visit is not after today, else the one keyed
-    /// with today; a file with neither (its visits after today moved on with today) is read
-    /// again. An entry that cannot be used (missing, truncated, corrupted, of another key, not
-    /// decodable) is never trusted: the file is read again and its entry rewritten, with a
-    /// console line. The rows' sections are checked by their readers (dedup, reduce).
+    /// Hands on the files before `end` that are not handed on yet from the entries opened for
+    /// them (the files read are handed on by `read`, in read order between them). The rows'
+    /// sections are checked by their readers (dedup, reduce); an entry whose metadata does not
+    /// decode is not trusted either: its file is read again.
     private func useEntries(upTo end: Int) throws {
         while next < end {
             let k = next
             next += 1
-            let plain = map.names[k]
-            var name = plain
+            guard let entry = opened.removeValue(forKey: k) else { continue }  // read, and handed on
             do {
-                if existing.contains(plain) {
-                    let (layout, metadata, latest) = try MapEntry.open(path: map.cache.entryPath(plain), name: plain,
-                                                                       partitions: map.partitions, source: map.sources[k])
-                    if !MapCache.isTodaySpecific(latestVisit: latest, today: map.settings.today) {
-                        try hand(k, layout, metadata, plain)
-                        continue
-                    }
-                }
-                name = map.todayName(k)
-                if existing.contains(name) {
-                    let (layout, metadata, _) = try MapEntry.open(path: map.cache.entryPath(name), name: name,
-                                                                  partitions: map.partitions, source: map.sources[k])
-                    try hand(k, layout, metadata, name)
-                    continue
-                }
+                try hand(k, entry.layout, entry.metadata, entry.name)
             } catch {
-                lines.append("map cache: the entry of \(map.sources[k]) cannot be used (\(MapCache.reason(error))); the file was read again and its entry rebuilt")
-                unlink(map.cache.entryPath(name))
-                rebuilt += 1
+                unusable(k, entry.name, error)
                 try read([k])
-                continue
             }
-            // Its entry holds for an earlier today only (a visit after today then, and still).
-            try read([k])
         }
     }
 
