@@ -60,10 +60,10 @@ struct ServiceRowChecker {
     var candidateSink: ((ShardCandidate) -> Void)?
     /// The candidate handed to `candidateSink` last, kept so the next one reuses its arrays.
     var candidateScratch: ShardCandidate?
-    /// The latest visit date E-FUTURE compared with today since it was last reset (`Day(raw: .min)`
-    /// when none): the only rule that reads today, so rows up to this day check alike under
-    /// any today on or after it (`Validation.runMap` reports it per file).
-    var latestComparedVisit = Day(raw: .min)
+    /// The visit dates E-FUTURE compared with today since the last reset, the latest on or
+    /// before today and the earliest after it (`Day(raw: .min)`, `Day(raw: .max)` when none):
+    /// `Validation.runMap` reports them per file as `ComparedVisits`.
+    var compared = (latest: Day(raw: .min), earliestAfter: Day(raw: .max))
 
     init(settings: ValidationSettings, register: AreaRegister) throws {
         columnNames = try TableColumnNames(schema: .layanan, extraAliases: settings.columnAliases["layanan"] ?? [:])

@@ -108,8 +108,7 @@ extension Validation {
     /// `fileDone`, when given, is called at the end of each file (after all its candidates) with
     /// the file's index in `sources`, its account, its per-row rejects, its notes — the
     /// outcome's lists are these, concatenated (the incremental cache keeps them per file) — and
-    /// the latest visit date E-FUTURE compared with today in it (nil when none): the file's
-    /// map is the same under any today on or after that day.
+    /// the visit dates its E-FUTURE rule compared with today (`ComparedVisits`).
     /// `fhirContext`: every `fhir/` file of the run, in read order, when `sources` is a share of
     /// them (the FHIR context is built from all; records are made only from `sources`). The
     /// context pass reports nothing (no notes, no rejects, no accounts): a file's malformed
@@ -120,7 +119,7 @@ extension Validation {
                               sources: [String], fhirContext: [String]? = nil,
                               emit: @escaping (ShardCandidate) -> Void,
                               fileDone: ((_ file: Int, _ account: FileAccount, _ rejects: ArraySlice<Diagnostic>,
-                                          _ notes: ArraySlice<String>, _ latestVisit: Day?) -> Void)? = nil) throws -> ShardMapOutcome {
+                                          _ notes: ArraySlice<String>, _ compared: ComparedVisits) -> Void)? = nil) throws -> ShardMapOutcome {
         var checker = try ServiceRowChecker(settings: settings, register: register)
         checker.candidateSink = emit
         var notes: [String] = []
@@ -137,13 +136,14 @@ extension Validation {
                     notes.append("\(chunk.source) is not UTF-8; read as Windows-1252 — save it as UTF-8 to be sure names are right")
                 }
                 if let fileDone, let account = checker.accounts.last {
-                    let latest = checker.latestComparedVisit
+                    let (latest, after) = checker.compared
                     fileDone(chunk.file, account, checker.rejects[rejectsStart...], notes[notesStart...],
-                             latest.raw == .min ? nil : latest)
+                             ComparedVisits(latest: latest.raw == .min ? nil : latest,
+                                            earliestAfter: after.raw == .max ? nil : after, today: settings.today))
                     rejectsStart = checker.rejects.count
                     notesStart = notes.count
                 }
-                checker.latestComparedVisit = Day(raw: .min)
+                checker.compared = (Day(raw: .min), Day(raw: .max))
             }
         }
         let unregistered = Array(checker.register.rts[register.rts.count...])
@@ -195,7 +195,40 @@ extension ServiceRowChecker {
     }
 }
 
+/// The visit dates one file's E-FUTURE rule compared with `today` (the only per-row rule that
+/// reads today): the latest on or before it and the earliest after it, nil when none. The file's
+/// map is the same under any today in `latest ..< earliestAfter`, but for the today its E-FUTURE
+/// messages name (`Validation.futureMessage`): the incremental cache uses one entry for every
+/// such today (docs/scale.md, "`--today` and a nightly run").
+public struct ComparedVisits: Sendable, Equatable {
+    public var latest: Day?
+    public var earliestAfter: Day?
+    /// The today the file was checked with.
+    public var today: Day
+
+    public init(latest: Day?, earliestAfter: Day?, today: Day) {
+        self.latest = latest
+        self.earliestAfter = earliestAfter
+        self.today = today
+    }
+
+    /// True when checking the file with `other` as today rejects the same rows.
+    public func holds(for other: Day) -> Bool {
+        (latest.map { $0 <= other } ?? true) && (earliestAfter.map { other < $0 } ?? true)
+    }
+}
+
 extension Validation {
+    /// The message of E-FUTURE.
+    public static func futureMessage(visit: Day, today: Day) -> String {
+        "visit_date \(visit) is after today (\(today)); check the year, or pass --today"
+    }
+
+    /// `message`, an E-FUTURE message written with today `from`, as written with today `to`.
+    public static func futureMessage(_ message: String, from: Day, to: Day) -> String {
+        message.replacingOccurrences(of: " is after today (\(from)); ", with: " is after today (\(to)); ")
+    }
+
     /// The message of E-DUPLICATE-ID (one text for `pws run` and the sharded run).
     public static func duplicateIDMessage(_ recordID: String) -> String {
         "record_id \"\(recordID)\" is already used by an earlier row with other content; give each service its own id"

@@ -151,12 +151,16 @@ import Glibc
         // The indicator catalogue.
         try MapCacheTests.append("# changed\n", to: tmp.url.path + "/pipelines/indicators.yaml")
         #expect(MapCacheTests.counts(try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline))?.read == 5)
-        // --today: only the files with a visit after the old today are read again (E-FUTURE is
-        // the one rule that reads today; every other file's entry holds for any later today).
+        // --today: E-FUTURE is the one rule that reads today, so only the files with a visit on
+        // the new today itself (after the old one, not after the new one) are read again; the
+        // others' entries hold, those with visits after both todays with their E-FUTURE
+        // messages made to name the new one (checked below against an uncached run).
         let later = Day(year: 2026, month: 1, day: 11)!
-        let future = try MapCacheTests.filesWithVisits(after: MapCacheTests.today, in: data)
-        #expect(future > 0 && future < 5)
-        #expect(MapCacheTests.counts(try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline, today: later))?.read == future)
+        #expect(try MapCacheTests.filesWithVisits(after: later, in: data) > 0)
+        let moved = try MapCacheTests.filesWithVisits(after: MapCacheTests.today, through: later, in: data)
+        #expect(MapCacheTests.counts(try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline, today: later))?.read == moved)
+        #expect(ShardedRunTests.snapshot(out) == (try MapCacheTests.reference(data: data, out: tmp.url.path + "/reference-later",
+                                                                               pipeline: pipeline, today: later)))
         #expect(MapCacheTests.counts(try MapCacheTests.incremental(data: data, out: out, pipeline: pipeline, today: later))?.read == 0)
         // The register: a new RT (099, which the random data does not use) in the last village.
         let wilayah = data + "/wilayah.csv"
@@ -171,28 +175,24 @@ import Glibc
         #expect(ShardedRunTests.snapshot(out) == expected)
     }
 
-    /// The service files of `data` with a visit date (column 2, D/M/YYYY) after `day`: counted
-    /// here from the text, apart from the checker.
-    static func filesWithVisits(after day: Day, in data: String) throws -> Int {
-        try filesWithVisits(after: day, in: data, each: true).count
-    }
-
-    /// The same files, as paths in the data folder (`layanan/…`).
-    static func filesWithVisits(after day: Day, in data: String, each: Bool) throws -> Set<String> {
+    /// The service files of `data` with a visit date (column 2, D/M/YYYY) after `day` (and on or
+    /// before `through`): counted here from the text, apart from the checker.
+    static func filesWithVisits(after day: Day, through last: Day = Day(raw: .max), in data: String) throws -> Int {
         let folder = data + "/layanan"
-        return Set(try FileManager.default.contentsOfDirectory(atPath: folder).filter { name in
+        return try FileManager.default.contentsOfDirectory(atPath: folder).filter { name in
             let rows = try String(contentsOfFile: folder + "/" + name, encoding: .utf8).split(separator: "\n").dropFirst()
             return rows.contains { row in
                 let date = row.split(separator: ",", omittingEmptySubsequences: false)[1].split(separator: "/").compactMap { Int($0) }
-                return date.count == 3 && Day(year: date[2], month: date[1], day: date[0]).map { $0 > day } == true
+                return date.count == 3 && Day(year: date[2], month: date[1], day: date[0]).map { $0 > day && $0 <= last } == true
             }
-        }.map { "layanan/" + $0 })
+        }.count
     }
 
-    /// A nightly run's today moves on: the entries of files with no visit after it are used
-    /// under every later today; a file with a visit after today has an entry for that today
-    /// only, and one for every today once its visits are past. Each run publishes what an
-    /// uncached `pws run` with the same today publishes.
+    /// A nightly run's today moves on: a file's first entry holds for every today between the
+    /// visits its E-FUTURE rule compared, on either side of the today it was built with (with
+    /// its E-FUTURE messages made to name the run's today); a run with a today outside them
+    /// reads the file and writes an entry keyed with that today. Each run publishes what an
+    /// uncached `pws run` with the same today publishes — the rejects' messages included.
     @Test func todayMovingOnReadsOnlyTheFilesWithAVisitAfterIt() throws {
         let tmp = try TemporaryFolder()
         let data = tmp.url.path + "/data"
@@ -207,8 +207,10 @@ import Glibc
         try MapCacheTests.append(row.joined(separator: ",") + "\n", to: f02)
         #expect(try MapCacheTests.filesWithVisits(after: MapCacheTests.today, in: data) == 1)
         let out = tmp.url.path + "/out"
-        // (today, files read): f02 is read while 12/1 is after today and once when it is not.
-        let nights: [(Int, Int)] = [(10, 5), (11, 1), (11, 0), (15, 1), (20, 0), (10, 0)]
+        // (today, files read): f02's first entry (built on the 10th) holds while 12/1 is after
+        // today (the 11th: its E-FUTURE message now names the 11th); on the 15th and the 20th
+        // it does not, and f02 is read for each; on the 10th again it holds.
+        let nights: [(Int, Int)] = [(10, 5), (11, 0), (11, 0), (15, 1), (20, 1), (10, 0)]
         for (n, (day, read)) in nights.enumerated() {
             let today = Day(year: 2026, month: 1, day: day)!
             // As of 2025-12 every night, so the outputs stay in one folder.
@@ -221,8 +223,9 @@ import Glibc
             #expect(ShardedRunTests.snapshot(out) == expected, "night \(n), today \(today)")
             let rejects = try String(contentsOfFile: out + "/2025-12/rejects.csv", encoding: .utf8)
             #expect(rejects.contains("FUTURE-1") == (day < 12), "night \(n)")
+            #expect(rejects.contains("is after today (\(today))") == (day < 12), "night \(n)")
         }
-        // 4 entries for every today, and f02's: for 10/1, for 11/1, and for every today from 12/1.
+        // 5 entries keyed without today, and f02's for the 15th and the 20th.
         #expect(MapCacheTests.entries(out).count == 7)
     }
 

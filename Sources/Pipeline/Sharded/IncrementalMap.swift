@@ -20,7 +20,11 @@ final class MapTaskOutline {
     /// Adds the next file: its entry's layout and metadata section (account, rejects, notes,
     /// unregistered RTs, candidate count). All or nothing: a metadata section that does not
     /// decode to the end, or is the map of another file, changes nothing and throws.
-    func add(_ layout: MapEntryLayout, metadata: [UInt8], source: String) throws {
+    ///
+    /// `retoday`: the entry was built with today `from` and is used with today `to` (its file's
+    /// visits compared with today lie on the same sides of both): its E-FUTURE messages are
+    /// made to name `to`, the only difference between the two maps.
+    func add(_ layout: MapEntryLayout, metadata: [UInt8], source: String, retoday: (from: Day, to: Day)? = nil) throws {
         var d = ShardDecoder(metadata, path: layout.path)
         let account = try d.account()
         guard account.source == source else {
@@ -28,7 +32,20 @@ final class MapTaskOutline {
         }
         let rejectCount = try d.count()
         let rejectsStart = d.at
-        for _ in 0..<rejectCount { try d.skipDiagnostic() }
+        var retodayed: ShardEncoder?
+        if let retoday {
+            var e = ShardEncoder()
+            for _ in 0..<rejectCount {
+                var reject = try d.diagnostic()
+                if reject.rule == .future {
+                    reject.message = Validation.futureMessage(reject.message, from: retoday.from, to: retoday.to)
+                }
+                e.diagnostic(reject)
+            }
+            retodayed = e
+        } else {
+            for _ in 0..<rejectCount { try d.skipDiagnostic() }
+        }
         let rejectsEnd = d.at
         let fileNotes = try d.strings()
         let fileUnregistered = try (0..<d.count()).map { _ in
@@ -39,7 +56,7 @@ final class MapTaskOutline {
         layouts.append(layout)
         candidates += count
         accounts.append(account)
-        rejects += metadata[rejectsStart..<rejectsEnd]
+        if let retodayed { rejects += retodayed.bytes } else { rejects += metadata[rejectsStart..<rejectsEnd] }
         self.rejectCount += rejectCount
         notes += fileNotes
         addUnregistered(fileUnregistered)
@@ -235,9 +252,13 @@ final class IncrementalMapRun: @unchecked Sendable {
     }
 
     /// The usable entries of the run's files, opened before any file is read (by index in
-    /// `sources`): every file without one — new, changed, its entry unusable, or its entry
-    /// holding for an earlier today only — is then read in one pass.
-    private var opened: [Int: (layout: MapEntryLayout, metadata: [UInt8], name: String)] = [:]
+    /// `sources`), with the today to rewrite their E-FUTURE messages from: every file without
+    /// one — new, changed, its entry unusable, or its entries holding for other todays — is
+    /// then read in one pass.
+    private var opened: [Int: (layout: MapEntryLayout, metadata: [UInt8], name: String, retoday: (from: Day, to: Day)?)] = [:]
+    /// The files whose entry keyed without today holds for other todays only: their new entry
+    /// is keyed with today (the first one is left as it is).
+    private var otherToday = Set<Int>()
 
     func run() {
         do {
@@ -253,27 +274,33 @@ final class IncrementalMapRun: @unchecked Sendable {
         }
     }
 
-    /// File `k`'s entry, opened: the one keyed without today when its file's latest visit is
-    /// not after today, else the one keyed with today; nil when the file is to be read — it
-    /// has neither (a new or changed file, or one with a visit after today that moved on with
-    /// today), or the one it has cannot be used (missing, truncated, corrupted, of another key,
-    /// not decodable: never trusted; the entry is removed, with a console line).
-    private func usableEntry(_ k: Int) -> (layout: MapEntryLayout, metadata: [UInt8], name: String)? {
+    /// File `k`'s entry, opened: the one keyed without today when it holds for the run's today
+    /// (`ComparedVisits.holds`), else the one keyed with today; nil when the file is to be read
+    /// — it has neither (a new or changed file, or one whose entries hold for other todays), or
+    /// the one it has cannot be used (missing, truncated, corrupted, of another key, not
+    /// decodable: never trusted; the entry is removed, with a console line).
+    private func usableEntry(_ k: Int) -> (layout: MapEntryLayout, metadata: [UInt8], name: String,
+                                           retoday: (from: Day, to: Day)?)? {
+        let today = map.settings.today
         let plain = map.names[k]
         var name = plain
         do {
             if existing.contains(plain) {
-                let (layout, metadata, latest) = try MapEntry.open(path: map.cache.entryPath(plain), name: plain,
-                                                                   partitions: map.partitions, source: map.sources[k])
-                if !MapCache.isTodaySpecific(latestVisit: latest, today: map.settings.today) {
-                    return (layout, metadata, plain)
+                let (layout, metadata, compared) = try MapEntry.open(path: map.cache.entryPath(plain), name: plain,
+                                                                     partitions: map.partitions, source: map.sources[k])
+                guard let compared else { throw MapEntry.problem(map.cache.entryPath(plain), "corrupted (its table does not decode)") }
+                if compared.holds(for: today) {
+                    // Its E-FUTURE messages name the today it was built with.
+                    let retoday = compared.earliestAfter != nil && compared.today != today ? (compared.today, today) : nil
+                    return (layout, metadata, plain, retoday)
                 }
+                otherToday.insert(k)
             }
             name = map.todayName(k)
             if existing.contains(name) {
                 let (layout, metadata, _) = try MapEntry.open(path: map.cache.entryPath(name), name: name,
                                                               partitions: map.partitions, source: map.sources[k])
-                return (layout, metadata, name)
+                return (layout, metadata, name, nil)
             }
         } catch {
             unusable(k, name, error)
@@ -299,15 +326,15 @@ final class IncrementalMapRun: @unchecked Sendable {
             dataDirectory: map.data, settings: map.settings, register: map.register,
             sources: list.map { map.sources[$0] },
             emit: { c in if failure == nil { builder.add(c) } },
-            fileDone: { [self] i, account, rejects, notes, latest in
+            fileDone: { [self] i, account, rejects, notes, compared in
                 guard failure == nil else { return }
                 let k = list[i]
                 do {
                     try useEntries(upTo: k)
-                    let (name, key) = map.entry(k, todaySpecific: MapCache.isTodaySpecific(latestVisit: latest,
-                                                                                           today: map.settings.today))
+                    // Keyed without today, unless the file's entry so keyed holds for other todays.
+                    let (name, key) = map.entry(k, todaySpecific: otherToday.contains(k))
                     let sections = builder.finish(name: name, account: account, rejects: rejects, notes: notes,
-                                                  latestVisit: latest)
+                                                  compared: compared)
                     let header = ShardHeader(kind: MapCache.entryKind, task: 0, key: key)
                     let path = map.cache.entryPath(name)
                     let layout: MapEntryLayout
@@ -341,7 +368,9 @@ final class IncrementalMapRun: @unchecked Sendable {
             next += 1
             guard let entry = opened.removeValue(forKey: k) else { continue }  // read, and handed on
             do {
-                try hand(k, entry.layout, entry.metadata, entry.name)
+                try outline.add(entry.layout, metadata: entry.metadata, source: map.sources[k], retoday: entry.retoday)
+                usedNames.append(entry.name)
+                reused += 1
             } catch {
                 unusable(k, entry.name, error)
                 try read([k])
@@ -349,10 +378,4 @@ final class IncrementalMapRun: @unchecked Sendable {
         }
     }
 
-    /// File `k` handed on from its entry `name`.
-    private func hand(_ k: Int, _ layout: MapEntryLayout, _ metadata: [UInt8], _ name: String) throws {
-        try outline.add(layout, metadata: metadata, source: map.sources[k])
-        usedNames.append(name)
-        reused += 1
-    }
 }

@@ -87,12 +87,14 @@ final class MapCache {
     /// the data folder (in `dataDirectory`: the path is in every row's position), and P (the
     /// entry holds the rows split into the run's P partitions, MapEntry).
     ///
-    /// `--today` only when `todaySpecific`. Today is read by one per-row rule, E-FUTURE, so the
-    /// map of a file whose visits are all on or before today is the same under every later
-    /// today: its entry is keyed without it and records its latest visit (`MapEntry.open`), and
-    /// a run uses it when that visit is not after the run's today — a nightly run whose today
-    /// moves on finds it. The map of a file with a visit after today (E-FUTURE rows) is keyed
-    /// with today (`isTodaySpecific`).
+    /// `--today` only when `todaySpecific`. Today is read by one per-row rule, E-FUTURE, so a
+    /// file's map is the same under every today between two of its visits, but for the today
+    /// its E-FUTURE messages name: a file's first entry is keyed without today and records the
+    /// visits compared on either side of the today it was built with (`ComparedVisits`); a run
+    /// whose today lies between them uses it, its E-FUTURE messages made to name the run's
+    /// today (`MapTaskOutline.add`) — a nightly run whose today moves on finds it. A run whose
+    /// today does not lie there writes an entry keyed with its today, and leaves the first one
+    /// as it is (another run may be reading it).
     /// Not in it: the data folder, the file list, M, `--as-of` (the per-row rules do not read
     /// it) and `--skip-unreadable` (which decides the listing, not a file's map).
     static func entryKey(run: ShardRunKey, path: String, sha256: String, todaySpecific: Bool) -> ShardRunKey {
@@ -102,16 +104,10 @@ final class MapCache {
                     dataDirectory: path)
     }
 
-    /// True when a file whose latest visit compared with today is `latestVisit` (nil: none)
-    /// has a map that holds for `today` only: a visit after it (`entryKey`).
-    static func isTodaySpecific(latestVisit: Day?, today: Day) -> Bool {
-        latestVisit.map { $0 > today } ?? false
-    }
-
     /// What an entry's name hashes before its key: the intermediate format version and the
-    /// version of the entry's own layout (2: the table holds the latest visit, and the key
-    /// holds today only for a file with visits after it) — an entry of another layout has
-    /// another name.
+    /// version of the entry's own layout (2: the table holds the visits compared with today,
+    /// and the key holds today only for an entry written when the file's first one does not
+    /// hold for the run's today) — an entry of another layout has another name.
     static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).2\n"
 
     /// The entry's name: the sha256 of `namePrefix` and its key.
@@ -625,9 +621,10 @@ extension ShardedRun {
         })
         if let indexLine { cache.lines.insert(indexLine, at: linesBefore) }
         try map.run(existing: existing)
-        // The entries used: the names keyed without today, and those keyed with it that files
-        // with a visit after today were taken from instead.
-        let used = names + zip(names, map.usedNames).compactMap { $0 == $1 ? nil : $1 }
+        // The entries used (an entry keyed without today that holds for other todays only is
+        // not: once no kept run uses it, it is pruned, and the file's next run writes one that
+        // holds for its today).
+        let used = map.usedNames
         cache.referenced += used
         let outline = map.outline
         // The manifest and the summary (with every per-row reject of the task's files) are
@@ -776,11 +773,16 @@ extension ShardedRun {
         func entryKey(_ todaySpecific: Bool) -> ShardRunKey {
             MapCache.entryKey(run: key, path: layout.source, sha256: sha256, todaySpecific: todaySpecific)
         }
-        // Keyed with today or not as the map task's own build of it was: by the file's latest
-        // visit, which does not depend on today.
-        let (sections, todaySpecific) = try MapEntry.build(
-            data: key.dataDirectory, settings: inputs.settings, register: inputs.register, source: layout.source,
-            name: { MapCache.entryName(entryKey($0)) }, partitions: key.partitions)
+        // Keyed with today or not as the entry the map task used: the two keys differ in their
+        // today ("" or the run's), so their headers, and where the payload starts, differ.
+        let todaySpecific = layout.dataStart != (try ShardFile.head(ShardHeader(kind: MapCache.entryKind, task: 0,
+                                                                              key: entryKey(false)))).count
+        // Built with the run's today: the map task used the entry only when it held for it, so
+        // the sections have the lengths it recorded (an E-FUTURE message names a today of as
+        // many characters).
+        let sections = try MapEntry.build(data: key.dataDirectory, settings: inputs.settings, register: inputs.register,
+                                          source: layout.source, name: MapCache.entryName(entryKey(todaySpecific)),
+                                          partitions: key.partitions)
         let header = ShardHeader(kind: MapCache.entryKind, task: 0, key: entryKey(todaySpecific))
         let rebuilt = try MapEntry.layout(of: sections, header: header, path: layout.path, source: layout.source)
         let summary = try readSummary(task, key: key)

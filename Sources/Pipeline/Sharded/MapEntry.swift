@@ -16,8 +16,8 @@ import Validate
 /// ```
 /// ShardFile container, kind "map-cache", the entry key in its header; the payload in sections,
 /// each appended on its own (so each starts a block; an empty one has no block):
-///   table      the entry name, P, the byte lengths of the 1 + 2P sections below, the latest
-///              visit E-FUTURE compared in the file (a flag, then the day; MapCache.entryKey)
+///   table      the entry name, P, the byte lengths of the 1 + 2P sections below, the visits
+///              the file's E-FUTURE rule compared with today (ComparedVisits; MapCache.entryKey)
 ///   metadata   account, per-row rejects, notes, unregistered RTs (first use), candidate count
 ///   part_j     (j = 0..<P) the rows of person partition j: ShardRow without its file index
 ///              (ordinal, label flag and text, line, record id, content, raw result hash,
@@ -75,15 +75,22 @@ struct MapEntryLayout: Equatable {
         return at
     }
 
-    /// The table section as written: the entry name, P, the lengths, and the latest visit
-    /// E-FUTURE compared with today in the file (a flag, then the day; `MapCache.entryKey`).
-    static func table(name: String, lengths: [Int], latestVisit: Day? = nil) -> [UInt8] {
+    /// The table section as written: the entry name, P, the lengths, and the visits the file's
+    /// E-FUTURE rule compared with today (`ComparedVisits`: a flag, then the latest on or before
+    /// today and the earliest after it, each a flag and a day, then today; `MapCache.entryKey`).
+    static func table(name: String, lengths: [Int], compared: ComparedVisits? = nil) -> [UInt8] {
         var e = ShardEncoder()
         e.string(name)
         e.uint(UInt64((lengths.count - 1) / 2))
         for l in lengths { e.uint(UInt64(l)) }
-        e.bool(latestVisit != nil)
-        if let latestVisit { e.int(Int(latestVisit.raw)) }
+        e.bool(compared != nil)
+        if let compared {
+            for day in [compared.latest, compared.earliestAfter] {
+                e.bool(day != nil)
+                if let day { e.int(Int(day.raw)) }
+            }
+            e.int(Int(compared.today.raw))
+        }
         return e.bytes
     }
 }
@@ -103,8 +110,8 @@ final class MapEntryBuilder {
     /// The sections of the file whose candidates were added — table, metadata, part_0, ids_0,
     /// … — for the entry `name`; the builder starts afresh.
     func finish(name: String, account: FileAccount, rejects: ArraySlice<Diagnostic>,
-                notes: ArraySlice<String>, latestVisit: Day?) -> [[UInt8]] {
-        rows.finish(name: name, account: account, rejects: rejects, notes: notes, latestVisit: latestVisit)
+                notes: ArraySlice<String>, compared: ComparedVisits) -> [[UInt8]] {
+        rows.finish(name: name, account: account, rejects: rejects, notes: notes, compared: compared)
     }
 }
 
@@ -182,7 +189,7 @@ struct MapEntryRows {
 
     /// `MapEntryBuilder.finish`.
     mutating func finish(name: String, account: FileAccount, rejects: ArraySlice<Diagnostic>,
-                         notes: ArraySlice<String>, latestVisit: Day?) -> [[UInt8]] {
+                         notes: ArraySlice<String>, compared: ComparedVisits) -> [[UInt8]] {
         var e = ShardEncoder()
         e.account(account)
         e.uint(UInt64(rejects.count))
@@ -200,7 +207,7 @@ struct MapEntryRows {
             sections.append(parts[j].bytes)
             sections.append(ids[j].bytes)
         }
-        sections.insert(MapEntryLayout.table(name: name, lengths: sections.map(\.count), latestVisit: latestVisit), at: 0)
+        sections.insert(MapEntryLayout.table(name: name, lengths: sections.map(\.count), compared: compared), at: 0)
         parts = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
         ids = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
         lastLabel = [String](repeating: "", count: partitions)
@@ -218,25 +225,22 @@ enum MapEntry {
         PWSError(.data, "entry \(path) is \(what)")
     }
 
-    /// The sections (table first) of the entry of one file, `source` in `data`, read with the
-    /// per-row rules as a map task reads a file without a usable entry (`Validation.runMap`
-    /// with the run's settings and register, `MapEntryBuilder`), named `name(todaySpecific)`
-    /// (`MapCache.entryKey`: keyed with today only when the file has a visit after it): dedup
+    /// The sections (table first) of the entry `name` of one file, `source` in `data`, read
+    /// with the per-row rules as a map task reads a file without a usable entry
+    /// (`Validation.runMap` with the run's settings and register, `MapEntryBuilder`): dedup
     /// and reduce rebuild an entry they cannot use with it (`ShardedRun.entrySection`).
-    /// - Returns: the sections and whether the entry is keyed with today.
     static func build(data: String, settings: ValidationSettings, register: AreaRegister, source: String,
-                      name: @escaping (_ todaySpecific: Bool) -> String, partitions: Int) throws -> (sections: [[UInt8]], todaySpecific: Bool) {
+                      name: String, partitions: Int) throws -> [[UInt8]] {
         let builder = MapEntryBuilder(partitions: partitions)
-        var built: (sections: [[UInt8]], todaySpecific: Bool)?
+        var sections: [[UInt8]]?
         _ = try Validation.runMap(dataDirectory: data, settings: settings, register: register, sources: [source],
                                   emit: { builder.add($0) },
-                                  fileDone: { _, account, rejects, notes, latest in
-                                      let todaySpecific = MapCache.isTodaySpecific(latestVisit: latest, today: settings.today)
-                                      built = (builder.finish(name: name(todaySpecific), account: account, rejects: rejects,
-                                                              notes: notes, latestVisit: latest), todaySpecific)
+                                  fileDone: { _, account, rejects, notes, compared in
+                                      sections = builder.finish(name: name, account: account, rejects: rejects,
+                                                                notes: notes, compared: compared)
                                   })
-        guard let built else { throw PWSError(.data, "\(data)/\(source) gave no map (it was not read)") }
-        return built
+        guard let sections else { throw PWSError(.data, "\(data)/\(source) gave no map (it was not read)") }
+        return sections
     }
 
     /// Writes `sections` (table first) as the entry at `path` (temporary name, then rename).
@@ -268,10 +272,11 @@ enum MapEntry {
     /// Opens entry `path` as a map task does for a cached file: checks its magic, format
     /// version, header checksum, table (its name must be `name`, its P `partitions`), its size
     /// against the table and its trailer, and reads its metadata section (checked).
-    /// - Returns: its layout, its metadata and the latest visit E-FUTURE compared with today in
-    ///   its file (nil when none); never the rows.
+    /// - Returns: its layout, its metadata and the visits its file's E-FUTURE rule compared
+    ///   with today (nil in a table without them: a test's); never the rows.
     /// - Throws: `.inputMissing` when absent, `.data` when it cannot be used, naming it.
-    static func open(path: String, name: String, partitions: Int, source: String) throws -> (MapEntryLayout, [UInt8], Day?) {
+    static func open(path: String, name: String, partitions: Int, source: String) throws
+        -> (MapEntryLayout, [UInt8], ComparedVisits?) {
         // O_NONBLOCK: a FIFO in its place must not hold the task (checked below; no effect on
         // a plain file's reads).
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
@@ -308,7 +313,13 @@ enum MapEntry {
             throw problem(path, "the map of another file or of other settings (its name or P differs)")
         }
         let lengths = try (0..<(1 + 2 * p)).map { _ in try d.index() }
-        let latestVisit = try d.bool() ? Day(raw: Int32(clamping: try d.int())) : nil
+        var compared: ComparedVisits?
+        if try d.bool() {
+            func day() throws -> Day { Day(raw: Int32(clamping: try d.int())) }
+            let latest = try d.bool() ? try day() : nil
+            let after = try d.bool() ? try day() : nil
+            compared = ComparedVisits(latest: latest, earliestAfter: after, today: try day())
+        }
         guard d.atEnd else { throw problem(path, "corrupted (its table does not decode)") }
         let layout = MapEntryLayout(path: path, source: source, size: size, dataStart: dataStart,
                                     tableLength: tableLength, lengths: lengths)
@@ -328,7 +339,7 @@ enum MapEntry {
             throw problem(path, "corrupted (its trailer differs)")
         }
         let metadata = try section(fd: fd, path: path, at: layout.offset(0), length: lengths[0], within: start)
-        return (layout, metadata, latestVisit)
+        return (layout, metadata, compared)
     }
 
     /// Section `s` of the entry (0 metadata, 1 + 2j part_j, 2 + 2j ids_j): one read of its

@@ -21,12 +21,17 @@ extension ServiceRowChecker {
 
     /// E-FUTURE: the visit is not after today.
     mutating func checkFuture(_ c: inout RowCheck) {
-        // The latest visit compared with today: a file's map is the same for every today on or
-        // after it (the incremental cache keys on it, not on today).
-        if !c.hasFailed(.visitDate) && c.visit > latestComparedVisit { latestComparedVisit = c.visit }
+        // The visits compared with today, on either side of it: a file's map is the same under
+        // every today between them but for the today its messages name (`ComparedVisits`).
+        if !c.hasFailed(.visitDate) {
+            if c.visit > settings.today {
+                if c.visit < compared.earliestAfter { compared.earliestAfter = c.visit }
+            } else if c.visit > compared.latest {
+                compared.latest = c.visit
+            }
+        }
         if !c.hasFailed(.visitDate) && c.visit > settings.today {
-            reject(&c, .future, .visitDate, c.row.string(.visitDate),
-                   "visit_date \(c.visit) is after today (\(settings.today)); check the year, or pass --today")
+            reject(&c, .future, .visitDate, c.row.string(.visitDate), Validation.futureMessage(visit: c.visit, today: settings.today))
         }
     }
 
