@@ -103,8 +103,6 @@ final class MapEntryBuilder {
 
     init(partitions: Int) { rows = MapEntryRows(partitions: partitions) }
 
-    var partitions: Int { rows.partitions }
-
     func add(_ c: ShardCandidate) { rows.add(c) }
 
     /// The sections of the file whose candidates were added — table, metadata, part_0, ids_0,

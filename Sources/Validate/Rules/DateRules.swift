@@ -21,17 +21,14 @@ extension ServiceRowChecker {
 
     /// E-FUTURE: the visit is not after today.
     mutating func checkFuture(_ c: inout RowCheck) {
+        guard !c.hasFailed(.visitDate) else { return }
         // The visits compared with today, on either side of it: a file's map is the same under
         // every today between them but for the today its messages name (`ComparedVisits`).
-        if !c.hasFailed(.visitDate) {
-            if c.visit > settings.today {
-                if c.visit < compared.earliestAfter { compared.earliestAfter = c.visit }
-            } else if c.visit > compared.latest {
-                compared.latest = c.visit
-            }
-        }
-        if !c.hasFailed(.visitDate) && c.visit > settings.today {
+        if c.visit > settings.today {
+            if c.visit < compared.earliestAfter { compared.earliestAfter = c.visit }
             reject(&c, .future, .visitDate, c.row.string(.visitDate), Validation.futureMessage(visit: c.visit, today: settings.today))
+        } else if c.visit > compared.latest {
+            compared.latest = c.visit
         }
     }
 
