@@ -4,6 +4,7 @@ import Logging
 @testable import Pipeline
 import PWSCore
 import PWSTestSupport
+import Validate
 import Testing
 
 /// The layout of a map cache entry (MapEntry, docs/scale.md "Intermediate format"): a map task
@@ -118,6 +119,56 @@ import Testing
                     }
                 }
             }
+        }
+    }
+
+    /// The visits a table records are checksummed but crafted bytes can still say anything:
+    /// days past a 32-bit day count are clamped, not trapped on; visits that contradict each
+    /// other (the latest on or before today after the earliest after it) hold for no today, so
+    /// the file is read; a table that ends inside them does not decode. Rewriting an E-FUTURE
+    /// message between such days does not trap either.
+    @Test func craftedComparedVisitsAreClampedAndHoldForNoToday() throws {
+        let tmp = try TemporaryFolder()
+        let path = tmp.url.path + "/entry.pws"
+        let name = String(repeating: "ab", count: 32)
+        let header = ShardHeader(kind: MapCache.entryKind, task: 0, key: MapEntryTests.key)
+        let sections: [[UInt8]] = [[1, 2, 3], [], [], [], []]
+        func table(_ tail: (inout ShardEncoder) -> Void) -> [UInt8] {
+            var e = ShardEncoder()
+            e.string(name)
+            e.uint(2)
+            for l in sections.map(\.count) { e.uint(UInt64(l)) }
+            tail(&e)
+            return e.bytes
+        }
+        // Latest 2^62 days, earliest after -2^62 days, today Int.min.
+        try MapEntry.write([table { e in
+            e.bool(true)
+            e.bool(true); e.int(1 << 62)
+            e.bool(true); e.int(-(1 << 62))
+            e.int(Int.min)
+        }] + sections, header: header, to: path, source: "x")
+        let (_, _, compared) = try MapEntry.open(path: path, name: name, partitions: 2, source: "x")
+        let visits = try #require(compared)
+        #expect(visits.latest == Day(raw: .max))
+        #expect(visits.earliestAfter == Day(raw: .min))
+        #expect(visits.today == Day(raw: .min))
+        for today in [Day(raw: .min), Day(year: 2026, month: 1, day: 10)!, Day(raw: .max)] {
+            #expect(!visits.holds(for: today))
+        }
+        let message = Validation.futureMessage(visit: Day(raw: .max), today: Day(raw: .min))
+        #expect(Validation.futureMessage(message, from: Day(raw: .min), to: Day(raw: .max))
+                    == Validation.futureMessage(visit: Day(raw: .max), today: Day(raw: .max)))
+        // Cut inside the visits: refused as a table that does not decode.
+        try MapEntry.write([table { e in
+            e.bool(true)
+            e.bool(true)
+        }] + sections, header: header, to: path, source: "x")
+        do {
+            _ = try MapEntry.open(path: path, name: name, partitions: 2, source: "x")
+            Issue.record("a table cut inside its visits was opened")
+        } catch let error as PWSError {
+            #expect(error.code == .data)
         }
     }
 
