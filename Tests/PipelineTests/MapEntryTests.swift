@@ -4,7 +4,7 @@ import Logging
 @testable import Pipeline
 import PWSCore
 import PWSTestSupport
-import Validate
+@testable import Validate
 import Testing
 
 /// The layout of a map cache entry (MapEntry, docs/scale.md "Intermediate format"): a map task
@@ -80,6 +80,66 @@ import Testing
             #expect(error.message == "entry \(path) is truncated (\(size - 30) bytes, its table says \(size))")
         }
         #expect(throws: PWSError.self) { try MapEntry.read(layout, section: 2) }
+    }
+
+    /// The entry builder writes each row through a pointer (`RecordBuffer`): every row of every
+    /// partition decodes as `ShardRow` and `ShardIDEntry` read it, with the content
+    /// `ShardRow.content` encodes field by field — for long varints (lines and ordinals past
+    /// 127, 16 383 and 2^21), labels that change and repeat (one not ASCII), unregistered RTs,
+    /// pending warnings, kept names and negative hashes — and a second file through the same
+    /// builder starts afresh.
+    @Test func builderWritesEveryRowAsTheRecordDecodersReadIt() throws {
+        let labels = ["layanan/a.csv", "layanan/é-ñ.csv", "layanan/a.csv"]
+        func candidate(_ n: Int) -> ShardCandidate {
+            let event = ServiceEvent(person: 0, record: 0, visit: Day(raw: Int32(20_000 + n)), birth: Day(raw: Int32(n * 3)),
+                                     lmp: n % 5 == 0 ? Day(raw: -Int32(n)) : .unknown, service: UInt16(n % 300),
+                                     gestationalWeeks: Int8(n % 44), sex: n % 2 == 0 ? .male : .female, rt: UInt32(n * 7),
+                                     result: Float(n) / 3, result2: n % 3 == 0 ? .nan : -Float(n),
+                                     facilityType: .pustu, provider: .bidan)
+            let pending = n % 4 == 0 ? [Diagnostic(location: SourceLocation(source: labels[n % 3], line: n), recordID: "R\(n)",
+                                                   rule: .result, field: "hasil", value: "x\(n)", message: "pesan \(n) ✓")] : []
+            return ShardCandidate(file: 0, label: labels[(n / 50) % 3], line: [n, 200 + n, 20_000 + n, 3_000_000 + n][n % 4],
+                                  recordID: Array("R\(n)".utf8), person: Array("P\(n % 37)".utf8),
+                                  pregnancyID: n % 6 == 0 ? Array("K\(n)".utf8) : [], facilityID: Array("F\(n % 5)".utf8),
+                                  event: event,
+                                  unregisteredRT: n % 9 == 0 ? RTArea(village: UInt32(n), rw: "0\(n % 4)", rt: "ÉT\(n)", registered: false) : nil,
+                                  rawResultHash: n % 7 == 0 ? -n * 1_000_003 : 0, pending: pending,
+                                  name: n % 10 == 0 ? Array("Siti \(n)".utf8) : [])
+        }
+        let builder = MapEntryBuilder(partitions: 3)
+        for (first, count) in [(0, 400), (1000, 30)] {
+            let candidates = (first..<first + count).map(candidate)
+            for c in candidates { builder.add(c) }
+            let sections = builder.finish(name: "n", account: FileAccount(source: "x"), rejects: [], notes: [],
+                                          compared: ComparedVisits(latest: nil, earliestAfter: nil, today: Day(raw: 0)))
+            #expect(sections.count == 2 + 2 * 3)
+            var rows = 0, ids = 0
+            for j in 0..<3 {
+                var d = ShardDecoder(sections[2 + 2 * j], path: "part")
+                var previous = ""
+                while !d.atEnd {
+                    let row = try ShardRow.decode(&d, file: 9, previous: &previous)
+                    let c = candidates[row.ordinal]
+                    #expect(PartitionHash.partition(c.person, of: 3) == j)
+                    #expect(row.file == 9 && row.label == c.label && row.line == c.line && row.recordID == c.recordID)
+                    #expect(row.content == ShardRow.content(c))
+                    #expect(row.rawResultHash == c.rawResultHash && row.pending == c.pending && row.name == c.name)
+                    rows += 1
+                }
+                var e = ShardDecoder(sections[3 + 2 * j], path: "ids")
+                previous = ""
+                while !e.atEnd {
+                    let id = try ShardIDEntry.decode(&e, file: 9, previous: &previous)
+                    let c = candidates[id.ordinal]
+                    #expect(PartitionHash.partition(c.recordID, of: 3) == j)
+                    #expect(id.recordID == c.recordID && id.label == c.label && id.line == c.line)
+                    #expect(id.partition == PartitionHash.partition(c.person, of: 3))
+                    #expect(id.content == ShardRow.content(c) && id.visit == c.event.visit)
+                    ids += 1
+                }
+            }
+            #expect(rows == count && ids == count)
+        }
     }
 
     /// `open` takes the header, table and metadata from one read of the entry's first

@@ -116,8 +116,8 @@ final class MapEntryBuilder {
 /// `MapEntryBuilder`'s state: each person partition's and record-id partition's rows so far.
 struct MapEntryRows {
     let partitions: Int
-    private var parts: [ShardEncoder]
-    private var ids: [ShardEncoder]
+    private var parts: [RecordBuffer]
+    private var ids: [RecordBuffer]
     private var lastLabel: [String]
     private var lastIDLabel: [String]
     private var count = 0
@@ -126,58 +126,61 @@ struct MapEntryRows {
 
     init(partitions: Int) {
         self.partitions = partitions
-        parts = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
-        ids = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
+        parts = [RecordBuffer](repeating: RecordBuffer(), count: partitions)
+        ids = [RecordBuffer](repeating: RecordBuffer(), count: partitions)
         lastLabel = [String](repeating: "", count: partitions)
         lastIDLabel = lastLabel
     }
 
-    /// The row's content, encoded once for both of its records (reused for every row).
-    private var content = ShardEncoder()
+    /// The row's content, written once for both of its records (reused for every row), and its
+    /// pending warnings' records.
+    private var content = RecordBuffer()
+    private var pending = ShardEncoder()
 
     mutating func add(_ c: ShardCandidate) {
         let ordinal = count
         count += 1
-        content.bytes.removeAll(keepingCapacity: true)
-        ShardRow.appendContent(c, to: &content)
-        // Each section is taken out of its array while the row is written into it, so the
-        // writes check the array's uniqueness and exclusivity once, not once per field.
+        content.removeAll()
+        content.write(bound: ShardRow.contentBound(c)) { ShardRow.writeContent(c, to: &$0) }
+        pending.bytes.removeAll(keepingCapacity: true)
+        for d in c.pending { pending.diagnostic(d) }
         let p = PartitionHash.partition(c.person, of: partitions)
-        var part = ShardEncoder()
-        swap(&part, &parts[p])
-        // As ShardRow.encode writes it, without the file index.
-        part.uint(UInt64(ordinal))
         let newLabel = c.label != lastLabel[p]
-        part.bool(newLabel)
-        if newLabel {
-            part.string(c.label)
-            lastLabel[p] = c.label
-        }
-        part.uint(UInt64(c.line))
-        part.raw(c.recordID)
-        part.raw(content.bytes)
-        part.int(c.rawResultHash)
-        part.uint(UInt64(c.pending.count))
-        for d in c.pending { part.diagnostic(d) }
-        part.raw(c.name)
-        swap(&part, &parts[p])
-        // As ShardIDEntry.encode writes it, without the file index.
+        if newLabel { lastLabel[p] = c.label }
         let q = PartitionHash.partition(c.recordID, of: partitions)
-        var id = ShardEncoder()
-        swap(&id, &ids[q])
-        id.raw(c.recordID)
-        id.uint(UInt64(ordinal))
         let newIDLabel = c.label != lastIDLabel[q]
-        id.bool(newIDLabel)
-        if newIDLabel {
-            id.string(c.label)
-            lastIDLabel[q] = c.label
+        if newIDLabel { lastIDLabel[q] = c.label }
+        let varint = RecordWriter.varint
+        let label = c.label.utf8.count, recordID = c.recordID.count
+        content.withBytes { content in
+            // As ShardRow.encode writes it, without the file index.
+            let rowBound = 7 * varint + 1 + (newLabel ? label : 0) + recordID + content.count + pending.bytes.count
+                + c.name.count
+            parts[p].write(bound: rowBound) { w in
+                w.uint(UInt64(ordinal))
+                w.bool(newLabel)
+                if newLabel { w.string(c.label) }
+                w.uint(UInt64(c.line))
+                w.raw(c.recordID)
+                w.raw(content)
+                w.int(c.rawResultHash)
+                w.uint(UInt64(c.pending.count))
+                pending.bytes.withUnsafeBytes { w.bytes($0) }
+                w.raw(c.name)
+            }
+            // As ShardIDEntry.encode writes it, without the file index.
+            let idBound = 7 * varint + 1 + (newIDLabel ? label : 0) + recordID + content.count
+            ids[q].write(bound: idBound) { w in
+                w.raw(c.recordID)
+                w.uint(UInt64(ordinal))
+                w.bool(newIDLabel)
+                if newIDLabel { w.string(c.label) }
+                w.uint(UInt64(c.line))
+                w.uint(UInt64(p))
+                w.raw(content)
+                w.int(Int(c.event.visit.raw))
+            }
         }
-        id.uint(UInt64(c.line))
-        id.uint(UInt64(p))
-        id.raw(content.bytes)
-        id.int(Int(c.event.visit.raw))
-        swap(&id, &ids[q])
         if var rt = c.unregisteredRT {
             rt.hamlet = ""
             rt.population = nil
@@ -206,8 +209,11 @@ struct MapEntryRows {
             sections.append(ids[j].bytes)
         }
         sections.insert(MapEntryLayout.table(name: name, lengths: sections.map(\.count), compared: compared), at: 0)
-        parts = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
-        ids = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
+        // The buffers keep their room for the next file.
+        for j in 0..<partitions {
+            parts[j].removeAll()
+            ids[j].removeAll()
+        }
         lastLabel = [String](repeating: "", count: partitions)
         lastIDLabel = lastLabel
         count = 0

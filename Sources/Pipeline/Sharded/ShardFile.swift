@@ -489,6 +489,86 @@ struct ShardEncoder {
     mutating func fixed32(_ v: UInt32) { ShardFile.appendUInt32(&bytes, v) }
 }
 
+/// Bytes written record by record through a pointer: a record's fields cost a store each, not
+/// an array append each (a uniqueness and a capacity check per field). A record is written
+/// with `RecordWriter`, whose fields are `ShardEncoder`'s, byte for byte.
+struct RecordBuffer {
+    /// The records, then the room the next ones are written into (its bytes are stale).
+    private var storage: [UInt8] = []
+    private(set) var count = 0
+
+    /// Writes one record of at most `bound` bytes (`body` must stay within it: checked).
+    mutating func write(bound: Int, _ body: (inout RecordWriter) -> Void) {
+        if storage.count - count < bound {
+            // Doubles, so the copies of a growing buffer stay linear in its size.
+            storage.append(contentsOf: repeatElement(0, count: max(bound, storage.count, 1024)))
+        }
+        let at = count
+        count += storage.withUnsafeMutableBytes { room in
+            var w = RecordWriter(room.baseAddress! + at)
+            body(&w)
+            precondition(w.at <= bound, "a record overran the room it was given")
+            return w.at
+        }
+    }
+
+    /// The records written.
+    var bytes: [UInt8] { Array(storage[..<count]) }
+
+    /// The records written, to be written over: the buffer keeps its room.
+    mutating func removeAll() { count = 0 }
+
+    /// The records written (for a record made of another buffer's).
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        storage.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+    }
+}
+
+/// Writes one record into the room `RecordBuffer.write` gives it, as `ShardEncoder` would.
+struct RecordWriter {
+    /// The room's bound, per field written: a varint takes at most 10 bytes.
+    static let varint = 10
+    private let base: UnsafeMutableRawPointer
+    private(set) var at = 0
+
+    init(_ base: UnsafeMutableRawPointer) { self.base = base }
+
+    @inline(__always) private mutating func byte(_ b: UInt8) {
+        base.storeBytes(of: b, toByteOffset: at, as: UInt8.self)
+        at += 1
+    }
+    @inline(__always) mutating func uint(_ v: UInt64) {
+        var v = v
+        while v >= 0x80 {
+            byte(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        byte(UInt8(v))
+    }
+    mutating func int(_ v: Int) { uint(UInt64(bitPattern: Int64(v)) << 1 ^ UInt64(bitPattern: Int64(v) >> 63)) }
+    mutating func bool(_ v: Bool) { byte(v ? 1 : 0) }
+    mutating func fixed32(_ v: UInt32) {
+        for k in 0..<4 { byte(UInt8(truncatingIfNeeded: v >> (8 * UInt32(k)))) }
+    }
+    /// The bytes as they are (no length).
+    mutating func bytes(_ b: UnsafeRawBufferPointer) {
+        guard let from = b.baseAddress, b.count > 0 else { return }
+        (base + at).copyMemory(from: from, byteCount: b.count)
+        at += b.count
+    }
+    mutating func raw(_ b: UnsafeRawBufferPointer) {
+        uint(UInt64(b.count))
+        bytes(b)
+    }
+    mutating func raw(_ a: [UInt8]) { a.withUnsafeBytes { raw($0) } }
+    mutating func string(_ s: String) {
+        if let done: Void = s.utf8.withContiguousStorageIfAvailable({ raw(UnsafeRawBufferPointer($0)) }) {
+            return done
+        }
+        raw(Array(s.utf8))
+    }
+}
+
 /// Reads what `ShardEncoder` wrote; a record that runs past the end is a corrupted file.
 struct ShardDecoder {
     let bytes: [UInt8]

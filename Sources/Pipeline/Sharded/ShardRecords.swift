@@ -112,6 +112,41 @@ struct ShardRow {
         e.raw(c.facilityID)
     }
 
+    /// `appendContent` through a record writer (the map's entry builder); at most
+    /// `contentBound(c)` bytes.
+    static func writeContent(_ c: ShardCandidate, to w: inout RecordWriter) {
+        let ev = c.event
+        w.raw(c.person)
+        w.int(Int(ev.visit.raw))
+        w.int(Int(ev.birth.raw))
+        w.int(Int(ev.lmp.raw))
+        w.int(Int(ev.gestationalWeeks))
+        w.uint(UInt64(ev.service))
+        w.uint(UInt64(ev.sex.rawValue))
+        w.uint(UInt64(ev.facilityType.rawValue))
+        w.uint(UInt64(ev.provider.rawValue))
+        w.fixed32(ev.result.bitPattern)
+        w.fixed32(ev.result2.bitPattern)
+        if let rt = c.unregisteredRT {
+            w.bool(false)
+            w.uint(UInt64(rt.village))
+            w.string(rt.rw)
+            w.string(rt.rt)
+        } else {
+            w.bool(true)
+            w.uint(UInt64(ev.rt))
+        }
+        w.raw(c.pregnancyID)
+        w.raw(c.facilityID)
+    }
+
+    /// The most bytes `writeContent(c)` writes: 14 varints, 2 × 4 bytes, a flag, the ids' bytes.
+    static func contentBound(_ c: ShardCandidate) -> Int {
+        var n = 14 * RecordWriter.varint + 8 + 1 + c.person.count + c.pregnancyID.count + c.facilityID.count
+        if let rt = c.unregisteredRT { n += rt.rw.utf8.count + rt.rt.utf8.count }
+        return n
+    }
+
     /// Writes the row; its label only when it differs from the previous row's in this stream
     /// (`previous`), as a flag byte then the text: rows come in file order, so most repeat it.
     func encode(_ e: inout ShardEncoder, previous: inout String) {
