@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Concurrency
 import PWSCore
 
 /// An input the data folder lists that cannot be read as a file (spec §A8): a FIFO, device,
@@ -28,8 +29,32 @@ public struct ServiceFileListing: Sendable {
     /// The size in bytes of each of `files`, as the listing saw it (so reading needs no
     /// further `stat` to size its tables and buffers).
     public var sizes: [Int] = []
+    /// Each of `files`' `stat` as the listing saw it (the map cache's hash index compares it,
+    /// so no file is stat'ed twice).
+    public var stats: [ListedStat] = []
     /// Everything else the pattern names, in the same order.
     public var unreadable: [UnreadableInput] = []
+}
+
+/// What a listing's `stat` saw of a file: its size, times and identity.
+public struct ListedStat: Sendable, Equatable {
+    public var size: Int64
+    public var mtimeSeconds: Int64
+    public var mtimeNanoseconds: Int64
+    public var ctimeSeconds: Int64
+    public var ctimeNanoseconds: Int64
+    public var inode: UInt64
+    public var device: UInt64
+
+    public init(_ st: stat) {
+        size = Int64(st.st_size)
+        mtimeSeconds = Int64(st.st_mtim.tv_sec)
+        mtimeNanoseconds = Int64(st.st_mtim.tv_nsec)
+        ctimeSeconds = Int64(st.st_ctim.tv_sec)
+        ctimeNanoseconds = Int64(st.st_ctim.tv_nsec)
+        inode = UInt64(st.st_ino)
+        device = UInt64(st.st_dev)
+    }
 }
 
 /// Looks at the inputs before anything is opened for reading, so no input can block the run: a
@@ -41,44 +66,26 @@ public enum InputFiles {
     /// reading directory entries as bytes so a name that is not UTF-8 is seen and reported
     /// instead of dropped or mangled.
     /// - Complexity: one `lstat` (and a `stat` for a symbolic link) and one `faccessat` per
-    ///   matching entry; no file is opened (a workbook's first bytes aside).
-    public static func serviceFiles(in dataDirectory: String) -> ServiceFileListing {
-        var found: [(path: [UInt8], problem: String?, size: Int)] = []
-        var size = 0
+    ///   matching entry, relative to its folder and on `workers` threads; no file is opened (a
+    ///   workbook's first bytes aside).
+    public static func serviceFiles(in dataDirectory: String,
+                                    workers: Int = Parallel.defaultWorkers) -> ServiceFileListing {
+        var found: [(path: [UInt8], problem: String?, stat: stat)] = []
         for name in ["layanan.csv", "layanan.xlsx", "layanan.xls"] {
             let top = Array(name.utf8)
-            if let problem = check(dataDirectory, top, mustExist: false, size: &size) {
-                if problem != absent { found.append((top, problem, 0)) }
+            var st = stat()
+            if let problem = check(AT_FDCWD, dataDirectory + "/" + name, top, mustExist: false, stat: &st) {
+                if problem != absent { found.append((top, problem, stat())) }
             } else {
-                found.append((top, workbookProblem(dataDirectory, top), size))
+                found.append((top, workbookProblem(dataDirectory, top), st))
             }
         }
-        let folder = dataDirectory + "/layanan"
-        var st = stat()
-        if stat(folder, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, let dir = opendir(folder) {
-            defer { closedir(dir) }
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    Array(raw.prefix { $0 != 0 })
-                }
-                guard isCSVName(name) || isWorkbookName(name) || isLegacyWorkbookName(name) else { continue }
-                let path = Array("layanan/".utf8) + name
-                let problem = check(dataDirectory, path, mustExist: true, size: &size) ?? workbookProblem(dataDirectory, path)
-                found.append((path, problem, size))
-            }
+        found += folderFiles(dataDirectory, "layanan", workers: workers) { name in
+            isCSVName(name) || isWorkbookName(name) || isLegacyWorkbookName(name)
         }
         // FHIR R4 exports (spec §A3): `fhir/*.ndjson` and `fhir/*.json`.
-        let fhirFolder = dataDirectory + "/fhir"
-        if stat(fhirFolder, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, let dir = opendir(fhirFolder) {
-            defer { closedir(dir) }
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    Array(raw.prefix { $0 != 0 })
-                }
-                guard hasExtension(name, ".ndjson") || hasExtension(name, ".json") else { continue }
-                let path = Array("fhir/".utf8) + name
-                found.append((path, check(dataDirectory, path, mustExist: true, size: &size), size))
-            }
+        found += folderFiles(dataDirectory, "fhir", workers: workers) { name in
+            hasExtension(name, ".ndjson") || hasExtension(name, ".json")
         }
         // Byte order of the paths (memcmp, then length: what `lexicographicallyPrecedes` gives).
         found.sort { a, b in
@@ -89,22 +96,53 @@ public enum InputFiles {
             return order != 0 ? order < 0 : a.path.count < b.path.count
         }
         var listing = ServiceFileListing()
-        for (path, problem, size) in found {
+        for (path, problem, st) in found {
             if let problem {
                 listing.unreadable.append(UnreadableInput(path: display(path), reason: problem))
             } else {
                 listing.files.append(String(decoding: path, as: UTF8.self))
-                listing.sizes.append(size)
+                listing.sizes.append(Int(st.st_size))
+                listing.stats.append(ListedStat(st))
             }
         }
         return listing
     }
 
+    /// The entries of `dataDirectory/folder` whose names `matches`, each checked (`check`)
+    /// relative to the folder — no walk of the whole path per file — on `workers` threads.
+    private static func folderFiles(_ dataDirectory: String, _ folder: String, workers: Int,
+                                    matches: ([UInt8]) -> Bool) -> [(path: [UInt8], problem: String?, stat: stat)] {
+        let directory = dataDirectory + "/" + folder
+        var st = stat()
+        guard stat(directory, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [[UInt8]] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                Array(raw.prefix { $0 != 0 })
+            }
+            if matches(name) { names.append(name) }
+        }
+        let descriptor = dirfd(dir)
+        let prefix = Array((folder + "/").utf8)
+        let parts = Parallel.ranges(names.count, parts: names.count < 256 ? 1 : max(1, workers))
+        return Array(Parallel.map(parts.count) { p in
+            parts[p].map { k -> (path: [UInt8], problem: String?, stat: stat) in
+                let path = prefix + names[k]
+                var st = stat()
+                let relative = String(decoding: names[k], as: UTF8.self)
+                let problem = check(descriptor, relative, path, mustExist: true, stat: &st)
+                    ?? workbookProblem(dataDirectory, path)
+                return (path, problem, st)
+            }
+        }.joined())
+    }
+
     /// Why a required or optional single input (`wilayah.csv`, `sasaran.csv`) cannot be read,
     /// or nil when it is a regular readable file or (optional) absent.
     public static func problem(dataDirectory: String, name: String) -> String? {
-        var size = 0
-        let problem = check(dataDirectory, Array(name.utf8), mustExist: false, size: &size)
+        var st = stat()
+        let problem = check(AT_FDCWD, dataDirectory + "/" + name, Array(name.utf8), mustExist: false, stat: &st)
         if problem == absent { return nil }
         return problem ?? workbookProblem(dataDirectory, Array(name.utf8))
     }
@@ -196,21 +234,20 @@ public enum InputFiles {
         return out
     }
 
-    /// What is wrong with `dataDirectory/path`, or nil when it is a regular file this process
-    /// can open for reading (its size then in `size`). Opening is non-blocking, so a FIFO cannot
-    /// hold the run.
-    private static func check(_ dataDirectory: String, _ path: [UInt8], mustExist: Bool, size: inout Int) -> String? {
+    /// What is wrong with the input at `file` (relative to the folder open as `folder`, or
+    /// `AT_FDCWD`), `path` in the data folder, or nil when it is a regular file this process can
+    /// open for reading (its `stat` then in `st`). Nothing is opened, so a FIFO cannot hold the run.
+    private static func check(_ folder: Int32, _ file: String, _ path: [UInt8], mustExist: Bool,
+                              stat st: inout stat) -> String? {
         guard String(validating: path, as: UTF8.self) != nil else {
             return "the file name is not valid UTF-8; rename it using only letters, digits, '-' and '_'"
         }
-        let full = dataDirectory + "/" + String(decoding: path, as: UTF8.self)
         var link = stat()
-        guard lstat(full, &link) == 0 else {
+        guard fstatat(folder, file, &link, AT_SYMLINK_NOFOLLOW) == 0 else {
             return mustExist ? "it cannot be examined (\(String(cString: strerror(errno)))); check the folder's permissions" : absent
         }
-        var st = stat()
         if (link.st_mode & S_IFMT) == S_IFLNK {
-            guard stat(full, &st) == 0 else {
+            guard fstatat(folder, file, &st, 0) == 0 else {
                 if errno == ELOOP {
                     return "it is a symbolic link that loops back on itself; replace it with the file it should point to"
                 }
@@ -225,10 +262,9 @@ public enum InputFiles {
         // A regular file (just seen): whether this process may open it for reading is what
         // `open(2)` would decide, asked without opening it (one call instead of open, fstat and
         // close per file; the reader checks the type again when it opens the file).
-        guard faccessat(AT_FDCWD, full, R_OK, AT_EACCESS) == 0 else {
+        guard faccessat(folder, file, R_OK, AT_EACCESS) == 0 else {
             return "it cannot be opened (\(String(cString: strerror(errno)))); check its permissions"
         }
-        size = Int(st.st_size)
         return nil
     }
 

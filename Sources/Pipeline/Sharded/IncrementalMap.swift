@@ -132,10 +132,12 @@ final class IncrementalMap {
 
     /// Each file's sha256 and entry name, on `workers` threads: looked up in the hash index
     /// (`MapCache.lookUp`), the others' bytes hashed (`MapCache.hash`, a night's new files).
+    /// `listed`: the files' stats as the listing saw them (`ServiceFileListing.stats`), else
+    /// each file is stat'ed here.
     /// - Throws: as `lookUp` for a file that cannot be stat'ed, and the first file in read order
     ///   that cannot be hashed — whatever the number of threads.
     init(cache: MapCache, data: String, settings: ValidationSettings, register: AreaRegister, sources: [String],
-         run: ShardRunKey, partitions: Int, workers: Int = Parallel.defaultWorkers, runsPerWorker: Int = 8,
+         listed: [ListedStat]? = nil, run: ShardRunKey, partitions: Int, workers: Int = Parallel.defaultWorkers, runsPerWorker: Int = 8,
          privatePath: @escaping (Int) -> String) throws {
         self.cache = cache
         self.data = data
@@ -147,7 +149,7 @@ final class IncrementalMap {
         self.workers = max(1, workers)
         self.runsPerWorker = max(1, runsPerWorker)
         self.privatePath = privatePath
-        let (stats, known) = try cache.lookUp(data: data, files: sources, workers: self.workers)
+        let (stats, known) = try cache.lookUp(data: data, files: sources, listed: listed, workers: self.workers)
         self.stats = stats
         var hashes = known.map { $0 ?? "" }
         for k in sources.indices where known[k] != nil {

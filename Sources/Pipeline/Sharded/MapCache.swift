@@ -235,6 +235,12 @@ final class MapCache {
             device = UInt64(st.st_dev)
         }
 
+        init(_ listed: ListedStat) {
+            self.init(size: listed.size, mtimeSeconds: listed.mtimeSeconds, mtimeNanoseconds: listed.mtimeNanoseconds,
+                      ctimeSeconds: listed.ctimeSeconds, ctimeNanoseconds: listed.ctimeNanoseconds,
+                      inode: listed.inode, device: listed.device)
+        }
+
         init(size: Int64, mtimeSeconds: Int64, mtimeNanoseconds: Int64, ctimeSeconds: Int64, ctimeNanoseconds: Int64,
              inode: UInt64, device: UInt64) {
             self.size = size
@@ -262,14 +268,17 @@ final class MapCache {
     /// by a user (any write, `touch`, `cp -p`, rename or `chmod` sets it to the current time),
     /// so a changed file differs in it even when its size and mtime were restored.
     /// - Throws: `.inputMissing` naming a file that cannot be stat'ed.
-    func lookUp(data: String, files: [String], workers: Int = Parallel.defaultWorkers) throws
+    func lookUp(data: String, files: [String], listed: [ListedStat]? = nil, workers: Int = Parallel.defaultWorkers) throws
         -> (stats: [FileStat], hashes: [String?]) {
         let index: [String: [(stat: FileStat, sha256: String)]] = options.rehash ? [:] : loadIndex()
         let parts = Parallel.ranges(files.count, parts: workers * 2)
         let looked = Parallel.map(parts.count) { p in
             parts[p].map { k -> (stat: FileStat?, sha256: String?, problem: String) in
                 let path = data + "/" + files[k]
-                guard let before = FileStat(path) else { return (nil, nil, String(cString: strerror(errno))) }
+                // The listing's stat, when given, is the one before anything of the file was read.
+                guard let before = listed.map({ FileStat($0[k]) }) ?? FileStat(path) else {
+                    return (nil, nil, String(cString: strerror(errno)))
+                }
                 return (before, index[path]?.first(where: { $0.stat.matches(before) })?.sha256, "")
             }
         }
@@ -608,8 +617,9 @@ extension ShardedRun {
         let started = Date()
         defer { cache.mapSeconds += Date().timeIntervalSince(started) }
         let sources = Array(listing.files[range])
+        let listed = listing.stats.count == listing.files.count ? Array(listing.stats[range]) : nil
         let map = try IncrementalMap(cache: cache, data: data, settings: settings, register: register,
-                                     sources: sources, run: key, partitions: partitions,
+                                     sources: sources, listed: listed, run: key, partitions: partitions,
                                      privatePath: { [self] in ShardedRun.absolute(privateEntryPath(task, $0)) })
         let names = map.names, hashes = map.hashes
         // The hash index is written on a thread of its own while this one records the names in

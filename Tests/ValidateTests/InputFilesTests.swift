@@ -1,0 +1,57 @@
+import Foundation
+import PWSTestSupport
+import Testing
+@testable import Validate
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The listing of the service files (`InputFiles.serviceFiles`): checked relative to their
+/// folder on several threads, the result is the same as on one — byte order, the reasons of the
+/// inputs that cannot be read, and each readable file's `stat` as `stat(2)` gives it (a
+/// symbolic link's target's), which the map cache's hash index then compares instead of
+/// stat'ing every file again.
+@Suite struct InputFilesTests {
+    @Test func manyFilesOnSeveralThreadsAreListedAsOnOne() throws {
+        let tmp = try TemporaryFolder()
+        let data = tmp.url.path
+        let layanan = data + "/layanan"
+        try FileManager.default.createDirectory(atPath: layanan, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: data + "/fhir", withIntermediateDirectories: true)
+        // 600 files (more than one thread's share), written in an order other than byte order.
+        for k in (0..<600).reversed() {
+            try String(repeating: "x", count: k % 17).write(toFile: layanan + "/f\(k * 7 % 600).csv", atomically: false, encoding: .utf8)
+        }
+        try "{}".write(toFile: data + "/fhir/b.ndjson", atomically: false, encoding: .utf8)
+        try "abc".write(toFile: data + "/layanan.csv", atomically: false, encoding: .utf8)
+        try "ignored".write(toFile: layanan + "/notes.txt", atomically: false, encoding: .utf8)
+        #expect(symlink(layanan + "/f5.csv", layanan + "/link.csv") == 0)
+        #expect(symlink(layanan + "/missing", layanan + "/dangling.csv") == 0)
+        #expect(mkfifo(layanan + "/fifo.csv", 0o644) == 0)
+        try FileManager.default.createDirectory(atPath: layanan + "/folder.csv", withIntermediateDirectories: false)
+
+        let one = InputFiles.serviceFiles(in: data, workers: 1)
+        let expected = ["fhir/b.ndjson", "layanan.csv"]
+            + ((0..<600).map { "layanan/f\($0).csv" } + ["layanan/link.csv"]).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        #expect(one.files == expected)
+        #expect(one.unreadable.map(\.path) == ["layanan/dangling.csv", "layanan/fifo.csv", "layanan/folder.csv"])
+        #expect(one.unreadable[0].reason.contains("does not exist"))
+        #expect(one.unreadable[1].reason.contains("FIFO"))
+        #expect(one.unreadable[2].reason.contains("a directory"))
+        #expect(one.sizes.count == one.files.count && one.stats.count == one.files.count)
+        for (k, file) in one.files.enumerated() {
+            var st = stat()
+            #expect(stat(data + "/" + file, &st) == 0)
+            #expect(one.stats[k] == ListedStat(st), "\(file)")
+            #expect(one.sizes[k] == Int(st.st_size))
+        }
+        // The link is listed with its target's stat.
+        let link = one.files.firstIndex(of: "layanan/link.csv")!, target = one.files.firstIndex(of: "layanan/f5.csv")!
+        #expect(one.stats[link] == one.stats[target] && one.sizes[link] == 5)
+        for workers in [2, 3, 8] {
+            let many = InputFiles.serviceFiles(in: data, workers: workers)
+            #expect(many.files == one.files && many.sizes == one.sizes && many.stats == one.stats)
+            #expect(many.unreadable == one.unreadable)
+        }
+    }
+}
