@@ -84,7 +84,7 @@ import Testing
 
     /// The entry builder writes each row through a pointer (`RecordBuffer`): every row of every
     /// partition decodes as `ShardRow` and `ShardIDEntry` read it, with the content
-    /// `ShardRow.content` encodes field by field — for long varints (lines and ordinals past
+    /// `ShardContent` reads back field by field — for long varints (lines and ordinals past
     /// 127, 16 383 and 2^21), labels that change and repeat (one not ASCII), unregistered RTs,
     /// pending warnings, kept names and negative hashes — and a second file through the same
     /// builder starts afresh.
@@ -123,6 +123,18 @@ import Testing
                     #expect(PartitionHash.partition(c.person, of: 3) == j)
                     #expect(row.file == 9 && row.label == c.label && row.line == c.line && row.recordID == c.recordID)
                     #expect(row.content == ShardRow.content(c))
+                    let content = try ShardContent(row.content, path: "part")
+                    let ev = c.event
+                    #expect(content.person == c.person && content.visit == ev.visit && content.birth == ev.birth)
+                    #expect(content.lmp == ev.lmp && content.weeks == ev.gestationalWeeks && content.service == ev.service)
+                    #expect(content.sex == ev.sex && content.facilityType == ev.facilityType && content.provider == ev.provider)
+                    #expect(content.result.bitPattern == ev.result.bitPattern && content.result2.bitPattern == ev.result2.bitPattern)
+                    #expect(content.pregnancyID == c.pregnancyID && content.facilityID == c.facilityID)
+                    if let rt = c.unregisteredRT {
+                        #expect(content.rt.index == nil && content.rt.village == rt.village && content.rt.rw == rt.rw && content.rt.rt == rt.rt)
+                    } else {
+                        #expect(content.rt.index == ev.rt)
+                    }
                     #expect(row.rawResultHash == c.rawResultHash && row.pending == c.pending && row.name == c.name)
                     rows += 1
                 }

@@ -226,13 +226,7 @@ final class MapCache {
         init?(_ path: String) {
             var st = stat()
             guard stat(path, &st) == 0 else { return nil }
-            size = Int64(st.st_size)
-            mtimeSeconds = Int64(st.st_mtim.tv_sec)
-            mtimeNanoseconds = Int64(st.st_mtim.tv_nsec)
-            ctimeSeconds = Int64(st.st_ctim.tv_sec)
-            ctimeNanoseconds = Int64(st.st_ctim.tv_nsec)
-            inode = UInt64(st.st_ino)
-            device = UInt64(st.st_dev)
+            self.init(ListedStat(st))
         }
 
         init(_ listed: ListedStat) {

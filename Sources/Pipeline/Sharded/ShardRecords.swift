@@ -85,34 +85,14 @@ struct ShardRow {
         return e.bytes
     }
 
-    /// `content(c)` appended to `e` (the map's entry builder reuses one buffer for every row).
+    /// `content(c)` appended to `e` (as `writeContent` writes it).
     static func appendContent(_ c: ShardCandidate, to e: inout ShardEncoder) {
-        let ev = c.event
-        e.raw(c.person)
-        e.int(Int(ev.visit.raw))
-        e.int(Int(ev.birth.raw))
-        e.int(Int(ev.lmp.raw))
-        e.int(Int(ev.gestationalWeeks))
-        e.uint(UInt64(ev.service))
-        e.uint(UInt64(ev.sex.rawValue))
-        e.uint(UInt64(ev.facilityType.rawValue))
-        e.uint(UInt64(ev.provider.rawValue))
-        e.fixed32(ev.result.bitPattern)
-        e.fixed32(ev.result2.bitPattern)
-        if let rt = c.unregisteredRT {
-            e.bool(false)
-            e.uint(UInt64(rt.village))
-            e.string(rt.rw)
-            e.string(rt.rt)
-        } else {
-            e.bool(true)
-            e.uint(UInt64(ev.rt))
-        }
-        e.raw(c.pregnancyID)
-        e.raw(c.facilityID)
+        var buffer = RecordBuffer()
+        buffer.write(bound: contentBound(c)) { writeContent(c, to: &$0) }
+        buffer.withBytes { e.bytes.append(contentsOf: $0) }
     }
 
-    /// `appendContent` through a record writer (the map's entry builder); at most
+    /// A row's content (what `ShardContent` reads back), through a record writer; at most
     /// `contentBound(c)` bytes.
     static func writeContent(_ c: ShardCandidate, to w: inout RecordWriter) {
         let ev = c.event
