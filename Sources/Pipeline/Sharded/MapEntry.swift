@@ -154,7 +154,7 @@ struct MapEntryRows {
         let label = c.label.utf8.count, recordID = c.recordID.count
         content.withBytes { content in
             // As ShardRow.encode writes it, without the file index.
-            let rowBound = 7 * varint + 1 + (newLabel ? label : 0) + recordID + content.count + pending.bytes.count
+            let rowBound = 7 * varint + 1 + (newLabel ? varint + label : 0) + recordID + content.count + pending.bytes.count
                 + c.name.count
             parts[p].write(bound: rowBound) { w in
                 w.uint(UInt64(ordinal))
@@ -169,7 +169,7 @@ struct MapEntryRows {
                 w.raw(c.name)
             }
             // As ShardIDEntry.encode writes it, without the file index.
-            let idBound = 7 * varint + 1 + (newIDLabel ? label : 0) + recordID + content.count
+            let idBound = 6 * varint + 1 + (newIDLabel ? varint + label : 0) + recordID + content.count
             ids[q].write(bound: idBound) { w in
                 w.raw(c.recordID)
                 w.uint(UInt64(ordinal))

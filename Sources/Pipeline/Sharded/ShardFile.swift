@@ -465,17 +465,14 @@ struct ShardEncoder {
         // Into a buffer on the stack first, then one append (a varint takes at most 10 bytes).
         var buffer: (UInt64, UInt64) = (0, 0)
         withUnsafeMutableBytes(of: &buffer) { out in
-            var v = v, n = 0
-            while v >= 0x80 {
-                out[n] = UInt8(v & 0x7F) | 0x80
-                v >>= 7
-                n += 1
-            }
-            out[n] = UInt8(v)
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: out[...n]))
+            var w = RecordWriter(out.baseAddress!)
+            w.uint(v)
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: out[..<w.at]))
         }
     }
-    mutating func int(_ v: Int) { uint(UInt64(bitPattern: Int64(v)) << 1 ^ UInt64(bitPattern: Int64(v) >> 63)) }
+    mutating func int(_ v: Int) { uint(ShardEncoder.zigzag(v)) }
+    /// A signed value as the unsigned one written for it (small magnitudes stay small).
+    static func zigzag(_ v: Int) -> UInt64 { UInt64(bitPattern: Int64(v)) << 1 ^ UInt64(bitPattern: Int64(v) >> 63) }
     mutating func bool(_ v: Bool) { bytes.append(v ? 1 : 0) }
     mutating func raw(_ v: [UInt8]) {
         uint(UInt64(v.count))
@@ -545,7 +542,7 @@ struct RecordWriter {
         }
         byte(UInt8(v))
     }
-    mutating func int(_ v: Int) { uint(UInt64(bitPattern: Int64(v)) << 1 ^ UInt64(bitPattern: Int64(v) >> 63)) }
+    mutating func int(_ v: Int) { uint(ShardEncoder.zigzag(v)) }
     mutating func bool(_ v: Bool) { byte(v ? 1 : 0) }
     mutating func fixed32(_ v: UInt32) {
         for k in 0..<4 { byte(UInt8(truncatingIfNeeded: v >> (8 * UInt32(k)))) }

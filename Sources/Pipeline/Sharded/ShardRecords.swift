@@ -80,16 +80,14 @@ struct ShardRow {
     /// The content bytes of a candidate: person, dates, gestation, service, codes, results, RT,
     /// pregnancy and facility ids.
     static func content(_ c: ShardCandidate) -> [UInt8] {
-        var e = ShardEncoder()
-        appendContent(c, to: &e)
-        return e.bytes
-    }
-
-    /// `content(c)` appended to `e` (as `writeContent` writes it).
-    static func appendContent(_ c: ShardCandidate, to e: inout ShardEncoder) {
-        var buffer = RecordBuffer()
-        buffer.write(bound: contentBound(c)) { writeContent(c, to: &$0) }
-        buffer.withBytes { e.bytes.append(contentsOf: $0) }
+        // Written straight into the array's room: one allocation, nothing zeroed or copied.
+        let bound = contentBound(c)
+        return [UInt8](unsafeUninitializedCapacity: bound) { room, count in
+            var w = RecordWriter(UnsafeMutableRawPointer(room.baseAddress!))
+            writeContent(c, to: &w)
+            precondition(w.at <= bound, "a row's content overran its bound")
+            count = w.at
+        }
     }
 
     /// A row's content (what `ShardContent` reads back), through a record writer; at most
