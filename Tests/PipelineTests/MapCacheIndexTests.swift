@@ -42,6 +42,29 @@ import Glibc
         #expect(hashed.record == nil)
     }
 
+    /// An index read ahead (`preloadIndex`, while a map task loads its pipeline and register)
+    /// is the one the next look-up uses, once: the index is replaced after the read ahead, and
+    /// that look-up still trusts the record read before; the look-up after it reads the index
+    /// again. With `--rehash` nothing is read ahead and nothing is trusted.
+    @Test func indexReadAheadIsUsedByTheNextLookUpOnly() throws {
+        let tmp = try TemporaryFolder()
+        let data = tmp.url.path + "/data"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        let path = data + "/a.csv"
+        try Data("abc".utf8).write(to: URL(fileURLWithPath: path))
+        let stat = try #require(MapCache.FileStat(path))
+        let cache = MapCache(folder: tmp.url.path + "/cache", options: MapCacheOptions())
+        cache.saveIndex([path: (stat, "before")])
+        cache.preloadIndex()
+        cache.saveIndex([path: (stat, "after")])
+        #expect(try cache.lookUp(data: data, files: ["a.csv"]).hashes == ["before"])
+        #expect(try cache.lookUp(data: data, files: ["a.csv"]).hashes == ["after"])
+
+        let rehash = MapCache(folder: tmp.url.path + "/cache", options: MapCacheOptions(rehash: true))
+        rehash.preloadIndex()
+        #expect(try rehash.lookUp(data: data, files: ["a.csv"]).hashes == [nil])
+    }
+
     /// A prune removes entries no record names only once they are over an hour old, and the
     /// temporary files (a killed task's) over an hour old in entries/, hashes.d/ and the cache
     /// folder itself; hash index parts, younger files and the cache's folders stay.

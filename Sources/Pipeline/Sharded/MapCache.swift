@@ -264,7 +264,8 @@ final class MapCache {
     /// - Throws: `.inputMissing` naming a file that cannot be stat'ed.
     func lookUp(data: String, files: [String], listed: [ListedStat]? = nil, workers: Int = Parallel.defaultWorkers) throws
         -> (stats: [FileStat], hashes: [String?]) {
-        let index: [String: [(stat: FileStat, sha256: String)]] = options.rehash ? [:] : loadIndex()
+        let index: [String: [(stat: FileStat, sha256: String)]] = options.rehash ? [:] : preloadedIndex ?? loadIndex()
+        preloadedIndex = nil
         let parts = Parallel.ranges(files.count, parts: workers * 2)
         let looked = Parallel.map(parts.count) { p in
             parts[p].map { k -> (stat: FileStat?, sha256: String?, problem: String) in
@@ -333,6 +334,15 @@ final class MapCache {
     /// (every file hashed) when it is absent or cannot be used. A record is used only when the
     /// file's stat is the one it holds, so two records of one path (a part and the index)
     /// cannot both apply unless they agree.
+    /// The hash index read ahead (`preloadIndex`), for the next `lookUp`.
+    private var preloadedIndex: [String: [(stat: FileStat, sha256: String)]]?
+
+    /// Reads the hash index now (`loadIndex`, with its console lines) for the next `lookUp`, so
+    /// a map task can read it while its pipeline and register load; nothing with `--rehash`.
+    func preloadIndex() {
+        if !options.rehash { preloadedIndex = loadIndex() }
+    }
+
     func loadIndex() -> [String: [(stat: FileStat, sha256: String)]] {
         var index: [String: [(stat: FileStat, sha256: String)]] = [:]
         func add(_ records: [(path: String, stat: FileStat, sha256: String)]) {

@@ -1,4 +1,5 @@
 import Aggregate
+import Concurrency
 import Export
 import Foundation
 import Logging
@@ -114,11 +115,27 @@ public struct ShardedRun {
 
     /// `pws map`: task `task` of `tasks`, writing `partitions` person partitions.
     public func map(task: Int, tasks: Int, partitions: Int) throws -> RunReport {
-        let pipeline = try runner.loadPipeline(indicators: false)
-        let settings = runner.validationSettings(pipeline)
         let data = ShardedRun.absolute(request.dataDirectory)
-        let inputs = try Validation.loadRegister(dataDirectory: data, settings: settings)
-        let listing = Validation.serviceListing(in: data)
+        let mapCache = self.mapCache ?? stagedCache.map {
+            let cache = MapCache(folder: $0.folder, options: $0.options)
+            cache.staged = (cacheRunName, task)
+            return cache
+        }
+        // The pipeline and register are loaded while the data folder is listed and, for a run
+        // with the cache, its hash index read (nothing of one is needed by the other; the
+        // cache's console lines keep their order, as only the index's can come before the map's).
+        let (loaded, listing) = Parallel.pair({
+            Result { () throws -> (LoadedPipeline, ValidationSettings, RegisterInputs) in
+                let pipeline = try runner.loadPipeline(indicators: false)
+                let settings = runner.validationSettings(pipeline)
+                return (pipeline, settings, try Validation.loadRegister(dataDirectory: data, settings: settings))
+            }
+        }, { () -> ServiceFileListing in
+            let listing = Validation.serviceListing(in: data)
+            if let mapCache, !listing.files.contains(where: { $0.hasPrefix("fhir/") }) { mapCache.preloadIndex() }
+            return listing
+        })
+        let (pipeline, settings, inputs) = try loaded.get()
         if !listing.unreadable.isEmpty && !request.skipUnreadable {
             let list = listing.unreadable.map { "  \($0.path): \($0.reason)" }.joined(separator: "\n")
             throw PWSError(.inputMissing, "\(listing.unreadable.count) service-record input(s) in \(data) cannot be read; nothing was published:\n\(list)\nfix or remove them, or run with --skip-unreadable to go on without them (they are then listed in run.json and marked not reported in completeness.csv)")
@@ -138,11 +155,6 @@ public struct ShardedRun {
         unlink(cacheUsePath(task))
         // Likewise its manifest: dedup and reduce read the partition files when there is none.
         unlink(manifestPath(task))
-        let mapCache = self.mapCache ?? stagedCache.map {
-            let cache = MapCache(folder: $0.folder, options: $0.options)
-            cache.staged = (cacheRunName, task)
-            return cache
-        }
         if let mapCache {
             // Not for FHIR: an entry keys on one file's bytes, but a FHIR file's records depend
             // on the context from every fhir/ file.
