@@ -116,13 +116,7 @@ public enum InputFiles {
         var st = stat()
         guard stat(directory, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, let dir = opendir(directory) else { return [] }
         defer { closedir(dir) }
-        var names: [[UInt8]] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                Array(raw.prefix { $0 != 0 })
-            }
-            if matches(name) { names.append(name) }
-        }
+        let names = DirectoryEntry.all(dir).map(\.name).filter(matches)
         let descriptor = dirfd(dir)
         let prefix = Array((folder + "/").utf8)
         let parts = Parallel.ranges(names.count, parts: names.count < 256 ? 1 : max(1, workers))

@@ -188,9 +188,9 @@ final class MapCache {
         }
         defer { closedir(dir) }
         var names = Set<String>()
-        while let entry = readdir(dir) {
-            let type = entry.pointee.d_type
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        for entry in DirectoryEntry.all(dir) {
+            let type = entry.type
+            let name = String(decoding: entry.name, as: UTF8.self)
             guard name.hasSuffix(".pws") else { continue }
             if type == UInt8(DT_REG)
                 || ((type == UInt8(DT_LNK) || type == UInt8(DT_UNKNOWN))
