@@ -156,8 +156,12 @@ public struct GrowthMonth: Sendable, Equatable {
     /// The measurement of the month of `records` (one person, one calendar month, in
     /// (visit_date, record_id) order; other records of the slice are skipped). Only `parts`
     /// are built (scored); the others stay nil.
-    public init<Records: Collection<Int>>(records: Records, events: [ServiceEvent], services: GrowthServices,
-                standards: GrowthStandards, parts: Parts = .all) {
+    ///
+    /// `events` and `standards` are borrowed: an initialiser takes its arguments owned by
+    /// default, and the caller's copy of each (a retain of the events array and of the six
+    /// tables, released here) cost more than building a month.
+    public init<Records: Collection<Int>>(records: Records, events: borrowing [ServiceEvent], services: GrowthServices,
+                standards: borrowing GrowthStandards, parts: Parts = .all) {
         guard services.weight != nil || services.length != nil else { return }
         var lastWeight = -1, lastLength = -1
         // The weight and length of the date being read, and the latest date with both.
