@@ -330,10 +330,6 @@ final class MapCache {
             .filter { $0.hasSuffix(".pws") }.sorted().map { indexPartsFolder + "/" + $0 }
     }
 
-    /// The hash index (`hashes.pws` and the parts in `hashes.d/`), every record of a path; empty
-    /// (every file hashed) when it is absent or cannot be used. A record is used only when the
-    /// file's stat is the one it holds, so two records of one path (a part and the index)
-    /// cannot both apply unless they agree.
     /// The hash index read ahead (`preloadIndex`), for the next `lookUp`.
     private var preloadedIndex: [String: [(stat: FileStat, sha256: String)]]?
 
@@ -343,6 +339,10 @@ final class MapCache {
         if !options.rehash { preloadedIndex = loadIndex() }
     }
 
+    /// The hash index (`hashes.pws` and the parts in `hashes.d/`), every record of a path; empty
+    /// (every file hashed) when it is absent or cannot be used. A record is used only when the
+    /// file's stat is the one it holds, so two records of one path (a part and the index)
+    /// cannot both apply unless they agree.
     func loadIndex() -> [String: [(stat: FileStat, sha256: String)]] {
         var index: [String: [(stat: FileStat, sha256: String)]] = [:]
         func add(_ records: [(path: String, stat: FileStat, sha256: String)]) {

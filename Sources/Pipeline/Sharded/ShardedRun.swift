@@ -124,16 +124,20 @@ public struct ShardedRun {
         // The pipeline and register are loaded while the data folder is listed and, for a run
         // with the cache, its hash index read (nothing of one is needed by the other; the
         // cache's console lines keep their order, as only the index's can come before the map's).
-        let (loaded, listing) = Parallel.pair({
+        let (loaded, (listing, fhirFiles)) = Parallel.pair({
             Result { () throws -> (LoadedPipeline, ValidationSettings, RegisterInputs) in
                 let pipeline = try runner.loadPipeline(indicators: false)
                 let settings = runner.validationSettings(pipeline)
                 return (pipeline, settings, try Validation.loadRegister(dataDirectory: data, settings: settings))
             }
-        }, { () -> ServiceFileListing in
+        }, { () -> (ServiceFileListing, [String]) in
             let listing = Validation.serviceListing(in: data)
-            if let mapCache, !listing.files.contains(where: { $0.hasPrefix("fhir/") }) { mapCache.preloadIndex() }
-            return listing
+            // FHIR resources refer to each other across the files of fhir/: every task builds
+            // the context from all of them (in read order, as `pws run` does) and makes records
+            // only from the fhir/ files of its share; the cache is not used then (below).
+            let fhirFiles = listing.files.filter { $0.hasPrefix("fhir/") }
+            if let mapCache, fhirFiles.isEmpty { mapCache.preloadIndex() }
+            return (listing, fhirFiles)
         })
         let (pipeline, settings, inputs) = try loaded.get()
         if !listing.unreadable.isEmpty && !request.skipUnreadable {
@@ -146,10 +150,6 @@ public struct ShardedRun {
         let key = try runKey(dataDirectory: data, mapTasks: tasks, partitions: partitions, pipeline: pipeline,
                              files: listing.files)
         let range = ShardedRun.share(files: listing.files.count, task: task, tasks: tasks)
-        // FHIR resources refer to each other across the files of fhir/: every task builds the
-        // context from all of them (in read order, as `pws run` does) and makes records only
-        // from the fhir/ files of its share.
-        let fhirFiles = listing.files.filter { $0.hasPrefix("fhir/") }
         // A record of an earlier attempt of this task with the cache goes: the merge reads the
         // records of this attempt only.
         unlink(cacheUsePath(task))
