@@ -106,10 +106,10 @@ enum ConsoleSummary {
     }
 
     /// The per-file §3 table (`--verbose`): a line per file and the total.
-    static func perFileLines(_ outcome: ValidationOutcome) -> [String] {
+    static func perFileLines(_ accounts: [FileAccount]) -> [String] {
         let header = ["file", "read", "rejected", "accepted", "used", "duplicate", "out_of_period", "blank"]
         var rows = [header]
-        for a in outcome.files + [outcome.total] {
+        for a in accounts {
             rows.append([a.source, "\(a.rowsRead)", "\(a.rowsRejected)", "\(a.rowsAccepted)", "\(a.rowsUsed)",
                          "\(a.rowsDuplicate)", "\(a.rowsOutOfPeriod)", "\(a.blankRows)"])
         }

@@ -99,7 +99,7 @@ extension PipelineRunner {
             lines.append("rejects and manifest of this run: \(folder)/")
             logger.error("run refused: \(manifest.message!)")
             return RunReport(exitStatus: .dataError, lines: lines, folder: folder,
-                             perFileLines: ConsoleSummary.perFileLines(outcome))
+                             fileAccounts: outcome.files + [outcome.total])
         }
 
         // Aggregate, while another thread hashes the inputs the reader did not hash (workbooks,
@@ -243,6 +243,6 @@ extension PipelineRunner {
         lines += ConsoleSummary.outputLines(folder: publisher.publishedPath, outputs: manifest.outputs)
         logger.info("published \(publisher.publishedPath)", metadata: ["rows": "\(result.values.rowCount)"])
         return RunReport(exitStatus: .success, lines: lines, folder: publisher.publishedPath,
-                         perFileLines: ConsoleSummary.perFileLines(outcome))
+                         fileAccounts: outcome.files + [outcome.total])
     }
 }

@@ -173,7 +173,7 @@ public struct PipelineRunner {
             lines.append("wrote \(out)/rejects.csv (\(r.rows ?? 0) rows), \(out)/warnings.csv (\(w.rows ?? 0) rows), \(out)/run.json")
         }
         return RunReport(exitStatus: over ? .dataError : .success, lines: lines, folder: request.outputDirectory,
-                         perFileLines: ConsoleSummary.perFileLines(outcome))
+                         fileAccounts: outcome.files + [outcome.total])
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import PWSCore
 import Testing
+import Validate
 @testable import Pipeline
 
 /// The console summary of `pws run` / `pws validate` (amendments §A8) and the progress line.
@@ -25,6 +26,27 @@ import Testing
                  Self.diagnostic(.date, line: 4), Self.diagnostic(.sex, line: 5)]
         #expect(ConsoleSummary.byRule("rejects by rule", d) == ["rejects by rule: E-DATE 3, E-AREA 1, E-SEX 1"])
         #expect(ConsoleSummary.byRule("warnings by rule", []) == ["warnings by rule: none"])
+    }
+
+    /// The `--verbose` table a report carries: formatted from its accounts when asked for (a
+    /// run without `--verbose` never formats it), the file names padded on the right and the
+    /// counts on the left to the widest cell of their column, header first, total last.
+    @Test func perFileTableIsFormattedFromTheReportsAccounts() {
+        var a = FileAccount(source: "layanan/a.csv")
+        a.rowsRead = 1_250; a.rowsRejected = 50; a.rowsAccepted = 1_200; a.rowsUsed = 1_190; a.rowsDuplicate = 10
+        var b = FileAccount(source: "b.csv")
+        b.rowsRead = 7; b.rowsAccepted = 7; b.rowsUsed = 5; b.rowsOutOfPeriod = 2; b.blankRows = 3
+        var total = FileAccount(source: "TOTAL")
+        total.rowsRead = 1_257; total.rowsRejected = 50; total.rowsAccepted = 1_207; total.rowsUsed = 1_195
+        total.rowsDuplicate = 10; total.rowsOutOfPeriod = 2; total.blankRows = 3
+        let report = RunReport(exitStatus: .success, lines: [], folder: nil, fileAccounts: [a, b, total])
+        #expect(report.perFileLines == [
+            "file           read  rejected  accepted  used  duplicate  out_of_period  blank",
+            "layanan/a.csv  1250        50      1200  1190         10              0      0",
+            "b.csv             7         0         7     5          0              2      3",
+            "TOTAL          1257        50      1207  1195         10              2      3",
+        ])
+        #expect(RunReport(exitStatus: .success, lines: []).perFileLines.count == 1)  // the header alone
     }
 
     /// 10 s for a quarter of the bytes: 30 s left at that rate.
