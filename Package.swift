@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "Concurrency", exclude: ["README.md"]),
         // CSV reading (the §2.1 dialect) and writing over libcsv. The only module that imports CLibCSV;
         // swift-crypto hashes an input's bytes as they are read (run.json's input digests).
-        .target(name: "CSV", dependencies: ["PWSCore", "CLibCSV", .product(name: "Crypto", package: "swift-crypto")],
+        .target(name: "CSV", dependencies: ["PWSCore", "CLibCSV", "CPrefetch", .product(name: "Crypto", package: "swift-crypto")],
                 exclude: ["README.md"]),
         // Bytes → records: a CSV file's, worksheet's or FHIR export's records mapped onto a table
         // schema; the xlsx and FHIR readers. The only module that imports CLibXML2, CMinizip, CYAJL.
@@ -95,7 +95,7 @@ let package = Package(
 
         .testTarget(name: "PWSCoreTests", dependencies: ["PWSCore"]),
         .testTarget(name: "ConcurrencyTests", dependencies: ["Concurrency"]),
-        .testTarget(name: "CSVTests", dependencies: ["CSV", "PWSCore", "PWSTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CSVTests", dependencies: ["CSV", "CPrefetch", "PWSCore", "PWSTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "CSV", "PWSCore", "PWSTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ValidateTests", dependencies: ["Validate", "Ingest", "CSV", "PWSCore", "PWSTestSupport"]),
         // What several test targets share: the register-and-events fixture of the Aggregate and

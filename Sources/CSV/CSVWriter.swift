@@ -1,4 +1,5 @@
 import CLibCSV
+import CPrefetch
 import PWSCore
 
 #if canImport(Glibc)
@@ -75,6 +76,12 @@ public final class CSVWriter {
     private let delimiter: UInt8
     private let quote: UInt8
     private let lineEnding: [UInt8]
+    /// Bytes handed to `fwrite`, and how many of them writing back has been started for
+    /// (`startWriteBehind`).
+    private var handedToFile = 0
+    private var writeBehindStart = 0
+    /// Writing back is started for every `writeBehindStep` bytes written.
+    static let writeBehindStep = 16 << 20
 
     /// Opens (creating or truncating) `path` for writing.
     ///
@@ -327,12 +334,29 @@ public final class CSVWriter {
                 throw PWSError(.outputNotWritable, "cannot write \(path): is the disk full?",
                                cause: reason)
             }
+            startWriteBehind(file, after: written)
         case .memory:
             memory.append(contentsOf: UnsafeBufferPointer(start: buffer, count: count))
         case .closed:
             break
         }
         count = 0
+    }
+
+    /// Counts `n` more bytes handed to the file and, once another `writeBehindStep` of them is
+    /// there, asks the kernel to start writing that step to the disk without waiting
+    /// (`pws_write_behind`): a large output (indicators.csv, ~490 MB at 3 M records) is then
+    /// mostly on the disk by the time publishing fsyncs it, instead of all of it being written
+    /// in that fsync at the end of the run, with the cores idle. The last 64 KiB handed over
+    /// are left out (they may still be in stdio's buffer); the call is advisory and its
+    /// failure ignored. Small files never reach a step.
+    @inline(__always)
+    private func startWriteBehind(_ file: UnsafeMutablePointer<FILE>, after n: Int) {
+        handedToFile += n
+        let end = handedToFile - 64 * 1024
+        guard end - writeBehindStart >= CSVWriter.writeBehindStep else { return }
+        _ = pws_write_behind(fileno(file), Int64(writeBehindStart), Int64(end - writeBehindStart))
+        writeBehindStart = end
     }
 
     /// Flushes and closes the file; further writes throw. Closing twice is harmless.
@@ -376,6 +400,7 @@ public final class CSVWriter {
                         throw PWSError(.outputNotWritable, "cannot write \(path): is the disk full?",
                                        cause: String(cString: strerror(errno)))
                     }
+                    startWriteBehind(file, after: n)
                 case .memory:
                     memory.append(contentsOf: bytes)
                 case .closed:

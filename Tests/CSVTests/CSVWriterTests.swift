@@ -1,3 +1,4 @@
+import CPrefetch
 import Foundation
 import PWSCore
 import Testing
@@ -63,6 +64,68 @@ import Testing
         #expect { try handed.writeRows(encoded: [0x41, 0x0A], count: 1) } throws: {
             ($0 as? PWSError)?.code == .internalFailure
         }
+    }
+
+    /// A file written past several write-behind steps (`CSVWriter.writeBehindStep`, where the
+    /// writer asks the kernel to start writing what is behind it) holds exactly the bytes
+    /// handed over, through both ways in: buffered rows, and blocks larger than the buffer
+    /// that go straight to the file. The step is a whole number of neither, so the requests
+    /// fall in the middle of rows and blocks.
+    @Test func aFileWrittenPastTheWriteBehindStepsKeepsItsBytes() throws {
+        let dir = NSTemporaryDirectory() + "pws-csvwriter-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let step = CSVWriter.writeBehindStep
+        let writer = try CSVWriter(path: dir + "/big.csv", bufferSize: 64 * 1024)
+        var expected: [UInt8] = []
+        let memory = CSVWriter()
+        let long = String(repeating: "x", count: 200)
+        var k = 0
+        while expected.count < 2 * step + step / 2 {
+            // A block of 3 001 rows (~700 KiB: past the 64 KiB buffer), then one row buffered.
+            for _ in 0..<3_001 {
+                try memory.writeRow(["\(k)", "visit \(k % 97)", long, "x\ny"])
+                k += 1
+            }
+            let block = memory.take()
+            try writer.writeRows(encoded: block, count: 3_001)
+            expected += block
+            let row = CSVWriter.encodeRow(["\(k)", "tail"], options: .standard)
+            try writer.writeRow(["\(k)", "tail"])
+            expected += row
+            k += 1
+        }
+        try writer.close()
+        let written = try Data(contentsOf: URL(fileURLWithPath: dir + "/big.csv"))
+        #expect(written.count == expected.count)
+        #expect(written == Data(expected))
+    }
+
+    /// The write-behind request itself: accepted on a regular file (0; on a file system that
+    /// does nothing with it, such as tmpfs, too), refused on a pipe (-1, ESPIPE) — and a
+    /// refusal, which the writer ignores, changes nothing in what the pipe carries.
+    @Test func writeBehindIsAcceptedOnAFileAndRefusedOnAPipe() throws {
+        let dir = NSTemporaryDirectory() + "pws-csvwriter-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fd = open(dir + "/f", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        let bytes = [UInt8](repeating: 0x41, count: 1 << 20)
+        #expect(bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count)
+        #expect(pws_write_behind(fd, 0, Int64(bytes.count)) == 0)
+
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]) }
+        #expect(write(ends[1], "ab", 2) == 2)
+        errno = 0
+        #expect(pws_write_behind(ends[1], 0, 2) == -1)
+        #expect(errno == ESPIPE)
+        close(ends[1])
+        var got = [UInt8](repeating: 0, count: 4)
+        #expect(read(ends[0], &got, 4) == 2)
+        #expect(Array(got.prefix(2)) == [0x61, 0x62])
     }
 }
 

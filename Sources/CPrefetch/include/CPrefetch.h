@@ -20,4 +20,13 @@ static inline int pws_settle_malloc(void) {
 static inline int pws_settle_malloc(void) { return 0; }
 #endif
 
+/* Starts writing the dirty pages of bytes [offset, offset + length) of the file open as fd to
+   the disk, without waiting for them (Linux's sync_file_range with SYNC_FILE_RANGE_WRITE). A
+   writer of a large output calls it behind itself as it goes (CSV's CSVWriter), so the fsync
+   that publishing does at the end finds little left to write instead of the whole file: at
+   3 M records, indicators.csv's ~490 MB made that fsync ~0.3 s of the run's serial tail.
+   Advisory: returns 0, or -1 where it is not available (other systems; a file system without
+   it), which callers ignore. */
+int pws_write_behind(int fd, long long offset, long long length);
+
 #endif
