@@ -207,7 +207,9 @@ final class IncrementalMap {
         }
         // Runs are claimed in order, stop being claimed soon after a failure, and every claimed
         // run ends: the first failure in read order is the one a single thread would have met
-        // first, and every run before it was worked through.
+        // first, and every run before it was worked through. The rejects (most of the outline's
+        // bytes) are joined into one buffer of the right size, not one grown run by run.
+        outline.rejects.reserveCapacity(runs.reduce(outline.rejects.count) { $0 + $1.outline.rejects.count })
         for run in runs {
             if let failure = run.failure { throw failure }
             precondition(run.done, "a run of the map task was not worked through")

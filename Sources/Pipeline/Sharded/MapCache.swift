@@ -659,12 +659,12 @@ extension ShardedRun {
             return Result { try ShardFile.image(ShardHeader(kind: "map-manifest", task: task, key: key),
                                                 payloads: [manifest.bytes]).bytes }
         }, {
-            let e = ShardedRun.encodeSummary(
+            let summary = ShardedRun.encodeSummary(
                 offset: range.lowerBound, accounts: outline.accounts, rejectCount: outline.rejectCount,
                 rejects: outline.rejects, notes: outline.notes, unregistered: outline.unregistered,
                 unreadable: listing.unreadable, readingCPU: map.readingCPU, checkingCPU: map.checkingCPU)
             return Result { try ShardFile.image(ShardHeader(kind: "map-summary", task: task, key: key),
-                                                payloads: [e.bytes]).bytes }
+                                                payloads: summary).bytes }
         })
         try ShardFile.writeWhole(try manifestImage.get(), to: manifestPath(task))
         if cache.staged != nil {

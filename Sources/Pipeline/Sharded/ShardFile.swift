@@ -42,7 +42,12 @@ enum ShardFile {
     /// same folder, then renames it, so a reader never sees a half-written file and a retried
     /// task replaces its output whole.
     static func write(_ header: ShardHeader, payload: [UInt8], to path: String) throws {
-        try writeWhole(try image(header, payloads: [payload]).bytes, to: path)
+        try write(header, payloads: [payload], to: path)
+    }
+
+    /// The same with the payload stream given in pieces, each starting a block of its own.
+    static func write(_ header: ShardHeader, payloads: [[UInt8]], to path: String) throws {
+        try writeWhole(try image(header, payloads: payloads).bytes, to: path)
     }
 
     /// Reads and checks a whole file: its magic, format version, header, kind and run key
