@@ -143,7 +143,7 @@ public struct Manifest: Codable, Sendable {
     public var counts: Counts?
     public var notes: [String]
     public var timingsSeconds: [String: Double]
-    /// Peak resident memory of the run, in MiB (from getrusage).
+    /// Peak resident memory of the run, in MiB (`peakRSS()`: the process's own `VmHWM`).
     public var peakRSSMiB: Double?
     public var outputs: [OutputEntry]
     /// `published`, `refused`, `dry-run` or `failed`.
@@ -200,11 +200,39 @@ public struct Manifest: Codable, Sendable {
         startedAt = ISO8601DateFormatter().string(from: Date())
     }
 
-    /// Peak resident set size of this process so far, in MiB.
+    /// Peak resident set size of this process so far, in MiB: Linux's `VmHWM` in
+    /// `/proc/self/status`, the high-water mark of this program's own memory. Not
+    /// `getrusage`'s `ru_maxrss`: Linux carries into it the peak of the image that ran before
+    /// `exec`, which for a pws started with `vfork`/`posix_spawn` is its parent's — a pws
+    /// spawned by a process holding 500 MB reported 513 MiB for a run of 47 (and the test
+    /// suite's own memory showed up as a `pws validate`'s). `ru_maxrss` only where there is no
+    /// `/proc` (other systems).
     public static func peakRSS() -> Double {
+        if let kib = procStatusKiB("VmHWM:") { return Double(kib) / 1024 }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024  // Linux reports KiB
+    }
+
+    /// The number of kB on the line of `/proc/self/status` that starts with `field` (e.g.
+    /// `VmHWM:      1948 kB`), or nil when the file or the line is missing.
+    static func procStatusKiB(_ field: String) -> Int? {
+        let fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var block = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = block.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            bytes += block[0..<n]
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        for line in text.split(separator: "\n") where line.hasPrefix(field) {
+            let digits = line.dropFirst(field.count).drop { $0 == " " || $0 == "\t" }.prefix { $0.isASCII && $0.isNumber }
+            return Int(digits)
+        }
+        return nil
     }
 
     /// Writes the manifest as sorted, indented JSON.
