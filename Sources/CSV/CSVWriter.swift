@@ -79,7 +79,8 @@ public final class CSVWriter {
     /// Bytes handed to `fwrite`, and how many of them writing back has been started for
     /// (`startWriteBehind`).
     private var handedToFile = 0
-    private var writeBehindStart = 0
+    /// Where the next write-behind request starts: the bytes before it were requested.
+    private(set) var writeBehindStart = 0
     /// Writing back is started for every `writeBehindStep` bytes written.
     static let writeBehindStep = 16 << 20
 
@@ -348,12 +349,14 @@ public final class CSVWriter {
     /// (`pws_write_behind`): a large output (indicators.csv, ~490 MB at 3 M records) is then
     /// mostly on the disk by the time publishing fsyncs it, instead of all of it being written
     /// in that fsync at the end of the run, with the cores idle. The last 64 KiB handed over
-    /// are left out (they may still be in stdio's buffer); the call is advisory and its
-    /// failure ignored. Small files never reach a step.
+    /// are left out, mostly still in stdio's buffer (a file system with a larger block size
+    /// buffers more: those pages are simply not dirty yet, and the fsync writes them), and a
+    /// request ends on a page boundary. The call is advisory and its failure ignored. Small
+    /// files never reach a step.
     @inline(__always)
     private func startWriteBehind(_ file: UnsafeMutablePointer<FILE>, after n: Int) {
         handedToFile += n
-        let end = handedToFile - 64 * 1024
+        let end = (handedToFile - 64 * 1024) & ~4095
         guard end - writeBehindStart >= CSVWriter.writeBehindStep else { return }
         _ = pws_write_behind(fileno(file), Int64(writeBehindStart), Int64(end - writeBehindStart))
         writeBehindStart = end

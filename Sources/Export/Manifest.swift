@@ -224,7 +224,9 @@ public struct Manifest: Codable, Sendable {
         var block = [UInt8](repeating: 0, count: 4096)
         while true {
             let n = block.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { break }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { return nil }  // a cut-off line would parse as a smaller number
+            if n == 0 { break }
             bytes += block[0..<n]
         }
         let text = String(decoding: bytes, as: UTF8.self)

@@ -50,8 +50,9 @@ public struct RunReport: Sendable {
     /// Each file's §3 accounting in read order, then the total: the table `--verbose` prints.
     public var fileAccounts: [FileAccount] = []
 
-    /// The per-file §3 table, printed before `lines` with `--verbose` (it is in run.json too).
-    /// Formatted only when asked for: at 10 000 files it is ~0.15 s a run without `--verbose`
-    /// would spend at its very end, on one core.
-    public var perFileLines: [String] { ConsoleSummary.perFileLines(fileAccounts) }
+    /// The per-file §3 table, printed before `lines` with `--verbose` (it is in run.json too);
+    /// none for a report without accounts (`pws map`, `dedup`, `reduce`). Formatted only when
+    /// asked for: at 10 000 files it is ~0.15 s a run without `--verbose` would spend at its
+    /// very end, on one core.
+    public var perFileLines: [String] { fileAccounts.isEmpty ? [] : ConsoleSummary.perFileLines(fileAccounts) }
 }

@@ -70,7 +70,9 @@ import Testing
     /// writer asks the kernel to start writing what is behind it) holds exactly the bytes
     /// handed over, through both ways in: buffered rows, and blocks larger than the buffer
     /// that go straight to the file. The step is a whole number of neither, so the requests
-    /// fall in the middle of rows and blocks.
+    /// fall in the middle of rows and blocks. The requests made cover, from the start, two
+    /// whole steps and no more than was handed over less the 64 KiB left out, and end on a
+    /// page; a writer that never made one, or asked past what it wrote, fails here.
     @Test func aFileWrittenPastTheWriteBehindStepsKeepsItsBytes() throws {
         let dir = NSTemporaryDirectory() + "pws-csvwriter-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -95,6 +97,10 @@ import Testing
             expected += row
             k += 1
         }
+        let requested = writer.writeBehindStart
+        #expect(requested >= 2 * step)
+        #expect(requested <= expected.count - 64 * 1024)
+        #expect(requested % 4096 == 0)
         try writer.close()
         let written = try Data(contentsOf: URL(fileURLWithPath: dir + "/big.csv"))
         #expect(written.count == expected.count)
@@ -109,19 +115,21 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let fd = open(dir + "/f", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        #expect(fd >= 0)
+        try #require(fd >= 0)
         defer { close(fd) }
         let bytes = [UInt8](repeating: 0x41, count: 1 << 20)
         #expect(bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count)
         #expect(pws_write_behind(fd, 0, Int64(bytes.count)) == 0)
 
         var ends: [Int32] = [0, 0]
-        #expect(pipe(&ends) == 0)
+        try #require(pipe(&ends) == 0)
         defer { close(ends[0]) }
         #expect(write(ends[1], "ab", 2) == 2)
         errno = 0
-        #expect(pws_write_behind(ends[1], 0, 2) == -1)
-        #expect(errno == ESPIPE)
+        let refused = pws_write_behind(ends[1], 0, 2)
+        let reason = errno
+        #expect(refused == -1)
+        #expect(reason == ESPIPE)
         close(ends[1])
         var got = [UInt8](repeating: 0, count: 4)
         #expect(read(ends[0], &got, 4) == 2)

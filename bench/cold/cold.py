@@ -6,8 +6,10 @@
 For each data folder DIR it runs, RUNS times each and interleaved (so load changes hit every
 command alike): the bare libcsv pass over its service files, `pws run`, and the two DuckDB
 baselines (bench/cold/duckdb_simple.py, the least DuckDB can do; bench/duckdb_numerators.py,
-the full validation). Each command runs as a child whose wall time, CPU time (user + sys) and
-peak RSS come from wait4(); pws's own stage timings from its run.json. Prints a Markdown table
+the full validation). Each command runs under /usr/bin/time (its peak RSS, `%M`: a child of
+this Python process would carry Python's own peak into wait4's figure); its wall time here and
+its CPU time (user + sys, the command's included) from wait4(); pws's own stage timings from
+its run.json. Prints a Markdown table
 of medians and the ratios pws run / bare and pws run / DuckDB.
 """
 import argparse
@@ -38,7 +40,8 @@ def timed(cmd, stdout=subprocess.DEVNULL):
         code = os.waitstatus_to_exitcode(status)
         if code not in (0, 2):  # pws exits 2 when rows were rejected (planted problems)
             sys.exit(f"{' '.join(cmd[:3])}… failed ({code}): {err[-2000:]}")
-        kib = int(open(rss.name).read().split()[-1])
+        with open(rss.name) as f:
+            kib = int(f.read().split()[-1])  # after "Command exited with non-zero status N"
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mib": kib / 1024, "out": out}
 
 
