@@ -76,9 +76,6 @@ public final class CSVWriter {
     private let delimiter: UInt8
     private let quote: UInt8
     private let lineEnding: [UInt8]
-    /// Bytes handed to `fwrite`, and how many of them writing back has been started for
-    /// (`startWriteBehind`).
-    private var handedToFile = 0
     /// Where the next write-behind request starts: the bytes before it were requested.
     private(set) var writeBehindStart = 0
     /// Writing back is started for every `writeBehindStep` bytes written.
@@ -335,7 +332,7 @@ public final class CSVWriter {
                 throw PWSError(.outputNotWritable, "cannot write \(path): is the disk full?",
                                cause: reason)
             }
-            startWriteBehind(file, after: written)
+            startWriteBehind(file, handed: bytesWritten)  // the buffer's bytes are counted in it
         case .memory:
             memory.append(contentsOf: UnsafeBufferPointer(start: buffer, count: count))
         case .closed:
@@ -344,9 +341,9 @@ public final class CSVWriter {
         count = 0
     }
 
-    /// Counts `n` more bytes handed to the file and, once another `writeBehindStep` of them is
-    /// there, asks the kernel to start writing that step to the disk without waiting
-    /// (`pws_write_behind`): a large output (indicators.csv, ~490 MB at 3 M records) is then
+    /// Once another `writeBehindStep` of the `handed` bytes given to `fwrite` so far is there
+    /// (`bytesWritten` less what is still in this writer's buffer), asks the kernel to start
+    /// writing that step to the disk without waiting (`pws_write_behind`): a large output (indicators.csv, ~490 MB at 3 M records) is then
     /// mostly on the disk by the time publishing fsyncs it, instead of all of it being written
     /// in that fsync at the end of the run, with the cores idle. The last 64 KiB handed over
     /// are left out, mostly still in stdio's buffer (a file system with a larger block size
@@ -354,9 +351,8 @@ public final class CSVWriter {
     /// request ends on a page boundary. The call is advisory and its failure ignored. Small
     /// files never reach a step.
     @inline(__always)
-    private func startWriteBehind(_ file: UnsafeMutablePointer<FILE>, after n: Int) {
-        handedToFile += n
-        let end = (handedToFile - 64 * 1024) & ~4095
+    private func startWriteBehind(_ file: UnsafeMutablePointer<FILE>, handed: Int) {
+        let end = (handed - 64 * 1024) & ~4095
         guard end - writeBehindStart >= CSVWriter.writeBehindStep else { return }
         _ = pws_write_behind(fileno(file), Int64(writeBehindStart), Int64(end - writeBehindStart))
         writeBehindStart = end
@@ -403,7 +399,7 @@ public final class CSVWriter {
                         throw PWSError(.outputNotWritable, "cannot write \(path): is the disk full?",
                                        cause: String(cString: strerror(errno)))
                     }
-                    startWriteBehind(file, after: n)
+                    startWriteBehind(file, handed: bytesWritten + n)  // counted just below
                 case .memory:
                     memory.append(contentsOf: bytes)
                 case .closed:

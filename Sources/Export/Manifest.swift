@@ -217,19 +217,7 @@ public struct Manifest: Codable, Sendable {
     /// The number of kB on the line of `/proc/self/status` that starts with `field` (e.g.
     /// `VmHWM:      1948 kB`), or nil when the file or the line is missing.
     static func procStatusKiB(_ field: String) -> Int? {
-        let fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var block = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = block.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { return nil }  // a cut-off line would parse as a smaller number
-            if n == 0 { break }
-            bytes += block[0..<n]
-        }
-        let text = String(decoding: bytes, as: UTF8.self)
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix(field) {
             let digits = line.dropFirst(field.count).drop { $0 == " " || $0 == "\t" }.prefix { $0.isASCII && $0.isNumber }
             return Int(digits)
