@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(name: "ExportTests", dependencies: ["Export", "Aggregate", "CSV", "PWSCore", "PWSTestSupport"]),
         .testTarget(name: "GrowthTests", dependencies: ["Growth", "PWSCore"], exclude: ["Fixtures"]),
         .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "CSV", "Ingest", "PWSCore"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Growth", "PWSCore", "PWSTestSupport", "Synthetic",
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Concurrency", "Growth", "PWSCore", "PWSTestSupport", "Synthetic",
                                                    .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "PWSCommandsTests", dependencies: ["PWSCommands", "PWSCore"]),
         .testTarget(name: "RunDiffTests", dependencies: ["RunDiff", "PWSCore"]),

@@ -1,3 +1,4 @@
+import Concurrency
 import Foundation
 import Logging
 @testable import Pipeline
@@ -58,6 +59,27 @@ import Testing
         #expect(header.task == 0 && header.format == ShardFile.formatVersion)
         #expect(read == payload)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path + "/sub") == ["part-0-1.pws"])
+    }
+
+    /// Two threads of one process writing one file at once (two reduce tasks of
+    /// `pws run --partitions` rebuilding one cache entry): each writes under a temporary name
+    /// of its own, so no write fails and the file is whole, one of the two, with no temporary left.
+    @Test func twoThreadsWritingOneFileEachWriteWhole() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.url.path + "/entry.pws"
+        let failures = Parallel.map(2) { k -> [String] in
+            let bytes = [UInt8](repeating: UInt8(65 + k), count: 1 << 20)
+            var failed: [String] = []
+            for _ in 0..<100 {
+                do { try ShardFile.writeWhole(bytes, to: path) } catch { failed.append("\(error)") }
+            }
+            return failed
+        }
+        #expect(failures.map(\.count) == [0, 0], "first: \(failures.joined().first ?? "")")
+        let written = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(written.count == 1 << 20)
+        #expect(written.allSatisfy { $0 == 65 } || written.allSatisfy { $0 == 66 })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == ["entry.pws"])
     }
 
     @Test func truncatedFileFails() throws {

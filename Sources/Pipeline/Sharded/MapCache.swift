@@ -205,6 +205,12 @@ final class MapCache {
         lines.append(line)
     }
 
+    /// The lines of a dedup or reduce task that rebuilt entries, one line per entry rebuilt.
+    func noteRebuilt(_ taskLines: [String]) {
+        lines += taskLines
+        rebuilt += taskLines.count
+    }
+
     static func reason(_ error: any Error) -> String {
         (error as? PWSError)?.message ?? "\(error)"
     }
@@ -757,11 +763,9 @@ extension ShardedRun {
             unlink(layout.path)
             line += ", but cannot write it back (\(MapCache.reason(error))); that file will be read again next time"
         }
+        // A one-process run takes its tasks' lines into the cache's in task order (`runStages`,
+        // `noteRebuilt`): its tasks may run at once.
         repairs.lines.append(line)
-        if let mapCache {
-            mapCache.note(line)
-            mapCache.rebuilt += 1
-        }
         return sections[1 + section]
     }
 

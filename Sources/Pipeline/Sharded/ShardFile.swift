@@ -1,5 +1,6 @@
 import CMinizip  // zlib's crc32 (unzip.h includes zlib.h)
 import Foundation
+import Concurrency
 import PWSCore
 
 /// The intermediate files of a sharded run (docs/scale.md, "Intermediate format"):
@@ -125,10 +126,19 @@ enum ShardFile {
         }
     }
 
-    /// Writes `bytes` as file `path`: to a temporary name in its folder (made when missing),
-    /// with one `write`, then renamed — a reader never sees a part of it.
+    /// Numbers the temporary names of `writeWhole` within this process: two threads of one
+    /// process may write the same file at once (two reduce tasks of `pws run --partitions`
+    /// rebuilding one cache entry), and each needs a name of its own.
+    private static let written = Locked(0)
+
+    /// Writes `bytes` as file `path`: to a temporary name in its folder (made when missing;
+    /// `NAME.tmp.HOST.PID.N`), with one `write`, then renamed — a reader never sees a part of it.
     static func writeWhole(_ bytes: [UInt8], to path: String) throws {
-        let temporary = "\(path).tmp.\(host).\(getpid())"
+        let n = written.withLock { n -> Int in
+            n += 1
+            return n
+        }
+        let temporary = "\(path).tmp.\(host).\(getpid()).\(n)"
         var fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 && errno == ENOENT {
             let folder = (path as NSString).deletingLastPathComponent

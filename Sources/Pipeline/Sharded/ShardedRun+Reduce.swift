@@ -1,4 +1,5 @@
 import Aggregate
+import Concurrency
 import Export
 import Foundation
 import Growth
@@ -46,8 +47,38 @@ extension ShardedRun {
     /// system when it returns (`ShardedRun.returnFreedMemory`), so the partitions of a
     /// `pws run --partitions` follow each other in the same pages rather than piling up.
     public func reduce(task: Int, tasks: Int) throws -> RunReport {
+        try reduce(task: task, tasks: tasks, repairs: EntryRepairs(stage: "reduce", task: task))
+    }
+
+    /// The same, noting the cache entries it rebuilds in `repairs`.
+    func reduce(task: Int, tasks: Int, repairs: EntryRepairs) throws -> RunReport {
         defer { ShardedRun.returnFreedMemory() }
-        return try reducePartition(task: task, tasks: tasks)
+        return try reducePartition(task: task, tasks: tasks, repairs: repairs)
+    }
+
+    /// What every dedup and reduce task of a run reads alike: the pipeline (with its
+    /// catalogues), the run key, the register with the RTs the map tasks found unregistered,
+    /// and the sasaran.
+    struct StageInputs {
+        var pipeline: LoadedPipeline
+        var key: ShardRunKey
+        var register: AreaRegister
+        var sasaran: [SasaranEntry]
+    }
+
+    /// The stage inputs, and the candidate rows of the map summaries (rows read less rows
+    /// rejected, over every file: what the partitions hold between them).
+    func loadStageInputs() throws -> (StageInputs, candidateRows: Int) {
+        let pipeline = try runner.loadPipeline(indicators: true)
+        let key = try expectedKey(pipeline: pipeline)
+        let settings = runner.validationSettings(pipeline)
+        let inputs = try Validation.loadRegister(dataDirectory: key.dataDirectory, settings: settings)
+        let summaries = try (0..<key.mapTasks).map { try readSummary($0, key: key) }
+        let candidates = summaries.reduce(0) { sum, summary in
+            summary.accounts.reduce(sum) { $0 + max(0, $1.rowsRead - $1.rowsRejected) }
+        }
+        return (StageInputs(pipeline: pipeline, key: key, register: globalRegister(inputs.register, summaries: summaries),
+                            sasaran: inputs.sasaran), candidates)
     }
 
     /// glibc's `malloc_trim(0)`: gives the free pages of every malloc arena back to the system.
@@ -69,23 +100,22 @@ extension ShardedRun {
 
     /// The counting threads a reduce uses: `available`, fewer when their tallies of `tallyBytes`
     /// each would not fit `tallyBudget`, never fewer than one.
-    public static func countingWorkers(tallyBytes: Int, available: Int) -> Int {
+    /// `budget` is the share of `tallyBudget` the task has: all of it, or, for one of several
+    /// tasks running at once in one process, its part.
+    public static func countingWorkers(tallyBytes: Int, available: Int, budget: Int = tallyBudget) -> Int {
         guard tallyBytes > 0 else { return max(1, available) }
-        return max(1, min(available, tallyBudget / tallyBytes))
+        return max(1, min(available, budget / tallyBytes))
     }
 
-    private func reducePartition(task: Int, tasks: Int) throws -> RunReport {
-        let pipeline = try runner.loadPipeline(indicators: true)
-        let key = try expectedKey(pipeline: pipeline)
+    private func reducePartition(task: Int, tasks: Int, repairs: EntryRepairs) throws -> RunReport {
+        let stage = try stageInputs ?? loadStageInputs().0
+        let pipeline = stage.pipeline, key = stage.key, register = stage.register
         try checkTask(task, tasks, expected: key.partitions, stage: "reduce")
-        let settings = runner.validationSettings(pipeline)
-        let inputs = try Validation.loadRegister(dataDirectory: key.dataDirectory, settings: settings)
-        let summaries = try (0..<key.mapTasks).map { try readSummary($0, key: key) }
-        let register = globalRegister(inputs.register, summaries: summaries)
         let (duplicateIDs, latest) = try readDedups(key: key)
         let rejected = Set(duplicateIDs.lazy.filter { $0.partition == task }.map { shardRowKey($0.file, $0.ordinal) })
         var output = ReduceOutput()
-        let repairs = EntryRepairs(stage: "reduce", task: task)
+        // Tasks running at once in this process share the cores and the tally budget.
+        let workers = max(1, Parallel.defaultWorkers / tasksAtOnce)
 
         if let asOf = asOf(latest: latest) {
             let last = asOf.lastDay
@@ -105,12 +135,12 @@ extension ShardedRun {
             func recordID(_ e: Int) -> String {
                 set.recordIDs.withEntry(set.events[e].record) { String(decoding: $0, as: UTF8.self) }
             }
-            var input = aggregateInput(events: set, register: register, sasaran: inputs.sasaran,
+            var input = aggregateInput(events: set, register: register, sasaran: stage.sasaran,
                                        pipeline: pipeline, asOf: asOf, unreadable: [])
             // Each counting thread holds a dense tally of its own (planes × RTs × months): on a
             // many-core machine the threads are bounded so that the tallies fit the budget.
             input.workers = ShardedRun.countingWorkers(tallyBytes: Aggregator.countsSize(input) * MemoryLayout<Int32>.size,
-                                                       available: input.workers)
+                                                       available: workers, budget: ShardedRun.tallyBudget / tasksAtOnce)
             // One sort by person for the indicators, the growth pass and the SPM services.
             var order: [Int]?
             let counted = Aggregator.countPhase(input, order: &order)
@@ -124,7 +154,7 @@ extension ShardedRun {
             // follow-up list's rows. Added whether or not the merge refuses the run: a refused
             // `pws run` lists them too.
             let review = Aggregator.growthReview(events: set, services: GrowthServices(pipeline.services),
-                                                 standards: pipeline.growth, asOf: asOf, order: order)
+                                                 standards: pipeline.growth, asOf: asOf, workers: workers, order: order)
             var flagsByRecord: [Int: [GrowthFlag]] = [:]
             for f in review.flags { flagsByRecord[f.record, default: []].append(f) }
             for record in flagsByRecord.keys.sorted() {

@@ -35,6 +35,12 @@ public struct ShardedRun {
     /// seconds of the map, dedup and reduce stages, which the merge's run.json records (its
     /// `total` then covers the whole run, not the merge alone).
     var stages: (started: Date, seconds: [String: Double])?
+    /// How many dedup or reduce tasks run at once in this process (`runStages`); each then
+    /// counts on its share of the cores.
+    var tasksAtOnce = 1
+    /// What every dedup and reduce task of `runStages` reads alike, loaded once after the map;
+    /// nil for a task run alone (`pws dedup`, `pws reduce`), which loads its own.
+    var stageInputs: StageInputs?
 
     public init(runner: PipelineRunner, shared: String) {
         self.runner = runner
@@ -350,13 +356,17 @@ public struct ShardedRun {
 
     /// `pws dedup`: E-DUPLICATE-ID over record-id partition `task`, in read order.
     public func dedup(task: Int, tasks: Int) throws -> RunReport {
-        defer { ShardedRun.returnFreedMemory() }
-        return try dedupPartition(task: task, tasks: tasks)
+        try dedup(task: task, tasks: tasks, repairs: EntryRepairs(stage: "dedup", task: task))
     }
 
-    private func dedupPartition(task: Int, tasks: Int) throws -> RunReport {
-        let pipeline = try runner.loadPipeline(indicators: false)
-        let key = try expectedKey(pipeline: pipeline)
+    /// The same, noting the cache entries it rebuilds in `repairs`.
+    func dedup(task: Int, tasks: Int, repairs: EntryRepairs) throws -> RunReport {
+        defer { ShardedRun.returnFreedMemory() }
+        return try dedupPartition(task: task, tasks: tasks, repairs: repairs)
+    }
+
+    private func dedupPartition(task: Int, tasks: Int, repairs: EntryRepairs) throws -> RunReport {
+        let key = try stageInputs?.key ?? expectedKey(pipeline: runner.loadPipeline(indicators: false))
         try checkTask(task, tasks, expected: key.partitions, stage: "dedup")
         // Entries of every map task, in task order: the run's read order. The first content of
         // each record id, kept in two arenas (no array or dictionary entry per id): record id
@@ -366,7 +376,6 @@ public struct ShardedRun {
         var contents = StringArena()
         var latest: Day?
         var rejected: [ShardDuplicateID] = []
-        let repairs = EntryRepairs(stage: "dedup", task: task)
         try forEachIDEntry(task, key: key, repairs: repairs) { entry in
             let (index, isNew) = entry.recordID.withUnsafeBytes { ids.intern($0) }
             if isNew {
@@ -470,11 +479,59 @@ extension ShardedRun {
             seconds[stage] = Date().timeIntervalSince(start)
         }
         try timed("map") { for i in 0..<mapTasks { _ = try map(task: i, tasks: mapTasks, partitions: partitions) } }
-        try timed("dedup") { for j in 0..<partitions { _ = try dedup(task: j, tasks: partitions) } }
-        try timed("reduce") { for j in 0..<partitions { _ = try reduce(task: j, tasks: partitions) } }
         var run = self
+        let (inputs, candidates) = try run.loadStageInputs()
+        run.stageInputs = inputs
+        run.tasksAtOnce = ShardedRun.tasksAtOnce(candidateRows: candidates, partitions: partitions,
+                                                 cores: Parallel.defaultWorkers)
+        // Each task notes the cache entries it rebuilds in repairs of its own; the cache's
+        // console lines take them in task order, as a run in turn would print them.
+        let tasks = run
+        func stage(_ name: String, _ body: (Int, EntryRepairs) throws -> Void) throws {
+            let repairs = (0..<partitions).map { EntryRepairs(stage: name, task: $0) }
+            defer { for r in repairs { mapCache?.noteRebuilt(r.lines) } }
+            try timed(name) { try ShardedRun.eachPartition(partitions, atOnce: tasks.tasksAtOnce) { try body($0, repairs[$0]) } }
+        }
+        try stage("dedup") { j, repairs in _ = try tasks.dedup(task: j, tasks: partitions, repairs: repairs) }
+        try stage("reduce") { j, repairs in _ = try tasks.reduce(task: j, tasks: partitions, repairs: repairs) }
+        run.stageInputs = nil
         run.stages = (started, seconds)
         return try run.merge(command: command)
+    }
+
+    /// The rows the dedup or reduce tasks of one process may hold at once: `runStages` runs
+    /// several partitions at once (one per core) only while their candidate rows together stay
+    /// within it, about 240 MB of a reduce's row state (~160 bytes a row; docs/scale.md, "Memory
+    /// model"). Larger partitions go in turn, so `--partitions P` bounds memory as before.
+    public static let rowsAtOnce = 1_500_000
+
+    /// How many partitions `runStages` works on at once: one per core, as many as hold
+    /// `rowsAtOnce` candidate rows together (the rows spread evenly over the partitions, as
+    /// persons hash), at least one.
+    public static func tasksAtOnce(candidateRows: Int, partitions: Int, cores: Int) -> Int {
+        let each = max(1, (candidateRows + partitions - 1) / max(1, partitions))
+        return max(1, min(cores, partitions, rowsAtOnce / each))
+    }
+
+    /// `body(j)` for every partition j of `count`, up to `atOnce` at a time, claimed in order.
+    /// After a failure no further partition starts; the error thrown is that of the lowest
+    /// partition that failed, the one a run in turn would have stopped at (every partition
+    /// below it was claimed before it, so has run).
+    static func eachPartition(_ count: Int, atOnce: Int, _ body: (Int) throws -> Void) throws {
+        let failed = Locked(false)
+        let errors = Parallel.claiming(count, workers: atOnce) { next -> [(Int, any Error)] in
+            var errors: [(Int, any Error)] = []
+            while !failed.withLock({ $0 }), let j = next() {
+                do {
+                    try body(j)
+                } catch {
+                    errors.append((j, error))
+                    failed.withLock { $0 = true }
+                }
+            }
+            return errors
+        }
+        if let first = errors.joined().min(by: { $0.0 < $1.0 }) { throw first.1 }
     }
 
     /// `pws run --partitions P`: the sharded run in this process, one partition at a time, so
