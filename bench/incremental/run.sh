@@ -9,7 +9,9 @@
 # /tmp/pws-incremental; never in the repository), then in a fresh work folder:
 #   1. bare libcsv over every service file (the floor, bench/bare-libcsv.c): RUNS times, each
 #      right before a warm run of step 4;
-#   2. pws run --partitions P (no cache) over every file: the reference outputs and time;
+#   2. pws run --partitions P (no cache) over every file: the reference outputs and time; and
+#      pws run (one process, no partitions) over every file: what a nightly rerun without the
+#      cache costs, to set the whole warm rerun against;
 #   3. the data folder without the files of 2025-12 (hard links): a cold incremental run,
 #      which fills OUT/.cache/map;
 #   4. the 2025-12 files linked in: the warm rerun (reads only the new month), RUNS times, each
@@ -80,6 +82,8 @@ mapfile -t files < <(cd "$full" && find layanan -type f | sort | sed "s|^|$full/
 bench/work/bare-libcsv -d auto "${files[@]}" > /dev/null 2>&1
 measure "pws run --partitions $p, all files, no cache" "$work/ref.log" \
   "$pws" run --data "$full" --out "$work/reference" --today "$today" --partitions "$p"
+measure "pws run (one process), all files, no cache" "$work/plain.log" \
+  "$pws" run --data "$full" --out "$work/plain" --today "$today"
 measure "cold --incremental, 11 months (the night before)" "$work/before.log" \
   "$pws" run --data "$data" --out "$work/out" --today "$today" --partitions "$p" --incremental
 (cd "$full" && find . -type f -name '*2025-12*') | while read -r f; do ln "$full/$f" "$data/$f"; done
@@ -146,7 +150,7 @@ print(f"the whole map stage (run.json): median {statistics.median(stage):.2f} s 
       f"against the bare pass just before it: {', '.join(f'{v:.2f}' for v in whole)} x (median {statistics.median(whole):.2f} x)")
 PY
 echo
-for published in warm-published night-1/2025-12 cold/2025-12; do
+for published in plain/2025-12 warm-published night-1/2025-12 cold/2025-12; do
   if diff -r -x run.json -x '.*' "$work/reference/2025-12" "$work/$published" > /dev/null; then
     echo "$published: every published file byte-identical to pws run --partitions $p without the cache (run.json aside)"
   else
