@@ -33,5 +33,24 @@ public struct ContentDigest: Sendable, Hashable {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The digest written as `hex` (64 lower-case hexadecimal digits, as `hex` gives them) of
+    /// `bytes` bytes; nil for any other text.
+    public init?(hex: String, bytes: Int) {
+        let text = Array(hex.utf8)
+        guard text.count == 64 else { return nil }
+        var words = SIMD4<UInt64>()
+        for (i, c) in text.enumerated() {
+            let v: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
+            default: return nil
+            }
+            words[i / 16] |= UInt64(v) << UInt64(60 - 4 * (i % 16))
+        }
+        self.words = words
+        self.bytes = bytes
+    }
+
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 }

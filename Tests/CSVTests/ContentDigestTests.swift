@@ -17,6 +17,26 @@ import Testing
     static let windows1252SHA256 = "754b543a8cdce6e41557aec7b9a344bc9fd842f3271406b8192eed2cbb302f35"
     static let emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
+    /// `ContentDigest(hex:bytes:)` reads back what `hex` writes (the sharded merge takes the map
+    /// tasks' digests as text), and nothing else.
+    @Test func hexReadsBackWhatHexWrites() throws {
+        for (text, bytes) in [(ContentDigestTests.asciiLinesSHA256, 90), (ContentDigestTests.emptySHA256, 0),
+                              (String(repeating: "f", count: 64), 7), (String(repeating: "0", count: 64), 1)] {
+            let digest = try #require(ContentDigest(hex: text, bytes: bytes))
+            #expect(digest.hex == text)
+            #expect(digest.bytes == bytes)
+        }
+        // The first byte of the empty file's digest is 0xe3: the most significant of word 0.
+        #expect(ContentDigest(hex: ContentDigestTests.emptySHA256, bytes: 0)?.words[0] == 0xe3b0_c442_98fc_1c14)
+        #expect(ContentDigest(hex: ContentDigestTests.emptySHA256, bytes: 0)?.words[3] == 0xa495_991b_7852_b855)
+        // Upper case, another length, a non-digit: refused.
+        #expect(ContentDigest(hex: ContentDigestTests.emptySHA256.uppercased(), bytes: 0) == nil)
+        #expect(ContentDigest(hex: String(ContentDigestTests.emptySHA256.dropLast()), bytes: 0) == nil)
+        #expect(ContentDigest(hex: ContentDigestTests.emptySHA256 + "0", bytes: 0) == nil)
+        #expect(ContentDigest(hex: "g" + ContentDigestTests.emptySHA256.dropFirst(), bytes: 0) == nil)
+        #expect(ContentDigest(hex: "", bytes: 0) == nil)
+    }
+
     func hashedRead(_ bytes: [UInt8], blockSize: Int) throws -> (CSVReader, ReadResult) {
         let folder = try TemporaryFolder()
         let path = try folder.write("t.csv", bytes)

@@ -39,6 +39,7 @@ import Glibc
         // Hashed instead; not recorded, as it was written less than 2 s ago.
         let hashed = try MapCache.hash(path: path, before: stat)
         #expect(hashed.sha256 == MapCacheIndexTests.abc)
+        #expect(hashed.bytes == 3)
         #expect(hashed.record == nil)
     }
 

@@ -111,6 +111,8 @@ final class IncrementalMap {
     /// bytes hashed) and the name of its entry keyed without today (`MapCache.entryKey`); a
     /// file with a visit after today has an entry keyed with it instead (`todayName`).
     let hashes: [String]
+    /// Each file's size as hashed (for a file the index vouches for, its size in that stat).
+    let sizes: [Int]
     let names: [String]
     private let todayNamer: MapCache.EntryNamer
     /// The entry name each file's map was taken from or written to (`names[k]` or
@@ -152,6 +154,7 @@ final class IncrementalMap {
         let (stats, known) = try cache.lookUp(data: data, files: sources, listed: listed, workers: self.workers)
         self.stats = stats
         var hashes = known.map { $0 ?? "" }
+        var sizes = stats.map { Int(clamping: $0.size) }
         for k in sources.indices where known[k] != nil {
             indexRecords[data + "/" + sources[k]] = (stats[k], known[k]!)
             cache.trusted += 1
@@ -165,6 +168,7 @@ final class IncrementalMap {
             for (j, file) in try result.get().enumerated() {
                 let k = unknown[runs[r].lowerBound + j]
                 hashes[k] = file.sha256
+                sizes[k] = file.bytes
                 if let record = file.record { indexRecords[data + "/" + sources[k]] = (record, file.sha256) }
                 cache.hashed += 1
             }
@@ -176,6 +180,7 @@ final class IncrementalMap {
             parts[p].map { [hashes] k in namer.name(path: sources[k], sha256: hashes[k]) }
         }.joined())
         self.hashes = hashes
+        self.sizes = sizes
     }
 
     /// The name of file `k`'s entry keyed with today (a file with a visit after today).

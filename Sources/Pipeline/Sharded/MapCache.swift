@@ -301,12 +301,13 @@ final class MapCache {
     /// after) and its mtime and ctime are more than 2 s older than the hashing, so a write in the
     /// same clock tick as a hashing cannot leave a stale hash behind a matching stat. Touches no
     /// state of the cache: map threads call it at once.
-    static func hash(path: String, before: FileStat) throws -> (sha256: String, record: FileStat?) {
+    /// - Returns: the sha256, the bytes hashed and the index record (nil as said above).
+    static func hash(path: String, before: FileStat) throws -> (sha256: String, bytes: Int, record: FileStat?) {
         let now = Int64(time(nil))
-        let digest = try FileDigest.sha256(path: path).hex
+        let digest = try FileDigest.sha256(path: path)
         guard let after = FileStat(path), after.matches(before), before.mtimeSeconds < now - 2,
-              before.ctimeSeconds < now - 2 else { return (digest, nil) }
-        return (digest, before)
+              before.ctimeSeconds < now - 2 else { return (digest.hex, digest.bytes, nil) }
+        return (digest.hex, digest.bytes, before)
     }
 
     private static let indexKey = ShardRunKey(pipeline: "", services: "", indicators: "", register: "", sasaran: "",
@@ -618,6 +619,44 @@ extension ShardedRun {
     func manifestPath(_ i: Int) -> String { "\(folder)/map/manifest-\(i).pws" }
     /// An entry map task `i` could not put in the cache (file `k` of its share).
     func privateEntryPath(_ i: Int, _ k: Int) -> String { "\(folder)/map/entry-\(i)-\(k).pws" }
+    /// The sha256 and size of each file of map task `i`'s share, when it used the cache.
+    func digestsPath(_ i: Int) -> String { "\(folder)/map/digests-\(i).pws" }
+
+    /// Writes map task `task`'s file digests (kind `map-digests`): per file in read order the
+    /// sha256 its map is of and its size as hashed. The merge puts them in run.json instead of
+    /// reading every input file again to hash it, so a warm rerun reads only its new files.
+    func writeDigests(_ task: Int, key: ShardRunKey, hashes: [String], sizes: [Int]) throws {
+        var e = ShardEncoder()
+        e.uint(UInt64(hashes.count))
+        for (sha256, size) in zip(hashes, sizes) {
+            e.string(sha256)
+            e.uint(UInt64(size))
+        }
+        try ShardFile.write(ShardHeader(kind: "map-digests", task: task, key: key), payload: e.bytes, to: digestsPath(task))
+    }
+
+    /// Every file's digest from the map tasks' digests files, in read order; nil when a map
+    /// task wrote none (it read its files without the cache: the merge hashes them itself).
+    /// - Throws: `.data` for a digests file that is damaged, of another run, or that does not
+    ///   list its task's share of `files` files.
+    func readDigests(key: ShardRunKey, files: Int) throws -> [ContentDigest]? {
+        var digests: [ContentDigest] = []
+        digests.reserveCapacity(files)
+        for i in 0..<key.mapTasks {
+            let path = digestsPath(i)
+            guard FileManager.default.fileExists(atPath: path) else { return nil }
+            let (_, payload) = try ShardFile.read(path, kind: "map-digests", expected: key)
+            var d = ShardDecoder(payload, path: path)
+            let count = try d.count()
+            guard count == ShardedRun.share(files: files, task: i, tasks: key.mapTasks).count else { throw d.corrupted() }
+            for _ in 0..<count {
+                guard let digest = ContentDigest(hex: try d.string(), bytes: try d.index()) else { throw d.corrupted() }
+                digests.append(digest)
+            }
+            guard d.atEnd else { throw d.corrupted() }
+        }
+        return digests
+    }
 
     /// `map` with the incremental cache (`mapCache` set): no partition files, but a manifest
     /// naming each file's entry (kind `map-manifest`), and the same summary as `map`.
@@ -673,6 +712,7 @@ extension ShardedRun {
                                                 payloads: summary).bytes }
         })
         try ShardFile.writeWhole(try manifestImage.get(), to: manifestPath(task))
+        try writeDigests(task, key: key, hashes: hashes, sizes: map.sizes)
         if cache.staged != nil {
             // Rewritten at the end too, so its day of protection counts from the task's end.
             cache.recordInflight(used)

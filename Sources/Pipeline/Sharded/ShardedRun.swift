@@ -159,8 +159,10 @@ public struct ShardedRun {
         // A record of an earlier attempt of this task with the cache goes: the merge reads the
         // records of this attempt only.
         unlink(cacheUsePath(task))
-        // Likewise its manifest: dedup and reduce read the partition files when there is none.
+        // Likewise its manifest: dedup and reduce read the partition files when there is none;
+        // and its files' digests: the merge hashes the files itself when there are none.
         unlink(manifestPath(task))
+        unlink(digestsPath(task))
         if let mapCache {
             // Not for FHIR: an entry keys on one file's bytes, but a FHIR file's records depend
             // on the context from every fhir/ file.
