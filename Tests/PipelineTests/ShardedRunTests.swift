@@ -219,13 +219,14 @@ import Testing
         let reference = try ShardedRun.runOneProcess(request: ShardedRunTests.request(data: data, out: tmp.url.path + "/reference"))
         #expect(reference.exitStatus == .success)
         let expected = ShardedRunTests.snapshot(tmp.url.path + "/reference")
-        for p in [1, 5, 40] {
-            let out = tmp.url.path + "/out-\(p)"
+        // In turn (one core) and several partitions at once (three).
+        for (p, cores) in [(1, 2), (5, 1), (5, 3), (40, 3)] {
+            let out = tmp.url.path + "/out-\(p)-\(cores)"
             let request = ShardedRunTests.request(data: data, out: out)
             let runner = PipelineRunner(request: request, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
-            let report = try ShardedRun.runPartitioned(runner: runner, partitions: p)
+            let report = try ShardedRun.runPartitioned(runner: runner, partitions: p, cores: cores)
             #expect(report.exitStatus == .success)
-            #expect(ShardedRunTests.snapshot(out) == expected, "--partitions \(p)")
+            #expect(ShardedRunTests.snapshot(out) == expected, "--partitions \(p), \(cores) cores")
             #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".partitions") }.isEmpty)
             // run.json times every stage of the run, and its total covers them all.
             let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: try #require(report.folder) + "/run.json")))

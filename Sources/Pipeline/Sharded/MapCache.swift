@@ -619,6 +619,9 @@ extension ShardedRun {
     func manifestPath(_ i: Int) -> String { "\(folder)/map/manifest-\(i).pws" }
     /// An entry map task `i` could not put in the cache (file `k` of its share).
     func privateEntryPath(_ i: Int, _ k: Int) -> String { "\(folder)/map/entry-\(i)-\(k).pws" }
+    /// Held while a cache entry is rebuilt (`entrySection`).
+    static let rebuilding = NSLock()
+
     /// The sha256 and size of each file of map task `i`'s share, when it used the cache.
     func digestsPath(_ i: Int) -> String { "\(folder)/map/digests-\(i).pws" }
 
@@ -789,6 +792,12 @@ extension ShardedRun {
         } catch {
             problem = MapCache.reason(error)
         }
+        // One rebuild at a time in this process, and the entry read again first: the tasks of
+        // `pws run --partitions` may run at once, and a task that meets an entry another task
+        // has just rebuilt takes it (one rebuild and one line, as when they run in turn).
+        ShardedRun.rebuilding.lock()
+        defer { ShardedRun.rebuilding.unlock() }
+        if let section = try? MapEntry.read(layout, section: section) { return section }
         let sections: [[UInt8]], header: ShardHeader
         do {
             (sections, header) = try rebuildEntry(layout, task: task, n: n, sha256: sha256, key: key, repairs: repairs)

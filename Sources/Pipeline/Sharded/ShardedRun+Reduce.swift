@@ -45,7 +45,7 @@ extension ShardedRun {
 
     /// `pws reduce`: person partition `task`, in read order. Its memory is handed back to the
     /// system when it returns (`ShardedRun.returnFreedMemory`), so the partitions of a
-    /// `pws run --partitions` follow each other in the same pages rather than piling up.
+    /// `pws run --partitions` reuse the same pages rather than piling up.
     public func reduce(task: Int, tasks: Int) throws -> RunReport {
         try reduce(task: task, tasks: tasks, repairs: EntryRepairs(stage: "reduce", task: task))
     }
@@ -67,10 +67,12 @@ extension ShardedRun {
     }
 
     /// The stage inputs, and the candidate rows of the map summaries (rows read less rows
-    /// rejected, over every file: what the partitions hold between them).
-    func loadStageInputs() throws -> (StageInputs, candidateRows: Int) {
+    /// rejected, over every file: what the partitions hold between them). `check` sees the run
+    /// key before anything else is read (a task's `--task` / `--tasks` are checked first).
+    func loadStageInputs(check: (ShardRunKey) throws -> Void = { _ in }) throws -> (StageInputs, candidateRows: Int) {
         let pipeline = try runner.loadPipeline(indicators: true)
         let key = try expectedKey(pipeline: pipeline)
+        try check(key)
         let settings = runner.validationSettings(pipeline)
         let inputs = try Validation.loadRegister(dataDirectory: key.dataDirectory, settings: settings)
         let summaries = try (0..<key.mapTasks).map { try readSummary($0, key: key) }
@@ -108,9 +110,15 @@ extension ShardedRun {
     }
 
     private func reducePartition(task: Int, tasks: Int, repairs: EntryRepairs) throws -> RunReport {
-        let stage = try stageInputs ?? loadStageInputs().0
+        func check(_ key: ShardRunKey) throws { try checkTask(task, tasks, expected: key.partitions, stage: "reduce") }
+        let stage: StageInputs
+        if let stageInputs {
+            stage = stageInputs
+            try check(stage.key)
+        } else {
+            stage = try loadStageInputs(check: check).0
+        }
         let pipeline = stage.pipeline, key = stage.key, register = stage.register
-        try checkTask(task, tasks, expected: key.partitions, stage: "reduce")
         let (duplicateIDs, latest) = try readDedups(key: key)
         let rejected = Set(duplicateIDs.lazy.filter { $0.partition == task }.map { shardRowKey($0.file, $0.ordinal) })
         var output = ReduceOutput()

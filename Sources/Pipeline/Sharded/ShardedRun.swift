@@ -464,15 +464,20 @@ public struct ShardedRun {
 }
 
 extension ShardedRun {
-    /// Every stage in turn in this process — map tasks, dedup, reduce, merge — as a scheduler
-    /// would run them (the tests compare it with `run`). Logs nothing.
-    public static func runAll(request: RunRequest, shared: String, mapTasks: Int, partitions: Int) throws -> RunReport {
+    /// Every stage in this process — map tasks, dedup, reduce, merge — as a scheduler would run
+    /// them (the tests compare it with `run`); the partitions' tasks as `runStages` runs them.
+    /// Logs nothing.
+    public static func runAll(request: RunRequest, shared: String, mapTasks: Int, partitions: Int,
+                              cores: Int = Parallel.defaultWorkers) throws -> RunReport {
         let quiet = Logger(label: "pws") { _ in SwiftLogNoOpLogHandler() }
         return try ShardedRun(runner: PipelineRunner(request: request, logger: quiet), shared: shared)
-            .runStages(mapTasks: mapTasks, partitions: partitions)
+            .runStages(mapTasks: mapTasks, partitions: partitions, cores: cores)
     }
 
-    func runStages(mapTasks: Int, partitions: Int, command: String = "merge") throws -> RunReport {
+    /// The map tasks in turn, then the partitions' dedup tasks and their reduce tasks, up to
+    /// `tasksAtOnce` partitions at a time on `cores` cores, then the merge.
+    func runStages(mapTasks: Int, partitions: Int, command: String = "merge",
+                   cores: Int = Parallel.defaultWorkers) throws -> RunReport {
         let started = Date()
         var seconds: [String: Double] = [:]
         func timed(_ stage: String, _ body: () throws -> Void) rethrows {
@@ -481,22 +486,27 @@ extension ShardedRun {
             seconds[stage] = Date().timeIntervalSince(start)
         }
         try timed("map") { for i in 0..<mapTasks { _ = try map(task: i, tasks: mapTasks, partitions: partitions) } }
-        var run = self
-        let (inputs, candidates) = try run.loadStageInputs()
-        run.stageInputs = inputs
-        run.tasksAtOnce = ShardedRun.tasksAtOnce(candidateRows: candidates, partitions: partitions,
-                                                 cores: Parallel.defaultWorkers)
-        // Each task notes the cache entries it rebuilds in repairs of its own; the cache's
-        // console lines take them in task order, as a run in turn would print them.
-        let tasks = run
-        func stage(_ name: String, _ body: (Int, EntryRepairs) throws -> Void) throws {
-            let repairs = (0..<partitions).map { EntryRepairs(stage: name, task: $0) }
-            defer { for r in repairs { mapCache?.noteRebuilt(r.lines) } }
-            try timed(name) { try ShardedRun.eachPartition(partitions, atOnce: tasks.tasksAtOnce) { try body($0, repairs[$0]) } }
+        // In a function of its own, so that what the tasks shared is freed before the merge,
+        // the run's peak (docs/scale.md, "Memory model").
+        func dedupAndReduce() throws {
+            var tasks = self
+            let (inputs, candidates) = try loadStageInputs()
+            tasks.stageInputs = inputs
+            tasks.tasksAtOnce = ShardedRun.tasksAtOnce(candidateRows: candidates, partitions: partitions, cores: cores,
+                                                       tallyBytes: ShardedRun.tallyBytes(inputs))
+            // Each task notes the cache entries it rebuilds in repairs of its own; the cache's
+            // console lines take them in task order, as a run in turn would print them.
+            func stage(_ name: String, _ body: (Int, EntryRepairs) throws -> Void) throws {
+                let repairs = (0..<partitions).map { EntryRepairs(stage: name, task: $0) }
+                defer { for r in repairs { mapCache?.noteRebuilt(r.lines) } }
+                try timed(name) { try ShardedRun.eachPartition(partitions, atOnce: tasks.tasksAtOnce) { try body($0, repairs[$0]) } }
+            }
+            let run = tasks
+            try stage("dedup") { j, repairs in _ = try run.dedup(task: j, tasks: partitions, repairs: repairs) }
+            try stage("reduce") { j, repairs in _ = try run.reduce(task: j, tasks: partitions, repairs: repairs) }
         }
-        try stage("dedup") { j, repairs in _ = try tasks.dedup(task: j, tasks: partitions, repairs: repairs) }
-        try stage("reduce") { j, repairs in _ = try tasks.reduce(task: j, tasks: partitions, repairs: repairs) }
-        run.stageInputs = nil
+        try dedupAndReduce()
+        var run = self
         run.stages = (started, seconds)
         return try run.merge(command: command)
     }
@@ -507,28 +517,50 @@ extension ShardedRun {
     /// model"). Larger partitions go in turn, so `--partitions P` bounds memory as before.
     public static let rowsAtOnce = 1_500_000
 
+    /// The bytes of one counting thread's dense tallies in a reduce: the catalogue's and, when
+    /// its outputs are wanted, the SPM catalogue's (counted after it, while it is held).
+    static func tallyBytes(_ inputs: StageInputs) -> Int {
+        let rts = inputs.register.rts.count
+        let services = inputs.pipeline.services
+        let spm = spmDefinitions(inputs.pipeline)
+        return MemoryLayout<Int32>.size * (Aggregator.countsSize(indicators: inputs.pipeline.indicators, services: services, rtCount: rts)
+            + (spm.isEmpty ? 0 : Aggregator.countsSize(indicators: spm, services: services, rtCount: rts)))
+    }
+
     /// How many partitions `runStages` works on at once: one per core, as many as hold
     /// `rowsAtOnce` candidate rows together (the rows spread evenly over the partitions, as
-    /// persons hash), at least one.
-    public static func tasksAtOnce(candidateRows: Int, partitions: Int, cores: Int) -> Int {
+    /// persons hash) and as many as have a counting thread's tallies (`tallyBytes` each) within
+    /// `tallyBudget` together — each task counts on at least one thread, so it holds at least
+    /// one tally — and at least one.
+    public static func tasksAtOnce(candidateRows: Int, partitions: Int, cores: Int, tallyBytes: Int) -> Int {
         let each = max(1, (candidateRows + partitions - 1) / max(1, partitions))
-        return max(1, min(cores, partitions, rowsAtOnce / each))
+        let tallies = tallyBytes > 0 ? tallyBudget / tallyBytes : Int.max
+        return max(1, min(cores, partitions, rowsAtOnce / each, tallies))
     }
 
     /// `body(j)` for every partition j of `count`, up to `atOnce` at a time, claimed in order.
-    /// After a failure no further partition starts; the error thrown is that of the lowest
-    /// partition that failed, the one a run in turn would have stopped at (every partition
-    /// below it was claimed before it, so has run).
+    /// Once a partition has failed no further one is claimed; the error thrown is that of the
+    /// lowest partition that failed, the one a run in turn would have stopped at (every
+    /// partition below it was claimed before it, so has run).
     static func eachPartition(_ count: Int, atOnce: Int, _ body: (Int) throws -> Void) throws {
-        let failed = Locked(false)
-        let errors = Parallel.claiming(count, workers: atOnce) { next -> [(Int, any Error)] in
+        // The next partition and whether one failed, under one lock: a claim sees every
+        // failure recorded before it.
+        let state = Locked((next: 0, failed: false))
+        func claim() -> Int? {
+            state.withLock { s -> Int? in
+                guard !s.failed, s.next < count else { return nil }
+                s.next += 1
+                return s.next - 1
+            }
+        }
+        let errors = Parallel.map(max(1, min(atOnce, count))) { _ -> [(Int, any Error)] in
             var errors: [(Int, any Error)] = []
-            while !failed.withLock({ $0 }), let j = next() {
+            while let j = claim() {
                 do {
                     try body(j)
                 } catch {
                     errors.append((j, error))
-                    failed.withLock { $0 = true }
+                    state.withLock { $0.failed = true }
                 }
             }
             return errors
@@ -536,14 +568,17 @@ extension ShardedRun {
         if let first = errors.joined().min(by: { $0.0 < $1.0 }) { throw first.1 }
     }
 
-    /// `pws run --partitions P`: the sharded run in this process, one partition at a time, so
-    /// memory holds a partition's rows rather than all of them. The intermediate files go to a
+    /// `pws run --partitions P`: the sharded run in this process, a partition at a time (or
+    /// one per core while they are small: `tasksAtOnce`), so memory holds a partition's rows
+    /// rather than all of them. The intermediate files go to a
     /// folder of their own under OUT (`.partitions.PID`), removed at the end, failed or not.
     /// With `incremental` (`--incremental`), the map of each input file is kept in
     /// `OUT/.cache/map/` and reused while the file and the settings are unchanged (MapCache);
     /// after a published run, the entries no kept run uses are removed.
+    /// `cores`: the cores the partitions' tasks may use (the machine's; tests set it).
     public static func runPartitioned(runner: PipelineRunner, partitions: Int,
-                                      incremental: MapCacheOptions? = nil) throws -> RunReport {
+                                      incremental: MapCacheOptions? = nil,
+                                      cores: Int = Parallel.defaultWorkers) throws -> RunReport {
         let out = runner.request.outputDirectory ?? "out"
         // The whole run holds OUT's lock, as `pws run` does: a second run into OUT fails at once
         // (exit 75) rather than after its map, dedup and reduce, and the scratch folder under
@@ -558,7 +593,7 @@ extension ShardedRun {
         run.mapCache = cache
         // A dedup or reduce task that meets an entry it cannot read rebuilds it in place
         // (`entrySection`, a console line): the stages run once.
-        var report = try run.runStages(mapTasks: 1, partitions: partitions, command: "run")
+        var report = try run.runStages(mapTasks: 1, partitions: partitions, command: "run", cores: cores)
         if let cache {
             report.lines.insert(contentsOf: cache.consoleLines(), at: 0)
             if report.exitStatus == .success, let link = report.folder {
