@@ -346,6 +346,10 @@ def shard_cases():
         "payload-huge-varints": varint(2 ** 63) + varint(2 ** 64 - 1) + b"\x01" + raw(b"x") + b"\xff" * 10 + b"\x01",
         "payload-long-count": varint(0) + varint(0) + b"\x00" + varint(1) + raw(b"R") + raw(b"") + zigzag(0) + varint(2 ** 40),
         "payload-empty": b"",
+        # A map task's file digests (ShardedRun.decodeDigests): 2 files, sha256 as text and size.
+        "payload-digests": varint(2) + raw(b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855") + varint(0)
+        + raw(b"16d6fdd58bfe2810d8eb4c342725f38da70d37a1eab265e6a7eebf631e333763") + varint(90),
+        "file-digests": shard_file(varint(1) + raw(b"E3B0" + b"0" * 60) + varint(5), kind="map-digests"),
         "file-rows": shard_file(rows),
         "file-two-blocks": shard_file(None, blocks=[rows[:20], rows[20:]]),
         "file-empty-payload": shard_file(b"", blocks=[]),

@@ -649,15 +649,25 @@ extension ShardedRun {
             let path = digestsPath(i)
             guard FileManager.default.fileExists(atPath: path) else { return nil }
             let (_, payload) = try ShardFile.read(path, kind: "map-digests", expected: key)
-            var d = ShardDecoder(payload, path: path)
-            let count = try d.count()
-            guard count == ShardedRun.share(files: files, task: i, tasks: key.mapTasks).count else { throw d.corrupted() }
-            for _ in 0..<count {
-                guard let digest = ContentDigest(hex: try d.string(), bytes: try d.index()) else { throw d.corrupted() }
-                digests.append(digest)
-            }
-            guard d.atEnd else { throw d.corrupted() }
+            digests += try ShardedRun.decodeDigests(payload, path: path,
+                                                    count: ShardedRun.share(files: files, task: i, tasks: key.mapTasks).count)
         }
+        return digests
+    }
+
+    /// The payload of a digests file that lists `count` files.
+    /// - Throws: `.data` when it lists another number, a digest is not 64 lower-case hex digits,
+    ///   or anything is left over.
+    static func decodeDigests(_ payload: [UInt8], path: String, count: Int) throws -> [ContentDigest] {
+        var d = ShardDecoder(payload, path: path)
+        guard try d.count() == count else { throw d.corrupted() }
+        var digests: [ContentDigest] = []
+        digests.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let digest = ContentDigest(hex: try d.string(), bytes: try d.index()) else { throw d.corrupted() }
+            digests.append(digest)
+        }
+        guard d.atEnd else { throw d.corrupted() }
         return digests
     }
 

@@ -1,7 +1,8 @@
 // libFuzzer target: the intermediate files of the sharded run (docs/scale.md, "Intermediate
 // format"): `ShardFile.read`, which reads and checks a whole file (magic, version, header,
 // every block's crc32, the trailer), and the record decoders of a map partition
-// (`ShardRow.decode`, `ShardContent`) and a record-id partition (`ShardIDEntry.decode`). Built
+// (`ShardRow.decode`, `ShardContent`), a record-id partition (`ShardIDEntry.decode`) and a map
+// task's file digests (`ShardedRun.decodeDigests`). Built
 // and run by scripts/fuzz.sh (docs/fuzzing.md); libFuzzer supplies `main`. The types are
 // internal to Pipeline, hence `@testable import` (the fuzz build is a debug build, which SwiftPM
 // compiles with testing enabled).
@@ -9,7 +10,8 @@
 // An input that starts with `PWSSHARD` is a file as is: `ShardFile.read` may refuse it, but only
 // with `PWSError(.data)` (it exists, so never `.inputMissing`). Any other input is a payload:
 // written with `ShardFile.write` it must read back unchanged. Either way the payload is then
-// decoded as both record streams, which may stop at a `PWSError(.data)` but must not trap.
+// decoded as both record streams and as digests, which may stop at a `PWSError(.data)` but must
+// not trap.
 import Foundation
 import PWSCore
 @testable import Pipeline
@@ -72,6 +74,10 @@ public func fuzzShardFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         var d = ShardDecoder(payload, path: path)
         var label = ""
         while !d.atEnd { _ = try ShardIDEntry.decode(&d, previous: &label) }
+    }
+    refusedAsData("ShardedRun.decodeDigests") {
+        // As many files as the payload's first byte says (the count a digests file must list).
+        _ = try ShardedRun.decodeDigests(payload, path: path, count: Int(payload.first ?? 0))
     }
     return 0
 }
