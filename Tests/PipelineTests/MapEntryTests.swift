@@ -312,8 +312,9 @@ import Testing
         #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep")
     }
 
-    /// A warm staged map task with nothing new writes its manifest and summary only: no
-    /// partition files; the manifest names the cache entries of its files in read order.
+    /// A warm staged map task with nothing new writes its manifest, its files' digests and its
+    /// summary only: no partition files; the manifest names the cache entries of its files in
+    /// read order.
     /// A dedup task that finds an entry gone (pruned, removed by hand) rebuilds it.
     @Test func warmMapWritesAManifestNotRows() throws {
         let tmp = try TemporaryFolder()
@@ -326,7 +327,8 @@ import Testing
         #expect(MapCacheTests.counts(warm.merge)?.cached == 5)
         #expect(ShardedRunTests.snapshot(out) == expected)
         #expect(StagedMapCacheTests.listing(shared + "/pws/map") == [
-            "cache-0.pws", "cache-1.pws", "manifest-0.pws", "manifest-1.pws", "summary-0.pws", "summary-1.pws",
+            "cache-0.pws", "cache-1.pws", "digests-0.pws", "digests-1.pws", "manifest-0.pws", "manifest-1.pws",
+            "summary-0.pws", "summary-1.pws",
         ])
         var run = ShardedRun(runner: PipelineRunner(request: MapCacheTests.request(data: data, out: out),
                                                     logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }),

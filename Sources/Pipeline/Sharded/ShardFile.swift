@@ -1,6 +1,6 @@
 import CMinizip  // zlib's crc32 (unzip.h includes zlib.h)
-import Foundation
 import Concurrency
+import Foundation
 import PWSCore
 
 /// The intermediate files of a sharded run (docs/scale.md, "Intermediate format"):
