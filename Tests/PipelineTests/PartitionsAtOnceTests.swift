@@ -7,6 +7,19 @@ import Testing
 /// `pws run --partitions P` works on several partitions at once (one per core) while their
 /// candidate rows together fit `ShardedRun.rowsAtOnce` (1.5 M); larger ones go in turn.
 @Suite struct PartitionsAtOnceTests {
+    /// `pws run --partitions` maps on a task per core, at most four; with the cache, on one
+    /// task (whose map reads on every core).
+    @Test func mapTasksFollowTheCores() {
+        #expect(ShardedRun.mapTasksAtMost == 4)
+        #expect(ShardedRun.mapTasks(cores: 1, incremental: false) == 1)
+        #expect(ShardedRun.mapTasks(cores: 2, incremental: false) == 2)
+        #expect(ShardedRun.mapTasks(cores: 3, incremental: false) == 3)
+        #expect(ShardedRun.mapTasks(cores: 16, incremental: false) == 4)
+        #expect(ShardedRun.mapTasks(cores: 0, incremental: false) == 1)
+        #expect(ShardedRun.mapTasks(cores: 2, incremental: true) == 1)
+        #expect(ShardedRun.mapTasks(cores: 16, incremental: true) == 1)
+    }
+
     @Test func rowsBoundHowManyPartitionsRunAtOnce() {
         #expect(ShardedRun.rowsAtOnce == 1_500_000)
         // Small tallies (1 MB): the rows and the cores decide.
@@ -43,7 +56,7 @@ import Testing
     @Test(.enabled(if: Parallel.defaultWorkers >= 2)) func twoAtOnceRunTogether() throws {
         let started = DispatchSemaphore(value: 0)
         let together = Locked(false)
-        try ShardedRun.eachPartition(2, atOnce: 2) { j in
+        try ShardedRun.eachTask(2, atOnce: 2) { j in
             if j == 1 { started.signal(); return }
             let saw = started.wait(timeout: .now() + 20) == .success
             together.withLock { $0 = saw }
@@ -55,11 +68,11 @@ import Testing
     @Test func everyPartitionRunsOnce() throws {
         for atOnce in [1, 2, 4, 20] {
             let ran = Locked([Int]())
-            try ShardedRun.eachPartition(9, atOnce: atOnce) { j in ran.withLock { $0.append(j) } }
+            try ShardedRun.eachTask(9, atOnce: atOnce) { j in ran.withLock { $0.append(j) } }
             #expect(ran.withLock { $0.sorted() } == Array(0..<9), "atOnce \(atOnce)")
             if atOnce == 1 { #expect(ran.withLock { $0 } == Array(0..<9)) }
         }
-        try ShardedRun.eachPartition(0, atOnce: 2) { _ in Issue.record("no partition to run") }
+        try ShardedRun.eachTask(0, atOnce: 2) { _ in Issue.record("no partition to run") }
     }
 
     /// In turn: the first failure stops the run there, and is thrown.
@@ -67,7 +80,7 @@ import Testing
         let tried = Locked([Int]())
         var thrown = ""
         do {
-            try ShardedRun.eachPartition(9, atOnce: 1) { j in
+            try ShardedRun.eachTask(9, atOnce: 1) { j in
                 tried.withLock { $0.append(j) }
                 if j == 3 || j == 5 { throw PWSError(.data, "partition \(j)") }
             }
@@ -86,7 +99,7 @@ import Testing
         let tried = Locked([Int]())
         var thrown = ""
         do {
-            try ShardedRun.eachPartition(9, atOnce: 2) { j in
+            try ShardedRun.eachTask(9, atOnce: 2) { j in
                 tried.withLock { $0.append(j) }
                 if j == 1 {
                     defer { oneFailed.signal() }

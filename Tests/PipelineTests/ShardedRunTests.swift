@@ -219,8 +219,9 @@ import Testing
         let reference = try ShardedRun.runOneProcess(request: ShardedRunTests.request(data: data, out: tmp.url.path + "/reference"))
         #expect(reference.exitStatus == .success)
         let expected = ShardedRunTests.snapshot(tmp.url.path + "/reference")
-        // In turn (one core) and several partitions at once (three).
-        for (p, cores) in [(1, 2), (5, 1), (5, 3), (40, 3)] {
+        // In turn (one core) and several partitions at once (three); a map task per core, at
+        // most four (six cores: four map tasks over the four files).
+        for (p, cores) in [(1, 2), (5, 1), (5, 3), (40, 3), (3, 6)] {
             let out = tmp.url.path + "/out-\(p)-\(cores)"
             let request = ShardedRunTests.request(data: data, out: out)
             let runner = PipelineRunner(request: request, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
@@ -231,6 +232,9 @@ import Testing
             // run.json times every stage of the run, and its total covers them all.
             let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: try #require(report.folder) + "/run.json")))
             let timings = try #require((manifest as? [String: Any])?["timings_seconds"] as? [String: Double])
+            let sharded = try #require((manifest as? [String: Any])?["sharded"] as? [String: Any])
+            #expect(sharded["map_tasks"] as? Int == min(cores, 4), "--partitions \(p), \(cores) cores")
+            #expect(sharded["partitions"] as? Int == p)
             let stages = ["map", "dedup", "reduce", "merge_read", "aggregate", "export"]
             #expect(stages.allSatisfy { timings[$0] != nil }, "timings: \(timings.keys.sorted())")
             #expect((timings["total"] ?? 0) >= stages.compactMap { timings[$0] }.reduce(0, +))

@@ -474,8 +474,9 @@ extension ShardedRun {
             .runStages(mapTasks: mapTasks, partitions: partitions, cores: cores)
     }
 
-    /// The map tasks in turn, then the partitions' dedup tasks and their reduce tasks, up to
-    /// `tasksAtOnce` partitions at a time on `cores` cores, then the merge.
+    /// The map tasks, one per core at a time (each reads on one thread and checks on another),
+    /// then the partitions' dedup tasks and their reduce tasks, up to `tasksAtOnce` partitions at
+    /// a time on `cores` cores, then the merge.
     func runStages(mapTasks: Int, partitions: Int, command: String = "merge",
                    cores: Int = Parallel.defaultWorkers) throws -> RunReport {
         let started = Date()
@@ -485,7 +486,9 @@ extension ShardedRun {
             try body()
             seconds[stage] = Date().timeIntervalSince(start)
         }
-        try timed("map") { for i in 0..<mapTasks { _ = try map(task: i, tasks: mapTasks, partitions: partitions) } }
+        try timed("map") {
+            try ShardedRun.eachTask(mapTasks, atOnce: cores) { _ = try map(task: $0, tasks: mapTasks, partitions: partitions) }
+        }
         // In a function of its own, so that what the tasks shared is freed before the merge,
         // the run's peak (docs/scale.md, "Memory model").
         func dedupAndReduce() throws {
@@ -499,7 +502,7 @@ extension ShardedRun {
             func stage(_ name: String, _ body: (Int, EntryRepairs) throws -> Void) throws {
                 let repairs = (0..<partitions).map { EntryRepairs(stage: name, task: $0) }
                 defer { for r in repairs { mapCache?.noteRebuilt(r.lines) } }
-                try timed(name) { try ShardedRun.eachPartition(partitions, atOnce: tasks.tasksAtOnce) { try body($0, repairs[$0]) } }
+                try timed(name) { try ShardedRun.eachTask(partitions, atOnce: tasks.tasksAtOnce) { try body($0, repairs[$0]) } }
             }
             let run = tasks
             try stage("dedup") { j, repairs in _ = try run.dedup(task: j, tasks: partitions, repairs: repairs) }
@@ -538,11 +541,25 @@ extension ShardedRun {
         return max(1, min(cores, partitions, rowsAtOnce / each, tallies))
     }
 
-    /// `body(j)` for every partition j of `count`, up to `atOnce` at a time, claimed in order.
-    /// Once a partition has failed no further one is claimed; the error thrown is that of the
-    /// lowest partition that failed, the one a run in turn would have stopped at (every
-    /// partition below it was claimed before it, so has run).
-    static func eachPartition(_ count: Int, atOnce: Int, _ body: (Int) throws -> Void) throws {
+    /// The map tasks of `pws run --partitions`: with `incremental`, one (the cache's map reads
+    /// the files it must read on every core already); otherwise one per core, at most
+    /// `mapTasksAtMost`, run at once — one map task reads on one thread and checks on another,
+    /// and its reading thread alone was the map's pace (docs/scale.md, "`pws run --partitions`").
+    /// The outputs are the same for any number of map tasks (spec §A7).
+    public static func mapTasks(cores: Int, incremental: Bool) -> Int {
+        incremental ? 1 : max(1, min(cores, mapTasksAtMost))
+    }
+
+    /// The most map tasks `pws run --partitions` runs at once: each holds the register, the
+    /// checker's tables and 2 × P write buffers (docs/scale.md, "Memory model").
+    public static let mapTasksAtMost = 4
+
+    /// `body(j)` for every task j of `count` (a map task, or a partition's dedup or reduce task),
+    /// up to `atOnce` at a time, claimed in order.
+    /// Once a task has failed no further one is claimed; the error thrown is that of the
+    /// lowest task that failed, the one a run in turn would have stopped at (every
+    /// task below it was claimed before it, so has run).
+    static func eachTask(_ count: Int, atOnce: Int, _ body: (Int) throws -> Void) throws {
         // The next partition and whether one failed, under one lock: a claim sees every
         // failure recorded before it.
         let state = Locked((next: 0, failed: false))
@@ -568,9 +585,9 @@ extension ShardedRun {
         if let first = errors.joined().min(by: { $0.0 < $1.0 }) { throw first.1 }
     }
 
-    /// `pws run --partitions P`: the sharded run in this process, a partition at a time (or
-    /// one per core while they are small: `tasksAtOnce`), so memory holds a partition's rows
-    /// rather than all of them. The intermediate files go to a
+    /// `pws run --partitions P`: the sharded run in this process, its map tasks one per core
+    /// (`mapTasks`), then a partition at a time (or one per core while they are small:
+    /// `tasksAtOnce`), so memory holds a partition's rows rather than all of them. The intermediate files go to a
     /// folder of their own under OUT (`.partitions.PID`), removed at the end, failed or not.
     /// With `incremental` (`--incremental`), the map of each input file is kept in
     /// `OUT/.cache/map/` and reused while the file and the settings are unchanged (MapCache);
@@ -593,7 +610,8 @@ extension ShardedRun {
         run.mapCache = cache
         // A dedup or reduce task that meets an entry it cannot read rebuilds it in place
         // (`entrySection`, a console line): the stages run once.
-        var report = try run.runStages(mapTasks: 1, partitions: partitions, command: "run", cores: cores)
+        var report = try run.runStages(mapTasks: mapTasks(cores: cores, incremental: incremental != nil),
+                                       partitions: partitions, command: "run", cores: cores)
         if let cache {
             report.lines.insert(contentsOf: cache.consoleLines(), at: 0)
             if report.exitStatus == .success, let link = report.folder {
