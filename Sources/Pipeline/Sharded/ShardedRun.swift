@@ -488,6 +488,8 @@ extension ShardedRun {
         }
         try timed("map") {
             try ShardedRun.eachTask(mapTasks, atOnce: cores) { _ = try map(task: $0, tasks: mapTasks, partitions: partitions) }
+            // What the map tasks' threads freed stays in their malloc arenas otherwise.
+            ShardedRun.returnFreedMemory()
         }
         // In a function of its own, so that what the tasks shared is freed before the merge,
         // the run's peak (docs/scale.md, "Memory model").
