@@ -546,7 +546,7 @@ extension ShardedRun {
     /// The map tasks of `pws run --partitions`: with `incremental`, one (the cache's map reads
     /// the files it must read on every core already); otherwise one per core, at most
     /// `mapTasksAtMost`, run at once — one map task reads on one thread and checks on another,
-    /// and its reading thread alone was the map's pace (docs/scale.md, "`pws run --partitions`").
+    /// and its reading thread alone was the map's pace (docs/scale.md, "Map tasks at once").
     /// The outputs are the same for any number of map tasks (spec §A7).
     public static func mapTasks(cores: Int, incremental: Bool) -> Int {
         incremental ? 1 : max(1, min(cores, mapTasksAtMost))
@@ -562,7 +562,7 @@ extension ShardedRun {
     /// lowest task that failed, the one a run in turn would have stopped at (every
     /// task below it was claimed before it, so has run).
     static func eachTask(_ count: Int, atOnce: Int, _ body: (Int) throws -> Void) throws {
-        // The next partition and whether one failed, under one lock: a claim sees every
+        // The next task and whether one failed, under one lock: a claim sees every
         // failure recorded before it.
         let state = Locked((next: 0, failed: false))
         func claim() -> Int? {
