@@ -8,7 +8,7 @@ import Testing
 /// candidate rows together fit `ShardedRun.rowsAtOnce` (1.5 M); larger ones go in turn.
 @Suite struct PartitionsAtOnceTests {
     /// `pws run --partitions` maps on a task per core, at most four; with the cache, on one
-    /// task (whose map reads on every core).
+    /// task (whose map reads on every core); with a FHIR export, on one.
     @Test func mapTasksFollowTheCores() {
         #expect(ShardedRun.mapTasksAtMost == 4)
         #expect(ShardedRun.mapTasks(cores: 1, incremental: false) == 1)
@@ -18,6 +18,9 @@ import Testing
         #expect(ShardedRun.mapTasks(cores: 0, incremental: false) == 1)
         #expect(ShardedRun.mapTasks(cores: 2, incremental: true) == 1)
         #expect(ShardedRun.mapTasks(cores: 16, incremental: true) == 1)
+        // A FHIR export: one task (each would build the whole context).
+        #expect(ShardedRun.mapTasks(cores: 4, incremental: false, fhir: true) == 1)
+        #expect(ShardedRun.mapTasks(cores: 4, incremental: false, fhir: false) == 4)
     }
 
     @Test func rowsBoundHowManyPartitionsRunAtOnce() {

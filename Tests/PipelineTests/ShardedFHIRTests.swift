@@ -81,6 +81,27 @@ import Testing
         #expect(reference.notes.contains { $0.hasPrefix("fhir/c-patients.ndjson: used to complete other records") })
     }
 
+    /// `pws run --partitions` on a folder with a FHIR export maps on one task whatever the cores
+    /// (each map task would build the context from every `fhir/` file), and publishes `pws run`'s
+    /// bytes.
+    @Test func partitionedRunOfAFHIRExportMapsOnOneTask() throws {
+        let tmp = try TemporaryFolder()
+        let data = tmp.url.path + "/data"
+        try Self.data(at: data, seed: 34)
+        let reference = try ShardedRun.runOneProcess(request: ShardedRunTests.request(data: data, out: tmp.url.path + "/reference"))
+        #expect(reference.exitStatus == .success)
+        let out = tmp.url.path + "/out"
+        let runner = PipelineRunner(request: ShardedRunTests.request(data: data, out: out),
+                                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let report = try ShardedRun.runPartitioned(runner: runner, partitions: 3, cores: 4)
+        #expect(report.exitStatus == .success)
+        #expect(ShardedRunTests.snapshot(out) == ShardedRunTests.snapshot(tmp.url.path + "/reference"))
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: try #require(report.folder) + "/run.json")))
+        let sharded = try #require((manifest as? [String: Any])?["sharded"] as? [String: Any])
+        #expect(sharded["map_tasks"] as? Int == 1)
+        #expect(ShardedRun.mapTasks(cores: 4, incremental: false, fhir: true) == 1)
+    }
+
     @Test func fhirExportSplitWithIdentifiersIsExact() throws {
         let tmp = try TemporaryFolder()
         let data = tmp.url.path + "/data"

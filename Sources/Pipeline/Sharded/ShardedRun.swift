@@ -487,7 +487,11 @@ extension ShardedRun {
             seconds[stage] = Date().timeIntervalSince(start)
         }
         try timed("map") {
-            try ShardedRun.eachTask(mapTasks, atOnce: cores) { _ = try map(task: $0, tasks: mapTasks, partitions: partitions) }
+            // With the cache the tasks go in turn: MapCache keeps the run's console lines, counts
+            // and hash index unlocked, for one map task at a time in a process.
+            try ShardedRun.eachTask(mapTasks, atOnce: mapCache == nil ? cores : 1) {
+                _ = try map(task: $0, tasks: mapTasks, partitions: partitions)
+            }
             // What the map tasks' threads freed stays in their malloc arenas otherwise.
             ShardedRun.returnFreedMemory()
         }
@@ -544,16 +548,18 @@ extension ShardedRun {
     }
 
     /// The map tasks of `pws run --partitions`: with `incremental`, one (the cache's map reads
-    /// the files it must read on every core already); otherwise one per core, at most
-    /// `mapTasksAtMost`, run at once — one map task reads on one thread and checks on another,
-    /// and its reading thread alone was the map's pace (docs/scale.md, "Map tasks at once").
-    /// The outputs are the same for any number of map tasks (spec §A7).
-    public static func mapTasks(cores: Int, incremental: Bool) -> Int {
-        incremental ? 1 : max(1, min(cores, mapTasksAtMost))
+    /// the files it must read on every core already); with a FHIR export, one (each map task
+    /// builds the context from every `fhir/` file, so k tasks would hold k contexts);
+    /// otherwise one per core, at most `mapTasksAtMost`, run at once — one map task reads on
+    /// one thread and checks on another, and its reading thread alone was the map's pace
+    /// (docs/scale.md, "Map tasks at once"). The outputs are the same for any number of map
+    /// tasks (spec §A7).
+    public static func mapTasks(cores: Int, incremental: Bool, fhir: Bool = false) -> Int {
+        incremental || fhir ? 1 : max(1, min(cores, mapTasksAtMost))
     }
 
     /// The most map tasks `pws run --partitions` runs at once: each holds the register, the
-    /// checker's tables and 2 × P write buffers (docs/scale.md, "Memory model").
+    /// checker's tables and 2 × P write buffers (docs/scale.md, "Map tasks at once").
     public static let mapTasksAtMost = 4
 
     /// `body(j)` for every task j of `count` (a map task, or a partition's dedup or reduce task),
@@ -612,7 +618,11 @@ extension ShardedRun {
         run.mapCache = cache
         // A dedup or reduce task that meets an entry it cannot read rebuilds it in place
         // (`entrySection`, a console line): the stages run once.
-        var report = try run.runStages(mapTasks: mapTasks(cores: cores, incremental: incremental != nil),
+        // A FHIR export is a `fhir/` folder in the data folder (spec §A3).
+        var isFolder: ObjCBool = false
+        let fhir = FileManager.default.fileExists(atPath: runner.request.dataDirectory + "/fhir", isDirectory: &isFolder)
+            && isFolder.boolValue
+        var report = try run.runStages(mapTasks: mapTasks(cores: cores, incremental: incremental != nil, fhir: fhir),
                                        partitions: partitions, command: "run", cores: cores)
         if let cache {
             report.lines.insert(contentsOf: cache.consoleLines(), at: 0)
