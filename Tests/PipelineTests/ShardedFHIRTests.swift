@@ -81,27 +81,6 @@ import Testing
         #expect(reference.notes.contains { $0.hasPrefix("fhir/c-patients.ndjson: used to complete other records") })
     }
 
-    /// `pws run --partitions` on a folder with a FHIR export maps on one task whatever the cores
-    /// (each map task would build the context from every `fhir/` file), and publishes `pws run`'s
-    /// bytes.
-    @Test func partitionedRunOfAFHIRExportMapsOnOneTask() throws {
-        let tmp = try TemporaryFolder()
-        let data = tmp.url.path + "/data"
-        try Self.data(at: data, seed: 34)
-        let reference = try ShardedRun.runOneProcess(request: ShardedRunTests.request(data: data, out: tmp.url.path + "/reference"))
-        #expect(reference.exitStatus == .success)
-        let out = tmp.url.path + "/out"
-        let runner = PipelineRunner(request: ShardedRunTests.request(data: data, out: out),
-                                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
-        let report = try ShardedRun.runPartitioned(runner: runner, partitions: 3, cores: 4)
-        #expect(report.exitStatus == .success)
-        #expect(ShardedRunTests.snapshot(out) == ShardedRunTests.snapshot(tmp.url.path + "/reference"))
-        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: try #require(report.folder) + "/run.json")))
-        let sharded = try #require((manifest as? [String: Any])?["sharded"] as? [String: Any])
-        #expect(sharded["map_tasks"] as? Int == 1)
-        #expect(ShardedRun.mapTasks(cores: 4, incremental: false, fhir: true) == 1)
-    }
-
     @Test func fhirExportSplitWithIdentifiersIsExact() throws {
         let tmp = try TemporaryFolder()
         let data = tmp.url.path + "/data"
@@ -139,7 +118,9 @@ import Testing
 
     /// The incremental map cache stays off for FHIR (an entry keys on one file's bytes; a FHIR
     /// file's records depend on every fhir/ file): the run says so, reads every file twice in a
-    /// row alike, and publishes `pws run`'s bytes both times.
+    /// row alike, and publishes `pws run`'s bytes both times. Without the cache, on four cores,
+    /// `pws run --partitions` maps a FHIR export on one task (each map task would build the
+    /// context from every `fhir/` file) and publishes the same bytes.
     @Test func incrementalRunReadsAFHIRExportWhole() throws {
         let tmp = try TemporaryFolder()
         let data = tmp.url.path + "/data"
@@ -157,5 +138,13 @@ import Testing
                     "attempt \(attempt): \(report.lines.prefix(3))")
             #expect(ShardedRunTests.snapshot(out) == expected, "attempt \(attempt)")
         }
+        let plain = tmp.url.path + "/plain"
+        let runner = PipelineRunner(request: ShardedRunTests.request(data: data, out: plain),
+                                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let report = try ShardedRun.runPartitioned(runner: runner, partitions: 3, cores: 4)
+        #expect(ShardedRunTests.snapshot(plain) == expected)
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: try #require(report.folder) + "/run.json")))
+        #expect(((manifest as? [String: Any])?["sharded"] as? [String: Any])?["map_tasks"] as? Int == 1)
+        #expect(ShardedRun.mapTasks(cores: 4, incremental: false, fhir: true) == 1)
     }
 }
