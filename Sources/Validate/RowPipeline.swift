@@ -153,6 +153,10 @@ struct RowChunkReader: Sendable {
     /// `sources`. A map task of a sharded run reads a share of the files but gives all of the
     /// run's `fhir/` files here, so its records are completed as `pws run` completes them.
     var fhirContextSources: [String]? = nil
+    /// Asked before each file and every `RowChunk.rowsPerChunk` rows: once it says true, the
+    /// reader stops there and emits `.failed(StopRequested)` with the files it read whole (a
+    /// map task whose own write, or another task of the run, has failed: `Validation.runMap`).
+    var stop: (@Sendable () -> Bool)? = nil
     /// Filled before the first FHIR file is read: what every `fhir/` file tells the others.
     private let fhirContext = FHIRContextBox()
 
@@ -205,9 +209,11 @@ struct RowChunkReader: Sendable {
                 batchUnhashed = 0
             }
         }
-        for i in files ?? sources.indices {
+        let indices = files ?? sources.indices
+        for i in indices {
             let source = sources[i]
             do {
+                if let stop, stop() { throw StopRequested(done: i - indices.lowerBound) }
                 let (reader, sectioned) = try self.reader(source)
                 var chunk = RowChunk(file: i, source: source, fieldCount: fieldCount, expectedBytes: sizes?[i])
                 let summary = try reader.read(row: { row in
@@ -217,6 +223,7 @@ struct RowChunkReader: Sendable {
                     }
                     chunk.append(row)
                     if chunk.count >= RowChunk.rowsPerChunk {
+                        if let stop, stop() { throw StopRequested(done: i - indices.lowerBound) }
                         add(chunk)
                         chunk = RowChunk(file: i, source: source, label: chunk.label, fieldCount: fieldCount)
                     }

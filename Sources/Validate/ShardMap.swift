@@ -114,9 +114,12 @@ extension Validation {
     /// context pass reports nothing (no notes, no rejects, no accounts): a file's malformed
     /// lines and notes come from its record pass, in the task whose share holds it. Nil: the
     /// `fhir/` files of `sources`.
-    /// - Throws: as `run` when a file cannot be read.
+    /// `stop`, asked before each file and chunk: once it says true, no further chunk is checked
+    /// and the map throws `StopRequested` with the number of files checked whole.
+    /// - Throws: as `run` when a file cannot be read; `StopRequested` when `stop` said so.
     public static func runMap(dataDirectory: String, settings: ValidationSettings, register: AreaRegister,
                               sources: [String], fhirContext: [String]? = nil,
+                              stop: (@Sendable () -> Bool)? = nil,
                               emit: @escaping (ShardCandidate) -> Void,
                               fileDone: ((_ file: Int, _ account: FileAccount, _ rejects: ArraySlice<Diagnostic>,
                                           _ notes: ArraySlice<String>, _ compared: ComparedVisits) -> Void)? = nil) throws -> ShardMapOutcome {
@@ -129,22 +132,36 @@ extension Validation {
         if !sources.isEmpty {
             var reader = checker.chunkReader(directory: dataDirectory, sources: sources)
             reader.fhirContextSources = fhirContext
-            readingCPU = try reader.run { chunk in
-                guard let summary = checker.consume(chunk) else { return }
-                notes += summary.notes
-                if summary.encoding == .windows1252 {
-                    notes.append("\(chunk.source) is not UTF-8; read as Windows-1252 — save it as UTF-8 to be sure names are right")
+            reader.stop = stop
+            // Once `stop` says so, the chunks the reader had read ahead are not checked: the
+            // files checked whole are those before the first one skipped.
+            var stopped = false
+            do {
+                readingCPU = try reader.run { chunk in
+                    if stopped { return }
+                    if let stop, stop() {
+                        stopped = true
+                        return
+                    }
+                    guard let summary = checker.consume(chunk) else { return }
+                    notes += summary.notes
+                    if summary.encoding == .windows1252 {
+                        notes.append("\(chunk.source) is not UTF-8; read as Windows-1252 — save it as UTF-8 to be sure names are right")
+                    }
+                    if let fileDone, let account = checker.accounts.last {
+                        let (latest, after) = checker.compared
+                        fileDone(chunk.file, account, checker.rejects[rejectsStart...], notes[notesStart...],
+                                 ComparedVisits(latest: latest.raw == .min ? nil : latest,
+                                                earliestAfter: after.raw == .max ? nil : after, today: settings.today))
+                        rejectsStart = checker.rejects.count
+                        notesStart = notes.count
+                    }
+                    checker.compared = (Day(raw: .min), Day(raw: .max))
                 }
-                if let fileDone, let account = checker.accounts.last {
-                    let (latest, after) = checker.compared
-                    fileDone(chunk.file, account, checker.rejects[rejectsStart...], notes[notesStart...],
-                             ComparedVisits(latest: latest.raw == .min ? nil : latest,
-                                            earliestAfter: after.raw == .max ? nil : after, today: settings.today))
-                    rejectsStart = checker.rejects.count
-                    notesStart = notes.count
-                }
-                checker.compared = (Day(raw: .min), Day(raw: .max))
+            } catch is StopRequested {
+                stopped = true
             }
+            if stopped { throw StopRequested(done: checker.accounts.count) }
         }
         let unregistered = Array(checker.register.rts[register.rts.count...])
         return ShardMapOutcome(accounts: checker.accounts, rejects: checker.rejects, notes: notes,

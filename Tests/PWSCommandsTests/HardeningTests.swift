@@ -300,4 +300,34 @@ import Glibc
         let peak = try #require((manifest as? [String: Any])?["peak_rss_mib"] as? Double)
         #expect(peak > 1 && peak < 200, "peak RSS \(peak) MiB")
     }
+
+    /// A map task whose write fails (here a file-size limit: `ulimit -f`, SIGXFSZ ignored, so
+    /// write(2) fails with EFBIG as it would with ENOSPC) stops at once: exit 73 naming the
+    /// file it could not write and how far it got — 16 KiB of partition data is reached within
+    /// the first files of 150 — and no temporary file left. It used to read (and hold in
+    /// memory) the rest of its share before saying so.
+    @Test func aMapWhoseWriteFailsStopsAtOnce() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated(records: 20000)
+        let shared = tmp.path + "/shared"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "trap '' XFSZ; ulimit -f 16; exec \"$0\" \"$@\"", PWSBinary.path,
+                             "map", "--task", "0", "--tasks", "1", "--partitions", "2", "--data", data, "--shared", shared]
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 73, "\(stderr)")
+        #expect(stderr.contains("cannot write \(shared)/pws/map/"), "\(stderr)")
+        #expect(stderr.contains("File too large"), "\(stderr)")
+        let pattern = /map task 0 of 1 stopped there, after checking (\d+) of its (\d+) file\(s\)/
+        let match = try #require(stderr.firstMatch(of: pattern), "\(stderr)")
+        #expect(Int(match.2) == 150)
+        #expect(Int(match.1)! < 30, "\(stderr)")
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: shared + "/pws/map")) ?? []
+        #expect(left.isEmpty, "\(left)")
+    }
 }

@@ -126,6 +126,9 @@ final class IncrementalMap {
     /// run's own, in its shared folder.
     let privatePath: (Int) -> String
     var readingCPU = 0.0, checkingCPU = 0.0
+    /// The first file of the first run (in read order) that failed: no further run is claimed,
+    /// and a run after it still reading stops at its next file.
+    let failed = Locked(Int?.none)
 
     /// The expected cost of a file, in nanoseconds of one core: from its entry (open, check
     /// the table and metadata, decode the metadata) or read with the per-row rules (parse,
@@ -203,17 +206,21 @@ final class IncrementalMap {
         }
         let ranges = Parallel.ranges(weights: costs, parts: workers * runsPerWorker)
         let runs = ranges.map { IncrementalMapRun(self, range: $0, existing: existing) }
-        let failed = Locked(false)
         _ = Parallel.claiming(runs.count, workers: workers) { next in
-            while !failed.withLock({ $0 }), let r = next() {
+            while failed.withLock({ $0 == nil }), let r = next() {
                 runs[r].run()
-                if runs[r].failure != nil { failed.withLock { $0 = true } }
+                if let failure = runs[r].failure, !(failure is StopRequested) {
+                    failed.withLock { $0 = min($0 ?? .max, runs[r].range.lowerBound) }
+                }
             }
         }
-        // Runs are claimed in order, stop being claimed soon after a failure, and every claimed
-        // run ends: the first failure in read order is the one a single thread would have met
-        // first, and every run before it was worked through. The rejects (most of the outline's
-        // bytes) are joined into one buffer of the right size, not one grown run by run.
+        // Runs are claimed in order and stop being claimed after a failure; a run after the
+        // failed one still reading then stops at its next file (`StopRequested`, not a failure
+        // of its own), one before it runs on: the first failure in read order is the one a single
+        // thread would have met first. The rejects (most of the outline's bytes) are joined into
+        // one buffer of the right size, not one grown run by run.
+        let failures = runs.compactMap(\.failure)
+        if let first = failures.first(where: { !($0 is StopRequested) }) ?? failures.first { throw first }
         outline.rejects.reserveCapacity(runs.reduce(outline.rejects.count) { $0 + $1.outline.rejects.count })
         for run in runs {
             if let failure = run.failure { throw failure }
@@ -331,37 +338,47 @@ final class IncrementalMapRun: @unchecked Sendable {
         guard !list.isEmpty else { return }
         let builder = MapEntryBuilder(partitions: map.partitions)
         var failure: (any Error)?
-        let outcome = try Validation.runMap(
-            dataDirectory: map.data, settings: map.settings, register: map.register,
-            sources: list.map { map.sources[$0] },
-            emit: { c in if failure == nil { builder.add(c) } },
-            fileDone: { [self] i, account, rejects, notes, compared in
-                guard failure == nil else { return }
-                let k = list[i]
-                do {
-                    try useEntries(upTo: k)
-                    // Keyed without today, unless the file's entry so keyed holds for other todays.
-                    let (name, key) = map.entry(k, todaySpecific: otherToday.contains(k))
-                    let sections = builder.finish(name: name, account: account, rejects: rejects, notes: notes,
-                                                  compared: compared)
-                    let header = ShardHeader(kind: MapCache.entryKind, task: 0, key: key)
-                    let path = map.cache.entryPath(name)
-                    let layout: MapEntryLayout
+        // Set with `failure`, for the reading thread; `failedRun`: the first file of the first run
+        // that failed (this one stops when it is an earlier run).
+        let failedHere = Locked(false), failedRun = map.failed, first = range.lowerBound
+        let outcome: ShardMapOutcome
+        do {
+            outcome = try Validation.runMap(
+                dataDirectory: map.data, settings: map.settings, register: map.register,
+                sources: list.map { map.sources[$0] },
+                stop: { failedHere.withLock { $0 } || failedRun.withLock { $0.map { $0 < first } ?? false } },
+                emit: { c in if failure == nil { builder.add(c) } },
+                fileDone: { [self] i, account, rejects, notes, compared in
+                    guard failure == nil else { return }
+                    let k = list[i]
                     do {
-                        layout = try MapEntry.write(sections, header: header, to: path, source: map.sources[k])
+                        try useEntries(upTo: k)
+                        // Keyed without today, unless the file's entry so keyed holds for other todays.
+                        let (name, key) = map.entry(k, todaySpecific: otherToday.contains(k))
+                        let sections = builder.finish(name: name, account: account, rejects: rejects, notes: notes,
+                                                      compared: compared)
+                        let header = ShardHeader(kind: MapCache.entryKind, task: 0, key: key)
+                        let path = map.cache.entryPath(name)
+                        let layout: MapEntryLayout
+                        do {
+                            layout = try MapEntry.write(sections, header: header, to: path, source: map.sources[k])
+                        } catch {
+                            lines.append("map cache: cannot write \(path) (\(MapCache.reason(error))); that file will be read again next time")
+                            layout = try MapEntry.write(sections, header: header, to: map.privatePath(k),
+                                                        source: map.sources[k])
+                        }
+                        try outline.add(layout, metadata: sections[1], source: map.sources[k])
+                        usedNames.append(name)
+                        remapped += 1
+                        next = max(next, k + 1)
                     } catch {
-                        lines.append("map cache: cannot write \(path) (\(MapCache.reason(error))); that file will be read again next time")
-                        layout = try MapEntry.write(sections, header: header, to: map.privatePath(k),
-                                                    source: map.sources[k])
+                        failure = error
+                        failedHere.withLock { $0 = true }
                     }
-                    try outline.add(layout, metadata: sections[1], source: map.sources[k])
-                    usedNames.append(name)
-                    remapped += 1
-                    next = max(next, k + 1)
-                } catch {
-                    failure = error
-                }
-            })
+                })
+        } catch let stopped as StopRequested {
+            throw failure ?? stopped
+        }
         if let failure { throw failure }
         readingCPU += outcome.readingCPUSeconds
         checkingCPU += outcome.checkingCPUSeconds

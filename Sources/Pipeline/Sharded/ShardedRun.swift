@@ -120,7 +120,11 @@ public struct ShardedRun {
     // MARK: map
 
     /// `pws map`: task `task` of `tasks`, writing `partitions` person partitions.
-    public func map(task: Int, tasks: Int, partitions: Int) throws -> RunReport {
+    /// `stop` (map tasks run at once in one process, `eachTask`): once it says true — another
+    /// task has failed — the task stops at its next file or chunk and throws `StopRequested`,
+    /// its files discarded. A write that fails stops the task likewise, at once, rather than
+    /// after the rest of its share: the error thrown is the write's, saying where it stopped.
+    public func map(task: Int, tasks: Int, partitions: Int, stop: (@Sendable () -> Bool)? = nil) throws -> RunReport {
         let data = ShardedRun.absolute(request.dataDirectory)
         let mapCache = self.mapCache ?? stagedCache.map {
             let cache = MapCache(folder: $0.folder, options: $0.options)
@@ -189,38 +193,49 @@ public struct ShardedRun {
         }
         let flushAt = 64 << 10
         var failure: (any Error)?
+        // Set with `failure`, for the reading thread: the reader stops at its next file or chunk.
+        let writeFailed = Locked(false)
         var finished = false
         defer { if !finished { for w in partWriters + idWriters { w.discard() } } }
         var ordinals = [Int](repeating: 0, count: range.count)
         var candidates = 0
-        let outcome = try Validation.runMap(dataDirectory: data, settings: settings, register: inputs.register,
-                                            sources: Array(listing.files[range]),
-                                            fhirContext: fhirFiles) { c in
-            let file = range.lowerBound + c.file
-            let ordinal = ordinals[c.file]
-            ordinals[c.file] += 1
-            candidates += 1
-            let content = ShardRow.content(c)
-            let partition = PartitionHash.partition(c.person, of: partitions)
-            ShardRow(file: file, ordinal: ordinal, label: c.label, line: c.line, recordID: c.recordID, content: content,
-                     rawResultHash: c.rawResultHash, pending: c.pending, name: c.name).encode(&parts[partition], previous: &lastLabel[partition])
-            let idPartition = PartitionHash.partition(c.recordID, of: partitions)
-            ShardIDEntry(recordID: c.recordID, file: file, ordinal: ordinal, label: c.label, line: c.line,
-                         partition: partition, content: content, visit: c.event.visit)
-                .encode(&ids[idPartition], previous: &lastIDLabel[idPartition])
-            guard failure == nil else { return }
-            do {
-                if parts[partition].bytes.count >= flushAt {
-                    try partWriters[partition].append(parts[partition].bytes)
-                    parts[partition].bytes.removeAll(keepingCapacity: true)
+        let outcome: ShardMapOutcome
+        do {
+            outcome = try Validation.runMap(dataDirectory: data, settings: settings, register: inputs.register,
+                                            sources: Array(listing.files[range]), fhirContext: fhirFiles,
+                                            stop: { writeFailed.withLock { $0 } || stop?() == true }) { c in
+                // After a failed write nothing more is encoded: the buffers would grow with the rest
+                // of the share.
+                guard failure == nil else { return }
+                let file = range.lowerBound + c.file
+                let ordinal = ordinals[c.file]
+                ordinals[c.file] += 1
+                candidates += 1
+                let content = ShardRow.content(c)
+                let partition = PartitionHash.partition(c.person, of: partitions)
+                ShardRow(file: file, ordinal: ordinal, label: c.label, line: c.line, recordID: c.recordID, content: content,
+                         rawResultHash: c.rawResultHash, pending: c.pending, name: c.name).encode(&parts[partition], previous: &lastLabel[partition])
+                let idPartition = PartitionHash.partition(c.recordID, of: partitions)
+                ShardIDEntry(recordID: c.recordID, file: file, ordinal: ordinal, label: c.label, line: c.line,
+                             partition: partition, content: content, visit: c.event.visit)
+                    .encode(&ids[idPartition], previous: &lastIDLabel[idPartition])
+                do {
+                    if parts[partition].bytes.count >= flushAt {
+                        try partWriters[partition].append(parts[partition].bytes)
+                        parts[partition].bytes.removeAll(keepingCapacity: true)
+                    }
+                    if ids[idPartition].bytes.count >= flushAt {
+                        try idWriters[idPartition].append(ids[idPartition].bytes)
+                        ids[idPartition].bytes.removeAll(keepingCapacity: true)
+                    }
+                } catch {
+                    failure = error
+                    writeFailed.withLock { $0 = true }
                 }
-                if ids[idPartition].bytes.count >= flushAt {
-                    try idWriters[idPartition].append(ids[idPartition].bytes)
-                    ids[idPartition].bytes.removeAll(keepingCapacity: true)
-                }
-            } catch {
-                failure = error
             }
+        } catch let stopped as StopRequested {
+            guard let failure else { throw stopped }
+            throw ShardedRun.stopped(by: failure, task: task, tasks: tasks, checked: stopped.done, of: range.count)
         }
         if let failure { throw failure }
         for j in 0..<partitions {
@@ -241,6 +256,14 @@ public struct ShardedRun {
         return RunReport(exitStatus: .success, lines: (mapCache?.staged != nil ? mapCache!.consoleLines() : []) + [
             "map \(task) of \(tasks): \(range.count) file(s), \(outcome.accounts.reduce(0) { $0 + $1.rowsRead }) rows, \(candidates) passed the per-row rules, \(outcome.rejects.count) rejected; \(partitions) partitions in \(folder)/map/",
         ], folder: nil)
+    }
+
+    /// A map task's failed write, saying where the task stopped: after `checked` of the
+    /// `count` files of its share (the write failed in the next one).
+    static func stopped(by failure: any Error, task: Int, tasks: Int, checked: Int, of count: Int) -> any Error {
+        guard var error = failure as? PWSError else { return failure }
+        error.message += " (map task \(task) of \(tasks) stopped there, after checking \(checked) of its \(count) file(s))"
+        return error
     }
 
     /// A map task's summary (`summary-i.pws`): the accounts, per-row rejects, notes and
@@ -489,8 +512,9 @@ extension ShardedRun {
         try timed("map") {
             // With the cache the tasks go in turn: MapCache keeps the run's console lines, counts
             // and hash index unlocked, for one map task at a time in a process.
-            try ShardedRun.eachTask(mapTasks, atOnce: mapCache == nil ? cores : 1) {
-                _ = try map(task: $0, tasks: mapTasks, partitions: partitions)
+            // Once one fails, those above it stop at their next file (`map`'s `stop`).
+            try ShardedRun.eachTask(mapTasks, atOnce: mapCache == nil ? cores : 1) { j, stopRequested in
+                _ = try map(task: j, tasks: mapTasks, partitions: partitions, stop: stopRequested)
             }
             // What the map tasks' threads freed stays in their malloc arenas otherwise.
             ShardedRun.returnFreedMemory()
@@ -568,12 +592,22 @@ extension ShardedRun {
     /// lowest task that failed, the one a run in turn would have stopped at (every
     /// task below it was claimed before it, so has run).
     static func eachTask(_ count: Int, atOnce: Int, _ body: (Int) throws -> Void) throws {
-        // The next task and whether one failed, under one lock: a claim sees every
-        // failure recorded before it.
-        let state = Locked((next: 0, failed: false))
+        try eachTask(count, atOnce: atOnce) { j, _ in try body(j) }
+    }
+
+    /// The same, `body(j, stopRequested)`: `stopRequested()` turns true for task j once a task
+    /// below j has failed, and task j may then give up, throwing `StopRequested` (the map
+    /// tasks: at their next file). Such a task has not failed, and a run in turn would not have
+    /// reached it; the tasks below the failure run on, so the error thrown is still the lowest
+    /// failing task's.
+    static func eachTask(_ count: Int, atOnce: Int,
+                         _ body: (Int, _ stopRequested: @escaping @Sendable () -> Bool) throws -> Void) throws {
+        // The next task and the lowest that failed, under one lock: a claim sees every failure
+        // recorded before it.
+        let state = Locked((next: 0, failed: Int?.none))
         func claim() -> Int? {
             state.withLock { s -> Int? in
-                guard !s.failed, s.next < count else { return nil }
+                guard s.failed == nil, s.next < count else { return nil }
                 s.next += 1
                 return s.next - 1
             }
@@ -582,15 +616,17 @@ extension ShardedRun {
             var errors: [(Int, any Error)] = []
             while let j = claim() {
                 do {
-                    try body(j)
+                    try body(j) { state.withLock { $0.failed.map { $0 < j } ?? false } }
                 } catch {
                     errors.append((j, error))
-                    state.withLock { $0.failed = true }
+                    if !(error is StopRequested) { state.withLock { $0.failed = min($0.failed ?? j, j) } }
                 }
             }
             return errors
         }
-        if let first = errors.joined().min(by: { $0.0 < $1.0 }) { throw first.1 }
+        let all = errors.joined()
+        let failures = all.filter { !($0.1 is StopRequested) }
+        if let first = (failures.isEmpty ? Array(all) : failures).min(by: { $0.0 < $1.0 }) { throw first.1 }
     }
 
     /// `pws run --partitions P`: the sharded run in this process, its map tasks one per core

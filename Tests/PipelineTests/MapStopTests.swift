@@ -1,0 +1,148 @@
+import Concurrency
+import Foundation
+import Logging
+@testable import Pipeline
+import PWSCore
+import PWSTestSupport
+import Testing
+import Validate
+
+/// A map task stops at its next file once it is asked to — a map task before it in
+/// `pws run --partitions` has failed, or its own write has (docs/scale.md, "Map tasks at
+/// once") — instead of reading the rest of its share first.
+@Suite struct MapStopTests {
+    static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+    /// Two at once: task 0 fails at once; task 1, still running, sees `stopRequested()` turn
+    /// true and gives up (`StopRequested`): the error thrown is task 0's. The other way round,
+    /// task 0 is never asked to stop when task 1 fails — a run in turn would have run it
+    /// first — and runs to its end: the error thrown is task 1's. Needs two cores.
+    @Test(.enabled(if: Parallel.defaultWorkers >= 2)) func tasksAfterTheFailureGiveWay() throws {
+        let sawStop = Locked(false)
+        let secondStarted = DispatchSemaphore(value: 0)
+        var thrown = ""
+        do {
+            try ShardedRun.eachTask(2, atOnce: 2) { j, stopRequested in
+                if j == 0 {
+                    // Task 1 is claimed before task 0 fails (no task is claimed after a failure).
+                    #expect(secondStarted.wait(timeout: .now() + 20) == .success)
+                    throw PWSError(.outputNotWritable, "task 0")
+                }
+                secondStarted.signal()
+                // Bounded waits, so the test fails rather than hangs when no stop comes.
+                let deadline = Date().addingTimeInterval(20)
+                while !stopRequested() && Date() < deadline { usleep(1000) }
+                sawStop.withLock { $0 = stopRequested() }
+                throw StopRequested(done: 0)
+            }
+        } catch let error as PWSError {
+            thrown = error.message
+        }
+        #expect(thrown == "task 0")
+        #expect(sawStop.withLock { $0 })
+
+        let oneFailed = DispatchSemaphore(value: 0)
+        let firstAsked = Locked([Bool]())
+        thrown = ""
+        do {
+            try ShardedRun.eachTask(2, atOnce: 2) { j, stopRequested in
+                if j == 1 {
+                    defer { oneFailed.signal() }
+                    throw PWSError(.data, "task 1")
+                }
+                firstAsked.withLock { $0.append(stopRequested()) }
+                #expect(oneFailed.wait(timeout: .now() + 20) == .success)
+                usleep(10_000)
+                firstAsked.withLock { $0.append(stopRequested()) }
+            }
+        } catch let error as PWSError {
+            thrown = error.message
+        }
+        #expect(thrown == "task 1")
+        #expect(firstAsked.withLock { $0 } == [false, false])
+
+        // In turn no task sees a stop: none is claimed after a failure.
+        let asked = Locked([Bool]())
+        do {
+            try ShardedRun.eachTask(3, atOnce: 1) { j, stopRequested in
+                asked.withLock { $0.append(stopRequested()) }
+                if j == 1 { throw PWSError(.data, "task 1") }
+            }
+        } catch {}
+        #expect(asked.withLock { $0 } == [false, false])
+
+        // Only tasks that gave way: their error is thrown (the lowest), not swallowed.
+        #expect(throws: StopRequested.self) {
+            try ShardedRun.eachTask(2, atOnce: 1) { _, _ in throw StopRequested(done: 3) }
+        }
+    }
+
+    /// `Validation.runMap` asked to stop once the first file's rows were handed on: no row of a
+    /// later file is handed on, and it throws `StopRequested` saying one file was checked whole.
+    /// Without a stop, the same first file gives the same rows, and every file is checked.
+    @Test func theMapChecksNoFileAfterTheStop() throws {
+        let tmp = try TemporaryFolder()
+        let data = tmp.url.path + "/data"
+        try ShardedRunTests.randomData(seed: 41, at: data, files: 6, rowsPerFile: 20...30, persons: 12, badShare: 0)
+        let runner = PipelineRunner(request: ShardedRunTests.request(data: data, out: tmp.url.path + "/out"),
+                                    logger: Self.quiet)
+        let settings = runner.validationSettings(try runner.loadPipeline(indicators: false))
+        let register = try Validation.loadRegister(dataDirectory: data, settings: settings).register
+        let files = Validation.serviceListing(in: data).files
+        #expect(files.count == 6)
+
+        var whole: [Int] = []
+        let outcome = try Validation.runMap(dataDirectory: data, settings: settings, register: register, sources: files) {
+            whole.append($0.file)
+        }
+        #expect(outcome.accounts.count == 6)
+        #expect(Set(whole) == Set(0..<6))
+        let firstFile = whole.filter { $0 == 0 }.count
+        #expect(firstFile > 0)
+
+        let handedOn = Locked([Int]())
+        var done = -1
+        do {
+            _ = try Validation.runMap(dataDirectory: data, settings: settings, register: register, sources: files,
+                                      stop: { !handedOn.withLock { $0.isEmpty } }) { c in
+                handedOn.withLock { $0.append(c.file) }
+            }
+        } catch let stopped as StopRequested {
+            done = stopped.done
+        }
+        #expect(done == 1)
+        #expect(handedOn.withLock { $0 } == [Int](repeating: 0, count: firstFile))
+    }
+
+    /// A map task asked to stop before its first file throws `StopRequested` (no file checked)
+    /// and leaves nothing in the shared folder: its partition files are discarded.
+    @Test func aStoppedMapTaskLeavesNoFiles() throws {
+        let tmp = try TemporaryFolder()
+        let data = tmp.url.path + "/data"
+        try ShardedRunTests.randomData(seed: 43, at: data, files: 4, rowsPerFile: 10...20, persons: 8)
+        let shared = tmp.url.path + "/shared"
+        let run = ShardedRun(runner: PipelineRunner(request: ShardedRunTests.request(data: data, out: tmp.url.path + "/out"),
+                                                    logger: Self.quiet),
+                             shared: shared)
+        var done = -1
+        do {
+            _ = try run.map(task: 0, tasks: 2, partitions: 3, stop: { true })
+        } catch let stopped as StopRequested {
+            done = stopped.done
+        }
+        #expect(done == 0)
+        let left = FileManager.default.enumerator(atPath: shared)?.compactMap { $0 as? String }
+            .filter { !$0.hasSuffix("/") && !FileManager.default.isDirectory(shared + "/" + $0) } ?? []
+        #expect(left.isEmpty, "\(left)")
+        // The same task not stopped writes its 3 partitions (and their record_id shares).
+        _ = try run.map(task: 0, tasks: 2, partitions: 3)
+        #expect(FileManager.default.fileExists(atPath: run.partPath(0, 2)))
+    }
+}
+
+private extension FileManager {
+    func isDirectory(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
+}
