@@ -153,9 +153,9 @@ struct RowChunkReader: Sendable {
     /// `sources`. A map task of a sharded run reads a share of the files but gives all of the
     /// run's `fhir/` files here, so its records are completed as `pws run` completes them.
     var fhirContextSources: [String]? = nil
-    /// Asked before each file and every `RowChunk.rowsPerChunk` rows: once it says true, the
-    /// reader stops there and emits `.failed(StopRequested)` with the files it read whole (a
-    /// map task whose own write, or another task of the run, has failed: `Validation.runMap`).
+    /// Asked before each file and whenever a chunk fills (`RowChunk.rowsPerChunk` rows): once
+    /// it says true, the reader stops there and emits `.failed(StopRequested)` (a map task
+    /// whose own write, or a task before it, has failed: `Validation.runMap`).
     var stop: (@Sendable () -> Bool)? = nil
     /// Filled before the first FHIR file is read: what every `fhir/` file tells the others.
     private let fhirContext = FHIRContextBox()

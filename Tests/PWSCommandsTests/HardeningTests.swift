@@ -303,9 +303,10 @@ import Glibc
 
     /// A map task whose write fails (here a file-size limit: `ulimit -f`, SIGXFSZ ignored, so
     /// write(2) fails with EFBIG as it would with ENOSPC) stops at once: exit 73 naming the
-    /// file it could not write and how far it got — 16 KiB of partition data is reached within
-    /// the first files of 150 — and no temporary file left. It used to read (and hold in
-    /// memory) the rest of its share before saying so.
+    /// file it could not write and the input file whose rows it was writing — its first flush
+    /// of a partition (64 KiB) passes the 16 KiB limit within the first files of 150 — and no
+    /// temporary file left. It used to read (and hold in memory) the rest of its share before
+    /// saying so.
     @Test func aMapWhoseWriteFailsStopsAtOnce() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
@@ -323,10 +324,14 @@ import Glibc
         #expect(process.terminationStatus == 73, "\(stderr)")
         #expect(stderr.contains("cannot write \(shared)/pws/map/"), "\(stderr)")
         #expect(stderr.contains("File too large"), "\(stderr)")
-        let pattern = /map task 0 of 1 stopped there, after checking (\d+) of its (\d+) file\(s\)/
+        let pattern = /map task 0 of 1 stopped at the rows of (layanan\/[^,]+\.csv), file (\d+) of its (\d+)\)/
         let match = try #require(stderr.firstMatch(of: pattern), "\(stderr)")
-        #expect(Int(match.2) == 150)
-        #expect(Int(match.1)! < 30, "\(stderr)")
+        #expect(Int(match.3) == 150)
+        let file = Int(match.2)!
+        #expect(file < 30, "\(stderr)")
+        // The file named is the share's file at that position (the sorted listing of layanan/).
+        let listing = try FileManager.default.contentsOfDirectory(atPath: data + "/layanan").sorted()
+        #expect(String(match.1) == "layanan/" + listing[file - 1], "\(stderr)")
         let left = (try? FileManager.default.contentsOfDirectory(atPath: shared + "/pws/map")) ?? []
         #expect(left.isEmpty, "\(left)")
     }

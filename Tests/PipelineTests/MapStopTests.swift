@@ -71,10 +71,12 @@ import Validate
         } catch {}
         #expect(asked.withLock { $0 } == [false, false])
 
-        // Only tasks that gave way: their error is thrown (the lowest), not swallowed.
-        #expect(throws: StopRequested.self) {
+        // A task that stops unasked (none failed below it) is an internal failure, never swallowed
+        // nor shown as a bare StopRequested.
+        let unasked = #expect(throws: PWSError.self) {
             try ShardedRun.eachTask(2, atOnce: 1) { _, _ in throw StopRequested(done: 3) }
         }
+        #expect(unasked?.code == .internalFailure)
     }
 
     /// `Validation.runMap` asked to stop once the first file's rows were handed on: no row of a

@@ -220,10 +220,11 @@ final class IncrementalMap {
         // thread would have met first. The rejects (most of the outline's bytes) are joined into
         // one buffer of the right size, not one grown run by run.
         let failures = runs.compactMap(\.failure)
-        if let first = failures.first(where: { !($0 is StopRequested) }) ?? failures.first { throw first }
+        if let first = failures.first(where: { !($0 is StopRequested) }) { throw first }
+        // A run gives way only to a failure before it.
+        if !failures.isEmpty { throw PWSError(.internalFailure, "a run of the map stopped with no failure to report") }
         outline.rejects.reserveCapacity(runs.reduce(outline.rejects.count) { $0 + $1.outline.rejects.count })
         for run in runs {
-            if let failure = run.failure { throw failure }
             precondition(run.done, "a run of the map task was not worked through")
             outline.append(run.outline)
             usedNames += run.usedNames
@@ -376,8 +377,10 @@ final class IncrementalMapRun: @unchecked Sendable {
                         failedHere.withLock { $0 = true }
                     }
                 })
-        } catch let stopped as StopRequested {
-            throw failure ?? stopped
+        } catch {
+            // This run's failure first: the reader, ahead of the checking, may have met a file
+            // it cannot read (or been stopped) after it.
+            throw failure ?? error
         }
         if let failure { throw failure }
         readingCPU += outcome.readingCPUSeconds

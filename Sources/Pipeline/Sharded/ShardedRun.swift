@@ -192,7 +192,8 @@ public struct ShardedRun {
             try ShardFileWriter(path: idsPath(task, $0), header: ShardHeader(kind: "map-ids", task: task, key: key))
         }
         let flushAt = 64 << 10
-        var failure: (any Error)?
+        // A failed write, with the file (of the share) whose row it was writing.
+        var failure: (error: any Error, file: Int)?
         // Set with `failure`, for the reading thread: the reader stops at its next file or chunk.
         let writeFailed = Locked(false)
         var finished = false
@@ -229,15 +230,21 @@ public struct ShardedRun {
                         ids[idPartition].bytes.removeAll(keepingCapacity: true)
                     }
                 } catch {
-                    failure = error
+                    failure = (error, c.file)
                     writeFailed.withLock { $0 = true }
                 }
             }
-        } catch let stopped as StopRequested {
-            guard let failure else { throw stopped }
-            throw ShardedRun.stopped(by: failure, task: task, tasks: tasks, checked: stopped.done, of: range.count)
+        } catch {
+            // The write's failure first: the reader, ahead of the checking, may have met a file
+            // it cannot read (or been stopped) after it.
+            guard let failure else { throw error }
+            throw ShardedRun.stopped(by: failure.error, task: task, tasks: tasks, source: listing.files[range.lowerBound + failure.file],
+                                     file: failure.file, of: range.count)
         }
-        if let failure { throw failure }
+        if let failure {  // in the share's last chunk, after the reader had finished
+            throw ShardedRun.stopped(by: failure.error, task: task, tasks: tasks, source: listing.files[range.lowerBound + failure.file],
+                                     file: failure.file, of: range.count)
+        }
         for j in 0..<partitions {
             try partWriters[j].append(parts[j].bytes)
             try partWriters[j].finish()
@@ -258,11 +265,11 @@ public struct ShardedRun {
         ], folder: nil)
     }
 
-    /// A map task's failed write, saying where the task stopped: after `checked` of the
-    /// `count` files of its share (the write failed in the next one).
-    static func stopped(by failure: any Error, task: Int, tasks: Int, checked: Int, of count: Int) -> any Error {
+    /// A map task's failed write, saying where the task stopped: at the rows of `source`, file
+    /// `file` (from 0) of the `count` files of its share; no later file was checked.
+    static func stopped(by failure: any Error, task: Int, tasks: Int, source: String, file: Int, of count: Int) -> any Error {
         guard var error = failure as? PWSError else { return failure }
-        error.message += " (map task \(task) of \(tasks) stopped there, after checking \(checked) of its \(count) file(s))"
+        error.message += " (map task \(task) of \(tasks) stopped at the rows of \(source), file \(file + 1) of its \(count))"
         return error
     }
 
@@ -625,8 +632,9 @@ extension ShardedRun {
             return errors
         }
         let all = errors.joined()
-        let failures = all.filter { !($0.1 is StopRequested) }
-        if let first = (failures.isEmpty ? Array(all) : failures).min(by: { $0.0 < $1.0 }) { throw first.1 }
+        if let first = all.filter({ !($0.1 is StopRequested) }).min(by: { $0.0 < $1.0 }) { throw first.1 }
+        // A task gives way only to a failure below it, so this is a body that stopped unasked.
+        if !all.isEmpty { throw PWSError(.internalFailure, "a task stopped with no failure to report") }
     }
 
     /// `pws run --partitions P`: the sharded run in this process, its map tasks one per core
