@@ -11,7 +11,7 @@ import Testing
     static func rowBytes() -> [UInt8] {
         var e = ShardEncoder()
         var previous = ""
-        ShardRow(file: 3, ordinal: 41, label: "layanan/a.csv", line: 7, recordID: Array("R1".utf8),
+        ShardRow(file: 3, ordinal: 41, label: "layanan/a.csv", line: 7, recordID: Array("R1".utf8)[...],
                  content: [1, 2, 3], rawResultHash: -5, pending: []).encode(&e, previous: &previous)
         return e.bytes
     }
@@ -21,8 +21,25 @@ import Testing
         var label = ""
         let row = try ShardRow.decode(&d, previous: &label)
         #expect(row.file == 3 && row.ordinal == 41 && row.line == 7 && row.label == "layanan/a.csv")
-        #expect(row.recordID == Array("R1".utf8) && row.content == [1, 2, 3] && row.rawResultHash == -5)
+        #expect(Array(row.recordID) == Array("R1".utf8) && Array(row.content) == [1, 2, 3] && row.rawResultHash == -5)
         #expect(d.atEnd)
+    }
+
+    /// A row's content is decoded in place, as a part of its block: a record cut by the part's
+    /// end is corruption even where the block goes on (the bytes after the part are never read),
+    /// and the message counts from the part's start.
+    @Test func aContentIsReadWithinItsPart() throws {
+        // A varint whose continuation byte lies past the part: [0x80] of [0x05, 0x80, 0x01].
+        let block: [UInt8] = [0x05, 0x80, 0x01]
+        let error = #expect(throws: PWSError.self) { _ = try ShardContent(block[1..<2], path: "part-0-0.pws") }
+        #expect(error?.code == .data)
+        #expect(error?.message.contains("part-0-0.pws is corrupted (a record runs past byte 1 of 1)") == true)
+        // Length-prefixed bytes as parts of the block, indexed as the block is.
+        var d = ShardDecoder([9, 2, 7, 8, 1, 6][1...], path: "part-0-0.pws")
+        let first = try d.rawSlice(), second = try d.rawSlice()
+        #expect(first == [7, 8][...] && first.startIndex == 2)
+        #expect(second == [6][...] && second.startIndex == 5 && d.atEnd)
+        #expect(throws: PWSError.self) { _ = try d.rawSlice() }
     }
 
     /// FuzzShardFile's first find: a file index of 2^63 trapped in `Int(_:)`.

@@ -587,7 +587,7 @@ extension ShardEncoder {
 
 extension ShardDecoder {
     mutating func fixed64() throws -> UInt64 {
-        guard bytes.count - at >= 8 else { throw corrupted() }
+        guard left >= 8 else { throw corrupted() }
         var v: UInt64 = 0
         for k in 0..<8 { v |= UInt64(bytes[at + k]) << (8 * UInt64(k)) }
         at += 8
@@ -597,7 +597,7 @@ extension ShardDecoder {
     /// Steps over a length-prefixed byte string.
     mutating func skipRaw() throws {
         let n = try uint()
-        guard n <= UInt64(bytes.count - at) else { throw corrupted() }
+        guard n <= UInt64(left) else { throw corrupted() }
         at += Int(n)
     }
 

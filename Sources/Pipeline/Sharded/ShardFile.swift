@@ -316,8 +316,7 @@ struct ShardRecordStream {
             more = false
             return false
         }
-        let left = decoder.bytes.count - decoder.at
-        decoder = ShardDecoder(left == 0 ? block : Array(decoder.bytes[decoder.at...]) + block, path: reader.path)
+        decoder = ShardDecoder(decoder.left == 0 ? block : Array(decoder.bytes[decoder.at...]) + block, path: reader.path)
         return true
     }
 
@@ -489,7 +488,7 @@ struct ShardEncoder {
     /// A signed value as the unsigned one written for it (small magnitudes stay small).
     static func zigzag(_ v: Int) -> UInt64 { UInt64(bitPattern: Int64(v)) << 1 ^ UInt64(bitPattern: Int64(v) >> 63) }
     mutating func bool(_ v: Bool) { bytes.append(v ? 1 : 0) }
-    mutating func raw(_ v: [UInt8]) {
+    mutating func raw(_ v: some Collection<UInt8>) {
         uint(UInt64(v.count))
         bytes.append(contentsOf: v)
     }
@@ -582,26 +581,33 @@ struct RecordWriter {
 }
 
 /// Reads what `ShardEncoder` wrote; a record that runs past the end is a corrupted file.
+/// The bytes are an array's or a part of one (a row's content inside its block), indexed as
+/// the array is: `rawSlice` hands out parts without copying them.
 struct ShardDecoder {
-    let bytes: [UInt8]
+    let bytes: ArraySlice<UInt8>
     let path: String
-    var at = 0
+    var at: Int
 
-    init(_ bytes: [UInt8], path: String) {
+    init(_ bytes: [UInt8], path: String) { self.init(bytes[...], path: path) }
+
+    init(_ bytes: ArraySlice<UInt8>, path: String) {
         self.bytes = bytes
         self.path = path
+        at = bytes.startIndex
     }
 
-    var atEnd: Bool { at >= bytes.count }
+    var atEnd: Bool { at >= bytes.endIndex }
+    /// The bytes not read yet.
+    var left: Int { bytes.endIndex - at }
 
     func corrupted() -> PWSError {
-        PWSError(.data, "intermediate file \(path) is corrupted (a record runs past byte \(at) of \(bytes.count)); rerun the task that wrote it")
+        PWSError(.data, "intermediate file \(path) is corrupted (a record runs past byte \(at - bytes.startIndex) of \(bytes.count)); rerun the task that wrote it")
     }
 
     mutating func uint() throws -> UInt64 {
         var v: UInt64 = 0, shift: UInt64 = 0
         while true {
-            guard at < bytes.count, shift < 64 else { throw corrupted() }
+            guard at < bytes.endIndex, shift < 64 else { throw corrupted() }
             let b = bytes[at]
             at += 1
             v |= UInt64(b & 0x7F) << shift
@@ -615,25 +621,28 @@ struct ShardDecoder {
     }
     mutating func count() throws -> Int {
         let n = try uint()
-        guard n <= UInt64(bytes.count - at) * 8 + 16 else { throw corrupted() }
+        guard n <= UInt64(left) * 8 + 16 else { throw corrupted() }
         return Int(n)
     }
     mutating func bool() throws -> Bool {
-        guard at < bytes.count else { throw corrupted() }
+        guard at < bytes.endIndex else { throw corrupted() }
         at += 1
         return bytes[at - 1] != 0
     }
-    mutating func raw() throws -> [UInt8] {
+    mutating func raw() throws -> [UInt8] { Array(try rawSlice()) }
+    /// Length-prefixed bytes as a part of the decoder's own (no copy: the reduce reads every
+    /// row's id and content this way).
+    mutating func rawSlice() throws -> ArraySlice<UInt8> {
         let n = try uint()
-        guard n <= UInt64(bytes.count - at) else { throw corrupted() }
+        guard n <= UInt64(left) else { throw corrupted() }
         defer { at += Int(n) }
-        return Array(bytes[at..<at + Int(n)])
+        return bytes[at..<at + Int(n)]
     }
-    mutating func string() throws -> String { String(decoding: try raw(), as: UTF8.self) }
+    mutating func string() throws -> String { String(decoding: try rawSlice(), as: UTF8.self) }
     mutating func fixed32() throws -> UInt32 {
-        guard bytes.count - at >= 4 else { throw corrupted() }
+        guard left >= 4 else { throw corrupted() }
         defer { at += 4 }
-        return ShardFile.readUInt32(bytes, at)
+        return UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
     }
 }
 

@@ -67,15 +67,16 @@ struct ShardRow {
     var ordinal: Int
     var label: String
     var line: Int
-    var recordID: [UInt8]
+    // The bytes are parts of an array (a decoded row's: of its block, not copied out).
+    var recordID: ArraySlice<UInt8>
     /// The §2.4 content that E-DUPLICATE-ID compares, encoded with global keys: two rows have
     /// the same content exactly when these bytes are equal (`ServiceEvent.sameContent`).
-    var content: [UInt8]
+    var content: ArraySlice<UInt8>
     var rawResultHash: Int
     var pending: [Diagnostic]
     /// The `name` column (`--keep-identifiers` only; empty otherwise): the reduce gives each
     /// person the name of its last candidate row with one, as `pws run` does.
-    var name: [UInt8] = []
+    var name: ArraySlice<UInt8> = []
 
     /// The content bytes of a candidate: person, dates, gestation, service, codes, results, RT,
     /// pregnancy and facility ids.
@@ -153,17 +154,19 @@ struct ShardRow {
         let ordinal = try d.index()
         if try d.bool() { previous = try d.string() }
         let label = previous, line = try d.index()
-        let recordID = try d.raw(), content = try d.raw(), raw = try d.int()
-        let pending = try (0..<d.count()).map { _ in try d.diagnostic() }
-        let name = try d.raw()
+        let recordID = try d.rawSlice(), content = try d.rawSlice(), raw = try d.int()
+        let pendingCount = try d.count()
+        let pending = pendingCount == 0 ? [] : try (0..<pendingCount).map { _ in try d.diagnostic() }
+        let name = try d.rawSlice()
         return ShardRow(file: file, ordinal: ordinal, label: label, line: line, recordID: recordID, content: content,
                         rawResultHash: raw, pending: pending, name: name)
     }
 }
 
-/// A row's content decoded back (in the reduce, which rebuilds events from it).
+/// A row's content decoded back (in the reduce, which rebuilds events from it); the ids are
+/// parts of the content's bytes, not copies.
 struct ShardContent {
-    var person: [UInt8]
+    var person: ArraySlice<UInt8>
     var visit: Day
     var birth: Day
     var lmp: Day
@@ -176,12 +179,12 @@ struct ShardContent {
     var result2: Float
     /// The register index, or the unregistered RT's village and labels.
     var rt: (index: UInt32?, village: UInt32, rw: String, rt: String)
-    var pregnancyID: [UInt8]
-    var facilityID: [UInt8]
+    var pregnancyID: ArraySlice<UInt8>
+    var facilityID: ArraySlice<UInt8>
 
-    init(_ bytes: [UInt8], path: String) throws {
+    init(_ bytes: ArraySlice<UInt8>, path: String) throws {
         var d = ShardDecoder(bytes, path: path)
-        person = try d.raw()
+        person = try d.rawSlice()
         visit = Day(raw: Int32(truncatingIfNeeded: try d.int()))
         birth = Day(raw: Int32(truncatingIfNeeded: try d.int()))
         lmp = Day(raw: Int32(truncatingIfNeeded: try d.int()))
@@ -200,8 +203,8 @@ struct ShardContent {
         } else {
             rt = (nil, UInt32(truncatingIfNeeded: try d.uint()), try d.string(), try d.string())
         }
-        pregnancyID = try d.raw()
-        facilityID = try d.raw()
+        pregnancyID = try d.rawSlice()
+        facilityID = try d.rawSlice()
     }
 }
 

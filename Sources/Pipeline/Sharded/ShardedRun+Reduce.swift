@@ -239,7 +239,7 @@ extension ShardedRun {
         // so the events' person indices are those of reading the events alone.
         var rowPersons = ByteInterner()
         var eventPerson: [UInt32] = []
-        func rowPerson(_ bytes: [UInt8]) -> UInt32 {
+        func rowPerson(_ bytes: ArraySlice<UInt8>) -> UInt32 {
             let (i, isNew) = bytes.withUnsafeBytes { rowPersons.intern($0) }
             if isNew { eventPerson.append(.max) }
             return i
@@ -271,7 +271,8 @@ extension ShardedRun {
             let rowKey = shardRowKey(row.file, row.ordinal)
             let c = try ShardContent(row.content, path: path)
             let person = rowPerson(c.person)
-            if !row.name.isEmpty { lastName[person] = row.name }
+            // Copied: a part of the row's block would hold the whole block.
+            if !row.name.isEmpty { lastName[person] = Array(row.name) }
             if !rejected.isEmpty && rejected.contains(rowKey) { return }  // E-DUPLICATE-ID: its warnings go with it
             if row.file != countedFile {
                 flushCounts()
@@ -324,10 +325,10 @@ extension ShardedRun {
             } else {
                 throw PWSError(.data, "intermediate file \(path) names an RT (\(c.rt.rw)/\(c.rt.rt)) that no map summary lists; rerun the map tasks")
             }
-            if eventPerson[Int(person)] == .max { eventPerson[Int(person)] = set.personIDs.append(c.person) }
+            if eventPerson[Int(person)] == .max { eventPerson[Int(person)] = c.person.withUnsafeBytes { set.personIDs.append($0) } }
             let pregnancy = c.pregnancyID.isEmpty ? 0 : c.pregnancyID.withUnsafeBytes { pregnancies.intern($0).index } + 1
             let facility = c.facilityID.isEmpty ? 0 : c.facilityID.withUnsafeBytes { facilities.intern($0).index } + 1
-            let record = set.recordIDs.append(row.recordID)
+            let record = row.recordID.withUnsafeBytes { set.recordIDs.append($0) }
             set.events.append(ServiceEvent(person: eventPerson[Int(person)], record: record, visit: c.visit, birth: c.birth,
                                            lmp: c.lmp, service: c.service, gestationalWeeks: c.weeks, sex: c.sex, rt: rt,
                                            pregnancy: pregnancy, facility: facility, result: c.result,

@@ -214,8 +214,8 @@ public struct ShardedRun {
                 candidates += 1
                 let content = ShardRow.content(c)
                 let partition = PartitionHash.partition(c.person, of: partitions)
-                ShardRow(file: file, ordinal: ordinal, label: c.label, line: c.line, recordID: c.recordID, content: content,
-                         rawResultHash: c.rawResultHash, pending: c.pending, name: c.name).encode(&parts[partition], previous: &lastLabel[partition])
+                ShardRow(file: file, ordinal: ordinal, label: c.label, line: c.line, recordID: c.recordID[...], content: content[...],
+                         rawResultHash: c.rawResultHash, pending: c.pending, name: c.name[...]).encode(&parts[partition], previous: &lastLabel[partition])
                 let idPartition = PartitionHash.partition(c.recordID, of: partitions)
                 ShardIDEntry(recordID: c.recordID, file: file, ordinal: ordinal, label: c.label, line: c.line,
                              partition: partition, content: content, visit: c.event.visit)
