@@ -83,7 +83,7 @@ import Testing
         var e = ShardEncoder()
         var previous = ""
         for (n, label) in labels.enumerated() {
-            ShardIDEntry(recordID: Array("R\(n)".utf8), file: 4, ordinal: n, label: label, line: n + 2, partition: n % 3,
+            ShardIDEntry(recordID: Array("R\(n)".utf8)[...], file: 4, ordinal: n, label: label, line: n + 2, partition: n % 3,
                          content: [UInt8(n)], visit: Day(raw: Int32(20_000 + n))).encode(&e, previous: &previous)
         }
         // Three label texts, not five.

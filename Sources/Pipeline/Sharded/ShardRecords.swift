@@ -211,14 +211,15 @@ struct ShardContent {
 /// A candidate's entry in a record-id partition: enough for the dedup task to decide
 /// E-DUPLICATE-ID, to name the row in the reject, and to tell the reduce of its person.
 struct ShardIDEntry {
-    var recordID: [UInt8]
+    // Parts of an array (a decoded entry's: of its block, not copied out).
+    var recordID: ArraySlice<UInt8>
     var file: Int
     var ordinal: Int
     var label: String
     var line: Int
     /// The person partition of the row (where its reduce is).
     var partition: Int
-    var content: [UInt8]
+    var content: ArraySlice<UInt8>
     var visit: Day
 
     /// Writes the entry; its label only when it differs from the previous entry's in this
@@ -239,21 +240,21 @@ struct ShardIDEntry {
     }
 
     static func decode(_ d: inout ShardDecoder, previous: inout String) throws -> ShardIDEntry {
-        let recordID = try d.raw()
+        let recordID = try d.rawSlice()
         return try decode(&d, recordID: recordID, file: try d.index(), previous: &previous)
     }
 
     /// An entry without its file index (a cache entry's section, MapEntry), of file `file`.
     static func decode(_ d: inout ShardDecoder, file: Int, previous: inout String) throws -> ShardIDEntry {
-        try decode(&d, recordID: try d.raw(), file: file, previous: &previous)
+        try decode(&d, recordID: try d.rawSlice(), file: file, previous: &previous)
     }
 
-    private static func decode(_ d: inout ShardDecoder, recordID: [UInt8], file: Int,
+    private static func decode(_ d: inout ShardDecoder, recordID: ArraySlice<UInt8>, file: Int,
                                previous: inout String) throws -> ShardIDEntry {
         let ordinal = try d.index()
         if try d.bool() { previous = try d.string() }
         return ShardIDEntry(recordID: recordID, file: file, ordinal: ordinal, label: previous,
-                            line: try d.index(), partition: try d.index(), content: try d.raw(),
+                            line: try d.index(), partition: try d.index(), content: try d.rawSlice(),
                             visit: Day(raw: Int32(truncatingIfNeeded: try d.int())))
     }
 }

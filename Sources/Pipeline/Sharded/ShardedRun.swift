@@ -217,8 +217,8 @@ public struct ShardedRun {
                 ShardRow(file: file, ordinal: ordinal, label: c.label, line: c.line, recordID: c.recordID[...], content: content[...],
                          rawResultHash: c.rawResultHash, pending: c.pending, name: c.name[...]).encode(&parts[partition], previous: &lastLabel[partition])
                 let idPartition = PartitionHash.partition(c.recordID, of: partitions)
-                ShardIDEntry(recordID: c.recordID, file: file, ordinal: ordinal, label: c.label, line: c.line,
-                             partition: partition, content: content, visit: c.event.visit)
+                ShardIDEntry(recordID: c.recordID[...], file: file, ordinal: ordinal, label: c.label, line: c.line,
+                             partition: partition, content: content[...], visit: c.event.visit)
                     .encode(&ids[idPartition], previous: &lastIDLabel[idPartition])
                 do {
                     if parts[partition].bytes.count >= flushAt {
@@ -411,7 +411,7 @@ public struct ShardedRun {
         try forEachIDEntry(task, key: key, repairs: repairs) { entry in
             let (index, isNew) = entry.recordID.withUnsafeBytes { ids.intern($0) }
             if isNew {
-                contents.append(entry.content)
+                entry.content.withUnsafeBytes { _ = contents.append($0) }
             } else if !entry.content.withUnsafeBytes({ contents.equals(index, $0) }) {
                 rejected.append(ShardDuplicateID(file: entry.file, ordinal: entry.ordinal, partition: entry.partition,
                                                  label: entry.label, line: entry.line,
