@@ -54,6 +54,7 @@ import Testing
         var events: [Event] = []
         var blankRows = 0
         var linesParsed = 0
+        var jumpsTaken = 0
     }
 
     static func run(_ bytes: [UInt8], maxField: Int, maxRecord: Int, reference: Bool) throws -> Outcome {
@@ -81,6 +82,7 @@ import Testing
             try assembler.finish(emit: emit)
             outcome.blankRows = assembler.blankRows
             outcome.linesParsed = assembler.linesParsed
+            outcome.jumpsTaken = assembler.jumpsTaken
         }
         return outcome
     }
@@ -145,6 +147,25 @@ import Testing
         // The first attempt reads every line; each later one reads its own line and, after a
         // size-limit failure, the line it jumps to.
         #expect(outcome.linesParsed <= 3 * count)
+    }
+
+    /// A file of such lines longer than the record limit: the first attempts fail on the limit,
+    /// each a line further, and each later one jumps over what the one before it read. The
+    /// jumps are bounded as the lines parsed are: they used to follow the chain of every
+    /// earlier attempt's jumps (count²/2 of them; a 1.2 MB file with the 1 MiB limit took 100 s).
+    @Test func attemptsPastTheRecordLimitJumpOnce() throws {
+        let count = 3000
+        let bytes = Array(String(repeating: "x\",\"y\n", count: count).utf8)
+        // 600 bytes a record: 100 lines.
+        let outcome = try Self.run(bytes, maxField: 64 << 10, maxRecord: 600, reference: false)
+        #expect(outcome.events.count == count)
+        #expect(outcome.events.allSatisfy { if case .malformed = $0 { true } else { false } })
+        #expect(outcome.events.first == .malformed(line: 1, message: ParseMessage.recordTooLarge(600)))
+        #expect(outcome.events.last == .malformed(line: count, message: ParseMessage.unclosedQuote))
+        #expect(outcome.linesParsed <= 3 * count)
+        #expect(outcome.jumpsTaken <= 3 * count, "\(outcome.jumpsTaken) jumps")
+        let expected = try Self.run(bytes, maxField: 64 << 10, maxRecord: 600, reference: true)
+        #expect(outcome.events == expected.events)
     }
 
     /// The same file through `CSVReader` (100,000 lines, the case that took minutes): the
