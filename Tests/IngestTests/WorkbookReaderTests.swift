@@ -186,6 +186,21 @@ import Testing
         #expect(small.message.contains("inflates to more than 1 MiB"))
     }
 
+    /// Sheets that share one part (through one relationship or two) are refused before any is
+    /// read: each would read the part again, and thousands on one large part ran for minutes.
+    @Test func sheetsSharingAPartAreRefused() throws {
+        let error = try #require(throws: PWSError.self) { _ = try read("shared-part.xlsx") }
+        #expect(error.message.contains("layanan/shared-part.xlsx lists sheets \"Kunjungan\" and \"Salinan\" on the same part xl/worksheets/sheet1.xml"), "\(error.message)")
+        #expect(error.message.contains("save it again as .xlsx"))
+    }
+
+    /// Parts each too small for their own ratio check (10 MiB of spaces, ~11 KB stored) are
+    /// refused once together they pass 16 MiB at more than 250 times their stored size.
+    @Test func manySmallBombsTogetherStopAtTheInflateLimit() throws {
+        let error = try #require(throws: PWSError.self) { _ = try read("many-parts.xlsx") }
+        #expect(error.message.contains("layanan/many-parts.xlsx: its parts together inflate more than 250 times their stored size (at xl/worksheets/sheet2.xml)"), "\(error.message)")
+    }
+
     @Test func deepNestingIsRefused() throws {
         let error = try #require(throws: PWSError.self) { _ = try read("deep.xlsx") }
         #expect(error.message.contains("nests elements more than 64 deep"))

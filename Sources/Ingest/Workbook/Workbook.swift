@@ -104,8 +104,13 @@ final class Workbook {
                 // Chart sheets and dialog sheets hold no cells.
                 guard target.type.hasSuffix("/worksheet") else { continue }
                 let state = xml.attribute("state") ?? "visible"
-                sheets.append(WorksheetInfo(name: name, part: Self.resolve(target.target, in: directory),
-                                            hidden: state != "visible"))
+                let sheetPart = Self.resolve(target.target, in: directory)
+                // Each sheet is read whole: sheets sharing one part would read it again and again
+                // (thousands of sheets on one 15 MiB part are a zip bomb the ratio check cannot see).
+                if let first = sheets.first(where: { $0.part == sheetPart }) {
+                    throw WorkbookError("\(displayName) lists sheets \"\(first.name)\" and \"\(name)\" on the same part \(sheetPart), which Excel and LibreOffice never write; open the workbook in one of them and save it again as .xlsx")
+                }
+                sheets.append(WorksheetInfo(name: name, part: sheetPart, hidden: state != "visible"))
             }
         }
     }

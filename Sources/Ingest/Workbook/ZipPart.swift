@@ -36,6 +36,11 @@ struct WorkbookError: Error {
 final class ZipArchive {
     private let handle: unzFile
     let displayName: String
+    /// The stored and inflated bytes of every part opened so far: the ratio limit holds for the
+    /// parts together too, so many parts each under the 16 MiB a part inflates before its own
+    /// ratio is checked cannot add up to gigabytes.
+    private(set) var storedTotal = 0
+    fileprivate var inflatedTotal = 0
 
     /// - Throws: `WorkbookError` when the file is not a zip archive.
     init(path: String, displayName: String) throws {
@@ -67,6 +72,7 @@ final class ZipArchive {
         guard unzOpenCurrentFile(handle) == UNZ_OK else {
             throw WorkbookError("\(displayName): \(name) uses a compression method that cannot be read; save the workbook again as .xlsx")
         }
+        storedTotal += Int(clamping: info.compressed_size)
         return ZipPartStream(handle: handle, archive: self, name: name, compressed: Int(info.compressed_size),
                              limits: limits)
     }
@@ -107,6 +113,10 @@ final class ZipPartStream {
         }
         if inflated > 16 << 20 && inflated / Swift.max(compressed, 1) > limits.maxRatio {
             throw WorkbookError("\(archive.displayName): \(name) inflates more than \(limits.maxRatio) times its stored size; this is not a workbook pws can read (a zip bomb or a damaged file)")
+        }
+        archive.inflatedTotal += n
+        if archive.inflatedTotal > 16 << 20 && archive.inflatedTotal / Swift.max(archive.storedTotal, 1) > limits.maxRatio {
+            throw WorkbookError("\(archive.displayName): its parts together inflate more than \(limits.maxRatio) times their stored size (at \(name)); this is not a workbook pws can read (a zip bomb or a damaged file)")
         }
         if n == 0 {
             if unzCloseCurrentFile(handle) == UNZ_CRCERROR {

@@ -233,3 +233,53 @@ def doctype():
 
 
 doctype()
+
+
+def shared_part():
+    """openpyxl-cells.xlsx listing three sheets, two through another relationship id, all on its
+    one sheet part: refused (read once per sheet, thousands of such sheets on one large part
+    would be a zip bomb the inflate ratio cannot see)."""
+    with zipfile.ZipFile("openpyxl-cells.xlsx") as src, zipfile.ZipFile("shared-part.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                data = data.replace(b'<sheet name="Kunjungan" sheetId="1" state="visible" r:id="rId1" />',
+                                    b'<sheet name="Kunjungan" sheetId="1" state="visible" r:id="rId1" />'
+                                    b'<sheet name="Salinan" sheetId="2" state="visible" r:id="rId9" />'
+                                    b'<sheet name="Lagi" sheetId="3" state="visible" r:id="rId1" />')
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>",
+                                    b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"'
+                                    b' Target="worksheets/sheet1.xml" Id="rId9" /></Relationships>')
+            dst.writestr(item, data)
+
+
+shared_part()
+
+
+def many_parts():
+    """openpyxl-cells.xlsx with two more sheets, each its own part: the sheet's rows followed by
+    10 MiB of spaces (deflated to ~10 KB). No part inflates the 16 MiB after which its own ratio
+    is checked, but together they pass 16 MiB at ~1000 times their stored size: refused."""
+    with zipfile.ZipFile("openpyxl-cells.xlsx") as src, zipfile.ZipFile("many-parts.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        sheet = src.read("xl/worksheets/sheet1.xml")
+        padded = sheet.replace(b"</sheetData>", b" " * (10 << 20) + b"</sheetData>")
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = padded
+            elif item.filename == "xl/workbook.xml":
+                data = data.replace(b'r:id="rId1" />', b'r:id="rId1" /><sheet name="Dua" sheetId="2" state="visible" r:id="rId8" />'
+                                    b'<sheet name="Tiga" sheetId="3" state="visible" r:id="rId9" />')
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>",
+                                    b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"'
+                                    b' Target="worksheets/sheet2.xml" Id="rId8" />'
+                                    b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"'
+                                    b' Target="worksheets/sheet3.xml" Id="rId9" /></Relationships>')
+            dst.writestr(item, data)
+        dst.writestr("xl/worksheets/sheet2.xml", padded)
+        dst.writestr("xl/worksheets/sheet3.xml", padded)
+
+
+many_parts()
