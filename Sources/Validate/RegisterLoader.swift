@@ -6,6 +6,10 @@ import PWSCore
 /// Reads `wilayah.csv` into an `AreaRegister` (spec §2.2). Every problem is collected; any
 /// problem is fatal (exit 65) and all of them are listed as `file:line: message`.
 struct RegisterLoader {
+    /// The most characters a name or label of the register may have: Excel's limit for a cell
+    /// (pws.xlsx holds every area's names).
+    static let maxTextLength = 32_767
+
     var delimiter: UInt8?
     var aliases: [String: [String]]
     /// `sasaran.decimal_separator`, which RT populations follow too; nil: `1.234` is ambiguous.
@@ -56,6 +60,15 @@ struct RegisterLoader {
             for f in [fCode, fName, fDistrict, fRegency, fPkmCode, fPkmName, fRW, fRT] where row.isEmpty(f) {
                 problems.append("\(loc): \(schema.fields[f.rawValue].name) is empty; every RT row needs it")
                 bad = true
+            }
+            // Names and labels go into cells of pws.xlsx, which holds at most 32,767 characters
+            // a cell: a longer one is a register problem here, not a failed workbook at the end.
+            for f in [fName, fDistrict, fRegency, fPkmCode, fPkmName, fHamlet, fRW, fRT] {
+                let length = row.string(f).unicodeScalars.count
+                if length > Self.maxTextLength {
+                    problems.append("\(loc): \(schema.fields[f.rawValue].name) is \(length) characters long; at most \(Self.maxTextLength) fit a cell of pws.xlsx — shorten it")
+                    bad = true
+                }
             }
             if bad { return }
             guard let code = Decode.villageCode(row.cleaned(fCode)) else {

@@ -39,6 +39,26 @@ import Testing
         #expect(error.details[3].hasPrefix("wilayah.csv:6: population \"-4\" has a sign"))
     }
 
+    /// A name or label longer than a cell of pws.xlsx holds (32,767 characters) is a register
+    /// problem naming the line and column — the run used to fail at the end writing the
+    /// workbook (exit 73, no line), and `pws validate` passed it. 32,767 characters are kept.
+    @Test func aNameLongerThanACellIsARegisterProblem() throws {
+        let long = String(repeating: "é", count: 32_768), longest = String(repeating: "T", count: 32_767)
+        let register = """
+        village_code,village_name,district_name,regency_name,puskesmas_code,puskesmas_name,rw,rt,population
+        3201010001,\(longest),Cibinong,Bogor,P01,Puskesmas A,001,001,120
+        3201010002,Sukasari,\(long),Bogor,P01,Puskesmas A,001,001,10
+        3201010003,Sukamulya,Cibinong,Bogor,P01,Puskesmas A,001,\(long),10
+
+        """
+        let error = try fatal(wilayah: register)
+        #expect(error.exitStatus == .dataError)
+        #expect(error.details == [
+            "wilayah.csv:3: district_name is 32768 characters long; at most 32767 fit a cell of pws.xlsx — shorten it",
+            "wilayah.csv:4: rt is 32768 characters long; at most 32767 fit a cell of pws.xlsx — shorten it",
+        ])
+    }
+
     func outcome(wilayah: String = DataFolder.standardRegister, sasaran: String? = nil,
                  decimalSeparator: UInt8? = nil) throws -> ValidationOutcome {
         let folder = try DataFolder(wilayah: wilayah, sasaran: sasaran,
