@@ -61,6 +61,21 @@ public struct PipelineDefinition: Sendable {
     public var tetapBelowTarget: IndicatorStatus = .cukup
 
     /// Loads and checks a definition; every problem is a `file:line` usage error (exit 64).
+    /// The pipeline's top-level settings (docs/pipeline.md).
+    static let settings = ["name", "version", "services", "indicators", "spm", "max_reject_rate", "retention",
+                           "outputs", "growth_tables", "estimation", "status", "sasaran", "csv", "column_aliases",
+                           "workbooks", "reshape", "value_aliases", "fhir"]
+
+    /// Refuses a key of `mapping` that is not one of `known`, naming its line.
+    static func onlyKnownKeys(_ mapping: Node.Mapping, _ known: [String], in what: String, _ doc: YAMLFile) throws {
+        for (k, _) in mapping {
+            let key = try doc.string(k, "a setting of \(what)")
+            guard known.contains(key) else {
+                throw doc.error(k, "\(what): unknown setting \"\(key)\"; use \(known.joined(separator: ", ")) (docs/pipeline.md)")
+            }
+        }
+    }
+
     public static func load(path: String) throws -> PipelineDefinition {
         let builtIn = BuiltInPipeline.isBuiltIn(path)
         let url = URL(fileURLWithPath: builtIn ? "/" + path : path).standardizedFileURL
@@ -68,6 +83,8 @@ public struct PipelineDefinition: Sendable {
         let doc = try YAMLFile(path: fullPath)
         let root = try doc.mapping(doc.root, "the pipeline")
         let dir = url.deletingLastPathComponent()
+        // A misspelt setting would otherwise be ignored and its default used without a word.
+        try Self.onlyKnownKeys(root, Self.settings, in: "the pipeline", doc)
 
         // Catalogue paths are relative to the pipeline file's folder; the built-in pipeline's
         // name the built-in catalogues.
@@ -139,6 +156,7 @@ public struct PipelineDefinition: Sendable {
         }
         if let n = root["estimation"] {
             let m = try doc.mapping(n, "estimation")
+            try Self.onlyKnownKeys(m, ["enabled", "cbr_per_1000", "round", "shares"], in: "estimation", doc)
             def.estimation.enabled = try m["enabled"].map { try doc.bool($0, "estimation.enabled") } ?? true
             // Rates stay decimal text so estimates are exact (spec §A1).
             func rate(_ node: Node, _ what: String) throws -> String {
@@ -172,6 +190,8 @@ public struct PipelineDefinition: Sendable {
                 }
             }
         }
+        if let n = root["sasaran"] { try Self.onlyKnownKeys(try doc.mapping(n, "sasaran"), ["decimal_separator"], in: "sasaran", doc) }
+        if let n = root["csv"] { try Self.onlyKnownKeys(try doc.mapping(n, "csv"), ["delimiter"], in: "csv", doc) }
         if let n = root["sasaran"], let d = try doc.mapping(n, "sasaran")["decimal_separator"] {
             switch try doc.string(d, "sasaran.decimal_separator") {
             case ".": def.decimalSeparator = UInt8(ascii: ".")

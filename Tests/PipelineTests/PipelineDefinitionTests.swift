@@ -44,6 +44,25 @@ import Testing
         }
     }
 
+    /// A misspelt or unknown setting — at the top, or in `estimation`, `sasaran` or `csv` — is
+    /// refused at its line, naming the settings there are (it was ignored, its default used).
+    @Test func unknownSettingsAreRefusedAtTheirLine() throws {
+        let cases: [(String, Int, String)] = [
+            ("max_reject_rat: 0.0\n", 4, "the pipeline: unknown setting \"max_reject_rat\"; use name, version, services,"),
+            ("estimation:\n  enabeld: false\n", 5, "estimation: unknown setting \"enabeld\"; use enabled, cbr_per_1000, round, shares"),
+            ("sasaran:\n  decimal: \",\"\n", 5, "sasaran: unknown setting \"decimal\"; use decimal_separator"),
+            ("csv:\n  delimiter: auto\n  quote: \"'\"\n", 6, "csv: unknown setting \"quote\"; use delimiter"),
+        ]
+        for (body, line, message) in cases {
+            let error = #expect(throws: PWSError.self) { _ = try Self.load(body) }
+            #expect(error?.exitStatus == .usage, "\(body)")
+            #expect(error?.location?.line == line, "\(body)")
+            #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "")")
+        }
+        // Every setting of the bundled pipeline is known.
+        _ = try PipelineDefinition.load(path: Self.pipelines + "/default.yaml")
+    }
+
     /// Rates are kept as the decimal text written (no `Double` on the way: 0.055 stays 0.055);
     /// anything else is refused at its line (line 7 here).
     @Test func ratesAreExactDecimalText() throws {
