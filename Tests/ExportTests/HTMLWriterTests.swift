@@ -22,6 +22,10 @@ import PWSCore
         ("x\"\u{338} onmouseover=alert(1)", "x&quot;\u{338} onmouseover=alert(1)"),
         ("<\u{338}script>", "&lt;\u{338}script&gt;"),
         ("=HYPERLINK(\"a\")", "=HYPERLINK(&quot;a&quot;)"),
+        // Control characters (a NUL in a facility id) are not HTML text: U+FFFD each; tab and
+        // line ends stay.
+        ("PS\u{0}Y1\u{1B}[0m\u{7F}", "PS\u{FFFD}Y1\u{FFFD}[0m\u{FFFD}"),
+        ("a\tb\r\nc", "a\tb\r\nc"),
     ])
     func textIsEscapedByteByByte(input: String, expected: String) {
         #expect(Self.written { $0.text(input) } == expected)

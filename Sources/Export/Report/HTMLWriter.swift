@@ -111,6 +111,9 @@ struct HTMLWriter: ~Copyable {
             case UInt8(ascii: ">"): replacement = "&gt;"
             case UInt8(ascii: "\""): replacement = "&quot;"
             case UInt8(ascii: "'"): replacement = "&#39;"
+            // Control characters (from an input's ids or names) are not allowed in HTML text:
+            // each is shown as U+FFFD, as a browser would show a NUL. Tab and line ends stay.
+            case 0x00...0x08, 0x0B, 0x0C, 0x0E...0x1F, 0x7F: replacement = "\u{FFFD}"
             default: continue
             }
             put(start + from, i - from)
