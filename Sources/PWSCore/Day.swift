@@ -54,10 +54,12 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var year: Int { civil.year }
     public var month: Int { civil.month }
 
-    /// ISO `YYYY-MM-DD`.
+    /// ISO `YYYY-MM-DD` (the year in at least four digits: `0001-01-01`).
     public var description: String {
         let c = civil
-        return "\(c.year)-\(c.month < 10 ? "0" : "")\(c.month)-\(c.day < 10 ? "0" : "")\(c.day)"
+        let year = c.year >= 0 && c.year < 1000 ? String(repeating: "0", count: 4 - String(c.year).count) + String(c.year)
+            : String(c.year)
+        return "\(year)-\(c.month < 10 ? "0" : "")\(c.month)-\(c.day < 10 ? "0" : "")\(c.day)"
     }
 
     public static func isLeap(_ year: Int) -> Bool {

@@ -63,6 +63,14 @@ import Testing
         #expect(Day.parse(text) == nil)
     }
 
+    /// ISO text with a four-digit year, also before year 1000 (a visit dated 0001-01-01 was
+    /// reported as "1-01-01").
+    @Test func descriptionHasAFourDigitYear() {
+        #expect(day(1, 1, 1).description == "0001-01-01")
+        #expect(day(999, 12, 31).description == "0999-12-31")
+        #expect(day(2025, 3, 4).description == "2025-03-04")
+    }
+
     @Test func readsOnlyTheFieldItIsGiven() {
         // The field is the first 10 bytes of a longer record buffer; the byte after it is a digit
         // that would make the day run on if the parser read past the end.
