@@ -72,15 +72,15 @@ struct RegisterLoader {
             }
             if bad { return }
             guard let code = Decode.villageCode(row.cleaned(fCode)) else {
-                problems.append("\(loc): village_code \"\(row.string(fCode))\" is not a 10-digit Kemendagri code (PPKKCCDDDD; dots and spaces are allowed)")
+                problems.append("\(loc): village_code \(DecimalCount.shown(row.string(fCode))) is not a 10-digit Kemendagri code (PPKKCCDDDD; dots and spaces are allowed)")
                 return
             }
             guard let rw = Decode.label(row.cleaned(fRW)) else {
-                problems.append("\(loc): rw \"\(row.string(fRW))\" has no label left after dropping \"RW\" and punctuation")
+                problems.append("\(loc): rw \(DecimalCount.shown(row.string(fRW))) has no label left after dropping \"RW\" and punctuation")
                 return
             }
             guard let rt = Decode.label(row.cleaned(fRT)) else {
-                problems.append("\(loc): rt \"\(row.string(fRT))\" has no label left after dropping \"RT\" and punctuation")
+                problems.append("\(loc): rt \(DecimalCount.shown(row.string(fRT))) has no label left after dropping \"RT\" and punctuation")
                 return
             }
             var population: ExactDecimal?

@@ -46,11 +46,11 @@ struct SasaranLoader {
             }
             if bad { return }
             guard let year = Decode.int(row.cleaned(fYear)), (1900...2999).contains(year) else {
-                problems.append("\(loc): year \"\(row.string(fYear))\" is not a four-digit year")
+                problems.append("\(loc): year \(DecimalCount.shown(row.string(fYear))) is not a four-digit year")
                 return
             }
             guard let code = Decode.villageCode(row.cleaned(fCode)), let village = register.village(code: code) else {
-                problems.append("\(loc): village_code \"\(row.string(fCode))\" is not in wilayah.csv; use a village of the register")
+                problems.append("\(loc): village_code \(DecimalCount.shown(row.string(fCode))) is not in wilayah.csv; use a village of the register")
                 return
             }
             let rwText = row.isEmpty(fRW) ? "" : row.string(fRW)
@@ -58,18 +58,18 @@ struct SasaranLoader {
             var rw = "", rt = ""
             if !rwText.isEmpty {
                 guard let l = Decode.label(row.cleaned(fRW)) else {
-                    problems.append("\(loc): rw \"\(rwText)\" has no label")
+                    problems.append("\(loc): rw \(DecimalCount.shown(rwText)) has no label")
                     return
                 }
                 rw = l
             }
             if !rtText.isEmpty {
                 guard !rw.isEmpty else {
-                    problems.append("\(loc): rt \"\(rtText)\" is given without rw; give the RW too, or leave rt blank")
+                    problems.append("\(loc): rt \(DecimalCount.shown(rtText)) is given without rw; give the RW too, or leave rt blank")
                     return
                 }
                 guard let l = Decode.label(row.cleaned(fRT)) else {
-                    problems.append("\(loc): rt \"\(rtText)\" has no label")
+                    problems.append("\(loc): rt \(DecimalCount.shown(rtText)) has no label")
                     return
                 }
                 rt = l
@@ -85,7 +85,7 @@ struct SasaranLoader {
             let group = row.string(fGroup).lowercased().replacingOccurrences(of: " ", with: "_")
                 .replacingOccurrences(of: "-", with: "_")
             guard TargetGroup.all.contains(group) else {
-                problems.append("\(loc): target_group \"\(row.string(fGroup))\" is unknown; use one of \(TargetGroup.all.joined(separator: ", "))")
+                problems.append("\(loc): target_group \(DecimalCount.shown(row.string(fGroup))) is unknown; use one of \(TargetGroup.all.joined(separator: ", "))")
                 return
             }
             let count: ExactDecimal

@@ -183,6 +183,34 @@ import Testing
         ])
     }
 
+    /// A value of 12 digits or more in a sasaran or register field the message quotes — a NIK
+    /// put in the wrong column — is not printed (the console of a cron run is often kept):
+    /// its digits are counted instead, as for counts. Shorter values are quoted as they are.
+    @Test func nikLikeValuesAreNotEchoed() throws {
+        let nik = "3201010304210001"
+        let sasaran = """
+        year,village_code,rw,rt,target_group,count
+        \(nik),3201010001,,,bumil,30
+        2025,\(nik),,,bumil,3
+        2025,3201010001,,\(nik),bayi,3
+        2025,3201010001,,,\(nik),3
+        2026x,3201010001,,,bumil,3
+
+        """
+        let error = try fatal(wilayah: DataFolder.standardRegister, sasaran: sasaran)
+        #expect(error.details == [
+            "sasaran.csv:2: year (a value of 16 digits, not shown) is not a four-digit year",
+            "sasaran.csv:3: village_code (a value of 16 digits, not shown) is not in wilayah.csv; use a village of the register",
+            "sasaran.csv:4: rt (a value of 16 digits, not shown) is given without rw; give the RW too, or leave rt blank",
+            "sasaran.csv:5: target_group (a value of 16 digits, not shown) is unknown; use one of \(TargetGroup.all.joined(separator: ", "))",
+            "sasaran.csv:6: year \"2026x\" is not a four-digit year",
+        ])
+        #expect(!error.details.joined().contains(nik))
+        let register = try fatal(wilayah: "village_code,village_name,district_name,regency_name,puskesmas_code,puskesmas_name,rw,rt\n"
+                                 + "\(nik),A,B,C,P01,D,001,001\n")
+        #expect(register.details == ["wilayah.csv:2: village_code (a value of 16 digits, not shown) is not a 10-digit Kemendagri code (PPKKCCDDDD; dots and spaces are allowed)"])
+    }
+
     @Test func missingRegisterIsAnInputError() throws {
         let folder = try DataFolder(layanan: ["layanan.csv": RegisterTests.header + "\n"])
         defer { folder.remove() }
