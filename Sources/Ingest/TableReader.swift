@@ -263,6 +263,10 @@ public final class TableReader {
                 what = "the header row (line \(failure.line)) cannot be read: \(failure.message)"
             } else if map == nil {
                 what = "the file has no header row (it is empty)"
+            } else if (header.columns + header.unknownColumns).contains(where: { $0.unicodeScalars.contains("\u{0}") }) {
+                // UTF-16 read as one-byte text: a NUL after every letter of the header.
+                what = "the header has NUL bytes between its letters, so the file is UTF-16 (Unicode text), not UTF-8; "
+                    + "save it as UTF-8 (in Excel: Save As → CSV UTF-8 (Comma delimited))"
             } else {
                 what = "required column(s) missing: " + header.missingRequired.map(names.names.describe).joined(separator: "; ")
                     + "; rename the column in the header or declare its name as an alias in the pipeline"

@@ -30,6 +30,23 @@ import Testing
     private static let header =
         "record_id;visit_date;person_id;birth_date;sex;village_code;rw;rt;facility_type;service_code"
 
+    /// A UTF-16 file (with or without its byte-order mark) read as one-byte text has a NUL
+    /// after every letter of its header: E-COLUMNS says it is UTF-16 and how to save it, rather
+    /// than listing every required column as missing.
+    @Test(arguments: [[UInt8]([0xFF, 0xFE]), []])
+    func aUTF16FileIsNamedAsSuch(bom: [UInt8]) throws {
+        let text = Self.header + "\nr1,2025-03-04,3201014506900001,1990-06-05,P,3201010001,1,1,posyandu,TENSI\n"
+        let utf16 = bom + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let reader = try TableReader(bytes: utf16, source: "layanan/2025-03.csv", schema: .layanan, extraAliases: [:],
+                                     options: .init())
+        var problems: [Diagnostic] = []
+        _ = try reader.read(row: { _ in Issue.record("no row is read") }, problem: { problems.append($0) })
+        #expect(problems.map(\.rule) == [.columns])
+        #expect(problems.first?.message.hasPrefix("the header has NUL bytes between its letters, so the file is UTF-16") == true,
+                "\(problems.first?.message ?? "")")
+        #expect(problems.first?.message.contains("CSV UTF-8") == true)
+    }
+
     @Test func aliasesMatchCaseInsensitivelyWithSpacesAndDashes() throws {
         let text = " ID_Kunjungan ;Tanggal Kunjungan;NIK;tgl-lahir;JK;Kode Desa;RW;rt;Tempat-Layanan;LAYANAN;Hasil\n"
             + "K1;2025-03-04;3271000000000001;2000-01-01;P;8272012001;1;2;posyandu;ANC;12,5\n"
