@@ -120,8 +120,8 @@ public struct ShardedRun {
     // MARK: map
 
     /// `pws map`: task `task` of `tasks`, writing `partitions` person partitions.
-    /// `stop` (map tasks run at once in one process, `eachTask`): once it says true — another
-    /// task has failed — the task stops at its next file or chunk and throws `StopRequested`,
+    /// `stop` (map tasks run at once in one process, `eachTask`): once it says true — a task
+    /// before this one has failed — the task stops at its next file or chunk and throws `StopRequested`,
     /// its files discarded. A write that fails stops the task likewise, at once, rather than
     /// after the rest of its share: the error thrown is the write's, saying where it stopped.
     public func map(task: Int, tasks: Int, partitions: Int, stop: (@Sendable () -> Bool)? = nil) throws -> RunReport {
@@ -200,6 +200,10 @@ public struct ShardedRun {
         defer { if !finished { for w in partWriters + idWriters { w.discard() } } }
         var ordinals = [Int](repeating: 0, count: range.count)
         var candidates = 0
+        func stoppedAtWrite(_ f: (error: any Error, file: Int)) -> any Error {
+            ShardedRun.stopped(by: f.error, task: task, tasks: tasks, source: listing.files[range.lowerBound + f.file],
+                               file: f.file, of: range.count)
+        }
         let outcome: ShardMapOutcome
         do {
             outcome = try Validation.runMap(dataDirectory: data, settings: settings, register: inputs.register,
@@ -238,13 +242,9 @@ public struct ShardedRun {
             // The write's failure first: the reader, ahead of the checking, may have met a file
             // it cannot read (or been stopped) after it.
             guard let failure else { throw error }
-            throw ShardedRun.stopped(by: failure.error, task: task, tasks: tasks, source: listing.files[range.lowerBound + failure.file],
-                                     file: failure.file, of: range.count)
+            throw stoppedAtWrite(failure)
         }
-        if let failure {  // in the share's last chunk, after the reader had finished
-            throw ShardedRun.stopped(by: failure.error, task: task, tasks: tasks, source: listing.files[range.lowerBound + failure.file],
-                                     file: failure.file, of: range.count)
-        }
+        if let failure { throw stoppedAtWrite(failure) }  // in the share's last chunk
         for j in 0..<partitions {
             try partWriters[j].append(parts[j].bytes)
             try partWriters[j].finish()
