@@ -377,8 +377,9 @@ enum ParseMessage {
     static let outOfMemory = "the record is too large to read; check the quotes in this record"
 
     static func fieldTooLarge(_ limit: Int) -> String {
-        "a field is longer than \(sizeText(limit)), which usually means a quote (\") is opened and never closed; "
-            + "check the quotes in this record"
+        "a field is longer than \(sizeText(limit)), longer than any value pws reads; usually a quote (\") is opened "
+            + "and never closed (or closed far too late), else a delimiter is missing; check the quotes and "
+            + "delimiters in this record"
     }
 
     static func recordTooLarge(_ limit: Int) -> String {
