@@ -210,6 +210,18 @@ import Testing
         #expect(o.summary?.rowsRead == 0)
     }
 
+    /// A Bundle on an NDJSON line is a container: the note says its entries were not read and
+    /// where a Bundle goes, not to map its codes (there are none to map).
+    @Test func aBundleOnAnNDJSONLineIsNamedAsSuch() throws {
+        let dir = try TemporaryFolder()
+        let bundle = #"{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Observation","id":"o1"}}]}"#
+        _ = try dir.write("b.ndjson", Array((Self.patient + "\n" + bundle + "\n").utf8))
+        let o = try read("b.ndjson", directory: dir.url.path, all: ["b.ndjson"])
+        #expect(o.notes.contains("b.ndjson: 1 Bundle(s) as a resource (on an NDJSON line, or as a Bundle's entry) ignored, their entries not read — put each Bundle in a .json file of its own, or export the resources as NDJSON, one a line"), "\(o.notes)")
+        #expect(!o.notes.contains { $0.contains("map their codes") })
+        #expect(o.summary?.rowsRead == 0)
+    }
+
     @Test func theMappingIsConfigurable() throws {
         var mapping = FHIRMapping()
         mapping.services["http://example.org/vaksin|X99"] = "BCG"

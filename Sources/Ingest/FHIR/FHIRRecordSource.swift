@@ -178,7 +178,13 @@ public final class FHIRRecordSource: RecordSource {
     public var notes: [String] {
         var out = ownNotes
         if !contextCounts.isEmpty { out.append("\(source): used to complete other records (not rows): \(Self.describe(contextCounts))") }
-        if !ignoredCounts.isEmpty { out.append("\(source): ignored, not mapped (not rows): \(Self.describe(ignoredCounts)) — map their codes in the pipeline's fhir: section if they are services") }
+        // A Bundle as a resource (an NDJSON line, a Bundle's entry) is a container, not a
+        // service whose codes could be mapped.
+        var ignored = ignoredCounts
+        if let bundles = ignored.removeValue(forKey: "Bundle") {
+            out.append("\(source): \(bundles) Bundle(s) as a resource (on an NDJSON line, or as a Bundle's entry) ignored, their entries not read — put each Bundle in a .json file of its own, or export the resources as NDJSON, one a line")
+        }
+        if !ignored.isEmpty { out.append("\(source): ignored, not mapped (not rows): \(Self.describe(ignored)) — map their codes in the pipeline's fhir: section if they are services") }
         return out
     }
     private var ownNotes: [String] = []
