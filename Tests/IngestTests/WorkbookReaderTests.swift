@@ -201,6 +201,14 @@ import Testing
         #expect(error.message.contains("layanan/many-parts.xlsx: its parts together inflate more than 250 times their stored size (at xl/worksheets/sheet2.xml)"), "\(error.message)")
     }
 
+    /// One stored part read again and again (here the styles, named by five relationships) counts
+    /// its stored bytes once, and the parts together never more than the file: each read
+    /// deflates ~70 times, five of them ~350 times. (Counting each read's stored bytes, it passed.)
+    @Test func onePartReadManyTimesCountsItsStoredBytesOnce() throws {
+        let error = try #require(throws: PWSError.self) { _ = try read("repeated-styles.xlsx") }
+        #expect(error.message.contains("layanan/repeated-styles.xlsx: its parts together inflate more than 250 times their stored size (at xl/styles.xml)"), "\(error.message)")
+    }
+
     @Test func deepNestingIsRefused() throws {
         let error = try #require(throws: PWSError.self) { _ = try read("deep.xlsx") }
         #expect(error.message.contains("nests elements more than 64 deep"))

@@ -1,4 +1,5 @@
 import CMinizip
+import Foundation
 import CSV
 import PWSCore
 
@@ -36,11 +37,16 @@ struct WorkbookError: Error {
 final class ZipArchive {
     private let handle: unzFile
     let displayName: String
-    /// The stored and inflated bytes of every part opened so far: the ratio limit holds for the
-    /// parts together too, so many parts each under the 16 MiB a part inflates before its own
-    /// ratio is checked cannot add up to gigabytes.
+    /// The stored bytes of the parts opened so far, each stretch of stored data counted once
+    /// (zip entries may share one), and the bytes they inflated to, each read counted: the ratio
+    /// limit holds for the parts together too, so parts each under the 16 MiB a part inflates
+    /// before its own ratio is checked — or one part read through many entries or
+    /// relationships — cannot add up to gigabytes.
     private(set) var storedTotal = 0
     fileprivate var inflatedTotal = 0
+    private var credited = Set<UInt64>()
+    /// The file's size: no part is stored in more (a central directory may claim anything).
+    let fileSize: Int
 
     /// - Throws: `WorkbookError` when the file is not a zip archive.
     init(path: String, displayName: String) throws {
@@ -49,6 +55,8 @@ final class ZipArchive {
         }
         self.handle = handle
         self.displayName = displayName
+        var st = stat()
+        fileSize = stat(path, &st) == 0 ? Int(st.st_size) : Int.max
     }
 
     deinit { unzClose(handle) }
@@ -72,9 +80,9 @@ final class ZipArchive {
         guard unzOpenCurrentFile(handle) == UNZ_OK else {
             throw WorkbookError("\(displayName): \(name) uses a compression method that cannot be read; save the workbook again as .xlsx")
         }
-        storedTotal += Int(clamping: info.compressed_size)
-        return ZipPartStream(handle: handle, archive: self, name: name, compressed: Int(info.compressed_size),
-                             limits: limits)
+        let stored = min(Int(clamping: info.compressed_size), fileSize)
+        if credited.insert(unzGetCurrentFileZStreamPos64(handle)).inserted { storedTotal = min(storedTotal &+ stored, fileSize) }
+        return ZipPartStream(handle: handle, archive: self, name: name, compressed: stored, limits: limits)
     }
 }
 

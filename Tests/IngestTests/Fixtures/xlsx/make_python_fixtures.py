@@ -283,3 +283,28 @@ def many_parts():
 
 
 many_parts()
+
+
+def repeated_styles():
+    """openpyxl-cells.xlsx whose workbook relationships name its styles part five times, the
+    part padded to 10 MiB of text that deflates about 70 times: each read alone is within the
+    ratio, but the stored bytes count once however often the part is read, so five reads (50 MiB
+    from ~100 KB) are refused."""
+    import random
+    rng = random.Random(7)
+    # Comments of 1 KiB each (libxml2 refuses a single text node over 10,000,000 bytes).
+    text = "".join(rng.choice("ab") if rng.random() < 0.004 else " " for _ in range(10 << 20))
+    pad = "--><!--".join(text[k:k + 1024] for k in range(0, len(text), 1024)).encode()
+    with zipfile.ZipFile("openpyxl-cells.xlsx") as src, zipfile.ZipFile("repeated-styles.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/styles.xml":
+                data = data.replace(b"</styleSheet>", b"<!--" + pad + b"--></styleSheet>")
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                extra = b"".join(b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"'
+                                 b' Target="styles.xml" Id="rIdS%d" />' % k for k in range(4))
+                data = data.replace(b"</Relationships>", extra + b"</Relationships>")
+            dst.writestr(item, data)
+
+
+repeated_styles()
