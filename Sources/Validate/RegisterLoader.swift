@@ -6,9 +6,9 @@ import PWSCore
 /// Reads `wilayah.csv` into an `AreaRegister` (spec §2.2). Every problem is collected; any
 /// problem is fatal (exit 65) and all of them are listed as `file:line: message`.
 struct RegisterLoader {
-    /// The most characters a name or label of the register may have: Excel's limit for a cell
-    /// (pws.xlsx holds every area's names).
-    static let maxTextLength = 32_767
+    /// The most characters a name of the register may have: Excel's limit for a cell, 32,767,
+    /// less the `TOTAL ` pws.xlsx writes before a puskesmas's or regency's name.
+    static let maxTextLength = 32_767 - 6
 
     var delimiter: UInt8?
     var aliases: [String: [String]]
@@ -61,12 +61,13 @@ struct RegisterLoader {
                 problems.append("\(loc): \(schema.fields[f.rawValue].name) is empty; every RT row needs it")
                 bad = true
             }
-            // Names and labels go into cells of pws.xlsx, which holds at most 32,767 characters
-            // a cell: a longer one is a register problem here, not a failed workbook at the end.
-            for f in [fName, fDistrict, fRegency, fPkmCode, fPkmName, fHamlet, fRW, fRT] {
+            // Names go into cells of pws.xlsx, which holds at most 32,767 characters a cell: a
+            // longer one is a register problem here, not a failed workbook at the end. (RW, RT and
+            // hamlet labels are not in the workbook.)
+            for f in [fName, fDistrict, fRegency, fPkmCode, fPkmName] {
                 let length = row.string(f).unicodeScalars.count
                 if length > Self.maxTextLength {
-                    problems.append("\(loc): \(schema.fields[f.rawValue].name) is \(length) characters long; at most \(Self.maxTextLength) fit a cell of pws.xlsx — shorten it")
+                    problems.append("\(loc): \(schema.fields[f.rawValue].name) is \(length) characters long; at most \(Self.maxTextLength) fit a cell of pws.xlsx (with TOTAL before it) — shorten it")
                     bad = true
                 }
             }
@@ -128,8 +129,9 @@ struct RegisterLoader {
         }
         if !problems.isEmpty {
             throw PWSError(.data, "\(source) has \(problems.count) problem\(problems.count == 1 ? "" : "s"); fix the register and run again",
-                           details: problems)
+                           details: problems.map(PersonID.maskEmbeddedIdentifiers))
         }
-        return (register, notes, account, summary.digest)
+        // A NIK put in a name or label column is not echoed in full (the console is often kept).
+        return (register, notes.map(PersonID.maskEmbeddedIdentifiers), account, summary.digest)
     }
 }

@@ -107,7 +107,7 @@ struct SasaranLoader {
         })
         if !problems.isEmpty {
             throw PWSError(.data, "\(source) has \(problems.count) problem\(problems.count == 1 ? "" : "s"); fix the targets and run again",
-                           details: problems)
+                           details: problems.map(PersonID.maskEmbeddedIdentifiers))
         }
         var account = FileAccount(source: source)
         account.rowsRead = summary.rowsRead
