@@ -26,6 +26,8 @@ import PWSCore
         // line ends stay.
         ("PS\u{0}Y1\u{1B}[0m\u{7F}", "PS\u{FFFD}Y1\u{FFFD}[0m\u{FFFD}"),
         ("a\tb\r\nc", "a\tb\r\nc"),
+        // C1 controls too (two bytes in UTF-8); other two-byte letters stay.
+        ("x\u{85}y\u{9F}é\u{A0}", "x\u{FFFD}y\u{FFFD}é\u{A0}"),
     ])
     func textIsEscapedByteByByte(input: String, expected: String) {
         #expect(Self.written { $0.text(input) } == expected)

@@ -291,6 +291,20 @@ extension StringProtocol {
         }
     }
 
+    /// The page's own values (the title, the regency's name) are escaped as the fragments are:
+    /// byte by byte — a quote followed by a combining mark is still a quote — and control
+    /// characters (a NUL from wilayah.csv) as U+FFFD. Without either the page is unchanged.
+    @Test func pageValuesAreEscapedByteByByte() throws {
+        var odd = input
+        odd.regencyName = "Kab\u{0}upaten \"\u{338}<b>"
+        let html = try ReportRenderer.render(odd)
+        #expect(!html.unicodeScalars.contains("\u{0}"))
+        #expect(html.contains("<strong>Kab\u{FFFD}upaten &quot;\u{338}&lt;b&gt;</strong>"), "\(html.prefix(3000))")
+        #expect(!html.contains("<b>"))
+        let plain = try ReportRenderer.render(input)
+        #expect(plain.contains("<strong>\(input.regencyName)</strong>"))
+    }
+
     @Test func isSelfContained() throws {
         let html = try ReportRenderer.render(input)
         #expect(!html.contains("http://"))

@@ -103,8 +103,10 @@ struct HTMLWriter: ~Copyable {
     private mutating func appendEscaped(_ buf: UnsafeBufferPointer<UInt8>) {
         guard let start = buf.baseAddress else { return }
         var from = 0
-        for i in 0..<buf.count {
+        var i = 0
+        while i < buf.count {
             let replacement: StaticString
+            var width = 1
             switch buf[i] {
             case UInt8(ascii: "&"): replacement = "&amp;"
             case UInt8(ascii: "<"): replacement = "&lt;"
@@ -114,11 +116,18 @@ struct HTMLWriter: ~Copyable {
             // Control characters (from an input's ids or names) are not allowed in HTML text:
             // each is shown as U+FFFD, as a browser would show a NUL. Tab and line ends stay.
             case 0x00...0x08, 0x0B, 0x0C, 0x0E...0x1F, 0x7F: replacement = "\u{FFFD}"
-            default: continue
+            // The C1 controls U+0080–U+009F, C2 80–C2 9F in UTF-8.
+            case 0xC2 where i + 1 < buf.count && (0x80...0x9F).contains(buf[i + 1]):
+                replacement = "\u{FFFD}"
+                width = 2
+            default:
+                i += 1
+                continue
             }
             put(start + from, i - from)
             raw(replacement)
-            from = i + 1
+            i += width
+            from = i
         }
         put(start + from, buf.count - from)
     }

@@ -9,10 +9,11 @@ import Mustache
 public enum ReportRenderer {
     /// The compiled template; parsed once per process.
     private static let library: Result<MustacheLibrary, ReportError> = {
+        MustacheContentTypes.register(ReportEscaping(), named: ReportEscaping.name)
         var library = MustacheLibrary()
         for (name, text) in ReportTemplates.all.sorted(by: { $0.key < $1.key }) {
             do {
-                try library.register(text, named: name)
+                try library.register("{{% CONTENT_TYPE: \(ReportEscaping.name)}}" + text, named: name)
             } catch {
                 return .failure(ReportError("template \(name) does not parse: \(error)"))
             }
@@ -30,5 +31,21 @@ public enum ReportRenderer {
             throw ReportError("template page is missing")
         }
         return html
+    }
+}
+
+
+/// How the page template escapes the values it places with `{{…}}`: as `HTMLWriter` escapes
+/// text, byte by byte — swift-mustache's own escaper compares Characters, so a quote followed by
+/// a combining mark (one Character) would pass unescaped into an attribute, and it leaves
+/// control characters (a NUL in a regency's name) in the page. The same five entities, so a
+/// page without either is the same bytes.
+struct ReportEscaping: MustacheContentType {
+    static let name = "PWS_HTML"
+
+    func escapeText(_ text: String) -> String {
+        var writer = HTMLWriter()
+        writer.text(text)
+        return writer.html.markup
     }
 }
