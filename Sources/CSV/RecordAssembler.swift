@@ -32,6 +32,9 @@
 ///   no longer deliver its record (the fields before `P` are not in the parser); if it turns
 ///   out to complete one, the attempt is read again from its first line without memos
 ///   (`verifying`), which costs at most the record's length, once.
+/// A line an attempt jumps from counts as entered like a line it read: when the attempt fails
+/// further on, that line's memo points where it failed, so the next attempt jumps once instead
+/// of along every earlier attempt's jumps.
 /// Every line is then read a bounded number of times, and `RecordRecoveryTests` checks the
 /// events against the plain re-reading assembler on random inputs with small limits.
 final class RecordAssembler {

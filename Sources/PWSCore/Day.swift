@@ -57,9 +57,14 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// ISO `YYYY-MM-DD` (the year in at least four digits: `0001-01-01`).
     public var description: String {
         let c = civil
-        let year = c.year >= 0 && c.year < 1000 ? String(repeating: "0", count: 4 - String(c.year).count) + String(c.year)
-            : String(c.year)
-        return "\(year)-\(c.month < 10 ? "0" : "")\(c.month)-\(c.day < 10 ? "0" : "")\(c.day)"
+        return "\(Day.yearText(c.year))-\(c.month < 10 ? "0" : "")\(c.month)-\(c.day < 10 ? "0" : "")\(c.day)"
+    }
+
+    /// A year in at least four digits (`0001`), as ISO dates write it.
+    static func yearText(_ year: Int) -> String {
+        guard year >= 0 && year < 1000 else { return String(year) }
+        let digits = String(year)
+        return String(repeating: "0", count: 4 - digits.count) + digits
     }
 
     public static func isLeap(_ year: Int) -> Bool {
@@ -132,6 +137,6 @@ public struct YearMonth: Sendable, Hashable, Comparable, CustomStringConvertible
     public var firstDay: Day { Day(year: year, month: month, day: 1)! }
     public var lastDay: Day { Day(year: year, month: month, day: Day.daysIn(month: month, year: year))! }
 
-    /// `YYYY-MM`.
-    public var description: String { "\(year)-\(month < 10 ? "0" : "")\(month)" }
+    /// `YYYY-MM` (the year in at least four digits).
+    public var description: String { "\(Day.yearText(year))-\(month < 10 ? "0" : "")\(month)" }
 }

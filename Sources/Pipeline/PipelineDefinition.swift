@@ -60,7 +60,6 @@ public struct PipelineDefinition: Sendable {
     /// or `jelek`.
     public var tetapBelowTarget: IndicatorStatus = .cukup
 
-    /// Loads and checks a definition; every problem is a `file:line` usage error (exit 64).
     /// The pipeline's top-level settings (docs/pipeline.md).
     static let settings = ["name", "version", "services", "indicators", "spm", "max_reject_rate", "retention",
                            "outputs", "growth_tables", "estimation", "status", "sasaran", "csv", "column_aliases",
@@ -76,6 +75,7 @@ public struct PipelineDefinition: Sendable {
         }
     }
 
+    /// Loads and checks a definition; every problem is a `file:line` usage error (exit 64).
     public static func load(path: String) throws -> PipelineDefinition {
         let builtIn = BuiltInPipeline.isBuiltIn(path)
         let url = URL(fileURLWithPath: builtIn ? "/" + path : path).standardizedFileURL

@@ -69,6 +69,8 @@ import Testing
         #expect(day(1, 1, 1).description == "0001-01-01")
         #expect(day(999, 12, 31).description == "0999-12-31")
         #expect(day(2025, 3, 4).description == "2025-03-04")
+        #expect(YearMonth(year: 1, month: 2).description == "0001-02")
+        #expect(YearMonth(year: 2025, month: 11).description == "2025-11")
     }
 
     @Test func readsOnlyTheFieldItIsGiven() {
