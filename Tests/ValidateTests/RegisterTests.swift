@@ -61,6 +61,130 @@ import Testing
         ])
     }
 
+    func outcome(wilayah: String = DataFolder.standardRegister, sasaran: String? = nil,
+                 decimalSeparator: UInt8? = nil) throws -> ValidationOutcome {
+        let folder = try DataFolder(wilayah: wilayah, sasaran: sasaran,
+                                    layanan: ["layanan.csv": RegisterTests.header + "\n" + RegisterTests.goodRow + "\n"])
+        defer { folder.remove() }
+        var settings = DataFolder.settings()
+        settings.decimalSeparator = decimalSeparator
+        return try Validation.run(dataDirectory: folder.path, settings: settings)
+    }
+
+    /// Decimal sasaran counts (spec §A1): `.` or `,` (quoted in a `,` file), up to 4 places.
+    @Test func sasaranCountsMayHaveDecimals() throws {
+        let sasaran = """
+        year,village_code,rw,rt,target_group,count
+        2025,3201010001,,,bumil,101.2
+        2025,3201010001,,,bayi,"96,5"
+        2025,3201010002,,,bumil,0.0001
+        2025,3201010002,,,bayi,1018
+
+        """
+        let o = try outcome(sasaran: sasaran)
+        #expect(o.sasaran.map(\.count) == [ExactDecimal("101.2"), ExactDecimal("96.5"), ExactDecimal("0.0001"), 1018])
+    }
+
+    /// Every refused form is listed with its line, field, and what to do; a NIK is not echoed;
+    /// `9223372036854775807` and the NIK are errors, not overflow traps.
+    @Test func everyRefusedCountFormIsListed() throws {
+        let sasaran = """
+        year,village_code,rw,rt,target_group,count
+        2025,3201010001,,,bumil,1.234
+        2025,3201010001,,,bayi,"12,500"
+        2025,3201010001,,,balita,1.234.567
+        2025,3201010001,,,baduta,-5
+        2025,3201010001,,,remaja,1e5
+        2025,3201010001,,,lansia,3201011234567890
+        2025,3201010001,,,dewasa,9223372036854775807
+        2025,3201010001,,,penduduk,banyak
+        2025,3201010002,,,bumil,1.23456
+
+        """
+        let error = try fatal(wilayah: DataFolder.standardRegister, sasaran: sasaran)
+        #expect(error.exitStatus == .dataError)
+        #expect(error.details == [
+            "sasaran.csv:2: count \"1.234\" is ambiguous: the separator before 3 digits may group thousands; write it without a thousands separator (1234) or with a different number of decimals (1.2340), or set sasaran.decimal_separator in the pipeline",
+            "sasaran.csv:3: count \"12,500\" is ambiguous: the separator before 3 digits may group thousands; write it without a thousands separator (1234) or with a different number of decimals (1.2340), or set sasaran.decimal_separator in the pipeline",
+            "sasaran.csv:4: count \"1.234.567\" has a thousands separator; write the number without it (12500, or 101.25 with one decimal separator)",
+            "sasaran.csv:5: count \"-5\" has a sign; write a number ≥ 0 without + or -",
+            "sasaran.csv:6: count \"1e5\" is in exponent notation; write the number in full, e.g. 1200 or 101.25",
+            "sasaran.csv:7: count (a value of 16 digits, not shown) is over 1000000000; check the column (a NIK or a phone number pasted in?) and write the number of people",
+            "sasaran.csv:8: count (a value of 19 digits, not shown) is over 1000000000; check the column (a NIK or a phone number pasted in?) and write the number of people",
+            "sasaran.csv:9: count \"banyak\" is not a number; write a number ≥ 0 with at most 4 decimals, e.g. 96 or 101.25",
+            "sasaran.csv:10: count \"1.23456\" has more than 4 decimals; round it to at most 4",
+        ])
+    }
+
+    /// `sasaran.decimal_separator` decides `1.234`: with `.` it is 1.234, with `,` it is a
+    /// thousands group and refused.
+    @Test func theDecimalSeparatorSettingDecides() throws {
+        let sasaran = """
+        year,village_code,rw,rt,target_group,count
+        2025,3201010001,,,bumil,1.234
+
+        """
+        let o = try outcome(sasaran: sasaran, decimalSeparator: UInt8(ascii: "."))
+        #expect(o.sasaran.first?.count == ExactDecimal("1.234"))
+        let folder = try DataFolder(sasaran: sasaran, layanan: ["layanan.csv": Self.header + "\n" + Self.goodRow + "\n"])
+        defer { folder.remove() }
+        var settings = DataFolder.settings()
+        settings.decimalSeparator = UInt8(ascii: ",")
+        #expect {
+            _ = try Validation.run(dataDirectory: folder.path, settings: settings)
+        } throws: { error in
+            (error as? PWSError)?.details == [
+                "sasaran.csv:2: count \"1.234\" has a thousands separator; write the number without it (12500, or 101.25 with one decimal separator)",
+            ]
+        }
+    }
+
+    /// RT populations follow the same rules (projections may carry decimals); a bad one is a
+    /// register error with its line.
+    @Test func populationsMayHaveDecimals() throws {
+        let good = """
+        village_code,village_name,district_name,regency_name,puskesmas_code,puskesmas_name,rw,rt,population
+        3201010001,Sukamaju,Cibinong,Bogor,P01,Puskesmas A,001,001,120.5
+        3201010001,Sukamaju,Cibinong,Bogor,P01,Puskesmas A,001,002,"99,25"
+
+        """
+        let o = try outcome(wilayah: good)
+        #expect(o.register.rts.map(\.population) == [ExactDecimal("120.5"), ExactDecimal("99.25")])
+        let bad = good + """
+        3201010001,Sukamaju,Cibinong,Bogor,P01,Puskesmas A,001,003,"1.500"
+        3201010001,Sukamaju,Cibinong,Bogor,P01,Puskesmas A,001,004,9223372036854775807
+
+        """
+        let error = try fatal(wilayah: bad)
+        #expect(error.details == [
+            "wilayah.csv:4: population \"1.500\" is ambiguous: the separator before 3 digits may group thousands; write it without a thousands separator (1234) or with a different number of decimals (1.2340), or set sasaran.decimal_separator in the pipeline",
+            "wilayah.csv:5: population (a value of 19 digits, not shown) is over 1000000000; check the column (a NIK or a phone number pasted in?) and write the number of people",
+        ])
+    }
+
+    @Test func missingRegisterColumnIsFatal() throws {
+        let error = try fatal(wilayah: "village_code,village_name,rw,rt\n3201010001,A,1,1\n")
+        #expect(error.exitStatus == .dataError)
+        #expect(error.details.first?.contains("E-COLUMNS") == true)
+    }
+
+    @Test func sasaranProblemsAreAllListed() throws {
+        let sasaran = """
+        year,village_code,rw,rt,target_group,count
+        2025,3201010001,,,bumil,30
+        2025,3201010099,,,bumil,3
+        2025,3201010001,,5,bayi,3
+        2025,3201010001,,,kucing,3
+        2025,3201010001,001,001,bayi,x
+        2025,3201010001,,,bumil,31
+
+        """
+        let error = try fatal(wilayah: DataFolder.standardRegister, sasaran: sasaran)
+        #expect(error.details.map { String($0.prefix(15)) } == [
+            "sasaran.csv:3: ", "sasaran.csv:4: ", "sasaran.csv:5: ", "sasaran.csv:6: ", "sasaran.csv:7: ",
+        ])
+    }
+
     /// A value of 12 digits or more in a sasaran or register field the message quotes — a NIK
     /// put in the wrong column — is not printed (the console of a cron run is often kept):
     /// its digits are counted instead, as for counts. Shorter values are quoted as they are.
