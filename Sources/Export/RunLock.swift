@@ -18,7 +18,10 @@ public final class RunLock {
         path = outputDirectory + "/.pws.lock"
         // Never through a symbolic link, and only a plain file with one name: a planted link or
         // hard link must not make pws truncate and write another file (spec §A8).
-        fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
+        // Checked through a local descriptor, `fd` set last: were `fd` set before a throw, every
+        // stored property would be set, so `deinit` would run and close it a second time —
+        // closing whatever another thread had opened under that number meanwhile.
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             if errno == ELOOP {
                 throw PWSError(.outputNotWritable, "the lock file \(path) is a symbolic link; pws never writes through one — remove it (rm \(path)) and run again")
@@ -43,6 +46,7 @@ public final class RunLock {
         let note = "pid \(getpid()) since \(ISO8601DateFormatter().string(from: Date()))\n"
         _ = ftruncate(fd, 0)
         _ = note.withCString { write(fd, $0, strlen($0)) }
+        self.fd = fd
     }
 
     deinit {

@@ -189,8 +189,12 @@ final class ShardFileReader {
 
     init(path: String, kind: String, expected: ShardRunKey?) throws {
         self.path = path
+        // The checks go through locals and the properties are set last: were every stored
+        // property set before a throw, `deinit` would run and close `fd` a second time —
+        // closing whatever another thread (a partition's task beside this one) had opened
+        // under that number meanwhile.
         // O_NONBLOCK: a FIFO in its place must not hold the task (refused below).
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             throw PWSError(.inputMissing, "intermediate file \(path) is missing: the stage that writes it has not finished (run it, or resume the run)")
         }
@@ -203,8 +207,9 @@ final class ShardFileReader {
             close(fd)
             throw PWSError(.data, "intermediate file \(path) is not a plain file (a FIFO, device or folder); remove it and rerun the stage that writes it")
         }
-        size = Int(st.st_size)
-        at = 0
+        let size = Int(st.st_size)
+        let header: ShardHeader
+        let at: Int
         do {
             let start = try ShardFileReader.pread(fd, path, at: 0, count: min(size, 20))
             guard start.count >= 20, Array(start[0..<8]) == ShardFile.magic else {
@@ -235,6 +240,10 @@ final class ShardFileReader {
             close(fd)
             throw error
         }
+        self.fd = fd
+        self.size = size
+        self.header = header
+        self.at = at
     }
 
     deinit { close(fd) }
