@@ -312,16 +312,10 @@ import Glibc
         defer { tmp.remove() }
         let data = try tmp.generated(records: 20000)
         let shared = tmp.path + "/shared"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "trap '' XFSZ; ulimit -f 16; exec \"$0\" \"$@\"", PWSBinary.path,
-                             "map", "--task", "0", "--tasks", "1", "--partitions", "2", "--data", data, "--shared", shared]
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 73, "\(stderr)")
+        let r = try PWSBinary.run(["map", "--task", "0", "--tasks", "1", "--partitions", "2", "--data", data, "--shared", shared],
+                                  launcher: ["/bin/bash", "-c", "trap '' XFSZ; ulimit -f 16; exec \"$0\" \"$@\""])
+        let stderr = r.stderr
+        #expect(r.status == 73, "\(stderr)")
         #expect(stderr.contains("cannot write \(shared)/pws/map/"), "\(stderr)")
         #expect(stderr.contains("File too large"), "\(stderr)")
         let pattern = /map task 0 of 1 stopped at the rows of (layanan\/[^,]+\.csv), file (\d+) of its (\d+)\)/

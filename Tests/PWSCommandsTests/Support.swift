@@ -22,11 +22,14 @@ enum PWSBinary {
         var stderr: String
     }
 
+    /// `launcher`: a command that starts pws in turn (e.g. a shell that sets a limit first), given
+    /// pws's path and `arguments` after its own.
     @discardableResult
-    static func run(_ arguments: [String], environment: [String: String] = [:], cwd: String? = nil) throws -> Outcome {
+    static func run(_ arguments: [String], environment: [String: String] = [:], cwd: String? = nil,
+                    launcher: [String] = []) throws -> Outcome {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? path)
+        process.arguments = launcher.isEmpty ? arguments : launcher.dropFirst() + [path] + arguments
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         process.environment = env
