@@ -232,7 +232,9 @@ public enum Aggregator {
                            counts: [UnsafeMutableBufferPointer<Int32>], seenRTs: inout [Bool], unattached: inout [Int]) {
             let events = events, builder = builder, starts = starts
             let rtCount = rtCount, firstOfPrev = firstOfPrev, lastDay = lastDay, slotOfDay = slotOfDay
-            let rules = plans.map(\.rules)
+            // Each plan's rules in a local array of its own, handed to `evaluate` as an
+            // argument: a rule is then called in place (see `RulePlan.rules`).
+            let rules0 = plans[0].rules, rules1 = plans[plans.count - 1].rules
             let unitPlan = unitPlan, unitPlane = unitPlane, subjects = subjects, scopes = scopes
             let growthCache = growthStandards.flatMap { standards in
                 growthParts.isEmpty ? nil : GrowthMonthCache(parts: growthParts, standards: standards)
@@ -301,19 +303,18 @@ public enum Aggregator {
                     var episodes: [Episode]?, priorEpisodes: [Episode]?
                     var deliveries: [Delivery]?, priorDeliveries: [Delivery]?
                     /// Counts unit `u` of plan `p` for this person.
-                    func evaluate(_ u: Int, _ p: Int, _ context: RuleContext) {
+                    func evaluate(_ u: Int, _ p: Int, _ rules: [any CompiledRule], _ context: RuleContext) {
                         let i = unitPlane[u]
-                        let rules = rules[p]
                         switch subjects[u] {
                         case .person:
                             let months: UInt16 = growthMonthsOnly[u] ? growthSlots : .max
                             guard months != 0 else { return }
-                            evaluatePerson(rules.baseAddress! + i, scopes[u], i, personRecords, months: months,
+                            evaluatePerson(rules, scopes[u], i, personRecords, months: months,
                                            context: context, slot: slot) { hit(p, $0, $1, $2) }
                         case .pregnancy:
                             if episodes == nil { episodes = builder.episodes(records) }
                             for ep in episodes! {
-                                if let (day, rec) = rules[i].attain(pregnancy: ep, context),
+                                if let (day, rec) = attain(rules, i, pregnancy: ep, context),
                                    let s = slot(day), s > 0 || !spans {
                                     hit(p, i, rec, s)
                                 }
@@ -321,7 +322,7 @@ public enum Aggregator {
                             guard spans else { return }
                             if priorEpisodes == nil { priorEpisodes = builder.episodes(prior) }
                             for ep in priorEpisodes! {
-                                if let (day, rec) = rules[i].attain(pregnancy: ep, context),
+                                if let (day, rec) = attain(rules, i, pregnancy: ep, context),
                                    slot(day) == 0 {
                                     hit(p, i, rec, 0)
                                 }
@@ -333,7 +334,7 @@ public enum Aggregator {
                                 unattached += u
                             }
                             for d in deliveries! {
-                                if let (day, rec) = rules[i].attain(delivery: d, context),
+                                if let (day, rec) = attain(rules, i, delivery: d, context),
                                    let s = slot(day), s > 0 || !spans {
                                     hit(p, i, rec, s)
                                 }
@@ -341,7 +342,7 @@ public enum Aggregator {
                             guard spans else { return }
                             if priorDeliveries == nil { priorDeliveries = builder.deliveries(prior).0 }
                             for d in priorDeliveries! {
-                                if let (day, rec) = rules[i].attain(delivery: d, context),
+                                if let (day, rec) = attain(rules, i, delivery: d, context),
                                    slot(day) == 0 {
                                     hit(p, i, rec, 0)
                                 }
@@ -349,7 +350,7 @@ public enum Aggregator {
                         }
                     }
                     for u in 0..<subjects.count {
-                        if unitPlan[u] == 0 { evaluate(u, 0, context0) } else { evaluate(u, 1, context1) }
+                        if unitPlan[u] == 0 { evaluate(u, 0, rules0, context0) } else { evaluate(u, 1, rules1, context1) }
                     }
                     // No plan has a delivery unit: the unattached NIFAS records are still wanted.
                     if deliveries == nil {
@@ -505,33 +506,47 @@ public enum Aggregator {
         }
     }
 
+    /// `rules[i].attain(pregnancy:_:)`, the rule called in place as in `evaluatePerson`.
+    @inline(never)
+    static func attain(_ rules: [any CompiledRule], _ i: Int, pregnancy: Episode, _ c: RuleContext) -> (Day, Int)? {
+        rules[i].attain(pregnancy: pregnancy, c)
+    }
+
+    /// `rules[i].attain(delivery:_:)`, the rule called in place as in `evaluatePerson`.
+    @inline(never)
+    static func attain(_ rules: [any CompiledRule], _ i: Int, delivery: Delivery, _ c: RuleContext) -> (Day, Int)? {
+        rules[i].attain(delivery: delivery, c)
+    }
+
     // swiftlint:disable:next function_parameter_count
-    /// Counts person rule `rule` (unit `i`) over one person's records; a monthly rule is asked
-    /// only for the month slots whose bit is set in `months` (and that have records).
+    /// Counts person rule `rules[i]` (unit `i`) over one person's records; a monthly rule is
+    /// asked only for the month slots whose bit is set in `months` (and that have records).
     ///
-    /// The rule is read in place (`rule.pointee`): an `any CompiledRule` passed by value is
-    /// copied out of the plan's buffer and destroyed again for every call.
-    static func evaluatePerson(_ rule: UnsafeMutablePointer<any CompiledRule>, _ scope: Scope, _ i: Int, _ person: PersonRecords,
+    /// Given the array and the index, and not inlined, so the rule is called in place as an
+    /// array's element (see `RulePlan.rules`): handed the element, or inlined into the loop,
+    /// the rule was copied out and destroyed again for each call.
+    @inline(never)
+    static func evaluatePerson(_ rules: [any CompiledRule], _ scope: Scope, _ i: Int, _ person: PersonRecords,
                                months: UInt16 = .max,
                                context c: RuleContext, slot: (Day) -> Int?, count: (Int, Int, Int) -> Void) {
         switch scope {
         case .lifetime:
-            if let (day, rec) = rule.pointee.attain(person: person.all, c), let s = slot(day) {
+            if let (day, rec) = rules[i].attain(person: person.all, c), let s = slot(day) {
                 count(i, rec, s)
             }
         case .year:
             // A run for Y−1 counts only its own year; here only its December is wanted.
             let previous = person.previousYear
-            if !previous.isEmpty, let (day, rec) = rule.pointee.attain(person: previous, c), slot(day) == 0 {
+            if !previous.isEmpty, let (day, rec) = rules[i].attain(person: previous, c), slot(day) == 0 {
                 count(i, rec, 0)
             }
             let current = person.year
-            if !current.isEmpty, let (day, rec) = rule.pointee.attain(person: current, c), let s = slot(day) {
+            if !current.isEmpty, let (day, rec) = rules[i].attain(person: current, c), let s = slot(day) {
                 count(i, rec, s)
             }
         case .monthly:
             for s in 0...person.periods.asOfMonth where months & (1 << UInt16(s)) != 0 && person.hasRecords(inSlot: s) {
-                if let rec = rule.pointee.monthly(person.month(s), c) {
+                if let rec = rules[i].monthly(person.month(s), c) {
                     count(i, rec, s)
                 }
             }
