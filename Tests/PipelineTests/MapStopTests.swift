@@ -142,6 +142,44 @@ import Validate
     }
 }
 
+extension MapStopTests {
+    /// A dedup or reduce task of `runStages` asked to stop (a task before it, run at once, has
+    /// failed) gives way at its next map task's part — a reduce also before counting — throwing
+    /// `StopRequested` with the parts it read whole, and writes nothing; the same task not
+    /// asked writes its output.
+    @Test func stoppedDedupAndReduceTasksWriteNothing() throws {
+        let tmp = try TemporaryFolder()
+        let data = tmp.url.path + "/data"
+        try ShardedRunTests.randomData(seed: 47, at: data, files: 4, rowsPerFile: 10...20, persons: 8)
+        let run = ShardedRun(runner: PipelineRunner(request: ShardedRunTests.request(data: data, out: tmp.url.path + "/out"),
+                                                    logger: Self.quiet),
+                             shared: tmp.url.path + "/shared")
+        for i in 0..<2 { _ = try run.map(task: i, tasks: 2, partitions: 3) }
+
+        /// `StopRequested.done` of `body` run with a stop that turns true at its `at`-th asking.
+        func stopped(at: Int, _ body: (ShardedRun) throws -> Void) throws -> Int? {
+            let asked = Locked(0)
+            var task = run
+            task.stop = { asked.withLock { $0 += 1; return $0 >= at } }
+            do { try body(task) } catch let stop as StopRequested { return stop.done }
+            return nil
+        }
+        let fm = FileManager.default
+        #expect(try stopped(at: 1) { _ = try $0.dedup(task: 1, tasks: 3) } == 0)
+        #expect(try stopped(at: 2) { _ = try $0.dedup(task: 1, tasks: 3) } == 1)
+        #expect(!fm.fileExists(atPath: run.dedupPath(1)))
+        for j in 0..<3 { _ = try run.dedup(task: j, tasks: 3) }
+        #expect(fm.fileExists(atPath: run.dedupPath(1)))
+
+        #expect(try stopped(at: 1) { _ = try $0.reduce(task: 1, tasks: 3) } == 0)
+        // Asked before each of the 2 map tasks' parts, then before counting.
+        #expect(try stopped(at: 3) { _ = try $0.reduce(task: 1, tasks: 3) } == 2)
+        #expect(!fm.fileExists(atPath: run.reducePath(1)))
+        _ = try run.reduce(task: 1, tasks: 3)
+        #expect(fm.fileExists(atPath: run.reducePath(1)))
+    }
+}
+
 private extension FileManager {
     func isDirectory(_ path: String) -> Bool {
         var isDir: ObjCBool = false

@@ -137,6 +137,7 @@ extension ShardedRun {
             _ = try readPartition(task, key: key, rejected: rejected, last: last, register: register, repairs: repairs,
                                   set: &set, eventRows: &eventRows, labels: &labels, output: &output)
             output.events = set.events.count
+            try checkStop(done: key.mapTasks)
             func location(_ e: Int) -> SourceLocation {
                 SourceLocation(source: labels.names[Int(eventRows[e].label)], line: Int(eventRows[e].line))
             }
@@ -358,8 +359,10 @@ extension ShardedRun {
     func forEachRow(_ task: Int, key: ShardRunKey, repairs: EntryRepairs,
                     _ body: (ShardRow, String) throws -> Void) throws {
         for i in 0..<key.mapTasks {
+            try checkStop(done: i)
             if let manifest = try readManifest(i, key: key) {
                 for (n, layout) in manifest.layouts.enumerated() {
+                    try checkStop(done: i)
                     let bytes = try entrySection(layout, section: 1 + 2 * task, task: i, n: n, sha256: manifest.hashes[n],
                                                  key: key, repairs: repairs)
                     var d = ShardDecoder(bytes, path: layout.path)

@@ -41,6 +41,17 @@ public struct ShardedRun {
     /// What every dedup and reduce task of `runStages` reads alike, loaded once after the map;
     /// nil for a task run alone (`pws dedup`, `pws reduce`), which loads its own.
     var stageInputs: StageInputs?
+    /// A dedup or reduce task of `runStages` run at once with others: asked before each map
+    /// task's part of the partition and each cache entry's section it reads (and, in a
+    /// reduce, before counting); once true the task stops there, throwing `StopRequested`
+    /// with the map tasks' parts read whole, and writes nothing (a task before it has failed:
+    /// `eachTask`). Nil for a task run alone.
+    var stop: (@Sendable () -> Bool)?
+
+    /// Throws `StopRequested` (`done` units finished) when `stop` says so.
+    func checkStop(done: Int) throws {
+        if let stop, stop() { throw StopRequested(done: done) }
+    }
 
     public init(runner: PipelineRunner, shared: String) {
         self.runner = runner
@@ -444,8 +455,10 @@ public struct ShardedRun {
     func forEachIDEntry(_ task: Int, key: ShardRunKey, repairs: EntryRepairs,
                         _ body: (ShardIDEntry) throws -> Void) throws {
         for i in 0..<key.mapTasks {
+            try checkStop(done: i)
             if let manifest = try readManifest(i, key: key) {
                 for (n, layout) in manifest.layouts.enumerated() {
+                    try checkStop(done: i)
                     let bytes = try entrySection(layout, section: 2 + 2 * task, task: i, n: n, sha256: manifest.hashes[n],
                                                  key: key, repairs: repairs)
                     var d = ShardDecoder(bytes, path: layout.path)
@@ -536,14 +549,22 @@ extension ShardedRun {
                                                        tallyBytes: ShardedRun.tallyBytes(inputs))
             // Each task notes the cache entries it rebuilds in repairs of its own; the cache's
             // console lines take them in task order, as a run in turn would print them.
-            func stage(_ name: String, _ body: (Int, EntryRepairs) throws -> Void) throws {
+            // Once one task fails, those above it running at once stop at their next part
+            // (`stop`), as the map tasks do.
+            let run = tasks
+            func stage(_ name: String, _ body: (Int, EntryRepairs, ShardedRun) throws -> Void) throws {
                 let repairs = (0..<partitions).map { EntryRepairs(stage: name, task: $0) }
                 defer { for r in repairs { mapCache?.noteRebuilt(r.lines) } }
-                try timed(name) { try ShardedRun.eachTask(partitions, atOnce: tasks.tasksAtOnce) { try body($0, repairs[$0]) } }
+                try timed(name) {
+                    try ShardedRun.eachTask(partitions, atOnce: tasks.tasksAtOnce) { j, stopRequested in
+                        var task = run
+                        task.stop = stopRequested
+                        try body(j, repairs[j], task)
+                    }
+                }
             }
-            let run = tasks
-            try stage("dedup") { j, repairs in _ = try run.dedup(task: j, tasks: partitions, repairs: repairs) }
-            try stage("reduce") { j, repairs in _ = try run.reduce(task: j, tasks: partitions, repairs: repairs) }
+            try stage("dedup") { j, repairs, task in _ = try task.dedup(task: j, tasks: partitions, repairs: repairs) }
+            try stage("reduce") { j, repairs, task in _ = try task.reduce(task: j, tasks: partitions, repairs: repairs) }
         }
         try dedupAndReduce()
         var run = self
