@@ -39,7 +39,7 @@ struct RulePlan {
     /// a rule called on an array's element is called in place, where one read through an
     /// unsafe pointer's `pointee` or buffer subscript, or through a nested array, is copied out
     /// through its type's witnesses and destroyed again for every call (Swift 6.3, checked in
-    /// the generated code; 0.3 CPU-s of the counting at 3 M records).
+    /// the generated code; ~0.2 CPU-s of the counting at 3 M records, 8 % of the loop).
     let rules: [any CompiledRule]
     let subjects: [SubjectKind]
     let scopes: [Scope]
