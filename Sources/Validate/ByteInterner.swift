@@ -12,13 +12,9 @@ public struct ByteInterner {
     public private(set) var arena = StringArena()
     /// 0 = empty, else `hash32 << 32 | (index + 1)`.
     private var slots: SlotTable
-    private var mask: Int
 
     public init(capacity: Int = 1024) {
-        var size = 16
-        while size * 3 <= capacity * 4 { size <<= 1 }
-        slots = SlotTable(count: size)
-        mask = size - 1
+        slots = SlotTable(count: SlotTable.size(for: capacity))
     }
 
     public var count: Int { arena.count }
@@ -58,7 +54,7 @@ public struct ByteInterner {
 
     /// Starts loading the slot where `hash` (from `hash64`) begins its probe, so a later
     /// `intern(_:hash:)` finds it in the cache.
-    @inline(__always) func prefetch(hash: UInt64) { slots.prefetch(Int(UInt32(truncatingIfNeeded: hash)) & mask) }
+    @inline(__always) func prefetch(hash: UInt64) { slots.prefetch(slots.home(UInt64(UInt32(truncatingIfNeeded: hash)))) }
 
     /// The index of `bytes`, adding it when new.
     public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> (index: UInt32, isNew: Bool) {
@@ -69,7 +65,7 @@ public struct ByteInterner {
     mutating func intern(_ bytes: UnsafeRawBufferPointer, hash: UInt64) -> (index: UInt32, isNew: Bool) {
         if arena.count * 4 >= slots.count * 3 { grow() }
         let h = UInt64(UInt32(truncatingIfNeeded: hash))
-        var i = Int(h) & mask
+        var i = slots.home(h)
         let tag = h << 32
         while true {
             let s = slots[i]
@@ -82,14 +78,14 @@ public struct ByteInterner {
                 let index = UInt32(truncatingIfNeeded: s) - 1
                 if arena.equals(index, bytes) { return (index, false) }
             }
-            i = (i + 1) & mask
+            i = slots.next(i)
         }
     }
 
     /// The index of `bytes` if present.
     public func find(_ bytes: UnsafeRawBufferPointer) -> UInt32? {
         let h = UInt64(UInt32(truncatingIfNeeded: ByteInterner.hash64(bytes)))
-        var i = Int(h) & mask
+        var i = slots.home(h)
         let tag = h << 32
         while true {
             let s = slots[i]
@@ -98,7 +94,7 @@ public struct ByteInterner {
                 let index = UInt32(truncatingIfNeeded: s) - 1
                 if arena.equals(index, bytes) { return index }
             }
-            i = (i + 1) & mask
+            i = slots.next(i)
         }
     }
 
@@ -109,12 +105,8 @@ public struct ByteInterner {
         if arena.count == 0 {
             // Nothing to move: the table of the final size at once, not every size on the way
             // (each zeroed in full: twice the final table's bytes, before the first row).
-            var size = slots.count
-            while count * 4 >= size * 3 { size <<= 1 }
-            if size > slots.count {
-                slots = SlotTable(count: size)
-                mask = size - 1
-            }
+            let size = SlotTable.size(for: count)
+            if size > slots.count { slots = SlotTable(count: size) }
         }
         while count * 4 >= slots.count * 3 { grow() }
         if let blockSize {
@@ -124,8 +116,5 @@ public struct ByteInterner {
         arena.reserve(count: count, bytes: bytes)
     }
 
-    private mutating func grow() {
-        slots = slots.doubled()
-        mask = slots.count - 1
-    }
+    private mutating func grow() { slots = slots.doubled() }
 }

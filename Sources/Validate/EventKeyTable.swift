@@ -12,9 +12,7 @@ struct EventKeyTable {
 
     /// An empty set with room for `capacity` events before it grows.
     init(capacity: Int = 1 << 15) {
-        var size = 16
-        while size * 3 <= capacity * 4 { size <<= 1 }
-        slots = SlotTable(count: size)
+        slots = SlotTable(count: SlotTable.size(for: capacity))
     }
 
     @inline(__always)
@@ -64,8 +62,7 @@ struct EventKeyTable {
     mutating func reserve(_ count: Int) {
         if self.count == 0 {
             // Nothing to move: the final size at once (see ByteInterner.reserve).
-            var size = slots.count
-            while count * 4 >= size * 3 { size <<= 1 }
+            let size = SlotTable.size(for: count)
             if size > slots.count { slots = SlotTable(count: size) }
         }
         while count * 4 >= slots.count * 3 { grow() }
@@ -73,7 +70,7 @@ struct EventKeyTable {
 
     /// Starts loading the slot where `hash` (from `hash(_:_:)`) begins its probe.
     @inline(__always) func prefetch(hash: UInt64) {
-        slots.prefetch(Int(UInt32(truncatingIfNeeded: hash)) & (slots.count - 1))
+        slots.prefetch(slots.home(UInt64(UInt32(truncatingIfNeeded: hash))))
     }
 
     /// Inserts `events[index]`; returns the index of an earlier event with the same key instead
@@ -87,8 +84,7 @@ struct EventKeyTable {
         let e = events[Int(index)]
         let h = UInt64(UInt32(truncatingIfNeeded: hash ?? EventKeyTable.hash(e, raw)))
         let tag = h << 32
-        let mask = slots.count - 1
-        var i = Int(h) & mask
+        var i = slots.home(h)
         while true {
             let s = slots[i]
             if s == 0 { break }
@@ -99,7 +95,7 @@ struct EventKeyTable {
                     return other
                 }
             }
-            i = (i + 1) & mask
+            i = slots.next(i)
         }
         slots[i] = tag | UInt64(index + 1)
         count += 1

@@ -81,6 +81,66 @@ import Testing
     }
 }
 
+/// The slots under the interners and the W-DUPLICATE set: any size, probes starting at
+/// `home` (multiply–shift) and wrapping at the end.
+@Suite struct SlotTableTests {
+    /// A table is sized for its keys at a load of 3/5, not rounded up to a power of two: the
+    /// 3 M-row district's likely 3.8 M record ids take 6.3 M slots, not 8 M.
+    @Test func aTableIsSizedForItsKeys() {
+        #expect(SlotTable.size(for: 0) == 16)
+        #expect(SlotTable.size(for: 3_000) == 5_005)
+        #expect(SlotTable.size(for: 3_800_000) == 6_333_335)
+        for keys in [1, 10, 999, 1_000, 12_345, 1 << 20] {
+            let size = SlotTable.size(for: keys)
+            #expect(keys * 5 <= size * 3 && size <= max(16, keys * 5 / 3 + 6), "\(keys) keys: \(size) slots")
+        }
+    }
+
+    /// Every hash starts inside the table, the lowest at 0 and the highest at the last slot,
+    /// spread evenly over it; the slot after the last is the first.
+    @Test func homesCoverTheTableAndProbesWrap() {
+        let table = SlotTable(count: 1_000)
+        #expect(table.home(0) == 0)
+        #expect(table.home(0xFFFF_FFFF) == 999)
+        #expect(table.home(0x8000_0000) == 500)
+        #expect(table.next(998) == 999 && table.next(999) == 0)
+        var hits = [Int](repeating: 0, count: 10)
+        var h: UInt64 = 12_345
+        for _ in 0..<100_000 {
+            h = (h &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407)
+            let i = table.home(h >> 32)
+            #expect(i >= 0 && i < 1_000)
+            hits[i / 100] += 1
+        }
+        // 10 000 expected per tenth of the table.
+        #expect(hits.allSatisfy { (9_000...11_000).contains($0) }, "\(hits)")
+    }
+
+    /// Keys placed from their home (some wrapping past the end) are all found again in the
+    /// table twice the size, each from its new home.
+    @Test func aDoubledTableKeepsEveryKeyReachable() {
+        let table = SlotTable(count: 1_001)
+        var placed: [UInt64] = []
+        // Hashes crowding the last slots, so probes wrap to the start, and others spread out.
+        let hashes = (0..<40).map { 0xFFFF_FFFF - UInt64($0) } + (0..<560).map { UInt64($0) &* 7_654_321 & 0xFFFF_FFFF }
+        for (n, h) in hashes.enumerated() {
+            var i = table.home(h)
+            while table[i] != 0 { i = table.next(i) }
+            table[i] = h << 32 | UInt64(n + 1)
+            placed.append(table[i])
+        }
+        #expect(table[0] != 0, "a probe from the last slot wrapped to slot 0")
+        let bigger = table.doubled()
+        #expect(bigger.count == 2_002)
+        for s in placed {
+            var i = bigger.home(s >> 32)
+            while bigger[i] != s && bigger[i] != 0 { i = bigger.next(i) }
+            #expect(bigger[i] == s)
+        }
+        #expect((0..<bigger.count).filter { bigger[$0] != 0 }.count == placed.count)
+    }
+}
+
 /// The combo caches' short copy.
 @Suite struct ShortCopyTests {
     @Test func shortCopyCopiesEveryLengthExactly() {

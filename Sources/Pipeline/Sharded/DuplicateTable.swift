@@ -51,8 +51,7 @@ extension ShardedRun {
             if (keys.count + 1) * 4 >= slots.count * 3 { slots = slots.doubled() }
             let h = UInt64(UInt32(truncatingIfNeeded: key.hash))
             let tag = h << 32
-            let mask = slots.count - 1
-            var i = Int(h) & mask
+            var i = slots.home(h)
             while true {
                 let slot = slots[i]
                 if slot == 0 { return (nil, i) }
@@ -60,7 +59,7 @@ extension ShardedRun {
                     let k = Int(UInt32(truncatingIfNeeded: slot)) - 1
                     if keys[k] == key { return (values[k], i) }
                 }
-                i = (i + 1) & mask
+                i = slots.next(i)
             }
         }
 
