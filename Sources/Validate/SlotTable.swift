@@ -5,10 +5,11 @@ import Foundation
 /// EventKeyTable), of any size: a key's probe starts at `home(hash32)` (multiply–shift, not a
 /// mask, so a table is sized for its keys — `size(for:)` — rather than rounded up to a power of
 /// two, which left the checker's tables a third to two thirds empty: 544 MB of them at 10 M
-/// records) and goes on at `next(_:)`. Tables of millions of slots are read at random, one cache miss per probe, so
-/// large ones are 2 MiB-aligned and asked for transparent huge pages: one TLB entry covers 2 MiB
-/// instead of 4 KiB (on this project's machines the kernel's THP mode is `madvise`). Public for
-/// the sharded reduce's W-DUPLICATE table (Pipeline's `DuplicateTable`).
+/// records) and goes on at `next(_:)`. Tables of millions of slots are read at random, one
+/// cache miss per probe, so large ones are 2 MiB-aligned and asked for transparent huge pages:
+/// one TLB entry covers 2 MiB instead of 4 KiB (on this project's machines the kernel's THP mode
+/// is `madvise`). Public for the sharded reduce's W-DUPLICATE table (Pipeline's
+/// `DuplicateTable`).
 public final class SlotTable {
     public let count: Int
     let base: UnsafeMutablePointer<UInt64>
