@@ -15,6 +15,7 @@ public final class SlotTable {
     let base: UnsafeMutablePointer<UInt64>
 
     public init(count: Int) {
+        precondition(count > 0, "a hash table needs at least one slot")  // next(_:) and home(_:) assume one
         self.count = count
         let bytes = count * MemoryLayout<UInt64>.stride
         let huge = 2 << 20
@@ -33,9 +34,10 @@ public final class SlotTable {
     public static func size(for keys: Int) -> Int { max(16, keys / 3 * 5 + 5) }
 
     /// The slot where a key whose hash's low 32 bits are `hash32` starts its probe:
-    /// `hash32 × count / 2³²`, uniform over the table for uniform hashes.
+    /// `hash32 × count / 2³²`, uniform over the table for uniform hashes. Higher bits are
+    /// ignored (every caller passes 32 bits; one that did not would otherwise index past the end).
     @inlinable @inline(__always) public func home(_ hash32: UInt64) -> Int {
-        Int(truncatingIfNeeded: (hash32 &* UInt64(truncatingIfNeeded: count)) >> 32)
+        Int(truncatingIfNeeded: ((hash32 & 0xFFFF_FFFF) &* UInt64(truncatingIfNeeded: count)) >> 32)
     }
 
     /// The slot after `i` (linear probing, wrapping at the end).

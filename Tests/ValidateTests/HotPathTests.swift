@@ -103,6 +103,7 @@ import Testing
         #expect(table.home(0) == 0)
         #expect(table.home(0xFFFF_FFFF) == 999)
         #expect(table.home(0x8000_0000) == 500)
+        #expect(table.home(1 << 40 | 0x8000_0000) == 500)  // bits above the low 32 are ignored
         #expect(table.next(998) == 999 && table.next(999) == 0)
         var hits = [Int](repeating: 0, count: 10)
         var h: UInt64 = 12_345
@@ -175,7 +176,7 @@ import Testing
             if let raw { invalid[i] = raw }
             return table.insert(i, in: events, invalidResultHash: invalid, raw: raw ?? 0)
         }
-        // 200 000 distinct keys: the table grows from 65 536 slots several times.
+        // 200 000 distinct keys: the table grows from its first size several times.
         for p in 0..<200_000 {
             #expect(insert(event(person: UInt32(p), day: 100)) == nil)
         }
@@ -207,7 +208,7 @@ import Testing
                                        facilityHash: e.facility == 0 ? 0 : UInt64(e.facility) << 40, raw: 0)
             return table.insert(UInt32(events.count - 1), in: events, invalidResultHash: [:], raw: 0, hash: h)
         }
-        for p in 0..<50_000 { #expect(insert(event(person: UInt32(p), day: 3)) == nil) }  // grows from 16 slots
+        for p in 0..<50_000 { #expect(insert(event(person: UInt32(p), day: 3)) == nil) }  // grows from its first size
         #expect(insert(event(person: 77, day: 3)) == 77)
         #expect(insert(event(person: 77, day: 4)) == nil)
         #expect(insert(event(person: 77, day: 3, facility: 2)) == nil)
