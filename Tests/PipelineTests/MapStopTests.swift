@@ -178,6 +178,38 @@ extension MapStopTests {
         _ = try run.reduce(task: 1, tasks: 3)
         #expect(fm.fileExists(atPath: run.reducePath(1)))
     }
+
+    /// The dedup and reduce stages hand each task a run whose `stop` is its `stopRequested`:
+    /// with two at once, task 1's turns true once task 0 has failed, and the error thrown is
+    /// task 0's. Needs two cores.
+    @Test(.enabled(if: Parallel.defaultWorkers >= 2)) func stageTasksAreHandedTheirStop() throws {
+        let tmp = try TemporaryFolder()
+        let run = ShardedRun(runner: PipelineRunner(request: ShardedRunTests.request(data: tmp.url.path, out: tmp.url.path + "/out"),
+                                                    logger: Self.quiet),
+                             shared: tmp.url.path + "/shared")
+        let secondStarted = DispatchSemaphore(value: 0)
+        let sawStop = Locked([Bool]())
+        var thrown = ""
+        do {
+            try run.eachStopping(2, atOnce: 2) { j, task in
+                if j == 0 {
+                    #expect(task.stop?() == false)
+                    #expect(secondStarted.wait(timeout: .now() + 20) == .success)
+                    throw PWSError(.outputNotWritable, "partition 0")
+                }
+                sawStop.withLock { $0.append(task.stop?() ?? true) }
+                secondStarted.signal()
+                let deadline = Date().addingTimeInterval(20)
+                while task.stop?() == false && Date() < deadline { usleep(1000) }
+                sawStop.withLock { $0.append(task.stop?() ?? false) }
+                try task.checkStop(done: 0)
+            }
+        } catch let error as PWSError {
+            thrown = error.message
+        }
+        #expect(thrown == "partition 0")
+        #expect(sawStop.withLock { $0 } == [false, true])
+    }
 }
 
 private extension FileManager {

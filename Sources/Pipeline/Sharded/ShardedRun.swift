@@ -556,11 +556,7 @@ extension ShardedRun {
                 let repairs = (0..<partitions).map { EntryRepairs(stage: name, task: $0) }
                 defer { for r in repairs { mapCache?.noteRebuilt(r.lines) } }
                 try timed(name) {
-                    try ShardedRun.eachTask(partitions, atOnce: tasks.tasksAtOnce) { j, stopRequested in
-                        var task = run
-                        task.stop = stopRequested
-                        try body(j, repairs[j], task)
-                    }
+                    try run.eachStopping(partitions, atOnce: tasks.tasksAtOnce) { j, task in try body(j, repairs[j], task) }
                 }
             }
             try stage("dedup") { j, repairs, task in _ = try task.dedup(task: j, tasks: partitions, repairs: repairs) }
@@ -656,6 +652,17 @@ extension ShardedRun {
         if let first = all.filter({ !($0.1 is StopRequested) }).min(by: { $0.0 < $1.0 }) { throw first.1 }
         // A task gives way only to a failure below it, so this is a body that stopped unasked.
         if !all.isEmpty { throw PWSError(.internalFailure, "a task stopped with no failure to report") }
+    }
+
+    /// `eachTask` over this run's dedup or reduce tasks: `body(j, task)` gets a copy of the run
+    /// whose `stop` is task j's `stopRequested`, so a task run at once with others stops at its
+    /// next part once a task below it has failed.
+    func eachStopping(_ count: Int, atOnce: Int, _ body: (Int, ShardedRun) throws -> Void) throws {
+        try ShardedRun.eachTask(count, atOnce: atOnce) { j, stopRequested in
+            var task = self
+            task.stop = stopRequested
+            try body(j, task)
+        }
     }
 
     /// `pws run --partitions P`: the sharded run in this process, its map tasks one per core
