@@ -29,7 +29,9 @@ extension PWS {
         var rehash = false
 
         func validate() throws {
-            if let partitions, partitions < 1 { throw ValidationError("--partitions must be at least 1") }
+            if let partitions, !(1...ShardedRun.maxTasks).contains(partitions) {
+                throw ValidationError("--partitions must be 1…\(ShardedRun.maxTasks)")
+            }
             if incremental && partitions == nil { throw ValidationError("--incremental needs --partitions P (the cache serves the partitioned run)") }
             if rehash && !incremental { throw ValidationError("--rehash goes with --incremental") }
         }

@@ -22,6 +22,9 @@ struct TaskOptions: ParsableArguments {
         for name in ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"] {
             if let text = env[name] {
                 guard let i = Int(text) else { throw ValidationError("$\(name) is \"\(text)\", not a task index") }
+                guard (0..<tasks).contains(i) else {
+                    throw ValidationError("$\(name) is \(i), out of range 0…\(tasks - 1) for --tasks \(tasks)")
+                }
                 return i
             }
         }
@@ -30,6 +33,8 @@ struct TaskOptions: ParsableArguments {
 
     func validate() throws {
         guard tasks >= 1 else { throw ValidationError("--tasks must be at least 1") }
+        guard tasks <= ShardedRun.maxTasks else { throw ValidationError("--tasks must be at most \(ShardedRun.maxTasks)") }
+        guard !shared.isEmpty else { throw ValidationError("--shared is empty; give the shared folder's path (the same for every task)") }
         if let task, !(0..<tasks).contains(task) {
             throw ValidationError("--task \(task) is out of range 0…\(tasks - 1)")
         }
@@ -70,7 +75,9 @@ extension PWS {
         var rehash = false
 
         func validate() throws {
-            guard partitions >= 1 else { throw ValidationError("--partitions must be at least 1") }
+            guard (1...ShardedRun.maxTasks).contains(partitions) else {
+                throw ValidationError("--partitions must be 1…\(ShardedRun.maxTasks)")
+            }
             if incremental && out == nil {
                 throw ValidationError("--incremental needs --out OUT (the cache is OUT/.cache/map/)")
             }
@@ -127,6 +134,10 @@ extension PWS {
 
         @Option(help: "Output folder; the run lands in OUT/YYYY-MM/.")
         var out: String = "out"
+
+        func validate() throws {
+            guard !shared.isEmpty else { throw ValidationError("--shared is empty; give the shared folder's path (the same for every task)") }
+        }
 
         func run() async throws {
             Interruption.install()

@@ -131,6 +131,28 @@ enum ShardFile {
     /// rebuilding one cache entry), and each needs a name of its own.
     private static let written = Locked(0)
 
+    /// Makes `folder` and the folders above it when missing; a file in the way or a folder that
+    /// cannot be made is an output error (exit 73) naming the folder, not Foundation's dump.
+    static func makeFolder(_ folder: String) throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue { return }
+        // Each folder on the way, so the message names the one that cannot be made and why.
+        var path = folder.hasPrefix("/") ? "" : "."
+        for part in folder.split(separator: "/") {
+            path += "/" + part
+            var st = stat()
+            if stat(path, &st) == 0 {
+                guard st.st_mode & S_IFMT == S_IFDIR else {
+                    throw PWSError(.outputNotWritable, "cannot make the folder \(folder): \(path) is a file, not a folder; give --shared a folder")
+                }
+                continue
+            }
+            guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+                throw PWSError(.outputNotWritable, "cannot make the folder \(path) (\(String(cString: strerror(errno)))); check that the shared folder (--shared) is writable and not full")
+            }
+        }
+    }
+
     /// Writes `bytes` as file `path`: to a temporary name in its folder (made when missing;
     /// `NAME.tmp.HOST.PID.N`), with one `write`, then renamed — a reader never sees a part of it.
     static func writeWhole(_ bytes: [UInt8], to path: String) throws {
@@ -141,8 +163,7 @@ enum ShardFile {
         let temporary = "\(path).tmp.\(host).\(getpid()).\(n)"
         var fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 && errno == ENOENT {
-            let folder = (path as NSString).deletingLastPathComponent
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try makeFolder((path as NSString).deletingLastPathComponent)
             fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         }
         guard fd >= 0 else {
@@ -383,8 +404,7 @@ final class ShardFileWriter {
         self.path = path
         temporary = "\(path).tmp.\(ShardFile.host).\(getpid())"
         let out = try ShardFile.head(header)
-        let folder = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try ShardFile.makeFolder((path as NSString).deletingLastPathComponent)
         guard FileManager.default.createFile(atPath: temporary, contents: Data(out)) else {
             throw PWSError(.outputNotWritable, "cannot write \(temporary); check that the shared folder is writable and not full")
         }

@@ -86,6 +86,26 @@ public struct ShardedRun {
         String(FileDigest.sha256(bytes: Array(ShardedRun.absolute(shared).utf8)).hex.prefix(16))
     }
 
+    /// The most map tasks or partitions a run may have. A partition of a billion-record year at
+    /// this many holds ~250 000 records; more only multiplies the files (a map task writes two
+    /// per partition) — 100 000 partitions of the sample data took minutes to map — and a
+    /// partition count near 2³² asked for gigabytes of buffers before the first row.
+    public static let maxTasks = 4096
+
+    /// Refuses a task index, task count or partition count no run can have (a scheduler's index
+    /// out of range, a typo), before anything is read or written.
+    public static func checkShape(task: Int?, tasks: Int, partitions: Int?) throws {
+        guard (1...maxTasks).contains(tasks) else {
+            throw PWSError(.usage, "--tasks \(tasks) is out of range 1…\(maxTasks)")
+        }
+        if let task, !(0..<tasks).contains(task) {
+            throw PWSError(.usage, "task \(task) is out of range 0…\(tasks - 1) (--task, $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX)")
+        }
+        if let partitions, !(1...maxTasks).contains(partitions) {
+            throw PWSError(.usage, "--partitions \(partitions) is out of range 1…\(maxTasks)")
+        }
+    }
+
     /// The files of map task `task` of `tasks`: a contiguous range in read order, so the read
     /// order of the run is map task 0's rows, then task 1's, …
     static func share(files: Int, task: Int, tasks: Int) -> Range<Int> {
@@ -136,6 +156,7 @@ public struct ShardedRun {
     /// its files discarded. A write that fails stops the task likewise, at once, rather than
     /// after the rest of its share: the error thrown is the write's, saying where it stopped.
     public func map(task: Int, tasks: Int, partitions: Int, stop: (@Sendable () -> Bool)? = nil) throws -> RunReport {
+        try ShardedRun.checkShape(task: task, tasks: tasks, partitions: partitions)
         let data = ShardedRun.absolute(request.dataDirectory)
         let mapCache = self.mapCache ?? stagedCache.map {
             let cache = MapCache(folder: $0.folder, options: $0.options)
@@ -387,6 +408,7 @@ public struct ShardedRun {
     }
 
     func checkTask(_ task: Int, _ tasks: Int, expected: Int, stage: String) throws {
+        try ShardedRun.checkShape(task: nil, tasks: tasks, partitions: nil)
         guard tasks == expected else {
             throw PWSError(.usage, "\(stage) --tasks \(tasks) but the map tasks wrote \(expected) partitions; give \(stage) --tasks \(expected)")
         }
@@ -654,6 +676,15 @@ extension ShardedRun {
         if !all.isEmpty { throw PWSError(.internalFailure, "a task stopped with no failure to report") }
     }
 
+    /// Removes the `.partitions.PID` scratch folders in `out` (left by a run that was killed);
+    /// called with OUT's run lock held, so none belongs to a run in progress.
+    static func removeLeftScratch(out: String) {
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: out)) ?? [] where name.hasPrefix(".partitions.") {
+            try? fm.removeItem(atPath: out + "/" + name)
+        }
+    }
+
     /// `eachTask` over this run's dedup or reduce tasks: `body(j, task)` gets a copy of the run
     /// whose `stop` is task j's `stopRequested`, so a task run at once with others stops at its
     /// next part once a task below it has failed.
@@ -676,14 +707,23 @@ extension ShardedRun {
     public static func runPartitioned(runner: PipelineRunner, partitions: Int,
                                       incremental: MapCacheOptions? = nil,
                                       cores: Int = Parallel.defaultWorkers) throws -> RunReport {
+        try checkShape(task: nil, tasks: 1, partitions: partitions)
         let out = runner.request.outputDirectory ?? "out"
         // The whole run holds OUT's lock, as `pws run` does: a second run into OUT fails at once
         // (exit 75) rather than after its map, dedup and reduce, and the scratch folder under
         // OUT is this run's alone while it exists.
         let lock = try RunLock(outputDirectory: out)
         defer { withExtendedLifetime(lock) {} }
+        // The scratch folder holds the rows as read (person ids unmasked): it goes at the end,
+        // failed or not, on SIGTERM/SIGINT/SIGHUP too, and a scratch folder a killed run left
+        // behind goes now — under OUT's lock no other run is using one.
+        ShardedRun.removeLeftScratch(out: out)
         let shared = out + "/.partitions.\(getpid())"
-        defer { try? FileManager.default.removeItem(atPath: shared) }
+        Interruption.removeOnStop(shared)
+        defer {
+            try? FileManager.default.removeItem(atPath: shared)
+            Interruption.forget(shared)
+        }
         var run = ShardedRun(runner: runner, shared: shared)
         run.holdsRunLock = true
         let cache = incremental.map { MapCache(outputDirectory: out, options: $0) }

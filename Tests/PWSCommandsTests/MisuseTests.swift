@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// Misuse of the command line that a second hostile-input campaign found ending in a trap, a
+/// write at the file system's root, a replaced device node or a silent loss: each now ends
+/// with a sentence and the documented exit status, before anything is written.
+@Suite struct MisuseTests {
+    static let sample = PWSBinary.packageRoot.appendingPathComponent("sample-data").path
+
+    /// A task index from the scheduler is checked as `--task` is (it trapped on an array index
+    /// and left temporary files); a task count near Int.max no longer overflows the share.
+    @Test func aSchedulersTaskIndexOutOfRangeIsAUsageError() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let shared = tmp.path + "/shared"
+        let map = ["map", "--tasks", "2", "--partitions", "3", "--shared", shared, "--data", Self.sample,
+                   "--today", "2026-01-10"]
+        for (name, value) in [("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_ID", "-1"), ("JOB_COMPLETION_INDEX", "7")] {
+            let r = try PWSBinary.run(map, environment: [name: value])
+            #expect(r.status == 64, "\(name)=\(value): \(r.stderr)")
+            #expect(r.stderr.contains("$\(name) is \(value), out of range 0…1 for --tasks 2"), "\(r.stderr)")
+        }
+        let huge = try PWSBinary.run(["map", "--task", "9223372036854775806", "--tasks", "9223372036854775807",
+                                      "--partitions", "3", "--shared", shared, "--data", Self.sample])
+        #expect(huge.status == 64, "\(huge.stderr)")
+        #expect(huge.stderr.contains("--tasks must be at most 4096"), "\(huge.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: shared), "nothing is written")
+    }
+
+    /// Partitions and tasks are at most 4096: 100 000 partitions of the sample data took minutes
+    /// (200 000 files a map task), 2³² asked for 32 GiB before the first row.
+    @Test func partitionsAndTasksHaveALimit() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let run = try PWSBinary.run(["run", "--partitions", "4097", "--data", Self.sample, "--out", tmp.path + "/out"])
+        #expect(run.status == 64 && run.stderr.contains("--partitions must be 1…4096"), "\(run.stderr)")
+        let map = try PWSBinary.run(["map", "--task", "0", "--tasks", "1", "--partitions", "4294967296",
+                                     "--shared", tmp.path + "/shared", "--data", Self.sample])
+        #expect(map.status == 64 && map.stderr.contains("--partitions must be 1…4096"), "\(map.stderr)")
+        let dedup = try PWSBinary.run(["dedup", "--task", "0", "--tasks", "5000", "--shared", tmp.path + "/shared"])
+        #expect(dedup.status == 64 && dedup.stderr.contains("--tasks must be at most 4096"), "\(dedup.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: tmp.path + "/out"))
+        #expect(!FileManager.default.fileExists(atPath: tmp.path + "/shared"))
+    }
+
+    /// An empty `--shared` (an unset variable in a job script) is refused rather than taken as
+    /// the root folder; a file in the way of the shared folder is an output error naming it.
+    @Test func anEmptyOrFileSharedFolderIsRefused() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        for stage in [["map", "--task", "0", "--tasks", "1", "--partitions", "2", "--data", Self.sample],
+                      ["dedup", "--task", "0", "--tasks", "2"], ["reduce", "--task", "0", "--tasks", "2"], ["merge"]] {
+            let r = try PWSBinary.run(stage + ["--shared", ""], cwd: tmp.path)
+            #expect(r.status == 64, "\(stage[0]): \(r.stderr)")
+            #expect(r.stderr.contains("--shared is empty"), "\(stage[0]): \(r.stderr)")
+        }
+        try "x".write(toFile: tmp.path + "/afile", atomically: true, encoding: .utf8)
+        let r = try PWSBinary.run(["map", "--task", "0", "--tasks", "1", "--partitions", "2", "--shared", "afile",
+                                   "--data", Self.sample, "--today", "2026-01-10"], cwd: tmp.path)
+        #expect(r.status == 73, "\(r.stderr)")
+        #expect(r.stderr.contains("cannot make the folder afile/pws/map: ./afile is a file, not a folder"), "\(r.stderr)")
+        #expect(try String(contentsOfFile: tmp.path + "/afile", encoding: .utf8) == "x")
+    }
+}
+
+extension MisuseTests {
+    /// `pws run --partitions` stopped by SIGTERM removes its scratch folder (the rows as read,
+    /// person ids unmasked) as well as its staging folder; one a killed run left behind is
+    /// removed by the next run, which holds OUT's lock.
+    @Test func aStoppedPartitionedRunLeavesNoScratch() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated(records: 1500)
+        let out = tmp.path + "/out"
+        let scratch = { (try? FileManager.default.contentsOfDirectory(atPath: out))?.filter { $0.hasPrefix(".partitions.") } ?? [] }
+        let marker = tmp.path + "/paused"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: PWSBinary.path)
+        process.arguments = ["run", "--partitions", "3", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"]
+        var env = ProcessInfo.processInfo.environment
+        env["PWS_PAUSE_AT"] = "staging-partial"
+        env["PWS_PAUSE_FILE"] = marker
+        process.environment = env
+        process.standardOutput = FileHandle.nullDevice
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: marker) && waited < 600 {
+            usleep(100_000)
+            waited += 1
+        }
+        #expect(FileManager.default.fileExists(atPath: marker), "the run never reached the pause point")
+        #expect(scratch().count == 1, "the scratch folder exists while the merge writes")
+        kill(process.processIdentifier, SIGTERM)
+        _ = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 143)
+        #expect(scratch().isEmpty)
+
+        // A killed run's scratch folder (SIGKILL runs no handler) goes with the next run.
+        try FileManager.default.createDirectory(atPath: out + "/.partitions.999999/pws/map", withIntermediateDirectories: true)
+        try "rows".write(toFile: out + "/.partitions.999999/pws/map/part-0-0.pws", atomically: true, encoding: .utf8)
+        let next = try PWSBinary.run(["run", "--partitions", "3", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(scratch().isEmpty)
+    }
+}
