@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "CSV", "Ingest", "PWSCore"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Concurrency", "Growth", "PWSCore", "PWSTestSupport", "Synthetic",
                                                    .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "PWSCommandsTests", dependencies: ["PWSCommands", "PWSCore"]),
+        .testTarget(name: "PWSCommandsTests", dependencies: ["PWSCommands", "PWSCore", "Concurrency"]),
         .testTarget(name: "RunDiffTests", dependencies: ["RunDiff", "PWSCore"]),
     ]
 )

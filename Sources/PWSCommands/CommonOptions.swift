@@ -76,6 +76,25 @@ struct CommonOptions: ParsableArguments {
 }
 
 /// Runs a pipeline command and turns its outcome or error into output and the exit status.
+/// Writes `data` to standard output after the lines `print` has buffered.
+/// - Throws: `PWSError` (exit 73) when the write fails.
+func writeStandardOutput(_ data: Data) throws {
+    try flushStandardOutput()
+    do {
+        try FileHandle.standardOutput.write(contentsOf: data)
+    } catch {
+        throw PWSError(.outputNotWritable, "cannot write to standard output (\((error as NSError).localizedDescription)); check where it goes (a full disk, a closed pipe)")
+    }
+}
+
+/// Flushes what `print` has buffered. A write that failed — a full disk under `> file`, a
+/// closed descriptor — is an output error (exit 73) rather than a silent loss.
+func flushStandardOutput() throws {
+    guard fflush(nil) == 0 else {
+        throw PWSError(.outputNotWritable, "cannot write to standard output (\(String(cString: strerror(errno)))); check where it goes (a full disk, a closed pipe)")
+    }
+}
+
 func finish(_ body: () throws -> RunReport, options: CommonOptions) throws {
     let quiet = options.quiet
     do {
@@ -85,6 +104,7 @@ func finish(_ body: () throws -> RunReport, options: CommonOptions) throws {
             if options.verbose { for line in report.perFileLines { print(line) } }
             for line in report.lines { print(line) }
         }
+        try flushStandardOutput()
         if report.exitStatus != .success { throw ExitCode(report.exitStatus.rawValue) }
     } catch let error as PWSError {
         if isatty(2) == 1 && !quiet { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }

@@ -49,6 +49,7 @@ extension PWS {
                 guard !quiet else { return }
                 for line in diff.summaryLines(top: top) { print(line) }
                 print("wrote \(path) (\(count) rows)")
+                try flushStandardOutput()
             } catch let error as PWSError {
                 FileHandle.standardError.write(Data("pws: \(error)\n".utf8))
                 throw ExitCode(error.exitStatus.rawValue)

@@ -46,17 +46,63 @@ extension PWS.ExportGroup {
                 let outcome = try export.run()
                 for line in outcome.lines { FileHandle.standardError.write(Data("pws: \(line)\n".utf8)) }
                 if let out {
-                    guard FileManager.default.createFile(atPath: out, contents: outcome.data) else {
-                        throw PWSError(.outputNotWritable, "cannot write \(out); check the folder and its permissions")
-                    }
+                    try Self.write(outcome.data, to: out)
                     FileHandle.standardError.write(Data("pws: wrote \(out) (Content-Type: \(format.contentType))\n".utf8))
                 } else {
-                    FileHandle.standardOutput.write(outcome.data)
+                    try writeStandardOutput(outcome.data)
                 }
             } catch let error as PWSError {
                 FileHandle.standardError.write(Data("pws: \(error)\n".utf8))
                 throw ExitCode(error.exitStatus.rawValue)
             }
+        }
+    }
+}
+
+extension PWS.ExportGroup.DHIS2 {
+    /// Writes the import file to `out`. A character device or a FIFO (`/dev/stdout`, a named
+    /// pipe) is written into, never replaced; a folder or another special file is refused;
+    /// otherwise the file (a symbolic link's target) is replaced whole through a temporary file,
+    /// so a failed write leaves the previous one.
+    static func write(_ data: Data, to out: String) throws {
+        var st = stat()
+        if stat(out, &st) == 0 {
+            switch st.st_mode & S_IFMT {
+            case S_IFREG:
+                break
+            case S_IFCHR, S_IFIFO:
+                // Not blocking in open: a FIFO nobody reads would hold the command forever.
+                let fd = open(out, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+                guard fd >= 0 else {
+                    if errno == ENXIO { throw PWSError(.outputNotWritable, "nothing reads the FIFO \(out); start its reader first") }
+                    throw PWSError(.outputNotWritable, "cannot open \(out) for writing (\(String(cString: strerror(errno)))); check its permissions")
+                }
+                defer { close(fd) }
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+                try data.withUnsafeBytes { bytes in
+                    var done = 0
+                    while done < bytes.count {
+                        let n = Foundation.write(fd, bytes.baseAddress! + done, bytes.count - done)
+                        if n < 0 && errno == EINTR { continue }
+                        guard n > 0 else {
+                            throw PWSError(.outputNotWritable, "cannot write \(out) (\(n < 0 ? String(cString: strerror(errno)) : "nothing written")); check where it goes")
+                        }
+                        done += n
+                    }
+                }
+                return
+            case S_IFDIR:
+                throw PWSError(.outputNotWritable, "\(out) is a folder; give --out a file name, e.g. \(out)/dhis2.json")
+            default:
+                throw PWSError(.outputNotWritable, "\(out) is not a regular file (a socket or block device); give --out a file name")
+            }
+        }
+        // The target of a symbolic link, so the link stays a link.
+        let target = realpath(out, nil).map { path in defer { free(path) }; return String(cString: path) } ?? out
+        do {
+            try data.write(to: URL(fileURLWithPath: target), options: .atomic)
+        } catch {
+            throw PWSError(.outputNotWritable, "cannot write \(out); check the folder and its permissions", cause: "\((error as NSError).localizedDescription)")
         }
     }
 }

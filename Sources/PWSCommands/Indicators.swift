@@ -51,6 +51,7 @@ extension PWS {
                         }
                     }
                 }
+                try flushStandardOutput()
             } catch let error as PWSError {
                 FileHandle.standardError.write(Data("pws: \(error)\n".utf8))
                 throw ExitCode(error.exitStatus.rawValue)

@@ -47,8 +47,9 @@ extension PWS.PipelineCommand {
                 if let folder {
                     try write(into: folder)
                 } else if let data = BuiltInPipeline.contents(ofFile: file) {
-                    FileHandle.standardOutput.write(data)
+                    try writeStandardOutput(data)
                 }
+                try flushStandardOutput()
             } catch let error as PWSError {
                 FileHandle.standardError.write(Data("pws: \(error)\n".utf8))
                 throw ExitCode(error.exitStatus.rawValue)

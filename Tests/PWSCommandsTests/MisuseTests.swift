@@ -1,3 +1,4 @@
+import Concurrency
 import Foundation
 import Testing
 
@@ -60,6 +61,80 @@ import Testing
         #expect(r.status == 73, "\(r.stderr)")
         #expect(r.stderr.contains("cannot make the folder afile/pws/map: ./afile is a file, not a folder"), "\(r.stderr)")
         #expect(try String(contentsOfFile: tmp.path + "/afile", encoding: .utf8) == "x")
+    }
+
+    /// `export dhis2 --out` writes into a FIFO (it replaced device nodes and FIFOs by a regular
+    /// file: it destroyed /dev/full once), writes a symbolic link's target and keeps the link,
+    /// and refuses a folder.
+    @Test func exportWritesIntoAFIFOAndThroughALink() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let out = tmp.path + "/out"
+        let published = try PWSBinary.run(["run", "--data", Self.sample, "--out", out, "--today", "2026-01-15", "--quiet"])
+        #expect(published.status == 0, "\(published.stderr)")
+        let mapping = PWSBinary.packageRoot.appendingPathComponent("docs/examples/dhis2-mapping.yaml").path
+        let export = ["export", "dhis2", "--run", out + "/2025-12", "--mapping", mapping]
+        let expected = try PWSBinary.run(export).stdout
+        #expect(expected.hasPrefix("{"))
+
+        let fifo = tmp.path + "/fifo"
+        #expect(mkfifo(fifo, 0o644) == 0)
+        // Nobody reading: refused at once rather than waiting for a reader.
+        let unread = try PWSBinary.run(export + ["--out", fifo])
+        #expect(unread.status == 73 && unread.stderr.contains("nothing reads the FIFO"), "\(unread.stderr)")
+        // A reader waiting in open(2) (it counts as one); it reads to the end.
+        let received = Locked((done: false, data: Data()))
+        let reader = Thread {
+            var data = Data()
+            let fd = open(fifo, O_RDONLY)
+            if fd >= 0 {
+                var buffer = [UInt8](repeating: 0, count: 65_536)
+                while true {
+                    let n = read(fd, &buffer, buffer.count)
+                    if n <= 0 { break }
+                    data.append(contentsOf: buffer[..<n])
+                }
+                close(fd)
+            }
+            received.withLock { $0 = (true, data) }
+        }
+        reader.start()
+        usleep(300_000)
+        let r = try PWSBinary.run(export + ["--out", fifo])
+        #expect(r.status == 0, "\(r.stderr)")
+        let deadline = Date().addingTimeInterval(20)
+        while !received.withLock({ $0.done }) && Date() < deadline { usleep(10_000) }
+        #expect(String(decoding: received.withLock { $0.data }, as: UTF8.self) == expected)
+        var st = stat()
+        #expect(lstat(fifo, &st) == 0 && st.st_mode & S_IFMT == S_IFIFO, "the FIFO is still a FIFO")
+
+        try "old".write(toFile: tmp.path + "/target.json", atomically: true, encoding: .utf8)
+        #expect(symlink("target.json", tmp.path + "/link.json") == 0)
+        #expect(try PWSBinary.run(export + ["--out", tmp.path + "/link.json"]).status == 0)
+        #expect(lstat(tmp.path + "/link.json", &st) == 0 && st.st_mode & S_IFMT == S_IFLNK, "the link is still a link")
+        #expect(try String(contentsOfFile: tmp.path + "/target.json", encoding: .utf8) == expected)
+
+        let folder = try PWSBinary.run(export + ["--out", tmp.path])
+        #expect(folder.status == 73 && folder.stderr.contains("is a folder; give --out a file name"), "\(folder.stderr)")
+    }
+
+    /// Standard output that cannot be written (here /dev/full: "No space left on device") is
+    /// exit 73 with a sentence: `export dhis2` and `pipeline show` trapped, `indicators` and
+    /// `validate` exited 0 with their output lost.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
+    func standardOutputThatFailsIsAnOutputError() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let out = tmp.path + "/out"
+        #expect(try PWSBinary.run(["run", "--data", Self.sample, "--out", out, "--today", "2026-01-15", "--quiet"]).status == 0)
+        let mapping = PWSBinary.packageRoot.appendingPathComponent("docs/examples/dhis2-mapping.yaml").path
+        let toFull = ["/bin/sh", "-c", "exec \"$0\" \"$@\" > /dev/full"]
+        for command in [["export", "dhis2", "--run", out + "/2025-12", "--mapping", mapping], ["pipeline", "show"],
+                        ["indicators"], ["validate", "--data", Self.sample, "--today", "2026-01-15"]] {
+            let r = try PWSBinary.run(command, launcher: toFull)
+            #expect(r.status == 73, "\(command[0]): \(r.status) \(r.stderr.suffix(300))")
+            #expect(r.stderr.contains("cannot write to standard output"), "\(command[0]): \(r.stderr.suffix(300))")
+        }
     }
 }
 
