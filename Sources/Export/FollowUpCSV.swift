@@ -73,7 +73,7 @@ public enum FollowUpCSV {
                              names: Bool = false) throws -> WrittenFile {
         let table = try TableWriter(path: path, header: header(names: names), format: format)
         for r in sorted(rows) {
-            try table.row([r.facilityID, r.villageCode, r.rw, r.rt, r.person] + (names ? [r.name] : [])
+            try table.row([PersonID.maskEmbeddedIdentifiers(r.facilityID), r.villageCode, r.rw, r.rt, r.person] + (names ? [r.name] : [])
                           + [String(r.ageMonths), r.reasons,
                            r.weightDate, format.decimal(r.weightKg), r.lengthDate, format.decimal(r.lengthCm),
                            format.decimal(r.waz), format.decimal(r.haz), format.decimal(r.whz)])

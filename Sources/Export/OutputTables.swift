@@ -40,7 +40,8 @@ public enum CompletenessCSV {
     public static func write(_ rows: [CompletenessRow], to path: String, format: OutputFormat) throws -> WrittenFile {
         let table = try TableWriter(path: path, header: header, format: format)
         for r in rows {
-            try table.row([r.facility, r.facilityType, String(r.year), String(r.month), String(r.records),
+            // A NIK typed as the facility code is masked (spec §7; rows keep the full id's order).
+            try table.row([PersonID.maskEmbeddedIdentifiers(r.facility), r.facilityType, String(r.year), String(r.month), String(r.records),
                            String(r.persons), r.reported ? "ya" : "tidak"])
         }
         return try table.close()

@@ -9,8 +9,19 @@ public enum AreaLabel {
     ///
     /// The result is short, so Swift stores it inline: no allocation for labels of up to 15 bytes.
     ///
+    /// A label holding a run of 16 or more digits is a NIK typed in the wrong column, not an RW
+    /// or RT: the run is masked as a person id is (`3171**********05`,
+    /// `PersonID.maskEmbeddedIdentifiers`), so the area it makes in every output — indicators,
+    /// report, workbook, tindak-lanjut — never shows the number (spec §7: no person identifier in
+    /// an output but rejects and warnings).
+    ///
     /// - Complexity: O(n) in the field length.
     public static func normalise(_ bytes: UnsafeRawBufferPointer) -> String? {
+        guard let label = normaliseUnmasked(bytes) else { return nil }
+        return label.utf8.count < PersonID.embeddedIdentifierDigits ? label : PersonID.maskEmbeddedIdentifiers(label)
+    }
+
+    private static func normaliseUnmasked(_ bytes: UnsafeRawBufferPointer) -> String? {
         var lo = 0, hi = bytes.count
         if hi - lo >= 2, asciiLower(bytes[0]) == UInt8(ascii: "r"),
            asciiLower(bytes[1]) == UInt8(ascii: "w") || asciiLower(bytes[1]) == UInt8(ascii: "t") {

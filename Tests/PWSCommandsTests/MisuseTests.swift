@@ -139,6 +139,52 @@ import Testing
 }
 
 extension MisuseTests {
+    /// A NIK typed into the RW, RT or facility column is masked wherever the area or facility
+    /// shows: indicators.csv, report.html, pws.xlsx, tindak-lanjut.csv, completeness.csv (it was
+    /// masked in warnings.csv only). The areas are still counted (W-AREA keeps the row).
+    @Test func aNIKInTheAreaOrFacilityColumnIsMaskedInEveryOutput() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = tmp.path + "/data"
+        try FileManager.default.createDirectory(atPath: data + "/layanan", withIntermediateDirectories: true)
+        for name in ["wilayah.csv", "sasaran.csv"] {
+            try FileManager.default.copyItem(atPath: Self.sample + "/" + name, toPath: data + "/" + name)
+        }
+        try """
+        record_id,visit_date,person_id,birth_date,sex,village_code,rw,rt,facility_type,facility_id,service_code,result
+        R-1,2025-11-11,3201013005240901,2024-05-30,L,3201012004,3171990100000005,001,posyandu,PSY-3201012004-01,TIMBANG,5
+        R-2,2025-11-11,3201013005240902,2024-05-30,L,3201012004,01,3171990100000006,posyandu,PSY-3201012004-01,TIMBANG,5
+        R-3,2025-11-11,3201013005240903,2024-05-30,L,3201012004,01,001,posyandu,3171990100000004,TIMBANG,5
+
+        """.write(toFile: data + "/layanan/2025-11_posyandu-x.csv", atomically: true, encoding: .utf8)
+        let out = tmp.path + "/out"
+        let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-10", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        // OUT/2025-11 is a link to the run's folder: its real path, to list the files.
+        let run = URL(fileURLWithPath: out + "/2025-11").resolvingSymlinksInPath().path
+        let indicators = try String(contentsOfFile: run + "/indicators.csv", encoding: .utf8)
+        #expect(indicators.contains(",rw,3201012004-3171**********05,RW 3171**********05,3201012004,"))
+        #expect(indicators.contains(",rt,3201012004-001-3171**********06,RT 3171**********06,3201012004-001,"))
+        #expect(try String(contentsOfFile: run + "/completeness.csv", encoding: .utf8).contains("\n3171**********04,"))
+        // Every published file, the workbook's XML inflated, holds none of the three NIKs.
+        var texts: [(String, String)] = []
+        for name in try FileManager.default.subpathsOfDirectory(atPath: run) where !name.hasSuffix(".xlsx") {
+            if let text = try? String(contentsOfFile: run + "/" + name, encoding: .utf8) { texts.append((name, text)) }
+        }
+        // The launcher's shell gets pws's path as $0 and the run folder as $1.
+        let inflate = "cd \"$1\" && for f in *.xlsx; do python3 -c 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); [sys.stdout.write(z.read(n).decode()) for n in z.namelist()]' \"$f\"; done"
+        let unzip = try PWSBinary.run([run], launcher: ["/bin/sh", "-c", inflate])
+        texts.append(("xlsx", unzip.stdout))
+        #expect(texts.count >= 10 && unzip.stdout.contains("<sheetData>"), "\(texts.map(\.0)) \(unzip.stderr)")
+        for (name, text) in texts {
+            for nik in ["3171990100000005", "3171990100000006", "3171990100000004"] {
+                #expect(!text.contains(nik), "\(nik) in \(name)")
+            }
+        }
+    }
+}
+
+extension MisuseTests {
     /// `pws run --partitions` stopped by SIGTERM removes its scratch folder (the rows as read,
     /// person ids unmasked) as well as its staging folder; one a killed run left behind is
     /// removed by the next run, which holds OUT's lock.

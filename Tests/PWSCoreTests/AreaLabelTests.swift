@@ -22,7 +22,10 @@ import Testing
         ("2 b", "2 B"),             // inner characters kept
         ("a", "A"),
         ("RW01/RT02", "01/RT02"),   // only one leading RW/RT is dropped
-        ("12345678901234567890", "12345678901234567890"),
+        ("123456789012345", "123456789012345"),          // longer than 3 digits: kept
+        ("12345678901234567890", "1234**************90"),   // 16+ digits: a NIK, masked
+        ("RT 3171 9901 0000 0005", "3171*************05"),  // a NIK as written
+        ("3171990100000005A", "3171**********05A"),
         ("RT", nil),
         ("rw", nil),
         ("", nil),

@@ -234,7 +234,7 @@ extension ReportBuilder {
             body.append(TRow(rc: "pk", th: Cell(t: .text(puskesmasTitle(keys[start].puskesmas))),
                              cells: [Cell(t: .literal(""), c: "t")] + countCells(sum(group))))
             for k in group {
-                body.append(TRow(rc: nil, th: Cell(t: k.facility.isEmpty ? .literal("(tanpa fasilitas)") : .text(k.facility)),
+                body.append(TRow(rc: nil, th: Cell(t: k.facility.isEmpty ? .literal("(tanpa fasilitas)") : .text(PersonID.maskEmbeddedIdentifiers(k.facility))),
                                  cells: [Cell(t: .text(villageNames[k.village] ?? k.village), c: "t")]
                                     + countCells(counts[k]!)))
             }

@@ -834,7 +834,7 @@ struct ReportBuilder {
                 }
             }
             cells.append(Cell(t: .fraction(reported, m)))
-            body.append(TRow(rc: nil, th: Cell(t: .text(k.facility)), cells: cells))
+            body.append(TRow(rc: nil, th: Cell(t: .text(PersonID.maskEmbeddedIdentifiers(k.facility))), cells: cells))
         }
         if !keys.isEmpty {
             var cells = [Cell(t: .literal(""))]

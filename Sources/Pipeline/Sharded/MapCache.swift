@@ -107,8 +107,9 @@ final class MapCache {
     /// What an entry's name hashes before its key: the intermediate format version and the
     /// version of the entry's own layout (2: the table holds the visits compared with today,
     /// and the key holds today only for an entry written when the file's first one does not
-    /// hold for the run's today) — an entry of another layout has another name.
-    static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).2\n"
+    /// hold for the run's today; 3: RW and RT labels holding a NIK are masked, so an entry of
+    /// a file with one maps its rows otherwise) — an entry of another layout has another name.
+    static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).3\n"
 
     /// The entry's name: the sha256 of `namePrefix` and its key.
     static func entryName(_ key: ShardRunKey) -> String {
