@@ -166,22 +166,8 @@ import Glibc
         let link = try FileManager.default.destinationOfSymbolicLink(atPath: out + "/2025-12")
 
         let marker = tmp.path + "/paused"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: PWSBinary.path)
-        process.arguments = ["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"]
-        var env = ProcessInfo.processInfo.environment
-        env["PWS_PAUSE_AT"] = "staging-partial"
-        env["PWS_PAUSE_FILE"] = marker
-        process.environment = env
-        process.standardOutput = FileHandle.nullDevice
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        var waited = 0
-        while !FileManager.default.fileExists(atPath: marker) && waited < 600 {
-            usleep(100_000)
-            waited += 1
-        }
+        let (process, err) = try PWSBinary.startPaused(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"],
+                                                        at: "staging-partial", marker: marker)
         #expect(FileManager.default.fileExists(atPath: marker), "the run never reached the pause point")
         // A staging folder exists while the run is paused in the middle of writing.
         let staging = { (try? FileManager.default.contentsOfDirectory(atPath: out + "/.runs"))?

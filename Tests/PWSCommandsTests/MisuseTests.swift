@@ -195,22 +195,8 @@ extension MisuseTests {
         let out = tmp.path + "/out"
         let scratch = { (try? FileManager.default.contentsOfDirectory(atPath: out))?.filter { $0.hasPrefix(".partitions.") } ?? [] }
         let marker = tmp.path + "/paused"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: PWSBinary.path)
-        process.arguments = ["run", "--partitions", "3", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"]
-        var env = ProcessInfo.processInfo.environment
-        env["PWS_PAUSE_AT"] = "staging-partial"
-        env["PWS_PAUSE_FILE"] = marker
-        process.environment = env
-        process.standardOutput = FileHandle.nullDevice
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        var waited = 0
-        while !FileManager.default.fileExists(atPath: marker) && waited < 600 {
-            usleep(100_000)
-            waited += 1
-        }
+        let (process, err) = try PWSBinary.startPaused(["run", "--partitions", "3", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"],
+                                                        at: "staging-partial", marker: marker)
         #expect(FileManager.default.fileExists(atPath: marker), "the run never reached the pause point")
         #expect(scratch().count == 1, "the scratch folder exists while the merge writes")
         kill(process.processIdentifier, SIGTERM)

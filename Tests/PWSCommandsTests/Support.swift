@@ -46,6 +46,31 @@ enum PWSBinary {
     }
 }
 
+extension PWSBinary {
+    /// Starts pws with `arguments`, paused at `PWS_PAUSE_AT=point` (it creates `marker` there
+    /// and waits), and returns once the marker exists (at most 60 s): the process and its
+    /// stderr pipe, for the test to signal it and read what it says.
+    static func startPaused(_ arguments: [String], at point: String, marker: String) throws -> (Process, Pipe) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["PWS_PAUSE_AT"] = point
+        env["PWS_PAUSE_FILE"] = marker
+        process.environment = env
+        process.standardOutput = FileHandle.nullDevice
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: marker) && waited < 600 {
+            usleep(100_000)
+            waited += 1
+        }
+        return (process, err)
+    }
+}
+
 /// A fresh temporary folder per test.
 struct TempFolder {
     let path: String
