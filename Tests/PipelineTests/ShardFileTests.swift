@@ -213,7 +213,8 @@ import Testing
     }
 
     /// A stage reading a damaged file of the run fails naming it; rerunning the task that wrote
-    /// it (it is rewritten whole) lets the run finish with the same output.
+    /// it (it is rewritten whole) lets the run finish with the same output — once the stages
+    /// after it are rerun too: a reduce refuses dedup outputs made before the map task's rerun.
     @Test func damagedPartitionFailsTheReduceUntilTheMapReruns() throws {
         let folder = try TemporaryFolder()
         let data = folder.url.path + "/data"
@@ -230,6 +231,19 @@ import Testing
         let message = ShardFileTests.message { _ = try run.reduce(task: 0, tasks: 2) }
         #expect(message?.contains("intermediate file \(part) is truncated") == true, "\(message ?? "reduce ran")")
         _ = try run.map(task: 1, tasks: 2, partitions: 2)
+        let stale = ShardFileTests.message { _ = try run.reduce(task: 0, tasks: 2) }
+        #expect(stale?.contains("\(run.dedupPath(0)) was made from other map outputs than the shared folder holds now") == true,
+                "\(stale ?? "reduce ran")")
+        for j in 0..<2 { _ = try run.dedup(task: j, tasks: 2) }
+        for j in 0..<2 { _ = try run.reduce(task: j, tasks: 2) }
+        // A map task rerun after the reduces: the merge refuses their outputs.
+        _ = try run.map(task: 0, tasks: 2, partitions: 2)
+        #expect(ShardFileTests.message { _ = try run.merge() }?.contains("was made from other map") == true)
+        for j in 0..<2 { _ = try run.dedup(task: j, tasks: 2) }
+        // Dedup rerun but not reduce: the merge refuses the reduce outputs.
+        let reduceStale = ShardFileTests.message { _ = try run.merge() }
+        #expect(reduceStale?.contains("\(run.reducePath(0)) was made from other map or dedup outputs") == true,
+                "\(reduceStale ?? "merged")")
         for j in 0..<2 { _ = try run.reduce(task: j, tasks: 2) }
         let merged = try run.merge()
         #expect(merged.exitStatus == .success, "\(merged.lines)")

@@ -451,6 +451,11 @@ struct ShardHeader: Codable, Equatable {
     var kind: String
     var task: Int
     var key: ShardRunKey
+    /// What a dedup or reduce task read, so a later stage can tell outputs made from files the
+    /// shared folder no longer holds (a map task rerun after them): a dedup output's is the
+    /// stamp of the map summaries, a reduce output's that and the dedup outputs' stamp
+    /// (`ShardedRun.stamp`). Absent from other kinds (their JSON does not change).
+    var inputs: String? = nil
 }
 
 /// Everything that changes what the stages compute: a reader refuses a file whose key differs

@@ -187,8 +187,8 @@ extension ShardedRun {
                 output.spmSeenRTs = spmCounted.seenRTs
             }
         }
-        try ShardFile.write(ShardHeader(kind: "reduce", task: task, key: key), payload: encode(output),
-                            to: reducePath(task))
+        try ShardFile.write(ShardHeader(kind: "reduce", task: task, key: key, inputs: try reduceInputs(key)),
+                            payload: encode(output), to: reducePath(task))
         return RunReport(exitStatus: .success, lines: repairs.lines + [
             "reduce \(task) of \(tasks): \(output.events) events counted, \(output.warnings.count) warnings",
         ], folder: nil)
@@ -458,6 +458,9 @@ extension ShardedRun {
         var followUp: [FollowUpRow] = []
         /// file → (accepted, duplicate, out of period), summed.
         var files: [Int: (accepted: Int, duplicate: Int, outOfPeriod: Int)] = [:]
+        /// What every reduce output must have been made from (`reduceInputs`; nil in tests
+        /// that write reduce outputs alone).
+        var reduceInputs: String?
     }
 
     /// Reads reduce output `j` a block at a time (`ShardRecordStream`), adding its counts into
@@ -465,6 +468,7 @@ extension ShardedRun {
     func readReduce(_ j: Int, key: ShardRunKey, asOf: YearMonth?, into merged: inout MergedReduces) throws {
         let path = reducePath(j)
         var stream = try ShardRecordStream(path: path, kind: "reduce", expected: key)
+        try ShardedRun.checkInputs(stream.header, path: path, expected: merged.reduceInputs, made: "map or dedup outputs")
         func corrupted() -> PWSError {
             PWSError(.data, "intermediate file \(path) is corrupted (a record runs past its end); rerun the task that wrote it")
         }
@@ -573,7 +577,8 @@ extension ShardedRun {
             counts: [Int32](repeating: 0, count: countsSize(pipeline.indicators)),
             seen: [Bool](repeating: false, count: rtCount),
             spmCounts: [Int32](repeating: 0, count: countsSize(spmDefinitions)),
-            spmSeen: [Bool](repeating: false, count: spmDefinitions.isEmpty ? 0 : rtCount))
+            spmSeen: [Bool](repeating: false, count: spmDefinitions.isEmpty ? 0 : rtCount),
+            reduceInputs: try reduceInputs(key))
         for j in 0..<key.partitions { try readReduce(j, key: key, asOf: asOf, into: &merged) }
 
         // Accounts: the map's reading and per-row rejects, E-DUPLICATE-ID, then the reduces'.

@@ -465,7 +465,8 @@ public struct ShardedRun {
             e.uint(UInt64(r.line))
             e.string(r.recordID)
         }
-        try ShardFile.write(ShardHeader(kind: "dedup", task: task, key: key), payload: e.bytes, to: dedupPath(task))
+        try ShardFile.write(ShardHeader(kind: "dedup", task: task, key: key, inputs: try mapStamp(key)), payload: e.bytes,
+                            to: dedupPath(task))
         return RunReport(exitStatus: .success, lines: repairs.lines + [
             "dedup \(task) of \(tasks): \(ids.count) record ids, \(rejected.count) E-DUPLICATE-ID",
         ], folder: nil)
@@ -495,13 +496,49 @@ public struct ShardedRun {
         }
     }
 
+    /// The stamp of intermediate files: the sha256 of their sha256s, in order. A stage records
+    /// the stamp of the files it read (`ShardHeader.inputs`); the next compares it with the
+    /// files there now.
+    static func stamp(of paths: [String]) throws -> String {
+        var digests: [UInt8] = []
+        for path in paths {
+            do {
+                digests += Array(try FileDigest.sha256(path: path).hex.utf8)
+            } catch {
+                throw PWSError(.inputMissing, "intermediate file \(path) is missing: the stage that writes it has not finished (run it, or resume the run)")
+            }
+        }
+        return FileDigest.sha256(bytes: digests).hex
+    }
+
+    /// The stamp of the map tasks' summaries (each written last by its task, and different
+    /// whenever the task read other data).
+    func mapStamp(_ key: ShardRunKey) throws -> String {
+        try ShardedRun.stamp(of: (0..<key.mapTasks).map(summaryPath))
+    }
+
+    /// What a reduce output records: the map summaries' stamp and the dedup outputs'.
+    func reduceInputs(_ key: ShardRunKey) throws -> String {
+        try mapStamp(key) + "+" + ShardedRun.stamp(of: (0..<key.partitions).map(dedupPath))
+    }
+
+    /// Refuses an output made from other files than the shared folder holds now.
+    static func checkInputs(_ header: ShardHeader, path: String, expected: String?, made: String) throws {
+        guard header.inputs == expected else {
+            throw PWSError(.data, "intermediate file \(path) was made from other \(made) than the shared folder holds now (one was written again after it — a map task rerun after its input changed?); rerun dedup and reduce for every partition, then merge")
+        }
+    }
+
     /// Every dedup task's output: the E-DUPLICATE-ID rejects and the latest accepted visit.
+    /// Each must have been made from the map summaries there now.
     func readDedups(key: ShardRunKey) throws -> (rejects: [ShardDuplicateID], latest: Day?) {
         var rejects: [ShardDuplicateID] = []
         var latest: Day?
+        let stamp = try mapStamp(key)
         for j in 0..<key.partitions {
             let path = dedupPath(j)
-            let (_, payload) = try ShardFile.read(path, kind: "dedup", expected: key)
+            let (header, payload) = try ShardFile.read(path, kind: "dedup", expected: key)
+            try ShardedRun.checkInputs(header, path: path, expected: stamp, made: "map outputs")
             var d = ShardDecoder(payload, path: path)
             if try d.bool() {
                 let day = Day(raw: Int32(truncatingIfNeeded: try d.int()))
