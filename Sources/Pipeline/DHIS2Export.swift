@@ -43,6 +43,7 @@ public struct DHIS2Export {
         guard FileManager.default.isReadableFile(atPath: csvPath) else {
             throw PWSError(.inputMissing, "\(runFolder) has no indicators.csv; pass a published run folder (OUT/YYYY-MM) with --run")
         }
+        let exported = try checkRun(csvPath)
         let mapping = try DHIS2Mapping.load(path: mappingPath)
         if format == .adx && mapping.dataSet == nil {
             throw PWSError(.usage, "ADX needs the data set: add dataSet: to the mapping, or use --format json or csv",
@@ -131,20 +132,35 @@ public struct DHIS2Export {
         guard !values.isEmpty else {
             throw PWSError(.data, "nothing to export: no mapped indicator has a mapped area in \(runFolder); check dataElements and orgUnits in \(mappingPath)")
         }
-        let data = try DHIS2Writer.encode(values, format: format, dataSet: mapping.dataSet, exported: exportedTime())
+        let data = try DHIS2Writer.encode(values, format: format, dataSet: mapping.dataSet, exported: exported)
         return Outcome(data: data, values: values.count, unmappedIndicators: unmappedIndicators,
                        unmappedAreas: unmappedAreas, unknownAreas: unknownAreas, missingDenominators: missing,
                        lines: lines)
     }
 
-    /// The run's finish time from run.json (so the same run always exports the same bytes).
-    func exportedTime() -> String {
-        if let data = FileManager.default.contents(atPath: runFolder + "/run.json"),
-           let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-           let t = (json["finished_at"] as? String) ?? (json["started_at"] as? String) {
-            return t
+    /// Checks that `csvPath` is the indicators.csv the run published — run.json lists its size
+    /// and sha256 — so a truncated or damaged copy (a half-finished copy, a full disk) is
+    /// refused instead of exporting the months it still holds; returns the run's finish time
+    /// (so the same run always exports the same bytes).
+    /// - Throws: `PWSError` (exit 65) naming what differs.
+    func checkRun(_ csvPath: String) throws -> String {
+        let runJSON = runFolder + "/run.json"
+        guard let data = FileManager.default.contents(atPath: runJSON),
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw PWSError(.data, "\(runJSON) is missing or not readable JSON; pass a published run folder (OUT/YYYY-MM) with --run, copied whole")
         }
-        return "1970-01-01T00:00:00Z"
+        let listed = (json["outputs"] as? [[String: Any]])?.first { $0["path"] as? String == "indicators.csv" }
+        guard let listed, let size = listed["bytes"] as? Int, let sha256 = listed["sha256"] as? String else {
+            throw PWSError(.data, "\(runJSON) does not list indicators.csv; pass a published run folder (OUT/YYYY-MM) with --run")
+        }
+        let actual = try FileDigest.sha256(path: csvPath)
+        guard actual.bytes == size && actual.hex == sha256 else {
+            throw PWSError(.data, "\(csvPath) is not the file the run published (\(actual.bytes) bytes, run.json lists \(size)\(actual.bytes == size ? " with another sha256" : "")): it was cut or changed since; copy the run folder again from OUT")
+        }
+        guard let finished = (json["finished_at"] as? String) ?? (json["started_at"] as? String) else {
+            throw PWSError(.data, "\(runJSON) has no finished_at; pass a published run folder (OUT/YYYY-MM) with --run")
+        }
+        return finished
     }
 
     /// The rows of indicators.csv (plain or `--excel` format) that `keep` (indicator, level, area

@@ -200,4 +200,27 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
         #expect(missing.status == 66)
         #expect(missing.stderr.contains("has no indicators.csv"))
     }
+
+    /// A copy of the run folder whose indicators.csv was cut (a half-finished copy) exported the
+    /// months it still held with exit 0; a run.json that is missing or not JSON was accepted
+    /// (ADX said exported 1970). Both are refused: run.json lists indicators.csv's size and sha256.
+    @Test func aCutOrUnlistedIndicatorsFileIsRefused() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let copy = tmp.path + "/run"
+        try FileManager.default.copyItem(atPath: URL(fileURLWithPath: Self.run).resolvingSymlinksInPath().path, toPath: copy)
+        #expect(try PWSBinary.run(["export", "dhis2", "--run", copy, "--mapping", Self.example]).status == 0)
+        let indicators = try Data(contentsOf: URL(fileURLWithPath: copy + "/indicators.csv"))
+        try indicators.prefix(indicators.count / 2).write(to: URL(fileURLWithPath: copy + "/indicators.csv"))
+        let cut = try PWSBinary.run(["export", "dhis2", "--run", copy, "--mapping", Self.example])
+        #expect(cut.status == 65, "\(cut.stderr)")
+        #expect(cut.stderr.contains("is not the file the run published (\(indicators.count / 2) bytes, run.json lists \(indicators.count))"),
+                "\(cut.stderr)")
+        #expect(cut.stdout.isEmpty)
+        try indicators.write(to: URL(fileURLWithPath: copy + "/indicators.csv"))
+        try "not json".write(toFile: copy + "/run.json", atomically: true, encoding: .utf8)
+        let garbage = try PWSBinary.run(["export", "dhis2", "--run", copy, "--mapping", Self.example, "--format", "adx"])
+        #expect(garbage.status == 65 && garbage.stderr.contains("run.json is missing or not readable JSON"), "\(garbage.stderr)")
+    }
 }
+
