@@ -66,6 +66,11 @@ enum IndicatorRowsFile {
                 try body(IndicatorRowValues(key: key, month: month, values: c.values.map { record.string($0) }))
             }
         }
+        // pws writes the header whatever the rows: an empty file is a cut or failed copy, not a
+        // run without rows.
+        guard columns != nil else {
+            throw PWSError(.data, "\(path) is empty (no header row); it is not an indicators.csv pws wrote — copy the run folder again from OUT")
+        }
     }
 }
 

@@ -147,4 +147,15 @@ import Testing
         #expect(error?.code == .data)
         #expect(error?.message.contains("has no column \"area_code\"") == true)
     }
+
+    /// An empty indicators.csv (a cut or failed copy) is a data error, not a run without rows
+    /// (it was compared as one: "only in the first 3").
+    @Test func anEmptyIndicatorsFileIsADataError() throws {
+        let (root, a, _) = try Self.fixture()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let b = try Self.folder(root, "C", run: Self.runB, indicators: "")
+        let error = #expect(throws: PWSError.self) { try RunDiff.compare(before: a, after: b) }
+        #expect(error?.code == .data)
+        #expect(error?.message.contains("C/indicators.csv is empty (no header row)") == true, "\(error?.message ?? "")")
+    }
 }
