@@ -16,4 +16,23 @@ public enum OutputFile {
         contents.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         return WrittenFile(rows: nil, sha256: FileDigest.hex(hasher.finalize()), bytes: contents.count)
     }
+
+    /// Runs `body` with a temporary path beside `path` (`.NAME.tmp.PID`) and renames what it
+    /// wrote to `path`: a symbolic link planted at `path` is replaced, never written through,
+    /// and a failed write leaves the previous file. The temporary file goes on failure.
+    /// - Throws: what `body` throws, or `PWSError(.outputNotWritable)` when the rename fails.
+    public static func replacing<T>(_ path: String, _ body: (String) throws -> T) throws -> T {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp.\(getpid())").path
+        do {
+            let result = try body(temporary)
+            guard rename(temporary, path) == 0 else {
+                throw PWSError(.outputNotWritable, "cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            return result
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
 }

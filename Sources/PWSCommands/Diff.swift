@@ -1,4 +1,5 @@
 import ArgumentParser
+import Export
 import Foundation
 import PWSCore
 import RunDiff
@@ -45,7 +46,8 @@ extension PWS {
                     throw PWSError(.outputNotWritable, "cannot create \(out)", cause: "\(error)")
                 }
                 let path = out + "/diff.csv"
-                let count = try diff.write(to: path)
+                // Through a temporary name: a link planted at diff.csv is replaced, not written through.
+                let count = try OutputFile.replacing(path) { try diff.write(to: $0) }
                 guard !quiet else { return }
                 for line in diff.summaryLines(top: top) { print(line) }
                 print("wrote \(path) (\(count) rows)")

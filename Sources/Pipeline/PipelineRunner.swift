@@ -130,6 +130,16 @@ public struct PipelineRunner {
 
     var format: OutputFormat { request.excel ? .excel : .standard }
 
+    /// Refuses to write a dry run's files into a run folder `pws run` or `pws merge` published
+    /// (`OUT/2025-12` given as `--out`): they would replace the run's own rejects.csv and
+    /// run.json, and `pws diff` and the exports would then read the dry run's.
+    static func refusePublishedRun(_ out: String) throws {
+        guard let data = FileManager.default.contents(atPath: out + "/run.json"),
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let command = json["command"] as? String, command != "validate" else { return }
+        throw PWSError(.outputNotWritable, "\(out) is a run folder `pws \(command)` published; give `pws validate --out` a folder of its own (e.g. \(out)-validate)")
+    }
+
     /// `pws validate`: a dry run. Prints the accounting; with `--out` writes rejects.csv,
     /// warnings.csv and run.json there. Publishes nothing.
     public func validateOnly() throws -> RunReport {
@@ -153,6 +163,7 @@ public struct PipelineRunner {
         }
         if let out = request.outputDirectory {
             try OutputFolder.ensureDirectory(out)
+            try PipelineRunner.refusePublishedRun(out)
             manifest.pipeline = try pipelineEntries(definition)
             manifest.asOf = outcome.asOf?.description
             manifest.inputs = try inputEntries(outcome)
@@ -161,10 +172,13 @@ public struct PipelineRunner {
             manifest.notes = outcome.notes
             manifest.timingsSeconds = ["ingest_validate": seconds, "validate_reading_cpu": outcome.readingCPUSeconds,
                                        "validate_checking_cpu": outcome.checkingCPUSeconds]
-            let r = try DiagnosticsTable.write(outcome.rejects, to: out + "/rejects.csv", format: format,
-                                                  keepIdentifiers: request.keepIdentifiers)
-            let w = try DiagnosticsTable.write(outcome.warnings, to: out + "/warnings.csv", format: format,
-                                                  keepIdentifiers: request.keepIdentifiers)
+            // Through temporary names: a link planted at rejects.csv is replaced, not written through.
+            let r = try OutputFile.replacing(out + "/rejects.csv") {
+                try DiagnosticsTable.write(outcome.rejects, to: $0, format: format, keepIdentifiers: request.keepIdentifiers)
+            }
+            let w = try OutputFile.replacing(out + "/warnings.csv") {
+                try DiagnosticsTable.write(outcome.warnings, to: $0, format: format, keepIdentifiers: request.keepIdentifiers)
+            }
             manifest.outputs = [Manifest.OutputEntry(path: "rejects.csv", r), Manifest.OutputEntry(path: "warnings.csv", w)]
             manifest.status = "dry-run"
             manifest.exitStatus = over ? ExitStatus.dataError.rawValue : 0

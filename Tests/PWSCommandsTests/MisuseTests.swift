@@ -213,3 +213,35 @@ extension MisuseTests {
         #expect(scratch().isEmpty)
     }
 }
+
+extension MisuseTests {
+    /// `validate --out` and `diff --out` write through temporary names, so a link planted at
+    /// rejects.csv or diff.csv is replaced, not written through; `validate --out OUT/2025-12`
+    /// (the published run) is refused rather than replacing the run's rejects.csv and run.json.
+    @Test func dryRunAndDiffOutputsNeverWriteThroughOrIntoARun() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let fm = FileManager.default
+        try "precious\n".write(toFile: tmp.path + "/victim", atomically: true, encoding: .utf8)
+        try fm.createDirectory(atPath: tmp.path + "/v", withIntermediateDirectories: true)
+        #expect(symlink("../victim", tmp.path + "/v/rejects.csv") == 0)
+        let validate = try PWSBinary.run(["validate", "--data", Self.sample, "--out", tmp.path + "/v", "--today", "2026-01-15", "--quiet"])
+        #expect(validate.status == 0, "\(validate.stderr)")
+        #expect(try String(contentsOfFile: tmp.path + "/victim", encoding: .utf8) == "precious\n")
+        #expect(try String(contentsOfFile: tmp.path + "/v/rejects.csv", encoding: .utf8).hasPrefix("source,line,record_id"))
+
+        let out = tmp.path + "/out"
+        #expect(try PWSBinary.run(["run", "--data", Self.sample, "--out", out, "--today", "2026-01-15", "--quiet"]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: out + "/2025-12/run.json"))
+        let into = try PWSBinary.run(["validate", "--data", Self.sample, "--out", out + "/2025-12", "--today", "2026-01-15"])
+        #expect(into.status == 73 && into.stderr.contains("is a run folder `pws run` published"), "\(into.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/2025-12/run.json")) == before)
+
+        try fm.createDirectory(atPath: tmp.path + "/d", withIntermediateDirectories: true)
+        #expect(symlink("../victim", tmp.path + "/d/diff.csv") == 0)
+        let diff = try PWSBinary.run(["diff", out + "/2025-12", out + "/2025-12", "--out", tmp.path + "/d", "--quiet"])
+        #expect(diff.status == 0, "\(diff.stderr)")
+        #expect(try String(contentsOfFile: tmp.path + "/victim", encoding: .utf8) == "precious\n")
+        #expect(try String(contentsOfFile: tmp.path + "/d/diff.csv", encoding: .utf8).hasPrefix("kind,key,field,before,after"))
+    }
+}
