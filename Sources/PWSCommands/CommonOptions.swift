@@ -65,17 +65,16 @@ struct CommonOptions: ParsableArguments {
     func makeLogger() -> (Logger, (@Sendable (String) -> Void)?) {
         let quiet = self.quiet
         let terminal = isatty(2) == 1
-        var logger = Logger(label: "pws") { label in StreamLogHandler.standardError(label: label) }
+        var logger = Logger(label: "pws") { label in ConsoleLogHandler(inner: StreamLogHandler.standardError(label: label)) }
         logger.logLevel = quiet ? .error : terminal ? .warning : .info
         guard terminal && !quiet else { return (logger, nil) }
         let progress: @Sendable (String) -> Void = { line in
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(consoleText(line))".utf8))
         }
         return (logger, progress)
     }
 }
 
-/// Runs a pipeline command and turns its outcome or error into output and the exit status.
 /// Writes `data` to standard output after the lines `print` has buffered.
 /// - Throws: `PWSError` (exit 73) when the write fails.
 func writeStandardOutput(_ data: Data) throws {
@@ -95,20 +94,63 @@ func flushStandardOutput() throws {
     }
 }
 
+/// Console text with the control characters of what it quotes (a file name, a value) made
+/// harmless: an escape sequence in a file name must not recolour or clear the operator's
+/// terminal. C0 controls but tab and line feed, DEL and C1 controls become U+FFFD.
+func consoleText(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: isConsoleControl) else { return text }
+    return String(String.UnicodeScalarView(text.unicodeScalars.map { isConsoleControl($0) ? "\u{FFFD}" : $0 }))
+}
+
+private func isConsoleControl(_ u: Unicode.Scalar) -> Bool {
+    (u.value < 0x20 && u != "\n" && u != "\t") || (0x7F...0x9F).contains(u.value)
+}
+
+/// Prints a line of a command's report on standard output (`consoleText`).
+func printLine(_ line: String) { print(consoleText(line)) }
+
+/// Writes `pws: TEXT` to standard error (`consoleText`).
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data("pws: \(consoleText(text))\n".utf8))
+}
+
+/// A log handler that passes each message through `consoleText` to standard error.
+struct ConsoleLogHandler: LogHandler {
+    var inner: StreamLogHandler
+    var logLevel: Logger.Level {
+        get { inner.logLevel }
+        set { inner.logLevel = newValue }
+    }
+    var metadata: Logger.Metadata {
+        get { inner.metadata }
+        set { inner.metadata = newValue }
+    }
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { inner[metadataKey: key] }
+        set { inner[metadataKey: key] = newValue }
+    }
+    func log(event: LogEvent) {
+        var event = event
+        event.message = "\(consoleText(event.message.description))"
+        inner.log(event: event)
+    }
+}
+
+/// Runs a pipeline command and turns its outcome or error into output and the exit status.
 func finish(_ body: () throws -> RunReport, options: CommonOptions) throws {
     let quiet = options.quiet
     do {
         let report = try body()
         if isatty(2) == 1 && !quiet { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if !quiet || report.exitStatus != .success {
-            if options.verbose { for line in report.perFileLines { print(line) } }
-            for line in report.lines { print(line) }
+            if options.verbose { for line in report.perFileLines { printLine(line) } }
+            for line in report.lines { printLine(line) }
         }
         try flushStandardOutput()
         if report.exitStatus != .success { throw ExitCode(report.exitStatus.rawValue) }
     } catch let error as PWSError {
         if isatty(2) == 1 && !quiet { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        FileHandle.standardError.write(Data("pws: \(error)\n".utf8))
+        printError("\(error)")
         throw ExitCode(error.exitStatus.rawValue)
     }
 }

@@ -49,11 +49,11 @@ extension PWS {
                 // Through a temporary name: a link planted at diff.csv is replaced, not written through.
                 let count = try OutputFile.replacing(path) { try diff.write(to: $0) }
                 guard !quiet else { return }
-                for line in diff.summaryLines(top: top) { print(line) }
-                print("wrote \(path) (\(count) rows)")
+                for line in diff.summaryLines(top: top) { printLine(line) }
+                printLine("wrote \(path) (\(count) rows)")
                 try flushStandardOutput()
             } catch let error as PWSError {
-                FileHandle.standardError.write(Data("pws: \(error)\n".utf8))
+                printError("\(error)")
                 throw ExitCode(error.exitStatus.rawValue)
             }
         }

@@ -44,15 +44,15 @@ extension PWS.ExportGroup {
             do {
                 let export = DHIS2Export(runFolder: run, mappingPath: mapping, format: format)
                 let outcome = try export.run()
-                for line in outcome.lines { FileHandle.standardError.write(Data("pws: \(line)\n".utf8)) }
+                for line in outcome.lines { printError(line) }
                 if let out {
                     try Self.write(outcome.data, to: out)
-                    FileHandle.standardError.write(Data("pws: wrote \(out) (Content-Type: \(format.contentType))\n".utf8))
+                    printError("wrote \(out) (Content-Type: \(format.contentType))")
                 } else {
                     try writeStandardOutput(outcome.data)
                 }
             } catch let error as PWSError {
-                FileHandle.standardError.write(Data("pws: \(error)\n".utf8))
+                printError("\(error)")
                 throw ExitCode(error.exitStatus.rawValue)
             }
         }

@@ -53,7 +53,7 @@ extension PWS {
                 }
                 try flushStandardOutput()
             } catch let error as PWSError {
-                FileHandle.standardError.write(Data("pws: \(error)\n".utf8))
+                printError("\(error)")
                 throw ExitCode(error.exitStatus.rawValue)
             }
         }

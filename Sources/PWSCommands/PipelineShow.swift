@@ -51,7 +51,7 @@ extension PWS.PipelineCommand {
                 }
                 try flushStandardOutput()
             } catch let error as PWSError {
-                FileHandle.standardError.write(Data("pws: \(error)\n".utf8))
+                printError("\(error)")
                 throw ExitCode(error.exitStatus.rawValue)
             }
         }

@@ -245,3 +245,25 @@ extension MisuseTests {
         #expect(try String(contentsOfFile: tmp.path + "/d/diff.csv", encoding: .utf8).hasPrefix("kind,key,field,before,after"))
     }
 }
+
+extension MisuseTests {
+    /// A service file whose name holds a terminal escape sequence is shown with U+FFFD in its
+    /// place, on stdout and in the log lines: nothing reaches the terminal that recolours or
+    /// clears it.
+    @Test func controlCharactersInAFileNameDoNotReachTheConsole() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = tmp.path + "/data"
+        try FileManager.default.createDirectory(atPath: data + "/layanan", withIntermediateDirectories: true)
+        for name in ["wilayah.csv", "sasaran.csv"] {
+            try FileManager.default.copyItem(atPath: Self.sample + "/" + name, toPath: data + "/" + name)
+        }
+        let source = try FileManager.default.contentsOfDirectory(atPath: Self.sample + "/layanan").sorted()[0]
+        try FileManager.default.copyItem(atPath: Self.sample + "/layanan/" + source,
+                                         toPath: data + "/layanan/2025-11_\u{1B}[31mRED\u{1B}[0m.csv")
+        let r = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/out", "--today", "2026-01-10", "--verbose"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("2025-11_\u{FFFD}[31mRED\u{FFFD}[0m.csv"), "\(r.stdout.prefix(2000))")
+        #expect(!r.stdout.contains("\u{1B}") && !r.stderr.contains("\u{1B}"))
+    }
+}
