@@ -14,6 +14,7 @@ public final class RunLock {
 
     /// Takes the lock or fails at once with `PWSError(.locked)` (exit 75).
     public init(outputDirectory: String) throws {
+        try OutputFolder.refusePublishedRun(outputDirectory, as: "the output folder OUT (runs land in OUT/YYYY-MM)")
         try OutputFolder.ensureDirectory(outputDirectory)
         path = outputDirectory + "/.pws.lock"
         // Never through a symbolic link, and only a plain file with one name: a planted link or
@@ -57,6 +58,17 @@ public final class RunLock {
 
 /// Small helpers on the output folder.
 public enum OutputFolder {
+    /// Refuses `out` when it is a run folder `pws run` or `pws merge` published (its run.json
+    /// says so): a run into it would nest an output folder inside the published run, and a dry
+    /// run's files would replace the run's own rejects.csv and run.json. `wanted` says what
+    /// `--out` takes instead.
+    public static func refusePublishedRun(_ out: String, as wanted: String) throws {
+        guard let data = FileManager.default.contents(atPath: out + "/run.json"),
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let command = json["command"] as? String, command != "validate" else { return }
+        throw PWSError(.outputNotWritable, "\(out) is a run folder `pws \(command)` published; give --out \(wanted)")
+    }
+
     /// Creates a folder (and parents), mapping failure to exit 73.
     public static func ensureDirectory(_ path: String) throws {
         do {

@@ -130,16 +130,6 @@ public struct PipelineRunner {
 
     var format: OutputFormat { request.excel ? .excel : .standard }
 
-    /// Refuses to write a dry run's files into a run folder `pws run` or `pws merge` published
-    /// (`OUT/2025-12` given as `--out`): they would replace the run's own rejects.csv and
-    /// run.json, and `pws diff` and the exports would then read the dry run's.
-    static func refusePublishedRun(_ out: String) throws {
-        guard let data = FileManager.default.contents(atPath: out + "/run.json"),
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let command = json["command"] as? String, command != "validate" else { return }
-        throw PWSError(.outputNotWritable, "\(out) is a run folder `pws \(command)` published; give `pws validate --out` a folder of its own (e.g. \(out)-validate)")
-    }
-
     /// `pws validate`: a dry run. Prints the accounting; with `--out` writes rejects.csv,
     /// warnings.csv and run.json there. Publishes nothing.
     public func validateOnly() throws -> RunReport {
@@ -163,7 +153,8 @@ public struct PipelineRunner {
         }
         if let out = request.outputDirectory {
             try OutputFolder.ensureDirectory(out)
-            try PipelineRunner.refusePublishedRun(out)
+            // Not a published run's folder: the dry run's files would replace the run's own.
+            try OutputFolder.refusePublishedRun(out, as: "a folder of its own (e.g. \(out)-validate)")
             manifest.pipeline = try pipelineEntries(definition)
             manifest.asOf = outcome.asOf?.description
             manifest.inputs = try inputEntries(outcome)

@@ -80,7 +80,8 @@ extension Validation {
     public static func loadRegister(dataDirectory: String, settings: ValidationSettings) throws -> RegisterInputs {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dataDirectory, isDirectory: &isDir), isDir.boolValue else {
-            throw PWSError(.inputMissing, "data folder \(dataDirectory) does not exist; pass the folder holding wilayah.csv and layanan/ with --data")
+            let what = isDir.boolValue || !FileManager.default.fileExists(atPath: dataDirectory) ? "does not exist" : "is a file, not a folder"
+            throw PWSError(.inputMissing, "data folder \(dataDirectory) \(what); pass the folder holding wilayah.csv and layanan/ with --data")
         }
         let wilayahName = try InputFiles.single(dataDirectory: dataDirectory, base: "wilayah") ?? "wilayah.csv"
         let sasaranName = try InputFiles.single(dataDirectory: dataDirectory, base: "sasaran") ?? "sasaran.csv"

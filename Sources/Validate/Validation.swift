@@ -172,7 +172,8 @@ public enum Validation {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: dataDirectory, isDirectory: &isDir), isDir.boolValue else {
-            throw PWSError(.inputMissing, "data folder \(dataDirectory) does not exist; pass the folder holding wilayah.csv and layanan/ with --data")
+            let what = isDir.boolValue || !FileManager.default.fileExists(atPath: dataDirectory) ? "does not exist" : "is a file, not a folder"
+            throw PWSError(.inputMissing, "data folder \(dataDirectory) \(what); pass the folder holding wilayah.csv and layanan/ with --data")
         }
         let wilayahName = try InputFiles.single(dataDirectory: dataDirectory, base: "wilayah") ?? "wilayah.csv"
         let sasaranName = try InputFiles.single(dataDirectory: dataDirectory, base: "sasaran") ?? "sasaran.csv"

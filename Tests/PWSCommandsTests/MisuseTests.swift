@@ -267,3 +267,21 @@ extension MisuseTests {
         #expect(!r.stdout.contains("\u{1B}") && !r.stderr.contains("\u{1B}"))
     }
 }
+
+extension MisuseTests {
+    /// `pws run --out OUT/2025-12` (a published run folder) is refused rather than nesting an
+    /// output folder inside the published run; `--data` naming a file says so.
+    @Test func aRunIntoAPublishedRunFolderAndDataThatIsAFileAreRefused() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let out = tmp.path + "/out"
+        #expect(try PWSBinary.run(["run", "--data", Self.sample, "--out", out, "--today", "2026-01-15", "--quiet"]).status == 0)
+        let before = TempFolder.snapshot(out + "/2025-12")
+        let nested = try PWSBinary.run(["run", "--data", Self.sample, "--out", out + "/2025-12", "--today", "2026-01-15"])
+        #expect(nested.status == 73, "\(nested.stderr)")
+        #expect(nested.stderr.contains("is a run folder `pws run` published; give --out the output folder OUT"), "\(nested.stderr)")
+        #expect(TempFolder.snapshot(out + "/2025-12") == before)
+        let file = try PWSBinary.run(["validate", "--data", Self.sample + "/wilayah.csv", "--today", "2026-01-15"])
+        #expect(file.status == 66 && file.stderr.contains("wilayah.csv is a file, not a folder"), "\(file.stderr)")
+    }
+}
