@@ -109,9 +109,10 @@ private func isConsoleControl(_ u: Unicode.Scalar) -> Bool {
 /// Prints a line of a command's report on standard output (`consoleText`).
 func printLine(_ line: String) { print(consoleText(line)) }
 
-/// Writes `pws: TEXT` to standard error (`consoleText`).
+/// Writes `pws: TEXT` to standard error (`consoleText`); a standard error that cannot be
+/// written loses the line, never traps (the exit status still tells).
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data("pws: \(consoleText(text))\n".utf8))
+    try? FileHandle.standardError.write(contentsOf: Data("pws: \(consoleText(text))\n".utf8))
 }
 
 /// A log handler that passes each message through `consoleText` to standard error.

@@ -135,6 +135,11 @@ import Testing
             #expect(r.status == 73, "\(command[0]): \(r.status) \(r.stderr.suffix(300))")
             #expect(r.stderr.contains("cannot write to standard output"), "\(command[0]): \(r.stderr.suffix(300))")
         }
+        // A standard error that cannot be written loses the message but not the exit status
+        // (writing the error trapped: SIGILL, exit 132).
+        let errToFull = ["/bin/sh", "-c", "exec \"$0\" \"$@\" 2> /dev/full"]
+        let missing = try PWSBinary.run(["validate", "--data", tmp.path + "/nowhere"], launcher: errToFull)
+        #expect(missing.status == 66)
     }
 }
 
