@@ -8,6 +8,16 @@ import Testing
 @Suite struct MisuseTests {
     static let sample = PWSBinary.packageRoot.appendingPathComponent("sample-data").path
 
+    /// A data folder in `tmp` with sample-data's register and targets and an empty layanan/.
+    static func registerOnly(_ tmp: TempFolder) throws -> String {
+        let data = tmp.path + "/data"
+        try FileManager.default.createDirectory(atPath: data + "/layanan", withIntermediateDirectories: true)
+        for name in ["wilayah.csv", "sasaran.csv"] {
+            try FileManager.default.copyItem(atPath: sample + "/" + name, toPath: data + "/" + name)
+        }
+        return data
+    }
+
     /// A task index from the scheduler is checked as `--task` is (it trapped on an array index
     /// and left temporary files); a task count near Int.max no longer overflows the share.
     @Test func aSchedulersTaskIndexOutOfRangeIsAUsageError() throws {
@@ -150,11 +160,7 @@ extension MisuseTests {
     @Test func aNIKInTheAreaOrFacilityColumnIsMaskedInEveryOutput() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
-        let data = tmp.path + "/data"
-        try FileManager.default.createDirectory(atPath: data + "/layanan", withIntermediateDirectories: true)
-        for name in ["wilayah.csv", "sasaran.csv"] {
-            try FileManager.default.copyItem(atPath: Self.sample + "/" + name, toPath: data + "/" + name)
-        }
+        let data = try Self.registerOnly(tmp)
         try """
         record_id,visit_date,person_id,birth_date,sex,village_code,rw,rt,facility_type,facility_id,service_code,result
         R-1,2025-11-11,3201013005240901,2024-05-30,L,3201012004,3171990100000005,001,posyandu,PSY-3201012004-01,TIMBANG,5
@@ -258,11 +264,7 @@ extension MisuseTests {
     @Test func controlCharactersInAFileNameDoNotReachTheConsole() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
-        let data = tmp.path + "/data"
-        try FileManager.default.createDirectory(atPath: data + "/layanan", withIntermediateDirectories: true)
-        for name in ["wilayah.csv", "sasaran.csv"] {
-            try FileManager.default.copyItem(atPath: Self.sample + "/" + name, toPath: data + "/" + name)
-        }
+        let data = try Self.registerOnly(tmp)
         let source = try FileManager.default.contentsOfDirectory(atPath: Self.sample + "/layanan").sorted()[0]
         try FileManager.default.copyItem(atPath: Self.sample + "/layanan/" + source,
                                          toPath: data + "/layanan/2025-11_\u{1B}[31mRED\u{1B}[0m.csv")
