@@ -119,7 +119,7 @@ extension ShardedRun {
             stage = try loadStageInputs(check: check).0
         }
         let pipeline = stage.pipeline, key = stage.key, register = stage.register
-        let (duplicateIDs, latest) = try readDedups(key: key)
+        let (duplicateIDs, latest, dedupInputs) = try readDedups(key: key)
         let rejected = Set(duplicateIDs.lazy.filter { $0.partition == task }.map { shardRowKey($0.file, $0.ordinal) })
         var output = ReduceOutput()
         // Tasks running at once in this process share the cores and the tally budget.
@@ -187,7 +187,7 @@ extension ShardedRun {
                 output.spmSeenRTs = spmCounted.seenRTs
             }
         }
-        try ShardFile.write(ShardHeader(kind: "reduce", task: task, key: key, inputs: try reduceInputs(key)),
+        try ShardFile.write(ShardHeader(kind: "reduce", task: task, key: key, inputs: dedupInputs),
                             payload: encode(output), to: reducePath(task))
         return RunReport(exitStatus: .success, lines: repairs.lines + [
             "reduce \(task) of \(tasks): \(output.events) events counted, \(output.warnings.count) warnings",
@@ -458,8 +458,8 @@ extension ShardedRun {
         var followUp: [FollowUpRow] = []
         /// file → (accepted, duplicate, out of period), summed.
         var files: [Int: (accepted: Int, duplicate: Int, outOfPeriod: Int)] = [:]
-        /// What every reduce output must have been made from (`reduceInputs`; nil in tests
-        /// that write reduce outputs alone).
+        /// What every reduce output must have been made from (`readDedups`' `inputs`; nil in
+        /// tests that write reduce outputs alone).
         var reduceInputs: String?
     }
 
@@ -565,7 +565,7 @@ extension ShardedRun {
         let inputs = try Validation.loadRegister(dataDirectory: key.dataDirectory, settings: settings)
         var summaries = try (0..<key.mapTasks).map { try readSummary($0, key: key) }
         let register = globalRegister(inputs.register, summaries: summaries)
-        let (duplicateIDs, latest) = try readDedups(key: key)
+        let (duplicateIDs, latest, dedupInputs) = try readDedups(key: key)
         let asOf = asOf(latest: latest)
         // The reduce outputs one at a time, their counts added as they are read.
         let rtCount = register.rts.count
@@ -578,7 +578,7 @@ extension ShardedRun {
             seen: [Bool](repeating: false, count: rtCount),
             spmCounts: [Int32](repeating: 0, count: countsSize(spmDefinitions)),
             spmSeen: [Bool](repeating: false, count: spmDefinitions.isEmpty ? 0 : rtCount),
-            reduceInputs: try reduceInputs(key))
+            reduceInputs: dedupInputs)
         for j in 0..<key.partitions { try readReduce(j, key: key, asOf: asOf, into: &merged) }
 
         // Accounts: the map's reading and per-row rejects, E-DUPLICATE-ID, then the reduces'.

@@ -517,11 +517,6 @@ public struct ShardedRun {
         try ShardedRun.stamp(of: (0..<key.mapTasks).map(summaryPath))
     }
 
-    /// What a reduce output records: the map summaries' stamp and the dedup outputs'.
-    func reduceInputs(_ key: ShardRunKey) throws -> String {
-        try mapStamp(key) + "+" + ShardedRun.stamp(of: (0..<key.partitions).map(dedupPath))
-    }
-
     /// Refuses an output made from other files than the shared folder holds now.
     static func checkInputs(_ header: ShardHeader, path: String, expected: String?, made: String) throws {
         guard header.inputs == expected else {
@@ -530,11 +525,13 @@ public struct ShardedRun {
     }
 
     /// Every dedup task's output: the E-DUPLICATE-ID rejects and the latest accepted visit.
-    /// Each must have been made from the map summaries there now.
-    func readDedups(key: ShardRunKey) throws -> (rejects: [ShardDuplicateID], latest: Day?) {
+    /// Each must have been made from the map summaries there now. `inputs` is what a reduce
+    /// output made from them records: the map summaries' stamp and the dedup outputs'.
+    func readDedups(key: ShardRunKey) throws -> (rejects: [ShardDuplicateID], latest: Day?, inputs: String) {
         var rejects: [ShardDuplicateID] = []
         var latest: Day?
         let stamp = try mapStamp(key)
+        let inputs = try stamp + "+" + ShardedRun.stamp(of: (0..<key.partitions).map(dedupPath))
         for j in 0..<key.partitions {
             let path = dedupPath(j)
             let (header, payload) = try ShardFile.read(path, kind: "dedup", expected: key)
@@ -550,7 +547,7 @@ public struct ShardedRun {
                                                 line: try d.index(), recordID: try d.string()))
             }
         }
-        return (rejects, latest)
+        return (rejects, latest, inputs)
     }
 
     /// The as-of month: the option, or the month of the latest accepted visit over all files.
