@@ -9,8 +9,8 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Pipeline definition (YAML). Default: the built-in one (`pws pipeline show`).")
     var pipeline: String?
 
-    @Option(help: "Data folder with wilayah.csv, sasaran.csv and layanan/.")
-    var data: String = "sample-data"
+    @Option(help: "Data folder with wilayah.csv, sasaran.csv and layanan/ (default: sample-data).")
+    var data: String?
 
     @Option(name: .customLong("as-of"), help: "Report year and month, YYYY-MM. Default: the month of the latest accepted visit.")
     var asOf: String?
@@ -41,6 +41,14 @@ struct CommonOptions: ParsableArguments {
         if let today, parseToday(today) == nil {
             throw ValidationError("--today \"\(today)\" is not a date; write it as YYYY-MM-DD")
         }
+        // Visits after today are rejected (E-FUTURE), so a later month would publish a run of
+        // zeros as if it were a report.
+        if let asOf, let month = YearMonth(asOf) {
+            let day = today.flatMap(parseToday) ?? RunRequest.localToday()
+            if month > YearMonth(day) {
+                throw ValidationError("--as-of \(asOf) is after the run's today (\(day)): visits after today are rejected, so that month has none; give a month up to \(YearMonth(day))\(today == nil ? ", or set --today" : "")")
+            }
+        }
     }
 
     func parseToday(_ text: String) -> Day? {
@@ -51,11 +59,12 @@ struct CommonOptions: ParsableArguments {
 
     func request(command: String, output: String?) -> RunRequest {
         var request = RunRequest(command: command, arguments: Array(CommandLine.arguments.dropFirst()),
-                   pipelinePath: pipeline ?? PipelineDefinition.defaultPath(), dataDirectory: data,
+                   pipelinePath: pipeline ?? PipelineDefinition.defaultPath(), dataDirectory: data ?? "sample-data",
                    outputDirectory: output, asOf: asOf.flatMap(YearMonth.init),
                    today: today.flatMap(parseToday) ?? RunRequest.localToday(),
                    keepIdentifiers: keepIdentifiers, excel: excel)
         request.skipUnreadable = skipUnreadable
+        request.dataDirectoryGiven = data != nil
         return request
     }
 

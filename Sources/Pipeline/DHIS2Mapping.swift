@@ -28,10 +28,7 @@ public struct DHIS2Mapping: Sendable {
 
     /// Loads and checks `path`.
     public static func load(path: String) throws -> DHIS2Mapping {
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw PWSError(.usage, "cannot read the mapping file \(path); check the path given with --mapping")
-        }
-        let doc = try YAMLFile(path: path)
+        let doc = try YAMLFile(path: path, givenBy: "--mapping")
         let root = try doc.mapping(doc.root, "the mapping")
         try doc.allowKeys(root, ["periodType", "idScheme", "dataSet", "attributeOptionCombo", "storedBy",
                                  "dataElements", "orgUnits"], in: "the mapping")

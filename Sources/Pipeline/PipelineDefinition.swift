@@ -80,7 +80,7 @@ public struct PipelineDefinition: Sendable {
         let builtIn = BuiltInPipeline.isBuiltIn(path)
         let url = URL(fileURLWithPath: builtIn ? "/" + path : path).standardizedFileURL
         let fullPath = builtIn ? path : url.path
-        let doc = try YAMLFile(path: fullPath)
+        let doc = try YAMLFile(path: fullPath, givenBy: "--pipeline")
         let root = try doc.mapping(doc.root, "the pipeline")
         let dir = url.deletingLastPathComponent()
         // A misspelt setting would otherwise be ignored and its default used without a word.

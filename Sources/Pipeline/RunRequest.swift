@@ -19,6 +19,9 @@ public struct RunRequest: Sendable {
     public var excel: Bool
     /// Go on without service files that cannot be read, listing them (`--skip-unreadable`).
     public var skipUnreadable = false
+    /// Whether `--data` was given rather than defaulted: dedup, reduce and merge read the map's
+    /// data folder and refuse another one given.
+    public var dataDirectoryGiven = false
 
     public init(command: String, arguments: [String], pipelinePath: String, dataDirectory: String,
                 outputDirectory: String?, asOf: YearMonth?, today: Day, keepIdentifiers: Bool, excel: Bool) {

@@ -1,18 +1,45 @@
 import Foundation
 import PWSCore
+import Validate
 import Yams
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A YAML file read as Yams nodes, with typed accessors whose errors name `file:line`.
 struct YAMLFile {
     let path: String
     let root: Node
 
-    init(path: String) throws {
+    /// Reads and composes `path`. `givenBy` says where the path came from, for the advice of
+    /// an error: "--pipeline", "--mapping", or nil for a catalogue the pipeline names.
+    init(path: String, givenBy option: String? = nil) throws {
         self.path = path
-        guard let data = PipelineFiles.contents(atPath: path) else {
-            throw PWSError(.pipelineDefinition, "cannot read \(path); check the path given with --pipeline")
+        let advice = option.map { "check the path given with \($0)" } ?? "check the catalogue's path in the pipeline"
+        // A FIFO, device or folder is refused before anything opens it: opening a FIFO nobody
+        // writes would hold the run.
+        var st = stat()
+        if !BuiltInPipeline.isBuiltIn(path) {
+            guard stat(path, &st) == 0 else {
+                throw PWSError(.pipelineDefinition, "cannot read \(path) (\(String(cString: strerror(errno)))); \(advice)")
+            }
+            if let kind = InputFiles.nonRegularKind(st.st_mode) {
+                throw PWSError(.pipelineDefinition, "\(path) is \(kind), not a regular file; \(advice)")
+            }
         }
-        let text = String(decoding: data, as: UTF8.self)
+        guard let data = PipelineFiles.contents(atPath: path) else {
+            throw PWSError(.pipelineDefinition, "cannot read \(path); \(advice)")
+        }
+        // Bytes that are not UTF-8 (a file saved as Windows-1252) would become U+FFFD in names
+        // and codes, matching nothing; the line is named instead.
+        guard let text = String(validating: data, as: UTF8.self) else {
+            let bytes = [UInt8](data)
+            let bad = min(Self.firstInvalidUTF8(bytes), bytes.count - 1)
+            let line = bytes[..<bad].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            throw PWSError(.pipelineDefinition,
+                           "byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) is not UTF-8 text; save the file as UTF-8 (in Notepad: Save As, Encoding UTF-8)",
+                           location: SourceLocation(source: path, line: line))
+        }
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw PWSError(.pipelineDefinition, "\(path) is empty",
@@ -28,6 +55,19 @@ struct YAMLFile {
             throw PWSError(.pipelineDefinition, "\(path) is not valid YAML: \(error)",
                            location: SourceLocation(source: path, line: 1))
         }
+    }
+
+    /// The offset of the first byte of `bytes` that does not begin or continue valid UTF-8.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            let length = b < 0x80 ? 1 : b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3 : b >= 0xF0 && b <= 0xF4 ? 4 : 0
+            guard length > 0, i + length <= bytes.count,
+                  String(validating: bytes[i..<i + length], as: UTF8.self) != nil else { return i }
+            i += length
+        }
+        return bytes.count
     }
 
     func line(_ node: Node) -> Int { (node.mark?.line ?? 0) }

@@ -207,9 +207,10 @@ public enum InputFiles {
         return name[name.count - 4] == UInt8(ascii: ".") && tail == Array(".csv".utf8).map { $0 | 0x20 }
     }
 
-    /// The path's bytes as text, every byte that is not part of valid UTF-8 written `\xNN`.
+    /// The path's bytes as text, every byte that is not part of valid UTF-8, and every control
+    /// character (a line feed would forge a line of the console or a CSV), written `\xNN`.
     static func display(_ bytes: [UInt8]) -> String {
-        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        if !hasControl(bytes), let text = String(validating: bytes, as: UTF8.self) { return text }
         var out = ""
         var i = 0
         while i < bytes.count {
@@ -217,7 +218,8 @@ public enum InputFiles {
             let b = bytes[i]
             if b >= 0xC2 && b <= 0xDF { length = 2 } else if b >= 0xE0 && b <= 0xEF { length = 3 }
             else if b >= 0xF0 && b <= 0xF4 { length = 4 }
-            if i + length <= bytes.count, let piece = String(validating: bytes[i..<i + length], as: UTF8.self) {
+            if i + length <= bytes.count, !hasControl(bytes[i..<i + length]),
+               let piece = String(validating: bytes[i..<i + length], as: UTF8.self) {
                 out += piece
                 i += length
             } else {
@@ -228,6 +230,16 @@ public enum InputFiles {
         return out
     }
 
+    /// Whether `bytes` hold a C0 control, DEL or (UTF-8 encoded) a C1 control.
+    static func hasControl<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
+        var previous: UInt8 = 0
+        for b in bytes {
+            if b < 0x20 || b == 0x7F || (previous == 0xC2 && b >= 0x80 && b <= 0x9F) { return true }
+            previous = b
+        }
+        return false
+    }
+
     /// What is wrong with the input at `file` (relative to the folder open as `folder`, or
     /// `AT_FDCWD`), `path` in the data folder, or nil when it is a regular file this process can
     /// open for reading (its `stat` then in `st`). Nothing is opened, so a FIFO cannot hold the run.
@@ -235,6 +247,9 @@ public enum InputFiles {
                               stat st: inout stat) -> String? {
         guard String(validating: path, as: UTF8.self) != nil else {
             return "the file name is not valid UTF-8; rename it using only letters, digits, '-' and '_'"
+        }
+        guard !hasControl(path) else {
+            return "the file name holds a control character (a line feed, tab or escape; shown \\xNN); rename it using only letters, digits, '-' and '_'"
         }
         var link = stat()
         guard fstatat(folder, file, &link, AT_SYMLINK_NOFOLLOW) == 0 else {
@@ -260,6 +275,25 @@ public enum InputFiles {
             return "it cannot be opened (\(String(cString: strerror(errno)))); check its permissions"
         }
         return nil
+    }
+
+    /// Refuses a `--data` that is not a folder, saying what it is instead.
+    /// - Throws: `PWSError` `.inputMissing` (exit 66).
+    public static func checkDataFolder(_ path: String) throws {
+        var st = stat()
+        let what: String
+        if stat(path, &st) == 0 {
+            guard (st.st_mode & S_IFMT) != S_IFDIR else { return }
+            what = "is \(nonRegularKind(st.st_mode) ?? "a file"), not a folder"
+        } else if errno == ELOOP {
+            what = "is a symbolic link that loops back on itself"
+        } else if errno == ENOENT {
+            var link = stat()
+            what = lstat(path, &link) == 0 ? "is a symbolic link to something that does not exist" : "does not exist"
+        } else {
+            what = "cannot be examined (\(String(cString: strerror(errno))))"
+        }
+        throw PWSError(.inputMissing, "data folder \(path) \(what); pass the folder holding wilayah.csv and layanan/ with --data")
     }
 
     /// What a file type that is not a regular file is called, or nil for a regular file.

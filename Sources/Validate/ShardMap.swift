@@ -78,11 +78,7 @@ extension Validation {
     /// Loads `wilayah` and `sasaran` of a data folder exactly as `run` does.
     /// - Throws: as `run` for a missing folder, register or targets, or their problems.
     public static func loadRegister(dataDirectory: String, settings: ValidationSettings) throws -> RegisterInputs {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dataDirectory, isDirectory: &isDir), isDir.boolValue else {
-            let what = isDir.boolValue || !FileManager.default.fileExists(atPath: dataDirectory) ? "does not exist" : "is a file, not a folder"
-            throw PWSError(.inputMissing, "data folder \(dataDirectory) \(what); pass the folder holding wilayah.csv and layanan/ with --data")
-        }
+        try InputFiles.checkDataFolder(dataDirectory)
         let wilayahName = try InputFiles.single(dataDirectory: dataDirectory, base: "wilayah") ?? "wilayah.csv"
         let sasaranName = try InputFiles.single(dataDirectory: dataDirectory, base: "sasaran") ?? "sasaran.csv"
         for name in [wilayahName, sasaranName] {

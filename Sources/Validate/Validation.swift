@@ -169,12 +169,7 @@ public enum Validation {
     ///   sasaran problems, all listed).
     public static func run(dataDirectory: String, settings: ValidationSettings,
                            progress: ((String, Int) -> Void)? = nil) throws -> ValidationOutcome {
-        let fm = FileManager.default
-        var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: dataDirectory, isDirectory: &isDir), isDir.boolValue else {
-            let what = isDir.boolValue || !FileManager.default.fileExists(atPath: dataDirectory) ? "does not exist" : "is a file, not a folder"
-            throw PWSError(.inputMissing, "data folder \(dataDirectory) \(what); pass the folder holding wilayah.csv and layanan/ with --data")
-        }
+        try InputFiles.checkDataFolder(dataDirectory)
         let wilayahName = try InputFiles.single(dataDirectory: dataDirectory, base: "wilayah") ?? "wilayah.csv"
         let sasaranName = try InputFiles.single(dataDirectory: dataDirectory, base: "sasaran") ?? "sasaran.csv"
         for name in [wilayahName, sasaranName] {

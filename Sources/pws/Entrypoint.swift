@@ -6,6 +6,6 @@ import PWSCommands
 struct Entrypoint {
     static func main() async {
         _ = pws_settle_malloc()  // see CPrefetch.h
-        await PWS.main()
+        await PWS.mainRefusingRepeats()
     }
 }

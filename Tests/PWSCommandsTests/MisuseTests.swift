@@ -258,20 +258,152 @@ extension MisuseTests {
 }
 
 extension MisuseTests {
-    /// A service file whose name holds a terminal escape sequence is shown with U+FFFD in its
-    /// place, on stdout and in the log lines: nothing reaches the terminal that recolours or
-    /// clears it.
+    /// A service file whose name holds a control character — a terminal escape sequence, a line
+    /// feed that would forge a console line — is an input that cannot be read (spec §A8): the
+    /// run stops with 66 naming it with `\xNN` for the character, or goes on without it under
+    /// `--skip-unreadable`; nothing reaches the terminal that recolours it or starts a line.
     @Test func controlCharactersInAFileNameDoNotReachTheConsole() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
         let data = try Self.registerOnly(tmp)
-        let source = try FileManager.default.contentsOfDirectory(atPath: Self.sample + "/layanan").sorted()[0]
-        try FileManager.default.copyItem(atPath: Self.sample + "/layanan/" + source,
+        let sources = try FileManager.default.contentsOfDirectory(atPath: Self.sample + "/layanan").sorted()
+        try FileManager.default.copyItem(atPath: Self.sample + "/layanan/" + sources[0],
                                          toPath: data + "/layanan/2025-11_\u{1B}[31mRED\u{1B}[0m.csv")
-        let r = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/out", "--today", "2026-01-10", "--verbose"])
+        try FileManager.default.copyItem(atPath: Self.sample + "/layanan/" + sources[1],
+                                         toPath: data + "/layanan/x\npws: forged.csv")
+        try FileManager.default.copyItem(atPath: Self.sample + "/layanan/" + sources[2], toPath: data + "/layanan/" + sources[2])
+        let stopped = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/out", "--today", "2026-01-10"])
+        #expect(stopped.status == 66, "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("layanan/2025-11_\\x1B[31mRED\\x1B[0m.csv: the file name holds a control character"), "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("layanan/x\\x0Apws: forged.csv: the file name holds a control character"), "\(stopped.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: tmp.path + "/out/2025-12"))
+        let r = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/out", "--today", "2026-01-10", "--verbose",
+                                   "--skip-unreadable"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("2025-11_\u{FFFD}[31mRED\u{FFFD}[0m.csv"), "\(r.stdout.prefix(2000))")
-        #expect(!r.stdout.contains("\u{1B}") && !r.stderr.contains("\u{1B}"))
+        for output in [r.stdout, r.stderr, stopped.stdout, stopped.stderr] {
+            #expect(!output.contains("\u{1B}") && !output.contains("\u{FFFD}"))
+            #expect(!output.split(separator: "\n").contains { $0.hasPrefix("pws: forged") }, "\(output)")
+        }
+        let month = try FileManager.default.contentsOfDirectory(atPath: tmp.path + "/out").filter { !$0.hasPrefix(".") }
+        #expect(month.count == 1)
+        let manifest = try String(contentsOfFile: tmp.path + "/out/\(month.first ?? "")/run.json", encoding: .utf8)
+        #expect(manifest.contains("x\\\\x0Apws: forged.csv"), "the skipped file is listed, escaped")
+    }
+}
+
+extension MisuseTests {
+    /// Every option takes one value, so one given twice is refused (64) rather than settled by
+    /// the last; nothing is written.
+    @Test func aRepeatedOptionIsRefused() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let r = try PWSBinary.run(["run", "--data", Self.sample, "--out", tmp.path + "/a", "--today", "2026-01-15",
+                                   "--out", tmp.path + "/b"])
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("--out is given more than once (arguments 4 and 8); give it once"), "\(r.stderr)")
+        let mixed = try PWSBinary.run(["validate", "--data=" + Self.sample, "--quiet", "--data", tmp.path])
+        #expect(mixed.status == 64 && mixed.stderr.contains("--data is given more than once"), "\(mixed.stderr)")
+        let flag = try PWSBinary.run(["run", "--data", Self.sample, "--out", tmp.path + "/a", "--quiet", "--quiet"])
+        #expect(flag.status == 64 && flag.stderr.contains("--quiet is given more than once"), "\(flag.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty)
+        // Once each is fine.
+        #expect(try PWSBinary.run(["run", "--data", Self.sample, "--out", tmp.path + "/a", "--today", "2026-01-15",
+                                   "--quiet"]).status == 0)
+    }
+
+    /// `--as-of` after the run's today would publish a month of zeros (visits after today are
+    /// rejected): refused with 64 before anything is read.
+    @Test func anAsOfMonthAfterTodayIsRefused() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let r = try PWSBinary.run(["run", "--data", Self.sample, "--out", tmp.path + "/out", "--as-of", "2026-02",
+                                   "--today", "2026-01-15"])
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("--as-of 2026-02 is after the run's today (2026-01-15)"), "\(r.stderr)")
+        #expect(r.stderr.contains("give a month up to 2026-01"), "\(r.stderr)")
+        let far = try PWSBinary.run(["validate", "--data", Self.sample, "--as-of", "9999-12"])
+        #expect(far.status == 64 && far.stderr.contains("or set --today"), "\(far.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: tmp.path + "/out"))
+        // The month of today itself is a report (of the days so far).
+        let same = try PWSBinary.run(["validate", "--data", Self.sample, "--as-of", "2026-01", "--today", "2026-01-15", "--quiet"])
+        #expect(same.status == 0, "\(same.stderr)")
+    }
+
+    /// `--data` that is a link looping back on itself, or to nothing, says so (it said "does
+    /// not exist"); a FIFO is named as one.
+    @Test func aDataFolderThatIsNotAFolderSaysWhatItIs() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let fm = FileManager.default
+        try fm.createSymbolicLink(atPath: tmp.path + "/loop", withDestinationPath: tmp.path + "/loop")
+        try fm.createSymbolicLink(atPath: tmp.path + "/dangling", withDestinationPath: tmp.path + "/nowhere")
+        #expect(mkfifo(tmp.path + "/fifo", 0o600) == 0)
+        for (name, what) in [("loop", "is a symbolic link that loops back on itself"),
+                             ("dangling", "is a symbolic link to something that does not exist"),
+                             ("fifo", "is a FIFO (named pipe), not a folder"), ("nowhere", "does not exist")] {
+            let r = try PWSBinary.run(["validate", "--data", tmp.path + "/" + name, "--today", "2026-01-15"],
+                                      launcher: ["/usr/bin/timeout", "60"])
+            #expect(r.status == 66, "\(name): \(r.stderr)")
+            #expect(r.stderr.contains("data folder \(tmp.path)/\(name) \(what); pass the folder"), "\(name): \(r.stderr)")
+        }
+    }
+
+    /// A YAML file that is a FIFO is refused without opening it, naming the option that gave
+    /// it (a FIFO mapping was said to come from --pipeline); bytes that are not UTF-8 (a file
+    /// saved as Windows-1252) are refused at their line rather than read as U+FFFD.
+    @Test func aYAMLFileThatIsAFIFOOrNotUTF8IsRefused() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        #expect(mkfifo(tmp.path + "/mapping.yaml", 0o600) == 0)
+        let fifo = try PWSBinary.run(["export", "dhis2", "--run", DHIS2ExportTests.run, "--mapping", tmp.path + "/mapping.yaml"],
+                                     launcher: ["/usr/bin/timeout", "60"])
+        #expect(fifo.status == 64, "\(fifo.stderr)")
+        #expect(fifo.stderr.contains("mapping.yaml is a FIFO (named pipe), not a regular file; check the path given with --mapping"),
+                "\(fifo.stderr)")
+        let example = try Data(contentsOf: URL(fileURLWithPath: DHIS2ExportTests.example))
+        var cp1252 = Data("# Kabupaten Cirebon, Puskesmas Caf".utf8) + Data([0xE9]) + Data("\n".utf8)
+        cp1252 += example
+        try cp1252.write(to: URL(fileURLWithPath: tmp.path + "/cp1252.yaml"))
+        let bad = try PWSBinary.run(["export", "dhis2", "--run", DHIS2ExportTests.run, "--mapping", tmp.path + "/cp1252.yaml"])
+        #expect(bad.status == 64, "\(bad.stderr)")
+        #expect(bad.stderr.contains("cp1252.yaml:1: error: byte 0xE9 is not UTF-8 text; save the file as UTF-8"), "\(bad.stderr)")
+        let pipeline = try String(contentsOfFile: PWSBinary.packageRoot.appendingPathComponent("pipelines/default.yaml").path,
+                                  encoding: .utf8)
+        try (Data(pipeline.utf8) + Data("# catatan: ".utf8) + Data([0x93, 0x94, 0x0A])).write(to: URL(fileURLWithPath: tmp.path + "/p.yaml"))
+        let lines = pipeline.split(separator: "\n", omittingEmptySubsequences: false).count
+        let p = try PWSBinary.run(["validate", "--pipeline", tmp.path + "/p.yaml", "--data", Self.sample, "--today", "2026-01-15"])
+        #expect(p.status == 64, "\(p.stderr)")
+        #expect(p.stderr.contains("p.yaml:\(lines): error: byte 0x93 is not UTF-8 text"), "\(p.stderr)")
+    }
+
+    /// dedup, reduce and merge read the data folder the map tasks read; another given with
+    /// --data was ignored without a word, so a merge seemed to be of it. Refused (64); the same
+    /// folder spelt another way is fine.
+    @Test func aShardedStageGivenAnotherDataFolderIsRefused() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let shared = tmp.path + "/shared"
+        let other = try Self.registerOnly(tmp)
+        let day = ["--today", "2026-01-15", "--quiet"]
+        #expect(try PWSBinary.run(["map", "--task", "0", "--tasks", "1", "--partitions", "2", "--data", Self.sample,
+                                   "--shared", shared] + day).status == 0)
+        for task in ["0", "1"] {
+            #expect(try PWSBinary.run(["dedup", "--task", task, "--tasks", "2", "--shared", shared] + day).status == 0)
+        }
+        let wrongReduce = try PWSBinary.run(["reduce", "--task", "0", "--tasks", "2", "--shared", shared, "--data", other] + day)
+        #expect(wrongReduce.status == 64, "\(wrongReduce.stderr)")
+        #expect(wrongReduce.stderr.contains("--data \(other) is not the folder the map tasks read (\(Self.sample))"), "\(wrongReduce.stderr)")
+        for task in ["0", "1"] {
+            // sample-data spelt relative to the package, with a trailing slash: the same folder.
+            let r = try PWSBinary.run(["reduce", "--task", task, "--tasks", "2", "--shared", shared, "--data", "./sample-data/"] + day,
+                                      cwd: PWSBinary.packageRoot.path)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let wrongMerge = try PWSBinary.run(["merge", "--shared", shared, "--out", tmp.path + "/out", "--data", other] + day)
+        #expect(wrongMerge.status == 64 && wrongMerge.stderr.contains("leave out --data"), "\(wrongMerge.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: tmp.path + "/out/2025-12"))
+        #expect(try PWSBinary.run(["merge", "--shared", shared, "--out", tmp.path + "/out"] + day).status == 0)
+        #expect(FileManager.default.fileExists(atPath: tmp.path + "/out/2025-12/indicators.csv"))
     }
 }
 

@@ -139,8 +139,16 @@ public struct ShardedRun {
         // The header only: the summary's blocks are read (and checked) by readSummary.
         let header = try ShardFileReader(path: summaryPath(0), kind: "map-summary", expected: nil).header
         let data = header.key.dataDirectory
+        if request.dataDirectoryGiven && Self.resolved(request.dataDirectory) != Self.resolved(data) {
+            throw PWSError(.usage, "--data \(request.dataDirectory) is not the folder the map tasks read (\(data)); dedup, reduce and merge read the map's data folder: leave out --data, or rerun the map tasks on \(request.dataDirectory)")
+        }
         return try runKey(dataDirectory: data, mapTasks: header.key.mapTasks, partitions: header.key.partitions,
                           pipeline: pipeline, files: Validation.serviceListing(in: data).files)
+    }
+
+    /// `path` absolute, with its links resolved: two spellings of one folder compare equal.
+    static func resolved(_ path: String) -> String {
+        URL(fileURLWithPath: absolute(path)).resolvingSymlinksInPath().standardizedFileURL.path
     }
 
     static func absolute(_ path: String) -> String {
