@@ -186,6 +186,41 @@ import Testing
         #expect(small.message.contains("inflates to more than 1 MiB"))
     }
 
+    /// The shared-string table's limit counts its strings as well as their text: hundreds of
+    /// millions of empty strings (`<si/>`, 20 MB zipped) asked for gigabytes and aborted. Here
+    /// 300,000 of them (4 bytes each, 1.2 MB) read as the workbook without them does, and are
+    /// refused under a 1 MiB limit at the string that passes it: the workbook's own 25 strings
+    /// hold 180 bytes of text, and 180 + 4 × 262,100 is the first total over 1,048,576.
+    @Test func emptySharedStringsCountAgainstTheTableLimit() throws {
+        let plain = try read("libreoffice-typed.xlsx")
+        let padded = try read("many-strings.xlsx")
+        #expect(padded.rows.map(\.values) == plain.rows.map(\.values))
+        #expect(padded.rows.count == 2)
+        var limits = WorkbookLimits()
+        limits.maxSharedStringBytes = 1 << 20
+        let error = try #require(throws: PWSError.self) {
+            _ = try read("many-strings.xlsx", options: WorkbookReadOptions(limits: limits))
+        }
+        #expect(error.message.contains("layanan/many-strings.xlsx: its shared strings hold more than 1 MiB (262100 strings so far); split the workbook"),
+                "\(error.message)")
+    }
+
+    /// A workbook of 2,000 sheets, each on its own part, the records on the last: every part is
+    /// found (by name, in the index read once from the zip's directory), the empty sheets each
+    /// noted, and the records read as from the workbook alone. (Each part looked up from the
+    /// start of the directory made 16,000 sheets take minutes.)
+    @Test func aWorkbookOfManySheetsFindsEveryPart() throws {
+        let alone = try read("openpyxl-cells.xlsx")
+        let o = try read("many-sheets.xlsx")
+        #expect(o.rows.map(\.values) == alone.rows.map(\.values))
+        #expect(o.rows.map(\.position) == ["layanan/many-sheets.xlsx:Kunjungan:2", "layanan/many-sheets.xlsx:Kunjungan:6"])
+        #expect(o.problems.map(\.rule) == alone.problems.map(\.rule))
+        let notes = o.summary?.notes ?? []
+        #expect(notes.filter { $0.hasSuffix(": not read — the sheet is empty") }.count == 1999)
+        #expect(notes.contains("layanan/many-sheets.xlsx:Kosong1998: not read — the sheet is empty"))
+        #expect(o.summary?.sheets == ["Kunjungan"])
+    }
+
     /// Sheets that share one part (through one relationship or two) are refused before any is
     /// read: each would read the part again, and thousands on one large part ran for minutes.
     @Test func sheetsSharingAPartAreRefused() throws {

@@ -94,6 +94,7 @@ final class Workbook {
 
     private func readWorkbook(_ part: String, rels: [String: (type: String, target: String)], directory: String) throws {
         let xml = try reader(part)
+        var sheetOfPart: [String: String] = [:]
         while try xml.next() {
             guard xml.nodeType == XMLNode.element.rawValue else { continue }
             if xml.named("workbookPr") {
@@ -107,8 +108,8 @@ final class Workbook {
                 let sheetPart = Self.resolve(target.target, in: directory)
                 // Each sheet is read whole: sheets sharing one part would read it again and again
                 // (thousands of sheets on one 15 MiB part are a zip bomb the ratio check cannot see).
-                if let first = sheets.first(where: { $0.part == sheetPart }) {
-                    throw WorkbookError("\(displayName) lists sheets \"\(first.name)\" and \"\(name)\" on the same part \(sheetPart), which Excel and LibreOffice never write; open the workbook in one of them and save it again as .xlsx")
+                if let first = sheetOfPart.updateValue(name, forKey: sheetPart) {
+                    throw WorkbookError("\(displayName) lists sheets \"\(first)\" and \"\(name)\" on the same part \(sheetPart), which Excel and LibreOffice never write; open the workbook in one of them and save it again as .xlsx")
                 }
                 sheets.append(WorksheetInfo(name: name, part: sheetPart, hidden: state != "visible"))
             }
@@ -148,7 +149,11 @@ final class Workbook {
             if type == XMLNode.element.rawValue {
                 if xml.named("si") {
                     inItem = true
-                    if xml.isEmptyElement { strings.finish(); inItem = false }
+                    if xml.isEmptyElement {
+                        strings.finish()
+                        inItem = false
+                        try checkSize(strings)
+                    }
                 } else if xml.named("rPh") {
                     if !xml.isEmptyElement { phonetic += 1 }
                 } else if inItem && phonetic == 0 && xml.named("t") {
@@ -158,6 +163,7 @@ final class Workbook {
                 if xml.named("si") {
                     strings.finish()
                     inItem = false
+                    try checkSize(strings)
                 } else if xml.named("rPh") {
                     phonetic -= 1
                 } else if xml.named("t") {
@@ -166,29 +172,37 @@ final class Workbook {
             } else if inText, type == XMLNode.text.rawValue || type == XMLNode.cdata.rawValue
                         || type == XMLNode.whitespace.rawValue || type == XMLNode.significantWhitespace.rawValue {
                 strings.append(xml.value)
-                if strings.byteCount > limits.maxSharedStringBytes {
-                    throw WorkbookError("\(displayName): its shared strings hold more than \(limits.maxSharedStringBytes >> 20) MiB of text; split the workbook")
-                }
+                try checkSize(strings)
             }
         }
         sharedStrings = strings
+    }
+
+    private func checkSize(_ strings: SharedStrings) throws {
+        if strings.memory > min(limits.maxSharedStringBytes, Int(UInt32.max)) {
+            throw WorkbookError("\(displayName): its shared strings hold more than \(limits.maxSharedStringBytes >> 20) MiB (\(strings.count) strings so far); split the workbook")
+        }
     }
 }
 
 /// The shared-string table: every string's UTF-8 bytes back to back and where each ends.
 struct SharedStrings {
     private(set) var bytes: [UInt8] = []
-    private var ends: [Int] = []
+    /// Where each string ends in `bytes`: 4 bytes a string (the table is limited to well under
+    /// 4 GiB, `WorkbookLimits.maxSharedStringBytes`).
+    private var ends: [UInt32] = []
 
     var count: Int { ends.count }
-    var byteCount: Int { bytes.count }
+    /// The memory the table holds: its text and 4 bytes a string — millions of empty strings
+    /// (`<si/>`) hold no text but fill memory all the same.
+    var memory: Int { bytes.count + 4 * ends.count }
 
     mutating func append(_ text: UnsafeRawBufferPointer) { bytes.append(contentsOf: text) }
-    mutating func finish() { ends.append(bytes.count) }
+    mutating func finish() { ends.append(UInt32(truncatingIfNeeded: bytes.count)) }
 
     /// The range of string `i` in `bytes`, nil when there is no such string.
     func range(_ i: Int) -> Range<Int>? {
         guard i >= 0 && i < ends.count else { return nil }
-        return (i == 0 ? 0 : ends[i - 1])..<ends[i]
+        return (i == 0 ? 0 : Int(ends[i - 1]))..<Int(ends[i])
     }
 }

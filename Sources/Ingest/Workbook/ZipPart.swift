@@ -61,13 +61,39 @@ final class ZipArchive {
 
     deinit { unzClose(handle) }
 
+    /// Each entry's name (its bytes) → its place in the central directory, the first entry of
+    /// a name as `unzLocateFile` finds it. Read once: `unzLocateFile` walks the directory from
+    /// its start at every call, so a workbook of 16,000 sheets took minutes to open them.
+    private lazy var entries: [[UInt8]: unz64_file_pos] = readEntries()
+
+    private func readEntries() -> [[UInt8]: unz64_file_pos] {
+        var entries: [[UInt8]: unz64_file_pos] = [:]
+        var name = [CChar](repeating: 0, count: 512)
+        var status = unzGoToFirstFile(handle)
+        while status == UNZ_OK {
+            var info = unz_file_info64()
+            if unzGetCurrentFileInfo64(handle, &info, nil, 0, nil, 0, nil, 0) == UNZ_OK {
+                if Int(info.size_filename) >= name.count { name = [CChar](repeating: 0, count: Int(info.size_filename) + 1) }
+                var position = unz64_file_pos()
+                if unzGetCurrentFileInfo64(handle, &info, &name, UInt(name.count), nil, 0, nil, 0) == UNZ_OK,
+                   unzGetFilePos64(handle, &position) == UNZ_OK {
+                    // The name as strcmp sees it: up to its first NUL.
+                    let bytes = name.prefix(Int(info.size_filename)).prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+                    if entries[bytes] == nil { entries[bytes] = position }
+                }
+            }
+            status = unzGoToNextFile(handle)
+        }
+        return entries
+    }
+
     /// Whether the archive holds the part `name` (a zip entry name, no leading `/`).
-    func has(_ name: String) -> Bool { unzLocateFile(handle, name, 1) == UNZ_OK }
+    func has(_ name: String) -> Bool { entries[Array(name.utf8)] != nil }
 
     /// Opens part `name` for reading. Only one part is open at a time.
     /// - Throws: `WorkbookError` when it is missing, encrypted or cannot be inflated.
     func open(_ name: String, limits: WorkbookLimits) throws -> ZipPartStream {
-        guard unzLocateFile(handle, name, 1) == UNZ_OK else {
+        guard var position = entries[Array(name.utf8)], unzGoToFilePos64(handle, &position) == UNZ_OK else {
             throw WorkbookError("\(displayName) has no part \(name); the workbook is incomplete — open it in Excel or LibreOffice and save it again")
         }
         var info = unz_file_info64()

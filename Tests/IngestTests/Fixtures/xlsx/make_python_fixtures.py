@@ -307,4 +307,38 @@ def repeated_styles():
             dst.writestr(item, data)
 
 
-repeated_styles()
+def many_strings():
+    """libreoffice-typed.xlsx with 300,000 empty strings (`<si/>`) added after its own in the
+    shared-string table: no text, but 4 bytes of memory each (1.2 MB), so a table of hundreds of
+    millions of them, from a 20 MB file, cannot pass the limit on the table's memory."""
+    with zipfile.ZipFile("libreoffice-typed.xlsx") as src, zipfile.ZipFile("many-strings.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/sharedStrings.xml":
+                data = data.replace(b"</sst>", b"<si/>" * 300_000 + b"</sst>")
+            dst.writestr(item, data)
+
+
+def many_sheets():
+    """openpyxl-cells.xlsx with 1,999 empty sheets before its own, each on its own part: the
+    record sheet's part is found after 2,000 others (looking each part up from the start of
+    the zip's directory made 16,000 sheets take minutes)."""
+    n = 1999
+    with zipfile.ZipFile("openpyxl-cells.xlsx") as src, zipfile.ZipFile("many-sheets.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                extra = b"".join(b'<sheet name="Kosong%d" sheetId="%d" state="visible" r:id="rIdE%d" />' % (k, k + 10, k)
+                                 for k in range(n))
+                data = data.replace(b"<sheets>", b"<sheets>" + extra)
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                extra = b"".join(b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"'
+                                 b' Target="/xl/worksheets/empty%d.xml" Id="rIdE%d" />' % (k, k) for k in range(n))
+                data = data.replace(b"</Relationships>", extra + b"</Relationships>")
+            dst.writestr(item, data)
+        for k in range(n):
+            dst.writestr("xl/worksheets/empty%d.xml" % k,
+                         b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData /></worksheet>')
+
+
+many_sheets()
