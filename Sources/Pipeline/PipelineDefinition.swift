@@ -158,14 +158,19 @@ public struct PipelineDefinition: Sendable {
             let m = try doc.mapping(n, "estimation")
             try Self.onlyKnownKeys(m, ["enabled", "cbr_per_1000", "round", "shares"], in: "estimation", doc)
             def.estimation.enabled = try m["enabled"].map { try doc.bool($0, "estimation.enabled") } ?? true
-            // Rates stay decimal text so estimates are exact (spec §A1).
-            func rate(_ node: Node, _ what: String) throws -> String {
+            // Rates stay decimal text so estimates are exact (spec §A1). A share is of the
+            // population (at most 1); the crude birth rate is per 1,000 people (at most 1,000):
+            // a share of 1e16 made denominators beyond any count.
+            func rate(_ node: Node, _ what: String, max: Int, example: String) throws -> String {
                 guard let text = node.scalar?.string, let v = ExactDecimal(text), v.units >= 0 else {
-                    throw doc.error(node, "\(what) must be a decimal number ≥ 0, e.g. 16 or 0.08")
+                    throw doc.error(node, "\(what) must be a decimal number ≥ 0, e.g. \(example)")
+                }
+                guard v.units <= Int128(max) * ExactDecimal.power(v.scale) else {
+                    throw doc.error(node, "\(what) is \(text), more than \(max); \(max == 1 ? "a share of the population is at most 1 (0.08 = 8 %)" : "births per 1,000 people a year are at most 1,000 (Indonesia: about 16)")")
                 }
                 return text
             }
-            def.estimation.cbrPer1000 = try m["cbr_per_1000"].map { try rate($0, "estimation.cbr_per_1000") } ?? "0"
+            def.estimation.cbrPer1000 = try m["cbr_per_1000"].map { try rate($0, "estimation.cbr_per_1000", max: 1000, example: "16.0") } ?? "0"
             def.estimation.round = try m["round"].map { try doc.bool($0, "estimation.round") } ?? true
             if let s = m["shares"] {
                 for (k, v) in try doc.mapping(s, "estimation.shares") {
@@ -173,7 +178,7 @@ public struct PipelineDefinition: Sendable {
                     guard TargetGroup.all.contains(group) else {
                         throw doc.error(k, "estimation.shares: unknown target group \"\(group)\"; use one of \(TargetGroup.all.joined(separator: ", "))")
                     }
-                    def.estimation.shares[group] = try rate(v, "estimation.shares.\(group)")
+                    def.estimation.shares[group] = try rate(v, "estimation.shares.\(group)", max: 1, example: "0.08")
                 }
             }
         }

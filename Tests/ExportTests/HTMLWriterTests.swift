@@ -52,6 +52,9 @@ import PWSCore
     @Test(arguments: [
         ("96", "96"), ("1018.5", "1.018,5"), ("101.2", "101,2"), ("12345.678", "12.345,68"), ("0.05", "0,05"),
         ("0.004", "0"), ("99.996", "100"), ("1234567.25", "1.234.567,25"), ("-0.5", "-0,5"), ("7.0444", "7,04"),
+        // Beyond Int (it trapped on a negative count of zeros): the digits, without dots.
+        ("80000000000000000000", "80000000000000000000"), ("80000000000000000000.5", "80000000000000000000,5"),
+        ("80000000000000000000.004", "80000000000000000000"),
     ])
     func sasaranHasThousandsDotsAndADecimalComma(value: String, expected: String) {
         #expect(Self.written { $0.sasaran(ExactDecimal(value)) } == expected)

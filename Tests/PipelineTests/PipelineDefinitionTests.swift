@@ -74,7 +74,25 @@ import Testing
                 _ = try Self.load("estimation:\n  cbr_per_1000: 16\n  shares:\n    balita: \(bad)\n")
             } throws: { error in
                 guard let e = error as? PWSError else { return false }
-                return e.location?.line == 7 && e.message == "estimation.shares.balita must be a decimal number ≥ 0, e.g. 16 or 0.08"
+                return e.location?.line == 7 && e.message == "estimation.shares.balita must be a decimal number ≥ 0, e.g. 0.08"
+            }
+        }
+        // A share is of the population, a birth rate per 1,000 people: 1e16 made denominators
+        // beyond any count (and trapped the report). The bounds themselves are accepted.
+        #expect(try Self.load("estimation:\n  cbr_per_1000: 1000\n  shares:\n    balita: 1\n").estimation.shares["balita"] == "1")
+        for (body, line, message) in [
+            ("estimation:\n  cbr_per_1000: 16\n  shares:\n    balita: 1e16\n", 7,
+             "estimation.shares.balita is 1e16, more than 1; a share of the population is at most 1 (0.08 = 8 %)"),
+            ("estimation:\n  cbr_per_1000: 16\n  shares:\n    balita: 1.000000000000000000000000000001\n", 7,
+             "estimation.shares.balita is 1.000000000000000000000000000001, more than 1"),
+            ("estimation:\n  cbr_per_1000: 1000.5\n", 5,
+             "estimation.cbr_per_1000 is 1000.5, more than 1000; births per 1,000 people a year are at most 1,000"),
+        ] {
+            #expect {
+                _ = try Self.load(body)
+            } throws: { error in
+                guard let e = error as? PWSError else { return false }
+                return e.location?.line == line && e.message.hasPrefix(message)
             }
         }
     }

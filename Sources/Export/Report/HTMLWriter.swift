@@ -173,6 +173,8 @@ struct HTMLWriter: ~Copyable {
         if let n = d.integerValue { return count(n) }
         let r = d.rounded(places: 2)
         if let n = r.integerValue { return count(n) }
+        // A whole number beyond Int (an estimate from a huge share): its digits, no grouping.
+        guard r.scale > 0 else { return text(r.description) }
         let whole = ExactDecimal(units: r.units / ExactDecimal.power(r.scale), scale: 0)!
         if r.units < 0, whole.isZero { put(UInt8(ascii: "-")) }
         if let n = whole.integerValue { count(n) } else { text(whole.description) }
