@@ -50,22 +50,46 @@ public struct ReshapeRule: Sendable, Hashable {
 
     public func hash(into hasher: inout Hasher) { hasher.combine(files) }
 
-    /// Whether `path` (relative to the data folder) is one of the rule's files.
-    public func matches(_ path: String) -> Bool { Self.glob(Array(files.utf8)[...], Array(path.utf8)[...]) }
+    /// Whether `path` (relative to the data folder) is one of the rule's files: `*` any
+    /// characters but `/`, `?` one character but `/`, ASCII letters in either case.
+    public func matches(_ path: String) -> Bool { Self.glob(Array(files.utf8), Array(path.utf8)) }
 
-    private static func glob(_ p: ArraySlice<UInt8>, _ s: ArraySlice<UInt8>) -> Bool {
-        guard let first = p.first else { return s.isEmpty }
-        if first == UInt8(ascii: "*") {
-            var rest = s
-            while true {
-                if glob(p.dropFirst(), rest) { return true }
-                guard let c = rest.first, c != UInt8(ascii: "/") else { return false }
-                rest = rest.dropFirst()
+    /// As neither `*` nor `?` matches `/`, the pattern's and the path's `/` pair up: each
+    /// segment of the pattern is matched against the path's segment at the same place.
+    static func glob(_ pattern: [UInt8], _ path: [UInt8]) -> Bool {
+        let slash = UInt8(ascii: "/")
+        let p = pattern.split(separator: slash, omittingEmptySubsequences: false)
+        let s = path.split(separator: slash, omittingEmptySubsequences: false)
+        return p.count == s.count && zip(p, s).allSatisfy { segment($0, $1) }
+    }
+
+    /// One segment, in time proportional to the pattern's length times the text's: on a
+    /// mismatch only the latest `*` takes one more character (the earlier ones never need
+    /// to), where trying every split for every `*` took exponential time (`*a*a*a*a*a*ab`
+    /// against 120 a's ran for minutes).
+    private static func segment(_ p: ArraySlice<UInt8>, _ s: ArraySlice<UInt8>) -> Bool {
+        let star = UInt8(ascii: "*"), any = UInt8(ascii: "?")
+        func folded(_ c: UInt8) -> UInt8 { c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") ? c | 0x20 : c }
+        var pi = p.startIndex, si = s.startIndex
+        var lastStar: Int?, resume = s.startIndex
+        while si < s.endIndex {
+            if pi < p.endIndex && p[pi] == star {
+                lastStar = pi
+                pi += 1
+                resume = si
+            } else if pi < p.endIndex && (p[pi] == any || folded(p[pi]) == folded(s[si])) {
+                pi += 1
+                si += 1
+            } else if let st = lastStar {
+                pi = st + 1
+                resume += 1
+                si = resume
+            } else {
+                return false
             }
         }
-        guard let c = s.first, c | 0x20 == first | 0x20 || (first == UInt8(ascii: "?") && c != UInt8(ascii: "/"))
-        else { return false }
-        return glob(p.dropFirst(), s.dropFirst())
+        while pi < p.endIndex && p[pi] == star { pi += 1 }
+        return pi == p.endIndex
     }
 
     /// The fields made records have, in this order (the header the table reader maps).

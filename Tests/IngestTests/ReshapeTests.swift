@@ -90,11 +90,36 @@ import Testing
         #expect(o.summary.notes.contains { $0.contains("no row has the register columns") })
     }
 
+    static func rule(files: String) -> ReshapeRule {
+        var rule = Self.rule
+        rule.files = files
+        return rule
+    }
+
     @Test func filePatterns() {
         #expect(Self.rule.matches("layanan/register-mawar-2025.csv"))
         #expect(Self.rule.matches("layanan/REGISTER-x.CSV"))
         #expect(!Self.rule.matches("layanan/sub/register-x.csv"))
         #expect(!Self.rule.matches("layanan/2025-03.csv"))
+        // `*` and `?` never take a `/`; several stars; `?` one character; letters in either case.
+        for (pattern, path, expected) in [
+            ("layanan/*.csv", "layanan/a.csv", true), ("layanan/*.csv", "layanan/.csv", true),
+            ("layanan/*.csv", "layanan/sub/a.csv", false), ("*/*.csv", "layanan/a.csv", true),
+            ("layanan/*-*-*.xlsx", "layanan/register-mawar-2025.xlsx", true),
+            ("layanan/*-*-*.xlsx", "layanan/register-mawar.xlsx", false),
+            ("layanan/reg??.csv", "layanan/REGab.csv", true), ("layanan/reg??.csv", "layanan/rega.csv", false),
+            ("layanan/reg?csv", "layanan/reg/csv", false), ("layanan/*a*b", "layanan/aaab", true),
+            ("layanan/*a*b", "layanan/aaaba", false), ("layanan/a*", "layanan/a", true),
+            ("layanan/**", "layanan/x", true), ("layanan/*", "layanan/", true), ("layanan/?", "layanan/", false),
+            ("layanan/[ab].csv", "layanan/a.csv", false), ("layanan/[ab].csv", "layanan/[AB].csv", true),
+        ] {
+            #expect(Self.rule(files: pattern).matches(path) == expected, "\(pattern) \(path)")
+        }
+        // Many stars against a long name that almost matches: it took exponential time
+        // (six stars and 120 a's ran for minutes); it is now the pattern's length times the name's.
+        let name = "layanan/" + String(repeating: "a", count: 120) + ".csv"
+        #expect(!Self.rule(files: "layanan/" + String(repeating: "*a", count: 6) + "b.csv").matches(name))
+        #expect(Self.rule(files: "layanan/" + String(repeating: "*a", count: 6) + "*.csv").matches(name))
     }
 
     /// `columns: {name: NAMA}` carries the child's name to every record of the row; a register
