@@ -388,12 +388,13 @@ struct HeaderNames {
 
     func map(header: [String]) -> HeaderMap {
         var result = HeaderMap(fieldCount: schema.fields.count, missingRequired: [])
-        result.columns = header
+        // Names as run.json and the notes list them: a NIK typed into a header cell masked.
+        result.columns = header.map(PersonID.maskEmbeddedIdentifiers)
         var winnerIsCanonical = Array(repeating: false, count: schema.fields.count)
         var loserColumns = Set<Int>()
         for (column, name) in header.enumerated() {
             guard let (field, canonical) = lookup[Self.normalise(name)] else {
-                if !name.isEmpty { result.unknownColumns.append(name) }
+                if !name.isEmpty { result.unknownColumns.append(PersonID.maskEmbeddedIdentifiers(name)) }
                 continue
             }
             let current = result.columnOfField[field]
@@ -408,7 +409,7 @@ struct HeaderNames {
                 loserColumns.insert(column)
             }
         }
-        result.duplicateColumns = loserColumns.sorted().map { header[$0] }
+        result.duplicateColumns = loserColumns.sorted().map { PersonID.maskEmbeddedIdentifiers(header[$0]) }
         result.missingRequired = schema.fields.enumerated()
             .filter { $0.element.required && result.columnOfField[$0.offset] < 0 }
             .map(\.element.name)

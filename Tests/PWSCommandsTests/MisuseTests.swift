@@ -424,3 +424,67 @@ extension MisuseTests {
         #expect(file.status == 66 && file.stderr.contains("wilayah.csv is a file, not a folder"), "\(file.stderr)")
     }
 }
+
+extension MisuseTests {
+    /// A NIK as a sheet's name (a sheet per mother or child) or in a header cell is masked
+    /// wherever the name shows — the rows' positions in rejects.csv and warnings.csv, run.json's
+    /// sheets, columns and notes, the report, the console — as it is in the rows' values (the
+    /// third hostile-input campaign found both published in full).
+    @Test func aNIKInASheetOrColumnNameIsMaskedInEveryOutput() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try Self.registerOnly(tmp)
+        let workbook = #"""
+        import sys, zipfile
+        NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main'
+        R = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships'
+        header = ['record_id', 'visit_date', 'person_id', 'birth_date', 'sex', 'village_code', 'rw', 'rt',
+                  'facility_type', 'service_code', 'result', 'Catatan 3201019999990001']
+        # 40 weighings, then a row with a bad date (a reject rate under the pipeline's 5 %).
+        rows = [header] + [['W-%d' % k, '2025-11-10', '32010130052409%02d' % k, '2024-05-30', 'L', '3201012004', '01', '001',
+                            'posyandu', 'TIMBANG', '7.5', ''] for k in range(1, 41)]
+        rows.append(['W-41', '#BAD', '3201013005240941', '2024-05-30', 'L', '3201012004', '01', '001', 'posyandu', 'TIMBANG', '7.5', ''])
+        def row(i, values):
+            return '<row r="%d">' % i + ''.join('<c r="%s%d" t="inlineStr"><is><t>%s</t></is></c>' % (chr(65 + j), i, v)
+                                               for j, v in enumerate(values) if v) + '</row>'
+        with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
+            z.writestr('[Content_Types].xml', '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+            z.writestr('_rels/.rels', '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                       '<Relationship Id="rId1" Type="%s/officeDocument" Target="xl/workbook.xml"/></Relationships>' % R)
+            z.writestr('xl/workbook.xml', '<workbook xmlns="%s" xmlns:r="%s"><sheets><sheet name="3201012345678901" sheetId="1" r:id="rId1"/>'
+                       '<sheet name="3201 0123 4567 8902" sheetId="2" r:id="rId2"/></sheets></workbook>' % (NS, R))
+            z.writestr('xl/_rels/workbook.xml.rels', '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                       '<Relationship Id="rId1" Type="%s/worksheet" Target="worksheets/sheet1.xml"/>'
+                       '<Relationship Id="rId2" Type="%s/worksheet" Target="worksheets/sheet2.xml"/></Relationships>' % (R, R))
+            z.writestr('xl/worksheets/sheet1.xml', '<worksheet xmlns="%s"><sheetData>%s</sheetData></worksheet>'
+                       % (NS, ''.join(row(i + 1, v) for i, v in enumerate(rows))))
+            z.writestr('xl/worksheets/sheet2.xml', '<worksheet xmlns="%s"><sheetData>%s</sheetData></worksheet>' % (NS, row(1, ['catatan'])))
+        """#
+        try workbook.write(toFile: tmp.path + "/make.py", atomically: true, encoding: .utf8)
+        let made = try PWSBinary.run([tmp.path + "/make.py", data + "/layanan/2025-11_x.xlsx"],
+                                     launcher: ["/bin/sh", "-c", "python3 \"$1\" \"$2\""])
+        #expect(made.status == 0, "\(made.stderr)")
+        let out = tmp.path + "/out"
+        let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-10", "--verbose"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let run = URL(fileURLWithPath: out + "/2025-11").resolvingSymlinksInPath().path
+        let rejects = try String(contentsOfFile: run + "/rejects.csv", encoding: .utf8)
+        #expect(rejects.contains("layanan/2025-11_x.xlsx:3201**********01,42,W-41,E-DATE"), "\(rejects)")
+        let manifest = try String(contentsOfFile: run + "/run.json", encoding: .utf8)
+        #expect(manifest.contains("Catatan 3201**********01"), "the unknown column is listed, masked")
+        #expect(manifest.contains("3201*************02: not read"), "the note on the empty sheet, masked")
+        var texts: [(String, String)] = [("stdout", r.stdout), ("stderr", r.stderr)]
+        for name in try FileManager.default.subpathsOfDirectory(atPath: run) where !name.hasSuffix(".xlsx") {
+            if let text = try? String(contentsOfFile: run + "/" + name, encoding: .utf8) { texts.append((name, text)) }
+        }
+        let inflate = "cd \"$1\" && for f in *.xlsx; do python3 -c 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); [sys.stdout.write(z.read(n).decode()) for n in z.namelist()]' \"$f\"; done"
+        let unzip = try PWSBinary.run([run], launcher: ["/bin/sh", "-c", inflate])
+        texts.append(("xlsx", unzip.stdout))
+        #expect(texts.count >= 10 && unzip.stdout.contains("<sheetData>"), "\(texts.map(\.0)) \(unzip.stderr)")
+        for (name, text) in texts {
+            for nik in ["3201012345678901", "3201 0123 4567 8902", "3201019999990001"] {
+                #expect(!text.contains(nik), "\(nik) in \(name)")
+            }
+        }
+    }
+}

@@ -14,6 +14,10 @@ public struct WorksheetInfo: Sendable, Hashable {
     public var part: String
     /// Hidden or very hidden in Excel.
     public var hidden: Bool
+
+    /// The name as labels and messages show it: a NIK in it (a sheet per mother or child)
+    /// masked like a person id (`PersonID.maskEmbeddedIdentifiers`), so none reaches an output.
+    public var shownName: String { PersonID.maskEmbeddedIdentifiers(name) }
 }
 
 /// An opened .xlsx: its sheets, date system, which cell styles are dates, and the shared
@@ -109,7 +113,7 @@ final class Workbook {
                 // Each sheet is read whole: sheets sharing one part would read it again and again
                 // (thousands of sheets on one 15 MiB part are a zip bomb the ratio check cannot see).
                 if let first = sheetOfPart.updateValue(name, forKey: sheetPart) {
-                    throw WorkbookError("\(displayName) lists sheets \"\(first)\" and \"\(name)\" on the same part \(sheetPart), which Excel and LibreOffice never write; open the workbook in one of them and save it again as .xlsx")
+                    throw WorkbookError("\(displayName) lists sheets \"\(PersonID.maskEmbeddedIdentifiers(first))\" and \"\(PersonID.maskEmbeddedIdentifiers(name))\" on the same part \(sheetPart), which Excel and LibreOffice never write; open the workbook in one of them and save it again as .xlsx")
                 }
                 sheets.append(WorksheetInfo(name: name, part: sheetPart, hidden: state != "visible"))
             }

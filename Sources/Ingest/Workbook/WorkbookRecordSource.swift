@@ -54,7 +54,7 @@ public final class WorkbookRecordSource: RecordSource {
             for name in wanted {
                 guard let sheet = workbook.sheets.first(where: { $0.name == name }) else {
                     throw PWSError(.inputMissing, "\(source) has no sheet named \"\(name)\" (it has: "
-                                   + workbook.sheets.map { "\"\($0.name)\"" }.joined(separator: ", ")
+                                   + workbook.sheets.map { "\"\($0.shownName)\"" }.joined(separator: ", ")
                                    + "); correct the sheet name in the pipeline")
                 }
                 chosen.append(sheet)
@@ -69,13 +69,13 @@ public final class WorkbookRecordSource: RecordSource {
     }
 
     /// The sheets that will be read, in workbook order.
-    public var sheetNames: [String] { sheets.map(\.name) }
+    public var sheetNames: [String] { sheets.map(\.shownName) }
 
     public func note(_ text: String) { notes.append(text) }
 
     public func read(_ body: (RecordSourceEvent) throws -> Void) throws {
         for sheet in sheets {
-            let label = "\(source):\(sheet.name)"
+            let label = "\(source):\(sheet.shownName)"
             if sheet.hidden {
                 notes.append("\(label): the sheet is hidden in the workbook; it is read like the others")
             }
