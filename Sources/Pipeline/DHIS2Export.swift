@@ -2,6 +2,7 @@ import Export
 import Foundation
 import CSV
 import PWSCore
+import Validate
 
 /// `pws export dhis2`: a published run's numerators and denominators as a DHIS2 import file
 /// (§A6, docs/dhis2.md). Reads the run's `indicators.csv` and `run.json`; never the inputs.
@@ -43,6 +44,14 @@ public struct DHIS2Export {
         guard FileManager.default.isReadableFile(atPath: csvPath) else {
             throw PWSError(.inputMissing, "\(runFolder) has no indicators.csv; pass a published run folder (OUT/YYYY-MM) with --run")
         }
+        // Neither is opened unless it is a regular file: a FIFO there would hold the export, a
+        // link to /dev/zero feed it for ever.
+        for path in [csvPath, runFolder + "/run.json"] {
+            var st = stat()
+            if stat(path, &st) == 0, let kind = InputFiles.nonRegularKind(st.st_mode) {
+                throw PWSError(.inputMissing, "\(path) is \(kind), not a regular file; pass a published run folder (OUT/YYYY-MM) with --run, copied whole")
+            }
+        }
         let exported = try checkRun(csvPath)
         let mapping = try DHIS2Mapping.load(path: mappingPath)
         if format == .adx && mapping.dataSet == nil {
@@ -71,7 +80,13 @@ public struct DHIS2Export {
                 order.append(key)
                 return Sum(row: r, adxPeriod: mapping.periodType.adxPeriod(year: r.year, month: r.month))
             }()
-            sum.numerator += r.numerator
+            // Counts of persons never come near Int.max; an indicators.csv that says otherwise
+            // was written by hand (it trapped the quarterly export).
+            let (total, overflow) = sum.numerator.addingReportingOverflow(r.numerator)
+            guard !overflow else {
+                throw PWSError(.data, "indicators.csv: the numerators of \(r.indicator) for \(r.level) \(r.code) in \(key.period) add up beyond \(Int.max); the file is not one pws wrote — copy the run folder again from OUT")
+            }
+            sum.numerator = total
             // A denominator that is another indicator's numerator (N_D ← D_S) counts per month and
             // adds up over a quarter; a year denominator (sasaran, sum, estimate) is the same
             // every month and is taken as it is.
@@ -192,6 +207,7 @@ public struct DHIS2Export {
                       let numerator = Int(s("numerator_month")) else {
                     throw bad(r.line, "year, month or numerator_month is not a number")
                 }
+                guard numerator >= 0 else { throw bad(r.line, "numerator_month is negative; it counts persons") }
                 let denominatorText = s("denominator").replacingOccurrences(of: ",", with: ".")
                 var denominator: Decimal?
                 if !denominatorText.isEmpty {

@@ -222,5 +222,71 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
         let garbage = try PWSBinary.run(["export", "dhis2", "--run", copy, "--mapping", Self.example, "--format", "adx"])
         #expect(garbage.status == 65 && garbage.stderr.contains("run.json is missing or not readable JSON"), "\(garbage.stderr)")
     }
-}
 
+    /// indicators.csv or run.json that is a FIFO or a link to /dev/zero is refused before it is
+    /// opened (the export waited on the FIFO, or read /dev/zero, for ever).
+    @Test func aRunFileThatIsNotARegularFileIsRefused() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let run = URL(fileURLWithPath: Self.run).resolvingSymlinksInPath().path
+        for (name, make) in [("indicators.csv", "fifo"), ("indicators.csv", "zero"), ("run.json", "fifo")] {
+            let copy = tmp.path + "/\(make)-\(name)"
+            try FileManager.default.copyItem(atPath: run, toPath: copy)
+            try FileManager.default.removeItem(atPath: copy + "/" + name)
+            if make == "fifo" {
+                #expect(mkfifo(copy + "/" + name, 0o600) == 0)
+            } else {
+                try FileManager.default.createSymbolicLink(atPath: copy + "/" + name, withDestinationPath: "/dev/zero")
+            }
+            let r = try PWSBinary.run(["export", "dhis2", "--run", copy, "--mapping", Self.example],
+                                      launcher: ["/usr/bin/timeout", "60"])
+            #expect(r.status == 66, "\(make) \(name): \(r.stderr)")
+            let kind = make == "fifo" ? "a FIFO (named pipe)" : "a character device"
+            #expect(r.stderr.contains("\(copy)/\(name) is \(kind), not a regular file"), "\(r.stderr)")
+        }
+    }
+
+    /// A hand-made indicators.csv (run.json's size and sha256 made to match) whose numerators
+    /// add up beyond Int.max over a quarter trapped the quarterly export; it is refused (65)
+    /// naming the indicator, area and quarter. A negative numerator is refused at its line.
+    @Test func numeratorsBeyondAnyCountAreRefused() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let copy = tmp.path + "/run"
+        try FileManager.default.copyItem(atPath: URL(fileURLWithPath: Self.run).resolvingSymlinksInPath().path, toPath: copy)
+        let text = try String(contentsOfFile: copy + "/indicators.csv", encoding: .utf8)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let header = lines[0].split(separator: ",").map(String.init)
+        let column = try #require(header.firstIndex(of: "numerator_month"))
+        func rewrite(_ value: String) throws {
+            for i in 1..<lines.count where !lines[i].isEmpty {
+                var fields = lines[i].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                fields[column] = value
+                lines[i] = fields.joined(separator: ",")
+            }
+            let bytes = Data(lines.joined(separator: "\n").utf8)
+            try bytes.write(to: URL(fileURLWithPath: copy + "/indicators.csv"))
+            // run.json made to list the new file, as a hand edit would.
+            var manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: copy + "/run.json"))) as? [String: Any])
+            var outputs = try #require(manifest["outputs"] as? [[String: Any]])
+            let k = try #require(outputs.firstIndex { $0["path"] as? String == "indicators.csv" })
+            let digest = try PWSBinary.run([copy + "/indicators.csv"], launcher: ["/bin/sh", "-c", "sha256sum \"$1\""])
+            outputs[k]["bytes"] = bytes.count
+            outputs[k]["sha256"] = String(digest.stdout.prefix(64))
+            manifest["outputs"] = outputs
+            try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: copy + "/run.json"))
+        }
+        let quarterly = try String(contentsOfFile: Self.example, encoding: .utf8)
+            .replacingOccurrences(of: "periodType: Monthly", with: "periodType: Quarterly")
+        let mapping = try Self.mapping(tmp, quarterly)
+        try rewrite(String(Int.max))
+        let monthly = try Self.export(Self.example, "csv")
+        #expect(monthly.status == 0, "the shared run is untouched: \(monthly.stderr)")
+        let r = try PWSBinary.run(["export", "dhis2", "--run", copy, "--mapping", mapping, "--format", "csv"])
+        #expect(r.status == 65, "\(r.stderr)")
+        #expect(r.stderr.contains("indicators.csv: the numerators of K1 for puskesmas P3201010101 in 2025Q1 add up beyond \(Int.max)"), "\(r.stderr)")
+        try rewrite("-1")
+        let negative = try PWSBinary.run(["export", "dhis2", "--run", copy, "--mapping", mapping, "--format", "csv"])
+        #expect(negative.status == 65 && negative.stderr.contains("numerator_month is negative"), "\(negative.stderr)")
+    }
+}
