@@ -426,8 +426,8 @@ extension MisuseTests {
 }
 
 extension MisuseTests {
-    /// A NIK as a sheet's name (a sheet per mother or child) or in a header cell is masked
-    /// wherever the name shows — the rows' positions in rejects.csv and warnings.csv, run.json's
+    /// A NIK as a sheet's name (a sheet per mother or child) or in a header cell is masked, and
+    /// a sheet name's control characters written `\xNN`, wherever the name shows — the rows' positions in rejects.csv and warnings.csv, run.json's
     /// sheets, columns and notes, the report, the console — as it is in the rows' values (the
     /// third hostile-input campaign found both published in full).
     @Test func aNIKInASheetOrColumnNameIsMaskedInEveryOutput() throws {
@@ -452,13 +452,16 @@ extension MisuseTests {
             z.writestr('_rels/.rels', '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                        '<Relationship Id="rId1" Type="%s/officeDocument" Target="xl/workbook.xml"/></Relationships>' % R)
             z.writestr('xl/workbook.xml', '<workbook xmlns="%s" xmlns:r="%s"><sheets><sheet name="3201012345678901" sheetId="1" r:id="rId1"/>'
-                       '<sheet name="3201 0123 4567 8902" sheetId="2" r:id="rId2"/></sheets></workbook>' % (NS, R))
+                       '<sheet name="3201 0123 4567 8902" sheetId="2" r:id="rId2"/>'
+                       '<sheet name="E&#10;2026-01-01T00:00:00+0000 error pws: forged" sheetId="3" r:id="rId3"/></sheets></workbook>' % (NS, R))
             z.writestr('xl/_rels/workbook.xml.rels', '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                        '<Relationship Id="rId1" Type="%s/worksheet" Target="worksheets/sheet1.xml"/>'
-                       '<Relationship Id="rId2" Type="%s/worksheet" Target="worksheets/sheet2.xml"/></Relationships>' % (R, R))
+                       '<Relationship Id="rId2" Type="%s/worksheet" Target="worksheets/sheet2.xml"/>'
+                       '<Relationship Id="rId3" Type="%s/worksheet" Target="worksheets/sheet3.xml"/></Relationships>' % (R, R, R))
             z.writestr('xl/worksheets/sheet1.xml', '<worksheet xmlns="%s"><sheetData>%s</sheetData></worksheet>'
                        % (NS, ''.join(row(i + 1, v) for i, v in enumerate(rows))))
             z.writestr('xl/worksheets/sheet2.xml', '<worksheet xmlns="%s"><sheetData>%s</sheetData></worksheet>' % (NS, row(1, ['catatan'])))
+            z.writestr('xl/worksheets/sheet3.xml', '<worksheet xmlns="%s"><sheetData/></worksheet>' % NS)
         """#
         try workbook.write(toFile: tmp.path + "/make.py", atomically: true, encoding: .utf8)
         let made = try PWSBinary.run([tmp.path + "/make.py", data + "/layanan/2025-11_x.xlsx"],
@@ -473,6 +476,9 @@ extension MisuseTests {
         let manifest = try String(contentsOfFile: run + "/run.json", encoding: .utf8)
         #expect(manifest.contains("Catatan 3201**********01"), "the unknown column is listed, masked")
         #expect(manifest.contains("3201*************02: not read"), "the note on the empty sheet, masked")
+        // A line feed in a sheet's name is written \x0A: it starts no line of the log.
+        #expect(r.stderr.contains("layanan/2025-11_x.xlsx:E\\x0A2026-01-01T00:00:00+0000 error pws: forged: not read"), "\(r.stderr)")
+        #expect(!r.stderr.split(separator: "\n").contains { $0.hasPrefix("2026-01-01T00:00:00+0000 error pws: forged") })
         var texts: [(String, String)] = [("stdout", r.stdout), ("stderr", r.stderr)]
         for name in try FileManager.default.subpathsOfDirectory(atPath: run) where !name.hasSuffix(".xlsx") {
             if let text = try? String(contentsOfFile: run + "/" + name, encoding: .utf8) { texts.append((name, text)) }

@@ -16,8 +16,9 @@ public struct WorksheetInfo: Sendable, Hashable {
     public var hidden: Bool
 
     /// The name as labels and messages show it: a NIK in it (a sheet per mother or child)
-    /// masked like a person id (`PersonID.maskEmbeddedIdentifiers`), so none reaches an output.
-    public var shownName: String { PersonID.maskEmbeddedIdentifiers(name) }
+    /// masked like a person id (`PersonID.maskEmbeddedIdentifiers`), so none reaches an output,
+    /// and control characters written `\xNN` (`VisibleText`), so none forges a log line.
+    public var shownName: String { VisibleText.escapingControls(PersonID.maskEmbeddedIdentifiers(name)) }
 }
 
 /// An opened .xlsx: its sheets, date system, which cell styles are dates, and the shared
@@ -113,7 +114,7 @@ final class Workbook {
                 // Each sheet is read whole: sheets sharing one part would read it again and again
                 // (thousands of sheets on one 15 MiB part are a zip bomb the ratio check cannot see).
                 if let first = sheetOfPart.updateValue(name, forKey: sheetPart) {
-                    throw WorkbookError("\(displayName) lists sheets \"\(PersonID.maskEmbeddedIdentifiers(first))\" and \"\(PersonID.maskEmbeddedIdentifiers(name))\" on the same part \(sheetPart), which Excel and LibreOffice never write; open the workbook in one of them and save it again as .xlsx")
+                    throw WorkbookError("\(displayName) lists sheets \"\(WorksheetInfo(name: first, part: "", hidden: false).shownName)\" and \"\(WorksheetInfo(name: name, part: "", hidden: false).shownName)\" on the same part \(sheetPart), which Excel and LibreOffice never write; open the workbook in one of them and save it again as .xlsx")
                 }
                 sheets.append(WorksheetInfo(name: name, part: sheetPart, hidden: state != "visible"))
             }
