@@ -221,6 +221,18 @@ import Testing
         #expect(o.summary?.sheets == ["Kunjungan"])
     }
 
+    /// A row numbered out of order, or with a number that is not one, stops the sheet with a
+    /// message naming the number written and the row before it (it named the row before + 1,
+    /// a row that does not exist).
+    @Test func aRowOutOfOrderIsNamedByItsNumber() throws {
+        let order = try #require(throws: PWSError.self) { _ = try read("rows-out-of-order.xlsx") }
+        #expect(order.message.contains("layanan/rows-out-of-order.xlsx:Kunjungan: row 3 of the sheet comes after row 4: rows must be in order, each once"),
+                "\(order.message)")
+        let bad = try #require(throws: PWSError.self) { _ = try read("row-number-bad.xlsx") }
+        #expect(bad.message.contains("layanan/row-number-bad.xlsx:Kunjungan: the row after row 3 of the sheet is numbered \"4x\", which is not a row number (1…1048576)"),
+                "\(bad.message)")
+    }
+
     /// Sheets that share one part (through one relationship or two) are refused before any is
     /// read: each would read the part again, and thousands on one large part ran for minutes.
     @Test func sheetsSharingAPartAreRefused() throws {

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CLibXML2
+import PWSCore
 
 // libxml2's SAX2 callbacks for worksheet parts (file scope, context through the `void *`: see
 // STYLE.md, "The hot path"). The pull reader (`xmlTextReader`) builds and frees a tree node per
@@ -204,14 +205,24 @@ final class SheetSAXParser {
             inT = true
         } else if isName(name, "row") {
             var next = row + 1
-            var bad = false
+            var given: String?
             forEachAttribute { local, v in
                 if local[0] == 0x72 && local[1] == 0 {
-                    if let n = SheetRows.integer(v), n >= 1 && n <= SheetRows.maxRow { next = n } else { bad = true }
+                    if let n = SheetRows.integer(v), n >= 1 && n <= SheetRows.maxRow {
+                        next = n
+                    } else {
+                        // The number as written, at most 20 bytes of it, for the message.
+                        given = VisibleText.escapingControls(String(decoding: v.prefix(20), as: UTF8.self))
+                    }
                 }
             }
-            if bad || next <= row {
-                stop(WorkbookError("row \(row + 1) of the sheet has a row number that is not valid or out of order; save the workbook again"))
+            if let given {
+                let place = row == 0 ? "the sheet's first row" : "the row after row \(row) of the sheet"
+                stop(WorkbookError("\(place) is numbered \"\(given)\", which is not a row number (1…\(SheetRows.maxRow)); save the workbook again"))
+                return
+            }
+            if next <= row {
+                stop(WorkbookError("row \(next) of the sheet comes after row \(row): rows must be in order, each once; save the workbook again"))
                 return
             }
             row = next

@@ -341,4 +341,18 @@ def many_sheets():
                          b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData /></worksheet>')
 
 
-many_sheets()
+def row_numbers():
+    """openpyxl-cells.xlsx with its sheet's row 5 numbered 3 (out of order: after row 4), and
+    with its row 4 numbered r="4x" (not a number)."""
+    for target, old, new in [("rows-out-of-order.xlsx", b'<row r="5"', b'<row r="3"'),
+                             ("row-number-bad.xlsx", b'<row r="4"', b'<row r="4x"')]:
+        with zipfile.ZipFile("openpyxl-cells.xlsx") as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+            for item in src.infolist():
+                data = src.read(item.filename)
+                if item.filename == "xl/worksheets/sheet1.xml":
+                    assert old in data
+                    data = data.replace(old, new)
+                dst.writestr(item, data)
+
+
+row_numbers()
