@@ -32,6 +32,11 @@ struct LoadedPipeline {
                                             what: "facility_type", location: at)
         _ = try Provider.decoder.adding(aliases: definition.valueAliases["provider"] ?? [:], what: "provider", location: at)
         let services = try catalogue.adding(aliases: definition.valueAliases["service_code"] ?? [:], location: at)
+        for reference in definition.serviceReferences where services.index(of: reference.code) == nil {
+            throw PWSError(.pipelineDefinition,
+                           "\(reference.setting): service \"\(reference.code)\" is not in the service catalogue (\(definition.servicesPath)); use one of its codes, or add it there",
+                           location: SourceLocation(source: definition.path, line: reference.line))
+        }
         let indicators = withIndicators
             ? try IndicatorCatalogueLoader.load(path: definition.indicatorsPath, services: catalogue) : []
         var loaded = LoadedPipeline(definition: definition, services: services, indicators: indicators,

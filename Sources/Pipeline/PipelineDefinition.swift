@@ -45,6 +45,16 @@ public struct PipelineDefinition: Sendable {
     public var workbooks: [String: WorkbookReadOptions] = [:]
     /// `reshape:` rules turning wide registers into service records (spec §A2, docs/pipeline.md).
     public var reshape: [ReshapeRule] = []
+    /// A service code a setting names (reshape's months and dated), with its line.
+    public struct ServiceReference: Sendable {
+        public var code: String
+        public var line: Int
+        public var setting: String
+    }
+    /// The service codes the settings name, checked against the service catalogue when the
+    /// pipeline is loaded (`LoadedPipeline`): a typo would otherwise reject every record made,
+    /// as if the data were wrong.
+    public var serviceReferences: [ServiceReference] = []
     /// `fhir:` — how FHIR R4 resources in `fhir/` become service records (spec §A3, docs/fhir.md).
     public var fhir = FHIRMapping()
     /// Published runs kept per as-of month.
@@ -253,7 +263,7 @@ public struct PipelineDefinition: Sendable {
             }
         }
         if let n = root["reshape"] {
-            def.reshape = try doc.sequence(n, "reshape").map { try Self.reshapeRule($0, doc) }
+            def.reshape = try doc.sequence(n, "reshape").map { try Self.reshapeRule($0, doc, references: &def.serviceReferences) }
         }
         if let n = root["fhir"] {
             def.fhir = try Self.fhirMapping(n, doc)
@@ -321,11 +331,14 @@ public struct PipelineDefinition: Sendable {
         return m
     }
 
-    /// One `reshape:` entry; every problem names its line.
-    static func reshapeRule(_ node: Node, _ doc: YAMLFile) throws -> ReshapeRule {
+    /// One `reshape:` entry; every problem names its line. The service codes it names go to
+    /// `references`, checked against the catalogue once it is loaded.
+    static func reshapeRule(_ node: Node, _ doc: YAMLFile,
+                            references serviceReferences: inout [ServiceReference]) throws -> ReshapeRule {
         let fields = ReshapeRule.fields
         var rule = ReshapeRule(files: "")
         var hasFiles = false
+        var monthServiceLine = doc.line(node)
         for (k, v) in try doc.mapping(node, "a reshape rule") {
             let key = try doc.string(k, "a setting")
             switch key {
@@ -363,7 +376,9 @@ public struct PipelineDefinition: Sendable {
                         guard rule.months.count == 12 else {
                             throw doc.error(mv, "reshape.months.columns must name 12 columns, January to December (JAN … DES)")
                         }
-                    case "service": rule.monthService = try doc.string(mv, "reshape.months.service")
+                    case "service":
+                        rule.monthService = try doc.string(mv, "reshape.months.service")
+                        monthServiceLine = doc.line(mv)
                     case "day":
                         rule.day = try doc.int(mv, "reshape.months.day")
                         guard (1...31).contains(rule.day) else { throw doc.error(mv, "reshape.months.day must be 1…31") }
@@ -373,6 +388,7 @@ public struct PipelineDefinition: Sendable {
             case "dated":
                 for (sk, sv) in try doc.mapping(v, "reshape.dated") {
                     rule.dated.append((try doc.string(sk, "a service code"), try doc.string(sv, "reshape.dated column")))
+                    serviceReferences.append(ServiceReference(code: rule.dated.last!.service, line: doc.line(sk), setting: "reshape.dated"))
                 }
             case let other:
                 throw doc.error(k, "reshape: unknown setting \"\(other)\"; use files, columns, values, year, months, dated")
@@ -384,6 +400,9 @@ public struct PipelineDefinition: Sendable {
         }
         if !rule.months.isEmpty && rule.year == nil {
             throw doc.error(node, "reshape: months need a year: (column, value or from_file_name)")
+        }
+        if !rule.months.isEmpty {
+            serviceReferences.append(ServiceReference(code: rule.monthService, line: monthServiceLine, setting: "reshape.months.service"))
         }
         return rule
     }

@@ -55,4 +55,35 @@ import Testing
         Self.refused("reshape:\n  - files: \"x\"\n", line: 5, "reshape: a rule needs months: or dated:")
         Self.refused(head + "    dated: {HB0: HB0}\n    weights: [A]\n", line: 8, "reshape: unknown setting \"weights\"")
     }
+
+    /// A service a reshape rule names must be in the service catalogue (an alias of
+    /// `value_aliases.service_code` counts): a typo rejected every record the register made
+    /// with E-SERVICE, as if the data were wrong, and the run went on without them.
+    @Test func reshapeServicesAreInTheCatalogue() throws {
+        func loaded(_ body: String) throws -> LoadedPipeline {
+            let path = NSTemporaryDirectory() + "pws-pipeline-\(UUID().uuidString).yaml"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let pipelines = PipelineDefinitionTests.pipelines
+            try ("version: 1\nservices: \(pipelines)/services.yaml\nindicators: \(pipelines)/indicators.yaml\n" + body)
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            return try LoadedPipeline.load(path: path, indicators: false)
+        }
+        let head = "reshape:\n  - files: \"layanan/r-*.csv\"\n    year: {value: 2025}\n"
+        let months = "    months:\n      columns: [A, B, C, D, E, F, G, H, I, J, K, L]\n"
+        // Lines: 4 reshape, 5 files, 6 year, 7 months, 8 columns, 9 service; dated at 7, its keys at 8.
+        for (body, line, message) in [
+            (head + months + "      service: TIMBANGX\n", 9, "reshape.months.service: service \"TIMBANGX\" is not in the service catalogue"),
+            (head + "    dated:\n      HB0: HB0\n      BCGG: BCG\n", 9, "reshape.dated: service \"BCGG\" is not in the service catalogue"),
+        ] {
+            #expect {
+                _ = try loaded(body)
+            } throws: { error in
+                guard let e = error as? PWSError else { return false }
+                return e.location?.line == line && e.message.hasPrefix(message)
+            }
+        }
+        // Catalogue codes, the default TIMBANG, and an alias the pipeline declares are fine.
+        _ = try loaded(head + months + "    dated: {HB0: HB0, BCG: BCG}\n")
+        _ = try loaded("value_aliases:\n  service_code:\n    TIMBANGAN: TIMBANG\n" + head + months + "      service: TIMBANGAN\n")
+    }
 }
