@@ -26,12 +26,13 @@ struct LoadedPipeline {
         }
         let definition = try PipelineDefinition.load(path: path)
         let catalogue = try ServiceCatalogueLoader.load(path: definition.servicesPath)
-        let at = SourceLocation(source: definition.path, line: 1)
-        _ = try Sex.decoder.adding(aliases: definition.valueAliases["sex"] ?? [:], what: "sex", location: at)
+        func at(_ kind: String) -> SourceLocation { SourceLocation(source: definition.path, line: definition.valueAliasLines[kind] ?? 1) }
+        _ = try Sex.decoder.adding(aliases: definition.valueAliases["sex"] ?? [:], what: "sex", location: at("sex"))
         _ = try FacilityType.decoder.adding(aliases: definition.valueAliases["facility_type"] ?? [:],
-                                            what: "facility_type", location: at)
-        _ = try Provider.decoder.adding(aliases: definition.valueAliases["provider"] ?? [:], what: "provider", location: at)
-        let services = try catalogue.adding(aliases: definition.valueAliases["service_code"] ?? [:], location: at)
+                                            what: "facility_type", location: at("facility_type"))
+        _ = try Provider.decoder.adding(aliases: definition.valueAliases["provider"] ?? [:], what: "provider",
+                                        location: at("provider"))
+        let services = try catalogue.adding(aliases: definition.valueAliases["service_code"] ?? [:], location: at("service_code"))
         for reference in definition.serviceReferences where services.index(of: reference.code) == nil {
             throw PWSError(.pipelineDefinition,
                            "\(reference.setting): service \"\(reference.code)\" is not in the service catalogue (\(definition.servicesPath)); use one of its codes, or add it there",

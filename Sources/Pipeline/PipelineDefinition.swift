@@ -55,6 +55,9 @@ public struct PipelineDefinition: Sendable {
     /// pipeline is loaded (`LoadedPipeline`): a typo would otherwise reject every record made,
     /// as if the data were wrong.
     public var serviceReferences: [ServiceReference] = []
+    /// The line of each `value_aliases` table, for the message when `LoadedPipeline` refuses
+    /// one of its aliases.
+    public var valueAliasLines: [String: Int] = [:]
     /// `fhir:` — how FHIR R4 resources in `fhir/` become service records (spec §A3, docs/fhir.md).
     public var fhir = FHIRMapping()
     /// Published runs kept per as-of month.
@@ -234,6 +237,14 @@ public struct PipelineDefinition: Sendable {
                 for (field, list) in try doc.mapping(v, "column_aliases.\(kind)") {
                     let name = try doc.string(field, "a field")
                     table[name] = try doc.sequence(list, "column_aliases.\(kind).\(name)").map { try doc.string($0, "an alias") }
+                    // Checked here, field by field, so a mistake names its line (the readers
+                    // would refuse it later without one).
+                    let schema: TableSchema = kind == "layanan" ? .layanan : kind == "wilayah" ? .wilayah : .sasaran
+                    do {
+                        _ = try TableColumnNames(schema: schema, extraAliases: table)
+                    } catch let error as PWSError {
+                        throw doc.error(field, "column_aliases.\(kind): \(error.message)")
+                    }
                 }
                 def.columnAliases[kind] = table
             }
@@ -279,6 +290,7 @@ public struct PipelineDefinition: Sendable {
                     table[try doc.string(from, "a spelling")] = try doc.string(to, "a canonical value")
                 }
                 def.valueAliases[kind] = table
+                def.valueAliasLines[kind] = doc.line(v)
             }
         }
         return def

@@ -59,15 +59,39 @@ import Testing
     /// A service a reshape rule names must be in the service catalogue (an alias of
     /// `value_aliases.service_code` counts): a typo rejected every record the register made
     /// with E-SERVICE, as if the data were wrong, and the run went on without them.
-    @Test func reshapeServicesAreInTheCatalogue() throws {
-        func loaded(_ body: String) throws -> LoadedPipeline {
-            let path = NSTemporaryDirectory() + "pws-pipeline-\(UUID().uuidString).yaml"
-            defer { try? FileManager.default.removeItem(atPath: path) }
-            let pipelines = PipelineDefinitionTests.pipelines
-            try ("version: 1\nservices: \(pipelines)/services.yaml\nindicators: \(pipelines)/indicators.yaml\n" + body)
-                .write(toFile: path, atomically: true, encoding: .utf8)
-            return try LoadedPipeline.load(path: path, indicators: false)
+    /// `body` after the catalogue lines (lines 1–3), loaded as a run loads it (with the
+    /// catalogue and the value aliases).
+    static func loaded(_ body: String) throws -> LoadedPipeline {
+        let path = NSTemporaryDirectory() + "pws-pipeline-\(UUID().uuidString).yaml"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let pipelines = PipelineDefinitionTests.pipelines
+        try ("version: 1\nservices: \(pipelines)/services.yaml\nindicators: \(pipelines)/indicators.yaml\n" + body)
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        return try LoadedPipeline.load(path: path, indicators: false)
+    }
+
+    /// Alias mistakes name their line: column aliases (they named no file) at the field's,
+    /// value aliases (they named line 1) at their table's.
+    @Test func aliasMistakesNameTheirLine() {
+        for (body, line, message) in [
+            ("column_aliases:\n  layanan:\n    visit_date: [tgl]\n    result: [jk]\n", 7,
+             "column_aliases.layanan: column alias 'jk' for layanan.result already names sex"),
+            ("column_aliases:\n  layanan:\n    nope_field: [x]\n", 6,
+             "column_aliases.layanan: column alias given for unknown field 'nope_field' of layanan"),
+            ("value_aliases:\n  sex:\n    X: L\n  service_code:\n    TIMBANG: NOPE\n", 8,
+             "service_code alias \"TIMBANG\" points to \"NOPE\", which is not a known service_code"),
+        ] {
+            #expect {
+                _ = try Self.loaded(body)
+            } throws: { error in
+                guard let e = error as? PWSError else { return false }
+                return e.location?.line == line && e.message.hasPrefix(message)
+            }
         }
+    }
+
+    @Test func reshapeServicesAreInTheCatalogue() throws {
+        func loaded(_ body: String) throws -> LoadedPipeline { try Self.loaded(body) }
         let head = "reshape:\n  - files: \"layanan/r-*.csv\"\n    year: {value: 2025}\n"
         let months = "    months:\n      columns: [A, B, C, D, E, F, G, H, I, J, K, L]\n"
         // Lines: 4 reshape, 5 files, 6 year, 7 months, 8 columns, 9 service; dated at 7, its keys at 8.
