@@ -127,6 +127,26 @@ import Testing
         #expect(o.rows.map { $0["name"] ?? "" } == ["Siti Aminah", "Dewi Sri Lestari", ""])
     }
 
+    /// A Patient that appears again with other data (two versions of one patient in an export)
+    /// is still taken from its later resource, but the file holding it says so in its notes
+    /// (it replaced the earlier one without a word); the same data twice says nothing.
+    @Test func aPatientAgainWithOtherDataIsNoted() throws {
+        let dir = try TemporaryFolder()
+        func patient(_ id: String, _ birth: String) -> String {
+            #"{"resourceType":"Patient","id":"\#(id)","birthDate":"\#(birth)","gender":"female"}"#
+        }
+        _ = try dir.write("a.ndjson", Array([patient("p", "2024-01-01"), patient("q", "2024-02-02")].joined(separator: "\n").utf8))
+        _ = try dir.write("b.ndjson", Array([patient("p", "2023-05-05"), patient("q", "2024-02-02"), Self.weight("w1")]
+            .joined(separator: "\n").utf8))
+        let all = ["a.ndjson", "b.ndjson"]
+        let b = try read("b.ndjson", directory: dir.url.path, all: all)
+        #expect(b.rows.first?["birth_date"] == "2023-05-05", "the later version is used")
+        #expect(b.notes.contains("b.ndjson: 1 Patient(s) appear again with other data than an earlier resource of the same id (first Patient/p); the later one is used for all their records — export one version of each Patient"),
+                "\(b.notes)")
+        let a = try read("a.ndjson", directory: dir.url.path, all: all)
+        #expect(!a.notes.contains { $0.contains("appear again") })
+    }
+
     @Test func anOversizedLineIsOneRejectAndTheRestIsRead() throws {
         let dir = try TemporaryFolder()
         let huge = #"{"resourceType":"Observation","id":"big","note":[{"text":""# + String(repeating: "x", count: 3 << 20) + #""}]}"#

@@ -8,7 +8,7 @@ import PWSCore
 /// is collected from every `fhir/` file before any record is made: held per resource as a few
 /// short strings, never as JSON.
 public final class FHIRContext: @unchecked Sendable {
-    struct Patient { var person = "", birthDate = "", sex = "", village = "", rw = "", rt = "", name = "" }
+    struct Patient: Equatable { var person = "", birthDate = "", sex = "", village = "", rw = "", rt = "", name = "" }
     struct Encounter {
         var date = "", facilityID = "", facilityType = "", provider = "", episode = "", subject = ""
     }
@@ -25,6 +25,10 @@ public final class FHIRContext: @unchecked Sendable {
     var gestation: [String: String] = [:]
     /// Encounter reference (else `subject|time`) → diastolic value.
     var diastolic: [String: String] = [:]
+    /// Per file: the Patients it holds again with other data than an earlier resource of the
+    /// same id (two versions of one patient): how many, and the first one's reference. The
+    /// later one is used, as before, but the file's notes say so.
+    var patientConflicts: [String: (count: Int, first: String)] = [:]
     let mapping: FHIRMapping
 
     init(mapping: FHIRMapping) { self.mapping = mapping }
@@ -37,19 +41,22 @@ public final class FHIRContext: @unchecked Sendable {
         for source in sources {
             var reader = FHIRFileReader(path: directory + "/" + source, limits: limits)
             try reader.read { event in
-                if case .resource(_, let resource, let fullUrl) = event { context.add(resource, fullUrl: fullUrl) }
+                if case .resource(_, let resource, let fullUrl) = event { context.add(resource, fullUrl: fullUrl, source: source) }
             }
         }
         return context
     }
 
-    func add(_ r: JSONValue, fullUrl: String?) {
+    func add(_ r: JSONValue, fullUrl: String?, source: String = "") {
         guard let type = r["resourceType"]?.text, let id = r["id"]?.text else { return }
         var keys = [type + "/" + id]
         if let fullUrl { keys.append(fullUrl) }
         switch type {
         case "Patient":
             let p = patient(r, id: id)
+            if keys.contains(where: { patients[$0].map { $0 != p } ?? false }) {
+                patientConflicts[source, default: (0, keys[0])].count += 1
+            }
             for k in keys { patients[k] = p }
         case "EpisodeOfCare":
             if codings(r["type"]).contains(where: { FHIRMapping.contains(mapping.antenatalEpisodeCodes, system: $0.system, code: $0.code) }) {
@@ -177,6 +184,9 @@ public final class FHIRRecordSource: RecordSource {
     public private(set) var blankRows = 0
     public var notes: [String] {
         var out = ownNotes
+        if let conflicts = context.patientConflicts[source] {
+            out.append("\(source): \(conflicts.count) Patient(s) appear again with other data than an earlier resource of the same id (first \(PersonID.maskEmbeddedIdentifiers(conflicts.first))); the later one is used for all their records — export one version of each Patient")
+        }
         if !contextCounts.isEmpty { out.append("\(source): used to complete other records (not rows): \(Self.describe(contextCounts))") }
         // A Bundle as a resource (an NDJSON line, a Bundle's entry) is a container, not a
         // service whose codes could be mapped.
