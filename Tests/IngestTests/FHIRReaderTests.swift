@@ -147,6 +147,18 @@ import Testing
         #expect(!a.notes.contains { $0.contains("appear again") })
     }
 
+    /// A NUL written `\u0000` in a resource's id (or any field it gives a record) rejects the
+    /// resource E-FHIR, shown `\x00`: it went as a raw byte into warnings.csv.
+    @Test func aNULInAFieldRejectsTheResource() throws {
+        let dir = try TemporaryFolder()
+        let patient = #"{"resourceType":"Patient","id":"p","birthDate":"2024-01-01","gender":"female"}"#
+        _ = try dir.write("n.ndjson", Array([patient, Self.weight("w\\u00001"), Self.weight("w2")].joined(separator: "\n").utf8))
+        let o = try read("n.ndjson", directory: dir.url.path, all: ["n.ndjson"])
+        #expect(o.rows.map { $0["record_id"] ?? "" } == ["Observation/w2"])
+        #expect(o.problems.map { "\($0.location) \($0.rule.rawValue) \($0.recordID) \($0.field)" } == ["n.ndjson:2 E-FHIR Observation/w\\x001 record_id"])
+        #expect(o.problems.first?.message == "Observation/w\\x001: record_id holds a NUL character (\\u0000); the export is damaged — export it again")
+    }
+
     @Test func anOversizedLineIsOneRejectAndTheRestIsRead() throws {
         let dir = try TemporaryFolder()
         let huge = #"{"resourceType":"Observation","id":"big","note":[{"text":""# + String(repeating: "x", count: 3 << 20) + #""}]}"#

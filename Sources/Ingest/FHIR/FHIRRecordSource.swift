@@ -226,7 +226,14 @@ public final class FHIRRecordSource: RecordSource {
         try reader.read { event in
             switch event {
             case .resource(let position, let resource, _):
-                switch make(resource) {
+                var outcome = make(resource)
+                // A NUL (JSON's \u0000) would reach the outputs as a raw byte, which CSV tools
+                // refuse; no FHIR id, code, date or name holds one.
+                if case .record(let values) = outcome, let k = values.firstIndex(where: { $0.utf8.contains(0) }) {
+                    outcome = .rejected(id: VisibleText.escapingControls(values[0]), field: Self.fields[k],
+                                        message: "\(VisibleText.escapingControls(values[0])): \(Self.fields[k]) holds a NUL character (\\u0000); the export is damaged — export it again")
+                }
+                switch outcome {
                 case .record(let values):
                     builder.reset()
                     for v in values { builder.append(v) }
