@@ -12,6 +12,9 @@ public struct CellIssue: Sendable, Hashable {
         /// A number of 15 or more integer digits: as a person_id, `E-PERSON` (a NIK stored as
         /// a number has lost digits in Excel already).
         case longNumber
+        /// A wide register's year cell that is not a year (1900–2999), as written: the month
+        /// records of its row cannot be dated, so each is `E-DATE` at that cell.
+        case badYear(String)
     }
 
     /// The 0-based column of the record.

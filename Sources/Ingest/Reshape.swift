@@ -249,9 +249,18 @@ public final class ReshapeSource: RecordSource {
         let fields = ReshapeRule.fields
         func cell(_ c: Int) -> String { c < record.count ? record.string(c) : "" }
         var year = constantYear
+        var badYear: CellIssue?
         if let c = layout.year {
-            let text = cell(c)
-            year = Int(text) ?? Int(text.split(separator: ".").first ?? "")
+            let text = cell(c).trimmingCharacters(in: " ")
+            // A whole number (a number cell may be written 2025.0); 2025.5 is not a year.
+            let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+            let whole = parts.count == 2 && !parts[1].isEmpty && parts[1].allSatisfy({ $0 == "0" }) ? String(parts[0]) : text
+            year = Int(whole).flatMap { (1900...2999).contains($0) ? $0 : nil }
+            if year == nil {
+                badYear = CellIssue(column: fields.firstIndex(of: "visit_date") ?? 0,
+                                    reference: CellIssue.columnName(c) + String(record.line),
+                                    kind: .badYear(VisibleText.escapingControls(String(text.prefix(40)))))
+            }
         }
         // Issues of the person and area columns go with every record of the row.
         var rowIssues: [CellIssue] = []
@@ -262,7 +271,7 @@ public final class ReshapeSource: RecordSource {
         }
         let resultField = fields.firstIndex(of: "result") ?? 0
         let visitField = fields.firstIndex(of: "visit_date") ?? 0
-        func make(column: Int, service: String, visit: String, result: String) throws {
+        func make(column: Int, service: String, visit: String, result: String, extra: CellIssue? = nil) throws {
             builder.reset()
             let reference = CellIssue.columnName(column) + String(record.line)
             var values = Array(repeating: "", count: fields.count)
@@ -274,6 +283,7 @@ public final class ReshapeSource: RecordSource {
             values[resultField] = result
             for v in values { builder.append(v) }
             var own = rowIssues
+            if let extra { own.append(extra) }
             for issue in issues where issue.column == column {
                 own.append(CellIssue(column: result.isEmpty ? visitField : resultField, reference: issue.reference,
                                      kind: issue.kind))
@@ -283,13 +293,14 @@ public final class ReshapeSource: RecordSource {
         for (m, c) in layout.months.enumerated() {
             let value = cell(c).trimmingCharacters(in: " ")
             guard !value.isEmpty || issues.contains(where: { $0.column == c }) else { continue }
-            // No year: the visit date stays empty, so the record is E-REQUIRED at this cell.
+            // No year from the file name: the visit date stays empty, so the record is
+            // E-REQUIRED at this cell; a year cell that is not a year: E-DATE at that cell.
             var visit = ""
             if let year, (1900...2999).contains(year) {
                 let last = Day.daysIn(month: m + 1, year: year)
                 visit = Day(year: year, month: m + 1, day: min(rule.day, last))?.description ?? ""
             }
-            try make(column: c, service: rule.monthService, visit: visit, result: value)
+            try make(column: c, service: rule.monthService, visit: visit, result: value, extra: badYear)
         }
         for (service, c) in layout.dated {
             let value = cell(c).trimmingCharacters(in: " ")

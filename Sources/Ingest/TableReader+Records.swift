@@ -143,6 +143,11 @@ extension TableReader {
                                 location: SourceLocation(source: label, line: record.line), recordID: recordID(record),
                                 rule: .cell, field: name, value: "",
                                 message: "\(at) (\(name)) holds a formula saved without its result; open the workbook in Excel or LibreOffice, let it calculate and save it again")
+                        case .badYear(let value):
+                            diagnostic = Diagnostic(
+                                location: SourceLocation(source: label, line: record.line), recordID: recordID(record),
+                                rule: .date, field: name, value: value,
+                                message: "\(at), the register's year column, holds \(value.isEmpty ? "no year" : "\"\(value)\"") where a year 1900–2999 should be, so the row's monthly visits cannot be dated; correct the year")
                         case .longNumber:
                             guard field == personField else { continue }
                             diagnostic = Diagnostic(

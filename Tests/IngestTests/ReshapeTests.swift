@@ -74,10 +74,20 @@ import Testing
         rule.year = .column("TAHUN")
         let text = "TAHUN," + Self.header + "2024,1,Adi,3201011503250001,15/03/2024,L,3201012001,01,001,,,7.5,,,,,,,,,,,\n"
             + ",2,Budi,3201011503250002,15/03/2024,L,3201012001,01,001,,,7.6,,,,,,,,,,,\n"
+            + "99999,3,Cici,3201011503250003,15/03/2024,L,3201012001,01,001,,,7.7,,,,,,,,,,,\n"
+            + "2025.5,4,Dedi,3201011503250004,15/03/2024,L,3201012001,01,001,,,7.8,,,,,,,,,,,\n"
+            + "2025.0,5,Eka,3201011503250005,15/03/2024,L,3201012001,01,001,,,7.9,,,,,,,,,,,2025-01-02\n"
         let o = try read(text, rule: rule)
-        #expect(o.rows.map { $0["visit_date"] ?? "" } == ["2024-03-31", ""])
-        // No year: the visit date is empty, E-REQUIRED is left to Validate; here the row is read.
-        #expect(o.summary.rowsRead == 2)
+        // A year cell that is not a year (empty, 99999, 2025.5) makes each month record of its
+        // row E-DATE at that cell (it said "visit_date is empty", or read 2025.5 as 2025);
+        // 2025.0, a number cell, is 2025. The dated HB0 of row 6 needs no year.
+        #expect(o.rows.map { $0["visit_date"] ?? "" } == ["2024-03-31", "2025-03-31", "2025-01-02"])
+        #expect(o.problems.map { "\($0.location) \($0.rule.rawValue) \($0.value)" }
+                == ["layanan/register-mawar-2025.csv:3 E-DATE ", "layanan/register-mawar-2025.csv:4 E-DATE 99999",
+                    "layanan/register-mawar-2025.csv:5 E-DATE 2025.5"])
+        #expect(o.problems[1].message == "layanan/register-mawar-2025.csv:A4, the register's year column, holds \"99999\" where a year 1900–2999 should be, so the row's monthly visits cannot be dated; correct the year")
+        #expect(o.problems[0].message.contains(":A3, the register's year column, holds no year"))
+        #expect(o.summary.rowsRead == 6)
         let none = try read(Self.header + "1,Adi,3201011503250001,15/03/2024,L,3201012001,01,001,7.5,,,,,,,,,,,,,\n",
                             source: "layanan/register-mawar.csv")
         #expect(none.rows.first?.keys.contains("visit_date") == false)
