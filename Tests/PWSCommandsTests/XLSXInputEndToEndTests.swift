@@ -63,6 +63,25 @@ import Testing
         #expect(counts["rows_accepted"] as? Int == 2)
     }
 
+    /// A workbook whose entries are bzip2-compressed is named as such (it was said to be
+    /// damaged XML); a text node over libxml2's limit is pws's one message, with nothing of
+    /// libxml2's own on stderr.
+    @Test func oddWorkbookPartsAreOneClearMessage() throws {
+        for (fixture, message) in [
+            ("bzip2.xlsx", "layanan/2025-03.xlsx: _rels/.rels uses a compression method that cannot be read; save the workbook again as .xlsx"),
+            ("huge-text-node.xlsx", "layanan/2025-03.xlsx: xl/workbook.xml is not well-formed XML (near its line 1)"),
+        ] {
+            let tmp = try TempFolder()
+            defer { tmp.remove() }
+            let data = try HardeningTests.dataFolder(tmp, files: [:])
+            try FileManager.default.copyItem(atPath: Self.fixtures + "/" + fixture, toPath: data + "/layanan/2025-03.xlsx")
+            let r = try PWSBinary.run(["validate", "--data", data, "--today", "2026-01-15"])
+            #expect(r.status == 66, "\(fixture): \(r.stderr)")
+            #expect(r.stderr.contains(message), "\(fixture): \(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").allSatisfy { $0.hasPrefix("pws: ") }, "\(fixture): \(r.stderr)")
+        }
+    }
+
     /// The sample register and targets as workbooks (numbers as number cells) give the same
     /// indicators as the CSV files; a folder with both forms of one file is refused.
     @Test func registerAndTargetsAsWorkbooks() throws {

@@ -88,6 +88,9 @@ final class SheetSAXParser {
         handler.characters = sheetCharacters
         handler.cdataBlock = sheetCharacters
         handler.ignorableWhitespace = sheetCharacters
+        // libxml2's own error reports would go to stderr outside the log's format; the parse's
+        // status is what pws reports.
+        handler.serror = { _, _ in }
         let me = Unmanaged.passUnretained(self).toOpaque()
         guard let context = xmlCreatePushParserCtxt(&handler, me, nil, 0, nil) else {
             throw WorkbookError("\(displayName): \(stream.name) cannot be read as XML")

@@ -52,6 +52,9 @@ final class XMLPartReader {
                                           nil, nil, options) else {
             throw WorkbookError("\(displayName): \(stream.name) cannot be read as XML")
         }
+        // libxml2's own report of an error (a text node over its limit, say) would go to
+        // stderr outside the log's format; pws reports the error itself (`next`).
+        xmlTextReaderSetStructuredErrorHandler(reader, { _, _ in }, nil)
         self.reader = reader
     }
 

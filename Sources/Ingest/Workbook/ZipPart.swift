@@ -103,7 +103,9 @@ final class ZipArchive {
         if info.flag & 1 != 0 {
             throw WorkbookError("\(displayName) is password-protected; remove the password (File → Info → Protect Workbook) and save it as .xlsx")
         }
-        guard unzOpenCurrentFile(handle) == UNZ_OK else {
+        // Stored or deflated, as every spreadsheet writes: minizip would open a bzip2 entry
+        // and hand back its compressed bytes as if they were the part.
+        guard info.compression_method == 0 || info.compression_method == 8, unzOpenCurrentFile(handle) == UNZ_OK else {
             throw WorkbookError("\(displayName): \(name) uses a compression method that cannot be read; save the workbook again as .xlsx")
         }
         let stored = min(Int(clamping: info.compressed_size), fileSize)

@@ -355,4 +355,19 @@ def row_numbers():
                 dst.writestr(item, data)
 
 
-row_numbers()
+def odd_parts():
+    """openpyxl-cells.xlsx with every entry compressed with bzip2 (zip method 12), and with
+    20 MiB of spaces in xl/workbook.xml (one text node over libxml2's 10 MB limit)."""
+    with zipfile.ZipFile("openpyxl-cells.xlsx") as src:
+        parts = [(item, src.read(item.filename)) for item in src.infolist()]
+    with zipfile.ZipFile("bzip2.xlsx", "w", zipfile.ZIP_BZIP2) as dst:
+        for item, data in parts:
+            dst.writestr(item.filename, data)
+    with zipfile.ZipFile("huge-text-node.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for item, data in parts:
+            if item.filename == "xl/workbook.xml":
+                data = data.replace(b"<sheets>", b" " * (20 << 20) + b"<sheets>")
+            dst.writestr(item, data)
+
+
+odd_parts()
