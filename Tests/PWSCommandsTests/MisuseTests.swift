@@ -8,6 +8,21 @@ import Testing
 @Suite struct MisuseTests {
     static let sample = PWSBinary.packageRoot.appendingPathComponent("sample-data").path
 
+    /// Every published file of the run folder `run` as text, named, and last the workbooks'
+    /// XML inflated (`xlsx`); expects ten files or more and the workbook's sheet data.
+    static func publishedTexts(_ run: String) throws -> [(String, String)] {
+        var texts: [(String, String)] = []
+        for name in try FileManager.default.subpathsOfDirectory(atPath: run) where !name.hasSuffix(".xlsx") {
+            if let text = try? String(contentsOfFile: run + "/" + name, encoding: .utf8) { texts.append((name, text)) }
+        }
+        // The launcher's shell gets pws's path as $0 and the run folder as $1.
+        let inflate = "cd \"$1\" && for f in *.xlsx; do python3 -c 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); [sys.stdout.write(z.read(n).decode()) for n in z.namelist()]' \"$f\"; done"
+        let unzip = try PWSBinary.run([run], launcher: ["/bin/sh", "-c", inflate])
+        texts.append(("xlsx", unzip.stdout))
+        #expect(texts.count >= 10 && unzip.stdout.contains("<sheetData>"), "\(texts.map(\.0)) \(unzip.stderr)")
+        return texts
+    }
+
     /// A data folder in `tmp` with sample-data's register and targets and an empty layanan/.
     static func registerOnly(_ tmp: TempFolder) throws -> String {
         let data = tmp.path + "/data"
@@ -178,16 +193,7 @@ extension MisuseTests {
         #expect(indicators.contains(",rt,3201012004-001-3171**********06,RT 3171**********06,3201012004-001,"))
         #expect(try String(contentsOfFile: run + "/completeness.csv", encoding: .utf8).contains("\n3171**********04,"))
         // Every published file, the workbook's XML inflated, holds none of the three NIKs.
-        var texts: [(String, String)] = []
-        for name in try FileManager.default.subpathsOfDirectory(atPath: run) where !name.hasSuffix(".xlsx") {
-            if let text = try? String(contentsOfFile: run + "/" + name, encoding: .utf8) { texts.append((name, text)) }
-        }
-        // The launcher's shell gets pws's path as $0 and the run folder as $1.
-        let inflate = "cd \"$1\" && for f in *.xlsx; do python3 -c 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); [sys.stdout.write(z.read(n).decode()) for n in z.namelist()]' \"$f\"; done"
-        let unzip = try PWSBinary.run([run], launcher: ["/bin/sh", "-c", inflate])
-        texts.append(("xlsx", unzip.stdout))
-        #expect(texts.count >= 10 && unzip.stdout.contains("<sheetData>"), "\(texts.map(\.0)) \(unzip.stderr)")
-        for (name, text) in texts {
+        for (name, text) in try Self.publishedTexts(run) {
             for nik in ["3171990100000005", "3171990100000006", "3171990100000004"] {
                 #expect(!text.contains(nik), "\(nik) in \(name)")
             }
@@ -479,15 +485,7 @@ extension MisuseTests {
         // A line feed in a sheet's name is written \x0A: it starts no line of the log.
         #expect(r.stderr.contains("layanan/2025-11_x.xlsx:E\\x0A2026-01-01T00:00:00+0000 error pws: forged: not read"), "\(r.stderr)")
         #expect(!r.stderr.split(separator: "\n").contains { $0.hasPrefix("2026-01-01T00:00:00+0000 error pws: forged") })
-        var texts: [(String, String)] = [("stdout", r.stdout), ("stderr", r.stderr)]
-        for name in try FileManager.default.subpathsOfDirectory(atPath: run) where !name.hasSuffix(".xlsx") {
-            if let text = try? String(contentsOfFile: run + "/" + name, encoding: .utf8) { texts.append((name, text)) }
-        }
-        let inflate = "cd \"$1\" && for f in *.xlsx; do python3 -c 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); [sys.stdout.write(z.read(n).decode()) for n in z.namelist()]' \"$f\"; done"
-        let unzip = try PWSBinary.run([run], launcher: ["/bin/sh", "-c", inflate])
-        texts.append(("xlsx", unzip.stdout))
-        #expect(texts.count >= 10 && unzip.stdout.contains("<sheetData>"), "\(texts.map(\.0)) \(unzip.stderr)")
-        for (name, text) in texts {
+        for (name, text) in try [("stdout", r.stdout), ("stderr", r.stderr)] + Self.publishedTexts(run) {
             for nik in ["3201012345678901", "3201 0123 4567 8902", "3201019999990001"] {
                 #expect(!text.contains(nik), "\(nik) in \(name)")
             }

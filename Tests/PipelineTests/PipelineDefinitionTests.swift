@@ -88,12 +88,7 @@ import Testing
             ("estimation:\n  cbr_per_1000: 1000.5\n", 5,
              "estimation.cbr_per_1000 is 1000.5, more than 1000; births per 1,000 people a year are at most 1,000"),
         ] {
-            #expect {
-                _ = try Self.load(body)
-            } throws: { error in
-                guard let e = error as? PWSError else { return false }
-                return e.location?.line == line && e.message.hasPrefix(message)
-            }
+            WorkbookSettingsTests.refused(body, line: line, message)
         }
     }
 

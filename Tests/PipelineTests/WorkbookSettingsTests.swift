@@ -70,6 +70,15 @@ import Testing
         return try LoadedPipeline.load(path: path, indicators: false)
     }
 
+    static func refusedWhenLoaded(_ body: String, line: Int, _ prefix: String) {
+        #expect {
+            _ = try loaded(body)
+        } throws: { error in
+            guard let e = error as? PWSError else { return false }
+            return e.location?.line == line && e.message.hasPrefix(prefix)
+        }
+    }
+
     /// Alias mistakes name their line: column aliases (they named no file) at the field's,
     /// value aliases (they named line 1) at their table's.
     @Test func aliasMistakesNameTheirLine() {
@@ -81,17 +90,11 @@ import Testing
             ("value_aliases:\n  sex:\n    X: L\n  service_code:\n    TIMBANG: NOPE\n", 8,
              "service_code alias \"TIMBANG\" points to \"NOPE\", which is not a known service_code"),
         ] {
-            #expect {
-                _ = try Self.loaded(body)
-            } throws: { error in
-                guard let e = error as? PWSError else { return false }
-                return e.location?.line == line && e.message.hasPrefix(message)
-            }
+            Self.refusedWhenLoaded(body, line: line, message)
         }
     }
 
     @Test func reshapeServicesAreInTheCatalogue() throws {
-        func loaded(_ body: String) throws -> LoadedPipeline { try Self.loaded(body) }
         let head = "reshape:\n  - files: \"layanan/r-*.csv\"\n    year: {value: 2025}\n"
         let months = "    months:\n      columns: [A, B, C, D, E, F, G, H, I, J, K, L]\n"
         // Lines: 4 reshape, 5 files, 6 year, 7 months, 8 columns, 9 service; dated at 7, its keys at 8.
@@ -99,15 +102,10 @@ import Testing
             (head + months + "      service: TIMBANGX\n", 9, "reshape.months.service: service \"TIMBANGX\" is not in the service catalogue"),
             (head + "    dated:\n      HB0: HB0\n      BCGG: BCG\n", 9, "reshape.dated: service \"BCGG\" is not in the service catalogue"),
         ] {
-            #expect {
-                _ = try loaded(body)
-            } throws: { error in
-                guard let e = error as? PWSError else { return false }
-                return e.location?.line == line && e.message.hasPrefix(message)
-            }
+            Self.refusedWhenLoaded(body, line: line, message)
         }
         // Catalogue codes, the default TIMBANG, and an alias the pipeline declares are fine.
-        _ = try loaded(head + months + "    dated: {HB0: HB0, BCG: BCG}\n")
-        _ = try loaded("value_aliases:\n  service_code:\n    TIMBANGAN: TIMBANG\n" + head + months + "      service: TIMBANGAN\n")
+        _ = try Self.loaded(head + months + "    dated: {HB0: HB0, BCG: BCG}\n")
+        _ = try Self.loaded("value_aliases:\n  service_code:\n    TIMBANGAN: TIMBANG\n" + head + months + "      service: TIMBANGAN\n")
     }
 }
