@@ -45,6 +45,9 @@ public enum PipelineFiles {
         if BuiltInPipeline.isBuiltIn(path) {
             return BuiltInPipeline.contents(ofFile: String(path.dropFirst(BuiltInPipeline.directory.count + 1)))
         }
+        // Only a regular file is opened: a FIFO would hold the run, a device feed it for ever.
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
         return FileManager.default.contents(atPath: path)
     }
 

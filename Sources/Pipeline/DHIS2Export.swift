@@ -80,11 +80,12 @@ public struct DHIS2Export {
                 order.append(key)
                 return Sum(row: r, adxPeriod: mapping.periodType.adxPeriod(year: r.year, month: r.month))
             }()
-            // Counts of persons never come near Int.max; an indicators.csv that says otherwise
-            // was written by hand (it trapped the quarterly export).
+            // Counts of persons (and the differences of a rate, which may be negative) never
+            // come near Int.max; an indicators.csv that says otherwise was written by hand (it
+            // trapped the quarterly export).
             let (total, overflow) = sum.numerator.addingReportingOverflow(r.numerator)
             guard !overflow else {
-                throw PWSError(.data, "indicators.csv: the numerators of \(r.indicator) for \(r.level) \(r.code) in \(key.period) add up beyond \(Int.max); the file is not one pws wrote — copy the run folder again from OUT")
+                throw PWSError(.data, "indicators.csv: the numerators of \(r.indicator) for \(r.level) \(r.code) in \(key.period) add up beyond the range of a count; the file is not one pws wrote — copy the run folder again from OUT")
             }
             sum.numerator = total
             // A denominator that is another indicator's numerator (N_D ← D_S) counts per month and
@@ -207,7 +208,6 @@ public struct DHIS2Export {
                       let numerator = Int(s("numerator_month")) else {
                     throw bad(r.line, "year, month or numerator_month is not a number")
                 }
-                guard numerator >= 0 else { throw bad(r.line, "numerator_month is negative; it counts persons") }
                 let denominatorText = s("denominator").replacingOccurrences(of: ",", with: ".")
                 var denominator: Decimal?
                 if !denominatorText.isEmpty {

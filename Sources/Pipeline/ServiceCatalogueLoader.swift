@@ -9,13 +9,18 @@ public enum ServiceCatalogueLoader {
     /// The catalogue in the YAML file at `path`; `source` is how messages name it (default:
     /// the path as given).
     ///
-    /// - Throws: `PWSError(.inputMissing)` when the file cannot be read,
-    ///   `PWSError(.pipelineDefinition)` with the first problem's location, and every further
-    ///   problem in `details`, when it is not a valid catalogue.
+    /// - Throws: `PWSError(.inputMissing)` when the file cannot be read (missing, a FIFO or a
+    ///   device: `YAMLFile.text`), `PWSError(.pipelineDefinition)` with the first problem's
+    ///   location (bytes that are not UTF-8 included), and every further problem in `details`,
+    ///   when it is not a valid catalogue.
     public static func load(path: String, source: String? = nil) throws -> ServiceCatalogue {
-        guard let data = PipelineFiles.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw PWSError(.inputMissing,
-                           "cannot read the service catalogue \(path) as UTF-8 text: check the path given in the pipeline")
+        let text: String
+        do {
+            text = try YAMLFile.text(path: path, givenBy: nil)
+        } catch let error as PWSError where error.location == nil {
+            // Missing, unreadable, a FIFO or a device: an input that cannot be read (exit 66,
+            // docs/services.md); bytes that are not UTF-8 stay a catalogue error at their line.
+            throw PWSError(.inputMissing, "the service catalogue: \(error.message)")
         }
         return try load(yaml: text, source: source ?? path)
     }

@@ -15,31 +15,7 @@ struct YAMLFile {
     /// an error: "--pipeline", "--mapping", or nil for a catalogue the pipeline names.
     init(path: String, givenBy option: String? = nil) throws {
         self.path = path
-        let advice = option.map { "check the path given with \($0)" } ?? "check the catalogue's path in the pipeline"
-        // A FIFO, device or folder is refused before anything opens it: opening a FIFO nobody
-        // writes would hold the run.
-        var st = stat()
-        if !BuiltInPipeline.isBuiltIn(path) {
-            guard stat(path, &st) == 0 else {
-                throw PWSError(.pipelineDefinition, "cannot read \(path) (\(String(cString: strerror(errno)))); \(advice)")
-            }
-            if let kind = InputFiles.nonRegularKind(st.st_mode) {
-                throw PWSError(.pipelineDefinition, "\(path) is \(kind), not a regular file; \(advice)")
-            }
-        }
-        guard let data = PipelineFiles.contents(atPath: path) else {
-            throw PWSError(.pipelineDefinition, "cannot read \(path); \(advice)")
-        }
-        // Bytes that are not UTF-8 (a file saved as Windows-1252) would become U+FFFD in names
-        // and codes, matching nothing; the line is named instead.
-        guard let text = String(validating: data, as: UTF8.self) else {
-            let bytes = [UInt8](data)
-            let bad = min(Self.firstInvalidUTF8(bytes), bytes.count - 1)
-            let line = bytes[..<bad].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
-            throw PWSError(.pipelineDefinition,
-                           "byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) is not UTF-8 text; save the file as UTF-8 (in Notepad: Save As, Encoding UTF-8)",
-                           location: SourceLocation(source: path, line: line))
-        }
+        let text = try Self.text(path: path, givenBy: option)
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw PWSError(.pipelineDefinition, "\(path) is empty",
@@ -55,6 +31,36 @@ struct YAMLFile {
             throw PWSError(.pipelineDefinition, "\(path) is not valid YAML: \(error)",
                            location: SourceLocation(source: path, line: 1))
         }
+    }
+
+    /// The text of the YAML file at `path` (built in, or on disk). A FIFO, device or folder is
+    /// refused before anything opens it (opening a FIFO nobody writes would hold the run);
+    /// bytes that are not UTF-8 (a file saved as Windows-1252, whose names and codes would
+    /// become U+FFFD and match nothing) are refused at their line.
+    /// - Throws: `PWSError` `.pipelineDefinition` (exit 64).
+    static func text(path: String, givenBy option: String?) throws -> String {
+        let advice = option.map { "check the path given with \($0)" } ?? "check the catalogue's path in the pipeline"
+        var st = stat()
+        if !BuiltInPipeline.isBuiltIn(path) {
+            guard stat(path, &st) == 0 else {
+                throw PWSError(.pipelineDefinition, "cannot read \(path) (\(String(cString: strerror(errno)))); \(advice)")
+            }
+            if let kind = InputFiles.nonRegularKind(st.st_mode) {
+                throw PWSError(.pipelineDefinition, "\(path) is \(kind), not a regular file; \(advice)")
+            }
+        }
+        guard let data = PipelineFiles.contents(atPath: path) else {
+            throw PWSError(.pipelineDefinition, "cannot read \(path); \(advice)")
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            let bytes = [UInt8](data)
+            let bad = min(Self.firstInvalidUTF8(bytes), bytes.count - 1)
+            let line = bytes[..<bad].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            throw PWSError(.pipelineDefinition,
+                           "byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) is not UTF-8 text; save the file as UTF-8 (in Notepad: Save As, Encoding UTF-8)",
+                           location: SourceLocation(source: path, line: line))
+        }
+        return text
     }
 
     /// The offset of the first byte of `bytes` that does not begin or continue valid UTF-8.

@@ -145,6 +145,10 @@ import Testing
                 "\(b.notes)")
         let a = try read("a.ndjson", directory: dir.url.path, all: all)
         #expect(!a.notes.contains { $0.contains("appear again") })
+        // An id with a line feed is shown \x0A in the note (it goes to the log).
+        _ = try dir.write("c.ndjson", Array([patient("x\\ny", "2024-01-01"), patient("x\\ny", "2024-03-03")].joined(separator: "\n").utf8))
+        let c = try read("c.ndjson", directory: dir.url.path, all: ["c.ndjson"])
+        #expect(c.notes.contains { $0.contains("(first Patient/x\\x0Ay)") }, "\(c.notes)")
     }
 
     /// A NUL written `\u0000` in a resource's id (or any field it gives a record) rejects the
@@ -157,6 +161,13 @@ import Testing
         #expect(o.rows.map { $0["record_id"] ?? "" } == ["Observation/w2"])
         #expect(o.problems.map { "\($0.location) \($0.rule.rawValue) \($0.recordID) \($0.field)" } == ["n.ndjson:2 E-FHIR Observation/w\\x001 record_id"])
         #expect(o.problems.first?.message == "Observation/w\\x001: record_id holds a NUL character (\\u0000); the export is damaged — export it again")
+        // In a Patient's name (published only with --keep-identifiers) the record is kept, the
+        // NUL shown \x00.
+        let named = #"{"resourceType":"Patient","id":"p","birthDate":"2024-01-01","gender":"female","name":[{"text":"Siti\u0000Aminah"}]}"#
+        _ = try dir.write("m.ndjson", Array([named, Self.weight("w3")].joined(separator: "\n").utf8))
+        let m = try read("m.ndjson", directory: dir.url.path, all: ["m.ndjson"])
+        #expect(m.problems.isEmpty)
+        #expect(m.rows.first?["name"] == "Siti\\x00Aminah")
     }
 
     @Test func anOversizedLineIsOneRejectAndTheRestIsRead() throws {

@@ -380,6 +380,18 @@ extension MisuseTests {
         let p = try PWSBinary.run(["validate", "--pipeline", tmp.path + "/p.yaml", "--data", Self.sample, "--today", "2026-01-15"])
         #expect(p.status == 64, "\(p.stderr)")
         #expect(p.stderr.contains("p.yaml:\(lines): error: byte 0x93 is not UTF-8 text"), "\(p.stderr)")
+        // A catalogue the pipeline names that is a FIFO is refused likewise (it held the run).
+        let pipelines = PWSBinary.packageRoot.appendingPathComponent("pipelines").path
+        #expect(mkfifo(tmp.path + "/services.yaml", 0o600) == 0)
+        try pipeline.replacingOccurrences(of: "services: services.yaml", with: "services: \(tmp.path)/services.yaml")
+            .replacingOccurrences(of: "indicators: indicators.yaml", with: "indicators: \(pipelines)/indicators.yaml")
+            .replacingOccurrences(of: "spm: spm.yaml", with: "spm: \(pipelines)/spm.yaml")
+            .write(toFile: tmp.path + "/fifo-services.yaml", atomically: true, encoding: .utf8)
+        let services = try PWSBinary.run(["validate", "--pipeline", tmp.path + "/fifo-services.yaml", "--data", Self.sample,
+                                          "--today", "2026-01-15"], launcher: ["/usr/bin/timeout", "60"])
+        #expect(services.status == 66, "\(services.stderr)")
+        #expect(services.stderr.contains("the service catalogue: \(tmp.path)/services.yaml is a FIFO (named pipe), not a regular file; check the catalogue's path in the pipeline"),
+                "\(services.stderr)")
     }
 
     /// dedup, reduce and merge read the data folder the map tasks read; another given with

@@ -185,7 +185,7 @@ public final class FHIRRecordSource: RecordSource {
     public var notes: [String] {
         var out = ownNotes
         if let conflicts = context.patientConflicts[source] {
-            out.append("\(source): \(conflicts.count) Patient(s) appear again with other data than an earlier resource of the same id (first \(PersonID.maskEmbeddedIdentifiers(conflicts.first))); the later one is used for all their records — export one version of each Patient")
+            out.append("\(source): \(conflicts.count) Patient(s) appear again with other data than an earlier resource of the same id (first \(VisibleText.escapingControls(PersonID.maskEmbeddedIdentifiers(conflicts.first)))); the later one is used for all their records — export one version of each Patient")
         }
         if !contextCounts.isEmpty { out.append("\(source): used to complete other records (not rows): \(Self.describe(contextCounts))") }
         // A Bundle as a resource (an NDJSON line, a Bundle's entry) is a container, not a
@@ -229,6 +229,13 @@ public final class FHIRRecordSource: RecordSource {
                 var outcome = make(resource)
                 // A NUL (JSON's \u0000) would reach the outputs as a raw byte, which CSV tools
                 // refuse; no FHIR id, code, date or name holds one.
+                // The name (published only with --keep-identifiers) keeps its record, the NUL
+                // shown as \x00.
+                if case .record(var values) = outcome, let name = Self.fields.firstIndex(of: "name"),
+                   values[name].utf8.contains(0) {
+                    values[name] = VisibleText.escapingControls(values[name])
+                    outcome = .record(values)
+                }
                 if case .record(let values) = outcome, let k = values.firstIndex(where: { $0.utf8.contains(0) }) {
                     outcome = .rejected(id: VisibleText.escapingControls(values[0]), field: Self.fields[k],
                                         message: "\(VisibleText.escapingControls(values[0])): \(Self.fields[k]) holds a NUL character (\\u0000); the export is damaged — export it again")
