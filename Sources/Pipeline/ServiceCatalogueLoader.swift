@@ -52,12 +52,13 @@ public enum ServiceCatalogueLoader {
         return ServiceCatalogue(services)
     }
 
-    /// The line and text of a YAML syntax error.
-    private static func describe(_ error: YamlError) -> (Int, String) {
+    /// The line and a sentence for a Yams error, without the quoted line and caret Yams adds.
+    static func describe(_ error: YamlError) -> (Int, String) {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
-            return (mark.line, (context.map { "\($0.text) that starts at line \($0.mark.line): " } ?? "") + problem)
+            let start = context.flatMap { $0.text.isEmpty ? nil : "\($0.text) that starts at line \($0.mark.line): " }
+            return (mark.line, (start ?? "") + problem)
         case let .duplicatedKeysInMapping(duplicates, context):
             return (context.mark.line, "key \(duplicates.sorted().joined(separator: ", ")) given twice "
                 + "in one mapping; keep one")

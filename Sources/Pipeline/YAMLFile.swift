@@ -28,8 +28,11 @@ struct YAMLFile {
                            "key \(duplicates.map { "\"\($0)\"" }.joined(separator: ", ")) appears more than once in the same mapping (first here); keep one",
                            location: SourceLocation(source: path, line: context.mark.line))
         } catch let error as YamlError {
-            throw PWSError(.pipelineDefinition, "\(path) is not valid YAML: \(error)",
-                           location: SourceLocation(source: path, line: 1))
+            // At the problem's line, in a sentence: Yams's own description quotes the whole
+            // line and a caret under it (a 100 KB line, or any file's text, into the message).
+            let (line, problem) = ServiceCatalogueLoader.describe(error)
+            throw PWSError(.pipelineDefinition, "not valid YAML: \(problem)",
+                           location: SourceLocation(source: path, line: line))
         }
     }
 

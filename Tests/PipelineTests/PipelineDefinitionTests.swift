@@ -92,6 +92,19 @@ import Testing
         }
     }
 
+    /// YAML that does not parse is refused at the problem's line, in a sentence: Yams's own
+    /// description quoted the whole line (100,000 brackets here) and a caret line as long.
+    @Test func yamlSyntaxErrorsNameTheirLineWithoutQuotingIt() {
+        WorkbookSettingsTests.refused("name: [a, b\n", line: 5,
+                                      "not valid YAML: while parsing a flow sequence that starts at line 4: did not find expected ',' or ']'")
+        #expect {
+            _ = try Self.load("name: " + String(repeating: "[", count: 100_000) + "\n")
+        } throws: { error in
+            guard let e = error as? PWSError else { return false }
+            return e.location?.line == 4 && e.message.hasPrefix("not valid YAML: ") && e.message.count < 300
+        }
+    }
+
     /// `status.tetap_below_target`: `cukup` when absent (and in the default pipeline), `jelek`
     /// when asked; any other value or key is refused at its line (line 5 here).
     @Test func tetapBelowTargetIsRead() throws {
