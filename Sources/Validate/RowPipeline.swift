@@ -159,6 +159,13 @@ struct RowChunkReader: Sendable {
     var stop: (@Sendable () -> Bool)? = nil
     /// Filled before the first FHIR file is read: what every `fhir/` file tells the others.
     private let fhirContext = FHIRContextBox()
+    /// The rows this run's readers have rejected so far as not records (E-PARSE, E-FHIR,
+    /// E-CELL …), shared by the copies the workers read with. Each is held until rejects.csv
+    /// is written — ~400 B at the peak, whatever its size in the input (a line of one byte) —
+    /// so past `maxReaderRejects` the run stops with a message instead of running out of memory.
+    private let readerRejects = Locked(0)
+    /// 10 million (~4 GB held); `PWS_MAX_READER_REJECTS` sets another (docs/operations.md).
+    static let maxReaderRejects = ProcessInfo.processInfo.environment["PWS_MAX_READER_REJECTS"].flatMap(Int.init) ?? 10_000_000
 
     /// The reader of one service file: a wide register through its reshape rule, a workbook,
     /// or CSV (directly, the hot path).
@@ -216,6 +223,8 @@ struct RowChunkReader: Sendable {
                 if let stop, stop() { throw StopRequested(done: i - indices.lowerBound) }
                 let (reader, sectioned) = try self.reader(source)
                 var chunk = RowChunk(file: i, source: source, fieldCount: fieldCount, expectedBytes: sizes?[i])
+                var fileRejects = 0
+                var firstReject: Diagnostic?
                 let summary = try reader.read(row: { row in
                     if sectioned && row.location.source != chunk.label {
                         if chunk.count > 0 || !chunk.problems.isEmpty { add(chunk) }
@@ -229,6 +238,15 @@ struct RowChunkReader: Sendable {
                     }
                 }, problem: { diagnostic in
                     chunk.problems.append(diagnostic)
+                    fileRejects += 1
+                    if firstReject == nil { firstReject = diagnostic }
+                    let total = readerRejects.withLock { (n: inout Int) -> Int in
+                        n += 1
+                        return n
+                    }
+                    if total > Self.maxReaderRejects, let first = firstReject {
+                        throw PWSError(.inputMissing, Self.tooManyRejects(source: source, rows: fileRejects, first: first))
+                    }
                 })
                 chunk.summary = summary
                 add(chunk)
@@ -242,6 +260,15 @@ struct RowChunkReader: Sendable {
         if !batch.isEmpty { emit(.chunks(batch)) }
         batch = []
         emit(.done)
+    }
+
+    /// Why the run stopped at `maxReaderRejects`: the file, how many of its rows, its first
+    /// reject (masked and made visible as rejects.csv would show it) and what to do.
+    static func tooManyRejects(source: String, rows: Int, first: Diagnostic) -> String {
+        let shown = VisibleText.escapingControls(PersonID.maskEmbeddedIdentifiers(String(first.message.prefix(200))))
+        return "\(source): \(rows) of its rows are not records (the first, \(first.location): \(first.rule.rawValue) \(shown)), "
+            + "and the files read so far hold more than \(maxReaderRejects) such rows; the run stops before they fill the memory "
+            + "and publishes nothing — fix or remove the file (PWS_MAX_READER_REJECTS raises the limit where memory allows, ~400 B a row)"
     }
 
     /// Reads on a second thread, calling `consume` on this one for each chunk in order.

@@ -504,3 +504,43 @@ extension MisuseTests {
         }
     }
 }
+
+extension MisuseTests {
+    /// Rows that are not records (E-FIELDS, E-FHIR …) are each held until rejects.csv is
+    /// written, ~400 B whatever their size in the input, so a file of tens of millions of
+    /// one-byte lines ran out of memory. Past `PWS_MAX_READER_REJECTS` (10 million; 1,000 here)
+    /// the run stops with 66 naming the file and its first reject, and publishes nothing —
+    /// in one process, partitioned, and for FHIR resources; under the limit the rows are
+    /// rejects as before.
+    @Test func tooManyRowsThatAreNotRecordsStopTheRunWithAMessage() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try Self.registerOnly(tmp)
+        let header = "record_id,visit_date,person_id,birth_date,sex,village_code,rw,rt,facility_type,service_code\n"
+        try (header + String(repeating: "x\n", count: 1_500)).write(toFile: data + "/layanan/2025-03_x.csv", atomically: true, encoding: .utf8)
+        let limit = ["PWS_MAX_READER_REJECTS": "1000"]
+        for extra in [[String](), ["--partitions", "3"]] {
+            let out = tmp.path + "/out\(extra.count)"
+            let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"] + extra, environment: limit)
+            #expect(r.status == 66, "\(extra): \(r.stderr)")
+            #expect(r.stderr.contains("layanan/2025-03_x.csv: 1001 of its rows are not records (the first, layanan/2025-03_x.csv:2: E-FIELDS the record has 1 fields but the header has 10;"),
+                    "\(extra): \(r.stderr)")
+            #expect(r.stderr.contains("the files read so far hold more than 1000 such rows; the run stops before they fill the memory and publishes nothing"))
+            #expect(!FileManager.default.fileExists(atPath: out + "/2025-03"))
+        }
+        // Under the limit: 1,500 rejects, the run refused by the reject rate with rejects.csv.
+        let under = try PWSBinary.run(["validate", "--data", data, "--out", tmp.path + "/dry", "--today", "2026-01-15"],
+                                      environment: ["PWS_MAX_READER_REJECTS": "1500"])
+        #expect(under.status == 65, "\(under.stderr)")
+        let rejects = try String(contentsOfFile: tmp.path + "/dry/rejects.csv", encoding: .utf8)
+        #expect(rejects.split(separator: "\n").count == 1 + 1_500)
+        // FHIR resources that are not resources count likewise.
+        try FileManager.default.removeItem(atPath: data + "/layanan/2025-03_x.csv")
+        try FileManager.default.createDirectory(atPath: data + "/fhir", withIntermediateDirectories: true)
+        try String(repeating: "{}\n", count: 1_200).write(toFile: data + "/fhir/x.ndjson", atomically: true, encoding: .utf8)
+        let fhir = try PWSBinary.run(["validate", "--data", data, "--today", "2026-01-15"], environment: limit)
+        #expect(fhir.status == 66, "\(fhir.stderr)")
+        #expect(fhir.stderr.contains("fhir/x.ndjson: 1001 of its rows are not records (the first, fhir/x.ndjson:1: E-FHIR a JSON object without resourceType is not a FHIR resource)"),
+                "\(fhir.stderr)")
+    }
+}
