@@ -47,8 +47,7 @@ public struct DHIS2Export {
         // Neither is opened unless it is a regular file: a FIFO there would hold the export, a
         // link to /dev/zero feed it for ever.
         for path in [csvPath, runFolder + "/run.json"] {
-            var st = stat()
-            if stat(path, &st) == 0, let kind = InputFiles.nonRegularKind(st.st_mode) {
+            if let kind = InputFiles.nonRegularKind(atPath: path) {
                 throw PWSError(.inputMissing, "\(path) is \(kind), not a regular file; pass a published run folder (OUT/YYYY-MM) with --run, copied whole")
             }
         }

@@ -296,6 +296,13 @@ public enum InputFiles {
         throw PWSError(.inputMissing, "data folder \(path) \(what); pass the folder holding wilayah.csv and layanan/ with --data")
     }
 
+    /// What the file at `path` (links followed) is when it is not a regular file, or nil for a
+    /// regular file or one that cannot be examined (the caller's open then says why).
+    public static func nonRegularKind(atPath path: String) -> String? {
+        var st = stat()
+        return stat(path, &st) == 0 ? nonRegularKind(st.st_mode) : nil
+    }
+
     /// What a file type that is not a regular file is called, or nil for a regular file.
     public static func nonRegularKind(_ mode: mode_t) -> String? {
         switch mode & S_IFMT {

@@ -226,21 +226,7 @@ public final class FHIRRecordSource: RecordSource {
         try reader.read { event in
             switch event {
             case .resource(let position, let resource, _):
-                var outcome = make(resource)
-                // A NUL (JSON's \u0000) would reach the outputs as a raw byte, which CSV tools
-                // refuse; no FHIR id, code, date or name holds one.
-                // The name (published only with --keep-identifiers) keeps its record, the NUL
-                // shown as \x00.
-                if case .record(var values) = outcome, let name = Self.fields.firstIndex(of: "name"),
-                   values[name].utf8.contains(0) {
-                    values[name] = VisibleText.escapingControls(values[name])
-                    outcome = .record(values)
-                }
-                if case .record(let values) = outcome, let k = values.firstIndex(where: { $0.utf8.contains(0) }) {
-                    outcome = .rejected(id: VisibleText.escapingControls(values[0]), field: Self.fields[k],
-                                        message: "\(VisibleText.escapingControls(values[0])): \(Self.fields[k]) holds a NUL character (\\u0000); the export is damaged — export it again")
-                }
-                switch outcome {
+                switch Self.checkedForNUL(make(resource)) {
                 case .record(let values):
                     builder.reset()
                     for v in values { builder.append(v) }
@@ -264,6 +250,21 @@ public final class FHIRRecordSource: RecordSource {
             }
         }
         blankRows = reader.blankLines
+    }
+
+    /// The name field of a record (published only with --keep-identifiers).
+    private static let nameField = fields.firstIndex(of: "name")!
+
+    /// `outcome` with no NUL (JSON's \u0000) left to reach the outputs as a raw byte, which
+    /// CSV tools refuse: in the name the record keeps, the NUL shown `\x00`; in any other
+    /// field — no FHIR id, code or date holds one — the resource is rejected E-FHIR.
+    private static func checkedForNUL(_ outcome: Outcome) -> Outcome {
+        guard case .record(var values) = outcome, values.contains(where: { $0.utf8.contains(0) }) else { return outcome }
+        values[nameField] = VisibleText.escapingControls(values[nameField])
+        guard let k = values.firstIndex(where: { $0.utf8.contains(0) }) else { return .record(values) }
+        let id = VisibleText.escapingControls(values[0])
+        return .rejected(id: id, field: fields[k],
+                         message: "\(id): \(fields[k]) holds a NUL character (\\u0000); the export is damaged — export it again")
     }
 
     private enum Outcome {
