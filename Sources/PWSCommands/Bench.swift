@@ -35,7 +35,7 @@ extension PWS.Bench {
         @Option(help: "Schema to map the header onto: layanan, wilayah or sasaran.")
         var schema: String = "layanan"
 
-        @Option(help: "Bytes read per block.")
+        @Option(parsing: .unconditional, help: "Bytes read per block.")
         var blockSize: Int = 1 << 20
 
         @Flag(help: "Print only 'bytes records seconds' (totals) for scripts.")

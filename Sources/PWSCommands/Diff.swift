@@ -27,7 +27,7 @@ extension PWS {
         @Option(help: "Folder for diff.csv (created).")
         var out: String = "."
 
-        @Option(help: "Largest indicator changes listed in the summary.")
+        @Option(parsing: .unconditional, help: "Largest indicator changes listed in the summary.")
         var top: Int = 10
 
         @Flag(help: "Print nothing but errors.")

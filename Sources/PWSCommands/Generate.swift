@@ -19,22 +19,22 @@ extension PWS {
         @Option(name: .long, help: "Folder to write (created; must be empty unless --force).")
         var out: String
 
-        @Option(name: .long, help: "Seed of every random choice; the same seed gives the same bytes.")
+        @Option(name: .long, parsing: .unconditional, help: "Seed of every random choice; the same seed gives the same bytes.")
         var seed: UInt64 = 1
 
-        @Option(name: .long, help: "Approximate number of service records; the population is scaled to it.")
+        @Option(name: .long, parsing: .unconditional, help: "Approximate number of service records; the population is scaled to it.")
         var records: Int = 50_000
 
-        @Option(name: .long, help: "Reporting year (default: the year before today).")
+        @Option(name: .long, parsing: .unconditional, help: "Reporting year (default: the year before today).")
         var year: Int?
 
-        @Option(name: .long, help: "Number of villages (default: one per ~6000 records, 4…120).")
+        @Option(name: .long, parsing: .unconditional, help: "Number of villages (default: one per ~6000 records, 4…120).")
         var villages: Int?
 
-        @Option(name: .long, help: "Months of the previous year also written, 0…12.")
+        @Option(name: .long, parsing: .unconditional, help: "Months of the previous year also written, 0…12.")
         var historyMonths: Int = 3
 
-        @Option(name: .long, help: "Share of records with a planted §3 problem, 0…0.5.")
+        @Option(name: .long, parsing: .unconditional, help: "Share of records with a planted §3 problem, 0…0.5.")
         var problemRate: Double = 0.015
 
         @Option(name: .long, help: "Kabupaten/kota code (4 digits) of every village.")
@@ -52,7 +52,7 @@ extension PWS {
         @Option(name: .long, help: "Service-file format: csv, xlsx (the same records as workbooks, one sheet each), fhir (a FHIR R4 NDJSON export in fhir/), or wide (the posyandu weighings as wide registers, layanan/register-<posyandu>-<year>.xlsx, the other records as csv; implies --posyandu-day 15).")
         var format = "csv"
 
-        @Option(name: .long, help: "Hold every posyandu session on this day of the month (1…31, the last day in shorter months); default: each posyandu its own day. --format csv --posyandu-day 15 writes the records of --format wide as long files.")
+        @Option(name: .long, parsing: .unconditional, help: "Hold every posyandu session on this day of the month (1…31, the last day in shorter months); default: each posyandu its own day. --format csv --posyandu-day 15 writes the records of --format wide as long files.")
         var posyanduDay: Int?
 
         func validate() throws {

@@ -19,7 +19,7 @@ extension PWS {
         @Option(help: "Output folder; the run lands in OUT/YYYY-MM/.")
         var out: String = "out"
 
-        @Option(help: "Split the persons into P partitions and process them one at a time, or one per core while they are small (bounded memory; the same outputs). Default: all at once.")
+        @Option(parsing: .unconditional, help: "Split the persons into P partitions and process them one at a time, or one per core while they are small (bounded memory; the same outputs). Default: all at once.")
         var partitions: Int?
 
         @Flag(help: "With --partitions: keep the map of each input file in OUT/.cache/map/ and read only new or changed files on the next run (docs/scale.md).")

@@ -7,10 +7,10 @@ import PWSCore
 /// The task of an array job: `--task`, else the scheduler's index (`SLURM_ARRAY_TASK_ID`,
 /// Kubernetes' `JOB_COMPLETION_INDEX`), and the number of tasks.
 struct TaskOptions: ParsableArguments {
-    @Option(help: "This task's index, 0 … TASKS−1. Default: $SLURM_ARRAY_TASK_ID, else $JOB_COMPLETION_INDEX.")
+    @Option(parsing: .unconditional, help: "This task's index, 0 … TASKS−1. Default: $SLURM_ARRAY_TASK_ID, else $JOB_COMPLETION_INDEX.")
     var task: Int?
 
-    @Option(help: "How many tasks the stage has.")
+    @Option(parsing: .unconditional, help: "How many tasks the stage has.")
     var tasks: Int
 
     @Option(help: "The shared folder of the run's intermediate files (the same path for every task).")
@@ -62,7 +62,7 @@ extension PWS {
         @OptionGroup var common: CommonOptions
         @OptionGroup var task: TaskOptions
 
-        @Option(help: "Person partitions (= dedup and reduce tasks).")
+        @Option(parsing: .unconditional, help: "Person partitions (= dedup and reduce tasks).")
         var partitions: Int
 
         @Flag(help: "Keep the map of each input file in OUT/.cache/map/ (with --out OUT, the folder the merge publishes to) and read only new or changed files on the next run (docs/scale.md).")

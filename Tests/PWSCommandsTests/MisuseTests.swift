@@ -69,6 +69,26 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: tmp.path + "/shared"))
     }
 
+    /// A negative number after a numeric option is that option's value, refused by its own
+    /// check: ArgumentParser took `-1` for an option and said "Missing value for '--records'".
+    @Test func negativeNumbersAreValuesOfTheirOption() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let cases: [([String], String)] = [
+            (["generate", "--out", tmp.path + "/g", "--records", "-1"], "--records must be at least 1"),
+            (["run", "--partitions", "-3", "--data", Self.sample, "--out", tmp.path + "/out"], "--partitions must be 1…4096"),
+            (["map", "--task", "-1", "--tasks", "2", "--partitions", "2", "--shared", tmp.path + "/shared",
+              "--data", Self.sample], "--task -1 is out of range 0…1"),
+        ]
+        for (arguments, message) in cases {
+            let r = try PWSBinary.run(arguments)
+            #expect(r.status == 64, "\(arguments): \(r.stderr)")
+            #expect(r.stderr.contains(message) && !r.stderr.contains("Missing value"), "\(arguments): \(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: tmp.path + "/g"))
+        #expect(!FileManager.default.fileExists(atPath: tmp.path + "/out"))
+    }
+
     /// An empty `--shared` (an unset variable in a job script) is refused rather than taken as
     /// the root folder; a file in the way of the shared folder is an output error naming it.
     @Test func anEmptyOrFileSharedFolderIsRefused() throws {
