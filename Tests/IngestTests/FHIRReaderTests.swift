@@ -246,11 +246,38 @@ import Testing
         let dir = try TemporaryFolder()
         _ = try dir.write("n.json", Array(#"{"resourceType":"Bundle","type":"3201010304210006","entry":[{"resource":{"resourceType":"3201010304210007","id":"x"}}]}"#.utf8))
         let o = try read("n.json", directory: dir.url.path, all: ["n.json"])
-        #expect(o.notes == [
-            #"n.json: a Bundle of type "3201**********06"; its entries were read as a collection"#,
-            "n.json: ignored, not mapped (not rows): 1 3201**********07 — map their codes in the pipeline's fhir: section if they are services",
-        ])
-        #expect(o.summary?.rowsRead == 0)
+        #expect(o.notes == [#"n.json: a Bundle of type "3201**********06"; its entries were read as a collection"#])
+        // A resource type that is no FHIR type name is rejected, the value masked in the message.
+        #expect(o.problems.map { "\($0.location) \($0.rule.rawValue) \($0.recordID) \($0.field)" } == ["n.json:1 E-FHIR x resourceType"])
+        #expect(o.problems.first?.message.hasPrefix(#"resourceType "3201**********07" is not the name of a FHIR resource type"#) == true)
+        #expect(o.summary?.rowsRead == 1)
+    }
+
+    /// A resourceType that is not a FHIR type name (a capital letter, then letters) was counted
+    /// in the notes as a type of its own — a line feed, an empty string, 10,000 random values
+    /// each a "type". It is now an E-FHIR reject naming the value (escaped, cut at 64
+    /// characters); unknown type names are still counted, at most 20 named.
+    @Test func aResourceTypeThatIsNoTypeNameIsRejected() throws {
+        let dir = try TemporaryFolder()
+        let odd = [#""Obs\nervation""#, #""""#, #""observation""#, #""Patient1""#, #""Pa tient""#,
+                   "\"" + String(repeating: "A", count: 65) + "\"", "42"]
+        var lines = odd.enumerated().map { #"{"resourceType":\#($0.element),"id":"r\#($0.offset)"}"# }
+        lines += (0..<23).map { #"{"resourceType":"Zz\#(String(UnicodeScalar(UInt8(65 + $0))))","id":"u\#($0)"}"# }
+        lines.append(#"{"resourceType":"\#(String(repeating: "B", count: 64))","id":"long"}"#)
+        _ = try dir.write("t.ndjson", Array(lines.joined(separator: "\n").utf8))
+        let o = try read("t.ndjson", directory: dir.url.path, all: ["t.ndjson"])
+        #expect(o.problems.map { "\($0.location) \($0.rule.rawValue) \($0.recordID)" }
+                == (1...7).map { "t.ndjson:\($0) E-FHIR r\($0 - 1)" })
+        #expect(o.problems.first?.message == #"resourceType "Obs\x0Aervation" is not the name of a FHIR resource type (a capital letter, then letters: Patient, Encounter …); export the resource again"#)
+        #expect(o.problems[5].message.hasPrefix("resourceType \"" + String(repeating: "A", count: 64) + "\"… is not"))
+        #expect(o.problems[6].message.hasPrefix(#"resourceType "42" is not"#))
+        // 24 unknown type names: the first 20 by name (B… sorts before Zz…), the other 4 summed.
+        let ignored = o.notes.first { $0.contains("ignored, not mapped") }
+        let named = (0..<19).map { "1 Zz\(String(UnicodeScalar(UInt8(65 + $0))))" }
+        #expect(ignored == "t.ndjson: ignored, not mapped (not rows): 1 \(String(repeating: "B", count: 64)), "
+                + named.joined(separator: ", ") + ", 4 of 4 other kinds — map their codes in the pipeline's fhir: section if they are services")
+        #expect(o.summary?.rowsRead == 7)
+        #expect(o.summary?.rowsRejected == 7)
     }
 
     /// A Bundle on an NDJSON line is a container: the note says its entries were not read and

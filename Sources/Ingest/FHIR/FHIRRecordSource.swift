@@ -213,9 +213,24 @@ public final class FHIRRecordSource: RecordSource {
 
     public func note(_ text: String) { ownNotes.append(text) }
 
-    static func describe(_ counts: [String: Int]) -> String {
-        counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+    /// FHIR's resource type names: a capital ASCII letter, then ASCII letters (at most 64).
+    static func isResourceTypeName(_ type: String) -> Bool {
+        let bytes = type.utf8
+        guard let first = bytes.first, first >= UInt8(ascii: "A"), first <= UInt8(ascii: "Z"), bytes.count <= 64 else { return false }
+        return bytes.allSatisfy { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") }
     }
+
+    /// The counts by type, at most `maxListed` of them named (by name), the rest summed.
+    static func describe(_ counts: [String: Int]) -> String {
+        let sorted = counts.sorted { $0.key < $1.key }
+        var listed = sorted.prefix(maxListed).map { "\($0.value) \($0.key)" }
+        if sorted.count > maxListed {
+            let rest = sorted.dropFirst(maxListed)
+            listed.append("\(rest.reduce(0) { $0 + $1.value }) of \(rest.count) other kinds")
+        }
+        return listed.joined(separator: ", ")
+    }
+    static let maxListed = 20
 
     public func read(_ body: (RecordSourceEvent) throws -> Void) throws {
         var builder = RecordBuilder()
@@ -245,7 +260,7 @@ public final class FHIRRecordSource: RecordSource {
                 try body(.malformed(line: position, message: message))
             case .bundle(let type):
                 if !["collection", "transaction", "searchset", "batch"].contains(type) {
-                    ownNotes.append("\(source): a Bundle of type \"\(PersonID.maskEmbeddedIdentifiers(type))\"; its entries were read as a collection")
+                    ownNotes.append("\(source): a Bundle of type \"\(VisibleText.escapingControls(PersonID.maskEmbeddedIdentifiers(String(type.prefix(64)))))\"; its entries were read as a collection")
                 }
             }
         }
@@ -278,6 +293,11 @@ public final class FHIRRecordSource: RecordSource {
         let mapping = context.mapping
         guard let type = r["resourceType"]?.text else {
             return .rejected(id: "", field: "resourceType", message: "a JSON object without resourceType is not a FHIR resource")
+        }
+        guard Self.isResourceTypeName(type) else {
+            let shown = VisibleText.escapingControls(PersonID.maskEmbeddedIdentifiers(String(type.prefix(64))))
+            return .rejected(id: VisibleText.escapingControls(r["id"]?.text ?? ""), field: "resourceType",
+                             message: "resourceType \"\(shown)\"\(type.count > 64 ? "…" : "") is not the name of a FHIR resource type (a capital letter, then letters: Patient, Encounter …); export the resource again")
         }
         let status = r["status"]?.text ?? ""
         if status == "entered-in-error" { return .ignored("\(type) (status entered-in-error)") }
