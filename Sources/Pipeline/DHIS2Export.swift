@@ -160,9 +160,10 @@ public struct DHIS2Export {
     /// - Throws: `PWSError` (exit 65) naming what differs.
     func checkRun(_ csvPath: String) throws -> String {
         let runJSON = runFolder + "/run.json"
-        guard let data = FileManager.default.contents(atPath: runJSON),
+        let whatToDo = "pass a published run folder (OUT/YYYY-MM) with --run, copied whole"
+        guard let data = try PublishedRunJSON.contents(atPath: runJSON, whatToDo: whatToDo),
               let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw PWSError(.data, "\(runJSON) is missing or not readable JSON; pass a published run folder (OUT/YYYY-MM) with --run, copied whole")
+            throw PWSError(.data, "\(runJSON) is missing or not readable JSON; \(whatToDo)")
         }
         let listed = (json["outputs"] as? [[String: Any]])?.first { $0["path"] as? String == "indicators.csv" }
         guard let listed, let size = listed["bytes"] as? Int, let sha256 = listed["sha256"] as? String else {

@@ -52,7 +52,7 @@ struct PublishedRun: Decodable {
             throw PWSError(.inputMissing, "\(folder) is not a folder; name two published run folders, e.g. OUT/2025-11 OUT/2025-12")
         }
         let path = folder + "/run.json"
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = try PublishedRunJSON.contents(atPath: path, whatToDo: "name a folder pws run published") else {
             throw PWSError(.inputMissing, "\(path) not found; name a folder pws run published (it holds run.json and indicators.csv)")
         }
         do {

@@ -246,6 +246,26 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
         }
     }
 
+    /// A run.json larger than any pws writes (1 GiB) is refused before it is read, by the
+    /// export and by `pws diff` (both decode it whole: a 10 GB file would fill the memory). The
+    /// file here is sparse: no disk is used.
+    @Test func aRunJSONLargerThanAnyRunWritesIsRefused() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let copy = tmp.path + "/run"
+        try FileManager.default.copyItem(atPath: URL(fileURLWithPath: Self.run).resolvingSymlinksInPath().path, toPath: copy)
+        #expect(truncate(copy + "/run.json", off_t(1 << 30) + 1) == 0)
+        let export = try PWSBinary.run(["export", "dhis2", "--run", copy, "--mapping", Self.example],
+                                       launcher: ["/usr/bin/timeout", "60"])
+        #expect(export.status == 65, "\(export.stderr)")
+        #expect(export.stderr.contains("\(copy)/run.json is 1073741825 bytes, larger than any run.json pws writes (at most 1 GiB is read); pass a published run folder"), "\(export.stderr)")
+        let diff = try PWSBinary.run(["diff", copy, copy, "--out", tmp.path + "/d", "--quiet"],
+                                     launcher: ["/usr/bin/timeout", "60"])
+        #expect(diff.status == 65, "\(diff.stderr)")
+        #expect(diff.stderr.contains("run.json is 1073741825 bytes, larger than any run.json pws writes"), "\(diff.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: tmp.path + "/d"))
+    }
+
     /// A hand-made indicators.csv (run.json's size and sha256 made to match) whose numerators
     /// add up beyond Int.max over a quarter trapped the quarterly export; it is refused (65)
     /// naming the indicator, area and quarter.
