@@ -60,8 +60,12 @@ public final class CSVReader {
     /// The options the reader was made with.
     public let options: CSVReadOptions
     /// The delimiter in use: the option, else the one sniffed on the header line by `read`
-    /// (`,` before `read`, or when no candidate occurs).
-    public private(set) var delimiter: UInt8
+    /// (`,` before `read`, or when no candidate occurs). While `read` runs, the one it reads
+    /// with (a message about a record names the file's delimiter, not the default).
+    public var delimiter: UInt8 { session?.delimiter ?? lastDelimiter }
+    private var lastDelimiter: UInt8
+    /// The pass `read` is making, while it makes it.
+    private var session: ReadSession?
     /// The file's encoding: UTF-8 when the whole file is valid UTF-8, else Windows-1252.
     /// Decided by `read` as it goes (each byte read once); asked before `read`, it is found by
     /// checking the input then, which costs a read of the file.
@@ -98,7 +102,7 @@ public final class CSVReader {
         self.input = .file(try FileInput(path: path, source: source))
         self.source = source
         self.options = options
-        self.delimiter = options.delimiter ?? Dialect.delimiterCandidates[0]
+        self.lastDelimiter = options.delimiter ?? Dialect.delimiterCandidates[0]
     }
 
     /// Reads CSV text held in memory (tests, small inputs).
@@ -106,7 +110,7 @@ public final class CSVReader {
         self.input = .bytes(bytes)
         self.source = source
         self.options = options
-        self.delimiter = options.delimiter ?? Dialect.delimiterCandidates[0]
+        self.lastDelimiter = options.delimiter ?? Dialect.delimiterCandidates[0]
     }
 
     /// Reads the whole input from the start, calling `body` for every record and every
@@ -121,9 +125,11 @@ public final class CSVReader {
     /// - Complexity: O(file size) time; memory bounded by the block size and `maxRecordBytes`.
     public func read(_ body: (CSVEvent) throws -> Void) throws {
         let session = ReadSession(options: options)
+        self.session = session
         var decision = EncodingDecision()
         defer {
-            delimiter = session.delimiter
+            lastDelimiter = session.delimiter
+            self.session = nil
             blankRows = session.assembler.blankRows
         }
         let size = Swift.max(1, options.blockSize)

@@ -135,6 +135,8 @@ import Testing
         #expect(problem.recordID == "K1")
         #expect(problem.value == "9")
         #expect(problem.message.contains("9 fields but the header has 10"))
+        // The file's delimiter, sniffed on its header (the message named the default ',').
+        #expect(problem.message.contains("quote any value that contains the delimiter ';'"), "\(problem.message)")
         #expect(outcome.rows.map(\.line) == [3])
         #expect(outcome.rows.map(\.index) == [1])
         #expect(outcome.summary?.rowsRead == 2)
