@@ -202,6 +202,7 @@ public final class TableReader {
         var headerCount = 0
         var rowsRead = 0
         var rowsRejected = 0
+        var fieldsMessages: [Int: String] = [:]
 
         func recordID(_ record: CSVRecord) -> String {
             guard let field = recordIDField else { return "" }
@@ -232,12 +233,18 @@ public final class TableReader {
                 }
                 if record.count != headerCount {
                     rowsRejected += 1
+                    // Held until rejects.csv is written: rows of one count share their message's
+                    // storage (a file of one-character rows held ~170 B more a row).
+                    let message = fieldsMessages[record.count] ?? {
+                        let text = "the record has \(record.count) fields but the header has \(headerCount); "
+                            + "quote any value that contains \(Self.describe(reader.delimiter)) and give every "
+                            + "row as many fields as the header"
+                        if fieldsMessages.count < 256 { fieldsMessages[record.count] = text }
+                        return text
+                    }()
                     try problem(Diagnostic(
                         location: SourceLocation(source: source, line: record.line), recordID: recordID(record),
-                        rule: .fields, field: "", value: String(record.count),
-                        message: "the record has \(record.count) fields but the header has \(headerCount); "
-                            + "quote any value that contains \(Self.describe(reader.delimiter)) and give every "
-                            + "row as many fields as the header"))
+                        rule: .fields, field: "", value: String(record.count), message: message))
                     return
                 }
                 try row(TableRow(location: SourceLocation(source: source, line: record.line), recordIndex: index,

@@ -161,10 +161,10 @@ struct RowChunkReader: Sendable {
     private let fhirContext = FHIRContextBox()
     /// The rows this run's readers have rejected so far as not records (E-PARSE, E-FHIR,
     /// E-CELL …), shared by the copies the workers read with. Each is held until rejects.csv
-    /// is written — ~400 B at the peak, whatever its size in the input (a line of one byte) —
+    /// is written — ~250 B at the peak, whatever its size in the input (a line of one byte) —
     /// so past `maxReaderRejects` the run stops with a message instead of running out of memory.
     private let readerRejects = Locked(0)
-    /// 10 million (~4 GB held); `PWS_MAX_READER_REJECTS` sets another (docs/operations.md).
+    /// 10 million (~2.5 GB held); `PWS_MAX_READER_REJECTS` sets another (docs/operations.md).
     static let maxReaderRejects = ProcessInfo.processInfo.environment["PWS_MAX_READER_REJECTS"].flatMap(Int.init) ?? 10_000_000
 
     /// The reader of one service file: a wide register through its reshape rule, a workbook,
@@ -268,7 +268,7 @@ struct RowChunkReader: Sendable {
         let shown = VisibleText.escapingControls(PersonID.maskEmbeddedIdentifiers(String(first.message.prefix(200))))
         return "\(source): \(rows) of its rows are not records (the first, \(first.location): \(first.rule.rawValue) \(shown)), "
             + "and the files read so far hold more than \(maxReaderRejects) such rows; the run stops before they fill the memory "
-            + "and publishes nothing — fix or remove the file (PWS_MAX_READER_REJECTS raises the limit where memory allows, ~400 B a row)"
+            + "and publishes nothing — fix or remove the file (PWS_MAX_READER_REJECTS raises the limit where memory allows, ~250 B a row)"
     }
 
     /// Reads on a second thread, calling `consume` on this one for each chunk in order.
