@@ -503,14 +503,19 @@ final class MapCache {
             let modified = (try? fm.attributesOfItem(atPath: path))?[.modificationDate] as? Date
             return modified.map { $0 < hourAgo } ?? false
         }
+        // Only what pws names is ever removed, and only files (unlink, never a folder's
+        // contents): a file or folder someone put in the cache, or in a folder the cache's
+        // entries folder links to (moved to a bigger disk), is left alone.
+        func remove(_ path: String) -> Bool { unlink(path) == 0 }
         for name in (try? fm.contentsOfDirectory(atPath: runsFolder)) ?? [] {
             let path = runsFolder + "/" + name
-            if name.hasPrefix(".") {
-                if stale(path) { try? fm.removeItem(atPath: path) }
+            if CacheNames.isTemporary(name, of: CacheNames.isRunList) {
+                if stale(path) { _ = remove(path) }
                 continue
             }
+            guard CacheNames.isRunList(name) else { continue }
             guard runs.contains(name) else {
-                try? fm.removeItem(atPath: path)
+                _ = remove(path)
                 continue
             }
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
@@ -520,37 +525,37 @@ final class MapCache {
         let dayAgo = Date().addingTimeInterval(-MapCache.inflightLifetime)
         for name in (try? fm.contentsOfDirectory(atPath: inflightFolder)) ?? [] {
             let path = inflightFolder + "/" + name
-            let modified = (try? fm.attributesOfItem(atPath: path))?[.modificationDate] as? Date
-            if name.hasPrefix(".") {
-                if stale(path) { try? fm.removeItem(atPath: path) }
+            if CacheNames.isTemporary(name, of: CacheNames.isInflight) {
+                if stale(path) { _ = remove(path) }
                 continue
             }
+            guard CacheNames.isInflight(name) else { continue }
+            let modified = (try? fm.attributesOfItem(atPath: path))?[.modificationDate] as? Date
             if modified.map({ $0 < dayAgo }) ?? false {
-                try? fm.removeItem(atPath: path)
+                _ = remove(path)
                 continue
             }
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
             for line in text.split(separator: "\n") { keep.insert(String(line)) }
         }
         // A killed task's temporary files (`NAME.tmp.HOST.PID`): hash index parts, the index.
-        for name in (try? fm.contentsOfDirectory(atPath: indexPartsFolder)) ?? [] where !name.hasSuffix(".pws") {
+        for name in (try? fm.contentsOfDirectory(atPath: indexPartsFolder)) ?? []
+        where CacheNames.isTemporary(name, of: CacheNames.isIndexPart) {
             let path = indexPartsFolder + "/" + name
-            if stale(path) { try? fm.removeItem(atPath: path) }
+            if stale(path) { _ = remove(path) }
         }
-        for name in (try? fm.contentsOfDirectory(atPath: folder)) ?? [] where name.contains(".tmp.") {
+        for name in (try? fm.contentsOfDirectory(atPath: folder)) ?? []
+        where CacheNames.isTemporary(name, of: { $0 == "hashes.pws" }) {
             let path = folder + "/" + name
-            if stale(path) { try? fm.removeItem(atPath: path) }
+            if stale(path) { _ = remove(path) }
         }
         var removed = 0
         for name in (try? fm.contentsOfDirectory(atPath: entriesFolder)) ?? [] {
             let path = entriesFolder + "/" + name
-            if name.hasSuffix(".pws") {
-                if !keep.contains(String(name.dropLast(4))), stale(path) {
-                    try? fm.removeItem(atPath: path)
-                    removed += 1
-                }
-            } else if stale(path) {
-                try? fm.removeItem(atPath: path)
+            if CacheNames.isEntry(name) {
+                if !keep.contains(String(name.dropLast(4))), stale(path), remove(path) { removed += 1 }
+            } else if CacheNames.isTemporary(name, of: CacheNames.isEntry), stale(path) {
+                _ = remove(path)
             }
         }
         return removed
@@ -1008,4 +1013,50 @@ extension ShardedRun {
         }
         report.lines.insert(contentsOf: cache.consoleLines(), at: 0)
     }
+}
+
+/// The names pws gives what it writes under `OUT/.cache/map/`: the prune removes nothing else.
+enum CacheNames {
+    /// An entry: the 64 hex digits of its key, `.pws`.
+    static func isEntry(_ name: String) -> Bool {
+        let b = Array(name.utf8)
+        return b.count == 68 && name.hasSuffix(".pws") && b[..<64].allSatisfy(isHex)
+    }
+
+    /// A run's list of entries: the name of its run folder, `YYYY-MM.YYYYMMDDTHHMMSS.mmmZ`
+    /// (`-N` after it when two runs of a month started in the same millisecond).
+    static func isRunList(_ name: String) -> Bool {
+        let b = Array(name.utf8)
+        guard b.count >= 28 else { return false }
+        let shape = Array("0000-00.00000000T000000.000Z".utf8)
+        for (i, c) in shape.enumerated() where c == UInt8(ascii: "0") ? !isDigit(b[i]) : b[i] != c { return false }
+        let rest = b[28...]
+        return rest.isEmpty || (rest.count >= 2 && rest.first == UInt8(ascii: "-") && rest.dropFirst().allSatisfy(isDigit))
+    }
+
+    /// An in-flight record: a run's 16 hex digits, `.`, its map task.
+    static func isInflight(_ name: String) -> Bool {
+        let b = Array(name.utf8)
+        return b.count >= 18 && b[..<16].allSatisfy(isHex) && b[16] == UInt8(ascii: ".") && b[17...].allSatisfy(isDigit)
+    }
+
+    /// A hash index part: an in-flight record's name, `.pws`.
+    static func isIndexPart(_ name: String) -> Bool {
+        name.hasSuffix(".pws") && isInflight(String(name.dropLast(4)))
+    }
+
+    /// A temporary file of a name `base` accepts: `BASE.tmp.HOST.PID[.N]`, or with a dot
+    /// before it (`.BASE.tmp.HOST.PID`).
+    static func isTemporary(_ name: String, of base: (String) -> Bool) -> Bool {
+        guard let marker = name.range(of: ".tmp.") else { return false }
+        var stem = name[..<marker.lowerBound]
+        if stem.hasPrefix(".") { stem = stem.dropFirst() }
+        return base(String(stem))
+    }
+
+    private static func isHex(_ c: UInt8) -> Bool {
+        isDigit(c) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "f"))
+    }
+
+    private static func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
 }
