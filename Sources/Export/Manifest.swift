@@ -228,6 +228,13 @@ public struct Manifest: Codable, Sendable {
     /// Writes the manifest as sorted, indented JSON.
     public func write(to path: String) throws {
         var copy = self
+        // Input names as every output shows them: a NIK in a file's name (one file per mother)
+        // masked, in the inputs, the notes and the message that quote them.
+        let mask = PersonID.maskEmbeddedIdentifiers
+        for i in copy.inputs.indices { copy.inputs[i].path = mask(copy.inputs[i].path) }
+        copy.unreadableInputs = copy.unreadableInputs?.map { UnreadableEntry(path: mask($0.path), reason: mask($0.reason)) }
+        copy.notes = copy.notes.map(mask)
+        copy.message = copy.message.map(mask)
         copy.peakRSSMiB = (Manifest.peakRSS() * 10).rounded() / 10
         copy.timingsSeconds = timingsSeconds.mapValues { ($0 * 1000).rounded() / 1000 }
         try copy.writeAsIs(to: path)

@@ -67,12 +67,14 @@ public enum DiagnosticsTable {
     /// Unless `keepIdentifiers`, every number in the record_id, value and message cells that
     /// may be a NIK is masked (`PersonID.maskEmbeddedIdentifiers`): those cells can hold any
     /// part of a raw line (a `;` row read in a `,` file is one long record id), and Validate
-    /// masks only the fields it knows are person ids.
+    /// masks only the fields it knows are person ids. The source — a file named after a
+    /// mother (`layanan/ibu-<NIK>.csv`), a sheet named after a child — is masked always, as
+    /// every output shows input names (`PersonID.maskEmbeddedIdentifiers`).
     public static func cells(_ d: Diagnostic, keepIdentifiers: Bool) -> [String] {
         func safe(_ text: String) -> String {
             keepIdentifiers ? text : PersonID.maskEmbeddedIdentifiers(text)
         }
-        return [d.location.source, String(d.location.line), safe(d.recordID), d.rule.rawValue,
+        return [PersonID.maskEmbeddedIdentifiers(d.location.source), String(d.location.line), safe(d.recordID), d.rule.rawValue,
                 d.severity.rawValue, d.field, safe(d.value), safe(d.message)]
     }
 

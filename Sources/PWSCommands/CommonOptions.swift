@@ -105,8 +105,10 @@ func flushStandardOutput() throws {
 
 /// Console text with the control characters of what it quotes (a file name, a value) made
 /// harmless: an escape sequence in a file name must not recolour or clear the operator's
-/// terminal. C0 controls but tab and line feed, DEL and C1 controls become U+FFFD.
+/// terminal. C0 controls but tab and line feed, DEL and C1 controls become U+FFFD. A NIK in
+/// what it quotes — a file named after a mother — is masked (`PersonID.maskEmbeddedIdentifiers`).
 func consoleText(_ text: String) -> String {
+    let text = PersonID.maskEmbeddedIdentifiers(text)
     guard text.unicodeScalars.contains(where: isConsoleControl) else { return text }
     return String(String.UnicodeScalarView(text.unicodeScalars.map { isConsoleControl($0) ? "\u{FFFD}" : $0 }))
 }

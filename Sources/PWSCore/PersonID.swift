@@ -200,8 +200,10 @@ public enum PersonID {
     /// record ids such as `2410-0009-00059`) are left as they are.
     /// - Complexity: O(n); returns `text` itself when it has fewer than 16 digits.
     public static func maskEmbeddedIdentifiers(_ text: String) -> String {
+        var digits = 0
+        for b in text.utf8 where b >= 48 && b <= 57 { digits += 1 }
+        guard digits >= embeddedIdentifierDigits else { return text }
         var utf8 = Array(text.utf8)
-        guard utf8.lazy.filter({ $0 >= 48 && $0 <= 57 }).count >= embeddedIdentifierDigits else { return text }
         func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
         func isSeparator(_ b: UInt8) -> Bool { b == 32 || b == 46 || b == 45 }
         var changed = false

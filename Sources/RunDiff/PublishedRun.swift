@@ -56,7 +56,11 @@ struct PublishedRun: Decodable {
             throw PWSError(.inputMissing, "\(path) not found; name a folder pws run published (it holds run.json and indicators.csv)")
         }
         do {
-            return try JSONDecoder().decode(PublishedRun.self, from: data)
+            var run = try JSONDecoder().decode(PublishedRun.self, from: data)
+            // A run published before input names were masked lists a NIK in a file's name in
+            // full: diff.csv and the summary show it masked, as run.json now does.
+            for i in run.inputs.indices { run.inputs[i].path = PersonID.maskEmbeddedIdentifiers(run.inputs[i].path) }
+            return run
         } catch {
             throw PWSError(.data, "\(path) is not a pws run.json", cause: "\(error)")
         }

@@ -526,6 +526,46 @@ extension MisuseTests {
 }
 
 extension MisuseTests {
+    /// A file named after a mother (`layanan/2025-11_ibu-<NIK>.csv`) had the NIK published in
+    /// full — console, run.json, report.html, rejects.csv and warnings.csv (source), pws.xlsx's
+    /// data-quality sheet, diff.csv — while a sheet named so was masked. Every output now
+    /// shows the name masked; the file is read as before.
+    @Test func aNIKInAFileNameIsMaskedInEveryOutput() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try Self.registerOnly(tmp)
+        var lines = ["record_id,visit_date,person_id,birth_date,sex,village_code,rw,rt,facility_type,service_code,result"]
+        lines += (1...40).map { "W-\($0),2025-11-10,32010130052409\(String(format: "%02d", $0)),2024-05-30,L,3201012004,01,001,posyandu,TIMBANG,7.5" }
+        lines.append("W-41,#BAD,3201013005240941,2024-05-30,L,3201012004,01,001,posyandu,TIMBANG,7.5")
+        let name = "2025-11_ibu-3201016509120001.csv"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: data + "/layanan/" + name, atomically: true, encoding: .utf8)
+        let out = tmp.path + "/out"
+        let first = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-10", "--verbose"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let before = URL(fileURLWithPath: out + "/2025-11").resolvingSymlinksInPath().path
+        let rejects = try String(contentsOfFile: before + "/rejects.csv", encoding: .utf8)
+        #expect(rejects.contains("layanan/2025-11_ibu-3201**********01.csv,42,W-41,E-DATE"), "\(rejects)")
+        let manifest = try String(contentsOfFile: before + "/run.json", encoding: .utf8)
+        #expect(manifest.contains(#""path" : "layanan/2025-11_ibu-3201**********01.csv""#), "\(manifest)")
+        #expect(first.stdout.contains("layanan/2025-11_ibu-3201**********01.csv"), "\(first.stdout)")
+        // A second file, then diff of the two runs: the changed file's rows in diff.csv.
+        try (lines.prefix(2).joined(separator: "\n") + "\n").write(toFile: data + "/layanan/2025-11_ibu-3201016509120002.csv",
+                                                                   atomically: true, encoding: .utf8)
+        let second = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-10"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let after = URL(fileURLWithPath: out + "/2025-11").resolvingSymlinksInPath().path
+        let diff = try PWSBinary.run(["diff", before, after, "--out", tmp.path + "/d"])
+        #expect(diff.status == 0, "\(diff.stderr)")
+        let diffCSV = try String(contentsOfFile: tmp.path + "/d/diff.csv", encoding: .utf8)
+        #expect(diffCSV.contains("layanan/2025-11_ibu-3201**********02.csv"), "\(diffCSV)")
+        var texts = [("stdout", first.stdout), ("stderr", first.stderr), ("second", second.stdout + second.stderr),
+                     ("diff", diff.stdout + diff.stderr), ("diff.csv", diffCSV)]
+        texts += try Self.publishedTexts(before) + Self.publishedTexts(after)
+        for (what, text) in texts {
+            for nik in ["3201016509120001", "3201016509120002"] { #expect(!text.contains(nik), "\(nik) in \(what)") }
+        }
+    }
+
     /// Rows that are not records (E-FIELDS, E-FHIR …) are each held until rejects.csv is
     /// written, ~400 B whatever their size in the input, so a file of tens of millions of
     /// one-byte lines ran out of memory. Past `PWS_MAX_READER_REJECTS` (10 million; 1,000 here)
