@@ -114,10 +114,13 @@ public enum IndicatorCatalogueLoader {
         var target: Int?
         if let t = m["target"] {
             let text = try doc.string(t, "target")
-            guard let v = Decimal(string: text), v >= 0, v <= 1000 else { throw doc.error(t, "\(id): target must be a percentage like 95 or 92.5") }
-            let h = NSDecimalNumber(decimal: v * 100)
-            guard h.doubleValue == h.doubleValue.rounded() else { throw doc.error(t, "\(id): target has more than two decimals") }
-            target = h.intValue
+            // The whole text, strictly (Foundation's Decimal(string:) read a prefix: 92,5 was 92,
+            // 0x64 was 0, 95abc 95 — every status of the indicator then judged against it).
+            guard let v = ExactDecimal(text), v.units >= 0, v.units <= 1000 * ExactDecimal.power(v.scale) else {
+                throw doc.error(t, "\(id): target \"\(text)\" must be a percentage from 0 to 1000 like 95 or 92.5 (a point before the decimals)")
+            }
+            guard v.scale <= 2 else { throw doc.error(t, "\(id): target has more than two decimals") }
+            target = Int(v.units * ExactDecimal.power(2 - v.scale))
         }
         denominatorIndicator = denominatorIndicator ?? rule.kind.impliedDenominator
         var direction = IndicatorDirection.higherIsBetter

@@ -59,7 +59,21 @@ import Testing
         (head + k1.replacingOccurrences(of: "scope: lifetime", with: "scope: forever"), 5, "scope must be lifetime, year or monthly"),
         ("indicators: []\n", 1, "no indicators"),
         (head + k1 + "    source: [Juknis, ILP]\n", 10, "source must be text"),
-    ]
+    ] + ["92,5", "95abc", "0x64", "1_0_0", ".nan", ".inf", "1:40", "-5", "1000.01", "", "\"\""].map {
+        // A target is read whole (Foundation's Decimal(string:) took a prefix: 92,5 was 92).
+        (head + k1.replacingOccurrences(of: "target: 100", with: "target: \($0)"), 9, "must be a percentage from 0 to 1000")
+    } + [(head + k1.replacingOccurrences(of: "target: 100", with: "target: 92.125"), 9, "target has more than two decimals")]
+
+    /// Targets as written: a point before the decimals, at most two of them (trailing zeros
+    /// aside), an exponent as Swift prints one.
+    @Test(arguments: [("92.5", 9250), ("95", 9500), ("0", 0), ("1000", 100_000), ("92.50", 9250), ("92.500", 9250),
+                      ("9.25e1", 9250), ("\"90\"", 9000)])
+    func targetIsReadInHundredths(_ text: String, _ hundredths: Int) throws {
+        try Self.withCatalogue(Self.head + Self.k1.replacingOccurrences(of: "target: 100", with: "target: \(text)")) { path in
+            let defs = try IndicatorCatalogueLoader.load(path: path, services: DefaultCatalogue.services)
+            #expect(defs.first?.targetHundredths == hundredths)
+        }
+    }
 
     @Test(arguments: broken)
     func brokenCatalogueIsRejectedAtItsLine(_ yaml: String, _ line: Int, _ fragment: String) throws {
