@@ -207,8 +207,11 @@ public enum ExactFraction {
         guard let l0 = ExactDecimal(a).units(atScale: b.scale), let r0 = ExactDecimal(c).units(atScale: d.scale) else {
             return nil
         }
-        let l = l0.multipliedReportingOverflow(by: d.units), r = r0.multipliedReportingOverflow(by: b.units)
-        guard !l.overflow, !r.overflow else { return nil }
-        return l.partialValue < r.partialValue ? -1 : (l.partialValue > r.partialValue ? 1 : 0)
+        // The products in 256 bits: two unrounded denominators of a large district (15 places:
+        // an estimate from a 4-place population and a 6-place rate) overflowed 128 bits here,
+        // and the month's trend went blank.
+        let l = l0.multipliedFullWidth(by: d.units), r = r0.multipliedFullWidth(by: b.units)
+        if l.high != r.high { return l.high < r.high ? -1 : 1 }
+        return l.low < r.low ? -1 : (l.low > r.low ? 1 : 0)
     }
 }

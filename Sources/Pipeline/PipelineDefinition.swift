@@ -178,6 +178,13 @@ public struct PipelineDefinition: Sendable {
                 guard let text = node.scalar?.string, let v = ExactDecimal(text), v.units >= 0 else {
                     throw doc.error(node, "\(what) must be a decimal number ≥ 0, e.g. \(example)")
                 }
+                // At most 6 places: an estimate (a 4-place population × 1.10 × the rate / 1,000)
+                // then has at most 15, and every sum, percentage and comparison of §6 stays
+                // exact in 128 bits; 20 places overflowed them and left denominators, gaps and
+                // statuses blank.
+                guard v.scale <= 6 else {
+                    throw doc.error(node, "\(what) has \(v.scale) decimals, more than 6; \(example) has as many as a rate needs")
+                }
                 guard v.units <= Int128(max) * ExactDecimal.power(v.scale) else {
                     throw doc.error(node, "\(what) is \(text), more than \(max); \(max == 1 ? "a share of the population is at most 1 (0.08 = 8 %)" : "births per 1,000 people a year are at most 1,000 (Indonesia: about 16)")")
                 }

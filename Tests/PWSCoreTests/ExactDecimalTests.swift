@@ -96,6 +96,20 @@ import Testing
         #expect(ExactFraction.compare(3, 1, 1, Self.d("0.5")) == 1)
     }
 
+    /// Two unrounded denominators of 15 places (an estimate from a 4-place population and a
+    /// 6-place rate) of a large district: the cross products pass 2¹²⁷ (4·10¹⁹ × 5·10¹⁹),
+    /// which made the comparison nil and the month's trend blank; in 256 bits it is exact.
+    @Test func comparesBeyond128BitProducts() {
+        let d = Self.d("50000.123456789012345"), twice = Self.d("100000.24691357802469")
+        #expect(d.scale == 15)
+        #expect(ExactFraction.compare(40_000, d, 40_001, d) == -1)
+        #expect(ExactFraction.compare(40_001, d, 40_000, d) == 1)
+        #expect(ExactFraction.compare(40_000, d, 80_000, twice) == 0)
+        #expect(ExactFraction.compare(80_001, twice, 40_000, d) == 1)
+        #expect(ExactFraction.compare(-40_000, d, 3, d) == -1)
+        #expect(ExactFraction.compare(-40_000, d, -40_001, d) == 1)
+    }
+
     /// Intermediates beyond 128 bits are nil, never a trap.
     @Test func overflowIsNil() {
         let tiny = ExactDecimal(units: 1, scale: 30)!

@@ -80,11 +80,19 @@ import Testing
         // A share is of the population, a birth rate per 1,000 people: 1e16 made denominators
         // beyond any count (and trapped the report). The bounds themselves are accepted.
         #expect(try Self.load("estimation:\n  cbr_per_1000: 1000\n  shares:\n    balita: 1\n").estimation.shares["balita"] == "1")
+        #expect(try Self.load("estimation:\n  cbr_per_1000: 16.123456\n  shares:\n    balita: 0.080000000\n").estimation.shares["balita"] == "0.080000000")
         for (body, line, message) in [
             ("estimation:\n  cbr_per_1000: 16\n  shares:\n    balita: 1e16\n", 7,
              "estimation.shares.balita is 1e16, more than 1; a share of the population is at most 1 (0.08 = 8 %)"),
-            ("estimation:\n  cbr_per_1000: 16\n  shares:\n    balita: 1.000000000000000000000000000001\n", 7,
-             "estimation.shares.balita is 1.000000000000000000000000000001, more than 1"),
+            ("estimation:\n  cbr_per_1000: 16\n  shares:\n    balita: 1.000001\n", 7,
+             "estimation.shares.balita is 1.000001, more than 1"),
+            // More than 6 places overflowed the exact sums and comparisons of §6: denominators,
+            // gaps and statuses went blank with exit 0.
+            ("estimation:\n  cbr_per_1000: 16\n  shares:\n    balita: 0.1234567890123456789012345\n", 7,
+             "estimation.shares.balita has 25 decimals, more than 6; 0.08 has as many as a rate needs"),
+            ("estimation:\n  cbr_per_1000: 999.999999999999999999\n", 5,
+             "estimation.cbr_per_1000 has 18 decimals, more than 6"),
+            ("estimation:\n  cbr_per_1000: 16.0000001\n", 5, "estimation.cbr_per_1000 has 7 decimals, more than 6"),
             ("estimation:\n  cbr_per_1000: 1000.5\n", 5,
              "estimation.cbr_per_1000 is 1000.5, more than 1000; births per 1,000 people a year are at most 1,000"),
         ] {
