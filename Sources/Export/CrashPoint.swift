@@ -7,7 +7,9 @@ import Glibc
 /// the process kills itself with SIGKILL there — exactly what `kill -9` does — so tests can stop
 /// a run at every step of publishing without relying on timing. `PWS_PAUSE_AT` instead makes
 /// the process create the file named by `PWS_PAUSE_FILE` there and wait, so a test can send it
-/// a signal at a known step (spec §A8). Unset in normal use.
+/// a signal at a known step (spec §A8), or remove the file to let it go on. `PWS_STOP_DELAY_MS`
+/// makes a signal's stop wait that long after removing the staging folder, so a test can let
+/// the run go on into the folder's absence (`Interruption`). Unset in normal use.
 public enum CrashPoint {
     static let target = ProcessInfo.processInfo.environment["PWS_CRASH_AT"]
     static let pause = ProcessInfo.processInfo.environment["PWS_PAUSE_AT"]
@@ -22,8 +24,9 @@ public enum CrashPoint {
         }
         if let pause, pause == name, let pauseFile {
             _ = FileManager.default.createFile(atPath: pauseFile, contents: nil)
-            // Waits for the test's signal; bounded so a forgotten test cannot hang forever.
-            for _ in 0..<600 { usleep(100_000) }
+            // Waits for the test's signal, or for the test to remove the file (the run goes on);
+            // bounded so a forgotten test cannot hang forever.
+            for _ in 0..<600 where FileManager.default.fileExists(atPath: pauseFile) { usleep(100_000) }
         }
     }
 }

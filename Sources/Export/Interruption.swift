@@ -25,8 +25,27 @@ public enum Interruption {
                 source.resume()
                 state.sources.append(source)
             }
+            // The main thread may find the staging folder gone under it (the workbook cannot be
+            // written, a file cannot be hashed) and exit with an error of its own before the
+            // handler's `_exit`: an exit while a stop is under way waits for the stop's.
+            atexit { Interruption.awaitStop() }
         }
     }
+
+    /// Whether a signal's stop is under way: the process is about to end with its status.
+    public static var isStopping: Bool { state.withLock { $0.stopping } }
+
+    /// While a stop is under way, waits for it to end the process (with 128 + the signal),
+    /// so no other exit status or error message wins the race; returns at once otherwise.
+    public static func awaitStop() {
+        guard isStopping else { return }
+        while true { pause() }
+    }
+
+    /// A test harness (`CrashPoint`): microseconds a stop waits between removing the staging
+    /// folder and ending the process, while the run's threads go on without it.
+    private static let stopDelay = ProcessInfo.processInfo.environment["PWS_STOP_DELAY_MS"]
+        .flatMap(UInt32.init).map { $0 * 1000 }
 
     /// The exit status for a stop by `signalNumber`: 128 + its number.
     public static func exitStatus(_ signalNumber: Int32) -> Int32 { 128 + signalNumber }
@@ -42,11 +61,21 @@ public enum Interruption {
     }
 
     private static func stop(_ signalNumber: Int32) {
-        let paths = state.withLock { $0.paths }
+        let paths = state.withLock { state -> Set<String> in
+            state.stopping = true
+            return state.paths
+        }
         let name = signalNumber == SIGTERM ? "SIGTERM" : signalNumber == SIGINT ? "SIGINT" : "SIGHUP"
+        // From here what the run's other threads say about their folder vanishing (a failed
+        // write, libxlsxwriter's own "[ERROR] workbook_close()" line) is not the operator's
+        // concern: standard error goes to /dev/null, this stop's line to the saved descriptor.
+        let saved = dup(2)
+        let null = open("/dev/null", O_WRONLY)
+        if null >= 0 { dup2(null, 2) }
         for path in paths { remove(path) }
+        if let delay = stopDelay { usleep(delay) }
         let note = "pws: stopped by \(name); the run's unfinished output was removed and nothing was published\n"
-        _ = note.withCString { write(2, $0, strlen($0)) }
+        _ = note.withCString { write(saved >= 0 ? saved : 2, $0, strlen($0)) }
         _exit(exitStatus(signalNumber))
     }
 
@@ -67,6 +96,7 @@ public enum Interruption {
     private struct State {
         var sources: [any DispatchSourceSignal] = []
         var paths: Set<String> = []
+        var stopping = false
     }
 
     // The signal handler runs on a Dispatch queue while the run's threads register folders.

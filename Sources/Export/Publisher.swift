@@ -48,6 +48,10 @@ public struct Publisher {
     /// `OUT/YYYY-MM` to it atomically. Returns the run folder.
     @discardableResult
     public func publish(staging: String) throws -> String {
+        // A signal's stop under way has removed (or is removing) the staging folder, which the
+        // run's threads may have made anew with part of the outputs: it ends the process, and
+        // nothing is published.
+        Interruption.awaitStop()
         let fm = FileManager.default
         try syncTree(staging)
         let stamp = Publisher.stamp()
@@ -86,6 +90,7 @@ public struct Publisher {
     /// set of that month) and removes the staging folder. Returns the folder.
     @discardableResult
     public func keepRefused(staging: String) throws -> String {
+        Interruption.awaitStop()
         let fm = FileManager.default
         let base = outputDirectory + "/refused"
         try OutputFolder.ensureDirectory(base)

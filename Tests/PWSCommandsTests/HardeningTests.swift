@@ -185,6 +185,44 @@ import Glibc
         #expect(try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"]).status == 0)
     }
 
+    /// A signal whose stop removed the staging folder while the run went on writing: the run
+    /// failed on the missing folder first (exit 66 "cannot read …/pws.xlsx to hash it", or 73
+    /// with libxlsxwriter's own "[ERROR] workbook_close()" line) — or, having made the folder
+    /// anew, could publish part of a set. Here the stop waits 1.5 s after removing the folder
+    /// (`PWS_STOP_DELAY_MS`) and the run is let go on meanwhile: it exits 143 with the stop's
+    /// line only, and the published set is untouched.
+    @Test func aRunGoingOnAfterItsStagingWasRemovedEndsAsTheStopSays() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated(records: 1500)
+        let out = tmp.path + "/out"
+        #expect(try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"]).status == 0)
+        let before = TempFolder.snapshot(out + "/2025-12")
+        let link = try FileManager.default.destinationOfSymbolicLink(atPath: out + "/2025-12")
+        let marker = tmp.path + "/paused"
+        let (process, err) = try PWSBinary.startPaused(["run", "--data", data, "--out", out, "--today", "2026-01-15"],
+                                                        at: "staging-partial", marker: marker,
+                                                        environment: ["PWS_STOP_DELAY_MS": "1500"])
+        #expect(FileManager.default.fileExists(atPath: marker), "the run never reached the pause point")
+        let staging = { (try? FileManager.default.contentsOfDirectory(atPath: out + "/.runs"))?
+            .filter { $0.hasPrefix(".staging") } ?? [] }
+        #expect(staging().count == 1)
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<100 where !staging().isEmpty { usleep(20_000) }
+        #expect(staging().isEmpty, "the stop removed the staging folder")
+        try FileManager.default.removeItem(atPath: marker)   // the run goes on
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 143, "\(message)")
+        #expect(message.contains("pws: stopped by SIGTERM"), "\(message)")
+        #expect(!message.contains("error") && !message.contains("ERROR"), "\(message)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/2025-12") == link)
+        #expect(TempFolder.snapshot(out + "/2025-12") == before)
+        // A folder the run made anew is removed by the next run.
+        #expect(try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"]).status == 0)
+        #expect(staging().isEmpty)
+    }
+
     /// A NIK can reach rejects.csv in cells Validate does not know hold one: a `;` row in a
     /// `,` file is one long record id (E-FIELDS); a stray quote merges two rows into one field.
     /// Masked unless `--keep-identifiers` (spec §3, §A8).

@@ -50,11 +50,12 @@ extension PWSBinary {
     /// Starts pws with `arguments`, paused at `PWS_PAUSE_AT=point` (it creates `marker` there
     /// and waits), and returns once the marker exists (at most 60 s): the process and its
     /// stderr pipe, for the test to signal it and read what it says.
-    static func startPaused(_ arguments: [String], at point: String, marker: String) throws -> (Process, Pipe) {
+    static func startPaused(_ arguments: [String], at point: String, marker: String,
+                            environment: [String: String] = [:]) throws -> (Process, Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
+        var env = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         env["PWS_PAUSE_AT"] = point
         env["PWS_PAUSE_FILE"] = marker
         process.environment = env
