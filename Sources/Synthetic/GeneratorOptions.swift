@@ -53,15 +53,20 @@ public struct GeneratorOptions: Sendable, Hashable {
         return min(120, max(4, (records + 3_000) / 6_000))
     }
 
+    /// The most villages a generated register has: 99 kecamatan (two-digit codes) of 12.
+    public static let maxVillages = 99 * 12
+
     /// Checks the options; the message says what to change.
     public func validate() throws {
         guard records >= 1 else { throw PWSError(.usage, "--records must be at least 1") }
         guard records <= 2_000_000_000 else { throw PWSError(.usage, "--records is too large") }
         guard (1900...2999).contains(year) else {
-            throw PWSError(.usage, "--year must be a four-digit year, got \(year)")
+            throw PWSError(.usage, "--year must be 1900…2999, got \(year)")
         }
-        if let villages, !(1...9_999).contains(villages) {
-            throw PWSError(.usage, "--villages must be 1…9999, got \(villages)")
+        // Twelve villages a kecamatan and two-digit kecamatan codes (§2.2): beyond 99 × 12 the
+        // codes of two kecamatan collided and the register was one `pws run` refuses.
+        if let villages, !(1...Self.maxVillages).contains(villages) {
+            throw PWSError(.usage, "--villages must be 1…\(Self.maxVillages) (99 kecamatan of 12 villages), got \(villages)")
         }
         guard (0...12).contains(historyMonths) else {
             throw PWSError(.usage, "--history-months must be 0…12, got \(historyMonths)")

@@ -322,6 +322,31 @@ import Testing
         #expect(throws: PWSError.self) { try options.validate() }
     }
 
+    /// Twelve villages a kecamatan, two-digit kecamatan codes: 1,188 villages is the most a
+    /// register can have with every village under one puskesmas; 1,189 wrote one `pws run`
+    /// refused (two kecamatan's codes collided), now refused with the bound.
+    @Test func villagesAreBoundedByTheirCodes() throws {
+        var options = GeneratorOptions(seed: 1, records: 2_000, year: 2024, villages: 1189, historyMonths: 0)
+        #expect {
+            try options.validate()
+        } throws: { error in
+            (error as? PWSError)?.message == "--villages must be 1…1188 (99 kecamatan of 12 villages), got 1189"
+        }
+        #expect(throws: PWSError.self) { try GeneratorOptions(year: 3000).validate() }
+        options.villages = 1188
+        try options.validate()
+        let folder = TempFolder()
+        defer { folder.cleanup() }
+        _ = try generate(options, into: folder)
+        let rows = try String(contentsOfFile: folder.path + "/wilayah.csv", encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        var puskesmasOf: [Substring: Substring] = [:]
+        for r in rows {
+            #expect(puskesmasOf.updateValue(r[4], forKey: r[0]).map { $0 == r[4] } ?? true, "\(r[0]) under two puskesmas")
+        }
+        #expect(puskesmasOf.count == 1188)
+    }
+
     @Test func tinyRunsStillWriteAValidFolder() throws {
         let folder = TempFolder()
         defer { folder.cleanup() }
