@@ -10,6 +10,8 @@ extension PipelineRunner {
     /// `pws run`: the whole pipeline, published atomically under `OUT/YYYY-MM`.
     public func run() throws -> RunReport {
         let out = request.outputDirectory ?? "out"
+        // A --data that is no folder is refused before OUT and its lock are made.
+        try InputFiles.checkDataFolder(request.dataDirectory)
         let lock = try RunLock(outputDirectory: out)
         defer { withExtendedLifetime(lock) {} }
         let started = Date()

@@ -372,6 +372,13 @@ extension MisuseTests {
             #expect(r.status == 66, "\(name): \(r.stderr)")
             #expect(r.stderr.contains("data folder \(tmp.path)/\(name) \(what); pass the folder"), "\(name): \(r.stderr)")
         }
+        // `run` (with and without partitions) refuses it before OUT and its lock are made.
+        for partitions in [[], ["--partitions", "2"]] {
+            let out = tmp.path + "/new-out"
+            let r = try PWSBinary.run(["run", "--data", tmp.path + "/nowhere", "--out", out] + partitions)
+            #expect(r.status == 66 && r.stderr.contains("does not exist"), "\(r.stderr)")
+            #expect(!fm.fileExists(atPath: out), "\(partitions): OUT was made")
+        }
     }
 
     /// A YAML file that is a FIFO is refused without opening it, naming the option that gave

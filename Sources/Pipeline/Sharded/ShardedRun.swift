@@ -750,6 +750,7 @@ extension ShardedRun {
                                       incremental: MapCacheOptions? = nil,
                                       cores: Int = Parallel.defaultWorkers) throws -> RunReport {
         try checkShape(task: nil, tasks: 1, partitions: partitions)
+        try InputFiles.checkDataFolder(runner.request.dataDirectory)
         let out = runner.request.outputDirectory ?? "out"
         // The whole run holds OUT's lock, as `pws run` does: a second run into OUT fails at once
         // (exit 75) rather than after its map, dedup and reduce, and the scratch folder under
