@@ -79,6 +79,34 @@ enum OpenPyXL {
         #expect(lines.filter { !$0.hasPrefix("odd name") }.last?.hasPrefix("Kualitas data") == true)
     }
 
+    /// A percentage cell holds the number nearest its two-decimal value — the one Excel keeps
+    /// when 75.51 is typed — though libxlsxwriter writes it with 16 significant digits
+    /// (`75.51000000000001` in the XML reads back as that same number). A hundredths count
+    /// times 0.01 would hold another number (75.51000000000001 itself), which a formula's `=`
+    /// with 75.51 tells apart.
+    @Test(.enabled(if: OpenPyXL.available || OpenPyXL.required, "python3 with openpyxl is not installed (pip install openpyxl)"))
+    func percentagesHoldTheirTwoDecimalValue() throws {
+        #expect(OpenPyXL.available, "python3 with openpyxl is required here (PWS_REQUIRE_OPENPYXL=1)")
+        let path = try Self.write()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let script = """
+        import openpyxl, sys
+        b = openpyxl.load_workbook(sys.argv[1])
+        n = bad = 0
+        for s in b.worksheets:
+            for row in s.iter_rows():
+                for c in row:
+                    if isinstance(c.value, float) and c.number_format == '0.00':
+                        n += 1
+                        if c.value != float('%.2f' % c.value): bad += 1; print('off', s.title, c.coordinate, repr(c.value))
+        print('percentages', n, 'off', bad)
+        """
+        let r = try OpenPyXL.python(["-c", script, path])
+        #expect(r.status == 0, "\(r.output)")
+        let counts = r.output.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(counts.hasPrefix("percentages ") && counts.hasSuffix(" off 0") && counts != "percentages 0 off 0", "\(r.output)")
+    }
+
     @Test func sameContentSameBytes() throws {
         let a = try Self.write(), b = try Self.write()
         defer { for p in [a, b] { try? FileManager.default.removeItem(atPath: p) } }
