@@ -230,7 +230,7 @@ public struct Manifest: Codable, Sendable {
         var copy = self
         // Input names as every output shows them: a NIK in a file's name (one file per mother)
         // masked, in the inputs, the notes and the message that quote them.
-        let mask = PersonID.maskEmbeddedIdentifiers
+        let mask = PersonID.maskIdentifiersInName
         for i in copy.inputs.indices { copy.inputs[i].path = mask(copy.inputs[i].path) }
         copy.unreadableInputs = copy.unreadableInputs?.map { UnreadableEntry(path: mask($0.path), reason: mask($0.reason)) }
         copy.notes = copy.notes.map(mask)

@@ -69,12 +69,12 @@ public enum DiagnosticsTable {
     /// part of a raw line (a `;` row read in a `,` file is one long record id), and Validate
     /// masks only the fields it knows are person ids. The source — a file named after a
     /// mother (`layanan/ibu-<NIK>.csv`), a sheet named after a child — is masked always, as
-    /// every output shows input names (`PersonID.maskEmbeddedIdentifiers`).
+    /// every output shows input names (`PersonID.maskIdentifiersInName`).
     public static func cells(_ d: Diagnostic, keepIdentifiers: Bool) -> [String] {
         func safe(_ text: String) -> String {
             keepIdentifiers ? text : PersonID.maskEmbeddedIdentifiers(text)
         }
-        return [PersonID.maskEmbeddedIdentifiers(d.location.source), String(d.location.line), safe(d.recordID), d.rule.rawValue,
+        return [PersonID.maskIdentifiersInName(d.location.source), String(d.location.line), safe(d.recordID), d.rule.rawValue,
                 d.severity.rawValue, d.field, safe(d.value), safe(d.message)]
     }
 

@@ -82,7 +82,7 @@ extension PWS.Bench {
                 totalRecords += summary.rowsRead
                 totalSeconds += seconds
                 if !machine {
-                    print("\(file): \(bytes) bytes, \(summary.rowsRead) records (\(problems) problems, "
+                    printLine("\(file): \(bytes) bytes, \(summary.rowsRead) records (\(problems) problems, "
                           + "\(summary.blankRows) blank), \(format(seconds)) s, "
                           + "\(format(Double(bytes) / 1e6 / seconds)) MB/s, "
                           + "\(Int(Double(summary.rowsRead) / seconds)) records/s, "

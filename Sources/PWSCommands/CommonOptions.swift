@@ -106,9 +106,10 @@ func flushStandardOutput() throws {
 /// Console text with the control characters of what it quotes (a file name, a value) made
 /// harmless: an escape sequence in a file name must not recolour or clear the operator's
 /// terminal. C0 controls but tab and line feed, DEL and C1 controls become U+FFFD. A NIK in
-/// what it quotes — a file named after a mother — is masked (`PersonID.maskEmbeddedIdentifiers`).
+/// what it quotes — a file named after a mother — is masked (`PersonID.maskIdentifiersInName`:
+/// 16 digits in a row; an RT code `3201012001-001-001` stays).
 func consoleText(_ text: String) -> String {
-    let text = PersonID.maskEmbeddedIdentifiers(text)
+    let text = PersonID.maskIdentifiersInName(text)
     guard text.unicodeScalars.contains(where: isConsoleControl) else { return text }
     return String(String.UnicodeScalarView(text.unicodeScalars.map { isConsoleControl($0) ? "\u{FFFD}" : $0 }))
 }

@@ -233,4 +233,31 @@ public enum PersonID {
         }
         return changed ? String(decoding: utf8, as: UTF8.self) : text
     }
+
+    /// `name` — an input file's path, as outputs and the console show it — with every run of
+    /// 16 or more digits in a row masked like a person id (`layanan/2025-11_ibu-3201**********01.csv`,
+    /// a file per mother). Unlike `maskEmbeddedIdentifiers`, digits split by `-`, `.` or a
+    /// space stay: a name such as `2025-11-3201012001.csv` (a month and a village code) or
+    /// an RT code in a message (`3201012001-001-001`) is not a NIK.
+    /// - Complexity: O(n); returns `name` itself when it has no such run.
+    public static func maskIdentifiersInName(_ name: String) -> String {
+        var run = 0, longest = 0
+        for b in name.utf8 {
+            run = b >= 48 && b <= 57 ? run + 1 : 0
+            longest = Swift.max(longest, run)
+        }
+        guard longest >= embeddedIdentifierDigits else { return name }
+        var utf8 = Array(name.utf8)
+        var i = 0
+        while i < utf8.count {
+            guard utf8[i] >= 48 && utf8[i] <= 57 else { i += 1; continue }
+            var end = i
+            while end < utf8.count, utf8[end] >= 48 && utf8[end] <= 57 { end += 1 }
+            if end - i >= embeddedIdentifierDigits {
+                for k in (i + 4)..<(end - 2) { utf8[k] = UInt8(ascii: "*") }
+            }
+            i = end
+        }
+        return String(decoding: utf8, as: UTF8.self)
+    }
 }

@@ -59,7 +59,7 @@ struct PublishedRun: Decodable {
             var run = try JSONDecoder().decode(PublishedRun.self, from: data)
             // A run published before input names were masked lists a NIK in a file's name in
             // full: diff.csv and the summary show it masked, as run.json now does.
-            for i in run.inputs.indices { run.inputs[i].path = PersonID.maskEmbeddedIdentifiers(run.inputs[i].path) }
+            for i in run.inputs.indices { run.inputs[i].path = PersonID.maskIdentifiersInName(run.inputs[i].path) }
             return run
         } catch {
             throw PWSError(.data, "\(path) is not a pws run.json", cause: "\(error)")

@@ -95,14 +95,41 @@ public struct RunDiff: Sendable {
         }
     }
 
-    private mutating func compareInputs(_ a: PublishedRun, _ b: PublishedRun) {
-        func byPath(_ run: PublishedRun) -> [String: PublishedRun.Input] {
-            Dictionary(run.inputs.map { ($0.path, $0) }, uniquingKeysWith: { x, _ in x })
+    /// The inputs of two runs paired by path. Names that look alike once masked (two mothers'
+    /// files whose NIKs end in the same two digits: `ibu-3201**********01.csv`) are paired by
+    /// content first, then in their order, and keyed `NAME (2)`, `NAME (3)` … after the first,
+    /// so no file is lost to another of the same shown name.
+    static func paired(_ a: [PublishedRun.Input], _ b: [PublishedRun.Input])
+        -> [(key: String, before: PublishedRun.Input?, after: PublishedRun.Input?)] {
+        func groups(_ inputs: [PublishedRun.Input]) -> [String: [PublishedRun.Input]] {
+            Dictionary(grouping: inputs, by: \.path)
         }
-        let ia = byPath(a), ib = byPath(b)
-        let paths = Set(ia.keys).union(ib.keys).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        for path in paths {
-            let x = ia[path], y = ib[path]
+        let ga = groups(a), gb = groups(b)
+        var out: [(key: String, before: PublishedRun.Input?, after: PublishedRun.Input?)] = []
+        for path in Set(ga.keys).union(gb.keys).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            let xs = ga[path] ?? [], ys = gb[path] ?? []
+            var pairs: [(PublishedRun.Input?, PublishedRun.Input?)] = []
+            var usedY = Array(repeating: false, count: ys.count)
+            var leftX: [PublishedRun.Input] = []
+            for x in xs {
+                if xs.count > 1 || ys.count > 1, let k = ys.indices.first(where: { !usedY[$0] && ys[$0].sha256 == x.sha256 }) {
+                    usedY[k] = true
+                    pairs.append((x, ys[k]))
+                } else {
+                    leftX.append(x)
+                }
+            }
+            var restY = ys.indices.filter { !usedY[$0] }.map { ys[$0] }[...]
+            for x in leftX { pairs.append((x, restY.popFirst())) }
+            for y in restY { pairs.append((nil, y)) }
+            for (k, pair) in pairs.enumerated() { out.append((k == 0 ? path : "\(path) (\(k + 1))", pair.0, pair.1)) }
+        }
+        return out
+    }
+
+    private mutating func compareInputs(_ a: PublishedRun, _ b: PublishedRun) {
+        let pairs = Self.paired(a.inputs, b.inputs)
+        for (path, x, y) in pairs {
             switch (x, y) {
             case (nil, _?): summary.inputsAdded += 1
             case (_?, nil): summary.inputsRemoved += 1
@@ -123,8 +150,8 @@ public struct RunDiff: Sendable {
         }
         // Row counts of each file that changed, the file with the largest change first.
         var changed: [(path: String, size: Int, rows: [Row])] = []
-        for path in paths {
-            let before = ia[path]?.counts ?? [], after = ib[path]?.counts ?? []
+        for (path, x, y) in pairs {
+            let before = x?.counts ?? [], after = y?.counts ?? []
             var fileRows: [Row] = []
             var size = 0
             for k in 0..<max(before.count, after.count) {

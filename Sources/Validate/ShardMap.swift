@@ -250,7 +250,9 @@ extension Validation {
 
     /// The message of W-DUPLICATE: where the first row with the same key was, and its record id.
     public static func duplicateEventMessage(first: SourceLocation, firstRecordID: String) -> String {
-        "same person, visit_date, service_code, facility_id and result as \(first) (record \(firstRecordID)); dropped as a duplicate"
+        // The other row's file, named as every output names it (a NIK in the name masked, with
+        // or without --keep-identifiers, which keeps values, not names).
+        "same person, visit_date, service_code, facility_id and result as \(PersonID.maskIdentifiersInName(first.description)) (record \(firstRecordID)); dropped as a duplicate"
     }
 }
 

@@ -555,22 +555,28 @@ extension MisuseTests {
         let manifest = try String(contentsOfFile: before + "/run.json", encoding: .utf8)
         #expect(manifest.contains(#""path" : "layanan/2025-11_ibu-3201**********01.csv""#), "\(manifest)")
         #expect(first.stdout.contains("layanan/2025-11_ibu-3201**********01.csv"), "\(first.stdout)")
-        // A second file, then diff of the two runs: the changed file's rows in diff.csv.
-        try (lines.prefix(2).joined(separator: "\n") + "\n").write(toFile: data + "/layanan/2025-11_ibu-3201016509120002.csv",
-                                                                   atomically: true, encoding: .utf8)
+        // A second mother's file whose NIK ends in the same two digits: shown alike. diff pairs
+        // the two runs' files by content, and lists the new one as added, keyed `NAME (2)`
+        // (keyed by the shown name alone, the second was lost and nothing was added).
+        try (lines.prefix(2).joined(separator: "\n").replacingOccurrences(of: "W-1,", with: "V-1,") + "\n")
+            .write(toFile: data + "/layanan/2025-11_ibu-3201017709120001.csv", atomically: true, encoding: .utf8)
         let second = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-10"])
         #expect(second.status == 0, "\(second.stderr)")
         let after = URL(fileURLWithPath: out + "/2025-11").resolvingSymlinksInPath().path
         let diff = try PWSBinary.run(["diff", before, after, "--out", tmp.path + "/d"])
         #expect(diff.status == 0, "\(diff.stderr)")
         let diffCSV = try String(contentsOfFile: tmp.path + "/d/diff.csv", encoding: .utf8)
-        #expect(diffCSV.contains("layanan/2025-11_ibu-3201**********02.csv"), "\(diffCSV)")
+        let inputRows = diffCSV.split(separator: "\n").filter { $0.hasPrefix("input,") }
+        #expect(inputRows.count == 1 && inputRows[0].hasPrefix("input,layanan/2025-11_ibu-3201**********01.csv (2),sha256,,"),
+                "\(diffCSV)")
+        #expect(diff.stdout.contains("1 added"), "\(diff.stdout)")
         var texts = [("stdout", first.stdout), ("stderr", first.stderr), ("second", second.stdout + second.stderr),
                      ("diff", diff.stdout + diff.stderr), ("diff.csv", diffCSV)]
         texts += try Self.publishedTexts(before) + Self.publishedTexts(after)
         for (what, text) in texts {
-            for nik in ["3201016509120001", "3201016509120002"] { #expect(!text.contains(nik), "\(nik) in \(what)") }
+            for nik in ["3201016509120001", "3201017709120001"] { #expect(!text.contains(nik), "\(nik) in \(what)") }
         }
+
     }
 
     /// Rows that are not records (E-FIELDS, E-FHIR …) are each held until rejects.csv is

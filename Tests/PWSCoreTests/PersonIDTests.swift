@@ -126,4 +126,22 @@ import Testing
     func identifiersInsideTextAreMasked(_ text: String, _ expected: String) {
         #expect(PersonID.maskEmbeddedIdentifiers(text) == expected)
     }
+
+    /// File names and console text: 16 or more digits in a row are masked; digits split by
+    /// `-`, `.` or a space (a month and a village code, an RT code) stay.
+    static let names: [(String, String)] = [
+        ("layanan/2025-11_ibu-3201016509120001.csv", "layanan/2025-11_ibu-3201**********01.csv"),
+        ("ibu-32010165091200012.csv:7", "ibu-3201***********12.csv:7"),
+        ("a3201016509120001b3201016509120002", "a3201**********01b3201**********02"),
+        ("layanan/2025-11-3201012001.csv", "layanan/2025-11-3201012001.csv"),
+        ("3201012001-001-001", "3201012001-001-001"),
+        ("nik 3201 0103 0421 0004", "nik 3201 0103 0421 0004"),
+        ("320101650912000", "320101650912000"),
+        ("", ""),
+    ]
+
+    @Test(arguments: names)
+    func identifiersInNamesAreMasked(_ name: String, _ expected: String) {
+        #expect(PersonID.maskIdentifiersInName(name) == expected)
+    }
 }

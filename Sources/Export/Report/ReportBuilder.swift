@@ -762,7 +762,7 @@ struct ReportBuilder {
             let t = tallies[p]
             let detail = rules.indices.filter { t.rules[$0] > 0 }.sorted { rules[$0] < rules[$1] }
                 .map { "\(rules[$0].rawValue) \(t.rules[$0])" }.joined(separator: " · ")
-            return TRow(rc: t.rejects > 0 ? "err" : "warn", th: Cell(t: .text(PersonID.maskEmbeddedIdentifiers(sourceNames[p]))),
+            return TRow(rc: t.rejects > 0 ? "err" : "warn", th: Cell(t: .text(PersonID.maskIdentifiersInName(sourceNames[p]))),
                         cells: [Cell(t: .text(input.sourceFacilityNames[sourceNames[p]] ?? ""), c: "t"),
                                 Cell(t: .count(t.rejects)), Cell(t: .count(t.warnings)),
                                 Cell(t: .text(detail), c: "t")])

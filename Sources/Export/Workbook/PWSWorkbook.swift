@@ -299,7 +299,7 @@ public enum PWSWorkbook {
         var row = 2
         for (f, total) in q.files.map({ ($0, false) }) + [(q.total, true)] {
             let count = total ? s.totalCount : s.count
-            try sheet.string(row, 0, total ? "TOTAL" : PersonID.maskEmbeddedIdentifiers(f.source), total ? s.totalText : .none)
+            try sheet.string(row, 0, total ? "TOTAL" : PersonID.maskIdentifiersInName(f.source), total ? s.totalText : .none)
             for (c, v) in [f.read, f.rejected, f.accepted, f.used, f.duplicate, f.outOfPeriod, f.blank].enumerated() {
                 try sheet.number(row, 1 + c, Double(v), count)
             }
