@@ -42,10 +42,39 @@ public enum Interruption {
         while true { pause() }
     }
 
+    /// Starts publishing (the renames that move a finished set into place): a signal that
+    /// comes before `endCommit` waits for it, so the stop never says "nothing was published"
+    /// of a set that was. False when a stop is already under way (the caller then waits for
+    /// it with `awaitStop` and publishes nothing).
+    public static func beginCommit() -> Bool {
+        state.withLock { state in
+            guard !state.stopping else { return false }
+            state.committing = true
+            return true
+        }
+    }
+
+    /// Ends what `beginCommit` started. A signal that came meanwhile ends the process now:
+    /// `done` (what is in place, "it was published: OUT/2025-12") ends its line; nil (the
+    /// move failed) stops as any stop.
+    public static func endCommit(done: String?) {
+        let deferred = state.withLock { state -> Int32? in
+            state.committing = false
+            return state.deferred
+        }
+        guard let signalNumber = deferred else { return }
+        if let done {
+            let note = "pws: stopped by \(name(signalNumber)) as the run's outputs were being moved into place; \(done)\n"
+            _ = note.withCString { write(2, $0, strlen($0)) }
+            _exit(exitStatus(signalNumber))
+        }
+        end(signalNumber, removing: state.withLock { $0.paths })
+    }
+
     /// A test harness (`CrashPoint`): microseconds a stop waits between removing the staging
     /// folder and ending the process, while the run's threads go on without it.
     private static let stopDelay = ProcessInfo.processInfo.environment["PWS_STOP_DELAY_MS"]
-        .flatMap(UInt32.init).map { $0 * 1000 }
+        .flatMap(UInt32.init).map { $0.multipliedReportingOverflow(by: 1000).overflow ? UInt32.max : $0 * 1000 }
 
     /// The exit status for a stop by `signalNumber`: 128 + its number.
     public static func exitStatus(_ signalNumber: Int32) -> Int32 { 128 + signalNumber }
@@ -60,12 +89,26 @@ public enum Interruption {
         state.withLock { _ = $0.paths.remove(path) }
     }
 
+    private static func name(_ signalNumber: Int32) -> String {
+        signalNumber == SIGTERM ? "SIGTERM" : signalNumber == SIGINT ? "SIGINT" : "SIGHUP"
+    }
+
     private static func stop(_ signalNumber: Int32) {
-        let paths = state.withLock { state -> Set<String> in
+        let paths = state.withLock { state -> Set<String>? in
+            // A second signal (SIGINT after SIGTERM) leaves the first's stop to end the run.
+            guard !state.stopping else { return nil }
             state.stopping = true
+            // While a set is being moved into place, the stop waits for the move (endCommit).
+            guard !state.committing else {
+                state.deferred = signalNumber
+                return nil
+            }
             return state.paths
         }
-        let name = signalNumber == SIGTERM ? "SIGTERM" : signalNumber == SIGINT ? "SIGINT" : "SIGHUP"
+        if let paths { end(signalNumber, removing: paths) }
+    }
+
+    private static func end(_ signalNumber: Int32, removing paths: Set<String>) -> Never {
         // From here what the run's other threads say about their folder vanishing (a failed
         // write, libxlsxwriter's own "[ERROR] workbook_close()" line) is not the operator's
         // concern: standard error goes to /dev/null, this stop's line to the saved descriptor.
@@ -74,7 +117,7 @@ public enum Interruption {
         if null >= 0 { dup2(null, 2) }
         for path in paths { remove(path) }
         if let delay = stopDelay { usleep(delay) }
-        let note = "pws: stopped by \(name); the run's unfinished output was removed and nothing was published\n"
+        let note = "pws: stopped by \(name(signalNumber)); the run's unfinished output was removed and nothing was published\n"
         _ = note.withCString { write(saved >= 0 ? saved : 2, $0, strlen($0)) }
         _exit(exitStatus(signalNumber))
     }
@@ -97,6 +140,10 @@ public enum Interruption {
         var sources: [any DispatchSourceSignal] = []
         var paths: Set<String> = []
         var stopping = false
+        /// A set is being moved into place (`beginCommit` … `endCommit`).
+        var committing = false
+        /// The signal that came while `committing`, for `endCommit` to end the run with.
+        var deferred: Int32?
     }
 
     // The signal handler runs on a Dispatch queue while the run's threads register folders.

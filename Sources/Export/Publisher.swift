@@ -50,8 +50,10 @@ public struct Publisher {
     public func publish(staging: String) throws -> String {
         // A signal's stop under way has removed (or is removing) the staging folder, which the
         // run's threads may have made anew with part of the outputs: it ends the process, and
-        // nothing is published.
-        Interruption.awaitStop()
+        // nothing is published. A signal from here on waits until the set is in place.
+        if !Interruption.beginCommit() { Interruption.awaitStop() }
+        var published: String?
+        defer { Interruption.endCommit(done: published.map { "it was published: \($0)" }) }
         let fm = FileManager.default
         try syncTree(staging)
         let stamp = Publisher.stamp()
@@ -81,6 +83,7 @@ public struct Publisher {
             throw PWSError(.outputNotWritable, "cannot switch \(publishedPath) to the new run", cause: String(cString: strerror(errno)))
         }
         fsyncPath(outputDirectory)
+        published = publishedPath
         CrashPoint.hit("switched")
         prune(keeping: name)
         return runFolder
@@ -90,7 +93,9 @@ public struct Publisher {
     /// set of that month) and removes the staging folder. Returns the folder.
     @discardableResult
     public func keepRefused(staging: String) throws -> String {
-        Interruption.awaitStop()
+        if !Interruption.beginCommit() { Interruption.awaitStop() }
+        var kept: String?
+        defer { Interruption.endCommit(done: kept.map { "the refused run's diagnostics were kept in \($0)" }) }
         let fm = FileManager.default
         let base = outputDirectory + "/refused"
         try OutputFolder.ensureDirectory(base)
@@ -108,6 +113,7 @@ public struct Publisher {
         guard rename(temp, target) == 0 else {
             throw PWSError(.outputNotWritable, "cannot keep the refused run in \(target)", cause: String(cString: strerror(errno)))
         }
+        kept = target
         return target
     }
 

@@ -223,6 +223,39 @@ import Glibc
         #expect(staging().isEmpty)
     }
 
+    /// A signal while the finished set is moved into place (after the run folder's rename,
+    /// before the link is switched) waits for the move: the stop said "nothing was published"
+    /// and left the new run folder unlinked. Now the set is published and the line says so;
+    /// the exit status is still the signal's. A second signal meanwhile changes nothing.
+    @Test func aSignalWhileTheSetIsMovedIntoPlaceWaitsForIt() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated(records: 1500)
+        let out = tmp.path + "/out"
+        #expect(try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"]).status == 0)
+        let link = try FileManager.default.destinationOfSymbolicLink(atPath: out + "/2025-12")
+        let marker = tmp.path + "/paused"
+        let (process, err) = try PWSBinary.startPaused(["run", "--data", data, "--out", out, "--today", "2026-01-15"],
+                                                        at: "run-folder", marker: marker)
+        #expect(FileManager.default.fileExists(atPath: marker), "the run never reached the pause point")
+        kill(process.processIdentifier, SIGTERM)
+        usleep(200_000)
+        kill(process.processIdentifier, SIGINT)
+        usleep(200_000)
+        #expect(process.isRunning, "the stop waits for the set to be in place")
+        try FileManager.default.removeItem(atPath: marker)   // the move goes on
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 143, "\(message)")
+        #expect(message.contains("pws: stopped by SIGTERM as the run's outputs were being moved into place; it was published: \(out)/2025-12"),
+                "\(message)")
+        #expect(!message.contains("nothing was published"), "\(message)")
+        let now = try FileManager.default.destinationOfSymbolicLink(atPath: out + "/2025-12")
+        #expect(now != link)
+        let published = TempFolder.snapshot(out + "/2025-12")
+        #expect(published["run.json"] != nil && published["indicators.csv"] != nil && published["pws.xlsx"] != nil)
+    }
+
     /// A NIK can reach rejects.csv in cells Validate does not know hold one: a `;` row in a
     /// `,` file is one long record id (E-FIELDS); a stray quote merges two rows into one field.
     /// Masked unless `--keep-identifiers` (spec §3, §A8).
