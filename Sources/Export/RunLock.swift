@@ -63,7 +63,7 @@ public enum OutputFolder {
     /// run's files would replace the run's own rejects.csv and run.json. `wanted` says what
     /// `--out` takes instead.
     public static func refusePublishedRun(_ out: String, as wanted: String) throws {
-        guard let data = FileManager.default.contents(atPath: out + "/run.json"),
+        guard let data = try? PublishedRunJSON.contents(atPath: out + "/run.json", whatToDo: ""),
               let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let command = json["command"] as? String, command != "validate" else { return }
         throw PWSError(.outputNotWritable, "\(out) is a run folder `pws \(command)` published; give --out \(wanted)")

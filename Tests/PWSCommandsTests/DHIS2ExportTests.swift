@@ -264,6 +264,19 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
         #expect(diff.status == 65, "\(diff.stderr)")
         #expect(diff.stderr.contains("run.json is 1073741825 bytes, larger than any run.json pws writes"), "\(diff.stderr)")
         #expect(!FileManager.default.fileExists(atPath: tmp.path + "/d"))
+        // Only a regular file is read: a FIFO waited for ever, a link to /dev/zero (size 0)
+        // was read without end.
+        for make in ["fifo", "zero"] {
+            try FileManager.default.removeItem(atPath: copy + "/run.json")
+            if make == "fifo" {
+                #expect(mkfifo(copy + "/run.json", 0o600) == 0)
+            } else {
+                try FileManager.default.createSymbolicLink(atPath: copy + "/run.json", withDestinationPath: "/dev/zero")
+            }
+            let r = try PWSBinary.run(["diff", copy, copy, "--out", tmp.path + "/d", "--quiet"],
+                                      launcher: ["/usr/bin/timeout", "60"])
+            #expect(r.status == 65 && r.stderr.contains("\(copy)/run.json is not a regular file"), "\(make): \(r.stderr)")
+        }
     }
 
     /// A hand-made indicators.csv (run.json's size and sha256 made to match) whose numerators
