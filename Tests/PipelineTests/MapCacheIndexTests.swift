@@ -128,7 +128,7 @@ import Glibc
                     "inflight/\(inflight)": c, "entries/\(a).pws": "", "entries/\(b).pws": "", "entries/\(c).pws": ""]
         let foreign = ["entries/README.txt", "entries/laporan-triwulan.xlsx", "entries/\(a.prefix(63)).pws",
                        "entries/\(b.uppercased()).pws", "runs/catatan.txt", "runs/2025-12", "inflight/notes",
-                       "hashes.d/readme.pws.tmp.x", "cadangan.tmp.zip"]
+                       "hashes.d/readme.pws.tmp.x", "hashes.d/notes.pws", "hashes.d/backup.pws", "cadangan.tmp.zip"]
         for (name, text) in ours { #expect(fm.createFile(atPath: cache.folder + "/" + name, contents: Data(text.utf8))) }
         for name in foreign { #expect(fm.createFile(atPath: cache.folder + "/" + name, contents: Data("x".utf8))) }
         try fm.createDirectory(atPath: disk + "/backup", withIntermediateDirectories: true)
@@ -162,5 +162,8 @@ import Glibc
         #expect(CacheNames.isTemporary(".2025-12.20260115T010203.004Z.tmp.node.7", of: CacheNames.isRunList))
         #expect(CacheNames.isTemporary(Self.key("a") + ".pws.tmp.node.7.0", of: CacheNames.isEntry))
         #expect(!CacheNames.isTemporary("notes.tmp.txt", of: CacheNames.isEntry))
+        #expect(!CacheNames.isTemporary("hashes.pws.tmp.bak", of: { $0 == "hashes.pws" }))
+        #expect(!CacheNames.isTemporary("hashes.pws.tmp.7", of: { $0 == "hashes.pws" }))
+        #expect(CacheNames.isTemporary("hashes.pws.tmp.node-1.cluster.local.4242", of: { $0 == "hashes.pws" }))
     }
 }

@@ -59,6 +59,9 @@ import Glibc
         #expect(StagedMapCacheTests.listing(out + "/.cache/map/runs").count == 1)
         #expect(StagedMapCacheTests.listing(out + "/.cache/map/hashes.d").isEmpty)
         #expect(StagedMapCacheTests.listing(out + "/.cache/map/inflight").isEmpty)
+        // A file of someone else's in hashes.d/ stays through the next merge's folding (every
+        // `*.pws` there was taken for an index part and removed).
+        #expect(FileManager.default.createFile(atPath: out + "/.cache/map/hashes.d/notes.pws", contents: Data("x".utf8)))
 
         // One file changed (its last row dropped) and a new one: 2025-01_f00, 2025-02_f01,
         // 2025-02_new | 2025-03_f02 (changed), 2025-04_f03, 2025-05_f04 — each task reads one.
@@ -74,6 +77,7 @@ import Glibc
             #expect(MapCacheTests.counts(warm.maps[task])?.cached == 2, "task \(task)")
         }
         #expect(warm.merge.lines.first?.hasPrefix("map cache: 2 of 6 file(s) read, 4 from the cache") == true)
+        #expect(StagedMapCacheTests.listing(out + "/.cache/map/hashes.d") == ["notes.pws"])
         #expect(ShardedRunTests.snapshot(out) == expected2, "warm")
         #expect(try String(contentsOfFile: out + "/2025-12/warnings.csv", encoding: .utf8).contains("W-DUPLICATE"))
         // Other task counts and `pws run --partitions --incremental` use the same entries (same P).

@@ -337,7 +337,7 @@ final class MapCache {
     /// folded into `hashes.pws` yet.
     func indexParts() -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: indexPartsFolder)) ?? [])
-            .filter { $0.hasSuffix(".pws") }.sorted().map { indexPartsFolder + "/" + $0 }
+            .filter(CacheNames.isIndexPart).sorted().map { indexPartsFolder + "/" + $0 }
     }
 
     /// The hash index read ahead (`preloadIndex`), for the next `lookUp`.
@@ -1046,12 +1046,17 @@ enum CacheNames {
     }
 
     /// A temporary file of a name `base` accepts: `BASE.tmp.HOST.PID[.N]`, or with a dot
-    /// before it (`.BASE.tmp.HOST.PID`).
+    /// before it (`.BASE.tmp.HOST.PID`) — the host any text, the process id a number.
     static func isTemporary(_ name: String, of base: (String) -> Bool) -> Bool {
         guard let marker = name.range(of: ".tmp.") else { return false }
         var stem = name[..<marker.lowerBound]
         if stem.hasPrefix(".") { stem = stem.dropFirst() }
-        return base(String(stem))
+        // HOST.PID or HOST.PID.N: the last one or two parts numbers, a host before them.
+        var parts = name[marker.upperBound...].split(separator: ".", omittingEmptySubsequences: false)
+        func number(_ p: Substring?) -> Bool { p.map { !$0.isEmpty && $0.utf8.allSatisfy(isDigit) } ?? false }
+        guard parts.count >= 2, number(parts.last) else { return false }
+        if parts.count >= 3, number(parts[parts.count - 2]) { parts.removeLast() }
+        return !parts.dropLast().joined(separator: ".").isEmpty && base(String(stem))
     }
 
     private static func isHex(_ c: UInt8) -> Bool {
