@@ -15,7 +15,8 @@ public enum CrashPoint {
     static let pause = ProcessInfo.processInfo.environment["PWS_PAUSE_AT"]
     static let pauseFile = ProcessInfo.processInfo.environment["PWS_PAUSE_FILE"]
 
-    /// The named points, in the order a run passes them.
+    /// The named points, in the order a run passes them (and `map-hashed`: a map task with the
+    /// incremental cache has hashed its files and not read any yet).
     public static let all = ["validated", "aggregated", "staging-partial", "staged", "run-folder", "switched"]
 
     public static func hit(_ name: String) {

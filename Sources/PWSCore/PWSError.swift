@@ -19,6 +19,8 @@ public struct PWSError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure, which decides the exit status.
     public enum Code: Sendable {
         case usage, pipelineDefinition, data, inputMissing, outputNotWritable, locked, internalFailure
+        /// An input file changed while the run read it (an upload or copy still going): run again.
+        case inputChanged
     }
 
     public var code: Code
@@ -44,7 +46,7 @@ public struct PWSError: Error, Sendable, CustomStringConvertible {
         case .data: .dataError
         case .inputMissing: .noInput
         case .outputNotWritable, .internalFailure: .cannotCreate
-        case .locked: .tempFail
+        case .locked, .inputChanged: .tempFail
         }
     }
 

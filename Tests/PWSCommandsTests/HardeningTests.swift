@@ -256,6 +256,43 @@ import Glibc
         #expect(published["run.json"] != nil && published["indicators.csv"] != nil && published["pws.xlsx"] != nil)
     }
 
+    /// A service file that changes between its hash and its reading (an upload still going
+    /// when cron starts the run): the map of the truncated bytes went into the cache under the
+    /// whole file's hash, and once the file was whole again the next run trusted it and left
+    /// half of the file's rows out. The run now stops (75) and caches nothing of it; the next
+    /// run, the file whole, publishes what a plain `pws run` does.
+    @Test func aFileChangedWhileAnIncrementalRunReadsItIsNotCached() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated(records: 3000)
+        let out = tmp.path + "/out"
+        let files = try FileManager.default.contentsOfDirectory(atPath: data + "/layanan").sorted()
+        let file = data + "/layanan/" + files[files.count / 2]
+        let whole = try Data(contentsOf: URL(fileURLWithPath: file))
+        let marker = tmp.path + "/paused"
+        let (process, err) = try PWSBinary.startPaused(
+            ["run", "--data", data, "--out", out, "--today", "2026-01-15", "--partitions", "2", "--incremental"],
+            at: "map-hashed", marker: marker)
+        #expect(FileManager.default.fileExists(atPath: marker), "the run never reached the pause point")
+        #expect(truncate(file, off_t(whole.count / 2)) == 0)
+        try FileManager.default.removeItem(atPath: marker)
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 75, "\(message)")
+        #expect(message.contains("\(files[files.count / 2]) changed while this run read it"), "\(message)")
+        #expect(!FileManager.default.fileExists(atPath: out + "/2025-12"))
+        // The upload completes: the same bytes as when the run hashed the file.
+        try whole.write(to: URL(fileURLWithPath: file))
+        let rerun = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--partitions", "2",
+                                       "--incremental"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/plain", "--today", "2026-01-15"]).status == 0)
+        var cached = TempFolder.snapshot(out + "/2025-12"), plain = TempFolder.snapshot(tmp.path + "/plain/2025-12")
+        cached["run.json"] = nil
+        plain["run.json"] = nil
+        #expect(cached == plain)
+    }
+
     /// A NIK can reach rejects.csv in cells Validate does not know hold one: a `;` row in a
     /// `,` file is one long record id (E-FIELDS); a stray quote merges two rows into one field.
     /// Masked unless `--keep-identifiers` (spec §3, §A8).

@@ -186,6 +186,17 @@ final class IncrementalMap {
         self.sizes = sizes
     }
 
+    /// Refuses file `k` when it is no longer as it was when its hash was taken: read while it
+    /// changed (an upload or copy still going), its map is of other bytes than its hash's, and
+    /// as an entry under that hash's key every later run would trust it — the truncated half of
+    /// a file, say, once the whole file is back.
+    /// - Throws: `PWSError` `.inputChanged` (exit 75): nothing published, nothing cached.
+    func checkUnchanged(_ k: Int) throws {
+        guard let now = MapCache.FileStat(data + "/" + sources[k]), now.matches(stats[k]) else {
+            throw PWSError(.inputChanged, "\(sources[k]) changed while this run read it (an upload or copy still going?); nothing was published and nothing of it was cached — run again once it is complete")
+        }
+    }
+
     /// The name of file `k`'s entry keyed with today (a file with a visit after today).
     func todayName(_ k: Int) -> String { todayNamer.name(path: sources[k], sha256: hashes[k]) }
 
@@ -353,6 +364,7 @@ final class IncrementalMapRun: @unchecked Sendable {
                     guard failure == nil else { return }
                     let k = list[i]
                     do {
+                        try map.checkUnchanged(k)
                         try useEntries(upTo: k)
                         // Keyed without today, unless the file's entry so keyed holds for other todays.
                         let (name, key) = map.entry(k, todaySpecific: otherToday.contains(k))

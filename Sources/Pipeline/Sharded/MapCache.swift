@@ -691,6 +691,7 @@ extension ShardedRun {
         let map = try IncrementalMap(cache: cache, data: data, settings: settings, register: register,
                                      sources: sources, listed: listed, run: key, partitions: partitions,
                                      privatePath: { [self] in ShardedRun.absolute(privateEntryPath(task, $0)) })
+        CrashPoint.hit("map-hashed")
         let names = map.names, hashes = map.hashes
         // The hash index is written on a thread of its own while this one records the names in
         // flight and lists the entries; its console line, if any, keeps its place before theirs.
