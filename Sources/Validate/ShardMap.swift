@@ -54,6 +54,9 @@ public struct ShardMapOutcome: Sendable {
     public var notes: [String]
     /// RTs the rows used that the register does not list, in order of first use.
     public var unregistered: [RTArea]
+    /// With `ValidationSettings.hashesInputs`: per file of the share, the SHA-256 and size of
+    /// the bytes read (CSV; nil for a file read otherwise — a workbook, FHIR).
+    public var digests: [ContentDigest?] = []
     public var readingCPUSeconds = 0.0
     public var checkingCPUSeconds = 0.0
 }
@@ -126,6 +129,7 @@ extension Validation {
         let checkingStart = ThreadCPUTime.seconds()
         var readingCPU = 0.0
         var rejectsStart = 0, notesStart = 0
+        var digests = [ContentDigest?](repeating: nil, count: settings.hashesInputs ? sources.count : 0)
         if !sources.isEmpty {
             var reader = checker.chunkReader(directory: dataDirectory, sources: sources)
             reader.fhirContextSources = fhirContext
@@ -141,6 +145,7 @@ extension Validation {
                         return
                     }
                     guard let summary = checker.consume(chunk) else { return }
+                    if let digest = summary.contentDigest, chunk.file < digests.count { digests[chunk.file] = digest }
                     notes += summary.notes
                     if summary.encoding == .windows1252 {
                         notes.append("\(chunk.source) is not UTF-8; read as Windows-1252 — save it as UTF-8 to be sure names are right")
@@ -162,7 +167,7 @@ extension Validation {
         }
         let unregistered = Array(checker.register.rts[register.rts.count...])
         return ShardMapOutcome(accounts: checker.accounts, rejects: checker.rejects, notes: notes,
-                               unregistered: unregistered, readingCPUSeconds: readingCPU,
+                               unregistered: unregistered, digests: digests, readingCPUSeconds: readingCPU,
                                checkingCPUSeconds: ThreadCPUTime.seconds() - checkingStart)
     }
 }

@@ -77,4 +77,43 @@ import Glibc
         #expect(v.status == 0, "\(v.stderr)")
         try checkInputs(dry + "/run.json", data: data)
     }
+
+    /// A staged run without the cache: the map tasks hash the files as they read them (every
+    /// path through the reader, as above), so a file corrected between the map and the merge
+    /// leaves run.json naming the bytes the numbers are of — the merge hashed the file as it
+    /// was then, the corrected one, beside the old file's numbers.
+    @Test func aStagedRunNamesTheBytesItsMapRead() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try Self.folder(tmp)
+        let shared = tmp.path + "/shared", out = tmp.path + "/out"
+        let common = ["--data", data, "--shared", shared, "--today", "2026-01-15", "--skip-unreadable", "--quiet"]
+        for task in 0..<2 {
+            let r = try PWSBinary.run(["map", "--task", "\(task)", "--tasks", "2", "--partitions", "2"] + common)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let before = try Data(contentsOf: URL(fileURLWithPath: data + "/layanan/a.csv"))
+        let sums = try RunEndToEndTests.sha256sum([data + "/layanan/a.csv"])
+        for stage in ["dedup", "reduce"] {
+            for task in 0..<2 {
+                let r = try PWSBinary.run([stage, "--task", "\(task)", "--tasks", "2"] + common)
+                #expect(r.status == 0, "\(r.stderr)")
+            }
+        }
+        // Corrected before the merge: one more row.
+        try (before + Data(HardeningTests.goodRow.replacingOccurrences(of: "R1,", with: "R9,").utf8))
+            .write(to: URL(fileURLWithPath: data + "/layanan/a.csv"))
+        let merge = try PWSBinary.run(["merge", "--out", out] + common)
+        #expect(merge.status == 0, "\(merge.stderr)")
+        let month = try #require(try FileManager.default.contentsOfDirectory(atPath: out)
+            .first { $0.count == 7 && $0.hasPrefix("20") })
+        let manifest = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: out + "/" + month + "/run.json"))) as? [String: Any])
+        let a = (manifest["inputs"] as? [[String: Any]])?.first { $0["path"] as? String == "layanan/a.csv" }
+        #expect(a?["sha256"] as? String == sums[data + "/layanan/a.csv"])
+        #expect(a?["bytes"] as? Int == before.count)
+        // The other files as sha256sum gives them (the merge read none of them).
+        try (before).write(to: URL(fileURLWithPath: data + "/layanan/a.csv"))
+        try checkInputs(out + "/" + month + "/run.json", data: data)
+    }
 }

@@ -634,8 +634,10 @@ extension ShardedRun {
     func digestsPath(_ i: Int) -> String { "\(folder)/map/digests-\(i).pws" }
 
     /// Writes map task `task`'s file digests (kind `map-digests`): per file in read order the
-    /// sha256 its map is of and its size as hashed. The merge puts them in run.json instead of
-    /// reading every input file again to hash it, so a warm rerun reads only its new files.
+    /// sha256 its map is of and its size as hashed (with the cache, the hash its entry is keyed
+    /// by; without, the bytes as they were read). The merge puts them in run.json instead of
+    /// reading every input file again to hash it — so a warm rerun reads only its new files, and
+    /// run.json names the bytes the numbers are of, whatever became of the file since.
     func writeDigests(_ task: Int, key: ShardRunKey, hashes: [String], sizes: [Int]) throws {
         var e = ShardEncoder()
         e.uint(UInt64(hashes.count))
@@ -647,7 +649,7 @@ extension ShardedRun {
     }
 
     /// Every file's digest from the map tasks' digests files, in read order; nil when a map
-    /// task wrote none (it read its files without the cache: the merge hashes them itself).
+    /// task wrote none (one of an earlier version of pws: the merge hashes the files itself).
     /// - Throws: `.data` for a digests file that is damaged, of another run, or that does not
     ///   list its task's share of `files` files.
     func readDigests(key: ShardRunKey, files: Int) throws -> [ContentDigest]? {

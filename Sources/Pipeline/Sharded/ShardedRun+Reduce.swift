@@ -622,9 +622,9 @@ extension ShardedRun {
             files: files, total: total, registerAccount: inputs.registerAccount, sasaranAccount: inputs.sasaranAccount,
             asOf: asOf, notes: inputs.notes + summaries.flatMap(\.notes), keepIdentifiers: request.keepIdentifiers)
         outcome.unreadable = summaries.first?.unreadable ?? []
-        // The files' sha256 as the map tasks hashed them (with the cache), so that run.json
-        // names the bytes the map was of and no input file is read again here; without them
-        // `publishRun` hashes the files.
+        // The files' sha256 as the map tasks hashed them, so that run.json names the bytes the
+        // map was of and no input file is read again here; without them (map tasks of an
+        // earlier version) `publishRun` hashes the files.
         if let digests = try readDigests(key: key, files: sources.count) { outcome.fileDigests = digests }
         outcome.readingCPUSeconds = summaries.reduce(0) { $0 + $1.readingCPU }
         outcome.checkingCPUSeconds = summaries.reduce(0) { $0 + $1.checkingCPU }

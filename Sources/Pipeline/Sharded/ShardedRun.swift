@@ -244,9 +244,14 @@ public struct ShardedRun {
             ShardedRun.stopped(by: f.error, task: task, tasks: tasks, source: listing.files[range.lowerBound + f.file],
                                file: f.file, of: range.count)
         }
+        // The files are hashed as they are read: run.json names the bytes the numbers are of,
+        // even when a file changes before the merge (an upload still going, a correction made
+        // between a staged run's map and its merge — the merge hashed the file as it was then).
+        var readSettings = settings
+        readSettings.hashesInputs = true
         let outcome: ShardMapOutcome
         do {
-            outcome = try Validation.runMap(dataDirectory: data, settings: settings, register: inputs.register,
+            outcome = try Validation.runMap(dataDirectory: data, settings: readSettings, register: inputs.register,
                                             sources: Array(listing.files[range]), fhirContext: fhirFiles,
                                             stop: { writeFailed.withLock { $0 } || stop?() == true }) { c in
                 // After a failed write nothing more is encoded: the buffers would grow with the rest
@@ -292,6 +297,14 @@ public struct ShardedRun {
             try idWriters[j].finish()
         }
         finished = true
+        // A file read otherwise than as CSV (a workbook, FHIR) is hashed now, as `pws run` does.
+        var hashes: [String] = [], sizes: [Int] = []
+        for (j, digest) in outcome.digests.enumerated() {
+            let d = try digest.map { ($0.hex, $0.bytes) } ?? FileDigest.sha256(path: data + "/" + listing.files[range.lowerBound + j])
+            hashes.append(d.0)
+            sizes.append(d.1)
+        }
+        try writeDigests(task, key: key, hashes: hashes, sizes: sizes)
         let summary = ShardedRun.encodeSummary(
             offset: range.lowerBound, accounts: outcome.accounts, rejects: outcome.rejects, notes: outcome.notes,
             unregistered: outcome.unregistered.map { ($0.village, $0.rw, $0.rt) }, unreadable: listing.unreadable,
