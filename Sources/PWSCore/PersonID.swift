@@ -205,7 +205,18 @@ public enum PersonID {
         guard digits >= embeddedIdentifierDigits else { return text }
         var utf8 = Array(text.utf8)
         func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
-        func isSeparator(_ b: UInt8) -> Bool { b == 32 || b == 46 || b == 45 }
+        // The bytes of a separator at `j`, 0 for none: a space, `.` or `-` as NIKs are typed; a
+        // tab or NUL; a no-break space (U+00A0, what a copy from Excel or the web gives) and the
+        // narrow, figure, thin and hair spaces (U+202F, U+2007, U+2009, U+200A).
+        func separator(at j: Int) -> Int {
+            switch utf8[j] {
+            case 32, 46, 45, 9, 0: return 1
+            case 0xC2 where j + 1 < utf8.count && utf8[j + 1] == 0xA0: return 2
+            case 0xE2 where j + 2 < utf8.count && utf8[j + 1] == 0x80 && [0xAF, 0x87, 0x89, 0x8A].contains(utf8[j + 2]):
+                return 3
+            default: return 0
+            }
+        }
         var changed = false
         var i = 0
         while i < utf8.count {
@@ -217,8 +228,8 @@ public enum PersonID {
                 if isDigit(utf8[end]) {
                     digitPositions.append(end)
                     end += 1
-                } else if isSeparator(utf8[end]), end + 1 < utf8.count, isDigit(utf8[end + 1]) {
-                    end += 1
+                } else if case let n = separator(at: end), n > 0, end + n < utf8.count, isDigit(utf8[end + n]) {
+                    end += n
                 } else {
                     break
                 }

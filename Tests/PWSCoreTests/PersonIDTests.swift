@@ -119,6 +119,14 @@ import Testing
         // Two NIKs in one cell, both masked; a longer run is masked as one.
         ("3201010304210002,3201010304210003", "3201**********02,3201**********03"),
         ("12345678901234567890", "1234**************90"),
+        // A no-break space (a copy from Excel), a tab, a NUL, a narrow no-break space between
+        // the groups: masked too (the separators' bytes become stars).
+        ("3201\u{A0}0165\u{A0}0912\u{A0}0001", "3201" + String(repeating: "*", count: 16) + "01"),
+        ("3201\t0165\t0912\t0001", "3201" + String(repeating: "*", count: 13) + "01"),
+        ("32010165\u{0}09120001", "3201***********01"),
+        ("id 3201\u{202F}0150\u{202F}0493\u{202F}0001.", "id 3201" + String(repeating: "*", count: 19) + "01."),
+        // Two separators in a row still end the run.
+        ("12345678\u{A0}\u{A0}87654321", "12345678\u{A0}\u{A0}87654321"),
         ("", ""),
     ]
 
