@@ -18,13 +18,20 @@ import Darwin
 public enum FileDigest {
     static let blockSize = 64 * 1024
 
-    /// Lower-case hex SHA-256 of the file at `path`, and its size in bytes.
+    /// Lower-case hex SHA-256 of the file at `path`, and its size in bytes. Only a regular
+    /// file is read: a FIFO or a device in its place (an intermediate file of a shared folder
+    /// replaced, a link to /dev/zero) would hold the hashing for ever.
+    /// - Throws: `PWSError` `.inputMissing` when it cannot be read or is not a regular file.
     public static func sha256(path: String) throws -> (hex: String, bytes: Int) {
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             throw PWSError(.inputMissing, "cannot read \(path) to hash it", cause: String(cString: strerror(errno)))
         }
         defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            throw PWSError(.inputMissing, "cannot read \(path) to hash it: it is not a regular file (a FIFO, device or folder)")
+        }
         let block = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)
         defer { block.deallocate() }
         var hasher = SHA256()

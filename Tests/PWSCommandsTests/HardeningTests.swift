@@ -395,6 +395,33 @@ import Glibc
         #expect(peak > 1 && peak < 200, "peak RSS \(peak) MiB")
     }
 
+    /// A dedup output replaced by a FIFO or a link to /dev/zero held reduce and merge for ever:
+    /// they hash every dedup output to check what a stage was made from, and the hashing
+    /// opened and read whatever was there. Now refused at once (65), naming the file.
+    @Test func aDedupOutputThatIsNoFileIsRefusedNotWaitedOn() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated(records: 1500)
+        let shared = tmp.path + "/shared"
+        let common = ["--shared", shared, "--data", data, "--today", "2026-01-15"]
+        #expect(try PWSBinary.run(["map", "--task", "0", "--tasks", "1", "--partitions", "2"] + common).status == 0)
+        for j in 0..<2 { #expect(try PWSBinary.run(["dedup", "--task", "\(j)", "--tasks", "2"] + common).status == 0) }
+        let dedup = shared + "/pws/dedup/dedup-1.pws"
+        for (make, kind) in [("fifo", "a FIFO (named pipe)"), ("zero", "a character device")] {
+            try FileManager.default.removeItem(atPath: dedup)
+            if make == "fifo" {
+                #expect(mkfifo(dedup, 0o600) == 0)
+            } else {
+                try FileManager.default.createSymbolicLink(atPath: dedup, withDestinationPath: "/dev/zero")
+            }
+            for stage in [["reduce", "--task", "0", "--tasks", "2"], ["merge", "--out", tmp.path + "/out"]] {
+                let r = try PWSBinary.run(stage + common, launcher: ["/usr/bin/timeout", "60"])
+                #expect(r.status == 65, "\(make) \(stage[0]): \(r.stderr)")
+                #expect(r.stderr.contains("intermediate file \(dedup) is \(kind), not a plain file"), "\(make) \(stage[0]): \(r.stderr)")
+            }
+        }
+    }
+
     /// A map task whose write fails (here a file-size limit: `ulimit -f`, SIGXFSZ ignored, so
     /// write(2) fails with EFBIG as it would with ENOSPC) stops at once: exit 73 naming the
     /// file it could not write and the input file whose rows it was writing — its first flush

@@ -523,6 +523,9 @@ public struct ShardedRun {
     static func stamp(of paths: [String]) throws -> String {
         var digests: [UInt8] = []
         for path in paths {
+            if let kind = InputFiles.nonRegularKind(atPath: path) {
+                throw PWSError(.data, "intermediate file \(path) is \(kind), not a plain file; remove it and rerun the stage that writes it")
+            }
             do {
                 digests += Array(try FileDigest.sha256(path: path).hex.utf8)
             } catch {
