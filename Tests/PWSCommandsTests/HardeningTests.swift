@@ -422,6 +422,39 @@ import Glibc
         }
     }
 
+    /// An intermediate file copied over another partition's (a botched recovery by hand) was
+    /// taken for it: its rows counted twice, the other's not at all, and the merge published
+    /// wrong numbers with exit 0. Each reader now checks the task and partition a file's
+    /// header says it is of against those its name says.
+    @Test func anIntermediateFileOfAnotherPartitionIsRefused() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let clean = tmp.path + "/clean"
+        let common = ["--data", MisuseTests.sample, "--today", "2026-01-15"]
+        for i in 0..<2 {
+            #expect(try PWSBinary.run(["map", "--task", "\(i)", "--tasks", "2", "--partitions", "2", "--shared", clean] + common).status == 0)
+        }
+        for stage in ["dedup", "reduce"] {
+            for j in 0..<2 { #expect(try PWSBinary.run([stage, "--task", "\(j)", "--tasks", "2", "--shared", clean] + common).status == 0) }
+        }
+        let cases: [(from: String, to: String, stage: [String], says: String)] = [
+            ("map/part-0-1.pws", "map/part-0-0.pws", ["reduce", "--task", "0", "--tasks", "2"], "task 0, partition 1, not of task 0, partition 0"),
+            ("map/ids-0-1.pws", "map/ids-0-0.pws", ["dedup", "--task", "0", "--tasks", "2"], "task 0, partition 1, not of task 0, partition 0"),
+            ("dedup/dedup-0.pws", "dedup/dedup-1.pws", ["reduce", "--task", "1", "--tasks", "2"], "task 0, not of task 1"),
+            ("reduce/reduce-0.pws", "reduce/reduce-1.pws", ["merge", "--out", tmp.path + "/out"], "task 0, not of task 1"),
+        ]
+        for (n, c) in cases.enumerated() {
+            let shared = tmp.path + "/shared-\(n)"
+            try FileManager.default.copyItem(atPath: clean, toPath: shared)
+            try FileManager.default.removeItem(atPath: shared + "/pws/" + c.to)
+            try FileManager.default.copyItem(atPath: shared + "/pws/" + c.from, toPath: shared + "/pws/" + c.to)
+            let r = try PWSBinary.run(c.stage + ["--shared", shared] + common)
+            #expect(r.status == 65, "\(c.to): \(r.stderr)")
+            #expect(r.stderr.contains("intermediate file \(shared)/pws/\(c.to) is the output of \(c.says) its name says"), "\(c.to): \(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: tmp.path + "/out/2025-12"))
+    }
+
     /// A map task whose write fails (here a file-size limit: `ulimit -f`, SIGXFSZ ignored, so
     /// write(2) fails with EFBIG as it would with ENOSPC) stops at once: exit 73 naming the
     /// file it could not write and the input file whose rows it was writing — its first flush

@@ -658,7 +658,7 @@ extension ShardedRun {
         for i in 0..<key.mapTasks {
             let path = digestsPath(i)
             guard FileManager.default.fileExists(atPath: path) else { return nil }
-            let (_, payload) = try ShardFile.read(path, kind: "map-digests", expected: key)
+            let (_, payload) = try ShardFile.read(path, kind: "map-digests", expected: key, place: ShardPlace(task: i))
             digests += try ShardedRun.decodeDigests(payload, path: path,
                                                     count: ShardedRun.share(files: files, task: i, tasks: key.mapTasks).count)
         }
@@ -753,7 +753,7 @@ extension ShardedRun {
     func readManifest(_ i: Int, key: ShardRunKey) throws -> (offset: Int, layouts: [MapEntryLayout], hashes: [String])? {
         let path = manifestPath(i)
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let (_, payload) = try ShardFile.read(path, kind: "map-manifest", expected: key)
+        let (_, payload) = try ShardFile.read(path, kind: "map-manifest", expected: key, place: ShardPlace(task: i))
         var d = ShardDecoder(payload, path: path)
         let offset = try d.index()
         var hashes: [String] = []
@@ -933,7 +933,7 @@ extension ShardedRun {
 
     func readCacheUse(_ task: Int, key: ShardRunKey) throws -> MapCacheUse {
         let path = cacheUsePath(task)
-        let (_, payload) = try ShardFile.read(path, kind: "map-cache-use", expected: key)
+        let (_, payload) = try ShardFile.read(path, kind: "map-cache-use", expected: key, place: ShardPlace(task: task))
         var d = ShardDecoder(payload, path: path)
         var use = MapCacheUse(folder: try d.string(), run: try d.string())
         use.reused = try d.index()

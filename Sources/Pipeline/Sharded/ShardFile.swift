@@ -57,8 +57,8 @@ enum ShardFile {
     ///   the large ones are read a block at a time with `ShardRecordStream`).
     /// - Throws: `PWSError` `.inputMissing` when the file is absent (the stage before did not
     ///   finish), `.data` when it is truncated, corrupted or of another run.
-    static func read(_ path: String, kind: String, expected: ShardRunKey?) throws -> (ShardHeader, [UInt8]) {
-        let reader = try ShardFileReader(path: path, kind: kind, expected: expected)
+    static func read(_ path: String, kind: String, expected: ShardRunKey?, place: ShardPlace? = nil) throws -> (ShardHeader, [UInt8]) {
+        let reader = try ShardFileReader(path: path, kind: kind, expected: expected, place: place)
         var payload: [UInt8] = []
         while let block = try reader.nextBlock() { payload += block }
         return (reader.header, payload)
@@ -208,7 +208,7 @@ final class ShardFileReader {
     private var blocks: UInt64 = 0
     private var finished = false
 
-    init(path: String, kind: String, expected: ShardRunKey?) throws {
+    init(path: String, kind: String, expected: ShardRunKey?, place: ShardPlace? = nil) throws {
         self.path = path
         // The checks go through locals and the properties are set last: were every stored
         // property set before a throw, `deinit` would run and close `fd` a second time —
@@ -256,6 +256,9 @@ final class ShardFileReader {
             }
             if let expected, let difference = header.key.difference(from: expected) {
                 throw PWSError(.data, "intermediate file \(path) was written by a run with other settings (\(difference)); every stage must be given the same data, pipeline and run options — or start a new shared folder")
+            }
+            if let place, header.task != place.task || header.partition != place.partition {
+                throw PWSError(.data, "intermediate file \(path) is the output of \(ShardPlace(task: header.task, partition: header.partition)), not of \(place) its name says (copied over another?); remove it and rerun the stage that writes it")
             }
         } catch {
             close(fd)
@@ -332,8 +335,8 @@ struct ShardRecordStream {
     private var decoder: ShardDecoder
     private var more = true
 
-    init(path: String, kind: String, expected: ShardRunKey?) throws {
-        reader = try ShardFileReader(path: path, kind: kind, expected: expected)
+    init(path: String, kind: String, expected: ShardRunKey?, place: ShardPlace? = nil) throws {
+        reader = try ShardFileReader(path: path, kind: kind, expected: expected, place: place)
         decoder = ShardDecoder([], path: path)
     }
 
@@ -456,6 +459,19 @@ struct ShardHeader: Codable, Equatable {
     /// stamp of the map summaries, a reduce output's that and the dedup outputs' stamp
     /// (`ShardedRun.stamp`). Absent from other kinds (their JSON does not change).
     var inputs: String? = nil
+    /// The partition a map task's partition or ids file is of (`part-i-j`, `ids-i-j`: j); absent
+    /// from other kinds.
+    var partition: Int? = nil
+}
+
+/// Which task (and partition) an intermediate file's name says it is of: its reader refuses a
+/// file whose header says otherwise — one copied over another's in the shared folder, whose
+/// rows would be counted twice and another's not at all.
+struct ShardPlace: Equatable, CustomStringConvertible {
+    var task: Int
+    var partition: Int? = nil
+
+    var description: String { "task \(task)" + (partition.map { ", partition \($0)" } ?? "") }
 }
 
 /// Everything that changes what the stages compute: a reader refuses a file whose key differs

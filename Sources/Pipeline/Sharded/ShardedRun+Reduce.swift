@@ -372,7 +372,8 @@ extension ShardedRun {
                 continue
             }
             let path = partPath(i, task)
-            var stream = try ShardRecordStream(path: path, kind: "map-partition", expected: key)
+            var stream = try ShardRecordStream(path: path, kind: "map-partition", expected: key,
+                                               place: ShardPlace(task: i, partition: task))
             var label = ""
             while let row = try stream.next(label: &label, ShardRow.decode) { try body(row, path) }
         }
@@ -467,7 +468,7 @@ extension ShardedRun {
     /// `merged` as they come: the merge never holds a partition's counts, dense or sparse.
     func readReduce(_ j: Int, key: ShardRunKey, asOf: YearMonth?, into merged: inout MergedReduces) throws {
         let path = reducePath(j)
-        var stream = try ShardRecordStream(path: path, kind: "reduce", expected: key)
+        var stream = try ShardRecordStream(path: path, kind: "reduce", expected: key, place: ShardPlace(task: j))
         try ShardedRun.checkInputs(stream.header, path: path, expected: merged.reduceInputs, made: "map or dedup outputs")
         func corrupted() -> PWSError {
             PWSError(.data, "intermediate file \(path) is corrupted (a record runs past its end); rerun the task that wrote it")

@@ -226,10 +226,10 @@ public struct ShardedRun {
         var ids = [ShardEncoder](repeating: ShardEncoder(), count: partitions)
         var lastIDLabel = [String](repeating: "", count: partitions)
         let partWriters = try (0..<partitions).map {
-            try ShardFileWriter(path: partPath(task, $0), header: ShardHeader(kind: "map-partition", task: task, key: key))
+            try ShardFileWriter(path: partPath(task, $0), header: ShardHeader(kind: "map-partition", task: task, key: key, partition: $0))
         }
         let idWriters = try (0..<partitions).map {
-            try ShardFileWriter(path: idsPath(task, $0), header: ShardHeader(kind: "map-ids", task: task, key: key))
+            try ShardFileWriter(path: idsPath(task, $0), header: ShardHeader(kind: "map-ids", task: task, key: key, partition: $0))
         }
         let flushAt = 64 << 10
         // A failed write, with the file (of the share) whose row it was writing.
@@ -394,7 +394,7 @@ public struct ShardedRun {
 
     func readSummary(_ i: Int, key: ShardRunKey) throws -> MapSummary {
         let path = summaryPath(i)
-        let (_, payload) = try ShardFile.read(path, kind: "map-summary", expected: key)
+        let (_, payload) = try ShardFile.read(path, kind: "map-summary", expected: key, place: ShardPlace(task: i))
         var d = ShardDecoder(payload, path: path)
         let offset = try d.index()
         let accounts: [FileAccount] = try (0..<d.count()).map { _ in
@@ -511,7 +511,8 @@ public struct ShardedRun {
                 }
                 continue
             }
-            var stream = try ShardRecordStream(path: idsPath(i, task), kind: "map-ids", expected: key)
+            var stream = try ShardRecordStream(path: idsPath(i, task), kind: "map-ids", expected: key,
+                                               place: ShardPlace(task: i, partition: task))
             var label = ""
             while let entry = try stream.next(label: &label, ShardIDEntry.decode) { try body(entry) }
         }
@@ -558,7 +559,7 @@ public struct ShardedRun {
         let inputs = try stamp + "+" + ShardedRun.stamp(of: (0..<key.partitions).map(dedupPath))
         for j in 0..<key.partitions {
             let path = dedupPath(j)
-            let (header, payload) = try ShardFile.read(path, kind: "dedup", expected: key)
+            let (header, payload) = try ShardFile.read(path, kind: "dedup", expected: key, place: ShardPlace(task: j))
             try ShardedRun.checkInputs(header, path: path, expected: stamp, made: "map outputs")
             var d = ShardDecoder(payload, path: path)
             if try d.bool() {
