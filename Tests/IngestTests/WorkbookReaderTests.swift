@@ -61,6 +61,21 @@ import Testing
         #expect(o.problems[2].message.contains("formula saved without its result"))
     }
 
+    /// A string formula (`t="str"`) saved without its result was read as an empty cell — a
+    /// sheet of them became blank rows, a result column of them lost its results without a
+    /// word; it is `E-CELL` like an untyped one. One whose result is the empty text (`<v></v>`)
+    /// is an empty cell.
+    @Test func aStringFormulaWithoutItsResultIsACellProblem() throws {
+        let o = try read("string-formulas.xlsx")
+        let rules = o.problems.map { "\($0.location) \($0.rule.rawValue) \($0.field)" }
+        #expect(rules == ["layanan/string-formulas.xlsx:Kunjungan:2 E-CELL result",
+                          "layanan/string-formulas.xlsx:Kunjungan:3 E-PERSON person_id",
+                          "layanan/string-formulas.xlsx:Kunjungan:4 E-CELL result",
+                          "layanan/string-formulas.xlsx:Kunjungan:5 E-CELL result"])
+        #expect(o.problems[0].message.contains("Kunjungan:L2") && o.problems[0].message.contains("formula saved without its result"))
+        #expect(o.rows.map(\.position) == ["layanan/string-formulas.xlsx:Kunjungan:6"])
+    }
+
     /// A sheet with a DOCTYPE declaring entities (doctype.xlsx: openpyxl-cells.xlsx with one)
     /// reads as without it. libxml2 keeps such declarations in a document of its own that
     /// freeing the parser leaves behind; SheetSAX frees it (the leak was found by FuzzWorkbook;

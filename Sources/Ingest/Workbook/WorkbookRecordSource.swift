@@ -225,7 +225,10 @@ struct SheetRows {
         padFields(to: column)
         func reference() -> String { CellIssue.columnName(column) + String(row) }
         // `<f>…</f>` with no `<v>`, or an empty `<v/>` (openpyxl writes that): never calculated.
-        if hasFormula && value.isEmpty && type != .formulaString && type != .inline {
+        // A string formula (`t="str"`) with an empty `<v></v>` gave "" and is an empty text; with
+        // no `<v>` at all it was never calculated either (it was read as empty: a sheet of them
+        // became blank rows, a result column of them lost its results without a word).
+        if hasFormula && value.isEmpty && type != .inline && (type != .formulaString || !hasValue) {
             issues.append(CellIssue(column: column, reference: reference(), kind: .formulaWithoutValue))
             appendField(UnsafeRawBufferPointer(start: nil, count: 0))
             hasContent = true

@@ -370,4 +370,20 @@ def odd_parts():
             dst.writestr(item, data)
 
 
+def string_formulas():
+    """openpyxl-cells.xlsx with row 2's result a string formula saved without its result
+    (`<c t="str"><f>…</f></c>`, no `<v>`) and row 3's one whose result is the empty text
+    (`<v></v>`)."""
+    with zipfile.ZipFile("openpyxl-cells.xlsx") as src, zipfile.ZipFile("string-formulas.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                for old, new in [(b'<c r="L2" t="n"><v>15.4</v></c>', b'<c r="L2" t="str"><f>K2&amp;""</f></c>'),
+                                 (b'<c r="L3" t="n"><v>12</v></c>', b'<c r="L3" t="str"><f>""</f><v></v></c>')]:
+                    assert old in data
+                    data = data.replace(old, new)
+            dst.writestr(item, data)
+
+
 odd_parts()
+string_formulas()
