@@ -232,6 +232,7 @@ struct ParallelRowChecking {
                 // The worker's own column names: their header cache is for one thread at a time.
                 var unitReader = checker.chunkReader(directory: reader.directory, sources: reader.sources)
                 unitReader.sizes = reader.sizes
+                unitReader.stop = reader.stop
                 while let u = order.claim() {
                     let out = queues[u]
                     order.put(true, at: u)

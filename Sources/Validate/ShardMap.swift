@@ -133,7 +133,9 @@ extension Validation {
         if !sources.isEmpty {
             var reader = checker.chunkReader(directory: dataDirectory, sources: sources)
             reader.fhirContextSources = fhirContext
-            reader.stop = stop
+            let held = HeldDiagnostics(limit: settings.maxHeldDiagnostics)
+            let heldStop = held.stop
+            reader.stop = { heldStop() || stop?() == true }
             // Once `stop` says so, the chunks the reader had read ahead are not checked: the
             // files checked whole are those before the first one skipped.
             var stopped = false
@@ -144,7 +146,9 @@ extension Validation {
                         stopped = true
                         return
                     }
-                    guard let summary = checker.consume(chunk) else { return }
+                    let summary = checker.consume(chunk)
+                    held.count(checker, in: chunk.source)
+                    guard let summary else { return }
                     if let digest = summary.contentDigest, chunk.file < digests.count { digests[chunk.file] = digest }
                     notes += summary.notes
                     if summary.encoding == .windows1252 {
@@ -163,6 +167,7 @@ extension Validation {
             } catch is StopRequested {
                 stopped = true
             }
+            if let error = held.error { throw error }
             if stopped { throw StopRequested(done: checker.accounts.count) }
         }
         let unregistered = Array(checker.register.rts[register.rts.count...])

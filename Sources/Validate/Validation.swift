@@ -45,6 +45,8 @@ public struct ValidationSettings: Sendable {
     /// checking thread already keep both cores busy and the workers measured no faster
     /// (bench/RESULTS.md, 2026-12-02) with 8–12 MiB more peak memory.
     var checkingWorkers = Parallel.processorCount >= 3 ? Parallel.defaultWorkers : 0
+    /// The rejects and warnings a run may hold before it stops (`Validation.HeldDiagnostics`).
+    public var maxHeldDiagnostics = Validation.HeldDiagnostics.defaultLimit
     /// `ParallelRowChecking.unitBytes` (the tests cut files into units of one file and more).
     var checkingUnitBytes = 128 << 10
     /// Hash every CSV input's bytes while reading them (`ValidationOutcome.inputDigests`), for
@@ -207,6 +209,8 @@ public enum Validation {
         let checkingStart = ThreadCPUTime.seconds()
         var chunkReader = checker.chunkReader(directory: dataDirectory, sources: sources)
         chunkReader.sizes = listing.sizes
+        let held = HeldDiagnostics(limit: settings.maxHeldDiagnostics)
+        chunkReader.stop = held.stop
         func fileDone(_ chunk: RowChunk, _ summary: TableReadSummary?) {
             guard let summary else { return }
             allNotes += summary.notes
@@ -222,15 +226,21 @@ public enum Validation {
             // read order.
             var parallel = ParallelRowChecking(reader: chunkReader, workers: settings.checkingWorkers)
             parallel.unitBytes = settings.checkingUnitBytes
-            readingCPU = try parallel.run(
+            readingCPU = try held.checked { try parallel.run(
                 makeChecker: { try ServiceRowChecker(settings: settings, register: register) },
                 registeredRTs: register.rts.count
-            ) { checked in fileDone(checked.chunk, checker.merge(checked)) }
+            ) { checked in
+                fileDone(checked.chunk, checker.merge(checked))
+                held.count(checker, in: checked.chunk.source)
+            } }
         } else {
             // One thread reads and cleans (Ingest), this one applies the rules in read order,
             // and hashes the files read in one block (the reading thread is the busier one).
             chunkReader.options.defersSingleBlockDigest = true
-            readingCPU = try chunkReader.run { chunk in fileDone(chunk, checker.consume(chunk)) }
+            readingCPU = try held.checked { try chunkReader.run { chunk in
+                fileDone(chunk, checker.consume(chunk))
+                held.count(checker, in: chunk.source)
+            } }
         }
         var outcome = checker.finish(sources: sources, register: checker.register, sasaran: sasaran,
                                      registerAccount: registerAccount, sasaranAccount: sasaranAccount, notes: allNotes)
@@ -241,6 +251,48 @@ public enum Validation {
         outcome.readingCPUSeconds = readingCPU
         outcome.checkingCPUSeconds = ThreadCPUTime.seconds() - checkingStart
         return outcome
+    }
+
+    /// The rejects and warnings a run holds until rejects.csv and warnings.csv are written:
+    /// past `maxHeldDiagnostics` the reading stops and the run with it (`PWSError`, exit 66),
+    /// rather than running out of memory — a workbook of a million one-cell rows a sheet gave
+    /// nine `E-REQUIRED` rejects a row, 38 million of them, ~250 B each.
+    final class HeldDiagnostics: @unchecked Sendable {
+        /// 20 million (~5 GB held); `PWS_MAX_HELD_DIAGNOSTICS` sets another (docs/operations.md).
+        public static let defaultLimit = ProcessInfo.processInfo.environment["PWS_MAX_HELD_DIAGNOSTICS"].flatMap(Int.init) ?? 20_000_000
+        let limit: Int
+        private let over = Locked<(source: String, held: Int)?>(nil)
+
+        init(limit: Int) { self.limit = limit }
+
+        /// For `RowChunkReader.stop`: true once the limit is passed.
+        var stop: @Sendable () -> Bool { { [over] in over.withLock { $0 != nil } } }
+
+        /// Notes `checker`'s count after a chunk of `source`.
+        func count(_ checker: ServiceRowChecker, in source: String) {
+            let n = checker.rejects.count + checker.warnings.count
+            if n > limit { over.withLock { if $0 == nil { $0 = (source, n) } } }
+        }
+
+        /// The limit's error once it is passed, else nil.
+        var error: PWSError? {
+            over.withLock { $0 }.map { source, n in
+                PWSError(.inputMissing, "\(source): the run holds \(n) rejects and warnings, more than \(limit), by the rows read so far; it stops before they fill the memory and publishes nothing — look at the file (a sheet of rows that each break several rules?), fix or remove it (PWS_MAX_HELD_DIAGNOSTICS raises the limit where memory allows, ~250 B each)")
+            }
+        }
+
+        /// `body`'s result; the limit's error when it was passed (the reading stopped, or had
+        /// read everything before the checking passed it).
+        func checked<T>(_ body: () throws -> T) throws -> T {
+            let result: T
+            do {
+                result = try body()
+            } catch let stopped as StopRequested {
+                throw error ?? stopped
+            }
+            if let error { throw error }
+            return result
+        }
     }
 
     /// How many bytes of records a file likely holds, to size the tables before reading: its

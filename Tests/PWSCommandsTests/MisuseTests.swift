@@ -580,7 +580,7 @@ extension MisuseTests {
     }
 
     /// Rows that are not records (E-FIELDS, E-FHIR …) are each held until rejects.csv is
-    /// written, ~400 B whatever their size in the input, so a file of tens of millions of
+    /// written, ~250 B whatever their size in the input, so a file of tens of millions of
     /// one-byte lines ran out of memory. Past `PWS_MAX_READER_REJECTS` (10 million; 1,000 here)
     /// the run stops with 66 naming the file and its first reject, and publishes nothing —
     /// in one process, partitioned, and for FHIR resources; under the limit the rows are
@@ -615,5 +615,28 @@ extension MisuseTests {
         #expect(fhir.status == 66, "\(fhir.stderr)")
         #expect(fhir.stderr.contains("fhir/x.ndjson: 1001 of its rows are not records (the first, fhir/x.ndjson:1: E-FHIR a JSON object without resourceType is not a FHIR resource)"),
                 "\(fhir.stderr)")
+    }
+
+    /// Rows that are records but break several rules each (a workbook of a million one-cell
+    /// rows a sheet: nine E-REQUIRED rejects a row, 38 million, aborted at 6.5 GB) are held
+    /// too: past `PWS_MAX_HELD_DIAGNOSTICS` (20 million; 1,000 here) the run stops with 66
+    /// naming the file, in one process and partitioned.
+    @Test func tooManyRejectsAndWarningsHeldStopTheRun() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try Self.registerOnly(tmp)
+        let header = "record_id,visit_date,person_id,birth_date,sex,village_code,rw,rt,facility_type,service_code\n"
+        let rows = (0..<400).map { "r\($0),,,,,,,,,\n" }.joined()
+        try (header + rows).write(toFile: data + "/layanan/2025-03_x.csv", atomically: true, encoding: .utf8)
+        for extra in [[String](), ["--partitions", "3"]] {
+            let out = tmp.path + "/out\(extra.count)"
+            let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"] + extra,
+                                      environment: ["PWS_MAX_HELD_DIAGNOSTICS": "1000"])
+            #expect(r.status == 66, "\(extra): \(r.stderr)")
+            #expect(r.stderr.contains("layanan/2025-03_x.csv: the run holds"), "\(extra): \(r.stderr)")
+            #expect(r.stderr.contains("rejects and warnings, more than 1000, by the rows read so far; it stops before they fill the memory and publishes nothing"),
+                    "\(extra): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out + "/2025-03"))
+        }
     }
 }

@@ -37,6 +37,29 @@ import Testing
         return try Validation.run(dataDirectory: folder.path, settings: settings)
     }
 
+    /// Rejects and warnings are held until their files are written: past
+    /// `maxHeldDiagnostics` the reading stops and the run throws (exit 66) naming the file it
+    /// had reached — with one reading thread and with two workers. Rows with no date, person,
+    /// birth date or sex break four rules each: 300 rows hold 1,200 rejects.
+    @Test(arguments: [0, 2])
+    func tooManyHeldRejectsStopTheRun(workers: Int) throws {
+        let rows = (0..<300).map { "r\($0),,,,,3201010001,1,2,posyandu,TIMBANG,50" }
+        let text = ([Self.header] + rows).joined(separator: "\n") + "\n"
+        let folder = try DataFolder(layanan: ["layanan/a.csv": text, "layanan/b.csv": text])
+        defer { folder.remove() }
+        var settings = DataFolder.settings()
+        settings.maxHeldDiagnostics = 1_000
+        #expect {
+            _ = try Self.run(folder, workers: workers, unitBytes: 1, settings: settings)
+        } throws: { error in
+            guard let e = error as? PWSError, e.exitStatus == .noInput else { return false }
+            return e.message.hasPrefix("layanan/a.csv: the run holds ") && e.message.contains("rejects and warnings, more than 1000")
+        }
+        settings.maxHeldDiagnostics = 2_400
+        let whole = try Self.run(folder, workers: workers, unitBytes: 1, settings: settings)
+        #expect(whole.rejects.count == 2_400)
+    }
+
     /// A hand-made case over three files, each its own unit (unit size 1 byte), two workers:
     /// b.csv reuses a.csv's id with other content (E-DUPLICATE-ID across the file boundary) and
     /// repeats a.csv's first event under a new id (W-DUPLICATE naming a.csv's line); c.csv,
