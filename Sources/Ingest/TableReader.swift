@@ -34,6 +34,9 @@ public struct TableReadSummary: Sendable, Hashable {
     public var sheets: [String]? = nil
     /// For a workbook: notices for the run's notes (sheets not read, values with no column name).
     public var notes: [String] = []
+    /// The header shows the file is UTF-16 (NUL bytes between its letters): every record is
+    /// rejected (`E-COLUMNS`); run.json calls its encoding `utf-16`, not what it was read as.
+    public var utf16 = false
     /// A CSV file read with `CSVReadOptions.hashesContent`: the SHA-256 and size of the bytes
     /// read (nil for a workbook, a record source, or without the option).
     public var digest: ContentDigest?
@@ -264,6 +267,7 @@ public final class TableReader {
         }
 
         let header = map ?? HeaderMap(fieldCount: fieldCount, missingRequired: names.names.requiredNames)
+        var utf16 = false
         if !header.missingRequired.isEmpty {
             let what: String
             if let failure = headerFailure {
@@ -272,6 +276,7 @@ public final class TableReader {
                 what = "the file has no header row (it is empty)"
             } else if (header.columns + header.unknownColumns).contains(where: { $0.unicodeScalars.contains("\u{0}") }) {
                 // UTF-16 read as one-byte text: a NUL after every letter of the header.
+                utf16 = true
                 what = "the header has NUL bytes between its letters, so the file is UTF-16 (Unicode text), not UTF-8; "
                     + "save it as UTF-8 (in Excel: Save As → CSV UTF-8 (Comma delimited))"
             } else {
@@ -290,6 +295,7 @@ public final class TableReader {
             missingColumns: header.missingRequired)
         summary.digest = reader.contentDigest
         summary.unhashedContent = reader.unhashedContent
+        summary.utf16 = utf16
         return summary
     }
 

@@ -141,7 +141,7 @@ struct ServiceRowChecker {
         account.rowsRead = summary.rowsRead
         account.rowsRejected += summary.rowsRejected
         account.blankRows = summary.blankRows
-        account.encoding = summary.encoding == .utf8 ? "utf-8" : "windows-1252"
+        account.encoding = summary.utf16 ? "utf-16" : summary.encoding == .utf8 ? "utf-8" : "windows-1252"
         account.delimiter = summary.sheets != nil ? "" : summary.delimiter == 0x09 ? "tab" : String(UnicodeScalar(summary.delimiter))
         account.sheets = summary.sheets
         account.unknownColumns = summary.unknownColumns

@@ -151,7 +151,7 @@ extension Validation {
                     guard let summary else { return }
                     if let digest = summary.contentDigest, chunk.file < digests.count { digests[chunk.file] = digest }
                     notes += summary.notes
-                    if summary.encoding == .windows1252 {
+                    if summary.encoding == .windows1252 && !summary.utf16 {
                         notes.append("\(chunk.source) is not UTF-8; read as Windows-1252 — save it as UTF-8 to be sure names are right")
                     }
                     if let fileDone, let account = checker.accounts.last {

@@ -215,7 +215,7 @@ public enum Validation {
             guard let summary else { return }
             allNotes += summary.notes
             if let digest = summary.contentDigest { digests[chunk.file] = digest }
-            if summary.encoding == .windows1252 {
+            if summary.encoding == .windows1252 && !summary.utf16 {
                 allNotes.append("\(chunk.source) is not UTF-8; read as Windows-1252 — save it as UTF-8 to be sure names are right")
             }
             progress?(chunk.source, checker.accounts[chunk.file].rowsRead)

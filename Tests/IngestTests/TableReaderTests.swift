@@ -40,8 +40,11 @@ import Testing
         let reader = try TableReader(bytes: utf16, source: "layanan/2025-03.csv", schema: .layanan, extraAliases: [:],
                                      options: .init())
         var problems: [Diagnostic] = []
-        _ = try reader.read(row: { _ in Issue.record("no row is read") }, problem: { problems.append($0) })
+        let summary = try reader.read(row: { _ in Issue.record("no row is read") }, problem: { problems.append($0) })
         #expect(problems.map(\.rule) == [.columns])
+        // run.json calls it UTF-16 (it said windows-1252 or utf-8, as it was read, with a note
+        // to save it as UTF-8 "to be sure names are right").
+        #expect(summary.utf16)
         #expect(problems.first?.message.hasPrefix("the header has NUL bytes between its letters, so the file is UTF-16") == true,
                 "\(problems.first?.message ?? "")")
         #expect(problems.first?.message.contains("CSV UTF-8") == true)
