@@ -78,7 +78,7 @@ submit() { # STAGE ARRAY-LIST-or-"" DEPENDENCY-or-"" -> job id
     opts+=(--output="$shared/slurm/logs/$stage-%j.out")
   fi
   if [ -n "$dep" ]; then opts+=(--dependency="afterok:$dep"); fi
-  id=$(sbatch "${opts[@]}" "${sbatch_args[@]}" "$here/$stage.sbatch" "$shared") \
+  id=$(sbatch ${opts[@]+"${opts[@]}"} ${sbatch_args[@]+"${sbatch_args[@]}"} "$here/$stage.sbatch" "$shared") \
     || { echo "run-sharded.sh: sbatch of $stage failed" >&2; exit 1; }
   id=${id%%;*}
   echo "$(date -u +%FT%TZ) $stage job=$id array=${array:-none} after=${dep:-none}" >> "$shared/slurm/submissions"
@@ -169,7 +169,7 @@ case "$mode" in
     if [[ "$pws" == */* ]]; then pws=$(cd "$(dirname "$pws")" && pwd)/$(basename "$pws"); fi
     mkdir -p "$shared/slurm/done" "$shared/slurm/logs"
     PWS_BIN=$pws PWS_DATA=$data PWS_OUT=$out PWS_MAP_TASKS=$map_tasks PWS_PARTITIONS=$partitions
-    PWS_ARGS=("${pws_args[@]}") PWS_SBATCH_ARGS=("${sbatch_args[@]}") PWS_INCREMENTAL=$incremental
+    PWS_ARGS=(${pws_args[@]+"${pws_args[@]}"}) PWS_SBATCH_ARGS=(${sbatch_args[@]+"${sbatch_args[@]}"}) PWS_INCREMENTAL=$incremental
     PWS_MAP_CACHE_ARGS=()
     if [ "$rehash" = 1 ]; then PWS_MAP_CACHE_ARGS=(--rehash); fi
     {
@@ -185,7 +185,7 @@ case "$mode" in
     ;;
 esac
 source "$shared/slurm/settings"
-sbatch_args=("${PWS_SBATCH_ARGS[@]}")
+sbatch_args=(${PWS_SBATCH_ARGS[@]+"${PWS_SBATCH_ARGS[@]}"})
 case "$mode" in
   status) status; exit 0 ;;
   *) submit_and_wait || exit 1 ;;
