@@ -106,7 +106,7 @@ extension PipelineRunner {
 
         // Aggregate, while another thread hashes the inputs the reader did not hash (workbooks,
         // FHIR; after a sharded run's merge, the register and targets, and the service files
-        // when its map tasks read them without the cache, which hashes them).
+        // of map tasks that wrote no digests — of an earlier pws).
         let digests = InputDigests(directory: request.dataDirectory, sources: InputDigests.sources(of: outcome))
         let aggStart = Date()
         progress?("aggregating \(outcome.events.events.count) events")

@@ -259,7 +259,8 @@ public enum Validation {
     /// nine `E-REQUIRED` rejects a row, 38 million of them, ~250 B each.
     final class HeldDiagnostics: @unchecked Sendable {
         /// 20 million (~5 GB held); `PWS_MAX_HELD_DIAGNOSTICS` sets another (docs/operations.md).
-        public static let defaultLimit = ProcessInfo.processInfo.environment["PWS_MAX_HELD_DIAGNOSTICS"].flatMap(Int.init) ?? 20_000_000
+        public static let defaultLimit = ProcessInfo.processInfo.environment["PWS_MAX_HELD_DIAGNOSTICS"]
+            .flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? 20_000_000
         let limit: Int
         private let over = Locked<(source: String, held: Int)?>(nil)
 

@@ -638,5 +638,26 @@ extension MisuseTests {
                     "\(extra): \(r.stderr)")
             #expect(!FileManager.default.fileExists(atPath: out + "/2025-03"))
         }
+        // A staged run: each map task under the limit (one file, 1,800 rejects), the merge,
+        // which holds both tasks', over it.
+        try FileManager.default.removeItem(atPath: data + "/layanan/2025-03_x.csv")
+        let some = (0..<200).map { "r\($0),,,,,,,,,\n" }.joined()
+        for name in ["2025-03_a.csv", "2025-03_b.csv"] {
+            try (header + some.replacingOccurrences(of: "r", with: name.prefix(9).last.map(String.init)!))
+                .write(toFile: data + "/layanan/" + name, atomically: true, encoding: .utf8)
+        }
+        let shared = tmp.path + "/shared", limit = ["PWS_MAX_HELD_DIAGNOSTICS": "3000"]
+        let common = ["--data", data, "--shared", shared, "--today", "2026-01-15"]
+        for i in 0..<2 {
+            let m = try PWSBinary.run(["map", "--task", "\(i)", "--tasks", "2", "--partitions", "2"] + common, environment: limit)
+            #expect(m.status == 0, "\(m.stderr)")
+        }
+        for stage in ["dedup", "reduce"] {
+            for j in 0..<2 { #expect(try PWSBinary.run([stage, "--task", "\(j)", "--tasks", "2"] + common, environment: limit).status == 0) }
+        }
+        let merge = try PWSBinary.run(["merge", "--out", tmp.path + "/staged"] + common, environment: limit)
+        #expect(merge.status == 66, "\(merge.stderr)")
+        #expect(merge.stderr.contains("summary-1.pws: the run holds 3600 rejects and warnings, more than 3000; the merge stops"), "\(merge.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: tmp.path + "/staged/2025-03"))
     }
 }

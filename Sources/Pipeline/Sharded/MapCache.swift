@@ -109,9 +109,11 @@ final class MapCache {
     /// and the key holds today only for an entry written when the file's first one does not
     /// hold for the run's today; 3: RW and RT labels holding a NIK are masked, so an entry of
     /// a file with one maps its rows otherwise; 4: sheet and column names masked and escaped,
-    /// a register's year cell E-DATE, workbook row-order messages) — an entry of another
-    /// layout has another name. Bump it whenever what one file maps to changes.
-    static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).4\n"
+    /// a register's year cell E-DATE, workbook row-order messages; 5: NIKs split by no-break
+    /// spaces, tabs or NULs masked in RW and RT labels, a text formula without its result
+    /// E-CELL, a UTF-16 file's encoding) — an entry of another layout has another name. Bump
+    /// it whenever what one file maps to changes.
+    static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).5\n"
 
     /// The entry's name: the sha256 of `namePrefix` and its key.
     static func entryName(_ key: ShardRunKey) -> String {

@@ -564,7 +564,21 @@ extension ShardedRun {
         runner.request.dataDirectory = key.dataDirectory
         let settings = runner.validationSettings(pipeline)
         let inputs = try Validation.loadRegister(dataDirectory: key.dataDirectory, settings: settings)
-        var summaries = try (0..<key.mapTasks).map { try readSummary($0, key: key) }
+        // The merge holds every task's rejects and warnings until rejects.csv and warnings.csv
+        // are written: past the limit a map task's run has (`Validation.HeldDiagnostics`), the
+        // merge stops too, before it reads more.
+        var held = 0
+        func hold(_ n: Int, _ what: String) throws {
+            held += n
+            guard held <= settings.maxHeldDiagnostics else {
+                throw PWSError(.inputMissing, "\(what): the run holds \(held) rejects and warnings, more than \(settings.maxHeldDiagnostics); the merge stops before they fill the memory and publishes nothing — see the map summaries' files with the most rejects (`pws validate`), fix or remove them (PWS_MAX_HELD_DIAGNOSTICS raises the limit where memory allows, ~250 B each)")
+            }
+        }
+        var summaries: [MapSummary] = []
+        for i in 0..<key.mapTasks {
+            summaries.append(try readSummary(i, key: key))
+            try hold(summaries[i].rejects.count, summaryPath(i))
+        }
         let register = globalRegister(inputs.register, summaries: summaries)
         let (duplicateIDs, latest, dedupInputs) = try readDedups(key: key)
         let asOf = asOf(latest: latest)
@@ -580,7 +594,11 @@ extension ShardedRun {
             spmCounts: [Int32](repeating: 0, count: countsSize(spmDefinitions)),
             spmSeen: [Bool](repeating: false, count: spmDefinitions.isEmpty ? 0 : rtCount),
             reduceInputs: dedupInputs)
-        for j in 0..<key.partitions { try readReduce(j, key: key, asOf: asOf, into: &merged) }
+        for j in 0..<key.partitions {
+            let before = merged.warnings.count
+            try readReduce(j, key: key, asOf: asOf, into: &merged)
+            try hold(merged.warnings.count - before, reducePath(j))
+        }
 
         // Accounts: the map's reading and per-row rejects, E-DUPLICATE-ID, then the reduces'.
         var files = summaries.flatMap(\.accounts)
