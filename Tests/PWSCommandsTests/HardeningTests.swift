@@ -153,25 +153,43 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: out + "/2025-03"))
     }
 
+    /// A published run of 1,500 generated records in `tmp`, then a second run of the same
+    /// paused at `point` (`PWS_PAUSE_AT`; `extra` its further arguments, `environment` its
+    /// own): what the signal tests start from.
+    struct PausedRerun {
+        let data: String, out: String, marker: String
+        /// The first run's published files and the run folder its link names.
+        let before: [String: Data], link: String
+        let process: Process, err: Pipe
+
+        init(_ tmp: TempFolder, at point: String, extra: [String] = [], environment: [String: String] = [:]) throws {
+            data = try tmp.generated(records: 1500)
+            out = tmp.path + "/out"
+            #expect(try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"]).status == 0)
+            before = TempFolder.snapshot(out + "/2025-12")
+            link = try FileManager.default.destinationOfSymbolicLink(atPath: out + "/2025-12")
+            marker = tmp.path + "/paused"
+            (process, err) = try PWSBinary.startPaused(["run", "--data", data, "--out", out, "--today", "2026-01-15"] + extra,
+                                                        at: point, marker: marker, environment: environment)
+            #expect(FileManager.default.fileExists(atPath: marker), "the run never reached the pause point")
+        }
+
+        /// The staging folders under OUT/.runs now.
+        var staging: [String] {
+            (try? FileManager.default.contentsOfDirectory(atPath: out + "/.runs"))?.filter { $0.hasPrefix(".staging") } ?? []
+        }
+    }
+
     /// SIGTERM, SIGINT and SIGHUP in the middle of writing outputs: exit 143/130/129, the
     /// staging folder removed, the published set byte-identical, and the next run not blocked.
     @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130)), (SIGHUP, Int32(129))])
     func signalsStopTheRunCleanly(signalNumber: Int32, status: Int32) throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
-        let data = try tmp.generated(records: 1500)
-        let out = tmp.path + "/out"
-        #expect(try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"]).status == 0)
-        let before = TempFolder.snapshot(out + "/2025-12")
-        let link = try FileManager.default.destinationOfSymbolicLink(atPath: out + "/2025-12")
-
-        let marker = tmp.path + "/paused"
-        let (process, err) = try PWSBinary.startPaused(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"],
-                                                        at: "staging-partial", marker: marker)
-        #expect(FileManager.default.fileExists(atPath: marker), "the run never reached the pause point")
+        let paused = try PausedRerun(tmp, at: "staging-partial", extra: ["--quiet"])
+        let (data, out, before, link, process, err) = (paused.data, paused.out, paused.before, paused.link, paused.process, paused.err)
         // A staging folder exists while the run is paused in the middle of writing.
-        let staging = { (try? FileManager.default.contentsOfDirectory(atPath: out + "/.runs"))?
-            .filter { $0.hasPrefix(".staging") } ?? [] }
+        let staging = { paused.staging }
         #expect(staging().count == 1)
         kill(process.processIdentifier, signalNumber)
         let message = err.fileHandleForReading.readDataToEndOfFile()
@@ -194,18 +212,10 @@ import Glibc
     @Test func aRunGoingOnAfterItsStagingWasRemovedEndsAsTheStopSays() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
-        let data = try tmp.generated(records: 1500)
-        let out = tmp.path + "/out"
-        #expect(try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"]).status == 0)
-        let before = TempFolder.snapshot(out + "/2025-12")
-        let link = try FileManager.default.destinationOfSymbolicLink(atPath: out + "/2025-12")
-        let marker = tmp.path + "/paused"
-        let (process, err) = try PWSBinary.startPaused(["run", "--data", data, "--out", out, "--today", "2026-01-15"],
-                                                        at: "staging-partial", marker: marker,
-                                                        environment: ["PWS_STOP_DELAY_MS": "1500"])
-        #expect(FileManager.default.fileExists(atPath: marker), "the run never reached the pause point")
-        let staging = { (try? FileManager.default.contentsOfDirectory(atPath: out + "/.runs"))?
-            .filter { $0.hasPrefix(".staging") } ?? [] }
+        let paused = try PausedRerun(tmp, at: "staging-partial", environment: ["PWS_STOP_DELAY_MS": "1500"])
+        let (data, out, marker, before, link, process, err) =
+            (paused.data, paused.out, paused.marker, paused.before, paused.link, paused.process, paused.err)
+        let staging = { paused.staging }
         #expect(staging().count == 1)
         kill(process.processIdentifier, SIGTERM)
         for _ in 0..<100 where !staging().isEmpty { usleep(20_000) }
@@ -230,14 +240,8 @@ import Glibc
     @Test func aSignalWhileTheSetIsMovedIntoPlaceWaitsForIt() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
-        let data = try tmp.generated(records: 1500)
-        let out = tmp.path + "/out"
-        #expect(try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"]).status == 0)
-        let link = try FileManager.default.destinationOfSymbolicLink(atPath: out + "/2025-12")
-        let marker = tmp.path + "/paused"
-        let (process, err) = try PWSBinary.startPaused(["run", "--data", data, "--out", out, "--today", "2026-01-15"],
-                                                        at: "run-folder", marker: marker)
-        #expect(FileManager.default.fileExists(atPath: marker), "the run never reached the pause point")
+        let paused = try PausedRerun(tmp, at: "run-folder")
+        let (out, marker, link, process, err) = (paused.out, paused.marker, paused.link, paused.process, paused.err)
         kill(process.processIdentifier, SIGTERM)
         usleep(200_000)
         kill(process.processIdentifier, SIGINT)
