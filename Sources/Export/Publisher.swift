@@ -48,14 +48,14 @@ public struct Publisher {
     /// `OUT/YYYY-MM` to it atomically. Returns the run folder.
     @discardableResult
     public func publish(staging: String) throws -> String {
-        // A signal's stop under way has removed (or is removing) the staging folder, which the
-        // run's threads may have made anew with part of the outputs: it ends the process, and
-        // nothing is published. A signal from here on waits until the set is in place.
-        if !Interruption.beginCommit() { Interruption.awaitStop() }
-        var published: String?
-        defer { Interruption.endCommit(done: published.map { "it was published: \($0)" }) }
         let fm = FileManager.default
         try syncTree(staging)
+        // A signal's stop under way has removed (or is removing) the staging folder, which the
+        // run's threads may have made anew with part of the outputs: it ends the process, and
+        // nothing is published. A signal from here on waits for the two renames.
+        if !Interruption.beginCommit() { Interruption.awaitStop() }
+        var committed = false
+        defer { if !committed { Interruption.endCommit(done: nil) } }
         let stamp = Publisher.stamp()
         var name = "\(month).\(stamp)"
         var n = 1
@@ -83,7 +83,8 @@ public struct Publisher {
             throw PWSError(.outputNotWritable, "cannot switch \(publishedPath) to the new run", cause: String(cString: strerror(errno)))
         }
         fsyncPath(outputDirectory)
-        published = publishedPath
+        committed = true
+        Interruption.endCommit(done: "it was published: \(publishedPath)")
         CrashPoint.hit("switched")
         prune(keeping: name)
         return runFolder
@@ -93,9 +94,6 @@ public struct Publisher {
     /// set of that month) and removes the staging folder. Returns the folder.
     @discardableResult
     public func keepRefused(staging: String) throws -> String {
-        if !Interruption.beginCommit() { Interruption.awaitStop() }
-        var kept: String?
-        defer { Interruption.endCommit(done: kept.map { "the refused run's diagnostics were kept in \($0)" }) }
         let fm = FileManager.default
         let base = outputDirectory + "/refused"
         try OutputFolder.ensureDirectory(base)
@@ -103,6 +101,9 @@ public struct Publisher {
         let temp = base + "/.\(month).\(getpid())"
         try? fm.removeItem(atPath: temp)
         try syncTree(staging)
+        if !Interruption.beginCommit() { Interruption.awaitStop() }
+        var kept: String?
+        defer { Interruption.endCommit(done: kept.map { "the refused run's diagnostics were kept in \($0)" }) }
         guard rename(staging, temp) == 0 else {
             throw PWSError(.outputNotWritable, "cannot keep the refused run in \(base)", cause: String(cString: strerror(errno)))
         }
