@@ -208,6 +208,7 @@ struct ServiceRowChecker {
             account.rowsRejected += 1
             return
         }
+        keepName(c, person: event.person)
         let isNewRecord = record.isNew
         if !c.pending.isEmpty { warnings.append(contentsOf: c.pending) }
         account.rowsAccepted += 1
@@ -304,14 +305,20 @@ struct ServiceRowChecker {
         if !row.isEmpty(.facilityID) {
             event.facility = facilities.intern(row.cleaned(.facilityID), hash: facilityHash).index + 1
         }
-        if settings.keepIdentifiers && !row.isEmpty(.name) {
-            let name = names.intern(row.cleaned(.name)).index + 1
-            if nameOfPerson.count <= Int(person) {
-                nameOfPerson.append(contentsOf: repeatElement(0, count: Int(person) + 1 - nameOfPerson.count))
-            }
-            nameOfPerson[Int(person)] = name
-        }
         return event
+    }
+
+    /// With `--keep-identifiers`, the row's name as its person's: the last accepted row's that
+    /// has one (called once E-DUPLICATE-ID has passed the row — a rejected row's name went onto
+    /// the follow-up list).
+    @inline(__always)
+    mutating func keepName(_ c: RowCheck, person: UInt32) {
+        guard settings.keepIdentifiers && !c.row.isEmpty(.name) else { return }
+        let name = names.intern(c.row.cleaned(.name)).index + 1
+        if nameOfPerson.count <= Int(person) {
+            nameOfPerson.append(contentsOf: repeatElement(0, count: Int(person) + 1 - nameOfPerson.count))
+        }
+        nameOfPerson[Int(person)] = name
     }
 
     /// Keeps an accepted, non-duplicate event's file, line and record content, and counts its

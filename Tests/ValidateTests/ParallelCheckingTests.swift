@@ -160,6 +160,18 @@ import Testing
         #expect(names(parallel) == names(sequential))
         // 20 persons (ids …000–…019), each met in every file: the last file's name is kept.
         #expect(names(parallel) == (0..<20).map { "Nama 5-\($0 % 3)" })
+
+        // A last row of person 0 that reuses a record id with other content (E-DUPLICATE-ID)
+        // gives no name: it is rejected (its name went onto the follow-up list).
+        let reused = PropertyTests.validRows(1)[0].replacingOccurrences(of: "id0,", with: "f0-1,") + ",Nama Ditolak"
+        let withReject = try DataFolder(layanan: files.merging(
+            ["layanan/f9.csv": ([Self.header + ",nama", reused].joined(separator: "\n")) + "\n"]) { $1 })
+        defer { withReject.remove() }
+        for workers in [0, 2] {
+            let o = try Self.run(withReject, workers: workers, unitBytes: 1, settings: settings)
+            #expect(o.rejects.map { "\($0.location) \($0.rule.rawValue)" } == ["layanan/f9.csv:2 E-DUPLICATE-ID"])
+            #expect(names(o) == (0..<20).map { "Nama 5-\($0 % 3)" }, "workers \(workers)")
+        }
     }
 
     /// A file that cannot be read stops the run with its error after the files before it, and

@@ -272,9 +272,10 @@ extension ShardedRun {
             let rowKey = shardRowKey(row.file, row.ordinal)
             let c = try ShardContent(row.content, path: path)
             let person = rowPerson(c.person)
-            // Copied: a part of the row's block would hold the whole block.
-            if !row.name.isEmpty { lastName[person] = Array(row.name) }
             if !rejected.isEmpty && rejected.contains(rowKey) { return }  // E-DUPLICATE-ID: its warnings go with it
+            // The last accepted row's name (copied: a part of the row's block would hold the
+            // whole block); a row rejected above gives none.
+            if !row.name.isEmpty { lastName[person] = Array(row.name) }
             if row.file != countedFile {
                 flushCounts()
                 countedFile = row.file
