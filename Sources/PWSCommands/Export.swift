@@ -42,6 +42,7 @@ extension PWS.ExportGroup {
 
         func run() async throws {
             do {
+                if let out { try Self.refuseOwnInputs(out: out, run: run, mapping: mapping) }
                 let export = DHIS2Export(runFolder: run, mappingPath: mapping, format: format)
                 let outcome = try export.run()
                 for line in outcome.lines { printError(line) }
@@ -60,6 +61,32 @@ extension PWS.ExportGroup {
 }
 
 extension PWS.ExportGroup.DHIS2 {
+    /// `path` with its links and `..` resolved: the file's own path when it exists, else its
+    /// folder's resolved and its name.
+    static func resolved(_ path: String) -> String {
+        func real(_ p: String) -> String? { realpath(p, nil).map { r in defer { free(r) }; return String(cString: r) } }
+        if let r = real(path) { return r }
+        let folder = (path as NSString).deletingLastPathComponent
+        return (real(folder.isEmpty ? "." : folder) ?? folder) + "/" + (path as NSString).lastPathComponent
+    }
+
+    /// Refuses an `--out` that is the mapping, or a file in a published run folder (the one
+    /// exported or any other): the import replaced the run's indicators.csv, after which the
+    /// run could no longer be exported or compared.
+    /// - Throws: `PWSError` (exit 73).
+    static func refuseOwnInputs(out: String, run: String, mapping: String) throws {
+        let target = resolved(out)
+        if target == resolved(mapping) {
+            throw PWSError(.outputNotWritable, "--out \(out) is the mapping file; give the import file a name of its own, e.g. dhis2.json")
+        }
+        let runFolder = resolved(run)
+        let folder = (target as NSString).deletingLastPathComponent
+        if target.hasPrefix(runFolder + "/") || target == runFolder {
+            throw PWSError(.outputNotWritable, "--out \(out) is inside the run folder \(run), which stays as the run published it; write the import elsewhere, e.g. dhis2.json")
+        }
+        try OutputFolder.refusePublishedRun(folder, as: "a file outside published run folders, e.g. dhis2.json")
+    }
+
     /// Writes the import file to `out`. A character device or a FIFO (`/dev/stdout`, a named
     /// pipe) is written into, never replaced; a folder or another special file is refused;
     /// otherwise the file (a symbolic link's target) is replaced whole through a temporary file,

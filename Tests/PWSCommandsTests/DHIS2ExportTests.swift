@@ -246,6 +246,35 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
         }
     }
 
+    /// `--out` naming the run's own indicators.csv replaced it with the import (exit 0), and
+    /// the run could no longer be exported or compared; `--out` naming the mapping replaced
+    /// the mapping. Both refused (73), as is a file in another published run folder; nothing
+    /// is written.
+    @Test func anOutThatIsAnInputOrInAPublishedRunIsRefused() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let copy = tmp.path + "/run", other = tmp.path + "/other"
+        let published = URL(fileURLWithPath: Self.run).resolvingSymlinksInPath().path
+        try FileManager.default.copyItem(atPath: published, toPath: copy)
+        try FileManager.default.copyItem(atPath: published, toPath: other)
+        try FileManager.default.copyItem(atPath: Self.example, toPath: tmp.path + "/map.yaml")
+        try FileManager.default.createSymbolicLink(atPath: tmp.path + "/link", withDestinationPath: copy)
+        let indicators = try Data(contentsOf: URL(fileURLWithPath: copy + "/indicators.csv"))
+        let mapping = try Data(contentsOf: URL(fileURLWithPath: tmp.path + "/map.yaml"))
+        for (out, says) in [(copy + "/indicators.csv", "is inside the run folder"), (tmp.path + "/link/new.json", "is inside the run folder"),
+                            (tmp.path + "/map.yaml", "is the mapping file"), (other + "/dhis2.json", "is a run folder `pws run` published")] {
+            let r = try PWSBinary.run(["export", "dhis2", "--run", copy, "--mapping", tmp.path + "/map.yaml", "--out", out])
+            #expect(r.status == 73, "\(out): \(r.stderr)")
+            #expect(r.stderr.contains(says), "\(out): \(r.stderr)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: copy + "/indicators.csv")) == indicators)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: tmp.path + "/map.yaml")) == mapping)
+        #expect(!FileManager.default.fileExists(atPath: copy + "/new.json") && !FileManager.default.fileExists(atPath: other + "/dhis2.json"))
+        // Beside the run folder is fine.
+        let ok = try PWSBinary.run(["export", "dhis2", "--run", copy, "--mapping", tmp.path + "/map.yaml", "--out", tmp.path + "/dhis2.json"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+    }
+
     /// A run.json larger than any pws writes (1 GiB) is refused before it is read, by the
     /// export and by `pws diff` (both decode it whole: a 10 GB file would fill the memory). The
     /// file here is sparse: no disk is used.
