@@ -71,6 +71,17 @@ public enum OutputFolder {
 
     /// Creates a folder (and parents), mapping failure to exit 73.
     public static func ensureDirectory(_ path: String) throws {
+        // Something else in its place is named, not left to Foundation's "file exists" error.
+        var st = stat()
+        if stat(path, &st) == 0, st.st_mode & S_IFMT != S_IFDIR {
+            let kind = switch st.st_mode & S_IFMT {
+            case S_IFREG: "a file"
+            case S_IFIFO: "a FIFO (named pipe)"
+            case S_IFCHR, S_IFBLK: "a device"
+            default: "not a folder"
+            }
+            throw PWSError(.outputNotWritable, "the output folder \(VisibleText.escapingControls(path)) is \(kind); give the path of a folder (it is made when missing)")
+        }
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {

@@ -40,17 +40,13 @@ extension PWS {
         func run() async throws {
             do {
                 let diff = try RunDiff.compare(before: before, after: after)
-                do {
-                    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-                } catch {
-                    throw PWSError(.outputNotWritable, "cannot create \(out)", cause: "\(error)")
-                }
+                try OutputFolder.ensureDirectory(out)
                 let path = out + "/diff.csv"
                 // Through a temporary name: a link planted at diff.csv is replaced, not written through.
                 let count = try OutputFile.replacing(path) { try diff.write(to: $0) }
                 guard !quiet else { return }
                 for line in diff.summaryLines(top: top) { printLine(line) }
-                printLine("wrote \(path) (\(count) rows)")
+                printLine("wrote \(VisibleText.escapingControls(path)) (\(count) rows)")
                 try flushStandardOutput()
             } catch let error as PWSError {
                 printError("\(error)")

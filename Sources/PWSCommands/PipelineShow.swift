@@ -1,4 +1,5 @@
 import ArgumentParser
+import Export
 import Foundation
 import Pipeline
 import PWSCore
@@ -59,11 +60,7 @@ extension PWS.PipelineCommand {
         /// Writes every built-in file into `folder`; refuses to replace one unless `--force`.
         private func write(into folder: String) throws {
             let fm = FileManager.default
-            do {
-                try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            } catch {
-                throw PWSError(.outputNotWritable, "cannot create \(folder)", cause: "\(error)")
-            }
+            try OutputFolder.ensureDirectory(folder)
             let names = BuiltInPipeline.fileNames
             let existing = names.filter { fm.fileExists(atPath: folder + "/" + $0) }
             if !existing.isEmpty && !force {
@@ -77,7 +74,8 @@ extension PWS.PipelineCommand {
                     throw PWSError(.outputNotWritable, "cannot write \(folder)/\(name)", cause: "\(error)")
                 }
             }
-            print("wrote \(names.map { folder + "/" + $0 }.joined(separator: ", ")); run with --pipeline \(folder)/default.yaml")
+            let shown = VisibleText.escapingControls(folder)
+            printLine("wrote \(names.map { shown + "/" + $0 }.joined(separator: ", ")); run with --pipeline \(shown)/default.yaml")
         }
     }
 }

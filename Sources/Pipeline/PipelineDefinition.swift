@@ -103,6 +103,9 @@ public struct PipelineDefinition: Sendable {
         // name the built-in catalogues.
         func resolvePath(_ key: String, _ node: Node) throws -> String {
             let rel = try doc.string(node, key)
+            guard !rel.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw doc.error(node, "\(key): no file named; give the catalogue's file name, e.g. \(key).yaml")
+            }
             let full = rel.hasPrefix("/") ? rel
                 : builtIn ? BuiltInPipeline.directory + "/" + rel
                 : dir.appendingPathComponent(rel).standardizedFileURL.path

@@ -44,6 +44,11 @@ enum IndicatorRowsFile {
         guard FileManager.default.fileExists(atPath: path) else {
             throw PWSError(.inputMissing, "\(path) not found; name a folder pws run published")
         }
+        // Said of a run folder here, not of a data folder as the reader would.
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            throw PWSError(.inputMissing, "\(path) is not a regular file (a folder, FIFO, socket or device); name a folder pws run published, copied whole")
+        }
         let reader = try CSVReader(path: path, source: path)
         var columns: IndicatorColumns?
         var needed = 0

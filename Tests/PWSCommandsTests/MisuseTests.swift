@@ -579,6 +579,46 @@ extension MisuseTests {
 
     }
 
+    /// Odd paths given to diff and `pipeline show --all` (campaign 6): an --out that is a file
+    /// was Foundation's raw "Code=516" error; a folder name with a line feed and escapes went
+    /// raw to the console; a run folder's indicators.csv that is a device was told to "move it
+    /// out of the data folder"; an empty `indicators:` was "<folder> is a directory".
+    @Test func oddPathsOfDiffAndPipelineShowAreNamed() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let file = tmp.path + "/afile"
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        let run = URL(fileURLWithPath: DHIS2ExportTests.run).resolvingSymlinksInPath().path
+        for arguments in [["diff", run, run, "--out", file, "--quiet"], ["pipeline", "show", "--all", file]] {
+            let r = try PWSBinary.run(arguments)
+            #expect(r.status == 73, "\(arguments): \(r.stderr)")
+            #expect(r.stderr.contains("the output folder \(file) is a file; give the path of a folder"), "\(arguments): \(r.stderr)")
+            #expect(!r.stderr.contains("NSCocoaErrorDomain"))
+        }
+        let odd = tmp.path + "/cfg\n\u{1B}[2JFAKE"
+        let shown = try PWSBinary.run(["pipeline", "show", "--all", odd])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("cfg\\x0A\\x1B[2JFAKE/default.yaml") && !shown.stdout.contains("\u{1B}"), "\(shown.stdout)")
+        // An empty `indicators:` at its line.
+        let yaml = try String(contentsOfFile: odd + "/default.yaml", encoding: .utf8)
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+        let line = try #require(lines.firstIndex { $0.hasPrefix("indicators:") })
+        try yaml.replacingOccurrences(of: String(lines[line]), with: "indicators:").write(toFile: tmp.path + "/p.yaml", atomically: true, encoding: .utf8)
+        for name in ["services.yaml"] { try FileManager.default.copyItem(atPath: odd + "/" + name, toPath: tmp.path + "/" + name) }
+        let empty = try PWSBinary.run(["indicators", "--pipeline", tmp.path + "/p.yaml"])
+        #expect(empty.status == 64, "\(empty.stderr)")
+        #expect(empty.stderr.contains("p.yaml:\(line + 1): error: indicators: no file named"), "\(empty.stderr)")
+        // A run folder whose indicators.csv is a device.
+        let copy = tmp.path + "/run"
+        try FileManager.default.copyItem(atPath: run, toPath: copy)
+        try FileManager.default.removeItem(atPath: copy + "/indicators.csv")
+        try FileManager.default.createSymbolicLink(atPath: copy + "/indicators.csv", withDestinationPath: "/dev/zero")
+        let diff = try PWSBinary.run(["diff", run, copy, "--out", tmp.path + "/d", "--quiet"], launcher: ["/usr/bin/timeout", "60"])
+        #expect(diff.status == 66, "\(diff.stderr)")
+        #expect(diff.stderr.contains("indicators.csv is not a regular file (a folder, FIFO, socket or device); name a folder pws run published"), "\(diff.stderr)")
+        #expect(!diff.stderr.contains("data folder"))
+    }
+
     /// Rows that are not records (E-FIELDS, E-FHIR …) are each held until rejects.csv is
     /// written, ~250 B whatever their size in the input, so a file of tens of millions of
     /// one-byte lines ran out of memory. Past `PWS_MAX_READER_REJECTS` (10 million; 1,000 here)
