@@ -147,7 +147,7 @@ extension Validation {
                         return
                     }
                     let summary = checker.consume(chunk)
-                    held.count(checker, in: chunk.source)
+                    held.count(checker.rejects.count + checker.warnings.count, in: chunk.source)
                     guard let summary else { return }
                     if let digest = summary.contentDigest, chunk.file < digests.count { digests[chunk.file] = digest }
                     notes += summary.notes

@@ -231,7 +231,7 @@ public enum Validation {
                 registeredRTs: register.rts.count
             ) { checked in
                 fileDone(checked.chunk, checker.merge(checked))
-                held.count(checker, in: checked.chunk.source)
+                held.count(checker.rejects.count + checker.warnings.count, in: checked.chunk.source)
             } }
         } else {
             // One thread reads and cleans (Ingest), this one applies the rules in read order,
@@ -239,7 +239,7 @@ public enum Validation {
             chunkReader.options.defersSingleBlockDigest = true
             readingCPU = try held.checked { try chunkReader.run { chunk in
                 fileDone(chunk, checker.consume(chunk))
-                held.count(checker, in: chunk.source)
+                held.count(checker.rejects.count + checker.warnings.count, in: chunk.source)
             } }
         }
         var outcome = checker.finish(sources: sources, register: checker.register, sasaran: sasaran,
@@ -269,9 +269,8 @@ public enum Validation {
         /// For `RowChunkReader.stop`: true once the limit is passed.
         var stop: @Sendable () -> Bool { { [over] in over.withLock { $0 != nil } } }
 
-        /// Notes `checker`'s count after a chunk of `source`.
-        func count(_ checker: ServiceRowChecker, in source: String) {
-            let n = checker.rejects.count + checker.warnings.count
+        /// Notes the rejects and warnings held (`n`) after a chunk of `source`.
+        func count(_ n: Int, in source: String) {
             if n > limit { over.withLock { if $0 == nil { $0 = (source, n) } } }
         }
 
