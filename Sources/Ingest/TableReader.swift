@@ -206,6 +206,7 @@ public final class TableReader {
         var rowsRead = 0
         var rowsRejected = 0
         var fieldsMessages: [Int: String] = [:]
+        var headerIsUTF16 = false
 
         func recordID(_ record: CSVRecord) -> String {
             guard let field = recordIDField else { return "" }
@@ -226,8 +227,14 @@ public final class TableReader {
                     for field in 0..<fieldCount { columns[field] = mapped.columnOfField[field] }
                     headerCount = record.count
                     map = mapped
+                    headerIsUTF16 = !mapped.missingRequired.isEmpty
+                        && (mapped.columns + mapped.unknownColumns).contains { $0.unicodeScalars.contains("\u{0}") }
                     return
                 }
+                // In a UTF-16 file read as one-byte text, a line end's other byte (and a blank
+                // line) is a line of NULs: not a record (it made the count one or, with CRLF,
+                // twice the file's records too many).
+                if headerIsUTF16 && Self.holdsOnlyNUL(record) { return }
                 let index = rowsRead
                 rowsRead += 1
                 if !header.missingRequired.isEmpty {
@@ -274,7 +281,7 @@ public final class TableReader {
                 what = "the header row (line \(failure.line)) cannot be read: \(failure.message)"
             } else if map == nil {
                 what = "the file has no header row (it is empty)"
-            } else if (header.columns + header.unknownColumns).contains(where: { $0.unicodeScalars.contains("\u{0}") }) {
+            } else if headerIsUTF16 {
                 // UTF-16 read as one-byte text: a NUL after every letter of the header.
                 utf16 = true
                 what = "the header has NUL bytes between its letters, so the file is UTF-16 (Unicode text), not UTF-8; "
@@ -297,6 +304,11 @@ public final class TableReader {
         summary.unhashedContent = reader.unhashedContent
         summary.utf16 = utf16
         return summary
+    }
+
+    /// Whether every field of `record` is empty or NUL bytes only.
+    static func holdsOnlyNUL(_ record: CSVRecord) -> Bool {
+        (0..<record.count).allSatisfy { record.raw($0).allSatisfy { $0 == 0 } }
     }
 
     static func describe(_ delimiter: UInt8) -> String {

@@ -30,18 +30,27 @@ import Testing
     private static let header =
         "record_id;visit_date;person_id;birth_date;sex;village_code;rw;rt;facility_type;service_code"
 
-    /// A UTF-16 file (with or without its byte-order mark) read as one-byte text has a NUL
-    /// after every letter of its header: E-COLUMNS says it is UTF-16 and how to save it, rather
-    /// than listing every required column as missing.
-    @Test(arguments: [[UInt8]([0xFF, 0xFE]), []])
-    func aUTF16FileIsNamedAsSuch(bom: [UInt8]) throws {
-        let text = Self.header + "\nr1,2025-03-04,3201014506900001,1990-06-05,P,3201010001,1,1,posyandu,TENSI\n"
-        let utf16 = bom + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+    /// A UTF-16 file (with or without its byte-order mark, little- or big-endian, LF or CRLF)
+    /// read as one-byte text has a NUL after every letter of its header: E-COLUMNS says it is
+    /// UTF-16 and how to save it, rather than listing every required column as missing, and
+    /// counts the file's records — not the lines of NULs its line ends leave.
+    @Test(arguments: [([UInt8]([0xFF, 0xFE]), false, "\n"), ([], false, "\n"), ([0xFF, 0xFE], false, "\r\n"),
+                      ([0xFE, 0xFF], true, "\n"), ([0xFE, 0xFF], true, "\r\n")])
+    func aUTF16FileIsNamedAsSuch(bom: [UInt8], bigEndian: Bool, lineEnd: String) throws {
+        let row = "r1,2025-03-04,3201014506900001,1990-06-05,P,3201010001,1,1,posyandu,TENSI"
+        // Three records, a blank line between the second and third.
+        let text = [Self.header, row, row, "", row].joined(separator: lineEnd) + lineEnd
+        let utf16 = bom + text.utf16.flatMap {
+            bigEndian ? [UInt8($0 >> 8), UInt8($0 & 0xFF)] : [UInt8($0 & 0xFF), UInt8($0 >> 8)]
+        }
         let reader = try TableReader(bytes: utf16, source: "layanan/2025-03.csv", schema: .layanan, extraAliases: [:],
                                      options: .init())
         var problems: [Diagnostic] = []
         let summary = try reader.read(row: { _ in Issue.record("no row is read") }, problem: { problems.append($0) })
         #expect(problems.map(\.rule) == [.columns])
+        #expect(summary.rowsRead == 3)
+        #expect(summary.rowsRejected == 3)
+        #expect(problems.first?.message.hasSuffix("all 3 record(s) of this file are rejected") == true)
         // run.json calls it UTF-16 (it said windows-1252 or utf-8, as it was read, with a note
         // to save it as UTF-8 "to be sure names are right").
         #expect(summary.utf16)

@@ -35,7 +35,8 @@ enum ShardFile {
     static let host: String = {
         var name = [CChar](repeating: 0, count: 256)
         guard gethostname(&name, name.count - 1) == 0 else { return "host" }
-        let text = String(cString: name).replacingOccurrences(of: "/", with: "_")
+        let bytes = name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        let text = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "/", with: "_")
         return text.isEmpty ? "host" : text
     }()
 
