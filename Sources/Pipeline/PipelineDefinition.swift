@@ -2,6 +2,7 @@ import Foundation
 import Growth
 import Ingest
 import PWSCore
+import Validate
 import Yams
 
 /// A pipeline definition (`pipelines/default.yaml` and the analyst's copies): which catalogues
@@ -111,6 +112,11 @@ public struct PipelineDefinition: Sendable {
                 : dir.appendingPathComponent(rel).standardizedFileURL.path
             guard PipelineFiles.exists(full) else {
                 throw doc.error(node, "\(key): file \"\(rel)\" not found next to the pipeline; fix the path")
+            }
+            // A folder, FIFO or device there is the same mistake in the pipeline (exit 64 at
+            // this line), refused before anything opens it.
+            if !builtIn, let kind = InputFiles.nonRegularKind(atPath: full) {
+                throw doc.error(node, "\(key): \"\(rel)\" is \(kind), not a file; fix the path")
             }
             return full
         }

@@ -9,18 +9,17 @@ public enum ServiceCatalogueLoader {
     /// The catalogue in the YAML file at `path`; `source` is how messages name it (default:
     /// the path as given).
     ///
-    /// - Throws: `PWSError(.inputMissing)` when the file cannot be read (missing, a FIFO or a
-    ///   device: `YAMLFile.text`), `PWSError(.pipelineDefinition)` with the first problem's
-    ///   location (bytes that are not UTF-8 included), and every further problem in `details`,
-    ///   when it is not a valid catalogue.
+    /// - Throws: `PWSError(.pipelineDefinition)` (exit 64, like the other catalogues and the
+    ///   pipeline itself): when the file cannot be read (missing, unreadable, a FIFO or a
+    ///   device: `YAMLFile.text`), or with the first problem's location (bytes that are not
+    ///   UTF-8 included), and every further problem in `details`, when it is not a valid
+    ///   catalogue.
     public static func load(path: String, source: String? = nil) throws -> ServiceCatalogue {
         let text: String
         do {
             text = try YAMLFile.text(path: path, givenBy: nil)
         } catch let error as PWSError where error.location == nil {
-            // Missing, unreadable, a FIFO or a device: an input that cannot be read (exit 66,
-            // docs/services.md); bytes that are not UTF-8 stay a catalogue error at their line.
-            throw PWSError(.inputMissing, "the service catalogue: \(error.message)")
+            throw PWSError(.pipelineDefinition, "the service catalogue: \(error.message)")
         }
         return try load(yaml: text, source: source ?? path)
     }

@@ -113,6 +113,31 @@ import Testing
         }
     }
 
+    /// A catalogue path naming a folder or a FIFO is the pipeline's mistake, refused at its line
+    /// with exit 64 before anything opens it (the service catalogue's was exit 66 with no line,
+    /// the indicator catalogue's 64 — docs/pipeline.md), as a missing file is.
+    @Test(arguments: ["services", "indicators", "spm"])
+    func aCatalogueThatIsNotAFileIsRefusedAtItsLine(key: String) throws {
+        let folder = NSTemporaryDirectory() + "pws-catalogue-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/dir.yaml", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(mkfifo(folder + "/fifo.yaml", 0o644) == 0)
+        let catalogues = ["services": Self.pipelines + "/services.yaml", "indicators": Self.pipelines + "/indicators.yaml",
+                          "spm": Self.pipelines + "/spm.yaml"]
+        for (name, kind) in [("dir.yaml", "a directory"), ("fifo.yaml", "a FIFO"), ("gone.yaml", nil)] {
+            var lines = ["version: 1"]
+            for k in ["services", "indicators", "spm"] { lines.append("\(k): \(k == key ? name : catalogues[k]!)") }
+            let path = folder + "/pipeline.yaml"
+            try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            let error = #expect(throws: PWSError.self) { try PipelineDefinition.load(path: path) }
+            let line = 2 + ["services", "indicators", "spm"].firstIndex(of: key)!
+            #expect(error?.code == .pipelineDefinition)
+            #expect(error?.location == SourceLocation(source: path, line: line))
+            let expected = kind.map { "\(key): \"\(name)\" is \($0)" } ?? "\(key): file \"\(name)\" not found next to the pipeline"
+            #expect(error?.message.hasPrefix(expected) == true, "\(error?.message ?? "")")
+        }
+    }
+
     /// `status.tetap_below_target`: `cukup` when absent (and in the default pipeline), `jelek`
     /// when asked; any other value or key is refused at its line (line 5 here).
     @Test func tetapBelowTargetIsRead() throws {

@@ -101,11 +101,14 @@ import PWSCore
             """)
     }
 
-    @Test func missingFileIsAnInputError() {
+    /// A catalogue is part of the pipeline's definition: one that cannot be read is a
+    /// pipeline error (exit 64), as the indicator catalogue's and the pipeline's are.
+    @Test func missingFileIsAPipelineError() {
         let error = #expect(throws: PWSError.self) {
             try ServiceCatalogueLoader.load(path: "/nonexistent/services.yaml")
         }
-        #expect(error?.code == .inputMissing)
+        #expect(error?.code == .pipelineDefinition)
+        #expect(error?.message.hasPrefix("the service catalogue: cannot read /nonexistent/services.yaml") == true)
     }
 
     @Test func anyAndNoneAreSpelledOut() throws {
