@@ -37,6 +37,20 @@ public struct DHIS2Export {
         var numerator: Int
         var denominator: Decimal?
         var denominatorSource: String
+        var scope: String
+
+        /// Whether the `denominator` column holds the year's figure, the same every month: a
+        /// target group's (sasaran, their sum, an estimate) or the number of villages of an
+        /// area count (UCI_DESA).
+        var denominatorIsTheYears: Bool { ["sasaran", "sum", "estimate", "villages"].contains(denominatorSource) }
+
+        /// Whether it holds a count of the year so far — the subjects measured (`{records: …}`)
+        /// or another indicator's cumulative numerator (the drop-out rates over DPT1) of a year
+        /// or lifetime indicator — rather than the month's own (a monthly indicator's: N_D over
+        /// D_S, the children weighed that month).
+        var denominatorIsCumulative: Bool {
+            !denominatorSource.isEmpty && !denominatorIsTheYears && scope != "monthly"
+        }
     }
 
     public func run() throws -> Outcome {
@@ -72,7 +86,8 @@ public struct DHIS2Export {
         var sums: [Key: Sum] = [:]
         var order: [Key] = []
         let mappedLevels = Set(mapping.orgUnits.keys.compactMap { areaNames[$0]?.level })
-        for r in rows {
+        let monthsParts = Self.monthsParts(of: rows)
+        for (i, r) in rows.enumerated() {
             let key = Key(indicator: r.indicator, code: r.code,
                           period: mapping.periodType.period(year: r.year, month: r.month))
             var sum = sums[key] ?? {
@@ -87,14 +102,15 @@ public struct DHIS2Export {
                 throw PWSError(.data, "indicators.csv: the numerators of \(r.indicator) for \(r.level) \(r.code) in \(key.period) add up beyond the range of a count; the file is not one pws wrote — copy the run folder again from OUT")
             }
             sum.numerator = total
-            // A denominator that is another indicator's numerator (N_D ← D_S) counts per month and
-            // adds up over a quarter; a year denominator (sasaran, sum, estimate) is the same
-            // every month and is taken as it is.
-            let perMonth = !["", "sasaran", "sum", "estimate"].contains(r.denominatorSource)
-            if let d = r.denominator {
-                sum.denominator = perMonth ? (sum.denominator ?? 0) + d : d
-            } else if !perMonth {
-                sum.denominator = nil
+            // A year denominator (sasaran, sum, estimate, villages) is the same every month and
+            // is taken as it is; any other is the month's part — its own count, or the month's
+            // share of a count of the year so far — and a quarter adds its months' parts, as it
+            // adds their numerators (the months' numerators of a year indicator add up to its
+            // cumulative one).
+            if r.denominatorIsTheYears || r.denominatorSource.isEmpty {
+                sum.denominator = r.denominator
+            } else if let d = monthsParts[i] {
+                sum.denominator = (sum.denominator ?? 0) + d
             }
             sum.months += 1
             sums[key] = sum
@@ -179,13 +195,35 @@ public struct DHIS2Export {
         return finished
     }
 
+    /// Each row's own part of its denominator, for denominators that are neither the year's nor
+    /// absent: the month's count as it is, or — for a cumulative count — the month's minus that
+    /// of the latest earlier month of the same indicator, area and year (January's whole), so
+    /// that DHIS2's sums over a quarter or the year give pws's cumulative denominator; nil
+    /// for a row without one.
+    static func monthsParts(of rows: [Row]) -> [Decimal?] {
+        struct Series: Hashable { var indicator: String, code: String, year: Int }
+        var months: [Series: [(month: Int, value: Decimal)]] = [:]
+        for r in rows where r.denominatorIsCumulative {
+            guard let d = r.denominator else { continue }
+            months[Series(indicator: r.indicator, code: r.code, year: r.year), default: []].append((r.month, d))
+        }
+        for key in months.keys { months[key]!.sort { $0.month < $1.month } }
+        return rows.map { r in
+            guard let d = r.denominator else { return nil }
+            guard r.denominatorIsCumulative else { return d }
+            let series = months[Series(indicator: r.indicator, code: r.code, year: r.year)] ?? []
+            let before = series.last { $0.month < r.month }?.value ?? 0
+            return d - before
+        }
+    }
+
     /// The rows of indicators.csv (plain or `--excel` format) that `keep` (indicator, level, area
     /// code, area name) accepts; `keep` sees every row.
     func readRows(_ path: String, keep: (String, String, String, String) -> Bool) throws -> [Row] {
         let reader = try CSVReader(path: path, source: "indicators.csv")
         var columns: [String: Int] = [:]
         var rows: [Row] = []
-        let needed = ["year", "month", "level", "area_code", "area_name", "indicator", "numerator_month",
+        let needed = ["year", "month", "level", "area_code", "area_name", "indicator", "scope", "numerator_month",
                       "denominator", "denominator_source"]
         func bad(_ line: Int, _ what: String) -> PWSError {
             PWSError(.data, "\(what); is this a pws run folder?", location: SourceLocation(source: path, line: line))
@@ -218,7 +256,7 @@ public struct DHIS2Export {
                 }
                 rows.append(Row(year: year, month: month, level: s("level"), code: s("area_code"), name: s("area_name"),
                                 indicator: s("indicator"), numerator: numerator, denominator: denominator,
-                                denominatorSource: s("denominator_source")))
+                                denominatorSource: s("denominator_source"), scope: s("scope")))
             }
         }
         return rows

@@ -70,6 +70,60 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
         #expect(r.stdout.split(separator: "\n").count == 1 + 48)
     }
 
+    /// A denominator that counts over the year so far (`measured` pregnancies tested for
+    /// ANEMIA_BUMIL, the cumulative DPT1 of the drop-out rate) is sent as each month's part, so
+    /// a quarter's (and DHIS2's sum over the year) is pws's cumulative one; UCI_DESA's number of
+    /// villages is the year's, not added up. The quarters summed the column (ANEMIA_BUMIL Q4
+    /// 37 + 44 + 49 = 130 pregnancies tested, UCI_DESA 12 villages of 4), and the months sent the
+    /// cumulative figure beside the month's numerator.
+    @Test(arguments: ["Quarterly", "Monthly"])
+    func cumulativeDenominatorsAreSentAsTheirPeriodsPart(periodType: String) throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let mapping = try Self.mapping(tmp, """
+            periodType: \(periodType)
+            idScheme: CODE
+            dataElements:
+              ANEMIA_BUMIL: {numerator: {dataElement: AN_NUM}, denominator: {dataElement: AN_DEN}}
+              DO_DPT1_MR1: {numerator: {dataElement: DO_NUM}, denominator: {dataElement: DO_DEN}}
+              UCI_DESA: {numerator: {dataElement: UCI_NUM}, denominator: {dataElement: UCI_DEN}}
+            orgUnits:
+              areas: {"P3201010101": PKM-JATIWANGI}
+
+            """)
+        let r = try Self.export(mapping, "csv")
+        #expect(r.status == 0, "\(r.stderr)")
+        var values: [String: String] = [:]
+        for line in r.stdout.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false)
+            values["\(f[0]) \(f[1])"] = String(f[5])
+        }
+        // indicators.csv of the sample's run, puskesmas P3201010101 (month: numerator_month,
+        // numerator_cumulative, denominator): ANEMIA_BUMIL 1: 0 0 2, 2: 3 3 7, 3: 3 6 12, 9: 4 16 34,
+        // 10: 2 18 37, 11: 5 23 44, 12: 1 24 49; DO_DPT1_MR1 9: 3 -7 58, 10: 4 -3 64, 11: 3 0 71,
+        // 12: -6 -6 76; UCI_DESA 10–12: 0 2 4 (villages).
+        if periodType == "Quarterly" {
+            #expect(values["AN_NUM 2025Q4"] == "8")      // 2 + 5 + 1
+            #expect(values["AN_DEN 2025Q4"] == "15")     // 49 − 34
+            #expect(values["DO_NUM 2025Q4"] == "1")      // 4 + 3 − 6
+            #expect(values["DO_DEN 2025Q4"] == "18")     // 76 − 58
+            #expect(values["UCI_NUM 2025Q4"] == "0")
+            #expect(values["UCI_DEN 2025Q4"] == "4")
+            #expect(values["AN_DEN 2025Q1"] == "12")     // 12 − 0
+        } else {
+            #expect(values["AN_DEN 202501"] == "2")
+            #expect(values["AN_DEN 202502"] == "5")      // 7 − 2
+            #expect(values["AN_DEN 202503"] == "5")      // 12 − 7
+            #expect(values["DO_DEN 202512"] == "5")      // 76 − 71
+            #expect(values["UCI_DEN 202512"] == "4")
+            // DHIS2's sum over the year is the year's cumulative denominator and numerator.
+            let year = (1...12).map { values[String(format: "AN_DEN 2025%02d", $0)].flatMap { Int($0) } ?? -1000 }
+            #expect(year.reduce(0, +) == 49)
+            let numerators = (1...12).map { values[String(format: "AN_NUM 2025%02d", $0)].flatMap { Int($0) } ?? -1000 }
+            #expect(numerators.reduce(0, +) == 24)
+        }
+    }
+
     @Test func jsonHasTheDataValueSetsShape() throws {
         let r = try Self.export(Self.example, "json")
         #expect(r.status == 0, "\(r.stderr)")
