@@ -331,9 +331,7 @@ struct Analysis {
                 denominatorIndicator: base, denominatorPlane: plane,
                 namesBase: ind.denominatorIndicator != nil || plane != nil,
                 hasGroup: ind.targetGroup != nil || ind.rule.planned.areaCount(catalogue: indicators) != nil,
-                // Pro-rating a target by m / 12 fits a year's sasaran only; against counted
-                // subjects (a rate, a prevalence) the target is a ratio, the same every month.
-                proratesTarget: type(of: ind.rule.planned).proratesTarget && ind.targetGroup != nil, lowerIsBetter: ind.direction == .lowerIsBetter,
+                proratesTarget: ind.proratesTarget, lowerIsBetter: ind.direction == .lowerIsBetter,
                 countsVillages: ind.rule.planned.areaCount(catalogue: indicators) != nil))
         }
         var values = IndicatorValues(

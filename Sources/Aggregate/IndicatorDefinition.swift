@@ -146,8 +146,12 @@ public struct IndicatorDefinition: Sendable, Hashable {
                           ?? (countedDenominator != nil ? "measured" : type(of: rule.planned).ownDenominator
                               ?? (hasOwnDenominator ? "measured" : "")),
                       targetAnnual: targetHundredths.map { Percent(hundredths: $0) }, direction: direction,
-                      rule: rule.name)
+                      rule: rule.name, proratesTarget: proratesTarget)
     }
+
+    /// Whether a cumulative target is annual × m / 12: pro-rating fits a year's sasaran only;
+    /// against counted subjects (a rate, a prevalence) the target is a ratio, the same every month.
+    public var proratesTarget: Bool { type(of: rule.planned).proratesTarget && targetGroup != nil }
 }
 
 /// Denominator estimation settings (spec §5.1). Rates are exact decimals as text (`"0.08"`).

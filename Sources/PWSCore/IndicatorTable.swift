@@ -46,9 +46,13 @@ public struct IndicatorInfo: Sendable, Hashable {
     public var direction: IndicatorDirection
     /// The rule kind's catalogue name (`first`, `growth_zscore`, …); empty when not known.
     public var rule: String
+    /// Whether the cumulative target of month m is the annual one × m / 12 (a target group's
+    /// coverage) rather than the annual one every month (a ratio: a rate, a prevalence among
+    /// the measured, an area count).
+    public var proratesTarget: Bool
 
     public init(id: String, name: String, scope: String, subject: String, denominator: String, targetAnnual: Percent?,
-                direction: IndicatorDirection = .higherIsBetter, rule: String = "") {
+                direction: IndicatorDirection = .higherIsBetter, rule: String = "", proratesTarget: Bool = true) {
         self.id = id
         self.name = name
         self.scope = scope
@@ -57,6 +61,7 @@ public struct IndicatorInfo: Sendable, Hashable {
         self.targetAnnual = targetAnnual
         self.direction = direction
         self.rule = rule
+        self.proratesTarget = proratesTarget
     }
 
     public var isCountOnly: Bool { targetAnnual == nil && denominator.isEmpty }

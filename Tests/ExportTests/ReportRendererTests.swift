@@ -363,6 +363,29 @@ extension StringProtocol {
         }
     }
 
+    /// The trend chart's target line: a target group's cumulative coverage climbs to the annual
+    /// target by December (annual × m / 12); a ratio's target (a rate, a prevalence among the
+    /// measured, an area count: `proratesTarget` false, indicators.csv's flat target_pct) is the
+    /// annual one every month — it was drawn climbing too (UCI_DESA 8.3 % in January against a
+    /// target_pct of 100 %).
+    @Test(arguments: [true, false])
+    func trendTargetLineClimbsOnlyForATargetGroup(prorates: Bool) throws {
+        var input = ReportFixture.small()
+        input.indicators[0].proratesTarget = prorates
+        let html = try ReportRenderer.render(input)
+        let chart = try #require(html.slice(from: "aria-label=\"Tren cakupan kumulatif (%) K1", to: "</svg>"))
+        let opening = "<polyline class=\"target\" points=\""
+        let element = try #require(String(chart).slice(from: opening, to: "\"/>"))
+        let ys = element.dropFirst(opening.count).dropLast(3).split(separator: " ").map { $0.split(separator: ",").last! }
+        if prorates {
+            #expect(ys.count == 12)
+            #expect(Set(ys).count == 12)  // a step up each month
+        } else {
+            #expect(ys.count == 2)
+            #expect(Set(ys).count == 1)   // flat
+        }
+    }
+
     @Test func barsWithoutAValueGoLast() throws {
         var input = ReportFixture.small()
         // Sukamaju loses its sasaran in March: no coverage, no status.

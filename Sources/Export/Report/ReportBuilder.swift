@@ -427,7 +427,8 @@ struct ReportBuilder {
         // The rows carry the month's target; the catalogue's is the fallback for an empty puskesmas.
         let targetPct: Percent? = ms == .count ? nil
             : totalRow?.targetPct ?? vs.lazy.compactMap { self.row(ind, .desa, $0, self.m)?.targetPct }.first
-            ?? info.targetAnnual.map { ms == .monthlyCoverage ? $0 : Percent(hundredths: $0.hundredths * m / 12) }
+            ?? info.targetAnnual.map { ms == .monthlyCoverage || !info.proratesTarget ? $0
+                : Percent(hundredths: Int(ExactFraction.roundHalfAway(Int128($0.hundredths * m), 12))) }
         let label = "Grafik PWS \(info.id) — \(title): \(measureText)"
         let chart = ReportCharts.barChart(
             label: label, values: bars, target: targetPct?.value,
@@ -533,9 +534,10 @@ struct ReportBuilder {
         }
         var target: [(month: Int, value: Double)] = []
         if ms != .count, let annual = info.targetAnnual {
-            // Monthly scope: the annual target every month. Cumulative: annual × m / 12, drawn to
-            // December so the reader sees where the year must end.
-            target = ms == .monthlyCoverage ? [(1, annual.value), (12, annual.value)]
+            // Monthly scope, or a ratio (a rate, a prevalence, an area count — indicators.csv's
+            // target_pct): the annual target every month. A target group's cumulative coverage:
+            // annual × m / 12, drawn to December so the reader sees where the year must end.
+            target = ms == .monthlyCoverage || !info.proratesTarget ? [(1, annual.value), (12, annual.value)]
                 : (1...12).map { ($0, annual.value * Double($0) / 12) }
         }
         let what: String
