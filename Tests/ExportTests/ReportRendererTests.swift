@@ -201,7 +201,7 @@ enum ReportFixture {
             let above = cov >= target
             status = above ? (trend == "turun" ? "kurang" : "baik") : (trend == "turun" ? "jelek" : "cukup")
         }
-        return IndicatorRow(
+        var row = IndicatorRow(
             year: year, month: month, level: level, areaCode: code, areaName: name, parentCode: parent,
             indicator: info.id, scope: info.scope, numeratorMonth: numMonth, numeratorCumulative: monthly ? nil : numCum,
             denominator: hasDen ? ExactDecimal(den) : nil, denominatorSource: hasDen ? "sasaran" : "",
@@ -209,6 +209,8 @@ enum ReportFixture {
             coveragePrevMonthPct: hasDen ? pct(numPrev, den) : nil, targetAnnualPct: info.targetAnnual, targetPct: target,
             gapPct: cov.flatMap { c in target.map { Percent(hundredths: c.hundredths - $0.hundredths) } },
             trend: trend, status: status)
+        row.numeratorPrevMonth = numPrev
+        return row
     }
 }
 
@@ -491,7 +493,9 @@ extension StringProtocol {
     /// Sukamaju (the only village of Puskesmas Cipanas), with one RW and one RT holding all of it.
     /// K1: sasaran 1 250; 100 reached in February, 125 in March, 714 from January to March.
     /// D_S: sasaran 40; 20 weighed in February, 14 in March.
-    static func input() -> ReportInput {
+    /// `months`: the as-of month (rows of January to it); `decemberK1`: K1's count of December of
+    /// the year before, carried by January's rows.
+    static func input(months: Int = 3, decemberK1: Int = 0) -> ReportInput {
         let k1 = ReportFixture.k1, ds = ReportFixture.ds
         let areas: [(AreaLevel, String, String, String)] = [
             (.kabkota, "3201", "Kabupaten Contoh", ""), (.puskesmas, "P0001", "Cipanas", "3201"),
@@ -500,19 +504,19 @@ extension StringProtocol {
         ]
         var rows: [IndicatorRow] = []
         for (level, code, name, parent) in areas {
-            for month in 1...3 {
+            for month in 1...months {
                 // K1 by month: 489, 100, 125 (cumulative 489, 589, 714); D_S: 25, 20, 14.
                 let k1Month = [489, 100, 125][month - 1], dsMonth = [25, 20, 14][month - 1]
                 rows.append(ReportFixture.row(k1, year: 2025, month: month, level: level, code: code, name: name,
                                               parent: parent, numMonth: k1Month,
-                                              numPrev: month == 1 ? 0 : [489, 100, 125][month - 2],
+                                              numPrev: month == 1 ? decemberK1 : [489, 100, 125][month - 2],
                                               numCum: [489, 589, 714][month - 1], den: 1_250))
                 rows.append(ReportFixture.row(ds, year: 2025, month: month, level: level, code: code, name: name,
                                               parent: parent, numMonth: dsMonth,
                                               numPrev: month == 1 ? 0 : [25, 20, 14][month - 2], numCum: 0, den: 40))
             }
         }
-        return ReportInput(regencyName: "Kabupaten Contoh", asOf: YearMonth(year: 2025, month: 3), indicators: [k1, ds],
+        return ReportInput(regencyName: "Kabupaten Contoh", asOf: YearMonth(year: 2025, month: months), indicators: [k1, ds],
                            rows: rows, villagePuskesmas: ["3201010001": "P0001"], puskesmasNames: ["P0001": "Cipanas"],
                            accounting: ReportAccounting(rowsRead: 1_250_000, rowsRejected: 2_500, rowsAccepted: 1_247_500,
                                                         rowsUsed: 1_247_000, rowsDuplicate: 300, rowsOutOfPeriod: 200))
@@ -532,6 +536,16 @@ extension StringProtocol {
         // The puskesmas total has the same numbers (one village) and no rank.
         #expect(html.contains("<tr class=\"total\"><th>Total Puskesmas Cipanas<td>1.250<td>100<td>8,00<td>125<td>10,00"
                               + "<td>714<td class=sb>57,12<td>25,00<td>+32,12<td>▲ naik<td class=sb>baik<td></tr>"))
+    }
+
+    /// In January, *Bulan lalu n* is December's count of the year before, which the run has (the
+    /// rows carry it, as pws/<ID>.csv's last_month_n and pws.xlsx do); it was "–".
+    @Test func januaryShowsDecembersCount() throws {
+        let html = try ReportRenderer.render(Self.input(months: 1, decemberK1: 37))
+        // K1, January: sasaran 1.250, December 37 = 2,96 %, January 489 = 39,12 %.
+        #expect(html.contains("<tr><th><a href=\"#rinci-3201010001\">Sukamaju</a><td>1.250<td>37<td>2,96<td>489<td>39,12"))
+        #expect(html.contains("<tr class=\"total\"><th>Total Puskesmas Cipanas<td>1.250<td>37<td>"))
+        #expect(html.contains("Bulan lalu (Des)"))
     }
 
     @Test func summaryDrillDownAndChartsHaveTheHandComputedValues() throws {

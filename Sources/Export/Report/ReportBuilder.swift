@@ -441,12 +441,12 @@ struct ReportBuilder {
             let villageRows = values.map { row(ind, .desa, $0.area, m)! }
             let ranks = PWSRanking.ranks(villageRows, direction: info.direction)
             for (k, v) in values.enumerated() {
-                statusRow(ms, villageRows[k], prev: row(ind, .desa, v.area, m - 1), name: v.bar.name,
+                statusRow(ms, villageRows[k], name: v.bar.name,
                           href: input.drillDown == .off ? nil : "#" + drillAnchors[v.code]!, isTotal: false,
                           rank: ranks[k], into: &w)
             }
             if let t = totalRow {
-                statusRow(ms, t, prev: row(ind, .puskesmas, p, m - 1), name: "Total \(title)", href: nil,
+                statusRow(ms, t, name: "Total \(title)", href: nil,
                           isTotal: true, rank: nil, into: &w)
             }
         }
@@ -483,11 +483,12 @@ struct ReportBuilder {
     }
 
     /// A row of the PWS status table (the columns of `pws/<INDICATOR>.csv`).
-    private func statusRow(_ ms: Measure, _ r: IndicatorRow, prev: IndicatorRow?, name: String, href: String?,
+    private func statusRow(_ ms: Measure, _ r: IndicatorRow, name: String, href: String?,
                            isTotal: Bool, rank: Int?, into w: inout HTMLWriter) {
         let st = ReportText.statusClass(r.status)
-        // January: December of the year before is not in this run.
-        let prevN: CellValue = prev.map { .count($0.numeratorMonth) } ?? .literal("–")
+        // The row's own count of the month before, as pws/<ID>.csv and pws.xlsx give it (in
+        // January, December of the year before).
+        let prevN: CellValue = .count(r.numeratorPrevMonth)
         w.rowOpen(isTotal ? "total" : nil, th: Cell(t: .text(name), href: href))
         switch ms {
         case .count:
