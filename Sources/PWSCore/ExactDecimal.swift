@@ -175,10 +175,17 @@ public enum ExactFraction {
     }
 
     /// n / d × 100 in hundredths, rounded half away from zero; d > 0.
-    public static func percentHundredths(_ n: Int, _ d: ExactDecimal) -> Int? {
-        // n / (u·10^-s) × 10⁴ = n·10⁴·10^s / u
+    public static func percentHundredths(_ n: Int, _ d: ExactDecimal) -> Int? { percent(n, d, per: 10_000) }
+
+    /// n / d × 100 in tenths (the report's chart labels), rounded once, half away from zero;
+    /// d > 0.
+    public static func percentTenths(_ n: Int, _ d: ExactDecimal) -> Int? { percent(n, d, per: 1_000) }
+
+    /// n / d × `per`, rounded half away from zero.
+    private static func percent(_ n: Int, _ d: ExactDecimal, per: Int128) -> Int? {
+        // n / (u·10^-s) × per = n·per·10^s / u
         guard let scaled = ExactDecimal(n).units(atScale: d.scale) else { return nil }
-        let num = scaled.multipliedReportingOverflow(by: 10_000)
+        let num = scaled.multipliedReportingOverflow(by: per)
         guard !num.overflow else { return nil }
         return Int(exactly: roundHalfAway(num.partialValue, d.units))
     }

@@ -538,6 +538,24 @@ extension StringProtocol {
                               + "<td>714<td class=sb>57,12<td>25,00<td>+32,12<td>▲ naik<td class=sb>baik<td></tr>"))
     }
 
+    /// A bar's label rounds the exact coverage once to one decimal: 999 of sasaran 2 000,2 is
+    /// 49,945005… % — 49,95 in the table, 49,9 on the bar (rounding 49,95 again gave 50,0).
+    @Test func barLabelsRoundTheExactCoverageOnce() throws {
+        var input = Self.input()
+        var rows = input.rows
+        for i in rows.indices where rows[i].indicator == "K1" && rows[i].month == 3 {
+            rows[i].numeratorCumulative = 999
+            rows[i].denominator = ExactDecimal(units: 20_002, scale: 1)
+            rows[i].coverageCumulativePct = Percent(hundredths: 4995)
+        }
+        input.rows = rows
+        let html = try ReportRenderer.render(input)
+        let chart = try #require(html.slice(from: "aria-label=\"Grafik PWS K1 — Puskesmas Cipanas", to: "</svg>"))
+        #expect(chart.contains(">49,9</text>"))
+        #expect(!chart.contains(">50,0</text>"))
+        #expect(html.contains("<td class=sb>49,95<td>") || html.contains(">49,95<"))
+    }
+
     /// In January, *Bulan lalu n* is December's count of the year before, which the run has (the
     /// rows carry it, as pws/<ID>.csv's last_month_n and pws.xlsx do); it was "–".
     @Test func januaryShowsDecembersCount() throws {

@@ -151,7 +151,7 @@ extension ReportBuilder {
                     continue
                 }
                 let v = mainValue(r, ms)
-                values.append((month, v, v.map(ReportCharts.oneDecimal) ?? ""))
+                values.append((month, v, mainLabel(r, ms)))
                 cells.append(Cell(t: mainCell(r, ms), letter: ReportText.statusLetter(r.status),
                                   c: ms == .count ? nil : ReportText.statusClass(r.status)))
             }

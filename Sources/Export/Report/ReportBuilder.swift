@@ -255,6 +255,22 @@ struct ReportBuilder {
         }
     }
 
+    /// A chart's label of the main value: a coverage to one decimal, rounded once from the
+    /// exact numerator / denominator (not again from the two-decimal figure: 49.945… is 49,9,
+    /// not 50,0 from 49,95); a count in full; "" without a value.
+    func mainLabel(_ r: IndicatorRow, _ ms: Measure) -> String {
+        guard let v = mainValue(r, ms) else { return "" }
+        let n = ms == .cumulativeCoverage ? r.numeratorCumulative : r.numeratorMonth
+        switch ms {
+        case .count: return ReportText.int(Int(v))
+        case .cumulativeCoverage, .monthlyCoverage:
+            guard let n, let d = r.denominator, d.units > 0, let tenths = ExactFraction.percentTenths(n, d) else {
+                return ReportCharts.oneDecimal(v)
+            }
+            return ReportCharts.tenths(tenths)
+        }
+    }
+
     private func mainText(_ r: IndicatorRow, _ ms: Measure) -> String {
         switch ms {
         case .cumulativeCoverage: ReportText.pct(r.coverageCumulativePct)
@@ -405,7 +421,7 @@ struct ReportBuilder {
         values.reserveCapacity(vs.count)
         for v in vs {
             guard let area = knownArea(v, .desa), let r = row(ind, .desa, area, m) else { continue }
-            let text = ms == .count ? mainText(r, ms) : (mainValue(r, ms).map(ReportCharts.oneDecimal) ?? "–")
+            let text = ms == .count ? mainText(r, ms) : (mainValue(r, ms) == nil ? "–" : mainLabel(r, ms))
             values.append((ReportCharts.BarValue(name: villageNames[v] ?? v, value: mainValue(r, ms), valueText: text,
                                                  status: r.status, isTotal: false), v, area))
         }
@@ -420,7 +436,7 @@ struct ReportBuilder {
         }.map(\.bar)
         let totalRow = row(ind, .puskesmas, p, m)
         if let t = totalRow {
-            let text = ms == .count ? mainText(t, ms) : (mainValue(t, ms).map(ReportCharts.oneDecimal) ?? "–")
+            let text = ms == .count ? mainText(t, ms) : (mainValue(t, ms) == nil ? "–" : mainLabel(t, ms))
             bars.append(ReportCharts.BarValue(name: "Total \(name)", value: mainValue(t, ms), valueText: text,
                                               status: t.status, isTotal: true))
         }
@@ -531,7 +547,7 @@ struct ReportBuilder {
         for month in 1...max(m, 1) {
             guard let r = row(position(info), .kabkota, area, month) else { continue }
             let v = mainValue(r, ms)
-            values.append((month, v, v.map { ms == .count ? ReportText.int(Int($0)) : ReportCharts.oneDecimal($0) } ?? ""))
+            values.append((month, v, mainLabel(r, ms)))
         }
         var target: [(month: Int, value: Double)] = []
         if ms != .count, let annual = info.targetAnnual {

@@ -296,6 +296,11 @@ enum ReportCharts {
     }
 
     /// Chart value label: one decimal, decimal comma (the tables carry the exact two decimals).
+    /// `tenths` / 10 with the decimal comma (`-12,5`).
+    static func tenths(_ tenths: Int) -> String {
+        (tenths < 0 ? "-" : "") + "\(tenths.magnitude / 10),\(tenths.magnitude % 10)"
+    }
+
     static func oneDecimal(_ v: Double) -> String {
         let tenths = Int((abs(v) * 10).rounded())
         return (v < 0 ? "-" : "") + "\(tenths / 10),\(tenths % 10)"
