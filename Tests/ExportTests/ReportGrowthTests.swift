@@ -356,3 +356,27 @@ enum GrowthFixture {
         #expect(low.map(\.keyY) == [224, 212])
     }
 }
+
+/// Negative values (a drop-out rate when more children got MR1 than DPT1, reported as is) are
+/// drawn on the zero axis with their value written: a bar had a negative height (invalid SVG)
+/// and a trend point fell below the axis onto the month names.
+@Suite struct NegativeValueChartTests {
+    @Test func aNegativeBarSitsOnTheAxis() {
+        let values = [ReportCharts.BarValue(name: "Desa A", value: -16.9, valueText: "-16,9", status: "baik", isTotal: false),
+                      ReportCharts.BarValue(name: "Total", value: 12.5, valueText: "12,5", status: "baik", isTotal: true)]
+        let chart = ReportCharts.barChart(label: "DO", values: values, target: 5, targetText: "Target 5,00 %", isCount: false)
+        let bar = chart.bars[0]
+        #expect(bar.height == 0)
+        #expect(bar.y == chart.plotBottom)
+        #expect(bar.valueText == "-16,9")
+        #expect(chart.bars.allSatisfy { $0.height >= 0 })
+    }
+
+    @Test func aNegativeTrendPointSitsOnTheAxis() {
+        let chart = ReportCharts.lineChart(label: "DO", values: [(1, 3.5, "3,5"), (2, -7.25, "-7,3")],
+                                           target: [(1, 5), (12, 5)], targetText: "Target 5,00 %", isCount: false)
+        #expect(chart.points.map(\.y).allSatisfy { $0 <= chart.plotBottom })
+        #expect(chart.points[1].y == chart.plotBottom)
+        #expect(chart.points[1].text == "-7,3")
+    }
+}

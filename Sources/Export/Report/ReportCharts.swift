@@ -84,7 +84,9 @@ enum ReportCharts {
         let barWidth = barStep * 7 / 10
         let plotW = n * barStep + (values.contains(where: \.isTotal) ? 12 : 0)
         let width = max(480, left + plotW + right)
-        func y(_ v: Double) -> Int { plotBottom - Int((min(v, yMax) / yMax * Double(plotHeight)).rounded()) }
+        // A negative value (a drop-out rate with more MR1 than DPT1) sits on the axis with its
+        // value written; below it a bar had a negative height (an SVG error) and a label over the names.
+        func y(_ v: Double) -> Int { plotBottom - Int((min(max(v, 0), yMax) / yMax * Double(plotHeight)).rounded()) }
 
         var bars: [Bar] = []
         var x = left + (barStep - barWidth) / 2
@@ -161,7 +163,7 @@ enum ReportCharts {
         let (yMax, step) = niceScale(isCount ? max(maxV, 10) : max(maxV, 100))
         // Months sit 16 units in from the axes so the first value label clears the y ticks.
         func x(_ m: Int) -> Int { left + 16 + Int((Double(m - 1) / 11 * Double(plotW - 32)).rounded()) }
-        func y(_ v: Double) -> Int { plotBottom - Int((min(v, yMax) / yMax * Double(plotH)).rounded()) }
+        func y(_ v: Double) -> Int { plotBottom - Int((min(max(v, 0), yMax) / yMax * Double(plotH)).rounded()) }
         var ticks: [Tick] = []
         var t = 0.0
         while t <= yMax + 1e-9 {
@@ -234,7 +236,7 @@ enum ReportCharts {
         let maxV = series.flatMap { $0.values.compactMap(\.value) }.max() ?? 0
         let (yMax, step) = niceScale(max(maxV, 5))
         func x(_ m: Int) -> Int { left + 16 + Int((Double(m - 1) / 11 * Double(plotW - 32)).rounded()) }
-        func y(_ v: Double) -> Int { plotBottom - Int((min(v, yMax) / yMax * Double(plotH)).rounded()) }
+        func y(_ v: Double) -> Int { plotBottom - Int((min(max(v, 0), yMax) / yMax * Double(plotH)).rounded()) }
         var ticks: [Tick] = []
         var t = 0.0
         while t <= yMax + 1e-9 {
