@@ -556,6 +556,18 @@ extension StringProtocol {
         #expect(html.contains("<td class=sb>49,95<td>") || html.contains(">49,95<"))
     }
 
+    /// The indicator's description is in Indonesian: a `{records: …}` denominator was shown as
+    /// the code `measured`, and UCI_DESA, which counts villages, said "Dihitung per orang".
+    @Test func measuredDenominatorsAndAreaCountsAreDescribedInIndonesian() throws {
+        var input = Self.input()
+        input.indicators[0].denominator = "measured"
+        input.indicators[1].denominator = "villages"
+        let html = try ReportRenderer.render(input)
+        #expect(!html.contains("<dd>measured</dd>"))
+        #expect(html.contains("<dt>Sasaran</dt><dd>yang diperiksa/diukur (sasaran dengan hasil pemeriksaan)</dd>"))
+        #expect(html.contains("<dt>Sasaran</dt><dd>desa/kelurahan terdaftar</dd></div><div><dt>Dihitung per</dt><dd>desa/kelurahan</dd>"))
+    }
+
     /// In January, *Bulan lalu n* is December's count of the year before, which the run has (the
     /// rows carry it, as pws/<ID>.csv's last_month_n and pws.xlsx do); it was "–".
     @Test func januaryShowsDecembersCount() throws {

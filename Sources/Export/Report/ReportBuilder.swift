@@ -402,7 +402,7 @@ struct ReportBuilder {
         let (chart, title, note) = trendChart(info, ms)
         return IndicatorSection(
             anchor: Self.anchor("ind", info.id), indID: info.id, indName: info.name,
-            scopeText: ReportText.scope(info.scope), subjectText: ReportText.subject(info.subject),
+            scopeText: ReportText.scope(info.scope), subjectText: ReportText.subject(info.subject, denominator: info.denominator),
             denominatorText: ReportText.denominator(info.denominator),
             targetText: info.targetAnnual.map { ReportText.pct($0) + " % per tahun" + (ms == .monthlyCoverage ? " (setiap bulan)" : "") } ?? "–",
             measureText: measureText, isCount: ms == .count,

@@ -77,8 +77,10 @@ enum ReportText {
         }
     }
 
-    static func subject(_ s: String) -> String {
-        switch s {
+    /// What an indicator counts; an area count (denominator `villages`, UCI_DESA) counts villages.
+    static func subject(_ s: String, denominator: String = "") -> String {
+        if denominator == "villages" { return "desa/kelurahan" }
+        return switch s {
         case "person": "orang"
         case "pregnancy": "kehamilan"
         case "delivery": "persalinan"
@@ -103,6 +105,7 @@ enum ReportText {
         case "lansia": return "lansia (60+ tahun)"
         case "penduduk": return "penduduk"
         case "villages": return "desa/kelurahan terdaftar"
+        case "measured": return "yang diperiksa/diukur (sasaran dengan hasil pemeriksaan)"
         default: return d
         }
     }
