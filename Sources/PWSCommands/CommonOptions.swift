@@ -24,7 +24,7 @@ struct CommonOptions: ParsableArguments {
     @Flag(help: "Write CSV files for Indonesian-locale Excel: ';' separator, decimal comma, UTF-8 BOM.")
     var excel = false
 
-    @Flag(help: "Print only errors: no summary, no progress (for cron).")
+    @Flag(help: "Print only errors: no summary, no progress (for cron). A refused run (exit 65) still prints its summary, which says why.")
     var quiet = false
 
     @Flag(name: .customLong("skip-unreadable"),

@@ -596,3 +596,23 @@ extension StringProtocol {
         #expect(html.contains("Persentase data ditolak: <strong>0,2 %</strong>"))
     }
 }
+
+/// The summary matrix's tables: the fewest of at most 20 indicator columns, as equal as
+/// possible (49 was split 17 + 17 + 15, which report.md called as equal as possible).
+@Suite struct SummarySplitTests {
+    @Test func tablesAreAsEqualAsPossible() {
+        #expect(ReportBuilder.summarySizes(49) == [17, 16, 16])
+        #expect(ReportBuilder.summarySizes(46) == [16, 15, 15])
+        #expect(ReportBuilder.summarySizes(20) == [20])
+        #expect(ReportBuilder.summarySizes(21) == [11, 10])
+        #expect(ReportBuilder.summarySizes(19) == [19])
+        #expect(ReportBuilder.summarySizes(0) == [0])
+        for n in 1...200 {
+            let sizes = ReportBuilder.summarySizes(n)
+            #expect(sizes.reduce(0, +) == n)
+            #expect(sizes.allSatisfy { $0 <= ReportBuilder.summaryColumns })
+            #expect(sizes.max()! - sizes.min()! <= 1)
+            #expect(sizes.count == (n + 19) / 20)
+        }
+    }
+}

@@ -340,14 +340,21 @@ struct ReportBuilder {
     static let summaryColumns = 20
 
     /// The summary matrix, split into tables of at most `summaryColumns` indicators, as equal
-    /// as possible and in catalogue order (46 indicators: 16 + 16 + 14), each with the area column.
+    /// as possible and in catalogue order (49 indicators: 17 + 16 + 16; it was 17 + 17 + 15),
+    /// each with the area column.
     private func summaryTables() -> [Table] {
-        let n = input.indicators.count
-        let parts = max(1, (n + Self.summaryColumns - 1) / Self.summaryColumns)
-        let size = max(1, (n + parts - 1) / parts)
-        return stride(from: 0, to: max(n, 1), by: size).map { start in
-            summary(Array(input.indicators[start..<min(n, start + size)]))
-        }
+        Self.summarySizes(input.indicators.count).reduce(into: (tables: [Table](), start: 0)) { acc, size in
+            acc.tables.append(summary(Array(input.indicators[acc.start..<acc.start + size])))
+            acc.start += size
+        }.tables
+    }
+
+    /// The sizes of the summary tables of `n` indicators: the fewest tables of at most
+    /// `summaryColumns`, the first ones one larger when they cannot all be equal (one empty
+    /// table for none).
+    static func summarySizes(_ n: Int) -> [Int] {
+        let parts = max(1, (n + summaryColumns - 1) / summaryColumns)
+        return (0..<parts).map { n / parts + ($0 < n % parts ? 1 : 0) }
     }
 
     private func summary(_ indicators: [IndicatorInfo]) -> Table {
