@@ -18,7 +18,7 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "The run's today, YYYY-MM-DD: later visit dates are rejected (E-FUTURE). Default: the machine's date.")
     var today: String?
 
-    @Flag(name: .customLong("keep-identifiers"), help: "Write person identifiers unmasked into rejects.csv and warnings.csv.")
+    @Flag(name: .customLong("keep-identifiers"), help: "Write person identifiers unmasked into rejects.csv and warnings.csv, and each person's full NIK and name into tindak-lanjut.csv.")
     var keepIdentifiers = false
 
     @Flag(help: "Write CSV files for Indonesian-locale Excel: ';' separator, decimal comma, UTF-8 BOM.")

@@ -14,7 +14,8 @@ extension PWS {
                 summary: input files added, removed or changed (by sha256), the §3 row counts of \
                 each file that changed, and the indicator rows whose numerator, denominator or \
                 status changed, largest change first. Exit status 0 whether or not anything \
-                changed; 66 when a folder, its run.json or indicators.csv is missing. See \
+                changed; 66 when a folder, its run.json or indicators.csv is missing; 65 when \
+                one is not what pws writes; 73 when diff.csv cannot be written. See \
                 docs/operations.md.
                 """)
 

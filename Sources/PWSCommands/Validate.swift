@@ -8,7 +8,7 @@ extension PWS {
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the data (a dry run): print the row accounting; with --out write rejects.csv, warnings.csv and run.json.",
-            discussion: "Exit status 0 when the reject rate is within the pipeline's limit, 65 when over it or when the register or targets have errors.")
+            discussion: "Exit status 0 when the reject rate is within the pipeline's limit, 65 when over it or when the register or targets have errors; 64 usage or pipeline error; 66 input missing; 73 --out not writable; 129/130/143 stopped by a signal.")
 
         @OptionGroup var common: CommonOptions
 
