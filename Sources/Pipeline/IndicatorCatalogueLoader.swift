@@ -22,13 +22,16 @@ public enum IndicatorCatalogueLoader {
         }
         let list = try doc.sequence(try doc.required(root, "indicators"), "indicators")
         var result: [IndicatorDefinition] = []
-        var lines: [String: Int] = [:]
+        // Ids are unique ignoring case: each names a file pws/<ID>.csv, and on Windows, macOS
+        // or a FAT disk pws/k1.csv would replace pws/K1.csv.
+        var lines: [String: (id: String, line: Int)] = [:]
         for node in list {
             let def = try indicator(node, doc: doc, services: services)
-            if let first = lines[def.id] {
-                throw doc.error(node, "indicator id \(def.id) is used twice (first on line \(first)); ids must be unique")
+            if let first = lines[def.id.lowercased()] {
+                let same = first.id == def.id ? "" : " as \(first.id), ignoring case (it names the file pws/\(def.id).csv)"
+                throw doc.error(node, "indicator id \(def.id) is used twice\(same) (first on line \(first.line)); ids must be unique")
             }
-            lines[def.id] = doc.line(node)
+            lines[def.id.lowercased()] = (def.id, doc.line(node))
             result.append(def)
         }
         // Cross-references: what a rule names, and a denominator indicator (any counted one

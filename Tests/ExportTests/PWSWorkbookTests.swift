@@ -115,7 +115,7 @@ enum OpenPyXL {
 
     @Test(arguments: [
         ("K1", "K1"), ("A/B:C", "A_B_C"), ("'quoted'", "quoted"),
-        ("Ringkasan", "Ringkasan (2)"), ("ringkasan", "ringkasan (2)"),
+        ("Ringkasan", "Ringkasan (2)"), ("ringkasan", "ringkasan (2)"), ("HISTORY", "HISTORY (2)"), ("History", "History (2)"),
         (String(repeating: "x", count: 40), String(repeating: "x", count: 31)),
     ])
     func sheetNamesAreValidAndUnique(wanted: String, expected: String) {

@@ -53,6 +53,8 @@ import Testing
             .replacingOccurrences(of: "rule: first", with: "rule: visits"), 6, "visits counts are for pregnancy indicators"),
         (head + k1.replacingOccurrences(of: "    target: 100\n", with: ""), 3, "give both a denominator and a target"),
         (head + k1 + k1, 10, "indicator id K1 is used twice (first on line 3)"),
+        (head + k1 + k1.replacingOccurrences(of: "id: K1", with: "id: k1"), 10,
+         "indicator id k1 is used twice as K1, ignoring case (it names the file pws/k1.csv) (first on line 3)"),
         (head + k1.replacingOccurrences(of: "bumil", with: "ibu"), 8, "denominator \"ibu\" is not a target group"),
         (head + "  - id: N\n    subject: person\n    scope: monthly\n    rule: monthly_increase\n    base: X\n"
             + "    measure: {services: [TIMBANG]}\n", 3, "refers to X, which is not a monthly_presence indicator"),

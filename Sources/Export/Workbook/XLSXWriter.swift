@@ -119,14 +119,16 @@ final class XLSXWriter {
     }
 
     /// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`, not starting or
-    /// ending with `'`, and not equal (ignoring case) to one of `taken`.
+    /// ending with `'`, not `History` (Excel keeps that name for its change history; an
+    /// indicator with that id would make a workbook Excel repairs), and not equal (ignoring
+    /// case) to one of `taken`.
     static func sheetName(_ wanted: String, taken: Set<String>) -> String {
         var name = String(wanted.map { "[]:*?/\\".contains($0) ? "_" : $0 })
         while name.hasPrefix("'") { name.removeFirst() }
         while name.hasSuffix("'") { name.removeLast() }
         if name.isEmpty { name = "Sheet" }
         name = String(name.prefix(31))
-        let lower = Set(taken.map { $0.lowercased() })
+        let lower = Set(taken.map { $0.lowercased() } + ["history"])
         var candidate = name, n = 2
         while lower.contains(candidate.lowercased()) {
             let suffix = " (\(n))"
