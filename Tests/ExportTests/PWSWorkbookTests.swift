@@ -33,11 +33,12 @@ enum OpenPyXL {
         let path = NSTemporaryDirectory() + "pws-workbook-\(UUID().uuidString).xlsx"
         let monthRows = values.rows(months: 5...5) { level, _ in [.desa, .puskesmas, .kabkota].contains(level) }
         let quality = WorkbookQuality(
-            files: [.init(source: "layanan/a.csv", read: 10, rejected: 2, accepted: 8, used: 7, duplicate: 1,
+            // A reject rate of 2/15 = 13.333… %: its cell holds 13.33 (it held the whole double).
+            files: [.init(source: "layanan/a.csv", read: 15, rejected: 2, accepted: 13, used: 12, duplicate: 1,
                           outOfPeriod: 0, blank: 1)],
-            total: .init(source: "TOTAL", read: 10, rejected: 2, accepted: 8, used: 7, duplicate: 1, outOfPeriod: 0,
+            total: .init(source: "TOTAL", read: 15, rejected: 2, accepted: 13, used: 12, duplicate: 1, outOfPeriod: 0,
                          blank: 1),
-            rejectRate: 0.2, rejectsByRule: ["E-DATE": 2], warningsByRule: [:])
+            rejectRate: 2.0 / 15, rejectsByRule: ["E-DATE": 2], warningsByRule: [:])
         try PWSWorkbook.write(values: values, monthRows: monthRows, villagePuskesmas: [:], quality: quality,
                               created: Date(timeIntervalSince1970: 1_767_225_600), to: path,
                               rowsPerSheet: rowsPerSheet)

@@ -139,7 +139,7 @@ enum GrowthFixture {
         #expect(!table.contains(">K1<"))
         // March. Kabupaten: T 18/95 = 18,95 % kurang; BGM 1/95 = 1,05 % cukup; STUNTING 4/36 = 11,11 % kurang.
         let expected2 = [
-            "<tr class=\"total\"><th>Kabupaten/Kota Kabupaten Contoh",
+            "<tr class=\"total\"><th>Kabupaten Contoh",
             "<td class=sk>18,95 K<small>18/95</small><td class=sc>1,05 C<small>1/95</small>",
             "<td class=sk>11,11 K<small>4/36</small></tr>",
         ].joined()
@@ -189,7 +189,7 @@ enum GrowthFixture {
         #expect(html.contains("<meta name=\"pws-charts\" content=\"15\">"))
         #expect(html.occurrences(of: "<svg class=\"chart") == 15)
         let kab = try #require(section.slice(from: "<div class=\"pkm\" id=\"tumbuh-3201\">", to: "</details>"))
-        #expect(kab.contains("<h3>Kabupaten/Kota Kabupaten Contoh</h3>"))
+        #expect(kab.contains("<h3>Kabupaten Contoh</h3>"))
         #expect(kab.contains("data-indicator=\"T BGM STUNTING\""))
         // Scale: the highest value is T's 18,95 → 0–20 in steps of 5; plot 200 high from y 20.
         // T in March: x = 48 + 16 + round(2/11 × 490) = 153, y = 220 − round(18,95/20 × 200 = 189,5) = 30;
@@ -218,7 +218,7 @@ enum GrowthFixture {
         #expect(table.contains("<p>8 balita di tindak-lanjut.csv, Maret 2025."))
         // Columns: BGM, 2T, Stunting, Wasting, Tidak ditimbang 2 bulan, Jumlah balita.
         let expected = [
-            "<tr class=\"total\"><th>Kabupaten/Kota Kabupaten Contoh<td class=t><td>2<td>2<td>3<td>3<td>2<td>8</tr>",
+            "<tr class=\"total\"><th>Kabupaten Contoh<td class=t><td>2<td>2<td>3<td>3<td>2<td>8</tr>",
             "<tr class=\"pk\"><th>Puskesmas Cipanas<td class=t><td>2<td>2<td>2<td>2<td>1<td>6</tr>",
             "<tr><th>PSY-A<td class=t>Sukamaju<td>1<td>1<td>0<td>1<td>1<td>3</tr>",
             "<tr><th>PSY-A<td class=t>Mekarsari<td>0<td>0<td>0<td>1<td>0<td>1</tr>",

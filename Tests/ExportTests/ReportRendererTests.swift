@@ -616,3 +616,14 @@ extension StringProtocol {
         }
     }
 }
+
+/// The kabupaten/kota is titled by its register name, with "Kabupaten/Kota" before it only
+/// when the name does not say which it is ("Kabupaten/Kota Kabupaten Karangmukti" before).
+@Suite struct RegencyTitleTests {
+    @Test(arguments: [("Kabupaten Karangmukti", "Kabupaten Karangmukti"), ("KOTA BANDUNG", "KOTA BANDUNG"),
+                      ("Kab. Garut", "Kab. Garut"), ("Karangmukti", "Kabupaten/Kota Karangmukti"),
+                      ("Kotabaru", "Kabupaten/Kota Kotabaru")])
+    func regencyIsNamedOnce(name: String, title: String) {
+        #expect(ReportText.regency(name) == title)
+    }
+}

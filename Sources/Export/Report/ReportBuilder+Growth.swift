@@ -43,7 +43,7 @@ extension ReportBuilder {
         var trends = HTMLWriter(capacity: 1 << 15)
         var charts = 0
         if let kab = kabkotaCode {
-            growthTrend(growth, .kabkota, kab, title: "Kabupaten/Kota \(areaNames[kab] ?? kab)", into: &trends)
+            growthTrend(growth, .kabkota, kab, title: ReportText.regency(areaNames[kab] ?? kab), into: &trends)
             charts += 1
         }
         for p in puskesmasCodes where p != Self.noPuskesmas && knownArea(p, .puskesmas) != nil {
@@ -100,7 +100,7 @@ extension ReportBuilder {
                 w.rowClose()
             }
             if let kab = kabkotaCode {
-                line("total", "Kabupaten/Kota \(areaNames[kab] ?? kab)", .kabkota, kab)
+                line("total", ReportText.regency(areaNames[kab] ?? kab), .kabkota, kab)
             }
             for p in puskesmasCodes {
                 let vs = villages(of: p)
@@ -222,7 +222,7 @@ extension ReportBuilder {
         head.append(Head(ht: "Jumlah balita", htip: "balita dalam daftar; satu balita dapat punya lebih dari satu alasan"))
         var body: [TRow] = []
         if !keys.isEmpty {
-            let kabName = kabkotaCode.map { "Kabupaten/Kota \(areaNames[$0] ?? $0)" } ?? "Jumlah"
+            let kabName = kabkotaCode.map { ReportText.regency(areaNames[$0] ?? $0) } ?? "Jumlah"
             body.append(TRow(rc: "total", th: Cell(t: .text(kabName)),
                              cells: [Cell(t: .literal(""), c: "t")] + countCells(sum(keys))))
         }

@@ -376,7 +376,7 @@ struct ReportBuilder {
             }
         }
         if let kab = kabkotaCode {
-            body.append(TRow(rc: "total", th: Cell(t: .text("Kabupaten/Kota \(areaNames[kab] ?? kab)")),
+            body.append(TRow(rc: "total", th: Cell(t: .text(ReportText.regency(areaNames[kab] ?? kab))),
                              cells: cells(level: .kabkota, area: kab, pkm: nil)))
         }
         for p in puskesmasCodes where p != Self.noPuskesmas {
@@ -570,7 +570,7 @@ struct ReportBuilder {
         case .monthlyCoverage: what = "cakupan per bulan (%)"
         case .count: what = "jumlah kumulatif"
         }
-        let title = "Tren \(what) \(info.id), Kabupaten/Kota \(kabName), Januari–\(ReportText.monthName(m)) \(input.asOf.year)"
+        let title = "Tren \(what) \(info.id), \(ReportText.regency(kabName)), Januari–\(ReportText.monthName(m)) \(input.asOf.year)"
         let note: String? = values.contains(where: { $0.value != nil }) ? nil
             : "Belum ada nilai untuk digambar (tidak ada sasaran atau belum ada data)."
         let chart = ReportCharts.lineChart(
@@ -595,7 +595,7 @@ struct ReportBuilder {
             }
             body.append(TRow(rc: total ? "total" : nil, th: Cell(t: .text(name)), cells: cells))
         }
-        if let kab = kabkotaCode { line(.kabkota, kab, "Kabupaten/Kota \(areaNames[kab] ?? kab)", total: true) }
+        if let kab = kabkotaCode { line(.kabkota, kab, ReportText.regency(areaNames[kab] ?? kab), total: true) }
         for p in puskesmasCodes where p != Self.noPuskesmas {
             line(.puskesmas, p, puskesmasTitle(p), total: false)
         }

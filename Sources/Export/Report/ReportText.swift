@@ -77,6 +77,15 @@ enum ReportText {
         }
     }
 
+    /// The kabupaten/kota's title: its register name, with "Kabupaten/Kota " before it unless
+    /// the name already says which it is ("Kabupaten Karangmukti" was "Kabupaten/Kota
+    /// Kabupaten Karangmukti").
+    static func regency(_ name: String) -> String {
+        let lower = name.lowercased()
+        let named = ["kabupaten ", "kota ", "kab. ", "kab "].contains { lower.hasPrefix($0) }
+        return named ? name : "Kabupaten/Kota \(name)"
+    }
+
     /// What an indicator counts; an area count (denominator `villages`, UCI_DESA) counts villages.
     static func subject(_ s: String, denominator: String = "") -> String {
         if denominator == "villages" { return "desa/kelurahan" }

@@ -292,7 +292,7 @@ public enum PWSWorkbook {
         let sheet = try book.addSheet("Kualitas data")
         sheet.columnWidth(0, 0, 36)
         sheet.columnWidth(1, 7, 14)
-        try sheet.string(0, 0, "Akuntansi baris layanan (dibaca = ditolak + diterima; diterima = dipakai + duplikat + di luar periode)", s.title)
+        try sheet.string(0, 0, "Penghitungan baris data layanan (dibaca = ditolak + diterima; diterima = dipakai + duplikat + di luar periode)", s.title)
         try header(sheet, s, row: 1, ["Berkas", "Dibaca", "Ditolak", "Diterima", "Dipakai", "Duplikat",
                                       "Di luar periode", "Baris kosong"])
         sheet.freeze(rows: 2)
@@ -307,7 +307,11 @@ public enum PWSWorkbook {
         }
         row += 1
         try sheet.string(row, 0, "Tingkat penolakan %", s.totalText)
-        try sheet.number(row, 1, q.rejectRate * 100, s.pct)
+        // Its two-decimal value, as every percentage cell (it held 1.054697845425229).
+        let rate = q.total.read > 0
+            ? Int(ExactFraction.roundHalfAway(Int128(q.total.rejected) * 10_000, Int128(q.total.read)))
+            : Int((q.rejectRate * 10_000).rounded())
+        try sheet.number(row, 1, pctValue(Percent(hundredths: rate)), s.pct)
         row += 2
         for (title, counts) in [("Ditolak", q.rejectsByRule), ("Peringatan", q.warningsByRule)] {
             try header(sheet, s, row: row, ["Aturan", title])

@@ -43,7 +43,7 @@ public enum SPMWorkbook {
             }
             let period = q.map { "Triwulan \($0) " } ?? "Kumulatif "
             try sheet.string(0, 0, "Capaian SPM Bidang Kesehatan — \(period)\(year) (\(months))", title)
-            try sheet.string(1, 0, regencyName.isEmpty ? "" : "Kabupaten/Kota \(regencyName)", title)
+            try sheet.string(1, 0, regencyName.isEmpty ? "" : ReportText.regency(regencyName), title)
             for (c, text) in header.enumerated() { try sheet.string(3, c, text, head) }
             sheet.freeze(rows: 4, columns: 3)
             sheet.columnWidth(0, 0, 14)
