@@ -28,7 +28,6 @@ extension TableReader {
         enum State { case searching(seen: Int), mapped, unmapped }
         var state = State.searching(seen: 0)
         var label = source
-        var map = HeaderMap(fieldCount: fieldCount, missingRequired: [])
         var fieldOfColumn: [Int: Int] = [:]
         var headerWidth = 0
         var unnamed: [Int] = []
@@ -68,7 +67,6 @@ extension TableReader {
             let mapped = names.map(header: header)
             if sectionCandidate == nil { sectionCandidate = (record.line, mapped) }
             guard mapped.missingRequired.isEmpty else { return false }
-            map = mapped
             for field in 0..<fieldCount { columns[field] = mapped.columnOfField[field] }
             fieldOfColumn = [:]
             for field in 0..<fieldCount where mapped.columnOfField[field] >= 0 {
