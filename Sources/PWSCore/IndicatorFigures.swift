@@ -116,6 +116,14 @@ public struct IndicatorFigures: Sendable, Hashable {
 }
 
 extension DenominatorSource {
+    /// The column texts of the year's figures, the same every month: a target group's
+    /// sasaran, their sum, an estimate, and the number of villages of an area count.
+    public static let yearFigureTexts: Set<String> = ["sasaran", "sum", "estimate", "villages"]
+
+    /// Every column text that is not an indicator's id; no indicator may be named so (ignoring
+    /// case), or its rates' denominator_source would read as one of them.
+    public static let reservedTexts: Set<String> = yearFigureTexts.union(["measured"])
+
     /// The column text, with `indicators` the catalogue the indices point into.
     public func text(indicators: [IndicatorInfo]) -> String {
         switch self {

@@ -35,6 +35,7 @@ public struct DHIS2Export {
     struct Row {
         var year: Int, month: Int, level: String, code: String, name: String, indicator: String
         var numerator: Int
+        var numeratorCumulative: Int?
         var denominator: Decimal?
         var denominatorSource: String
         var scope: String
@@ -42,7 +43,12 @@ public struct DHIS2Export {
         /// Whether the `denominator` column holds the year's figure, the same every month: a
         /// target group's (sasaran, their sum, an estimate) or the number of villages of an
         /// area count (UCI_DESA).
-        var denominatorIsTheYears: Bool { ["sasaran", "sum", "estimate", "villages"].contains(denominatorSource) }
+        var denominatorIsTheYears: Bool { DenominatorSource.yearFigureTexts.contains(denominatorSource) }
+
+        /// Whether the numerator is a state at the month's end rather than what the month added:
+        /// an area count's villages that have reached the threshold (UCI_DESA), whose
+        /// `numerator_month` is the change from the month before.
+        var numeratorIsAState: Bool { denominatorSource == "villages" }
 
         /// Whether it holds a count of the year so far — the subjects measured (`{records: …}`)
         /// or another indicator's cumulative numerator (the drop-out rates over DPT1) of a year
@@ -82,7 +88,11 @@ public struct DHIS2Export {
 
         // Accumulate per (indicator, area, period): quarters add their months' numerators.
         struct Key: Hashable { var indicator: String, code: String, period: String }
-        struct Sum { var row: Row; var adxPeriod: String; var numerator = 0; var denominator: Decimal?; var months = 0 }
+        struct Sum {
+            var row: Row; var adxPeriod: String; var numerator = 0; var denominator: Decimal?; var months = 0
+            /// The latest month added (a state numerator is that month's).
+            var lastMonth = 0
+        }
         var sums: [Key: Sum] = [:]
         var order: [Key] = []
         let mappedLevels = Set(mapping.orgUnits.keys.compactMap { areaNames[$0]?.level })
@@ -97,11 +107,17 @@ public struct DHIS2Export {
             // Counts of persons (and the differences of a rate, which may be negative) never
             // come near Int.max; an indicators.csv that says otherwise was written by hand (it
             // trapped the quarterly export).
-            let (total, overflow) = sum.numerator.addingReportingOverflow(r.numerator)
-            guard !overflow else {
-                throw PWSError(.data, "indicators.csv: the numerators of \(r.indicator) for \(r.level) \(r.code) in \(key.period) add up beyond the range of a count; the file is not one pws wrote — copy the run folder again from OUT")
+            if r.numeratorIsAState {
+                // The period's last month's state: 3 of 8 villages UCI at the end of Q4.
+                if r.month >= sum.lastMonth { sum.numerator = r.numeratorCumulative ?? r.numerator }
+            } else {
+                let (total, overflow) = sum.numerator.addingReportingOverflow(r.numerator)
+                guard !overflow else {
+                    throw PWSError(.data, "indicators.csv: the numerators of \(r.indicator) for \(r.level) \(r.code) in \(key.period) add up beyond the range of a count; the file is not one pws wrote — copy the run folder again from OUT")
+                }
+                sum.numerator = total
             }
-            sum.numerator = total
+            sum.lastMonth = max(sum.lastMonth, r.month)
             // A year denominator (sasaran, sum, estimate, villages) is the same every month and
             // is taken as it is; any other is the month's part — its own count, or the month's
             // share of a count of the year so far — and a quarter adds its months' parts, as it
@@ -224,7 +240,7 @@ public struct DHIS2Export {
         var columns: [String: Int] = [:]
         var rows: [Row] = []
         let needed = ["year", "month", "level", "area_code", "area_name", "indicator", "scope", "numerator_month",
-                      "denominator", "denominator_source"]
+                      "numerator_cumulative", "denominator", "denominator_source"]
         func bad(_ line: Int, _ what: String) -> PWSError {
             PWSError(.data, "\(what); is this a pws run folder?", location: SourceLocation(source: path, line: line))
         }
@@ -255,7 +271,8 @@ public struct DHIS2Export {
                     denominator = d
                 }
                 rows.append(Row(year: year, month: month, level: s("level"), code: s("area_code"), name: s("area_name"),
-                                indicator: s("indicator"), numerator: numerator, denominator: denominator,
+                                indicator: s("indicator"), numerator: numerator,
+                                numeratorCumulative: Int(s("numerator_cumulative")), denominator: denominator,
                                 denominatorSource: s("denominator_source"), scope: s("scope")))
             }
         }

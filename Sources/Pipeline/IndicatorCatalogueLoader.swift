@@ -6,6 +6,9 @@ import Yams
 /// Reads the indicator catalogue (YAML, docs/indicators.md) into `IndicatorDefinition`s,
 /// checking every entry; a problem stops the run with exit 64 and names `file:line`.
 public enum IndicatorCatalogueLoader {
+    /// The bytes of an indicator id: ASCII letters, digits and `_`.
+    static let idBytes = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_".utf8)
+
     static let filterKeys: Set<String> = ["services", "sex", "age_days", "age_months", "age_years",
                                           "facility_type", "provider", "result_any", "days_after_delivery", "months"]
     /// The keys every indicator may have; each rule kind adds its own (`IndicatorRuleKind.keys`).
@@ -57,8 +60,13 @@ public enum IndicatorCatalogueLoader {
             }
         }
         let id = try doc.string(try doc.required(m, "id", node, doc), "id")
-        guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-            throw doc.error(node, "id \"\(id)\" must be letters, digits and _ (it becomes a file name)")
+        // ASCII only: an id names a file and a sheet, and letters outside ASCII case-fold
+        // in ways file systems and Excel do not agree on (ı and I, ß and SS).
+        guard !id.isEmpty, id.utf8.allSatisfy(Self.idBytes.contains) else {
+            throw doc.error(node, "id \"\(id)\" must be letters A–Z, digits and _ (it becomes a file name)")
+        }
+        guard !DenominatorSource.reservedTexts.contains(id.lowercased()) else {
+            throw doc.error(node, "id \"\(id)\" is a denominator_source word of indicators.csv (\(DenominatorSource.reservedTexts.sorted().joined(separator: ", "))); choose another")
         }
         let name = try m["name"].map { try doc.string($0, "name") } ?? id
         if let s = m["source"] { _ = try doc.string(s, "source") }   // read by IndicatorSources

@@ -87,6 +87,7 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
               ANEMIA_BUMIL: {numerator: {dataElement: AN_NUM}, denominator: {dataElement: AN_DEN}}
               DO_DPT1_MR1: {numerator: {dataElement: DO_NUM}, denominator: {dataElement: DO_DEN}}
               UCI_DESA: {numerator: {dataElement: UCI_NUM}, denominator: {dataElement: UCI_DEN}}
+              STUNTING: {numerator: {dataElement: ST_NUM}, denominator: {dataElement: ST_DEN}}
             orgUnits:
               areas: {"P3201010101": PKM-JATIWANGI}
 
@@ -101,21 +102,27 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
         // indicators.csv of the sample's run, puskesmas P3201010101 (month: numerator_month,
         // numerator_cumulative, denominator): ANEMIA_BUMIL 1: 0 0 2, 2: 3 3 7, 3: 3 6 12, 9: 4 16 34,
         // 10: 2 18 37, 11: 5 23 44, 12: 1 24 49; DO_DPT1_MR1 9: 3 -7 58, 10: 4 -3 64, 11: 3 0 71,
-        // 12: -6 -6 76; UCI_DESA 10–12: 0 2 4 (villages).
+        // 12: -6 -6 76; UCI_DESA 10–12: 0 2 4 (villages) — 2 of its 4 villages UCI, the state at
+        // the month's end (numerator_month is the change: 0); STUNTING (monthly, measured)
+        // 10: 3 73, 11: 3 78, 12: 4 71.
         if periodType == "Quarterly" {
             #expect(values["AN_NUM 2025Q4"] == "8")      // 2 + 5 + 1
             #expect(values["AN_DEN 2025Q4"] == "15")     // 49 − 34
             #expect(values["DO_NUM 2025Q4"] == "1")      // 4 + 3 − 6
             #expect(values["DO_DEN 2025Q4"] == "18")     // 76 − 58
-            #expect(values["UCI_NUM 2025Q4"] == "0")
+            #expect(values["UCI_NUM 2025Q4"] == "2")     // December's state, not 0 + 0 + 0
             #expect(values["UCI_DEN 2025Q4"] == "4")
             #expect(values["AN_DEN 2025Q1"] == "12")     // 12 − 0
+            #expect(values["ST_NUM 2025Q4"] == "10")     // 3 + 3 + 4
+            #expect(values["ST_DEN 2025Q4"] == "222")    // 73 + 78 + 71: each month's own count
         } else {
             #expect(values["AN_DEN 202501"] == "2")
             #expect(values["AN_DEN 202502"] == "5")      // 7 − 2
             #expect(values["AN_DEN 202503"] == "5")      // 12 − 7
             #expect(values["DO_DEN 202512"] == "5")      // 76 − 71
             #expect(values["UCI_DEN 202512"] == "4")
+            #expect(values["UCI_NUM 202512"] == "2")
+            #expect(values["ST_DEN 202511"] == "78")
             // DHIS2's sum over the year is the year's cumulative denominator and numerator.
             let year = (1...12).map { values[String(format: "AN_DEN 2025%02d", $0)].flatMap { Int($0) } ?? -1000 }
             #expect(year.reduce(0, +) == 49)

@@ -53,6 +53,12 @@ import Testing
             .replacingOccurrences(of: "rule: first", with: "rule: visits"), 6, "visits counts are for pregnancy indicators"),
         (head + k1.replacingOccurrences(of: "    target: 100\n", with: ""), 3, "give both a denominator and a target"),
         (head + k1 + k1, 10, "indicator id K1 is used twice (first on line 3)"),
+        // A rate over an indicator named `sum` would write denominator_source `sum`, read as
+        // the sum of sasaran (the DHIS2 export took its cumulative DPT1 as a year figure).
+        (head + k1.replacingOccurrences(of: "id: K1", with: "id: Sum"), 3, "id \"Sum\" is a denominator_source word"),
+        (head + k1.replacingOccurrences(of: "id: K1", with: "id: measured"), 3, "is a denominator_source word"),
+        // ASCII only: ı1 and I1 fold alike on some systems, not in Swift's lowercased().
+        (head + k1.replacingOccurrences(of: "id: K1", with: "id: ı1"), 3, "id \"ı1\" must be letters A–Z, digits and _"),
         (head + k1 + k1.replacingOccurrences(of: "id: K1", with: "id: k1"), 10,
          "indicator id k1 is used twice as K1, ignoring case (it names the file pws/k1.csv) (first on line 3)"),
         (head + k1.replacingOccurrences(of: "bumil", with: "ibu"), 8, "denominator \"ibu\" is not a target group"),
