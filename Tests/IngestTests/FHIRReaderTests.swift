@@ -151,6 +151,30 @@ import Testing
         #expect(c.notes.contains { $0.contains("(first Patient/x\\x0Ay)") }, "\(c.notes)")
     }
 
+    /// An Encounter's facility is the Organization it references whatever the files' order:
+    /// a bulk export's `Encounter.ndjson` sorts before `Organization.ndjson`, and the
+    /// reference's id (`org-7`) and the class's type (AMB → puskesmas) were taken instead of
+    /// the Organization's identifier and type (a posyandu's LAYANAN_HT counted for SPM 8).
+    @Test(arguments: [["0-Organization.ndjson", "Encounter.ndjson"], ["Encounter.ndjson", "Organization.ndjson"]])
+    func anEncountersOrganizationIsFoundInALaterFile(files: [String]) throws {
+        let dir = try TemporaryFolder()
+        let org = #"{"resourceType":"Organization","id":"org-7","identifier":[{"value":"PSY-A"}],"#
+            + #""type":[{"coding":[{"system":"https://pws.dinkes.local/CodeSystem/fasilitas","code":"posyandu"}]}]}"#
+        let encounter = #"{"resourceType":"Encounter","id":"enc-1","status":"finished","class":{"code":"AMB"},"#
+            + #""type":[{"coding":[{"system":"https://pws.dinkes.local/CodeSystem/layanan","code":"LAYANAN_HT"}]}],"#
+            + #""subject":{"reference":"Patient/p"},"#
+            + #""period":{"start":"2025-01-10"},"serviceProvider":{"reference":"Organization/org-7"}}"#
+        let patient = #"{"resourceType":"Patient","id":"p","birthDate":"1960-01-01","gender":"male"}"#
+        _ = try dir.write(files[0], Array((files[0].hasPrefix("Encounter") ? encounter : org).utf8))
+        _ = try dir.write(files[1], Array((files[1].hasPrefix("Encounter") ? encounter : org).utf8))
+        _ = try dir.write("Patient.ndjson", Array(patient.utf8))
+        let all = files + ["Patient.ndjson"]
+        let r = try read("Encounter.ndjson", directory: dir.url.path, all: all)
+        #expect(r.rows.count == 1, "\(r.problems)")
+        #expect(r.rows.first?["facility_id"] == "PSY-A")
+        #expect(r.rows.first?["facility_type"] == "posyandu")
+    }
+
     /// A NUL written `\u0000` in a resource's id (or any field it gives a record) rejects the
     /// resource E-FHIR, shown `\x00`: it went as a raw byte into warnings.csv.
     @Test func aNULInAFieldRejectsTheResource() throws {

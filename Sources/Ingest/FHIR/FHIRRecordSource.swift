@@ -11,6 +11,10 @@ public final class FHIRContext: @unchecked Sendable {
     struct Patient: Equatable { var person = "", birthDate = "", sex = "", village = "", rw = "", rt = "", name = "" }
     struct Encounter {
         var date = "", facilityID = "", facilityType = "", provider = "", episode = "", subject = ""
+        /// Where it took place, as written (the reference, its identifier, the class code):
+        /// resolved into `facilityID` and `facilityType` once every file's Organizations and
+        /// Locations are known (`resolveSites`).
+        var site = "", siteIdentifier: String?, classCode = ""
     }
     struct Site { var identifier = "", type: String? }
 
@@ -44,7 +48,20 @@ public final class FHIRContext: @unchecked Sendable {
                 if case .resource(_, let resource, let fullUrl) = event { context.add(resource, fullUrl: fullUrl, source: source) }
             }
         }
+        context.resolveSites()
         return context
+    }
+
+    /// Gives each Encounter its facility from the Organization or Location it references — known
+    /// only once every file is read: a bulk export's `Encounter.ndjson` comes before its
+    /// `Organization.ndjson` (the reference's id and the class's type were taken instead).
+    func resolveSites() {
+        for (key, e) in encounters {
+            var resolved = e
+            (resolved.facilityID, resolved.facilityType) = facility(reference: e.site, identifier: e.siteIdentifier,
+                                                                    classCodes: [e.classCode])
+            encounters[key] = resolved
+        }
     }
 
     func add(_ r: JSONValue, fullUrl: String?, source: String = "") {
@@ -143,7 +160,10 @@ public final class FHIRContext: @unchecked Sendable {
         e.date = r["period"]?["start"]?.text ?? ""
         e.subject = r["subject"]?["reference"]?.text ?? ""
         let site = r["serviceProvider"] ?? r["location"].elements.first?["location"]
-        (e.facilityID, e.facilityType) = facility(site, classCodes: [r["class"]?["code"]?.text ?? ""])
+        e.site = site?["reference"]?.text ?? ""
+        e.siteIdentifier = site?["identifier"]?["value"]?.text
+        e.classCode = r["class"]?["code"]?.text ?? ""
+        (e.facilityID, e.facilityType) = facility(reference: e.site, identifier: e.siteIdentifier, classCodes: [e.classCode])
         e.provider = provider(r["participant"].elements.flatMap { codings($0["type"]) })
         e.episode = r["episodeOfCare"].elements.first?["reference"]?.text ?? ""
         return e
@@ -152,10 +172,14 @@ public final class FHIRContext: @unchecked Sendable {
     /// A reference's facility id (its identifier, the referenced Organization's or Location's,
     /// else the id in the reference) and type (the site's type, else the class code's).
     func facility(_ reference: JSONValue?, classCodes: [String]) -> (String, String) {
-        let ref = reference?["reference"]?.text ?? ""
+        facility(reference: reference?["reference"]?.text ?? "", identifier: reference?["identifier"]?["value"]?.text,
+                 classCodes: classCodes)
+    }
+
+    /// `facility(_:classCodes:)` of a reference's text and identifier.
+    func facility(reference ref: String, identifier: String?, classCodes: [String]) -> (String, String) {
         let site = sites[ref]
-        let id = reference?["identifier"]?["value"]?.text ?? site?.identifier
-            ?? String(ref.split(separator: "/").last ?? "")
+        let id = identifier ?? site?.identifier ?? String(ref.split(separator: "/").last ?? "")
         var type = site?.type
         if type == nil {
             type = classCodes.lazy.compactMap { FHIRMapping.lookup(self.mapping.facilityTypes, system: "", code: $0) }.first
