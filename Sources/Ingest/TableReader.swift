@@ -232,8 +232,7 @@ public final class TableReader {
                     return
                 }
                 // In a UTF-16 file read as one-byte text, a line end's other byte (and a blank
-                // line) is a line of NULs: not a record (it made the count one or, with CRLF,
-                // twice the file's records too many).
+                // line) is a line of NULs: not a record.
                 if headerIsUTF16 && Self.holdsOnlyNUL(record) { return }
                 let index = rowsRead
                 rowsRead += 1

@@ -11,7 +11,9 @@ extension PWS {
             discussion: """
             Exit status: 0 published; 64 usage or pipeline error; 65 data error (register/sasaran \
             errors, or reject rate over the limit: nothing published, see OUT/refused/YYYY-MM/); \
-            66 input missing; 73 output not writable; 75 another run holds the lock, or an             input file changed while an --incremental run read it; 129/130/143 stopped by             SIGHUP/SIGINT/SIGTERM (nothing published). See docs/operations.md.
+            66 input missing; 73 output not writable; 75 another run holds the lock, or an \
+            input file changed while an --incremental run read it; 129/130/143 stopped by \
+            SIGHUP/SIGINT/SIGTERM (nothing published). See docs/operations.md.
             """)
 
         @OptionGroup var common: CommonOptions

@@ -256,8 +256,8 @@ struct ReportBuilder {
     }
 
     /// A chart's label of the main value: a coverage to one decimal, rounded once from the
-    /// exact numerator / denominator (not again from the two-decimal figure: 49.945… is 49,9,
-    /// not 50,0 from 49,95); a count in full; "" without a value.
+    /// exact numerator / denominator (49.945… is 49,9, where rounding the two-decimal 49,95
+    /// again would give 50,0); a count in full; "" without a value.
     func mainLabel(_ r: IndicatorRow, _ ms: Measure) -> String {
         guard let v = mainValue(r, ms) else { return "" }
         let n = ms == .cumulativeCoverage ? r.numeratorCumulative : r.numeratorMonth
@@ -340,8 +340,8 @@ struct ReportBuilder {
     static let summaryColumns = 20
 
     /// The summary matrix, split into tables of at most `summaryColumns` indicators, as equal
-    /// as possible and in catalogue order (49 indicators: 17 + 16 + 16; it was 17 + 17 + 15),
-    /// each with the area column.
+    /// as possible and in catalogue order (49 indicators: 17 + 16 + 16), each with the area
+    /// column.
     private func summaryTables() -> [Table] {
         Self.summarySizes(input.indicators.count).reduce(into: (tables: [Table](), start: 0)) { acc, size in
             acc.tables.append(summary(Array(input.indicators[acc.start..<acc.start + size])))

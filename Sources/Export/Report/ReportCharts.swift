@@ -297,16 +297,15 @@ enum ReportCharts {
         v == v.rounded() ? String(Int(v)) : String(v).replacingOccurrences(of: ".", with: ",")
     }
 
-    /// Chart value label: one decimal, decimal comma (the tables carry the exact two decimals).
     /// `tenths` / 10 with the decimal comma (`-12,5`).
     static func tenths(_ tenths: Int) -> String {
         (tenths < 0 ? "-" : "") + "\(tenths.magnitude / 10),\(tenths.magnitude % 10)"
     }
 
-    static func oneDecimal(_ v: Double) -> String {
-        let tenths = Int((abs(v) * 10).rounded())
-        return (v < 0 ? "-" : "") + "\(tenths / 10),\(tenths % 10)"
-    }
+    /// Chart value label of a value known only as a double: one decimal, decimal comma, half
+    /// away from zero (the tables carry the exact two decimals; a coverage's label is rounded
+    /// from its exact fraction instead, `ReportBuilder.mainLabel`).
+    static func oneDecimal(_ v: Double) -> String { tenths(Int((v * 10).rounded())) }
 
     static func shorten(_ s: String, to n: Int) -> String {
         s.count <= n ? s : String(s.prefix(n - 1)) + "…"

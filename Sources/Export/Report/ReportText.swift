@@ -78,8 +78,7 @@ enum ReportText {
     }
 
     /// The kabupaten/kota's title: its register name, with "Kabupaten/Kota " before it unless
-    /// the name already says which it is ("Kabupaten Karangmukti" was "Kabupaten/Kota
-    /// Kabupaten Karangmukti").
+    /// the name already says which it is ("Kabupaten Karangmukti" stays as it is).
     static func regency(_ name: String) -> String {
         let lower = name.lowercased()
         let named = ["kabupaten ", "kota ", "kab. ", "kab "].contains { lower.hasPrefix($0) }

@@ -307,7 +307,7 @@ public enum PWSWorkbook {
         }
         row += 1
         try sheet.string(row, 0, "Tingkat penolakan %", s.totalText)
-        // Its two-decimal value, as every percentage cell (it held 1.054697845425229).
+        // Its two-decimal value, as every percentage cell.
         let rate = q.total.read > 0
             ? Int(ExactFraction.roundHalfAway(Int128(q.total.rejected) * 10_000, Int128(q.total.read)))
             : Int((q.rejectRate * 10_000).rounded())
