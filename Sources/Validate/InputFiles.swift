@@ -108,6 +108,30 @@ public enum InputFiles {
         return listing
     }
 
+    /// A note for each folder inside `layanan/` or `fhir/` holding files named like service
+    /// files, which are not read (only the files directly in those folders are): files put in
+    /// `layanan/2025-12/` were left out without a word. Not an error — an archive folder may be
+    /// meant to be left out — but said in the log and run.json.
+    public static func ignoredFolderNotes(in dataDirectory: String) -> [String] {
+        var notes: [String] = []
+        for (folder, matches) in [("layanan", { (n: [UInt8]) in isCSVName(n) || isWorkbookName(n) || isLegacyWorkbookName(n) }),
+                                  ("fhir", { (n: [UInt8]) in hasExtension(n, ".ndjson") || hasExtension(n, ".json") })] {
+            let directory = dataDirectory + "/" + folder
+            guard let dir = opendir(directory) else { continue }
+            defer { closedir(dir) }
+            for entry in DirectoryEntry.all(dir) where entry.name != Array(".".utf8) && entry.name != Array("..".utf8) {
+                let path = directory + "/" + String(decoding: entry.name, as: UTF8.self)
+                var st = stat()
+                guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, let sub = opendir(path) else { continue }
+                let count = DirectoryEntry.all(sub).filter { matches($0.name) }.count
+                closedir(sub)
+                guard count > 0 else { continue }
+                notes.append("\(display(Array((folder + "/").utf8) + entry.name))/ is a folder: its \(count) file(s) named like service files are not read — pws reads only the files directly in \(folder)/; move them there (an archive meant to be left out can stay)")
+            }
+        }
+        return notes.sorted()
+    }
+
     /// The entries of `dataDirectory/folder` whose names `matches`, each checked (`check`)
     /// relative to the folder — no walk of the whole path per file — on `workers` threads.
     private static func folderFiles(_ dataDirectory: String, _ folder: String, workers: Int,

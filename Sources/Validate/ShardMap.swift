@@ -99,6 +99,7 @@ extension Validation {
         ).load(path: dataDirectory + "/" + sasaranName, source: sasaranName, register: register)
         var allNotes = notes
         if registerAccount.encoding != "utf-8" { allNotes.append("\(wilayahName) is not UTF-8; read as Windows-1252") }
+        allNotes += InputFiles.ignoredFolderNotes(in: dataDirectory)
         return RegisterInputs(register: register, sasaran: sasaran, notes: allNotes,
                               registerAccount: registerAccount, sasaranAccount: sasaranAccount)
     }

@@ -206,6 +206,7 @@ public enum Validation {
         })
         var allNotes = notes
         if registerAccount.encoding != "utf-8" { allNotes.append("\(wilayahName) is not UTF-8; read as Windows-1252") }
+        allNotes += InputFiles.ignoredFolderNotes(in: dataDirectory)
         let checkingStart = ThreadCPUTime.seconds()
         var chunkReader = checker.chunkReader(directory: dataDirectory, sources: sources)
         chunkReader.sizes = listing.sizes

@@ -12,6 +12,27 @@ import Glibc
 /// symbolic link's target's), which the map cache's hash index then compares instead of
 /// stat'ing every file again.
 @Suite struct InputFilesTests {
+    /// Service files in a folder inside `layanan/` or `fhir/` are not read (only the files
+    /// directly there are) — said in a note naming the folder and how many files it holds, so
+    /// a month put in `layanan/2025-12/` is not left out without a word; a folder holding no
+    /// such file is not mentioned.
+    @Test func foldersOfServiceFilesAreNoted() throws {
+        let tmp = try TemporaryFolder()
+        let data = tmp.url.path
+        for folder in ["layanan/2025-12", "layanan/arsip", "fhir/lama"] {
+            try FileManager.default.createDirectory(atPath: data + "/" + folder, withIntermediateDirectories: true)
+        }
+        for file in ["layanan/2025-12/a.csv", "layanan/2025-12/b.XLSX", "layanan/2025-12/catatan.txt",
+                     "layanan/arsip/readme.txt", "fhir/lama/Patient.ndjson", "layanan/top.csv"] {
+            try "x".write(toFile: data + "/" + file, atomically: false, encoding: .utf8)
+        }
+        #expect(InputFiles.ignoredFolderNotes(in: data) == [
+            "fhir/lama/ is a folder: its 1 file(s) named like service files are not read — pws reads only the files directly in fhir/; move them there (an archive meant to be left out can stay)",
+            "layanan/2025-12/ is a folder: its 2 file(s) named like service files are not read — pws reads only the files directly in layanan/; move them there (an archive meant to be left out can stay)",
+        ])
+        #expect(InputFiles.ignoredFolderNotes(in: data + "/nowhere").isEmpty)
+    }
+
     @Test func manyFilesOnSeveralThreadsAreListedAsOnOne() throws {
         let tmp = try TemporaryFolder()
         let data = tmp.url.path
