@@ -286,7 +286,17 @@ public final class TableReader {
                 what = "the header has NUL bytes between its letters, so the file is UTF-16 (Unicode text), not UTF-8; "
                     + "save it as UTF-8 (in Excel: Save As → CSV UTF-8 (Comma delimited))"
             } else {
+                // The header's own names that matched nothing are most often the missing ones
+                // spelt another way (`Tgl. Kunjungan`): named, so the alias to declare is plain.
+                let unknown = header.unknownColumns.filter { !$0.isEmpty }
+                // A file without a header row has a record there: its NIK is masked, long cells cut.
+                let shown = unknown.prefix(8).map { name in
+                    let masked = PersonID.maskIdentifiersInName(name)
+                    return "\"" + (masked.count > 40 ? masked.prefix(39) + "…" : masked) + "\""
+                }.joined(separator: ", ")
+                    + (unknown.count > 8 ? " and \(unknown.count - 8) more" : "")
                 what = "required column(s) missing: " + header.missingRequired.map(names.names.describe).joined(separator: "; ")
+                    + (unknown.isEmpty ? "" : " (columns not recognised: \(shown))")
                     + "; rename the column in the header or declare its name as an alias in the pipeline"
             }
             try problem(Diagnostic(

@@ -59,6 +59,22 @@ import Testing
         #expect(problems.first?.message.contains("CSV UTF-8") == true)
     }
 
+    /// E-COLUMNS names the header's columns that matched nothing — usually the missing ones
+    /// spelt another way — so the alias to declare is plain; a file without a header row has a
+    /// record there, whose NIK is masked.
+    @Test func missingColumnsNameTheHeadersNotRecognised() throws {
+        let named = try read("record_id;Tgl. Kunjungan;No. KTP;birth_date;sex;village_code;rw;rt;facility_type;service_code\n"
+            + "r1;2025-03-04;3201014506900001;1990-06-05;P;3201010001;1;1;posyandu;TENSI\n")
+        #expect(named.problems.map(\.rule) == [.columns])
+        #expect(named.problems.first?.message.contains(#"(columns not recognised: "Tgl. Kunjungan", "No. KTP"); rename the column"#) == true,
+                "\(named.problems.first?.message ?? "")")
+        let headless = try read("r1;2025-03-04;3201014506900001;1990-06-05;P;3201010001;1;1;posyandu;TENSI\n")
+        let message = headless.problems.first?.message ?? ""
+        #expect(!message.contains("3201014506900001"), "\(message)")
+        #expect(message.contains(#"(columns not recognised: "r1", "2025-03-04", "3201**********01", "1990-06-05", "P", "3201010001", "1", "1" and 2 more)"#),
+                "\(message)")
+    }
+
     @Test func aliasesMatchCaseInsensitivelyWithSpacesAndDashes() throws {
         let text = " ID_Kunjungan ;Tanggal Kunjungan;NIK;tgl-lahir;JK;Kode Desa;RW;rt;Tempat-Layanan;LAYANAN;Hasil\n"
             + "K1;2025-03-04;3271000000000001;2000-01-01;P;8272012001;1;2;posyandu;ANC;12,5\n"
