@@ -85,6 +85,13 @@ submit() { # STAGE ARRAY-LIST-or-"" DEPENDENCY-or-"" -> job id
   echo "$id"
 }
 
+# After a failed submission: cancels the jobs submitted before it (JOB...) and exits 1.
+abandon() {
+  if [ $# -gt 0 ]; then scancel "$@" 2>/dev/null || true; fi
+  echo "run-sharded.sh: nothing more submitted${1:+; cancelled $*}; fix the cause and run resume --shared $shared" >&2
+  exit 1
+}
+
 # Slurm's word on each task of JOB (while it still knows the job: MinJobAge after it ends).
 slurm_view() { # JOB
   scontrol -o show job "$1" 2>/dev/null | tr ' ' '\n' \
@@ -135,10 +142,12 @@ submit_and_wait() {
   if [ -n "$reduce_todo" ]; then rm -f "$shared"/slurm/done/merge.*; fi
   merge_todo=$(todo merge 1)
   if [ -z "$merge_todo" ]; then echo "run-sharded.sh: already complete ($shared)"; return 0; fi
-  if [ -n "$map_todo" ]; then mj=$(submit map "$map_todo" ""); dep=$mj; ids+=("$mj"); fi
-  if [ -n "$dedup_todo" ]; then dj=$(submit dedup "$dedup_todo" "$dep"); dep=$dj; ids+=("$dj"); fi
-  if [ -n "$reduce_todo" ]; then rj=$(submit reduce "$reduce_todo" "$dep"); dep=$rj; ids+=("$rj"); fi
-  gj=$(submit merge "" "$dep"); ids+=("$gj")
+  # A submission that fails stops the driver and cancels what it submitted before it: the next
+  # stage would otherwise go in without its dependency and start at once.
+  if [ -n "$map_todo" ]; then mj=$(submit map "$map_todo" "") || abandon; dep=$mj; ids+=("$mj"); fi
+  if [ -n "$dedup_todo" ]; then dj=$(submit dedup "$dedup_todo" "$dep") || abandon ${ids[@]+"${ids[@]}"}; dep=$dj; ids+=("$dj"); fi
+  if [ -n "$reduce_todo" ]; then rj=$(submit reduce "$reduce_todo" "$dep") || abandon ${ids[@]+"${ids[@]}"}; dep=$rj; ids+=("$rj"); fi
+  gj=$(submit merge "" "$dep") || abandon ${ids[@]+"${ids[@]}"}; ids+=("$gj")
   echo "run-sharded.sh: submitted map ${mj:-(done)} [${map_todo:-}], dedup ${dj:-(done)} [${dedup_todo:-}], reduce ${rj:-(done)} [${reduce_todo:-}], merge $gj"
   wait_for "${ids[@]}"
   if [ -f "$shared/slurm/done/merge.0" ]; then
@@ -164,7 +173,9 @@ case "$mode" in
     if [ -e "$shared" ] && [ -n "$(ls -A "$shared" 2>/dev/null)" ]; then
       die "$shared is not empty: give a new --shared folder, or continue that run with: $0 resume --shared $shared"
     fi
-    shared=$(abs "$shared"); data=$(abs "$data"); out=$(abs "$out")
+    # The data folder must be there (a typo made an empty one, and the map tasks said it was empty).
+    [ -d "$data" ] || die "no folder $data (--data)"
+    shared=$(abs "$shared"); data=$(cd "$data" && pwd); out=$(abs "$out")
     # A pws path with a slash must be absolute: tasks start in SHARED, on other nodes.
     if [[ "$pws" == */* ]]; then pws=$(cd "$(dirname "$pws")" && pwd)/$(basename "$pws"); fi
     mkdir -p "$shared/slurm/done" "$shared/slurm/logs"
@@ -180,7 +191,8 @@ case "$mode" in
     mv -f "$shared/slurm/settings.tmp" "$shared/slurm/settings"
     ;;
   resume | status)
-    shared=$(cd "$shared" 2>/dev/null && pwd) || die "no folder $shared"
+    found=$(cd "$shared" 2>/dev/null && pwd) || die "no folder $shared (--shared)"
+    shared=$found
     [ -f "$shared/slurm/settings" ] || die "$shared/slurm/settings is missing: start with run-sharded.sh run"
     ;;
 esac
