@@ -255,6 +255,32 @@ extension MisuseTests {
 }
 
 extension MisuseTests {
+    /// A staged map task stopped by SIGTERM (scancel, a Slurm time limit) removes the
+    /// temporaries of its partition files (`part-…pws.tmp.HOST.PID`): they stayed, 128 of them
+    /// at P = 64, and a rerun (another PID) did not remove them.
+    @Test func aStoppedMapTaskLeavesNoTemporaries() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated(records: 1500)
+        let shared = tmp.path + "/shared"
+        let temporaries = { () -> [String] in
+            (FileManager.default.enumerator(atPath: shared)?.allObjects as? [String] ?? []).filter { $0.contains(".tmp.") }
+        }
+        let marker = tmp.path + "/paused"
+        let (process, err) = try PWSBinary.startPaused(["map", "--task", "0", "--tasks", "1", "--partitions", "8", "--data", data,
+                                                         "--shared", shared, "--today", "2026-01-15"],
+                                                        at: "map-writing", marker: marker)
+        #expect(FileManager.default.fileExists(atPath: marker), "the task never reached the pause point")
+        #expect(temporaries().count == 16, "\(temporaries())")  // a part and an ids file per partition
+        kill(process.processIdentifier, SIGTERM)
+        _ = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 143)
+        #expect(temporaries().isEmpty, "\(temporaries())")
+    }
+}
+
+extension MisuseTests {
     /// `validate --out` and `diff --out` write through temporary names, so a link planted at
     /// rejects.csv or diff.csv is replaced, not written through; `validate --out OUT/2025-12`
     /// (the published run) is refused rather than replacing the run's rejects.csv and run.json.

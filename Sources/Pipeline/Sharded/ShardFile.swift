@@ -1,5 +1,6 @@
 import CMinizip  // zlib's crc32 (unzip.h includes zlib.h)
 import Concurrency
+import Export
 import Foundation
 import PWSCore
 
@@ -162,6 +163,9 @@ enum ShardFile {
             return n
         }
         let temporary = "\(path).tmp.\(host).\(getpid()).\(n)"
+        // A task stopped by a signal (scancel, a time limit) removes it (it stayed otherwise).
+        Interruption.removeOnStop(temporary)
+        defer { Interruption.forget(temporary) }
         var fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 && errno == ENOENT {
             try makeFolder((path as NSString).deletingLastPathComponent)
@@ -407,6 +411,8 @@ final class ShardFileWriter {
     init(path: String, header: ShardHeader) throws {
         self.path = path
         temporary = "\(path).tmp.\(ShardFile.host).\(getpid())"
+        // Removed if the task is stopped by a signal before `finish` or `discard`.
+        Interruption.removeOnStop(temporary)
         let out = try ShardFile.head(header)
         try ShardFile.makeFolder((path as NSString).deletingLastPathComponent)
         guard FileManager.default.createFile(atPath: temporary, contents: Data(out)) else {
@@ -434,11 +440,15 @@ final class ShardFileWriter {
     }
 
     /// Removes the temporary file of a task that failed.
-    func discard() { unlink(temporary) }
+    func discard() {
+        unlink(temporary)
+        Interruption.forget(temporary)
+    }
 
     /// Writes the trailer and gives the file its name.
     func finish() throws {
         try write(ShardFile.trailer(blocks: blocks))
+        defer { Interruption.forget(temporary) }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)

@@ -231,6 +231,7 @@ public struct ShardedRun {
         let idWriters = try (0..<partitions).map {
             try ShardFileWriter(path: idsPath(task, $0), header: ShardHeader(kind: "map-ids", task: task, key: key, partition: $0))
         }
+        CrashPoint.hit("map-writing")
         let flushAt = 64 << 10
         // A failed write, with the file (of the share) whose row it was writing.
         var failure: (error: any Error, file: Int)?
