@@ -119,14 +119,18 @@ public enum InputFiles {
             let directory = dataDirectory + "/" + folder
             guard let dir = opendir(directory) else { continue }
             defer { closedir(dir) }
-            for entry in DirectoryEntry.all(dir) where entry.name != Array(".".utf8) && entry.name != Array("..".utf8) {
+            // Only folders (or links and entries the file system does not type) are looked at:
+            // no `stat` per service file.
+            for entry in DirectoryEntry.all(dir) where [UInt8(DT_DIR), UInt8(DT_LNK), UInt8(DT_UNKNOWN)].contains(entry.type)
+                && entry.name != Array(".".utf8) && entry.name != Array("..".utf8) {
                 let path = directory + "/" + String(decoding: entry.name, as: UTF8.self)
                 var st = stat()
                 guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, let sub = opendir(path) else { continue }
                 let count = DirectoryEntry.all(sub).filter { matches($0.name) }.count
                 closedir(sub)
                 guard count > 0 else { continue }
-                notes.append("\(display(Array((folder + "/").utf8) + entry.name))/ is a folder: its \(count) file(s) named like service files are not read — pws reads only the files directly in \(folder)/; move them there (an archive meant to be left out can stay)")
+                let name = PersonID.maskIdentifiersInName(display(Array((folder + "/").utf8) + entry.name))
+                notes.append("\(name)/ is a folder: its \(count) file(s) named like service files are not read — pws reads only the files directly in \(folder)/; move them there (an archive meant to be left out can stay)")
             }
         }
         return notes.sorted()

@@ -26,9 +26,12 @@ import Glibc
                      "layanan/arsip/readme.txt", "fhir/lama/Patient.ndjson", "layanan/top.csv"] {
             try "x".write(toFile: data + "/" + file, atomically: false, encoding: .utf8)
         }
+        // A link to a folder is a folder too (checked by its target, as the listing does).
+        #expect(symlink(data + "/layanan/2025-12", data + "/layanan/desember") == 0)
         #expect(InputFiles.ignoredFolderNotes(in: data) == [
             "fhir/lama/ is a folder: its 1 file(s) named like service files are not read — pws reads only the files directly in fhir/; move them there (an archive meant to be left out can stay)",
             "layanan/2025-12/ is a folder: its 2 file(s) named like service files are not read — pws reads only the files directly in layanan/; move them there (an archive meant to be left out can stay)",
+            "layanan/desember/ is a folder: its 2 file(s) named like service files are not read — pws reads only the files directly in layanan/; move them there (an archive meant to be left out can stay)",
         ])
         #expect(InputFiles.ignoredFolderNotes(in: data + "/nowhere").isEmpty)
     }
