@@ -123,9 +123,15 @@ public enum InputFiles {
             // no `stat` per service file.
             for entry in DirectoryEntry.all(dir) where [UInt8(DT_DIR), UInt8(DT_LNK), UInt8(DT_UNKNOWN)].contains(entry.type)
                 && entry.name != Array(".".utf8) && entry.name != Array("..".utf8) {
-                let path = directory + "/" + String(decoding: entry.name, as: UTF8.self)
-                var st = stat()
-                guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, let sub = opendir(path) else { continue }
+                // By the name's bytes, relative to the folder: a name that is not UTF-8 is found too.
+                let fd = (entry.name + [0]).withUnsafeBufferPointer { name in
+                    name.withMemoryRebound(to: CChar.self) { openat(dirfd(dir), $0.baseAddress!, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK) }
+                }
+                guard fd >= 0 else { continue }
+                guard let sub = fdopendir(fd) else {
+                    close(fd)
+                    continue
+                }
                 let count = DirectoryEntry.all(sub).filter { matches($0.name) }.count
                 closedir(sub)
                 guard count > 0 else { continue }

@@ -26,12 +26,25 @@ import Glibc
                      "layanan/arsip/readme.txt", "fhir/lama/Patient.ndjson", "layanan/top.csv"] {
             try "x".write(toFile: data + "/" + file, atomically: false, encoding: .utf8)
         }
-        // A link to a folder is a folder too (checked by its target, as the listing does).
+        // A link to a folder is a folder too (checked by its target, as the listing does); a
+        // folder whose name is not UTF-8 is named as the listing names such files (`\xFF`).
         #expect(symlink(data + "/layanan/2025-12", data + "/layanan/desember") == 0)
+        let odd = data + "/layanan/" + String(decoding: [0x62, 0x61, 0x64], as: UTF8.self)
+        #expect(mkdir(odd, 0o755) == 0)
+        let oddBytes = Array((data + "/layanan/bad").utf8) + [0xFF]
+        #expect(oddBytes.withUnsafeBufferPointer { b in
+            (Array(b) + [0]).withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { rename(odd, $0.baseAddress!) } }
+        } == 0)
+        try "x".write(toFile: data + "/layanan/2025-12/c.csv", atomically: false, encoding: .utf8)
+        let inOdd = oddBytes + Array("/d.csv".utf8) + [0]
+        let fd = inOdd.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_WRONLY | O_CREAT, 0o644) } }
+        #expect(fd >= 0)
+        close(fd)
         #expect(InputFiles.ignoredFolderNotes(in: data) == [
             "fhir/lama/ is a folder: its 1 file(s) named like service files are not read — pws reads only the files directly in fhir/; move them there (an archive meant to be left out can stay)",
-            "layanan/2025-12/ is a folder: its 2 file(s) named like service files are not read — pws reads only the files directly in layanan/; move them there (an archive meant to be left out can stay)",
-            "layanan/desember/ is a folder: its 2 file(s) named like service files are not read — pws reads only the files directly in layanan/; move them there (an archive meant to be left out can stay)",
+            "layanan/2025-12/ is a folder: its 3 file(s) named like service files are not read — pws reads only the files directly in layanan/; move them there (an archive meant to be left out can stay)",
+            "layanan/bad\\xFF/ is a folder: its 1 file(s) named like service files are not read — pws reads only the files directly in layanan/; move them there (an archive meant to be left out can stay)",
+            "layanan/desember/ is a folder: its 3 file(s) named like service files are not read — pws reads only the files directly in layanan/; move them there (an archive meant to be left out can stay)",
         ])
         #expect(InputFiles.ignoredFolderNotes(in: data + "/nowhere").isEmpty)
     }
