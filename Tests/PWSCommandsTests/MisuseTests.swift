@@ -239,10 +239,7 @@ extension MisuseTests {
                                                         at: "staging-partial", marker: marker)
         #expect(FileManager.default.fileExists(atPath: marker), "the run never reached the pause point")
         #expect(scratch().count == 1, "the scratch folder exists while the merge writes")
-        kill(process.processIdentifier, SIGTERM)
-        _ = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 143)
+        #expect(PWSBinary.stop(process, err) == 143)
         #expect(scratch().isEmpty)
 
         // A killed run's scratch folder (SIGKILL runs no handler) goes with the next run.
@@ -272,10 +269,7 @@ extension MisuseTests {
                                                         at: "map-writing", marker: marker)
         #expect(FileManager.default.fileExists(atPath: marker), "the task never reached the pause point")
         #expect(temporaries().count == 16, "\(temporaries())")  // a part and an ids file per partition
-        kill(process.processIdentifier, SIGTERM)
-        _ = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 143)
+        #expect(PWSBinary.stop(process, err) == 143)
         #expect(temporaries().isEmpty, "\(temporaries())")
     }
 }

@@ -50,6 +50,15 @@ extension PWSBinary {
     /// Starts pws with `arguments`, paused at `PWS_PAUSE_AT=point` (it creates `marker` there
     /// and waits), and returns once the marker exists (at most 60 s): the process and its
     /// stderr pipe, for the test to signal it and read what it says.
+    /// Sends `signal` to a process `startPaused` started and waits for it to end.
+    /// - Returns: its exit status.
+    static func stop(_ process: Process, _ err: Pipe, signal: Int32 = SIGTERM) -> Int32 {
+        kill(process.processIdentifier, signal)
+        _ = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     static func startPaused(_ arguments: [String], at point: String, marker: String,
                             environment: [String: String] = [:]) throws -> (Process, Pipe) {
         let process = Process()

@@ -163,7 +163,6 @@ public final class FHIRContext: @unchecked Sendable {
         e.site = site?["reference"]?.text ?? ""
         e.siteIdentifier = site?["identifier"]?["value"]?.text
         e.classCode = r["class"]?["code"]?.text ?? ""
-        (e.facilityID, e.facilityType) = facility(reference: e.site, identifier: e.siteIdentifier, classCodes: [e.classCode])
         e.provider = provider(r["participant"].elements.flatMap { codings($0["type"]) })
         e.episode = r["episodeOfCare"].elements.first?["reference"]?.text ?? ""
         return e
