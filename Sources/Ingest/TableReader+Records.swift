@@ -193,11 +193,11 @@ extension TableReader {
             rowsRejected = unmappedRows
             let what = candidate.map {
                 "no sheet has a header row with the \(schema.name) columns (\($0.label):\($0.line) lacks \(describe($0.map.missingRequired))); rename the columns in the header or declare their names as aliases in the pipeline"
-            } ?? "the workbook has no rows"
+            } ?? "the workbook has no rows (no header row, no records); ask the facility to send it again"
             try problem(Diagnostic(
                 location: SourceLocation(source: candidate?.label ?? source, line: candidate?.line ?? 1), recordID: "",
                 rule: .columns, field: missing.joined(separator: ","), value: String(rowsRead),
-                message: "\(what); all \(rowsRead) record(s) of this file are rejected"))
+                message: what + TableReader.allRejected(rowsRead)))
         }
         let header = firstMapped ?? HeaderMap(fieldCount: fieldCount, missingRequired: missing)
         return TableReadSummary(

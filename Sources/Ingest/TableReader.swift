@@ -118,6 +118,12 @@ public final class TableReader {
         case records(RecordSource)
     }
 
+    /// The end of an E-COLUMNS message: how many records of the file that costs (none said for
+    /// a file without records).
+    static func allRejected(_ rowsRead: Int) -> String {
+        rowsRead == 0 ? "" : "; all \(rowsRead) record(s) of this file are rejected"
+    }
+
     /// Opens a table file.
     /// - Parameter extraAliases: more column names per canonical field name, from a pipeline.
     /// - Throws: `PWSError` `.inputMissing` when the file cannot be read; `.pipelineDefinition`
@@ -279,7 +285,7 @@ public final class TableReader {
             if let failure = headerFailure {
                 what = "the header row (line \(failure.line)) cannot be read: \(failure.message)"
             } else if map == nil {
-                what = "the file has no header row (it is empty)"
+                what = "the file is empty (no header row, no records); ask the facility to send it again"
             } else if headerIsUTF16 {
                 // UTF-16 read as one-byte text: a NUL after every letter of the header.
                 utf16 = true
@@ -302,7 +308,7 @@ public final class TableReader {
             try problem(Diagnostic(
                 location: SourceLocation(source: source, line: 1), recordID: "", rule: .columns,
                 field: header.missingRequired.joined(separator: ","), value: String(rowsRead),
-                message: "\(what); all \(rowsRead) record(s) of this file are rejected"))
+                message: what + TableReader.allRejected(rowsRead)))
         }
         var summary = TableReadSummary(
             source: source, rowsRead: rowsRead, rowsRejected: rowsRejected, blankRows: reader.blankRows,

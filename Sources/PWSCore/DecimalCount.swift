@@ -99,7 +99,16 @@ public enum DecimalCount {
         case .thousands:
             return "\(name) \(shown) has a thousands separator; write the number without it (12500, or 101.25 with one decimal separator)"
         case .ambiguous:
-            return "\(name) \(shown) is ambiguous: the separator before 3 digits may group thousands; write it without a thousands separator (1234) or with a different number of decimals (1.2340), or set sasaran.decimal_separator in the pipeline"
+            // The two readings of the value itself when it is shown (`"1.028"`): 1028 or 1.0280.
+            var readings = "without a thousands separator (1234) or with a different number of decimals (1.2340)"
+            if shown.count > 2, shown.first == "\"", shown.last == "\"" {
+                let text = shown.dropFirst().dropLast()
+                let whole = text.filter { $0 != "." && $0 != "," }
+                if whole.allSatisfy(\.isASCII) && !whole.isEmpty {
+                    readings = "as \(whole) if it is a whole number, or as \(text)0 if it has decimals"
+                }
+            }
+            return "\(name) \(shown) is ambiguous: the separator before 3 digits may group thousands; write it \(readings), or set sasaran.decimal_separator in the pipeline"
         case .otherSeparator(let expected):
             return "\(name) \(shown) uses a decimal separator the pipeline does not (sasaran.decimal_separator is \"\(Character(Unicode.Scalar(expected)))\"); write it with that one"
         case .tooManyDecimals:

@@ -246,7 +246,7 @@ public struct ComparedVisits: Sendable, Equatable {
 extension Validation {
     /// The message of E-FUTURE.
     public static func futureMessage(visit: Day, today: Day) -> String {
-        "visit_date \(visit) is after today (\(today)); check the year, or pass --today"
+        "visit_date \(visit) is after today (\(today)); check the date's year (a typo?), or this machine's clock"
     }
 
     /// `message`, an E-FUTURE message written with today `from`, as written with today `to`.
@@ -256,7 +256,7 @@ extension Validation {
 
     /// The message of E-DUPLICATE-ID (one text for `pws run` and the sharded run).
     public static func duplicateIDMessage(_ recordID: String) -> String {
-        "record_id \"\(recordID)\" is already used by an earlier row with other content; give each service its own id"
+        "record_id \"\(recordID)\" is already used by an earlier row with other content (files are read in name order; the earlier row counts); give each service its own id — to correct a file, replace the old file with it, do not add it beside the old one"
     }
 
     /// The message of W-DUPLICATE: where the first row with the same key was, and its record id.

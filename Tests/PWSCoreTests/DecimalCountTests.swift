@@ -60,7 +60,7 @@ import Testing
     @Test func messagesSayWhatToDo() {
         let shown = DecimalCount.shown("1.234")
         #expect(DecimalCount.message(.ambiguous, field: "count", shown: shown)
-            == "count \"1.234\" is ambiguous: the separator before 3 digits may group thousands; write it without a thousands separator (1234) or with a different number of decimals (1.2340), or set sasaran.decimal_separator in the pipeline")
+            == "count \"1.234\" is ambiguous: the separator before 3 digits may group thousands; write it as 1234 if it is a whole number, or as 1.2340 if it has decimals, or set sasaran.decimal_separator in the pipeline")
         #expect(DecimalCount.message(.sign, field: "population", shown: "\"-5\"")
             == "population \"-5\" has a sign; write a number ≥ 0 without + or -")
         #expect(DecimalCount.message(.tooLarge, field: "count", shown: "\"1000000001\"")

@@ -104,8 +104,8 @@ import Testing
         let error = try fatal(wilayah: DataFolder.standardRegister, sasaran: sasaran)
         #expect(error.exitStatus == .dataError)
         #expect(error.details == [
-            "sasaran.csv:2: count \"1.234\" is ambiguous: the separator before 3 digits may group thousands; write it without a thousands separator (1234) or with a different number of decimals (1.2340), or set sasaran.decimal_separator in the pipeline",
-            "sasaran.csv:3: count \"12,500\" is ambiguous: the separator before 3 digits may group thousands; write it without a thousands separator (1234) or with a different number of decimals (1.2340), or set sasaran.decimal_separator in the pipeline",
+            "sasaran.csv:2: count \"1.234\" is ambiguous: the separator before 3 digits may group thousands; write it as 1234 if it is a whole number, or as 1.2340 if it has decimals, or set sasaran.decimal_separator in the pipeline",
+            "sasaran.csv:3: count \"12,500\" is ambiguous: the separator before 3 digits may group thousands; write it as 12500 if it is a whole number, or as 12,5000 if it has decimals, or set sasaran.decimal_separator in the pipeline",
             "sasaran.csv:4: count \"1.234.567\" has a thousands separator; write the number without it (12500, or 101.25 with one decimal separator)",
             "sasaran.csv:5: count \"-5\" has a sign; write a number ≥ 0 without + or -",
             "sasaran.csv:6: count \"1e5\" is in exponent notation; write the number in full, e.g. 1200 or 101.25",
@@ -157,7 +157,7 @@ import Testing
         """
         let error = try fatal(wilayah: bad)
         #expect(error.details == [
-            "wilayah.csv:4: population \"1.500\" is ambiguous: the separator before 3 digits may group thousands; write it without a thousands separator (1234) or with a different number of decimals (1.2340), or set sasaran.decimal_separator in the pipeline",
+            "wilayah.csv:4: population \"1.500\" is ambiguous: the separator before 3 digits may group thousands; write it as 1500 if it is a whole number, or as 1.5000 if it has decimals, or set sasaran.decimal_separator in the pipeline",
             "wilayah.csv:5: population (a value of 19 digits, not shown) is over 1000000000; check the column (a NIK or a phone number pasted in?) and write the number of people",
         ])
     }

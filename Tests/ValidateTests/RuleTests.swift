@@ -55,6 +55,16 @@ import Testing
         #expect(hits.first?.location.source == "layanan/a.csv")
     }
 
+    /// The messages of E-FUTURE and E-DUPLICATE-ID say what to do (a typo in the year; a
+    /// corrected file replaces the old one rather than sitting beside it).
+    @Test func futureAndDuplicateIDMessagesSayWhatToDo() throws {
+        let o = try RuleTests.outcome()
+        #expect(o.rejects.first { $0.location.line == 5 }?.message
+            == "visit_date 2026-01-05 is after today (2025-12-31); check the date's year (a typo?), or this machine's clock")
+        #expect(o.rejects.first { $0.location.line == 13 }?.message
+            == "record_id \"r1\" is already used by an earlier row with other content (files are read in name order; the earlier row counts); give each service its own id — to correct a file, replace the old file with it, do not add it beside the old one")
+    }
+
     @Test(arguments: [
         (14, "W-DUPLICATE"), (15, "W-RESULT"), (16, "W-GESTATION"), (17, "W-AREA"), (18, "W-NIK"),
     ])

@@ -112,9 +112,10 @@ final class MapCache {
     /// a register's year cell E-DATE, workbook row-order messages; 5: NIKs split by no-break
     /// spaces, tabs or NULs masked in RW and RT labels, a text formula without its result
     /// E-CELL, a UTF-16 file's encoding; 6: a UTF-16 file's lines of NULs not counted as
-    /// records; 7: E-COLUMNS names the header's columns not recognised) — an entry of another
-    /// layout has another name. Bump it whenever what one file maps to changes.
-    static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).7\n"
+    /// records; 7: E-COLUMNS names the header's columns not recognised; 8: the messages of
+    /// E-FUTURE and of E-COLUMNS for a file without records) — an entry of another layout has
+    /// another name. Bump it whenever what one file maps to changes.
+    static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).8\n"
 
     /// The entry's name: the sha256 of `namePrefix` and its key.
     static func entryName(_ key: ShardRunKey) -> String {
