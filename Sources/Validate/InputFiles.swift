@@ -111,7 +111,8 @@ public enum InputFiles {
     /// A note for each folder inside `layanan/` or `fhir/` holding files named like service
     /// files, which are not read (only the files directly in those folders are): files put in
     /// `layanan/2025-12/` were left out without a word. Not an error — an archive folder may be
-    /// meant to be left out — but said in the log and run.json.
+    /// meant to be left out — but said in the log and run.json. Also a note for each Excel lock
+    /// file in `layanan/` (`isExcelLockFile`), which the listing leaves out.
     public static func ignoredFolderNotes(in dataDirectory: String) -> [String] {
         var notes: [String] = []
         for (folder, matches) in [("layanan", { (n: [UInt8]) in isCSVName(n) || isWorkbookName(n) || isLegacyWorkbookName(n) }),
@@ -121,8 +122,15 @@ public enum InputFiles {
             defer { closedir(dir) }
             // Only folders (or links and entries the file system does not type) are looked at:
             // no `stat` per service file.
-            for entry in DirectoryEntry.all(dir) where [UInt8(DT_DIR), UInt8(DT_LNK), UInt8(DT_UNKNOWN)].contains(entry.type)
-                && entry.name != Array(".".utf8) && entry.name != Array("..".utf8) {
+            for entry in DirectoryEntry.all(dir) {
+                if folder == "layanan" && isExcelLockFile(dirfd(dir), entry.name) {
+                    let name = PersonID.maskIdentifiersInName(display(Array((folder + "/").utf8) + entry.name))
+                    let workbook = PersonID.maskIdentifiersInName(display(Array(entry.name.dropFirst(2))))
+                    notes.append("\(name)\(lockNotePhrase)\(workbook) is open: not an input, not read (the workbook is read as it was last saved)")
+                    continue
+                }
+                guard [UInt8(DT_DIR), UInt8(DT_LNK), UInt8(DT_UNKNOWN)].contains(entry.type)
+                    && entry.name != Array(".".utf8) && entry.name != Array("..".utf8) else { continue }
                 // By the name's bytes, relative to the folder: a name that is not UTF-8 is found too.
                 let fd = (entry.name + [0]).withUnsafeBufferPointer { name in
                     name.withMemoryRebound(to: CChar.self) { openat(dirfd(dir), $0.baseAddress!, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK) }
@@ -136,11 +144,19 @@ public enum InputFiles {
                 closedir(sub)
                 guard count > 0 else { continue }
                 let name = PersonID.maskIdentifiersInName(display(Array((folder + "/").utf8) + entry.name))
-                notes.append("\(name)/ is a folder: its \(count) file(s) named like service files are not read — pws reads only the files directly in \(folder)/; move them there (an archive meant to be left out can stay)")
+                notes.append("\(name)/ is a folder: its \(count) file(s)\(folderNotePhrase)\(folder)/; move them there (an archive meant to be left out can stay)")
             }
         }
         return notes.sorted()
     }
+
+    /// True for a note of `ignoredFolderNotes`: an input left out.
+    public static func isLeftOutNote(_ note: String) -> Bool {
+        note.contains(folderNotePhrase) || note.contains(lockNotePhrase)
+    }
+
+    private static let folderNotePhrase = " named like service files are not read — pws reads only the files directly in "
+    private static let lockNotePhrase = " is the lock file Excel keeps while "
 
     /// The entries of `dataDirectory/folder` whose names `matches`, each checked (`check`)
     /// relative to the folder — no walk of the whole path per file — on `workers` threads.
@@ -150,8 +166,8 @@ public enum InputFiles {
         var st = stat()
         guard stat(directory, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, let dir = opendir(directory) else { return [] }
         defer { closedir(dir) }
-        let names = DirectoryEntry.all(dir).map(\.name).filter(matches)
         let descriptor = dirfd(dir)
+        let names = DirectoryEntry.all(dir).map(\.name).filter { matches($0) && !isExcelLockFile(descriptor, $0) }
         let prefix = Array((folder + "/").utf8)
         let parts = Parallel.ranges(names.count, parts: names.count < 256 ? 1 : max(1, workers))
         return Array(Parallel.map(parts.count) { p in
@@ -218,6 +234,25 @@ public enum InputFiles {
             return "it is named .xlsx but is not an Excel workbook (not a zip archive: empty, damaged or another format); open it in Excel or LibreOffice and save it again as .xlsx"
         }
         return nil
+    }
+
+    /// Excel's owner file of an open workbook, `~$name.xlsx` (165 bytes, the user's name; also
+    /// beside a CSV file open in Excel): a regular file named `~$…` like a service file, of at
+    /// most 512 bytes and not a zip archive. It holds no data, so it is no input: the listing
+    /// leaves it out and `ignoredFolderNotes` names it (it stopped a night with exit 66 while
+    /// someone had the workbook open on the share).
+    static func isExcelLockFile(_ folder: Int32, _ name: [UInt8]) -> Bool {
+        guard name.starts(with: [0x7E, 0x24]), isWorkbookName(name) || isCSVName(name) else { return false }
+        let descriptor = (name + [0]).withUnsafeBufferPointer { n in
+            n.withMemoryRebound(to: CChar.self) { openat(folder, $0.baseAddress!, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
+        }
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var st = stat()
+        guard fstat(descriptor, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size <= 512 else { return false }
+        var head = [UInt8](repeating: 0, count: 2)
+        let count = head.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 2) }
+        return !(count == 2 && head == [0x50, 0x4B])
     }
 
     /// `name` ends in `.xlsx`, any case, and is more than that.

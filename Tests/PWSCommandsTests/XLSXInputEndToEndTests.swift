@@ -117,7 +117,6 @@ import Testing
         "layanan/lama.xls": "Excel 97–2003 workbook (.xls)",
         "layanan/rahasia.xlsx": "password-protected (encrypted)",
         "layanan/rusak.xlsx": "not an Excel workbook (not a zip archive",
-        "layanan/~$2025-03.xlsx": "the lock file Excel leaves",
     ]
 
     static func plantWorkbooks(in layanan: String) throws {
@@ -128,8 +127,9 @@ import Testing
         try Data([0x0B, 0x00]).write(to: URL(fileURLWithPath: layanan + "/~$2025-03.xlsx"))
     }
 
-    /// .xls, encrypted, non-zip and lock files are unreadable inputs: exit 66 listing each with
-    /// what to do; with --skip-unreadable they are listed and the rest is read.
+    /// .xls, encrypted and non-zip files are unreadable inputs: exit 66 listing each with what
+    /// to do; with --skip-unreadable they are listed and the rest is read. Excel's lock file
+    /// beside them is no input: never listed, named in a note.
     @Test func workbooksThatCannotBeReadAreUnreadableInputs() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
@@ -138,7 +138,8 @@ import Testing
         let out = tmp.path + "/out"
         let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"])
         #expect(r.status == 66)
-        #expect(r.stderr.contains("4 service-record input(s)"))
+        #expect(r.stderr.contains("3 service-record input(s)"), "\(r.stderr)")
+        #expect(!r.stderr.contains("~$2025-03.xlsx: "))
         for (path, reason) in Self.workbookReasons {
             #expect(r.stderr.contains("  \(path): "), "\(path) not listed")
             #expect(r.stderr.contains(reason), "\(path): no \"\(reason)\"")
@@ -152,5 +153,34 @@ import Testing
         #expect(Set(entries.compactMap { $0["path"] }) == Set(Self.workbookReasons.keys))
         let counts = try #require(manifest?["counts"] as? [String: Any])
         #expect(counts["rows_read"] as? Int == 1)
+        let notes = manifest?["notes"] as? [String] ?? []
+        #expect(notes.contains("layanan/~$2025-03.xlsx is the lock file Excel keeps while 2025-03.xlsx is open: not an input, not read (the workbook is read as it was last saved)"), "\(notes)")
+    }
+
+    /// Excel's lock file alone does not stop a night: the run publishes, says so in its note,
+    /// and --quiet prints the note. A file named `~$…` that is a workbook (a zip) is read, and
+    /// one of more than 512 bytes that is not stays an unreadable input.
+    @Test func excelLockFileIsLeftOutWithANote() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try HardeningTests.dataFolder(tmp, files: ["a.csv": HardeningTests.header + HardeningTests.goodRow])
+        // What Excel writes: a length byte, the user's name padded with spaces, then UTF-16.
+        var owner = [UInt8(5)] + Array("bidan".utf8) + [UInt8](repeating: 0x20, count: 49)
+        owner += [UInt8](repeating: 0, count: 165 - owner.count)
+        try Data(owner).write(to: URL(fileURLWithPath: data + "/layanan/~$register.xlsx"))
+        let out = tmp.path + "/out"
+        let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "layanan/~$register.xlsx is the lock file Excel keeps while register.xlsx is open: not an input, not read (the workbook is read as it was last saved)\n", "\(r.stdout)")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/2025-03/run.json")))
+            as? [String: Any]
+        let inputs = try #require(manifest?["inputs"] as? [[String: Any]])
+        #expect(!inputs.contains { ($0["path"] as? String)?.contains("~$") == true })
+
+        // 513 bytes, not a zip: not Excel's owner file, so an unreadable input as before.
+        try Data(owner + [UInt8](repeating: 0x20, count: 513 - owner.count)).write(to: URL(fileURLWithPath: data + "/layanan/~$register.xlsx"))
+        let big = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
+        #expect(big.status == 66, "\(big.stderr)")
+        #expect(big.stderr.contains("layanan/~$register.xlsx: it is the lock file Excel leaves"), "\(big.stderr)")
     }
 }
