@@ -158,6 +158,9 @@ func finish(_ body: () throws -> RunReport, options: CommonOptions) throws {
         if !quiet || report.exitStatus != .success {
             if options.verbose { for line in report.perFileLines { printLine(line) } }
             for line in report.lines { printLine(line) }
+        } else {
+            // --quiet on success: only what took data out of the month, for the nightly mail.
+            for line in report.attention { printLine(line) }
         }
         try flushStandardOutput()
         if report.exitStatus != .success { throw ExitCode(report.exitStatus.rawValue) }

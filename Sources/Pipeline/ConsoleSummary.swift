@@ -47,6 +47,7 @@ enum ConsoleSummary {
         }
         lines += byRule("rejects by rule", outcome.rejects)
         lines += byRule("warnings by rule", outcome.warnings)
+        lines += lostFiles(outcome)
         let worst = outcome.files.filter { $0.rowsRejected > 0 }
             .sorted { ($0.rowsRejected, $1.source) > ($1.rowsRejected, $0.source) }
             .prefix(worstFiles)
@@ -58,6 +59,45 @@ enum ConsoleSummary {
                 lines.append("  \(a.source)  \(a.rowsRejected) of \(a.rowsRead) rows (" + String(format: "%.1f %%", rate) + ")")
             }
         }
+        return lines
+    }
+
+    /// Files listed by `lostFiles`.
+    static let lostFilesListed = 3
+
+    /// The files of which no row was accepted although each had rows or a reject of its own (a
+    /// wrong template, an empty upload, a broken column): its facility's month then counts as
+    /// not reported (at most 1 + `lostFilesListed` lines). With each its most frequent rule.
+    static func lostFiles(_ outcome: ValidationOutcome) -> [String] {
+        let candidates = outcome.files.filter { $0.rowsAccepted == 0 }
+        guard !candidates.isEmpty else { return [] }
+        let wanted = Set(candidates.map(\.source))
+        var rules: [String: [RuleCode: Int]] = [:]
+        for d in outcome.rejects where wanted.contains(d.location.source) {
+            rules[d.location.source, default: [:]][d.rule, default: 0] += 1
+        }
+        // Rows read and all rejected, or none read and a reject of the file itself (E-COLUMNS of
+        // an empty file); a file of a header alone is a month without services.
+        let files = candidates.filter { $0.rowsRejected > 0 || rules[$0.source] != nil }
+        guard !files.isEmpty else { return [] }
+        var lines = ["no row accepted from \(files.count) file\(files.count == 1 ? "" : "s") (each facility-month counts as not reported; rejects.csv says why — fix and resend):"]
+        for a in files.prefix(lostFilesListed) {
+            let rule = rules[a.source]?.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }?.key.rawValue
+            let what = a.rowsRead == 0 ? "no rows" : "\(a.rowsRejected) of \(a.rowsRead) rows rejected"
+            lines.append("  \(a.source): \(what)" + (rule.map { " (\($0))" } ?? ""))
+        }
+        if files.count > lostFilesListed { lines[lines.count - 1] += "; … and \(files.count - lostFilesListed) more (run.json lists every file)" }
+        return lines
+    }
+
+    /// What `--quiet` still prints of a run that publishes (or a validation that passes): the files of which no row
+    /// was accepted, and the notes on inputs left out (a subfolder of `layanan/`, an Excel lock
+    /// file) — what takes data out of a published month, which a nightly mail must show.
+    static func attention(_ outcome: ValidationOutcome) -> [String] {
+        var lines = lostFiles(outcome)
+        let leftOut = outcome.notes.filter(InputFiles.isLeftOutNote)
+        lines += leftOut.prefix(2)
+        if leftOut.count > 2 { lines.append("… and \(leftOut.count - 2) more inputs not read (run.json notes)") }
         return lines
     }
 

@@ -246,6 +246,6 @@ extension PipelineRunner {
         lines += ConsoleSummary.outputLines(folder: publisher.publishedPath, outputs: manifest.outputs)
         logger.info("published \(publisher.publishedPath)", metadata: ["rows": "\(result.values.rowCount)"])
         return RunReport(exitStatus: .success, lines: lines, folder: publisher.publishedPath,
-                         fileAccounts: outcome.files + [outcome.total])
+                         fileAccounts: outcome.files + [outcome.total], attention: ConsoleSummary.attention(outcome))
     }
 }

@@ -178,7 +178,7 @@ public struct PipelineRunner {
             lines.append("wrote \(out)/rejects.csv (\(r.rows ?? 0) rows), \(out)/warnings.csv (\(w.rows ?? 0) rows), \(out)/run.json")
         }
         return RunReport(exitStatus: over ? .dataError : .success, lines: lines, folder: request.outputDirectory,
-                         fileAccounts: outcome.files + [outcome.total])
+                         fileAccounts: outcome.files + [outcome.total], attention: ConsoleSummary.attention(outcome))
     }
 }
 

@@ -52,6 +52,9 @@ public struct RunReport: Sendable {
     public var folder: String?
     /// Each file's §3 accounting in read order, then the total: the table `--verbose` prints.
     public var fileAccounts: [FileAccount] = []
+    /// Lines `--quiet` still prints when the command succeeds: what took data out of the
+    /// month (`ConsoleSummary.attention`); they are among `lines` too.
+    public var attention: [String] = []
 
     /// The per-file §3 table, printed before `lines` with `--verbose` (it is in run.json too);
     /// none for a report without accounts (`pws map`, `dedup`, `reduce`). Formatted only when

@@ -91,6 +91,38 @@ import Glibc
         #expect(manifest.contains("\"status\" : \"refused\""))
     }
 
+    /// `--quiet` on a published run still names the files of which no row was accepted (an
+    /// empty upload, another template, a broken column) — a header alone is a month without
+    /// services, not named — and the summary without `--quiet` has the same lines.
+    @Test func quietRunNamesTheFilesOfWhichNoRowWasAccepted() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let h = HardeningTests.header, area = HardeningTests.area
+        let good = (1...60).map { "R\($0),2025-03-04,3201010304210001,2021-04-03,L,\(area),posyandu,TIMBANG,12.5\n" }.joined()
+        let data = try HardeningTests.dataFolder(tmp, files: [
+            "a.csv": h + good,
+            "b-empty.csv": "",
+            "c-template.csv": "tanggal,nama\n2025-03-04,Siti\n",
+            "d-header.csv": h,
+            "e-broken.csv": h + "X1,2025-13-04,3201010304210001,2021-04-03,L,\(area),posyandu,TIMBANG,12.5\n"
+                + "X2,2025-03-44,3201010304210001,2021-04-03,L,\(area),posyandu,TIMBANG,12.5\n",
+        ])
+        let expected = """
+            no row accepted from 3 files (each facility-month counts as not reported; rejects.csv says why — fix and resend):
+              layanan/b-empty.csv: no rows (E-COLUMNS)
+              layanan/c-template.csv: 1 of 1 rows rejected (E-COLUMNS)
+              layanan/e-broken.csv: 2 of 2 rows rejected (E-DATE)
+
+            """
+        let quiet = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/out", "--today", "2026-01-15", "--quiet"])
+        #expect(quiet.status == 0, "\(quiet.stderr)")
+        #expect(quiet.stdout == expected, "\(quiet.stdout)")
+        let loud = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/out", "--today", "2026-01-15"])
+        #expect(loud.stdout.contains(expected), "\(loud.stdout)")
+        let rejects = try String(contentsOfFile: tmp.path + "/out/2025-03/rejects.csv", encoding: .utf8)
+        #expect(rejects.contains("layanan/b-empty.csv,1,,E-COLUMNS,error,\"record_id,visit_date,person_id,birth_date,sex,village_code,rw,rt,facility_type,service_code\",0,\"the file is empty (no header row, no records); ask the facility to send it again\"\n"), "\(rejects)")
+    }
+
     @Test func exitCodesFollowTheSpec() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
