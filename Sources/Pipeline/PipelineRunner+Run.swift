@@ -41,6 +41,16 @@ extension PipelineRunner {
                               early: early)
     }
 
+    /// Refuses an `--as-of` month of a year with no accepted visit up to it (exit 64): the run
+    /// would publish a month of zeros as if it were a report (a typo such as 2023-03 for
+    /// 2025-03). The month after today is refused for the same reason before anything is read
+    /// (`CommonOptions`). Decided from the completeness rows (the year's used records per
+    /// facility and month), which a sharded merge computes alike, so both refuse alike.
+    static func checkAsOfHasData(_ asOf: YearMonth?, _ completeness: [CompletenessRow]) throws {
+        guard let asOf, !completeness.contains(where: { $0.records > 0 }) else { return }
+        throw PWSError(.usage, "--as-of \(asOf): no accepted visit is dated from January \(asOf.year) to \(asOf), so the run would publish a month of zeros; check the year, or leave --as-of out to report the month of the latest visit")
+    }
+
     /// What `run` does once the rows are validated, and what `pws merge` does with the
     /// outcome and counts of a sharded run: the refusal decision, Aggregate (`aggregate`, given
     /// the SPM catalogue when its outputs are wanted; it also adds its W-NIFAS warnings to the
@@ -144,6 +154,7 @@ extension PipelineRunner {
         }
         let (result, spm, followUp, growthSeconds) = aggregate(&outcome, spmWanted)
         let completeness = result.completeness
+        try PipelineRunner.checkAsOfHasData(request.asOf, completeness)
         manifest.timingsSeconds["aggregate"] = Date().timeIntervalSince(aggStart)
         if let spm { manifest.timingsSeconds["aggregate_spm"] = spm.seconds }
         manifest.timingsSeconds["aggregate_growth"] = growthSeconds

@@ -123,6 +123,25 @@ import Glibc
         #expect(rejects.contains("layanan/b-empty.csv,1,,E-COLUMNS,error,\"record_id,visit_date,person_id,birth_date,sex,village_code,rw,rt,facility_type,service_code\",0,\"the file is empty (no header row, no records); ask the facility to send it again\"\n"), "\(rejects)")
     }
 
+    /// An --as-of whose year has no accepted visit up to it would publish a month of zeros: exit
+    /// 64, nothing published, the same in a sharded run. A month with few visits of its year
+    /// is reported.
+    @Test func asOfBeforeEveryVisitOfItsYearIsRefused() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated()
+        let out = tmp.path + "/out"
+        for extra in [[String](), ["--partitions", "3"]] {
+            let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--as-of", "2023-03"] + extra)
+            #expect(r.status == 64, "\(extra) \(r.stderr)")
+            #expect(r.stderr.contains("--as-of 2023-03: no accepted visit is dated from January 2023 to 2023-03, so the run would publish a month of zeros"), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out + "/2023-03"))
+            #expect(((try? FileManager.default.contentsOfDirectory(atPath: out + "/.runs")) ?? []).isEmpty)
+        }
+        let january = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--as-of", "2025-01"])
+        #expect(january.status == 0, "\(january.stderr)")
+    }
+
     @Test func exitCodesFollowTheSpec() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
