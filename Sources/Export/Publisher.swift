@@ -87,6 +87,8 @@ public struct Publisher {
         Interruption.endCommit(done: "it was published: \(publishedPath)")
         CrashPoint.hit("switched")
         prune(keeping: name)
+        // The month's last refusal is out of date once the month is published.
+        try? fm.removeItem(atPath: outputDirectory + "/refused/" + month.description)
         return runFolder
     }
 

@@ -89,6 +89,9 @@ import Glibc
         #expect(refused.split(separator: "\n").count > 1)
         let manifest = try String(contentsOfFile: out + "/refused/2025-12/run.json", encoding: .utf8)
         #expect(manifest.contains("\"status\" : \"refused\""))
+        // Once the month is published again, its refusal is out of date and goes.
+        #expect(try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: out + "/refused/2025-12"))
     }
 
     /// `--quiet` on a published run still names the files of which no row was accepted (an
