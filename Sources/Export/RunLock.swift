@@ -69,6 +69,23 @@ public enum OutputFolder {
         throw PWSError(.outputNotWritable, "\(out) is a run folder `pws \(command)` published; give --out \(wanted)")
     }
 
+    /// `mkdir -p`: creates `path` and the folders above it that are missing.
+    /// - Returns: nil, or why not: the folder that could not be made and the system's reason
+    ///   (`out/file/x: Not a directory`) — what FileManager's error does not always carry.
+    public static func makeDirectories(_ path: String) -> String? {
+        var made = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            made += (made.isEmpty || made.hasSuffix("/") ? "" : "/") + part
+            if mkdir(made, 0o777) != 0 && errno != EEXIST {
+                return "\(made): \(String(cString: strerror(errno)))"
+            }
+        }
+        var st = stat()
+        guard stat(path, &st) == 0 else { return "\(path): \(String(cString: strerror(errno)))" }
+        guard st.st_mode & S_IFMT == S_IFDIR else { return "\(path): \(String(cString: strerror(ENOTDIR)))" }
+        return nil
+    }
+
     /// Creates a folder (and parents), mapping failure to exit 73.
     public static func ensureDirectory(_ path: String) throws {
         // Something else in its place is named, not left to Foundation's "file exists" error.
@@ -82,11 +99,9 @@ public enum OutputFolder {
             }
             throw PWSError(.outputNotWritable, "the output folder \(VisibleText.escapingControls(path)) is \(kind); give the path of a folder (it is made when missing)")
         }
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
+        if let reason = makeDirectories(path) {
             throw PWSError(.outputNotWritable, "cannot create the output folder \(path); check its path and permissions",
-                           cause: "\(error)")
+                           cause: reason)
         }
         guard access(path, W_OK) == 0 else {
             throw PWSError(.outputNotWritable, "the output folder \(path) is not writable; check its permissions")

@@ -71,7 +71,7 @@ extension PWS.PipelineCommand {
                 do {
                     try data.write(to: URL(fileURLWithPath: folder + "/" + name), options: .atomic)
                 } catch {
-                    throw PWSError(.outputNotWritable, "cannot write \(folder)/\(name)", cause: "\(error)")
+                    throw PWSError(.outputNotWritable, "cannot write \(folder)/\(name)", cause: ErrorText.describe(error))
                 }
             }
             let shown = VisibleText.escapingControls(folder)

@@ -212,7 +212,10 @@ extension PipelineRunner {
         CrashPoint.hit("staging-partial")
         var later: [Manifest.OutputEntry] = []
         if wanted.contains(.pwsTables) {
-            try FileManager.default.createDirectory(atPath: staging + "/pws", withIntermediateDirectories: true)
+            if let reason = OutputFolder.makeDirectories(staging + "/pws") {
+                throw PWSError(.outputNotWritable, "cannot create the folder \(staging)/pws; check the output folder's disk space and permissions",
+                               cause: reason)
+            }
             for info in result.infos {
                 let name = "pws/\(info.id).csv"
                 let written = try PWSTableCSV.write(indicator: info.id, monthRows: monthRows,

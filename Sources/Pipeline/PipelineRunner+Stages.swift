@@ -112,7 +112,7 @@ extension PipelineRunner {
         do {
             return try ReportRenderer.render(input)
         } catch {
-            throw PWSError(.outputNotWritable, "cannot render report.html", cause: "\(error)")
+            throw PWSError(.outputNotWritable, "cannot render report.html", cause: ErrorText.describe(error))
         }
     }
 
