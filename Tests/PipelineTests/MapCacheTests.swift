@@ -272,6 +272,32 @@ import Glibc
         #expect(ShardedRunTests.snapshot(out) == expected)
     }
 
+    /// A FIFO or a dangling link in an entry's place is refused at once (never waited on),
+    /// with its console line, and the file read again; a missing entry is read like a new file.
+    @Test func entriesThatAreNotPlainFilesAreNamedAndRebuilt() throws {
+        let tmp = try TemporaryFolder()
+        let data = try MapCacheTests.makeData(tmp)
+        let out = tmp.url.path + "/out"
+        _ = try MapCacheTests.incremental(data: data, out: out)
+        let folder = out + "/.cache/map/entries/"
+        let names = MapCacheTests.entries(out)
+        try FileManager.default.removeItem(atPath: folder + names[0])
+        #expect(mkfifo(folder + names[0], 0o644) == 0)
+        try FileManager.default.removeItem(atPath: folder + names[1])
+        #expect(symlink(folder + "gone", folder + names[1]) == 0)
+        try FileManager.default.removeItem(atPath: folder + names[2])
+        let expected = try MapCacheTests.reference(data: data, out: tmp.url.path + "/reference")
+        let warm = try MapCacheTests.incremental(data: data, out: out)
+        #expect(MapCacheTests.counts(warm)?.read == 3)
+        #expect(MapCacheTests.counts(warm)?.rebuilt == 2)
+        let notes = warm.lines.filter { $0.contains("cannot be used") }
+        #expect(notes.count == 2, "\(warm.lines)")
+        #expect(notes.contains { $0.contains("(entry \(folder + names[0]) is not a plain file)") }, "\(notes)")
+        #expect(notes.contains { $0.contains("(entry \(folder + names[1]) is missing)") }, "\(notes)")
+        #expect(ShardedRunTests.snapshot(out) == expected)
+        #expect(MapCacheTests.counts(try MapCacheTests.incremental(data: data, out: out))?.read == 0)
+    }
+
     @Test func entriesNoKeptRunUsesArePruned() throws {
         let tmp = try TemporaryFolder()
         let data = try MapCacheTests.makeData(tmp)

@@ -33,6 +33,36 @@ import Testing
         return (sha256, bytes)
     }
 
+    /// A dedup task checks the map summaries whose stamp its output records: a truncated one,
+    /// or one copied over another's, fails the dedup (exit 65), not only the reduce after it.
+    @Test func dedupRefusesADamagedMapSummary() throws {
+        let tmp = try TemporaryFolder()
+        let data = try MapCacheTests.makeData(tmp)
+        let out = tmp.url.path + "/out", shared = tmp.url.path + "/shared"
+        let run = Self.run(data: data, out: out, shared: shared, cached: false)
+        for t in 0..<2 { _ = try run.map(task: t, tasks: 2, partitions: 3) }
+        let summary0 = shared + "/pws/map/summary-0.pws", summary1 = shared + "/pws/map/summary-1.pws"
+        let good = try Data(contentsOf: URL(fileURLWithPath: summary0))
+        func dedupFails(_ expected: String) {
+            do {
+                _ = try run.dedup(task: 0, tasks: 3)
+                Issue.record("dedup took a damaged summary")
+            } catch let error as PWSError {
+                #expect(error.exitStatus == .dataError)
+                #expect(error.message.contains(expected), "\(error.message)")
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+        try good.prefix(good.count / 2).write(to: URL(fileURLWithPath: summary0))
+        dedupFails("intermediate file \(summary0) is truncated")
+        try FileManager.default.removeItem(atPath: summary0)
+        try FileManager.default.copyItem(atPath: summary1, toPath: summary0)
+        dedupFails("is the output of task 1")
+        try good.write(to: URL(fileURLWithPath: summary0))
+        _ = try run.dedup(task: 0, tasks: 3)
+    }
+
     @Test func mergeNamesTheBytesTheMapWasOf() throws {
         let tmp = try TemporaryFolder()
         let data = try MapCacheTests.makeData(tmp)

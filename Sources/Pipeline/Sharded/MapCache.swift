@@ -184,8 +184,9 @@ final class MapCache {
     }
 
     /// The names of the entries in the cache (without `.pws`): one listing of `entries/`
-    /// rather than a stat of each file's entry. A name listed as a link (or of unknown type)
-    /// counts only when it leads to a file.
+    /// rather than a stat of each file's entry. Every name counts whatever it is: one that is
+    /// not a plain file (a FIFO, a folder, a dangling link) is then refused when opened, and
+    /// the map says so, removes it and reads the file again (`IncrementalMapRun.unusable`).
     func entryNames() -> Set<String> {
         guard let dir = opendir(entriesFolder) else {
             if errno != ENOENT {
@@ -196,14 +197,9 @@ final class MapCache {
         defer { closedir(dir) }
         var names = Set<String>()
         for entry in DirectoryEntry.all(dir) {
-            let type = entry.type
             let name = String(decoding: entry.name, as: UTF8.self)
             guard name.hasSuffix(".pws") else { continue }
-            if type == UInt8(DT_REG)
-                || ((type == UInt8(DT_LNK) || type == UInt8(DT_UNKNOWN))
-                    && FileManager.default.fileExists(atPath: entriesFolder + "/" + name)) {
-                names.insert(String(name.dropLast(4)))
-            }
+            names.insert(String(name.dropLast(4)))
         }
         return names
     }

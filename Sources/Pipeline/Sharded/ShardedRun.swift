@@ -463,6 +463,12 @@ public struct ShardedRun {
         var contents = StringArena()
         var latest: Day?
         var rejected: [ShardDuplicateID] = []
+        // The map summaries are not used here, but their stamp goes into this task's output:
+        // a truncated one, or one copied over another's, fails this task, not a later one.
+        for i in 0..<key.mapTasks {
+            let summary = try ShardFileReader(path: summaryPath(i), kind: "map-summary", expected: key, place: ShardPlace(task: i))
+            while try summary.nextBlock() != nil {}
+        }
         try forEachIDEntry(task, key: key, repairs: repairs) { entry in
             let (index, isNew) = entry.recordID.withUnsafeBytes { ids.intern($0) }
             if isNew {
