@@ -112,7 +112,14 @@ import Testing
         #expect(verbose.stdout.split(separator: "\n").count > files + 2)
         #expect(verbose.stdout.contains("\nTOTAL "))
         let quiet = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/out", "--today", "2026-01-15", "--quiet"])
-        #expect(quiet.status == 0 && quiet.stdout.isEmpty && quiet.stderr.isEmpty)
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty)
+        // --quiet prints only the files of which no row was accepted (here one-row files whose
+        // row was rejected): a count and at most 3 names, whatever the number of files.
+        let quietLines = quiet.stdout.split(separator: "\n")
+        #expect(quietLines.count <= 4, "\(quiet.stdout)")
+        #expect(quietLines.first?.hasPrefix("no row accepted from ") ?? true, "\(quiet.stdout)")
+        #expect(quietLines.dropFirst().allSatisfy { $0.hasPrefix("  layanan/") }, "\(quiet.stdout)")
+        #expect(r.stdout.contains(quietLines.first.map(String.init) ?? ""))
     }
 
     /// On a terminal (util-linux `script` gives the run a pseudo-terminal) the reading stage
