@@ -33,7 +33,9 @@ struct IndicatorRowValues: Equatable {
     var key: String
     /// `YYYY-MM`, to count rows present in one run only per month.
     var month: String
-    /// numerator_month, numerator_cumulative, denominator, status.
+    /// numerator_month, numerator_cumulative, denominator, status; the numbers with a decimal
+    /// point whichever way they were written (`--excel` writes `12,5`), so a plain run and an
+    /// `--excel` run of the same data differ in nothing.
     var values: [String]
 }
 
@@ -68,7 +70,11 @@ enum IndicatorRowsFile {
                 let year = record.string(c.key[0]), m = record.string(c.key[1])
                 let month = year + "-" + (m.count == 1 ? "0" + m : m)
                 let key = month + "/" + record.string(c.key[2]) + "/" + record.string(c.key[3]) + "/" + record.string(c.key[4])
-                try body(IndicatorRowValues(key: key, month: month, values: c.values.map { record.string($0) }))
+                var values = c.values.map { record.string($0) }
+                for k in values.indices where IndicatorColumns.valueNames[k] != "status" && values[k].contains(",") {
+                    values[k] = values[k].replacingOccurrences(of: ",", with: ".")
+                }
+                try body(IndicatorRowValues(key: key, month: month, values: values))
             }
         }
         // pws writes the header whatever the rows: an empty file is a cut or failed copy, not a
@@ -143,8 +149,9 @@ extension RunDiff {
         }
     }
 
-    /// A numerator or denominator as a number (`--excel` writes a decimal comma); empty is 0.
+    /// A numerator or denominator as a number (with a decimal point: `IndicatorRowValues`);
+    /// empty is 0.
     static func number(_ text: String) -> Double {
-        Double(text.replacingOccurrences(of: ",", with: ".")) ?? 0
+        Double(text) ?? 0
     }
 }

@@ -40,10 +40,15 @@ struct PublishedRun: Decodable {
     var status: String?
     var pipeline: [PipelineFile]
     var inputs: [Input]
+    /// The command line the run was given (absent from a run.json of an earlier pws).
+    var arguments: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case asOf = "as_of", today, status, pipeline, inputs
+        case asOf = "as_of", today, status, pipeline, inputs, arguments
     }
+
+    /// How the run wrote its CSV files: `excel` (`--excel`: `;`, decimal comma) or `plain`.
+    var csvFormat: String { arguments?.contains("--excel") == true ? "excel" : "plain" }
 
     /// The folder as given, and its `run.json`.
     static func load(folder: String) throws -> PublishedRun {

@@ -84,6 +84,9 @@ public struct RunDiff: Sendable {
     private mutating func compareSettings(_ a: PublishedRun, _ b: PublishedRun) {
         if a.asOf != b.asOf { rows.append(Row(kind: "run", key: "as_of", field: "value", before: a.asOf ?? "", after: b.asOf ?? "")) }
         if a.today != b.today { rows.append(Row(kind: "run", key: "today", field: "value", before: a.today ?? "", after: b.today ?? "")) }
+        if a.csvFormat != b.csvFormat {
+            rows.append(Row(kind: "run", key: "csv_format", field: "value", before: a.csvFormat, after: b.csvFormat))
+        }
         // Pipeline files by name: a copied pipeline in another folder with the same bytes is
         // the same pipeline.
         func byName(_ run: PublishedRun) -> [String: String] {

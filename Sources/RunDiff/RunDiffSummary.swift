@@ -7,6 +7,9 @@ extension RunDiff {
         if asOf.before != asOf.after {
             lines.append("as-of month: \(asOf.before) -> \(asOf.after)")
         }
+        if let format = rows.first(where: { $0.kind == "run" && $0.key == "csv_format" }) {
+            lines.append("CSV format: \(format.before) -> \(format.after) (numbers are compared with a decimal point)")
+        }
         let settings = rows.filter { $0.kind == "run" && $0.key.hasPrefix("pipeline/") }.map { String($0.key.dropFirst(9)) }
         lines.append(settings.isEmpty ? "pipeline: unchanged" : "pipeline: changed (\(settings.joined(separator: ", ")))")
         lines.append("input files: \(s.inputsAdded) added, \(s.inputsRemoved) removed, \(s.inputsChanged) changed, "

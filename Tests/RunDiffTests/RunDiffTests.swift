@@ -130,6 +130,28 @@ import Testing
         #expect(summary.last == "  2025-11/puskesmas/P1/K1: numerator_month 6 -> 9, numerator_cumulative 60 -> 63, denominator 200 -> 210.5")
     }
 
+    /// The same rows written plain and with `--excel` (`;`, decimal comma, BOM, CRLF) differ
+    /// in nothing but the run's csv_format; a real change is still found, with a decimal point.
+    @Test func aPlainAndAnExcelRunDifferOnlyInTheirFormat() throws {
+        let (root, a, _) = try Self.fixture()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let excelRun = Self.runA.replacingOccurrences(of: "\"status\": \"published\",",
+                                                     with: "\"status\": \"published\", \"arguments\": [\"run\", \"--excel\"],")
+        let excelRows = "\u{FEFF}year;month;level;area_code;area_name;indicator;numerator_month;numerator_cumulative;denominator;status\r\n"
+            + "2025;11;desa;3201010001;Desa, Satu;K1;4;40;100;baik\r\n"
+            + "2025;11;desa;3201010002;Desa Dua;K1;2;20;100;cukup\r\n"
+            + "2025;11;puskesmas;P1;PKM;K1;6;60;200,5;baik\r\n"
+        let plain = try Self.folder(root, "plain", run: Self.runA, indicators: Self.indicatorsA.replacingOccurrences(of: ",6,60,200,", with: ",6,60,200.5,"))
+        let excel = try Self.folder(root, "excel", run: excelRun, indicators: excelRows)
+        let same = try RunDiff.compare(before: plain, after: excel)
+        #expect(same.rows == [Row(kind: "run", key: "csv_format", field: "value", before: "plain", after: "excel")])
+        #expect(same.summary.indicatorRowsChanged == 0 && same.summary.indicatorRowsCompared == 3)
+        #expect(same.summaryLines().contains("CSV format: plain -> excel (numbers are compared with a decimal point)"))
+        // Against A (denominator 200): one change, written 200 -> 200.5.
+        let changed = try RunDiff.compare(before: a, after: excel).rows.filter { $0.kind == "indicator" }
+        #expect(changed == [Row(kind: "indicator", key: "2025-11/puskesmas/P1/K1", field: "denominator", before: "200", after: "200.5")])
+    }
+
     @Test func missingRunJSONIsAnInputError() throws {
         let root = NSTemporaryDirectory() + "pws-diff-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root + "/empty", withIntermediateDirectories: true)
