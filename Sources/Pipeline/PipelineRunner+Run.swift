@@ -51,6 +51,37 @@ extension PipelineRunner {
         throw PWSError(.usage, "--as-of \(asOf): no accepted visit is dated from January \(asOf.year) to \(asOf), so the run would publish a month of zeros; check the year, or leave --as-of out to report the month of the latest visit")
     }
 
+    /// Notes on the year's targets, which the outputs' `denominator_source` cannot show: a
+    /// village's denominator made of its RTs' estimates is a `sum`, as one of real targets is
+    /// (spec §A1). `all`: one note when `sasaran.csv` has no row for the year (every
+    /// denominator is then an estimate — the first run of January before the projections come
+    /// — or, without estimation, absent), else one naming the villages without a row for it,
+    /// or one when there is no targets file; `attention`: the first of these, which `--quiet`
+    /// prints too.
+    static func sasaranNotes(_ outcome: ValidationOutcome, year: Int, estimated: Bool)
+        -> (all: [String], attention: [String]) {
+        let villages = outcome.register.villages
+        guard !villages.isEmpty else { return ([], []) }
+        var has = [Bool](repeating: false, count: villages.count)
+        for entry in outcome.sasaran where entry.year == year && Int(entry.village) < has.count { has[Int(entry.village)] = true }
+        let missing = has.indices.filter { !has[$0] }
+        guard !missing.isEmpty else { return ([], []) }
+        let instead = estimated
+            ? "estimated from the register's population (the pipeline's estimation shares; denominator_source `estimate` at RT and village, `sum` above)"
+            : "absent (estimation is off), so they have no coverage"
+        guard let source = outcome.sasaranAccount?.source else {
+            // No targets file at all: estimates are the district's choice, said once in run.json.
+            return (["no sasaran file: every denominator of \(year) is \(instead)"], [])
+        }
+        if missing.count == villages.count {
+            let note = "\(source) has no target for \(year): every denominator of \(year) is \(instead); add the year's targets to \(source)"
+            return ([note], [note])
+        }
+        let names = missing.prefix(5).map { "\(villages[$0].name) (\(villages[$0].code))" }.joined(separator: ", ")
+            + (missing.count > 5 ? " and \(missing.count - 5) more" : "")
+        return (["\(missing.count) of \(villages.count) villages have no target for \(year) in \(source): \(names); their denominators are \(instead)"], [])
+    }
+
     /// What `run` does once the rows are validated, and what `pws merge` does with the
     /// outcome and counts of a sharded run: the refusal decision, Aggregate (`aggregate`, given
     /// the SPM catalogue when its outputs are wanted; it also adds its W-NIFAS warnings to the
@@ -155,6 +186,8 @@ extension PipelineRunner {
         let (result, spm, followUp, growthSeconds) = aggregate(&outcome, spmWanted)
         let completeness = result.completeness
         try PipelineRunner.checkAsOfHasData(request.asOf, completeness)
+        let sasaranNotes = PipelineRunner.sasaranNotes(outcome, year: asOf.year, estimated: definition.estimation.enabled)
+        for note in sasaranNotes.all { logger.warning("\(note)") }
         manifest.timingsSeconds["aggregate"] = Date().timeIntervalSince(aggStart)
         if let spm { manifest.timingsSeconds["aggregate_spm"] = spm.seconds }
         manifest.timingsSeconds["aggregate_growth"] = growthSeconds
@@ -162,7 +195,7 @@ extension PipelineRunner {
         manifest.inputs = try inputEntries(outcome, digests: digests.wait())
         manifest.unreadableInputs = PipelineRunner.unreadableEntries(outcome)
         manifest.counts = PipelineRunner.counts(outcome)
-        manifest.notes = outcome.notes
+        manifest.notes = outcome.notes + sasaranNotes.all
 
         // Export. Three sets of threads write at once, each file written by one of them, and
         // run.json lists the files in the same order whichever finishes first:
@@ -260,6 +293,6 @@ extension PipelineRunner {
         lines += ConsoleSummary.outputLines(folder: publisher.publishedPath, outputs: manifest.outputs)
         logger.info("published \(publisher.publishedPath)", metadata: ["rows": "\(result.values.rowCount)"])
         return RunReport(exitStatus: .success, lines: lines, folder: publisher.publishedPath,
-                         fileAccounts: outcome.files + [outcome.total], attention: ConsoleSummary.attention(outcome))
+                         fileAccounts: outcome.files + [outcome.total], attention: ConsoleSummary.attention(outcome) + sasaranNotes.attention)
     }
 }

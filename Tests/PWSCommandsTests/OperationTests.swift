@@ -126,6 +126,35 @@ import Glibc
         #expect(rejects.contains("layanan/b-empty.csv,1,,E-COLUMNS,error,\"record_id,visit_date,person_id,birth_date,sex,village_code,rw,rt,facility_type,service_code\",0,\"the file is empty (no header row, no records); ask the facility to send it again\"\n"), "\(rejects)")
     }
 
+    /// The year's targets, which `denominator_source` cannot show (a village of RT estimates is
+    /// a `sum`, as one of real targets is): villages without a row for the year are named in a
+    /// note; a sasaran.csv without the year at all (January before the projections) is said by
+    /// --quiet too.
+    @Test func missingTargetsOfTheYearAreSaid() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = tmp.path + "/data"
+        try FileManager.default.copyItem(atPath: PWSBinary.packageRoot.appendingPathComponent("sample-data").path, toPath: data)
+        let out = tmp.path + "/out"
+        func notes() throws -> [String] {
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/2025-12/run.json")))
+            return (json as? [String: Any])?["notes"] as? [String] ?? []
+        }
+        // sample-data: Pasirwangi alone has no sasaran row (docs/sample-data).
+        let some = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
+        #expect(some.status == 0 && some.stdout.isEmpty, "\(some.stdout)")
+        #expect(try notes() == ["1 of 8 villages have no target for 2025 in sasaran.csv: Pasirwangi (3201012003); their denominators are estimated from the register's population (the pipeline's estimation shares; denominator_source `estimate` at RT and village, `sum` above)"])
+        // Only the header left: no target for 2025 at all.
+        let sasaran = try String(contentsOfFile: data + "/sasaran.csv", encoding: .utf8)
+        let header = try #require(sasaran.components(separatedBy: .newlines).first)
+        try (header + "\n").write(toFile: data + "/sasaran.csv", atomically: true, encoding: .utf8)
+        let none = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
+        let expected = "sasaran.csv has no target for 2025: every denominator of 2025 is estimated from the register's population (the pipeline's estimation shares; denominator_source `estimate` at RT and village, `sum` above); add the year's targets to sasaran.csv"
+        #expect(none.status == 0, "\(none.stderr)")
+        #expect(none.stdout == expected + "\n", "\(none.stdout)")
+        #expect(try notes() == [expected])
+    }
+
     /// An --as-of whose year has no accepted visit up to it would publish a month of zeros: exit
     /// 64, nothing published, the same in a sharded run. A month with few visits of its year
     /// is reported.
