@@ -6,6 +6,9 @@ import PWSCore
 /// Reads `wilayah.csv` into an `AreaRegister` (spec §2.2). Every problem is collected; any
 /// problem is fatal (exit 65) and all of them are listed as `file:line: message`.
 struct RegisterLoader {
+    /// C0 controls, DEL and C1 controls: never part of a name.
+    static func isControl(_ u: Unicode.Scalar) -> Bool { u.value < 0x20 || (0x7F...0x9F).contains(u.value) }
+
     /// The most characters a name of the register may have: Excel's limit for a cell, 32,767,
     /// less the `TOTAL ` pws.xlsx writes before a puskesmas's or regency's name.
     static let maxTextLength = 32_767 - 6
@@ -54,8 +57,21 @@ struct RegisterLoader {
             }
         }
 
+        // Names with control characters (a stray ^A from a copy) are shown the same way in every
+        // output — the CSVs kept the bytes, pws.xlsx wrote `_x0001_`, report.html U+FFFD —
+        // each as U+FFFD, with a note the first time.
+        var controlNoted = Set<String>()
         let summary = try reader.read(row: { row in
             let loc = row.location
+            func visible(_ f: WilayahField) -> String {
+                let text = row.string(f)
+                guard text.unicodeScalars.contains(where: RegisterLoader.isControl) else { return text }
+                let shown = String(String.UnicodeScalarView(text.unicodeScalars.map { RegisterLoader.isControl($0) ? "\u{FFFD}" : $0 }))
+                if controlNoted.insert("\(f.rawValue):\(text)").inserted {
+                    notes.append("\(loc): \(schema.fields[f.rawValue].name) \"\(PersonID.maskIdentifiersInName(shown))\" holds a control character, shown as \u{FFFD} in every output; remove it from the register")
+                }
+                return shown
+            }
             var bad = false
             for f in [fCode, fName, fDistrict, fRegency, fPkmCode, fPkmName, fRW, fRT] where row.isEmpty(f) {
                 problems.append("\(loc): \(schema.fields[f.rawValue].name) is empty; every RT row needs it")
@@ -100,15 +116,15 @@ struct RegisterLoader {
                 return
             }
             if puskesmasOf[code] == nil { puskesmasOf[code] = (pkmCode, loc.line) }
-            let village = Village(code: code, name: row.string(fName), districtName: row.string(fDistrict),
-                                  regencyName: row.string(fRegency), puskesmasCode: pkmCode,
-                                  puskesmasName: row.string(fPkmName))
+            let village = Village(code: code, name: visible(fName), districtName: visible(fDistrict),
+                                  regencyName: visible(fRegency), puskesmasCode: pkmCode,
+                                  puskesmasName: visible(fPkmName))
             note("desa:\(code)", village.name, "village_name of \(code)", loc)
             note("kec:\(village.districtCode)", village.districtName, "district_name of \(village.districtCode)", loc)
             note("kab:\(village.regencyCode)", village.regencyName, "regency_name of \(village.regencyCode)", loc)
             note("pkm:\(pkmCode)", village.puskesmasName, "puskesmas_name of \(pkmCode)", loc)
             let v = register.addVillage(village)
-            let area = RTArea(village: v, rw: rw, rt: rt, hamlet: row.string(fHamlet), population: population,
+            let area = RTArea(village: v, rw: rw, rt: rt, hamlet: visible(fHamlet), population: population,
                               registered: true)
             guard register.addRT(area) != nil else {
                 problems.append("\(loc): RW \(rw) RT \(rt) of village \(code) is listed twice; keep one row per RT")

@@ -71,6 +71,27 @@ import Testing
         return try Validation.run(dataDirectory: folder.path, settings: settings)
     }
 
+    /// A control character in a name is shown as U+FFFD in every output (the CSVs kept the byte,
+    /// pws.xlsx wrote `_x0001_`, the report U+FFFD), with a note the first time per name.
+    @Test func controlCharactersInNamesAreShownOneWay() throws {
+        let register = """
+        village_code,village_name,district_name,regency_name,puskesmas_code,puskesmas_name,rw,rt,population
+        3201010001,Suka\u{01}maju,Cibinong,Bogor,P01,Puskesmas\u{7F} A,001,001,120
+        3201010001,Suka\u{01}maju,Cibinong,Bogor,P01,Puskesmas\u{7F} A,001,002,120
+        3201010002,Sukasari,Ci\u{9B}binong,Bogor,P01,Puskesmas\u{7F} A,001,001,10
+
+        """
+        let o = try outcome(wilayah: register)
+        #expect(o.register.villages.map(\.name) == ["Suka\u{FFFD}maju", "Sukasari"])
+        #expect(o.register.villages.map(\.puskesmasName) == ["Puskesmas\u{FFFD} A", "Puskesmas\u{FFFD} A"])
+        #expect(o.register.villages[1].districtName == "Ci\u{FFFD}binong")
+        #expect(o.notes.filter { $0.contains("control character") } == [
+            "wilayah.csv:2: village_name \"Suka\u{FFFD}maju\" holds a control character, shown as \u{FFFD} in every output; remove it from the register",
+            "wilayah.csv:2: puskesmas_name \"Puskesmas\u{FFFD} A\" holds a control character, shown as \u{FFFD} in every output; remove it from the register",
+            "wilayah.csv:4: district_name \"Ci\u{FFFD}binong\" holds a control character, shown as \u{FFFD} in every output; remove it from the register",
+        ])
+    }
+
     /// Decimal sasaran counts (spec §A1): `.` or `,` (quoted in a `,` file), up to 4 places.
     @Test func sasaranCountsMayHaveDecimals() throws {
         let sasaran = """
