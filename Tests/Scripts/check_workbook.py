@@ -117,9 +117,28 @@ def main():
             fail(f"{len(long_sheets)} Indikator sheets, expected {expected_sheets} of at most {limit} rows")
     if len(cells) != len(wanted):
         fail(f"Indikator: {len(cells)} rows, indicators.csv has {len(wanted)} at desa level and above")
+    # After indicators.csv's columns, the puskesmas of a desa row (as the PWS tables give it)
+    # or of a puskesmas row (itself); empty for kecamatan and kabupaten rows.
+    puskesmas = {}
+    if ids:
+        pws_header, pws_rows = read_csv(os.path.join(folder, "pws", ids[0] + ".csv"))
+        at = {name: pws_header.index(name) for name in ("puskesmas_code", "puskesmas_name", "area_code")}
+        for r in pws_rows:
+            pkm = (r[at["puskesmas_code"]], r[at["puskesmas_name"]])
+            puskesmas[pkm[0]] = pkm  # a puskesmas row: itself
+            if r[at["area_code"]]:
+                puskesmas[r[at["area_code"]]] = pkm  # a village: its puskesmas (TOTAL rows have none)
+    code_column = header.index("area_code")
     for (n, row), csv_row in zip(cells, wanted):
         for c, text in enumerate(csv_row):
             same(f"{n}!{row[c].coordinate} ({header[c]})", row[c], text, c in numeric)
+        if puskesmas:
+            level_of = csv_row[level]
+            expected = puskesmas.get(csv_row[code_column], ("<missing>", "<missing>")) \
+                if level_of in ("desa", "puskesmas") else ("", "")
+            got = tuple("" if len(row) <= c or row[c].value is None else str(row[c].value) for c in (20, 21))
+            if got != expected:
+                fail(f"{n}!row {row[0].row}: puskesmas {got}, expected {expected} ({level_of} {csv_row[code_column]})")
 
     # Ringkasan = the as-of month's statuses of puskesmas and kabupaten rows.
     month = max(int(r[header.index("month")]) for r in rows)

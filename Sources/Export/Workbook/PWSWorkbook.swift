@@ -52,12 +52,14 @@ public enum PWSWorkbook {
     public static let pwsHeader = ["Kode Puskesmas", "Puskesmas", "Kode Wilayah", "Desa/Kelurahan", "Sasaran",
                                    "Bulan lalu n", "Bulan lalu %", "Bulan ini n", "Bulan ini %", "Kumulatif n",
                                    "Kumulatif %", "Target %", "Selisih", "Tren", "Status", "Peringkat"]
-    /// Header of `Indikator`: `indicators.csv`'s columns, in Indonesian.
+    /// Header of `Indikator`: `indicators.csv`'s columns, in Indonesian, then the puskesmas of
+    /// a desa or puskesmas row (a village's parent is its kecamatan, which may hold several
+    /// puskesmas: without it a puskesmas's villages could not be filtered).
     public static let indicatorHeader = ["Tahun", "Bulan", "Tingkat", "Kode Wilayah", "Nama Wilayah", "Kode Induk",
                                          "Indikator", "Lingkup", "Pembilang Bulan Ini", "Pembilang Kumulatif",
                                          "Penyebut", "Sumber Penyebut", "Cakupan Bulan Ini %",
                                          "Cakupan Kumulatif %", "Cakupan Bulan Lalu %", "Target Tahunan %",
-                                         "Target %", "Selisih", "Tren", "Status"]
+                                         "Target %", "Selisih", "Tren", "Status", "Kode Puskesmas", "Puskesmas"]
     /// Excel's data rows per sheet below one header row.
     public static let maxDataRows = XLSXWriter.maxRows - 1
 
@@ -91,7 +93,13 @@ public enum PWSWorkbook {
                          lines: PWSTable.lines(indicator: info.id, monthRows: monthRows,
                                                villagePuskesmas: villagePuskesmas, direction: info.direction))
         }
-        try indikator(book, styles, values: values, rowsPerSheet: max(1, min(rowsPerSheet, maxDataRows)), taken: &taken)
+        let puskesmasNames = Dictionary(monthRows.lazy.filter { $0.level == .puskesmas }.map { ($0.areaCode, $0.areaName) },
+                                        uniquingKeysWith: { first, _ in first })
+        try indikator(book, styles, values: values, rowsPerSheet: max(1, min(rowsPerSheet, maxDataRows)), taken: &taken,
+                      puskesmasOf: { level, code in
+                          let puskesmas = level == .puskesmas ? code : level == .desa ? villagePuskesmas[code] : nil
+                          return puskesmas.map { ($0, puskesmasNames[$0] ?? "") }
+                      })
         try kualitas(book, styles, try quality())
         try book.close()
     }
@@ -222,9 +230,11 @@ public enum PWSWorkbook {
     // MARK: - Indikator
 
     /// The `indicators.csv` rows of the kabupaten, kecamatan, puskesmas and desa levels, every
-    /// month, split over sheets of at most `rowsPerSheet` data rows.
+    /// month, split over sheets of at most `rowsPerSheet` data rows, each desa and puskesmas row
+    /// with its puskesmas (`puskesmasOf`).
     private static func indikator(_ book: XLSXWriter, _ s: Styles, values: IndicatorValues, rowsPerSheet: Int,
-                                  taken: inout Set<String>) throws {
+                                  taken: inout Set<String>,
+                                  puskesmasOf: (AreaLevel, String) -> (code: String, name: String)?) throws {
         var sheet: XLSXWriter.Sheet?
         var row = 0, sheets = 0
         func start() throws -> XLSXWriter.Sheet {
@@ -280,6 +290,10 @@ public enum PWSWorkbook {
             try percent(17, r.gapPct)
             try out.string(row, 18, r.trend)
             try out.string(row, 19, r.status, s.status[r.status]?.text ?? .none)
+            if let puskesmas = puskesmasOf(r.level, r.areaCode) {
+                try out.string(row, 20, puskesmas.code)
+                try out.string(row, 21, puskesmas.name)
+            }
             row += 1
         }
         if sheet == nil { sheet = try start() }  // no rows: the sheet with its header
