@@ -15,8 +15,21 @@ public enum ErrorText {
             return path.map { "\($0): \(reason)" } ?? reason
         }
         if ns.domain == NSCocoaErrorDomain {
+            // No reason underneath (a write onto a folder gives only code 512): the likely one,
+            // from the path itself.
+            if let path, let reason = probe(path) { return "\(path): \(reason)" }
             return (path.map { "\($0): " } ?? "") + ns.localizedDescription
         }
         return "\(error)"
+    }
+
+    /// Why `path` cannot be written, as the system would say it: a folder in its place, a
+    /// parent that is missing, not a folder or not writable; nil when none of these.
+    static func probe(_ path: String) -> String? {
+        var st = stat()
+        if lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { return String(cString: strerror(EISDIR)) }
+        let parent = (path as NSString).deletingLastPathComponent
+        if access(parent.isEmpty ? "." : parent, W_OK) != 0 { return String(cString: strerror(errno)) }
+        return nil
     }
 }

@@ -87,8 +87,13 @@ public struct Publisher {
         Interruption.endCommit(done: "it was published: \(publishedPath)")
         CrashPoint.hit("switched")
         prune(keeping: name)
-        // The month's last refusal is out of date once the month is published.
-        try? fm.removeItem(atPath: outputDirectory + "/refused/" + month.description)
+        // The month's last refusal is out of date once the month is published. Only inside a
+        // real OUT/refused folder: through a link there it would remove a folder elsewhere (a
+        // link at refused/<month> itself is removed as a link).
+        var refused = stat()
+        if lstat(outputDirectory + "/refused", &refused) == 0, (refused.st_mode & S_IFMT) == S_IFDIR {
+            try? fm.removeItem(atPath: outputDirectory + "/refused/" + month.description)
+        }
         return runFolder
     }
 
@@ -98,6 +103,11 @@ public struct Publisher {
     public func keepRefused(staging: String) throws -> String {
         let fm = FileManager.default
         let base = outputDirectory + "/refused"
+        var link = stat()
+        if lstat(base, &link) == 0, (link.st_mode & S_IFMT) == S_IFLNK {
+            // Kept runs are replaced (removed) there: never through a link to another folder.
+            throw PWSError(.outputNotWritable, "\(base) is a symbolic link; the refused run's diagnostics are kept only in a real folder there — remove the link")
+        }
         try OutputFolder.ensureDirectory(base)
         let target = base + "/" + month.description
         let temp = base + "/.\(month).\(getpid())"

@@ -103,8 +103,10 @@ public enum DecimalCount {
             var readings = "without a thousands separator (1234) or with a different number of decimals (1.2340)"
             if shown.count > 2, shown.first == "\"", shown.last == "\"" {
                 let text = shown.dropFirst().dropLast()
-                let whole = text.filter { $0 != "." && $0 != "," }
-                if whole.allSatisfy(\.isASCII) && !whole.isEmpty {
+                let digits = text.filter { $0 != "." && $0 != "," }
+                // As a whole number, without the zeros before it (`0.500` is 500).
+                let whole = digits.drop { $0 == "0" }.isEmpty ? "0" : String(digits.drop { $0 == "0" })
+                if digits.allSatisfy(\.isASCII) && !digits.isEmpty {
                     readings = "as \(whole) if it is a whole number, or as \(text)0 if it has decimals"
                 }
             }

@@ -34,12 +34,7 @@ enum ConsoleSummary {
         lines.append("identities: read = rejected + accepted: \(t.rowsRead == t.rowsRejected + t.rowsAccepted ? "yes" : "NO"); "
                      + "accepted = used + duplicate + out_of_period: "
                      + "\(t.rowsAccepted == t.rowsUsed + t.rowsDuplicate + t.rowsOutOfPeriod ? "yes" : "NO")")
-        if !outcome.unreadable.isEmpty {
-            // At most 4 lines: run.json lists them all.
-            lines.append("skipped \(outcome.unreadable.count) input(s) that cannot be read (--skip-unreadable):")
-            lines += outcome.unreadable.prefix(2).map { "  \($0.path): \($0.reason)" }
-            if outcome.unreadable.count > 2 { lines.append("  … and \(outcome.unreadable.count - 2) more (run.json lists all)") }
-        }
+        lines += skippedLines(outcome)
         // FHIR resources that are not rows (spec §A3): one line; run.json's notes count them per type.
         let ignoring = outcome.notes.filter { $0.hasPrefix("fhir/") && $0.contains(": ignored, not mapped") }.count
         if ignoring > 0 {
@@ -62,6 +57,15 @@ enum ConsoleSummary {
         return lines
     }
 
+    /// The inputs `--skip-unreadable` left out (at most 4 lines: run.json lists them all).
+    static func skippedLines(_ outcome: ValidationOutcome) -> [String] {
+        guard !outcome.unreadable.isEmpty else { return [] }
+        var lines = ["skipped \(outcome.unreadable.count) input(s) that cannot be read (--skip-unreadable):"]
+        lines += outcome.unreadable.prefix(2).map { "  \($0.path): \($0.reason)" }
+        if outcome.unreadable.count > 2 { lines.append("  … and \(outcome.unreadable.count - 2) more (run.json lists all)") }
+        return lines
+    }
+
     /// Files listed by `lostFiles`.
     static let lostFilesListed = 3
 
@@ -73,8 +77,14 @@ enum ConsoleSummary {
         guard !candidates.isEmpty else { return [] }
         let wanted = Set(candidates.map(\.source))
         var rules: [String: [RuleCode: Int]] = [:]
-        for d in outcome.rejects where wanted.contains(d.location.source) {
-            rules[d.location.source, default: [:]][d.rule, default: 0] += 1
+        // A workbook's rejects are at `FILE:SHEET` (`layanan/x.xlsx:Sheet1`): filed under FILE.
+        for d in outcome.rejects {
+            var source = d.location.source
+            if !wanted.contains(source) {
+                guard let colon = source.lastIndex(of: ":"), wanted.contains(String(source[..<colon])) else { continue }
+                source = String(source[..<colon])
+            }
+            rules[source, default: [:]][d.rule, default: 0] += 1
         }
         // Rows read and all rejected, or none read and a reject of the file itself (E-COLUMNS of
         // an empty file); a file of a header alone is a month without services.
@@ -90,11 +100,13 @@ enum ConsoleSummary {
         return lines
     }
 
-    /// What `--quiet` still prints of a run that publishes (or a validation that passes): the files of which no row
-    /// was accepted, and the notes on inputs left out (a subfolder of `layanan/`, an Excel lock
-    /// file) — what takes data out of a published month, which a nightly mail must show.
+    /// What `--quiet` still prints of a run that publishes (or a validation that passes): the
+    /// files of which no row was accepted, the inputs `--skip-unreadable` skipped, and the notes
+    /// on inputs left out (a subfolder of `layanan/`, an Excel lock file) — what takes data out
+    /// of a published month, which a nightly mail must show.
     static func attention(_ outcome: ValidationOutcome) -> [String] {
         var lines = lostFiles(outcome)
+        lines += skippedLines(outcome)
         let leftOut = outcome.notes.filter(InputFiles.isLeftOutNote)
         lines += leftOut.prefix(2)
         if leftOut.count > 2 { lines.append("… and \(leftOut.count - 2) more inputs not read (run.json notes)") }

@@ -48,7 +48,19 @@ extension PipelineRunner {
     /// facility and month), which a sharded merge computes alike, so both refuse alike.
     static func checkAsOfHasData(_ asOf: YearMonth?, _ completeness: [CompletenessRow]) throws {
         guard let asOf, !completeness.contains(where: { $0.records > 0 }) else { return }
-        throw PWSError(.usage, "--as-of \(asOf): no accepted visit is dated from January \(asOf.year) to \(asOf), so the run would publish a month of zeros; check the year, or leave --as-of out to report the month of the latest visit")
+        throw asOfWithoutData(asOf)
+    }
+
+    /// The same decided from the §3 totals alone, before the reject-rate refusal and Aggregate,
+    /// for the common case: every accepted row is dated after the month (a typo before all the
+    /// data), so no row is used at all. Exit 64 rather than a refusal filed under that month.
+    static func checkAsOfHasData(_ asOf: YearMonth?, _ total: FileAccount) throws {
+        guard let asOf, total.rowsUsed == 0, total.rowsOutOfPeriod > 0 else { return }
+        throw asOfWithoutData(asOf)
+    }
+
+    private static func asOfWithoutData(_ asOf: YearMonth) -> PWSError {
+        PWSError(.usage, "--as-of \(asOf): no accepted visit is dated from January \(asOf.year) to \(asOf), so the run would publish a month of zeros; check the year, or leave --as-of out to report the month of the latest visit")
     }
 
     /// Notes on the year's targets, which the outputs' `denominator_source` cannot show: a
@@ -98,6 +110,7 @@ extension PipelineRunner {
                     early: EarlyWorkbooks? = nil) throws -> RunReport {
         var manifest = manifest
         let definition = pipeline.definition
+        try PipelineRunner.checkAsOfHasData(request.asOf, outcome.total)
         manifest.asOf = asOf.description
         manifest.notes = outcome.notes
         let publisher = Publisher(outputDirectory: out, month: asOf, retention: definition.retention)

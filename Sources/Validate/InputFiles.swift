@@ -219,9 +219,6 @@ public enum InputFiles {
         var head = [UInt8](repeating: 0, count: 8)
         let count = head.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 8) }
         let ole: [UInt8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]
-        if name.starts(with: [0x7E, 0x24]) {  // "~$"
-            return "it is the lock file Excel leaves beside a workbook that is open; close the workbook in Excel, or delete this file"
-        }
         if count == 8 && head == ole {
             return legacy
                 ? "it is an old Excel 97–2003 workbook (.xls), which pws does not read; open it in Excel or LibreOffice and save it as .xlsx (Excel Workbook)"
@@ -236,23 +233,27 @@ public enum InputFiles {
         return nil
     }
 
-    /// Excel's owner file of an open workbook, `~$name.xlsx` (165 bytes, the user's name; also
-    /// beside a CSV file open in Excel): a regular file named `~$…` like a service file, of at
-    /// most 512 bytes and not a zip archive. It holds no data, so it is no input: the listing
-    /// leaves it out and `ignoredFolderNotes` names it (it stopped a night with exit 66 while
-    /// someone had the workbook open on the share).
+    /// Excel's owner file of an open workbook, `~$name.xlsx` (165 bytes: the user's name): a
+    /// regular file named `~$….xlsx` of at most 512 bytes that is not a zip archive (one this
+    /// process may not open counts too: it could not be read as a workbook either). It holds
+    /// no data, so it is no input: the listing leaves it out and `ignoredFolderNotes` names it
+    /// (it stopped a night with exit 66 while someone had the workbook open on the share). A
+    /// workbook named `~$…` (a zip) is read as any other.
     static func isExcelLockFile(_ folder: Int32, _ name: [UInt8]) -> Bool {
-        guard name.starts(with: [0x7E, 0x24]), isWorkbookName(name) || isCSVName(name) else { return false }
-        let descriptor = (name + [0]).withUnsafeBufferPointer { n in
-            n.withMemoryRebound(to: CChar.self) { openat(folder, $0.baseAddress!, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
+        guard name.starts(with: [0x7E, 0x24]), isWorkbookName(name) else { return false }
+        return (name + [0]).withUnsafeBufferPointer { n in
+            n.withMemoryRebound(to: CChar.self) { path -> Bool in
+                var st = stat()
+                guard fstatat(folder, path.baseAddress!, &st, AT_SYMLINK_NOFOLLOW) == 0,
+                      (st.st_mode & S_IFMT) == S_IFREG, st.st_size <= 512 else { return false }
+                let descriptor = openat(folder, path.baseAddress!, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+                guard descriptor >= 0 else { return true }
+                defer { close(descriptor) }
+                var head = [UInt8](repeating: 0, count: 2)
+                let count = head.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 2) }
+                return !(count == 2 && head == [0x50, 0x4B])
+            }
         }
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var st = stat()
-        guard fstat(descriptor, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size <= 512 else { return false }
-        var head = [UInt8](repeating: 0, count: 2)
-        let count = head.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 2) }
-        return !(count == 2 && head == [0x50, 0x4B])
     }
 
     /// `name` ends in `.xlsx`, any case, and is more than that.

@@ -92,6 +92,19 @@ import Glibc
         // Once the month is published again, its refusal is out of date and goes.
         #expect(try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"]).status == 0)
         #expect(!FileManager.default.fileExists(atPath: out + "/refused/2025-12"))
+
+        // OUT/refused a link to another folder: a publish removes nothing through it, and a
+        // refusal is not kept through it (exit 73).
+        let elsewhere = tmp.path + "/elsewhere"
+        try FileManager.default.createDirectory(atPath: elsewhere + "/2025-12", withIntermediateDirectories: true)
+        try FileManager.default.removeItem(atPath: out + "/refused")
+        #expect(symlink(elsewhere, out + "/refused") == 0)
+        #expect(try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: elsewhere + "/2025-12"))
+        let linked = try PWSBinary.run(["run", "--pipeline", pipeline, "--data", data, "--out", out, "--today", "2026-01-15"])
+        #expect(linked.status == 73, "\(linked.stderr)")
+        #expect(linked.stderr.contains("\(out)/refused is a symbolic link"), "\(linked.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere) == ["2025-12"])
     }
 
     /// `--quiet` on a published run still names the files of which no row was accepted (an
@@ -172,6 +185,14 @@ import Glibc
         }
         let january = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--as-of", "2025-01"])
         #expect(january.status == 0, "\(january.stderr)")
+        // Over the reject limit too: the mistyped month is said first (64), no refusal is filed under it.
+        let pipeline = try XLSXInputEndToEndTests.lenient(tmp).replacingOccurrences(of: "lenient", with: "strict")
+        let strict = try String(contentsOfFile: tmp.path + "/lenient.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "max_reject_rate: 1", with: "max_reject_rate: 0")
+        try strict.write(toFile: pipeline, atomically: true, encoding: .utf8)
+        let both = try PWSBinary.run(["run", "--pipeline", pipeline, "--data", data, "--out", out, "--today", "2026-01-15", "--as-of", "2023-03"])
+        #expect(both.status == 64, "\(both.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out + "/refused/2023-03"))
     }
 
     @Test func exitCodesFollowTheSpec() throws {

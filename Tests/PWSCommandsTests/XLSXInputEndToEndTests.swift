@@ -145,8 +145,10 @@ import Testing
             #expect(r.stderr.contains(reason), "\(path): no \"\(reason)\"")
         }
         #expect(r.stderr.contains("save it as .xlsx"))
-        let skipped = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--skip-unreadable"])
+        let skipped = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--skip-unreadable", "--quiet"])
         #expect(skipped.status == 0, "\(skipped.stderr)")
+        // --quiet names what it skipped: data left out of the month.
+        #expect(skipped.stdout.hasPrefix("skipped 3 input(s) that cannot be read (--skip-unreadable):\n  layanan/lama.xls: "), "\(skipped.stdout)")
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/2025-03/run.json")))
             as? [String: Any]
         let entries = try #require(manifest?["unreadable_inputs"] as? [[String: String]])
@@ -157,9 +159,36 @@ import Testing
         #expect(notes.contains("layanan/~$2025-03.xlsx is the lock file Excel keeps while 2025-03.xlsx is open: not an input, not read (the workbook is read as it was last saved)"), "\(notes)")
     }
 
+    /// A workbook of another template (here the register's) is named by --quiet with its rule,
+    /// though its rejects are filed at `FILE:SHEET`.
+    @Test func aWorkbookOfAnotherTemplateIsNamedByQuiet() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try HardeningTests.dataFolder(tmp, files: ["a.csv": HardeningTests.header + HardeningTests.goodRow])
+        try FileManager.default.copyItem(atPath: Self.fixtures + "/sample-wilayah.xlsx", toPath: data + "/layanan/salah.xlsx")
+        let r = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/out", "--today", "2026-01-15", "--quiet",
+                                   "--pipeline", Self.lenient(tmp)])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "no row accepted from 1 file (each facility-month counts as not reported; rejects.csv says why — fix and resend):\n  layanan/salah.xlsx: 72 of 72 rows rejected (E-COLUMNS)\n", "\(r.stdout)")
+    }
+
+    /// The default pipeline with every reject tolerated (a test of what is printed, not refused).
+    static func lenient(_ tmp: TempFolder) throws -> String {
+        let root = PWSBinary.packageRoot.appendingPathComponent("pipelines").path
+        let yaml = try String(contentsOfFile: root + "/default.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "max_reject_rate: 0.05", with: "max_reject_rate: 1")
+            .replacingOccurrences(of: "services: services.yaml", with: "services: \(root)/services.yaml")
+            .replacingOccurrences(of: "indicators: indicators.yaml", with: "indicators: \(root)/indicators.yaml")
+            .replacingOccurrences(of: "spm: spm.yaml", with: "spm: \(root)/spm.yaml")
+        let path = tmp.path + "/lenient.yaml"
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     /// Excel's lock file alone does not stop a night: the run publishes, says so in its note,
-    /// and --quiet prints the note. A file named `~$…` that is a workbook (a zip) is read, and
-    /// one of more than 512 bytes that is not stays an unreadable input.
+    /// and --quiet prints the note — also when this process may not open it. A file named
+    /// `~$….xlsx` that is a workbook (a zip) is read, one of more than 512 bytes that is not
+    /// stays an unreadable input, and a small CSV named `~$…` is read as any CSV.
     @Test func excelLockFileIsLeftOutWithANote() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
@@ -177,10 +206,30 @@ import Testing
         let inputs = try #require(manifest?["inputs"] as? [[String: Any]])
         #expect(!inputs.contains { ($0["path"] as? String)?.contains("~$") == true })
 
+        // Unreadable for this process (a share's permissions): still a lock file, not exit 66.
+        // (Root reads it all the same; the mode is what an account without the right meets.)
+        #expect(chmod(data + "/layanan/~$register.xlsx", 0) == 0)
+        let closed = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
+        #expect(closed.status == 0, "\(closed.stderr)")
+        #expect(chmod(data + "/layanan/~$register.xlsx", 0o644) == 0)
+
         // 513 bytes, not a zip: not Excel's owner file, so an unreadable input as before.
         try Data(owner + [UInt8](repeating: 0x20, count: 513 - owner.count)).write(to: URL(fileURLWithPath: data + "/layanan/~$register.xlsx"))
         let big = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
         #expect(big.status == 66, "\(big.stderr)")
-        #expect(big.stderr.contains("layanan/~$register.xlsx: it is the lock file Excel leaves"), "\(big.stderr)")
+        #expect(big.stderr.contains("layanan/~$register.xlsx: it is named .xlsx but is not an Excel workbook (not a zip archive"), "\(big.stderr)")
+
+        // A workbook and a small CSV named `~$…`: inputs like any other.
+        try FileManager.default.removeItem(atPath: data + "/layanan/~$register.xlsx")
+        try FileManager.default.copyItem(atPath: Self.fixtures + "/openpyxl-cells.xlsx", toPath: data + "/layanan/~$register.xlsx")
+        try (HardeningTests.header + HardeningTests.goodRow.replacingOccurrences(of: "R1,", with: "R2,"))
+            .write(toFile: data + "/layanan/~$kecil.csv", atomically: true, encoding: .utf8)
+        let read = try PWSBinary.run(["validate", "--data", data, "--today", "2026-01-15", "--out", tmp.path + "/check",
+                                      "--pipeline", Self.lenient(tmp)])
+        #expect(read.status == 0, "\(read.stderr)")
+        let checked = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: tmp.path + "/check/run.json")))
+            as? [String: Any]
+        let paths = (checked?["inputs"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+        #expect(paths.contains("layanan/~$register.xlsx") && paths.contains("layanan/~$kecil.csv"), "\(paths)")
     }
 }

@@ -61,6 +61,9 @@ import Testing
         let shown = DecimalCount.shown("1.234")
         #expect(DecimalCount.message(.ambiguous, field: "count", shown: shown)
             == "count \"1.234\" is ambiguous: the separator before 3 digits may group thousands; write it as 1234 if it is a whole number, or as 1.2340 if it has decimals, or set sasaran.decimal_separator in the pipeline")
+        // The whole-number reading has no zeros before it.
+        #expect(DecimalCount.message(.ambiguous, field: "count", shown: DecimalCount.shown("0.500"))
+            == "count \"0.500\" is ambiguous: the separator before 3 digits may group thousands; write it as 500 if it is a whole number, or as 0.5000 if it has decimals, or set sasaran.decimal_separator in the pipeline")
         #expect(DecimalCount.message(.sign, field: "population", shown: "\"-5\"")
             == "population \"-5\" has a sign; write a number ≥ 0 without + or -")
         #expect(DecimalCount.message(.tooLarge, field: "count", shown: "\"1000000001\"")

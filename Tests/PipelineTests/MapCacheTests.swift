@@ -272,8 +272,9 @@ import Glibc
         #expect(ShardedRunTests.snapshot(out) == expected)
     }
 
-    /// A FIFO or a dangling link in an entry's place is refused at once (never waited on),
-    /// with its console line, and the file read again; a missing entry is read like a new file.
+    /// A FIFO, a dangling link or a folder in an entry's place is refused at once (never waited
+    /// on), with its console line, removed and the file read again; a missing entry is read like
+    /// a new file. The next run reads nothing.
     @Test func entriesThatAreNotPlainFilesAreNamedAndRebuilt() throws {
         let tmp = try TemporaryFolder()
         let data = try MapCacheTests.makeData(tmp)
@@ -286,14 +287,17 @@ import Glibc
         try FileManager.default.removeItem(atPath: folder + names[1])
         #expect(symlink(folder + "gone", folder + names[1]) == 0)
         try FileManager.default.removeItem(atPath: folder + names[2])
+        try FileManager.default.createDirectory(atPath: folder + names[2] + "/inside", withIntermediateDirectories: true)
+        try FileManager.default.removeItem(atPath: folder + names[3])
         let expected = try MapCacheTests.reference(data: data, out: tmp.url.path + "/reference")
         let warm = try MapCacheTests.incremental(data: data, out: out)
-        #expect(MapCacheTests.counts(warm)?.read == 3)
-        #expect(MapCacheTests.counts(warm)?.rebuilt == 2)
+        #expect(MapCacheTests.counts(warm)?.read == 4)
+        #expect(MapCacheTests.counts(warm)?.rebuilt == 3)
         let notes = warm.lines.filter { $0.contains("cannot be used") }
-        #expect(notes.count == 2, "\(warm.lines)")
+        #expect(notes.count == 3, "\(warm.lines)")
         #expect(notes.contains { $0.contains("(entry \(folder + names[0]) is not a plain file)") }, "\(notes)")
         #expect(notes.contains { $0.contains("(entry \(folder + names[1]) is missing)") }, "\(notes)")
+        #expect(notes.contains { $0.contains("(entry \(folder + names[2]) is not a plain file)") }, "\(notes)")
         #expect(ShardedRunTests.snapshot(out) == expected)
         #expect(MapCacheTests.counts(try MapCacheTests.incremental(data: data, out: out))?.read == 0)
     }

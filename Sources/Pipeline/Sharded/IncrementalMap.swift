@@ -339,7 +339,9 @@ final class IncrementalMapRun: @unchecked Sendable {
     /// Entry `name` of file `k` cannot be used: removed, with a console line (the file is read).
     private func unusable(_ k: Int, _ name: String, _ error: any Error) {
         lines.append("map cache: the entry of \(map.sources[k]) cannot be used (\(MapCache.reason(error))); the file was read again and its entry rebuilt")
-        unlink(map.cache.entryPath(name))
+        let path = map.cache.entryPath(name)
+        // A folder in its place goes too, or the entry could never be written there again.
+        if unlink(path) != 0 && errno == EISDIR { try? FileManager.default.removeItem(atPath: path) }
         rebuilt += 1
     }
 
