@@ -73,14 +73,7 @@ import Glibc
         #expect(try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"]).status == 0)
         let before = TempFolder.snapshot(out + "/2025-12")
         // A pipeline that tolerates no rejects at all.
-        let pipeline = tmp.path + "/strict.yaml"
-        let root = PWSBinary.packageRoot.appendingPathComponent("pipelines").path
-        let yaml = try String(contentsOfFile: root + "/default.yaml", encoding: .utf8)
-            .replacingOccurrences(of: "max_reject_rate: 0.05", with: "max_reject_rate: 0")
-            .replacingOccurrences(of: "services: services.yaml", with: "services: \(root)/services.yaml")
-            .replacingOccurrences(of: "indicators: indicators.yaml", with: "indicators: \(root)/indicators.yaml")
-            .replacingOccurrences(of: "spm: spm.yaml", with: "spm: \(root)/spm.yaml")
-        try yaml.write(toFile: pipeline, atomically: true, encoding: .utf8)
+        let pipeline = try tmp.pipeline(maxRejectRate: "0", name: "strict")
         let r = try PWSBinary.run(["run", "--pipeline", pipeline, "--data", data, "--out", out, "--today", "2026-01-15"])
         #expect(r.status == 65)
         #expect(r.stdout.contains("nothing was published"))
@@ -186,10 +179,7 @@ import Glibc
         let january = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--as-of", "2025-01"])
         #expect(january.status == 0, "\(january.stderr)")
         // Over the reject limit too: the mistyped month is said first (64), no refusal is filed under it.
-        let pipeline = try XLSXInputEndToEndTests.lenient(tmp).replacingOccurrences(of: "lenient", with: "strict")
-        let strict = try String(contentsOfFile: tmp.path + "/lenient.yaml", encoding: .utf8)
-            .replacingOccurrences(of: "max_reject_rate: 1", with: "max_reject_rate: 0")
-        try strict.write(toFile: pipeline, atomically: true, encoding: .utf8)
+        let pipeline = try tmp.pipeline(maxRejectRate: "0", name: "strict")
         let both = try PWSBinary.run(["run", "--pipeline", pipeline, "--data", data, "--out", out, "--today", "2026-01-15", "--as-of", "2023-03"])
         #expect(both.status == 64, "\(both.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out + "/refused/2023-03"))

@@ -92,6 +92,20 @@ struct TempFolder {
 
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 
+    /// The default pipeline with another `max_reject_rate` (0: no reject tolerated, 1: every
+    /// one), written here as `NAME.yaml` with its catalogues named by absolute path.
+    func pipeline(maxRejectRate: String, name: String) throws -> String {
+        let root = PWSBinary.packageRoot.appendingPathComponent("pipelines").path
+        let yaml = try String(contentsOfFile: root + "/default.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "max_reject_rate: 0.05", with: "max_reject_rate: \(maxRejectRate)")
+            .replacingOccurrences(of: "services: services.yaml", with: "services: \(root)/services.yaml")
+            .replacingOccurrences(of: "indicators: indicators.yaml", with: "indicators: \(root)/indicators.yaml")
+            .replacingOccurrences(of: "spm: spm.yaml", with: "spm: \(root)/spm.yaml")
+        let file = path + "/\(name).yaml"
+        try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
     /// A generated data folder (small, fixed seed).
     func generated(records: Int = 3000, seed: Int = 3, year: Int = 2025, name: String = "data") throws -> String {
         let dir = path + "/" + name

@@ -167,22 +167,9 @@ import Testing
         let data = try HardeningTests.dataFolder(tmp, files: ["a.csv": HardeningTests.header + HardeningTests.goodRow])
         try FileManager.default.copyItem(atPath: Self.fixtures + "/sample-wilayah.xlsx", toPath: data + "/layanan/salah.xlsx")
         let r = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/out", "--today", "2026-01-15", "--quiet",
-                                   "--pipeline", Self.lenient(tmp)])
+                                   "--pipeline", tmp.pipeline(maxRejectRate: "1", name: "lenient")])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == "no row accepted from 1 file (each facility-month counts as not reported; rejects.csv says why — fix and resend):\n  layanan/salah.xlsx: 72 of 72 rows rejected (E-COLUMNS)\n", "\(r.stdout)")
-    }
-
-    /// The default pipeline with every reject tolerated (a test of what is printed, not refused).
-    static func lenient(_ tmp: TempFolder) throws -> String {
-        let root = PWSBinary.packageRoot.appendingPathComponent("pipelines").path
-        let yaml = try String(contentsOfFile: root + "/default.yaml", encoding: .utf8)
-            .replacingOccurrences(of: "max_reject_rate: 0.05", with: "max_reject_rate: 1")
-            .replacingOccurrences(of: "services: services.yaml", with: "services: \(root)/services.yaml")
-            .replacingOccurrences(of: "indicators: indicators.yaml", with: "indicators: \(root)/indicators.yaml")
-            .replacingOccurrences(of: "spm: spm.yaml", with: "spm: \(root)/spm.yaml")
-        let path = tmp.path + "/lenient.yaml"
-        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
     }
 
     /// Excel's lock file alone does not stop a night: the run publishes, says so in its note,
@@ -225,7 +212,7 @@ import Testing
         try (HardeningTests.header + HardeningTests.goodRow.replacingOccurrences(of: "R1,", with: "R2,"))
             .write(toFile: data + "/layanan/~$kecil.csv", atomically: true, encoding: .utf8)
         let read = try PWSBinary.run(["validate", "--data", data, "--today", "2026-01-15", "--out", tmp.path + "/check",
-                                      "--pipeline", Self.lenient(tmp)])
+                                      "--pipeline", tmp.pipeline(maxRejectRate: "1", name: "lenient")])
         #expect(read.status == 0, "\(read.stderr)")
         let checked = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: tmp.path + "/check/run.json")))
             as? [String: Any]

@@ -229,13 +229,17 @@ import Glibc
         #expect(MapCacheTests.entries(out).count == 7)
     }
 
-    @Test func unusableEntriesAreRebuiltNeverTrusted() throws {
-        let tmp = try TemporaryFolder()
+    /// A data folder, OUT after one incremental run, its entries' folder and names.
+    static func cached(_ tmp: TemporaryFolder) throws -> (data: String, out: String, folder: String, names: [String]) {
         let data = try MapCacheTests.makeData(tmp)
         let out = tmp.url.path + "/out"
         _ = try MapCacheTests.incremental(data: data, out: out)
-        let folder = out + "/.cache/map/entries/"
-        let names = MapCacheTests.entries(out)
+        return (data, out, out + "/.cache/map/entries/", MapCacheTests.entries(out))
+    }
+
+    @Test func unusableEntriesAreRebuiltNeverTrusted() throws {
+        let tmp = try TemporaryFolder()
+        let (data, out, folder, names) = try Self.cached(tmp)
         #expect(names.count == 5)
         // A flipped bit in the middle (in a partition's rows, which only dedup and reduce read),
         // a truncated entry, and another file's entry (another key) under this one's name.
@@ -277,11 +281,7 @@ import Glibc
     /// a new file. The next run reads nothing.
     @Test func entriesThatAreNotPlainFilesAreNamedAndRebuilt() throws {
         let tmp = try TemporaryFolder()
-        let data = try MapCacheTests.makeData(tmp)
-        let out = tmp.url.path + "/out"
-        _ = try MapCacheTests.incremental(data: data, out: out)
-        let folder = out + "/.cache/map/entries/"
-        let names = MapCacheTests.entries(out)
+        let (data, out, folder, names) = try Self.cached(tmp)
         try FileManager.default.removeItem(atPath: folder + names[0])
         #expect(mkfifo(folder + names[0], 0o644) == 0)
         try FileManager.default.removeItem(atPath: folder + names[1])
