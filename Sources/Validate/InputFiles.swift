@@ -120,8 +120,8 @@ public enum InputFiles {
             let directory = dataDirectory + "/" + folder
             guard let dir = opendir(directory) else { continue }
             defer { closedir(dir) }
-            // Only folders (or links and entries the file system does not type) are looked at:
-            // no `stat` per service file.
+            // Only folders (or links and entries the file system does not type), and names
+            // starting `~$` (lock files), are looked at: no `stat` per service file.
             for entry in DirectoryEntry.all(dir) {
                 if folder == "layanan" && isExcelLockFile(dirfd(dir), entry.name) {
                     let name = PersonID.maskIdentifiersInName(display(Array((folder + "/").utf8) + entry.name))
