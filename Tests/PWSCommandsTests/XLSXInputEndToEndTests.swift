@@ -193,12 +193,19 @@ import Testing
         let inputs = try #require(manifest?["inputs"] as? [[String: Any]])
         #expect(!inputs.contains { ($0["path"] as? String)?.contains("~$") == true })
 
-        // Unreadable for this process (a share's permissions): still a lock file, not exit 66.
-        // (Root reads it all the same; the mode is what an account without the right meets.)
-        #expect(chmod(data + "/layanan/~$register.xlsx", 0) == 0)
-        let closed = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
-        #expect(closed.status == 0, "\(closed.stderr)")
-        #expect(chmod(data + "/layanan/~$register.xlsx", 0o644) == 0)
+        // Unreadable for the account pws runs as (a share's permissions): still a lock file,
+        // not exit 66. Root reads any file, so pws runs as nobody for this (setpriv).
+        if getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") {
+            #expect(chmod(data + "/layanan/~$register.xlsx", 0o600) == 0)
+            let shared = tmp.path + "/out-nobody"
+            try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o777])
+            let closed = try PWSBinary.run(["run", "--data", data, "--out", shared, "--today", "2026-01-15", "--quiet"],
+                                           launcher: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+            #expect(closed.status == 0, "\(closed.stderr)")
+            #expect(closed.stdout.hasPrefix("layanan/~$register.xlsx is the lock file Excel keeps while register.xlsx is open"), "\(closed.stdout)")
+            #expect(chmod(data + "/layanan/~$register.xlsx", 0o644) == 0)
+        }
 
         // 513 bytes, not a zip: not Excel's owner file, so an unreadable input as before.
         try Data(owner + [UInt8](repeating: 0x20, count: 513 - owner.count)).write(to: URL(fileURLWithPath: data + "/layanan/~$register.xlsx"))
