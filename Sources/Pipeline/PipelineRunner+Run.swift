@@ -69,29 +69,31 @@ extension PipelineRunner {
     /// denominator is then an estimate — the first run of January before the projections come
     /// — or, without estimation, absent), else one naming the villages without a row for it,
     /// or one when there is no targets file; `attention`: the first of these, which `--quiet`
-    /// prints too.
+    /// prints too; `report`: the same for the report's notice.
     static func sasaranNotes(_ outcome: ValidationOutcome, year: Int, estimated: Bool)
-        -> (all: [String], attention: [String]) {
+        -> (all: [String], attention: [String], report: EstimatedTargets?) {
         let villages = outcome.register.villages
-        guard !villages.isEmpty else { return ([], []) }
+        guard !villages.isEmpty else { return ([], [], nil) }
         var has = [Bool](repeating: false, count: villages.count)
         for entry in outcome.sasaran where entry.year == year && Int(entry.village) < has.count { has[Int(entry.village)] = true }
         let missing = has.indices.filter { !has[$0] }
-        guard !missing.isEmpty else { return ([], []) }
+        guard !missing.isEmpty else { return ([], [], nil) }
+        let report = EstimatedTargets(villages: missing.map { villages[$0].name }, all: missing.count == villages.count,
+                                      noFile: outcome.sasaranAccount == nil, estimated: estimated)
         let instead = estimated
             ? "estimated from the register's population (the pipeline's estimation shares; denominator_source `estimate` at RT and village, `sum` above)"
             : "absent (estimation is off), so they have no coverage"
         guard let source = outcome.sasaranAccount?.source else {
             // No targets file at all: estimates are the district's choice, said once in run.json.
-            return (["no sasaran file: every denominator of \(year) is \(instead)"], [])
+            return (["no sasaran file: every denominator of \(year) is \(instead)"], [], report)
         }
         if missing.count == villages.count {
             let note = "\(source) has no target for \(year): every denominator of \(year) is \(instead); add the year's targets to \(source)"
-            return ([note], [note])
+            return ([note], [note], report)
         }
         let names = missing.prefix(5).map { "\(villages[$0].name) (\(villages[$0].code))" }.joined(separator: ", ")
             + (missing.count > 5 ? " and \(missing.count - 5) more" : "")
-        return (["\(missing.count) of \(villages.count) villages have no target for \(year) in \(source): \(names); their denominators are \(instead)"], [])
+        return (["\(missing.count) of \(villages.count) villages have no target for \(year) in \(source): \(names); their denominators are \(instead)"], [], report)
     }
 
     /// What `run` does once the rows are validated, and what `pws merge` does with the
@@ -281,7 +283,7 @@ extension PipelineRunner {
         }
         if wanted.contains(.report) {
             let html = try renderReport(outcome: outcome, result: result, completeness: completeness, asOf: asOf,
-                                        followUp: followUp)
+                                        followUp: followUp, estimatedTargets: sasaranNotes.report)
             later.append(Manifest.OutputEntry(path: "report.html",
                                               try OutputFile.write(Data(html.utf8), to: staging + "/report.html")))
         }

@@ -90,16 +90,17 @@ extension PipelineRunner {
     }
 
     /// The HTML report (spec §8).
+    /// `estimatedTargets`: the villages without a target of the year, said at the page's top.
     /// `followUp`: the rows of the run's `tindak-lanjut.csv`, counted per posyandu in the growth
     /// section (shown when the catalogue has a growth indicator).
     func renderReport(outcome: ValidationOutcome, result: AggregateResult, completeness: [CompletenessRow],
-                      asOf: YearMonth, followUp: [FollowUpRow] = []) throws -> String {
+                      asOf: YearMonth, followUp: [FollowUpRow] = [], estimatedTargets: EstimatedTargets? = nil) throws -> String {
         let villages = outcome.register.villages
         let t = outcome.total
         // RT drill-down for a kecamatan-sized run; RW only for a large district, which keeps
         // the page a few MB (300 villages: 4.3 MiB instead of 6.4 MiB).
         let drillDown: ReportDrillDown = villages.count > 100 ? .rw : .rt
-        let input = ReportInput(
+        var input = ReportInput(
             regencyName: villages.first?.regencyName ?? "",
             districtNames: Array(Set(villages.map(\.districtName))).sorted(),
             asOf: asOf, indicators: result.infos, reportRows: PipelineRunner.reportRows(result.values, drillDown: drillDown),
@@ -109,6 +110,7 @@ extension PipelineRunner {
                                          rowsUsed: t.rowsUsed, rowsDuplicate: t.rowsDuplicate,
                                          rowsOutOfPeriod: t.rowsOutOfPeriod),
             drillDown: drillDown, followUp: followUp)
+        input.estimatedTargets = estimatedTargets
         do {
             return try ReportRenderer.render(input)
         } catch {

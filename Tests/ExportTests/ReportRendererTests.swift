@@ -307,6 +307,22 @@ extension StringProtocol {
         #expect(plain.contains("<strong>\(input.regencyName)</strong>"))
     }
 
+    /// Villages without a target of the year are said at the top of the page, in Indonesian,
+    /// escaped; every village, and no targets file, each have their own sentence; none: no notice.
+    @Test func villagesWithoutTargetsAreSaidAtTheTop() throws {
+        #expect(try !ReportRenderer.render(input).contains("class=\"notice\""))
+        var some = input
+        some.estimatedTargets = EstimatedTargets(villages: ["Suka<maju>", "B", "C", "D", "E", "F", "G"], all: false,
+                                                 noFile: false, estimated: true)
+        #expect(try ReportRenderer.render(some).contains("<p class=\"notice\" role=\"note\">Perhatian: sasaran.csv tidak memuat sasaran tahun ini untuk 7 desa (Suka&lt;maju&gt;, B, C, D, E dan 2 desa lainnya). Penyebut desa tersebut adalah perkiraan dari jumlah penduduk register, bukan sasaran resmi; penyebut puskesmas dan kabupaten menjumlahkannya.</p>"))
+        var all = input
+        all.estimatedTargets = EstimatedTargets(villages: ["Sukamaju"], all: true, noFile: false, estimated: true)
+        #expect(try ReportRenderer.render(all).contains(">Perhatian: sasaran.csv belum memuat sasaran tahun ini. Semua penyebut adalah perkiraan dari jumlah penduduk register, bukan sasaran resmi; cakupan dan status akan berubah setelah sasaran tahun ini dimasukkan.</p>"))
+        var none = input
+        none.estimatedTargets = EstimatedTargets(villages: ["Sukamaju"], all: true, noFile: true, estimated: false)
+        #expect(try ReportRenderer.render(none).contains(">Perhatian: tidak ada berkas sasaran. Semua penyebut tidak ada (perkiraan sasaran dimatikan), sehingga cakupannya kosong.</p>"))
+    }
+
     @Test func isSelfContained() throws {
         let html = try ReportRenderer.render(input)
         #expect(!html.contains("http://"))

@@ -150,6 +150,8 @@ import Glibc
         let some = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
         #expect(some.status == 0 && some.stdout.isEmpty, "\(some.stdout)")
         #expect(try notes() == ["1 of 8 villages have no target for 2025 in sasaran.csv: Pasirwangi (3201012003); their denominators are estimated from the register's population (the pipeline's estimation shares; denominator_source `estimate` at RT and village, `sum` above)"])
+        let report = try String(contentsOfFile: out + "/2025-12/report.html", encoding: .utf8)
+        #expect(report.contains(">Perhatian: sasaran.csv tidak memuat sasaran tahun ini untuk 1 desa (Pasirwangi). "))
         // Only the header left: no target for 2025 at all.
         let sasaran = try String(contentsOfFile: data + "/sasaran.csv", encoding: .utf8)
         let header = try #require(sasaran.components(separatedBy: .newlines).first)
@@ -159,6 +161,8 @@ import Glibc
         #expect(none.status == 0, "\(none.stderr)")
         #expect(none.stdout == expected + "\n", "\(none.stdout)")
         #expect(try notes() == [expected])
+        let allReport = try String(contentsOfFile: out + "/2025-12/report.html", encoding: .utf8)
+        #expect(allReport.contains(">Perhatian: sasaran.csv belum memuat sasaran tahun ini. Semua penyebut adalah perkiraan"))
     }
 
     /// An --as-of whose year has no accepted visit up to it would publish a month of zeros: exit

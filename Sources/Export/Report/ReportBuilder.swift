@@ -330,7 +330,22 @@ struct ReportBuilder {
             indicatorIDs: input.indicators.map(\.id).joined(separator: " "),
             toc: input.indicators.map { TocItem(tocAnchor: Self.anchor("ind", $0.id), tocID: $0.id, tocName: $0.name) },
             summary: Self.tablesHTML(summaryTables()), sections: sections, drill: drill, hasDrill: !drill.isEmpty,
-            drillNote: drillNote, quality: quality(), growth: growth?.section)
+            drillNote: drillNote, targetsNotice: input.estimatedTargets.map(Self.targetsNotice), quality: quality(),
+            growth: growth?.section)
+    }
+
+    /// The page's notice on villages without a target of the year (Indonesian).
+    static func targetsNotice(_ e: EstimatedTargets) -> String {
+        let instead = e.estimated
+            ? "adalah perkiraan dari jumlah penduduk register, bukan sasaran resmi"
+            : "tidak ada (perkiraan sasaran dimatikan), sehingga cakupannya kosong"
+        if e.noFile { return "Perhatian: tidak ada berkas sasaran. Semua penyebut \(instead)." }
+        if e.all {
+            return "Perhatian: sasaran.csv belum memuat sasaran tahun ini. Semua penyebut \(instead); cakupan dan status akan berubah setelah sasaran tahun ini dimasukkan."
+        }
+        let names = e.villages.prefix(5).joined(separator: ", ")
+            + (e.villages.count > 5 ? " dan \(ReportText.int(e.villages.count - 5)) desa lainnya" : "")
+        return "Perhatian: sasaran.csv tidak memuat sasaran tahun ini untuk \(ReportText.int(e.villages.count)) desa (\(names)). Penyebut desa tersebut \(instead); penyebut puskesmas dan kabupaten menjumlahkannya."
     }
 
     // MARK: - Summary matrix

@@ -44,6 +44,8 @@ public struct ReportInput: Sendable {
     /// (see `bench/report/README.md`). Whatever the depth, a village shows at most the rows
     /// `ReportLimits` allows (its RWs only when its RTs do not fit).
     public var drillDown: ReportDrillDown
+    /// Villages without a target of the year (nil: every village has one).
+    public var estimatedTargets: EstimatedTargets?
     /// How many drill-down rows and source files a big district shows (docs/report.md, "Size").
     var limits = ReportLimits()
 
@@ -85,6 +87,28 @@ public struct ReportInput: Sendable {
         self.toolVersion = toolVersion
         self.drillDown = drillDown
         self.followUp = followUp
+    }
+}
+
+/// Villages whose denominators of the report's year are not from `sasaran.csv` (no row for
+/// them that year), which the page says at its top: their coverages are against the
+/// register's population estimates, or have no denominator (`denominator_source` says `sum`
+/// above the village either way — spec §A1).
+public struct EstimatedTargets: Sendable, Equatable {
+    /// Their names, in register order.
+    public var villages: [String]
+    /// Every village of the register.
+    public var all: Bool
+    /// The data folder has no targets file at all.
+    public var noFile: Bool
+    /// The pipeline estimates denominators (else those villages have none).
+    public var estimated: Bool
+
+    public init(villages: [String], all: Bool, noFile: Bool, estimated: Bool) {
+        self.villages = villages
+        self.all = all
+        self.noFile = noFile
+        self.estimated = estimated
     }
 }
 

@@ -254,6 +254,8 @@ struct PageModel: MustacheParent {
     var drill: [DrillPuskesmas]
     var hasDrill: Bool
     var drillNote: String?
+    /// Said at the top when villages' denominators are not from sasaran.csv.
+    var targetsNotice: String?
     var quality: QualityModel
     /// The growth section; nil when the catalogue has no growth indicator (the page is then
     /// byte for byte what it was before the section existed).
@@ -274,6 +276,7 @@ struct PageModel: MustacheParent {
         case "drill": drill
         case "hasDrill": hasDrill
         case "drillNote": drillNote ?? false
+        case "targetsNotice": targetsNotice ?? false
         case "quality": quality
         case "growth": growth ?? false
         default: nil

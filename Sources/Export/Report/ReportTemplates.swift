@@ -40,6 +40,7 @@ enum ReportTemplates {
     <h1>Laporan PWS (Pemantauan Wilayah Setempat)</h1>
     <p class="lead"><strong>{{regency}}</strong>{{#districts}} · Kecamatan {{.}}{{/districts}}</p>
     <p class="lead">Keadaan s.d. <strong>{{period}}</strong> · data bulan Januari–{{period}}</p>
+    {{#targetsNotice}}<p class="notice" role="note">{{.}}</p>{{/targetsNotice}}
     </header>
     <nav aria-label="Daftar isi"><h2>Daftar isi</h2><ol>
     <li><a href="#ringkasan">Ringkasan status</a></li>
@@ -142,6 +143,7 @@ enum ReportTemplates {
     body{margin:0 auto;max-width:1280px;padding:12px 16px 40px;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",Arial,sans-serif;color:var(--ink);background:#fff}
     h1{font-size:1.5em;margin:.3em 0}h2{font-size:1.3em;margin:1.6em 0 .5em;padding-bottom:.2em;border-bottom:2px solid var(--ink)}h3{font-size:1.08em;margin:1.2em 0 .4em}
     .lead{margin:.2em 0;color:var(--muted)}.muted{color:var(--muted);font-weight:normal}
+    .notice{margin:.6em 0;padding:.5em .8em;border-left:4px solid var(--cukup);background:#fff6e5}
     nav ol{columns:2 18em;margin:.3em 0;padding-left:1.6em}nav h2{border:0;margin-top:.8em}
     a{color:#0b57a4}
     .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;max-width:100%;margin:.4em 0 1em}
