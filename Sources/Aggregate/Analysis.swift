@@ -192,6 +192,41 @@ public struct IndicatorValues: Sendable {
         }
     }
 
+    /// The villages whose year denominators are not all from the targets: for each, in area
+    /// order, the indicators with a target group whose denominator at the village is an
+    /// estimate, a sum over RWs and RTs of which one is (or is such a sum), or absent
+    /// (estimation off). What `denominator_source` above the RT cannot show: a sum of
+    /// estimates is a `sum` (§A1). A village from the targets is not one, whatever its RTs.
+    public func targetGaps() -> [(code: String, name: String, indicators: [String])] {
+        var villageIndex: [String: Int] = [:], rwIndex: [String: Int] = [:]
+        for (a, area) in areas.enumerated() {
+            if area.level == .desa { villageIndex[area.code] = a } else if area.level == .rw { rwIndex[area.code] = a }
+        }
+        // Each RW's and RT's parent (the register's children; one seen in records only has
+        // no denominator and is in no sum).
+        var parent = [Int?](repeating: nil, count: areas.count)
+        for (a, area) in areas.enumerated() {
+            if area.level == .rw { parent[a] = villageIndex[area.parentCode] } else if area.level == .rt { parent[a] = rwIndex[area.parentCode] }
+        }
+        let order = areas.indices.filter { areas[$0].level == .rt } + areas.indices.filter { areas[$0].level == .rw }
+        var gaps: [Int: [Int]] = [:]
+        var estimated = [Bool](repeating: false, count: areas.count)
+        for i in indicators.indices where definitions[i].hasGroup {
+            for a in areas.indices { estimated[a] = false }
+            // Bottom up: an RT or RW is estimated when its source is, or it sums an estimated child.
+            for a in order {
+                let source = yearly[i * areas.count + a]?.1
+                if source == .estimate { estimated[a] = true }
+                if estimated[a], let p = parent[a], yearly[i * areas.count + p]?.1 == .sum { estimated[p] = true }
+            }
+            for v in villageIndex.values {
+                let source = yearly[i * areas.count + v]?.1
+                if source == nil || source == .estimate || estimated[v] { gaps[v, default: []].append(i) }
+            }
+        }
+        return gaps.keys.sorted().map { v in (areas[v].code, areas[v].name, gaps[v]!.map { indicators[$0].id }) }
+    }
+
     /// The full row of `figures`.
     public func row(_ figures: IndicatorFigures) -> IndicatorRow {
         IndicatorRow(figures, year: year, area: areas[figures.area], indicators: indicators)

@@ -65,35 +65,36 @@ extension PipelineRunner {
 
     /// Notes on the year's targets, which the outputs' `denominator_source` cannot show: a
     /// village's denominator made of its RTs' estimates is a `sum`, as one of real targets is
-    /// (spec §A1). `all`: one note when `sasaran.csv` has no row for the year (every
-    /// denominator is then an estimate — the first run of January before the projections come
-    /// — or, without estimation, absent), else one naming the villages without a row for it,
-    /// or one when there is no targets file; `attention`: the first of these, which `--quiet`
-    /// prints too; `report`: the same for the report's notice.
-    static func sasaranNotes(_ outcome: ValidationOutcome, year: Int, estimated: Bool)
+    /// (spec §A1). From the run's values (`IndicatorValues.targetGaps`: villages whose
+    /// target-group denominators are estimates somewhere at or under them, or absent), so
+    /// a group missing from a village, or RT rows for some RTs only, are found too. `all`: one
+    /// note — the targets file has no row for the year (the first runs of January, before the
+    /// projections), there is no targets file, or the villages with their indicators;
+    /// `attention`: the first case, which `--quiet` prints too; `report`: the page's notice.
+    static func sasaranNotes(_ outcome: ValidationOutcome, values: IndicatorValues, year: Int, estimated: Bool)
         -> (all: [String], attention: [String], report: EstimatedTargets?) {
-        let villages = outcome.register.villages
-        guard !villages.isEmpty else { return ([], [], nil) }
-        var has = [Bool](repeating: false, count: villages.count)
-        for entry in outcome.sasaran where entry.year == year && Int(entry.village) < has.count { has[Int(entry.village)] = true }
-        let missing = has.indices.filter { !has[$0] }
-        guard !missing.isEmpty else { return ([], [], nil) }
-        let report = EstimatedTargets(villages: missing.map { villages[$0].name }, all: missing.count == villages.count,
-                                      noFile: outcome.sasaranAccount == nil, estimated: estimated)
+        let gaps = values.targetGaps()
+        guard !gaps.isEmpty else { return ([], [], nil) }
+        let file = outcome.sasaranAccount?.source
+        let yearMissing = file != nil && !outcome.sasaran.contains { $0.year == year }
+        let report = EstimatedTargets(villages: gaps.map(\.name), yearMissing: yearMissing, noFile: file == nil,
+                                      estimated: estimated, file: file ?? "sasaran.csv")
         let instead = estimated
-            ? "estimated from the register's population (the pipeline's estimation shares; denominator_source `estimate` at RT and village, `sum` above)"
+            ? "estimated from the register's population (the pipeline's estimation shares; denominator_source `estimate` at the RTs, `sum` at the village and above)"
             : "absent (estimation is off), so they have no coverage"
-        guard let source = outcome.sasaranAccount?.source else {
+        guard let file else {
             // No targets file at all: estimates are the district's choice, said once in run.json.
-            return (["no sasaran file: every denominator of \(year) is \(instead)"], [], report)
+            return (["no sasaran file: every target-group denominator of \(year) is \(instead)"], [], report)
         }
-        if missing.count == villages.count {
-            let note = "\(source) has no target for \(year): every denominator of \(year) is \(instead); add the year's targets to \(source)"
+        if yearMissing {
+            let note = "\(file) has no target for \(year): every target-group denominator of \(year) is \(instead); add the year's targets to \(file)"
             return ([note], [note], report)
         }
-        let names = missing.prefix(5).map { "\(villages[$0].name) (\(villages[$0].code))" }.joined(separator: ", ")
-            + (missing.count > 5 ? " and \(missing.count - 5) more" : "")
-        return (["\(missing.count) of \(villages.count) villages have no target for \(year) in \(source): \(names); their denominators are \(instead)"], [], report)
+        let villages = outcome.register.villages.count
+        let named = gaps.prefix(5).map { g in
+            "\(g.name) (\(g.code): " + (g.indicators.count > 3 ? "\(g.indicators.count) indicators" : g.indicators.joined(separator: ", ")) + ")"
+        }.joined(separator: ", ") + (gaps.count > 5 ? " and \(gaps.count - 5) more" : "")
+        return (["\(gaps.count) of \(villages) villages lack targets of \(year) in \(file) for some target groups: \(named); those denominators are \(instead)"], [], report)
     }
 
     /// What `run` does once the rows are validated, and what `pws merge` does with the
@@ -201,7 +202,8 @@ extension PipelineRunner {
         let (result, spm, followUp, growthSeconds) = aggregate(&outcome, spmWanted)
         let completeness = result.completeness
         try PipelineRunner.checkAsOfHasData(request.asOf, completeness)
-        let sasaranNotes = PipelineRunner.sasaranNotes(outcome, year: asOf.year, estimated: definition.estimation.enabled)
+        let sasaranNotes = PipelineRunner.sasaranNotes(outcome, values: result.values, year: asOf.year,
+                                                       estimated: definition.estimation.enabled)
         for note in sasaranNotes.all { logger.warning("\(note)") }
         manifest.timingsSeconds["aggregate"] = Date().timeIntervalSince(aggStart)
         if let spm { manifest.timingsSeconds["aggregate_spm"] = spm.seconds }

@@ -308,19 +308,23 @@ extension StringProtocol {
     }
 
     /// Villages without a target of the year are said at the top of the page, in Indonesian,
-    /// escaped; every village, and no targets file, each have their own sentence; none: no notice.
+    /// escaped, with the targets file's name; the whole year missing, no targets file, and
+    /// estimation off each have their own sentence; none: no notice.
     @Test func villagesWithoutTargetsAreSaidAtTheTop() throws {
         #expect(try !ReportRenderer.render(input).contains("class=\"notice\""))
         var some = input
-        some.estimatedTargets = EstimatedTargets(villages: ["Suka<maju>", "B", "C", "D", "E", "F", "G"], all: false,
-                                                 noFile: false, estimated: true)
-        #expect(try ReportRenderer.render(some).contains("<p class=\"notice\" role=\"note\">Perhatian: sasaran.csv tidak memuat sasaran tahun ini untuk 7 desa (Suka&lt;maju&gt;, B, C, D, E dan 2 desa lainnya). Penyebut desa tersebut adalah perkiraan dari jumlah penduduk register, bukan sasaran resmi; penyebut puskesmas dan kabupaten menjumlahkannya.</p>"))
+        some.estimatedTargets = EstimatedTargets(villages: ["Suka<maju>", "B", "C", "D", "E", "F", "G"], yearMissing: false,
+                                                 noFile: false, estimated: true, file: "sasaran.xlsx")
+        let year = input.year
+        #expect(try ReportRenderer.render(some).contains("<p class=\"notice\" role=\"note\">Perhatian: sasaran.xlsx tidak memuat sasaran tahun \(year) untuk sebagian atau semua kelompok sasaran di 7 desa/kelurahan (Suka&lt;maju&gt;, B, C, D, E dan 2 lainnya). Penyebut indikator berbasis kelompok sasaran tersebut di sana adalah perkiraan dari jumlah penduduk register, bukan sasaran resmi; penyebut puskesmas dan kabupaten/kota di atasnya menjumlahkannya.</p>"))
+        some.estimatedTargets?.estimated = false
+        #expect(try ReportRenderer.render(some).contains(" tersebut di sana tidak ada (perkiraan sasaran dimatikan), sehingga cakupannya kosong; begitu pula di puskesmas dan kabupaten/kota di atasnya.</p>"))
         var all = input
-        all.estimatedTargets = EstimatedTargets(villages: ["Sukamaju"], all: true, noFile: false, estimated: true)
-        #expect(try ReportRenderer.render(all).contains(">Perhatian: sasaran.csv belum memuat sasaran tahun ini. Semua penyebut adalah perkiraan dari jumlah penduduk register, bukan sasaran resmi; cakupan dan status akan berubah setelah sasaran tahun ini dimasukkan.</p>"))
+        all.estimatedTargets = EstimatedTargets(villages: ["Sukamaju"], yearMissing: true, noFile: false, estimated: true)
+        #expect(try ReportRenderer.render(all).contains(">Perhatian: sasaran.csv belum memuat sasaran tahun \(year). Penyebut semua indikator berbasis kelompok sasaran adalah perkiraan dari jumlah penduduk register, bukan sasaran resmi; cakupan dan statusnya akan berubah setelah sasaran tahun \(year) dimasukkan.</p>"))
         var none = input
-        none.estimatedTargets = EstimatedTargets(villages: ["Sukamaju"], all: true, noFile: true, estimated: false)
-        #expect(try ReportRenderer.render(none).contains(">Perhatian: tidak ada berkas sasaran. Semua penyebut tidak ada (perkiraan sasaran dimatikan), sehingga cakupannya kosong.</p>"))
+        none.estimatedTargets = EstimatedTargets(villages: ["Sukamaju"], yearMissing: false, noFile: true, estimated: true)
+        #expect(try ReportRenderer.render(none).contains(">Perhatian: tidak ada berkas sasaran. Penyebut semua indikator berbasis kelompok sasaran adalah perkiraan dari jumlah penduduk register, bukan sasaran resmi.</p>"))
     }
 
     @Test func isSelfContained() throws {

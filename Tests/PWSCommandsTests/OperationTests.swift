@@ -149,20 +149,28 @@ import Glibc
         // sample-data: Pasirwangi alone has no sasaran row (docs/sample-data).
         let some = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
         #expect(some.status == 0 && some.stdout.isEmpty, "\(some.stdout)")
-        #expect(try notes() == ["1 of 8 villages have no target for 2025 in sasaran.csv: Pasirwangi (3201012003); their denominators are estimated from the register's population (the pipeline's estimation shares; denominator_source `estimate` at RT and village, `sum` above)"])
+        let estimated = "those denominators are estimated from the register's population (the pipeline's estimation shares; denominator_source `estimate` at the RTs, `sum` at the village and above)"
+        #expect(try notes() == ["1 of 8 villages lack targets of 2025 in sasaran.csv for some target groups: Pasirwangi (3201012003: 30 indicators); " + estimated])
         let report = try String(contentsOfFile: out + "/2025-12/report.html", encoding: .utf8)
-        #expect(report.contains(">Perhatian: sasaran.csv tidak memuat sasaran tahun ini untuk 1 desa (Pasirwangi). "))
-        // Only the header left: no target for 2025 at all.
+        #expect(report.contains(">Perhatian: sasaran.csv tidak memuat sasaran tahun 2025 untuk sebagian atau semua kelompok sasaran di 1 desa/kelurahan (Pasirwangi). "))
+        // One group (bayi) missing from every village: its indicators, though each village has rows.
         let sasaran = try String(contentsOfFile: data + "/sasaran.csv", encoding: .utf8)
-        let header = try #require(sasaran.components(separatedBy: .newlines).first)
+        let lines = sasaran.components(separatedBy: .newlines).filter { !$0.isEmpty }
+        try (lines.filter { !$0.contains(";bayi;") }.joined(separator: "\n") + "\n")
+            .write(toFile: data + "/sasaran.csv", atomically: true, encoding: .utf8)
+        let bayi = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
+        #expect(bayi.status == 0 && bayi.stdout.isEmpty, "\(bayi.stdout)")
+        #expect(try notes() == ["8 of 8 villages lack targets of 2025 in sasaran.csv for some target groups: Tegalmanik (3201012001: IBL, IDL), Sumbermurni (3201012002: IBL, IDL), Pasirwangi (3201012003: 30 indicators), Tegalgalih (3201012004: IBL, IDL), Bukitjaya (3201012005: IBL, IDL) and 3 more; " + estimated])
+        // Only the header left: no target for 2025 at all.
+        let header = try #require(lines.first)
         try (header + "\n").write(toFile: data + "/sasaran.csv", atomically: true, encoding: .utf8)
         let none = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
-        let expected = "sasaran.csv has no target for 2025: every denominator of 2025 is estimated from the register's population (the pipeline's estimation shares; denominator_source `estimate` at RT and village, `sum` above); add the year's targets to sasaran.csv"
+        let expected = "sasaran.csv has no target for 2025: every target-group denominator of 2025 is estimated from the register's population (the pipeline's estimation shares; denominator_source `estimate` at the RTs, `sum` at the village and above); add the year's targets to sasaran.csv"
         #expect(none.status == 0, "\(none.stderr)")
         #expect(none.stdout == expected + "\n", "\(none.stdout)")
         #expect(try notes() == [expected])
         let allReport = try String(contentsOfFile: out + "/2025-12/report.html", encoding: .utf8)
-        #expect(allReport.contains(">Perhatian: sasaran.csv belum memuat sasaran tahun ini. Semua penyebut adalah perkiraan"))
+        #expect(allReport.contains(">Perhatian: sasaran.csv belum memuat sasaran tahun 2025. Penyebut semua indikator berbasis kelompok sasaran adalah perkiraan"))
     }
 
     /// An --as-of whose year has no accepted visit up to it would publish a month of zeros: exit

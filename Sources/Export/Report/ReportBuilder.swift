@@ -330,22 +330,26 @@ struct ReportBuilder {
             indicatorIDs: input.indicators.map(\.id).joined(separator: " "),
             toc: input.indicators.map { TocItem(tocAnchor: Self.anchor("ind", $0.id), tocID: $0.id, tocName: $0.name) },
             summary: Self.tablesHTML(summaryTables()), sections: sections, drill: drill, hasDrill: !drill.isEmpty,
-            drillNote: drillNote, targetsNotice: input.estimatedTargets.map(Self.targetsNotice), quality: quality(),
+            drillNote: drillNote, targetsNotice: input.estimatedTargets.map { Self.targetsNotice($0, year: input.year) }, quality: quality(),
             growth: growth?.section)
     }
 
     /// The page's notice on villages without a target of the year (Indonesian).
-    static func targetsNotice(_ e: EstimatedTargets) -> String {
+    static func targetsNotice(_ e: EstimatedTargets, year: Int) -> String {
         let instead = e.estimated
             ? "adalah perkiraan dari jumlah penduduk register, bukan sasaran resmi"
             : "tidak ada (perkiraan sasaran dimatikan), sehingga cakupannya kosong"
-        if e.noFile { return "Perhatian: tidak ada berkas sasaran. Semua penyebut \(instead)." }
-        if e.all {
-            return "Perhatian: sasaran.csv belum memuat sasaran tahun ini. Semua penyebut \(instead); cakupan dan status akan berubah setelah sasaran tahun ini dimasukkan."
+        let groups = "indikator berbasis kelompok sasaran"
+        if e.noFile { return "Perhatian: tidak ada berkas sasaran. Penyebut semua \(groups) \(instead)." }
+        if e.yearMissing {
+            return "Perhatian: \(e.file) belum memuat sasaran tahun \(year). Penyebut semua \(groups) \(instead); cakupan dan statusnya akan berubah setelah sasaran tahun \(year) dimasukkan."
         }
         let names = e.villages.prefix(5).joined(separator: ", ")
-            + (e.villages.count > 5 ? " dan \(ReportText.int(e.villages.count - 5)) desa lainnya" : "")
-        return "Perhatian: sasaran.csv tidak memuat sasaran tahun ini untuk \(ReportText.int(e.villages.count)) desa (\(names)). Penyebut desa tersebut \(instead); penyebut puskesmas dan kabupaten menjumlahkannya."
+            + (e.villages.count > 5 ? " dan \(ReportText.int(e.villages.count - 5)) lainnya" : "")
+        let above = e.estimated
+            ? "penyebut puskesmas dan kabupaten/kota di atasnya menjumlahkannya"
+            : "begitu pula di puskesmas dan kabupaten/kota di atasnya"
+        return "Perhatian: \(e.file) tidak memuat sasaran tahun \(year) untuk sebagian atau semua kelompok sasaran di \(ReportText.int(e.villages.count)) desa/kelurahan (\(names)). Penyebut \(groups) tersebut di sana \(instead); \(above)."
     }
 
     // MARK: - Summary matrix

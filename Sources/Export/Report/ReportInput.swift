@@ -90,25 +90,28 @@ public struct ReportInput: Sendable {
     }
 }
 
-/// Villages whose denominators of the report's year are not from `sasaran.csv` (no row for
-/// them that year), which the page says at its top: their coverages are against the
-/// register's population estimates, or have no denominator (`denominator_source` says `sum`
-/// above the village either way — spec §A1).
+/// Villages whose target-group denominators of the report's year are not all from the targets
+/// file (no row for some group there), which the page says at its top: those coverages are
+/// against the register's population estimates, or have none with estimation off
+/// (`denominator_source` says `sum` above the RT either way — spec §A1).
 public struct EstimatedTargets: Sendable, Equatable {
-    /// Their names, in register order.
+    /// Their names, in area order.
     public var villages: [String]
-    /// Every village of the register.
-    public var all: Bool
+    /// The targets file has no row for the year at all.
+    public var yearMissing: Bool
     /// The data folder has no targets file at all.
     public var noFile: Bool
     /// The pipeline estimates denominators (else those villages have none).
     public var estimated: Bool
+    /// The targets file's name (`sasaran.csv`, `sasaran.xlsx`).
+    public var file: String
 
-    public init(villages: [String], all: Bool, noFile: Bool, estimated: Bool) {
+    public init(villages: [String], yearMissing: Bool, noFile: Bool, estimated: Bool, file: String = "sasaran.csv") {
         self.villages = villages
-        self.all = all
+        self.yearMissing = yearMissing
         self.noFile = noFile
         self.estimated = estimated
+        self.file = file
     }
 }
 
