@@ -6,8 +6,11 @@ import PWSCore
 /// Reads `wilayah.csv` into an `AreaRegister` (spec §2.2). Every problem is collected; any
 /// problem is fatal (exit 65) and all of them are listed as `file:line: message`.
 struct RegisterLoader {
-    /// C0 controls, DEL and C1 controls: never part of a name.
-    static func isControl(_ u: Unicode.Scalar) -> Bool { u.value < 0x20 || (0x7F...0x9F).contains(u.value) }
+    /// C0 controls, DEL, C1 controls, and U+FFFE and U+FFFF (not characters; XML, and so
+    /// pws.xlsx, cannot hold them): never part of a name.
+    static func isControl(_ u: Unicode.Scalar) -> Bool {
+        u.value < 0x20 || (0x7F...0x9F).contains(u.value) || u.value == 0xFFFE || u.value == 0xFFFF
+    }
 
     /// The most characters a name of the register may have: Excel's limit for a cell, 32,767,
     /// less the `TOTAL ` pws.xlsx writes before a puskesmas's or regency's name.
@@ -110,7 +113,7 @@ struct RegisterLoader {
                     return
                 }
             }
-            let pkmCode = row.string(fPkmCode)
+            let pkmCode = visible(fPkmCode)
             if let first = puskesmasOf[code], first.code != pkmCode {
                 problems.append("\(loc): village \(code) is mapped to puskesmas \(pkmCode) here but to \(first.code) on line \(first.line); a village belongs to exactly one puskesmas")
                 return

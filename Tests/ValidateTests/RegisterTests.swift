@@ -79,16 +79,20 @@ import Testing
         3201010001,Suka\u{01}maju,Cibinong,Bogor,P01,Puskesmas\u{7F} A,001,001,120
         3201010001,Suka\u{01}maju,Cibinong,Bogor,P01,Puskesmas\u{7F} A,001,002,120
         3201010002,Sukasari,Ci\u{9B}binong,Bogor,P01,Puskesmas\u{7F} A,001,001,10
+        3201010003,Suka\u{FFFF}mulya,Cibinong,Bogor,P\u{1B}02,Puskesmas B,001,001,10
 
         """
         let o = try outcome(wilayah: register)
-        #expect(o.register.villages.map(\.name) == ["Suka\u{FFFD}maju", "Sukasari"])
-        #expect(o.register.villages.map(\.puskesmasName) == ["Puskesmas\u{FFFD} A", "Puskesmas\u{FFFD} A"])
+        #expect(o.register.villages.map(\.name) == ["Suka\u{FFFD}maju", "Sukasari", "Suka\u{FFFD}mulya"])
+        #expect(o.register.villages.map(\.puskesmasName) == ["Puskesmas\u{FFFD} A", "Puskesmas\u{FFFD} A", "Puskesmas B"])
+        #expect(o.register.villages[2].puskesmasCode == "P\u{FFFD}02")
         #expect(o.register.villages[1].districtName == "Ci\u{FFFD}binong")
         #expect(o.notes.filter { $0.contains("control character") } == [
             "wilayah.csv:2: village_name \"Suka\u{FFFD}maju\" holds a control character, shown as \u{FFFD} in every output; remove it from the register",
             "wilayah.csv:2: puskesmas_name \"Puskesmas\u{FFFD} A\" holds a control character, shown as \u{FFFD} in every output; remove it from the register",
             "wilayah.csv:4: district_name \"Ci\u{FFFD}binong\" holds a control character, shown as \u{FFFD} in every output; remove it from the register",
+            "wilayah.csv:5: puskesmas_code \"P\u{FFFD}02\" holds a control character, shown as \u{FFFD} in every output; remove it from the register",
+            "wilayah.csv:5: village_name \"Suka\u{FFFD}mulya\" holds a control character, shown as \u{FFFD} in every output; remove it from the register",
         ])
     }
 
