@@ -203,7 +203,10 @@ struct SharedStrings {
     var memory: Int { bytes.count + 4 * ends.count }
 
     mutating func append(_ text: UnsafeRawBufferPointer) { bytes.append(contentsOf: text) }
-    mutating func finish() { ends.append(UInt32(truncatingIfNeeded: bytes.count)) }
+    mutating func finish() {
+        XStringEscapes.decode(&bytes, from: ends.last.map(Int.init) ?? 0)
+        ends.append(UInt32(truncatingIfNeeded: bytes.count))
+    }
 
     /// The range of string `i` in `bytes`, nil when there is no such string.
     func range(_ i: Int) -> Range<Int>? {

@@ -246,8 +246,10 @@ struct SheetRows {
                 hasContent = true
             }
         case .inline:
+            XStringEscapes.decode(&inline)
             inline.withUnsafeBytes { appendField($0) }
         case .formulaString:
+            XStringEscapes.decode(&value)
             value.withUnsafeBytes { appendField($0) }
         case .boolean:
             appendField(value == [0x31] ? "TRUE" : value == [0x30] ? "FALSE" : String(decoding: value, as: UTF8.self))

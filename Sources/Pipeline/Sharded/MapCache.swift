@@ -113,8 +113,8 @@ final class MapCache {
     /// spaces, tabs or NULs masked in RW and RT labels, a text formula without its result
     /// E-CELL, a UTF-16 file's encoding; 6: a UTF-16 file's lines of NULs not counted as
     /// records; 7: E-COLUMNS names the header's columns not recognised; 8: the messages of
-    /// E-FUTURE and of E-COLUMNS for a file without records) — an entry of another layout has
-    /// another name. Bump it whenever what one file maps to changes.
+    /// E-FUTURE and of E-COLUMNS for a file without records, a workbook's `_xHHHH_` escapes
+    /// decoded) — an entry of another layout has another name. Bump it whenever what one file maps to changes.
     static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).8\n"
 
     /// The entry's name: the sha256 of `namePrefix` and its key.
