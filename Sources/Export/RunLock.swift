@@ -69,20 +69,27 @@ public enum OutputFolder {
         throw PWSError(.outputNotWritable, "\(out) is a run folder `pws \(command)` published; give --out \(wanted)")
     }
 
-    /// `mkdir -p`: creates `path` and the folders above it that are missing.
-    /// - Returns: nil, or why not: the folder that could not be made and the system's reason
-    ///   (`out/file/x: Not a directory`) — what FileManager's error does not always carry.
-    public static func makeDirectories(_ path: String) -> String? {
+    /// Why `makeDirectories` could not make a folder: the path it stopped at and the system's
+    /// error (`ENOTDIR` for a file in the way, at the folder below it or at the folder itself).
+    public struct MakeFailure: Error, Sendable {
+        public var path: String
+        public var code: Int32
+        /// `out/file/x: Not a directory`.
+        public var reason: String { "\(path): \(String(cString: strerror(code)))" }
+    }
+
+    /// `mkdir -p`: creates `path` and the folders above it that are missing (`mode` before the
+    /// umask). Returns nil, or where and why not — what FileManager's error does not always carry.
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o777) -> MakeFailure? {
+        var st = stat()
+        if stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR { return nil }
         var made = path.hasPrefix("/") ? "/" : ""
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
             made += (made.isEmpty || made.hasSuffix("/") ? "" : "/") + part
-            if mkdir(made, 0o777) != 0 && errno != EEXIST {
-                return "\(made): \(String(cString: strerror(errno)))"
-            }
+            if mkdir(made, mode) != 0 && errno != EEXIST { return MakeFailure(path: made, code: errno) }
         }
-        var st = stat()
-        guard stat(path, &st) == 0 else { return "\(path): \(String(cString: strerror(errno)))" }
-        guard st.st_mode & S_IFMT == S_IFDIR else { return "\(path): \(String(cString: strerror(ENOTDIR)))" }
+        guard stat(path, &st) == 0 else { return MakeFailure(path: path, code: errno) }
+        guard st.st_mode & S_IFMT == S_IFDIR else { return MakeFailure(path: path, code: ENOTDIR) }
         return nil
     }
 
@@ -99,9 +106,9 @@ public enum OutputFolder {
             }
             throw PWSError(.outputNotWritable, "the output folder \(VisibleText.escapingControls(path)) is \(kind); give the path of a folder (it is made when missing)")
         }
-        if let reason = makeDirectories(path) {
+        if let failure = makeDirectories(path) {
             throw PWSError(.outputNotWritable, "cannot create the output folder \(path); check its path and permissions",
-                           cause: reason)
+                           cause: failure.reason)
         }
         guard access(path, W_OK) == 0 else {
             throw PWSError(.outputNotWritable, "the output folder \(path) is not writable; check its permissions")

@@ -24,6 +24,9 @@ public enum VisibleText {
 
     static func isHidden(_ u: Unicode.Scalar) -> Bool {
         let v = u.value
-        return v < 0x20 || (0x7F...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+        return isControl(u) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
     }
+
+    /// C0 controls, DEL and C1 controls.
+    public static func isControl(_ u: Unicode.Scalar) -> Bool { u.value < 0x20 || (0x7F...0x9F).contains(u.value) }
 }

@@ -17,7 +17,8 @@ enum ConsoleSummary {
     static let width = 100, ruleLines = 3
 
     /// The totals, identities, skipped inputs, rules and worst files of `outcome` (at most 30 lines).
-    static func lines(_ outcome: ValidationOutcome, maxRejectRate: Double) -> [String] {
+    /// `lost`: `lostFiles(outcome)` when the caller has it (for `attention` too), else made here.
+    static func lines(_ outcome: ValidationOutcome, maxRejectRate: Double, lost: [String]? = nil) -> [String] {
         let t = outcome.total
         let files = outcome.files.count
         var lines = ["\(files) service file\(files == 1 ? "" : "s") read: \(t.rowsRead) rows"
@@ -42,7 +43,7 @@ enum ConsoleSummary {
         }
         lines += byRule("rejects by rule", outcome.rejects)
         lines += byRule("warnings by rule", outcome.warnings)
-        lines += lostFiles(outcome)
+        lines += lost ?? lostFiles(outcome)
         let worst = outcome.files.filter { $0.rowsRejected > 0 }
             .sorted { ($0.rowsRejected, $1.source) > ($1.rowsRejected, $0.source) }
             .prefix(worstFiles)
@@ -101,11 +102,11 @@ enum ConsoleSummary {
     }
 
     /// What `--quiet` still prints of a run that publishes (or a validation that passes): the
-    /// files of which no row was accepted, the inputs `--skip-unreadable` skipped, and the notes
+    /// files of which no row was accepted (`lost`, `lostFiles`), the inputs `--skip-unreadable` skipped, and the notes
     /// on inputs left out (a subfolder of `layanan/`, an Excel lock file) — what takes data out
     /// of a published month, which a nightly mail must show.
-    static func attention(_ outcome: ValidationOutcome) -> [String] {
-        var lines = lostFiles(outcome)
+    static func attention(_ outcome: ValidationOutcome, lost: [String]) -> [String] {
+        var lines = lost
         lines += skippedLines(outcome)
         let leftOut = outcome.notes.filter(InputFiles.isLeftOutNote)
         lines += leftOut.prefix(2)

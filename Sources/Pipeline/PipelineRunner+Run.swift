@@ -262,9 +262,9 @@ extension PipelineRunner {
         CrashPoint.hit("staging-partial")
         var later: [Manifest.OutputEntry] = []
         if wanted.contains(.pwsTables) {
-            if let reason = OutputFolder.makeDirectories(staging + "/pws") {
+            if let failure = OutputFolder.makeDirectories(staging + "/pws") {
                 throw PWSError(.outputNotWritable, "cannot create the folder \(staging)/pws; check the output folder's disk space and permissions",
-                               cause: reason)
+                               cause: failure.reason)
             }
             for info in result.infos {
                 let name = "pws/\(info.id).csv"
@@ -305,11 +305,12 @@ extension PipelineRunner {
         CrashPoint.hit("staged")
         let folder = try publisher.publish(staging: staging)
         published = true
-        var lines = ConsoleSummary.lines(outcome, maxRejectRate: definition.maxRejectRate)
+        let lost = ConsoleSummary.lostFiles(outcome)
+        var lines = ConsoleSummary.lines(outcome, maxRejectRate: definition.maxRejectRate, lost: lost)
         lines.append("as-of \(asOf); published \(publisher.publishedPath) -> \(folder)")
         lines += ConsoleSummary.outputLines(folder: publisher.publishedPath, outputs: manifest.outputs)
         logger.info("published \(publisher.publishedPath)", metadata: ["rows": "\(result.values.rowCount)"])
         return RunReport(exitStatus: .success, lines: lines, folder: publisher.publishedPath,
-                         fileAccounts: outcome.files + [outcome.total], attention: ConsoleSummary.attention(outcome) + sasaranNotes.attention)
+                         fileAccounts: outcome.files + [outcome.total], attention: ConsoleSummary.attention(outcome, lost: lost) + sasaranNotes.attention)
     }
 }

@@ -146,7 +146,8 @@ public struct PipelineRunner {
             // lists them too.
             addLaterWarnings(&outcome, pipeline: pipeline, asOf: asOf)
         }
-        var lines = ConsoleSummary.lines(outcome, maxRejectRate: definition.maxRejectRate)
+        let lost = ConsoleSummary.lostFiles(outcome)
+        var lines = ConsoleSummary.lines(outcome, maxRejectRate: definition.maxRejectRate, lost: lost)
         let over = outcome.total.rejectRate > definition.maxRejectRate
         if over {
             lines.append(String(format: "the reject rate is over the pipeline's limit of %.2f %%: `pws run` would refuse to publish", definition.maxRejectRate * 100))
@@ -178,7 +179,7 @@ public struct PipelineRunner {
             lines.append("wrote \(out)/rejects.csv (\(r.rows ?? 0) rows), \(out)/warnings.csv (\(w.rows ?? 0) rows), \(out)/run.json")
         }
         return RunReport(exitStatus: over ? .dataError : .success, lines: lines, folder: request.outputDirectory,
-                         fileAccounts: outcome.files + [outcome.total], attention: ConsoleSummary.attention(outcome))
+                         fileAccounts: outcome.files + [outcome.total], attention: ConsoleSummary.attention(outcome, lost: lost))
     }
 }
 

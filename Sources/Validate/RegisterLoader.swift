@@ -9,7 +9,7 @@ struct RegisterLoader {
     /// C0 controls, DEL, C1 controls, and U+FFFE and U+FFFF (not characters; XML, and so
     /// pws.xlsx, cannot hold them): never part of a name.
     static func isControl(_ u: Unicode.Scalar) -> Bool {
-        u.value < 0x20 || (0x7F...0x9F).contains(u.value) || u.value == 0xFFFE || u.value == 0xFFFF
+        VisibleText.isControl(u) || u.value == 0xFFFE || u.value == 0xFFFF
     }
 
     /// The most characters a name of the register may have: Excel's limit for a cell, 32,767,

@@ -457,24 +457,7 @@ final class MapCache {
 
     /// `lines` written to `path`, one a line, under a temporary name then renamed.
     static func writeList(_ lines: [String], to path: String) throws {
-        let folder = (path as NSString).deletingLastPathComponent
-        let temporary = folder + "/.\((path as NSString).lastPathComponent).tmp.\(ShardFile.host).\(getpid())"
-        if let reason = OutputFolder.makeDirectories(folder) {
-            throw PWSError(.outputNotWritable, "cannot create the folder \(folder); check its disk space and permissions",
-                           cause: reason)
-        }
-        do {
-            try Data(lines.map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: temporary))
-        } catch {
-            unlink(temporary)
-            throw PWSError(.outputNotWritable, "cannot write \(path); check its disk space and permissions",
-                           cause: ErrorText.describe(error))
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw PWSError(.outputNotWritable, "cannot rename \(temporary) to \(path)", cause: reason)
-        }
+        try ShardFile.writeWhole(Array(lines.map { $0 + "\n" }.joined().utf8), to: path)
     }
 
     // MARK: runs and pruning

@@ -136,23 +136,15 @@ enum ShardFile {
     /// Makes `folder` and the folders above it when missing; a file in the way or a folder that
     /// cannot be made is an output error (exit 73) naming the folder, not Foundation's dump.
     static func makeFolder(_ folder: String) throws {
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue { return }
-        // Each folder on the way, so the message names the one that cannot be made and why.
-        var path = folder.hasPrefix("/") ? "" : "."
-        for part in folder.split(separator: "/") {
-            path += "/" + part
+        // Relative paths from `./`, so the message names the folder as it is met.
+        guard let failure = OutputFolder.makeDirectories(folder.hasPrefix("/") ? folder : "./" + folder, mode: 0o755) else { return }
+        if failure.code == ENOTDIR {
+            // A file in the way: the folder itself, or the one above the folder not made.
             var st = stat()
-            if stat(path, &st) == 0 {
-                guard st.st_mode & S_IFMT == S_IFDIR else {
-                    throw PWSError(.outputNotWritable, "cannot make the folder \(folder): \(path) is a file, not a folder; give --shared a folder")
-                }
-                continue
-            }
-            guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
-                throw PWSError(.outputNotWritable, "cannot make the folder \(path) (\(String(cString: strerror(errno)))); check that the shared folder (--shared) is writable and not full")
-            }
+            let file = stat(failure.path, &st) == 0 ? failure.path : (failure.path as NSString).deletingLastPathComponent
+            throw PWSError(.outputNotWritable, "cannot make the folder \(folder): \(file) is a file, not a folder; give --shared a folder")
         }
+        throw PWSError(.outputNotWritable, "cannot make the folder \(failure.path) (\(String(cString: strerror(failure.code)))); check that the shared folder (--shared) is writable and not full")
     }
 
     /// Writes `bytes` as file `path`: to a temporary name in its folder (made when missing;
