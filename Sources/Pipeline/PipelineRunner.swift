@@ -59,12 +59,20 @@ public struct PipelineRunner {
             }
         }
         let seconds = Date().timeIntervalSince(start)
+        logValidation(outcome, seconds: seconds)
+        return (outcome, seconds)
+    }
+
+    /// The log's account of the validation: rows and files, then the notes (the register's, the
+    /// left-out files', …) and the inputs `--skip-unreadable` skipped — the same lines whether
+    /// one process read the files or the map tasks of a sharded run did (`seconds`: the
+    /// validation's, or the merge's reading of the map summaries).
+    func logValidation(_ outcome: ValidationOutcome, seconds: Double) {
         logger.info("validated \(outcome.total.rowsRead) rows in \(outcome.sources.count) files",
                     metadata: ["seconds": "\(String(format: "%.2f", seconds))",
                                "rejected": "\(outcome.total.rowsRejected)"])
         for note in outcome.notes { logger.warning("\(note)") }
         for input in outcome.unreadable { logger.warning("skipped \(input.path): \(input.reason)") }
-        return (outcome, seconds)
     }
 
     /// Manifest inputs: every input file with its sha256 and counts. The hash of a file read as

@@ -173,6 +173,36 @@ import Glibc
         #expect(allReport.contains(">Perhatian: sasaran.csv belum memuat sasaran tahun 2025. Penyebut semua indikator berbasis kelompok sasaran adalah perkiraan"))
     }
 
+    /// The log says the same whether one process read the files or map tasks did: the
+    /// register's notes (a control character, a village named twice), a file
+    /// `--skip-unreadable` skipped, the targets' note — `pws run --partitions` logged only the
+    /// last (review 8).
+    @Test func partitionedRunLogsTheNotesOfOneProcess() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = tmp.path + "/data"
+        try FileManager.default.copyItem(atPath: PWSBinary.packageRoot.appendingPathComponent("sample-data").path, toPath: data)
+        let register = try String(contentsOfFile: data + "/wilayah.csv", encoding: .utf8)
+        try register.replacingOccurrences(of: "Tegalmanik,Jatiwangi,Kabupaten Karangmukti,P3201010101,Puskesmas Jatiwangi,Kaler,01,002,",
+                                          with: "Tega\u{01}lmanik,Jatiwangi,Kabupaten Karangmukti,P3201010101,Puskesmas Jatiwangi,Kaler,01,002,")
+            .write(toFile: data + "/wilayah.csv", atomically: true, encoding: .utf8)
+        // A file pws cannot read: a folder under a service file's name (root reads any mode).
+        try FileManager.default.createDirectory(atPath: data + "/layanan/2025-06_unreadable.csv", withIntermediateDirectories: false)
+        func warnings(_ extra: [String]) throws -> [String] {
+            let run = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/out", "--today", "2026-01-15",
+                                         "--skip-unreadable"] + extra)
+            #expect(run.status == 0, "\(run.stderr)")
+            // The lines after the timestamp: "warning pws: [Pipeline] …".
+            return run.stderr.split(separator: "\n").filter { $0.contains(" warning ") }
+                .map { String($0.drop { $0 != " " }.dropFirst()) }
+        }
+        let one = try warnings([])
+        #expect(one.count == 4, "\(one)")
+        #expect(one.contains("warning pws: [Pipeline] wilayah.csv:3: village_name \"Tega\u{FFFD}lmanik\" holds a control character, shown as \u{FFFD} in every output; remove it from the register"), "\(one)")
+        #expect(one.contains { $0.hasPrefix("warning pws: [Pipeline] skipped layanan/2025-06_unreadable.csv: ") }, "\(one)")
+        #expect(try warnings(["--partitions", "3"]) == one)
+    }
+
     /// An --as-of whose year has no accepted visit up to it would publish a month of zeros: exit
     /// 64, nothing published, the same in a sharded run. A month with few visits of its year
     /// is reported.

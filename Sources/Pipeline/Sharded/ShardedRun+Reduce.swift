@@ -648,6 +648,7 @@ extension ShardedRun {
         if let digests = try readDigests(key: key, files: sources.count) { outcome.fileDigests = digests }
         outcome.readingCPUSeconds = summaries.reduce(0) { $0 + $1.readingCPU }
         outcome.checkingCPUSeconds = summaries.reduce(0) { $0 + $1.checkingCPU }
+        runner.logValidation(outcome, seconds: Date().timeIntervalSince(mergeStarted))
         guard let asOf else {
             throw PWSError(.data, "no service row was accepted, so there is no month to report; see `pws validate --data \(key.dataDirectory) --out DIR` for the rejects")
         }
