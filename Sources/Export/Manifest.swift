@@ -244,8 +244,6 @@ public struct Manifest: Codable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(self)
-        guard FileManager.default.createFile(atPath: path, contents: data + Data("\n".utf8)) else {
-            throw PWSError(.outputNotWritable, "cannot write \(path)")
-        }
+        try OutputFile.write(data + Data("\n".utf8), path: path)
     }
 }

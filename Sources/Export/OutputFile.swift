@@ -7,14 +7,24 @@ import PWSCore
 public enum OutputFile {
     /// Writes `contents` to `path` (as `FileManager.createFile` does) and returns its digest
     /// (`rows` nil).
-    /// - Throws: `PWSError(.outputNotWritable)` when the file cannot be written.
+    /// - Throws: `PWSError(.outputNotWritable)` when the file cannot be written, with the
+    ///   system's reason (a full disk, a folder without write permission).
     public static func write(_ contents: Data, to path: String) throws -> WrittenFile {
-        guard FileManager.default.createFile(atPath: path, contents: contents) else {
-            throw PWSError(.outputNotWritable, "cannot write \(path)")
-        }
+        try write(contents, path: path)
         var hasher = SHA256()
         contents.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         return WrittenFile(rows: nil, sha256: FileDigest.hex(hasher.finalize()), bytes: contents.count)
+    }
+
+    /// Writes `contents` to `path`; on failure a `PWSError(.outputNotWritable)` naming the file
+    /// and the system's reason — `FileManager.createFile` said only that it failed, so a full
+    /// disk read "cannot write …/report.html" and nothing more.
+    static func write(_ contents: Data, path: String) throws {
+        do {
+            try contents.write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw PWSError(.outputNotWritable, "cannot write \(ErrorText.describe(error, path: path)); free space on the output folder's disk or make it writable, then rerun")
+        }
     }
 
     /// Runs `body` with a temporary path beside `path` (`.NAME.tmp.PID`) and renames what it

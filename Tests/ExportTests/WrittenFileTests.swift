@@ -1,4 +1,4 @@
-import Export
+@testable import Export
 import Foundation
 import PWSCore
 import PWSTestSupport
@@ -64,9 +64,33 @@ import Testing
         #expect(empty.sha256 == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" && empty.bytes == 0)
     }
 
-    @Test func unwritablePathThrows() {
-        #expect(throws: PWSError.self) {
-            try OutputFile.write(Data("x".utf8), to: "/nonexistent-folder-pws/report.html")
+    /// A write that fails says which file and the system's reason (a full disk: /dev/full
+    /// fails every write with ENOSPC) — it said "cannot write …/report.html" and nothing more.
+    @Test func unwritablePathSaysWhy() {
+        func message(_ path: String) -> String {
+            do {
+                _ = try OutputFile.write(Data("x".utf8), to: path)
+                return "written"
+            } catch {
+                return "\(error)"
+            }
         }
+        let missing = message("/nonexistent-folder-pws/report.html")
+        #expect(missing.contains("cannot write /nonexistent-folder-pws/report.html: No such file or directory; "), "\(missing)")
+        let full = message("/dev/full")
+        #expect(full.contains("cannot write /dev/full: No space left on device; free space on the output folder's disk"), "\(full)")
+    }
+
+    /// pws.xlsx that cannot be written (here a folder holds its name) says the system's reason
+    /// too, not only libxlsxwriter's "Zip generic error".
+    @Test func unwritableWorkbookSaysWhy() throws {
+        let tmp = try TemporaryFolder()
+        let path = tmp.url.path + "/pws.xlsx"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        let book = try XLSXWriter(path: path, title: "PWS", created: Date(timeIntervalSince1970: 0))
+        _ = try book.addSheet("Ringkasan")
+        let error = #expect(throws: PWSError.self) { try book.close() }
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.contains("cannot write pws.xlsx (writing the file): Is a directory; "), "\(text)")
     }
 }

@@ -115,7 +115,15 @@ final class XLSXWriter {
     func close() throws {
         guard let w = workbook else { return }
         workbook = nil
-        try XLSXWriter.check(workbook_close(w), "writing the file")
+        let closed = workbook_close(w)
+        // libxlsxwriter's own line says the system's reason; pws's message says it too (a full
+        // disk: "No space left on device").
+        let reason = errno
+        guard closed == LXW_NO_ERROR else {
+            let system = reason != 0 ? ": " + String(cString: strerror(reason)) : ""
+            throw PWSError(.outputNotWritable, "cannot write pws.xlsx (writing the file)\(system); free space on the output folder's disk or make it writable, then rerun",
+                           cause: String(cString: lxw_strerror(closed)))
+        }
     }
 
     /// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`, not starting or
