@@ -10,25 +10,70 @@ import Foundation
 /// one TLB entry covers 2 MiB instead of 4 KiB (on this project's machines the kernel's THP mode
 /// is `madvise`). Public for the sharded reduce's W-DUPLICATE table (Pipeline's
 /// `DuplicateTable`).
+///
+/// A large table is mapped rather than allocated — fresh anonymous pages read as zero, so it
+/// needs no memset — and its pages are faulted in by a background thread
+/// (`MADV_POPULATE_WRITE`, which leaves their contents alone) while the table is already in use.
+/// Zeroing fresh huge pages is the kernel's work and, on a VM after idling, slow (5–7 ms per MB:
+/// 0.5 s for a 3 M run's tables, bench/RESULTS.md stop 41); done by the checker before its first
+/// row, it held the checker and, behind it, the reading thread, whose queue was full.
 public final class SlotTable {
     public let count: Int
     let base: UnsafeMutablePointer<UInt64>
+    /// The mapping of a large table (nil: allocated) and the background fault-in to wait for
+    /// before unmapping it.
+    private let mapping: (start: UnsafeMutableRawPointer, length: Int, populated: DispatchGroup)?
 
     public init(count: Int) {
         precondition(count > 0, "a hash table needs at least one slot")  // next(_:) and home(_:) assume one
         self.count = count
         let bytes = count * MemoryLayout<UInt64>.stride
         let huge = 2 << 20
+        if bytes >= huge, let mapped = SlotTable.mapZeroed(bytes, alignment: huge) {
+            base = mapped.table.bindMemory(to: UInt64.self, capacity: count)
+            let populated = DispatchGroup()
+            nonisolated(unsafe) let table = mapped.table
+            DispatchQueue.global().async(group: populated) {
+                // Pages already touched by the table's owner are left as they are; an old
+                // kernel without MADV_POPULATE_WRITE (Linux < 5.14) says EINVAL and the pages
+                // come on first use instead.
+                _ = madvise(table, bytes, SlotTable.populateWrite)
+            }
+            mapping = (mapped.start, mapped.length, populated)
+            return
+        }
         var raw: UnsafeMutableRawPointer?
-        guard posix_memalign(&raw, bytes >= huge ? huge : 64, max(bytes, 8)) == 0, let raw else {
+        guard posix_memalign(&raw, 64, max(bytes, 8)) == 0, let raw else {
             fatalError("out of memory for a hash table of \(count) slots")
         }
-        if bytes >= huge { _ = madvise(raw, bytes, MADV_HUGEPAGE) }
         memset(raw, 0, bytes)
         base = raw.bindMemory(to: UInt64.self, capacity: count)
+        mapping = nil
     }
 
-    deinit { free(base) }
+    deinit {
+        if let mapping {
+            mapping.populated.wait()
+            munmap(mapping.start, mapping.length)
+        } else {
+            free(base)
+        }
+    }
+
+    /// `MADV_POPULATE_WRITE` (Linux 5.14): fault the range in as if written, without writing.
+    static let populateWrite: Int32 = 23
+
+    /// `bytes` of fresh zero pages at an `alignment` boundary (a huge page's), asked for
+    /// transparent huge pages; nil when the system has no such mapping to give.
+    private static func mapZeroed(_ bytes: Int, alignment: Int) -> (start: UnsafeMutableRawPointer, length: Int, table: UnsafeMutableRawPointer)? {
+        let length = bytes + alignment
+        guard let start = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              start != MAP_FAILED else { return nil }
+        let offset = (alignment - Int(bitPattern: UInt(bitPattern: start)) % alignment) % alignment
+        let table = start + offset
+        _ = madvise(table, bytes, MADV_HUGEPAGE)
+        return (start, length, table)
+    }
 
     /// The slots for `keys` keys at a load of 3/5 (the tables grow past 3/4), at least 16.
     public static func size(for keys: Int) -> Int { max(16, keys / 3 * 5 + 5) }

@@ -119,8 +119,10 @@ import Testing
 
     /// Keys placed from their home (some wrapping past the end) are all found again in the
     /// table twice the size, each from its new home.
-    @Test func aDoubledTableKeepsEveryKeyReachable() {
-        let table = SlotTable(count: 1_001)
+    /// Also for a table large enough to be mapped (≥ 2 MiB: 300 001 slots) and its double.
+    @Test(arguments: [1_001, 300_001])
+    func aDoubledTableKeepsEveryKeyReachable(count: Int) {
+        let table = SlotTable(count: count)
         var placed: [UInt64] = []
         // Hashes crowding the last slots, so probes wrap to the start, and others spread out.
         let hashes = (0..<40).map { 0xFFFF_FFFF - UInt64($0) } + (0..<560).map { UInt64($0) &* 7_654_321 & 0xFFFF_FFFF }
@@ -132,13 +134,36 @@ import Testing
         }
         #expect(table[0] != 0, "a probe from the last slot wrapped to slot 0")
         let bigger = table.doubled()
-        #expect(bigger.count == 2_002)
+        #expect(bigger.count == 2 * count)
         for s in placed {
             var i = bigger.home(s >> 32)
             while bigger[i] != s && bigger[i] != 0 { i = bigger.next(i) }
             #expect(bigger[i] == s)
         }
         #expect((0..<bigger.count).filter { bigger[$0] != 0 }.count == placed.count)
+    }
+
+    /// A large table is mapped (fresh pages, no memset) at a huge-page boundary and faulted in
+    /// in the background while in use: every slot reads 0 at first — also when the table
+    /// before it, written all over, was just freed — and what is written stays written while
+    /// the pages come in.
+    @Test func aLargeTableStartsEmptyAndKeepsItsWrites() {
+        let count = (8 << 20) / 8 + 3  // just over 8 MiB
+        do {
+            let used = SlotTable(count: count)
+            for i in 0..<count { used[i] = UInt64(i) | 1 << 63 }
+        }
+        let table = SlotTable(count: count)
+        #expect(Int(bitPattern: UnsafeRawPointer(table.base)) % (2 << 20) == 0)
+        // Written from the first instant, from both ends, while the populate runs.
+        for i in stride(from: 0, to: count, by: 97) { table[i] = UInt64(i) + 1 }
+        for i in stride(from: count - 1, to: 0, by: -89) where table[i] == 0 { table[i] = UInt64(i) + 1 }
+        var wrong = 0
+        for i in 0..<count {
+            let expected: UInt64 = i % 97 == 0 || (count - 1 - i) % 89 == 0 && i > 0 ? UInt64(i) + 1 : 0
+            if table[i] != expected { wrong += 1 }
+        }
+        #expect(wrong == 0)
     }
 }
 
