@@ -74,7 +74,9 @@ struct CommonOptions: ParsableArguments {
     func makeLogger() -> (Logger, (@Sendable (String) -> Void)?) {
         let quiet = self.quiet
         let terminal = isatty(2) == 1
-        var logger = Logger(label: "pws") { label in ConsoleLogHandler(inner: StreamLogHandler.standardError(label: label)) }
+        var logger = Logger(label: "pws") { label in
+            ConsoleLogHandler(inner: StreamLogHandler.standardError(label: label), clearsProgress: terminal && !quiet)
+        }
         logger.logLevel = quiet ? .error : terminal ? .warning : .info
         guard terminal && !quiet else { return (logger, nil) }
         let progress: @Sendable (String) -> Void = { line in
@@ -127,9 +129,13 @@ func printError(_ text: String) {
     try? FileHandle.standardError.write(contentsOf: Data("pws: \(consoleText(text))\n".utf8))
 }
 
-/// A log handler that passes each message through `consoleText` to standard error.
+/// A log handler that passes each message through `consoleText` to standard error. On a
+/// terminal with a progress line (`clearsProgress`), it clears that line first, so a warning
+/// starts a line of its own instead of being glued to "aggregating 63448 events"; the next
+/// progress update draws the line again below it.
 struct ConsoleLogHandler: LogHandler {
     var inner: StreamLogHandler
+    var clearsProgress = false
     var logLevel: Logger.Level {
         get { inner.logLevel }
         set { inner.logLevel = newValue }
@@ -145,6 +151,7 @@ struct ConsoleLogHandler: LogHandler {
     func log(event: LogEvent) {
         var event = event
         event.message = "\(consoleText(event.message.description))"
+        if clearsProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         inner.log(event: event)
     }
 }

@@ -149,6 +149,12 @@ import Testing
         #expect(shown.contains("reading \(files)/\(files) files, "))
         #expect(shown.contains("\r\u{1B}[Kaggregating "))
         #expect(!shown.contains("info pws:"))  // the progress line replaces the log lines
+        // A warning (the generated register's villages without targets) starts a line of its
+        // own: the progress line is cleared before it, not glued to "aggregating … events".
+        let segments = shown.components(separatedBy: "\r\u{1B}[K").flatMap { $0.components(separatedBy: CharacterSet(charactersIn: "\r\n")) }
+        let warnings = segments.filter { $0.contains(" warning pws: ") }
+        #expect(!warnings.isEmpty, "\(shown)")
+        #expect(warnings.allSatisfy { $0.range(of: #"^\d{4}-\d\d-\d\dT"#, options: .regularExpression) != nil }, "\(warnings)")
         let quiet = try onTerminal("--quiet")
         #expect(!quiet.contains("\u{1B}[K") && !quiet.contains("reading"))
     }
