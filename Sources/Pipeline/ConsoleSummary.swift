@@ -16,7 +16,7 @@ enum ConsoleSummary {
     /// Width the by-rule lists wrap at, and the most lines each takes.
     static let width = 100, ruleLines = 3
 
-    /// The totals, identities, skipped inputs, rules and worst files of `outcome` (at most 30 lines).
+    /// The totals, identities, skipped and left-out inputs, rules and worst files of `outcome` (at most 34 lines).
     /// `lost`: `lostFiles(outcome)` when the caller has it (for `attention` too), else made here.
     static func lines(_ outcome: ValidationOutcome, maxRejectRate: Double, lost: [String]? = nil) -> [String] {
         let t = outcome.total
@@ -36,6 +36,7 @@ enum ConsoleSummary {
                      + "accepted = used + duplicate + out_of_period: "
                      + "\(t.rowsAccepted == t.rowsUsed + t.rowsDuplicate + t.rowsOutOfPeriod ? "yes" : "NO")")
         lines += skippedLines(outcome)
+        lines += leftOutLines(outcome)
         // FHIR resources that are not rows (spec §A3): one line; run.json's notes count them per type.
         let ignoring = outcome.notes.filter { $0.hasPrefix("fhir/") && $0.contains(": ignored, not mapped") }.count
         if ignoring > 0 {
@@ -106,10 +107,14 @@ enum ConsoleSummary {
     /// on inputs left out (a subfolder of `layanan/`, an Excel lock file) — what takes data out
     /// of a published month, which a nightly mail must show.
     static func attention(_ outcome: ValidationOutcome, lost: [String]) -> [String] {
-        var lines = lost
-        lines += skippedLines(outcome)
+        lost + skippedLines(outcome) + leftOutLines(outcome)
+    }
+
+    /// The notes on inputs left out — a subfolder of `layanan/`, an Excel lock file — (at most
+    /// 3 lines: run.json's notes have them all).
+    static func leftOutLines(_ outcome: ValidationOutcome) -> [String] {
         let leftOut = outcome.notes.filter(InputFiles.isLeftOutNote)
-        lines += leftOut.prefix(2)
+        var lines = Array(leftOut.prefix(2))
         if leftOut.count > 2 { lines.append("… and \(leftOut.count - 2) more inputs not read (run.json notes)") }
         return lines
     }

@@ -307,6 +307,7 @@ extension PipelineRunner {
         published = true
         let lost = ConsoleSummary.lostFiles(outcome)
         var lines = ConsoleSummary.lines(outcome, maxRejectRate: definition.maxRejectRate, lost: lost)
+        lines += sasaranNotes.attention
         lines.append("as-of \(asOf); published \(publisher.publishedPath) -> \(folder)")
         lines += ConsoleSummary.outputLines(folder: publisher.publishedPath, outputs: manifest.outputs)
         logger.info("published \(publisher.publishedPath)", metadata: ["rows": "\(result.values.rowCount)"])

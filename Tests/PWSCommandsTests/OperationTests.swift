@@ -168,6 +168,8 @@ import Glibc
         let expected = "sasaran.csv has no target for 2025: every target-group denominator of 2025 is estimated from the register's population (the pipeline's estimation shares; denominator_source `estimate` at the RTs, `sum` at the village and above); add the year's targets to sasaran.csv"
         #expect(none.status == 0, "\(none.stderr)")
         #expect(none.stdout == expected + "\n", "\(none.stdout)")
+        let loud = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"])
+        #expect(loud.stdout.contains("\n" + expected + "\nas-of 2025-12; published "), "\(loud.stdout)")
         #expect(try notes() == [expected])
         let allReport = try String(contentsOfFile: out + "/2025-12/report.html", encoding: .utf8)
         #expect(allReport.contains(">Perhatian: sasaran.csv belum memuat sasaran tahun 2025. Penyebut semua indikator berbasis kelompok sasaran adalah perkiraan"))

@@ -188,6 +188,9 @@ import Testing
         let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == "layanan/~$register.xlsx is the lock file Excel keeps while register.xlsx is open: not an input, not read (the workbook is read as it was last saved)\n", "\(r.stdout)")
+        // The summary without --quiet has the line too (review 9, finding 3).
+        let loud = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"])
+        #expect(loud.stdout.contains("\nlayanan/~$register.xlsx is the lock file Excel keeps while register.xlsx is open: not an input"), "\(loud.stdout)")
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/2025-03/run.json")))
             as? [String: Any]
         let inputs = try #require(manifest?["inputs"] as? [[String: Any]])
