@@ -613,7 +613,8 @@ extension StringProtocol {
         #expect(html.contains("<title>Januari: 39,1</title>"))
         // Accounting with thousands dots: 1.250.000 = 2.500 + 1.247.500.
         #expect(html.contains("dibaca 1.250.000 = ditolak 2.500 + diterima 1.247.500 ✓ sesuai"))
-        #expect(html.contains("Persentase data ditolak: <strong>0,2 %</strong>"))
+        // Two decimals, as the console and the workbook: 2.500 of 1.250.000 = 0,20 %.
+        #expect(html.contains("Persentase data ditolak: <strong>0,20 %</strong>"))
     }
 }
 

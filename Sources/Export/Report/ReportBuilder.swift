@@ -732,7 +732,11 @@ struct ReportBuilder {
             Identity(formula: "diterima \(ReportText.int(a.rowsAccepted)) = dipakai \(ReportText.int(a.rowsUsed)) + ganda \(ReportText.int(a.rowsDuplicate)) + di luar periode \(ReportText.int(a.rowsOutOfPeriod))",
                      ok: a.acceptedBalances),
         ]
-        let rate = a.rowsRead > 0 ? ReportCharts.oneDecimal(Double(a.rowsRejected) * 100 / Double(a.rowsRead)) + " %" : "–"
+        // Two decimals rounded half away from zero, as the workbook's "Tingkat penolakan %" and the
+        // console's reject rate: with one decimal a published 4,97 % read "5,0 %" beside a 5 % limit.
+        let rate = a.rowsRead > 0
+            ? ReportText.pct(Percent(hundredths: Int(ExactFraction.roundHalfAway(Int128(a.rowsRejected) * 10_000, Int128(a.rowsRead))))) + " %"
+            : "–"
 
         // Per source file (the facility proxy) and per rule, in one pass. Diagnostics come file by
         // file, so the last file's tally is reused without hashing its name again.
