@@ -10,7 +10,8 @@ extension PWS {
             abstract: "Run the whole pipeline and publish OUT/YYYY-MM/ (indicators, PWS tables, rejects, report).",
             discussion: """
             Exit status: 0 published; 64 usage or pipeline error; 65 data error (register/sasaran \
-            errors, or reject rate over the limit: nothing published, see OUT/refused/YYYY-MM/); \
+            errors, or reject rate over the limit: nothing published, see OUT/refused/YYYY-MM/; \
+            or no service row accepted at all); \
             66 input missing; 73 output not writable; 75 another run holds the lock, or an \
             input file changed while an --incremental run read it; 129/130/143 stopped by \
             SIGHUP/SIGINT/SIGTERM (nothing published). See docs/operations.md.
