@@ -328,11 +328,14 @@ struct ReportBuilder {
             districts: districts.isEmpty ? nil : districts.joined(separator: ", "),
             period: period, version: input.toolVersion, chartCount: charts,
             indicatorIDs: input.indicators.map(\.id).joined(separator: " "),
+            lowerList: Self.nonEmpty(input.indicators.filter { $0.direction == .lowerIsBetter }.map(\.id).joined(separator: ", ")),
             toc: input.indicators.map { TocItem(tocAnchor: Self.anchor("ind", $0.id), tocID: $0.id, tocName: $0.name) },
             summary: Self.tablesHTML(summaryTables()), sections: sections, drill: drill, hasDrill: !drill.isEmpty,
             drillNote: drillNote, targetsNotice: input.estimatedTargets.map { Self.targetsNotice($0, year: input.year) }, quality: quality(),
             growth: growth?.section)
     }
+
+    static func nonEmpty(_ s: String) -> String? { s.isEmpty ? nil : s }
 
     /// The page's notice on villages without a target of the year (Indonesian).
     static func targetsNotice(_ e: EstimatedTargets, year: Int) -> String {
@@ -381,7 +384,11 @@ struct ReportBuilder {
         for info in indicators {
             // A break opportunity (U+200B) after each "_" lets a long id (SKRINING_PTM_DEWASA)
             // wrap between its words, so the table fits a 1280-px screen.
-            head.append(Head(ht: info.id.replacingOccurrences(of: "_", with: "_\u{200B}"), htip: info.name))
+            // A lower-is-better indicator (drop-out, anaemia, stunting) is marked "↓": its target
+            // is a ceiling and its status letters are mirrored (the legend says how).
+            let lower = info.direction == .lowerIsBetter
+            head.append(Head(ht: info.id.replacingOccurrences(of: "_", with: "_\u{200B}") + (lower ? " ↓" : ""),
+                             htip: info.name + (lower ? " (makin rendah makin baik)" : "")))
         }
         var body: [TRow] = []
         func cells(level: AreaLevel, area: String, pkm: String?) -> [Cell] {
@@ -430,7 +437,11 @@ struct ReportBuilder {
             anchor: Self.anchor("ind", info.id), indID: info.id, indName: info.name,
             scopeText: ReportText.scope(info.scope), subjectText: ReportText.subject(info.subject, denominator: info.denominator),
             denominatorText: ReportText.denominator(info.denominator),
-            targetText: info.targetAnnual.map { ReportText.pct($0) + " % per tahun" + (ms == .monthlyCoverage ? " (setiap bulan)" : "") } ?? "–",
+            targetText: info.targetAnnual.map {
+                (info.direction == .lowerIsBetter ? "batas atas " : "") + ReportText.pct($0) + " % per tahun"
+                    + (ms == .monthlyCoverage ? " (setiap bulan)" : "")
+                    + (info.direction == .lowerIsBetter ? " — makin rendah makin baik" : "")
+            } ?? "–",
             measureText: measureText, isCount: ms == .count,
             trendChart: Self.fragment { $0.lineChart(chart, indicator: info.id) }, trendTitle: title, trendNote: note,
             trendTable: Self.tableHTML(trendTable(info, ms)), groups: groups.html, groupCount: groupCount)

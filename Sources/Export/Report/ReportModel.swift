@@ -248,6 +248,8 @@ struct PageModel: MustacheParent {
     var version: String
     var chartCount: Int
     var indicatorIDs: String
+    /// The lower-is-better indicators, for the legend (nil: none).
+    var lowerList: String?
     var toc: [TocItem]
     var summary: HTML
     var sections: [IndicatorSection]
@@ -270,6 +272,7 @@ struct PageModel: MustacheParent {
         case "version": version
         case "chartCount": chartCount
         case "indicatorIDs": indicatorIDs
+        case "lowerList": lowerList ?? false
         case "toc": toc
         case "summary": summary
         case "sections": sections

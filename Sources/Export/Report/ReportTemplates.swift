@@ -63,7 +63,8 @@ enum ReportTemplates {
     <li><svg width="16" height="16" aria-hidden="true"><rect class="sk" width="16" height="16"/></svg> <strong>kurang (K)</strong>: capaian ≥ target tetapi tren turun</li>
     <li><svg width="16" height="16" aria-hidden="true"><rect class="sc" width="16" height="16"/></svg> <strong>cukup (C)</strong>: capaian &lt; target, tren naik/tetap</li>
     <li><svg width="16" height="16" aria-hidden="true"><rect class="sj" width="16" height="16"/></svg> <strong>jelek (J)</strong>: capaian &lt; target dan tren turun</li>
-    <li><svg width="16" height="16" aria-hidden="true"><rect class="sn" width="16" height="16"/></svg> tanpa status: tidak ada sasaran</li>
+    {{#lowerList}}<li>Indikator <strong>makin rendah makin baik</strong> (ditandai ↓: {{.}}): targetnya batas atas, dan status dibalik — <strong>B</strong>: capaian ≤ target dan tren turun/tetap; <strong>K</strong>: ≤ target tetapi naik; <strong>C</strong>: &gt; target, turun/tetap; <strong>J</strong>: &gt; target dan naik</li>
+    {{/lowerList}}<li><svg width="16" height="16" aria-hidden="true"><rect class="sn" width="16" height="16"/></svg> tanpa status: tidak ada sasaran, atau capaian bulan ini tidak dapat dihitung (mis. tidak ada yang diperiksa bulan ini untuk indikator yang penyebutnya jumlah yang diperiksa)</li>
     <li><svg width="16" height="16" aria-hidden="true"><rect class="cnt" width="16" height="16"/></svg> jumlah (indikator tanpa sasaran/target)</li>
     </ul>
     <p>Grafik PWS: satu batang per desa/kelurahan, diurutkan dari cakupan tertinggi; batang terakhir (bergaris tebal) adalah total puskesmas. Garis putus-putus hitam = target kumulatif bulan ini (target tahunan × bulan/12; untuk indikator bulanan: target tahunan). Tren membandingkan bulan ini dengan bulan lalu (▲ naik, ► tetap, ▼ turun). Selisih = capaian − target (negatif = di bawah target). Angka di grafik dibulatkan satu desimal; tabel memuat nilai tepat dua desimal.</p>
