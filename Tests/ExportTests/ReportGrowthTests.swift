@@ -277,6 +277,22 @@ enum GrowthFixture {
         #expect(one.contains("Indikator pertumbuhan balita (standar WHO 2006): STUNTING."))
     }
 
+    /// Lower-is-better indicators are said to be so where a reader meets them (review 9): the
+    /// legend lists them with the mirrored rule, the summary's header marks them "↓", their
+    /// section gives the target as a ceiling; a catalogue without one has no such legend line.
+    @Test func lowerIsBetterIndicatorsAreMarked() throws {
+        let html = try ReportRenderer.render(GrowthFixture.input())
+        let legend = try #require(html.slice(from: "<h2>Cara membaca</h2>", to: "</ul>"))
+        #expect(legend.contains("<li>Indikator <strong>makin rendah makin baik</strong> (ditandai ↓: T, BGM, STUNTING): targetnya batas atas, dan status dibalik — <strong>B</strong>: capaian ≤ target dan tren turun/tetap; "))
+        #expect(legend.contains("tanpa status: tidak ada sasaran, atau capaian bulan ini tidak dapat dihitung"))
+        #expect(html.contains("<th scope=\"col\" title=\"Balita pendek (stunting) (makin rendah makin baik)\">STUNTING ↓</th>"))
+        #expect(!html.contains("K1 ↓"))  // higher is better: no mark
+        #expect(html.contains("<dt>Target</dt><dd>batas atas 14,00 % per tahun (setiap bulan) — makin rendah makin baik</dd>"))
+        let k1Only = try ReportRenderer.render(GrowthFixture.input(indicators: [ReportFixture.k1]))
+        #expect(!k1Only.contains("makin rendah") && !k1Only.contains("↓"))
+        #expect(k1Only.contains("<dt>Target</dt><dd>100,00 % per tahun</dd>"))
+    }
+
     /// The section takes the catalogue's growth indicators by rule kind: a district's own id on
     /// `growth_zscore` is in it (with the styles after the eight of §A4), an id of §A4 on another
     /// kind is not; without a known kind, the ids of §A4 decide.
