@@ -285,7 +285,8 @@ extension PipelineRunner {
         }
         if wanted.contains(.report) {
             let html = try renderReport(outcome: outcome, result: result, completeness: completeness, asOf: asOf,
-                                        followUp: followUp, estimatedTargets: sasaranNotes.report)
+                                        followUp: followUp, estimatedTargets: sasaranNotes.report,
+                                        tetapBelowTarget: definition.tetapBelowTarget)
             later.append(Manifest.OutputEntry(path: "report.html",
                                               try OutputFile.write(Data(html.utf8), to: staging + "/report.html")))
         }

@@ -94,7 +94,8 @@ extension PipelineRunner {
     /// `followUp`: the rows of the run's `tindak-lanjut.csv`, counted per posyandu in the growth
     /// section (shown when the catalogue has a growth indicator).
     func renderReport(outcome: ValidationOutcome, result: AggregateResult, completeness: [CompletenessRow],
-                      asOf: YearMonth, followUp: [FollowUpRow] = [], estimatedTargets: EstimatedTargets? = nil) throws -> String {
+                      asOf: YearMonth, followUp: [FollowUpRow] = [], estimatedTargets: EstimatedTargets? = nil,
+                      tetapBelowTarget: IndicatorStatus = .cukup) throws -> String {
         let villages = outcome.register.villages
         let t = outcome.total
         // RT drill-down for a kecamatan-sized run; RW only for a large district, which keeps
@@ -111,6 +112,7 @@ extension PipelineRunner {
                                          rowsOutOfPeriod: t.rowsOutOfPeriod),
             drillDown: drillDown, followUp: followUp)
         input.estimatedTargets = estimatedTargets
+        input.tetapBelowTarget = tetapBelowTarget
         do {
             return try ReportRenderer.render(input)
         } catch {

@@ -288,6 +288,18 @@ enum GrowthFixture {
         #expect(html.contains("<th scope=\"col\" title=\"Balita pendek (stunting) (makin rendah makin baik)\">STUNTING ↓</th>"))
         #expect(!html.contains("K1 ↓"))  // higher is better: no mark
         #expect(html.contains("<dt>Target</dt><dd>batas atas 14,00 % per tahun (setiap bulan) — makin rendah makin baik</dd>"))
+        #expect(legend.contains("<strong>cukup (C)</strong>: capaian &lt; target, tren naik/tetap</li>"))
+        #expect(legend.contains("<strong>C</strong>: &gt; target, turun/tetap; <strong>J</strong>: &gt; target dan naik</li>"))
+        // `status.tetap_below_target: jelek`: a tetap short of the target is J, and the legend
+        // and the growth section say so (review 10).
+        var jelek = GrowthFixture.input()
+        jelek.tetapBelowTarget = .jelek
+        let strict = try ReportRenderer.render(jelek)
+        let strictLegend = try #require(strict.slice(from: "<h2>Cara membaca</h2>", to: "</ul>"))
+        #expect(strictLegend.contains("<strong>cukup (C)</strong>: capaian &lt; target dan tren naik</li>"))
+        #expect(strictLegend.contains("<strong>jelek (J)</strong>: capaian &lt; target, tren turun/tetap</li>"))
+        #expect(strictLegend.contains("<strong>C</strong>: &gt; target dan turun; <strong>J</strong>: &gt; target, naik/tetap</li>"))
+        #expect(try Self.section(strict).contains("<strong>cukup (C)</strong>: &gt; target dan turun; <strong>jelek (J)</strong>: &gt; target, naik/tetap."))
         let k1Only = try ReportRenderer.render(GrowthFixture.input(indicators: [ReportFixture.k1]))
         #expect(!k1Only.contains("makin rendah") && !k1Only.contains("↓"))
         #expect(k1Only.contains("<dt>Target</dt><dd>100,00 % per tahun</dd>"))

@@ -329,6 +329,7 @@ struct ReportBuilder {
             period: period, version: input.toolVersion, chartCount: charts,
             indicatorIDs: input.indicators.map(\.id).joined(separator: " "),
             lowerList: Self.nonEmpty(input.indicators.filter { $0.direction == .lowerIsBetter }.map(\.id).joined(separator: ", ")),
+            words: StatusWords(tetapBelowTarget: input.tetapBelowTarget),
             toc: input.indicators.map { TocItem(tocAnchor: Self.anchor("ind", $0.id), tocID: $0.id, tocName: $0.name) },
             summary: Self.tablesHTML(summaryTables()), sections: sections, drill: drill, hasDrill: !drill.isEmpty,
             drillNote: drillNote, targetsNotice: input.estimatedTargets.map { Self.targetsNotice($0, year: input.year) }, quality: quality(),

@@ -46,6 +46,9 @@ public struct ReportInput: Sendable {
     public var drillDown: ReportDrillDown
     /// Villages without a target of the year (nil: every village has one).
     public var estimatedTargets: EstimatedTargets?
+    /// The status of "short of the target and `tetap`" (`status.tetap_below_target`: cukup or
+    /// jelek), as the legend says it.
+    public var tetapBelowTarget: IndicatorStatus = .cukup
     /// How many drill-down rows and source files a big district shows (docs/report.md, "Size").
     var limits = ReportLimits()
 

@@ -250,6 +250,9 @@ struct PageModel: MustacheParent {
     var indicatorIDs: String
     /// The lower-is-better indicators, for the legend (nil: none).
     var lowerList: String?
+    /// The legend's words for cukup and jelek, higher- and lower-is-better: where "short of the
+    /// target and `tetap`" goes follows `status.tetap_below_target` (`StatusWords`).
+    var words: StatusWords
     var toc: [TocItem]
     var summary: HTML
     var sections: [IndicatorSection]
@@ -273,6 +276,10 @@ struct PageModel: MustacheParent {
         case "chartCount": chartCount
         case "indicatorIDs": indicatorIDs
         case "lowerList": lowerList ?? false
+        case "higherC": words.higherC
+        case "higherJ": words.higherJ
+        case "lowerC": words.lowerC
+        case "lowerJ": words.lowerJ
         case "toc": toc
         case "summary": summary
         case "sections": sections
@@ -283,6 +290,22 @@ struct PageModel: MustacheParent {
         case "quality": quality
         case "growth": growth ?? false
         default: nil
+        }
+    }
+}
+
+/// The status rule's words for cukup and jelek (Indonesian, escaped by the template), by where
+/// `status.tetap_below_target` puts a `tetap` short of the target: cukup (the default) or jelek.
+struct StatusWords {
+    var higherC, higherJ, lowerC, lowerJ: String
+
+    init(tetapBelowTarget: IndicatorStatus) {
+        if tetapBelowTarget == .jelek {
+            (higherC, higherJ) = ("capaian < target dan tren naik", "capaian < target, tren turun/tetap")
+            (lowerC, lowerJ) = ("> target dan turun", "> target, naik/tetap")
+        } else {
+            (higherC, higherJ) = ("capaian < target, tren naik/tetap", "capaian < target dan tren turun")
+            (lowerC, lowerJ) = ("> target, turun/tetap", "> target dan naik")
         }
     }
 }

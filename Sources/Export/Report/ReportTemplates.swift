@@ -61,9 +61,9 @@ enum ReportTemplates {
     <ul class="legend">
     <li><svg width="16" height="16" aria-hidden="true"><rect class="sb" width="16" height="16"/></svg> <strong>baik (B)</strong>: capaian ≥ target dan tren naik/tetap</li>
     <li><svg width="16" height="16" aria-hidden="true"><rect class="sk" width="16" height="16"/></svg> <strong>kurang (K)</strong>: capaian ≥ target tetapi tren turun</li>
-    <li><svg width="16" height="16" aria-hidden="true"><rect class="sc" width="16" height="16"/></svg> <strong>cukup (C)</strong>: capaian &lt; target, tren naik/tetap</li>
-    <li><svg width="16" height="16" aria-hidden="true"><rect class="sj" width="16" height="16"/></svg> <strong>jelek (J)</strong>: capaian &lt; target dan tren turun</li>
-    {{#lowerList}}<li>Indikator <strong>makin rendah makin baik</strong> (ditandai ↓: {{.}}): targetnya batas atas, dan status dibalik — <strong>B</strong>: capaian ≤ target dan tren turun/tetap; <strong>K</strong>: ≤ target tetapi naik; <strong>C</strong>: &gt; target, turun/tetap; <strong>J</strong>: &gt; target dan naik</li>
+    <li><svg width="16" height="16" aria-hidden="true"><rect class="sc" width="16" height="16"/></svg> <strong>cukup (C)</strong>: {{higherC}}</li>
+    <li><svg width="16" height="16" aria-hidden="true"><rect class="sj" width="16" height="16"/></svg> <strong>jelek (J)</strong>: {{higherJ}}</li>
+    {{#lowerList}}<li>Indikator <strong>makin rendah makin baik</strong> (ditandai ↓: {{.}}): targetnya batas atas, dan status dibalik — <strong>B</strong>: capaian ≤ target dan tren turun/tetap; <strong>K</strong>: ≤ target tetapi naik; <strong>C</strong>: {{lowerC}}; <strong>J</strong>: {{lowerJ}}</li>
     {{/lowerList}}<li><svg width="16" height="16" aria-hidden="true"><rect class="sn" width="16" height="16"/></svg> tanpa status: tidak ada sasaran, atau capaian bulan ini tidak dapat dihitung (mis. tidak ada yang diperiksa bulan ini untuk indikator yang penyebutnya jumlah yang diperiksa)</li>
     <li><svg width="16" height="16" aria-hidden="true"><rect class="cnt" width="16" height="16"/></svg> jumlah (indikator tanpa sasaran/target)</li>
     </ul>
@@ -83,7 +83,7 @@ enum ReportTemplates {
     {{#growth}}
     <section class="growth" id="pertumbuhan">
     <h2>Pertumbuhan balita — {{period}}</h2>
-    <p>Indikator pertumbuhan balita (standar WHO 2006): {{growthList}}. Angkanya prevalensi: persentase dari balita yang ditimbang atau diukur bulan itu (dalam katalog bawaan: T, 2T dan BGM dari balita yang ditimbang, D; lainnya dari balita dengan z-skor yang masuk akal). <strong>Makin rendah makin baik</strong>: targetnya batas atas, dan status dibalik — <strong>baik (B)</strong>: prevalensi ≤ target dan tren turun/tetap; <strong>kurang (K)</strong>: ≤ target tetapi naik; <strong>cukup (C)</strong>: &gt; target, turun/tetap; <strong>jelek (J)</strong>: &gt; target dan naik. Warna sama dengan bagian lain laporan.</p>
+    <p>Indikator pertumbuhan balita (standar WHO 2006): {{growthList}}. Angkanya prevalensi: persentase dari balita yang ditimbang atau diukur bulan itu (dalam katalog bawaan: T, 2T dan BGM dari balita yang ditimbang, D; lainnya dari balita dengan z-skor yang masuk akal). <strong>Makin rendah makin baik</strong>: targetnya batas atas, dan status dibalik — <strong>baik (B)</strong>: prevalensi ≤ target dan tren turun/tetap; <strong>kurang (K)</strong>: ≤ target tetapi naik; <strong>cukup (C)</strong>: {{lowerC}}; <strong>jelek (J)</strong>: {{lowerJ}}. Warna sama dengan bagian lain laporan.</p>
     <h3>Prevalensi per desa/kelurahan — {{period}}</h3>
     <p>Nilai bulan {{period}} saja: indikator ini dihitung per bulan, tiap bulan dengan penyebutnya sendiri (balita yang ditimbang/diukur bulan itu), dan statusnya dinilai per bulan; perubahan antarbulan ada di tren di bawah. Di bawah persentase: jumlah balita/penyebut.{{#hasDrill}} Klik desa untuk rincian RW/RT.{{/hasDrill}}</p>
     {{{growthTable}}}
