@@ -16,7 +16,7 @@ enum ConsoleSummary {
     /// Width the by-rule lists wrap at, and the most lines each takes.
     static let width = 100, ruleLines = 3
 
-    /// The totals, identities, skipped and left-out inputs, rules and worst files of `outcome` (at most 34 lines).
+    /// The totals, identities, skipped and left-out inputs, rules and worst files of `outcome` (at most 32 lines).
     /// `lost`: `lostFiles(outcome)` when the caller has it (for `attention` too), else made here.
     static func lines(_ outcome: ValidationOutcome, maxRejectRate: Double, lost: [String]? = nil) -> [String] {
         let t = outcome.total
@@ -30,13 +30,13 @@ enum ConsoleSummary {
             let number = String(repeating: " ", count: digits - "\(n)".count) + "\(n)"
             lines.append("  " + name.padding(toLength: 16, withPad: " ", startingAt: 0) + number)
         }
-        lines.append(String(format: "reject rate %.2f %% (%d of %d rows); the pipeline's limit is %.2f %%",
-                            t.rejectRate * 100, t.rowsRejected, t.rowsRead, maxRejectRate * 100))
+        lines.append("reject rate \(rejectPercent(t)) % (\(t.rowsRejected) of \(t.rowsRead) rows); "
+                     + String(format: "the pipeline's limit is %.2f %%", maxRejectRate * 100))
         lines.append("identities: read = rejected + accepted: \(t.rowsRead == t.rowsRejected + t.rowsAccepted ? "yes" : "NO"); "
                      + "accepted = used + duplicate + out_of_period: "
                      + "\(t.rowsAccepted == t.rowsUsed + t.rowsDuplicate + t.rowsOutOfPeriod ? "yes" : "NO")")
         lines += skippedLines(outcome)
-        lines += leftOutLines(outcome)
+        lines += leftOutLines(outcome, at: 1)
         // FHIR resources that are not rows (spec §A3): one line; run.json's notes count them per type.
         let ignoring = outcome.notes.filter { $0.hasPrefix("fhir/") && $0.contains(": ignored, not mapped") }.count
         if ignoring > 0 {
@@ -57,6 +57,16 @@ enum ConsoleSummary {
             }
         }
         return lines
+    }
+
+    /// The share of rows rejected in percent with two decimals, rounded half away from zero
+    /// from the exact counts — as report.html and pws.xlsx give it (`%.2f` of the double gave
+    /// 1 of 32 as 3.12 where they say 3,13).
+    static func rejectPercent(_ t: FileAccount) -> String {
+        guard t.rowsRead > 0 else { return "0.00" }
+        let hundredths = Int(ExactFraction.roundHalfAway(Int128(t.rowsRejected) * 10_000, Int128(t.rowsRead)))
+        let cents = hundredths % 100
+        return "\(hundredths / 100)." + (cents < 10 ? "0" : "") + "\(cents)"
     }
 
     /// The inputs `--skip-unreadable` left out (at most 4 lines: run.json lists them all).
@@ -107,15 +117,19 @@ enum ConsoleSummary {
     /// on inputs left out (a subfolder of `layanan/`, an Excel lock file) — what takes data out
     /// of a published month, which a nightly mail must show.
     static func attention(_ outcome: ValidationOutcome, lost: [String]) -> [String] {
-        lost + skippedLines(outcome) + leftOutLines(outcome)
+        lost + skippedLines(outcome) + leftOutLines(outcome, at: 2)
     }
 
-    /// The notes on inputs left out — a subfolder of `layanan/`, an Excel lock file — (at most
-    /// 3 lines: run.json's notes have them all).
-    static func leftOutLines(_ outcome: ValidationOutcome) -> [String] {
+    /// The notes on inputs left out — a subfolder of `layanan/`, an Excel lock file —, `shown`
+    /// of them, and the count of the rest (run.json's notes have them all): `--quiet`, whose
+    /// lines are all there is, shows two and a line for the rest; the summary, within its 40
+    /// lines, one with the rest counted on the same line.
+    static func leftOutLines(_ outcome: ValidationOutcome, at shown: Int) -> [String] {
         let leftOut = outcome.notes.filter(InputFiles.isLeftOutNote)
-        var lines = Array(leftOut.prefix(2))
-        if leftOut.count > 2 { lines.append("… and \(leftOut.count - 2) more inputs not read (run.json notes)") }
+        var lines = Array(leftOut.prefix(shown))
+        guard leftOut.count > shown else { return lines }
+        let rest = "… and \(leftOut.count - shown) more inputs not read (run.json notes)"
+        if shown == 1 { lines[0] += "; " + rest } else { lines.append(rest) }
         return lines
     }
 

@@ -147,8 +147,8 @@ extension PipelineRunner {
             manifest.outputs += try writeDiagnostics()
             manifest.status = "refused"
             manifest.exitStatus = ExitStatus.dataError.rawValue
-            manifest.message = String(format: "reject rate %.2f %% is over the limit of %.2f %%; nothing was published",
-                                      outcome.total.rejectRate * 100, definition.maxRejectRate * 100)
+            manifest.message = "reject rate \(ConsoleSummary.rejectPercent(outcome.total)) % is over the limit of "
+                + String(format: "%.2f %%; nothing was published", definition.maxRejectRate * 100)
             manifest.timingsSeconds["total"] = Date().timeIntervalSince(started)
             manifest.finishedAt = ISO8601DateFormatter().string(from: Date())
             try manifest.write(to: staging + "/run.json")

@@ -91,6 +91,6 @@ import Testing
         _ = try book.addSheet("Ringkasan")
         let error = #expect(throws: PWSError.self) { try book.close() }
         let text = error.map { "\($0)" } ?? ""
-        #expect(text.contains("cannot write pws.xlsx (writing the file): Is a directory; "), "\(text)")
+        #expect(text.contains("cannot write \(path) (writing the file): Is a directory; "), "\(text)")
     }
 }

@@ -191,6 +191,16 @@ import Testing
         // The summary without --quiet has the line too (review 9, finding 3).
         let loud = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"])
         #expect(loud.stdout.contains("\nlayanan/~$register.xlsx is the lock file Excel keeps while register.xlsx is open: not an input"), "\(loud.stdout)")
+        // With a subfolder too: --quiet names both, the summary one and counts the other on
+        // its line (it stays within its 40 lines, review 10).
+        try FileManager.default.createDirectory(atPath: data + "/layanan/2025-12", withIntermediateDirectories: false)
+        try (HardeningTests.header + HardeningTests.goodRow).write(toFile: data + "/layanan/2025-12/a.csv", atomically: true, encoding: .utf8)
+        let two = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
+        #expect(two.stdout.split(separator: "\n").count == 2, "\(two.stdout)")
+        let twoLoud = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"])
+        #expect(twoLoud.stdout.split(separator: "\n").filter { $0.contains("not read") || $0.contains("lock file") }.count == 1, "\(twoLoud.stdout)")
+        #expect(twoLoud.stdout.contains("; … and 1 more inputs not read (run.json notes)\n"), "\(twoLoud.stdout)")
+        try FileManager.default.removeItem(atPath: data + "/layanan/2025-12")
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/2025-03/run.json")))
             as? [String: Any]
         let inputs = try #require(manifest?["inputs"] as? [[String: Any]])

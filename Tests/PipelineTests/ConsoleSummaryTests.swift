@@ -49,6 +49,23 @@ import Validate
         #expect(RunReport(exitStatus: .success, lines: []).perFileLines.isEmpty)  // map, dedup, reduce: no table
     }
 
+    /// The reject rate from the exact counts, two decimals, halves away from zero — as
+    /// report.html and pws.xlsx round it (1 of 32 = 3.125 %: 3.13, where `%.2f` gave 3.12).
+    @Test func rejectPercentRoundsAsTheReportAndWorkbook() {
+        func rate(_ rejected: Int, _ read: Int) -> String {
+            var t = FileAccount(source: "TOTAL")
+            t.rowsRead = read; t.rowsRejected = rejected
+            return ConsoleSummary.rejectPercent(t)
+        }
+        #expect(rate(1, 32) == "3.13")
+        #expect(rate(2, 3) == "66.67")
+        #expect(rate(1, 200) == "0.50")
+        #expect(rate(1, 20_000) == "0.01")  // 0.005 %: half away from zero
+        #expect(rate(1, 20_001) == "0.00")
+        #expect(rate(7, 7) == "100.00")
+        #expect(rate(0, 0) == "0.00")
+    }
+
     /// 10 s for a quarter of the bytes: 30 s left at that rate.
     @Test func progressEstimatesTimeLeftFromBytes() throws {
         #expect(ProgressMeter.secondsLeft(done: 250, total: 1000, elapsed: 10) == 30)

@@ -115,13 +115,14 @@ final class XLSXWriter {
     func close() throws {
         guard let w = workbook else { return }
         workbook = nil
+        errno = 0  // a reason left from an earlier call is not this failure's
         let closed = workbook_close(w)
         // libxlsxwriter's own line says the system's reason; pws's message says it too (a full
         // disk: "No space left on device").
         let reason = errno
         guard closed == LXW_NO_ERROR else {
             let system = reason != 0 ? ": " + String(cString: strerror(reason)) : ""
-            throw PWSError(.outputNotWritable, "cannot write pws.xlsx (writing the file)\(system); free space on the output folder's disk or make it writable, then rerun",
+            throw PWSError(.outputNotWritable, "cannot write \(path) (writing the file)\(system); free space on the output folder's disk or make it writable, then rerun",
                            cause: String(cString: lxw_strerror(closed)))
         }
     }
