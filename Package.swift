@@ -51,7 +51,7 @@ let package = Package(
         // Shared vocabulary: dates, area labels, identifiers, rule codes, diagnostics, errors.
         .target(name: "PWSCore", exclude: ["README.md"]),
         // Thread helpers: a lock, queues, an ordered hand-off, a background thread, fork–join.
-        .target(name: "Concurrency", exclude: ["README.md"]),
+        .target(name: "Concurrency", dependencies: ["PWSCore"], exclude: ["README.md"]),
         // CSV reading (the §2.1 dialect) and writing over libcsv. The only module that imports CLibCSV;
         // swift-crypto hashes an input's bytes as they are read (run.json's input digests).
         .target(name: "CSV", dependencies: ["PWSCore", "CLibCSV", "CPrefetch", .product(name: "Crypto", package: "swift-crypto")],
@@ -94,7 +94,7 @@ let package = Package(
         .executableTarget(name: "pws", dependencies: ["PWSCommands", "CPrefetch"]),
 
         .testTarget(name: "PWSCoreTests", dependencies: ["PWSCore"]),
-        .testTarget(name: "ConcurrencyTests", dependencies: ["Concurrency"]),
+        .testTarget(name: "ConcurrencyTests", dependencies: ["Concurrency", "PWSCore"]),
         .testTarget(name: "CSVTests", dependencies: ["CSV", "CPrefetch", "PWSCore", "PWSTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "CSV", "PWSCore", "PWSTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ValidateTests", dependencies: ["Validate", "Ingest", "CSV", "PWSCore", "PWSTestSupport"]),

@@ -1,13 +1,22 @@
 import Foundation
+import PWSCore
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Work on a thread of its own, started at once; the starting thread later waits for its
 /// result (Validate's reading thread, the run's input hashing).
+///
+/// The thread is a pthread made here rather than a Foundation `Thread`, whose `start()` says
+/// nothing when the system refuses the thread: under a tight `ulimit -v` a run's indicators.csv
+/// threads were never made and the run waited for them for ever, holding the lock. A thread
+/// that cannot be made is `startFailure`, and `wait()` throws it at once.
 public final class BackgroundThread<Value: Sendable>: Sendable {
-    private let outcome = Locked<Result<Value, any Error>?>(nil)
-    private let finished = DispatchSemaphore(value: 0)
+    private let outcome: Locked<Result<Value, any Error>?>
+    private let finished: DispatchSemaphore
+    /// Why the system would not make the thread (nil: it runs). Work coordinated through a
+    /// queue with this thread must stop that queue, or its other side waits for ever.
+    public let startFailure: PWSError?
 
     /// Starts `body` on a new thread (with a stack of `stackSize` bytes when given).
     ///
@@ -16,14 +25,37 @@ public final class BackgroundThread<Value: Sendable>: Sendable {
     /// fast as any when they are not. For work that is not on the critical path but runs beside
     /// a thread that is (indicators.csv's formatting beside the workbook's single thread).
     public init(stackSize: Int? = nil, yielding: Bool = false, _ body: @escaping @Sendable () throws -> Value) {
-        let thread = Thread { [outcome, finished] in
+        let outcome = Locked<Result<Value, any Error>?>(nil)
+        let finished = DispatchSemaphore(value: 0)
+        self.outcome = outcome
+        self.finished = finished
+        let start = ThreadStart {
             if yielding { BackgroundThread<Value>.yield() }
             let result = Result { try body() }
             outcome.withLock { $0 = result }
             finished.signal()
         }
-        if let stackSize { thread.stackSize = stackSize }
-        thread.start()
+        let status = BackgroundThread<Value>.refusedByTest() ? EAGAIN : start.spawn(stackSize: stackSize)
+        if status == 0 {
+            startFailure = nil
+        } else {
+            let failure = PWSError(.internalFailure, "cannot start a thread: \(String(cString: strerror(status))); "
+                                   + "the machine, or this process's limits (ulimit -v, ulimit -u), leave too little memory or too few threads — nothing was published; rerun with more")
+            startFailure = failure
+            outcome.withLock { $0 = .failure(failure) }
+            finished.signal()
+        }
+    }
+
+    /// A test harness (unset in normal use): with `PWS_REFUSE_THREADS_AFTER=n` the process's
+    /// background threads after the first `n` are refused as the system refuses them (EAGAIN),
+    /// so a test can fail each one in turn without memory limits, which fail them by chance.
+    private static func refusedByTest() -> Bool {
+        guard let allowed = refusalThreshold else { return false }
+        return ThreadCount.made.withLock { n in
+            n += 1
+            return n > allowed
+        }
     }
 
     /// Waits for the thread to finish; a second wait returns at once.
@@ -44,4 +76,37 @@ public final class BackgroundThread<Value: Sendable>: Sendable {
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
         #endif
     }
+}
+
+/// A body to run on a new detached pthread (`spawn`): the thread takes the one reference
+/// `spawn` hands it and runs the body.
+private final class ThreadStart: @unchecked Sendable {  // immutable after init
+    let run: () -> Void
+
+    init(_ run: @escaping () -> Void) { self.run = run }
+
+    /// Makes the thread; 0, or the errno-style status `pthread_create` returned (the body then
+    /// never runs).
+    func spawn(stackSize: Int?) -> Int32 {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        if let stackSize { _ = pthread_attr_setstacksize(&attributes, stackSize) }
+        _ = pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let status = pthread_create(&thread, &attributes, { context in
+            Unmanaged<ThreadStart>.fromOpaque(context!).takeRetainedValue().run()
+            return nil
+        }, context)
+        if status != 0 { Unmanaged<ThreadStart>.fromOpaque(context).release() }
+        return status
+    }
+}
+
+/// `PWS_REFUSE_THREADS_AFTER` (see `BackgroundThread.refusedByTest`) and the threads asked for.
+private let refusalThreshold = ProcessInfo.processInfo.environment["PWS_REFUSE_THREADS_AFTER"].flatMap { Int($0) }
+
+private enum ThreadCount {
+    static let made = Locked(0)
 }

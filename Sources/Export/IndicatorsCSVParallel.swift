@@ -122,9 +122,15 @@ private final class IndicatorsCSVJob: @unchecked Sendable {
         // thread (libxlsxwriter's one thread and zlib) ends, so taking a core from it in the
         // meantime would only lengthen the stage.
         let formatting = (0..<workers).map { _ in BackgroundThread(yielding: true) { [self] in formatBlocks() } }
-        writer = BackgroundThread(yielding: true) { [self] in
+        let writer = BackgroundThread(yielding: true) { [self] in
             defer { for w in formatting { try? w.wait() } }
             return try writeBlocks()
+        }
+        self.writer = writer
+        // A thread the system would not make: the others must not wait for it — without a
+        // writer the formatters wait for room, without any formatter the writer for a block.
+        if let failure = writer.startFailure ?? (formatting.allSatisfy { $0.startFailure != nil } ? formatting.first?.startFailure : nil) {
+            blocks.stop(failure)
         }
     }
 

@@ -248,6 +248,8 @@ struct ParallelRowChecking {
                 return ThreadCPUTime.seconds()
             }
         }
+        // No worker the system would make: no unit will be claimed (one that runs claims them all).
+        if threads.allSatisfy({ $0.startFailure != nil }), let refused = threads.first?.startFailure { order.stop(refused) }
         var failure: (any Error)?
         units: for u in units.indices {
             guard order.take(u) != nil else {

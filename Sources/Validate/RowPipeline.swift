@@ -283,6 +283,7 @@ struct RowChunkReader: Sendable {
             reader.read { queue.put($0) }
             return ThreadCPUTime.seconds()
         }
+        if let failure = thread.startFailure { throw failure }  // no reader: no chunk will come
         // The reader emits `.failed` or `.done` last, then records its CPU time and finishes.
         while true {
             switch queue.take() {

@@ -1,3 +1,4 @@
+import Concurrency
 import CPrefetch
 import Foundation
 
@@ -22,7 +23,7 @@ public final class SlotTable {
     let base: UnsafeMutablePointer<UInt64>
     /// The mapping of a large table (nil: allocated) and the background fault-in to wait for
     /// before unmapping it.
-    private let mapping: (start: UnsafeMutableRawPointer, length: Int, populated: DispatchGroup)?
+    private let mapping: (start: UnsafeMutableRawPointer, length: Int, populating: BackgroundThread<Void>)?
 
     public init(count: Int) {
         precondition(count > 0, "a hash table needs at least one slot")  // next(_:) and home(_:) assume one
@@ -31,15 +32,12 @@ public final class SlotTable {
         let huge = 2 << 20
         if bytes >= huge, let mapped = SlotTable.mapZeroed(bytes, alignment: huge) {
             base = mapped.table.bindMemory(to: UInt64.self, capacity: count)
-            let populated = DispatchGroup()
             nonisolated(unsafe) let table = mapped.table
-            DispatchQueue.global().async(group: populated) {
-                // Pages already touched by the table's owner are left as they are; an old
-                // kernel without MADV_POPULATE_WRITE (Linux < 5.14) says EINVAL and the pages
-                // come on first use instead.
-                _ = madvise(table, bytes, SlotTable.populateWrite)
-            }
-            mapping = (mapped.start, mapped.length, populated)
+            // Pages already touched by the table's owner are left as they are; an old kernel
+            // without MADV_POPULATE_WRITE (Linux < 5.14) says EINVAL, and a thread the system
+            // will not make does nothing: the pages then come on first use instead.
+            let populating = BackgroundThread(stackSize: 256 << 10) { _ = madvise(table, bytes, SlotTable.populateWrite) }
+            mapping = (mapped.start, mapped.length, populating)
             return
         }
         var raw: UnsafeMutableRawPointer?
@@ -53,7 +51,7 @@ public final class SlotTable {
 
     deinit {
         if let mapping {
-            mapping.populated.wait()
+            try? mapping.populating.wait()
             munmap(mapping.start, mapping.length)
         } else {
             free(base)

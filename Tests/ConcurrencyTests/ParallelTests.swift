@@ -1,4 +1,5 @@
 import Concurrency
+import PWSCore
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -81,6 +82,24 @@ import Glibc
         #expect(yielding == min(before + 10, 19))
         #expect(plain == before)
         #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == before)
+    }
+
+    /// A thread the system will not make (here a stack of 64 TiB, which no mapping holds) is
+    /// said at once — `startFailure`, and `wait()` throws it without waiting — and its body
+    /// never runs; a Foundation `Thread` said nothing, and its starter waited for ever.
+    @Test func aThreadTheSystemRefusesIsSaidAndNotWaitedFor() throws {
+        let ran = Locked(false)
+        let refused = BackgroundThread(stackSize: 1 << 46) { ran.withLock { $0 = true } }
+        let failure = try #require(refused.startFailure)
+        #expect("\(failure)".contains("cannot start a thread: "), "\(failure)")
+        #expect(throws: PWSError.self) { try refused.wait() }
+        #expect(throws: PWSError.self) { try refused.wait() }  // a second wait too
+        usleep(50_000)
+        #expect(ran.withLock { $0 } == false)
+        // One the system makes runs as before.
+        let made = BackgroundThread(stackSize: 1 << 20) { 6 * 7 }
+        #expect(made.startFailure == nil)
+        #expect(try made.wait() == 42)
     }
     #endif
 }

@@ -205,6 +205,41 @@ import Glibc
         #expect(try warnings(["--partitions", "3"]) == one)
     }
 
+    /// Every background thread of a run refused in turn, as a tight `ulimit -v` refuses them
+    /// by chance (`PWS_REFUSE_THREADS_AFTER=k`: the threads after the first k): each run ends
+    /// at once with exit 73 saying so, or publishes — none waits for a thread that never ran
+    /// (one did, holding the lock, review 10) — and the month published before stays, in
+    /// `pws run` and in `--partitions`.
+    @Test func aRefusedThreadEndsTheRunInsteadOfHangingIt() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = PWSBinary.packageRoot.appendingPathComponent("sample-data").path
+        let out = tmp.path + "/out"
+        let first = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
+        #expect(first.status == 0, "\(first.stderr)")
+        for extra in [[String](), ["--partitions", "3"]] {
+            // The month as published last (by the first run, then by the plain loop's last run).
+            let published = try FileManager.default.destinationOfSymbolicLink(atPath: out + "/2025-12")
+            var refusedRuns = 0
+            for k in 0..<16 {
+                // Bounded: a hang is a failure of this test, not a hang of the suite.
+                let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"] + extra,
+                                          environment: ["PWS_REFUSE_THREADS_AFTER": "\(k)"], launcher: ["/usr/bin/timeout", "120"])
+                if r.status == 0 {
+                    // Enough threads for the whole run: so for every k after it too.
+                    #expect(k > 0)
+                    break
+                }
+                refusedRuns += 1
+                #expect(r.status == 73, "k \(k) \(extra): \(r.status) \(r.stderr)")
+                #expect(r.stderr.contains("pws: error: cannot start a thread: Resource temporarily unavailable; "), "\(r.stderr)")
+                #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/2025-12") == published)
+            }
+            #expect(refusedRuns >= 3, "\(extra)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: out + "/refused"))
+    }
+
     /// An --as-of whose year has no accepted visit up to it would publish a month of zeros: exit
     /// 64, nothing published, the same in a sharded run. A month with few visits of its year
     /// is reported.
