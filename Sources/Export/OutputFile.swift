@@ -5,8 +5,7 @@ import PWSCore
 /// An output made whole in memory (`report.html`): written in one go and hashed from the same
 /// bytes, so run.json's digest needs no second read of the file.
 public enum OutputFile {
-    /// Writes `contents` to `path` (as `FileManager.createFile` does) and returns its digest
-    /// (`rows` nil).
+    /// Writes `contents` to `path` (`write(_:path:)`) and returns its digest (`rows` nil).
     /// - Throws: `PWSError(.outputNotWritable)` when the file cannot be written, with the
     ///   system's reason (a full disk, a folder without write permission).
     public static func write(_ contents: Data, to path: String) throws -> WrittenFile {

@@ -16,7 +16,7 @@ enum ConsoleSummary {
     /// Width the by-rule lists wrap at, and the most lines each takes.
     static let width = 100, ruleLines = 3
 
-    /// The totals, identities, skipped and left-out inputs, rules and worst files of `outcome` (at most 32 lines).
+    /// The totals, identities, skipped and left-out inputs, rules and worst files of `outcome` (at most 31 lines).
     /// `lost`: `lostFiles(outcome)` when the caller has it (for `attention` too), else made here.
     static func lines(_ outcome: ValidationOutcome, maxRejectRate: Double, lost: [String]? = nil) -> [String] {
         let t = outcome.total
