@@ -51,10 +51,10 @@ public final class BackgroundThread<Value: Sendable>: Sendable {
     /// background threads after the first `n` are refused as the system refuses them (EAGAIN),
     /// so a test can fail each one in turn without memory limits, which fail them by chance.
     private static func refusedByTest() -> Bool {
-        guard let allowed = refusalThreshold else { return false }
-        return ThreadCount.made.withLock { n in
+        guard let refusal else { return false }
+        return refusal.made.withLock { n in
             n += 1
-            return n > allowed
+            return n > refusal.allowed
         }
     }
 
@@ -105,8 +105,5 @@ private final class ThreadStart: @unchecked Sendable {  // immutable after init
 }
 
 /// `PWS_REFUSE_THREADS_AFTER` (see `BackgroundThread.refusedByTest`) and the threads asked for.
-private let refusalThreshold = ProcessInfo.processInfo.environment["PWS_REFUSE_THREADS_AFTER"].flatMap { Int($0) }
-
-private enum ThreadCount {
-    static let made = Locked(0)
-}
+private let refusal = ProcessInfo.processInfo.environment["PWS_REFUSE_THREADS_AFTER"].flatMap(Int.init)
+    .map { (allowed: $0, made: Locked(0)) }

@@ -15,6 +15,13 @@ public struct Percent: Sendable, Hashable, Comparable {
         return "\(sign)\(a / 100).\(frac < 10 ? "0" : "")\(frac)"
     }
 
+    /// `part` of `whole` in percent, rounded half away from zero from the exact counts (the
+    /// reject rate of the console, the report and the workbook alike); nil when `whole` ≤ 0.
+    public static func of(_ part: Int, _ whole: Int) -> Percent? {
+        guard whole > 0 else { return nil }
+        return ExactFraction.percentHundredths(part, ExactDecimal(whole)).map(Percent.init(hundredths:))
+    }
+
     /// For drawing only (charts); never for decisions.
     public var value: Double { Double(hundredths) / 100 }
 

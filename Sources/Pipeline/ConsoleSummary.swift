@@ -63,10 +63,7 @@ enum ConsoleSummary {
     /// from the exact counts — as report.html and pws.xlsx give it (`%.2f` of the double gave
     /// 1 of 32 as 3.12 where they say 3,13).
     static func rejectPercent(_ t: FileAccount) -> String {
-        guard t.rowsRead > 0 else { return "0.00" }
-        let hundredths = Int(ExactFraction.roundHalfAway(Int128(t.rowsRejected) * 10_000, Int128(t.rowsRead)))
-        let cents = hundredths % 100
-        return "\(hundredths / 100)." + (cents < 10 ? "0" : "") + "\(cents)"
+        (Percent.of(t.rowsRejected, t.rowsRead) ?? Percent(hundredths: 0)).text
     }
 
     /// The inputs `--skip-unreadable` left out (at most 4 lines: run.json lists them all).

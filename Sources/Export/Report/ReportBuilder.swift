@@ -321,6 +321,7 @@ struct ReportBuilder {
         let regency = input.regencyName.isEmpty ? (kabkotaCode.flatMap { areaNames[$0] } ?? "") : input.regencyName
         let (drill, drillNote) = drillDown()
         let growth = growthSection(period: period)
+        let lowerList = input.indicators.filter { $0.direction == .lowerIsBetter }.map(\.id)
         charts += growth?.charts ?? 0
         return PageModel(
             title: "Laporan PWS \(regency) — s.d. \(period)",
@@ -328,15 +329,13 @@ struct ReportBuilder {
             districts: districts.isEmpty ? nil : districts.joined(separator: ", "),
             period: period, version: input.toolVersion, chartCount: charts,
             indicatorIDs: input.indicators.map(\.id).joined(separator: " "),
-            lowerList: Self.nonEmpty(input.indicators.filter { $0.direction == .lowerIsBetter }.map(\.id).joined(separator: ", ")),
+            lowerList: lowerList.isEmpty ? nil : lowerList.joined(separator: ", "),
             words: StatusWords(tetapBelowTarget: input.tetapBelowTarget),
             toc: input.indicators.map { TocItem(tocAnchor: Self.anchor("ind", $0.id), tocID: $0.id, tocName: $0.name) },
             summary: Self.tablesHTML(summaryTables()), sections: sections, drill: drill, hasDrill: !drill.isEmpty,
             drillNote: drillNote, targetsNotice: input.estimatedTargets.map { Self.targetsNotice($0, year: input.year) }, quality: quality(),
             growth: growth?.section)
     }
-
-    static func nonEmpty(_ s: String) -> String? { s.isEmpty ? nil : s }
 
     /// The page's notice on villages without a target of the year (Indonesian).
     static func targetsNotice(_ e: EstimatedTargets, year: Int) -> String {
@@ -746,9 +745,7 @@ struct ReportBuilder {
         ]
         // Two decimals rounded half away from zero, as the workbook's "Tingkat penolakan %" and the
         // console's reject rate: with one decimal a published 4,97 % read "5,0 %" beside a 5 % limit.
-        let rate = a.rowsRead > 0
-            ? ReportText.pct(Percent(hundredths: Int(ExactFraction.roundHalfAway(Int128(a.rowsRejected) * 10_000, Int128(a.rowsRead))))) + " %"
-            : "–"
+        let rate = Percent.of(a.rowsRejected, a.rowsRead).map { ReportText.pct($0) + " %" } ?? "–"
 
         // Per source file (the facility proxy) and per rule, in one pass. Diagnostics come file by
         // file, so the last file's tally is reused without hashing its name again.

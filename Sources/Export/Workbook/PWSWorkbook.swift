@@ -322,10 +322,8 @@ public enum PWSWorkbook {
         row += 1
         try sheet.string(row, 0, "Tingkat penolakan %", s.totalText)
         // Its two-decimal value, as every percentage cell.
-        let rate = q.total.read > 0
-            ? Int(ExactFraction.roundHalfAway(Int128(q.total.rejected) * 10_000, Int128(q.total.read)))
-            : Int((q.rejectRate * 10_000).rounded())
-        try sheet.number(row, 1, pctValue(Percent(hundredths: rate)), s.pct)
+        let rate = Percent.of(q.total.rejected, q.total.read) ?? Percent(hundredths: Int((q.rejectRate * 10_000).rounded()))
+        try sheet.number(row, 1, pctValue(rate), s.pct)
         row += 2
         for (title, counts) in [("Ditolak", q.rejectsByRule), ("Peringatan", q.warningsByRule)] {
             try header(sheet, s, row: row, ["Aturan", title])
