@@ -279,13 +279,18 @@ import Testing
 
     /// The default catalogue's ANEMIA_BUMIL is that form: A anaemic (HB 10.2 in February), B
     /// not (HB 12 in March) → 1 / 2 = 50.00 % cumulative in March, against a 20 % ceiling
-    /// (not pro-rated) → gap 30.00.
+    /// (not pro-rated) → gap 30.00. C's only HB record has no (valid) result — an empty one, or
+    /// one `W-RESULT` dropped: the service counts, the value does not — so C is not among the
+    /// "pregnancies with an HB result" (§A5) and the denominator stays 2 (it was 3 while the
+    /// catalogue counted any HB record: C could never be anaemic, yet lowered the prevalence).
     @Test func anemiaBumilInTheDefaultCatalogue() {
         var w = DefaultCatalogue.world()
         w.add("ANC", "A", "2025-02-10", born: "1995-01-01", lmp: "2025-01-06")
         w.add("HB", "A", "2025-02-10", born: "1995-01-01", result: 10.2)
         w.add("ANC", "B", "2025-03-03", born: "1995-01-01", lmp: "2025-01-20")
         w.add("HB", "B", "2025-03-03", born: "1995-01-01", result: 12)
+        w.add("ANC", "C", "2025-03-05", born: "1995-01-01", lmp: "2025-01-20")
+        w.add("HB", "C", "2025-03-05", born: "1995-01-01")
         let row = w.run(asOf: "2025-03").row(3, .desa, W.v1, "ANEMIA_BUMIL")!
         #expect(row.numeratorCumulative == 1 && row.denominator == 2 && row.denominatorSource == "measured")
         #expect(row.coverageCumulativePct?.hundredths == 5000 && row.targetPct?.hundredths == 2000)

@@ -22,6 +22,8 @@ import Testing
     /// - E: ANC 03-03 (LMP 01-20), no LILA → in neither count.
     /// - F: ANC 01-10 without a gestation (span 01-10 … 02-07): LILA 24 on 01-20 joins (tested in
     ///   January); LILA 21 on 03-01 is outside the span → not KEK.
+    /// - G: ANC 02-03 (LMP 01-10), a LILA record without a (valid) result on 02-03 → not among the
+    ///   "pregnancies with a LILA result" (§A5): in neither count.
     ///
     /// Numerators Jan…Apr 0, 1, 1, 0; tested 2 (C, F), 2 (A, B), 0, 0 → cumulative 2, 4, 4, 4.
     /// April: 2 / 4 = 50.00 % against a 10 % ceiling (not pro-rated) → gap 40.00. February's
@@ -40,6 +42,8 @@ import Testing
         w.add("ANC", "F", "2025-01-10", born: "1995-01-01")
         w.add("LILA", "F", "2025-01-20", born: "1995-01-01", result: 24)
         w.add("LILA", "F", "2025-03-01", born: "1995-01-01", result: 21)
+        w.add("ANC", "G", "2025-02-03", born: "1995-01-01", lmp: "2025-01-10")
+        w.add("LILA", "G", "2025-02-03", born: "1995-01-01")
         let r = w.run(asOf: "2025-04")
         let rows = (1...4).map { r.row($0, .desa, W.v1, "KEK_BUMIL")! }
         #expect(rows.map(\.numeratorMonth) == [0, 1, 1, 0])
