@@ -60,6 +60,49 @@ import Testing
         #expect(output.contains("matches its CSVs (49 indicator sheets"), "\(output)")
     }
 
+    /// Runs a Tests/Scripts checker on a published month; its exit status and output.
+    static func check(_ script: String, _ month: String) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", PWSBinary.packageRoot.appendingPathComponent("Tests/Scripts/" + script).path, month]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, output)
+    }
+
+    /// Decimal sasaran (§A1) in both workbooks: Jatiwangi's bumil 28,0001 prints `28` in the CSVs
+    /// (two decimals at most) and its cell, keeping 28.0001, shows `28` (`#,##0`; `#,##0.##`
+    /// would show `28.`), as do the sums above it (the puskesmas, the kab/kota: x.0001); its
+    /// bulin 30,25 keeps `#,##0.##`. The checkers compare every sasaran and denominator cell's
+    /// value, its two-decimal print and its format with the CSVs.
+    @Test(.enabled(if: readerAvailable || requireReader, "python3 with openpyxl is not installed (pip install openpyxl)"))
+    func aSasaranThatPrintsWholeShowsWholeInTheWorkbooks() throws {
+        #expect(Self.readerAvailable, "python3 with openpyxl is required here (PWS_REQUIRE_OPENPYXL=1)")
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = tmp.path + "/data"
+        try FileManager.default.copyItem(atPath: PWSBinary.packageRoot.appendingPathComponent("sample-data").path, toPath: data)
+        let sasaran = data + "/sasaran.csv"
+        let text = try String(contentsOfFile: sasaran, encoding: .utf8)
+        let edited = text.replacingOccurrences(of: "2025;3201012001;;;bumil;28\r\n", with: "2025;3201012001;;;bumil;28,0001\r\n")
+            .replacingOccurrences(of: "2025;3201012001;;;bulin;30\r\n", with: "2025;3201012001;;;bulin;30,25\r\n")
+        #expect(edited.contains("bumil;28,0001\r\n") && edited.contains("bulin;30,25\r\n"), "sample-data/sasaran.csv changed")
+        try edited.write(toFile: sasaran, atomically: true, encoding: .utf8)
+        let out = tmp.path + "/out"
+        let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let k1 = try String(contentsOfFile: out + "/2025-12/pws/K1.csv", encoding: .utf8)
+        #expect(k1.contains(",3201012001,Tegalmanik,28,"), "\(k1)")
+        let pws = try Self.check("check_workbook.py", out + "/2025-12")
+        #expect(pws.status == 0 && pws.output.contains("matches its CSVs"), "\(pws.output)")
+        let spm = try Self.check("check_spm_workbook.py", out + "/2025-12")
+        #expect(spm.status == 0 && spm.output.contains("spm.xlsx matches spm.csv"), "\(spm.output)")
+    }
+
     @Test func outputsListDecidesWhatIsPublished() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }

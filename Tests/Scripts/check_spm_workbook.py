@@ -78,6 +78,13 @@ def main():
                         fail(f"{at}: column {column + 1} is {have!r}, spm.csv is empty")
                 elif not isinstance(have, (int, float)) or round(have, decimals) != want:
                     fail(f"{at}: column {column + 1} is {have!r}, spm.csv {text}")
+                elif column in (5, 7):
+                    # Sasaran and not served keep their exact value; shown as spm.csv prints them
+                    # (a whole number with `#,##0`: 17.0001 shows 17, never `17.`).
+                    fmt = sheet.cell(row=k + 5, column=column + 1).number_format
+                    expected = "#,##0" if want == int(want) else "#,##0.##"
+                    if fmt != expected:
+                        fail(f"{at}: column {column + 1} ({have!r}) has format {fmt!r}, expected {expected!r}")
             fmt = sheet.cell(row=k + 5, column=9).number_format
             if r[9] != "" and fmt != "0.00":
                 fail(f"{at}: capaian format {fmt}")

@@ -16,6 +16,7 @@ import csv
 import json
 import os
 import sys
+from decimal import ROUND_HALF_UP, Decimal
 
 import openpyxl
 
@@ -53,16 +54,25 @@ def same(where, cell, text, numeric):
             fail(f"{where}: expected an empty cell, found {value!r}")
         return
     if numeric:
+        count = where.endswith("(sasaran)") or where.endswith("(denominator)")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             fail(f"{where}: expected the number {text}, found {type(value).__name__} {value!r}")
+        elif count:
+            # A sasaran or denominator (spec §A1) keeps its exact value (up to 4 decimals); the
+            # CSV prints it rounded half away from zero to at most 2 decimals, and the cell shows
+            # it so: `#,##0` when that is a whole number (17.0001 shows 17, never `17.`, which
+            # `#,##0.##` would show), `#,##0.##` otherwise.
+            printed = Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            if printed != Decimal(text.replace(",", ".")):
+                fail(f"{where}: {value!r} prints as {printed}, the CSV has {text}")
+            expected = "#,##0" if printed == printed.to_integral_value() else "#,##0.##"
+            if cell.number_format != expected:
+                fail(f"{where}: number format {cell.number_format!r} for {value!r}, expected {expected!r}")
         elif float(value) != float(text.replace(",", ".")):
             fail(f"{where}: {value!r} != {text}")
-        elif "." in text or "," in text:
-            # A decimal count (a sasaran such as 20 % of bumil, spec §A1) has the count format
-            # with optional decimals; any other decimal is a percentage.
-            expected = "#,##0.##" if where.endswith("(sasaran)") or where.endswith("(denominator)") else "0.00"
-            if cell.number_format != expected:
-                fail(f"{where}: number format {cell.number_format!r}, expected {expected!r}")
+        elif ("." in text or "," in text) and cell.number_format != "0.00":
+            # Any other decimal is a percentage.
+            fail(f"{where}: number format {cell.number_format!r}, expected '0.00'")
         return
     if value != text:
         fail(f"{where}: {value!r} != {text!r}")

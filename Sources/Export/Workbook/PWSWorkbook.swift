@@ -204,9 +204,7 @@ public enum PWSWorkbook {
                 if let v { try sheet.number(row, column, Double(v), count) }
             }
             func number(_ column: Int, _ v: ExactDecimal?) throws {
-                guard let v else { return }
-                if let whole = v.integerValue { return try number(column, whole) }
-                try sheet.number(row, column, Double(v.description)!, total ? s.totalDecimal : s.decimal)
+                if let v { try sheet.number(row, column, v, whole: count, decimal: total ? s.totalDecimal : s.decimal) }
             }
             func percent(_ column: Int, _ p: Percent?) throws {
                 guard let p else { return }
@@ -263,9 +261,7 @@ public enum PWSWorkbook {
                 if let v { try out.number(row, column, Double(v), s.count) }
             }
             func number(_ column: Int, _ v: ExactDecimal?) throws {
-                guard let v else { return }
-                if let whole = v.integerValue { return try number(column, whole) }
-                try out.number(row, column, Double(v.description)!, s.decimal)
+                if let v { try out.number(row, column, v, whole: s.count, decimal: s.decimal) }
             }
             func percent(_ column: Int, _ p: Percent?) throws {
                 if let p { try out.number(row, column, pctValue(p), s.pct) }

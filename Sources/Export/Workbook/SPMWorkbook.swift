@@ -61,12 +61,7 @@ public enum SPMWorkbook {
                 try sheet.number(row, 3, Double(position[r.service] ?? 0), total ? boldCount : count)
                 try sheet.string(row, 4, r.serviceName, total ? bold : .none)
                 func amount(_ column: Int, _ v: ExactDecimal?) throws {
-                    guard let v else { return }
-                    if let whole = v.integerValue {
-                        try sheet.number(row, column, Double(whole), total ? boldCount : count)
-                    } else {
-                        try sheet.number(row, column, Double(v.description)!, total ? boldDecimal : decimal)
-                    }
+                    if let v { try sheet.number(row, column, v, whole: total ? boldCount : count, decimal: total ? boldDecimal : decimal) }
                 }
                 try amount(5, r.sasaran)
                 try sheet.number(row, 6, Double(r.served), total ? boldCount : count)

@@ -27,6 +27,14 @@ final class XLSXWriter {
                                  "\(name) row \(row + 1)")
         }
 
+        /// A denominator or sasaran, exact (§A1): the cell keeps the value, shown with `whole`
+        /// when the CSVs print it as a whole number (at most 2 decimals: 17.0001 prints `17`),
+        /// else with `decimal` (`#,##0.##`, which would show a whole number as `17.`).
+        func number(_ row: Int, _ column: Int, _ value: ExactDecimal, whole: Format, decimal: Format) throws {
+            if let n = value.integerValue { return try number(row, column, Double(n), whole) }
+            try number(row, column, Double(value.description)!, value.rounded(places: 2).integerValue != nil ? whole : decimal)
+        }
+
         /// Writes a string; an empty string leaves the cell empty unless it carries a format.
         func string(_ row: Int, _ column: Int, _ value: String, _ format: Format = .none) throws {
             if value.isEmpty {
