@@ -322,6 +322,21 @@ import Testing
     @Test func numberText() {
         #expect(WorkbookFormats.numberText("15.4") == "15.4")
         #expect(WorkbookFormats.numberText("3.2710123456789E+15") == "3271012345678900")
+        // What Excel stores for 68.4, 158.3, 0.0324 and 1.5E-7 typed (17 significant digits,
+        // small ones with an exponent): each is the number typed.
+        #expect(WorkbookFormats.numberText("68.400000000000006") == "68.4")
+        #expect(WorkbookFormats.numberText("158.30000000000001") == "158.3")
+        #expect(WorkbookFormats.numberText("3.2399999999999998E-2") == "0.0324")
+        #expect(WorkbookFormats.numberText("1.4999999999999999E-7") == "0.00000015")
+        #expect(WorkbookFormats.numberText("-2.5E-3") == "-0.0025")
+        #expect(WorkbookFormats.numberText("1.25E1") == "12.5")
+        #expect(WorkbookFormats.numberText("12.0") == "12" && WorkbookFormats.numberText("-0") == "0")
+        #expect(WorkbookFormats.numberText("123456789012345.5") == "123456789012345.5")
+        // Not a plain decimal, or a whole number past Int64: as written.
+        #expect(WorkbookFormats.numberText("0x1p3") == "0x1p3" && WorkbookFormats.numberText("nan") == "nan")
+        #expect(WorkbookFormats.numberText("1E400") == "1E400" && WorkbookFormats.numberText("abc") == "abc")
+        #expect(WorkbookFormats.numberText("12345678901234567890") == "12345678901234567890")
+        #expect(WorkbookFormats.numberText("1E-5") == "0.00001" && WorkbookFormats.numberText("-1.5E+20") == "-1.5E+20")
         #expect(WorkbookFormats.numberDigits("3271012345678900") == 16)
         #expect(WorkbookFormats.numberDigits("123456789012345.5") == 15)
         #expect(WorkbookFormats.numberDigits("3201012001") == 10)

@@ -113,6 +113,37 @@ import Testing
         #expect(both.stderr.contains("holds both wilayah.csv and wilayah.xlsx"))
     }
 
+    /// Counts as Excel stores decimals typed in a cell (a sasaran of §A1): Jatiwangi's bumil
+    /// 28.1 as `28.100000000000001` and its bulin 30.25 as `3.025E1` are the numbers 28.1 and
+    /// 30.25 — the run gives the indicators of a sasaran.csv holding `28,1` and `30,25`, byte
+    /// for byte, where the 15 decimals had stopped it (exit 65, "more than 4 decimals").
+    @Test func decimalsAsExcelStoresThemAreTheirNumbers() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let fm = FileManager.default
+        let sample = PWSBinary.packageRoot.appendingPathComponent("sample-data").path
+        let csvData = tmp.path + "/csv", xlsxData = tmp.path + "/xlsx"
+        try fm.copyItem(atPath: sample, toPath: csvData)
+        try fm.copyItem(atPath: sample, toPath: xlsxData)
+        let sasaran = csvData + "/sasaran.csv"
+        let text = try String(contentsOfFile: sasaran, encoding: .utf8)
+        let edited = text.replacingOccurrences(of: "2025;3201012001;;;bumil;28\r\n", with: "2025;3201012001;;;bumil;28,1\r\n")
+            .replacingOccurrences(of: "2025;3201012001;;;bulin;30\r\n", with: "2025;3201012001;;;bulin;30,25\r\n")
+        #expect(edited.contains("bumil;28,1\r\n") && edited.contains("bulin;30,25\r\n"), "sample-data/sasaran.csv changed")
+        try edited.write(toFile: sasaran, atomically: true, encoding: .utf8)
+        try fm.removeItem(atPath: xlsxData + "/sasaran.csv")
+        try fm.copyItem(atPath: Self.fixtures + "/excel-numbers-sasaran.xlsx", toPath: xlsxData + "/sasaran.xlsx")
+        for (data, out) in [(csvData, tmp.path + "/out-csv"), (xlsxData, tmp.path + "/out-xlsx")] {
+            let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let a = try Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out-csv/2025-12/indicators.csv"))
+        let b = try Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out-xlsx/2025-12/indicators.csv"))
+        #expect(a == b)
+        let k1 = try String(contentsOfFile: tmp.path + "/out-xlsx/2025-12/pws/K1.csv", encoding: .utf8)
+        #expect(k1.contains(",3201012001,Tegalmanik,28.1,"), "\(k1)")
+    }
+
     static let workbookReasons = [
         "layanan/lama.xls": "Excel 97–2003 workbook (.xls)",
         "layanan/rahasia.xlsx": "password-protected (encrypted)",

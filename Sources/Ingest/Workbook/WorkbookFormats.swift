@@ -45,12 +45,38 @@ public enum WorkbookFormats {
         return base.map { $0.adding(days: whole).description }
     }
 
-    /// A number cell's text as written in the file (full precision), except that the exponent
-    /// form of a whole number (`3.2710123456789E+15`) is written out in digits.
+    /// A number cell's text (spec §A2, numbers at full precision): the shortest decimal that
+    /// reads back as the cell's number, without an exponent. Excel stores a double with 17
+    /// significant digits — 68.4 typed is `68.400000000000006`, 1.5E-7 is
+    /// `1.4999999999999999E-7` — which is the number 68.4 (a sasaran of up to 4 decimals, §A1),
+    /// not a text of 15 decimals; a whole number is written in digits (`3.2710123456789E+15`, a
+    /// NIK Excel has rounded, is `3271012345678900`). Text that is not a plain decimal number,
+    /// and a whole number past `Int64`, is kept as written.
     public static func numberText(_ value: String) -> String {
-        guard value.utf8.contains(where: { $0 == 0x45 || $0 == 0x65 }), let d = Double(value), d.isFinite,
-              d == d.rounded(), abs(d) < 9.2e18 else { return value }
-        return String(Int64(d))
+        guard !value.isEmpty,
+              value.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2B || $0 == 0x2D || $0 == 0x45 || $0 == 0x65 }),
+              let d = Double(value), d.isFinite else { return value }
+        if d == d.rounded() { return abs(d) < 9.2e18 ? String(Int64(d)) : value }
+        return plain(d.description)
+    }
+
+    /// Swift's shortest round-trip text of a double (`68.4`, `1.5e-07`) without the exponent
+    /// (`0.00000015`).
+    static func plain(_ shortest: String) -> String {
+        guard let e = shortest.firstIndex(where: { $0 == "e" || $0 == "E" }),
+              let exponent = Int(shortest[shortest.index(after: e)...]) else { return shortest }
+        var mantissa = Substring(shortest[..<e])
+        let sign = mantissa.hasPrefix("-") ? "-" : ""
+        if !sign.isEmpty { mantissa = mantissa.dropFirst() }
+        let whole = mantissa.prefix { $0 != "." }
+        var digits = String(whole) + mantissa.dropFirst(whole.count + 1)
+        var point = whole.count + exponent
+        if point <= 0 {
+            digits = String(repeating: "0", count: 1 - point) + digits
+            point = 1
+        }
+        if point >= digits.count { return sign + digits + String(repeating: "0", count: point - digits.count) }
+        return sign + digits.prefix(point) + "." + digits.dropFirst(point)
     }
 
     /// How many digits a number's integer part has (15 or more: a NIK that Excel has rounded).

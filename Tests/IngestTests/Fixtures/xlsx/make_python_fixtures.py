@@ -385,5 +385,21 @@ def string_formulas():
             dst.writestr(item, data)
 
 
+def excel_numbers():
+    """sample-sasaran.xlsx with two counts as Excel stores what is typed (spec §A1 decimals):
+    Jatiwangi's bumil 28.1 with 17 significant digits (`28.100000000000001`) and its bulin
+    30.25 in the exponent form (`3.025E1`); both are those numbers, not 15-decimal texts."""
+    with zipfile.ZipFile("sample-sasaran.xlsx") as src, zipfile.ZipFile("excel-numbers-sasaran.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                for old, new in [(b'<c r="F2" t="n"><v>28</v></c>', b'<c r="F2" t="n"><v>28.100000000000001</v></c>'),
+                                 (b'<c r="F3" t="n"><v>30</v></c>', b'<c r="F3" t="n"><v>3.025E1</v></c>')]:
+                    assert old in data
+                    data = data.replace(old, new)
+            dst.writestr(item, data)
+
+
 odd_parts()
 string_formulas()
+excel_numbers()
