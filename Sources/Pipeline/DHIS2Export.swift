@@ -122,8 +122,13 @@ public struct DHIS2Export {
             // is taken as it is; any other is the month's part — its own count, or the month's
             // share of a count of the year so far — and a quarter adds its months' parts, as it
             // adds their numerators (the months' numerators of a year indicator add up to its
-            // cumulative one).
-            if r.denominatorIsTheYears || r.denominatorSource.isEmpty {
+            // cumulative one). A monthly indicator's year denominator is each month's, as its
+            // numerator is each month's count: a quarter adds both (D_S: the children weighed in
+            // each month over balita × 3, the months' average D/S — not 3 months of weighings
+            // over one year's balita).
+            if r.scope == "monthly" && r.denominatorIsTheYears, let d = r.denominator {
+                sum.denominator = (sum.denominator ?? 0) + d
+            } else if r.denominatorIsTheYears || r.denominatorSource.isEmpty {
                 sum.denominator = r.denominator
             } else if let d = monthsParts[i] {
                 sum.denominator = (sum.denominator ?? 0) + d

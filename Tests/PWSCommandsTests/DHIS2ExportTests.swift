@@ -88,6 +88,7 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
               DO_DPT1_MR1: {numerator: {dataElement: DO_NUM}, denominator: {dataElement: DO_DEN}}
               UCI_DESA: {numerator: {dataElement: UCI_NUM}, denominator: {dataElement: UCI_DEN}}
               STUNTING: {numerator: {dataElement: ST_NUM}, denominator: {dataElement: ST_DEN}}
+              D_S: {numerator: {dataElement: DS_NUM}, denominator: {dataElement: DS_DEN}}
             orgUnits:
               areas: {"P3201010101": PKM-JATIWANGI}
 
@@ -104,7 +105,8 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
         // 10: 2 18 37, 11: 5 23 44, 12: 1 24 49; DO_DPT1_MR1 9: 3 -7 58, 10: 4 -3 64, 11: 3 0 71,
         // 12: -6 -6 76; UCI_DESA 10–12: 0 2 4 (villages) — 2 of its 4 villages UCI, the state at
         // the month's end (numerator_month is the change: 0); STUNTING (monthly, measured)
-        // 10: 3 73, 11: 3 78, 12: 4 71.
+        // 10: 3 73, 11: 3 78, 12: 4 71; D_S (monthly over the year's balita, the sum of the
+        // villages') 10: 293 508, 11: 344 508, 12: 358 508.
         if periodType == "Quarterly" {
             #expect(values["AN_NUM 2025Q4"] == "8")      // 2 + 5 + 1
             #expect(values["AN_DEN 2025Q4"] == "15")     // 49 − 34
@@ -115,6 +117,10 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
             #expect(values["AN_DEN 2025Q1"] == "12")     // 12 − 0
             #expect(values["ST_NUM 2025Q4"] == "10")     // 3 + 3 + 4
             #expect(values["ST_DEN 2025Q4"] == "222")    // 73 + 78 + 71: each month's own count
+            // A monthly indicator over a year denominator: each month's weighings over balita,
+            // so Q4's D/S is the months' average (995 / 1524 = 65.3 %), not 995 / 508 = 196 %.
+            #expect(values["DS_NUM 2025Q4"] == "995")    // 293 + 344 + 358
+            #expect(values["DS_DEN 2025Q4"] == "1524")   // 508 × 3
         } else {
             #expect(values["AN_DEN 202501"] == "2")
             #expect(values["AN_DEN 202502"] == "5")      // 7 − 2
@@ -123,6 +129,7 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
             #expect(values["UCI_DEN 202512"] == "4")
             #expect(values["UCI_NUM 202512"] == "2")
             #expect(values["ST_DEN 202511"] == "78")
+            #expect(values["DS_NUM 202511"] == "344" && values["DS_DEN 202511"] == "508")
             // DHIS2's sum over the year is the year's cumulative denominator and numerator.
             let year = (1...12).map { values[String(format: "AN_DEN 2025%02d", $0)].flatMap { Int($0) } ?? -1000 }
             #expect(year.reduce(0, +) == 49)
