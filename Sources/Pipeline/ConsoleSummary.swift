@@ -38,9 +38,13 @@ enum ConsoleSummary {
         lines += skippedLines(outcome)
         lines += leftOutLines(outcome, at: 1)
         // FHIR resources that are not rows (spec §A3): one line; run.json's notes count them per type.
-        let ignoring = outcome.notes.filter { $0.hasPrefix("fhir/") && $0.contains(": ignored, not mapped") }.count
-        if ignoring > 0 {
-            lines.append("FHIR: resources not mapped to a service were ignored in \(ignoring) file(s); run.json notes count them per type")
+        let fhir = outcome.notes.filter { $0.hasPrefix("fhir/") }
+        let ignoring = fhir.filter { $0.contains(": ignored, not mapped") }.count
+        let notGiven = fhir.filter { $0.contains(": ignored, no service given") }.count
+        if ignoring + notGiven > 0 {
+            let parts = (ignoring > 0 ? ["resources not mapped to a service were ignored in \(ignoring) file(s)"] : [])
+                + (notGiven > 0 ? ["resources recorded as not done, entered in error or cancelled in \(notGiven)"] : [])
+            lines.append("FHIR: " + parts.joined(separator: "; ") + "; run.json notes count them per type")
         }
         lines += byRule("rejects by rule", outcome.rejects)
         lines += byRule("warnings by rule", outcome.warnings)

@@ -217,6 +217,13 @@ public final class FHIRRecordSource: RecordSource {
         if let bundles = ignored.removeValue(forKey: "Bundle") {
             out.append("\(source): \(bundles) Bundle(s) as a resource (on an NDJSON line, or as a Bundle's entry) ignored, their entries not read — put each Bundle in a .json file of its own, or export the resources as NDJSON, one a line")
         }
+        // Resources that record no service given (not done, entered in error, cancelled; a
+        // transaction's entry without a resource) have nothing a mapping could add.
+        let notGiven = ignored.filter { $0.key.contains("(status ") || $0.key == Self.entryWithoutResource }
+        ignored = ignored.filter { notGiven[$0.key] == nil }
+        if !notGiven.isEmpty {
+            out.append("\(source): ignored, no service given (not rows): \(Self.describe(notGiven)) — recorded as not done, entered in error or cancelled, or entries without a resource: nothing to map")
+        }
         if !ignored.isEmpty { out.append("\(source): ignored, not mapped (not rows): \(Self.describe(ignored)) — map their codes in the pipeline's fhir: section if they are services") }
         return out
     }
@@ -254,6 +261,7 @@ public final class FHIRRecordSource: RecordSource {
         return listed.joined(separator: ", ")
     }
     static let maxListed = 20
+    static let entryWithoutResource = "Bundle entry without a resource"
 
     public func read(_ body: (RecordSourceEvent) throws -> Void) throws {
         var builder = RecordBuilder()
@@ -278,7 +286,7 @@ public final class FHIRRecordSource: RecordSource {
                                                   rule: .fhir, field: field, value: "", message: message)))
                 }
             case .emptyEntry:
-                ignoredCounts["Bundle entry without a resource", default: 0] += 1
+                ignoredCounts[Self.entryWithoutResource, default: 0] += 1
             case .malformed(let position, let message):
                 try body(.malformed(line: position, message: message))
             case .bundle(let type):
