@@ -132,6 +132,32 @@ import Testing
         #expect(o.rows.map { $0["name"] ?? "" } == ["Siti Aminah", "Dewi Sri Lestari", ""])
     }
 
+    /// A Patient without an area (no address carrying the administrativeCode extension) makes
+    /// records without village, RW and RT, each rejected E-REQUIRED three times downstream; the
+    /// file holding the Patients says why, once, and what to do. One with the extension: no note.
+    @Test func patientsWithoutAnAreaAreNamedOnce() throws {
+        let dir = try TemporaryFolder()
+        let area = #","address":[{"use":"home"},{"extension":[{"url":"https://fhir.kemkes.go.id/r4/StructureDefinition/administrativeCode","extension":[{"url":"village","valueCode":"3201012001"},{"url":"rw","valueCode":"01"},{"url":"rt","valueCode":"001"}]}]}]"#
+        let lines = [
+            #"{"resourceType":"Patient","id":"a","birthDate":"2024-01-01","gender":"female"\#(area)}"#,
+            #"{"resourceType":"Patient","id":"b","birthDate":"2024-01-01","gender":"female","address":[{"city":"Bandung"}]}"#,
+            #"{"resourceType":"Patient","id":"c","birthDate":"2024-01-01","gender":"male"}"#,
+            Self.weight("w1").replacingOccurrences(of: "Patient/p", with: "Patient/a"),
+            Self.weight("w2").replacingOccurrences(of: "Patient/p", with: "Patient/b"),
+        ]
+        _ = try dir.write("p.ndjson", Array(lines.joined(separator: "\n").utf8))
+        let o = try read("p.ndjson", directory: dir.url.path, all: ["p.ndjson"])
+        #expect(o.rows.map { $0["village_code"] ?? "" } == ["3201012001", ""])
+        #expect(o.rows.map { $0["rt"] ?? "" } == ["001", ""])
+        let notes = o.notes.filter { $0.contains("without an area") }
+        #expect(notes == ["p.ndjson: 2 Patient(s) without an area: no address with the extension "
+                          + "https://fhir.kemkes.go.id/r4/StructureDefinition/administrativeCode (village, rw, rt), so their "
+                          + "records are rejected E-REQUIRED (village_code, rw, rt) — export the Patient's address with that "
+                          + "extension, or name the one the export uses in the pipeline's fhir.address_extension"])
+        _ = try dir.write("q.ndjson", Array([lines[0], lines[3]].joined(separator: "\n").utf8))
+        #expect(!(try read("q.ndjson", directory: dir.url.path, all: ["q.ndjson"])).notes.contains { $0.contains("without an area") })
+    }
+
     /// A Patient that appears again with other data (two versions of one patient in an export)
     /// is still taken from its later resource, but the file holding it says so in its notes
     /// (it replaced the earlier one without a word); the same data twice says nothing.

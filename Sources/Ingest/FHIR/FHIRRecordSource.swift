@@ -33,6 +33,9 @@ public final class FHIRContext: @unchecked Sendable {
     /// same id (two versions of one patient): how many, and the first one's reference. The
     /// later one is used, as before, but the file's notes say so.
     var patientConflicts: [String: (count: Int, first: String)] = [:]
+    /// Per file: how many of its Patients have no area (no address with the mapping's
+    /// extension, or one without village, rw and rt): their records are E-REQUIRED three times.
+    var patientsWithoutArea: [String: Int] = [:]
     let mapping: FHIRMapping
 
     init(mapping: FHIRMapping) { self.mapping = mapping }
@@ -75,6 +78,7 @@ public final class FHIRContext: @unchecked Sendable {
                 patientConflicts[source, default: (0, keys[0])].count += 1
             }
             for k in keys { patients[k] = p }
+            if p.village.isEmpty && p.rw.isEmpty && p.rt.isEmpty { patientsWithoutArea[source, default: 0] += 1 }
         case "EpisodeOfCare":
             if codings(r["type"]).contains(where: { FHIRMapping.contains(mapping.antenatalEpisodeCodes, system: $0.system, code: $0.code) }) {
                 for k in keys { antenatal[k] = id }
@@ -209,6 +213,11 @@ public final class FHIRRecordSource: RecordSource {
         var out = ownNotes
         if let conflicts = context.patientConflicts[source] {
             out.append("\(source): \(conflicts.count) Patient(s) appear again with other data than an earlier resource of the same id (first \(VisibleText.escapingControls(PersonID.maskEmbeddedIdentifiers(conflicts.first)))); the later one is used for all their records — export one version of each Patient")
+        }
+        if let n = context.patientsWithoutArea[source] {
+            out.append("\(source): \(n) Patient(s) without an area: no address with the extension \(context.mapping.addressExtension) "
+                       + "(village, rw, rt), so their records are rejected E-REQUIRED (village_code, rw, rt) — export the "
+                       + "Patient's address with that extension, or name the one the export uses in the pipeline's fhir.address_extension")
         }
         if !contextCounts.isEmpty { out.append("\(source): used to complete other records (not rows): \(Self.describe(contextCounts))") }
         // A Bundle as a resource (an NDJSON line, a Bundle's entry) is a container, not a
