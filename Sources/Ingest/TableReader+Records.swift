@@ -77,7 +77,9 @@ extension TableReader {
             records.minimumFieldCount = headerWidth
             noted = false
             if firstMapped == nil { firstMapped = mapped }
-            sheets.append(String(label.dropFirst(source.count + 1)))
+            // A workbook's sections are `FILE:SHEET`; FHIR resources and a CSV register
+            // reshaped have one section, the file itself, and no sheet to name.
+            if label.count > source.count { sheets.append(String(label.dropFirst(source.count + 1))) }
             state = .mapped
             return true
         }

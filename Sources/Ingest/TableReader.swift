@@ -30,7 +30,8 @@ public struct TableReadSummary: Sendable, Hashable {
     public var duplicateColumns: [String]
     /// Canonical names of required fields with no column; non-empty means `E-COLUMNS`.
     public var missingColumns: [String]
-    /// For a workbook: the sheets whose rows were read (nil for a CSV file).
+    /// For a workbook: the sheets whose rows were read; empty for other records that are not
+    /// CSV text (FHIR, a reshaped CSV register), nil for a CSV file.
     public var sheets: [String]? = nil
     /// For a workbook: notices for the run's notes (sheets not read, values with no column name).
     public var notes: [String] = []

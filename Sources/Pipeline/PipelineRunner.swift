@@ -91,7 +91,7 @@ public struct PipelineRunner {
                 rowsUsed: counts ? a.rowsUsed : nil, rowsDuplicate: counts ? a.rowsDuplicate : nil,
                 rowsOutOfPeriod: counts ? a.rowsOutOfPeriod : nil, blankRows: a.blankRows,
                 unknownColumns: a.unknownColumns)
-            entry.sheets = a.sheets
+            entry.sheets = a.sheets?.isEmpty == false ? a.sheets : nil
             return entry
         }
         var entries = [try entry(outcome.registerAccount, kind: "wilayah", counts: false)]

@@ -38,6 +38,10 @@ import Testing
                                   + "not done, entered in error or cancelled in 1; run.json notes count them per type"), "\(r.stdout)")
         let notes = (manifest?["notes"] as? [String]) ?? []
         #expect(notes.contains { $0.hasPrefix("fhir/visits.ndjson: ignored") && $0.contains("1 Condition") })
+        // A FHIR file has no sheets (it had `"sheets": [""]`) and no delimiter.
+        let inputs = try #require(manifest?["inputs"] as? [[String: Any]])
+        let fhir = inputs.filter { ($0["path"] as? String)?.hasPrefix("fhir/") == true }
+        #expect(fhir.count == 2 && fhir.allSatisfy { $0["sheets"] == nil && $0["delimiter"] == nil })
     }
 
     /// `pws generate --format fhir` writes the records of the CSV folder of the same seed as

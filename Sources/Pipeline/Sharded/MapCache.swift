@@ -114,8 +114,11 @@ final class MapCache {
     /// E-CELL, a UTF-16 file's encoding; 6: a UTF-16 file's lines of NULs not counted as
     /// records; 7: E-COLUMNS names the header's columns not recognised; 8: the messages of
     /// E-FUTURE and of E-COLUMNS for a file without records, a workbook's `_xHHHH_` escapes
-    /// decoded) — an entry of another layout has another name. Bump it whenever what one file maps to changes.
-    static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).8\n"
+    /// decoded; 9: a workbook's number cells as the shortest decimal of their number, FHIR
+    /// notes on Patients without an area and on resources of no service given, no empty sheet
+    /// name for a FHIR file or a reshaped CSV) — an entry of another layout has another name.
+    /// Bump it whenever what one file maps to changes.
+    static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).9\n"
 
     /// The entry's name: the sha256 of `namePrefix` and its key.
     static func entryName(_ key: ShardRunKey) -> String {
