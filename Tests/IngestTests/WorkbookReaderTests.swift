@@ -1,6 +1,7 @@
 import Foundation
 import Ingest
 import PWSCore
+import PWSTestSupport
 import Testing
 
 /// Reading .xlsx workbooks (spec §A2) through `TableReader`: cell kinds, dates, positions,
@@ -317,6 +318,45 @@ import Testing
         #expect(WorkbookFormats.dateText("44268", date1904: true) == "2025-03-14")
         #expect(WorkbookFormats.dateText("-1", date1904: false) == nil)
         #expect(WorkbookFormats.dateText("abc", date1904: false) == nil)
+    }
+
+    /// Any finite double as Excel writes it (17 significant digits, `%.17G`: an exponent for the
+    /// small and the large) reads back as the same double from plain decimal digits, and whole
+    /// numbers as integers — 20 000 seeded doubles of every magnitude, from bit patterns and
+    /// from typed-looking decimals.
+    @Test func numberTextIsTheSameNumberWithoutAnExponent() {
+        var random = SeededRandom(seed: 44)
+        for k in 0..<20_000 {
+            let d: Double
+            var typed: String?
+            if k % 2 == 0 {
+                d = Double(bitPattern: random.next())
+            } else {
+                // A decimal as people type it: up to 6 digits after the point, 1e-6 … 1e9; it
+                // is read back as typed (trailing zeros aside).
+                let places = Int(random.next() % 7), n = Int64(random.next() % 1_000_000_000)
+                d = Double(n) / pow(10, Double(places))
+                var digits = String(n)
+                if places > 0 {
+                    digits = String(repeating: "0", count: max(0, places + 1 - digits.count)) + digits
+                    digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -places))
+                    while digits.hasSuffix("0") { digits.removeLast() }
+                    if digits.hasSuffix(".") { digits.removeLast() }
+                }
+                typed = digits
+            }
+            guard d.isFinite else { continue }
+            let excel = String(format: "%.17G", d)
+            let text = WorkbookFormats.numberText(excel)
+            if let typed { #expect(text == typed, "\(excel) → \(text), typed \(typed)") }
+            if d == d.rounded() && abs(d) >= 9.2e18 {
+                #expect(text == excel)
+                continue
+            }
+            #expect(Double(text) == d, "\(excel) → \(text)")
+            #expect(!text.contains("E") && !text.contains("e"), "\(excel) → \(text)")
+            if d == d.rounded() { #expect(!text.contains("."), "\(excel) → \(text)") }
+        }
     }
 
     @Test func numberText() {
