@@ -234,8 +234,7 @@ public final class TableReader {
                     for field in 0..<fieldCount { columns[field] = mapped.columnOfField[field] }
                     headerCount = record.count
                     map = mapped
-                    headerIsUTF16 = !mapped.missingRequired.isEmpty
-                        && (mapped.columns + mapped.unknownColumns).contains { $0.unicodeScalars.contains("\u{0}") }
+                    headerIsUTF16 = !mapped.missingRequired.isEmpty && Self.looksUTF16(mapped.columns + mapped.unknownColumns)
                     return
                 }
                 // In a UTF-16 file read as one-byte text, a line end's other byte (and a blank
@@ -320,6 +319,20 @@ public final class TableReader {
         summary.unhashedContent = reader.unhashedContent
         summary.utf16 = utf16
         return summary
+    }
+
+    /// Whether header names read as one-byte text are UTF-16: a NUL between its letters, so
+    /// about every other byte (a third at least, delimiters and line ends aside). One NUL in a
+    /// name of a UTF-8 file is not that: the header is then judged by its columns.
+    static func looksUTF16(_ names: [String]) -> Bool {
+        var nul = 0, all = 0
+        for name in names {
+            for byte in name.utf8 {
+                all += 1
+                if byte == 0 { nul += 1 }
+            }
+        }
+        return nul > 0 && nul * 3 >= all
     }
 
     /// Whether every field of `record` is empty or NUL bytes only.

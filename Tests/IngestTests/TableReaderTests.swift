@@ -59,6 +59,18 @@ import Testing
         #expect(problems.first?.message.contains("CSV UTF-8") == true)
     }
 
+    /// A UTF-8 file with one NUL in a header name it does not know and a column really
+    /// missing (`rt`) is not UTF-16 — no NUL between the header's letters — so E-COLUMNS names
+    /// the missing column, not "save it as UTF-8" (which it already is: an audit's finding).
+    @Test func oneNULInAUTF8HeaderIsNotUTF16() throws {
+        let o = try read("record_id;visit_date;person_id;birth_date;sex;village_code;rw;catatan\u{0};facility_type;service_code\n"
+            + "r1;2025-03-04;3201014506900001;1990-06-05;P;3201010001;1;x;posyandu;TENSI\n")
+        #expect(o.problems.map(\.rule) == [.columns])
+        #expect(o.summary?.utf16 == false)
+        let message = o.problems.first?.message ?? ""
+        #expect(!message.contains("UTF-16") && message.contains("rt"), "\(message)")
+    }
+
     /// E-COLUMNS names the header's columns that matched nothing — usually the missing ones
     /// spelt another way — so the alias to declare is plain; a file without a header row has a
     /// record there, whose NIK is masked.
