@@ -28,6 +28,8 @@ struct ServiceRowChecker {
     /// rule — an event index, or `sideFlag | index` into `sideContent` when that row was a duplicate.
     var recordContent = RunCodedIndices(step: 1)
     var sideContent: [ServiceEvent] = []
+    /// Raw-text hashes of results that did not parse, by `sideContent` index.
+    var sideResultHash: [UInt32: Int] = [:]
     static let sideFlag: UInt32 = 1 << 31
     var pregnancies = ByteInterner(capacity: 1024)
     var facilities = ByteInterner(capacity: 1024)
@@ -361,6 +363,7 @@ struct ServiceRowChecker {
         duplicateKeys = EventKeyTable(capacity: 0)
         recordContent = RunCodedIndices(step: 1)
         sideContent = []
+        sideResultHash = [:]
         invalidResultHash = [:]
         if let asOf {
             let last = asOf.lastDay

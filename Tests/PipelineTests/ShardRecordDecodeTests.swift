@@ -84,7 +84,8 @@ import Testing
         var previous = ""
         for (n, label) in labels.enumerated() {
             ShardIDEntry(recordID: Array("R\(n)".utf8)[...], file: 4, ordinal: n, label: label, line: n + 2, partition: n % 3,
-                         content: [UInt8(n)], visit: Day(raw: Int32(20_000 + n))).encode(&e, previous: &previous)
+                         content: [UInt8(n)], rawResultHash: n == 1 ? -7 : 0, visit: Day(raw: Int32(20_000 + n)))
+                .encode(&e, previous: &previous)
         }
         // Three label texts, not five.
         let text = String(decoding: e.bytes, as: UTF8.self)
@@ -98,6 +99,8 @@ import Testing
         #expect(read.map(\.ordinal) == [0, 1, 2, 3, 4])
         #expect(read.map(\.line) == [2, 3, 4, 5, 6])
         #expect(read.map(\.partition) == [0, 1, 2, 0, 1])
+        #expect(read.map(\.rawResultHash) == [0, -7, 0, 0, 0])
+        #expect(read.map(\.visit.raw) == [20_000, 20_001, 20_002, 20_003, 20_004])
         #expect(read.map { String(decoding: $0.recordID, as: UTF8.self) } == ["R0", "R1", "R2", "R3", "R4"])
     }
 

@@ -161,6 +161,34 @@ import Testing
         #expect(warnings.contains("W-AREA"))
     }
 
+    /// A record id reused with another unreadable result (`abc` then `xyz`: W-RESULT, both
+    /// without a value) is E-DUPLICATE-ID in the sharded run as in `pws run` — the dedup
+    /// compares the raw result's hash with the content — and `abc` twice is W-DUPLICATE there too.
+    @Test func aReusedIDWithAnotherUnreadableResultIsExact() throws {
+        let tmp = try TemporaryFolder()
+        let data = tmp.url.path + "/data"
+        try ShardedRunTests.randomData(seed: 5, at: data, files: 3, rowsPerFile: 10...20, persons: 8, badShare: 0)
+        let first = try String(contentsOfFile: data + "/layanan/2025-01_f00.csv", encoding: .utf8).split(separator: "\n")
+        var fields = first[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        fields[1] = "3/12/2025"
+        fields[11] = "TIMBANG"
+        func row(_ id: String, _ result: String) -> String {
+            fields[0] = id
+            fields[12] = result
+            return fields.joined(separator: ",")
+        }
+        let rows = [first[0]] + [row("ZZ1", "abc"), row("ZZ1", "xyz"), row("ZZ2", "abc"), row("ZZ2", "abc")].map { Substring($0) }
+        try (rows.joined(separator: "\n") + "\n").write(toFile: data + "/layanan/2025-12_zz.csv", atomically: false, encoding: .utf8)
+        let status = try ShardedRunTests.compare(data: data, in: tmp.url.path, shapes: [(1, 1), (2, 3)])
+        #expect(status == .success)
+        let month = try #require(try FileManager.default.contentsOfDirectory(atPath: tmp.url.path + "/reference")
+            .first { !$0.hasPrefix(".") })
+        let rejects = try String(contentsOfFile: tmp.url.path + "/reference/" + month + "/rejects.csv", encoding: .utf8)
+        let warnings = try String(contentsOfFile: tmp.url.path + "/reference/" + month + "/warnings.csv", encoding: .utf8)
+        #expect(rejects.contains("layanan/2025-12_zz.csv,3,ZZ1,E-DUPLICATE-ID"), "\(rejects)")
+        #expect(warnings.contains("layanan/2025-12_zz.csv,5,ZZ2,W-DUPLICATE"), "\(warnings)")
+    }
+
     @Test func randomDataWithAnAsOfIsExact() throws {
         let tmp = try TemporaryFolder()
         let data = tmp.url.path + "/data"

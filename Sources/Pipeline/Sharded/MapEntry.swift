@@ -169,7 +169,7 @@ struct MapEntryRows {
                 w.raw(c.name)
             }
             // As ShardIDEntry.encode writes it, without the file index.
-            let idBound = 6 * varint + 1 + (newIDLabel ? varint + label : 0) + recordID + content.count
+            let idBound = 7 * varint + 1 + (newIDLabel ? varint + label : 0) + recordID + content.count
             ids[q].write(bound: idBound) { w in
                 w.raw(c.recordID)
                 w.uint(UInt64(ordinal))
@@ -178,6 +178,7 @@ struct MapEntryRows {
                 w.uint(UInt64(c.line))
                 w.uint(UInt64(p))
                 w.raw(content)
+                w.int(c.rawResultHash)
                 w.int(Int(c.event.visit.raw))
             }
         }

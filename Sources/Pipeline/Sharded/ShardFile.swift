@@ -21,7 +21,7 @@ import PWSCore
 enum ShardFile {
     static let magic = Array("PWSSHARD".utf8)
     static let trailerMagic = Array("PWSEND\0\0".utf8)
-    static let formatVersion: UInt32 = 5
+    static let formatVersion: UInt32 = 6
     static let blockSize = 1 << 20
 
     static func crc(_ bytes: UnsafeRawBufferPointer) -> UInt32 {

@@ -220,6 +220,9 @@ struct ShardIDEntry {
     /// The person partition of the row (where its reduce is).
     var partition: Int
     var content: ArraySlice<UInt8>
+    /// The hash of the raw result text when the result did not parse (`W-RESULT`), else 0:
+    /// part of the content E-DUPLICATE-ID compares, as W-DUPLICATE does.
+    var rawResultHash: Int
     var visit: Day
 
     /// Writes the entry; its label only when it differs from the previous entry's in this
@@ -236,6 +239,7 @@ struct ShardIDEntry {
         e.uint(UInt64(line))
         e.uint(UInt64(partition))
         e.raw(content)
+        e.int(rawResultHash)
         e.int(Int(visit.raw))
     }
 
@@ -255,7 +259,7 @@ struct ShardIDEntry {
         if try d.bool() { previous = try d.string() }
         return ShardIDEntry(recordID: recordID, file: file, ordinal: ordinal, label: previous,
                             line: try d.index(), partition: try d.index(), content: try d.rawSlice(),
-                            visit: Day(raw: Int32(truncatingIfNeeded: try d.int())))
+                            rawResultHash: try d.int(), visit: Day(raw: Int32(truncatingIfNeeded: try d.int())))
     }
 }
 

@@ -268,7 +268,7 @@ public struct ShardedRun {
                          rawResultHash: c.rawResultHash, pending: c.pending, name: c.name[...]).encode(&parts[partition], previous: &lastLabel[partition])
                 let idPartition = PartitionHash.partition(c.recordID, of: partitions)
                 ShardIDEntry(recordID: c.recordID[...], file: file, ordinal: ordinal, label: c.label, line: c.line,
-                             partition: partition, content: content[...], visit: c.event.visit)
+                             partition: partition, content: content[...], rawResultHash: c.rawResultHash, visit: c.event.visit)
                     .encode(&ids[idPartition], previous: &lastIDLabel[idPartition])
                 do {
                     if parts[partition].bytes.count >= flushAt {
@@ -469,11 +469,21 @@ public struct ShardedRun {
             let summary = try ShardFileReader(path: summaryPath(i), kind: "map-summary", expected: key, place: ShardPlace(task: i))
             while try summary.nextBlock() != nil {}
         }
+        // The content compared: a row's, with the hash of its raw result when that did not parse
+        // (`pws run` compares it too), in a buffer reused for those rows.
+        var keyed: [UInt8] = []
+        func compared<R>(_ entry: ShardIDEntry, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+            guard entry.rawResultHash != 0 else { return entry.content.withUnsafeBytes(body) }
+            keyed.removeAll(keepingCapacity: true)
+            keyed.append(contentsOf: entry.content)
+            withUnsafeBytes(of: Int64(entry.rawResultHash).littleEndian) { keyed.append(contentsOf: $0) }
+            return keyed.withUnsafeBytes(body)
+        }
         try forEachIDEntry(task, key: key, repairs: repairs) { entry in
             let (index, isNew) = entry.recordID.withUnsafeBytes { ids.intern($0) }
             if isNew {
-                entry.content.withUnsafeBytes { _ = contents.append($0) }
-            } else if !entry.content.withUnsafeBytes({ contents.equals(index, $0) }) {
+                compared(entry) { _ = contents.append($0) }
+            } else if !compared(entry, { contents.equals(index, $0) }) {
                 rejected.append(ShardDuplicateID(file: entry.file, ordinal: entry.ordinal, partition: entry.partition,
                                                  label: entry.label, line: entry.line,
                                                  recordID: String(decoding: entry.recordID, as: UTF8.self)))

@@ -3,16 +3,20 @@ import PWSCore
 
 // E-DUPLICATE-ID and W-DUPLICATE (spec §3): duplicates across all files, in read order.
 extension ServiceRowChecker {
-    /// E-DUPLICATE-ID: a record id met again must carry the content of its first row.
+    /// E-DUPLICATE-ID: a record id met again must carry the content of its first row — a
+    /// result that did not parse (`W-RESULT`) compared by its raw text, as W-DUPLICATE compares
+    /// it: `abc` and `xyz` under one id are two rows, not one id used twice.
     /// - Returns: the id's index and whether it is new, or nil when the row is rejected.
     mutating func checkDuplicateID(_ c: inout RowCheck, _ event: inout ServiceEvent) -> (index: UInt32, isNew: Bool)? {
         let (recordIndex, isNewRecord) = recordIDs.intern(c.row.cleaned(.recordID), hash: c.idHash)
         event.record = recordIndex
         if !isNewRecord {
             let ref = recordContent[Int(recordIndex)]
-            var first = ref & Self.sideFlag != 0 ? sideContent[Int(ref & ~Self.sideFlag)] : events.events[Int(ref)]
+            let side = ref & Self.sideFlag != 0
+            var first = side ? sideContent[Int(ref & ~Self.sideFlag)] : events.events[Int(ref)]
+            let firstRaw = (side ? sideResultHash[ref & ~Self.sideFlag] : invalidResultHash[ref]) ?? 0
             first.record = recordIndex
-            if !first.sameContent(as: event) {
+            if !first.sameContent(as: event) || firstRaw != (c.resultHash ?? 0) {
                 // Not accepted after all: the earlier row with this id had other content.
                 let recordID = c.recordID
                 reject(&c, .duplicateID, .recordID, recordID, Validation.duplicateIDMessage(recordID))
@@ -37,6 +41,7 @@ extension ServiceRowChecker {
         invalidResultHash[candidate] = nil
         if isNewRecord {
             recordContent.append(Self.sideFlag | UInt32(sideContent.count))
+            if let h = c.resultHash { sideResultHash[UInt32(sideContent.count)] = h }
             sideContent.append(event)
         }
         let e = Int(earlier)
