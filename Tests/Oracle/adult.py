@@ -31,58 +31,18 @@ from fractions import Fraction as F
 import yaml
 
 from compare import PIPELINES, Comparison, exit_with, fmt_den, pct, read_rows, run_info
+from inputs import clean, map_header, read_text, sniff
 
 
 # ---------------------------------------------------------------- CSV dialect (§2.1)
-def read_text(path):
-    b = open(path, 'rb').read()
-    if b.startswith(b'\xef\xbb\xbf'):
-        b = b[3:]
-    try:
-        return b.decode('utf-8')
-    except UnicodeDecodeError:
-        return b.decode('cp1252')
-
-
-def sniff(header):
-    best, bc = ',', -1
-    for d in [',', ';', '\t', '|']:
-        c, q = 0, False
-        for ch in header:
-            if ch == '"':
-                q = not q
-            elif ch == d and not q:
-                c += 1
-        if c > bc:
-            best, bc = d, c
-    return best
-
-
-def clean(v):
-    v = v.strip()
-    if v.startswith("'"):
-        v = v[1:]
-    v = v.strip()
-    return '' if v in ('-', '.') else v
-
-
-def hnorm(h):
-    return re.sub(r'[ \-]', '_', h.strip().lower())
 
 
 def read_table(path, aliases):
     """Yield (line number, {canonical: value}, field count matches the header)."""
     lines = re.split(r'\r\n|\n|\r', read_text(path))
     d = sniff(lines[0])
-    hdr = [hnorm(h) for h in next(csv.reader([lines[0]], delimiter=d))]
-    colmap = {}
-    for canon, al in aliases.items():
-        if canon in hdr:
-            colmap[canon] = hdr.index(canon)
-        else:
-            i = next((i for i, h in enumerate(hdr) if h in al), None)
-            if i is not None:
-                colmap[canon] = i
+    hdr = next(csv.reader([lines[0]], delimiter=d))
+    colmap = map_header(hdr, aliases)
     for i, line in enumerate(lines[1:], start=2):
         if not line.strip():
             continue

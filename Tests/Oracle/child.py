@@ -31,44 +31,12 @@ from decimal import Decimal, ROUND_HALF_EVEN
 from fractions import Fraction
 
 from compare import PIPELINES, Comparison, exit_with, fmt_den, pct, read_rows, run_info
+from inputs import clean, decode, norm_header, sniff
 
 GROWTH_DIR = PIPELINES / 'growth' / 'who2006'
 
 
 # ---------------------------------------------------------------- CSV reading (§2.1)
-def decode(b):
-    if b.startswith(b'\xef\xbb\xbf'):
-        b = b[3:]
-    try:
-        return b.decode('utf-8')
-    except UnicodeDecodeError:
-        return b.decode('cp1252', errors='replace')
-
-
-def sniff(header):
-    best, bestn = ',', -1
-    for d in [',', ';', '\t', '|']:
-        n, q = 0, False
-        for ch in header:
-            if ch == '"':
-                q = not q
-            elif ch == d and not q:
-                n += 1
-        if n > bestn:
-            best, bestn = d, n
-    return best
-
-
-def clean(v):
-    v = v.strip()
-    if v.startswith("'"):
-        v = v[1:]
-    v = v.strip()
-    return '' if v in ('-', '.') else v
-
-
-def norm_header(h):
-    return re.sub(r'[ \-]', '_', h.strip().lower())
 
 
 def read_csv(path, skip_lines=frozenset()):

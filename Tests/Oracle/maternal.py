@@ -32,6 +32,7 @@ from fractions import Fraction
 import yaml
 
 from compare import PIPELINES, Comparison, exit_with, fmt_den, pct, read_rows, run_info
+from inputs import clean, map_header, read_text, sniff
 
 D = dt.date
 
@@ -92,32 +93,6 @@ def split_line(line, delim):
         i = j + 1
 
 
-def sniff(header):
-    best, count = None, -1
-    for d in [',', ';', '\t', '|']:
-        c, quoted = 0, False
-        for ch in header:
-            if ch == '"':
-                quoted = not quoted
-            elif ch == d and not quoted:
-                c += 1
-        if c > count:
-            best, count = d, c
-    return best
-
-
-def clean(v):
-    v = v.strip()
-    if v.startswith("'"):
-        v = v[1:]
-    v = v.strip()
-    return '' if v in ('-', '.') else v
-
-
-def hnorm(h):
-    return re.sub(r'[ \-]', '_', h.strip().lower())
-
-
 LAYANAN_ALIASES = {
     'record_id': ['id_kunjungan', 'id'], 'visit_date': ['tanggal_kunjungan', 'tanggal', 'tgl_kunjungan', 'tgl_layanan'],
     'person_id': ['nik', 'id_pasien', 'no_identitas'], 'birth_date': ['tanggal_lahir', 'tgl_lahir'],
@@ -129,29 +104,9 @@ REQUIRED = ['record_id', 'visit_date', 'person_id', 'birth_date', 'sex', 'villag
             'facility_type', 'service_code']
 
 
-def map_header(hdr, aliases):
-    names = [hnorm(h.lstrip('\ufeff')) for h in hdr]
-    out = {}
-    for canon, al in aliases.items():
-        if canon in names:
-            out[canon] = names.index(canon)
-        else:
-            for i, name in enumerate(names):
-                if name in al:
-                    out[canon] = i
-                    break
-    return out
-
-
 def read_csv_records(path):
     """(header fields, [(line number, fields or None)]) of the non-blank records of a file."""
-    raw = open(path, 'rb').read()
-    try:
-        text = raw.decode('utf-8')
-    except UnicodeDecodeError:
-        text = raw.decode('cp1252')
-    if text.startswith('\ufeff'):
-        text = text[1:]
+    text = read_text(path)
     lines = re.split(r'\r\n|\r|\n', text)
     h = 0
     while h < len(lines) and not lines[h].strip():

@@ -189,16 +189,7 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
             Issue.record("xmllint is missing: install libxml2-utils (bash .ci/install-deps)")
             return (-1, "")
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
-        p.arguments = arguments
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, out)
+        return try Tool.run("/usr/bin/xmllint", arguments)
     }
 
     @Test func unmappedAreasAndIndicatorsAreReportedNotDropped() throws {

@@ -91,17 +91,8 @@ import Testing
         let g = try PWSBinary.run(["generate", "--out", tmp.path + "/gen", "--seed", "7", "--records", "2000",
                                    "--year", "2025", "--format", "fhir", "--quiet"])
         #expect(g.status == 0, "\(g.stderr)")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", PWSBinary.packageRoot.appendingPathComponent("Tests/Scripts/check_fhir.py").path,
-                       Self.fixtures, tmp.path + "/gen/fhir"]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(output)")
+        let (status, output) = try Tool.script("check_fhir.py", [Self.fixtures, tmp.path + "/gen/fhir"])
+        #expect(status == 0, "\(output)")
         #expect(output.contains(" 0 unexpected"), "\(output)")
     }
 }

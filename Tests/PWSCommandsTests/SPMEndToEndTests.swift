@@ -80,17 +80,8 @@ import Testing
         for excel in [false, true] {
             let month = try Self.run(tmp, data: try tmp.generated(records: 3000, seed: 5, name: "d\(excel)"),
                                      name: "out\(excel)", extra: excel ? ["--excel"] : [])
-            let script = PWSBinary.packageRoot.appendingPathComponent("Tests/Scripts/check_spm_workbook.py").path
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["python3", script, month]
-            let pipe = Pipe()
-            p.standardOutput = pipe
-            p.standardError = pipe
-            try p.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            #expect(p.terminationStatus == 0, "\(output)")
+            let (status, output) = try Tool.script("check_spm_workbook.py", [month])
+            #expect(status == 0, "\(output)")
             #expect(output.contains("spm.xlsx matches spm.csv (5 sheets"), "\(output)")
         }
     }

@@ -46,6 +46,29 @@ enum PWSBinary {
     }
 }
 
+/// Another program the tests check outputs with: xmllint, and the checkers of Tests/Scripts
+/// through python3 (openpyxl, fhir.resources), which read pws's outputs independently of it.
+enum Tool {
+    /// Runs `executable` with `arguments`: its exit status, and its stdout and stderr together.
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, output)
+    }
+
+    /// Runs the checker `Tests/Scripts/<name>` with python3.
+    static func script(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        try run("/usr/bin/env", ["python3", PWSBinary.packageRoot.appendingPathComponent("Tests/Scripts/" + name).path] + arguments)
+    }
+}
+
 extension PWSBinary {
     /// Starts pws with `arguments`, paused at `PWS_PAUSE_AT=point` (it creates `marker` there
     /// and waits), and returns once the marker exists (at most 60 s): the process and its

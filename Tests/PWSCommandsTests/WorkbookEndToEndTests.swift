@@ -46,32 +46,9 @@ import Testing
         let tmp = try TempFolder()
         defer { tmp.remove() }
         let month = try Self.publish(tmp, name: "out")
-        let script = PWSBinary.packageRoot.appendingPathComponent("Tests/Scripts/check_workbook.py").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script, month]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(output)")
+        let (status, output) = try Tool.script("check_workbook.py", [month])
+        #expect(status == 0, "\(output)")
         #expect(output.contains("matches its CSVs (49 indicator sheets"), "\(output)")
-    }
-
-    /// Runs a Tests/Scripts checker on a published month; its exit status and output.
-    static func check(_ script: String, _ month: String) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", PWSBinary.packageRoot.appendingPathComponent("Tests/Scripts/" + script).path, month]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, output)
     }
 
     /// Decimal sasaran (§A1) in both workbooks: Jatiwangi's bumil 28,0001 prints `28` in the CSVs
@@ -97,9 +74,9 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let k1 = try String(contentsOfFile: out + "/2025-12/pws/K1.csv", encoding: .utf8)
         #expect(k1.contains(",3201012001,Tegalmanik,28,"), "\(k1)")
-        let pws = try Self.check("check_workbook.py", out + "/2025-12")
+        let pws = try Tool.script("check_workbook.py", [out + "/2025-12"])
         #expect(pws.status == 0 && pws.output.contains("matches its CSVs"), "\(pws.output)")
-        let spm = try Self.check("check_spm_workbook.py", out + "/2025-12")
+        let spm = try Tool.script("check_spm_workbook.py", [out + "/2025-12"])
         #expect(spm.status == 0 && spm.output.contains("spm.xlsx matches spm.csv"), "\(spm.output)")
     }
 
