@@ -46,6 +46,20 @@ enum PWSBinary {
     }
 }
 
+extension PWSBinary {
+    /// A copy of sample-data/ at `path` whose Jatiwangi (3201012001) bumil 28 and bulin 30 in
+    /// sasaran.csv read `bumil` and `bulin` instead (decimal commas: the file is `;`-separated).
+    static func sampleData(at path: String, bumil: String, bulin: String) throws {
+        try FileManager.default.copyItem(atPath: packageRoot.appendingPathComponent("sample-data").path, toPath: path)
+        let sasaran = path + "/sasaran.csv"
+        let text = try String(contentsOfFile: sasaran, encoding: .utf8)
+        let edited = text.replacingOccurrences(of: "2025;3201012001;;;bumil;28\r\n", with: "2025;3201012001;;;bumil;\(bumil)\r\n")
+            .replacingOccurrences(of: "2025;3201012001;;;bulin;30\r\n", with: "2025;3201012001;;;bulin;\(bulin)\r\n")
+        #expect(edited.contains("bumil;\(bumil)\r\n") && edited.contains("bulin;\(bulin)\r\n"), "sample-data/sasaran.csv changed")
+        try edited.write(toFile: sasaran, atomically: true, encoding: .utf8)
+    }
+}
+
 /// Another program the tests check outputs with: xmllint, and the checkers of Tests/Scripts
 /// through python3 (openpyxl, fhir.resources), which read pws's outputs independently of it.
 enum Tool {

@@ -62,13 +62,7 @@ import Testing
         let tmp = try TempFolder()
         defer { tmp.remove() }
         let data = tmp.path + "/data"
-        try FileManager.default.copyItem(atPath: PWSBinary.packageRoot.appendingPathComponent("sample-data").path, toPath: data)
-        let sasaran = data + "/sasaran.csv"
-        let text = try String(contentsOfFile: sasaran, encoding: .utf8)
-        let edited = text.replacingOccurrences(of: "2025;3201012001;;;bumil;28\r\n", with: "2025;3201012001;;;bumil;28,0001\r\n")
-            .replacingOccurrences(of: "2025;3201012001;;;bulin;30\r\n", with: "2025;3201012001;;;bulin;30,25\r\n")
-        #expect(edited.contains("bumil;28,0001\r\n") && edited.contains("bulin;30,25\r\n"), "sample-data/sasaran.csv changed")
-        try edited.write(toFile: sasaran, atomically: true, encoding: .utf8)
+        try PWSBinary.sampleData(at: data, bumil: "28,0001", bulin: "30,25")
         let out = tmp.path + "/out"
         let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
         #expect(r.status == 0, "\(r.stderr)")

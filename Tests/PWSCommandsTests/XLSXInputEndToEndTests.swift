@@ -123,14 +123,8 @@ import Testing
         let fm = FileManager.default
         let sample = PWSBinary.packageRoot.appendingPathComponent("sample-data").path
         let csvData = tmp.path + "/csv", xlsxData = tmp.path + "/xlsx"
-        try fm.copyItem(atPath: sample, toPath: csvData)
+        try PWSBinary.sampleData(at: csvData, bumil: "28,1", bulin: "30,25")
         try fm.copyItem(atPath: sample, toPath: xlsxData)
-        let sasaran = csvData + "/sasaran.csv"
-        let text = try String(contentsOfFile: sasaran, encoding: .utf8)
-        let edited = text.replacingOccurrences(of: "2025;3201012001;;;bumil;28\r\n", with: "2025;3201012001;;;bumil;28,1\r\n")
-            .replacingOccurrences(of: "2025;3201012001;;;bulin;30\r\n", with: "2025;3201012001;;;bulin;30,25\r\n")
-        #expect(edited.contains("bumil;28,1\r\n") && edited.contains("bulin;30,25\r\n"), "sample-data/sasaran.csv changed")
-        try edited.write(toFile: sasaran, atomically: true, encoding: .utf8)
         try fm.removeItem(atPath: xlsxData + "/sasaran.csv")
         try fm.copyItem(atPath: Self.fixtures + "/excel-numbers-sasaran.xlsx", toPath: xlsxData + "/sasaran.xlsx")
         for (data, out) in [(csvData, tmp.path + "/out-csv"), (xlsxData, tmp.path + "/out-xlsx")] {
