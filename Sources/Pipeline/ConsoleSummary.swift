@@ -43,7 +43,7 @@ enum ConsoleSummary {
         let notGiven = fhir.filter { $0.contains(": ignored, no service given") }.count
         if ignoring + notGiven > 0 {
             let parts = (ignoring > 0 ? ["resources not mapped to a service were ignored in \(ignoring) file(s)"] : [])
-                + (notGiven > 0 ? ["resources recorded as not done, entered in error or cancelled in \(notGiven)"] : [])
+                + (notGiven > 0 ? ["resources recorded as not done, entered in error or cancelled in \(notGiven) file(s)"] : [])
             lines.append("FHIR: " + parts.joined(separator: "; ") + "; run.json notes count them per type")
         }
         lines += byRule("rejects by rule", outcome.rejects)

@@ -35,7 +35,7 @@ import Testing
         // visits.ndjson's Condition is not mapped; bundle.json's not-done Immunization and DELETE
         // entry record no service given.
         #expect(r.stdout.contains("FHIR: resources not mapped to a service were ignored in 1 file(s); resources recorded as "
-                                  + "not done, entered in error or cancelled in 1; run.json notes count them per type"), "\(r.stdout)")
+                                  + "not done, entered in error or cancelled in 1 file(s); run.json notes count them per type"), "\(r.stdout)")
         let notes = (manifest?["notes"] as? [String]) ?? []
         #expect(notes.contains { $0.hasPrefix("fhir/visits.ndjson: ignored") && $0.contains("1 Condition") })
         // A FHIR file has no sheets (it had `"sheets": [""]`) and no delimiter.
