@@ -408,6 +408,34 @@ extension StringProtocol {
         }
     }
 
+    /// Two villages shown with the same percentage are drawn in the order of their exact
+    /// coverages — the rank column's (§6: exact values) — not by name: Sukamaju 21/940 =
+    /// 2.2340 % before the weird name's 24/1076 = 2.2305 %, both 2,23 (by name the weird one,
+    /// "<b>…", came first, against the ranks 1 and 2 in the table below the chart).
+    @Test func barsOfOneShownPercentageFollowTheExactCoverage() throws {
+        var input = ReportFixture.small()
+        for i in input.rows.indices where input.rows[i].indicator == "K1" && input.rows[i].month == 3 && input.rows[i].level == .desa {
+            switch input.rows[i].areaCode {
+            case "3201010001": (input.rows[i].numeratorCumulative, input.rows[i].denominator) = (21, ExactDecimal(940))
+            case "3201010002": (input.rows[i].numeratorCumulative, input.rows[i].denominator) = (24, ExactDecimal(1076))
+            default: continue
+            }
+            input.rows[i].coverageCumulativePct = Percent(hundredths: 223)
+        }
+        let html = try ReportRenderer.render(input)
+        let chart = try #require(html.slice(from: "aria-label=\"Grafik PWS K1 — Puskesmas Cipanas", to: "</svg>"))
+        #expect(Self.barNames(chart) == ["Sukamaju", escape(ReportFixture.weirdName), "Total Cipanas"])
+    }
+
+    /// A cell without a status (no sasaran, a month that cannot be computed, a count) is grey in
+    /// the tables as the legend's swatch says — only the chart's bars were (`rect.sn`).
+    @Test func cellsWithoutAStatusAreGrey() throws {
+        let html = try ReportRenderer.render(ReportFixture.small())
+        #expect(html.contains("td.sn{background:var(--none);color:#000}"))
+        #expect(html.contains("--none:#bdbdbd") && html.contains("rect.sn{fill:var(--none)}"))
+        #expect(html.contains("<td class=sn"))
+    }
+
     @Test func barsWithoutAValueGoLast() throws {
         var input = ReportFixture.small()
         // Sukamaju loses its sasaran in March: no coverage, no status.

@@ -462,15 +462,23 @@ struct ReportBuilder {
             values.append((ReportCharts.BarValue(name: villageNames[v] ?? v, value: mainValue(r, ms), valueText: text,
                                                  status: r.status, isTotal: false), v, area))
         }
-        // Bars descending; villages without a value go last; ties by name then code (deterministic).
-        var bars = values.sorted { a, b in
+        // Bars descending — coverages compared exactly, as the rank column compares them (two
+        // villages both shown 2,23 % in the order of their ranks); villages without a value go
+        // last; ties by name then code (deterministic).
+        let coverages = values.map { ms == .count ? nil : row(ind, .desa, $0.area, m).flatMap(PWSRanking.coverage) }
+        var bars = values.indices.sorted { i, j in
+            let a = values[i], b = values[j]
             switch (a.bar.value, b.bar.value) {
-            case let (x?, y?) where x != y: return x > y
+            case let (x?, y?):
+                let order = coverages[i].flatMap { c in coverages[j].map { PWSRanking.compare(c, $0) } }
+                    ?? (x == y ? 0 : x > y ? 1 : -1)
+                if order != 0 { return order > 0 }
+                return (a.bar.name, a.code) < (b.bar.name, b.code)
             case (.some, nil): return true
             case (nil, .some): return false
             default: return (a.bar.name, a.code) < (b.bar.name, b.code)
             }
-        }.map(\.bar)
+        }.map { values[$0].bar }
         let totalRow = row(ind, .puskesmas, p, m)
         if let t = totalRow {
             let text = ms == .count ? mainText(t, ms) : (mainValue(t, ms) == nil ? "–" : mainLabel(t, ms))

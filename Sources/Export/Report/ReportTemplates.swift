@@ -157,7 +157,7 @@ enum ReportTemplates {
     td small{display:block;color:inherit;opacity:.8;font-size:11px}
     tr.total th,tr.total td{font-weight:700;border-top:2px solid var(--ink)}
     .drill th{padding-left:1.5em}.drill tr.rw th{font-weight:600;background:#f6f7f9;padding-left:6px}.drill tr.total th{padding-left:6px}tr.target th,tr.target td{font-style:italic}
-    td.sb{background:var(--baik);color:#fff}td.sk{background:var(--kurang);color:#000}td.sc{background:var(--cukup);color:#000}td.sj{background:var(--jelek);color:#fff}
+    td.sb{background:var(--baik);color:#fff}td.sk{background:var(--kurang);color:#000}td.sc{background:var(--cukup);color:#000}td.sj{background:var(--jelek);color:#fff}td.sn{background:var(--none);color:#000}
     .summary td a{color:inherit;text-decoration:none;display:block}
     .summary{font-size:12px}.summary th,.summary td{padding:3px 4px}.summary td{white-space:normal}
     .summary thead th{font-size:11px;overflow-wrap:anywhere;min-width:3.6em}.summary tbody th{white-space:normal;min-width:8em}
