@@ -623,7 +623,7 @@ extension StringProtocol {
         // K1, January: sasaran 1.250, December 37 = 2,96 %, January 489 = 39,12 %.
         #expect(html.contains("<tr><th><a href=\"#rinci-3201010001\">Sukamaju</a><td>1.250<td>37<td>2,96<td>489<td>39,12"))
         #expect(html.contains("<tr class=\"total\"><th>Total Puskesmas Cipanas<td>1.250<td>37<td>"))
-        #expect(html.contains("Bulan lalu (Des)"))
+        #expect(html.contains("Bulan lalu (Des 2024)"))  // the year before's December, with its year
     }
 
     @Test func summaryDrillDownAndChartsHaveTheHandComputedValues() throws {

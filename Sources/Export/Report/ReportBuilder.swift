@@ -514,7 +514,8 @@ struct ReportBuilder {
     }
 
     private func statusHead(_ ms: Measure) -> [HeadRow] {
-        let prev = "Bulan lalu (\(ReportText.monthShortName(m == 1 ? 12 : m - 1)))"
+        // January's last month is December of the year before: its year is said.
+        let prev = "Bulan lalu (\(m == 1 ? "\(ReportText.monthShortName(12)) \(input.asOf.year - 1)" : ReportText.monthShortName(m - 1)))"
         let now = "Bulan ini (\(ReportText.monthShortName(m)))"
         switch ms {
         case .count:
