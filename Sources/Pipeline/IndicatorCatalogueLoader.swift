@@ -89,6 +89,9 @@ public enum IndicatorCatalogueLoader {
             if !commonKeys.contains(key) && !kind.keys.contains(key) {
                 throw doc.error(k, "\(id): \"\(key)\" is not a key of rule \(ruleName); see docs/indicators.md")
             }
+            if filterKeys.contains(key), let why = kind.takesNoFilter {
+                throw doc.error(k, "\(id): rule \(ruleName) takes no record filter (\"\(key)\" would be ignored): \(why)")
+            }
         }
         let entry = YAMLRuleEntry(doc: doc, node: node, mapping: m, id: id, subject: subject, scope: scope,
                                   filter: common, services: services)
@@ -111,7 +114,7 @@ public enum IndicatorCatalogueLoader {
                     }
                     percent = v
                 } else if let records = dm["records"], dm.count == 1 {
-                    counted = try filter(try doc.mapping(records, "denominator.records"), doc: doc, services: services, id: id)
+                    counted = try checkedFilter(records, "denominator.records", doc: doc, services: services, id: id)
                 } else {
                     guard let ref = dm["indicator"], dm.count == 1 else {
                         throw doc.error(d, "\(id): denominator is a target group, {group: G, percent: P}, {indicator: ID} or {records: FILTER}")
@@ -142,9 +145,14 @@ public enum IndicatorCatalogueLoader {
             default: throw doc.error(d, "\(id): direction must be higher_is_better or lower_is_better")
             }
         }
-        let ownDenominator = counted != nil || IndicatorDefinition(
+        let ruleGivesDenominator = IndicatorDefinition(
             id: id, name: name, subject: subject, scope: scope, rule: rule, targetGroup: nil,
             denominatorIndicator: nil, targetHundredths: nil).hasOwnDenominator
+        let ownDenominator = counted != nil || ruleGivesDenominator
+        if ruleGivesDenominator && counted == nil && group == nil && denominatorIndicator == nil && target == nil {
+            // "Give both or neither" would be wrong advice: the rule has its denominator already.
+            throw doc.error(node, "\(id): rule \(ruleName) gives its own denominator (docs/indicators.md); give it a target")
+        }
         if (target == nil) != (group == nil && denominatorIndicator == nil && !ownDenominator) {
             throw doc.error(node, "\(id): give both a denominator and a target, or neither (count only)")
         }
@@ -156,6 +164,9 @@ public enum IndicatorCatalogueLoader {
     static func filter(_ m: Node.Mapping, doc: YAMLFile, services: ServiceCatalogue, id: String) throws -> RecordFilter {
         var f = RecordFilter()
         if let s = m["services"] {
+            guard !(try doc.sequence(s, "services")).isEmpty else {
+                throw doc.error(s, "\(id): services is empty; list the service codes, or remove the key for any service")
+            }
             for code in try doc.sequence(s, "services") {
                 let text = try doc.string(code, "a service code")
                 guard let index = services.index(of: text) else {
@@ -233,6 +244,20 @@ public enum IndicatorCatalogueLoader {
         return f
     }
 
+    /// A record filter given as its own mapping (`denominator: {records: …}`, `measure:`): only
+    /// filter keys, so a misspelt one (`age_year`) stops the run rather than drop a condition.
+    static func checkedFilter(_ node: Node, _ what: String, doc: YAMLFile, services: ServiceCatalogue,
+                              id: String) throws -> RecordFilter {
+        let m = try doc.mapping(node, what)
+        for (k, _) in m {
+            let key = try doc.string(k, "a key")
+            guard filterKeys.contains(key) else {
+                throw doc.error(k, "\(id): \(what) takes record filter keys (\(filterKeys.sorted().joined(separator: ", "))), not \"\(key)\"")
+            }
+        }
+        return try filter(m, doc: doc, services: services, id: id)
+    }
+
     static func range(_ node: Node, _ key: String, doc: YAMLFile, id: String) throws -> (Int?, Int?) {
         let s = try doc.sequence(node, key)
         guard s.count == 2 else { throw doc.error(node, "\(id): \(key) is [min, max] (null for open)") }
@@ -290,7 +315,7 @@ struct YAMLRuleEntry: RuleEntry {
 
     func filter(_ key: String) throws -> RecordFilter? {
         guard let n = mapping[key] else { return nil }
-        return try IndicatorCatalogueLoader.filter(try doc.mapping(n, key), doc: doc, services: services, id: id)
+        return try IndicatorCatalogueLoader.checkedFilter(n, key, doc: doc, services: services, id: id)
     }
 
     func filters(_ key: String) throws -> [RecordFilter]? {

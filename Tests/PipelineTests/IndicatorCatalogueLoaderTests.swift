@@ -50,7 +50,25 @@ import Testing
         (head + k1 + "    colour: red\n", 10, "unknown key \"colour\""),
         (head + k1.replacingOccurrences(of: "[ANC]", with: "[ANC, FOO]"), 7, "service \"FOO\" is not in the service catalogue"),
         (head + k1.replacingOccurrences(of: "subject: pregnancy", with: "subject: person")
-            .replacingOccurrences(of: "rule: first", with: "rule: visits"), 6, "visits counts are for pregnancy indicators"),
+            .replacingOccurrences(of: "rule: first", with: "rule: visits")
+            .replacingOccurrences(of: "    services: [ANC]\n", with: ""), 6, "visits counts are for pregnancy indicators"),
+        // A record filter on a kind that would ignore it (an audit's finding: accepted silently).
+        (head + k1.replacingOccurrences(of: "rule: first", with: "rule: visits"), 7,
+         "K1: rule visits takes no record filter (\"services\" would be ignored)"),
+        // first and each_of count a subject once: with scope monthly they counted nobody.
+        (head + k1.replacingOccurrences(of: "scope: lifetime", with: "scope: monthly"), 5,
+         "K1: first counts a subject once, at its first qualifying date, so it needs scope: year or lifetime"),
+        // A misspelt key in a filter of its own (an audit's finding: the condition was dropped).
+        (head + k1.replacingOccurrences(of: "denominator: bumil\n    target: 100", with: "denominator: {records: {services: [ANC], age_year: [15, 49]}}\n    target: 100"),
+         8, "K1: denominator.records takes record filter keys"),
+        (head + k1.replacingOccurrences(of: "[ANC]", with: "[]"), 7, "K1: services is empty"),
+        (head + "  - id: D\n    subject: person\n    scope: monthly\n    rule: monthly_presence\n    services: [TIMBANG]\n"
+            + "  - id: N\n    subject: person\n    scope: monthly\n    rule: monthly_increase\n    base: D\n"
+            + "    measure: {services: [TIMBANG], age_month: [0, 59]}\n", 13, "N: measure takes record filter keys"),
+        // A rule with a denominator of its own needs only a target ("give both or neither" was wrong).
+        (head + "  - id: S\n    subject: person\n    scope: monthly\n    rule: growth_zscore\n"
+            + "    measure: length_height_for_age\n    below: -2\n", 3,
+         "S: rule growth_zscore gives its own denominator (docs/indicators.md); give it a target"),
         (head + k1.replacingOccurrences(of: "    target: 100\n", with: ""), 3, "give both a denominator and a target"),
         (head + k1 + k1, 10, "indicator id K1 is used twice (first on line 3)"),
         // A rate over an indicator named `sum` would write denominator_source `sum`, read as

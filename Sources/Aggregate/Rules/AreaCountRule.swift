@@ -18,6 +18,7 @@ import PWSCore
 public struct AreaCountRule: PlannedRule {
     public static let name = "area_count"
     public static let keys: Set<String> = ["of", "threshold"]
+    public static let takesNoFilter: String? = "it counts villages by the figures of its of indicator; filter that one"
     static let proratesTarget = false
     static let ownDenominator: String? = "villages"
 

@@ -18,6 +18,11 @@ public struct EachOfRule: PlannedRule {
     }
 
     public static func parse(_ entry: some RuleEntry) throws -> EachOfRule {
+        // A subject is counted once, at its first qualifying date: no month has its own count
+        // (with scope monthly the indicator counted nobody, without a word).
+        guard entry.scope != .monthly else {
+            throw entry.error("scope", "\(entry.id): each_of counts a subject once, at its first qualifying date, so it needs scope: year or lifetime; to count the subjects with a record in each month use rule: monthly_presence")
+        }
         guard let items = try entry.filters("items") else {
             throw entry.error(nil, "missing key \"items\"")
         }

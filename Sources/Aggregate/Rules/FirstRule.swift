@@ -24,6 +24,11 @@ public struct FirstRule: PlannedRule {
     }
 
     public static func parse(_ entry: some RuleEntry) throws -> FirstRule {
+        // A subject is counted once, at its first qualifying date: no month has its own count
+        // (with scope monthly the indicator counted nobody, without a word).
+        guard entry.scope != .monthly else {
+            throw entry.error("scope", "\(entry.id): first counts a subject once, at its first qualifying date, so it needs scope: year or lifetime; to count the subjects with a record in each month use rule: monthly_presence")
+        }
         var trimesters: Set<Int>?
         if let list = try entry.ints("first_visit_trimester") {
             guard entry.subject == .pregnancy else {

@@ -12,6 +12,7 @@ import PWSCore
 public struct GrowthChangeRule: PlannedRule {
     public static let name = "growth_change"
     public static let keys: Set<String> = ["base", "consecutive"]
+    public static let takesNoFilter: String? = "its records are fixed by §A4: the base's children and their weighings"
 
     /// The id of a `monthly_presence` indicator of the catalogue.
     public var base: String

@@ -18,6 +18,7 @@ import PWSCore
 public struct GrowthZScoreRule: PlannedRule {
     public static let name = "growth_zscore"
     public static let keys: Set<String> = ["measure", "below", "above"]
+    public static let takesNoFilter: String? = "its records are fixed by §A4: the measurement of the month of a child 0–59 months old"
 
     public enum Measure: String, Sendable, Hashable, CaseIterable {
         case weightForAge = "weight_for_age"

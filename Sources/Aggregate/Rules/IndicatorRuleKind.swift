@@ -24,6 +24,14 @@ public protocol IndicatorRuleKind: Sendable, Hashable {
     /// The indicator whose numerator this rule's denominator is, when the rule fixes it (a
     /// rate's `from`); the catalogue then takes no `denominator:`. Default nil.
     var impliedDenominator: String? { get }
+    /// Why an indicator of this kind takes no record filter keys (the kind would ignore them,
+    /// so the catalogue refuses them rather than drop a condition silently); nil when the kind
+    /// filters its records by them. Default nil.
+    static var takesNoFilter: String? { get }
+}
+
+extension IndicatorRuleKind {
+    public static var takesNoFilter: String? { nil }
 }
 
 /// The Aggregate side of a rule kind; every kind of `IndicatorRuleKinds.all` conforms

@@ -6,6 +6,7 @@ import PWSCore
 public struct MonthlyIncreaseRule: PlannedRule {
     public static let name = "monthly_increase"
     public static let keys: Set<String> = ["base", "measure"]
+    public static let takesNoFilter: String? = "put the condition in measure (or in the base indicator)"
 
     /// The id of a `monthly_presence` indicator of the catalogue.
     public var base: String

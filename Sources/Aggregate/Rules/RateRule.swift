@@ -17,6 +17,7 @@ import PWSCore
 public struct RateRule: PlannedRule {
     public static let name = "rate"
     public static let keys: Set<String> = ["from", "to"]
+    public static let takesNoFilter: String? = "it is computed from the counts of its from and to indicators; filter those"
     static let proratesTarget = false
 
     /// Ids of the two indicators.

@@ -6,6 +6,7 @@ import PWSCore
 public struct VisitsRule: PlannedRule {
     public static let name = "visits"
     public static let keys: Set<String> = ["minimum", "doctor"]
+    public static let takesNoFilter: String? = "it counts the pregnancy's ANC visits per trimester (spec §5.2)"
 
     /// Per trimester (TM1, TM2, TM3).
     public var minimum: [Int]
