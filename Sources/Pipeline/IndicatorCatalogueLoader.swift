@@ -183,6 +183,7 @@ public enum IndicatorCatalogueLoader {
             guard let a = m[key] else { continue }
             let (lo, hi) = try range(a, key, doc: doc, id: id)
             guard f.age == nil else { throw doc.error(a, "\(id): give one age limit") }
+            if let bound = lo ?? hi, bound < 0 { throw doc.error(a, "\(id): \(key) counts from 0 (birth); \(bound) is before it") }
             f.age = AgeLimit(unit: unit, min: lo, max: hi)
         }
         if let d = m["days_after_delivery"] {

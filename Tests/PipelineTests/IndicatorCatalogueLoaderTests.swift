@@ -62,6 +62,8 @@ import Testing
         (head + k1.replacingOccurrences(of: "denominator: bumil\n    target: 100", with: "denominator: {records: {services: [ANC], age_year: [15, 49]}}\n    target: 100"),
          8, "K1: denominator.records takes record filter keys"),
         (head + k1.replacingOccurrences(of: "[ANC]", with: "[]"), 7, "K1: services is empty"),
+        (head + k1.replacingOccurrences(of: "    services: [ANC]\n", with: "    services: [ANC]\n    age_years: [-1, 60]\n"), 8,
+         "K1: age_years counts from 0 (birth); -1 is before it"),
         (head + "  - id: D\n    subject: person\n    scope: monthly\n    rule: monthly_presence\n    services: [TIMBANG]\n"
             + "  - id: N\n    subject: person\n    scope: monthly\n    rule: monthly_increase\n    base: D\n"
             + "    measure: {services: [TIMBANG], age_month: [0, 59]}\n", 13, "N: measure takes record filter keys"),
