@@ -122,7 +122,7 @@ enum ReportText {
     static func rule(_ r: RuleCode) -> String {
         switch r {
         case .parse: "baris CSV rusak (tanda kutip/ukuran)"
-        case .fields: "jumlah kolom tidak sama dengan header"
+        case .fields: "jumlah kolom tidak sama dengan baris judul kolom"
         case .cell: "sel Excel berisi galat (#N/A …) atau rumus tanpa nilai"
         case .columns: "kolom wajib tidak ada: seluruh file ditolak"
         case .fhir: "sumber daya FHIR tidak dapat menjadi catatan layanan"
@@ -143,7 +143,7 @@ enum ReportText {
         case .areaWarning: "RW/RT tidak ada di daftar wilayah"
         case .nik: "NIK tidak cocok dengan tanggal lahir/jenis kelamin"
         case .nifas: "kunjungan nifas tanpa persalinan 42 hari sebelumnya"
-        case .growth: "z-skor pertumbuhan tidak masuk akal (flag WHO): berat/panjang/tanggal lahir perlu dicek"
+        case .growth: "z-skor pertumbuhan tidak masuk akal (batas WHO): berat/panjang/tanggal lahir perlu dicek"
         }
     }
 
