@@ -4,8 +4,11 @@ public enum ParsedResult: Sendable, Hashable {
     /// ready for `ServiceEvent.result` / `result2`. NaN never equals itself, so match this case
     /// rather than comparing whole values with `==`.
     case value(Float, Float)
-    /// Present but unusable (`W-RESULT`): `reason` says what is wrong and how to write it.
-    case invalid(reason: String)
+    /// Present but unusable (`W-RESULT`): `reason` says what is wrong and how to write it;
+    /// `value` and `value2` are what it parsed to when it is a number outside the plausible
+    /// range (NaN when it does not parse) — W-DUPLICATE compares a result "as parsed; raw text
+    /// if unparseable" (§3), so `0` and `0.0` are one result.
+    case invalid(reason: String, value: Float = .nan, value2: Float = .nan)
     /// Nothing to keep: the service has no result kind (a value is ignored silently), or the
     /// field is empty.
     case ignored
@@ -49,7 +52,7 @@ extension ResultKind {
             guard plausible.contains(value) else {
                 return .invalid(reason: "\(formatBound(value)) \(unit) is outside the plausible "
                     + "\(formatBound(plausible.lowerBound))–\(formatBound(plausible.upperBound)) \(unit): "
-                    + "check the value and its unit")
+                    + "check the value and its unit", value: Float(value))
             }
             return .value(Float(value), .nan)
         case let .score(plausible):
@@ -59,7 +62,7 @@ extension ResultKind {
             }
             guard plausible.contains(value) else {
                 return .invalid(reason: "score \(value) is outside \(plausible.lowerBound)–"
-                    + "\(plausible.upperBound): check the value")
+                    + "\(plausible.upperBound): check the value", value: Float(value))
             }
             return .value(Float(value), .nan)
         case let .bloodPressure(sysRange, diaRange):
@@ -69,15 +72,15 @@ extension ResultKind {
             }
             guard sys > dia else {
                 return .invalid(reason: "SYS \(sys) is not above DIA \(dia): write SYS/DIA with the "
-                    + "higher (systolic) value first, e.g. 120/80")
+                    + "higher (systolic) value first, e.g. 120/80", value: Float(sys), value2: Float(dia))
             }
             guard sysRange.contains(sys) else {
                 return .invalid(reason: "SYS \(sys) mmHg is outside the plausible \(sysRange.lowerBound)–"
-                    + "\(sysRange.upperBound): check the value")
+                    + "\(sysRange.upperBound): check the value", value: Float(sys), value2: Float(dia))
             }
             guard diaRange.contains(dia) else {
                 return .invalid(reason: "DIA \(dia) mmHg is outside the plausible \(diaRange.lowerBound)–"
-                    + "\(diaRange.upperBound): check the value")
+                    + "\(diaRange.upperBound): check the value", value: Float(sys), value2: Float(dia))
             }
             return .value(Float(sys), Float(dia))
         }

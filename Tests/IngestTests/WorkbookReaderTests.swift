@@ -370,7 +370,12 @@ import Testing
         #expect(WorkbookFormats.numberText("1.4999999999999999E-7") == "0.00000015")
         #expect(WorkbookFormats.numberText("-2.5E-3") == "-0.0025")
         #expect(WorkbookFormats.numberText("1.25E1") == "12.5")
-        #expect(WorkbookFormats.numberText("12.0") == "12" && WorkbookFormats.numberText("-0") == "0")
+        #expect(WorkbookFormats.numberText("12.0") == "12" && WorkbookFormats.numberText("-0") == "-0")
+        // Digits alone are kept, whatever their length: a 17-digit id stored as a number by
+        // openpyxl or pandas (a double would make 20240615000000001 and …002 one id).
+        #expect(WorkbookFormats.numberText("20240615000000001") == "20240615000000001")
+        #expect(WorkbookFormats.numberText("-9999999999999999") == "-9999999999999999")
+        #expect(WorkbookFormats.numberText("00012") == "00012")
         #expect(WorkbookFormats.numberText("123456789012345.5") == "123456789012345.5")
         // Not a plain decimal, or a whole number past Int64: as written.
         #expect(WorkbookFormats.numberText("0x1p3") == "0x1p3" && WorkbookFormats.numberText("nan") == "nan")

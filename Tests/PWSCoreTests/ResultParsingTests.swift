@@ -15,7 +15,7 @@ import Testing
     }
 
     func reason(_ result: ParsedResult) -> String? {
-        if case let .invalid(reason) = result { return reason }
+        if case let .invalid(reason, _, _) = result { return reason }
         return nil
     }
 

@@ -163,7 +163,8 @@ import Testing
 
     /// A record id reused with another unreadable result (`abc` then `xyz`: W-RESULT, both
     /// without a value) is E-DUPLICATE-ID in the sharded run as in `pws run` — the dedup
-    /// compares the raw result's hash with the content — and `abc` twice is W-DUPLICATE there too.
+    /// compares the raw result's hash with the content — and `abc` twice, or an implausible `0`
+    /// and `0.0`, is W-DUPLICATE there too.
     @Test func aReusedIDWithAnotherUnreadableResultIsExact() throws {
         let tmp = try TemporaryFolder()
         let data = tmp.url.path + "/data"
@@ -177,7 +178,8 @@ import Testing
             fields[12] = result
             return fields.joined(separator: ",")
         }
-        let rows = [first[0]] + [row("ZZ1", "abc"), row("ZZ1", "xyz"), row("ZZ2", "abc"), row("ZZ2", "abc")].map { Substring($0) }
+        let rows = [first[0]] + [row("ZZ1", "abc"), row("ZZ1", "xyz"), row("ZZ2", "abc"), row("ZZ2", "abc"),
+                                 row("ZZ3", "0"), row("ZZ3", "0.0")].map { Substring($0) }
         try (rows.joined(separator: "\n") + "\n").write(toFile: data + "/layanan/2025-12_zz.csv", atomically: false, encoding: .utf8)
         let status = try ShardedRunTests.compare(data: data, in: tmp.url.path, shapes: [(1, 1), (2, 3)])
         #expect(status == .success)
@@ -187,6 +189,8 @@ import Testing
         let warnings = try String(contentsOfFile: tmp.url.path + "/reference/" + month + "/warnings.csv", encoding: .utf8)
         #expect(rejects.contains("layanan/2025-12_zz.csv,3,ZZ1,E-DUPLICATE-ID"), "\(rejects)")
         #expect(warnings.contains("layanan/2025-12_zz.csv,5,ZZ2,W-DUPLICATE"), "\(warnings)")
+        // An implausible 0 and 0.0 parse to one value: the same result (§3 "as parsed").
+        #expect(warnings.contains("layanan/2025-12_zz.csv,7,ZZ3,W-DUPLICATE"), "\(warnings)")
     }
 
     @Test func randomDataWithAnAsOfIsExact() throws {

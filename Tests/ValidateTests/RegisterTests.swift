@@ -281,7 +281,9 @@ import Testing
     /// the plausible range) is compared by the result's raw text, as W-DUPLICATE compares it:
     /// `abc` then `xyz`, `0` then `999`, `abc` then empty under one id are different records
     /// (E-DUPLICATE-ID) — both had been accepted and used, one id counted twice (an audit's
-    /// finding); `abc` twice is one record again (W-DUPLICATE); `70` then `71` as before.
+    /// finding); `abc` twice is one record again (W-DUPLICATE), and so are an implausible `0`
+    /// and `0.0` — a result that parses is compared as parsed (§3), not by its text (review
+    /// 11); `70` then `71` as before.
     @Test func aReusedIDWithAnotherUnreadableResultIsADuplicateID() throws {
         let w = "3201014506900001,05/06/1990,P,3201010001,1,1,posyandu"
         let folder = try DataFolder(layanan: [
@@ -290,7 +292,8 @@ import Testing
                 + "z4,2025-02-04,\(w),TIMBANG,0\nz4,2025-02-04,\(w),TIMBANG,999\n"
                 + "z5,2025-02-05,\(w),TIMBANG,abc\nz5,2025-02-05,\(w),TIMBANG,\n"
                 + "z6,2025-02-06,\(w),TIMBANG,70\nz6,2025-02-06,\(w),TIMBANG,71\n"
-                + "z7,2025-02-07,\(w),TIMBANG,abc\nz7,2025-02-07,\(w),TIMBANG,abc\n",
+                + "z7,2025-02-07,\(w),TIMBANG,abc\nz7,2025-02-07,\(w),TIMBANG,abc\n"
+                + "z8,2025-02-08,\(w),TIMBANG,0\nz8,2025-02-08,\(w),TIMBANG,0.0\n",
         ])
         defer { folder.remove() }
         for workers in [0, 2] {  // one checking thread, and the parallel row checking
@@ -298,9 +301,9 @@ import Testing
             #expect(o.rejects.map { "\($0.location):\($0.rule.rawValue)" } ==
                 ["layanan.csv:3:E-DUPLICATE-ID", "layanan.csv:5:E-DUPLICATE-ID", "layanan.csv:7:E-DUPLICATE-ID",
                  "layanan.csv:9:E-DUPLICATE-ID"])
-            #expect(o.warnings.filter { $0.rule == .duplicate }.map { "\($0.location)" } == ["layanan.csv:11"])
-            // z3, z4, z5, z6, z7 once each.
-            #expect(o.total.rowsUsed == 5 && o.total.rowsDuplicate == 1 && o.total.balances)
+            #expect(o.warnings.filter { $0.rule == .duplicate }.map { "\($0.location)" } == ["layanan.csv:11", "layanan.csv:13"])
+            // z3, z4, z5, z6, z7, z8 once each.
+            #expect(o.total.rowsUsed == 6 && o.total.rowsDuplicate == 2 && o.total.balances)
         }
     }
 

@@ -49,10 +49,15 @@ public enum WorkbookFormats {
     /// reads back as the cell's number, without an exponent. Excel stores a double with 17
     /// significant digits — 68.4 typed is `68.400000000000006`, 1.5E-7 is
     /// `1.4999999999999999E-7` — which is the number 68.4 (a sasaran of up to 4 decimals, §A1),
-    /// not a text of 15 decimals; a whole number is written in digits (`3.2710123456789E+15`, a
-    /// NIK Excel has rounded, is `3271012345678900`). Text that is not a plain decimal number,
-    /// and a whole number past `Int64`, is kept as written.
+    /// not a text of 15 decimals; a whole number with an exponent is written in digits
+    /// (`3.2710123456789E+15`, a NIK Excel has rounded, is `3271012345678900`). Digits alone are
+    /// kept as written, whatever their length (an id of 17 digits another writer stored as a
+    /// number keeps them all: a double would round it), and so is text that is not a plain
+    /// decimal number and a whole number past `Int64`.
     public static func numberText(_ value: String) -> String {
+        var digits = Substring(value)
+        if digits.first == "-" { digits = digits.dropFirst() }
+        if !digits.isEmpty && digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return value }
         guard !value.isEmpty,
               value.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2B || $0 == 0x2D || $0 == 0x45 || $0 == 0x65 }),
               let d = Double(value), d.isFinite else { return value }

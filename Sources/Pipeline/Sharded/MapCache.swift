@@ -116,7 +116,8 @@ final class MapCache {
     /// E-FUTURE and of E-COLUMNS for a file without records, a workbook's `_xHHHH_` escapes
     /// decoded; 9: a workbook's number cells as the shortest decimal of their number, FHIR
     /// notes on Patients without an area and on resources of no service given, no empty sheet
-    /// name for a FHIR file or a reshaped CSV, a NUL in a UTF-8 header not taken for UTF-16) — an
+    /// name for a FHIR file or a reshaped CSV, a NUL in a UTF-8 header not taken for UTF-16, an
+    /// implausible result's hash of its value, xlsx digits as written) — an
     /// entry of another layout has another name.
     /// Bump it whenever what one file maps to changes.
     static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).9\n"

@@ -17,13 +17,23 @@ extension ServiceRowChecker {
         case .value(let a, let b):
             event.result = a
             event.result2 = b
-        case .invalid(let reason):
-            c.resultHash = ByteInterner.hash(c.row.cleaned(.result))
+        case .invalid(let reason, let value, let value2):
+            // W-DUPLICATE and E-DUPLICATE-ID compare the result as parsed, the raw text when it
+            // did not parse (§3): an implausible 0 and 0.0 are one result, abc and xyz two.
+            c.resultHash = value.isNaN ? ByteInterner.hash(c.row.cleaned(.result)) : Self.implausibleHash(value, value2)
             let text = c.row.string(.result)
             warn(&c, .result, .result, text, "result \"\(text)\" of \(settings.services.services[Int(c.service)].code): \(reason); the value is dropped, the service still counts")
         case .ignored:
             break
         }
+    }
+
+    /// The hash a parsed but implausible result is compared by: of its values (−0 as 0), never
+    /// 0 (no hash); that it equals a raw text's hash would be a 2⁻⁶⁴ coincidence.
+    static func implausibleHash(_ value: Float, _ value2: Float) -> Int {
+        func bits(_ v: Float) -> UInt64 { UInt64((v == 0 ? 0 : v).bitPattern) }
+        let bits = bits(value) << 32 | bits(value2)
+        return Int(truncatingIfNeeded: (bits &* 0x9E37_79B9_7F4A_7C15) | 1)
     }
 
     /// W-GESTATION: lmp_date and gestational_weeks must give 0–45 weeks; otherwise dropped.
