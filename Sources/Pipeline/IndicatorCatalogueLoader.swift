@@ -164,10 +164,11 @@ public enum IndicatorCatalogueLoader {
     static func filter(_ m: Node.Mapping, doc: YAMLFile, services: ServiceCatalogue, id: String) throws -> RecordFilter {
         var f = RecordFilter()
         if let s = m["services"] {
-            guard !(try doc.sequence(s, "services")).isEmpty else {
+            let codes = try doc.sequence(s, "services")
+            guard !codes.isEmpty else {
                 throw doc.error(s, "\(id): services is empty; list the service codes, or remove the key for any service")
             }
-            for code in try doc.sequence(s, "services") {
+            for code in codes {
                 let text = try doc.string(code, "a service code")
                 guard let index = services.index(of: text) else {
                     throw doc.error(code, "\(id): service \"\(text)\" is not in the service catalogue")
