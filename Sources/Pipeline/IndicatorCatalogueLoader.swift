@@ -39,12 +39,13 @@ public enum IndicatorCatalogueLoader {
         }
         // Cross-references: what a rule names, and a denominator indicator (any counted one
         // defined earlier, of a fitting scope: N_D's D_S).
+        // Each error points at the line of the key that names the reference.
         for (def, node) in zip(result, list) {
-            if let message = def.rule.kind.checkReferences(of: def, in: result) {
-                throw doc.error(node, "\(def.id) \(message)")
+            if let problem = def.rule.kind.checkReferences(of: def, in: result) {
+                throw doc.error(node.mapping?[problem.key] ?? node, "\(def.id) \(problem.message)")
             }
             if let message = def.denominatorIndicatorProblem(in: result) {
-                throw doc.error(node, "\(def.id) \(message)")
+                throw doc.error(node.mapping?["denominator"]?.mapping?["indicator"] ?? node, "\(def.id) \(message)")
             }
         }
         guard !result.isEmpty else { throw doc.error(doc.root, "the catalogue has no indicators") }

@@ -256,19 +256,20 @@ import Testing
 
     /// `{indicator: ID}` names a counted indicator defined earlier, of a fitting scope.
     static let brokenDenominatorIndicators: [(String, Int, String)] = [
-        // Defined after it (EXAM at line 3, SCR at line 10).
-        (head + exam + scr, 3, "EXAM refers to SCR, which is defined after it"),
-        (head + scr + exam.replacingOccurrences(of: "{indicator: SCR}", with: "{indicator: EXAM}"), 8,
+        // Each at the line of its `denominator:` (EXAM's first line + 5). Defined after it
+        // (EXAM at line 3, SCR at line 10).
+        (head + exam + scr, 8, "EXAM refers to SCR, which is defined after it"),
+        (head + scr + exam.replacingOccurrences(of: "{indicator: SCR}", with: "{indicator: EXAM}"), 13,
          "EXAM names itself as its denominator indicator"),
-        (head + scr + exam.replacingOccurrences(of: "{indicator: SCR}", with: "{indicator: NOPE}"), 8,
+        (head + scr + exam.replacingOccurrences(of: "{indicator: SCR}", with: "{indicator: NOPE}"), 13,
          "EXAM refers to NOPE, which is not an indicator of this catalogue"),
         // A monthly indicator as the denominator of a year one.
         (head + "  - id: SCR\n    subject: person\n    scope: monthly\n    rule: monthly_presence\n    services: [SKRINING_TB]\n"
-            + exam, 8, "EXAM refers to SCR of scope monthly; a year indicator's denominator indicator has scope year or lifetime"),
+            + exam, 13, "EXAM refers to SCR of scope monthly; a year indicator's denominator indicator has scope year or lifetime"),
         // A rate is derived, not counted.
         (head + scr + scr.replacingOccurrences(of: "id: SCR", with: "id: SCR2")
             + "  - id: DO\n    subject: person\n    scope: year\n    rule: rate\n    from: SCR\n    to: SCR2\n    target: 5\n"
-            + exam.replacingOccurrences(of: "{indicator: SCR}", with: "{indicator: DO}"), 20,
+            + exam.replacingOccurrences(of: "{indicator: SCR}", with: "{indicator: DO}"), 25,
          "EXAM refers to DO, which is derived (a rate or an area count)"),
     ]
 
@@ -306,8 +307,8 @@ import Testing
          "denominator.percent must be"),
         (head + bcg.replacingOccurrences(of: "denominator: bayi", with: "denominator: {group: bayu, percent: 20}"), 9,
          "denominator \"bayu\" is not a target group"),
-        (head + bcg + uci.replacingOccurrences(of: "of: C", with: "of: X"), 11, "UCI refers to X, which is not an indicator"),
-        (head + bcg.replacingOccurrences(of: "    denominator: bayi\n    target: 95\n", with: "") + uci, 9,
+        (head + bcg + uci.replacingOccurrences(of: "of: C", with: "of: X"), 15, "UCI refers to X, which is not an indicator"),
+        (head + bcg.replacingOccurrences(of: "    denominator: bayi\n    target: 95\n", with: "") + uci, 13,
          "UCI refers to C, which has no denominator"),
         (head + bcg + uci + "    denominator: bayi\n", 18, "an area count's denominator is the number of villages"),
         (head + bcg + uci.replacingOccurrences(of: "threshold: 80", with: "threshold: 0"), 16, "threshold is a whole percentage 1-100"),

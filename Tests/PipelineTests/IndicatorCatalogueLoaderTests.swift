@@ -83,7 +83,7 @@ import Testing
          "indicator id k1 is used twice as K1, ignoring case (it names the file pws/k1.csv) (first on line 3)"),
         (head + k1.replacingOccurrences(of: "bumil", with: "ibu"), 8, "denominator \"ibu\" is not a target group"),
         (head + "  - id: N\n    subject: person\n    scope: monthly\n    rule: monthly_increase\n    base: X\n"
-            + "    measure: {services: [TIMBANG]}\n", 3, "refers to X, which is not a monthly_presence indicator"),
+            + "    measure: {services: [TIMBANG]}\n", 7, "refers to X, which is not a monthly_presence indicator"),
         (head + k1.replacingOccurrences(of: "scope: lifetime", with: "scope: forever"), 5, "scope must be lifetime, year or monthly"),
         ("indicators: []\n", 1, "no indicators"),
         (head + k1 + "    source: [Juknis, ILP]\n", 10, "source must be text"),

@@ -17,6 +17,9 @@ import Testing
     static let rate = "  - id: DO\n    subject: person\n    scope: year\n    rule: rate\n    from: DPT1\n    to: MR1\n"
         + "    target: 5\n    direction: lower_is_better\n"
     static let catalogue = head + counted("DPT1", "DPTHBHIB1") + counted("MR1", "MR1") + rate
+    static func areaCount(_ of: String) -> String {
+        "  - id: UCI\n    subject: person\n    scope: year\n    rule: area_count\n    of: \(of)\n    threshold: 80\n    target: 100\n"
+    }
 
     static func load(_ yaml: String) throws -> [IndicatorDefinition] {
         var defs: [IndicatorDefinition] = []
@@ -221,21 +224,31 @@ import Testing
     static let broken: [(String, Int, String)] = [
         (head + counted("DPT1", "DPTHBHIB1") + counted("MR1", "MR1")
             + rate.replacingOccurrences(of: "scope: year", with: "scope: monthly"), 17, "rate needs scope: year or lifetime"),
-        (head + counted("DPT1", "DPTHBHIB1") + rate, 9, "DO refers to MR1, which is not an indicator of this catalogue"),
+        // A reference's error is at the line of its key (`to:` here: the rate's line 6).
+        (head + counted("DPT1", "DPTHBHIB1") + rate, 14, "DO refers to MR1, which is not an indicator of this catalogue"),
         (head + counted("DPT1", "DPTHBHIB1") + counted("MR1", "MR1") + rate + "    denominator: bayi\n", 23,
          "a rate's denominator is its from indicator"),
         (head + counted("DPT1", "DPTHBHIB1") + counted("MR1", "MR1").replacingOccurrences(of: "scope: year", with: "scope: lifetime")
-            + rate, 15, "refers to MR1 of scope lifetime"),
+            + rate, 20, "refers to MR1 of scope lifetime"),
         (catalogue + rate.replacingOccurrences(of: "id: DO", with: "id: DO2").replacingOccurrences(of: "to: MR1", with: "to: DO"),
-         23, "refers to DO, which is itself derived"),
+         28, "refers to DO, which is itself derived"),
         (catalogue + "  - id: K\n    subject: person\n    scope: year\n    rule: first\n    services: [DPTHBHIB1]\n"
             + "    denominator: bayi\n    target: 90\n"
             + "  - id: UCI\n    subject: person\n    scope: year\n    rule: area_count\n    of: K\n    threshold: 80\n"
             + "    target: 100\n"
             + rate.replacingOccurrences(of: "id: DO", with: "id: DO2").replacingOccurrences(of: "from: DPT1", with: "from: UCI"),
-         37, "refers to UCI, which is itself derived"),
+         41, "refers to UCI, which is itself derived"),
         (catalogue.replacingOccurrences(of: "lower_is_better", with: "lower"), 22, "direction must be higher_is_better or lower_is_better"),
         (head + counted("DPT1", "DPTHBHIB1") + "    minimum: {tm1: 1}\n", 9, "\"minimum\" is not a key of rule first"),
+        // area_count's `of:` (line 5 of its entry) and growth_change's `base:` (line 5); the
+        // other area_count references are in IndicatorCatalogueA5Tests.
+        (head + counted("K", "DPTHBHIB1") + "    denominator: bayi\n    target: 90\n" + areaCount("K")
+            + areaCount("K").replacingOccurrences(of: "id: UCI", with: "id: UCI2").replacingOccurrences(of: "of: K", with: "of: UCI"),
+         22, "UCI2 refers to UCI, which is itself an area count"),
+        (head + "  - id: K\n    subject: person\n    scope: monthly\n    rule: monthly_presence\n    services: [TIMBANG]\n"
+            + "    denominator: balita\n    target: 90\n" + areaCount("K"), 14, "UCI refers to K of scope monthly"),
+        (head + "  - id: T\n    subject: person\n    scope: monthly\n    rule: growth_change\n    base: NOPE\n    consecutive: 1\n",
+         7, "T refers to NOPE, which is not a monthly_presence indicator"),
         (head + counted("DPT1", "DPTHBHIB1").replacingOccurrences(of: "rule: first", with: "rule: fist"), 6,
          "rule must be first, visits, each_of, monthly_presence, monthly_increase, rate, area_count, sum_at_least"),
     ]

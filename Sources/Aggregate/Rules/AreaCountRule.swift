@@ -47,19 +47,19 @@ public struct AreaCountRule: PlannedRule {
         return AreaCountRule(of: of, thresholdHundredths: threshold * 100)
     }
 
-    public func checkReferences(of own: IndicatorDefinition, in catalogue: [IndicatorDefinition]) -> String? {
+    public func checkReferences(of own: IndicatorDefinition, in catalogue: [IndicatorDefinition]) -> ReferenceProblem? {
         guard let other = catalogue.first(where: { $0.id == of }) else {
-            return "refers to \(of), which is not an indicator of this catalogue"
+            return ReferenceProblem("of", "refers to \(of), which is not an indicator of this catalogue")
         }
         if other.rule.kind is AreaCountRule {
-            return "refers to \(of), which is itself an area count; name an indicator with a coverage"
+            return ReferenceProblem("of", "refers to \(of), which is itself an area count; name an indicator with a coverage")
         }
         if other.scope == .monthly {
-            return "refers to \(of) of scope monthly; an area count tests a cumulative coverage (year or lifetime)"
+            return ReferenceProblem("of", "refers to \(of) of scope monthly; an area count tests a cumulative coverage (year or lifetime)")
         }
         if other.targetGroup == nil && other.denominatorIndicator == nil && other.countedDenominator == nil
             && !other.hasOwnDenominator {
-            return "refers to \(of), which has no denominator (count only); name an indicator with a coverage"
+            return ReferenceProblem("of", "refers to \(of), which has no denominator (count only); name an indicator with a coverage")
         }
         return nil
     }

@@ -36,9 +36,9 @@ public struct GrowthChangeRule: PlannedRule {
         return GrowthChangeRule(base: base, months: months)
     }
 
-    public func checkReferences(of own: IndicatorDefinition, in catalogue: [IndicatorDefinition]) -> String? {
+    public func checkReferences(of own: IndicatorDefinition, in catalogue: [IndicatorDefinition]) -> ReferenceProblem? {
         MonthlyIncreaseRule.presence(base, in: catalogue) == nil
-            ? "refers to \(base), which is not a monthly_presence indicator of this catalogue" : nil
+            ? ReferenceProblem("base", "refers to \(base), which is not a monthly_presence indicator of this catalogue") : nil
     }
 
     func compile(_ plan: inout RulePlan.Builder, catalogue: [IndicatorDefinition]) -> any CompiledRule {

@@ -1,6 +1,18 @@
 import Growth
 import PWSCore
 
+/// What is wrong with a rule's reference to another indicator, and the catalogue key that
+/// names it (`base`, `from`, `of`): the loader points the error at that key's line.
+public struct ReferenceProblem: Equatable, Sendable {
+    public let key: String
+    public let message: String
+
+    public init(_ key: String, _ message: String) {
+        self.key = key
+        self.message = message
+    }
+}
+
 /// A kind of indicator rule (spec §5.2, amendments §A4–§A5): what `rule:` names in the
 /// catalogue. A kind lives in one file of this folder with everything about it: the catalogue
 /// keys it reads (`parse`), what it compiles to for the per-person loop (`PlannedRule.compile`),
@@ -19,8 +31,8 @@ public protocol IndicatorRuleKind: Sendable, Hashable {
     /// Reads the kind's keys of one catalogue entry, checking them (errors via `entry.error`).
     static func parse(_ entry: some RuleEntry) throws -> Self
     /// Checks what this rule (of indicator `own`) refers to in the whole catalogue (another
-    /// indicator by id, say); returns the error message for the entry, or nil.
-    func checkReferences(of own: IndicatorDefinition, in catalogue: [IndicatorDefinition]) -> String?
+    /// indicator by id, say); returns the problem, under the key that names the reference, or nil.
+    func checkReferences(of own: IndicatorDefinition, in catalogue: [IndicatorDefinition]) -> ReferenceProblem?
     /// The indicator whose numerator this rule's denominator is, when the rule fixes it (a
     /// rate's `from`); the catalogue then takes no `denominator:`. Default nil.
     var impliedDenominator: String? { get }
@@ -92,7 +104,7 @@ struct AreaCount {
 struct NotCountedPerPerson: CompiledRule {}
 
 extension IndicatorRuleKind {
-    public func checkReferences(of own: IndicatorDefinition, in catalogue: [IndicatorDefinition]) -> String? { nil }
+    public func checkReferences(of own: IndicatorDefinition, in catalogue: [IndicatorDefinition]) -> ReferenceProblem? { nil }
     public var impliedDenominator: String? { nil }
 }
 

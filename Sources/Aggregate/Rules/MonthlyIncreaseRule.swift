@@ -26,9 +26,9 @@ public struct MonthlyIncreaseRule: PlannedRule {
         return MonthlyIncreaseRule(base: base, measure: measure)
     }
 
-    public func checkReferences(of own: IndicatorDefinition, in catalogue: [IndicatorDefinition]) -> String? {
+    public func checkReferences(of own: IndicatorDefinition, in catalogue: [IndicatorDefinition]) -> ReferenceProblem? {
         Self.presence(base, in: catalogue) == nil
-            ? "refers to \(base), which is not a monthly_presence indicator of this catalogue" : nil
+            ? ReferenceProblem("base", "refers to \(base), which is not a monthly_presence indicator of this catalogue") : nil
     }
 
     /// The filter of the `monthly_presence` indicator `id` of `catalogue`, or nil.

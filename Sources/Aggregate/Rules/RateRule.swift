@@ -44,18 +44,18 @@ public struct RateRule: PlannedRule {
 
     public var impliedDenominator: String? { from }
 
-    public func checkReferences(of own: IndicatorDefinition, in catalogue: [IndicatorDefinition]) -> String? {
+    public func checkReferences(of own: IndicatorDefinition, in catalogue: [IndicatorDefinition]) -> ReferenceProblem? {
         let scope = own.scope
-        for id in [from, to] {
+        for (key, id) in [("from", from), ("to", to)] {
             guard let other = catalogue.first(where: { $0.id == id }) else {
-                return "refers to \(id), which is not an indicator of this catalogue"
+                return ReferenceProblem(key, "refers to \(id), which is not an indicator of this catalogue")
             }
             let planned = other.rule.planned
             if planned.derivation(catalogue: catalogue) != nil || planned.areaCount(catalogue: catalogue) != nil {
-                return "refers to \(id), which is itself derived; a rate needs two counted indicators"
+                return ReferenceProblem(key, "refers to \(id), which is itself derived; a rate needs two counted indicators")
             }
             if other.scope != scope {
-                return "refers to \(id) of scope \(other.scope.rawValue); a rate's indicators have its scope (\(scope.rawValue))"
+                return ReferenceProblem(key, "refers to \(id) of scope \(other.scope.rawValue); a rate's indicators have its scope (\(scope.rawValue))")
             }
         }
         return nil
