@@ -70,12 +70,12 @@ enum ConsoleSummary {
         (Percent.of(t.rowsRejected, t.rowsRead) ?? Percent(hundredths: 0)).text
     }
 
-    /// The inputs `--skip-unreadable` left out (at most 4 lines: run.json lists them all).
+    /// The inputs `--skip-unreadable` left out, each (spec §A8: "each is listed in the console
+    /// and run.json"; a month published without them must say which).
     static func skippedLines(_ outcome: ValidationOutcome) -> [String] {
         guard !outcome.unreadable.isEmpty else { return [] }
         var lines = ["skipped \(outcome.unreadable.count) input(s) that cannot be read (--skip-unreadable):"]
-        lines += outcome.unreadable.prefix(2).map { "  \($0.path): \($0.reason)" }
-        if outcome.unreadable.count > 2 { lines.append("  … and \(outcome.unreadable.count - 2) more (run.json lists all)") }
+        lines += outcome.unreadable.map { "  \($0.path): \($0.reason)" }
         return lines
     }
 

@@ -164,7 +164,13 @@ public enum InputFiles {
                                     matches: ([UInt8]) -> Bool) -> [(path: [UInt8], problem: String?, stat: stat)] {
         let directory = dataDirectory + "/" + folder
         var st = stat()
-        guard stat(directory, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, let dir = opendir(directory) else { return [] }
+        // No `layanan/` at all is fine (`layanan.csv` alone); one that is there but cannot be
+        // listed — a link to an unmounted share, a folder without permission — is an input
+        // that cannot be read: its files would otherwise be left out without a word.
+        guard lstat(directory, &st) == 0 else { return [] }
+        guard let dir = opendir(directory) else {
+            return [(Array(folder.utf8), folderProblem(directory), stat())]
+        }
         defer { closedir(dir) }
         let descriptor = dirfd(dir)
         let names = DirectoryEntry.all(dir).map(\.name).filter { matches($0) && !isExcelLockFile(descriptor, $0) }
@@ -180,6 +186,19 @@ public enum InputFiles {
                 return (path, problem, st)
             }
         }.joined())
+    }
+
+    /// Why the folder `layanan/` or `fhir/` (there, as `lstat` saw) cannot be listed.
+    private static func folderProblem(_ directory: String) -> String {
+        let error = errno
+        var st = stat()
+        if stat(directory, &st) != 0 {
+            if errno == ELOOP { return "the folder is a symbolic link that loops back on itself; replace it with the folder it should point to" }
+            if errno == ENOENT { return "the folder is a symbolic link to something that does not exist (a share not mounted?); mount or replace it, or remove it" }
+        } else if (st.st_mode & S_IFMT) != S_IFDIR {
+            return "it is \(nonRegularKind(st.st_mode) ?? "a file"), not a folder; the service files go in a folder of that name"
+        }
+        return "the folder cannot be listed (\(String(cString: strerror(error)))); check its permissions"
     }
 
     /// Why a required or optional single input (`wilayah.csv`, `sasaran.csv`) cannot be read,
@@ -229,6 +248,11 @@ public enum InputFiles {
         }
         if count < 4 || head[0] != 0x50 || head[1] != 0x4B {
             return "it is named .xlsx but is not an Excel workbook (not a zip archive: empty, damaged or another format); open it in Excel or LibreOffice and save it again as .xlsx"
+        }
+        // A zip whose first entry is encrypted (bit 0 of its local header's flags, byte 6): a
+        // password set on the zip itself (`zip -P`, 7-Zip) rather than in Excel.
+        if count == 8 && head[2] == 0x03 && head[3] == 0x04 && head[6] & 1 != 0 {
+            return "it is a password-protected (encrypted) zip archive, which pws cannot read; unpack it with its password, or open the workbook and save it again as .xlsx without one"
         }
         return nil
     }
@@ -353,8 +377,14 @@ public enum InputFiles {
         var st = stat()
         let what: String
         if stat(path, &st) == 0 {
-            guard (st.st_mode & S_IFMT) != S_IFDIR else { return }
-            what = "is \(nonRegularKind(st.st_mode) ?? "a file"), not a folder"
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                // A folder this process may not list or enter: said so, rather than
+                // "wilayah.csv is missing" next.
+                guard faccessat(AT_FDCWD, path, R_OK | X_OK, AT_EACCESS) != 0 else { return }
+                throw PWSError(.inputMissing, "data folder \(path) cannot be read (\(String(cString: strerror(errno)))); check its permissions: the user running pws needs to list and enter it")
+            } else {
+                what = "is \(nonRegularKind(st.st_mode) ?? "a file"), not a folder"
+            }
         } else if errno == ELOOP {
             what = "is a symbolic link that loops back on itself"
         } else if errno == ENOENT {

@@ -92,7 +92,11 @@ import Glibc
         let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--skip-unreadable"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("skipped 7 input(s) that cannot be read"))
-        #expect(r.stdout.contains("… and 5 more (run.json lists all)"))
+        for (path, reason) in Self.plantedReasons {
+            #expect(r.stdout.contains("  \(path): "), "\(path) not listed")
+            #expect(r.stdout.contains(reason), "\(path): no \"\(reason)\"")
+        }
+        #expect(!r.stdout.contains("more (run.json lists all)"))
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/2025-03/run.json")))
         let entries = try #require((manifest as? [String: Any])?["unreadable_inputs"] as? [[String: String]])
         #expect(Set(entries.compactMap { $0["path"] }) == Set(Self.plantedReasons.keys))
@@ -102,6 +106,43 @@ import Glibc
         let completeness = try String(contentsOfFile: out + "/2025-03/completeness.csv", encoding: .utf8)
         #expect(completeness.contains("(tidak terbaca) layanan/fifo.csv,,2025,3,0,0,tidak"))
         #expect(completeness.contains("(tidak terbaca) layanan/bad\\xFF.csv,,2025,3,0,0,tidak"))
+    }
+
+    /// A `layanan/` that is there but cannot be listed — a link to a share that is not mounted,
+    /// a link that loops — is an input that cannot be read, with `layanan.csv` beside it too: its
+    /// files were left out without a word and the month published from `layanan.csv` alone.
+    @Test(arguments: [("/nonexistent/layanan", "the folder is a symbolic link to something that does not exist"),
+                      ("layanan", "the folder is a symbolic link that loops back on itself")])
+    func aServiceFolderThatCannotBeListedIsAnUnreadableInput(_ target: String, _ reason: String) throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try Self.dataFolder(tmp, files: [:])
+        try (Self.header + Self.goodRow).write(toFile: data + "/layanan.csv", atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: data + "/layanan")
+        #expect(symlink(target, data + "/layanan") == 0)
+        let out = tmp.path + "/out"
+        let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"])
+        #expect(r.status == 66)
+        #expect(r.stderr.contains("1 service-record input(s)"))
+        #expect(r.stderr.contains("  layanan: \(reason)"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out + "/2025-03"))
+        let skipped = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--skip-unreadable"])
+        #expect(skipped.status == 0, "\(skipped.stderr)")
+        #expect(skipped.stdout.contains("  layanan: \(reason)"))
+    }
+
+    /// A data folder that is there but cannot be entered says so, not "wilayah.csv is missing".
+    @Test func aDataFolderThatCannotBeEnteredIsNamed() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try Self.dataFolder(tmp, files: ["a.csv": Self.header + Self.goodRow])
+        #expect(chmod(data, 0o600) == 0)
+        defer { chmod(data, 0o755) }
+        // Root enters any folder: as root, run pws as `nobody` (util-linux's runuser).
+        let launcher = geteuid() == 0 ? ["/usr/sbin/runuser", "-u", "nobody", "--"] : []
+        let r = try PWSBinary.run(["validate", "--data", data, "--today", "2026-01-15"], launcher: launcher)
+        #expect(r.status == 66)
+        #expect(r.stderr.contains("data folder \(data) cannot be read (Permission denied)"), "\(r.stderr)")
     }
 
     /// A register that is a FIFO is refused at once too (it cannot be skipped).
