@@ -40,10 +40,12 @@ struct RegisterLoader {
 
         var options = CSVReadOptions()
         options.delimiter = delimiter
+        var countsWorkbook = workbook
+        countsWorkbook.numberCells = .counts(decimalSeparator: decimalSeparator)
         options.hashesContent = hashesContent
         let reader = try TableReader.open(path: path, source: source,
                                           names: TableColumnNames(schema: schema, extraAliases: aliases),
-                                          options: options, workbook: workbook)
+                                          options: options, workbook: countsWorkbook)
         var register = AreaRegister()
         var problems: [String] = []
         var notes: [String] = []

@@ -25,10 +25,12 @@ struct SasaranLoader {
             fRT = SasaranField.rt, fGroup = SasaranField.targetGroup, fCount = SasaranField.count
         var options = CSVReadOptions()
         options.delimiter = delimiter
+        var countsWorkbook = workbook
+        countsWorkbook.numberCells = .counts(decimalSeparator: decimalSeparator)
         options.hashesContent = hashesContent
         let reader = try TableReader.open(path: path, source: source,
                                           names: TableColumnNames(schema: schema, extraAliases: aliases),
-                                          options: options, workbook: workbook)
+                                          options: options, workbook: countsWorkbook)
 
         // Registered RWs per village, for "RW not in the register".
         var registeredRW = Set<String>()

@@ -184,6 +184,22 @@ import Testing
         #expect(error.message.contains("save"))
     }
 
+    /// A part whose bytes do not match its CRC-32 — here one digit of a date in a stored sheet,
+    /// the XML still well-formed — stops the workbook: the part is read to its end, past
+    /// `</sheetData>`, so the checksum is always checked (the rows were read as written).
+    @Test func aSheetFailingItsChecksumIsAClearError() throws {
+        let error = try #require(throws: PWSError.self) { _ = try read("checksum-sheet.xlsx") }
+        #expect(error.message == "layanan/checksum-sheet.xlsx:Kunjungan: layanan/checksum-sheet.xlsx: xl/worksheets/sheet1.xml fails its checksum (the file is damaged); save the workbook again",
+                "\(error.message)")
+    }
+
+    /// A worksheet has one `<sheetData>`; the rows of a second one were left out without a word.
+    @Test func aSecondSheetDataIsAClearError() throws {
+        let error = try #require(throws: PWSError.self) { _ = try read("two-sheetdata.xlsx") }
+        #expect(error.message.contains("layanan/two-sheetdata.xlsx:Kunjungan: layanan/two-sheetdata.xlsx: xl/worksheets/sheet1.xml has a second sheetData"),
+                "\(error.message)")
+    }
+
     @Test func encryptedWorkbookIsAClearError() throws {
         let error = try #require(throws: PWSError.self) { _ = try read("encrypted.xlsx") }
         #expect(error.message.contains("layanan/encrypted.xlsx"))
@@ -318,6 +334,11 @@ import Testing
         #expect(WorkbookFormats.dateText("44268", date1904: true) == "2025-03-14")
         #expect(WorkbookFormats.dateText("-1", date1904: false) == nil)
         #expect(WorkbookFormats.dateText("abc", date1904: false) == nil)
+        // Only decimal digits are a serial: Double("0x10") is 16, and "inf" and "nan" read too.
+        for text in ["0x10", "0x1p4", "inf", "nan", " 45730", ""] {
+            #expect(WorkbookFormats.dateText(text, date1904: false) == nil, "\(text)")
+            #expect(WorkbookFormats.numberText(text) == text, "\(text)")
+        }
     }
 
     /// Any finite double as Excel writes it (17 significant digits, `%.17G`: an exponent for the
@@ -357,6 +378,19 @@ import Testing
             #expect(!text.contains("E") && !text.contains("e"), "\(excel) → \(text)")
             if d == d.rounded() { #expect(!text.contains("."), "\(excel) → \(text)") }
         }
+    }
+
+    /// A count's number cell (`NumberCells.counts`) as §A1's rules read it back exactly.
+    @Test func countText() {
+        #expect(WorkbookFormats.countText("1.234", decimalSeparator: nil) == "1.2340")
+        #expect(WorkbookFormats.countText("0.004", decimalSeparator: nil) == "0.0040")
+        #expect(WorkbookFormats.countText("68.4", decimalSeparator: nil) == "68.4")
+        #expect(WorkbookFormats.countText("1234", decimalSeparator: nil) == "1234")
+        #expect(WorkbookFormats.countText("1.234", decimalSeparator: UInt8(ascii: ",")) == "1,234")
+        #expect(WorkbookFormats.countText("68.4", decimalSeparator: UInt8(ascii: ".")) == "68.4")
+        // Not a plain decimal (an exponent `numberText` kept, text): as it is, for the rules to refuse.
+        #expect(WorkbookFormats.countText("1e400", decimalSeparator: nil) == "1e400")
+        #expect(WorkbookFormats.countText("12.5 orang", decimalSeparator: nil) == "12.5 orang")
     }
 
     @Test func numberText() {

@@ -138,10 +138,44 @@ import Testing
         #expect(k1.contains(",3201012001,Tegalmanik,28.1,"), "\(k1)")
     }
 
+    /// A count of three decimals in a number cell (Jatiwangi's bumil 28.125) is that number: a
+    /// cell holds no thousands group, so §A1's "ambiguous" (for the text `1.234`) does not apply
+    /// — the run gives the indicators of a sasaran.csv holding the unambiguous `28,1250`. With
+    /// `sasaran.decimal_separator: ","` the number cells are read alike (their point was "a
+    /// decimal separator the pipeline does not" use: every decimal cell stopped the run).
+    @Test func aCountOfThreeDecimalsInANumberCellIsThatNumber() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let fm = FileManager.default
+        let sample = PWSBinary.packageRoot.appendingPathComponent("sample-data").path
+        let csvData = tmp.path + "/csv", xlsxData = tmp.path + "/xlsx"
+        try PWSBinary.sampleData(at: csvData, bumil: "28,1250", bulin: "30,25")
+        try fm.copyItem(atPath: sample, toPath: xlsxData)
+        try fm.removeItem(atPath: xlsxData + "/sasaran.csv")
+        try fm.copyItem(atPath: Self.fixtures + "/excel-three-decimals-sasaran.xlsx", toPath: xlsxData + "/sasaran.xlsx")
+        let comma = try String(contentsOfFile: try tmp.pipeline(maxRejectRate: "0.05", name: "comma"), encoding: .utf8)
+            .replacingOccurrences(of: "decimal_separator: auto", with: "decimal_separator: \",\"")
+        try comma.write(toFile: tmp.path + "/comma.yaml", atomically: true, encoding: .utf8)
+        var outs: [String] = []
+        for (data, name, pipeline) in [(csvData, "csv", nil), (xlsxData, "xlsx", nil), (xlsxData, "xlsx-comma", tmp.path + "/comma.yaml")] {
+            let out = tmp.path + "/out-" + name
+            let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"]
+                                      + (pipeline.map { ["--pipeline", $0] } ?? []))
+            #expect(r.status == 0, "\(name): \(r.stderr)")
+            outs.append(out + "/2025-12/indicators.csv")
+        }
+        let csv = try Data(contentsOf: URL(fileURLWithPath: outs[0]))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: outs[1])) == csv)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: outs[2])) == csv)
+        let k1 = try String(contentsOfFile: tmp.path + "/out-xlsx/2025-12/pws/K1.csv", encoding: .utf8)
+        #expect(k1.contains(",3201012001,Tegalmanik,28.13,"), "\(k1)")
+    }
+
     static let workbookReasons = [
         "layanan/lama.xls": "Excel 97–2003 workbook (.xls)",
         "layanan/rahasia.xlsx": "password-protected (encrypted)",
         "layanan/rusak.xlsx": "not an Excel workbook (not a zip archive",
+        "layanan/terkunci.xlsx": "password-protected (encrypted) zip archive",
     ]
 
     static func plantWorkbooks(in layanan: String) throws {
@@ -149,6 +183,10 @@ import Testing
         try fm.copyItem(atPath: fixtures + "/legacy.xls", toPath: layanan + "/lama.xls")
         try fm.copyItem(atPath: fixtures + "/encrypted.xlsx", toPath: layanan + "/rahasia.xlsx")
         try "bukan workbook".write(toFile: layanan + "/rusak.xlsx", atomically: true, encoding: .utf8)
+        // A password on the zip itself (`zip -P`): bit 0 of the first entry's flags.
+        var zipped = try Data(contentsOf: URL(fileURLWithPath: fixtures + "/openpyxl-cells.xlsx"))
+        zipped[6] |= 1
+        try zipped.write(to: URL(fileURLWithPath: layanan + "/terkunci.xlsx"))
         try Data([0x0B, 0x00]).write(to: URL(fileURLWithPath: layanan + "/~$2025-03.xlsx"))
     }
 
@@ -163,7 +201,7 @@ import Testing
         let out = tmp.path + "/out"
         let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"])
         #expect(r.status == 66)
-        #expect(r.stderr.contains("3 service-record input(s)"), "\(r.stderr)")
+        #expect(r.stderr.contains("4 service-record input(s)"), "\(r.stderr)")
         #expect(!r.stderr.contains("~$2025-03.xlsx: "))
         for (path, reason) in Self.workbookReasons {
             #expect(r.stderr.contains("  \(path): "), "\(path) not listed")
@@ -173,7 +211,7 @@ import Testing
         let skipped = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--skip-unreadable", "--quiet"])
         #expect(skipped.status == 0, "\(skipped.stderr)")
         // --quiet names what it skipped: data left out of the month.
-        #expect(skipped.stdout.hasPrefix("skipped 3 input(s) that cannot be read (--skip-unreadable):\n  layanan/lama.xls: "), "\(skipped.stdout)")
+        #expect(skipped.stdout.hasPrefix("skipped 4 input(s) that cannot be read (--skip-unreadable):\n  layanan/lama.xls: "), "\(skipped.stdout)")
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/2025-03/run.json")))
             as? [String: Any]
         let entries = try #require(manifest?["unreadable_inputs"] as? [[String: String]])

@@ -51,13 +51,13 @@ final class SheetSAXParser {
     private var minimumFieldCount: (() -> Int)?
     private var context: xmlParserCtxtPtr?
     private var failure: Error?
-    private var done = false
     private var depth = 0
     private var displayName = ""
     private var partName = ""
 
     // Where the parse is.
     private var inSheetData = false
+    private var sawSheetData = false
     private var row = 0
     private var column = -1
     private var type = SheetRows.CellType.number
@@ -127,7 +127,6 @@ final class SheetSAXParser {
                         xmlParseChunk(context, $0.baseAddress, Int32(count), count == 0 ? 1 : 0)
                     }
                     if let failure { throw failure }
-                    if done { return }
                     if status != 0 {
                         let line = xmlSAX2GetLineNumber(context)
                         throw WorkbookError("\(displayName): \(stream.name) is not well-formed XML (near its line \(line)); the workbook is damaged — open it in Excel or LibreOffice and save it again")
@@ -138,15 +137,14 @@ final class SheetSAXParser {
         }
     }
 
-    private func stop(_ error: Error?) {
-        if let error, failure == nil { failure = error }
-        done = done || error == nil
+    private func stop(_ error: Error) {
+        if failure == nil { failure = error }
         if let context { xmlStopParser(context) }
     }
 
     fileprivate func startElement(_ name: UnsafePointer<xmlChar>, attributeCount: Int,
                                   attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
-        guard failure == nil, !done else { return }
+        guard failure == nil else { return }
         depth += 1
         // The root is at depth 0, as xmlTextReaderDepth counts.
         if depth - 1 > maxDepth {
@@ -163,7 +161,15 @@ final class SheetSAXParser {
             }
         }
         if !inSheetData {
-            if isName(name, "sheetData") { inSheetData = true }
+            if isName(name, "sheetData") {
+                // One per worksheet (ECMA-376 CT_Worksheet); a second one's rows would be lost.
+                if sawSheetData {
+                    stop(WorkbookError("\(displayName): \(partName) has a second sheetData (rows after the first block of rows); the workbook is damaged — open it in Excel or LibreOffice and save it again"))
+                    return
+                }
+                inSheetData = true
+                sawSheetData = true
+            }
             return
         }
         if isName(name, "c") {
@@ -174,9 +180,11 @@ final class SheetSAXParser {
             hasValue = false
             rows.startCell()
             var badReference = false
+            var given: UnsafeRawBufferPointer?
             forEachAttribute { local, v in
                 switch (local[0], local[1]) {
                 case (0x72, 0):  // r
+                    given = v
                     if let (c, _) = SheetRows.parseReference(v), c < SheetRows.maxColumn { column = c } else { badReference = true }
                 case (0x74, 0):  // t
                     type = SheetRows.cellType(v)
@@ -189,10 +197,12 @@ final class SheetSAXParser {
                 column = SheetRows.maxColumn - 1
                 badReference = true
             }
+            // The reference as written (at most 20 bytes of it) names the cell in the message.
+            let shown = given.map { "cell \"" + VisibleText.escapingControls(String(decoding: $0.prefix(20), as: UTF8.self)) + "\"" } ?? "a cell"
             if badReference {
-                rowProblem = rowProblem ?? "a cell reference of the row is not a valid cell address"
+                rowProblem = rowProblem ?? "\(shown) of the row is not a valid cell address (A1 to XFD1048576); save the workbook again"
             } else if column < rows.fieldCount {
-                rowProblem = rowProblem ?? "two cells of the row name the same column, or cells are out of order; save the workbook again"
+                rowProblem = rowProblem ?? "\(shown) names a column already given in the row, or comes after a cell right of it (cells out of order); save the workbook again"
             }
         } else if isName(name, "v") {
             inV = true
@@ -236,7 +246,7 @@ final class SheetSAXParser {
     }
 
     fileprivate func endElement(_ name: UnsafePointer<xmlChar>) {
-        guard failure == nil, !done else { return }
+        guard failure == nil else { return }
         depth -= 1
         guard inSheetData else { return }
         if isName(name, "c") {
@@ -258,12 +268,14 @@ final class SheetSAXParser {
                 stop(error)
             }
         } else if isName(name, "sheetData") {
-            stop(nil)
+            // The rest of the part is read too (page setup and the like, small): a second
+            // sheetData is an error, and the part's checksum is checked at its end.
+            inSheetData = false
         }
     }
 
     fileprivate func characters(_ text: UnsafeRawBufferPointer) {
-        guard failure == nil, !done, inV || inT else { return }
+        guard failure == nil, inV || inT else { return }
         rows.appendText(text, toValue: inV)
     }
 }

@@ -34,7 +34,7 @@ public enum WorkbookFormats {
     /// which no date rule accepts. 1904 system: 0 = 1904-01-01. nil when not a number in range
     /// (then the cell is read as a number).
     public static func dateText(_ value: String, date1904: Bool) -> String? {
-        guard let serial = Double(value), serial.isFinite, serial >= 0, serial < 2_958_466 else { return nil }
+        guard let serial = decimal(value), serial.isFinite, serial >= 0, serial < 2_958_466 else { return nil }
         let whole = Int(serial.rounded(.down))
         if date1904 {
             return Day(year: 1904, month: 1, day: 1).map { $0.adding(days: whole).description }
@@ -58,11 +58,29 @@ public enum WorkbookFormats {
         var digits = Substring(value)
         if digits.first == "-" { digits = digits.dropFirst() }
         if !digits.isEmpty && digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return value }
-        guard !value.isEmpty,
-              value.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2B || $0 == 0x2D || $0 == 0x45 || $0 == 0x65 }),
-              let d = Double(value), d.isFinite else { return value }
+        guard let d = decimal(value), d.isFinite else { return value }
         if d == d.rounded() { return abs(d) < 9.2e18 ? String(Int64(d)) : value }
         return plain(d.description)
+    }
+
+    /// The number a cell's `<v>` writes in decimal (digits, point, sign, exponent), or nil:
+    /// `Double(_:)` alone also reads `0x10` (16), `inf` and `nan`.
+    static func decimal(_ value: String) -> Double? {
+        guard !value.isEmpty,
+              value.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2B || $0 == 0x2D || $0 == 0x45 || $0 == 0x65 })
+        else { return nil }
+        return Double(value)
+    }
+
+    /// `numberText`'s text of a count (`NumberCells.counts`): its point as `decimalSeparator`,
+    /// or, without one, 3 decimals written as 4 (`1.234` → `1.2340`). Other text as it is.
+    public static func countText(_ text: String, decimalSeparator: UInt8?) -> String {
+        guard let point = text.utf8.firstIndex(of: 0x2E),
+              text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D }) else { return text }
+        if let separator = decimalSeparator {
+            return separator == 0x2E ? text : text.replacingOccurrences(of: ".", with: String(UnicodeScalar(separator)))
+        }
+        return text.utf8.distance(from: point, to: text.utf8.endIndex) == 4 ? text + "0" : text
     }
 
     /// Swift's shortest round-trip text of a double (`68.4`, `1.5e-07`) without the exponent

@@ -14,12 +14,26 @@ public struct WorkbookReadOptions: Sendable {
     /// non-empty rows that maps.
     public var headerRow: Int?
     public var limits: WorkbookLimits
+    /// How number cells with decimals are written (`NumberCells`).
+    public var numberCells = NumberCells.asWritten
 
     public init(sheets: [String]? = nil, headerRow: Int? = nil, limits: WorkbookLimits = .init()) {
         self.sheets = sheets
         self.headerRow = headerRow
         self.limits = limits
     }
+}
+
+/// How a number cell with decimals becomes text.
+public enum NumberCells: Sendable, Equatable {
+    /// The shortest decimal, with a point (`WorkbookFormats.numberText`): service records.
+    case asWritten
+    /// For a register's populations and the sasaran counts, which are read by §A1's separator
+    /// rules (`DecimalCount`): a cell holds a number, never a thousands group, so it is written
+    /// as those rules read it back exactly — with the pipeline's `sasaran.decimal_separator`
+    /// (`68,4` when it is `,`), and without one set, 3 decimals as 4 (`1.234` → `1.2340`, which
+    /// a CSV field could not say for sure).
+    case counts(decimalSeparator: UInt8?)
 }
 
 /// The rows of an .xlsx workbook's worksheets as records (spec §A2): each sheet a section
@@ -38,12 +52,14 @@ public final class WorkbookRecordSource: RecordSource {
     public let headerLine: Int?
     private let workbook: Workbook
     private let sheets: [WorksheetInfo]
+    private let numberCells: NumberCells
 
     /// Opens a workbook and reads its workbook-level parts (sheet list, styles, shared strings).
     /// - Throws: `PWSError` `.inputMissing` with a message saying what to do.
     public init(path: String, source: String, options: WorkbookReadOptions = .init()) throws {
         self.source = source
         headerLine = options.headerRow
+        numberCells = options.numberCells
         do {
             workbook = try Workbook(path: path, displayName: source, limits: options.limits)
         } catch let error as WorkbookError {
@@ -81,7 +97,7 @@ public final class WorkbookRecordSource: RecordSource {
             }
             minimumFieldCount = 0
             try body(.section(label: label))
-            let rows = SheetRows(workbook: workbook, label: label)
+            let rows = SheetRows(workbook: workbook, label: label, numberCells: numberCells)
             do {
                 let stream = try workbook.archive.open(sheet.part, limits: workbook.limits)
                 let parser = SheetSAXParser(rows: rows, limits: workbook.limits)
@@ -99,6 +115,7 @@ public final class WorkbookRecordSource: RecordSource {
 struct SheetRows {
     let workbook: Workbook
     let label: String
+    let numberCells: NumberCells
     var blankRows = 0
 
     // The record being built: its bytes, its fields, the row's issues.
@@ -110,9 +127,10 @@ struct SheetRows {
     private var value: [UInt8] = []
     private var inline: [UInt8] = []
 
-    init(workbook: Workbook, label: String) {
+    init(workbook: Workbook, label: String, numberCells: NumberCells = .asWritten) {
         self.workbook = workbook
         self.label = label
+        self.numberCells = numberCells
         bytes.reserveCapacity(4096)
         bytes.append(0)
         fields.reserveCapacity(64)
@@ -268,7 +286,8 @@ struct SheetRows {
                                                           date1904: workbook.date1904) {
                 appendField(text)
             } else {
-                let text = WorkbookFormats.numberText(String(decoding: value, as: UTF8.self))
+                var text = WorkbookFormats.numberText(String(decoding: value, as: UTF8.self))
+                if case .counts(let separator) = numberCells { text = WorkbookFormats.countText(text, decimalSeparator: separator) }
                 if WorkbookFormats.numberDigits(text) >= 15 { issues.append(CellIssue(column: column, reference: reference(), kind: .longNumber)) }
                 appendField(text)
             }

@@ -403,3 +403,45 @@ def excel_numbers():
 odd_parts()
 string_formulas()
 excel_numbers()
+
+
+def excel_three_decimals():
+    """sample-sasaran.xlsx with Jatiwangi's bumil a number of three decimals, 28.125 (in a CSV
+    field `28.125` is ambiguous, spec §A1; a number cell holds no thousands group), and its
+    bulin 30.25."""
+    with zipfile.ZipFile("sample-sasaran.xlsx") as src, zipfile.ZipFile("excel-three-decimals-sasaran.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                for old, new in [(b'<c r="F2" t="n"><v>28</v></c>', b'<c r="F2" t="n"><v>28.125</v></c>'),
+                                 (b'<c r="F3" t="n"><v>30</v></c>', b'<c r="F3" t="n"><v>30.25</v></c>')]:
+                    assert old in data
+                    data = data.replace(old, new)
+            dst.writestr(item, data)
+
+
+def checksum_and_sheet_data():
+    """openpyxl-cells.xlsx with its sheet stored (not deflated) and one digit of row 2's visit
+    date changed in the stored bytes (serial 45730 → 45731, 2025-03-14 → 15: the XML still
+    well-formed, the part's CRC-32 no longer matching); and with a second, empty `<sheetData>` after the first
+    (a worksheet has one)."""
+    with zipfile.ZipFile("openpyxl-cells.xlsx") as src:
+        parts = [(item, src.read(item.filename)) for item in src.infolist()]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as dst:
+        for item, data in parts:
+            dst.writestr(item.filename, data)
+    data = bytearray(buffer.getvalue())
+    at = data.index(b'<c r="B2" s="1" t="n"><v>45730</v>')
+    data[at + len(b'<c r="B2" s="1" t="n"><v>4573')] = ord("1")
+    open("checksum-sheet.xlsx", "wb").write(bytes(data))
+    with zipfile.ZipFile("two-sheetdata.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for item, data in parts:
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert data.count(b"</sheetData>") == 1
+                data = data.replace(b"</sheetData>", b"</sheetData><sheetData></sheetData>")
+            dst.writestr(item, data)
+
+
+excel_three_decimals()
+checksum_and_sheet_data()
