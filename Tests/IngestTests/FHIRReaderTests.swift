@@ -249,6 +249,116 @@ import Testing
         #expect(o.summary?.rowsRead == 2)
     }
 
+    /// A bad entry in the middle of a Bundle, all in one read block: the entries before it are
+    /// records (they were neither used nor rejected: the parser's error came before they were
+    /// handed on), the bad one E-PARSE, the rest not read. Text after a complete Bundle: every
+    /// entry is read, and the text is one E-PARSE after the last.
+    @Test func aBadBundleEntryKeepsTheEntriesBeforeIt() throws {
+        let dir = try TemporaryFolder()
+        let entries = [Self.patient] + (1...4).map { Self.weight("w\($0)") }
+        func bundle(_ items: [String]) -> String {
+            #"{"resourceType":"Bundle","type":"collection","entry":["# + items.map { #"{"resource":"# + $0 + "}" }.joined(separator: ",") + "]}"
+        }
+        var bad = entries
+        bad[3] = bad[3].replacingOccurrences(of: #""id":"w3","#, with: #""id":"w3",,"#)
+        _ = try dir.write("mid.json", Array(bundle(bad).utf8))
+        let mid = try read("mid.json", directory: dir.url.path, all: ["mid.json"])
+        #expect(mid.positions == ["mid.json:2", "mid.json:3"])
+        #expect(mid.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["mid.json:4 E-PARSE"])
+        #expect(mid.problems.first?.message.hasPrefix("Bundle entry 4 is not valid JSON") == true)
+        #expect(mid.summary?.rowsRead == 3 && mid.summary?.rowsRejected == 1)
+        _ = try dir.write("tail.json", Array((bundle(entries) + " x").utf8))
+        let tail = try read("tail.json", directory: dir.url.path, all: ["tail.json"])
+        #expect(tail.positions == ["tail.json:2", "tail.json:3", "tail.json:4", "tail.json:5"])
+        #expect(tail.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["tail.json:6 E-PARSE"])
+        #expect(tail.problems.first?.message.hasPrefix("text follows the end of the JSON document") == true)
+        // One resource (no Bundle) and text after it: the resource is read.
+        _ = try dir.write("one.json", Array((Self.weight("w9") + "}").utf8))
+        let one = try read("one.json", directory: dir.url.path, all: ["one.json", "mid.json"])
+        #expect(one.positions == ["one.json:1"])
+        #expect(one.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["one.json:2 E-PARSE"])
+    }
+
+    /// A Bundle whose `entry` is an object (not an array) had its resource dropped without a
+    /// word: it is one E-PARSE naming the Bundle.
+    @Test func aBundleEntryThatIsNoArrayIsAnError() throws {
+        let dir = try TemporaryFolder()
+        let text = #"{"resourceType":"Bundle","type":"collection","entry":{"resource":"# + Self.weight("w1") + "}}"
+        _ = try dir.write("b.json", Array(text.utf8))
+        let o = try read("b.json", directory: dir.url.path, all: ["b.json"])
+        #expect(o.rows.isEmpty)
+        #expect(o.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["b.json:1 E-PARSE"])
+        #expect(o.problems.first?.message == "the Bundle's entry is not an array of entries, so none of its resources was read; export it again")
+    }
+
+    /// A UTF-8 byte order mark (PowerShell, Notepad) is skipped in both forms; UTF-16 text is one
+    /// E-PARSE saying so (each line was "invalid char", and a trailing NUL counted as a row).
+    @Test func aByteOrderMarkIsSkippedAndUTF16IsNamed() throws {
+        let dir = try TemporaryFolder()
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        _ = try dir.write("a.ndjson", bom + Array([Self.patient, Self.weight("w1")].joined(separator: "\n").utf8))
+        let nd = try read("a.ndjson", directory: dir.url.path, all: ["a.ndjson"])
+        #expect(nd.positions == ["a.ndjson:2"] && nd.problems.isEmpty)
+        let bundle = #"{"resourceType":"Bundle","type":"collection","entry":[{"resource":"# + Self.patient
+            + #"},{"resource":"# + Self.weight("w1") + "}]}"
+        _ = try dir.write("b.json", bom + Array(bundle.utf8))
+        let js = try read("b.json", directory: dir.url.path, all: ["b.json"])
+        #expect(js.positions == ["b.json:2"] && js.problems.isEmpty)
+        let utf16LE: [UInt8] = Self.weight("w1").utf16.flatMap { (unit: UInt16) -> [UInt8] in [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
+        let withMark: [UInt8] = [0xFF, 0xFE] + utf16LE
+        for (name, bytes) in [("u.ndjson", withMark), ("v.json", utf16LE)] {
+            _ = try dir.write(name, bytes)
+            let o = try read(name, directory: dir.url.path, all: [name])
+            #expect(o.summary?.rowsRead == 1 && o.rows.isEmpty, "\(name)")
+            #expect(o.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["\(name):1 E-PARSE"])
+            #expect(o.problems.first?.message.hasPrefix("the file is UTF-16 (Unicode text), not UTF-8") == true)
+        }
+    }
+
+    /// A key twice in one object (`"subject"` twice: the first was used, where Python's json
+    /// and the docs' checker take the last) is E-PARSE, on an NDJSON line and in a Bundle entry
+    /// alike; the entries around it are read. An object of many keys is checked as quickly.
+    @Test func aKeyTwiceInOneObjectIsAnError() throws {
+        let dir = try TemporaryFolder()
+        let twice = Self.weight("w2").replacingOccurrences(of: #""subject":{"reference":"Patient/p"}"#,
+                                                          with: #""subject":{"reference":"Patient/p"},"subject":{"reference":"Patient/q"}"#)
+        var wide = #"{"resourceType":"Basic","id":"x""#
+        for k in 0..<5000 { wide += #","k\#(k)":1"# }
+        wide += #","k4999":2}"#
+        _ = try dir.write("a.ndjson", Array([Self.patient, Self.weight("w1"), twice, wide, Self.weight("w3")].joined(separator: "\n").utf8))
+        let nd = try read("a.ndjson", directory: dir.url.path, all: ["a.ndjson"])
+        #expect(nd.positions == ["a.ndjson:2", "a.ndjson:5"])
+        #expect(nd.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["a.ndjson:3 E-PARSE", "a.ndjson:4 E-PARSE"])
+        #expect(nd.problems.first?.message == "line 3 is not valid JSON (the key \"subject\" appears twice in one object); export it again or remove the line")
+        #expect(nd.problems.last?.message.contains("the key \"k4999\" appears twice") == true)
+        let bundle = #"{"resourceType":"Bundle","type":"collection","entry":[{"resource":"# + Self.patient
+            + #"},{"resource":"# + twice + #"},{"resource":"# + Self.weight("w3") + "}]}"
+        _ = try dir.write("b.json", Array(bundle.utf8))
+        let js = try read("b.json", directory: dir.url.path, all: ["b.json"])
+        #expect(js.positions == ["b.json:3"])
+        #expect(js.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["b.json:2 E-PARSE"])
+        #expect(js.problems.first?.message == "Bundle entry 2 has the key \"subject\" twice in one object, so which value is meant is not said; export it again")
+    }
+
+    /// References as servers write them name the export's resources: an absolute URL and a
+    /// version of `Patient/p` are `Patient/p`; the reference quoted in a message has a NUL shown
+    /// `\x00` (it went raw into rejects.csv). A `valueQuantity` without a value is a result no
+    /// rule reads (W-RESULT downstream), not a service without one.
+    @Test func referencesByURLAndVersionAndQuantitiesWithoutAValue() throws {
+        let dir = try TemporaryFolder()
+        let lines = [Self.patient,
+                     Self.weight("w1").replacingOccurrences(of: "Patient/p", with: "https://satusehat.example/fhir/R4/Patient/p"),
+                     Self.weight("w2").replacingOccurrences(of: "Patient/p", with: "Patient/p/_history/3"),
+                     Self.weight("w3").replacingOccurrences(of: "Patient/p", with: "Patient/p\\u0000"),
+                     Self.weight("w4").replacingOccurrences(of: #"{"value":7.1}"#, with: #""7.1""#)]
+        _ = try dir.write("a.ndjson", Array(lines.joined(separator: "\n").utf8))
+        let o = try read("a.ndjson", directory: dir.url.path, all: ["a.ndjson"])
+        #expect(o.positions == ["a.ndjson:2", "a.ndjson:3", "a.ndjson:5"])
+        #expect(o.rows.map { $0["person_id"] ?? "" } == ["p", "p", "p"])
+        #expect(o.rows.map { $0["result"] ?? "" } == ["7.1", "7.1", "(valueQuantity without a value)"])
+        #expect(o.problems.map(\.message) == [#"Observation/w3 refers to Patient/p\x00, which is not in the export's fhir/ files; export the Patient resources too"#])
+    }
+
     @Test func anOversizedBundleEntryStopsTheFileThere() throws {
         let dir = try TemporaryFolder()
         let big = #"{"resourceType":"Observation","id":"big","note":[{"text":""# + String(repeating: "x", count: 3 << 20) + #""}]}"#

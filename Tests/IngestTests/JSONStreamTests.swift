@@ -15,6 +15,7 @@ import Testing
 
     private enum Seen: Equatable {
         case entry(Int, String?, JSONValue?)
+        case duplicateKey(Int, String)
         case top(JSONValue)
     }
 
@@ -24,6 +25,7 @@ import Testing
         func note(_ e: JSONStreamEvent) {
             switch e {
             case .entry(let i, let r, let url): seen.append(.entry(i, url, r))
+            case .duplicateKey(let i, let key): seen.append(.duplicateKey(i, key))
             case .top(let t): seen.append(.top(t))
             }
         }

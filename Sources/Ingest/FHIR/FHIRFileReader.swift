@@ -39,11 +39,33 @@ struct FHIRFileReader {
             throw PWSError(.inputMissing, "\(path) cannot be opened (\(String(cString: strerror(errno)))); check its permissions")
         }
         defer { close(fd) }
+        // A UTF-8 byte order mark (PowerShell's Out-File, Notepad) is skipped, as RFC 8259
+        // allows; UTF-16 text is named (each line or entry would be "not valid JSON").
+        var head = [UInt8](repeating: 0, count: 4)
+        let got = head.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 4) }
+        if got < 0 { throw PWSError(.inputMissing, "\(path) could not be read (\(String(cString: strerror(errno))))") }
+        let start = Array(head.prefix(Swift.max(got, 0)))
+        if Self.looksUTF16(start) {
+            try body(.malformed(position: 1, message: "the file is UTF-16 (Unicode text), not UTF-8, which FHIR JSON is; it was not read — export it again as UTF-8"))
+            return
+        }
+        let skip = start.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        guard lseek(fd, off_t(skip), SEEK_SET) == off_t(skip) else {
+            throw PWSError(.inputMissing, "\(path) could not be read (\(String(cString: strerror(errno))))")
+        }
         if Self.isNDJSON(path) {
             try readLines(fd, body)
         } else {
             try readDocument(fd, body)
         }
+    }
+
+    /// Whether a file's first bytes are UTF-16: a byte order mark (FF FE, FE FF), or a NUL
+    /// beside the first character (`{` or `[`, the only ways JSON text starts).
+    static func looksUTF16(_ head: [UInt8]) -> Bool {
+        guard head.count >= 2 else { return false }
+        if head[0] == 0xFF && head[1] == 0xFE || head[0] == 0xFE && head[1] == 0xFF { return true }
+        return head[0] == 0 && head[1] != 0 || head[0] != 0 && head[1] == 0
     }
 
     private mutating func readLines(_ fd: Int32, _ body: (FHIRFileEvent) throws -> Void) throws {
@@ -108,9 +130,15 @@ struct FHIRFileReader {
             case .entry(let index, let resource, let fullUrl):
                 sawEntries = true
                 if let resource { try body(.resource(position: index, resource, fullUrl: fullUrl)) } else { try body(.emptyEntry(position: index)) }
+            case .duplicateKey(let index, let key):
+                sawEntries = true
+                try body(.malformed(position: index, message: "Bundle entry \(index) has the key \"\(JSONStream.shown(key))\" twice in one object, so which value is meant is not said; export it again"))
             case .top(let top):
                 if top["resourceType"]?.text == "Bundle" {
                     try body(.bundle(type: top["type"]?.text ?? ""))
+                    if stream.entryNotArray {
+                        try body(.malformed(position: 1, message: "the Bundle's entry is not an array of entries, so none of its resources was read; export it again"))
+                    }
                 } else if !sawEntries, case .object = top {
                     try body(.resource(position: 1, top, fullUrl: nil))
                 } else {
@@ -131,6 +159,14 @@ struct FHIRFileReader {
             }
             try stream.finish(deliver)
         } catch let error as JSONStreamError {
+            // Text after a complete document (a second one, stray characters): the document is
+            // read, and the text after it is the error, after its last entry.
+            if let document = stream.completedDocument {
+                try deliver(.top(document))
+                let at = Swift.max(1, stream.currentEntry) + 1
+                try body(.malformed(position: at, message: "text follows the end of the JSON document (\(error.message)); it was not read — export the file again"))
+                return
+            }
             let at = Swift.max(1, stream.currentEntry)
             try body(.malformed(position: at, message: "\(sawEntries || stream.currentEntry > 0 ? "Bundle entry \(at)" : "the file") is not valid JSON (\(error.message)); the rest of the file is not read — export it again"))
         }

@@ -96,7 +96,7 @@ public final class FHIRContext: @unchecked Sendable {
             for k in keys { encounters[k] = e }
         case "Observation":
             let cs = codings(r["code"])
-            let at = r["encounter"]?["reference"]?.text ?? ""
+            let at = r["encounter"]?.reference ?? ""
             func has(_ set: Set<String>) -> Bool { cs.contains { FHIRMapping.contains(set, system: $0.system, code: $0.code) } }
             if has(mapping.lmpCodes), !at.isEmpty, let d = r["valueDateTime"]?.text { lmp[at] = d }
             if has(mapping.gestationCodes), !at.isEmpty, let q = r["valueQuantity"], let v = q["value"]?.text {
@@ -118,8 +118,8 @@ public final class FHIRContext: @unchecked Sendable {
 
     /// How a systolic Observation finds its diastolic one.
     func pairKey(_ r: JSONValue) -> String {
-        if let e = r["encounter"]?["reference"]?.text { return e }
-        return (r["subject"]?["reference"]?.text ?? "") + "|" + (r["effectiveDateTime"]?.text ?? "")
+        if let e = r["encounter"]?.reference { return e }
+        return (r["subject"]?.reference ?? "") + "|" + (r["effectiveDateTime"]?.text ?? "")
     }
 
     private func patient(_ r: JSONValue, id: String) -> Patient {
@@ -162,20 +162,20 @@ public final class FHIRContext: @unchecked Sendable {
     private func encounter(_ r: JSONValue) -> Encounter {
         var e = Encounter()
         e.date = r["period"]?["start"]?.text ?? ""
-        e.subject = r["subject"]?["reference"]?.text ?? ""
+        e.subject = r["subject"]?.reference ?? ""
         let site = r["serviceProvider"] ?? r["location"].elements.first?["location"]
-        e.site = site?["reference"]?.text ?? ""
+        e.site = site?.reference ?? ""
         e.siteIdentifier = site?["identifier"]?["value"]?.text
         e.classCode = r["class"]?["code"]?.text ?? ""
         e.provider = provider(r["participant"].elements.flatMap { codings($0["type"]) })
-        e.episode = r["episodeOfCare"].elements.first?["reference"]?.text ?? ""
+        e.episode = r["episodeOfCare"].elements.first?.reference ?? ""
         return e
     }
 
     /// A reference's facility id (its identifier, the referenced Organization's or Location's,
     /// else the id in the reference) and type (the site's type, else the class code's).
     func facility(_ reference: JSONValue?, classCodes: [String]) -> (String, String) {
-        facility(reference: reference?["reference"]?.text ?? "", identifier: reference?["identifier"]?["value"]?.text,
+        facility(reference: reference?.reference ?? "", identifier: reference?["identifier"]?["value"]?.text,
                  classCodes: classCodes)
     }
 
@@ -291,8 +291,11 @@ public final class FHIRRecordSource: RecordSource {
                 // the notes go to run.json and the log (FuzzFHIR checks this).
                 case .ignored(let what): ignoredCounts[PersonID.maskEmbeddedIdentifiers(what), default: 0] += 1
                 case .rejected(let id, let field, let message):
-                    try body(.rejected(Diagnostic(location: SourceLocation(source: source, line: position), recordID: id,
-                                                  rule: .fhir, field: field, value: "", message: message)))
+                    // A reference or code quoted in the message is the input's text: a NUL or
+                    // line feed in it is shown `\xNN`, never written raw into rejects.csv.
+                    try body(.rejected(Diagnostic(location: SourceLocation(source: source, line: position),
+                                                  recordID: VisibleText.escapingControls(id), rule: .fhir, field: field,
+                                                  value: "", message: VisibleText.escapingControls(message))))
                 }
             case .emptyEntry:
                 ignoredCounts[Self.entryWithoutResource, default: 0] += 1
@@ -320,6 +323,14 @@ public final class FHIRRecordSource: RecordSource {
         let id = VisibleText.escapingControls(values[0])
         return .rejected(id: id, field: fields[k],
                          message: "\(id): \(fields[k]) holds a NUL character (\\u0000); the export is damaged — export it again")
+    }
+
+    /// A Quantity's value as text; nil without a Quantity. A `valueQuantity` that is not an
+    /// object with a value (`"17"`, `{"unit": "kg"}`) gives text no result rule reads, so the
+    /// record is `W-RESULT` (its value unreadable) instead of a service without a result.
+    static func quantity(_ q: JSONValue?) -> String? {
+        guard let q else { return nil }
+        return q["value"]?.text ?? "(valueQuantity without a value)"
     }
 
     private enum Outcome {
@@ -352,7 +363,7 @@ public final class FHIRRecordSource: RecordSource {
         let recordID = type + "/" + id
         var values = Array(repeating: "", count: Self.fields.count)
         values[0] = recordID
-        let encounterRef = r["encounter"]?["reference"]?.text ?? ""
+        let encounterRef = r["encounter"]?.reference ?? ""
         let encounter = context.encounters[encounterRef]
         var service = ""
         switch type {
@@ -388,12 +399,12 @@ public final class FHIRRecordSource: RecordSource {
             }
             service = s
             if has(mapping.systolicCodes) {
-                let sys = r["valueQuantity"]?["value"]?.text ?? ""
+                let sys = Self.quantity(r["valueQuantity"]) ?? ""
                 values[11] = context.diastolic[context.pairKey(r)].map { sys + "/" + $0 } ?? sys
             } else if r["component"] != nil {
                 var sys = "", dia = ""
                 for c in r["component"].elements {
-                    let v = c["valueQuantity"]?["value"]?.text ?? ""
+                    let v = Self.quantity(c["valueQuantity"]) ?? ""
                     for cc in codings(c["code"]) {
                         if FHIRMapping.contains(mapping.systolicCodes, system: cc.system, code: cc.code) { sys = v }
                         if FHIRMapping.contains(mapping.diastolicCodes, system: cc.system, code: cc.code) { dia = v }
@@ -401,7 +412,7 @@ public final class FHIRRecordSource: RecordSource {
                 }
                 values[11] = sys.isEmpty && dia.isEmpty ? "" : sys + "/" + dia
             } else {
-                values[11] = r["valueQuantity"]?["value"]?.text ?? r["valueString"]?.text ?? ""
+                values[11] = Self.quantity(r["valueQuantity"]) ?? r["valueString"]?.text ?? ""
             }
             values[1] = r["effectiveDateTime"]?.text ?? r["effectivePeriod"]?["start"]?.text ?? encounter?.date ?? ""
             (values[9], values[8]) = encounter.map { ($0.facilityID, $0.facilityType) }
@@ -417,7 +428,7 @@ public final class FHIRRecordSource: RecordSource {
             service = s
             values[1] = r["occurrenceDateTime"]?.text ?? encounter?.date ?? ""
             let performers = r["performer"].elements
-            let actor = performers.first { ($0["actor"]?["reference"]?.text ?? "").hasPrefix("Organization/") || context.sites[$0["actor"]?["reference"]?.text ?? ""] != nil }?["actor"]
+            let actor = performers.first { ($0["actor"]?.reference ?? "").hasPrefix("Organization/") || context.sites[$0["actor"]?.reference ?? ""] != nil }?["actor"]
             if let site = actor ?? r["location"] {
                 (values[9], values[8]) = context.facility(site, classCodes: [])
             } else if let e = encounter {
@@ -434,7 +445,7 @@ public final class FHIRRecordSource: RecordSource {
             }
             service = s
             values[1] = r["performedDateTime"]?.text ?? r["performedPeriod"]?["start"]?.text ?? encounter?.date ?? ""
-            let actor = r["performer"].elements.first { self.context.sites[$0["actor"]?["reference"]?.text ?? ""] != nil }?["actor"]
+            let actor = r["performer"].elements.first { self.context.sites[$0["actor"]?.reference ?? ""] != nil }?["actor"]
             if let e = encounter {
                 (values[9], values[8]) = (e.facilityID, e.facilityType)
             } else {
@@ -445,7 +456,7 @@ public final class FHIRRecordSource: RecordSource {
         }
         values[10] = service
         let subjectKey = type == "Immunization" ? "patient" : "subject"
-        guard let subject = r[subjectKey]?["reference"]?.text, !subject.isEmpty else {
+        guard let subject = r[subjectKey]?.reference, !subject.isEmpty else {
             return .rejected(id: recordID, field: subjectKey, message: "\(recordID) has no \(subjectKey) reference; a record needs its Patient")
         }
         guard let p = context.patients[subject] else {

@@ -1,10 +1,14 @@
 import CYAJL
+import PWSCore
 
 /// What a `JSONStream` hands over while it parses one JSON document.
 enum JSONStreamEvent {
     /// Entry `index` (1-based) of a Bundle's `entry` array closed: its `resource` (nil when the
     /// entry has none, e.g. a DELETE of a transaction) and its `fullUrl`.
     case entry(index: Int, resource: JSONValue?, fullUrl: String?)
+    /// Entry `index` closed, but its resource names one key twice in an object (`duplicateKey`):
+    /// which value is meant is not said (JSON readers differ), so it is not read.
+    case duplicateKey(index: Int, key: String)
     /// The document ended: its top-level object without the `entry` array.
     case top(JSONValue)
 }
@@ -37,8 +41,11 @@ final class JSONStream {
     fileprivate var entryIndex = 0
     fileprivate var fullUrl: String?
     fileprivate var entryResource: JSONValue?
+    fileprivate var entryDuplicate: String?
     fileprivate var inEntryArray = false
     fileprivate var tooDeep = false
+    /// The top-level `entry` was not an array (an object, a string): no entry was read from it.
+    fileprivate(set) var entryNotArray = false
     fileprivate var pending: [JSONStreamEvent] = []
     private let limits: JSONLimits
     /// Bytes fed since the current entry (or the document) began.
@@ -69,8 +76,10 @@ final class JSONStream {
         lastEntryIndex = 0
         fullUrl = nil
         entryResource = nil
+        entryDuplicate = nil
         inEntryArray = false
         tooDeep = false
+        entryNotArray = false
         pending = []
         bytesInResource = 0
     }
@@ -90,9 +99,10 @@ final class JSONStream {
                 bytesInResource = 0
             }
             bytesInResource += n
-            try check(status, h)
+            // What completed before an error counts: the entries before a bad one are read.
             for event in pending { try body(event) }
             pending.removeAll(keepingCapacity: true)
+            try check(status, h)
             if bytesInResource > limits.maxResourceBytes {
                 throw JSONStreamError(message: "a resource larger than \(limits.maxResourceBytes >> 20) MiB")
             }
@@ -103,10 +113,23 @@ final class JSONStream {
     /// - Throws: `JSONStreamError` when the text ended early.
     func finish(_ body: (JSONStreamEvent) throws -> Void) throws {
         let h = try open()
-        try check(yajl_complete_parse(h), h)
+        let status = yajl_complete_parse(h)
         for event in pending { try body(event) }
         pending.removeAll()
+        try check(status, h)
+        if let key = builder.duplicateKey {
+            throw JSONStreamError(message: "the key \"\(JSONStream.shown(key))\" appears twice in one object")
+        }
         if let top = builder.result { try body(.top(top)) }
+    }
+
+    /// The top-level value, once it is complete (text after it is what failed, if anything).
+    var completedDocument: JSONValue? { depth == 0 && !builder.isOpen ? builder.result : nil }
+
+    /// A key as a message shows it: at most 64 characters, control characters as `\xNN`, a NIK
+    /// masked.
+    static func shown(_ key: String) -> String {
+        VisibleText.escapingControls(PersonID.maskEmbeddedIdentifiers(String(key.prefix(64))))
     }
 
     private func open() throws -> yajl_handle {
@@ -159,7 +182,13 @@ struct TreeBuilder {
     private var members: [[(key: String, value: JSONValue)]] = []
     private var keys: [String] = []
     private var items: [[JSONValue]] = []
+    /// The keys of each open object, once it has more than `scanLimit` members (fewer are
+    /// compared one by one): a duplicate is found in O(1) whatever the object's size.
+    private var keySets: [Set<String>?] = []
+    private static let scanLimit = 16
     private(set) var result: JSONValue?
+    /// The first key found twice in one object, if any.
+    private(set) var duplicateKey: String?
 
     var isOpen: Bool { !isObject.isEmpty }
 
@@ -167,6 +196,7 @@ struct TreeBuilder {
         isObject.append(true)
         members.append([])
         keys.append("")
+        keySets.append(nil)
     }
 
     mutating func startArray() {
@@ -185,7 +215,16 @@ struct TreeBuilder {
             return
         }
         if object {
-            members[members.count - 1].append((keys[keys.count - 1], v))
+            let key = keys[keys.count - 1], top = members.count - 1
+            if duplicateKey == nil {
+                if keySets[top] == nil && members[top].count < Self.scanLimit {
+                    if members[top].contains(where: { $0.key == key }) { duplicateKey = key }
+                } else {
+                    if keySets[top] == nil { keySets[top] = Set(members[top].map(\.key)) }
+                    if !keySets[top]!.insert(key).inserted { duplicateKey = key }
+                }
+            }
+            members[top].append((key, v))
         } else {
             items[items.count - 1].append(v)
         }
@@ -195,6 +234,7 @@ struct TreeBuilder {
         guard let object = isObject.popLast() else { return }
         if object {
             keys.removeLast()
+            keySets.removeLast()
             value(.object(members.removeLast()))
         } else {
             value(.array(items.removeLast()))
@@ -223,7 +263,10 @@ private func scalar(_ s: JSONStream, _ v: JSONValue) -> Int32 {
     case .top: s.builder.value(v)
     case .skip:
         if s.depth == 3 && s.entryKey == "fullUrl", case .string(let url) = v { s.fullUrl = url }
-        if s.depth == 1 { s.topKey = "" }  // `"entry": 5` — not an array; nothing to read
+        if s.depth == 1 {  // `"entry": 5` — not an array; nothing to read
+            s.topKey = ""
+            s.entryNotArray = true
+        }
     }
     return 1
 }
@@ -272,6 +315,8 @@ private func onStart(_ c: UnsafeMutableRawPointer?, object: Bool) -> Int32 {
     case .skip:
         if s.depth == 1 && !object {
             s.inEntryArray = true
+        } else if s.depth == 1 {
+            s.entryNotArray = true
         } else if s.depth == 2 && s.inEntryArray && object {
             s.entryIndex += 1
             s.fullUrl = nil
@@ -295,14 +340,20 @@ private func onEnd(_ c: UnsafeMutableRawPointer?) -> Int32 {
         s.entryBuilder!.end()
         if !s.entryBuilder!.isOpen {
             s.entryResource = s.entryBuilder!.result
+            s.entryDuplicate = s.entryBuilder!.duplicateKey
             s.entryBuilder = nil
         }
     case .top:
         s.builder.end()
     case .skip:
         if s.depth == 2 && s.inEntryArray {
-            s.pending.append(.entry(index: s.entryIndex, resource: s.entryResource, fullUrl: s.fullUrl))
+            if let key = s.entryDuplicate {
+                s.pending.append(.duplicateKey(index: s.entryIndex, key: key))
+            } else {
+                s.pending.append(.entry(index: s.entryIndex, resource: s.entryResource, fullUrl: s.fullUrl))
+            }
             s.entryResource = nil
+            s.entryDuplicate = nil
         } else if s.depth == 1 {
             s.inEntryArray = false
             s.topKey = ""

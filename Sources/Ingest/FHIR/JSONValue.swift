@@ -42,6 +42,31 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 }
 
+extension JSONValue {
+    /// A Reference's `reference` as the export's resources are keyed (`Type/id`, a Bundle's
+    /// `fullUrl`): an absolute URL of a server (`https://…/fhir/Patient/p1`) and a version
+    /// (`Patient/p1/_history/2`) name the resource `Patient/p1` of the export.
+    var reference: String? {
+        guard let text = self["reference"]?.text else { return nil }
+        return FHIRReference.local(text)
+    }
+}
+
+enum FHIRReference {
+    /// `reference` without a `/_history/…` version and, when it is an http(s) URL, without the
+    /// server's base: its last two segments, `Type/id`. Other forms (`Type/id`, `urn:uuid:…`,
+    /// `#contained`) as they are.
+    static func local(_ reference: String) -> String {
+        var text = Substring(reference)
+        if let history = text.range(of: "/_history/") { text = text[..<history.lowerBound] }
+        if text.hasPrefix("http://") || text.hasPrefix("https://") {
+            let segments = text.split(separator: "/", omittingEmptySubsequences: true)
+            if segments.count >= 4 { return segments.suffix(2).joined(separator: "/") }
+        }
+        return String(text)
+    }
+}
+
 extension Optional where Wrapped == JSONValue {
     /// The elements of an optional array (none when absent).
     var elements: [JSONValue] { self?.elements ?? [] }
