@@ -46,6 +46,58 @@ import Testing
         return merge.stdout
     }
 
+    /// What the reduce reads besides the map's files — the SPM catalogue and the WHO growth
+    /// tables — is in the run key: one edited between the two reduce tasks is refused by the
+    /// second, naming it, and one edited after the reduce by the merge (the merge published SPM
+    /// counts, and z-score indicators, of neither version).
+    @Test(arguments: ["spm", "growth"])
+    func aCatalogueOrTableEditedBetweenStagesIsRefused(_ edited: String) throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated(records: 600, seed: 7)
+        let pipelines = PWSBinary.packageRoot.appendingPathComponent("pipelines").path
+        try FileManager.default.copyItem(atPath: pipelines, toPath: tmp.path + "/pl")
+        let pipeline = tmp.path + "/pl/default.yaml"
+        if edited == "growth" {
+            let yaml = try String(contentsOfFile: pipeline, encoding: .utf8)
+            try (yaml + "\ngrowth_tables: growth/who2006\n").write(toFile: pipeline, atomically: true, encoding: .utf8)
+        }
+        let file = tmp.path + (edited == "spm" ? "/pl/spm.yaml" : "/pl/growth/who2006/wfa.csv")
+        func edit() throws {
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            // A comment in the catalogue; in the table, the first median a little larger each time.
+            let changed = edited == "spm" ? text + "# diubah\n"
+                : text.replacingOccurrences(of: "1,0,0.3487,3.3464", with: "1,0,0.3487,3.34641")
+            #expect(changed != text)
+            try changed.write(toFile: file, atomically: true, encoding: .utf8)
+        }
+        let shared = tmp.path + "/shared"
+        let common = ["--data", data, "--today", "2026-01-10", "--quiet", "--pipeline", pipeline, "--shared", shared]
+        for stage in [["map", "--task", "0", "--tasks", "1", "--partitions", "2"],
+                      ["dedup", "--task", "0", "--tasks", "2"], ["dedup", "--task", "1", "--tasks", "2"],
+                      ["reduce", "--task", "0", "--tasks", "2"]] {
+            let r = try PWSBinary.run(stage + common)
+            #expect(r.status == 0, "\(stage): \(r.stderr)")
+        }
+        try edit()
+        let second = try PWSBinary.run(["reduce", "--task", "1", "--tasks", "2"] + common)
+        #expect(second.status == 65, "\(second.stderr)")
+        #expect(second.stderr.contains("\(edited): "), "\(second.stderr)")
+        // Rerun from the map with the edited file; then edit it again before the merge.
+        for stage in [["map", "--task", "0", "--tasks", "1", "--partitions", "2"],
+                      ["dedup", "--task", "0", "--tasks", "2"], ["dedup", "--task", "1", "--tasks", "2"],
+                      ["reduce", "--task", "0", "--tasks", "2"], ["reduce", "--task", "1", "--tasks", "2"]] {
+            let r = try PWSBinary.run(stage + common)
+            #expect(r.status == 0, "\(stage): \(r.stderr)")
+        }
+        try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "3.34641,", with: "3.34642,")
+            .appending(edited == "spm" ? "# lagi\n" : "").write(toFile: file, atomically: true, encoding: .utf8)
+        let merge = try PWSBinary.run(["merge", "--out", tmp.path + "/out"] + common)
+        #expect(merge.status == 65, "\(merge.stderr)")
+        #expect(merge.stderr.contains("\(edited): "), "\(merge.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: tmp.path + "/out/2025-12"))
+    }
+
     @Test func concurrentMapTasksShareOneCache() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }

@@ -484,6 +484,12 @@ struct ShardRunKey: Codable, Equatable {
     var pipeline: String
     var services: String
     var indicators: String
+    /// The SPM catalogue (`absent` without one) and the six WHO growth tables, which the reduce
+    /// reads (SPM counts, z-scores): a catalogue or table edited between two reduce tasks, or
+    /// before the merge, made figures of neither version. nil in a map-cache entry's key (the
+    /// map reads neither; nil is left out of the key's JSON, so the entries keep their names).
+    var spm: String?
+    var growth: String?
     /// wilayah and sasaran of the data folder.
     var register: String
     var sasaran: String

@@ -2,6 +2,7 @@ import Aggregate
 import Concurrency
 import Export
 import Foundation
+import Growth
 import Logging
 import PWSCore
 import Validate
@@ -124,8 +125,15 @@ public struct ShardedRun {
             let path = dataDirectory + "/" + name
             return FileManager.default.fileExists(atPath: path) ? try FileDigest.sha256(path: path).hex : "absent"
         }
+        // The growth tables as the run reads them (built in, or the pipeline's folder).
+        var tables: [UInt8] = []
+        for name in GrowthTableName.allCases.map(\.fileName) {
+            tables += Array((name + "\n").utf8)
+            tables += PipelineFiles.contents(atPath: pipeline.definition.growthTablesPath + "/" + name).map { [UInt8]($0) } ?? []
+        }
         return ShardRunKey(
             pipeline: entries[0].sha256, services: entries[1].sha256, indicators: entries[2].sha256,
+            spm: entries.count > 3 ? entries[3].sha256 : "absent", growth: FileDigest.sha256(bytes: tables).hex,
             register: try digest("wilayah"), sasaran: try digest("sasaran"),
             files: FileDigest.sha256(bytes: Array(files.joined(separator: "\n").utf8)).hex,
             today: request.today.description, asOf: request.asOf?.description,
