@@ -14,7 +14,9 @@ import Glibc
 /// - `OUT/refused/YYYY-MM/` — the rejects, warnings and manifest of the latest refused run.
 ///
 /// A failed or killed run leaves only a staging folder, which the next run removes; the link
-/// and the folder it points to are never touched before the switch.
+/// and the folder it points to are never touched before the switch. A run killed between
+/// moving its folder into `.runs/` and the switch leaves that folder unpublished (newer than
+/// the month's link) and its temporary link `OUT/.link-PID`: the next run removes both.
 public struct Publisher {
     public let outputDirectory: String
     public let month: YearMonth
@@ -38,10 +40,37 @@ public struct Publisher {
         for name in (try? fm.contentsOfDirectory(atPath: runsDirectory)) ?? [] where name.hasPrefix(".staging-") {
             try? fm.removeItem(atPath: runsDirectory + "/" + name)
         }
+        removeUnpublished()
         let staging = runsDirectory + "/.staging-\(getpid())-\(UInt64(Date().timeIntervalSince1970 * 1000))"
         Interruption.removeOnStop(staging)
         try OutputFolder.ensureDirectory(staging)
         return staging
+    }
+
+    /// What a run killed while publishing left (the caller holds OUT's lock, so no other run is
+    /// publishing): its temporary link `OUT/.link-PID`, and its run folder, moved into `.runs/`
+    /// but never linked — newer than the folder its month's `OUT/YYYY-MM` names. Such a folder
+    /// says "published" in its run.json, was listed with the kept runs for `pws diff` and took a
+    /// place of the retention. A month without a link keeps its folders (nothing says which).
+    func removeUnpublished() {
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: outputDirectory)) ?? [] where name.hasPrefix(".link-") {
+            unlink(outputDirectory + "/" + name)
+        }
+        var linked: [String: String] = [:]
+        for name in (try? fm.contentsOfDirectory(atPath: runsDirectory)) ?? [] where !name.hasPrefix(".") {
+            guard let dot = name.firstIndex(of: ".") else { continue }
+            let month = String(name[..<dot])
+            if linked[month] == nil {
+                guard YearMonth(month) != nil,
+                      let target = try? fm.destinationOfSymbolicLink(atPath: outputDirectory + "/" + month),
+                      target.hasPrefix(".runs/") else { continue }
+                linked[month] = String(target.dropFirst(".runs/".count))
+            }
+            if let current = linked[month], name > current {
+                try? fm.removeItem(atPath: runsDirectory + "/" + name)
+            }
+        }
     }
 
     /// Flushes a finished staging folder, moves it to an immutable run folder and switches
@@ -61,6 +90,12 @@ public struct Publisher {
         var n = 1
         while fm.fileExists(atPath: runsDirectory + "/" + name) { name = "\(month).\(stamp)-\(n)"; n += 1 }
         let runFolder = runsDirectory + "/" + name
+        // An existing real folder at OUT/YYYY-MM (not made by pws) is never overwritten: said
+        // before the run folder is moved into .runs/, where it would stay unpublished.
+        var st = stat()
+        if lstat(publishedPath, &st) == 0 && (st.st_mode & S_IFMT) != S_IFLNK {
+            throw PWSError(.outputNotWritable, "\(publishedPath) exists and is not a pws link; move it away and run again")
+        }
         guard rename(staging, runFolder) == 0 else {
             throw PWSError(.outputNotWritable, "cannot move the finished run into \(runFolder)", cause: String(cString: strerror(errno)))
         }
@@ -68,19 +103,20 @@ public struct Publisher {
         fsyncPath(runsDirectory)
         CrashPoint.hit("run-folder")
 
-        // An existing real folder at OUT/YYYY-MM (not made by pws) is never overwritten.
-        var st = stat()
-        if lstat(publishedPath, &st) == 0 && (st.st_mode & S_IFMT) != S_IFLNK {
-            throw PWSError(.outputNotWritable, "\(publishedPath) exists and is not a pws link; move it away and run again")
-        }
+        // Not switched: the run folder is not left in .runs/ as if published.
         let link = outputDirectory + "/.link-\(getpid())"
         unlink(link)
         guard symlink(".runs/" + name, link) == 0 else {
-            throw PWSError(.outputNotWritable, "cannot create a link in \(outputDirectory)", cause: String(cString: strerror(errno)))
+            let cause = String(cString: strerror(errno))
+            try? fm.removeItem(atPath: runFolder)
+            throw PWSError(.outputNotWritable, "cannot create a link in \(outputDirectory)", cause: cause)
         }
+        CrashPoint.hit("link-made")
         guard rename(link, publishedPath) == 0 else {
+            let cause = String(cString: strerror(errno))
             unlink(link)
-            throw PWSError(.outputNotWritable, "cannot switch \(publishedPath) to the new run", cause: String(cString: strerror(errno)))
+            try? fm.removeItem(atPath: runFolder)
+            throw PWSError(.outputNotWritable, "cannot switch \(publishedPath) to the new run", cause: cause)
         }
         fsyncPath(outputDirectory)
         committed = true

@@ -25,7 +25,7 @@ import Glibc
 
     /// A run killed (SIGKILL) at each step leaves the published set byte-identical, and no lock
     /// blocks the next run.
-    @Test(arguments: ["validated", "aggregated", "staging-partial", "staged", "run-folder"])
+    @Test(arguments: ["validated", "aggregated", "staging-partial", "staged", "run-folder", "link-made"])
     func killedRunLeavesThePublishedSetIntact(point: String) throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
@@ -51,6 +51,31 @@ import Glibc
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/2025-12") != link)
         let staging = try FileManager.default.contentsOfDirectory(atPath: out + "/.runs").filter { $0.hasPrefix(".staging") }
         #expect(staging.isEmpty)
+        // Killed after its folder was moved into .runs/ ("run-folder", "link-made"), the run left
+        // a folder saying "published" that never was, and its temporary link: the next run
+        // removes both, so .runs/ holds the two runs that were published.
+        let runs = try FileManager.default.contentsOfDirectory(atPath: out + "/.runs").filter { !$0.hasPrefix(".") }.sorted()
+        #expect(runs.count == 2, "\(runs)")
+        #expect(runs.first.map { ".runs/" + $0 } == link)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".link-") }.isEmpty)
+    }
+
+    /// A real folder at OUT/YYYY-MM (not pws's link) stops the publish with 73 before the run's
+    /// folder is moved into .runs/: none is left there saying "published".
+    @Test func aFolderInPlaceOfTheLinkLeavesNoRunFolderBehind() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated()
+        let out = tmp.path + "/out"
+        #expect(try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"]).status == 0)
+        let fm = FileManager.default
+        let runs = try fm.contentsOfDirectory(atPath: out + "/.runs")
+        try fm.removeItem(atPath: out + "/2025-12")
+        try fm.createDirectory(atPath: out + "/2025-12", withIntermediateDirectories: false)
+        let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"])
+        #expect(r.status == 73)
+        #expect(r.stderr.contains("2025-12 exists and is not a pws link; move it away and run again"))
+        #expect(try fm.contentsOfDirectory(atPath: out + "/.runs").sorted() == runs.sorted())
     }
 
     @Test func killAfterTheSwitchLeavesTheNewSetComplete() throws {
