@@ -14,6 +14,9 @@ extension PipelineRunner {
         try InputFiles.checkDataFolder(request.dataDirectory)
         let lock = try RunLock(outputDirectory: out)
         defer { withExtendedLifetime(lock) {} }
+        // A scratch folder a killed `pws run --partitions` left holds NIKs unmasked: under OUT's
+        // lock no run is using one, so any run removes it (only a partitioned run did).
+        ShardedRun.removeLeftScratch(out: out)
         let started = Date()
         let pipeline = try loadPipeline(indicators: true)
         let definition = pipeline.definition

@@ -248,6 +248,41 @@ extension MisuseTests {
         let next = try PWSBinary.run(["run", "--partitions", "3", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
         #expect(next.status == 0, "\(next.stderr)")
         #expect(scratch().isEmpty)
+        // And with a plain `pws run` (it stayed until a partitioned run came).
+        try FileManager.default.createDirectory(atPath: out + "/.partitions.999998/pws/map", withIntermediateDirectories: true)
+        let plain = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(scratch().isEmpty)
+    }
+
+    /// What holds NIKs unmasked outside the published set — the cache's entries, a staged run's
+    /// shared folder — is the user's alone: folders rwx------, files rw-------.
+    @Test func intermediateFilesAreTheUsersAlone() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try tmp.generated(records: 600)
+        let out = tmp.path + "/out"
+        try FileManager.default.createDirectory(atPath: out + "/.cache", withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
+        let r = try PWSBinary.run(["run", "--partitions", "2", "--incremental", "--data", data, "--out", out,
+                                   "--today", "2026-01-15", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let shared = tmp.path + "/shared"
+        let map = try PWSBinary.run(["map", "--task", "0", "--tasks", "1", "--partitions", "2", "--shared", shared,
+                                     "--data", data, "--today", "2026-01-15", "--quiet"])
+        #expect(map.status == 0, "\(map.stderr)")
+        func mode(_ path: String) -> Int { (try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1 }
+        #expect(mode(out + "/.cache") == 0o700)
+        for root in [out + "/.cache/map", shared] {
+            #expect(mode(root) == 0o700, "\(root)")
+            let items = FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []
+            #expect(!items.isEmpty)
+            for item in items {
+                var isFolder: ObjCBool = false
+                FileManager.default.fileExists(atPath: root + "/" + item, isDirectory: &isFolder)
+                #expect(mode(root + "/" + item) == (isFolder.boolValue ? 0o700 : 0o600), "\(root)/\(item)")
+            }
+        }
     }
 }
 

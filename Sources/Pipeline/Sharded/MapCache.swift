@@ -59,6 +59,10 @@ final class MapCache {
     init(outputDirectory: String, options: MapCacheOptions) {
         folder = outputDirectory + "/.cache/map"
         self.options = options
+        // The entries hold NIKs unmasked: a cache an earlier pws made open to all
+        // (`rwxr-xr-x`) is closed to its owner's user, as new folders are made
+        // (`ShardFile.folderMode`). No error when it is not there yet, or not ours.
+        chmod(outputDirectory + "/.cache", ShardFile.folderMode)
     }
 
     init(folder: String, options: MapCacheOptions) {

@@ -133,18 +133,24 @@ enum ShardFile {
     /// rebuilding one cache entry), and each needs a name of its own.
     private static let written = Locked(0)
 
+    /// Intermediate files hold the rows as read — NIKs unmasked, names with
+    /// `--keep-identifiers` — so they are the user's alone: folders made `rwx------`, files
+    /// `rw-------` (what `--shared` and `OUT/.cache` hold is never published).
+    static let folderMode: mode_t = 0o700
+    static let fileMode: mode_t = 0o600
+
     /// Makes `folder` and the folders above it when missing; a file in the way or a folder that
     /// cannot be made is an output error (exit 73) naming the folder, not Foundation's dump.
     static func makeFolder(_ folder: String) throws {
         // Relative paths from `./`, so the message names the folder as it is met.
-        guard let failure = OutputFolder.makeDirectories(folder.hasPrefix("/") ? folder : "./" + folder, mode: 0o755) else { return }
+        guard let failure = OutputFolder.makeDirectories(folder.hasPrefix("/") ? folder : "./" + folder, mode: folderMode) else { return }
         if failure.code == ENOTDIR {
             // A file in the way: the folder itself, or the one above the folder not made.
             var st = stat()
             let file = stat(failure.path, &st) == 0 ? failure.path : (failure.path as NSString).deletingLastPathComponent
             throw PWSError(.outputNotWritable, "cannot make the folder \(folder): \(file) is a file, not a folder; give --shared a folder")
         }
-        throw PWSError(.outputNotWritable, "cannot make the folder \(failure.path) (\(String(cString: strerror(failure.code)))); check that the shared folder (--shared) is writable and not full")
+        throw PWSError(.outputNotWritable, "cannot make the folder \(failure.path) (\(String(cString: strerror(failure.code)))); check that the folder above it is writable and not full")
     }
 
     /// Writes `bytes` as file `path`: to a temporary name in its folder (made when missing;
@@ -158,10 +164,10 @@ enum ShardFile {
         // A task stopped by a signal (scancel, a time limit) removes it (it stayed otherwise).
         Interruption.removeOnStop(temporary)
         defer { Interruption.forget(temporary) }
-        var fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        var fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, fileMode)
         if fd < 0 && errno == ENOENT {
             try makeFolder((path as NSString).deletingLastPathComponent)
-            fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, fileMode)
         }
         guard fd >= 0 else {
             throw PWSError(.outputNotWritable, "cannot write \(temporary): \(String(cString: strerror(errno))); check that the folder is writable and not full")
@@ -407,8 +413,9 @@ final class ShardFileWriter {
         Interruption.removeOnStop(temporary)
         let out = try ShardFile.head(header)
         try ShardFile.makeFolder((path as NSString).deletingLastPathComponent)
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(out)) else {
-            throw PWSError(.outputNotWritable, "cannot write \(temporary); check that the shared folder is writable and not full")
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(out),
+                                             attributes: [.posixPermissions: Int(ShardFile.fileMode)]) else {
+            throw PWSError(.outputNotWritable, "cannot write \(temporary); check that its folder is writable and not full")
         }
     }
 
