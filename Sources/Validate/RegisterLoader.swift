@@ -51,6 +51,8 @@ struct RegisterLoader {
         var notes: [String] = []
         var puskesmasOf: [String: (code: String, line: Int)] = [:]
         var names: [String: (name: String, line: Int)] = [:]
+        /// The first line of each RT (village|rw|rt), for a repeated one.
+        var rtLines: [String: Int] = [:]
 
         func note(_ key: String, _ name: String, _ what: String, _ loc: SourceLocation) {
             if let first = names[key] {
@@ -77,10 +79,11 @@ struct RegisterLoader {
                 }
                 return shown
             }
-            var bad = false
+            // Every problem of the line is listed (spec §2.2), not only the first: the checks
+            // go on past one, and only a line without any adds its RT.
+            let before = problems.count
             for f in [fCode, fName, fDistrict, fRegency, fPkmCode, fPkmName, fRW, fRT] where row.isEmpty(f) {
                 problems.append("\(loc): \(schema.fields[f.rawValue].name) is empty; every RT row needs it")
-                bad = true
             }
             // Names go into cells of pws.xlsx, which holds at most 32,767 characters a cell: a
             // longer one is a register problem here, not a failed workbook at the end. (RW, RT and
@@ -89,21 +92,19 @@ struct RegisterLoader {
                 let length = row.string(f).unicodeScalars.count
                 if length > Self.maxTextLength {
                     problems.append("\(loc): \(schema.fields[f.rawValue].name) is \(length) characters long; at most \(Self.maxTextLength) fit a cell of pws.xlsx (with TOTAL before it) — shorten it")
-                    bad = true
                 }
             }
-            if bad { return }
-            guard let code = Decode.villageCode(row.cleaned(fCode)) else {
+            let code = row.isEmpty(fCode) ? nil : Decode.villageCode(row.cleaned(fCode))
+            if code == nil && !row.isEmpty(fCode) {
                 problems.append("\(loc): village_code \(DecimalCount.shown(row.string(fCode))) is not a 10-digit Kemendagri code (PPKKCCDDDD; dots and spaces are allowed)")
-                return
             }
-            guard let rw = Decode.label(row.cleaned(fRW)) else {
+            let rw = row.isEmpty(fRW) ? nil : Decode.label(row.cleaned(fRW))
+            if rw == nil && !row.isEmpty(fRW) {
                 problems.append("\(loc): rw \(DecimalCount.shown(row.string(fRW))) has no label left after dropping \"RW\" and punctuation")
-                return
             }
-            guard let rt = Decode.label(row.cleaned(fRT)) else {
+            let rt = row.isEmpty(fRT) ? nil : Decode.label(row.cleaned(fRT))
+            if rt == nil && !row.isEmpty(fRT) {
                 problems.append("\(loc): rt \(DecimalCount.shown(row.string(fRT))) has no label left after dropping \"RT\" and punctuation")
-                return
             }
             var population: ExactDecimal?
             if !row.isEmpty(fPop) {
@@ -112,15 +113,21 @@ struct RegisterLoader {
                 case .success(let p): population = p
                 case .failure(let problem):
                     problems.append("\(loc): \(DecimalCount.message(problem, field: "population", shown: DecimalCount.shown(row.string(fPop))))")
-                    return
                 }
             }
             let pkmCode = visible(fPkmCode)
-            if let first = puskesmasOf[code], first.code != pkmCode {
-                problems.append("\(loc): village \(code) is mapped to puskesmas \(pkmCode) here but to \(first.code) on line \(first.line); a village belongs to exactly one puskesmas")
-                return
+            if let code, !row.isEmpty(fPkmCode) {
+                if let first = puskesmasOf[code], first.code != pkmCode {
+                    problems.append("\(loc): village \(code) is mapped to puskesmas \(pkmCode) here but to \(first.code) on line \(first.line); a village belongs to exactly one puskesmas")
+                }
+                if puskesmasOf[code] == nil { puskesmasOf[code] = (pkmCode, loc.line) }
             }
-            if puskesmasOf[code] == nil { puskesmasOf[code] = (pkmCode, loc.line) }
+            // A repeated RT is told whatever else is wrong with either line.
+            if let code, let rw, let rt, let first = rtLines.updateValue(loc.line, forKey: "\(code)|\(rw)|\(rt)") {
+                rtLines["\(code)|\(rw)|\(rt)"] = first
+                problems.append("\(loc): RW \(rw) RT \(rt) of village \(code) is listed twice (first on line \(first)); keep one row per RT")
+            }
+            guard problems.count == before, let code, let rw, let rt else { return }
             let village = Village(code: code, name: visible(fName), districtName: visible(fDistrict),
                                   regencyName: visible(fRegency), puskesmasCode: pkmCode,
                                   puskesmasName: visible(fPkmName))
@@ -131,10 +138,7 @@ struct RegisterLoader {
             let v = register.addVillage(village)
             let area = RTArea(village: v, rw: rw, rt: rt, hamlet: visible(fHamlet), population: population,
                               registered: true)
-            guard register.addRT(area) != nil else {
-                problems.append("\(loc): RW \(rw) RT \(rt) of village \(code) is listed twice; keep one row per RT")
-                return
-            }
+            _ = register.addRT(area)
         }, problem: { diagnostic in
             problems.append("\(diagnostic.location): \(diagnostic.rule.rawValue) \(diagnostic.message)")
         })

@@ -28,15 +28,26 @@ import Testing
         3201010001,Sukamaju,Cibinong,Bogor,P01,Puskesmas A,1,1,50
         3201010001,Sukamaju,Cibinong,Bogor,P02,Puskesmas B,001,003,50
         3201010002,Sukasari,Cibinong,Bogor,P01,Puskesmas A,001,001,-4
+        3201010001,Sukamaju,Cibinong,Bogor,P03,Puskesmas C,01,1,-5
+        3201010003,,Cibinong,Bogor,P01,Puskesmas A,RW,002,7
 
         """
         let error = try fatal(wilayah: register)
         #expect(error.exitStatus == .dataError)
-        #expect(error.details.count == 4)
-        #expect(error.details[0].hasPrefix("wilayah.csv:3: village_code \"32010100\" is not a 10-digit"))
-        #expect(error.details[1].hasPrefix("wilayah.csv:4: RW 001 RT 001 of village 3201010001 is listed twice"))
-        #expect(error.details[2].hasPrefix("wilayah.csv:5: village 3201010001 is mapped to puskesmas P02"))
-        #expect(error.details[3].hasPrefix("wilayah.csv:6: population \"-4\" has a sign"))
+        // Each problem of a line, not only its first: line 7 repeats line 2's RT, maps the
+        // village to a third puskesmas and has a negative population; line 8 has no name and
+        // an RW without a label.
+        #expect(error.details == [
+            "wilayah.csv:3: village_code \"32010100\" is not a 10-digit Kemendagri code (PPKKCCDDDD; dots and spaces are allowed)",
+            "wilayah.csv:4: RW 001 RT 001 of village 3201010001 is listed twice (first on line 2); keep one row per RT",
+            "wilayah.csv:5: village 3201010001 is mapped to puskesmas P02 here but to P01 on line 2; a village belongs to exactly one puskesmas",
+            "wilayah.csv:6: population \"-4\" has a sign; write a number ≥ 0 without + or -",
+            "wilayah.csv:7: population \"-5\" has a sign; write a number ≥ 0 without + or -",
+            "wilayah.csv:7: village 3201010001 is mapped to puskesmas P03 here but to P01 on line 2; a village belongs to exactly one puskesmas",
+            "wilayah.csv:7: RW 001 RT 001 of village 3201010001 is listed twice (first on line 2); keep one row per RT",
+            "wilayah.csv:8: village_name is empty; every RT row needs it",
+            "wilayah.csv:8: rw \"RW\" has no label left after dropping \"RW\" and punctuation",
+        ], "\(error.details)")
     }
 
     /// A name longer than a cell of pws.xlsx holds with `TOTAL ` before it (32,761 characters)
