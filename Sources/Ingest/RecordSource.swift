@@ -9,6 +9,9 @@ public struct CellIssue: Sendable, Hashable {
         case error(String)
         /// A formula saved without its result: the row is `E-CELL`.
         case formulaWithoutValue
+        /// A text cell naming a shared string the workbook does not have (index as written): the
+        /// row is `E-CELL` — the workbook is damaged, not the cell's formula.
+        case missingSharedString(String)
         /// A number of 15 or more integer digits: as a person_id, `E-PERSON` (a NIK stored as
         /// a number has lost digits in Excel already).
         case longNumber

@@ -138,6 +138,11 @@ extension TableReader {
                                 location: SourceLocation(source: label, line: record.line), recordID: recordID(record),
                                 rule: .cell, field: name, value: value,
                                 message: "\(at) (\(name)) holds the error value \(value); correct the formula or type the value in the workbook")
+                        case .missingSharedString(let index):
+                            diagnostic = Diagnostic(
+                                location: SourceLocation(source: label, line: record.line), recordID: recordID(record),
+                                rule: .cell, field: name, value: "",
+                                message: "\(at) (\(name)) names shared string \(index), which the workbook does not hold (its shared strings are missing or cut short): the workbook is damaged — open it in Excel or LibreOffice and save it again")
                         case .formulaWithoutValue:
                             diagnostic = Diagnostic(
                                 location: SourceLocation(source: label, line: record.line), recordID: recordID(record),

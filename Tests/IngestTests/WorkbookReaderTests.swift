@@ -200,6 +200,18 @@ import Testing
                 "\(error.message)")
     }
 
+    /// A text cell naming a shared string the workbook lacks is E-CELL for its row, saying the
+    /// workbook is damaged (it said "the error value shared string 99999 missing; correct the
+    /// formula"); the other rows are read.
+    @Test func aMissingSharedStringIsADamagedWorkbookForItsRow() throws {
+        let plain = try read("libreoffice-typed.xlsx")
+        let o = try read("missing-shared-string.xlsx")
+        #expect(o.rows.map(\.values) == Array(plain.rows.map(\.values).dropFirst()))
+        #expect(o.problems.map { "\($0.location) \($0.rule.rawValue) \($0.field)" } == ["layanan/missing-shared-string.xlsx:libreoffice-typed:2 E-CELL sex"])
+        #expect(o.problems.first?.message == "layanan/missing-shared-string.xlsx:libreoffice-typed:E2 (sex) names shared string 99999, which the workbook does not hold (its shared strings are missing or cut short): the workbook is damaged — open it in Excel or LibreOffice and save it again",
+                "\(o.problems.first?.message ?? "")")
+    }
+
     @Test func encryptedWorkbookIsAClearError() throws {
         let error = try #require(throws: PWSError.self) { _ = try read("encrypted.xlsx") }
         #expect(error.message.contains("layanan/encrypted.xlsx"))

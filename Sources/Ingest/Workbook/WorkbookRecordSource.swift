@@ -259,7 +259,7 @@ struct SheetRows {
                 workbook.sharedStrings.bytes.withUnsafeBytes { appendField(UnsafeRawBufferPointer(rebasing: $0[range])) }
             } else {
                 issues.append(CellIssue(column: column, reference: reference(),
-                                        kind: .error("shared string \(String(decoding: value, as: UTF8.self)) missing")))
+                                        kind: .missingSharedString(VisibleText.escapingControls(String(decoding: value.prefix(20), as: UTF8.self)))))
                 appendField(UnsafeRawBufferPointer(start: nil, count: 0))
                 hasContent = true
             }

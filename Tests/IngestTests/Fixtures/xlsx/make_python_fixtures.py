@@ -445,3 +445,19 @@ def checksum_and_sheet_data():
 
 excel_three_decimals()
 checksum_and_sheet_data()
+
+
+def missing_shared_string():
+    """libreoffice-typed.xlsx with row 2's sex (E2) naming shared string 99999, which the
+    workbook does not hold."""
+    with zipfile.ZipFile("libreoffice-typed.xlsx") as src, zipfile.ZipFile("missing-shared-string.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                old = b'<c r="E2" s="0" t="s"><v>14</v>'
+                assert old in data
+                data = data.replace(old, b'<c r="E2" s="0" t="s"><v>99999</v>')
+            dst.writestr(item, data)
+
+
+missing_shared_string()
