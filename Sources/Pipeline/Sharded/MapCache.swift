@@ -826,8 +826,11 @@ extension ShardedRun {
         do {
             try MapEntry.write(sections, header: header, to: layout.path, source: layout.source)
         } catch {
-            unlink(layout.path)
-            line += ", but cannot write it back (\(MapCache.reason(error))); that file will be read again next time"
+            // Removed, the next map reads the file again; a folder where it cannot be removed
+            // either (read-only, immutable) keeps the damaged entry, met and rebuilt each run.
+            line += unlink(layout.path) == 0 || errno == ENOENT
+                ? ", but cannot write it back (\(MapCache.reason(error))); that file will be read again next time"
+                : ", but can neither write it back (\(MapCache.reason(error))) nor remove it (\(String(cString: strerror(errno)))); every run will meet it and rebuild it again until the cache folder is writable"
         }
         // A one-process run takes its tasks' lines into the cache's in task order (`runStages`,
         // `noteRebuilt`): its tasks may run at once.
