@@ -35,6 +35,7 @@ struct CommonOptions: ParsableArguments {
     var verbose = false
 
     func validate() throws {
+        if data?.isEmpty == true { throw ValidationError("--data is empty; give the data folder (wilayah.csv, layanan/ …)") }
         if let asOf, YearMonth(asOf) == nil {
             throw ValidationError("--as-of \"\(asOf)\" is not a month; write it as YYYY-MM, e.g. 2025-03")
         }

@@ -32,6 +32,7 @@ extension PWS {
         var rehash = false
 
         func validate() throws {
+            if out.isEmpty { throw ValidationError("--out is empty; give the output folder (it is made when missing)") }
             if let partitions, !(1...ShardedRun.maxTasks).contains(partitions) {
                 throw ValidationError("--partitions must be 1…\(ShardedRun.maxTasks)")
             }

@@ -342,6 +342,20 @@ extension MisuseTests {
 }
 
 extension MisuseTests {
+    /// An empty `--out` or `--data` is a usage error (64) before anything is made (`--out ""`
+    /// was 73, "cannot create the output folder").
+    @Test func anEmptyFolderOptionIsAUsageError() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let out = try PWSBinary.run(["run", "--out", "", "--data", Self.sample, "--today", "2026-01-10"], cwd: tmp.path)
+        #expect(out.status == 64)
+        #expect(out.stderr.contains("--out is empty; give the output folder"), "\(out.stderr)")
+        let data = try PWSBinary.run(["validate", "--data", "", "--today", "2026-01-10"], cwd: tmp.path)
+        #expect(data.status == 64)
+        #expect(data.stderr.contains("--data is empty; give the data folder"), "\(data.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty)
+    }
+
     /// A service file whose name holds a control character — a terminal escape sequence, a line
     /// feed that would forge a console line — is an input that cannot be read (spec §A8): the
     /// run stops with 66 naming it with `\xNN` for the character, or goes on without it under
