@@ -113,6 +113,18 @@ import Testing
         #expect(both.stderr.contains("holds both wilayah.csv and wilayah.xlsx"))
     }
 
+    /// Two data folders of sample-data: `csv` whose sasaran.csv gives Jatiwangi's bumil and
+    /// bulin as `bumil` and `bulin`, and `xlsx` whose sasaran is the fixture `workbook`.
+    static func sasaranForms(_ tmp: TempFolder, bumil: String, bulin: String, workbook: String) throws -> (csv: String, xlsx: String) {
+        let fm = FileManager.default
+        let csvData = tmp.path + "/csv", xlsxData = tmp.path + "/xlsx"
+        try PWSBinary.sampleData(at: csvData, bumil: bumil, bulin: bulin)
+        try fm.copyItem(atPath: PWSBinary.packageRoot.appendingPathComponent("sample-data").path, toPath: xlsxData)
+        try fm.removeItem(atPath: xlsxData + "/sasaran.csv")
+        try fm.copyItem(atPath: fixtures + "/" + workbook, toPath: xlsxData + "/sasaran.xlsx")
+        return (csvData, xlsxData)
+    }
+
     /// Counts as Excel stores decimals typed in a cell (a sasaran of §A1): Jatiwangi's bumil
     /// 28.1 as `28.100000000000001` and its bulin 30.25 as `3.025E1` are the numbers 28.1 and
     /// 30.25 — the run gives the indicators of a sasaran.csv holding `28,1` and `30,25`, byte
@@ -120,13 +132,7 @@ import Testing
     @Test func decimalsAsExcelStoresThemAreTheirNumbers() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
-        let fm = FileManager.default
-        let sample = PWSBinary.packageRoot.appendingPathComponent("sample-data").path
-        let csvData = tmp.path + "/csv", xlsxData = tmp.path + "/xlsx"
-        try PWSBinary.sampleData(at: csvData, bumil: "28,1", bulin: "30,25")
-        try fm.copyItem(atPath: sample, toPath: xlsxData)
-        try fm.removeItem(atPath: xlsxData + "/sasaran.csv")
-        try fm.copyItem(atPath: Self.fixtures + "/excel-numbers-sasaran.xlsx", toPath: xlsxData + "/sasaran.xlsx")
+        let (csvData, xlsxData) = try Self.sasaranForms(tmp, bumil: "28,1", bulin: "30,25", workbook: "excel-numbers-sasaran.xlsx")
         for (data, out) in [(csvData, tmp.path + "/out-csv"), (xlsxData, tmp.path + "/out-xlsx")] {
             let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--quiet"])
             #expect(r.status == 0, "\(r.stderr)")
@@ -146,13 +152,8 @@ import Testing
     @Test func aCountOfThreeDecimalsInANumberCellIsThatNumber() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
-        let fm = FileManager.default
-        let sample = PWSBinary.packageRoot.appendingPathComponent("sample-data").path
-        let csvData = tmp.path + "/csv", xlsxData = tmp.path + "/xlsx"
-        try PWSBinary.sampleData(at: csvData, bumil: "28,1250", bulin: "30,25")
-        try fm.copyItem(atPath: sample, toPath: xlsxData)
-        try fm.removeItem(atPath: xlsxData + "/sasaran.csv")
-        try fm.copyItem(atPath: Self.fixtures + "/excel-three-decimals-sasaran.xlsx", toPath: xlsxData + "/sasaran.xlsx")
+        let (csvData, xlsxData) = try Self.sasaranForms(tmp, bumil: "28,1250", bulin: "30,25",
+                                                        workbook: "excel-three-decimals-sasaran.xlsx")
         let comma = try String(contentsOfFile: try tmp.pipeline(maxRejectRate: "0.05", name: "comma"), encoding: .utf8)
             .replacingOccurrences(of: "decimal_separator: auto", with: "decimal_separator: \",\"")
         try comma.write(toFile: tmp.path + "/comma.yaml", atomically: true, encoding: .utf8)

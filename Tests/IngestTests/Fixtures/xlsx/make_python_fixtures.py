@@ -16,6 +16,19 @@ HEADER = ["record_id", "visit_date", "person_id", "birth_date", "sex", "village_
           "facility_type", "facility_id", "service_code", "result"]
 
 
+def patch_sheet(source, target, replacements):
+    """`source` copied to `target` with each (old, new) of `replacements` made once in its first
+    sheet (each old text must be there): the fixtures that differ from another by a few cells."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                for old, new in replacements:
+                    assert old in data
+                    data = data.replace(old, new)
+            dst.writestr(item, data)
+
+
 def openpyxl_cells():
     """Shared strings, numbers, a NIK stored as a number, a boolean, date cells, a date as
     text, an error cell and a formula saved without a value (openpyxl never calculates)."""
@@ -346,13 +359,7 @@ def row_numbers():
     with its row 4 numbered r="4x" (not a number)."""
     for target, old, new in [("rows-out-of-order.xlsx", b'<row r="5"', b'<row r="3"'),
                              ("row-number-bad.xlsx", b'<row r="4"', b'<row r="4x"')]:
-        with zipfile.ZipFile("openpyxl-cells.xlsx") as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
-            for item in src.infolist():
-                data = src.read(item.filename)
-                if item.filename == "xl/worksheets/sheet1.xml":
-                    assert old in data
-                    data = data.replace(old, new)
-                dst.writestr(item, data)
+        patch_sheet("openpyxl-cells.xlsx", target, [(old, new)])
 
 
 def odd_parts():
@@ -374,30 +381,18 @@ def string_formulas():
     """openpyxl-cells.xlsx with row 2's result a string formula saved without its result
     (`<c t="str"><f>…</f></c>`, no `<v>`) and row 3's one whose result is the empty text
     (`<v></v>`)."""
-    with zipfile.ZipFile("openpyxl-cells.xlsx") as src, zipfile.ZipFile("string-formulas.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                for old, new in [(b'<c r="L2" t="n"><v>15.4</v></c>', b'<c r="L2" t="str"><f>K2&amp;""</f></c>'),
-                                 (b'<c r="L3" t="n"><v>12</v></c>', b'<c r="L3" t="str"><f>""</f><v></v></c>')]:
-                    assert old in data
-                    data = data.replace(old, new)
-            dst.writestr(item, data)
+    patch_sheet("openpyxl-cells.xlsx", "string-formulas.xlsx",
+                [(b'<c r="L2" t="n"><v>15.4</v></c>', b'<c r="L2" t="str"><f>K2&amp;""</f></c>'),
+                 (b'<c r="L3" t="n"><v>12</v></c>', b'<c r="L3" t="str"><f>""</f><v></v></c>')])
 
 
 def excel_numbers():
     """sample-sasaran.xlsx with two counts as Excel stores what is typed (spec §A1 decimals):
     Jatiwangi's bumil 28.1 with 17 significant digits (`28.100000000000001`) and its bulin
     30.25 in the exponent form (`3.025E1`); both are those numbers, not 15-decimal texts."""
-    with zipfile.ZipFile("sample-sasaran.xlsx") as src, zipfile.ZipFile("excel-numbers-sasaran.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                for old, new in [(b'<c r="F2" t="n"><v>28</v></c>', b'<c r="F2" t="n"><v>28.100000000000001</v></c>'),
-                                 (b'<c r="F3" t="n"><v>30</v></c>', b'<c r="F3" t="n"><v>3.025E1</v></c>')]:
-                    assert old in data
-                    data = data.replace(old, new)
-            dst.writestr(item, data)
+    patch_sheet("sample-sasaran.xlsx", "excel-numbers-sasaran.xlsx",
+                [(b'<c r="F2" t="n"><v>28</v></c>', b'<c r="F2" t="n"><v>28.100000000000001</v></c>'),
+                 (b'<c r="F3" t="n"><v>30</v></c>', b'<c r="F3" t="n"><v>3.025E1</v></c>')])
 
 
 odd_parts()
@@ -409,15 +404,9 @@ def excel_three_decimals():
     """sample-sasaran.xlsx with Jatiwangi's bumil a number of three decimals, 28.125 (in a CSV
     field `28.125` is ambiguous, spec §A1; a number cell holds no thousands group), and its
     bulin 30.25."""
-    with zipfile.ZipFile("sample-sasaran.xlsx") as src, zipfile.ZipFile("excel-three-decimals-sasaran.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                for old, new in [(b'<c r="F2" t="n"><v>28</v></c>', b'<c r="F2" t="n"><v>28.125</v></c>'),
-                                 (b'<c r="F3" t="n"><v>30</v></c>', b'<c r="F3" t="n"><v>30.25</v></c>')]:
-                    assert old in data
-                    data = data.replace(old, new)
-            dst.writestr(item, data)
+    patch_sheet("sample-sasaran.xlsx", "excel-three-decimals-sasaran.xlsx",
+                [(b'<c r="F2" t="n"><v>28</v></c>', b'<c r="F2" t="n"><v>28.125</v></c>'),
+                 (b'<c r="F3" t="n"><v>30</v></c>', b'<c r="F3" t="n"><v>30.25</v></c>')])
 
 
 def checksum_and_sheet_data():
@@ -430,7 +419,8 @@ def checksum_and_sheet_data():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as dst:
         for item, data in parts:
-            dst.writestr(item.filename, data)
+            # The source's dates: the same bytes each time the script runs.
+            dst.writestr(zipfile.ZipInfo(item.filename, item.date_time), data)
     data = bytearray(buffer.getvalue())
     at = data.index(b'<c r="B2" s="1" t="n"><v>45730</v>')
     data[at + len(b'<c r="B2" s="1" t="n"><v>4573')] = ord("1")
@@ -450,14 +440,8 @@ checksum_and_sheet_data()
 def missing_shared_string():
     """libreoffice-typed.xlsx with row 2's sex (E2) naming shared string 99999, which the
     workbook does not hold."""
-    with zipfile.ZipFile("libreoffice-typed.xlsx") as src, zipfile.ZipFile("missing-shared-string.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                old = b'<c r="E2" s="0" t="s"><v>14</v>'
-                assert old in data
-                data = data.replace(old, b'<c r="E2" s="0" t="s"><v>99999</v>')
-            dst.writestr(item, data)
+    patch_sheet("libreoffice-typed.xlsx", "missing-shared-string.xlsx",
+                [(b'<c r="E2" s="0" t="s"><v>14</v>', b'<c r="E2" s="0" t="s"><v>99999</v>')])
 
 
 missing_shared_string()
