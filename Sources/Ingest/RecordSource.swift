@@ -58,6 +58,31 @@ public enum RecordSourceEvent {
     case rejected(Diagnostic)
 }
 
+/// What a source that judges its sections' headers itself (a wide register read through a
+/// reshape rule) found when no section had the columns it needs: the table reader's E-COLUMNS
+/// then names those columns and counts the sections' rows, as it does for a long-format file.
+public struct UnmatchedHeader: Sendable {
+    /// The first section's label and the row tried as its header.
+    public var label: String
+    public var line: Int
+    /// The columns that row lacks, as the rule names them.
+    public var missing: [String]
+    public var message: String
+    /// The rows of the sections without the columns, each section's first row aside.
+    public var rows: Int
+    /// Those sections (each has a note saying why; none is "empty").
+    public var labels: Set<String>
+
+    public init(label: String, line: Int, missing: [String], message: String, rows: Int, labels: Set<String>) {
+        self.label = label
+        self.line = line
+        self.missing = missing
+        self.message = message
+        self.rows = rows
+        self.labels = labels
+    }
+}
+
 /// Records that do not come from CSV text (worksheets of an .xlsx, FHIR resources), read
 /// by `TableReader` through the same header mapping, §2.1 cleaning and accounting as a CSV
 /// file. The CSV path does not go through this protocol: it stays a direct call per file.
@@ -77,4 +102,10 @@ public protocol RecordSource: AnyObject {
     func read(_ body: (RecordSourceEvent) throws -> Void) throws
     /// Adds a note (the table reader's notices about a section).
     func note(_ text: String)
+    /// Set by a source that judged its sections' headers itself and found none (`ReshapeSource`).
+    var unmatchedHeader: UnmatchedHeader? { get }
+}
+
+extension RecordSource {
+    public var unmatchedHeader: UnmatchedHeader? { nil }
 }

@@ -95,6 +95,9 @@ public struct ReshapeRule: Sendable, Hashable {
     /// The fields made records have, in this order (the header the table reader maps).
     public static let fields = ["record_id", "visit_date", "person_id", "birth_date", "sex", "village_code", "rw", "rt",
                                 "facility_type", "facility_id", "service_code", "result", "provider", "name"]
+    /// The months' names in messages, January first.
+    public static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August",
+                                    "September", "October", "November", "December"]
     /// Fields whose column a register may lack (the records then have the field empty).
     static let optionalColumns: Set<String> = ["name"]
 }
@@ -159,20 +162,48 @@ public final class ReshapeSource: RecordSource {
         var year: Int?
     }
 
+    public private(set) var unmatchedHeader: UnmatchedHeader?
+
     public func read(_ body: (RecordSourceEvent) throws -> Void) throws {
         let fields = ReshapeRule.fields
         var label = ""
         var layout: Layout?
         var searched = 0
         var builder = RecordBuilder()
+        // A CSV register's rows have the header's field count (an unquoted `5,1` adds one and
+        // shifts every month after it): E-FIELDS, as in a long-format file. A worksheet's row
+        // may end early (empty trailing cells are not written).
+        let checksFieldCount = inner is CSVRecordSource
+        var headerWidth = 0
+        // The section being searched, or found to lack the rule's columns: its rows, and the
+        // columns its first row lacks.
+        var sectionRows = 0, unmatchedSection = false
+        var firstMissing: (line: Int, missing: [String])?
         let constantYear: Int? = switch rule.year {
         case .value(let y): y
         case .fileName: Self.year(in: fileName)
         default: nil
         }
+        func giveUp() {
+            let missing = firstMissing?.missing ?? []
+            let shown = missing.map { "\"\($0)\"" }.joined(separator: ", ")
+            ownNotes.append("\(label): not read — no row has the register columns of the reshape rule for \(rule.files)"
+                            + (missing.isEmpty ? "" : " (row \(firstMissing!.line) lacks \(shown))"))
+            unmatchedSection = true
+            if unmatchedHeader == nil {
+                unmatchedHeader = UnmatchedHeader(
+                    label: label, line: firstMissing?.line ?? 1, missing: missing,
+                    message: "no header row has the columns of the reshape rule for \(rule.files)"
+                        + (missing.isEmpty ? "" : " (\(label):\(firstMissing!.line) lacks \(shown))")
+                        + "; name the columns in the register as the rule does, or correct the rule's columns in the pipeline",
+                    rows: 0, labels: [])
+            }
+        }
         func finishSection() {
-            if layout == nil && searched > 0 {
-                ownNotes.append("\(label): not read — no row has the register columns of the reshape rule for \(rule.files)")
+            if layout == nil && searched > 0 { giveUp() }
+            if unmatchedSection {
+                unmatchedHeader?.rows += Swift.max(0, sectionRows - 1)
+                unmatchedHeader?.labels.insert(label)
             }
         }
         try inner.read { event in
@@ -182,36 +213,69 @@ public final class ReshapeSource: RecordSource {
                 label = next
                 layout = nil
                 searched = 0
+                sectionRows = 0
+                unmatchedSection = false
+                firstMissing = nil
                 inner.minimumFieldCount = 0
                 try body(.section(label: next))
             case .malformed(let line, let message):
-                if layout != nil { try body(.malformed(line: line, message: message)) }
+                if layout != nil && !unmatchedSection { try body(.malformed(line: line, message: message)) } else { sectionRows += 1 }
             case .rejected(let diagnostic):
-                if layout != nil { try body(.rejected(diagnostic)) }
+                if layout != nil && !unmatchedSection { try body(.rejected(diagnostic)) } else { sectionRows += 1 }
             case .record(let record, let issues):
                 guard let l = layout else {
                     if let wanted = innerHeaderLine, record.line < wanted { return }
                     searched += 1
+                    sectionRows += 1
                     if let found = findLayout(record) {
                         layout = found
+                        headerWidth = record.count
                         inner.minimumFieldCount = record.count
                         builder.reset()
                         for name in fields { builder.append(name) }
                         try builder.withRecord(line: record.line) { try body(.record($0, issues: [])) }
-                    } else if searched == TableReader.headerSearchRows || innerHeaderLine != nil {
-                        // Not a register: the section's other rows are not read.
-                        ownNotes.append("\(label): not read — no row has the register columns of the reshape rule for \(rule.files)")
-                        layout = Layout()
-                        searched = 0
+                    } else {
+                        if firstMissing == nil { firstMissing = (record.line, missingColumns(record)) }
+                        if searched == TableReader.headerSearchRows || innerHeaderLine != nil {
+                            // Not a register of this rule: the section's rows are counted
+                            // (E-COLUMNS, when no section has the columns), not read.
+                            giveUp()
+                            layout = Layout()
+                            searched = 0
+                        }
                     }
                     return
                 }
+                if unmatchedSection {
+                    sectionRows += 1
+                    return
+                }
                 if l.months.isEmpty && l.dated.isEmpty { return }
+                if checksFieldCount && record.count != headerWidth {
+                    try body(.rejected(Diagnostic(
+                        location: SourceLocation(source: label, line: record.line), recordID: "", rule: .fields, field: "",
+                        value: String(record.count),
+                        message: "the row has \(record.count) fields but the header has \(headerWidth), so its cells would be read under the wrong months; "
+                            + "quote any value that contains the delimiter (a decimal comma: \"5,1\") and give every row as many fields as the header")))
+                    return
+                }
                 try emit(record, issues: issues, layout: l, label: label, constantYear: constantYear,
                          builder: &builder, body)
             }
         }
         finishSection()
+    }
+
+    /// The columns the rule names that `header` lacks (optional ones aside), as the rule names them.
+    private func missingColumns(_ header: CSVRecord) -> [String] {
+        let present = Set((0..<header.count).map { Self.normalise(header.string($0)) })
+        // In the order of a service record's fields (person_id, birth_date, sex, village_code …).
+        var names = ReshapeRule.fields.filter { !ReshapeRule.optionalColumns.contains($0) }.compactMap { rule.columns[$0] }
+        names += rule.months + rule.dated.map(\.column)
+        if case .column(let year) = rule.year { names.append(year) }
+        var missing: [String] = []
+        for name in names where !present.contains(Self.normalise(name)) && !missing.contains(name) { missing.append(name) }
+        return missing
     }
 
     private func findLayout(_ header: CSVRecord) -> Layout? {
@@ -309,7 +373,7 @@ public final class ReshapeSource: RecordSource {
         }
     }
 
-    static func normalise(_ name: String) -> String {
+    public static func normalise(_ name: String) -> String {
         String(name.trimmingCharacters(in: " ").lowercased().map { $0 == " " || $0 == "-" ? "_" : $0 })
     }
 

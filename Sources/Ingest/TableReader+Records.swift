@@ -55,7 +55,7 @@ extension TableReader {
                 if let found = sectionCandidate {
                     if candidate == nil { candidate = (label, found.line, found.map) }
                     records.note("\(label): not read — no row \(records.headerLine.map { "(row \($0) was named)" } ?? "among its first \(Self.headerSearchRows)") has the \(schema.name) columns (missing: \(describe(found.map.missingRequired)))")
-                } else {
+                } else if records.unmatchedHeader?.labels.contains(label) != true {
                     records.note("\(label): not read — the sheet is empty")
                 }
             }
@@ -194,7 +194,16 @@ extension TableReader {
         closeSection()
 
         var missing: [String] = []
-        if firstMapped == nil {
+        if firstMapped == nil, let unmatched = records.unmatchedHeader {
+            // A register its reshape rule does not fit: its rows, and the rule's columns missing.
+            missing = unmatched.missing
+            rowsRead = unmappedRows + unmatched.rows
+            rowsRejected = rowsRead
+            try problem(Diagnostic(
+                location: SourceLocation(source: unmatched.label, line: unmatched.line), recordID: "",
+                rule: .columns, field: missing.joined(separator: ","), value: String(rowsRead),
+                message: unmatched.message + TableReader.allRejected(rowsRead)))
+        } else if firstMapped == nil {
             missing = candidate?.map.missingRequired ?? names.names.requiredNames
             rowsRead = unmappedRows
             rowsRejected = unmappedRows

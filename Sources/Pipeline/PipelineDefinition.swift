@@ -275,7 +275,16 @@ public struct PipelineDefinition: Sendable {
                 for (key, value) in try doc.mapping(v, "workbooks.\(kind)") {
                     switch try doc.string(key, "a setting") {
                     case "sheets":
-                        options.sheets = try doc.sequence(value, "workbooks.\(kind).sheets").map { try doc.string($0, "a sheet name") }
+                        let names = try doc.sequence(value, "workbooks.\(kind).sheets").map { try doc.string($0, "a sheet name") }
+                        // A sheet named twice was read twice (its rows counted twice); none, no
+                        // sheet at all ("the workbook has no worksheet").
+                        guard !names.isEmpty else {
+                            throw doc.error(value, "workbooks.\(kind).sheets lists no sheet; name the sheets to read, or remove the setting to read every sheet whose header maps")
+                        }
+                        if let twice = names.indices.first(where: { names[..<$0].contains(names[$0]) }) {
+                            throw doc.error(value, "workbooks.\(kind).sheets names \"\(names[twice])\" twice; each sheet is read once")
+                        }
+                        options.sheets = names
                     case "header_row":
                         let row = try doc.int(value, "workbooks.\(kind).header_row")
                         guard (1...1_048_576).contains(row) else {
@@ -367,6 +376,7 @@ public struct PipelineDefinition: Sendable {
         var rule = ReshapeRule(files: "")
         var hasFiles = false
         var monthServiceLine = doc.line(node)
+        var monthsLine: Node?
         for (k, v) in try doc.mapping(node, "a reshape rule") {
             let key = try doc.string(k, "a setting")
             switch key {
@@ -404,6 +414,7 @@ public struct PipelineDefinition: Sendable {
                         guard rule.months.count == 12 else {
                             throw doc.error(mv, "reshape.months.columns must name 12 columns, January to December (JAN … DES)")
                         }
+                        monthsLine = mv
                     case "service":
                         rule.monthService = try doc.string(mv, "reshape.months.service")
                         monthServiceLine = doc.line(mv)
@@ -431,6 +442,21 @@ public struct PipelineDefinition: Sendable {
         }
         if !rule.months.isEmpty {
             serviceReferences.append(ServiceReference(code: rule.monthService, line: monthServiceLine, setting: "reshape.months.service"))
+        }
+        // A month or dated column named twice, or also a person/area column or the year: one
+        // cell would become two records (JAN twice: January's weights dated January and
+        // February, the real February never read) or a record of the wrong cell.
+        var seen: [String: String] = [:]
+        var uses = rule.months.enumerated().map { (ReshapeSource.normalise($0.element), "months.columns (\(ReshapeRule.monthNames[$0.offset]))") }
+        uses += rule.dated.map { (ReshapeSource.normalise($0.column), "dated.\($0.service)") }
+        let cells = uses.count
+        uses += rule.columns.sorted { $0.key < $1.key }.map { (ReshapeSource.normalise($0.value), "columns.\($0.key)") }
+        if case .column(let name) = rule.year { uses.append((ReshapeSource.normalise(name), "year.column")) }
+        for (k, (column, use)) in uses.enumerated() {
+            if let first = seen[column], k < cells || first.hasPrefix("months") || first.hasPrefix("dated") {
+                throw doc.error(monthsLine ?? node, "reshape: the column \"\(column)\" is named by \(first) and by \(use); each month or dated column must be a column of its own")
+            }
+            seen[column] = seen[column] ?? use
         }
         return rule
     }

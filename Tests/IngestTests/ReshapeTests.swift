@@ -93,11 +93,37 @@ import Testing
         #expect(none.rows.first?.keys.contains("visit_date") == false)
     }
 
-    @Test func registerWithoutTheColumnsIsNotRead() throws {
-        let o = try read("NO,NAMA\n1,Adi\n")
-        #expect(o.summary.rowsRead == 0)
-        #expect(o.problems.map(\.rule) == [.columns])
-        #expect(o.summary.notes.contains { $0.contains("no row has the register columns") })
+    /// A register without the rule's columns is E-COLUMNS counting its rows (spec §3: "every
+    /// one of its records as read and rejected") and naming the columns the rule wants that
+    /// its first row lacks; it counted no row ("the workbook has no rows", value 0, for a CSV
+    /// of rows) and said both "no row has the register columns" and "the sheet is empty".
+    @Test func registerWithoutTheColumnsIsEColumnsCountingItsRows() throws {
+        let o = try read("NO,NAMA,NIK\n1,Adi,3201011503250001\n2,Budi,3201011503250002\n\n3,Citra,3201015504240003\n")
+        #expect(o.summary.rowsRead == 3 && o.summary.rowsRejected == 3)
+        #expect(o.problems.map { "\($0.location) \($0.rule.rawValue) \($0.value)" } == ["layanan/register-mawar-2025.csv:1 E-COLUMNS 3"])
+        #expect(o.problems.first?.field == "TGL LAHIR,JK,KODE DESA,RW,RT,JAN,FEB,MAR,APR,MEI,JUN,JUL,AGS,SEP,OKT,NOV,DES,HB0,BCG",
+                "\(o.problems.first?.field ?? "")")
+        #expect(o.problems.first?.message.hasPrefix("no header row has the columns of the reshape rule for layanan/register-*.csv (layanan/register-mawar-2025.csv:1 lacks \"TGL LAHIR\", \"JK\"") == true,
+                "\(o.problems.first?.message ?? "")")
+        #expect(o.problems.first?.message.hasSuffix("; all 3 record(s) of this file are rejected") == true)
+        #expect(o.summary.notes.count == 1)
+        #expect(o.summary.notes.first?.hasPrefix("layanan/register-mawar-2025.csv: not read — no row has the register columns of the reshape rule for layanan/register-*.csv (row 1 lacks \"TGL LAHIR\"") == true)
+    }
+
+    /// A CSV register row of another field count than the header — an unquoted decimal comma
+    /// (`5,1`) adds a field and shifts every month after it — is E-FIELDS, as in a long-format
+    /// file; its cells made records under the wrong months. The other rows are read.
+    @Test func aRowOfAnotherFieldCountIsEFields() throws {
+        let text = Self.header
+            + "1,Adi,3201011503250001,15/03/2024,L,3201012001,01,001,4.6,5,1,,,,,,,,,,,,\n"
+            + "2,Budi,3201011503250002,15/03/2024,L,3201012001,01,001,4.6\n"
+            + "3,Citra,3201015504240003,15/04/2024,P,3201012001,01,002,4.1,\"5,1\",,,,,,,,,,,,\n"
+        let o = try read(text)
+        #expect(o.problems.map { "\($0.location) \($0.rule.rawValue) \($0.value)" }
+                == ["layanan/register-mawar-2025.csv:2 E-FIELDS 23", "layanan/register-mawar-2025.csv:3 E-FIELDS 9"])
+        #expect(o.problems.first?.message.hasPrefix("the row has 23 fields but the header has 22, so its cells would be read under the wrong months") == true)
+        #expect(o.rows.map { $0["result"] ?? "" } == ["4.1", "5,1"])
+        #expect(o.summary.rowsRead == 4 && o.summary.rowsRejected == 2)
     }
 
     static func rule(files: String) -> ReshapeRule {

@@ -28,6 +28,11 @@ import Testing
         Self.refused("workbooks:\n  layanan:\n    header_row: 0\n", line: 6, "workbooks.layanan.header_row must be a row number")
         Self.refused("workbooks:\n  register:\n    header_row: 2\n", line: 5, "workbooks: unknown file kind \"register\"")
         Self.refused("workbooks:\n  layanan:\n    sheet: [A]\n", line: 6, "workbooks.layanan: unknown setting \"sheet\"")
+        // A sheet named twice was read twice (its rows counted twice, W-DUPLICATE for each);
+        // none at all stopped the run blaming the workbook ("has no worksheet").
+        Self.refused("workbooks:\n  layanan:\n    sheets: [Register, Arsip, Register]\n", line: 6,
+                     "workbooks.layanan.sheets names \"Register\" twice; each sheet is read once")
+        Self.refused("workbooks:\n  wilayah:\n    sheets: []\n", line: 6, "workbooks.wilayah.sheets lists no sheet")
     }
 
     @Test func theDefaultPipelineReshapesTheSampleRegister() throws {
@@ -54,6 +59,17 @@ import Testing
                      line: 5, "reshape: months need a year")
         Self.refused("reshape:\n  - files: \"x\"\n", line: 5, "reshape: a rule needs months: or dated:")
         Self.refused(head + "    dated: {HB0: HB0}\n    weights: [A]\n", line: 8, "reshape: unknown setting \"weights\"")
+        // A column of a month or dated cell named twice, or also as another field: JAN twice
+        // made January's cells twice (dated January and February) and never read February.
+        let months = "    months:\n      columns: [JAN, JAN, MAR, APR, MEI, JUN, JUL, AGS, SEP, OKT, NOV, DES]\n"
+        Self.refused(head + months, line: 8,
+                     "reshape: the column \"jan\" is named by months.columns (January) and by months.columns (February)")
+        let good = months.replacingOccurrences(of: "JAN, JAN", with: "JAN, FEB")
+        Self.refused(head + good + "    columns: {facility_id: Feb}\n", line: 8,
+                     "reshape: the column \"feb\" is named by months.columns (February) and by columns.facility_id")
+        Self.refused(head + good + "    dated: {HB0: des}\n", line: 8,
+                     "reshape: the column \"des\" is named by months.columns (December) and by dated.HB0")
+        #expect(throws: Never.self) { _ = try Self.load(head + good + "    columns: {person_id: NIK, name: NIK}\n") }
     }
 
     /// A service a reshape rule names must be in the service catalogue (an alias of
