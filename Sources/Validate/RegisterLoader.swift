@@ -53,6 +53,8 @@ struct RegisterLoader {
         var names: [String: (name: String, line: Int)] = [:]
         /// The first line of each RT (village|rw|rt), for a repeated one.
         var rtLines: [String: Int] = [:]
+        /// Each puskesmas's kabupaten/kota (the village code's first 4 digits) and its first line.
+        var regencyOf: [String: (regency: String, line: Int)] = [:]
 
         func note(_ key: String, _ name: String, _ what: String, _ loc: SourceLocation) {
             if let first = names[key] {
@@ -94,6 +96,14 @@ struct RegisterLoader {
                     problems.append("\(loc): \(schema.fields[f.rawValue].name) is \(length) characters long; at most \(Self.maxTextLength) fit a cell of pws.xlsx (with TOTAL before it) — shorten it")
                 }
             }
+            // A register holds no person identifier: a NIK pasted in a name or an RW/RT label
+            // was published in every output (a name) or taken for an RT (a label).
+            for f in [fName, fDistrict, fRegency, fPkmCode, fPkmName, fHamlet, fRW, fRT] where !row.isEmpty(f) {
+                let text = row.string(f)
+                if PersonID.maskEmbeddedIdentifiers(text) != text {
+                    problems.append("\(loc): \(schema.fields[f.rawValue].name) \(DecimalCount.shown(text)) looks like a NIK (a number of 16 digits); a register holds no person identifiers — correct the column")
+                }
+            }
             let code = row.isEmpty(fCode) ? nil : Decode.villageCode(row.cleaned(fCode))
             if code == nil && !row.isEmpty(fCode) {
                 problems.append("\(loc): village_code \(DecimalCount.shown(row.string(fCode))) is not a 10-digit Kemendagri code (PPKKCCDDDD; dots and spaces are allowed)")
@@ -121,6 +131,13 @@ struct RegisterLoader {
                     problems.append("\(loc): village \(code) is mapped to puskesmas \(pkmCode) here but to \(first.code) on line \(first.line); a village belongs to exactly one puskesmas")
                 }
                 if puskesmasOf[code] == nil { puskesmasOf[code] = (pkmCode, loc.line) }
+                // A puskesmas is counted under one kabupaten/kota: villages of two made its
+                // figures add up to more than the kabupaten's (spec §4, parents are sums).
+                let regency = String(code.prefix(4))
+                if let first = regencyOf[pkmCode], first.regency != regency {
+                    problems.append("\(loc): puskesmas \(pkmCode) has village \(code) of kabupaten/kota \(regency) here but a village of \(first.regency) on line \(first.line); a puskesmas belongs to one kabupaten/kota")
+                }
+                if regencyOf[pkmCode] == nil { regencyOf[pkmCode] = (regency, loc.line) }
             }
             // A repeated RT is told whatever else is wrong with either line.
             if let code, let rw, let rt, let first = rtLines.updateValue(loc.line, forKey: "\(code)|\(rw)|\(rt)") {

@@ -50,6 +50,28 @@ import Testing
         ], "\(error.details)")
     }
 
+    /// A NIK pasted into a name or an RW/RT label is a register problem (the name was published
+    /// in every output, the label taken for an RT and two such labels masked alike into a
+    /// false "listed twice"); the NIK is not echoed. A puskesmas with villages of two
+    /// kabupaten/kota is one too: its figures added up to more than its kabupaten's.
+    @Test func aNIKInTheRegisterAndAPuskesmasOfTwoRegenciesAreProblems() throws {
+        let register = """
+        village_code,village_name,district_name,regency_name,puskesmas_code,puskesmas_name,rw,rt,population
+        3201010001,3201014501900003,Cibinong,Bogor,P01,Puskesmas A,001,001,120
+        3201010001,Sukamaju,Cibinong,Bogor,P01,Puskesmas A,001,3201999999999903,10
+        3202010001,Seberang,Lain,Sukabumi,P01,Puskesmas A,001,001,50
+        3201010002,Sukasari,Cibinong,Bogor,P02,Puskesmas B,001,001,40
+
+        """
+        let error = try fatal(wilayah: register)
+        #expect(error.exitStatus == .dataError)
+        #expect(error.details == [
+            "wilayah.csv:2: village_name (a value of 16 digits, not shown) looks like a NIK (a number of 16 digits); a register holds no person identifiers — correct the column",
+            "wilayah.csv:3: rt (a value of 16 digits, not shown) looks like a NIK (a number of 16 digits); a register holds no person identifiers — correct the column",
+            "wilayah.csv:4: puskesmas P01 has village 3202010001 of kabupaten/kota 3202 here but a village of 3201 on line 2; a puskesmas belongs to one kabupaten/kota",
+        ], "\(error.details)")
+    }
+
     /// A name longer than a cell of pws.xlsx holds with `TOTAL ` before it (32,761 characters)
     /// is a register problem naming the line and column — the run used to fail at the end
     /// writing the workbook (exit 73, no line), and `pws validate` passed it. 32,761 characters
