@@ -207,6 +207,11 @@ public struct PipelineDefinition: Sendable {
                     guard TargetGroup.all.contains(group) else {
                         throw doc.error(k, "estimation.shares: unknown target group \"\(group)\"; use one of \(TargetGroup.all.joined(separator: ", "))")
                     }
+                    // These four come from the birth rate (spec §5.1): a share given for one was
+                    // read and never used.
+                    guard !Self.birthRateGroups.contains(group) else {
+                        throw doc.error(k, "estimation.shares.\(group): \(group) is estimated from cbr_per_1000 (spec §5.1), not from a share; remove it, or change cbr_per_1000")
+                    }
                     def.estimation.shares[group] = try rate(v, "estimation.shares.\(group)", max: 1, example: "0.08")
                 }
             }
@@ -230,14 +235,14 @@ public struct PipelineDefinition: Sendable {
             switch try doc.string(d, "sasaran.decimal_separator") {
             case ".": def.decimalSeparator = UInt8(ascii: ".")
             case ",": def.decimalSeparator = UInt8(ascii: ",")
-            case "auto", "": def.decimalSeparator = nil
+            case "auto": def.decimalSeparator = nil
             default: throw doc.error(d, "sasaran.decimal_separator must be \".\", \",\" or auto (1.234 and 12,500 are then errors)")
             }
         }
         if let csv = root["csv"], let d = try doc.mapping(csv, "csv")["delimiter"] {
             let text = try doc.string(d, "csv.delimiter")
             switch text {
-            case "auto", "": def.delimiter = nil
+            case "auto": def.delimiter = nil
             case ",", ";", "|": def.delimiter = text.utf8.first
             case "\t", "tab", "TAB": def.delimiter = 0x09
             default: throw doc.error(d, "csv.delimiter must be auto, \",\", \";\", \"|\" or tab")
@@ -252,7 +257,14 @@ public struct PipelineDefinition: Sendable {
                 var table: [String: [String]] = [:]
                 for (field, list) in try doc.mapping(v, "column_aliases.\(kind)") {
                     let name = try doc.string(field, "a field")
-                    table[name] = try doc.sequence(list, "column_aliases.\(kind).\(name)").map { try doc.string($0, "an alias") }
+                    table[name] = try doc.sequence(list, "column_aliases.\(kind).\(name)").map { node in
+                        let alias = try doc.string(node, "an alias")
+                        // An empty alias made a blank header cell that column.
+                        guard !alias.trimmingCharacters(in: .whitespaces).isEmpty else {
+                            throw doc.error(node, "column_aliases.\(kind).\(name): an alias is empty; give the header name the files use")
+                        }
+                        return alias
+                    }
                     // Checked here, field by field, so a mistake names its line (the readers
                     // would refuse it later without one).
                     let schema: TableSchema = kind == "layanan" ? .layanan : kind == "wilayah" ? .wilayah : .sasaran
@@ -298,8 +310,11 @@ public struct PipelineDefinition: Sendable {
                 def.workbooks[kind] = options
             }
         }
+        var facilityTypes: [(value: String, node: Node)] = []
         if let n = root["reshape"] {
-            def.reshape = try doc.sequence(n, "reshape").map { try Self.reshapeRule($0, doc, references: &def.serviceReferences) }
+            def.reshape = try doc.sequence(n, "reshape").map {
+                try Self.reshapeRule($0, doc, references: &def.serviceReferences, facilityTypes: &facilityTypes)
+            }
         }
         if let n = root["fhir"] {
             def.fhir = try Self.fhirMapping(n, doc)
@@ -316,6 +331,15 @@ public struct PipelineDefinition: Sendable {
                 }
                 def.valueAliases[kind] = table
                 def.valueAliasLines[kind] = doc.line(v)
+            }
+        }
+        // A facility type every record of a reshape rule gets: a typo rejected them all
+        // (E-FACILITY) as if the data were wrong. Checked once the value aliases are read.
+        if !facilityTypes.isEmpty {
+            let decoder = (try? FacilityType.decoder.adding(aliases: def.valueAliases["facility_type"] ?? [:], what: "facility_type"))
+                ?? FacilityType.decoder
+            for (value, node) in facilityTypes where decoder.decode(value) == nil {
+                throw doc.error(node, "reshape.values.facility_type \"\(value)\" is not a facility type; use posyandu, pustu, puskesmas, rumah_sakit, klinik, rumah or lainnya (or a value_aliases.facility_type spelling)")
             }
         }
         return def
@@ -368,21 +392,31 @@ public struct PipelineDefinition: Sendable {
         return m
     }
 
+    /// The target groups spec §5.1 estimates from the crude birth rate (`cbr_per_1000`).
+    static let birthRateGroups: Set<String> = ["bumil", "bulin", "bayi", "bayi_lahir_hidup"]
+
     /// One `reshape:` entry; every problem names its line. The service codes it names go to
     /// `references`, checked against the catalogue once it is loaded.
-    static func reshapeRule(_ node: Node, _ doc: YAMLFile,
-                            references serviceReferences: inout [ServiceReference]) throws -> ReshapeRule {
+    static func reshapeRule(_ node: Node, _ doc: YAMLFile, references serviceReferences: inout [ServiceReference],
+                            facilityTypes facilityTypeValues: inout [(value: String, node: Node)]) throws -> ReshapeRule {
         let fields = ReshapeRule.fields
         var rule = ReshapeRule(files: "")
         var hasFiles = false
         var monthServiceLine = doc.line(node)
         var monthsLine: Node?
+        var valueLines: [String: Node] = [:]
         for (k, v) in try doc.mapping(node, "a reshape rule") {
             let key = try doc.string(k, "a setting")
             switch key {
             case "files":
                 rule.files = try doc.string(v, "reshape.files")
                 hasFiles = true
+                // A pattern over paths inside the data folder: an empty one, an absolute one or
+                // one going up (`..`) matches no service file, so the rule would read nothing.
+                let segments = rule.files.split(separator: "/", omittingEmptySubsequences: false)
+                guard !rule.files.isEmpty, !rule.files.hasPrefix("/"), !segments.contains("..") else {
+                    throw doc.error(v, "reshape.files must be a pattern over the service files' paths in the data folder (layanan/register-*.xlsx); \"\(rule.files)\" matches none")
+                }
             case "columns", "values":
                 for (f, c) in try doc.mapping(v, "reshape.\(key)") {
                     let field = try doc.string(f, "a field")
@@ -390,7 +424,10 @@ public struct PipelineDefinition: Sendable {
                         throw doc.error(f, "reshape.\(key): \"\(field)\" cannot be given; use person_id, birth_date, sex, village_code, rw, rt, facility_type, facility_id, provider or name")
                     }
                     let value = try doc.string(c, "reshape.\(key).\(field)")
-                    if key == "columns" { rule.columns[field] = value } else { rule.values[field] = value }
+                    if key == "columns" { rule.columns[field] = value } else {
+                        rule.values[field] = value
+                        valueLines[field] = c
+                    }
                 }
             case "year":
                 let m = try doc.mapping(v, "reshape.year")
@@ -443,6 +480,11 @@ public struct PipelineDefinition: Sendable {
         if !rule.months.isEmpty {
             serviceReferences.append(ServiceReference(code: rule.monthService, line: monthServiceLine, setting: "reshape.months.service"))
         }
+        // A field from a column and a value: the column's cells won, the value was dropped.
+        for (field, line) in valueLines where rule.columns[field] != nil {
+            throw doc.error(line, "reshape: \(field) is given by both columns and values; keep one")
+        }
+        if let line = valueLines["facility_type"] { facilityTypeValues.append((rule.values["facility_type"]!, line)) }
         // A month or dated column named twice, or also a person/area column or the year: one
         // cell would become two records (JAN twice: January's weights dated January and
         // February, the real February never read) or a record of the wrong cell.

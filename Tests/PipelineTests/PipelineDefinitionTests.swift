@@ -63,6 +63,26 @@ import Testing
         _ = try PipelineDefinition.load(path: Self.pipelines + "/default.yaml")
     }
 
+    /// Values that were read and never used, or read as another one, are refused at their line:
+    /// a share for a group estimated from the birth rate (it was ignored), an empty delimiter or
+    /// decimal separator (read as auto, which the message does not offer), an empty column alias
+    /// (a blank header cell became that column).
+    @Test func valuesThatWouldBeIgnoredAreRefusedAtTheirLine() throws {
+        let cases: [(String, Int, String)] = [
+            ("estimation:\n  shares:\n    bumil: 0.02\n", 6, "estimation.shares.bumil: bumil is estimated from cbr_per_1000 (spec §5.1), not from a share"),
+            ("estimation:\n  shares:\n    bayi_lahir_hidup: 0.02\n", 6, "estimation.shares.bayi_lahir_hidup: bayi_lahir_hidup is estimated from cbr_per_1000"),
+            ("csv:\n  delimiter: \"\"\n", 5, "csv.delimiter must be auto"),
+            ("sasaran:\n  decimal_separator: \"\"\n", 5, "sasaran.decimal_separator must be \".\", \",\" or auto"),
+            ("column_aliases:\n  wilayah:\n    village_name: [\"\"]\n", 6, "column_aliases.wilayah.village_name: an alias is empty"),
+        ]
+        for (body, line, message) in cases {
+            let error = #expect(throws: PWSError.self) { _ = try Self.load(body) }
+            #expect(error?.location?.line == line, "\(body): \(error?.location?.line ?? -1)")
+            #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "")")
+        }
+        _ = try Self.load("estimation:\n  shares:\n    balita: 0.08\n")
+    }
+
     /// Rates are kept as the decimal text written (no `Double` on the way: 0.055 stays 0.055);
     /// anything else is refused at its line (line 7 here).
     @Test func ratesAreExactDecimalText() throws {

@@ -70,6 +70,19 @@ import Testing
         Self.refused(head + good + "    dated: {HB0: des}\n", line: 8,
                      "reshape: the column \"des\" is named by months.columns (December) and by dated.HB0")
         #expect(throws: Never.self) { _ = try Self.load(head + good + "    columns: {person_id: NIK, name: NIK}\n") }
+        // A field from a column and a value (the value was dropped); a facility type that is
+        // none (every record the rule made was E-FACILITY); a pattern no data-folder path has.
+        Self.refused(head + good + "    columns: {rw: RW}\n    values: {rw: \"09\"}\n", line: 10,
+                     "reshape: rw is given by both columns and values; keep one")
+        Self.refused(head + good + "    values: {facility_type: posyandoo}\n", line: 9,
+                     "reshape.values.facility_type \"posyandoo\" is not a facility type")
+        #expect(throws: Never.self) { _ = try Self.load(head + good + "    values: {facility_type: Posyandu}\n") }
+        #expect(throws: Never.self) {
+            _ = try Self.load(head + good + "    values: {facility_type: psy}\nvalue_aliases:\n  facility_type:\n    psy: posyandu\n")
+        }
+        for files in ["\"\"", "/etc/passwd", "\"../*\"", "layanan/../x.csv"] {
+            Self.refused("reshape:\n  - files: \(files)\n    dated: {HB0: HB0}\n", line: 5, "reshape.files must be a pattern over the service files' paths")
+        }
     }
 
     /// A service a reshape rule names must be in the service catalogue (an alias of
