@@ -159,6 +159,10 @@ import Testing
         #expect(throws: PWSError.self) {
             _ = try read("openpyxl-sheets.xlsx", options: WorkbookReadOptions(sheets: ["April"]))
         }
+        // A name that differs by case only is that sheet (Excel holds no two such sheets).
+        let lower = try read("openpyxl-sheets.xlsx", options: WorkbookReadOptions(sheets: ["MARET"], headerRow: 4))
+        #expect(lower.summary?.sheets == ["Maret"])
+        #expect(lower.rows.map(\.values) == o.rows.map(\.values))
     }
 
     @Test func sheetWithoutHeaderIsEColumnsAndAccounted() throws {

@@ -104,6 +104,25 @@ import Testing
         return try Validation.run(dataDirectory: folder.path, settings: settings)
     }
 
+    /// Names of one area that disagree give one note per area and name, counting the other
+    /// rows that differ (a typo on the first of 20,000 rows made 20,000 notes).
+    @Test func disagreeingNamesAreOneNotePerArea() throws {
+        let register = """
+        village_code,village_name,district_name,regency_name,puskesmas_code,puskesmas_name,rw,rt,population
+        3201010001,Sukamaju,Cibinomg,Bogor,P01,Puskesmas A,001,001,120
+        3201010001,Sukamaju,Cibinong,Bogor,P01,Puskesmas A,001,002,120
+        3201010002,Sukasari,Cibinong,Bogor,P01,Puskesmas A,001,001,10
+        3201010003,Sukamulya,Cibinong,Bogor,P01,Puskesmas A,001,001,10
+        3201010003,Sukamulya,Cibinong,Bogor,P01,Puskesmas Aa,001,002,10
+
+        """
+        let o = try outcome(wilayah: register)
+        #expect(o.notes.filter { $0.contains("the first is used") } == [
+            "wilayah.csv:3: district_name of 320101 is \"Cibinong\" here but \"Cibinomg\" on line 2; the first is used; 3 more rows differ from the first too",
+            "wilayah.csv:6: puskesmas_name of P01 is \"Puskesmas Aa\" here but \"Puskesmas A\" on line 2; the first is used",
+        ], "\(o.notes)")
+    }
+
     /// A control character in a name is shown as U+FFFD in every output (the CSVs kept the byte,
     /// pws.xlsx wrote `_x0001_`, the report U+FFFD), with a note the first time per name.
     @Test func controlCharactersInNamesAreShownOneWay() throws {

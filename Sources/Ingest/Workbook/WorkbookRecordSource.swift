@@ -68,7 +68,10 @@ public final class WorkbookRecordSource: RecordSource {
         if let wanted = options.sheets {
             var chosen: [WorksheetInfo] = []
             for name in wanted {
-                guard let sheet = workbook.sheets.first(where: { $0.name == name }) else {
+                // As written, else ignoring case: Excel keeps no two sheets that differ by case
+                // only, and shows `Wilayah` where a pipeline may say `wilayah`.
+                guard let sheet = workbook.sheets.first(where: { $0.name == name })
+                        ?? workbook.sheets.first(where: { $0.name.lowercased() == name.lowercased() }) else {
                     throw PWSError(.inputMissing, "\(source) has no sheet named \"\(name)\" (it has: "
                                    + workbook.sheets.map { "\"\($0.shownName)\"" }.joined(separator: ", ")
                                    + "); correct the sheet name in the pipeline")
