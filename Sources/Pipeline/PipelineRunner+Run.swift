@@ -76,8 +76,43 @@ extension PipelineRunner {
     /// `attention`: the first case, which `--quiet` prints too; `report`: the page's notice.
     static func sasaranNotes(_ outcome: ValidationOutcome, values: IndicatorValues, year: Int, estimated: Bool)
         -> (all: [String], attention: [String], report: EstimatedTargets?) {
+        let mixed = mixedLevelNotes(outcome, year: year)
         let gaps = values.targetGaps()
-        guard !gaps.isEmpty else { return ([], [], nil) }
+        guard !gaps.isEmpty else { return (mixed, [], nil) }
+        let (all, attention, report) = gapNotes(outcome, gaps: gaps, year: year, estimated: estimated)
+        return (mixed + all, attention, report)
+    }
+
+    /// A target given for an area and for areas inside it too (a village's balita and its
+    /// RWs' or RTs'): each area takes its own (spec §5.1), so the parent in indicators.csv is
+    /// not the sum of its children as elsewhere (§A1) — said once per village and group.
+    static func mixedLevelNotes(_ outcome: ValidationOutcome, year: Int) -> [String] {
+        guard let file = outcome.sasaranAccount?.source else { return [] }
+        // Per village and group: the levels given (village, RW, RT) and the RWs with a figure
+        // of their own that also have RTs with one.
+        var levels: [String: (village: UInt32, group: String, own: Bool, rws: Set<String>, rts: Set<String>)] = [:]
+        for e in outcome.sasaran where e.year == year {
+            let key = "\(e.village)|\(e.group)"
+            var entry = levels[key] ?? (e.village, e.group, false, [], [])
+            if e.rw.isEmpty { entry.own = true } else if e.rt.isEmpty { entry.rws.insert(e.rw) } else { entry.rts.insert(e.rw) }
+            levels[key] = entry
+        }
+        var notes: [String] = []
+        for entry in levels.values.sorted(by: { ($0.village, $0.group) < ($1.village, $1.group) }) {
+            let rwsWithRTs = entry.rws.intersection(entry.rts).sorted()
+            guard (entry.own && !(entry.rws.isEmpty && entry.rts.isEmpty)) || !rwsWithRTs.isEmpty else { continue }
+            let village = outcome.register.villages[Int(entry.village)]
+            let inside = entry.own ? "for the village and for RWs or RTs in it" : "for RW \(rwsWithRTs.joined(separator: ", ")) and for RTs in it"
+            notes.append("\(file): the \(entry.group) target of \(year) for \(village.name) (\(village.code)) is given \(inside); "
+                         + "each area takes its own figure, so in indicators.csv such a parent is not the sum of its children — give the target at one level")
+        }
+        return notes
+    }
+
+    /// The notes on villages without targets (`sasaranNotes`).
+    private static func gapNotes(_ outcome: ValidationOutcome, gaps: [(code: String, name: String, indicators: [String])],
+                                 year: Int, estimated: Bool)
+        -> (all: [String], attention: [String], report: EstimatedTargets?) {
         let file = outcome.sasaranAccount?.source
         let yearMissing = file != nil && !outcome.sasaran.contains { $0.year == year }
         let report = EstimatedTargets(villages: gaps.map(\.name), yearMissing: yearMissing, noFile: file == nil,

@@ -29,6 +29,31 @@ import Testing
     /// December, 104 in 2025; Pasirwangi 2 and 34) are §4.2 episodes counted at the month and
     /// village of their first ANC visit, derived from the input files without pws (after the §3
     /// rules and W-DUPLICATE).
+    /// A target given for a village and for its RTs too (3201012004's balita: RT figures in
+    /// sample-data, here the village's 999 as well) is resolved as spec §5.1 says — each area its
+    /// own — which leaves the village not the sum of its RWs: run.json's notes say so, once.
+    @Test func aTargetGivenAtTwoLevelsIsNoted() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = tmp.path + "/data"
+        try FileManager.default.copyItem(atPath: Self.sampleData, toPath: data)
+        let sasaran = try String(contentsOfFile: data + "/sasaran.csv", encoding: .utf8)
+        try (sasaran + "2025;3201012004;;;balita;999\r\n").write(toFile: data + "/sasaran.csv", atomically: true, encoding: .utf8)
+        let r = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/out", "--today", "2026-01-15", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out/2025-12/run.json")))
+        let notes = (manifest as? [String: Any])?["notes"] as? [String] ?? []
+        let mixed = notes.filter { $0.contains("is given for") }
+        #expect(mixed.count == 1, "\(notes)")
+        #expect(mixed.first?.hasPrefix("sasaran.csv: the balita target of 2025 for ") == true)
+        #expect(mixed.first?.contains("(3201012004) is given for the village and for RWs or RTs in it; each area takes its own figure") == true)
+        // Without the village's figure: no such note.
+        let plain = try PWSBinary.run(["run", "--data", Self.sampleData, "--out", tmp.path + "/out2", "--today", "2026-01-15", "--quiet"])
+        #expect(plain.status == 0)
+        let m2 = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out2/2025-12/run.json")))
+        #expect(((m2 as? [String: Any])?["notes"] as? [String] ?? []).allSatisfy { !$0.contains("is given for") })
+    }
+
     @Test func totalsAreTheSumsOfTheirRows() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
