@@ -229,6 +229,7 @@ public final class ReshapeSource: RecordSource {
                     sectionRows += 1
                     if let found = findLayout(record) {
                         layout = found
+                        noteRepeatedColumns(record, label: label)
                         headerWidth = record.count
                         inner.minimumFieldCount = record.count
                         builder.reset()
@@ -264,6 +265,24 @@ public final class ReshapeSource: RecordSource {
             }
         }
         finishSection()
+    }
+
+    /// A column the rule reads that the header has twice (a second `JAN` further right): the
+    /// first is read, the other's cells are not — said in the notes, not left out silently.
+    private func noteRepeatedColumns(_ header: CSVRecord, label: String) {
+        var names = Array(rule.columns.values) + rule.months + rule.dated.map(\.column)
+        if case .column(let year) = rule.year { names.append(year) }
+        let wanted = Set(names.map(Self.normalise))
+        var first: [String: Int] = [:]
+        for c in 0..<header.count {
+            let name = Self.normalise(header.string(c))
+            guard wanted.contains(name) else { continue }
+            if let f = first[name] {
+                ownNotes.append("\(label): the header has \(header.string(c)) twice (\(CellIssue.columnName(f))\(header.line) and \(CellIssue.columnName(c))\(header.line)); the reshape rule reads the first, the other's cells are not read — rename or remove one")
+            } else {
+                first[name] = c
+            }
+        }
     }
 
     /// The columns the rule names that `header` lacks (optional ones aside), as the rule names them.

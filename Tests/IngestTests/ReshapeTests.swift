@@ -110,6 +110,16 @@ import Testing
         #expect(o.summary.notes.first?.hasPrefix("layanan/register-mawar-2025.csv: not read — no row has the register columns of the reshape rule for layanan/register-*.csv (row 1 lacks \"TGL LAHIR\"") == true)
     }
 
+    /// A column the rule reads that the header has twice: the first is read and a note names
+    /// both cells (the second JAN's weights were left out without a word).
+    @Test func aRepeatedColumnIsNoted() throws {
+        let header = Self.header.replacingOccurrences(of: ",HB0,BCG\n", with: ",HB0,BCG,JAN\n")
+        let o = try read(header + "1,Adi,3201011503250001,15/03/2024,L,3201012001,01,001,4.6,,,,,,,,,,,,,,5.0\n")
+        #expect(o.rows.map { $0["result"] ?? "" } == ["4.6"])
+        #expect(o.summary.notes == ["layanan/register-mawar-2025.csv: the header has JAN twice (I1 and W1); the reshape rule reads the first, the other's cells are not read — rename or remove one"],
+                "\(o.summary.notes)")
+    }
+
     /// A CSV register row of another field count than the header — an unquoted decimal comma
     /// (`5,1`) adds a field and shifts every month after it — is E-FIELDS, as in a long-format
     /// file; its cells made records under the wrong months. The other rows are read.
