@@ -35,6 +35,7 @@ extension PWS {
         var quiet = false
 
         func validate() throws {
+            if out.isEmpty { throw ValidationError("--out is empty; give the folder for diff.csv") }
             guard top >= 0 else { throw ValidationError("--top must be 0 or more") }
         }
 

@@ -40,6 +40,10 @@ extension PWS.ExportGroup {
         @Option(help: "Write the import file here instead of standard output.")
         var out: String?
 
+        func validate() throws {
+            if out?.isEmpty == true { throw ValidationError("--out is empty; give the file to write, or leave --out out for standard output") }
+        }
+
         func run() async throws {
             do {
                 if let out { try Self.refuseOwnInputs(out: out, run: run, mapping: mapping) }

@@ -56,6 +56,7 @@ extension PWS {
         var posyanduDay: Int?
 
         func validate() throws {
+            if out.isEmpty { throw ValidationError("--out is empty; give the folder to write the data to") }
             guard ["csv", "xlsx", "fhir", "wide"].contains(format) else {
                 throw ValidationError("--format must be csv, xlsx, fhir or wide, got \"\(format)\"")
             }

@@ -75,6 +75,7 @@ extension PWS {
         var rehash = false
 
         func validate() throws {
+            if out?.isEmpty == true { throw ValidationError("--out is empty; give the output folder (its .cache/map/ holds the cache)") }
             guard (1...ShardedRun.maxTasks).contains(partitions) else {
                 throw ValidationError("--partitions must be 1…\(ShardedRun.maxTasks)")
             }
@@ -137,6 +138,7 @@ extension PWS {
 
         func validate() throws {
             guard !shared.isEmpty else { throw ValidationError("--shared is empty; give the shared folder's path (the same for every task)") }
+            if out.isEmpty { throw ValidationError("--out is empty; give the output folder (it is made when missing)") }
         }
 
         func run() async throws {

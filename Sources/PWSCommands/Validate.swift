@@ -15,6 +15,10 @@ extension PWS {
         @Option(help: "Folder for rejects.csv, warnings.csv and run.json (written directly; nothing is published).")
         var out: String?
 
+        func validate() throws {
+            if out?.isEmpty == true { throw ValidationError("--out is empty; give the folder for rejects.csv, warnings.csv and run.json") }
+        }
+
         func run() async throws {
             Interruption.install()
             let (logger, progress) = common.makeLogger()

@@ -256,7 +256,9 @@ extension MisuseTests {
     }
 
     /// What holds NIKs unmasked outside the published set — the cache's entries, a staged run's
-    /// shared folder — is the user's alone: folders rwx------, files rw-------.
+    /// shared folder — is the user's alone: files rw-------, OUT/.cache rwx------ (made so, or
+    /// closed when an earlier pws made it open). OUT itself, made by a staged map task, keeps
+    /// the usual mode: the published months are read there (it was made rwx------).
     @Test func intermediateFilesAreTheUsersAlone() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
@@ -267,20 +269,21 @@ extension MisuseTests {
         let r = try PWSBinary.run(["run", "--partitions", "2", "--incremental", "--data", data, "--out", out,
                                    "--today", "2026-01-15", "--quiet"])
         #expect(r.status == 0, "\(r.stderr)")
-        let shared = tmp.path + "/shared"
+        let shared = tmp.path + "/shared", fresh = tmp.path + "/fresh"
         let map = try PWSBinary.run(["map", "--task", "0", "--tasks", "1", "--partitions", "2", "--shared", shared,
-                                     "--data", data, "--today", "2026-01-15", "--quiet"])
+                                     "--incremental", "--out", fresh, "--data", data, "--today", "2026-01-15", "--quiet"])
         #expect(map.status == 0, "\(map.stderr)")
         func mode(_ path: String) -> Int { (try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1 }
         #expect(mode(out + "/.cache") == 0o700)
-        for root in [out + "/.cache/map", shared] {
-            #expect(mode(root) == 0o700, "\(root)")
+        #expect(mode(fresh + "/.cache") == 0o700)
+        #expect(mode(fresh) & 0o055 == 0o055, "OUT made by the map task is not readable by others")
+        for root in [out + "/.cache/map", fresh + "/.cache/map", shared] {
             let items = FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []
-            #expect(!items.isEmpty)
+            #expect(!items.isEmpty, "\(root)")
             for item in items {
                 var isFolder: ObjCBool = false
                 FileManager.default.fileExists(atPath: root + "/" + item, isDirectory: &isFolder)
-                #expect(mode(root + "/" + item) == (isFolder.boolValue ? 0o700 : 0o600), "\(root)/\(item)")
+                if !isFolder.boolValue { #expect(mode(root + "/" + item) == 0o600, "\(root)/\(item)") }
             }
         }
     }
@@ -353,6 +356,15 @@ extension MisuseTests {
         let data = try PWSBinary.run(["validate", "--data", "", "--today", "2026-01-10"], cwd: tmp.path)
         #expect(data.status == 64)
         #expect(data.stderr.contains("--data is empty; give the data folder"), "\(data.stderr)")
+        // Every command taking --out (they said 73, "cannot create the output folder").
+        for command in [["validate", "--data", Self.sample], ["map", "--task", "0", "--tasks", "1", "--partitions", "2",
+                         "--shared", tmp.path + "/s", "--incremental", "--data", Self.sample],
+                        ["merge", "--shared", tmp.path + "/s", "--data", Self.sample], ["generate", "--records", "10"],
+                        ["diff", "a", "b"], ["export", "dhis2", "--run", "a", "--mapping", "m"]] {
+            let r = try PWSBinary.run(command + ["--out", ""], cwd: tmp.path)
+            #expect(r.status == 64, "\(command[0]): \(r.status) \(r.stderr)")
+            #expect(r.stderr.contains("--out is empty"), "\(command[0]): \(r.stderr)")
+        }
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty)
     }
 

@@ -56,18 +56,28 @@ final class MapCache {
     /// Wall seconds of the map task(s) that used the cache (hashing included).
     var mapSeconds = 0.0
 
-    init(outputDirectory: String, options: MapCacheOptions) {
-        folder = outputDirectory + "/.cache/map"
-        self.options = options
-        // The entries hold NIKs unmasked: a cache an earlier pws made open to all
-        // (`rwxr-xr-x`) is closed to its owner's user, as new folders are made
-        // (`ShardFile.folderMode`). No error when it is not there yet, or not ours.
-        chmod(outputDirectory + "/.cache", ShardFile.folderMode)
+    convenience init(outputDirectory: String, options: MapCacheOptions) {
+        self.init(folder: outputDirectory + "/.cache/map", options: options)
     }
 
     init(folder: String, options: MapCacheOptions) {
         self.folder = folder
         self.options = options
+        MapCache.closeRoot(of: folder)
+    }
+
+    /// The entries hold NIKs unmasked: `OUT/.cache` is its user's alone (`rwx------`), made so
+    /// here, or closed if an earlier pws made it open to all. OUT itself, made first when
+    /// missing, keeps the usual mode (the months are read there). A failure is left to the first
+    /// write into the cache to report (OUT not writable, a file in the way).
+    private static func closeRoot(of folder: String) {
+        let suffix = "/.cache/map"
+        guard folder.hasSuffix(suffix) else { return }
+        let out = String(folder.dropLast(suffix.count))
+        if OutputFolder.makeDirectories(out.isEmpty ? "/" : out) == nil,
+           OutputFolder.makeDirectories(out + "/.cache", mode: 0o700) == nil {
+            chmod(out + "/.cache", 0o700)
+        }
     }
 
     var entriesFolder: String { folder + "/entries" }
@@ -121,10 +131,14 @@ final class MapCache {
     /// decoded; 9: a workbook's number cells as the shortest decimal of their number, FHIR
     /// notes on Patients without an area and on resources of no service given, no empty sheet
     /// name for a FHIR file or a reshaped CSV, a NUL in a UTF-8 header not taken for UTF-16, an
-    /// implausible result's hash of its value, xlsx digits as written) — an
-    /// entry of another layout has another name.
+    /// implausible result's hash of its value, xlsx digits as written; 10: FHIR Bundle entries
+    /// before an error read, trailing text, duplicate keys, BOM and UTF-16, references by URL
+    /// or version, a valueQuantity without a value; xlsx parts read to their end (checksum,
+    /// a second sheetData), hex serials, a missing shared string's message, a cell out of
+    /// order named; wide registers' E-FIELDS, E-COLUMNS counting rows, a repeated column's
+    /// note; a sheet name matched ignoring case) — an entry of another layout has another name.
     /// Bump it whenever what one file maps to changes.
-    static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).9\n"
+    static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).10\n"
 
     /// The entry's name: the sha256 of `namePrefix` and its key.
     static func entryName(_ key: ShardRunKey) -> String {

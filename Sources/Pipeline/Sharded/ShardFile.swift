@@ -134,16 +134,17 @@ enum ShardFile {
     private static let written = Locked(0)
 
     /// Intermediate files hold the rows as read — NIKs unmasked, names with
-    /// `--keep-identifiers` — so they are the user's alone: folders made `rwx------`, files
-    /// `rw-------` (what `--shared` and `OUT/.cache` hold is never published).
-    static let folderMode: mode_t = 0o700
+    /// `--keep-identifiers` — so they are the user's alone, `rw-------` (what `--shared`,
+    /// `OUT/.partitions.PID` and `OUT/.cache` hold is never published). Folders are made as
+    /// any (`rwxr-xr-x` under the usual umask): a missing OUT is made here too, and must stay
+    /// readable for the published months; `OUT/.cache` itself is closed (`MapCache`).
     static let fileMode: mode_t = 0o600
 
     /// Makes `folder` and the folders above it when missing; a file in the way or a folder that
     /// cannot be made is an output error (exit 73) naming the folder, not Foundation's dump.
     static func makeFolder(_ folder: String) throws {
         // Relative paths from `./`, so the message names the folder as it is met.
-        guard let failure = OutputFolder.makeDirectories(folder.hasPrefix("/") ? folder : "./" + folder, mode: folderMode) else { return }
+        guard let failure = OutputFolder.makeDirectories(folder.hasPrefix("/") ? folder : "./" + folder, mode: 0o755) else { return }
         if failure.code == ENOTDIR {
             // A file in the way: the folder itself, or the one above the folder not made.
             var st = stat()
