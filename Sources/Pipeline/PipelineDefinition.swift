@@ -293,8 +293,10 @@ public struct PipelineDefinition: Sendable {
                         guard !names.isEmpty else {
                             throw doc.error(value, "workbooks.\(kind).sheets lists no sheet; name the sheets to read, or remove the setting to read every sheet whose header maps")
                         }
-                        if let twice = names.indices.first(where: { names[..<$0].contains(names[$0]) }) {
-                            throw doc.error(value, "workbooks.\(kind).sheets names \"\(names[twice])\" twice; each sheet is read once")
+                        // Ignoring case, as the sheets are matched (`Register` and `register` are one).
+                        let folded = names.map { $0.lowercased() }
+                        if let twice = folded.indices.first(where: { folded[..<$0].contains(folded[$0]) }) {
+                            throw doc.error(value, "workbooks.\(kind).sheets names \"\(names[twice])\" twice (sheet names are matched ignoring case); each sheet is read once")
                         }
                         options.sheets = names
                     case "header_row":
@@ -403,7 +405,9 @@ public struct PipelineDefinition: Sendable {
         var rule = ReshapeRule(files: "")
         var hasFiles = false
         var monthServiceLine = doc.line(node)
-        var monthsLine: Node?
+        /// Each use of a column (`months.columns (January)`, `dated.HB0`, `columns.rw`,
+        /// `year.column`) → where the rule writes it, for the error naming a second use.
+        var nodes: [String: Node] = [:]
         var valueLines: [String: Node] = [:]
         for (k, v) in try doc.mapping(node, "a reshape rule") {
             let key = try doc.string(k, "a setting")
@@ -424,7 +428,10 @@ public struct PipelineDefinition: Sendable {
                         throw doc.error(f, "reshape.\(key): \"\(field)\" cannot be given; use person_id, birth_date, sex, village_code, rw, rt, facility_type, facility_id, provider or name")
                     }
                     let value = try doc.string(c, "reshape.\(key).\(field)")
-                    if key == "columns" { rule.columns[field] = value } else {
+                    if key == "columns" {
+                        rule.columns[field] = value
+                        nodes["columns.\(field)"] = c
+                    } else {
                         rule.values[field] = value
                         valueLines[field] = c
                     }
@@ -435,7 +442,9 @@ public struct PipelineDefinition: Sendable {
                     throw doc.error(v, "reshape.year takes one of column: NAME, value: YYYY, from_file_name: true")
                 }
                 switch try doc.string(yk, "reshape.year") {
-                case "column": rule.year = .column(try doc.string(yv, "reshape.year.column"))
+                case "column":
+                    rule.year = .column(try doc.string(yv, "reshape.year.column"))
+                    nodes["year.column"] = yv
                 case "value":
                     let y = try doc.int(yv, "reshape.year.value")
                     guard (1900...2999).contains(y) else { throw doc.error(yv, "reshape.year.value must be a four-digit year") }
@@ -447,11 +456,12 @@ public struct PipelineDefinition: Sendable {
                 for (mk, mv) in try doc.mapping(v, "reshape.months") {
                     switch try doc.string(mk, "reshape.months setting") {
                     case "columns":
-                        rule.months = try doc.sequence(mv, "reshape.months.columns").map { try doc.string($0, "a column") }
+                        let items = try doc.sequence(mv, "reshape.months.columns")
+                        rule.months = try items.map { try doc.string($0, "a column") }
+                        for (m, item) in items.enumerated() where m < 12 { nodes["months.columns (\(ReshapeRule.monthNames[m]))"] = item }
                         guard rule.months.count == 12 else {
                             throw doc.error(mv, "reshape.months.columns must name 12 columns, January to December (JAN … DES)")
                         }
-                        monthsLine = mv
                     case "service":
                         rule.monthService = try doc.string(mv, "reshape.months.service")
                         monthServiceLine = doc.line(mv)
@@ -464,6 +474,7 @@ public struct PipelineDefinition: Sendable {
             case "dated":
                 for (sk, sv) in try doc.mapping(v, "reshape.dated") {
                     rule.dated.append((try doc.string(sk, "a service code"), try doc.string(sv, "reshape.dated column")))
+                    nodes["dated.\(rule.dated.last!.service)"] = sv
                     serviceReferences.append(ServiceReference(code: rule.dated.last!.service, line: doc.line(sk), setting: "reshape.dated"))
                 }
             case let other:
@@ -496,7 +507,7 @@ public struct PipelineDefinition: Sendable {
         if case .column(let name) = rule.year { uses.append((ReshapeSource.normalise(name), "year.column")) }
         for (k, (column, use)) in uses.enumerated() {
             if let first = seen[column], k < cells || first.hasPrefix("months") || first.hasPrefix("dated") {
-                throw doc.error(monthsLine ?? node, "reshape: the column \"\(column)\" is named by \(first) and by \(use); each month or dated column must be a column of its own")
+                throw doc.error(nodes[use] ?? node, "reshape: the column \"\(column)\" is named by \(first) and by \(use); each month or dated column must be a column of its own")
             }
             seen[column] = seen[column] ?? use
         }

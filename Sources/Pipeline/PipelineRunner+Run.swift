@@ -85,11 +85,11 @@ extension PipelineRunner {
 
     /// A target given for an area and for areas inside it too (a village's balita and its
     /// RWs' or RTs'): each area takes its own (spec §5.1), so the parent in indicators.csv is
-    /// not the sum of its children as elsewhere (§A1) — said once per village and group.
+    /// not the sum of its children as elsewhere (§A1) — said once per group, naming up to five
+    /// villages (one note per village and group could run to thousands).
     static func mixedLevelNotes(_ outcome: ValidationOutcome, year: Int) -> [String] {
         guard let file = outcome.sasaranAccount?.source else { return [] }
-        // Per village and group: the levels given (village, RW, RT) and the RWs with a figure
-        // of their own that also have RTs with one.
+        // Per village and group: given for the village itself, RWs given, and RWs with RTs given.
         var levels: [String: (village: UInt32, group: String, own: Bool, rws: Set<String>, rts: Set<String>)] = [:]
         for e in outcome.sasaran where e.year == year {
             let key = "\(e.village)|\(e.group)"
@@ -97,16 +97,20 @@ extension PipelineRunner {
             if e.rw.isEmpty { entry.own = true } else if e.rt.isEmpty { entry.rws.insert(e.rw) } else { entry.rts.insert(e.rw) }
             levels[key] = entry
         }
-        var notes: [String] = []
-        for entry in levels.values.sorted(by: { ($0.village, $0.group) < ($1.village, $1.group) }) {
-            let rwsWithRTs = entry.rws.intersection(entry.rts).sorted()
-            guard (entry.own && !(entry.rws.isEmpty && entry.rts.isEmpty)) || !rwsWithRTs.isEmpty else { continue }
-            let village = outcome.register.villages[Int(entry.village)]
-            let inside = entry.own ? "for the village and for RWs or RTs in it" : "for RW \(rwsWithRTs.joined(separator: ", ")) and for RTs in it"
-            notes.append("\(file): the \(entry.group) target of \(year) for \(village.name) (\(village.code)) is given \(inside); "
-                         + "each area takes its own figure, so in indicators.csv such a parent is not the sum of its children — give the target at one level")
+        var villagesOfGroup: [String: [UInt32]] = [:]
+        for entry in levels.values {
+            let mixed = (entry.own && !(entry.rws.isEmpty && entry.rts.isEmpty)) || !entry.rws.isDisjoint(with: entry.rts)
+            if mixed { villagesOfGroup[entry.group, default: []].append(entry.village) }
         }
-        return notes
+        return villagesOfGroup.keys.sorted().map { group in
+            let villages = villagesOfGroup[group]!.sorted()
+            let named = villages.prefix(5).map { v -> String in
+                let village = outcome.register.villages[Int(v)]
+                return "\(village.name) (\(village.code))"
+            }.joined(separator: ", ") + (villages.count > 5 ? " and \(villages.count - 5) more" : "")
+            return "\(file): the \(group) target of \(year) is given both for an area and for areas inside it in \(villages.count) village\(villages.count == 1 ? "" : "s"): \(named); "
+                + "each area takes its own figure, so in indicators.csv such a parent is not the sum of its children — give the target at one level"
+        }
     }
 
     /// The notes on villages without targets (`sasaranNotes`).

@@ -380,8 +380,9 @@ public enum InputFiles {
             if (st.st_mode & S_IFMT) == S_IFDIR {
                 // A folder this process may not list or enter: said so, rather than
                 // "wilayah.csv is missing" next.
-                guard faccessat(AT_FDCWD, path, R_OK | X_OK, AT_EACCESS) != 0 else { return }
-                throw PWSError(.inputMissing, "data folder \(path) cannot be read (\(String(cString: strerror(errno)))); check its permissions: the user running pws needs to list and enter it")
+                // Entered, never listed (its files are opened by name): X alone is enough.
+                guard faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) != 0 else { return }
+                throw PWSError(.inputMissing, "data folder \(path) cannot be read (\(String(cString: strerror(errno)))); check its permissions: the user running pws needs to enter it")
             } else {
                 what = "is \(nonRegularKind(st.st_mode) ?? "a file"), not a folder"
             }

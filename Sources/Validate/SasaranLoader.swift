@@ -38,7 +38,7 @@ struct SasaranLoader {
 
         var entries: [SasaranEntry] = []
         var problems: [String] = []
-        var seen: [String: Int] = [:]
+        var seen: [String: SourceLocation] = [:]
         let summary = try reader.read(row: { row in
             let loc = row.location
             var bad = false
@@ -99,10 +99,12 @@ struct SasaranLoader {
             }
             let key = "\(year)|\(code)|\(rw)|\(rt)|\(group)"
             if let first = seen[key] {
-                problems.append("\(loc): a second \(group) count for \(year) and this area (first on line \(first)); keep one")
+                // On another sheet of the workbook, the first is named by sheet and line.
+                let place = first.source == loc.source ? "line \(first.line)" : "\(first)"
+                problems.append("\(loc): a second \(group) count for \(year) and this area (first on \(place)); keep one")
                 return
             }
-            seen[key] = loc.line
+            seen[key] = loc
             entries.append(SasaranEntry(year: year, village: village, rw: rw, rt: rt, group: group, count: count))
         }, problem: { diagnostic in
             problems.append("\(diagnostic.location): \(diagnostic.rule.rawValue) \(diagnostic.message)")

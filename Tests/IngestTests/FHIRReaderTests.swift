@@ -338,6 +338,19 @@ import Testing
         #expect(js.positions == ["b.json:3"])
         #expect(js.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["b.json:2 E-PARSE"])
         #expect(js.problems.first?.message == "Bundle entry 2 has the key \"subject\" twice in one object, so which value is meant is not said; export it again")
+        // One resource in a .json file naming a key twice: not read (it was, with an E-PARSE
+        // "text follows the end" at 2); a Bundle naming one twice at its top: its entries read.
+        _ = try dir.write("one.json", Array(twice.utf8))
+        let one = try read("one.json", directory: dir.url.path, all: ["one.json", "b.json"])
+        #expect(one.rows.isEmpty && one.summary?.rowsRead == 1)
+        #expect(one.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["one.json:1 E-PARSE"])
+        #expect(one.problems.first?.message == "the file is not valid JSON (the key \"subject\" appears twice in one object); export it again")
+        let top = #"{"resourceType":"Bundle","type":"collection","type":"batch","entry":[{"resource":"# + Self.patient
+            + #"},{"resource":"# + Self.weight("w3") + "}]}"
+        _ = try dir.write("top.json", Array(top.utf8))
+        let t = try read("top.json", directory: dir.url.path, all: ["top.json"])
+        #expect(t.positions == ["top.json:2"])
+        #expect(t.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["top.json:3 E-PARSE"])
     }
 
     /// References as servers write them name the export's resources: an absolute URL and a

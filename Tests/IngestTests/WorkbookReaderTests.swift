@@ -216,6 +216,18 @@ import Testing
                 "\(o.problems.first?.message ?? "")")
     }
 
+    /// A cell out of order rejects its row (E-PARSE) naming the cell as written; the others are read.
+    @Test func aCellOutOfOrderIsNamed() throws {
+        let plain = try read("openpyxl-cells.xlsx")
+        let o = try read("cell-out-of-order.xlsx")
+        #expect(o.rows.map(\.values) == Array(plain.rows.map(\.values).dropFirst()))
+        // Row 2's E-PARSE, then the fixture's own problems of the other rows.
+        #expect(o.problems.map { "\($0.location.line) \($0.rule.rawValue)" }
+                == ["2 E-PARSE"] + plain.problems.map { "\($0.location.line) \($0.rule.rawValue)" })
+        #expect(o.problems.first?.message == "cell \"A2\" names a column already given in the row, or comes after a cell right of it (cells out of order); save the workbook again",
+                "\(o.problems.first?.message ?? "")")
+    }
+
     @Test func encryptedWorkbookIsAClearError() throws {
         let error = try #require(throws: PWSError.self) { _ = try read("encrypted.xlsx") }
         #expect(error.message.contains("layanan/encrypted.xlsx"))

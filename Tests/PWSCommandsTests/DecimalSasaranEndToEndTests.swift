@@ -43,15 +43,15 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out/2025-12/run.json")))
         let notes = (manifest as? [String: Any])?["notes"] as? [String] ?? []
-        let mixed = notes.filter { $0.contains("is given for") }
+        let mixed = notes.filter { $0.contains("is given both for") }
         #expect(mixed.count == 1, "\(notes)")
-        #expect(mixed.first?.hasPrefix("sasaran.csv: the balita target of 2025 for ") == true)
-        #expect(mixed.first?.contains("(3201012004) is given for the village and for RWs or RTs in it; each area takes its own figure") == true)
+        #expect(mixed.first?.hasPrefix("sasaran.csv: the balita target of 2025 is given both for an area and for areas inside it in 1 village: ") == true)
+        #expect(mixed.first?.contains(" (3201012004); each area takes its own figure") == true, "\(mixed)")
         // Without the village's figure: no such note.
         let plain = try PWSBinary.run(["run", "--data", Self.sampleData, "--out", tmp.path + "/out2", "--today", "2026-01-15", "--quiet"])
         #expect(plain.status == 0)
         let m2 = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out2/2025-12/run.json")))
-        #expect(((m2 as? [String: Any])?["notes"] as? [String] ?? []).allSatisfy { !$0.contains("is given for") })
+        #expect(((m2 as? [String: Any])?["notes"] as? [String] ?? []).allSatisfy { !$0.contains("is given both for") })
     }
 
     @Test func totalsAreTheSumsOfTheirRows() throws {

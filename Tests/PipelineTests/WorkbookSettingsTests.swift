@@ -31,8 +31,10 @@ import Testing
         // A sheet named twice was read twice (its rows counted twice, W-DUPLICATE for each);
         // none at all stopped the run blaming the workbook ("has no worksheet").
         Self.refused("workbooks:\n  layanan:\n    sheets: [Register, Arsip, Register]\n", line: 6,
-                     "workbooks.layanan.sheets names \"Register\" twice; each sheet is read once")
+                     "workbooks.layanan.sheets names \"Register\" twice (sheet names are matched ignoring case); each sheet is read once")
         Self.refused("workbooks:\n  wilayah:\n    sheets: []\n", line: 6, "workbooks.wilayah.sheets lists no sheet")
+        Self.refused("workbooks:\n  layanan:\n    sheets: [Register, register]\n", line: 6,
+                     "workbooks.layanan.sheets names \"register\" twice (sheet names are matched ignoring case)")
     }
 
     @Test func theDefaultPipelineReshapesTheSampleRegister() throws {
@@ -65,9 +67,10 @@ import Testing
         Self.refused(head + months, line: 8,
                      "reshape: the column \"jan\" is named by months.columns (January) and by months.columns (February)")
         let good = months.replacingOccurrences(of: "JAN, JAN", with: "JAN, FEB")
-        Self.refused(head + good + "    columns: {facility_id: Feb}\n", line: 8,
+        // Each at the second use's line (line 9 here).
+        Self.refused(head + good + "    columns: {facility_id: Feb}\n", line: 9,
                      "reshape: the column \"feb\" is named by months.columns (February) and by columns.facility_id")
-        Self.refused(head + good + "    dated: {HB0: des}\n", line: 8,
+        Self.refused(head + good + "    dated: {HB0: des}\n", line: 9,
                      "reshape: the column \"des\" is named by months.columns (December) and by dated.HB0")
         #expect(throws: Never.self) { _ = try Self.load(head + good + "    columns: {person_id: NIK, name: NIK}\n") }
         // A field from a column and a value (the value was dropped); a facility type that is

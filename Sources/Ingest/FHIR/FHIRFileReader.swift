@@ -159,6 +159,17 @@ struct FHIRFileReader {
             }
             try stream.finish(deliver)
         } catch let error as JSONStreamError {
+            // A key twice in the document itself (not in an entry): a single resource is not
+            // read (which value is meant is not said); a Bundle's entries were read already.
+            if let key = stream.topLevelDuplicate {
+                let shown = JSONStream.shown(key)
+                if sawEntries {
+                    try body(.malformed(position: Swift.max(1, stream.currentEntry) + 1, message: "the Bundle has the key \"\(shown)\" twice at its top level, so which value is meant is not said; its entries were read — export it again"))
+                } else {
+                    try body(.malformed(position: 1, message: "the file is not valid JSON (\(error.message)); export it again"))
+                }
+                return
+            }
             // Text after a complete document (a second one, stray characters): the document is
             // read, and the text after it is the error, after its last entry.
             if let document = stream.completedDocument {

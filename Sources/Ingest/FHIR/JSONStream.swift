@@ -126,6 +126,9 @@ final class JSONStream {
     /// The top-level value, once it is complete (text after it is what failed, if anything).
     var completedDocument: JSONValue? { depth == 0 && !builder.isOpen ? builder.result : nil }
 
+    /// A key found twice in one object of the top-level value (a Bundle's entries aside).
+    var topLevelDuplicate: String? { builder.duplicateKey }
+
     /// A key as a message shows it: at most 64 characters, control characters as `\xNN`, a NIK
     /// masked.
     static func shown(_ key: String) -> String {

@@ -445,3 +445,13 @@ def missing_shared_string():
 
 
 missing_shared_string()
+
+
+def cell_out_of_order():
+    """openpyxl-cells.xlsx with row 2's visit date referenced `A2`, the column its record id
+    already took: a cell out of order."""
+    patch_sheet("openpyxl-cells.xlsx", "cell-out-of-order.xlsx",
+                [(b'<c r="B2" s="1" t="n"><v>45730</v>', b'<c r="A2" s="1" t="n"><v>45730</v>')])
+
+
+cell_out_of_order()
