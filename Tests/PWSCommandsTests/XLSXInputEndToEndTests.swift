@@ -113,6 +113,22 @@ import Testing
         #expect(both.stderr.contains("holds both wilayah.csv and wilayah.xlsx"))
     }
 
+    /// An RT repeated on another sheet of the register is named with the first one's sheet
+    /// ("first on line 2" named a row of another sheet).
+    @Test func aRepeatedRTOnAnotherSheetIsNamedBySheet() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let fm = FileManager.default
+        let data = tmp.path + "/data"
+        try fm.copyItem(atPath: PWSBinary.packageRoot.appendingPathComponent("sample-data").path, toPath: data)
+        try fm.removeItem(atPath: data + "/wilayah.csv")
+        try fm.copyItem(atPath: Self.fixtures + "/wilayah-two-sheets.xlsx", toPath: data + "/wilayah.xlsx")
+        let r = try PWSBinary.run(["validate", "--data", data, "--today", "2026-01-15"])
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("wilayah.xlsx:Salinan:2: RW 001 RT 001 of village 3201012001 is listed twice (first on wilayah.xlsx:Wilayah:2); keep one row per RT"),
+                "\(r.stderr)")
+    }
+
     /// Two data folders of sample-data: `csv` whose sasaran.csv gives Jatiwangi's bumil and
     /// bulin as `bumil` and `bulin`, and `xlsx` whose sasaran is the fixture `workbook`.
     static func sasaranForms(_ tmp: TempFolder, bumil: String, bulin: String, workbook: String) throws -> (csv: String, xlsx: String) {

@@ -455,3 +455,25 @@ def cell_out_of_order():
 
 
 cell_out_of_order()
+
+
+def register_on_two_sheets():
+    """sample-wilayah.xlsx with a second sheet, `Salinan`, a copy of the first: every RT of it
+    repeats one of sheet `Wilayah` (a register split over two sheets, one RT pasted twice)."""
+    with zipfile.ZipFile("sample-wilayah.xlsx") as src, zipfile.ZipFile("wilayah-two-sheets.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                data = data.replace(b'r:id="rId1" /></sheets>', b'r:id="rId1" /><sheet name="Salinan" sheetId="2" state="visible" r:id="rId9" /></sheets>')
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/sheet2.xml" Id="rId9" /></Relationships>')
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml" /></Types>')
+            dst.writestr(item, data)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                copy = zipfile.ZipInfo("xl/worksheets/sheet2.xml", item.date_time)
+                copy.compress_type = zipfile.ZIP_DEFLATED
+                dst.writestr(copy, data)
+
+
+register_on_two_sheets()
