@@ -50,6 +50,12 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
 
     public var description: String { "\(source):\(line)" }
 
+    /// This place as a message written at `here` names it: `line N` in the same file (or
+    /// sheet), else `FILE:SHEET:N` ("first on line 40" named a row of another sheet).
+    public func named(from here: SourceLocation) -> String {
+        source == here.source ? "line \(line)" : description
+    }
+
     public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
         (lhs.source.utf8.lexicographicallyPrecedes(rhs.source.utf8)) ||
             (lhs.source == rhs.source && lhs.line < rhs.line)

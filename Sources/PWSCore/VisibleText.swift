@@ -7,6 +7,12 @@ public enum VisibleText {
     /// bytes that are not UTF-8 is shown: a sheet named `Kunjungan\n… error pws: …` would
     /// otherwise start a forged line of the log.
     /// - Complexity: O(n); returns `text` itself when it holds none.
+    /// Text of the input quoted in a message: at most `limit` characters, a NIK in it masked,
+    /// control characters shown `\xNN`.
+    public static func quoting(_ text: some StringProtocol, limit: Int) -> String {
+        escapingControls(PersonID.maskEmbeddedIdentifiers(String(text.prefix(limit))))
+    }
+
     public static func escapingControls(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isHidden) else { return text }
         var out = ""

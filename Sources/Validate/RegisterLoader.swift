@@ -56,11 +56,6 @@ struct RegisterLoader {
         /// Each puskesmas's kabupaten/kota (the village code's first 4 digits) and its first line.
         var regencyOf: [String: (regency: String, at: SourceLocation)] = [:]
 
-        // Where a first occurrence is, seen from `here`: its line, or sheet and line when it is
-        // on another sheet of the workbook ("first on line 40" named a row of another sheet).
-        func place(_ first: SourceLocation, _ here: SourceLocation) -> String {
-            first.source == here.source ? "line \(first.line)" : "\(first)"
-        }
         // One note per area whose name disagrees, with the count of its rows that do: a typo
         // on the first of 20,000 rows made 20,000 notes (a 2.4 MB run.json).
         var disagreements: [String: (note: Int, rows: Int)] = [:]
@@ -71,7 +66,7 @@ struct RegisterLoader {
                         disagreements[key] = (seen.note, seen.rows + 1)
                     } else {
                         disagreements[key] = (notes.count, 1)
-                        notes.append("\(loc): \(what) is \"\(name)\" here but \"\(first.name)\" on \(place(first.at, loc)); the first is used")
+                        notes.append("\(loc): \(what) is \"\(name)\" here but \"\(first.name)\" on \(first.at.named(from: loc)); the first is used")
                     }
                 }
             } else {
@@ -141,21 +136,21 @@ struct RegisterLoader {
             let pkmCode = visible(fPkmCode)
             if let code, !row.isEmpty(fPkmCode) {
                 if let first = puskesmasOf[code], first.code != pkmCode {
-                    problems.append("\(loc): village \(code) is mapped to puskesmas \(pkmCode) here but to \(first.code) on \(place(first.at, loc)); a village belongs to exactly one puskesmas")
+                    problems.append("\(loc): village \(code) is mapped to puskesmas \(pkmCode) here but to \(first.code) on \(first.at.named(from: loc)); a village belongs to exactly one puskesmas")
                 }
                 if puskesmasOf[code] == nil { puskesmasOf[code] = (pkmCode, loc) }
                 // A puskesmas is counted under one kabupaten/kota: villages of two made its
                 // figures add up to more than the kabupaten's (spec §4, parents are sums).
                 let regency = String(code.prefix(4))
                 if let first = regencyOf[pkmCode], first.regency != regency {
-                    problems.append("\(loc): puskesmas \(pkmCode) has village \(code) of kabupaten/kota \(regency) here but a village of \(first.regency) on \(place(first.at, loc)); a puskesmas belongs to one kabupaten/kota")
+                    problems.append("\(loc): puskesmas \(pkmCode) has village \(code) of kabupaten/kota \(regency) here but a village of \(first.regency) on \(first.at.named(from: loc)); a puskesmas belongs to one kabupaten/kota")
                 }
                 if regencyOf[pkmCode] == nil { regencyOf[pkmCode] = (regency, loc) }
             }
             // A repeated RT is told whatever else is wrong with either line.
             if let code, let rw, let rt, let first = rtLines.updateValue(loc, forKey: "\(code)|\(rw)|\(rt)") {
                 rtLines["\(code)|\(rw)|\(rt)"] = first
-                problems.append("\(loc): RW \(rw) RT \(rt) of village \(code) is listed twice (first on \(place(first, loc))); keep one row per RT")
+                problems.append("\(loc): RW \(rw) RT \(rt) of village \(code) is listed twice (first on \(first.named(from: loc))); keep one row per RT")
             }
             guard problems.count == before, let code, let rw, let rt else { return }
             let village = Village(code: code, name: visible(fName), districtName: visible(fDistrict),

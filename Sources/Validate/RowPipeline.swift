@@ -265,7 +265,7 @@ struct RowChunkReader: Sendable {
     /// Why the run stopped at `maxReaderRejects`: the file, how many of its rows, its first
     /// reject (masked and made visible as rejects.csv would show it) and what to do.
     static func tooManyRejects(source: String, rows: Int, first: Diagnostic) -> String {
-        let shown = VisibleText.escapingControls(PersonID.maskEmbeddedIdentifiers(String(first.message.prefix(200))))
+        let shown = VisibleText.quoting(first.message, limit: 200)
         return "\(source): \(rows) of its rows are not records (the first, \(first.location): \(first.rule.rawValue) \(shown)), "
             + "and the files read so far hold more than \(maxReaderRejects) such rows; the run stops before they fill the memory "
             + "and publishes nothing — fix or remove the file (PWS_MAX_READER_REJECTS raises the limit where memory allows, ~250 B a row)"

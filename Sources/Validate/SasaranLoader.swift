@@ -99,9 +99,7 @@ struct SasaranLoader {
             }
             let key = "\(year)|\(code)|\(rw)|\(rt)|\(group)"
             if let first = seen[key] {
-                // On another sheet of the workbook, the first is named by sheet and line.
-                let place = first.source == loc.source ? "line \(first.line)" : "\(first)"
-                problems.append("\(loc): a second \(group) count for \(year) and this area (first on \(place)); keep one")
+                problems.append("\(loc): a second \(group) count for \(year) and this area (first on \(first.named(from: loc))); keep one")
                 return
             }
             seen[key] = loc

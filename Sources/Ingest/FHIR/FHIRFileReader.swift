@@ -132,7 +132,7 @@ struct FHIRFileReader {
                 if let resource { try body(.resource(position: index, resource, fullUrl: fullUrl)) } else { try body(.emptyEntry(position: index)) }
             case .duplicateKey(let index, let key):
                 sawEntries = true
-                try body(.malformed(position: index, message: "Bundle entry \(index) has the key \"\(JSONStream.shown(key))\" twice in one object, so which value is meant is not said; export it again"))
+                try body(.malformed(position: index, message: "Bundle entry \(index) has the key \"\(VisibleText.quoting(key, limit: 64))\" twice in one object, so which value is meant is not said; export it again"))
             case .top(let top):
                 if top["resourceType"]?.text == "Bundle" {
                     try body(.bundle(type: top["type"]?.text ?? ""))
@@ -162,7 +162,7 @@ struct FHIRFileReader {
             // A key twice in the document itself (not in an entry): a single resource is not
             // read (which value is meant is not said); a Bundle's entries were read already.
             if let key = stream.topLevelDuplicate {
-                let shown = JSONStream.shown(key)
+                let shown = VisibleText.quoting(key, limit: 64)
                 if sawEntries {
                     try body(.malformed(position: Swift.max(1, stream.currentEntry) + 1, message: "the Bundle has the key \"\(shown)\" twice at its top level, so which value is meant is not said; its entries were read — export it again"))
                 } else {

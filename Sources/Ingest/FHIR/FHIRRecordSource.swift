@@ -303,7 +303,7 @@ public final class FHIRRecordSource: RecordSource {
                 try body(.malformed(line: position, message: message))
             case .bundle(let type):
                 if !["collection", "transaction", "searchset", "batch"].contains(type) {
-                    ownNotes.append("\(source): a Bundle of type \"\(VisibleText.escapingControls(PersonID.maskEmbeddedIdentifiers(String(type.prefix(64)))))\"; its entries were read as a collection")
+                    ownNotes.append("\(source): a Bundle of type \"\(VisibleText.quoting(type, limit: 64))\"; its entries were read as a collection")
                 }
             }
         }
@@ -346,7 +346,7 @@ public final class FHIRRecordSource: RecordSource {
             return .rejected(id: "", field: "resourceType", message: "a JSON object without resourceType is not a FHIR resource")
         }
         guard Self.isResourceTypeName(type) else {
-            let shown = VisibleText.escapingControls(PersonID.maskEmbeddedIdentifiers(String(type.prefix(64))))
+            let shown = VisibleText.quoting(type, limit: 64)
             return .rejected(id: VisibleText.escapingControls(r["id"]?.text ?? ""), field: "resourceType",
                              message: "resourceType \"\(shown)\"\(type.count > 64 ? "…" : "") is not the name of a FHIR resource type (a capital letter, then letters: Patient, Encounter …); export the resource again")
         }

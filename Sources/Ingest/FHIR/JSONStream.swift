@@ -118,7 +118,7 @@ final class JSONStream {
         pending.removeAll()
         try check(status, h)
         if let key = builder.duplicateKey {
-            throw JSONStreamError(message: "the key \"\(JSONStream.shown(key))\" appears twice in one object")
+            throw JSONStreamError(message: "the key \"\(VisibleText.quoting(key, limit: 64))\" appears twice in one object")
         }
         if let top = builder.result { try body(.top(top)) }
     }
@@ -128,12 +128,6 @@ final class JSONStream {
 
     /// A key found twice in one object of the top-level value (a Bundle's entries aside).
     var topLevelDuplicate: String? { builder.duplicateKey }
-
-    /// A key as a message shows it: at most 64 characters, control characters as `\xNN`, a NIK
-    /// masked.
-    static func shown(_ key: String) -> String {
-        VisibleText.escapingControls(PersonID.maskEmbeddedIdentifiers(String(key.prefix(64))))
-    }
 
     private func open() throws -> yajl_handle {
         if let handle { return handle }
