@@ -272,11 +272,15 @@ import Testing
         #expect(tail.positions == ["tail.json:2", "tail.json:3", "tail.json:4", "tail.json:5"])
         #expect(tail.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["tail.json:6 E-PARSE"])
         #expect(tail.problems.first?.message.hasPrefix("text follows the end of the JSON document") == true)
-        // One resource (no Bundle) and text after it: the resource is read.
-        _ = try dir.write("one.json", Array((Self.weight("w9") + "}").utf8))
-        let one = try read("one.json", directory: dir.url.path, all: ["one.json", "mid.json"])
-        #expect(one.positions == ["one.json:1"])
-        #expect(one.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["one.json:2 E-PARSE"])
+        // One resource (no Bundle), or a number, with text after it: one E-PARSE for the file, as
+        // the same text on an NDJSON line is one for the line (FuzzFHIR's
+        // `3201012004|001|005` was two rows as .json, one as .ndjson).
+        for (name, text) in [("one.json", Self.weight("w9") + "}"), ("number.json", "3201012004|001|005")] {
+            _ = try dir.write(name, Array(text.utf8))
+            let one = try read(name, directory: dir.url.path, all: [name, "mid.json"])
+            #expect(one.rows.isEmpty && one.summary?.rowsRead == 1, "\(name)")
+            #expect(one.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["\(name):1 E-PARSE"])
+        }
     }
 
     /// A Bundle whose `entry` is an object (not an array) had its resource dropped without a

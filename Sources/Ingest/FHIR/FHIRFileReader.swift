@@ -170,9 +170,11 @@ struct FHIRFileReader {
                 }
                 return
             }
-            // Text after a complete document (a second one, stray characters): the document is
-            // read, and the text after it is the error, after its last entry.
-            if let document = stream.completedDocument {
+            // Text after a complete Bundle (a second document, stray characters): its entries
+            // were read, and the text is the error, after the last of them. A single resource (or
+            // a number, a string) with text after it is one malformed file, as the same text on
+            // an NDJSON line is one malformed line (FuzzFHIR compares the two).
+            if let document = stream.completedDocument, document["resourceType"]?.text == "Bundle" {
                 try deliver(.top(document))
                 let at = Swift.max(1, stream.currentEntry) + 1
                 try body(.malformed(position: at, message: "text follows the end of the JSON document (\(error.message)); it was not read — export the file again"))
