@@ -21,6 +21,7 @@ struct YAMLFile {
                 throw PWSError(.pipelineDefinition, "\(path) is empty",
                                location: SourceLocation(source: path, line: 1))
             }
+            try Self.refuseTaggedKeys(node, path: path)
             root = node
         } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
             // Yams refuses a mapping with a repeated key; its mark is the key's first occurrence.
@@ -33,6 +34,31 @@ struct YAMLFile {
             let (line, problem) = ServiceCatalogueLoader.describe(error)
             throw PWSError(.pipelineDefinition, "not valid YAML: \(problem)",
                            location: SourceLocation(source: path, line: line))
+        }
+    }
+
+    /// Refuses a mapping key with a tag of its own (`!2 numerator:`): every reader looks keys up
+    /// by their text, which finds no tagged key, while the checks of unknown keys read its text
+    /// and pass it — the setting was dropped without a word (FuzzDHIS2Mapping: a data element
+    /// with no part). The tree is walked with a stack, not recursion (nesting is the file's).
+    static func refuseTaggedKeys(_ root: Node, path: String) throws {
+        var stack = [root]
+        while let node = stack.popLast() {
+            switch node {
+            case .mapping(let m):
+                for (key, value) in m {
+                    let tag = key.tag.rawValue
+                    if key.scalar != nil, !(tag.isEmpty || tag == "!" || tag.hasPrefix("tag:yaml.org,2002:")) {
+                        throw PWSError(.pipelineDefinition,
+                                       "the key \"\(VisibleText.quoting(key.string ?? "", limit: 64))\" carries the YAML tag \(VisibleText.quoting(tag, limit: 64)), so it cannot be read; write the key without it",
+                                       location: SourceLocation(source: path, line: (key.mark?.line ?? 0)))
+                    }
+                    stack.append(key)
+                    stack.append(value)
+                }
+            case .sequence(let items): stack.append(contentsOf: items)
+            case .scalar, .alias: break
+            }
         }
     }
 

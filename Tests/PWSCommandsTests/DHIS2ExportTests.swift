@@ -236,6 +236,10 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
          5, "data element Jtf34kNZhzP is already the target of dataElements.K1.numerator (line 3)"),
         ("periodType: Weekly\ndataElements:\n  K1:\n    numerator: { dataElement: Jtf34kNZhzP }\norgUnits:\n  areas: { \"3201\": DiszpKrYNg8 }\n",
          1, "periodType \"Weekly\" is not supported"),
+        // A key with a tag of its own was passed by the unknown-key check and never found:
+        // K4 mapped with no part (FuzzDHIS2Mapping, corpus `crash-tagged-key`).
+        ("dataElements:\n  K1: { numerator: { dataElement: Jtf34kNZhzP } }\n  K4: {!2 numerator: { dataElement: Jtf17kNZhzP } }\norgUnits: { areas: {} }\n",
+         3, "the key \"numerator\" carries the YAML tag !2, so it cannot be read; write the key without it"),
     ])
     func badMappingIsAUsageErrorAtItsLine(text: String, line: Int, message: String) throws {
         let tmp = try TempFolder()

@@ -52,6 +52,8 @@ import Testing
             ("estimation:\n  enabeld: false\n", 5, "estimation: unknown setting \"enabeld\"; use enabled, cbr_per_1000, round, shares"),
             ("sasaran:\n  decimal: \",\"\n", 5, "sasaran: unknown setting \"decimal\"; use decimal_separator"),
             ("csv:\n  delimiter: auto\n  quote: \"'\"\n", 6, "csv: unknown setting \"quote\"; use delimiter"),
+            // A tagged key passed the check of known settings and was never read (its default used).
+            ("estimation:\n  !x enabled: false\n", 5, "the key \"enabled\" carries the YAML tag !x, so it cannot be read"),
         ]
         for (body, line, message) in cases {
             let error = #expect(throws: PWSError.self) { _ = try Self.load(body) }
