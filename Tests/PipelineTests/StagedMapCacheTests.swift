@@ -359,4 +359,47 @@ import Glibc
         let expected = try MapCacheTests.reference(data: data, out: tmp.url.path + "/reference")
         #expect(ShardedRunTests.snapshot(out) == expected)
     }
+
+    /// A map task that used the cache wrote a manifest, not partition files: when the manifest
+    /// is lost, dedup and reduce name it — they said `ids-1-0.pws` was missing, a file that task
+    /// never writes. A task without the cache is still told of its partition files.
+    @Test func lostManifestIsNamed() throws {
+        let tmp = try TemporaryFolder()
+        let data = try MapCacheTests.makeData(tmp)
+        let out = tmp.url.path + "/out", shared = tmp.url.path + "/shared"
+        var run = ShardedRun(runner: PipelineRunner(request: MapCacheTests.request(data: data, out: out),
+                                                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }),
+                             shared: shared)
+        run.useMapCache(out: out)
+        for i in 0..<2 { _ = try run.map(task: i, tasks: 2, partitions: 2) }
+        let manifest = shared + "/pws/map/manifest-1.pws", kept = tmp.url.path + "/manifest-1.pws"
+        try FileManager.default.copyItem(atPath: manifest, toPath: kept)
+        func expectManifestNamed(_ stage: () throws -> RunReport) throws {
+            try FileManager.default.removeItem(atPath: manifest)
+            do {
+                _ = try stage()
+                Issue.record("a lost manifest was not noticed")
+            } catch let error as PWSError {
+                #expect(error.code == .inputMissing)
+                #expect(error.message == "intermediate file \(manifest) is missing: the stage that writes it has not finished (run it, or resume the run)")
+            }
+            try FileManager.default.copyItem(atPath: kept, toPath: manifest)
+        }
+        try expectManifestNamed { try run.dedup(task: 0, tasks: 2) }
+        for j in 0..<2 { _ = try run.dedup(task: j, tasks: 2) }
+        try expectManifestNamed { try run.reduce(task: 0, tasks: 2) }
+        // Without the cache, map task 1 writes partition files; its stale manifest and
+        // cache-use record go, and a lost partition file is named.
+        var plain = ShardedRun(runner: PipelineRunner(request: MapCacheTests.request(data: data, out: out),
+                                                      logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }),
+                               shared: shared)
+        _ = try plain.map(task: 1, tasks: 2, partitions: 2)
+        try FileManager.default.removeItem(atPath: shared + "/pws/map/ids-1-0.pws")
+        #expect(throws: PWSError.self) { try plain.dedup(task: 0, tasks: 2) }
+        do {
+            _ = try plain.dedup(task: 0, tasks: 2)
+        } catch let error as PWSError {
+            #expect(error.message.contains("/pws/map/ids-1-0.pws is missing"))
+        }
+    }
 }

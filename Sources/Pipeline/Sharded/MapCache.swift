@@ -760,9 +760,14 @@ extension ShardedRun {
 
     /// Map task `i`'s manifest, or nil when the task wrote partition files (no cache): per
     /// file in read order its entry's layout and the sha256 of the file's bytes its map was of.
+    /// - Throws: `.inputMissing` naming the manifest when the task used the cache (its
+    ///   `cache-i.pws` is there) but the manifest is gone — not the partition files it never wrote.
     func readManifest(_ i: Int, key: ShardRunKey) throws -> (offset: Int, layouts: [MapEntryLayout], hashes: [String])? {
         let path = manifestPath(i)
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard FileManager.default.fileExists(atPath: path) else {
+            guard FileManager.default.fileExists(atPath: cacheUsePath(i)) else { return nil }
+            throw ShardFile.missing(path)
+        }
         let (_, payload) = try ShardFile.read(path, kind: "map-manifest", expected: key, place: ShardPlace(task: i))
         var d = ShardDecoder(payload, path: path)
         let offset = try d.index()

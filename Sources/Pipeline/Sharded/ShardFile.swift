@@ -22,6 +22,11 @@ enum ShardFile {
     static let magic = Array("PWSSHARD".utf8)
     static let trailerMagic = Array("PWSEND\0\0".utf8)
     static let formatVersion: UInt32 = 6
+
+    /// The error for an intermediate file that is not there.
+    static func missing(_ path: String) -> PWSError {
+        PWSError(.inputMissing, "intermediate file \(path) is missing: the stage that writes it has not finished (run it, or resume the run)")
+    }
     static let blockSize = 1 << 20
 
     static func crc(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
@@ -221,7 +226,7 @@ final class ShardFileReader {
         // O_NONBLOCK: a FIFO in its place must not hold the task (refused below).
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
-            throw PWSError(.inputMissing, "intermediate file \(path) is missing: the stage that writes it has not finished (run it, or resume the run)")
+            throw ShardFile.missing(path)
         }
         var st = stat()
         guard fstat(fd, &st) == 0 else {

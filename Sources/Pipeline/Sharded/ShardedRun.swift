@@ -555,7 +555,7 @@ public struct ShardedRun {
             do {
                 digests += Array(try FileDigest.sha256(path: path).hex.utf8)
             } catch {
-                throw PWSError(.inputMissing, "intermediate file \(path) is missing: the stage that writes it has not finished (run it, or resume the run)")
+                throw ShardFile.missing(path)
             }
         }
         return FileDigest.sha256(bytes: digests).hex
