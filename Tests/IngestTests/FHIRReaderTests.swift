@@ -376,6 +376,49 @@ import Testing
         #expect(o.problems.map(\.message) == [#"Observation/w3 refers to Patient/p\x00, which is not in the export's fhir/ files; export the Patient resources too"#])
     }
 
+    /// Contained resources (`"contained"`, referred to as `#id`): a record's Patient, Encounter
+    /// and Organization written inside it are found; two resources' `#p1` are two Patients; a
+    /// `#id` that names nothing contained is E-FHIR saying so; a contained resource that would
+    /// be a record of its own is not a row, and the notes say so.
+    @Test func containedResourcesAreFollowed() throws {
+        let dir = try TemporaryFolder()
+        let area = #""address":[{"extension":[{"url":"https://fhir.kemkes.go.id/r4/StructureDefinition/administrativeCode","extension":[{"url":"village","valueCode":"3201012001"},{"url":"rt","valueCode":"002"},{"url":"rw","valueCode":"01"}]}]}]"#
+        let nik = #""identifier":[{"system":"https://fhir.kemkes.go.id/id/nik","value":"3201015504900001"}]"#
+        let org = #"{"resourceType":"Organization","id":"org","identifier":[{"value":"PSY-1"}],"type":[{"coding":[{"system":"https://pws.dinkes.local/CodeSystem/fasilitas","code":"posyandu"}]}]}"#
+        let weight = #""status":"final","code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]},"valueQuantity":{"value":7.1}"#
+        let lines = [
+            // 1: Patient, Encounter (at the contained Organization, for the contained Patient) inside.
+            ##"{"resourceType":"Observation","id":"o1",\##(weight),"subject":{"reference":"#p1"},"encounter":{"reference":"#e1"},"contained":[{"resourceType":"Patient","id":"p1","birthDate":"2024-01-01","gender":"female",\##(nik),\##(area)},{"resourceType":"Encounter","id":"e1","status":"finished","subject":{"reference":"#p1"},"period":{"start":"2025-02-03"},"serviceProvider":{"reference":"#org"}},\##(org)]}"##,
+            // 2: another `p1`, without a NIK: its own person, named after its container.
+            ##"{"resourceType":"Observation","id":"o2",\##(weight),"effectiveDateTime":"2025-02-04","subject":{"reference":"#p1"},"contained":[{"resourceType":"Patient","id":"p1","birthDate":"2024-02-02","gender":"male",\##(area)}]}"##,
+            // 3: `#p9` is none of its contained resources; 4: it has none at all.
+            ##"{"resourceType":"Observation","id":"o3",\##(weight),"effectiveDateTime":"2025-02-04","subject":{"reference":"#p9"},"contained":[{"resourceType":"Patient","id":"p1"}]}"##,
+            ##"{"resourceType":"Observation","id":"o4",\##(weight),"effectiveDateTime":"2025-02-04","subject":{"reference":"#p1"}}"##,
+            // 5: an Encounter holding a weighing of its own, which refers back to it (`#`).
+            ##"{"resourceType":"Encounter","id":"e5","status":"finished","subject":{"reference":"#p1"},"period":{"start":"2025-02-05"},"contained":[{"resourceType":"Patient","id":"p1",\##(area)},{"resourceType":"Observation","id":"w",\##(weight),"subject":{"reference":"#p1"},"encounter":{"reference":"#"}}]}"##,
+        ]
+        _ = try dir.write("a.ndjson", Array(lines.joined(separator: "\n").utf8))
+        let o = try read("a.ndjson", directory: dir.url.path, all: ["a.ndjson"])
+        #expect(o.positions == ["a.ndjson:1", "a.ndjson:2"])
+        #expect(o.rows.map { $0["record_id"] ?? "" } == ["Observation/o1", "Observation/o2"])
+        #expect(o.rows.map { $0["person_id"] ?? "" } == ["3201015504900001", "Observation/o2#p1"])
+        #expect(o.rows.map { $0["birth_date"] ?? "" } == ["2024-01-01", "2024-02-02"])
+        #expect(o.rows.map { $0["sex"] ?? "" } == ["P", "L"])
+        #expect(o.rows.map { $0["rt"] ?? "" } == ["002", "002"])
+        // o1 takes its date and facility from the contained Encounter and its Organization.
+        #expect(o.rows[0]["visit_date"] == "2025-02-03")
+        #expect(o.rows[0]["facility_id"] == "PSY-1")
+        #expect(o.rows[0]["facility_type"] == "posyandu")
+        #expect(o.problems.map(\.message) == [
+            "Observation/o3 refers to #p9, which is none of its contained resources; export the Patient with it",
+            "Observation/o4 refers to #p1, which is none of its contained resources; export the Patient with it",
+        ])
+        #expect(o.summary?.rowsRead == 4)
+        // Line 5's Encounter has no service of its own (context); its weighing is no row.
+        #expect(o.notes.contains { $0.hasPrefix("a.ndjson: used to complete other records (not rows): 1 Encounter, 1 Encounter (contained), 1 Organization (contained), 4 Patient (contained)") })
+        #expect(o.notes.contains { $0.contains("1 Observation (contained: not read as a record of its own — export it as a resource, not inside another)") })
+    }
+
     @Test func anOversizedBundleEntryStopsTheFileThere() throws {
         let dir = try TemporaryFolder()
         let big = #"{"resourceType":"Observation","id":"big","note":[{"text":""# + String(repeating: "x", count: 3 << 20) + #""}]}"#

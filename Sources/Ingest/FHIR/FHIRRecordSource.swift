@@ -48,7 +48,10 @@ public final class FHIRContext: @unchecked Sendable {
         for source in sources {
             var reader = FHIRFileReader(path: directory + "/" + source, limits: limits)
             try reader.read { event in
-                if case .resource(_, let resource, let fullUrl) = event { context.add(resource, fullUrl: fullUrl, source: source) }
+                guard case .resource(_, let resource, let fullUrl) = event else { return }
+                let (container, contained) = FHIRContained.split(resource)
+                context.add(container, fullUrl: fullUrl, source: source)
+                for r in contained { context.add(r, fullUrl: nil, source: source) }
             }
         }
         context.resolveSites()
@@ -281,7 +284,9 @@ public final class FHIRRecordSource: RecordSource {
         try reader.read { event in
             switch event {
             case .resource(let position, let resource, _):
-                switch Self.checkedForNUL(make(resource)) {
+                let (container, contained) = FHIRContained.split(resource)
+                countContained(contained)
+                switch Self.checkedForNUL(make(container)) {
                 case .record(let values):
                     builder.reset()
                     for v in values { builder.append(v) }
@@ -308,6 +313,23 @@ public final class FHIRRecordSource: RecordSource {
             }
         }
         blankRows = reader.blankLines
+    }
+
+    /// Contained resources are never rows (they belong to their container): those that
+    /// complete it are counted with the context, by type and "(contained)"; one that would be a
+    /// record of its own is counted ignored, with what to do.
+    private func countContained(_ contained: [JSONValue]) {
+        for r in contained {
+            switch make(r) {
+            case .context(let type): contextCounts[type + " (contained)", default: 0] += 1
+            case .ignored(let what): ignoredCounts[PersonID.maskEmbeddedIdentifiers(what) + " (contained)", default: 0] += 1
+            case .record, .rejected:
+                // `make` refuses a type that is no type name: then it is not shown (the input's text).
+                let type = r["resourceType"]?.text ?? ""
+                let shown = Self.isResourceTypeName(type) ? type : "resource whose resourceType is no FHIR type name"
+                ignoredCounts[shown + " (contained: not read as a record of its own — export it as a resource, not inside another)", default: 0] += 1
+            }
+        }
     }
 
     /// The name field of a record (published only with --keep-identifiers).
@@ -460,6 +482,9 @@ public final class FHIRRecordSource: RecordSource {
             return .rejected(id: recordID, field: subjectKey, message: "\(recordID) has no \(subjectKey) reference; a record needs its Patient")
         }
         guard let p = context.patients[subject] else {
+            if subject.hasPrefix("#") {
+                return .rejected(id: recordID, field: subjectKey, message: "\(recordID) refers to \(subject), which is none of its contained resources; export the Patient with it")
+            }
             return .rejected(id: recordID, field: subjectKey, message: "\(recordID) refers to \(subject), which is not in the export's fhir/ files; export the Patient resources too")
         }
         values[2] = p.person

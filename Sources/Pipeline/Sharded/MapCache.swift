@@ -136,9 +136,9 @@ final class MapCache {
     /// or version, a valueQuantity without a value; xlsx parts read to their end (checksum,
     /// a second sheetData), hex serials, a missing shared string's message, a cell out of
     /// order named; wide registers' E-FIELDS, E-COLUMNS counting rows, a repeated column's
-    /// note; a sheet name matched ignoring case) — an entry of another layout has another name.
-    /// Bump it whenever what one file maps to changes.
-    static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).10\n"
+    /// note; a sheet name matched ignoring case; 11: FHIR contained resources followed) — an
+    /// entry of another layout has another name. Bump it whenever what one file maps to changes.
+    static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).11\n"
 
     /// The entry's name: the sha256 of `namePrefix` and its key.
     static func entryName(_ key: ShardRunKey) -> String {
