@@ -203,6 +203,13 @@ def fhir_cases():
         "two-documents": line(p1).rstrip(b"\n") + line(weight).rstrip(b"\n"),
         "duplicate-keys": b'{"resourceType":"Patient","id":"a","id":"b","resourceType":"Observation"}\n',
         "empty": b"",
+        # Contained resources (#id references, # for the container), and odd contained lists.
+        "contained": line(dict(weight, id="c1", subject={"reference": "#p"}, encounter={"reference": "#v"},
+                               contained=[dict(p1, id="p"), dict(enc, id="v", subject={"reference": "#p"},
+                                                                 serviceProvider={"reference": "#o"}), dict(org, id="o"),
+                                          dict(weight, id="w", encounter={"reference": "#"})]))
+        + b'{"resourceType":"Observation","id":"c2","subject":{"reference":"#"},"contained":[1,[],{"id":"x"},{"resourceType":"Patient"},{"resourceType":"Patient","id":"p","contained":[{"resourceType":"Patient","id":"q"}]}]}\n'
+        + b'{"resourceType":"Observation","id":"c3","subject":{"reference":"#p"},"contained":{"resourceType":"Patient","id":"p"}}\n',
     }
 
 
