@@ -371,6 +371,12 @@ public struct PipelineDefinition: Sendable {
             switch try doc.string(k, "a fhir setting") {
             case "nik_system": m.nikSystem = try doc.string(v, "fhir.nik_system")
             case "address_extension": m.addressExtension = try doc.string(v, "fhir.address_extension")
+            case "utc_offset":
+                let text = try doc.string(v, "fhir.utc_offset")
+                guard let minutes = FHIRDateTime.offset(setting: text) else {
+                    throw doc.error(v, "fhir.utc_offset: \"\(VisibleText.quoting(text, limit: 40))\" is not an offset from UTC; write +07:00 (WIB), +08:00 (WITA) or +09:00 (WIT), or WIB, WITA, WIT")
+                }
+                m.utcOffsetMinutes = minutes
             case "service_code_system": m.serviceCodeSystem = try doc.string(v, "fhir.service_code_system")
             case "antenatal_episode_codes": m.antenatalEpisodeCodes = try codes(v, "fhir.antenatal_episode_codes")
             case "systolic_codes": m.systolicCodes = try codes(v, "fhir.systolic_codes")

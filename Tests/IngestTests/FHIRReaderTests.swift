@@ -419,6 +419,113 @@ import Testing
         #expect(o.notes.contains { $0.contains("1 Observation (contained: not read as a record of its own — export it as a resource, not inside another)") })
     }
 
+    /// SATUSEHAT writes instants in UTC: a visit's date is the district's (WIB by default),
+    /// so 19:30 UTC on 9 December is 10 December. Dates, and times at the offset already or
+    /// without one, stay as written; text that is no dateTime is left for Validate.
+    @Test(arguments: [
+        ("2025-12-09T19:30:00+00:00", 420, "2025-12-10T02:30:00+07:00"),
+        ("2025-12-31T18:00:00Z", 420, "2026-01-01T01:00:00+07:00"),
+        ("2024-02-28T20:00:00.125Z", 420, "2024-02-29T03:00:00.125+07:00"),
+        ("2025-03-01T00:30+09:00", 420, "2025-02-28T22:30+07:00"),
+        ("2025-03-01T06:59:59-01:00", 480, "2025-03-01T15:59:59+08:00"),
+        ("2025-03-01T23:00:00+07:00", 420, "2025-03-01T23:00:00+07:00"),
+        ("2025-03-01T23:00:00Z", 0, "2025-03-01T23:00:00Z"),
+        ("2025-03-01", 420, "2025-03-01"),
+        ("2025-03-01T10:00:00", 420, "2025-03-01T10:00:00"),
+        ("2025-02-30T20:00:00Z", 420, "2025-02-30T20:00:00Z"),
+        ("2025-03-01T24:00:00Z", 420, "2025-03-01T24:00:00Z"),
+        ("2025-03-01T20:00:00+15:00", 420, "2025-03-01T20:00:00+15:00"),
+        ("2025-03-01T20:00:00.Z", 420, "2025-03-01T20:00:00.Z"),
+        ("2025-03-01T20:00:00+0700", 420, "2025-03-01T20:00:00+0700"),
+        ("03/01/2025 20:00Z", 420, "03/01/2025 20:00Z"),
+    ])
+    func dateTimesAreTakenOnTheDistrictsCalendar(_ text: String, _ offset: Int, _ expected: String) {
+        #expect(FHIRDateTime.local(text, offsetMinutes: offset) == expected)
+    }
+
+    @Test func utcOffsetSettings() {
+        let cases: [(String, Int?)] = [("+07:00", 420), ("WIB", 420), ("wita", 480), ("WIT", 540), ("+0800", 480),
+                                       ("-3", -180), ("+05:30", 330), ("7", nil), ("+15:00", nil), ("+07:60", nil),
+                                       ("+07:0", nil), ("+:0700", nil), ("", nil), ("+07:00:00", nil), ("+٠٧:٠٠", nil)]
+        for (text, minutes) in cases { #expect(FHIRDateTime.offset(setting: text) == minutes, "\(text)") }
+    }
+
+    /// A record's visit date from a UTC dateTime (NDJSON end to end), at the default and another offset.
+    @Test func aUTCVisitIsDatedOnTheDistrictsDay() throws {
+        let dir = try TemporaryFolder()
+        let w = Self.weight("w1").replacingOccurrences(of: #""effectiveDateTime":"2025-01-02""#, with: #""effectiveDateTime":"2025-01-01T18:15:00Z""#)
+        _ = try dir.write("a.ndjson", Array([Self.patient, w].joined(separator: "\n").utf8))
+        #expect(try read("a.ndjson", directory: dir.url.path, all: ["a.ndjson"]).rows.first?["visit_date"] == "2025-01-02T01:15:00+07:00")
+        var wit = FHIRMapping()
+        wit.utcOffsetMinutes = 540
+        #expect(try read("a.ndjson", directory: dir.url.path, all: ["a.ndjson"], mapping: wit).rows.first?["visit_date"] == "2025-01-02T03:15:00+09:00")
+    }
+
+    /// What SATUSEHAT's exports hold that records no service, or holds it another way:
+    /// statuses of things not done; a weighing with a dataAbsentReason; a Practitioner as the
+    /// first performer; two blood pressures in one visit; a subject named by identifier only or
+    /// left to the Encounter; a transaction Bundle without ids; the extension spelt
+    /// `AdministrativeCode`.
+    @Test func satusehatShapes() throws {
+        let dir = try TemporaryFolder()
+        let loinc = "http://loinc.org"
+        func obs(_ id: String, _ code: String, _ extra: String) -> String {
+            #"{"resourceType":"Observation","id":"\#(id)","status":"final","code":{"coding":[{"system":"\#(loinc)","code":"\#(code)"}]},\#(extra)}"#
+        }
+        let area = #""address":[{"extension":[{"url":"https://fhir.kemkes.go.id/r4/StructureDefinition/AdministrativeCode","extension":[{"url":"village","valueCode":"3201012001"},{"url":"rt","valueCode":"001"},{"url":"rw","valueCode":"01"}]}]}]"#
+        let lines = [
+            /* 1 */ #"{"resourceType":"Patient","id":"p","birthDate":"1990-01-01","gender":"female",\#(area)}"#,
+            /* 2 */ #"{"resourceType":"Organization","id":"org","identifier":[{"value":"PKM-1"}]}"#,
+            /* 3 */ #"{"resourceType":"EpisodeOfCare","id":"preg","type":[{"coding":[{"code":"ANC"}]}],"patient":{"reference":"Patient/p"}}"#,
+            /* 4 */ #"{"resourceType":"Encounter","id":"planned","status":"planned","subject":{"reference":"Patient/p"},"episodeOfCare":[{"reference":"EpisodeOfCare/preg"}],"period":{"start":"2025-03-01"}}"#,
+            /* 5 */ #"{"resourceType":"Encounter","id":"cancelled","status":"cancelled","subject":{"reference":"Patient/p"},"episodeOfCare":[{"reference":"EpisodeOfCare/preg"}],"period":{"start":"2025-03-02"}}"#,
+            /* 6 */ #"{"resourceType":"Procedure","id":"prep","status":"preparation","code":{"coding":[{"system":"http://snomed.info/sct","code":"236973005"}]},"subject":{"reference":"Patient/p"},"performedDateTime":"2025-03-03"}"#,
+            /* 7 */ obs("reg", "29463-7", #""status":"registered","subject":{"reference":"Patient/p"},"effectiveDateTime":"2025-03-03""#)
+                .replacingOccurrences(of: #""status":"final","#, with: ""),
+            /* 8 */ obs("absent", "29463-7", #""subject":{"reference":"Patient/p"},"effectiveDateTime":"2025-03-03","dataAbsentReason":{"coding":[{"code":"not-performed"}]}"#),
+            /* 9 */ obs("perf", "29463-7", #""subject":{"reference":"Patient/p"},"effectiveDateTime":"2025-03-04","valueQuantity":{"value":60},"performer":[{"reference":"Practitioner/N1"},{"reference":"Organization/org"}]"#),
+            /* 10 */ #"{"resourceType":"Encounter","id":"v","status":"finished","subject":{"reference":"Patient/p"},"period":{"start":"2025-03-05"},"serviceProvider":{"reference":"Organization/org"}}"#,
+            /* 11 */ obs("s1", "8480-6", #""subject":{"reference":"Patient/p"},"encounter":{"reference":"Encounter/v"},"effectiveDateTime":"2025-03-05T08:15:00+07:00","valueQuantity":{"value":150}"#),
+            /* 12 */ obs("d1", "8462-4", #""subject":{"reference":"Patient/p"},"encounter":{"reference":"Encounter/v"},"effectiveDateTime":"2025-03-05T08:15:00+07:00","valueQuantity":{"value":95}"#),
+            /* 13 */ obs("s2", "8480-6", #""subject":{"reference":"Patient/p"},"encounter":{"reference":"Encounter/v"},"effectiveDateTime":"2025-03-05T08:45:00+07:00","valueQuantity":{"value":130}"#),
+            /* 14 */ obs("d2", "8462-4", #""subject":{"reference":"Patient/p"},"encounter":{"reference":"Encounter/v"},"effectiveDateTime":"2025-03-05T08:45:00+07:00","valueQuantity":{"value":85}"#),
+            /* 15 */ obs("byid", "29463-7", #""subject":{"identifier":{"system":"https://fhir.kemkes.go.id/id/ihs","value":"P0001"}},"effectiveDateTime":"2025-03-06","valueQuantity":{"value":61}"#),
+            /* 16 */ obs("noSubject", "29463-7", #""encounter":{"reference":"Encounter/v"},"valueQuantity":{"value":62}"#),
+        ]
+        _ = try dir.write("a.ndjson", Array(lines.joined(separator: "\n").utf8))
+        // A transaction Bundle as clients POST it: no ids, urn:uuid fullUrls.
+        let tx = #"{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:e","resource":{"resourceType":"Encounter","status":"finished","subject":{"reference":"Patient/p"},"period":{"start":"2025-03-07"}},"request":{"method":"POST","url":"Encounter"}},{"fullUrl":"urn:uuid:o","resource":{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]},"subject":{"reference":"Patient/p"},"encounter":{"reference":"urn:uuid:e"},"valueQuantity":{"value":63}},"request":{"method":"POST","url":"Observation"}}]}"#
+        _ = try dir.write("b.json", Array(tx.utf8))
+        let all = ["a.ndjson", "b.json"]
+        let o = try read("a.ndjson", directory: dir.url.path, all: all)
+        #expect(o.rows.map { $0["record_id"] ?? "" } == ["Observation/perf", "Observation/s1", "Observation/s2", "Observation/noSubject"])
+        // The Organization performer, not the Practitioner before it.
+        #expect(o.rows[0]["facility_id"] == "PKM-1")
+        #expect(o.rows[1]["result"] == "150/95")
+        #expect(o.rows[2]["result"] == "130/85")
+        // No subject: the Encounter's patient, date and place.
+        #expect(o.rows[3]["person_id"] == "p")
+        #expect(o.rows[3]["visit_date"] == "2025-03-05")
+        #expect(o.rows[3]["facility_id"] == "PKM-1")
+        // The area from the extension spelt with a capital A.
+        #expect(o.rows.allSatisfy { $0["village_code"] == "3201012001" && $0["rt"] == "001" })
+        #expect(o.problems.map(\.message) == [
+            "Observation/byid names its Patient only by identifier or display, not by a reference; export the subject as a reference to a Patient of the export (Patient/id)",
+        ])
+        #expect(o.notes.contains {
+            $0.contains("ignored, no service given") && $0.contains("1 Encounter (status cancelled)") && $0.contains("1 Encounter (status planned)")
+                && $0.contains("1 Observation (dataAbsentReason: no value)") && $0.contains("1 Observation (status registered)")
+                && $0.contains("1 Procedure (status preparation)")
+        })
+        let b = try read("b.json", directory: dir.url.path, all: all)
+        // The Encounter only holds the Observation: context, not a rejected row.
+        #expect(b.summary?.rowsRead == 1)
+        #expect(b.problems.isEmpty)
+        #expect(b.rows.map { $0["record_id"] ?? "" } == ["urn:uuid:o"])
+        #expect(b.rows.first?["visit_date"] == "2025-03-07")
+        #expect(b.notes.contains { $0.contains("(not rows): 1 Encounter") })
+    }
+
     @Test func anOversizedBundleEntryStopsTheFileThere() throws {
         let dir = try TemporaryFolder()
         let big = #"{"resourceType":"Observation","id":"big","note":[{"text":""# + String(repeating: "x", count: 3 << 20) + #""}]}"#

@@ -28,6 +28,20 @@ import Testing
         #expect(try PipelineDefinitionTests.load("").fhir == FHIRMapping())
     }
 
+    /// `utc_offset`: an offset or one of Indonesia's zones; WIB by default; anything else is
+    /// refused at its line.
+    @Test func utcOffset() throws {
+        #expect(try PipelineDefinitionTests.load("").fhir.utcOffsetMinutes == 420)
+        #expect(try PipelineDefinitionTests.load("fhir:\n  utc_offset: WITA\n").fhir.utcOffsetMinutes == 480)
+        #expect(try PipelineDefinitionTests.load("fhir:\n  utc_offset: \"+09:00\"\n").fhir.utcOffsetMinutes == 540)
+        #expect {
+            _ = try PipelineDefinitionTests.load("fhir:\n  utc_offset: Asia/Jakarta\n")
+        } throws: { error in
+            guard let e = error as? PWSError else { return false }
+            return e.location?.line == 5 && e.message.hasPrefix("fhir.utc_offset: \"Asia/Jakarta\" is not an offset from UTC")
+        }
+    }
+
     /// An unknown setting or facility type is a usage error at its line (line 5 of the file).
     @Test func mistakesAreRefusedAtTheirLine() throws {
         for body in ["fhir:\n  nik: x\n", "fhir:\n  default_facility_type: kantor\n"] {

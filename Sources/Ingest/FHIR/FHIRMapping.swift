@@ -56,6 +56,11 @@ public struct FHIRMapping: Sendable, Hashable {
         "lainnya": "lainnya",
     ]
 
+    /// Minutes east of UTC of the district's calendar (`fhir.utc_offset`; WIB by default): a
+    /// dateTime with a time and another offset (`…Z`, `+00:00`) is written again at this one
+    /// before its date is taken (`FHIRDateTime`).
+    public var utcOffsetMinutes = 420
+
     public init() {}
 
     /// The value for a coding in `table`: `system|code` first, then the bare code.

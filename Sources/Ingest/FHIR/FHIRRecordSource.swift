@@ -71,8 +71,10 @@ public final class FHIRContext: @unchecked Sendable {
     }
 
     func add(_ r: JSONValue, fullUrl: String?, source: String = "") {
-        guard let type = r["resourceType"]?.text, let id = r["id"]?.text else { return }
-        var keys = [type + "/" + id]
+        guard let type = r["resourceType"]?.text else { return }
+        // A transaction Bundle's resources may have no id, only their entry's fullUrl.
+        guard let id = Self.id(r, fullUrl: fullUrl) else { return }
+        var keys = r["id"]?.text.map { [type + "/" + $0] } ?? []
         if let fullUrl { keys.append(fullUrl) }
         switch type {
         case "Patient":
@@ -113,16 +115,24 @@ public final class FHIRContext: @unchecked Sendable {
                 }
             }
             if has(mapping.diastolicCodes) && !has(mapping.systolicCodes), let v = r["valueQuantity"]?["value"]?.text {
-                diastolic[pairKey(r)] = v
+                for k in pairKeys(r) { diastolic[k] = v }
             }
         default: break
         }
     }
 
-    /// How a systolic Observation finds its diastolic one.
-    func pairKey(_ r: JSONValue) -> String {
-        if let e = r["encounter"]?.reference { return e }
-        return (r["subject"]?.reference ?? "") + "|" + (r["effectiveDateTime"]?.text ?? "")
+    /// A resource's id: its `id`, else (a transaction Bundle's entry) its entry's fullUrl.
+    static func id(_ r: JSONValue, fullUrl: String?) -> String? {
+        if let id = r["id"]?.text, !id.isEmpty { return id }
+        return fullUrl.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// How a systolic Observation finds its diastolic one, most specific first: its encounter
+    /// and time (two measurements in one visit), its encounter, else its subject and time.
+    func pairKeys(_ r: JSONValue) -> [String] {
+        let time = r["effectiveDateTime"]?.text ?? ""
+        if let e = r["encounter"]?.reference { return [e + "|" + time, e] }
+        return [(r["subject"]?.reference ?? "") + "|" + time]
     }
 
     private func patient(_ r: JSONValue, id: String) -> Patient {
@@ -136,7 +146,10 @@ public final class FHIRContext: @unchecked Sendable {
         case let other: p.sex = other   // `other`/`unknown`: E-SEX names it
         }
         for address in r["address"].elements {
-            guard let ext = address["extension"].elements.first(where: { $0["url"]?.text == mapping.addressExtension })
+            // Ignoring case: SATUSEHAT's own Patient responses spell it `AdministrativeCode`.
+            guard let ext = address["extension"].elements.first(where: {
+                $0["url"]?.text.map { $0.caseInsensitiveCompare(mapping.addressExtension) == .orderedSame } ?? false
+            })
             else { continue }
             for part in ext["extension"].elements {
                 let value = part["valueCode"]?.text ?? part["valueString"]?.text ?? ""
@@ -180,6 +193,12 @@ public final class FHIRContext: @unchecked Sendable {
     func facility(_ reference: JSONValue?, classCodes: [String]) -> (String, String) {
         facility(reference: reference?.reference ?? "", identifier: reference?["identifier"]?["value"]?.text,
                  classCodes: classCodes)
+    }
+
+    /// Whether a reference names a place (an Organization or Location, of the export or not):
+    /// a Practitioner performer is no facility.
+    func isSite(_ reference: String) -> Bool {
+        reference.hasPrefix("Organization/") || reference.hasPrefix("Location/") || sites[reference] != nil
     }
 
     /// `facility(_:classCodes:)` of a reference's text and identifier.
@@ -231,7 +250,7 @@ public final class FHIRRecordSource: RecordSource {
         }
         // Resources that record no service given (not done, entered in error, cancelled; a
         // transaction's entry without a resource) have nothing a mapping could add.
-        let notGiven = ignored.filter { $0.key.contains("(status ") || $0.key == Self.entryWithoutResource }
+        let notGiven = ignored.filter { $0.key.contains("(status ") || $0.key.contains("(dataAbsentReason") || $0.key == Self.entryWithoutResource }
         ignored = ignored.filter { notGiven[$0.key] == nil }
         if !notGiven.isEmpty {
             out.append("\(source): ignored, no service given (not rows): \(Self.describe(notGiven)) — recorded as not done, entered in error or cancelled, or entries without a resource: nothing to map")
@@ -283,10 +302,10 @@ public final class FHIRRecordSource: RecordSource {
         var reader = FHIRFileReader(path: path, limits: limits)
         try reader.read { event in
             switch event {
-            case .resource(let position, let resource, _):
+            case .resource(let position, let resource, let fullUrl):
                 let (container, contained) = FHIRContained.split(resource)
                 countContained(contained)
-                switch Self.checkedForNUL(make(container)) {
+                switch Self.checkedForNUL(make(container, fullUrl: fullUrl)) {
                 case .record(let values):
                     builder.reset()
                     for v in values { builder.append(v) }
@@ -320,7 +339,7 @@ public final class FHIRRecordSource: RecordSource {
     /// record of its own is counted ignored, with what to do.
     private func countContained(_ contained: [JSONValue]) {
         for r in contained {
-            switch make(r) {
+            switch make(r, fullUrl: nil) {
             case .context(let type): contextCounts[type + " (contained)", default: 0] += 1
             case .ignored(let what): ignoredCounts[PersonID.maskEmbeddedIdentifiers(what) + " (contained)", default: 0] += 1
             case .record, .rejected:
@@ -355,6 +374,30 @@ public final class FHIRRecordSource: RecordSource {
         return q["value"]?.text ?? "(valueQuantity without a value)"
     }
 
+    /// Statuses that record no service given (FHIR R4's value sets): `entered-in-error` of any
+    /// resource; an Encounter `planned` or `cancelled`; an Observation `registered` (no result
+    /// yet) or `cancelled`; an Immunization `not-done`; a Procedure in `preparation`, `on-hold` or
+    /// `not-done`. They are counted in the notes, never rows.
+    static func notGiven(type: String, status: String) -> Bool {
+        switch (type, status) {
+        case (_, "entered-in-error"), ("Encounter", "planned"), ("Encounter", "cancelled"),
+             ("Observation", "registered"), ("Observation", "cancelled"), ("Immunization", "not-done"),
+             ("Procedure", "preparation"), ("Procedure", "on-hold"), ("Procedure", "not-done"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Whether an Encounter is a service (of an antenatal episode, or of a mapped type) rather
+    /// than one that only holds its Observations.
+    private func isServiceEncounter(_ r: JSONValue) -> Bool {
+        if let episode = r["episodeOfCare"].elements.first?.reference, context.antenatal[episode] != nil { return true }
+        return (codings(r["type"]) + codings(r["serviceType"])).contains {
+            context.mapping.service(system: $0.system, code: $0.code) != nil
+        }
+    }
+
     private enum Outcome {
         case record([String])
         case context(String)
@@ -362,7 +405,7 @@ public final class FHIRRecordSource: RecordSource {
         case rejected(id: String, field: String, message: String)
     }
 
-    private func make(_ r: JSONValue) -> Outcome {
+    private func make(_ r: JSONValue, fullUrl: String?) -> Outcome {
         let mapping = context.mapping
         guard let type = r["resourceType"]?.text else {
             return .rejected(id: "", field: "resourceType", message: "a JSON object without resourceType is not a FHIR resource")
@@ -373,16 +416,22 @@ public final class FHIRRecordSource: RecordSource {
                              message: "resourceType \"\(shown)\"\(type.count > 64 ? "…" : "") is not the name of a FHIR resource type (a capital letter, then letters: Patient, Encounter …); export the resource again")
         }
         let status = r["status"]?.text ?? ""
-        if status == "entered-in-error" { return .ignored("\(type) (status entered-in-error)") }
+        if Self.notGiven(type: type, status: status) { return .ignored("\(type) (status \(status))") }
         switch type {
         case "Patient", "EpisodeOfCare", "Organization", "Location": return .context(type)
         case "Encounter", "Observation", "Immunization", "Procedure": break
         default: return .ignored(type)
         }
-        guard let id = r["id"]?.text, !id.isEmpty else {
-            return .rejected(id: "", field: "id", message: "a \(type) without an id cannot be a record (record_id is Type/id); export it with its id")
+        let recordID: String
+        if let id = r["id"]?.text, !id.isEmpty {
+            recordID = type + "/" + id
+        } else if let fullUrl, !fullUrl.isEmpty {
+            recordID = fullUrl   // a transaction Bundle's entry: its fullUrl is its name
+        } else {
+            // An Encounter that only holds other resources is no row, id or not.
+            if type == "Encounter" && !isServiceEncounter(r) { return .context(type) }
+            return .rejected(id: "", field: "id", message: "\(type) without an id (and not in a Bundle entry with a fullUrl) cannot be a record (record_id is Type/id); export it with its id")
         }
-        let recordID = type + "/" + id
         var values = Array(repeating: "", count: Self.fields.count)
         values[0] = recordID
         let encounterRef = r["encounter"]?.reference ?? ""
@@ -409,7 +458,6 @@ public final class FHIRRecordSource: RecordSource {
             values[9] = e.facilityID
             values[12] = e.provider
         case "Observation":
-            if status == "cancelled" { return .ignored("Observation (status cancelled)") }
             let cs = codings(r["code"])
             func has(_ set: Set<String>) -> Bool { cs.contains { FHIRMapping.contains(set, system: $0.system, code: $0.code) } }
             guard let s = cs.lazy.compactMap({
@@ -420,9 +468,13 @@ public final class FHIRRecordSource: RecordSource {
                 return .ignored("Observation (code not in fhir.observations)")
             }
             service = s
+            // Not measured: no value, and the reason why (`not-performed`, `asked-declined` …).
+            if r["dataAbsentReason"] != nil && r["valueQuantity"] == nil && r["valueString"] == nil && r["component"] == nil {
+                return .ignored("Observation (dataAbsentReason: no value)")
+            }
             if has(mapping.systolicCodes) {
                 let sys = Self.quantity(r["valueQuantity"]) ?? ""
-                values[11] = context.diastolic[context.pairKey(r)].map { sys + "/" + $0 } ?? sys
+                values[11] = context.pairKeys(r).lazy.compactMap { self.context.diastolic[$0] }.first.map { sys + "/" + $0 } ?? sys
             } else if r["component"] != nil {
                 var sys = "", dia = ""
                 for c in r["component"].elements {
@@ -437,11 +489,11 @@ public final class FHIRRecordSource: RecordSource {
                 values[11] = Self.quantity(r["valueQuantity"]) ?? r["valueString"]?.text ?? ""
             }
             values[1] = r["effectiveDateTime"]?.text ?? r["effectivePeriod"]?["start"]?.text ?? encounter?.date ?? ""
+            // A performer that is a place: SATUSEHAT's Observations name the Practitioner first.
             (values[9], values[8]) = encounter.map { ($0.facilityID, $0.facilityType) }
-                ?? context.facility(r["performer"].elements.first, classCodes: [])
+                ?? context.facility(r["performer"].elements.first { self.context.isSite($0.reference ?? "") }, classCodes: [])
             values[12] = encounter?.provider ?? ""
         case "Immunization":
-            if status == "not-done" { return .ignored("Immunization (status not-done)") }
             let cs = codings(r["vaccineCode"])
             guard let s = cs.lazy.compactMap({ mapping.service(system: $0.system, code: $0.code) }).first else {
                 let shown = cs.map { "\($0.system)|\($0.code)" }.joined(separator: ", ")
@@ -461,7 +513,6 @@ public final class FHIRRecordSource: RecordSource {
             values[12] = context.provider(performers.flatMap { codings($0["function"]) })
             if values[12].isEmpty { values[12] = encounter?.provider ?? "" }
         default:  // Procedure
-            if status == "not-done" { return .ignored("Procedure (status not-done)") }
             guard let s = codings(r["code"]).lazy.compactMap({ mapping.service(system: $0.system, code: $0.code) }).first else {
                 return .ignored("Procedure (code not in fhir.services)")
             }
@@ -478,7 +529,11 @@ public final class FHIRRecordSource: RecordSource {
         }
         values[10] = service
         let subjectKey = type == "Immunization" ? "patient" : "subject"
-        guard let subject = r[subjectKey]?.reference, !subject.isEmpty else {
+        // An Observation without a subject is of its Encounter's patient.
+        guard let subject = r[subjectKey]?.reference ?? (r[subjectKey] == nil ? encounter?.subject : nil), !subject.isEmpty else {
+            if let given = r[subjectKey], given["identifier"] != nil || given["display"] != nil {
+                return .rejected(id: recordID, field: subjectKey, message: "\(recordID) names its Patient only by identifier or display, not by a reference; export the \(subjectKey) as a reference to a Patient of the export (Patient/id)")
+            }
             return .rejected(id: recordID, field: subjectKey, message: "\(recordID) has no \(subjectKey) reference; a record needs its Patient")
         }
         guard let p = context.patients[subject] else {
@@ -487,6 +542,9 @@ public final class FHIRRecordSource: RecordSource {
             }
             return .rejected(id: recordID, field: subjectKey, message: "\(recordID) refers to \(subject), which is not in the export's fhir/ files; export the Patient resources too")
         }
+        // The visit's and the LMP's date on the district's calendar, not UTC's.
+        values[1] = FHIRDateTime.local(values[1], offsetMinutes: mapping.utcOffsetMinutes)
+        values[14] = FHIRDateTime.local(values[14], offsetMinutes: mapping.utcOffsetMinutes)
         values[2] = p.person
         values[3] = p.birthDate
         values[4] = p.sex
