@@ -103,7 +103,7 @@ struct ServiceRowChecker {
         options.hashesContent = settings.hashesInputs
         return RowChunkReader(directory: directory, sources: sources, names: columnNames, options: options,
                               workbook: settings.workbooks["layanan"] ?? .init(), reshape: settings.reshape,
-                              fhir: settings.fhir)
+                              fhir: settings.fhirWithResultUnits)
     }
 
     /// Checks the rows of one chunk; on a file's last chunk, closes its account.

@@ -64,6 +64,16 @@ public struct ValidationSettings: Sendable {
         self.valueAliases = valueAliases
         self.services = services
     }
+
+    /// `fhir` with the unit of each service's result from the catalogue, as the FHIR reader
+    /// needs it to read a valueQuantity in another unit (`FHIRQuantity`).
+    var fhirWithResultUnits: FHIRMapping {
+        var m = fhir
+        for s in services.services {
+            if let unit = s.result.unit, case .number = s.result { m.resultUnits[s.code.uppercased()] = unit }
+        }
+        return m
+    }
 }
 
 /// Everything validation hands on: the used events, the register and targets, and the account

@@ -526,6 +526,32 @@ import Testing
         #expect(b.notes.contains { $0.contains("(not rows): 1 Encounter") })
     }
 
+    /// A valueQuantity in the unit the service's result rule reads is as written; a power of
+    /// ten away, moved exactly; in another unit, its unit stays in the text for the rule to
+    /// refuse (W-RESULT) — an Hb in mmol/L is never read as g/dL.
+    @Test(arguments: [
+        ("7.1", "kg", "kg", "7.1"), ("9.250", "kg", "kg", "9.250"), ("7100", "g", "kg", "7.1"), ("7", "g", "kg", "0.007"),
+        ("0.68", "m", "cm", "68"), ("125", "mm", "cm", "12.5"), ("115", "g/L", "g/dL", "11.5"), ("11.5", "g/dl", "g/dL", "11.5"),
+        ("7.1", "kilograms", "kg", "7.1"), ("1.2e2", "mg/L", "mg/dL", "12"), ("21.5", "kg/m²", "kg/m2", "21.5"),
+        ("15.65", "[lb_av]", "kg", "15.65 [lb_av]"), ("7.1", "mmol/L", "g/dL", "7.1 mmol/L"), ("1e999", "g", "kg", "1e999 g"),
+        ("7.1", "", "kg", "7.1"), ("7.1", "lb", nil, "7.1"),
+    ])
+    func quantitiesInTheirUnits(_ value: String, _ unit: String, _ expected: String?, _ result: String) {
+        #expect(FHIRQuantity.result(value: value, unit: unit, expected: expected) == result)
+    }
+
+    @Test func aWeighingInGramsIsReadInKilograms() throws {
+        let dir = try TemporaryFolder()
+        let grams = Self.weight("w1").replacingOccurrences(of: #"{"value":7.1}"#, with: #"{"value":7100,"unit":"gram","system":"http://unitsofmeasure.org","code":"g"}"#)
+        let pounds = Self.weight("w2").replacingOccurrences(of: #"{"value":7.1}"#, with: #"{"value":15.65,"unit":"lb"}"#)
+        let bare = Self.weight("w3")
+        _ = try dir.write("a.ndjson", Array([Self.patient, grams, pounds, bare].joined(separator: "\n").utf8))
+        var mapping = FHIRMapping()
+        mapping.resultUnits = ["TIMBANG": "kg"]
+        let o = try read("a.ndjson", directory: dir.url.path, all: ["a.ndjson"], mapping: mapping)
+        #expect(o.rows.map { $0["result"] ?? "" } == ["7.1", "15.65 lb", "7.1"])
+    }
+
     @Test func anOversizedBundleEntryStopsTheFileThere() throws {
         let dir = try TemporaryFolder()
         let big = #"{"resourceType":"Observation","id":"big","note":[{"text":""# + String(repeating: "x", count: 3 << 20) + #""}]}"#

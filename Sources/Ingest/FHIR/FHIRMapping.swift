@@ -60,6 +60,10 @@ public struct FHIRMapping: Sendable, Hashable {
     /// dateTime with a time and another offset (`…Z`, `+00:00`) is written again at this one
     /// before its date is taken (`FHIRDateTime`).
     public var utcOffsetMinutes = 420
+    /// Service code (upper case) → the unit its result rule reads (the service catalogue's,
+    /// filled by the run, not a pipeline setting): a valueQuantity in another unit is moved to it
+    /// or refused (`FHIRQuantity`).
+    public var resultUnits: [String: String] = [:]
 
     public init() {}
 

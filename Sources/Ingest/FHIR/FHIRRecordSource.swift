@@ -485,6 +485,9 @@ public final class FHIRRecordSource: RecordSource {
                     }
                 }
                 values[11] = sys.isEmpty && dia.isEmpty ? "" : sys + "/" + dia
+            } else if let q = r["valueQuantity"], let value = q["value"]?.text {
+                values[11] = FHIRQuantity.result(value: value, unit: q["code"]?.text ?? q["unit"]?.text,
+                                                 expected: mapping.resultUnits[s.uppercased()])
             } else {
                 values[11] = Self.quantity(r["valueQuantity"]) ?? r["valueString"]?.text ?? ""
             }
