@@ -387,6 +387,15 @@ public struct PipelineDefinition: Sendable {
             case "services": m.services.merge(try table(v, "fhir.services")) { $1 }
             case "facility_types": m.facilityTypes.merge(try table(v, "fhir.facility_types", allowed: facilityTypes)) { $1 }
             case "providers": m.providers.merge(try table(v, "fhir.providers")) { $1 }
+            case "vaccine_doses":
+                for (k, list) in try doc.mapping(v, "fhir.vaccine_doses") {
+                    let code = try doc.string(k, "a code (system|code or code)")
+                    let doses = try doc.sequence(list, "fhir.vaccine_doses.\(code)").map { try doc.string($0, "fhir.vaccine_doses.\(code): a service code") }
+                    guard !doses.isEmpty, !doses.contains(where: \.isEmpty) else {
+                        throw doc.error(list, "fhir.vaccine_doses.\(code): give the service of each dose in order, e.g. [POLIO1, POLIO2, POLIO3, POLIO4]")
+                    }
+                    m.vaccineDoses[code] = doses
+                }
             case "default_facility_type":
                 let t = try doc.string(v, "fhir.default_facility_type")
                 guard facilityTypes.contains(t) else {

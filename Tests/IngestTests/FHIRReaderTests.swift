@@ -552,6 +552,30 @@ import Testing
         #expect(o.rows.map { $0["result"] ?? "" } == ["7.1", "15.65 lb", "7.1"])
     }
 
+    /// A KFA product code given in several doses: the dose number picks the service; without
+    /// one, or beyond the list, the Immunization is E-FHIR saying so.
+    @Test func vaccineDosesByDoseNumber() throws {
+        let dir = try TemporaryFolder()
+        func polio(_ id: String, _ applied: String) -> String {
+            #"{"resourceType":"Immunization","id":"\#(id)","status":"completed","vaccineCode":{"coding":[{"system":"http://sys-ids.kemkes.go.id/kfa","code":"VG89"}]},"patient":{"reference":"Patient/p"},"occurrenceDateTime":"2025-02-01"\#(applied)}"#
+        }
+        let lines = [Self.patient, polio("i1", #","protocolApplied":[{"doseNumberPositiveInt":1}]"#),
+                     polio("i2", #","protocolApplied":[{"doseNumberString":"2"}]"#), polio("i3", ""),
+                     polio("i4", #","protocolApplied":[{"doseNumberPositiveInt":5}]"#)]
+        _ = try dir.write("a.ndjson", Array(lines.joined(separator: "\n").utf8))
+        var mapping = FHIRMapping()
+        mapping.vaccineDoses = ["http://sys-ids.kemkes.go.id/kfa|VG89": ["POLIO1", "POLIO2", "POLIO3", "POLIO4"]]
+        mapping.services["VG89"] = "BCG"   // the dose table wins
+        let o = try read("a.ndjson", directory: dir.url.path, all: ["a.ndjson"], mapping: mapping)
+        #expect(o.rows.map { $0["service_code"] ?? "" } == ["POLIO1", "POLIO2"])
+        let table = "http://sys-ids.kemkes.go.id/kfa|VG89 gives POLIO1, POLIO2, POLIO3, POLIO4 by its dose number (protocolApplied.doseNumberPositiveInt)"
+        #expect(o.problems.map(\.message) == [
+            "Immunization/i3: vaccine code \(table), which is missing; export the dose number, 1 to 4",
+            "Immunization/i4: vaccine code \(table), which is 5; export the dose number, 1 to 4",
+        ])
+        #expect(o.problems.map(\.field) == ["protocolApplied", "protocolApplied"])
+    }
+
     @Test func anOversizedBundleEntryStopsTheFileThere() throws {
         let dir = try TemporaryFolder()
         let big = #"{"resourceType":"Observation","id":"big","note":[{"text":""# + String(repeating: "x", count: 3 << 20) + #""}]}"#

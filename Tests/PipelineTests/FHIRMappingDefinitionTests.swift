@@ -42,6 +42,15 @@ import Testing
         }
     }
 
+    @Test func vaccineDoses() throws {
+        let d = try PipelineDefinitionTests.load("fhir:\n  vaccine_doses:\n    \"http://sys-ids.kemkes.go.id/kfa|VG89\": [POLIO1, POLIO2]\n")
+        #expect(d.fhir.vaccineDoses == ["http://sys-ids.kemkes.go.id/kfa|VG89": ["POLIO1", "POLIO2"]])
+        for body in ["fhir:\n  vaccine_doses:\n    VG89: []\n", "fhir:\n  vaccine_doses:\n    VG89: POLIO1\n",
+                     "fhir:\n  vaccine_doses:\n    VG89: [POLIO1, \"\"]\n"] {
+            #expect(throws: PWSError.self) { _ = try PipelineDefinitionTests.load(body) }
+        }
+    }
+
     /// An unknown setting or facility type is a usage error at its line (line 5 of the file).
     @Test func mistakesAreRefusedAtTheirLine() throws {
         for body in ["fhir:\n  nik: x\n", "fhir:\n  default_facility_type: kantor\n"] {

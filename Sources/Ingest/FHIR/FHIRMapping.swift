@@ -35,6 +35,11 @@ public struct FHIRMapping: Sendable, Hashable {
         "http://snomed.info/sct|236973005": "PERSALINAN",   // Delivery procedure
         "http://snomed.info/sct|133906008": "NIFAS",        // Postpartum care
     ]
+    /// Immunization.vaccineCode codes of a product given in several doses (SATUSEHAT's KFA codes
+    /// name the product) → the service of each dose in order: the dose number in
+    /// `protocolApplied.doseNumberPositiveInt` (or a `doseNumberString` of digits) picks one.
+    /// A code here wins over `services`.
+    public var vaccineDoses: [String: [String]] = [:]
     /// A code system whose codes are pws service codes themselves (`HB0`, `KN`, `PERSALINAN` …):
     /// what `pws generate --format fhir` writes, and an easy target for a vendor's export.
     public var serviceCodeSystem = "https://pws.dinkes.local/CodeSystem/layanan"
@@ -74,6 +79,11 @@ public struct FHIRMapping: Sendable, Hashable {
 
     static func contains(_ set: Set<String>, system: String, code: String) -> Bool {
         set.contains(system + "|" + code) || set.contains(code)
+    }
+
+    /// The dose services of a coding in `vaccineDoses`: `system|code` first, then the bare code.
+    func doses(system: String, code: String) -> [String]? {
+        vaccineDoses[system + "|" + code] ?? vaccineDoses[code]
     }
 
     /// A service for a coding: the `services` table, else the service-code system's own code.

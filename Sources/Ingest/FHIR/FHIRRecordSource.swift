@@ -498,11 +498,22 @@ public final class FHIRRecordSource: RecordSource {
             values[12] = encounter?.provider ?? ""
         case "Immunization":
             let cs = codings(r["vaccineCode"])
-            guard let s = cs.lazy.compactMap({ mapping.service(system: $0.system, code: $0.code) }).first else {
+            if let (coding, doses) = cs.lazy.compactMap({ c in mapping.doses(system: c.system, code: c.code).map { (c, $0) } }).first {
+                // A product of several doses: the dose number says which.
+                let applied = r["protocolApplied"].elements.first
+                let written = applied?["doseNumberPositiveInt"]?.text ?? applied?["doseNumberString"]?.text
+                guard let written, let n = Int(written), n >= 1, n <= doses.count else {
+                    let shown = "\(coding.system)|\(coding.code)"
+                    let given = written.map { "is \(VisibleText.quoting($0, limit: 20))" } ?? "is missing"
+                    return .rejected(id: recordID, field: "protocolApplied", message: "\(recordID): vaccine code \(shown) gives \(doses.joined(separator: ", ")) by its dose number (protocolApplied.doseNumberPositiveInt), which \(given); export the dose number, 1 to \(doses.count)")
+                }
+                service = doses[n - 1]
+            } else if let s = cs.lazy.compactMap({ mapping.service(system: $0.system, code: $0.code) }).first {
+                service = s
+            } else {
                 let shown = cs.map { "\($0.system)|\($0.code)" }.joined(separator: ", ")
-                return .rejected(id: recordID, field: "vaccineCode", message: "\(recordID): vaccine code \(shown.isEmpty ? "(none)" : shown) is not in the pipeline's fhir.services table; add it there with its service code (HB0, BCG, POLIO1 …)")
+                return .rejected(id: recordID, field: "vaccineCode", message: "\(recordID): vaccine code \(shown.isEmpty ? "(none)" : shown) is not in the pipeline's fhir.services table; add it there with its service code (HB0, BCG, POLIO1 …), or to fhir.vaccine_doses with the service of each dose")
             }
-            service = s
             values[1] = r["occurrenceDateTime"]?.text ?? encounter?.date ?? ""
             let performers = r["performer"].elements
             let actor = performers.first { ($0["actor"]?.reference ?? "").hasPrefix("Organization/") || context.sites[$0["actor"]?.reference ?? ""] != nil }?["actor"]
