@@ -576,6 +576,26 @@ import Testing
         #expect(o.problems.map(\.field) == ["protocolApplied", "protocolApplied"])
     }
 
+    /// Records whose participant/performer codes are all unmapped (SATUSEHAT's ATND) have no
+    /// provider; the file's note counts them and names the first code. A record with no codes
+    /// at all, or with a mapped one, is not counted.
+    @Test func recordsWithoutAProviderAreNoted() throws {
+        let dir = try TemporaryFolder()
+        let atnd = #"{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ParticipationType","code":"ATND"}]}"#
+        let lines = [
+            Self.patient,
+            #"{"resourceType":"Encounter","id":"v","status":"finished","subject":{"reference":"Patient/p"},"period":{"start":"2025-03-05"},"participant":[{"type":[\#(atnd)]}]}"#,
+            Self.weight("w1").replacingOccurrences(of: #""subject""#, with: #""encounter":{"reference":"Encounter/v"},"subject""#),
+            #"{"resourceType":"Procedure","id":"pr1","status":"completed","code":{"coding":[{"system":"http://snomed.info/sct","code":"236973005"}]},"subject":{"reference":"Patient/p"},"performedDateTime":"2025-03-06","performer":[{"function":\#(atnd)}]}"#,
+            #"{"resourceType":"Procedure","id":"pr2","status":"completed","code":{"coding":[{"system":"http://snomed.info/sct","code":"236973005"}]},"subject":{"reference":"Patient/p"},"performedDateTime":"2025-03-06","performer":[{"function":{"coding":[{"system":"http://snomed.info/sct","code":"309453006"}]}}]}"#,
+            Self.weight("w2"),
+        ]
+        _ = try dir.write("a.ndjson", Array(lines.joined(separator: "\n").utf8))
+        let o = try read("a.ndjson", directory: dir.url.path, all: ["a.ndjson"])
+        #expect(o.rows.map { $0["provider"] ?? "" } == ["", "", "bidan", ""])
+        #expect(o.notes.contains("a.ndjson: 2 record(s) without a provider: their participant/performer codes (first http://terminology.hl7.org/CodeSystem/v3-ParticipationType|ATND) are not in the pipeline's fhir.providers, so indicators that count a health worker's services only (PF, PF_NAKES …) leave them out — map the codes your export uses (docs/fhir.md)"))
+    }
+
     @Test func anOversizedBundleEntryStopsTheFileThere() throws {
         let dir = try TemporaryFolder()
         let big = #"{"resourceType":"Observation","id":"big","note":[{"text":""# + String(repeating: "x", count: 3 << 20) + #""}]}"#

@@ -15,6 +15,9 @@ public final class FHIRContext: @unchecked Sendable {
         /// resolved into `facilityID` and `facilityType` once every file's Organizations and
         /// Locations are known (`resolveSites`).
         var site = "", siteIdentifier: String?, classCode = ""
+        /// The first participant type code (`system|code`) when it has codes and none is in
+        /// `fhir.providers`: the provider a record of this encounter lacks, for the file's note.
+        var unmappedProvider = ""
     }
     struct Site { var identifier = "", type: String? }
 
@@ -183,7 +186,9 @@ public final class FHIRContext: @unchecked Sendable {
         e.site = site?.reference ?? ""
         e.siteIdentifier = site?["identifier"]?["value"]?.text
         e.classCode = r["class"]?["code"]?.text ?? ""
-        e.provider = provider(r["participant"].elements.flatMap { codings($0["type"]) })
+        let participantCodes = r["participant"].elements.flatMap { codings($0["type"]) }
+        e.provider = provider(participantCodes)
+        if e.provider.isEmpty, let c = participantCodes.first { e.unmappedProvider = c.system.isEmpty ? c.code : c.system + "|" + c.code }
         e.episode = r["episodeOfCare"].elements.first?.reference ?? ""
         return e
     }
@@ -241,6 +246,9 @@ public final class FHIRRecordSource: RecordSource {
                        + "(village, rw, rt), so their records are rejected E-REQUIRED (village_code, rw, rt) — export the "
                        + "Patient's address with that extension, or name the one the export uses in the pipeline's fhir.address_extension")
         }
+        if withoutProvider.count > 0 {
+            out.append("\(source): \(withoutProvider.count) record(s) without a provider: their participant/performer codes (first \(VisibleText.quoting(withoutProvider.first, limit: 120))) are not in the pipeline's fhir.providers, so indicators that count a health worker's services only (PF, PF_NAKES …) leave them out — map the codes your export uses (docs/fhir.md)")
+        }
         if !contextCounts.isEmpty { out.append("\(source): used to complete other records (not rows): \(Self.describe(contextCounts))") }
         // A Bundle as a resource (an NDJSON line, a Bundle's entry) is a container, not a
         // service whose codes could be mapped.
@@ -259,6 +267,10 @@ public final class FHIRRecordSource: RecordSource {
         return out
     }
     private var ownNotes: [String] = []
+    /// The last record `make` made: the provider code it had that `fhir.providers` does not map.
+    private var unmappedProvider = ""
+    /// Records without a provider whose participant/performer codes are all unmapped, and the first code.
+    private var withoutProvider = (count: 0, first: "")
     public var minimumFieldCount = 0
     public var headerLine: Int? { nil }
     /// Resources per type that completed others, and resources not mapped (by type and reason).
@@ -307,6 +319,10 @@ public final class FHIRRecordSource: RecordSource {
                 countContained(contained)
                 switch Self.checkedForNUL(make(container, fullUrl: fullUrl)) {
                 case .record(let values):
+                    if values[12].isEmpty && !unmappedProvider.isEmpty {
+                        withoutProvider.count += 1
+                        if withoutProvider.first.isEmpty { withoutProvider.first = unmappedProvider }
+                    }
                     builder.reset()
                     for v in values { builder.append(v) }
                     try builder.withRecord(line: position) { try body(.record($0, issues: [])) }
@@ -349,6 +365,11 @@ public final class FHIRRecordSource: RecordSource {
                 ignoredCounts[shown + " (contained: not read as a record of its own — export it as a resource, not inside another)", default: 0] += 1
             }
         }
+    }
+
+    /// The first of `codes` as `system|code` (the bare code without a system); nil for none.
+    static func firstCode(_ codes: [(system: String, code: String)]) -> String? {
+        codes.first.map { $0.system.isEmpty ? $0.code : $0.system + "|" + $0.code }
     }
 
     /// The name field of a record (published only with --keep-identifiers).
@@ -407,6 +428,7 @@ public final class FHIRRecordSource: RecordSource {
 
     private func make(_ r: JSONValue, fullUrl: String?) -> Outcome {
         let mapping = context.mapping
+        unmappedProvider = ""
         guard let type = r["resourceType"]?.text else {
             return .rejected(id: "", field: "resourceType", message: "a JSON object without resourceType is not a FHIR resource")
         }
@@ -457,6 +479,7 @@ public final class FHIRRecordSource: RecordSource {
             values[8] = e.facilityType
             values[9] = e.facilityID
             values[12] = e.provider
+            unmappedProvider = e.unmappedProvider
         case "Observation":
             let cs = codings(r["code"])
             func has(_ set: Set<String>) -> Bool { cs.contains { FHIRMapping.contains(set, system: $0.system, code: $0.code) } }
@@ -496,6 +519,7 @@ public final class FHIRRecordSource: RecordSource {
             (values[9], values[8]) = encounter.map { ($0.facilityID, $0.facilityType) }
                 ?? context.facility(r["performer"].elements.first { self.context.isSite($0.reference ?? "") }, classCodes: [])
             values[12] = encounter?.provider ?? ""
+            unmappedProvider = encounter?.unmappedProvider ?? ""
         case "Immunization":
             let cs = codings(r["vaccineCode"])
             if let (coding, doses) = cs.lazy.compactMap({ c in mapping.doses(system: c.system, code: c.code).map { (c, $0) } }).first {
@@ -526,6 +550,7 @@ public final class FHIRRecordSource: RecordSource {
             }
             values[12] = context.provider(performers.flatMap { codings($0["function"]) })
             if values[12].isEmpty { values[12] = encounter?.provider ?? "" }
+            unmappedProvider = Self.firstCode(performers.flatMap { codings($0["function"]) }) ?? encounter?.unmappedProvider ?? ""
         default:  // Procedure
             guard let s = codings(r["code"]).lazy.compactMap({ mapping.service(system: $0.system, code: $0.code) }).first else {
                 return .ignored("Procedure (code not in fhir.services)")
@@ -540,6 +565,7 @@ public final class FHIRRecordSource: RecordSource {
             }
             values[12] = context.provider(r["performer"].elements.flatMap { codings($0["function"]) })
             if values[12].isEmpty { values[12] = encounter?.provider ?? "" }
+            unmappedProvider = Self.firstCode(r["performer"].elements.flatMap { codings($0["function"]) }) ?? encounter?.unmappedProvider ?? ""
         }
         values[10] = service
         let subjectKey = type == "Immunization" ? "patient" : "subject"
