@@ -438,6 +438,15 @@ import Testing
         ("2025-03-01T20:00:00.Z", 420, "2025-03-01T20:00:00.Z"),
         ("2025-03-01T20:00:00+0700", 420, "2025-03-01T20:00:00+0700"),
         ("03/01/2025 20:00Z", 420, "03/01/2025 20:00Z"),
+        // Zones as exports write them (review 13): Java's +0000, a lower-case z, a space.
+        ("2026-01-16T19:30:00+0000", 420, "2026-01-17T02:30:00+07:00"),
+        ("2026-01-16T19:30:00z", 420, "2026-01-17T02:30:00+07:00"),
+        ("2026-01-16 19:30:00Z", 420, "2026-01-17T02:30:00+07:00"),
+        ("2026-01-16T19:30:00 UTC", 420, "2026-01-17T02:30:00+07:00"),
+        ("2026-01-16t19:30+00", 420, "2026-01-17T02:30+07:00"),
+        ("2026-01-16T19:30:00-0330", 420, "2026-01-17T06:00:00+07:00"),
+        ("2026-01-16T19Z", 420, "2026-01-16T19Z"),
+        ("2026-01-16T19:30:00+7:00", 420, "2026-01-16T19:30:00+7:00"),
     ])
     func dateTimesAreTakenOnTheDistrictsCalendar(_ text: String, _ offset: Int, _ expected: String) {
         #expect(FHIRDateTime.local(text, offsetMinutes: offset) == expected)
@@ -446,7 +455,8 @@ import Testing
     @Test func utcOffsetSettings() {
         let cases: [(String, Int?)] = [("+07:00", 420), ("WIB", 420), ("wita", 480), ("WIT", 540), ("+0800", 480),
                                        ("-3", -180), ("+05:30", 330), ("7", nil), ("+15:00", nil), ("+07:60", nil),
-                                       ("+07:0", nil), ("+:0700", nil), ("", nil), ("+07:00:00", nil), ("+٠٧:٠٠", nil)]
+                                       ("+07:0", nil), ("+:0700", nil), ("", nil), ("+07:00:00", nil), ("+٠٧:٠٠", nil),
+                                       ("UTC", 0), ("+070", nil), ("Asia/Jakarta", nil)]
         for (text, minutes) in cases { #expect(FHIRDateTime.offset(setting: text) == minutes, "\(text)") }
     }
 
@@ -534,7 +544,7 @@ import Testing
         ("0.68", "m", "cm", "68"), ("125", "mm", "cm", "12.5"), ("115", "g/L", "g/dL", "11.5"), ("11.5", "g/dl", "g/dL", "11.5"),
         ("7.1", "kilograms", "kg", "7.1"), ("1.2e2", "mg/L", "mg/dL", "12"), ("21.5", "kg/m²", "kg/m2", "21.5"),
         ("15.65", "[lb_av]", "kg", "15.65 [lb_av]"), ("7.1", "mmol/L", "g/dL", "7.1 mmol/L"), ("1e999", "g", "kg", "1e999 g"),
-        ("7.1", "", "kg", "7.1"), ("7.1", "lb", nil, "7.1"),
+        ("7.1", "", "kg", "7.1"), ("7.1", "lb", nil, "7.1"), ("90", "{tablet}", "tablet", "90"), ("90", "{tab}", "tablet", "90 {tab}"),
     ])
     func quantitiesInTheirUnits(_ value: String, _ unit: String, _ expected: String?, _ result: String) {
         #expect(FHIRQuantity.result(value: value, unit: unit, expected: expected) == result)
@@ -594,6 +604,48 @@ import Testing
         let o = try read("a.ndjson", directory: dir.url.path, all: ["a.ndjson"])
         #expect(o.rows.map { $0["provider"] ?? "" } == ["", "", "bidan", ""])
         #expect(o.notes.contains("a.ndjson: 2 record(s) without a provider: their participant/performer codes (first http://terminology.hl7.org/CodeSystem/v3-ParticipationType|ATND) are not in the pipeline's fhir.providers, so indicators that count a health worker's services only (PF, PF_NAKES …) leave them out — map the codes your export uses (docs/fhir.md)"))
+    }
+
+    /// Review 13: a diastolic recorded in error or cancelled never pairs; one instant written
+    /// in two zones pairs; a contained list in a Bundle entry without an id is followed; an
+    /// id-less resource with an absolute fullUrl is found by a reference to that URL; of two
+    /// contained resources with one id the first is used; a Procedure takes no subject from
+    /// its Encounter; an empty `code` leaves the `unit` to be read.
+    @Test func reviewThirteenShapes() throws {
+        let dir = try TemporaryFolder()
+        let loinc = "http://loinc.org"
+        func bp(_ id: String, _ code: String, _ value: Int, _ time: String, status: String = "final") -> String {
+            #"{"resourceType":"Observation","id":"\#(id)","status":"\#(status)","code":{"coding":[{"system":"\#(loinc)","code":"\#(code)"}]},"subject":{"reference":"Patient/p"},"encounter":{"reference":"Encounter/v"},"effectiveDateTime":"\#(time)","valueQuantity":{"value":\#(value)}}"#
+        }
+        let lines = [
+            Self.patient,
+            #"{"resourceType":"Encounter","id":"v","status":"finished","subject":{"reference":"Patient/p"},"period":{"start":"2025-03-05"}}"#,
+            bp("s1", "8480-6", 150, "2025-03-05T08:15:00+07:00"),
+            bp("d1", "8462-4", 95, "2025-03-05T08:15:00+07:00"),
+            bp("d2", "8462-4", 99, "2025-03-05T08:15:00+07:00", status: "entered-in-error"),
+            bp("s2", "8480-6", 140, "2025-03-05T01:30:00Z"),
+            bp("d3", "8462-4", 90, "2025-03-05T08:30:00+07:00"),
+            bp("d4", "8462-4", 98, "2025-03-05T09:00:00+07:00", status: "cancelled"),
+            #"{"resourceType":"Procedure","id":"pr","status":"completed","code":{"coding":[{"system":"http://snomed.info/sct","code":"236973005"}]},"encounter":{"reference":"Encounter/v"},"performedDateTime":"2025-03-05"}"#,
+            Self.weight("w1").replacingOccurrences(of: #"{"value":7.1}"#, with: #"{"value":7100,"code":"","unit":"g"}"#),
+            ##"{"resourceType":"Observation","id":"c","status":"final","code":{"coding":[{"system":"\##(loinc)","code":"29463-7"}]},"subject":{"reference":"#p1"},"effectiveDateTime":"2025-03-06","valueQuantity":{"value":7.2},"contained":[{"resourceType":"Patient","id":"p1","birthDate":"2024-06-01","gender":"female"},{"resourceType":"Patient","id":"p1","birthDate":"2030-01-01","gender":"male"}]}"##,
+        ]
+        _ = try dir.write("a.ndjson", Array(lines.joined(separator: "\n").utf8))
+        let bundle = ##"{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:aaa","resource":{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]},"subject":{"reference":"#p1"},"effectiveDateTime":"2025-03-07","valueQuantity":{"value":7.3},"contained":[{"resourceType":"Patient","id":"p1","birthDate":"2024-06-02","gender":"male"}]}},{"fullUrl":"https://srv/fhir/Encounter/abs","resource":{"resourceType":"Encounter","status":"finished","subject":{"reference":"Patient/p"},"period":{"start":"2025-03-08"}}},{"fullUrl":"urn:uuid:bbb","resource":{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]},"encounter":{"reference":"https://srv/fhir/Encounter/abs"},"valueQuantity":{"value":7.4}}}]}"##
+        _ = try dir.write("b.json", Array(bundle.utf8))
+        var mapping = FHIRMapping()
+        mapping.resultUnits = ["TIMBANG": "kg"]
+        let all = ["a.ndjson", "b.json"]
+        let o = try read("a.ndjson", directory: dir.url.path, all: all, mapping: mapping)
+        #expect(o.rows.map { $0["record_id"] ?? "" } == ["Observation/s1", "Observation/s2", "Observation/w1", "Observation/c"])
+        #expect(o.rows.map { $0["result"] ?? "" } == ["150/95", "140/90", "7.1", "7.2"])
+        #expect(o.rows[3]["birth_date"] == "2024-06-01")
+        #expect(o.problems.map { "\($0.recordID) \($0.field)" } == ["Procedure/pr subject"])
+        let b = try read("b.json", directory: dir.url.path, all: all, mapping: mapping)
+        #expect(b.problems.map(\.message) == [])
+        #expect(b.rows.map { $0["record_id"] ?? "" } == ["urn:uuid:aaa", "urn:uuid:bbb"])
+        #expect(b.rows.map { $0["birth_date"] ?? "" } == ["2024-06-02", "2024-01-01"])
+        #expect(b.rows.map { $0["visit_date"] ?? "" } == ["2025-03-07", "2025-03-08"])
     }
 
     @Test func anOversizedBundleEntryStopsTheFileThere() throws {

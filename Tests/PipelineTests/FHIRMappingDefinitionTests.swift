@@ -45,9 +45,16 @@ import Testing
     @Test func vaccineDoses() throws {
         let d = try PipelineDefinitionTests.load("fhir:\n  vaccine_doses:\n    \"http://sys-ids.kemkes.go.id/kfa|VG89\": [POLIO1, POLIO2]\n")
         #expect(d.fhir.vaccineDoses == ["http://sys-ids.kemkes.go.id/kfa|VG89": ["POLIO1", "POLIO2"]])
-        for body in ["fhir:\n  vaccine_doses:\n    VG89: []\n", "fhir:\n  vaccine_doses:\n    VG89: POLIO1\n",
-                     "fhir:\n  vaccine_doses:\n    VG89: [POLIO1, \"\"]\n"] {
-            #expect(throws: PWSError.self) { _ = try PipelineDefinitionTests.load(body) }
+        let refused = [("VG89: []", "fhir.vaccine_doses.VG89: give the service of each dose in order, e.g. [POLIO1, POLIO2, POLIO3, POLIO4]"),
+                       ("VG89: [POLIO1, \"\"]", "fhir.vaccine_doses.VG89: give the service of each dose in order, e.g. [POLIO1, POLIO2, POLIO3, POLIO4]"),
+                       ("VG89: POLIO1", "fhir.vaccine_doses.VG89")]
+        for (entry, message) in refused {
+            #expect {
+                _ = try PipelineDefinitionTests.load("fhir:\n  vaccine_doses:\n    \(entry)\n")
+            } throws: { error in
+                guard let e = error as? PWSError else { return false }
+                return e.location?.line == 6 && e.message.hasPrefix(message)
+            }
         }
     }
 

@@ -81,6 +81,35 @@ import Testing
         #expect(reference.notes.contains { $0.hasPrefix("fhir/c-patients.ndjson: used to complete other records") })
     }
 
+    /// SATUSEHAT's shapes (contained Patients, UTC instants, grams, a diastolic recorded in error,
+    /// a transaction Bundle without ids referring to file c's Patient) split over map tasks:
+    /// the same bytes as one run.
+    @Test func satusehatShapesSplitOverMapTasksAreExact() throws {
+        let tmp = try TemporaryFolder()
+        let data = tmp.url.path + "/data"
+        try Self.data(at: data, seed: 33)
+        let weight = #""code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]}"#
+        let lines = [
+            #"{"resourceType":"Observation","id":"u1","status":"final",\#(weight),"subject":{"reference":"Patient/p2"},"effectiveDateTime":"2025-03-31T18:30:00Z","valueQuantity":{"value":9800,"code":"g"}}"#,
+            #"{"resourceType":"Observation","id":"u2","status":"final",\#(weight),"subject":{"reference":"Patient/p2"},"effectiveDateTime":"2025-04-02","valueQuantity":{"value":21.6,"code":"[lb_av]"}}"#,
+            ##"{"resourceType":"Observation","id":"u3","status":"final",\##(weight),"subject":{"reference":"#b"},"effectiveDateTime":"2025-04-03","valueQuantity":{"value":8.1},"contained":[{"resourceType":"Patient","id":"b","birthDate":"2024-09-01","gender":"female"}]}"##,
+            #"{"resourceType":"Observation","id":"d9","status":"entered-in-error","code":{"coding":[{"system":"http://loinc.org","code":"8462-4"}]},"subject":{"reference":"Patient/p1"},"encounter":{"reference":"Encounter/e1"},"valueQuantity":{"value":150}}"#,
+        ]
+        try (lines.joined(separator: "\n") + "\n").write(toFile: data + "/fhir/e-satusehat.ndjson", atomically: false, encoding: .utf8)
+        let tx = #"{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:v","resource":{"resourceType":"Encounter","status":"finished","subject":{"reference":"Patient/p2"},"period":{"start":"2025-04-04T23:00:00Z"}}},{"fullUrl":"urn:uuid:w","resource":{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]},"encounter":{"reference":"urn:uuid:v"},"valueQuantity":{"value":9.9}}}]}"#
+        try tx.write(toFile: data + "/fhir/f-tx.json", atomically: false, encoding: .utf8)
+        let shapes = [(1, 1), (3, 2), (9, 3)]
+        #expect(try ShardedRunTests.compare(data: data, in: tmp.url.path, shapes: shapes) == .success)
+        let reference = try Self.manifestFacts(tmp.url.path + "/reference")
+        for (m, p) in shapes {
+            let got = try Self.manifestFacts(tmp.url.path + "/out-\(m)x\(p)")
+            #expect(got.counts == reference.counts && got.notes == reference.notes, "\(m) x \(p): run.json counts and notes")
+        }
+        let month = try #require(try FileManager.default.contentsOfDirectory(atPath: tmp.url.path + "/reference").first { !$0.hasPrefix(".") })
+        let warnings = try String(contentsOfFile: tmp.url.path + "/reference/\(month)/warnings.csv", encoding: .utf8)
+        #expect(warnings.contains("fhir/e-satusehat.ndjson,2,Observation/u2,W-RESULT,warning,result,21.6 [lb_av]"))
+    }
+
     @Test func fhirExportSplitWithIdentifiersIsExact() throws {
         let tmp = try TemporaryFolder()
         let data = tmp.url.path + "/data"

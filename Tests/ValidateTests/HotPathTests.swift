@@ -496,3 +496,26 @@ import Testing
         #expect(cached.total.rowsUsed > 100)
     }
 }
+
+/// The FHIR reader reads a valueQuantity against the unit of the service's result in the run's
+/// catalogue (`ValidationSettings.fhirWithResultUnits`): grams become kilograms, pounds are
+/// W-RESULT naming them.
+@Suite struct FHIRResultUnitsTests {
+    @Test func theCataloguesUnitReachesTheFHIRReader() throws {
+        let folder = try DataFolder(layanan: [:])
+        defer { folder.remove() }
+        let area = #""address":[{"extension":[{"url":"https://fhir.kemkes.go.id/r4/StructureDefinition/administrativeCode","extension":[{"url":"village","valueCode":"3201010001"},{"url":"rw","valueCode":"001"},{"url":"rt","valueCode":"001"}]}]}]"#
+        func weight(_ id: String, _ quantity: String) -> String {
+            #"{"resourceType":"Observation","id":"\#(id)","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]},"subject":{"reference":"Patient/b"},"effectiveDateTime":"2025-03-05","valueQuantity":\#(quantity)}"#
+        }
+        let lines = [#"{"resourceType":"Patient","id":"b","birthDate":"2025-01-10","gender":"female",\#(area)}"#,
+                     weight("g", #"{"value":4100,"system":"http://unitsofmeasure.org","code":"g"}"#),
+                     weight("lb", #"{"value":9.5,"unit":"[lb_av]"}"#)]
+        try FileManager.default.createDirectory(atPath: folder.path + "/fhir", withIntermediateDirectories: true)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: folder.path + "/fhir/a.ndjson", atomically: true, encoding: .utf8)
+        let o = try Validation.run(dataDirectory: folder.path, settings: DataFolder.settings())
+        #expect(o.rejects.isEmpty)
+        #expect(o.events.events.map(\.result).first == 4.1)
+        #expect(o.warnings.map { "\($0.location.line) \($0.rule.rawValue) \($0.value)" } == ["3 W-RESULT 9.5 [lb_av]"])
+    }
+}

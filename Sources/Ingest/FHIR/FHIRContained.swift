@@ -7,24 +7,28 @@
 /// and a record's references find them the same way; two containers' `#p1` never meet.
 enum FHIRContained {
     /// `resource` without its `contained` list, its `#…` references rewritten, and the
-    /// contained resources with their new ids (and references rewritten too). A resource with
-    /// no contained resources, or without the `resourceType` and `id` a name is made from,
-    /// comes back as it is, with none.
-    static func split(_ resource: JSONValue) -> (resource: JSONValue, contained: [JSONValue]) {
+    /// contained resources with their new ids (and references rewritten too). The container is
+    /// named `Type/id`, else (a transaction Bundle's resource) by its entry's `fullUrl`. A
+    /// resource with no contained resources, or without a type and a name, comes back as it is,
+    /// with none.
+    static func split(_ resource: JSONValue, fullUrl: String?) -> (resource: JSONValue, contained: [JSONValue]) {
         guard case .object(let members) = resource, case .array(let items)? = resource["contained"], !items.isEmpty,
-              let type = resource["resourceType"]?.text, let id = resource["id"]?.text, !id.isEmpty else {
+              let type = resource["resourceType"]?.text, let name = FHIRContext.id(resource, fullUrl: fullUrl) else {
             return (resource, [])
         }
-        let container = type + "/" + id
+        let hasID = !(resource["id"]?.text ?? "").isEmpty
+        let container = hasID ? type + "/" + name : name
         var names: [String: String] = ["#": container]
         var contained: [(members: [(key: String, value: JSONValue)], id: String)] = []
         for item in items {
             // One without a type or an id cannot be referred to: nothing can use it.
             guard case .object(let itemMembers) = item, let itemType = item["resourceType"]?.text,
                   let itemID = item["id"]?.text, !itemID.isEmpty else { continue }
+            // The first of two contained resources with one id is the one `#id` names; the
+            // other cannot be referred to.
+            guard names["#" + itemID] == nil else { continue }
             let newID = container + "#" + itemID
-            // The first of two contained resources with one id is the one `#id` names.
-            if names["#" + itemID] == nil { names["#" + itemID] = itemType + "/" + newID }
+            names["#" + itemID] = itemType + "/" + newID
             contained.append((itemMembers, newID))
         }
         func rewritten(_ value: JSONValue) -> JSONValue {

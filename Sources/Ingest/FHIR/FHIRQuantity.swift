@@ -19,9 +19,11 @@ public enum FHIRQuantity {
         return moved.description
     }
 
-    /// A unit compared ignoring case, with UCUM's and people's spellings of one unit made one.
+    /// A unit compared ignoring case, with UCUM's and people's spellings of one unit made one;
+    /// a UCUM annotation (`{tablet}`, a count of tablets) is its text.
     static func spelling(_ unit: String) -> String {
-        let u = unit.lowercased()
+        var u = unit.lowercased()
+        if u.count > 2, u.hasPrefix("{"), u.hasSuffix("}") { u = String(u.dropFirst().dropLast()) }
         return aliases[u] ?? u
     }
 

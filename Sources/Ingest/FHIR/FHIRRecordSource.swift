@@ -52,7 +52,7 @@ public final class FHIRContext: @unchecked Sendable {
             var reader = FHIRFileReader(path: directory + "/" + source, limits: limits)
             try reader.read { event in
                 guard case .resource(_, let resource, let fullUrl) = event else { return }
-                let (container, contained) = FHIRContained.split(resource)
+                let (container, contained) = FHIRContained.split(resource, fullUrl: fullUrl)
                 context.add(container, fullUrl: fullUrl, source: source)
                 for r in contained { context.add(r, fullUrl: nil, source: source) }
             }
@@ -77,8 +77,17 @@ public final class FHIRContext: @unchecked Sendable {
         guard let type = r["resourceType"]?.text else { return }
         // A transaction Bundle's resources may have no id, only their entry's fullUrl.
         guard let id = Self.id(r, fullUrl: fullUrl) else { return }
+        // An Encounter or Observation of no service given completes nothing: a cancelled
+        // diastolic must not pair with a systolic, nor a planned visit date an Observation.
+        if type == "Encounter" || type == "Observation",
+           FHIRRecordSource.notGiven(type: type, status: r["status"]?.text ?? "") { return }
         var keys = r["id"]?.text.map { [type + "/" + $0] } ?? []
-        if let fullUrl { keys.append(fullUrl) }
+        // By the fullUrl as written, and as a reference to it reads (an absolute URL's Type/id).
+        if let fullUrl {
+            keys.append(fullUrl)
+            let local = FHIRReference.local(fullUrl)
+            if local != fullUrl { keys.append(local) }
+        }
         switch type {
         case "Patient":
             let p = patient(r, id: id)
@@ -131,9 +140,10 @@ public final class FHIRContext: @unchecked Sendable {
     }
 
     /// How a systolic Observation finds its diastolic one, most specific first: its encounter
-    /// and time (two measurements in one visit), its encounter, else its subject and time.
+    /// and time (two measurements in one visit), its encounter, else its subject and time — the
+    /// time as an instant at the district's offset, however the export wrote its zone.
     func pairKeys(_ r: JSONValue) -> [String] {
-        let time = r["effectiveDateTime"]?.text ?? ""
+        let time = FHIRDateTime.local(r["effectiveDateTime"]?.text ?? "", offsetMinutes: mapping.utcOffsetMinutes)
         if let e = r["encounter"]?.reference { return [e + "|" + time, e] }
         return [(r["subject"]?.reference ?? "") + "|" + time]
     }
@@ -188,7 +198,7 @@ public final class FHIRContext: @unchecked Sendable {
         e.classCode = r["class"]?["code"]?.text ?? ""
         let participantCodes = r["participant"].elements.flatMap { codings($0["type"]) }
         e.provider = provider(participantCodes)
-        if e.provider.isEmpty, let c = participantCodes.first { e.unmappedProvider = c.system.isEmpty ? c.code : c.system + "|" + c.code }
+        if e.provider.isEmpty { e.unmappedProvider = FHIRRecordSource.firstCode(participantCodes) ?? "" }
         e.episode = r["episodeOfCare"].elements.first?.reference ?? ""
         return e
     }
@@ -261,14 +271,12 @@ public final class FHIRRecordSource: RecordSource {
         let notGiven = ignored.filter { $0.key.contains("(status ") || $0.key.contains("(dataAbsentReason") || $0.key == Self.entryWithoutResource }
         ignored = ignored.filter { notGiven[$0.key] == nil }
         if !notGiven.isEmpty {
-            out.append("\(source): ignored, no service given (not rows): \(Self.describe(notGiven)) — recorded as not done, entered in error or cancelled, or entries without a resource: nothing to map")
+            out.append("\(source): ignored, no service given (not rows): \(Self.describe(notGiven)) — recorded as planned, not done, entered in error or cancelled, without a value, or entries without a resource: nothing to map")
         }
         if !ignored.isEmpty { out.append("\(source): ignored, not mapped (not rows): \(Self.describe(ignored)) — map their codes in the pipeline's fhir: section if they are services") }
         return out
     }
     private var ownNotes: [String] = []
-    /// The last record `make` made: the provider code it had that `fhir.providers` does not map.
-    private var unmappedProvider = ""
     /// Records without a provider whose participant/performer codes are all unmapped, and the first code.
     private var withoutProvider = (count: 0, first: "")
     public var minimumFieldCount = 0
@@ -315,10 +323,10 @@ public final class FHIRRecordSource: RecordSource {
         try reader.read { event in
             switch event {
             case .resource(let position, let resource, let fullUrl):
-                let (container, contained) = FHIRContained.split(resource)
+                let (container, contained) = FHIRContained.split(resource, fullUrl: fullUrl)
                 countContained(contained)
                 switch Self.checkedForNUL(make(container, fullUrl: fullUrl)) {
-                case .record(let values):
+                case .record(let values, let unmappedProvider):
                     if values[12].isEmpty && !unmappedProvider.isEmpty {
                         withoutProvider.count += 1
                         if withoutProvider.first.isEmpty { withoutProvider.first = unmappedProvider }
@@ -379,9 +387,9 @@ public final class FHIRRecordSource: RecordSource {
     /// CSV tools refuse: in the name the record keeps, the NUL shown `\x00`; in any other
     /// field — no FHIR id, code or date holds one — the resource is rejected E-FHIR.
     private static func checkedForNUL(_ outcome: Outcome) -> Outcome {
-        guard case .record(var values) = outcome, values.contains(where: { $0.utf8.contains(0) }) else { return outcome }
+        guard case .record(var values, let unmappedProvider) = outcome, values.contains(where: { $0.utf8.contains(0) }) else { return outcome }
         values[nameField] = VisibleText.escapingControls(values[nameField])
-        guard let k = values.firstIndex(where: { $0.utf8.contains(0) }) else { return .record(values) }
+        guard let k = values.firstIndex(where: { $0.utf8.contains(0) }) else { return .record(values, unmappedProvider: unmappedProvider) }
         let id = VisibleText.escapingControls(values[0])
         return .rejected(id: id, field: fields[k],
                          message: "\(id): \(fields[k]) holds a NUL character (\\u0000); the export is damaged — export it again")
@@ -410,17 +418,23 @@ public final class FHIRRecordSource: RecordSource {
         }
     }
 
+    /// The service of an Encounter's `type` / `serviceType` codes, or nil.
+    private func encounterService(_ r: JSONValue) -> String? {
+        (codings(r["type"]) + codings(r["serviceType"])).lazy
+            .compactMap { self.context.mapping.service(system: $0.system, code: $0.code) }.first
+    }
+
     /// Whether an Encounter is a service (of an antenatal episode, or of a mapped type) rather
     /// than one that only holds its Observations.
     private func isServiceEncounter(_ r: JSONValue) -> Bool {
         if let episode = r["episodeOfCare"].elements.first?.reference, context.antenatal[episode] != nil { return true }
-        return (codings(r["type"]) + codings(r["serviceType"])).contains {
-            context.mapping.service(system: $0.system, code: $0.code) != nil
-        }
+        return encounterService(r) != nil
     }
 
     private enum Outcome {
-        case record([String])
+        /// The fields, and the first provider code `fhir.providers` does not map when the
+        /// resource (or its Encounter) had codes and none maps (empty otherwise), for the note.
+        case record([String], unmappedProvider: String)
         case context(String)
         case ignored(String)
         case rejected(id: String, field: String, message: String)
@@ -428,7 +442,7 @@ public final class FHIRRecordSource: RecordSource {
 
     private func make(_ r: JSONValue, fullUrl: String?) -> Outcome {
         let mapping = context.mapping
-        unmappedProvider = ""
+        var unmappedProvider = ""
         guard let type = r["resourceType"]?.text else {
             return .rejected(id: "", field: "resourceType", message: "a JSON object without resourceType is not a FHIR resource")
         }
@@ -465,8 +479,7 @@ public final class FHIRRecordSource: RecordSource {
             if let pregnancy = context.antenatal[e.episode] {
                 service = "ANC"
                 values[13] = pregnancy
-            } else if let s = (codings(r["type"]) + codings(r["serviceType"])).lazy
-                .compactMap({ mapping.service(system: $0.system, code: $0.code) }).first {
+            } else if let s = encounterService(r) {
                 service = s
             } else {
                 return .context(type)   // an Encounter that only holds its Observations
@@ -509,8 +522,9 @@ public final class FHIRRecordSource: RecordSource {
                 }
                 values[11] = sys.isEmpty && dia.isEmpty ? "" : sys + "/" + dia
             } else if let q = r["valueQuantity"], let value = q["value"]?.text {
-                values[11] = FHIRQuantity.result(value: value, unit: q["code"]?.text ?? q["unit"]?.text,
-                                                 expected: mapping.resultUnits[s.uppercased()])
+                // UCUM's `code`, else the `unit` shown; an empty one is none.
+                let unit = [q["code"]?.text, q["unit"]?.text].lazy.compactMap { $0 }.first { !$0.isEmpty }
+                values[11] = FHIRQuantity.result(value: value, unit: unit, expected: mapping.resultUnits[s.uppercased()])
             } else {
                 values[11] = Self.quantity(r["valueQuantity"]) ?? r["valueString"]?.text ?? ""
             }
@@ -540,7 +554,7 @@ public final class FHIRRecordSource: RecordSource {
             }
             values[1] = r["occurrenceDateTime"]?.text ?? encounter?.date ?? ""
             let performers = r["performer"].elements
-            let actor = performers.first { ($0["actor"]?.reference ?? "").hasPrefix("Organization/") || context.sites[$0["actor"]?.reference ?? ""] != nil }?["actor"]
+            let actor = performers.first { self.context.isSite($0["actor"]?.reference ?? "") }?["actor"]
             if let site = actor ?? r["location"] {
                 (values[9], values[8]) = context.facility(site, classCodes: [])
             } else if let e = encounter {
@@ -557,7 +571,7 @@ public final class FHIRRecordSource: RecordSource {
             }
             service = s
             values[1] = r["performedDateTime"]?.text ?? r["performedPeriod"]?["start"]?.text ?? encounter?.date ?? ""
-            let actor = r["performer"].elements.first { self.context.sites[$0["actor"]?.reference ?? ""] != nil }?["actor"]
+            let actor = r["performer"].elements.first { self.context.isSite($0["actor"]?.reference ?? "") }?["actor"]
             if let e = encounter {
                 (values[9], values[8]) = (e.facilityID, e.facilityType)
             } else {
@@ -570,7 +584,8 @@ public final class FHIRRecordSource: RecordSource {
         values[10] = service
         let subjectKey = type == "Immunization" ? "patient" : "subject"
         // An Observation without a subject is of its Encounter's patient.
-        guard let subject = r[subjectKey]?.reference ?? (r[subjectKey] == nil ? encounter?.subject : nil), !subject.isEmpty else {
+        let fromEncounter = type == "Observation" && r[subjectKey] == nil ? encounter?.subject : nil
+        guard let subject = r[subjectKey]?.reference ?? fromEncounter, !subject.isEmpty else {
             if let given = r[subjectKey], given["identifier"] != nil || given["display"] != nil {
                 return .rejected(id: recordID, field: subjectKey, message: "\(recordID) names its Patient only by identifier or display, not by a reference; export the \(subjectKey) as a reference to a Patient of the export (Patient/id)")
             }
@@ -592,6 +607,6 @@ public final class FHIRRecordSource: RecordSource {
         values[6] = p.rw
         values[7] = p.rt
         values[16] = p.name
-        return .record(values)
+        return .record(values, unmappedProvider: unmappedProvider)
     }
 }

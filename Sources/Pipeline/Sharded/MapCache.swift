@@ -136,11 +136,10 @@ final class MapCache {
     /// or version, a valueQuantity without a value; xlsx parts read to their end (checksum,
     /// a second sheetData), hex serials, a missing shared string's message, a cell out of
     /// order named; wide registers' E-FIELDS, E-COLUMNS counting rows, a repeated column's
-    /// note; a sheet name matched ignoring case; 11: FHIR contained resources followed, dateTimes at the district's offset, statuses
-    /// and dataAbsentReason of no service given, resources named by fullUrl, blood pressures
-    /// paired by time, a Practitioner performer skipped, the Encounter's subject) — an
-    /// entry of another layout has another name. Bump it whenever what one file maps to changes.
-    static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).11\n"
+    /// note; a sheet name matched ignoring case) — an entry of another layout has another name.
+    /// Bump it whenever what one file maps to changes. (A run with `fhir/` files never uses the
+    /// cache — `map` — so a change to how FHIR maps needs no bump.)
+    static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).10\n"
 
     /// The entry's name: the sha256 of `namePrefix` and its key.
     static func entryName(_ key: ShardRunKey) -> String {

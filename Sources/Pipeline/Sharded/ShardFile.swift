@@ -22,12 +22,12 @@ enum ShardFile {
     static let magic = Array("PWSSHARD".utf8)
     static let trailerMagic = Array("PWSEND\0\0".utf8)
     static let formatVersion: UInt32 = 6
+    static let blockSize = 1 << 20
 
     /// The error for an intermediate file that is not there.
     static func missing(_ path: String) -> PWSError {
         PWSError(.inputMissing, "intermediate file \(path) is missing: the stage that writes it has not finished (run it, or resume the run)")
     }
-    static let blockSize = 1 << 20
 
     static func crc(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return UInt32(crc32(0, nil, 0)) }
