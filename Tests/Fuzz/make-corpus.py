@@ -210,6 +210,20 @@ def fhir_cases():
                                           dict(weight, id="w", encounter={"reference": "#"})]))
         + b'{"resourceType":"Observation","id":"c2","subject":{"reference":"#"},"contained":[1,[],{"id":"x"},{"resourceType":"Patient"},{"resourceType":"Patient","id":"p","contained":[{"resourceType":"Patient","id":"q"}]}]}\n'
         + b'{"resourceType":"Observation","id":"c3","subject":{"reference":"#p"},"contained":{"resourceType":"Patient","id":"p"}}\n',
+        # SATUSEHAT's shapes: UTC instants in several spellings, units, statuses, dataAbsentReason,
+        # a Practitioner performer, an id-less transaction Bundle named by fullUrls.
+        "satusehat": line(p1, org,
+                          dict(weight, id="z1", effectiveDateTime="2025-12-31T18:00:00Z", valueQuantity={"value": 15400, "code": "g"}),
+                          dict(weight, id="z2", effectiveDateTime="2025-03-01 00:30:00 +0900", valueQuantity={"value": 34, "code": "", "unit": "[lb_av]"}),
+                          dict(weight, id="z3", status="registered"), dict(weight, id="z4", dataAbsentReason={"text": "not-performed"}),
+                          dict(weight, id="z5", performer=[{"reference": "Practitioner/n1"}, {"reference": "Organization/o1"}]),
+                          dict(systolic, id="z6", effectiveDateTime="2025-10-02T01:00:00z"),
+                          dict(diastolic, id="z7", status="entered-in-error")),
+        "transaction-fullurls": json.dumps({"resourceType": "Bundle", "type": "transaction", "entry": [
+            {"fullUrl": "urn:uuid:p", "resource": {k: v for k, v in p1.items() if k != "id"}},
+            {"fullUrl": "https://srv/fhir/Encounter/e", "resource": {k: v for k, v in enc.items() if k != "id"}},
+            {"fullUrl": "urn:uuid:w", "resource": dict({k: v for k, v in weight.items() if k not in ("id", "subject")},
+                                                       encounter={"reference": "https://srv/fhir/Encounter/e"})}]}).encode(),
     }
 
 
