@@ -392,9 +392,8 @@ public final class ReshapeSource: RecordSource {
         }
     }
 
-    public static func normalise(_ name: String) -> String {
-        String(name.trimmingCharacters(in: " ").lowercased().map { $0 == " " || $0 == "-" ? "_" : $0 })
-    }
+    /// A column name as the header matches it (`HeaderNames.normalise`).
+    public static func normalise(_ name: String) -> String { HeaderNames.normalise(name) }
 
     static func year(in name: String) -> Int? {
         let bytes = Array(name.utf8)

@@ -427,11 +427,22 @@ struct HeaderNames {
 
     var requiredNames: [String] { schema.fields.filter(\.required).map(\.name) }
 
-    /// Header names match case-insensitively after trimming and turning spaces and `-` into `_`.
+    /// Header names match case-insensitively after trimming, with every run of white space
+    /// (a line break typed with Alt+Enter, two spaces, a no-break space), `-` and `_` one `_`:
+    /// `TGL\nLAHIR`, `Kode  Desa`, `tgl-lahir` and `TGL_LAHIR` are one name.
     static func normalise(_ name: String) -> String {
-        var text = name.trimmingSpaces().lowercased()
-        text = String(text.map { $0 == " " || $0 == "-" ? "_" : $0 })
-        return text
+        var out = ""
+        var separated = false
+        for c in name.trimmingSpaces().lowercased() {
+            if c.isWhitespace || c == "-" || c == "_" {
+                separated = true
+            } else {
+                if separated && !out.isEmpty { out.append("_") }
+                separated = false
+                out.append(c)
+            }
+        }
+        return out
     }
 
     /// `visit_date (or tanggal_kunjungan, tanggal)` for messages.

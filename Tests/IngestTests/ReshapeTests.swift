@@ -69,6 +69,16 @@ import Testing
         #expect(first["facility_id"] == "PSY-1")
     }
 
+    /// Header cells as people type them (audit X): a line break in a cell (Alt+Enter), two
+    /// spaces, `_` or `-` between words match the rule's names, as every header does.
+    @Test func headerNamesWithLineBreaksAndDoubleSpacesMatch() throws {
+        let header = Self.header.replacingOccurrences(of: "TGL LAHIR", with: "\"TGL\nLAHIR\"")
+            .replacingOccurrences(of: "KODE DESA", with: "KODE  DESA").replacingOccurrences(of: "JK", with: " jk ")
+        let o = try read(header + "1,Adi,3201011503250001,15/03/2024,L,3201012001,01,001,7.5,,,,,,,,,,,,,\n")
+        #expect(o.problems.isEmpty)
+        #expect(o.rows.map { "\($0["birth_date"] ?? "") \($0["village_code"] ?? "") \($0["sex"] ?? "")" } == ["15/03/2024 3201012001 L"])
+    }
+
     @Test func yearFromAColumnOrMissing() throws {
         var rule = Self.rule
         rule.year = .column("TAHUN")

@@ -88,7 +88,8 @@ import Testing
     }
 
     @Test func aliasesMatchCaseInsensitivelyWithSpacesAndDashes() throws {
-        let text = " ID_Kunjungan ;Tanggal Kunjungan;NIK;tgl-lahir;JK;Kode Desa;RW;rt;Tempat-Layanan;LAYANAN;Hasil\n"
+        // A line break inside a quoted header cell (Alt+Enter in Excel) and two spaces are spaces too.
+        let text = " ID_Kunjungan ;\"Tanggal\nKunjungan\";NIK;tgl-lahir;JK;Kode  Desa;RW;rt;Tempat-Layanan;LAYANAN;Hasil\n"
             + "K1;2025-03-04;3271000000000001;2000-01-01;P;8272012001;1;2;posyandu;ANC;12,5\n"
         let outcome = try read(text)
         let values = try #require(outcome.rows.first?.values)
