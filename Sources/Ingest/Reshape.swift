@@ -11,6 +11,9 @@ public struct ReshapeRule: Sendable, Hashable {
         case value(Int)
         /// The first 4-digit year (1900–2999) in the file's name.
         case fileName
+        /// The first 4-digit year in the sheet's name (a workbook with a sheet per year), else
+        /// in the file's name (a CSV register has no sheets).
+        case sheetName
     }
 
     /// Which files the rule reads: a pattern over the path relative to the data folder, `*`
@@ -28,6 +31,11 @@ public struct ReshapeRule: Sendable, Hashable {
     public var day: Int
     /// Service code → the column holding the date it was given (`HB0: HB0`, `BCG: TGL_BCG`).
     public var dated: [(service: String, column: String)]
+    /// What a month cell holds when the service was not given (`x`, `A` for absent, `0`, a
+    /// dash), compared ignoring case: no record, counted in the file's notes. `-` is empty
+    /// in any cell already.
+    public var absent: [String] = ReshapeRule.defaultAbsent
+    public static let defaultAbsent = ["x", "a", "0", "–", "—"]
 
     public init(files: String, columns: [String: String] = [:], values: [String: String] = [:], year: Year? = nil,
                 months: [String] = [], monthService: String = "TIMBANG", day: Int = 15,
@@ -44,7 +52,7 @@ public struct ReshapeRule: Sendable, Hashable {
 
     public static func == (a: ReshapeRule, b: ReshapeRule) -> Bool {
         a.files == b.files && a.columns == b.columns && a.values == b.values && a.year == b.year
-            && a.months == b.months && a.monthService == b.monthService && a.day == b.day
+            && a.months == b.months && a.monthService == b.monthService && a.day == b.day && a.absent == b.absent
             && a.dated.map { "\($0.service)=\($0.column)" } == b.dated.map { "\($0.service)=\($0.column)" }
     }
 
@@ -139,6 +147,7 @@ public final class ReshapeSource: RecordSource {
     private let inner: RecordSource
     private let rule: ReshapeRule
     private let fileName: String
+    private let source: String
     public var blankRows: Int { inner.blankRows }
     public var notes: [String] { inner.notes + ownNotes }
     private var ownNotes: [String] = []
@@ -150,6 +159,7 @@ public final class ReshapeSource: RecordSource {
         self.inner = inner
         self.rule = rule
         innerHeaderLine = inner.headerLine
+        self.source = source
         fileName = String(source.split(separator: "/").last ?? Substring(source))
     }
 
@@ -179,11 +189,13 @@ public final class ReshapeSource: RecordSource {
         // columns its first row lacks.
         var sectionRows = 0, unmatchedSection = false
         var firstMissing: (line: Int, missing: [String])?
-        let constantYear: Int? = switch rule.year {
+        let fileYear: Int? = switch rule.year {
         case .value(let y): y
-        case .fileName: Self.year(in: fileName)
+        case .fileName, .sheetName: Self.year(in: fileName)
         default: nil
         }
+        var constantYear = fileYear
+        var absentCells = 0
         func giveUp() {
             let missing = firstMissing?.missing ?? []
             let shown = missing.map { "\"\($0)\"" }.joined(separator: ", ")
@@ -211,6 +223,7 @@ public final class ReshapeSource: RecordSource {
             case .section(let next):
                 finishSection()
                 label = next
+                constantYear = sectionYear(label: next, fileYear: fileYear)
                 layout = nil
                 searched = 0
                 sectionRows = 0
@@ -260,11 +273,28 @@ public final class ReshapeSource: RecordSource {
                             + "quote any value that contains the delimiter (a decimal comma: \"5,1\") and give every row as many fields as the header")))
                     return
                 }
-                try emit(record, issues: issues, layout: l, label: label, constantYear: constantYear,
-                         builder: &builder, body)
+                absentCells += try emit(record, issues: issues, layout: l, label: label, constantYear: constantYear,
+                                        builder: &builder, body)
             }
         }
         finishSection()
+        if absentCells > 0 {
+            ownNotes.append("\(source): \(absentCells) month cell(s) marked as not given (\(rule.absent.joined(separator: ", "))) made no record")
+        }
+    }
+
+    /// The year a section's months are of: with `from_sheet_name`, the sheet's (else the
+    /// file's); otherwise `fileYear`, noting a sheet named as another year — its months are
+    /// read as `fileYear` (a workbook with a sheet per year wants `from_sheet_name`).
+    private func sectionYear(label: String, fileYear: Int?) -> Int? {
+        guard label.count > source.count + 1, label.hasPrefix(source + ":") else { return fileYear }
+        let sheet = String(label.dropFirst(source.count + 1))
+        let named = Self.year(in: sheet)
+        if case .sheetName = rule.year { return named ?? fileYear }
+        if let named, let fileYear, named != fileYear, !rule.months.isEmpty {
+            ownNotes.append("\(label): the sheet is named as the year \(named), but its months are read as \(fileYear) (the reshape rule's year); give the rule year: {from_sheet_name: true} if each sheet holds its own year")
+        }
+        return fileYear
     }
 
     /// A column the rule reads that the header has twice (a second `JAN` further right): the
@@ -327,8 +357,9 @@ public final class ReshapeSource: RecordSource {
         return layout
     }
 
+    /// Makes the records of one register row; returns how many month cells were marked as not given.
     private func emit(_ record: CSVRecord, issues: [CellIssue], layout: Layout, label: String, constantYear: Int?,
-                      builder: inout RecordBuilder, _ body: (RecordSourceEvent) throws -> Void) throws {
+                      builder: inout RecordBuilder, _ body: (RecordSourceEvent) throws -> Void) throws -> Int {
         let fields = ReshapeRule.fields
         func cell(_ c: Int) -> String { c < record.count ? record.string(c) : "" }
         var year = constantYear
@@ -354,7 +385,9 @@ public final class ReshapeSource: RecordSource {
         }
         let resultField = fields.firstIndex(of: "result") ?? 0
         let visitField = fields.firstIndex(of: "visit_date") ?? 0
-        func make(column: Int, service: String, visit: String, result: String, extra: CellIssue? = nil) throws {
+        /// `cellField`: the field a problem of the cell itself is reported under — a month
+        /// cell holds the result, a dated cell the visit date.
+        func make(column: Int, service: String, visit: String, result: String, cellField: Int, extra: CellIssue? = nil) throws {
             builder.reset()
             let reference = CellIssue.columnName(column) + String(record.line)
             var values = Array(repeating: "", count: fields.count)
@@ -368,14 +401,19 @@ public final class ReshapeSource: RecordSource {
             var own = rowIssues
             if let extra { own.append(extra) }
             for issue in issues where issue.column == column {
-                own.append(CellIssue(column: result.isEmpty ? visitField : resultField, reference: issue.reference,
-                                     kind: issue.kind))
+                own.append(CellIssue(column: cellField, reference: issue.reference, kind: issue.kind))
             }
             try builder.withRecord(line: record.line) { try body(.record($0, issues: own)) }
         }
+        var absentCells = 0
         for (m, c) in layout.months.enumerated() {
-            let value = cell(c).trimmingCharacters(in: " ")
+            var value = cell(c).trimmingCharacters(in: " ")
             guard !value.isEmpty || issues.contains(where: { $0.column == c }) else { continue }
+            if rule.absent.contains(where: { $0.caseInsensitiveCompare(value) == .orderedSame }) {
+                absentCells += 1
+                continue
+            }
+            value = Self.withoutGrowthCode(value)
             // No year from the file name: the visit date stays empty, so the record is
             // E-REQUIRED at this cell; a year cell that is not a year: E-DATE at that cell.
             var visit = ""
@@ -383,13 +421,23 @@ public final class ReshapeSource: RecordSource {
                 let last = Day.daysIn(month: m + 1, year: year)
                 visit = Day(year: year, month: m + 1, day: min(rule.day, last))?.description ?? ""
             }
-            try make(column: c, service: rule.monthService, visit: visit, result: value, extra: badYear)
+            try make(column: c, service: rule.monthService, visit: visit, result: value, cellField: resultField, extra: badYear)
         }
         for (service, c) in layout.dated {
             let value = cell(c).trimmingCharacters(in: " ")
             guard !value.isEmpty || issues.contains(where: { $0.column == c }) else { continue }
-            try make(column: c, service: service, visit: value, result: "")
+            try make(column: c, service: service, visit: value, result: "", cellField: visitField)
         }
+        return absentCells
+    }
+
+    /// A weight with the growth code the kader wrote after it (`7,5 N`: SKDN's N naik, T tidak
+    /// naik, O not weighed last month, B baru) without the code: the weight is the result.
+    public static func withoutGrowthCode(_ value: String) -> String {
+        let parts = value.split(separator: " ", omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[1].count == 1, "NTOB".contains(parts[1].uppercased()),
+              parts[0].first?.isNumber == true else { return value }
+        return String(parts[0])
     }
 
     /// A column name as the header matches it (`HeaderNames.normalise`).

@@ -454,7 +454,7 @@ public struct PipelineDefinition: Sendable {
             case "year":
                 let m = try doc.mapping(v, "reshape.year")
                 guard m.count == 1, let (yk, yv) = m.first else {
-                    throw doc.error(v, "reshape.year takes one of column: NAME, value: YYYY, from_file_name: true")
+                    throw doc.error(v, "reshape.year takes one of column: NAME, value: YYYY, from_file_name: true, from_sheet_name: true")
                 }
                 switch try doc.string(yk, "reshape.year") {
                 case "column":
@@ -465,7 +465,8 @@ public struct PipelineDefinition: Sendable {
                     guard (1900...2999).contains(y) else { throw doc.error(yv, "reshape.year.value must be a four-digit year") }
                     rule.year = .value(y)
                 case "from_file_name": rule.year = .fileName
-                case let other: throw doc.error(yk, "reshape.year: unknown source \"\(other)\"; use column, value or from_file_name")
+                case "from_sheet_name": rule.year = .sheetName
+                case let other: throw doc.error(yk, "reshape.year: unknown source \"\(other)\"; use column, value, from_file_name or from_sheet_name")
                 }
             case "months":
                 for (mk, mv) in try doc.mapping(v, "reshape.months") {
@@ -483,7 +484,12 @@ public struct PipelineDefinition: Sendable {
                     case "day":
                         rule.day = try doc.int(mv, "reshape.months.day")
                         guard (1...31).contains(rule.day) else { throw doc.error(mv, "reshape.months.day must be 1…31") }
-                    case let other: throw doc.error(mk, "reshape.months: unknown setting \"\(other)\"; use columns, service, day")
+                    case "absent":
+                        rule.absent = try doc.sequence(mv, "reshape.months.absent").map { try doc.string($0, "a mark") }
+                        guard !rule.absent.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
+                            throw doc.error(mv, "reshape.months.absent: a mark cannot be empty (an empty cell makes no record already)")
+                        }
+                    case let other: throw doc.error(mk, "reshape.months: unknown setting \"\(other)\"; use columns, service, day, absent")
                     }
                 }
             case "dated":

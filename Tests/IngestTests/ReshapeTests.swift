@@ -79,6 +79,61 @@ import Testing
         #expect(o.rows.map { "\($0["birth_date"] ?? "") \($0["village_code"] ?? "") \($0["sex"] ?? "")" } == ["15/03/2024 3201012001 L"])
     }
 
+    /// Audit X: month cells marked as not given (`x`, `A`, `0`, a dash) make no record and are
+    /// counted in the notes; a weight with the growth code written after it is the weight; a
+    /// rule's own marks replace the defaults.
+    @Test func absentMarksAndGrowthCodes() throws {
+        let row = "1,Adi,3201011503250001,15/03/2024,L,3201012001,01,001,x,A,0,—,7.5 N,\"7,9 t\",8 B,,,,,,,\n"
+        let o = try read(Self.header + row)
+        #expect(o.rows.map { "\($0["visit_date"] ?? "") \($0["result"] ?? "")" } == ["2025-05-31 7.5", "2025-06-30 7,9", "2025-07-31 8"])
+        #expect(o.summary.rowsRead == 3)
+        #expect(o.summary.notes.contains("layanan/register-mawar-2025.csv: 4 month cell(s) marked as not given (x, a, 0, –, —) made no record"))
+        var rule = Self.rule
+        rule.absent = ["tidak"]
+        let own = try read(Self.header + "1,Adi,3201011503250001,15/03/2024,L,3201012001,01,001,TIDAK,x,,,,,,,,,,,,\n", rule: rule)
+        #expect(own.rows.map { $0["result"] ?? "" } == ["x"])
+        #expect(ReshapeSource.withoutGrowthCode("N 7") == "N 7")
+        #expect(ReshapeSource.withoutGrowthCode("7.5 kg") == "7.5 kg")
+    }
+
+    /// A workbook with a sheet per year: `from_sheet_name` dates each sheet's months in its own
+    /// year; with the file's year, a sheet named as another year is noted.
+    @Test func yearsFromSheetNames() throws {
+        final class Sheets: RecordSource {
+            let sheets: [(String, String)], source: String
+            var blankRows = 0, notes: [String] = [], minimumFieldCount = 0
+            var headerLine: Int? { nil }
+            init(_ sheets: [(String, String)], source: String) { self.sheets = sheets; self.source = source }
+            func note(_ text: String) { notes.append(text) }
+            func read(_ body: (RecordSourceEvent) throws -> Void) throws {
+                for (name, text) in sheets {
+                    try body(.section(label: source + ":" + name))
+                    try CSVReader(bytes: Array(text.utf8), source: source).read { event in
+                        if case .record(let r) = event { try body(.record(r, issues: [])) }
+                    }
+                }
+            }
+        }
+        let source = "layanan/register-mawar-2025.xlsx"
+        let row = "1,Adi,3201011503250001,15/03/2023,L,3201012001,01,001,7.5,,,,,,,,,,,,,\n"
+        func read(_ year: ReshapeRule.Year) throws -> (dates: [String], notes: [String]) {
+            var rule = Self.rule
+            rule.year = year
+            let records = ReshapeSource(inner: Sheets([("2024", Self.header + row), ("Mawar", Self.header + row)], source: source),
+                                        rule: rule, source: source)
+            let reader = TableReader(records: records, source: source, names: try TableColumnNames(schema: .layanan))
+            var dates: [String] = []
+            let summary = try reader.read(row: { dates.append($0.string(LayananField.visitDate)) }, problem: { _ in })
+            return (dates, summary.notes)
+        }
+        let bySheet = try read(.sheetName)
+        #expect(bySheet.dates == ["2024-01-31", "2025-01-31"])
+        #expect(!bySheet.notes.contains { $0.contains("named as the year") })
+        let byFile = try read(.fileName)
+        #expect(byFile.dates == ["2025-01-31", "2025-01-31"])
+        #expect(byFile.notes.contains("\(source):2024: the sheet is named as the year 2024, but its months are read as 2025 (the reshape rule's year); give the rule year: {from_sheet_name: true} if each sheet holds its own year"))
+    }
+
     @Test func yearFromAColumnOrMissing() throws {
         var rule = Self.rule
         rule.year = .column("TAHUN")

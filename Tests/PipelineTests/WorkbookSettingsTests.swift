@@ -1,4 +1,5 @@
 import Foundation
+import Ingest
 import PWSCore
 import Testing
 @testable import Pipeline
@@ -50,7 +51,7 @@ import Testing
         #expect(rule.values["facility_type"] == "posyandu")
     }
 
-    @Test func badReshapeRulesAreRefusedAtTheirLine() {
+    @Test func badReshapeRulesAreRefusedAtTheirLine() throws {
         let head = "reshape:\n  - files: \"layanan/r-*.csv\"\n    year: {value: 2025}\n"
         // Line 4 is `reshape:`; 5 files, 6 year, 7 months, 8 its columns.
         Self.refused(head + "    months:\n      columns: [JAN, FEB]\n", line: 8,
@@ -73,6 +74,13 @@ import Testing
         Self.refused(head + good + "    dated: {HB0: des}\n", line: 9,
                      "reshape: the column \"des\" is named by months.columns (December) and by dated.HB0")
         #expect(throws: Never.self) { _ = try Self.load(head + good + "    columns: {person_id: NIK, name: NIK}\n") }
+        // Years from sheet names; the marks of a month cell not given (audit X).
+        let bySheet = try Self.load(head.replacingOccurrences(of: "{value: 2025}", with: "{from_sheet_name: true}")
+                                    + good + "      absent: [x, tidak]\n")
+        #expect(bySheet.reshape.first?.year == .sheetName)
+        #expect(bySheet.reshape.first?.absent == ["x", "tidak"])
+        #expect(try Self.load(head + good).reshape.first?.absent == ReshapeRule.defaultAbsent)
+        Self.refused(head + good + "      absent: [x, \" \"]\n", line: 9, "reshape.months.absent: a mark cannot be empty")
         // A field from a column and a value (the value was dropped); a facility type that is
         // none (every record the rule made was E-FACILITY); a pattern no data-folder path has.
         Self.refused(head + good + "    columns: {rw: RW}\n    values: {rw: \"09\"}\n", line: 10,

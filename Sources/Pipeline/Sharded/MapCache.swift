@@ -136,10 +136,12 @@ final class MapCache {
     /// or version, a valueQuantity without a value; xlsx parts read to their end (checksum,
     /// a second sheetData), hex serials, a missing shared string's message, a cell out of
     /// order named; wide registers' E-FIELDS, E-COLUMNS counting rows, a repeated column's
-    /// note; a sheet name matched ignoring case) — an entry of another layout has another name.
-    /// Bump it whenever what one file maps to changes. (A run with `fhir/` files never uses the
-    /// cache — `map` — so a change to how FHIR maps needs no bump.)
-    static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).10\n"
+    /// note; a sheet name matched ignoring case; 11: header names with line breaks and repeated
+    /// spaces matched, wide registers' absent marks, growth codes after a weight, years from
+    /// sheet names, a month cell's problem under `result`) — an entry of another layout has
+    /// another name. Bump it whenever what one file maps to changes. (A run with `fhir/` files
+    /// never uses the cache — `map` — so a change to how FHIR maps needs no bump.)
+    static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).11\n"
 
     /// The entry's name: the sha256 of `namePrefix` and its key.
     static func entryName(_ key: ShardRunKey) -> String {
