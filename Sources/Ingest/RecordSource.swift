@@ -72,6 +72,10 @@ public struct UnmatchedHeader: Sendable {
     public var rows: Int
     /// Those sections (each has a note saying why; none is "empty").
     public var labels: Set<String>
+    /// Those of them that are registers all the same (most of the rule's person and area
+    /// columns, and a month or dated column, in one row): when another section is read, their
+    /// rows are rejected `E-COLUMNS`, not only noted (`NearMissSection`).
+    public var nearMiss: [NearMissSection] = []
 
     public init(label: String, line: Int, missing: [String], message: String, rows: Int, labels: Set<String>) {
         self.label = label
@@ -80,6 +84,26 @@ public struct UnmatchedHeader: Sendable {
         self.message = message
         self.rows = rows
         self.labels = labels
+    }
+}
+
+/// A section (a sheet) with most of the columns wanted in one row but not all — a register or
+/// service sheet with a column misnamed, not a recap or instructions sheet. When another section
+/// of the file is read, its rows are `E-COLUMNS` (counted, with the row and the columns it
+/// lacks), never dropped with a note only.
+public struct NearMissSection: Sendable {
+    public var label: String
+    /// The row with the most of the columns, and those it lacks.
+    public var line: Int
+    public var missing: [String]
+    /// The section's rows but one (as a file without its columns counts them).
+    public var rows: Int
+
+    public init(label: String, line: Int, missing: [String], rows: Int) {
+        self.label = label
+        self.line = line
+        self.missing = missing
+        self.rows = rows
     }
 }
 

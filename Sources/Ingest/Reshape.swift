@@ -188,6 +188,8 @@ public final class ReshapeSource: RecordSource {
         // The section being searched, or found to lack the rule's columns: its rows, and the
         // columns its first row lacks.
         var sectionRows = 0, unmatchedSection = false
+        var nearMiss: NearMissSection?
+        // The searched row with the fewest of the rule's columns missing (the first of equals).
         var firstMissing: (line: Int, missing: [String])?
         let fileYear: Int? = switch rule.year {
         case .value(let y): y
@@ -202,6 +204,7 @@ public final class ReshapeSource: RecordSource {
             ownNotes.append("\(label): not read — no row has the register columns of the reshape rule for \(rule.files)"
                             + (missing.isEmpty ? "" : " (row \(firstMissing!.line) lacks \(shown))"))
             unmatchedSection = true
+            nearMiss = firstMissing.flatMap { isNearMiss($0.missing) ? NearMissSection(label: label, line: $0.line, missing: $0.missing, rows: 0) : nil }
             if unmatchedHeader == nil {
                 unmatchedHeader = UnmatchedHeader(
                     label: label, line: firstMissing?.line ?? 1, missing: missing,
@@ -216,7 +219,12 @@ public final class ReshapeSource: RecordSource {
             if unmatchedSection {
                 unmatchedHeader?.rows += Swift.max(0, sectionRows - 1)
                 unmatchedHeader?.labels.insert(label)
+                if var near = nearMiss {
+                    near.rows = Swift.max(0, sectionRows - 1)
+                    unmatchedHeader?.nearMiss.append(near)
+                }
             }
+            nearMiss = nil
         }
         try inner.read { event in
             switch event {
@@ -249,7 +257,8 @@ public final class ReshapeSource: RecordSource {
                         for name in fields { builder.append(name) }
                         try builder.withRecord(line: record.line) { try body(.record($0, issues: [])) }
                     } else {
-                        if firstMissing == nil { firstMissing = (record.line, missingColumns(record)) }
+                        let missing = missingColumns(record)
+                        if missing.count < firstMissing?.missing.count ?? Int.max { firstMissing = (record.line, missing) }
                         if searched == TableReader.headerSearchRows || innerHeaderLine != nil {
                             // Not a register of this rule: the section's rows are counted
                             // (E-COLUMNS, when no section has the columns), not read.
@@ -313,6 +322,17 @@ public final class ReshapeSource: RecordSource {
                 first[name] = c
             }
         }
+    }
+
+    /// Whether a row lacking `missing` is a register with a column misnamed: it has at least
+    /// half of the rule's person and area columns and one of its month or dated columns.
+    private func isNearMiss(_ missing: [String]) -> Bool {
+        let lacking = Set(missing.map(Self.normalise))
+        let person = ReshapeRule.fields.filter { !ReshapeRule.optionalColumns.contains($0) }.compactMap { rule.columns[$0] }
+        let cells = rule.months + rule.dated.map(\.column)
+        let personPresent = person.filter { !lacking.contains(Self.normalise($0)) }.count
+        return !person.isEmpty && personPresent * 2 >= person.count
+            && cells.contains { !lacking.contains(Self.normalise($0)) }
     }
 
     /// The columns the rule names that `header` lacks (optional ones aside), as the rule names them.

@@ -36,6 +36,9 @@ extension TableReader {
         var candidate: (label: String, line: Int, map: HeaderMap)?
         var sectionCandidate: (line: Int, map: HeaderMap)?
         var unmappedRows = 0, sectionRows = 0
+        // Sections with most of the required columns in one row (a misnamed column), rejected
+        // E-COLUMNS when another section is read.
+        var nearMiss: [NearMissSection] = []
         var rowsRead = 0, rowsRejected = 0
         var sheets: [String] = []
         var started = false
@@ -54,6 +57,12 @@ extension TableReader {
                 unmappedRows += Swift.max(0, sectionRows - 1)
                 if let found = sectionCandidate {
                     if candidate == nil { candidate = (label, found.line, found.map) }
+                    let required = names.names.requiredNames.count
+                    if found.map.missingRequired.count * 2 <= required {
+                        nearMiss.append(NearMissSection(label: label, line: found.line,
+                                                        missing: found.map.missingRequired,
+                                                        rows: Swift.max(0, sectionRows - 1)))
+                    }
                     records.note("\(label): not read — no row \(records.headerLine.map { "(row \($0) was named)" } ?? "among its first \(Self.headerSearchRows)") has the \(schema.name) columns (missing: \(describe(found.map.missingRequired)))")
                 } else if records.unmatchedHeader?.labels.contains(label) != true {
                     records.note("\(label): not read — the sheet is empty")
@@ -65,7 +74,10 @@ extension TableReader {
             var header = (0..<record.count).map { record.string($0) }
             while let last = header.last, last.isEmpty { header.removeLast() }
             let mapped = names.map(header: header)
-            if sectionCandidate == nil { sectionCandidate = (record.line, mapped) }
+            // The row with the fewest required columns missing (the first of equals) is named.
+            if mapped.missingRequired.count < sectionCandidate?.map.missingRequired.count ?? Int.max {
+                sectionCandidate = (record.line, mapped)
+            }
             guard mapped.missingRequired.isEmpty else { return false }
             for field in 0..<fieldCount { columns[field] = mapped.columnOfField[field] }
             fieldOfColumn = [:]
@@ -194,6 +206,19 @@ extension TableReader {
         closeSection()
 
         var missing: [String] = []
+        if firstMapped != nil {
+            // A sheet that is a register or service sheet with a column misnamed, beside sheets
+            // that are read: its rows are rejected, counted, with what its best row lacks.
+            for near in nearMiss + (records.unmatchedHeader?.nearMiss ?? []) where near.rows > 0 {
+                rowsRead += near.rows
+                rowsRejected += near.rows
+                try problem(Diagnostic(
+                    location: SourceLocation(source: near.label, line: near.line), recordID: "",
+                    rule: .columns, field: near.missing.joined(separator: ","), value: String(near.rows),
+                    message: "\(near.label) is not read: its row \(near.line) has most of the columns but lacks \(near.missing.map { "\"\($0)\"" }.joined(separator: ", ")), "
+                        + "while the file's other sheets have them all; name the columns as the other sheets do; all \(near.rows) row(s) of this sheet are rejected"))
+            }
+        }
         if firstMapped == nil, let unmatched = records.unmatchedHeader {
             // A register its reshape rule does not fit: its rows, and the rule's columns missing.
             missing = unmatched.missing

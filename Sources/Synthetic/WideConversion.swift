@@ -15,7 +15,8 @@ import PWSCore
 /// record (record_id aside), so a run on the wide folder gives the same `indicators.csv` as a
 /// run on the long folder of the same options (the `--format csv --posyandu-day D` folder):
 ///
-/// - it is a `TIMBANG` at a `posyandu` by a `kader`, with a non-empty result and no
+/// - it is a `TIMBANG` at a `posyandu` by a `kader`, with a non-empty result that is no mark
+///   of a weighing not given (`0`, `x` …: `ReshapeRule.defaultAbsent`) and no
 ///   pregnancy_id, lmp_date or gestational_weeks (the rule sets `facility_type: posyandu` and
 ///   `provider: kader`; vaccines at the posyandu are given by a bidan, so they stay long);
 /// - its visit date is day `day` of the file's month (the month column stands for that day);
@@ -165,7 +166,11 @@ enum WideConversion {
                   cleaned(record, "gestational_weeks").isEmpty,
                   !id.isEmpty else { return }
             let result = cleaned(record, "result")
-            guard !result.isEmpty, let c = column["visit_date"], Day.parse(record.cleaned(c)) == visitDay else { return }
+            // A result a register cell would read as "not weighed" (`0`, `x` …) or without its
+            // growth code stays long: the register would make another record of it.
+            guard !result.isEmpty, !ReshapeRule.defaultAbsent.contains(where: { $0.caseInsensitiveCompare(result) == .orderedSame }),
+                  ReshapeSource.withoutGrowthCode(result) == result,
+                  let c = column["visit_date"], Day.parse(record.cleaned(c)) == visitDay else { return }
             for f in 0..<record.count where record.raw(f).contains(where: { $0 == 0x0A || $0 == 0x0D }) { return }
             let key = keyFields.map { cleaned(record, $0) }
             cellCounts[key.joined(separator: "\u{1F}"), default: 0] += 1
@@ -213,9 +218,7 @@ enum WideConversion {
         return out
     }
 
-    private static func normalise(_ name: String) -> String {
-        String(name.trimmingCharacters(in: .whitespaces).lowercased().map { $0 == " " || $0 == "-" ? "_" : $0 })
-    }
+    private static func normalise(_ name: String) -> String { ReshapeSource.normalise(name) }
 
     /// The bytes without the given physical lines (1-based; a line ends at LF, CRLF or a lone CR,
     /// as `CSVReader` counts them).

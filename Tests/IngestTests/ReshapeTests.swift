@@ -99,21 +99,6 @@ import Testing
     /// A workbook with a sheet per year: `from_sheet_name` dates each sheet's months in its own
     /// year; with the file's year, a sheet named as another year is noted.
     @Test func yearsFromSheetNames() throws {
-        final class Sheets: RecordSource {
-            let sheets: [(String, String)], source: String
-            var blankRows = 0, notes: [String] = [], minimumFieldCount = 0
-            var headerLine: Int? { nil }
-            init(_ sheets: [(String, String)], source: String) { self.sheets = sheets; self.source = source }
-            func note(_ text: String) { notes.append(text) }
-            func read(_ body: (RecordSourceEvent) throws -> Void) throws {
-                for (name, text) in sheets {
-                    try body(.section(label: source + ":" + name))
-                    try CSVReader(bytes: Array(text.utf8), source: source).read { event in
-                        if case .record(let r) = event { try body(.record(r, issues: [])) }
-                    }
-                }
-            }
-        }
         let source = "layanan/register-mawar-2025.xlsx"
         let row = "1,Adi,3201011503250001,15/03/2023,L,3201012001,01,001,7.5,,,,,,,,,,,,,\n"
         func read(_ year: ReshapeRule.Year) throws -> (dates: [String], notes: [String]) {
@@ -132,6 +117,50 @@ import Testing
         let byFile = try read(.fileName)
         #expect(byFile.dates == ["2025-01-31", "2025-01-31"])
         #expect(byFile.notes.contains("\(source):2024: the sheet is named as the year 2024, but its months are read as 2025 (the reshape rule's year); give the rule year: {from_sheet_name: true} if each sheet holds its own year"))
+    }
+
+    /// Audit X: a sheet that is a register with a column misnamed, beside a sheet that is
+    /// read, is E-COLUMNS for its rows (counted, naming its best row and what it lacks); a
+    /// recap sheet with only the month columns is a note, not rejected rows.
+    @Test func aRegisterSheetWithAColumnMisnamedIsRejectedNotDropped() throws {
+        let source = "layanan/register-2025.xlsx"
+        let rows = (1...3).map { "\($0),Anak,320101150325000\($0),15/03/2024,L,3201012001,01,001,7.5,,,,,,,,,,,,,\n" }.joined()
+        let title = "REGISTER POSYANDU\n"
+        let misnamed = Self.header.replacingOccurrences(of: "TGL LAHIR", with: "TANGGAL LAHIR")
+        let recap = "BULAN,JAN,FEB,MAR,APR,MEI,JUN,JUL,AGS,SEP,OKT,NOV,DES\nD,1,2,3,4,5,6,7,8,9,10,11,12\n"
+        let records = ReshapeSource(inner: Sheets([("Mawar", title + Self.header + rows), ("Melati", title + misnamed + rows),
+                                                   ("Rekap", recap)], source: source), rule: Self.rule, source: source)
+        let reader = TableReader(records: records, source: source, names: try TableColumnNames(schema: .layanan))
+        var problems: [Diagnostic] = []
+        var read = 0
+        let summary = try reader.read(row: { _ in read += 1 }, problem: { problems.append($0) })
+        #expect(read == 3)
+        // Melati: its 5 rows but one (the title and header rows are counted as a file without
+        // its columns counts them), rejected at its header row 2 naming the column.
+        #expect(summary.rowsRead == 3 + 4)
+        #expect(summary.rowsRejected == 4)
+        #expect(problems.map { "\($0.location) \($0.rule.rawValue) \($0.field) \($0.value)" } == ["\(source):Melati:2 E-COLUMNS TGL LAHIR 4"])
+        #expect(problems.first?.message == "\(source):Melati is not read: its row 2 has most of the columns but lacks \"TGL LAHIR\", while the file's other sheets have them all; name the columns as the other sheets do; all 4 row(s) of this sheet are rejected")
+        #expect(summary.notes.contains { $0.hasPrefix("\(source):Rekap: not read") })
+    }
+
+    /// The same for a long-form workbook: a service sheet whose visit date column is misnamed
+    /// is E-COLUMNS for its rows; a notes sheet is a note.
+    @Test func aServiceSheetWithAColumnMisnamedIsRejectedNotDropped() throws {
+        let source = "layanan/kunjungan.xlsx"
+        let header = "record_id,visit_date,person_id,birth_date,sex,village_code,rw,rt,facility_type,facility_id,service_code,result\n"
+        let rows = "K1,2025-03-04,3201011503250001,2024-03-15,L,3201012001,01,001,posyandu,PSY-1,TIMBANG,7.5\n"
+            + "K2,2025-03-04,3201011503250002,2024-03-15,L,3201012001,01,001,posyandu,PSY-1,TIMBANG,7.6\n"
+        let misnamed = header.replacingOccurrences(of: "visit_date", with: "tgl_periksa")
+        let records = Sheets([("Maret", header + rows), ("April", misnamed + rows), ("Catatan", "dikirim oleh bidan desa\n")],
+                             source: source)
+        let reader = TableReader(records: records, source: source, names: try TableColumnNames(schema: .layanan))
+        var problems: [Diagnostic] = []
+        let summary = try reader.read(row: { _ in }, problem: { problems.append($0) })
+        #expect(summary.rowsRead == 2 + 2)
+        #expect(summary.rowsRejected == 2)
+        #expect(problems.map { "\($0.location) \($0.rule.rawValue) \($0.field) \($0.value)" } == ["\(source):April:1 E-COLUMNS visit_date 2"])
+        #expect(summary.notes.contains { $0.hasPrefix("\(source):Catatan: not read") })
     }
 
     @Test func yearFromAColumnOrMissing() throws {
@@ -271,6 +300,23 @@ import Testing
         #expect(first?.0 == "\(source):Register:6")
         #expect(first?.1.hasPrefix("\(source):Register:") == true)
         #expect(first?.2.hasPrefix("2025-") == true)
+    }
+}
+
+/// A workbook's sheets as CSV text: one section per sheet, labelled `SOURCE:SHEET`.
+final class Sheets: RecordSource {
+    let sheets: [(String, String)], source: String
+    var blankRows = 0, notes: [String] = [], minimumFieldCount = 0
+    var headerLine: Int? { nil }
+    init(_ sheets: [(String, String)], source: String) { self.sheets = sheets; self.source = source }
+    func note(_ text: String) { notes.append(text) }
+    func read(_ body: (RecordSourceEvent) throws -> Void) throws {
+        for (name, text) in sheets {
+            try body(.section(label: source + ":" + name))
+            try CSVReader(bytes: Array(text.utf8), source: source).read { event in
+                if case .record(let r) = event { try body(.record(r, issues: [])) }
+            }
+        }
     }
 }
 
