@@ -198,6 +198,8 @@ public final class ReshapeSource: RecordSource {
         }
         var constantYear = fileYear
         var absentCells = 0
+        // Rows of the register's layout, not of a person: by kind, their positions.
+        var layoutRows: [String: [String]] = [:]
         func giveUp() {
             let missing = firstMissing?.missing ?? []
             let shown = missing.map { "\"\($0)\"" }.joined(separator: ", ")
@@ -282,11 +284,19 @@ public final class ReshapeSource: RecordSource {
                             + "quote any value that contains the delimiter (a decimal comma: \"5,1\") and give every row as many fields as the header")))
                     return
                 }
+                if let kind = notARegisterRow(record, layout: l) {
+                    layoutRows[kind, default: []].append("\(label):\(record.line)")
+                    return
+                }
                 absentCells += try emit(record, issues: issues, layout: l, label: label, constantYear: constantYear,
                                         builder: &builder, body)
             }
         }
         finishSection()
+        for (kind, rows) in layoutRows.sorted(by: { $0.key < $1.key }) {
+            let shown = rows.prefix(5).joined(separator: ", ") + (rows.count > 5 ? " and \(rows.count - 5) more" : "")
+            ownNotes.append("\(source): \(rows.count) row(s) \(kind) made no record (\(shown))")
+        }
         if absentCells > 0 {
             ownNotes.append("\(source): \(absentCells) month cell(s) marked as not given (\(rule.absent.joined(separator: ", "))) made no record")
         }
@@ -449,6 +459,26 @@ public final class ReshapeSource: RecordSource {
             try make(column: c, service: service, visit: value, result: "", cellField: visitField)
         }
         return absentCells
+    }
+
+    /// Why a register row is part of the register's layout rather than a person's row, or nil:
+    /// the row numbering the columns under the header (`1 2 3 … 21`, as the SIP formats print
+    /// it), or a row with no person at all — no NIK, birth date, sex or name (a `JUMLAH` row of
+    /// totals, a signature under the table). A person's row with one of them is read, and its
+    /// gaps are rejected as in any row.
+    private func notARegisterRow(_ record: CSVRecord, layout: Layout) -> String? {
+        let values = (0..<record.count).map { record.string($0).trimmingCharacters(in: " ") }
+        let filled = values.enumerated().filter { !$0.element.isEmpty }
+        if filled.count >= 5, let first = Int(filled[0].element),
+           filled.enumerated().allSatisfy({ Int($0.element.element) == first + $0.element.offset - filled[0].offset }) {
+            return "numbering the columns (1, 2, 3 …)"
+        }
+        let personFields = ["person_id", "birth_date", "sex", "name"].compactMap { ReshapeRule.fields.firstIndex(of: $0) }
+        let personColumns = layout.fixed.filter { personFields.contains($0.field) }.map(\.column)
+        if !personColumns.isEmpty && personColumns.allSatisfy({ $0 >= values.count || values[$0].isEmpty }) {
+            return "without a person (no NIK, birth date, sex or name: totals, signatures)"
+        }
+        return nil
     }
 
     /// A weight with the growth code the kader wrote after it (`7,5 N`: SKDN's N naik, T tidak

@@ -532,6 +532,10 @@ public struct PipelineDefinition: Sendable {
             }
             seen[column] = seen[column] ?? use
         }
+        // One `RT/RW` column for both: `001/01` became an RW and an RT that exist nowhere.
+        if let rw = rule.columns["rw"], let rt = rule.columns["rt"], ReshapeSource.normalise(rw) == ReshapeSource.normalise(rt) {
+            throw doc.error(nodes["columns.rt"] ?? node, "reshape: columns.rw and columns.rt name one column (\"\(rt)\"); a register needs its RW and its RT in columns of their own — split the column in the register")
+        }
         return rule
     }
 

@@ -163,6 +163,23 @@ import Testing
         #expect(summary.notes.contains { $0.hasPrefix("\(source):Catatan: not read") })
     }
 
+    /// Audit X: the register's layout rows — the row numbering the columns under the header,
+    /// a JUMLAH row of totals, a signature — make no record (a note lists them); a child's row
+    /// with a NIK but no birth date is read and rejected as usual.
+    @Test func layoutRowsMakeNoRecord() throws {
+        let numbers = (1...22).map(String.init).joined(separator: ",") + "\n"
+        let child = "1,Adi,3201011503250001,15/03/2024,L,3201012001,01,001,7.5,,,,,,,,,,,,,\n"
+        let noBirth = "2,Budi,3201011503250002,,L,3201012001,01,001,8.1,,,,,,,,,,,,,\n"
+        let total = ",JUMLAH (D),,,,,,,2,0,0,0,0,0,0,0,0,0,0,0,,\n"
+        let signature = ",,,,,,,,,,,,,,Mengetahui,,,,,,,\n"
+        let o = try read(Self.header + numbers + child + noBirth + total + signature)
+        #expect(o.rows.map { $0["person_id"] ?? "" } == ["3201011503250001", "3201011503250002"])
+        #expect(o.summary.rowsRead == 2)
+        let source = "layanan/register-mawar-2025.csv"
+        #expect(o.summary.notes.contains("\(source): 1 row(s) numbering the columns (1, 2, 3 …) made no record (\(source):2)"))
+        #expect(o.summary.notes.contains("\(source): 2 row(s) without a person (no NIK, birth date, sex or name: totals, signatures) made no record (\(source):5, \(source):6)"))
+    }
+
     @Test func yearFromAColumnOrMissing() throws {
         var rule = Self.rule
         rule.year = .column("TAHUN")

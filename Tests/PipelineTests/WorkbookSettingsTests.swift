@@ -81,6 +81,8 @@ import Testing
         #expect(bySheet.reshape.first?.absent == ["x", "tidak"])
         #expect(try Self.load(head + good).reshape.first?.absent == ReshapeRule.defaultAbsent)
         Self.refused(head + good + "      absent: [x, \" \"]\n", line: 9, "reshape.months.absent: a mark cannot be empty")
+        Self.refused(head + good + "    columns:\n      rw: RT/RW\n      rt: rt/rw\n", line: 11,
+                     "reshape: columns.rw and columns.rt name one column (\"rt/rw\")")
         // A field from a column and a value (the value was dropped); a facility type that is
         // none (every record the rule made was E-FACILITY); a pattern no data-folder path has.
         Self.refused(head + good + "    columns: {rw: RW}\n    values: {rw: \"09\"}\n", line: 10,
