@@ -436,6 +436,8 @@ public final class ReshapeSource: RecordSource {
             try builder.withRecord(line: record.line) { try body(.record($0, issues: own)) }
         }
         var absentCells = 0
+        let birthField = fields.firstIndex(of: "birth_date")
+        let birthDate = layout.fixed.first { $0.field == birthField }.flatMap { Day.parse(cell($0.column).trimmingCharacters(in: " ")) }
         for (m, c) in layout.months.enumerated() {
             var value = cell(c).trimmingCharacters(in: " ")
             guard !value.isEmpty || issues.contains(where: { $0.column == c }) else { continue }
@@ -447,9 +449,11 @@ public final class ReshapeSource: RecordSource {
             // No year from the file name: the visit date stays empty, so the record is
             // E-REQUIRED at this cell; a year cell that is not a year: E-DATE at that cell.
             var visit = ""
-            if let year, (1900...2999).contains(year) {
-                let last = Day.daysIn(month: m + 1, year: year)
-                visit = Day(year: year, month: m + 1, day: min(rule.day, last))?.description ?? ""
+            if let year, (1900...2999).contains(year), var day = Day(year: year, month: m + 1, day: min(rule.day, Day.daysIn(month: m + 1, year: year))) {
+                // A child born in that month after `day` was weighed after birth: dated its
+                // birth date, not rejected E-BEFORE-BIRTH for a day the register never gave.
+                if let birth = birthDate, birth > day, birth.year == year, birth.month == m + 1 { day = birth }
+                visit = day.description
             }
             try make(column: c, service: rule.monthService, visit: visit, result: value, cellField: resultField, extra: badYear)
         }

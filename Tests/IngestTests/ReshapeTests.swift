@@ -180,6 +180,18 @@ import Testing
         #expect(o.summary.notes.contains("\(source): 2 row(s) without a person (no NIK, birth date, sex or name: totals, signatures) made no record (\(source):5, \(source):6)"))
     }
 
+    /// A child born in a month after the rule's day, weighed that month: the weighing is dated
+    /// the birth date (audit X: it was E-BEFORE-BIRTH for the register's made-up day).
+    @Test func aWeighingInTheBirthMonthIsNotBeforeBirth() throws {
+        // Rule day 15. Born 2025-03-20: March's weighing is dated the 20th, April's the 15th.
+        // Born 2025-03-10: March's weighing keeps the 15th (after birth already).
+        var rule = Self.rule
+        rule.day = 15
+        let o = try read(Self.header + "1,Adi,3201011503250001,20/03/2025,L,3201012001,01,001,,,3.4,4.1,,,,,,,,,,\n"
+                         + "2,Budi,3201011503250002,2025-03-10,L,3201012001,01,001,,,3.1,,,,,,,,,,,\n", rule: rule)
+        #expect(o.rows.map { $0["visit_date"] ?? "" } == ["2025-03-20", "2025-04-15", "2025-03-15"])
+    }
+
     @Test func yearFromAColumnOrMissing() throws {
         var rule = Self.rule
         rule.year = .column("TAHUN")
