@@ -138,7 +138,8 @@ final class MapCache {
     /// order named; wide registers' E-FIELDS, E-COLUMNS counting rows, a repeated column's
     /// note; a sheet name matched ignoring case; 11: header names with line breaks and repeated
     /// spaces matched, wide registers' absent marks, growth codes after a weight, years from
-    /// sheet names, a month cell's problem under `result`) — an entry of another layout has
+    /// sheet names, a month cell's problem under `result`, layout rows, birth-month dates, a
+    /// sheet with a column misnamed rejected) — an entry of another layout has
     /// another name. Bump it whenever what one file maps to changes. (A run with `fhir/` files
     /// never uses the cache — `map` — so a change to how FHIR maps needs no bump.)
     static let namePrefix = "pws-map-cache-\(ShardFile.formatVersion).11\n"
