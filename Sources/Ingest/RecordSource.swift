@@ -99,6 +99,11 @@ public struct NearMissSection: Sendable {
     /// The section's rows but one (as a file without its columns counts them).
     public var rows: Int
 
+    /// At most this many wanted columns missing from a sheet's best row make it a near miss
+    /// (a column or two misnamed); a sheet lacking more is another kind of sheet — a child
+    /// master list, a recap — and is only noted.
+    public static let maxMissing = 2
+
     public init(label: String, line: Int, missing: [String], rows: Int) {
         self.label = label
         self.line = line

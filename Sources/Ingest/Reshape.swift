@@ -190,7 +190,7 @@ public final class ReshapeSource: RecordSource {
         var sectionRows = 0, unmatchedSection = false
         var nearMiss: NearMissSection?
         // The searched row with the fewest of the rule's columns missing (the first of equals).
-        var firstMissing: (line: Int, missing: [String])?
+        var firstMissing: (line: Int, missing: [String], rowsBefore: Int)?
         let fileYear: Int? = switch rule.year {
         case .value(let y): y
         case .fileName, .sheetName: Self.year(in: fileName)
@@ -206,7 +206,7 @@ public final class ReshapeSource: RecordSource {
             ownNotes.append("\(label): not read — no row has the register columns of the reshape rule for \(rule.files)"
                             + (missing.isEmpty ? "" : " (row \(firstMissing!.line) lacks \(shown))"))
             unmatchedSection = true
-            nearMiss = firstMissing.flatMap { isNearMiss($0.missing) ? NearMissSection(label: label, line: $0.line, missing: $0.missing, rows: 0) : nil }
+            nearMiss = firstMissing.flatMap { isNearMiss($0.missing) ? NearMissSection(label: label, line: $0.line, missing: $0.missing, rows: $0.rowsBefore) : nil }
             if unmatchedHeader == nil {
                 unmatchedHeader = UnmatchedHeader(
                     label: label, line: firstMissing?.line ?? 1, missing: missing,
@@ -222,7 +222,8 @@ public final class ReshapeSource: RecordSource {
                 unmatchedHeader?.rows += Swift.max(0, sectionRows - 1)
                 unmatchedHeader?.labels.insert(label)
                 if var near = nearMiss {
-                    near.rows = Swift.max(0, sectionRows - 1)
+                    // The rows after its header row (`rows` held how many came up to it).
+                    near.rows = sectionRows - near.rows
                     unmatchedHeader?.nearMiss.append(near)
                 }
             }
@@ -260,7 +261,7 @@ public final class ReshapeSource: RecordSource {
                         try builder.withRecord(line: record.line) { try body(.record($0, issues: [])) }
                     } else {
                         let missing = missingColumns(record)
-                        if missing.count < firstMissing?.missing.count ?? Int.max { firstMissing = (record.line, missing) }
+                        if missing.count < firstMissing?.missing.count ?? Int.max { firstMissing = (record.line, missing, sectionRows) }
                         if searched == TableReader.headerSearchRows || innerHeaderLine != nil {
                             // Not a register of this rule: the section's rows are counted
                             // (E-COLUMNS, when no section has the columns), not read.
@@ -284,7 +285,7 @@ public final class ReshapeSource: RecordSource {
                             + "quote any value that contains the delimiter (a decimal comma: \"5,1\") and give every row as many fields as the header")))
                     return
                 }
-                if let kind = notARegisterRow(record, layout: l) {
+                if let kind = notARegisterRow(record, issues: issues, layout: l) {
                     layoutRows[kind, default: []].append("\(label):\(record.line)")
                     return
                 }
@@ -309,7 +310,12 @@ public final class ReshapeSource: RecordSource {
         guard label.count > source.count + 1, label.hasPrefix(source + ":") else { return fileYear }
         let sheet = String(label.dropFirst(source.count + 1))
         let named = Self.year(in: sheet)
-        if case .sheetName = rule.year { return named ?? fileYear }
+        if case .sheetName = rule.year {
+            if let named, let fileYear, named != fileYear {
+                ownNotes.append("\(label): the sheet's months are read as \(named), the year in its name, though the file's name says \(fileYear) — check that the sheet holds that year")
+            }
+            return named ?? fileYear
+        }
         if let named, let fileYear, named != fileYear, !rule.months.isEmpty {
             ownNotes.append("\(label): the sheet is named as the year \(named), but its months are read as \(fileYear) (the reshape rule's year); give the rule year: {from_sheet_name: true} if each sheet holds its own year")
         }
@@ -334,15 +340,13 @@ public final class ReshapeSource: RecordSource {
         }
     }
 
-    /// Whether a row lacking `missing` is a register with a column misnamed: it has at least
-    /// half of the rule's person and area columns and one of its month or dated columns.
+    /// Whether a row lacking `missing` is a register with a column or two misnamed: at most
+    /// `NearMissSection.maxMissing` of the rule's columns lacking, and a month or dated column
+    /// there (a recap of months by area lacks the person columns; a child list, the months).
     private func isNearMiss(_ missing: [String]) -> Bool {
         let lacking = Set(missing.map(Self.normalise))
-        let person = ReshapeRule.fields.filter { !ReshapeRule.optionalColumns.contains($0) }.compactMap { rule.columns[$0] }
         let cells = rule.months + rule.dated.map(\.column)
-        let personPresent = person.filter { !lacking.contains(Self.normalise($0)) }.count
-        return !person.isEmpty && personPresent * 2 >= person.count
-            && cells.contains { !lacking.contains(Self.normalise($0)) }
+        return missing.count <= NearMissSection.maxMissing && cells.contains { !lacking.contains(Self.normalise($0)) }
     }
 
     /// The columns the rule names that `header` lacks (optional ones aside), as the rule names them.
@@ -470,20 +474,36 @@ public final class ReshapeSource: RecordSource {
     /// it), or a row with no person at all — no NIK, birth date, sex or name (a `JUMLAH` row of
     /// totals, a signature under the table). A person's row with one of them is read, and its
     /// gaps are rejected as in any row.
-    private func notARegisterRow(_ record: CSVRecord, layout: Layout) -> String? {
-        let values = (0..<record.count).map { record.string($0).trimmingCharacters(in: " ") }
-        let filled = values.enumerated().filter { !$0.element.isEmpty }
-        if filled.count >= 5, let first = Int(filled[0].element),
-           filled.enumerated().allSatisfy({ Int($0.element.element) == first + $0.element.offset - filled[0].offset }) {
-            return "numbering the columns (1, 2, 3 …)"
+    private func notARegisterRow(_ record: CSVRecord, issues: [CellIssue], layout: Layout) -> String? {
+        func cell(_ c: Int) -> String { c < record.count ? record.string(c).trimmingCharacters(in: " ") : "" }
+        // A cell the reader could not give (a formula without its value) is a person's data.
+        if layout.fixed.contains(where: { f in issues.contains { $0.column == f.column } }) { return nil }
+        let fixed = layout.fixed.map { cell($0.column) }
+        // The numbering row: its NIK cell is a small number like every other cell.
+        if let personColumn = layout.fixed.first(where: { $0.field == Self.personField })?.column,
+           let n = Int(cell(personColumn)), n < 1000 {
+            let filled = (0..<record.count).map { ($0, cell($0)) }.filter { !$0.1.isEmpty }
+            if filled.count >= 5, let first = Int(filled[0].1),
+               filled.allSatisfy({ Int($0.1) == first + $0.0 - filled[0].0 }) {
+                return "numbering the columns (1, 2, 3 …)"
+            }
         }
-        let personFields = ["person_id", "birth_date", "sex", "name"].compactMap { ReshapeRule.fields.firstIndex(of: $0) }
-        let personColumns = layout.fixed.filter { personFields.contains($0.field) }.map(\.column)
-        if !personColumns.isEmpty && personColumns.allSatisfy({ $0 >= values.count || values[$0].isEmpty }) {
-            return "without a person (no NIK, birth date, sex or name: totals, signatures)"
+        if fixed.allSatisfy(\.isEmpty) {
+            return "without a person or an area (totals, signatures)"
+        }
+        // A JUMLAH / TOTAL row: the label in a cell of its own, and no person in it.
+        let personCells = layout.fixed.filter { Self.personFields.contains($0.field) }.map { cell($0.column) }
+        if personCells.allSatisfy(\.isEmpty),
+           (0..<record.count).contains(where: { c in
+               let t = cell(c).lowercased()
+               return ["jumlah", "total"].contains { t == $0 || t.hasPrefix($0 + " ") || t.hasPrefix($0 + "(") } }) {
+            return "of totals (JUMLAH, TOTAL)"
         }
         return nil
     }
+
+    private static let personField = ReshapeRule.fields.firstIndex(of: "person_id") ?? 0
+    private static let personFields = Set(["person_id", "birth_date", "sex"].compactMap { ReshapeRule.fields.firstIndex(of: $0) })
 
     /// A weight with the growth code the kader wrote after it (`7,5 N`: SKDN's N naik, T tidak
     /// naik, O not weighed last month, B baru) without the code: the weight is the result.

@@ -34,7 +34,9 @@ extension TableReader {
         var noted = false
         var firstMapped: HeaderMap?
         var candidate: (label: String, line: Int, map: HeaderMap)?
-        var sectionCandidate: (line: Int, map: HeaderMap)?
+        // The section's row with the fewest required columns missing, and how many of the
+        // section's rows came up to it (those after it are the near miss's rows).
+        var sectionCandidate: (line: Int, map: HeaderMap, rowsBefore: Int)?
         var unmappedRows = 0, sectionRows = 0
         // Sections with most of the required columns in one row (a misnamed column), rejected
         // E-COLUMNS when another section is read.
@@ -57,11 +59,10 @@ extension TableReader {
                 unmappedRows += Swift.max(0, sectionRows - 1)
                 if let found = sectionCandidate {
                     if candidate == nil { candidate = (label, found.line, found.map) }
-                    let required = names.names.requiredNames.count
-                    if found.map.missingRequired.count * 2 <= required {
+                    if found.map.missingRequired.count <= NearMissSection.maxMissing {
                         nearMiss.append(NearMissSection(label: label, line: found.line,
                                                         missing: found.map.missingRequired,
-                                                        rows: Swift.max(0, sectionRows - 1)))
+                                                        rows: sectionRows - found.rowsBefore))
                     }
                     records.note("\(label): not read — no row \(records.headerLine.map { "(row \($0) was named)" } ?? "among its first \(Self.headerSearchRows)") has the \(schema.name) columns (missing: \(describe(found.map.missingRequired)))")
                 } else if records.unmatchedHeader?.labels.contains(label) != true {
@@ -76,7 +77,7 @@ extension TableReader {
             let mapped = names.map(header: header)
             // The row with the fewest required columns missing (the first of equals) is named.
             if mapped.missingRequired.count < sectionCandidate?.map.missingRequired.count ?? Int.max {
-                sectionCandidate = (record.line, mapped)
+                sectionCandidate = (record.line, mapped, sectionRows)
             }
             guard mapped.missingRequired.isEmpty else { return false }
             for field in 0..<fieldCount { columns[field] = mapped.columnOfField[field] }
@@ -215,7 +216,7 @@ extension TableReader {
                 try problem(Diagnostic(
                     location: SourceLocation(source: near.label, line: near.line), recordID: "",
                     rule: .columns, field: near.missing.joined(separator: ","), value: String(near.rows),
-                    message: "\(near.label) is not read: its row \(near.line) has most of the columns but lacks \(near.missing.map { "\"\($0)\"" }.joined(separator: ", ")), "
+                    message: "\(near.label) is not read: its row \(near.line) has all the columns but \(near.missing.map { "\"\($0)\"" }.joined(separator: ", ")), "
                         + "while the file's other sheets have them all; name the columns as the other sheets do; all \(near.rows) row(s) of this sheet are rejected"))
             }
         }

@@ -485,7 +485,9 @@ public struct PipelineDefinition: Sendable {
                         rule.day = try doc.int(mv, "reshape.months.day")
                         guard (1...31).contains(rule.day) else { throw doc.error(mv, "reshape.months.day must be 1…31") }
                     case "absent":
-                        rule.absent = try doc.sequence(mv, "reshape.months.absent").map { try doc.string($0, "a mark") }
+                        rule.absent = try doc.sequence(mv, "reshape.months.absent").map {
+                            try doc.string($0, "a mark").trimmingCharacters(in: .whitespaces)
+                        }
                         guard !rule.absent.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
                             throw doc.error(mv, "reshape.months.absent: a mark cannot be empty (an empty cell makes no record already)")
                         }
@@ -507,7 +509,7 @@ public struct PipelineDefinition: Sendable {
             throw doc.error(node, "reshape: a rule needs months: or dated:, or it makes no record")
         }
         if !rule.months.isEmpty && rule.year == nil {
-            throw doc.error(node, "reshape: months need a year: (column, value or from_file_name)")
+            throw doc.error(node, "reshape: months need a year: (column, value, from_file_name or from_sheet_name)")
         }
         if !rule.months.isEmpty {
             serviceReferences.append(ServiceReference(code: rule.monthService, line: monthServiceLine, setting: "reshape.months.service"))

@@ -20,6 +20,8 @@ import PWSCore
 ///   pregnancy_id, lmp_date or gestational_weeks (the rule sets `facility_type: posyandu` and
 ///   `provider: kader`; vaccines at the posyandu are given by a bidan, so they stay long);
 /// - its visit date is day `day` of the file's month (the month column stands for that day);
+///   a planted `E-BEFORE-BIRTH` has its birth 30 days or more after the visit (`Emitter`), so
+///   never in the same month, where the register would date the weighing its birth date;
 /// - it is a whole record on one line (not `E-PARSE`, not `E-FIELDS`);
 /// - its record_id occurs once in the file (a planted `E-DUPLICATE-ID` and the row it copies
 ///   stay long, so the rule sees the same pair);
