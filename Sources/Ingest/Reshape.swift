@@ -186,11 +186,12 @@ public final class ReshapeSource: RecordSource {
         let checksFieldCount = inner is CSVRecordSource
         var headerWidth = 0
         // The section being searched, or found to lack the rule's columns: its rows, and the
-        // columns its first row lacks.
+        // columns its best row lacks.
         var sectionRows = 0, unmatchedSection = false
         var nearMiss: NearMissSection?
-        // The searched row with the fewest of the rule's columns missing (the first of equals).
-        var firstMissing: (line: Int, missing: [String], rowsBefore: Int)?
+        // The searched row with the fewest of the rule's columns missing (the first of equals),
+        // and how many of the section's rows came up to it.
+        var bestRow: (line: Int, missing: [String], rowsBefore: Int)?
         let fileYear: Int? = switch rule.year {
         case .value(let y): y
         case .fileName, .sheetName: Self.year(in: fileName)
@@ -201,17 +202,17 @@ public final class ReshapeSource: RecordSource {
         // Rows of the register's layout, not of a person: by kind, their positions.
         var layoutRows: [String: [String]] = [:]
         func giveUp() {
-            let missing = firstMissing?.missing ?? []
+            let missing = bestRow?.missing ?? []
             let shown = missing.map { "\"\($0)\"" }.joined(separator: ", ")
             ownNotes.append("\(label): not read — no row has the register columns of the reshape rule for \(rule.files)"
-                            + (missing.isEmpty ? "" : " (row \(firstMissing!.line) lacks \(shown))"))
+                            + (missing.isEmpty ? "" : " (row \(bestRow!.line) lacks \(shown))"))
             unmatchedSection = true
-            nearMiss = firstMissing.flatMap { isNearMiss($0.missing) ? NearMissSection(label: label, line: $0.line, missing: $0.missing, rows: $0.rowsBefore) : nil }
+            nearMiss = bestRow.flatMap { isNearMiss($0.missing) ? NearMissSection(label: label, line: $0.line, missing: $0.missing, rows: $0.rowsBefore) : nil }
             if unmatchedHeader == nil {
                 unmatchedHeader = UnmatchedHeader(
-                    label: label, line: firstMissing?.line ?? 1, missing: missing,
+                    label: label, line: bestRow?.line ?? 1, missing: missing,
                     message: "no header row has the columns of the reshape rule for \(rule.files)"
-                        + (missing.isEmpty ? "" : " (\(label):\(firstMissing!.line) lacks \(shown))")
+                        + (missing.isEmpty ? "" : " (\(label):\(bestRow!.line) lacks \(shown))")
                         + "; name the columns in the register as the rule does, or correct the rule's columns in the pipeline",
                     rows: 0, labels: [])
             }
@@ -239,7 +240,7 @@ public final class ReshapeSource: RecordSource {
                 searched = 0
                 sectionRows = 0
                 unmatchedSection = false
-                firstMissing = nil
+                bestRow = nil
                 inner.minimumFieldCount = 0
                 try body(.section(label: next))
             case .malformed(let line, let message):
@@ -261,7 +262,7 @@ public final class ReshapeSource: RecordSource {
                         try builder.withRecord(line: record.line) { try body(.record($0, issues: [])) }
                     } else {
                         let missing = missingColumns(record)
-                        if missing.count < firstMissing?.missing.count ?? Int.max { firstMissing = (record.line, missing, sectionRows) }
+                        if missing.count < bestRow?.missing.count ?? Int.max { bestRow = (record.line, missing, sectionRows) }
                         if searched == TableReader.headerSearchRows || innerHeaderLine != nil {
                             // Not a register of this rule: the section's rows are counted
                             // (E-COLUMNS, when no section has the columns), not read.
