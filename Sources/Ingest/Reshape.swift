@@ -484,7 +484,8 @@ public final class ReshapeSource: RecordSource {
         if let personColumn = layout.fixed.first(where: { $0.field == Self.personField })?.column,
            let n = Int(cell(personColumn)), n < 1000 {
             let filled = (0..<record.count).map { ($0, cell($0)) }.filter { !$0.1.isEmpty }
-            if filled.count >= 5, let first = Int(filled[0].1),
+            // Small numbers only: a cell of 19 nines must not overflow the sum (hostile input).
+            if filled.count >= 5, let first = Int(filled[0].1), (0..<1000).contains(first),
                filled.allSatisfy({ Int($0.1) == first + $0.0 - filled[0].0 }) {
                 return "numbering the columns (1, 2, 3 …)"
             }
