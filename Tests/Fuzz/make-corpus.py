@@ -95,6 +95,17 @@ ROW_CASES = {
                        + b",1/5/2024,23\n"
                        + ROW.replace(b"TIMBANG,15.4", b"ANC,").replace(b",L,", b",P,").replace(b"3/4/2021", b"1/1/1995")
                        + b",1/5/2025,60\n"),
+    # Wide registers (FuzzServiceRows also reads the input as layanan/register-fuzz-2025.csv):
+    # a title, the header, the column-number row, children with absent marks, growth codes and
+    # dates, a JUMLAH row, a signature; and a near miss (TGL LAHIR misnamed).
+    "register": b"REGISTER POSYANDU MAWAR\n"
+    b"NO,NAMA,NIK,TGL LAHIR,JK,KODE DESA,RW,RT,JAN,FEB,MAR,APR,MEI,JUN,JUL,AGS,SEP,OKT,NOV,DES,HB0,BCG\n"
+    + b",".join(str(k).encode() for k in range(1, 23)) + b"\n"
+    b"1,Adi,3201011503250001,20/03/2025,L,3201012001,01,001,,,x,\"4,1 N\",A,0,\xe2\x80\x94,5.2 T,,,,,2025-03-20,\n"
+    b"2,Budi,,,,3201012001,01,002,7.5,,,,,,,,,,,,,2025-04-01\n"
+    b",Jumlah,,,,,,,1,0,1,1,,,,,,,,,,\n,,,,,,,,,,,,,,Mengetahui,,,,,,,\n",
+    "register-near-miss": b"NO,NAMA,NIK,TANGGAL LAHIR,JK,KODE DESA,RW,RT,JAN,FEB,MAR,APR,MEI,JUN,JUL,AGS,SEP,OKT,NOV,DES,HB0,BCG\n"
+    b"1,Adi,3201011503250001,15/03/2024,L,3201012001,01,001,7.5,,,,,,,,,,,,,\n",
 }
 
 YAML_CASES = {

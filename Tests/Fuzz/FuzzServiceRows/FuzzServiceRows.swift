@@ -3,7 +3,9 @@
 // Built and run by scripts/fuzz.sh (docs/fuzzing.md); libFuzzer supplies `main`.
 //
 // Each input becomes `layanan.csv` of a data folder made once, beside the register of
-// sample-data/ and the default service catalogue of pipelines/. Besides "no crash, no hang, no
+// sample-data/ and the default service catalogue of pipelines/, and also
+// `layanan/register-fuzz-2025.csv`, a wide register read through a reshape rule (spec §A2:
+// header search, near misses, layout rows, absent marks, growth codes, month dates). Besides "no crash, no hang, no
 // leak" it checks that every file's account balances (spec §3):
 // rows read = rejected + accepted, accepted = used + duplicate + out of period.
 // It also checks that no 16-digit number of the input (a NIK) appears whole in a reject or
@@ -31,7 +33,16 @@ struct Fixture: Sendable {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let register = try Data(contentsOf: root.appendingPathComponent("sample-data/wilayah.csv"))
             try register.write(to: URL(fileURLWithPath: folder + "/wilayah.csv"))
-            self.settings = ValidationSettings(today: Day(year: 2026, month: 1, day: 15)!, services: services)
+            try FileManager.default.createDirectory(atPath: folder + "/layanan", withIntermediateDirectories: true)
+            var settings = ValidationSettings(today: Day(year: 2026, month: 1, day: 15)!, services: services)
+            settings.reshape = [ReshapeRule(
+                files: "layanan/register-*.csv",
+                columns: ["person_id": "NIK", "birth_date": "TGL LAHIR", "sex": "JK", "village_code": "KODE DESA",
+                          "rw": "RW", "rt": "RT", "name": "NAMA"],
+                values: ["facility_type": "posyandu", "provider": "kader"], year: .sheetName,
+                months: ["JAN", "FEB", "MAR", "APR", "MEI", "JUN", "JUL", "AGS", "SEP", "OKT", "NOV", "DES"],
+                monthService: "TIMBANG", day: 15, dated: [(service: "HB0", column: "HB0"), (service: "BCG", column: "BCG")])]
+            self.settings = settings
         } catch {
             fatalError("cannot set up the fuzz data folder \(folder) from \(root.path): \(error)")
         }
@@ -44,10 +55,11 @@ let checkNIK = ProcessInfo.processInfo.environment["FUZZ_CHECK_NIK"] != "0"
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzServiceRows(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    let path = fixture.folder + "/layanan.csv"
     let bytes = data.map { Data(bytes: $0, count: size) } ?? Data()
-    guard FileManager.default.createFile(atPath: path, contents: bytes) else {
-        fatalError("cannot write \(path)")
+    for path in [fixture.folder + "/layanan.csv", fixture.folder + "/layanan/register-fuzz-2025.csv"] {
+        guard FileManager.default.createFile(atPath: path, contents: bytes) else {
+            fatalError("cannot write \(path)")
+        }
     }
     let outcome: ValidationOutcome
     do {
@@ -56,7 +68,7 @@ public func fuzzServiceRows(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
         // Only the register and a missing folder are fatal, and both are fixed here.
         fatalError("validating one layanan.csv threw: \(error)")
     }
-    guard outcome.files.count == 1, outcome.files.allSatisfy(\.balances), outcome.total.balances else {
+    guard outcome.files.count == 2, outcome.files.allSatisfy(\.balances), outcome.total.balances else {
         fatalError("the account does not balance: \(outcome.files) total \(outcome.total)")
     }
     let rejectedLines = Set(outcome.rejects.map(\.location.line))
@@ -71,6 +83,9 @@ public func fuzzServiceRows(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
             for nik in niks where cells.contains(where: { $0.contains(nik) }) {
                 fatalError("NIK \(nik) printed unmasked: \(cells)")
             }
+        }
+        for note in outcome.notes {
+            for nik in niks where note.contains(nik) { fatalError("NIK \(nik) in a note: \(note)") }
         }
     }
     return 0
