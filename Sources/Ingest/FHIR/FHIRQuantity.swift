@@ -32,7 +32,7 @@ public enum FHIRQuantity {
         "centimeter": "cm", "centimeters": "cm", "centimetre": "cm", "centimetres": "cm",
         "meter": "m", "meters": "m", "metre": "m", "metres": "m",
         "millimeter": "mm", "millimeters": "mm", "millimetre": "mm", "millimetres": "mm",
-        "kg/m²": "kg/m2", "kg/m^2": "kg/m2", "g/dl": "g/dl", "gr/dl": "g/dl",
+        "kg/m²": "kg/m2", "kg/m^2": "kg/m2", "gr/dl": "g/dl",
     ]
 
     /// `from>to` → the power of ten a value in `from` is multiplied by to be in `to`.
