@@ -112,6 +112,25 @@ public struct NearMissSection: Sendable {
     }
 }
 
+/// A header written over two rows, as registers print it: a group's name merged over its
+/// columns in the upper row (`HASIL PENIMBANGAN` over `JAN … DES`, `IMUNISASI` over `HB0 BCG …`)
+/// and each column that is not grouped merged down both rows (`NIK`), so that its name is in
+/// the upper row only. A merged cell keeps its text in its first cell; the others are empty.
+public enum TwoRowHeader {
+    /// The two rows' names as one row: the lower row's name of each column, else the upper's.
+    public static func combine(upper: [String], lower: [String]) -> [String] {
+        (0..<Swift.max(upper.count, lower.count)).map { c in
+            let name = c < lower.count ? lower[c] : ""
+            return name.isEmpty && c < upper.count ? upper[c] : name
+        }
+    }
+
+    /// The note saying which rows made a section's header.
+    public static func note(label: String, upper: Int, lower: Int) -> String {
+        "\(label): the header is read from rows \(upper) and \(lower) together (a two-row header: each column's name in row \(lower), else the one above it in row \(upper)); the rows after \(lower) are read"
+    }
+}
+
 /// Records that do not come from CSV text (worksheets of an .xlsx, FHIR resources), read
 /// by `TableReader` through the same header mapping, §2.1 cleaning and accounting as a CSV
 /// file. The CSV path does not go through this protocol: it stays a direct call per file.

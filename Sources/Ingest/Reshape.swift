@@ -199,6 +199,8 @@ public final class ReshapeSource: RecordSource {
         }
         var constantYear = fileYear
         var absentCells = 0
+        // The row read before the one being tried as the header: the upper row of a two-row header.
+        var above: (line: Int, cells: [String])?
         // Rows of the register's layout, not of a person: by kind, their positions.
         var layoutRows: [String: [String]] = [:]
         func giveUp() {
@@ -237,6 +239,7 @@ public final class ReshapeSource: RecordSource {
                 label = next
                 constantYear = sectionYear(label: next, fileYear: fileYear)
                 layout = nil
+                above = nil
                 searched = 0
                 sectionRows = 0
                 unmatchedSection = false
@@ -249,19 +252,34 @@ public final class ReshapeSource: RecordSource {
                 if layout != nil && !unmatchedSection { try body(.rejected(diagnostic)) } else { sectionRows += 1 }
             case .record(let record, let issues):
                 guard let l = layout else {
+                    let cells = (0..<record.count).map { record.string($0) }
+                    defer { above = (record.line, cells) }
                     if let wanted = innerHeaderLine, record.line < wanted { return }
                     searched += 1
                     sectionRows += 1
-                    if let found = findLayout(record) {
+                    // The row alone, else with the row just above it (a two-row header).
+                    var header = cells
+                    var found = findLayout(header)
+                    if found == nil, let upper = above, upper.line == record.line - 1 {
+                        let combined = TwoRowHeader.combine(upper: upper.cells, lower: cells)
+                        found = findLayout(combined)
+                        if found != nil {
+                            header = combined
+                            ownNotes.append(TwoRowHeader.note(label: label, upper: upper.line, lower: record.line))
+                        } else if missingColumns(combined).count < missingColumns(cells).count {
+                            header = combined
+                        }
+                    }
+                    if let found {
                         layout = found
-                        noteRepeatedColumns(record, label: label)
+                        noteRepeatedColumns(header, line: record.line, label: label)
                         headerWidth = record.count
                         inner.minimumFieldCount = record.count
                         builder.reset()
                         for name in fields { builder.append(name) }
                         try builder.withRecord(line: record.line) { try body(.record($0, issues: [])) }
                     } else {
-                        let missing = missingColumns(record)
+                        let missing = missingColumns(header)
                         if missing.count < bestRow?.missing.count ?? Int.max { bestRow = (record.line, missing, sectionRows) }
                         if searched == TableReader.headerSearchRows || innerHeaderLine != nil {
                             // Not a register of this rule: the section's rows are counted
@@ -325,16 +343,16 @@ public final class ReshapeSource: RecordSource {
 
     /// A column the rule reads that the header has twice (a second `JAN` further right): the
     /// first is read, the other's cells are not — said in the notes, not left out silently.
-    private func noteRepeatedColumns(_ header: CSVRecord, label: String) {
+    private func noteRepeatedColumns(_ header: [String], line: Int, label: String) {
         var names = Array(rule.columns.values) + rule.months + rule.dated.map(\.column)
         if case .column(let year) = rule.year { names.append(year) }
         let wanted = Set(names.map(Self.normalise))
         var first: [String: Int] = [:]
-        for c in 0..<header.count {
-            let name = Self.normalise(header.string(c))
+        for c in header.indices {
+            let name = Self.normalise(header[c])
             guard wanted.contains(name) else { continue }
             if let f = first[name] {
-                ownNotes.append("\(label): the header has \(header.string(c)) twice (\(CellIssue.columnName(f))\(header.line) and \(CellIssue.columnName(c))\(header.line)); the reshape rule reads the first, the other's cells are not read — rename or remove one")
+                ownNotes.append("\(label): the header has \(header[c]) twice (\(CellIssue.columnName(f))\(line) and \(CellIssue.columnName(c))\(line)); the reshape rule reads the first, the other's cells are not read — rename or remove one")
             } else {
                 first[name] = c
             }
@@ -351,8 +369,8 @@ public final class ReshapeSource: RecordSource {
     }
 
     /// The columns the rule names that `header` lacks (optional ones aside), as the rule names them.
-    private func missingColumns(_ header: CSVRecord) -> [String] {
-        let present = Set((0..<header.count).map { Self.normalise(header.string($0)) })
+    private func missingColumns(_ header: [String]) -> [String] {
+        let present = Set(header.map(Self.normalise))
         // In the order of a service record's fields (person_id, birth_date, sex, village_code …).
         var names = ReshapeRule.fields.filter { !ReshapeRule.optionalColumns.contains($0) }.compactMap { rule.columns[$0] }
         names += rule.months + rule.dated.map(\.column)
@@ -362,10 +380,10 @@ public final class ReshapeSource: RecordSource {
         return missing
     }
 
-    private func findLayout(_ header: CSVRecord) -> Layout? {
+    private func findLayout(_ header: [String]) -> Layout? {
         var index: [String: Int] = [:]
-        for c in 0..<header.count {
-            let name = Self.normalise(header.string(c))
+        for c in header.indices {
+            let name = Self.normalise(header[c])
             if !name.isEmpty && index[name] == nil { index[name] = c }
         }
         var layout = Layout()

@@ -71,13 +71,28 @@ extension TableReader {
             }
         }
 
+        // The row above the one being tried, when it was read just before it: the upper row of
+        // a two-row header (`TwoRowHeader`).
+        var above: (line: Int, cells: [String])?
         func take(header record: CSVRecord) -> Bool {
-            var header = (0..<record.count).map { record.string($0) }
+            let cells = (0..<record.count).map { record.string($0) }
+            defer { above = (record.line, cells) }
+            if take(header: cells, line: record.line) { return true }
+            guard let upper = above, upper.line == record.line - 1 else { return false }
+            if take(header: TwoRowHeader.combine(upper: upper.cells, lower: cells), line: record.line) {
+                records.note(TwoRowHeader.note(label: label, upper: upper.line, lower: record.line))
+                return true
+            }
+            return false
+        }
+
+        func take(header cells: [String], line: Int) -> Bool {
+            var header = cells
             while let last = header.last, last.isEmpty { header.removeLast() }
             let mapped = names.map(header: header)
             // The row with the fewest required columns missing (the first of equals) is named.
             if mapped.missingRequired.count < sectionCandidate?.map.missingRequired.count ?? Int.max {
-                sectionCandidate = (record.line, mapped, sectionRows)
+                sectionCandidate = (line, mapped, sectionRows)
             }
             guard mapped.missingRequired.isEmpty else { return false }
             for field in 0..<fieldCount { columns[field] = mapped.columnOfField[field] }
@@ -121,6 +136,7 @@ extension TableReader {
                 label = next
                 state = .searching(seen: 0)
                 sectionCandidate = nil
+                above = nil
                 sectionRows = 0
                 for field in 0..<fieldCount { columns[field] = -1 }
             case .record(let record, let issues):
@@ -128,7 +144,10 @@ extension TableReader {
                 case .searching(let seen):
                     sectionRows += 1
                     if let wanted = records.headerLine {
-                        if record.line < wanted { return }
+                        if record.line < wanted {
+                            above = (record.line, (0..<record.count).map { record.string($0) })
+                            return
+                        }
                         if !take(header: record) { state = .unmapped }
                     } else if !take(header: record) {
                         state = seen + 1 >= Self.headerSearchRows ? .unmapped : .searching(seen: seen + 1)

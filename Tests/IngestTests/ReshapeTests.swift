@@ -194,6 +194,93 @@ import Testing
         #expect(try read(Self.header + huge).summary.notes.allSatisfy { !$0.contains("numbering") })
     }
 
+    /// SIP format 2 prints its header over two rows: the group `HASIL PENIMBANGAN` merged over
+    /// the twelve months and `IMUNISASI` over the vaccines in the upper row, the months and
+    /// vaccines in the lower, and NIK, TGL LAHIR … merged down both rows (their names in the
+    /// upper row only). The two rows are read as one header; the column-numbering row under it
+    /// is layout; the rows after it are the children's.
+    @Test func aTwoRowHeaderIsReadAsOne() throws {
+        let upper = "NO,NAMA,NIK,TGL LAHIR,JK,KODE DESA,RW,RT,HASIL PENIMBANGAN,,,,,,,,,,,,IMUNISASI,\n"
+        let lower = ",,,,,,,,JAN,FEB,MAR,APR,MEI,JUN,JUL,AGS,SEP,OKT,NOV,DES,HB0,BCG\n"
+        let numbers = (1...22).map(String.init).joined(separator: ",") + "\n"
+        let child = "1,Adi,3201011503250001,15/03/2024,L,3201012001,01,001,7.5,,8.1,,,,,,,,,,,2024-05-01\n"
+        let source = "layanan/register-mawar-2025.csv"
+        let o = try read("REGISTER POSYANDU MAWAR\n" + upper + lower + numbers + child)
+        #expect(o.problems.isEmpty)
+        #expect(o.rows.map { "\($0["record_id"] ?? "") \($0["service_code"] ?? "") \($0["visit_date"] ?? "") \($0["result"] ?? "") \($0["person_id"] ?? "")" } == [
+            "\(source):I5 TIMBANG 2025-01-31 7.5 3201011503250001",
+            "\(source):K5 TIMBANG 2025-03-31 8.1 3201011503250001",
+            "\(source):V5 BCG 2024-05-01  3201011503250001",
+        ])
+        #expect(o.positions == Array(repeating: "\(source):5", count: 3))
+        #expect(o.summary.rowsRead == 3)
+        #expect(o.summary.notes.contains("\(source): the header is read from rows 2 and 3 together (a two-row header: each column's name in row 3, else the one above it in row 2); the rows after 3 are read"))
+        #expect(o.summary.notes.contains("\(source): 1 row(s) numbering the columns (1, 2, 3 …) made no record (\(source):4)"))
+
+        // Rows apart are not one header: a blank line between them leaves the register unread,
+        // E-COLUMNS at its best row (the lower, which has the months but not the person columns).
+        let apart = try read(upper + "\n" + lower + child)
+        #expect(apart.rows.isEmpty)
+        #expect(apart.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["\(source):3 E-COLUMNS"])
+        #expect(apart.summary.notes.allSatisfy { !$0.contains("two-row header") })
+
+        // A near miss over two rows is named at its lower row with what the two rows lack together.
+        let misnamed = try read(upper.replacingOccurrences(of: "TGL LAHIR", with: "TANGGAL LAHIR") + lower + child)
+        #expect(misnamed.rows.isEmpty)
+        #expect(misnamed.problems.map { "\($0.location) \($0.rule.rawValue) \($0.field)" } == ["\(source):2 E-COLUMNS TGL LAHIR"])
+    }
+
+    /// The same as a workbook written by openpyxl with its merged cells (Fixtures/xlsx,
+    /// `sip-format2.xlsx`): merged cells keep their text in the first cell only.
+    @Test func aSIPFormat2WorkbookWithMergedHeaderCells() throws {
+        let source = "layanan/register-sip2-2025.xlsx"
+        var rule = Self.rule
+        rule.files = "layanan/register-*.xlsx"
+        let inner = try WorkbookRecordSource(path: WorkbookReaderTests.path("sip-format2.xlsx"), source: source)
+        let reader = TableReader(records: ReshapeSource(inner: inner, rule: rule, source: source), source: source,
+                                 names: try TableColumnNames(schema: .layanan))
+        var rows: [String] = []
+        var problems: [Diagnostic] = []
+        let summary = try reader.read(row: { row in
+            rows.append("\(row.location) \(row.string(LayananField.recordID)) \(row.string(LayananField.serviceCode)) \(row.string(LayananField.visitDate)) \(row.string(LayananField.result)) \(row.string(LayananField.birthDate))")
+        }, problem: { problems.append($0) })
+        #expect(problems.isEmpty)
+        let at = "\(source):Register"
+        #expect(rows == [
+            "\(at):8 \(at):I8 TIMBANG 2025-01-31 7.5 2024-03-15",
+            "\(at):8 \(at):K8 TIMBANG 2025-03-31 8.1 2024-03-15",
+            "\(at):8 \(at):V8 BCG 2024-05-01  2024-03-15",
+            "\(at):9 \(at):T9 TIMBANG 2025-12-31 9.1 2024-04-15",
+        ])
+        #expect(summary.rowsRead == 4)
+        #expect(summary.notes.contains(TwoRowHeader.note(label: at, upper: 5, lower: 6)))
+        #expect(summary.notes.contains("\(source): 1 row(s) numbering the columns (1, 2, 3 …) made no record (\(at):7)"))
+    }
+
+    /// A long-form sheet's header over two rows (an area register with `WILAYAH` merged over
+    /// RW and RT, the other names merged down both rows) is read as one; a header whose upper
+    /// row already maps is that row alone.
+    @Test func aTwoRowHeaderInALongFormSheet() throws {
+        let source = "wilayah.xlsx"
+        let upper = "KODE DESA,NAMA DESA,KECAMATAN,KABUPATEN,KODE PUSKESMAS,PUSKESMAS,WILAYAH,,PENDUDUK\n"
+        let lower = ",,,,,,RW,RT,\n"
+        let row = "3201012001,Sumbermurni,Jatiwangi,Majalengka,P3201010,Jatiwangi,01,002,350\n"
+        let records = Sheets([("Wilayah", "DAFTAR WILAYAH\n" + upper + lower + row + row.replacingOccurrences(of: ",002,", with: ",003,"))],
+                             source: source)
+        let reader = TableReader(records: records, source: source, names: try TableColumnNames(schema: .wilayah))
+        var rows: [String] = []
+        var problems: [Diagnostic] = []
+        let summary = try reader.read(row: { row in
+            rows.append("\(row.location) \(row.string(WilayahField.villageCode)) \(row.string(WilayahField.rw)) \(row.string(WilayahField.rt)) \(row.string(WilayahField.population))")
+        }, problem: { problems.append($0) })
+        #expect(problems.isEmpty)
+        #expect(rows == ["\(source):Wilayah:4 3201012001 01 002 350", "\(source):Wilayah:5 3201012001 01 003 350"])
+        #expect(summary.rowsRead == 2)
+        #expect(summary.notes.contains(TwoRowHeader.note(label: "\(source):Wilayah", upper: 2, lower: 3)))
+        // The upper row's own name stays where the lower row has none; the lower's wins.
+        #expect(TwoRowHeader.combine(upper: ["NIK", "HASIL", "", "X"], lower: ["", "JAN", "FEB"]) == ["NIK", "JAN", "FEB", "X"])
+    }
+
     /// A child born in a month after the rule's day, weighed that month: the weighing is dated
     /// the birth date (audit X: it was E-BEFORE-BIRTH for the register's made-up day).
     @Test func aWeighingInTheBirthMonthIsNotBeforeBirth() throws {

@@ -476,4 +476,34 @@ def register_on_two_sheets():
                 dst.writestr(copy, data)
 
 
-register_on_two_sheets()
+def sip_format2():
+    """A register as SIP format 2 prints it: a two-row header with `HASIL PENIMBANGAN (KG)`
+    merged over the twelve months and `IMUNISASI` over the vaccines, every other name merged
+    down both rows, a row numbering the columns under it, and two children."""
+    months = ["JAN", "FEB", "MAR", "APR", "MEI", "JUN", "JUL", "AGS", "SEP", "OKT", "NOV", "DES"]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Register"
+    ws.append(["REGISTER BAYI DAN BALITA (FORMAT 2)"])
+    ws.append(["Posyandu Mawar, Desa Sumbermurni"])
+    ws.append(["Tahun 2025"])
+    ws.append([])
+    ws.append(["NO", "NAMA", "NIK", "TGL LAHIR", "JK", "KODE DESA", "RW", "RT", "HASIL PENIMBANGAN (KG)"]
+              + [None] * 11 + ["IMUNISASI", None])
+    ws.append([None] * 8 + months + ["HB0", "BCG"])
+    for c in range(1, 9):
+        ws.merge_cells(start_row=5, start_column=c, end_row=6, end_column=c)
+    ws.merge_cells("I5:T5")
+    ws.merge_cells("U5:V5")
+    ws.append(list(range(1, 23)))
+    ws.append([1, "Adi", "3201011503240001", datetime.date(2024, 3, 15), "L", "3201012002", "01", "001",
+               7.5, None, 8.1] + [None] * 9 + [None, datetime.date(2024, 5, 1)])
+    ws.append([2, "Citra", "3201015504240003", datetime.date(2024, 4, 15), "P", "3201012002", "01", "002"]
+              + [None] * 11 + [9.1, None, None])
+    for row in ws.iter_rows(min_row=8, min_col=4, max_col=4):
+        row[0].number_format = "dd/mm/yyyy"
+    ws["V8"].number_format = "dd/mm/yyyy"
+    wb.save("sip-format2.xlsx")
+
+
+sip_format2()
