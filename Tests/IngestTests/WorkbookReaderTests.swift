@@ -152,6 +152,26 @@ import Testing
         #expect(notes.contains { $0.hasPrefix("layanan/openpyxl-sheets.xlsx:Catatan: not read") })
     }
 
+    /// Cells merged down rows (Fixtures/xlsx `merged-cells.xlsx`) read as the merged cell's
+    /// value in each row with values of its own; a merged error value rejects every such row,
+    /// named at its own cell; a range within one row is read as stored.
+    @Test func cellsMergedDownRowsReadAsTheirValue() throws {
+        let o = try read("merged-cells.xlsx")
+        let at = "layanan/merged-cells.xlsx:Kunjungan"
+        #expect(o.rows.map { "\($0.position) \($0.values["record_id"]!) \($0.values["visit_date"]!) \($0.values["village_code"]!) \($0.values["result"]!)" } == [
+            "\(at):2 M-1 2025-03-14 3201012001 15.4",
+            "\(at):3 M-2 2025-03-14 3201012001 12",
+            "\(at):4 M-3 2025-03-14 3201012001 13",
+        ])
+        // Row 5 lies under F2:F5 but holds nothing else, and row 8 (under F6:F8, written
+        // empty by openpyxl) neither: blank rows, not records.
+        #expect(o.summary?.blankRows == 2)
+        #expect(o.problems.map { "\($0.location) \($0.rule.rawValue) \($0.recordID)" } == ["\(at):6 E-CELL M-4", "\(at):7 E-CELL M-5"])
+        #expect(o.problems.last?.message == "\(at):F6 (village_code) holds the error value #N/A; correct the formula or type the value in the workbook")
+        #expect(o.summary?.rowsRead == 5)
+        #expect(o.summary?.notes.contains("\(at): 5 cell(s) under merged cells spanning rows (B2:B4, F2:F5, F6:F8) are read as the merged cell's value, which the file keeps in its first cell") == true, "\(o.summary?.notes ?? [])")
+    }
+
     @Test func namedSheetAndHeaderRow() throws {
         let o = try read("openpyxl-sheets.xlsx", options: WorkbookReadOptions(sheets: ["Maret"], headerRow: 4))
         #expect(o.summary?.sheets == ["Maret"])

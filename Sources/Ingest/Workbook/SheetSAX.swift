@@ -67,9 +67,14 @@ final class SheetSAXParser {
     private var phonetic = 0
     private var rowProblem: String?
     var blankRows: Int { rows.blankRows }
+    /// Reading only the merged cells (`MergedCells`): the rows are skipped.
+    private let mergesOnly: Bool
+    private(set) var merges = MergedCells()
+    var mergedCellsNote: String? { rows.merges.note(label: rows.label) }
 
-    init(rows: SheetRows, limits: WorkbookLimits) {
+    init(rows: SheetRows, limits: WorkbookLimits, mergesOnly: Bool = false) {
         self.rows = rows
+        self.mergesOnly = mergesOnly
         maxDepth = limits.maxDepth
     }
 
@@ -158,6 +163,15 @@ final class SheetSAXParser {
                 guard let local = attributes[5 * i], let start = attributes[5 * i + 3],
                       let end = attributes[5 * i + 4] else { continue }
                 each(local, UnsafeRawBufferPointer(start: start, count: end - start))
+            }
+        }
+        if mergesOnly {
+            if inSheetData { return }
+            if isName(name, "mergeCell") {
+                forEachAttribute { local, v in
+                    if local[0] == 0x72 && local[1] == 0x65 && local[2] == 0x66 && local[3] == 0 { merges.add(reference: v) }  // ref
+                }
+                return
             }
         }
         if !inSheetData {
@@ -252,6 +266,10 @@ final class SheetSAXParser {
         guard failure == nil else { return }
         depth -= 1
         guard inSheetData else { return }
+        if mergesOnly {
+            if isName(name, "sheetData") { inSheetData = false }
+            return
+        }
         if isName(name, "c") {
             rows.finishCell(column: column, row: row, type: type, style: style, hasFormula: hasFormula,
                             hasValue: hasValue)

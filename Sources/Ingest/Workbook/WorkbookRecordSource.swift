@@ -100,12 +100,19 @@ public final class WorkbookRecordSource: RecordSource {
             }
             minimumFieldCount = 0
             try body(.section(label: label))
-            let rows = SheetRows(workbook: workbook, label: label, numberCells: numberCells)
+            var rows = SheetRows(workbook: workbook, label: label, numberCells: numberCells)
             do {
-                let stream = try workbook.archive.open(sheet.part, limits: workbook.limits)
+                // The merged cells come after the rows in the part: read first (MergedCells).
+                let scan = SheetSAXParser(rows: rows, limits: workbook.limits, mergesOnly: true)
+                try scan.read(workbook.archive.open(sheet.part, limits: workbook.limits), displayName: source,
+                              minimumFieldCount: { 0 }, { _ in })
+                rows.merges = scan.merges
+                rows.merges.sortForReading()
+                let stream = try workbook.archive.open(sheet.part, limits: workbook.limits, again: true)
                 let parser = SheetSAXParser(rows: rows, limits: workbook.limits)
                 try parser.read(stream, displayName: source, minimumFieldCount: { self.minimumFieldCount }, body)
                 blankRows += parser.blankRows
+                if let note = parser.mergedCellsNote { notes.append(note) }
             } catch let error as WorkbookError {
                 throw PWSError(.inputMissing, "\(label): \(error.message)")
             }
@@ -126,6 +133,8 @@ struct SheetRows {
     private var fields: [FieldBounds] = []
     private var issues: [CellIssue] = []
     private var hasContent = false
+    /// The sheet's merged cells spanning rows, read before its rows.
+    var merges = MergedCells()
     // The cell being read.
     private var value: [UInt8] = []
     private var inline: [UInt8] = []
@@ -212,6 +221,44 @@ struct SheetRows {
         fields.removeAll(keepingCapacity: true)
         issues.removeAll(keepingCapacity: true)
         hasContent = false
+    }
+
+    /// Takes the first cells of merged ranges beginning at `row`, and fills the cells of ranges
+    /// begun above it: in a row with values of its own, an empty cell of a range's first column
+    /// reads as the range's first cell (its text, or its problem named at that cell). A row with
+    /// nothing but such cells stays blank (a range merged further down than the children go).
+    private mutating func fillMergedCells(row: Int) {
+        for range in merges.begin(row: row) {
+            var value: [UInt8] = []
+            var issue: CellIssue.Kind?
+            if range.top == row {
+                if range.column < fields.count {
+                    value = Array(bytes[Int(fields[range.column].rawStart)..<Int(fields[range.column].rawEnd)])
+                }
+                issue = issues.first { $0.column == range.column }?.kind
+            }
+            merges.activate(range, value: value, issue: issue)
+        }
+        guard hasContent else { return }
+        for k in merges.active.indices where merges.active[k].range.top < row {
+            let active = merges.active[k]
+            let c = active.range.column
+            if c < fields.count && fields[c].cleanEnd > fields[c].cleanStart { continue }
+            if issues.contains(where: { $0.column == c }) { continue }
+            padFields(to: c + 1)
+            let start = bytes.count
+            bytes.append(contentsOf: active.value)
+            let end = bytes.count
+            var clean = start..<end
+            if end > start { clean = bytes.withUnsafeBufferPointer { Dialect.cleanedRange($0.baseAddress!, start, end) } }
+            fields[c] = FieldBounds(rawStart: Int32(truncatingIfNeeded: start), rawEnd: Int32(truncatingIfNeeded: end),
+                                    cleanStart: Int32(truncatingIfNeeded: clean.lowerBound),
+                                    cleanEnd: Int32(truncatingIfNeeded: clean.upperBound))
+            if let issue = active.issue {
+                issues.append(CellIssue(column: c, reference: CellIssue.columnName(c) + String(active.range.top), kind: issue))
+            }
+            merges.count(k)
+        }
     }
 
     private mutating func padFields(to column: Int) {
@@ -303,6 +350,7 @@ struct SheetRows {
             try body(.malformed(line: row, message: problem))
             return
         }
+        if !merges.isEmpty { fillMergedCells(row: row) }
         guard hasContent else {
             blankRows += 1
             return

@@ -90,9 +90,11 @@ final class ZipArchive {
     /// Whether the archive holds the part `name` (a zip entry name, no leading `/`).
     func has(_ name: String) -> Bool { entries[Array(name.utf8)] != nil }
 
-    /// Opens part `name` for reading. Only one part is open at a time.
+    /// Opens part `name` for reading. Only one part is open at a time. A part read `again`
+    /// (a sheet's rows, after its merged cells were read) has its own limits checked as before,
+    /// but does not count again towards the parts' total: its bytes were counted the first time.
     /// - Throws: `WorkbookError` when it is missing, encrypted or cannot be inflated.
-    func open(_ name: String, limits: WorkbookLimits) throws -> ZipPartStream {
+    func open(_ name: String, limits: WorkbookLimits, again: Bool = false) throws -> ZipPartStream {
         guard var position = entries[Array(name.utf8)], unzGoToFilePos64(handle, &position) == UNZ_OK else {
             throw WorkbookError("\(displayName) has no part \(name); the workbook is incomplete — open it in Excel or LibreOffice and save it again")
         }
@@ -110,7 +112,7 @@ final class ZipArchive {
         }
         let stored = min(Int(clamping: info.compressed_size), fileSize)
         if credited.insert(unzGetCurrentFileZStreamPos64(handle)).inserted { storedTotal = min(storedTotal &+ stored, fileSize) }
-        return ZipPartStream(handle: handle, archive: self, name: name, compressed: stored, limits: limits)
+        return ZipPartStream(handle: handle, archive: self, name: name, compressed: stored, limits: limits, again: again)
     }
 }
 
@@ -123,12 +125,14 @@ final class ZipPartStream {
     private let compressed: Int
     private let limits: WorkbookLimits
     private(set) var inflated = 0
+    private let again: Bool
     private var closed = false
     /// Set when reading failed, for the XML reader's caller to report instead of a parse error.
     var failure: WorkbookError?
 
-    init(handle: unzFile, archive: ZipArchive, name: String, compressed: Int, limits: WorkbookLimits) {
+    init(handle: unzFile, archive: ZipArchive, name: String, compressed: Int, limits: WorkbookLimits, again: Bool) {
         self.handle = handle
+        self.again = again
         self.archive = archive
         self.name = name
         self.compressed = compressed
@@ -150,7 +154,7 @@ final class ZipPartStream {
         if inflated > 16 << 20 && inflated / Swift.max(compressed, 1) > limits.maxRatio {
             throw WorkbookError("\(archive.displayName): \(name) inflates more than \(limits.maxRatio) times its stored size; this is not a workbook pws can read (a zip bomb or a damaged file)")
         }
-        archive.inflatedTotal += n
+        if !again { archive.inflatedTotal += n }
         if archive.inflatedTotal > 16 << 20 && archive.inflatedTotal / Swift.max(archive.storedTotal, 1) > limits.maxRatio {
             throw WorkbookError("\(archive.displayName): its parts together inflate more than \(limits.maxRatio) times their stored size (at \(name)); this is not a workbook pws can read (a zip bomb or a damaged file)")
         }

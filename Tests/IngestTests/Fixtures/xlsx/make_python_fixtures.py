@@ -498,12 +498,45 @@ def sip_format2():
     ws.append(list(range(1, 23)))
     ws.append([1, "Adi", "3201011503240001", datetime.date(2024, 3, 15), "L", "3201012002", "01", "001",
                7.5, None, 8.1] + [None] * 9 + [None, datetime.date(2024, 5, 1)])
-    ws.append([2, "Citra", "3201015504240003", datetime.date(2024, 4, 15), "P", "3201012002", "01", "002"]
+    ws.append([2, "Citra", "3201015504240003", datetime.date(2024, 4, 15), "P", None, None, "002"]
               + [None] * 11 + [9.1, None, None])
     for row in ws.iter_rows(min_row=8, min_col=4, max_col=4):
         row[0].number_format = "dd/mm/yyyy"
     ws["V8"].number_format = "dd/mm/yyyy"
+    # The village code and the RW merged down the children's rows and one row further.
+    ws.merge_cells("F8:F10")
+    ws.merge_cells("G8:G10")
     wb.save("sip-format2.xlsx")
 
 
+def merged_cells():
+    """A long-form sheet with cells merged down rows: the visit date over rows 2–4 (one
+    posyandu day) and the village code over rows 2–5 (row 5 has nothing else); row 3's result
+    merged with the unnamed column right of it (a range within a row); row 6 a visit whose
+    village code cell is merged with rows 7–8 and holds `#N/A`."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Kunjungan"
+    ws.append(HEADER)
+    ws.append(["M-1", datetime.date(2025, 3, 14), "3201010304210001", "2021-04-03", "L", "3201012001", "01", "001",
+               "posyandu", "PSY-1", "TIMBANG", 15.4])
+    ws.append(["M-2", None, "3201010304210002", "2021-04-03", "P", None, "01", "001",
+               "posyandu", "PSY-1", "TIMBANG", 12])
+    ws.append(["M-3", None, "3201010304210003", "2021-04-03", "P", None, "01", "002",
+               "posyandu", "PSY-1", "TIMBANG", 13])
+    ws.append([])
+    ws.append(["M-4", datetime.date(2025, 3, 15), "3201010304210004", "2021-04-03", "L", "#N/A", "01", "003",
+               "posyandu", "PSY-1", "TIMBANG", 14])
+    ws.append(["M-5", datetime.date(2025, 3, 15), "3201010304210005", "2021-04-03", "L", None, "01", "003",
+               "posyandu", "PSY-1", "TIMBANG", 14.5])
+    ws["B2"].number_format = "dd/mm/yyyy"
+    ws["F6"].data_type = "e"
+    ws.merge_cells("B2:B4")
+    ws.merge_cells("F2:F5")
+    ws.merge_cells("L3:M3")
+    ws.merge_cells("F6:F8")
+    wb.save("merged-cells.xlsx")
+
+
 sip_format2()
+merged_cells()
