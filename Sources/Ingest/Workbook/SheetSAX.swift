@@ -32,6 +32,22 @@ private func sheetCharacters(_ context: UnsafeMutableRawPointer?, _ text: Unsafe
         .characters(UnsafeRawBufferPointer(start: text, count: Int(length)))
 }
 
+private func mergeStartElement(_ context: UnsafeMutableRawPointer?, _ localName: UnsafePointer<xmlChar>?,
+                               _ prefix: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?,
+                               _ namespaceCount: Int32, _ namespaces: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?,
+                               _ attributeCount: Int32, _ defaulted: Int32,
+                               _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+    guard let context, let localName, localName[0] == UInt8(ascii: "m"), isName(localName, "mergeCell"),
+          let attributes else { return }
+    let parser = Unmanaged<SheetSAXParser>.fromOpaque(context).takeUnretainedValue()
+    // Attribute i: local name, prefix, URI, value start, value end.
+    for i in 0..<Int(attributeCount) {
+        guard let local = attributes[5 * i], let start = attributes[5 * i + 3], let end = attributes[5 * i + 4],
+              isName(local, "ref") else { continue }
+        parser.addMerge(UnsafeRawBufferPointer(start: start, count: end - start))
+    }
+}
+
 /// Whether a NUL-terminated element name is `name`.
 @inline(__always)
 private func isName(_ p: UnsafePointer<xmlChar>, _ name: StaticString) -> Bool {
@@ -71,6 +87,7 @@ final class SheetSAXParser {
     private let mergesOnly: Bool
     private(set) var merges = MergedCells()
     var mergedCellsNote: String? { rows.merges.note(label: rows.label) }
+    fileprivate func addMerge(_ ref: UnsafeRawBufferPointer) { merges.add(reference: ref) }
 
     init(rows: SheetRows, limits: WorkbookLimits, mergesOnly: Bool = false) {
         self.rows = rows
@@ -88,11 +105,17 @@ final class SheetSAXParser {
         partName = stream.name
         var handler = xmlSAXHandler()
         handler.initialized = XML_SAX2_MAGIC
-        handler.startElementNs = sheetStartElement
-        handler.endElementNs = sheetEndElement
-        handler.characters = sheetCharacters
-        handler.cdataBlock = sheetCharacters
-        handler.ignorableWhitespace = sheetCharacters
+        if mergesOnly {
+            // Only the merged ranges: no call for text, ends, or any element but mergeCell
+            // (nesting is checked when the rows are read).
+            handler.startElementNs = mergeStartElement
+        } else {
+            handler.startElementNs = sheetStartElement
+            handler.endElementNs = sheetEndElement
+            handler.characters = sheetCharacters
+            handler.cdataBlock = sheetCharacters
+            handler.ignorableWhitespace = sheetCharacters
+        }
         // libxml2's own error reports would go to stderr outside the log's format; the parse's
         // status is what pws reports.
         handler.serror = { _, _ in }
@@ -163,15 +186,6 @@ final class SheetSAXParser {
                 guard let local = attributes[5 * i], let start = attributes[5 * i + 3],
                       let end = attributes[5 * i + 4] else { continue }
                 each(local, UnsafeRawBufferPointer(start: start, count: end - start))
-            }
-        }
-        if mergesOnly {
-            if inSheetData { return }
-            if isName(name, "mergeCell") {
-                forEachAttribute { local, v in
-                    if local[0] == 0x72 && local[1] == 0x65 && local[2] == 0x66 && local[3] == 0 { merges.add(reference: v) }  // ref
-                }
-                return
             }
         }
         if !inSheetData {
@@ -266,10 +280,6 @@ final class SheetSAXParser {
         guard failure == nil else { return }
         depth -= 1
         guard inSheetData else { return }
-        if mergesOnly {
-            if isName(name, "sheetData") { inSheetData = false }
-            return
-        }
         if isName(name, "c") {
             rows.finishCell(column: column, row: row, type: type, style: style, hasFormula: hasFormula,
                             hasValue: hasValue)
