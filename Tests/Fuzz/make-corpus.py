@@ -294,6 +294,11 @@ def workbook_cases():
         "sheet-not-xml": b"record_id,visit_date\nR1,2025-01-01\n",
         "sheet-empty-parts": b"\x00\x00\x00",
         "styles-odd": canonical + b"\x00\x00<styleSheet " + MAIN_NS + b'><numFmts><numFmt numFmtId="x" formatCode="yyyy"/><numFmt numFmtId="200" formatCode="[h]:mm"/></numFmts><cellXfs><xf numFmtId="200"/><xf numFmtId="-1"/><xf/></cellXfs></styleSheet>',
+        # Merged ranges spanning rows (filled into the rows below), within a row, reversed,
+        # over the header, past the rows, odd references.
+        "sheet-merged-cells": sheet([header, data, lambda r: [cell(b"A%d" % r, b"R2")], data]).replace(
+            b"</sheetData>", b'</sheetData><mergeCells count="6"><mergeCell ref="F2:F9"/><mergeCell ref="B2:C3"/>'
+            b'<mergeCell ref="L1:M1"/><mergeCell ref="D4:D2"/><mergeCell ref="A1:A2"/><mergeCell ref="E:E"/></mergeCells>'),
         "workbook-no-sheets": canonical + b"\x00\x00\x00<workbook/>",
         "workbook-two-sheet-entries": canonical + b"\x00\x00\x00<workbook " + MAIN_NS + b' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="A" r:id="rId1"/><sheet name="B" r:id="rId1" state="hidden"/><sheet name="C" r:id="rId3"/></sheets></workbook>',
     }
@@ -438,7 +443,8 @@ def main():
     for name, data in workbook_cases().items():
         write("FuzzWorkbook", name, data)
     # Whole workbooks, for the zip layer (the small fixtures only: no zip bomb as a seed).
-    for name in ["openpyxl-cells", "libreoffice-typed", "deep", "truncated", "corrupt-sheet", "encrypted"]:
+    for name in ["openpyxl-cells", "libreoffice-typed", "deep", "truncated", "corrupt-sheet", "encrypted",
+                 "merged-cells", "sip-format2"]:
         with open(os.path.join(ROOT, "Tests", "IngestTests", "Fixtures", "xlsx", name + ".xlsx"), "rb") as f:
             write("FuzzWorkbook", "fixture-" + name + ".xlsx", f.read())
     for name, data in DHIS2_CASES.items():
