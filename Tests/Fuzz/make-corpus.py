@@ -230,6 +230,16 @@ def fhir_cases():
                           dict(weight, id="z5", performer=[{"reference": "Practitioner/n1"}, {"reference": "Organization/o1"}]),
                           dict(systolic, id="z6", effectiveDateTime="2025-10-02T01:00:00z"),
                           dict(diastolic, id="z7", status="entered-in-error")),
+        # Practitioners and roles giving the provider (qualification, role code), odd shapes.
+        "practitioners": line(p1, dict(enc, participant=[{"type": [{"coding": [{"code": "ATND"}]}], "individual": {"reference": "Practitioner/n1"}},
+                                                          {"individual": {"reference": "PractitionerRole/r1"}}, {"individual": 5}]),
+                              dict(weight, id="pw", encounter={"reference": "Encounter/v1"}, performer=[{"reference": "PractitionerRole/r1"}]),
+                              dict(proc, performer=[{"actor": {"reference": "Practitioner/n1"}}, {"actor": {"reference": "Practitioner/n9"}}]),
+                              {"resourceType": "Practitioner", "id": "n1", "qualification": [{"code": {"coding": [{"system": "http://snomed.info/sct", "code": "309453006"}]}}, 3]},
+                              {"resourceType": "PractitionerRole", "id": "r1", "practitioner": {"reference": "Practitioner/n1"},
+                               "code": [{"coding": [{"code": "dokter"}]}, {"coding": "x"}]},
+                              {"resourceType": "PractitionerRole", "id": "r2", "practitioner": {"reference": "Practitioner/n1"}, "code": {"coding": [{"code": "bidan"}]}},
+                              {"resourceType": "Practitioner", "qualification": {"code": 7}}),
         "transaction-fullurls": json.dumps({"resourceType": "Bundle", "type": "transaction", "entry": [
             {"fullUrl": "urn:uuid:p", "resource": {k: v for k, v in p1.items() if k != "id"}},
             {"fullUrl": "https://srv/fhir/Encounter/e", "resource": {k: v for k, v in enc.items() if k != "id"}},

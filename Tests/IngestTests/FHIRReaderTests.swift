@@ -603,7 +603,49 @@ import Testing
         _ = try dir.write("a.ndjson", Array(lines.joined(separator: "\n").utf8))
         let o = try read("a.ndjson", directory: dir.url.path, all: ["a.ndjson"])
         #expect(o.rows.map { $0["provider"] ?? "" } == ["", "", "bidan", ""])
-        #expect(o.notes.contains("a.ndjson: 2 record(s) without a provider: their participant/performer codes (first http://terminology.hl7.org/CodeSystem/v3-ParticipationType|ATND) are not in the pipeline's fhir.providers, so indicators that count a health worker's services only (PF, PF_NAKES …) leave them out — map the codes your export uses (docs/fhir.md)"))
+        #expect(o.notes.contains("a.ndjson: 2 record(s) without a provider: their participant/performer codes (first http://terminology.hl7.org/CodeSystem/v3-ParticipationType|ATND) are not in the pipeline's fhir.providers, so indicators that count a health worker's services only (PF, PF_NAKES …) leave them out — map the codes your export uses, or export its Practitioner resources with their qualification (docs/fhir.md)"))
+    }
+
+    /// A participant or performer that names a Practitioner (or PractitionerRole) gives the
+    /// record its provider from the Practitioner's `qualification.code`, else its role's `code`,
+    /// through `fhir.providers` — SATUSEHAT's participant type `ATND` says nothing of it. The
+    /// Practitioners may come in a later file than the Encounters. A function code that maps
+    /// wins; a qualification that does not map gives none, and the note counts the record.
+    @Test func aPractitionersProfessionIsTheProvider() throws {
+        let dir = try TemporaryFolder()
+        let atnd = #"{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ParticipationType","code":"ATND"}]}"#
+        func snomed(_ code: String) -> String { #"{"coding":[{"system":"http://snomed.info/sct","code":"\#(code)"}]}"# }
+        let procedure = #"{"resourceType":"Procedure","status":"completed","code":\#(snomed("236973005")),"subject":{"reference":"Patient/p"},"performedDateTime":"2025-03-06""#
+        let records = [
+            Self.patient,
+            // An Encounter whose ATND participant is a midwife by qualification: its Observation's provider.
+            #"{"resourceType":"Encounter","id":"v","status":"finished","subject":{"reference":"Patient/p"},"period":{"start":"2025-03-05"},"participant":[{"type":[\#(atnd)],"individual":{"reference":"Practitioner/bidan1"}}]}"#,
+            Self.weight("w1").replacingOccurrences(of: #""subject""#, with: #""encounter":{"reference":"Encounter/v"},"subject""#),
+            // A Procedure performed by a doctor's role; one whose function code maps (nurse) keeps it.
+            procedure + #","id":"pr1","performer":[{"function":\#(atnd),"actor":{"reference":"PractitionerRole/r-dokter"}}]}"#,
+            procedure + #","id":"pr2","performer":[{"function":\#(snomed("224535009")),"actor":{"reference":"Practitioner/bidan1"}}]}"#,
+            // An Observation without an Encounter, performed by a Practitioner known by its role only.
+            Self.weight("w2").replacingOccurrences(of: #""subject""#, with: #""performer":[{"reference":"Practitioner/gizi1"}],"subject""#),
+            // A Practitioner whose qualification is not mapped: no provider.
+            procedure + #","id":"pr3","performer":[{"function":\#(atnd),"actor":{"reference":"Practitioner/x"}}]}"#,
+        ]
+        let practitioners = [
+            #"{"resourceType":"Practitioner","id":"bidan1","qualification":[{"code":\#(snomed("309453006"))}]}"#,
+            #"{"resourceType":"Practitioner","id":"gizi1"}"#,
+            #"{"resourceType":"Practitioner","id":"x","qualification":[{"code":{"coding":[{"system":"urn:lokal","code":"X"}]}}]}"#,
+            #"{"resourceType":"PractitionerRole","id":"r-dokter","practitioner":{"reference":"Practitioner/d1"},"code":[\#(snomed("309343006"))]}"#,
+            #"{"resourceType":"PractitionerRole","id":"r-gizi","practitioner":{"reference":"Practitioner/gizi1"},"code":[\#(snomed("159033005"))]}"#,
+        ]
+        _ = try dir.write("a.ndjson", Array(records.joined(separator: "\n").utf8))
+        _ = try dir.write("b.ndjson", Array(practitioners.joined(separator: "\n").utf8))
+        let o = try read("a.ndjson", directory: dir.url.path, all: ["a.ndjson", "b.ndjson"])
+        #expect(o.rows.map { "\($0["record_id"] ?? "") \($0["provider"] ?? "")" } == [
+            "Observation/w1 bidan", "Procedure/pr1 dokter", "Procedure/pr2 perawat", "Observation/w2 gizi", "Procedure/pr3 ",
+        ])
+        #expect(o.notes.contains { $0.hasPrefix("a.ndjson: 1 record(s) without a provider") })
+        let b = try read("b.ndjson", directory: dir.url.path, all: ["a.ndjson", "b.ndjson"])
+        #expect(b.rows.isEmpty && b.problems.isEmpty)
+        #expect(b.notes.allSatisfy { !$0.contains("not mapped") })
     }
 
     /// Review 13: a diastolic recorded in error or cancelled never pairs; one instant written

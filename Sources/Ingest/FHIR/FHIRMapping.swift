@@ -51,12 +51,15 @@ public struct FHIRMapping: Sendable, Hashable {
     ]
     /// facility_type when no code above matches.
     public var defaultFacilityType = "puskesmas"
-    /// Encounter.participant.type and performer.function codes → provider.
+    /// Encounter.participant.type and performer.function codes, and the Practitioner's
+    /// qualification / PractitionerRole's codes they name → provider.
     public var providers: [String: String] = [
         "http://snomed.info/sct|309343006": "dokter",   // Physician
         "http://snomed.info/sct|309453006": "bidan",    // Registered midwife
         "http://snomed.info/sct|224535009": "perawat",  // Registered nurse
         "http://snomed.info/sct|159033005": "gizi",     // Dietitian
+        "http://terminology.hl7.org/CodeSystem/practitioner-role|doctor": "dokter",
+        "http://terminology.hl7.org/CodeSystem/practitioner-role|nurse": "perawat",
         "dokter": "dokter", "bidan": "bidan", "perawat": "perawat", "gizi": "gizi", "kader": "kader",
         "lainnya": "lainnya",
     ]

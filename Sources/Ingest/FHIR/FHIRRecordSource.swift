@@ -18,6 +18,9 @@ public final class FHIRContext: @unchecked Sendable {
         /// The first participant type code (`system|code`) when it has codes and none is in
         /// `fhir.providers`: the provider a record of this encounter lacks, for the file's note.
         var unmappedProvider = ""
+        /// The participants' references (`Practitioner/…`, `PractitionerRole/…`): their
+        /// profession is the provider when no participant type code maps (`resolveProviders`).
+        var individuals: [String] = []
     }
     struct Site { var identifier = "", type: String? }
 
@@ -27,7 +30,11 @@ public final class FHIRContext: @unchecked Sendable {
     var antenatal: [String: String] = [:]
     var encounters: [String: Encounter] = [:]
     var sites: [String: Site] = [:]
-    /// Encounter reference → LMP date / gestational weeks.
+    /// Practitioner and PractitionerRole reference → provider: a Practitioner's
+    /// `qualification.code`, a PractitionerRole's `code`, through `fhir.providers`; a
+    /// Practitioner without a mapped qualification takes its first role's.
+    var professions: [String: String] = [:]
+    private var roleProfessions: [String: String] = [:]
     var lmp: [String: String] = [:]
     var gestation: [String: String] = [:]
     /// Encounter reference (else `subject|time`) → diastolic value.
@@ -58,7 +65,27 @@ public final class FHIRContext: @unchecked Sendable {
             }
         }
         context.resolveSites()
+        context.resolveProviders()
         return context
+    }
+
+    /// Gives a Practitioner without a mapped qualification its role's profession, and each
+    /// Encounter without a mapped participant type its first participant's profession: the
+    /// Practitioners of a bulk export may come in a file after the Encounters.
+    func resolveProviders() {
+        for (practitioner, provider) in roleProfessions where professions[practitioner] == nil {
+            professions[practitioner] = provider
+        }
+        for (key, e) in encounters where e.provider.isEmpty {
+            guard let provider = profession(of: e.individuals) else { continue }
+            encounters[key]?.provider = provider
+            encounters[key]?.unmappedProvider = ""
+        }
+    }
+
+    /// The first profession the references name (Practitioner or PractitionerRole), or nil.
+    func profession(of references: [String]) -> String? {
+        references.lazy.compactMap { self.professions[$0] }.first
     }
 
     /// Gives each Encounter its facility from the Organization or Location it references — known
@@ -111,6 +138,17 @@ public final class FHIRContext: @unchecked Sendable {
         case "Encounter":
             let e = encounter(r)
             for k in keys { encounters[k] = e }
+        case "Practitioner":
+            let p = provider(r["qualification"].elements.flatMap { codings($0["code"]) })
+            if !p.isEmpty { for k in keys { professions[k] = p } }
+        case "PractitionerRole":
+            let p = provider(r["code"].elements.flatMap { codings($0) })
+            guard !p.isEmpty else { break }
+            for k in keys { professions[k] = p }
+            // A Practitioner of several roles takes the first read (files in order).
+            if let practitioner = r["practitioner"]?.reference, !practitioner.isEmpty, roleProfessions[practitioner] == nil {
+                roleProfessions[practitioner] = p
+            }
         case "Observation":
             let cs = codings(r["code"])
             let at = r["encounter"]?.reference ?? ""
@@ -199,6 +237,7 @@ public final class FHIRContext: @unchecked Sendable {
         let participantCodes = r["participant"].elements.flatMap { codings($0["type"]) }
         e.provider = provider(participantCodes)
         if e.provider.isEmpty { e.unmappedProvider = FHIRRecordSource.firstCode(participantCodes) ?? "" }
+        e.individuals = r["participant"].elements.compactMap { $0["individual"]?.reference }
         e.episode = r["episodeOfCare"].elements.first?.reference ?? ""
         return e
     }
@@ -257,7 +296,7 @@ public final class FHIRRecordSource: RecordSource {
                        + "Patient's address with that extension, or name the one the export uses in the pipeline's fhir.address_extension")
         }
         if withoutProvider.count > 0 {
-            out.append("\(source): \(withoutProvider.count) record(s) without a provider: their participant/performer codes (first \(VisibleText.quoting(withoutProvider.first, limit: 120))) are not in the pipeline's fhir.providers, so indicators that count a health worker's services only (PF, PF_NAKES …) leave them out — map the codes your export uses (docs/fhir.md)")
+            out.append("\(source): \(withoutProvider.count) record(s) without a provider: their participant/performer codes (first \(VisibleText.quoting(withoutProvider.first, limit: 120))) are not in the pipeline's fhir.providers, so indicators that count a health worker's services only (PF, PF_NAKES …) leave them out — map the codes your export uses, or export its Practitioner resources with their qualification (docs/fhir.md)")
         }
         if !contextCounts.isEmpty { out.append("\(source): used to complete other records (not rows): \(Self.describe(contextCounts))") }
         // A Bundle as a resource (an NDJSON line, a Bundle's entry) is a container, not a
@@ -440,6 +479,14 @@ public final class FHIRRecordSource: RecordSource {
         case rejected(id: String, field: String, message: String)
     }
 
+    /// An Immunization's or Procedure's provider: its performers' function codes, else the
+    /// profession of the Practitioner or PractitionerRole they name, else its Encounter's.
+    private func providerOf(performers: [JSONValue], encounter: FHIRContext.Encounter?) -> String {
+        let byFunction = context.provider(performers.flatMap { codings($0["function"]) })
+        if !byFunction.isEmpty { return byFunction }
+        return context.profession(of: performers.compactMap { $0["actor"]?.reference }) ?? encounter?.provider ?? ""
+    }
+
     private func make(_ r: JSONValue, fullUrl: String?) -> Outcome {
         let mapping = context.mapping
         var unmappedProvider = ""
@@ -454,7 +501,7 @@ public final class FHIRRecordSource: RecordSource {
         let status = r["status"]?.text ?? ""
         if Self.notGiven(type: type, status: status) { return .ignored("\(type) (status \(status))") }
         switch type {
-        case "Patient", "EpisodeOfCare", "Organization", "Location": return .context(type)
+        case "Patient", "EpisodeOfCare", "Organization", "Location", "Practitioner", "PractitionerRole": return .context(type)
         case "Encounter", "Observation", "Immunization", "Procedure": break
         default: return .ignored(type)
         }
@@ -532,7 +579,7 @@ public final class FHIRRecordSource: RecordSource {
             // A performer that is a place: SATUSEHAT's Observations name the Practitioner first.
             (values[9], values[8]) = encounter.map { ($0.facilityID, $0.facilityType) }
                 ?? context.facility(r["performer"].elements.first { self.context.isSite($0.reference ?? "") }, classCodes: [])
-            values[12] = encounter?.provider ?? ""
+            values[12] = context.profession(of: r["performer"].elements.compactMap { $0.reference }) ?? encounter?.provider ?? ""
             unmappedProvider = encounter?.unmappedProvider ?? ""
         case "Immunization":
             let cs = codings(r["vaccineCode"])
@@ -562,8 +609,7 @@ public final class FHIRRecordSource: RecordSource {
             } else {
                 values[8] = mapping.defaultFacilityType
             }
-            values[12] = context.provider(performers.flatMap { codings($0["function"]) })
-            if values[12].isEmpty { values[12] = encounter?.provider ?? "" }
+            values[12] = providerOf(performers: performers, encounter: encounter)
             unmappedProvider = Self.firstCode(performers.flatMap { codings($0["function"]) }) ?? encounter?.unmappedProvider ?? ""
         default:  // Procedure
             guard let s = codings(r["code"]).lazy.compactMap({ mapping.service(system: $0.system, code: $0.code) }).first else {
@@ -577,8 +623,7 @@ public final class FHIRRecordSource: RecordSource {
             } else {
                 (values[9], values[8]) = context.facility(r["location"] ?? actor, classCodes: [])
             }
-            values[12] = context.provider(r["performer"].elements.flatMap { codings($0["function"]) })
-            if values[12].isEmpty { values[12] = encounter?.provider ?? "" }
+            values[12] = providerOf(performers: r["performer"].elements, encounter: encounter)
             unmappedProvider = Self.firstCode(r["performer"].elements.flatMap { codings($0["function"]) }) ?? encounter?.unmappedProvider ?? ""
         }
         values[10] = service
