@@ -37,4 +37,17 @@ import Testing
         // B4:B5 ended before row 10 without beginning; C2:C9 ended too.
         #expect(merges.active.isEmpty)
     }
+
+    /// Ranges overlapping in a column (no sheet Excel writes): the first begun is kept; the
+    /// active ranges stay in column order.
+    @Test func oneActiveRangePerColumnInColumnOrder() {
+        var merges = MergedCells()
+        merges.activate(MergedCells.Range(column: 5, top: 1, bottom: 9), value: Array("f".utf8), issue: nil)
+        merges.activate(MergedCells.Range(column: 1, top: 1, bottom: 3), value: Array("b".utf8), issue: nil)
+        merges.activate(MergedCells.Range(column: 5, top: 2, bottom: 20), value: Array("g".utf8), issue: nil)
+        merges.activate(MergedCells.Range(column: 3, top: 2, bottom: 4), value: [], issue: nil)   // no value: nothing to fill
+        #expect(merges.active.map { "\($0.range.reference) \(String(decoding: $0.value, as: UTF8.self))" } == ["B1:B3 b", "F1:F9 f"])
+        _ = merges.begin(row: 4)
+        #expect(merges.active.map(\.range.reference) == ["F1:F9"])
+    }
 }

@@ -51,7 +51,11 @@ struct MergedCells {
         var filledAny = false
     }
     private var next = 0
+    /// The ranges begun and not ended, by column, at most one per column (ranges that overlap
+    /// are not a sheet Excel writes: the first is kept).
     private(set) var active: [Active] = []
+    /// The first row after the end of an active range: none ends before it.
+    private var nextEnd = Int.max
     /// Cells filled, and the ranges that filled them (the first few, for the note).
     private(set) var filled = 0
     private var rangesFilled = 0
@@ -60,7 +64,10 @@ struct MergedCells {
     /// Ranges that ended before `row` are dropped; returns those beginning at or before it,
     /// not begun yet (a range whose first row is absent from the file has no value).
     mutating func begin(row: Int) -> [Range] {
-        active.removeAll { $0.range.bottom < row }
+        if row >= nextEnd {
+            active.removeAll { $0.range.bottom < row }
+            nextEnd = active.lazy.map { $0.range.bottom + 1 }.min() ?? Int.max
+        }
         var begun: [Range] = []
         while next < ranges.count && ranges[next].top <= row {
             if ranges[next].bottom >= row { begun.append(ranges[next]) }
@@ -71,7 +78,15 @@ struct MergedCells {
 
     mutating func activate(_ range: Range, value: [UInt8], issue: CellIssue.Kind?) {
         guard !value.isEmpty || issue != nil else { return }
-        active.append(Active(range: range, value: value, issue: issue))
+        // The place in column order (binary search: a hostile sheet begins thousands at once).
+        var at = 0, end = active.count
+        while at < end {
+            let mid = (at + end) / 2
+            if active[mid].range.column >= range.column { end = mid } else { at = mid + 1 }
+        }
+        if at < active.count && active[at].range.column == range.column { return }
+        active.insert(Active(range: range, value: value, issue: issue), at: at)
+        nextEnd = Swift.min(nextEnd, range.bottom + 1)
     }
 
     /// Counts a cell filled by `active[index]`.
@@ -95,3 +110,4 @@ struct MergedCells {
         return parts.isEmpty ? nil : "\(label): " + parts.joined(separator: "; ")
     }
 }
+

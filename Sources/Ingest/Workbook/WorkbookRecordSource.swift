@@ -227,7 +227,9 @@ struct SheetRows {
     /// begun above it: in a row with values of its own, an empty cell of a range's first column
     /// reads as the range's first cell (its text, or its problem named at that cell). A row with
     /// nothing but such cells stays blank (a range merged further down than the children go).
-    private mutating func fillMergedCells(row: Int) {
+    /// Only columns within `width` (the header's, or the row's own) are filled: merged ranges
+    /// never make a row wider than reading it makes it anyway.
+    private mutating func fillMergedCells(row: Int, width: Int) {
         for range in merges.begin(row: row) {
             var value: [UInt8] = []
             var issue: CellIssue.Kind?
@@ -240,9 +242,11 @@ struct SheetRows {
             merges.activate(range, value: value, issue: issue)
         }
         guard hasContent else { return }
-        for k in merges.active.indices where merges.active[k].range.top < row {
+        for k in merges.active.indices {
             let active = merges.active[k]
             let c = active.range.column
+            if c >= width { break }   // by column
+            if active.range.top >= row { continue }
             if c < fields.count && fields[c].cleanEnd > fields[c].cleanStart { continue }
             if issues.contains(where: { $0.column == c }) { continue }
             padFields(to: c + 1)
@@ -350,7 +354,7 @@ struct SheetRows {
             try body(.malformed(line: row, message: problem))
             return
         }
-        if !merges.isEmpty { fillMergedCells(row: row) }
+        if !merges.isEmpty { fillMergedCells(row: row, width: Swift.max(minimumFieldCount, fields.count)) }
         guard hasContent else {
             blankRows += 1
             return
