@@ -18,6 +18,9 @@ public struct CellIssue: Sendable, Hashable {
         /// A wide register's year cell that is not a year (1900–2999), as written: the month
         /// records of its row cannot be dated, so each is `E-DATE` at that cell.
         case badYear(String)
+        /// No problem: the cell is empty in the file and reads as the merged cell above it
+        /// (`reference`, its first cell). A register's layout-row check reads it as empty.
+        case merged
     }
 
     /// The 0-based column of the record.
@@ -95,6 +98,8 @@ public struct NearMissSection: Sendable {
     public var label: String
     /// The row with the most of the columns, and those it lacks.
     public var line: Int
+    /// The row above it when the two were tried together (a two-row header).
+    public var upper: Int?
     public var missing: [String]
     /// The section's rows but one (as a file without its columns counts them).
     public var rows: Int
@@ -104,9 +109,10 @@ public struct NearMissSection: Sendable {
     /// master list, a recap — and is only noted.
     public static let maxMissing = 2
 
-    public init(label: String, line: Int, missing: [String], rows: Int) {
+    public init(label: String, line: Int, upper: Int? = nil, missing: [String], rows: Int) {
         self.label = label
         self.line = line
+        self.upper = upper
         self.missing = missing
         self.rows = rows
     }
@@ -123,6 +129,12 @@ public enum TwoRowHeader {
             let name = c < lower.count ? lower[c] : ""
             return name.isEmpty && c < upper.count ? upper[c] : name
         }
+    }
+
+    /// The rows a header was tried from, for a message: `row 6`, or `rows 5 and 6 together`
+    /// when the row was tried with the one above it (`upper`).
+    public static func rows(_ line: Int, upper: Int?) -> String {
+        upper.map { "rows \($0) and \(line) together" } ?? "row \(line)"
     }
 
     /// The note saying which rows made a section's header.

@@ -191,7 +191,7 @@ public final class ReshapeSource: RecordSource {
         var nearMiss: NearMissSection?
         // The searched row with the fewest of the rule's columns missing (the first of equals),
         // and how many of the section's rows came up to it.
-        var bestRow: (line: Int, missing: [String], rowsBefore: Int)?
+        var bestRow: (line: Int, upper: Int?, missing: [String], rowsBefore: Int)?
         let fileYear: Int? = switch rule.year {
         case .value(let y): y
         case .fileName, .sheetName: Self.year(in: fileName)
@@ -207,14 +207,15 @@ public final class ReshapeSource: RecordSource {
             let missing = bestRow?.missing ?? []
             let shown = missing.map { "\"\($0)\"" }.joined(separator: ", ")
             ownNotes.append("\(label): not read — no row has the register columns of the reshape rule for \(rule.files)"
-                            + (missing.isEmpty ? "" : " (row \(bestRow!.line) lacks \(shown))"))
+                            + (missing.isEmpty ? "" : " (\(TwoRowHeader.rows(bestRow!.line, upper: bestRow!.upper)) lack\(bestRow!.upper == nil ? "s" : "") \(shown))"))
             unmatchedSection = true
-            nearMiss = bestRow.flatMap { isNearMiss($0.missing) ? NearMissSection(label: label, line: $0.line, missing: $0.missing, rows: $0.rowsBefore) : nil }
+            nearMiss = bestRow.flatMap { isNearMiss($0.missing) ? NearMissSection(label: label, line: $0.line, upper: $0.upper, missing: $0.missing, rows: $0.rowsBefore) : nil }
             if unmatchedHeader == nil {
                 unmatchedHeader = UnmatchedHeader(
                     label: label, line: bestRow?.line ?? 1, missing: missing,
                     message: "no header row has the columns of the reshape rule for \(rule.files)"
-                        + (missing.isEmpty ? "" : " (\(label):\(bestRow!.line) lacks \(shown))")
+                        + (missing.isEmpty ? "" : bestRow!.upper == nil ? " (\(label):\(bestRow!.line) lacks \(shown))"
+                            : " (\(label), \(TwoRowHeader.rows(bestRow!.line, upper: bestRow!.upper)), lack \(shown))")
                         + "; name the columns in the register as the rule does, or correct the rule's columns in the pipeline",
                     rows: 0, labels: [])
             }
@@ -259,6 +260,7 @@ public final class ReshapeSource: RecordSource {
                     sectionRows += 1
                     // The row alone, else with the row just above it (a two-row header).
                     var header = cells
+                    var upperLine: Int?
                     var found = findLayout(header)
                     if found == nil, let upper = above, upper.line == record.line - 1 {
                         let combined = TwoRowHeader.combine(upper: upper.cells, lower: cells)
@@ -268,6 +270,7 @@ public final class ReshapeSource: RecordSource {
                             ownNotes.append(TwoRowHeader.note(label: label, upper: upper.line, lower: record.line))
                         } else if missingColumns(combined).count < missingColumns(cells).count {
                             header = combined
+                            upperLine = upper.line
                         }
                     }
                     if let found {
@@ -280,7 +283,7 @@ public final class ReshapeSource: RecordSource {
                         try builder.withRecord(line: record.line) { try body(.record($0, issues: [])) }
                     } else {
                         let missing = missingColumns(header)
-                        if missing.count < bestRow?.missing.count ?? Int.max { bestRow = (record.line, missing, sectionRows) }
+                        if missing.count < bestRow?.missing.count ?? Int.max { bestRow = (record.line, upperLine, missing, sectionRows) }
                         if searched == TableReader.headerSearchRows || innerHeaderLine != nil {
                             // Not a register of this rule: the section's rows are counted
                             // (E-COLUMNS, when no section has the columns), not read.
@@ -494,9 +497,14 @@ public final class ReshapeSource: RecordSource {
     /// totals, a signature under the table). A person's row with one of them is read, and its
     /// gaps are rejected as in any row.
     private func notARegisterRow(_ record: CSVRecord, issues: [CellIssue], layout: Layout) -> String? {
-        func cell(_ c: Int) -> String { c < record.count ? record.string(c).trimmingCharacters(in: " ") : "" }
+        // A cell read from a merged cell above it is not the row's own: a signature under a
+        // village code merged down the page, or a child's second row, is judged without it.
+        let merged = Set(issues.lazy.filter { $0.kind == .merged }.map(\.column))
+        func cell(_ c: Int) -> String {
+            c < record.count && !merged.contains(c) ? record.string(c).trimmingCharacters(in: " ") : ""
+        }
         // A cell the reader could not give (a formula without its value) is a person's data.
-        if layout.fixed.contains(where: { f in issues.contains { $0.column == f.column } }) { return nil }
+        if layout.fixed.contains(where: { f in !merged.contains(f.column) && issues.contains { $0.column == f.column } }) { return nil }
         let fixed = layout.fixed.map { cell($0.column) }
         // The numbering row: its NIK cell is a small number like every other cell.
         if let personColumn = layout.fixed.first(where: { $0.field == Self.personField })?.column,

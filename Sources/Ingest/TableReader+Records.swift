@@ -33,10 +33,10 @@ extension TableReader {
         var unnamed: [Int] = []
         var noted = false
         var firstMapped: HeaderMap?
-        var candidate: (label: String, line: Int, map: HeaderMap)?
+        var candidate: (label: String, line: Int, upper: Int?, map: HeaderMap)?
         // The section's row with the fewest required columns missing, and how many of the
         // section's rows came up to it (those after it are the near miss's rows).
-        var sectionCandidate: (line: Int, map: HeaderMap, rowsBefore: Int)?
+        var sectionCandidate: (line: Int, upper: Int?, map: HeaderMap, rowsBefore: Int)?
         var unmappedRows = 0, sectionRows = 0
         // Sections with most of the required columns in one row (a misnamed column), rejected
         // E-COLUMNS when another section is read.
@@ -58,9 +58,9 @@ extension TableReader {
             case .searching, .unmapped:
                 unmappedRows += Swift.max(0, sectionRows - 1)
                 if let found = sectionCandidate {
-                    if candidate == nil { candidate = (label, found.line, found.map) }
+                    if candidate == nil { candidate = (label, found.line, found.upper, found.map) }
                     if found.map.missingRequired.count <= NearMissSection.maxMissing {
-                        nearMiss.append(NearMissSection(label: label, line: found.line,
+                        nearMiss.append(NearMissSection(label: label, line: found.line, upper: found.upper,
                                                         missing: found.map.missingRequired,
                                                         rows: sectionRows - found.rowsBefore))
                     }
@@ -79,20 +79,20 @@ extension TableReader {
             defer { above = (record.line, cells) }
             if take(header: cells, line: record.line) { return true }
             guard let upper = above, upper.line == record.line - 1 else { return false }
-            if take(header: TwoRowHeader.combine(upper: upper.cells, lower: cells), line: record.line) {
+            if take(header: TwoRowHeader.combine(upper: upper.cells, lower: cells), line: record.line, upper: upper.line) {
                 records.note(TwoRowHeader.note(label: label, upper: upper.line, lower: record.line))
                 return true
             }
             return false
         }
 
-        func take(header cells: [String], line: Int) -> Bool {
+        func take(header cells: [String], line: Int, upper: Int? = nil) -> Bool {
             var header = cells
             while let last = header.last, last.isEmpty { header.removeLast() }
             let mapped = names.map(header: header)
             // The row with the fewest required columns missing (the first of equals) is named.
             if mapped.missingRequired.count < sectionCandidate?.map.missingRequired.count ?? Int.max {
-                sectionCandidate = (line, mapped, sectionRows)
+                sectionCandidate = (line, upper, mapped, sectionRows)
             }
             guard mapped.missingRequired.isEmpty else { return false }
             for field in 0..<fieldCount { columns[field] = mapped.columnOfField[field] }
@@ -165,6 +165,8 @@ extension TableReader {
                         let at = "\(label):\(issue.reference)"
                         let diagnostic: Diagnostic
                         switch issue.kind {
+                        case .merged:
+                            continue
                         case .error(let value):
                             diagnostic = Diagnostic(
                                 location: SourceLocation(source: label, line: record.line), recordID: recordID(record),
@@ -235,7 +237,7 @@ extension TableReader {
                 try problem(Diagnostic(
                     location: SourceLocation(source: near.label, line: near.line), recordID: "",
                     rule: .columns, field: near.missing.joined(separator: ","), value: String(near.rows),
-                    message: "\(near.label) is not read: its row \(near.line) has all the columns but \(near.missing.map { "\"\($0)\"" }.joined(separator: ", ")), "
+                    message: "\(near.label) is not read: its \(TwoRowHeader.rows(near.line, upper: near.upper)) ha\(near.upper == nil ? "s" : "ve") all the columns but \(near.missing.map { "\"\($0)\"" }.joined(separator: ", ")), "
                         + "while the file's other sheets have them all; name the columns as the other sheets do; all \(near.rows) row(s) of this sheet are rejected"))
             }
         }
@@ -253,7 +255,7 @@ extension TableReader {
             rowsRead = unmappedRows
             rowsRejected = unmappedRows
             let what = candidate.map {
-                "no sheet has a header row with the \(schema.name) columns (\($0.label):\($0.line) lacks \(describe($0.map.missingRequired))); rename the columns in the header or declare their names as aliases in the pipeline"
+                "no sheet has a header row with the \(schema.name) columns (\($0.upper == nil ? "\($0.label):\($0.line) lacks" : "\($0.label), \(TwoRowHeader.rows($0.line, upper: $0.upper)), lack") \(describe($0.map.missingRequired))); rename the columns in the header or declare their names as aliases in the pipeline"
             } ?? "the workbook has no rows (no header row, no records); ask the facility to send it again"
             try problem(Diagnostic(
                 location: SourceLocation(source: candidate?.label ?? source, line: candidate?.line ?? 1), recordID: "",

@@ -14,7 +14,7 @@ import Testing
         // A single cell, a range within one row, one reversed, malformed or past Excel's limits
         // add nothing; F6:G30 is kept as its first column.
         #expect(kept(["F6:G30", "A5:A6", "I5:T5", "B2", "C9:C3", "A:A", "D1:D1048577", "XFE1:XFE2", "E3:", ":E4", "E3:E4x",
-                      "A1:XFD1048576"]) == ["A1:A1048576", "A5:A6", "F6:F30"])
+                      "A1:XFD1048576"]) == ["A1:XFD1048576", "A5:A6", "F6:G30"])
     }
 
     @Test func aHostileNumberOfRangesIsCapped() {
@@ -32,7 +32,7 @@ import Testing
         merges.sortForReading()
         // Row 3: both ranges from row 2 begin (row 2 was absent: no value, not active).
         #expect(merges.begin(row: 3).map(\.reference) == ["A2:A3", "C2:C9"])
-        merges.activate(MergedCells.Range(column: 2, top: 2, bottom: 9), value: Array("x".utf8), issue: nil)
+        merges.activate(MergedCells.Range(column: 2, top: 2, bottom: 9, lastColumn: 2), value: Array("x".utf8), issue: nil)
         #expect(merges.begin(row: 10).isEmpty)
         // B4:B5 ended before row 10 without beginning; C2:C9 ended too.
         #expect(merges.active.isEmpty)
@@ -42,10 +42,10 @@ import Testing
     /// active ranges stay in column order.
     @Test func oneActiveRangePerColumnInColumnOrder() {
         var merges = MergedCells()
-        merges.activate(MergedCells.Range(column: 5, top: 1, bottom: 9), value: Array("f".utf8), issue: nil)
-        merges.activate(MergedCells.Range(column: 1, top: 1, bottom: 3), value: Array("b".utf8), issue: nil)
-        merges.activate(MergedCells.Range(column: 5, top: 2, bottom: 20), value: Array("g".utf8), issue: nil)
-        merges.activate(MergedCells.Range(column: 3, top: 2, bottom: 4), value: [], issue: nil)   // no value: nothing to fill
+        merges.activate(MergedCells.Range(column: 5, top: 1, bottom: 9, lastColumn: 5), value: Array("f".utf8), issue: nil)
+        merges.activate(MergedCells.Range(column: 1, top: 1, bottom: 3, lastColumn: 1), value: Array("b".utf8), issue: nil)
+        merges.activate(MergedCells.Range(column: 5, top: 2, bottom: 20, lastColumn: 5), value: Array("g".utf8), issue: nil)
+        merges.activate(MergedCells.Range(column: 3, top: 2, bottom: 4, lastColumn: 3), value: [], issue: nil)   // no value: nothing to fill
         #expect(merges.active.map { "\($0.range.reference) \(String(decoding: $0.value, as: UTF8.self))" } == ["B1:B3 b", "F1:F9 f"])
         _ = merges.begin(row: 4)
         #expect(merges.active.map(\.range.reference) == ["F1:F9"])

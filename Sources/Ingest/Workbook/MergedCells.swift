@@ -10,9 +10,11 @@ struct MergedCells {
         var column: Int
         var top: Int
         var bottom: Int
+        /// The range's last column, for its name (only its first is filled).
+        var lastColumn: Int
 
         var reference: String {
-            CellIssue.columnName(column) + String(top) + ":" + CellIssue.columnName(column) + String(bottom)
+            CellIssue.columnName(column) + String(top) + ":" + CellIssue.columnName(lastColumn) + String(bottom)
         }
     }
 
@@ -35,7 +37,7 @@ struct MergedCells {
             ignored += 1
             return
         }
-        ranges.append(Range(column: first.column, top: first.row, bottom: last.row))
+        ranges.append(Range(column: first.column, top: first.row, bottom: last.row, lastColumn: last.column))
     }
 
     /// Ranges in the order of their first rows, for the reading pass.

@@ -237,7 +237,7 @@ struct SheetRows {
                 if range.column < fields.count {
                     value = Array(bytes[Int(fields[range.column].rawStart)..<Int(fields[range.column].rawEnd)])
                 }
-                issue = issues.first { $0.column == range.column }?.kind
+                issue = issues.first { $0.column == range.column && $0.kind != .merged }?.kind
             }
             merges.activate(range, value: value, issue: issue)
         }
@@ -258,9 +258,9 @@ struct SheetRows {
             fields[c] = FieldBounds(rawStart: Int32(truncatingIfNeeded: start), rawEnd: Int32(truncatingIfNeeded: end),
                                     cleanStart: Int32(truncatingIfNeeded: clean.lowerBound),
                                     cleanEnd: Int32(truncatingIfNeeded: clean.upperBound))
-            if let issue = active.issue {
-                issues.append(CellIssue(column: c, reference: CellIssue.columnName(c) + String(active.range.top), kind: issue))
-            }
+            let reference = CellIssue.columnName(c) + String(active.range.top)
+            issues.append(CellIssue(column: c, reference: reference, kind: .merged))
+            if let issue = active.issue { issues.append(CellIssue(column: c, reference: reference, kind: issue)) }
             merges.count(k)
         }
     }

@@ -503,7 +503,15 @@ def sip_format2():
     for row in ws.iter_rows(min_row=8, min_col=4, max_col=4):
         row[0].number_format = "dd/mm/yyyy"
     ws["V8"].number_format = "dd/mm/yyyy"
-    # The village code and the RW merged down the children's rows and one row further.
+    # A signature under the table, in a month column.
+    ws["Q10"] = "Mengetahui,"
+    # A child on two rows, weights (BB) and lengths (TB), its NIK … RT merged down both.
+    ws.append([3, "Dewi", "3201016506240004", datetime.date(2024, 6, 25), "P", "3201012002", "02", "001", 6.1, 6.5])
+    ws.append([None] * 8 + [60, 61])
+    ws["D11"].number_format = "dd/mm/yyyy"
+    for c in "ABCDEFGH":
+        ws.merge_cells(f"{c}11:{c}12")
+    # The village code and the RW merged down the first children's rows and the signature's.
     ws.merge_cells("F8:F10")
     ws.merge_cells("G8:G10")
     wb.save("sip-format2.xlsx")
