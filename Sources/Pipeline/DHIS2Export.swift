@@ -180,6 +180,11 @@ public struct DHIS2Export {
         for (id, n) in missing.sorted(by: { $0.key < $1.key }) {
             lines.append("warning: \(id): \(n) denominator value(s) not exported: the run has no denominator there (no sasaran)")
         }
+        // A 0 replaces an earlier value only where DHIS2 counts zeros (docs/dhis2.md).
+        let zeros = values.filter { $0.value == "0" }.count
+        if zeros > 0 {
+            lines.append("note: \(zeros) of the values are 0; DHIS2 stores a 0 (and replaces a value sent before) only for data elements whose \"Zero is significant\" is on — turn it on for the mapped data elements (docs/dhis2.md)")
+        }
         lines.append("\(values.count) values (\(format.rawValue)); not exported: \(unmappedIndicators.count) unmapped indicator(s), \(unmappedAreas.count) unmapped area(s), \(missing.values.reduce(0, +)) missing denominator(s)")
         guard !values.isEmpty else {
             throw PWSError(.data, "nothing to export: no mapped indicator has a mapped area in \(runFolder); check dataElements and orgUnits in \(mappingPath)")

@@ -45,6 +45,13 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
         // 3 indicators × 2 parts × 2 puskesmas × 12 months = 144 values.
         #expect(lines.count == 1 + 144)
         #expect(r.stderr.contains("144 values (csv)"))
+        // K4's numerator_month is 0 at Jatiwangi in January–March and at Bukitjaya in January
+        // (indicators.csv): four zeros, which DHIS2 keeps only where zero is significant.
+        #expect(lines.filter { $0.split(separator: ",", omittingEmptySubsequences: false)[5] == "0" }.map { $0.split(separator: ",")[0...2].joined(separator: ",") } == [
+            "bqK6eSIwo3h,202501,PKM-JATIWANGI", "bqK6eSIwo3h,202501,PKM-BUKITJAYA", "bqK6eSIwo3h,202502,PKM-JATIWANGI",
+            "bqK6eSIwo3h,202503,PKM-JATIWANGI",
+        ])
+        #expect(r.stderr.contains("note: 4 of the values are 0; DHIS2 stores a 0 (and replaces a value sent before) only for data elements whose \"Zero is significant\" is on"))
     }
 
     @Test func quarterlySumsTheMonthsNumeratorsAndMonthlyDenominators() throws {
