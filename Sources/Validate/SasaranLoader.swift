@@ -16,10 +16,11 @@ struct SasaranLoader {
     var hashesContent = false
 
     /// The targets and the file's account (nil when there is no sasaran file); with
-    /// `hashesContent`, the digest of a CSV file's bytes (nil for a workbook).
+    /// `hashesContent`, the digest of a CSV file's bytes (nil for a workbook or a table read
+    /// with a column per group); the reader's notes (sheets and rows not read).
     func load(path: String, source: String, register: AreaRegister)
-        throws -> ([SasaranEntry], FileAccount?, digest: ContentDigest?) {
-        guard FileManager.default.fileExists(atPath: path) else { return ([], nil, nil) }
+        throws -> ([SasaranEntry], FileAccount?, digest: ContentDigest?, notes: [String]) {
+        guard FileManager.default.fileExists(atPath: path) else { return ([], nil, nil, []) }
         let schema = TableSchema.sasaran
         let fYear = SasaranField.year, fCode = SasaranField.villageCode, fRW = SasaranField.rw,
             fRT = SasaranField.rt, fGroup = SasaranField.targetGroup, fCount = SasaranField.count
@@ -28,8 +29,8 @@ struct SasaranLoader {
         var countsWorkbook = workbook
         countsWorkbook.numberCells = .counts(decimalSeparator: decimalSeparator)
         options.hashesContent = hashesContent
-        let reader = try TableReader.open(path: path, source: source,
-                                          names: TableColumnNames(schema: schema, extraAliases: aliases),
+        let columnNames = try TableColumnNames(schema: schema, extraAliases: aliases)
+        let reader = try TableReader.open(path: path, source: source, names: columnNames,
                                           options: options, workbook: countsWorkbook)
 
         // Registered RWs per village, for "RW not in the register".
@@ -39,20 +40,30 @@ struct SasaranLoader {
         var entries: [SasaranEntry] = []
         var problems: [String] = []
         var seen: [String: SourceLocation] = [:]
-        let summary = try reader.read(row: { row in
+        // A table with a column per target group (WideSasaranSource): its rows' problems name
+        // the group, and a row's own problem (its village) is said once, not once per group.
+        var wide = false
+        func problem(_ text: String) {
+            if problems.last != text { problems.append(text) }
+        }
+        func check(_ row: TableRow) {
             let loc = row.location
             var bad = false
             for f in [fYear, fCode, fGroup, fCount] where row.isEmpty(f) {
-                problems.append("\(loc): \(schema.fields[f.rawValue].name) is empty")
+                if wide && f == fYear {
+                    problem("\(loc): year is empty; a table with a column per target group takes its year from a TAHUN column or from the sheet's name (2025)")
+                } else {
+                    problem("\(loc): \(schema.fields[f.rawValue].name) is empty")
+                }
                 bad = true
             }
             if bad { return }
             guard let year = Decode.int(row.cleaned(fYear)), (1900...2999).contains(year) else {
-                problems.append("\(loc): year \(DecimalCount.shown(row.string(fYear))) is not a four-digit year")
+                problem("\(loc): year \(DecimalCount.shown(row.string(fYear))) is not a four-digit year")
                 return
             }
             guard let code = Decode.villageCode(row.cleaned(fCode)), let village = register.village(code: code) else {
-                problems.append("\(loc): village_code \(DecimalCount.shown(row.string(fCode))) is not in wilayah.csv; use a village of the register")
+                problem("\(loc): village_code \(DecimalCount.shown(row.string(fCode))) is not in wilayah.csv; use a village of the register")
                 return
             }
             let rwText = row.isEmpty(fRW) ? "" : row.string(fRW)
@@ -60,53 +71,75 @@ struct SasaranLoader {
             var rw = "", rt = ""
             if !rwText.isEmpty {
                 guard let l = Decode.label(row.cleaned(fRW)) else {
-                    problems.append("\(loc): rw \(DecimalCount.shown(rwText)) has no label")
+                    problem("\(loc): rw \(DecimalCount.shown(rwText)) has no label")
                     return
                 }
                 rw = l
             }
             if !rtText.isEmpty {
                 guard !rw.isEmpty else {
-                    problems.append("\(loc): rt \(DecimalCount.shown(rtText)) is given without rw; give the RW too, or leave rt blank")
+                    problem("\(loc): rt \(DecimalCount.shown(rtText)) is given without rw; give the RW too, or leave rt blank")
                     return
                 }
                 guard let l = Decode.label(row.cleaned(fRT)) else {
-                    problems.append("\(loc): rt \(DecimalCount.shown(rtText)) has no label")
+                    problem("\(loc): rt \(DecimalCount.shown(rtText)) has no label")
                     return
                 }
                 rt = l
             }
             if !rw.isEmpty && !registeredRW.contains("\(village)|\(rw)") {
-                problems.append("\(loc): RW \(rw) of village \(code) is not in wilayah.csv")
+                problem("\(loc): RW \(rw) of village \(code) is not in wilayah.csv")
                 return
             }
             if !rt.isEmpty && register.rt(village: village, rw: rw, rt: rt) == nil {
-                problems.append("\(loc): RW \(rw) RT \(rt) of village \(code) is not in wilayah.csv")
+                problem("\(loc): RW \(rw) RT \(rt) of village \(code) is not in wilayah.csv")
                 return
             }
             let group = row.string(fGroup).lowercased().replacingOccurrences(of: " ", with: "_")
                 .replacingOccurrences(of: "-", with: "_")
             guard TargetGroup.all.contains(group) else {
-                problems.append("\(loc): target_group \(DecimalCount.shown(row.string(fGroup))) is unknown; use one of \(TargetGroup.all.joined(separator: ", "))")
+                problem("\(loc): target_group \(DecimalCount.shown(row.string(fGroup))) is unknown; use one of \(TargetGroup.all.joined(separator: ", "))")
                 return
             }
             let count: ExactDecimal
             switch DecimalCount.parse(row.cleaned(fCount), decimalSeparator: decimalSeparator) {
             case .success(let v): count = v
-            case .failure(let problem):
-                problems.append("\(loc): \(DecimalCount.message(problem, field: "count", shown: DecimalCount.shown(row.string(fCount))))")
+            case .failure(let failure):
+                problem("\(loc): \(DecimalCount.message(failure, field: wide ? "count of \(group)" : "count", shown: DecimalCount.shown(row.string(fCount))))")
                 return
             }
             let key = "\(year)|\(code)|\(rw)|\(rt)|\(group)"
             if let first = seen[key] {
-                problems.append("\(loc): a second \(group) count for \(year) and this area (first on \(first.named(from: loc))); keep one")
+                problem("\(loc): a second \(group) count for \(year) and this area (first on \(first.named(from: loc))); keep one")
                 return
             }
             seen[key] = loc
             entries.append(SasaranEntry(year: year, village: village, rw: rw, rt: rt, group: group, count: count))
-        }, problem: { diagnostic in
-            problems.append("\(diagnostic.location): \(diagnostic.rule.rawValue) \(diagnostic.message)")
-        })
+        }
+        func diagnosed(_ diagnostic: Diagnostic) {
+            problem("\(diagnostic.location): \(diagnostic.rule.rawValue) \(diagnostic.message)")
+        }
+        var summary = try reader.read(row: check, problem: diagnosed)
+        var digest = summary.digest
+        if summary.missingColumns.contains("target_group") || summary.missingColumns.contains("count") {
+            // No target_group and count columns: a table with a column per target group?
+            let inner: RecordSource = TableReader.isWorkbookName(source)
+                ? try WorkbookRecordSource(path: path, source: source, options: countsWorkbook)
+                : CSVRecordSource(reader: try CSVReader(path: path, source: source, options: options),
+                                  headerLine: workbook.headerRow)
+            let table = WideSasaranSource(inner: inner, names: columnNames, source: source)
+            let saved = (entries, problems, seen)
+            (entries, problems, seen) = ([], [], [:])
+            wide = true
+            let wideSummary = try TableReader(records: table, source: source, names: columnNames)
+                .read(row: check, problem: diagnosed)
+            if table.foundHeader {
+                summary = wideSummary
+                digest = nil   // read as records: the caller hashes the file
+            } else {
+                (entries, problems, seen) = saved
+            }
+        }
         if !problems.isEmpty {
             throw PWSError(.data, "\(source) has \(problems.count) problem\(problems.count == 1 ? "" : "s"); fix the targets and run again",
                            details: problems.map(PersonID.maskEmbeddedIdentifiers))
@@ -115,6 +148,6 @@ struct SasaranLoader {
         account.rowsRead = summary.rowsRead
         account.blankRows = summary.blankRows
         account.sheets = summary.sheets
-        return (entries, account, summary.digest)
+        return (entries, account, digest, summary.notes)
     }
 }

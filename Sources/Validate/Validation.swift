@@ -199,7 +199,7 @@ public enum Validation {
             decimalSeparator: settings.decimalSeparator, workbook: settings.workbooks["wilayah"] ?? .init(),
             hashesContent: settings.hashesInputs
         ).load(path: dataDirectory + "/" + wilayahName, source: wilayahName)
-        let (sasaran, sasaranAccount, sasaranDigest) = try SasaranLoader(
+        let (sasaran, sasaranAccount, sasaranDigest, sasaranNotes) = try SasaranLoader(
             delimiter: settings.delimiter, aliases: settings.columnAliases["sasaran"] ?? [:],
             decimalSeparator: settings.decimalSeparator, workbook: settings.workbooks["sasaran"] ?? .init(),
             hashesContent: settings.hashesInputs
@@ -214,7 +214,7 @@ public enum Validation {
         checker.reserve(bytes: zip(sources, listing.sizes).reduce(0) { total, file in
             total + recordBytesEstimate(dataDirectory + "/" + file.0, size: file.1)
         })
-        var allNotes = notes
+        var allNotes = notes + sasaranNotes
         if registerAccount.encoding != "utf-8" { allNotes.append("\(wilayahName) is not UTF-8; read as Windows-1252") }
         allNotes += InputFiles.ignoredFolderNotes(in: dataDirectory)
         let checkingStart = ThreadCPUTime.seconds()

@@ -474,3 +474,32 @@ enum PWSPaths {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 }
+
+/// A sasaran table with a column per target group (`WideSasaranSource`), as a workbook.
+@Suite struct WideSasaranSourceTests {
+    @Test func aWorkbookWithAColumnPerGroup() throws {
+        let source = "sasaran.xlsx"
+        var options = WorkbookReadOptions()
+        options.numberCells = .counts(decimalSeparator: nil)
+        let inner = try WorkbookRecordSource(path: WorkbookReaderTests.path("sasaran-wide.xlsx"), source: source, options: options)
+        let names = try TableColumnNames(schema: .sasaran)
+        let table = WideSasaranSource(inner: inner, names: names, source: source)
+        var rows: [String] = []
+        var problems: [Diagnostic] = []
+        let summary = try TableReader(records: table, source: source, names: names).read(row: { row in
+            rows.append("\(row.location) " + (0..<6).map { row.string($0) }.joined(separator: ","))
+        }, problem: { problems.append($0) })
+        #expect(table.foundHeader)
+        #expect(problems.isEmpty)
+        // The year from the sheet's name; no record for Sumbermurni's empty balita; the
+        // JUMLAH row (row 6) is layout.
+        #expect(rows == [
+            "sasaran.xlsx:2025:4 2025,3201012001,,,bumil,101.2", "sasaran.xlsx:2025:4 2025,3201012001,,,bulin,96.6",
+            "sasaran.xlsx:2025:4 2025,3201012001,,,bayi,88",
+            "sasaran.xlsx:2025:5 2025,3201012002,,,bumil,45", "sasaran.xlsx:2025:5 2025,3201012002,,,bulin,43",
+            "sasaran.xlsx:2025:5 2025,3201012002,,,bayi,40", "sasaran.xlsx:2025:5 2025,3201012002,,,balita,180",
+        ])
+        #expect(summary.rowsRead == 7)
+        #expect(summary.notes.contains("sasaran.xlsx: 1 row(s) without a village code (totals, signatures) made no target (sasaran.xlsx:2025:6)"))
+    }
+}

@@ -546,5 +546,22 @@ def merged_cells():
     wb.save("merged-cells.xlsx")
 
 
+def sasaran_wide():
+    """A sasaran table with a column per target group, as provinces keep them: sheet `2025`
+    (no year column), a title, the header on row 3, two villages (decimal projections as
+    number cells), a JUMLAH row."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "2025"
+    ws.append(["PROYEKSI SASARAN PROGRAM KESEHATAN"])
+    ws.append([])
+    ws.append(["NO", "NAMA DESA", "KODE DESA", "IBU HAMIL", "IBU BERSALIN/NIFAS", "BAYI", "BALITA"])
+    ws.append([1, "Sumbermurni", "3201012001", 101.2, 96.6, 88, None])
+    ws.append([2, "Cikaso", "3201012002", 45, 43, 40, 180])
+    ws.append([None, "JUMLAH", None, 146.2, 139.6, 128, 180])
+    wb.save("sasaran-wide.xlsx")
+
+
 sip_format2()
 merged_cells()
+sasaran_wide()
