@@ -96,12 +96,19 @@ public final class WideSasaranSource: RecordSource {
                     let cells = (0..<record.count).map { record.string($0) }
                     let map = names.map(header: cells)
                     var groups: [(String, Int)] = []
+                    var repeated: [String] = []
                     for (c, name) in cells.enumerated() {
-                        if let g = Self.groupColumns[HeaderNames.normalise(name)], !groups.contains(where: { $0.0 == g }) {
+                        guard let g = Self.groupColumns[HeaderNames.normalise(name)] else { continue }
+                        if let first = groups.first(where: { $0.0 == g }) {
+                            repeated.append("\(name) at \(CellIssue.columnName(c))\(record.line) (\(g), first at \(CellIssue.columnName(first.1))\(record.line))")
+                        } else {
                             groups.append((g, c))
                         }
                     }
                     if let code = column(map, "village_code"), !groups.isEmpty {
+                        if !repeated.isEmpty {
+                            ownNotes.append("\(label): a target group has a second column, whose cells are not read: " + repeated.joined(separator: ", ") + " — remove or rename it")
+                        }
                         let sheet = label.count > source.count + 1 ? String(label.dropFirst(source.count + 1)) : ""
                         layout = Layout(year: column(map, "year"), code: code, rw: column(map, "rw"), rt: column(map, "rt"),
                                         groups: groups, sheetYear: ReshapeSource.year(in: sheet).map(String.init) ?? "")

@@ -502,4 +502,18 @@ enum PWSPaths {
         #expect(summary.rowsRead == 7)
         #expect(summary.notes.contains("sasaran.xlsx: 1 row(s) without a village code (totals, signatures) made no target (sasaran.xlsx:2025:6)"))
     }
+
+    /// A group's second column is named in the notes; its cells are not read.
+    @Test func aSecondColumnOfAGroupIsNoted() throws {
+        let text = "KODE DESA;IBU HAMIL;BUMIL;BAYI\n3201012001;5;7;3\n"
+        let csv = CSVReader(bytes: Array(text.utf8), source: "sasaran.csv")
+        let names = try TableColumnNames(schema: .sasaran)
+        let table = WideSasaranSource(inner: CSVRecordSource(reader: csv), names: names, source: "sasaran.csv")
+        var groups: [String] = []
+        let summary = try TableReader(records: table, source: "sasaran.csv", names: names).read(row: { row in
+            groups.append(row.string(SasaranField.targetGroup) + " " + row.string(SasaranField.count))
+        }, problem: { _ in })
+        #expect(groups == ["bumil 5", "bayi 3"])
+        #expect(summary.notes.contains("sasaran.csv: a target group has a second column, whose cells are not read: BUMIL at C1 (bumil, first at B1) — remove or rename it"))
+    }
 }
