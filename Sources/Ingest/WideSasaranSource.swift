@@ -76,11 +76,18 @@ public final class WideSasaranSource: RecordSource {
         var done = false
         var builder = RecordBuilder()
         var layoutRows: [String] = []
+        var above: (line: Int, cells: [String])?
+        /// A village code column and a target group column.
+        func isHeader(_ cells: [String]) -> Bool {
+            column(names.map(header: cells), "village_code") != nil
+                && cells.contains { Self.groupColumns[HeaderNames.normalise($0)] != nil }
+        }
         try inner.read { event in
             switch event {
             case .section(let next):
                 label = next
                 layout = nil
+                above = nil
                 searched = 0
                 done = false
                 inner.minimumFieldCount = 0
@@ -93,7 +100,16 @@ public final class WideSasaranSource: RecordSource {
                 guard let l = layout else {
                     guard !done else { return }
                     searched += 1
-                    let cells = (0..<record.count).map { record.string($0) }
+                    var cells = (0..<record.count).map { record.string($0) }
+                    defer { above = (record.line, (0..<record.count).map { record.string($0) }) }
+                    // The row alone, else with the row just above it (a two-row header).
+                    if !isHeader(cells), let upper = above, upper.line == record.line - 1 {
+                        let combined = TwoRowHeader.combine(upper: upper.cells, lower: cells)
+                        if isHeader(combined) {
+                            cells = combined
+                            ownNotes.append(TwoRowHeader.note(label: label, upper: upper.line, lower: record.line))
+                        }
+                    }
                     let map = names.map(header: cells)
                     var groups: [(String, Int)] = []
                     var repeated: [String] = []

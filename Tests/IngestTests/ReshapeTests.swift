@@ -503,6 +503,20 @@ enum PWSPaths {
         #expect(summary.notes.contains("sasaran.xlsx: 1 row(s) without a village code (totals, signatures) made no target (sasaran.xlsx:2025:6)"))
     }
 
+    /// A header over two rows (`SASARAN` over the groups, `KODE DESA` in the upper row only).
+    @Test func aTwoRowHeader() throws {
+        let text = "TABEL SASARAN;;;\nKODE DESA;SASARAN;;\n;IBU HAMIL;BAYI;BALITA\n3201012001;5;;9\n"
+        let csv = CSVReader(bytes: Array(text.utf8), source: "sasaran.csv")
+        let names = try TableColumnNames(schema: .sasaran)
+        let table = WideSasaranSource(inner: CSVRecordSource(reader: csv), names: names, source: "sasaran.csv")
+        var rows: [String] = []
+        let summary = try TableReader(records: table, source: "sasaran.csv", names: names).read(row: { row in
+            rows.append("\(row.location) \(row.string(SasaranField.villageCode)) \(row.string(SasaranField.targetGroup)) \(row.string(SasaranField.count))")
+        }, problem: { _ in })
+        #expect(rows == ["sasaran.csv:4 3201012001 bumil 5", "sasaran.csv:4 3201012001 balita 9"])
+        #expect(summary.notes.contains(TwoRowHeader.note(label: "sasaran.csv", upper: 2, lower: 3)))
+    }
+
     /// A group's second column is named in the notes; its cells are not read.
     @Test func aSecondColumnOfAGroupIsNoted() throws {
         let text = "KODE DESA;IBU HAMIL;BUMIL;BAYI\n3201012001;5;7;3\n"
