@@ -106,6 +106,12 @@ ROW_CASES = {
     b",Jumlah,,,,,,,1,0,1,1,,,,,,,,,,\n,,,,,,,,,,,,,,Mengetahui,,,,,,,\n",
     "register-near-miss": b"NO,NAMA,NIK,TANGGAL LAHIR,JK,KODE DESA,RW,RT,JAN,FEB,MAR,APR,MEI,JUN,JUL,AGS,SEP,OKT,NOV,DES,HB0,BCG\n"
     b"1,Adi,3201011503250001,15/03/2024,L,3201012001,01,001,7.5,,,,,,,,,,,,,\n",
+    # Sasaran tables (FuzzServiceRows also reads the input as sasaran.csv): long, and with a
+    # column per target group — a title, a two-row header, a group twice, decimals, a NIK in a
+    # cell, an unknown village, JUMLAH and a signature.
+    "sasaran-long": b"tahun;kode_desa;rw;rt;kelompok_sasaran;jumlah\n2025;3201012001;;;bumil;28\n2025;3201012001;01;;bayi;12,5\n",
+    "sasaran-wide": b"SASARAN 2025;;;;;;\nTAHUN;KODE DESA;RW;SASARAN;;;\n;;;IBU HAMIL;BAYI;BUMIL;BALITA\n"
+    b"2025;3201012001;01;28;1.234;3;3201011503250001\n2025;3201019999;;5;;;\n;JUMLAH;;33;;;\n;;;;Mengetahui;;\n",
 }
 
 YAML_CASES = {

@@ -1,5 +1,8 @@
 // libFuzzer target: one service-record file through the Validate stage (spec §3): the header
-// mapping, every row rule, duplicates, the accounting and the sorting of the diagnostics.
+// mapping, every row rule, duplicates, the accounting and the sorting of the diagnostics;
+// and the same bytes as `sasaran.csv` of a second folder (long, or a table with a column per
+// target group: header search, layout rows, group columns), which may only be read or refused
+// with the targets' problems (PWSError .data), never crash or print a NIK.
 // Built and run by scripts/fuzz.sh (docs/fuzzing.md); libFuzzer supplies `main`.
 //
 // Each input becomes `layanan.csv` of a data folder made once, beside the register of
@@ -21,6 +24,8 @@ import Validate
 /// The data folder and settings every input is validated with.
 struct Fixture: Sendable {
     let folder: String
+    /// The register and one service file with a header only: each input is its sasaran.csv.
+    let sasaranFolder: String
     let settings: ValidationSettings
 
     init() {
@@ -28,11 +33,16 @@ struct Fixture: Sendable {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
         let folder = NSTemporaryDirectory() + "/pws-fuzz-rows-\(getpid())"
+        let sasaranFolder = folder + "-sasaran"
         do {
             let services = try ServiceCatalogueLoader.load(path: root.appendingPathComponent("pipelines/services.yaml").path)
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let register = try Data(contentsOf: root.appendingPathComponent("sample-data/wilayah.csv"))
             try register.write(to: URL(fileURLWithPath: folder + "/wilayah.csv"))
+            try FileManager.default.createDirectory(atPath: sasaranFolder, withIntermediateDirectories: true)
+            try register.write(to: URL(fileURLWithPath: sasaranFolder + "/wilayah.csv"))
+            try Data("record_id,visit_date,person_id,birth_date,sex,village_code,rw,rt,facility_type,facility_id,service_code\n".utf8)
+                .write(to: URL(fileURLWithPath: sasaranFolder + "/layanan.csv"))
             try FileManager.default.createDirectory(atPath: folder + "/layanan", withIntermediateDirectories: true)
             var settings = ValidationSettings(today: Day(year: 2026, month: 1, day: 15)!, services: services)
             settings.reshape = [ReshapeRule(
@@ -47,6 +57,7 @@ struct Fixture: Sendable {
             fatalError("cannot set up the fuzz data folder \(folder) from \(root.path): \(error)")
         }
         self.folder = folder
+        self.sasaranFolder = sasaranFolder
     }
 }
 
@@ -75,8 +86,22 @@ public func fuzzServiceRows(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
     guard outcome.total.rowsRejected == 0 || !rejectedLines.isEmpty else {
         fatalError("\(outcome.total.rowsRejected) rows rejected without a reject row")
     }
+    guard FileManager.default.createFile(atPath: fixture.sasaranFolder + "/sasaran.csv", contents: bytes) else {
+        fatalError("cannot write sasaran.csv")
+    }
+    var sasaranText: [String] = []
+    do {
+        sasaranText = try Validation.run(dataDirectory: fixture.sasaranFolder, settings: fixture.settings).notes
+    } catch let error as PWSError where error.code == .data {
+        sasaranText = [error.message] + error.details   // the targets' problems: refused, as it may be
+    } catch {
+        fatalError("reading sasaran.csv threw: \(error)")
+    }
     if checkNIK {
         let niks = sixteenDigitRuns(bytes)
+        for line in sasaranText {
+            for nik in niks where line.contains(nik) { fatalError("NIK \(nik) in sasaran.csv's problems or notes: \(line)") }
+        }
         // As rejects.csv and warnings.csv write them.
         for d in outcome.rejects + outcome.warnings {
             let cells = DiagnosticsTable.cells(d, keepIdentifiers: false)
