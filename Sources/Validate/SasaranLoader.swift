@@ -121,23 +121,40 @@ struct SasaranLoader {
         }
         var summary = try reader.read(row: check, problem: diagnosed)
         var digest = summary.digest
-        if summary.missingColumns.contains("target_group") || summary.missingColumns.contains("count") {
-            // No target_group and count columns: a table with a column per target group?
-            let inner: RecordSource = TableReader.isWorkbookName(source)
-                ? try WorkbookRecordSource(path: path, source: source, options: countsWorkbook)
-                : CSVRecordSource(reader: try CSVReader(path: path, source: source, options: options),
-                                  headerLine: workbook.headerRow)
-            let table = WideSasaranSource(inner: inner, names: columnNames, source: source)
+        if summary.missingColumns.contains("target_group") {
+            // No target_group column: a table with a column per target group? (A long file with
+            // its count column misnamed keeps its E-COLUMNS.) A CSV table's delimiter is sniffed
+            // on its first line, which may be a title without one: then each is tried.
             let saved = (entries, problems, seen)
-            (entries, problems, seen) = ([], [], [:])
             wide = true
-            let wideSummary = try TableReader(records: table, source: source, names: columnNames)
-                .read(row: check, problem: diagnosed)
-            if table.foundHeader {
-                summary = wideSummary
-                digest = nil   // read as records: the caller hashes the file
-            } else {
+            var lacking: (label: String, line: Int, groups: [String])?
+            let isWorkbook = TableReader.isWorkbookName(source)
+            let delimiters: [UInt8?] = isWorkbook || delimiter != nil ? [delimiter] : [nil, 0x3B, 0x2C, 0x09, 0x7C]
+            for candidate in delimiters {
+                var csvOptions = options
+                csvOptions.delimiter = candidate
+                let inner: RecordSource = isWorkbook
+                    ? try WorkbookRecordSource(path: path, source: source, options: countsWorkbook)
+                    : CSVRecordSource(reader: try CSVReader(path: path, source: source, options: csvOptions),
+                                      headerLine: workbook.headerRow)
+                let table = WideSasaranSource(inner: inner, names: columnNames, source: source)
+                (entries, problems, seen) = ([], [], [:])
+                let wideSummary = try TableReader(records: table, source: source, names: columnNames)
+                    .read(row: check, problem: diagnosed)
+                if table.foundHeader {
+                    summary = wideSummary
+                    digest = nil   // read as records: the caller hashes the file
+                    lacking = nil
+                    break
+                }
+                lacking = lacking ?? table.groupsWithoutCode
+            }
+            if summary.missingColumns.contains("target_group") {
                 (entries, problems, seen) = saved
+                if let lacking {
+                    // Group columns without the village code: say that, not "target_group missing".
+                    problems = ["\(lacking.label):\(lacking.line): the table has target group columns (\(lacking.groups.prefix(5).joined(separator: ", "))\(lacking.groups.count > 5 ? " …" : "")) but no village code column; name the column of the village codes KODE DESA (kode_desa), or give the targets as rows of year, village_code, rw, rt, target_group, count"]
+                }
             }
         }
         if !problems.isEmpty {

@@ -500,7 +500,7 @@ enum PWSPaths {
             "sasaran.xlsx:2025:5 2025,3201012002,,,bayi,40", "sasaran.xlsx:2025:5 2025,3201012002,,,balita,180",
         ])
         #expect(summary.rowsRead == 7)
-        #expect(summary.notes.contains("sasaran.xlsx: 1 row(s) without a village code (totals, signatures) made no target (sasaran.xlsx:2025:6)"))
+        #expect(summary.notes.contains("sasaran.xlsx: 1 row(s) without a village code (a second header row, totals, signatures) made no target (sasaran.xlsx:2025:6)"))
     }
 
     /// A header over two rows (`SASARAN` over the groups, `KODE DESA` in the upper row only).
@@ -517,6 +517,53 @@ enum PWSPaths {
         #expect(summary.notes.contains(TwoRowHeader.note(label: "sasaran.csv", upper: 2, lower: 3)))
     }
 
+    /// Reads `text` (`;`-separated) as a wide table; `issues` are given with the records of
+    /// their rows (as a workbook gives them).
+    private func wide(_ sheets: [(String, String)], issues: [Int: [CellIssue]] = [:]) throws
+        -> (rows: [String], problems: [String], notes: [String], table: WideSasaranSource) {
+        let names = try TableColumnNames(schema: .sasaran)
+        let table = WideSasaranSource(inner: IssuedSheets(sheets, issues: issues), names: names, source: "sasaran.xlsx")
+        var rows: [String] = []
+        var problems: [String] = []
+        let summary = try TableReader(records: table, source: "sasaran.xlsx", names: names).read(row: { row in
+            rows.append("\(row.location.line) " + (0..<6).map { row.string($0) }.joined(separator: ","))
+        }, problem: { problems.append("\($0.location) \($0.rule.rawValue) \($0.message)") })
+        return (rows, problems, summary.notes, table)
+    }
+
+    /// Review 16: a group over L / P / JUMLAH reads its JUMLAH column (it read L, the men); one
+    /// without a total is a problem; a remark in brackets still names the group; other columns
+    /// are noted.
+    @Test func aGroupOverSeveralColumnsReadsItsTotal() throws {
+        let o = try wide([("2025", "KODE DESA;NAMA DESA;BAYI;;;BALITA (0-59 BLN);IBU HAMIL;\n;;L;P;JUMLAH;;L;P\n3201012001;Sumbermurni;6;7;13;40;9;1\n")])
+        #expect(o.rows == ["3 2025,3201012001,,,bayi,13", "3 2025,3201012001,,,balita,40"])
+        #expect(o.problems == ["sasaran.xlsx:2025:2 E-COLUMNS sasaran.xlsx:2025: the bumil column (G1) stands over 2 columns (G2 \"L\", H2 \"P\") and none is its total (JUMLAH, L+P); give the group one column, or a JUMLAH column under it"])
+        #expect(o.notes.contains("sasaran.xlsx:2025: columns not read (neither the area, the year nor a target group pws knows — docs/input-format.md lists the names): \"NAMA DESA\""))
+        #expect(o.notes.contains("sasaran.xlsx:2025: no TAHUN column; the targets are read as 2025, the year in the sheet's name"))
+        #expect(o.notes.contains("sasaran.xlsx: 1 row(s) without a village code (a second header row, totals, signatures) made no target (sasaran.xlsx:2025:2)"))
+    }
+
+    /// Review 16: a figure merged down over a village's RW rows is a problem in each row under
+    /// it (it was counted once per RW); a sheet with groups but no village code beside a sheet
+    /// that is read is a problem (it was dropped as "empty"); a sheet named with two years has
+    /// no year.
+    @Test func mergedFiguresSheetsWithoutCodesAndTwoYears() throws {
+        let merged = CellIssue(column: 3, reference: "D2", kind: .merged)
+        let code = CellIssue(column: 0, reference: "A2", kind: .merged)
+        let o = try wide([("2025", "KODE DESA;RW;BAYI;IBU HAMIL\n3201012001;01;5;28\n3201012001;02;6;28\n"),
+                          ("Lain", "KODE;BAYI\n3201012002;4\n"),
+                          ("Proyeksi 2020-2025", "KODE DESA;BAYI\n3201012003;4\n")],
+                         issues: [3: [code, merged]])
+        #expect(o.rows == ["2 2025,3201012001,01,,bayi,5", "2 2025,3201012001,01,,bumil,28", "3 2025,3201012001,02,,bayi,6",
+                           "2 ,3201012003,,,bayi,4"])
+        #expect(o.problems == [
+            "sasaran.xlsx:2025:3 E-CELL sasaran.xlsx:2025:D3 (bumil) lies under the merged cell D2, which spans rows: a target stands in one row — unmerge it and give the figure once, in the row of the area it is for (a village's in a row without RW and RT)",
+            "sasaran.xlsx:Lain:1 E-COLUMNS sasaran.xlsx:Lain:1 has target group columns (bayi) but no village code column (kode_desa); name the column of the village codes KODE DESA, or remove the sheet",
+        ])
+        #expect(!o.notes.contains { $0.contains("empty") })
+        #expect(WideSasaranSource.years(in: "Proyeksi 2020-2025") == [2020, 2025])
+    }
+
     /// A group's second column is named in the notes; its cells are not read.
     @Test func aSecondColumnOfAGroupIsNoted() throws {
         let text = "KODE DESA;IBU HAMIL;BUMIL;BAYI\n3201012001;5;7;3\n"
@@ -529,5 +576,24 @@ enum PWSPaths {
         }, problem: { _ in })
         #expect(groups == ["bumil 5", "bayi 3"])
         #expect(summary.notes.contains("sasaran.csv: a target group has a second column, whose cells are not read: BUMIL at C1 (bumil, first at B1) — remove or rename it"))
+    }
+}
+
+/// Sheets as `;`-separated text, each row given with the issues of its line (`issues[line]`).
+final class IssuedSheets: RecordSource {
+    let sheets: [(String, String)], issues: [Int: [CellIssue]]
+    var blankRows = 0, notes: [String] = [], minimumFieldCount = 0
+    var headerLine: Int? { nil }
+    init(_ sheets: [(String, String)], issues: [Int: [CellIssue]]) { self.sheets = sheets; self.issues = issues }
+    func note(_ text: String) { notes.append(text) }
+    func read(_ body: (RecordSourceEvent) throws -> Void) throws {
+        var options = CSVReadOptions()
+        options.delimiter = UInt8(ascii: ";")
+        for (name, text) in sheets {
+            try body(.section(label: "sasaran.xlsx:" + name))
+            try CSVReader(bytes: Array(text.utf8), source: "sasaran.xlsx", options: options).read { event in
+                if case .record(let r) = event { try body(.record(r, issues: name == "2025" ? issues[r.line] ?? [] : [])) }
+            }
+        }
     }
 }

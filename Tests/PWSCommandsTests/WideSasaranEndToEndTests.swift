@@ -72,7 +72,7 @@ import Testing
         let notes = (manifest as? [String: Any])?["notes"] as? [String] ?? []
         // Title row 1, an empty row 2, header 3, the 19 areas of the 147 long rows on lines
         // 4–22, JUMLAH (in the code column) on 23.
-        #expect(notes.contains("sasaran.csv: 1 row(s) without a village code (totals, signatures) made no target (sasaran.csv:23)"), "\(notes)")
+        #expect(notes.contains("sasaran.csv: 1 row(s) without a village code (a second header row, totals, signatures) made no target (sasaran.csv:23)"), "\(notes)")
         let inputs = (manifest as? [String: Any])?["inputs"] as? [[String: Any]] ?? []
         let account = inputs.first { $0["path"] as? String == "sasaran.csv" }
         #expect(account?["rows_read"] as? Int == 147)
@@ -91,5 +91,27 @@ import Testing
         #expect(r.stderr.contains("sasaran.csv:4: count of bumil \"1.234\" is ambiguous"), "\(r.stderr)")
         let unknown = r.stderr.components(separatedBy: "\n").filter { $0.contains("village_code \"3201019999\" is not in wilayah.csv") }
         #expect(unknown.count == 1, "\(r.stderr)")
+    }
+
+    /// Review 16: a long file whose count column is misnamed stays E-COLUMNS (it was read as a
+    /// wide table, its bumil figures as `penduduk`); a wide CSV whose title line has no
+    /// delimiter is read (the delimiter was sniffed on the title); a table without a village
+    /// code column says so.
+    @Test func longFilesStayLongAndTitlesWithoutDelimiters() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let (misnamed, _) = try Self.run("tahun;kode_desa;kelompok_sasaran;jumlah_penduduk\n2025;3201012001;bumil;28\n", tmp, "misnamed")
+        #expect(misnamed.status == 65)
+        #expect(misnamed.stderr.contains("E-COLUMNS required column(s) missing: count (or jumlah)"), "\(misnamed.stderr)")
+        let table = try Self.wideTable()
+        let bare = table.replacingOccurrences(of: "SASARAN PROGRAM KESEHATAN TAHUN 2025" + String(repeating: ";", count: 3 + Self.columns.count),
+                                              with: "SASARAN PROGRAM KESEHATAN TAHUN 2025")
+        #expect(bare != table)
+        let (titled, out) = try Self.run(bare, tmp, "titled")
+        #expect(titled.status == 0, "\(titled.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out + "/2025-12/indicators.csv"))
+        let (noCode, _) = try Self.run(table.replacingOccurrences(of: "KODE DESA", with: "DESA"), tmp, "nocode")
+        #expect(noCode.status == 65)
+        #expect(noCode.stderr.contains("sasaran.csv:3: the table has target group columns (bumil, bulin, bayi_lahir_hidup, bayi, baduta …) but no village code column"), "\(noCode.stderr)")
     }
 }
