@@ -112,7 +112,7 @@ public final class WideSasaranSource: RecordSource {
         var builder = RecordBuilder()
         var layoutRows: [String] = []
         var above: (line: Int, cells: [String])?
-        var unread: [String] = []
+        var started = false
         // The section's row with group columns but no village code column.
         var nearMiss: (line: Int, groups: [String])?
         func groups(_ cells: [String]) -> [String] { cells.compactMap { Self.group(of: $0) } }
@@ -130,7 +130,7 @@ public final class WideSasaranSource: RecordSource {
                                           field: field, value: "", message: message)))
         }
         func finishSection() throws {
-            guard layout == nil else { return }
+            guard started, layout == nil else { return }
             if let near = nearMiss {
                 // A sheet of targets without its village code column: refused, never skipped.
                 layout = Layout(sheetYear: "")
@@ -138,13 +138,22 @@ public final class WideSasaranSource: RecordSource {
                 try reject(line: near.line, field: "village_code", message: "\(label):\(near.line) has target group columns (\(Self.shown(near.groups))) but no village code column (kode_desa); name the column of the village codes KODE DESA, or remove the sheet")
                 if groupsWithoutCode == nil { groupsWithoutCode = (label, near.line, near.groups) }
             } else {
-                unread.append(label)
+                // Said here, and known to the table reader before it closes the section (which
+                // would otherwise call a sheet with rows "empty").
+                ownNotes.append("\(label): not read — no row among its first \(TableReader.headerSearchRows) has a village code column and a target group column")
+                if unmatchedHeader == nil {
+                    unmatchedHeader = UnmatchedHeader(label: label, line: 1, missing: ["village_code"],
+                                                      message: "no sheet has a village code column and a target group column",
+                                                      rows: 0, labels: [])
+                }
+                unmatchedHeader?.labels.insert(label)
             }
         }
         try inner.read { event in
             switch event {
             case .section(let next):
                 try finishSection()
+                started = true
                 label = next
                 layout = nil
                 above = nil
@@ -174,10 +183,7 @@ public final class WideSasaranSource: RecordSource {
                     guard isHeader(cells) else {
                         let found = groups(cells)
                         if found.count > nearMiss?.groups.count ?? 0 { nearMiss = (record.line, found) }
-                        if searched == TableReader.headerSearchRows {
-                            ownNotes.append("\(label): not read — no row among its first \(TableReader.headerSearchRows) has a village code column and a target group column")
-                            done = true
-                        }
+                        if searched == TableReader.headerSearchRows { done = true }
                         return
                     }
                     try take(header: cells, line: record.line)
@@ -196,11 +202,6 @@ public final class WideSasaranSource: RecordSource {
             }
         }
         try finishSection()
-        if !unread.isEmpty {
-            unmatchedHeader = UnmatchedHeader(label: unread[0], line: 1, missing: ["village_code"],
-                                              message: "no sheet has a village code column and a target group column",
-                                              rows: 0, labels: Set(unread))
-        }
         if !layoutRows.isEmpty {
             ownNotes.append("\(source): \(layoutRows.count) row(s) without a village code (a second header row, totals, signatures) made no target (\(Self.shown(layoutRows)))")
         }

@@ -561,6 +561,13 @@ enum PWSPaths {
             "sasaran.xlsx:Lain:1 E-COLUMNS sasaran.xlsx:Lain:1 has target group columns (bayi) but no village code column (kode_desa); name the column of the village codes KODE DESA, or remove the sheet",
         ])
         #expect(!o.notes.contains { $0.contains("empty") })
+
+        // A notes sheet between two sheets that are read: noted, not "empty", and nothing else.
+        let notes = try wide([("2025", "KODE DESA;BAYI\n3201012001;5\n"), ("Catatan", "sumber: Pusdatin\nx\n"),
+                              ("2026", "KODE DESA;BAYI\n3201012001;6\n")])
+        #expect(notes.rows == ["2 2025,3201012001,,,bayi,5", "2 2026,3201012001,,,bayi,6"])
+        #expect(notes.problems.isEmpty)
+        #expect(notes.notes.filter { $0.contains("Catatan") } == ["sasaran.xlsx:Catatan: not read — no row among its first 20 has a village code column and a target group column"])
         #expect(WideSasaranSource.years(in: "Proyeksi 2020-2025") == [2020, 2025])
     }
 
