@@ -545,20 +545,25 @@ public final class ReshapeSource: RecordSource {
     /// A column name as the header matches it (`HeaderNames.normalise`).
     public static func normalise(_ name: String) -> String { HeaderNames.normalise(name) }
 
-    static func year(in name: String) -> Int? {
+    static func year(in name: String) -> Int? { years(in: name).first }
+
+    /// Every year 1900–2999 standing alone (four digits, no digit beside them) in `name`, in
+    /// order, each once (`Proyeksi 2020-2025` has two).
+    static func years(in name: String) -> [Int] {
         let bytes = Array(name.utf8)
+        var found: [Int] = []
         var i = 0
         while i + 4 <= bytes.count {
             let run = bytes[i..<i + 4]
             let before = i == 0 || !(0x30...0x39).contains(bytes[i - 1])
             let after = i + 4 == bytes.count || !(0x30...0x39).contains(bytes[i + 4])
             if before && after && run.allSatisfy({ (0x30...0x39).contains($0) }),
-               let y = Int(String(decoding: run, as: UTF8.self)), (1900...2999).contains(y) {
-                return y
+               let y = Int(String(decoding: run, as: UTF8.self)), (1900...2999).contains(y), !found.contains(y) {
+                found.append(y)
             }
             i += 1
         }
-        return nil
+        return found
     }
 }
 

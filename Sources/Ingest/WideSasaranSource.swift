@@ -277,16 +277,7 @@ public final class WideSasaranSource: RecordSource {
     }
 
     /// Every year 1900–2999 standing alone in `name` (`Proyeksi 2020-2025` has two).
-    public static func years(in name: String) -> [Int] {
-        var found: [Int] = []
-        var rest = Substring(name)
-        while let y = ReshapeSource.year(in: String(rest)) {
-            if !found.contains(y) { found.append(y) }
-            guard let r = rest.range(of: String(y)) else { break }
-            rest = rest[r.upperBound...]
-        }
-        return found
-    }
+    public static func years(in name: String) -> [Int] { ReshapeSource.years(in: name) }
 
     private func emit(_ record: CSVRecord, issues: [CellIssue], layout: Layout, label: String, builder: inout RecordBuilder,
                       layoutRows: inout [String], _ body: (RecordSourceEvent) throws -> Void) throws {
