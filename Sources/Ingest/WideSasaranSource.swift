@@ -30,45 +30,11 @@ public final class WideSasaranSource: RecordSource {
     /// The sections not read (no header): the table reader then says nothing of them being empty.
     public private(set) var unmatchedHeader: UnmatchedHeader?
 
-    /// Header names (as `HeaderNames.normalise` gives them) of each target group's column:
-    /// its id, and the names the tables of the provinces and Pusdatin use.
-    static let groupColumns: [String: String] = {
-        var table: [String: String] = [:]
-        for group in TargetGroup.all { table[HeaderNames.normalise(group)] = group }
-        let names: [(String, [String])] = [
-            ("bumil", ["ibu hamil"]),
-            ("bulin", ["ibu bersalin", "ibu bersalin/nifas", "ibu bersalin / nifas", "ibu nifas", "bersalin"]),
-            ("bayi_lahir_hidup", ["lahir hidup", "bayi lahir hidup"]),
-            ("bayi", ["surviving infant", "bayi (surviving infant)"]),
-            ("remaja_putri", ["remaja putri"]),
-            ("usia_produktif", ["usia produktif"]),
-            ("lansia", ["usia lanjut"]),
-            ("penduduk", ["jumlah penduduk"]),
-            ("usia_pendidikan_dasar", ["usia pendidikan dasar"]),
-            ("penderita_hipertensi", ["penderita hipertensi"]),
-            ("penderita_dm", ["penderita dm", "penderita diabetes melitus", "penderita diabetes mellitus"]),
-            ("odgj_berat", ["odgj berat"]),
-            ("terduga_tb", ["terduga tb", "orang terduga tb"]),
-            ("risiko_hiv", ["risiko hiv", "orang berisiko hiv", "berisiko hiv"]),
-        ]
-        for (group, spellings) in names { for s in spellings { table[HeaderNames.normalise(s)] = group } }
-        return table
-    }()
+    /// Which target group a column holds: the names pws knows and the pipeline's own.
+    private let groupNames: SasaranGroupNames
 
     /// The long rows' header, in the sasaran schema's canonical names.
     static let header = ["year", "village_code", "rw", "rt", "target_group", "count"]
-
-    /// A header cell's group: its name, or its name without a remark in brackets
-    /// (`BALITA (0-59 BLN)`, `IBU HAMIL (BUMIL)`).
-    static func group(of name: String) -> String? {
-        if let g = groupColumns[HeaderNames.normalise(name)] { return g }
-        var plain = ""
-        var depth = 0
-        for c in name {
-            if c == "(" { depth += 1 } else if c == ")" { depth = Swift.max(0, depth - 1) } else if depth == 0 { plain.append(c) }
-        }
-        return plain == name ? nil : groupColumns[HeaderNames.normalise(plain)]
-    }
 
     /// A sub-column's label that is the group's total (`JUMLAH`, `TOTAL`, `L+P`).
     static func isTotal(_ text: String) -> Bool {
@@ -87,10 +53,11 @@ public final class WideSasaranSource: RecordSource {
     }
 
     /// `names`: the sasaran schema's names with the pipeline's aliases (for the year, village
-    /// code, RW and RT columns).
-    public init(inner: RecordSource, names: TableColumnNames, source: String) {
+    /// code, RW and RT columns); `groups`: the target groups' column names.
+    public init(inner: RecordSource, names: TableColumnNames, groups: SasaranGroupNames, source: String) {
         self.inner = inner
         self.names = names
+        self.groupNames = groups
         self.source = source
     }
 
@@ -115,7 +82,7 @@ public final class WideSasaranSource: RecordSource {
         var started = false
         // The section's row with group columns but no village code column.
         var nearMiss: (line: Int, groups: [String])?
-        func groups(_ cells: [String]) -> [String] { cells.compactMap { Self.group(of: $0) } }
+        func groups(_ cells: [String]) -> [String] { cells.compactMap { groupNames.group(of: $0) } }
         /// A village code column and a target group column.
         func isHeader(_ cells: [String]) -> Bool {
             column(names.map(header: cells), "village_code") != nil && !groups(cells).isEmpty
@@ -214,7 +181,7 @@ public final class WideSasaranSource: RecordSource {
             var notRead: [String] = []
             let known = Set(["year", "village_code", "rw", "rt"].compactMap { column(map, $0) })
             for (c, name) in cells.enumerated() {
-                guard let g = Self.group(of: name) else {
+                guard let g = groupNames.group(of: name) else {
                     if !name.isEmpty && !known.contains(c) { notRead.append(name) }
                     continue
                 }

@@ -39,6 +39,9 @@ public struct PipelineDefinition: Sendable {
     public var decimalSeparator: UInt8?
     /// Extra header aliases: file kind (`layanan`, `wilayah`, `sasaran`) → canonical → aliases.
     public var columnAliases: [String: [String: [String]]]
+    /// `sasaran.group_columns`: more header names of the target groups' columns in a sasaran
+    /// table with a column per group (group → names), beside the built-in ones.
+    public var sasaranGroupColumns: [String: [String]] = [:]
     /// Extra enumeration spellings: `sex`/`facility_type`/`provider`/`service_code` → spelling → canonical.
     public var valueAliases: [String: [String: String]]
     /// `workbooks:` per file kind: which sheets of an .xlsx input are read and which row is the
@@ -229,7 +232,7 @@ public struct PipelineDefinition: Sendable {
                 }
             }
         }
-        if let n = root["sasaran"] { try Self.onlyKnownKeys(try doc.mapping(n, "sasaran"), ["decimal_separator"], in: "sasaran", doc) }
+        if let n = root["sasaran"] { try Self.onlyKnownKeys(try doc.mapping(n, "sasaran"), ["decimal_separator", "group_columns"], in: "sasaran", doc) }
         if let n = root["csv"] { try Self.onlyKnownKeys(try doc.mapping(n, "csv"), ["delimiter"], in: "csv", doc) }
         if let n = root["sasaran"], let d = try doc.mapping(n, "sasaran")["decimal_separator"] {
             switch try doc.string(d, "sasaran.decimal_separator") {
@@ -275,6 +278,23 @@ public struct PipelineDefinition: Sendable {
                     }
                 }
                 def.columnAliases[kind] = table
+            }
+        }
+        // After column_aliases: a group's name may not be a sasaran column's (nor an alias).
+        if let n = root["sasaran"], let groups = try doc.mapping(n, "sasaran")["group_columns"] {
+            let columns = try TableColumnNames(schema: .sasaran, extraAliases: def.columnAliases["sasaran"] ?? [:])
+            for (k, v) in try doc.mapping(groups, "sasaran.group_columns") {
+                let group = try doc.string(k, "a target group")
+                let names = try doc.sequence(v, "sasaran.group_columns.\(group)").map { try doc.string($0, "a column name") }
+                var table = def.sasaranGroupColumns
+                table[group] = names
+                // Checked here, group by group, so a mistake names its line.
+                do {
+                    _ = try SasaranGroupNames(extra: table, columns: columns)
+                } catch let error as PWSError {
+                    throw doc.error(k, "sasaran.group_columns: \(error.message)")
+                }
+                def.sasaranGroupColumns = table
             }
         }
         if let n = root["workbooks"] {

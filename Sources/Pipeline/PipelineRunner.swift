@@ -32,6 +32,7 @@ public struct PipelineRunner {
             delimiter: definition.delimiter, columnAliases: definition.columnAliases,
             valueAliases: definition.valueAliases, services: pipeline.services)
         settings.decimalSeparator = definition.decimalSeparator
+        settings.sasaranGroupColumns = definition.sasaranGroupColumns
         settings.workbooks = definition.workbooks
         settings.reshape = definition.reshape
         settings.fhir = definition.fhir

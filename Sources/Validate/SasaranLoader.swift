@@ -11,6 +11,9 @@ struct SasaranLoader {
     var decimalSeparator: UInt8?
     /// Sheets and header row when the file is a workbook.
     var workbook = WorkbookReadOptions()
+    /// `sasaran.group_columns`: more header names of the target groups' columns, for a table
+    /// with a column per group (group → names).
+    var groupColumns: [String: [String]] = [:]
 
     /// Hash the file's bytes as they are read (the digest returned; run.json's input list).
     var hashesContent = false
@@ -128,6 +131,7 @@ struct SasaranLoader {
             let saved = (entries, problems, seen)
             wide = true
             var lacking: (label: String, line: Int, groups: [String])?
+            let groupNames = try SasaranGroupNames(extra: groupColumns, columns: columnNames)
             let isWorkbook = TableReader.isWorkbookName(source)
             let delimiters: [UInt8?] = isWorkbook || delimiter != nil ? [delimiter] : [nil, 0x3B, 0x2C, 0x09, 0x7C]
             for candidate in delimiters {
@@ -137,7 +141,7 @@ struct SasaranLoader {
                     ? try WorkbookRecordSource(path: path, source: source, options: countsWorkbook)
                     : CSVRecordSource(reader: try CSVReader(path: path, source: source, options: csvOptions),
                                       headerLine: workbook.headerRow)
-                let table = WideSasaranSource(inner: inner, names: columnNames, source: source)
+                let table = WideSasaranSource(inner: inner, names: columnNames, groups: groupNames, source: source)
                 (entries, problems, seen) = ([], [], [:])
                 let wideSummary = try TableReader(records: table, source: source, names: columnNames)
                     .read(row: check, problem: diagnosed)
@@ -166,5 +170,14 @@ struct SasaranLoader {
         account.blankRows = summary.blankRows
         account.sheets = summary.sheets
         return (entries, account, digest, summary.notes)
+    }
+}
+
+extension SasaranLoader {
+    /// The loader of a run with `settings`.
+    init(settings: ValidationSettings, hashesContent: Bool = false) {
+        self.init(delimiter: settings.delimiter, aliases: settings.columnAliases["sasaran"] ?? [:],
+                  decimalSeparator: settings.decimalSeparator, workbook: settings.workbooks["sasaran"] ?? .init(),
+                  groupColumns: settings.sasaranGroupColumns, hashesContent: hashesContent)
     }
 }

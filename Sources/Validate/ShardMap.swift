@@ -93,10 +93,7 @@ extension Validation {
             delimiter: settings.delimiter, aliases: settings.columnAliases["wilayah"] ?? [:],
             decimalSeparator: settings.decimalSeparator, workbook: settings.workbooks["wilayah"] ?? .init()
         ).load(path: dataDirectory + "/" + wilayahName, source: wilayahName)
-        let (sasaran, sasaranAccount, _, sasaranNotes) = try SasaranLoader(
-            delimiter: settings.delimiter, aliases: settings.columnAliases["sasaran"] ?? [:],
-            decimalSeparator: settings.decimalSeparator, workbook: settings.workbooks["sasaran"] ?? .init()
-        ).load(path: dataDirectory + "/" + sasaranName, source: sasaranName, register: register)
+        let (sasaran, sasaranAccount, _, sasaranNotes) = try SasaranLoader(settings: settings).load(path: dataDirectory + "/" + sasaranName, source: sasaranName, register: register)
         var allNotes = notes + sasaranNotes
         if registerAccount.encoding != "utf-8" { allNotes.append("\(wilayahName) is not UTF-8; read as Windows-1252") }
         allNotes += InputFiles.ignoredFolderNotes(in: dataDirectory)

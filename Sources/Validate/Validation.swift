@@ -32,6 +32,9 @@ public struct ValidationSettings: Sendable {
     /// `sasaran.decimal_separator` (`.` or `,`) for sasaran counts and RT populations; nil
     /// leaves `1.234`-like values ambiguous, hence errors (spec §A1).
     public var decimalSeparator: UInt8?
+    /// `sasaran.group_columns`: more header names of the target groups' columns in a sasaran
+    /// table with a column per group (group → names; docs/pipeline.md).
+    public var sasaranGroupColumns: [String: [String]] = [:]
     /// Distinct spelling combinations each `FieldComboCache` keeps (0 turns the caches off;
     /// the tests compare both ways).
     var comboCacheLimit = 1 << 16
@@ -199,11 +202,7 @@ public enum Validation {
             decimalSeparator: settings.decimalSeparator, workbook: settings.workbooks["wilayah"] ?? .init(),
             hashesContent: settings.hashesInputs
         ).load(path: dataDirectory + "/" + wilayahName, source: wilayahName)
-        let (sasaran, sasaranAccount, sasaranDigest, sasaranNotes) = try SasaranLoader(
-            delimiter: settings.delimiter, aliases: settings.columnAliases["sasaran"] ?? [:],
-            decimalSeparator: settings.decimalSeparator, workbook: settings.workbooks["sasaran"] ?? .init(),
-            hashesContent: settings.hashesInputs
-        ).load(path: dataDirectory + "/" + sasaranName, source: sasaranName, register: register)
+        let (sasaran, sasaranAccount, sasaranDigest, sasaranNotes) = try SasaranLoader(settings: settings, hashesContent: settings.hashesInputs).load(path: dataDirectory + "/" + sasaranName, source: sasaranName, register: register)
         var digests = [ContentDigest?](repeating: nil, count: settings.hashesInputs ? listing.files.count : 0)
 
         let sources = listing.files

@@ -483,7 +483,7 @@ enum PWSPaths {
         options.numberCells = .counts(decimalSeparator: nil)
         let inner = try WorkbookRecordSource(path: WorkbookReaderTests.path("sasaran-wide.xlsx"), source: source, options: options)
         let names = try TableColumnNames(schema: .sasaran)
-        let table = WideSasaranSource(inner: inner, names: names, source: source)
+        let table = WideSasaranSource(inner: inner, names: names, groups: try SasaranGroupNames(columns: names), source: source)
         var rows: [String] = []
         var problems: [Diagnostic] = []
         let summary = try TableReader(records: table, source: source, names: names).read(row: { row in
@@ -508,7 +508,7 @@ enum PWSPaths {
         let text = "TABEL SASARAN;;;\nKODE DESA;SASARAN;;\n;IBU HAMIL;BAYI;BALITA\n3201012001;5;;9\n"
         let csv = CSVReader(bytes: Array(text.utf8), source: "sasaran.csv")
         let names = try TableColumnNames(schema: .sasaran)
-        let table = WideSasaranSource(inner: CSVRecordSource(reader: csv), names: names, source: "sasaran.csv")
+        let table = WideSasaranSource(inner: CSVRecordSource(reader: csv), names: names, groups: try SasaranGroupNames(columns: names), source: "sasaran.csv")
         var rows: [String] = []
         let summary = try TableReader(records: table, source: "sasaran.csv", names: names).read(row: { row in
             rows.append("\(row.location) \(row.string(SasaranField.villageCode)) \(row.string(SasaranField.targetGroup)) \(row.string(SasaranField.count))")
@@ -522,7 +522,7 @@ enum PWSPaths {
     private func wide(_ sheets: [(String, String)], issues: [Int: [CellIssue]] = [:]) throws
         -> (rows: [String], problems: [String], notes: [String], table: WideSasaranSource) {
         let names = try TableColumnNames(schema: .sasaran)
-        let table = WideSasaranSource(inner: IssuedSheets(sheets, issues: issues), names: names, source: "sasaran.xlsx")
+        let table = WideSasaranSource(inner: IssuedSheets(sheets, issues: issues), names: names, groups: try SasaranGroupNames(columns: names), source: "sasaran.xlsx")
         var rows: [String] = []
         var problems: [String] = []
         let summary = try TableReader(records: table, source: "sasaran.xlsx", names: names).read(row: { row in
@@ -576,13 +576,43 @@ enum PWSPaths {
         let text = "KODE DESA;IBU HAMIL;BUMIL;BAYI\n3201012001;5;7;3\n"
         let csv = CSVReader(bytes: Array(text.utf8), source: "sasaran.csv")
         let names = try TableColumnNames(schema: .sasaran)
-        let table = WideSasaranSource(inner: CSVRecordSource(reader: csv), names: names, source: "sasaran.csv")
+        let table = WideSasaranSource(inner: CSVRecordSource(reader: csv), names: names, groups: try SasaranGroupNames(columns: names), source: "sasaran.csv")
         var groups: [String] = []
         let summary = try TableReader(records: table, source: "sasaran.csv", names: names).read(row: { row in
             groups.append(row.string(SasaranField.targetGroup) + " " + row.string(SasaranField.count))
         }, problem: { _ in })
         #expect(groups == ["bumil 5", "bayi 3"])
         #expect(summary.notes.contains("sasaran.csv: a target group has a second column, whose cells are not read: BUMIL at C1 (bumil, first at B1) — remove or rename it"))
+    }
+
+    /// The pipeline's `sasaran.group_columns` names more columns (and wins over a built-in
+    /// name); what it cannot mean is refused: an unknown group, one name for two groups, a
+    /// name that is a sasaran column's, an empty name.
+    @Test func thePipelineNamesMoreGroupColumns() throws {
+        let text = "KODE DESA;SASARAN BUMIL;BAYI;LANSIA 60+\n3201012001;5;7;3\n"
+        let names = try TableColumnNames(schema: .sasaran, extraAliases: ["year": ["periode"]])
+        let groups = try SasaranGroupNames(extra: ["bumil": ["Sasaran  Bumil"], "bayi_lahir_hidup": ["BAYI"], "lansia": ["lansia 60+"]],
+                                           columns: names)
+        let table = WideSasaranSource(inner: CSVRecordSource(reader: CSVReader(bytes: Array(text.utf8), source: "sasaran.csv")),
+                                      names: names, groups: groups, source: "sasaran.csv")
+        var read: [String] = []
+        _ = try TableReader(records: table, source: "sasaran.csv", names: names).read(row: { row in
+            read.append(row.string(SasaranField.targetGroup) + " " + row.string(SasaranField.count))
+        }, problem: { _ in })
+        #expect(read == ["bumil 5", "bayi_lahir_hidup 7", "lansia 3"])
+        // Without them, only BAYI is a group (the built-in name).
+        let plain = try SasaranGroupNames(columns: names)
+        #expect(plain.group(of: "SASARAN BUMIL") == nil && plain.group(of: "BAYI") == "bayi" && plain.group(of: "IBU HAMIL (BUMIL)") == "bumil")
+        #expect(groups.group(of: "sasaran_bumil (2025)") == "bumil")
+
+        func refused(_ extra: [String: [String]]) -> String {
+            do { _ = try SasaranGroupNames(extra: extra, columns: names); return "accepted" } catch { return "\(error)" }
+        }
+        #expect(refused(["ibu_hamil": ["BUMIL"]]).contains("unknown target group \"ibu_hamil\"; use one of bumil, bulin"))
+        #expect(refused(["bumil": ["SASARAN"], "bulin": ["sasaran"]]).contains("\"SASARAN\" is given to bumil and to bulin (as \"sasaran\"); a column holds one group"))
+        #expect(refused(["bumil": ["Kode Desa"]]).contains("bumil: \"Kode Desa\" is the name of the sasaran column village_code"))
+        #expect(refused(["bumil": ["PERIODE"]]).contains("bumil: \"PERIODE\" is the name of the sasaran column year"))
+        #expect(refused(["bumil": [" "]]).contains("bumil: a name is empty"))
     }
 }
 

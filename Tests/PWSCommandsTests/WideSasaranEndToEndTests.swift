@@ -93,6 +93,45 @@ import Testing
         #expect(unknown.count == 1, "\(r.stderr)")
     }
 
+    /// A group's column named otherwise (`SASARAN BUMIL`) is read through the pipeline's
+    /// `sasaran.group_columns`, giving the same indicators as the long file; with the bundled
+    /// pipeline the column is noted as not read and K1 (bumil) loses its sasaran denominator.
+    @Test func thePipelineNamesOtherColumns() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let table = try Self.wideTable().replacingOccurrences(of: ";IBU HAMIL;", with: ";SASARAN BUMIL;")
+        let pipeline = try String(contentsOfFile: PWSBinary.packageRoot.appendingPathComponent("pipelines/default.yaml").path, encoding: .utf8)
+        let edited = pipeline.replacingOccurrences(of: "  group_columns: {}\n", with: "  group_columns:\n    bumil: [Sasaran Bumil]\n")
+        #expect(edited != pipeline)
+        let pipelines = tmp.path + "/pipelines"
+        try FileManager.default.copyItem(atPath: PWSBinary.packageRoot.appendingPathComponent("pipelines").path, toPath: pipelines)
+        try edited.write(toFile: pipelines + "/default.yaml", atomically: true, encoding: .utf8)
+
+        let data = tmp.path + "/named"
+        try FileManager.default.copyItem(atPath: Self.sampleData, toPath: data)
+        try table.write(toFile: data + "/sasaran.csv", atomically: true, encoding: .utf8)
+        let named = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/out-named", "--pipeline", pipelines + "/default.yaml",
+                                       "--today", "2026-01-15", "--quiet"])
+        #expect(named.status == 0, "\(named.stderr)")
+        let plain = try PWSBinary.run(["run", "--data", Self.sampleData, "--out", tmp.path + "/out-plain", "--today", "2026-01-15", "--quiet"])
+        #expect(plain.status == 0)
+        for file in ["indicators.csv", "pws/K1.csv"] {
+            let a = try Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out-named/2025-12/" + file))
+            let b = try Data(contentsOf: URL(fileURLWithPath: tmp.path + "/out-plain/2025-12/" + file))
+            #expect(a == b, "\(file) differs")
+        }
+        // The bundled pipeline does not know the name: the column is noted as not read, and
+        // K1's denominator is no longer the sasaran's.
+        let (unnamed, out) = try Self.run(table, tmp, "unnamed")
+        #expect(unnamed.status == 0, "\(unnamed.stderr)")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/2025-12/run.json")))
+        let notes = (manifest as? [String: Any])?["notes"] as? [String] ?? []
+        #expect(notes.contains { $0.hasPrefix("sasaran.csv: columns not read") && $0.contains("\"SASARAN BUMIL\"") }, "\(notes)")
+        let k1 = try String(contentsOfFile: out + "/2025-12/pws/K1.csv", encoding: .utf8)
+        let plainK1 = try String(contentsOfFile: tmp.path + "/out-plain/2025-12/pws/K1.csv", encoding: .utf8)
+        #expect(k1 != plainK1)
+    }
+
     /// Review 16: a long file whose count column is misnamed stays E-COLUMNS (it was read as a
     /// wide table, its bumil figures as `penduduk`); a wide CSV whose title line has no
     /// delimiter is read (the delimiter was sniffed on the title); a table without a village

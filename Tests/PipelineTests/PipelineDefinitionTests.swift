@@ -34,6 +34,26 @@ import Testing
         #expect(try Self.load("sasaran:\n  decimal_separator: \".\"\n").decimalSeparator == UInt8(ascii: "."))
     }
 
+    /// `sasaran.group_columns` is read; a name it cannot use is refused at its group's line,
+    /// also one that is an alias given in `column_aliases.sasaran` (read after it in the file).
+    @Test func groupColumnsAreReadAndCheckedAtTheirLine() throws {
+        let d = try Self.load("sasaran:\n  group_columns:\n    bumil: [SASARAN BUMIL, BUMIL PROYEKSI]\n    lansia: []\n")
+        #expect(d.sasaranGroupColumns == ["bumil": ["SASARAN BUMIL", "BUMIL PROYEKSI"], "lansia": []])
+        #expect(try PipelineDefinition.load(path: Self.pipelines + "/default.yaml").sasaranGroupColumns == [:])
+        let cases: [(String, Int, String)] = [
+            ("sasaran:\n  group_columns:\n    bumil: [A]\n    ibu_hamil: [B]\n", 7, "sasaran.group_columns: unknown target group \"ibu_hamil\""),
+            ("sasaran:\n  group_columns:\n    bumil: [DESA]\ncolumn_aliases:\n  sasaran:\n    village_code: [desa]\n", 6,
+             "sasaran.group_columns: bumil: \"DESA\" is the name of the sasaran column village_code"),
+            ("sasaran:\n  group_columns:\n    bumil: [X]\n    bulin: [x]\n", 7, "sasaran.group_columns: \"X\" is given to bumil and to bulin (as \"x\")"),
+        ]
+        for (body, line, message) in cases {
+            let error = #expect(throws: PWSError.self) { _ = try Self.load(body) }
+            #expect(error?.exitStatus == .usage, "\(body)")
+            #expect(error?.location?.line == line, "\(body)")
+            #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "")")
+        }
+    }
+
     /// A separator other than `.` or `,` is a usage error at its line (line 5 here).
     @Test func otherSeparatorsAreRefusedAtTheirLine() throws {
         #expect {
