@@ -158,7 +158,8 @@ public enum Aggregator {
                                      anc: input.services.index(of: "ANC"),
                                      persalinan: input.services.index(of: "PERSALINAN"),
                                      nifas: input.services.index(of: "NIFAS"),
-                                     joining: SubjectBuilder.joiningServices(input.services))
+                                     joining: SubjectBuilder.joiningServices(input.services),
+                                     joiningDelivery: input.services.joining(.delivery))
             growthStandards = input.growthStandards
             growthServices = GrowthServices(input.services)
             rtCount = input.register.rts.count

@@ -25,7 +25,7 @@ struct Delivery {
     var date: Day
     /// PERSALINAN records of the cluster, in order.
     var deliveryRecords: [Int]
-    /// NIFAS records attached to it, in order.
+    /// NIFAS records attached to it, and those of services with `joins: delivery`, in order.
     var nifasRecords: [Int]
     /// Both lists merged in (visit_date, record_id) order: what delivery rules look at.
     var pool: [Int] = []
@@ -41,11 +41,14 @@ struct SubjectBuilder {
     /// Maternal services other than ANC whose records join the episode whose span holds their
     /// date (docs/guidance.md item 5): they count for pregnancy rules, not as visits.
     var joining: Set<UInt16> = []
+    /// Services other than NIFAS whose records attach to a delivery as NIFAS records do
+    /// (`joins: delivery`), without a W-NIFAS when none is near.
+    var joiningDelivery: Set<UInt16> = []
 
-    /// The maternal services whose records join a pregnancy: HB, LILA, TTD_BUMIL and RISTI_NAKES,
-    /// those of them the catalogue has.
+    /// The services whose records join a pregnancy (`joins: pregnancy` in the catalogue; by
+    /// default HB, LILA, TTD_BUMIL and RISTI_NAKES).
     static func joiningServices(_ services: ServiceCatalogue) -> Set<UInt16> {
-        Set(["HB", "LILA", "TTD_BUMIL", "RISTI_NAKES"].compactMap { services.index(of: $0) })
+        services.joining(.pregnancy)
     }
 
     /// The record's LMP: its lmp_date, else visit − 7 × gestational weeks; nil when unknown or
@@ -233,13 +236,16 @@ struct SubjectBuilder {
             }
         }
         var unattached: [Int] = []
-        if let nifas {
-            for r in person where events[r].service == nifas {
+        if nifas != nil || !joiningDelivery.isEmpty {
+            for r in person {
+                let service = events[r].service
+                let isNifas = service == nifas
+                guard isNifas || joiningDelivery.contains(service) else { continue }
                 let v = events[r].visit
                 let match = result.lastIndex { $0.date <= v }
                 if let m = match, result[m].date.days(to: v) <= 42 {
                     result[m].nifasRecords.append(r)
-                } else {
+                } else if isNifas {
                     unattached.append(r)
                 }
             }

@@ -24,6 +24,29 @@ public struct AgeLimit: Sendable, Hashable {
     }
 }
 
+/// Which episode a service's records join besides the records that form it (`ANC` forms a
+/// pregnancy, `PERSALINAN` a delivery and `NIFAS` joins it): `joins:` in the service catalogue
+/// (docs/services.md).
+public enum EpisodeJoin: String, Sendable, Hashable, CaseIterable {
+    /// The pregnancy whose span holds the record's date (`HB`, `LILA`, `TTD_BUMIL`, `RISTI_NAKES`).
+    case pregnancy
+    /// The delivery 0–42 days before the record, as `NIFAS` records attach.
+    case delivery
+    /// None: the service counts for person indicators only.
+    case none
+
+    /// The services that joined pregnancies before the catalogue could say so: a service
+    /// without `joins:` of these codes still joins (a catalogue copied before the setting
+    /// keeps its figures).
+    public static let pregnancyByDefault = ["HB", "LILA", "TTD_BUMIL", "RISTI_NAKES"]
+
+    /// What a service of `code` joins when its entry says nothing.
+    public static func `default`(for code: String) -> EpisodeJoin {
+        let key = EnumDecoder<UInt16>.normalise(code)
+        return pregnancyByDefault.contains { EnumDecoder<UInt16>.normalise($0) == key } ? .pregnancy : .none
+    }
+}
+
 /// One code of the service catalogue (spec §2.6).
 public struct ServiceDefinition: Sendable, Hashable {
     public var code: String
@@ -34,15 +57,18 @@ public struct ServiceDefinition: Sendable, Hashable {
     /// nil = any age.
     public var age: AgeLimit?
     public var result: ResultKind
+    /// The episode its records join (`joins:`; nil given: `EpisodeJoin.default(for:)`).
+    public var joins: EpisodeJoin
 
     public init(code: String, name: String, cluster: String, sex: Sex?, age: AgeLimit?,
-                result: ResultKind) {
+                result: ResultKind, joins: EpisodeJoin? = nil) {
         self.code = code
         self.name = name
         self.cluster = cluster
         self.sex = sex
         self.age = age
         self.result = result
+        self.joins = joins ?? EpisodeJoin.default(for: code)
     }
 }
 
@@ -67,6 +93,11 @@ public struct ServiceCatalogue: Sendable {
     /// - Complexity: O(n) in the field length; no allocation.
     @inlinable
     public func index(of bytes: UnsafeRawBufferPointer) -> UInt16? { decoder.decode(bytes) }
+
+    /// The indices of the services whose records join `episode`s.
+    public func joining(_ episode: EpisodeJoin) -> Set<UInt16> {
+        Set(services.indices.filter { services[$0].joins == episode }.map { UInt16($0) })
+    }
 
     /// The definition of a code, or nil.
     public func service(_ code: String) -> ServiceDefinition? {

@@ -79,7 +79,7 @@ public enum IndicatorCatalogueLoader {
         guard let scope = Scope(rawValue: try doc.string(scopeNode, "scope")) else {
             throw doc.error(scopeNode, "\(id): scope must be lifetime, year or monthly")
         }
-        let common = try filter(m, doc: doc, services: services, id: id)
+        let common = try filter(m, doc: doc, services: services, id: id, subject: subject)
         let ruleNode = try doc.required(m, "rule", node, doc)
         let ruleName = try doc.string(ruleNode, "rule")
         guard let kind = IndicatorRuleKinds.named(ruleName) else {
@@ -115,7 +115,7 @@ public enum IndicatorCatalogueLoader {
                     }
                     percent = v
                 } else if let records = dm["records"], dm.count == 1 {
-                    counted = try checkedFilter(records, "denominator.records", doc: doc, services: services, id: id)
+                    counted = try checkedFilter(records, "denominator.records", doc: doc, services: services, id: id, subject: subject)
                 } else {
                     guard let ref = dm["indicator"], dm.count == 1 else {
                         throw doc.error(d, "\(id): denominator is a target group, {group: G, percent: P}, {indicator: ID} or {records: FILTER}")
@@ -162,7 +162,8 @@ public enum IndicatorCatalogueLoader {
                                    direction: direction, countedDenominator: counted, targetGroupPercent: percent)
     }
 
-    static func filter(_ m: Node.Mapping, doc: YAMLFile, services: ServiceCatalogue, id: String) throws -> RecordFilter {
+    static func filter(_ m: Node.Mapping, doc: YAMLFile, services: ServiceCatalogue, id: String,
+                       subject: SubjectKind) throws -> RecordFilter {
         var f = RecordFilter()
         if let s = m["services"] {
             let codes = try doc.sequence(s, "services")
@@ -173,6 +174,9 @@ public enum IndicatorCatalogueLoader {
                 let text = try doc.string(code, "a service code")
                 guard let index = services.index(of: text) else {
                     throw doc.error(code, "\(id): service \"\(text)\" is not in the service catalogue")
+                }
+                if let why = Self.cannotJoin(services.services[Int(index)], subject) {
+                    throw doc.error(code, "\(id): \(why)")
                 }
                 f.services.append(index)
             }
@@ -250,7 +254,7 @@ public enum IndicatorCatalogueLoader {
     /// A record filter given as its own mapping (`denominator: {records: …}`, `measure:`): only
     /// filter keys, so a misspelt one (`age_year`) stops the run rather than drop a condition.
     static func checkedFilter(_ node: Node, _ what: String, doc: YAMLFile, services: ServiceCatalogue,
-                              id: String) throws -> RecordFilter {
+                              id: String, subject: SubjectKind) throws -> RecordFilter {
         let m = try doc.mapping(node, what)
         for (k, _) in m {
             let key = try doc.string(k, "a key")
@@ -258,7 +262,25 @@ public enum IndicatorCatalogueLoader {
                 throw doc.error(k, "\(id): \(what) takes record filter keys (\(filterKeys.sorted().joined(separator: ", "))), not \"\(key)\"")
             }
         }
-        return try filter(m, doc: doc, services: services, id: id)
+        return try filter(m, doc: doc, services: services, id: id, subject: subject)
+    }
+
+    /// Why a pregnancy or delivery indicator can never see `service`'s records (they would
+    /// count nothing, without a word): a pregnancy holds ANC records and those of services that
+    /// join pregnancies, a delivery PERSALINAN and NIFAS records and those of services that
+    /// join deliveries (`joins:` in the service catalogue).
+    static func cannotJoin(_ service: ServiceDefinition, _ subject: SubjectKind) -> String? {
+        let code = EnumDecoder<UInt16>.normalise(service.code)
+        switch subject {
+        case .person:
+            return nil
+        case .pregnancy:
+            if code == "anc" || service.joins == .pregnancy { return nil }
+            return "service \(service.code) is not in any pregnancy: a pregnancy holds its ANC records and those of services with `joins: pregnancy` in the service catalogue (docs/services.md); add that to \(service.code)'s entry, or count it over persons (subject: person)"
+        case .delivery:
+            if code == "persalinan" || code == "nifas" || service.joins == .delivery { return nil }
+            return "service \(service.code) is not in any delivery: a delivery holds its PERSALINAN and NIFAS records and those of services with `joins: delivery` in the service catalogue (docs/services.md); add that to \(service.code)'s entry, or count it over persons (subject: person)"
+        }
     }
 
     static func range(_ node: Node, _ key: String, doc: YAMLFile, id: String) throws -> (Int?, Int?) {
@@ -318,7 +340,7 @@ struct YAMLRuleEntry: RuleEntry {
 
     func filter(_ key: String) throws -> RecordFilter? {
         guard let n = mapping[key] else { return nil }
-        return try IndicatorCatalogueLoader.checkedFilter(n, key, doc: doc, services: services, id: id)
+        return try IndicatorCatalogueLoader.checkedFilter(n, key, doc: doc, services: services, id: id, subject: subject)
     }
 
     func filters(_ key: String) throws -> [RecordFilter]? {
@@ -331,7 +353,7 @@ struct YAMLRuleEntry: RuleEntry {
                     throw doc.error(k, "\(id): unknown item key \"\(name)\"")
                 }
             }
-            return try IndicatorCatalogueLoader.filter(im, doc: doc, services: services, id: id)
+            return try IndicatorCatalogueLoader.filter(im, doc: doc, services: services, id: id, subject: subject)
         }
     }
 
@@ -345,7 +367,7 @@ struct YAMLRuleEntry: RuleEntry {
                     throw doc.error(k, "\(id): unknown item key \"\(name)\"")
                 }
             }
-            let itemFilter = try IndicatorCatalogueLoader.filter(im, doc: doc, services: services, id: id)
+            let itemFilter = try IndicatorCatalogueLoader.filter(im, doc: doc, services: services, id: id, subject: subject)
             return YAMLRuleEntry(doc: doc, node: item, mapping: im, id: id, subject: subject, scope: scope,
                                  filter: itemFilter, services: services)
         }

@@ -126,7 +126,7 @@ private struct Reader {
             return nil
         }
         let fields = self.fields(of: mapping, at: node,
-                                 allowed: ["code", "name", "cluster", "sex", "age", "result"],
+                                 allowed: ["code", "name", "cluster", "sex", "age", "result", "joins"],
                                  what: "a service entry")
         let code = requiredText(fields["code"], at: node, key: "code")
         let label = code.map { "service \($0)" } ?? "service entry"
@@ -142,9 +142,27 @@ private struct Reader {
         let sex = self.sex(fields["sex"], owner: label)
         let age = self.age(fields["age"], owner: label)
         let result = self.result(fields["result"], owner: label)
+        let joins = self.joins(fields["joins"], code: code, owner: label)
         guard let code, let name, let cluster, problems.count == before else { return nil }
         return ServiceDefinition(code: code, name: name, cluster: cluster, sex: sex ?? nil,
-                                 age: age ?? nil, result: result ?? ResultKind.none)
+                                 age: age ?? nil, result: result ?? ResultKind.none, joins: joins ?? nil)
+    }
+
+    /// nil = problem; .some(nil) = not given (the code's default).
+    mutating func joins(_ node: Node?, code: String?, owner: String) -> EpisodeJoin?? {
+        guard let node else { return .some(nil) }
+        guard let text = node.scalar?.string, let joins = EpisodeJoin(rawValue: text) else {
+            problem(node, "`joins:` of \(owner) must be pregnancy, delivery or none")
+            return nil
+        }
+        // The codes that form the episodes (spec §4.2–4.3) join nothing else.
+        if let code, let forming = ["ANC", "PERSALINAN", "NIFAS"].first(where: {
+            EnumDecoder<UInt16>.normalise($0) == EnumDecoder<UInt16>.normalise(code)
+        }) {
+            problem(node, "`joins:` of \(owner): \(forming) records \(forming == "ANC" ? "form the pregnancies" : forming == "NIFAS" ? "attach to the deliveries" : "form the deliveries") (spec §4.2–4.3) whatever the key says; remove it")
+            return nil
+        }
+        return .some(joins)
     }
 
     // MARK: Fields
