@@ -106,8 +106,28 @@ extension Aggregator {
     ///
     /// - Complexity: the sort by person (`sortedOrder`) unless given, then O(n); a
     ///   `GrowthMonth` per (person, month) with growth records, no allocation per record.
+    /// The follow-up list's limits from `catalogue`: the `below:` of its `BGM`, `STUNTING` and
+    /// `WASTING` indicators when each is a `growth_zscore` rule over the reason's measure (the
+    /// bundled catalogue's −3, −2, −2); §A4's limit otherwise (an indicator removed or changed
+    /// into another kind).
+    public static func followUpThresholds(_ catalogue: [IndicatorDefinition]) -> FollowUpThresholds {
+        var t = FollowUpThresholds()
+        func below(_ id: String, _ measure: GrowthZScoreRule.Measure) -> Int? {
+            guard let rule = catalogue.first(where: { $0.id == id })?.rule.kind as? GrowthZScoreRule,
+                  rule.measure == measure else { return nil }
+            return rule.below
+        }
+        if let b = below("BGM", .weightForAge) { t.bgm = b }
+        if let b = below("STUNTING", .lengthHeightForAge) { t.stunting = b }
+        if let b = below("WASTING", .weightForLengthHeight) { t.wasting = b }
+        return t
+    }
+
+    /// `thresholds`: the follow-up list's z-score limits (`followUpThresholds(_:)` of the run's
+    /// catalogue).
     public static func growthReview(events set: EventSet, services: GrowthServices, standards: GrowthStandards,
-                                    asOf: YearMonth, workers: Int = Parallel.defaultWorkers,
+                                    asOf: YearMonth, thresholds: FollowUpThresholds = FollowUpThresholds(),
+                                    workers: Int = Parallel.defaultWorkers,
                                     order given: [Int]? = nil) -> GrowthReview {
         guard services.weight != nil || services.length != nil else { return GrowthReview(flags: [], followUp: []) }
         let order = given ?? sortedOrder(set, through: asOf.lastDay, parts: max(1, workers))
@@ -191,10 +211,10 @@ extension Aggregator {
                     let birth = events[lastGrowth].birth
                     if Age.completedMonths(birth: birth, visit: firstOfM) <= GrowthMonth.lastMonthOfAge {
                         var reasons: FollowUpReasons = []
-                        if let z = now.weight?.usableZ, z < -3 { reasons.insert(.bgm) }
+                        if let z = now.weight?.usableZ, z < Double(thresholds.bgm) { reasons.insert(.bgm) }
                         if GrowthMonth.isTwoT(now: now, before: before, beforeThat: beforeThat) { reasons.insert(.twoT) }
-                        if let z = now.length?.usableZ, z < -2 { reasons.insert(.stunting) }
-                        if let z = now.weightForLength?.usableZ, z < -2 { reasons.insert(.wasting) }
+                        if let z = now.length?.usableZ, z < Double(thresholds.stunting) { reasons.insert(.stunting) }
+                        if let z = now.weightForLength?.usableZ, z < Double(thresholds.wasting) { reasons.insert(.wasting) }
                         if now.weight == nil && before.weight == nil && weighedEarlier {
                             reasons.insert(.notWeighedTwoMonths)
                         }

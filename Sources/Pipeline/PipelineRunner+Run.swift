@@ -328,7 +328,8 @@ extension PipelineRunner {
         if wanted.contains(.report) {
             let html = try renderReport(outcome: outcome, result: result, completeness: completeness, asOf: asOf,
                                         followUp: followUp, estimatedTargets: sasaranNotes.report,
-                                        tetapBelowTarget: definition.tetapBelowTarget)
+                                        tetapBelowTarget: definition.tetapBelowTarget,
+                                        followUpThresholds: Aggregator.followUpThresholds(pipeline.indicators))
             later.append(Manifest.OutputEntry(path: "report.html",
                                               try OutputFile.write(Data(html.utf8), to: staging + "/report.html")))
         }

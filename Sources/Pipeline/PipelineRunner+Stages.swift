@@ -45,7 +45,8 @@ extension PipelineRunner {
         }
         var growthStart = Date()
         let review = Aggregator.growthReview(events: outcome.events, services: GrowthServices(pipeline.services),
-                                             standards: pipeline.growth, asOf: asOf, order: order)
+                                             standards: pipeline.growth, asOf: asOf,
+                                             thresholds: Aggregator.followUpThresholds(pipeline.indicators), order: order)
         var growthSeconds = Date().timeIntervalSince(growthStart)
         order = nil
         // The counting and growth threads leave freed pages in malloc arenas of their own;
@@ -95,7 +96,8 @@ extension PipelineRunner {
     /// section (shown when the catalogue has a growth indicator).
     func renderReport(outcome: ValidationOutcome, result: AggregateResult, completeness: [CompletenessRow],
                       asOf: YearMonth, followUp: [FollowUpRow] = [], estimatedTargets: EstimatedTargets? = nil,
-                      tetapBelowTarget: IndicatorStatus = .cukup) throws -> String {
+                      tetapBelowTarget: IndicatorStatus = .cukup,
+                      followUpThresholds: FollowUpThresholds = FollowUpThresholds()) throws -> String {
         let villages = outcome.register.villages
         let t = outcome.total
         // RT drill-down for a kecamatan-sized run; RW only for a large district, which keeps
@@ -113,6 +115,7 @@ extension PipelineRunner {
             drillDown: drillDown, followUp: followUp)
         input.estimatedTargets = estimatedTargets
         input.tetapBelowTarget = tetapBelowTarget
+        input.followUpThresholds = followUpThresholds
         do {
             return try ReportRenderer.render(input)
         } catch {

@@ -92,6 +92,33 @@ import Testing
         #expect(pendek.lastWeight == nil && near(pendek.lastLength?.z, -2.85657))
     }
 
+    /// Audit P, finding 2: the list's limits are the catalogue's `below:` of BGM, STUNTING and
+    /// WASTING. With BGM at −2 and STUNTING at −3: kurus (WAZ −2.11288, WHZ −2.14001) is BGM
+    /// and WASTING; pendek (HAZ −2.85657) is no longer listed; bgm (WAZ −3.38528) stays BGM.
+    @Test func theListFollowsTheCataloguesLimits() throws {
+        let f = Self.fixture()
+        func definition(_ id: String, _ rule: IndicatorRule) -> IndicatorDefinition {
+            IndicatorDefinition(id: id, name: id, subject: .person, scope: .monthly, rule: rule, targetGroup: nil,
+                                denominatorIndicator: nil, targetHundredths: nil)
+        }
+        let limits = Aggregator.followUpThresholds([
+            definition("BGM", .growthZScore(.weightForAge, below: -2)),
+            definition("STUNTING", .growthZScore(.lengthHeightForAge, below: -3)),
+            // Another measure under the id: §A4's limit stays.
+            definition("WASTING", .growthZScore(.weightForAge, below: -1)),
+        ])
+        #expect(limits.bgm == -2 && limits.stunting == -3 && limits.wasting == -2)
+        #expect(Aggregator.followUpThresholds([]) == FollowUpThresholds())
+        let review = Aggregator.growthReview(events: f.world.set, services: WHOTables.services, standards: WHOTables.standards,
+                                             asOf: YearMonth(year: 2025, month: 3), thresholds: limits, workers: 1)
+        var byName: [String: FollowUpReasons] = [:]
+        for child in review.followUp { byName[f.world.set.personIDs[child.person]] = child.reasons }
+        #expect(byName["kurus"] == [.bgm, .wasting])
+        #expect(byName["pendek"] == nil)
+        #expect(byName["bgm"] == .bgm)
+        #expect(byName.keys.sorted() == ["bgm", "dua_t", "hilang", "hilang_jan", "kurus"])
+    }
+
     @Test func flaggedZScoresAreListedNotCounted() throws {
         let f = Self.fixture()
         let review = f.review()

@@ -255,6 +255,21 @@ enum GrowthFixture {
         #expect(fromReport == fromCSV)
     }
 
+    /// The column tips say the list's limits: §A4's, or the catalogue's when a district edits
+    /// them (audit P, finding 2).
+    @Test func followUpTipsSayTheLimits() throws {
+        let plain = try #require(try Self.section(try ReportRenderer.render(GrowthFixture.input()))
+            .slice(from: "Tindak lanjut per posyandu", to: "</thead>"))
+        #expect(plain.contains("title=\"berat badan menurut umur di bawah −3 SD (bawah garis merah)\">BGM</th>"), "\(plain)")
+        #expect(plain.contains("title=\"panjang/tinggi badan menurut umur di bawah −2 SD\">Stunting</th>"))
+        var input = GrowthFixture.input()
+        input.followUpThresholds.bgm = -2
+        input.followUpThresholds.wasting = -3
+        let edited = try #require(try Self.section(try ReportRenderer.render(input)).slice(from: "Tindak lanjut per posyandu", to: "</thead>"))
+        #expect(edited.contains("title=\"berat badan menurut umur di bawah −2 SD (bawah garis merah)\">BGM</th>"), "\(edited)")
+        #expect(edited.contains("title=\"berat badan menurut panjang/tinggi badan di bawah −3 SD\">Wasting</th>"))
+    }
+
     @Test func noChildToFollowUpSaysSo() throws {
         let html = try ReportRenderer.render(GrowthFixture.input(followUp: []))
         let section = try Self.section(html)

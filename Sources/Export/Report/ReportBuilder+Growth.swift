@@ -168,14 +168,18 @@ extension ReportBuilder {
     // MARK: - Follow-up list per posyandu
 
     /// The follow-up list's reason codes (§A4), in the list's order, with their column titles.
-    static let followUpColumns: [(code: String, title: String, tip: String)] = FollowUpReasons.codes.map { _, code in
-        switch code {
-        case "BGM": (code, "BGM", "berat badan menurut umur di bawah −3 SD (bawah garis merah)")
-        case "2T": (code, "2T", "berat badan tidak naik 2 bulan berturut-turut")
-        case "STUNTING": (code, "Stunting", "panjang/tinggi badan menurut umur di bawah −2 SD")
-        case "WASTING": (code, "Wasting", "berat badan menurut panjang/tinggi badan di bawah −2 SD")
-        case "TIDAK_DITIMBANG_2_BULAN": (code, "Tidak ditimbang 2 bulan", "pernah ditimbang, tetapi tidak bulan ini dan bulan lalu")
-        default: (code, code, code)
+    static func followUpColumns(_ limits: FollowUpThresholds) -> [(code: String, title: String, tip: String)] {
+        // −3, not -3: the minus sign, as the tips are read.
+        func sd(_ z: Int) -> String { (z < 0 ? "−" : "") + String(abs(z)) + " SD" }
+        return FollowUpReasons.codes.map { _, code in
+            switch code {
+            case "BGM": (code, "BGM", "berat badan menurut umur di bawah \(sd(limits.bgm)) (bawah garis merah)")
+            case "2T": (code, "2T", "berat badan tidak naik 2 bulan berturut-turut")
+            case "STUNTING": (code, "Stunting", "panjang/tinggi badan menurut umur di bawah \(sd(limits.stunting))")
+            case "WASTING": (code, "Wasting", "berat badan menurut panjang/tinggi badan di bawah \(sd(limits.wasting))")
+            case "TIDAK_DITIMBANG_2_BULAN": (code, "Tidak ditimbang 2 bulan", "pernah ditimbang, tetapi tidak bulan ini dan bulan lalu")
+            default: (code, code, code)
+            }
         }
     }
 
@@ -185,7 +189,7 @@ extension ReportBuilder {
     /// - Complexity: O(follow-up rows + groups × log groups).
     private func followUpTable() -> (Table, String) {
         struct Key: Hashable { var puskesmas: String; var facility: String; var village: String }
-        let columns = Self.followUpColumns
+        let columns = Self.followUpColumns(input.followUpThresholds)
         var reasonColumn: [Substring: Int] = [:]
         for (k, c) in columns.enumerated() { reasonColumn[Substring(c.code)] = k }
         let width = columns.count + 1

@@ -49,6 +49,8 @@ public struct ReportInput: Sendable {
     /// The status of "short of the target and `tetap`" (`status.tetap_below_target`: cukup or
     /// jelek), as the legend says it.
     public var tetapBelowTarget: IndicatorStatus = .cukup
+    /// The follow-up list's z-score limits, as its column tips say them.
+    public var followUpThresholds = FollowUpThresholds()
     /// How many drill-down rows and source files a big district shows (docs/report.md, "Size").
     var limits = ReportLimits()
 

@@ -163,7 +163,9 @@ extension ShardedRun {
             // follow-up list's rows. Added whether or not the merge refuses the run: a refused
             // `pws run` lists them too.
             let review = Aggregator.growthReview(events: set, services: GrowthServices(pipeline.services),
-                                                 standards: pipeline.growth, asOf: asOf, workers: workers, order: order)
+                                                 standards: pipeline.growth, asOf: asOf,
+                                                 thresholds: Aggregator.followUpThresholds(pipeline.indicators),
+                                                 workers: workers, order: order)
             var flagsByRecord: [Int: [GrowthFlag]] = [:]
             for f in review.flags { flagsByRecord[f.record, default: []].append(f) }
             for record in flagsByRecord.keys.sorted() {
