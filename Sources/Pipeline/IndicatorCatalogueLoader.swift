@@ -90,7 +90,7 @@ public enum IndicatorCatalogueLoader {
             if !commonKeys.contains(key) && !kind.keys.contains(key) {
                 throw doc.error(k, "\(id): \"\(key)\" is not a key of rule \(ruleName); see docs/indicators.md")
             }
-            if filterKeys.contains(key), let why = kind.takesNoFilter {
+            if filterKeys.contains(key), !kind.keys.contains(key), let why = kind.takesNoFilter {
                 throw doc.error(k, "\(id): rule \(ruleName) takes no record filter (\"\(key)\" would be ignored): \(why)")
             }
         }

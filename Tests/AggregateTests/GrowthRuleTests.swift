@@ -44,7 +44,7 @@ import Testing
         indicator("OVERWEIGHT", .growthZScore(.weightForLengthHeight, above: 2), base: false, target: 300),
     ]
 
-    static func world() -> World {
+    static func world(_ catalogue: [IndicatorDefinition] = catalogue) -> World {
         var w = TestCatalogue.world(catalogue)
         func weigh(_ child: String, _ date: String, _ kg: Float) {
             w.add("TIMBANG", child, date, born: "2024-01-01", sex: .male, result: kg)
@@ -90,6 +90,21 @@ import Testing
         // Lower is better: above the target and falling → cukup; above and rising → jelek;
         // at or below and steady → baik.
         #expect(rows.map(\.status) == ["cukup", "jelek", "jelek", "jelek", "jelek", "jelek", "baik"])
+    }
+
+    /// `age_months` narrows a growth_zscore rule's children (audit P, finding 4): every child
+    /// here is 14 months old in March, so STUNTING over 12–23 months is STUNTING's 1/3, over
+    /// 0–11 months 0/0 — numerator and measured denominator both narrowed.
+    @Test func ageMonthsNarrowsTheChildren() throws {
+        var input = Self.world([
+            Self.indicator("S12", .growthZScore(.lengthHeightForAge, below: -2, ageMonths: 12...23), base: false, target: 1400),
+            Self.indicator("S0", .growthZScore(.lengthHeightForAge, below: -2, ageMonths: 0...11), base: false, target: 1400),
+        ]).input(asOf: "2025-03")
+        input.growthStandards = WHOTables.standards
+        let r = Aggregator.run(input)
+        let s12 = try #require(r.row(3, .desa, World.v1, "S12")), s0 = try #require(r.row(3, .desa, World.v1, "S0"))
+        #expect(s12.numeratorMonth == 1 && s12.denominator == 3)
+        #expect(s0.numeratorMonth == 0 && s0.denominator == 0)
     }
 
     @Test func februaryAndJanuary() throws {

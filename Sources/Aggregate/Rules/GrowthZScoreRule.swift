@@ -15,10 +15,13 @@ import PWSCore
 ///
 /// The records read are fixed by §A4 (`TIMBANG`, `UKUR_TB`, children 0–59 months); needs the
 /// run's growth standards (`AggregateInput.growthStandards`), without them it counts nothing.
+/// `age_months: [a, b]` within 0–59 narrows the children to those a–b completed months old at
+/// the record the z-score came from (`STUNTING_BADUTA`: 0–23); a denominator indicator
+/// (`{indicator: D_S}`) must then count the same ages (`checkReferences`).
 public struct GrowthZScoreRule: PlannedRule {
     public static let name = "growth_zscore"
-    public static let keys: Set<String> = ["measure", "below", "above"]
-    public static let takesNoFilter: String? = "its records are fixed by §A4: the measurement of the month of a child 0–59 months old"
+    public static let keys: Set<String> = ["measure", "below", "above", "age_months"]
+    public static let takesNoFilter: String? = "its records are fixed by §A4: the measurement of the month of a child 0–59 months old (age_months may narrow the ages)"
 
     public enum Measure: String, Sendable, Hashable, CaseIterable {
         case weightForAge = "weight_for_age"
@@ -32,12 +35,19 @@ public struct GrowthZScoreRule: PlannedRule {
     public var above: Int?
     /// Whether the rule counts its own denominator (no `denominator:` in the catalogue).
     public var measuredDenominator: Bool
+    /// The children's ages in completed months at the z-score's record (§A4: 0–59).
+    public var ageMonths: ClosedRange<Int>
 
-    public init(measure: Measure, below: Int? = nil, above: Int? = nil, measuredDenominator: Bool = true) {
+    /// §A4's ages: 0–59 completed months.
+    public static let allAges = 0...GrowthMonth.lastMonthOfAge
+
+    public init(measure: Measure, below: Int? = nil, above: Int? = nil, measuredDenominator: Bool = true,
+                ageMonths: ClosedRange<Int> = GrowthZScoreRule.allAges) {
         self.measure = measure
         self.below = below
         self.above = above
         self.measuredDenominator = measuredDenominator
+        self.ageMonths = ageMonths
     }
 
     public static func parse(_ entry: some RuleEntry) throws -> GrowthZScoreRule {
@@ -53,16 +63,49 @@ public struct GrowthZScoreRule: PlannedRule {
         guard (below == nil) != (above == nil) else {
             throw entry.error(nil, "\(entry.id): growth_zscore needs exactly one of below: and above:")
         }
+        var ages = allAges
+        if entry.has("age_months") {
+            // Read into the indicator's filter by the loader (a range of whole months, ≥ 0).
+            guard let age = entry.filter.age, age.unit == .months else {
+                throw entry.error("age_months", "\(entry.id): age_months must be [min, max] in completed months")
+            }
+            let lo = age.min ?? allAges.lowerBound, hi = age.max ?? allAges.upperBound
+            guard lo <= hi, allAges.contains(lo), allAges.contains(hi) else {
+                throw entry.error("age_months", "\(entry.id): age_months of a growth_zscore rule lies within 0–59 (§A4: the children weighed and measured are 0–59 months old)")
+            }
+            ages = lo...hi
+        }
         return GrowthZScoreRule(measure: measure, below: below, above: above,
-                                measuredDenominator: !entry.has("denominator"))
+                                measuredDenominator: !entry.has("denominator"), ageMonths: ages)
+    }
+
+    /// A denominator indicator (`{indicator: D_S}`) counting other ages than the rule's would
+    /// give a prevalence of some children over others (BGM 0–59 over D_S 0–23).
+    public func checkReferences(of own: IndicatorDefinition, in catalogue: [IndicatorDefinition]) -> ReferenceProblem? {
+        guard let ref = own.denominatorIndicator,
+              let presence = catalogue.first(where: { $0.id == ref })?.rule.kind as? MonthlyPresenceRule,
+              let age = presence.filter.age else { return nil }
+        let window: ClosedRange<Int>
+        switch age.unit {
+        case .months: window = (age.min ?? 0)...(age.max ?? Int.max)
+        case .years: window = 12 * (age.min ?? 0)...(age.max.map { 12 * $0 + 11 } ?? Int.max)
+        case .days: return nil
+        }
+        let shown = { (r: ClosedRange<Int>) in r.upperBound == Int.max ? "\(r.lowerBound)+" : "\(r.lowerBound)–\(r.upperBound)" }
+        guard window == ageMonths else {
+            return ReferenceProblem("denominator", "counts children \(shown(ageMonths)) months old, but its denominator \(ref) counts ages \(shown(window)) months; give \(ref) the same age_months, or a denominator indicator that has them")
+        }
+        return nil
     }
 
     func compile(_ plan: inout RulePlan.Builder, catalogue: [IndicatorDefinition]) -> any CompiledRule {
-        Compiled(measure: measure, below: below.map(Double.init), above: above.map(Double.init), counting: false)
+        Compiled(measure: measure, below: below.map(Double.init), above: above.map(Double.init), counting: false,
+                 ages: ageMonths == Self.allAges ? nil : ageMonths)
     }
 
     func compileDenominator(_ plan: inout RulePlan.Builder, catalogue: [IndicatorDefinition]) -> (any CompiledRule)? {
-        measuredDenominator ? Compiled(measure: measure, below: nil, above: nil, counting: true) : nil
+        measuredDenominator ? Compiled(measure: measure, below: nil, above: nil, counting: true,
+                                       ages: ageMonths == Self.allAges ? nil : ageMonths) : nil
     }
 
     /// The numerator (`counting` false) or the measured denominator (`counting` true: every
@@ -72,6 +115,8 @@ public struct GrowthZScoreRule: PlannedRule {
         let below: Double?
         let above: Double?
         let counting: Bool
+        /// Narrower ages than §A4's, in completed months at the z-score's record; nil: 0–59.
+        let ages: ClosedRange<Int>?
 
         var growthParts: GrowthMonth.Parts {
             switch measure {
@@ -97,6 +142,10 @@ public struct GrowthZScoreRule: PlannedRule {
                 (z, record) = (p.usableZ, p.weightRecord)
             }
             guard let z else { return nil }
+            if let ages {
+                let e = c.events[record]
+                guard ages.contains(Age.completedMonths(birth: e.birth, visit: e.visit)) else { return nil }
+            }
             if counting { return record }
             if let below, z < below { return record }
             if let above, z > above { return record }
@@ -107,8 +156,9 @@ public struct GrowthZScoreRule: PlannedRule {
 
 extension IndicatorRule {
     public static func growthZScore(_ measure: GrowthZScoreRule.Measure, below: Int? = nil, above: Int? = nil,
-                                    measuredDenominator: Bool = true) -> IndicatorRule {
+                                    measuredDenominator: Bool = true,
+                                    ageMonths: ClosedRange<Int> = GrowthZScoreRule.allAges) -> IndicatorRule {
         IndicatorRule(GrowthZScoreRule(measure: measure, below: below, above: above,
-                                       measuredDenominator: measuredDenominator))
+                                       measuredDenominator: measuredDenominator, ageMonths: ageMonths))
     }
 }
