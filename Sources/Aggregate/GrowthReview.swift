@@ -36,7 +36,7 @@ public struct FollowUpReasons: OptionSet, Sendable, Hashable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
-    /// WAZ of the as-of month's weight < −3 (bawah garis merah).
+    /// WAZ of the as-of month's weight < −3 (bawah garis merah; the catalogue's BGM limit).
     public static let bgm = FollowUpReasons(rawValue: 1)
     /// `2T`: not gaining weight two months running (§A4).
     public static let twoT = FollowUpReasons(rawValue: 2)
@@ -87,25 +87,6 @@ public struct GrowthReview: Sendable {
 }
 
 extension Aggregator {
-    /// The growth pass (§A4), independent of the indicator catalogue: every child's measurement
-    /// of the month (`GrowthMonth`) for every calendar month with records up to the end of
-    /// `asOf`, the flagged z-scores among them (`W-GROWTH`), and the follow-up list of the
-    /// as-of month m:
-    /// - `BGM`: WAZ of m's weight < −3; `STUNTING`: HAZ of m's length/height < −2; `WASTING`:
-    ///   WHZ of m < −2 (flagged z-scores never count);
-    /// - `2T`: `GrowthMonth.isTwoT` over m, m−1, m−2 (weights only);
-    /// - `TIDAK_DITIMBANG_2_BULAN`: no valid weight in m nor m−1, and one in an earlier month;
-    /// only children 0–59 completed months old on the first day of m are listed.
-    ///
-    /// Persons are independent: up to `workers` threads each take runs of whole persons, and
-    /// the results are joined in person order, so they do not depend on `workers`.
-    ///
-    /// `order`: the events by person up to the end of `asOf` (`personOrder` of an input with
-    /// these events and as-of month), when the caller has it from the counting phase; nil:
-    /// sorted here.
-    ///
-    /// - Complexity: the sort by person (`sortedOrder`) unless given, then O(n); a
-    ///   `GrowthMonth` per (person, month) with growth records, no allocation per record.
     /// The follow-up list's limits from `catalogue`: the `below:` of its `BGM`, `STUNTING` and
     /// `WASTING` indicators when each is a `growth_zscore` rule over the reason's measure (the
     /// bundled catalogue's −3, −2, −2); §A4's limit otherwise (an indicator removed or changed
@@ -123,8 +104,26 @@ extension Aggregator {
         return t
     }
 
-    /// `thresholds`: the follow-up list's z-score limits (`followUpThresholds(_:)` of the run's
-    /// catalogue).
+    /// The growth pass (§A4), independent of the indicator catalogue but for the limits
+    /// (`thresholds`, `followUpThresholds(_:)` of the run's catalogue): every child's measurement
+    /// of the month (`GrowthMonth`) for every calendar month with records up to the end of
+    /// `asOf`, the flagged z-scores among them (`W-GROWTH`), and the follow-up list of the
+    /// as-of month m:
+    /// - `BGM`: WAZ of m's weight < −3; `STUNTING`: HAZ of m's length/height < −2; `WASTING`:
+    ///   WHZ of m < −2 (the default limits; flagged z-scores never count);
+    /// - `2T`: `GrowthMonth.isTwoT` over m, m−1, m−2 (weights only);
+    /// - `TIDAK_DITIMBANG_2_BULAN`: no valid weight in m nor m−1, and one in an earlier month;
+    /// only children 0–59 completed months old on the first day of m are listed.
+    ///
+    /// Persons are independent: up to `workers` threads each take runs of whole persons, and
+    /// the results are joined in person order, so they do not depend on `workers`.
+    ///
+    /// `order`: the events by person up to the end of `asOf` (`personOrder` of an input with
+    /// these events and as-of month), when the caller has it from the counting phase; nil:
+    /// sorted here.
+    ///
+    /// - Complexity: the sort by person (`sortedOrder`) unless given, then O(n); a
+    ///   `GrowthMonth` per (person, month) with growth records, no allocation per record.
     public static func growthReview(events set: EventSet, services: GrowthServices, standards: GrowthStandards,
                                     asOf: YearMonth, thresholds: FollowUpThresholds = FollowUpThresholds(),
                                     workers: Int = Parallel.defaultWorkers,
