@@ -276,9 +276,15 @@ public enum IndicatorCatalogueLoader {
             return nil
         case .pregnancy:
             if code == "anc" || service.joins == .pregnancy { return nil }
+            if code == "persalinan" || code == "nifas" {
+                return "service \(service.code) is never in a pregnancy: its records belong to deliveries (spec §4.3); remove it from this indicator's services, or count it with subject: delivery"
+            }
             return "service \(service.code) is not in any pregnancy: a pregnancy holds its ANC records and those of services with `joins: pregnancy` in the service catalogue (docs/services.md); add that to \(service.code)'s entry, or count it over persons (subject: person)"
         case .delivery:
             if code == "persalinan" || code == "nifas" || service.joins == .delivery { return nil }
+            if code == "anc" {
+                return "service \(service.code) is never in a delivery: its records form pregnancies (spec §4.2); remove it from this indicator's services, or count it with subject: pregnancy"
+            }
             return "service \(service.code) is not in any delivery: a delivery holds its PERSALINAN and NIFAS records and those of services with `joins: delivery` in the service catalogue (docs/services.md); add that to \(service.code)'s entry, or count it over persons (subject: person)"
         }
     }

@@ -283,16 +283,22 @@ public struct PipelineDefinition: Sendable {
         // After column_aliases: a group's name may not be a sasaran column's (nor an alias).
         if let n = root["sasaran"], let groups = try doc.mapping(n, "sasaran")["group_columns"] {
             let columns = try TableColumnNames(schema: .sasaran, extraAliases: def.columnAliases["sasaran"] ?? [:])
-            for (k, v) in try doc.mapping(groups, "sasaran.group_columns") {
-                let group = try doc.string(k, "a target group")
-                let names = try doc.sequence(v, "sasaran.group_columns.\(group)").map { try doc.string($0, "a column name") }
-                var table = def.sasaranGroupColumns
-                table[group] = names
-                // Checked here, group by group, so a mistake names its line.
+            // Checked here, name by name, so a mistake names its line.
+            func check(_ table: [String: [String]], at node: Node) throws {
                 do {
                     _ = try SasaranGroupNames(extra: table, columns: columns)
                 } catch let error as PWSError {
-                    throw doc.error(k, "sasaran.group_columns: \(error.message)")
+                    throw doc.error(node, "sasaran.group_columns: \(error.message)")
+                }
+            }
+            for (k, v) in try doc.mapping(groups, "sasaran.group_columns") {
+                let group = try doc.string(k, "a target group")
+                var table = def.sasaranGroupColumns
+                table[group] = []
+                try check(table, at: k)
+                for node in try doc.sequence(v, "sasaran.group_columns.\(group)") {
+                    table[group]!.append(try doc.string(node, "a column name"))
+                    try check(table, at: node)
                 }
                 def.sasaranGroupColumns = table
             }

@@ -142,17 +142,22 @@ private struct Reader {
         let sex = self.sex(fields["sex"], owner: label)
         let age = self.age(fields["age"], owner: label)
         let result = self.result(fields["result"], owner: label)
-        let joins = self.joins(fields["joins"], code: code, owner: label)
+        let joins = self.joins(fields["joins"], code: code, owner: label, sex: sex ?? nil, age: age ?? nil)
         guard let code, let name, let cluster, problems.count == before else { return nil }
         return ServiceDefinition(code: code, name: name, cluster: cluster, sex: sex ?? nil,
                                  age: age ?? nil, result: result ?? ResultKind.none, joins: joins ?? nil)
     }
 
     /// nil = problem; .some(nil) = not given (the code's default).
-    mutating func joins(_ node: Node?, code: String?, owner: String) -> EpisodeJoin?? {
+    mutating func joins(_ node: Node?, code: String?, owner: String, sex: Sex?, age: AgeLimit?) -> EpisodeJoin?? {
         guard let node else { return .some(nil) }
         guard let text = node.scalar?.string, let joins = EpisodeJoin(rawValue: text) else {
             problem(node, "`joins:` of \(owner) must be pregnancy, delivery or none")
+            return nil
+        }
+        // A service no mother can receive would join nothing: its indicators would count 0.
+        if joins != .none, let why = Self.neverAMother(sex: sex, age: age) {
+            problem(node, "`joins: \(joins.rawValue)` of \(owner): its records are \(why), never a pregnant or delivering woman's (10–55 years, as ANC); remove the key, or widen `sex:`/`age:`")
             return nil
         }
         // The codes that form the episodes (spec §4.2–4.3) join nothing else.
@@ -163,6 +168,24 @@ private struct Reader {
             return nil
         }
         return .some(joins)
+    }
+
+    /// Why a service with `sex` and `age` is never given to a woman of 10–55 years (ANC's
+    /// limits), or nil.
+    static func neverAMother(sex: Sex?, age: AgeLimit?) -> String? {
+        if sex == .male { return "of men (sex: L)" }
+        guard let age else { return nil }
+        // The limits in whole years, rounded outwards.
+        let perYear: Int
+        switch age.unit {
+        case .years: perYear = 1
+        case .months: perYear = 12
+        case .days: perYear = 365
+        }
+        let lo = (age.min ?? 0) / perYear, hi = age.max.map { ($0 + perYear - 1) / perYear }
+        if let hi, hi < 10 { return "of people under 10 years (age max \(age.max!) \(age.unit.rawValue))" }
+        if lo > 55 { return "of people over 55 years (age min \(age.min!) \(age.unit.rawValue))" }
+        return nil
     }
 
     // MARK: Fields

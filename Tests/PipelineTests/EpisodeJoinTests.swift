@@ -80,6 +80,12 @@ import Testing
         #expect(refused("{code: Y, name: y, cluster: ibu_anak, joins: nifas}").contains("s.yaml:4: error: `joins:` of service Y must be pregnancy, delivery or none"))
         #expect(refused("{code: nifas, name: y, cluster: ibu_anak, joins: delivery}").contains("s.yaml:4: error: `joins:` of service nifas: NIFAS records attach to the deliveries"))
         #expect(refused("{code: ANC, name: y, cluster: ibu_anak, joins: none}").contains("ANC records form the pregnancies"))
+        // Review 17: a service no mother receives would join nothing.
+        #expect(refused("{code: Y, name: y, cluster: ibu_anak, sex: L, joins: pregnancy}").contains("s.yaml:4: error: `joins: pregnancy` of service Y: its records are of men (sex: L), never a pregnant or delivering woman's"))
+        #expect(refused("{code: KN2, name: y, cluster: ibu_anak, age: {unit: days, min: 0, max: 28}, joins: delivery}").contains("`joins: delivery` of service KN2: its records are of people under 10 years (age max 28 days)"))
+        #expect(refused("{code: Y, name: y, cluster: ibu_anak, age: {unit: years, min: 60}, joins: pregnancy}").contains("of people over 55 years (age min 60 years)"))
+        #expect(refused("{code: Y, name: y, cluster: ibu_anak, sex: L, joins: none}") == "accepted")
+        #expect(refused("{code: Y, name: y, cluster: ibu_anak, age: {unit: months, min: 100, max: 121}, joins: pregnancy}") == "accepted")
     }
 
     /// A pregnancy or delivery indicator over a service that joins neither is refused at the
@@ -90,6 +96,11 @@ import Testing
              "U: service USG is not in any pregnancy: a pregnancy holds its ANC records and those of services with `joins: pregnancy`"),
             ("  - {id: K, subject: delivery, scope: lifetime, rule: first, services: [HB2]}\n", 3,
              "K: service HB2 is not in any delivery: a delivery holds its PERSALINAN and NIFAS records"),
+            // Review 17: the codes that form the other episode say to remove them (adding joins: is refused).
+            ("  - {id: K, subject: pregnancy, scope: lifetime, rule: first, services: [ANC, PERSALINAN]}\n", 3,
+             "K: service PERSALINAN is never in a pregnancy: its records belong to deliveries (spec §4.3); remove it from this indicator's services"),
+            ("  - {id: K, subject: delivery, scope: lifetime, rule: first, services: [ANC]}\n", 3,
+             "K: service ANC is never in a delivery: its records form pregnancies (spec §4.2); remove it from this indicator's services"),
             ("  - id: D\n    subject: pregnancy\n    scope: lifetime\n    rule: first\n    services: [ANC]\n    denominator: {records: {services: [KB_PASCA]}}\n    target: 50\n", 8,
              "D: service KB_PASCA is not in any pregnancy"),
         ]

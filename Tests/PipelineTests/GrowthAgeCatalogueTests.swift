@@ -26,6 +26,9 @@ import Testing
             (Self.ds("age_months: [0, 23], ") + bgm, 4,
              "BGM counts children 0–59 months old, but its denominator D_S counts ages 0–23 months; give D_S the same age_months"),
             (Self.ds("age_months: [0, 59], ") + bgmBaduta, 4, "BGMB counts children 0–23 months old, but its denominator D_S counts ages 0–59 months"),
+            // Review 17: a D_S of every age, or of ages in days (0–365 days over BGM's 0–59 months).
+            (Self.ds("") + bgm, 4, "BGM counts children 0–59 months old, but its denominator D_S counts every age; give D_S age_months: [0, 59]"),
+            (Self.ds("age_days: [0, 365], ") + bgm, 4, "BGM counts children 0–59 completed months old, but its denominator D_S gives its ages in days"),
             (baduta.replacingOccurrences(of: "[0, 23]", with: "[0, 70]"), 3, "SB: age_months of a growth_zscore rule lies within 0–59"),
             (baduta.replacingOccurrences(of: "age_months: [0, 23]", with: "age_years: [0, 1]"), 3,
              "SB: rule growth_zscore takes no record filter (\"age_years\" would be ignored)"),

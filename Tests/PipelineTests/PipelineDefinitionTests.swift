@@ -45,6 +45,9 @@ import Testing
             ("sasaran:\n  group_columns:\n    bumil: [DESA]\ncolumn_aliases:\n  sasaran:\n    village_code: [desa]\n", 6,
              "sasaran.group_columns: bumil: \"DESA\" is the name of the sasaran column village_code"),
             ("sasaran:\n  group_columns:\n    bumil: [X]\n    bulin: [x]\n", 7, "sasaran.group_columns: \"X\" is given to bumil and to bulin (as \"x\")"),
+            // Review 17: a bad name is refused at its own line.
+            ("sasaran:\n  group_columns:\n    bumil:\n      - SASARAN BUMIL\n      - KODE DESA\n", 8,
+             "sasaran.group_columns: bumil: \"KODE DESA\" is the name of the sasaran column village_code"),
         ]
         for (body, line, message) in cases {
             let error = #expect(throws: PWSError.self) { _ = try Self.load(body) }

@@ -83,15 +83,19 @@ public struct GrowthZScoreRule: PlannedRule {
     /// give a prevalence of some children over others (BGM 0–59 over D_S 0–23).
     public func checkReferences(of own: IndicatorDefinition, in catalogue: [IndicatorDefinition]) -> ReferenceProblem? {
         guard let ref = own.denominatorIndicator,
-              let presence = catalogue.first(where: { $0.id == ref })?.rule.kind as? MonthlyPresenceRule,
-              let age = presence.filter.age else { return nil }
+              let presence = catalogue.first(where: { $0.id == ref })?.rule.kind as? MonthlyPresenceRule else { return nil }
+        let shown = { (r: ClosedRange<Int>) in r.upperBound == Int.max ? "\(r.lowerBound)+" : "\(r.lowerBound)–\(r.upperBound)" }
+        guard let age = presence.filter.age else {
+            return ReferenceProblem("denominator", "counts children \(shown(ageMonths)) months old, but its denominator \(ref) counts every age; give \(ref) age_months: [\(ageMonths.lowerBound), \(ageMonths.upperBound)]")
+        }
         let window: ClosedRange<Int>
         switch age.unit {
         case .months: window = (age.min ?? 0)...(age.max ?? Int.max)
         case .years: window = 12 * (age.min ?? 0)...(age.max.map { 12 * $0 + 11 } ?? Int.max)
-        case .days: return nil
+        case .days:
+            // Days do not fall on completed months.
+            return ReferenceProblem("denominator", "counts children \(shown(ageMonths)) completed months old, but its denominator \(ref) gives its ages in days; give \(ref) age_months: [\(ageMonths.lowerBound), \(ageMonths.upperBound)]")
         }
-        let shown = { (r: ClosedRange<Int>) in r.upperBound == Int.max ? "\(r.lowerBound)+" : "\(r.lowerBound)–\(r.upperBound)" }
         guard window == ageMonths else {
             return ReferenceProblem("denominator", "counts children \(shown(ageMonths)) months old, but its denominator \(ref) counts ages \(shown(window)) months; give \(ref) the same age_months, or a denominator indicator that has them")
         }
