@@ -676,3 +676,16 @@ extension StringProtocol {
         #expect(ReportText.regency(name) == title)
     }
 }
+
+/// Every target group an indicator may be counted over has an Indonesian label in the report
+/// (audit P: the SPM groups showed their ids, `penderita_dm`).
+@Suite struct DenominatorLabelTests {
+    @Test func everyTargetGroupHasALabel() {
+        // `remaja` and `penduduk` are their own Indonesian words.
+        for group in TargetGroup.all where !["remaja", "penduduk"].contains(group) {
+            #expect(ReportText.denominator(group) != group, "\(group)")
+        }
+        #expect(ReportText.denominator("penderita_dm") == "penderita diabetes melitus (15+ tahun)")
+        #expect(ReportText.denominator("balita") == "balita (0–59 bulan)")
+    }
+}

@@ -112,6 +112,13 @@ enum ReportText {
         case "dewasa": return "dewasa (18–59 tahun)"
         case "lansia": return "lansia (60+ tahun)"
         case "penduduk": return "penduduk"
+        // The SPM target populations (docs/spm.md), for an indicator a district counts over one.
+        case "usia_pendidikan_dasar": return "anak usia pendidikan dasar (7–15 tahun)"
+        case "penderita_hipertensi": return "penderita hipertensi (15+ tahun)"
+        case "penderita_dm": return "penderita diabetes melitus (15+ tahun)"
+        case "odgj_berat": return "orang dengan gangguan jiwa (ODGJ) berat"
+        case "terduga_tb": return "orang terduga tuberkulosis (TB)"
+        case "risiko_hiv": return "orang berisiko terinfeksi HIV"
         case "villages": return "desa/kelurahan terdaftar"
         case "measured": return "yang diperiksa/diukur (sasaran dengan hasil pemeriksaan)"
         default: return d
