@@ -24,7 +24,10 @@ public struct SasaranGroupNames: Sendable {
     ]
 
     /// Normalised header name (`HeaderNames.normalise`) → group.
-    private let table: [String: String]
+    private var table: [String: String] = [:]
+    /// The names given (`add`), normalised → (group, name as written).
+    private var given: [String: (group: String, name: String)] = [:]
+    private let columns: TableColumnNames
 
     /// The built-in names and `extra` (group → names).
     /// - Parameter columns: the sasaran schema's names with the pipeline's aliases: a name that
@@ -32,30 +35,39 @@ public struct SasaranGroupNames: Sendable {
     /// - Throws: `PWSError` `.pipelineDefinition` for an unknown group, an empty name, a name
     ///   given to two groups, or a name that is a sasaran column's.
     public init(extra: [String: [String]] = [:], columns: TableColumnNames) throws {
-        var table: [String: String] = [:]
+        self.columns = columns
         for group in TargetGroup.all { table[HeaderNames.normalise(group)] = group }
         for (group, names) in Self.builtIn { for name in names { table[HeaderNames.normalise(name)] = group } }
-        var given: [String: (group: String, name: String)] = [:]
         for (group, names) in extra.sorted(by: { $0.key < $1.key }) {
-            guard TargetGroup.all.contains(group) else {
-                throw PWSError(.pipelineDefinition, "unknown target group \"\(group)\"; use one of \(TargetGroup.all.joined(separator: ", "))")
-            }
-            for name in names {
-                let key = HeaderNames.normalise(name)
-                guard !key.isEmpty else {
-                    throw PWSError(.pipelineDefinition, "\(group): a name is empty; give the header name the tables use")
-                }
-                if let first = given[key], first.group != group {
-                    throw PWSError(.pipelineDefinition, "\"\(name)\" is given to \(group) and to \(first.group) (as \"\(first.name)\"); a column holds one group")
-                }
-                if let field = columns.names.map(header: [name]).columnOfField.firstIndex(where: { $0 >= 0 }) {
-                    throw PWSError(.pipelineDefinition, "\(group): \"\(name)\" is the name of the sasaran column \(columns.schema.fields[field].name); a group's column needs another name")
-                }
-                given[key] = (group, name)
-                table[key] = group
-            }
+            try Self.check(group: group)
+            for name in names { try add(name, to: group) }
         }
-        self.table = table
+    }
+
+    /// - Throws: `PWSError` `.pipelineDefinition` when `group` is not a target group.
+    public static func check(group: String) throws {
+        guard TargetGroup.all.contains(group) else {
+            throw PWSError(.pipelineDefinition, "unknown target group \"\(group)\"; use one of \(TargetGroup.all.joined(separator: ", "))")
+        }
+    }
+
+    /// `name` as a further name of `group`'s column (a known group: `check(group:)`), winning
+    /// over a built-in name.
+    /// - Throws: `PWSError` `.pipelineDefinition` for an empty name, one given to another group
+    ///   already, or a sasaran column's name.
+    public mutating func add(_ name: String, to group: String) throws {
+        let key = HeaderNames.normalise(name)
+        guard !key.isEmpty else {
+            throw PWSError(.pipelineDefinition, "\(group): a name is empty; give the header name the tables use")
+        }
+        if let first = given[key], first.group != group {
+            throw PWSError(.pipelineDefinition, "\"\(name)\" is given to \(group) and to \(first.group) (as \"\(first.name)\"); a column holds one group")
+        }
+        if let field = columns.names.map(header: [name]).columnOfField.firstIndex(where: { $0 >= 0 }) {
+            throw PWSError(.pipelineDefinition, "\(group): \"\(name)\" is the name of the sasaran column \(columns.schema.fields[field].name); a group's column needs another name")
+        }
+        given[key] = (group, name)
+        table[key] = group
     }
 
     /// A header cell's group: its name, or its name without a remark in brackets

@@ -282,25 +282,24 @@ public struct PipelineDefinition: Sendable {
         }
         // After column_aliases: a group's name may not be a sasaran column's (nor an alias).
         if let n = root["sasaran"], let groups = try doc.mapping(n, "sasaran")["group_columns"] {
-            let columns = try TableColumnNames(schema: .sasaran, extraAliases: def.columnAliases["sasaran"] ?? [:])
-            // Checked here, name by name, so a mistake names its line.
-            func check(_ table: [String: [String]], at node: Node) throws {
-                do {
-                    _ = try SasaranGroupNames(extra: table, columns: columns)
-                } catch let error as PWSError {
+            // Checked here, name by name (in one table: linear in the names), so a mistake names
+            // its line.
+            var names = try SasaranGroupNames(columns: TableColumnNames(schema: .sasaran, extraAliases: def.columnAliases["sasaran"] ?? [:]))
+            func checked(at node: Node, _ body: () throws -> Void) throws {
+                do { try body() } catch let error as PWSError {
                     throw doc.error(node, "sasaran.group_columns: \(error.message)")
                 }
             }
             for (k, v) in try doc.mapping(groups, "sasaran.group_columns") {
                 let group = try doc.string(k, "a target group")
-                var table = def.sasaranGroupColumns
-                table[group] = []
-                try check(table, at: k)
+                try checked(at: k) { try SasaranGroupNames.check(group: group) }
+                var list: [String] = []
                 for node in try doc.sequence(v, "sasaran.group_columns.\(group)") {
-                    table[group]!.append(try doc.string(node, "a column name"))
-                    try check(table, at: node)
+                    let name = try doc.string(node, "a column name")
+                    try checked(at: node) { try names.add(name, to: group) }
+                    list.append(name)
                 }
-                def.sasaranGroupColumns = table
+                def.sasaranGroupColumns[group] = list
             }
         }
         if let n = root["workbooks"] {
