@@ -158,7 +158,7 @@ public enum Aggregator {
                                      anc: input.services.index(of: "ANC"),
                                      persalinan: input.services.index(of: "PERSALINAN"),
                                      nifas: input.services.index(of: "NIFAS"),
-                                     joining: SubjectBuilder.joiningServices(input.services),
+                                     joining: input.services.joining(.pregnancy),
                                      joiningDelivery: input.services.joining(.delivery))
             growthStandards = input.growthStandards
             growthServices = GrowthServices(input.services)

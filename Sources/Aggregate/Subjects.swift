@@ -39,17 +39,12 @@ struct SubjectBuilder {
     let persalinan: UInt16?
     let nifas: UInt16?
     /// Maternal services other than ANC whose records join the episode whose span holds their
-    /// date (docs/guidance.md item 5): they count for pregnancy rules, not as visits.
+    /// date (docs/guidance.md item 5; `joins: pregnancy`, by default HB, LILA, TTD_BUMIL and
+    /// RISTI_NAKES): they count for pregnancy rules, not as visits.
     var joining: Set<UInt16> = []
     /// Services other than NIFAS whose records attach to a delivery as NIFAS records do
     /// (`joins: delivery`), without a W-NIFAS when none is near.
     var joiningDelivery: Set<UInt16> = []
-
-    /// The services whose records join a pregnancy (`joins: pregnancy` in the catalogue; by
-    /// default HB, LILA, TTD_BUMIL and RISTI_NAKES).
-    static func joiningServices(_ services: ServiceCatalogue) -> Set<UInt16> {
-        services.joining(.pregnancy)
-    }
 
     /// The record's LMP: its lmp_date, else visit − 7 × gestational weeks; nil when unknown or
     /// giving a gestational age outside 0–45 weeks.

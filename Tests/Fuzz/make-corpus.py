@@ -346,18 +346,6 @@ DHIS2_CASES = {
     "tags-nulls.yaml": b"dataSet: !!int 12\nstoredBy: ~\ndataElements:\n  !!null : { numerator: { dataElement: !!str Jtf34kNZhzP } }\norgUnits: { areas: { A: null } }\n",
     "not-a-mapping.yaml": b"- 1\n- 2\n",
     "empty.yaml": b"",
-    # Stop 48's keys: sasaran.group_columns, a service's joins, growth_zscore's age_months.
-    "pipeline-group-columns.yaml": b"services: services.yaml\nindicators: indicators.yaml\nsasaran:\n"
-                                   b"  group_columns:\n    bumil: [SASARAN BUMIL, \"IBU HAMIL (BUMIL)\"]\n    bayi_lahir_hidup: [BAYI]\n"
-                                   b"column_aliases: {sasaran: {village_code: [desa]}}\n",
-    "services-joins.yaml": b"version: 1\nservices:\n  - {code: ANC, name: a, cluster: ibu_anak, sex: P}\n"
-                           b"  - {code: HB2, name: b, cluster: ibu_anak, joins: pregnancy, result: {kind: number, unit: g/dL, min: 2, max: 25}}\n"
-                           b"  - {code: KB_PASCA, name: c, cluster: ibu_anak, sex: P, age: {unit: years, min: 10}, joins: delivery}\n"
-                           b"  - {code: HB, name: d, cluster: ibu_anak, joins: none}\n",
-    "indicators-age-months.yaml": b"version: 1\nindicators:\n"
-                                  b"  - {id: D_S, subject: person, scope: monthly, rule: monthly_presence, services: [TIMBANG], age_months: [0, 23], denominator: balita, target: 80}\n"
-                                  b"  - {id: SB, subject: person, scope: monthly, rule: growth_zscore, measure: length_height_for_age, below: -2, age_months: [0, 23], denominator: {indicator: D_S}, target: 14}\n"
-                                  b"  - {id: A2, subject: pregnancy, scope: lifetime, rule: first, services: [HB], result_any: [{result: \"< 11\"}]}\n",
 }
 
 
