@@ -32,7 +32,10 @@ struct Delivery {
 }
 
 /// Builds the subjects of one person's records.
-struct SubjectBuilder {
+///
+/// A class: its methods sort with closures over `self`, and a struct of these arrays and sets
+/// was copied (a retain and release of each) into every such closure, for every person.
+final class SubjectBuilder {
     let events: [ServiceEvent]
     let recordIDs: StringArena
     let anc: UInt16?
@@ -41,10 +44,21 @@ struct SubjectBuilder {
     /// Maternal services other than ANC whose records join the episode whose span holds their
     /// date (docs/guidance.md item 5; `joins: pregnancy`, by default HB, LILA, TTD_BUMIL and
     /// RISTI_NAKES): they count for pregnancy rules, not as visits.
-    var joining: Set<UInt16> = []
+    let joining: Set<UInt16>
     /// Services other than NIFAS whose records attach to a delivery as NIFAS records do
     /// (`joins: delivery`), without a W-NIFAS when none is near.
-    var joiningDelivery: Set<UInt16> = []
+    let joiningDelivery: Set<UInt16>
+
+    init(events: [ServiceEvent], recordIDs: StringArena, anc: UInt16?, persalinan: UInt16?, nifas: UInt16?,
+         joining: Set<UInt16> = [], joiningDelivery: Set<UInt16> = []) {
+        self.events = events
+        self.recordIDs = recordIDs
+        self.anc = anc
+        self.persalinan = persalinan
+        self.nifas = nifas
+        self.joining = joining
+        self.joiningDelivery = joiningDelivery
+    }
 
     /// The record's LMP: its lmp_date, else visit − 7 × gestational weeks; nil when unknown or
     /// giving a gestational age outside 0–45 weeks.

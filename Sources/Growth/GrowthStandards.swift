@@ -6,7 +6,10 @@ import PWSCore
 /// no Foundation. They return nil when there is no z-score: age outside the table, a length
 /// outside weight-for-length/height's range, or a measurement that is not a positive finite
 /// number. Flags are not applied here: ask `GrowthIndicator.isFlagged`.
-public struct GrowthStandards: Sendable {
+///
+/// A class: the scoring loops hand the standards on per person-month, and a struct of six
+/// tables was copied there (a retain and release of each table) even where borrowed.
+public final class GrowthStandards: Sendable {
     public let weightForAge: LMSTable
     public let lengthHeightForAge: LMSTable
     public let bmiForAge: LMSTable
