@@ -208,6 +208,9 @@ public final class TableReader {
         let source = self.source
 
         var map: HeaderMap?
+        // Whether `map` lacks no required column: asked per row, where binding `map` copied the
+        // header map (a retain and release of each of its arrays) for every row.
+        var headerComplete = false
         var headerFailure: (line: Int, message: String)?
         var headerCount = 0
         var rowsRead = 0
@@ -224,7 +227,7 @@ public final class TableReader {
         try reader.read { event in
             switch event {
             case .record(let record):
-                guard let header = map else {
+                guard map != nil else {
                     if headerFailure != nil {
                         rowsRead += 1
                         rowsRejected += 1
@@ -234,6 +237,7 @@ public final class TableReader {
                     for field in 0..<fieldCount { columns[field] = mapped.columnOfField[field] }
                     headerCount = record.count
                     map = mapped
+                    headerComplete = mapped.missingRequired.isEmpty
                     headerIsUTF16 = !mapped.missingRequired.isEmpty && Self.looksUTF16(mapped.columns + mapped.unknownColumns)
                     return
                 }
@@ -242,7 +246,7 @@ public final class TableReader {
                 if headerIsUTF16 && Self.holdsOnlyNUL(record) { return }
                 let index = rowsRead
                 rowsRead += 1
-                if !header.missingRequired.isEmpty {
+                if !headerComplete {
                     rowsRejected += 1
                     return
                 }
@@ -271,7 +275,7 @@ public final class TableReader {
                 }
                 rowsRead += 1
                 rowsRejected += 1
-                if let header = map, header.missingRequired.isEmpty {
+                if headerComplete {
                     try problem(Diagnostic(location: SourceLocation(source: source, line: line), recordID: "",
                                            rule: .parse, field: "", value: "", message: message))
                 }
