@@ -136,7 +136,12 @@ public struct Manifest: Codable, Sendable {
     public var today: String
     public var keepIdentifiers: Bool
     public var maxRejectRate: Double
-    public var inputs: [InputEntry]
+    public var inputs: [InputEntry] {
+        didSet { inputsAhead = nil }
+    }
+    /// `inputs` as `write` writes them, encoded ahead by `encodeInputsAhead()`; cleared when
+    /// `inputs` changes.
+    private var inputsAhead: Data?
     /// Service-record inputs that could not be read and were skipped (`--skip-unreadable`);
     /// nil (left out) when there were none.
     public var unreadableInputs: [UnreadableEntry]?
@@ -231,19 +236,74 @@ public struct Manifest: Codable, Sendable {
         // Input names as every output shows them: a NIK in a file's name (one file per mother)
         // masked, in the inputs, the notes and the message that quote them.
         let mask = PersonID.maskIdentifiersInName
-        for i in copy.inputs.indices { copy.inputs[i].path = mask(copy.inputs[i].path) }
+        let ahead = inputsAhead
+        if ahead != nil { copy.inputs = [] } else { copy.inputs = inputs.map(Manifest.masked) }
         copy.unreadableInputs = copy.unreadableInputs?.map { UnreadableEntry(path: mask($0.path), reason: mask($0.reason)) }
         copy.notes = copy.notes.map(mask)
         copy.message = copy.message.map(mask)
         copy.peakRSSMiB = (Manifest.peakRSS() * 10).rounded() / 10
         copy.timingsSeconds = timingsSeconds.mapValues { ($0 * 1000).rounded() / 1000 }
-        try copy.writeAsIs(to: path)
+        var data = try Manifest.encoder().encode(copy)
+        if let ahead {
+            if let spliced = Manifest.splice(ahead, into: data) {
+                data = spliced
+            } else {
+                // Not the layout `splice` knows (another Foundation): encode them in place.
+                copy.inputs = inputs.map(Manifest.masked)
+                data = try Manifest.encoder().encode(copy)
+            }
+        }
+        try OutputFile.write(data + Data("\n".utf8), path: path)
     }
 
-    private func writeAsIs(to path: String) throws {
+    /// Encodes `inputs` now (some 4 MB of JSON for a run of 10 000 files), so that `write`, at
+    /// the end of a run, encodes only the rest and splices them in: the same bytes either way.
+    /// A run calls this while its slowest output is still being written.
+    public mutating func encodeInputsAhead() throws {
+        guard !inputs.isEmpty else { return }
+        let alone = try Manifest.encoder().encode(inputs.map(Manifest.masked))
+        // In the manifest the array is one level deeper than alone: two more spaces after
+        // every line end (a JSON string holds no raw line end, so every one is layout), but
+        // for the empty line of an empty array (`[`, an empty line, `]`).
+        let newline = UInt8(ascii: "\n")
+        var nested = [UInt8]()
+        nested.reserveCapacity(alone.count + alone.count / 8)
+        alone.withUnsafeBytes { bytes in
+            for (i, byte) in bytes.enumerated() {
+                nested.append(byte)
+                if byte == newline && i + 1 < bytes.count && bytes[i + 1] != newline {
+                    nested.append(contentsOf: [0x20, 0x20])
+                }
+            }
+        }
+        inputsAhead = Data(nested)
+    }
+
+    /// `manifest` (encoded with no inputs) with `inputs` as the value of its top-level
+    /// `"inputs"` key, or nil when that key or the key after it is not where the layout puts
+    /// them. A top-level key is the only text after a line end and two spaces (deeper keys are
+    /// indented more; strings hold no raw line end); the empty array's value ends where the
+    /// next top-level key begins.
+    static func splice(_ inputs: Data, into manifest: Data) -> Data? {
+        guard let key = manifest.firstRange(of: Data("\n  \"inputs\" : ".utf8)),
+              let next = manifest[key.upperBound...].firstRange(of: Data(",\n  \"".utf8)) else { return nil }
+        var out = Data(capacity: manifest.count + inputs.count)
+        out.append(manifest[..<key.upperBound])
+        out.append(inputs)
+        out.append(manifest[next.lowerBound...])
+        return out
+    }
+
+    /// An input entry as the manifest shows it: a NIK in the file's name masked.
+    private static func masked(_ entry: InputEntry) -> InputEntry {
+        var entry = entry
+        entry.path = PersonID.maskIdentifiersInName(entry.path)
+        return entry
+    }
+
+    private static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(self)
-        try OutputFile.write(data + Data("\n".utf8), path: path)
+        return encoder
     }
 }

@@ -333,6 +333,9 @@ extension PipelineRunner {
             later.append(Manifest.OutputEntry(path: "report.html",
                                               try OutputFile.write(Data(html.utf8), to: staging + "/report.html")))
         }
+        // While the workbook thread, the slowest writer, finishes: run.json's inputs (the bulk
+        // of it), so that only the rest is encoded once the last output is in.
+        try manifest.encodeInputsAhead()
         if let workbooks { later += try workbooks.wait() }
         manifest.outputs += diagnostics
         if let written = try indicators?.finish() {
