@@ -390,7 +390,7 @@ import Glibc
         try expectManifestNamed { try run.reduce(task: 0, tasks: 2) }
         // Without the cache, map task 1 writes partition files; its stale manifest and
         // cache-use record go, and a lost partition file is named.
-        var plain = ShardedRun(runner: PipelineRunner(request: MapCacheTests.request(data: data, out: out),
+        let plain = ShardedRun(runner: PipelineRunner(request: MapCacheTests.request(data: data, out: out),
                                                       logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }),
                                shared: shared)
         _ = try plain.map(task: 1, tasks: 2, partitions: 2)
