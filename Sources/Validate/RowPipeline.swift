@@ -58,32 +58,37 @@ struct RowChunk: Sendable {
 
     /// Copies `row`: one copy of the span of the record buffer that holds its schema fields
     /// (fields of a record lie in one buffer), and two offsets per field. Three appends per row
-    /// instead of two per field: this runs for every row on the reading thread.
+    /// instead of two per field, and each field looked up once: this runs for every row on the
+    /// reading thread, the one that bounds the Validate stage.
     mutating func append(_ row: TableRow) {
         let n = fieldCount
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * n) { bounds in
+            // Each field's start and end address, low 32 bits, while finding the span; then
+            // moved to where the span lands in `bytes` (a row spans far less than 4 GiB, so the
+            // wrapping differences are exact). An empty field stays (0, 0): a field with bytes
+            // has its end past its start.
             var lo = UInt.max, hi: UInt = 0
             for f in 0..<n {
                 let field = row.cleaned(f)
-                guard let start = field.baseAddress, !field.isEmpty else { continue }
-                let a = UInt(bitPattern: start)
+                guard let start = field.baseAddress, !field.isEmpty else {
+                    bounds[2 * f] = 0
+                    bounds[2 * f + 1] = 0
+                    continue
+                }
+                let a = UInt(bitPattern: start), b = a + UInt(field.count)
                 lo = Swift.min(lo, a)
-                hi = Swift.max(hi, a + UInt(field.count))
+                hi = Swift.max(hi, b)
+                bounds[2 * f] = UInt32(truncatingIfNeeded: a)
+                bounds[2 * f + 1] = UInt32(truncatingIfNeeded: b)
             }
             let base = bytes.count
             if lo < hi {
                 bytes.append(contentsOf: UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: lo),
                                                                 count: Int(hi - lo)))
-            }
-            for f in 0..<n {
-                let field = row.cleaned(f)
-                if let start = field.baseAddress, !field.isEmpty {
-                    let at = base + Int(UInt(bitPattern: start) - lo)
-                    bounds[2 * f] = UInt32(truncatingIfNeeded: at)
-                    bounds[2 * f + 1] = UInt32(truncatingIfNeeded: at + field.count)
-                } else {
-                    bounds[2 * f] = 0
-                    bounds[2 * f + 1] = 0
+                let shift = UInt32(truncatingIfNeeded: base) &- UInt32(truncatingIfNeeded: lo)
+                for f in 0..<n where bounds[2 * f] != bounds[2 * f + 1] {
+                    bounds[2 * f] &+= shift
+                    bounds[2 * f + 1] &+= shift
                 }
             }
             offsets.append(contentsOf: UnsafeBufferPointer(bounds))
