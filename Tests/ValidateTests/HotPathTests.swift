@@ -165,6 +165,29 @@ import Testing
         }
         #expect(wrong == 0)
     }
+
+    /// The background fault-in goes slice by slice (so other threads' `mmap` get the lock in
+    /// between) and still brings in every page, the last partial slice too; an address the
+    /// kernel refuses ends it without harm.
+    @Test func populateInSlicesFaultsInEveryPage() throws {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let bytes = 5 * (1 << 20) + 3 * page + 5  // two full 2 MiB slices, then a partial one
+        let pages = (bytes + page - 1) / page
+        let start = try #require(mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        try #require(start != MAP_FAILED)
+        defer { munmap(start, bytes) }
+        var resident = [UInt8](repeating: 0, count: pages)
+        func residentPages() -> Int {
+            _ = mincore(start, bytes, &resident)
+            return resident.filter { $0 & 1 != 0 }.count
+        }
+        #expect(residentPages() == 0)
+        SlotTable.populate(start + 1, bytes - 1, slice: 2 << 20)  // not page-aligned: EINVAL, nothing done
+        #expect(residentPages() == 0)
+        SlotTable.populate(start, bytes, slice: 2 << 20)
+        #expect(residentPages() == pages)
+        #expect(start.load(fromByteOffset: bytes - 1, as: UInt8.self) == 0)
+    }
 }
 
 /// The combo caches' short copy.
