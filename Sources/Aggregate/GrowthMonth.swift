@@ -158,8 +158,8 @@ public struct GrowthMonth: Sendable, Equatable {
     /// are built (scored); the others stay nil.
     ///
     /// `events` and `standards` are borrowed: an initialiser takes its arguments owned by
-    /// default, and the caller's copy of each (a retain of the events array and of the six
-    /// tables, released here) cost more than building a month.
+    /// default, and the caller's copy of each (a retain of the events array and of the
+    /// standards, released here) cost more than building a month.
     public init<Records: Collection<Int>>(records: Records, events: borrowing [ServiceEvent], services: GrowthServices,
                 standards: borrowing GrowthStandards, parts: Parts = .all) {
         guard services.weight != nil || services.length != nil else { return }
@@ -277,8 +277,8 @@ struct GrowthMonthCache {
     private let months: UnsafeMutableBufferPointer<GrowthMonth>
     /// What every month is built with.
     let parts: GrowthMonth.Parts
-    /// The standards, held once: a `GrowthStandards` is a value of many tables, and copying it
-    /// per call (a retain and release of each) cost more than the scoring.
+    /// The standards, behind a pointer like the rest of the cache, so that the rule context
+    /// that carries the cache is copied without reference counting.
     private let standards: UnsafeMutablePointer<GrowthStandards>
 
     init(parts: GrowthMonth.Parts, standards: GrowthStandards) {
