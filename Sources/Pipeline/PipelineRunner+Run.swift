@@ -239,6 +239,7 @@ extension PipelineRunner {
                     }
                     return entries
                 }
+                return wantsWorkbook
             }
         }
         let (result, spm, followUp, growthSeconds) = aggregate(&outcome, spmWanted)

@@ -1,4 +1,5 @@
 import Aggregate
+import Concurrency
 import Export
 import Foundation
 import Growth
@@ -19,10 +20,11 @@ extension PipelineRunner {
     /// completeness are the indicators' and are not used.
     ///
     /// `valuesReady` is called with the indicators' result as soon as their values are
-    /// finished, before the SPM values, the warnings and the follow-up rows (`pws run` starts
-    /// writing `pws.xlsx` there).
+    /// finished, before the growth pass, the SPM values, the warnings and the follow-up rows
+    /// (`pws run` starts writing `pws.xlsx` there); true: a thread now writes beside the rest of
+    /// the stage, which then leaves it one core (the growth pass takes one thread, not all).
     func aggregate(outcome: inout ValidationOutcome, pipeline: LoadedPipeline, asOf: YearMonth,
-                   spm: [IndicatorDefinition] = [], valuesReady: ((AggregateResult) -> Void)? = nil)
+                   spm: [IndicatorDefinition] = [], valuesReady: ((AggregateResult) -> Bool)? = nil)
         -> (result: AggregateResult, spm: (AggregateResult, seconds: Double)?, followUp: [FollowUpRow], growthSeconds: Double) {
         let input = AggregateInput(events: outcome.events, register: outcome.register, sasaran: outcome.sasaran,
                                    services: pipeline.services, indicators: pipeline.indicators, asOf: asOf,
@@ -30,10 +32,9 @@ extension PipelineRunner {
                                    unreadableSources: outcome.unreadable.map(\.path),
                                    tetapBelowTarget: pipeline.definition.tetapBelowTarget, growthStandards: pipeline.growth)
         // One sort by person serves the indicators, the SPM services and the growth pass; the
-        // two catalogues are counted in one walk over each person's records. The order is freed
-        // before either catalogue's values are finished (holding it through a finishing raised
-        // the stage's peak); the SPM counts (12 planes) wait through the indicators' finishing.
-        // The warnings and follow-up rows, which are text, are made last.
+        // two catalogues are counted in one walk over each person's records. The SPM counts
+        // (12 planes) wait through the indicators' finishing. The warnings and follow-up rows,
+        // which are text, are made last.
         var order: [Int]?
         var counts: AggregateCounts?, spmCounts: AggregateCounts?
         if spm.isEmpty {
@@ -43,19 +44,25 @@ extension PipelineRunner {
             counts = counted.0
             spmCounts = counted.also
         }
-        var growthStart = Date()
-        let review = Aggregator.growthReview(events: outcome.events, services: GrowthServices(pipeline.services),
-                                             standards: pipeline.growth, asOf: asOf,
-                                             thresholds: Aggregator.followUpThresholds(pipeline.indicators), order: order)
-        var growthSeconds = Date().timeIntervalSince(growthStart)
-        order = nil
-        // The counting and growth threads leave freed pages in malloc arenas of their own;
-        // returned before the finishing, the stage's peak is no higher than without the shared
-        // order (measured at 10 M records).
+        // The counting threads leave freed pages in malloc arenas of their own; returned before
+        // the finishing, the stage's peak is no higher than without the shared order (measured
+        // at 10 M records).
         ShardedRun.returnFreedMemory()
         // Handed over, so the per-RT counts are freed inside the phase once the areas' are summed.
         let result = Aggregator.finishPhase(input, counts: &counts)
-        valuesReady?(result)
+        let writerBeside = valuesReady?(result) ?? false
+        // The growth pass after the values are handed on: `pws run`'s workbook thread, the
+        // longest writer, starts without waiting for it, and the pass then takes one core, the
+        // other being the workbook's. The order is held through the finishing for it (24 MB at
+        // 3 M records; the run's peak, at the end of reading, is not raised: 10 M records,
+        // docs/growth.md).
+        let growthStart = Date()
+        let review = Aggregator.growthReview(events: outcome.events, services: GrowthServices(pipeline.services),
+                                             standards: pipeline.growth, asOf: asOf,
+                                             thresholds: Aggregator.followUpThresholds(pipeline.indicators),
+                                             workers: writerBeside ? 1 : Parallel.defaultWorkers, order: order)
+        var growthSeconds = Date().timeIntervalSince(growthStart)
+        order = nil
         let unattachedNifas = result.unattachedNifas
         var spmResult: (AggregateResult, seconds: Double)?
         if spmCounts != nil {
@@ -66,9 +73,9 @@ extension PipelineRunner {
             spmResult = (Aggregator.finishPhase(spmInput, counts: &spmCounts), Date().timeIntervalSince(start))
         }
         PipelineRunner.addNifasWarnings(&outcome, eventIndices: unattachedNifas)
-        growthStart = Date()
+        let followUpStart = Date()
         let followUp = PipelineRunner.applyGrowthReview(review, to: &outcome, keepIdentifiers: request.keepIdentifiers)
-        growthSeconds += Date().timeIntervalSince(growthStart)
+        growthSeconds += Date().timeIntervalSince(followUpStart)
         outcome.releaseEvents()
         return (result, spmResult, followUp, growthSeconds)
     }

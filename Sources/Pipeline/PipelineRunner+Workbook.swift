@@ -45,7 +45,8 @@ extension PipelineRunner {
 
 /// The workbooks' thread of `pws run`, started as soon as the indicator values are finished
 /// (`aggregate`'s `valuesReady`), so `pws.xlsx` — the longest single writer — is written while
-/// Aggregate finishes the SPM values, the warnings and the follow-up rows on the other core.
+/// Aggregate does the growth pass and finishes the SPM values, the warnings and the follow-up
+/// rows on the other core.
 /// What those give it — the `Kualitas data` accounting and the SPM values — comes later, with
 /// `finish(_:)`; until then the thread writes every other sheet and then waits.
 ///
@@ -54,8 +55,9 @@ extension PipelineRunner {
 final class EarlyWorkbooks: @unchecked Sendable {
     // @unchecked: `start`, `thread` and `monthRows` are set and read by the thread that runs
     // `publishRun` only; `late` is guarded by `condition`.
-    /// Starts the thread on the finished values (set by `publishRun`; nil: nothing to start).
-    var start: ((AggregateResult) -> Void)?
+    /// Starts the thread on the finished values (set by `publishRun`; nil: nothing to start);
+    /// true when the thread writes at once (`pws.xlsx` is wanted), not only after `finish(_:)`.
+    var start: ((AggregateResult) -> Bool)?
     var thread: BackgroundThread<[Manifest.OutputEntry]>?
     /// The as-of month's rows the workbook and the PWS tables read, made when the thread started.
     var monthRows: [IndicatorRow]?
@@ -70,8 +72,8 @@ final class EarlyWorkbooks: @unchecked Sendable {
     private var late: Late?
     private var abandoned = false
 
-    /// Called by Aggregate with the indicators' result.
-    func valuesReady(_ result: AggregateResult) { start?(result) }
+    /// Called by Aggregate with the indicators' result: whether a thread now writes beside it.
+    func valuesReady(_ result: AggregateResult) -> Bool { start?(result) ?? false }
 
     /// Hands the thread what it waits for.
     func finish(_ value: Late) {
