@@ -22,7 +22,7 @@ extension PipelineRunner {
     /// `valuesReady` is called with the indicators' result as soon as their values are
     /// finished, before the growth pass, the SPM values, the warnings and the follow-up rows
     /// (`pws run` starts writing `pws.xlsx` there); true: a thread now writes beside the rest of
-    /// the stage, which then leaves it one core (the growth pass takes one thread, not all).
+    /// the stage, which then leaves it a core (the growth pass takes one thread fewer).
     func aggregate(outcome: inout ValidationOutcome, pipeline: LoadedPipeline, asOf: YearMonth,
                    spm: [IndicatorDefinition] = [], valuesReady: ((AggregateResult) -> Bool)? = nil)
         -> (result: AggregateResult, spm: (AggregateResult, seconds: Double)?, followUp: [FollowUpRow], growthSeconds: Double) {
@@ -45,22 +45,21 @@ extension PipelineRunner {
             spmCounts = counted.also
         }
         // The counting threads leave freed pages in malloc arenas of their own; returned before
-        // the finishing, the stage's peak is no higher than without the shared order (measured
-        // at 10 M records).
+        // the finishing, they do not add to the stage's peak (measured at 10 M records).
         ShardedRun.returnFreedMemory()
         // Handed over, so the per-RT counts are freed inside the phase once the areas' are summed.
         let result = Aggregator.finishPhase(input, counts: &counts)
         let writerBeside = valuesReady?(result) ?? false
         // The growth pass after the values are handed on: `pws run`'s workbook thread, the
-        // longest writer, starts without waiting for it, and the pass then takes one core, the
-        // other being the workbook's. The order is held through the finishing for it (24 MB at
-        // 3 M records; the run's peak, at the end of reading, is not raised: 10 M records,
-        // docs/growth.md).
+        // longest writer, starts without waiting for it, and the pass leaves it a core. The
+        // order is held through the finishing for it (24 MB at 3 M records; the run's peak, at
+        // the end of reading, is not raised: 10 M records, docs/growth.md).
         let growthStart = Date()
         let review = Aggregator.growthReview(events: outcome.events, services: GrowthServices(pipeline.services),
                                              standards: pipeline.growth, asOf: asOf,
                                              thresholds: Aggregator.followUpThresholds(pipeline.indicators),
-                                             workers: writerBeside ? 1 : Parallel.defaultWorkers, order: order)
+                                             workers: writerBeside ? max(1, Parallel.defaultWorkers - 1) : Parallel.defaultWorkers,
+                                             order: order)
         var growthSeconds = Date().timeIntervalSince(growthStart)
         order = nil
         let unattachedNifas = result.unattachedNifas
