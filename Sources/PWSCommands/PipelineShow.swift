@@ -25,13 +25,15 @@ extension PWS.PipelineCommand {
                 `pws pipeline show > my.yaml` writes the default pipeline. It names its catalogues \
                 (services.yaml, indicators.yaml, spm.yaml) relative to its own folder, so to change a \
                 catalogue write them all with `pws pipeline show --all DIR`, edit them there, and \
-                run with `--pipeline DIR/default.yaml`. See docs/pipeline.md.
+                run with `--pipeline DIR/default.yaml`. `--all` also writes the WHO growth tables into \
+                DIR/growth/who2006/, which a run uses once default.yaml says `growth_tables: growth/who2006`. \
+                See docs/pipeline.md.
                 """)
 
         @Argument(help: "Which built-in file to print: default.yaml, services.yaml, indicators.yaml or spm.yaml.")
         var file: String = "default.yaml"
 
-        @Option(name: .customLong("all"), help: "Write every built-in file into this folder (created) instead of printing one.")
+        @Option(name: .customLong("all"), help: "Write every built-in file into this folder (created), the WHO growth tables into its growth/who2006/, instead of printing one.")
         var folder: String?
 
         @Flag(help: "With --all: replace files that already exist in the folder.")
@@ -57,17 +59,23 @@ extension PWS.PipelineCommand {
             }
         }
 
-        /// Writes every built-in file into `folder`; refuses to replace one unless `--force`.
+        /// Writes every built-in file into `folder`, the WHO growth tables into its
+        /// `growth/who2006/` (the layout of the repository's `pipelines/`); refuses to replace a
+        /// file unless `--force`.
         private func write(into folder: String) throws {
             let fm = FileManager.default
+            let tables = "growth/who2006"
+            let files: [(name: String, data: Data?)] =
+                BuiltInPipeline.fileNames.map { ($0, BuiltInPipeline.contents(ofFile: $0)) }
+                + BuiltInPipeline.growthTableNames.map { (tables + "/" + $0, BuiltInPipeline.growthTable($0)) }
             try OutputFolder.ensureDirectory(folder)
-            let names = BuiltInPipeline.fileNames
-            let existing = names.filter { fm.fileExists(atPath: folder + "/" + $0) }
+            let existing = files.map(\.name).filter { fm.fileExists(atPath: folder + "/" + $0) }
             if !existing.isEmpty && !force {
                 throw PWSError(.usage, "\(folder) already has \(existing.joined(separator: ", ")); pass --force to replace them, or choose another folder")
             }
-            for name in names {
-                guard let data = BuiltInPipeline.contents(ofFile: name) else { continue }
+            try OutputFolder.ensureDirectory(folder + "/" + tables)
+            for (name, data) in files {
+                guard let data else { continue }
                 do {
                     try data.write(to: URL(fileURLWithPath: folder + "/" + name), options: .atomic)
                 } catch {
@@ -75,7 +83,9 @@ extension PWS.PipelineCommand {
                 }
             }
             let shown = VisibleText.escapingControls(folder)
-            printLine("wrote \(names.map { shown + "/" + $0 }.joined(separator: ", ")); run with --pipeline \(shown)/default.yaml")
+            printLine("wrote \(BuiltInPipeline.fileNames.map { shown + "/" + $0 }.joined(separator: ", ")) "
+                      + "and the WHO growth tables in \(shown)/\(tables)/ (a run uses them only with "
+                      + "`growth_tables: \(tables)` in default.yaml); run with --pipeline \(shown)/default.yaml")
         }
     }
 }

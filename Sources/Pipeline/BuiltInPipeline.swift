@@ -24,6 +24,9 @@ public enum BuiltInPipeline {
     /// Whether `path` names a built-in file (it lies under `directory`).
     public static func isBuiltIn(_ path: String) -> Bool { path.hasPrefix(directory + "/") }
 
+    /// The built-in WHO growth tables' file names, sorted (`acfa.csv` … `wfl.csv`).
+    public static var growthTableNames: [String] { BuiltInGrowthTableFiles.base64.keys.sorted() }
+
     /// The bytes of a built-in WHO growth table by file name (`wfa.csv`), or nil.
     public static func growthTable(_ name: String) -> Data? {
         BuiltInGrowthTableFiles.base64[name].flatMap { Data(base64Encoded: $0) }

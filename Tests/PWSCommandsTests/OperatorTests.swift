@@ -41,11 +41,38 @@ import Testing
         let all = try PWSBinary.run(["pipeline", "show", "--all", dir])
         #expect(all.status == 0, "\(all.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
-                == ["default.yaml", "indicators.yaml", "services.yaml", "spm.yaml"])
-        // Not again without --force.
+                == ["default.yaml", "growth", "indicators.yaml", "services.yaml", "spm.yaml"])
+        // The WHO tables too, byte for byte the repository's, in its layout.
+        let tables = ["acfa.csv", "bfa.csv", "lhfa.csv", "wfa.csv", "wfh.csv", "wfl.csv"]
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/growth/who2006").sorted() == tables)
+        for name in tables {
+            #expect(FileManager.default.contents(atPath: dir + "/growth/who2006/" + name)
+                    == FileManager.default.contents(atPath: Self.pipelines + "/growth/who2006/" + name), "\(name)")
+        }
+        #expect(all.stdout.contains("\(dir)/growth/who2006/ (a run uses them only with `growth_tables: growth/who2006`"), "\(all.stdout)")
+        // Not again without --force, a table alone included.
         let again = try PWSBinary.run(["pipeline", "show", "--all", dir])
         #expect(again.status == 64)
         #expect(again.stderr.contains("--force"))
+        #expect(try PWSBinary.run(["pipeline", "show", "--all", dir, "--force"]).status == 0)
+        let other = tmp.path + "/tables-only"
+        try FileManager.default.createDirectory(atPath: other + "/growth/who2006", withIntermediateDirectories: true)
+        try "x".write(toFile: other + "/growth/who2006/wfa.csv", atomically: true, encoding: .utf8)
+        let kept = try PWSBinary.run(["pipeline", "show", "--all", other])
+        #expect(kept.status == 64 && kept.stderr.contains("growth/who2006/wfa.csv"), "\(kept.stderr)")
+        #expect(try String(contentsOfFile: other + "/growth/who2006/wfa.csv", encoding: .utf8) == "x")
+        #expect(!FileManager.default.fileExists(atPath: other + "/default.yaml"))
+
+        // A run with `growth_tables: growth/who2006` reads the written tables: a damaged one is
+        // named at its file and line.
+        let yaml = try String(contentsOfFile: dir + "/default.yaml", encoding: .utf8)
+        try (yaml + "\ngrowth_tables: growth/who2006\n").write(toFile: dir + "/default.yaml", atomically: true, encoding: .utf8)
+        #expect(try PWSBinary.run(["indicators", "--pipeline", dir + "/default.yaml"]).status == 0)
+        try "sex,day,l,m,s\n1,0,x,3.3,0.1\n".write(toFile: dir + "/growth/who2006/wfa.csv", atomically: true, encoding: .utf8)
+        let damaged = try PWSBinary.run(["run", "--data", Self.sampleData, "--out", tmp.path + "/out",
+                                         "--pipeline", dir + "/default.yaml", "--quiet"])
+        #expect(damaged.status == 64 && damaged.stderr.contains("wfa.csv:2"), "\(damaged.stderr)")
+        try FileManager.default.removeItem(atPath: dir + "/default.yaml")
         #expect(try PWSBinary.run(["pipeline", "show", "--all", dir, "--force"]).status == 0)
 
         let r = try PWSBinary.run(["indicators", "--csv", "--pipeline", dir + "/default.yaml"])
