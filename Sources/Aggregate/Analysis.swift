@@ -245,6 +245,47 @@ public struct IndicatorValues: Sendable {
         return gaps.keys.sorted().map { v in (areas[v].code, areas[v].name, gaps[v]!.map { indicators[$0].id }) }
     }
 
+    /// Villages with a target of their own for a group (`sasaran`) whose RWs and RTs have none
+    /// (their denominators are the register's estimates, summed at the RW): where the RWs' sum
+    /// differs from the village's figure, as it does whenever the estimation shares are not the
+    /// district's projections. Each area keeps its own (spec §5.1), so a village's PWS table
+    /// shows RW and RT targets that do not add up to its own; `sasaranNotes` says so. Per plain
+    /// target group (an indicator's share of one, `bumil × 20%`, is left out), villages in area
+    /// order, with the two figures. A village with a target inside it too is `mixedLevelNotes`'.
+    public func estimatesUnderOwnTargets() -> [(group: String, villages: [(code: String, name: String, own: ExactDecimal, below: ExactDecimal)])] {
+        var villageIndex: [String: Int] = [:]
+        for (a, area) in areas.enumerated() where area.level == .desa { villageIndex[area.code] = a }
+        var rwsOf: [Int: [Int]] = [:], rtsOf: [Int: [Int]] = [:]
+        var rwIndex: [String: Int] = [:]
+        for (a, area) in areas.enumerated() where area.level == .rw {
+            guard let v = villageIndex[area.parentCode] else { continue }
+            rwsOf[v, default: []].append(a)
+            rwIndex[area.code] = v
+        }
+        for (a, area) in areas.enumerated() where area.level == .rt {
+            if let v = rwIndex[area.parentCode] { rtsOf[v, default: []].append(a) }
+        }
+        var seen = Set<String>()
+        var result: [(group: String, villages: [(code: String, name: String, own: ExactDecimal, below: ExactDecimal)])] = []
+        for (i, info) in indicators.enumerated() where definitions[i].hasGroup && !definitions[i].countsVillages {
+            let group = info.denominator
+            guard !group.isEmpty, !group.contains("×"), seen.insert(group).inserted else { continue }
+            var villages: [(code: String, name: String, own: ExactDecimal, below: ExactDecimal)] = []
+            for v in villageIndex.values.sorted() {
+                guard let (own, source) = yearly[yearIndex(indicator: i, area: v)], source == .sasaran,
+                      let rws = rwsOf[v], !rws.isEmpty else { continue }
+                let inside = rws + (rtsOf[v] ?? [])
+                guard !inside.contains(where: { yearly[yearIndex(indicator: i, area: $0)]?.1 == .sasaran }) else { continue }
+                var below: ExactDecimal? = .zero
+                for rw in rws { below = yearly[yearIndex(indicator: i, area: rw)].flatMap { below?.adding($0.0) } }
+                guard let below, below != own else { continue }
+                villages.append((areas[v].code, areas[v].name, own, below))
+            }
+            if !villages.isEmpty { result.append((group, villages)) }
+        }
+        return result
+    }
+
     /// The full row of `figures`.
     public func row(_ figures: IndicatorFigures) -> IndicatorRow {
         IndicatorRow(figures, year: year, area: areas[figures.area], indicators: indicators)

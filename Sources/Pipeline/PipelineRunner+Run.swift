@@ -76,7 +76,7 @@ extension PipelineRunner {
     /// `attention`: the first case, which `--quiet` prints too; `report`: the page's notice.
     static func sasaranNotes(_ outcome: ValidationOutcome, values: IndicatorValues, year: Int, estimated: Bool)
         -> (all: [String], attention: [String], report: EstimatedTargets?) {
-        let mixed = mixedLevelNotes(outcome, year: year)
+        let mixed = mixedLevelNotes(outcome, year: year) + estimatesUnderOwnTargetsNotes(outcome, values: values, year: year)
         let gaps = values.targetGaps()
         guard !gaps.isEmpty else { return (mixed, [], nil) }
         let (all, attention, report) = gapNotes(outcome, gaps: gaps, year: year, estimated: estimated)
@@ -111,6 +111,25 @@ extension PipelineRunner {
             return "\(file): the \(group) target of \(year) is given both for an area and for areas inside it in \(villages.count) village\(villages.count == 1 ? "" : "s"): \(named); "
                 + "each area takes its own figure, so in indicators.csv such a parent is not the sum of its children — give the target at one level"
         }
+    }
+
+    /// Villages with a target of their own whose RWs and RTs take the register's estimates,
+    /// adding up to another figure (`IndicatorValues.estimatesUnderOwnTargets`): each keeps its
+    /// own (spec §5.1), so the village's PWS table shows RW targets that do not sum to its
+    /// total. One note for all groups (with RT populations in the register and village
+    /// targets, the usual case, it holds for most villages and groups): the villages, the
+    /// groups with their counts, and one example with both figures.
+    static func estimatesUnderOwnTargetsNotes(_ outcome: ValidationOutcome, values: IndicatorValues, year: Int) -> [String] {
+        let found = values.estimatesUnderOwnTargets()
+        guard let first = found.first, let example = first.villages.first else { return [] }
+        let file = outcome.sasaranAccount?.source ?? "sasaran.csv"
+        let villages = Set(found.flatMap { $0.villages.map(\.code) }).count
+        let groups = found.map { "\($0.group) (\($0.villages.count))" }.joined(separator: ", ")
+        return ["\(file): \(villages) village\(villages == 1 ? " has" : "s have") targets of \(year) of their own for groups "
+                + "whose RW and RT denominators are estimated from the register's population and add up to another figure — "
+                + "\(groups); e.g. \(first.group) in \(example.name) (\(example.code)): \(example.own.outputText()) against its RWs' "
+                + "\(example.below.outputText()). Each area keeps its own, so RW and RT coverage there is over the estimates: "
+                + "give the RW or RT targets in \(file) too, or set the pipeline's estimation shares to the district's projections"]
     }
 
     /// The notes on villages without targets (`sasaranNotes`).

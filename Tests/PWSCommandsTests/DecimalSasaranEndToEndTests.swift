@@ -54,6 +54,52 @@ import Testing
         #expect(((m2 as? [String: Any])?["notes"] as? [String] ?? []).allSatisfy { !$0.contains("is given both for") })
     }
 
+    /// A village target over RTs that take estimates (the usual district case: village
+    /// projections, RT populations in the register): village 3201012001's bumil is 20, its RW 01
+    /// holds RT 001 and RT 002 of 1 000 people each, estimated 1 000 × 0.0176 = 17.6 → 18 each,
+    /// so RW 01 = 36 (sum) under a village of 20 (sasaran) — §5.1 as written, and run.json's notes
+    /// say it with both figures. A village target of 36 (equal to the sum) gives no note; an RW
+    /// target as well gives the two-level note instead of this one.
+    @Test func aVillageTargetOverEstimatesThatAddUpToAnotherFigureIsNoted() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = tmp.path + "/data"
+        try FileManager.default.createDirectory(atPath: data + "/layanan", withIntermediateDirectories: true)
+        try """
+            kode_desa,nama_desa,kecamatan,kabupaten,kode_puskesmas,nama_puskesmas,dusun,rw,rt,jumlah_penduduk
+            3201012001,Satu,KecSatu,Kab Uji,P1,Pkm Satu,,01,001,1000
+            3201012001,Satu,KecSatu,Kab Uji,P1,Pkm Satu,,01,002,1000
+
+            """.write(toFile: data + "/wilayah.csv", atomically: true, encoding: .utf8)
+        try """
+            record_id,visit_date,person_id,birth_date,sex,village_code,rw,rt,facility_type,facility_id,service_code,result,provider,pregnancy_id,lmp_date,gestational_weeks
+            R1,2025-01-10,IBU-1,1995-01-01,P,3201012001,01,001,posyandu,F1,ANC,,bidan,,2024-12-01,
+
+            """.write(toFile: data + "/layanan/a.csv", atomically: true, encoding: .utf8)
+        func notes(sasaran rows: String, _ name: String) throws -> [String] {
+            try ("tahun,kode_desa,rw,rt,kelompok_sasaran,jumlah\n" + rows).write(toFile: data + "/sasaran.csv", atomically: true, encoding: .utf8)
+            let r = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/" + name, "--today", "2026-01-15", "--quiet"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: tmp.path + "/" + name + "/2025-01/run.json")))
+            return (manifest as? [String: Any])?["notes"] as? [String] ?? []
+        }
+        let own = try notes(sasaran: "2025,3201012001,,,bumil,20\n", "own")
+        let noted = own.filter { $0.contains("of their own") }
+        #expect(noted == ["sasaran.csv: 1 village has targets of 2025 of their own for groups whose RW and RT denominators are "
+                          + "estimated from the register's population and add up to another figure — bumil (1); e.g. bumil in "
+                          + "Satu (3201012001): 20 against its RWs' 36. Each area keeps its own, so RW and RT coverage there is "
+                          + "over the estimates: give the RW or RT targets in sasaran.csv too, or set the pipeline's estimation "
+                          + "shares to the district's projections"], "\(own)")
+        let indicators = try String(contentsOfFile: tmp.path + "/own/2025-01/indicators.csv", encoding: .utf8)
+        #expect(indicators.contains("2025,1,desa,3201012001,Satu,320101,K1,lifetime,1,1,20,sasaran,5.00,"), "\(indicators.prefix(2000))")
+        #expect(indicators.contains(",K1,lifetime,1,1,36,sum,2.78,"))
+
+        #expect(try notes(sasaran: "2025,3201012001,,,bumil,36\n", "equal").allSatisfy { !$0.contains("of their own") })
+        let twoLevels = try notes(sasaran: "2025,3201012001,,,bumil,20\n2025,3201012001,01,,bumil,30\n", "rw")
+        #expect(twoLevels.allSatisfy { !$0.contains("of their own") }, "\(twoLevels)")
+        #expect(twoLevels.contains { $0.contains("is given both for an area and for areas inside it") }, "\(twoLevels)")
+    }
+
     @Test func totalsAreTheSumsOfTheirRows() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
