@@ -14,7 +14,9 @@ extension PWS {
             or no service row accepted at all); \
             66 input missing; 73 output not writable; 75 another run holds the lock, or an \
             input file changed while an --incremental run read it; 129/130/143 stopped by \
-            SIGHUP/SIGINT/SIGTERM (nothing published). See docs/operations.md.
+            SIGHUP/SIGINT/SIGTERM (nothing published — unless the signal came as the finished \
+            run was being moved into place: then it was, and the last line says so). See \
+            docs/operations.md.
             """)
 
         @OptionGroup var common: CommonOptions
