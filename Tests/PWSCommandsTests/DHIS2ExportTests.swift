@@ -259,6 +259,20 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
         #expect(r.stdout.isEmpty)
     }
 
+    /// A mapping whose aliases nest ten deep (10¹⁰ values from ~500 bytes) is refused at once,
+    /// exit 64 — it ran until killed (the walk over the expanded tree).
+    @Test func aMappingOfNestedAliasesIsRefusedAtOnce() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+            + (1...9).map { i in "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }.joined()
+        let path = try Self.mapping(tmp, bomb + "periodType: Monthly\ndataElements: {}\norgUnits: { areas: {} }\n")
+        let r = try Self.export(path)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("\(path):") && r.stderr.contains("holds more than 2000000 values once its aliases"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
     @Test func adxWithoutADataSetAndAMissingRunAreRefused() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }

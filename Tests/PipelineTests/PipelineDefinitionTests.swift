@@ -92,6 +92,27 @@ import Testing
         _ = try PipelineDefinition.load(path: Self.pipelines + "/default.yaml")
     }
 
+    /// Aliases nested in aliases (ten lines of lists of ten `*a`: 10¹⁰ values from ~500 bytes)
+    /// are refused at once; walking the expanded tree for tagged keys took hours (a hostile-input
+    /// campaign: 8 levels 17 s, 10 killed at 120 s). A file of a million values aliased in
+    /// (under the bound) still reads; the bound is what the message says.
+    @Test func aliasesExpandingPastTheBoundAreRefused() throws {
+        let bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+            + (1...9).map { i in "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }.joined()
+        let started = Date()
+        let error = #expect(throws: PWSError.self) { _ = try Self.load(bomb) }
+        #expect(Date().timeIntervalSince(started) < 30)
+        #expect(error?.exitStatus == .usage)
+        #expect(error?.message.hasPrefix("the file holds more than 2000000 values once its aliases (*name) are expanded") == true,
+                "\(error?.message ?? "")")
+        #expect(YAMLFile.maxNodes == 2_000_000)
+        // 10⁵ values through aliases (5 levels): under the bound, so the unknown key is what is said.
+        let small = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+            + (1...4).map { i in "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }.joined()
+        let unknown = #expect(throws: PWSError.self) { _ = try Self.load(small) }
+        #expect(unknown?.message.hasPrefix("the pipeline: unknown setting \"a0\"") == true, "\(unknown?.message ?? "")")
+    }
+
     /// Values that were read and never used, or read as another one, are refused at their line:
     /// a share for a group estimated from the birth rate (it was ignored), an empty delimiter or
     /// decimal separator (read as auto, which the message does not offer), an empty column alias
