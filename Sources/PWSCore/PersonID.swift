@@ -192,8 +192,8 @@ public enum PersonID {
     public static let embeddedIdentifierDigits = 16
 
     /// `text` with every number that may be a NIK masked like a person id (spec §3; §A8): a run
-    /// of at least 16 digits, possibly split by single spaces, dots or dashes as NIKs are
-    /// written (`3271 0112 0395 0001`), keeps its first 4 and last 2 digits and shows `*` for
+    /// of at least 16 digits, possibly split by single spaces, dots, dashes or underscores as
+    /// NIKs are written (`3271 0112 0395 0001`, `PSY_3271_0112_0395_0001`), keeps its first 4 and last 2 digits and shows `*` for
     /// everything between. For cells that can hold any part of a raw line — a record id read
     /// from a row that broke the dialect, a value, a message quoting one — so no NIK leaves in
     /// rejects.csv or warnings.csv unless the run keeps identifiers. Shorter numbers (dates,
@@ -205,12 +205,12 @@ public enum PersonID {
         guard digits >= embeddedIdentifierDigits else { return text }
         var utf8 = Array(text.utf8)
         func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
-        // The bytes of a separator at `j`, 0 for none: a space, `.` or `-` as NIKs are typed; a
-        // tab or NUL; a no-break space (U+00A0, what a copy from Excel or the web gives) and the
+        // The bytes of a separator at `j`, 0 for none: a space, `.`, `-` or `_` as NIKs are
+        // typed (and as ids are joined); a tab or NUL; a no-break space (U+00A0, what a copy from Excel or the web gives) and the
         // narrow, figure, thin and hair spaces (U+202F, U+2007, U+2009, U+200A).
         func separator(at j: Int) -> Int {
             switch utf8[j] {
-            case 32, 46, 45, 9, 0: return 1
+            case 32, 46, 45, 95, 9, 0: return 1
             case 0xC2 where j + 1 < utf8.count && utf8[j + 1] == 0xA0: return 2
             case 0xE2 where j + 2 < utf8.count && utf8[j + 1] == 0x80 && [0xAF, 0x87, 0x89, 0x8A].contains(utf8[j + 2]):
                 return 3

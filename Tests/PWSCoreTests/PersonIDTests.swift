@@ -125,6 +125,11 @@ import Testing
         ("3201\t0165\t0912\t0001", "3201" + String(repeating: "*", count: 13) + "01"),
         ("32010165\u{0}09120001", "3201***********01"),
         ("id 3201\u{202F}0150\u{202F}0493\u{202F}0001.", "id 3201" + String(repeating: "*", count: 19) + "01."),
+        // Underscores, as ids are joined (a facility id of a posyandu and a NIK): masked too;
+        // two in a row end the run.
+        ("PSY_3201_0115_0520_9045", "PSY_3201*************45"),
+        ("Puskesmas Girijaya 3201_0115_0520_9067", "Puskesmas Girijaya 3201*************67"),
+        ("12345678__87654321", "12345678__87654321"),
         // Two separators in a row still end the run.
         ("12345678\u{A0}\u{A0}87654321", "12345678\u{A0}\u{A0}87654321"),
         ("", ""),

@@ -61,6 +61,7 @@ import Testing
         3201010001,Sukamaju,Cibinong,Bogor,P01,Puskesmas A,001,3201999999999903,10
         3202010001,Seberang,Lain,Sukabumi,P01,Puskesmas A,001,001,50
         3201010002,Sukasari,Cibinong,Bogor,P02,Puskesmas B,001,001,40
+        3201010003,Sukamulya,Cibinong,Bogor,P03,Puskesmas Girijaya 3201_0115_0520_9067,001,001,40
 
         """
         let error = try fatal(wilayah: register)
@@ -69,6 +70,8 @@ import Testing
             "wilayah.csv:2: village_name (a value of 16 digits, not shown) looks like a NIK (a number of 16 digits); a register holds no person identifiers — correct the column",
             "wilayah.csv:3: rt (a value of 16 digits, not shown) looks like a NIK (a number of 16 digits); a register holds no person identifiers — correct the column",
             "wilayah.csv:4: puskesmas P01 has village 3202010001 of kabupaten/kota 3202 here but a village of 3201 on line 2; a puskesmas belongs to one kabupaten/kota",
+            // Underscores between the groups, as ids are joined: a NIK all the same.
+            "wilayah.csv:6: puskesmas_name (a value of 16 digits, not shown) looks like a NIK (a number of 16 digits); a register holds no person identifiers — correct the column",
         ], "\(error.details)")
     }
 
