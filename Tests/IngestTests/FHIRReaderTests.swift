@@ -714,6 +714,33 @@ import Testing
         #expect(o.positions == ["c.ndjson:3"])
     }
 
+    /// A Bundle entry nested deeper than the limit, but well-formed, is E-PARSE at that entry
+    /// and costs nothing else: the entries after it are read (it stopped the file there, the
+    /// three weights after it lost without a count — a hostile-input campaign's find). Nested
+    /// 100 000 deep inside the entry, under the byte limit: parsed, never built.
+    @Test func aTooDeepBundleEntryCostsOnlyItself() throws {
+        let dir = try TemporaryFolder()
+        for (name, depth) in [("d66.json", 66), ("d100k.json", 100_000)] {
+            let deep = #"{"resourceType":"Observation","id":"deep","extension":"# + String(repeating: "[", count: depth)
+                + String(repeating: "]", count: depth) + #","note":[{"text":"x"}]}"#
+            let text = #"{"resourceType":"Bundle","type":"collection","entry":[{"resource":"# + Self.patient + #"},{"resource":"#
+                + deep + #","fullUrl":"urn:uuid:1"},{"resource":"# + Self.weight("w1") + #"},{"resource":"# + Self.weight("w2") + "}]}"
+            _ = try dir.write(name, Array(text.utf8))
+            let o = try read(name, directory: dir.url.path, all: [name])
+            #expect(o.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["\(name):2 E-PARSE"], "\(name)")
+            #expect(o.problems.first?.message == "Bundle entry 2 nests objects or arrays deeper than 64 levels (a FHIR resource needs about 10), so it is not read; the entries after it are — export it again")
+            #expect(o.positions == ["\(name):3", "\(name):4"], "\(name)")
+        }
+        // The Bundle's own fields too deep (not in an entry): nothing after can be read, as before.
+        let top = #"{"resourceType":"Bundle","type":"collection","meta":"# + String(repeating: "[", count: 70) + String(repeating: "]", count: 70)
+            + #","entry":[{"resource":"# + Self.patient + #"},{"resource":"# + Self.weight("w1") + "}]}"
+        _ = try dir.write("top.json", Array(top.utf8))
+        let t = try read("top.json", directory: dir.url.path, all: ["top.json"])
+        #expect(t.positions.isEmpty)
+        #expect(t.problems.map { "\($0.location) \($0.rule.rawValue)" } == ["top.json:1 E-PARSE"])
+        #expect(t.problems.first?.message.contains("nested deeper than 64") == true)
+    }
+
     /// A gestational age in days (`code: d`) becomes whole weeks; a day count that is no finite
     /// number of weeks an Int can hold (1e999, "NaN") trapped in `Int(_:)` (found by FuzzFHIR)
     /// and is now passed on as written, for Validate to refuse like any other bad value.

@@ -16,6 +16,7 @@ import Testing
     private enum Seen: Equatable {
         case entry(Int, String?, JSONValue?)
         case duplicateKey(Int, String)
+        case tooDeep(Int)
         case top(JSONValue)
     }
 
@@ -26,6 +27,7 @@ import Testing
             switch e {
             case .entry(let i, let r, let url): seen.append(.entry(i, url, r))
             case .duplicateKey(let i, let key): seen.append(.duplicateKey(i, key))
+            case .tooDeep(let i): seen.append(.tooDeep(i))
             case .top(let t): seen.append(.top(t))
             }
         }
@@ -38,6 +40,21 @@ import Testing
         }
         try stream.finish(note)
         return seen
+    }
+
+    /// An entry nested past the limit is parsed, not built: `.tooDeep` at its index, the entries
+    /// around it as ever, whatever the piece size.
+    @Test(arguments: [1, 7, 1 << 20])
+    func aTooDeepEntryIsSkippedInStep(piece: Int) throws {
+        let deep = String(repeating: "[", count: 80) + "1" + String(repeating: "]", count: 80)
+        let text = #"{"resourceType":"Bundle","entry":[{"resource":{"id":"a"}},{"resource":{"id":"b","x":"# + deep
+            + #"},"fullUrl":"u"},{"resource":{"id":"c"}}]}"#
+        #expect(try events(text, piece: piece) == [
+            .entry(1, nil, .object([("id", .string("a"))])),
+            .tooDeep(2),
+            .entry(3, nil, .object([("id", .string("c"))])),
+            .top(.object([("resourceType", .string("Bundle"))])),
+        ])
     }
 
     @Test(arguments: [1, 2, 3, 7, 64, 1 << 20])

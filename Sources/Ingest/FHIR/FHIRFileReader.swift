@@ -133,6 +133,9 @@ struct FHIRFileReader {
             case .duplicateKey(let index, let key):
                 sawEntries = true
                 try body(.malformed(position: index, message: "Bundle entry \(index) has the key \"\(VisibleText.quoting(key, limit: 64))\" twice in one object, so which value is meant is not said; export it again"))
+            case .tooDeep(let index):
+                sawEntries = true
+                try body(.malformed(position: index, message: "Bundle entry \(index) nests objects or arrays deeper than \(limits.maxDepth) levels (a FHIR resource needs about 10), so it is not read; the entries after it are — export it again"))
             case .top(let top):
                 if top["resourceType"]?.text == "Bundle" {
                     try body(.bundle(type: top["type"]?.text ?? ""))

@@ -9,6 +9,9 @@ enum JSONStreamEvent {
     /// Entry `index` closed, but its resource names one key twice in an object (`duplicateKey`):
     /// which value is meant is not said (JSON readers differ), so it is not read.
     case duplicateKey(index: Int, key: String)
+    /// Entry `index` closed, but it nests objects and arrays deeper than the limit: it was
+    /// parsed (so the entries after it are read) but not built, and is not read.
+    case tooDeep(index: Int)
     /// The document ended: its top-level object without the `entry` array.
     case top(JSONValue)
 }
@@ -43,7 +46,8 @@ final class JSONStream {
     fileprivate var entryResource: JSONValue?
     fileprivate var entryDuplicate: String?
     fileprivate var inEntryArray = false
-    fileprivate var tooDeep = false
+    /// The current Bundle entry went deeper than the limit: the rest of it is parsed, not built.
+    fileprivate var entryTooDeep = false
     /// The top-level `entry` was not an array (an object, a string): no entry was read from it.
     fileprivate(set) var entryNotArray = false
     fileprivate var pending: [JSONStreamEvent] = []
@@ -78,7 +82,7 @@ final class JSONStream {
         entryResource = nil
         entryDuplicate = nil
         inEntryArray = false
-        tooDeep = false
+        entryTooDeep = false
         entryNotArray = false
         pending = []
         bytesInResource = 0
@@ -301,8 +305,17 @@ private func onKey(_ c: UnsafeMutableRawPointer?, _ p: UnsafePointer<UInt8>?, _ 
 private func onStart(_ c: UnsafeMutableRawPointer?, object: Bool) -> Int32 {
     let s = stream(c)
     if s.depth >= s.maxDepth {
-        s.tooDeep = true
-        return 0
+        // Inside a Bundle entry (depth ≥ 3): drop what was built of it and parse the rest
+        // without building, so the document stays in step and the entries after it are read;
+        // the entry's bytes are still bounded by `maxResourceBytes` (and so yajl's own stack,
+        // a byte a level). Elsewhere — a resource alone, an NDJSON line, the Bundle's own
+        // fields — nothing after it can be read: stop.
+        guard s.inEntryArray && s.depth >= 3 else { return 0 }
+        s.entryTooDeep = true
+        s.entryBuilder = nil
+        s.entryResource = nil
+        s.depth += 1
+        return 1
     }
     switch route(s) {
     case .entry:
@@ -319,7 +332,7 @@ private func onStart(_ c: UnsafeMutableRawPointer?, object: Bool) -> Int32 {
             s.fullUrl = nil
             s.entryResource = nil
             s.entryKey = ""
-        } else if s.depth == 3 && object && s.entryKey == "resource" {
+        } else if s.depth == 3 && object && s.entryKey == "resource" && !s.entryTooDeep {
             var b = TreeBuilder()
             b.startObject()
             s.entryBuilder = b
@@ -344,13 +357,16 @@ private func onEnd(_ c: UnsafeMutableRawPointer?) -> Int32 {
         s.builder.end()
     case .skip:
         if s.depth == 2 && s.inEntryArray {
-            if let key = s.entryDuplicate {
+            if s.entryTooDeep {
+                s.pending.append(.tooDeep(index: s.entryIndex))
+            } else if let key = s.entryDuplicate {
                 s.pending.append(.duplicateKey(index: s.entryIndex, key: key))
             } else {
                 s.pending.append(.entry(index: s.entryIndex, resource: s.entryResource, fullUrl: s.fullUrl))
             }
             s.entryResource = nil
             s.entryDuplicate = nil
+            s.entryTooDeep = false
         } else if s.depth == 1 {
             s.inEntryArray = false
             s.topKey = ""
