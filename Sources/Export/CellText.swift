@@ -16,13 +16,37 @@ public struct OutputFormat: Sendable, Equatable {
 }
 
 /// Cell text made safe for spreadsheets (spec §7): text beginning with `=`, `+`, `-` or `@` gets
-/// a leading `'` so Excel does not run it as a formula — numbers excepted.
+/// a leading `'` so Excel does not run it as a formula — numbers excepted. Control characters
+/// from an input (a facility id or record id holding a NUL, an escape sequence, a bell) are shown
+/// as U+FFFD, as the report and the workbook show them: raw, they made `grep` take the CSV for a
+/// binary file and acted on a terminal that printed it. Tab and line ends stay (a quoted field
+/// may hold them).
 public enum CellText {
     public static func safe(_ text: String) -> String {
+        let text = replacingControls(text)
         guard let first = text.utf8.first, first == UInt8(ascii: "=") || first == UInt8(ascii: "+") ||
             first == UInt8(ascii: "-") || first == UInt8(ascii: "@") else { return text }
         if isNumber(text) { return text }
         return "'" + text
+    }
+
+    /// `text` with C0 controls but tab, line feed and carriage return, DEL and the C1 controls
+    /// (U+0080–U+009F) replaced by U+FFFD; `text` itself when it holds none.
+    /// - Complexity: O(n).
+    static func replacingControls(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }) else { return text }
+        var out = String.UnicodeScalarView()
+        var changed = false
+        for u in text.unicodeScalars {
+            switch u.value {
+            case 0x09, 0x0A, 0x0D: out.append(u)
+            case 0x00...0x1F, 0x7F...0x9F:
+                out.append("\u{FFFD}")
+                changed = true
+            default: out.append(u)
+            }
+        }
+        return changed ? String(out) : text
     }
 
     /// `-12`, `+3.5`, `-0,25` are numbers; `-` alone or `=1+2` is not.
