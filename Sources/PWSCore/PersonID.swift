@@ -247,28 +247,57 @@ public enum PersonID {
 
     /// `name` — an input file's path, as outputs and the console show it — with every run of
     /// 16 or more digits in a row masked like a person id (`layanan/2025-11_ibu-3201**********01.csv`,
-    /// a file per mother). Unlike `maskEmbeddedIdentifiers`, digits split by `-`, `.` or a
-    /// space stay: a name such as `2025-11-3201012001.csv` (a month and a village code) or
-    /// an RT code in a message (`3201012001-001-001`) is not a NIK.
+    /// a file per mother), and a NIK written in its usual groups, split by single spaces, dots,
+    /// dashes or underscores: 4-4-4-4 (`3201 0115 0520 9050`, as on the card), 6-6-4
+    /// (`320101-150520-9050`) and 2-2-2-6-4 (`32.01.01.150520.9050`, province, regency, district,
+    /// birth date, number). Unlike `maskEmbeddedIdentifiers`, other groupings of 16 digits stay:
+    /// a name such as `2025-11-3201012001.csv` (a month and a village code, 4-2-10) or an RT code
+    /// in a message (`3201012001-001-001`, 10-3-3) is not a NIK.
     /// - Complexity: O(n); returns `name` itself when it has no such run.
     public static func maskIdentifiersInName(_ name: String) -> String {
-        var run = 0, longest = 0
-        for b in name.utf8 {
-            run = b >= 48 && b <= 57 ? run + 1 : 0
-            longest = Swift.max(longest, run)
-        }
-        guard longest >= embeddedIdentifierDigits else { return name }
+        var digits = 0
+        for b in name.utf8 where b >= 48 && b <= 57 { digits += 1 }
+        guard digits >= embeddedIdentifierDigits else { return name }
         var utf8 = Array(name.utf8)
+        func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+        func isSeparator(_ b: UInt8) -> Bool { b == 32 || b == 46 || b == 45 || b == 95 }
+        // Stars over digits `first` (of the NIK's 16) to its second-last, separators included.
+        func mask(_ groups: ArraySlice<Range<Int>>) {
+            var positions: [Int] = []
+            for g in groups { positions += Array(g) }
+            for k in (positions[3] + 1)..<positions[positions.count - 2] { utf8[k] = UInt8(ascii: "*") }
+        }
         var i = 0
         while i < utf8.count {
-            guard utf8[i] >= 48 && utf8[i] <= 57 else { i += 1; continue }
+            guard isDigit(utf8[i]) else { i += 1; continue }
+            // A run of digit groups joined by single separators.
+            var groups: [Range<Int>] = []
             var end = i
-            while end < utf8.count, utf8[end] >= 48 && utf8[end] <= 57 { end += 1 }
-            if end - i >= embeddedIdentifierDigits {
-                for k in (i + 4)..<(end - 2) { utf8[k] = UInt8(ascii: "*") }
+            while true {
+                let start = end
+                while end < utf8.count, isDigit(utf8[end]) { end += 1 }
+                groups.append(start..<end)
+                guard end + 1 < utf8.count, isSeparator(utf8[end]), isDigit(utf8[end + 1]) else { break }
+                end += 1
+            }
+            for g in groups.indices where groups[g].count >= embeddedIdentifierDigits { mask(groups[g...g]) }
+            var g = 0
+            while g < groups.count {
+                let match = Self.nikGroupings.first { pattern in
+                    g + pattern.count <= groups.count && zip(pattern, groups[g..<g + pattern.count]).allSatisfy { $0 == $1.count }
+                }
+                if let match {
+                    mask(groups[g..<g + match.count])
+                    g += match.count
+                } else {
+                    g += 1
+                }
             }
             i = end
         }
         return String(decoding: utf8, as: UTF8.self)
     }
+
+    /// The groups a NIK is written in with separators (`maskIdentifiersInName`).
+    static let nikGroupings: [[Int]] = [[4, 4, 4, 4], [6, 6, 4], [2, 2, 2, 6, 4]]
 }

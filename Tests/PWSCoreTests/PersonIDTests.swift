@@ -140,15 +140,28 @@ import Testing
         #expect(PersonID.maskEmbeddedIdentifiers(text) == expected)
     }
 
-    /// File names and console text: 16 or more digits in a row are masked; digits split by
-    /// `-`, `.` or a space (a month and a village code, an RT code) stay.
+    /// File names and console text: 16 or more digits in a row are masked, and so is a NIK in
+    /// its written groups (4-4-4-4, 6-6-4, 2-2-2-6-4 split by a space, `.`, `-` or `_`); other
+    /// groupings of digits (a month and a village code, an RT code) stay.
     static let names: [(String, String)] = [
         ("layanan/2025-11_ibu-3201016509120001.csv", "layanan/2025-11_ibu-3201**********01.csv"),
         ("ibu-32010165091200012.csv:7", "ibu-3201***********12.csv:7"),
         ("a3201016509120001b3201016509120002", "a3201**********01b3201**********02"),
         ("layanan/2025-11-3201012001.csv", "layanan/2025-11-3201012001.csv"),
         ("3201012001-001-001", "3201012001-001-001"),
-        ("nik 3201 0103 0421 0004", "nik 3201 0103 0421 0004"),
+        ("nik 3201 0103 0421 0004", "nik 3201*************04"),
+        ("layanan/2025-11_ibu-3201.0115.0520.9050.csv", "layanan/2025-11_ibu-3201*************50.csv"),
+        ("layanan/2025-11_ibu 3201 0115 0520 9052.csv", "layanan/2025-11_ibu 3201*************52.csv"),
+        ("fhir/anak_3201_0115_0520_9053.ndjson", "fhir/anak_3201*************53.ndjson"),
+        ("ibu 320101-150520-9050.csv", "ibu 3201************50.csv"),
+        ("32.01.01.150520.9050.xlsx", "32.01*************50.xlsx"),
+        // The NIK's groups after a month: only they are masked.
+        ("2025-11-3201-0115-0520-9050.csv", "2025-11-3201*************50.csv"),
+        // Other groupings of 16 digits: a month and a village code (4-2-10), a dotted village
+        // code and an RT (2-2-2-4-3-3), groups of 4 short of four.
+        ("layanan/2025-11-3201012001.csv", "layanan/2025-11-3201012001.csv"),
+        ("32.01.01.2001-001-001", "32.01.01.2001-001-001"),
+        ("2025 0115 0520", "2025 0115 0520"),
         ("320101650912000", "320101650912000"),
         ("", ""),
     ]
