@@ -30,6 +30,7 @@ public enum ServiceCatalogueLoader {
     ///   further one in `details`.
     public static func load(yaml: String, source: String) throws -> ServiceCatalogue {
         var reader = Reader(source: source)
+        try YAMLSize.check(yaml, limit: YAMLFile.maxNodes, path: source)
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)

@@ -12,8 +12,8 @@ struct YAMLFile {
     let root: Node
 
     /// The most values (scalars, lists, mappings) a pipeline, catalogue or mapping file may
-    /// hold, aliases expanded: the built-in catalogues hold a few thousand; a district's
-    /// largest mapping (thousands of org units) far fewer than this.
+    /// hold, aliases expanded (`YAMLSize`, before composing): the built-in catalogues hold a
+    /// few thousand; a district's largest mapping (thousands of org units) far fewer.
     static let maxNodes = 2_000_000
 
     /// Reads and composes `path`. `givenBy` says where the path came from, for the advice of
@@ -21,6 +21,7 @@ struct YAMLFile {
     init(path: String, givenBy option: String? = nil) throws {
         self.path = path
         let text = try Self.text(path: path, givenBy: option)
+        try YAMLSize.check(text, limit: Self.maxNodes, path: path)
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw PWSError(.pipelineDefinition, "\(path) is empty",
@@ -46,19 +47,9 @@ struct YAMLFile {
     /// by their text, which finds no tagged key, while the checks of unknown keys read its text
     /// and pass it — the setting was dropped without a word (FuzzDHIS2Mapping: a data element
     /// with no part). The tree is walked with a stack, not recursion (nesting is the file's).
-    /// The walk also bounds the tree: aliases (`*a`) repeat their anchor's content each time, so
-    /// ten lines of lists of ten aliases make 10¹⁰ values from 500 bytes, which this walk (and
-    /// every reader after it) would take hours over; past `maxNodes` the file is refused.
     static func refuseTaggedKeys(_ root: Node, path: String) throws {
         var stack = [root]
-        var visited = 0
         while let node = stack.popLast() {
-            visited += 1
-            if visited > maxNodes {
-                throw PWSError(.pipelineDefinition,
-                               "the file holds more than \(maxNodes) values once its aliases (*name) are expanded — aliases nested in aliases repeat an anchor's content each time; write the settings out without them",
-                               location: SourceLocation(source: path, line: node.mark?.line ?? 1))
-            }
             switch node {
             case .mapping(let m):
                 for (key, value) in m {
