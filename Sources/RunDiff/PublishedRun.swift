@@ -65,9 +65,26 @@ struct PublishedRun: Decodable {
             // A run published before input names were masked lists a NIK in a file's name in
             // full: diff.csv and the summary show it masked, as run.json now does.
             for i in run.inputs.indices { run.inputs[i].path = PersonID.maskIdentifiersInName(run.inputs[i].path) }
+            try run.checkCounts(path: path)
             return run
+        } catch let error as PWSError {
+            throw error
         } catch {
             throw PWSError(.data, "\(path) is not a pws run.json", cause: "\(error)")
+        }
+    }
+
+    /// The largest row count a run.json of pws holds (2⁴⁸, far above any run): the diff sums
+    /// and subtracts them, and a hand-edited 9223372036854775807 overflowed into a trap.
+    static let maxCount = 1 << 48
+
+    /// Refuses a per-file count that is negative or above `maxCount` (exit 65).
+    func checkCounts(path: String) throws {
+        for input in inputs {
+            for (field, value) in input.counts {
+                guard let value, value < 0 || value > Self.maxCount else { continue }
+                throw PWSError(.data, "\(path): \(VisibleText.quoting(input.path, limit: 200)) has \(field) \(value), which no run of pws writes (0 to \(Self.maxCount)); name a folder pws run published, unedited")
+            }
         }
     }
 }

@@ -161,6 +161,21 @@ import Testing
         #expect(error?.message.contains("run.json not found") == true)
     }
 
+    /// A row count no run writes (a hand-edited 9223372036854775807) is a data error: summing
+    /// the files' counts overflowed into a trap (SIGILL).
+    @Test func aRowCountNoRunWritesIsADataError() throws {
+        let (root, a, _) = try Self.fixture()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for value in ["9223372036854775807", "-1"] {
+            let run = Self.runB.replacingOccurrences(of: "\"rows_read\": 20,", with: "\"rows_read\": \(value),")
+            let b = try Self.folder(root, "C\(value)", run: run, indicators: Self.indicatorsB)
+            let error = #expect(throws: PWSError.self) { try RunDiff.compare(before: a, after: b) }
+            #expect(error?.code == .data)
+            #expect(error?.message.hasSuffix("run.json: layanan/c.csv has rows_read \(value), which no run of pws writes (0 to 281474976710656); name a folder pws run published, unedited") == true,
+                    "\(error?.message ?? "")")
+        }
+    }
+
     @Test func indicatorsWithoutAKeyColumnIsADataError() throws {
         let (root, a, _) = try Self.fixture()
         defer { try? FileManager.default.removeItem(atPath: root) }
