@@ -248,6 +248,7 @@ public struct DHIS2Export {
     func readRows(_ path: String, keep: (String, String, String, String) -> Bool) throws -> [Row] {
         let reader = try CSVReader(path: path, source: "indicators.csv")
         var columns: [String: Int] = [:]
+        var headerCount = 0
         var rows: [Row] = []
         let needed = ["year", "month", "level", "area_code", "area_name", "indicator", "scope", "numerator_month",
                       "numerator_cumulative", "denominator", "denominator_source"]
@@ -260,13 +261,21 @@ public struct DHIS2Export {
                 throw bad(line, message)
             case .record(let r):
                 if r.index == 0 {
-                    for i in 0..<r.count { columns[r.string(i)] = i }
+                    headerCount = r.count
+                    for i in 0..<r.count {
+                        // A column named twice: which one is meant is not said (the last one was read).
+                        guard columns.updateValue(i, forKey: r.string(i)) == nil else {
+                            throw bad(r.line, "indicators.csv names the column \(VisibleText.quoting(r.string(i), limit: 64)) twice")
+                        }
+                    }
                     if let missing = needed.first(where: { columns[$0] == nil }) {
                         throw bad(r.line, "indicators.csv has no column \(missing)")
                     }
                     return
                 }
-                func s(_ name: String) -> String { let i = columns[name]!; return i < r.count ? r.string(i) : "" }
+                // A short row (a cut line) was read with its missing cells empty.
+                guard r.count >= headerCount else { throw bad(r.line, "\(r.count) fields, fewer than the header's \(headerCount)") }
+                func s(_ name: String) -> String { r.string(columns[name]!) }
                 guard keep(s("indicator"), s("level"), s("area_code"), s("area_name")) else { return }
                 guard let year = Int(s("year")), let month = Int(s("month")), (1...12).contains(month),
                       let numerator = Int(s("numerator_month")) else {

@@ -15,7 +15,12 @@ struct IndicatorColumns {
     /// - Throws: `PWSError(.data)` naming the missing column.
     init(header: CSVRecord, path: String) throws {
         var position: [String: Int] = [:]
-        for i in 0..<header.count { position[header.string(i)] = i }
+        for i in 0..<header.count {
+            // A column named twice: which one is meant is not said (the last one was compared).
+            guard position.updateValue(i, forKey: header.string(i)) == nil else {
+                throw PWSError(.data, "\(path) names the column \(VisibleText.quoting(header.string(i), limit: 64)) twice; is it an indicators.csv pws wrote?")
+            }
+        }
         func find(_ name: String) throws -> Int {
             guard let p = position[name] else {
                 throw PWSError(.data, "\(path) has no column \"\(name)\"; is it an indicators.csv pws wrote?")

@@ -307,6 +307,43 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
         #expect(garbage.status == 65 && garbage.stderr.contains("run.json is missing or not readable JSON"), "\(garbage.stderr)")
     }
 
+    /// An indicators.csv edited with run.json to match: a column named twice was read from its
+    /// last copy (999 exported for K1) and a cut row padded with empty cells (an indicator with
+    /// no id, no line) — both with exit 0. Now exit 65 at the header's or the row's line.
+    @Test func aColumnNamedTwiceOrAShortRowIsRefused() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let run = URL(fileURLWithPath: Self.run).resolvingSymlinksInPath().path
+        let original = try String(contentsOfFile: run + "/indicators.csv", encoding: .utf8)
+        let lines = original.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let edits: [(String, [String], String)] = [
+            ("twice", [lines[0] + ",numerator_month"] + lines.dropFirst().map { $0.isEmpty ? $0 : $0 + ",999" },
+             "indicators.csv:1: error: indicators.csv names the column numerator_month twice"),
+            ("short", [lines[0], "2025,1"] + lines.dropFirst(), "indicators.csv:2: error: 2 fields, fewer than the header's 20"),
+        ]
+        for (name, edited, message) in edits {
+            let copy = tmp.path + "/" + name
+            try FileManager.default.copyItem(atPath: run, toPath: copy)
+            try edited.joined(separator: "\n").write(toFile: copy + "/indicators.csv", atomically: true, encoding: .utf8)
+            // run.json lists the edited file, as a careful hand would.
+            var manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: copy + "/run.json"))) as? [String: Any])
+            var outputs = try #require(manifest["outputs"] as? [[String: Any]])
+            let i = try #require(outputs.firstIndex { $0["path"] as? String == "indicators.csv" })
+            outputs[i]["sha256"] = try RunEndToEndTests.sha256sum([copy + "/indicators.csv"])[copy + "/indicators.csv"]
+            outputs[i]["bytes"] = try FileManager.default.attributesOfItem(atPath: copy + "/indicators.csv")[.size] as? Int
+            manifest["outputs"] = outputs
+            try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: copy + "/run.json"))
+            let r = try PWSBinary.run(["export", "dhis2", "--run", copy, "--mapping", Self.example, "--format", "csv"])
+            #expect(r.status == 65, "\(name): \(r.stderr)")
+            #expect(r.stderr.contains(message), "\(name): \(r.stderr)")
+            #expect(r.stdout.isEmpty)
+            if name == "twice" {
+                let diff = try PWSBinary.run(["diff", run, copy, "--out", tmp.path + "/d", "--quiet"])
+                #expect(diff.status == 65 && diff.stderr.contains("names the column numerator_month twice"), "\(diff.stderr)")
+            }
+        }
+    }
+
     /// indicators.csv or run.json that is a FIFO or a link to /dev/zero is refused before it is
     /// opened (the export waited on the FIFO, or read /dev/zero, for ever).
     @Test func aRunFileThatIsNotARegularFileIsRefused() throws {
