@@ -46,7 +46,10 @@ public enum DecimalCount {
             case dot, comma:
                 separators += 1
                 separatorAt = i
-            case UInt8(ascii: "-"), UInt8(ascii: "+"): sawSign = true
+            // A sign leads (`-4`) or follows an exponent's `e` (`1e-5`); a dash inside (a date
+            // `2025-01-15`, a range `100-120`) is not a sign: the value is no number.
+            case UInt8(ascii: "-"), UInt8(ascii: "+"):
+                if i == 0 || bytes[i - 1] == UInt8(ascii: "e") || bytes[i - 1] == UInt8(ascii: "E") { sawSign = true } else { sawOther = true }
             case UInt8(ascii: "e"), UInt8(ascii: "E"): sawExponent = true
             case UInt8(ascii: " "), UInt8(ascii: "'"), 0xA0, 0xC2: sawGroupSpace = true  // 0xC2 0xA0: NBSP
             default: sawOther = true

@@ -43,7 +43,10 @@ import Testing
 
     @Test(arguments: [
         ("-5", DecimalCount.Problem.sign), ("+5", .sign), ("-0,5", .sign),
-        ("1e5", .exponent), ("1,2E3", .exponent), ("-1e5", .exponent),
+        ("1e5", .exponent), ("1,2E3", .exponent), ("-1e5", .exponent), ("1e-5", .exponent),
+        // A dash inside is no sign: a date (a date cell of a workbook), a range — not numbers
+        // ("has a sign; write … without + or -" was the wrong advice).
+        ("2025-01-15", .notANumber), ("100-120", .notANumber), ("5+", .notANumber),
         ("1.234.567", .thousands), ("1.234,5", .thousands), ("1,234.5", .thousands), ("1 234", .thousands),
         ("12'500", .thousands),
         ("1.23456", .tooManyDecimals), ("0,00001", .tooManyDecimals),
