@@ -121,6 +121,7 @@ extension Validation {
                               emit: @escaping (ShardCandidate) -> Void,
                               fileDone: ((_ file: Int, _ account: FileAccount, _ rejects: ArraySlice<Diagnostic>,
                                           _ notes: ArraySlice<String>, _ compared: ComparedVisits) -> Void)? = nil) throws -> ShardMapOutcome {
+        try settings.checkReshapeRules(sources: sources)
         var checker = try ServiceRowChecker(settings: settings, register: register)
         checker.candidateSink = emit
         var notes: [String] = []

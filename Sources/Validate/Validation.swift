@@ -209,6 +209,7 @@ public enum Validation {
         guard !sources.isEmpty else {
             throw PWSError(.inputMissing, "no service records in \(dataDirectory): put layanan.csv or layanan/*.csv (or .xlsx), or a FHIR export in fhir/*.ndjson, there (spec §2, §A3)")
         }
+        try settings.checkReshapeRules(sources: sources)
         var checker = try ServiceRowChecker(settings: settings, register: register)
         checker.reserve(bytes: zip(sources, listing.sizes).reduce(0) { total, file in
             total + recordBytesEstimate(dataDirectory + "/" + file.0, size: file.1)
@@ -332,5 +333,21 @@ public enum Validation {
     public static func fileSize(_ path: String) -> Int {
         var st = stat()
         return stat(path, &st) == 0 ? Int(st.st_size) : 0
+    }
+}
+
+extension ValidationSettings {
+    /// Refuses a service file that two `reshape` rules match: only the first was applied, so
+    /// what only the second reads (its dated vaccines, say) was lost without a word.
+    /// - Throws: `PWSError` `.pipelineDefinition` (exit 64) naming the file and both patterns.
+    public func checkReshapeRules(sources: [String]) throws {
+        guard reshape.count > 1 else { return }
+        for source in sources {
+            let matching = reshape.filter { $0.matches(source) }
+            guard matching.count > 1 else { continue }
+            let shown = PersonID.maskIdentifiersInName(VisibleText.escapingControls(source))
+            throw PWSError(.pipelineDefinition,
+                           "\(shown) matches two reshape rules (files: \"\(matching[0].files)\" and \"\(matching[1].files)\"); a register is read by one rule — make the patterns match different files, or read all its columns with one rule")
+        }
     }
 }

@@ -33,6 +33,36 @@ import Testing
         return out
     }
 
+    /// sample-data's posyandu register matched by the built-in rule and by a second one reading
+    /// its dated vaccines: only the first rule was applied, its 15 vaccine records lost without a
+    /// word (a hostile-input campaign's find). Now the run stops before reading (exit 64) naming
+    /// the file and both patterns — in one process and in a partitioned run (map tasks).
+    @Test func aFileMatchedByTwoReshapeRulesStopsTheRun() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let dir = tmp.path + "/p"
+        #expect(try PWSBinary.run(["pipeline", "show", "--all", dir]).status == 0)
+        let yaml = try String(contentsOfFile: dir + "/default.yaml", encoding: .utf8)
+        let second = """
+            reshape:
+              - files: "layanan/register-posyandu-*.xlsx"
+                columns: {person_id: NIK, birth_date: TGL LAHIR, sex: JK, village_code: KODE DESA, rw: RW, rt: RT}
+                values: {facility_type: posyandu, provider: kader}
+                dated: {HB0: HB0}
+              - files: "layanan/register-*.xlsx"
+            """
+        try yaml.replacingOccurrences(of: "reshape:\n  - files: \"layanan/register-*.xlsx\"", with: second)
+            .write(toFile: dir + "/default.yaml", atomically: true, encoding: .utf8)
+        let sample = PWSBinary.packageRoot.appendingPathComponent("sample-data").path
+        for extra in [[], ["--partitions", "2"]] {
+            let r = try PWSBinary.run(["run", "--pipeline", dir + "/default.yaml", "--data", sample, "--out", tmp.path + "/out",
+                                       "--today", "2026-01-15", "--quiet"] + extra)
+            #expect(r.status == 64, "\(extra): \(r.stderr)")
+            #expect(r.stderr.contains("layanan/register-posyandu-mawar-sumbermurni-2025.xlsx matches two reshape rules (files: \"layanan/register-posyandu-*.xlsx\" and \"layanan/register-*.xlsx\")"), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: tmp.path + "/out/2025-12"))
+        }
+    }
+
     @Test func longAndWideFormsOfOnePopulationGiveTheSameIndicators() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
