@@ -253,7 +253,7 @@ public enum PersonID {
     /// birth date, number). Unlike `maskEmbeddedIdentifiers`, other groupings of 16 digits stay:
     /// a name such as `2025-11-3201012001.csv` (a month and a village code, 4-2-10) or an RT code
     /// in a message (`3201012001-001-001`, 10-3-3) is not a NIK.
-    /// - Complexity: O(n); returns `name` itself when it has no such run.
+    /// - Complexity: O(n); returns `name` itself when nothing is masked.
     public static func maskIdentifiersInName(_ name: String) -> String {
         var digits = 0
         for b in name.utf8 where b >= 48 && b <= 57 { digits += 1 }
@@ -261,11 +261,14 @@ public enum PersonID {
         var utf8 = Array(name.utf8)
         func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
         func isSeparator(_ b: UInt8) -> Bool { b == 32 || b == 46 || b == 45 || b == 95 }
-        // Stars over digits `first` (of the NIK's 16) to its second-last, separators included.
+        var changed = false
+        // Stars from after the 4th digit of `groups` to before its second-last (16 digits or
+        // more, so the range is never empty), separators included.
         func mask(_ groups: ArraySlice<Range<Int>>) {
             var positions: [Int] = []
             for g in groups { positions += Array(g) }
             for k in (positions[3] + 1)..<positions[positions.count - 2] { utf8[k] = UInt8(ascii: "*") }
+            changed = true
         }
         var i = 0
         while i < utf8.count {
@@ -281,21 +284,17 @@ public enum PersonID {
                 end += 1
             }
             for g in groups.indices where groups[g].count >= embeddedIdentifierDigits { mask(groups[g...g]) }
-            var g = 0
-            while g < groups.count {
-                let match = Self.nikGroupings.first { pattern in
-                    g + pattern.count <= groups.count && zip(pattern, groups[g..<g + pattern.count]).allSatisfy { $0 == $1.count }
-                }
-                if let match {
-                    mask(groups[g..<g + match.count])
-                    g += match.count
-                } else {
-                    g += 1
+            // Every alignment: in `2025_3201_0115_0520_9050` the first four groups match too, and
+            // masking only them would show the NIK's last six digits.
+            for g in groups.indices {
+                for pattern in Self.nikGroupings where g + pattern.count <= groups.count
+                    && zip(pattern, groups[g..<g + pattern.count]).allSatisfy({ $0 == $1.count }) {
+                    mask(groups[g..<g + pattern.count])
                 }
             }
             i = end
         }
-        return String(decoding: utf8, as: UTF8.self)
+        return changed ? String(decoding: utf8, as: UTF8.self) : name
     }
 
     /// The groups a NIK is written in with separators (`maskIdentifiersInName`).

@@ -157,6 +157,9 @@ import Testing
         ("32.01.01.150520.9050.xlsx", "32.01*************50.xlsx"),
         // The NIK's groups after a month: only they are masked.
         ("2025-11-3201-0115-0520-9050.csv", "2025-11-3201*************50.csv"),
+        // After a year in groups of 4 too: 2025 3201 0115 0520 matches as well, and masking only
+        // that showed the NIK's last six digits (20_9050); every alignment is masked.
+        ("layanan/2025_3201_0115_0520_9050.csv", "layanan/2025" + String(repeating: "*", count: 18) + "50.csv"),
         // Other groupings of 16 digits: a month and a village code (4-2-10), a dotted village
         // code and an RT (2-2-2-4-3-3), groups of 4 short of four.
         ("layanan/2025-11-3201012001.csv", "layanan/2025-11-3201012001.csv"),
