@@ -57,6 +57,22 @@ import Testing
         ])
     }
 
+    /// Entries that are not objects (an array, a number) have no resource but keep their
+    /// numbers, so a later entry's position is its place in the Bundle (an array entry used to
+    /// leave the next one numbered as itself).
+    @Test func entriesThatAreNotObjectsKeepTheirNumbers() throws {
+        let deep = String(repeating: "[", count: 70) + String(repeating: "]", count: 70)
+        let text = #"{"resourceType":"Bundle","entry":[[1],{"resource":{"id":"a"}},"# + deep + #",5,{"resource":{"id":"b"}}]}"#
+        #expect(try events(text, piece: 1 << 20) == [
+            .entry(1, nil, nil),
+            .entry(2, nil, .object([("id", .string("a"))])),
+            .tooDeep(3),
+            .entry(4, nil, nil),
+            .entry(5, nil, .object([("id", .string("b"))])),
+            .top(.object([("resourceType", .string("Bundle"))])),
+        ])
+    }
+
     @Test(arguments: [1, 2, 3, 7, 64, 1 << 20])
     func everyPieceSizeGivesTheSameEntries(piece: Int) throws {
         let whole = try events(Self.bundle, piece: 1 << 20)

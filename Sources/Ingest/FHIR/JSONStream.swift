@@ -264,6 +264,10 @@ private func scalar(_ s: JSONStream, _ v: JSONValue) -> Int32 {
     case .top: s.builder.value(v)
     case .skip:
         if s.depth == 3 && s.entryKey == "fullUrl", case .string(let url) = v { s.fullUrl = url }
+        if s.depth == 2 && s.inEntryArray {  // an entry that is a number or a string: no resource
+            s.entryIndex += 1
+            s.pending.append(.entry(index: s.entryIndex, resource: nil, fullUrl: nil))
+        }
         if s.depth == 1 {  // `"entry": 5` — not an array; nothing to read
             s.topKey = ""
             s.entryNotArray = true
@@ -327,7 +331,9 @@ private func onStart(_ c: UnsafeMutableRawPointer?, object: Bool) -> Int32 {
             s.inEntryArray = true
         } else if s.depth == 1 {
             s.entryNotArray = true
-        } else if s.depth == 2 && s.inEntryArray && object {
+        } else if s.depth == 2 && s.inEntryArray {
+            // An entry; one that is an array (no resource in it) counts too, so the entries
+            // after it keep their numbers.
             s.entryIndex += 1
             s.fullUrl = nil
             s.entryResource = nil
