@@ -34,7 +34,13 @@ public enum CellText {
     /// (U+0080–U+009F) replaced by U+FFFD; `text` itself when it holds none.
     /// - Complexity: O(n).
     static func replacingControls(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }) else { return text }
+        // Bytes first: a C1 control is C2 80–9F in UTF-8; a no-break space (C2 A0), `°` or `²`
+        // is not, and leaves the text as it is without a rebuild.
+        var previous: UInt8 = 0
+        guard text.utf8.contains(where: { b in
+            defer { previous = b }
+            return b < 0x20 || b == 0x7F || (previous == 0xC2 && b >= 0x80 && b <= 0x9F)
+        }) else { return text }
         var out = String.UnicodeScalarView()
         var changed = false
         for u in text.unicodeScalars {
