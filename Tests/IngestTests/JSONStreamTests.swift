@@ -57,6 +57,18 @@ import Testing
         ])
     }
 
+    /// A key twice in an entry's own object (`resource` twice) is a duplicate key of that entry,
+    /// as one inside its resource is: the later resource was read silently.
+    @Test func aKeyTwiceInAnEntryIsADuplicate() throws {
+        let text = #"{"resourceType":"Bundle","entry":[{"resource":{"id":"a"},"resource":{"id":"b"}},{"fullUrl":"u","resource":{"id":"c"},"fullUrl":"v"},{"resource":{"id":"d"}}]}"#
+        #expect(try events(text, piece: 1 << 20) == [
+            .duplicateKey(1, "resource"),
+            .duplicateKey(2, "fullUrl"),
+            .entry(3, nil, .object([("id", .string("d"))])),
+            .top(.object([("resourceType", .string("Bundle"))])),
+        ])
+    }
+
     /// Entries that are not objects (an array, a number) have no resource but keep their
     /// numbers, so a later entry's position is its place in the Bundle (an array entry used to
     /// leave the next one numbered as itself).

@@ -48,6 +48,8 @@ final class JSONStream {
     fileprivate var inEntryArray = false
     /// The current Bundle entry went deeper than the limit: the rest of it is parsed, not built.
     fileprivate var entryTooDeep = false
+    /// The keys of the current Bundle entry's own object (`fullUrl`, `resource`, `request` …).
+    fileprivate var entryKeys = Set<String>()
     /// The top-level `entry` was not an array (an object, a string): no entry was read from it.
     fileprivate(set) var entryNotArray = false
     fileprivate var pending: [JSONStreamEvent] = []
@@ -83,6 +85,7 @@ final class JSONStream {
         entryDuplicate = nil
         inEntryArray = false
         entryTooDeep = false
+        entryKeys = []
         entryNotArray = false
         pending = []
         bytesInResource = 0
@@ -301,7 +304,11 @@ private func onKey(_ c: UnsafeMutableRawPointer?, _ p: UnsafePointer<UInt8>?, _ 
         if s.depth == 1 { s.topKey = k }
         if k != "entry" || s.depth != 1 { s.builder.key(k) }
     case .skip:
-        if s.depth == 3 { s.entryKey = k }
+        if s.depth == 3 {
+            s.entryKey = k
+            // A key twice in an entry (`resource` twice: the later one was read silently).
+            if !s.entryKeys.insert(k).inserted && s.entryDuplicate == nil { s.entryDuplicate = k }
+        }
     }
     return 1
 }
@@ -335,6 +342,7 @@ private func onStart(_ c: UnsafeMutableRawPointer?, object: Bool) -> Int32 {
             // An entry; one that is an array (no resource in it) counts too, so the entries
             // after it keep their numbers.
             s.entryIndex += 1
+            s.entryKeys.removeAll(keepingCapacity: true)
             s.fullUrl = nil
             s.entryResource = nil
             s.entryKey = ""
@@ -356,7 +364,7 @@ private func onEnd(_ c: UnsafeMutableRawPointer?) -> Int32 {
         s.entryBuilder!.end()
         if !s.entryBuilder!.isOpen {
             s.entryResource = s.entryBuilder!.result
-            s.entryDuplicate = s.entryBuilder!.duplicateKey
+            s.entryDuplicate = s.entryDuplicate ?? s.entryBuilder!.duplicateKey
             s.entryBuilder = nil
         }
     case .top:
