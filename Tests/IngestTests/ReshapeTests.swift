@@ -364,6 +364,16 @@ import Testing
                 "\(o.summary.notes)")
     }
 
+    /// A column repeated thousands of times is one note (10 000 notes, 2 MB of run.json, from
+    /// a header of JAN 10 001 times): the first cell, five of the others and how many more.
+    @Test func aColumnRepeatedManyTimesIsOneNote() throws {
+        let header = Self.header.replacingOccurrences(of: ",HB0,BCG\n", with: ",HB0,BCG" + String(repeating: ",JAN", count: 10_000) + "\n")
+        let o = try read(header + "1,Adi,3201011503250001,15/03/2024,L,3201012001,01,001,4.6,,,,,,,,,,,,,," + Array(repeating: "5.0", count: 10_000).joined(separator: ",") + "\n")
+        #expect(o.rows.map { $0["result"] ?? "" } == ["4.6"])
+        #expect(o.summary.notes == ["layanan/register-mawar-2025.csv: the header has JAN 10001 times (I1, then W1, X1, Y1, Z1, AA1 and 9995 more); the reshape rule reads the first, the others' cells are not read — rename or remove them"],
+                "\(o.summary.notes.prefix(3))")
+    }
+
     /// A CSV register row of another field count than the header — an unquoted decimal comma
     /// (`5,1`) adds a field and shifts every month after it — is E-FIELDS, as in a long-format
     /// file; its cells made records under the wrong months. The other rows are read.
