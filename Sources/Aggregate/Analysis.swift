@@ -245,6 +245,9 @@ public struct IndicatorValues: Sendable {
         return gaps.keys.sorted().map { v in (areas[v].code, areas[v].name, gaps[v]!.map { indicators[$0].id }) }
     }
 
+    /// A village's own target of a group and the sum of its RWs' estimates.
+    public typealias OwnTargetOverEstimates = (code: String, name: String, own: ExactDecimal, below: ExactDecimal)
+
     /// Villages with a target of their own for a group (`sasaran`) whose RWs and RTs have none
     /// (their denominators are the register's estimates, summed at the RW): where the RWs' sum
     /// differs from the village's figure, as it does whenever the estimation shares are not the
@@ -252,7 +255,7 @@ public struct IndicatorValues: Sendable {
     /// shows RW and RT targets that do not add up to its own; `sasaranNotes` says so. Per plain
     /// target group (an indicator's share of one, `bumil × 20%`, is left out), villages in area
     /// order, with the two figures. A village with a target inside it too is `mixedLevelNotes`'.
-    public func estimatesUnderOwnTargets() -> [(group: String, villages: [(code: String, name: String, own: ExactDecimal, below: ExactDecimal)])] {
+    public func estimatesUnderOwnTargets() -> [(group: String, villages: [OwnTargetOverEstimates])] {
         var villageIndex: [String: Int] = [:]
         for (a, area) in areas.enumerated() where area.level == .desa { villageIndex[area.code] = a }
         var rwsOf: [Int: [Int]] = [:], rtsOf: [Int: [Int]] = [:]
@@ -266,11 +269,11 @@ public struct IndicatorValues: Sendable {
             if let v = rwIndex[area.parentCode] { rtsOf[v, default: []].append(a) }
         }
         var seen = Set<String>()
-        var result: [(group: String, villages: [(code: String, name: String, own: ExactDecimal, below: ExactDecimal)])] = []
+        var result: [(group: String, villages: [OwnTargetOverEstimates])] = []
         for (i, info) in indicators.enumerated() where definitions[i].hasGroup && !definitions[i].countsVillages {
             let group = info.denominator
             guard !group.isEmpty, !group.contains("×"), seen.insert(group).inserted else { continue }
-            var villages: [(code: String, name: String, own: ExactDecimal, below: ExactDecimal)] = []
+            var villages: [OwnTargetOverEstimates] = []
             for v in villageIndex.values.sorted() {
                 guard let (own, source) = yearly[yearIndex(indicator: i, area: v)], source == .sasaran,
                       let rws = rwsOf[v], !rws.isEmpty else { continue }

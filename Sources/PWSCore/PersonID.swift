@@ -193,10 +193,11 @@ public enum PersonID {
 
     /// `text` with every number that may be a NIK masked like a person id (spec §3; §A8): a run
     /// of at least 16 digits, possibly split by single spaces, dots, dashes or underscores as
-    /// NIKs are written (`3271 0112 0395 0001`, `PSY_3271_0112_0395_0001`), keeps its first 4 and last 2 digits and shows `*` for
-    /// everything between. For cells that can hold any part of a raw line — a record id read
-    /// from a row that broke the dialect, a value, a message quoting one — so no NIK leaves in
-    /// rejects.csv or warnings.csv unless the run keeps identifiers. Shorter numbers (dates,
+    /// NIKs are written (`3271 0112 0395 0001`, `PSY_3271_0112_0395_0001`), keeps its first 4
+    /// and last 2 digits and shows `*` for everything between. For cells that can hold any
+    /// part of a raw line — a record id read from a row that broke the dialect, a value, a
+    /// message quoting one — so no NIK leaves in rejects.csv or warnings.csv unless the run
+    /// keeps identifiers. Shorter numbers (dates,
     /// record ids such as `2410-0009-00059`) are left as they are.
     /// - Complexity: O(n); returns `text` itself when it has fewer than 16 digits.
     public static func maskEmbeddedIdentifiers(_ text: String) -> String {
@@ -206,8 +207,9 @@ public enum PersonID {
         var utf8 = Array(text.utf8)
         func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
         // The bytes of a separator at `j`, 0 for none: a space, `.`, `-` or `_` as NIKs are
-        // typed (and as ids are joined); a tab or NUL; a no-break space (U+00A0, what a copy from Excel or the web gives) and the
-        // narrow, figure, thin and hair spaces (U+202F, U+2007, U+2009, U+200A).
+        // typed (and as ids are joined); a tab or NUL; a no-break space (U+00A0, what a copy
+        // from Excel or the web gives) and the narrow, figure, thin and hair spaces (U+202F,
+        // U+2007, U+2009, U+200A).
         func separator(at j: Int) -> Int {
             switch utf8[j] {
             case 32, 46, 45, 95, 9, 0: return 1
