@@ -120,6 +120,12 @@ extension PipelineRunner {
                                          rowsOutOfPeriod: t.rowsOutOfPeriod),
             drillDown: drillDown, followUp: followUp)
         input.estimatedTargets = estimatedTargets
+        let own = result.values.estimatesUnderOwnTargets()
+        if let first = own.first, let example = first.villages.first {
+            input.ownTargetsOverEstimates = OwnTargetsOverEstimates(
+                villages: Set(own.flatMap { $0.villages.map(\.code) }).count, group: first.group,
+                village: example.name, own: example.own, below: example.below)
+        }
         input.tetapBelowTarget = tetapBelowTarget
         input.followUpThresholds = followUpThresholds
         do {

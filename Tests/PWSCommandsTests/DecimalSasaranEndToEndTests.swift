@@ -90,11 +90,17 @@ import Testing
                           + "Satu (3201012001): 20 against its RWs' 36. Each area keeps its own, so RW and RT coverage there is "
                           + "over the estimates: give the RW or RT targets in sasaran.csv too, or set the pipeline's estimation "
                           + "shares to the district's projections"], "\(own)")
+        // The report says it under the drill-down, where the RW and RT sasaran are shown.
+        let report = try String(contentsOfFile: tmp.path + "/own/2025-01/report.html", encoding: .utf8)
+        #expect(report.contains(" Sasaran RW dan RT adalah perkiraan dari jumlah penduduk register; di 1 desa/kelurahan yang punya "
+                                + "sasaran sendiri jumlahnya tidak sama dengan sasaran desa itu (mis. ibu hamil (bumil) Satu: sasaran "
+                                + "desa 20, jumlah RW 36).</p>"))
         let indicators = try String(contentsOfFile: tmp.path + "/own/2025-01/indicators.csv", encoding: .utf8)
         #expect(indicators.contains("2025,1,desa,3201012001,Satu,320101,K1,lifetime,1,1,20,sasaran,5.00,"), "\(indicators.prefix(2000))")
         #expect(indicators.contains(",K1,lifetime,1,1,36,sum,2.78,"))
 
         #expect(try notes(sasaran: "2025,3201012001,,,bumil,36\n", "equal").allSatisfy { !$0.contains("of their own") })
+        #expect(!(try String(contentsOfFile: tmp.path + "/equal/2025-01/report.html", encoding: .utf8)).contains("Sasaran RW dan RT adalah perkiraan"))
         let twoLevels = try notes(sasaran: "2025,3201012001,,,bumil,20\n2025,3201012001,01,,bumil,30\n", "rw")
         #expect(twoLevels.allSatisfy { !$0.contains("of their own") }, "\(twoLevels)")
         #expect(twoLevels.contains { $0.contains("is given both for an area and for areas inside it") }, "\(twoLevels)")

@@ -190,6 +190,7 @@ import Glibc
                                 "1 of 8 villages lack targets of 2025 in sasaran.csv for some target groups: Pasirwangi (3201012003: 30 indicators); " + estimated])
         let report = try String(contentsOfFile: out + "/2025-12/report.html", encoding: .utf8)
         #expect(report.contains(">Perhatian: sasaran.csv tidak memuat sasaran tahun 2025 untuk sebagian atau semua kelompok sasaran di 1 desa/kelurahan (Pasirwangi). "))
+        #expect(report.contains("(mis. ibu hamil (bumil) Tegalmanik: sasaran desa 28, jumlah RW 30).</p>"))
         // One group (bayi) missing from every village: its indicators, though each village has rows.
         let sasaran = try String(contentsOfFile: data + "/sasaran.csv", encoding: .utf8)
         let lines = sasaran.components(separatedBy: .newlines).filter { !$0.isEmpty }

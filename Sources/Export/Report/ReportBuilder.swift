@@ -731,6 +731,12 @@ struct ReportBuilder {
             notes.append("Agar halaman tetap ringan, tiap desa/kelurahan memuat paling banyak \(cap) baris RW/RT; "
                          + "\(ReportText.int(shortened)) desa/kelurahan diringkas (lihat catatan di bawah tabelnya).")
         }
+        if let o = input.ownTargetsOverEstimates {
+            notes.append("Sasaran RW dan RT adalah perkiraan dari jumlah penduduk register; di \(ReportText.int(o.villages)) "
+                         + "desa/kelurahan yang punya sasaran sendiri jumlahnya tidak sama dengan sasaran desa itu "
+                         + "(mis. \(ReportText.denominator(o.group)) \(o.village): sasaran desa \(ReportText.sasaran(o.own)), "
+                         + "jumlah RW \(ReportText.sasaran(o.below))).")
+        }
         return (out, notes.isEmpty ? nil : notes.joined(separator: " "))
     }
 

@@ -46,6 +46,9 @@ public struct ReportInput: Sendable {
     public var drillDown: ReportDrillDown
     /// Villages without a target of the year (nil: every village has one).
     public var estimatedTargets: EstimatedTargets?
+    /// Villages with targets of their own whose RWs' estimates add up to another figure (nil:
+    /// none), said under the drill-down, where RW and RT sasaran are shown.
+    public var ownTargetsOverEstimates: OwnTargetsOverEstimates?
     /// The status of "short of the target and `tetap`" (`status.tetap_below_target`: cukup or
     /// jelek), as the legend says it.
     public var tetapBelowTarget: IndicatorStatus = .cukup
@@ -117,6 +120,25 @@ public struct EstimatedTargets: Sendable, Equatable {
         self.noFile = noFile
         self.estimated = estimated
         self.file = file
+    }
+}
+
+/// Villages with a target of their own for a group whose RW and RT denominators are
+/// estimates adding up to another figure (`IndicatorValues.estimatesUnderOwnTargets`): how many,
+/// and one example with both figures.
+public struct OwnTargetsOverEstimates: Sendable, Equatable {
+    public var villages: Int
+    public var group: String
+    public var village: String
+    public var own: ExactDecimal
+    public var below: ExactDecimal
+
+    public init(villages: Int, group: String, village: String, own: ExactDecimal, below: ExactDecimal) {
+        self.villages = villages
+        self.group = group
+        self.village = village
+        self.own = own
+        self.below = below
     }
 }
 

@@ -96,6 +96,13 @@ enum ReportText {
         }
     }
 
+    /// A sasaran the Indonesian way, as the tables write it (`1.018,5`, `96`).
+    static func sasaran(_ d: ExactDecimal) -> String {
+        var w = HTMLWriter(capacity: 64)
+        w.sasaran(d)
+        return w.html.markup
+    }
+
     static func denominator(_ d: String) -> String {
         if d.isEmpty { return "tanpa sasaran (jumlah saja)" }
         if d.hasPrefix("indicator:") { return "pembilang " + d.dropFirst("indicator:".count) }
