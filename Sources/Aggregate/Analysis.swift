@@ -216,16 +216,7 @@ public struct IndicatorValues: Sendable {
     /// (estimation off). What `denominator_source` above the RT cannot show: a sum of
     /// estimates is a `sum` (§A1). A village from the targets is not one, whatever its RTs.
     public func targetGaps() -> [(code: String, name: String, indicators: [String])] {
-        var villageIndex: [String: Int] = [:], rwIndex: [String: Int] = [:]
-        for (a, area) in areas.enumerated() {
-            if area.level == .desa { villageIndex[area.code] = a } else if area.level == .rw { rwIndex[area.code] = a }
-        }
-        // Each RW's and RT's parent (the register's children; one seen in records only has
-        // no denominator and is in no sum).
-        var parent = [Int?](repeating: nil, count: areas.count)
-        for (a, area) in areas.enumerated() {
-            if area.level == .rw { parent[a] = villageIndex[area.parentCode] } else if area.level == .rt { parent[a] = rwIndex[area.parentCode] }
-        }
+        let (villageIndex, parent) = villagesAndParents()
         let order = areas.indices.filter { areas[$0].level == .rt } + areas.indices.filter { areas[$0].level == .rw }
         var gaps: [Int: [Int]] = [:]
         var estimated = [Bool](repeating: false, count: areas.count)
@@ -245,6 +236,20 @@ public struct IndicatorValues: Sendable {
         return gaps.keys.sorted().map { v in (areas[v].code, areas[v].name, gaps[v]!.map { indicators[$0].id }) }
     }
 
+    /// The villages by code, and each RW's village and each RT's RW (nil elsewhere, and for an
+    /// area seen in records only, which has no denominator and is in no sum).
+    private func villagesAndParents() -> (villages: [String: Int], parent: [Int?]) {
+        var villageIndex: [String: Int] = [:], rwIndex: [String: Int] = [:]
+        for (a, area) in areas.enumerated() {
+            if area.level == .desa { villageIndex[area.code] = a } else if area.level == .rw { rwIndex[area.code] = a }
+        }
+        var parent = [Int?](repeating: nil, count: areas.count)
+        for (a, area) in areas.enumerated() {
+            if area.level == .rw { parent[a] = villageIndex[area.parentCode] } else if area.level == .rt { parent[a] = rwIndex[area.parentCode] }
+        }
+        return (villageIndex, parent)
+    }
+
     /// A village's own target of a group and the sum of its RWs' estimates.
     public typealias OwnTargetOverEstimates = (code: String, name: String, own: ExactDecimal, below: ExactDecimal)
 
@@ -256,17 +261,12 @@ public struct IndicatorValues: Sendable {
     /// target group (an indicator's share of one, `bumil × 20%`, is left out), villages in area
     /// order, with the two figures. A village with a target inside it too is `mixedLevelNotes`'.
     public func estimatesUnderOwnTargets() -> [(group: String, villages: [OwnTargetOverEstimates])] {
-        var villageIndex: [String: Int] = [:]
-        for (a, area) in areas.enumerated() where area.level == .desa { villageIndex[area.code] = a }
+        let (villageIndex, parent) = villagesAndParents()
+        // Each village's RWs, and the RTs under them.
         var rwsOf: [Int: [Int]] = [:], rtsOf: [Int: [Int]] = [:]
-        var rwIndex: [String: Int] = [:]
-        for (a, area) in areas.enumerated() where area.level == .rw {
-            guard let v = villageIndex[area.parentCode] else { continue }
-            rwsOf[v, default: []].append(a)
-            rwIndex[area.code] = v
-        }
-        for (a, area) in areas.enumerated() where area.level == .rt {
-            if let v = rwIndex[area.parentCode] { rtsOf[v, default: []].append(a) }
+        for a in areas.indices {
+            guard let p = parent[a] else { continue }
+            if areas[a].level == .rw { rwsOf[p, default: []].append(a) } else if let v = parent[p] { rtsOf[v, default: []].append(a) }
         }
         var seen = Set<String>()
         var result: [(group: String, villages: [OwnTargetOverEstimates])] = []

@@ -73,14 +73,26 @@ extension PipelineRunner {
     /// a group missing from a village, or RT rows for some RTs only, are found too. `all`: one
     /// note — the targets file has no row for the year (the first runs of January, before the
     /// projections), there is no targets file, or the villages with their indicators;
-    /// `attention`: the first case, which `--quiet` prints too; `report`: the page's notice.
+    /// `attention`: the first case, which `--quiet` prints too; `report`: the page's notice;
+    /// `ownTargets`: the drill-down's sentence on villages' own targets over RW estimates.
     static func sasaranNotes(_ outcome: ValidationOutcome, values: IndicatorValues, year: Int, estimated: Bool)
-        -> (all: [String], attention: [String], report: EstimatedTargets?) {
-        let mixed = mixedLevelNotes(outcome, year: year) + estimatesUnderOwnTargetsNotes(outcome, values: values, year: year)
+        -> (all: [String], attention: [String], report: EstimatedTargets?, ownTargets: OwnTargetsOverEstimates?) {
+        let found = values.estimatesUnderOwnTargets()
+        let ownTargets = ownTargetsSummary(found)
+        let mixed = mixedLevelNotes(outcome, year: year) + estimatesUnderOwnTargetsNotes(outcome, found, ownTargets, year: year)
         let gaps = values.targetGaps()
-        guard !gaps.isEmpty else { return (mixed, [], nil) }
+        guard !gaps.isEmpty else { return (mixed, [], nil, ownTargets) }
         let (all, attention, report) = gapNotes(outcome, gaps: gaps, year: year, estimated: estimated)
-        return (mixed + all, attention, report)
+        return (mixed + all, attention, report, ownTargets)
+    }
+
+    /// How many villages `found` names, with its first example (nil: none).
+    static func ownTargetsSummary(_ found: [(group: String, villages: [IndicatorValues.OwnTargetOverEstimates])])
+        -> OwnTargetsOverEstimates? {
+        guard let first = found.first, let example = first.villages.first else { return nil }
+        return OwnTargetsOverEstimates(villages: Set(found.flatMap { $0.villages.map(\.code) }).count, group: first.group,
+                                       village: example.name, villageCode: example.code, own: example.own,
+                                       below: example.below)
     }
 
     /// A target given for an area and for areas inside it too (a village's balita and its
@@ -119,16 +131,16 @@ extension PipelineRunner {
     /// total. One note for all groups (with RT populations in the register and village
     /// targets, the usual case, it holds for most villages and groups): the villages, the
     /// groups with their counts, and one example with both figures.
-    static func estimatesUnderOwnTargetsNotes(_ outcome: ValidationOutcome, values: IndicatorValues, year: Int) -> [String] {
-        let found = values.estimatesUnderOwnTargets()
-        guard let first = found.first, let example = first.villages.first else { return [] }
+    static func estimatesUnderOwnTargetsNotes(_ outcome: ValidationOutcome,
+                                              _ found: [(group: String, villages: [IndicatorValues.OwnTargetOverEstimates])],
+                                              _ summary: OwnTargetsOverEstimates?, year: Int) -> [String] {
+        guard let o = summary else { return [] }
         let file = outcome.sasaranAccount?.source ?? "sasaran.csv"
-        let villages = Set(found.flatMap { $0.villages.map(\.code) }).count
         let groups = found.map { "\($0.group) (\($0.villages.count))" }.joined(separator: ", ")
-        return ["\(file): \(villages) village\(villages == 1 ? " has" : "s have") targets of \(year) of their own for groups "
+        return ["\(file): \(o.villages) village\(o.villages == 1 ? " has" : "s have") targets of \(year) of their own for groups "
                 + "whose RW and RT denominators are estimated from the register's population and add up to another figure — "
-                + "\(groups); e.g. \(first.group) in \(example.name) (\(example.code)): \(example.own.outputText()) against its RWs' "
-                + "\(example.below.outputText()). Each area keeps its own, so RW and RT coverage there is over the estimates: "
+                + "\(groups); e.g. \(o.group) in \(o.village) (\(o.villageCode)): \(o.own.outputText()) against its RWs' "
+                + "\(o.below.outputText()). Each area keeps its own, so RW and RT coverage there is over the estimates: "
                 + "give the RW or RT targets in \(file) too, or set the pipeline's estimation shares to the district's projections"]
     }
 
@@ -348,6 +360,7 @@ extension PipelineRunner {
         if wanted.contains(.report) {
             let html = try renderReport(outcome: outcome, result: result, completeness: completeness, asOf: asOf,
                                         followUp: followUp, estimatedTargets: sasaranNotes.report,
+                                        ownTargets: sasaranNotes.ownTargets,
                                         tetapBelowTarget: definition.tetapBelowTarget,
                                         followUpThresholds: Aggregator.followUpThresholds(pipeline.indicators))
             later.append(Manifest.OutputEntry(path: "report.html",

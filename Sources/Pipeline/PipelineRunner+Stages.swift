@@ -102,6 +102,7 @@ extension PipelineRunner {
     /// section (shown when the catalogue has a growth indicator).
     func renderReport(outcome: ValidationOutcome, result: AggregateResult, completeness: [CompletenessRow],
                       asOf: YearMonth, followUp: [FollowUpRow] = [], estimatedTargets: EstimatedTargets? = nil,
+                      ownTargets: OwnTargetsOverEstimates? = nil,
                       tetapBelowTarget: IndicatorStatus = .cukup,
                       followUpThresholds: FollowUpThresholds = FollowUpThresholds()) throws -> String {
         let villages = outcome.register.villages
@@ -120,12 +121,7 @@ extension PipelineRunner {
                                          rowsOutOfPeriod: t.rowsOutOfPeriod),
             drillDown: drillDown, followUp: followUp)
         input.estimatedTargets = estimatedTargets
-        let own = result.values.estimatesUnderOwnTargets()
-        if let first = own.first, let example = first.villages.first {
-            input.ownTargetsOverEstimates = OwnTargetsOverEstimates(
-                villages: Set(own.flatMap { $0.villages.map(\.code) }).count, group: first.group,
-                village: example.name, own: example.own, below: example.below)
-        }
+        input.ownTargetsOverEstimates = ownTargets
         input.tetapBelowTarget = tetapBelowTarget
         input.followUpThresholds = followUpThresholds
         do {

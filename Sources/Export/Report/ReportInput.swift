@@ -130,13 +130,15 @@ public struct OwnTargetsOverEstimates: Sendable, Equatable {
     public var villages: Int
     public var group: String
     public var village: String
+    public var villageCode: String
     public var own: ExactDecimal
     public var below: ExactDecimal
 
-    public init(villages: Int, group: String, village: String, own: ExactDecimal, below: ExactDecimal) {
+    public init(villages: Int, group: String, village: String, villageCode: String, own: ExactDecimal, below: ExactDecimal) {
         self.villages = villages
         self.group = group
         self.village = village
+        self.villageCode = villageCode
         self.own = own
         self.below = below
     }
