@@ -23,6 +23,36 @@ struct PublishedRun: Decodable {
             case rowsUsed = "rows_used", rowsDuplicate = "rows_duplicate", rowsOutOfPeriod = "rows_out_of_period"
         }
 
+        /// Counts are read as numbers of any size and refused unless whole and 0…`maxCount`: read
+        /// as `Int`, a count of 2⁶⁴ or 1.5 failed inside Foundation as "not valid JSON", naming
+        /// neither the file nor the field.
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let path = try c.decode(String.self, forKey: .path)
+            self.path = path
+            kind = try c.decode(String.self, forKey: .kind)
+            sha256 = try c.decode(String.self, forKey: .sha256)
+            func count(_ key: CodingKeys) throws -> Int? {
+                if let whole = try? c.decodeIfPresent(Int.self, forKey: key) {
+                    guard (0...PublishedRun.maxCount).contains(whole) else {
+                        throw BadCount(input: path, field: key.stringValue, value: "\(whole)")
+                    }
+                    return whole
+                }
+                guard let value = try c.decodeIfPresent(Double.self, forKey: key) else { return nil }
+                throw BadCount(input: path, field: key.stringValue, value: "\(value)")
+            }
+            guard let read = try count(.rowsRead) else {
+                throw DecodingError.keyNotFound(CodingKeys.rowsRead, .init(codingPath: c.codingPath, debugDescription: "rows_read is missing"))
+            }
+            rowsRead = read
+            rowsRejected = try count(.rowsRejected)
+            rowsAccepted = try count(.rowsAccepted)
+            rowsUsed = try count(.rowsUsed)
+            rowsDuplicate = try count(.rowsDuplicate)
+            rowsOutOfPeriod = try count(.rowsOutOfPeriod)
+        }
+
         /// The per-file counts compared, in the order of the §3 accounting.
         var counts: [(field: String, value: Int?)] {
             [("rows_read", rowsRead), ("rows_rejected", rowsRejected), ("rows_accepted", rowsAccepted),
@@ -65,26 +95,23 @@ struct PublishedRun: Decodable {
             // A run published before input names were masked lists a NIK in a file's name in
             // full: diff.csv and the summary show it masked, as run.json now does.
             for i in run.inputs.indices { run.inputs[i].path = PersonID.maskIdentifiersInName(run.inputs[i].path) }
-            try run.checkCounts(path: path)
             return run
         } catch let error as PWSError {
             throw error
+        } catch let bad as BadCount {
+            throw PWSError(.data, "\(path): \(VisibleText.quoting(PersonID.maskIdentifiersInName(bad.input), limit: 200)) has \(bad.field) \(bad.value), which no run of pws writes (a whole number, 0 to \(Self.maxCount)); name a folder pws run published, unedited")
         } catch {
             throw PWSError(.data, "\(path) is not a pws run.json", cause: "\(error)")
         }
     }
 
-    /// The largest row count a run.json of pws holds (2⁴⁸, far above any run): the diff sums
-    /// and subtracts them, and a hand-edited 9223372036854775807 overflowed into a trap.
-    static let maxCount = 1 << 48
-
-    /// Refuses a per-file count that is negative or above `maxCount` (exit 65).
-    func checkCounts(path: String) throws {
-        for input in inputs {
-            for (field, value) in input.counts {
-                guard let value, value < 0 || value > Self.maxCount else { continue }
-                throw PWSError(.data, "\(path): \(VisibleText.quoting(input.path, limit: 200)) has \(field) \(value), which no run of pws writes (0 to \(Self.maxCount)); name a folder pws run published, unedited")
-            }
-        }
+    /// A count in run.json that is not a whole number from 0 to `maxCount`.
+    struct BadCount: Error {
+        var input: String, field: String, value: String
     }
+
+    /// The largest row count a run.json of pws holds (2⁴⁸, far above any run): the diff sums
+    /// and subtracts them, and a hand-edited 9223372036854775807 overflowed into a trap. Larger,
+    /// negative or fractional counts are refused while decoding (exit 65, naming file and field).
+    static let maxCount = 1 << 48
 }

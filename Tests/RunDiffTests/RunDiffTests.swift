@@ -166,12 +166,14 @@ import Testing
     @Test func aRowCountNoRunWritesIsADataError() throws {
         let (root, a, _) = try Self.fixture()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        for value in ["9223372036854775807", "-1"] {
+        // Beyond Int, or not whole, Foundation's Int decoding said only "not valid JSON".
+        for (value, shown) in [("9223372036854775807", "9223372036854775807"), ("-1", "-1"),
+                               ("18446744073709551616", "1.8446744073709552e+19"), ("1.5", "1.5")] {
             let run = Self.runB.replacingOccurrences(of: "\"rows_read\": 20,", with: "\"rows_read\": \(value),")
             let b = try Self.folder(root, "C\(value)", run: run, indicators: Self.indicatorsB)
             let error = #expect(throws: PWSError.self) { try RunDiff.compare(before: a, after: b) }
             #expect(error?.code == .data)
-            #expect(error?.message.hasSuffix("run.json: layanan/c.csv has rows_read \(value), which no run of pws writes (0 to 281474976710656); name a folder pws run published, unedited") == true,
+            #expect(error?.message.hasSuffix("run.json: layanan/c.csv has rows_read \(shown), which no run of pws writes (a whole number, 0 to 281474976710656); name a folder pws run published, unedited") == true,
                     "\(error?.message ?? "")")
         }
     }
