@@ -48,10 +48,16 @@ import Testing
         let shared = tmp.path + "/shared"
         let map = ["map", "--tasks", "2", "--partitions", "3", "--shared", shared, "--data", Self.sample,
                    "--today", "2026-01-10"]
-        for (name, value) in [("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_ID", "-1"), ("JOB_COMPLETION_INDEX", "7")] {
+        for (name, value) in [("SLURM_ARRAY_TASK_ID", "3"), ("JOB_COMPLETION_INDEX", "7")] {
             let r = try PWSBinary.run(map, environment: [name: value])
             #expect(r.status == 64, "\(name)=\(value): \(r.stderr)")
             #expect(r.stderr.contains("$\(name) is \(value), out of range 0…1 for --tasks 2"), "\(r.stderr)")
+        }
+        // A sign, a blank or a space is no scheduler's index ("+1" and "-0" were read as 1 and 0).
+        for value in ["-1", "+1", "-0", "", " 1", "1e0"] {
+            let r = try PWSBinary.run(map, environment: ["SLURM_ARRAY_TASK_ID": value])
+            #expect(r.status == 64, "\(value): \(r.stderr)")
+            #expect(r.stderr.contains("$SLURM_ARRAY_TASK_ID is \"\(value)\", not a task index (a whole number 0…1, digits only)"), "\(r.stderr)")
         }
         let huge = try PWSBinary.run(["map", "--task", "9223372036854775806", "--tasks", "9223372036854775807",
                                       "--partitions", "3", "--shared", shared, "--data", Self.sample])
