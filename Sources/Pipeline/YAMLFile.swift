@@ -71,7 +71,10 @@ struct YAMLFile {
     /// The text of the YAML file at `path` (built in, or on disk). A FIFO, device or folder is
     /// refused before anything opens it (opening a FIFO nobody writes would hold the run);
     /// bytes that are not UTF-8 (a file saved as Windows-1252, whose names and codes would
-    /// become U+FFFD and match nothing) are refused at their line.
+    /// become U+FFFD and match nothing) are refused at their line. A UTF-8 byte order mark (what
+    /// Notepad and other Windows editors may write first) is dropped: left in, the first key
+    /// read as "\u{FEFF}periodType" and the file failed as "did not find expected <document
+    /// start>".
     /// - Throws: `PWSError` `.pipelineDefinition` (exit 64).
     static func text(path: String, givenBy option: String?) throws -> String {
         let advice = option.map { "check the path given with \($0)" } ?? "check the catalogue's path in the pipeline"
@@ -95,7 +98,7 @@ struct YAMLFile {
                            "byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) is not UTF-8 text; save the file as UTF-8 (in Notepad: Save As, Encoding UTF-8)",
                            location: SourceLocation(source: path, line: line))
         }
-        return text
+        return text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
     }
 
     /// The offset of the first byte of `bytes` that does not begin or continue valid UTF-8.

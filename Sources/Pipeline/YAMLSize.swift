@@ -22,6 +22,7 @@ enum YAMLSize {
             var counted = 0
             var open: [(size: Int, anchor: String?)] = []
             var anchors: [String: Int] = [:]
+            var aliases = false
             var event = yaml_event_t()
             while yaml_parser_parse(&parser, &event) == 1 {
                 defer { yaml_event_delete(&event) }
@@ -30,7 +31,9 @@ enum YAMLSize {
                 switch event.type {
                 case YAML_STREAM_END_EVENT: return
                 case YAML_SCALAR_EVENT: (size, anchor) = (1, event.data.scalar.anchor)
-                case YAML_ALIAS_EVENT: size = event.data.alias.anchor.flatMap { anchors[String(cString: $0)] } ?? 1
+                case YAML_ALIAS_EVENT:
+                    size = event.data.alias.anchor.flatMap { anchors[String(cString: $0)] } ?? 1
+                    aliases = true
                 case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                     let a = event.type == YAML_SEQUENCE_START_EVENT ? event.data.sequence_start.anchor : event.data.mapping_start.anchor
                     counted += 1
@@ -46,8 +49,12 @@ enum YAMLSize {
                 counted += size
                 if !open.isEmpty { open[open.count - 1].size += size }
                 if counted > limit {
-                    throw PWSError(.pipelineDefinition,
-                                   "the file holds more than \(limit) values once its aliases (*name) are expanded — aliases nested in aliases repeat an anchor's content each time; write the settings out without them",
+                    // Without aliases the file is simply that large (a 50 MB mapping of a
+                    // million areas was told to write out aliases it did not have).
+                    let why = aliases
+                        ? "once its aliases (*name) are expanded — aliases nested in aliases repeat an anchor's content each time; write the settings out without them"
+                        : "(scalars, lists and mappings) — far more than any pipeline, catalogue or DHIS2 mapping needs; check that this is the right file"
+                    throw PWSError(.pipelineDefinition, "the file holds more than \(limit) values \(why)",
                                    location: SourceLocation(source: path, line: Int(event.start_mark.line) + 1))
                 }
             }

@@ -119,6 +119,12 @@ import Testing
         let services = #expect(throws: PWSError.self) { _ = try ServiceCatalogueLoader.load(yaml: bomb, source: "services.yaml") }
         #expect(services?.message.hasPrefix(expanded) == true, "\(services?.message ?? "")")
         #expect(services?.location?.source == "services.yaml")
+        // A file that is simply that large, without an alias, is not told to write its aliases
+        // out (a 50 MB DHIS2 mapping of a million areas was); the bound is counted the same.
+        let plain = #expect(throws: PWSError.self) { try YAMLSize.check("a: 1\nb: 2\nc: [3, 4]\n", limit: 6, path: "big.yaml") }
+        #expect(plain?.message == "the file holds more than 6 values (scalars, lists and mappings) — far more than any pipeline, catalogue or DHIS2 mapping needs; check that this is the right file", "\(plain?.message ?? "")")
+        #expect(plain?.location?.line == 3)
+        #expect((try? YAMLSize.check("a: 1\nb: 2\nc: [3, 4]\n", limit: 9, path: "big.yaml")) != nil)   // 1 mapping, 7 scalars, 1 list
         let small = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
             + (1...4).map { i in "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }.joined()
         let unknown = #expect(throws: PWSError.self) { _ = try Self.load(small) }
