@@ -56,6 +56,10 @@ extension PWS.ExportGroup {
                 } else {
                     try writeStandardOutput(outcome.data)
                 }
+            } catch let empty as DHIS2Export.NothingToExport {
+                for line in empty.lines { printError(line) }
+                printError("\(empty.error)")
+                throw ExitCode(empty.error.exitStatus.rawValue)
             } catch let error as PWSError {
                 printError("\(error)")
                 throw ExitCode(error.exitStatus.rawValue)

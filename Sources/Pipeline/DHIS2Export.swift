@@ -79,12 +79,14 @@ public struct DHIS2Export {
         }
         var indicators: Set<String> = []
         var areaNames: [String: (level: String, name: String)] = [:]
-        let rows = try readRows(csvPath) { indicator, level, code, name in
+        var withDenominator: Set<String> = []
+        let rows = try readRows(csvPath) { indicator, level, code, name, denominatorSource in
             indicators.insert(indicator)
+            if !denominatorSource.isEmpty { withDenominator.insert(indicator) }
             if areaNames[code] == nil { areaNames[code] = (level, name) }
             return mapping.dataElements[indicator] != nil && mapping.orgUnits[code] != nil
         }
-        try mapping.check(indicators: indicators)
+        try mapping.check(indicators: indicators, withDenominator: withDenominator)
 
         // Accumulate per (indicator, area, period): quarters add their months' numerators.
         struct Key: Hashable { var indicator: String, code: String, period: String }
@@ -187,7 +189,9 @@ public struct DHIS2Export {
         }
         lines.append("\(values.count) values (\(format.rawValue)); not exported: \(unmappedIndicators.count) unmapped indicator(s), \(unmappedAreas.count) unmapped area(s), \(missing.values.reduce(0, +)) missing denominator(s)")
         guard !values.isEmpty else {
-            throw PWSError(.data, "nothing to export: no mapped indicator has a mapped area in \(runFolder); check dataElements and orgUnits in \(mappingPath)")
+            // The warnings say why (a mapped area not in the run, as the register writes it):
+            // thrown alone, the error dropped them.
+            throw NothingToExport(lines: lines, error: PWSError(.data, "nothing to export: no mapped indicator has a mapped area in \(runFolder); check dataElements and orgUnits in \(mappingPath) (area codes as indicators.csv's area_code: \(Self.codeExamples(areaNames)))"))
         }
         let data = try DHIS2Writer.encode(values, format: format, dataSet: mapping.dataSet, exported: exported)
         return Outcome(data: data, values: values.count, unmappedIndicators: unmappedIndicators,
@@ -243,9 +247,23 @@ public struct DHIS2Export {
         }
     }
 
+    /// An export with no value: the lines that say why, then the error (exit 65).
+    public struct NothingToExport: Error {
+        public var lines: [String]
+        public var error: PWSError
+    }
+
+    /// One area code of each level of the run, for the advice of an empty export.
+    static func codeExamples(_ areas: [String: (level: String, name: String)]) -> String {
+        var byLevel: [String: String] = [:]
+        for (code, area) in areas where byLevel[area.level].map({ code < $0 }) ?? true { byLevel[area.level] = code }
+        return ["kabkota", "kecamatan", "puskesmas", "desa"].compactMap { level in byLevel[level].map { "\(level) \($0)" } }
+            .joined(separator: ", ")
+    }
+
     /// The rows of indicators.csv (plain or `--excel` format) that `keep` (indicator, level, area
-    /// code, area name) accepts; `keep` sees every row.
-    func readRows(_ path: String, keep: (String, String, String, String) -> Bool) throws -> [Row] {
+    /// code, area name, denominator source) accepts; `keep` sees every row.
+    func readRows(_ path: String, keep: (String, String, String, String, String) -> Bool) throws -> [Row] {
         let reader = try CSVReader(path: path, source: "indicators.csv")
         var columns: [String: Int] = [:]
         var headerCount = 0
@@ -276,7 +294,7 @@ public struct DHIS2Export {
                 // A short row (a cut line) was read with its missing cells empty.
                 guard r.count >= headerCount else { throw bad(r.line, "\(r.count) fields, fewer than the header's \(headerCount)") }
                 func s(_ name: String) -> String { r.string(columns[name]!) }
-                guard keep(s("indicator"), s("level"), s("area_code"), s("area_name")) else { return }
+                guard keep(s("indicator"), s("level"), s("area_code"), s("area_name"), s("denominator_source")) else { return }
                 guard let year = Int(s("year")), let month = Int(s("month")), (1...12).contains(month),
                       let numerator = Int(s("numerator_month")) else {
                     throw bad(r.line, "year, month or numerator_month is not a number")

@@ -37,7 +37,8 @@ public struct DHIS2Mapping: Sendable {
                                    orgUnits: [:])
         if let n = root["periodType"] {
             let text = try doc.string(n, "periodType")
-            guard let p = DHIS2PeriodType(rawValue: text) else {
+            // Case as idScheme's: `monthly` was refused while `idScheme: code` was taken.
+            guard let p = [DHIS2PeriodType.monthly, .quarterly].first(where: { $0.rawValue.lowercased() == text.lowercased() }) else {
                 throw doc.error(n, "periodType \"\(text)\" is not supported; use Monthly (YYYYMM) or Quarterly (YYYYQn)")
             }
             mapping.periodType = p
@@ -48,10 +49,17 @@ public struct DHIS2Mapping: Sendable {
         if let n = root["attributeOptionCombo"] {
             mapping.attributeOptionCombo = try doc.identifier(n, "attributeOptionCombo", scheme: mapping.idScheme)
         }
-        if let n = root["storedBy"] { mapping.storedBy = try doc.string(n, "storedBy") }
+        if let n = root["storedBy"] {
+            let text = try doc.string(n, "storedBy")
+            guard !doc.isNull(n), !text.isEmpty, text.count <= 255 else {
+                throw doc.error(n, "storedBy must be a name of 1 to 255 characters (DHIS2 keeps no more); write the name, or leave storedBy out")
+            }
+            try doc.refuseUnwritable(text, n, "storedBy")
+            mapping.storedBy = text
+        }
 
         // Targets already used, so two entries never write the same DHIS2 value.
-        var used: [String: String] = [:]
+        var used: [String: (text: String, combo: String?)] = [:]
         let elements = try doc.mapping(try doc.required(root, "dataElements"), "dataElements")
         for (key, value) in elements {
             let indicator = try doc.string(key, "an indicator id")
@@ -72,11 +80,13 @@ public struct DHIS2Mapping: Sendable {
                     try doc.identifier($0, "\(what).categoryOptionCombo", scheme: mapping.idScheme)
                 }
                 let target = DHIS2Target(dataElement: element, categoryOptionCombo: combo)
-                let slot = element + "/" + (combo ?? "")
+                let slot = Self.slot(target, scheme: mapping.idScheme)
                 if let other = used[slot] {
-                    throw doc.error(n, "\(what): data element \(element)\(combo.map { " with category option combo \($0)" } ?? "") is already the target of \(other); each DHIS2 value can receive one figure")
+                    let defaultNote = slot.hasSuffix("/") && other.combo != combo
+                        ? " (no categoryOptionCombo is DHIS2's default one, \(mapping.idScheme.defaultCategoryOptionCombo): the same value)" : ""
+                    throw doc.error(n, "\(what): data element \(element)\(combo.map { " with category option combo \($0)" } ?? "") is already the target of \(other.text)\(defaultNote); each DHIS2 value can receive one figure")
                 }
-                used[slot] = "\(what) (line \(doc.line(n)))"
+                used[slot] = ("\(what) (line \(doc.line(n)))", combo)
                 targets[part] = target
             }
             mapping.dataElements[indicator] = (doc.line(key), targets)
@@ -87,8 +97,14 @@ public struct DHIS2Mapping: Sendable {
         if let n = units["idScheme"] { mapping.orgUnitIDScheme = try doc.idScheme(n, "orgUnits.idScheme") }
         var seen: [String: String] = [:]
         let areasNode = try doc.required(units, "areas", in: root["orgUnits"]!, "orgUnits")
+        // Keys as written, by the code they stand for (`32.01` and `3201` are one area).
+        var written: [String: String] = [:]
         for (key, value) in try doc.mapping(areasNode, "orgUnits.areas") {
-            let area = try doc.string(key, "an area code")
+            let text = try doc.string(key, "an area code")
+            let area = Self.areaCode(text)
+            if let other = written.updateValue("\(text) (line \(doc.line(key)))", forKey: area) {
+                throw doc.error(key, "orgUnits.areas: \(text) is area \(area), already mapped as \(other); keep one")
+            }
             let unit = try doc.identifier(value, "orgUnits.areas.\(area)", scheme: mapping.orgUnitIDScheme)
             if let other = seen[unit] {
                 throw doc.error(key, "orgUnits.areas: org unit \(unit) is already the org unit of area \(other); two areas would overwrite each other's values")
@@ -99,18 +115,56 @@ public struct DHIS2Mapping: Sendable {
         return mapping
     }
 
-    /// Refuses indicators the run does not have (a typo would silently export nothing).
-    public func check(indicators: Set<String>) throws {
-        for (id, entry) in dataElements.sorted(by: { $0.value.line < $1.value.line }) where !indicators.contains(id) {
-            throw PWSError(.usage, "dataElements: indicator \"\(id)\" is not in this run (its indicators: \(indicators.sorted().joined(separator: ", "))); fix the id or remove the entry",
-                           location: SourceLocation(source: path, line: entry.line))
+    /// Refuses indicators the run does not have (a typo would silently export nothing), and a
+    /// denominator mapped for an indicator that has none in any row of the run (a count such
+    /// as IMM_DPT1 or HIPERTENSI: its catalogue defines none; it was exported as nothing with a
+    /// warning to add sasaran, which could not help). `withDenominator` nil skips that check.
+    public func check(indicators: Set<String>, withDenominator: Set<String>? = nil) throws {
+        for (id, entry) in dataElements.sorted(by: { $0.value.line < $1.value.line }) {
+            guard indicators.contains(id) else {
+                throw PWSError(.usage, "dataElements: indicator \"\(id)\" is not in this run (its indicators: \(indicators.sorted().joined(separator: ", "))); fix the id or remove the entry",
+                               location: SourceLocation(source: path, line: entry.line))
+            }
+            if let withDenominator, entry.parts[.denominator] != nil, !withDenominator.contains(id) {
+                throw PWSError(.usage, "dataElements.\(id).denominator: \(id) has no denominator in this run (its catalogue defines none: it counts services, it does not cover a target group); remove the denominator",
+                               location: SourceLocation(source: path, line: entry.line))
+            }
         }
+    }
+
+    /// The DHIS2 value a target writes, per data element and category option combo: no combo
+    /// and DHIS2's default one (`HllvX50cXC0`, code `default`) are the same value — both were
+    /// accepted, and DHIS2 kept one of the two figures.
+    public static func slot(_ target: DHIS2Target, scheme: DHIS2IDScheme) -> String {
+        let combo = target.categoryOptionCombo == scheme.defaultCategoryOptionCombo ? nil : target.categoryOptionCombo
+        return target.dataElement + "/" + (combo ?? "")
+    }
+
+    /// An area key as the run writes area codes: a code of digits written with dots or spaces,
+    /// as the register may write it (`32.01.01.2001`, `32.01`), loses them, as the register's
+    /// codes do (docs/input-format.md); other keys (`P3201010101`, an RT's code) are kept.
+    static func areaCode(_ key: String) -> String {
+        let bytes = key.utf8
+        guard bytes.contains(where: { $0 >= 0x30 && $0 <= 0x39 }),
+              bytes.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: " ") }) else {
+            return key
+        }
+        return String(key.filter { $0 != "." && $0 != " " })
     }
 }
 
 /// DHIS2's ways of naming metadata in an import.
 public enum DHIS2IDScheme: String, Sendable {
     case uid = "UID", code = "CODE"
+
+    /// DHIS2's default category option combo (of a data element without disaggregation), as
+    /// this scheme names it: the same uid and code in every DHIS2.
+    public var defaultCategoryOptionCombo: String {
+        switch self {
+        case .uid: "HllvX50cXC0"
+        case .code: "default"
+        }
+    }
 }
 
 extension YAMLFile {
@@ -130,6 +184,25 @@ extension YAMLFile {
         return n
     }
 
+    /// Refuses text that the import files cannot carry as written: control characters and
+    /// U+FFFE/U+FFFF (ADX, an XML file, was not well-formed with them), or a first character
+    /// `=`, `+`, `-` or `@`, which a spreadsheet opening the CSV import runs as a formula (and a
+    /// `'` before it would change the code DHIS2 looks up). DHIS2 codes and names have none.
+    func refuseUnwritable(_ text: String, _ node: Node, _ what: String) throws {
+        if text.unicodeScalars.contains(where: { VisibleText.isControl($0) || $0.value == 0xFFFE || $0.value == 0xFFFF }) {
+            throw error(node, "\(what) \"\(VisibleText.quoting(text, limit: 64))\" holds a control character; copy the code from DHIS2 again")
+        }
+        if let first = text.first, "=+-@".contains(first) {
+            throw error(node, "\(what) \"\(VisibleText.quoting(text, limit: 64))\" begins with \(first), which a spreadsheet opening the CSV import takes for a formula; DHIS2 codes do not — copy the code from DHIS2 again")
+        }
+    }
+
+    /// Whether `node` is YAML's null: plain `~`, `null`, `Null`, `NULL` or nothing.
+    func isNull(_ node: Node) -> Bool {
+        guard let scalar = node.scalar, scalar.style == .plain else { return false }
+        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+
     func idScheme(_ node: Node, _ what: String) throws -> DHIS2IDScheme {
         let text = try string(node, what)
         guard let s = DHIS2IDScheme(rawValue: text.uppercased()) else {
@@ -142,6 +215,11 @@ extension YAMLFile {
     /// `CODE`, any text without leading or trailing spaces.
     func identifier(_ node: Node, _ what: String, scheme: DHIS2IDScheme) throws -> String {
         let text = try string(node, what)
+        // `~` and `null` are YAML's "nothing": exported as the text "null" or "~".
+        guard !isNull(node) else {
+            throw error(node, "\(what) is empty (YAML null); write the \(scheme == .uid ? "uid" : "code"), or remove the entry")
+        }
+        try refuseUnwritable(text, node, what)
         switch scheme {
         case .uid:
             guard DHIS2UID.isValid(text) else {
@@ -150,6 +228,11 @@ extension YAMLFile {
         case .code:
             guard !text.isEmpty, text.trimmingCharacters(in: .whitespaces) == text else {
                 throw error(node, "\(what) \"\(text)\" is not a usable code (empty, or spaces around it)")
+            }
+            // DHIS2 keeps codes of up to 50 characters; a longer one matches nothing there (a
+            // 50 MB code was written into the import).
+            guard text.count <= 50 else {
+                throw error(node, "\(what) is \(text.count) characters long; DHIS2 codes have at most 50 — copy the code from DHIS2")
             }
         }
         return text

@@ -247,6 +247,32 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
         // K4 mapped with no part (FuzzDHIS2Mapping, corpus `crash-tagged-key`).
         ("dataElements:\n  K1: { numerator: { dataElement: Jtf34kNZhzP } }\n  K4: {!2 numerator: { dataElement: Jtf17kNZhzP } }\norgUnits: { areas: {} }\n",
          3, "the key \"numerator\" carries the YAML tag !2, so it cannot be read; write the key without it"),
+        // No category option combo and DHIS2's default one are the same value: both were
+        // accepted, and DHIS2 kept one of the two figures (the docs' own example did it).
+        ("dataElements:\n  K1:\n    numerator: { dataElement: Jtf34kNZhzP }\n  K4:\n    numerator: { dataElement: Jtf34kNZhzP, categoryOptionCombo: HllvX50cXC0 }\norgUnits:\n  areas: { \"3201\": DiszpKrYNg8 }\n",
+         5, "data element Jtf34kNZhzP with category option combo HllvX50cXC0 is already the target of dataElements.K1.numerator (line 3) (no categoryOptionCombo is DHIS2's default one, HllvX50cXC0: the same value)"),
+        ("idScheme: CODE\ndataElements:\n  K1:\n    numerator: { dataElement: DE_K1, categoryOptionCombo: default }\n  K4:\n    numerator: { dataElement: DE_K1 }\norgUnits:\n  areas: { \"3201\": OU }\n",
+         6, "data element DE_K1 is already the target of dataElements.K1.numerator (line 4) (no categoryOptionCombo is DHIS2's default one, default: the same value)"),
+        // YAML's null was exported as the text "null" or "~".
+        ("idScheme: CODE\ndataSet: null\ndataElements:\n  K1: { numerator: { dataElement: DE_K1 } }\norgUnits:\n  areas: { \"3201\": OU }\n",
+         2, "dataSet is empty (YAML null); write the code, or remove the entry"),
+        ("idScheme: CODE\ndataElements:\n  K1: { numerator: { dataElement: DE_K1 } }\norgUnits:\n  areas:\n    \"3201\": ~\n",
+         6, "orgUnits.areas.3201 is empty (YAML null)"),
+        // Codes DHIS2 cannot hold, an ADX file cannot carry, or a spreadsheet runs.
+        ("idScheme: CODE\ndataElements:\n  K1: { numerator: { dataElement: \(String(repeating: "D", count: 51)) } }\norgUnits:\n  areas: { \"3201\": OU }\n",
+         3, "dataElements.K1.numerator.dataElement is 51 characters long; DHIS2 codes have at most 50"),
+        ("idScheme: CODE\ndataElements:\n  K1: { numerator: { dataElement: \"DE\\x01K1\" } }\norgUnits:\n  areas: { \"3201\": OU }\n",
+         3, "dataElements.K1.numerator.dataElement \"DE\\x01K1\" holds a control character"),
+        ("idScheme: CODE\ndataElements:\n  K1: { numerator: { dataElement: DE_K1 } }\norgUnits:\n  areas: { \"3201\": \"=HYPERLINK(1)\" }\n",
+         5, "orgUnits.areas.3201 \"=HYPERLINK(1)\" begins with =, which a spreadsheet opening the CSV import takes for a formula"),
+        ("storedBy: ~\ndataElements:\n  K1: { numerator: { dataElement: Jtf34kNZhzP } }\norgUnits:\n  areas: { \"3201\": DiszpKrYNg8 }\n",
+         1, "storedBy must be a name of 1 to 255 characters"),
+        // One area written two ways (the register's dots, the run's digits).
+        ("dataElements:\n  K1: { numerator: { dataElement: Jtf34kNZhzP } }\norgUnits:\n  areas:\n    \"3201\": DiszpKrYNg8\n    \"32.01\": ImspTQPwCqd\n",
+         6, "orgUnits.areas: 32.01 is area 3201, already mapped as 3201 (line 5); keep one"),
+        // IMM_DPT1 counts (catalogue denominator `-`): no sasaran could give it one.
+        ("dataElements:\n  IMM_DPT1:\n    numerator: { dataElement: Jtf34kNZhzP }\n    denominator: { dataElement: bqK6eSIwo3h }\norgUnits:\n  areas: { \"3201\": DiszpKrYNg8 }\n",
+         2, "dataElements.IMM_DPT1.denominator: IMM_DPT1 has no denominator in this run (its catalogue defines none"),
     ])
     func badMappingIsAUsageErrorAtItsLine(text: String, line: Int, message: String) throws {
         let tmp = try TempFolder()
@@ -256,6 +282,41 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
         #expect(r.status == 64, "\(r.stderr)")
         #expect(r.stderr.contains("\(path):\(line):"), "\(r.stderr)")
         #expect(r.stderr.contains(message), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
+    /// A mapping as Windows editors save it (a UTF-8 byte order mark first), in lower case, with
+    /// the register's dotted codes: it failed as "did not find expected <document start>", and
+    /// `periodType: monthly` was refused while `idScheme: uid` was taken.
+    @Test func aMappingWithABOMLowerCaseAndDottedCodesIsRead() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let path = try Self.mapping(tmp, "\u{FEFF}periodType: quarterly\nidScheme: uid\ndataElements:\n  K1: { numerator: { dataElement: Jtf34kNZhzP } }\norgUnits:\n  areas:\n    \"32.01\": DiszpKrYNg8\n    \"32 01 01\": ImspTQPwCqd\n")
+        let r = try Self.export(path, "csv")
+        #expect(r.status == 0, "\(r.stderr)")
+        // K1's numerator per quarter at the kabupaten (3201) and its one kecamatan (320101):
+        // indicators.csv's numerator_month of January–March, 12 + 12 + 15 = 39 at both.
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 1 + 8, "\(r.stdout)")
+        #expect(lines.filter { $0.contains(",DiszpKrYNg8,") }.count == 4)
+        #expect(lines.filter { $0.contains(",ImspTQPwCqd,") }.count == 4)
+        #expect(lines.contains { $0.hasPrefix("Jtf34kNZhzP,2025Q1,DiszpKrYNg8,,,39,") }, "\(r.stdout)")
+        #expect(lines.contains { $0.hasPrefix("Jtf34kNZhzP,2025Q1,ImspTQPwCqd,,,39,") }, "\(r.stdout)")
+    }
+
+    /// Nothing exported (exit 65): the warnings that say why are printed before the error, which
+    /// gives codes of the run — they were dropped, and the error named no area.
+    @Test func nothingToExportKeepsItsWarnings() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let path = try Self.mapping(tmp, "dataElements:\n  K1: { numerator: { dataElement: Jtf34kNZhzP } }\norgUnits:\n  areas:\n    \"KAB-3201\": DiszpKrYNg8\n")
+        let r = try Self.export(path)
+        #expect(r.status == 65, "\(r.stderr)")
+        let lines = r.stderr.split(separator: "\n").map(String.init)
+        let warning = lines.firstIndex { $0.contains("warning: area KAB-3201 of \(path) is not in this run") }
+        let error = lines.firstIndex { $0.contains("nothing to export") }
+        #expect(warning != nil && error != nil && warning! < error!, "\(r.stderr)")
+        #expect(r.stderr.contains("(area codes as indicators.csv's area_code: kabkota 3201, kecamatan 320101, puskesmas P3201010101, desa 3201012001)"), "\(r.stderr)")
         #expect(r.stdout.isEmpty)
     }
 

@@ -45,7 +45,7 @@ public func fuzzDHIS2Mapping(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
                     fatalError("\(indicator): not a uid: \(target)")
                 }
             }
-            guard slots.insert(target.dataElement + "/" + (target.categoryOptionCombo ?? "")).inserted else {
+            guard slots.insert(DHIS2Mapping.slot(target, scheme: mapping.idScheme)).inserted else {
                 fatalError("two parts write \(target)")
             }
         }
