@@ -21,6 +21,9 @@ import Testing
         ("PSY\u{0}X", "PSY\u{FFFD}X"), ("\u{1B}]0;pwned\u{7}F", "\u{FFFD}]0;pwned\u{FFFD}F"), ("\u{1B}[2JR1", "\u{FFFD}[2JR1"),
         ("a\u{7F}b\u{85}c", "a\u{FFFD}b\u{FFFD}c"), ("line 1\nline 2\tcol\r\n", "line 1\nline 2\tcol\r\n"),
         ("Tegal\u{A0}manik é", "Tegal\u{A0}manik é"), ("\u{1}=1+2", "\u{FFFD}=1+2"),
+        // The noncharacters U+FFFE and U+FFFF (EF BF BE/BF; not XML either, a file name holding
+        // one made pws.xlsx unreadable); U+FFFD itself (EF BF BD) and U+FFFC stay.
+        ("x\u{FFFE}y\u{FFFF}", "x\u{FFFD}y\u{FFFD}"), ("a\u{FFFD}b\u{FFFC}", "a\u{FFFD}b\u{FFFC}"),
     ])
     func controlCharactersAreReplaced(input: String, expected: String) {
         #expect(CellText.safe(input) == expected)

@@ -28,6 +28,9 @@ import PWSCore
         ("a\tb\r\nc", "a\tb\r\nc"),
         // C1 controls too (two bytes in UTF-8); other two-byte letters stay.
         ("x\u{85}y\u{9F}é\u{A0}", "x\u{FFFD}y\u{FFFD}é\u{A0}"),
+        // The noncharacters U+FFFE and U+FFFF (three bytes), which fail an HTML parse; U+FFFD
+        // and U+FFFC stay, as does a cut sequence at the end.
+        ("a\u{FFFE}b\u{FFFF}\u{FFFD}\u{FFFC}", "a\u{FFFD}b\u{FFFD}\u{FFFD}\u{FFFC}"),
     ])
     func textIsEscapedByteByByte(input: String, expected: String) {
         #expect(Self.written { $0.text(input) } == expected)

@@ -405,6 +405,48 @@ extension MisuseTests {
         let manifest = try String(contentsOfFile: tmp.path + "/out/\(month.first ?? "")/run.json", encoding: .utf8)
         #expect(manifest.contains("x\\\\x0Apws: forged.csv"), "the skipped file is listed, escaped")
     }
+
+    /// A file name holding the noncharacter U+FFFE or U+FFFF (valid UTF-8, no control
+    /// character, so the file is read) was written as it is into pws.xlsx — not well-formed XML,
+    /// a workbook neither openpyxl nor Excel opens — and into report.html (a parse error) and
+    /// rejects.csv. Every output now shows U+FFFD for it, and every XML part of the workbook
+    /// parses.
+    @Test func aNoncharacterInAFileNameLeavesEveryOutputReadable() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try Self.registerOnly(tmp)
+        let sources = try FileManager.default.contentsOfDirectory(atPath: Self.sample + "/layanan").sorted()
+        for name in sources {
+            try FileManager.default.copyItem(atPath: Self.sample + "/layanan/" + name, toPath: data + "/layanan/" + name)
+        }
+        // A sample file with rejected rows (9 of its 742), under a name with both noncharacters.
+        let withRejects = "2025-08_posyandu-kenanga-pasirwangi.csv"
+        try FileManager.default.moveItem(atPath: data + "/layanan/" + withRejects,
+                                         toPath: data + "/layanan/" + withRejects.replacingOccurrences(of: ".csv", with: "_x\u{FFFE}y\u{FFFF}.csv"))
+        let r = try PWSBinary.run(["run", "--data", data, "--out", tmp.path + "/out", "--today", "2026-01-15", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let month = tmp.path + "/out/2025-12"
+        for file in ["report.html", "rejects.csv", "warnings.csv", "completeness.csv", "indicators.csv"] {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: month + "/" + file))
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(!text.unicodeScalars.contains { $0.value == 0xFFFE || $0.value == 0xFFFF }, "\(file)")
+        }
+        let shown = withRejects.replacingOccurrences(of: ".csv", with: "_x\u{FFFD}y\u{FFFD}.csv")
+        #expect(try String(contentsOfFile: month + "/rejects.csv", encoding: .utf8).contains("layanan/" + shown))
+        #expect(try String(contentsOfFile: month + "/report.html", encoding: .utf8).contains("layanan/" + shown))
+        // Every part of the workbook is well-formed XML (Python's parser refuses U+FFFE as
+        // Excel does), and the Kualitas data sheet names the file with U+FFFD.
+        let check = """
+        import sys, zipfile, xml.etree.ElementTree as ET
+        z = zipfile.ZipFile(sys.argv[1])
+        for n in z.namelist():
+            if n.endswith('.xml') or n.endswith('.rels'):
+                ET.fromstring(z.read(n))
+        print(any(sys.argv[2].encode() in z.read(n) for n in z.namelist()))
+        """
+        let (status, output) = try Tool.run("/usr/bin/env", ["python3", "-c", check, month + "/pws.xlsx", "layanan/" + shown])
+        #expect(status == 0 && output == "True\n", "\(output)")
+    }
 }
 
 extension MisuseTests {

@@ -120,6 +120,11 @@ struct HTMLWriter: ~Copyable {
             case 0xC2 where i + 1 < buf.count && (0x80...0x9F).contains(buf[i + 1]):
                 replacement = "\u{FFFD}"
                 width = 2
+            // The noncharacters U+FFFE and U+FFFF (EF BF BE/BF), which no HTML parser accepts
+            // (a file name holding one failed the page's parse).
+            case 0xEF where i + 2 < buf.count && buf[i + 1] == 0xBF && buf[i + 2] >= 0xBE:
+                replacement = "\u{FFFD}"
+                width = 3
             default:
                 i += 1
                 continue

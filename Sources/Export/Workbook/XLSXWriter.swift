@@ -36,7 +36,11 @@ final class XLSXWriter {
         }
 
         /// Writes a string; an empty string leaves the cell empty unless it carries a format.
+        /// U+FFFE and U+FFFF, which XML does not allow and libxlsxwriter writes as they are (a
+        /// file or indicator name holding one made the workbook unreadable), are written as
+        /// U+FFFD (`CellText.replacingControls`; libxlsxwriter escapes the controls itself).
         func string(_ row: Int, _ column: Int, _ value: String, _ format: Format = .none) throws {
+            let value = CellText.replacingControls(value)
             if value.isEmpty {
                 guard format.pointer != nil else { return }
                 try XLSXWriter.check(worksheet_write_blank(pointer, lxw_row_t(row), lxw_col_t(column), format.pointer),
