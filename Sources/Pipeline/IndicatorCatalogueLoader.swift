@@ -8,6 +8,8 @@ import Yams
 public enum IndicatorCatalogueLoader {
     /// The bytes of an indicator id: ASCII letters, digits and `_`.
     static let idBytes = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_".utf8)
+    /// The longest indicator id (the built-in ones have at most 16 characters).
+    static let maxIDLength = 64
 
     static let filterKeys: Set<String> = ["services", "sex", "age_days", "age_months", "age_years",
                                           "facility_type", "provider", "result_any", "days_after_delivery", "months"]
@@ -65,6 +67,11 @@ public enum IndicatorCatalogueLoader {
         // in ways file systems and Excel do not agree on (ı and I, ß and SS).
         guard !id.isEmpty, id.utf8.allSatisfy(Self.idBytes.contains) else {
             throw doc.error(node, "id \"\(id)\" must be letters A–Z, digits and _ (it becomes a file name)")
+        }
+        // A file name of pws/ (255 bytes at most with `.csv`): 300 letters were accepted and the
+        // run failed at publishing, exit 73 "check that the folder is writable".
+        guard id.utf8.count <= Self.maxIDLength else {
+            throw doc.error(node, "id \"\(id.prefix(20))…\" is \(id.utf8.count) characters long; at most \(Self.maxIDLength) (it becomes a file name and a sheet name) — shorten it")
         }
         guard !DenominatorSource.reservedTexts.contains(id.lowercased()) else {
             throw doc.error(node, "id \"\(id)\" is a denominator_source word of indicators.csv (\(DenominatorSource.reservedTexts.sorted().joined(separator: ", "))); choose another")

@@ -79,6 +79,10 @@ import Testing
         (head + k1.replacingOccurrences(of: "id: K1", with: "id: measured"), 3, "is a denominator_source word"),
         // ASCII only: ı1 and I1 fold alike on some systems, not in Swift's lowercased().
         (head + k1.replacingOccurrences(of: "id: K1", with: "id: ı1"), 3, "id \"ı1\" must be letters A–Z, digits and _"),
+        // An id names pws/<id>.csv: 300 letters were accepted, and the run failed at publishing
+        // (exit 73, "check that the folder is writable"). 64 are kept.
+        (head + k1.replacingOccurrences(of: "id: K1", with: "id: " + String(repeating: "K", count: 65)), 3,
+         "id \"KKKKKKKKKKKKKKKKKKKK…\" is 65 characters long; at most 64 (it becomes a file name and a sheet name) — shorten it"),
         (head + k1 + k1.replacingOccurrences(of: "id: K1", with: "id: k1"), 10,
          "indicator id k1 is used twice as K1, ignoring case (it names the file pws/k1.csv) (first on line 3)"),
         (head + k1.replacingOccurrences(of: "bumil", with: "ibu"), 8, "denominator \"ibu\" is not a target group"),
