@@ -97,9 +97,9 @@ struct RegisterLoader {
             }
             // Names go into cells of pws.xlsx, which holds at most 32,767 characters a cell: a
             // longer one is a register problem here, not a failed workbook at the end. (RW, RT and
-            // hamlet labels are not in the workbook.)
+            // hamlet labels are not in the workbook.) Excel counts UTF-16 units: an emoji is two.
             for f in [fName, fDistrict, fRegency, fPkmCode, fPkmName] {
-                let length = row.string(f).unicodeScalars.count
+                let length = row.string(f).utf16.count
                 if length > Self.maxTextLength {
                     problems.append("\(loc): \(schema.fields[f.rawValue].name) is \(length) characters long; at most \(Self.maxTextLength) fit a cell of pws.xlsx (with TOTAL before it) — shorten it")
                 }

@@ -79,14 +79,17 @@ import Testing
     /// is a register problem naming the line and column — the run used to fail at the end
     /// writing the workbook (exit 73, no line), and `pws validate` passed it. 32,761 characters
     /// are kept; RW and RT labels (not in the workbook) are not limited.
+    /// Excel counts UTF-16 units: an emoji is two, so 16,381 of them and a letter are 32,763.
     @Test func aNameLongerThanACellIsARegisterProblem() throws {
         let long = String(repeating: "é", count: 32_762), longest = String(repeating: "T", count: 32_761)
+        let emoji = String(repeating: "\u{1F600}", count: 16_381) + "A"
         let register = """
         village_code,village_name,district_name,regency_name,puskesmas_code,puskesmas_name,rw,rt,population
         3201010001,\(longest),Cibinong,Bogor,P01,Puskesmas A,001,001,120
         3201010002,Sukasari,\(long),Bogor,P01,Puskesmas A,001,001,10
         3201010003,Sukamulya,Cibinong,Bogor,P02,\(long),001,001,10
         3201010004,Sukamukti,Cibinong,Bogor,P03,Puskesmas C,001,\(long),10
+        3201010005,\(emoji),Cibinong,Bogor,P03,Puskesmas C,001,001,10
 
         """
         let error = try fatal(wilayah: register)
@@ -94,6 +97,7 @@ import Testing
         #expect(error.details == [
             "wilayah.csv:3: district_name is 32762 characters long; at most 32761 fit a cell of pws.xlsx (with TOTAL before it) — shorten it",
             "wilayah.csv:4: puskesmas_name is 32762 characters long; at most 32761 fit a cell of pws.xlsx (with TOTAL before it) — shorten it",
+            "wilayah.csv:6: village_name is 32763 characters long; at most 32761 fit a cell of pws.xlsx (with TOTAL before it) — shorten it",
         ])
     }
 
