@@ -22,6 +22,9 @@ extension TableReader {
         defer { columns.deallocate() }
         let recordIDField = schema.index(of: "record_id")
         let personField = schema.index(of: "person_id")
+        // The child's name is never checked (read only for tindak-lanjut.csv under
+        // --keep-identifiers): an error value there (#REF!) rejected a valid service row.
+        let nameField = schema.index(of: "name")
         let names = self.names
         let source = self.source
 
@@ -160,7 +163,7 @@ extension TableReader {
                     checkUnnamed(record)
                     var rejected = false
                     for issue in issues {
-                        guard let field = fieldOfColumn[issue.column] else { continue }
+                        guard let field = fieldOfColumn[issue.column], field != nameField else { continue }
                         let name = schema.fields[field].name
                         let at = "\(label):\(issue.reference)"
                         let diagnostic: Diagnostic
@@ -182,6 +185,11 @@ extension TableReader {
                                 location: SourceLocation(source: label, line: record.line), recordID: recordID(record),
                                 rule: .cell, field: name, value: "",
                                 message: "\(at) (\(name)) holds a formula saved without its result; open the workbook in Excel or LibreOffice, let it calculate and save it again")
+                        case .tooLong:
+                            diagnostic = Diagnostic(
+                                location: SourceLocation(source: label, line: record.line), recordID: recordID(record),
+                                rule: .cell, field: name, value: "",
+                                message: "\(at) (\(name)) holds more than \(SheetRows.maxCellBytes >> 20) MiB of text, far more than the 32,767 characters Excel keeps in a cell: the workbook was not saved by a spreadsheet, or is damaged — check the cell, or save the register again from Excel or LibreOffice")
                         case .badYear(let value):
                             diagnostic = Diagnostic(
                                 location: SourceLocation(source: label, line: record.line), recordID: recordID(record),

@@ -63,6 +63,59 @@ import Testing
         #expect(counts["rows_accepted"] as? Int == 2)
     }
 
+    /// A cell over 1 MiB of text (Excel keeps 32,767 characters) is not kept — a 100 MiB cell
+    /// took 2 GB — and rejects its row where pws reads the column (`result`), and nothing where
+    /// it does not (`catatan`); an error value in the name column, which pws never checks,
+    /// rejected a valid row. openpyxl-cells.xlsx (rows 2–6, A-1 … A-5) with L2 of 1 MiB + 1
+    /// digits, and its row 6 replaced by A-1's cells as A-5 with 1.5 MiB in `catatan` and
+    /// `#REF!` in `nama`.
+    @Test func anOversizedCellAndAnErrorInTheNameAreJudgedByColumn() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try HardeningTests.dataFolder(tmp, files: [:])
+        let script = """
+        import random, re, sys, zipfile
+        random.seed(7)
+        big = lambda n: ''.join(random.choice('0123456789') for _ in range(n))
+        src = zipfile.ZipFile(sys.argv[1])
+        with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as dst:
+            for name in src.namelist():
+                data = src.read(name).decode()
+                if name == 'xl/worksheets/sheet1.xml':
+                    data = data.replace('<c r="L1" t="inlineStr"><is><t>result</t></is></c>',
+                        '<c r="L1" t="inlineStr"><is><t>result</t></is></c><c r="M1" t="inlineStr"><is><t>catatan</t></is></c>'
+                        '<c r="N1" t="inlineStr"><is><t>nama</t></is></c>')
+                    data = data.replace('<c r="L2" t="n"><v>15.4</v></c>', '<c r="L2" t="inlineStr"><is><t>' + big((1 << 20) + 1) + '</t></is></c>')
+                    row2 = re.search(r'<row r="2">.*?</row>', data).group(0)
+                    row6 = row2.replace('r="2"', 'r="6"').replace('2"', '6"').replace('A-1', 'A-5').replace('0001<', '0005<')
+                    row6 = re.sub(r'<c r="L6".*?</c>', '<c r="L6" t="n"><v>15.4</v></c><c r="M6" t="inlineStr"><is><t>'
+                                  + big(3 << 19) + '</t></is></c><c r="N6" t="e"><v>#REF!</v></c>', row6)
+                    data = re.sub(r'<row r="6">.*?</row>', '', data).replace('</sheetData>', row6 + '</sheetData>')
+                dst.writestr(name, data)
+        """
+        let (status, output) = try Tool.run("/usr/bin/env", ["python3", "-c", script, Self.fixtures + "/openpyxl-cells.xlsx",
+                                                             data + "/layanan/2025-03.xlsx"])
+        #expect(status == 0, "\(output)")
+        let out = tmp.path + "/out"
+        let r = try PWSBinary.run(["validate", "--data", data, "--out", out, "--today", "2026-01-15"])
+        #expect(r.status == 65, "\(r.stderr)")   // 4 of 5 rejected
+        let rejects = try String(contentsOfFile: out + "/rejects.csv", encoding: .utf8)
+        let lines = rejects.split(separator: "\n").dropFirst().map { $0.split(separator: ",").prefix(4).joined(separator: ",") }
+        #expect(lines == ["layanan/2025-03.xlsx:Kunjungan,2,A-1,E-CELL",
+                          "layanan/2025-03.xlsx:Kunjungan,3,A-2,E-PERSON",
+                          "layanan/2025-03.xlsx:Kunjungan,4,A-3,E-CELL",
+                          "layanan/2025-03.xlsx:Kunjungan,5,A-4,E-CELL"], "\(rejects)")
+        #expect(rejects.contains("layanan/2025-03.xlsx:Kunjungan:L2 (result) holds more than 1 MiB of text, far more than the 32,767 characters Excel keeps in a cell"))
+        #expect(rejects.count < 10_000, "no cell's text is copied into rejects")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/run.json")))
+            as? [String: Any]
+        let counts = try #require(manifest?["counts"] as? [String: Any])
+        #expect(counts["rows_read"] as? Int == 5)
+        #expect(counts["rows_accepted"] as? Int == 1, "A-5 with its #REF! name and its long note")
+        let inputs = try #require(manifest?["inputs"] as? [[String: Any]])
+        #expect(inputs.contains { ($0["unknown_columns"] as? [String]) == ["catatan"] })
+    }
+
     /// A workbook whose entries are bzip2-compressed is named as such (it was said to be
     /// damaged XML); a text node over libxml2's limit is pws's one message, with nothing of
     /// libxml2's own on stderr.

@@ -138,6 +138,13 @@ struct SheetRows {
     // The cell being read.
     private var value: [UInt8] = []
     private var inline: [UInt8] = []
+    /// Whether the cell's text passed `maxCellBytes` (the rest of it is not kept).
+    private var oversized = false
+
+    /// The most bytes of text a cell may hold: Excel keeps 32,767 characters a cell, at most
+    /// 229,369 bytes as written (`_xHHHH_` for each); a cell of a workbook no spreadsheet wrote
+    /// (a 100 MiB one, 2 GB of memory before this bound) is `CellIssue.Kind.tooLong`.
+    static let maxCellBytes = 1 << 20
 
     init(workbook: Workbook, label: String, numberCells: NumberCells = .asWritten) {
         self.workbook = workbook
@@ -176,12 +183,20 @@ struct SheetRows {
 
     /// A new cell: its value and inline text are empty.
     mutating func startCell() {
-        value.removeAll(keepingCapacity: true)
-        inline.removeAll(keepingCapacity: true)
+        value.removeAll(keepingCapacity: value.capacity <= Self.maxCellBytes)
+        inline.removeAll(keepingCapacity: inline.capacity <= Self.maxCellBytes)
+        oversized = false
     }
 
     /// Text of the cell's `<v>` (`toValue`) or of its inline string's `<t>`.
     mutating func appendText(_ text: UnsafeRawBufferPointer, toValue: Bool) {
+        guard !oversized else { return }
+        guard value.count + inline.count + text.count <= Self.maxCellBytes else {
+            oversized = true
+            value.removeAll()
+            inline.removeAll()
+            return
+        }
         if toValue { value.append(contentsOf: text) } else { inline.append(contentsOf: text) }
     }
 
@@ -296,6 +311,12 @@ struct SheetRows {
         guard column >= fields.count else { return }
         padFields(to: column)
         func reference() -> String { CellIssue.columnName(column) + String(row) }
+        if oversized {
+            issues.append(CellIssue(column: column, reference: reference(), kind: .tooLong))
+            appendField(UnsafeRawBufferPointer(start: nil, count: 0))
+            hasContent = true
+            return
+        }
         // `<f>…</f>` with no `<v>`, or an empty `<v/>` (openpyxl writes that): never calculated.
         // A string formula (`t="str"`) with an empty `<v></v>` gave "" and is an empty text; with
         // no `<v>` at all it was never calculated either (it was read as empty: a sheet of them
