@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Concurrency
+import Ingest
 import PWSCore
 
 /// An input the data folder lists that cannot be read as a file (spec §A8): a FIFO, device,
@@ -253,6 +254,12 @@ public enum InputFiles {
         // password set on the zip itself (`zip -P`, 7-Zip) rather than in Excel.
         if count == 8 && head[2] == 0x03 && head[3] == 0x04 && head[6] & 1 != 0 {
             return "it is a password-protected (encrypted) zip archive, which pws cannot read; unpack it with its password, or open the workbook and save it again as .xlsx without one"
+        }
+        // A file cut short (a copy that did not finish) starts like a workbook but has lost the
+        // zip's directory at its end: it failed only when read, exit 66 even with
+        // --skip-unreadable, though no row of it had counted yet.
+        if !ZipArchive.opens(path: full) {
+            return "it is named .xlsx but its zip archive cannot be opened (cut short — a copy that did not finish — or damaged); copy it again, or open it in Excel or LibreOffice and save it again as .xlsx"
         }
         return nil
     }

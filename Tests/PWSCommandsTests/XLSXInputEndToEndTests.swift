@@ -246,6 +246,9 @@ import Testing
         "layanan/rahasia.xlsx": "password-protected (encrypted)",
         "layanan/rusak.xlsx": "not an Excel workbook (not a zip archive",
         "layanan/terkunci.xlsx": "password-protected (encrypted) zip archive",
+        // Cut short (a copy that did not finish): it failed only when read, exit 66 even with
+        // --skip-unreadable.
+        "layanan/terpotong.xlsx": "its zip archive cannot be opened (cut short",
     ]
 
     static func plantWorkbooks(in layanan: String) throws {
@@ -257,10 +260,11 @@ import Testing
         var zipped = try Data(contentsOf: URL(fileURLWithPath: fixtures + "/openpyxl-cells.xlsx"))
         zipped[6] |= 1
         try zipped.write(to: URL(fileURLWithPath: layanan + "/terkunci.xlsx"))
+        try fm.copyItem(atPath: fixtures + "/truncated.xlsx", toPath: layanan + "/terpotong.xlsx")
         try Data([0x0B, 0x00]).write(to: URL(fileURLWithPath: layanan + "/~$2025-03.xlsx"))
     }
 
-    /// .xls, encrypted and non-zip files are unreadable inputs: exit 66 listing each with what
+    /// .xls, encrypted, non-zip and cut-short files are unreadable inputs: exit 66 listing each with what
     /// to do; with --skip-unreadable they are listed and the rest is read. Excel's lock file
     /// beside them is no input: never listed, named in a note.
     @Test func workbooksThatCannotBeReadAreUnreadableInputs() throws {
@@ -271,7 +275,7 @@ import Testing
         let out = tmp.path + "/out"
         let r = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15"])
         #expect(r.status == 66)
-        #expect(r.stderr.contains("4 service-record input(s)"), "\(r.stderr)")
+        #expect(r.stderr.contains("5 service-record input(s)"), "\(r.stderr)")
         #expect(!r.stderr.contains("~$2025-03.xlsx: "))
         for (path, reason) in Self.workbookReasons {
             #expect(r.stderr.contains("  \(path): "), "\(path) not listed")
@@ -281,7 +285,7 @@ import Testing
         let skipped = try PWSBinary.run(["run", "--data", data, "--out", out, "--today", "2026-01-15", "--skip-unreadable", "--quiet"])
         #expect(skipped.status == 0, "\(skipped.stderr)")
         // --quiet names what it skipped: data left out of the month.
-        #expect(skipped.stdout.hasPrefix("skipped 4 input(s) that cannot be read (--skip-unreadable):\n  layanan/lama.xls: "), "\(skipped.stdout)")
+        #expect(skipped.stdout.hasPrefix("skipped 5 input(s) that cannot be read (--skip-unreadable):\n  layanan/lama.xls: "), "\(skipped.stdout)")
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/2025-03/run.json")))
             as? [String: Any]
         let entries = try #require(manifest?["unreadable_inputs"] as? [[String: String]])

@@ -34,7 +34,7 @@ struct WorkbookError: Error {
 }
 
 /// An opened .xlsx (a zip file) whose parts are read one at a time, inflated as they are read.
-final class ZipArchive {
+public final class ZipArchive {
     private let handle: unzFile
     let displayName: String
     /// The stored bytes of the parts opened so far, each stretch of stored data counted once
@@ -60,6 +60,15 @@ final class ZipArchive {
     }
 
     deinit { unzClose(handle) }
+
+    /// Whether minizip opens `path` as a zip archive — finds its central directory, which a
+    /// file cut short in a copy has lost — without reading any entry: the listing's check of a
+    /// workbook before any row counts, so such a file is an unreadable input like the others.
+    public static func opens(path: String) -> Bool {
+        guard let handle = unzOpen64(path) else { return false }
+        unzClose(handle)
+        return true
+    }
 
     /// Each entry's name (its bytes) → its place in the central directory, the first entry of
     /// a name as `unzLocateFile` finds it. Read once: `unzLocateFile` walks the directory from
