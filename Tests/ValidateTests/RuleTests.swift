@@ -96,6 +96,15 @@ import Testing
         #expect(date.value == "31/02/2025")
     }
 
+    /// A date written as Excel's day number (a date column formatted as General, or a workbook
+    /// saved without its formats) is told so; other non-dates are not.
+    @Test(arguments: [("45730", " (45730 looks like Excel's number for a date, in a cell not formatted as a date: format the column as a date in the workbook and save it again)"),
+                      ("1", " (1 looks like Excel's number for a date, in a cell not formatted as a date: format the column as a date in the workbook and save it again)"),
+                      ("2958466", ""), ("0", ""), ("45730.5", ""), ("31/02/2025", ""), ("", ""), ("-45730", "")])
+    func aDateSerialIsNamedAsOne(text: String, advice: String) {
+        #expect(ServiceRowChecker.serialAdvice(text) == advice)
+    }
+
     @Test func personIdentifiersAreMaskedUnlessKept() throws {
         let masked = try RuleTests.outcome()
         let nik = try #require(masked.warnings.first { $0.rule == .nik })

@@ -8,15 +8,25 @@ extension ServiceRowChecker {
         if !c.hasFailed(.visitDate) {
             if let d = Decode.date(c.row.cleaned(.visitDate)) { c.visit = d } else {
                 let text = c.row.string(.visitDate)
-                reject(&c, .date, .visitDate, text, "visit_date \"\(text)\" is not a date; use DD/MM/YYYY or YYYY-MM-DD")
+                reject(&c, .date, .visitDate, text, "visit_date \"\(text)\" is not a date; use DD/MM/YYYY or YYYY-MM-DD" + Self.serialAdvice(text))
             }
         }
         if !c.hasFailed(.birthDate) {
             if let d = Decode.date(c.row.cleaned(.birthDate)) { c.birth = d } else {
                 let text = c.row.string(.birthDate)
-                reject(&c, .date, .birthDate, text, "birth_date \"\(text)\" is not a date; use DD/MM/YYYY or YYYY-MM-DD")
+                reject(&c, .date, .birthDate, text, "birth_date \"\(text)\" is not a date; use DD/MM/YYYY or YYYY-MM-DD" + Self.serialAdvice(text))
             }
         }
+    }
+
+    /// Advice for a date written as Excel's day number (`45730`: a date column formatted as
+    /// General or Number, or a workbook saved without its formats): the message said only
+    /// "not a date", which a number that Excel shows as itself does not explain. Empty for
+    /// anything else.
+    static func serialAdvice(_ text: String) -> String {
+        guard (1...7).contains(text.utf8.count), text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let n = Int(text), (1...2_958_465).contains(n) else { return "" }
+        return " (\(text) looks like Excel's number for a date, in a cell not formatted as a date: format the column as a date in the workbook and save it again)"
     }
 
     /// E-FUTURE: the visit is not after today.
