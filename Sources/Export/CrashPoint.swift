@@ -14,6 +14,9 @@ public enum CrashPoint {
     static let target = ProcessInfo.processInfo.environment["PWS_CRASH_AT"]
     static let pause = ProcessInfo.processInfo.environment["PWS_PAUSE_AT"]
     static let pauseFile = ProcessInfo.processInfo.environment["PWS_PAUSE_FILE"]
+    /// `PWS_FSYNC_FAIL=NAME`: flushing a file or folder of that name fails with EIO (a disk
+    /// that fails its writes), for the tests of `Publisher`.
+    static let fsyncFailure = ProcessInfo.processInfo.environment["PWS_FSYNC_FAIL"]
 
     /// The named points, in the order a run passes them (and `map-hashed`: a map task with the
     /// incremental cache has hashed its files and not read any yet).

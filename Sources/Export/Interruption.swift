@@ -65,6 +65,7 @@ public enum Interruption {
     public static func endCommit(done: String?) {
         let deferred = state.withLock { state -> Int32? in
             state.committing = false
+            if let done { state.done = done }
             return state.deferred
         }
         guard let signalNumber = deferred else { return }
@@ -122,7 +123,10 @@ public enum Interruption {
         if null >= 0 { dup2(null, 2) }
         for path in paths { remove(path) }
         if let delay = stopDelay { usleep(delay) }
-        let note = "pws: stopped by \(name(signalNumber)); the run's unfinished output was removed and nothing was published\n"
+        // After a commit (the summary being printed, a map task's last words) the stop says
+        // what is in place, not "nothing was published".
+        let note = state.withLock { $0.done }.map { "pws: stopped by \(name(signalNumber)) after the run's outputs were in place; \($0)\n" }
+            ?? "pws: stopped by \(name(signalNumber)); the run's unfinished output was removed and nothing was published\n"
         _ = note.withCString { write(saved >= 0 ? saved : 2, $0, strlen($0)) }
         _exit(exitStatus(signalNumber))
     }
@@ -149,6 +153,8 @@ public enum Interruption {
         var committing = false
         /// The signal that came while `committing`, for `endCommit` to end the run with.
         var deferred: Int32?
+        /// What a finished commit put in place ("it was published: OUT/2025-12").
+        var done: String?
     }
 
     // The signal handler runs on a Dispatch queue while the run's threads register folders.

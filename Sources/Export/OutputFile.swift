@@ -1,5 +1,8 @@
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import PWSCore
 
 /// An output made whole in memory (`report.html`): written in one go and hashed from the same
@@ -17,13 +20,30 @@ public enum OutputFile {
 
     /// Writes `contents` to `path`; on failure a `PWSError(.outputNotWritable)` naming the file
     /// and the system's reason — `FileManager.createFile` said only that it failed, so a full
-    /// disk read "cannot write …/report.html" and nothing more.
+    /// disk read "cannot write …/report.html" and nothing more, and `Data.write` turned an I/O
+    /// error into "NSCocoaErrorDomain error 512". Written with POSIX calls, whose errno is the
+    /// reason; the publisher flushes every file before the switch (`Publisher.syncTree`).
     static func write(_ contents: Data, path: String) throws {
-        do {
-            try contents.write(to: URL(fileURLWithPath: path))
-        } catch {
-            throw PWSError(.outputNotWritable, "cannot write \(ErrorText.describe(error, path: path)); free space on the output folder's disk or make it writable, then rerun")
+        func fail(_ code: Int32) -> PWSError {
+            PWSError(.outputNotWritable, "cannot write \(path): \(String(cString: strerror(code))); free space on the output folder's disk or make it writable, then rerun")
         }
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw fail(errno) }
+        var failure: Int32?
+        contents.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                offset += n
+            }
+        }
+        if close(fd) != 0 && failure == nil { failure = errno }
+        if let failure { throw fail(failure) }
     }
 
     /// Runs `body` with a temporary path beside `path` (`.NAME.tmp.PID`) and renames what it

@@ -100,7 +100,12 @@ public struct Publisher {
             throw PWSError(.outputNotWritable, "cannot move the finished run into \(runFolder)", cause: String(cString: strerror(errno)))
         }
         Interruption.forget(staging)
-        fsyncPath(runsDirectory)
+        do {
+            try fsyncPath(runsDirectory)
+        } catch {
+            try? fm.removeItem(atPath: runFolder)
+            throw error
+        }
         CrashPoint.hit("run-folder")
 
         // Not switched: the run folder is not left in .runs/ as if published.
@@ -118,9 +123,13 @@ public struct Publisher {
             try? fm.removeItem(atPath: runFolder)
             throw PWSError(.outputNotWritable, "cannot switch \(publishedPath) to the new run", cause: cause)
         }
-        fsyncPath(outputDirectory)
+        // Switched: the run is published whatever follows (a failed flush of OUT itself leaves
+        // the rename where the disk puts it; nothing in the run folder depends on it).
+        try? fsyncPath(outputDirectory)
         committed = true
-        Interruption.endCommit(done: "it was published: \(publishedPath)")
+        // Retention and the refused clean-up are still part of the commit: a signal during them
+        // said "nothing was published" of a published run, and skipped them.
+        defer { Interruption.endCommit(done: "it was published: \(publishedPath)") }
         CrashPoint.hit("switched")
         prune(keeping: name)
         // The month's last refusal is out of date once the month is published. Only inside a
@@ -203,16 +212,26 @@ public struct Publisher {
     private func syncTree(_ path: String) throws {
         let fm = FileManager.default
         if let e = fm.enumerator(atPath: path) {
-            for case let rel as String in e { fsyncPath(path + "/" + rel) }
+            for case let rel as String in e { try fsyncPath(path + "/" + rel) }
         }
-        fsyncPath(path)
+        try fsyncPath(path)
     }
 
-    private func fsyncPath(_ path: String) {
+    /// Flushes `path` (a file or a folder) to disk. A failure is exit 73 before anything is
+    /// switched: an EIO here was ignored and the run published with exit 0, its files perhaps
+    /// never on the disk. EINVAL (a file system that cannot flush a folder) is not a failure.
+    private func fsyncPath(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd >= 0 {
-            fsync(fd)
-            close(fd)
+        guard fd >= 0 else {
+            throw PWSError(.outputNotWritable, "cannot open \(path) to flush it to disk; check the output folder's disk",
+                           cause: String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        let failed = CrashPoint.fsyncFailure == (path as NSString).lastPathComponent ? EIO
+            : fsync(fd) != 0 && errno != EINVAL ? errno : 0
+        if failed != 0 {
+            throw PWSError(.outputNotWritable, "cannot flush \(path) to disk; check the output folder's disk (its free space and its health), then run again",
+                           cause: String(cString: strerror(failed)))
         }
     }
 }

@@ -24,11 +24,20 @@ public final class RunLock {
         // closing whatever another thread had opened under that number meanwhile.
         let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            if errno == ELOOP {
+            let code = errno
+            if code == ELOOP {
                 throw PWSError(.outputNotWritable, "the lock file \(path) is a symbolic link; pws never writes through one — remove it (rm \(path)) and run again")
             }
+            // Something else sits there (a folder, a socket) or cannot be opened (an immutable
+            // file): said as what it is, not as an output folder that is not writable.
+            var there = stat()
+            if lstat(path, &there) == 0 {
+                let kind = (there.st_mode & S_IFMT) == S_IFREG ? "a file pws cannot open" : "not a plain file (a directory, socket or device)"
+                throw PWSError(.outputNotWritable, "the lock file \(path) is \(kind); remove it and run again",
+                               cause: String(cString: strerror(code)))
+            }
             throw PWSError(.outputNotWritable, "cannot create the lock file \(path); check that the output folder is writable",
-                           cause: String(cString: strerror(errno)))
+                           cause: String(cString: strerror(code)))
         }
         var status = stat()
         guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, status.st_nlink == 1 else {
