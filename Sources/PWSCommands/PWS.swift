@@ -32,6 +32,7 @@ public struct PWS: AsyncParsableCommand {
 
     /// `main`, refusing a repeated option first (exit 64, as a usage error).
     public static func mainRefusingRepeats() async {
+        ProcessSetup.prepare()
         if let message = repeatedOption(Array(CommandLine.arguments.dropFirst())) {
             printError(message)
             Foundation.exit(64)

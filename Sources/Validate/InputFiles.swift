@@ -199,7 +199,7 @@ public enum InputFiles {
         } else if (st.st_mode & S_IFMT) != S_IFDIR {
             return "it is \(nonRegularKind(st.st_mode) ?? "a file"), not a folder; the service files go in a folder of that name"
         }
-        return "the folder cannot be listed (\(String(cString: strerror(error)))); check its permissions"
+        return "the folder cannot be listed (\(String(cString: strerror(error)))); \(Self.advice(error))"
     }
 
     /// Why a required or optional single input (`wilayah.csv`, `sasaran.csv`) cannot be read,
@@ -228,13 +228,22 @@ public enum InputFiles {
     /// Why a file named like a workbook cannot be read, or nil (also for CSV names). Looks at
     /// the first bytes only: an `.xls` (BIFF) or a password-protected `.xlsx` is an OLE compound
     /// file (D0 CF 11 E0 A1 B1 1A E1); an `.xlsx` must be a zip (`PK`).
+    /// What to do when an input cannot be opened for `error`: its permissions, unless the
+    /// process ran out of descriptors (EMFILE, ENFILE) — then the file is fine and skipping it
+    /// with --skip-unreadable would leave good data out.
+    static func advice(_ error: Int32) -> String {
+        error == EMFILE || error == ENFILE
+            ? "the file is not at fault: pws may open no more files — raise the limit of open files (ulimit -n) for the user running it, and do not skip the file"
+            : "check its permissions"
+    }
+
     static func workbookProblem(_ dataDirectory: String, _ path: [UInt8]) -> String? {
         let name = path.split(separator: UInt8(ascii: "/")).last.map(Array.init) ?? path
         let legacy = isLegacyWorkbookName(name)
         guard legacy || isWorkbookName(name) else { return nil }
         let full = dataDirectory + "/" + String(decoding: path, as: UTF8.self)
         let descriptor = open(full, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else { return "it cannot be opened (\(String(cString: strerror(errno)))); check its permissions" }
+        guard descriptor >= 0 else { let e = errno; return "it cannot be opened (\(String(cString: strerror(e)))); \(Self.advice(e))" }
         defer { close(descriptor) }
         var head = [UInt8](repeating: 0, count: 8)
         let count = head.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 8) }
@@ -373,7 +382,8 @@ public enum InputFiles {
         // `open(2)` would decide, asked without opening it (one call instead of open, fstat and
         // close per file; the reader checks the type again when it opens the file).
         guard faccessat(folder, file, R_OK, AT_EACCESS) == 0 else {
-            return "it cannot be opened (\(String(cString: strerror(errno)))); check its permissions"
+            let e = errno
+            return "it cannot be opened (\(String(cString: strerror(e)))); \(Self.advice(e))"
         }
         return nil
     }

@@ -91,4 +91,14 @@ import Glibc
             #expect(many.unreadable == one.unreadable)
         }
     }
+
+    /// An input that cannot be opened because the process has no descriptor left (EMFILE,
+    /// ENFILE) is not blamed on the file's permissions: skipping it would leave good data out.
+    @Test func runningOutOfDescriptorsIsNotTheFilesFault() {
+        #expect(InputFiles.advice(EACCES) == "check its permissions")
+        for error in [EMFILE, ENFILE] {
+            #expect(InputFiles.advice(error).hasPrefix("the file is not at fault: pws may open no more files — raise the limit of open files (ulimit -n)"))
+        }
+    }
+
 }
