@@ -72,6 +72,13 @@ public enum OutputFolder {
     /// run's files would replace the run's own rejects.csv and run.json. `wanted` says what
     /// `--out` takes instead.
     public static func refusePublishedRun(_ out: String, as wanted: String) throws {
+        // pws's own folders inside an OUT (its lock file beside them): a run there nested a
+        // second OUT among the run folders, or the cache.
+        let name = (out as NSString).lastPathComponent, parent = (out as NSString).deletingLastPathComponent
+        if [".runs", ".cache", "refused"].contains(name),
+           FileManager.default.fileExists(atPath: (parent.isEmpty ? "." : parent) + "/.pws.lock") {
+            throw PWSError(.outputNotWritable, "\(out) is a folder pws keeps inside the output folder \(parent.isEmpty ? "." : parent); give --out \(wanted)")
+        }
         guard let data = try? PublishedRunJSON.contents(atPath: out + "/run.json", whatToDo: ""),
               let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let command = json["command"] as? String, command != "validate" else { return }

@@ -598,6 +598,15 @@ extension MisuseTests {
         #expect(nested.status == 73, "\(nested.stderr)")
         #expect(nested.stderr.contains("is a run folder `pws run` published; give --out the output folder OUT"), "\(nested.stderr)")
         #expect(TempFolder.snapshot(out + "/2025-12") == before)
+        // pws's own folders in OUT: a run into OUT/.runs nested a second OUT among the run
+        // folders (an operator campaign). A folder of that name elsewhere is an OUT like any.
+        for own in [".runs", ".cache", "refused"] {
+            let r = try PWSBinary.run(["run", "--data", Self.sample, "--out", out + "/" + own, "--today", "2026-01-15"])
+            #expect(r.status == 73, "\(own): \(r.stderr)")
+            #expect(r.stderr.contains("\(out)/\(own) is a folder pws keeps inside the output folder \(out); give --out the output folder OUT"), "\(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: out + "/.runs/2025-12"))
+        #expect(try PWSBinary.run(["run", "--data", Self.sample, "--out", tmp.path + "/refused", "--today", "2026-01-15", "--quiet"]).status == 0)
         let file = try PWSBinary.run(["validate", "--data", Self.sample + "/wilayah.csv", "--today", "2026-01-15"])
         #expect(file.status == 66 && file.stderr.contains("wilayah.csv is a file, not a folder"), "\(file.stderr)")
     }
