@@ -20,7 +20,7 @@ import PWSCore
         #expect(sukamaju.contains("(2 RW, 4 RT)"))
         #expect(sukamaju.occurrences(of: "<tr class=\"rw\">") == 2)
         #expect(sukamaju.occurrences(of: "<tr><th>RT ") == 0)
-        #expect(sukamaju.contains("<p class=\"muted\">RT tidak ditampilkan: desa ini punya 2 RW dan 4 RT, lebih dari 5 baris; "
+        #expect(sukamaju.contains("<p class=\"muted\">RT tidak ditampilkan: desa ini memiliki 2 RW dan 4 RT, lebih dari 5 baris; "
                                   + "angka per RT ada di indicators.csv (level rt).</p>"))
         // 1 RW + 3 RT fit.
         let weird = try #require(html.slice(from: "id=\"rinci-3201010002\"", to: "</details>"))
@@ -101,7 +101,7 @@ import PWSCore
         #expect(html.occurrences(of: "<details class=\"drill\"") == 40)
         #expect(html.occurrences(of: "<tr class=\"rw\">") == 40 * 6)
         #expect(html.occurrences(of: "<tr><th>RT ") == 0)
-        #expect(html.occurrences(of: "RT tidak ditampilkan: desa ini punya 6 RW dan 30 RT, lebih dari 15 baris") == 40)
+        #expect(html.occurrences(of: "RT tidak ditampilkan: desa ini memiliki 6 RW dan 30 RT, lebih dari 15 baris") == 40)
         #expect(html.contains("paling banyak 15 baris RW/RT; 40 desa/kelurahan diringkas"))
         // Every village still has its bar and status-table row.
         #expect(html.occurrences(of: "<text class=\"n\" ") == 40 + 4)

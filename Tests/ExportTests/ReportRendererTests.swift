@@ -514,7 +514,7 @@ extension StringProtocol {
         // Heat map: PSY-MAWAR skipped February; PUSTU-CBD reported only in March.
         let heat = try #require(html.slice(from: "<table class=\"heatmap\">", to: "</table>"))
         let mawarRow = try #require(heat.slice(from: "PSY-MAWAR", to: "</tr>"))
-        #expect(mawarRow.occurrences(of: "class=h0 title=\"tidak lapor\">✗") == 1)
+        #expect(mawarRow.occurrences(of: "class=h0 title=\"tidak ada catatan yang dipakai\">✗") == 1)
         #expect(mawarRow.contains(">2/3<"))
         #expect(heat.contains("Kelengkapan (% fasilitas lapor)"))
     }
@@ -605,15 +605,22 @@ extension StringProtocol {
     }
 
     /// The indicator's description is in Indonesian: a `{records: …}` denominator was shown as
-    /// the code `measured`, and UCI_DESA, which counts villages, said "Dihitung per orang".
+    /// the code `measured`, and UCI_DESA, which counts villages, said "Dihitung per orang". A
+    /// denominator that is no target group is a *penyebut*, not a *sasaran* (the projected target
+    /// population, to a district reader; a language review).
     @Test func measuredDenominatorsAndAreaCountsAreDescribedInIndonesian() throws {
         var input = Self.input()
         input.indicators[0].denominator = "measured"
         input.indicators[1].denominator = "villages"
         let html = try ReportRenderer.render(input)
         #expect(!html.contains("<dd>measured</dd>"))
-        #expect(html.contains("<dt>Sasaran</dt><dd>yang diperiksa/diukur (sasaran dengan hasil pemeriksaan)</dd>"))
-        #expect(html.contains("<dt>Sasaran</dt><dd>desa/kelurahan terdaftar</dd></div><div><dt>Dihitung per</dt><dd>desa/kelurahan</dd>"))
+        #expect(html.contains("<dt>Penyebut</dt><dd>yang diperiksa/diukur pada periode itu (bukan sasaran proyeksi)</dd>"))
+        #expect(html.contains("<dt>Penyebut</dt><dd>desa/kelurahan terdaftar</dd></div><div><dt>Dihitung per</dt><dd>desa/kelurahan</dd>"))
+        input.indicators[0].denominator = "indicator:D_S"
+        input.indicators[1].denominator = "bumil"
+        let named = try ReportRenderer.render(input)
+        #expect(named.contains("<dt>Penyebut</dt><dd>pembilang indikator D_S (bukan sasaran proyeksi)</dd>"))
+        #expect(named.contains("<dt>Sasaran</dt><dd>ibu hamil (bumil)</dd>"))
     }
 
     /// In January, *Bulan lalu n* is December's count of the year before, which the run has (the

@@ -92,7 +92,7 @@ import Testing
                           + "shares to the district's projections"], "\(own)")
         // The report says it under the drill-down, where the RW and RT sasaran are shown.
         let report = try String(contentsOfFile: tmp.path + "/own/2025-01/report.html", encoding: .utf8)
-        #expect(report.contains(" Sasaran RW dan RT adalah perkiraan dari jumlah penduduk register; di 1 desa/kelurahan yang punya "
+        #expect(report.contains(" Sasaran RW dan RT adalah perkiraan dari jumlah penduduk register; di 1 desa/kelurahan yang memiliki "
                                 + "sasaran sendiri jumlahnya tidak sama dengan sasaran desa itu (mis. ibu hamil (bumil) Satu: sasaran "
                                 + "desa 20, jumlah RW 36).</p>"))
         let indicators = try String(contentsOfFile: tmp.path + "/own/2025-01/indicators.csv", encoding: .utf8)

@@ -223,7 +223,7 @@ extension ReportBuilder {
         func countCells(_ c: [Int]) -> [Cell] { c.map { Cell(t: .count($0)) } }
         var head = [Head(ht: "Posyandu/fasilitas"), Head(ht: "Desa/Kelurahan")]
         for c in columns { head.append(Head(ht: c.title, htip: c.tip)) }
-        head.append(Head(ht: "Jumlah balita", htip: "balita dalam daftar; satu balita dapat punya lebih dari satu alasan"))
+        head.append(Head(ht: "Jumlah balita", htip: "balita dalam daftar; seorang balita dapat memiliki lebih dari satu alasan"))
         var body: [TRow] = []
         if !keys.isEmpty {
             let kabName = kabkotaCode.map { ReportText.regency(areaNames[$0] ?? $0) } ?? "Jumlah"
@@ -246,8 +246,9 @@ extension ReportBuilder {
         }
         let note = "\(ReportText.int(input.followUp.count)) balita di tindak-lanjut.csv, \(ReportText.monthName(m)) "
             + "\(input.asOf.year). Posyandu/fasilitas: tempat penimbangan atau pengukuran terakhir anak; desa: tempat "
-            + "tinggal anak. Satu balita dapat punya lebih dari satu alasan, jadi jumlah per alasan bisa lebih dari "
-            + "jumlah balita. Nama, umur dan ukuran tiap anak ada di tindak-lanjut.csv."
+            + "tinggal anak. Seorang balita dapat memiliki lebih dari satu alasan sehingga jumlah per alasan dapat "
+            + "melebihi jumlah balita. ID anak (disamarkan; nama dan NIK lengkap hanya dengan --keep-identifiers), "
+            + "umur, hasil penimbangan/pengukuran, dan z-skor tiap anak ada di tindak-lanjut.csv."
         return (Table(tcls: "growth", caption: nil, head: [HeadRow(hcells: head)], rows: body), note)
     }
 }

@@ -414,13 +414,22 @@ struct ReportBuilder {
 
     // MARK: - Indicator section
 
+    /// What an indicator's percentage is called: `cakupan` (the share of a target group served)
+    /// for those where higher is better; `persentase` for the lower-is-better ones — anemia and
+    /// KEK among pregnancies, drop-out rates, stunting and the other growth prevalences — which
+    /// a reader of "cakupan stunting" takes for coverage.
+    static func coverageWord(_ info: IndicatorInfo) -> String {
+        info.direction == .lowerIsBetter ? "persentase" : "cakupan"
+    }
+
     private func section(_ info: IndicatorInfo, period: String) -> IndicatorSection {
         let ms = measure(info)
         let ind = position(info)
         let measureText: String
+        let word = Self.coverageWord(info)
         switch ms {
-        case .cumulativeCoverage: measureText = "cakupan kumulatif (%) s.d. \(period)"
-        case .monthlyCoverage: measureText = "cakupan bulan ini (%), \(period)"
+        case .cumulativeCoverage: measureText = "\(word) kumulatif (%) s.d. \(period)"
+        case .monthlyCoverage: measureText = "\(word) bulan ini (%), \(period)"
         case .count: measureText = "jumlah kumulatif (orang) s.d. \(period)"
         }
         let head = statusHead(ms)
@@ -436,6 +445,7 @@ struct ReportBuilder {
         return IndicatorSection(
             anchor: Self.anchor("ind", info.id), indID: info.id, indName: info.name,
             scopeText: ReportText.scope(info.scope), subjectText: ReportText.subject(info.subject, denominator: info.denominator),
+            denominatorLabel: ReportText.isTargetGroup(info.denominator) ? "Sasaran" : "Penyebut",
             denominatorText: ReportText.denominator(info.denominator),
             targetText: info.targetAnnual.map {
                 (info.direction == .lowerIsBetter ? "batas atas " : "") + ReportText.pct($0) + " % per tahun"
@@ -535,7 +545,7 @@ struct ReportBuilder {
                 HeadRow(hcells: [Head(ht: "Desa/Kelurahan", rowspan: 2), Head(ht: "Sasaran", rowspan: 2),
                                  Head(ht: prev, colspan: 2), Head(ht: now, colspan: 2),
                                  Head(ht: "Kumulatif", colspan: 2),
-                                 Head(ht: "Target %", rowspan: 2), Head(ht: "Selisih", rowspan: 2, htip: "cakupan kumulatif − target"),
+                                 Head(ht: "Target %", rowspan: 2), Head(ht: "Selisih", rowspan: 2, htip: "nilai − target"),
                                  Head(ht: "Tren", rowspan: 2), Head(ht: "Status", rowspan: 2),
                                  Head(ht: "Peringkat", rowspan: 2, htip: "peringkat desa dalam puskesmas menurut cakupan; sama besar, peringkat sama")]),
                 HeadRow(hcells: [Head(ht: "n"), Head(ht: "%"), Head(ht: "n"), Head(ht: "%"), Head(ht: "n"),
@@ -605,8 +615,8 @@ struct ReportBuilder {
         }
         let what: String
         switch ms {
-        case .cumulativeCoverage: what = "cakupan kumulatif (%)"
-        case .monthlyCoverage: what = "cakupan per bulan (%)"
+        case .cumulativeCoverage: what = "\(Self.coverageWord(info)) kumulatif (%)"
+        case .monthlyCoverage: what = "\(Self.coverageWord(info)) per bulan (%)"
         case .count: what = "jumlah kumulatif"
         }
         let title = "Tren \(what) \(info.id), \(ReportText.regency(kabName)), Januari–\(ReportText.monthName(m)) \(input.asOf.year)"
@@ -703,7 +713,7 @@ struct ReportBuilder {
                         + (rtCount > 0 ? ", tanpa RT" : "")
                         + "; angka semua RW dan RT ada di indicators.csv."
                 } else if !showRTs, rtCount > 0 {
-                    note = "RT tidak ditampilkan: desa ini punya \(ReportText.int(rws.count)) RW dan "
+                    note = "RT tidak ditampilkan: desa ini memiliki \(ReportText.int(rws.count)) RW dan "
                         + "\(ReportText.int(rtCount)) RT, lebih dari \(cap) baris; angka per RT ada di indicators.csv (level rt)."
                 }
                 if note != nil { shortened += 1 }
@@ -733,7 +743,7 @@ struct ReportBuilder {
         }
         if let o = input.ownTargetsOverEstimates {
             notes.append("Sasaran RW dan RT adalah perkiraan dari jumlah penduduk register; di \(ReportText.int(o.villages)) "
-                         + "desa/kelurahan yang punya sasaran sendiri jumlahnya tidak sama dengan sasaran desa itu "
+                         + "desa/kelurahan yang memiliki sasaran sendiri jumlahnya tidak sama dengan sasaran desa itu "
                          + "(mis. \(ReportText.denominator(o.group)) \(o.village): sasaran desa \(ReportText.sasaran(o.own)), "
                          + "jumlah RW \(ReportText.sasaran(o.below))).")
         }
@@ -903,7 +913,7 @@ struct ReportBuilder {
                     cells.append(Cell(t: .count(c.records), c: Self.heatClass(bin),
                                       tip: .records(c.records, persons: c.persons)))
                 } else {
-                    cells.append(Cell(t: .literal("✗"), c: "h0", tip: .literal("tidak lapor")))
+                    cells.append(Cell(t: .literal("✗"), c: "h0", tip: .literal("tidak ada catatan yang dipakai")))
                 }
             }
             cells.append(Cell(t: .fraction(reported, m)))
@@ -917,7 +927,7 @@ struct ReportBuilder {
             cells.append(Cell(t: .literal("")))
             body.append(TRow(rc: "total", th: Cell(t: .literal("Kelengkapan (% fasilitas lapor)")), cells: cells))
         }
-        let note = "\(keys.count) fasilitas; angka = jumlah catatan layanan bulan itu; ✗ = tidak lapor."
+        let note = "\(keys.count) fasilitas; angka = jumlah catatan layanan bulan itu; ✗ = tidak ada catatan yang dapat dipakai bulan itu (fasilitas tidak melapor, atau semua barisnya ditolak — lihat rejects.csv): hubungi fasilitas bertanda ✗."
         return (Table(tcls: "heatmap", caption: nil, head: [HeadRow(hcells: head)], rows: body), note)
     }
 }

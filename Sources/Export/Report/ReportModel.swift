@@ -104,6 +104,9 @@ struct IndicatorSection: MustacheParent {
     var indName: String
     var scopeText: String
     var subjectText: String
+    /// `Sasaran` for a target group, `Penyebut` for any other denominator (those measured, another
+    /// indicator's numerator, the villages): "sasaran" means the projected target population.
+    var denominatorLabel: String
     var denominatorText: String
     var targetText: String
     var measureText: String
@@ -124,6 +127,7 @@ struct IndicatorSection: MustacheParent {
         case "indName": indName
         case "scopeText": scopeText
         case "subjectText": subjectText
+        case "denominatorLabel": denominatorLabel
         case "denominatorText": denominatorText
         case "targetText": targetText
         case "measureText": measureText

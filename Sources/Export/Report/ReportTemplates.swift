@@ -67,12 +67,12 @@ enum ReportTemplates {
     {{/lowerList}}<li><svg width="16" height="16" aria-hidden="true"><rect class="sn" width="16" height="16"/></svg> tanpa status: tidak ada sasaran, atau capaian bulan ini tidak dapat dihitung (mis. tidak ada yang diperiksa bulan ini untuk indikator yang penyebutnya jumlah yang diperiksa)</li>
     <li><svg width="16" height="16" aria-hidden="true"><rect class="cnt" width="16" height="16"/></svg> jumlah (indikator tanpa sasaran/target)</li>
     </ul>
-    <p>Grafik PWS: satu batang per desa/kelurahan, diurutkan dari cakupan tertinggi; batang terakhir (bergaris tebal) adalah total puskesmas. Garis putus-putus hitam = target kumulatif bulan ini (target tahunan × bulan/12; untuk indikator bulanan: target tahunan). Tren membandingkan bulan ini dengan bulan lalu (▲ naik, ► tetap, ▼ turun). Selisih = capaian − target (negatif = di bawah target). Angka di grafik dibulatkan satu desimal; tabel memuat nilai tepat dua desimal.</p>
+    <p>Grafik PWS: satu batang per desa/kelurahan, diurutkan dari cakupan tertinggi; batang terakhir (bergaris tebal) adalah total puskesmas. Garis putus-putus hitam = target bulan ini: untuk cakupan kumulatif suatu kelompok sasaran, target tahunan × bulan/12; untuk indikator bulanan dan indikator rasio (mis. angka drop out, desa UCI), target tahunan yang sama setiap bulan. Tren membandingkan bulan ini dengan bulan lalu (▲ naik, ► tetap, ▼ turun). Selisih = nilai − target (negatif = di bawah target{{#lowerList}}; untuk indikator bertanda ↓, selisih negatif berarti lebih baik dari batas atas{{/lowerList}}). Angka di grafik dibulatkan satu desimal; tabel memuat nilai tepat dua desimal.</p>
     </section>
     {{#sections}}
     <section class="indicator" id="{{anchor}}">
     <h2>{{indID}} — {{indName}}</h2>
-    <dl class="meta"><div><dt>Sasaran</dt><dd>{{denominatorText}}</dd></div><div><dt>Dihitung per</dt><dd>{{subjectText}}</dd></div><div><dt>Lingkup</dt><dd>{{scopeText}}</dd></div><div><dt>Target</dt><dd>{{targetText}}</dd></div><div><dt>Grafik</dt><dd>{{measureText}}</dd></div></dl>
+    <dl class="meta"><div><dt>{{denominatorLabel}}</dt><dd>{{denominatorText}}</dd></div><div><dt>Dihitung per</dt><dd>{{subjectText}}</dd></div><div><dt>Lingkup</dt><dd>{{scopeText}}</dd></div><div><dt>Target</dt><dd>{{targetText}}</dd></div><div><dt>Grafik</dt><dd>{{measureText}}</dd></div></dl>
     <figure class="trend">
     {{{trendChart}}}
     <figcaption>{{trendTitle}}. <span class="key key-line">━ capaian</span>{{^isCount}} <span class="key key-target">╌ target</span>{{/isCount}}{{#trendNote}} {{.}}{{/trendNote}}</figcaption>

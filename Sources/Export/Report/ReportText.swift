@@ -103,9 +103,15 @@ enum ReportText {
         return w.html.markup
     }
 
+    /// Whether `d` is a target group (sasaran): not another indicator's numerator, those
+    /// measured, or the villages.
+    static func isTargetGroup(_ d: String) -> Bool {
+        !d.isEmpty && !d.hasPrefix("indicator:") && d != "measured" && d != "villages"
+    }
+
     static func denominator(_ d: String) -> String {
         if d.isEmpty { return "tanpa sasaran (jumlah saja)" }
-        if d.hasPrefix("indicator:") { return "pembilang " + d.dropFirst("indicator:".count) }
+        if d.hasPrefix("indicator:") { return "pembilang indikator " + d.dropFirst("indicator:".count) + " (bukan sasaran proyeksi)" }
         switch d {
         case "bumil": return "ibu hamil (bumil)"
         case "bulin": return "ibu bersalin (bulin)"
@@ -127,7 +133,7 @@ enum ReportText {
         case "terduga_tb": return "orang terduga tuberkulosis (TB)"
         case "risiko_hiv": return "orang berisiko terinfeksi HIV"
         case "villages": return "desa/kelurahan terdaftar"
-        case "measured": return "yang diperiksa/diukur (sasaran dengan hasil pemeriksaan)"
+        case "measured": return "yang diperiksa/diukur pada periode itu (bukan sasaran proyeksi)"
         default: return d
         }
     }
