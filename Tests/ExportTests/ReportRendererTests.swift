@@ -503,8 +503,10 @@ extension StringProtocol {
         let html = try ReportRenderer.render(input)
         #expect(html.contains("dibaca 1.000 = ditolak 20 + diterima 980 ✓ sesuai"))
         #expect(html.contains("diterima 980 = dipakai 950 + ganda 10 + di luar periode 20 ✓ sesuai"))
-        #expect(html.contains("<th>E-DATE<td class=t>tanggal tidak valid<td class=t>ditolak<td>2</tr>"))
-        #expect(html.contains("<th>W-AREA<td class=t>RW/RT tidak ada di daftar wilayah<td class=t>peringatan<td>1</tr>"))
+        // Each rule with what to do about it (the table said only what it means).
+        #expect(html.contains("<th>E-DATE<td class=t>tanggal tidak valid<td class=t>ditolak<td>2<td class=t>tulis tanggal sebagai DD/MM/YYYY atau YYYY-MM-DD</tr>"))
+        #expect(html.contains("<th>W-AREA<td class=t>RW/RT tidak ada di daftar wilayah<td class=t>peringatan<td>1<td class=t>tambahkan RW/RT ke wilayah.csv bila memang ada, atau perbaiki RW/RT-nya</tr>"))
+        #expect(html.contains("<th scope=\"col\">Jumlah</th><th scope=\"col\">Yang perlu dilakukan</th>"))
         // Sources: the one with most rejects first.
         let sources = try #require(html.slice(from: "<table class=\"sources\">", to: "</table>"))
         let mawar = try #require(sources.range(of: "posyandu-mawar-2025-02.csv"))

@@ -815,10 +815,12 @@ struct ReportBuilder {
             guard n > 0 else { return nil }
             let kind: StaticString = rule.severity == .error ? "ditolak" : "peringatan"
             return TRow(rc: rule.severity == .error ? "err" : "warn", th: Cell(t: .text(rule.rawValue)),
-                        cells: [Cell(t: .text(ReportText.rule(rule)), c: "t"), Cell(t: .literal(kind), c: "t"), Cell(t: .count(n))])
+                        cells: [Cell(t: .text(ReportText.rule(rule)), c: "t"), Cell(t: .literal(kind), c: "t"), Cell(t: .count(n)),
+                                Cell(t: .text(ReportText.action(rule)), c: "t")])
         }
         let byRule = Table(tcls: "rules", caption: nil,
-                           head: [HeadRow(hcells: [Head(ht: "Aturan"), Head(ht: "Arti"), Head(ht: "Jenis"), Head(ht: "Jumlah")])],
+                           head: [HeadRow(hcells: [Head(ht: "Aturan"), Head(ht: "Arti"), Head(ht: "Jenis"), Head(ht: "Jumlah"),
+                                                   Head(ht: "Yang perlu dilakukan")])],
                            rows: ruleRows)
 
         // Most rejects first, then most warnings, then by name.

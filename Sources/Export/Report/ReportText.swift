@@ -138,6 +138,37 @@ enum ReportText {
         }
     }
 
+    /// What to do about each §3 rule, in Indonesian, for the data-quality table (as the table
+    /// of docs/operations.md, "Reading rejects", says it): the table said what each rule means
+    /// and never what a puskesmas should do.
+    static func action(_ r: RuleCode) -> String {
+        switch r {
+        case .parse: "perbaiki tanda kutip di baris itu (tanda kutip di dalam isian ditulis dua kali)"
+        case .fields: "beri tanda kutip pada isian yang memuat tanda pemisah"
+        case .cell: "perbaiki rumusnya di Excel atau ketik nilainya, lalu simpan ulang"
+        case .columns: "perbaiki baris judul kolom (lihat pesan di rejects.csv)"
+        case .fhir: "ekspor ulang dari SATUSEHAT; lihat pesan di rejects.csv"
+        case .required: "isi kolom yang kosong"
+        case .date: "tulis tanggal sebagai DD/MM/YYYY atau YYYY-MM-DD"
+        case .future: "periksa tahunnya (salah ketik) atau jam komputer"
+        case .beforeBirth: "salah satu tanggal keliru: periksa tanggal lahir dan tanggal kunjungan"
+        case .sex: "tulis L atau P"
+        case .person: "perbaiki NIK (16 digit)"
+        case .area: "perbaiki kode desa (10 digit Kemendagri) atau tambahkan desanya ke wilayah.csv"
+        case .facility: "gunakan posyandu, pustu, puskesmas, rumah_sakit, klinik, rumah atau lainnya"
+        case .service: "gunakan kode layanan dari katalog layanan"
+        case .eligibility: "periksa jenis kelamin, tanggal lahir dan kode layanan"
+        case .duplicateID: "beri tiap catatan ID sendiri; file perbaikan menggantikan file lama, jangan diletakkan di sampingnya"
+        case .duplicate: "tidak perlu tindakan (dihitung sekali), atau hapus entri gandanya"
+        case .result: "perbaiki hasil dan satuannya; layanannya tetap dihitung"
+        case .gestation: "perbaiki HPHT atau usia kehamilan"
+        case .areaWarning: "tambahkan RW/RT ke wilayah.csv bila memang ada, atau perbaiki RW/RT-nya"
+        case .nik: "cocokkan NIK, tanggal lahir dan jenis kelamin dengan KTP/KK"
+        case .nifas: "catat persalinannya atau periksa tanggalnya; kunjungan ini tidak dihitung dalam KF"
+        case .growth: "timbang/ukur ulang; periksa satuan, tanda desimal, tanggal lahir dan jenis kelamin"
+        }
+    }
+
     /// What each §3 rule means, in Indonesian, for the data-quality tables.
     static func rule(_ r: RuleCode) -> String {
         switch r {
