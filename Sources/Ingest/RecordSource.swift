@@ -19,8 +19,8 @@ public struct CellIssue: Sendable, Hashable {
         /// records of its row cannot be dated, so each is `E-DATE` at that cell.
         case badYear(String)
         /// A cell holding more text than `SheetRows.maxCellBytes` (Excel keeps at most 32,767
-        /// characters a cell): not kept — a 100 MiB cell took 2 GB — and `E-CELL` in a column
-        /// pws reads.
+        /// characters a cell), or past `SheetRows.maxRowBytes` of its row: not kept — a 100 MiB
+        /// cell took 2 GB — and `E-CELL` in a column pws reads.
         case tooLong
         /// No problem: the cell is empty in the file and reads as the merged cell above it
         /// (`reference`, its first cell). A register's layout-row check reads it as empty.

@@ -189,7 +189,7 @@ extension TableReader {
                             diagnostic = Diagnostic(
                                 location: SourceLocation(source: label, line: record.line), recordID: recordID(record),
                                 rule: .cell, field: name, value: "",
-                                message: "\(at) (\(name)) holds more than \(SheetRows.maxCellBytes >> 20) MiB of text, far more than the 32,767 characters Excel keeps in a cell: the workbook was not saved by a spreadsheet, or is damaged — check the cell, or save the register again from Excel or LibreOffice")
+                                message: "\(at) (\(name)) holds more than \(SheetRows.maxCellBytes >> 20) MiB of text, or its row more than \(SheetRows.maxRowBytes >> 20) MiB, far more than Excel keeps (32,767 characters a cell): the workbook was not saved by a spreadsheet, or is damaged — check the row, or save the register again from Excel or LibreOffice")
                         case .badYear(let value):
                             diagnostic = Diagnostic(
                                 location: SourceLocation(source: label, line: record.line), recordID: recordID(record),

@@ -138,13 +138,18 @@ struct SheetRows {
     // The cell being read.
     private var value: [UInt8] = []
     private var inline: [UInt8] = []
-    /// Whether the cell's text passed `maxCellBytes` (the rest of it is not kept).
+    /// Whether the cell's text passed `maxCellBytes` (the rest of it is not kept). A shared
+    /// string over it is found by its length (`finishCell`).
     private var oversized = false
 
     /// The most bytes of text a cell may hold: Excel keeps 32,767 characters a cell, at most
     /// 229,369 bytes as written (`_xHHHH_` for each); a cell of a workbook no spreadsheet wrote
     /// (a 100 MiB one, 2 GB of memory before this bound) is `CellIssue.Kind.tooLong`.
     static let maxCellBytes = 1 << 20
+    /// The most bytes of text a row keeps: past it, each further cell with text is
+    /// `CellIssue.Kind.tooLong` too — 1 500 cells of 1 MiB in one row (an 8.5 MB workbook,
+    /// each cell under `maxCellBytes`) took 2.2 GB.
+    static let maxRowBytes = 16 << 20
 
     init(workbook: Workbook, label: String, numberCells: NumberCells = .asWritten) {
         self.workbook = workbook
@@ -311,7 +316,7 @@ struct SheetRows {
         guard column >= fields.count else { return }
         padFields(to: column)
         func reference() -> String { CellIssue.columnName(column) + String(row) }
-        if oversized {
+        if oversized || bytes.count + value.count + inline.count > Self.maxRowBytes {
             issues.append(CellIssue(column: column, reference: reference(), kind: .tooLong))
             appendField(UnsafeRawBufferPointer(start: nil, count: 0))
             hasContent = true
@@ -330,7 +335,14 @@ struct SheetRows {
         switch type {
         case .shared:
             let index = value.withUnsafeBytes { Self.integer($0) }
-            if let index, let range = workbook.sharedStrings.range(index) {
+            if let index, let range = workbook.sharedStrings.range(index),
+               range.count > Self.maxCellBytes || bytes.count + range.count > Self.maxRowBytes {
+                // The shared strings are bounded only as a whole (512 MiB): one string over the
+                // bound is not copied into each record that names it.
+                issues.append(CellIssue(column: column, reference: reference(), kind: .tooLong))
+                appendField(UnsafeRawBufferPointer(start: nil, count: 0))
+                hasContent = true
+            } else if let index, let range = workbook.sharedStrings.range(index) {
                 workbook.sharedStrings.bytes.withUnsafeBytes { appendField(UnsafeRawBufferPointer(rebasing: $0[range])) }
             } else {
                 issues.append(CellIssue(column: column, reference: reference(),

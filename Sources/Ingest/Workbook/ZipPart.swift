@@ -33,8 +33,20 @@ struct WorkbookError: Error {
     init(_ message: String) { self.message = message }
 }
 
+/// Whether minizip opens `path` as a zip archive — finds its central directory, which a file
+/// cut short in a copy has lost — without reading any entry: the listing's check of a workbook
+/// before any row counts, so such a file is an unreadable input like the others. Nil when it
+/// opens; else the errno of the failure when the system gave one (EMFILE: the process, not the
+/// file), 0 when the file is no zip archive.
+public func zipDirectoryProblem(path: String) -> Int32? {
+    errno = 0
+    guard let handle = unzOpen64(path) else { return errno }
+    unzClose(handle)
+    return nil
+}
+
 /// An opened .xlsx (a zip file) whose parts are read one at a time, inflated as they are read.
-public final class ZipArchive {
+final class ZipArchive {
     private let handle: unzFile
     let displayName: String
     /// The stored bytes of the parts opened so far, each stretch of stored data counted once
@@ -61,14 +73,7 @@ public final class ZipArchive {
 
     deinit { unzClose(handle) }
 
-    /// Whether minizip opens `path` as a zip archive — finds its central directory, which a
-    /// file cut short in a copy has lost — without reading any entry: the listing's check of a
-    /// workbook before any row counts, so such a file is an unreadable input like the others.
-    public static func opens(path: String) -> Bool {
-        guard let handle = unzOpen64(path) else { return false }
-        unzClose(handle)
-        return true
-    }
+
 
     /// Each entry's name (its bytes) → its place in the central directory, the first entry of
     /// a name as `unzLocateFile` finds it. Read once: `unzLocateFile` walks the directory from
