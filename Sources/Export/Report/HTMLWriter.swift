@@ -120,11 +120,16 @@ struct HTMLWriter: ~Copyable {
             case 0xC2 where i + 1 < buf.count && (0x80...0x9F).contains(buf[i + 1]):
                 replacement = "\u{FFFD}"
                 width = 2
-            // The noncharacters U+FFFE and U+FFFF (EF BF BE/BF), which no HTML parser accepts
-            // (a file name holding one failed the page's parse).
-            case 0xEF where i + 2 < buf.count && buf[i + 1] == 0xBF && buf[i + 2] >= 0xBE:
+            // The noncharacters, which HTML's parser refuses (a file name holding one failed the
+            // page's parse): U+FFFE and U+FFFF (EF BF BE/BF), U+FDD0–U+FDEF (EF B7 90–AF), and the
+            // last two of every other plane (F0–F4, x F, BF, BE/BF: U+1FFFE … U+10FFFF).
+            case 0xEF where i + 2 < buf.count && ((buf[i + 1] == 0xBF && buf[i + 2] >= 0xBE)
+                                                  || (buf[i + 1] == 0xB7 && (0x90...0xAF).contains(buf[i + 2]))):
                 replacement = "\u{FFFD}"
                 width = 3
+            case 0xF0...0xF4 where i + 3 < buf.count && buf[i + 1] & 0x0F == 0x0F && buf[i + 2] == 0xBF && buf[i + 3] >= 0xBE:
+                replacement = "\u{FFFD}"
+                width = 4
             default:
                 i += 1
                 continue
