@@ -86,7 +86,7 @@ public struct DHIS2Export {
             if areaNames[code] == nil { areaNames[code] = (level, name) }
             return mapping.dataElements[indicator] != nil && mapping.orgUnits[code] != nil
         }
-        try mapping.check(indicators: indicators, withDenominator: withDenominator)
+        try mapping.check(indicators: indicators)
 
         // Accumulate per (indicator, area, period): quarters add their months' numerators.
         struct Key: Hashable { var indicator: String, code: String, period: String }
@@ -179,8 +179,14 @@ public struct DHIS2Export {
         for area in unknownAreas {
             lines.append("warning: area \(area) of \(mappingPath) is not in this run; nothing is exported for it")
         }
+        // An indicator with no denominator in any area is a count (IMM_DPT1, HIPERTENSI: its
+        // catalogue defines none) or one whose target group had neither sasaran nor population
+        // anywhere: which, the run folder does not say, so both are named ("no sasaran" alone
+        // sent the operator looking for a sasaran a count cannot have).
         for (id, n) in missing.sorted(by: { $0.key < $1.key }) {
-            lines.append("warning: \(id): \(n) denominator value(s) not exported: the run has no denominator there (no sasaran)")
+            lines.append(withDenominator.contains(id)
+                ? "warning: \(id): \(n) denominator value(s) not exported: the run has no denominator there (no sasaran)"
+                : "warning: \(id): \(n) denominator value(s) not exported: \(id) has no denominator in any area of this run — a count whose catalogue defines none (then remove its denominator from the mapping), or a target group with neither sasaran nor population anywhere")
         }
         // A 0 replaces an earlier value only where DHIS2 counts zeros (docs/dhis2.md).
         let zeros = values.filter { $0.value == "0" }.count
@@ -257,7 +263,7 @@ public struct DHIS2Export {
     static func codeExamples(_ areas: [String: (level: String, name: String)]) -> String {
         var byLevel: [String: String] = [:]
         for (code, area) in areas where byLevel[area.level].map({ code < $0 }) ?? true { byLevel[area.level] = code }
-        return ["kabkota", "kecamatan", "puskesmas", "desa"].compactMap { level in byLevel[level].map { "\(level) \($0)" } }
+        return ["kabkota", "kecamatan", "puskesmas", "desa", "rw", "rt"].compactMap { level in byLevel[level].map { "\(level) \($0)" } }
             .joined(separator: ", ")
     }
 

@@ -51,7 +51,7 @@ public struct DHIS2Mapping: Sendable {
         }
         if let n = root["storedBy"] {
             let text = try doc.string(n, "storedBy")
-            guard !doc.isNull(n), !text.isEmpty, text.count <= 255 else {
+            guard !doc.isNull(n), !text.isEmpty, text.unicodeScalars.count <= 255 else {
                 throw doc.error(n, "storedBy must be a name of 1 to 255 characters (DHIS2 keeps no more); write the name, or leave storedBy out")
             }
             try doc.refuseUnwritable(text, n, "storedBy")
@@ -59,7 +59,7 @@ public struct DHIS2Mapping: Sendable {
         }
 
         // Targets already used, so two entries never write the same DHIS2 value.
-        var used: [String: (text: String, combo: String?)] = [:]
+        var used: [DHIS2Target: (text: String, combo: String?)] = [:]
         let elements = try doc.mapping(try doc.required(root, "dataElements"), "dataElements")
         for (key, value) in elements {
             let indicator = try doc.string(key, "an indicator id")
@@ -82,7 +82,7 @@ public struct DHIS2Mapping: Sendable {
                 let target = DHIS2Target(dataElement: element, categoryOptionCombo: combo)
                 let slot = Self.slot(target, scheme: mapping.idScheme)
                 if let other = used[slot] {
-                    let defaultNote = slot.hasSuffix("/") && other.combo != combo
+                    let defaultNote = slot.categoryOptionCombo == nil && other.combo != combo
                         ? " (no categoryOptionCombo is DHIS2's default one, \(mapping.idScheme.defaultCategoryOptionCombo): the same value)" : ""
                     throw doc.error(n, "\(what): data element \(element)\(combo.map { " with category option combo \($0)" } ?? "") is already the target of \(other.text)\(defaultNote); each DHIS2 value can receive one figure")
                 }
@@ -115,29 +115,22 @@ public struct DHIS2Mapping: Sendable {
         return mapping
     }
 
-    /// Refuses indicators the run does not have (a typo would silently export nothing), and a
-    /// denominator mapped for an indicator that has none in any row of the run (a count such
-    /// as IMM_DPT1 or HIPERTENSI: its catalogue defines none; it was exported as nothing with a
-    /// warning to add sasaran, which could not help). `withDenominator` nil skips that check.
-    public func check(indicators: Set<String>, withDenominator: Set<String>? = nil) throws {
-        for (id, entry) in dataElements.sorted(by: { $0.value.line < $1.value.line }) {
-            guard indicators.contains(id) else {
-                throw PWSError(.usage, "dataElements: indicator \"\(id)\" is not in this run (its indicators: \(indicators.sorted().joined(separator: ", "))); fix the id or remove the entry",
-                               location: SourceLocation(source: path, line: entry.line))
-            }
-            if let withDenominator, entry.parts[.denominator] != nil, !withDenominator.contains(id) {
-                throw PWSError(.usage, "dataElements.\(id).denominator: \(id) has no denominator in this run (its catalogue defines none: it counts services, it does not cover a target group); remove the denominator",
-                               location: SourceLocation(source: path, line: entry.line))
-            }
+    /// Refuses indicators the run does not have (a typo would silently export nothing).
+    public func check(indicators: Set<String>) throws {
+        for (id, entry) in dataElements.sorted(by: { $0.value.line < $1.value.line }) where !indicators.contains(id) {
+            throw PWSError(.usage, "dataElements: indicator \"\(id)\" is not in this run (its indicators: \(indicators.sorted().joined(separator: ", "))); fix the id or remove the entry",
+                           location: SourceLocation(source: path, line: entry.line))
         }
     }
 
     /// The DHIS2 value a target writes, per data element and category option combo: no combo
     /// and DHIS2's default one (`HllvX50cXC0`, code `default`) are the same value — both were
     /// accepted, and DHIS2 kept one of the two figures.
-    public static func slot(_ target: DHIS2Target, scheme: DHIS2IDScheme) -> String {
-        let combo = target.categoryOptionCombo == scheme.defaultCategoryOptionCombo ? nil : target.categoryOptionCombo
-        return target.dataElement + "/" + (combo ?? "")
+    /// The combo is nil for the default one (a struct, not `element/combo` text: with codes,
+    /// `DE/` and `DE` with combo `/` were one key).
+    public static func slot(_ target: DHIS2Target, scheme: DHIS2IDScheme) -> DHIS2Target {
+        DHIS2Target(dataElement: target.dataElement,
+                    categoryOptionCombo: target.categoryOptionCombo == scheme.defaultCategoryOptionCombo ? nil : target.categoryOptionCombo)
     }
 
     /// An area key as the run writes area codes: a code of digits written with dots or spaces,
@@ -192,14 +185,25 @@ extension YAMLFile {
         if text.unicodeScalars.contains(where: { VisibleText.isControl($0) || $0.value == 0xFFFE || $0.value == 0xFFFF }) {
             throw error(node, "\(what) \"\(VisibleText.quoting(text, limit: 64))\" holds a control character; copy the code from DHIS2 again")
         }
+        // Invisible characters (a byte order mark, a zero-width space, a direction mark, a line
+        // separator) pasted with a code: it was exported as written and matched nothing.
+        if let hidden = text.unicodeScalars.first(where: {
+            [.format, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory)
+        }) {
+            throw error(node, "\(what) holds the invisible character U+\(String(hidden.value, radix: 16, uppercase: true)); type the code again, or copy it from DHIS2 again")
+        }
         if let first = text.first, "=+-@".contains(first) {
             throw error(node, "\(what) \"\(VisibleText.quoting(text, limit: 64))\" begins with \(first), which a spreadsheet opening the CSV import takes for a formula; DHIS2 codes do not — copy the code from DHIS2 again")
         }
     }
 
-    /// Whether `node` is YAML's null: plain `~`, `null`, `Null`, `NULL` or nothing.
+    /// Whether `node` is YAML's null: tagged `!!null`, or plain `~`, `null`, `Null`, `NULL` or
+    /// nothing without a tag of its own (`!!str null` is the text "null").
     func isNull(_ node: Node) -> Bool {
-        guard let scalar = node.scalar, scalar.style == .plain else { return false }
+        guard let scalar = node.scalar else { return false }
+        let tag = node.tag.rawValue
+        if tag == "tag:yaml.org,2002:null" { return true }
+        guard scalar.style == .plain, tag.isEmpty || tag == "?" else { return false }
         return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
     }
 
@@ -231,8 +235,10 @@ extension YAMLFile {
             }
             // DHIS2 keeps codes of up to 50 characters; a longer one matches nothing there (a
             // 50 MB code was written into the import).
-            guard text.count <= 50 else {
-                throw error(node, "\(what) is \(text.count) characters long; DHIS2 codes have at most 50 — copy the code from DHIS2")
+            // Counted as PostgreSQL counts a varchar(50): code points (é written as e and a
+            // combining accent is two).
+            guard text.unicodeScalars.count <= 50 else {
+                throw error(node, "\(what) is \(text.unicodeScalars.count) characters long; DHIS2 codes have at most 50 — copy the code from DHIS2")
             }
         }
         return text

@@ -265,14 +265,19 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
          3, "dataElements.K1.numerator.dataElement \"DE\\x01K1\" holds a control character"),
         ("idScheme: CODE\ndataElements:\n  K1: { numerator: { dataElement: DE_K1 } }\norgUnits:\n  areas: { \"3201\": \"=HYPERLINK(1)\" }\n",
          5, "orgUnits.areas.3201 \"=HYPERLINK(1)\" begins with =, which a spreadsheet opening the CSV import takes for a formula"),
+        // A tag decides: `!!null` is null whatever its text.
+        ("idScheme: CODE\ndataElements:\n  K1: { numerator: { dataElement: !!null DE_K1 } }\norgUnits:\n  areas: { \"3201\": OU }\n",
+         3, "dataElements.K1.numerator.dataElement is empty (YAML null)"),
+        // Invisible characters pasted with a code (a zero-width space, a byte order mark).
+        ("idScheme: CODE\ndataElements:\n  K1: { numerator: { dataElement: \"DE\\u200BK1\" } }\norgUnits:\n  areas: { \"3201\": OU }\n",
+         3, "dataElements.K1.numerator.dataElement holds the invisible character U+200B; type the code again"),
+        ("idScheme: CODE\ndataElements:\n  K1: { numerator: { dataElement: DE_K1 } }\norgUnits:\n  areas: { \"3201\": \"OU\\uFEFF\" }\n",
+         5, "orgUnits.areas.3201 holds the invisible character U+FEFF"),
         ("storedBy: ~\ndataElements:\n  K1: { numerator: { dataElement: Jtf34kNZhzP } }\norgUnits:\n  areas: { \"3201\": DiszpKrYNg8 }\n",
          1, "storedBy must be a name of 1 to 255 characters"),
         // One area written two ways (the register's dots, the run's digits).
         ("dataElements:\n  K1: { numerator: { dataElement: Jtf34kNZhzP } }\norgUnits:\n  areas:\n    \"3201\": DiszpKrYNg8\n    \"32.01\": ImspTQPwCqd\n",
          6, "orgUnits.areas: 32.01 is area 3201, already mapped as 3201 (line 5); keep one"),
-        // IMM_DPT1 counts (catalogue denominator `-`): no sasaran could give it one.
-        ("dataElements:\n  IMM_DPT1:\n    numerator: { dataElement: Jtf34kNZhzP }\n    denominator: { dataElement: bqK6eSIwo3h }\norgUnits:\n  areas: { \"3201\": DiszpKrYNg8 }\n",
-         2, "dataElements.IMM_DPT1.denominator: IMM_DPT1 has no denominator in this run (its catalogue defines none"),
     ])
     func badMappingIsAUsageErrorAtItsLine(text: String, line: Int, message: String) throws {
         let tmp = try TempFolder()
@@ -291,17 +296,42 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
     @Test func aMappingWithABOMLowerCaseAndDottedCodesIsRead() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }
-        let path = try Self.mapping(tmp, "\u{FEFF}periodType: quarterly\nidScheme: uid\ndataElements:\n  K1: { numerator: { dataElement: Jtf34kNZhzP } }\norgUnits:\n  areas:\n    \"32.01\": DiszpKrYNg8\n    \"32 01 01\": ImspTQPwCqd\n")
+        let path = try Self.mapping(tmp, "\u{FEFF}periodType: quarterly\nidScheme: uid\ndataElements:\n  K1: { numerator: { dataElement: Jtf34kNZhzP } }\norgUnits:\n  areas:\n    \"32.01\": DiszpKrYNg8\n    \"32.01.01 2001\": ImspTQPwCqd\n")
         let r = try Self.export(path, "csv")
         #expect(r.status == 0, "\(r.stderr)")
-        // K1's numerator per quarter at the kabupaten (3201) and its one kecamatan (320101):
-        // indicators.csv's numerator_month of January–March, 12 + 12 + 15 = 39 at both.
+        // K1's numerator per quarter at the kabupaten (3201) and the village Tegalmanik
+        // (3201012001): indicators.csv's numerator_month of January–March, 12 + 12 + 15 = 39 and
+        // 2 + 4 + 6 = 12.
         let lines = r.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 1 + 8, "\(r.stdout)")
         #expect(lines.filter { $0.contains(",DiszpKrYNg8,") }.count == 4)
         #expect(lines.filter { $0.contains(",ImspTQPwCqd,") }.count == 4)
         #expect(lines.contains { $0.hasPrefix("Jtf34kNZhzP,2025Q1,DiszpKrYNg8,,,39,") }, "\(r.stdout)")
-        #expect(lines.contains { $0.hasPrefix("Jtf34kNZhzP,2025Q1,ImspTQPwCqd,,,39,") }, "\(r.stdout)")
+        #expect(lines.contains { $0.hasPrefix("Jtf34kNZhzP,2025Q1,ImspTQPwCqd,,,12,") }, "\(r.stdout)")
+    }
+
+    /// A denominator mapped for an indicator with none in any area — IMM_DPT1, a count — is
+    /// warned about as such, the numerators exported; "no sasaran" alone sent the operator
+    /// looking for a sasaran. K1's, whose villages lack sasaran here and there, keeps "no
+    /// sasaran". (Not refused: without sasaran.csv and estimation, K1 has none anywhere either.)
+    @Test func aDenominatorWithNoneInTheRunIsWarnedNotRefused() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let path = try Self.mapping(tmp, "dataElements:\n  IMM_DPT1:\n    numerator: { dataElement: Jtf34kNZhzP }\n    denominator: { dataElement: bqK6eSIwo3h }\norgUnits:\n  areas: { \"3201\": DiszpKrYNg8 }\n")
+        let r = try Self.export(path, "csv")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("warning: IMM_DPT1: 12 denominator value(s) not exported: IMM_DPT1 has no denominator in any area of this run — a count whose catalogue defines none (then remove its denominator from the mapping), or a target group with neither sasaran nor population anywhere"), "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").count == 1 + 12, "the 12 months' numerators")
+    }
+
+    /// `!!str null` is the text "null", a code like any (it was refused as YAML's null).
+    @Test func aStringTaggedNullIsACode() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let path = try Self.mapping(tmp, "idScheme: CODE\ndataElements:\n  K1: { numerator: { dataElement: !!str null } }\norgUnits:\n  areas: { \"3201\": OU }\n")
+        let r = try Self.export(path, "csv")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("\nnull,202501,OU,,,12,"), "\(r.stdout)")
     }
 
     /// Nothing exported (exit 65): the warnings that say why are printed before the error, which
@@ -316,7 +346,7 @@ nonisolated(unsafe) private var dhis2SharedRunFolder = ""
         let warning = lines.firstIndex { $0.contains("warning: area KAB-3201 of \(path) is not in this run") }
         let error = lines.firstIndex { $0.contains("nothing to export") }
         #expect(warning != nil && error != nil && warning! < error!, "\(r.stderr)")
-        #expect(r.stderr.contains("(area codes as indicators.csv's area_code: kabkota 3201, kecamatan 320101, puskesmas P3201010101, desa 3201012001)"), "\(r.stderr)")
+        #expect(r.stderr.contains("(area codes as indicators.csv's area_code: kabkota 3201, kecamatan 320101, puskesmas P3201010101, desa 3201012001, rw 3201012001-001, rt 3201012001-001-001)"), "\(r.stderr)")
         #expect(r.stdout.isEmpty)
     }
 

@@ -36,7 +36,7 @@ public func fuzzDHIS2Mapping(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
     } catch {
         fatalError("refused with an error that is not a PWSError: \(error)")
     }
-    var slots = Set<String>()
+    var slots = Set<DHIS2Target>()
     for (indicator, entry) in mapping.dataElements {
         guard !entry.parts.isEmpty, entry.line >= 1 else { fatalError("\(indicator): no parts, or line \(entry.line)") }
         for target in entry.parts.values {
