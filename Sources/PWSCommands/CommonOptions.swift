@@ -91,10 +91,23 @@ struct CommonOptions: ParsableArguments {
 /// - Throws: `PWSError` (exit 73) when the write fails.
 func writeStandardOutput(_ data: Data) throws {
     try flushStandardOutput()
-    do {
-        try FileHandle.standardOutput.write(contentsOf: data)
-    } catch {
-        throw PWSError(.outputNotWritable, "cannot write to standard output (\((error as NSError).localizedDescription)); check where it goes (a full disk, a closed pipe)")
+    // POSIX writes, whose errno is the reason: FileHandle's error said "NSCocoaErrorDomain error
+    // 512" for a closed pipe.
+    var failure: Int32?
+    data.withUnsafeBytes { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let n = write(1, buffer.baseAddress! + offset, buffer.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                return
+            }
+            offset += n
+        }
+    }
+    if let failure {
+        throw PWSError(.outputNotWritable, "cannot write to standard output (\(String(cString: strerror(failure)))); check where it goes (a full disk, a closed pipe)")
     }
 }
 

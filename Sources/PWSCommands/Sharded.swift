@@ -23,8 +23,11 @@ struct TaskOptions: ParsableArguments {
             if let text = env[name] {
                 // Digits only, as schedulers write it: Int("+1") and Int("-0") read a sign that no
                 // array index has, the mark of a hand-set or mis-set variable.
-                guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let i = Int(text) else {
-                    throw ValidationError("$\(name) is \"\(text)\", not a task index (a whole number 0…\(tasks - 1), digits only)")
+                guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                    throw ValidationError("$\(name) is \"\(VisibleText.quoting(text, limit: 40))\", not a task index (a whole number 0…\(tasks - 1), digits only)")
+                }
+                guard let i = Int(text) else {
+                    throw ValidationError("$\(name) is \(text.prefix(40))…, out of range 0…\(tasks - 1) for --tasks \(tasks)")
                 }
                 guard (0..<tasks).contains(i) else {
                     throw ValidationError("$\(name) is \(i), out of range 0…\(tasks - 1) for --tasks \(tasks)")

@@ -22,7 +22,9 @@ enum YAMLSize {
             var counted = 0
             var open: [(size: Int, anchor: String?)] = []
             var anchors: [String: Int] = [:]
-            var aliases = false
+            // The values as written (an alias one): only when they are within the bound did the
+            // aliases make the file too large.
+            var written = 0
             var event = yaml_event_t()
             while yaml_parser_parse(&parser, &event) == 1 {
                 defer { yaml_event_delete(&event) }
@@ -33,10 +35,11 @@ enum YAMLSize {
                 case YAML_SCALAR_EVENT: (size, anchor) = (1, event.data.scalar.anchor)
                 case YAML_ALIAS_EVENT:
                     size = event.data.alias.anchor.flatMap { anchors[String(cString: $0)] } ?? 1
-                    aliases = true
+                    written += 1 - size   // counted as one below
                 case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                     let a = event.type == YAML_SEQUENCE_START_EVENT ? event.data.sequence_start.anchor : event.data.mapping_start.anchor
                     counted += 1
+                    written += 1
                     open.append((1, a.map { String(cString: $0) }))
                 case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                     guard let closed = open.popLast() else { return }
@@ -47,11 +50,12 @@ enum YAMLSize {
                 guard size > 0 else { continue }
                 if let anchor { anchors[String(cString: anchor)] = size }
                 counted += size
+                written += size
                 if !open.isEmpty { open[open.count - 1].size += size }
                 if counted > limit {
                     // Without aliases the file is simply that large (a 50 MB mapping of a
                     // million areas was told to write out aliases it did not have).
-                    let why = aliases
+                    let why = written <= limit
                         ? "once its aliases (*name) are expanded — aliases nested in aliases repeat an anchor's content each time; write the settings out without them"
                         : "(scalars, lists and mappings) — far more than any pipeline, catalogue or DHIS2 mapping needs; check that this is the right file"
                     throw PWSError(.pipelineDefinition, "the file holds more than \(limit) values \(why)",

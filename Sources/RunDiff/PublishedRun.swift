@@ -99,7 +99,11 @@ struct PublishedRun: Decodable {
         } catch let error as PWSError {
             throw error
         } catch let bad as BadCount {
-            throw PWSError(.data, "\(path): \(VisibleText.quoting(PersonID.maskIdentifiersInName(bad.input), limit: 200)) has \(bad.field) \(bad.value), which no run of pws writes (a whole number, 0 to \(Self.maxCount)); name a folder pws run published, unedited")
+            // A value of 16 digits or more would be masked as a NIK when printed (9223…07):
+            // its length is said instead.
+            let digits = bad.value.filter(\.isNumber).count
+            let shown = digits < PersonID.embeddedIdentifierDigits ? bad.value : "out of range (a number of \(digits) digits)"
+            throw PWSError(.data, "\(path): \(VisibleText.quoting(PersonID.maskIdentifiersInName(bad.input), limit: 200)) has \(bad.field) \(shown), which no run of pws writes (a whole number, 0 to \(Self.maxCount)); name a folder pws run published, unedited")
         } catch {
             throw PWSError(.data, "\(path) is not a pws run.json", cause: "\(error)")
         }

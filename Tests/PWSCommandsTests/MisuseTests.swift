@@ -59,6 +59,12 @@ import Testing
             #expect(r.status == 64, "\(value): \(r.stderr)")
             #expect(r.stderr.contains("$SLURM_ARRAY_TASK_ID is \"\(value)\", not a task index (a whole number 0…1, digits only)"), "\(r.stderr)")
         }
+        // Digits beyond Int are out of range (they were "not … digits only"); a line feed is
+        // shown as \x0A, not printed.
+        let nines = try PWSBinary.run(map, environment: ["SLURM_ARRAY_TASK_ID": String(repeating: "9", count: 30)])
+        #expect(nines.status == 64 && nines.stderr.contains("$SLURM_ARRAY_TASK_ID is 999999999999999999999999999999…, out of range 0…1 for --tasks 2"), "\(nines.stderr)")
+        let feed = try PWSBinary.run(map, environment: ["SLURM_ARRAY_TASK_ID": "1\n"])
+        #expect(feed.status == 64 && feed.stderr.contains("$SLURM_ARRAY_TASK_ID is \"1\\x0A\", not a task index"), "\(feed.stderr)")
         let huge = try PWSBinary.run(["map", "--task", "9223372036854775806", "--tasks", "9223372036854775807",
                                       "--partitions", "3", "--shared", shared, "--data", Self.sample])
         #expect(huge.status == 64, "\(huge.stderr)")
