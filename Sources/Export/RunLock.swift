@@ -30,8 +30,10 @@ public final class RunLock {
             }
             // Something else sits there (a folder, a socket) or cannot be opened (an immutable
             // file): said as what it is, not as an output folder that is not writable.
+            // (A plain file that cannot be opened for writing on a read-only disk or without
+            // permission is the folder's matter, as below.)
             var there = stat()
-            if lstat(path, &there) == 0 {
+            if lstat(path, &there) == 0, (there.st_mode & S_IFMT) != S_IFREG || (code != EROFS && code != EACCES) {
                 let kind = (there.st_mode & S_IFMT) == S_IFREG ? "a file pws cannot open" : "not a plain file (a directory, socket or device)"
                 throw PWSError(.outputNotWritable, "the lock file \(path) is \(kind); remove it and run again",
                                cause: String(cString: strerror(code)))

@@ -225,18 +225,19 @@ public enum InputFiles {
         return present.first
     }
 
-    /// Why a file named like a workbook cannot be read, or nil (also for CSV names). Looks at
-    /// the first bytes only: an `.xls` (BIFF) or a password-protected `.xlsx` is an OLE compound
-    /// file (D0 CF 11 E0 A1 B1 1A E1); an `.xlsx` must be a zip (`PK`).
-    /// What to do when an input cannot be opened for `error`: its permissions, unless the
-    /// process ran out of descriptors (EMFILE, ENFILE) — then the file is fine and skipping it
-    /// with --skip-unreadable would leave good data out.
+    /// What to do when an input cannot be opened or listed for `error`: its permissions, unless
+    /// the process ran out of descriptors (EMFILE, ENFILE) — then the input is fine and skipping
+    /// it with --skip-unreadable would leave good data out.
     static func advice(_ error: Int32) -> String {
         error == EMFILE || error == ENFILE
-            ? "the file is not at fault: pws may open no more files — raise the limit of open files (ulimit -n) for the user running it, and do not skip the file"
+            ? "it is not at fault: pws may open no more files — raise the limit of open files (ulimit -n) for the user running it, and do not skip it"
             : "check its permissions"
     }
 
+    /// Why a file named like a workbook cannot be read, or nil (also for CSV names). Looks at
+    /// the first bytes — an `.xls` (BIFF) or a password-protected `.xlsx` is an OLE compound
+    /// file (D0 CF 11 E0 A1 B1 1A E1); an `.xlsx` must be a zip (`PK`) — and opens the zip's
+    /// directory at the end of the file (`zipDirectoryProblem`), which a copy cut short lacks.
     static func workbookProblem(_ dataDirectory: String, _ path: [UInt8]) -> String? {
         let name = path.split(separator: UInt8(ascii: "/")).last.map(Array.init) ?? path
         let legacy = isLegacyWorkbookName(name)
@@ -267,7 +268,10 @@ public enum InputFiles {
         // A file cut short (a copy that did not finish) starts like a workbook but has lost the
         // zip's directory at its end: it failed only when read, exit 66 even with
         // --skip-unreadable, though no row of it had counted yet.
-        if !ZipArchive.opens(path: full) {
+        if let error = zipDirectoryProblem(path: full) {
+            if error == EMFILE || error == ENFILE {
+                return "it cannot be opened (\(String(cString: strerror(error)))); \(Self.advice(error))"
+            }
             return "it is named .xlsx but its zip archive cannot be opened (cut short — a copy that did not finish — or damaged); copy it again, or open it in Excel or LibreOffice and save it again as .xlsx"
         }
         return nil

@@ -97,7 +97,7 @@ import Glibc
     @Test func runningOutOfDescriptorsIsNotTheFilesFault() {
         #expect(InputFiles.advice(EACCES) == "check its permissions")
         for error in [EMFILE, ENFILE] {
-            #expect(InputFiles.advice(error).hasPrefix("the file is not at fault: pws may open no more files — raise the limit of open files (ulimit -n)"))
+            #expect(InputFiles.advice(error).hasPrefix("it is not at fault: pws may open no more files — raise the limit of open files (ulimit -n)"))
         }
     }
 

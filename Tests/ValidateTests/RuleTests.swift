@@ -97,10 +97,15 @@ import Testing
     }
 
     /// A date written as Excel's day number (a date column formatted as General, or a workbook
-    /// saved without its formats) is told so; other non-dates are not.
+    /// saved without its formats), with or without a time of day, is told so — day numbers of
+    /// 1910-01-01 (3654) to 2100-12-31 (73415); a year alone (`1960`, a lansia register's
+    /// birth year) and other non-dates are not.
     @Test(arguments: [("45730", " (45730 looks like Excel's number for a date, in a cell not formatted as a date: format the column as a date in the workbook and save it again)"),
-                      ("1", " (1 looks like Excel's number for a date, in a cell not formatted as a date: format the column as a date in the workbook and save it again)"),
-                      ("2958466", ""), ("0", ""), ("45730.5", ""), ("31/02/2025", ""), ("", ""), ("-45730", "")])
+                      ("45730.4166", " (45730.4166 looks like Excel's number for a date, in a cell not formatted as a date: format the column as a date in the workbook and save it again)"),
+                      ("3654", " (3654 looks like Excel's number for a date, in a cell not formatted as a date: format the column as a date in the workbook and save it again)"),
+                      ("73415", " (73415 looks like Excel's number for a date, in a cell not formatted as a date: format the column as a date in the workbook and save it again)"),
+                      ("1960", ""), ("3653", ""), ("73416", ""), ("1", ""), ("0", ""), ("45730.", ""), (".5", ""), ("45730.5.1", ""),
+                      ("31/02/2025", ""), ("", ""), ("-45730", "")])
     func aDateSerialIsNamedAsOne(text: String, advice: String) {
         #expect(ServiceRowChecker.serialAdvice(text) == advice)
     }

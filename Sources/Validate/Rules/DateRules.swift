@@ -23,9 +23,13 @@ extension ServiceRowChecker {
     /// General or Number, or a workbook saved without its formats): the message said only
     /// "not a date", which a number that Excel shows as itself does not explain. Empty for
     /// anything else.
+    /// Day numbers of 1910-01-01 … 2100-12-31 only, with or without a time of day
+    /// (`45730.4166`): a year alone (`1960`, common in a lansia register) is not one.
     static func serialAdvice(_ text: String) -> String {
-        guard (1...7).contains(text.utf8.count), text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-              let n = Int(text), (1...2_958_465).contains(n) else { return "" }
+        let whole = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let first = whole.first, (4...5).contains(first.utf8.count),
+              whole.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }),
+              let n = Int(first), (3_654...73_415).contains(n) else { return "" }
         return " (\(text) looks like Excel's number for a date, in a cell not formatted as a date: format the column as a date in the workbook and save it again)"
     }
 
