@@ -19,7 +19,8 @@ public enum CrashPoint {
     static let fsyncFailure = ProcessInfo.processInfo.environment["PWS_FSYNC_FAIL"]
 
     /// The named points, in the order a run passes them (and `map-hashed`: a map task with the
-    /// incremental cache has hashed its files and not read any yet).
+    /// incremental cache has hashed its files and not read any yet; `published`: after the
+    /// commit, while the summary is made — not a crash point of publishing, so not listed).
     public static let all = ["validated", "aggregated", "staging-partial", "staged", "run-folder", "switched"]
 
     public static func hit(_ name: String) {

@@ -123,8 +123,8 @@ public enum Interruption {
         if null >= 0 { dup2(null, 2) }
         for path in paths { remove(path) }
         if let delay = stopDelay { usleep(delay) }
-        // After a commit (the summary being printed, a map task's last words) the stop says
-        // what is in place, not "nothing was published".
+        // After a commit (the summary being made and printed) the stop says what is in place,
+        // not "nothing was published".
         let note = state.withLock { $0.done }.map { "pws: stopped by \(name(signalNumber)) after the run's outputs were in place; \($0)\n" }
             ?? "pws: stopped by \(name(signalNumber)); the run's unfinished output was removed and nothing was published\n"
         _ = note.withCString { write(saved >= 0 ? saved : 2, $0, strlen($0)) }

@@ -8,7 +8,7 @@ import Yams
 public enum IndicatorCatalogueLoader {
     /// The bytes of an indicator id: ASCII letters, digits and `_`.
     static let idBytes = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_".utf8)
-    /// The longest indicator id (the built-in ones have at most 16 characters).
+    /// The longest indicator id (the built-in ones have at most 19 characters).
     static let maxIDLength = 64
 
     static let filterKeys: Set<String> = ["services", "sex", "age_days", "age_months", "age_years",

@@ -385,6 +385,7 @@ extension PipelineRunner {
         CrashPoint.hit("staged")
         let folder = try publisher.publish(staging: staging)
         published = true
+        CrashPoint.hit("published")
         let lost = ConsoleSummary.lostFiles(outcome)
         var lines = ConsoleSummary.lines(outcome, maxRejectRate: definition.maxRejectRate, lost: lost)
         lines += sasaranNotes.attention

@@ -52,6 +52,23 @@ import Glibc
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: paused.out + "/2025-12") != paused.link)
     }
 
+    /// A signal after the commit, while the summary is made: the stop said "the run's unfinished
+    /// output was removed and nothing was published" of the run it had just published.
+    @Test func aSignalAfterPublishingSaysTheRunIsPublished() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let paused = try HardeningTests.PausedRerun(tmp, at: "published")
+        kill(paused.process.processIdentifier, SIGTERM)
+        let message = String(decoding: paused.err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        paused.process.waitUntilExit()
+        #expect(paused.process.terminationStatus == 143, "\(message)")
+        #expect(message.contains("pws: stopped by SIGTERM after the run's outputs were in place; it was published: \(paused.out)/2025-12"), "\(message)")
+        #expect(!message.contains("nothing was published"), "\(message)")
+        let now = try FileManager.default.destinationOfSymbolicLink(atPath: paused.out + "/2025-12")
+        #expect(now != paused.link)
+        #expect(FileManager.default.fileExists(atPath: paused.out + "/" + now + "/run.json"))
+    }
+
     /// A reader of standard output that went away (`pws run | head -0`, a log reader that
     /// died) killed pws with SIGPIPE: exit 141, no word. Now the write fails and the run says
     /// so, exit 73 as documented; its outputs are published. A closed standard error (the
@@ -80,6 +97,21 @@ import Glibc
         let stderr = try run(out: tmp.path + "/b", closing: 2)
         #expect(stderr.status == 0)
         #expect(FileManager.default.fileExists(atPath: tmp.path + "/b/2025-12/indicators.csv"))
+        // The DHIS2 export to a closed pipe names the reason (it said "NSCocoaErrorDomain
+        // error 512").
+        let export = Process()
+        export.executableURL = URL(fileURLWithPath: PWSBinary.path)
+        export.arguments = ["export", "dhis2", "--run", tmp.path + "/b/2025-12", "--mapping",
+                            PWSBinary.packageRoot.appendingPathComponent("docs/examples/dhis2-mapping.yaml").path]
+        let closed = Pipe(), err = Pipe()
+        try closed.fileHandleForReading.close()
+        export.standardOutput = closed
+        export.standardError = err
+        try export.run()
+        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        export.waitUntilExit()
+        #expect(export.terminationReason == .exit && export.terminationStatus == 73, "\(said)")
+        #expect(said.contains("cannot write to standard output (Broken pipe)"), "\(said)")
     }
 
     /// A soft limit of 8 open files (a cron environment's `ulimit -n`) under a hard one of

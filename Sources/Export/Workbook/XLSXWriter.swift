@@ -38,7 +38,8 @@ final class XLSXWriter {
         /// Writes a string; an empty string leaves the cell empty unless it carries a format.
         /// U+FFFE and U+FFFF, which XML does not allow and libxlsxwriter writes as they are (a
         /// file or indicator name holding one made the workbook unreadable), are written as
-        /// U+FFFD (`CellText.replacingControls`; libxlsxwriter escapes the controls itself).
+        /// U+FFFD (`CellText.replacingControls`), as are the control characters, which
+        /// libxlsxwriter would write as `_x0001_` while the CSVs and the report show U+FFFD.
         func string(_ row: Int, _ column: Int, _ value: String, _ format: Format = .none) throws {
             let value = CellText.replacingControls(value)
             if value.isEmpty {
