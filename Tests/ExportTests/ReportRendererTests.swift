@@ -623,6 +623,8 @@ extension StringProtocol {
         let named = try ReportRenderer.render(input)
         #expect(named.contains("<dt>Penyebut</dt><dd>pembilang indikator D_S (bukan sasaran proyeksi)</dd>"))
         #expect(named.contains("<dt>Sasaran</dt><dd>ibu hamil (bumil)</dd>"))
+        input.indicators[0].denominator = ""
+        #expect(try ReportRenderer.render(input).contains("<dt>Sasaran</dt><dd>tanpa sasaran (jumlah saja)</dd>"))
     }
 
     /// In January, *Bulan lalu n* is December's count of the year before, which the run has (the

@@ -445,7 +445,8 @@ struct ReportBuilder {
         return IndicatorSection(
             anchor: Self.anchor("ind", info.id), indID: info.id, indName: info.name,
             scopeText: ReportText.scope(info.scope), subjectText: ReportText.subject(info.subject, denominator: info.denominator),
-            denominatorLabel: ReportText.isTargetGroup(info.denominator) ? "Sasaran" : "Penyebut",
+            // A count (no denominator) keeps "Sasaran: tanpa sasaran (jumlah saja)".
+            denominatorLabel: info.denominator.isEmpty || ReportText.isTargetGroup(info.denominator) ? "Sasaran" : "Penyebut",
             denominatorText: ReportText.denominator(info.denominator),
             targetText: info.targetAnnual.map {
                 (info.direction == .lowerIsBetter ? "batas atas " : "") + ReportText.pct($0) + " % per tahun"
