@@ -27,7 +27,7 @@ struct TaskOptions: ParsableArguments {
                     throw ValidationError("$\(name) is \"\(VisibleText.quoting(text, limit: 40))\", not a task index (a whole number 0…\(tasks - 1), digits only)")
                 }
                 guard let i = Int(text) else {
-                    throw ValidationError("$\(name) is \(text.prefix(40))…, out of range 0…\(tasks - 1) for --tasks \(tasks)")
+                    throw ValidationError("$\(name) is \(text.prefix(40))\(text.count > 40 ? "…" : ""), out of range 0…\(tasks - 1) for --tasks \(tasks)")
                 }
                 guard (0..<tasks).contains(i) else {
                     throw ValidationError("$\(name) is \(i), out of range 0…\(tasks - 1) for --tasks \(tasks)")

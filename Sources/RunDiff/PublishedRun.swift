@@ -40,7 +40,10 @@ struct PublishedRun: Decodable {
                     return whole
                 }
                 guard let value = try c.decodeIfPresent(Double.self, forKey: key) else { return nil }
-                throw BadCount(input: path, field: key.stringValue, value: "\(value)")
+                // A whole number past Int in all its digits (2⁶⁴ as 18446744073709551616, not
+                // 1.8446744073709552e+19, whose digits miscounted its length).
+                let whole = value == value.rounded() && abs(value) >= 1e15 && abs(value) < 1e300
+                throw BadCount(input: path, field: key.stringValue, value: whole ? String(format: "%.0f", value) : "\(value)")
             }
             guard let read = try count(.rowsRead) else {
                 throw DecodingError.keyNotFound(CodingKeys.rowsRead, .init(codingPath: c.codingPath, debugDescription: "rows_read is missing"))

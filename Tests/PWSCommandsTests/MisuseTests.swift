@@ -62,7 +62,7 @@ import Testing
         // Digits beyond Int are out of range (they were "not … digits only"); a line feed is
         // shown as \x0A, not printed.
         let nines = try PWSBinary.run(map, environment: ["SLURM_ARRAY_TASK_ID": String(repeating: "9", count: 30)])
-        #expect(nines.status == 64 && nines.stderr.contains("$SLURM_ARRAY_TASK_ID is 999999999999999999999999999999…, out of range 0…1 for --tasks 2"), "\(nines.stderr)")
+        #expect(nines.status == 64 && nines.stderr.contains("$SLURM_ARRAY_TASK_ID is 999999999999999999999999999999, out of range 0…1 for --tasks 2"), "\(nines.stderr)")
         let feed = try PWSBinary.run(map, environment: ["SLURM_ARRAY_TASK_ID": "1\n"])
         #expect(feed.status == 64 && feed.stderr.contains("$SLURM_ARRAY_TASK_ID is \"1\\x0A\", not a task index"), "\(feed.stderr)")
         let huge = try PWSBinary.run(["map", "--task", "9223372036854775806", "--tasks", "9223372036854775807",

@@ -170,7 +170,8 @@ import Testing
         // A value of 16 digits or more is described, not printed (the console masks such a run
         // of digits as a NIK: rows_read 9223*************07).
         for (value, shown) in [("9223372036854775807", "out of range (a number of 19 digits)"), ("-1", "-1"),
-                               ("18446744073709551616", "out of range (a number of 19 digits)"), ("1.5", "1.5"),
+                               ("18446744073709551616", "out of range (a number of 20 digits)"), ("1.5", "1.5"),
+                               ("9223372036854775808", "out of range (a number of 19 digits)"),
                                ("281474976710657", "281474976710657")] {
             let run = Self.runB.replacingOccurrences(of: "\"rows_read\": 20,", with: "\"rows_read\": \(value),")
             let b = try Self.folder(root, "C\(value)", run: run, indicators: Self.indicatorsB)

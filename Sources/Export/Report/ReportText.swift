@@ -145,7 +145,7 @@ enum ReportText {
         switch r {
         case .parse: "perbaiki tanda kutip di baris itu (tanda kutip di dalam isian ditulis dua kali)"
         case .fields: "beri tanda kutip pada isian yang memuat tanda pemisah"
-        case .cell: "perbaiki rumusnya di Excel atau ketik nilainya, lalu simpan ulang"
+        case .cell: "perbaiki rumus atau isi selnya di Excel, lalu simpan ulang"
         case .columns: "perbaiki baris judul kolom (lihat pesan di rejects.csv)"
         case .fhir: "ekspor ulang dari SATUSEHAT; lihat pesan di rejects.csv"
         case .required: "isi kolom yang kosong"
@@ -174,7 +174,7 @@ enum ReportText {
         switch r {
         case .parse: "baris CSV rusak (tanda kutip/ukuran)"
         case .fields: "jumlah kolom tidak sama dengan baris judul kolom"
-        case .cell: "sel Excel berisi galat (#N/A …) atau rumus tanpa nilai"
+        case .cell: "sel Excel berisi galat (#N/A …), rumus tanpa nilai, atau teks terlalu panjang (lebih dari 1 MiB per sel)"
         case .columns: "kolom wajib tidak ada: seluruh file ditolak"
         case .fhir: "sumber daya FHIR tidak dapat menjadi catatan layanan"
         case .required: "isian wajib kosong"

@@ -151,6 +151,14 @@ struct SheetRows {
     /// each cell under `maxCellBytes`) took 2.2 GB.
     static let maxRowBytes = 16 << 20
 
+    /// The most bytes of merged ranges' first cells a sheet keeps (`fillMergedCells`); merged
+    /// cells hold labels — a village code, a date — far shorter.
+    static let maxMergedBytes = 16 << 20
+    private var mergedValueBytes = 0
+
+    /// The row's text so far (`bytes` begins with one byte of its own).
+    private var rowTextBytes: Int { bytes.count - 1 }
+
     init(workbook: Workbook, label: String, numberCells: NumberCells = .asWritten) {
         self.workbook = workbook
         self.label = label
@@ -257,7 +265,16 @@ struct SheetRows {
                 if range.column < fields.count {
                     value = Array(bytes[Int(fields[range.column].rawStart)..<Int(fields[range.column].rawEnd)])
                 }
-                issue = issues.first { $0.column == range.column && $0.kind != .merged }?.kind
+                // The merged ranges' values are kept while their ranges last: at most
+                // `maxMergedBytes` in a sheet (384 ranges of ~1 MiB each, a 13 KB workbook, held
+                // 400 MB); past it, a range's cells are `tooLong`.
+                if mergedValueBytes + value.count > Self.maxMergedBytes {
+                    value = []
+                    issue = .tooLong
+                } else {
+                    mergedValueBytes += value.count
+                    issue = issues.first { $0.column == range.column && $0.kind != .merged }?.kind
+                }
             }
             merges.activate(range, value: value, issue: issue)
         }
@@ -270,6 +287,14 @@ struct SheetRows {
             if c < fields.count && fields[c].cleanEnd > fields[c].cleanStart { continue }
             if issues.contains(where: { $0.column == c }) { continue }
             padFields(to: c + 1)
+            let reference = CellIssue.columnName(c) + String(active.range.top)
+            // The row bound holds for merged values too: ranges staggered over rows, each just
+            // under 1 MiB, piled 16 MiB more into every row (850 MB for a 13 KB workbook).
+            if rowTextBytes + active.value.count > Self.maxRowBytes {
+                issues.append(CellIssue(column: c, reference: reference, kind: .tooLong))
+                merges.count(k)
+                continue
+            }
             let start = bytes.count
             bytes.append(contentsOf: active.value)
             let end = bytes.count
@@ -278,7 +303,6 @@ struct SheetRows {
             fields[c] = FieldBounds(rawStart: Int32(truncatingIfNeeded: start), rawEnd: Int32(truncatingIfNeeded: end),
                                     cleanStart: Int32(truncatingIfNeeded: clean.lowerBound),
                                     cleanEnd: Int32(truncatingIfNeeded: clean.upperBound))
-            let reference = CellIssue.columnName(c) + String(active.range.top)
             issues.append(CellIssue(column: c, reference: reference, kind: .merged))
             if let issue = active.issue { issues.append(CellIssue(column: c, reference: reference, kind: issue)) }
             merges.count(k)
@@ -316,7 +340,7 @@ struct SheetRows {
         guard column >= fields.count else { return }
         padFields(to: column)
         func reference() -> String { CellIssue.columnName(column) + String(row) }
-        if oversized || bytes.count + value.count + inline.count > Self.maxRowBytes {
+        if oversized || rowTextBytes + value.count + inline.count > Self.maxRowBytes {
             issues.append(CellIssue(column: column, reference: reference(), kind: .tooLong))
             appendField(UnsafeRawBufferPointer(start: nil, count: 0))
             hasContent = true
@@ -336,7 +360,7 @@ struct SheetRows {
         case .shared:
             let index = value.withUnsafeBytes { Self.integer($0) }
             if let index, let range = workbook.sharedStrings.range(index),
-               range.count > Self.maxCellBytes || bytes.count + range.count > Self.maxRowBytes {
+               range.count > Self.maxCellBytes || rowTextBytes + range.count > Self.maxRowBytes {
                 // The shared strings are bounded only as a whole (512 MiB): one string over the
                 // bound is not copied into each record that names it.
                 issues.append(CellIssue(column: column, reference: reference(), kind: .tooLong))
