@@ -127,6 +127,48 @@ import Testing
         #expect(inputs.contains { ($0["unknown_columns"] as? [String]) == ["catatan"] })
     }
 
+    /// Merged ranges' values are bounded per sheet (16 MiB): ranges staggered over rows, each
+    /// under the cell bound, held their values while they lasted — a 13 KB workbook took 850 MB.
+    /// openpyxl-cells.xlsx with 9 ranges of 1 MiB merged down from row 2 and 9 more from row 3
+    /// in unnamed columns (18 MiB), then L4 (13 instead of #N/A) merged over L5 (emptied of its
+    /// formula): past the bound, row 5's `result` from L4 is E-CELL at L4 — without the bound it
+    /// read "13" and A-4 was accepted.
+    @Test func mergedValuesPastTheirBoundAreECell() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try HardeningTests.dataFolder(tmp, files: [:])
+        let script = """
+        import random, sys, zipfile
+        random.seed(11)
+        big = lambda: ''.join(random.choices('0123456789', k=1 << 20))
+        src = zipfile.ZipFile(sys.argv[1])
+        with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as dst:
+            for name in src.namelist():
+                data = src.read(name).decode()
+                if name == 'xl/worksheets/sheet1.xml':
+                    first, second = ['M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T', 'U'], ['V', 'W', 'X', 'Y', 'Z', 'AA', 'AB', 'AC', 'AD']
+                    for row, cols, last in [(2, first, '<c r="L2" t="n"><v>15.4</v></c>'), (3, second, '<c r="L3" t="n"><v>12</v></c>')]:
+                        cells = ''.join('<c r="%s%d" t="inlineStr"><is><t>%s</t></is></c>' % (c, row, big()) for c in cols)
+                        assert last + '</row>' in data
+                        data = data.replace(last + '</row>', last + cells + '</row>')
+                    data = data.replace('<c r="L4" t="e"><v>#N/A</v></c>', '<c r="L4" t="n"><v>13</v></c>')
+                    data = data.replace('<c r="L5"><f>1+1</f><v /></c>', '')
+                    merges = (''.join('<mergeCell ref="%s2:%s3" />' % (c, c) for c in first)
+                              + ''.join('<mergeCell ref="%s3:%s4" />' % (c, c) for c in second) + '<mergeCell ref="L4:L5" />')
+                    data = data.replace('</sheetData>', '</sheetData><mergeCells count="19">%s</mergeCells>' % merges)
+                dst.writestr(name, data)
+        """
+        let (status, output) = try Tool.run("/usr/bin/env", ["python3", "-c", script, Self.fixtures + "/openpyxl-cells.xlsx",
+                                                             data + "/layanan/2025-03.xlsx"])
+        #expect(status == 0, "\(output)")
+        let out = tmp.path + "/out"
+        let r = try PWSBinary.run(["validate", "--data", data, "--out", out, "--today", "2026-01-15"])
+        #expect(r.status == 65, "\(r.stderr)")
+        let rejects = try String(contentsOfFile: out + "/rejects.csv", encoding: .utf8)
+        #expect(rejects.contains("layanan/2025-03.xlsx:Kunjungan,5,A-4,E-CELL,error,result,,\"layanan/2025-03.xlsx:Kunjungan:L4 (result) holds more than 1 MiB of text"), "\(rejects.prefix(2000))")
+        #expect(!rejects.contains("Kunjungan,4,A-3,"), "row 4 holds 13 of its own")
+    }
+
     /// A workbook whose entries are bzip2-compressed is named as such (it was said to be
     /// damaged XML); a text node over libxml2's limit is pws's one message, with nothing of
     /// libxml2's own on stderr.
