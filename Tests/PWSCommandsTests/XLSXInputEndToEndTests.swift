@@ -169,6 +169,45 @@ import Testing
         #expect(!rejects.contains("Kunjungan,4,A-3,"), "row 4 holds 13 of its own")
     }
 
+    /// A row keeps at most 16 MiB of text: a read cell past it is E-CELL (1 500 cells of 1 MiB in
+    /// a row took 2.2 GB), a row of exactly 16 MiB is kept (its leading byte was counted).
+    /// openpyxl-cells.xlsx (row 2: 79 bytes of text) with 15 cells of 1 MiB and one of
+    /// 1 MiB − 80 in unnamed columns, then `provider` "perawat" (7 bytes): 16 MiB + 6, E-CELL.
+    /// The same with 1 MiB − 86: exactly 16 MiB, kept (a duplicate of the first file's A-1).
+    @Test func aRowPastSixteenMiBIsECellAndOneOfExactlySixteenIsKept() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let data = try HardeningTests.dataFolder(tmp, files: [:])
+        let script = """
+        import random, sys, zipfile
+        random.seed(13)
+        text = lambda n: ''.join(random.choices('0123456789', k=n))
+        src = zipfile.ZipFile(sys.argv[1])
+        for target, last in [(sys.argv[2], (1 << 20) - 80), (sys.argv[3], (1 << 20) - 86)]:
+            with zipfile.ZipFile(target, 'w', zipfile.ZIP_DEFLATED) as dst:
+                for name in src.namelist():
+                    data = src.read(name).decode()
+                    if name == 'xl/worksheets/sheet1.xml':
+                        cols = ['M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W', 'X', 'Y', 'Z', 'AA', 'AB']
+                        sizes = [1 << 20] * 15 + [last]
+                        cells = ''.join('<c r="%s2" t="inlineStr"><is><t>%s</t></is></c>' % (c, text(n)) for c, n in zip(cols, sizes))
+                        cells += '<c r="AC2" t="inlineStr"><is><t>perawat</t></is></c>'
+                        data = data.replace('<c r="L2" t="n"><v>15.4</v></c></row>', '<c r="L2" t="n"><v>15.4</v></c>' + cells + '</row>')
+                        data = data.replace('<c r="L1" t="inlineStr"><is><t>result</t></is></c></row>',
+                                            '<c r="L1" t="inlineStr"><is><t>result</t></is></c><c r="AC1" t="inlineStr"><is><t>provider</t></is></c></row>')
+                    dst.writestr(name, data)
+        """
+        let (status, output) = try Tool.run("/usr/bin/env", ["python3", "-c", script, Self.fixtures + "/openpyxl-cells.xlsx",
+                                                             data + "/layanan/2025-03.xlsx", data + "/layanan/2025-04.xlsx"])
+        #expect(status == 0, "\(output)")
+        let out = tmp.path + "/out"
+        let r = try PWSBinary.run(["validate", "--data", data, "--out", out, "--today", "2026-01-15"])
+        #expect(r.status == 65, "\(r.stderr)")
+        let rejects = try String(contentsOfFile: out + "/rejects.csv", encoding: .utf8)
+        #expect(rejects.contains("layanan/2025-03.xlsx:Kunjungan,2,A-1,E-CELL,error,provider,,\"layanan/2025-03.xlsx:Kunjungan:AC2 (provider) holds more than 1 MiB of text, or its row more than 16 MiB"), "\(rejects.prefix(3000))")
+        #expect(!rejects.contains("2025-04.xlsx:Kunjungan,2,"), "\(rejects.prefix(3000))")
+    }
+
     /// A workbook whose entries are bzip2-compressed is named as such (it was said to be
     /// damaged XML); a text node over libxml2's limit is pws's one message, with nothing of
     /// libxml2's own on stderr.
