@@ -29,21 +29,26 @@ public enum OutputFile {
         }
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw fail(errno) }
-        var failure: Int32?
-        contents.withUnsafeBytes { buffer in
+        var failure = writeAll(contents, to: fd)
+        if close(fd) != 0 && failure == nil { failure = errno }
+        if let failure { throw fail(failure) }
+    }
+
+    /// Writes all of `contents` to the descriptor `fd`, through short writes and EINTR; the
+    /// errno of a failed write, else nil. (Also standard output's, in PWSCommands.)
+    public static func writeAll(_ contents: Data, to fd: Int32) -> Int32? {
+        contents.withUnsafeBytes { buffer -> Int32? in
             var offset = 0
             while offset < buffer.count {
                 let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    failure = errno
-                    return
+                    return errno
                 }
                 offset += n
             }
+            return nil
         }
-        if close(fd) != 0 && failure == nil { failure = errno }
-        if let failure { throw fail(failure) }
     }
 
     /// Runs `body` with a temporary path beside `path` (`.NAME.tmp.PID`) and renames what it

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Export
 import Foundation
 import Logging
 import Pipeline
@@ -93,20 +94,7 @@ func writeStandardOutput(_ data: Data) throws {
     try flushStandardOutput()
     // POSIX writes, whose errno is the reason: FileHandle's error said "NSCocoaErrorDomain error
     // 512" for a closed pipe.
-    var failure: Int32?
-    data.withUnsafeBytes { buffer in
-        var offset = 0
-        while offset < buffer.count {
-            let n = write(1, buffer.baseAddress! + offset, buffer.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = errno
-                return
-            }
-            offset += n
-        }
-    }
-    if let failure {
+    if let failure = OutputFile.writeAll(data, to: 1) {
         throw PWSError(.outputNotWritable, "cannot write to standard output (\(String(cString: strerror(failure)))); check where it goes (a full disk, a closed pipe)")
     }
 }
